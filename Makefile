@@ -1,0 +1,89 @@
+# xdpcast — build, test, demo, bench.
+#   make            build the BPF objects, xdpcastd and xdpcastctl
+#   make test       install what is missing, then run every test tier
+#   make demo       install what is missing, then answer DNS from XDP on veth
+#   make bench      numbers against baselines measured in the same run
+#   SANITIZE=1      build userspace with AddressSanitizer and UBSan
+
+BUILD    := build
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -DXDPCAST_VERSION='"$(VERSION)"'
+CFLAGS   += -Ibpf -Iuserspace -Iloader -I$(BUILD)
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner 2>/dev/null || echo -lxdp -lbpf -lknot -lzscanner) -lelf -lz
+
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_x86
+
+BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/baseline.bpf.o
+LIB_SRCS := $(wildcard userspace/lib/*.c) $(filter-out loader/xdpcastd.c,$(wildcard loader/*.c))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+PROG_TEST  := $(BUILD)/tests/prog_test
+
+.PHONY: all deps test test-unit test-prog test-e2e demo bench clean
+all: $(BPF_OBJS) $(BINS)
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/baseline.bpf.o: bench/baseline.bpf.c bpf/*.h $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(wildcard bpf/*.h userspace/lib/*.h loader/*.h) $(BUILD)/xdpcast.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libxdpcast.a: $(LIB_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/xdpcastd: $(BUILD)/loader/xdpcastd.o $(BUILD)/libxdpcast.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/xdpcastctl: $(BUILD)/userspace/xdpcastctl.o $(BUILD)/libxdpcast.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libxdpcast.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
+
+$(PROG_TEST): $(BUILD)/tests/prog/prog_test.o $(BUILD)/tests/prog/packet.o $(BUILD)/libxdpcast.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
+
+test: deps all $(UNIT_TESTS) $(PROG_TEST)
+	@$(MAKE) --no-print-directory test-unit test-prog test-e2e
+
+test-unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+test-prog: $(PROG_TEST) $(BPF_OBJS)
+	@echo "== $(PROG_TEST)"; $(PROG_TEST)
+
+test-e2e: all
+	@tests/e2e/run.sh
+
+demo: deps all
+	@scripts/demo.sh
+
+bench: deps all
+	@bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

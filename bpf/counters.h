@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Counting: every exit of the program goes through count(). */
+#ifndef XDPCAST_COUNTERS_H
+#define XDPCAST_COUNTERS_H
+
+#include "xdpcast.h"
+#include "parse.h"
+
+/* Filled by the loader before load: ifindex of each attached interface. */
+const volatile __u32 iface_ifindex[XDPCAST_MAX_IFACES] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPCAST_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct xdpcast_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdpcast_stats SEC(".maps");
+
+static __always_inline __u32 iface_slot(struct xdp_md *ctx)
+{
+#pragma unroll
+	for (__u32 i = 0; i < XDPCAST_MAX_IFACES; i++)
+		if (iface_ifindex[i] == ctx->ingress_ifindex)
+			return i;
+	return 0;
+}
+
+static __always_inline int reason_action(enum xdpcast_reason reason)
+{
+#define XDPCAST_REASON_CASE(name, action) case XDPCAST_##name: return XDP_##action;
+	switch (reason) {
+	XDPCAST_REASONS(XDPCAST_REASON_CASE)
+	default:
+		return XDP_PASS;
+	}
+#undef XDPCAST_REASON_CASE
+}
+
+/* Count the packet under its reason; returns the XDP action of that reason. */
+static __always_inline int count(struct xdp_md *ctx, const struct packet *pkt,
+				 enum xdpcast_reason reason)
+{
+	__u32 slot = iface_slot(ctx);
+	struct xdpcast_stats *stats = bpf_map_lookup_elem(&xdpcast_stats, &slot);
+
+	if (stats && reason < XDPCAST_REASON_MAX) {
+		struct xdpcast_counter *c = &((struct xdpcast_counter *)stats)[reason];
+
+		c->packets++;
+		c->bytes += pkt->len;
+	}
+	return reason_action(reason);
+}
+
+#endif /* XDPCAST_COUNTERS_H */

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Answering from the cache: find the entry, pick how much of it fits the
+ * client's limit, build the response head (L2, IP, UDP, DNS header) around
+ * the question already sitting in scratch, make room in the frame, write.
+ *
+ * The response is written from offset 0 to its last byte, so it does not
+ * matter whether the room came from the tail or from the head: the frame's
+ * old bytes are never read after the resize.
+ */
+#ifndef XDPCAST_DNS_ANSWER_H
+#define XDPCAST_DNS_ANSWER_H
+
+#include "xdpcast.h"
+#include "parse.h"
+#include "dns_query.h"
+
+#define RESPONSE_TTL 64
+
+/* One generation of the answer cache. The loader creates each generation
+ * with this layout, sized to the zones it holds. */
+struct answer_cache {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct answer_key);
+	__type(value, struct answer_entry);
+} xdpcast_empty SEC(".maps");
+
+/* Slot 0 holds the current generation (DESIGN.md section 3); it starts as
+ * the empty one above, so every query is a miss until zones are loaded. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct answer_cache);
+} xdpcast_answer_gen SEC(".maps") = {
+	.values = { [0] = &xdpcast_empty },
+};
+
+struct name_compare {
+	const __u8 *stored;
+	const __u8 *query;
+	__u32 len;
+	__u32 differs;
+};
+
+static long name_compare_step(__u64 i, void *ctx)
+{
+	struct name_compare *c = ctx;
+
+	if (i >= c->len)
+		return 1;
+	if (c->stored[i & XDPCAST_NAME_MAX] != c->query[i & XDPCAST_NAME_MAX]) {
+		c->differs = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The entry for the query, verified against the full name: a hash hit on
+ * another name is a miss. */
+static __always_inline const struct answer_entry *find_answer(const struct scratch *s,
+							      const struct dns_query *q)
+{
+	struct answer_key key = {
+		.name_hash = q->name_hash,
+		.qtype = q->qtype,
+		.qclass = q->qclass,
+	};
+	struct name_compare cmp = { .query = s->name, .len = q->qname_len };
+	const struct answer_entry *e;
+	__u32 zero = 0;
+	void *cache;
+
+	cache = bpf_map_lookup_elem(&xdpcast_answer_gen, &zero);
+	if (!cache)
+		return NULL;
+	e = bpf_map_lookup_elem(cache, &key);
+	if (!e || e->name_len != q->qname_len)
+		return NULL;
+	cmp.stored = e->name;
+	bpf_loop(XDPCAST_NAME_MAX, name_compare_step, &cmp, 0);
+	return cmp.differs ? NULL : e;
+}
+
+/* Sum of a run of bytes that the program itself writes at `offset`. */
+static __always_inline __u32 csum_bytes(__u32 sum, const __u8 *p, __u32 len, __u32 offset)
+{
+	for (__u32 i = 0; i < len; i++)
+		sum = xdpcast_csum_add_byte(sum, p[i], offset + i);
+	return sum;
+}
+
+static __always_inline __u16 csum_finish(__u32 sum)
+{
+	return ~xdpcast_csum_fold(sum);
+}
+
+/* Ethernet: the query's header and VLAN tags with the MACs swapped. */
+static __always_inline int build_l2(struct xdp_md *ctx, const struct packet *pkt, struct scratch *s)
+{
+	__u8 mac[ETH_ALEN];
+	__u64 l2_len = pkt->l2_len;
+
+	/* Barriers keep clang from merging the two compares into one range
+	 * test that the verifier cannot turn into bounds. */
+	barrier_var(l2_len);
+	if (l2_len > 14 + 4 * MAX_VLAN_TAGS)
+		return -1;
+	barrier_var(l2_len);
+	if (l2_len < sizeof(struct ethhdr))
+		return -1;
+	if (bpf_xdp_load_bytes(ctx, 0, s->buf, l2_len))
+		return -1;
+	__builtin_memcpy(mac, s->buf, ETH_ALEN);
+	__builtin_memcpy(s->buf, s->buf + ETH_ALEN, ETH_ALEN);
+	__builtin_memcpy(s->buf + ETH_ALEN, mac, ETH_ALEN);
+	return 0;
+}
+
+/* IP header of the response, without options or extension headers.
+ * Returns the pseudo-header sum for the UDP checksum. */
+static __always_inline __u32 build_ip(const struct packet *pkt, struct scratch *s, __u32 udp_len)
+{
+	__u32 off = pkt->l2_len & 31;
+	__u32 sum = IPPROTO_UDP + udp_len;
+
+	if (pkt->h_proto == ETH_P_IP) {
+		struct iphdr *ip = (void *)(s->buf + off);
+
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->tos = pkt->ip_tos;
+		ip->tot_len = bpf_htons(sizeof(*ip) + udp_len);
+		ip->id = 0;
+		ip->frag_off = bpf_htons(0x4000);       /* DF: answers fit 1280 */
+		ip->ttl = RESPONSE_TTL;
+		ip->protocol = IPPROTO_UDP;
+		ip->check = 0;
+		__builtin_memcpy(&ip->saddr, &pkt->dst.addr[12], 4);
+		__builtin_memcpy(&ip->daddr, &pkt->src.addr[12], 4);
+		ip->check = bpf_htons(csum_finish(csum_bytes(0, (__u8 *)ip, sizeof(*ip), 0)));
+		sum = csum_bytes(sum, &pkt->dst.addr[12], 4, 0);
+		return csum_bytes(sum, &pkt->src.addr[12], 4, 0);
+	} else {
+		struct ipv6hdr *ip6 = (void *)(s->buf + off);
+
+		*(__be32 *)ip6 = pkt->ip6_flow;
+		ip6->payload_len = bpf_htons(udp_len);
+		ip6->nexthdr = IPPROTO_UDP;
+		ip6->hop_limit = RESPONSE_TTL;
+		__builtin_memcpy(&ip6->saddr, pkt->dst.addr, 16);
+		__builtin_memcpy(&ip6->daddr, pkt->src.addr, 16);
+		sum = csum_bytes(sum, pkt->dst.addr, 16, 0);
+		return csum_bytes(sum, pkt->src.addr, 16, 0);
+	}
+}
+
+/* The largest cut of the entry that fits, or NULL when only TC=1 does. */
+static __always_inline const struct answer_cut *fit_answer(const struct answer_entry *e, __u32 fixed,
+							   __u32 limit)
+{
+#pragma unroll
+	for (int level = ANSWER_CUT_FULL; level >= ANSWER_CUT_ANSWER; level--)
+		if (fixed + e->cut[level].len <= limit)
+			return &e->cut[level];
+	return NULL;
+}
+
+static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, const struct packet *pkt,
+							struct scratch *s, const struct dns_query *q,
+							const struct answer_entry *e)
+{
+	__u8 opt[DNS_OPT_LEN] = { 0, 0, DNS_TYPE_OPT, XDPCAST_EDNS_UDP_SIZE >> 8,
+				  XDPCAST_EDNS_UDP_SIZE & 0xff, 0, 0, q->dnssec_ok ? 0x80 : 0, 0, 0, 0 };
+	__u32 opt_len = q->has_opt ? DNS_OPT_LEN : 0;
+	__u32 fixed = DNS_HEADER_LEN + q->question_len + opt_len;
+	const struct answer_cut *cut = fit_answer(e, fixed, q->udp_limit);
+	struct answer_cut truncated = {};
+	enum xdpcast_reason reason = XDPCAST_dns_answer;
+	__u16 flags = e->header_flags | (q->flags & DNS_FLAG_RD);
+	/* The verifier bounds a helper's size argument only when the compare
+	 * and the call use the same 64-bit register: see barrier_var below. */
+	__u64 data_len, head_len, out_len;
+	__u32 dns_off = q->dns_off, udp_len, sum;
+	__u8 *dns = s->buf + (dns_off & 127);
+	struct udphdr *udp = (void *)(s->buf + ((dns_off - sizeof(*udp)) & 127));
+	int delta;
+
+	if (!cut) {
+		cut = &truncated;
+		flags |= DNS_FLAG_TC;
+		reason = XDPCAST_dns_truncated;
+	}
+	data_len = cut->len;
+	if (data_len > XDPCAST_ANSWER_MAX)
+		return XDPCAST_dns_pass_other;
+	udp_len = sizeof(*udp) + fixed + data_len;
+	head_len = dns_off + DNS_HEADER_LEN + q->question_len;
+	barrier_var(head_len);  /* one register for the bound check and the helper */
+	out_len = head_len + data_len + opt_len;
+
+	if (build_l2(ctx, pkt, s))
+		return XDPCAST_dns_pass_other;
+	sum = build_ip(pkt, s, udp_len);
+
+	udp->source = pkt->dport;
+	udp->dest = pkt->sport;
+	udp->len = bpf_htons(udp_len);
+	udp->check = 0;
+	sum = csum_bytes(sum, (__u8 *)udp, sizeof(*udp), 0);
+
+	dns[2] = flags >> 8;
+	dns[3] = flags & 0xff;
+	dns[6] = cut->ancount >> 8;
+	dns[7] = cut->ancount & 0xff;
+	dns[8] = cut->nscount >> 8;
+	dns[9] = cut->nscount & 0xff;
+	dns[10] = (cut->arcount + !!opt_len) >> 8;
+	dns[11] = (cut->arcount + !!opt_len) & 0xff;
+	sum = csum_bytes(sum, dns, DNS_HEADER_LEN, 0);
+	sum += q->question_sum;
+	sum += xdpcast_csum_at(cut->csum, DNS_HEADER_LEN + q->question_len);
+	sum = csum_bytes(sum, opt, opt_len, DNS_HEADER_LEN + q->question_len + data_len);
+	udp->check = bpf_htons(csum_finish(sum) ?: 0xffff);
+
+	delta = (int)out_len - (int)pkt->len;
+	if (delta > 0) {
+		if (bpf_xdp_adjust_tail(ctx, delta) && bpf_xdp_adjust_head(ctx, -delta))
+			return XDPCAST_dns_pass_no_room;
+	} else if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta)) {
+		return XDPCAST_dns_pass_other;
+	}
+
+	/* From here the frame has the response's length: it must be written whole. */
+	if (!head_len || head_len > SCRATCH_SIZE ||
+	    bpf_xdp_store_bytes(ctx, 0, s->buf, head_len) ||
+	    (data_len && bpf_xdp_store_bytes(ctx, head_len, (void *)e->data, data_len)) ||
+	    (opt_len && bpf_xdp_store_bytes(ctx, head_len + data_len, opt, DNS_OPT_LEN)))
+		return XDPCAST_drop_malformed;
+	return reason;
+}
+
+#endif /* XDPCAST_DNS_ANSWER_H */

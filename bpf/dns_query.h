@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Reading a DNS query: header checks, the question (lowercased and hashed in
+ * one walk, the client's bytes kept for the answer), and an EDNS0 OPT record.
+ *
+ * The DNS message is copied into the per-CPU scratch buffer at the offset it
+ * will have in the response, so the question is already in place when the
+ * response head is built around it, whatever the packet's layout was.
+ */
+#ifndef XDPCAST_DNS_QUERY_H
+#define XDPCAST_DNS_QUERY_H
+
+#include "xdpcast.h"
+#include "parse.h"
+
+#define SCRATCH_SIZE      512
+#define DNS_HEADER_LEN    12
+#define DNS_OPT_LEN       11            /* OPT RR without options */
+#define DNS_QUESTION_MAX  (XDPCAST_NAME_MAX + 4)
+#define DNS_LOAD_MAX      (DNS_HEADER_LEN + DNS_QUESTION_MAX + DNS_OPT_LEN)
+#define RESPONSE_DNS_OFF_MAX (14 + 4 * MAX_VLAN_TAGS + 40 + 8)
+#define DNS_TYPE_OPT      41
+#define DNS_UDP_MIN       512
+
+#define DNS_FLAG_QR       0x8000
+#define DNS_FLAG_AA       0x0400
+#define DNS_FLAG_TC       0x0200
+#define DNS_FLAG_RD       0x0100
+#define DNS_OPCODE_MASK   0x7800
+#define EDNS_FLAG_DO      0x8000
+
+struct scratch {
+	__u8 buf[SCRATCH_SIZE];                 /* response head under construction */
+	__u8 name[XDPCAST_NAME_MAX + 1];        /* lowercased qname */
+};
+
+struct dns_query {
+	__u32 dns_off;          /* DNS header offset in scratch (and in the response) */
+	__u32 qname_len;        /* wire length, root label included */
+	__u32 question_len;     /* qname, qtype and qclass */
+	__u32 question_sum;     /* ones-complement sum of the question as received */
+	__u64 name_hash;
+	__u16 flags;
+	__u16 qtype;
+	__u16 qclass;
+	__u16 udp_limit;        /* largest response the client accepts */
+	__u8 has_opt;
+	__u8 dnssec_ok;
+};
+
+enum dns_read_result {
+	DNS_READ_OK,
+	DNS_READ_MALFORMED,     /* cannot be a DNS message */
+	DNS_READ_UNSUPPORTED,   /* a query we leave to the userspace server */
+};
+
+/* The barrier hides what clang knows of `off`, so it keeps the mask the
+ * verifier needs to see the access stay inside the buffer. */
+static __always_inline __u8 scratch_byte(const struct scratch *s, __u32 off)
+{
+	barrier_var(off);
+	return s->buf[off & (SCRATCH_SIZE - 1)];
+}
+
+static __always_inline __u16 scratch_u16(const struct scratch *s, __u32 off)
+{
+	return (__u16)scratch_byte(s, off) << 8 | scratch_byte(s, off + 1);
+}
+
+struct qname_walk {
+	struct scratch *s;
+	__u32 qoff;             /* qname offset in scratch */
+	__u32 loaded;           /* DNS bytes present in scratch */
+	__u32 label_left;
+	__u32 len;              /* wire length once the root label is seen */
+	__u32 sum;
+	__u64 hash;
+};
+
+/* One byte of the qname: lowercase copy into s->name, hash, checksum of the
+ * byte as received. Stops at the root label or at anything we do not handle
+ * (compression pointer, extended label type, truncation). */
+static long qname_step(__u64 i, void *ctx)
+{
+	struct qname_walk *w = ctx;
+	__u8 raw, c;
+
+	if (DNS_HEADER_LEN + i >= w->loaded)
+		return 1;
+	raw = c = scratch_byte(w->s, w->qoff + i);
+	if (w->label_left == 0) {
+		if (c > 63)
+			return 1;
+		w->label_left = c;
+	} else {
+		w->label_left--;
+		if (c >= 'A' && c <= 'Z')
+			c |= 0x20;
+	}
+	w->s->name[i & XDPCAST_NAME_MAX] = c;
+	w->hash = xdpcast_name_hash_step(w->hash, c);
+	w->sum = xdpcast_csum_add_byte(w->sum, raw, i);
+	if (raw == 0 && w->label_left == 0) {
+		w->len = i + 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Returns the qname's wire length, or 0 for a name we leave to userspace. */
+static __always_inline __u32 walk_qname(struct scratch *s, struct dns_query *q, __u32 loaded)
+{
+	struct qname_walk w = {
+		.s = s,
+		.qoff = q->dns_off + DNS_HEADER_LEN,
+		.loaded = loaded,
+		.hash = XDPCAST_NAME_HASH_INIT,
+	};
+
+	bpf_loop(XDPCAST_NAME_MAX, qname_step, &w, 0);
+	q->name_hash = xdpcast_name_hash_final(w.hash);
+	q->question_sum = w.sum;
+	return w.len;
+}
+
+/* The OPT record that must follow the question when ARCOUNT is 1. */
+static __always_inline int read_opt(struct scratch *s, struct dns_query *q, __u32 opt, __u32 payload_len)
+{
+	__u32 at = q->dns_off + opt;
+	__u16 size;
+
+	if (opt + DNS_OPT_LEN > payload_len || scratch_byte(s, at) != 0 ||
+	    scratch_u16(s, at + 1) != DNS_TYPE_OPT)
+		return -1;              /* TSIG or another record: userspace */
+	if (scratch_byte(s, at + 6) != 0)
+		return -1;              /* EDNS version > 0: BADVERS from userspace */
+	if (opt + DNS_OPT_LEN + scratch_u16(s, at + 9) != payload_len)
+		return -1;              /* more than the one OPT record */
+	size = scratch_u16(s, at + 3);
+	if (size < DNS_UDP_MIN)
+		size = DNS_UDP_MIN;
+	if (size > XDPCAST_EDNS_UDP_SIZE)
+		size = XDPCAST_EDNS_UDP_SIZE;
+	q->udp_limit = size;
+	q->has_opt = 1;
+	q->dnssec_ok = (scratch_u16(s, at + 7) & EDNS_FLAG_DO) != 0;
+	return 0;
+}
+
+static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const struct packet *pkt,
+						       struct scratch *s, struct dns_query *q)
+{
+	__u32 loaded = pkt->payload_len, qend;
+	__u16 qdcount, ancount, nscount, arcount;
+
+	if (loaded < DNS_HEADER_LEN)
+		return DNS_READ_MALFORMED;
+	if (loaded > DNS_LOAD_MAX)
+		loaded = DNS_LOAD_MAX;
+	q->dns_off = pkt->l2_len + (pkt->h_proto == ETH_P_IP ? 20 : 40) + 8;
+	if (q->dns_off > RESPONSE_DNS_OFF_MAX)
+		return DNS_READ_UNSUPPORTED;
+	if (bpf_xdp_load_bytes(ctx, pkt->payload_off, s->buf + q->dns_off, loaded))
+		return DNS_READ_MALFORMED;
+
+	q->flags = scratch_u16(s, q->dns_off + 2);
+	qdcount = scratch_u16(s, q->dns_off + 4);
+	ancount = scratch_u16(s, q->dns_off + 6);
+	nscount = scratch_u16(s, q->dns_off + 8);
+	arcount = scratch_u16(s, q->dns_off + 10);
+	if ((q->flags & (DNS_FLAG_QR | DNS_OPCODE_MASK)) || qdcount != 1 ||
+	    ancount || nscount || arcount > 1)
+		return DNS_READ_UNSUPPORTED;
+
+	q->qname_len = walk_qname(s, q, loaded);
+	if (!q->qname_len)
+		return DNS_READ_UNSUPPORTED;
+	q->question_len = q->qname_len + 4;
+	qend = DNS_HEADER_LEN + q->question_len;
+	if (qend > loaded)
+		return DNS_READ_UNSUPPORTED;
+	q->qtype = scratch_u16(s, q->dns_off + qend - 4);
+	q->qclass = scratch_u16(s, q->dns_off + qend - 2);
+	for (__u32 i = qend - 4; i < qend; i++)
+		q->question_sum = xdpcast_csum_add_byte(q->question_sum,
+							scratch_byte(s, q->dns_off + i), i);
+
+	q->udp_limit = DNS_UDP_MIN;
+	if (arcount)
+		return read_opt(s, q, qend, pkt->payload_len) ? DNS_READ_UNSUPPORTED : DNS_READ_OK;
+	return qend == pkt->payload_len ? DNS_READ_OK : DNS_READ_UNSUPPORTED;
+}
+
+#endif /* XDPCAST_DNS_QUERY_H */

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Header parsing: Ethernet with up to two VLAN tags, IPv4 with options,
+ * IPv6 with a bounded walk of extension headers, then UDP or TCP. Every
+ * access goes through cursor_pull(), the one place bounds are checked.
+ */
+#ifndef XDPCAST_PARSE_H
+#define XDPCAST_PARSE_H
+
+#include "xdpcast.h"
+
+#define ETH_P_IP        0x0800
+#define ETH_P_IPV6      0x86DD
+#define ETH_P_8021Q     0x8100
+#define ETH_P_8021AD    0x88A8
+#define ETH_ALEN        6
+/* IPv6 extension header numbers are #defines in the uapi header, not in vmlinux.h */
+#define IPPROTO_HOPOPTS  0
+#define IPPROTO_ROUTING  43
+#define IPPROTO_FRAGMENT 44
+#define IPPROTO_DSTOPTS  60
+#define IP_MF           0x2000
+#define IP_OFFSET       0x1FFF
+#define MAX_VLAN_TAGS   2
+#define MAX_IPV6_EXT    4
+
+struct cursor {
+	void *pos;
+	void *end;
+};
+
+/* What the pipeline needs to know about a packet, family-neutral. */
+struct packet {
+	__u32 len;              /* frame length as received */
+	__u32 l2_len;           /* Ethernet header and VLAN tags */
+	__u32 payload_off;      /* first byte after the UDP/TCP header */
+	__u32 payload_len;      /* UDP payload length, from the UDP header */
+	__u16 h_proto;          /* ethertype of the IP header, host order */
+	__u8 l4_proto;
+	__u8 is_fragment;
+	__u8 ip_tos;            /* IPv4 TOS byte */
+	__be32 ip6_flow;        /* IPv6 version, traffic class and flow label word */
+	__be16 sport;
+	__be16 dport;
+	struct xdpcast_lpm_key src;  /* prefixlen 128, IPv4 mapped */
+	struct xdpcast_lpm_key dst;
+};
+
+enum parse_result {
+	PARSE_OK,
+	PARSE_NOT_IP,        /* no destination known: not ours to judge */
+	PARSE_BAD_L4,        /* destination known, transport header unusable */
+};
+
+static __always_inline void *cursor_pull(struct cursor *c, __u32 len)
+{
+	void *start = c->pos;
+
+	if (c->pos + len > c->end)
+		return NULL;
+	c->pos += len;
+	return start;
+}
+
+static __always_inline void set_mapped_v4(struct xdpcast_lpm_key *key, __be32 addr)
+{
+	__builtin_memset(key->addr, 0, 10);
+	key->addr[10] = 0xff;
+	key->addr[11] = 0xff;
+	__builtin_memcpy(&key->addr[12], &addr, 4);
+	key->prefixlen = 128;
+}
+
+static __always_inline int parse_ethernet(struct cursor *c, struct packet *pkt)
+{
+	struct ethhdr *eth = cursor_pull(c, sizeof(*eth));
+	__u16 proto;
+
+	if (!eth)
+		return -1;
+	proto = bpf_ntohs(eth->h_proto);
+
+#pragma unroll
+	for (int i = 0; i < MAX_VLAN_TAGS; i++) {
+		struct vlan_hdr *vlan;
+
+		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD)
+			break;
+		vlan = cursor_pull(c, sizeof(*vlan));
+		if (!vlan)
+			return -1;
+		proto = bpf_ntohs(vlan->h_vlan_encapsulated_proto);
+	}
+	pkt->h_proto = proto;
+	pkt->l2_len = c->pos - (void *)eth;
+	return 0;
+}
+
+static __always_inline int parse_ipv4(struct cursor *c, struct packet *pkt)
+{
+	struct iphdr *ip = cursor_pull(c, sizeof(*ip));
+	__u32 hdr_len;
+
+	if (!ip)
+		return -1;
+	set_mapped_v4(&pkt->src, ip->saddr);
+	set_mapped_v4(&pkt->dst, ip->daddr);
+	hdr_len = ip->ihl * 4;
+	if (hdr_len < sizeof(*ip) || hdr_len > 60)  /* the bound keeps the verifier's range */
+		return -1;
+	if (hdr_len > sizeof(*ip) && !cursor_pull(c, hdr_len - sizeof(*ip)))
+		return -1;
+	pkt->l4_proto = ip->protocol;
+	pkt->ip_tos = ip->tos;
+	pkt->is_fragment = (bpf_ntohs(ip->frag_off) & (IP_MF | IP_OFFSET)) != 0;
+	return 0;
+}
+
+static __always_inline int is_ipv6_ext(__u8 nexthdr)
+{
+	return nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
+	       nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_FRAGMENT;
+}
+
+static __always_inline int parse_ipv6(struct cursor *c, struct packet *pkt)
+{
+	struct ipv6hdr *ip6 = cursor_pull(c, sizeof(*ip6));
+	__u8 nexthdr;
+
+	if (!ip6)
+		return -1;
+	__builtin_memcpy(pkt->src.addr, &ip6->saddr, 16);
+	__builtin_memcpy(pkt->dst.addr, &ip6->daddr, 16);
+	pkt->src.prefixlen = pkt->dst.prefixlen = 128;
+	pkt->ip6_flow = *(__be32 *)ip6;
+	nexthdr = ip6->nexthdr;
+
+	/* Extension headers share the {nexthdr, hdrlen} prefix (fragment's
+	 * hdrlen byte is reserved and zero, which gives its 8 bytes too). */
+#pragma unroll
+	for (int i = 0; i < MAX_IPV6_EXT; i++) {
+		struct ipv6_opt_hdr *ext;
+
+		if (!is_ipv6_ext(nexthdr))
+			break;
+		if (nexthdr == IPPROTO_FRAGMENT)
+			pkt->is_fragment = 1;
+		ext = cursor_pull(c, sizeof(*ext));
+		if (!ext || !cursor_pull(c, ext->hdrlen * 8 + 8 - sizeof(*ext)))
+			return -1;
+		nexthdr = ext->nexthdr;
+	}
+	if (is_ipv6_ext(nexthdr))
+		pkt->is_fragment = 1;  /* too deep to reach the transport header */
+	pkt->l4_proto = nexthdr;
+	return 0;
+}
+
+static __always_inline int parse_transport(struct cursor *c, struct packet *pkt, void *data)
+{
+	if (pkt->l4_proto == IPPROTO_UDP) {
+		struct udphdr *udp = cursor_pull(c, sizeof(*udp));
+		__u32 len;
+
+		if (!udp)
+			return -1;
+		len = bpf_ntohs(udp->len);
+		if (len < sizeof(*udp) || c->pos + (len - sizeof(*udp)) > c->end)
+			return -1;
+		pkt->sport = udp->source;
+		pkt->dport = udp->dest;
+		pkt->payload_len = len - sizeof(*udp);
+	} else if (pkt->l4_proto == IPPROTO_TCP) {
+		struct tcphdr *tcp = cursor_pull(c, sizeof(*tcp));
+
+		if (!tcp)
+			return -1;
+		pkt->sport = tcp->source;
+		pkt->dport = tcp->dest;
+	}
+	pkt->payload_off = c->pos - data;
+	return 0;
+}
+
+static __always_inline enum parse_result parse_packet(struct xdp_md *ctx, struct packet *pkt)
+{
+	void *data = (void *)(long)ctx->data;
+	struct cursor c = { .pos = data, .end = (void *)(long)ctx->data_end };
+	int err;
+
+	pkt->len = c.end - c.pos;
+	if (parse_ethernet(&c, pkt))
+		return PARSE_NOT_IP;
+	if (pkt->h_proto == ETH_P_IP)
+		err = parse_ipv4(&c, pkt);
+	else if (pkt->h_proto == ETH_P_IPV6)
+		err = parse_ipv6(&c, pkt);
+	else
+		return PARSE_NOT_IP;
+	if (err)  /* the fixed header gave the destination, or nothing did */
+		return pkt->dst.prefixlen ? PARSE_BAD_L4 : PARSE_NOT_IP;
+	if (pkt->is_fragment)
+		return PARSE_OK;  /* no transport header to read; the filter decides */
+	return parse_transport(&c, pkt, data) ? PARSE_BAD_L4 : PARSE_OK;
+}
+
+#endif /* XDPCAST_PARSE_H */

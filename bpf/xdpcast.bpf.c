@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * xdpcast: the XDP fast path of an anycast DNS PoP.
+ *
+ * One pass per packet: parse, scope (is it for our anycast prefixes?),
+ * answer DNS queries from the answer cache with XDP_TX, hand everything else
+ * to the kernel with XDP_PASS. Every exit counts exactly one reason.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "xdpcast.h"
+#include "parse.h"
+#include "counters.h"
+#include "dns_query.h"
+#include "dns_answer.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpcast_lpm_key);
+	__type(value, struct protected_prefix);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdpcast_protected SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} xdpcast_scratch SEC(".maps");
+
+static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, const struct packet *pkt)
+{
+	struct dns_query q = {};
+	const struct answer_entry *e;
+	struct scratch *s;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&xdpcast_scratch, &zero);
+	if (!s)
+		return XDPCAST_dns_pass_other;
+	switch (read_query(ctx, pkt, s, &q)) {
+	case DNS_READ_MALFORMED:
+		return XDPCAST_drop_malformed;
+	case DNS_READ_UNSUPPORTED:
+		return XDPCAST_dns_pass_other;
+	case DNS_READ_OK:
+		break;
+	}
+	e = find_answer(s, &q);
+	if (!e)
+		return XDPCAST_dns_pass_miss;
+	if ((e->entry_flags & ANSWER_SIGNED) && q.dnssec_ok)
+		return XDPCAST_dns_pass_other;  /* RRSIGs are served by userspace */
+	return answer_query(ctx, pkt, s, &q, e);
+}
+
+SEC("xdp")
+int xdpcast(struct xdp_md *ctx)
+{
+	struct packet pkt = {};
+	enum parse_result parsed = parse_packet(ctx, &pkt);
+
+	if (parsed == PARSE_NOT_IP || !bpf_map_lookup_elem(&xdpcast_protected, &pkt.dst))
+		return count(ctx, &pkt, XDPCAST_not_protected);
+	if (parsed == PARSE_BAD_L4)
+		return count(ctx, &pkt, XDPCAST_drop_malformed);
+	if (pkt.is_fragment)
+		return count(ctx, &pkt, XDPCAST_pass_other);
+	if (pkt.l4_proto == IPPROTO_TCP)
+		return count(ctx, &pkt, XDPCAST_pass_tcp);
+	if (pkt.l4_proto != IPPROTO_UDP || pkt.dport != bpf_htons(XDPCAST_DNS_PORT))
+		return count(ctx, &pkt, XDPCAST_pass_other);
+	return count(ctx, &pkt, dns_fast_path(ctx, &pkt));
+}

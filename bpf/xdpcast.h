@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Everything the XDP program and userspace share: counter reasons, map keys
+ * and values, limits. Both sides include this file, so they agree on every
+ * layout by construction.
+ */
+#ifndef XDPCAST_H
+#define XDPCAST_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define XDPCAST_MAX_IFACES     8
+#define XDPCAST_NAME_MAX       255   /* wire-format domain name, root label included */
+#define XDPCAST_ANSWER_MAX     1232  /* precompiled answer bytes per entry */
+#define XDPCAST_EDNS_UDP_SIZE  1232  /* our EDNS payload size, as NSD's default */
+#define XDPCAST_DNS_PORT       53
+
+/*
+ * Every exit of the program counts exactly one reason. The list is the
+ * contract of DESIGN.md section 4: append, never reorder. Each reason carries
+ * the XDP action it ends in, used for the `action` metric label.
+ */
+#define XDPCAST_REASONS(X)          \
+	X(dns_answer, TX)           \
+	X(dns_nxdomain, TX)         \
+	X(dns_nodata, TX)           \
+	X(dns_referral, TX)         \
+	X(dns_truncated, TX)        \
+	X(dns_pass_miss, PASS)      \
+	X(dns_pass_no_room, PASS)   \
+	X(dns_pass_other, PASS)     \
+	X(not_protected, PASS)      \
+	X(pass_tcp, PASS)           \
+	X(pass_other, PASS)         \
+	X(drop_malformed, DROP)     \
+	X(drop_fragment, DROP)      \
+	X(drop_blocklist, DROP)     \
+	X(drop_bogon_source, DROP)  \
+	X(drop_port_policy, DROP)   \
+	X(drop_reflection, DROP)    \
+	X(drop_rate_limited, DROP)  \
+	X(drop_pass_budget, DROP)   \
+	X(rrl_drop, DROP)           \
+	X(rrl_slip, TX)
+
+#define XDPCAST_REASON_ENUM(name, action) XDPCAST_##name,
+enum xdpcast_reason {
+	XDPCAST_REASONS(XDPCAST_REASON_ENUM)
+	XDPCAST_REASON_MAX
+};
+#undef XDPCAST_REASON_ENUM
+
+/* One counter; per CPU in the map, summed by userspace. */
+struct xdpcast_counter {
+	__u64 packets;
+	__u64 bytes;      /* frame length as received */
+};
+
+/*
+ * The value of the per-CPU `xdpcast_stats` array, one slot per interface.
+ * Named fields so `bpftool map dump` prints every reason by name; the
+ * program indexes it as an array of struct xdpcast_counter by reason.
+ */
+#define XDPCAST_REASON_FIELD(name, action) struct xdpcast_counter name;
+struct xdpcast_stats {
+	XDPCAST_REASONS(XDPCAST_REASON_FIELD)
+};
+#undef XDPCAST_REASON_FIELD
+
+/*
+ * Key of the `xdpcast_protected` LPM trie. One address family-neutral key:
+ * IPv4 is stored IPv4-mapped (::ffff:a.b.c.d, prefix length + 96), so the
+ * program has a single lookup path for both families.
+ */
+struct xdpcast_lpm_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+struct protected_prefix {
+	__u32 index;      /* position of the --anycast flag, for logs and metrics */
+};
+
+/* Key of one answer cache entry: a query the fast path can answer. */
+struct answer_key {
+	__u64 name_hash;  /* xdpcast_name_hash() of the lowercased wire name */
+	__u16 qtype;
+	__u16 qclass;
+	__u32 view;       /* 0: the default view */
+};
+
+/*
+ * A response may be cut to fit the client's UDP limit. The compiler records
+ * where each section ends so the program can drop additional, then
+ * authority, and only set TC when the answer section itself does not fit.
+ */
+enum answer_cut_level {
+	ANSWER_CUT_ANSWER,      /* answer section only */
+	ANSWER_CUT_AUTHORITY,   /* answer + authority */
+	ANSWER_CUT_FULL,        /* answer + authority + additional */
+	ANSWER_CUT_MAX
+};
+
+struct answer_cut {
+	__u16 len;        /* bytes of data[] that belong to this cut */
+	__u16 csum;       /* ones-complement sum of those bytes, even-aligned */
+	__u16 ancount;
+	__u16 nscount;
+	__u16 arcount;
+};
+
+enum answer_entry_flag {
+	ANSWER_SIGNED = 1 << 0,  /* zone has DNSSEC data: DO=1 queries go to userspace */
+};
+
+struct answer_entry {
+	__u16 name_len;          /* wire length of name[], root label included */
+	__u16 header_flags;      /* flags word of the response (QR, AA, RCODE) */
+	__u16 entry_flags;       /* enum answer_entry_flag */
+	__u16 reserved;
+	struct answer_cut cut[ANSWER_CUT_MAX];
+	__u8 name[XDPCAST_NAME_MAX + 1];  /* lowercased owner, to verify the hash hit */
+	__u8 data[XDPCAST_ANSWER_MAX];    /* sections after the question, owner compressed to 0xc00c */
+};
+
+/*
+ * The qname hash both sides compute: FNV-1a over the lowercased wire name,
+ * then a 64-bit finaliser so that similar names spread over the whole key.
+ * A hit is always verified against the full name stored in the entry.
+ */
+#define XDPCAST_NAME_HASH_INIT 0xcbf29ce484222325ULL
+
+static inline __u64 xdpcast_name_hash_step(__u64 hash, __u8 byte)
+{
+	return (hash ^ byte) * 0x100000001b3ULL;
+}
+
+static inline __u64 xdpcast_name_hash_final(__u64 hash)
+{
+	hash ^= hash >> 33;
+	hash *= 0xff51afd7ed558ccdULL;
+	hash ^= hash >> 33;
+	hash *= 0xc4ceb9fe1a85ec53ULL;
+	return hash ^ (hash >> 33);
+}
+
+/* Ones-complement arithmetic in network byte order, as RFC 1071 describes. */
+static inline __u32 xdpcast_csum_add_byte(__u32 sum, __u8 byte, __u32 offset)
+{
+	return sum + ((offset & 1) ? byte : (__u32)byte << 8);
+}
+
+static inline __u16 xdpcast_csum_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+/* The sum of bytes placed at an odd offset is the byte-swapped even sum. */
+static inline __u16 xdpcast_csum_at(__u16 even_sum, __u32 offset)
+{
+	return (offset & 1) ? (__u16)((even_sum << 8) | (even_sum >> 8)) : even_sum;
+}
+
+#endif /* XDPCAST_H */

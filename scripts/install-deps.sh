@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs everything xdpcast needs to build, test and run its demo on Debian 12.
+# Idempotent: packages already present are skipped, so `make demo`, `make test`
+# and CI can all call it on every run.
+set -euo pipefail
+
+packages=(
+	# build: BPF object, skeleton, loader
+	clang llvm make pkg-config gcc libc6-dev libbpf-dev libxdp-dev bpftool
+	linux-libc-dev libelf-dev zlib1g-dev
+	# userspace libraries
+	libknot-dev libmicrohttpd-dev libyaml-dev libcmocka-dev libclang-rt-14-dev
+	# test and demo peers
+	iproute2 knot-dnsutils nsd xdp-tools python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# NSD is started by the tests and the demo themselves, inside namespaces.
+if command -v systemctl >/dev/null 2>&1; then
+	systemctl disable --now nsd >/dev/null 2>&1 || true
+fi
