@@ -13,7 +13,7 @@ VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -DXDPCAST_VERSION='"$(VERSION)"'
-CFLAGS   += -Ibpf -Iuserspace -Iloader -I$(BUILD)
+CFLAGS   += -Ibpf -Iuserspace/lib -Iloader -I$(BUILD)
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Zone generations (DESIGN.md section 3): every zone file is read and
+ * compiled into a complete new answer cache in a fresh inner map, then one
+ * slot of the outer map-in-map is swapped. A packet sees the old generation
+ * or the new one, never a mix; a reload that fails changes nothing.
+ */
+#ifndef XDPCAST_GENERATION_H
+#define XDPCAST_GENERATION_H
+
+#include <stddef.h>
+
+#include "answers.h"
+#include "zone.h"
+
+struct generation {
+	unsigned number;
+	struct zone **zones;
+	size_t zone_count;
+	struct answer_set answers;
+};
+
+/* Reads and compiles every zone file: all or nothing. */
+int generation_build(struct generation *gen, char *const *paths, size_t count,
+		     char *err, size_t errlen);
+
+/* Writes the answers into a new inner map and swaps it in. */
+int generation_publish(struct generation *gen, int outer_map_fd, char *err, size_t errlen);
+
+void generation_free(struct generation *gen);
+
+#endif

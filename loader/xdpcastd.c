@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * xdpcastd: loads the XDP fast path, attaches it, pins its maps, keeps the
+ * answer cache in sync with the zone files, and cleans up on exit.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+
+#include "attach.h"
+#include "generation.h"
+#include "log.h"
+#include "options.h"
+#include "xdpcast.skel.h"
+
+#define ERR_LEN 512
+
+struct daemon {
+	struct options opts;
+	struct attachment ifaces[XDPCAST_MAX_IFACES];
+	struct xdpcast_bpf *skel;
+	struct generation gen;
+	unsigned generation_number;
+};
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int resolve_ifaces(struct daemon *d, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < d->opts.iface_count; i++) {
+		struct attachment *a = &d->ifaces[i];
+
+		snprintf(a->ifname, sizeof(a->ifname), "%s", d->opts.ifaces[i]);
+		a->ifindex = if_nametoindex(a->ifname);
+		if (!a->ifindex) {
+			snprintf(err, errlen, "--iface %s: no such interface", a->ifname);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* `ip netns exec` and minimal systems have no bpffs: mount it for pinning. */
+static int ensure_bpffs(const char *pin_dir, char *err, size_t errlen)
+{
+	struct statfs fs;
+
+	if (strncmp(pin_dir, "/sys/fs/bpf/", 12) != 0)
+		return 0;
+	if (statfs("/sys/fs/bpf", &fs) == 0 && fs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		snprintf(err, errlen, "/sys/fs/bpf is not a BPF filesystem and mounting one failed: %s",
+			 strerror(errno));
+		return -1;
+	}
+	log_info("mounted a BPF filesystem on /sys/fs/bpf");
+	return 0;
+}
+
+static int load_program(struct daemon *d, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = d->opts.pin_dir);
+	int ret;
+
+	d->skel = xdpcast_bpf__open_opts(&open_opts);
+	if (!d->skel) {
+		snprintf(err, errlen, "opening the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < d->opts.iface_count; i++)
+		d->skel->rodata->iface_ifindex[i] = d->ifaces[i].ifindex;
+	ret = xdpcast_bpf__load(d->skel);
+	if (ret) {
+		snprintf(err, errlen, "loading the BPF program: %s (the verifier log is above)",
+			 strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
+{
+	int fd = bpf_map__fd(d->skel->maps.xdpcast_protected);
+
+	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+		struct protected_prefix value = { .index = i };
+
+		if (bpf_map_update_elem(fd, &d->opts.anycast[i], &value, BPF_ANY)) {
+			snprintf(err, errlen, "--anycast %s: %s", d->opts.anycast_text[i], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Builds a generation from every zone file and swaps it in: all or nothing. */
+static int load_zones(struct daemon *d, char *err, size_t errlen)
+{
+	struct generation next;
+	int outer = bpf_map__fd(d->skel->maps.xdpcast_answer_gen);
+
+	if (generation_build(&next, d->opts.zones, d->opts.zone_count, err, errlen))
+		return -1;
+	if (generation_publish(&next, outer, err, errlen)) {
+		generation_free(&next);
+		return -1;
+	}
+	generation_free(&d->gen);
+	d->gen = next;
+	d->gen.number = ++d->generation_number;
+	for (size_t i = 0; i < d->gen.zone_count; i++) {
+		char name[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(name, d->gen.zones[i]->origin, sizeof(name));
+		log_info("zone %s serial %u: %zu records from %s", name, d->gen.zones[i]->serial,
+			 d->gen.zones[i]->record_count, d->gen.zones[i]->file);
+	}
+	log_info("generation %u: %zu answers in the cache, %zu RRsets left to userspace",
+		 d->gen.number, d->gen.answers.count, d->gen.answers.left_to_userspace);
+	return 0;
+}
+
+static int signal_fd(void)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -1;
+	return signalfd(-1, &mask, SFD_CLOEXEC);
+}
+
+static void run(struct daemon *d, int sfd)
+{
+	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+	char err[ERR_LEN];
+
+	for (;;) {
+		struct signalfd_siginfo si;
+
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
+			return;
+		}
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGHUP) {
+			log_info("signal %u: shutting down", si.ssi_signo);
+			return;
+		}
+		log_info("SIGHUP: reloading %zu zones", d->opts.zone_count);
+		if (load_zones(d, err, sizeof(err)))
+			log_error("reload failed, generation %u keeps answering: %s", d->gen.number, err);
+	}
+}
+
+static void cleanup(struct daemon *d)
+{
+	detach_all(d->ifaces, d->opts.iface_count);
+	if (d->skel) {
+		bpf_object__unpin_maps(d->skel->obj, NULL);
+		rmdir(d->opts.pin_dir);
+		xdpcast_bpf__destroy(d->skel);
+	}
+	generation_free(&d->gen);
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	char err[ERR_LEN];
+	int sfd, status = 1;
+
+	switch (options_parse(argc, argv, &d.opts)) {
+	case OPTIONS_EXIT_OK:
+		return 0;
+	case OPTIONS_EXIT_ERROR:
+		return 1;
+	case OPTIONS_RUN:
+		break;
+	}
+	log_set_level(d.opts.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	libbpf_set_print(libbpf_log);
+
+	/* Everything that can be checked without touching the kernel first, so
+	 * bad input leaves nothing attached or pinned. */
+	if (resolve_ifaces(&d, err, sizeof(err)) ||
+	    generation_build(&d.gen, d.opts.zones, d.opts.zone_count, err, sizeof(err)))
+		goto fail;
+	generation_free(&d.gen);
+
+	sfd = signal_fd();
+	if (sfd < 0) {
+		snprintf(err, sizeof(err), "signalfd: %s", strerror(errno));
+		goto fail;
+	}
+	if (ensure_bpffs(d.opts.pin_dir, err, sizeof(err)) ||
+	    load_program(&d, err, sizeof(err)) ||
+	    protect_prefixes(&d, err, sizeof(err)) ||
+	    load_zones(&d, err, sizeof(err)) ||
+	    attach_all(bpf_program__fd(d.skel->progs.xdpcast), d.ifaces, d.opts.iface_count,
+		       d.opts.xdp_mode, !d.opts.mode_forced, err, sizeof(err)))
+		goto fail;
+
+	for (size_t i = 0; i < d.opts.iface_count; i++)
+		log_info("attached to %s (ifindex %d) in %s mode", d.ifaces[i].ifname,
+			 d.ifaces[i].ifindex, attach_mode_name(d.ifaces[i].mode));
+	log_info("ready: pop %s, %zu interfaces, %zu anycast prefixes, %zu zones, maps in %s",
+		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.gen.zone_count,
+		 d.opts.pin_dir);
+
+	run(&d, sfd);
+	status = 0;
+	goto out;
+fail:
+	log_error("%s", err);
+out:
+	cleanup(&d);
+	return status;
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Shared by every end-to-end test and the demo: two namespaces joined by veth,
+# NSD behind xdpcastd on the server side, and a cleanup that always runs.
+#
+#   client ns  veth-c 198.51.100.2/24 2001:db8:1::2/64 ──┐
+#   server ns  veth-s 198.51.100.1/24 2001:db8:1::1/64 ──┘
+#              lo: anycast 192.0.2.53, 2001:db8:53::53 (protected by xdpcast)
+#
+# Queries to the anycast addresses go through the XDP fast path; queries to
+# the unicast addresses (198.51.100.1, 2001:db8:1::1) are not protected, so
+# XDP passes them and NSD answers: the tests compare one with the other.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=$ROOT/build
+SUFFIX=${SUFFIX:-$$}
+NS_SRV=xc-srv-$SUFFIX
+NS_CLI=xc-cli-$SUFFIX
+WORK=$(mktemp -d /tmp/xdpcast-e2e.XXXXXX)
+PIN_DIR=$WORK/bpffs/xdpcast
+
+ANYCAST4=192.0.2.53
+ANYCAST6=2001:db8:53::53
+UNICAST4=198.51.100.1
+UNICAST6=2001:db8:1::1
+CLIENT4=198.51.100.2
+CLIENT6=2001:db8:1::2
+
+PIDS=()
+
+cleanup() {
+	local rc=$?
+	set +e
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	ip netns del "$NS_CLI" 2>/dev/null
+	ip netns del "$NS_SRV" 2>/dev/null
+	umount "$WORK/bpffs" 2>/dev/null
+	rm -rf "$WORK"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+srv() { ip netns exec "$NS_SRV" "$@"; }
+cli() { ip netns exec "$NS_CLI" "$@"; }
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# Two namespaces joined by veth, with the client able to reach the anycast
+# prefixes through the server and nothing else.
+setup_network() {
+	ip netns add "$NS_SRV"
+	ip netns add "$NS_CLI"
+	ip link add veth-s netns "$NS_SRV" type veth peer name veth-c netns "$NS_CLI"
+	srv ip link set lo up
+	cli ip link set lo up
+	srv ip addr add $UNICAST4/24 dev veth-s
+	srv ip addr add $UNICAST6/64 dev veth-s nodad
+	srv ip addr add $ANYCAST4/32 dev lo
+	srv ip addr add $ANYCAST6/128 dev lo
+	cli ip addr add $CLIENT4/24 dev veth-c
+	cli ip addr add $CLIENT6/64 dev veth-c nodad
+	srv ip link set veth-s up
+	cli ip link set veth-c up
+	cli ip route add 192.0.2.0/24 via $UNICAST4
+	cli ip -6 route add 2001:db8:53::/48 via $UNICAST6
+	# veth delivers XDP_TX frames only to a peer that runs XDP itself.
+	cli ip link set dev veth-c xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp
+	# A private bpffs: `ip netns exec` remounts /sys, so pins under
+	# /sys/fs/bpf would not be seen from one command to the next.
+	mkdir -p "$WORK/bpffs"
+	mount -t bpf bpf "$WORK/bpffs"
+}
+
+# start_nsd ZONEFILE... : NSD on the anycast and unicast addresses.
+start_nsd() {
+	local conf=$WORK/nsd.conf z name
+	cat > "$conf" <<CONF
+server:
+  ip-address: $ANYCAST4
+  ip-address: $ANYCAST6
+  ip-address: $UNICAST4
+  ip-address: $UNICAST6
+  database: ""
+  pidfile: "$WORK/nsd.pid"
+  xfrdfile: "$WORK/xfrd.state"
+  zonelistfile: "$WORK/zone.list"
+  username: ""
+  rrl-ratelimit: 0
+  verbosity: 1
+remote-control:
+  control-enable: no
+CONF
+	for z in "$@"; do
+		name=$(awk '$0 !~ /^[;$]/ && /SOA/ {print $1; exit}' "$z")
+		[ "$name" = "@" ] && name=$(awk '/^\$ORIGIN/ {print $2; exit}' "$z")
+		printf 'zone:\n  name: %s\n  zonefile: %s\n' "$name" "$(realpath "$z")" >> "$conf"
+	done
+	srv nsd -c "$conf" -d > "$WORK/nsd.log" 2>&1 &
+	PIDS+=($!)
+	wait_for "NSD" dig_ok "$UNICAST4"
+}
+
+dig_ok() { cli kdig +short +time=1 +retry=0 @"$1" version.invalid. >/dev/null 2>&1; }
+
+# wait_for WHAT COMMAND...: retries for up to 10 s.
+wait_for() {
+	local what=$1 i
+	shift
+	for i in $(seq 1 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "$what did not come up"
+}
+
+# start_xdpcastd MODE ZONEFILE...
+start_xdpcastd() {
+	local mode=$1 args=() z
+	shift
+	for z in "$@"; do args+=(--zone "$z"); done
+	srv "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
+		--pop e2e --xdp-mode "$mode" --pin-dir "$PIN_DIR" "${args[@]}" \
+		> "$WORK/xdpcastd.log" 2>&1 &
+	XDPCASTD_PID=$!
+	PIDS+=($XDPCASTD_PID)
+	wait_for "xdpcastd" grep -q ready "$WORK/xdpcastd.log"
+}
+
+# counter REASON: packets counted under REASON so far.
+counter() {
+	"$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" stats --all | awk -v r="$1" '$1 == r {print $3}'
+}

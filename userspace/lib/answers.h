@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The answer compiler: turns loaded zones into answer cache entries, each the
+ * precomputed bytes that follow the question in the response, the way NSD
+ * would send them (answer, then the apex NS in authority, then A/AAAA of
+ * in-zone NS, MX and SRV targets in additional).
+ */
+#ifndef XDPCAST_ANSWERS_H
+#define XDPCAST_ANSWERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libknot/libknot.h>
+
+#include "xdpcast.h"
+#include "zone.h"
+
+struct answer_set {
+	struct answer_key *keys;
+	struct answer_entry *entries;
+	size_t count;
+	size_t capacity;
+	size_t left_to_userspace;   /* RRsets the fast path will not answer */
+};
+
+/* Compiles every zone into one set. Returns 0, or -1 with a message. */
+int answers_compile(struct zone *const *zones, size_t zone_count, struct answer_set *set,
+		    char *err, size_t errlen);
+void answers_free(struct answer_set *set);
+
+/* The key hash of a wire-format name, as the XDP program computes it. */
+uint64_t answer_name_hash(const knot_dname_t *name);
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Address prefixes as keys of the family-neutral LPM maps (see xdpcast.h). */
+#ifndef XDPCAST_PREFIX_H
+#define XDPCAST_PREFIX_H
+
+#include <stddef.h>
+#include "xdpcast.h"
+
+/* Parses "192.0.2.0/24" or "2001:db8::/48" (a bare address is a host
+ * prefix). Host bits must be zero. On error, writes a message to err. */
+int prefix_parse(const char *text, struct xdpcast_lpm_key *key, char *err, size_t errlen);
+
+/* Writes the prefix back in its family's notation. */
+void prefix_format(const struct xdpcast_lpm_key *key, char *buf, size_t len);
+
+#endif

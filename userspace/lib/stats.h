@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Reading the per-CPU counters from the pinned xdpcast_stats map. */
+#ifndef XDPCAST_STATS_H
+#define XDPCAST_STATS_H
+
+#include <stddef.h>
+#include "xdpcast.h"
+
+#define XDPCAST_DEFAULT_PIN_DIR "/sys/fs/bpf/xdpcast"
+
+/* Sums the counters over CPUs, one xdpcast_stats per interface slot. */
+int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_MAX_IFACES],
+	       char *err, size_t errlen);
+
+static inline struct xdpcast_counter *stats_counter(struct xdpcast_stats *stats, int reason)
+{
+	return &((struct xdpcast_counter *)stats)[reason];
+}
+
+#endif
