@@ -28,6 +28,7 @@ LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 PROG_TEST  := $(BUILD)/tests/prog_test
+TOOLS      := $(BUILD)/tests/list_answers
 
 .PHONY: all deps test test-unit test-prog test-e2e demo bench clean
 all: $(BPF_OBJS) $(BINS)
@@ -64,6 +65,9 @@ $(BUILD)/xdpcastctl: $(BUILD)/userspace/xdpcastctl.o $(BUILD)/libxdpcast.a
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
 
+$(BUILD)/tests/list_answers: $(BUILD)/tests/tools/list_answers.o $(BUILD)/libxdpcast.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
 $(PROG_TEST): $(BUILD)/tests/prog/prog_test.o $(BUILD)/tests/prog/packet.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
 
@@ -76,7 +80,7 @@ test-unit: $(UNIT_TESTS)
 test-prog: $(PROG_TEST) $(BPF_OBJS)
 	@echo "== $(PROG_TEST)"; $(PROG_TEST)
 
-test-e2e: all
+test-e2e: all $(TOOLS)
 	@tests/e2e/run.sh
 
 demo: deps all

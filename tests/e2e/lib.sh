@@ -105,7 +105,7 @@ CONF
 		[ "$name" = "@" ] && name=$(awk '/^\$ORIGIN/ {print $2; exit}' "$z")
 		printf 'zone:\n  name: %s\n  zonefile: %s\n' "$name" "$(realpath "$z")" >> "$conf"
 	done
-	srv nsd -c "$conf" -d > "$WORK/nsd.log" 2>&1 &
+	ip netns exec "$NS_SRV" nsd -c "$conf" -d > "$WORK/nsd.log" 2>&1 &
 	PIDS+=($!)
 	wait_for "NSD" dig_ok "$UNICAST4"
 }
@@ -128,7 +128,8 @@ start_xdpcastd() {
 	local mode=$1 args=() z
 	shift
 	for z in "$@"; do args+=(--zone "$z"); done
-	srv "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
+	# Not through srv(): $! must be xdpcastd itself (ip netns exec execs it).
+	ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
 		--pop e2e --xdp-mode "$mode" --pin-dir "$PIN_DIR" "${args[@]}" \
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!

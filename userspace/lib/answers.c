@@ -65,7 +65,7 @@ static const knot_dname_t *additional_target(const knot_rrset_t *rr, const knot_
 
 struct response {
 	knot_pkt_t *pkt;
-	const knot_rrset_t *added[64];  /* additional RRsets already written */
+	const knot_rrset_t *added[64];  /* RRsets already in the response */
 	size_t added_count;
 };
 
@@ -124,7 +124,8 @@ static int render_entry(const struct zone *zone, const knot_rrset_t *rr, struct 
 {
 	static uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
 	const knot_rrset_t *apex_ns = zone_find(zone, zone->origin, KNOT_RRTYPE_NS);
-	struct response r = { 0 };
+	/* The answer RRset counts as written: NSD never repeats it in additional. */
+	struct response r = { .added = { rr }, .added_count = 1 };
 	size_t data_start;
 	int ret;
 

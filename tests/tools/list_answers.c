@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Prints the queries the fast path answers for a zone file, one
+ * "OWNER TYPE" line per answer cache entry, and with --all also the RRsets
+ * left to the userspace server, marked "pass". The e2e tests use it to
+ * know which queries must come back from XDP.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "answers.h"
+
+int main(int argc, char **argv)
+{
+	char err[512], owner[KNOT_DNAME_TXT_MAXLEN], type[16];
+	int all = argc == 3 && strcmp(argv[1], "--all") == 0;
+	struct answer_set set;
+	struct zone *zone;
+
+	if (argc != 2 + all) {
+		fprintf(stderr, "usage: list_answers [--all] ZONEFILE\n");
+		return 1;
+	}
+	zone = zone_load(argv[1 + all], err, sizeof(err));
+	if (!zone || answers_compile(&zone, 1, &set, err, sizeof(err))) {
+		fprintf(stderr, "list_answers: %s\n", err);
+		return 1;
+	}
+	for (size_t i = 0; i < set.count; i++) {
+		knot_dname_to_str(owner, set.entries[i].name, sizeof(owner));
+		knot_rrtype_to_string(set.keys[i].qtype, type, sizeof(type));
+		printf("%s %s\n", owner, type);
+	}
+	for (size_t i = 0; all && i < zone->rrset_count; i++) {
+		const knot_rrset_t *rr = &zone->rrsets[i];
+		int cached = 0;
+
+		for (size_t j = 0; j < set.count && !cached; j++)
+			cached = set.keys[j].qtype == rr->type &&
+				 knot_dname_is_equal(set.entries[j].name, rr->owner);
+		if (cached || rr->type == KNOT_RRTYPE_RRSIG)
+			continue;
+		knot_dname_to_str(owner, rr->owner, sizeof(owner));
+		knot_rrtype_to_string(rr->type, type, sizeof(type));
+		printf("%s %s pass\n", owner, type);
+	}
+	answers_free(&set);
+	zone_free(zone);
+	return 0;
+}
