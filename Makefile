@@ -30,6 +30,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 PROG_TEST  := $(BUILD)/tests/prog_test
 TOOLS      := $(BUILD)/tests/list_answers
 
+.SECONDARY:
 .PHONY: all deps test test-unit test-prog test-e2e demo bench clean
 all: $(BPF_OBJS) $(BINS)
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libzscanner/scanner.h>
 
 #include "zone.h"
@@ -39,10 +41,6 @@ static void on_record(zs_scanner_t *s)
 	char type_name[32];
 
 	knot_dname_to_lower(s->r_owner);
-	if (s->r_class != KNOT_CLASS_IN) {
-		fail_at(s, st, "%s", "only class IN is served");
-		return;
-	}
 	if (!zone->origin) {
 		if (s->r_type != KNOT_RRTYPE_SOA) {
 			fail_at(s, st, "%s", "the first record must be the zone's SOA");
@@ -141,6 +139,10 @@ struct zone *zone_load(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot start the zone scanner", path);
 		zone_free(zone);
 		return NULL;
+	}
+	if (access(path, R_OK) != 0) {
+		snprintf(err, errlen, "%s: cannot read the zone file: %s", path, strerror(errno));
+		goto fail;
 	}
 	if (zs_set_input_file(&scanner, path) != 0) {
 		snprintf(err, errlen, "%s: %s", path, zs_strerror(scanner.error.code));

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Bad input makes xdpcastd exit 1 with one clear line naming the problem,
+# and leaves nothing attached to the interface and nothing pinned.
+source "$(dirname "$0")/lib.sh"
+
+ZONE=$ROOT/tests/zones/example.test.zone
+
+# expect_error EXPECTED_TEXT ARGS...
+expect_error() {
+	local expected=$1 rc=0 out
+	shift
+	out=$(ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" "$@" 2>&1) || rc=$?
+	[ "$rc" -eq 1 ] || fail "exit status $rc, expected 1, for: $*"
+	[ "$(echo "$out" | grep -c .)" -eq 1 ] || fail "expected one line for: $*, got: $out"
+	echo "$out" | grep -qF -- "$expected" || fail "expected '$expected' for: $*, got: $out"
+	srv ip link show veth-s | grep -q "prog/xdp" && fail "a program is attached after: $*"
+	[ ! -e "$PIN_DIR" ] || fail "maps are pinned after: $*"
+	echo "ok - $expected"
+}
+
+good=(--iface veth-s --anycast 192.0.2.0/24 --pop e2e)
+setup_network
+expect_error "unknown option '--frobnicate'" "${good[@]}" --zone "$ZONE" --frobnicate
+expect_error "/nonexistent.zone: cannot read the zone file: No such file or directory" "${good[@]}" --zone /nonexistent.zone
+expect_error "broken.zone:6: " "${good[@]}" --zone "$ROOT/tests/zones/broken.zone"
+expect_error "--iface nosuch0: no such interface" --iface nosuch0 --anycast 192.0.2.0/24 --pop e2e --zone "$ZONE"
+expect_error "prefix '192.0.2.0/33': length must be 0 to 32" --iface veth-s --anycast 192.0.2.0/33 --pop e2e --zone "$ZONE"
+expect_error "prefix '192.0.2.1/24': host bits are set" --iface veth-s --anycast 192.0.2.1/24 --pop e2e --zone "$ZONE"
+expect_error "prefix 'example': not an IPv4 or IPv6 address" --iface veth-s --anycast example --pop e2e --zone "$ZONE"
+expect_error "--pop is required" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE"
+expect_error "--xdp-mode 'hw': must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw

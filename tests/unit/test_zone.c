@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Zone loading and answer compilation: record counts, the rendered bytes of
+ * a few RRsets decoded by libknot's own parser, and error messages that name
+ * the file and line.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "answers.h"
+#include "zone.h"
+
+#define TEST_ZONE "tests/zones/example.test.zone"
+
+static char *write_zone(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	strcpy(path, "/tmp/xdpcast-unit-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void test_loads_counts_and_serial(void **state)
+{
+	char err[256];
+	struct zone *zone = zone_load(TEST_ZONE, err, sizeof(err));
+	char origin[KNOT_DNAME_TXT_MAXLEN];
+
+	(void)state;
+	assert_non_null(zone);
+	knot_dname_to_str(origin, zone->origin, sizeof(origin));
+	assert_string_equal(origin, "example.test.");
+	assert_int_equal(zone->serial, 2026112401);
+	assert_int_equal(zone->record_count, 34);
+	assert_int_equal(zone->rrset_count, 28);
+	assert_false(zone->is_signed);
+	zone_free(zone);
+}
+
+/* Finds the compiled entry for (name, type) in a set. */
+static const struct answer_entry *find(const struct answer_set *set, const char *name, uint16_t type)
+{
+	knot_dname_t *owner = knot_dname_from_str_alloc(name);
+	uint64_t hash = answer_name_hash(owner);
+
+	free(owner);
+	for (size_t i = 0; i < set->count; i++)
+		if (set->keys[i].name_hash == hash && set->keys[i].qtype == type)
+			return &set->entries[i];
+	return NULL;
+}
+
+/* Rebuilds the whole response around an entry's cut, as the XDP program
+ * does, and has libknot parse it. */
+static knot_pkt_t *response_of(const char *qname, uint16_t qtype, const struct answer_entry *e,
+			       enum answer_cut_level level)
+{
+	knot_dname_t *name = knot_dname_from_str_alloc(qname);
+	size_t qlen = knot_dname_size(name);
+	const struct answer_cut *cut = &e->cut[level];
+	knot_pkt_t *pkt = knot_pkt_new(NULL, KNOT_WIRE_MAX_PKTSIZE, NULL);
+	uint8_t *w = pkt->wire;
+
+	memset(w, 0, KNOT_WIRE_HEADER_SIZE);
+	knot_wire_set_id(w, 0x1234);
+	w[2] = e->header_flags >> 8;
+	w[3] = e->header_flags & 0xff;
+	knot_wire_set_qdcount(w, 1);
+	knot_wire_set_ancount(w, cut->ancount);
+	knot_wire_set_nscount(w, cut->nscount);
+	knot_wire_set_arcount(w, cut->arcount);
+	memcpy(w + KNOT_WIRE_HEADER_SIZE, name, qlen);
+	knot_wire_write_u16(w + KNOT_WIRE_HEADER_SIZE + qlen, qtype);
+	knot_wire_write_u16(w + KNOT_WIRE_HEADER_SIZE + qlen + 2, KNOT_CLASS_IN);
+	memcpy(w + KNOT_WIRE_HEADER_SIZE + qlen + 4, e->data, cut->len);
+	pkt->size = KNOT_WIRE_HEADER_SIZE + qlen + 4 + cut->len;
+	free(name);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	return pkt;
+}
+
+static void assert_rrset_text(const knot_pkt_t *pkt, knot_section_t section, uint16_t index,
+			      const char *expected)
+{
+	const knot_pktsection_t *sec = knot_pkt_section(pkt, section);
+	char text[1024];
+
+	assert_true(index < sec->count);
+	assert_true(knot_rrset_txt_dump(knot_pkt_rr(sec, index), (char **)&(char *){ text }, &(size_t){ sizeof(text) },
+					&KNOT_DUMP_STYLE_DEFAULT) > 0);
+	assert_non_null(strstr(text, expected));
+}
+
+static void test_renders_nsd_style_sections(void **state)
+{
+	char err[256];
+	struct zone *zone = zone_load(TEST_ZONE, err, sizeof(err));
+	struct answer_set set;
+	const struct answer_entry *mx;
+	knot_pkt_t *pkt;
+
+	(void)state;
+	assert_int_equal(answers_compile(&zone, 1, &set, err, sizeof(err)), 0);
+	/* 28 RRsets: sub NS and the glue below it go to userspace. */
+	assert_int_equal(set.count, 26);
+	assert_int_equal(set.left_to_userspace, 2);
+	assert_null(find(&set, "ns.sub.example.test.", KNOT_RRTYPE_A));
+	assert_null(find(&set, "sub.example.test.", KNOT_RRTYPE_NS));
+
+	mx = find(&set, "example.test.", KNOT_RRTYPE_MX);
+	assert_non_null(mx);
+	assert_int_equal(mx->header_flags, 0x8400);  /* QR, AA */
+	assert_int_equal(mx->cut[ANSWER_CUT_FULL].ancount, 2);
+	assert_int_equal(mx->cut[ANSWER_CUT_FULL].nscount, 2);
+	assert_int_equal(mx->cut[ANSWER_CUT_FULL].arcount, 3);
+	assert_int_equal(mx->cut[ANSWER_CUT_AUTHORITY].arcount, 0);
+	assert_int_equal(mx->cut[ANSWER_CUT_ANSWER].nscount, 0);
+
+	pkt = response_of("EXAMPLE.test.", KNOT_RRTYPE_MX, mx, ANSWER_CUT_FULL);
+	assert_int_equal(knot_wire_get_ancount(pkt->wire), 2);
+	assert_rrset_text(pkt, KNOT_ANSWER, 0, "MX\t10 mail.example.test.");
+	assert_rrset_text(pkt, KNOT_AUTHORITY, 0, "NS\tns1.example.test.");
+	/* MX target first, then the NS targets, A before AAAA: NSD's order. */
+	assert_rrset_text(pkt, KNOT_ADDITIONAL, 0, "mail.example.test.");
+	assert_rrset_text(pkt, KNOT_ADDITIONAL, 1, "ns1.example.test.");
+	knot_pkt_free(pkt);
+
+	pkt = response_of("WWW.example.test.", KNOT_RRTYPE_A,
+			  find(&set, "www.example.test.", KNOT_RRTYPE_A), ANSWER_CUT_ANSWER);
+	assert_int_equal(knot_pkt_section(pkt, KNOT_ANSWER)->count, 2);
+	assert_rrset_text(pkt, KNOT_ANSWER, 0, "A\t192.0.2.80");
+	assert_rrset_text(pkt, KNOT_ANSWER, 1, "A\t192.0.2.81");
+	assert_int_equal(knot_wire_get_nscount(pkt->wire), 0);
+	knot_pkt_free(pkt);
+
+	answers_free(&set);
+	zone_free(zone);
+}
+
+static void test_checksum_of_cut_matches_bytes(void **state)
+{
+	char err[256];
+	struct zone *zone = zone_load(TEST_ZONE, err, sizeof(err));
+	struct answer_set set;
+
+	(void)state;
+	assert_int_equal(answers_compile(&zone, 1, &set, err, sizeof(err)), 0);
+	for (size_t i = 0; i < set.count; i++) {
+		const struct answer_cut *cut = &set.entries[i].cut[ANSWER_CUT_ANSWER];
+		__u32 sum = 0;
+
+		for (size_t b = 0; b < cut->len; b++)
+			sum += b & 1 ? set.entries[i].data[b] : set.entries[i].data[b] << 8;
+		assert_int_equal(cut->csum, xdpcast_csum_fold(sum));
+	}
+	answers_free(&set);
+	zone_free(zone);
+}
+
+static void expect_load_error(const char *text, const char *expected_suffix)
+{
+	char err[256], expected[512];
+	char *path = write_zone(text);
+
+	assert_null(zone_load(path, err, sizeof(err)));
+	snprintf(expected, sizeof(expected), "%s%s", path, expected_suffix);
+	assert_string_equal(err, expected);
+	unlink(path);
+}
+
+static void test_errors_name_file_and_line(void **state)
+{
+	(void)state;
+	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww A 192.0.2.300\n",
+			  ":3: invalid IPv4 address");
+	expect_load_error("$ORIGIN t.\nwww A 192.0.2.1\n", ":2: the first record must be the zone's SOA");
+	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n\n@ SOA ns hm 2 2 3 4 5\n",
+			  ":4: a second SOA record");
+	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww.other. A 192.0.2.1\n",
+			  ":3: owner is outside the zone (origin is the SOA owner)");
+	/* zscanner reads class IN only; others fail in the scanner itself. */
+	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww CH TXT \"x\"\n",
+			  ":3: unsupported record type");
+	expect_load_error("; nothing\n", ": no SOA record: the zone has no origin");
+}
+
+static void test_same_zone_twice_is_refused(void **state)
+{
+	char err[256];
+	struct zone *zones[2] = { zone_load(TEST_ZONE, err, sizeof(err)), zone_load(TEST_ZONE, err, sizeof(err)) };
+	struct answer_set set;
+
+	(void)state;
+	assert_int_equal(answers_compile(zones, 2, &set, err, sizeof(err)), -1);
+	assert_string_equal(err, TEST_ZONE ": zone example.test. is already loaded from " TEST_ZONE);
+	zone_free(zones[0]);
+	zone_free(zones[1]);
+}
+
+static void test_rrset_merge_takes_lowest_ttl(void **state)
+{
+	char err[256];
+	char *path = write_zone("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww 300 A 192.0.2.1\nwww 60 A 192.0.2.2\n"
+				"www 300 A 192.0.2.1\n");
+	struct zone *zone = zone_load(path, err, sizeof(err));
+	knot_dname_t *www = knot_dname_from_str_alloc("www.t.");
+	const knot_rrset_t *rr;
+
+	(void)state;
+	assert_non_null(zone);
+	rr = zone_find(zone, www, KNOT_RRTYPE_A);
+	assert_non_null(rr);
+	assert_int_equal(rr->rrs.count, 2);  /* the duplicate record is one RR */
+	assert_int_equal(rr->ttl, 60);
+	free(www);
+	zone_free(zone);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_loads_counts_and_serial),
+		cmocka_unit_test(test_renders_nsd_style_sections),
+		cmocka_unit_test(test_checksum_of_cut_matches_bytes),
+		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_same_zone_twice_is_refused),
+		cmocka_unit_test(test_rrset_merge_takes_lowest_ttl),
+	};
+
+	return cmocka_run_group_tests_name("zone", tests, NULL, NULL);
+}
