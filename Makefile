@@ -12,7 +12,7 @@ BPFTOOL  ?= bpftool
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -DXDPCAST_VERSION='"$(VERSION)"'
+CFLAGS   += -Wall -Wextra -Werror -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE -DXDPCAST_VERSION='"$(VERSION)"'
 CFLAGS   += -Ibpf -Iuserspace/lib -Iloader -I$(BUILD)
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
+#include <string.h>
+#include <libknot/libknot.h>
+
+#include "packet.h"
+
+static const uint8_t client_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+static const uint8_t server_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)p[0] << 8 | p[1];
+}
+
+static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		sum += i & 1 ? p[i] : (uint32_t)p[i] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+static size_t build_dns(const struct query_spec *spec, uint8_t *p)
+{
+	size_t len = 12, qlen;
+	uint8_t *name = p + 12;
+
+	memset(p, 0, 12);
+	put16(p, 0xbeef);
+	put16(p + 2, spec->flags ? spec->flags : 0x0100);
+	put16(p + 4, spec->qdcount < 0 ? 0 : spec->qdcount ? spec->qdcount : 1);
+	put16(p + 10, spec->edns_size ? 1 : 0);
+	if (spec->raw_qname) {
+		qlen = spec->raw_qname_len;
+		memcpy(name, spec->qname, qlen);
+	} else {
+		knot_dname_from_str(name, spec->qname, KNOT_DNAME_MAXLEN);
+		qlen = knot_dname_size(name);
+		/* knot keeps the case of the text: the 0x20 tests rely on it */
+	}
+	len += qlen;
+	put16(p + len, spec->qtype ? spec->qtype : KNOT_RRTYPE_A);
+	put16(p + len + 2, spec->qclass ? spec->qclass : KNOT_CLASS_IN);
+	len += 4;
+	if (spec->edns_size) {
+		uint8_t *opt = p + len;
+
+		memset(opt, 0, 11);
+		put16(opt + 1, KNOT_RRTYPE_OPT);
+		put16(opt + 3, spec->edns_size);
+		opt[6] = spec->edns_version;
+		opt[7] = spec->edns_do ? 0x80 : 0;
+		len += 11;
+	}
+	return len;
+}
+
+size_t build_query(const struct query_spec *spec, uint8_t *frame)
+{
+	int v6 = spec->family == 6;
+	const char *dst = spec->dst ? spec->dst : v6 ? "2001:db8:53::53" : "192.0.2.53";
+	uint8_t proto = spec->proto ? spec->proto : IPPROTO_UDP;
+	size_t off = 12, ip_off, l4_off, dns_len, l4_len, len;
+	uint8_t *ip, *l4;
+	uint32_t sum;
+
+	memcpy(frame, server_mac, 6);
+	memcpy(frame + 6, client_mac, 6);
+	for (int i = 0; i < spec->vlan_tags; i++, off += 4) {
+		put16(frame + off, i == 0 && spec->vlan_tags == 2 ? 0x88a8 : 0x8100);
+		put16(frame + off + 2, 100 + i);
+	}
+	put16(frame + off, v6 ? 0x86dd : 0x0800);
+	ip_off = off + 2;
+	ip = frame + ip_off;
+
+	if (v6) {
+		memset(ip, 0, 40);
+		ip[0] = 0x60;
+		ip[6] = spec->ipv6_ext_headers ? 0 /* hop-by-hop */ : proto;
+		ip[7] = 64;
+		inet_pton(AF_INET6, "2001:db8:1::2", ip + 8);
+		inet_pton(AF_INET6, dst, ip + 24);
+		l4_off = ip_off + 40;
+		if (spec->ipv6_ext_headers) {
+			uint8_t *ext = frame + l4_off;
+
+			memset(ext, 0, 24);
+			ext[0] = 60;            /* next: destination options */
+			ext[1] = 0;             /* 8 bytes: PadN fills it */
+			ext[2] = 1;
+			ext[3] = 4;
+			ext[8] = proto;
+			ext[9] = 1;             /* 16 bytes */
+			ext[10] = 1;
+			ext[11] = 12;
+			l4_off += 24;
+		}
+	} else {
+		int ihl = 5 + spec->ipv4_option_bytes / 4;
+
+		memset(ip, 0, ihl * 4);
+		ip[0] = 0x40 | ihl;
+		put16(ip + 6, spec->fragment ? 0x2000 : 0x4000);
+		ip[8] = 64;
+		ip[9] = proto;
+		inet_pton(AF_INET, "198.51.100.2", ip + 12);
+		inet_pton(AF_INET, dst, ip + 16);
+		for (int i = 20; i < ihl * 4; i++)
+			ip[i] = 1;      /* NOP options */
+		l4_off = ip_off + ihl * 4;
+	}
+
+	l4 = frame + l4_off;
+	if (proto == IPPROTO_TCP) {
+		memset(l4, 0, 20);
+		put16(l4, 40000);
+		put16(l4 + 2, spec->dport ? spec->dport : 53);
+		l4[12] = 5 << 4;
+		l4[13] = 0x02;          /* SYN */
+		l4_len = 20;
+	} else {
+		dns_len = build_dns(spec, l4 + 8);
+		if (spec->dns_len)
+			dns_len = spec->dns_len;
+		l4_len = 8 + dns_len;
+		put16(l4, 40000);
+		put16(l4 + 2, spec->dport ? spec->dport : 53);
+		put16(l4 + 4, l4_len);
+		put16(l4 + 6, 0);
+	}
+	len = l4_off + l4_len;
+
+	if (v6) {
+		put16(ip + 4, len - ip_off - 40);
+	} else {
+		put16(ip + 2, len - ip_off);
+		put16(ip + 10, 0);
+		put16(ip + 10, ~fold(sum_bytes(0, ip, (ip[0] & 0xf) * 4)));
+	}
+	if (proto == IPPROTO_UDP) {
+		sum = sum_bytes(0, v6 ? ip + 8 : ip + 12, v6 ? 32 : 8) + IPPROTO_UDP + l4_len;
+		put16(l4 + 6, ~fold(sum_bytes(sum, l4, l4_len)) ?: 0xffff);
+	}
+	return spec->frame_len ? spec->frame_len : len;
+}
+
+const char *check_frame(const uint8_t *frame, size_t len, struct frame_info *info)
+{
+	size_t off = 12;
+	const uint8_t *ip;
+	uint16_t proto, udp_len;
+	uint32_t sum;
+
+	memset(info, 0, sizeof(*info));
+	proto = get16(frame + off);
+	while (proto == 0x8100 || proto == 0x88a8) {
+		off += 4;
+		proto = get16(frame + off);
+	}
+	info->l2_len = off + 2;
+	ip = frame + info->l2_len;
+	if (proto == 0x0800) {
+		info->family = 4;
+		info->ip_len = (ip[0] & 0xf) * 4;
+		if (get16(ip + 2) != len - info->l2_len)
+			return "IPv4 total length does not match the frame";
+		if (fold(sum_bytes(0, ip, info->ip_len)) != 0xffff)
+			return "bad IPv4 header checksum";
+		if (ip[9] != IPPROTO_UDP)
+			return "not UDP";
+		sum = sum_bytes(0, ip + 12, 8);
+	} else if (proto == 0x86dd) {
+		uint8_t next = ip[6];
+
+		info->family = 6;
+		info->ip_len = 40;
+		if (get16(ip + 4) != len - info->l2_len - 40)
+			return "IPv6 payload length does not match the frame";
+		while (next == 0 || next == 60) {       /* hop-by-hop, destination options */
+			next = ip[info->ip_len];
+			info->ip_len += (ip[info->ip_len + 1] + 1) * 8;
+		}
+		if (next != IPPROTO_UDP)
+			return "IPv6 next header is not UDP";
+		sum = sum_bytes(0, ip + 8, 32);
+	} else {
+		return "not IP";
+	}
+	info->udp = ip + info->ip_len;
+	udp_len = get16(info->udp + 4);
+	if (udp_len != len - info->l2_len - info->ip_len)
+		return "UDP length does not match the frame";
+	if (fold(sum_bytes(sum + IPPROTO_UDP + udp_len, info->udp, udp_len)) != 0xffff)
+		return "bad UDP checksum";
+	if (info->family == 6 && get16(info->udp + 6) == 0)
+		return "UDP checksum missing over IPv6";
+	info->dns = info->udp + 8;
+	info->dns_len = udp_len - 8;
+	return NULL;
+}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The XDP program on crafted packets through BPF_PROG_TEST_RUN, with the
+ * real verifier and the test zone compiled by the real loader code. Each
+ * fixture names its input, the verdict and counter reason it must produce,
+ * and for answers what the decoded response must hold. Every response is
+ * checked for swapped addresses and ports, lengths and checksums; every
+ * pass for leaving the frame's bytes as they were.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <libknot/libknot.h>
+
+#include "generation.h"
+#include "packet.h"
+#include "prefix.h"
+#include "reasons.h"
+#include "stats.h"
+#include "xdpcast.skel.h"
+
+#define TEST_ZONE "tests/zones/example.test.zone"
+#define LONG_NAME "a.very.long.name.with.many.labels.to.walk.through.in.the.fast.path." \
+		  "and.still.be.answered.correctly.example.test."
+
+struct expect_answer {
+	int ancount, nscount, arcount;  /* arcount without the OPT record */
+	const char *first_answer;       /* text in the first answer record */
+	int tc;
+	int edns;                       /* response carries OPT */
+	int edns_do;
+};
+
+struct fixture {
+	const char *description;
+	struct query_spec query;
+	int verdict;
+	enum xdpcast_reason reason;
+	struct expect_answer answer;
+};
+
+static const struct fixture fixtures[] = {
+	{ "IPv4 A, no EDNS", { .qname = "www.example.test." },
+	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80" } },
+	{ "IPv6 AAAA, EDNS 1232", { .family = 6, .qname = "www.example.test.", .qtype = KNOT_RRTYPE_AAAA, .edns_size = 1232 },
+	  XDP_TX, XDPCAST_dns_answer, { 1, 2, 2, "2001:db8:53::80", .edns = 1 } },
+	{ "IPv4 behind one VLAN tag", { .vlan_tags = 1, .qname = "mail.example.test." },
+	  XDP_TX, XDPCAST_dns_answer, { 1, 2, 2, "192.0.2.25" } },
+	{ "IPv6 behind QinQ", { .family = 6, .vlan_tags = 2, .qname = "ns1.example.test.", .qtype = KNOT_RRTYPE_AAAA },
+	  XDP_TX, XDPCAST_dns_answer, { 1, 2, 1, "2001:db8:53::53" } },
+	{ "IPv4 with 8 bytes of options", { .ipv4_option_bytes = 8, .qname = "sip.example.test." },
+	  XDP_TX, XDPCAST_dns_answer, { 1, 2, 2, "192.0.2.60" } },
+	{ "IPv6 with hop-by-hop and destination options", { .family = 6, .ipv6_ext_headers = 1, .qname = "www.example.test." },
+	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80" } },
+	{ "upper-case qname", { .qname = "WWW.EXAMPLE.TEST.", .edns_size = 4096 },
+	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80", .edns = 1 } },
+	{ "mixed-case qname (0x20)", { .family = 6, .qname = "wWw.ExAmPlE.tEsT." },
+	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80" } },
+	{ "MX with in-zone target in additional", { .qname = "example.test.", .qtype = KNOT_RRTYPE_MX },
+	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 3, "10 mail.example.test." } },
+	{ "long name with many labels", { .family = 6, .qname = LONG_NAME, .edns_size = 1232 },
+	  XDP_TX, XDPCAST_dns_answer, { 1, 2, 2, "192.0.2.200", .edns = 1 } },
+	{ "DO=1 on an unsigned zone is echoed", { .qname = "www.example.test.", .edns_size = 1232, .edns_do = 1 },
+	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80", .edns = 1, .edns_do = 1 } },
+	{ "answer over 512 without EDNS: TC with the question only", { .qname = "big.example.test.", .qtype = KNOT_RRTYPE_TXT },
+	  XDP_TX, XDPCAST_dns_truncated, { 0, 0, 0, NULL, .tc = 1 } },
+	{ "the same with EDNS 1232: the whole answer", { .family = 6, .qname = "big.example.test.", .qtype = KNOT_RRTYPE_TXT, .edns_size = 1232 },
+	  XDP_TX, XDPCAST_dns_answer, { 3, 2, 2, "0123456789", .edns = 1 } },
+	{ "answer fits 512 but authority does not: both extra sections dropped", { .qname = "fit.example.test.", .qtype = KNOT_RRTYPE_TXT },
+	  XDP_TX, XDPCAST_dns_answer, { 1, 0, 0, "xxxxxxxx" } },
+	{ "name not in the cache", { .qname = "missing.example.test." },
+	  XDP_PASS, XDPCAST_dns_pass_miss },
+	{ "name below a delegation", { .qname = "ns.sub.example.test." },
+	  XDP_PASS, XDPCAST_dns_pass_miss },
+	{ "class CH", { .qname = "www.example.test.", .qclass = KNOT_CLASS_CH },
+	  XDP_PASS, XDPCAST_dns_pass_miss },
+	{ "not a protected destination", { .dst = "198.51.100.1", .qname = "www.example.test." },
+	  XDP_PASS, XDPCAST_not_protected },
+	{ "IPv6 not a protected destination", { .family = 6, .dst = "2001:db8:1::1", .qname = "www.example.test." },
+	  XDP_PASS, XDPCAST_not_protected },
+	{ "TCP SYN to 53", { .proto = IPPROTO_TCP },
+	  XDP_PASS, XDPCAST_pass_tcp },
+	{ "UDP to another port", { .dport = 123, .qname = "www.example.test." },
+	  XDP_PASS, XDPCAST_pass_other },
+	{ "IPv4 fragment", { .fragment = 1, .qname = "www.example.test." },
+	  XDP_PASS, XDPCAST_pass_other },
+	{ "QDCOUNT 0", { .qname = "www.example.test.", .qdcount = -1 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "QDCOUNT 2", { .qname = "www.example.test.", .qdcount = 2 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "QR=1 (a response)", { .qname = "www.example.test.", .flags = 0x8000 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "opcode NOTIFY", { .qname = "example.test.", .flags = 0x2000 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "EDNS version 1", { .qname = "www.example.test.", .edns_size = 1232, .edns_version = 1 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "compression pointer in the qname", { .raw_qname = 1, .qname = "\3www\xc0\x0c", .raw_qname_len = 6 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "qname runs past the end", { .qname = "www.example.test.", .dns_len = 20 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "DNS header cut short", { .qname = "www.example.test.", .dns_len = 7 },
+	  XDP_DROP, XDPCAST_drop_malformed },
+	{ "UDP length beyond the frame", { .qname = "www.example.test.", .frame_len = 50 },
+	  XDP_DROP, XDPCAST_drop_malformed },
+	{ "frame cut inside the IPv4 header", { .qname = "www.example.test.", .frame_len = 30 },
+	  XDP_PASS, XDPCAST_not_protected },
+};
+
+static struct xdpcast_bpf *skel;
+
+static int setup(void **state)
+{
+	static const char *const anycast[] = { "192.0.2.0/24", "2001:db8:53::/48" };
+	char *zones[] = { TEST_ZONE };
+	struct generation gen;
+	struct bpf_map *map;
+	char err[512];
+
+	(void)state;
+	skel = xdpcast_bpf__open();
+	if (!skel)
+		return -1;
+	bpf_object__for_each_map(map, skel->obj)
+		bpf_map__set_pin_path(map, NULL);       /* nothing pinned by tests */
+	if (xdpcast_bpf__load(skel))
+		return -1;
+	for (size_t i = 0; i < 2; i++) {
+		struct xdpcast_lpm_key key;
+		struct protected_prefix value = { .index = i };
+
+		if (prefix_parse(anycast[i], &key, err, sizeof(err)) ||
+		    bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_protected), &key, &value, BPF_ANY))
+			return -1;
+	}
+	if (generation_build(&gen, zones, 1, err, sizeof(err)) ||
+	    generation_publish(&gen, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	generation_free(&gen);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	xdpcast_bpf__destroy(skel);
+	return 0;
+}
+
+/* Packets counted per reason, summed over CPUs and interface slots. */
+static void read_counts(__u64 counts[XDPCAST_REASON_MAX])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct xdpcast_stats percpu[ncpus];
+
+	memset(counts, 0, sizeof(__u64) * XDPCAST_REASON_MAX);
+	for (__u32 slot = 0; slot < XDPCAST_MAX_IFACES; slot++) {
+		assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdpcast_stats), &slot, percpu), 0);
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			for (int r = 0; r < XDPCAST_REASON_MAX; r++)
+				counts[r] += stats_counter(&percpu[cpu], r)->packets;
+	}
+}
+
+static void check_answer(const struct fixture *f, const uint8_t *in, size_t in_len,
+			 const uint8_t *out, size_t out_len)
+{
+	struct frame_info q, r;
+	const char *problem;
+	knot_pkt_t *pkt;
+	size_t qname_len;
+
+	assert_null(check_frame(in, in_len, &q));
+	problem = check_frame(out, out_len, &r);
+	if (problem)
+		fail_msg("%s: %s", f->description, problem);
+
+	/* Ethernet and VLAN tags kept, MACs swapped. */
+	assert_int_equal(r.l2_len, q.l2_len);
+	assert_memory_equal(out, in + 6, 6);
+	assert_memory_equal(out + 6, in, 6);
+	assert_memory_equal(out + 12, in + 12, q.l2_len - 12);
+	/* Addresses and ports swapped; no IP options or extension headers. */
+	assert_int_equal(r.ip_len, r.family == 4 ? 20 : 40);
+	if (r.family == 4) {
+		assert_memory_equal(out + r.l2_len + 12, in + q.l2_len + 16, 4);
+		assert_memory_equal(out + r.l2_len + 16, in + q.l2_len + 12, 4);
+	} else {
+		assert_memory_equal(out + r.l2_len + 8, in + q.l2_len + 24, 16);
+		assert_memory_equal(out + r.l2_len + 24, in + q.l2_len + 8, 16);
+	}
+	assert_memory_equal(r.udp, q.udp + 2, 2);
+	assert_memory_equal(r.udp + 2, q.udp, 2);
+
+	/* DNS: id and the question byte for byte, flags as NSD sets them. */
+	qname_len = knot_dname_size(q.dns + 12);
+	assert_memory_equal(r.dns, q.dns, 2);
+	assert_memory_equal(r.dns + 12, q.dns + 12, qname_len + 4);
+	assert_true(knot_wire_get_qr(r.dns));
+	assert_true(knot_wire_get_aa(r.dns));
+	assert_int_equal(knot_wire_get_rd(r.dns), knot_wire_get_rd(q.dns));
+	assert_int_equal(!!knot_wire_get_tc(r.dns), f->answer.tc);
+	assert_int_equal(knot_wire_get_rcode(r.dns), KNOT_RCODE_NOERROR);
+
+	pkt = knot_pkt_new((void *)r.dns, r.dns_len, NULL);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	assert_int_equal(knot_wire_get_ancount(r.dns), f->answer.ancount);
+	assert_int_equal(knot_wire_get_nscount(r.dns), f->answer.nscount);
+	assert_int_equal(knot_wire_get_arcount(r.dns), f->answer.arcount + f->answer.edns);
+	if (f->answer.first_answer) {
+		char text[2048], *buf = text;
+		size_t buflen = sizeof(text);
+
+		assert_true(knot_rrset_txt_dump(knot_pkt_rr(knot_pkt_section(pkt, KNOT_ANSWER), 0),
+						&buf, &buflen, &KNOT_DUMP_STYLE_DEFAULT) > 0);
+		if (!strstr(text, f->answer.first_answer))
+			fail_msg("%s: first answer is %s", f->description, text);
+	}
+	assert_int_equal(pkt->opt_rr != NULL, f->answer.edns);
+	if (pkt->opt_rr) {
+		assert_int_equal(knot_edns_get_payload(pkt->opt_rr), XDPCAST_EDNS_UDP_SIZE);
+		assert_int_equal(knot_edns_do(pkt->opt_rr), f->answer.edns_do);
+		assert_int_equal(knot_edns_get_version(pkt->opt_rr), 0);
+	}
+	knot_pkt_free(pkt);
+}
+
+static void run_fixture(const struct fixture *f)
+{
+	uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX];
+	size_t in_len = build_query(&f->query, in);
+	__u64 before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX], moved = 0;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+
+	read_counts(before);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
+	read_counts(after);
+
+	if ((int)opts.retval != f->verdict || after[f->reason] != before[f->reason] + 1)
+		fail_msg("%s: verdict %u, expected %d (%s)", f->description, opts.retval, f->verdict,
+			 reason_names[f->reason]);
+	for (int r = 0; r < XDPCAST_REASON_MAX; r++)
+		moved += after[r] - before[r];
+	assert_int_equal(moved, 1);     /* one exit, one counter */
+
+	if (f->verdict == XDP_TX) {
+		check_answer(f, in, in_len, out, opts.data_size_out);
+	} else {
+		assert_int_equal(opts.data_size_out, in_len);
+		assert_memory_equal(out, in, in_len);
+	}
+}
+
+static void test_fixtures(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		print_message("  %s\n", fixtures[i].description);
+		run_fixture(&fixtures[i]);
+	}
+}
+
+/* A new generation replaces the answers at once; an empty one answers nothing. */
+static void test_generation_swap(void **state)
+{
+	const struct fixture *www = &fixtures[0];
+	struct generation empty = { 0 };
+	char err[256], *zones[] = { TEST_ZONE };
+	struct generation gen;
+
+	(void)state;
+	assert_int_equal(generation_publish(&empty, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, sizeof(err)), 0);
+	run_fixture(&(struct fixture){ "after an empty generation", www->query, XDP_PASS, XDPCAST_dns_pass_miss });
+	assert_int_equal(generation_build(&gen, zones, 1, err, sizeof(err)), 0);
+	assert_int_equal(generation_publish(&gen, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, sizeof(err)), 0);
+	generation_free(&gen);
+	run_fixture(www);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_generation_swap),
+	};
+
+	return cmocka_run_group_tests_name("xdp program", tests, setup, teardown);
+}
