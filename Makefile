@@ -5,7 +5,12 @@
 #   make bench      numbers against baselines measured in the same run
 #   SANITIZE=1      build userspace with AddressSanitizer and UBSan
 
-BUILD    := build
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-asan
+else
+BUILD    ?= build
+endif
+export BUILD
 CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
@@ -72,7 +77,8 @@ $(BUILD)/tests/list_answers: $(BUILD)/tests/tools/list_answers.o $(BUILD)/libxdp
 $(PROG_TEST): $(BUILD)/tests/prog/prog_test.o $(BUILD)/tests/prog/packet.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
 
-test: deps all $(UNIT_TESTS) $(PROG_TEST)
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TEST) $(TOOLS)
 	@$(MAKE) --no-print-directory test-unit test-prog test-e2e
 
 test-unit: $(UNIT_TESTS)
@@ -84,11 +90,13 @@ test-prog: $(PROG_TEST) $(BPF_OBJS)
 test-e2e: all $(TOOLS)
 	@tests/e2e/run.sh
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/prog_bench
 	@bench/run.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf build build-asan

@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=$ROOT/build
+BUILD=$(realpath "${BUILD:-$ROOT/build}")
 SUFFIX=${SUFFIX:-$$}
 NS_SRV=xc-srv-$SUFFIX
 NS_CLI=xc-cli-$SUFFIX
