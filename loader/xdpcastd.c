@@ -35,9 +35,20 @@ struct daemon {
 	unsigned generation_number;
 };
 
+/* libbpf and libxdp warnings (the verifier log among them) go to stderr;
+ * their info and debug chatter only with --verbose. */
+static bool verbose;
+
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG)
+	if (level != LIBBPF_WARN && !verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int libxdp_log(enum libxdp_print_level level, const char *fmt, va_list args)
+{
+	if (level != LIBXDP_WARN && !verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -202,8 +213,10 @@ int main(int argc, char **argv)
 	case OPTIONS_RUN:
 		break;
 	}
-	log_set_level(d.opts.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	verbose = d.opts.verbose;
+	log_set_level(verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	libbpf_set_print(libbpf_log);
+	libxdp_set_print(libxdp_log);
 
 	/* Everything that can be checked without touching the kernel first, so
 	 * bad input leaves nothing attached or pinned. */

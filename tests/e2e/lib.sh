@@ -130,7 +130,7 @@ start_xdpcastd() {
 	for z in "$@"; do args+=(--zone "$z"); done
 	# Not through srv(): $! must be xdpcastd itself (ip netns exec execs it).
 	ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
-		--pop e2e --xdp-mode "$mode" --pin-dir "$PIN_DIR" "${args[@]}" \
+		--pop "${POP:-e2e}" --xdp-mode "$mode" --pin-dir "$PIN_DIR" "${args[@]}" \
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!
 	PIDS+=($XDPCASTD_PID)
