@@ -18,7 +18,7 @@ VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE -DXDPCAST_VERSION='"$(VERSION)"'
-CFLAGS   += -Ibpf -Iuserspace/lib -Iloader -I$(BUILD)
+CFLAGS   += -Ibpf -Iuserspace/lib -Iloader -Itests/prog -I$(BUILD)
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
@@ -73,6 +73,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libxdpcast.a
 
 $(BUILD)/tests/list_answers: $(BUILD)/tests/tools/list_answers.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packet.o $(BUILD)/libxdpcast.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/bench/prog_bench.o: $(BUILD)/baseline.skel.h
 
 $(PROG_TEST): $(BUILD)/tests/prog/prog_test.o $(BUILD)/tests/prog/packet.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@

@@ -37,20 +37,20 @@ int baseline(struct xdp_md *ctx)
 		return XDP_PASS;
 	swap_bytes(eth->h_dest, eth->h_source, ETH_ALEN);
 	if (pkt.h_proto == ETH_P_IP) {
-		struct iphdr *ip = data + pkt.l2_len;
+		struct iphdr *ip = data + (pkt.l2_len & 31);
 
 		if ((void *)(ip + 1) > end)
 			return XDP_PASS;
 		swap_bytes((__u8 *)&ip->saddr, (__u8 *)&ip->daddr, 4);
 	} else {
-		struct ipv6hdr *ip6 = data + pkt.l2_len;
+		struct ipv6hdr *ip6 = data + (pkt.l2_len & 31);
 
 		if ((void *)(ip6 + 1) > end)
 			return XDP_PASS;
 		swap_bytes((__u8 *)&ip6->saddr, (__u8 *)&ip6->daddr, 16);
 	}
-	udp = data + pkt.payload_off - sizeof(*udp);
-	if ((void *)(udp + 1) > end || (void *)udp < data)
+	udp = data + ((pkt.payload_off - sizeof(*udp)) & 1023);  /* masks bound the offsets */
+	if ((void *)(udp + 1) > end)
 		return XDP_PASS;
 	swap_bytes((__u8 *)&udp->source, (__u8 *)&udp->dest, 2);
 	return XDP_TX;
