@@ -14,7 +14,7 @@ start_nsd "$ZONE"
 echo "NSD is up behind the PoP's anycast addresses"
 
 step "xdpcastd on the PoP's veth (native XDP)"
-start_xdpcastd native "$ZONE"
+start_xdpcastd --xdp-mode native --zone "$ZONE"
 sed 's/^/  /' "$WORK/xdpcastd.log"
 
 step "kdig @$ANYCAST4 www.anycast.example A   (answered in XDP)"

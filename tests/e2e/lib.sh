@@ -123,18 +123,27 @@ wait_for() {
 	fail "$what did not come up"
 }
 
-# start_xdpcastd MODE ZONEFILE...
+# start_xdpcastd ARGS...: on veth-s for the anycast prefixes, with ARGS
+# (--zone FILE, --xdp-mode MODE, more --iface) added.
 start_xdpcastd() {
-	local mode=$1 args=() z
-	shift
-	for z in "$@"; do args+=(--zone "$z"); done
 	# Not through srv(): $! must be xdpcastd itself (ip netns exec execs it).
 	ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
-		--pop "${POP:-e2e}" --xdp-mode "$mode" --pin-dir "$PIN_DIR" "${args[@]}" \
+		--pop "${POP:-e2e}" --pin-dir "$PIN_DIR" "$@" \
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!
 	PIDS+=($XDPCASTD_PID)
 	wait_for "xdpcastd" grep -q ready "$WORK/xdpcastd.log"
+}
+
+# stop_xdpcastd: SIGTERM; it must exit 0 with nothing attached or pinned.
+stop_xdpcastd() {
+	local rc=0
+	kill -TERM "$XDPCASTD_PID"
+	wait "$XDPCASTD_PID" || rc=$?
+	[ "$rc" -eq 0 ] || fail "xdpcastd exited with $rc on SIGTERM"
+	srv ip -o link show | grep -q "prog/xdp" && fail "a program is still attached after exit"
+	[ ! -e "$PIN_DIR" ] || fail "maps are still pinned after exit"
+	return 0
 }
 
 # counter REASON: packets counted under REASON so far.

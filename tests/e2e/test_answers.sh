@@ -31,7 +31,7 @@ compare() {
 
 run_mode() {
 	local mode=$1 answered_before passed_before name type variant queries=0 fast passes=0 no_room
-	start_xdpcastd "$mode" "$ZONE"
+	start_xdpcastd --xdp-mode "$mode" --zone "$ZONE"
 	grep -q "in $mode mode" "$WORK/xdpcastd.log" || fail "xdpcastd did not attach in $mode mode"
 
 	answered_before=$(( $(counter dns_answer) + $(counter dns_truncated) + $(counter dns_pass_no_room) ))
@@ -62,10 +62,7 @@ run_mode() {
 		fail "$mode: dns_pass_miss moved by $(( $(counter dns_pass_miss) - passed_before )), expected $passes"
 	[ "$(counter dns_truncated)" -gt 0 ] || fail "$mode: no truncated answer was exercised"
 
-	kill -TERM "$XDPCASTD_PID"
-	wait "$XDPCASTD_PID" || fail "$mode: xdpcastd exited with $? on SIGTERM"
-	srv ip link show veth-s | grep -q "prog/xdp" && fail "$mode: program still attached after exit"
-	[ ! -e "$PIN_DIR" ] || fail "$mode: maps still pinned after exit"
+	stop_xdpcastd
 	echo "ok - $mode mode: $queries queries equal to NSD's answers ($no_room too large for the frame, passed), $passes passed to NSD"
 }
 

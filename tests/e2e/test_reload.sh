@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Two zones and two interfaces; SIGHUP swaps in a new generation; a broken
+# zone file on reload is reported with file and line while the previous
+# generation keeps answering from XDP, for every zone.
+source "$(dirname "$0")/lib.sh"
+
+EXAMPLE=$WORK/example.test.zone
+SECOND=$WORK/second.test.zone
+
+write_second() {
+	cat > "$SECOND" <<ZONE
+\$ORIGIN second.test.
+@    300 IN SOA ns1.example.test. hostmaster.example.test. $1 3600 600 86400 60
+@    300 IN NS  ns1.example.test.
+www  300 IN A   $2
+ZONE
+}
+
+# answer_via_xdp NAME TYPE EXPECTED: asked over IPv4, answered by the fast path.
+answer_via_xdp() {
+	local before got
+	before=$(counter dns_answer)
+	got=$(cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 "$1" "$2")
+	[ "$got" = "$3" ] || fail "$1 $2: got '$got', expected '$3'"
+	[ "$(counter dns_answer)" -eq $((before + 1)) ] || fail "$1 $2 was not answered by XDP"
+}
+
+reloads_done() { [ "$(grep -c "$1" "$WORK/xdpcastd.log")" -ge "$2" ]; }
+
+setup_network
+cp "$ROOT/tests/zones/example.test.zone" "$EXAMPLE"
+write_second 1 192.0.2.77
+# A bridge has no native XDP: xdpcastd falls back to skb mode for it alone.
+srv ip link add xc-br type bridge
+srv ip link set xc-br up
+start_nsd "$EXAMPLE" "$SECOND"
+start_xdpcastd --zone "$EXAMPLE" --zone "$SECOND" --iface xc-br
+
+grep -q "attached to veth-s (ifindex [0-9]*) in native mode" "$WORK/xdpcastd.log" || fail "veth-s not native"
+grep -q "xc-br: native XDP failed" "$WORK/xdpcastd.log" || fail "no fallback logged for xc-br"
+grep -q "attached to xc-br (ifindex [0-9]*) in skb mode" "$WORK/xdpcastd.log" || fail "xc-br not in skb mode"
+[ "$(srv ip -o link show | grep -c "prog/xdp")" -eq 2 ] || fail "not attached to both interfaces"
+echo "ok - attached to two interfaces, native and skb fallback"
+
+answer_via_xdp www.second.test A 192.0.2.77
+answer_via_xdp www.example.test AAAA 2001:db8:53::80
+echo "ok - two zones answered from one generation"
+
+write_second 2 192.0.2.78
+kill -HUP "$XDPCASTD_PID"
+wait_for "generation 2" reloads_done "generation 2:" 1
+answer_via_xdp www.second.test A 192.0.2.78
+echo "ok - SIGHUP swapped in generation 2"
+
+echo "www2 IN A 192.0.2.300" >> "$EXAMPLE"
+write_second 3 192.0.2.79
+kill -HUP "$XDPCASTD_PID"
+wait_for "the failed reload" reloads_done "reload failed" 1
+grep -q "reload failed, generation 2 keeps answering: $EXAMPLE:[0-9]*: invalid IPv4 address" "$WORK/xdpcastd.log" ||
+	fail "the failed reload does not name file and line: $(grep 'reload failed' "$WORK/xdpcastd.log")"
+# All or nothing: second.test's good change did not land either.
+answer_via_xdp www.second.test A 192.0.2.78
+answer_via_xdp www.example.test AAAA 2001:db8:53::80
+echo "ok - a broken zone on reload changes nothing and names file and line"
+
+stop_xdpcastd
+echo "ok - detached from both interfaces and unpinned"
