@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
-VARIANTS=("+noedns" "+bufsize=1232" "+bufsize=512")
+VARIANTS=("+noedns +cd" "+bufsize=1232 +dnssec" "+bufsize=512")
 
 # mixed_case NAME: flips every other letter, as 0x20 randomisation would.
 mixed_case() {
@@ -20,8 +20,10 @@ ask() { cli kdig +norec +ignore +time=2 +retry=1 "$@" | "$ROOT/tests/e2e/kdig_no
 # compare SERVER_XDP SERVER_NSD NAME TYPE VARIANT
 compare() {
 	local via_xdp via_nsd
-	via_xdp=$(ask @"$1" "$3" "$4" "$5")
-	via_nsd=$(ask @"$2" "$3" "$4" "$5")
+	# shellcheck disable=SC2086 # the variant is several kdig options
+	via_xdp=$(ask @"$1" "$3" "$4" $5)
+	# shellcheck disable=SC2086
+	via_nsd=$(ask @"$2" "$3" "$4" $5)
 	[ -n "$via_xdp" ] || fail "no answer from $1 for $3 $4 $5"
 	if [ "$via_xdp" != "$via_nsd" ]; then
 		diff <(echo "$via_nsd") <(echo "$via_xdp") >&2 || true
