@@ -74,12 +74,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libxdpcast.a
 $(BUILD)/tests/list_answers: $(BUILD)/tests/tools/list_answers.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packet.o $(BUILD)/libxdpcast.a
+$(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/bench/prog_bench.o: $(BUILD)/baseline.skel.h
 
-$(PROG_TEST): $(BUILD)/tests/prog/prog_test.o $(BUILD)/tests/prog/packet.o $(BUILD)/libxdpcast.a
+$(PROG_TEST): $(BUILD)/tests/prog/prog_test.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
 
 test: deps

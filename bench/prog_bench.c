@@ -13,10 +13,8 @@
 #include <libknot/libknot.h>
 
 #include "baseline.skel.h"
-#include "generation.h"
 #include "packet.h"
-#include "prefix.h"
-#include "xdpcast.skel.h"
+#include "test_program.h"
 
 
 struct bench_case {
@@ -70,30 +68,12 @@ static double ns_per_packet(int prog_fd, const uint8_t *frame, size_t len, unsig
 int main(int argc, char **argv)
 {
 	unsigned samples = argc > 1 ? atoi(argv[1]) : 100000;
-	char *zones[] = { "tests/zones/example.test.zone" };
-	static const char *const anycast[] = { "192.0.2.0/24", "2001:db8:53::/48" };
-	struct xdpcast_bpf *skel = xdpcast_bpf__open();
 	struct baseline_bpf *base = baseline_bpf__open_and_load();
-	struct generation gen;
-	struct bpf_map *map;
 	char err[512];
+	struct xdpcast_bpf *skel = test_program_load("tests/zones/example.test.zone", err, sizeof(err));
 
-	if (!skel || !base)
-		return 1;
-	bpf_object__for_each_map(map, skel->obj)
-		bpf_map__set_pin_path(map, NULL);
-	if (xdpcast_bpf__load(skel))
-		return 1;
-	for (size_t i = 0; i < 2; i++) {
-		struct xdpcast_lpm_key key;
-		struct protected_prefix value = { .index = i };
-
-		prefix_parse(anycast[i], &key, err, sizeof(err));
-		bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_protected), &key, &value, BPF_ANY);
-	}
-	if (generation_build(&gen, zones, 1, err, sizeof(err)) ||
-	    generation_publish(&gen, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+	if (!skel || !base) {
+		fprintf(stderr, "prog_bench: %s\n", skel ? "cannot load the baseline" : err);
 		return 1;
 	}
 
@@ -106,7 +86,6 @@ int main(int argc, char **argv)
 
 		printf("| %s | %.1f | %.1f | %.2f |\n", cases[i].name, ns, bl, ns / bl);
 	}
-	generation_free(&gen);
 	baseline_bpf__destroy(base);
 	xdpcast_bpf__destroy(skel);
 	return 0;

@@ -19,12 +19,10 @@
 #include <bpf/libbpf.h>
 #include <libknot/libknot.h>
 
-#include "generation.h"
 #include "packet.h"
-#include "prefix.h"
 #include "reasons.h"
 #include "stats.h"
-#include "xdpcast.skel.h"
+#include "test_program.h"
 
 #define TEST_ZONE "tests/zones/example.test.zone"
 #define LONG_NAME "a.very.long.name.with.many.labels.to.walk.through.in.the.fast.path." \
@@ -117,35 +115,13 @@ static struct xdpcast_bpf *skel;
 
 static int setup(void **state)
 {
-	static const char *const anycast[] = { "192.0.2.0/24", "2001:db8:53::/48" };
-	char *zones[] = { TEST_ZONE };
-	struct generation gen;
-	struct bpf_map *map;
 	char err[512];
 
 	(void)state;
-	skel = xdpcast_bpf__open();
+	skel = test_program_load(TEST_ZONE, err, sizeof(err));
 	if (!skel)
-		return -1;
-	bpf_object__for_each_map(map, skel->obj)
-		bpf_map__set_pin_path(map, NULL);       /* nothing pinned by tests */
-	if (xdpcast_bpf__load(skel))
-		return -1;
-	for (size_t i = 0; i < 2; i++) {
-		struct xdpcast_lpm_key key;
-		struct protected_prefix value = { .index = i };
-
-		if (prefix_parse(anycast[i], &key, err, sizeof(err)) ||
-		    bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_protected), &key, &value, BPF_ANY))
-			return -1;
-	}
-	if (generation_build(&gen, zones, 1, err, sizeof(err)) ||
-	    generation_publish(&gen, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	generation_free(&gen);
-	return 0;
+	return skel ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -273,16 +249,12 @@ static void test_fixtures(void **state)
 static void test_generation_swap(void **state)
 {
 	const struct fixture *www = &fixtures[0];
-	struct generation empty = { 0 };
-	char err[256], *zones[] = { TEST_ZONE };
-	struct generation gen;
+	char err[256];
 
 	(void)state;
-	assert_int_equal(generation_publish(&empty, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, sizeof(err)), 0);
+	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
 	run_fixture(&(struct fixture){ "after an empty generation", www->query, XDP_PASS, XDPCAST_dns_pass_miss });
-	assert_int_equal(generation_build(&gen, zones, 1, err, sizeof(err)), 0);
-	assert_int_equal(generation_publish(&gen, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, sizeof(err)), 0);
-	generation_free(&gen);
+	assert_int_equal(test_program_publish(skel, TEST_ZONE, err, sizeof(err)), 0);
 	run_fixture(www);
 }
 
