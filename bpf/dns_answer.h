@@ -42,6 +42,7 @@ struct {
 struct name_compare {
 	const __u8 *stored;
 	const __u8 *query;
+	__u32 query_off;        /* where the name starts in query[] */
 	__u32 len;
 	__u32 differs;
 };
@@ -52,24 +53,48 @@ static long name_compare_step(__u64 i, void *ctx)
 
 	if (i >= c->len)
 		return 1;
-	if (c->stored[i & XDPCAST_NAME_MAX] != c->query[i & XDPCAST_NAME_MAX]) {
+	if (c->stored[i & XDPCAST_NAME_MAX] != c->query[(c->query_off + i) & XDPCAST_NAME_MAX]) {
 		c->differs = 1;
 		return 1;
 	}
 	return 0;
 }
 
-/* The entry for the query, verified against the full name: a hash hit on
- * another name is a miss. */
+/* The entry for the qname's suffix from name_off, verified against the full
+ * name stored in it: a hash hit on another name is a miss. */
+static __always_inline const struct answer_entry *lookup_entry(void *cache, const struct scratch *s,
+							       const struct dns_query *q, __u64 hash,
+							       __u16 match, __u32 name_off)
+{
+	struct answer_key key = {
+		.name_hash = hash,
+		.qtype = match == ANSWER_MATCH_TYPE ? q->qtype : 0,
+		.qclass = q->qclass,
+		.match = match,
+	};
+	struct name_compare cmp = {
+		.query = s->name,
+		.query_off = name_off,
+		.len = q->qname_len - name_off,
+	};
+	const struct answer_entry *e = bpf_map_lookup_elem(cache, &key);
+
+	if (!e || e->name_len != cmp.len)
+		return NULL;
+	cmp.stored = e->name;
+	bpf_loop(XDPCAST_NAME_MAX, name_compare_step, &cmp, 0);
+	return cmp.differs ? NULL : e;
+}
+
+/*
+ * The entry that answers the query: its name and type; else the name's
+ * OTHER entry (NODATA, or a referral at a delegation); else the BELOW entry
+ * of the closest existing ancestor (NXDOMAIN, or a referral under a
+ * delegation). NULL when no zone of ours holds the name.
+ */
 static __always_inline const struct answer_entry *find_answer(const struct scratch *s,
 							      const struct dns_query *q)
 {
-	struct answer_key key = {
-		.name_hash = q->name_hash,
-		.qtype = q->qtype,
-		.qclass = q->qclass,
-	};
-	struct name_compare cmp = { .query = s->name, .len = q->qname_len };
 	const struct answer_entry *e;
 	__u32 zero = 0;
 	void *cache;
@@ -77,12 +102,16 @@ static __always_inline const struct answer_entry *find_answer(const struct scrat
 	cache = bpf_map_lookup_elem(&xdpcast_answer_gen, &zero);
 	if (!cache)
 		return NULL;
-	e = bpf_map_lookup_elem(cache, &key);
-	if (!e || e->name_len != q->qname_len)
-		return NULL;
-	cmp.stored = e->name;
-	bpf_loop(XDPCAST_NAME_MAX, name_compare_step, &cmp, 0);
-	return cmp.differs ? NULL : e;
+	e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_TYPE, 0);
+	if (!e)
+		e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_OTHER, 0);
+	for (__u32 k = 1; !e && k < XDPCAST_LABELS_MAX; k++) {
+		if (k >= q->labels)
+			break;
+		e = lookup_entry(cache, s, q, s->suffix_key[k], ANSWER_MATCH_BELOW,
+				 s->label_off[k]);
+	}
+	return e;
 }
 
 /* Sum of a run of bytes that the program itself writes at `offset`. */
@@ -179,7 +208,7 @@ static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, cons
 	__u32 fixed = DNS_HEADER_LEN + q->question_len + opt_len;
 	const struct answer_cut *cut = fit_answer(e, fixed, q->udp_limit);
 	struct answer_cut truncated = {};
-	enum xdpcast_reason reason = XDPCAST_dns_answer;
+	enum xdpcast_reason reason = e->reason;
 	__u16 flags = e->header_flags | (q->flags & DNS_FLAG_RD);
 	/* The verifier bounds a helper's size argument only when the compare
 	 * and the call use the same 64-bit register: see barrier_var below. */
@@ -190,6 +219,8 @@ static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, cons
 	int delta;
 
 	if (!cut) {
+		if (e->entry_flags & ANSWER_NO_TRUNCATE)
+			return XDPCAST_dns_pass_other;
 		cut = &truncated;
 		flags |= DNS_FLAG_TC;
 		reason = XDPCAST_dns_truncated;

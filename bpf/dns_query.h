@@ -29,9 +29,14 @@
 #define DNS_OPCODE_MASK   0x7800
 #define EDNS_FLAG_DO      0x8000
 
+#define LABEL_MASK (XDPCAST_LABELS_MAX - 1)
+
 struct scratch {
 	__u8 buf[SCRATCH_SIZE];                 /* response head under construction */
 	__u8 name[XDPCAST_NAME_MAX + 1];        /* lowercased qname */
+	__u8 label_off[XDPCAST_LABELS_MAX];     /* where each label starts in name[] */
+	__u64 label_hash[XDPCAST_LABELS_MAX];
+	__u64 suffix_key[XDPCAST_LABELS_MAX];   /* name hash of name[label_off[i]..] */
 };
 
 struct dns_query {
@@ -39,6 +44,7 @@ struct dns_query {
 	__u32 qname_len;        /* wire length, root label included */
 	__u32 question_len;     /* qname, qtype and qclass */
 	__u32 question_sum;     /* ones-complement sum of the question as received */
+	__u32 labels;           /* labels of the qname, the root not counted */
 	__u64 name_hash;
 	__u16 flags;
 	__u16 qtype;
@@ -72,14 +78,16 @@ struct qname_walk {
 	__u32 qoff;             /* qname offset in scratch */
 	__u32 loaded;           /* DNS bytes present in scratch */
 	__u32 label_left;
+	__u32 labels;
 	__u32 len;              /* wire length once the root label is seen */
 	__u32 sum;
-	__u64 hash;
+	__u64 label_hash;
 };
 
-/* One byte of the qname: lowercase copy into s->name, hash, checksum of the
- * byte as received. Stops at the root label or at anything we do not handle
- * (compression pointer, extended label type, truncation). */
+/* One byte of the qname: lowercase copy into s->name, label offsets and
+ * hashes, checksum of the byte as received. Stops at the root label or at
+ * anything we do not handle (compression pointer, extended label type,
+ * more than XDPCAST_LABELS_MAX labels, truncation). */
 static long qname_step(__u64 i, void *ctx)
 {
 	struct qname_walk *w = ctx;
@@ -89,22 +97,44 @@ static long qname_step(__u64 i, void *ctx)
 		return 1;
 	raw = c = scratch_byte(w->s, w->qoff + i);
 	if (w->label_left == 0) {
-		if (c > 63)
+		if (c > 63 || (c && w->labels == XDPCAST_LABELS_MAX))
 			return 1;
+		if (c) {
+			w->s->label_off[w->labels & LABEL_MASK] = i;
+			w->label_hash = xdpcast_name_hash_step(XDPCAST_NAME_HASH_INIT, c);
+			w->labels++;
+		}
 		w->label_left = c;
 	} else {
 		w->label_left--;
 		if (c >= 'A' && c <= 'Z')
 			c |= 0x20;
+		w->label_hash = xdpcast_name_hash_step(w->label_hash, c);
+		if (w->label_left == 0)
+			w->s->label_hash[(w->labels - 1) & LABEL_MASK] = w->label_hash;
 	}
 	w->s->name[i & XDPCAST_NAME_MAX] = c;
-	w->hash = xdpcast_name_hash_step(w->hash, c);
 	w->sum = xdpcast_csum_add_byte(w->sum, raw, i);
 	if (raw == 0 && w->label_left == 0) {
 		w->len = i + 1;
 		return 1;
 	}
 	return 0;
+}
+
+/* Chains the label hashes from the root up: the key of every suffix. */
+static __always_inline void hash_suffixes(struct scratch *s, __u32 labels)
+{
+	__u64 hash = XDPCAST_NAME_HASH_INIT;
+
+	for (int j = 0; j < XDPCAST_LABELS_MAX; j++) {
+		int k = (int)labels - 1 - j;
+
+		if (k < 0)
+			break;
+		hash = xdpcast_name_hash_chain(hash, s->label_hash[k & LABEL_MASK]);
+		s->suffix_key[k & LABEL_MASK] = xdpcast_name_hash_final(hash);
+	}
 }
 
 /* Returns the qname's wire length, or 0 for a name we leave to userspace. */
@@ -114,13 +144,23 @@ static __always_inline __u32 walk_qname(struct scratch *s, struct dns_query *q, 
 		.s = s,
 		.qoff = q->dns_off + DNS_HEADER_LEN,
 		.loaded = loaded,
-		.hash = XDPCAST_NAME_HASH_INIT,
 	};
 
 	bpf_loop(XDPCAST_NAME_MAX, qname_step, &w, 0);
-	q->name_hash = xdpcast_name_hash_final(w.hash);
+	if (!w.len)
+		return 0;
+	hash_suffixes(s, w.labels);
+	q->labels = w.labels;
+	q->name_hash = w.labels ? s->suffix_key[0] : xdpcast_name_hash_final(XDPCAST_NAME_HASH_INIT);
 	q->question_sum = w.sum;
 	return w.len;
+}
+
+/* Types a cache entry can answer: not 0, not OPT, not the query-only types
+ * 128-255 (ANY, AXFR, IXFR, ...), which userspace answers. */
+static __always_inline int is_data_type(__u16 qtype)
+{
+	return qtype != 0 && qtype != DNS_TYPE_OPT && (qtype < 128 || qtype > 255);
 }
 
 /* The OPT record that must follow the question when ARCOUNT is 1. */
@@ -181,6 +221,8 @@ static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const
 		return DNS_READ_UNSUPPORTED;
 	q->qtype = scratch_u16(s, q->dns_off + qend - 4);
 	q->qclass = scratch_u16(s, q->dns_off + qend - 2);
+	if (!is_data_type(q->qtype))
+		return DNS_READ_UNSUPPORTED;
 	for (__u32 i = qend - 4; i < qend; i++)
 		q->question_sum = xdpcast_csum_add_byte(q->question_sum,
 							scratch_byte(s, q->dns_off + i), i);

@@ -53,7 +53,7 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 		break;
 	}
 	e = find_answer(s, &q);
-	if (!e)
+	if (!e || (e->entry_flags & ANSWER_PASS))
 		return XDPCAST_dns_pass_miss;
 	if ((e->entry_flags & ANSWER_SIGNED) && q.dnssec_ok)
 		return XDPCAST_dns_pass_other;  /* RRSIGs are served by userspace */

@@ -13,6 +13,7 @@
 
 #define XDPCAST_MAX_IFACES     8
 #define XDPCAST_NAME_MAX       255   /* wire-format domain name, root label included */
+#define XDPCAST_LABELS_MAX     32    /* deeper names are left to userspace */
 #define XDPCAST_ANSWER_MAX     1232  /* precompiled answer bytes per entry */
 #define XDPCAST_EDNS_UDP_SIZE  1232  /* our EDNS payload size, as NSD's default */
 #define XDPCAST_DNS_PORT       53
@@ -83,12 +84,24 @@ struct protected_prefix {
 	__u32 index;      /* position of the --anycast flag, for logs and metrics */
 };
 
-/* Key of one answer cache entry: a query the fast path can answer. */
+/*
+ * What an answer cache entry answers for its name. The program looks up
+ * TYPE for the query's name and type; on a miss OTHER for the name; on a
+ * miss BELOW for each ancestor, nearest first (the closest encloser).
+ */
+enum answer_match {
+	ANSWER_MATCH_TYPE,      /* queries for this name and qtype */
+	ANSWER_MATCH_OTHER,     /* this name, any qtype without a TYPE entry */
+	ANSWER_MATCH_BELOW,     /* names below this one that have no entry */
+};
+
+/* Key of one answer cache entry. */
 struct answer_key {
-	__u64 name_hash;  /* xdpcast_name_hash() of the lowercased wire name */
-	__u16 qtype;
+	__u64 name_hash;  /* xdpcast_name_hash of the lowercased wire name */
+	__u16 qtype;      /* 0 unless match is ANSWER_MATCH_TYPE */
 	__u16 qclass;
-	__u32 view;       /* 0: the default view */
+	__u16 view;       /* 0: the default view */
+	__u16 match;      /* enum answer_match */
 };
 
 /*
@@ -112,22 +125,27 @@ struct answer_cut {
 };
 
 enum answer_entry_flag {
-	ANSWER_SIGNED = 1 << 0,  /* zone has DNSSEC data: DO=1 queries go to userspace */
+	ANSWER_SIGNED = 1 << 0,       /* zone has DNSSEC data: DO=1 queries go to userspace */
+	ANSWER_PASS = 1 << 1,         /* the userspace server answers (e.g. wildcard, DNAME) */
+	ANSWER_NO_TRUNCATE = 1 << 2,  /* position independent: send whole or pass */
 };
 
 struct answer_entry {
 	__u16 name_len;          /* wire length of name[], root label included */
 	__u16 header_flags;      /* flags word of the response (QR, AA, RCODE) */
 	__u16 entry_flags;       /* enum answer_entry_flag */
-	__u16 reserved;
+	__u16 reason;            /* enum xdpcast_reason counted when answered */
 	struct answer_cut cut[ANSWER_CUT_MAX];
 	__u8 name[XDPCAST_NAME_MAX + 1];  /* lowercased owner, to verify the hash hit */
 	__u8 data[XDPCAST_ANSWER_MAX];    /* sections after the question, owner compressed to 0xc00c */
 };
 
 /*
- * The qname hash both sides compute: FNV-1a over the lowercased wire name,
- * then a 64-bit finaliser so that similar names spread over the whole key.
+ * The name hash both sides compute, chained from the root label up so that
+ * one walk over the qname yields the hash of every ancestor too:
+ *   label hash: FNV-1a over the label's length byte and lowercased bytes;
+ *   chain:      h(root) = INIT, h(label.parent) = chain(h(parent), label hash);
+ *   key:        final(h), a 64-bit finaliser spreading similar names.
  * A hit is always verified against the full name stored in the entry.
  */
 #define XDPCAST_NAME_HASH_INIT 0xcbf29ce484222325ULL
@@ -135,6 +153,11 @@ struct answer_entry {
 static inline __u64 xdpcast_name_hash_step(__u64 hash, __u8 byte)
 {
 	return (hash ^ byte) * 0x100000001b3ULL;
+}
+
+static inline __u64 xdpcast_name_hash_chain(__u64 parent, __u64 label)
+{
+	return (parent ^ label) * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
 }
 
 static inline __u64 xdpcast_name_hash_final(__u64 hash)

@@ -21,8 +21,10 @@ step "kdig @$ANYCAST4 www.anycast.example A   (answered in XDP)"
 cli kdig +norec @$ANYCAST4 www.anycast.example A
 step "kdig @$ANYCAST6 anycast.example MX   (answered in XDP, additional included)"
 cli kdig +norec @$ANYCAST6 anycast.example MX
-step "kdig @$ANYCAST4 nosuch.anycast.example A   (a miss: passed to NSD, which says NXDOMAIN)"
-cli kdig +norec @$ANYCAST4 nosuch.anycast.example A | grep -E "status|Flags"
+step "kdig @$ANYCAST4 nosuch.anycast.example A   (NXDOMAIN with the SOA, answered in XDP)"
+cli kdig +norec @$ANYCAST4 nosuch.anycast.example A | grep -E "status|Flags|SOA"
+step "kdig @$ANYCAST4 www.anycast.example ANY   (a query type left to NSD: passed)"
+cli kdig +norec +short @$ANYCAST4 www.anycast.example ANY
 step "kdig +tcp @$ANYCAST4 www.anycast.example A   (TCP: passed to NSD)"
 cli kdig +tcp +short @$ANYCAST4 www.anycast.example A
 

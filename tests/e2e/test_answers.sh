@@ -2,9 +2,9 @@
 # Every RRset the fast path caches, asked over IPv4 and IPv6, with and
 # without EDNS, in mixed case: the answer from XDP must equal NSD's own
 # answer (rcode, flags, every section as a set, EDNS), and dns_answer plus
-# dns_truncated must move by exactly the number of those queries. RRsets
-# left to userspace and a missing name must come back from NSD, counted as
-# dns_pass_miss. Runs with the program in native and in skb mode.
+# dns_truncated must move by exactly the number of those queries. Then
+# negative answers, referrals and what is left to NSD, each class moving
+# its own counter by exactly its number of queries. Native and skb mode.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
@@ -31,8 +31,24 @@ compare() {
 	fi
 }
 
+# expect_reason REASON NAME TYPE [VARIANT]: over IPv4 and IPv6 (every
+# variant unless one is given), equal to NSD, and REASON moved by as many.
+expect_reason() {
+	local reason=$1 name=$2 type=$3 before variant asked=0
+	local variants=("${VARIANTS[@]}")
+	[ $# -ge 4 ] && variants=("$4")
+	before=$(counter "$reason")
+	for variant in "${variants[@]}"; do
+		compare $ANYCAST4 $UNICAST4 "$(mixed_case "$name")" "$type" "$variant"
+		compare $ANYCAST6 $UNICAST6 "$name" "$type" "$variant"
+		asked=$((asked + 2))
+	done
+	[ "$(( $(counter "$reason") - before ))" -eq "$asked" ] ||
+		fail "$name $type: $reason moved by $(( $(counter "$reason") - before )), expected $asked"
+}
+
 run_mode() {
-	local mode=$1 answered_before passed_before name type variant queries=0 fast passes=0 no_room
+	local mode=$1 answered_before name type variant queries=0 fast no_room negatives reason
 	start_xdpcastd --xdp-mode "$mode" --zone "$ZONE"
 	grep -q "in $mode mode" "$WORK/xdpcastd.log" || fail "xdpcastd did not attach in $mode mode"
 
@@ -53,19 +69,36 @@ run_mode() {
 		fail "$mode: $queries queries, but the fast path answered or passed for room only $fast"
 	fi
 
-	passed_before=$(counter dns_pass_miss)
-	while read -r name type _; do
-		compare $ANYCAST4 $UNICAST4 "$name" "$type" +noedns
-		passes=$((passes + 1))
-	done < <("$BUILD/tests/list_answers" --all "$ZONE" | grep ' pass$')
-	compare $ANYCAST6 $UNICAST6 missing.example.test A +bufsize=1232
-	passes=$((passes + 1))
-	[ "$(( $(counter dns_pass_miss) - passed_before ))" -eq "$passes" ] ||
-		fail "$mode: dns_pass_miss moved by $(( $(counter dns_pass_miss) - passed_before )), expected $passes"
 	[ "$(counter dns_truncated)" -gt 0 ] || fail "$mode: no truncated answer was exercised"
 
+	negatives=0
+	while read -r reason name type; do
+		expect_reason "$reason" "$name" "$type"
+		negatives=$((negatives + ${#VARIANTS[@]} * 2))
+	done <<-QUERIES
+		dns_nxdomain missing.example.test A
+		dns_nxdomain a.b.missing.example.test TXT
+		dns_nxdomain zz.www.example.test AAAA
+		dns_nodata www.example.test MX
+		dns_nodata example.test SRV
+		dns_nodata _udp.example.test SRV
+		dns_nodata very.long.name.with.many.labels.to.walk.through.in.the.fast.path.and.still.be.answered.correctly.example.test A
+		dns_nodata sub.example.test DS
+		dns_referral ns.sub.example.test A
+		dns_referral sub.example.test NS
+		dns_referral x.y.sub.example.test AAAA
+		dns_pass_miss host.wild.example.test A
+		dns_nodata wild.example.test A
+		dns_pass_miss alias.example.test A
+	QUERIES
+	for i in $(seq 1 20); do
+		expect_reason dns_nxdomain "r$RANDOM-$i.example.test" A +noedns
+		negatives=$((negatives + 2))
+	done
+
 	stop_xdpcastd
-	echo "ok - $mode mode: $queries queries equal to NSD's answers ($no_room too large for the frame, passed), $passes passed to NSD"
+	echo "ok - $mode mode: $queries positive queries equal to NSD's answers ($no_room too large for the frame, passed)"
+	echo "ok - $mode mode: $negatives negative, referral and pass queries equal to NSD's, each counted under its reason"
 }
 
 setup_network

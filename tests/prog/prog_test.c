@@ -34,6 +34,9 @@ struct expect_answer {
 	int tc;
 	int edns;                       /* response carries OPT */
 	int edns_do;
+	int rcode;
+	int not_authoritative;          /* AA=0: a referral */
+	const char *first_authority;    /* text in the first authority record */
 };
 
 struct fixture {
@@ -73,12 +76,32 @@ static const struct fixture fixtures[] = {
 	  XDP_TX, XDPCAST_dns_answer, { 3, 2, 2, "0123456789", .edns = 1 } },
 	{ "answer fits 512 but authority does not: both extra sections dropped", { .qname = "fit.example.test.", .qtype = KNOT_RRTYPE_TXT },
 	  XDP_TX, XDPCAST_dns_answer, { 1, 0, 0, "xxxxxxxx" } },
-	{ "name not in the cache", { .qname = "missing.example.test." },
+	{ "name that does not exist: NXDOMAIN, SOA with the negative TTL", { .qname = "Missing.example.test." },
+	  XDP_TX, XDPCAST_dns_nxdomain, { 0, 1, 0, .rcode = KNOT_RCODE_NXDOMAIN, .first_authority = "\t300\tSOA\tns1.example.test. hostmaster.example.test. 2026112401" } },
+	{ "NXDOMAIN deep below the apex, IPv6, EDNS", { .family = 6, .qname = "a.b.c.d.e.example.test.", .qtype = KNOT_RRTYPE_TXT, .edns_size = 1232 },
+	  XDP_TX, XDPCAST_dns_nxdomain, { 0, 1, 0, .edns = 1, .rcode = KNOT_RCODE_NXDOMAIN, .first_authority = "\tSOA\t" } },
+	{ "type the name does not have: NODATA", { .qname = "www.example.test.", .qtype = KNOT_RRTYPE_MX },
+	  XDP_TX, XDPCAST_dns_nodata, { 0, 1, 0, .first_authority = "\t300\tSOA\t" } },
+	{ "empty non-terminal: NODATA", { .qname = "_udp.example.test." },
+	  XDP_TX, XDPCAST_dns_nodata, { 0, 1, 0, .first_authority = "\tSOA\t" } },
+	{ "name below a delegation: referral with glue, AA=0", { .qname = "ns.sub.example.test." },
+	  XDP_TX, XDPCAST_dns_referral, { 0, 1, 1, .not_authoritative = 1, .first_authority = "\t3600\tNS\tns.sub.example.test." } },
+	{ "deep below a delegation, IPv6", { .family = 6, .qname = "x.y.sub.example.test.", .qtype = KNOT_RRTYPE_AAAA },
+	  XDP_TX, XDPCAST_dns_referral, { 0, 1, 1, .not_authoritative = 1, .first_authority = "\tNS\t" } },
+	{ "the delegation point itself: referral", { .qname = "sub.example.test.", .qtype = KNOT_RRTYPE_NS },
+	  XDP_TX, XDPCAST_dns_referral, { 0, 1, 1, .not_authoritative = 1, .first_authority = "\tNS\t" } },
+	{ "DS at a delegation without DS: the parent's NODATA", { .qname = "sub.example.test.", .qtype = KNOT_RRTYPE_DS },
+	  XDP_TX, XDPCAST_dns_nodata, { 0, 1, 0, .first_authority = "\tSOA\t" } },
+	{ "name under a wildcard: left to userspace", { .qname = "host.wild.example.test." },
 	  XDP_PASS, XDPCAST_dns_pass_miss },
-	{ "name below a delegation", { .qname = "ns.sub.example.test." },
+	{ "other type at a CNAME owner: left to userspace", { .qname = "alias.example.test." },
+	  XDP_PASS, XDPCAST_dns_pass_miss },
+	{ "name outside our zones", { .qname = "example.org." },
 	  XDP_PASS, XDPCAST_dns_pass_miss },
 	{ "class CH", { .qname = "www.example.test.", .qclass = KNOT_CLASS_CH },
 	  XDP_PASS, XDPCAST_dns_pass_miss },
+	{ "qtype ANY", { .qname = "www.example.test.", .qtype = KNOT_RRTYPE_ANY },
+	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "not a protected destination", { .dst = "198.51.100.1", .qname = "www.example.test." },
 	  XDP_PASS, XDPCAST_not_protected },
 	{ "IPv6 not a protected destination", { .family = 6, .dst = "2001:db8:1::1", .qname = "www.example.test." },
@@ -146,6 +169,20 @@ static void read_counts(__u64 counts[XDPCAST_REASON_MAX])
 	}
 }
 
+static void check_first_record(const struct fixture *f, const knot_pkt_t *pkt, knot_section_t section,
+			       const char *expected)
+{
+	char text[2048], *buf = text;
+	size_t buflen = sizeof(text);
+
+	if (!expected)
+		return;
+	assert_true(knot_rrset_txt_dump(knot_pkt_rr(knot_pkt_section(pkt, section), 0), &buf, &buflen,
+					&KNOT_DUMP_STYLE_DEFAULT) > 0);
+	if (!strstr(text, expected))
+		fail_msg("%s: first record of section %d is %s", f->description, section, text);
+}
+
 static void check_answer(const struct fixture *f, const uint8_t *in, size_t in_len,
 			 const uint8_t *out, size_t out_len)
 {
@@ -181,25 +218,19 @@ static void check_answer(const struct fixture *f, const uint8_t *in, size_t in_l
 	assert_memory_equal(r.dns, q.dns, 2);
 	assert_memory_equal(r.dns + 12, q.dns + 12, qname_len + 4);
 	assert_true(knot_wire_get_qr(r.dns));
-	assert_true(knot_wire_get_aa(r.dns));
+	assert_int_equal(knot_wire_get_qdcount(r.dns), 1);
+	assert_int_equal(!!knot_wire_get_aa(r.dns), !f->answer.not_authoritative);
 	assert_int_equal(knot_wire_get_rd(r.dns), knot_wire_get_rd(q.dns));
 	assert_int_equal(!!knot_wire_get_tc(r.dns), f->answer.tc);
-	assert_int_equal(knot_wire_get_rcode(r.dns), KNOT_RCODE_NOERROR);
+	assert_int_equal(knot_wire_get_rcode(r.dns), f->answer.rcode);
 
 	pkt = knot_pkt_new((void *)r.dns, r.dns_len, NULL);
 	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
 	assert_int_equal(knot_wire_get_ancount(r.dns), f->answer.ancount);
 	assert_int_equal(knot_wire_get_nscount(r.dns), f->answer.nscount);
 	assert_int_equal(knot_wire_get_arcount(r.dns), f->answer.arcount + f->answer.edns);
-	if (f->answer.first_answer) {
-		char text[2048], *buf = text;
-		size_t buflen = sizeof(text);
-
-		assert_true(knot_rrset_txt_dump(knot_pkt_rr(knot_pkt_section(pkt, KNOT_ANSWER), 0),
-						&buf, &buflen, &KNOT_DUMP_STYLE_DEFAULT) > 0);
-		if (!strstr(text, f->answer.first_answer))
-			fail_msg("%s: first answer is %s", f->description, text);
-	}
+	check_first_record(f, pkt, KNOT_ANSWER, f->answer.first_answer);
+	check_first_record(f, pkt, KNOT_AUTHORITY, f->answer.first_authority);
 	assert_int_equal(pkt->opt_rr != NULL, f->answer.edns);
 	if (pkt->opt_rr) {
 		assert_int_equal(knot_edns_get_payload(pkt->opt_rr), XDPCAST_EDNS_UDP_SIZE);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Prints the queries the fast path answers for a zone file, one
- * "OWNER TYPE" line per answer cache entry, and with --all also the RRsets
- * left to the userspace server, marked "pass". The e2e tests use it to
- * know which queries must come back from XDP.
+ * Prints the queries the fast path answers positively for a zone file, by
+ * name and type, one "OWNER TYPE" line per entry, and with --all also
+ * the RRsets left to the userspace server, marked "pass". The e2e tests
+ * use it to know which queries must come back from XDP.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +27,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < set.count; i++) {
+		if (set.keys[i].match != ANSWER_MATCH_TYPE || set.entries[i].reason != XDPCAST_dns_answer)
+			continue;
 		knot_dname_to_str(owner, set.entries[i].name, sizeof(owner));
 		knot_rrtype_to_string(set.keys[i].qtype, type, sizeof(type));
 		printf("%s %s\n", owner, type);
@@ -36,7 +38,7 @@ int main(int argc, char **argv)
 		int cached = 0;
 
 		for (size_t j = 0; j < set.count && !cached; j++)
-			cached = set.keys[j].qtype == rr->type &&
+			cached = set.keys[j].match == ANSWER_MATCH_TYPE && set.keys[j].qtype == rr->type &&
 				 knot_dname_is_equal(set.entries[j].name, rr->owner);
 		if (cached || rr->type == KNOT_RRTYPE_RRSIG)
 			continue;

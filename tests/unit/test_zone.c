@@ -49,17 +49,24 @@ static void test_loads_counts_and_serial(void **state)
 	zone_free(zone);
 }
 
-/* Finds the compiled entry for (name, type) in a set. */
-static const struct answer_entry *find(const struct answer_set *set, const char *name, uint16_t type)
+/* Finds the compiled entry for (name, match, type) in a set. */
+static const struct answer_entry *find_match(const struct answer_set *set, const char *name,
+					     enum answer_match match, uint16_t type)
 {
 	knot_dname_t *owner = knot_dname_from_str_alloc(name);
 	uint64_t hash = answer_name_hash(owner);
 
 	free(owner);
 	for (size_t i = 0; i < set->count; i++)
-		if (set->keys[i].name_hash == hash && set->keys[i].qtype == type)
+		if (set->keys[i].name_hash == hash && set->keys[i].match == match &&
+		    set->keys[i].qtype == type)
 			return &set->entries[i];
 	return NULL;
+}
+
+static const struct answer_entry *find(const struct answer_set *set, const char *name, uint16_t type)
+{
+	return find_match(set, name, ANSWER_MATCH_TYPE, type);
 }
 
 /* Rebuilds the whole response around an entry's cut, as the XDP program
@@ -113,8 +120,7 @@ static void test_renders_nsd_style_sections(void **state)
 
 	(void)state;
 	assert_int_equal(answers_compile(&zone, 1, &set, err, sizeof(err)), 0);
-	/* 28 RRsets: sub NS and the glue below it go to userspace. */
-	assert_int_equal(set.count, 26);
+	/* 28 RRsets: sub NS and the glue below it are not answers. */
 	assert_int_equal(set.left_to_userspace, 2);
 	assert_null(find(&set, "ns.sub.example.test.", KNOT_RRTYPE_A));
 	assert_null(find(&set, "sub.example.test.", KNOT_RRTYPE_NS));
@@ -145,6 +151,54 @@ static void test_renders_nsd_style_sections(void **state)
 	assert_int_equal(knot_wire_get_nscount(pkt->wire), 0);
 	knot_pkt_free(pkt);
 
+	answers_free(&set);
+	zone_free(zone);
+}
+
+/* Every name, empty non-terminals included, answers other types and the
+ * names below it; the glue under the delegation is no name of ours. */
+static void test_negative_entries(void **state)
+{
+	char err[256];
+	struct zone *zone = zone_load(TEST_ZONE, err, sizeof(err));
+	const struct answer_entry *e;
+	struct answer_set set;
+	knot_pkt_t *pkt;
+
+	(void)state;
+	assert_int_equal(answers_compile(&zone, 1, &set, err, sizeof(err)), 0);
+
+	e = find_match(&set, "_udp.example.test.", ANSWER_MATCH_OTHER, 0);
+	assert_non_null(e);
+	assert_int_equal(e->reason, XDPCAST_dns_nodata);
+	assert_int_equal(e->header_flags, 0x8400);
+	/* the SOA is required: no cut drops it */
+	assert_int_equal(e->cut[ANSWER_CUT_ANSWER].nscount, 1);
+
+	e = find_match(&set, "example.test.", ANSWER_MATCH_BELOW, 0);
+	assert_non_null(e);
+	assert_int_equal(e->reason, XDPCAST_dns_nxdomain);
+	assert_int_equal(e->header_flags, 0x8400 | KNOT_RCODE_NXDOMAIN);
+	assert_true(e->entry_flags & ANSWER_NO_TRUNCATE);
+	/* position independent: right after any question */
+	pkt = response_of("Some.Other.Name.example.test.", KNOT_RRTYPE_A, e, ANSWER_CUT_ANSWER);
+	assert_rrset_text(pkt, KNOT_AUTHORITY, 0, "300\tSOA\tns1.example.test. hostmaster.example.test.");
+	knot_pkt_free(pkt);
+
+	e = find_match(&set, "sub.example.test.", ANSWER_MATCH_BELOW, 0);
+	assert_non_null(e);
+	assert_int_equal(e->reason, XDPCAST_dns_referral);
+	assert_int_equal(e->header_flags, 0x8000);  /* AA=0 */
+	pkt = response_of("deep.ns.sub.example.test.", KNOT_RRTYPE_A, e, ANSWER_CUT_FULL);
+	assert_rrset_text(pkt, KNOT_AUTHORITY, 0, "sub.example.test.");
+	assert_rrset_text(pkt, KNOT_ADDITIONAL, 0, "ns.sub.example.test.");
+	knot_pkt_free(pkt);
+	assert_int_equal(find(&set, "sub.example.test.", KNOT_RRTYPE_DS)->reason, XDPCAST_dns_nodata);
+
+	/* Wildcards, CNAME owners: the userspace server answers. */
+	assert_true(find_match(&set, "wild.example.test.", ANSWER_MATCH_BELOW, 0)->entry_flags & ANSWER_PASS);
+	assert_true(find_match(&set, "alias.example.test.", ANSWER_MATCH_OTHER, 0)->entry_flags & ANSWER_PASS);
+	assert_null(find_match(&set, "ns.sub.example.test.", ANSWER_MATCH_OTHER, 0));
 	answers_free(&set);
 	zone_free(zone);
 }
@@ -234,6 +288,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loads_counts_and_serial),
 		cmocka_unit_test(test_renders_nsd_style_sections),
+		cmocka_unit_test(test_negative_entries),
 		cmocka_unit_test(test_checksum_of_cut_matches_bytes),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_same_zone_twice_is_refused),

@@ -192,3 +192,13 @@ const knot_rrset_t *zone_find(const struct zone *zone, const knot_dname_t *owner
 	return bsearch(&probe, zone->rrsets, zone->rrset_count, sizeof(*zone->rrsets),
 		       compare_rrsets);
 }
+
+static int compare_owner(const void *key, const void *member)
+{
+	return knot_dname_cmp(key, ((const knot_rrset_t *)member)->owner);
+}
+
+bool zone_has_owner(const struct zone *zone, const knot_dname_t *owner)
+{
+	return bsearch(owner, zone->rrsets, zone->rrset_count, sizeof(*zone->rrsets), compare_owner);
+}

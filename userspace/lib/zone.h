@@ -28,4 +28,7 @@ void zone_free(struct zone *zone);
 /* The RRset of (owner, type), or NULL. */
 const knot_rrset_t *zone_find(const struct zone *zone, const knot_dname_t *owner, uint16_t type);
 
+/* Whether any RRset has this owner. */
+bool zone_has_owner(const struct zone *zone, const knot_dname_t *owner);
+
 #endif
