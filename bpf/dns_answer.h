@@ -60,11 +60,17 @@ static long name_compare_step(__u64 i, void *ctx)
 	return 0;
 }
 
-/* The entry for the qname's suffix from name_off, verified against the full
- * name stored in it: a hash hit on another name is a miss. */
+/* The wire-format label that starts the name of a wildcard's entries. */
+#define WILDCARD_LABEL_LEN 2
+
+/*
+ * The entry for the qname's suffix from name_off (with "*." in front for a
+ * wildcard), verified against the full name stored in it: a hash hit on
+ * another name is a miss.
+ */
 static __always_inline const struct answer_entry *lookup_entry(void *cache, const struct scratch *s,
 							       const struct dns_query *q, __u64 hash,
-							       __u16 match, __u32 name_off)
+							       __u16 match, __u32 name_off, int wildcard)
 {
 	struct answer_key key = {
 		.name_hash = hash,
@@ -72,6 +78,7 @@ static __always_inline const struct answer_entry *lookup_entry(void *cache, cons
 		.qclass = q->qclass,
 		.match = match,
 	};
+	__u32 prefix = wildcard ? WILDCARD_LABEL_LEN : 0;
 	struct name_compare cmp = {
 		.query = s->name,
 		.query_off = name_off,
@@ -79,18 +86,36 @@ static __always_inline const struct answer_entry *lookup_entry(void *cache, cons
 	};
 	const struct answer_entry *e = bpf_map_lookup_elem(cache, &key);
 
-	if (!e || e->name_len != cmp.len)
+	if (!e || e->name_len != prefix + cmp.len)
 		return NULL;
-	cmp.stored = e->name;
+	if (wildcard && (e->name[0] != 1 || e->name[1] != '*'))
+		return NULL;
+	cmp.stored = e->name + prefix;
 	bpf_loop(XDPCAST_NAME_MAX, name_compare_step, &cmp, 0);
 	return cmp.differs ? NULL : e;
 }
 
+/* RFC 4592: below closest encloser k, the wildcard "*.<encloser>" answers,
+ * its entries written with the answer's owner as the question itself. */
+static __always_inline const struct answer_entry *find_wildcard(void *cache, const struct scratch *s,
+								const struct dns_query *q, __u32 k)
+{
+	__u64 chain = xdpcast_name_hash_chain(s->suffix_chain[k & LABEL_MASK],
+					      xdpcast_wildcard_label_hash());
+	__u64 hash = xdpcast_name_hash_final(chain);
+	__u32 off = s->label_off[k & LABEL_MASK];
+	const struct answer_entry *e;
+
+	e = lookup_entry(cache, s, q, hash, ANSWER_MATCH_TYPE, off, 1);
+	return e ? e : lookup_entry(cache, s, q, hash, ANSWER_MATCH_OTHER, off, 1);
+}
+
 /*
  * The entry that answers the query: its name and type; else the name's
- * OTHER entry (NODATA, or a referral at a delegation); else the BELOW entry
- * of the closest existing ancestor (NXDOMAIN, or a referral under a
- * delegation). NULL when no zone of ours holds the name.
+ * OTHER entry (NODATA, a CNAME chain, or a referral at a delegation); else
+ * the BELOW entry of the closest existing ancestor (NXDOMAIN, a referral
+ * under a delegation, or its wildcard child's entries). NULL when no zone
+ * of ours holds the name.
  */
 static __always_inline const struct answer_entry *find_answer(const struct scratch *s,
 							      const struct dns_query *q)
@@ -102,14 +127,16 @@ static __always_inline const struct answer_entry *find_answer(const struct scrat
 	cache = bpf_map_lookup_elem(&xdpcast_answer_gen, &zero);
 	if (!cache)
 		return NULL;
-	e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_TYPE, 0);
+	e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_TYPE, 0, 0);
 	if (!e)
-		e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_OTHER, 0);
+		e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_OTHER, 0, 0);
 	for (__u32 k = 1; !e && k < XDPCAST_LABELS_MAX; k++) {
 		if (k >= q->labels)
 			break;
-		e = lookup_entry(cache, s, q, s->suffix_key[k], ANSWER_MATCH_BELOW,
-				 s->label_off[k]);
+		e = lookup_entry(cache, s, q, s->suffix_key[k & LABEL_MASK], ANSWER_MATCH_BELOW,
+				 s->label_off[k & LABEL_MASK], 0);
+		if (e && (e->entry_flags & ANSWER_WILDCARD))
+			return find_wildcard(cache, s, q, k);
 	}
 	return e;
 }

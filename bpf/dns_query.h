@@ -36,7 +36,8 @@ struct scratch {
 	__u8 name[XDPCAST_NAME_MAX + 1];        /* lowercased qname */
 	__u8 label_off[XDPCAST_LABELS_MAX];     /* where each label starts in name[] */
 	__u64 label_hash[XDPCAST_LABELS_MAX];
-	__u64 suffix_key[XDPCAST_LABELS_MAX];   /* name hash of name[label_off[i]..] */
+	__u64 suffix_chain[XDPCAST_LABELS_MAX]; /* chain value of name[label_off[i]..] */
+	__u64 suffix_key[XDPCAST_LABELS_MAX];   /* its key: the chain value finalised */
 };
 
 struct dns_query {
@@ -133,6 +134,7 @@ static __always_inline void hash_suffixes(struct scratch *s, __u32 labels)
 		if (k < 0)
 			break;
 		hash = xdpcast_name_hash_chain(hash, s->label_hash[k & LABEL_MASK]);
+		s->suffix_chain[k & LABEL_MASK] = hash;
 		s->suffix_key[k & LABEL_MASK] = xdpcast_name_hash_final(hash);
 	}
 }

@@ -128,6 +128,7 @@ enum answer_entry_flag {
 	ANSWER_SIGNED = 1 << 0,       /* zone has DNSSEC data: DO=1 queries go to userspace */
 	ANSWER_PASS = 1 << 1,         /* the userspace server answers (e.g. wildcard, DNAME) */
 	ANSWER_NO_TRUNCATE = 1 << 2,  /* position independent: send whole or pass */
+	ANSWER_WILDCARD = 1 << 3,     /* BELOW entry: answer from the wildcard child */
 };
 
 struct answer_entry {
@@ -158,6 +159,12 @@ static inline __u64 xdpcast_name_hash_step(__u64 hash, __u8 byte)
 static inline __u64 xdpcast_name_hash_chain(__u64 parent, __u64 label)
 {
 	return (parent ^ label) * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
+}
+
+/* The label hash of "*", for the source of wildcard synthesis. */
+static inline __u64 xdpcast_wildcard_label_hash(void)
+{
+	return xdpcast_name_hash_step(xdpcast_name_hash_step(XDPCAST_NAME_HASH_INIT, 1), '*');
 }
 
 static inline __u64 xdpcast_name_hash_final(__u64 hash)

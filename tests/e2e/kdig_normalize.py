@@ -1,32 +1,47 @@
 #!/usr/bin/env python3
-"""Reduces kdig's output to what must match between two servers: rcode,
-flags, section counts, EDNS, and each section's records as a sorted set.
-Drops the query id, timing and server address, which always differ."""
+"""Reduces kdig's output (one or many responses) to what must match between
+two servers: rcode, flags, section counts, EDNS, and each section's records
+as a sorted set, one block per response. Drops the query id, timing and
+server address, which always differ."""
 import re
 import sys
 
-out = []
-section = None
-records = []
+
+def blocks(lines):
+    block = []
+    for line in lines:
+        if line.startswith(";; ->>HEADER<<-") and block:
+            yield block
+            block = []
+        block.append(line)
+    if block:
+        yield block
 
 
-def flush():
-    if section:
-        out.append(section)
-        out.extend(sorted(r.lower() for r in records))
+def normalize(block):
+    out, section, records = [], None, []
+
+    def flush():
+        if section:
+            out.append(section)
+            out.extend(sorted(r.lower() for r in records))
+
+    for line in block:
+        if line.startswith((";; Received", ";; Time", ";; From", ";; WARNING")) or not line.strip():
+            continue
+        if line.startswith(";; ->>HEADER<<-"):
+            out.append(re.sub(r"id: \d+", "id: *", line))
+        elif line.endswith("SECTION:") or line.startswith(";; EDNS PSEUDOSECTION"):
+            flush()
+            section, records = line, []
+        elif section:
+            records.append(re.sub(r"\s+", " ", line.strip()))
+        else:
+            out.append(line)
+    flush()
+    return out
 
 
-for line in sys.stdin.read().splitlines():
-    if line.startswith((";; Received", ";; Time", ";; From", ";; WARNING")) or not line.strip():
-        continue
-    if line.startswith(";; ->>HEADER<<-"):
-        out.append(re.sub(r"id: \d+", "id: *", line))
-    elif line.endswith("SECTION:") or line.startswith(";; EDNS PSEUDOSECTION"):
-        flush()
-        section, records = line, []
-    elif section:
-        records.append(re.sub(r"\s+", " ", line.strip()))
-    else:
-        out.append(line)
-flush()
-print("\n".join(out))
+for block in blocks(sys.stdin.read().splitlines()):
+    print("\n".join(normalize(block)))
+    print("----")

@@ -43,8 +43,8 @@ static void test_loads_counts_and_serial(void **state)
 	knot_dname_to_str(origin, zone->origin, sizeof(origin));
 	assert_string_equal(origin, "example.test.");
 	assert_int_equal(zone->serial, 2026112401);
-	assert_int_equal(zone->record_count, 34);
-	assert_int_equal(zone->rrset_count, 28);
+	assert_int_equal(zone->record_count, 41);
+	assert_int_equal(zone->rrset_count, 35);
 	assert_false(zone->is_signed);
 	zone_free(zone);
 }
@@ -120,7 +120,7 @@ static void test_renders_nsd_style_sections(void **state)
 
 	(void)state;
 	assert_int_equal(answers_compile(&zone, 1, &set, err, sizeof(err)), 0);
-	/* 28 RRsets: sub NS and the glue below it are not answers. */
+	/* sub NS and the glue below it are not answers. */
 	assert_int_equal(set.left_to_userspace, 2);
 	assert_null(find(&set, "ns.sub.example.test.", KNOT_RRTYPE_A));
 	assert_null(find(&set, "sub.example.test.", KNOT_RRTYPE_NS));
@@ -195,9 +195,22 @@ static void test_negative_entries(void **state)
 	knot_pkt_free(pkt);
 	assert_int_equal(find(&set, "sub.example.test.", KNOT_RRTYPE_DS)->reason, XDPCAST_dns_nodata);
 
-	/* Wildcards, CNAME owners: the userspace server answers. */
-	assert_true(find_match(&set, "wild.example.test.", ANSWER_MATCH_BELOW, 0)->entry_flags & ANSWER_PASS);
-	assert_true(find_match(&set, "alias.example.test.", ANSWER_MATCH_OTHER, 0)->entry_flags & ANSWER_PASS);
+	/* Below a wildcard's parent: the wildcard's own entries, which are
+	 * position independent with the answer's owner as the question. */
+	assert_true(find_match(&set, "wild.example.test.", ANSWER_MATCH_BELOW, 0)->entry_flags & ANSWER_WILDCARD);
+	e = find(&set, "*.wild.example.test.", KNOT_RRTYPE_A);
+	assert_true(e->entry_flags & ANSWER_NO_TRUNCATE);
+	pkt = response_of("Any.Thing.wild.example.test.", KNOT_RRTYPE_A, e, ANSWER_CUT_FULL);
+	assert_rrset_text(pkt, KNOT_ANSWER, 0, "any.thing.wild.example.test.");  /* parsed lowercase */
+	knot_pkt_free(pkt);
+
+	/* CNAME owners: the chain followed for each type its target has. */
+	e = find(&set, "chain1.example.test.", KNOT_RRTYPE_AAAA);
+	assert_int_equal(e->cut[ANSWER_CUT_FULL].ancount, 3);
+	e = find_match(&set, "dangling.example.test.", ANSWER_MATCH_OTHER, 0);
+	assert_int_equal(e->header_flags, 0x8400 | KNOT_RCODE_NXDOMAIN);
+	assert_int_equal(e->cut[ANSWER_CUT_FULL].ancount, 1);
+	assert_true(find_match(&set, "loop1.example.test.", ANSWER_MATCH_OTHER, 0)->entry_flags & ANSWER_PASS);
 	assert_null(find_match(&set, "ns.sub.example.test.", ANSWER_MATCH_OTHER, 0));
 	answers_free(&set);
 	zone_free(zone);

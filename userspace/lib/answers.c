@@ -6,13 +6,14 @@
  *         in-zone NS, MX and SRV targets in additional;
  *   OTHER for any other type: NODATA with the SOA, or a referral at a
  *         delegation;
- *   BELOW for names under it that do not exist: NXDOMAIN with the SOA, or a
- *         referral under a delegation; left to userspace (a pass entry)
- *         where a wildcard or a DNAME applies.
+ *   BELOW for names under it that do not exist: NXDOMAIN with the SOA, a
+ *         referral under a delegation, or "use the wildcard child".
+ * A CNAME owner's entries carry the chain followed inside the zone.
  * TYPE and OTHER entries are rendered for their own name, so their names may
- * be compressed against the question. BELOW entries serve any name below
- * theirs: they are written without compression, to stay correct after any
- * question, and are never truncated.
+ * be compressed against the question. BELOW entries, and the entries of a
+ * wildcard, serve other names than their own: they are written without
+ * compression (the answer's owner is the question itself), to stay correct
+ * after any question, and are sent whole or not at all.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #define DNS_FLAG_QR 0x8000
 #define DNS_FLAG_AA 0x0400
 #define MAX_LABELS  128
+#define MAX_CHAIN   8     /* CNAMEs followed inside a zone, as NSD does */
 
 /* ASCII only, as the XDP program lowercases (label lengths are < 'A'). */
 uint64_t answer_name_hash(const knot_dname_t *name)
@@ -87,9 +89,11 @@ static const knot_dname_t *additional_target(const knot_rrset_t *rr, const knot_
 
 /* What one response holds, before it is written. */
 struct plan {
-	const knot_dname_t *qname;      /* the entry's own name; NULL: position independent */
+	const knot_dname_t *qname;      /* the entry's own name */
 	uint16_t qtype;
-	const knot_rrset_t *answer;
+	bool position_independent;      /* serves other questions than qname */
+	const knot_rrset_t *answer[MAX_CHAIN + 1];
+	size_t answer_count;
 	const knot_rrset_t *authority;
 	bool glue;                      /* additional may hold data below a delegation */
 	uint16_t rcode;
@@ -108,11 +112,12 @@ struct response {
 	size_t added_count;
 };
 
-/* One RR after another with owner and RDATA names in full: the bytes mean
- * the same after any question. */
-static int put_plain(struct response *r, const knot_rrset_t *rr)
+/* One RR after another with names in full, but for an owner that is the
+ * question, a pointer to it: the bytes mean the same after any question. */
+static int put_plain(struct response *r, const knot_rrset_t *rr, bool owner_is_question)
 {
-	size_t owner_len = knot_dname_size(rr->owner);
+	static const uint8_t question_pointer[2] = { 0xc0, KNOT_WIRE_HEADER_SIZE };
+	size_t owner_len = owner_is_question ? 2 : knot_dname_size(rr->owner);
 	knot_rdata_t *rd = rr->rrs.rdata;
 
 	for (uint16_t i = 0; i < rr->rrs.count; i++, rd = knot_rdataset_next(rd)) {
@@ -120,7 +125,7 @@ static int put_plain(struct response *r, const knot_rrset_t *rr)
 
 		if (r->plain_len + owner_len + 10 + rd->len > KNOT_WIRE_MAX_PKTSIZE)
 			return KNOT_ESPACE;
-		memcpy(p, rr->owner, owner_len);
+		memcpy(p, owner_is_question ? question_pointer : rr->owner, owner_len);
 		p += owner_len;
 		knot_wire_write_u16(p, rr->type);
 		knot_wire_write_u16(p + 2, rr->rclass);
@@ -133,11 +138,11 @@ static int put_plain(struct response *r, const knot_rrset_t *rr)
 	return KNOT_EOK;
 }
 
-static int put_rrset(struct response *r, const knot_rrset_t *rr, uint16_t compr_hint)
+static int put_rrset(struct response *r, const knot_rrset_t *rr, bool owner_is_question)
 {
 	if (r->plain)
-		return put_plain(r, rr);
-	return knot_pkt_put(r->pkt, compr_hint, rr, 0);
+		return put_plain(r, rr, owner_is_question);
+	return knot_pkt_put(r->pkt, owner_is_question ? KNOT_COMPR_HINT_QNAME : 0, rr, 0);
 }
 
 static int put_once(struct response *r, const knot_rrset_t *rr)
@@ -148,7 +153,7 @@ static int put_once(struct response *r, const knot_rrset_t *rr)
 	if (r->added_count == sizeof(r->added) / sizeof(r->added[0]))
 		return KNOT_EOK;  /* additional data is optional: stop adding */
 	r->added[r->added_count++] = rr;
-	return put_rrset(r, rr, 0);
+	return put_rrset(r, rr, false);
 }
 
 /* A and AAAA of in-zone targets of an RRset's NS, MX and SRV records. */
@@ -205,37 +210,45 @@ static void mark_cut(const struct response *r, const uint8_t *data, size_t len, 
 static int render(const struct zone *zone, const struct plan *plan, struct answer_entry *e)
 {
 	static uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
-	const knot_rrset_t *sections[2] = { plan->answer, plan->authority };
-	struct response r = { .added = { plan->answer, plan->authority }, .added_count = 2 };
+	struct response r = { 0 };
 	size_t data_start = 0;
 	uint8_t *data;
 	int ret = KNOT_EOK;
 
-	if (plan->qname) {
+	if (plan->position_independent) {
+		r.plain = wire;
+	} else {
 		memset(wire, 0, KNOT_WIRE_HEADER_SIZE);  /* knot_pkt_new keeps a given wire's header */
 		r.pkt = knot_pkt_new(wire, sizeof(wire), NULL);
 		if (!r.pkt)
 			return KNOT_ENOMEM;
 		ret = knot_pkt_put_question(r.pkt, plan->qname, KNOT_CLASS_IN, plan->qtype);
 		data_start = r.pkt->size;
-	} else {
-		r.plain = wire;
 	}
 	data = wire + data_start;
 
 	/* Answer, then authority: each a required part of the response. */
-	for (int s = KNOT_ANSWER; s <= KNOT_AUTHORITY && ret == KNOT_EOK; s++) {
-		ret = begin_section(&r, s);
-		if (ret == KNOT_EOK && sections[s])
-			ret = put_rrset(&r, sections[s], s == KNOT_ANSWER ? KNOT_COMPR_HINT_QNAME : 0);
-		mark_cut(&r, data, r.pkt ? r.pkt->size - data_start : r.plain_len,
-			 &e->cut[s == KNOT_ANSWER ? ANSWER_CUT_ANSWER : ANSWER_CUT_AUTHORITY]);
+	if (ret == KNOT_EOK)
+		ret = begin_section(&r, KNOT_ANSWER);
+	for (size_t i = 0; i < plan->answer_count && ret == KNOT_EOK; i++) {
+		r.added[r.added_count++] = plan->answer[i];
+		ret = put_rrset(&r, plan->answer[i], i == 0);
 	}
+	mark_cut(&r, data, r.pkt ? r.pkt->size - data_start : r.plain_len, &e->cut[ANSWER_CUT_ANSWER]);
+	if (ret == KNOT_EOK)
+		ret = begin_section(&r, KNOT_AUTHORITY);
+	if (ret == KNOT_EOK && plan->authority) {
+		r.added[r.added_count++] = plan->authority;
+		ret = put_rrset(&r, plan->authority, false);
+	}
+	mark_cut(&r, data, r.pkt ? r.pkt->size - data_start : r.plain_len, &e->cut[ANSWER_CUT_AUTHORITY]);
+
 	if (ret == KNOT_EOK)
 		ret = begin_section(&r, KNOT_ADDITIONAL);
-	for (int s = KNOT_ANSWER; s <= KNOT_AUTHORITY && ret == KNOT_EOK; s++)
-		if (sections[s])
-			ret = put_additional_for(&r, zone, sections[s], plan->glue);
+	for (size_t i = 0; i < plan->answer_count && ret == KNOT_EOK; i++)
+		ret = put_additional_for(&r, zone, plan->answer[i], plan->glue);
+	if (ret == KNOT_EOK && plan->authority)
+		ret = put_additional_for(&r, zone, plan->authority, plan->glue);
 	mark_cut(&r, data, r.pkt ? r.pkt->size - data_start : r.plain_len, &e->cut[ANSWER_CUT_FULL]);
 
 	if (ret == KNOT_EOK) {
@@ -253,7 +266,7 @@ static int render(const struct zone *zone, const struct plan *plan, struct answe
 			/* Uncompressed, so longer than NSD's: only whole, else pass. */
 			e->entry_flags |= ANSWER_NO_TRUNCATE;
 			e->cut[ANSWER_CUT_ANSWER] = e->cut[ANSWER_CUT_AUTHORITY] = e->cut[ANSWER_CUT_FULL];
-		} else if (!plan->answer) {
+		} else if (!plan->answer_count) {
 			/* A negative answer or a referral needs its authority section. */
 			e->cut[ANSWER_CUT_ANSWER] = e->cut[ANSWER_CUT_AUTHORITY];
 		}
@@ -280,9 +293,42 @@ static int grow(struct answer_set *set)
 	return 0;
 }
 
-/* Adds an entry for (name, type, match); plan NULL makes a pass entry. */
+/* The names of one zone being compiled: owners and empty non-terminals. */
+struct zone_names {
+	const struct zone *zone;
+	const knot_dname_t **names;     /* canonical order, unique */
+	size_t count;
+	knot_rrset_t negative_soa;      /* for the authority of negative answers */
+	const knot_rrset_t *apex_ns;
+};
+
+static int compare_names(const void *a, const void *b)
+{
+	return knot_dname_cmp(*(const knot_dname_t *const *)a, *(const knot_dname_t *const *)b);
+}
+
+static bool name_exists(const struct zone_names *zn, const knot_dname_t *name)
+{
+	return bsearch(&name, zn->names, zn->count, sizeof(*zn->names), compare_names);
+}
+
+static bool is_wildcard(const knot_dname_t *name)
+{
+	return name[0] == 1 && name[1] == '*';
+}
+
+static bool has_wildcard_child(const struct zone_names *zn, const knot_dname_t *name)
+{
+	knot_dname_t wildcard[KNOT_DNAME_MAXLEN + 2] = { 1, '*' };
+
+	memcpy(wildcard + 2, name, knot_dname_size(name));
+	return name_exists(zn, wildcard);
+}
+
+/* Adds an entry for (name, type, match): rendered from plan, or without
+ * data and with flags (ANSWER_PASS, ANSWER_WILDCARD) when plan is NULL. */
 static int add_entry(struct answer_set *set, const struct zone *zone, const knot_dname_t *name,
-		     uint16_t qtype, enum answer_match match, const struct plan *plan,
+		     uint16_t qtype, enum answer_match match, const struct plan *plan, uint16_t flags,
 		     char *err, size_t errlen)
 {
 	struct answer_entry *e;
@@ -306,7 +352,7 @@ static int add_entry(struct answer_set *set, const struct zone *zone, const knot
 			return -1;
 		}
 	} else {
-		e->entry_flags = ANSWER_PASS;
+		e->entry_flags = flags;
 	}
 	set->keys[set->count++] = (struct answer_key){
 		.name_hash = answer_name_hash(name),
@@ -317,27 +363,133 @@ static int add_entry(struct answer_set *set, const struct zone *zone, const knot
 	return 0;
 }
 
-/* The SOA for the authority section of negative answers: RFC 2308 section
- * 5, its TTL the lesser of its own and its MINIMUM field. */
-static knot_rrset_t negative_soa(const struct zone *zone)
-{
-	knot_rrset_t soa = *zone_find(zone, zone->origin, KNOT_RRTYPE_SOA);
-	uint32_t minimum = knot_soa_minimum(soa.rrs.rdata);
+enum chase_end {
+	CHASE_DATA,             /* the chain ends in an RRset of the type asked */
+	CHASE_NODATA,           /* ... at a name without it */
+	CHASE_NXDOMAIN,         /* ... at a name of the zone that does not exist */
+	CHASE_OUT_OF_ZONE,      /* ... leaves the zone */
+	CHASE_UNSURE,           /* loop, too long, a wildcard, delegation or DNAME: userspace */
+};
 
-	if (minimum < soa.ttl)
-		soa.ttl = minimum;
-	return soa;
+/*
+ * Follows CNAMEs from name inside the zone, as NSD does, appending each
+ * CNAME RRset to plan's answer section and, for CHASE_DATA, the final
+ * RRset of qtype (0: a type the final name does not have).
+ */
+static enum chase_end chase(const struct zone_names *zn, const knot_dname_t *name, uint16_t qtype,
+			    struct plan *plan)
+{
+	static knot_dname_t targets[MAX_CHAIN][KNOT_DNAME_MAXLEN];
+	const struct zone *zone = zn->zone;
+	const knot_dname_t *n = name;
+
+	plan->answer_count = 0;
+	for (;;) {
+		const knot_rrset_t *cname = zone_find(zone, n, KNOT_RRTYPE_CNAME);
+		const knot_rrset_t *data = qtype ? zone_find(zone, n, qtype) : NULL;
+		const knot_dname_t *ce;
+
+		if (!cname || qtype == KNOT_RRTYPE_CNAME) {
+			if (data) {
+				plan->answer[plan->answer_count++] = data;
+				return CHASE_DATA;
+			}
+			if (name_exists(zn, n))
+				return CHASE_NODATA;
+			/* Not there: NXDOMAIN, unless a wildcard would answer. */
+			for (ce = parent_name(n); ce && !name_exists(zn, ce); ce = parent_name(ce))
+				;
+			return ce && !has_wildcard_child(zn, ce) ? CHASE_NXDOMAIN : CHASE_UNSURE;
+		}
+		if (plan->answer_count == MAX_CHAIN)
+			return CHASE_UNSURE;
+		plan->answer[plan->answer_count] = cname;
+		knot_dname_copy_lower(targets[plan->answer_count], knot_cname_name(cname->rrs.rdata));
+		n = targets[plan->answer_count++];
+		if (knot_dname_in_bailiwick(n, zone->origin) < 0)
+			return CHASE_OUT_OF_ZONE;
+		if (is_occluded(zone, n, qtype) || is_cut(zone, n) || knot_dname_is_equal(name, n))
+			return CHASE_UNSURE;
+		for (size_t i = 0; i + 1 < plan->answer_count; i++)
+			if (knot_dname_is_equal(targets[i], n))
+				return CHASE_UNSURE;    /* a loop */
+	}
 }
 
-static int compile_rrsets(const struct zone *zone, struct answer_set *set, char *err, size_t errlen)
+/* Turns the end of a chase into the rest of the response. */
+static bool finish_chase(const struct zone_names *zn, enum chase_end end, struct plan *plan)
 {
-	const knot_rrset_t *apex_ns = zone_find(zone, zone->origin, KNOT_RRTYPE_NS);
+	switch (end) {
+	case CHASE_DATA:
+		plan->authority = zn->apex_ns;
+		plan->reason = XDPCAST_dns_answer;
+		return true;
+	case CHASE_OUT_OF_ZONE:
+		plan->authority = NULL;         /* NSD sends the chain alone */
+		plan->reason = XDPCAST_dns_answer;
+		return true;
+	case CHASE_NODATA:
+		plan->authority = &zn->negative_soa;
+		plan->reason = XDPCAST_dns_nodata;
+		return true;
+	case CHASE_NXDOMAIN:
+		plan->authority = &zn->negative_soa;
+		plan->rcode = KNOT_RCODE_NXDOMAIN;
+		plan->reason = XDPCAST_dns_nxdomain;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A CNAME owner: for each type its chain ends in, that answer; for every
+ * other type, the chain and how it ends. */
+static int compile_cname_owner(const struct zone_names *zn, const knot_dname_t *name,
+			       struct answer_set *set, char *err, size_t errlen)
+{
+	struct plan plan = {
+		.qname = name, .position_independent = is_wildcard(name), .authoritative = true,
+	};
+	const knot_rrset_t *final_rrsets;
+	size_t final_count = 0;
+	enum chase_end end = chase(zn, name, 0, &plan);
+
+	if (end == CHASE_NODATA) {
+		const knot_dname_t *final = knot_cname_name(plan.answer[plan.answer_count - 1]->rrs.rdata);
+		knot_dname_t lower[KNOT_DNAME_MAXLEN];
+
+		knot_dname_copy_lower(lower, final);
+		final_rrsets = zone_rrsets_of(zn->zone, lower, &final_count);
+		for (size_t i = 0; i < final_count; i++) {
+			struct plan typed = plan;
+			uint16_t type = final_rrsets[i].type;
+
+			if (type == KNOT_RRTYPE_RRSIG || type == KNOT_RRTYPE_CNAME ||
+			    zone_find(zn->zone, name, type))
+				continue;
+			typed.qtype = type;
+			typed.rcode = 0;
+			if (!finish_chase(zn, chase(zn, name, type, &typed), &typed))
+				continue;
+			if (add_entry(set, zn->zone, name, type, ANSWER_MATCH_TYPE, &typed, 0, err, errlen))
+				return -1;
+		}
+	}
+	if (!finish_chase(zn, end, &plan))
+		return add_entry(set, zn->zone, name, 0, ANSWER_MATCH_OTHER, NULL, ANSWER_PASS, err, errlen);
+	return add_entry(set, zn->zone, name, 0, ANSWER_MATCH_OTHER, &plan, 0, err, errlen);
+}
+
+static int compile_rrsets(const struct zone_names *zn, struct answer_set *set, char *err, size_t errlen)
+{
+	const struct zone *zone = zn->zone;
 
 	for (size_t i = 0; i < zone->rrset_count; i++) {
 		const knot_rrset_t *rr = &zone->rrsets[i];
 		struct plan plan = {
-			.qname = rr->owner, .qtype = rr->type, .answer = rr,
-			.authority = apex_ns != rr ? apex_ns : NULL,
+			.qname = rr->owner, .qtype = rr->type, .position_independent = is_wildcard(rr->owner),
+			.answer = { rr }, .answer_count = 1,
+			.authority = zn->apex_ns != rr ? zn->apex_ns : NULL,
 			.authoritative = true, .reason = XDPCAST_dns_answer,
 		};
 
@@ -345,25 +497,25 @@ static int compile_rrsets(const struct zone *zone, struct answer_set *set, char 
 			set->left_to_userspace++;
 			continue;
 		}
-		if (add_entry(set, zone, rr->owner, rr->type, ANSWER_MATCH_TYPE, &plan, err, errlen))
+		if (add_entry(set, zone, rr->owner, rr->type, ANSWER_MATCH_TYPE, &plan, 0, err, errlen))
 			return -1;
 	}
 	return 0;
 }
 
 /* What a name of the zone answers for other types and for names below it. */
-static int compile_name(const struct zone *zone, const knot_dname_t *name, struct answer_set *set,
+static int compile_name(const struct zone_names *zn, const knot_dname_t *name, struct answer_set *set,
 			char *err, size_t errlen)
 {
-	knot_rrset_t soa = negative_soa(zone);
+	const struct zone *zone = zn->zone;
 	struct plan nodata = {
-		.qname = name, .authority = &soa, .authoritative = true, .reason = XDPCAST_dns_nodata,
+		.qname = name, .position_independent = is_wildcard(name), .authority = &zn->negative_soa,
+		.authoritative = true, .reason = XDPCAST_dns_nodata,
 	};
 	struct plan nxdomain = {
-		.authority = &soa, .rcode = KNOT_RCODE_NXDOMAIN, .authoritative = true,
-		.reason = XDPCAST_dns_nxdomain,
+		.qname = name, .position_independent = true, .authority = &zn->negative_soa,
+		.rcode = KNOT_RCODE_NXDOMAIN, .authoritative = true, .reason = XDPCAST_dns_nxdomain,
 	};
-	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
 
 	if (is_cut(zone, name)) {
 		struct plan referral = {
@@ -373,66 +525,81 @@ static int compile_name(const struct zone *zone, const knot_dname_t *name, struc
 
 		if (!zone_find(zone, name, KNOT_RRTYPE_DS)) {
 			nodata.qtype = KNOT_RRTYPE_DS;
-			if (add_entry(set, zone, name, KNOT_RRTYPE_DS, ANSWER_MATCH_TYPE, &nodata, err, errlen))
+			if (add_entry(set, zone, name, KNOT_RRTYPE_DS, ANSWER_MATCH_TYPE, &nodata, 0, err, errlen))
 				return -1;
 		}
-		if (add_entry(set, zone, name, 0, ANSWER_MATCH_OTHER, &referral, err, errlen))
+		if (add_entry(set, zone, name, 0, ANSWER_MATCH_OTHER, &referral, 0, err, errlen))
 			return -1;
-		referral.qname = NULL;
-		return add_entry(set, zone, name, 0, ANSWER_MATCH_BELOW, &referral, err, errlen);
+		referral.position_independent = true;
+		return add_entry(set, zone, name, 0, ANSWER_MATCH_BELOW, &referral, 0, err, errlen);
 	}
 
-	/* A CNAME owner answers every type with the chain: userspace for now. */
-	if (add_entry(set, zone, name, 0, ANSWER_MATCH_OTHER,
-		      zone_find(zone, name, KNOT_RRTYPE_CNAME) ? NULL : &nodata, err, errlen))
+	if (zone_find(zone, name, KNOT_RRTYPE_CNAME)) {
+		if (compile_cname_owner(zn, name, set, err, errlen))
+			return -1;
+	} else if (add_entry(set, zone, name, 0, ANSWER_MATCH_OTHER, &nodata, 0, err, errlen)) {
 		return -1;
-	memcpy(wildcard + 2, name, knot_dname_size(name));
-	return add_entry(set, zone, name, 0, ANSWER_MATCH_BELOW,
-			 zone_find(zone, name, KNOT_RRTYPE_DNAME) || zone_has_owner(zone, wildcard) ?
-			 NULL : &nxdomain, err, errlen);
+	}
+	if (zone_find(zone, name, KNOT_RRTYPE_DNAME))
+		return add_entry(set, zone, name, 0, ANSWER_MATCH_BELOW, NULL, ANSWER_PASS, err, errlen);
+	if (has_wildcard_child(zn, name))
+		return add_entry(set, zone, name, 0, ANSWER_MATCH_BELOW, NULL, ANSWER_WILDCARD, err, errlen);
+	return add_entry(set, zone, name, 0, ANSWER_MATCH_BELOW, &nxdomain, 0, err, errlen);
 }
 
-static int compare_names(const void *a, const void *b)
+/* Every owner and every empty non-terminal between an owner and the apex. */
+static int collect_names(struct zone_names *zn, char *err, size_t errlen)
 {
-	return knot_dname_cmp(*(const knot_dname_t *const *)a, *(const knot_dname_t *const *)b);
-}
-
-/* Every owner and every empty non-terminal between an owner and the apex,
- * except data the zone is not authoritative for; delegation points stay. */
-static int compile_names(const struct zone *zone, struct answer_set *set, char *err, size_t errlen)
-{
-	const knot_dname_t **names = NULL;
-	size_t count = 0, capacity = 0;
-	int ret = 0;
+	const struct zone *zone = zn->zone;
+	size_t capacity = 0, out = 0;
 
 	for (size_t i = 0; i < zone->rrset_count; i++) {
 		for (const knot_dname_t *n = zone->rrsets[i].owner; n; n = parent_name(n)) {
-			if (count == capacity) {
+			if (zn->count == capacity) {
 				const knot_dname_t **grown;
 
 				capacity = capacity ? capacity * 2 : 256;
-				grown = realloc(names, capacity * sizeof(*names));
+				grown = realloc(zn->names, capacity * sizeof(*zn->names));
 				if (!grown) {
-					free(names);
 					snprintf(err, errlen, "%s: out of memory", zone->file);
 					return -1;
 				}
-				names = grown;
+				zn->names = grown;
 			}
-			names[count++] = n;
+			zn->names[zn->count++] = n;
 			if (knot_dname_is_equal(n, zone->origin))
 				break;
 		}
 	}
-	qsort(names, count, sizeof(*names), compare_names);
-	for (size_t i = 0; i < count && !ret; i++) {
-		if (i > 0 && knot_dname_is_equal(names[i - 1], names[i]))
-			continue;
-		if (!is_cut(zone, names[i]) && is_occluded(zone, names[i], 0))
-			continue;
-		ret = compile_name(zone, names[i], set, err, errlen);
+	qsort(zn->names, zn->count, sizeof(*zn->names), compare_names);
+	for (size_t i = 0; i < zn->count; i++)
+		if (out == 0 || !knot_dname_is_equal(zn->names[out - 1], zn->names[i]))
+			zn->names[out++] = zn->names[i];
+	zn->count = out;
+	return 0;
+}
+
+static int compile_zone(const struct zone *zone, struct answer_set *set, char *err, size_t errlen)
+{
+	const knot_rrset_t *soa = zone_find(zone, zone->origin, KNOT_RRTYPE_SOA);
+	struct zone_names zn = {
+		.zone = zone, .negative_soa = *soa,
+		.apex_ns = zone_find(zone, zone->origin, KNOT_RRTYPE_NS),
+	};
+	int ret;
+
+	/* RFC 2308 section 5: the SOA of a negative answer has the lesser of
+	 * its TTL and its MINIMUM field. */
+	if (knot_soa_minimum(soa->rrs.rdata) < zn.negative_soa.ttl)
+		zn.negative_soa.ttl = knot_soa_minimum(soa->rrs.rdata);
+	ret = collect_names(&zn, err, errlen) || compile_rrsets(&zn, set, err, errlen) ? -1 : 0;
+	for (size_t i = 0; i < zn.count && !ret; i++) {
+		/* Data the zone is not authoritative for is no name of ours;
+		 * the delegation points themselves are. */
+		if (is_cut(zone, zn.names[i]) || !is_occluded(zone, zn.names[i], 0))
+			ret = compile_name(&zn, zn.names[i], set, err, errlen);
 	}
-	free(names);
+	free(zn.names);
 	return ret;
 }
 
@@ -510,7 +677,7 @@ int answers_compile(struct zone *const *zones, size_t zone_count, struct answer_
 				goto fail;
 			}
 		}
-		if (compile_rrsets(zones[z], set, err, errlen) || compile_names(zones[z], set, err, errlen))
+		if (compile_zone(zones[z], set, err, errlen))
 			goto fail;
 	}
 	if (drop_duplicate_keys(set) == 0)

@@ -198,7 +198,18 @@ static int compare_owner(const void *key, const void *member)
 	return knot_dname_cmp(key, ((const knot_rrset_t *)member)->owner);
 }
 
-bool zone_has_owner(const struct zone *zone, const knot_dname_t *owner)
+const knot_rrset_t *zone_rrsets_of(const struct zone *zone, const knot_dname_t *owner, size_t *count)
 {
-	return bsearch(owner, zone->rrsets, zone->rrset_count, sizeof(*zone->rrsets), compare_owner);
+	const knot_rrset_t *hit = bsearch(owner, zone->rrsets, zone->rrset_count, sizeof(*zone->rrsets),
+					  compare_owner);
+	const knot_rrset_t *first = hit, *end = zone->rrsets + zone->rrset_count;
+
+	*count = 0;
+	if (!hit)
+		return NULL;
+	while (first > zone->rrsets && compare_owner(owner, first - 1) == 0)
+		first--;
+	while (first + *count < end && compare_owner(owner, first + *count) == 0)
+		(*count)++;
+	return first;
 }

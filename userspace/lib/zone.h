@@ -28,7 +28,7 @@ void zone_free(struct zone *zone);
 /* The RRset of (owner, type), or NULL. */
 const knot_rrset_t *zone_find(const struct zone *zone, const knot_dname_t *owner, uint16_t type);
 
-/* Whether any RRset has this owner. */
-bool zone_has_owner(const struct zone *zone, const knot_dname_t *owner);
+/* The RRsets of one owner (consecutive in canonical order), or NULL. */
+const knot_rrset_t *zone_rrsets_of(const struct zone *zone, const knot_dname_t *owner, size_t *count);
 
 #endif
