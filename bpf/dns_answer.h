@@ -92,7 +92,19 @@ static __always_inline const struct answer_entry *lookup_entry(void *cache, cons
 		return NULL;
 	cmp.stored = e->name + prefix;
 	bpf_loop(XDPCAST_NAME_MAX, name_compare_step, &cmp, 0);
-	return cmp.differs ? NULL : e;
+	if (cmp.differs)
+		return NULL;
+	/* A DO=1 query to a signed zone takes the variant with RRSIGs, where
+	 * there is one (same name, verified above); else the caller passes. */
+	if (q->dnssec_ok && (e->entry_flags & ANSWER_SIGNED)) {
+		const struct answer_entry *signed_e;
+
+		key.dnssec_ok = 1;
+		signed_e = bpf_map_lookup_elem(cache, &key);
+		if (signed_e)
+			return signed_e;
+	}
+	return e;
 }
 
 /* RFC 4592: below closest encloser k, the wildcard "*.<encloser>" answers,

@@ -55,8 +55,8 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	e = find_answer(s, &q);
 	if (!e || (e->entry_flags & ANSWER_PASS))
 		return XDPCAST_dns_pass_miss;
-	if ((e->entry_flags & ANSWER_SIGNED) && q.dnssec_ok)
-		return XDPCAST_dns_pass_other;  /* RRSIGs are served by userspace */
+	if (q.dnssec_ok && (e->entry_flags & ANSWER_SIGNED) && !(e->entry_flags & ANSWER_DNSSEC))
+		return XDPCAST_dns_pass_other;  /* NSEC proofs are served by userspace */
 	return answer_query(ctx, pkt, s, &q, e);
 }
 

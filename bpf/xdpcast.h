@@ -101,7 +101,8 @@ struct answer_key {
 	__u16 qtype;      /* 0 unless match is ANSWER_MATCH_TYPE */
 	__u16 qclass;
 	__u16 view;       /* 0: the default view */
-	__u16 match;      /* enum answer_match */
+	__u8 match;       /* enum answer_match */
+	__u8 dnssec_ok;   /* 1: the DO=1 variant of a signed zone's answer */
 };
 
 /*
@@ -125,10 +126,11 @@ struct answer_cut {
 };
 
 enum answer_entry_flag {
-	ANSWER_SIGNED = 1 << 0,       /* zone has DNSSEC data: DO=1 queries go to userspace */
+	ANSWER_SIGNED = 1 << 0,       /* zone has DNSSEC data: DO=1 needs the DNSSEC variant */
 	ANSWER_PASS = 1 << 1,         /* the userspace server answers (e.g. wildcard, DNAME) */
 	ANSWER_NO_TRUNCATE = 1 << 2,  /* position independent: send whole or pass */
 	ANSWER_WILDCARD = 1 << 3,     /* BELOW entry: answer from the wildcard child */
+	ANSWER_DNSSEC = 1 << 4,       /* the DO=1 variant, with RRSIGs */
 };
 
 struct answer_entry {

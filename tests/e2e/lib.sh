@@ -81,6 +81,19 @@ setup_network() {
 	mount -t bpf bpf "$WORK/bpffs"
 }
 
+# sign_zone ZONEFILE ORIGIN: signs a copy with fresh keys (ECDSA P-256,
+# NSEC) into $WORK; prints the signed file's path.
+sign_zone() {
+	local zone=$1 origin=$2 ksk zsk
+	(
+		cd "$WORK"
+		ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$origin")
+		zsk=$(ldns-keygen -a ECDSAP256SHA256 "$origin")
+		ldns-signzone -f "$WORK/$origin.signed" "$zone" "$ksk" "$zsk"
+	) >/dev/null
+	echo "$WORK/$origin.signed"
+}
+
 # start_nsd ZONEFILE... : NSD on the anycast and unicast addresses.
 start_nsd() {
 	local conf=$WORK/nsd.conf z name

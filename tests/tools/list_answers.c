@@ -27,7 +27,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < set.count; i++) {
-		if (set.keys[i].match != ANSWER_MATCH_TYPE || set.entries[i].reason != XDPCAST_dns_answer)
+		if (set.keys[i].match != ANSWER_MATCH_TYPE || set.keys[i].dnssec_ok ||
+		    set.entries[i].reason != XDPCAST_dns_answer)
 			continue;
 		knot_dname_to_str(owner, set.entries[i].name, sizeof(owner));
 		knot_rrtype_to_string(set.keys[i].qtype, type, sizeof(type));

@@ -98,6 +98,7 @@ struct plan {
 	bool glue;                      /* additional may hold data below a delegation */
 	uint16_t rcode;
 	bool authoritative;
+	bool dnssec;                    /* the DO=1 variant: RRSIGs after each RRset */
 	enum xdpcast_reason reason;
 };
 
@@ -108,6 +109,8 @@ struct response {
 	size_t plain_len;
 	uint16_t counts[3];             /* answer, authority, additional */
 	int section;
+	const struct zone *zone;
+	bool dnssec;
 	const knot_rrset_t *added[64];  /* RRsets already in the response */
 	size_t added_count;
 };
@@ -138,11 +141,28 @@ static int put_plain(struct response *r, const knot_rrset_t *rr, bool owner_is_q
 	return KNOT_EOK;
 }
 
-static int put_rrset(struct response *r, const knot_rrset_t *rr, bool owner_is_question)
+static int put_one_rrset(struct response *r, const knot_rrset_t *rr, bool owner_is_question)
 {
 	if (r->plain)
 		return put_plain(r, rr, owner_is_question);
 	return knot_pkt_put(r->pkt, owner_is_question ? KNOT_COMPR_HINT_QNAME : 0, rr, 0);
+}
+
+/* The RRSIGs of the zone that cover rr (RFC 4035 section 3.1.1). */
+static int put_signatures(struct response *r, const knot_rrset_t *rr, bool owner_is_question)
+{
+	const knot_rrset_t *sigs = zone_find_signatures(r->zone, rr->owner, rr->type);
+
+	return sigs ? put_one_rrset(r, sigs, owner_is_question) : KNOT_EOK;
+}
+
+static int put_rrset(struct response *r, const knot_rrset_t *rr, bool owner_is_question)
+{
+	int ret = put_one_rrset(r, rr, owner_is_question);
+
+	if (ret == KNOT_EOK && r->dnssec)
+		ret = put_signatures(r, rr, owner_is_question);
+	return ret;
 }
 
 static int put_once(struct response *r, const knot_rrset_t *rr)
@@ -210,7 +230,7 @@ static void mark_cut(const struct response *r, const uint8_t *data, size_t len, 
 static int render(const struct zone *zone, const struct plan *plan, struct answer_entry *e)
 {
 	static uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
-	struct response r = { 0 };
+	struct response r = { .zone = zone, .dnssec = plan->dnssec };
 	size_t data_start = 0;
 	uint8_t *data;
 	int ret = KNOT_EOK;
@@ -262,6 +282,8 @@ static int render(const struct zone *zone, const struct plan *plan, struct answe
 		e->reason = plan->reason;
 		if (zone->is_signed)
 			e->entry_flags |= ANSWER_SIGNED;
+		if (plan->dnssec)
+			e->entry_flags |= ANSWER_DNSSEC;
 		if (r.plain) {
 			/* Uncompressed, so longer than NSD's: only whole, else pass. */
 			e->entry_flags |= ANSWER_NO_TRUNCATE;
@@ -359,8 +381,27 @@ static int add_entry(struct answer_set *set, const struct zone *zone, const knot
 		.qtype = match == ANSWER_MATCH_TYPE ? qtype : 0,
 		.qclass = KNOT_CLASS_IN,
 		.match = match,
+		.dnssec_ok = plan && plan->dnssec,
 	};
 	return 0;
+}
+
+/*
+ * A positive answer for (name, qtype), and in a signed zone its DO=1
+ * variant with the RRSIGs. Wildcard entries get none: a synthesised answer
+ * needs an NSEC proof, which the userspace server sends.
+ */
+static int add_answer(struct answer_set *set, const struct zone *zone, const knot_dname_t *name,
+		      uint16_t qtype, const struct plan *plan, char *err, size_t errlen)
+{
+	struct plan signed_plan = *plan;
+
+	if (add_entry(set, zone, name, qtype, ANSWER_MATCH_TYPE, plan, 0, err, errlen))
+		return -1;
+	if (!zone->is_signed || plan->reason != XDPCAST_dns_answer || plan->position_independent)
+		return 0;
+	signed_plan.dnssec = true;
+	return add_entry(set, zone, name, qtype, ANSWER_MATCH_TYPE, &signed_plan, 0, err, errlen);
 }
 
 enum chase_end {
@@ -416,12 +457,23 @@ static enum chase_end chase(const struct zone_names *zn, const knot_dname_t *nam
 	}
 }
 
+/* The apex NS NSD 4.6 puts in the authority section of a positive answer:
+ * none for an answer of the NS RRset itself, nor for DNSKEY and DS (seen
+ * on the wire; the e2e comparison holds it to that). */
+static const knot_rrset_t *positive_authority(const struct zone_names *zn, const knot_rrset_t *answer,
+					      uint16_t qtype)
+{
+	if (answer == zn->apex_ns || qtype == KNOT_RRTYPE_DNSKEY || qtype == KNOT_RRTYPE_DS)
+		return NULL;
+	return zn->apex_ns;
+}
+
 /* Turns the end of a chase into the rest of the response. */
 static bool finish_chase(const struct zone_names *zn, enum chase_end end, struct plan *plan)
 {
 	switch (end) {
 	case CHASE_DATA:
-		plan->authority = zn->apex_ns;
+		plan->authority = positive_authority(zn, NULL, plan->qtype);
 		plan->reason = XDPCAST_dns_answer;
 		return true;
 	case CHASE_OUT_OF_ZONE:
@@ -471,7 +523,7 @@ static int compile_cname_owner(const struct zone_names *zn, const knot_dname_t *
 			typed.rcode = 0;
 			if (!finish_chase(zn, chase(zn, name, type, &typed), &typed))
 				continue;
-			if (add_entry(set, zn->zone, name, type, ANSWER_MATCH_TYPE, &typed, 0, err, errlen))
+			if (add_answer(set, zn->zone, name, type, &typed, err, errlen))
 				return -1;
 		}
 	}
@@ -489,7 +541,7 @@ static int compile_rrsets(const struct zone_names *zn, struct answer_set *set, c
 		struct plan plan = {
 			.qname = rr->owner, .qtype = rr->type, .position_independent = is_wildcard(rr->owner),
 			.answer = { rr }, .answer_count = 1,
-			.authority = zn->apex_ns != rr ? zn->apex_ns : NULL,
+			.authority = positive_authority(zn, rr, rr->type),
 			.authoritative = true, .reason = XDPCAST_dns_answer,
 		};
 
@@ -497,7 +549,7 @@ static int compile_rrsets(const struct zone_names *zn, struct answer_set *set, c
 			set->left_to_userspace++;
 			continue;
 		}
-		if (add_entry(set, zone, rr->owner, rr->type, ANSWER_MATCH_TYPE, &plan, 0, err, errlen))
+		if (add_answer(set, zone, rr->owner, rr->type, &plan, err, errlen))
 			return -1;
 	}
 	return 0;

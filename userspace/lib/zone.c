@@ -88,12 +88,23 @@ static void on_error(zs_scanner_t *s)
 	fail_at(s, s->process.data, "%s", zs_strerror(s->error.code));
 }
 
+/* RRSIGs at one owner form one RRset per type they cover, each with the
+ * TTL of what it covers, as the zone file has them. */
+static uint16_t covered_type(const knot_rrset_t *rr)
+{
+	return rr->type == KNOT_RRTYPE_RRSIG ? knot_rrsig_type_covered(rr->rrs.rdata) : 0;
+}
+
 static int compare_rrsets(const void *a, const void *b)
 {
 	const knot_rrset_t *x = a, *y = b;
 	int c = knot_dname_cmp(x->owner, y->owner);
 
-	return c ? c : (int)x->type - (int)y->type;
+	if (c)
+		return c;
+	if (x->type != y->type)
+		return (int)x->type - (int)y->type;
+	return (int)covered_type(x) - (int)covered_type(y);
 }
 
 /* Records were read one per RRset; sort and merge those of one RRset. */
@@ -189,8 +200,29 @@ const knot_rrset_t *zone_find(const struct zone *zone, const knot_dname_t *owner
 {
 	knot_rrset_t probe = { .owner = (knot_dname_t *)owner, .type = type };
 
+	return type == KNOT_RRTYPE_RRSIG ? NULL :
+	       bsearch(&probe, zone->rrsets, zone->rrset_count, sizeof(*zone->rrsets), compare_rrsets);
+}
+
+static int compare_signatures(const void *key, const void *member)
+{
+	const knot_rrset_t *probe = key, *rr = member;
+	int c = knot_dname_cmp(probe->owner, rr->owner);
+
+	if (c)
+		return c;
+	if (rr->type != KNOT_RRTYPE_RRSIG)
+		return (int)KNOT_RRTYPE_RRSIG - (int)rr->type;
+	return (int)probe->type - (int)covered_type(rr);
+}
+
+const knot_rrset_t *zone_find_signatures(const struct zone *zone, const knot_dname_t *owner,
+					 uint16_t covered)
+{
+	knot_rrset_t probe = { .owner = (knot_dname_t *)owner, .type = covered };
+
 	return bsearch(&probe, zone->rrsets, zone->rrset_count, sizeof(*zone->rrsets),
-		       compare_rrsets);
+		       compare_signatures);
 }
 
 static int compare_owner(const void *key, const void *member)

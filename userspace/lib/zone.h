@@ -17,7 +17,7 @@ struct zone {
 	uint32_t serial;
 	size_t record_count;        /* records as written in the file */
 	bool is_signed;             /* has DNSSEC records: RRSIG, DNSKEY, NSEC(3) */
-	knot_rrset_t *rrsets;       /* canonical order of owner, then type */
+	knot_rrset_t *rrsets;       /* canonical order of owner, type (and covered type) */
 	size_t rrset_count;
 };
 
@@ -25,8 +25,12 @@ struct zone {
 struct zone *zone_load(const char *path, char *err, size_t errlen);
 void zone_free(struct zone *zone);
 
-/* The RRset of (owner, type), or NULL. */
+/* The RRset of (owner, type), or NULL; not for RRSIG. */
 const knot_rrset_t *zone_find(const struct zone *zone, const knot_dname_t *owner, uint16_t type);
+
+/* The RRSIGs at owner that cover type `covered`, or NULL. */
+const knot_rrset_t *zone_find_signatures(const struct zone *zone, const knot_dname_t *owner,
+					 uint16_t covered);
 
 /* The RRsets of one owner (consecutive in canonical order), or NULL. */
 const knot_rrset_t *zone_rrsets_of(const struct zone *zone, const knot_dname_t *owner, size_t *count);
