@@ -16,6 +16,11 @@
 #include "dns_query.h"
 
 #define RESPONSE_TTL 64
+#define EDNS_BADVERS_EXT_RCODE 1   /* BADVERS (16) >> 4 */
+
+/* The NSID this PoP sends (RFC 5001): its name, written by the loader. */
+const volatile __u8 nsid[XDPCAST_NSID_MAX] = {};
+const volatile __u32 nsid_len = 0;
 
 /* One generation of the answer cache. The loader creates each generation
  * with this layout, sized to the zones it holds. */
@@ -226,6 +231,53 @@ static __always_inline __u32 build_ip(const struct packet *pkt, struct scratch *
 	}
 }
 
+/* The response's OPT record in s->opt, when the query had one: our UDP
+ * size, the DO bit echoed, NSID if asked for (neither with an error in
+ * ext_rcode), an Extended DNS Error if ede is not 0. Returns its length. */
+static __always_inline __u32 build_opt(struct scratch *s, const struct dns_query *q, __u8 ext_rcode,
+				       __u16 ede)
+{
+	__u8 *opt = s->opt;
+	__u32 rdlen = 0, len = nsid_len;
+
+	if (!q->has_opt)
+		return 0;
+	if (q->wants_nsid && !ext_rcode && len) {
+		opt[DNS_OPT_LEN] = 0;
+		opt[DNS_OPT_LEN + 1] = EDNS_OPTION_NSID;
+		opt[DNS_OPT_LEN + 2] = 0;
+		opt[DNS_OPT_LEN + 3] = len;
+		for (__u32 i = 0; i < XDPCAST_NSID_MAX && i < len; i++)
+			opt[DNS_OPT_LEN + 4 + i] = nsid[i];
+		rdlen = 4 + len;
+	}
+	if (ede) {
+		__u8 *option = opt + DNS_OPT_LEN + (rdlen & 127);
+
+		if (rdlen > 4 + XDPCAST_NSID_MAX)
+			return 0;
+		option[0] = 0;
+		option[1] = EDNS_OPTION_EDE;
+		option[2] = 0;
+		option[3] = 2;
+		option[4] = ede >> 8;
+		option[5] = ede & 0xff;
+		rdlen += 6;
+	}
+	opt[0] = 0;                                     /* root owner */
+	opt[1] = 0;
+	opt[2] = DNS_TYPE_OPT;
+	opt[3] = XDPCAST_EDNS_UDP_SIZE >> 8;
+	opt[4] = XDPCAST_EDNS_UDP_SIZE & 0xff;
+	opt[5] = ext_rcode;
+	opt[6] = 0;                                     /* version */
+	opt[7] = q->dnssec_ok && !ext_rcode ? 0x80 : 0;    /* NSD: no DO with BADVERS */
+	opt[8] = 0;
+	opt[9] = rdlen >> 8;
+	opt[10] = rdlen & 0xff;
+	return DNS_OPT_LEN + rdlen;
+}
+
 /* The largest cut of the entry that fits, or NULL when only TC=1 does. */
 static __always_inline const struct answer_cut *fit_answer(const struct answer_entry *e, __u32 fixed,
 							   __u32 limit)
@@ -237,18 +289,21 @@ static __always_inline const struct answer_cut *fit_answer(const struct answer_e
 	return NULL;
 }
 
+/*
+ * Writes the response to the query: the entry's sections that fit, or for
+ * e NULL the BADVERS response to an EDNS version we do not speak (RFC 6891
+ * section 6.1.3: no sections, the extended RCODE in our OPT record).
+ */
 static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, const struct packet *pkt,
 							struct scratch *s, const struct dns_query *q,
 							const struct answer_entry *e)
 {
-	__u8 opt[DNS_OPT_LEN] = { 0, 0, DNS_TYPE_OPT, XDPCAST_EDNS_UDP_SIZE >> 8,
-				  XDPCAST_EDNS_UDP_SIZE & 0xff, 0, 0, q->dnssec_ok ? 0x80 : 0, 0, 0, 0 };
-	__u32 opt_len = q->has_opt ? DNS_OPT_LEN : 0;
+	__u64 opt_len = e ? build_opt(s, q, 0, e->ede) : build_opt(s, q, EDNS_BADVERS_EXT_RCODE, 0);
 	__u32 fixed = DNS_HEADER_LEN + q->question_len + opt_len;
-	const struct answer_cut *cut = fit_answer(e, fixed, q->udp_limit);
+	const struct answer_cut *cut = NULL;
 	struct answer_cut truncated = {};
-	enum xdpcast_reason reason = e->reason;
-	__u16 flags = e->header_flags | (q->flags & DNS_FLAG_RD);
+	enum xdpcast_reason reason = e ? e->reason : XDPCAST_dns_badvers;
+	__u16 flags = (e ? e->header_flags : DNS_FLAG_QR) | (q->flags & DNS_FLAG_RD);
 	/* The verifier bounds a helper's size argument only when the compare
 	 * and the call use the same 64-bit register: see barrier_var below. */
 	__u64 data_len, head_len, out_len;
@@ -257,13 +312,17 @@ static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, cons
 	struct udphdr *udp = (void *)(s->buf + ((dns_off - sizeof(*udp)) & 127));
 	int delta;
 
-	if (!cut) {
-		if (e->entry_flags & ANSWER_NO_TRUNCATE)
-			return XDPCAST_dns_pass_other;
-		cut = &truncated;
-		flags |= DNS_FLAG_TC;
-		reason = XDPCAST_dns_truncated;
+	if (e) {
+		cut = fit_answer(e, fixed, q->udp_limit);
+		if (!cut) {
+			if (e->entry_flags & ANSWER_NO_TRUNCATE)
+				return XDPCAST_dns_pass_other;
+			flags |= DNS_FLAG_TC;
+			reason = XDPCAST_dns_truncated;
+		}
 	}
+	if (!cut)
+		cut = &truncated;
 	data_len = cut->len;
 	if (data_len > XDPCAST_ANSWER_MAX)
 		return XDPCAST_dns_pass_other;
@@ -293,7 +352,10 @@ static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, cons
 	sum = csum_bytes(sum, dns, DNS_HEADER_LEN, 0);
 	sum += q->question_sum;
 	sum += xdpcast_csum_at(cut->csum, DNS_HEADER_LEN + q->question_len);
-	sum = csum_bytes(sum, opt, opt_len, DNS_HEADER_LEN + q->question_len + data_len);
+	barrier_var(opt_len);
+	if (opt_len > sizeof(s->opt))
+		return XDPCAST_dns_pass_other;
+	sum = csum_bytes(sum, s->opt, opt_len, DNS_HEADER_LEN + q->question_len + data_len);
 	udp->check = bpf_htons(csum_finish(sum) ?: 0xffff);
 
 	delta = (int)out_len - (int)pkt->len;
@@ -307,8 +369,8 @@ static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, cons
 	/* From here the frame has the response's length: it must be written whole. */
 	if (!head_len || head_len > SCRATCH_SIZE ||
 	    bpf_xdp_store_bytes(ctx, 0, s->buf, head_len) ||
-	    (data_len && bpf_xdp_store_bytes(ctx, head_len, (void *)e->data, data_len)) ||
-	    (opt_len && bpf_xdp_store_bytes(ctx, head_len + data_len, opt, DNS_OPT_LEN)))
+	    (e && data_len && bpf_xdp_store_bytes(ctx, head_len, (void *)e->data, data_len)) ||
+	    (opt_len && bpf_xdp_store_bytes(ctx, head_len + data_len, s->opt, opt_len)))
 		return XDPCAST_drop_malformed;
 	return reason;
 }

@@ -16,8 +16,12 @@
 #define SCRATCH_SIZE      512
 #define DNS_HEADER_LEN    12
 #define DNS_OPT_LEN       11            /* OPT RR without options */
+#define DNS_OPTIONS_MAX   64            /* EDNS options we read; more: userspace */
+#define DNS_OPTIONS_COUNT 8
 #define DNS_QUESTION_MAX  (XDPCAST_NAME_MAX + 4)
-#define DNS_LOAD_MAX      (DNS_HEADER_LEN + DNS_QUESTION_MAX + DNS_OPT_LEN)
+#define DNS_LOAD_MAX      (DNS_HEADER_LEN + DNS_QUESTION_MAX + DNS_OPT_LEN + DNS_OPTIONS_MAX)
+#define EDNS_OPTION_NSID  3
+#define EDNS_OPTION_EDE   15
 #define RESPONSE_DNS_OFF_MAX (14 + 4 * MAX_VLAN_TAGS + 40 + 8)
 #define DNS_TYPE_OPT      41
 #define DNS_UDP_MIN       512
@@ -33,6 +37,7 @@
 
 struct scratch {
 	__u8 buf[SCRATCH_SIZE];                 /* response head under construction */
+	__u8 opt[DNS_OPT_LEN + 4 + XDPCAST_NSID_MAX + 6];  /* the response's OPT: NSID, EDE */
 	__u8 name[XDPCAST_NAME_MAX + 1];        /* lowercased qname */
 	__u8 label_off[XDPCAST_LABELS_MAX];     /* where each label starts in name[] */
 	__u64 label_hash[XDPCAST_LABELS_MAX];
@@ -53,6 +58,8 @@ struct dns_query {
 	__u16 udp_limit;        /* largest response the client accepts */
 	__u8 has_opt;
 	__u8 dnssec_ok;
+	__u8 badvers;           /* EDNS version > 0: answer BADVERS */
+	__u8 wants_nsid;
 };
 
 enum dns_read_result {
@@ -165,19 +172,48 @@ static __always_inline int is_data_type(__u16 qtype)
 	return qtype != 0 && qtype != DNS_TYPE_OPT && (qtype < 128 || qtype > 255);
 }
 
+/* The options of the OPT record (RFC 6891 section 6.1.2): notes an NSID
+ * request; any other option is ignored, as NSD does. */
+static __always_inline int read_options(struct scratch *s, struct dns_query *q, __u32 at, __u32 rdlen)
+{
+	__u32 pos = 0;
+
+	if (rdlen > DNS_OPTIONS_MAX)
+		return -1;
+#pragma unroll
+	for (int i = 0; i < DNS_OPTIONS_COUNT; i++) {
+		__u16 code, len;
+
+		if (pos >= rdlen)
+			return 0;
+		if (pos + 4 > rdlen)
+			return -1;      /* malformed: FORMERR from userspace */
+		code = scratch_u16(s, at + pos);
+		len = scratch_u16(s, at + pos + 2);
+		if (pos + 4 + len > rdlen)
+			return -1;
+		if (code == EDNS_OPTION_NSID)
+			q->wants_nsid = 1;
+		pos += 4 + len;
+	}
+	return pos < rdlen ? -1 : 0;
+}
+
 /* The OPT record that must follow the question when ARCOUNT is 1. */
 static __always_inline int read_opt(struct scratch *s, struct dns_query *q, __u32 opt, __u32 payload_len)
 {
 	__u32 at = q->dns_off + opt;
-	__u16 size;
+	__u16 size, rdlen;
 
 	if (opt + DNS_OPT_LEN > payload_len || scratch_byte(s, at) != 0 ||
 	    scratch_u16(s, at + 1) != DNS_TYPE_OPT)
 		return -1;              /* TSIG or another record: userspace */
-	if (scratch_byte(s, at + 6) != 0)
-		return -1;              /* EDNS version > 0: BADVERS from userspace */
-	if (opt + DNS_OPT_LEN + scratch_u16(s, at + 9) != payload_len)
+	rdlen = scratch_u16(s, at + 9);
+	if (opt + DNS_OPT_LEN + rdlen != payload_len)
 		return -1;              /* more than the one OPT record */
+	if (read_options(s, q, at + DNS_OPT_LEN, rdlen))
+		return -1;
+	q->badvers = scratch_byte(s, at + 6) != 0;
 	size = scratch_u16(s, at + 3);
 	if (size < DNS_UDP_MIN)
 		size = DNS_UDP_MIN;

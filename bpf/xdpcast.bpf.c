@@ -52,6 +52,8 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	case DNS_READ_OK:
 		break;
 	}
+	if (q.badvers)
+		return answer_query(ctx, pkt, s, &q, NULL);
 	e = find_answer(s, &q);
 	if (!e || (e->entry_flags & ANSWER_PASS))
 		return XDPCAST_dns_pass_miss;

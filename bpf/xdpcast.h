@@ -17,6 +17,7 @@
 #define XDPCAST_ANSWER_MAX     1232  /* precompiled answer bytes per entry */
 #define XDPCAST_EDNS_UDP_SIZE  1232  /* our EDNS payload size, as NSD's default */
 #define XDPCAST_DNS_PORT       53
+#define XDPCAST_NSID_MAX       64    /* bytes of the NSID option: the PoP name */
 
 /*
  * Every exit of the program counts exactly one reason. The list is the
@@ -44,7 +45,9 @@
 	X(drop_rate_limited, DROP)  \
 	X(drop_pass_budget, DROP)   \
 	X(rrl_drop, DROP)           \
-	X(rrl_slip, TX)
+	X(rrl_slip, TX)             \
+	X(dns_badvers, TX)          \
+	X(dns_refused, TX)
 
 #define XDPCAST_REASON_ENUM(name, action) XDPCAST_##name,
 enum xdpcast_reason {
@@ -138,6 +141,8 @@ struct answer_entry {
 	__u16 header_flags;      /* flags word of the response (QR, AA, RCODE) */
 	__u16 entry_flags;       /* enum answer_entry_flag */
 	__u16 reason;            /* enum xdpcast_reason counted when answered */
+	__u16 ede;               /* Extended DNS Error info code (RFC 8914) to add, 0: none */
+	__u16 reserved;
 	struct answer_cut cut[ANSWER_CUT_MAX];
 	__u8 name[XDPCAST_NAME_MAX + 1];  /* lowercased owner, to verify the hash hit */
 	__u8 data[XDPCAST_ANSWER_MAX];    /* sections after the question, owner compressed to 0xc00c */

@@ -8,7 +8,7 @@
 
 #include "generation.h"
 
-int generation_build(struct generation *gen, char *const *paths, size_t count,
+int generation_build(struct generation *gen, char *const *paths, size_t count, const char *identity,
 		     char *err, size_t errlen)
 {
 	memset(gen, 0, sizeof(*gen));
@@ -23,7 +23,8 @@ int generation_build(struct generation *gen, char *const *paths, size_t count,
 			goto fail;
 		gen->zone_count++;
 	}
-	if (answers_compile(gen->zones, gen->zone_count, &gen->answers, err, errlen))
+	if (answers_compile(gen->zones, gen->zone_count, &gen->answers, err, errlen) ||
+	    (identity && answers_add_chaos(&gen->answers, identity, err, errlen)))
 		goto fail;
 	return 0;
 fail:

@@ -20,8 +20,9 @@ struct generation {
 	struct answer_set answers;
 };
 
-/* Reads and compiles every zone file: all or nothing. */
-int generation_build(struct generation *gen, char *const *paths, size_t count,
+/* Reads and compiles every zone file, all or nothing, plus the CHAOS
+ * answers naming the server `identity` (none for NULL). */
+int generation_build(struct generation *gen, char *const *paths, size_t count, const char *identity,
 		     char *err, size_t errlen);
 
 /* Writes the answers into a new inner map and swaps it in. */

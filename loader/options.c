@@ -23,7 +23,8 @@ static const char usage[] =
 "  -a, --anycast PREFIX  protect PREFIX, e.g. 192.0.2.0/24 or 2001:db8:53::/48;\n"
 "                        traffic to other destinations is passed untouched\n"
 "  -z, --zone FILE       serve the zone in FILE (its origin is the SOA owner)\n"
-"  -p, --pop NAME        this PoP's name, for logs and metrics\n"
+"  -p, --pop NAME        this PoP's name, for logs and metrics; sent as the\n"
+"                        NSID and the CHAOS id.server / hostname.bind answer\n"
 "  -m, --xdp-mode MODE   native or skb; without it native is tried first and\n"
 "                        skb used where the driver has no native XDP\n"
 "  -d, --pin-dir DIR     where maps are pinned (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
@@ -124,5 +125,10 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		return fail("%s", "--zone is required");
 	if (!opts->pop || !*opts->pop)
 		return fail("%s", "--pop is required");
+	if (strlen(opts->pop) > XDPCAST_NSID_MAX)
+		return fail("--pop '%s': at most 64 characters (it is sent as the NSID)", opts->pop);
+	for (const char *c = opts->pop; *c; c++)
+		if (*c <= ' ' || *c > '~')
+			return fail("--pop '%s': printable characters only, no spaces", opts->pop);
 	return OPTIONS_RUN;
 }

@@ -98,6 +98,8 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < d->opts.iface_count; i++)
 		d->skel->rodata->iface_ifindex[i] = d->ifaces[i].ifindex;
+	d->skel->rodata->nsid_len = strlen(d->opts.pop);
+	memcpy((void *)d->skel->rodata->nsid, d->opts.pop, d->skel->rodata->nsid_len);
 	ret = xdpcast_bpf__load(d->skel);
 	if (ret) {
 		snprintf(err, errlen, "loading the BPF program: %s (the verifier log is above)",
@@ -128,7 +130,7 @@ static int load_zones(struct daemon *d, char *err, size_t errlen)
 	struct generation next;
 	int outer = bpf_map__fd(d->skel->maps.xdpcast_answer_gen);
 
-	if (generation_build(&next, d->opts.zones, d->opts.zone_count, err, errlen))
+	if (generation_build(&next, d->opts.zones, d->opts.zone_count, d->opts.pop, err, errlen))
 		return -1;
 	if (generation_publish(&next, outer, err, errlen)) {
 		generation_free(&next);
@@ -221,7 +223,7 @@ int main(int argc, char **argv)
 	/* Everything that can be checked without touching the kernel first, so
 	 * bad input leaves nothing attached or pinned. */
 	if (resolve_ifaces(&d, err, sizeof(err)) ||
-	    generation_build(&d.gen, d.opts.zones, d.opts.zone_count, err, sizeof(err)))
+	    generation_build(&d.gen, d.opts.zones, d.opts.zone_count, d.opts.pop, err, sizeof(err)))
 		goto fail;
 	generation_free(&d.gen);
 

@@ -109,6 +109,9 @@ server:
   zonelistfile: "$WORK/zone.list"
   username: ""
   rrl-ratelimit: 0
+  identity: "${POP:-e2e}"
+  nsid: "ascii_${POP:-e2e}"
+  hide-version: yes
   verbosity: 1
 remote-control:
   control-enable: no

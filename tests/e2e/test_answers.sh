@@ -10,7 +10,8 @@
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
-VARIANTS=("+noedns +cd" "+bufsize=1232 +dnssec" "+bufsize=512")
+DEFAULT_VARIANTS=("+noedns +cd" "+bufsize=1232 +dnssec" "+bufsize=512")
+VARIANTS=("${DEFAULT_VARIANTS[@]}")
 
 # mixed_case NAME TYPE NAME TYPE...: flips every other letter of the names,
 # as 0x20 randomisation would.
@@ -112,6 +113,18 @@ run_mode() {
 		outside.example.test A
 	expect_reason dns_pass_miss loop1.example.test A example.org A
 	expect_reason dns_pass_other www.example.test ANY
+
+	# EDNS and CHAOS, with NSD configured with the same identity and NSID.
+	VARIANTS=("+edns=1" "+edns=1 +nsid +dnssec")
+	expect_reason dns_badvers www.example.test A missing.example.test A
+	VARIANTS=("+nsid" "+nsid +bufsize=512")
+	expect_reason dns_answer www.example.test A example.test MX
+	expect_reason dns_nxdomain nope.example.test AAAA
+	VARIANTS=("-c CH" "-c CH +nsid")
+	expect_reason dns_answer id.server TXT hostname.bind TXT
+	expect_reason dns_refused version.bind TXT version.server TXT id.server A version.bind A
+	expect_reason dns_pass_miss authors.bind TXT
+	VARIANTS=("${DEFAULT_VARIANTS[@]}")
 
 	# The signed zone: DO=1 answers carry the RRSIGs from XDP; DO=1
 	# negative answers, referrals and wildcards need NSEC proofs and DS

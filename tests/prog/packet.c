@@ -64,6 +64,12 @@ static size_t build_dns(const struct query_spec *spec, uint8_t *p)
 		opt[6] = spec->edns_version;
 		opt[7] = spec->edns_do ? 0x80 : 0;
 		len += 11;
+		if (spec->edns_nsid) {
+			put16(opt + 9, 4);
+			put16(opt + 11, 3);     /* NSID, empty */
+			put16(opt + 13, 0);
+			len += 4;
+		}
 	}
 	return len;
 }

@@ -25,6 +25,7 @@ struct query_spec {
 	int edns_size;          /* 0: no OPT record */
 	int edns_do;
 	int edns_version;
+	int edns_nsid;          /* ask for the NSID (an empty option 3) */
 	int raw_qname;          /* qname holds wire bytes (for garbled names) */
 	size_t raw_qname_len;
 	size_t dns_len;         /* cut the DNS payload (UDP length follows) */

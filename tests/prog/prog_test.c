@@ -35,6 +35,9 @@ struct expect_answer {
 	int edns;                       /* response carries OPT */
 	int edns_do;
 	int rcode;
+	int ext_rcode;                  /* upper bits of the RCODE, in OPT */
+	const char *nsid;               /* the NSID option's data */
+	int ede;                        /* Extended DNS Error info code */
 	int not_authoritative;          /* AA=0: a referral */
 	const char *first_authority;    /* text in the first authority record */
 };
@@ -132,8 +135,24 @@ static const struct fixture fixtures[] = {
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "opcode NOTIFY", { .qname = "example.test.", .flags = 0x2000 },
 	  XDP_PASS, XDPCAST_dns_pass_other },
-	{ "EDNS version 1", { .qname = "www.example.test.", .edns_size = 1232, .edns_version = 1 },
-	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "EDNS version 1: BADVERS, no sections, no NSID", { .qname = "www.example.test.", .edns_size = 1232, .edns_version = 1, .edns_nsid = 1 },
+	  XDP_TX, XDPCAST_dns_badvers, { 0, 0, 0, .edns = 1, .ext_rcode = 1, .not_authoritative = 1 } },
+	{ "NSID asked for: the PoP name", { .family = 6, .qname = "www.example.test.", .edns_size = 1232, .edns_nsid = 1 },
+	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80", .edns = 1, .nsid = TEST_POP } },
+	{ "NSID with a negative answer", { .qname = "nope.example.test.", .edns_size = 512, .edns_nsid = 1 },
+	  XDP_TX, XDPCAST_dns_nxdomain, { 0, 1, 0, .edns = 1, .nsid = TEST_POP, .rcode = KNOT_RCODE_NXDOMAIN } },
+	{ "CHAOS TXT id.server: the PoP name", { .qname = "ID.server.", .qtype = KNOT_RRTYPE_TXT, .qclass = KNOT_CLASS_CH },
+	  XDP_TX, XDPCAST_dns_answer, { 1, 0, 0, "id.server.\t0\tTXT\t\"" TEST_POP "\"", .not_authoritative = 1 } },
+	{ "CHAOS TXT hostname.bind, EDNS", { .qname = "hostname.bind.", .qtype = KNOT_RRTYPE_TXT, .qclass = KNOT_CLASS_CH, .edns_size = 1232 },
+	  XDP_TX, XDPCAST_dns_answer, { 1, 0, 0, "\"" TEST_POP "\"", .edns = 1, .not_authoritative = 1 } },
+	{ "CHAOS TXT version.bind: REFUSED", { .qname = "version.bind.", .qtype = KNOT_RRTYPE_TXT, .qclass = KNOT_CLASS_CH },
+	  XDP_TX, XDPCAST_dns_refused, { 0, 0, 0, .rcode = KNOT_RCODE_REFUSED, .not_authoritative = 1 } },
+	{ "CHAOS A id.server: REFUSED", { .qname = "id.server.", .qclass = KNOT_CLASS_CH },
+	  XDP_TX, XDPCAST_dns_refused, { 0, 0, 0, .rcode = KNOT_RCODE_REFUSED, .not_authoritative = 1 } },
+	{ "CHAOS TXT version.server, EDNS: REFUSED, EDE Prohibited", { .qname = "version.server.", .qtype = KNOT_RRTYPE_TXT, .qclass = KNOT_CLASS_CH, .edns_size = 1232, .edns_nsid = 1 },
+	  XDP_TX, XDPCAST_dns_refused, { 0, 0, 0, .edns = 1, .nsid = TEST_POP, .ede = KNOT_EDNS_EDE_PROHIBITED, .rcode = KNOT_RCODE_REFUSED, .not_authoritative = 1 } },
+	{ "another CHAOS name", { .qname = "authors.bind.", .qtype = KNOT_RRTYPE_TXT, .qclass = KNOT_CLASS_CH },
+	  XDP_PASS, XDPCAST_dns_pass_miss },
 	{ "compression pointer in the qname", { .raw_qname = 1, .qname = "\3www\xc0\x0c", .raw_qname_len = 6 },
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "qname runs past the end", { .qname = "www.example.test.", .dns_len = 20 },
@@ -255,12 +274,30 @@ static void check_answer(const struct fixture *f, const uint8_t *in, size_t in_l
 	assert_int_equal(knot_wire_get_nscount(r.dns), f->answer.nscount);
 	assert_int_equal(knot_wire_get_arcount(r.dns), f->answer.arcount + f->answer.edns);
 	check_first_record(f, pkt, KNOT_ANSWER, f->answer.first_answer);
+	if (knot_pkt_section(pkt, KNOT_ANSWER)->count)   /* records in the question's class */
+		assert_int_equal(knot_pkt_rr(knot_pkt_section(pkt, KNOT_ANSWER), 0)->rclass,
+				 knot_wire_read_u16(r.dns + 12 + qname_len + 2));
 	check_first_record(f, pkt, KNOT_AUTHORITY, f->answer.first_authority);
 	assert_int_equal(pkt->opt_rr != NULL, f->answer.edns);
 	if (pkt->opt_rr) {
+		const uint8_t *nsid = knot_edns_get_option(pkt->opt_rr, KNOT_EDNS_OPTION_NSID, NULL);
+		uint8_t *ede = knot_edns_get_option(pkt->opt_rr, KNOT_EDNS_OPTION_EDE, NULL);
+
 		assert_int_equal(knot_edns_get_payload(pkt->opt_rr), XDPCAST_EDNS_UDP_SIZE);
 		assert_int_equal(knot_edns_do(pkt->opt_rr), f->answer.edns_do);
 		assert_int_equal(knot_edns_get_version(pkt->opt_rr), 0);
+		assert_int_equal(knot_edns_get_ext_rcode(pkt->opt_rr), f->answer.ext_rcode);
+		assert_int_equal(nsid != NULL, f->answer.nsid != NULL);
+		assert_int_equal(ede != NULL, f->answer.ede != 0);
+		if (ede) {
+			assert_int_equal(knot_edns_opt_get_length(ede), 2);
+			assert_int_equal(knot_wire_read_u16(knot_edns_opt_get_data(ede)), f->answer.ede);
+		}
+		if (nsid) {
+			assert_int_equal(knot_edns_opt_get_length(nsid), strlen(f->answer.nsid));
+			assert_memory_equal(knot_edns_opt_get_data((uint8_t *)nsid), f->answer.nsid,
+					    strlen(f->answer.nsid));
+		}
 	}
 	knot_pkt_free(pkt);
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -12,7 +13,7 @@ int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *
 	struct generation gen = { 0 };
 	int ret;
 
-	if (zone_file && generation_build(&gen, zones, 1, err, errlen))
+	if (zone_file && generation_build(&gen, zones, 1, TEST_POP, err, errlen))
 		return -1;
 	ret = generation_publish(&gen, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, errlen);
 	generation_free(&gen);
@@ -31,6 +32,8 @@ struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t e
 	}
 	bpf_object__for_each_map(map, skel->obj)
 		bpf_map__set_pin_path(map, NULL);
+	skel->rodata->nsid_len = strlen(TEST_POP);
+	memcpy((void *)skel->rodata->nsid, TEST_POP, strlen(TEST_POP));
 	if (xdpcast_bpf__load(skel)) {
 		snprintf(err, errlen, "cannot load the BPF program (verifier log above)");
 		goto fail;

@@ -9,6 +9,7 @@
 
 #define TEST_ANYCAST4 "192.0.2.0/24"
 #define TEST_ANYCAST6 "2001:db8:53::/48"
+#define TEST_POP      "test-pop"      /* NSID and CHAOS identity */
 
 /* Returns the loaded skeleton, or NULL with a message in err. */
 struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t errlen);

@@ -91,6 +91,7 @@ static const knot_dname_t *additional_target(const knot_rrset_t *rr, const knot_
 struct plan {
 	const knot_dname_t *qname;      /* the entry's own name */
 	uint16_t qtype;
+	uint16_t qclass;                /* 0: IN */
 	bool position_independent;      /* serves other questions than qname */
 	const knot_rrset_t *answer[MAX_CHAIN + 1];
 	size_t answer_count;
@@ -99,6 +100,7 @@ struct plan {
 	uint16_t rcode;
 	bool authoritative;
 	bool dnssec;                    /* the DO=1 variant: RRSIGs after each RRset */
+	uint16_t ede;                   /* Extended DNS Error to add, 0: none */
 	enum xdpcast_reason reason;
 };
 
@@ -242,7 +244,8 @@ static int render(const struct zone *zone, const struct plan *plan, struct answe
 		r.pkt = knot_pkt_new(wire, sizeof(wire), NULL);
 		if (!r.pkt)
 			return KNOT_ENOMEM;
-		ret = knot_pkt_put_question(r.pkt, plan->qname, KNOT_CLASS_IN, plan->qtype);
+		ret = knot_pkt_put_question(r.pkt, plan->qname, plan->qclass ? plan->qclass : KNOT_CLASS_IN,
+					    plan->qtype);
 		data_start = r.pkt->size;
 	}
 	data = wire + data_start;
@@ -280,7 +283,8 @@ static int render(const struct zone *zone, const struct plan *plan, struct answe
 		memcpy(e->data, data, stored);
 		e->header_flags = DNS_FLAG_QR | (plan->authoritative ? DNS_FLAG_AA : 0) | plan->rcode;
 		e->reason = plan->reason;
-		if (zone->is_signed)
+		e->ede = plan->ede;
+		if (zone && zone->is_signed)
 			e->entry_flags |= ANSWER_SIGNED;
 		if (plan->dnssec)
 			e->entry_flags |= ANSWER_DNSSEC;
@@ -357,8 +361,10 @@ static int add_entry(struct answer_set *set, const struct zone *zone, const knot
 	char owner[KNOT_DNAME_TXT_MAXLEN], type[16];
 	int ret;
 
+	const char *source = zone ? zone->file : "CHAOS answers";
+
 	if (set->count == set->capacity && grow(set)) {
-		snprintf(err, errlen, "%s: out of memory compiling answers", zone->file);
+		snprintf(err, errlen, "%s: out of memory compiling answers", source);
 		return -1;
 	}
 	e = memset(&set->entries[set->count], 0, sizeof(*e));
@@ -369,7 +375,7 @@ static int add_entry(struct answer_set *set, const struct zone *zone, const knot
 		if (ret != KNOT_EOK) {
 			knot_dname_to_str(owner, name, sizeof(owner));
 			knot_rrtype_to_string(qtype, type, sizeof(type));
-			snprintf(err, errlen, "%s: %s %s: cannot render the answer: %s", zone->file,
+			snprintf(err, errlen, "%s: %s %s: cannot render the answer: %s", source,
 				 owner, match == ANSWER_MATCH_TYPE ? type : "(other)", knot_strerror(ret));
 			return -1;
 		}
@@ -379,7 +385,7 @@ static int add_entry(struct answer_set *set, const struct zone *zone, const knot
 	set->keys[set->count++] = (struct answer_key){
 		.name_hash = answer_name_hash(name),
 		.qtype = match == ANSWER_MATCH_TYPE ? qtype : 0,
-		.qclass = KNOT_CLASS_IN,
+		.qclass = plan && plan->qclass ? plan->qclass : KNOT_CLASS_IN,
 		.match = match,
 		.dnssec_ok = plan && plan->dnssec,
 	};
@@ -738,6 +744,48 @@ int answers_compile(struct zone *const *zones, size_t zone_count, struct answer_
 fail:
 	answers_free(set);
 	return -1;
+}
+
+int answers_add_chaos(struct answer_set *set, const char *identity, char *err, size_t errlen)
+{
+	static const char *const names[] = { "id.server.", "hostname.bind.", "version.bind.",
+					      "version.server." };
+	uint8_t txt[1 + 255];
+	size_t len = strnlen(identity, 255);
+	int ret = 0;
+
+	txt[0] = len;
+	memcpy(txt + 1, identity, len);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !ret; i++) {
+		knot_dname_t *name = knot_dname_from_str_alloc(names[i]);
+		bool names_server = i < 2;
+		knot_rrset_t identity_txt;
+		struct plan refused = {
+			.qname = name, .qclass = KNOT_CLASS_CH, .rcode = KNOT_RCODE_REFUSED,
+			.ede = KNOT_EDNS_EDE_NOTSUP, .reason = XDPCAST_dns_refused,
+		};
+		struct plan txt_answer = {
+			.qname = name, .qtype = KNOT_RRTYPE_TXT, .qclass = KNOT_CLASS_CH,
+			.answer = { &identity_txt }, .answer_count = 1, .reason = XDPCAST_dns_answer,
+		};
+		struct plan hidden = refused;
+
+		if (!name) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		hidden.qtype = KNOT_RRTYPE_TXT;
+		hidden.ede = KNOT_EDNS_EDE_PROHIBITED;
+		knot_rrset_init(&identity_txt, name, KNOT_RRTYPE_TXT, KNOT_CLASS_CH, 0);
+		ret = knot_rrset_add_rdata(&identity_txt, txt, len + 1, NULL) ? -1 : 0;
+		if (!ret)
+			ret = add_entry(set, NULL, name, KNOT_RRTYPE_TXT, ANSWER_MATCH_TYPE,
+					names_server ? &txt_answer : &hidden, 0, err, errlen);
+		if (!ret)
+			ret = add_entry(set, NULL, name, 0, ANSWER_MATCH_OTHER, &refused, 0, err, errlen);
+		knot_rrset_clear(&identity_txt, NULL);  /* frees name too */
+	}
+	return ret;
 }
 
 void answers_free(struct answer_set *set)

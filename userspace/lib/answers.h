@@ -26,6 +26,12 @@ struct answer_set {
 /* Compiles every zone into one set. Returns 0, or -1 with a message. */
 int answers_compile(struct zone *const *zones, size_t zone_count, struct answer_set *set,
 		    char *err, size_t errlen);
+/* Adds NSD's CHAOS answers: TXT id.server and hostname.bind name the
+ * server (`identity`); TXT version.bind and version.server are REFUSED as
+ * with NSD's hide-version (Extended DNS Error "Prohibited"), other types
+ * at these names REFUSED ("Not Supported"). */
+int answers_add_chaos(struct answer_set *set, const char *identity, char *err, size_t errlen);
+
 void answers_free(struct answer_set *set);
 
 /* The key hash of a wire-format name, as the XDP program computes it. */
