@@ -36,7 +36,7 @@ PROG_TEST  := $(BUILD)/tests/prog_test
 TOOLS      := $(BUILD)/tests/list_answers
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-prog test-e2e demo bench clean
+.PHONY: all deps test test-unit test-prog test-e2e test-fidelity demo bench clean
 all: $(BPF_OBJS) $(BINS)
 
 deps:
@@ -84,7 +84,7 @@ $(PROG_TEST): $(BUILD)/tests/prog/prog_test.o $(BUILD)/tests/prog/packet.o $(BUI
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TEST) $(TOOLS)
-	@$(MAKE) --no-print-directory test-unit test-prog test-e2e
+	@$(MAKE) --no-print-directory test-unit test-prog test-e2e test-fidelity
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
@@ -94,6 +94,9 @@ test-prog: $(PROG_TEST) $(BPF_OBJS)
 
 test-e2e: all $(TOOLS)
 	@tests/e2e/run.sh
+
+test-fidelity: all $(TOOLS)
+	@echo "== tests/fidelity/run.sh"; tests/fidelity/run.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

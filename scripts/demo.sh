@@ -32,7 +32,7 @@ step "xdpcastctl stats"
 "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" stats
 
 step "bpftool map dump pinned \$PIN_DIR/xdpcast_stats: per-CPU counters by field name"
-bpftool map dump pinned "$PIN_DIR/xdpcast_stats" | grep -A3 '"cpu"' | grep -A1 -B2 '"dns_answer"' | head -12
+bpftool map dump pinned "$PIN_DIR/xdpcast_stats" | grep -A3 '"cpu"' | grep -A1 -B2 '"dns_answer"' | awk 'NR <= 12'
 
 step "cleaning up"
 kill -TERM "$XDPCASTD_PID"

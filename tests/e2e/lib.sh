@@ -128,7 +128,7 @@ CONF
 
 dig_ok() { cli kdig +short +time=1 +retry=0 @"$1" version.invalid. >/dev/null 2>&1; }
 
-# wait_for WHAT COMMAND...: retries for up to 10 s.
+# wait_for WHAT COMMAND...: retries for up to 10 s; fails the test after.
 wait_for() {
 	local what=$1 i
 	shift
@@ -148,7 +148,8 @@ start_xdpcastd() {
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!
 	PIDS+=($XDPCASTD_PID)
-	wait_for "xdpcastd" grep -q ready "$WORK/xdpcastd.log"
+	wait_for "xdpcastd" grep -q ready "$WORK/xdpcastd.log" ||
+		fail "xdpcastd did not come up: $(cat "$WORK/xdpcastd.log")"
 }
 
 # stop_xdpcastd: SIGTERM; it must exit 0 with nothing attached or pinned.

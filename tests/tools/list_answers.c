@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Prints the queries the fast path answers positively for a zone file, by
- * name and type, one "OWNER TYPE" line per entry, and with --all also
- * the RRsets left to the userspace server, marked "pass". The e2e tests
- * use it to know which queries must come back from XDP.
+ * name and type, one "OWNER TYPE" line per entry; with --all also the
+ * RRsets left to the userspace server, marked "pass"; with --names the
+ * names the zone holds (owners and empty non-terminals, delegation points
+ * included, nothing below them). The e2e and fidelity tests build their
+ * queries from it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,19 +16,26 @@ int main(int argc, char **argv)
 {
 	char err[512], owner[KNOT_DNAME_TXT_MAXLEN], type[16];
 	int all = argc == 3 && strcmp(argv[1], "--all") == 0;
+	int names = argc == 3 && strcmp(argv[1], "--names") == 0;
 	struct answer_set set;
 	struct zone *zone;
 
-	if (argc != 2 + all) {
-		fprintf(stderr, "usage: list_answers [--all] ZONEFILE\n");
+	if (argc != 2 + all + names) {
+		fprintf(stderr, "usage: list_answers [--all|--names] ZONEFILE\n");
 		return 1;
 	}
-	zone = zone_load(argv[1 + all], err, sizeof(err));
+	zone = zone_load(argv[1 + all + names], err, sizeof(err));
 	if (!zone || answers_compile(&zone, 1, &set, err, sizeof(err))) {
 		fprintf(stderr, "list_answers: %s\n", err);
 		return 1;
 	}
-	for (size_t i = 0; i < set.count; i++) {
+	for (size_t i = 0; names && i < set.count; i++) {
+		if (set.keys[i].match != ANSWER_MATCH_OTHER || set.keys[i].dnssec_ok)
+			continue;
+		knot_dname_to_str(owner, set.entries[i].name, sizeof(owner));
+		printf("%s\n", owner);
+	}
+	for (size_t i = 0; !names && i < set.count; i++) {
 		if (set.keys[i].match != ANSWER_MATCH_TYPE || set.keys[i].dnssec_ok ||
 		    set.entries[i].reason != XDPCAST_dns_answer)
 			continue;

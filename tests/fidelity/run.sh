@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Fidelity: every answer from the fast path means what NSD's answer means.
+# A corpus generated from the zones — every name (owners and empty
+# non-terminals) with every type present in the zone and a few absent,
+# random names below the apex, empty non-terminals, wildcards and
+# delegations, in mixed case — is sent to xdpcast (NSD behind it) and to
+# NSD directly, without EDNS and with EDNS 512/1232/4096, DO off and on,
+# over IPv4 and IPv6. Rcode, flags, each section as a set of RRsets and
+# EDNS must be equal. Zero differences is the bar; the test prints how
+# many queries it compared and the share the fast path answered itself.
+source "$(dirname "$0")/../e2e/lib.sh"
+
+VARIANTS=("+noedns" "+bufsize=512" "+bufsize=1232" "+bufsize=4096 +dnssec" "+bufsize=1232 +dnssec +nsid")
+ABSENT_TYPES=(A AAAA MX TXT SRV DS DNSKEY CAA)
+TX_REASONS=(dns_answer dns_nxdomain dns_nodata dns_referral dns_truncated dns_badvers dns_refused)
+
+# A zone of long names: one near 255 octets, one of 30 labels, one of 40
+# (deeper than the program walks: left to NSD).
+write_long_zone() {
+	local l63 deep30="" deep40="" i
+	l63=$(printf 'x%.0s' $(seq 1 63))
+	for i in $(seq 1 28); do deep30+="l$i."; done
+	for i in $(seq 1 38); do deep40+="m$i."; done
+	cat <<ZONE
+\$ORIGIN long.test.
+\$TTL 600
+@ IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 120
+@ IN NS ns1.example.test.
+$l63.$l63.$l63.y1234567890123456789012345678901234567890123456 IN A 192.0.2.250
+${deep30%.} IN AAAA 2001:db8:53::250
+${deep40%.} IN TXT "forty labels"
+*.$l63 IN TXT "wild under a long label"
+ZONE
+}
+
+# queries ZONE: the corpus for one zone, "NAME TYPE" per line.
+queries() {
+	local zone=$1 origin types name type i
+	origin=$("$BUILD/tests/list_answers" --names "$zone" | awk "NR == 1")
+	mapfile -t types < <({ "$BUILD/tests/list_answers" "$zone" | awk '{print $2}'; printf '%s\n' "${ABSENT_TYPES[@]}"; } | sort -u)
+	while read -r name; do
+		for type in "${types[@]}"; do echo "$name $type"; done
+		case $name in
+		\*.*) echo "r$RANDOM.${name#\*.} A" ;;      # under the wildcard
+		*) [ ${#name} -lt 230 ] && echo "r$RANDOM.$name A" ;;  # below every name
+		esac
+	done < <("$BUILD/tests/list_answers" --names "$zone")
+	for i in $(seq 1 10); do echo "n$RANDOM-$i.$origin AAAA"; done
+}
+
+mixed_case() { python3 -c 'import sys,random
+for line in sys.stdin:
+    name, qtype = line.split()
+    print("".join(c.upper() if random.random() < .5 else c for c in name), qtype)'; }
+
+ask() {
+	local server=$1 variant=$2 file=$3
+	# shellcheck disable=SC2046,SC2086
+	cli kdig +norec +ignore +time=2 +retry=1 $variant @"$server" $(cat "$file") |
+		"$ROOT/tests/e2e/kdig_normalize.py"
+}
+
+tx_total() {
+	local r total=0
+	for r in "${TX_REASONS[@]}"; do total=$((total + $(counter "$r"))); done
+	echo "$total"
+}
+
+setup_network
+write_long_zone > "$WORK/long.test.zone"
+SIGNED=$(sign_zone "$ROOT/tests/zones/signed.test.zone" signed.test)
+ZONES=("$ROOT/tests/zones/example.test.zone" "$SIGNED" "$WORK/long.test.zone")
+start_nsd "${ZONES[@]}"
+zone_args=()
+for z in "${ZONES[@]}"; do zone_args+=(--zone "$z"); done
+start_xdpcastd --xdp-mode native "${zone_args[@]}"
+
+for z in "${ZONES[@]}"; do queries "$z"; done | mixed_case > "$WORK/corpus"
+corpus_size=$(wc -l < "$WORK/corpus")
+compared=0
+tx_before=$(tx_total)
+for variant in "${VARIANTS[@]}"; do
+	for family in 4 6; do
+		if [ $family = 4 ]; then xdp=$ANYCAST4 nsd=$UNICAST4; else xdp=$ANYCAST6 nsd=$UNICAST6; fi
+		via_xdp=$(ask $xdp "$variant" "$WORK/corpus")
+		via_nsd=$(ask $nsd "$variant" "$WORK/corpus")
+		[ "$(grep -c '^----$' <<<"$via_xdp")" -eq "$corpus_size" ] || fail "IPv$family $variant: not every query was answered via XDP"
+		if [ "$via_xdp" != "$via_nsd" ]; then
+			diff <(echo "$via_nsd") <(echo "$via_xdp") | head -40 >&2 || true
+			fail "IPv$family $variant: answers via XDP differ from NSD's (above: < NSD, > XDP)"
+		fi
+		compared=$((compared + corpus_size))
+	done
+done
+answered=$(( $(tx_total) - tx_before ))
+stop_xdpcastd
+echo "fidelity: $compared queries compared, 0 differences;" \
+     "$answered ($((answered * 100 / compared))%) answered in XDP," \
+     "the rest by NSD behind it"
