@@ -27,7 +27,13 @@ static const struct bench_case cases[] = {
 	{ "answer IPv6 (www AAAA, EDNS)", { .family = 6, .qname = "www.example.test.", .qtype = KNOT_RRTYPE_AAAA, .edns_size = 1232 } },
 	{ "answer IPv4, long name", { .qname = "a.very.long.name.with.many.labels.to.walk.through.in.the.fast.path.and.still.be.answered.correctly.example.test." } },
 	{ "truncated (TC=1)", { .qname = "big.example.test.", .qtype = KNOT_RRTYPE_TXT } },
-	{ "pass: cache miss", { .qname = "missing.example.test." } },
+	{ "NXDOMAIN (one label below the apex)", { .qname = "nothere.example.test." } },
+	{ "NXDOMAIN (four labels below)", { .qname = "a.b.c.nothere.example.test." } },
+	{ "NODATA", { .qname = "www.example.test.", .qtype = KNOT_RRTYPE_MX } },
+	{ "wildcard answer", { .qname = "host.wild.example.test." } },
+	{ "referral", { .qname = "host.sub.example.test." } },
+	{ "CNAME chain of two", { .qname = "chain1.example.test." } },
+	{ "pass: name outside our zones (walks every label)", { .qname = "www.example.org." } },
 	{ "pass: not protected", { .dst = "198.51.100.1", .qname = "www.example.test." } },
 };
 
