@@ -81,6 +81,7 @@ static __always_inline const struct answer_entry *lookup_entry(void *cache, cons
 		.name_hash = hash,
 		.qtype = match == ANSWER_MATCH_TYPE ? q->qtype : 0,
 		.qclass = q->qclass,
+		.view = q->view,
 		.match = match,
 	};
 	__u32 prefix = wildcard ? WILDCARD_LABEL_LEN : 0;
@@ -128,14 +129,57 @@ static __always_inline const struct answer_entry *find_wildcard(void *cache, con
 }
 
 /*
- * The entry that answers the query: its name and type; else the name's
+ * The entry that answers the query in the query's view: its name and type; else the name's
  * OTHER entry (NODATA, a CNAME chain, or a referral at a delegation); else
  * the BELOW entry of the closest existing ancestor (NXDOMAIN, a referral
  * under a delegation, or its wildcard child's entries). NULL when no zone
  * of ours holds the name.
  */
+struct encloser_walk {
+	void *cache;
+	const struct scratch *s;
+	const struct dns_query *q;
+	const struct answer_entry *found;
+	__u32 level;            /* labels stripped from the qname to find it */
+};
+
+/* One ancestor, nearest first: its BELOW entry, if it has one. */
+static long encloser_step(__u64 i, void *ctx)
+{
+	struct encloser_walk *w = ctx;
+	__u32 k = i + 1;
+
+	if (k >= w->q->labels)
+		return 1;
+	w->found = lookup_entry(w->cache, w->s, w->q, w->s->suffix_key[k & LABEL_MASK],
+				ANSWER_MATCH_BELOW, w->s->label_off[k & LABEL_MASK], 0);
+	w->level = k;
+	return w->found ? 1 : 0;
+}
+
+static __always_inline const struct answer_entry *find_in_view(void *cache, const struct scratch *s,
+							       const struct dns_query *q)
+{
+	struct encloser_walk walk = { .cache = cache, .s = s, .q = q };
+	const struct answer_entry *e;
+
+	e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_TYPE, 0, 0);
+	if (!e)
+		e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_OTHER, 0, 0);
+	if (e)
+		return e;
+	/* A callback: the verifier checks the walk once, not per ancestor. */
+	bpf_loop(XDPCAST_LABELS_MAX - 1, encloser_step, &walk, 0);
+	e = walk.found;
+	if (e && (e->entry_flags & ANSWER_WILDCARD))
+		return find_wildcard(cache, s, q, walk.level);
+	return e;
+}
+
+/* A view answers for the zones it loads; for any other name, the default
+ * view does. */
 static __always_inline const struct answer_entry *find_answer(const struct scratch *s,
-							      const struct dns_query *q)
+							      struct dns_query *q)
 {
 	const struct answer_entry *e;
 	__u32 zero = 0;
@@ -144,16 +188,10 @@ static __always_inline const struct answer_entry *find_answer(const struct scrat
 	cache = bpf_map_lookup_elem(&xdpcast_answer_gen, &zero);
 	if (!cache)
 		return NULL;
-	e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_TYPE, 0, 0);
-	if (!e)
-		e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_OTHER, 0, 0);
-	for (__u32 k = 1; !e && k < XDPCAST_LABELS_MAX; k++) {
-		if (k >= q->labels)
-			break;
-		e = lookup_entry(cache, s, q, s->suffix_key[k & LABEL_MASK], ANSWER_MATCH_BELOW,
-				 s->label_off[k & LABEL_MASK], 0);
-		if (e && (e->entry_flags & ANSWER_WILDCARD))
-			return find_wildcard(cache, s, q, k);
+	e = find_in_view(cache, s, q);
+	if (!e && q->view) {
+		q->view = 0;
+		e = find_in_view(cache, s, q);
 	}
 	return e;
 }

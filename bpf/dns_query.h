@@ -51,6 +51,7 @@ struct dns_query {
 	__u32 question_len;     /* qname, qtype and qclass */
 	__u32 question_sum;     /* ones-complement sum of the question as received */
 	__u32 labels;           /* labels of the qname, the root not counted */
+	__u16 view;             /* the client's view; 0: default */
 	__u64 name_hash;
 	__u16 flags;
 	__u16 qtype;

@@ -27,12 +27,34 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_protected SEC(".maps");
 
+/* Client prefixes of the views; the loader sets has_views when it fills it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpcast_lpm_key);
+	__type(value, struct client_view);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdpcast_views SEC(".maps");
+
+const volatile __u8 has_views = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct scratch);
 } xdpcast_scratch SEC(".maps");
+
+static __always_inline __u16 client_view(const struct packet *pkt)
+{
+	const struct client_view *v;
+
+	if (!has_views)
+		return 0;
+	v = bpf_map_lookup_elem(&xdpcast_views, &pkt->src);
+	return v ? v->view : 0;
+}
 
 static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, const struct packet *pkt)
 {
@@ -54,6 +76,7 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	}
 	if (q.badvers)
 		return answer_query(ctx, pkt, s, &q, NULL);
+	q.view = client_view(pkt);
 	e = find_answer(s, &q);
 	if (!e || (e->entry_flags & ANSWER_PASS))
 		return XDPCAST_dns_pass_miss;

@@ -18,6 +18,7 @@
 #define XDPCAST_EDNS_UDP_SIZE  1232  /* our EDNS payload size, as NSD's default */
 #define XDPCAST_DNS_PORT       53
 #define XDPCAST_NSID_MAX       64    /* bytes of the NSID option: the PoP name */
+#define XDPCAST_VIEWS_MAX      16
 
 /*
  * Every exit of the program counts exactly one reason. The list is the
@@ -85,6 +86,11 @@ struct xdpcast_lpm_key {
 
 struct protected_prefix {
 	__u32 index;      /* position of the --anycast flag, for logs and metrics */
+};
+
+/* Value of the `xdpcast_views` LPM trie, keyed by client source prefix. */
+struct client_view {
+	__u16 view;       /* 1..XDPCAST_VIEWS_MAX; 0 is the default view */
 };
 
 /*

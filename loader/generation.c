@@ -8,23 +8,32 @@
 
 #include "generation.h"
 
-int generation_build(struct generation *gen, char *const *paths, size_t count, const char *identity,
-		     char *err, size_t errlen)
+int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
+		     const char *identity, char *err, size_t errlen)
 {
+	size_t total = 0;
+
 	memset(gen, 0, sizeof(*gen));
-	gen->zones = calloc(count, sizeof(*gen->zones));
+	for (size_t v = 0; v < view_count; v++)
+		total += views[v].count;
+	gen->zones = calloc(total + 1, sizeof(*gen->zones));
 	if (!gen->zones) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < count; i++) {
-		gen->zones[i] = zone_load(paths[i], err, errlen);
-		if (!gen->zones[i])
+	for (size_t v = 0; v < view_count; v++) {
+		struct zone **first = gen->zones + gen->zone_count;
+
+		for (size_t i = 0; i < views[v].count; i++) {
+			gen->zones[gen->zone_count] = zone_load(views[v].paths[i], err, errlen);
+			if (!gen->zones[gen->zone_count])
+				goto fail;
+			gen->zone_count++;
+		}
+		if (answers_compile_view(first, views[v].count, v, &gen->answers, err, errlen))
 			goto fail;
-		gen->zone_count++;
 	}
-	if (answers_compile(gen->zones, gen->zone_count, &gen->answers, err, errlen) ||
-	    (identity && answers_add_chaos(&gen->answers, identity, err, errlen)))
+	if (identity && answers_add_chaos(&gen->answers, identity, err, errlen))
 		goto fail;
 	return 0;
 fail:

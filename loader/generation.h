@@ -20,10 +20,16 @@ struct generation {
 	struct answer_set answers;
 };
 
-/* Reads and compiles every zone file, all or nothing, plus the CHAOS
- * answers naming the server `identity` (none for NULL). */
-int generation_build(struct generation *gen, char *const *paths, size_t count, const char *identity,
-		     char *err, size_t errlen);
+/* The zone files of one view; view 0 is the default. */
+struct view_zones {
+	char *const *paths;
+	size_t count;
+};
+
+/* Reads and compiles the zone files of every view, all or nothing, plus
+ * the CHAOS answers naming the server `identity` (none for NULL). */
+int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
+		     const char *identity, char *err, size_t errlen);
 
 /* Writes the answers into a new inner map and swaps it in. */
 int generation_publish(struct generation *gen, int outer_map_fd, char *err, size_t errlen);

@@ -14,6 +14,7 @@
 static const char usage[] =
 "Usage: xdpcastd --iface IF [--iface IF ...] --anycast PREFIX [--anycast PREFIX ...]\n"
 "                --zone FILE [--zone FILE ...] --pop NAME\n"
+"                [--view NAME=PREFIX[,PREFIX...] --view-zone NAME=FILE ...]\n"
 "                [--xdp-mode native|skb] [--pin-dir DIR] [--verbose]\n"
 "\n"
 "Answers authoritative DNS queries for the anycast prefixes from XDP and\n"
@@ -25,6 +26,10 @@ static const char usage[] =
 "  -z, --zone FILE       serve the zone in FILE (its origin is the SOA owner)\n"
 "  -p, --pop NAME        this PoP's name, for logs and metrics; sent as the\n"
 "                        NSID and the CHAOS id.server / hostname.bind answer\n"
+"      --view NAME=PREFIXES  clients from these comma-separated prefixes are in\n"
+"                        view NAME (up to 16 views)\n"
+"      --view-zone NAME=FILE  serve the zone in FILE to view NAME; its clients\n"
+"                        get the --zone data for zones their view does not load\n"
 "  -m, --xdp-mode MODE   native or skb; without it native is tried first and\n"
 "                        skb used where the driver has no native XDP\n"
 "  -d, --pin-dir DIR     where maps are pinned (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
@@ -36,6 +41,21 @@ static const char usage[] =
 "attached with every zone loaded. SIGHUP reloads every zone (all or\n"
 "nothing); SIGTERM or SIGINT detaches, unpins and exits 0.\n";
 
+/* The view called name, created on first use. */
+static struct view_option *view_named(struct options *opts, const char *name, size_t len)
+{
+	struct view_option *v;
+
+	for (size_t i = 0; i < opts->view_count; i++)
+		if (strlen(opts->views[i].name) == len && strncmp(opts->views[i].name, name, len) == 0)
+			return &opts->views[i];
+	if (opts->view_count == XDPCAST_VIEWS_MAX || len == 0 || len >= sizeof(v->name))
+		return NULL;
+	v = &opts->views[opts->view_count++];
+	memcpy(v->name, name, len);
+	return v;
+}
+
 static int fail(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "xdpcastd: ");
@@ -43,6 +63,8 @@ static int fail(const char *fmt, const char *arg)
 	fprintf(stderr, " (see xdpcastd --help)\n");
 	return OPTIONS_EXIT_ERROR;
 }
+
+enum { OPT_VIEW = 256, OPT_VIEW_ZONE };
 
 enum options_result options_parse(int argc, char **argv, struct options *opts)
 {
@@ -53,12 +75,16 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		{ "pop", required_argument, NULL, 'p' },
 		{ "xdp-mode", required_argument, NULL, 'm' },
 		{ "pin-dir", required_argument, NULL, 'd' },
+		{ "view", required_argument, NULL, OPT_VIEW },
+		{ "view-zone", required_argument, NULL, OPT_VIEW_ZONE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
+	struct view_option *view;
+	char *eq, *prefix, *rest;
 	int c;
 
 	memset(opts, 0, sizeof(*opts));
@@ -84,6 +110,27 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 			if (opts->zone_count == OPTIONS_MAX_ZONES)
 				return fail("--zone %s: at most 256 zones", optarg);
 			opts->zones[opts->zone_count++] = optarg;
+			break;
+		case OPT_VIEW:
+		case OPT_VIEW_ZONE:
+			eq = strchr(optarg, '=');
+			if (!eq || !eq[1])
+				return fail("'%s': expected NAME=VALUE", optarg);
+			view = view_named(opts, optarg, eq - optarg);
+			if (!view)
+				return fail("'%s': at most 16 views, names of 1 to 31 characters", optarg);
+			if (c == OPT_VIEW_ZONE) {
+				if (view->zone_count == OPTIONS_MAX_ZONES)
+					return fail("--view-zone %s: too many zones", optarg);
+				view->zones[view->zone_count++] = eq + 1;
+				break;
+			}
+			for (prefix = strtok_r(eq + 1, ",", &rest); prefix; prefix = strtok_r(NULL, ",", &rest)) {
+				if (view->prefix_count == OPTIONS_MAX_ANYCAST)
+					return fail("--view %s: at most 64 prefixes", view->name);
+				if (prefix_parse(prefix, &view->prefixes[view->prefix_count++], err, sizeof(err)))
+					return fail("--view: %s", err);
+			}
 			break;
 		case 'p':
 			opts->pop = optarg;
@@ -125,6 +172,12 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		return fail("%s", "--zone is required");
 	if (!opts->pop || !*opts->pop)
 		return fail("%s", "--pop is required");
+	for (size_t i = 0; i < opts->view_count; i++) {
+		if (!opts->views[i].prefix_count)
+			return fail("view '%s' has no clients: add --view NAME=PREFIX", opts->views[i].name);
+		if (!opts->views[i].zone_count)
+			return fail("view '%s' loads no zone: add --view-zone NAME=FILE", opts->views[i].name);
+	}
 	if (strlen(opts->pop) > XDPCAST_NSID_MAX)
 		return fail("--pop '%s': at most 64 characters (it is sent as the NSID)", opts->pop);
 	for (const char *c = opts->pop; *c; c++)

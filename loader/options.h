@@ -12,6 +12,15 @@
 #define OPTIONS_MAX_ANYCAST 64
 #define OPTIONS_MAX_ZONES   256
 
+/* A view: clients from its prefixes get its zones' answers first. */
+struct view_option {
+	char name[32];
+	struct xdpcast_lpm_key prefixes[OPTIONS_MAX_ANYCAST];
+	size_t prefix_count;
+	char *zones[OPTIONS_MAX_ZONES];
+	size_t zone_count;
+};
+
 struct options {
 	char *ifaces[XDPCAST_MAX_IFACES];
 	size_t iface_count;
@@ -20,6 +29,8 @@ struct options {
 	size_t anycast_count;
 	char *zones[OPTIONS_MAX_ZONES];
 	size_t zone_count;
+	struct view_option views[XDPCAST_VIEWS_MAX];  /* view i + 1 */
+	size_t view_count;
 	const char *pop;
 	const char *pin_dir;
 	enum xdp_attach_mode xdp_mode;

@@ -98,6 +98,7 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < d->opts.iface_count; i++)
 		d->skel->rodata->iface_ifindex[i] = d->ifaces[i].ifindex;
+	d->skel->rodata->has_views = d->opts.view_count > 0;
 	d->skel->rodata->nsid_len = strlen(d->opts.pop);
 	memcpy((void *)d->skel->rodata->nsid, d->opts.pop, d->skel->rodata->nsid_len);
 	ret = xdpcast_bpf__load(d->skel);
@@ -124,13 +125,43 @@ static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* Client prefixes of each view, view i + 1 for the i-th --view. */
+static int place_views(struct daemon *d, char *err, size_t errlen)
+{
+	int fd = bpf_map__fd(d->skel->maps.xdpcast_views);
+
+	for (size_t v = 0; v < d->opts.view_count; v++) {
+		const struct view_option *view = &d->opts.views[v];
+		struct client_view value = { .view = v + 1 };
+
+		for (size_t i = 0; i < view->prefix_count; i++) {
+			if (bpf_map_update_elem(fd, &view->prefixes[i], &value, BPF_ANY)) {
+				snprintf(err, errlen, "--view %s: %s", view->name, strerror(errno));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The zone files of the default view and of each --view. */
+static size_t view_zones(const struct options *opts, struct view_zones views[XDPCAST_VIEWS_MAX + 1])
+{
+	views[0] = (struct view_zones){ opts->zones, opts->zone_count };
+	for (size_t v = 0; v < opts->view_count; v++)
+		views[v + 1] = (struct view_zones){ opts->views[v].zones, opts->views[v].zone_count };
+	return opts->view_count + 1;
+}
+
 /* Builds a generation from every zone file and swaps it in: all or nothing. */
 static int load_zones(struct daemon *d, char *err, size_t errlen)
 {
+	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	size_t view_count = view_zones(&d->opts, views);
 	struct generation next;
 	int outer = bpf_map__fd(d->skel->maps.xdpcast_answer_gen);
 
-	if (generation_build(&next, d->opts.zones, d->opts.zone_count, d->opts.pop, err, errlen))
+	if (generation_build(&next, views, view_count, d->opts.pop, err, errlen))
 		return -1;
 	if (generation_publish(&next, outer, err, errlen)) {
 		generation_free(&next);
@@ -204,6 +235,7 @@ static void cleanup(struct daemon *d)
 int main(int argc, char **argv)
 {
 	static struct daemon d;
+	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	char err[ERR_LEN];
 	int sfd, status = 1;
 
@@ -223,7 +255,7 @@ int main(int argc, char **argv)
 	/* Everything that can be checked without touching the kernel first, so
 	 * bad input leaves nothing attached or pinned. */
 	if (resolve_ifaces(&d, err, sizeof(err)) ||
-	    generation_build(&d.gen, d.opts.zones, d.opts.zone_count, d.opts.pop, err, sizeof(err)))
+	    generation_build(&d.gen, views, view_zones(&d.opts, views), d.opts.pop, err, sizeof(err)))
 		goto fail;
 	generation_free(&d.gen);
 
@@ -235,6 +267,7 @@ int main(int argc, char **argv)
 	if (ensure_bpffs(d.opts.pin_dir, err, sizeof(err)) ||
 	    load_program(&d, err, sizeof(err)) ||
 	    protect_prefixes(&d, err, sizeof(err)) ||
+	    place_views(&d, err, sizeof(err)) ||
 	    load_zones(&d, err, sizeof(err)) ||
 	    attach_all(bpf_program__fd(d.skel->progs.xdpcast), d.ifaces, d.opts.iface_count,
 		       d.opts.xdp_mode, !d.opts.mode_forced, err, sizeof(err)))
@@ -243,9 +276,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < d.opts.iface_count; i++)
 		log_info("attached to %s (ifindex %d) in %s mode", d.ifaces[i].ifname,
 			 d.ifaces[i].ifindex, attach_mode_name(d.ifaces[i].mode));
-	log_info("ready: pop %s, %zu interfaces, %zu anycast prefixes, %zu zones, maps in %s",
+	log_info("ready: pop %s, %zu interfaces, %zu anycast prefixes, %zu zones, %zu views, maps in %s",
 		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.gen.zone_count,
-		 d.opts.pin_dir);
+		 d.opts.view_count, d.opts.pin_dir);
 
 	run(&d, sfd);
 	status = 0;

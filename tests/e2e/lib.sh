@@ -148,8 +148,14 @@ start_xdpcastd() {
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!
 	PIDS+=($XDPCASTD_PID)
-	wait_for "xdpcastd" grep -q ready "$WORK/xdpcastd.log" ||
-		fail "xdpcastd did not come up: $(cat "$WORK/xdpcastd.log")"
+	wait_for "xdpcastd" xdpcastd_ready
+}
+
+# Ready, or gone: then the test fails with what it said.
+xdpcastd_ready() {
+	grep -q ready "$WORK/xdpcastd.log" && return 0
+	kill -0 "$XDPCASTD_PID" 2>/dev/null || fail "xdpcastd exited: $(cat "$WORK/xdpcastd.log")"
+	return 1
 }
 
 # stop_xdpcastd: SIGTERM; it must exit 0 with nothing attached or pinned.

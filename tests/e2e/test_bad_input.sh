@@ -29,3 +29,7 @@ expect_error "prefix '192.0.2.1/24': host bits are set" --iface veth-s --anycast
 expect_error "prefix 'example': not an IPv4 or IPv6 address" --iface veth-s --anycast example --pop e2e --zone "$ZONE"
 expect_error "--pop is required" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE"
 expect_error "--xdp-mode 'hw': must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw
+expect_error "view 'eu' has no clients: add --view NAME=PREFIX" "${good[@]}" --zone "$ZONE" --view-zone eu="$ZONE"
+expect_error "view 'eu' loads no zone: add --view-zone NAME=FILE" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/24
+expect_error "--view: prefix '203.0.113.0/33': length must be 0 to 32" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/33
+expect_error "'eu': expected NAME=VALUE" "${good[@]}" --zone "$ZONE" --view eu

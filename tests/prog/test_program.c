@@ -10,10 +10,11 @@
 int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *err, size_t errlen)
 {
 	char *zones[] = { (char *)zone_file };
+	struct view_zones views[] = { { zones, 1 } };
 	struct generation gen = { 0 };
 	int ret;
 
-	if (zone_file && generation_build(&gen, zones, 1, TEST_POP, err, errlen))
+	if (zone_file && generation_build(&gen, views, 1, TEST_POP, err, errlen))
 		return -1;
 	ret = generation_publish(&gen, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, errlen);
 	generation_free(&gen);

@@ -386,6 +386,7 @@ static int add_entry(struct answer_set *set, const struct zone *zone, const knot
 		.name_hash = answer_name_hash(name),
 		.qtype = match == ANSWER_MATCH_TYPE ? qtype : 0,
 		.qclass = plan && plan->qclass ? plan->qclass : KNOT_CLASS_IN,
+		.view = set->view,
 		.match = match,
 		.dnssec_ok = plan && plan->dnssec,
 	};
@@ -724,6 +725,13 @@ int answers_compile(struct zone *const *zones, size_t zone_count, struct answer_
 		    char *err, size_t errlen)
 {
 	memset(set, 0, sizeof(*set));
+	return answers_compile_view(zones, zone_count, 0, set, err, errlen);
+}
+
+int answers_compile_view(struct zone *const *zones, size_t zone_count, __u16 view,
+			 struct answer_set *set, char *err, size_t errlen)
+{
+	set->view = view;
 	for (size_t z = 0; z < zone_count; z++) {
 		for (size_t other = 0; other < z; other++) {
 			if (knot_dname_is_equal(zones[z]->origin, zones[other]->origin)) {
@@ -756,6 +764,7 @@ int answers_add_chaos(struct answer_set *set, const char *identity, char *err, s
 
 	txt[0] = len;
 	memcpy(txt + 1, identity, len);
+	set->view = 0;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !ret; i++) {
 		knot_dname_t *name = knot_dname_from_str_alloc(names[i]);
 		bool names_server = i < 2;

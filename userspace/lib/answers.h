@@ -21,11 +21,17 @@ struct answer_set {
 	size_t count;
 	size_t capacity;
 	size_t left_to_userspace;   /* RRsets the fast path will not answer */
+	__u16 view;                 /* view of the entries being added */
 };
 
-/* Compiles every zone into one set. Returns 0, or -1 with a message. */
+/* Compiles every zone into one new set, for the default view. Returns 0,
+ * or -1 with a message. */
 int answers_compile(struct zone *const *zones, size_t zone_count, struct answer_set *set,
 		    char *err, size_t errlen);
+
+/* Adds the zones of one view to a set: all or nothing for the view. */
+int answers_compile_view(struct zone *const *zones, size_t zone_count, __u16 view,
+			 struct answer_set *set, char *err, size_t errlen);
 /* Adds NSD's CHAOS answers: TXT id.server and hostname.bind name the
  * server (`identity`); TXT version.bind and version.server are REFUSED as
  * with NSD's hide-version (Extended DNS Error "Prohibited"), other types

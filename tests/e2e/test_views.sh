@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Views: clients from the view's prefixes get the view's zone from XDP,
+# other clients the default; a view's clients get the default data for
+# zones their view does not load. Two client addresses, IPv4 and IPv6.
+source "$(dirname "$0")/lib.sh"
+
+VIEW_CLIENT4=203.0.113.2
+VIEW_CLIENT6=2001:db8:2::2
+DEFAULT_ZONE=$ROOT/tests/zones/example.test.zone
+VIEW_ZONE=$WORK/eu.example.test.zone
+SECOND=$WORK/second.test.zone
+
+# from SOURCE SERVER NAME TYPE EXPECTED: answered by XDP with EXPECTED.
+from() {
+	local before got
+	before=$(( $(counter dns_answer) + $(counter dns_nxdomain) ))
+	got=$(cli kdig +short +norec +time=2 +retry=0 -b "$1" @"$2" "$3" "$4")
+	[ "$got" = "$5" ] || fail "from $1: $3 $4 is '$got', expected '$5'"
+	[ "$(( $(counter dns_answer) + $(counter dns_nxdomain) ))" -eq $((before + 1)) ] ||
+		fail "from $1: $3 $4 was not answered by XDP"
+}
+
+setup_network
+cli ip addr add $VIEW_CLIENT4/24 dev veth-c
+cli ip addr add $VIEW_CLIENT6/64 dev veth-c nodad
+srv ip route add 203.0.113.0/24 via $CLIENT4
+srv ip -6 route add 2001:db8:2::/64 via $CLIENT6
+sed -e 's/^www             IN A    192.0.2.80$/www             IN A    192.0.2.180/' \
+    -e 's/^www             IN AAAA 2001:db8:53::80$/www             IN AAAA 2001:db8:53::180/' \
+    -e '/^www             IN A    192.0.2.81$/d' "$DEFAULT_ZONE" > "$VIEW_ZONE"
+grep -q 192.0.2.180 "$VIEW_ZONE" || fail "the view's zone was not written"
+printf '$ORIGIN second.test.\n@ 300 IN SOA ns1.example.test. h.example.test. 1 3600 600 86400 60\n@ 300 IN NS ns1.example.test.\nwww 300 IN A 192.0.2.77\n' > "$SECOND"
+start_nsd "$DEFAULT_ZONE" "$SECOND"
+start_xdpcastd --zone "$DEFAULT_ZONE" --zone "$SECOND" \
+	--view eu=203.0.113.0/24,2001:db8:2::/64 --view-zone eu="$VIEW_ZONE"
+grep -q "1 views" "$WORK/xdpcastd.log" || fail "the view is not in the ready line"
+
+from $CLIENT4 $ANYCAST4 www.example.test A "$(printf '192.0.2.80\n192.0.2.81')"
+from $VIEW_CLIENT4 $ANYCAST4 www.example.test A 192.0.2.180
+from $CLIENT6 $ANYCAST6 www.example.test AAAA 2001:db8:53::80
+from $VIEW_CLIENT6 $ANYCAST6 www.example.test AAAA 2001:db8:53::180
+echo "ok - clients in the view get the view's answers, others the default, IPv4 and IPv6"
+
+from $VIEW_CLIENT4 $ANYCAST4 www.second.test A 192.0.2.77
+from $VIEW_CLIENT6 $ANYCAST6 www.second.test A 192.0.2.77
+echo "ok - a zone the view does not load is answered from the default view"
+
+from $VIEW_CLIENT4 $ANYCAST4 nothere.example.test A ""
+from $VIEW_CLIENT4 $ANYCAST4 mail.example.test A 192.0.2.25
+echo "ok - the view's zone answers its negatives and its other names itself"
+
+stop_xdpcastd
