@@ -23,7 +23,7 @@ ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
 endif
-LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner 2>/dev/null || echo -lxdp -lbpf -lknot -lzscanner) -lelf -lz
+LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1 2>/dev/null || echo -lxdp -lbpf -lknot -lzscanner -lyaml) -lelf -lz
 
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_x86
 
@@ -32,7 +32,7 @@ LIB_SRCS := $(wildcard userspace/lib/*.c) $(filter-out loader/xdpcastd.c,$(wildc
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
-PROG_TEST  := $(BUILD)/tests/prog_test
+PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test
 TOOLS      := $(BUILD)/tests/list_answers
 
 .SECONDARY:
@@ -79,18 +79,18 @@ $(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packe
 
 $(BUILD)/bench/prog_bench.o: $(BUILD)/baseline.skel.h
 
-$(PROG_TEST): $(BUILD)/tests/prog/prog_test.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
+$(BUILD)/tests/%_test: $(BUILD)/tests/prog/%_test.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TEST) $(TOOLS)
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(TOOLS)
 	@$(MAKE) --no-print-directory test-unit test-prog test-e2e test-fidelity
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-test-prog: $(PROG_TEST) $(BPF_OBJS)
-	@echo "== $(PROG_TEST)"; $(PROG_TEST)
+test-prog: $(PROG_TESTS) $(BPF_OBJS)
+	@set -e; for t in $(PROG_TESTS); do echo "== $$t"; $$t; done
 
 test-e2e: all $(TOOLS)
 	@tests/e2e/run.sh

@@ -43,9 +43,13 @@ static __always_inline int count(struct xdp_md *ctx, const struct packet *pkt,
 {
 	__u32 slot = iface_slot(ctx);
 	struct xdpcast_stats *stats = bpf_map_lookup_elem(&xdpcast_stats, &slot);
+	__u64 index = reason;
 
-	if (stats && reason < XDPCAST_REASON_MAX) {
-		struct xdpcast_counter *c = &((struct xdpcast_counter *)stats)[reason];
+	/* One register for the check and the access: a reason returned by a
+	 * global function is any scalar to the verifier. */
+	barrier_var(index);
+	if (stats && index < XDPCAST_REASON_MAX) {
+		struct xdpcast_counter *c = &((struct xdpcast_counter *)stats)[index];
 
 		c->packets++;
 		c->bytes += pkt->len;

@@ -196,9 +196,11 @@ static __always_inline const struct answer_entry *find_answer(const struct scrat
 	return e;
 }
 
-/* Sum of a run of bytes that the program itself writes at `offset`. */
+/* Sum of a run of bytes that the program itself writes at `offset`. Not
+ * unrolled: clang would load every byte first and spill them. */
 static __always_inline __u32 csum_bytes(__u32 sum, const __u8 *p, __u32 len, __u32 offset)
 {
+#pragma clang loop unroll(disable)
 	for (__u32 i = 0; i < len; i++)
 		sum = xdpcast_csum_add_byte(sum, p[i], offset + i);
 	return sum;
@@ -271,7 +273,8 @@ static __always_inline __u32 build_ip(const struct packet *pkt, struct scratch *
 
 /* The response's OPT record in s->opt, when the query had one: our UDP
  * size, the DO bit echoed, NSID if asked for (neither with an error in
- * ext_rcode), an Extended DNS Error if ede is not 0. Returns its length. */
+ * ext_rcode), an Extended DNS Error if ede is not 0, our COOKIE if the
+ * query brought one. Returns its length. */
 static __always_inline __u32 build_opt(struct scratch *s, const struct dns_query *q, __u8 ext_rcode,
 				       __u16 ede)
 {
@@ -280,6 +283,7 @@ static __always_inline __u32 build_opt(struct scratch *s, const struct dns_query
 
 	if (!q->has_opt)
 		return 0;
+	__builtin_memset(opt, 0, sizeof(s->opt));  /* opt_csum sums the whole buffer */
 	if (q->wants_nsid && !ext_rcode && len) {
 		opt[DNS_OPT_LEN] = 0;
 		opt[DNS_OPT_LEN + 1] = EDNS_OPTION_NSID;
@@ -289,11 +293,11 @@ static __always_inline __u32 build_opt(struct scratch *s, const struct dns_query
 			opt[DNS_OPT_LEN + 4 + i] = nsid[i];
 		rdlen = 4 + len;
 	}
+	if (rdlen > 4 + XDPCAST_NSID_MAX)
+		return 0;
 	if (ede) {
-		__u8 *option = opt + DNS_OPT_LEN + (rdlen & 127);
+		__u8 *option = opt + DNS_OPT_LEN + rdlen;
 
-		if (rdlen > 4 + XDPCAST_NSID_MAX)
-			return 0;
 		option[0] = 0;
 		option[1] = EDNS_OPTION_EDE;
 		option[2] = 0;
@@ -301,6 +305,16 @@ static __always_inline __u32 build_opt(struct scratch *s, const struct dns_query
 		option[4] = ede >> 8;
 		option[5] = ede & 0xff;
 		rdlen += 6;
+	}
+	if (q->send_cookie && !ext_rcode) {
+		__u8 *option = opt + DNS_OPT_LEN + rdlen;
+
+		option[0] = 0;
+		option[1] = EDNS_OPTION_COOKIE;
+		option[2] = 0;
+		option[3] = sizeof(s->cookie_out);
+		__builtin_memcpy(option + 4, s->cookie_out, sizeof(s->cookie_out));
+		rdlen += 4 + sizeof(s->cookie_out);
 	}
 	opt[0] = 0;                                     /* root owner */
 	opt[1] = 0;
@@ -316,6 +330,21 @@ static __always_inline __u32 build_opt(struct scratch *s, const struct dns_query
 	return DNS_OPT_LEN + rdlen;
 }
 
+/* The even-aligned sum of the OPT record: of the whole buffer, which is
+ * zero past the record, so the loop has a constant bound and no branches.
+ * Not unrolled: clang would load every word first and spill them. */
+static __always_inline __u16 opt_csum(const struct scratch *s)
+{
+	__u32 sum = 0;
+
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i + 1 < sizeof(s->opt); i += 2)
+		sum += (__u32)s->opt[i] << 8 | s->opt[i + 1];
+	if (sizeof(s->opt) & 1)
+		sum += (__u32)s->opt[sizeof(s->opt) - 1] << 8;
+	return xdpcast_csum_fold(sum);
+}
+
 /* The largest cut of the entry that fits, or NULL when only TC=1 does. */
 static __always_inline const struct answer_cut *fit_answer(const struct answer_entry *e, __u32 fixed,
 							   __u32 limit)
@@ -328,13 +357,14 @@ static __always_inline const struct answer_cut *fit_answer(const struct answer_e
 }
 
 /*
- * Writes the response to the query: the entry's sections that fit, or for
- * e NULL the BADVERS response to an EDNS version we do not speak (RFC 6891
- * section 6.1.3: no sections, the extended RCODE in our OPT record).
+ * Writes the response to the query: the entry's sections that fit (none,
+ * with TC=1, when q->slip asks for RRL's truncated reply), or for e NULL the
+ * BADVERS response to an EDNS version we do not speak (RFC 6891 section
+ * 6.1.3: no sections, the extended RCODE in our OPT record).
  */
-static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, const struct packet *pkt,
-							struct scratch *s, const struct dns_query *q,
-							const struct answer_entry *e)
+static __always_inline enum xdpcast_reason write_response(struct xdp_md *ctx, const struct packet *pkt,
+							  struct scratch *s, const struct dns_query *q,
+							  const struct answer_entry *e)
 {
 	__u64 opt_len = e ? build_opt(s, q, 0, e->ede) : build_opt(s, q, EDNS_BADVERS_EXT_RCODE, 0);
 	__u32 fixed = DNS_HEADER_LEN + q->question_len + opt_len;
@@ -350,7 +380,10 @@ static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, cons
 	struct udphdr *udp = (void *)(s->buf + ((dns_off - sizeof(*udp)) & 127));
 	int delta;
 
-	if (e) {
+	if (e && q->slip) {
+		flags |= DNS_FLAG_TC;
+		reason = XDPCAST_rrl_slip;
+	} else if (e) {
 		cut = fit_answer(e, fixed, q->udp_limit);
 		if (!cut) {
 			if (e->entry_flags & ANSWER_NO_TRUNCATE)
@@ -393,7 +426,8 @@ static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, cons
 	barrier_var(opt_len);
 	if (opt_len > sizeof(s->opt))
 		return XDPCAST_dns_pass_other;
-	sum = csum_bytes(sum, s->opt, opt_len, DNS_HEADER_LEN + q->question_len + data_len);
+	if (opt_len)
+		sum += xdpcast_csum_at(opt_csum(s), DNS_HEADER_LEN + q->question_len + data_len);
 	udp->check = bpf_htons(csum_finish(sum) ?: 0xffff);
 
 	delta = (int)out_len - (int)pkt->len;
@@ -411,6 +445,19 @@ static __always_inline enum xdpcast_reason answer_query(struct xdp_md *ctx, cons
 	    (opt_len && bpf_xdp_store_bytes(ctx, head_len + data_len, s->opt, opt_len)))
 		return XDPCAST_drop_malformed;
 	return reason;
+}
+
+/*
+ * A global function, so the verifier checks the response writer once rather
+ * than once for every way the pipeline can reach it. Its pointers may be
+ * NULL as far as the verifier knows. Returns an enum xdpcast_reason.
+ */
+__noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct scratch *s,
+			    const struct dns_query *q, const struct answer_entry *e)
+{
+	if (!pkt || !s || !q)
+		return XDPCAST_dns_pass_other;
+	return write_response(ctx, pkt, s, q, e);
 }
 
 #endif /* XDPCAST_DNS_ANSWER_H */

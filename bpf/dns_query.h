@@ -22,6 +22,8 @@
 #define DNS_LOAD_MAX      (DNS_HEADER_LEN + DNS_QUESTION_MAX + DNS_OPT_LEN + DNS_OPTIONS_MAX)
 #define EDNS_OPTION_NSID  3
 #define EDNS_OPTION_EDE   15
+#define EDNS_OPTION_COOKIE 10
+#define COOKIE_OPTION_MAX 40            /* client (8) and server cookie (8-32) */
 #define RESPONSE_DNS_OFF_MAX (14 + 4 * MAX_VLAN_TAGS + 40 + 8)
 #define DNS_TYPE_OPT      41
 #define DNS_UDP_MIN       512
@@ -37,7 +39,9 @@
 
 struct scratch {
 	__u8 buf[SCRATCH_SIZE];                 /* response head under construction */
-	__u8 opt[DNS_OPT_LEN + 4 + XDPCAST_NSID_MAX + 6];  /* the response's OPT: NSID, EDE */
+	__u8 opt[DNS_OPT_LEN + 4 + XDPCAST_NSID_MAX + 6 + 4 + 24];  /* the response's OPT: NSID, EDE, COOKIE */
+	__u8 cookie_in[COOKIE_OPTION_MAX];      /* the query's COOKIE option data */
+	__u8 cookie_out[24];                    /* client cookie and our fresh server cookie */
 	__u8 name[XDPCAST_NAME_MAX + 1];        /* lowercased qname */
 	__u8 label_off[XDPCAST_LABELS_MAX];     /* where each label starts in name[] */
 	__u64 label_hash[XDPCAST_LABELS_MAX];
@@ -61,12 +65,18 @@ struct dns_query {
 	__u8 dnssec_ok;
 	__u8 badvers;           /* EDNS version > 0: answer BADVERS */
 	__u8 wants_nsid;
+	__u8 cookie_len;        /* the query's COOKIE option: 8 (client only) to 40 */
+	__u8 cookie_valid;      /* it carries a server cookie we issued, still fresh */
+	__u8 send_cookie;       /* cookie_out goes into the response */
+	__u8 slip;              /* RRL limited it: send TC=1 and no records */
+	__u32 cookie_off;       /* where its data starts in scratch */
 };
 
 enum dns_read_result {
 	DNS_READ_OK,
 	DNS_READ_MALFORMED,     /* cannot be a DNS message */
 	DNS_READ_UNSUPPORTED,   /* a query we leave to the userspace server */
+	DNS_READ_RESPONSE,      /* QR=1 sent to our DNS port: reflection */
 };
 
 /* The barrier hides what clang knows of `off`, so it keeps the mask the
@@ -174,7 +184,9 @@ static __always_inline int is_data_type(__u16 qtype)
 }
 
 /* The options of the OPT record (RFC 6891 section 6.1.2): notes an NSID
- * request; any other option is ignored, as NSD does. */
+ * request and where the first COOKIE option is (RFC 7873 section 5.2: a
+ * malformed one is FORMERR, which userspace sends); any other option is
+ * ignored, as NSD does. */
 static __always_inline int read_options(struct scratch *s, struct dns_query *q, __u32 at, __u32 rdlen)
 {
 	__u32 pos = 0;
@@ -195,6 +207,12 @@ static __always_inline int read_options(struct scratch *s, struct dns_query *q, 
 			return -1;
 		if (code == EDNS_OPTION_NSID)
 			q->wants_nsid = 1;
+		if (code == EDNS_OPTION_COOKIE && !q->cookie_len) {
+			if (len != 8 && (len < 16 || len > COOKIE_OPTION_MAX))
+				return -1;
+			q->cookie_len = len;
+			q->cookie_off = at + pos + 4;
+		}
 		pos += 4 + len;
 	}
 	return pos < rdlen ? -1 : 0;
@@ -247,7 +265,9 @@ static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const
 	ancount = scratch_u16(s, q->dns_off + 6);
 	nscount = scratch_u16(s, q->dns_off + 8);
 	arcount = scratch_u16(s, q->dns_off + 10);
-	if ((q->flags & (DNS_FLAG_QR | DNS_OPCODE_MASK)) || qdcount != 1 ||
+	if (q->flags & DNS_FLAG_QR)
+		return DNS_READ_RESPONSE;
+	if ((q->flags & DNS_OPCODE_MASK) || qdcount != 1 ||
 	    ancount || nscount || arcount > 1)
 		return DNS_READ_UNSUPPORTED;
 

@@ -19,6 +19,7 @@
 #define IPPROTO_ROUTING  43
 #define IPPROTO_FRAGMENT 44
 #define IPPROTO_DSTOPTS  60
+#define IPPROTO_ICMPV6   58
 #define IP_MF           0x2000
 #define IP_OFFSET       0x1FFF
 #define MAX_VLAN_TAGS   2
@@ -39,6 +40,9 @@ struct packet {
 	__u8 l4_proto;
 	__u8 is_fragment;
 	__u8 ip_tos;            /* IPv4 TOS byte */
+	__u8 tcp_flags;         /* TCP: the flags byte (SYN, ACK, ...) */
+	__u8 icmp_type;         /* ICMP or ICMPv6: type and code */
+	__u8 icmp_code;
 	__be32 ip6_flow;        /* IPv6 version, traffic class and flow label word */
 	__be16 sport;
 	__be16 dport;
@@ -177,6 +181,14 @@ static __always_inline int parse_transport(struct cursor *c, struct packet *pkt,
 			return -1;
 		pkt->sport = tcp->source;
 		pkt->dport = tcp->dest;
+		pkt->tcp_flags = ((__u8 *)tcp)[13];
+	} else if (pkt->l4_proto == IPPROTO_ICMP || pkt->l4_proto == IPPROTO_ICMPV6) {
+		__u8 *icmp = cursor_pull(c, 2);
+
+		if (!icmp)
+			return -1;
+		pkt->icmp_type = icmp[0];
+		pkt->icmp_code = icmp[1];
 	}
 	pkt->payload_off = c->pos - data;
 	return 0;

@@ -3,8 +3,9 @@
  * xdpcast: the XDP fast path of an anycast DNS PoP.
  *
  * One pass per packet: parse, scope (is it for our anycast prefixes?),
- * answer DNS queries from the answer cache with XDP_TX, hand everything else
- * to the kernel with XDP_PASS. Every exit counts exactly one reason.
+ * filter, rate-limit per source, answer DNS queries from the answer cache
+ * with XDP_TX (rate-limited per response), hand the rest to the kernel with
+ * XDP_PASS within a budget. Every exit counts exactly one reason.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -15,6 +16,10 @@
 #include "counters.h"
 #include "dns_query.h"
 #include "dns_answer.h"
+#include "settings.h"
+#include "filter.h"
+#include "ratelimit.h"
+#include "cookies.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -56,8 +61,10 @@ static __always_inline __u16 client_view(const struct packet *pkt)
 	return v ? v->view : 0;
 }
 
-static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, const struct packet *pkt)
+static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, const struct packet *pkt,
+							  const struct xdpcast_settings *set, __u64 now)
 {
+	enum rrl_verdict rrl = RRL_SEND;
 	struct dns_query q = {};
 	const struct answer_entry *e;
 	struct scratch *s;
@@ -69,12 +76,14 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	switch (read_query(ctx, pkt, s, &q)) {
 	case DNS_READ_MALFORMED:
 		return XDPCAST_drop_malformed;
+	case DNS_READ_RESPONSE:
+		return XDPCAST_drop_reflection;
 	case DNS_READ_UNSUPPORTED:
 		return XDPCAST_dns_pass_other;
 	case DNS_READ_OK:
 		break;
 	}
-	if (q.badvers)
+	if (q.badvers)  /* answered without an entry, and not rate-limited */
 		return answer_query(ctx, pkt, s, &q, NULL);
 	q.view = client_view(pkt);
 	e = find_answer(s, &q);
@@ -82,7 +91,36 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 		return XDPCAST_dns_pass_miss;
 	if (q.dnssec_ok && (e->entry_flags & ANSWER_SIGNED) && !(e->entry_flags & ANSWER_DNSSEC))
 		return XDPCAST_dns_pass_other;  /* NSEC proofs are served by userspace */
+	prepare_cookie(s, &q, pkt, set, now);
+	if (!q.cookie_valid)    /* a valid server cookie proves the source: no RRL */
+		rrl = rrl_check(pkt, &q, e, set, now);
+	if (rrl == RRL_DROP)
+		return XDPCAST_rrl_drop;
+	q.slip = rrl == RRL_SLIP;
 	return answer_query(ctx, pkt, s, &q, e);
+}
+
+static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, const struct packet *pkt,
+							   const struct protected_prefix *scope)
+{
+	const struct xdpcast_settings *set = settings_get();
+	__u64 now = bpf_ktime_get_ns();
+	enum xdpcast_reason reason;
+
+	if (!set)
+		return XDPCAST_pass_other;
+	reason = filter_packet(pkt, scope, set, now);
+	if (reason != FILTER_ACCEPT)
+		return reason;
+	if (!source_buckets_take(pkt, set, now))
+		return XDPCAST_drop_rate_limited;
+	if (pkt->l4_proto == IPPROTO_TCP)
+		reason = XDPCAST_pass_tcp;
+	else if (pkt->l4_proto == IPPROTO_UDP && pkt->dport == bpf_htons(XDPCAST_DNS_PORT))
+		reason = dns_fast_path(ctx, pkt, set, now);
+	else
+		reason = XDPCAST_pass_other;
+	return pass_budget(pkt, reason, set, now);
 }
 
 SEC("xdp")
@@ -90,16 +128,14 @@ int xdpcast(struct xdp_md *ctx)
 {
 	struct packet pkt = {};
 	enum parse_result parsed = parse_packet(ctx, &pkt);
+	const struct protected_prefix *scope;
 
-	if (parsed == PARSE_NOT_IP || !bpf_map_lookup_elem(&xdpcast_protected, &pkt.dst))
+	if (parsed == PARSE_NOT_IP)
+		return count(ctx, &pkt, XDPCAST_not_protected);
+	scope = bpf_map_lookup_elem(&xdpcast_protected, &pkt.dst);
+	if (!scope)
 		return count(ctx, &pkt, XDPCAST_not_protected);
 	if (parsed == PARSE_BAD_L4)
 		return count(ctx, &pkt, XDPCAST_drop_malformed);
-	if (pkt.is_fragment)
-		return count(ctx, &pkt, XDPCAST_pass_other);
-	if (pkt.l4_proto == IPPROTO_TCP)
-		return count(ctx, &pkt, XDPCAST_pass_tcp);
-	if (pkt.l4_proto != IPPROTO_UDP || pkt.dport != bpf_htons(XDPCAST_DNS_PORT))
-		return count(ctx, &pkt, XDPCAST_pass_other);
-	return count(ctx, &pkt, dns_fast_path(ctx, &pkt));
+	return count(ctx, &pkt, protected_path(ctx, &pkt, scope));
 }

@@ -84,8 +84,120 @@ struct xdpcast_lpm_key {
 	__u8 addr[16];
 };
 
+/*
+ * What an anycast prefix accepts (DESIGN.md section 2, step 3): up to
+ * XDPCAST_ALLOW_MAX rules of protocol and destination port. Port 0 is any
+ * port. An ICMP/ICMPv6 rule admits echo requests and the "packet too big" /
+ * "fragmentation needed" messages path MTU discovery needs, no other type.
+ */
+#define XDPCAST_ALLOW_MAX 8
+
+struct port_rule {
+	__u8 proto;       /* IPPROTO_UDP, IPPROTO_TCP, IPPROTO_ICMP, IPPROTO_ICMPV6 */
+	__u8 reserved;
+	__u16 port;       /* host order; 0: any */
+};
+
 struct protected_prefix {
 	__u32 index;      /* position of the --anycast flag, for logs and metrics */
+	__u32 rule_count;
+	struct port_rule allow[XDPCAST_ALLOW_MAX];
+};
+
+/* Value of the `xdpcast_source_filter` LPM trie, keyed by source prefix. */
+enum source_kind {
+	SOURCE_BLOCKED = 1,       /* the config's blocklist */
+	SOURCE_BLOCKED_LIVE,      /* added by `xdpcastctl block add` */
+	SOURCE_BOGON,             /* cannot be a source on the internet */
+	SOURCE_OWN_PREFIX,        /* inside our own anycast prefixes: spoofed */
+};
+
+struct source_filter {
+	__u32 kind;       /* enum source_kind */
+};
+
+/*
+ * A rate: `rate` packets per second, bursts of `burst`. The loader fills
+ * interval_ns and tolerance_ns (token_bucket_setting()), so the program
+ * never divides. Rate 0 switches the limit off.
+ */
+struct rate_setting {
+	__u32 rate;
+	__u32 burst;
+	__u64 interval_ns;
+	__u64 tolerance_ns;
+};
+
+/* The levels of the per-source token buckets. */
+enum source_level {
+	SOURCE_LEVEL_V4_32,
+	SOURCE_LEVEL_V4_24,
+	SOURCE_LEVEL_V6_64,
+	SOURCE_LEVEL_V6_56,
+	SOURCE_LEVEL_MAX
+};
+
+/* Key of the `xdpcast_source_buckets` LRU: the source masked to its level. */
+struct source_bucket_key {
+	__u8 addr[16];
+	__u32 level;      /* enum source_level */
+};
+
+/* A token bucket: the time it is next full (see bpf/token_bucket.h). */
+struct rate_bucket {
+	__u64 tat_ns;
+};
+
+/* Buckets shared by all sources, slots of the `xdpcast_global_buckets` array. */
+enum global_bucket {
+	GLOBAL_PASS_BUDGET,       /* packets handed to the userspace server */
+	GLOBAL_ICMP,              /* ICMP admitted by the allowlist */
+	GLOBAL_BUCKET_MAX
+};
+
+/* What RRL tells apart (RFC-less, as BIND and Knot classify responses). */
+enum rrl_class {
+	RRL_CLASS_POSITIVE,       /* keyed by owner name and qtype */
+	RRL_CLASS_NEGATIVE,       /* NXDOMAIN, NODATA: by the closest encloser */
+	RRL_CLASS_REFERRAL,       /* by the delegation point */
+	RRL_CLASS_ERROR,          /* other rcodes */
+};
+
+/* Key of the `xdpcast_rrl` LRU: client network (/24, /56) and response. */
+struct rrl_key {
+	__u8 prefix[8];           /* IPv4 /24 or IPv6 /56 of the client */
+	__u64 name_hash;          /* the entry's owner (encloser, delegation) */
+	__u16 qtype;              /* positive answers only, else 0 */
+	__u8 rrl_class;           /* enum rrl_class */
+	__u8 ipv6;
+	__u32 reserved;
+};
+
+struct rrl_bucket {
+	__u64 tat_ns;
+	__u32 limited;            /* responses over the limit so far, for slip */
+	__u32 reserved;
+};
+
+#define XDPCAST_COOKIE_SECRET_LEN 16
+
+/*
+ * Runtime settings, slot 0 of the `xdpcast_settings` array. A map rather
+ * than .rodata so the loader can change rates and rotate the cookie secret
+ * while the program runs.
+ */
+struct xdpcast_settings {
+	struct rate_setting source[SOURCE_LEVEL_MAX];
+	struct rate_setting pass_budget;
+	struct rate_setting icmp;
+	struct rate_setting rrl;
+	__u32 rrl_slip;           /* every Nth limited response is a TC=1; 0: none */
+	__u32 cookies;            /* 1: answer and honour DNS cookies */
+	__s64 realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, for cookie stamps */
+	__u8 cookie_secret[XDPCAST_COOKIE_SECRET_LEN];
+	__u8 cookie_previous[XDPCAST_COOKIE_SECRET_LEN];
+	__u32 has_previous;       /* cookies made with the previous secret still count */
+	__u32 reserved;
 };
 
 /* Value of the `xdpcast_views` LPM trie, keyed by client source prefix. */
@@ -148,7 +260,8 @@ struct answer_entry {
 	__u16 entry_flags;       /* enum answer_entry_flag */
 	__u16 reason;            /* enum xdpcast_reason counted when answered */
 	__u16 ede;               /* Extended DNS Error info code (RFC 8914) to add, 0: none */
-	__u16 reserved;
+	__u16 rrl_class;         /* enum rrl_class of this response */
+	__u64 rrl_name_hash;     /* the name RRL accounts it to: owner, encloser, cut */
 	struct answer_cut cut[ANSWER_CUT_MAX];
 	__u8 name[XDPCAST_NAME_MAX + 1];  /* lowercased owner, to verify the hash hit */
 	__u8 data[XDPCAST_ANSWER_MAX];    /* sections after the question, owner compressed to 0xc00c */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "options.h"
 #include "prefix.h"
 #include "stats.h"
@@ -15,7 +17,8 @@ static const char usage[] =
 "Usage: xdpcastd --iface IF [--iface IF ...] --anycast PREFIX [--anycast PREFIX ...]\n"
 "                --zone FILE [--zone FILE ...] --pop NAME\n"
 "                [--view NAME=PREFIX[,PREFIX...] --view-zone NAME=FILE ...]\n"
-"                [--xdp-mode native|skb] [--pin-dir DIR] [--verbose]\n"
+"                [--xdp-mode native|skb] [--pin-dir DIR] [--config FILE] [--verbose]\n"
+"       xdpcastd --check-config FILE\n"
 "\n"
 "Answers authoritative DNS queries for the anycast prefixes from XDP and\n"
 "passes everything else to the kernel (and the DNS server behind it).\n"
@@ -33,16 +36,22 @@ static const char usage[] =
 "  -m, --xdp-mode MODE   native or skb; without it native is tried first and\n"
 "                        skb used where the driver has no native XDP\n"
 "  -d, --pin-dir DIR     where maps are pinned (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
+"  -c, --config FILE     read settings from the YAML file FILE: every flag and\n"
+"                        the flood defense (filters, rate limits, RRL, cookies);\n"
+"                        flags given as well win over the file\n"
+"      --check-config FILE  check FILE and the zones it names, print what is\n"
+"                        wrong (file, line, key) or 'ok', and exit\n"
 "  -v, --verbose         log debug messages\n"
 "  -h, --help            show this help\n"
 "  -V, --version         show the version\n"
 "\n"
 "Runs in the foreground and logs to stderr; prints a line with 'ready' once\n"
-"attached with every zone loaded. SIGHUP reloads every zone (all or\n"
-"nothing); SIGTERM or SIGINT detaches, unpins and exits 0.\n";
+"attached with every zone loaded. SIGHUP reloads every zone and the\n"
+"config file's flood defense settings (all or nothing; a new cookie secret\n"
+"keeps the old one valid as the previous); SIGTERM or SIGINT detaches,\n"
+"unpins and exits 0.\n";
 
-/* The view called name, created on first use. */
-static struct view_option *view_named(struct options *opts, const char *name, size_t len)
+struct view_option *options_view(struct options *opts, const char *name, size_t len)
 {
 	struct view_option *v;
 
@@ -56,6 +65,53 @@ static struct view_option *view_named(struct options *opts, const char *name, si
 	return v;
 }
 
+char *options_keep(struct options *opts, const char *s)
+{
+	char **owned = realloc(opts->owned, (opts->owned_count + 1) * sizeof(*owned));
+	char *copy = strdup(s);
+
+	if (!owned || !copy) {
+		free(copy);
+		if (owned)
+			opts->owned = owned;
+		return NULL;
+	}
+	opts->owned = owned;
+	opts->owned[opts->owned_count++] = copy;
+	return copy;
+}
+
+void options_free(struct options *opts)
+{
+	for (size_t i = 0; i < opts->owned_count; i++)
+		free(opts->owned[i]);
+	free(opts->owned);
+	protection_free(&opts->protection);
+	opts->owned = NULL;
+	opts->owned_count = 0;
+}
+
+/* The file of --config FILE or --check-config FILE, read before the other
+ * flags so that they can override it. */
+static const char *config_flag(int argc, char **argv, bool *check)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (strcmp(arg, "--") == 0)
+			break;
+		*check = strncmp(arg, "--check-config", 14) == 0;
+		if (strcmp(arg, "--config") == 0 || strcmp(arg, "-c") == 0 || strcmp(arg, "--check-config") == 0)
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (strncmp(arg, "--config=", 9) == 0)
+			return arg + 9;
+		if (strncmp(arg, "--check-config=", 15) == 0)
+			return arg + 15;
+	}
+	*check = false;
+	return NULL;
+}
+
 static int fail(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "xdpcastd: ");
@@ -64,7 +120,7 @@ static int fail(const char *fmt, const char *arg)
 	return OPTIONS_EXIT_ERROR;
 }
 
-enum { OPT_VIEW = 256, OPT_VIEW_ZONE };
+enum { OPT_VIEW = 256, OPT_VIEW_ZONE, OPT_CHECK_CONFIG };
 
 enum options_result options_parse(int argc, char **argv, struct options *opts)
 {
@@ -77,46 +133,70 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		{ "pin-dir", required_argument, NULL, 'd' },
 		{ "view", required_argument, NULL, OPT_VIEW },
 		{ "view-zone", required_argument, NULL, OPT_VIEW_ZONE },
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
+	char err[512];
 	struct view_option *view;
 	char *eq, *prefix, *rest;
+	bool flag_ifaces = false, flag_anycast = false, flag_zones = false, flag_views = false;
 	int c;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->pin_dir = XDPCAST_DEFAULT_PIN_DIR;
 	opts->xdp_mode = XDP_MODE_NATIVE;
+	protection_defaults(&opts->protection);
+	opts->config_path = config_flag(argc, argv, &opts->check_config);
+	if (opts->config_path && config_load(opts->config_path, opts, err, sizeof(err))) {
+		fprintf(stderr, "xdpcastd: %s\n", err);
+		return OPTIONS_EXIT_ERROR;
+	}
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":i:a:z:p:m:d:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:a:z:p:m:d:c:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
+			if (!flag_ifaces)       /* flags replace the config file's list */
+				opts->iface_count = 0;
+			flag_ifaces = true;
 			if (opts->iface_count == XDPCAST_MAX_IFACES)
 				return fail("--iface %s: at most 8 interfaces", optarg);
 			opts->ifaces[opts->iface_count++] = optarg;
 			break;
 		case 'a':
+			if (!flag_anycast)
+				opts->anycast_count = 0;
+			flag_anycast = true;
 			if (opts->anycast_count == OPTIONS_MAX_ANYCAST)
 				return fail("--anycast %s: at most 64 prefixes", optarg);
 			if (prefix_parse(optarg, &opts->anycast[opts->anycast_count], err, sizeof(err)))
 				return fail("--anycast: %s", err);
+			opts->anycast_rules[opts->anycast_count].count = 0;
 			opts->anycast_text[opts->anycast_count++] = optarg;
 			break;
 		case 'z':
+			if (!flag_zones)
+				opts->zone_count = 0;
+			flag_zones = true;
 			if (opts->zone_count == OPTIONS_MAX_ZONES)
 				return fail("--zone %s: at most 256 zones", optarg);
 			opts->zones[opts->zone_count++] = optarg;
 			break;
 		case OPT_VIEW:
 		case OPT_VIEW_ZONE:
+			if (!flag_views) {
+				memset(opts->views, 0, sizeof(opts->views));
+				opts->view_count = 0;
+			}
+			flag_views = true;
 			eq = strchr(optarg, '=');
 			if (!eq || !eq[1])
 				return fail("'%s': expected NAME=VALUE", optarg);
-			view = view_named(opts, optarg, eq - optarg);
+			view = options_view(opts, optarg, eq - optarg);
 			if (!view)
 				return fail("'%s': at most 16 views, names of 1 to 31 characters", optarg);
 			if (c == OPT_VIEW_ZONE) {
@@ -147,6 +227,9 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		case 'd':
 			opts->pin_dir = optarg;
 			break;
+		case 'c':
+		case OPT_CHECK_CONFIG:
+			break;          /* read before the other flags */
 		case 'v':
 			opts->verbose = true;
 			break;
@@ -165,13 +248,13 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	if (optind < argc)
 		return fail("unexpected argument '%s'", argv[optind]);
 	if (!opts->iface_count)
-		return fail("%s", "--iface is required");
+		return fail("%s", "--iface is required (or 'interfaces' in the config file)");
 	if (!opts->anycast_count)
-		return fail("%s", "--anycast is required");
+		return fail("%s", "--anycast is required (or 'anycast' in the config file)");
 	if (!opts->zone_count)
-		return fail("%s", "--zone is required");
+		return fail("%s", "--zone is required (or 'zones' in the config file)");
 	if (!opts->pop || !*opts->pop)
-		return fail("%s", "--pop is required");
+		return fail("%s", "--pop is required (or 'pop' in the config file)");
 	for (size_t i = 0; i < opts->view_count; i++) {
 		if (!opts->views[i].prefix_count)
 			return fail("view '%s' has no clients: add --view NAME=PREFIX", opts->views[i].name);

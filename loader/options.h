@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* xdpcastd's command line (DESIGN.md section 5). */
+/* xdpcastd's command line (DESIGN.md section 5) and config file. */
 #ifndef XDPCAST_OPTIONS_H
 #define XDPCAST_OPTIONS_H
 
@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <xdp/libxdp.h>
 
+#include "protection.h"
 #include "xdpcast.h"
 
 #define OPTIONS_MAX_ANYCAST 64
@@ -21,11 +22,18 @@ struct view_option {
 	size_t zone_count;
 };
 
+/* What an anycast prefix accepts; count 0: the default allowlist. */
+struct anycast_rules {
+	struct port_rule allow[XDPCAST_ALLOW_MAX];
+	size_t count;
+};
+
 struct options {
 	char *ifaces[XDPCAST_MAX_IFACES];
 	size_t iface_count;
 	struct xdpcast_lpm_key anycast[OPTIONS_MAX_ANYCAST];
 	char *anycast_text[OPTIONS_MAX_ANYCAST];
+	struct anycast_rules anycast_rules[OPTIONS_MAX_ANYCAST];
 	size_t anycast_count;
 	char *zones[OPTIONS_MAX_ZONES];
 	size_t zone_count;
@@ -33,14 +41,29 @@ struct options {
 	size_t view_count;
 	const char *pop;
 	const char *pin_dir;
+	const char *config_path;        /* --config or --check-config */
+	bool check_config;              /* --check-config: validate and exit */
 	enum xdp_attach_mode xdp_mode;
 	bool mode_forced;               /* --xdp-mode given: no fallback */
 	bool verbose;
+	struct protection protection;
+	char **owned;                   /* strings from the config file */
+	size_t owned_count;
 };
 
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_EXIT_ERROR };
 
-/* Parses argv; prints --help/--version or one error line itself. */
+/* Parses argv (and the --config file it names: flags win); prints
+ * --help/--version or one error line itself. */
 enum options_result options_parse(int argc, char **argv, struct options *opts);
+
+/* Everything options_parse allocated. */
+void options_free(struct options *opts);
+
+/* Keeps a copy of s for as long as opts lives. */
+char *options_keep(struct options *opts, const char *s);
+
+/* The view called name, created on first use; NULL past the limits. */
+struct view_option *options_view(struct options *opts, const char *name, size_t len);
 
 #endif

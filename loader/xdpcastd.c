@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -20,17 +21,20 @@
 #include <linux/magic.h>
 
 #include "attach.h"
+#include "config.h"
 #include "generation.h"
 #include "log.h"
 #include "options.h"
 #include "xdpcast.skel.h"
 
 #define ERR_LEN 512
+#define CLOCK_REFRESH_MS 60000  /* how often the cookie clock offset is rewritten */
 
 struct daemon {
 	struct options opts;
 	struct attachment ifaces[XDPCAST_MAX_IFACES];
 	struct xdpcast_bpf *skel;
+	struct protection protection;   /* in force; the config's on SIGHUP */
 	struct generation gen;
 	unsigned generation_number;
 };
@@ -99,6 +103,8 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	for (size_t i = 0; i < d->opts.iface_count; i++)
 		d->skel->rodata->iface_ifindex[i] = d->ifaces[i].ifindex;
 	d->skel->rodata->has_views = d->opts.view_count > 0;
+	bpf_map__set_max_entries(d->skel->maps.xdpcast_source_buckets, d->protection.source_buckets);
+	bpf_map__set_max_entries(d->skel->maps.xdpcast_rrl, d->protection.rrl_buckets);
 	d->skel->rodata->nsid_len = strlen(d->opts.pop);
 	memcpy((void *)d->skel->rodata->nsid, d->opts.pop, d->skel->rodata->nsid_len);
 	ret = xdpcast_bpf__load(d->skel);
@@ -115,12 +121,67 @@ static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
 	int fd = bpf_map__fd(d->skel->maps.xdpcast_protected);
 
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
-		struct protected_prefix value = { .index = i };
+		const struct anycast_rules *own = &d->opts.anycast_rules[i];
+		struct protected_prefix value;
 
+		if (own->count)
+			protection_scope(own->allow, own->count, &d->opts.anycast[i], i, &value);
+		else
+			protection_scope(d->protection.allow, d->protection.allow_count, &d->opts.anycast[i], i,
+					 &value);
 		if (bpf_map_update_elem(fd, &d->opts.anycast[i], &value, BPF_ANY)) {
 			snprintf(err, errlen, "--anycast %s: %s", d->opts.anycast_text[i], strerror(errno));
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* The flood defense settings and source filters, in force at once. */
+static int apply_protection(struct daemon *d, char *err, size_t errlen)
+{
+	struct xdpcast_settings settings;
+	__u32 zero = 0;
+
+	protection_settings(&d->protection, &settings);
+	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.xdpcast_settings), &zero, &settings, BPF_ANY)) {
+		snprintf(err, errlen, "writing the settings map: %s", strerror(errno));
+		return -1;
+	}
+	return protection_sync_sources(&d->protection, bpf_map__fd(d->skel->maps.xdpcast_source_filter),
+				       d->opts.anycast, d->opts.anycast_count, err, errlen);
+}
+
+/* Takes over the config file's protection settings. A secret that changed
+ * keeps the old one valid as the previous, so clients holding cookies made
+ * with it are not penalised during the rotation. */
+static void take_protection(struct daemon *d, struct protection *next)
+{
+	if (!next->has_secret) {
+		memcpy(next->cookie_secret, d->protection.cookie_secret, sizeof(next->cookie_secret));
+		next->has_secret = d->protection.has_secret;
+	} else if (!next->has_previous &&
+		   memcmp(next->cookie_secret, d->protection.cookie_secret, sizeof(next->cookie_secret))) {
+		memcpy(next->cookie_previous, d->protection.cookie_secret, sizeof(next->cookie_previous));
+		next->has_previous = true;
+	}
+	protection_free(&d->protection);
+	d->protection = *next;
+	memset(next, 0, sizeof(*next));
+}
+
+/* A random cookie secret when the config gives none: cookies then stay
+ * valid at this PoP only until it restarts. */
+static int init_protection(struct daemon *d, char *err, size_t errlen)
+{
+	d->protection = d->opts.protection;
+	memset(&d->opts.protection, 0, sizeof(d->opts.protection));
+	if (d->protection.has_secret)
+		return 0;
+	if (getrandom(d->protection.cookie_secret, sizeof(d->protection.cookie_secret), 0) !=
+	    sizeof(d->protection.cookie_secret)) {
+		snprintf(err, errlen, "getrandom for the cookie secret: %s", strerror(errno));
+		return -1;
 	}
 	return 0;
 }
@@ -195,19 +256,58 @@ static int signal_fd(void)
 	return signalfd(-1, &mask, SFD_CLOEXEC);
 }
 
+/*
+ * SIGHUP: the config file's flood defense settings and every zone, all or
+ * nothing. Interfaces, prefixes, the zone list and views take effect at the
+ * next start.
+ */
+static void reload(struct daemon *d)
+{
+	struct options fresh = { 0 };
+	char err[ERR_LEN];
+
+	log_info("SIGHUP: reloading %zu zones%s%s", d->opts.zone_count, d->opts.config_path ? " and " : "",
+		 d->opts.config_path ? d->opts.config_path : "");
+	protection_defaults(&fresh.protection);
+	if (d->opts.config_path && config_load(d->opts.config_path, &fresh, err, sizeof(err))) {
+		log_error("reload failed, generation %u and the settings in force stay: %s", d->gen.number, err);
+		goto out;
+	}
+	if (load_zones(d, err, sizeof(err))) {
+		log_error("reload failed, generation %u keeps answering: %s", d->gen.number, err);
+		goto out;
+	}
+	if (d->opts.config_path) {
+		take_protection(d, &fresh.protection);
+		if (apply_protection(d, err, sizeof(err)))
+			log_error("applying %s: %s", d->opts.config_path, err);
+		else
+			log_info("flood defense settings of %s in force", d->opts.config_path);
+	}
+out:
+	options_free(&fresh);
+}
+
 static void run(struct daemon *d, int sfd)
 {
 	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
 	char err[ERR_LEN];
+	int ready;
 
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		if (poll(&pfd, 1, -1) < 0) {
+		ready = poll(&pfd, 1, CLOCK_REFRESH_MS);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
 			return;
+		}
+		if (ready == 0) {       /* the wall clock may have been stepped */
+			if (apply_protection(d, err, sizeof(err)))
+				log_error("%s", err);
+			continue;
 		}
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
@@ -215,9 +315,7 @@ static void run(struct daemon *d, int sfd)
 			log_info("signal %u: shutting down", si.ssi_signo);
 			return;
 		}
-		log_info("SIGHUP: reloading %zu zones", d->opts.zone_count);
-		if (load_zones(d, err, sizeof(err)))
-			log_error("reload failed, generation %u keeps answering: %s", d->gen.number, err);
+		reload(d);
 	}
 }
 
@@ -230,6 +328,8 @@ static void cleanup(struct daemon *d)
 		xdpcast_bpf__destroy(d->skel);
 	}
 	generation_free(&d->gen);
+	protection_free(&d->protection);
+	options_free(&d->opts);
 }
 
 int main(int argc, char **argv)
@@ -241,8 +341,10 @@ int main(int argc, char **argv)
 
 	switch (options_parse(argc, argv, &d.opts)) {
 	case OPTIONS_EXIT_OK:
+		options_free(&d.opts);
 		return 0;
 	case OPTIONS_EXIT_ERROR:
+		options_free(&d.opts);
 		return 1;
 	case OPTIONS_RUN:
 		break;
@@ -254,7 +356,15 @@ int main(int argc, char **argv)
 
 	/* Everything that can be checked without touching the kernel first, so
 	 * bad input leaves nothing attached or pinned. */
-	if (resolve_ifaces(&d, err, sizeof(err)) ||
+	if (d.opts.check_config) {
+		if (generation_build(&d.gen, views, view_zones(&d.opts, views), d.opts.pop, err, sizeof(err)))
+			goto fail;
+		printf("%s: ok (%zu zones, %zu anycast prefixes, %zu blocked prefixes)\n", d.opts.config_path,
+		       d.gen.zone_count, d.opts.anycast_count, d.opts.protection.blocklist.count);
+		status = 0;
+		goto out;
+	}
+	if (init_protection(&d, err, sizeof(err)) || resolve_ifaces(&d, err, sizeof(err)) ||
 	    generation_build(&d.gen, views, view_zones(&d.opts, views), d.opts.pop, err, sizeof(err)))
 		goto fail;
 	generation_free(&d.gen);
@@ -267,6 +377,7 @@ int main(int argc, char **argv)
 	if (ensure_bpffs(d.opts.pin_dir, err, sizeof(err)) ||
 	    load_program(&d, err, sizeof(err)) ||
 	    protect_prefixes(&d, err, sizeof(err)) ||
+	    apply_protection(&d, err, sizeof(err)) ||
 	    place_views(&d, err, sizeof(err)) ||
 	    load_zones(&d, err, sizeof(err)) ||
 	    attach_all(bpf_program__fd(d.skel->progs.xdpcast), d.ifaces, d.opts.iface_count,

@@ -73,7 +73,7 @@ ZONES=("$ROOT/tests/zones/example.test.zone" "$SIGNED" "$WORK/long.test.zone")
 start_nsd "${ZONES[@]}"
 zone_args=()
 for z in "${ZONES[@]}"; do zone_args+=(--zone "$z"); done
-start_xdpcastd --xdp-mode native "${zone_args[@]}"
+start_xdpcastd --xdp-mode native --config "$ROOT/tests/fidelity/no-limits.yaml" "${zone_args[@]}"
 
 for z in "${ZONES[@]}"; do queries "$z"; done | mixed_case > "$WORK/corpus"
 corpus_size=$(wc -l < "$WORK/corpus")

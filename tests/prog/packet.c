@@ -65,11 +65,17 @@ static size_t build_dns(const struct query_spec *spec, uint8_t *p)
 		opt[7] = spec->edns_do ? 0x80 : 0;
 		len += 11;
 		if (spec->edns_nsid) {
-			put16(opt + 9, 4);
-			put16(opt + 11, 3);     /* NSID, empty */
-			put16(opt + 13, 0);
+			put16(p + len, 3);      /* NSID, empty */
+			put16(p + len + 2, 0);
 			len += 4;
 		}
+		if (spec->cookie_len) {
+			put16(p + len, 10);     /* COOKIE */
+			put16(p + len + 2, spec->cookie_len);
+			memcpy(p + len + 4, spec->cookie, spec->cookie_len);
+			len += 4 + spec->cookie_len;
+		}
+		put16(opt + 9, len - (opt - p) - 11);
 	}
 	return len;
 }
@@ -78,6 +84,8 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 {
 	int v6 = spec->family == 6;
 	const char *dst = spec->dst ? spec->dst : v6 ? "2001:db8:53::53" : "192.0.2.53";
+	const char *src = spec->src ? spec->src : v6 ? "2001:db8:1::2" : "198.51.100.2";
+	uint16_t sport = spec->sport ? spec->sport : 40000;
 	uint8_t proto = spec->proto ? spec->proto : IPPROTO_UDP;
 	size_t off = 12, ip_off, l4_off, dns_len, l4_len, len;
 	uint8_t *ip, *l4;
@@ -96,11 +104,19 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 	if (v6) {
 		memset(ip, 0, 40);
 		ip[0] = 0x60;
-		ip[6] = spec->ipv6_ext_headers ? 0 /* hop-by-hop */ : proto;
+		ip[6] = spec->ipv6_ext_headers ? 0 /* hop-by-hop */ : spec->fragment ? 44 : proto;
 		ip[7] = 64;
-		inet_pton(AF_INET6, "2001:db8:1::2", ip + 8);
+		inet_pton(AF_INET6, src, ip + 8);
 		inet_pton(AF_INET6, dst, ip + 24);
 		l4_off = ip_off + 40;
+		if (spec->fragment) {
+			uint8_t *frag = frame + l4_off;
+
+			memset(frag, 0, 8);
+			frag[0] = proto;
+			frag[3] = 1;            /* offset 0, more fragments */
+			l4_off += 8;
+		}
 		if (spec->ipv6_ext_headers) {
 			uint8_t *ext = frame + l4_off;
 
@@ -123,7 +139,7 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 		put16(ip + 6, spec->fragment ? 0x2000 : 0x4000);
 		ip[8] = 64;
 		ip[9] = proto;
-		inet_pton(AF_INET, "198.51.100.2", ip + 12);
+		inet_pton(AF_INET, src, ip + 12);
 		inet_pton(AF_INET, dst, ip + 16);
 		for (int i = 20; i < ihl * 4; i++)
 			ip[i] = 1;      /* NOP options */
@@ -133,17 +149,22 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 	l4 = frame + l4_off;
 	if (proto == IPPROTO_TCP) {
 		memset(l4, 0, 20);
-		put16(l4, 40000);
+		put16(l4, sport);
 		put16(l4 + 2, spec->dport ? spec->dport : 53);
 		l4[12] = 5 << 4;
-		l4[13] = 0x02;          /* SYN */
+		l4[13] = spec->tcp_flags ? spec->tcp_flags : 0x02;     /* SYN */
 		l4_len = 20;
+	} else if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
+		memset(l4, 0, 8);       /* the checksum is not the filter's business */
+		l4[0] = spec->icmp_type;
+		l4[1] = spec->icmp_code;
+		l4_len = 8;
 	} else {
 		dns_len = build_dns(spec, l4 + 8);
 		if (spec->dns_len)
 			dns_len = spec->dns_len;
 		l4_len = 8 + dns_len;
-		put16(l4, 40000);
+		put16(l4, sport);
 		put16(l4 + 2, spec->dport ? spec->dport : 53);
 		put16(l4 + 4, l4_len);
 		put16(l4 + 6, 0);

@@ -14,9 +14,14 @@ struct query_spec {
 	int ipv4_option_bytes;  /* IPv4 options, a multiple of 4 */
 	int ipv6_ext_headers;   /* hop-by-hop and destination options */
 	const char *dst;        /* default: the anycast address of the family */
-	uint8_t proto;          /* default UDP */
+	const char *src;        /* default: 198.51.100.2 or 2001:db8:1::2 */
+	uint8_t proto;          /* default UDP; ICMP and ICMPv6 carry icmp_type */
+	uint16_t sport;         /* default 40000 */
 	uint16_t dport;         /* default 53 */
-	int fragment;           /* IPv4 MF set */
+	uint8_t tcp_flags;      /* default SYN */
+	uint8_t icmp_type;
+	uint8_t icmp_code;
+	int fragment;           /* IPv4 MF set, or an IPv6 fragment header */
 	const char *qname;      /* presentation format; case is kept */
 	uint16_t qtype;
 	uint16_t qclass;        /* default IN */
@@ -26,6 +31,8 @@ struct query_spec {
 	int edns_do;
 	int edns_version;
 	int edns_nsid;          /* ask for the NSID (an empty option 3) */
+	const uint8_t *cookie;  /* COOKIE option data (client, server cookie) */
+	size_t cookie_len;
 	int raw_qname;          /* qname holds wire bytes (for garbled names) */
 	size_t raw_qname_len;
 	size_t dns_len;         /* cut the DNS payload (UDP length follows) */

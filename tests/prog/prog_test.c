@@ -123,15 +123,55 @@ static const struct fixture fixtures[] = {
 	  XDP_PASS, XDPCAST_not_protected },
 	{ "TCP SYN to 53", { .proto = IPPROTO_TCP },
 	  XDP_PASS, XDPCAST_pass_tcp },
-	{ "UDP to another port", { .dport = 123, .qname = "www.example.test." },
-	  XDP_PASS, XDPCAST_pass_other },
+	{ "UDP to a port the allowlist does not hold", { .dport = 123, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_port_policy },
+	{ "TCP to port 80", { .proto = IPPROTO_TCP, .dport = 80 },
+	  XDP_DROP, XDPCAST_drop_port_policy },
 	{ "IPv4 fragment", { .fragment = 1, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_fragment },
+	{ "IPv6 fragment header", { .family = 6, .fragment = 1, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_fragment },
+	{ "fragment to an address we do not protect", { .fragment = 1, .dst = "198.51.100.1", .qname = "www.example.test." },
+	  XDP_PASS, XDPCAST_not_protected },
+	{ "source in RFC 1918 space", { .src = "10.1.2.3", .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_bogon_source },
+	{ "IPv6 link-local source", { .family = 6, .src = "fe80::1", .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_bogon_source },
+	{ "source inside our own anycast prefix", { .src = "192.0.2.9", .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_bogon_source },
+	{ "IPv6 source inside our own anycast prefix", { .family = 6, .src = "2001:db8:53::1", .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_bogon_source },
+	{ "neighbour solicitation from a link-local router", { .family = 6, .src = "fe80::1", .proto = IPPROTO_ICMPV6, .icmp_type = 135 },
 	  XDP_PASS, XDPCAST_pass_other },
+	{ "NTP reply (reflection) to a high port", { .sport = 123, .dport = 40123, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "memcached reply (reflection), IPv6", { .family = 6, .sport = 11211, .dport = 80, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "DNS reply from port 53 to a high port", { .sport = 53, .dport = 33333, .qname = "www.example.test.", .flags = 0x8000 },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "query from source port 53 (old resolvers do that)", { .sport = 53, .qname = "www.example.test." },
+	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80" } },
+	{ "ICMP echo request", { .proto = IPPROTO_ICMP, .icmp_type = 8 },
+	  XDP_PASS, XDPCAST_pass_other },
+	{ "ICMP fragmentation needed", { .proto = IPPROTO_ICMP, .icmp_type = 3, .icmp_code = 4 },
+	  XDP_PASS, XDPCAST_pass_other },
+	{ "ICMP timestamp request", { .proto = IPPROTO_ICMP, .icmp_type = 13 },
+	  XDP_DROP, XDPCAST_drop_port_policy },
+	{ "ICMPv6 echo request", { .family = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 128 },
+	  XDP_PASS, XDPCAST_pass_other },
+	{ "ICMPv6 packet too big", { .family = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2 },
+	  XDP_PASS, XDPCAST_pass_other },
+	{ "ICMPv6 node information query", { .family = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 139 },
+	  XDP_DROP, XDPCAST_drop_port_policy },
+	{ "IPv4 over ICMPv6 number: not ICMP", { .proto = IPPROTO_ICMPV6, .icmp_type = 128 },
+	  XDP_DROP, XDPCAST_drop_port_policy },
 	{ "QDCOUNT 0", { .qname = "www.example.test.", .qdcount = -1 },
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "QDCOUNT 2", { .qname = "www.example.test.", .qdcount = 2 },
 	  XDP_PASS, XDPCAST_dns_pass_other },
-	{ "QR=1 (a response)", { .qname = "www.example.test.", .flags = 0x8000 },
+	{ "QR=1 to port 53 (reflected response)", { .qname = "www.example.test.", .flags = 0x8000 },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "COOKIE option of 12 bytes (malformed): FORMERR is userspace's", { .qname = "www.example.test.", .edns_size = 1232, .cookie = (const uint8_t *)"0123456789ab", .cookie_len = 12 },
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "opcode NOTIFY", { .qname = "example.test.", .flags = 0x2000 },
 	  XDP_PASS, XDPCAST_dns_pass_other },
@@ -183,21 +223,6 @@ static int teardown(void **state)
 	(void)state;
 	xdpcast_bpf__destroy(skel);
 	return 0;
-}
-
-/* Packets counted per reason, summed over CPUs and interface slots. */
-static void read_counts(__u64 counts[XDPCAST_REASON_MAX])
-{
-	int ncpus = libbpf_num_possible_cpus();
-	struct xdpcast_stats percpu[ncpus];
-
-	memset(counts, 0, sizeof(__u64) * XDPCAST_REASON_MAX);
-	for (__u32 slot = 0; slot < XDPCAST_MAX_IFACES; slot++) {
-		assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdpcast_stats), &slot, percpu), 0);
-		for (int cpu = 0; cpu < ncpus; cpu++)
-			for (int r = 0; r < XDPCAST_REASON_MAX; r++)
-				counts[r] += stats_counter(&percpu[cpu], r)->packets;
-	}
 }
 
 static void check_first_record(const struct fixture *f, const knot_pkt_t *pkt, knot_section_t section,
@@ -310,9 +335,9 @@ static void run_fixture(const struct fixture *f)
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
 		    .data_size_out = sizeof(out), .repeat = 1);
 
-	read_counts(before);
+	test_program_counts(skel, before);
 	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
-	read_counts(after);
+	test_program_counts(skel, after);
 
 	if ((int)opts.retval != f->verdict || after[f->reason] != before[f->reason] + 1)
 		fail_msg("%s: verdict %u, expected %d (%s)", f->description, opts.retval, f->verdict,

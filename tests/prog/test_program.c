@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "generation.h"
 #include "prefix.h"
+#include "protection.h"
+#include "stats.h"
 #include "test_program.h"
 
 int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *err, size_t errlen)
@@ -21,10 +24,35 @@ int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *
 	return ret;
 }
 
+int test_program_protect(struct xdpcast_bpf *skel, const struct protection *p, char *err, size_t errlen)
+{
+	static const char *const anycast_text[] = { TEST_ANYCAST4, TEST_ANYCAST6 };
+	struct xdpcast_lpm_key anycast[2];
+	struct xdpcast_settings settings;
+	__u32 zero = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		struct protected_prefix value;
+
+		if (prefix_parse(anycast_text[i], &anycast[i], err, errlen))
+			return -1;
+		protection_scope(p->allow, p->allow_count, &anycast[i], i, &value);
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_protected), &anycast[i], &value, BPF_ANY))
+			goto map_error;
+	}
+	protection_settings(p, &settings);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_settings), &zero, &settings, BPF_ANY))
+		goto map_error;
+	return protection_sync_sources(p, bpf_map__fd(skel->maps.xdpcast_source_filter), anycast, 2, err, errlen);
+map_error:
+	snprintf(err, errlen, "updating a map: %s", strerror(errno));
+	return -1;
+}
+
 struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t errlen)
 {
-	static const char *const anycast[] = { TEST_ANYCAST4, TEST_ANYCAST6 };
 	struct xdpcast_bpf *skel = xdpcast_bpf__open();
+	struct protection defaults;
 	struct bpf_map *map;
 
 	if (!skel) {
@@ -39,18 +67,31 @@ struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t e
 		snprintf(err, errlen, "cannot load the BPF program (verifier log above)");
 		goto fail;
 	}
-	for (size_t i = 0; i < 2; i++) {
-		struct protected_prefix value = { .index = i };
-		struct xdpcast_lpm_key key;
-
-		if (prefix_parse(anycast[i], &key, err, errlen) ||
-		    bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_protected), &key, &value, BPF_ANY))
-			goto fail;
+	protection_defaults(&defaults);
+	if (test_program_protect(skel, &defaults, err, errlen)) {
+		protection_free(&defaults);
+		goto fail;
 	}
+	protection_free(&defaults);
 	if (test_program_publish(skel, zone_file, err, errlen))
 		goto fail;
 	return skel;
 fail:
 	xdpcast_bpf__destroy(skel);
 	return NULL;
+}
+
+void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_MAX])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct xdpcast_stats percpu[ncpus];
+
+	memset(counts, 0, sizeof(__u64) * XDPCAST_REASON_MAX);
+	for (__u32 slot = 0; slot < XDPCAST_MAX_IFACES; slot++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdpcast_stats), &slot, percpu))
+			continue;
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			for (int r = 0; r < XDPCAST_REASON_MAX; r++)
+				counts[r] += stats_counter(&percpu[cpu], r)->packets;
+	}
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* The XDP program loaded for test runs: nothing pinned, the documentation
- * anycast prefixes protected, a zone file published as the generation. */
+ * anycast prefixes protected with the default flood defense, a zone file
+ * published as the generation. */
 #ifndef XDPCAST_TEST_PROGRAM_H
 #define XDPCAST_TEST_PROGRAM_H
 
 #include <stddef.h>
+#include "protection.h"
 #include "xdpcast.skel.h"
 
 #define TEST_ANYCAST4 "192.0.2.0/24"
@@ -14,7 +16,14 @@
 /* Returns the loaded skeleton, or NULL with a message in err. */
 struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t errlen);
 
+/* Puts p's settings, source filters and allowlist in force (the anycast
+ * prefixes' rules are p's default list). */
+int test_program_protect(struct xdpcast_bpf *skel, const struct protection *p, char *err, size_t errlen);
+
 /* Publishes zone_file (or an empty generation for NULL) as the answer cache. */
 int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *err, size_t errlen);
+
+/* Packets counted per reason, summed over CPUs and interface slots. */
+void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_MAX]);
 
 #endif

@@ -229,6 +229,22 @@ static void mark_cut(const struct response *r, const uint8_t *data, size_t len, 
 	cut->csum = xdpcast_csum_fold(sum);
 }
 
+/* How response rate limiting groups this response with others. */
+static enum rrl_class rrl_class_of(const struct plan *plan)
+{
+	switch (plan->reason) {
+	case XDPCAST_dns_answer:
+		return RRL_CLASS_POSITIVE;
+	case XDPCAST_dns_nxdomain:
+	case XDPCAST_dns_nodata:
+		return RRL_CLASS_NEGATIVE;
+	case XDPCAST_dns_referral:
+		return RRL_CLASS_REFERRAL;
+	default:
+		return RRL_CLASS_ERROR;
+	}
+}
+
 static int render(const struct zone *zone, const struct plan *plan, struct answer_entry *e)
 {
 	static uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
@@ -284,6 +300,8 @@ static int render(const struct zone *zone, const struct plan *plan, struct answe
 		e->header_flags = DNS_FLAG_QR | (plan->authoritative ? DNS_FLAG_AA : 0) | plan->rcode;
 		e->reason = plan->reason;
 		e->ede = plan->ede;
+		e->rrl_class = rrl_class_of(plan);
+		e->rrl_name_hash = answer_name_hash(plan->qname);
 		if (zone && zone->is_signed)
 			e->entry_flags |= ANSWER_SIGNED;
 		if (plan->dnssec)

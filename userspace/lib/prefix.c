@@ -9,7 +9,7 @@
 
 static const __u8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
-static int is_v4(const struct xdpcast_lpm_key *key)
+int prefix_is_v4(const struct xdpcast_lpm_key *key)
 {
 	return key->prefixlen >= 96 && memcmp(key->addr, v4_mapped, sizeof(v4_mapped)) == 0;
 }
@@ -65,7 +65,7 @@ void prefix_format(const struct xdpcast_lpm_key *key, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
 
-	if (is_v4(key)) {
+	if (prefix_is_v4(key)) {
 		inet_ntop(AF_INET, &key->addr[12], addr, sizeof(addr));
 		snprintf(buf, len, "%s/%u", addr, key->prefixlen - 96);
 	} else {

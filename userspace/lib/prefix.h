@@ -10,6 +10,9 @@
  * prefix). Host bits must be zero. On error, writes a message to err. */
 int prefix_parse(const char *text, struct xdpcast_lpm_key *key, char *err, size_t errlen);
 
+/* Whether the key holds an IPv4 prefix (IPv4-mapped, /96 or longer). */
+int prefix_is_v4(const struct xdpcast_lpm_key *key);
+
 /* Writes the prefix back in its family's notation. */
 void prefix_format(const struct xdpcast_lpm_key *key, char *buf, size_t len);
 

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Filters for traffic to our anycast prefixes (DESIGN.md section 2, step 3):
+ * fragments, sources we never accept (blocklist, bogons, our own prefixes),
+ * reflected responses of amplification protocols, and the per-prefix
+ * protocol/port allowlist with ICMP rate-limited.
+ */
+#ifndef XDPCAST_FILTER_H
+#define XDPCAST_FILTER_H
+
+#include "xdpcast.h"
+#include "parse.h"
+#include "token_bucket.h"
+
+#define ICMP_DEST_UNREACH      3
+#define ICMP_FRAG_NEEDED       4
+#define ICMP_ECHO              8
+#define ICMPV6_PKT_TOOBIG      2
+#define ICMPV6_ECHO_REQUEST    128
+#define ICMPV6_ND_FIRST        133   /* router solicitation .. redirect */
+#define ICMPV6_ND_LAST         137
+
+/* Returned by filter_packet when the packet goes on to the next stage. */
+#define FILTER_ACCEPT XDPCAST_REASON_MAX
+
+/* Source prefixes we drop: the loader puts the config's blocklist, bogons
+ * and our own anycast prefixes here; `xdpcastctl block` adds and removes
+ * entries while the program runs. One lookup covers all of them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpcast_lpm_key);
+	__type(value, struct source_filter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdpcast_source_filter SEC(".maps");
+
+/* Buckets every source shares: the userspace budget and ICMP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, GLOBAL_BUCKET_MAX);
+	__type(key, __u32);
+	__type(value, struct rate_bucket);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdpcast_global_buckets SEC(".maps");
+
+/*
+ * One token from a bucket all CPUs share. The read-modify-write is not
+ * atomic: two CPUs racing on one bucket can both take the last token, so a
+ * limit may be exceeded by a packet per CPU, never more.
+ */
+static __always_inline int global_bucket_take(enum global_bucket which, const struct rate_setting *r,
+					      __u64 now)
+{
+	__u32 slot = which;
+	struct rate_bucket *b = bpf_map_lookup_elem(&xdpcast_global_buckets, &slot);
+
+	return !b || token_bucket_take(&b->tat_ns, now, r);
+}
+
+static __always_inline enum xdpcast_reason source_verdict(const struct packet *pkt)
+{
+	const struct source_filter *f = bpf_map_lookup_elem(&xdpcast_source_filter, &pkt->src);
+
+	if (!f)
+		return FILTER_ACCEPT;
+	switch (f->kind) {
+	case SOURCE_BLOCKED:
+	case SOURCE_BLOCKED_LIVE:
+		return XDPCAST_drop_blocklist;
+	case SOURCE_BOGON:
+	case SOURCE_OWN_PREFIX:
+		return XDPCAST_drop_bogon_source;
+	default:
+		return FILTER_ACCEPT;
+	}
+}
+
+/* UDP from the service port of a protocol that amplifies, to anything but
+ * our DNS port: the reply half of a reflection attack. (DNS responses sent
+ * to port 53 are caught when the header is read: QR=1.) */
+static __always_inline int is_reflection(const struct packet *pkt)
+{
+	if (pkt->l4_proto != IPPROTO_UDP || pkt->dport == bpf_htons(XDPCAST_DNS_PORT))
+		return 0;
+	switch (bpf_ntohs(pkt->sport)) {
+	case 17:    /* qotd */
+	case 19:    /* chargen */
+	case 53:    /* DNS */
+	case 111:   /* portmap */
+	case 123:   /* NTP */
+	case 137:   /* NetBIOS */
+	case 161:   /* SNMP */
+	case 389:   /* CLDAP */
+	case 1900:  /* SSDP */
+	case 3702:  /* WS-Discovery */
+	case 5353:  /* mDNS */
+	case 11211: /* memcached */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The ICMP messages an anycast DNS service needs: echo, and the ones path
+ * MTU discovery depends on. */
+static __always_inline int is_wanted_icmp(const struct packet *pkt)
+{
+	if (pkt->l4_proto == IPPROTO_ICMP)
+		return pkt->icmp_type == ICMP_ECHO ||
+		       (pkt->icmp_type == ICMP_DEST_UNREACH && pkt->icmp_code == ICMP_FRAG_NEEDED);
+	return pkt->icmp_type == ICMPV6_ECHO_REQUEST || pkt->icmp_type == ICMPV6_PKT_TOOBIG;
+}
+
+/* Neighbour discovery reaches our addresses from link-local sources (a
+ * router checking we are still there): it must never be filtered. */
+static __always_inline int is_neighbour_discovery(const struct packet *pkt)
+{
+	return pkt->l4_proto == IPPROTO_ICMPV6 && pkt->icmp_type >= ICMPV6_ND_FIRST &&
+	       pkt->icmp_type <= ICMPV6_ND_LAST;
+}
+
+static __always_inline int port_allowed(const struct packet *pkt, const struct protected_prefix *scope)
+{
+	__u16 dport = bpf_ntohs(pkt->dport);
+
+#pragma unroll
+	for (int i = 0; i < XDPCAST_ALLOW_MAX; i++) {
+		const struct port_rule *rule = &scope->allow[i];
+
+		if (i >= scope->rule_count)
+			return 0;
+		if (rule->proto != pkt->l4_proto)
+			continue;
+		if (pkt->l4_proto == IPPROTO_ICMP || pkt->l4_proto == IPPROTO_ICMPV6)
+			return is_wanted_icmp(pkt);
+		if (!rule->port || rule->port == dport)
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline enum xdpcast_reason filter_packet(const struct packet *pkt,
+							 const struct protected_prefix *scope,
+							 const struct xdpcast_settings *set, __u64 now)
+{
+	enum xdpcast_reason reason;
+
+	if (pkt->is_fragment)
+		return XDPCAST_drop_fragment;
+	if (is_neighbour_discovery(pkt))
+		return FILTER_ACCEPT;
+	reason = source_verdict(pkt);
+	if (reason != FILTER_ACCEPT)
+		return reason;
+	if (is_reflection(pkt))
+		return XDPCAST_drop_reflection;
+	if (!port_allowed(pkt, scope))
+		return XDPCAST_drop_port_policy;
+	if ((pkt->l4_proto == IPPROTO_ICMP || pkt->l4_proto == IPPROTO_ICMPV6) &&
+	    !global_bucket_take(GLOBAL_ICMP, &set->icmp, now))
+		return XDPCAST_drop_rate_limited;
+	return FILTER_ACCEPT;
+}
+
+#endif /* XDPCAST_FILTER_H */

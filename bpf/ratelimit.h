@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Rate limits (DESIGN.md section 2, step 4, and RRL in step 5): token
+ * buckets per source prefix, the budget on what reaches userspace, and
+ * response rate limiting of fast-path answers with slip.
+ *
+ * Per-source state lives in LRU hashes: a flood of spoofed sources evicts
+ * the least recently seen buckets instead of filling the map, so memory is
+ * bounded by max_entries (the loader sizes them from the config).
+ */
+#ifndef XDPCAST_RATELIMIT_H
+#define XDPCAST_RATELIMIT_H
+
+#include "xdpcast.h"
+#include "parse.h"
+#include "filter.h"
+#include "counters.h"
+#include "dns_query.h"
+#include "token_bucket.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct source_bucket_key);
+	__type(value, struct rate_bucket);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdpcast_source_buckets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct rrl_key);
+	__type(value, struct rrl_bucket);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdpcast_rrl SEC(".maps");
+
+enum rrl_verdict {
+	RRL_SEND,
+	RRL_DROP,
+	RRL_SLIP,
+};
+
+static __always_inline int is_ipv4(const struct packet *pkt)
+{
+	return pkt->h_proto == ETH_P_IP;
+}
+
+/* Copies the first `bits` bits of the source address (IPv4 counted from
+ * its mapped position), the rest zero. */
+static __always_inline void mask_source(__u8 *out, const struct packet *pkt, __u32 bits, __u32 out_len)
+{
+	__u32 start = is_ipv4(pkt) ? 12 : 0;
+
+	for (__u32 i = 0; i < 16 && i < out_len; i++) {
+		__u32 bit = i * 8;
+		__u8 byte = start + i < 16 ? pkt->src.addr[(start + i) & 15] : 0;
+
+		if (bit >= bits)
+			byte = 0;
+		else if (bits - bit < 8)
+			byte &= 0xff << (8 - (bits - bit));
+		out[i] = byte;
+	}
+}
+
+/* One token from the source's bucket at one level; a new source starts
+ * with a full bucket. Returns 0 when the source is over its rate. */
+static __always_inline int source_bucket_take(const struct packet *pkt, enum source_level level,
+					      __u32 bits, const struct rate_setting *r, __u64 now)
+{
+	struct source_bucket_key key = { .level = level };
+	struct rate_bucket *b, fresh = { .tat_ns = now };
+
+	if (!r->interval_ns)
+		return 1;
+	mask_source(key.addr, pkt, bits, sizeof(key.addr));
+	b = bpf_map_lookup_elem(&xdpcast_source_buckets, &key);
+	if (b)
+		return token_bucket_take(&b->tat_ns, now, r);
+	token_bucket_take(&fresh.tat_ns, now, r);
+	bpf_map_update_elem(&xdpcast_source_buckets, &key, &fresh, BPF_NOEXIST);
+	return 1;
+}
+
+/* Both levels of the source's family must have a token. */
+static __always_inline int source_buckets_take(const struct packet *pkt, const struct xdpcast_settings *set,
+					       __u64 now)
+{
+	if (is_ipv4(pkt))
+		return source_bucket_take(pkt, SOURCE_LEVEL_V4_32, 32, &set->source[SOURCE_LEVEL_V4_32], now) &&
+		       source_bucket_take(pkt, SOURCE_LEVEL_V4_24, 24, &set->source[SOURCE_LEVEL_V4_24], now);
+	return source_bucket_take(pkt, SOURCE_LEVEL_V6_64, 64, &set->source[SOURCE_LEVEL_V6_64], now) &&
+	       source_bucket_take(pkt, SOURCE_LEVEL_V6_56, 56, &set->source[SOURCE_LEVEL_V6_56], now);
+}
+
+/* Whether a pass to userspace spends the budget: everything but TCP
+ * segments of connections already admitted (no SYN). */
+static __always_inline int spends_pass_budget(const struct packet *pkt)
+{
+	return pkt->l4_proto != IPPROTO_TCP || (pkt->tcp_flags & 0x02);
+}
+
+static __always_inline enum xdpcast_reason pass_budget(const struct packet *pkt, enum xdpcast_reason reason,
+						       const struct xdpcast_settings *set, __u64 now)
+{
+	if (reason_action(reason) != XDP_PASS || !spends_pass_budget(pkt))
+		return reason;
+	return global_bucket_take(GLOBAL_PASS_BUDGET, &set->pass_budget, now) ? reason : XDPCAST_drop_pass_budget;
+}
+
+/*
+ * Response rate limiting, as BIND and Knot do it: responses to one client
+ * network (/24, /56) are counted per response: the owner and type of a
+ * positive answer, the closest encloser of a negative one, the cut of a
+ * referral. Over the rate, every rrl_slip-th response is sent as TC=1 (a
+ * real client retries over TCP) and the others are dropped.
+ */
+static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, const struct dns_query *q,
+						  const struct answer_entry *e,
+						  const struct xdpcast_settings *set, __u64 now)
+{
+	struct rrl_key key = {
+		.name_hash = e->rrl_name_hash,
+		.qtype = e->rrl_class == RRL_CLASS_POSITIVE ? q->qtype : 0,
+		.rrl_class = e->rrl_class,
+		.ipv6 = !is_ipv4(pkt),
+	};
+	struct rrl_bucket *b, fresh = { .tat_ns = now };
+
+	if (!set->rrl.interval_ns)
+		return RRL_SEND;
+	mask_source(key.prefix, pkt, is_ipv4(pkt) ? 24 : 56, sizeof(key.prefix));
+	b = bpf_map_lookup_elem(&xdpcast_rrl, &key);
+	if (!b) {
+		token_bucket_take(&fresh.tat_ns, now, &set->rrl);
+		bpf_map_update_elem(&xdpcast_rrl, &key, &fresh, BPF_NOEXIST);
+		return RRL_SEND;
+	}
+	if (token_bucket_take(&b->tat_ns, now, &set->rrl))
+		return RRL_SEND;
+	b->limited++;
+	return set->rrl_slip && b->limited % set->rrl_slip == 0 ? RRL_SLIP : RRL_DROP;
+}
+
+#endif /* XDPCAST_RATELIMIT_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Token buckets as one timestamp each (GCRA, the "virtual scheduling" form):
+ * a bucket remembers when it will next be full again ("theoretical arrival
+ * time", tat). A packet conforms if the bucket is less than `burst` packets
+ * ahead of now; each conforming packet pushes tat one interval further.
+ *
+ * Plain C over explicit times, so the XDP program and the unit tests run the
+ * same arithmetic and the tests need no clock.
+ */
+#ifndef XDPCAST_TOKEN_BUCKET_H
+#define XDPCAST_TOKEN_BUCKET_H
+
+#include "xdpcast.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+
+/* Fills the precomputed fields of a setting from its rate and burst. */
+static inline void token_bucket_setting(struct rate_setting *r, __u32 rate, __u32 burst)
+{
+	r->rate = rate;
+	r->burst = burst ? burst : 1;
+	r->interval_ns = rate ? NSEC_PER_SEC / rate : 0;
+	r->tolerance_ns = r->interval_ns * (r->burst - 1);
+}
+
+/*
+ * Takes one token from the bucket at `*tat` at time `now`; returns 1 if the
+ * packet conforms (and advances *tat), 0 if it is over the limit (and
+ * leaves *tat alone, so dropped packets do not dig the bucket deeper).
+ * A setting with rate 0 is off: everything conforms.
+ */
+static inline int token_bucket_take(__u64 *tat, __u64 now, const struct rate_setting *r)
+{
+	__u64 t = *tat > now ? *tat : now;
+
+	if (!r->interval_ns)
+		return 1;
+	if (t - now > r->tolerance_ns)
+		return 0;
+	*tat = t + r->interval_ns;
+	return 1;
+}
+
+#endif /* XDPCAST_TOKEN_BUCKET_H */

@@ -1,0 +1,608 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The config file, read with libyaml's document API: the whole file is
+ * parsed first (syntax errors carry libyaml's line), then walked key by key
+ * through tables, so an unknown key, a wrong type or a bad value is
+ * reported with its line and dotted key path.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "config.h"
+#include "prefix.h"
+
+struct walk {
+	const char *path;
+	yaml_document_t *doc;
+	struct options *opts;
+	char *err;
+	size_t errlen;
+};
+
+/* A key's handler: the node under the key, its dotted path, and the
+ * table's argument (the struct the key belongs to). */
+typedef int (*key_fn)(struct walk *w, yaml_node_t *node, const char *key, void *arg);
+
+struct key_handler {
+	const char *name;
+	key_fn fn;
+};
+
+static int fail(struct walk *w, const yaml_node_t *node, const char *key, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(w->err, w->errlen, "%s:%zu: %s: %s", w->path, node->start_mark.line + 1,
+		 *key ? key : "top level", what);
+	return -1;
+}
+
+static const char *scalar(struct walk *w, yaml_node_t *node, const char *key)
+{
+	if (node->type != YAML_SCALAR_NODE) {
+		fail(w, node, key, "expected a single value, not a %s",
+		     node->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
+		return NULL;
+	}
+	return (const char *)node->data.scalar.value;
+}
+
+static int get_string(struct walk *w, yaml_node_t *node, const char *key, const char **out)
+{
+	const char *value = scalar(w, node, key);
+
+	if (!value)
+		return -1;
+	if (!*value)
+		return fail(w, node, key, "must not be empty");
+	*out = options_keep(w->opts, value);
+	return *out ? 0 : fail(w, node, key, "out of memory");
+}
+
+static int get_uint(struct walk *w, yaml_node_t *node, const char *key, uint32_t *out, uint32_t max)
+{
+	const char *value = scalar(w, node, key);
+	unsigned long long n;
+	char *end;
+
+	if (!value)
+		return -1;
+	errno = 0;
+	n = strtoull(value, &end, 10);
+	if (!*value || *end || errno || value[0] == '-' || n > max)
+		return fail(w, node, key, "'%s' is not a whole number from 0 to %u", value, max);
+	*out = n;
+	return 0;
+}
+
+static int get_bool(struct walk *w, yaml_node_t *node, const char *key, bool *out)
+{
+	const char *value = scalar(w, node, key);
+
+	if (!value)
+		return -1;
+	if (!strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "on"))
+		*out = true;
+	else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "off"))
+		*out = false;
+	else
+		return fail(w, node, key, "'%s' is not true or false", value);
+	return 0;
+}
+
+static int get_prefix(struct walk *w, yaml_node_t *node, const char *key, struct xdpcast_lpm_key *out)
+{
+	const char *value = scalar(w, node, key);
+	char err[256];
+
+	if (!value)
+		return -1;
+	if (prefix_parse(value, out, err, sizeof(err)))
+		return fail(w, node, key, "%s", err);
+	return 0;
+}
+
+/* Calls fn for every item of a list (a single value counts as a list of one). */
+static int each_item(struct walk *w, yaml_node_t *node, const char *key, key_fn fn, void *arg)
+{
+	if (node->type != YAML_SEQUENCE_NODE)
+		return fn(w, node, key, arg);
+	for (yaml_node_item_t *item = node->data.sequence.items.start;
+	     item < node->data.sequence.items.top; item++)
+		if (fn(w, yaml_document_get_node(w->doc, *item), key, arg))
+			return -1;
+	return 0;
+}
+
+static int walk_mapping(struct walk *w, yaml_node_t *node, const char *key,
+			const struct key_handler *table, void *arg)
+{
+	if (node->type != YAML_MAPPING_NODE)
+		return fail(w, node, key, "expected a mapping of keys");
+	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(w->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(w->doc, pair->value);
+		const char *name = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
+		const struct key_handler *h = table;
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s%s%s", key, *key ? "." : "", name);
+		while (h->name && strcmp(h->name, name))
+			h++;
+		if (!h->name)
+			return fail(w, k, path, "unknown key");
+		if (h->fn(w, v, path, arg))
+			return -1;
+	}
+	return 0;
+}
+
+/* Top-level keys: the command-line flags. */
+
+static int add_iface(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	const char *name;
+
+	(void)arg;
+	if (get_string(w, node, key, &name))
+		return -1;
+	if (w->opts->iface_count == XDPCAST_MAX_IFACES)
+		return fail(w, node, key, "at most %d interfaces", XDPCAST_MAX_IFACES);
+	w->opts->ifaces[w->opts->iface_count++] = (char *)name;
+	return 0;
+}
+
+static int add_rule(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct anycast_rules *rules = arg;
+	const char *value = scalar(w, node, key);
+	char err[256];
+
+	if (!value)
+		return -1;
+	if (rules->count == XDPCAST_ALLOW_MAX)
+		return fail(w, node, key, "at most %d rules", XDPCAST_ALLOW_MAX);
+	if (port_rule_parse(value, &rules->allow[rules->count], err, sizeof(err)))
+		return fail(w, node, key, "%s", err);
+	rules->count++;
+	return 0;
+}
+
+static int set_rules(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct anycast_rules *rules = arg;
+
+	rules->count = 0;
+	if (each_item(w, node, key, add_rule, rules))
+		return -1;
+	if (!rules->count)
+		return fail(w, node, key, "an empty allowlist would drop everything: list at least one rule");
+	return 0;
+}
+
+static int set_anycast_prefix(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	size_t i = *(size_t *)arg;
+	const char *text = scalar(w, node, key);
+
+	if (!text || get_prefix(w, node, key, &w->opts->anycast[i]))
+		return -1;
+	w->opts->anycast_text[i] = options_keep(w->opts, text);
+	return 0;
+}
+
+static int set_anycast_allow(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return set_rules(w, node, key, &w->opts->anycast_rules[*(size_t *)arg]);
+}
+
+static int add_anycast(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "prefix", set_anycast_prefix },
+		{ "allow", set_anycast_allow },
+		{ NULL, NULL },
+	};
+	struct options *opts = w->opts;
+	size_t i = opts->anycast_count;
+
+	(void)arg;
+	if (i == OPTIONS_MAX_ANYCAST)
+		return fail(w, node, key, "at most %d prefixes", OPTIONS_MAX_ANYCAST);
+	opts->anycast_rules[i].count = 0;
+	opts->anycast_text[i] = NULL;
+	if (node->type == YAML_MAPPING_NODE) {
+		if (walk_mapping(w, node, key, keys, &i))
+			return -1;
+		if (!opts->anycast_text[i])
+			return fail(w, node, key, "an entry needs 'prefix'");
+	} else if (set_anycast_prefix(w, node, key, &i)) {
+		return -1;
+	}
+	opts->anycast_count++;
+	return 0;
+}
+
+static int add_zone(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct view_option *view = arg;
+	char **zones = view ? view->zones : w->opts->zones;
+	size_t *count = view ? &view->zone_count : &w->opts->zone_count;
+	const char *file;
+
+	if (get_string(w, node, key, &file))
+		return -1;
+	if (*count == OPTIONS_MAX_ZONES)
+		return fail(w, node, key, "at most %d zones", OPTIONS_MAX_ZONES);
+	zones[(*count)++] = (char *)file;
+	return 0;
+}
+
+static int add_view_client(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct view_option *view = arg;
+
+	if (view->prefix_count == OPTIONS_MAX_ANYCAST)
+		return fail(w, node, key, "at most %d prefixes", OPTIONS_MAX_ANYCAST);
+	return get_prefix(w, node, key, &view->prefixes[view->prefix_count++]);
+}
+
+static int set_view_clients(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return each_item(w, node, key, add_view_client, arg);
+}
+
+static int set_view_zones(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return each_item(w, node, key, add_zone, arg);
+}
+
+static int set_views(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "clients", set_view_clients },
+		{ "zones", set_view_zones },
+		{ NULL, NULL },
+	};
+
+	(void)arg;
+	if (node->type != YAML_MAPPING_NODE)
+		return fail(w, node, key, "expected a mapping of view names");
+	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(w->doc, pair->key);
+		const char *name = scalar(w, k, key);
+		struct view_option *view;
+		char path[256];
+
+		if (!name)
+			return -1;
+		snprintf(path, sizeof(path), "%s.%s", key, name);
+		view = options_view(w->opts, name, strlen(name));
+		if (!view)
+			return fail(w, k, path, "at most %d views, names of 1 to 31 characters", XDPCAST_VIEWS_MAX);
+		if (walk_mapping(w, yaml_document_get_node(w->doc, pair->value), path, keys, view))
+			return -1;
+		if (!view->prefix_count || !view->zone_count)
+			return fail(w, k, path, "a view needs 'clients' and 'zones'");
+	}
+	return 0;
+}
+
+static int set_pop(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_string(w, node, key, &w->opts->pop);
+}
+
+static int set_pin_dir(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_string(w, node, key, &w->opts->pin_dir);
+}
+
+static int set_xdp_mode(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	const char *value = scalar(w, node, key);
+
+	(void)arg;
+	if (!value)
+		return -1;
+	if (!strcmp(value, "native"))
+		w->opts->xdp_mode = XDP_MODE_NATIVE;
+	else if (!strcmp(value, "skb"))
+		w->opts->xdp_mode = XDP_MODE_SKB;
+	else
+		return fail(w, node, key, "'%s' must be native or skb", value);
+	w->opts->mode_forced = true;
+	return 0;
+}
+
+static int set_verbose(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_bool(w, node, key, &w->opts->verbose);
+}
+
+static int set_interfaces(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return each_item(w, node, key, add_iface, arg);
+}
+
+static int set_anycast(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return each_item(w, node, key, add_anycast, arg);
+}
+
+static int set_zones(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return each_item(w, node, key, add_zone, NULL);
+}
+
+/* filter: */
+
+static int add_listed(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct xdpcast_lpm_key prefix;
+
+	if (get_prefix(w, node, key, &prefix))
+		return -1;
+	return prefix_list_add(arg, &prefix) ? fail(w, node, key, "out of memory") : 0;
+}
+
+static int set_prefix_list(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	prefix_list_clear(arg);         /* the file's list replaces the default */
+	return each_item(w, node, key, add_listed, arg);
+}
+
+static int set_filter_blocklist(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return set_prefix_list(w, node, key, &w->opts->protection.blocklist);
+}
+
+static int set_filter_bogons(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return set_prefix_list(w, node, key, &w->opts->protection.bogons);
+}
+
+static int set_filter_allow(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct protection *p = &w->opts->protection;
+	struct anycast_rules rules;
+
+	(void)arg;
+	if (set_rules(w, node, key, &rules))
+		return -1;
+	memcpy(p->allow, rules.allow, sizeof(p->allow));
+	p->allow_count = rules.count;
+	return 0;
+}
+
+static int set_filter(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "allow", set_filter_allow },
+		{ "blocklist", set_filter_blocklist },
+		{ "bogons", set_filter_bogons },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
+/* rate_limit: and rrl: */
+
+#define RATE_MAX 100000000u
+
+static int set_rate(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_uint(w, node, key, &((struct rate_limit *)arg)->rate, RATE_MAX);
+}
+
+static int set_burst(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_uint(w, node, key, &((struct rate_limit *)arg)->burst, RATE_MAX);
+}
+
+static int set_rate_limit_entry(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "rate", set_rate },
+		{ "burst", set_burst },
+		{ NULL, NULL },
+	};
+	struct rate_limit *r = arg;
+
+	if (walk_mapping(w, node, key, keys, r))
+		return -1;
+	if (r->rate && r->burst < 1)
+		return fail(w, node, key, "burst must be at least 1 when rate is set");
+	return 0;
+}
+
+#define RATE_KEY(fn, field)                                                              \
+	static int fn(struct walk *w, yaml_node_t *node, const char *key, void *arg)     \
+	{                                                                                \
+		(void)arg;                                                               \
+		return set_rate_limit_entry(w, node, key, &w->opts->protection.field);   \
+	}
+RATE_KEY(set_ipv4_32, source[SOURCE_LEVEL_V4_32])
+RATE_KEY(set_ipv4_24, source[SOURCE_LEVEL_V4_24])
+RATE_KEY(set_ipv6_64, source[SOURCE_LEVEL_V6_64])
+RATE_KEY(set_ipv6_56, source[SOURCE_LEVEL_V6_56])
+RATE_KEY(set_pass_budget, pass_budget)
+RATE_KEY(set_icmp, icmp)
+#undef RATE_KEY
+
+static int set_source_buckets(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	if (get_uint(w, node, key, &w->opts->protection.source_buckets, 1u << 26))
+		return -1;
+	return w->opts->protection.source_buckets ? 0 : fail(w, node, key, "must be at least 1");
+}
+
+static int set_rate_limit(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "ipv4_32", set_ipv4_32 },
+		{ "ipv4_24", set_ipv4_24 },
+		{ "ipv6_64", set_ipv6_64 },
+		{ "ipv6_56", set_ipv6_56 },
+		{ "pass_budget", set_pass_budget },
+		{ "icmp", set_icmp },
+		{ "source_buckets", set_source_buckets },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
+static int set_rrl_rate(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return set_rate(w, node, key, &w->opts->protection.rrl);
+}
+
+static int set_rrl_burst(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return set_burst(w, node, key, &w->opts->protection.rrl);
+}
+
+static int set_rrl_slip(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_uint(w, node, key, &w->opts->protection.rrl_slip, 10);
+}
+
+static int set_rrl_buckets(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	if (get_uint(w, node, key, &w->opts->protection.rrl_buckets, 1u << 26))
+		return -1;
+	return w->opts->protection.rrl_buckets ? 0 : fail(w, node, key, "must be at least 1");
+}
+
+static int set_rrl(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "rate", set_rrl_rate },
+		{ "burst", set_rrl_burst },
+		{ "slip", set_rrl_slip },
+		{ "buckets", set_rrl_buckets },
+		{ NULL, NULL },
+	};
+	struct protection *p = &w->opts->protection;
+
+	if (walk_mapping(w, node, key, keys, arg))
+		return -1;
+	if (p->rrl.rate && !p->rrl.burst)
+		return fail(w, node, key, "burst must be at least 1 when rate is set");
+	return 0;
+}
+
+/* cookies: */
+
+static int set_cookies_enabled(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_bool(w, node, key, &w->opts->protection.cookies);
+}
+
+static int get_secret(struct walk *w, yaml_node_t *node, const char *key, uint8_t *secret)
+{
+	const char *value = scalar(w, node, key);
+	char err[256];
+
+	if (!value)
+		return -1;
+	return cookie_secret_parse(value, secret, err, sizeof(err)) ? fail(w, node, key, "%s", err) : 0;
+}
+
+static int set_cookies_secret(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	w->opts->protection.has_secret = true;
+	return get_secret(w, node, key, w->opts->protection.cookie_secret);
+}
+
+static int set_cookies_previous(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	w->opts->protection.has_previous = true;
+	return get_secret(w, node, key, w->opts->protection.cookie_previous);
+}
+
+static int set_cookies(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "enabled", set_cookies_enabled },
+		{ "secret", set_cookies_secret },
+		{ "previous_secret", set_cookies_previous },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
+static const struct key_handler top_keys[] = {
+	{ "interfaces", set_interfaces },
+	{ "anycast", set_anycast },
+	{ "zones", set_zones },
+	{ "pop", set_pop },
+	{ "views", set_views },
+	{ "xdp_mode", set_xdp_mode },
+	{ "pin_dir", set_pin_dir },
+	{ "verbose", set_verbose },
+	{ "filter", set_filter },
+	{ "rate_limit", set_rate_limit },
+	{ "rrl", set_rrl },
+	{ "cookies", set_cookies },
+	{ NULL, NULL },
+};
+
+int config_load(const char *path, struct options *opts, char *err, size_t errlen)
+{
+	struct walk w = { .path = path, .opts = opts, .err = err, .errlen = errlen };
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	FILE *f = fopen(path, "r");
+	int ret = -1;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &doc)) {
+		snprintf(err, errlen, "%s:%zu: %s%s%s", path, parser.problem_mark.line + 1,
+			 parser.problem ? parser.problem : "not YAML",
+			 parser.context ? " " : "", parser.context ? parser.context : "");
+		goto out;
+	}
+	w.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (!root)
+		snprintf(err, errlen, "%s: the file is empty", path);
+	else
+		ret = walk_mapping(&w, root, "", top_keys, NULL);
+	yaml_document_delete(&doc);
+out:
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return ret;
+}

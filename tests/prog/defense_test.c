@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Flood defense decisions of the XDP program through BPF_PROG_TEST_RUN:
+ * live blocklist entries, per-prefix allowlists, per-source token buckets,
+ * the userspace budget, ICMP, response rate limiting with slip, and DNS
+ * cookies (RFC 7873/9018) exempting proven sources from RRL.
+ *
+ * Each test puts its own settings in force and uses its own client
+ * addresses, so the buckets of one test never meet another's. Limits use
+ * a rate of 1/s: a test would need to stall for a second to see a refill.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <libknot/libknot.h>
+
+#include "dns_cookie.h"
+#include "packet.h"
+#include "prefix.h"
+#include "reasons.h"
+#include "test_program.h"
+
+#define TEST_ZONE "tests/zones/example.test.zone"
+#define SECRET_A "e5e973e5a6b2a43f48e7dc849e37bfcf"
+#define SECRET_B "445536bcd2513298075a5d379663c962"
+
+static struct xdpcast_bpf *skel;
+
+struct response {
+	uint8_t frame[FRAME_MAX];
+	size_t len;
+	struct frame_info info;
+};
+
+/* Runs one query and checks its verdict and that exactly `reason` moved. */
+static void run(const char *what, const struct query_spec *q, int verdict, enum xdpcast_reason reason,
+		struct response *r)
+{
+	uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX];
+	size_t in_len = build_query(q, in);
+	__u64 before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+
+	test_program_counts(skel, before);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
+	test_program_counts(skel, after);
+	if ((int)opts.retval != verdict || after[reason] != before[reason] + 1) {
+		int moved = 0;
+
+		while (moved < XDPCAST_REASON_MAX - 1 && after[moved] == before[moved])
+			moved++;
+		fail_msg("%s: verdict %u with %s, expected %d with %s", what, opts.retval, reason_names[moved],
+			 verdict, reason_names[reason]);
+	}
+	if (r) {
+		const char *problem;
+
+		memcpy(r->frame, out, opts.data_size_out);
+		r->len = opts.data_size_out;
+		problem = check_frame(r->frame, r->len, &r->info);
+		if (problem)
+			fail_msg("%s: %s", what, problem);
+	}
+}
+
+/* Defaults with every limit off, for tests that switch one on. */
+static void no_limits(struct protection *p)
+{
+	protection_defaults(p);
+	memset(p->source, 0, sizeof(p->source));
+	p->pass_budget.rate = p->icmp.rate = p->rrl.rate = 0;
+}
+
+static void protect(struct protection *p)
+{
+	char err[256];
+
+	if (test_program_protect(skel, p, err, sizeof(err)))
+		fail_msg("%s", err);
+	protection_free(p);
+}
+
+static void add_prefix(struct prefix_list *list, const char *text)
+{
+	struct xdpcast_lpm_key key;
+	char err[128];
+
+	assert_int_equal(prefix_parse(text, &key, err, sizeof(err)), 0);
+	assert_int_equal(prefix_list_add(list, &key), 0);
+}
+
+static void test_blocklist(void **state)
+{
+	struct query_spec v4 = { .src = "203.0.113.7", .qname = "www.example.test." };
+	struct query_spec v6 = { .family = 6, .src = "2001:db8:bad::5", .qname = "www.example.test." };
+	struct source_filter live = { .kind = SOURCE_BLOCKED_LIVE };
+	struct xdpcast_lpm_key key;
+	struct protection p;
+	char err[128];
+
+	(void)state;
+	no_limits(&p);
+	add_prefix(&p.blocklist, "203.0.113.0/24");
+	protect(&p);
+	run("blocklisted IPv4 source", &v4, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	run("IPv6 source not listed yet", &v6, XDP_TX, XDPCAST_dns_answer, NULL);
+
+	/* What `xdpcastctl block add` does: effective with the next packet. */
+	assert_int_equal(prefix_parse("2001:db8:bad::/48", &key, err, sizeof(err)), 0);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_source_filter), &key, &live, BPF_ANY), 0);
+	run("IPv6 source blocked live", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+
+	/* A reload without the config entry drops it, and keeps the live one. */
+	no_limits(&p);
+	protect(&p);
+	run("IPv4 source after its entry left the config", &v4, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("live entry kept across the reload", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(skel->maps.xdpcast_source_filter), &key), 0);
+	run("IPv6 source after block del", &v6, XDP_TX, XDPCAST_dns_answer, NULL);
+}
+
+static void test_allowlist(void **state)
+{
+	struct protection p;
+	char err[128];
+
+	(void)state;
+	no_limits(&p);
+	p.allow_count = 0;
+	assert_int_equal(port_rule_parse("udp/53", &p.allow[p.allow_count++], err, sizeof(err)), 0);
+	protect(&p);
+	run("TCP 53 without a tcp rule", &(struct query_spec){ .proto = IPPROTO_TCP }, XDP_DROP,
+	    XDPCAST_drop_port_policy, NULL);
+	run("ICMP without an icmp rule", &(struct query_spec){ .proto = IPPROTO_ICMP, .icmp_type = 8 }, XDP_DROP,
+	    XDPCAST_drop_port_policy, NULL);
+	run("UDP 53 still answered", &(struct query_spec){ .qname = "www.example.test." }, XDP_TX,
+	    XDPCAST_dns_answer, NULL);
+}
+
+static void test_source_buckets(void **state)
+{
+	struct query_spec q = { .src = "198.51.100.10", .qname = "www.example.test." };
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.source[SOURCE_LEVEL_V4_32] = (struct rate_limit){ 1, 3 };
+	p.source[SOURCE_LEVEL_V6_56] = (struct rate_limit){ 1, 3 };
+	protect(&p);
+	for (int i = 0; i < 3; i++)
+		run("within the /32 burst", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("over the /32 burst", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+	run("still over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+	q.src = "198.51.100.11";
+	run("a neighbour in the /24 has its own /32 bucket", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+
+	/* Three /64s of one /56 share its bucket of 3. */
+	run("first /64", &(struct query_spec){ .family = 6, .src = "2001:db8:5600:1::1", .qname = "www.example.test." },
+	    XDP_TX, XDPCAST_dns_answer, NULL);
+	run("second /64", &(struct query_spec){ .family = 6, .src = "2001:db8:5600:2::1", .qname = "www.example.test." },
+	    XDP_TX, XDPCAST_dns_answer, NULL);
+	run("third /64", &(struct query_spec){ .family = 6, .src = "2001:db8:5600:3::1", .qname = "www.example.test." },
+	    XDP_TX, XDPCAST_dns_answer, NULL);
+	run("fourth /64: the /56 is spent", &(struct query_spec){ .family = 6, .src = "2001:db8:5600:4::1", .qname = "www.example.test." },
+	    XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+	run("another /56", &(struct query_spec){ .family = 6, .src = "2001:db8:5601::1", .qname = "www.example.test." },
+	    XDP_TX, XDPCAST_dns_answer, NULL);
+}
+
+static void test_pass_budget(void **state)
+{
+	struct query_spec miss = { .src = "198.51.100.20", .qname = "example.org." };
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.pass_budget = (struct rate_limit){ 1, 2 };
+	protect(&p);
+	run("miss within the budget", &miss, XDP_PASS, XDPCAST_dns_pass_miss, NULL);
+	run("miss within the budget", &miss, XDP_PASS, XDPCAST_dns_pass_miss, NULL);
+	run("miss over the budget", &miss, XDP_DROP, XDPCAST_drop_pass_budget, NULL);
+	run("TCP SYN over the budget", &(struct query_spec){ .proto = IPPROTO_TCP }, XDP_DROP,
+	    XDPCAST_drop_pass_budget, NULL);
+	run("TCP segment of an admitted connection", &(struct query_spec){ .proto = IPPROTO_TCP, .tcp_flags = 0x10 },
+	    XDP_PASS, XDPCAST_pass_tcp, NULL);
+	run("answers from XDP do not spend it", &(struct query_spec){ .qname = "www.example.test." }, XDP_TX,
+	    XDPCAST_dns_answer, NULL);
+}
+
+static void test_icmp_limit(void **state)
+{
+	struct query_spec echo = { .proto = IPPROTO_ICMP, .icmp_type = 8 };
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.icmp = (struct rate_limit){ 1, 1 };
+	protect(&p);
+	run("first echo", &echo, XDP_PASS, XDPCAST_pass_other, NULL);
+	run("second echo within the second", &echo, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+}
+
+static knot_pkt_t *parse_dns(struct response *r)
+{
+	knot_pkt_t *pkt = knot_pkt_new((void *)r->info.dns, r->info.dns_len, NULL);
+
+	assert_non_null(pkt);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	return pkt;
+}
+
+static void test_rrl(void **state)
+{
+	struct query_spec q = { .src = "198.51.100.30", .qname = "www.example.test.", .edns_size = 1232 };
+	struct response r;
+	knot_pkt_t *pkt;
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.rrl = (struct rate_limit){ 1, 2 };
+	p.rrl_slip = 2;
+	p.cookies = false;
+	protect(&p);
+	run("first response", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("second response", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("first over the rate: dropped", &q, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	run("second over the rate: slipped", &q, XDP_TX, XDPCAST_rrl_slip, &r);
+	pkt = parse_dns(&r);
+	assert_true(knot_wire_get_tc(r.info.dns));
+	assert_true(knot_wire_get_aa(r.info.dns));
+	assert_int_equal(knot_wire_get_rcode(r.info.dns), KNOT_RCODE_NOERROR);
+	assert_int_equal(knot_wire_get_qdcount(r.info.dns), 1);
+	assert_int_equal(knot_wire_get_ancount(r.info.dns) + knot_wire_get_nscount(r.info.dns), 0);
+	assert_non_null(pkt->opt_rr);
+	knot_pkt_free(pkt);
+	run("third over: dropped", &q, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	run("fourth over: slipped", &q, XDP_TX, XDPCAST_rrl_slip, NULL);
+
+	run("another type is another response", &(struct query_spec){ .src = "198.51.100.30", .qname = "www.example.test.", .qtype = KNOT_RRTYPE_AAAA },
+	    XDP_TX, XDPCAST_dns_answer, NULL);
+	run("another /24 is another client", &(struct query_spec){ .src = "198.51.101.30", .qname = "www.example.test." },
+	    XDP_TX, XDPCAST_dns_answer, NULL);
+
+	/* Random names under one zone are one response: the apex's NXDOMAIN. */
+	run("NXDOMAIN for one name", &(struct query_spec){ .src = "198.51.100.31", .qname = "r1.example.test." },
+	    XDP_TX, XDPCAST_dns_nxdomain, NULL);
+	run("NXDOMAIN for another", &(struct query_spec){ .src = "198.51.100.31", .qname = "r2.example.test." },
+	    XDP_TX, XDPCAST_dns_nxdomain, NULL);
+	run("a third random name is over the rate", &(struct query_spec){ .src = "198.51.100.31", .qname = "r3.example.test." },
+	    XDP_DROP, XDPCAST_rrl_drop, NULL);
+}
+
+/* The COOKIE option of a response, which must be client + server cookie. */
+static void response_cookie(struct response *r, uint8_t cookie[24])
+{
+	knot_pkt_t *pkt = parse_dns(r);
+	uint8_t *opt;
+
+	assert_non_null(pkt->opt_rr);
+	opt = knot_edns_get_option(pkt->opt_rr, KNOT_EDNS_OPTION_COOKIE, NULL);
+	assert_non_null(opt);
+	assert_int_equal(knot_edns_opt_get_length(opt), 24);
+	memcpy(cookie, knot_edns_opt_get_data(opt), 24);
+	knot_pkt_free(pkt);
+}
+
+static void address_key(const char *text, uint8_t addr[16])
+{
+	struct xdpcast_lpm_key key;
+	char err[128];
+
+	assert_int_equal(prefix_parse(text, &key, err, sizeof(err)), 0);
+	memcpy(addr, key.addr, 16);
+}
+
+static void cookie_protection(const char *secret, const char *previous)
+{
+	struct protection p;
+	char err[128];
+
+	no_limits(&p);
+	p.rrl = (struct rate_limit){ 1, 1 };
+	p.rrl_slip = 0;
+	assert_int_equal(cookie_secret_parse(secret, p.cookie_secret, err, sizeof(err)), 0);
+	p.has_secret = true;
+	if (previous) {
+		assert_int_equal(cookie_secret_parse(previous, p.cookie_previous, err, sizeof(err)), 0);
+		p.has_previous = true;
+	}
+	protect(&p);
+}
+
+static void test_cookies(void **state)
+{
+	static const uint8_t client[8] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57 };
+	uint8_t cookie[24], tampered[24], secret_a[16], secret_b[16], addr[16], addr6[16];
+	struct query_spec with_client = { .src = "203.0.113.40", .qname = "www.example.test.", .edns_size = 1232,
+					  .cookie = client, .cookie_len = 8 };
+	struct query_spec with_server = with_client, plain = with_client;
+	uint32_t now = time(NULL), stamp;
+	struct response r;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(cookie_secret_parse(SECRET_A, secret_a, err, sizeof(err)), 0);
+	assert_int_equal(cookie_secret_parse(SECRET_B, secret_b, err, sizeof(err)), 0);
+	address_key("203.0.113.40", addr);
+	cookie_protection(SECRET_A, NULL);
+
+	run("client cookie only: answered, a server cookie learnt", &with_client, XDP_TX, XDPCAST_dns_answer, &r);
+	response_cookie(&r, cookie);
+	assert_memory_equal(cookie, client, 8);
+	assert_int_equal(cookie[8], COOKIE_VERSION);
+	stamp = (uint32_t)cookie[12] << 24 | cookie[13] << 16 | cookie[14] << 8 | cookie[15];
+	assert_true(stamp + 5 >= now && stamp <= now + 5);
+	assert_true(server_cookie_valid(cookie + 8, client, addr, 1, now, secret_a));
+	assert_false(server_cookie_valid(cookie + 8, client, addr, 1, now, secret_b));
+
+	plain.cookie_len = 0;
+	run("no cookie: RRL applies", &plain, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	with_server.cookie = cookie;
+	with_server.cookie_len = 24;
+	run("valid server cookie: exempt from RRL", &with_server, XDP_TX, XDPCAST_dns_answer, &r);
+	response_cookie(&r, tampered);
+	assert_memory_equal(tampered, client, 8);
+	memcpy(tampered, cookie, 24);
+	tampered[23] ^= 1;
+	with_server.cookie = tampered;
+	run("forged server cookie: RRL applies", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	with_server.cookie = cookie;
+	with_server.src = "203.0.113.41";       /* same /24: its RRL bucket is spent too */
+	run("a server cookie replayed from another address", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	with_server.src = "203.0.113.40";
+
+	/* Rotation: the old secret still verifies as the previous one. */
+	cookie_protection(SECRET_B, SECRET_A);
+	run("cookie made with the previous secret", &with_server, XDP_TX, XDPCAST_dns_answer, &r);
+	response_cookie(&r, tampered);
+	assert_true(server_cookie_valid(tampered + 8, client, addr, 1, now, secret_b));
+	cookie_protection(SECRET_B, NULL);
+	run("once the previous secret is gone", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
+
+	/* IPv6: the hash covers all 16 address bytes. */
+	with_client.family = 6;
+	with_client.src = "2001:db8:220:1:59de:d0f4:8769:82b8";
+	address_key(with_client.src, addr6);
+	run("IPv6 client cookie", &with_client, XDP_TX, XDPCAST_dns_answer, &r);
+	response_cookie(&r, cookie);
+	assert_true(server_cookie_valid(cookie + 8, client, addr6, 0, now, secret_b));
+}
+
+static void test_cookies_off(void **state)
+{
+	static const uint8_t client[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct query_spec q = { .src = "198.51.100.50", .qname = "www.example.test.", .edns_size = 1232,
+				.cookie = client, .cookie_len = 8 };
+	struct response r;
+	struct protection p;
+	knot_pkt_t *pkt;
+
+	(void)state;
+	no_limits(&p);
+	p.cookies = false;
+	protect(&p);
+	run("cookies off: answered as NSD 4.6 would, no COOKIE", &q, XDP_TX, XDPCAST_dns_answer, &r);
+	pkt = parse_dns(&r);
+	assert_null(knot_edns_get_option(pkt->opt_rr, KNOT_EDNS_OPTION_COOKIE, NULL));
+	knot_pkt_free(pkt);
+}
+
+static int setup(void **state)
+{
+	char err[512];
+
+	(void)state;
+	skel = test_program_load(TEST_ZONE, err, sizeof(err));
+	if (!skel)
+		fprintf(stderr, "%s\n", err);
+	return skel ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	xdpcast_bpf__destroy(skel);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_blocklist),
+		cmocka_unit_test(test_allowlist),
+		cmocka_unit_test(test_source_buckets),
+		cmocka_unit_test(test_pass_budget),
+		cmocka_unit_test(test_icmp_limit),
+		cmocka_unit_test(test_rrl),
+		cmocka_unit_test(test_cookies),
+		cmocka_unit_test(test_cookies_off),
+	};
+
+	return cmocka_run_group_tests_name("flood defense", tests, setup, teardown);
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The YAML config file: a valid file gives the same options as the same
+ * flags, flags win over it, and every kind of bad file is refused with the
+ * file, line and key in the message.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "options.h"
+#include "prefix.h"
+
+static char path[] = "/tmp/xdpcast-config-XXXXXX";
+
+static const char *write_config(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static int setup(void **state)
+{
+	int fd = mkstemp(path);
+
+	(void)state;
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	return 0;
+}
+
+static enum options_result parse(struct options *opts, int argc, char **argv)
+{
+	FILE *saved = stderr;
+	enum options_result result;
+
+	stderr = fopen("/dev/null", "w");       /* the messages are checked elsewhere */
+	result = options_parse(argc, argv, opts);
+	fclose(stderr);
+	stderr = saved;
+	return result;
+}
+
+static void test_file_equals_flags(void **state)
+{
+	char *flags[] = { "xdpcastd", "--iface", "veth0", "--iface", "veth1", "--anycast", "192.0.2.0/24",
+			  "--anycast", "2001:db8:53::/48", "--zone", "a.zone", "--zone", "b.zone", "--pop", "ams1",
+			  "--xdp-mode", "skb", "--pin-dir", "/sys/fs/bpf/x", "--view", "eu=203.0.113.0/24",
+			  "--view-zone", "eu=eu.zone" };
+	char *with_file[] = { "xdpcastd", "--config", (char *)write_config(
+		"pop: ams1\n"
+		"interfaces: [veth0, veth1]\n"
+		"anycast:\n"
+		"  - 192.0.2.0/24\n"
+		"  - prefix: 2001:db8:53::/48\n"
+		"zones:\n  - a.zone\n  - b.zone\n"
+		"xdp_mode: skb\n"
+		"pin_dir: /sys/fs/bpf/x\n"
+		"views:\n  eu:\n    clients: [203.0.113.0/24]\n    zones: [eu.zone]\n") };
+	struct options a, b;
+
+	(void)state;
+	assert_int_equal(parse(&a, sizeof(flags) / sizeof(flags[0]), flags), OPTIONS_RUN);
+	assert_int_equal(parse(&b, 3, with_file), OPTIONS_RUN);
+	assert_int_equal(a.iface_count, b.iface_count);
+	for (size_t i = 0; i < a.iface_count; i++)
+		assert_string_equal(a.ifaces[i], b.ifaces[i]);
+	assert_int_equal(a.anycast_count, b.anycast_count);
+	assert_memory_equal(a.anycast, b.anycast, a.anycast_count * sizeof(a.anycast[0]));
+	assert_int_equal(a.zone_count, b.zone_count);
+	for (size_t i = 0; i < a.zone_count; i++)
+		assert_string_equal(a.zones[i], b.zones[i]);
+	assert_string_equal(a.pop, b.pop);
+	assert_string_equal(a.pin_dir, b.pin_dir);
+	assert_int_equal(a.xdp_mode, b.xdp_mode);
+	assert_int_equal(a.mode_forced, b.mode_forced);
+	assert_int_equal(a.view_count, 1);
+	assert_int_equal(b.view_count, 1);
+	assert_string_equal(a.views[0].name, b.views[0].name);
+	assert_memory_equal(&a.views[0].prefixes[0], &b.views[0].prefixes[0], sizeof(a.views[0].prefixes[0]));
+	assert_string_equal(a.views[0].zones[0], b.views[0].zones[0]);
+	options_free(&a);
+	options_free(&b);
+}
+
+static void test_flags_win(void **state)
+{
+	char *argv[] = { "xdpcastd", "--config", (char *)write_config(
+		"pop: ams1\ninterfaces: [eth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n"),
+		"--pop", "fra2", "--iface", "veth9" };
+	struct options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 7, argv), OPTIONS_RUN);
+	assert_string_equal(o.pop, "fra2");
+	assert_int_equal(o.iface_count, 1);
+	assert_string_equal(o.ifaces[0], "veth9");
+	assert_string_equal(o.zones[0], "a.zone");
+	options_free(&o);
+}
+
+static void test_defense_settings(void **state)
+{
+	struct options o = { 0 };
+	char err[512], text[64];
+
+	(void)state;
+	protection_defaults(&o.protection);
+	assert_int_equal(config_load(write_config(
+		"anycast:\n"
+		"  - prefix: 192.0.2.0/24\n"
+		"    allow: [udp/53, icmp]\n"
+		"filter:\n"
+		"  allow: [udp/53, tcp/53, tcp/853]\n"
+		"  blocklist: [198.51.100.0/24, 2001:db8:bad::/48]\n"
+		"  bogons: []\n"
+		"rate_limit:\n"
+		"  ipv4_32: {rate: 50, burst: 100}\n"
+		"  ipv6_56: {rate: 0}\n"
+		"  pass_budget: {rate: 5000, burst: 6000}\n"
+		"  source_buckets: 1000\n"
+		"rrl: {rate: 5, burst: 10, slip: 3, buckets: 500}\n"
+		"cookies:\n"
+		"  secret: e5e973e5a6b2a43f48e7dc849e37bfcf\n"
+		"  previous_secret: 445536bcd2513298075a5d379663c962\n"), &o, err, sizeof(err)), 0);
+	assert_int_equal(o.anycast_rules[0].count, 2);
+	assert_int_equal(o.protection.allow_count, 3);
+	assert_int_equal(o.protection.allow[2].port, 853);
+	assert_int_equal(o.protection.blocklist.count, 2);
+	prefix_format(&o.protection.blocklist.keys[1], text, sizeof(text));
+	assert_string_equal(text, "2001:db8:bad::/48");
+	assert_int_equal(o.protection.bogons.count, 0);
+	assert_int_equal(o.protection.source[SOURCE_LEVEL_V4_32].rate, 50);
+	assert_int_equal(o.protection.source[SOURCE_LEVEL_V4_32].burst, 100);
+	assert_int_equal(o.protection.source[SOURCE_LEVEL_V6_56].rate, 0);
+	assert_int_equal(o.protection.source[SOURCE_LEVEL_V4_24].rate, 10000);   /* default kept */
+	assert_int_equal(o.protection.pass_budget.rate, 5000);
+	assert_int_equal(o.protection.source_buckets, 1000);
+	assert_int_equal(o.protection.rrl.rate, 5);
+	assert_int_equal(o.protection.rrl_slip, 3);
+	assert_int_equal(o.protection.rrl_buckets, 500);
+	assert_true(o.protection.has_secret && o.protection.has_previous);
+	assert_int_equal(o.protection.cookie_previous[0], 0x44);
+	options_free(&o);
+}
+
+/* Each bad file: the message names the file, the line and the key. */
+static void test_bad_files(void **state)
+{
+	static const struct { const char *text, *expected; } cases[] = {
+		{ "pop: ams1\nbogus: 1\n", ":2: bogus: unknown key" },
+		{ "rate_limit:\n  ipv4_32:\n    rate: fast\n", ":3: rate_limit.ipv4_32.rate: 'fast' is not a whole number" },
+		{ "rate_limit:\n  ipv4_32: {rate: -5}\n", ":2: rate_limit.ipv4_32.rate: '-5' is not a whole number" },
+		{ "rate_limit:\n  ipv4_32: {rate: 10, burst: 0}\n", "rate_limit.ipv4_32: burst must be at least 1" },
+		{ "rate_limit:\n  ipv4_33: {rate: 10}\n", ":2: rate_limit.ipv4_33: unknown key" },
+		{ "anycast: [192.0.2.1/24]\n", ":1: anycast: prefix '192.0.2.1/24': host bits are set" },
+		{ "anycast:\n  - allow: [udp/53]\n", ":2: anycast: an entry needs 'prefix'" },
+		{ "filter:\n  allow: [udp/53, sctp/9]\n", ":2: filter.allow: 'sctp/9' is not a rule" },
+		{ "filter:\n  allow: []\n", "filter.allow: an empty allowlist would drop everything" },
+		{ "filter:\n  blocklist: [not-an-address]\n", ":2: filter.blocklist: prefix 'not-an-address'" },
+		{ "rrl: {slip: 11}\n", ":1: rrl.slip: '11' is not a whole number from 0 to 10" },
+		{ "cookies:\n  secret: abc\n", ":2: cookies.secret: a cookie secret is 32 hexadecimal digits" },
+		{ "cookies: {enabled: maybe}\n", ":1: cookies.enabled: 'maybe' is not true or false" },
+		{ "xdp_mode: turbo\n", ":1: xdp_mode: 'turbo' must be native or skb" },
+		{ "pop: [a, b]\n", ":1: pop: expected a single value, not a list" },
+		{ "views:\n  eu:\n    clients: [203.0.113.0/24]\n", ":2: views.eu: a view needs 'clients' and 'zones'" },
+		{ "pop: ams1\n  interfaces: [eth0\n", ":2: " },
+		{ "", "the file is empty" },
+		{ "- just\n- a list\n", ":1: top level: expected a mapping of keys" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct options o = { 0 };
+		char err[512];
+
+		protection_defaults(&o.protection);
+		assert_int_equal(config_load(write_config(cases[i].text), &o, err, sizeof(err)), -1);
+		if (strncmp(err, path, strlen(path)) || !strstr(err, cases[i].expected))
+			fail_msg("case %zu: '%s' does not name %s and '%s'", i, err, path, cases[i].expected);
+		options_free(&o);
+	}
+}
+
+static void test_missing_file(void **state)
+{
+	struct options o = { 0 };
+	char err[512];
+
+	(void)state;
+	assert_int_equal(config_load("/nonexistent/xdpcast.yaml", &o, err, sizeof(err)), -1);
+	assert_string_equal(err, "/nonexistent/xdpcast.yaml: No such file or directory");
+	options_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_file_equals_flags),
+		cmocka_unit_test(test_flags_win),
+		cmocka_unit_test(test_defense_settings),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests_name("config file", tests, setup, teardown);
+}

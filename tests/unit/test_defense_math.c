@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The arithmetic the XDP program shares with userspace, run here on
+ * explicit times and inputs: token buckets (GCRA), SipHash-2-4 against the
+ * reference vectors, and server cookies against RFC 9018 appendix A.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+
+#include "dns_cookie.h"
+#include "prefix.h"
+#include "protection.h"
+#include "siphash.h"
+#include "token_bucket.h"
+
+#define MS 1000000ULL
+
+static void test_bucket_burst_then_rate(void **state)
+{
+	struct rate_setting r;
+	__u64 tat = 0, now = 5000 * MS;
+
+	(void)state;
+	token_bucket_setting(&r, 10, 3);        /* 10/s: one token per 100 ms */
+	assert_int_equal(r.interval_ns, 100 * MS);
+	for (int i = 0; i < 3; i++)
+		assert_true(token_bucket_take(&tat, now, &r));
+	assert_false(token_bucket_take(&tat, now, &r));
+	assert_false(token_bucket_take(&tat, now + 99 * MS, &r));
+	assert_true(token_bucket_take(&tat, now + 100 * MS, &r));   /* one token back */
+	assert_false(token_bucket_take(&tat, now + 100 * MS, &r));
+	/* A long quiet spell refills to the burst, never beyond it. */
+	now += 10000 * MS;
+	for (int i = 0; i < 3; i++)
+		assert_true(token_bucket_take(&tat, now, &r));
+	assert_false(token_bucket_take(&tat, now, &r));
+}
+
+static void test_bucket_steady_rate(void **state)
+{
+	struct rate_setting r;
+	__u64 tat = 0, now = 1000 * MS;
+	int passed = 0;
+
+	(void)state;
+	token_bucket_setting(&r, 100, 1);
+	/* 1000 packets a second for ten seconds: 100/s of them conform. */
+	for (int i = 0; i < 10000; i++, now += MS)
+		passed += token_bucket_take(&tat, now, &r);
+	assert_int_equal(passed, 1000);
+}
+
+static void test_bucket_drops_do_not_dig(void **state)
+{
+	struct rate_setting r;
+	__u64 tat = 0, now = 1000 * MS;
+
+	(void)state;
+	token_bucket_setting(&r, 1, 1);
+	assert_true(token_bucket_take(&tat, now, &r));
+	for (int i = 0; i < 1000; i++)
+		assert_false(token_bucket_take(&tat, now + i * MS / 2, &r));
+	assert_true(token_bucket_take(&tat, now + 1000 * MS, &r));  /* a flood does not lock it out */
+}
+
+static void test_bucket_off(void **state)
+{
+	struct rate_setting r;
+	__u64 tat = 0;
+
+	(void)state;
+	token_bucket_setting(&r, 0, 0);
+	for (int i = 0; i < 100; i++)
+		assert_true(token_bucket_take(&tat, 0, &r));
+	assert_int_equal(tat, 0);
+}
+
+/* The reference implementation's vectors: key 00..0f, message 00..len-1. */
+static void test_siphash_vectors(void **state)
+{
+	static const struct { __u32 len; __u64 hash; } vectors[] = {
+		{ 0, 0x726fdb47dd0e0e31ULL },
+		{ 1, 0x74f839c593dc67fdULL },
+		{ 15, 0xa129ca6149be45e5ULL },
+	};
+	__u8 key[16], msg[SIPHASH_MSG_MAX];
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		key[i] = i;
+	for (int i = 0; i < SIPHASH_MSG_MAX; i++)
+		msg[i] = i;
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
+		assert_int_equal(siphash24(key, msg, vectors[i].len), vectors[i].hash);
+}
+
+static void hex(const char *text, __u8 *out)
+{
+	for (size_t i = 0; i < strlen(text) / 2; i++)
+		sscanf(text + 2 * i, "%2hhx", &out[i]);
+}
+
+static void address(const char *text, __u8 addr[16], int *ipv4)
+{
+	struct xdpcast_lpm_key key;
+	char err[128];
+
+	assert_int_equal(prefix_parse(text, &key, err, sizeof(err)), 0);
+	memcpy(addr, key.addr, 16);
+	*ipv4 = prefix_is_v4(&key);
+}
+
+/* RFC 9018 appendix A: the server cookies of A.1 to A.3, made here. */
+static void test_rfc9018_make(void **state)
+{
+	static const struct {
+		const char *secret, *client, *ip, *expected;
+		__u32 now;
+	} vectors[] = {
+		{ "e5e973e5a6b2a43f48e7dc849e37bfcf", "2464c4abcf10c957", "198.51.100.100",
+		  "010000005cf79f111f8130c3eee29480", 1559731985 },
+		{ "e5e973e5a6b2a43f48e7dc849e37bfcf", "2464c4abcf10c957", "198.51.100.100",
+		  "010000005cf7a871d4a564a1442aca77", 1559734385 },
+		{ "e5e973e5a6b2a43f48e7dc849e37bfcf", "fc93fc62807ddb86", "203.0.113.203",
+		  "010000005cf7a9acf73a7810aca2381e", 1559734700 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		__u8 secret[16], client[8], addr[16], expected[16], made[16];
+		int ipv4;
+
+		hex(vectors[i].secret, secret);
+		hex(vectors[i].client, client);
+		hex(vectors[i].expected, expected);
+		address(vectors[i].ip, addr, &ipv4);
+		server_cookie_make(made, client, addr, ipv4, vectors[i].now, secret);
+		assert_memory_equal(made, expected, 16);
+		assert_true(server_cookie_valid(made, client, addr, ipv4, vectors[i].now, secret));
+	}
+}
+
+/* RFC 9018 appendix A: cookies clients send back, checked here. */
+static void test_rfc9018_verify(void **state)
+{
+	static const struct {
+		const char *secret, *ip, *cookie;
+		int valid;
+	} vectors[] = {
+		/* A.3: the reserved bytes a client sets are part of the hash */
+		{ "e5e973e5a6b2a43f48e7dc849e37bfcf", "203.0.113.203",
+		  "fc93fc62807ddb8601abcdef5cf78f71a314227b6679ebf5", 1 },
+		/* A.4: IPv6, made with the old secret ... */
+		{ "dd3bdf9344b678b185a6f5cb60fca715", "2001:db8:220:1:59de:d0f4:8769:82b8",
+		  "22681ab97d52c298010000005cf7c57926556bd0934c72f8", 1 },
+		/* ... which the new secret does not make */
+		{ "445536bcd2513298075a5d379663c962", "2001:db8:220:1:59de:d0f4:8769:82b8",
+		  "22681ab97d52c298010000005cf7c57926556bd0934c72f8", 0 },
+		/* the same cookie from another address */
+		{ "e5e973e5a6b2a43f48e7dc849e37bfcf", "203.0.113.204",
+		  "fc93fc62807ddb8601abcdef5cf78f71a314227b6679ebf5", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		__u8 secret[16], cookie[24], addr[16];
+		__u32 stamp;
+		int ipv4;
+
+		hex(vectors[i].secret, secret);
+		hex(vectors[i].cookie, cookie);
+		address(vectors[i].ip, addr, &ipv4);
+		stamp = (__u32)cookie[12] << 24 | cookie[13] << 16 | cookie[14] << 8 | cookie[15];
+		assert_int_equal(server_cookie_valid(cookie + 8, cookie, addr, ipv4, stamp + 60, secret),
+				 vectors[i].valid);
+	}
+}
+
+static void test_cookie_window(void **state)
+{
+	(void)state;
+	assert_true(server_cookie_fresh(1000000, 1000000));
+	assert_true(server_cookie_fresh(1000000, 1000000 + 3600));
+	assert_false(server_cookie_fresh(1000000, 1000000 + 3601));
+	assert_true(server_cookie_fresh(1000000 + 300, 1000000));
+	assert_false(server_cookie_fresh(1000000 + 301, 1000000));
+	assert_true(server_cookie_fresh(4294964696u, 1000));    /* an hour old across the wrap */
+}
+
+static void test_rule_and_secret_parsing(void **state)
+{
+	struct port_rule rule;
+	__u8 secret[16];
+	char err[256];
+
+	(void)state;
+	assert_int_equal(port_rule_parse("udp/53", &rule, err, sizeof(err)), 0);
+	assert_int_equal(rule.proto, IPPROTO_UDP);
+	assert_int_equal(rule.port, 53);
+	assert_int_equal(port_rule_parse("tcp", &rule, err, sizeof(err)), 0);
+	assert_int_equal(rule.port, 0);
+	assert_int_equal(port_rule_parse("icmp", &rule, err, sizeof(err)), 0);
+	assert_int_equal(rule.proto, IPPROTO_ICMP);
+	for (const char *bad = "udp/0\0udp/65536\0icmp/8\0sctp/53\0udp/\0udp/53x\0"; *bad; bad += strlen(bad) + 1) {
+		assert_int_equal(port_rule_parse(bad, &rule, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, bad));
+	}
+	assert_int_equal(cookie_secret_parse("e5e973e5a6b2a43f48e7dc849e37bfcf", secret, err, sizeof(err)), 0);
+	assert_int_equal(secret[0], 0xe5);
+	assert_int_equal(secret[15], 0xcf);
+	assert_int_equal(cookie_secret_parse("e5e973e5a6b2a43f48e7dc849e37bfc", secret, err, sizeof(err)), -1);
+	assert_int_equal(cookie_secret_parse("g5e973e5a6b2a43f48e7dc849e37bfcf", secret, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "32 hexadecimal digits"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bucket_burst_then_rate),
+		cmocka_unit_test(test_bucket_steady_rate),
+		cmocka_unit_test(test_bucket_drops_do_not_dig),
+		cmocka_unit_test(test_bucket_off),
+		cmocka_unit_test(test_siphash_vectors),
+		cmocka_unit_test(test_rfc9018_make),
+		cmocka_unit_test(test_rfc9018_verify),
+		cmocka_unit_test(test_cookie_window),
+		cmocka_unit_test(test_rule_and_secret_parsing),
+	};
+
+	return cmocka_run_group_tests_name("flood defense arithmetic", tests, NULL, NULL);
+}

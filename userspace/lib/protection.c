@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+#include "prefix.h"
+#include "protection.h"
+#include "token_bucket.h"
+
+/* Sources that cannot be on the internet. The documentation prefixes are
+ * not here: the demo and the tests use them as clients. */
+static const char *const default_bogons[] = {
+	"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+	"172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4",
+	"::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8",
+};
+
+void protection_defaults(struct protection *p)
+{
+	char err[128];
+
+	memset(p, 0, sizeof(*p));
+	p->source[SOURCE_LEVEL_V4_32] = (struct rate_limit){ 2000, 4000 };
+	p->source[SOURCE_LEVEL_V4_24] = (struct rate_limit){ 10000, 20000 };
+	p->source[SOURCE_LEVEL_V6_64] = (struct rate_limit){ 2000, 4000 };
+	p->source[SOURCE_LEVEL_V6_56] = (struct rate_limit){ 10000, 20000 };
+	p->pass_budget = (struct rate_limit){ 10000, 20000 };
+	p->icmp = (struct rate_limit){ 100, 200 };
+	p->rrl = (struct rate_limit){ 200, 400 };
+	p->rrl_slip = 2;
+	p->source_buckets = 262144;
+	p->rrl_buckets = 65536;
+	p->cookies = true;
+	port_rule_parse("udp/53", &p->allow[p->allow_count++], err, sizeof(err));
+	port_rule_parse("tcp/53", &p->allow[p->allow_count++], err, sizeof(err));
+	port_rule_parse("icmp", &p->allow[p->allow_count++], err, sizeof(err));
+	for (size_t i = 0; i < sizeof(default_bogons) / sizeof(default_bogons[0]); i++) {
+		struct xdpcast_lpm_key key;
+
+		if (prefix_parse(default_bogons[i], &key, err, sizeof(err)) == 0)
+			prefix_list_add(&p->bogons, &key);
+	}
+}
+
+void prefix_list_clear(struct prefix_list *list)
+{
+	free(list->keys);
+	memset(list, 0, sizeof(*list));
+}
+
+void protection_free(struct protection *p)
+{
+	prefix_list_clear(&p->blocklist);
+	prefix_list_clear(&p->bogons);
+}
+
+int prefix_list_add(struct prefix_list *list, const struct xdpcast_lpm_key *key)
+{
+	if (list->count == list->capacity) {
+		size_t cap = list->capacity ? list->capacity * 2 : 16;
+		struct xdpcast_lpm_key *keys = realloc(list->keys, cap * sizeof(*keys));
+
+		if (!keys)
+			return -1;
+		list->keys = keys;
+		list->capacity = cap;
+	}
+	list->keys[list->count++] = *key;
+	return 0;
+}
+
+int port_rule_parse(const char *text, struct port_rule *rule, char *err, size_t errlen)
+{
+	const char *slash = strchr(text, '/');
+	size_t name_len = slash ? (size_t)(slash - text) : strlen(text);
+	unsigned long port = 0;
+	char *end;
+
+	memset(rule, 0, sizeof(*rule));
+	if (name_len == 3 && strncmp(text, "udp", 3) == 0)
+		rule->proto = IPPROTO_UDP;
+	else if (name_len == 3 && strncmp(text, "tcp", 3) == 0)
+		rule->proto = IPPROTO_TCP;
+	else if (name_len == 4 && strncmp(text, "icmp", 4) == 0 && !slash)
+		rule->proto = IPPROTO_ICMP;
+	else
+		goto bad;
+	if (slash) {
+		errno = 0;
+		port = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || errno || port == 0 || port > 65535)
+			goto bad;
+	}
+	rule->port = port;
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not a rule: expected udp/PORT, tcp/PORT, udp, tcp or icmp", text);
+	return -1;
+}
+
+int cookie_secret_parse(const char *text, uint8_t secret[XDPCAST_COOKIE_SECRET_LEN], char *err, size_t errlen)
+{
+	if (strlen(text) != 2 * XDPCAST_COOKIE_SECRET_LEN)
+		goto bad;
+	for (size_t i = 0; i < XDPCAST_COOKIE_SECRET_LEN; i++) {
+		unsigned byte;
+
+		if (sscanf(text + 2 * i, "%2x", &byte) != 1 || !strchr("0123456789abcdefABCDEF", text[2 * i]) ||
+		    !strchr("0123456789abcdefABCDEF", text[2 * i + 1]))
+			goto bad;
+		secret[i] = byte;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "a cookie secret is 32 hexadecimal digits (128 bits)");
+	return -1;
+}
+
+void protection_scope(const struct port_rule *rules, size_t count, const struct xdpcast_lpm_key *prefix,
+		      uint32_t index, struct protected_prefix *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->index = index;
+	for (size_t i = 0; i < count && i < XDPCAST_ALLOW_MAX; i++) {
+		out->allow[i] = rules[i];
+		if (rules[i].proto == IPPROTO_ICMP && !prefix_is_v4(prefix))
+			out->allow[i].proto = IPPROTO_ICMPV6;
+	}
+	out->rule_count = count < XDPCAST_ALLOW_MAX ? count : XDPCAST_ALLOW_MAX;
+}
+
+static int64_t realtime_offset_ns(void)
+{
+	struct timespec real, mono;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (int64_t)(real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+}
+
+static void fill_rate(struct rate_setting *out, const struct rate_limit *in)
+{
+	token_bucket_setting(out, in->rate, in->burst);
+}
+
+void protection_settings(const struct protection *p, struct xdpcast_settings *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int level = 0; level < SOURCE_LEVEL_MAX; level++)
+		fill_rate(&out->source[level], &p->source[level]);
+	fill_rate(&out->pass_budget, &p->pass_budget);
+	fill_rate(&out->icmp, &p->icmp);
+	fill_rate(&out->rrl, &p->rrl);
+	out->rrl_slip = p->rrl_slip;
+	out->cookies = p->cookies;
+	out->realtime_offset_ns = realtime_offset_ns();
+	memcpy(out->cookie_secret, p->cookie_secret, sizeof(out->cookie_secret));
+	memcpy(out->cookie_previous, p->cookie_previous, sizeof(out->cookie_previous));
+	out->has_previous = p->has_previous;
+}
+
+static int listed(const struct prefix_list *list, const struct xdpcast_lpm_key *key)
+{
+	for (size_t i = 0; i < list->count; i++)
+		if (memcmp(&list->keys[i], key, sizeof(*key)) == 0)
+			return 1;
+	return 0;
+}
+
+static int put_source(int fd, const struct xdpcast_lpm_key *key, enum source_kind kind, char *err, size_t errlen)
+{
+	struct source_filter value = { .kind = kind };
+	char text[64];
+
+	if (bpf_map_update_elem(fd, key, &value, BPF_ANY) == 0)
+		return 0;
+	prefix_format(key, text, sizeof(text));
+	snprintf(err, errlen, "source filter %s: %s", text, strerror(errno));
+	return -1;
+}
+
+int protection_sync_sources(const struct protection *p, int map_fd, const struct xdpcast_lpm_key *anycast,
+			    size_t anycast_count, char *err, size_t errlen)
+{
+	struct prefix_list stale = { 0 };
+	struct xdpcast_lpm_key key, next;
+	struct prefix_list own = { (struct xdpcast_lpm_key *)anycast, anycast_count, anycast_count };
+	void *prev = NULL;
+	int ret = -1;
+
+	/* Collect first: deleting while walking would restart the walk. */
+	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		struct source_filter value;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(map_fd, &key, &value) || value.kind == SOURCE_BLOCKED_LIVE)
+			continue;
+		if (!listed(&p->blocklist, &key) && !listed(&p->bogons, &key) && !listed(&own, &key) &&
+		    prefix_list_add(&stale, &key))
+			goto out;
+	}
+	for (size_t i = 0; i < stale.count; i++)
+		bpf_map_delete_elem(map_fd, &stale.keys[i]);
+	for (size_t i = 0; i < p->bogons.count; i++)
+		if (put_source(map_fd, &p->bogons.keys[i], SOURCE_BOGON, err, errlen))
+			goto out;
+	for (size_t i = 0; i < anycast_count; i++)
+		if (put_source(map_fd, &anycast[i], SOURCE_OWN_PREFIX, err, errlen))
+			goto out;
+	for (size_t i = 0; i < p->blocklist.count; i++)
+		if (put_source(map_fd, &p->blocklist.keys[i], SOURCE_BLOCKED, err, errlen))
+			goto out;
+	ret = 0;
+out:
+	prefix_list_clear(&stale);
+	return ret;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Flood defense settings on the userspace side: defaults, parsing of
+ * allowlist rules, and writing them into the program's maps
+ * (xdpcast_settings, xdpcast_source_filter, the rules of xdpcast_protected).
+ */
+#ifndef XDPCAST_PROTECTION_H
+#define XDPCAST_PROTECTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "xdpcast.h"
+
+struct rate_limit {
+	uint32_t rate;          /* per second; 0: off */
+	uint32_t burst;
+};
+
+struct prefix_list {
+	struct xdpcast_lpm_key *keys;
+	size_t count;
+	size_t capacity;
+};
+
+struct protection {
+	struct rate_limit source[SOURCE_LEVEL_MAX];
+	struct rate_limit pass_budget;
+	struct rate_limit icmp;
+	struct rate_limit rrl;
+	uint32_t rrl_slip;
+	uint32_t source_buckets;        /* LRU size of xdpcast_source_buckets */
+	uint32_t rrl_buckets;           /* LRU size of xdpcast_rrl */
+	bool cookies;
+	bool has_secret;                /* else a random one per start */
+	bool has_previous;
+	uint8_t cookie_secret[XDPCAST_COOKIE_SECRET_LEN];
+	uint8_t cookie_previous[XDPCAST_COOKIE_SECRET_LEN];
+	struct port_rule allow[XDPCAST_ALLOW_MAX];  /* for prefixes without their own list */
+	size_t allow_count;
+	struct prefix_list blocklist;
+	struct prefix_list bogons;
+};
+
+/* The defaults of DESIGN.md: UDP/TCP 53 and ICMP allowed, limits on. */
+void protection_defaults(struct protection *p);
+void protection_free(struct protection *p);
+
+int prefix_list_add(struct prefix_list *list, const struct xdpcast_lpm_key *key);
+void prefix_list_clear(struct prefix_list *list);
+
+/* Parses "udp/53", "tcp/853", "udp" (any port) or "icmp". */
+int port_rule_parse(const char *text, struct port_rule *rule, char *err, size_t errlen);
+
+/* Parses 32 hex digits into a cookie secret. */
+int cookie_secret_parse(const char *text, uint8_t secret[XDPCAST_COOKIE_SECRET_LEN], char *err, size_t errlen);
+
+/* The value of xdpcast_protected for one anycast prefix: its rules, with
+ * "icmp" meaning ICMPv6 for an IPv6 prefix. */
+void protection_scope(const struct port_rule *rules, size_t count, const struct xdpcast_lpm_key *prefix,
+		      uint32_t index, struct protected_prefix *out);
+
+/* Slot 0 of xdpcast_settings, with the wall clock offset taken now. */
+void protection_settings(const struct protection *p, struct xdpcast_settings *out);
+
+/* Makes xdpcast_source_filter hold exactly the blocklist, the bogons and
+ * the anycast prefixes (as sources), keeping entries added live. */
+int protection_sync_sources(const struct protection *p, int map_fd, const struct xdpcast_lpm_key *anycast,
+			    size_t anycast_count, char *err, size_t errlen);
+
+#endif
