@@ -33,7 +33,7 @@ LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test
-TOOLS      := $(BUILD)/tests/list_answers
+TOOLS      := $(BUILD)/tests/list_answers $(BUILD)/bench/floodgen
 
 .SECONDARY:
 .PHONY: all deps test test-unit test-prog test-e2e test-fidelity demo bench clean
@@ -78,6 +78,9 @@ $(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packe
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/bench/prog_bench.o: $(BUILD)/baseline.skel.h
+
+$(BUILD)/bench/floodgen: $(BUILD)/bench/floodgen.o $(BUILD)/libxdpcast.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/tests/%_test: $(BUILD)/tests/prog/%_test.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@

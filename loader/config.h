@@ -2,7 +2,7 @@
 /*
  * xdpcastd's YAML config file (--config): one key per command-line flag and
  * the flood defense settings. Errors name the file, the line and the key.
- * docs/config.md lists every key; tests/e2e/xdpcastd.example.yaml shows one.
+ * docs/config.md lists every key; docs/xdpcastd.example.yaml shows them.
  */
 #ifndef XDPCAST_CONFIG_H
 #define XDPCAST_CONFIG_H

@@ -11,7 +11,7 @@ packages=(
 	# userspace libraries
 	libknot-dev libmicrohttpd-dev libyaml-dev libcmocka-dev libclang-rt-14-dev
 	# test and demo peers
-	iproute2 knot-dnsutils nsd xdp-tools python3 ldnsutils
+	iproute2 knot-dnsutils nsd xdp-tools python3 ldnsutils dnsperf
 )
 
 missing=()

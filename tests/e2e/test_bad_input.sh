@@ -33,3 +33,20 @@ expect_error "view 'eu' has no clients: add --view NAME=PREFIX" "${good[@]}" --z
 expect_error "view 'eu' loads no zone: add --view-zone NAME=FILE" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/24
 expect_error "--view: prefix '203.0.113.0/33': length must be 0 to 32" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/33
 expect_error "'eu': expected NAME=VALUE" "${good[@]}" --zone "$ZONE" --view eu
+
+printf 'rate_limit:\n  ipv4_32:\n    rate: lots\n' > "$WORK/bad-rate.yaml"
+expect_error "$WORK/bad-rate.yaml:3: rate_limit.ipv4_32.rate: 'lots' is not a whole number" "${good[@]}" --zone "$ZONE" --config "$WORK/bad-rate.yaml"
+printf 'filter:\n  blocklist: [198.51.100.0/24]\n  alow: [udp/53]\n' > "$WORK/typo.yaml"
+expect_error "$WORK/typo.yaml:3: filter.alow: unknown key" "${good[@]}" --zone "$ZONE" --config "$WORK/typo.yaml"
+expect_error "/nonexistent.yaml: No such file or directory" "${good[@]}" --zone "$ZONE" --config /nonexistent.yaml
+
+# --check-config: the file and its zones, without touching the kernel.
+printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24]\nzones: [%s]\nfilter:\n  blocklist: [203.0.113.0/24]\n' "$ZONE" > "$WORK/good.yaml"
+out=$("$BUILD/xdpcastd" --check-config "$WORK/good.yaml") || fail "--check-config on a good file: $out"
+[ "$out" = "$WORK/good.yaml: ok (1 zones, 1 anycast prefixes, 1 blocked prefixes)" ] || fail "--check-config said: $out"
+echo "ok - --check-config on a good file: $out"
+printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24]\nzones: [%s]\n' "$ROOT/tests/zones/broken.zone" > "$WORK/broken-zone.yaml"
+rc=0
+out=$("$BUILD/xdpcastd" --check-config "$WORK/broken-zone.yaml" 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [[ "$out" == *"broken.zone:6: "* ]] || fail "--check-config on a broken zone: rc $rc, $out"
+echo "ok - --check-config names the broken zone's file and line"

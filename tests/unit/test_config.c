@@ -201,6 +201,21 @@ static void test_bad_files(void **state)
 	}
 }
 
+/* The example in docs/ is a file operators copy: it must stay valid. */
+static void test_documented_example(void **state)
+{
+	struct options o = { 0 };
+	char err[512];
+
+	(void)state;
+	protection_defaults(&o.protection);
+	if (config_load("docs/xdpcastd.example.yaml", &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_string_equal(o.pop, "ams1");
+	assert_int_equal(o.protection.blocklist.count, 1);
+	options_free(&o);
+}
+
 static void test_missing_file(void **state)
 {
 	struct options o = { 0 };
@@ -219,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_flags_win),
 		cmocka_unit_test(test_defense_settings),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_documented_example),
 		cmocka_unit_test(test_missing_file),
 	};
 

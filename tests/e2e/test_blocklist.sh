@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The blocklist from the config file and live from xdpcastctl: effective at
+# the next packet, listed with their origin, config entries refreshed on
+# SIGHUP with live ones kept; xdpcastctl without a daemon says so.
+source "$(dirname "$0")/lib.sh"
+
+ZONE=$ROOT/tests/zones/example.test.zone
+ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" "$@"; }
+
+# answered ADDRESS: a query from the client reaches an answer.
+answered() { [ "$(cli kdig +short +norec +time=1 +retry=0 -b "$1" @$ANYCAST4 mail.example.test A 2>/dev/null)" = 192.0.2.25 ]; }
+
+rc=0
+out=$("$BUILD/xdpcastctl" --pin-dir "$WORK/nothing" block list 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [[ "$out" == *"$WORK/nothing/xdpcast_source_filter: No such file or directory (is xdpcastd running?)"* ]] ||
+	fail "xdpcastctl without a daemon: rc $rc, $out"
+echo "ok - xdpcastctl without a daemon: $out"
+
+setup_network
+cli ip addr add 198.51.100.3/24 dev veth-c
+printf 'filter:\n  blocklist: [198.51.100.3/32, 2001:db8:bad::/48]\n' > "$WORK/xdpcast.yaml"
+start_nsd "$ZONE"
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcast.yaml"
+
+answered $CLIENT4 || fail "the client is not answered before any block"
+before=$(counter drop_blocklist)
+answered 198.51.100.3 && fail "198.51.100.3 is answered although the config blocks it"
+[ "$(counter drop_blocklist)" -gt "$before" ] || fail "drop_blocklist did not move"
+echo "ok - the config file's blocklist drops its sources"
+
+ctl block add $CLIENT4 || fail "block add failed"
+answered $CLIENT4 && fail "$CLIENT4 is answered after block add"
+listing=$(ctl block list)
+grep -qx "198.51.100.2/32 *live" <<< "$listing" || fail "block list: $listing"
+grep -qx "198.51.100.3/32 *config" <<< "$listing" || fail "block list: $listing"
+grep -qx "2001:db8:bad::/48 *config" <<< "$listing" || fail "block list: $listing"
+echo "ok - block add takes effect at once; block list shows live and config entries"
+
+rc=0
+out=$(ctl block del 198.51.100.3 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: 198.51.100.3/32 is in the config file's blocklist: change it there and reload" ] ||
+	fail "block del of a config entry: rc $rc, $out"
+rc=0
+out=$(ctl block add 192.0.2.0/24 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [[ "$out" == *"192.0.2.0/24 is one of our anycast prefixes"* ]] || fail "block add of our prefix: $out"
+echo "ok - config entries and our own prefixes are refused by the CLI: $out"
+
+# SIGHUP re-reads the file: its entry goes, the live one stays.
+printf 'filter:\n  blocklist: [2001:db8:bad::/48]\n' > "$WORK/xdpcast.yaml"
+kill -HUP "$XDPCASTD_PID"
+wait_for "the reload" grep -q "flood defense settings of $WORK/xdpcast.yaml in force" "$WORK/xdpcastd.log"
+answered 198.51.100.3 || fail "198.51.100.3 is still blocked after it left the config"
+answered $CLIENT4 && fail "the live block did not survive the reload"
+echo "ok - SIGHUP applies the new blocklist and keeps live entries"
+
+ctl block del $CLIENT4 || fail "block del failed"
+answered $CLIENT4 || fail "$CLIENT4 is not answered after block del"
+[ -z "$(ctl block list | grep live)" ] || fail "a live entry is left after block del"
+echo "ok - block del lifts the block at once"
+
+printf 'rrl:\n  slip: 99\n' > "$WORK/xdpcast.yaml"
+kill -HUP "$XDPCASTD_PID"
+wait_for "the failed reload" grep -qE "reload failed, generation [0-9]+ and the settings in force stay: $WORK/xdpcast.yaml:2: rrl.slip" "$WORK/xdpcastd.log"
+answered 198.51.100.3 || fail "a broken config changed what is in force"
+echo "ok - a broken config on SIGHUP changes nothing and names file, line and key"
+stop_xdpcastd

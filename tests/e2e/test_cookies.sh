@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# DNS cookies with a real client (kdig): the fast path hands out an RFC 9018
+# server cookie, and a client that returns it is exempt from RRL, while the
+# same queries without it, or with a forged one, are rate-limited.
+#
+# RRL allows one response a second here. Two queries in one kdig run are
+# milliseconds apart, so the second of them is over the rate whatever the
+# clock did before; that is what the limited cases rely on.
+source "$(dirname "$0")/lib.sh"
+
+ZONE=$ROOT/tests/zones/example.test.zone
+SECRET=e5e973e5a6b2a43f48e7dc849e37bfcf
+
+setup_network
+printf 'rrl: {rate: 1, burst: 1, slip: 0}\ncookies:\n  secret: %s\n' $SECRET > "$WORK/xdpcast.yaml"
+start_nsd "$ZONE"
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcast.yaml"
+
+# twice [KDIG ARGS]: two queries for www.example.test A in one kdig run;
+# prints how many were answered.
+twice() {
+	cli kdig +norec +time=1 +retry=0 "$@" @$ANYCAST4 www.example.test A www.example.test A 2>&1 |
+		grep -c "192.0.2.80" || true
+}
+
+out=$(cli kdig +norec +time=1 +retry=0 +cookie @$ANYCAST4 www.example.test A 2>&1 || true)
+cookie=$(awk '/COOKIE:/ {print tolower($3)}' <<< "$out")
+[[ "$cookie" =~ ^[0-9a-f]{16}010000[0-9a-f]{26}$ ]] || fail "no RFC 9018 server cookie in the answer: $out"
+grep -q "192.0.2.80" <<< "$out" || fail "no answer with the cookie: $out"
+echo "ok - kdig +cookie gets an answer and a version 1 server cookie: ${cookie:16}"
+
+drops=$(counter rrl_drop)
+[ "$(twice)" -le 1 ] || fail "RRL let two responses through within milliseconds"
+[ "$(counter rrl_drop)" -gt "$drops" ] || fail "rrl_drop did not move"
+echo "ok - without a cookie, the second of two queries is dropped by RRL"
+
+before=$(counter dns_answer)
+for i in 1 2 3; do
+	[ "$(twice +cookie="$cookie")" -eq 2 ] || fail "a query with our server cookie was limited"
+done
+[ "$(counter dns_answer)" -eq $((before + 6)) ] || fail "the cookie answers did not come from XDP"
+echo "ok - with our server cookie, 6 of 6 queries are answered from XDP over the RRL rate"
+
+drops=$(counter rrl_drop)
+[ "$(twice +cookie="${cookie:0:40}00000000")" -le 1 ] || fail "a forged server cookie was exempt from RRL"
+[ "$(counter rrl_drop)" -gt "$drops" ] || fail "rrl_drop did not move for the forged cookie"
+echo "ok - a forged server cookie gets no exemption"
+stop_xdpcastd

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The live blocklist: entries of the pinned xdpcast_source_filter map that
+ * `xdpcastctl block` adds and removes while the program runs. Entries the
+ * config file owns (its blocklist, the bogons, our own prefixes) are left
+ * to xdpcastd, which rewrites them on SIGHUP.
+ */
+#ifndef XDPCAST_BLOCKLIST_H
+#define XDPCAST_BLOCKLIST_H
+
+#include <stddef.h>
+#include "xdpcast.h"
+
+struct blocked_prefix {
+	struct xdpcast_lpm_key prefix;
+	enum source_kind kind;
+};
+
+int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen);
+int blocklist_del(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen);
+
+/* Every blocked prefix, from the config and live; *out is malloc'ed. */
+int blocklist_list(const char *pin_dir, struct blocked_prefix **out, size_t *count, char *err, size_t errlen);
+
+#endif
