@@ -106,7 +106,7 @@ demo: deps
 	@scripts/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/prog_bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/prog_bench $(BUILD)/bench/floodgen
 	@bench/run.sh
 
 clean:

@@ -17,9 +17,40 @@
 #include "test_program.h"
 
 
+/* Settings for the drop paths that need a spent bucket. */
+static void tiny_source_bucket(struct protection *p)
+{
+	p->source[SOURCE_LEVEL_V4_32] = (struct rate_limit){ 1, 1 };
+}
+
+static void tiny_rrl(struct protection *p)
+{
+	p->rrl = (struct rate_limit){ 1, 1 };
+	p->rrl_slip = 0;
+}
+
+static void tiny_pass_budget(struct protection *p)
+{
+	p->pass_budget = (struct rate_limit){ 1, 1 };
+}
+
+/* Every limit on, too high to be reached: the cost of the buckets and RRL
+ * on a conforming packet. */
+static void limits_on(struct protection *p)
+{
+	static const struct rate_limit high = { 100000000, 100000000 };
+
+	for (int level = 0; level < SOURCE_LEVEL_MAX; level++)
+		p->source[level] = high;
+	p->rrl = p->pass_budget = high;
+}
+
+static const uint8_t client_cookie[8] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57 };
+
 struct bench_case {
 	const char *name;
 	struct query_spec query;
+	void (*adjust)(struct protection *p);  /* changes to the default settings */
 };
 
 static const struct bench_case cases[] = {
@@ -35,6 +66,17 @@ static const struct bench_case cases[] = {
 	{ "CNAME chain of two", { .qname = "chain1.example.test." } },
 	{ "pass: name outside our zones (walks every label)", { .qname = "www.example.org." } },
 	{ "pass: not protected", { .dst = "198.51.100.1", .qname = "www.example.test." } },
+	{ "answer IPv4, source buckets and RRL on", { .qname = "www.example.test." }, limits_on },
+	{ "pass: name outside our zones, buckets and budget on", { .qname = "www.example.org." }, limits_on },
+	{ "answer IPv4 with a client cookie (SipHash)", { .qname = "www.example.test.", .edns_size = 1232, .cookie = client_cookie, .cookie_len = 8 } },
+	{ "drop: fragment", { .fragment = 1, .qname = "www.example.test." } },
+	{ "drop: bogon source", { .src = "10.1.2.3", .qname = "www.example.test." } },
+	{ "drop: reflection (NTP reply)", { .sport = 123, .dport = 40123, .qname = "www.example.test." } },
+	{ "drop: port policy", { .dport = 123, .qname = "www.example.test." } },
+	{ "drop: malformed DNS header", { .qname = "www.example.test.", .dns_len = 7 } },
+	{ "drop: source over its bucket", { .src = "198.51.100.77", .qname = "www.example.test." }, tiny_source_bucket },
+	{ "drop: RRL", { .src = "198.51.100.78", .qname = "www.example.test." }, tiny_rrl },
+	{ "drop: pass budget spent", { .src = "198.51.100.79", .qname = "www.example.org." }, tiny_pass_budget },
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -87,6 +129,20 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t frame[FRAME_MAX] = { 0 };
 		size_t len = build_query(&cases[i].query, frame);
+		struct protection p;
+
+		/* Limits off, else the repetitions would measure the rate-limit
+		 * drop; the rows that measure a limit switch theirs on. */
+		protection_defaults(&p);
+		memset(p.source, 0, sizeof(p.source));
+		p.pass_budget.rate = p.icmp.rate = p.rrl.rate = 0;
+		if (cases[i].adjust)
+			cases[i].adjust(&p);
+		if (test_program_protect(skel, &p, err, sizeof(err))) {
+			fprintf(stderr, "prog_bench: %s\n", err);
+			return 1;
+		}
+		protection_free(&p);
 		double ns = ns_per_packet(bpf_program__fd(skel->progs.xdpcast), frame, len, samples);
 		double bl = ns_per_packet(bpf_program__fd(base->progs.baseline), frame, len, samples);
 
