@@ -45,4 +45,11 @@ drops=$(counter rrl_drop)
 [ "$(twice +cookie="${cookie:0:40}00000000")" -le 1 ] || fail "a forged server cookie was exempt from RRL"
 [ "$(counter rrl_drop)" -gt "$drops" ] || fail "rrl_drop did not move for the forged cookie"
 echo "ok - a forged server cookie gets no exemption"
+
+# Rotation without a restart: the old secret stays valid as the previous.
+printf 'rrl: {rate: 1, burst: 1, slip: 0}\ncookies:\n  secret: %s\n' 445536bcd2513298075a5d379663c962 > "$WORK/xdpcast.yaml"
+kill -HUP "$XDPCASTD_PID"
+wait_for "the reload" grep -q "flood defense settings of $WORK/xdpcast.yaml in force" "$WORK/xdpcastd.log"
+[ "$(twice +cookie="$cookie")" -eq 2 ] || fail "a cookie of the old secret was limited right after the rotation"
+echo "ok - after a secret rotation by SIGHUP, cookies made with the old secret still count"
 stop_xdpcastd
