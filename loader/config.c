@@ -325,6 +325,12 @@ static int set_xdp_mode(struct walk *w, yaml_node_t *node, const char *key, void
 	return 0;
 }
 
+static int set_metrics(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_string(w, node, key, &w->opts->metrics);
+}
+
 static int set_verbose(struct walk *w, yaml_node_t *node, const char *key, void *arg)
 {
 	(void)arg;
@@ -565,6 +571,7 @@ static const struct key_handler top_keys[] = {
 	{ "views", set_views },
 	{ "xdp_mode", set_xdp_mode },
 	{ "pin_dir", set_pin_dir },
+	{ "metrics", set_metrics },
 	{ "verbose", set_verbose },
 	{ "filter", set_filter },
 	{ "rate_limit", set_rate_limit },

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "metrics_server.h"
 #include "options.h"
 #include "prefix.h"
 #include "stats.h"
@@ -17,7 +18,8 @@ static const char usage[] =
 "Usage: xdpcastd --iface IF [--iface IF ...] --anycast PREFIX [--anycast PREFIX ...]\n"
 "                --zone FILE [--zone FILE ...] --pop NAME\n"
 "                [--view NAME=PREFIX[,PREFIX...] --view-zone NAME=FILE ...]\n"
-"                [--xdp-mode native|skb] [--pin-dir DIR] [--config FILE] [--verbose]\n"
+"                [--metrics ADDR:PORT] [--config FILE] [--xdp-mode native|skb]\n"
+"                [--pin-dir DIR] [--verbose]\n"
 "       xdpcastd --check-config FILE\n"
 "\n"
 "Answers authoritative DNS queries for the anycast prefixes from XDP and\n"
@@ -33,6 +35,8 @@ static const char usage[] =
 "                        view NAME (up to 16 views)\n"
 "      --view-zone NAME=FILE  serve the zone in FILE to view NAME; its clients\n"
 "                        get the --zone data for zones their view does not load\n"
+"  -M, --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics,\n"
+"                        e.g. 127.0.0.1:9553 or [::1]:9553\n"
 "  -m, --xdp-mode MODE   native or skb; without it native is tried first and\n"
 "                        skb used where the driver has no native XDP\n"
 "  -d, --pin-dir DIR     where maps are pinned (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
@@ -134,6 +138,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		{ "view", required_argument, NULL, OPT_VIEW },
 		{ "view-zone", required_argument, NULL, OPT_VIEW_ZONE },
 		{ "config", required_argument, NULL, 'c' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -157,7 +162,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	}
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":i:a:z:p:m:d:c:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:a:z:p:m:d:c:M:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (!flag_ifaces)       /* flags replace the config file's list */
@@ -227,6 +232,9 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		case 'd':
 			opts->pin_dir = optarg;
 			break;
+		case 'M':
+			opts->metrics = optarg;
+			break;
 		case 'c':
 		case OPT_CHECK_CONFIG:
 			break;          /* read before the other flags */
@@ -261,6 +269,8 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		if (!opts->views[i].zone_count)
 			return fail("view '%s' loads no zone: add --view-zone NAME=FILE", opts->views[i].name);
 	}
+	if (opts->metrics && metrics_address_parse(opts->metrics, err, sizeof(err)))
+		return fail("%s", err);
 	if (strlen(opts->pop) > XDPCAST_NSID_MAX)
 		return fail("--pop '%s': at most 64 characters (it is sent as the NSID)", opts->pop);
 	for (const char *c = opts->pop; *c; c++)

@@ -42,6 +42,7 @@ struct options {
 	const char *pop;
 	const char *pin_dir;
 	const char *config_path;        /* --config or --check-config */
+	const char *metrics;            /* --metrics ADDR:PORT, or NULL */
 	bool check_config;              /* --check-config: validate and exit */
 	enum xdp_attach_mode xdp_mode;
 	bool mode_forced;               /* --xdp-mode given: no fallback */

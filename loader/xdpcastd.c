@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -24,6 +25,7 @@
 #include "config.h"
 #include "generation.h"
 #include "log.h"
+#include "metrics_server.h"
 #include "options.h"
 #include "xdpcast.skel.h"
 
@@ -37,6 +39,8 @@ struct daemon {
 	struct protection protection;   /* in force; the config's on SIGHUP */
 	struct generation gen;
 	unsigned generation_number;
+	double generation_loaded_at;    /* unix time */
+	struct metrics_server *metrics;
 };
 
 /* libbpf and libxdp warnings (the verifier log among them) go to stderr;
@@ -214,6 +218,31 @@ static size_t view_zones(const struct options *opts, struct view_zones views[XDP
 	return opts->view_count + 1;
 }
 
+/* What the metrics cannot read from the maps: interfaces, zones, generation. */
+static void publish_metrics(struct daemon *d)
+{
+	static struct metrics_snapshot snap;    /* large; one thread writes it */
+
+	if (!d->metrics)
+		return;
+	memset(&snap, 0, sizeof(snap));
+	snap.pop = d->opts.pop;
+	snap.version = XDPCAST_VERSION;
+	snap.iface_count = d->opts.iface_count;
+	for (size_t i = 0; i < d->opts.iface_count; i++)
+		snap.ifaces[i] = d->ifaces[i].ifname;
+	snap.generation = d->gen.number;
+	for (size_t z = 0; z < d->gen.zone_count && z < METRICS_ZONES_MAX; z++) {
+		struct zone_metrics *zm = &snap.zones[snap.zone_count++];
+
+		knot_dname_to_str(zm->name, d->gen.zones[z]->origin, sizeof(zm->name));
+		zm->serial = d->gen.zones[z]->serial;
+		zm->records = d->gen.zones[z]->record_count;
+		zm->loaded_at = d->generation_loaded_at;
+	}
+	metrics_server_update(d->metrics, &snap);
+}
+
 /* Builds a generation from every zone file and swaps it in: all or nothing. */
 static int load_zones(struct daemon *d, char *err, size_t errlen)
 {
@@ -231,6 +260,8 @@ static int load_zones(struct daemon *d, char *err, size_t errlen)
 	generation_free(&d->gen);
 	d->gen = next;
 	d->gen.number = ++d->generation_number;
+	d->generation_loaded_at = time(NULL);
+	publish_metrics(d);
 	for (size_t i = 0; i < d->gen.zone_count; i++) {
 		char name[KNOT_DNAME_TXT_MAXLEN];
 
@@ -241,6 +272,15 @@ static int load_zones(struct daemon *d, char *err, size_t errlen)
 	log_info("generation %u: %zu answers in the cache, %zu RRsets left to userspace",
 		 d->gen.number, d->gen.answers.count, d->gen.answers.left_to_userspace);
 	return 0;
+}
+
+/* Before loading anything: an address in use must leave nothing behind. */
+static int start_metrics(struct daemon *d, char *err, size_t errlen)
+{
+	if (!d->opts.metrics)
+		return 0;
+	d->metrics = metrics_server_start(d->opts.metrics, err, errlen);
+	return d->metrics ? 0 : -1;
 }
 
 static int signal_fd(void)
@@ -321,6 +361,7 @@ static void run(struct daemon *d, int sfd)
 
 static void cleanup(struct daemon *d)
 {
+	metrics_server_stop(d->metrics);
 	detach_all(d->ifaces, d->opts.iface_count);
 	if (d->skel) {
 		bpf_object__unpin_maps(d->skel->obj, NULL);
@@ -364,16 +405,18 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	if (init_protection(&d, err, sizeof(err)) || resolve_ifaces(&d, err, sizeof(err)) ||
-	    generation_build(&d.gen, views, view_zones(&d.opts, views), d.opts.pop, err, sizeof(err)))
-		goto fail;
-	generation_free(&d.gen);
-
+	/* Signals blocked before any thread starts (the metrics server's), so
+	 * every thread inherits the mask and signalfd sees them all. */
 	sfd = signal_fd();
 	if (sfd < 0) {
 		snprintf(err, sizeof(err), "signalfd: %s", strerror(errno));
 		goto fail;
 	}
+	if (init_protection(&d, err, sizeof(err)) || resolve_ifaces(&d, err, sizeof(err)) ||
+	    generation_build(&d.gen, views, view_zones(&d.opts, views), d.opts.pop, err, sizeof(err)) ||
+	    start_metrics(&d, err, sizeof(err)))
+		goto fail;
+	generation_free(&d.gen);
 	if (ensure_bpffs(d.opts.pin_dir, err, sizeof(err)) ||
 	    load_program(&d, err, sizeof(err)) ||
 	    protect_prefixes(&d, err, sizeof(err)) ||
@@ -384,6 +427,11 @@ int main(int argc, char **argv)
 		       d.opts.xdp_mode, !d.opts.mode_forced, err, sizeof(err)))
 		goto fail;
 
+	if (d.metrics) {
+		metrics_server_set_stats(d.metrics, bpf_map__fd(d.skel->maps.xdpcast_stats));
+		publish_metrics(&d);
+		log_info("metrics at http://%s/metrics", d.opts.metrics);
+	}
 	for (size_t i = 0; i < d.opts.iface_count; i++)
 		log_info("attached to %s (ifindex %d) in %s mode", d.ifaces[i].ifname,
 			 d.ifaces[i].ifindex, attach_mode_name(d.ifaces[i].mode));

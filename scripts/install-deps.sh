@@ -11,7 +11,7 @@ packages=(
 	# userspace libraries
 	libknot-dev libmicrohttpd-dev libyaml-dev libcmocka-dev libclang-rt-14-dev
 	# test and demo peers
-	iproute2 knot-dnsutils nsd xdp-tools python3 ldnsutils dnsperf
+	iproute2 knot-dnsutils nsd xdp-tools python3 ldnsutils dnsperf prometheus
 )
 
 missing=()
@@ -31,7 +31,8 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# NSD is started by the tests and the demo themselves, inside namespaces.
+# NSD and Prometheus are started by the tests and the demo themselves,
+# inside namespaces.
 if command -v systemctl >/dev/null 2>&1; then
-	systemctl disable --now nsd >/dev/null 2>&1 || true
+	systemctl disable --now nsd prometheus >/dev/null 2>&1 || true
 fi

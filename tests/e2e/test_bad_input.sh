@@ -50,3 +50,9 @@ rc=0
 out=$("$BUILD/xdpcastd" --check-config "$WORK/broken-zone.yaml" 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [[ "$out" == *"broken.zone:6: "* ]] || fail "--check-config on a broken zone: rc $rc, $out"
 echo "ok - --check-config names the broken zone's file and line"
+
+expect_error "--metrics 'nonsense': expected ADDRESS:PORT" "${good[@]}" --zone "$ZONE" --metrics nonsense
+srv python3 -c 'import socket, time; s = socket.socket(); s.bind(("198.51.100.1", 9553)); s.listen(); time.sleep(30)' &
+PIDS+=($!)
+sleep 0.5
+expect_error "--metrics 198.51.100.1:9553: cannot listen there" "${good[@]}" --zone "$ZONE" --metrics 198.51.100.1:9553

@@ -12,10 +12,8 @@
 int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_MAX_IFACES],
 	       char *err, size_t errlen)
 {
-	int cpus = libbpf_num_possible_cpus();
-	struct xdpcast_stats *percpu;
 	char path[512];
-	int fd, ret = -1;
+	int fd, ret;
 
 	snprintf(path, sizeof(path), "%s/xdpcast_stats", pin_dir);
 	fd = bpf_obj_get(path);
@@ -23,15 +21,26 @@ int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_MAX_IFACES]
 		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
 		return -1;
 	}
+	ret = stats_read_fd(fd, out, err, errlen);
+	close(fd);
+	return ret;
+}
+
+int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_MAX_IFACES], char *err, size_t errlen)
+{
+	int cpus = libbpf_num_possible_cpus();
+	struct xdpcast_stats *percpu;
+	int ret = -1;
+
 	percpu = calloc(cpus, sizeof(*percpu));
 	if (!percpu) {
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return -1;
 	}
 	memset(out, 0, sizeof(*out) * XDPCAST_MAX_IFACES);
 	for (__u32 slot = 0; slot < XDPCAST_MAX_IFACES; slot++) {
 		if (bpf_map_lookup_elem(fd, &slot, percpu)) {
-			snprintf(err, errlen, "%s: reading slot %u: %s", path, slot, strerror(errno));
+			snprintf(err, errlen, "xdpcast_stats: reading slot %u: %s", slot, strerror(errno));
 			goto out;
 		}
 		for (int cpu = 0; cpu < cpus; cpu++) {
@@ -44,6 +53,5 @@ int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_MAX_IFACES]
 	ret = 0;
 out:
 	free(percpu);
-	close(fd);
 	return ret;
 }

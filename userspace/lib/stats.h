@@ -12,6 +12,9 @@
 int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_MAX_IFACES],
 	       char *err, size_t errlen);
 
+/* The same from the map's file descriptor. */
+int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_MAX_IFACES], char *err, size_t errlen);
+
 static inline struct xdpcast_counter *stats_counter(struct xdpcast_stats *stats, int reason)
 {
 	return &((struct xdpcast_counter *)stats)[reason];

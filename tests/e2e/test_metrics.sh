@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# /metrics: after known queries, the scraped counters equal what was sent,
+# promtool finds nothing wrong, and a real Prometheus server scraping
+# xdpcastd returns the same value from its query API.
+source "$(dirname "$0")/lib.sh"
+
+ZONE=$ROOT/tests/zones/example.test.zone
+METRICS=$UNICAST4:9553
+
+setup_network
+start_nsd "$ZONE"
+POP=ams1 start_xdpcastd --zone "$ZONE" --metrics $METRICS
+grep -q "metrics at http://$METRICS/metrics" "$WORK/xdpcastd.log" || fail "no metrics line in the log"
+
+# get URL: the body, fetched from the client namespace.
+get() { cli python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
+value() { awk -v s="$1" 'index($0, s " ") == 1 {print $NF}' "$WORK/metrics.txt"; }
+
+for i in 1 2 3 4 5; do cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A > /dev/null; done
+for i in 1 2 3; do cli kdig +short +norec +time=2 +retry=0 @$ANYCAST6 nope$i.example.test A > /dev/null; done
+get "http://$METRICS/metrics" > "$WORK/metrics.txt"
+
+[ "$(value 'xdpcast_packets_total{pop="ams1",iface="veth-s",action="tx",reason="dns_answer"}')" = 5 ] ||
+	fail "dns_answer is not 5: $(grep dns_answer "$WORK/metrics.txt")"
+[ "$(value 'xdpcast_packets_total{pop="ams1",iface="veth-s",action="tx",reason="dns_nxdomain"}')" = 3 ] ||
+	fail "dns_nxdomain is not 3: $(grep dns_nxdomain "$WORK/metrics.txt")"
+[ "$(value 'xdpcast_zone_serial{pop="ams1",zone="example.test."}')" = "$(grep -oE '[0-9]{10}' "$ZONE" | head -1)" ] ||
+	fail "zone serial: $(grep zone_serial "$WORK/metrics.txt")"
+[ "$(value 'xdpcast_zone_generation{pop="ams1"}')" = 1 ] || fail "generation: $(grep generation "$WORK/metrics.txt")"
+grep -q '^xdpcast_build_info{pop="ams1",version="' "$WORK/metrics.txt" || fail "no build_info"
+echo "ok - /metrics: 5 answers and 3 NXDOMAINs counted as sent, zone serial and generation"
+
+problems=$(promtool check metrics < "$WORK/metrics.txt" 2>&1) || fail "promtool check metrics failed: $problems"
+[ -z "$problems" ] || fail "promtool check metrics: $problems"
+echo "ok - promtool check metrics reports nothing"
+
+cat > "$WORK/prometheus.yml" <<YAML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: xdpcast
+    static_configs:
+      - targets: ['$METRICS']
+YAML
+ip netns exec "$NS_CLI" prometheus --config.file "$WORK/prometheus.yml" --storage.tsdb.path "$WORK/prometheus" \
+	--web.listen-address 127.0.0.1:9090 > "$WORK/prometheus.log" 2>&1 &
+PIDS+=($!)
+query='xdpcast_packets_total{reason="dns_answer"}'
+prometheus_value() {
+	get "http://127.0.0.1:9090/api/v1/query?query=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$query")" 2>/dev/null |
+		python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'
+}
+scraped() { [ "$(prometheus_value)" = 5 ]; }
+for i in $(seq 1 30); do scraped && break; sleep 1; done
+scraped || fail "Prometheus says '$(prometheus_value)' for $query; its log: $(tail -5 "$WORK/prometheus.log")"
+echo "ok - a Prometheus server scraping xdpcastd returns $query = 5"
+
+"$BUILD/xdpcastd" --help | grep -q -- "--metrics ADDR:PORT" || fail "--help does not list --metrics"
+stop_xdpcastd

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The Prometheus exposition rendered from a known snapshot: every series of
+ * DESIGN.md section 4 with its labels and value, bytes summed per action,
+ * label values escaped.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "metrics.h"
+#include "stats.h"
+
+static struct metrics_snapshot snap;
+
+static void fill(void)
+{
+	memset(&snap, 0, sizeof(snap));
+	snap.pop = "ams1";
+	snap.version = "1.2.3";
+	snap.iface_count = 2;
+	snap.ifaces[0] = "eth0";
+	snap.ifaces[1] = "eth1";
+	stats_counter(&snap.stats[0], XDPCAST_dns_answer)->packets = 5;
+	stats_counter(&snap.stats[0], XDPCAST_dns_answer)->bytes = 500;
+	stats_counter(&snap.stats[0], XDPCAST_dns_nxdomain)->bytes = 70;
+	stats_counter(&snap.stats[0], XDPCAST_drop_fragment)->packets = 3;
+	stats_counter(&snap.stats[0], XDPCAST_drop_fragment)->bytes = 4500;
+	stats_counter(&snap.stats[1], XDPCAST_not_protected)->packets = 7;
+	stats_counter(&snap.stats[1], XDPCAST_not_protected)->bytes = 900;
+	snap.generation = 4;
+	snap.zone_count = 1;
+	snprintf(snap.zones[0].name, sizeof(snap.zones[0].name), "example.test.");
+	snap.zones[0].serial = 2026112401;
+	snap.zones[0].records = 48;
+	snap.zones[0].loaded_at = 1795570000.5;
+}
+
+static void expect_line(const char *text, const char *line)
+{
+	char *found = strstr(text, line);
+
+	if (!found || (found != text && found[-1] != '\n') || found[strlen(line)] != '\n')
+		fail_msg("no line '%s' in:\n%s", line, text);
+}
+
+static void test_every_series(void **state)
+{
+	size_t len;
+	char *text;
+
+	(void)state;
+	fill();
+	text = metrics_render(&snap, &len);
+	assert_non_null(text);
+	assert_int_equal(strlen(text), len);
+	expect_line(text, "# TYPE xdpcast_packets_total counter");
+	expect_line(text, "xdpcast_packets_total{pop=\"ams1\",iface=\"eth0\",action=\"tx\",reason=\"dns_answer\"} 5");
+	expect_line(text, "xdpcast_packets_total{pop=\"ams1\",iface=\"eth0\",action=\"drop\",reason=\"drop_fragment\"} 3");
+	expect_line(text, "xdpcast_packets_total{pop=\"ams1\",iface=\"eth1\",action=\"pass\",reason=\"not_protected\"} 7");
+	expect_line(text, "xdpcast_packets_total{pop=\"ams1\",iface=\"eth1\",action=\"drop\",reason=\"rrl_drop\"} 0");
+	expect_line(text, "# TYPE xdpcast_bytes_total counter");
+	expect_line(text, "xdpcast_bytes_total{pop=\"ams1\",iface=\"eth0\",action=\"tx\"} 570");
+	expect_line(text, "xdpcast_bytes_total{pop=\"ams1\",iface=\"eth0\",action=\"drop\"} 4500");
+	expect_line(text, "xdpcast_bytes_total{pop=\"ams1\",iface=\"eth1\",action=\"pass\"} 900");
+	expect_line(text, "xdpcast_zone_serial{pop=\"ams1\",zone=\"example.test.\"} 2026112401");
+	expect_line(text, "xdpcast_zone_records{pop=\"ams1\",zone=\"example.test.\"} 48");
+	expect_line(text, "xdpcast_zone_last_load_timestamp_seconds{pop=\"ams1\",zone=\"example.test.\"} 1795570000.500");
+	expect_line(text, "# TYPE xdpcast_zone_generation gauge");
+	expect_line(text, "xdpcast_zone_generation{pop=\"ams1\"} 4");
+	expect_line(text, "xdpcast_build_info{pop=\"ams1\",version=\"1.2.3\"} 1");
+	free(text);
+}
+
+static void test_one_series_per_reason_and_iface(void **state)
+{
+	size_t len, series = 0;
+	char *text, *line;
+
+	(void)state;
+	fill();
+	text = metrics_render(&snap, &len);
+	for (line = text; (line = strstr(line, "\nxdpcast_packets_total{")); line++)
+		series++;
+	assert_int_equal(series, 2 * XDPCAST_REASON_MAX);
+	free(text);
+}
+
+static void test_label_escaping(void **state)
+{
+	size_t len;
+	char *text;
+
+	(void)state;
+	fill();
+	snap.pop = "a\"b\\c";
+	text = metrics_render(&snap, &len);
+	expect_line(text, "xdpcast_zone_generation{pop=\"a\\\"b\\\\c\"} 4");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_series),
+		cmocka_unit_test(test_one_series_per_reason_and_iface),
+		cmocka_unit_test(test_label_escaping),
+	};
+
+	return cmocka_run_group_tests_name("metrics exposition", tests, NULL, NULL);
+}

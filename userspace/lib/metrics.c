@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "reasons.h"
+#include "stats.h"
+
+/* Label values escaped as the exposition format requires. */
+static void label(FILE *out, const char *value)
+{
+	for (const char *c = value; *c; c++) {
+		if (*c == '\\' || *c == '"')
+			fprintf(out, "\\%c", *c);
+		else if (*c == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*c, out);
+	}
+}
+
+static void header(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void pop_label(FILE *out, const char *name, const struct metrics_snapshot *snap)
+{
+	fprintf(out, "%s{pop=\"", name);
+	label(out, snap->pop);
+	fputc('"', out);
+}
+
+static void packets(FILE *out, const struct metrics_snapshot *snap)
+{
+	header(out, "xdpcast_packets_total", "counter",
+	       "Packets the XDP program decided on, by interface, action and reason.");
+	for (size_t i = 0; i < snap->iface_count; i++) {
+		for (int r = 0; r < XDPCAST_REASON_MAX; r++) {
+			pop_label(out, "xdpcast_packets_total", snap);
+			fputs(",iface=\"", out);
+			label(out, snap->ifaces[i]);
+			fprintf(out, "\",action=\"%s\",reason=\"%s\"} %llu\n", reason_actions[r], reason_names[r],
+				(unsigned long long)stats_counter((struct xdpcast_stats *)&snap->stats[i], r)->packets);
+		}
+	}
+}
+
+static void bytes(FILE *out, const struct metrics_snapshot *snap)
+{
+	static const char *const actions[] = { "tx", "pass", "drop" };
+
+	header(out, "xdpcast_bytes_total", "counter",
+	       "Bytes of the packets the XDP program decided on, as received, by interface and action.");
+	for (size_t i = 0; i < snap->iface_count; i++) {
+		for (size_t a = 0; a < sizeof(actions) / sizeof(actions[0]); a++) {
+			unsigned long long sum = 0;
+
+			for (int r = 0; r < XDPCAST_REASON_MAX; r++)
+				if (strcmp(reason_actions[r], actions[a]) == 0)
+					sum += stats_counter((struct xdpcast_stats *)&snap->stats[i], r)->bytes;
+			pop_label(out, "xdpcast_bytes_total", snap);
+			fputs(",iface=\"", out);
+			label(out, snap->ifaces[i]);
+			fprintf(out, "\",action=\"%s\"} %llu\n", actions[a], sum);
+		}
+	}
+}
+
+/* The start of one zone's series, up to the value. */
+static void zone_series(FILE *out, const struct metrics_snapshot *snap, const char *metric, size_t z)
+{
+	pop_label(out, metric, snap);
+	fputs(",zone=\"", out);
+	label(out, snap->zones[z].name);
+	fputs("\"} ", out);
+}
+
+static void zones(FILE *out, const struct metrics_snapshot *snap)
+{
+	header(out, "xdpcast_zone_serial", "gauge", "SOA serial of each zone in the answer cache.");
+	for (size_t z = 0; z < snap->zone_count; z++) {
+		zone_series(out, snap, "xdpcast_zone_serial", z);
+		fprintf(out, "%u\n", snap->zones[z].serial);
+	}
+	header(out, "xdpcast_zone_records", "gauge", "Records of each zone as read from its file.");
+	for (size_t z = 0; z < snap->zone_count; z++) {
+		zone_series(out, snap, "xdpcast_zone_records", z);
+		fprintf(out, "%llu\n", (unsigned long long)snap->zones[z].records);
+	}
+	header(out, "xdpcast_zone_last_load_timestamp_seconds", "gauge",
+	       "Unix time each zone was last loaded into the answer cache.");
+	for (size_t z = 0; z < snap->zone_count; z++) {
+		zone_series(out, snap, "xdpcast_zone_last_load_timestamp_seconds", z);
+		fprintf(out, "%.3f\n", snap->zones[z].loaded_at);
+	}
+	header(out, "xdpcast_zone_generation", "gauge", "Number of the answer cache generation in force.");
+	pop_label(out, "xdpcast_zone_generation", snap);
+	fprintf(out, "} %u\n", snap->generation);
+}
+
+char *metrics_render(const struct metrics_snapshot *snap, size_t *len)
+{
+	char *text = NULL;
+	FILE *out = open_memstream(&text, len);
+
+	if (!out)
+		return NULL;
+	packets(out, snap);
+	bytes(out, snap);
+	zones(out, snap);
+	header(out, "xdpcast_build_info", "gauge", "Always 1; the labels say which xdpcast runs.");
+	pop_label(out, "xdpcast_build_info", snap);
+	fputs(",version=\"", out);
+	label(out, snap->version);
+	fputs("\"} 1\n", out);
+	if (fclose(out)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
