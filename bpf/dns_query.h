@@ -244,6 +244,15 @@ static __always_inline int read_opt(struct scratch *s, struct dns_query *q, __u3
 	return 0;
 }
 
+/* QUERY, IQUERY (obsolete), STATUS, NOTIFY, UPDATE, DSO: the opcodes a
+ * server may be sent (RFC 6895); the others are unassigned. */
+static __always_inline int is_assigned_opcode(__u16 flags)
+{
+	__u16 opcode = (flags & DNS_OPCODE_MASK) >> 11;
+
+	return opcode <= 2 || (opcode >= 4 && opcode <= 6);
+}
+
 static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const struct packet *pkt,
 						       struct scratch *s, struct dns_query *q)
 {
@@ -267,6 +276,8 @@ static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const
 	arcount = scratch_u16(s, q->dns_off + 10);
 	if (q->flags & DNS_FLAG_QR)
 		return DNS_READ_RESPONSE;
+	if (!is_assigned_opcode(q->flags) || qdcount > 1)
+		return DNS_READ_MALFORMED;  /* no server answers these: not a query */
 	if ((q->flags & DNS_OPCODE_MASK) || qdcount != 1 ||
 	    ancount || nscount || arcount > 1)
 		return DNS_READ_UNSUPPORTED;
