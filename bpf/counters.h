@@ -11,7 +11,7 @@ const volatile __u32 iface_ifindex[XDPCAST_MAX_IFACES] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XDPCAST_MAX_IFACES);
+	__uint(max_entries, XDPCAST_STATS_SLOTS);
 	__type(key, __u32);
 	__type(value, struct xdpcast_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -21,9 +21,9 @@ static __always_inline __u32 iface_slot(struct xdp_md *ctx)
 {
 #pragma unroll
 	for (__u32 i = 0; i < XDPCAST_MAX_IFACES; i++)
-		if (iface_ifindex[i] == ctx->ingress_ifindex)
+		if (iface_ifindex[i] && iface_ifindex[i] == ctx->ingress_ifindex)
 			return i;
-	return 0;
+	return XDPCAST_TEST_RUN_SLOT;
 }
 
 static __always_inline int reason_action(enum xdpcast_reason reason)

@@ -12,6 +12,9 @@
 #endif
 
 #define XDPCAST_MAX_IFACES     8
+#define XDPCAST_STATS_SLOTS    (XDPCAST_MAX_IFACES + 1)
+#define XDPCAST_TEST_RUN_SLOT  XDPCAST_MAX_IFACES  /* packets of no attached interface:
+						    * BPF_PROG_TEST_RUN (xdpcastctl lookup) */
 #define XDPCAST_NAME_MAX       255   /* wire-format domain name, root label included */
 #define XDPCAST_LABELS_MAX     32    /* deeper names are left to userspace */
 #define XDPCAST_ANSWER_MAX     1232  /* precompiled answer bytes per entry */

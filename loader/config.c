@@ -331,6 +331,12 @@ static int set_metrics(struct walk *w, yaml_node_t *node, const char *key, void 
 	return get_string(w, node, key, &w->opts->metrics);
 }
 
+static int set_control_socket(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_string(w, node, key, &w->opts->control_socket);
+}
+
 static int set_verbose(struct walk *w, yaml_node_t *node, const char *key, void *arg)
 {
 	(void)arg;
@@ -572,6 +578,7 @@ static const struct key_handler top_keys[] = {
 	{ "xdp_mode", set_xdp_mode },
 	{ "pin_dir", set_pin_dir },
 	{ "metrics", set_metrics },
+	{ "control_socket", set_control_socket },
 	{ "verbose", set_verbose },
 	{ "filter", set_filter },
 	{ "rate_limit", set_rate_limit },

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "control.h"
 #include "metrics_server.h"
 #include "options.h"
 #include "prefix.h"
@@ -19,7 +20,7 @@ static const char usage[] =
 "                --zone FILE [--zone FILE ...] --pop NAME\n"
 "                [--view NAME=PREFIX[,PREFIX...] --view-zone NAME=FILE ...]\n"
 "                [--metrics ADDR:PORT] [--config FILE] [--xdp-mode native|skb]\n"
-"                [--pin-dir DIR] [--verbose]\n"
+"                [--pin-dir DIR] [--control-socket PATH] [--verbose]\n"
 "       xdpcastd --check-config FILE\n"
 "\n"
 "Answers authoritative DNS queries for the anycast prefixes from XDP and\n"
@@ -40,6 +41,8 @@ static const char usage[] =
 "  -m, --xdp-mode MODE   native or skb; without it native is tried first and\n"
 "                        skb used where the driver has no native XDP\n"
 "  -d, --pin-dir DIR     where maps are pinned (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
+"  -s, --control-socket PATH  where xdpcastctl reaches the daemon for status\n"
+"                        and reload (default " XDPCAST_DEFAULT_CONTROL_SOCKET ")\n"
 "  -c, --config FILE     read settings from the YAML file FILE: every flag and\n"
 "                        the flood defense (filters, rate limits, RRL, cookies);\n"
 "                        flags given as well win over the file\n"
@@ -139,6 +142,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		{ "view-zone", required_argument, NULL, OPT_VIEW_ZONE },
 		{ "config", required_argument, NULL, 'c' },
 		{ "metrics", required_argument, NULL, 'M' },
+		{ "control-socket", required_argument, NULL, 's' },
 		{ "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -153,6 +157,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 
 	memset(opts, 0, sizeof(*opts));
 	opts->pin_dir = XDPCAST_DEFAULT_PIN_DIR;
+	opts->control_socket = XDPCAST_DEFAULT_CONTROL_SOCKET;
 	opts->xdp_mode = XDP_MODE_NATIVE;
 	protection_defaults(&opts->protection);
 	opts->config_path = config_flag(argc, argv, &opts->check_config);
@@ -162,7 +167,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	}
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":i:a:z:p:m:d:c:M:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:a:z:p:m:d:c:M:s:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (!flag_ifaces)       /* flags replace the config file's list */
@@ -234,6 +239,9 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case 'M':
 			opts->metrics = optarg;
+			break;
+		case 's':
+			opts->control_socket = optarg;
 			break;
 		case 'c':
 		case OPT_CHECK_CONFIG:

@@ -43,6 +43,7 @@ struct options {
 	const char *pin_dir;
 	const char *config_path;        /* --config or --check-config */
 	const char *metrics;            /* --metrics ADDR:PORT, or NULL */
+	const char *control_socket;     /* --control-socket PATH */
 	bool check_config;              /* --check-config: validate and exit */
 	enum xdp_attach_mode xdp_mode;
 	bool mode_forced;               /* --xdp-mode given: no fallback */

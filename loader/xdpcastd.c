@@ -23,6 +23,7 @@
 
 #include "attach.h"
 #include "config.h"
+#include "control.h"
 #include "generation.h"
 #include "log.h"
 #include "metrics_server.h"
@@ -41,6 +42,8 @@ struct daemon {
 	unsigned generation_number;
 	double generation_loaded_at;    /* unix time */
 	struct metrics_server *metrics;
+	int control_fd;
+	bool program_pinned;
 };
 
 /* libbpf and libxdp warnings (the verifier log among them) go to stderr;
@@ -274,6 +277,23 @@ static int load_zones(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The program itself, so xdpcastctl lookup can run it (BPF_PROG_TEST_RUN). */
+static int pin_program(struct daemon *d, char *err, size_t errlen)
+{
+	char path[512];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/xdpcast_prog", d->opts.pin_dir);
+	unlink(path);           /* left by a daemon that was killed */
+	ret = bpf_program__pin(d->skel->progs.xdpcast, path);
+	if (ret) {
+		snprintf(err, errlen, "pinning the program in %s: %s", d->opts.pin_dir, strerror(-ret));
+		return -1;
+	}
+	d->program_pinned = true;
+	return 0;
+}
+
 /* Before loading anything: an address in use must leave nothing behind. */
 static int start_metrics(struct daemon *d, char *err, size_t errlen)
 {
@@ -301,43 +321,96 @@ static int signal_fd(void)
  * nothing. Interfaces, prefixes, the zone list and views take effect at the
  * next start.
  */
-static void reload(struct daemon *d)
+static int reload(struct daemon *d, const char *why, char *err, size_t errlen)
 {
 	struct options fresh = { 0 };
-	char err[ERR_LEN];
+	int ret = -1;
 
-	log_info("SIGHUP: reloading %zu zones%s%s", d->opts.zone_count, d->opts.config_path ? " and " : "",
+	log_info("%s: reloading %zu zones%s%s", why, d->opts.zone_count, d->opts.config_path ? " and " : "",
 		 d->opts.config_path ? d->opts.config_path : "");
 	protection_defaults(&fresh.protection);
-	if (d->opts.config_path && config_load(d->opts.config_path, &fresh, err, sizeof(err))) {
+	if (d->opts.config_path && config_load(d->opts.config_path, &fresh, err, errlen)) {
 		log_error("reload failed, generation %u and the settings in force stay: %s", d->gen.number, err);
 		goto out;
 	}
-	if (load_zones(d, err, sizeof(err))) {
+	if (load_zones(d, err, errlen)) {
 		log_error("reload failed, generation %u keeps answering: %s", d->gen.number, err);
 		goto out;
 	}
+	ret = 0;
 	if (d->opts.config_path) {
 		take_protection(d, &fresh.protection);
-		if (apply_protection(d, err, sizeof(err)))
+		if (apply_protection(d, err, errlen)) {
 			log_error("applying %s: %s", d->opts.config_path, err);
-		else
+			ret = -1;
+		} else {
 			log_info("flood defense settings of %s in force", d->opts.config_path);
+		}
 	}
 out:
 	options_free(&fresh);
+	return ret;
+}
+
+/* What `xdpcastctl status` shows. */
+static json_t *status_json(struct daemon *d)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 info_len = sizeof(info);
+	json_t *ifaces = json_array(), *zones = json_array(), *anycast = json_array(), *views = json_array();
+
+	bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.xdpcast), &info, &info_len);
+	for (size_t i = 0; i < d->opts.iface_count; i++)
+		json_array_append_new(ifaces, json_pack("{s:s, s:i, s:s}", "name", d->ifaces[i].ifname,
+							"ifindex", d->ifaces[i].ifindex,
+							"xdp_mode", attach_mode_name(d->ifaces[i].mode)));
+	for (size_t z = 0; z < d->gen.zone_count; z++) {
+		char name[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(name, d->gen.zones[z]->origin, sizeof(name));
+		json_array_append_new(zones, json_pack("{s:s, s:I, s:I, s:s}", "zone", name,
+						       "serial", (json_int_t)d->gen.zones[z]->serial,
+						       "records", (json_int_t)d->gen.zones[z]->record_count,
+						       "file", d->gen.zones[z]->file));
+	}
+	for (size_t i = 0; i < d->opts.anycast_count; i++)
+		json_array_append_new(anycast, json_string(d->opts.anycast_text[i]));
+	for (size_t v = 0; v < d->opts.view_count; v++)
+		json_array_append_new(views, json_string(d->opts.views[v].name));
+	return json_pack("{s:b, s:s, s:s, s:I, s:o, s:o, s:I, s:f, s:I, s:o, s:o, s:s, s:s?}",
+			 "ok", 1, "pop", d->opts.pop, "version", XDPCAST_VERSION,
+			 "program_id", (json_int_t)info.id, "interfaces", ifaces, "anycast", anycast,
+			 "generation", (json_int_t)d->gen.number, "generation_loaded_at", d->generation_loaded_at,
+			 "answers", (json_int_t)d->gen.answers.count, "zones", zones, "views", views,
+			 "pin_dir", d->opts.pin_dir, "metrics", d->opts.metrics);
+}
+
+static json_t *control_command(const char *command, void *arg)
+{
+	struct daemon *d = arg;
+	char err[ERR_LEN];
+
+	if (strcmp(command, "status") == 0)
+		return status_json(d);
+	if (strcmp(command, "reload") == 0) {
+		if (reload(d, "xdpcastctl reload", err, sizeof(err)))
+			return json_pack("{s:b, s:s, s:I}", "ok", 0, "error", err, "generation",
+					 (json_int_t)d->gen.number);
+		return json_pack("{s:b, s:I}", "ok", 1, "generation", (json_int_t)d->gen.number);
+	}
+	return json_pack("{s:b, s:s}", "ok", 0, "error", "unknown command: status or reload");
 }
 
 static void run(struct daemon *d, int sfd)
 {
-	struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+	struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = d->control_fd, .events = POLLIN } };
 	char err[ERR_LEN];
 	int ready;
 
 	for (;;) {
 		struct signalfd_siginfo si;
 
-		ready = poll(&pfd, 1, CLOCK_REFRESH_MS);
+		ready = poll(pfd, 2, CLOCK_REFRESH_MS);
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
@@ -349,22 +422,30 @@ static void run(struct daemon *d, int sfd)
 				log_error("%s", err);
 			continue;
 		}
-		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		if (pfd[1].revents & POLLIN)
+			control_serve_one(d->control_fd, control_command, d);
+		if (!(pfd[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo != SIGHUP) {
 			log_info("signal %u: shutting down", si.ssi_signo);
 			return;
 		}
-		reload(d);
+		reload(d, "SIGHUP", err, sizeof(err));
 	}
 }
 
 static void cleanup(struct daemon *d)
 {
+	char path[512];
+
 	metrics_server_stop(d->metrics);
+	control_close(d->control_fd, d->opts.control_socket);
 	detach_all(d->ifaces, d->opts.iface_count);
 	if (d->skel) {
 		bpf_object__unpin_maps(d->skel->obj, NULL);
+		snprintf(path, sizeof(path), "%s/xdpcast_prog", d->opts.pin_dir);
+		if (d->program_pinned)
+			bpf_program__unpin(d->skel->progs.xdpcast, path);
 		rmdir(d->opts.pin_dir);
 		xdpcast_bpf__destroy(d->skel);
 	}
@@ -375,7 +456,7 @@ static void cleanup(struct daemon *d)
 
 int main(int argc, char **argv)
 {
-	static struct daemon d;
+	static struct daemon d = { .control_fd = -1 };
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	char err[ERR_LEN];
 	int sfd, status = 1;
@@ -405,6 +486,7 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
+	signal(SIGPIPE, SIG_IGN);       /* a peer that leaves is an error, not our end */
 	/* Signals blocked before any thread starts (the metrics server's), so
 	 * every thread inherits the mask and signalfd sees them all. */
 	sfd = signal_fd();
@@ -427,6 +509,11 @@ int main(int argc, char **argv)
 		       d.opts.xdp_mode, !d.opts.mode_forced, err, sizeof(err)))
 		goto fail;
 
+	if (pin_program(&d, err, sizeof(err)))
+		goto fail;
+	d.control_fd = control_listen(d.opts.control_socket, err, sizeof(err));
+	if (d.control_fd < 0)
+		goto fail;
 	if (d.metrics) {
 		metrics_server_set_stats(d.metrics, bpf_map__fd(d.skel->maps.xdpcast_stats));
 		publish_metrics(&d);

@@ -9,7 +9,7 @@ packages=(
 	clang llvm make pkg-config gcc libc6-dev libbpf-dev libxdp-dev bpftool
 	linux-libc-dev libelf-dev zlib1g-dev
 	# userspace libraries
-	libknot-dev libmicrohttpd-dev libyaml-dev libcmocka-dev libclang-rt-14-dev
+	libknot-dev libmicrohttpd-dev libyaml-dev libjansson-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev
 	# test and demo peers
 	iproute2 knot-dnsutils nsd xdp-tools python3 ldnsutils dnsperf prometheus
 )

@@ -19,6 +19,7 @@ NS_SRV=xc-srv-$SUFFIX
 NS_CLI=xc-cli-$SUFFIX
 WORK=$(mktemp -d /tmp/xdpcast-e2e.XXXXXX)
 PIN_DIR=$WORK/bpffs/xdpcast
+CONTROL_SOCKET=$WORK/xdpcastd.sock
 
 ANYCAST4=192.0.2.53
 ANYCAST6=2001:db8:53::53
@@ -144,6 +145,7 @@ wait_for() {
 start_xdpcastd() {
 	# Not through srv(): $! must be xdpcastd itself (ip netns exec execs it).
 	ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
+		--control-socket "$CONTROL_SOCKET" \
 		--pop "${POP:-e2e}" --pin-dir "$PIN_DIR" "$@" \
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!

@@ -87,7 +87,7 @@ void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_M
 	struct xdpcast_stats percpu[ncpus];
 
 	memset(counts, 0, sizeof(__u64) * XDPCAST_REASON_MAX);
-	for (__u32 slot = 0; slot < XDPCAST_MAX_IFACES; slot++) {
+	for (__u32 slot = 0; slot < XDPCAST_STATS_SLOTS; slot++) {
 		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdpcast_stats), &slot, percpu))
 			continue;
 		for (int cpu = 0; cpu < ncpus; cpu++)

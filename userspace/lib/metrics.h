@@ -25,7 +25,7 @@ struct metrics_snapshot {
 	const char *version;
 	size_t iface_count;
 	const char *ifaces[XDPCAST_MAX_IFACES];
-	struct xdpcast_stats stats[XDPCAST_MAX_IFACES];  /* summed over CPUs */
+	struct xdpcast_stats stats[XDPCAST_STATS_SLOTS];  /* summed over CPUs, by slot */
 	unsigned generation;
 	size_t zone_count;
 	struct zone_metrics zones[METRICS_ZONES_MAX];

@@ -9,7 +9,7 @@
 
 #include "stats.h"
 
-int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_MAX_IFACES],
+int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_STATS_SLOTS],
 	       char *err, size_t errlen)
 {
 	char path[512];
@@ -26,7 +26,7 @@ int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_MAX_IFACES]
 	return ret;
 }
 
-int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_MAX_IFACES], char *err, size_t errlen)
+int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_STATS_SLOTS], char *err, size_t errlen)
 {
 	int cpus = libbpf_num_possible_cpus();
 	struct xdpcast_stats *percpu;
@@ -37,8 +37,8 @@ int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_MAX_IFACES], char *er
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	memset(out, 0, sizeof(*out) * XDPCAST_MAX_IFACES);
-	for (__u32 slot = 0; slot < XDPCAST_MAX_IFACES; slot++) {
+	memset(out, 0, sizeof(*out) * XDPCAST_STATS_SLOTS);
+	for (__u32 slot = 0; slot < XDPCAST_STATS_SLOTS; slot++) {
 		if (bpf_map_lookup_elem(fd, &slot, percpu)) {
 			snprintf(err, errlen, "xdpcast_stats: reading slot %u: %s", slot, strerror(errno));
 			goto out;

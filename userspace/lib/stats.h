@@ -8,12 +8,13 @@
 
 #define XDPCAST_DEFAULT_PIN_DIR "/sys/fs/bpf/xdpcast"
 
-/* Sums the counters over CPUs, one xdpcast_stats per interface slot. */
-int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_MAX_IFACES],
+/* Sums the counters over CPUs, one xdpcast_stats per slot: the attached
+ * interfaces in --iface order, then XDPCAST_TEST_RUN_SLOT. */
+int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_STATS_SLOTS],
 	       char *err, size_t errlen);
 
 /* The same from the map's file descriptor. */
-int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_MAX_IFACES], char *err, size_t errlen);
+int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_STATS_SLOTS], char *err, size_t errlen);
 
 static inline struct xdpcast_counter *stats_counter(struct xdpcast_stats *stats, int reason)
 {

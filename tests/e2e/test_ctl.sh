@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# xdpcastctl against a running daemon (every subcommand, text and JSON) and
+# without one (a clear error, exit 1); bpftool shows the maps' BTF names.
+source "$(dirname "$0")/lib.sh"
+
+ZONE=$ROOT/tests/zones/example.test.zone
+ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" "$@"; }
+json() { python3 -c "import json, sys; v = json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+
+for command in stats status reload "lookup www.example.test" "block list"; do
+	rc=0
+	out=$(ctl $command 2>&1) || rc=$?
+	[ "$rc" -eq 1 ] && [[ "$out" == "xdpcastctl: "*"(is xdpcastd running?)" ]] ||
+		fail "xdpcastctl $command without a daemon: rc $rc, '$out'"
+done
+echo "ok - without a daemon every command says so and exits 1"
+
+setup_network
+cp "$ZONE" "$WORK/zone"
+start_nsd "$WORK/zone"
+start_xdpcastd --zone "$WORK/zone" --xdp-mode native
+
+out=$(ctl status)
+prog_id=$(srv ip -o link show veth-s | grep -o 'prog/xdp id [0-9]*' | awk '{print $3}')
+grep -qx "interface veth-s (ifindex [0-9]*): native mode" <<< "$out" || fail "status: $out"
+grep -qx "zone example.test. serial 2026112401, 41 records from $WORK/zone" <<< "$out" || fail "status: $out"
+grep -q "program id $prog_id\$" <<< "$out" || fail "status does not show program id $prog_id: $out"
+[ "$(ctl --json status | json 'v["generation"], v["zones"][0]["serial"], v["interfaces"][0]["xdp_mode"]')" = \
+  "(1, 2026112401, 'native')" ] || fail "status --json: $(ctl --json status)"
+echo "ok - status: interface, native mode, program id $prog_id, generation and serial (text and JSON)"
+
+for i in 1 2 3; do cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A > /dev/null; done
+grep -qE "^dns_answer +tx +3 +3$" <<< "$(ctl stats)" || fail "stats: $(ctl stats)"
+[ "$(ctl --json stats | json 'v["dns_answer"]["packets"], v["dns_answer"]["interfaces"]["veth-s"]')" = "(3, 3)" ] ||
+	fail "stats --json: $(ctl --json stats)"
+watch=$(ctl stats --watch 1 --count 2)
+[ "$(grep -c "total/s" <<< "$watch")" -eq 2 ] || fail "stats --watch 1 --count 2: $watch"
+echo "ok - stats per reason and interface (text, JSON, --watch rates)"
+
+out=$(ctl lookup www.example.test)
+grep -qx "www.example.test A: answered in XDP (dns_answer)" <<< "$out" || fail "lookup: $out"
+grep -qx "www.example.test. 3600 A 192.0.2.80" <<< "$out" || fail "lookup: $out"
+[ "$(ctl --json lookup nope.example.test AAAA | json 'v["rcode"], v["reason"], len(v["authority"])')" = \
+  "('NXDOMAIN', 'dns_nxdomain', 1)" ] || fail "lookup --json NXDOMAIN: $(ctl --json lookup nope.example.test AAAA)"
+grep -qx "www.example.org A: passed to the server behind (dns_pass_miss)" <<< "$(ctl lookup www.example.org)" ||
+	fail "lookup of a name we do not serve: $(ctl lookup www.example.org)"
+[ "$(ctl --json stats | json 'v["dns_answer"]["packets"]')" = 3 ] || fail "lookups were counted on veth-s"
+rc=0; out=$(ctl lookup www.example.test BOGUS 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: 'BOGUS' is not a record type" ] || fail "lookup with a bad type: $out"
+echo "ok - lookup runs the attached program: answer, NXDOMAIN, pass; not counted on the interface"
+
+sed -i 's/^www             IN A    192.0.2.80$/www             IN A    192.0.2.88/' "$WORK/zone"
+[ "$(ctl reload)" = "reloaded: generation 2" ] || fail "reload did not say generation 2"
+grep -qx "www.example.test. 3600 A 192.0.2.88" <<< "$(ctl lookup www.example.test)" || fail "reload did not take"
+echo "bad line" >> "$WORK/zone"
+rc=0; out=$(ctl reload 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [[ "$out" == "xdpcastctl: reload failed, generation 2 keeps answering: $WORK/zone:"* ]] ||
+	fail "reload of a broken zone: rc $rc, $out"
+[ "$(ctl --json reload | json 'v["ok"], v["generation"]')" = "(False, 2)" ] || fail "reload --json"
+echo "ok - reload: new data from XDP at once; a broken zone is refused with file and line"
+
+ctl block add 203.0.113.0/24
+[ "$(ctl --json block list | json '[(e["prefix"], e["origin"]) for e in v]')" = "[('203.0.113.0/24', 'live')]" ] ||
+	fail "block list --json: $(ctl --json block list)"
+echo "ok - block list --json"
+
+dump=$(bpftool map dump pinned "$PIN_DIR/xdpcast_stats")
+for field in dns_answer dns_nxdomain drop_fragment rrl_slip packets bytes; do
+	grep -q "\"$field\"" <<< "$dump" || fail "bpftool map dump of xdpcast_stats lacks the field $field"
+done
+grep -q '"cookie_secret"' <<< "$(bpftool map dump pinned "$PIN_DIR/xdpcast_settings")" || fail "no BTF in xdpcast_settings"
+grep -q '"kind"' <<< "$(bpftool map dump pinned "$PIN_DIR/xdpcast_source_filter")" || fail "no BTF in xdpcast_source_filter"
+echo "ok - bpftool map dump shows the BTF field names"
+stop_xdpcastd

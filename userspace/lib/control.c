@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "log.h"
+
+#define COMMAND_MAX 128
+#define TIMEOUT_MS  5000        /* a reload of large zones takes a while */
+
+static int socket_address(const char *path, struct sockaddr_un *addr, char *err, size_t errlen)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(addr->sun_path)) {
+		snprintf(err, errlen, "control socket %s: path too long", path);
+		return -1;
+	}
+	strcpy(addr->sun_path, path);
+	return 0;
+}
+
+int control_listen(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un addr;
+	mode_t old_mask;
+	int fd;
+
+	if (socket_address(path, &addr, err, errlen))
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "control socket: %s", strerror(errno));
+		return -1;
+	}
+	unlink(path);
+	old_mask = umask(0077);         /* root only: it can reload and reports state */
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 8)) {
+		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+		umask(old_mask);
+		close(fd);
+		return -1;
+	}
+	umask(old_mask);
+	return fd;
+}
+
+void control_serve_one(int listen_fd, control_handler handler, void *arg)
+{
+	char command[COMMAND_MAX + 1];
+	struct pollfd pfd;
+	ssize_t len = 0, n;
+	json_t *reply;
+	char *text;
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	/* One line, read with a deadline so a silent client cannot stall us. */
+	while (len < COMMAND_MAX && poll(&pfd, 1, TIMEOUT_MS) == 1 &&
+	       (n = read(fd, command + len, COMMAND_MAX - len)) > 0) {
+		len += n;
+		if (memchr(command, '\n', len))
+			break;
+	}
+	command[len] = '\0';
+	command[strcspn(command, "\r\n")] = '\0';
+	reply = handler(command, arg);
+	text = json_dumps(reply, JSON_COMPACT);
+	if (text) {
+		size_t text_len = strlen(text);
+
+		/* One send, and MSG_NOSIGNAL: a client gone early must not kill
+		 * the daemon with SIGPIPE. */
+		text[text_len] = '\n';
+		if (send(fd, text, text_len + 1, MSG_NOSIGNAL) < 0)
+			log_warn("control socket: the client left before the answer");
+		free(text);
+	}
+	json_decref(reply);
+	close(fd);
+}
+
+void control_close(int listen_fd, const char *path)
+{
+	if (listen_fd < 0)
+		return;
+	close(listen_fd);
+	unlink(path);
+}
+
+json_t *control_request(const char *path, const char *command, char *err, size_t errlen)
+{
+	struct sockaddr_un addr;
+	json_error_t error;
+	json_t *reply;
+	FILE *in;
+	int fd;
+
+	if (socket_address(path, &addr, err, errlen))
+		return NULL;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	in = fdopen(fd, "r");
+	reply = in ? json_loadf(in, JSON_DISABLE_EOF_CHECK, &error) : NULL;
+	if (!reply)
+		snprintf(err, errlen, "%s: no answer from xdpcastd (%s)", path, in ? error.text : strerror(errno));
+	if (in)
+		fclose(in);
+	else
+		close(fd);
+	return reply;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The control socket between xdpcastd and xdpcastctl: a UNIX stream socket
+ * (root only); the client writes one command line, the daemon answers one
+ * JSON object (jansson) and closes. Commands: "status", "reload".
+ */
+#ifndef XDPCAST_CONTROL_H
+#define XDPCAST_CONTROL_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#define XDPCAST_DEFAULT_CONTROL_SOCKET "/run/xdpcastd.sock"
+
+/* The daemon's answer to a command; it takes ownership of the result. */
+typedef json_t *(*control_handler)(const char *command, void *arg);
+
+/* Listens on path (a stale socket there is replaced); returns the fd. */
+int control_listen(const char *path, char *err, size_t errlen);
+
+/* Accepts one connection on the listening fd and answers it. */
+void control_serve_one(int listen_fd, control_handler handler, void *arg);
+
+void control_close(int listen_fd, const char *path);
+
+/* Client side: sends command, returns the daemon's answer (NULL + err). */
+json_t *control_request(const char *path, const char *command, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <libknot/libknot.h>
+
+#include "lookup.h"
+#include "prefix.h"
+#include "stats.h"
+
+#define ETH_LEN 14
+
+static int open_pinned(const char *pin_dir, const char *name, char *err, size_t errlen)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
+	return fd;
+}
+
+/* An address inside the first protected prefix: where the query goes. */
+static int protected_address(int fd, struct xdpcast_lpm_key *addr, char *err, size_t errlen)
+{
+	if (bpf_map_get_next_key(fd, NULL, addr)) {
+		snprintf(err, errlen, "no anycast prefix is protected");
+		return -1;
+	}
+	addr->addr[15] |= 1;    /* not the network address itself */
+	return 0;
+}
+
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/* Ethernet, IPv4 or IPv6 to dst, UDP to 53, and the query with EDNS. */
+static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_key *dst,
+			  const char *qname, uint16_t qtype, char *err, size_t errlen)
+{
+	int v4 = prefix_is_v4(dst);
+	size_t ip_len = v4 ? 20 : 40, l4 = ETH_LEN + ip_len;
+	uint8_t *ip = frame + ETH_LEN, *udp = frame + l4;
+	knot_dname_t *name = knot_dname_from_str_alloc(qname);
+	knot_rrset_t opt;
+	knot_pkt_t *pkt;
+	uint16_t udp_len;
+
+	if (!name) {
+		snprintf(err, errlen, "'%s' is not a domain name", qname);
+		return 0;
+	}
+	memset(frame, 0, l4 + 8);
+	frame[12] = v4 ? 0x08 : 0x86;
+	frame[13] = v4 ? 0x00 : 0xdd;
+	memset(udp + 8, 0, KNOT_WIRE_HEADER_SIZE);
+	pkt = knot_pkt_new(udp + 8, size - l4 - 8, NULL);
+	if (!pkt || knot_pkt_put_question(pkt, name, KNOT_CLASS_IN, qtype) ||
+	    knot_pkt_begin(pkt, KNOT_ADDITIONAL) ||
+	    knot_edns_init(&opt, XDPCAST_EDNS_UDP_SIZE, 0, 0, NULL) ||
+	    knot_pkt_put(pkt, 0, &opt, KNOT_PF_FREE)) {
+		snprintf(err, errlen, "cannot build a query for '%s'", qname);
+		knot_dname_free(name, NULL);
+		knot_pkt_free(pkt);
+		return 0;
+	}
+	udp_len = 8 + pkt->size;
+	knot_dname_free(name, NULL);
+	knot_pkt_free(pkt);
+
+	if (v4) {
+		ip[0] = 0x45;
+		ip[2] = (20 + udp_len) >> 8;
+		ip[3] = (20 + udp_len) & 0xff;
+		ip[8] = 64;
+		ip[9] = IPPROTO_UDP;
+		inet_pton(AF_INET, LOOKUP_CLIENT, ip + 12);
+		memcpy(ip + 16, dst->addr + 12, 4);
+		ip[10] = fold(sum16(0, ip, 20)) >> 8;
+		ip[11] = fold(sum16(0, ip, 20)) & 0xff;
+	} else {
+		ip[0] = 0x60;
+		ip[4] = udp_len >> 8;
+		ip[5] = udp_len & 0xff;
+		ip[6] = IPPROTO_UDP;
+		ip[7] = 64;
+		inet_pton(AF_INET6, "2001:db8:1::fe", ip + 8);
+		memcpy(ip + 24, dst->addr, 16);
+	}
+	udp[0] = 0xd4;                  /* source port 54321 */
+	udp[1] = 0x31;
+	udp[3] = 53;
+	udp[4] = udp_len >> 8;
+	udp[5] = udp_len & 0xff;
+	{
+		uint32_t sum = sum16(IPPROTO_UDP + udp_len, v4 ? ip + 12 : ip + 8, v4 ? 8 : 32);
+		uint16_t check = fold(sum16(sum, udp, udp_len)) ?: 0xffff;
+
+		udp[6] = check >> 8;
+		udp[7] = check & 0xff;
+	}
+	return l4 + udp_len;
+}
+
+static int test_run_counts(int stats_fd, __u64 packets[XDPCAST_REASON_MAX], char *err, size_t errlen)
+{
+	struct xdpcast_stats slots[XDPCAST_STATS_SLOTS];
+
+	if (stats_read_fd(stats_fd, slots, err, errlen))
+		return -1;
+	for (int r = 0; r < XDPCAST_REASON_MAX; r++)
+		packets[r] = stats_counter(&slots[XDPCAST_TEST_RUN_SLOT], r)->packets;
+	return 0;
+}
+
+int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, struct lookup_result *out,
+	       char *err, size_t errlen)
+{
+	uint8_t frame[2048], response[4096];
+	__u64 before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	struct xdpcast_lpm_key dst;
+	int prog = -1, stats = -1, protected = -1, ret = -1;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	if ((prog = open_pinned(pin_dir, "xdpcast_prog", err, errlen)) < 0 ||
+	    (stats = open_pinned(pin_dir, "xdpcast_stats", err, errlen)) < 0 ||
+	    (protected = open_pinned(pin_dir, "xdpcast_protected", err, errlen)) < 0 ||
+	    protected_address(protected, &dst, err, errlen))
+		goto out;
+	len = build_frame(frame, sizeof(frame), &dst, qname, qtype, err, errlen);
+	if (!len || test_run_counts(stats, before, err, errlen))
+		goto out;
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .data_out = response,
+			    .data_size_out = sizeof(response), .repeat = 1);
+
+		if (bpf_prog_test_run_opts(prog, &opts)) {
+			snprintf(err, errlen, "running the program: %s", strerror(errno));
+			goto out;
+		}
+		out->verdict = opts.retval;
+		if (out->verdict == XDP_TX) {
+			size_t ip_len = (response[12] == 0x08) ? 20 : 40;
+			size_t off = ETH_LEN + ip_len + 8;
+
+			if (opts.data_size_out > off && opts.data_size_out - off <= sizeof(out->dns)) {
+				out->dns_len = opts.data_size_out - off;
+				memcpy(out->dns, response + off, out->dns_len);
+			}
+		}
+	}
+	if (test_run_counts(stats, after, err, errlen))
+		goto out;
+	out->reason = XDPCAST_REASON_MAX;
+	for (int r = 0; r < XDPCAST_REASON_MAX; r++)
+		if (after[r] != before[r])
+			out->reason = r;
+	ret = 0;
+out:
+	if (prog >= 0)
+		close(prog);
+	if (stats >= 0)
+		close(stats);
+	if (protected >= 0)
+		close(protected);
+	return ret;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the fast path would do with a query: the pinned program itself runs
+ * on a crafted query (BPF_PROG_TEST_RUN), so the answer is the program's,
+ * not a re-implementation of it. The run is counted in the stats slot of
+ * test runs, not under any interface.
+ */
+#ifndef XDPCAST_LOOKUP_H
+#define XDPCAST_LOOKUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "xdpcast.h"
+
+#define LOOKUP_CLIENT "198.51.100.254"  /* the source of the crafted query */
+
+struct lookup_result {
+	int verdict;                    /* XDP_TX, XDP_PASS, XDP_DROP */
+	enum xdpcast_reason reason;
+	uint8_t dns[2048];              /* the response's DNS message for XDP_TX */
+	size_t dns_len;
+};
+
+/* qname in presentation format; qtype e.g. KNOT_RRTYPE_A. */
+int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, struct lookup_result *out,
+	       char *err, size_t errlen);
+
+#endif
