@@ -23,7 +23,7 @@ ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
 endif
-LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1 libmicrohttpd jansson 2>/dev/null || echo -lxdp -lbpf -lknot -lzscanner -lyaml -lmicrohttpd -ljansson) -lelf -lz -lpthread
+LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1 libmicrohttpd jansson libsystemd 2>/dev/null || echo -lxdp -lbpf -lknot -lzscanner -lyaml -lmicrohttpd -ljansson -lsystemd) -lelf -lz -lpthread
 
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_x86
 

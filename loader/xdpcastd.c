@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
+#include <systemd/sd-daemon.h>
 
 #include "attach.h"
 #include "config.h"
@@ -326,6 +327,7 @@ static int reload(struct daemon *d, const char *why, char *err, size_t errlen)
 	struct options fresh = { 0 };
 	int ret = -1;
 
+	sd_notify(0, "RELOADING=1");
 	log_info("%s: reloading %zu zones%s%s", why, d->opts.zone_count, d->opts.config_path ? " and " : "",
 		 d->opts.config_path ? d->opts.config_path : "");
 	protection_defaults(&fresh.protection);
@@ -349,6 +351,7 @@ static int reload(struct daemon *d, const char *why, char *err, size_t errlen)
 	}
 out:
 	options_free(&fresh);
+	sd_notifyf(0, "READY=1\nSTATUS=generation %u", d->gen.number);
 	return ret;
 }
 
@@ -526,7 +529,10 @@ int main(int argc, char **argv)
 		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.gen.zone_count,
 		 d.opts.view_count, d.opts.pin_dir);
 
+	/* For systemd (Type=notify); without NOTIFY_SOCKET this does nothing. */
+	sd_notifyf(0, "READY=1\nSTATUS=generation %u, %zu interfaces", d.gen.number, d.opts.iface_count);
 	run(&d, sfd);
+	sd_notify(0, "STOPPING=1");
 	status = 0;
 	goto out;
 fail:

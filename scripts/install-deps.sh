@@ -11,7 +11,7 @@ packages=(
 	# userspace libraries
 	libknot-dev libmicrohttpd-dev libyaml-dev libjansson-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev
 	# test and demo peers
-	iproute2 knot-dnsutils nsd xdp-tools python3 ldnsutils dnsperf prometheus
+	iproute2 knot-dnsutils nsd xdp-tools python3 ldnsutils dnsperf prometheus systemd
 )
 
 missing=()
