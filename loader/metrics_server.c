@@ -148,7 +148,11 @@ struct metrics_server *metrics_server_start(const char *address, char *err, size
 					 (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 					 0, NULL, NULL, handle, server,
 					 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+					 /* A slow or hostile scraper holds at most a few
+					  * connections for a few seconds; the daemon's
+					  * own loop never waits for this thread. */
 					 MHD_OPTION_CONNECTION_LIMIT, 64u,
+					 MHD_OPTION_PER_IP_CONNECTION_LIMIT, 8u,
 					 MHD_OPTION_CONNECTION_TIMEOUT, 10u,
 					 MHD_OPTION_END);
 	if (!server->httpd) {

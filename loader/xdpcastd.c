@@ -236,6 +236,8 @@ static void publish_metrics(struct daemon *d)
 	for (size_t i = 0; i < d->opts.iface_count; i++)
 		snap.ifaces[i] = d->ifaces[i].ifname;
 	snap.generation = d->gen.number;
+	for (size_t i = 0; i < d->opts.anycast_count && i < 64; i++)
+		snprintf(snap.prefixes[snap.prefix_count++], sizeof(snap.prefixes[0]), "%s", d->opts.anycast_text[i]);
 	for (size_t z = 0; z < d->gen.zone_count && z < METRICS_ZONES_MAX; z++) {
 		struct zone_metrics *zm = &snap.zones[snap.zone_count++];
 

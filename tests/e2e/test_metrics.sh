@@ -28,6 +28,7 @@ get "http://$METRICS/metrics" > "$WORK/metrics.txt"
 	fail "zone serial: $(grep zone_serial "$WORK/metrics.txt")"
 [ "$(value 'xdpcast_zone_generation{pop="ams1"}')" = 1 ] || fail "generation: $(grep generation "$WORK/metrics.txt")"
 grep -q '^xdpcast_build_info{pop="ams1",version="' "$WORK/metrics.txt" || fail "no build_info"
+[ "$(value 'xdpcast_prefix_announced{pop="ams1",prefix="2001:db8:53::/48"}')" = 0 ] || fail "no prefix_announced gauge"
 echo "ok - /metrics: 5 answers and 3 NXDOMAINs counted as sent, zone serial and generation"
 
 problems=$(promtool check metrics < "$WORK/metrics.txt" 2>&1) || fail "promtool check metrics failed: $problems"
@@ -54,6 +55,20 @@ scraped() { [ "$(prometheus_value)" = 5 ]; }
 for i in $(seq 1 30); do scraped && break; sleep 1; done
 scraped || fail "Prometheus says '$(prometheus_value)' for $query; its log: $(tail -5 "$WORK/prometheus.log")"
 echo "ok - a Prometheus server scraping xdpcastd returns $query = 5"
+
+# A hostile scraper holding idle connections blocks neither other scrapers
+# nor the daemon.
+cli ip addr add 198.51.100.3/24 dev veth-c
+cli python3 -c '
+import socket, sys, time
+held = [socket.create_connection((sys.argv[1], int(sys.argv[2])), source_address=("198.51.100.3", 0)) for _ in range(8)]
+time.sleep(30)' $UNICAST4 9553 &
+PIDS+=($!)
+sleep 1
+get "http://$METRICS/metrics" | grep -q '^xdpcast_build_info' || fail "a scrape failed while another client held connections"
+[ "$("$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" reload)" = "reloaded: generation 2" ] ||
+	fail "the daemon did not reload while a scraper held connections"
+echo "ok - a scraper holding idle connections blocks neither other scrapes nor a reload"
 
 "$BUILD/xdpcastd" --help | grep -q -- "--metrics ADDR:PORT" || fail "--help does not list --metrics"
 stop_xdpcastd

@@ -34,6 +34,8 @@ static void fill(void)
 	stats_counter(&snap.stats[1], XDPCAST_not_protected)->packets = 7;
 	stats_counter(&snap.stats[1], XDPCAST_not_protected)->bytes = 900;
 	snap.generation = 4;
+	snap.prefix_count = 1;
+	snprintf(snap.prefixes[0], sizeof(snap.prefixes[0]), "192.0.2.0/24");
 	snap.zone_count = 1;
 	snprintf(snap.zones[0].name, sizeof(snap.zones[0].name), "example.test.");
 	snap.zones[0].serial = 2026112401;
@@ -74,6 +76,9 @@ static void test_every_series(void **state)
 	expect_line(text, "# TYPE xdpcast_zone_generation gauge");
 	expect_line(text, "xdpcast_zone_generation{pop=\"ams1\"} 4");
 	expect_line(text, "xdpcast_build_info{pop=\"ams1\",version=\"1.2.3\"} 1");
+	expect_line(text, "xdpcast_health_up{pop=\"ams1\",check=\"fast_path\"} 0");
+	expect_line(text, "xdpcast_prefix_announced{pop=\"ams1\",prefix=\"192.0.2.0/24\"} 0");
+	expect_line(text, "xdpcast_bgp_session_up{pop=\"ams1\",protocol=\"none\"} 0");
 	free(text);
 }
 

@@ -100,6 +100,31 @@ static void zones(FILE *out, const struct metrics_snapshot *snap)
 	fprintf(out, "} %u\n", snap->generation);
 }
 
+/*
+ * The gauges of the BGP health loop. Until xdpcastd drives BIRD it
+ * announces nothing and checks nothing, and says so with 0.
+ */
+static void control_plane(FILE *out, const struct metrics_snapshot *snap)
+{
+	static const char *const checks[] = { "fast_path", "backend" };
+
+	header(out, "xdpcast_health_up", "gauge", "1 while the health check passes (not run yet: 0).");
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		pop_label(out, "xdpcast_health_up", snap);
+		fprintf(out, ",check=\"%s\"} 0\n", checks[i]);
+	}
+	header(out, "xdpcast_prefix_announced", "gauge", "1 while this PoP announces the anycast prefix over BGP.");
+	for (size_t i = 0; i < snap->prefix_count; i++) {
+		pop_label(out, "xdpcast_prefix_announced", snap);
+		fputs(",prefix=\"", out);
+		label(out, snap->prefixes[i]);
+		fputs("\"} 0\n", out);
+	}
+	header(out, "xdpcast_bgp_session_up", "gauge", "1 while the BGP session is established (no BIRD socket yet: none).");
+	pop_label(out, "xdpcast_bgp_session_up", snap);
+	fputs(",protocol=\"none\"} 0\n", out);
+}
+
 char *metrics_render(const struct metrics_snapshot *snap, size_t *len)
 {
 	char *text = NULL;
@@ -110,6 +135,7 @@ char *metrics_render(const struct metrics_snapshot *snap, size_t *len)
 	packets(out, snap);
 	bytes(out, snap);
 	zones(out, snap);
+	control_plane(out, snap);
 	header(out, "xdpcast_build_info", "gauge", "Always 1; the labels say which xdpcast runs.");
 	pop_label(out, "xdpcast_build_info", snap);
 	fputs(",version=\"", out);

@@ -27,6 +27,8 @@ struct metrics_snapshot {
 	const char *ifaces[XDPCAST_MAX_IFACES];
 	struct xdpcast_stats stats[XDPCAST_STATS_SLOTS];  /* summed over CPUs, by slot */
 	unsigned generation;
+	size_t prefix_count;
+	char prefixes[64][64];          /* the anycast prefixes, for xdpcast_prefix_announced */
 	size_t zone_count;
 	struct zone_metrics zones[METRICS_ZONES_MAX];
 };
