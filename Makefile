@@ -79,6 +79,9 @@ $(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packe
 
 $(BUILD)/bench/prog_bench.o: $(BUILD)/baseline.skel.h
 
+$(BUILD)/bench/zone_bench: $(BUILD)/bench/zone_bench.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
 $(BUILD)/bench/floodgen: $(BUILD)/bench/floodgen.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
@@ -106,7 +109,7 @@ demo: deps
 	@scripts/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/prog_bench $(BUILD)/bench/floodgen
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/prog_bench $(BUILD)/bench/floodgen $(BUILD)/bench/zone_bench
 	@bench/run.sh
 
 clean:

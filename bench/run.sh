@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 samples=$([ "${QUICK:-0}" = 1 ] && echo 20000 || echo 200000)
 flood_seconds=$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 5)
+zone_sizes=$([ "${QUICK:-0}" = 1 ] && echo "10000 100000" || echo "10000 100000 1000000")
 mkdir -p bench/results
 out=bench/results/$(date -u +%Y-%m-%d).md
 {
@@ -32,5 +33,14 @@ out=bench/results/$(date -u +%Y-%m-%d).md
 	echo "and xdpcastd used in userspace meanwhile."
 	echo
 	FLOOD_SECONDS=$flood_seconds BUILD=$BUILD bench/flood.sh | grep '^|'
+	echo
+	echo "## Zone scale (one A record per name; compile and publish with the loader's code)"
+	echo
+	echo "Each name gives three cache entries (its type, its other types, the names"
+	echo "below it), each a fixed-size value of ~1.5 KB: memory is the price of"
+	echo "answering NODATA and NXDOMAIN in XDP. nsd-checkzone reads and checks the"
+	echo "same file, as NSD does when it loads it."
+	echo
+	BUILD=$BUILD bench/zone_scale.sh $zone_sizes
 } | tee "$out"
 echo "saved $out"
