@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 samples=$([ "${QUICK:-0}" = 1 ] && echo 20000 || echo 200000)
 flood_seconds=$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 5)
+server_loads=$([ "${QUICK:-0}" = 1 ] && echo "10000 40000" || echo "10000 40000 80000")
+server_seconds=$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 3)
 zone_sizes=$([ "${QUICK:-0}" = 1 ] && echo "10000 100000" || echo "10000 100000 1000000")
 mkdir -p bench/results
 out=bench/results/$(date -u +%Y-%m-%d).md
@@ -22,6 +24,15 @@ out=bench/results/$(date -u +%Y-%m-%d).md
 	echo "swaps MACs, addresses and ports in place and returns XDP_TX."
 	echo
 	"$BUILD/bench/prog_bench" "$samples"
+	echo
+	echo "## Against the servers users would pick instead ($server_seconds s per load, dnsperf, same zone and query mix)"
+	echo
+	echo "Server process CPU is every thread of NSD or knotd (for xdpcast: NSD and"
+	echo "xdpcastd, which answer nothing here: XDP does). Softirq is the whole"
+	echo "machine's, where XDP and the veths run, the client's side included, so it"
+	echo "is noisy; compare rows at the same load."
+	echo
+	LOAD_SECONDS=$server_seconds LOADS="$server_loads" BUILD=$BUILD bench/servers.sh | grep '^|'
 	echo
 	echo "## Floods (bench/floodgen at its highest rate for $flood_seconds s each, dnsperf at 500 qps alongside)"
 	echo
