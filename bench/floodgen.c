@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checksum.h"
 #include "prefix.h"
 
 #define FRAME_MAX 1514
@@ -71,22 +72,6 @@ static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = v >> 8;
 	p[1] = v;
-}
-
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
 }
 
 /* A random address inside the source prefix. */
@@ -174,8 +159,8 @@ static size_t build_frame(struct flood *f, uint8_t *frame)
 		ip[9] = IPPROTO_UDP;
 		memcpy(ip + 12, src + 12, 4);
 		memcpy(ip + 16, f->dst.addr + 12, 4);
-		put16(ip + 10, fold(sum16(0, ip, 20)));
-		put16(l4 + 6, fold(sum16(sum16(IPPROTO_UDP + l4_len, ip + 12, 8), l4, l4_len)) ?: 0xffff);
+		put16(ip + 10, checksum_finish(checksum_add(0, ip, 20)));
+		put16(l4 + 6, checksum_finish(checksum_add(checksum_add(IPPROTO_UDP + l4_len, ip + 12, 8), l4, l4_len)) ?: 0xffff);
 	} else {
 		memset(ip, 0, 40);
 		ip[0] = 0x60;
@@ -189,7 +174,7 @@ static size_t build_frame(struct flood *f, uint8_t *frame)
 			ip[40] = IPPROTO_UDP;
 			ip[43] = 1;     /* offset 0, more fragments */
 		}
-		put16(l4 + 6, fold(sum16(sum16(IPPROTO_UDP + l4_len, ip + 8, 32), l4, l4_len)) ?: 0xffff);
+		put16(l4 + 6, checksum_finish(checksum_add(checksum_add(IPPROTO_UDP + l4_len, ip + 8, 32), l4, l4_len)) ?: 0xffff);
 	}
 	return 14 + ip_len + l4_len;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <libknot/libknot.h>
 
+#include "checksum.h"
 #include "packet.h"
 
 static const uint8_t client_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -17,20 +18,6 @@ static void put16(uint8_t *p, uint16_t v)
 static uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)p[0] << 8 | p[1];
-}
-
-static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		sum += i & 1 ? p[i] : (uint32_t)p[i] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
 }
 
 static size_t build_dns(const struct query_spec *spec, uint8_t *p)
@@ -176,11 +163,11 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 	} else {
 		put16(ip + 2, len - ip_off);
 		put16(ip + 10, 0);
-		put16(ip + 10, ~fold(sum_bytes(0, ip, (ip[0] & 0xf) * 4)));
+		put16(ip + 10, checksum_finish(checksum_add(0, ip, (ip[0] & 0xf) * 4)));
 	}
 	if (proto == IPPROTO_UDP) {
-		sum = sum_bytes(0, v6 ? ip + 8 : ip + 12, v6 ? 32 : 8) + IPPROTO_UDP + l4_len;
-		put16(l4 + 6, ~fold(sum_bytes(sum, l4, l4_len)) ?: 0xffff);
+		sum = checksum_add(0, v6 ? ip + 8 : ip + 12, v6 ? 32 : 8) + IPPROTO_UDP + l4_len;
+		put16(l4 + 6, checksum_finish(checksum_add(sum, l4, l4_len)) ?: 0xffff);
 	}
 	return spec->frame_len ? spec->frame_len : len;
 }
@@ -205,11 +192,11 @@ const char *check_frame(const uint8_t *frame, size_t len, struct frame_info *inf
 		info->ip_len = (ip[0] & 0xf) * 4;
 		if (get16(ip + 2) != len - info->l2_len)
 			return "IPv4 total length does not match the frame";
-		if (fold(sum_bytes(0, ip, info->ip_len)) != 0xffff)
+		if (checksum_finish(checksum_add(0, ip, info->ip_len)) != 0)
 			return "bad IPv4 header checksum";
 		if (ip[9] != IPPROTO_UDP)
 			return "not UDP";
-		sum = sum_bytes(0, ip + 12, 8);
+		sum = checksum_add(0, ip + 12, 8);
 	} else if (proto == 0x86dd) {
 		uint8_t next = ip[6];
 
@@ -223,7 +210,7 @@ const char *check_frame(const uint8_t *frame, size_t len, struct frame_info *inf
 		}
 		if (next != IPPROTO_UDP)
 			return "IPv6 next header is not UDP";
-		sum = sum_bytes(0, ip + 8, 32);
+		sum = checksum_add(0, ip + 8, 32);
 	} else {
 		return "not IP";
 	}
@@ -231,7 +218,7 @@ const char *check_frame(const uint8_t *frame, size_t len, struct frame_info *inf
 	udp_len = get16(info->udp + 4);
 	if (udp_len != len - info->l2_len - info->ip_len)
 		return "UDP length does not match the frame";
-	if (fold(sum_bytes(sum + IPPROTO_UDP + udp_len, info->udp, udp_len)) != 0xffff)
+	if (checksum_finish(checksum_add(sum + IPPROTO_UDP + udp_len, info->udp, udp_len)) != 0)
 		return "bad UDP checksum";
 	if (info->family == 6 && get16(info->udp + 6) == 0)
 		return "UDP checksum missing over IPv6";

@@ -11,6 +11,7 @@
 #include <libknot/libknot.h>
 
 #include "lookup.h"
+#include "checksum.h"
 #include "prefix.h"
 #include "stats.h"
 
@@ -37,22 +38,6 @@ static int protected_address(int fd, struct xdpcast_lpm_key *addr, char *err, si
 	}
 	addr->addr[15] |= 1;    /* not the network address itself */
 	return 0;
-}
-
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
 }
 
 /* Ethernet, IPv4 or IPv6 to dst, UDP to 53, and the query with EDNS. */
@@ -97,8 +82,8 @@ static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_
 		ip[9] = IPPROTO_UDP;
 		inet_pton(AF_INET, LOOKUP_CLIENT, ip + 12);
 		memcpy(ip + 16, dst->addr + 12, 4);
-		ip[10] = fold(sum16(0, ip, 20)) >> 8;
-		ip[11] = fold(sum16(0, ip, 20)) & 0xff;
+		ip[10] = checksum_finish(checksum_add(0, ip, 20)) >> 8;
+		ip[11] = checksum_finish(checksum_add(0, ip, 20)) & 0xff;
 	} else {
 		ip[0] = 0x60;
 		ip[4] = udp_len >> 8;
@@ -114,8 +99,8 @@ static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_
 	udp[4] = udp_len >> 8;
 	udp[5] = udp_len & 0xff;
 	{
-		uint32_t sum = sum16(IPPROTO_UDP + udp_len, v4 ? ip + 12 : ip + 8, v4 ? 8 : 32);
-		uint16_t check = fold(sum16(sum, udp, udp_len)) ?: 0xffff;
+		uint32_t sum = checksum_add(IPPROTO_UDP + udp_len, v4 ? ip + 12 : ip + 8, v4 ? 8 : 32);
+		uint16_t check = checksum_finish(checksum_add(sum, udp, udp_len)) ?: 0xffff;
 
 		udp[6] = check >> 8;
 		udp[7] = check & 0xff;
