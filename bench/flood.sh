@@ -16,14 +16,6 @@ start_xdpcastd --zone "$ZONE" --xdp-mode native
 DST_MAC=$(srv cat /sys/class/net/veth-s/address)
 for name in www mail ns1 sip alias chain1 chain2; do echo "$name.example.test A"; done > "$WORK/legit.txt"
 
-cpu_ms() {      # CPU time of the processes whose command line matches $1
-	local pid ns=0
-	for pid in $(pgrep -f "$1"); do
-		ns=$((ns + $(awk '{print $1}' "/proc/$pid/schedstat")))
-	done
-	echo $((ns / 1000000))
-}
-
 # row NAME [floodgen args]: one flood with the legitimate client alongside.
 row() {
 	local name=$1 nsd0 xdp0 offered=0 completed sent

@@ -13,13 +13,6 @@ for name in www mail ns1 sip alias chain1 chain2; do echo "$name.example.test A"
 echo "nothere.example.test A" >> "$WORK/queries.txt"
 echo "www.example.test AAAA" >> "$WORK/queries.txt"
 
-cpu_ms() {      # CPU of every thread of the processes matching $1, in ms
-	local pid ns=0
-	for pid in $(pgrep -f "$1"); do
-		ns=$((ns + $( (cat /proc/"$pid"/task/*/schedstat 2>/dev/null || true) | awk '{s += $1} END {printf "%d", s}')))
-	done
-	echo $((ns / 1000000))
-}
 softirq_ms() { awk '/^cpu / {print $8 * 10}' /proc/stat; }   # USER_HZ 100
 
 start_knot() {  # start_knot [XDP]: knotd on the anycast address, or on veth-s with XDP

@@ -172,6 +172,16 @@ stop_xdpcastd() {
 }
 
 # counter REASON: packets counted under REASON so far.
+# cpu_ms PATTERN: CPU time, in ms, of every thread of the processes whose
+# command line matches PATTERN (schedstat counts nanoseconds).
+cpu_ms() {
+	local pid ns=0
+	for pid in $(pgrep -f "$1"); do
+		ns=$((ns + $( (cat /proc/"$pid"/task/*/schedstat 2>/dev/null || true) | awk '{s += $1} END {printf "%d", s}')))
+	done
+	echo $((ns / 1000000))
+}
+
 counter() {
 	"$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" stats --all | awk -v r="$1" '$1 == r {print $3}'
 }

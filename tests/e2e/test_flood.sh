@@ -36,15 +36,6 @@ snapshot() { local r; for r in $(reasons); do before[$r]=$(counter "$r"); done; 
 reasons() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" stats --all | awk 'NR > 1 {print $1}'; }
 moved() { echo $(( $(counter "$1") - ${before[$1]} )); }
 
-# CPU time of every NSD process, in milliseconds (schedstat counts ns).
-nsd_cpu_ms() {
-	local pid ns=0
-	for pid in $(pgrep -f "nsd -c $WORK/nsd.conf"); do
-		ns=$((ns + $(awk '{print $1}' "/proc/$pid/schedstat")))
-	done
-	echo $((ns / 1000000))
-}
-
 # The legitimate client: ten names at a steady rate over the whole flood.
 for name in www mail ns1 sip alias chain1 chain2 example.test.; do
 	case $name in *.) echo "$name A" ;; *) echo "$name.example.test A" ;; esac
@@ -52,7 +43,7 @@ done > "$WORK/legit.txt"
 echo "www.example.test AAAA" >> "$WORK/legit.txt"
 
 snapshot
-nsd_before=$(nsd_cpu_ms)
+nsd_before=$(cpu_ms "nsd -c $WORK/nsd.conf")
 cli dnsperf -s $ANYCAST4 -d "$WORK/legit.txt" -Q $LEGIT_QPS -l $LEGIT_SECONDS -t 2 -q 100 \
 	> "$WORK/dnsperf.txt" 2>&1 &
 DNSPERF=$!
@@ -67,7 +58,7 @@ torture_miss=$(flood random-qname 2001:db8:f000::/36 $ANYCAST6 100000 --rate 100
 torture_seconds=$((SECONDS - started))
 burst=$(flood query 203.0.113.0/24 $ANYCAST4 200000 --rate 200000 --qname www.example.test)
 wait $DNSPERF || fail "dnsperf failed: $(cat "$WORK/dnsperf.txt")"
-nsd_ms=$(( $(nsd_cpu_ms) - nsd_before ))
+nsd_ms=$(( $(cpu_ms "nsd -c $WORK/nsd.conf") - nsd_before ))
 
 [ "$(moved drop_fragment)" -eq "$fragments" ] || fail "drop_fragment moved $(moved drop_fragment), $fragments sent"
 [ "$(moved drop_reflection)" -eq "$reflections" ] || fail "drop_reflection moved $(moved drop_reflection), $reflections sent"
