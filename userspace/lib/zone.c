@@ -10,22 +10,10 @@
 
 struct load_state {
 	struct zone *zone;
-	size_t capacity;
 	char *err;
 	size_t errlen;
 	bool failed;
 };
-
-static void fail_at(zs_scanner_t *s, struct load_state *st, const char *fmt, const char *what)
-{
-	char msg[256];
-
-	snprintf(msg, sizeof(msg), fmt, what);
-	snprintf(st->err, st->errlen, "%s:%llu: %s", st->zone->file,
-		 (unsigned long long)s->line_counter, msg);
-	st->failed = true;
-	s->state = ZS_STATE_STOP;
-}
 
 static bool is_dnssec_type(uint16_t type)
 {
@@ -33,59 +21,107 @@ static bool is_dnssec_type(uint16_t type)
 	       type == KNOT_RRTYPE_NSEC || type == KNOT_RRTYPE_NSEC3;
 }
 
-static void on_record(zs_scanner_t *s)
+struct zone *zone_new(const char *source)
 {
-	struct load_state *st = s->process.data;
-	struct zone *zone = st->zone;
+	struct zone *zone = calloc(1, sizeof(*zone));
+
+	if (!zone)
+		return NULL;
+	zone->refs = 1;
+	zone->file = strdup(source);
+	if (!zone->file) {
+		free(zone);
+		return NULL;
+	}
+	return zone;
+}
+
+struct zone *zone_ref(struct zone *zone)
+{
+	zone->refs++;
+	return zone;
+}
+
+int zone_add_record(struct zone *zone, const knot_dname_t *owner, uint16_t type, uint16_t rclass,
+		    uint32_t ttl, const uint8_t *rdata, uint16_t rdata_len, char *err, size_t errlen)
+{
+	knot_dname_t *lower = knot_dname_copy(owner, NULL);
 	knot_rrset_t *rr;
-	char type_name[32];
 
-	knot_dname_to_lower(s->r_owner);
+	if (!lower) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	knot_dname_to_lower(lower);
 	if (!zone->origin) {
-		if (s->r_type != KNOT_RRTYPE_SOA) {
-			fail_at(s, st, "%s", "the first record must be the zone's SOA");
-			return;
+		if (type != KNOT_RRTYPE_SOA) {
+			snprintf(err, errlen, "the first record must be the zone's SOA");
+			goto fail;
 		}
-		zone->origin = knot_dname_copy(s->r_owner, NULL);
-	} else if (s->r_type == KNOT_RRTYPE_SOA) {
-		fail_at(s, st, "%s", "a second SOA record");
-		return;
+		zone->origin = knot_dname_copy(lower, NULL);
+	} else if (type == KNOT_RRTYPE_SOA) {
+		snprintf(err, errlen, "a second SOA record");
+		goto fail;
 	}
-	if (knot_dname_in_bailiwick(s->r_owner, zone->origin) < 0) {
-		fail_at(s, st, "%s", "owner is outside the zone (origin is the SOA owner)");
-		return;
+	if (!zone->origin || knot_dname_in_bailiwick(lower, zone->origin) < 0) {
+		snprintf(err, errlen, "owner is outside the zone (origin is the SOA owner)");
+		goto fail;
 	}
-
-	if (zone->rrset_count == st->capacity) {
-		size_t cap = st->capacity ? st->capacity * 2 : 64;
+	if (zone->rrset_count == zone->rrset_capacity) {
+		size_t cap = zone->rrset_capacity ? zone->rrset_capacity * 2 : 64;
 		knot_rrset_t *grown = realloc(zone->rrsets, cap * sizeof(*grown));
 
 		if (!grown) {
-			fail_at(s, st, "%s", "out of memory");
-			return;
+			snprintf(err, errlen, "out of memory");
+			goto fail;
 		}
 		zone->rrsets = grown;
-		st->capacity = cap;
+		zone->rrset_capacity = cap;
 	}
 	rr = &zone->rrsets[zone->rrset_count];
-	knot_rrset_init(rr, knot_dname_copy(s->r_owner, NULL), s->r_type, s->r_class, s->r_ttl);
-	if (!rr->owner || knot_rrset_add_rdata(rr, s->r_data, s->r_data_length, NULL) != KNOT_EOK) {
+	knot_rrset_init(rr, lower, type, rclass, ttl);
+	if (knot_rrset_add_rdata(rr, rdata, rdata_len, NULL) != KNOT_EOK) {
+		char type_name[32];
+
 		knot_rrset_clear(rr, NULL);
-		knot_rrtype_to_string(s->r_type, type_name, sizeof(type_name));
-		fail_at(s, st, "cannot store %s record", type_name);
-		return;
+		knot_rrtype_to_string(type, type_name, sizeof(type_name));
+		snprintf(err, errlen, "cannot store %s record", type_name);
+		return -1;
 	}
 	zone->rrset_count++;
 	zone->record_count++;
-	if (is_dnssec_type(s->r_type))
+	if (is_dnssec_type(type))
 		zone->is_signed = true;
-	if (s->r_type == KNOT_RRTYPE_SOA)
+	if (type == KNOT_RRTYPE_SOA)
 		zone->serial = knot_soa_serial(rr->rrs.rdata);
+	return 0;
+fail:
+	knot_dname_free(lower, NULL);
+	return -1;
+}
+
+static void on_record(zs_scanner_t *s)
+{
+	struct load_state *st = s->process.data;
+	char problem[200];
+
+	if (zone_add_record(st->zone, s->r_owner, s->r_type, s->r_class, s->r_ttl, s->r_data,
+			    s->r_data_length, problem, sizeof(problem))) {
+		snprintf(st->err, st->errlen, "%s:%llu: %s", st->zone->file,
+			 (unsigned long long)s->line_counter, problem);
+		st->failed = true;
+		s->state = ZS_STATE_STOP;
+	}
 }
 
 static void on_error(zs_scanner_t *s)
 {
-	fail_at(s, s->process.data, "%s", zs_strerror(s->error.code));
+	struct load_state *st = s->process.data;
+
+	snprintf(st->err, st->errlen, "%s:%llu: %s", st->zone->file, (unsigned long long)s->line_counter,
+		 zs_strerror(s->error.code));
+	st->failed = true;
+	s->state = ZS_STATE_STOP;
 }
 
 /* RRSIGs at one owner form one RRset per type they cover, each with the
@@ -107,10 +143,15 @@ static int compare_rrsets(const void *a, const void *b)
 	return (int)covered_type(x) - (int)covered_type(y);
 }
 
-/* Records were read one per RRset; sort and merge those of one RRset. */
-static int merge_rrsets(struct zone *zone, char *err, size_t errlen)
+/* Records were added one per RRset; sort and merge those of one RRset. */
+int zone_finish(struct zone *zone, char *err, size_t errlen)
 {
 	size_t out = 0;
+
+	if (!zone->origin) {
+		snprintf(err, errlen, "%s: no SOA record: the zone has no origin", zone->file);
+		return -1;
+	}
 
 	qsort(zone->rrsets, zone->rrset_count, sizeof(*zone->rrsets), compare_rrsets);
 	for (size_t i = 0; i < zone->rrset_count; i++) {
@@ -137,13 +178,12 @@ static int merge_rrsets(struct zone *zone, char *err, size_t errlen)
 
 struct zone *zone_load(const char *path, char *err, size_t errlen)
 {
-	struct zone *zone = calloc(1, sizeof(*zone));
+	struct zone *zone = zone_new(path);
 	struct load_state st = { .zone = zone, .err = err, .errlen = errlen };
 	zs_scanner_t scanner;
 
-	if (!zone || !(zone->file = strdup(path))) {
+	if (!zone) {
 		snprintf(err, errlen, "%s: out of memory", path);
-		zone_free(zone);
 		return NULL;
 	}
 	if (zs_init(&scanner, ".", KNOT_CLASS_IN, 3600) != 0) {
@@ -165,17 +205,9 @@ struct zone *zone_load(const char *path, char *err, size_t errlen)
 			 zs_strerror(scanner.error.code));
 		goto fail;
 	}
-	if (st.failed)
+	if (st.failed || zone_finish(zone, err, errlen))
 		goto fail;
-	if (!zone->origin) {
-		snprintf(err, errlen, "%s: no SOA record: the zone has no origin", path);
-		goto fail;
-	}
 	zs_deinit(&scanner);
-	if (merge_rrsets(zone, err, errlen)) {
-		zone_free(zone);
-		return NULL;
-	}
 	return zone;
 
 fail:
@@ -184,9 +216,81 @@ fail:
 	return NULL;
 }
 
+/* Whether the removals hold this record of rr (same owner, type, rdata). */
+static bool removed(const struct zone *removals, const knot_rrset_t *rr, const knot_rdata_t *rdata)
+{
+	const knot_rrset_t *hit = bsearch(rr, removals->rrsets, removals->rrset_count,
+					  sizeof(*removals->rrsets), compare_rrsets);
+
+	return hit && knot_rdataset_member(&hit->rrs, rdata);
+}
+
+static int add_rrset(struct zone *zone, const knot_rrset_t *rr, char *err, size_t errlen)
+{
+	knot_rdata_t *rdata = rr->rrs.rdata;
+
+	for (uint16_t i = 0; i < rr->rrs.count; i++, rdata = knot_rdataset_next(rdata))
+		if (zone_add_record(zone, rr->owner, rr->type, rr->rclass, rr->ttl, rdata->data, rdata->len,
+				    err, errlen))
+			return -1;
+	return 0;
+}
+
+struct zone *zone_apply_diff(const struct zone *old, const struct zone *removals, const struct zone *additions,
+			     char *err, size_t errlen)
+{
+	struct zone *next = zone_new(old->file);
+	size_t removed_count = 0;
+	char problem[200];
+
+	if (!next) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (removals->serial != old->serial) {
+		snprintf(err, errlen, "the change starts at serial %u, the zone is at %u", removals->serial,
+			 old->serial);
+		goto fail;
+	}
+	/* The new SOA first: the builder takes the origin from it. */
+	if (add_rrset(next, zone_find(additions, additions->origin, KNOT_RRTYPE_SOA), problem, sizeof(problem)))
+		goto bad_record;
+	for (size_t i = 0; i < old->rrset_count; i++) {
+		const knot_rrset_t *rr = &old->rrsets[i];
+		knot_rdata_t *rdata = rr->rrs.rdata;
+
+		for (uint16_t j = 0; j < rr->rrs.count; j++, rdata = knot_rdataset_next(rdata)) {
+			if (removed(removals, rr, rdata)) {
+				removed_count++;
+				continue;
+			}
+			if (zone_add_record(next, rr->owner, rr->type, rr->rclass, rr->ttl, rdata->data, rdata->len,
+					    problem, sizeof(problem)))
+				goto bad_record;
+		}
+	}
+	if (removed_count != removals->record_count) {
+		snprintf(err, errlen, "the change removes %zu records the zone does not have",
+			 removals->record_count - removed_count);
+		goto fail;
+	}
+	for (size_t i = 0; i < additions->rrset_count; i++)
+		if (additions->rrsets[i].type != KNOT_RRTYPE_SOA &&
+		    add_rrset(next, &additions->rrsets[i], problem, sizeof(problem)))
+			goto bad_record;
+	if (zone_finish(next, err, errlen))
+		goto fail;
+	return next;
+bad_record:
+	snprintf(err, errlen, "%s", problem);
+fail:
+	zone_free(next);
+	return NULL;
+}
+
 void zone_free(struct zone *zone)
 {
-	if (!zone)
+	if (!zone || --zone->refs > 0)
 		return;
 	for (size_t i = 0; i < zone->rrset_count; i++)
 		knot_rrset_clear(&zone->rrsets[i], NULL);
