@@ -13,16 +13,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "generation.h"
 #include "test_program.h"
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* memlock of the inner map in slot 0 of the outer map, from fdinfo. */
 static unsigned long long inner_memlock(int outer)
@@ -59,20 +52,20 @@ int main(int argc, char **argv)
 		struct view_zones views[] = { { zones, 1 } };
 		struct generation gen = { 0 };
 		int outer = bpf_map__fd(skel->maps.xdpcast_answer_gen);
-		double t0 = now(), t1, t2;
+		double t0 = clock_monotonic(), t1, t2;
 		unsigned long long memlock;
 		size_t records;
 
-		if (generation_build(&gen, views, 1, NULL, err, sizeof(err))) {
+		if (generation_build(&gen, views, 1, NULL, 0, NULL, err, sizeof(err))) {
 			fprintf(stderr, "zone_bench: %s\n", err);
 			return 1;
 		}
-		t1 = now();
+		t1 = clock_monotonic();
 		if (generation_publish(&gen, outer, err, sizeof(err))) {
 			fprintf(stderr, "zone_bench: %s\n", err);
 			return 1;
 		}
-		t2 = now();
+		t2 = clock_monotonic();
 		memlock = inner_memlock(outer);
 		records = gen.zones[0]->record_count;
 		printf("| %zu | %zu | %.2f | %.2f | %.1f | %.0f |\n", records, gen.answers.count, t1 - t0, t2 - t1,

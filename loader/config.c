@@ -569,6 +569,319 @@ static int set_cookies(struct walk *w, yaml_node_t *node, const char *key, void 
 	return walk_mapping(w, node, key, keys, arg);
 }
 
+/* The control plane: BGP, health checks, zone watching, transfers. */
+
+static int set_bird_socket(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_string(w, node, key, &w->opts->bird_socket);
+}
+
+static int set_drain_ms(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_uint(w, node, key, &w->opts->drain_ms, 600000);
+}
+
+static int get_address(struct walk *w, yaml_node_t *node, const char *key, uint16_t port, struct address *out)
+{
+	const char *value = scalar(w, node, key);
+	char err[256];
+
+	if (!value)
+		return -1;
+	if (address_parse(value, port, out, err, sizeof(err)))
+		return fail(w, node, key, "%s", err);
+	return 0;
+}
+
+static int set_health_interval(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	if (get_uint(w, node, key, &((struct health_options *)arg)->interval_ms, 3600000))
+		return -1;
+	return ((struct health_options *)arg)->interval_ms >= 100 ? 0 : fail(w, node, key, "at least 100 ms");
+}
+
+static int get_count(struct walk *w, yaml_node_t *node, const char *key, uint32_t *out)
+{
+	if (get_uint(w, node, key, out, 100))
+		return -1;
+	return *out ? 0 : fail(w, node, key, "must be at least 1");
+}
+
+static int set_health_rise(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_count(w, node, key, &((struct health_options *)arg)->rise);
+}
+
+static int set_health_fall(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_count(w, node, key, &((struct health_options *)arg)->fall);
+}
+
+static int get_timeout(struct walk *w, yaml_node_t *node, const char *key, uint32_t *out)
+{
+	if (get_uint(w, node, key, out, 600000))
+		return -1;
+	return *out >= 10 ? 0 : fail(w, node, key, "at least 10 ms");
+}
+
+static int set_health_timeout(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_timeout(w, node, key, &((struct health_options *)arg)->timeout_ms);
+}
+
+static int set_health_backend(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct health_options *h = arg;
+
+	h->has_backend = true;
+	return get_address(w, node, key, 53, &h->backend);
+}
+
+static int set_command_name(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct command_check *c = arg;
+
+	if (get_string(w, node, key, &c->name))
+		return -1;
+	for (const char *p = c->name; *p; p++)
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+			return fail(w, node, key, "'%s': lowercase letters, digits and '_' only", c->name);
+	return 0;
+}
+
+static int set_command_run(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_string(w, node, key, &((struct command_check *)arg)->run);
+}
+
+static int set_command_timeout(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_timeout(w, node, key, &((struct command_check *)arg)->timeout_ms);
+}
+
+static int add_command(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "name", set_command_name },
+		{ "run", set_command_run },
+		{ "timeout_ms", set_command_timeout },
+		{ NULL, NULL },
+	};
+	struct health_options *h = arg;
+	struct command_check *c;
+
+	if (h->command_count == OPTIONS_MAX_CHECKS)
+		return fail(w, node, key, "at most %d commands", OPTIONS_MAX_CHECKS);
+	c = &h->commands[h->command_count];
+	*c = (struct command_check){ .timeout_ms = 5000 };
+	if (walk_mapping(w, node, key, keys, c))
+		return -1;
+	if (!c->name || !c->run)
+		return fail(w, node, key, "a command needs 'name' and 'run'");
+	for (size_t i = 0; i < h->command_count; i++)
+		if (!strcmp(h->commands[i].name, c->name))
+			return fail(w, node, key, "a second command named '%s'", c->name);
+	h->command_count++;
+	return 0;
+}
+
+static int set_health_commands(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct health_options *h = arg;
+
+	h->command_count = 0;
+	return each_item(w, node, key, add_command, h);
+}
+
+static int set_health(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "interval_ms", set_health_interval },
+		{ "rise", set_health_rise },
+		{ "fall", set_health_fall },
+		{ "timeout_ms", set_health_timeout },
+		{ "backend", set_health_backend },
+		{ "commands", set_health_commands },
+		{ NULL, NULL },
+	};
+
+	(void)arg;
+	return walk_mapping(w, node, key, keys, &w->opts->health);
+}
+
+static int set_watch_enabled(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_bool(w, node, key, &w->opts->watch_zones);
+}
+
+static int set_watch_delay(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_uint(w, node, key, &w->opts->watch_delay_ms, 600000);
+}
+
+static int set_zone_watch(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "enabled", set_watch_enabled },
+		{ "delay_ms", set_watch_delay },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
+static int set_notify_listen(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	w->opts->has_notify = true;
+	return get_address(w, node, key, 53, &w->opts->notify_listen);
+}
+
+static int set_transfer_timeout(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_timeout(w, node, key, &w->opts->transfer_timeout_ms);
+}
+
+struct key_fields {
+	const char *name, *algorithm, *secret;
+};
+
+static int set_key_name(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_string(w, node, key, &((struct key_fields *)arg)->name);
+}
+
+static int set_key_algorithm(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_string(w, node, key, &((struct key_fields *)arg)->algorithm);
+}
+
+static int set_key_secret(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_string(w, node, key, &((struct key_fields *)arg)->secret);
+}
+
+static int add_key(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "name", set_key_name },
+		{ "algorithm", set_key_algorithm },
+		{ "secret", set_key_secret },
+		{ NULL, NULL },
+	};
+	struct key_fields f = { .algorithm = "hmac-sha256" };
+	struct tsig_key_option *k;
+	int ret;
+
+	(void)arg;
+	if (w->opts->key_count == OPTIONS_MAX_KEYS)
+		return fail(w, node, key, "at most %d keys", OPTIONS_MAX_KEYS);
+	if (walk_mapping(w, node, key, keys, &f))
+		return -1;
+	if (!f.name || !f.secret)
+		return fail(w, node, key, "a key needs 'name' and 'secret'");
+	for (size_t i = 0; i < w->opts->key_count; i++)
+		if (!strcmp(w->opts->keys[i].name, f.name))
+			return fail(w, node, key, "a second key named '%s'", f.name);
+	k = &w->opts->keys[w->opts->key_count];
+	ret = knot_tsig_key_init(&k->key, f.algorithm, f.name, f.secret);
+	if (ret != KNOT_EOK)
+		return fail(w, node, key, "key '%s' (%s): %s", f.name, f.algorithm, knot_strerror(ret));
+	k->name = f.name;
+	w->opts->key_count++;
+	return 0;
+}
+
+static int set_transfer_keys(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return each_item(w, node, key, add_key, arg);
+}
+
+struct secondary_fields {
+	struct secondary_option *s;
+	const char *key;
+	yaml_node_t *key_node;
+};
+
+static int set_secondary_zone(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct secondary_fields *f = arg;
+	knot_dname_t *name;
+
+	if (get_string(w, node, key, &f->s->zone))
+		return -1;
+	name = knot_dname_from_str_alloc(f->s->zone);
+	if (!name)
+		return fail(w, node, key, "'%s' is not a domain name", f->s->zone);
+	knot_dname_free(name, NULL);
+	return 0;
+}
+
+static int set_secondary_primary(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return get_address(w, node, key, 53, &((struct secondary_fields *)arg)->s->primary);
+}
+
+static int set_secondary_key(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct secondary_fields *f = arg;
+
+	f->key_node = node;
+	return get_string(w, node, key, &f->key);
+}
+
+static int add_secondary(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "zone", set_secondary_zone },
+		{ "primary", set_secondary_primary },
+		{ "key", set_secondary_key },
+		{ NULL, NULL },
+	};
+	struct secondary_fields f = { .s = &w->opts->secondaries[w->opts->secondary_count] };
+
+	(void)arg;
+	if (w->opts->secondary_count == OPTIONS_MAX_ZONES)
+		return fail(w, node, key, "at most %d zones", OPTIONS_MAX_ZONES);
+	*f.s = (struct secondary_option){ .key = -1 };
+	if (walk_mapping(w, node, key, keys, &f))
+		return -1;
+	if (!f.s->zone || !f.s->primary.len)
+		return fail(w, node, key, "a transferred zone needs 'zone' and 'primary'");
+	if (f.key) {
+		for (size_t i = 0; i < w->opts->key_count; i++)
+			if (!strcmp(w->opts->keys[i].name, f.key))
+				f.s->key = i;
+		if (f.s->key < 0)
+			return fail(w, f.key_node, key, "no key named '%s' in transfer.keys (list keys first)", f.key);
+	}
+	w->opts->secondary_count++;
+	return 0;
+}
+
+static int set_transfer_zones(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return each_item(w, node, key, add_secondary, arg);
+}
+
+static int set_transfer(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "notify_listen", set_notify_listen },
+		{ "timeout_ms", set_transfer_timeout },
+		{ "keys", set_transfer_keys },
+		{ "zones", set_transfer_zones },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
 static const struct key_handler top_keys[] = {
 	{ "interfaces", set_interfaces },
 	{ "anycast", set_anycast },
@@ -584,6 +897,11 @@ static const struct key_handler top_keys[] = {
 	{ "rate_limit", set_rate_limit },
 	{ "rrl", set_rrl },
 	{ "cookies", set_cookies },
+	{ "bird_socket", set_bird_socket },
+	{ "drain_ms", set_drain_ms },
+	{ "health", set_health },
+	{ "zone_watch", set_zone_watch },
+	{ "transfer", set_transfer },
 	{ NULL, NULL },
 };
 

@@ -9,9 +9,10 @@
 #include "generation.h"
 
 int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
-		     const char *identity, char *err, size_t errlen)
+		     struct zone *const *transferred, size_t transferred_count, const char *identity,
+		     char *err, size_t errlen)
 {
-	size_t total = 0;
+	size_t total = transferred_count;
 
 	memset(gen, 0, sizeof(*gen));
 	for (size_t v = 0; v < view_count; v++)
@@ -30,7 +31,12 @@ int generation_build(struct generation *gen, const struct view_zones *views, siz
 				goto fail;
 			gen->zone_count++;
 		}
-		if (answers_compile_view(first, views[v].count, v, &gen->answers, err, errlen))
+		if (v == 0) {
+			for (size_t i = 0; i < transferred_count; i++)
+				gen->zones[gen->zone_count++] = zone_ref(transferred[i]);
+			gen->default_view_count = gen->zone_count;
+		}
+		if (answers_compile_view(first, gen->zones + gen->zone_count - first, v, &gen->answers, err, errlen))
 			goto fail;
 	}
 	if (identity && answers_add_chaos(&gen->answers, identity, err, errlen))

@@ -15,8 +15,9 @@
 
 struct generation {
 	unsigned number;
-	struct zone **zones;
+	struct zone **zones;            /* the default view's first */
 	size_t zone_count;
+	size_t default_view_count;      /* what clients outside every view get */
 	struct answer_set answers;
 };
 
@@ -26,10 +27,12 @@ struct view_zones {
 	size_t count;
 };
 
-/* Reads and compiles the zone files of every view, all or nothing, plus
- * the CHAOS answers naming the server `identity` (none for NULL). */
+/* Reads and compiles the zone files of every view and the transferred
+ * zones (default view; shared, not copied), all or nothing, plus the CHAOS
+ * answers naming the server `identity` (none for NULL). */
 int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
-		     const char *identity, char *err, size_t errlen);
+		     struct zone *const *transferred, size_t transferred_count, const char *identity,
+		     char *err, size_t errlen);
 
 /* Writes the answers into a new inner map and swaps it in. */
 int generation_publish(struct generation *gen, int outer_map_fd, char *err, size_t errlen);

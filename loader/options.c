@@ -43,8 +43,13 @@ static const char usage[] =
 "  -d, --pin-dir DIR     where maps are pinned (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
 "  -s, --control-socket PATH  where xdpcastctl reaches the daemon for status\n"
 "                        and reload (default " XDPCAST_DEFAULT_CONTROL_SOCKET ")\n"
-"  -c, --config FILE     read settings from the YAML file FILE: every flag and\n"
-"                        the flood defense (filters, rate limits, RRL, cookies);\n"
+"  -b, --bird-socket PATH  BIRD 2's control socket (default " XDPCAST_DEFAULT_BIRD_SOCKET "):\n"
+"                        'enable \"xdpcast*\"' announces the anycast prefixes\n"
+"                        while every health check passes, 'disable' withdraws\n"
+"                        them; 'none': no BGP control\n"
+"  -c, --config FILE     read settings from the YAML file FILE: every flag,\n"
+"                        the flood defense (filters, rate limits, RRL, cookies),\n"
+"                        health checks, zone transfers (docs/config.md);\n"
 "                        flags given as well win over the file\n"
 "      --check-config FILE  check FILE and the zones it names, print what is\n"
 "                        wrong (file, line, key) or 'ok', and exit\n"
@@ -53,10 +58,12 @@ static const char usage[] =
 "  -V, --version         show the version\n"
 "\n"
 "Runs in the foreground and logs to stderr; prints a line with 'ready' once\n"
-"attached with every zone loaded. SIGHUP reloads every zone and the\n"
-"config file's flood defense settings (all or nothing; a new cookie secret\n"
-"keeps the old one valid as the previous); SIGTERM or SIGINT detaches,\n"
-"unpins and exits 0.\n";
+"attached with every zone loaded. SIGHUP, 'xdpcastctl reload' and a change\n"
+"of a zone file reload every zone file and the config file's flood defense\n"
+"settings (all or nothing; a new cookie secret keeps the old one valid as\n"
+"the previous). Transferred zones follow their primary (NOTIFY, SOA timers).\n"
+"SIGTERM or SIGINT withdraws the prefixes, keeps answering for drain_ms,\n"
+"then detaches, unpins and exits 0.\n";
 
 struct view_option *options_view(struct options *opts, const char *name, size_t len)
 {
@@ -70,6 +77,21 @@ struct view_option *options_view(struct options *opts, const char *name, size_t 
 	v = &opts->views[opts->view_count++];
 	memcpy(v->name, name, len);
 	return v;
+}
+
+void options_defaults(struct options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->pin_dir = XDPCAST_DEFAULT_PIN_DIR;
+	opts->control_socket = XDPCAST_DEFAULT_CONTROL_SOCKET;
+	opts->xdp_mode = XDP_MODE_NATIVE;
+	protection_defaults(&opts->protection);
+	opts->bird_socket = XDPCAST_DEFAULT_BIRD_SOCKET;
+	opts->drain_ms = 5000;
+	opts->health = (struct health_options){ .interval_ms = 1000, .rise = 3, .fall = 2, .timeout_ms = 1000 };
+	opts->watch_zones = true;
+	opts->watch_delay_ms = 500;
+	opts->transfer_timeout_ms = 10000;
 }
 
 char *options_keep(struct options *opts, const char *s)
@@ -90,6 +112,9 @@ char *options_keep(struct options *opts, const char *s)
 
 void options_free(struct options *opts)
 {
+	for (size_t i = 0; i < opts->key_count; i++)
+		knot_tsig_key_deinit(&opts->keys[i].key);
+	opts->key_count = 0;
 	for (size_t i = 0; i < opts->owned_count; i++)
 		free(opts->owned[i]);
 	free(opts->owned);
@@ -143,6 +168,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		{ "config", required_argument, NULL, 'c' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "control-socket", required_argument, NULL, 's' },
+		{ "bird-socket", required_argument, NULL, 'b' },
 		{ "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -155,11 +181,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	bool flag_ifaces = false, flag_anycast = false, flag_zones = false, flag_views = false;
 	int c;
 
-	memset(opts, 0, sizeof(*opts));
-	opts->pin_dir = XDPCAST_DEFAULT_PIN_DIR;
-	opts->control_socket = XDPCAST_DEFAULT_CONTROL_SOCKET;
-	opts->xdp_mode = XDP_MODE_NATIVE;
-	protection_defaults(&opts->protection);
+	options_defaults(opts);
 	opts->config_path = config_flag(argc, argv, &opts->check_config);
 	if (opts->config_path && config_load(opts->config_path, opts, err, sizeof(err))) {
 		fprintf(stderr, "xdpcastd: %s\n", err);
@@ -167,7 +189,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	}
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":i:a:z:p:m:d:c:M:s:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:a:z:p:m:d:c:M:s:b:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (!flag_ifaces)       /* flags replace the config file's list */
@@ -243,6 +265,9 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		case 's':
 			opts->control_socket = optarg;
 			break;
+		case 'b':
+			opts->bird_socket = optarg;
+			break;
 		case 'c':
 		case OPT_CHECK_CONFIG:
 			break;          /* read before the other flags */
@@ -267,8 +292,10 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		return fail("%s", "--iface is required (or 'interfaces' in the config file)");
 	if (!opts->anycast_count)
 		return fail("%s", "--anycast is required (or 'anycast' in the config file)");
-	if (!opts->zone_count)
-		return fail("%s", "--zone is required (or 'zones' in the config file)");
+	if (!opts->zone_count && !opts->secondary_count)
+		return fail("%s", "--zone is required (or 'zones' or 'transfer.zones' in the config file)");
+	if (opts->bird_socket && strcmp(opts->bird_socket, "none") == 0)
+		opts->bird_socket = NULL;
 	if (!opts->pop || !*opts->pop)
 		return fail("%s", "--pop is required (or 'pop' in the config file)");
 	for (size_t i = 0; i < opts->view_count; i++) {

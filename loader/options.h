@@ -7,11 +7,18 @@
 #include <stddef.h>
 #include <xdp/libxdp.h>
 
+#include <libknot/libknot.h>
+
+#include "address.h"
 #include "protection.h"
 #include "xdpcast.h"
 
+#define XDPCAST_DEFAULT_BIRD_SOCKET "/run/bird/bird.ctl"
+
 #define OPTIONS_MAX_ANYCAST 64
 #define OPTIONS_MAX_ZONES   256
+#define OPTIONS_MAX_KEYS    16
+#define OPTIONS_MAX_CHECKS  8
 
 /* A view: clients from its prefixes get its zones' answers first. */
 struct view_option {
@@ -26,6 +33,37 @@ struct view_option {
 struct anycast_rules {
 	struct port_rule allow[XDPCAST_ALLOW_MAX];
 	size_t count;
+};
+
+/* A TSIG key of the config file (transfer.keys). */
+struct tsig_key_option {
+	const char *name;
+	knot_tsig_key_t key;
+};
+
+/* A zone transferred from a primary (transfer.zones). */
+struct secondary_option {
+	const char *zone;               /* origin, presentation format */
+	struct address primary;
+	int key;                        /* index in keys, or -1: unsigned */
+};
+
+/* An operator's command run as a health check (health.commands). */
+struct command_check {
+	const char *name;
+	const char *run;                /* by /bin/sh -c; exit 0 = healthy */
+	uint32_t timeout_ms;
+};
+
+/* The BGP health loop (DESIGN.md section 5). */
+struct health_options {
+	uint32_t interval_ms;
+	uint32_t rise, fall;            /* passes to come up, failures to go down */
+	uint32_t timeout_ms;            /* of each query to the backend */
+	bool has_backend;
+	struct address backend;         /* the userspace DNS server on the anycast address */
+	struct command_check commands[OPTIONS_MAX_CHECKS];
+	size_t command_count;
 };
 
 struct options {
@@ -49,6 +87,18 @@ struct options {
 	bool mode_forced;               /* --xdp-mode given: no fallback */
 	bool verbose;
 	struct protection protection;
+	const char *bird_socket;        /* --bird-socket; NULL: no BGP control */
+	uint32_t drain_ms;              /* withdrawn, still answering, before detaching */
+	struct health_options health;
+	bool watch_zones;               /* reload when a zone file changes */
+	uint32_t watch_delay_ms;        /* quiet time after the last change */
+	bool has_notify;
+	struct address notify_listen;   /* where primaries send NOTIFY */
+	uint32_t transfer_timeout_ms;
+	struct tsig_key_option keys[OPTIONS_MAX_KEYS];
+	size_t key_count;
+	struct secondary_option secondaries[OPTIONS_MAX_ZONES];
+	size_t secondary_count;
 	char **owned;                   /* strings from the config file */
 	size_t owned_count;
 };
@@ -58,6 +108,9 @@ enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_EXIT_ERROR };
 /* Parses argv (and the --config file it names: flags win); prints
  * --help/--version or one error line itself. */
 enum options_result options_parse(int argc, char **argv, struct options *opts);
+
+/* What holds without flags or config file; everything else zero. */
+void options_defaults(struct options *opts);
 
 /* Everything options_parse allocated. */
 void options_free(struct options *opts);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * xdpcastd: loads the XDP fast path, attaches it, pins its maps, keeps the
- * answer cache in sync with the zone files, and cleans up on exit.
+ * answer cache in sync with the zone files and the primaries of transferred
+ * zones, runs the health checks that decide whether BIRD announces this
+ * PoP, and withdraws, drains and cleans up on exit.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -23,16 +25,27 @@
 #include <systemd/sd-daemon.h>
 
 #include "attach.h"
+#include "bgp.h"
+#include "clock.h"
 #include "config.h"
 #include "control.h"
 #include "generation.h"
+#include "health.h"
 #include "log.h"
 #include "metrics_server.h"
+#include "notify.h"
 #include "options.h"
+#include "prefix.h"
+#include "secondary.h"
+#include "zone_watch.h"
 #include "xdpcast.skel.h"
 
 #define ERR_LEN 512
-#define CLOCK_REFRESH_MS 60000  /* how often the cookie clock offset is rewritten */
+#define CLOCK_REFRESH_S 60      /* how often the cookie clock offset is rewritten */
+#define NO_CHECK ((size_t)-1)
+
+/* The health checks: fixed ones first, then the operator's commands. */
+enum { CHECK_FAST_PATH, CHECK_ZONES, CHECK_BACKEND };
 
 struct daemon {
 	struct options opts;
@@ -45,6 +58,23 @@ struct daemon {
 	struct metrics_server *metrics;
 	int control_fd;
 	bool program_pinned;
+
+	/* zone sync */
+	struct secondary secondaries[OPTIONS_MAX_ZONES];
+	size_t secondary_count;
+	char *watched[OPTIONS_MAX_ZONES * (XDPCAST_VIEWS_MAX + 1)];  /* every zone file */
+	size_t watched_count;
+	int watch_fd, notify_fd;
+	double reload_at;               /* monotonic; 0: no zone file change pending */
+	char reload_error[ERR_LEN];     /* why the last reload failed; "" */
+
+	/* the BGP health loop */
+	struct health health;
+	size_t first_command;           /* index of the first command check */
+	double next_health, next_clock; /* monotonic */
+	struct bgp bgp;
+	bool stopping;
+	double stop_at;                 /* monotonic: the end of the drain */
 };
 
 /* libbpf and libxdp warnings (the verifier log among them) go to stderr;
@@ -222,7 +252,8 @@ static size_t view_zones(const struct options *opts, struct view_zones views[XDP
 	return opts->view_count + 1;
 }
 
-/* What the metrics cannot read from the maps: interfaces, zones, generation. */
+/* What the metrics cannot read from the maps: interfaces, zones, generation,
+ * health checks and what BIRD said. */
 static void publish_metrics(struct daemon *d)
 {
 	static struct metrics_snapshot snap;    /* large; one thread writes it */
@@ -236,8 +267,23 @@ static void publish_metrics(struct daemon *d)
 	for (size_t i = 0; i < d->opts.iface_count; i++)
 		snap.ifaces[i] = d->ifaces[i].ifname;
 	snap.generation = d->gen.number;
-	for (size_t i = 0; i < d->opts.anycast_count && i < 64; i++)
-		snprintf(snap.prefixes[snap.prefix_count++], sizeof(snap.prefixes[0]), "%s", d->opts.anycast_text[i]);
+	for (size_t i = 0; i < d->opts.anycast_count && i < 64; i++) {
+		prefix_format(&d->opts.anycast[i], snap.prefixes[i], sizeof(snap.prefixes[i]));
+		snap.announced[i] = bgp_exported(&d->bgp, snap.prefixes[i]);
+		snap.prefix_count++;
+	}
+	for (size_t i = 0; i < d->health.count && i < METRICS_CHECKS_MAX; i++) {
+		snprintf(snap.checks[i].name, sizeof(snap.checks[i].name), "%s", d->health.checks[i].name);
+		snap.checks[i].up = d->health.checks[i].up;
+		snap.check_count++;
+	}
+	snap.bird_controlled = d->bgp.socket_path != NULL;
+	snap.bird_up = d->bgp.connected;
+	for (size_t i = 0; i < d->bgp.session_count && i < METRICS_SESSIONS_MAX; i++) {
+		snprintf(snap.sessions[i].name, sizeof(snap.sessions[i].name), "%s", d->bgp.sessions[i].name);
+		snap.sessions[i].up = d->bgp.sessions[i].established;
+		snap.session_count++;
+	}
 	for (size_t z = 0; z < d->gen.zone_count && z < METRICS_ZONES_MAX; z++) {
 		struct zone_metrics *zm = &snap.zones[snap.zone_count++];
 
@@ -249,20 +295,35 @@ static void publish_metrics(struct daemon *d)
 	metrics_server_update(d->metrics, &snap);
 }
 
-/* Builds a generation from every zone file and swaps it in: all or nothing. */
+/* The transferred zones that may be served: fresh copies only. */
+static size_t fresh_transfers(const struct daemon *d, struct zone *out[OPTIONS_MAX_ZONES])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->secondary_count; i++)
+		if (secondary_fresh(&d->secondaries[i]))
+			out[n++] = d->secondaries[i].zone;
+	return n;
+}
+
+/* Builds a generation from every zone file and every fresh transferred
+ * zone and swaps it in: all or nothing. */
 static int load_zones(struct daemon *d, char *err, size_t errlen)
 {
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	size_t view_count = view_zones(&d->opts, views);
+	struct zone *transferred[OPTIONS_MAX_ZONES];
+	size_t transferred_count = fresh_transfers(d, transferred);
 	struct generation next;
 	int outer = bpf_map__fd(d->skel->maps.xdpcast_answer_gen);
 
-	if (generation_build(&next, views, view_count, d->opts.pop, err, errlen))
-		return -1;
+	if (generation_build(&next, views, view_count, transferred, transferred_count, d->opts.pop, err, errlen))
+		goto fail;
 	if (generation_publish(&next, outer, err, errlen)) {
 		generation_free(&next);
-		return -1;
+		goto fail;
 	}
+	d->reload_error[0] = '\0';
 	generation_free(&d->gen);
 	d->gen = next;
 	d->gen.number = ++d->generation_number;
@@ -278,6 +339,9 @@ static int load_zones(struct daemon *d, char *err, size_t errlen)
 	log_info("generation %u: %zu answers in the cache, %zu RRsets left to userspace",
 		 d->gen.number, d->gen.answers.count, d->gen.answers.left_to_userspace);
 	return 0;
+fail:
+	snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
+	return -1;
 }
 
 /* The program itself, so xdpcastctl lookup can run it (BPF_PROG_TEST_RUN). */
@@ -326,13 +390,13 @@ static int signal_fd(void)
  */
 static int reload(struct daemon *d, const char *why, char *err, size_t errlen)
 {
-	struct options fresh = { 0 };
+	struct options fresh;
 	int ret = -1;
 
 	sd_notify(0, "RELOADING=1");
 	log_info("%s: reloading %zu zones%s%s", why, d->opts.zone_count, d->opts.config_path ? " and " : "",
 		 d->opts.config_path ? d->opts.config_path : "");
-	protection_defaults(&fresh.protection);
+	options_defaults(&fresh);
 	if (d->opts.config_path && config_load(d->opts.config_path, &fresh, err, errlen)) {
 		log_error("reload failed, generation %u and the settings in force stay: %s", d->gen.number, err);
 		goto out;
@@ -352,9 +416,179 @@ static int reload(struct daemon *d, const char *why, char *err, size_t errlen)
 		}
 	}
 out:
+	if (ret)
+		snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
 	options_free(&fresh);
 	sd_notifyf(0, "READY=1\nSTATUS=generation %u", d->gen.number);
 	return ret;
+}
+
+/* Transferred zones: the first copy of each before the program goes live.
+ * A primary that does not answer costs only its zone, which the server
+ * behind answers meanwhile; the zones check stays down until it comes. */
+static int init_secondaries(struct daemon *d, char *err, size_t errlen)
+{
+	double now = clock_monotonic();
+
+	for (size_t i = 0; i < d->opts.secondary_count; i++) {
+		if (secondary_init(&d->secondaries[i], &d->opts.secondaries[i], d->opts.keys, err, errlen))
+			return -1;
+		d->secondary_count++;
+		secondary_refresh(&d->secondaries[i], now, d->opts.transfer_timeout_ms);
+	}
+	return 0;
+}
+
+/* Asks the primary of zone i; a new copy becomes a new generation. */
+static void refresh_secondary(struct daemon *d, size_t i)
+{
+	char err[ERR_LEN];
+
+	if (secondary_refresh(&d->secondaries[i], clock_monotonic(), d->opts.transfer_timeout_ms) == 1 &&
+	    load_zones(d, err, sizeof(err)))
+		log_error("zone %s: the new copy is not served, generation %u keeps answering: %s",
+			  d->secondaries[i].name, d->gen.number, err);
+}
+
+/* Transfers whose timers ran out: refresh, or stop serving a stale copy. */
+static void secondary_timers(struct daemon *d, double now)
+{
+	char err[ERR_LEN];
+
+	for (size_t i = 0; i < d->secondary_count; i++) {
+		struct secondary *s = &d->secondaries[i];
+
+		if (now >= s->next_refresh)
+			refresh_secondary(d, i);
+		if (secondary_check_expiry(s, now) && load_zones(d, err, sizeof(err)))
+			log_error("zone %s expired but generation %u could not be replaced: %s", s->name,
+				  d->gen.number, err);
+	}
+}
+
+/* Why the zones check fails: a reload that failed, a zone not fresh. */
+static int zones_problem(const struct daemon *d, char *detail, size_t len)
+{
+	if (d->reload_error[0]) {
+		snprintf(detail, len, "reload failed: %.200s", d->reload_error);
+		return -1;
+	}
+	for (size_t i = 0; i < d->secondary_count; i++) {
+		const struct secondary *s = &d->secondaries[i];
+
+		if (!s->zone) {
+			snprintf(detail, len, "zone %s: %s", s->name, s->error);
+			return -1;
+		}
+		if (s->expired) {
+			snprintf(detail, len, "zone %s: expired (%s)", s->name, s->error);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void init_health(struct daemon *d)
+{
+	const char *names[HEALTH_MAX_CHECKS] = { [CHECK_FAST_PATH] = "fast_path", [CHECK_ZONES] = "zones" };
+	size_t count = CHECK_BACKEND;
+
+	if (d->opts.health.has_backend)
+		names[count++] = "backend";
+	d->first_command = count;
+	for (size_t i = 0; i < d->opts.health.command_count; i++)
+		names[count++] = d->opts.health.commands[i].name;
+	health_init(&d->health, d->opts.health.rise, d->opts.health.fall, names, count);
+}
+
+/* One round of every check, then BIRD is told the outcome. */
+static void health_round(struct daemon *d, double now)
+{
+	const struct health_options *o = &d->opts.health;
+	char detail[256] = "";
+	int failed;
+
+	failed = health_fast_path(d->opts.pin_dir, d->gen.zones, d->gen.default_view_count, detail, sizeof(detail));
+	health_record(&d->health, CHECK_FAST_PATH, !failed, detail);
+	failed = zones_problem(d, detail, sizeof(detail));
+	health_record(&d->health, CHECK_ZONES, !failed, detail);
+	if (o->has_backend) {
+		failed = health_backend(&o->backend, o->timeout_ms, d->gen.zones, d->gen.default_view_count, detail,
+					sizeof(detail));
+		health_record(&d->health, CHECK_BACKEND, !failed, detail);
+	}
+	for (size_t i = 0; i < o->command_count; i++) {
+		failed = health_command(&o->commands[i], detail, sizeof(detail));
+		health_record(&d->health, d->first_command + i, !failed, detail);
+	}
+	bgp_sync(&d->bgp, health_all_up(&d->health) && !d->stopping, now);
+	publish_metrics(d);
+}
+
+/* SIGTERM: withdraw first, keep answering while the withdrawal spreads
+ * through BGP, then let run() return and detach. */
+static void begin_stop(struct daemon *d, unsigned signo)
+{
+	double now = clock_monotonic();
+
+	d->stopping = true;
+	d->stop_at = now;
+	if (!d->bgp.socket_path) {
+		log_info("signal %u: shutting down", signo);
+		return;
+	}
+	bgp_sync(&d->bgp, false, now);
+	publish_metrics(d);
+	if (!d->bgp.connected) {
+		log_info("signal %u: shutting down (BIRD unreachable, nothing to withdraw)", signo);
+		return;
+	}
+	d->stop_at = now + d->opts.drain_ms / 1000.0;
+	log_info("signal %u: withdrawn; answering for %u ms more before detaching", signo, d->opts.drain_ms);
+}
+
+static json_t *checks_json(const struct daemon *d)
+{
+	json_t *checks = json_array();
+
+	for (size_t i = 0; i < d->health.count; i++) {
+		const struct check *c = &d->health.checks[i];
+
+		json_array_append_new(checks, json_pack("{s:s, s:b, s:s?}", "check", c->name, "up", c->up,
+							"error", c->detail[0] ? c->detail : NULL));
+	}
+	return checks;
+}
+
+static json_t *bgp_json(const struct daemon *d)
+{
+	json_t *sessions = json_array(), *exported = json_array();
+
+	for (size_t i = 0; i < d->bgp.session_count; i++)
+		json_array_append_new(sessions, json_pack("{s:s, s:s, s:b}", "protocol", d->bgp.sessions[i].name,
+							  "state", d->bgp.sessions[i].state,
+							  "established", d->bgp.sessions[i].established));
+	for (size_t i = 0; i < d->bgp.exported_count; i++)
+		json_array_append_new(exported, json_string(d->bgp.exported[i]));
+	return json_pack("{s:s?, s:b, s:s?, s:o, s:o}", "bird_socket", d->bgp.socket_path,
+			 "connected", d->bgp.connected, "error", d->bgp.error[0] ? d->bgp.error : NULL,
+			 "sessions", sessions, "exported", exported);
+}
+
+static json_t *secondaries_json(const struct daemon *d)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < d->secondary_count; i++) {
+		const struct secondary *s = &d->secondaries[i];
+
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:b, s:f, s:s?}", "zone", s->name,
+						      "primary", s->primary.address.text,
+						      "serial", (json_int_t)(s->zone ? s->zone->serial : 0),
+						      "fresh", secondary_fresh(s), "transferred_at", s->transferred_at,
+						      "error", s->error[0] ? s->error : NULL));
+	}
+	return list;
 }
 
 /* What `xdpcastctl status` shows. */
@@ -382,12 +616,14 @@ static json_t *status_json(struct daemon *d)
 		json_array_append_new(anycast, json_string(d->opts.anycast_text[i]));
 	for (size_t v = 0; v < d->opts.view_count; v++)
 		json_array_append_new(views, json_string(d->opts.views[v].name));
-	return json_pack("{s:b, s:s, s:s, s:I, s:o, s:o, s:I, s:f, s:I, s:o, s:o, s:s, s:s?}",
+	return json_pack("{s:b, s:s, s:s, s:I, s:o, s:o, s:I, s:f, s:I, s:o, s:o, s:s, s:s?, s:o, s:b, s:o, s:o}",
 			 "ok", 1, "pop", d->opts.pop, "version", XDPCAST_VERSION,
 			 "program_id", (json_int_t)info.id, "interfaces", ifaces, "anycast", anycast,
 			 "generation", (json_int_t)d->gen.number, "generation_loaded_at", d->generation_loaded_at,
 			 "answers", (json_int_t)d->gen.answers.count, "zones", zones, "views", views,
-			 "pin_dir", d->opts.pin_dir, "metrics", d->opts.metrics);
+			 "pin_dir", d->opts.pin_dir, "metrics", d->opts.metrics,
+			 "checks", checks_json(d), "healthy", health_all_up(&d->health),
+			 "bgp", bgp_json(d), "transfers", secondaries_json(d));
 }
 
 static json_t *control_command(const char *command, void *arg)
@@ -406,37 +642,120 @@ static json_t *control_command(const char *command, void *arg)
 	return json_pack("{s:b, s:s}", "ok", 0, "error", "unknown command: status or reload");
 }
 
+/* Every timer that ran out: the cookie clock, a debounced zone file
+ * change, transfers, the health round, the end of the drain. */
+static void run_timers(struct daemon *d, double now)
+{
+	char err[ERR_LEN];
+
+	if (now >= d->next_clock) {     /* the wall clock may have been stepped */
+		d->next_clock = now + CLOCK_REFRESH_S;
+		if (apply_protection(d, err, sizeof(err)))
+			log_error("%s", err);
+	}
+	if (d->reload_at && now >= d->reload_at) {
+		d->reload_at = 0;
+		reload(d, "zone file changed", err, sizeof(err));
+	}
+	secondary_timers(d, now);
+	if (now >= d->next_health) {
+		d->next_health = now + d->opts.health.interval_ms / 1000.0;
+		health_round(d, now);
+	}
+}
+
+/* Milliseconds until the earliest timer. */
+static int next_timeout(const struct daemon *d, double now)
+{
+	double next = d->next_clock < d->next_health ? d->next_clock : d->next_health;
+
+	if (d->reload_at && d->reload_at < next)
+		next = d->reload_at;
+	if (d->stopping && d->stop_at < next)
+		next = d->stop_at;
+	for (size_t i = 0; i < d->secondary_count; i++) {
+		const struct secondary *s = &d->secondaries[i];
+
+		if (s->next_refresh < next)
+			next = s->next_refresh;
+		if (secondary_fresh(s) && s->expires_at < next)
+			next = s->expires_at;
+	}
+	return next > now ? (int)((next - now) * 1000) + 1 : 0;
+}
+
 static void run(struct daemon *d, int sfd)
 {
-	struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = d->control_fd, .events = POLLIN } };
+	enum { SIGNALS, CONTROL, NOTIFY, WATCH };
+	struct pollfd pfd[] = {
+		[SIGNALS] = { .fd = sfd, .events = POLLIN },
+		[CONTROL] = { .fd = d->control_fd, .events = POLLIN },
+		[NOTIFY] = { .fd = d->notify_fd, .events = POLLIN },    /* -1: ignored */
+		[WATCH] = { .fd = d->watch_fd, .events = POLLIN },
+	};
 	char err[ERR_LEN];
-	int ready;
 
+	d->next_clock = clock_monotonic() + CLOCK_REFRESH_S;
 	for (;;) {
 		struct signalfd_siginfo si;
+		double now = clock_monotonic();
+		int ready;
 
-		ready = poll(pfd, 2, CLOCK_REFRESH_MS);
-		if (ready < 0) {
-			if (errno == EINTR)
-				continue;
+		if (d->stopping && now >= d->stop_at)
+			return;
+		run_timers(d, now);
+		ready = poll(pfd, sizeof(pfd) / sizeof(pfd[0]), next_timeout(d, clock_monotonic()));
+		if (ready < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			return;
 		}
-		if (ready == 0) {       /* the wall clock may have been stepped */
-			if (apply_protection(d, err, sizeof(err)))
-				log_error("%s", err);
+		if (ready <= 0)
 			continue;
-		}
-		if (pfd[1].revents & POLLIN)
+		if (pfd[CONTROL].revents & POLLIN)
 			control_serve_one(d->control_fd, control_command, d);
-		if (!(pfd[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo != SIGHUP) {
-			log_info("signal %u: shutting down", si.ssi_signo);
-			return;
+		if (pfd[NOTIFY].revents & POLLIN) {
+			int zone = notify_serve_one(d->notify_fd, d->secondaries, d->secondary_count);
+
+			if (zone >= 0)
+				refresh_secondary(d, zone);
 		}
-		reload(d, "SIGHUP", err, sizeof(err));
+		if ((pfd[WATCH].revents & POLLIN) && zone_watch_changed(d->watch_fd, d->watched, d->watched_count))
+			d->reload_at = clock_monotonic() + d->opts.watch_delay_ms / 1000.0;
+		if (!(pfd[SIGNALS].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP)
+			reload(d, "SIGHUP", err, sizeof(err));
+		else if (d->stopping)
+			return;         /* a second signal cuts the drain short */
+		else
+			begin_stop(d, si.ssi_signo);
 	}
+}
+
+/* The zone files to watch for changes, or none. */
+static int watch_zone_files(struct daemon *d, char *err, size_t errlen)
+{
+	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	size_t view_count = view_zones(&d->opts, views);
+
+	for (size_t v = 0; v < view_count; v++)
+		for (size_t i = 0; i < views[v].count; i++)
+			d->watched[d->watched_count++] = views[v].paths[i];
+	if (!d->opts.watch_zones || !d->watched_count)
+		return 0;
+	d->watch_fd = zone_watch_open(d->watched, d->watched_count, err, errlen);
+	return d->watch_fd < 0 ? -1 : 0;
+}
+
+static int listen_notify(struct daemon *d, char *err, size_t errlen)
+{
+	if (!d->opts.has_notify)
+		return 0;
+	d->notify_fd = notify_listen(&d->opts.notify_listen, err, errlen);
+	if (d->notify_fd < 0)
+		return -1;
+	log_info("listening for NOTIFY on %s", d->opts.notify_listen.text);
+	return 0;
 }
 
 static void cleanup(struct daemon *d)
@@ -445,6 +764,13 @@ static void cleanup(struct daemon *d)
 
 	metrics_server_stop(d->metrics);
 	control_close(d->control_fd, d->opts.control_socket);
+	if (d->notify_fd >= 0)
+		close(d->notify_fd);
+	if (d->watch_fd >= 0)
+		close(d->watch_fd);
+	bgp_close(&d->bgp);
+	for (size_t i = 0; i < d->secondary_count; i++)
+		secondary_free(&d->secondaries[i]);
 	detach_all(d->ifaces, d->opts.iface_count);
 	if (d->skel) {
 		bpf_object__unpin_maps(d->skel->obj, NULL);
@@ -461,7 +787,7 @@ static void cleanup(struct daemon *d)
 
 int main(int argc, char **argv)
 {
-	static struct daemon d = { .control_fd = -1 };
+	static struct daemon d = { .control_fd = -1, .notify_fd = -1, .watch_fd = -1 };
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	char err[ERR_LEN];
 	int sfd, status = 1;
@@ -484,7 +810,7 @@ int main(int argc, char **argv)
 	/* Everything that can be checked without touching the kernel first, so
 	 * bad input leaves nothing attached or pinned. */
 	if (d.opts.check_config) {
-		if (generation_build(&d.gen, views, view_zones(&d.opts, views), d.opts.pop, err, sizeof(err)))
+		if (generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, d.opts.pop, err, sizeof(err)))
 			goto fail;
 		printf("%s: ok (%zu zones, %zu anycast prefixes, %zu blocked prefixes)\n", d.opts.config_path,
 		       d.gen.zone_count, d.opts.anycast_count, d.opts.protection.blocklist.count);
@@ -500,10 +826,15 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	if (init_protection(&d, err, sizeof(err)) || resolve_ifaces(&d, err, sizeof(err)) ||
-	    generation_build(&d.gen, views, view_zones(&d.opts, views), d.opts.pop, err, sizeof(err)) ||
-	    start_metrics(&d, err, sizeof(err)))
+	    generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, d.opts.pop, err, sizeof(err)) ||
+	    start_metrics(&d, err, sizeof(err)) || listen_notify(&d, err, sizeof(err)) ||
+	    watch_zone_files(&d, err, sizeof(err)))
 		goto fail;
 	generation_free(&d.gen);
+	bgp_init(&d.bgp, d.opts.bird_socket);
+	init_health(&d);
+	if (init_secondaries(&d, err, sizeof(err)))
+		goto fail;
 	if (ensure_bpffs(d.opts.pin_dir, err, sizeof(err)) ||
 	    load_program(&d, err, sizeof(err)) ||
 	    protect_prefixes(&d, err, sizeof(err)) ||

@@ -11,7 +11,7 @@ packages=(
 	# userspace libraries
 	libknot-dev libmicrohttpd-dev libyaml-dev libjansson-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev
 	# test and demo peers
-	iproute2 knot-dnsutils nsd knot xdp-tools python3 ldnsutils dnsperf prometheus systemd
+	iproute2 knot-dnsutils nsd knot bird2 xdp-tools python3 ldnsutils dnsperf prometheus systemd
 )
 
 missing=()
@@ -31,8 +31,8 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# NSD, Knot and Prometheus are started by the tests and the demo themselves,
+# NSD, Knot, BIRD and Prometheus are started by the tests and the demo themselves,
 # inside namespaces.
 if command -v systemctl >/dev/null 2>&1; then
-	systemctl disable --now nsd knot prometheus >/dev/null 2>&1 || true
+	systemctl disable --now nsd knot bird prometheus >/dev/null 2>&1 || true
 fi

@@ -168,6 +168,41 @@ static int cmd_stats(const struct ctl *ctl)
 	return 0;
 }
 
+/* ": ERROR" when the item has an error, else "". */
+static const char *error_suffix(const json_t *item)
+{
+	static char text[600];
+	const char *error = json_string_value(json_object_get(item, "error"));
+
+	if (!error)
+		return "";
+	snprintf(text, sizeof(text), ": %s", error);
+	return text;
+}
+
+/* What BIRD said: reachable or why not, sessions, what they export. */
+static void print_bgp(const json_t *bgp)
+{
+	const char *socket = json_string_value(json_object_get(bgp, "bird_socket"));
+	const json_t *item;
+	size_t i;
+
+	if (!socket) {
+		printf("bgp: not controlled (no BIRD socket)\n");
+		return;
+	}
+	if (!json_is_true(json_object_get(bgp, "connected"))) {
+		printf("bgp: BIRD at %s unreachable: %s\n", socket, json_string_value(json_object_get(bgp, "error")));
+		return;
+	}
+	printf("bgp: BIRD at %s\n", socket);
+	json_array_foreach(json_object_get(bgp, "sessions"), i, item)
+		printf("session %s %s\n", json_string_value(json_object_get(item, "protocol")),
+		       json_string_value(json_object_get(item, "state")));
+	json_array_foreach(json_object_get(bgp, "exported"), i, item)
+		printf("announced %s\n", json_string_value(item));
+}
+
 static int cmd_status(const struct ctl *ctl)
 {
 	char err[512];
@@ -194,6 +229,15 @@ static int cmd_status(const struct ctl *ctl)
 		       json_integer_value(json_object_get(item, "serial")),
 		       json_integer_value(json_object_get(item, "records")),
 		       json_string_value(json_object_get(item, "file")));
+	json_array_foreach(json_object_get(status, "transfers"), i, item)
+		printf("transfer %s from %s: serial %lld, %s%s\n", json_string_value(json_object_get(item, "zone")),
+		       json_string_value(json_object_get(item, "primary")),
+		       json_integer_value(json_object_get(item, "serial")),
+		       json_is_true(json_object_get(item, "fresh")) ? "fresh" : "not served", error_suffix(item));
+	json_array_foreach(json_object_get(status, "checks"), i, item)
+		printf("check %s %s%s\n", json_string_value(json_object_get(item, "check")),
+		       json_is_true(json_object_get(item, "up")) ? "up" : "down", error_suffix(item));
+	print_bgp(json_object_get(status, "bgp"));
 	json_decref(status);
 	return 0;
 }

@@ -18,7 +18,9 @@ echo "ok - without a daemon every command says so and exits 1"
 setup_network
 cp "$ZONE" "$WORK/zone"
 start_nsd "$WORK/zone"
-start_xdpcastd --zone "$WORK/zone" --xdp-mode native
+# Reloads here are the explicit ones: no reload of its own on file change.
+echo "zone_watch: {enabled: false}" > "$WORK/xdpcastd.yaml"
+start_xdpcastd --zone "$WORK/zone" --xdp-mode native --config "$WORK/xdpcastd.yaml"
 
 out=$(ctl status)
 prog_id=$(srv ip -o link show veth-s | grep -o 'prog/xdp id [0-9]*' | awk '{print $3}')

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Two zones and two interfaces; SIGHUP swaps in a new generation; a broken
 # zone file on reload is reported with file and line while the previous
-# generation keeps answering from XDP, for every zone.
+# generation keeps answering from XDP, for every zone. Then the same by
+# itself on file change (inotify), with the zones health check failing
+# while a file is broken.
 source "$(dirname "$0")/lib.sh"
 
 EXAMPLE=$WORK/example.test.zone
@@ -34,7 +36,9 @@ write_second 1 192.0.2.77
 srv ip link add xc-br type bridge
 srv ip link set xc-br up
 start_nsd "$EXAMPLE" "$SECOND"
-start_xdpcastd --zone "$EXAMPLE" --zone "$SECOND" --iface xc-br
+# First the explicit reloads alone.
+echo "zone_watch: {enabled: false}" > "$WORK/nowatch.yaml"
+start_xdpcastd --zone "$EXAMPLE" --zone "$SECOND" --iface xc-br --config "$WORK/nowatch.yaml"
 
 grep -q "attached to veth-s (ifindex [0-9]*) in native mode" "$WORK/xdpcastd.log" || fail "veth-s not native"
 grep -q "xc-br: native XDP failed" "$WORK/xdpcastd.log" || fail "no fallback logged for xc-br"
@@ -65,3 +69,33 @@ echo "ok - a broken zone on reload changes nothing and names file and line"
 
 stop_xdpcastd
 echo "ok - detached from both interfaces and unpinned"
+
+# Zone files watched (the default): a change is a reload, debounced.
+ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" "$@"; }
+zones_check() { ctl status | grep "^check zones "; }
+cp "$ROOT/tests/zones/example.test.zone" "$EXAMPLE"
+: > "$WORK/xdpcastd.log"
+cat > "$WORK/watch.yaml" <<YAML
+zone_watch: {delay_ms: 200}
+health: {interval_ms: 200, rise: 1, fall: 1}
+YAML
+start_xdpcastd --zone "$EXAMPLE" --zone "$SECOND" --config "$WORK/watch.yaml"
+wait_for "the zones check" eval '[ "$(zones_check)" = "check zones up" ]'
+# As deploy tools do: a new file renamed over the old one.
+sed 's/192.0.2.79/192.0.2.90/' "$SECOND" > "$SECOND.new"
+sed -i 's/ 3 3600/ 4 3600/' "$SECOND.new"
+mv "$SECOND.new" "$SECOND"
+wait_for "the reload on change" reloads_done "zone file changed: reloading" 1
+wait_for "generation 2" reloads_done "generation 2:" 1
+answer_via_xdp www.second.test A 192.0.2.90
+[ "$(grep -c "zone file changed: reloading" "$WORK/xdpcastd.log")" -eq 1 ] || fail "one rename reloaded more than once"
+echo "ok - a zone file renamed into place is reloaded once, by itself"
+
+echo "www2 IN A 192.0.2.300" >> "$EXAMPLE"
+wait_for "the failed reload on change" reloads_done "reload failed" 1
+wait_for "the zones check to fail" eval 'zones_check | grep -q "^check zones down: reload failed: $EXAMPLE:[0-9]*: invalid IPv4 address"'
+answer_via_xdp www.second.test A 192.0.2.90
+sed -i '/^www2 /d' "$EXAMPLE"
+wait_for "the zones check to pass again" eval '[ "$(zones_check)" = "check zones up" ]'
+echo "ok - a broken file on change: the generation stays, the zones check fails with file and line, then recovers"
+stop_xdpcastd

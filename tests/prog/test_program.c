@@ -17,7 +17,7 @@ int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *
 	struct generation gen = { 0 };
 	int ret;
 
-	if (zone_file && generation_build(&gen, views, 1, TEST_POP, err, errlen))
+	if (zone_file && generation_build(&gen, views, 1, NULL, 0, TEST_POP, err, errlen))
 		return -1;
 	ret = generation_publish(&gen, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, errlen);
 	generation_free(&gen);

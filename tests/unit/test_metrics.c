@@ -36,6 +36,15 @@ static void fill(void)
 	snap.generation = 4;
 	snap.prefix_count = 1;
 	snprintf(snap.prefixes[0], sizeof(snap.prefixes[0]), "192.0.2.0/24");
+	snap.announced[0] = true;
+	snap.check_count = 2;
+	snprintf(snap.checks[0].name, sizeof(snap.checks[0].name), "fast_path");
+	snap.checks[0].up = true;
+	snprintf(snap.checks[1].name, sizeof(snap.checks[1].name), "web");
+	snap.bird_controlled = true;
+	snap.bird_up = true;
+	snap.session_count = 1;
+	snprintf(snap.sessions[0].name, sizeof(snap.sessions[0].name), "transit1");
 	snap.zone_count = 1;
 	snprintf(snap.zones[0].name, sizeof(snap.zones[0].name), "example.test.");
 	snap.zones[0].serial = 2026112401;
@@ -76,9 +85,25 @@ static void test_every_series(void **state)
 	expect_line(text, "# TYPE xdpcast_zone_generation gauge");
 	expect_line(text, "xdpcast_zone_generation{pop=\"ams1\"} 4");
 	expect_line(text, "xdpcast_build_info{pop=\"ams1\",version=\"1.2.3\"} 1");
-	expect_line(text, "xdpcast_health_up{pop=\"ams1\",check=\"fast_path\"} 0");
-	expect_line(text, "xdpcast_prefix_announced{pop=\"ams1\",prefix=\"192.0.2.0/24\"} 0");
-	expect_line(text, "xdpcast_bgp_session_up{pop=\"ams1\",protocol=\"none\"} 0");
+	expect_line(text, "xdpcast_health_up{pop=\"ams1\",check=\"fast_path\"} 1");
+	expect_line(text, "xdpcast_health_up{pop=\"ams1\",check=\"web\"} 0");
+	expect_line(text, "xdpcast_prefix_announced{pop=\"ams1\",prefix=\"192.0.2.0/24\"} 1");
+	expect_line(text, "xdpcast_bgp_session_up{pop=\"ams1\",protocol=\"transit1\"} 0");
+	expect_line(text, "xdpcast_bird_up{pop=\"ams1\"} 1");
+	free(text);
+}
+
+/* Without a BIRD socket there is no BIRD to be up or down. */
+static void test_no_bird_gauge_without_bird(void **state)
+{
+	size_t len;
+	char *text;
+
+	(void)state;
+	fill();
+	snap.bird_controlled = false;
+	text = metrics_render(&snap, &len);
+	assert_null(strstr(text, "xdpcast_bird_up"));
 	free(text);
 }
 
@@ -113,6 +138,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_series),
+		cmocka_unit_test(test_no_bird_gauge_without_bird),
 		cmocka_unit_test(test_one_series_per_reason_and_iface),
 		cmocka_unit_test(test_label_escaping),
 	};

@@ -100,29 +100,36 @@ static void zones(FILE *out, const struct metrics_snapshot *snap)
 	fprintf(out, "} %u\n", snap->generation);
 }
 
-/*
- * The gauges of the BGP health loop. Until xdpcastd drives BIRD it
- * announces nothing and checks nothing, and says so with 0.
- */
+/* The gauges of the BGP health loop, as xdpcastd last saw them. */
 static void control_plane(FILE *out, const struct metrics_snapshot *snap)
 {
-	static const char *const checks[] = { "fast_path", "backend" };
-
-	header(out, "xdpcast_health_up", "gauge", "1 while the health check passes (not run yet: 0).");
-	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+	header(out, "xdpcast_health_up", "gauge", "1 while the health check is up (rise/fall hysteresis applied).");
+	for (size_t i = 0; i < snap->check_count; i++) {
 		pop_label(out, "xdpcast_health_up", snap);
-		fprintf(out, ",check=\"%s\"} 0\n", checks[i]);
+		fputs(",check=\"", out);
+		label(out, snap->checks[i].name);
+		fprintf(out, "\"} %d\n", snap->checks[i].up);
 	}
-	header(out, "xdpcast_prefix_announced", "gauge", "1 while this PoP announces the anycast prefix over BGP.");
+	header(out, "xdpcast_prefix_announced", "gauge",
+	       "1 while BIRD exports the anycast prefix over an established BGP session.");
 	for (size_t i = 0; i < snap->prefix_count; i++) {
 		pop_label(out, "xdpcast_prefix_announced", snap);
 		fputs(",prefix=\"", out);
 		label(out, snap->prefixes[i]);
-		fputs("\"} 0\n", out);
+		fprintf(out, "\"} %d\n", snap->announced[i]);
 	}
-	header(out, "xdpcast_bgp_session_up", "gauge", "1 while the BGP session is established (no BIRD socket yet: none).");
-	pop_label(out, "xdpcast_bgp_session_up", snap);
-	fputs(",protocol=\"none\"} 0\n", out);
+	header(out, "xdpcast_bgp_session_up", "gauge", "1 while the BGP session is established.");
+	for (size_t i = 0; i < snap->session_count; i++) {
+		pop_label(out, "xdpcast_bgp_session_up", snap);
+		fputs(",protocol=\"", out);
+		label(out, snap->sessions[i].name);
+		fprintf(out, "\"} %d\n", snap->sessions[i].up);
+	}
+	if (!snap->bird_controlled)
+		return;
+	header(out, "xdpcast_bird_up", "gauge", "1 while xdpcastd talks to BIRD on its control socket.");
+	pop_label(out, "xdpcast_bird_up", snap);
+	fprintf(out, "} %d\n", snap->bird_up);
 }
 
 char *metrics_render(const struct metrics_snapshot *snap, size_t *len)

@@ -7,11 +7,14 @@
 #ifndef XDPCAST_METRICS_H
 #define XDPCAST_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "xdpcast.h"
 
-#define METRICS_ZONES_MAX 256
+#define METRICS_ZONES_MAX    256
+#define METRICS_CHECKS_MAX   16
+#define METRICS_SESSIONS_MAX 64
 
 struct zone_metrics {
 	char name[256];                 /* origin in presentation format */
@@ -29,6 +32,13 @@ struct metrics_snapshot {
 	unsigned generation;
 	size_t prefix_count;
 	char prefixes[64][64];          /* the anycast prefixes, for xdpcast_prefix_announced */
+	bool announced[64];             /* exported by an established BGP session */
+	size_t check_count;
+	struct { char name[32]; bool up; } checks[METRICS_CHECKS_MAX];
+	bool bird_controlled;           /* a BIRD socket is configured */
+	bool bird_up;                   /* and xdpcastd talks to BIRD on it */
+	size_t session_count;
+	struct { char name[64]; bool up; } sessions[METRICS_SESSIONS_MAX];
 	size_t zone_count;
 	struct zone_metrics zones[METRICS_ZONES_MAX];
 };

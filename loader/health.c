@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/bpf.h>
+
+#include "clock.h"
+#include "health.h"
+#include "log.h"
+#include "lookup.h"
+
+void health_init(struct health *h, unsigned rise, unsigned fall, const char *const *names, size_t count)
+{
+	memset(h, 0, sizeof(*h));
+	h->rise = rise;
+	h->fall = fall;
+	for (size_t i = 0; i < count && i < HEALTH_MAX_CHECKS; i++) {
+		snprintf(h->checks[i].name, sizeof(h->checks[i].name), "%s", names[i]);
+		snprintf(h->checks[i].detail, sizeof(h->checks[i].detail), "not run yet");
+		h->count++;
+	}
+}
+
+void health_record(struct health *h, size_t i, bool passed, const char *detail)
+{
+	struct check *c = &h->checks[i];
+
+	snprintf(c->detail, sizeof(c->detail), "%s", passed ? "" : detail);
+	if (passed) {
+		c->failures = 0;
+		c->passes++;
+		if (!c->up && c->passes >= h->rise) {
+			c->up = true;
+			log_info("health check %s: up (%u passes in a row)", c->name, c->passes);
+		}
+		return;
+	}
+	if (c->up || c->failures == 0)
+		log_error("health check %s failed: %s", c->name, detail);
+	c->passes = 0;
+	c->failures++;
+	if (c->up && c->failures >= h->fall) {
+		c->up = false;
+		log_error("health check %s: down (%u failures in a row)", c->name, c->failures);
+	}
+}
+
+bool health_all_up(const struct health *h)
+{
+	for (size_t i = 0; i < h->count; i++)
+		if (!h->checks[i].up)
+			return false;
+	return true;
+}
+
+/* Whether a response answers the SOA query of zone z with its serial. */
+static int check_soa_answer(const uint8_t *wire, size_t len, const struct zone *z, const char *who, char *detail,
+			    size_t dlen)
+{
+	char name[KNOT_DNAME_TXT_MAXLEN];
+	knot_pkt_t *pkt = knot_pkt_new((uint8_t *)wire, len, NULL);
+	const knot_pktsection_t *answer;
+	int ret = -1;
+
+	knot_dname_to_str(name, z->origin, sizeof(name));
+	if (!pkt || knot_pkt_parse(pkt, 0) != KNOT_EOK) {
+		snprintf(detail, dlen, "%s: unparsable response to %s SOA", who, name);
+		goto out;
+	}
+	if (knot_wire_get_rcode(pkt->wire) != KNOT_RCODE_NOERROR) {
+		snprintf(detail, dlen, "%s: rcode %u to %s SOA", who, knot_wire_get_rcode(pkt->wire), name);
+		goto out;
+	}
+	answer = knot_pkt_section(pkt, KNOT_ANSWER);
+	for (uint16_t i = 0; i < answer->count; i++) {
+		const knot_rrset_t *rr = knot_pkt_rr(answer, i);
+
+		if (rr->type != KNOT_RRTYPE_SOA || !knot_dname_is_case_equal(rr->owner, z->origin))
+			continue;
+		if (knot_soa_serial(rr->rrs.rdata) != z->serial) {
+			snprintf(detail, dlen, "%s: %s serial %u, ours %u", who, name, knot_soa_serial(rr->rrs.rdata),
+				 z->serial);
+			goto out;
+		}
+		ret = 0;
+		goto out;
+	}
+	snprintf(detail, dlen, "%s: no SOA in the answer to %s SOA", who, name);
+out:
+	knot_pkt_free(pkt);
+	return ret;
+}
+
+int health_fast_path(const char *pin_dir, struct zone *const *zones, size_t count, char *detail, size_t len)
+{
+	for (size_t i = 0; i < count; i++) {
+		char name[KNOT_DNAME_TXT_MAXLEN], err[256];
+		struct lookup_result res;
+
+		knot_dname_to_str(name, zones[i]->origin, sizeof(name));
+		if (lookup_run(pin_dir, name, KNOT_RRTYPE_SOA, &res, err, sizeof(err))) {
+			snprintf(detail, len, "%s", err);
+			return -1;
+		}
+		if (res.verdict != XDP_TX) {
+			snprintf(detail, len, "the program does not answer %s SOA (verdict %d)", name, res.verdict);
+			return -1;
+		}
+		if (check_soa_answer(res.dns, res.dns_len, zones[i], "the program", detail, len))
+			return -1;
+	}
+	return 0;
+}
+
+/* One SOA query over UDP; the response's length, or -1. */
+static ssize_t query_soa(const struct address *server, const struct zone *z, unsigned timeout_ms, uint8_t *buf,
+			 size_t size, char *detail, size_t dlen)
+{
+	knot_pkt_t *query = knot_pkt_new(NULL, KNOT_WIRE_MIN_PKTSIZE, NULL);
+	struct pollfd pfd;
+	ssize_t n = -1;
+	uint16_t id;
+	int fd;
+
+	fd = socket(server->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (!query || fd < 0 || knot_pkt_put_question(query, z->origin, KNOT_CLASS_IN, KNOT_RRTYPE_SOA)) {
+		snprintf(detail, dlen, "backend %s: %s", server->text, fd < 0 ? strerror(errno) : "out of memory");
+		goto out;
+	}
+	id = knot_wire_get_id(query->wire);
+	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) ||
+	    send(fd, query->wire, query->size, 0) < 0) {
+		snprintf(detail, dlen, "backend %s: %s", server->text, strerror(errno));
+		goto out;
+	}
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	for (;;) {
+		int ready = poll(&pfd, 1, timeout_ms);
+
+		if (ready <= 0) {
+			snprintf(detail, dlen, "backend %s: %s", server->text, ready == 0 ? "no answer in time" :
+				 strerror(errno));
+			goto out;
+		}
+		n = recv(fd, buf, size, 0);
+		if (n < 0) {
+			snprintf(detail, dlen, "backend %s: %s", server->text, strerror(errno));
+			goto out;
+		}
+		if (n >= KNOT_WIRE_HEADER_SIZE && knot_wire_get_id(buf) == id)
+			break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	knot_pkt_free(query);
+	return n;
+}
+
+int health_backend(const struct address *backend, unsigned timeout_ms, struct zone *const *zones, size_t count,
+		   char *detail, size_t len)
+{
+	for (size_t i = 0; i < count; i++) {
+		uint8_t buf[4096];
+		ssize_t n = query_soa(backend, zones[i], timeout_ms, buf, sizeof(buf), detail, len);
+		char who[96];
+
+		snprintf(who, sizeof(who), "backend %s", backend->text);
+		if (n < 0 || check_soa_answer(buf, n, zones[i], who, detail, len))
+			return -1;
+	}
+	return 0;
+}
+
+/* The command runs in a process group of its own so a timeout kills what
+ * it started too (curl under a shell). */
+int health_command(const struct command_check *command, char *detail, size_t len)
+{
+	double deadline = clock_monotonic() + command->timeout_ms / 1000.0;
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		snprintf(detail, len, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);  /* the daemon blocks signals for signalfd */
+		setpgid(0, 0);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl("/bin/sh", "sh", "-c", command->run, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	for (;;) {
+		pid_t done = waitpid(pid, &status, WNOHANG);
+
+		if (done == pid)
+			break;
+		if (done < 0 && errno != EINTR) {
+			snprintf(detail, len, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+		if (clock_monotonic() >= deadline) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			snprintf(detail, len, "'%s' did not finish within %u ms", command->run, command->timeout_ms);
+			return -1;
+		}
+		usleep(10000);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		snprintf(detail, len, "'%s' exited with status %d", command->run, WEXITSTATUS(status));
+	else
+		snprintf(detail, len, "'%s' died of signal %d", command->run, WTERMSIG(status));
+	return -1;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Health checks with rise/fall hysteresis: a check comes up after `rise`
+ * passes in a row and goes down after `fall` failures in a row; every
+ * check starts down, so a PoP starts withdrawn until healthy.
+ *   fast_path  the attached program answers each zone's SOA with our serial
+ *              (BPF_PROG_TEST_RUN on the live program)
+ *   backend    the userspace server answers the same on the anycast address
+ *   zones      the last reload worked and every transferred zone is fresh
+ *   NAME       the operator's commands (exit status, timeout)
+ */
+#ifndef XDPCAST_HEALTH_H
+#define XDPCAST_HEALTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "options.h"
+#include "zone.h"
+
+#define HEALTH_MAX_CHECKS (3 + OPTIONS_MAX_CHECKS)
+
+struct check {
+	char name[32];
+	bool up;
+	unsigned passes, failures;      /* in a row */
+	char detail[256];               /* why the last run failed; "" when it passed */
+};
+
+struct health {
+	struct check checks[HEALTH_MAX_CHECKS];
+	size_t count;
+	unsigned rise, fall;
+};
+
+/* A check per name, all down. */
+void health_init(struct health *h, unsigned rise, unsigned fall, const char *const *names, size_t count);
+
+/* One run's result; logs when the check goes up or down. */
+void health_record(struct health *h, size_t i, bool passed, const char *detail);
+
+bool health_all_up(const struct health *h);
+
+/* The checks themselves: 0 passed, -1 failed with the reason in detail. */
+int health_fast_path(const char *pin_dir, struct zone *const *zones, size_t count, char *detail, size_t len);
+int health_backend(const struct address *backend, unsigned timeout_ms, struct zone *const *zones, size_t count,
+		   char *detail, size_t len);
+int health_command(const struct command_check *command, char *detail, size_t len);
+
+#endif

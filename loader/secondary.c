@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "secondary.h"
+
+int secondary_init(struct secondary *s, const struct secondary_option *opt, const struct tsig_key_option *keys,
+		   char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	s->origin = knot_dname_from_str_alloc(opt->zone);
+	if (!s->origin) {
+		snprintf(err, errlen, "transfer.zones: '%s' is not a domain name", opt->zone);
+		return -1;
+	}
+	knot_dname_to_lower(s->origin);
+	knot_dname_to_str(s->name, s->origin, sizeof(s->name));
+	s->primary.address = opt->primary;
+	s->primary.key = opt->key >= 0 ? &keys[opt->key].key : NULL;
+	snprintf(s->error, sizeof(s->error), "not transferred yet");
+	return 0;
+}
+
+void secondary_free(struct secondary *s)
+{
+	zone_free(s->zone);
+	knot_dname_free(s->origin, NULL);
+	memset(s, 0, sizeof(*s));
+}
+
+int secondary_refresh(struct secondary *s, double now, unsigned timeout_ms)
+{
+	static const char *const kinds[] = { "up to date", "AXFR", "IXFR" };
+	struct zone *next;
+	enum xfr_kind kind;
+	uint32_t old_serial = s->zone ? s->zone->serial : 0;
+
+	if (xfr_refresh(&s->primary, s->origin, s->zone, timeout_ms, &next, &kind, s->error, sizeof(s->error))) {
+		s->next_refresh = now + (s->zone ? knot_soa_retry(zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata) :
+					 SECONDARY_FIRST_RETRY_S);
+		log_error("zone %s: %s; next try in %.0f s", s->name, s->error, s->next_refresh - now);
+		return -1;
+	}
+	s->error[0] = '\0';
+	if (next) {
+		zone_free(s->zone);
+		s->zone = next;
+	}
+	{
+		const knot_rdata_t *soa = zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata;
+
+		s->next_refresh = now + knot_soa_refresh(soa);
+		s->expires_at = now + knot_soa_expire(soa);
+	}
+	s->transferred_at = time(NULL);
+	if (s->expired)
+		log_info("zone %s: fresh again", s->name);
+	s->expired = false;
+	if (next)
+		log_info("zone %s: %s from %s, serial %u -> %u, %zu records", s->name, kinds[kind],
+			 s->primary.address.text, old_serial, s->zone->serial, s->zone->record_count);
+	else
+		log_debug("zone %s: serial %u is up to date", s->name, s->zone->serial);
+	return next ? 1 : 0;
+}
+
+int secondary_check_expiry(struct secondary *s, double now)
+{
+	if (!s->zone || s->expired || now < s->expires_at)
+		return 0;
+	s->expired = true;
+	log_error("zone %s: expired (no refresh from %s within the SOA expire); passed to the server behind",
+		  s->name, s->primary.address.text);
+	return 1;
+}

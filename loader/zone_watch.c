@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+
+#include "zone_watch.h"
+
+#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE)
+
+/* dirname and basename may modify their argument: copies. */
+static void split(const char *path, char dir[PATH_MAX], char base[NAME_MAX + 1])
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	snprintf(a, sizeof(a), "%s", path);
+	snprintf(b, sizeof(b), "%s", path);
+	snprintf(dir, PATH_MAX, "%s", dirname(a));
+	snprintf(base, NAME_MAX + 1, "%s", basename(b));
+}
+
+int zone_watch_open(char *const *files, size_t count, char *err, size_t errlen)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "inotify: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		char dir[PATH_MAX], base[NAME_MAX + 1];
+
+		split(files[i], dir, base);
+		if (inotify_add_watch(fd, dir, WATCH_EVENTS) < 0) {     /* the same dir twice is one watch */
+			snprintf(err, errlen, "watching %s for changes to %s: %s", dir, files[i], strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+bool zone_watch_changed(int fd, char *const *files, size_t count)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool changed = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			for (size_t i = 0; i < count && ev->len; i++) {
+				char dir[PATH_MAX], base[NAME_MAX + 1];
+
+				split(files[i], dir, base);
+				changed |= strcmp(base, ev->name) == 0;
+			}
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return changed;
+}

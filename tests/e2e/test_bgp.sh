@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# The BGP health loop with real BIRDs: the PoP namespace runs BIRD, NSD and
+# xdpcastd and peers over eBGP (IPv4 and IPv6 sessions) with BIRD in the
+# transit namespace. The transit's routing table is the truth: the anycast
+# prefixes are there only while every health check passes.
+#
+#   transit ns (AS 64500)  198.51.100.2  2001:db8:1::2 ──┐ eBGP
+#   PoP ns     (AS 64501)  198.51.100.1  2001:db8:1::1 ──┘
+source "$(dirname "$0")/lib.sh"
+
+ZONE=$ROOT/tests/zones/example.test.zone
+POP_SOCK=$WORK/bird-pop.ctl
+TRANSIT_SOCK=$WORK/bird-transit.ctl
+INTERVAL_MS=500
+RISE=3
+FALL=2
+
+# Sessions that notice a dead peer and reconnect within seconds.
+BGP_TIMERS="hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 2;"
+
+write_bird_configs() {
+	cat > "$WORK/bird-pop.conf" <<CONF
+router id $UNICAST4;
+protocol device {}
+# What docs/bgp.md tells operators to add: disabled, so a PoP starts withdrawn.
+protocol static xdpcast4 { disabled; ipv4; route 192.0.2.0/24 blackhole; }
+protocol static xdpcast6 { disabled; ipv6; route 2001:db8:53::/48 blackhole; }
+protocol bgp transit4 {
+	local $UNICAST4 as 64501; neighbor $CLIENT4 as 64500; $BGP_TIMERS
+	ipv4 { import none; export where proto ~ "xdpcast*"; };
+}
+protocol bgp transit6 {
+	local $UNICAST6 as 64501; neighbor $CLIENT6 as 64500; $BGP_TIMERS
+	ipv6 { import none; export where proto ~ "xdpcast*"; };
+}
+CONF
+	cat > "$WORK/bird-transit.conf" <<CONF
+router id $CLIENT4;
+protocol device {}
+protocol bgp pop4 {
+	local $CLIENT4 as 64500; neighbor $UNICAST4 as 64501; $BGP_TIMERS
+	ipv4 { import all; export none; };
+}
+protocol bgp pop6 {
+	local $CLIENT6 as 64500; neighbor $UNICAST6 as 64501; $BGP_TIMERS
+	ipv6 { import all; export none; };
+}
+CONF
+}
+
+start_pop_bird() {
+	ip netns exec "$NS_SRV" bird -f -c "$WORK/bird-pop.conf" -s "$POP_SOCK" -P "$WORK/bird-pop.pid" \
+		>> "$WORK/bird-pop.log" 2>&1 &
+	POP_BIRD=$!
+	PIDS+=($POP_BIRD)
+}
+
+# transit_has PREFIX: the transit BIRD has a route to PREFIX from the PoP.
+transit_has() { cli birdc -s "$TRANSIT_SOCK" show route "$1" 2>/dev/null | grep -q "^$1 .*\[pop[46] "; }
+announced() { transit_has 192.0.2.0/24 && transit_has 2001:db8:53::/48; }
+withdrawn() { ! transit_has 192.0.2.0/24 && ! transit_has 2001:db8:53::/48; }
+
+# wait_long WHAT SECONDS COMMAND...: like wait_for, for slower BGP events.
+wait_long() {
+	local what=$1 limit=$2 i
+	shift 2
+	for i in $(seq 1 $((limit * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "$what within $limit s (xdpcastd: $(tail -5 "$WORK/xdpcastd.log"))"
+}
+
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" "$@"; }
+metrics() { cli python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "http://$UNICAST4:9153/metrics"; }
+gauge() { metrics | awk -v s="$1" 'index($0, s " ") == 1 {print $NF}'; }
+answered_by_xdp() {
+	local before
+	before=$(counter dns_answer)
+	cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A | grep -qx 192.0.2.80 &&
+		[ "$(counter dns_answer)" -gt "$before" ]
+}
+
+setup_network
+write_bird_configs
+start_nsd "$ZONE"
+NSD_PID=${PIDS[-1]}
+start_pop_bird
+cli bird -c "$WORK/bird-transit.conf" -s "$TRANSIT_SOCK" -P "$WORK/bird-transit.pid"
+PIDS+=($(cat "$WORK/bird-transit.pid"))
+touch "$WORK/web-ok"
+cat > "$WORK/xdpcastd.yaml" <<YAML
+drain_ms: 3000
+health:
+  interval_ms: $INTERVAL_MS
+  rise: $RISE
+  fall: $FALL
+  backend: $ANYCAST4
+  commands:
+    - {name: web, run: "test -e $WORK/web-ok", timeout_ms: 1000}
+YAML
+started=$(date +%s%N)
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --metrics $UNICAST4:9153
+
+# Withdrawn until healthy: the statics stay disabled for the first rounds.
+withdrawn || fail "announced before any health check passed"
+wait_long "announced at the transit" 15 announced
+echo "ok - starts withdrawn; healthy after $RISE rounds, the transit has both prefixes ($(ms_since "$started") ms after start)"
+
+wait_long "both sessions up in the metrics" 5 eval \
+	'[ "$(gauge "xdpcast_bgp_session_up{pop=\"e2e\",protocol=\"transit4\"}")$(gauge "xdpcast_bgp_session_up{pop=\"e2e\",protocol=\"transit6\"}")" = 11 ]'
+wait_long "announced in the metrics" 5 eval \
+	'[ "$(gauge "xdpcast_prefix_announced{pop=\"e2e\",prefix=\"192.0.2.0/24\"}")" = 1 ]'
+for check in fast_path zones backend web; do
+	[ "$(gauge "xdpcast_health_up{pop=\"e2e\",check=\"$check\"}")" = 1 ] || fail "health check $check not up: $(metrics | grep health_up)"
+done
+[ "$(gauge "xdpcast_bird_up{pop=\"e2e\"}")" = 1 ] || fail "xdpcast_bird_up is not 1"
+grep -qx "announced 2001:db8:53::/48" <<< "$(ctl status)" || fail "status: $(ctl status)"
+echo "ok - metrics and status: sessions, prefixes and every check up"
+
+# The userspace server fails: withdrawn after FALL failed rounds, not before.
+kill "$NSD_PID"
+wait "$NSD_PID" 2>/dev/null || true
+failed_at=$(date +%s%N)
+wait_long "withdrawn after NSD stopped" 10 withdrawn
+withdraw_ms=$(ms_since "$failed_at")
+grep -q "health check backend: down ($FALL failures in a row)" "$WORK/xdpcastd.log" || fail "no hysteresis logged"
+[ "$(gauge "xdpcast_prefix_announced{pop=\"e2e\",prefix=\"2001:db8:53::/48\"}")" = 0 ] || fail "still announced in the metrics"
+grep -q "^check backend down: backend $ANYCAST4@53: " <<< "$(ctl status)" || fail "status: $(ctl status)"
+echo "ok - NSD stopped: withdrawn after $FALL failed checks, ${withdraw_ms} ms after the failure (interval $INTERVAL_MS ms)"
+
+recovered_at=$(date +%s%N)
+start_nsd "$ZONE"
+wait_long "announced after NSD came back" 10 announced
+announce_ms=$(ms_since "$recovered_at")
+grep -q "health check backend: up ($RISE passes in a row)" "$WORK/xdpcastd.log" || fail "no rise logged"
+echo "ok - NSD back: announced after $RISE passing checks, ${announce_ms} ms after recovery"
+
+# An operator's command fails: the same.
+rm "$WORK/web-ok"
+wait_long "withdrawn after the web check failed" 10 withdrawn
+grep -q "health check web failed: 'test -e $WORK/web-ok' exited with status 1" "$WORK/xdpcastd.log" ||
+	fail "the command's failure is not logged"
+touch "$WORK/web-ok"
+wait_long "announced after the web check passed" 10 announced
+echo "ok - a failing health command withdraws, its recovery announces"
+
+# BIRD dies: xdpcastd stays, answers from XDP and says BIRD is down.
+kill -KILL "$POP_BIRD"
+wait "$POP_BIRD" 2>/dev/null || true
+wait_long "xdpcast_bird_up 0" 5 eval '[ "$(gauge "xdpcast_bird_up{pop=\"e2e\"}")" = 0 ]'
+kill -0 "$XDPCASTD_PID" || fail "xdpcastd exited when BIRD died"
+answered_by_xdp || fail "not answered from XDP while BIRD is down"
+grep -q "BIRD control socket $POP_SOCK: .*retrying" "$WORK/xdpcastd.log" || fail "BIRD's death is not logged"
+grep -q "^bgp: BIRD at $POP_SOCK unreachable: " <<< "$(ctl status)" || fail "status: $(ctl status)"
+[ "$(gauge "xdpcast_prefix_announced{pop=\"e2e\",prefix=\"192.0.2.0/24\"}")" = 0 ] || fail "announced without BIRD"
+echo "ok - BIRD killed: xdpcastd keeps answering from XDP, logs it, metrics say BIRD is down"
+
+# Garbage on the socket is a broken BIRD, not a crash.
+rm -f "$POP_SOCK"
+srv python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4); s.settimeout(40)
+end = time.time() + 40
+while time.time() < end:
+    try: c, _ = s.accept()
+    except socket.timeout: break
+    c.sendall(b"HTTP/1.1 200 OK\r\n\r\nnot bird\n"); c.close()
+' "$POP_SOCK" &
+FAKE=$!
+PIDS+=($FAKE)
+wait_long "garbage reported" 40 grep -q "BIRD control socket $POP_SOCK: not BIRD's greeting: 'HTTP/1.1 200 OK" "$WORK/xdpcastd.log"
+kill "$FAKE" 2>/dev/null; wait "$FAKE" 2>/dev/null || true
+kill -0 "$XDPCASTD_PID" || fail "xdpcastd exited on garbage"
+rm -f "$POP_SOCK"
+echo "ok - garbage on the BIRD socket: logged, xdpcastd stays"
+
+# BIRD back (statics disabled in its config): xdpcastd re-asserts.
+start_pop_bird
+wait_long "re-announced after BIRD restarted" 45 announced
+echo "ok - BIRD restarted: xdpcastd reconnects and announces again"
+
+# SIGTERM: withdrawn while the program is still attached, then detached.
+kill -TERM "$XDPCASTD_PID"
+stopped_at=$(date +%s%N)
+wait_long "withdrawn on SIGTERM" 3 withdrawn
+drain_seen=$(ms_since "$stopped_at")
+srv ip -o link show veth-s | grep -q "prog/xdp" || fail "detached before the withdrawal was seen"
+answered_by_xdp || fail "not answered during the drain"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+drained=$(ms_since "$stopped_at")
+[ "$rc" -eq 0 ] || fail "xdpcastd exited with $rc on SIGTERM"
+[ "$drained" -ge 3000 ] || fail "detached after $drained ms, before drain_ms 3000"
+srv ip -o link show | grep -q "prog/xdp" && fail "still attached after exit"
+[ ! -e "$PIN_DIR" ] || fail "maps still pinned after exit"
+echo "ok - SIGTERM: withdrawn at the transit after ${drain_seen} ms while XDP still answered; detached after the ${drained} ms drain"
