@@ -1,31 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <libknot/tsig-op.h>
 
+#include "clock.h"
 #include "log.h"
 #include "notify.h"
 
-#define NOTIFY_MESSAGE_MAX 4096  /* a NOTIFY is a question and a TSIG */
+#define NOTIFY_MESSAGE_MAX    4096      /* a NOTIFY is a question and a TSIG */
+#define NOTIFY_TCP_TIMEOUT_MS 500
 
-int notify_listen(const struct address *addr, char *err, size_t errlen)
+static int bound_socket(const struct address *addr, int type, char *err, size_t errlen)
 {
-	int one = 1, fd = socket(addr->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1, fd = socket(addr->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
 		snprintf(err, errlen, "transfer.notify_listen %s: %s", addr->text, strerror(errno));
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)&addr->ss, addr->len)) {
-		snprintf(err, errlen, "transfer.notify_listen %s: %s", addr->text, strerror(errno));
+	if (bind(fd, (const struct sockaddr *)&addr->ss, addr->len) ||
+	    (type == SOCK_STREAM && listen(fd, 16))) {
+		snprintf(err, errlen, "transfer.notify_listen %s (%s): %s", addr->text,
+			 type == SOCK_STREAM ? "TCP" : "UDP", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+int notify_listen(const struct address *addr, struct notify_sockets *out, char *err, size_t errlen)
+{
+	out->udp = bound_socket(addr, SOCK_DGRAM, err, errlen);
+	if (out->udp < 0)
+		return -1;
+	out->tcp = bound_socket(addr, SOCK_STREAM, err, errlen);
+	if (out->tcp < 0) {
+		close(out->udp);
+		out->udp = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void notify_close(struct notify_sockets *s)
+{
+	if (s->udp >= 0)
+		close(s->udp);
+	if (s->tcp >= 0)
+		close(s->tcp);
+	s->udp = s->tcp = -1;
 }
 
 /* Which zone the NOTIFY is for and whether its sender may send it: an
@@ -62,17 +90,15 @@ static int check_notify(const knot_pkt_t *query, const struct sockaddr_storage *
 	return KNOT_RCODE_NOERROR;
 }
 
-static void answer(int fd, const knot_pkt_t *query, int rcode, const knot_tsig_key_t *key,
-		   const struct sockaddr_storage *to, socklen_t to_len)
+/* The response (AA, the rcode; signed when the NOTIFY verified) into
+ * reply; its length, or 0. */
+static size_t answer(const knot_pkt_t *query, int rcode, const knot_tsig_key_t *key, uint8_t *reply, size_t size)
 {
-	uint8_t wire[NOTIFY_MESSAGE_MAX];
-	knot_pkt_t *response = knot_pkt_new(wire, sizeof(wire), NULL);
-	size_t len;
+	knot_pkt_t *response = knot_pkt_new(reply, size, NULL);
+	size_t len = 0;
 
-	if (!response || knot_pkt_init_response(response, query) != KNOT_EOK) {
-		knot_pkt_free(response);
-		return;
-	}
+	if (!response || knot_pkt_init_response(response, query) != KNOT_EOK)
+		goto out;
 	knot_wire_set_aa(response->wire);
 	knot_wire_set_rcode(response->wire, rcode);
 	len = response->size;
@@ -80,44 +106,112 @@ static void answer(int fd, const knot_pkt_t *query, int rcode, const knot_tsig_k
 		uint8_t digest[XFR_TSIG_MAC_MAX];
 		size_t digest_len = sizeof(digest);
 
-		knot_tsig_sign(wire, &len, sizeof(wire), knot_tsig_rdata_mac(query->tsig_rr),
-			       knot_tsig_rdata_mac_length(query->tsig_rr), digest, &digest_len, key, 0, 0);
+		if (knot_tsig_sign(reply, &len, size, knot_tsig_rdata_mac(query->tsig_rr),
+				   knot_tsig_rdata_mac_length(query->tsig_rr), digest, &digest_len, key, 0, 0) != KNOT_EOK)
+			len = 0;
 	}
-	sendto(fd, wire, len, 0, (const struct sockaddr *)to, to_len);
+out:
 	knot_pkt_free(response);
+	return len;
 }
 
-int notify_serve_one(int fd, const struct secondary *zones, size_t count)
+/* One message from `from`: checked, answered into reply (*reply_len 0:
+ * no answer), logged; the index of the zone to refresh, or -1. */
+static int handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, const struct secondary *zones,
+		  size_t count, uint8_t *reply, size_t *reply_len)
 {
-	uint8_t wire[NOTIFY_MESSAGE_MAX];
-	struct sockaddr_storage from;
-	socklen_t from_len = sizeof(from);
-	ssize_t n = recvfrom(fd, wire, sizeof(wire), 0, (struct sockaddr *)&from, &from_len);
-	knot_pkt_t *query;
-	const char *why = "";
 	char sender[64] = "?", name[KNOT_DNAME_TXT_MAXLEN] = "?";
+	const char *why = "";
+	knot_pkt_t *query;
 	int rcode, zone = -1;
 
+	*reply_len = 0;
 	if (n < KNOT_WIRE_HEADER_SIZE || knot_wire_get_qr(wire))
 		return -1;              /* nothing we could answer */
 	query = knot_pkt_new(wire, n, NULL);
 	if (!query)
 		return -1;
-	getnameinfo((struct sockaddr *)&from, from_len, sender, sizeof(sender), NULL, 0, NI_NUMERICHOST);
+	getnameinfo((const struct sockaddr *)from, sizeof(*from), sender, sizeof(sender), NULL, 0, NI_NUMERICHOST);
 	if (knot_pkt_parse(query, 0) != KNOT_EOK) {
 		log_warn("NOTIFY from %s: malformed, refused", sender);
 		knot_pkt_free(query);
 		return -1;
 	}
-	rcode = check_notify(query, &from, zones, count, &zone, &why);
+	rcode = check_notify(query, from, zones, count, &zone, &why);
 	if (knot_pkt_qname(query))
 		knot_dname_to_str(name, knot_pkt_qname(query), sizeof(name));
-	answer(fd, query, rcode, zone >= 0 ? zones[zone].primary.key : NULL, &from, from_len);
+	*reply_len = answer(query, rcode, zone >= 0 ? zones[zone].primary.key : NULL, reply, NOTIFY_MESSAGE_MAX);
 	knot_pkt_free(query);
 	if (rcode != KNOT_RCODE_NOERROR) {
 		log_warn("NOTIFY for %s from %s refused: %s", name, sender, why);
 		return -1;
 	}
 	log_info("NOTIFY for %s from %s", name, sender);
+	return zone;
+}
+
+int notify_serve_udp(int fd, const struct secondary *zones, size_t count)
+{
+	uint8_t wire[NOTIFY_MESSAGE_MAX], reply[NOTIFY_MESSAGE_MAX];
+	struct sockaddr_storage from = { 0 };
+	socklen_t from_len = sizeof(from);
+	ssize_t n = recvfrom(fd, wire, sizeof(wire), 0, (struct sockaddr *)&from, &from_len);
+	size_t reply_len;
+	int zone;
+
+	if (n < 0)
+		return -1;
+	zone = handle(wire, n, &from, zones, count, reply, &reply_len);
+	if (reply_len)
+		sendto(fd, reply, reply_len, 0, (const struct sockaddr *)&from, from_len);
+	return zone;
+}
+
+/* Reads exactly len bytes within the deadline (monotonic seconds). */
+static int read_full(int fd, uint8_t *buf, size_t len, double deadline)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int wait_ms = (int)((deadline - clock_monotonic()) * 1000);
+		ssize_t n;
+
+		if (wait_ms <= 0 || poll(&pfd, 1, wait_ms) <= 0)
+			return -1;
+		n = recv(fd, buf + done, len - done, 0);
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+/* One NOTIFY over TCP (RFC 1996 allows it, and Knot sends them so): a
+ * connection with one length-prefixed message, read within a short time so
+ * a slow peer cannot hold the daemon's loop. */
+int notify_serve_tcp(int listen_fd, const struct secondary *zones, size_t count)
+{
+	uint8_t wire[NOTIFY_MESSAGE_MAX], reply[2 + NOTIFY_MESSAGE_MAX], prefix[2];
+	struct sockaddr_storage from = { 0 };
+	socklen_t from_len = sizeof(from);
+	double deadline = clock_monotonic() + NOTIFY_TCP_TIMEOUT_MS / 1000.0;
+	size_t reply_len, len;
+	int zone = -1, fd = accept4(listen_fd, (struct sockaddr *)&from, &from_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (read_full(fd, prefix, 2, deadline) == 0) {
+		len = prefix[0] << 8 | prefix[1];
+		if (len <= sizeof(wire) && read_full(fd, wire, len, deadline) == 0) {
+			zone = handle(wire, len, &from, zones, count, reply + 2, &reply_len);
+			if (reply_len) {
+				reply[0] = reply_len >> 8;
+				reply[1] = reply_len & 0xff;
+				send(fd, reply, reply_len + 2, MSG_NOSIGNAL | MSG_DONTWAIT);
+			}
+		}
+	}
+	close(fd);
 	return zone;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * NOTIFY from primaries (RFC 1996): a UDP socket on transfer.notify_listen.
+ * NOTIFY from primaries (RFC 1996): UDP and TCP on transfer.notify_listen.
  * A NOTIFY counts only from the zone's primary address and, when the zone
  * has a key, with a valid TSIG; every other message is refused.
  */
@@ -10,10 +10,17 @@
 #include "address.h"
 #include "secondary.h"
 
-int notify_listen(const struct address *addr, char *err, size_t errlen);
+struct notify_sockets {
+	int udp, tcp;                   /* -1: not open */
+};
 
-/* Reads and answers one message; returns the index of the zone to refresh
- * at once, or -1. */
-int notify_serve_one(int fd, const struct secondary *zones, size_t count);
+/* UDP and TCP sockets bound to addr. */
+int notify_listen(const struct address *addr, struct notify_sockets *out, char *err, size_t errlen);
+void notify_close(struct notify_sockets *s);
+
+/* Read, check and answer one message (a datagram, or a connection's first
+ * message); return the index of the zone to refresh at once, or -1. */
+int notify_serve_udp(int fd, const struct secondary *zones, size_t count);
+int notify_serve_tcp(int listen_fd, const struct secondary *zones, size_t count);
 
 #endif

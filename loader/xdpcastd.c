@@ -64,7 +64,8 @@ struct daemon {
 	size_t secondary_count;
 	char *watched[OPTIONS_MAX_ZONES * (XDPCAST_VIEWS_MAX + 1)];  /* every zone file */
 	size_t watched_count;
-	int watch_fd, notify_fd;
+	int watch_fd;
+	struct notify_sockets notify;
 	double reload_at;               /* monotonic; 0: no zone file change pending */
 	char reload_error[ERR_LEN];     /* why the last reload failed; "" */
 
@@ -664,6 +665,13 @@ static void run_timers(struct daemon *d, double now)
 	}
 }
 
+/* A NOTIFY that checked out: ask that zone's primary now. */
+static void notified(struct daemon *d, int zone)
+{
+	if (zone >= 0)
+		refresh_secondary(d, zone);
+}
+
 /* Milliseconds until the earliest timer. */
 static int next_timeout(const struct daemon *d, double now)
 {
@@ -686,11 +694,12 @@ static int next_timeout(const struct daemon *d, double now)
 
 static void run(struct daemon *d, int sfd)
 {
-	enum { SIGNALS, CONTROL, NOTIFY, WATCH };
+	enum { SIGNALS, CONTROL, NOTIFY_UDP, NOTIFY_TCP, WATCH };
 	struct pollfd pfd[] = {
 		[SIGNALS] = { .fd = sfd, .events = POLLIN },
 		[CONTROL] = { .fd = d->control_fd, .events = POLLIN },
-		[NOTIFY] = { .fd = d->notify_fd, .events = POLLIN },    /* -1: ignored */
+		[NOTIFY_UDP] = { .fd = d->notify.udp, .events = POLLIN },       /* -1: ignored */
+		[NOTIFY_TCP] = { .fd = d->notify.tcp, .events = POLLIN },
 		[WATCH] = { .fd = d->watch_fd, .events = POLLIN },
 	};
 	char err[ERR_LEN];
@@ -713,12 +722,10 @@ static void run(struct daemon *d, int sfd)
 			continue;
 		if (pfd[CONTROL].revents & POLLIN)
 			control_serve_one(d->control_fd, control_command, d);
-		if (pfd[NOTIFY].revents & POLLIN) {
-			int zone = notify_serve_one(d->notify_fd, d->secondaries, d->secondary_count);
-
-			if (zone >= 0)
-				refresh_secondary(d, zone);
-		}
+		if (pfd[NOTIFY_UDP].revents & POLLIN)
+			notified(d, notify_serve_udp(d->notify.udp, d->secondaries, d->secondary_count));
+		if (pfd[NOTIFY_TCP].revents & POLLIN)
+			notified(d, notify_serve_tcp(d->notify.tcp, d->secondaries, d->secondary_count));
 		if ((pfd[WATCH].revents & POLLIN) && zone_watch_changed(d->watch_fd, d->watched, d->watched_count))
 			d->reload_at = clock_monotonic() + d->opts.watch_delay_ms / 1000.0;
 		if (!(pfd[SIGNALS].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -751,10 +758,9 @@ static int listen_notify(struct daemon *d, char *err, size_t errlen)
 {
 	if (!d->opts.has_notify)
 		return 0;
-	d->notify_fd = notify_listen(&d->opts.notify_listen, err, errlen);
-	if (d->notify_fd < 0)
+	if (notify_listen(&d->opts.notify_listen, &d->notify, err, errlen))
 		return -1;
-	log_info("listening for NOTIFY on %s", d->opts.notify_listen.text);
+	log_info("listening for NOTIFY on %s (UDP and TCP)", d->opts.notify_listen.text);
 	return 0;
 }
 
@@ -764,8 +770,7 @@ static void cleanup(struct daemon *d)
 
 	metrics_server_stop(d->metrics);
 	control_close(d->control_fd, d->opts.control_socket);
-	if (d->notify_fd >= 0)
-		close(d->notify_fd);
+	notify_close(&d->notify);
 	if (d->watch_fd >= 0)
 		close(d->watch_fd);
 	bgp_close(&d->bgp);
@@ -787,7 +792,7 @@ static void cleanup(struct daemon *d)
 
 int main(int argc, char **argv)
 {
-	static struct daemon d = { .control_fd = -1, .notify_fd = -1, .watch_fd = -1 };
+	static struct daemon d = { .control_fd = -1, .notify = { -1, -1 }, .watch_fd = -1 };
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	char err[ERR_LEN];
 	int sfd, status = 1;

@@ -29,6 +29,7 @@ CLIENT4=198.51.100.2
 CLIENT6=2001:db8:1::2
 
 PIDS=()
+EXTRA_NS=()     # namespaces a test adds; removed with the others
 
 cleanup() {
 	local rc=$?
@@ -39,8 +40,9 @@ cleanup() {
 	for pid in "${PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
-	ip netns del "$NS_CLI" 2>/dev/null
-	ip netns del "$NS_SRV" 2>/dev/null
+	for ns in "$NS_CLI" "$NS_SRV" "${EXTRA_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
 	umount "$WORK/bpffs" 2>/dev/null
 	rm -rf "$WORK"
 	exit $rc

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Zones from a hidden primary: Knot in a namespace of its own, TSIG
+# (hmac-sha256) on every transfer and NOTIFY. xdpcastd and NSD behind it are
+# both secondaries of that primary. Initial AXFR, then a change committed on
+# the primary reaches the fast path by NOTIFY and IXFR while a client in a
+# loop only ever sees the old or the new answer; NOTIFYs with a wrong key or
+# from elsewhere are refused; past the SOA expire without the primary the
+# zone is passed to userspace and the zones check fails.
+#
+#   primary ns  veth-p 203.0.113.2/24 ──┐
+#   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
+source "$(dirname "$0")/lib.sh"
+
+NS_PRI=xc-pri-$SUFFIX
+EXTRA_NS+=("$NS_PRI")
+PRIMARY=203.0.113.2
+POP_SIDE=203.0.113.1
+NOTIFY_PORT=5300
+ZONE=$ROOT/tests/zones/example.test.zone
+SECRET=$(head -c 32 /dev/urandom | base64)
+WRONG=$(head -c 32 /dev/urandom | base64)
+
+pri() { ip netns exec "$NS_PRI" "$@"; }
+kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
+ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" "$@"; }
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+log_has() { grep -q "$1" "$WORK/xdpcastd.log"; }
+
+setup_primary_link() {
+	ip netns add "$NS_PRI"
+	ip link add veth-x netns "$NS_SRV" type veth peer name veth-p netns "$NS_PRI"
+	pri ip link set lo up
+	srv ip addr add $POP_SIDE/24 dev veth-x
+	pri ip addr add $PRIMARY/24 dev veth-p
+	srv ip link set veth-x up
+	pri ip link set veth-p up
+}
+
+start_knot() {
+	mkdir -p "$WORK/knot"
+	cat > "$WORK/knot/transfer.test.zone" <<ZONE
+\$ORIGIN transfer.test.
+@    300 IN SOA ns1.transfer.test. hostmaster.transfer.test. 1 3600 600 604800 60
+@    300 IN NS  ns1
+ns1  300 IN A   192.0.2.53
+www  300 IN A   192.0.2.101
+ZONE
+	cat > "$WORK/knot.conf" <<CONF
+server:
+    rundir: "$WORK/knot"
+    listen: $PRIMARY@53
+control:
+    listen: "$WORK/knot.sock"
+database:
+    storage: "$WORK/knot"
+log:
+  - target: stderr
+    any: info
+key:
+  - id: xfr
+    algorithm: hmac-sha256
+    secret: $SECRET
+remote:
+  - id: xdpcast
+    address: $POP_SIDE@$NOTIFY_PORT
+    key: xfr
+  - id: nsd
+    address: $POP_SIDE@53
+    key: xfr
+acl:
+  - id: pop
+    address: $POP_SIDE
+    key: xfr
+    action: transfer
+zone:
+  - domain: transfer.test.
+    storage: "$WORK/knot"
+    file: transfer.test.zone
+    notify: [xdpcast, nsd]
+    acl: pop
+    zonefile-sync: -1
+CONF
+	ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
+	KNOT_PID=$!
+	PIDS+=($KNOT_PID)
+	wait_for "Knot" eval 'pri kdig +short +time=1 +retry=0 @$PRIMARY transfer.test SOA 2>/dev/null | grep -q "^ns1"'
+}
+
+# NSD behind xdpcastd: example.test from its file, transfer.test as a
+# secondary of the same primary with the same key.
+start_nsd_secondary() {
+	cat > "$WORK/nsd.conf" <<CONF
+server:
+  ip-address: $ANYCAST4
+  ip-address: $UNICAST4
+  ip-address: $POP_SIDE
+  database: ""
+  pidfile: "$WORK/nsd.pid"
+  xfrdfile: "$WORK/xfrd.state"
+  zonelistfile: "$WORK/zone.list"
+  zonesdir: "$WORK"
+  username: ""
+  rrl-ratelimit: 0
+  verbosity: 1
+remote-control:
+  control-enable: no
+key:
+  name: xfr
+  algorithm: hmac-sha256
+  secret: "$SECRET"
+zone:
+  name: example.test.
+  zonefile: $ZONE
+zone:
+  name: transfer.test.
+  request-xfr: AXFR $PRIMARY xfr
+  allow-notify: $PRIMARY xfr
+CONF
+	ip netns exec "$NS_SRV" nsd -c "$WORK/nsd.conf" -d > "$WORK/nsd.log" 2>&1 &
+	PIDS+=($!)
+	wait_for "NSD's copy of transfer.test" eval \
+		'cli kdig +short +time=1 +retry=0 @$UNICAST4 www.transfer.test A 2>/dev/null | grep -qx 192.0.2.101'
+}
+
+# answer_via_xdp NAME EXPECTED: asked on the anycast address, answered by the fast path.
+answer_via_xdp() {
+	local before got
+	before=$(counter dns_answer)
+	got=$(cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 "$1" A)
+	[ "$got" = "$2" ] && [ "$(counter dns_answer)" -eq $((before + 1)) ]
+}
+
+setup_network
+setup_primary_link
+start_knot
+start_nsd_secondary
+cat > "$WORK/xdpcastd.yaml" <<YAML
+health: {interval_ms: 300, rise: 1, fall: 1, backend: $ANYCAST4}
+transfer:
+  notify_listen: $POP_SIDE@$NOTIFY_PORT
+  keys:
+    - {name: xfr, algorithm: hmac-sha256, secret: "$SECRET"}
+  zones:
+    - {zone: transfer.test, primary: $PRIMARY, key: xfr}
+YAML
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
+
+log_has "zone transfer.test.: AXFR from $PRIMARY@53, serial 0 -> 1, 4 records" ||
+	fail "no initial AXFR: $(grep transfer.test "$WORK/xdpcastd.log")"
+answer_via_xdp www.transfer.test 192.0.2.101 || fail "transfer.test is not answered from XDP"
+answer_via_xdp ns1.example.test 192.0.2.53 ||
+	fail "the file zone is not answered next to the transferred one"
+grep -qx "transfer transfer.test. from $PRIMARY@53: serial 1, fresh" <<< "$(ctl status)" || fail "status: $(ctl status)"
+wait_for "every check up" eval '[ "$(ctl status | grep -c "^check .* up$")" = 3 ]'
+echo "ok - initial AXFR with TSIG: answered from XDP next to the file zone; backend has the same serial"
+
+# A change on the primary while a client asks in a loop.
+cli python3 "$ROOT/tests/e2e/query_loop.py" $ANYCAST4 www.transfer.test 6 > "$WORK/loop.txt" &
+LOOP=$!
+PIDS+=($LOOP)
+sleep 1.5
+kctl zone-begin transfer.test > /dev/null
+kctl zone-unset transfer.test www A 192.0.2.101 > /dev/null
+kctl zone-set transfer.test www 300 A 192.0.2.102 > /dev/null
+committed=$(date +%s.%N)
+kctl zone-commit transfer.test > /dev/null
+wait "$LOOP"
+log_has "NOTIFY for transfer.test. from $PRIMARY$" || fail "no NOTIFY logged"
+log_has "zone transfer.test.: IXFR from $PRIMARY@53, serial 1 -> 2" ||
+	fail "not an IXFR: $(grep transfer.test "$WORK/xdpcastd.log")"
+answer_via_xdp www.transfer.test 192.0.2.102 || fail "the new data is not answered from XDP"
+awk '{print $2}' "$WORK/loop.txt" > "$WORK/answers.txt"
+sort "$WORK/answers.txt" | uniq -c > "$WORK/loop.counts"
+old=$(grep -cx "192.0.2.101" "$WORK/answers.txt" || true)
+new=$(grep -cx "192.0.2.102" "$WORK/answers.txt" || true)
+total=$(wc -l < "$WORK/answers.txt")
+[ "$old" -gt 0 ] && [ "$new" -gt 0 ] || fail "the loop did not see both generations: $(cat "$WORK/loop.counts")"
+[ $((old + new)) -eq "$total" ] || fail "answers other than the old or the new one: $(cat "$WORK/loop.counts")"
+[ "$(sed -n '/192.0.2.102/,$p' "$WORK/answers.txt" | grep -cx 192.0.2.101 || true)" -eq 0 ] ||
+	fail "the old answer came back after the new one"
+notify_ms=$(awk -v t="$committed" '$2 == "192.0.2.102" {printf "%d", ($1 - t) * 1000; exit}' "$WORK/loop.txt")
+echo "ok - NOTIFY + IXFR: new answer from XDP ${notify_ms} ms after the commit; $total looped queries saw only old ($old) then new ($new)"
+
+wait_for "the backend check with serial 2" eval '[ "$(ctl status | grep -c "^check .* up$")" = 3 ]'
+echo "ok - NSD behind follows the same primary: backend serial check up at serial 2"
+
+# NOTIFYs that must not count: wrong key, unsigned from elsewhere.
+pri timeout 5 ldns-notify -z transfer.test -y "xfr:$WRONG:hmac-sha256" -p $NOTIFY_PORT -r 1 $POP_SIDE > /dev/null 2>&1 || true
+wait_for "the wrong key refused" log_has "NOTIFY for transfer.test. from $PRIMARY refused: its TSIG does not verify"
+cli ip route add 203.0.113.0/24 via $UNICAST4
+cli timeout 5 ldns-notify -z transfer.test -p $NOTIFY_PORT -r 1 $POP_SIDE > /dev/null 2>&1 || true
+wait_for "the stranger refused" log_has "NOTIFY for transfer.test. from $CLIENT4 refused: not from the zone's primary"
+[ "$(grep -c "transfer.test.: IXFR\|transfer.test.: AXFR" "$WORK/xdpcastd.log")" -eq 2 ] ||
+	fail "a refused NOTIFY caused a transfer"
+echo "ok - NOTIFY with a wrong TSIG key or from another host: refused, logged, no transfer"
+
+# Freshness: short SOA timers, then the primary goes away.
+kctl zone-begin transfer.test > /dev/null
+kctl zone-set transfer.test @ 300 SOA ns1.transfer.test. hostmaster.transfer.test. 3 1 1 4 60 > /dev/null
+kctl zone-commit transfer.test > /dev/null
+wait_for "serial 3" log_has "serial 2 -> 3"
+kill "$KNOT_PID"
+wait "$KNOT_PID" 2>/dev/null || true
+gone=$(date +%s%N)
+wait_for "the zone to expire" log_has "zone transfer.test.: expired"
+expired_ms=$(ms_since "$gone")
+before_answer=$(counter dns_answer)
+cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.transfer.test A > /dev/null || true
+[ "$(counter dns_answer)" -eq "$before_answer" ] || fail "an expired zone was answered from XDP"
+wait_for "the zones check to fail" eval 'ctl status | grep -q "^check zones down: zone transfer.test.: expired"'
+grep -qx "transfer transfer.test. from $PRIMARY@53: serial 3, not served: .*" <<< "$(ctl status)" || fail "status: $(ctl status)"
+answer_via_xdp ns1.example.test 192.0.2.53 || fail "the file zone stopped being answered"
+echo "ok - primary gone: expired ${expired_ms} ms later (SOA expire 4 s), passed to userspace, zones check down"
+stop_xdpcastd
