@@ -163,6 +163,59 @@ static void test_defense_settings(void **state)
 	options_free(&o);
 }
 
+/* The control plane's keys: BIRD, drain, health checks, zone watch, transfers. */
+static void test_control_plane(void **state)
+{
+	char *argv[] = { "xdpcastd", "--config", (char *)write_config(
+		"interfaces: [veth0]\n"
+		"anycast: [192.0.2.0/24]\n"
+		"pop: ams1\n"
+		"bird_socket: /run/bird/pop.ctl\n"
+		"drain_ms: 2500\n"
+		"health:\n"
+		"  interval_ms: 500\n"
+		"  rise: 4\n"
+		"  fall: 1\n"
+		"  backend: 192.0.2.53@5353\n"
+		"  commands:\n"
+		"    - {name: web, run: curl -fsS http://192.0.2.80/, timeout_ms: 800}\n"
+		"zone_watch: {enabled: false}\n"
+		"transfer:\n"
+		"  notify_listen: 203.0.113.1@5300\n"
+		"  keys:\n"
+		"    - {name: xfr, secret: c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0MTI=}\n"
+		"  zones:\n"
+		"    - {zone: example.net, primary: 2001:db8::2, key: xfr}\n"
+		"    - {zone: example.org., primary: 203.0.113.2@5353}\n") };
+	struct options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 3, argv), OPTIONS_RUN);
+	assert_string_equal(o.bird_socket, "/run/bird/pop.ctl");
+	assert_int_equal(o.drain_ms, 2500);
+	assert_int_equal(o.health.interval_ms, 500);
+	assert_int_equal(o.health.rise, 4);
+	assert_int_equal(o.health.fall, 1);
+	assert_true(o.health.has_backend);
+	assert_string_equal(o.health.backend.text, "192.0.2.53@5353");
+	assert_int_equal(o.health.timeout_ms, 1000);            /* the default */
+	assert_int_equal(o.health.command_count, 1);
+	assert_string_equal(o.health.commands[0].name, "web");
+	assert_string_equal(o.health.commands[0].run, "curl -fsS http://192.0.2.80/");
+	assert_int_equal(o.health.commands[0].timeout_ms, 800);
+	assert_false(o.watch_zones);
+	assert_true(o.has_notify);
+	assert_string_equal(o.notify_listen.text, "203.0.113.1@5300");
+	assert_int_equal(o.key_count, 1);
+	assert_int_equal(o.keys[0].key.algorithm, DNSSEC_TSIG_HMAC_SHA256);      /* the default */
+	assert_int_equal(o.secondary_count, 2);
+	assert_string_equal(o.secondaries[0].primary.text, "2001:db8::2@53");
+	assert_int_equal(o.secondaries[0].key, 0);
+	assert_string_equal(o.secondaries[1].primary.text, "203.0.113.2@5353");
+	assert_int_equal(o.secondaries[1].key, -1);
+	options_free(&o);
+}
+
 /* Each bad file: the message names the file, the line and the key. */
 static void test_bad_files(void **state)
 {
@@ -186,6 +239,13 @@ static void test_bad_files(void **state)
 		{ "pop: ams1\n  interfaces: [eth0\n", ":2: " },
 		{ "", "the file is empty" },
 		{ "- just\n- a list\n", ":1: top level: expected a mapping of keys" },
+		{ "health: {rise: 0}\n", ":1: health.rise: must be at least 1" },
+		{ "health: {interval_ms: 5}\n", ":1: health.interval_ms: at least 100 ms" },
+		{ "health:\n  commands:\n    - {name: web}\n", ":3: health.commands: a command needs 'name' and 'run'" },
+		{ "transfer:\n  keys:\n    - {name: k, algorithm: hmac-sha999, secret: c2VjcmV0}\n", ":3: transfer.keys: key 'k' (hmac-sha999): " },
+		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.2, key: nokey}\n",
+		  ":3: transfer.zones: no key named 'nokey' in transfer.keys" },
+		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.300}\n", ":3: transfer.zones.primary: " },
 	};
 
 	(void)state;
@@ -233,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_file_equals_flags),
 		cmocka_unit_test(test_flags_win),
 		cmocka_unit_test(test_defense_settings),
+		cmocka_unit_test(test_control_plane),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_documented_example),
 		cmocka_unit_test(test_missing_file),

@@ -296,6 +296,86 @@ static void test_rrset_merge_takes_lowest_ttl(void **state)
 	unlink(path);
 }
 
+#define DIFF_SOA(serial) "$ORIGIN diff.test.\n@ 300 IN SOA ns1 host " #serial " 3600 600 86400 60\n"
+
+static struct zone *load_text(const char *text)
+{
+	char err[256];
+	char *path = write_zone(text);
+	struct zone *zone = zone_load(path, err, sizeof(err));
+
+	unlink(path);
+	if (!zone)
+		fail_msg("%s", err);
+	return zone;
+}
+
+/* The A addresses at owner, last octets summed: which records are there. */
+static int a_octets(const struct zone *zone, const char *owner)
+{
+	knot_dname_t *name = knot_dname_from_str_alloc(owner);
+	const knot_rrset_t *rrset = zone_find(zone, name, KNOT_RRTYPE_A);
+	knot_rdata_t *rd;
+	int sum = 0;
+
+	knot_dname_free(name, NULL);
+	if (!rrset)
+		return -1;
+	rd = rrset->rrs.rdata;
+	for (uint16_t i = 0; i < rrset->rrs.count; i++, rd = knot_rdataset_next(rd))
+		sum += rd->data[3];
+	return sum;
+}
+
+/* An IXFR change: records out, records in, the serial moved; the old zone
+ * (still answering in the generation in force) untouched. */
+static void test_diff_applies_to_a_copy(void **state)
+{
+	struct zone *old = load_text(DIFF_SOA(1) "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n"
+				     "www 300 IN A 192.0.2.1\nwww 300 IN A 192.0.2.2\n");
+	struct zone *removals = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	struct zone *additions = load_text(DIFF_SOA(2) "www 300 IN A 192.0.2.3\nnew 300 IN A 192.0.2.4\n");
+	struct zone *next;
+	char err[256];
+
+	(void)state;
+	next = zone_apply_diff(old, removals, additions, err, sizeof(err));
+	if (!next)
+		fail_msg("%s", err);
+	assert_int_equal(next->serial, 2);
+	assert_int_equal(a_octets(next, "www.diff.test."), 2 + 3);
+	assert_int_equal(a_octets(next, "new.diff.test."), 4);
+	assert_int_equal(next->record_count, 6);        /* SOA, NS, ns1, 2 www, new */
+	assert_int_equal(old->serial, 1);
+	assert_int_equal(a_octets(old, "www.diff.test."), 1 + 2);
+	assert_int_equal(a_octets(old, "new.diff.test."), -1);
+	zone_free(next);
+	zone_free(old);
+	zone_free(removals);
+	zone_free(additions);
+}
+
+/* Copies that diverged must not be patched: the caller falls back to AXFR. */
+static void test_diff_that_does_not_apply_is_refused(void **state)
+{
+	struct zone *old = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	struct zone *wrong_serial = load_text(DIFF_SOA(5) "www 300 IN A 192.0.2.1\n");
+	struct zone *missing = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.9\n");
+	struct zone *additions = load_text(DIFF_SOA(6) "www 300 IN A 192.0.2.3\n");
+	char err[256];
+
+	(void)state;
+	assert_null(zone_apply_diff(old, wrong_serial, additions, err, sizeof(err)));
+	assert_string_equal(err, "the change starts at serial 5, the zone is at 1");
+	assert_null(zone_apply_diff(old, missing, additions, err, sizeof(err)));
+	assert_string_equal(err, "the change removes 1 records the zone does not have");
+	assert_int_equal(a_octets(old, "www.diff.test."), 1);
+	zone_free(old);
+	zone_free(wrong_serial);
+	zone_free(missing);
+	zone_free(additions);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +386,8 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_same_zone_twice_is_refused),
 		cmocka_unit_test(test_rrset_merge_takes_lowest_ttl),
+		cmocka_unit_test(test_diff_applies_to_a_copy),
+		cmocka_unit_test(test_diff_that_does_not_apply_is_refused),
 	};
 
 	return cmocka_run_group_tests_name("zone", tests, NULL, NULL);

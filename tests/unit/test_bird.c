@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The BIRD control socket client against a scripted peer on a Unix socket:
+ * BIRD 2.0.12's real replies parse into protocols and prefixes; refusals,
+ * garbage, silence and a peer that hangs up are errors that say which,
+ * never a crash or a hang.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "bird.h"
+
+#define GREETING "0001 BIRD 2.0.12 ready.\n"
+#define SILENT   NULL
+
+/* As BIRD 2.0.12 wrote them in the e2e namespaces. */
+static const char protocols_reply[] =
+	"2002-Name       Proto      Table      State  Since         Info\n"
+	"1002-device1    Device     ---        up     06:04:14.669  \n"
+	" xdpcast4   Static     master4    down   06:04:14.669  \n"
+	" xdpcast6   Static     master6    up     06:04:14.669  \n"
+	" transit4   BGP        ---        up     06:04:20.123  Established   \n"
+	" transit6   BGP        ---        start  06:04:14.669  Active        Socket: Connection refused\n"
+	"0000 \n";
+
+static const char routes_reply[] =
+	"0002-\n"
+	"1007-Table master4:\n"
+	" 192.0.2.0/24         blackhole [xdpcast4 06:04:14.669] * (200)\n"
+	" 198.51.100.0/24      unicast [direct1 06:04:14.669] * (240)\n"
+	"                      dev veth-s\n"
+	"0000 \n";
+
+static char path[108];
+static pid_t peer;
+
+/* A peer that sends `greeting`, then `reply` after the first command line
+ * (SILENT: nothing), then stays until killed. */
+static void start_peer(const char *greeting, const char *reply)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(path, sizeof(path), "/tmp/xdpcast-bird-%d.ctl", getpid());
+	unlink(path);
+	strcpy(sun.sun_path, path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	peer = fork();
+	assert_true(peer >= 0);
+	if (peer == 0) {
+		int c = accept(fd, NULL, NULL);
+		char ch;
+
+		if (write(c, greeting, strlen(greeting)) < 0)
+			_exit(1);
+		while (reply && read(c, &ch, 1) == 1 && ch != '\n')
+			;
+		if (reply && write(c, reply, strlen(reply)) < 0)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fd);
+}
+
+static void stop_peer(void)
+{
+	kill(peer, SIGKILL);
+	waitpid(peer, NULL, 0);
+	unlink(path);
+}
+
+static void test_protocols(void **state)
+{
+	struct bird_protocol p[BIRD_MAX_PROTOCOLS];
+	struct bird b;
+	size_t count;
+	char err[256];
+
+	(void)state;
+	start_peer(GREETING, protocols_reply);
+	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), 0);
+	assert_string_equal(b.version, "2.0.12");
+	assert_int_equal(bird_protocols(&b, p, BIRD_MAX_PROTOCOLS, &count, err, sizeof(err)), 0);
+	assert_int_equal(count, 5);
+	assert_string_equal(p[1].name, "xdpcast4");
+	assert_string_equal(p[1].proto, "Static");
+	assert_string_equal(p[1].state, "down");
+	assert_string_equal(p[2].state, "up");
+	assert_string_equal(p[3].name, "transit4");
+	assert_true(p[3].established);
+	assert_string_equal(p[4].state, "start");
+	assert_false(p[4].established);
+	bird_close(&b);
+	stop_peer();
+}
+
+static void test_route_prefixes(void **state)
+{
+	char prefixes[BIRD_MAX_PREFIXES][64];
+	struct bird b;
+	size_t count;
+	char err[256];
+
+	(void)state;
+	start_peer(GREETING, routes_reply);
+	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), 0);
+	assert_int_equal(bird_route_prefixes(&b, "export transit4", prefixes, BIRD_MAX_PREFIXES, &count, err,
+					     sizeof(err)), 0);
+	assert_int_equal(count, 2);
+	assert_string_equal(prefixes[0], "192.0.2.0/24");
+	assert_string_equal(prefixes[1], "198.51.100.0/24");
+	bird_close(&b);
+	stop_peer();
+}
+
+static void test_refusal_is_the_code_and_text(void **state)
+{
+	struct bird b;
+	char err[256];
+
+	(void)state;
+	start_peer(GREETING, "8003 No protocols match\n");
+	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), 0);
+	assert_int_equal(bird_command(&b, "enable \"xdpcast*\"", NULL, NULL, err, sizeof(err)), 8003);
+	assert_string_equal(err, "BIRD refused 'enable \"xdpcast*\"': No protocols match");
+	bird_close(&b);
+	stop_peer();
+}
+
+static void test_garbage_in_a_reply(void **state)
+{
+	struct bird_protocol p[BIRD_MAX_PROTOCOLS];
+	struct bird b;
+	size_t count;
+	char err[256];
+
+	(void)state;
+	start_peer(GREETING, "1002-device1 Device --- up\nHTTP/1.1 400 Bad\r\n");
+	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), 0);
+	assert_int_equal(bird_protocols(&b, p, BIRD_MAX_PROTOCOLS, &count, err, sizeof(err)), -1);
+	assert_string_equal(err, "garbage on the BIRD socket: 'HTTP/1.1 400 Bad?'");
+	bird_close(&b);
+	stop_peer();
+}
+
+static void test_not_bird(void **state)
+{
+	struct bird b;
+	char err[256];
+
+	(void)state;
+	start_peer("SSH-2.0-OpenSSH_9.2\r\n", SILENT);
+	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), -1);
+	assert_string_equal(err, "not BIRD's greeting: 'SSH-2.0-OpenSSH_9.2?'");
+	assert_int_equal(b.fd, -1);
+	stop_peer();
+}
+
+static void test_silence_times_out(void **state)
+{
+	struct bird b;
+	char err[256];
+
+	(void)state;
+	start_peer(GREETING, SILENT);
+	assert_int_equal(bird_connect(&b, path, 200, err, sizeof(err)), 0);
+	assert_int_equal(bird_command(&b, "show protocols", NULL, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "BIRD did not answer in time");
+	bird_close(&b);
+	stop_peer();
+}
+
+static void test_hang_up_mid_reply(void **state)
+{
+	struct bird b;
+	char err[256];
+
+	(void)state;
+	start_peer(GREETING, "1002-device1 Device --- up\n");
+	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), 0);
+	kill(peer, SIGKILL);
+	assert_int_equal(bird_command(&b, "show protocols", NULL, NULL, err, sizeof(err)), -1);
+	assert_true(strcmp(err, "BIRD closed the control socket") == 0 ||
+		    strncmp(err, "writing the BIRD socket: ", 25) == 0);
+	bird_close(&b);
+	stop_peer();
+}
+
+static void test_no_socket(void **state)
+{
+	struct bird b;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(bird_connect(&b, "/nonexistent/bird.ctl", 1000, err, sizeof(err)), -1);
+	assert_string_equal(err, "connect: No such file or directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_protocols),
+		cmocka_unit_test(test_route_prefixes),
+		cmocka_unit_test(test_refusal_is_the_code_and_text),
+		cmocka_unit_test(test_garbage_in_a_reply),
+		cmocka_unit_test(test_not_bird),
+		cmocka_unit_test(test_silence_times_out),
+		cmocka_unit_test(test_hang_up_mid_reply),
+		cmocka_unit_test(test_no_socket),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("BIRD control socket client", tests, NULL, NULL);
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Health check hysteresis (down until `rise` passes in a row, up until
+ * `fall` failures in a row) and operators' commands: exit status, timeout,
+ * each failure saying why.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "clock.h"
+#include "health.h"
+
+static void test_rise_and_fall(void **state)
+{
+	static const char *const names[] = { "fast_path", "backend" };
+	struct health h;
+
+	(void)state;
+	health_init(&h, 3, 2, names, 2);
+	assert_int_equal(h.count, 2);
+	assert_false(health_all_up(&h));
+	for (int i = 0; i < 2; i++) {
+		health_record(&h, 0, true, "");
+		health_record(&h, 1, true, "");
+	}
+	assert_false(h.checks[0].up);           /* two passes: not yet */
+	health_record(&h, 0, true, "");
+	health_record(&h, 1, true, "");
+	assert_true(health_all_up(&h));
+	health_record(&h, 1, false, "backend 192.0.2.53@53: no answer in time");
+	assert_true(health_all_up(&h));         /* one failure: still up */
+	assert_string_equal(h.checks[1].detail, "backend 192.0.2.53@53: no answer in time");
+	health_record(&h, 1, true, "");
+	health_record(&h, 1, false, "x");       /* not in a row: the count restarts */
+	assert_true(h.checks[1].up);
+	health_record(&h, 1, false, "y");
+	assert_false(h.checks[1].up);
+	assert_false(health_all_up(&h));
+	assert_true(h.checks[0].up);
+}
+
+static void test_command_exit_status(void **state)
+{
+	struct command_check ok = { "web", "true", 1000 }, bad = { "web", "exit 3", 1000 };
+	char detail[256];
+
+	(void)state;
+	assert_int_equal(health_command(&ok, detail, sizeof(detail)), 0);
+	assert_int_equal(health_command(&bad, detail, sizeof(detail)), -1);
+	assert_string_equal(detail, "'exit 3' exited with status 3");
+}
+
+/* A command that hangs is killed with everything it started. */
+static void test_command_timeout(void **state)
+{
+	struct command_check slow = { "web", "sleep 30 & sleep 30", 200 };
+	char detail[256];
+	double started = clock_monotonic();
+
+	(void)state;
+	assert_int_equal(health_command(&slow, detail, sizeof(detail)), -1);
+	assert_string_equal(detail, "'sleep 30 & sleep 30' did not finish within 200 ms");
+	assert_true(clock_monotonic() - started < 10);
+	assert_int_equal(system("pgrep -f '^sleep 30$' > /dev/null"), 256);    /* none left */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rise_and_fall),
+		cmocka_unit_test(test_command_exit_status),
+		cmocka_unit_test(test_command_timeout),
+	};
+
+	return cmocka_run_group_tests_name("health checks", tests, NULL, NULL);
+}
