@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,8 @@ static char path[108];
 static pid_t peer;
 
 /* A peer that sends `greeting`, then `reply` after the first command line
- * (SILENT: nothing), then stays until killed. */
-static void start_peer(const char *greeting, const char *reply)
+ * (SILENT: nothing), then stays until killed, or hangs up at once. */
+static void start_peer_then(const char *greeting, const char *reply, bool hang_up)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -69,10 +70,16 @@ static void start_peer(const char *greeting, const char *reply)
 			;
 		if (reply && write(c, reply, strlen(reply)) < 0)
 			_exit(1);
-		pause();
+		if (!hang_up)
+			pause();
 		_exit(0);
 	}
 	close(fd);
+}
+
+static void start_peer(const char *greeting, const char *reply)
+{
+	start_peer_then(greeting, reply, false);
 }
 
 static void stop_peer(void)
@@ -189,12 +196,10 @@ static void test_hang_up_mid_reply(void **state)
 	char err[256];
 
 	(void)state;
-	start_peer(GREETING, "1002-device1 Device --- up\n");
+	start_peer_then(GREETING, "1002-device1 Device --- up\n", true);
 	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), 0);
-	kill(peer, SIGKILL);
 	assert_int_equal(bird_command(&b, "show protocols", NULL, NULL, err, sizeof(err)), -1);
-	assert_true(strcmp(err, "BIRD closed the control socket") == 0 ||
-		    strncmp(err, "writing the BIRD socket: ", 25) == 0);
+	assert_string_equal(err, "BIRD closed the control socket");
 	bird_close(&b);
 	stop_peer();
 }
