@@ -12,6 +12,8 @@ packages=(
 	libknot-dev libmicrohttpd-dev libyaml-dev libjansson-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev
 	# test and demo peers
 	iproute2 knot-dnsutils nsd knot bird2 xdp-tools python3 ldnsutils dnsperf prometheus systemd
+	# make bench: its plot
+	gnuplot-nox
 )
 
 missing=()

@@ -176,11 +176,12 @@ stop_xdpcastd() {
 
 # counter REASON: packets counted under REASON so far.
 # cpu_ms PATTERN: CPU time, in ms, of every thread of the processes whose
-# command line matches PATTERN (schedstat counts nanoseconds).
+# command line matches PATTERN (schedstat counts nanoseconds; %.0f, because
+# mawk's %d stops at 2^31, about 2.1 s).
 cpu_ms() {
 	local pid ns=0
 	for pid in $(pgrep -f "$1"); do
-		ns=$((ns + $( (cat /proc/"$pid"/task/*/schedstat 2>/dev/null || true) | awk '{s += $1} END {printf "%d", s}')))
+		ns=$((ns + $( (cat /proc/"$pid"/task/*/schedstat 2>/dev/null || true) | awk '{s += $1} END {printf "%.0f", s}')))
 	done
 	echo $((ns / 1000000))
 }

@@ -100,31 +100,30 @@ static void zones(FILE *out, const struct metrics_snapshot *snap)
 	fprintf(out, "} %u\n", snap->generation);
 }
 
+/* One 0/1 series with one label besides the pop. */
+static void flag_series(FILE *out, const struct metrics_snapshot *snap, const char *metric, const char *name,
+			const char *value, bool up)
+{
+	pop_label(out, metric, snap);
+	fprintf(out, ",%s=\"", name);
+	label(out, value);
+	fprintf(out, "\"} %d\n", up);
+}
+
 /* The gauges of the BGP health loop, as xdpcastd last saw them. */
 static void control_plane(FILE *out, const struct metrics_snapshot *snap)
 {
 	header(out, "xdpcast_health_up", "gauge", "1 while the health check is up (rise/fall hysteresis applied).");
-	for (size_t i = 0; i < snap->check_count; i++) {
-		pop_label(out, "xdpcast_health_up", snap);
-		fputs(",check=\"", out);
-		label(out, snap->checks[i].name);
-		fprintf(out, "\"} %d\n", snap->checks[i].up);
-	}
+	for (size_t i = 0; i < snap->check_count; i++)
+		flag_series(out, snap, "xdpcast_health_up", "check", snap->checks[i].name, snap->checks[i].up);
 	header(out, "xdpcast_prefix_announced", "gauge",
 	       "1 while BIRD exports the anycast prefix over an established BGP session.");
-	for (size_t i = 0; i < snap->prefix_count; i++) {
-		pop_label(out, "xdpcast_prefix_announced", snap);
-		fputs(",prefix=\"", out);
-		label(out, snap->prefixes[i]);
-		fprintf(out, "\"} %d\n", snap->announced[i]);
-	}
+	for (size_t i = 0; i < snap->prefix_count; i++)
+		flag_series(out, snap, "xdpcast_prefix_announced", "prefix", snap->prefixes[i], snap->announced[i]);
 	header(out, "xdpcast_bgp_session_up", "gauge", "1 while the BGP session is established.");
-	for (size_t i = 0; i < snap->session_count; i++) {
-		pop_label(out, "xdpcast_bgp_session_up", snap);
-		fputs(",protocol=\"", out);
-		label(out, snap->sessions[i].name);
-		fprintf(out, "\"} %d\n", snap->sessions[i].up);
-	}
+	for (size_t i = 0; i < snap->session_count; i++)
+		flag_series(out, snap, "xdpcast_bgp_session_up", "protocol", snap->sessions[i].name,
+			    snap->sessions[i].up);
 	if (!snap->bird_controlled)
 		return;
 	header(out, "xdpcast_bird_up", "gauge", "1 while xdpcastd talks to BIRD on its control socket.");
