@@ -134,6 +134,22 @@ setup_network
 setup_primary_link
 start_knot
 start_nsd_secondary
+# A key the primary does not know: no zone, a clear error, the rest runs.
+cat > "$WORK/wrong-key.yaml" <<YAML
+transfer:
+  keys: [{name: xfr, secret: "$WRONG"}]
+  zones: [{zone: transfer.test, primary: $PRIMARY, key: xfr}]
+YAML
+start_xdpcastd --zone "$ZONE" --config "$WORK/wrong-key.yaml"
+grep -q "zone transfer.test.: AXFR from $PRIMARY@53: TSIG: the primary refused our key xfr.: BADSIG" "$WORK/xdpcastd.log" ||
+	fail "a wrong key is not reported: $(grep transfer.test "$WORK/xdpcastd.log")"
+wait_for "the zones check to say so" eval \
+	'"$BUILD/xdpcastctl" --socket "$CONTROL_SOCKET" status | grep -q "^check zones down: zone transfer.test.: AXFR from $PRIMARY@53: TSIG: "'
+answer_via_xdp ns1.example.test 192.0.2.53 || fail "the file zone is not answered while the transfer fails"
+stop_xdpcastd
+echo "ok - a TSIG key the primary does not know: $(grep -m1 -o "AXFR from $PRIMARY@53: TSIG: [^;]*" "$WORK/xdpcastd.log")"
+: > "$WORK/xdpcastd.log"
+
 cat > "$WORK/xdpcastd.yaml" <<YAML
 health: {interval_ms: 300, rise: 1, fall: 1, backend: $ANYCAST4}
 transfer:

@@ -212,6 +212,15 @@ static int verify_tsig(struct transfer *t, const knot_pkt_t *pkt, char *err, siz
 	t->pending_len += pkt->size;
 	if (!pkt->tsig_rr)
 		return 0;
+	if (knot_tsig_rdata_error(pkt->tsig_rr)) {     /* the primary refused our signature */
+		const knot_lookup_t *name = knot_lookup_by_id(knot_tsig_rcode_names,
+							      knot_tsig_rdata_error(pkt->tsig_rr));
+		char key[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(key, t->primary->key->name, sizeof(key));
+		snprintf(err, errlen, "TSIG: the primary refused our key %s: %s", key, name ? name->name : "error");
+		return -1;
+	}
 	ret = t->verified_first ?
 	      knot_tsig_client_check_next(pkt->tsig_rr, t->pending, t->pending_len, t->mac, t->mac_len,
 					  t->primary->key, t->signed_at) :
