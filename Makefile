@@ -2,6 +2,7 @@
 #   make            build the BPF objects, xdpcastd and xdpcastctl
 #   make test       install what is missing, then run every test tier
 #   make demo       install what is missing, then answer DNS from XDP on veth
+#   make lab        two PoPs, BIRD, a transit and a client: anycast failover
 #   make bench      numbers against baselines measured in the same run
 #   SANITIZE=1      build userspace with AddressSanitizer and UBSan
 
@@ -36,7 +37,7 @@ PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test
 TOOLS      := $(BUILD)/tests/list_answers $(BUILD)/bench/floodgen
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-prog test-e2e test-fidelity demo bench clean
+.PHONY: all deps test test-unit test-prog test-e2e test-fidelity test-system demo lab bench clean
 all: $(BPF_OBJS) $(BINS)
 
 deps:
@@ -90,7 +91,7 @@ $(BUILD)/tests/%_test: $(BUILD)/tests/prog/%_test.o $(BUILD)/tests/prog/packet.o
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(TOOLS)
-	@$(MAKE) --no-print-directory test-unit test-prog test-e2e test-fidelity
+	@$(MAKE) --no-print-directory test-unit test-prog test-e2e test-fidelity test-system
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
@@ -103,6 +104,12 @@ test-e2e: all $(TOOLS)
 
 test-fidelity: all $(TOOLS)
 	@echo "== tests/fidelity/run.sh"; tests/fidelity/run.sh
+
+test-system: all
+	@echo "== tests/system/lab.sh"; tests/system/lab.sh
+
+lab: deps
+	@$(MAKE) --no-print-directory test-system
 
 demo: deps
 	@$(MAKE) --no-print-directory all

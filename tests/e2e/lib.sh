@@ -43,7 +43,8 @@ cleanup() {
 	for ns in "$NS_CLI" "$NS_SRV" "${EXTRA_NS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
-	umount "$WORK/bpffs" 2>/dev/null
+	# Every BPF filesystem the test mounted below $WORK.
+	awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/mounts | xargs -r umount 2>/dev/null
 	rm -rf "$WORK"
 	exit $rc
 }

@@ -87,8 +87,8 @@ write_bird_configs
 start_nsd "$ZONE"
 NSD_PID=${PIDS[-1]}
 start_pop_bird
-cli bird -c "$WORK/bird-transit.conf" -s "$TRANSIT_SOCK" -P "$WORK/bird-transit.pid"
-PIDS+=($(cat "$WORK/bird-transit.pid"))
+ip netns exec "$NS_CLI" bird -f -c "$WORK/bird-transit.conf" -s "$TRANSIT_SOCK" > "$WORK/bird-transit.log" 2>&1 &
+PIDS+=($!)
 touch "$WORK/web-ok"
 cat > "$WORK/xdpcastd.yaml" <<YAML
 drain_ms: 3000
