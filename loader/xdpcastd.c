@@ -42,7 +42,6 @@
 
 #define ERR_LEN 512
 #define CLOCK_REFRESH_S 60      /* how often the cookie clock offset is rewritten */
-#define NO_CHECK ((size_t)-1)
 
 /* The health checks: fixed ones first, then the operator's commands. */
 enum { CHECK_FAST_PATH, CHECK_ZONES, CHECK_BACKEND };
@@ -429,13 +428,11 @@ out:
  * behind answers meanwhile; the zones check stays down until it comes. */
 static int init_secondaries(struct daemon *d, char *err, size_t errlen)
 {
-	double now = clock_monotonic();
-
 	for (size_t i = 0; i < d->opts.secondary_count; i++) {
 		if (secondary_init(&d->secondaries[i], &d->opts.secondaries[i], d->opts.keys, err, errlen))
 			return -1;
 		d->secondary_count++;
-		secondary_refresh(&d->secondaries[i], now, d->opts.transfer_timeout_ms);
+		secondary_refresh(&d->secondaries[i], clock_monotonic(), d->opts.transfer_timeout_ms);
 	}
 	return 0;
 }
