@@ -55,6 +55,38 @@ int attach_all(int prog_fd, struct attachment *ifaces, size_t count,
 	return 0;
 }
 
+/* Whether the interface runs our program: alone (libxdp's single-program
+ * mode) or as one of the dispatcher's. */
+static bool runs_ours(int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	uint32_t ours = xdp_program__id(program);
+	bool found = false;
+
+	if (libxdp_get_error(mp) || !mp)
+		return false;
+	if (xdp_multiprog__is_legacy(mp)) {
+		found = xdp_multiprog__main_prog(mp) && xdp_program__id(xdp_multiprog__main_prog(mp)) == ours;
+	} else {
+		for (struct xdp_program *p = xdp_multiprog__next_prog(NULL, mp); p && !found;
+		     p = xdp_multiprog__next_prog(p, mp))
+			found = xdp_program__id(p) == ours;
+	}
+	xdp_multiprog__close(mp);
+	return found;
+}
+
+int attach_check(const struct attachment *ifaces, size_t count, char *detail, size_t len)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (!program || !runs_ours(ifaces[i].ifindex)) {
+			snprintf(detail, len, "%s: the xdpcast program is no longer attached", ifaces[i].ifname);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void detach_all(struct attachment *ifaces, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {

@@ -24,6 +24,10 @@ int attach_all(int prog_fd, struct attachment *ifaces, size_t count,
 	       enum xdp_attach_mode mode, bool fallback_to_skb, char *err, size_t errlen);
 void detach_all(struct attachment *ifaces, size_t count);
 
+/* 0 when every interface still runs the attached program; else -1 and
+ * which one does not (someone detached or replaced it). */
+int attach_check(const struct attachment *ifaces, size_t count, char *detail, size_t len);
+
 const char *attach_mode_name(enum xdp_attach_mode mode);
 
 #endif

@@ -3,8 +3,9 @@
  * Health checks with rise/fall hysteresis: a check comes up after `rise`
  * passes in a row and goes down after `fall` failures in a row; every
  * check starts down, so a PoP starts withdrawn until healthy.
- *   fast_path  the attached program answers each zone's SOA with our serial
- *              (BPF_PROG_TEST_RUN on the live program)
+ *   fast_path  every interface still runs our program, and it answers each
+ *              zone's SOA with our serial (BPF_PROG_TEST_RUN on the live
+ *              program)
  *   backend    the userspace server answers the same on the anycast address
  *   zones      the last reload worked and every transferred zone is fresh
  *   NAME       the operator's commands (exit status, timeout)

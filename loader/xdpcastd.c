@@ -506,7 +506,8 @@ static void health_round(struct daemon *d, double now)
 	char detail[256] = "";
 	int failed;
 
-	failed = health_fast_path(d->opts.pin_dir, d->gen.zones, d->gen.default_view_count, detail, sizeof(detail));
+	failed = attach_check(d->ifaces, d->opts.iface_count, detail, sizeof(detail)) ||
+		 health_fast_path(d->opts.pin_dir, d->gen.zones, d->gen.default_view_count, detail, sizeof(detail));
 	health_record(&d->health, CHECK_FAST_PATH, !failed, detail);
 	failed = zones_problem(d, detail, sizeof(detail));
 	health_record(&d->health, CHECK_ZONES, !failed, detail);

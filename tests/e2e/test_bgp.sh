@@ -146,6 +146,15 @@ touch "$WORK/web-ok"
 wait_long "announced after the web check passed" 10 announced
 echo "ok - a failing health command withdraws, its recovery announces"
 
+# The program detached behind xdpcastd's back: the fast path check fails.
+srv ip link set dev veth-s xdp off
+wait_long "withdrawn after the program was detached" 10 withdrawn
+grep -q "^check fast_path down: veth-s: the xdpcast program is no longer attached" <<< "$(ctl status)" ||
+	fail "status: $(ctl status)"
+srv ip link set dev veth-s xdpdrv pinned "$PIN_DIR/xdpcast_prog"
+wait_long "announced after the program was attached again" 10 announced
+echo "ok - the program detached by hand: withdrawn; the same program attached again: announced"
+
 # BIRD dies: xdpcastd stays, answers from XDP and says BIRD is down.
 kill -KILL "$POP_BIRD"
 wait "$POP_BIRD" 2>/dev/null || true
