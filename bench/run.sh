@@ -14,6 +14,9 @@ live_seconds=$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 4)
 zone_sizes=$([ "${QUICK:-0}" = 1 ] && echo "10000 100000" || echo "10000 100000 1000000")
 mkdir -p bench/results
 out=bench/results/$(date -u +%Y-%m-%d).md
+if [ "${QUICK:-0}" = 1 ]; then
+	out=${out%.md}-quick.md         # never over a full run's results
+fi
 {
 	echo "# xdpcast bench $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo
