@@ -51,6 +51,15 @@ struct {
 	__type(value, struct scratch);
 } xdpcast_scratch SEC(".maps");
 
+/* Written by xdpcastd for operators (struct control_plane_state); not read here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct control_plane_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdpcast_control_plane SEC(".maps");
+
 static __always_inline __u16 client_view(const struct packet *pkt)
 {
 	const struct client_view *v;

@@ -203,6 +203,24 @@ struct xdpcast_settings {
 	__u32 reserved;
 };
 
+/*
+ * What the control plane last saw, slot 0 of the `xdpcast_control_plane`
+ * array: xdpcastd writes it after every health round so that `bpftool map
+ * dump` and scripts on the PoP read BGP and health state from the maps like
+ * the counters. The program does not read it.
+ */
+struct control_plane_state {
+	__u32 healthy;            /* every health check up: the PoP wants to announce */
+	__u32 checks_up;
+	__u32 checks;
+	__u32 bird_up;            /* xdpcastd talks to BIRD on its control socket */
+	__u32 prefixes_announced; /* anycast prefixes BIRD exports over an established session */
+	__u32 prefixes;
+	__u32 sessions_up;        /* BGP sessions established */
+	__u32 sessions;
+	__u64 updated_at;         /* unix seconds of the health round */
+};
+
 /* Value of the `xdpcast_views` LPM trie, keyed by client source prefix. */
 struct client_view {
 	__u16 view;       /* 1..XDPCAST_VIEWS_MAX; 0 is the default view */

@@ -499,6 +499,33 @@ static void init_health(struct daemon *d)
 	health_init(&d->health, d->opts.health.rise, d->opts.health.fall, names, count);
 }
 
+/* The round's outcome into the xdpcast_control_plane map, for bpftool. */
+static void write_control_plane(struct daemon *d)
+{
+	struct control_plane_state state = {
+		.healthy = health_all_up(&d->health),
+		.checks = d->health.count,
+		.bird_up = d->bgp.connected,
+		.prefixes = d->opts.anycast_count,
+		.sessions = d->bgp.session_count,
+		.updated_at = time(NULL),
+	};
+	__u32 zero = 0;
+
+	for (size_t i = 0; i < d->health.count; i++)
+		state.checks_up += d->health.checks[i].up;
+	for (size_t i = 0; i < d->bgp.session_count; i++)
+		state.sessions_up += d->bgp.sessions[i].established;
+	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+		char prefix[64];
+
+		prefix_format(&d->opts.anycast[i], prefix, sizeof(prefix));
+		state.prefixes_announced += bgp_exported(&d->bgp, prefix);
+	}
+	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.xdpcast_control_plane), &zero, &state, BPF_ANY))
+		log_error("writing the control plane map: %s", strerror(errno));
+}
+
 /* One round of every check, then BIRD is told the outcome. */
 static void health_round(struct daemon *d, double now)
 {
@@ -522,6 +549,7 @@ static void health_round(struct daemon *d, double now)
 	}
 	bgp_sync(&d->bgp, health_all_up(&d->health) && !d->stopping, now);
 	publish_metrics(d);
+	write_control_plane(d);
 }
 
 /* SIGTERM: withdraw first, keep answering while the withdrawal spreads

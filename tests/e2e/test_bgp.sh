@@ -75,6 +75,14 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" "$@"; }
 metrics() { cli python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "http://$UNICAST4:9153/metrics"; }
 gauge() { metrics | awk -v s="$1" 'index($0, s " ") == 1 {print $NF}'; }
+# control_plane: "healthy prefixes_announced sessions_up bird_up" from the pinned map.
+control_plane() {
+	bpftool -j map dump pinned "$PIN_DIR/xdpcast_control_plane" | python3 -c '
+import json, sys
+entry = json.load(sys.stdin)[0]
+v = entry.get("formatted", entry)["value"]
+print(v["healthy"], v["prefixes_announced"], v["sessions_up"], v["bird_up"])'
+}
 answered_by_xdp() {
 	local before
 	before=$(counter dns_answer)
@@ -117,7 +125,8 @@ for check in fast_path zones backend web; do
 done
 [ "$(gauge "xdpcast_bird_up{pop=\"e2e\"}")" = 1 ] || fail "xdpcast_bird_up is not 1"
 grep -qx "announced 2001:db8:53::/48" <<< "$(ctl status)" || fail "status: $(ctl status)"
-echo "ok - metrics and status: sessions, prefixes and every check up"
+[ "$(control_plane)" = "1 2 2 1" ] || fail "xdpcast_control_plane map: $(control_plane)"
+echo "ok - metrics, status and the xdpcast_control_plane map: sessions, prefixes and every check up"
 
 # The userspace server fails: withdrawn after FALL failed rounds, not before.
 kill "$NSD_PID"
@@ -128,6 +137,7 @@ withdraw_ms=$(ms_since "$failed_at")
 grep -q "health check backend: down ($FALL failures in a row)" "$WORK/xdpcastd.log" || fail "no hysteresis logged"
 [ "$(gauge "xdpcast_prefix_announced{pop=\"e2e\",prefix=\"2001:db8:53::/48\"}")" = 0 ] || fail "still announced in the metrics"
 grep -q "^check backend down: backend $ANYCAST4@53: " <<< "$(ctl status)" || fail "status: $(ctl status)"
+wait_long "the map to say withdrawn" 3 eval '[ "$(control_plane)" = "0 0 2 1" ]'
 echo "ok - NSD stopped: withdrawn after $FALL failed checks, ${withdraw_ms} ms after the failure (interval $INTERVAL_MS ms)"
 
 recovered_at=$(date +%s%N)
