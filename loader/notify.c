@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <libknot/tsig-op.h>
 
 #include "clock.h"
+#include "dns_tcp.h"
 #include "log.h"
 #include "notify.h"
 
@@ -167,50 +167,25 @@ int notify_serve_udp(int fd, const struct secondary *zones, size_t count)
 	return zone;
 }
 
-/* Reads exactly len bytes within the deadline (monotonic seconds). */
-static int read_full(int fd, uint8_t *buf, size_t len, double deadline)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int wait_ms = (int)((deadline - clock_monotonic()) * 1000);
-		ssize_t n;
-
-		if (wait_ms <= 0 || poll(&pfd, 1, wait_ms) <= 0)
-			return -1;
-		n = recv(fd, buf + done, len - done, 0);
-		if (n <= 0)
-			return -1;
-		done += n;
-	}
-	return 0;
-}
-
 /* One NOTIFY over TCP (RFC 1996 allows it, and Knot sends them so): a
  * connection with one length-prefixed message, read within a short time so
  * a slow peer cannot hold the daemon's loop. */
 int notify_serve_tcp(int listen_fd, const struct secondary *zones, size_t count)
 {
-	uint8_t wire[NOTIFY_MESSAGE_MAX], reply[2 + NOTIFY_MESSAGE_MAX], prefix[2];
+	uint8_t wire[NOTIFY_MESSAGE_MAX], reply[NOTIFY_MESSAGE_MAX];
 	struct sockaddr_storage from = { 0 };
 	socklen_t from_len = sizeof(from);
 	double deadline = clock_monotonic() + NOTIFY_TCP_TIMEOUT_MS / 1000.0;
 	size_t reply_len, len;
+	char err[128];
 	int zone = -1, fd = accept4(listen_fd, (struct sockaddr *)&from, &from_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
-	if (read_full(fd, prefix, 2, deadline) == 0) {
-		len = prefix[0] << 8 | prefix[1];
-		if (len <= sizeof(wire) && read_full(fd, wire, len, deadline) == 0) {
-			zone = handle(wire, len, &from, zones, count, reply + 2, &reply_len);
-			if (reply_len) {
-				reply[0] = reply_len >> 8;
-				reply[1] = reply_len & 0xff;
-				send(fd, reply, reply_len + 2, MSG_NOSIGNAL | MSG_DONTWAIT);
-			}
-		}
+	if (dns_tcp_receive(fd, wire, sizeof(wire), &len, deadline, err, sizeof(err)) == 0) {
+		zone = handle(wire, len, &from, zones, count, reply, &reply_len);
+		if (reply_len)
+			dns_tcp_send(fd, reply, reply_len, deadline, err, sizeof(err));
 	}
 	close(fd);
 	return zone;

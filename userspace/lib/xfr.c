@@ -11,6 +11,7 @@
 #include <libknot/tsig-op.h>
 
 #include "clock.h"
+#include "dns_tcp.h"
 #include "xfr.h"
 
 #define XFR_FALLBACK (-2)       /* IXFR did not work out: AXFR instead */
@@ -54,24 +55,6 @@ struct transfer {
 	bool incremental;
 };
 
-static int remaining_ms(const struct transfer *t)
-{
-	double ms = (t->deadline - clock_monotonic()) * 1000;
-
-	return ms > 0 ? (int)ms : 0;
-}
-
-static int wait_for(struct transfer *t, short events, char *err, size_t errlen)
-{
-	struct pollfd pfd = { .fd = t->fd, .events = events };
-	int ready = poll(&pfd, 1, remaining_ms(t));
-
-	if (ready > 0)
-		return 0;
-	snprintf(err, errlen, "%s", ready == 0 ? "timed out" : strerror(errno));
-	return -1;
-}
-
 static int connect_primary(struct transfer *t, char *err, size_t errlen)
 {
 	int soerr = 0;
@@ -88,7 +71,7 @@ static int connect_primary(struct transfer *t, char *err, size_t errlen)
 		snprintf(err, errlen, "connect: %s", strerror(errno));
 		return -1;
 	}
-	if (wait_for(t, POLLOUT, err, errlen))
+	if (dns_tcp_wait(t->fd, POLLOUT, t->deadline, err, errlen))
 		return -1;
 	getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
 	if (soerr) {
@@ -96,57 +79,6 @@ static int connect_primary(struct transfer *t, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-static int io_all(struct transfer *t, uint8_t *buf, size_t len, bool sending, char *err, size_t errlen)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = sending ? send(t->fd, buf + done, len - done, MSG_NOSIGNAL) :
-				      recv(t->fd, buf + done, len - done, 0);
-
-		if (n > 0) {
-			done += n;
-			continue;
-		}
-		if (n == 0) {
-			snprintf(err, errlen, "the primary closed the connection");
-			return -1;
-		}
-		if (errno != EAGAIN && errno != EINTR) {
-			snprintf(err, errlen, "%s: %s", sending ? "send" : "recv", strerror(errno));
-			return -1;
-		}
-		if (wait_for(t, sending ? POLLOUT : POLLIN, err, errlen))
-			return -1;
-	}
-	return 0;
-}
-
-/* DNS over TCP: a two-byte length, then the message (RFC 1035 4.2.2). */
-static int send_message(struct transfer *t, const uint8_t *wire, size_t len, char *err, size_t errlen)
-{
-	uint8_t framed[2 + KNOT_WIRE_MAX_PKTSIZE];
-
-	framed[0] = len >> 8;
-	framed[1] = len & 0xff;
-	memcpy(framed + 2, wire, len);
-	return io_all(t, framed, len + 2, true, err, errlen);
-}
-
-static int receive_message(struct transfer *t, uint8_t *wire, size_t *len, char *err, size_t errlen)
-{
-	uint8_t prefix[2];
-
-	if (io_all(t, prefix, 2, false, err, errlen))
-		return -1;
-	*len = (size_t)prefix[0] << 8 | prefix[1];
-	if (*len < KNOT_WIRE_HEADER_SIZE) {
-		snprintf(err, errlen, "a %zu-byte message is too short for DNS", *len);
-		return -1;
-	}
-	return io_all(t, wire, *len, false, err, errlen);
 }
 
 static int send_query(struct transfer *t, char *err, size_t errlen)
@@ -177,7 +109,7 @@ static int send_query(struct transfer *t, char *err, size_t errlen)
 			goto out;
 		}
 	}
-	ret = send_message(t, wire, len, err, errlen);
+	ret = dns_tcp_send(t->fd, wire, len, t->deadline, err, errlen);
 	goto out;
 build_failed:
 	snprintf(err, errlen, "cannot build the query");
@@ -434,7 +366,7 @@ static int run_transfer(struct transfer *t, struct zone **out, char *err, size_t
 	if (connect_primary(t, err, errlen) || send_query(t, err, errlen))
 		return -1;
 	while (t->phase != DONE) {
-		if (receive_message(t, wire, &len, err, errlen))
+		if (dns_tcp_receive(t->fd, wire, sizeof(wire), &len, t->deadline, err, errlen))
 			return -1;
 		ret = take_message(t, wire, len, err, errlen);
 		if (ret)
