@@ -132,15 +132,36 @@ CONF
 
 dig_ok() { cli kdig +short +time=1 +retry=0 @"$1" version.invalid. >/dev/null 2>&1; }
 
-# wait_for WHAT COMMAND...: retries for up to 10 s; fails the test after.
-wait_for() {
-	local what=$1 i
-	shift
-	for i in $(seq 1 100); do
+# wait_within WHAT SECONDS COMMAND...: retries every 0.1 s for up to
+# SECONDS; fails the test after. wait_for: the same for 10 s.
+wait_within() {
+	local what=$1 limit=$2 i
+	shift 2
+	for i in $(seq 1 $((limit * 10))); do
 		"$@" && return 0
 		sleep 0.1
 	done
-	fail "$what did not come up"
+	fail "$what did not come up within $limit s"
+}
+wait_for() { local what=$1; shift; wait_within "$what" 10 "$@"; }
+
+# ms_since START: milliseconds since START (from date +%s%N).
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# ctl ARGS...: xdpcastctl on this test's daemon.
+ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" "$@"; }
+
+# http_get URL: the body, fetched from the client namespace.
+http_get() { cli python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
+
+# xdp_answers NAME TYPE EXPECTED: asked on the anycast IPv4 address, the
+# answer is EXPECTED and the fast path counted exactly one answer for it.
+# XDP_GOT holds what came, for the caller's message.
+xdp_answers() {
+	local before
+	before=$(counter dns_answer)
+	XDP_GOT=$(cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 "$1" "$2" 2>/dev/null) || true
+	[ "$XDP_GOT" = "$3" ] && [ "$(counter dns_answer)" -eq $((before + 1)) ]
 }
 
 # start_xdpcastd ARGS...: on veth-s for the anycast prefixes, with ARGS

@@ -4,7 +4,6 @@
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
-ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" "$@"; }
 json() { python3 -c "import json, sys; v = json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 for command in stats status reload "lookup www.example.test" "block list"; do

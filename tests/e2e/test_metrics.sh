@@ -13,12 +13,11 @@ POP=ams1 start_xdpcastd --zone "$ZONE" --metrics $METRICS
 grep -q "metrics at http://$METRICS/metrics" "$WORK/xdpcastd.log" || fail "no metrics line in the log"
 
 # get URL: the body, fetched from the client namespace.
-get() { cli python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
 value() { awk -v s="$1" 'index($0, s " ") == 1 {print $NF}' "$WORK/metrics.txt"; }
 
 for i in 1 2 3 4 5; do cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A > /dev/null; done
 for i in 1 2 3; do cli kdig +short +norec +time=2 +retry=0 @$ANYCAST6 nope$i.example.test A > /dev/null; done
-get "http://$METRICS/metrics" > "$WORK/metrics.txt"
+http_get "http://$METRICS/metrics" > "$WORK/metrics.txt"
 
 [ "$(value 'xdpcast_packets_total{pop="ams1",iface="veth-s",action="tx",reason="dns_answer"}')" = 5 ] ||
 	fail "dns_answer is not 5: $(grep dns_answer "$WORK/metrics.txt")"
@@ -48,7 +47,7 @@ ip netns exec "$NS_CLI" prometheus --config.file "$WORK/prometheus.yml" --storag
 PIDS+=($!)
 query='xdpcast_packets_total{reason="dns_answer"}'
 prometheus_value() {
-	get "http://127.0.0.1:9090/api/v1/query?query=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$query")" 2>/dev/null |
+	http_get "http://127.0.0.1:9090/api/v1/query?query=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$query")" 2>/dev/null |
 		python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'
 }
 scraped() { [ "$(prometheus_value)" = 5 ]; }
@@ -65,7 +64,7 @@ held = [socket.create_connection((sys.argv[1], int(sys.argv[2])), source_address
 time.sleep(30)' $UNICAST4 9553 &
 PIDS+=($!)
 sleep 1
-get "http://$METRICS/metrics" | grep -q '^xdpcast_build_info' || fail "a scrape failed while another client held connections"
+http_get "http://$METRICS/metrics" | grep -q '^xdpcast_build_info' || fail "a scrape failed while another client held connections"
 [ "$("$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" reload)" = "reloaded: generation 2" ] ||
 	fail "the daemon did not reload while a scraper held connections"
 echo "ok - a scraper holding idle connections blocks neither other scrapes nor a reload"

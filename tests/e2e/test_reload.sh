@@ -19,13 +19,7 @@ ZONE
 }
 
 # answer_via_xdp NAME TYPE EXPECTED: asked over IPv4, answered by the fast path.
-answer_via_xdp() {
-	local before got
-	before=$(counter dns_answer)
-	got=$(cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 "$1" "$2")
-	[ "$got" = "$3" ] || fail "$1 $2: got '$got', expected '$3'"
-	[ "$(counter dns_answer)" -eq $((before + 1)) ] || fail "$1 $2 was not answered by XDP"
-}
+answer_via_xdp() { xdp_answers "$@" || fail "$1 $2: expected '$3' from XDP, got '$XDP_GOT'"; }
 
 reloads_done() { [ "$(grep -c "$1" "$WORK/xdpcastd.log")" -ge "$2" ]; }
 
@@ -71,7 +65,6 @@ stop_xdpcastd
 echo "ok - detached from both interfaces and unpinned"
 
 # Zone files watched (the default): a change is a reload, debounced.
-ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" "$@"; }
 zones_check() { ctl status | grep "^check zones "; }
 cp "$ROOT/tests/zones/example.test.zone" "$EXAMPLE"
 : > "$WORK/xdpcastd.log"

@@ -22,8 +22,6 @@ WRONG=$(head -c 32 /dev/urandom | base64)
 
 pri() { ip netns exec "$NS_PRI" "$@"; }
 kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
-ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" "$@"; }
-ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 log_has() { grep -q "$1" "$WORK/xdpcastd.log"; }
 
 setup_primary_link() {
@@ -122,13 +120,6 @@ CONF
 		'cli kdig +short +time=1 +retry=0 @$UNICAST4 www.transfer.test A 2>/dev/null | grep -qx 192.0.2.101'
 }
 
-# answer_via_xdp NAME EXPECTED: asked on the anycast address, answered by the fast path.
-answer_via_xdp() {
-	local before got
-	before=$(counter dns_answer)
-	got=$(cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 "$1" A)
-	[ "$got" = "$2" ] && [ "$(counter dns_answer)" -eq $((before + 1)) ]
-}
 
 setup_network
 setup_primary_link
@@ -144,8 +135,8 @@ start_xdpcastd --zone "$ZONE" --config "$WORK/wrong-key.yaml"
 grep -q "zone transfer.test.: AXFR from $PRIMARY@53: TSIG: the primary refused our key xfr.: BADSIG" "$WORK/xdpcastd.log" ||
 	fail "a wrong key is not reported: $(grep transfer.test "$WORK/xdpcastd.log")"
 wait_for "the zones check to say so" eval \
-	'"$BUILD/xdpcastctl" --socket "$CONTROL_SOCKET" status | grep -q "^check zones down: zone transfer.test.: AXFR from $PRIMARY@53: TSIG: "'
-answer_via_xdp ns1.example.test 192.0.2.53 || fail "the file zone is not answered while the transfer fails"
+	'ctl status | grep -q "^check zones down: zone transfer.test.: AXFR from $PRIMARY@53: TSIG: "'
+xdp_answers ns1.example.test A 192.0.2.53 || fail "the file zone is not answered while the transfer fails"
 stop_xdpcastd
 echo "ok - a TSIG key the primary does not know: $(grep -m1 -o "AXFR from $PRIMARY@53: TSIG: [^;]*" "$WORK/xdpcastd.log")"
 : > "$WORK/xdpcastd.log"
@@ -163,8 +154,8 @@ start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
 
 log_has "zone transfer.test.: AXFR from $PRIMARY@53, serial 0 -> 1, 4 records" ||
 	fail "no initial AXFR: $(grep transfer.test "$WORK/xdpcastd.log")"
-answer_via_xdp www.transfer.test 192.0.2.101 || fail "transfer.test is not answered from XDP"
-answer_via_xdp ns1.example.test 192.0.2.53 ||
+xdp_answers www.transfer.test A 192.0.2.101 || fail "transfer.test is not answered from XDP"
+xdp_answers ns1.example.test A 192.0.2.53 ||
 	fail "the file zone is not answered next to the transferred one"
 grep -qx "transfer transfer.test. from $PRIMARY@53: serial 1, fresh" <<< "$(ctl status)" || fail "status: $(ctl status)"
 wait_for "every check up" eval '[ "$(ctl status | grep -c "^check .* up$")" = 3 ]'
@@ -184,7 +175,7 @@ wait "$LOOP"
 log_has "NOTIFY for transfer.test. from $PRIMARY$" || fail "no NOTIFY logged"
 log_has "zone transfer.test.: IXFR from $PRIMARY@53, serial 1 -> 2" ||
 	fail "not an IXFR: $(grep transfer.test "$WORK/xdpcastd.log")"
-answer_via_xdp www.transfer.test 192.0.2.102 || fail "the new data is not answered from XDP"
+xdp_answers www.transfer.test A 192.0.2.102 || fail "the new data is not answered from XDP"
 awk '{print $2}' "$WORK/loop.txt" > "$WORK/answers.txt"
 sort "$WORK/answers.txt" | uniq -c > "$WORK/loop.counts"
 old=$(grep -cx "192.0.2.101" "$WORK/answers.txt" || true)
@@ -225,6 +216,6 @@ cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.transfer.test A > /dev/nu
 [ "$(counter dns_answer)" -eq "$before_answer" ] || fail "an expired zone was answered from XDP"
 wait_for "the zones check to fail" eval 'ctl status | grep -q "^check zones down: zone transfer.test.: expired"'
 grep -qx "transfer transfer.test. from $PRIMARY@53: serial 3, not served: .*" <<< "$(ctl status)" || fail "status: $(ctl status)"
-answer_via_xdp ns1.example.test 192.0.2.53 || fail "the file zone stopped being answered"
+xdp_answers ns1.example.test A 192.0.2.53 || fail "the file zone stopped being answered"
 echo "ok - primary gone: expired ${expired_ms} ms later (SOA expire 4 s), passed to userspace, zones check down"
 stop_xdpcastd

@@ -139,17 +139,6 @@ YAML
 answering_pop() { in_ns "$NS_C" kdig +short +time=1 +retry=0 @192.0.2.53 CH TXT id.server 2>/dev/null | tr -d '"'; }
 answered_by() { [ "$(answering_pop)" = "$1" ]; }
 
-# wait_long WHAT SECONDS COMMAND...
-wait_long() {
-	local what=$1 limit=$2 i
-	shift 2
-	for i in $(seq 1 $((limit * 10))); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	fail "$what within $limit s"
-}
-ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 declare -A NSD_PID XDPCASTD
 
@@ -160,21 +149,21 @@ setup_pop 2
 start_pop_xdpcastd 1
 start_pop_xdpcastd 2
 
-wait_long "pop1 answering the client" 20 answered_by pop1
+wait_within "pop1 answering the client" 20 answered_by pop1
 in_ns "$NS_T" birdc -s "$WORK/bird-transit.ctl" show route 192.0.2.0/24 > "$WORK/routes.txt"
 grep -q "via 203.0.113.2 on pop1" "$WORK/routes.txt" || fail "the transit has no route via pop1: $(cat "$WORK/routes.txt")"
-wait_long "pop2's backup route at the transit" 10 eval \
+wait_within "pop2's backup route at the transit" 10 eval \
 	'in_ns "$NS_T" birdc -s "$WORK/bird-transit.ctl" show route 192.0.2.0/24 all | grep -q "BGP.as_path: 64502 64502"'
 echo "ok - both PoPs announce; the transit prefers pop1 over pop2's prepended path; the client is answered by pop1"
 
 kill "${NSD_PID[1]}"
 failed_at=$(date +%s%N)
-wait_long "pop2 answering after pop1's NSD failed" 10 answered_by pop2
+wait_within "pop2 answering after pop1's NSD failed" 10 answered_by pop2
 echo "ok - NSD on pop1 stopped: pop1 withdrew, the client is answered by pop2 $(ms_since "$failed_at") ms later"
 
 recovered_at=$(date +%s%N)
 start_pop_nsd 1
-wait_long "pop1 answering again" 10 answered_by pop1
+wait_within "pop1 answering again" 10 answered_by pop1
 echo "ok - NSD on pop1 back: the client is answered by pop1 again $(ms_since "$recovered_at") ms later"
 
 # A planned maintenance of pop1: SIGTERM while the client asks in a loop.
