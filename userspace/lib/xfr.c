@@ -84,9 +84,14 @@ static int connect_primary(struct transfer *t, char *err, size_t errlen)
 static int send_query(struct transfer *t, char *err, size_t errlen)
 {
 	uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
-	knot_pkt_t *pkt = knot_pkt_new(wire, sizeof(wire), NULL);
+	knot_pkt_t *pkt;
 	size_t len;
 	int ret = -1;
+
+	/* knot_pkt_new keeps the header it finds in the buffer: counts left on
+	 * the stack by an earlier query would go out (TSIG adds to ARCOUNT). */
+	memset(wire, 0, KNOT_WIRE_HEADER_SIZE);
+	pkt = knot_pkt_new(wire, sizeof(wire), NULL);
 
 	if (!pkt || getrandom(&t->id, sizeof(t->id), 0) != sizeof(t->id)) {
 		snprintf(err, errlen, "cannot build the query");
@@ -328,8 +333,15 @@ static int take_message(struct transfer *t, uint8_t *wire, size_t len, char *err
 		snprintf(err, errlen, "a message that is not the answer to our query");
 		goto out;
 	}
-	if (verify_tsig(t, pkt, err, errlen))
+	if (verify_tsig(t, pkt, err, errlen)) {
+		const knot_lookup_t *name = knot_lookup_by_id(knot_rcode_names, knot_pkt_ext_rcode(pkt));
+		size_t n = strlen(err);
+
+		/* An unsigned refusal says why the primary would not sign. */
+		if (knot_pkt_ext_rcode(pkt) != KNOT_RCODE_NOERROR && n < errlen)
+			snprintf(err + n, errlen - n, " (it answered %s)", name ? name->name : "an error");
 		goto out;
+	}
 	if (knot_wire_get_rcode(pkt->wire) != KNOT_RCODE_NOERROR) {
 		uint8_t rcode = knot_wire_get_rcode(pkt->wire);
 		const knot_lookup_t *name = knot_lookup_by_id(knot_rcode_names, rcode);
@@ -359,39 +371,48 @@ out:
 
 static int run_transfer(struct transfer *t, struct zone **out, char *err, size_t errlen)
 {
-	static uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
+	uint8_t *wire = malloc(KNOT_WIRE_MAX_PKTSIZE);      /* one per transfer: they run in parallel */
 	size_t len;
-	int ret;
+	int ret = -1;
 
-	if (connect_primary(t, err, errlen) || send_query(t, err, errlen))
+	if (!wire) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	if (connect_primary(t, err, errlen) || send_query(t, err, errlen))
+		goto out;
 	while (t->phase != DONE) {
-		if (dns_tcp_receive(t->fd, wire, sizeof(wire), &len, t->deadline, err, errlen))
-			return -1;
+		if (dns_tcp_receive(t->fd, wire, KNOT_WIRE_MAX_PKTSIZE, &len, t->deadline, err, errlen))
+			goto out;
 		ret = take_message(t, wire, len, err, errlen);
 		if (ret)
-			return ret;
+			goto out;
 		/* RFC 1995 2: a single SOA no newer than ours means up to date. */
 		if (t->phase == SECOND && t->qtype == KNOT_RRTYPE_IXFR &&
 		    !xfr_serial_newer(t->final_serial, t->current->serial)) {
 			*out = NULL;
-			return 0;
+			ret = 0;
+			goto out;
 		}
 	}
+	ret = -1;
 	if (t->primary->key && t->pending_count) {
 		snprintf(err, errlen, "TSIG: the last message is not signed");
-		return -1;
+		goto out;
 	}
 	if (t->incremental) {
 		*out = t->working;
 		t->working = NULL;
-		return 0;
+	} else {
+		if (zone_finish(t->whole, err, errlen))
+			goto out;
+		*out = t->whole;
+		t->whole = NULL;
 	}
-	if (zone_finish(t->whole, err, errlen))
-		return -1;
-	*out = t->whole;
-	t->whole = NULL;
-	return 0;
+	ret = 0;
+out:
+	free(wire);
+	return ret;
 }
 
 static int transfer(const struct xfr_primary *primary, const knot_dname_t *origin, const struct zone *current,
