@@ -7,19 +7,35 @@
 #include <sys/socket.h>
 #include <libknot/libknot.h>
 
+#include "cancel.h"
 #include "clock.h"
 #include "dns_tcp.h"
 
+/* In slices, so that a daemon that is stopping need not wait for a slow peer. */
+#define WAIT_SLICE_MS 100
+
 int dns_tcp_wait(int fd, short events, double deadline, char *err, size_t errlen)
 {
-	struct pollfd pfd = { .fd = fd, .events = events };
-	double ms = (deadline - clock_monotonic()) * 1000;
-	int ready = poll(&pfd, 1, ms > 0 ? (int)ms : 0);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = events };
+		double ms = (deadline - clock_monotonic()) * 1000;
+		int ready = poll(&pfd, 1, ms <= 0 ? 0 : ms > WAIT_SLICE_MS ? WAIT_SLICE_MS : (int)ms);
 
-	if (ready > 0)
-		return 0;
-	snprintf(err, errlen, "%s", ready == 0 ? "timed out" : strerror(errno));
-	return -1;
+		if (ready > 0)
+			return 0;
+		if (ready < 0 && errno != EINTR) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			return -1;
+		}
+		if (cancel_requested()) {
+			snprintf(err, errlen, "stopping");
+			return -1;
+		}
+		if (ms <= 0) {
+			snprintf(err, errlen, "timed out");
+			return -1;
+		}
+	}
 }
 
 static int io_all(int fd, uint8_t *buf, size_t len, bool sending, double deadline, char *err, size_t errlen)

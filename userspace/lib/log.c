@@ -12,15 +12,21 @@ void log_set_level(enum log_level level)
 	current_level = level;
 }
 
+/* One write per line: worker threads log too, and lines must not mix. */
 void log_msg(enum log_level level, const char *fmt, ...)
 {
+	char line[2048];
 	va_list ap;
+	int n;
 
 	if (level > current_level)
 		return;
-	fprintf(stderr, "xdpcastd: %s: ", level_names[level]);
+	n = snprintf(line, sizeof(line), "xdpcastd: %s: ", level_names[level]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
 }

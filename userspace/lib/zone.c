@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <libzscanner/scanner.h>
 
+#include "cancel.h"
 #include "zone.h"
 
 struct load_state {
@@ -36,9 +37,10 @@ struct zone *zone_new(const char *source)
 	return zone;
 }
 
+/* Atomic: generations are built and checks run on worker threads. */
 struct zone *zone_ref(struct zone *zone)
 {
-	zone->refs++;
+	__atomic_add_fetch(&zone->refs, 1, __ATOMIC_RELAXED);
 	return zone;
 }
 
@@ -105,6 +107,12 @@ static void on_record(zs_scanner_t *s)
 	struct load_state *st = s->process.data;
 	char problem[200];
 
+	if (cancel_requested()) {       /* the daemon is stopping: this load is moot */
+		snprintf(st->err, st->errlen, "%s: not read to the end: stopping", st->zone->file);
+		st->failed = true;
+		s->state = ZS_STATE_STOP;
+		return;
+	}
 	if (zone_add_record(st->zone, s->r_owner, s->r_type, s->r_class, s->r_ttl, s->r_data,
 			    s->r_data_length, problem, sizeof(problem))) {
 		snprintf(st->err, st->errlen, "%s:%llu: %s", st->zone->file,
@@ -290,7 +298,7 @@ fail:
 
 void zone_free(struct zone *zone)
 {
-	if (!zone || --zone->refs > 0)
+	if (!zone || __atomic_sub_fetch(&zone->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	for (size_t i = 0; i < zone->rrset_count; i++)
 		knot_rrset_clear(&zone->rrsets[i], NULL);

@@ -3,7 +3,7 @@
  * A zone in libknot RRsets, in canonical order: read from a file with
  * libzscanner, or built record by record from a transfer. The origin is the
  * owner of the SOA record, which must come first. Zones are shared between
- * generations by reference count.
+ * generations by reference count (atomic: worker threads share them).
  */
 #ifndef XDPCAST_ZONE_H
 #define XDPCAST_ZONE_H

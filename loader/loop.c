@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include "cancel.h"
+#include "clock.h"
+#include "log.h"
+#include "loop.h"
+
+struct watch {
+	int fd;
+	short events;
+	loop_io_fn fn;
+	void *arg;
+};
+
+struct lane {
+	struct loop *loop;
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	struct loop_job *head, *tail;   /* queued, not started */
+	bool stopping;
+	pthread_t *threads;
+	unsigned thread_count;
+};
+
+struct loop {
+	struct watch *watches;
+	size_t watch_count, watch_capacity;
+
+	struct loop_timer **heap;       /* min-heap by `at` */
+	size_t timer_count, heap_capacity;
+
+	struct lane lanes[LANE_MAX];
+	int wake_fd;                    /* eventfd: finished jobs */
+	pthread_mutex_t finished_lock;
+	struct loop_job *finished;
+	size_t pending;                 /* submitted, `done` not yet run */
+
+	bool stopped;
+	double longest_turn;
+};
+
+/* ---- timers: a binary min-heap of armed timers ---- */
+
+static void heap_place(struct loop *loop, struct loop_timer *t, size_t i)
+{
+	loop->heap[i] = t;
+	t->slot = i + 1;
+}
+
+static void heap_up(struct loop *loop, size_t i)
+{
+	struct loop_timer *t = loop->heap[i];
+
+	while (i > 0 && loop->heap[(i - 1) / 2]->at > t->at) {
+		heap_place(loop, loop->heap[(i - 1) / 2], i);
+		i = (i - 1) / 2;
+	}
+	heap_place(loop, t, i);
+}
+
+static void heap_down(struct loop *loop, size_t i)
+{
+	struct loop_timer *t = loop->heap[i];
+
+	for (;;) {
+		size_t child = 2 * i + 1;
+
+		if (child >= loop->timer_count)
+			break;
+		if (child + 1 < loop->timer_count && loop->heap[child + 1]->at < loop->heap[child]->at)
+			child++;
+		if (loop->heap[child]->at >= t->at)
+			break;
+		heap_place(loop, loop->heap[child], i);
+		i = child;
+	}
+	heap_place(loop, t, i);
+}
+
+void loop_timer_init(struct loop_timer *timer, const char *name, loop_timer_fn fire, void *arg)
+{
+	*timer = (struct loop_timer){ .name = name, .fire = fire, .arg = arg };
+}
+
+void loop_timer_cancel(struct loop *loop, struct loop_timer *timer)
+{
+	size_t i;
+
+	if (!timer->slot)
+		return;
+	i = timer->slot - 1;
+	timer->slot = 0;
+	if (i == --loop->timer_count)
+		return;
+	heap_place(loop, loop->heap[loop->timer_count], i);
+	heap_up(loop, i);
+	heap_down(loop, loop->heap[i]->slot - 1);
+}
+
+void loop_timer_arm(struct loop *loop, struct loop_timer *timer, double at)
+{
+	loop_timer_cancel(loop, timer);
+	if (loop->timer_count == loop->heap_capacity) {
+		size_t capacity = loop->heap_capacity ? 2 * loop->heap_capacity : 16;
+		struct loop_timer **heap = realloc(loop->heap, capacity * sizeof(*heap));
+
+		if (!heap) {    /* cannot happen in practice; never lose a timer silently */
+			log_error("out of memory arming timer %s", timer->name);
+			abort();
+		}
+		loop->heap = heap;
+		loop->heap_capacity = capacity;
+	}
+	timer->at = at;
+	heap_place(loop, timer, loop->timer_count++);
+	heap_up(loop, loop->timer_count - 1);
+}
+
+static void fire_due_timers(struct loop *loop)
+{
+	double now = clock_monotonic();
+
+	while (loop->timer_count && loop->heap[0]->at <= now && !loop->stopped) {
+		struct loop_timer *t = loop->heap[0];
+
+		loop_timer_cancel(loop, t);
+		t->fire(t);
+	}
+}
+
+static int poll_timeout_ms(const struct loop *loop)
+{
+	double wait;
+
+	if (!loop->timer_count)
+		return -1;
+	wait = loop->heap[0]->at - clock_monotonic();
+	return wait <= 0 ? 0 : (int)(wait * 1000) + 1;
+}
+
+/* ---- file descriptors ---- */
+
+int loop_watch(struct loop *loop, int fd, short events, loop_io_fn fn, void *arg)
+{
+	if (loop->watch_count == loop->watch_capacity) {
+		size_t capacity = loop->watch_capacity ? 2 * loop->watch_capacity : 16;
+		struct watch *w = realloc(loop->watches, capacity * sizeof(*w));
+
+		if (!w)
+			return -1;
+		loop->watches = w;
+		loop->watch_capacity = capacity;
+	}
+	loop->watches[loop->watch_count++] = (struct watch){ fd, events, fn, arg };
+	return 0;
+}
+
+void loop_watch_events(struct loop *loop, int fd, short events)
+{
+	for (size_t i = 0; i < loop->watch_count; i++)
+		if (loop->watches[i].fd == fd)
+			loop->watches[i].events = events;
+}
+
+void loop_unwatch(struct loop *loop, int fd)
+{
+	for (size_t i = 0; i < loop->watch_count; i++) {
+		if (loop->watches[i].fd == fd) {
+			loop->watches[i] = loop->watches[--loop->watch_count];
+			return;
+		}
+	}
+}
+
+/* ---- workers ---- */
+
+static void *worker_main(void *arg)
+{
+	struct lane *lane = arg;
+	struct loop *loop = lane->loop;
+
+	for (;;) {
+		struct loop_job *job;
+		uint64_t one = 1;
+
+		pthread_mutex_lock(&lane->lock);
+		while (!lane->head && !lane->stopping)
+			pthread_cond_wait(&lane->work, &lane->lock);
+		job = lane->head;
+		if (!job) {
+			pthread_mutex_unlock(&lane->lock);
+			return NULL;
+		}
+		lane->head = job->next;
+		if (!lane->head)
+			lane->tail = NULL;
+		pthread_mutex_unlock(&lane->lock);
+
+		job->run(job);
+
+		pthread_mutex_lock(&loop->finished_lock);
+		job->next = loop->finished;
+		loop->finished = job;
+		pthread_mutex_unlock(&loop->finished_lock);
+		if (write(loop->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			log_error("waking the event loop: %s", strerror(errno));
+	}
+}
+
+void loop_submit(struct loop *loop, struct loop_job *job)
+{
+	struct lane *lane = &loop->lanes[job->lane];
+
+	job->next = NULL;
+	loop->pending++;
+	pthread_mutex_lock(&lane->lock);
+	if (lane->tail)
+		lane->tail->next = job;
+	else
+		lane->head = job;
+	lane->tail = job;
+	pthread_cond_signal(&lane->work);
+	pthread_mutex_unlock(&lane->lock);
+}
+
+size_t loop_jobs_pending(const struct loop *loop)
+{
+	return loop->pending;
+}
+
+/* Runs `done` of every finished job, in the order they finished. */
+static void finish_jobs(void *arg, short revents)
+{
+	struct loop *loop = arg;
+	struct loop_job *list, *reversed = NULL;
+	uint64_t count;
+
+	(void)revents;
+	if (read(loop->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_error("reading the event loop's eventfd: %s", strerror(errno));
+	pthread_mutex_lock(&loop->finished_lock);
+	list = loop->finished;
+	loop->finished = NULL;
+	pthread_mutex_unlock(&loop->finished_lock);
+	while (list) {
+		struct loop_job *next = list->next;
+
+		list->next = reversed;
+		reversed = list;
+		list = next;
+	}
+	while (reversed) {
+		struct loop_job *job = reversed;
+
+		reversed = job->next;
+		loop->pending--;
+		job->done(job);
+	}
+}
+
+struct loop *loop_new(const unsigned threads[LANE_MAX])
+{
+	struct loop *loop = calloc(1, sizeof(*loop));
+
+	if (!loop)
+		return NULL;
+	loop->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pthread_mutex_init(&loop->finished_lock, NULL);
+	if (loop->wake_fd < 0 || loop_watch(loop, loop->wake_fd, POLLIN, finish_jobs, loop))
+		goto fail;
+	for (int l = 0; l < LANE_MAX; l++) {
+		struct lane *lane = &loop->lanes[l];
+
+		lane->loop = loop;
+		pthread_mutex_init(&lane->lock, NULL);
+		pthread_cond_init(&lane->work, NULL);
+		lane->threads = calloc(threads[l] ? threads[l] : 1, sizeof(*lane->threads));
+		if (!lane->threads)
+			goto fail;
+		for (unsigned i = 0; i < (threads[l] ? threads[l] : 1); i++) {
+			if (pthread_create(&lane->threads[i], NULL, worker_main, lane))
+				goto fail;
+			lane->thread_count++;
+		}
+	}
+	return loop;
+fail:
+	loop_free(loop);
+	return NULL;
+}
+
+void loop_drain(struct loop *loop)
+{
+	while (loop->pending) {
+		struct pollfd pfd = { .fd = loop->wake_fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, -1) > 0)
+			finish_jobs(loop, POLLIN);
+	}
+}
+
+void loop_free(struct loop *loop)
+{
+	if (!loop)
+		return;
+	if (loop->pending)
+		cancel_request();
+	loop_drain(loop);               /* every job's done runs, so nothing leaks */
+	for (int l = 0; l < LANE_MAX; l++) {
+		struct lane *lane = &loop->lanes[l];
+
+		if (!lane->loop)
+			continue;
+		pthread_mutex_lock(&lane->lock);
+		lane->stopping = true;
+		pthread_cond_broadcast(&lane->work);
+		pthread_mutex_unlock(&lane->lock);
+		for (unsigned i = 0; i < lane->thread_count; i++)
+			pthread_join(lane->threads[i], NULL);
+		free(lane->threads);
+		pthread_mutex_destroy(&lane->lock);
+		pthread_cond_destroy(&lane->work);
+	}
+	if (loop->wake_fd >= 0)
+		close(loop->wake_fd);
+	pthread_mutex_destroy(&loop->finished_lock);
+	free(loop->watches);
+	free(loop->heap);
+	free(loop);
+}
+
+/* ---- the loop ---- */
+
+static void dispatch(struct loop *loop, struct pollfd *pfds, size_t count)
+{
+	for (size_t i = 0; i < count && !loop->stopped; i++) {
+		if (!pfds[i].revents)
+			continue;
+		/* A callback may have unwatched this fd or others: find it again. */
+		for (size_t w = 0; w < loop->watch_count; w++) {
+			if (loop->watches[w].fd == pfds[i].fd) {
+				loop->watches[w].fn(loop->watches[w].arg, pfds[i].revents);
+				break;
+			}
+		}
+	}
+}
+
+int loop_run(struct loop *loop)
+{
+	struct pollfd *pfds = NULL;
+	size_t capacity = 0;
+	int ret = 0;
+
+	loop->stopped = false;
+	while (!loop->stopped) {
+		double turn_start;
+		size_t polled;
+		int ready;
+
+		fire_due_timers(loop);
+		if (loop->stopped)
+			break;
+		if (capacity < loop->watch_count) {
+			struct pollfd *bigger = realloc(pfds, loop->watch_count * sizeof(*pfds));
+
+			if (!bigger) {
+				ret = -1;
+				break;
+			}
+			pfds = bigger;
+			capacity = loop->watch_count;
+		}
+		polled = loop->watch_count;
+		for (size_t i = 0; i < polled; i++)
+			pfds[i] = (struct pollfd){ .fd = loop->watches[i].fd, .events = loop->watches[i].events };
+		ready = poll(pfds, polled, poll_timeout_ms(loop));
+		turn_start = clock_monotonic();
+		if (ready < 0 && errno != EINTR) {
+			log_error("poll: %s", strerror(errno));
+			ret = -1;
+			break;
+		}
+		if (ready > 0)
+			dispatch(loop, pfds, polled);
+		fire_due_timers(loop);
+		if (clock_monotonic() - turn_start > loop->longest_turn)
+			loop->longest_turn = clock_monotonic() - turn_start;
+	}
+	free(pfds);
+	return ret;
+}
+
+void loop_stop(struct loop *loop)
+{
+	loop->stopped = true;
+}
+
+double loop_take_longest_turn(struct loop *loop)
+{
+	double longest = loop->longest_turn;
+
+	loop->longest_turn = 0;
+	return longest;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The daemon's one event loop: file descriptors, one table of timers (a
+ * min-heap on the monotonic clock) and worker lanes for long work.
+ *
+ * Everything that can take long (compiling zones, transfers, health
+ * checks, talking to BIRD) runs as a job on a worker thread of its lane;
+ * its `done` callback then runs back on the loop's thread, woken through an
+ * eventfd. So signals, the control socket and the timers keep their cadence
+ * whatever a zone or a peer does. Jobs get their inputs when submitted and
+ * hand results back in `done`: no state is shared while they run.
+ *
+ * Lanes keep kinds of work from queueing behind each other: a 1M-name
+ * compile never delays a health check.
+ */
+#ifndef XDPCAST_LOOP_H
+#define XDPCAST_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct loop;
+
+struct loop_timer;
+typedef void (*loop_io_fn)(void *arg, short revents);
+typedef void (*loop_timer_fn)(struct loop_timer *timer);
+
+struct loop_timer {
+	const char *name;
+	loop_timer_fn fire;
+	void *arg;
+	double at;                      /* monotonic seconds, while armed */
+	size_t slot;                    /* place in the heap + 1; 0: not armed */
+};
+
+enum loop_lane {
+	LANE_ZONES,                     /* compile and publish: one at a time, so
+					 * there is one writer of the answer cache */
+	LANE_TRANSFERS,                 /* AXFR/IXFR from primaries */
+	LANE_CHECKS,                    /* health checks, BIRD, NOTIFY over TCP */
+	LANE_MAX
+};
+
+struct loop_job {
+	enum loop_lane lane;
+	void (*run)(struct loop_job *job);      /* on a worker thread */
+	void (*done)(struct loop_job *job);     /* on the loop's thread, after run */
+	struct loop_job *next;                  /* the loop's */
+};
+
+/* threads[lane] workers per lane (at least 1 each). */
+struct loop *loop_new(const unsigned threads[LANE_MAX]);
+
+/* Stops the workers: requests cancellation (cancel.h), waits for every
+ * submitted job and runs its `done`, joins the threads, frees the loop. */
+void loop_free(struct loop *loop);
+
+/* Calls fn(arg, revents) when fd has any of `events` (POLLIN, POLLOUT). */
+int loop_watch(struct loop *loop, int fd, short events, loop_io_fn fn, void *arg);
+void loop_watch_events(struct loop *loop, int fd, short events);
+void loop_unwatch(struct loop *loop, int fd);
+
+void loop_timer_init(struct loop_timer *timer, const char *name, loop_timer_fn fire, void *arg);
+/* (Re)arms the timer to fire once at `at` (monotonic seconds). */
+void loop_timer_arm(struct loop *loop, struct loop_timer *timer, double at);
+void loop_timer_cancel(struct loop *loop, struct loop_timer *timer);
+
+static inline bool loop_timer_armed(const struct loop_timer *timer)
+{
+	return timer->slot != 0;
+}
+
+void loop_submit(struct loop *loop, struct loop_job *job);
+
+/* Jobs submitted whose `done` has not run yet. */
+size_t loop_jobs_pending(const struct loop *loop);
+
+/* Waits for every submitted job (those their `done` submits too) and runs
+ * their `done`: for start-up work before the loop runs. */
+void loop_drain(struct loop *loop);
+
+/* Runs until loop_stop(); -1 if poll fails. */
+int loop_run(struct loop *loop);
+void loop_stop(struct loop *loop);
+
+/* The longest the loop's thread went without getting back to poll, in
+ * seconds, since the last call (a stall probe for tests and status). */
+double loop_take_longest_turn(struct loop *loop);
+
+#endif
