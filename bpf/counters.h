@@ -38,10 +38,9 @@ static __always_inline int reason_action(enum xdpcast_reason reason)
 }
 
 /* Count the packet under its reason; returns the XDP action of that reason. */
-static __always_inline int count(struct xdp_md *ctx, const struct packet *pkt,
-				 enum xdpcast_reason reason)
+static __always_inline int count(const struct packet *pkt, enum xdpcast_reason reason)
 {
-	__u32 slot = iface_slot(ctx);
+	__u32 slot = pkt->slot;
 	struct xdpcast_stats *stats = bpf_map_lookup_elem(&xdpcast_stats, &slot);
 	__u64 index = reason;
 

@@ -150,7 +150,7 @@ static __always_inline enum xdpcast_reason filter_packet(const struct packet *pk
 		return XDPCAST_drop_fragment;
 	if (is_neighbour_discovery(pkt))
 		return FILTER_ACCEPT;
-	reason = source_verdict(pkt);
+	reason = pkt->probe ? FILTER_ACCEPT : source_verdict(pkt);
 	if (reason != FILTER_ACCEPT)
 		return reason;
 	if (is_reflection(pkt))

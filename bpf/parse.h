@@ -48,6 +48,8 @@ struct packet {
 	__be16 dport;
 	struct xdpcast_lpm_key src;  /* prefixlen 128, IPv4 mapped */
 	struct xdpcast_lpm_key dst;
+	__u8 slot;              /* stats slot: the interface, or the test-run slot */
+	__u8 probe;             /* the daemon's own probe (XDPCAST_PROBE_SOURCE*) */
 };
 
 enum parse_result {

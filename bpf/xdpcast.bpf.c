@@ -60,6 +60,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_control_plane SEC(".maps");
 
+/* A test run from the daemon's probe sources (see XDPCAST_PROBE_SOURCE4). */
+static __always_inline __u8 is_probe(const struct packet *pkt)
+{
+	static const __u8 v4[16] = XDPCAST_PROBE_SOURCE4, v6[16] = XDPCAST_PROBE_SOURCE6;
+	const __u8 *want = is_ipv4(pkt) ? v4 : v6;
+
+	if (pkt->slot != XDPCAST_TEST_RUN_SLOT)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < 16; i++)
+		if (pkt->src.addr[i] != want[i])
+			return 0;
+	return 1;
+}
+
 static __always_inline __u16 client_view(const struct packet *pkt)
 {
 	const struct client_view *v;
@@ -101,7 +116,7 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	if (q.dnssec_ok && (e->entry_flags & ANSWER_SIGNED) && !(e->entry_flags & ANSWER_DNSSEC))
 		return XDPCAST_dns_pass_other;  /* NSEC proofs are served by userspace */
 	prepare_cookie(s, &q, pkt, set, now);
-	if (!q.cookie_valid)    /* a valid server cookie proves the source: no RRL */
+	if (!q.cookie_valid && !pkt->probe)     /* a valid server cookie proves the source: no RRL */
 		rrl = rrl_check(pkt, &q, e, set, now);
 	if (rrl == RRL_DROP)
 		return XDPCAST_rrl_drop;
@@ -121,7 +136,7 @@ static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, co
 	reason = filter_packet(pkt, scope, set, now);
 	if (reason != FILTER_ACCEPT)
 		return reason;
-	if (!source_buckets_take(pkt, set, now))
+	if (!pkt->probe && !source_buckets_take(pkt, set, now))
 		return XDPCAST_drop_rate_limited;
 	if (pkt->l4_proto == IPPROTO_TCP)
 		reason = XDPCAST_pass_tcp;
@@ -135,16 +150,17 @@ static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, co
 SEC("xdp")
 int xdpcast(struct xdp_md *ctx)
 {
-	struct packet pkt = {};
+	struct packet pkt = { .slot = iface_slot(ctx) };
 	enum parse_result parsed = parse_packet(ctx, &pkt);
 	const struct protected_prefix *scope;
 
 	if (parsed == PARSE_NOT_IP)
-		return count(ctx, &pkt, XDPCAST_not_protected);
+		return count(&pkt, XDPCAST_not_protected);
 	scope = bpf_map_lookup_elem(&xdpcast_protected, &pkt.dst);
 	if (!scope)
-		return count(ctx, &pkt, XDPCAST_not_protected);
+		return count(&pkt, XDPCAST_not_protected);
 	if (parsed == PARSE_BAD_L4)
-		return count(ctx, &pkt, XDPCAST_drop_malformed);
-	return count(ctx, &pkt, protected_path(ctx, &pkt, scope));
+		return count(&pkt, XDPCAST_drop_malformed);
+	pkt.probe = is_probe(&pkt);
+	return count(&pkt, protected_path(ctx, &pkt, scope));
 }

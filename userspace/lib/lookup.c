@@ -44,6 +44,7 @@ static int protected_address(int fd, struct xdpcast_lpm_key *addr, char *err, si
 static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_key *dst,
 			  const char *qname, uint16_t qtype, char *err, size_t errlen)
 {
+	static const uint8_t probe4[16] = XDPCAST_PROBE_SOURCE4, probe6[16] = XDPCAST_PROBE_SOURCE6;
 	int v4 = prefix_is_v4(dst);
 	size_t ip_len = v4 ? 20 : 40, l4 = ETH_LEN + ip_len;
 	uint8_t *ip = frame + ETH_LEN, *udp = frame + l4;
@@ -80,7 +81,7 @@ static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_
 		ip[3] = (20 + udp_len) & 0xff;
 		ip[8] = 64;
 		ip[9] = IPPROTO_UDP;
-		inet_pton(AF_INET, LOOKUP_CLIENT, ip + 12);
+		memcpy(ip + 12, probe4 + 12, 4);
 		memcpy(ip + 16, dst->addr + 12, 4);
 		ip[10] = checksum_finish(checksum_add(0, ip, 20)) >> 8;
 		ip[11] = checksum_finish(checksum_add(0, ip, 20)) & 0xff;
@@ -90,7 +91,7 @@ static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_
 		ip[5] = udp_len & 0xff;
 		ip[6] = IPPROTO_UDP;
 		ip[7] = 64;
-		inet_pton(AF_INET6, "2001:db8:1::fe", ip + 8);
+		memcpy(ip + 8, probe6, 16);
 		memcpy(ip + 24, dst->addr, 16);
 	}
 	udp[0] = 0xd4;                  /* source port 54321 */

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "xdpcast.h"
 
-#define LOOKUP_CLIENT "198.51.100.254"  /* the source of the crafted query */
+#define LOOKUP_CLIENT "198.51.100.254"  /* XDPCAST_PROBE_SOURCE4: filters and limits skip it */
 
 struct lookup_result {
 	int verdict;                    /* XDP_TX, XDP_PASS, XDP_DROP */
