@@ -24,6 +24,16 @@
 #define XDPCAST_VIEWS_MAX      16
 
 /*
+ * The sources of the daemon's own probes (the fast_path health check,
+ * `xdpcastctl lookup`): BPF_PROG_TEST_RUN packets from them skip the source
+ * filters, the per-source buckets and RRL, so that what a probe sees never
+ * depends on the blocklist or on how often it asks. Only test runs: traffic
+ * from these addresses on an attached interface is treated like any other.
+ */
+#define XDPCAST_PROBE_SOURCE4 { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 51, 100, 254 }  /* IPv4 mapped */
+#define XDPCAST_PROBE_SOURCE6 { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfe }
+
+/*
  * Every exit of the program counts exactly one reason. The list is the
  * contract of DESIGN.md section 4: append, never reorder. Each reason carries
  * the XDP action it ends in, used for the `action` metric label.
@@ -205,9 +215,11 @@ struct xdpcast_settings {
 
 /*
  * What the control plane last saw, slot 0 of the `xdpcast_control_plane`
- * array: xdpcastd writes it after every health round so that `bpftool map
- * dump` and scripts on the PoP read BGP and health state from the maps like
- * the counters. The program does not read it.
+ * array: xdpcastd writes it after every change so that `bpftool map dump`
+ * and scripts on the PoP read BGP and health state from the maps like the
+ * counters, and so that the next xdpcastd knows whether this one handed
+ * over (keep announcing) or died (start withdrawn). The program does not
+ * read it. Fields are only ever appended.
  */
 struct control_plane_state {
 	__u32 healthy;            /* every health check up: the PoP wants to announce */
@@ -218,7 +230,12 @@ struct control_plane_state {
 	__u32 prefixes;
 	__u32 sessions_up;        /* BGP sessions established */
 	__u32 sessions;
-	__u64 updated_at;         /* unix seconds of the health round */
+	__u64 updated_at;         /* unix seconds of the last change */
+	__u32 pid;                /* of the xdpcastd that wrote it */
+	__u32 program_id;         /* of its program: a successor trusts handed_over
+				   * only if that program is the one it takes over */
+	__u32 handed_over;        /* 1: it exited for a successor, leaving the program
+				   * attached and the announcement as `healthy` says */
 };
 
 /* Value of the `xdpcast_views` LPM trie, keyed by client source prefix. */

@@ -1,103 +1,311 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
 
 #include "attach.h"
 #include "log.h"
-
-static struct xdp_program *program;
 
 const char *attach_mode_name(enum xdp_attach_mode mode)
 {
 	return mode == XDP_MODE_SKB ? "skb" : mode == XDP_MODE_HW ? "hw" : "native";
 }
 
-static int attach_one(struct attachment *a, enum xdp_attach_mode mode, bool fallback,
-		      char *err, size_t errlen)
+static __u32 mode_flag(enum xdp_attach_mode mode)
 {
-	char why[128];
-	int ret = xdp_program__attach(program, a->ifindex, mode, 0);
+	return mode == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : mode == XDP_MODE_HW ? XDP_FLAGS_HW_MODE :
+										XDP_FLAGS_DRV_MODE;
+}
 
-	if (ret && fallback && mode == XDP_MODE_NATIVE) {
-		libxdp_strerror(ret, why, sizeof(why));
-		log_warn("%s: native XDP failed (%s); falling back to skb mode", a->ifname, why);
+static __u32 prog_id_of(int prog_fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
+}
+
+static void prog_name_of(__u32 id, char name[16])
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	snprintf(name, 16, "?");
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		snprintf(name, 16, "%s", info.name);
+	close(fd);
+}
+
+/* The programs a libxdp dispatcher runs: the freplace links into it. */
+static void list_dispatched(struct xdp_holder *h)
+{
+	__u32 link_id = 0;
+
+	while (h->dispatched_count < ATTACH_DISPATCHED_MAX && !bpf_link_get_next_id(link_id, &link_id)) {
+		struct bpf_link_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_link_get_fd_by_id(link_id);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_TRACING &&
+		    info.tracing.target_obj_id == h->id) {
+			h->dispatched[h->dispatched_count] = info.prog_id;
+			prog_name_of(info.prog_id, h->dispatched_names[h->dispatched_count]);
+			h->dispatched_count++;
+		}
+		close(fd);
+	}
+}
+
+int attach_inspect(int ifindex, struct xdp_holder *out, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int ret = bpf_xdp_query(ifindex, 0, &q);
+
+	memset(out, 0, sizeof(*out));
+	if (ret) {
+		snprintf(err, errlen, "querying XDP on ifindex %d: %s", ifindex, strerror(-ret));
+		return -1;
+	}
+	switch (q.attach_mode) {
+	case XDP_ATTACHED_NONE:
+		return 0;
+	case XDP_ATTACHED_SKB:
+		out->id = q.skb_prog_id;
+		out->mode = XDP_MODE_SKB;
+		break;
+	case XDP_ATTACHED_HW:
+		out->id = q.hw_prog_id;
+		out->mode = XDP_MODE_HW;
+		break;
+	default:        /* native, or several modes at once: the native one runs first */
+		out->id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+		out->mode = q.drv_prog_id ? XDP_MODE_NATIVE : XDP_MODE_SKB;
+		break;
+	}
+	prog_name_of(out->id, out->name);
+	if (!strcmp(out->name, "xdp_dispatcher"))
+		list_dispatched(out);
+	return 0;
+}
+
+void attach_describe(const struct xdp_holder *h, char *out, size_t len)
+{
+	int n;
+
+	if (!h->id) {
+		snprintf(out, len, "no XDP program");
+		return;
+	}
+	n = snprintf(out, len, "program %u '%s' in %s mode", h->id, h->name, attach_mode_name(h->mode));
+	for (size_t i = 0; i < h->dispatched_count && n > 0 && (size_t)n < len; i++)
+		n += snprintf(out + n, len - n, "%s%u '%s'", i ? ", " : " (libxdp's dispatcher, running ",
+			      h->dispatched[i], h->dispatched_names[i]);
+	if (h->dispatched_count && n > 0 && (size_t)n < len)
+		snprintf(out + n, len - n, ")");
+}
+
+/* Atomically in `mode`: expected_fd out, new_fd in (-1: detach). The
+ * kernel refuses (EEXIST) when something else runs there by now. */
+static int swap(int ifindex, int new_fd, int expected_fd, enum xdp_attach_mode mode)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = expected_fd);
+
+	return bpf_xdp_attach(ifindex, new_fd, XDP_FLAGS_REPLACE | mode_flag(mode), &opts);
+}
+
+/* The same, naming the expected program by id. */
+static int swap_id(int ifindex, int new_fd, __u32 expected_id, enum xdp_attach_mode mode)
+{
+	int expected_fd = bpf_prog_get_fd_by_id(expected_id), ret;
+
+	if (expected_fd < 0)
+		return -errno;
+	ret = swap(ifindex, new_fd, expected_fd, mode);
+	close(expected_fd);
+	return ret;
+}
+
+static int attach_fresh(struct attachment *a, int prog_fd, enum xdp_attach_mode mode, bool fallback,
+			char *err, size_t errlen)
+{
+	int ret = bpf_xdp_attach(a->ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(mode), NULL);
+
+	/* Only a driver without native XDP falls back; "busy" means someone
+	 * else holds the hook, which skb mode would not change. */
+	if (ret == -EOPNOTSUPP && fallback && mode == XDP_MODE_NATIVE) {
+		log_warn("%s: the driver has no native XDP; attaching in skb mode", a->ifname);
 		mode = XDP_MODE_SKB;
-		ret = xdp_program__attach(program, a->ifindex, mode, 0);
+		ret = bpf_xdp_attach(a->ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(mode), NULL);
 	}
 	if (ret) {
-		libxdp_strerror(ret, why, sizeof(why));
-		snprintf(err, errlen, "%s: cannot attach the XDP program in %s mode: %s%s", a->ifname,
-			 attach_mode_name(mode), why,
-			 ret == -EEXIST || ret == -EBUSY ? " (another XDP program is attached)" : "");
+		snprintf(err, errlen, "%s: cannot attach the XDP program in %s mode: %s", a->ifname,
+			 attach_mode_name(mode), strerror(-ret));
 		return -1;
 	}
 	a->mode = mode;
+	return 0;
+}
+
+static int attach_one(struct attachment *a, int prog_fd, __u32 ours, enum xdp_attach_mode mode, bool fallback,
+		      bool replace_foreign, char *err, size_t errlen)
+{
+	char what[256];
+	int ret;
+
+	if (attach_inspect(a->ifindex, &a->seen, err, errlen))
+		return -1;
+	if (!a->seen.id) {
+		if (attach_fresh(a, prog_fd, mode, fallback, err, errlen))
+			return -1;
+		a->attached = true;
+		return 0;
+	}
+	attach_describe(&a->seen, what, sizeof(what));
+	if (a->seen.id != ours && !replace_foreign) {
+		snprintf(err, errlen, "%s: %s holds the interface and is not %s; stop what runs it, or give "
+			 "--replace-foreign to replace it", a->ifname, what, !strcmp(a->seen.name, "xdpcast") ?
+			 "the program pinned in this --pin-dir (another xdpcastd's?)" : "xdpcast's");
+		return -1;
+	}
+	ret = swap_id(a->ifindex, prog_fd, a->seen.id, a->seen.mode);
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot replace %s: %s", a->ifname, what, strerror(-ret));
+		return -1;
+	}
+	log_info("%s: replaced %s%s", a->ifname, what, a->seen.id == ours ? " (the previous xdpcastd's)" : "");
+	a->mode = a->seen.mode;
+	a->replaced = a->seen.id;
 	a->attached = true;
 	return 0;
 }
 
-int attach_all(int prog_fd, struct attachment *ifaces, size_t count,
-	       enum xdp_attach_mode mode, bool fallback_to_skb, char *err, size_t errlen)
+/* Puts back what was there before attach_one. */
+static void undo(struct attachment *a, int prog_fd)
 {
-	program = xdp_program__from_fd(prog_fd);
-	if (libxdp_get_error(program)) {
-		snprintf(err, errlen, "libxdp cannot use the loaded program");
-		program = NULL;
-		return -1;
-	}
-	for (size_t i = 0; i < count; i++) {
-		if (attach_one(&ifaces[i], mode, fallback_to_skb, err, errlen)) {
-			detach_all(ifaces, count);
-			return -1;
-		}
-	}
-	return 0;
-}
+	int old_fd, ret;
 
-/* Whether the interface runs our program: alone (libxdp's single-program
- * mode) or as one of the dispatcher's. */
-static bool runs_ours(int ifindex)
-{
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	uint32_t ours = xdp_program__id(program);
-	bool found = false;
-
-	if (libxdp_get_error(mp) || !mp)
-		return false;
-	if (xdp_multiprog__is_legacy(mp)) {
-		found = xdp_multiprog__main_prog(mp) && xdp_program__id(xdp_multiprog__main_prog(mp)) == ours;
+	if (!a->attached)
+		return;
+	a->attached = false;
+	if (!a->replaced) {
+		ret = swap(a->ifindex, -1, prog_fd, a->mode);
 	} else {
-		for (struct xdp_program *p = xdp_multiprog__next_prog(NULL, mp); p && !found;
-		     p = xdp_multiprog__next_prog(p, mp))
-			found = xdp_program__id(p) == ours;
+		old_fd = bpf_prog_get_fd_by_id(a->replaced);
+		ret = old_fd < 0 ? -errno : swap(a->ifindex, old_fd, prog_fd, a->mode);
+		if (old_fd >= 0)
+			close(old_fd);
 	}
-	xdp_multiprog__close(mp);
-	return found;
+	if (ret)
+		log_error("%s: could not undo the attachment: %s", a->ifname, strerror(-ret));
 }
 
-int attach_check(const struct attachment *ifaces, size_t count, char *detail, size_t len)
+int attach_all(int prog_fd, __u32 ours, struct attachment *ifaces, size_t count, enum xdp_attach_mode mode,
+	       bool fallback_to_skb, bool replace_foreign, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < count; i++) {
-		if (!program || !runs_ours(ifaces[i].ifindex)) {
-			snprintf(detail, len, "%s: the xdpcast program is no longer attached", ifaces[i].ifname);
+		if (attach_one(&ifaces[i], prog_fd, ours, mode, fallback_to_skb, replace_foreign, err, errlen)) {
+			attach_undo_all(prog_fd, ifaces, i);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-void detach_all(struct attachment *ifaces, size_t count)
+void attach_undo_all(int prog_fd, struct attachment *ifaces, size_t count)
+{
+	for (size_t i = count; i-- > 0;)
+		undo(&ifaces[i], prog_fd);
+}
+
+void detach_elsewhere(__u32 id, const struct attachment *ifaces, size_t count)
+{
+	struct if_nameindex *all = if_nameindex(), *i;
+
+	for (i = all; i && i->if_index; i++) {
+		struct xdp_holder h;
+		char err[256];
+		bool ours = false;
+		int fd, ret;
+
+		for (size_t k = 0; k < count; k++)
+			ours |= ifaces[k].ifindex == (int)i->if_index;
+		if (ours || attach_inspect(i->if_index, &h, err, sizeof(err)) || h.id != id)
+			continue;
+		fd = bpf_prog_get_fd_by_id(id);
+		ret = fd < 0 ? -errno : swap(i->if_index, -1, fd, h.mode);
+		if (fd >= 0)
+			close(fd);
+		if (ret)
+			log_warn("%s: the previous xdpcastd's program stays attached: %s", i->if_name, strerror(-ret));
+		else
+			log_info("%s: detached the previous xdpcastd's program (this configuration does not use %s)",
+				 i->if_name, i->if_name);
+	}
+	if_freenameindex(all);
+}
+
+void detach_all(int prog_fd, struct attachment *ifaces, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
-		if (!ifaces[i].attached)
+		struct attachment *a = &ifaces[i];
+		int ret;
+
+		if (!a->attached)
 			continue;
-		if (xdp_program__detach(program, ifaces[i].ifindex, ifaces[i].mode, 0))
-			log_warn("%s: detaching the XDP program failed", ifaces[i].ifname);
-		ifaces[i].attached = false;
+		/* Only if it is still ours: never detach what replaced us. */
+		ret = swap(a->ifindex, -1, prog_fd, a->mode);
+		if (ret && ret != -EEXIST)
+			log_warn("%s: detaching the XDP program: %s", a->ifname, strerror(-ret));
+		a->attached = false;
 	}
-	if (program) {
-		xdp_program__close(program);
-		program = NULL;
+}
+
+int attach_check(int prog_fd, struct attachment *ifaces, size_t count, char *detail, size_t len)
+{
+	__u32 ours = prog_id_of(prog_fd);
+	int failed = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		struct attachment *a = &ifaces[i];
+		char err[256], what[256];
+
+		if (attach_inspect(a->ifindex, &a->seen, err, sizeof(err))) {
+			snprintf(detail, len, "%s: %s", a->ifname, err);
+			failed = -1;
+			continue;
+		}
+		if (a->seen.id == ours) {
+			a->attached = true;
+			continue;
+		}
+		a->attached = false;
+		if (a->seen.id) {
+			attach_describe(&a->seen, what, sizeof(what));
+			snprintf(detail, len, "%s: replaced by %s; not taking it back", a->ifname, what);
+			failed = -1;
+			continue;
+		}
+		if (attach_fresh(a, prog_fd, a->mode, false, err, sizeof(err))) {
+			snprintf(detail, len, "%s: the xdpcast program was detached and re-attaching failed: %s",
+				 a->ifname, err);
+			failed = -1;
+			continue;
+		}
+		a->attached = true;
+		a->reattached++;
+		attach_inspect(a->ifindex, &a->seen, err, sizeof(err));
+		log_warn("%s: the xdpcast program had been detached by someone; attached again in %s mode (%u times "
+			 "so far)", a->ifname, attach_mode_name(a->mode), a->reattached);
 	}
+	return failed;
 }

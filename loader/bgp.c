@@ -6,12 +6,13 @@
 #include "log.h"
 
 #define BIRD_TIMEOUT_MS 2000
-#define STATIC_PATTERN  "xdpcast*"
 
-void bgp_init(struct bgp *b, const char *socket_path)
+void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, unsigned asn)
 {
 	memset(b, 0, sizeof(*b));
 	b->socket_path = socket_path;
+	b->include_path = include_path;
+	b->asn = asn;
 	b->bird.fd = -1;
 	b->backoff = 1;
 }
@@ -24,7 +25,7 @@ void bgp_close(struct bgp *b)
 
 static void forget_state(struct bgp *b)
 {
-	b->session_count = b->static_count = b->statics_up = b->exported_count = 0;
+	b->session_count = b->exported_count = 0;
 }
 
 /* Lost BIRD (or never had it): say so once per reason, then retry less
@@ -62,7 +63,7 @@ static int connect_bird(struct bgp *b, double now)
 	return 0;
 }
 
-static int read_protocols(struct bgp *b, char *err, size_t errlen)
+static int read_sessions(struct bgp *b, char *err, size_t errlen)
 {
 	struct bird_protocol all[BIRD_MAX_PROTOCOLS];
 	size_t count;
@@ -70,14 +71,9 @@ static int read_protocols(struct bgp *b, char *err, size_t errlen)
 	forget_state(b);
 	if (bird_protocols(&b->bird, all, BIRD_MAX_PROTOCOLS, &count, err, errlen))
 		return -1;
-	for (size_t i = 0; i < count; i++) {
+	for (size_t i = 0; i < count; i++)
 		if (!strcmp(all[i].proto, "BGP"))
 			b->sessions[b->session_count++] = all[i];
-		if (!strncmp(all[i].name, "xdpcast", 7)) {
-			b->static_count++;
-			b->statics_up += strcmp(all[i].state, "down") != 0;
-		}
-	}
 	return 0;
 }
 
@@ -99,39 +95,63 @@ static int read_exports(struct bgp *b, char *err, size_t errlen)
 	return 0;
 }
 
-void bgp_sync(struct bgp *b, bool announce, double now)
+/* Makes BIRD read the include file; -1 when the session failed, 1 when
+ * BIRD refused (a config error, said in err). */
+static int configure(struct bgp *b, char *err, size_t errlen)
 {
-	bool wrong;
-	char err[256];
+	int code = bird_command(&b->bird, "configure", NULL, NULL, err, errlen);
 
-	if (!b->socket_path || (!b->connected && connect_bird(b, now)))
-		return;
-	if (read_protocols(b, err, sizeof(err)))
-		goto failed;
-	if (!b->static_count) {
-		snprintf(b->error, sizeof(b->error), "BIRD has no protocol named %s (see docs/bgp.md)", STATIC_PATTERN);
-		if (!b->failing_logged)
-			log_error("%s", b->error);
+	if (code < 0)
+		return -1;
+	if (code >= 8000) {
+		if (!b->failing_logged || strcmp(err, b->error))
+			log_error("%s (is %s included by BIRD's config?)", err, b->include_path);
+		snprintf(b->error, sizeof(b->error), "%s", err);
 		b->failing_logged = true;
+		return 1;
+	}
+	b->configured = true;
+	return 0;
+}
+
+void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const char *pop, double now)
+{
+	char text[BIRD_INCLUDE_MAX], err[256];
+	int ret;
+
+	if (!b->socket_path)
+		return;
+	if (bird_include_render(routes, count, b->asn, pop, text, sizeof(text)) < 0) {
+		snprintf(b->error, sizeof(b->error), "cannot render %s: a prepend needs bgp.asn", b->include_path);
 		return;
 	}
-	/* Also right after BIRD restarted with the statics disabled. */
-	wrong = announce ? b->statics_up < b->static_count : b->statics_up > 0;
-	if (wrong) {
-		int code = bird_command(&b->bird, announce ? "enable \"" STATIC_PATTERN "\"" :
-							     "disable \"" STATIC_PATTERN "\"", NULL, NULL, err, sizeof(err));
-
-		if (code < 0 || code >= 8000)
-			goto failed;
-		log_info("%s the anycast prefixes (BIRD: %s \"%s\")", announce ? "announcing" : "withdrawing",
-			 announce ? "enable" : "disable", STATIC_PATTERN);
-		if (read_protocols(b, err, sizeof(err)))
-			goto failed;
+	/* Also after someone else (the stop hook) rewrote or removed it. */
+	if (!bird_include_holds(b->include_path, text)) {
+		if (bird_include_write(b->include_path, text, err, sizeof(err))) {
+			snprintf(b->error, sizeof(b->error), "%s", err);
+			log_error("%s", err);
+			return;
+		}
+		b->configured = false;
+		for (size_t i = 0; i < count; i++)
+			log_info("%s %s%s (%s)", routes[i].state == ROUTE_WITHDRAWN ? "withdrawing" : "announcing",
+				 routes[i].prefix, routes[i].state == ROUTE_PREPENDED ? " with prepends" : "",
+				 b->include_path);
 	}
+	if (!b->connected && connect_bird(b, now))
+		return;
+	if (!b->configured) {
+		ret = configure(b, err, sizeof(err));
+		if (ret < 0)
+			goto failed;
+		if (ret > 0)
+			return;
+	}
+	if (read_sessions(b, err, sizeof(err)) || read_exports(b, err, sizeof(err)))
+		goto failed;
 	b->error[0] = '\0';
 	b->failing_logged = false;
-	if (read_exports(b, err, sizeof(err)) == 0)
-		return;
+	return;
 failed:
 	lost(b, now, err);
 }
@@ -142,4 +162,22 @@ bool bgp_exported(const struct bgp *b, const char *prefix)
 		if (!strcmp(b->exported[i], prefix))
 			return true;
 	return false;
+}
+
+int bgp_withdraw_now(const char *include_path, const char *socket_path, char *err, size_t errlen)
+{
+	char text[BIRD_INCLUDE_MAX];
+	struct bird bird = { .fd = -1 };
+	int code;
+
+	if (bird_include_render(NULL, 0, 0, NULL, text, sizeof(text)) < 0 ||
+	    bird_include_write(include_path, text, err, errlen))
+		return -1;
+	if (!socket_path)
+		return 0;
+	if (bird_connect(&bird, socket_path, BIRD_TIMEOUT_MS, err, errlen))
+		return -1;
+	code = bird_command(&bird, "configure", NULL, NULL, err, errlen);
+	bird_close(&bird);
+	return code < 0 || code >= 8000 ? -1 : 0;
 }

@@ -1,44 +1,55 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Keeps BIRD's announcement of the anycast prefixes equal to what the
- * health checks decide (DESIGN.md section 5): the operator's static
- * protocols named "xdpcast*" are enabled to announce and disabled to
- * withdraw. Every round also reads back what BIRD really does: sessions
- * and the prefixes each established BGP session exports, for the metrics.
- * BIRD away or talking garbage: logged, retried with backoff, never fatal.
+ * Keeps BIRD's announcement of the anycast prefixes equal to what this PoP
+ * decides, through the BIRD contract v2 (bird_include.h): the include file
+ * holds the routes, and `configure` on BIRD's control socket makes BIRD
+ * read it. Every sync also reads back what BIRD really does: the sessions
+ * and the prefixes each established BGP session exports.
+ *
+ * BIRD away or talking garbage: logged once per reason, retried with
+ * backoff, never fatal. The file is written regardless, so a BIRD that
+ * starts later reads the right state. A sync talks to BIRD with timeouts:
+ * the daemon runs it on a worker thread.
  */
 #ifndef XDPCAST_BGP_H
 #define XDPCAST_BGP_H
 
 #include <stdbool.h>
 #include "bird.h"
+#include "bird_include.h"
 
 #define BGP_BACKOFF_MAX_S 30
 
 struct bgp {
 	const char *socket_path;        /* NULL: no BGP control */
+	const char *include_path;
+	unsigned asn;                   /* for prepends; 0: unknown */
 	struct bird bird;
 	bool connected;
+	bool configured;                /* BIRD has read the file as it is now */
 	double retry_at, backoff;       /* monotonic seconds */
 	bool failing_logged;
-	char error[256];                /* why BIRD is not reachable; "" when it is */
+	char error[256];                /* why BIRD is not reachable or refused; "" */
 
-	/* what BIRD said in the last round */
+	/* what BIRD said in the last sync */
 	struct bird_protocol sessions[BIRD_MAX_PROTOCOLS];      /* BGP protocols */
 	size_t session_count;
-	size_t static_count;            /* "xdpcast*" protocols */
-	size_t statics_up;
 	char exported[BIRD_MAX_PREFIXES][64];   /* by an established session */
 	size_t exported_count;
 };
 
-void bgp_init(struct bgp *b, const char *socket_path);
+void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, unsigned asn);
 void bgp_close(struct bgp *b);
 
-/* One round: announce or withdraw as `announce` says, then read back. */
-void bgp_sync(struct bgp *b, bool announce, double now);
+/* One sync: the file says `routes` (rewritten and configured when it does
+ * not yet), then BIRD's sessions and exports are read back. */
+void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const char *pop, double now);
 
 /* Whether BIRD exports prefix (as BIRD writes it) over an established session. */
 bool bgp_exported(const struct bgp *b, const char *prefix);
+
+/* The withdrawn file at path, and `configure` on socket_path (NULL: none),
+ * with no daemon: for BIRD's first start and the stop hook. */
+int bgp_withdraw_now(const char *include_path, const char *socket_path, char *err, size_t errlen);
 
 #endif

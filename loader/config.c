@@ -577,6 +577,18 @@ static int set_bird_socket(struct walk *w, yaml_node_t *node, const char *key, v
 	return get_string(w, node, key, &w->opts->bird_socket);
 }
 
+static int set_bird_include(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_string(w, node, key, &w->opts->bird_include);
+}
+
+static int set_replace_foreign(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_bool(w, node, key, &w->opts->replace_foreign);
+}
+
 static int set_drain_ms(struct walk *w, yaml_node_t *node, const char *key, void *arg)
 {
 	(void)arg;
@@ -898,6 +910,8 @@ static const struct key_handler top_keys[] = {
 	{ "rrl", set_rrl },
 	{ "cookies", set_cookies },
 	{ "bird_socket", set_bird_socket },
+	{ "bird_include", set_bird_include },
+	{ "replace_foreign", set_replace_foreign },
 	{ "drain_ms", set_drain_ms },
 	{ "health", set_health },
 	{ "zone_watch", set_zone_watch },

@@ -42,6 +42,10 @@ void health_record(struct health *h, size_t i, bool passed, const char *detail);
 
 bool health_all_up(const struct health *h);
 
+/* Every check up, as after `rise` passes: for a daemon that takes over
+ * from one that handed over while healthy. */
+void health_assume_up(struct health *h);
+
 /* The checks themselves: 0 passed, -1 failed with the reason in detail. */
 int health_fast_path(const char *pin_dir, struct zone *const *zones, size_t count, char *detail, size_t len);
 int health_backend(const struct address *backend, unsigned timeout_ms, struct zone *const *zones, size_t count,

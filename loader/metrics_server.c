@@ -14,11 +14,8 @@
 struct metrics_server {
 	struct MHD_Daemon *httpd;
 	int stats_fd;
-	pthread_mutex_t lock;           /* guards published */
-	struct metrics_snapshot published;
-	char ifnames[XDPCAST_MAX_IFACES][32];
-	char pop[128];
-	char version[64];
+	pthread_mutex_t lock;           /* guards published and stats_fd */
+	struct pop_state *published;    /* a reference; NULL until the first */
 };
 
 /* "ADDR:PORT" or "[ADDR6]:PORT" into a socket address. */
@@ -87,7 +84,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 			      const char *version, const char *upload_data, size_t *upload_size, void **state)
 {
 	struct metrics_server *server = cls;
-	struct metrics_snapshot *snap;
+	struct xdpcast_stats stats[XDPCAST_STATS_SLOTS];
+	struct pop_state *snap;
 	char err[256], *text;
 	int stats_fd;
 	size_t len;
@@ -99,25 +97,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (strcmp(url, "/metrics"))
 		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", "see /metrics\n", 13, MHD_RESPMEM_PERSISTENT);
 
-	snap = malloc(sizeof(*snap));
-	if (!snap)
-		return MHD_NO;
 	pthread_mutex_lock(&server->lock);
-	*snap = server->published;
+	snap = server->published ? state_ref(server->published) : NULL;
 	stats_fd = server->stats_fd;
 	pthread_mutex_unlock(&server->lock);
-	if (stats_fd < 0) {
-		free(snap);
+	if (stats_fd < 0 || !snap) {
+		state_unref(snap);
 		return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "starting\n", 9, MHD_RESPMEM_PERSISTENT);
 	}
-	if (stats_read_fd(stats_fd, snap->stats, err, sizeof(err))) {
+	if (stats_read_fd(stats_fd, stats, err, sizeof(err))) {
 		log_error("metrics: %s", err);
-		free(snap);
+		state_unref(snap);
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "cannot read the counters\n", 25,
 			     MHD_RESPMEM_PERSISTENT);
 	}
-	text = metrics_render(snap, &len);
-	free(snap);
+	text = metrics_render(snap, stats, &len);
+	state_unref(snap);
 	if (!text)
 		return MHD_NO;
 	return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len,
@@ -166,22 +161,18 @@ fail:
 	return NULL;
 }
 
-void metrics_server_update(struct metrics_server *server, const struct metrics_snapshot *snap)
+void metrics_server_update(struct metrics_server *server, struct pop_state *snap)
 {
+	struct pop_state *old;
+
 	if (!server)
 		return;
+	state_ref(snap);
 	pthread_mutex_lock(&server->lock);
-	server->published = *snap;
-	/* Own copies of the strings: the snapshot's may not outlive the call. */
-	snprintf(server->pop, sizeof(server->pop), "%s", snap->pop);
-	snprintf(server->version, sizeof(server->version), "%s", snap->version);
-	server->published.pop = server->pop;
-	server->published.version = server->version;
-	for (size_t i = 0; i < snap->iface_count && i < XDPCAST_MAX_IFACES; i++) {
-		snprintf(server->ifnames[i], sizeof(server->ifnames[i]), "%s", snap->ifaces[i]);
-		server->published.ifaces[i] = server->ifnames[i];
-	}
+	old = server->published;
+	server->published = snap;
 	pthread_mutex_unlock(&server->lock);
+	state_unref(old);
 }
 
 void metrics_server_stop(struct metrics_server *server)
@@ -189,6 +180,7 @@ void metrics_server_stop(struct metrics_server *server)
 	if (!server)
 		return;
 	MHD_stop_daemon(server->httpd);
+	state_unref(server->published);
 	pthread_mutex_destroy(&server->lock);
 	free(server);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * --metrics ADDR:PORT: GET /metrics served by libmicrohttpd from its own
- * thread. The daemon publishes what the counters cannot tell (interfaces,
- * zones, generation) with metrics_server_update(); the counters are read
- * from the stats map at every scrape.
+ * thread. The daemon publishes its state snapshot (state.h) with
+ * metrics_server_update(); the counters are read from the stats map at
+ * every scrape.
  */
 #ifndef XDPCAST_METRICS_SERVER_H
 #define XDPCAST_METRICS_SERVER_H
@@ -23,8 +23,9 @@ struct metrics_server *metrics_server_start(const char *address, char *err, size
 /* The xdpcast_stats map, once the program is loaded. */
 void metrics_server_set_stats(struct metrics_server *server, int stats_fd);
 
-/* Replaces the published state (everything but the counters). */
-void metrics_server_update(struct metrics_server *server, const struct metrics_snapshot *snap);
+/* Replaces the published snapshot (everything but the counters); the
+ * server takes its own reference. */
+void metrics_server_update(struct metrics_server *server, struct pop_state *snap);
 
 void metrics_server_stop(struct metrics_server *server);
 

@@ -160,7 +160,7 @@ int notify_serve_udp(int fd, const struct secondary *zones, size_t count)
 	int zone;
 
 	if (n < 0)
-		return -1;
+		return NOTIFY_NONE;
 	zone = handle(wire, n, &from, zones, count, reply, &reply_len);
 	if (reply_len)
 		sendto(fd, reply, reply_len, 0, (const struct sockaddr *)&from, from_len);
@@ -168,22 +168,17 @@ int notify_serve_udp(int fd, const struct secondary *zones, size_t count)
 }
 
 /* One NOTIFY over TCP (RFC 1996 allows it, and Knot sends them so): a
- * connection with one length-prefixed message, read within a short time so
- * a slow peer cannot hold the daemon's loop. */
-int notify_serve_tcp(int listen_fd, const struct secondary *zones, size_t count)
+ * connection with one length-prefixed message, read within a short time. */
+int notify_serve_tcp(int fd, const struct sockaddr_storage *from, const struct secondary *zones, size_t count)
 {
 	uint8_t wire[NOTIFY_MESSAGE_MAX], reply[NOTIFY_MESSAGE_MAX];
-	struct sockaddr_storage from = { 0 };
-	socklen_t from_len = sizeof(from);
 	double deadline = clock_monotonic() + NOTIFY_TCP_TIMEOUT_MS / 1000.0;
 	size_t reply_len, len;
 	char err[128];
-	int zone = -1, fd = accept4(listen_fd, (struct sockaddr *)&from, &from_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int zone = -1;
 
-	if (fd < 0)
-		return -1;
 	if (dns_tcp_receive(fd, wire, sizeof(wire), &len, deadline, err, sizeof(err)) == 0) {
-		zone = handle(wire, len, &from, zones, count, reply, &reply_len);
+		zone = handle(wire, len, from, zones, count, reply, &reply_len);
 		if (reply_len)
 			dns_tcp_send(fd, reply, reply_len, deadline, err, sizeof(err));
 	}

@@ -10,6 +10,8 @@
 #include "address.h"
 #include "secondary.h"
 
+#define NOTIFY_NONE (-2)        /* notify_serve_udp: nothing (more) to read */
+
 struct notify_sockets {
 	int udp, tcp;                   /* -1: not open */
 };
@@ -18,9 +20,11 @@ struct notify_sockets {
 int notify_listen(const struct address *addr, struct notify_sockets *out, char *err, size_t errlen);
 void notify_close(struct notify_sockets *s);
 
-/* Read, check and answer one message (a datagram, or a connection's first
- * message); return the index of the zone to refresh at once, or -1. */
+/* Read, check and answer one message (a datagram, or the first message of
+ * a connection accepted on the TCP socket); return the index of the zone
+ * to refresh at once, or -1 (NOTIFY_NONE: no datagram was waiting). Only the zones' names, primaries and keys are
+ * read, which never change: a TCP connection can be served on a worker. */
 int notify_serve_udp(int fd, const struct secondary *zones, size_t count);
-int notify_serve_tcp(int listen_fd, const struct secondary *zones, size_t count);
+int notify_serve_tcp(int fd, const struct sockaddr_storage *from, const struct secondary *zones, size_t count);
 
 #endif

@@ -21,7 +21,7 @@ static const char usage[] =
 "                [--view NAME=PREFIX[,PREFIX...] --view-zone NAME=FILE ...]\n"
 "                [--metrics ADDR:PORT] [--config FILE] [--xdp-mode native|skb]\n"
 "                [--pin-dir DIR] [--control-socket PATH] [--bird-socket PATH|none]\n"
-"                [--verbose]\n"
+"                [--bird-include PATH] [--replace-foreign] [--verbose]\n"
 "       xdpcastd --check-config FILE\n"
 "\n"
 "Answers authoritative DNS queries for the anycast prefixes from XDP and\n"
@@ -44,10 +44,15 @@ static const char usage[] =
 "  -d, --pin-dir DIR     where maps are pinned (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
 "  -s, --control-socket PATH  where xdpcastctl reaches the daemon for status\n"
 "                        and reload (default " XDPCAST_DEFAULT_CONTROL_SOCKET ")\n"
-"  -b, --bird-socket PATH  BIRD 2's control socket (default " XDPCAST_DEFAULT_BIRD_SOCKET "):\n"
-"                        'enable \"xdpcast*\"' announces the anycast prefixes\n"
-"                        while every health check passes, 'disable' withdraws\n"
-"                        them; 'none': no BGP control\n"
+"  -b, --bird-socket PATH  BIRD 2's control socket (default " XDPCAST_DEFAULT_BIRD_SOCKET "),\n"
+"                        where xdpcastd sends 'configure' after rewriting the\n"
+"                        include file; 'none': no BGP control\n"
+"      --bird-include PATH  the file BIRD's config includes, holding the static\n"
+"                        protocols xdpcast4 and xdpcast6 with the routes announced\n"
+"                        now: all while every health check passes, none otherwise\n"
+"                        (default " XDPCAST_DEFAULT_BIRD_INCLUDE ")\n"
+"      --replace-foreign  replace an XDP program that is not xdpcast's on the\n"
+"                        interfaces (atomically) instead of refusing to start\n"
 "  -c, --config FILE     read settings from the YAML file FILE: every flag,\n"
 "                        the flood defense (filters, rate limits, RRL, cookies),\n"
 "                        health checks, zone transfers (docs/config.md);\n"
@@ -64,7 +69,12 @@ static const char usage[] =
 "settings (all or nothing; a new cookie secret keeps the old one valid as\n"
 "the previous). Transferred zones follow their primary (NOTIFY, SOA timers).\n"
 "SIGTERM or SIGINT withdraws the prefixes, keeps answering for drain_ms,\n"
-"then detaches, unpins and exits 0.\n";
+"then detaches, unpins and exits 0. SIGUSR1 hands over: it exits 0 leaving\n"
+"the program attached, its maps pinned and BGP as it is, for the next\n"
+"xdpcastd, which takes over without a lost query (systemctl restart does\n"
+"this). Started while a previous xdpcastd's program still runs (a restart,\n"
+"an upgrade, a crash), xdpcastd replaces it atomically and keeps its\n"
+"counters, live blocks and rate-limit state.\n";
 
 struct view_option *options_view(struct options *opts, const char *name, size_t len)
 {
@@ -88,6 +98,7 @@ void options_defaults(struct options *opts)
 	opts->xdp_mode = XDP_MODE_NATIVE;
 	protection_defaults(&opts->protection);
 	opts->bird_socket = XDPCAST_DEFAULT_BIRD_SOCKET;
+	opts->bird_include = XDPCAST_DEFAULT_BIRD_INCLUDE;
 	opts->drain_ms = 5000;
 	opts->health = (struct health_options){ .interval_ms = 1000, .rise = 3, .fall = 2, .timeout_ms = 1000 };
 	opts->watch_zones = true;
@@ -153,7 +164,7 @@ static int fail(const char *fmt, const char *arg)
 	return OPTIONS_EXIT_ERROR;
 }
 
-enum { OPT_VIEW = 256, OPT_VIEW_ZONE, OPT_CHECK_CONFIG };
+enum { OPT_VIEW = 256, OPT_VIEW_ZONE, OPT_CHECK_CONFIG, OPT_BIRD_INCLUDE, OPT_REPLACE_FOREIGN };
 
 enum options_result options_parse(int argc, char **argv, struct options *opts)
 {
@@ -170,6 +181,8 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "control-socket", required_argument, NULL, 's' },
 		{ "bird-socket", required_argument, NULL, 'b' },
+		{ "bird-include", required_argument, NULL, OPT_BIRD_INCLUDE },
+		{ "replace-foreign", no_argument, NULL, OPT_REPLACE_FOREIGN },
 		{ "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -268,6 +281,12 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case 'b':
 			opts->bird_socket = optarg;
+			break;
+		case OPT_BIRD_INCLUDE:
+			opts->bird_include = optarg;
+			break;
+		case OPT_REPLACE_FOREIGN:
+			opts->replace_foreign = true;
 			break;
 		case 'c':
 		case OPT_CHECK_CONFIG:

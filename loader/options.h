@@ -10,6 +10,7 @@
 #include <libknot/libknot.h>
 
 #include "address.h"
+#include "bird_include.h"
 #include "protection.h"
 #include "xdpcast.h"
 
@@ -88,6 +89,9 @@ struct options {
 	bool verbose;
 	struct protection protection;
 	const char *bird_socket;        /* --bird-socket; NULL: no BGP control */
+	const char *bird_include;       /* --bird-include: the file BIRD includes */
+	uint32_t bgp_asn;               /* this PoP's AS, for prepends; 0: none */
+	bool replace_foreign;           /* --replace-foreign: replace another XDP program */
 	uint32_t drain_ms;              /* withdrawn, still answering, before detaching */
 	struct health_options health;
 	bool watch_zones;               /* reload when a zone file changes */

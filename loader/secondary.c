@@ -30,14 +30,15 @@ void secondary_free(struct secondary *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int secondary_refresh(struct secondary *s, double now, unsigned timeout_ms)
+int secondary_transferred(struct secondary *s, double now, int ret, struct zone *next, enum xfr_kind kind,
+			  const char *err)
 {
 	static const char *const kinds[] = { "up to date", "AXFR", "IXFR" };
-	struct zone *next;
-	enum xfr_kind kind;
 	uint32_t old_serial = s->zone ? s->zone->serial : 0;
+	const knot_rdata_t *soa;
 
-	if (xfr_refresh(&s->primary, s->origin, s->zone, timeout_ms, &next, &kind, s->error, sizeof(s->error))) {
+	if (ret) {
+		snprintf(s->error, sizeof(s->error), "%s", err);
 		s->next_refresh = now + (s->zone ? knot_soa_retry(zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata) :
 					 SECONDARY_FIRST_RETRY_S);
 		log_error("zone %s: %s; next try in %.0f s", s->name, s->error, s->next_refresh - now);
@@ -48,12 +49,9 @@ int secondary_refresh(struct secondary *s, double now, unsigned timeout_ms)
 		zone_free(s->zone);
 		s->zone = next;
 	}
-	{
-		const knot_rdata_t *soa = zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata;
-
-		s->next_refresh = now + knot_soa_refresh(soa);
-		s->expires_at = now + knot_soa_expire(soa);
-	}
+	soa = zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata;
+	s->next_refresh = now + knot_soa_refresh(soa);
+	s->expires_at = now + knot_soa_expire(soa);
 	s->transferred_at = time(NULL);
 	if (s->expired)
 		log_info("zone %s: fresh again", s->name);

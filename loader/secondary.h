@@ -8,6 +8,7 @@
 #define XDPCAST_SECONDARY_H
 
 #include <stdbool.h>
+#include "loop.h"
 #include "options.h"
 #include "xfr.h"
 
@@ -22,16 +23,21 @@ struct secondary {
 	double expires_at;                  /* monotonic; past it the copy is not served */
 	double transferred_at;              /* wall clock of the last good refresh */
 	bool expired;
+	bool transferring;                  /* a transfer job runs */
 	char error[256];                    /* the last failure; "" when it worked */
+	struct loop_timer refresh_timer, expiry_timer;
 };
 
 int secondary_init(struct secondary *s, const struct secondary_option *opt, const struct tsig_key_option *keys,
 		   char *err, size_t errlen);
 void secondary_free(struct secondary *s);
 
-/* Asks the primary now. 1: a new copy; 0: already up to date; -1: failed
- * (s->error says why, a retry is scheduled). */
-int secondary_refresh(struct secondary *s, double now, unsigned timeout_ms);
+/* The outcome of asking the primary (xfr_refresh's: ret, the new copy or
+ * NULL, how it came, why it failed), applied: the copy, the SOA timers
+ * (next_refresh, expires_at), the log. 1: a new copy to serve; 0: already
+ * up to date; -1: failed (s->error says why, a retry is scheduled). */
+int secondary_transferred(struct secondary *s, double now, int ret, struct zone *next, enum xfr_kind kind,
+			  const char *err);
 
 /* Marks a copy past its SOA expire; 1 when it just expired. */
 int secondary_check_expiry(struct secondary *s, double now);

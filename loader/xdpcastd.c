@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpcastd: loads the XDP fast path, attaches it, pins its maps, keeps the
- * answer cache in sync with the zone files and the primaries of transferred
- * zones, runs the health checks that decide whether BIRD announces this
- * PoP, and withdraws, drains and cleans up on exit.
+ * xdpcastd: loads the XDP fast path and attaches it, or takes over the one
+ * a previous xdpcastd left running; keeps the answer cache in sync with the
+ * zone files and the primaries; runs the health checks that decide what
+ * BIRD announces; and on exit either stops (withdraw, drain, detach) or
+ * hands over to the next xdpcastd (everything left in place).
+ *
+ * One event loop (loop.h) drives it all; long work runs on worker lanes.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -12,85 +15,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/magic.h>
 #include <systemd/sd-daemon.h>
 
-#include "attach.h"
-#include "bgp.h"
 #include "clock.h"
-#include "config.h"
-#include "control.h"
-#include "generation.h"
-#include "health.h"
+#include "daemon.h"
 #include "log.h"
-#include "metrics_server.h"
-#include "notify.h"
-#include "options.h"
 #include "prefix.h"
-#include "secondary.h"
-#include "zone_watch.h"
 #include "xdpcast.skel.h"
 
-#define ERR_LEN 512
 #define CLOCK_REFRESH_S 60      /* how often the cookie clock offset is rewritten */
 
-/* The health checks: fixed ones first, then the operator's commands. */
-enum { CHECK_FAST_PATH, CHECK_ZONES, CHECK_BACKEND };
+/* Workers per lane: zone loads one at a time (one writer of the cache),
+ * transfers of several zones at once, checks in parallel with each other. */
+static const unsigned lane_threads[LANE_MAX] = { [LANE_ZONES] = 1, [LANE_TRANSFERS] = 2, [LANE_CHECKS] = 4 };
 
-struct daemon {
-	struct options opts;
-	struct attachment ifaces[XDPCAST_MAX_IFACES];
-	struct xdpcast_bpf *skel;
-	struct protection protection;   /* in force; the config's on SIGHUP */
-	struct generation gen;
-	unsigned generation_number;
-	double generation_loaded_at;    /* unix time */
-	struct metrics_server *metrics;
-	int control_fd;
-	bool program_pinned;
-
-	/* zone sync */
-	struct secondary secondaries[OPTIONS_MAX_ZONES];
-	size_t secondary_count;
-	char *watched[OPTIONS_MAX_ZONES * (XDPCAST_VIEWS_MAX + 1)];  /* every zone file */
-	size_t watched_count;
-	int watch_fd;
-	struct notify_sockets notify;
-	double reload_at;               /* monotonic; 0: no zone file change pending */
-	char reload_error[ERR_LEN];     /* why the last reload failed; "" */
-
-	/* the BGP health loop */
-	struct health health;
-	size_t first_command;           /* index of the first command check */
-	double next_health, next_clock; /* monotonic */
-	struct bgp bgp;
-	bool stopping;
-	double stop_at;                 /* monotonic: the end of the drain */
+static const char *const phase_names[] = {
+	[PHASE_STARTING] = "starting", [PHASE_RUNNING] = "running",
+	[PHASE_STOPPING] = "stopping", [PHASE_HANDING_OVER] = "handing over",
 };
 
-/* libbpf and libxdp warnings (the verifier log among them) go to stderr;
- * their info and debug chatter only with --verbose. */
+/* libbpf warnings (the verifier log among them) go to stderr; its info
+ * and debug chatter only with --verbose. */
 static bool verbose;
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level != LIBBPF_WARN && !verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
-
-static int libxdp_log(enum libxdp_print_level level, const char *fmt, va_list args)
-{
-	if (level != LIBXDP_WARN && !verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -110,30 +66,11 @@ static int resolve_ifaces(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* `ip netns exec` and minimal systems have no bpffs: mount it for pinning. */
-static int ensure_bpffs(const char *pin_dir, char *err, size_t errlen)
-{
-	struct statfs fs;
-
-	if (strncmp(pin_dir, "/sys/fs/bpf/", 12) != 0)
-		return 0;
-	if (statfs("/sys/fs/bpf", &fs) == 0 && fs.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		snprintf(err, errlen, "/sys/fs/bpf is not a BPF filesystem and mounting one failed: %s",
-			 strerror(errno));
-		return -1;
-	}
-	log_info("mounted a BPF filesystem on /sys/fs/bpf");
-	return 0;
-}
-
 static int load_program(struct daemon *d, char *err, size_t errlen)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = d->opts.pin_dir);
 	int ret;
 
-	d->skel = xdpcast_bpf__open_opts(&open_opts);
+	d->skel = xdpcast_bpf__open();
 	if (!d->skel) {
 		snprintf(err, errlen, "opening the BPF object: %s", strerror(errno));
 		return -1;
@@ -145,10 +82,13 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	bpf_map__set_max_entries(d->skel->maps.xdpcast_rrl, d->protection.rrl_buckets);
 	d->skel->rodata->nsid_len = strlen(d->opts.pop);
 	memcpy((void *)d->skel->rodata->nsid, d->opts.pop, d->skel->rodata->nsid_len);
+	if (pins_adopt(&d->pins, d->skel->obj, d->took_over, err, errlen))
+		return -1;
 	ret = xdpcast_bpf__load(d->skel);
 	if (ret) {
-		snprintf(err, errlen, "loading the BPF program: %s (the verifier log is above)",
-			 strerror(-ret));
+		snprintf(err, errlen, "loading the BPF program: %s (%s)", strerror(-ret),
+			 ret == -EPERM ? "xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root" :
+			 "libbpf's lines above say which step failed; the verifier's log among them");
 		return -1;
 	}
 	return 0;
@@ -175,47 +115,20 @@ static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* The flood defense settings and source filters, in force at once. */
-static int apply_protection(struct daemon *d, char *err, size_t errlen)
-{
-	struct xdpcast_settings settings;
-	__u32 zero = 0;
-
-	protection_settings(&d->protection, &settings);
-	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.xdpcast_settings), &zero, &settings, BPF_ANY)) {
-		snprintf(err, errlen, "writing the settings map: %s", strerror(errno));
-		return -1;
-	}
-	return protection_sync_sources(&d->protection, bpf_map__fd(d->skel->maps.xdpcast_source_filter),
-				       d->opts.anycast, d->opts.anycast_count, err, errlen);
-}
-
-/* Takes over the config file's protection settings. A secret that changed
- * keeps the old one valid as the previous, so clients holding cookies made
- * with it are not penalised during the rotation. */
-static void take_protection(struct daemon *d, struct protection *next)
-{
-	if (!next->has_secret) {
-		memcpy(next->cookie_secret, d->protection.cookie_secret, sizeof(next->cookie_secret));
-		next->has_secret = d->protection.has_secret;
-	} else if (!next->has_previous &&
-		   memcmp(next->cookie_secret, d->protection.cookie_secret, sizeof(next->cookie_secret))) {
-		memcpy(next->cookie_previous, d->protection.cookie_secret, sizeof(next->cookie_previous));
-		next->has_previous = true;
-	}
-	protection_free(&d->protection);
-	d->protection = *next;
-	memset(next, 0, sizeof(*next));
-}
-
-/* A random cookie secret when the config gives none: cookies then stay
- * valid at this PoP only until it restarts. */
+/* A random cookie secret when the config gives none, the previous
+ * daemon's when taking over: cookies stay valid across restarts. */
 static int init_protection(struct daemon *d, char *err, size_t errlen)
 {
+	struct xdpcast_settings previous;
+
 	d->protection = d->opts.protection;
 	memset(&d->opts.protection, 0, sizeof(d->opts.protection));
 	if (d->protection.has_secret)
 		return 0;
+	if (d->took_over && !pins_previous_value(&d->pins, "xdpcast_settings", true, &previous, sizeof(previous))) {
+		memcpy(d->protection.cookie_secret, previous.cookie_secret, sizeof(d->protection.cookie_secret));
+		return 0;
+	}
 	if (getrandom(d->protection.cookie_secret, sizeof(d->protection.cookie_secret), 0) !=
 	    sizeof(d->protection.cookie_secret)) {
 		snprintf(err, errlen, "getrandom for the cookie secret: %s", strerror(errno));
@@ -243,132 +156,140 @@ static int place_views(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* The zone files of the default view and of each --view. */
-static size_t view_zones(const struct options *opts, struct view_zones views[XDPCAST_VIEWS_MAX + 1])
+/* ---- the snapshot every view is rendered from ---- */
+
+static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 {
-	views[0] = (struct view_zones){ opts->zones, opts->zone_count };
-	for (size_t v = 0; v < opts->view_count; v++)
-		views[v + 1] = (struct view_zones){ opts->views[v].zones, opts->views[v].zone_count };
-	return opts->view_count + 1;
+	for (size_t z = 0; z < d->gen.zone_count; z++) {
+		struct state_zone *out = &s->zones[s->zone_count++];
+
+		knot_dname_to_str(out->name, d->gen.zones[z]->origin, sizeof(out->name));
+		out->serial = d->gen.zones[z]->serial;
+		out->records = d->gen.zones[z]->record_count;
+		snprintf(out->source, sizeof(out->source), "%s", d->gen.zones[z]->file);
+		out->loaded_at = d->generation_loaded_at;
+	}
+	for (size_t i = 0; i < d->secondary_count; i++) {
+		const struct secondary *sec = &d->secondaries[i];
+		struct state_transfer *t = &s->transfers[s->transfer_count++];
+
+		snprintf(t->zone, sizeof(t->zone), "%.255s", sec->name);
+		snprintf(t->primary, sizeof(t->primary), "%s", sec->primary.address.text);
+		t->serial = sec->zone ? sec->zone->serial : 0;
+		t->fresh = secondary_fresh(sec);
+		t->running = sec->transferring;
+		t->transferred_at = sec->transferred_at;
+		snprintf(t->error, sizeof(t->error), "%s", sec->error);
+	}
 }
 
-/* What the metrics cannot read from the maps: interfaces, zones, generation,
- * health checks and what BIRD said. */
-static void publish_metrics(struct daemon *d)
+static void snapshot_bgp(const struct daemon *d, struct pop_state *s)
 {
-	static struct metrics_snapshot snap;    /* large; one thread writes it */
+	for (size_t i = 0; i < d->health.count; i++) {
+		snprintf(s->checks[i].name, sizeof(s->checks[i].name), "%s", d->health.checks[i].name);
+		s->checks[i].up = d->health.checks[i].up;
+		snprintf(s->checks[i].detail, sizeof(s->checks[i].detail), "%s", d->health.checks[i].detail);
+	}
+	s->check_count = d->health.count;
+	s->healthy = health_all_up(&d->health);
+	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+		struct state_prefix *p = &s->prefixes[s->prefix_count++];
 
-	if (!d->metrics)
+		p->route = d->routes[i];
+		for (size_t e = 0; e < d->bird.exported_count; e++)
+			p->exported |= !strcmp(d->bird.exported[e], p->route.prefix);
+		if (p->route.state == ROUTE_WITHDRAWN)
+			snprintf(p->why, sizeof(p->why), "%s", d->phase != PHASE_RUNNING ? phase_names[d->phase] :
+				 "a health check is down");
+	}
+	s->bird_controlled = d->bgp.socket_path != NULL;
+	s->bird_up = d->bird.connected;
+	snprintf(s->bird_socket, sizeof(s->bird_socket), "%s", d->bgp.socket_path ? d->bgp.socket_path : "");
+	snprintf(s->bird_error, sizeof(s->bird_error), "%s", d->bird.error);
+	for (size_t i = 0; i < d->bird.session_count; i++) {
+		snprintf(s->sessions[i].name, sizeof(s->sessions[i].name), "%s", d->bird.sessions[i].name);
+		snprintf(s->sessions[i].state, sizeof(s->sessions[i].state), "%s", d->bird.sessions[i].state);
+		s->sessions[i].up = d->bird.sessions[i].established;
+	}
+	s->session_count = d->bird.session_count;
+}
+
+static struct pop_state *snapshot(const struct daemon *d)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 info_len = sizeof(info);
+	struct pop_state *s = state_new(d->opts.view_count, d->gen.zone_count, d->secondary_count, d->health.count,
+					d->opts.anycast_count, d->bird.session_count);
+
+	if (!s)
+		return NULL;
+	snprintf(s->pop, sizeof(s->pop), "%s", d->opts.pop);
+	snprintf(s->version, sizeof(s->version), "%s", XDPCAST_VERSION);
+	s->pid = getpid();
+	snprintf(s->phase, sizeof(s->phase), "%s", phase_names[d->phase]);
+	snprintf(s->pin_dir, sizeof(s->pin_dir), "%s", d->opts.pin_dir);
+	snprintf(s->metrics, sizeof(s->metrics), "%s", d->opts.metrics ? d->opts.metrics : "");
+	if (d->skel && !bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.xdpcast), &info, &info_len))
+		s->program_id = info.id;
+	s->took_over = d->took_over;
+	for (size_t i = 0; i < d->opts.iface_count; i++) {
+		const struct attachment *a = &d->ifaces[i];
+		struct state_iface *f = &s->ifaces[s->iface_count++];
+
+		snprintf(f->name, sizeof(f->name), "%s", a->ifname);
+		f->ifindex = a->ifindex;
+		snprintf(f->mode, sizeof(f->mode), "%s", attach_mode_name(a->mode));
+		f->attached = a->attached;
+		f->program_id = a->seen.id;
+		attach_describe(&a->seen, f->holder, sizeof(f->holder));
+		f->reattached = a->reattached;
+	}
+	for (size_t v = 0; v < d->opts.view_count; v++)
+		if ((s->views[v] = strdup(d->opts.views[v].name)))
+			s->view_count++;
+	s->generation = d->gen.number;
+	s->generation_loaded_at = d->generation_loaded_at;
+	s->answers = d->gen.answers.count;
+	s->zones_loading = d->zones_busy;
+	snprintf(s->reload_error, sizeof(s->reload_error), "%s", d->reload_error);
+	s->reload_failures = d->reload_failures;
+	s->reload_ok_at = d->reload_ok_at;
+	snapshot_zones(d, s);
+	snapshot_bgp(d, s);
+	s->updated_at = time(NULL);
+	return s;
+}
+
+static void write_control_plane(struct daemon *d, bool handed_over)
+{
+	struct control_plane_state cp;
+	__u32 zero = 0;
+
+	state_control_plane(d->state, &cp);
+	cp.handed_over = handed_over;
+	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.xdpcast_control_plane), &zero, &cp, BPF_ANY))
+		log_error("writing the control plane map: %s", strerror(errno));
+}
+
+void daemon_publish(struct daemon *d)
+{
+	struct pop_state *s = snapshot(d);
+	double turn = loop_take_longest_turn(d->loop);
+
+	if (turn > d->longest_turn)
+		d->longest_turn = turn;
+	if (!s) {
+		log_error("out of memory for the state snapshot");
 		return;
-	memset(&snap, 0, sizeof(snap));
-	snap.pop = d->opts.pop;
-	snap.version = XDPCAST_VERSION;
-	snap.iface_count = d->opts.iface_count;
-	for (size_t i = 0; i < d->opts.iface_count; i++)
-		snap.ifaces[i] = d->ifaces[i].ifname;
-	snap.generation = d->gen.number;
-	for (size_t i = 0; i < d->opts.anycast_count && i < 64; i++) {
-		prefix_format(&d->opts.anycast[i], snap.prefixes[i], sizeof(snap.prefixes[i]));
-		snap.announced[i] = bgp_exported(&d->bgp, snap.prefixes[i]);
-		snap.prefix_count++;
 	}
-	for (size_t i = 0; i < d->health.count && i < METRICS_CHECKS_MAX; i++) {
-		snprintf(snap.checks[i].name, sizeof(snap.checks[i].name), "%s", d->health.checks[i].name);
-		snap.checks[i].up = d->health.checks[i].up;
-		snap.check_count++;
-	}
-	snap.bird_controlled = d->bgp.socket_path != NULL;
-	snap.bird_up = d->bgp.connected;
-	for (size_t i = 0; i < d->bgp.session_count && i < METRICS_SESSIONS_MAX; i++) {
-		snprintf(snap.sessions[i].name, sizeof(snap.sessions[i].name), "%s", d->bgp.sessions[i].name);
-		snap.sessions[i].up = d->bgp.sessions[i].established;
-		snap.session_count++;
-	}
-	for (size_t z = 0; z < d->gen.zone_count && z < METRICS_ZONES_MAX; z++) {
-		struct zone_metrics *zm = &snap.zones[snap.zone_count++];
-
-		knot_dname_to_str(zm->name, d->gen.zones[z]->origin, sizeof(zm->name));
-		zm->serial = d->gen.zones[z]->serial;
-		zm->records = d->gen.zones[z]->record_count;
-		zm->loaded_at = d->generation_loaded_at;
-	}
-	metrics_server_update(d->metrics, &snap);
+	state_unref(d->state);
+	d->state = s;
+	metrics_server_update(d->metrics, s);
+	if (d->skel)
+		write_control_plane(d, false);
 }
 
-/* The transferred zones that may be served: fresh copies only. */
-static size_t fresh_transfers(const struct daemon *d, struct zone *out[OPTIONS_MAX_ZONES])
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < d->secondary_count; i++)
-		if (secondary_fresh(&d->secondaries[i]))
-			out[n++] = d->secondaries[i].zone;
-	return n;
-}
-
-/* Builds a generation from every zone file and every fresh transferred
- * zone and swaps it in: all or nothing. */
-static int load_zones(struct daemon *d, char *err, size_t errlen)
-{
-	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
-	size_t view_count = view_zones(&d->opts, views);
-	struct zone *transferred[OPTIONS_MAX_ZONES];
-	size_t transferred_count = fresh_transfers(d, transferred);
-	struct generation next;
-	int outer = bpf_map__fd(d->skel->maps.xdpcast_answer_gen);
-
-	if (generation_build(&next, views, view_count, transferred, transferred_count, d->opts.pop, err, errlen))
-		goto fail;
-	if (generation_publish(&next, outer, err, errlen)) {
-		generation_free(&next);
-		goto fail;
-	}
-	d->reload_error[0] = '\0';
-	generation_free(&d->gen);
-	d->gen = next;
-	d->gen.number = ++d->generation_number;
-	d->generation_loaded_at = time(NULL);
-	publish_metrics(d);
-	for (size_t i = 0; i < d->gen.zone_count; i++) {
-		char name[KNOT_DNAME_TXT_MAXLEN];
-
-		knot_dname_to_str(name, d->gen.zones[i]->origin, sizeof(name));
-		log_info("zone %s serial %u: %zu records from %s", name, d->gen.zones[i]->serial,
-			 d->gen.zones[i]->record_count, d->gen.zones[i]->file);
-	}
-	log_info("generation %u: %zu answers in the cache, %zu RRsets left to userspace",
-		 d->gen.number, d->gen.answers.count, d->gen.answers.left_to_userspace);
-	return 0;
-fail:
-	snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
-	return -1;
-}
-
-/* The program itself, so xdpcastctl lookup can run it (BPF_PROG_TEST_RUN). */
-static int pin_program(struct daemon *d, char *err, size_t errlen)
-{
-	char path[512];
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/xdpcast_prog", d->opts.pin_dir);
-	unlink(path);           /* left by a daemon that was killed */
-	ret = bpf_program__pin(d->skel->progs.xdpcast, path);
-	if (ret) {
-		snprintf(err, errlen, "pinning the program in %s: %s", d->opts.pin_dir, strerror(-ret));
-		return -1;
-	}
-	d->program_pinned = true;
-	return 0;
-}
-
-/* Before loading anything: an address in use must leave nothing behind. */
-static int start_metrics(struct daemon *d, char *err, size_t errlen)
-{
-	if (!d->opts.metrics)
-		return 0;
-	d->metrics = metrics_server_start(d->opts.metrics, err, errlen);
-	return d->metrics ? 0 : -1;
-}
+/* ---- signals and the lifecycle ---- */
 
 static int signal_fd(void)
 {
@@ -378,450 +299,170 @@ static int signal_fd(void)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		return -1;
-	return signalfd(-1, &mask, SFD_CLOEXEC);
-}
-
-/*
- * SIGHUP: the config file's flood defense settings and every zone, all or
- * nothing. Interfaces, prefixes, the zone list and views take effect at the
- * next start.
- */
-static int reload(struct daemon *d, const char *why, char *err, size_t errlen)
-{
-	struct options fresh;
-	int ret = -1;
-
-	sd_notify(0, "RELOADING=1");
-	log_info("%s: reloading %zu zones%s%s", why, d->opts.zone_count, d->opts.config_path ? " and " : "",
-		 d->opts.config_path ? d->opts.config_path : "");
-	options_defaults(&fresh);
-	if (d->opts.config_path && config_load(d->opts.config_path, &fresh, err, errlen)) {
-		log_error("reload failed, generation %u and the settings in force stay: %s", d->gen.number, err);
-		goto out;
-	}
-	if (load_zones(d, err, errlen)) {
-		log_error("reload failed, generation %u keeps answering: %s", d->gen.number, err);
-		goto out;
-	}
-	ret = 0;
-	if (d->opts.config_path) {
-		take_protection(d, &fresh.protection);
-		if (apply_protection(d, err, errlen)) {
-			log_error("applying %s: %s", d->opts.config_path, err);
-			ret = -1;
-		} else {
-			log_info("flood defense settings of %s in force", d->opts.config_path);
-		}
-	}
-out:
-	if (ret)
-		snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
-	options_free(&fresh);
-	sd_notifyf(0, "READY=1\nSTATUS=generation %u", d->gen.number);
-	return ret;
-}
-
-/* Transferred zones: the first copy of each before the program goes live.
- * A primary that does not answer costs only its zone, which the server
- * behind answers meanwhile; the zones check stays down until it comes. */
-static int init_secondaries(struct daemon *d, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < d->opts.secondary_count; i++) {
-		if (secondary_init(&d->secondaries[i], &d->opts.secondaries[i], d->opts.keys, err, errlen))
-			return -1;
-		d->secondary_count++;
-		secondary_refresh(&d->secondaries[i], clock_monotonic(), d->opts.transfer_timeout_ms);
-	}
-	return 0;
-}
-
-/* Asks the primary of zone i; a new copy becomes a new generation. */
-static void refresh_secondary(struct daemon *d, size_t i)
-{
-	char err[ERR_LEN];
-
-	if (secondary_refresh(&d->secondaries[i], clock_monotonic(), d->opts.transfer_timeout_ms) == 1 &&
-	    load_zones(d, err, sizeof(err)))
-		log_error("zone %s: the new copy is not served, generation %u keeps answering: %s",
-			  d->secondaries[i].name, d->gen.number, err);
-}
-
-/* Transfers whose timers ran out: refresh, or stop serving a stale copy. */
-static void secondary_timers(struct daemon *d, double now)
-{
-	char err[ERR_LEN];
-
-	for (size_t i = 0; i < d->secondary_count; i++) {
-		struct secondary *s = &d->secondaries[i];
-
-		if (now >= s->next_refresh)
-			refresh_secondary(d, i);
-		if (secondary_check_expiry(s, now) && load_zones(d, err, sizeof(err)))
-			log_error("zone %s expired but generation %u could not be replaced: %s", s->name,
-				  d->gen.number, err);
-	}
-}
-
-/* Why the zones check fails: a reload that failed, a zone not fresh. */
-static int zones_problem(const struct daemon *d, char *detail, size_t len)
-{
-	if (d->reload_error[0]) {
-		snprintf(detail, len, "reload failed: %.200s", d->reload_error);
-		return -1;
-	}
-	for (size_t i = 0; i < d->secondary_count; i++) {
-		const struct secondary *s = &d->secondaries[i];
-
-		if (!s->zone) {
-			snprintf(detail, len, "zone %s: %s", s->name, s->error);
-			return -1;
-		}
-		if (s->expired) {
-			snprintf(detail, len, "zone %s: expired (%s)", s->name, s->error);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void init_health(struct daemon *d)
-{
-	const char *names[HEALTH_MAX_CHECKS] = { [CHECK_FAST_PATH] = "fast_path", [CHECK_ZONES] = "zones" };
-	size_t count = CHECK_BACKEND;
-
-	if (d->opts.health.has_backend)
-		names[count++] = "backend";
-	d->first_command = count;
-	for (size_t i = 0; i < d->opts.health.command_count; i++)
-		names[count++] = d->opts.health.commands[i].name;
-	health_init(&d->health, d->opts.health.rise, d->opts.health.fall, names, count);
-}
-
-/* The round's outcome into the xdpcast_control_plane map, for bpftool. */
-static void write_control_plane(struct daemon *d)
-{
-	struct control_plane_state state = {
-		.healthy = health_all_up(&d->health),
-		.checks = d->health.count,
-		.bird_up = d->bgp.connected,
-		.prefixes = d->opts.anycast_count,
-		.sessions = d->bgp.session_count,
-		.updated_at = time(NULL),
-	};
-	__u32 zero = 0;
-
-	for (size_t i = 0; i < d->health.count; i++)
-		state.checks_up += d->health.checks[i].up;
-	for (size_t i = 0; i < d->bgp.session_count; i++)
-		state.sessions_up += d->bgp.sessions[i].established;
-	for (size_t i = 0; i < d->opts.anycast_count; i++) {
-		char prefix[64];
-
-		prefix_format(&d->opts.anycast[i], prefix, sizeof(prefix));
-		state.prefixes_announced += bgp_exported(&d->bgp, prefix);
-	}
-	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.xdpcast_control_plane), &zero, &state, BPF_ANY))
-		log_error("writing the control plane map: %s", strerror(errno));
-}
-
-/* One round of every check, then BIRD is told the outcome. */
-static void health_round(struct daemon *d, double now)
-{
-	const struct health_options *o = &d->opts.health;
-	char detail[256] = "";
-	int failed;
-
-	failed = attach_check(d->ifaces, d->opts.iface_count, detail, sizeof(detail)) ||
-		 health_fast_path(d->opts.pin_dir, d->gen.zones, d->gen.default_view_count, detail, sizeof(detail));
-	health_record(&d->health, CHECK_FAST_PATH, !failed, detail);
-	failed = zones_problem(d, detail, sizeof(detail));
-	health_record(&d->health, CHECK_ZONES, !failed, detail);
-	if (o->has_backend) {
-		failed = health_backend(&o->backend, o->timeout_ms, d->gen.zones, d->gen.default_view_count, detail,
-					sizeof(detail));
-		health_record(&d->health, CHECK_BACKEND, !failed, detail);
-	}
-	for (size_t i = 0; i < o->command_count; i++) {
-		failed = health_command(&o->commands[i], detail, sizeof(detail));
-		health_record(&d->health, d->first_command + i, !failed, detail);
-	}
-	bgp_sync(&d->bgp, health_all_up(&d->health) && !d->stopping, now);
-	publish_metrics(d);
-	write_control_plane(d);
+	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 /* SIGTERM: withdraw first, keep answering while the withdrawal spreads
- * through BGP, then let run() return and detach. */
+ * through BGP (announce.c ends the loop after the drain), then detach. */
 static void begin_stop(struct daemon *d, unsigned signo)
 {
-	double now = clock_monotonic();
+	bool announcing = false;
 
-	d->stopping = true;
-	d->stop_at = now;
-	if (!d->bgp.socket_path) {
-		log_info("signal %u: shutting down", signo);
-		return;
-	}
-	bgp_sync(&d->bgp, false, now);
-	publish_metrics(d);
-	if (!d->bgp.connected) {
-		log_info("signal %u: shutting down (BIRD unreachable, nothing to withdraw)", signo);
-		return;
-	}
-	d->stop_at = now + d->opts.drain_ms / 1000.0;
-	log_info("signal %u: withdrawn; answering for %u ms more before detaching", signo, d->opts.drain_ms);
-}
-
-static json_t *checks_json(const struct daemon *d)
-{
-	json_t *checks = json_array();
-
-	for (size_t i = 0; i < d->health.count; i++) {
-		const struct check *c = &d->health.checks[i];
-
-		json_array_append_new(checks, json_pack("{s:s, s:b, s:s?}", "check", c->name, "up", c->up,
-							"error", c->detail[0] ? c->detail : NULL));
-	}
-	return checks;
-}
-
-static json_t *bgp_json(const struct daemon *d)
-{
-	json_t *sessions = json_array(), *exported = json_array();
-
-	for (size_t i = 0; i < d->bgp.session_count; i++)
-		json_array_append_new(sessions, json_pack("{s:s, s:s, s:b}", "protocol", d->bgp.sessions[i].name,
-							  "state", d->bgp.sessions[i].state,
-							  "established", d->bgp.sessions[i].established));
-	for (size_t i = 0; i < d->bgp.exported_count; i++)
-		json_array_append_new(exported, json_string(d->bgp.exported[i]));
-	return json_pack("{s:s?, s:b, s:s?, s:o, s:o}", "bird_socket", d->bgp.socket_path,
-			 "connected", d->bgp.connected, "error", d->bgp.error[0] ? d->bgp.error : NULL,
-			 "sessions", sessions, "exported", exported);
-}
-
-static json_t *secondaries_json(const struct daemon *d)
-{
-	json_t *list = json_array();
-
-	for (size_t i = 0; i < d->secondary_count; i++) {
-		const struct secondary *s = &d->secondaries[i];
-
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:b, s:f, s:s?}", "zone", s->name,
-						      "primary", s->primary.address.text,
-						      "serial", (json_int_t)(s->zone ? s->zone->serial : 0),
-						      "fresh", secondary_fresh(s), "transferred_at", s->transferred_at,
-						      "error", s->error[0] ? s->error : NULL));
-	}
-	return list;
-}
-
-/* What `xdpcastctl status` shows. */
-static json_t *status_json(struct daemon *d)
-{
-	struct bpf_prog_info info = { 0 };
-	__u32 info_len = sizeof(info);
-	json_t *ifaces = json_array(), *zones = json_array(), *anycast = json_array(), *views = json_array();
-
-	bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.xdpcast), &info, &info_len);
-	for (size_t i = 0; i < d->opts.iface_count; i++)
-		json_array_append_new(ifaces, json_pack("{s:s, s:i, s:s}", "name", d->ifaces[i].ifname,
-							"ifindex", d->ifaces[i].ifindex,
-							"xdp_mode", attach_mode_name(d->ifaces[i].mode)));
-	for (size_t z = 0; z < d->gen.zone_count; z++) {
-		char name[KNOT_DNAME_TXT_MAXLEN];
-
-		knot_dname_to_str(name, d->gen.zones[z]->origin, sizeof(name));
-		json_array_append_new(zones, json_pack("{s:s, s:I, s:I, s:s}", "zone", name,
-						       "serial", (json_int_t)d->gen.zones[z]->serial,
-						       "records", (json_int_t)d->gen.zones[z]->record_count,
-						       "file", d->gen.zones[z]->file));
-	}
+	d->phase = PHASE_STOPPING;
+	sd_notify(0, "STOPPING=1");
 	for (size_t i = 0; i < d->opts.anycast_count; i++)
-		json_array_append_new(anycast, json_string(d->opts.anycast_text[i]));
-	for (size_t v = 0; v < d->opts.view_count; v++)
-		json_array_append_new(views, json_string(d->opts.views[v].name));
-	return json_pack("{s:b, s:s, s:s, s:I, s:o, s:o, s:I, s:f, s:I, s:o, s:o, s:s, s:s?, s:o, s:b, s:o, s:o}",
-			 "ok", 1, "pop", d->opts.pop, "version", XDPCAST_VERSION,
-			 "program_id", (json_int_t)info.id, "interfaces", ifaces, "anycast", anycast,
-			 "generation", (json_int_t)d->gen.number, "generation_loaded_at", d->generation_loaded_at,
-			 "answers", (json_int_t)d->gen.answers.count, "zones", zones, "views", views,
-			 "pin_dir", d->opts.pin_dir, "metrics", d->opts.metrics,
-			 "checks", checks_json(d), "healthy", health_all_up(&d->health),
-			 "bgp", bgp_json(d), "transfers", secondaries_json(d));
+		announcing |= d->routes[i].state != ROUTE_WITHDRAWN;
+	if (!d->bgp.socket_path || !announcing) {
+		log_info("signal %u: stopping%s", signo, d->bgp.socket_path ? " (nothing announced)" : "");
+		loop_stop(d->loop);
+		return;
+	}
+	log_info("signal %u: withdrawing the anycast prefixes, then detaching", signo);
+	announce_update(d);
+	daemon_publish(d);
 }
 
-static json_t *control_command(const char *command, void *arg)
+static void signal_ready(void *arg, short revents)
 {
 	struct daemon *d = arg;
-	char err[ERR_LEN];
+	struct signalfd_siginfo si;
 
-	if (strcmp(command, "status") == 0)
-		return status_json(d);
-	if (strcmp(command, "reload") == 0) {
-		if (reload(d, "xdpcastctl reload", err, sizeof(err)))
-			return json_pack("{s:b, s:s, s:I}", "ok", 0, "error", err, "generation",
-					 (json_int_t)d->gen.number);
-		return json_pack("{s:b, s:I}", "ok", 1, "generation", (json_int_t)d->gen.number);
-	}
-	return json_pack("{s:b, s:s}", "ok", 0, "error", "unknown command: status or reload");
-}
-
-/* Every timer that ran out: the cookie clock, a debounced zone file
- * change, transfers, the health round, the end of the drain. */
-static void run_timers(struct daemon *d, double now)
-{
-	char err[ERR_LEN];
-
-	if (now >= d->next_clock) {     /* the wall clock may have been stepped */
-		d->next_clock = now + CLOCK_REFRESH_S;
-		if (apply_protection(d, err, sizeof(err)))
-			log_error("%s", err);
-	}
-	if (d->reload_at && now >= d->reload_at) {
-		d->reload_at = 0;
-		reload(d, "zone file changed", err, sizeof(err));
-	}
-	secondary_timers(d, now);
-	if (now >= d->next_health) {
-		d->next_health = now + d->opts.health.interval_ms / 1000.0;
-		health_round(d, now);
-	}
-}
-
-/* A NOTIFY that checked out: ask that zone's primary now. */
-static void notified(struct daemon *d, int zone)
-{
-	if (zone >= 0)
-		refresh_secondary(d, zone);
-}
-
-/* Milliseconds until the earliest timer. */
-static int next_timeout(const struct daemon *d, double now)
-{
-	double next = d->next_clock < d->next_health ? d->next_clock : d->next_health;
-
-	if (d->reload_at && d->reload_at < next)
-		next = d->reload_at;
-	if (d->stopping && d->stop_at < next)
-		next = d->stop_at;
-	for (size_t i = 0; i < d->secondary_count; i++) {
-		const struct secondary *s = &d->secondaries[i];
-
-		if (s->next_refresh < next)
-			next = s->next_refresh;
-		if (secondary_fresh(s) && s->expires_at < next)
-			next = s->expires_at;
-	}
-	return next > now ? (int)((next - now) * 1000) + 1 : 0;
-}
-
-static void run(struct daemon *d, int sfd)
-{
-	enum { SIGNALS, CONTROL, NOTIFY_UDP, NOTIFY_TCP, WATCH };
-	struct pollfd pfd[] = {
-		[SIGNALS] = { .fd = sfd, .events = POLLIN },
-		[CONTROL] = { .fd = d->control_fd, .events = POLLIN },
-		[NOTIFY_UDP] = { .fd = d->notify.udp, .events = POLLIN },       /* -1: ignored */
-		[NOTIFY_TCP] = { .fd = d->notify.tcp, .events = POLLIN },
-		[WATCH] = { .fd = d->watch_fd, .events = POLLIN },
-	};
-	char err[ERR_LEN];
-
-	d->next_clock = clock_monotonic() + CLOCK_REFRESH_S;
-	for (;;) {
-		struct signalfd_siginfo si;
-		double now = clock_monotonic();
-		int ready;
-
-		if (d->stopping && now >= d->stop_at)
-			return;
-		run_timers(d, now);
-		ready = poll(pfd, sizeof(pfd) / sizeof(pfd[0]), next_timeout(d, clock_monotonic()));
-		if (ready < 0 && errno != EINTR) {
-			log_error("poll: %s", strerror(errno));
-			return;
-		}
-		if (ready <= 0)
-			continue;
-		if (pfd[CONTROL].revents & POLLIN)
-			control_serve_one(d->control_fd, control_command, d);
-		if (pfd[NOTIFY_UDP].revents & POLLIN)
-			notified(d, notify_serve_udp(d->notify.udp, d->secondaries, d->secondary_count));
-		if (pfd[NOTIFY_TCP].revents & POLLIN)
-			notified(d, notify_serve_tcp(d->notify.tcp, d->secondaries, d->secondary_count));
-		if ((pfd[WATCH].revents & POLLIN) && zone_watch_changed(d->watch_fd, d->watched, d->watched_count))
-			d->reload_at = clock_monotonic() + d->opts.watch_delay_ms / 1000.0;
-		if (!(pfd[SIGNALS].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo == SIGHUP)
-			reload(d, "SIGHUP", err, sizeof(err));
-		else if (d->stopping)
-			return;         /* a second signal cuts the drain short */
-		else
+	(void)revents;
+	while (read(d->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			zones_request_reload(d, "SIGHUP", true);
+		} else if (d->phase != PHASE_RUNNING) {
+			log_info("signal %u: ending the %s now", si.ssi_signo, phase_names[d->phase]);
+			loop_stop(d->loop);     /* a second signal cuts the drain short */
+		} else if (si.ssi_signo == SIGUSR1) {
+			d->phase = PHASE_HANDING_OVER;
+			log_info("signal %u: handing over; the program stays attached and announced for the next "
+				 "xdpcastd", si.ssi_signo);
+			sd_notify(0, "STOPPING=1");
+			loop_stop(d->loop);
+		} else {
 			begin_stop(d, si.ssi_signo);
+		}
 	}
 }
 
-/* The zone files to watch for changes, or none. */
-static int watch_zone_files(struct daemon *d, char *err, size_t errlen)
+/* The wall clock may have been stepped: the cookie clock offset again. */
+static void clock_due(struct loop_timer *timer)
 {
-	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
-	size_t view_count = view_zones(&d->opts, views);
+	struct daemon *d = timer->arg;
+	char err[ERR_LEN];
 
-	for (size_t v = 0; v < view_count; v++)
-		for (size_t i = 0; i < views[v].count; i++)
-			d->watched[d->watched_count++] = views[v].paths[i];
-	if (!d->opts.watch_zones || !d->watched_count)
-		return 0;
-	d->watch_fd = zone_watch_open(d->watched, d->watched_count, err, errlen);
-	return d->watch_fd < 0 ? -1 : 0;
+	loop_timer_arm(d->loop, &d->clock_timer, clock_monotonic() + CLOCK_REFRESH_S);
+	if (zones_apply_protection(d, err, sizeof(err)))
+		log_error("%s", err);
 }
 
-static int listen_notify(struct daemon *d, char *err, size_t errlen)
+/* Program, maps and attachment: a fresh start, or a takeover of the
+ * program a previous xdpcastd left running. All or nothing: what fails
+ * leaves the interfaces and pins as they were. */
+static int start_program(struct daemon *d, char *err, size_t errlen)
 {
-	if (!d->opts.has_notify)
-		return 0;
-	if (notify_listen(&d->opts.notify_listen, &d->notify, err, errlen))
+	struct control_plane_state previous = { 0 };
+	int prog_fd;
+
+	if (pins_open(&d->pins, d->opts.pin_dir, err, errlen))
 		return -1;
-	log_info("listening for NOTIFY on %s (UDP and TCP)", d->opts.notify_listen.text);
+	d->took_over = pins_previous_runs(&d->pins);
+	if (d->took_over)
+		log_info("taking over program %u of the previous xdpcastd (%s/%s)", d->pins.previous_id,
+			 d->opts.pin_dir, PINS_PROGRAM);
+	else if (d->pins.previous_fd >= 0)
+		log_info("%s holds pins of an xdpcastd whose program runs nowhere: replacing them",
+			 d->opts.pin_dir);
+	/* Trusted only when written by the xdpcastd of the program taken over. */
+	if (d->took_over &&
+	    (pins_previous_value(&d->pins, "xdpcast_control_plane", false, &previous, sizeof(previous)) ||
+	     previous.program_id != d->pins.previous_id))
+		memset(&previous, 0, sizeof(previous));
+	if (init_protection(d, err, errlen) || load_program(d, err, errlen))
+		return -1;
+	announce_init(d, d->took_over ? &previous : NULL);
+	zones_first_transfers(d);
+	prog_fd = bpf_program__fd(d->skel->progs.xdpcast);
+	if (protect_prefixes(d, err, errlen) || zones_apply_protection(d, err, errlen) ||
+	    place_views(d, err, errlen) || zones_load_now(d, err, errlen) ||
+	    attach_all(prog_fd, d->took_over ? d->pins.previous_id : 0, d->ifaces, d->opts.iface_count,
+		       d->opts.xdp_mode, !d->opts.mode_forced, d->opts.replace_foreign, err, errlen))
+		return -1;
+	pins_migrate(&d->pins);
+	if (pins_publish(&d->pins, d->skel->progs.xdpcast, err, errlen)) {
+		attach_undo_all(prog_fd, d->ifaces, d->opts.iface_count);
+		return -1;
+	}
+	if (d->took_over)
+		detach_elsewhere(d->pins.previous_id, d->ifaces, d->opts.iface_count);
 	return 0;
+}
+
+static void run(struct daemon *d)
+{
+	loop_timer_init(&d->clock_timer, "cookie clock", clock_due, d);
+	loop_timer_arm(d->loop, &d->clock_timer, clock_monotonic() + CLOCK_REFRESH_S);
+	loop_watch(d->loop, d->signal_fd, POLLIN, signal_ready, d);
+	d->phase = PHASE_RUNNING;
+	zones_start(d);
+	control_server_run(d->control);
+	announce_start(d);
+	daemon_publish(d);
+	loop_run(d->loop);
+}
+
+/* The loop ended: let the last jobs finish, then stop or hand over. */
+static void finish(struct daemon *d)
+{
+	bool handing_over = d->phase == PHASE_HANDING_OVER;
+
+	d->exiting = true;
+	control_server_stop(d->control);
+	d->control = NULL;
+	loop_free(d->loop);
+	d->loop = NULL;
+	if (!d->skel)
+		return;
+	if (handing_over) {
+		write_control_plane(d, true);
+		log_info("handed over: the program stays attached on %zu interfaces with its maps in %s", d->opts.iface_count,
+			 d->opts.pin_dir);
+		return;
+	}
+	detach_all(bpf_program__fd(d->skel->progs.xdpcast), d->ifaces, d->opts.iface_count);
+	pins_remove(&d->pins);
+	log_info("stopped: detached and unpinned");
 }
 
 static void cleanup(struct daemon *d)
 {
-	char path[512];
-
-	metrics_server_stop(d->metrics);
-	control_close(d->control_fd, d->opts.control_socket);
-	notify_close(&d->notify);
-	if (d->watch_fd >= 0)
-		close(d->watch_fd);
-	bgp_close(&d->bgp);
-	for (size_t i = 0; i < d->secondary_count; i++)
-		secondary_free(&d->secondaries[i]);
-	detach_all(d->ifaces, d->opts.iface_count);
-	if (d->skel) {
-		bpf_object__unpin_maps(d->skel->obj, NULL);
-		snprintf(path, sizeof(path), "%s/xdpcast_prog", d->opts.pin_dir);
-		if (d->program_pinned)
-			bpf_program__unpin(d->skel->progs.xdpcast, path);
-		rmdir(d->opts.pin_dir);
-		xdpcast_bpf__destroy(d->skel);
+	if (d->loop) {          /* a failed start */
+		d->exiting = true;
+		control_server_stop(d->control);
+		loop_free(d->loop);
 	}
-	generation_free(&d->gen);
+	metrics_server_stop(d->metrics);
+	zones_close(d);
+	announce_close(d);
+	pins_close(&d->pins);
+	xdpcast_bpf__destroy(d->skel);
+	state_unref(d->state);
 	protection_free(&d->protection);
 	options_free(&d->opts);
+	if (d->signal_fd >= 0)
+		close(d->signal_fd);
 }
 
 int main(int argc, char **argv)
 {
-	static struct daemon d = { .control_fd = -1, .notify = { -1, -1 }, .watch_fd = -1 };
-	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	static struct daemon d = { .notify = { -1, -1 }, .watch_fd = -1, .signal_fd = -1,
+				   .pins = { .lock_fd = -1, .previous_fd = -1 } };
 	char err[ERR_LEN];
-	int sfd, status = 1;
+	int status = 1;
 
 	switch (options_parse(argc, argv, &d.opts)) {
 	case OPTIONS_EXIT_OK:
@@ -836,67 +477,47 @@ int main(int argc, char **argv)
 	verbose = d.opts.verbose;
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	libbpf_set_print(libbpf_log);
-	libxdp_set_print(libxdp_log);
 
+	/* Signals blocked before any thread starts (workers, the metrics
+	 * server's), so every thread inherits the mask and signalfd sees them. */
+	signal(SIGPIPE, SIG_IGN);       /* a peer that leaves is an error, not our end */
+	d.signal_fd = signal_fd();
+	d.loop = loop_new(lane_threads);
+	if (d.signal_fd < 0 || !d.loop) {
+		snprintf(err, sizeof(err), "%s: %s", d.loop ? "signalfd" : "starting the workers", strerror(errno));
+		goto fail;
+	}
 	/* Everything that can be checked without touching the kernel first, so
 	 * bad input leaves nothing attached or pinned. */
+	if (zones_init(&d, err, sizeof(err)) || zones_check(&d, err, sizeof(err)))
+		goto fail;
 	if (d.opts.check_config) {
-		if (generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, d.opts.pop, err, sizeof(err)))
-			goto fail;
 		printf("%s: ok (%zu zones, %zu anycast prefixes, %zu blocked prefixes)\n", d.opts.config_path,
-		       d.gen.zone_count, d.opts.anycast_count, d.opts.protection.blocklist.count);
+		       d.opts.zone_count, d.opts.anycast_count, d.opts.protection.blocklist.count);
 		status = 0;
 		goto out;
 	}
-	signal(SIGPIPE, SIG_IGN);       /* a peer that leaves is an error, not our end */
-	/* Signals blocked before any thread starts (the metrics server's), so
-	 * every thread inherits the mask and signalfd sees them all. */
-	sfd = signal_fd();
-	if (sfd < 0) {
-		snprintf(err, sizeof(err), "signalfd: %s", strerror(errno));
+	if (resolve_ifaces(&d, err, sizeof(err)) || zones_listen(&d, err, sizeof(err)) ||
+	    control_server_start(&d, err, sizeof(err)))
 		goto fail;
-	}
-	if (init_protection(&d, err, sizeof(err)) || resolve_ifaces(&d, err, sizeof(err)) ||
-	    generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, d.opts.pop, err, sizeof(err)) ||
-	    start_metrics(&d, err, sizeof(err)) || listen_notify(&d, err, sizeof(err)) ||
-	    watch_zone_files(&d, err, sizeof(err)))
+	if (d.opts.metrics && !(d.metrics = metrics_server_start(d.opts.metrics, err, sizeof(err))))
 		goto fail;
-	generation_free(&d.gen);
-	bgp_init(&d.bgp, d.opts.bird_socket);
-	init_health(&d);
-	if (init_secondaries(&d, err, sizeof(err)))
-		goto fail;
-	if (ensure_bpffs(d.opts.pin_dir, err, sizeof(err)) ||
-	    load_program(&d, err, sizeof(err)) ||
-	    protect_prefixes(&d, err, sizeof(err)) ||
-	    apply_protection(&d, err, sizeof(err)) ||
-	    place_views(&d, err, sizeof(err)) ||
-	    load_zones(&d, err, sizeof(err)) ||
-	    attach_all(bpf_program__fd(d.skel->progs.xdpcast), d.ifaces, d.opts.iface_count,
-		       d.opts.xdp_mode, !d.opts.mode_forced, err, sizeof(err)))
-		goto fail;
-
-	if (pin_program(&d, err, sizeof(err)))
-		goto fail;
-	d.control_fd = control_listen(d.opts.control_socket, err, sizeof(err));
-	if (d.control_fd < 0)
+	if (start_program(&d, err, sizeof(err)))
 		goto fail;
 	if (d.metrics) {
 		metrics_server_set_stats(d.metrics, bpf_map__fd(d.skel->maps.xdpcast_stats));
-		publish_metrics(&d);
 		log_info("metrics at http://%s/metrics", d.opts.metrics);
 	}
 	for (size_t i = 0; i < d.opts.iface_count; i++)
-		log_info("attached to %s (ifindex %d) in %s mode", d.ifaces[i].ifname,
-			 d.ifaces[i].ifindex, attach_mode_name(d.ifaces[i].mode));
-	log_info("ready: pop %s, %zu interfaces, %zu anycast prefixes, %zu zones, %zu views, maps in %s",
-		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.gen.zone_count,
-		 d.opts.view_count, d.opts.pin_dir);
-
+		log_info("attached to %s (ifindex %d) in %s mode", d.ifaces[i].ifname, d.ifaces[i].ifindex,
+			 attach_mode_name(d.ifaces[i].mode));
+	log_info("ready: pop %s, %zu interfaces, %zu anycast prefixes, %zu zones, %zu views, maps in %s%s",
+		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.gen.zone_count, d.opts.view_count,
+		 d.opts.pin_dir, d.took_over ? ", taken over" : "");
 	/* For systemd (Type=notify); without NOTIFY_SOCKET this does nothing. */
 	sd_notifyf(0, "READY=1\nSTATUS=generation %u, %zu interfaces", d.gen.number, d.opts.iface_count);
-	run(&d, sfd);
-	sd_notify(0, "STOPPING=1");
+	run(&d);
+	finish(&d);
 	status = 0;
 	goto out;
 fail:

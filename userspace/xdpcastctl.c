@@ -12,7 +12,9 @@
 #include <linux/bpf.h>
 #include <libknot/libknot.h>
 
+#include "bgp.h"
 #include "blocklist.h"
+#include "config.h"
 #include "control.h"
 #include "lookup.h"
 #include "prefix.h"
@@ -36,10 +38,22 @@ static const char usage[] =
 "                      packet on, until 'block del' or xdpcastd restarts\n"
 "  block del PREFIX    stop dropping a prefix added with 'block add'\n"
 "  block list          every blocked prefix, from the config file and live\n"
+"  withdraw            write the withdrawn BIRD include file (no routes in\n"
+"                      xdpcast4/xdpcast6) and ask BIRD to configure; works\n"
+"                      without a running xdpcastd: for BIRD's first start and\n"
+"                      for the stop hook of the systemd unit\n"
 "\n"
 "Options:\n"
 "  -d, --pin-dir DIR    where xdpcastd pinned its maps (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
-"  -s, --socket PATH    xdpcastd's control socket (default " XDPCAST_DEFAULT_CONTROL_SOCKET ")\n"
+"  -s, --control-socket PATH  xdpcastd's control socket (default " XDPCAST_DEFAULT_CONTROL_SOCKET ")\n"
+"  -c, --config FILE    withdraw: read bird_include and bird_socket from\n"
+"                       xdpcastd's config file\n"
+"      --bird-include PATH  withdraw: the include file (default " XDPCAST_DEFAULT_BIRD_INCLUDE ")\n"
+"      --bird-socket PATH   withdraw: BIRD's control socket (default " XDPCAST_DEFAULT_BIRD_SOCKET "),\n"
+"                       'none': write the file only\n"
+"      --after-failure  withdraw: only when systemd says the service failed\n"
+"                       ($SERVICE_RESULT is not 'success'): a clean stop has\n"
+"                       withdrawn already and a handover must not\n"
 "  -j, --json           print JSON instead of text\n"
 "  -a, --all            stats: list reasons that counted nothing too\n"
 "  -w, --watch SECONDS  stats: print rates every SECONDS until interrupted\n"
@@ -51,7 +65,9 @@ static const char usage[] =
 struct ctl {
 	const char *pin_dir;
 	const char *socket;
-	int json, all, watch, count;
+	const char *config;
+	const char *bird_include, *bird_socket;
+	int json, all, watch, count, after_failure;
 };
 
 static int fail(const char *err)
@@ -181,13 +197,25 @@ static const char *error_suffix(const json_t *item)
 	return text;
 }
 
-/* What BIRD said: reachable or why not, sessions, what they export. */
+/* What BIRD is asked for and what it says: reachable or why not, sessions. */
 static void print_bgp(const json_t *bgp)
 {
 	const char *socket = json_string_value(json_object_get(bgp, "bird_socket"));
 	const json_t *item;
 	size_t i;
 
+	json_array_foreach(json_object_get(bgp, "prefixes"), i, item) {
+		const char *why = json_string_value(json_object_get(item, "why"));
+
+		printf("anycast %s: %s", json_string_value(json_object_get(item, "prefix")),
+		       json_string_value(json_object_get(item, "state")));
+		if (json_integer_value(json_object_get(item, "prepend")))
+			printf(" (prepend %lld)", json_integer_value(json_object_get(item, "prepend")));
+		if (why)
+			printf(" (%s)", why);
+		printf("%s\n", socket ? (json_is_true(json_object_get(item, "exported")) ? ", exported by BIRD" :
+					  ", not exported by BIRD") : "");
+	}
 	if (!socket) {
 		printf("bgp: not controlled (no BIRD socket)\n");
 		return;
@@ -196,7 +224,7 @@ static void print_bgp(const json_t *bgp)
 		printf("bgp: BIRD at %s unreachable: %s\n", socket, json_string_value(json_object_get(bgp, "error")));
 		return;
 	}
-	printf("bgp: BIRD at %s\n", socket);
+	printf("bgp: BIRD at %s%s\n", socket, error_suffix(bgp));
 	json_array_foreach(json_object_get(bgp, "sessions"), i, item)
 		printf("session %s %s\n", json_string_value(json_object_get(item, "protocol")),
 		       json_string_value(json_object_get(item, "state")));
@@ -208,23 +236,37 @@ static int cmd_status(const struct ctl *ctl)
 {
 	char err[512];
 	json_t *status = control_request(ctl->socket, "status", err, sizeof(err)), *item;
+	const char *reload_error;
 	size_t i;
 
 	if (!status)
 		return fail(err);
 	if (ctl->json)
 		return print_json(status);
-	printf("pop %s, xdpcast %s, program id %lld\n", json_string_value(json_object_get(status, "pop")),
-	       json_string_value(json_object_get(status, "version")),
-	       json_integer_value(json_object_get(status, "program_id")));
-	json_array_foreach(json_object_get(status, "interfaces"), i, item)
-		printf("interface %s (ifindex %lld): %s mode\n", json_string_value(json_object_get(item, "name")),
-		       json_integer_value(json_object_get(item, "ifindex")),
-		       json_string_value(json_object_get(item, "xdp_mode")));
-	json_array_foreach(json_object_get(status, "anycast"), i, item)
-		printf("anycast %s\n", json_string_value(item));
-	printf("generation %lld: %lld answers\n", json_integer_value(json_object_get(status, "generation")),
-	       json_integer_value(json_object_get(status, "answers")));
+	printf("pop %s, xdpcast %s, pid %lld, %s, program id %lld%s\n",
+	       json_string_value(json_object_get(status, "pop")), json_string_value(json_object_get(status, "version")),
+	       json_integer_value(json_object_get(status, "pid")), json_string_value(json_object_get(status, "phase")),
+	       json_integer_value(json_object_get(status, "program_id")),
+	       json_is_true(json_object_get(status, "took_over")) ? " (took over from the previous xdpcastd)" : "");
+	json_array_foreach(json_object_get(status, "interfaces"), i, item) {
+		printf("interface %s (ifindex %lld): ", json_string_value(json_object_get(item, "name")),
+		       json_integer_value(json_object_get(item, "ifindex")));
+		if (json_is_true(json_object_get(item, "attached")))
+			printf("%s mode", json_string_value(json_object_get(item, "xdp_mode")));
+		else
+			printf("not attached, %s", json_string_value(json_object_get(item, "holder")));
+		if (json_integer_value(json_object_get(item, "reattached")))
+			printf(" (attached again %lld times after someone detached it)",
+			       json_integer_value(json_object_get(item, "reattached")));
+		putchar('\n');
+	}
+	printf("generation %lld: %lld answers%s\n", json_integer_value(json_object_get(status, "generation")),
+	       json_integer_value(json_object_get(status, "answers")),
+	       json_is_true(json_object_get(status, "zones_loading")) ? " (a reload is running)" : "");
+	reload_error = json_string_value(json_object_get(status, "reload_error"));
+	if (reload_error)
+		printf("reload failed (%lld failures so far), the generation in force keeps answering: %s\n",
+		       json_integer_value(json_object_get(status, "reload_failures")), reload_error);
 	json_array_foreach(json_object_get(status, "zones"), i, item)
 		printf("zone %s serial %lld, %lld records from %s\n", json_string_value(json_object_get(item, "zone")),
 		       json_integer_value(json_object_get(item, "serial")),
@@ -391,11 +433,49 @@ static int cmd_block(const struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* The stop hook's job (and BIRD's first start): no routes, no daemon needed. */
+static int cmd_withdraw(const struct ctl *ctl)
+{
+	const char *result = getenv("SERVICE_RESULT");
+	struct options opts;
+	const char *include, *socket;
+	char err[512];
+	int ret;
+
+	if (ctl->after_failure && result && !strcmp(result, "success")) {
+		printf("xdpcastd ended cleanly (SERVICE_RESULT=success): nothing to withdraw\n");
+		return 0;
+	}
+	options_defaults(&opts);
+	if (ctl->config && config_load(ctl->config, &opts, err, sizeof(err))) {
+		options_free(&opts);
+		return fail(err);
+	}
+	include = ctl->bird_include ? ctl->bird_include : opts.bird_include;
+	socket = ctl->bird_socket ? ctl->bird_socket : opts.bird_socket;
+	if (socket && !strcmp(socket, "none"))
+		socket = NULL;
+	ret = bgp_withdraw_now(include, socket, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "xdpcastctl: %s\n", err);
+	else
+		printf("withdrawn: %s has no routes%s%s\n", include, socket ? "; BIRD reconfigured at " : "",
+		       socket ? socket : "");
+	options_free(&opts);
+	return ret ? 1 : 0;
+}
+
+enum { OPT_BIRD_INCLUDE = 256, OPT_BIRD_SOCKET, OPT_AFTER_FAILURE };
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pin-dir", required_argument, NULL, 'd' },
-		{ "socket", required_argument, NULL, 's' },
+		{ "control-socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "bird-include", required_argument, NULL, OPT_BIRD_INCLUDE },
+		{ "bird-socket", required_argument, NULL, OPT_BIRD_SOCKET },
+		{ "after-failure", no_argument, NULL, OPT_AFTER_FAILURE },
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "watch", required_argument, NULL, 'w' },
@@ -407,10 +487,14 @@ int main(int argc, char **argv)
 	const char *command;
 	int c, args;
 
-	while ((c = getopt_long(argc, argv, "d:s:jaw:n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:c:jaw:n:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': ctl.pin_dir = optarg; break;
 		case 's': ctl.socket = optarg; break;
+		case 'c': ctl.config = optarg; break;
+		case OPT_BIRD_INCLUDE: ctl.bird_include = optarg; break;
+		case OPT_BIRD_SOCKET: ctl.bird_socket = optarg; break;
+		case OPT_AFTER_FAILURE: ctl.after_failure = 1; break;
 		case 'j': ctl.json = 1; break;
 		case 'a': ctl.all = 1; break;
 		case 'w': ctl.watch = atoi(optarg); break;
@@ -437,6 +521,8 @@ int main(int argc, char **argv)
 		return cmd_lookup(&ctl, argv[optind + 1], args == 2 ? argv[optind + 2] : NULL);
 	if (strcmp(command, "block") == 0)
 		return cmd_block(&ctl, args, argv + optind + 1);
+	if (strcmp(command, "withdraw") == 0 && args == 0)
+		return cmd_withdraw(&ctl);
 	fprintf(stderr, "xdpcastctl: unknown command or wrong arguments: '%s' (see xdpcastctl --help)\n", command);
 	return 1;
 }

@@ -34,8 +34,11 @@ EXTRA_NS=()     # namespaces a test adds; removed with the others
 cleanup() {
 	local rc=$?
 	set +e
+	# KEEP_WORK=1: a copy of the test's files (logs, configs) for a post-mortem.
+	[ -n "${KEEP_WORK:-}" ] && cp -r "$WORK" "/tmp/xdpcast-kept.$$" 2>/dev/null && echo "kept: /tmp/xdpcast-kept.$$" >&2
 	for pid in "${PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
+		kill -CONT "$pid" 2>/dev/null     # a test may have stopped it (SIGSTOP)
 	done
 	for pid in "${PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
@@ -148,8 +151,8 @@ wait_for() { local what=$1; shift; wait_within "$what" 10 "$@"; }
 # ms_since START: milliseconds since START (from date +%s%N).
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
-# ctl ARGS...: xdpcastctl on this test's daemon.
-ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" "$@"; }
+# ctl ARGS...: xdpcastctl on this test's daemon ($XDPCASTCTL when set).
+ctl() { "${XDPCASTCTL:-$BUILD/xdpcastctl}" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" "$@"; }
 
 # http_get URL: the body, fetched from the client namespace.
 http_get() { cli python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
@@ -165,11 +168,12 @@ xdp_answers() {
 }
 
 # start_xdpcastd ARGS...: on veth-s for the anycast prefixes, with ARGS
-# (--zone FILE, --xdp-mode MODE, more --iface) added.
+# (--zone FILE, --xdp-mode MODE, more --iface) added; $XDPCASTD instead of
+# this build's binary when set.
 start_xdpcastd() {
 	# Not through srv(): $! must be xdpcastd itself (ip netns exec execs it).
 	# No BIRD unless the test starts one: the host's must never be touched.
-	ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
+	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
 		--control-socket "$CONTROL_SOCKET" --bird-socket none \
 		--pop "${POP:-e2e}" --pin-dir "$PIN_DIR" "$@" \
 		> "$WORK/xdpcastd.log" 2>&1 &
@@ -209,5 +213,5 @@ cpu_ms() {
 }
 
 counter() {
-	"$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" stats --all | awk -v r="$1" '$1 == r {print $3}'
+	"${XDPCASTCTL:-$BUILD/xdpcastctl}" --pin-dir "$PIN_DIR" stats --all | awk -v r="$1" '$1 == r {print $3}'
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Asks SERVER for NAME A over UDP as fast as answers come, for SECONDS,
-and prints one line per response: the unix time it came, then the sorted A
-addresses of the answer section joined by commas, or "rcode N" when it is
-not NOERROR. The tests
-use it to see whether any response ever mixed two generations."""
+"""Asks SERVER for NAME (TYPE, CLASS: A IN by default) over UDP for SECONDS,
+as fast as answers come or at RATE queries per second, and prints one line
+per query: the unix time, then the sorted A addresses (or TXT strings) of
+the answer section joined by commas, "rcode N" when it is not NOERROR, or
+"timeout" when no answer came within 0.5 s. The tests use it to see whether
+any response mixed two generations, and to count queries lost.
+
+    query_loop.py SERVER NAME SECONDS [TYPE [CLASS [RATE]]]"""
 import random
 import socket
 import struct
@@ -64,20 +67,33 @@ def main():
     server, name, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
     qtype = TYPES[sys.argv[4]] if len(sys.argv) > 4 else 1
     qclass = CLASSES[sys.argv[5]] if len(sys.argv) > 5 else 1
+    rate = float(sys.argv[6]) if len(sys.argv) > 6 else 0
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.settimeout(0.5)
-    end = time.time() + seconds
+    start = time.time()
+    end = start + seconds
+    sent = 0
     while time.time() < end:
+        if rate:
+            time.sleep(max(0, start + sent / rate - time.time()))
+        sent += 1
         qid = random.randrange(65536)
         sock.sendto(query(name, qid, qtype, qclass), (server, 53))
-        try:
-            msg = sock.recv(4096)
-        except socket.timeout:
+        deadline = time.time() + 0.5
+        msg = None
+        while msg is None and time.time() < deadline:
+            sock.settimeout(max(0.001, deadline - time.time()))
+            try:
+                reply = sock.recv(4096)
+            except socket.timeout:
+                break
+            if struct.unpack("!H", reply[:2])[0] == qid:    # else a late answer to an earlier query
+                msg = reply
+        if msg is None:
             print("%.3f timeout" % time.time(), flush=True)
-            continue
-        if struct.unpack("!H", msg[:2])[0] == qid:
+        else:
             print("%.3f %s" % (time.time(), answer_values(msg)), flush=True)
-        time.sleep(0.005)
+        if not rate:
+            time.sleep(0.005)
 
 
 main()

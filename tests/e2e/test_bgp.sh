@@ -2,7 +2,9 @@
 # The BGP health loop with real BIRDs: the PoP namespace runs BIRD, NSD and
 # xdpcastd and peers over eBGP (IPv4 and IPv6 sessions) with BIRD in the
 # transit namespace. The transit's routing table is the truth: the anycast
-# prefixes are there only while every health check passes.
+# prefixes are there only while every health check passes. BIRD contract
+# v2: the routes live in a file xdpcastd owns and BIRD includes, so an
+# operator's `birdc configure` or a BIRD restart changes nothing.
 #
 #   transit ns (AS 64500)  198.51.100.2  2001:db8:1::2 ──┐ eBGP
 #   PoP ns     (AS 64501)  198.51.100.1  2001:db8:1::1 ──┘
@@ -11,6 +13,7 @@ source "$(dirname "$0")/lib.sh"
 ZONE=$ROOT/tests/zones/example.test.zone
 POP_SOCK=$WORK/bird-pop.ctl
 TRANSIT_SOCK=$WORK/bird-transit.ctl
+INCLUDE=$WORK/run/xdpcast-bird.conf
 INTERVAL_MS=500
 RISE=3
 FALL=2
@@ -22,9 +25,8 @@ write_bird_configs() {
 	cat > "$WORK/bird-pop.conf" <<CONF
 router id $UNICAST4;
 protocol device {}
-# What docs/bgp.md tells operators to add: disabled, so a PoP starts withdrawn.
-protocol static xdpcast4 { disabled; ipv4; route 192.0.2.0/24 blackhole; }
-protocol static xdpcast6 { disabled; ipv6; route 2001:db8:53::/48 blackhole; }
+# What docs/bgp.md tells operators to add: the file xdpcastd owns.
+include "$INCLUDE";
 protocol bgp transit4 {
 	local $UNICAST4 as 64501; neighbor $CLIENT4 as 64500; $BGP_TIMERS
 	ipv4 { import none; export where proto ~ "xdpcast*"; };
@@ -75,6 +77,10 @@ setup_network
 write_bird_configs
 start_nsd "$ZONE"
 NSD_PID=${PIDS[-1]}
+# BIRD's first start needs the file: written withdrawn, no daemon needed.
+"$BUILD/xdpcastctl" withdraw --bird-include "$INCLUDE" --bird-socket none > /dev/null
+grep -q "^protocol static xdpcast4 {" "$INCLUDE" && ! grep -q "route" "$INCLUDE" ||
+	fail "xdpcastctl withdraw wrote: $(cat "$INCLUDE")"
 start_pop_bird
 ip netns exec "$NS_CLI" bird -f -c "$WORK/bird-transit.conf" -s "$TRANSIT_SOCK" > "$WORK/bird-transit.log" 2>&1 &
 PIDS+=($!)
@@ -90,9 +96,10 @@ health:
     - {name: web, run: "test -e $WORK/web-ok", timeout_ms: 1000}
 YAML
 started=$(date +%s%N)
-start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --metrics $UNICAST4:9153
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE" \
+	--metrics $UNICAST4:9153
 
-# Withdrawn until healthy: the statics stay disabled for the first rounds.
+# Withdrawn until healthy: the include file holds no route for the first rounds.
 withdrawn || fail "announced before any health check passed"
 wait_within "announced at the transit" 15 announced
 echo "ok - starts withdrawn; healthy after $RISE rounds, the transit has both prefixes ($(ms_since "$started") ms after start)"
@@ -137,14 +144,49 @@ touch "$WORK/web-ok"
 wait_within "announced after the web check passed" 10 announced
 echo "ok - a failing health command withdraws, its recovery announces"
 
-# The program detached behind xdpcastd's back: the fast path check fails.
+# The program detached behind xdpcastd's back: put back at the next round,
+# counted, and the PoP stays announced.
 srv ip link set dev veth-s xdp off
-wait_within "withdrawn after the program was detached" 10 withdrawn
-grep -q "^check fast_path down: veth-s: the xdpcast program is no longer attached" <<< "$(ctl status)" ||
+wait_within "the program attached again" 5 eval 'ctl status --json | grep -q "\"reattached\": 1"'
+grep -q "veth-s: the xdpcast program had been detached by someone; attached again in native mode" \
+	"$WORK/xdpcastd.log" || fail "the re-attach is not logged"
+[ "$(gauge "xdpcast_iface_reattached_total{pop=\"e2e\",iface=\"veth-s\"}")" = 1 ] || fail "not counted"
+announced || fail "withdrawn although the program was put back"
+echo "ok - the program detached by hand: attached again by the next round, logged and counted, still announced"
+
+# Another program replaced ours: not fought over, withdrawn, and said so.
+srv ip -force link set dev veth-s xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp
+wait_within "withdrawn after the program was replaced" 10 withdrawn
+grep -q "^check fast_path down: veth-s: replaced by program [0-9]* 'xdp_pass' in native mode" <<< "$(ctl status)" ||
 	fail "status: $(ctl status)"
-srv ip link set dev veth-s xdpdrv pinned "$PIN_DIR/xdpcast_prog"
-wait_within "announced after the program was attached again" 10 announced
-echo "ok - the program detached by hand: withdrawn; the same program attached again: announced"
+[ "$(gauge "xdpcast_iface_attached{pop=\"e2e\",iface=\"veth-s\"}")" = 0 ] || fail "metrics say attached"
+grep -q "^interface veth-s (ifindex [0-9]*): not attached, $(srv ip -j link show veth-s | python3 -c 'import json,sys; print("program %d" % json.load(sys.stdin)[0]["xdp"]["prog"]["id"])')" <<< "$(ctl status)" ||
+	fail "status does not say what holds veth-s: $(ctl status)"
+srv ip link set dev veth-s xdp off
+wait_within "announced after the foreign program left" 10 announced
+echo "ok - another program replaced ours: withdrawn, status and metrics name it; once it left, ours is back and announced"
+
+# Operators reconfigure BIRD all day: the routes must not blink.
+monitor_transit() {
+	while :; do
+		if transit_has 192.0.2.0/24; then echo up; else echo down; fi
+		sleep 0.02
+	done > "$WORK/monitor.txt"
+}
+monitor_transit &
+MONITOR=$!
+PIDS+=($MONITOR)
+sleep 0.5
+for i in 1 2 3 4 5; do
+	srv birdc -s "$POP_SOCK" configure > /dev/null || fail "birdc configure failed"
+	sleep 0.3
+done
+sleep 1
+kill "$MONITOR"; wait "$MONITOR" 2>/dev/null || true
+samples=$(wc -l < "$WORK/monitor.txt")
+gaps=$(grep -c down "$WORK/monitor.txt" || true)
+[ "$samples" -gt 50 ] && [ "$gaps" -eq 0 ] || fail "the transit lost the route in $gaps of $samples samples"
+echo "ok - five operator 'birdc configure' in a row: the transit kept both prefixes ($samples samples, 0 gaps)"
 
 # BIRD dies: xdpcastd stays, answers from XDP and says BIRD is down.
 kill -KILL "$POP_BIRD"
@@ -176,10 +218,27 @@ kill -0 "$XDPCASTD_PID" || fail "xdpcastd exited on garbage"
 rm -f "$POP_SOCK"
 echo "ok - garbage on the BIRD socket: logged, xdpcastd stays"
 
-# BIRD back (statics disabled in its config): xdpcastd re-asserts.
+# BIRD back: it reads the include file at start; xdpcastd need not do a
+# thing (it is frozen meanwhile to prove it).
+kill -STOP "$XDPCASTD_PID"
 start_pop_bird
 wait_within "re-announced after BIRD restarted" 45 announced
-echo "ok - BIRD restarted: xdpcastd reconnects and announces again"
+kill -CONT "$XDPCASTD_PID"
+echo "ok - BIRD restarted: the include file alone announces again (xdpcastd stopped meanwhile)"
+
+# BIRD down while xdpcastd changes its mind: BIRD starts withdrawn.
+kill -KILL "$POP_BIRD"
+wait "$POP_BIRD" 2>/dev/null || true
+rm "$WORK/web-ok"
+wait_within "the include file withdrawn" 10 eval '! grep -q route "$INCLUDE"'
+start_pop_bird
+wait_within "both sessions up again" 20 eval \
+	'[ "$(cli birdc -s "$TRANSIT_SOCK" show protocols | grep -c Established)" = 2 ]'
+sleep 1
+withdrawn || fail "BIRD announced what xdpcastd withdrew while it was down"
+touch "$WORK/web-ok"
+wait_within "announced once healthy again" 10 announced
+echo "ok - BIRD down while the PoP went unhealthy: BIRD started withdrawn, announced once healthy"
 
 # SIGTERM: withdrawn while the program is still attached, then detached.
 kill -TERM "$XDPCASTD_PID"

@@ -60,7 +60,7 @@ echo "ok - block del lifts the block at once"
 
 printf 'rrl:\n  slip: 99\n' > "$WORK/xdpcast.yaml"
 kill -HUP "$XDPCASTD_PID"
-wait_for "the failed reload" grep -qE "reload failed, generation [0-9]+ and the settings in force stay: $WORK/xdpcast.yaml:2: rrl.slip" "$WORK/xdpcastd.log"
+wait_for "the failed reload" grep -qE "reload failed, generation [0-9]+ keeps answering: $WORK/xdpcast.yaml:2: rrl.slip" "$WORK/xdpcastd.log"
 answered 198.51.100.3 || fail "a broken config changed what is in force"
 echo "ok - a broken config on SIGHUP changes nothing and names file, line and key"
 stop_xdpcastd

@@ -65,7 +65,7 @@ time.sleep(30)' $UNICAST4 9553 &
 PIDS+=($!)
 sleep 1
 http_get "http://$METRICS/metrics" | grep -q '^xdpcast_build_info' || fail "a scrape failed while another client held connections"
-[ "$("$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --socket "$CONTROL_SOCKET" reload)" = "reloaded: generation 2" ] ||
+[ "$("$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" reload)" = "reloaded: generation 2" ] ||
 	fail "the daemon did not reload while a scraper held connections"
 echo "ok - a scraper holding idle connections blocks neither other scrapes nor a reload"
 

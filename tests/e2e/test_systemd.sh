@@ -41,3 +41,108 @@ echo "ok - RELOADING=1, then READY=1 around SIGHUP"
 stop_xdpcastd
 wait_for "STOPPING=1" grep -q "^STOPPING=1" "$WORK/notify.log"
 echo "ok - STOPPING=1 on SIGTERM"
+
+# The unit under a real systemd: a user manager of root's, in a mount
+# namespace of its own (systemd wants /run/systemd/system to exist), with
+# the unit's ExecStart run in the server namespace. Sandboxing that needs
+# mount namespaces (ProtectSystem, PrivateTmp, ReadWritePaths, ...) cannot
+# be set up by a user manager, and RestrictNamespaces would forbid the
+# `ip netns exec` wrapper, so those lines are left out here; the shipped
+# unit passed systemd-analyze above with them. BIRD runs in the
+# PoP and its routing table is the truth of what is announced.
+INCLUDE=$WORK/xdpcast-bird.conf
+BIRD_SOCK=$WORK/bird.ctl
+SYSTEMD_UNITS=$WORK/config/systemd/user
+export XDG_RUNTIME_DIR=$WORK/xdg XDG_CONFIG_HOME=$WORK/config
+mkdir -p "$XDG_RUNTIME_DIR" "$SYSTEMD_UNITS"
+chmod 700 "$XDG_RUNTIME_DIR"
+"$BUILD/xdpcastctl" withdraw --bird-include "$INCLUDE" --bird-socket none > /dev/null
+cat > "$WORK/bird.conf" <<CONF
+router id $UNICAST4;
+protocol device {}
+include "$INCLUDE";
+CONF
+ip netns exec "$NS_SRV" bird -f -c "$WORK/bird.conf" -s "$BIRD_SOCK" > "$WORK/bird.log" 2>&1 &
+PIDS+=($!)
+wait_for "BIRD" test -S "$BIRD_SOCK"
+cat > "$WORK/unit.yaml" <<YAML
+interfaces: [veth-s]
+anycast: [192.0.2.0/24]
+zones: [$ZONE]
+pop: e2e
+pin_dir: $PIN_DIR
+control_socket: $CONTROL_SOCKET
+bird_socket: $BIRD_SOCK
+bird_include: $INCLUDE
+drain_ms: 500
+health: {interval_ms: 200, rise: 2, fall: 2, backend: $ANYCAST4}
+YAML
+sed -e "s|^ExecStart=/usr/local/sbin/|ExecStart=/usr/sbin/ip netns exec $NS_SRV $BUILD/|" \
+    -e "s|/usr/local/sbin/|$BUILD/|g" -e "s|/etc/xdpcast/xdpcastd.yaml|$WORK/unit.yaml|g" \
+    -e '/^Documentation=/d' -e '/^Protect/d' -e '/^Private/d' -e '/^ReadWritePaths/d' -e '/^WantedBy/d' \
+    -e '/^RestrictNamespaces/d' \
+    -e "/^\[Service\]/a StandardOutput=append:$WORK/unit.log\nStandardError=append:$WORK/unit.log" \
+    "$ROOT/dist/xdpcastd.service" > "$SYSTEMD_UNITS/xdpcastd.service"
+unshare -m sh -c 'mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && exec /lib/systemd/systemd --user' \
+	> "$WORK/systemd.log" 2>&1 &
+SYSTEMD=$!
+PIDS+=($SYSTEMD)
+wait_for "the user manager" test -S "$XDG_RUNTIME_DIR/systemd/private"
+sctl() { systemctl --user --no-pager "$@"; }
+announced() { srv birdc -s "$BIRD_SOCK" show route 192.0.2.0/24 2>/dev/null | grep -q "xdpcast4"; }
+main_pid() { sctl show -p MainPID --value xdpcastd; }
+# monitor: whether BIRD has the route, every 20 ms, into $WORK/monitor.txt.
+start_monitor() {
+	while :; do if announced; then echo up; else echo down; fi; sleep 0.02; done > "$WORK/monitor.txt" &
+	MONITOR=$!
+	PIDS+=($MONITOR)
+}
+stop_monitor() { kill "$MONITOR"; wait "$MONITOR" 2>/dev/null || true; }
+loop() { cli python3 "$ROOT/tests/e2e/query_loop.py" $ANYCAST4 ns1.example.test "$1" A IN 200 > "$WORK/loop.txt"; }
+
+sctl daemon-reload
+sctl start xdpcastd || fail "systemctl start: $(cat "$WORK/unit.log")"
+wait_for "announced" announced
+echo "ok - a real systemd starts the unit (Type=notify) and the PoP is announced"
+
+start_monitor
+old_pid=$(main_pid)
+loop 4 &
+LOOP=$!
+sleep 1
+sctl restart xdpcastd || fail "systemctl restart: $(tail -20 "$WORK/unit.log")"
+wait "$LOOP"
+sleep 0.5
+stop_monitor
+[ "$(main_pid)" != "$old_pid" ] || fail "systemctl restart did not restart"
+grep -q "signal 10: handing over" "$WORK/unit.log" || fail "restart did not hand over: $(tail -20 "$WORK/unit.log")"
+grep -q "nothing to withdraw" "$WORK/unit.log" || fail "the stop hook did not see the clean handover"
+grep -q "staying announced while the checks run" "$WORK/unit.log" || fail "the new daemon did not inherit the announcement"
+lost=$(grep -c timeout "$WORK/loop.txt" || true)
+gaps=$(grep -c down "$WORK/monitor.txt" || true)
+[ "$lost" -eq 0 ] || fail "systemctl restart lost $lost queries"
+[ "$gaps" -eq 0 ] || fail "systemctl restart withdrew the route in $gaps of $(wc -l < "$WORK/monitor.txt") samples"
+echo "ok - systemctl restart: $(wc -l < "$WORK/loop.txt") queries at 200 q/s, 0 lost; BIRD kept the route in all $(wc -l < "$WORK/monitor.txt") samples"
+
+: > "$WORK/unit.log"
+old_pid=$(main_pid)
+loop 6 &
+LOOP=$!
+sleep 1
+kill -KILL "$old_pid"
+wait_for "the stop hook to withdraw" eval '! announced'
+wait_within "the restart" 15 eval '[ "$(main_pid)" != 0 ] && [ "$(main_pid)" != "$old_pid" ]'
+wait_within "announced again" 15 announced
+wait "$LOOP"
+lost=$(grep -c timeout "$WORK/loop.txt" || true)
+grep -q "withdrawn: $INCLUDE has no routes; BIRD reconfigured" "$WORK/unit.log" || fail "the hook's line: $(cat "$WORK/unit.log")"
+grep -q "taking over program" "$WORK/unit.log" || fail "the restarted daemon did not take over"
+[ "$lost" -eq 0 ] || fail "kill -9 and the restart lost $lost queries"
+echo "ok - kill -9: the stop hook withdrew at once, systemd restarted it, the new daemon took over and announced again; 0 of $(wc -l < "$WORK/loop.txt") queries lost"
+
+sctl stop xdpcastd
+announced && fail "still announced after systemctl stop"
+srv ip -o link show | grep -q "prog/xdp" && fail "a program is still attached after systemctl stop"
+[ ! -e "$PIN_DIR" ] || fail "maps are still pinned after systemctl stop"
+grep -q "drain over: detaching" "$WORK/unit.log" || fail "systemctl stop did not drain: $(tail "$WORK/unit.log")"
+echo "ok - systemctl stop: withdrawn, drained, detached and unpinned"

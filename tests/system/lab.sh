@@ -83,7 +83,7 @@ setup_pop() {
 	cat > "$WORK/pop$n/bird.conf" <<CONF
 router id $(pop_addr "$n");
 protocol device {}
-protocol static xdpcast4 { disabled; ipv4; route 192.0.2.0/24 blackhole; }
+include "$WORK/pop$n/xdpcast-bird.conf";      # owned by xdpcastd (docs/bgp.md)
 protocol bgp transit {
 	local $(pop_addr "$n") as 6450$n; neighbor $(transit_addr "$n") as 64500; $BGP_TIMERS
 	ipv4 {
@@ -92,6 +92,7 @@ protocol bgp transit {
 	};
 }
 CONF
+	"$BUILD/xdpcastctl" withdraw --bird-include "$WORK/pop$n/xdpcast-bird.conf" --bird-socket none > /dev/null
 	start_bird "$ns" "$WORK/pop$n/bird.conf" "$WORK/pop$n/bird.ctl"
 	start_pop_nsd "$n"
 }
@@ -129,7 +130,8 @@ rrl: {rate: 0}
 YAML
 	ip netns exec "$(pop_ns "$n")" "$BUILD/xdpcastd" --iface up0 --anycast 192.0.2.0/24 --zone "$ZONE" \
 		--pop "pop$n" --pin-dir "$WORK/pop$n/bpffs/xdpcast" --control-socket "$WORK/pop$n/xdpcastd.sock" \
-		--bird-socket "$WORK/pop$n/bird.ctl" --config "$WORK/pop$n/xdpcastd.yaml" > "$WORK/pop$n/xdpcastd.log" 2>&1 &
+		--bird-socket "$WORK/pop$n/bird.ctl" --bird-include "$WORK/pop$n/xdpcast-bird.conf" \
+		--config "$WORK/pop$n/xdpcastd.yaml" > "$WORK/pop$n/xdpcastd.log" 2>&1 &
 	XDPCASTD[$n]=$!
 	PIDS+=($!)
 	wait_for "xdpcastd on pop$n" grep -q ready "$WORK/pop$n/xdpcastd.log"

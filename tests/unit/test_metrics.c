@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The Prometheus exposition rendered from a known snapshot: every series of
- * DESIGN.md section 4 with its labels and value, bytes summed per action,
- * label values escaped.
+ * The views rendered from one known state snapshot: the Prometheus
+ * exposition (every series of DESIGN.md section 4 with its labels and
+ * value, bytes summed per action, label values escaped), the status JSON
+ * and the control plane map's value, which must all say the same.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,42 +15,67 @@
 #include <cmocka.h>
 
 #include "metrics.h"
+#include "state.h"
 #include "stats.h"
 
-static struct metrics_snapshot snap;
+static struct pop_state *snap;
+static struct xdpcast_stats stats[XDPCAST_STATS_SLOTS];
 
-static void fill(void)
+static int setup(void **state)
 {
-	memset(&snap, 0, sizeof(snap));
-	snap.pop = "ams1";
-	snap.version = "1.2.3";
-	snap.iface_count = 2;
-	snap.ifaces[0] = "eth0";
-	snap.ifaces[1] = "eth1";
-	stats_counter(&snap.stats[0], XDPCAST_dns_answer)->packets = 5;
-	stats_counter(&snap.stats[0], XDPCAST_dns_answer)->bytes = 500;
-	stats_counter(&snap.stats[0], XDPCAST_dns_nxdomain)->bytes = 70;
-	stats_counter(&snap.stats[0], XDPCAST_drop_fragment)->packets = 3;
-	stats_counter(&snap.stats[0], XDPCAST_drop_fragment)->bytes = 4500;
-	stats_counter(&snap.stats[1], XDPCAST_not_protected)->packets = 7;
-	stats_counter(&snap.stats[1], XDPCAST_not_protected)->bytes = 900;
-	snap.generation = 4;
-	snap.prefix_count = 1;
-	snprintf(snap.prefixes[0], sizeof(snap.prefixes[0]), "192.0.2.0/24");
-	snap.announced[0] = true;
-	snap.check_count = 2;
-	snprintf(snap.checks[0].name, sizeof(snap.checks[0].name), "fast_path");
-	snap.checks[0].up = true;
-	snprintf(snap.checks[1].name, sizeof(snap.checks[1].name), "web");
-	snap.bird_controlled = true;
-	snap.bird_up = true;
-	snap.session_count = 1;
-	snprintf(snap.sessions[0].name, sizeof(snap.sessions[0].name), "transit1");
-	snap.zone_count = 1;
-	snprintf(snap.zones[0].name, sizeof(snap.zones[0].name), "example.test.");
-	snap.zones[0].serial = 2026112401;
-	snap.zones[0].records = 48;
-	snap.zones[0].loaded_at = 1795570000.5;
+	(void)state;
+	snap = state_new(1, 1, 1, 2, 2, 1);
+	assert_non_null(snap);
+	snprintf(snap->pop, sizeof(snap->pop), "ams1");
+	snprintf(snap->version, sizeof(snap->version), "1.2.3");
+	snap->pid = 4242;
+	snap->iface_count = 2;
+	snprintf(snap->ifaces[0].name, sizeof(snap->ifaces[0].name), "eth0");
+	snap->ifaces[0].attached = true;
+	snprintf(snap->ifaces[1].name, sizeof(snap->ifaces[1].name), "eth1");
+	snap->ifaces[1].reattached = 3;
+	memset(stats, 0, sizeof(stats));
+	stats_counter(&stats[0], XDPCAST_dns_answer)->packets = 5;
+	stats_counter(&stats[0], XDPCAST_dns_answer)->bytes = 500;
+	stats_counter(&stats[0], XDPCAST_dns_nxdomain)->bytes = 70;
+	stats_counter(&stats[0], XDPCAST_drop_fragment)->packets = 3;
+	stats_counter(&stats[0], XDPCAST_drop_fragment)->bytes = 4500;
+	stats_counter(&stats[1], XDPCAST_not_protected)->packets = 7;
+	stats_counter(&stats[1], XDPCAST_not_protected)->bytes = 900;
+	snap->generation = 4;
+	snap->prefix_count = 2;
+	snprintf(snap->prefixes[0].route.prefix, sizeof(snap->prefixes[0].route.prefix), "192.0.2.0/24");
+	snap->prefixes[0].route.state = ROUTE_ANNOUNCED;
+	snap->prefixes[0].exported = true;
+	snprintf(snap->prefixes[1].route.prefix, sizeof(snap->prefixes[1].route.prefix), "2001:db8:53::/48");
+	snap->prefixes[1].route.state = ROUTE_PREPENDED;
+	snap->prefixes[1].route.prepend = 2;
+	snap->check_count = 2;
+	snprintf(snap->checks[0].name, sizeof(snap->checks[0].name), "fast_path");
+	snap->checks[0].up = true;
+	snprintf(snap->checks[1].name, sizeof(snap->checks[1].name), "web");
+	snprintf(snap->checks[1].detail, sizeof(snap->checks[1].detail), "'curl' exited with status 7");
+	snap->bird_controlled = true;
+	snap->bird_up = true;
+	snap->session_count = 1;
+	snprintf(snap->sessions[0].name, sizeof(snap->sessions[0].name), "transit1");
+	snap->zone_count = 1;
+	snprintf(snap->zones[0].name, sizeof(snap->zones[0].name), "example.test.");
+	snap->zones[0].serial = 2026112401;
+	snap->zones[0].records = 48;
+	snap->zones[0].loaded_at = 1795570000.5;
+	snap->reload_failures = 2;
+	snprintf(snap->reload_error, sizeof(snap->reload_error), "z.zone:3: bad TTL");
+	snap->reload_ok_at = 1795570000.5;
+	snap->updated_at = 1795570100;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	state_unref(snap);
+	return 0;
 }
 
 static void expect_line(const char *text, const char *line)
@@ -66,8 +92,7 @@ static void test_every_series(void **state)
 	char *text;
 
 	(void)state;
-	fill();
-	text = metrics_render(&snap, &len);
+	text = metrics_render(snap, stats, &len);
 	assert_non_null(text);
 	assert_int_equal(strlen(text), len);
 	expect_line(text, "# TYPE xdpcast_packets_total counter");
@@ -88,8 +113,19 @@ static void test_every_series(void **state)
 	expect_line(text, "xdpcast_health_up{pop=\"ams1\",check=\"fast_path\"} 1");
 	expect_line(text, "xdpcast_health_up{pop=\"ams1\",check=\"web\"} 0");
 	expect_line(text, "xdpcast_prefix_announced{pop=\"ams1\",prefix=\"192.0.2.0/24\"} 1");
+	expect_line(text, "xdpcast_prefix_announced{pop=\"ams1\",prefix=\"2001:db8:53::/48\"} 0");
+	expect_line(text, "xdpcast_prefix_state{pop=\"ams1\",prefix=\"192.0.2.0/24\",state=\"announced\"} 1");
+	expect_line(text, "xdpcast_prefix_state{pop=\"ams1\",prefix=\"192.0.2.0/24\",state=\"withdrawn\"} 0");
+	expect_line(text, "xdpcast_prefix_state{pop=\"ams1\",prefix=\"2001:db8:53::/48\",state=\"prepended\"} 1");
+	expect_line(text, "xdpcast_prefix_prepend{pop=\"ams1\",prefix=\"2001:db8:53::/48\"} 2");
 	expect_line(text, "xdpcast_bgp_session_up{pop=\"ams1\",protocol=\"transit1\"} 0");
 	expect_line(text, "xdpcast_bird_up{pop=\"ams1\"} 1");
+	expect_line(text, "xdpcast_iface_attached{pop=\"ams1\",iface=\"eth0\"} 1");
+	expect_line(text, "xdpcast_iface_attached{pop=\"ams1\",iface=\"eth1\"} 0");
+	expect_line(text, "xdpcast_iface_reattached_total{pop=\"ams1\",iface=\"eth1\"} 3");
+	expect_line(text, "xdpcast_reload_failures_total{pop=\"ams1\"} 2");
+	expect_line(text, "xdpcast_reload_failed{pop=\"ams1\"} 1");
+	expect_line(text, "xdpcast_reload_last_success_timestamp_seconds{pop=\"ams1\"} 1795570000.500");
 	free(text);
 }
 
@@ -100,9 +136,9 @@ static void test_no_bird_gauge_without_bird(void **state)
 	char *text;
 
 	(void)state;
-	fill();
-	snap.bird_controlled = false;
-	text = metrics_render(&snap, &len);
+	snap->bird_controlled = false;
+	text = metrics_render(snap, stats, &len);
+	snap->bird_controlled = true;
 	assert_null(strstr(text, "xdpcast_bird_up"));
 	free(text);
 }
@@ -113,8 +149,7 @@ static void test_one_series_per_reason_and_iface(void **state)
 	char *text, *line;
 
 	(void)state;
-	fill();
-	text = metrics_render(&snap, &len);
+	text = metrics_render(snap, stats, &len);
 	for (line = text; (line = strstr(line, "\nxdpcast_packets_total{")); line++)
 		series++;
 	assert_int_equal(series, 2 * XDPCAST_REASON_MAX);
@@ -127,11 +162,55 @@ static void test_label_escaping(void **state)
 	char *text;
 
 	(void)state;
-	fill();
-	snap.pop = "a\"b\\c";
-	text = metrics_render(&snap, &len);
+	snprintf(snap->pop, sizeof(snap->pop), "a\"b\\c");
+	text = metrics_render(snap, stats, &len);
+	snprintf(snap->pop, sizeof(snap->pop), "ams1");
 	expect_line(text, "xdpcast_zone_generation{pop=\"a\\\"b\\\\c\"} 4");
 	free(text);
+}
+
+/* status --json says what the metrics say, field by field. */
+static void test_status_json(void **state)
+{
+	json_t *j, *prefix;
+
+	(void)state;
+	j = state_json(snap);
+	assert_string_equal(json_string_value(json_object_get(j, "pop")), "ams1");
+	assert_int_equal(json_integer_value(json_object_get(j, "pid")), 4242);
+	assert_int_equal(json_integer_value(json_object_get(j, "generation")), 4);
+	assert_false(json_is_true(json_object_get(j, "healthy")));
+	assert_false(json_is_true(json_object_get(json_array_get(json_object_get(j, "interfaces"), 1), "attached")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "checks"), 1),
+							      "error")), "'curl' exited with status 7");
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(j, "checks"), 0), "error")));
+	prefix = json_array_get(json_object_get(json_object_get(j, "bgp"), "prefixes"), 1);
+	assert_string_equal(json_string_value(json_object_get(prefix, "state")), "prepended");
+	assert_int_equal(json_integer_value(json_object_get(prefix, "prepend")), 2);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "bgp"), "exported")), 1);
+	assert_string_equal(json_string_value(json_object_get(j, "reload_error")), "z.zone:3: bad TTL");
+	assert_int_equal(json_integer_value(json_object_get(j, "reload_failures")), 2);
+	json_decref(j);
+}
+
+/* The control plane map counts what the other views list. */
+static void test_control_plane(void **state)
+{
+	struct control_plane_state cp;
+
+	(void)state;
+	state_control_plane(snap, &cp);
+	assert_int_equal(cp.healthy, 0);
+	assert_int_equal(cp.checks, 2);
+	assert_int_equal(cp.checks_up, 1);
+	assert_int_equal(cp.bird_up, 1);
+	assert_int_equal(cp.prefixes, 2);
+	assert_int_equal(cp.prefixes_announced, 1);
+	assert_int_equal(cp.sessions, 1);
+	assert_int_equal(cp.sessions_up, 0);
+	assert_int_equal(cp.pid, 4242);
+	assert_int_equal(cp.handed_over, 0);
+	assert_int_equal(cp.updated_at, 1795570100);
 }
 
 int main(void)
@@ -141,7 +220,9 @@ int main(void)
 		cmocka_unit_test(test_no_bird_gauge_without_bird),
 		cmocka_unit_test(test_one_series_per_reason_and_iface),
 		cmocka_unit_test(test_label_escaping),
+		cmocka_unit_test(test_status_json),
+		cmocka_unit_test(test_control_plane),
 	};
 
-	return cmocka_run_group_tests_name("metrics exposition", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("views of the state snapshot", tests, setup, teardown);
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +11,6 @@
 #include "control.h"
 #include "log.h"
 
-#define COMMAND_MAX 128
-#define TIMEOUT_MS  5000        /* a reload of large zones takes a while */
 
 static int socket_address(const char *path, struct sockaddr_un *addr, char *err, size_t errlen)
 {
@@ -40,6 +37,19 @@ int control_listen(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "control socket: %s", strerror(errno));
 		return -1;
 	}
+	/* Someone answering there is a running xdpcastd: never take its socket.
+	 * A socket file nobody listens on is a crashed one's: replaced. */
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 || errno == EAGAIN) {
+		snprintf(err, errlen, "control socket %s: another xdpcastd listens there", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "control socket: %s", strerror(errno));
+		return -1;
+	}
 	unlink(path);
 	old_mask = umask(0077);         /* root only: it can reload and reports state */
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 8)) {
@@ -50,43 +60,6 @@ int control_listen(const char *path, char *err, size_t errlen)
 	}
 	umask(old_mask);
 	return fd;
-}
-
-void control_serve_one(int listen_fd, control_handler handler, void *arg)
-{
-	char command[COMMAND_MAX + 1];
-	struct pollfd pfd;
-	ssize_t len = 0, n;
-	json_t *reply;
-	char *text;
-	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-	/* One line, read with a deadline so a silent client cannot stall us. */
-	while (len < COMMAND_MAX && poll(&pfd, 1, TIMEOUT_MS) == 1 &&
-	       (n = read(fd, command + len, COMMAND_MAX - len)) > 0) {
-		len += n;
-		if (memchr(command, '\n', len))
-			break;
-	}
-	command[len] = '\0';
-	command[strcspn(command, "\r\n")] = '\0';
-	reply = handler(command, arg);
-	text = json_dumps(reply, JSON_COMPACT);
-	if (text) {
-		size_t text_len = strlen(text);
-
-		/* One send, and MSG_NOSIGNAL: a client gone early must not kill
-		 * the daemon with SIGPIPE. */
-		text[text_len] = '\n';
-		if (send(fd, text, text_len + 1, MSG_NOSIGNAL) < 0)
-			log_warn("control socket: the client left before the answer");
-		free(text);
-	}
-	json_decref(reply);
-	close(fd);
 }
 
 void control_close(int listen_fd, const char *path)

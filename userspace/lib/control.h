@@ -12,14 +12,9 @@
 
 #define XDPCAST_DEFAULT_CONTROL_SOCKET "/run/xdpcastd.sock"
 
-/* The daemon's answer to a command; it takes ownership of the result. */
-typedef json_t *(*control_handler)(const char *command, void *arg);
-
-/* Listens on path (a stale socket there is replaced); returns the fd. */
+/* Listens on path (non-blocking; a stale socket there is replaced, a live
+ * one refused); returns the fd. */
 int control_listen(const char *path, char *err, size_t errlen);
-
-/* Accepts one connection on the listening fd and answers it. */
-void control_serve_one(int listen_fd, control_handler handler, void *arg);
 
 void control_close(int listen_fd, const char *path);
 

@@ -25,14 +25,14 @@ static void header(FILE *out, const char *name, const char *type, const char *he
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void pop_label(FILE *out, const char *name, const struct metrics_snapshot *snap)
+static void pop_label(FILE *out, const char *name, const struct pop_state *snap)
 {
 	fprintf(out, "%s{pop=\"", name);
 	label(out, snap->pop);
 	fputc('"', out);
 }
 
-static void packets(FILE *out, const struct metrics_snapshot *snap)
+static void packets(FILE *out, const struct pop_state *snap, const struct xdpcast_stats *stats)
 {
 	header(out, "xdpcast_packets_total", "counter",
 	       "Packets the XDP program decided on, by interface, action and reason.");
@@ -40,14 +40,14 @@ static void packets(FILE *out, const struct metrics_snapshot *snap)
 		for (int r = 0; r < XDPCAST_REASON_MAX; r++) {
 			pop_label(out, "xdpcast_packets_total", snap);
 			fputs(",iface=\"", out);
-			label(out, snap->ifaces[i]);
+			label(out, snap->ifaces[i].name);
 			fprintf(out, "\",action=\"%s\",reason=\"%s\"} %llu\n", reason_actions[r], reason_names[r],
-				(unsigned long long)stats_counter((struct xdpcast_stats *)&snap->stats[i], r)->packets);
+				(unsigned long long)stats_counter((struct xdpcast_stats *)&stats[i], r)->packets);
 		}
 	}
 }
 
-static void bytes(FILE *out, const struct metrics_snapshot *snap)
+static void bytes(FILE *out, const struct pop_state *snap, const struct xdpcast_stats *stats)
 {
 	static const char *const actions[] = { "tx", "pass", "drop" };
 
@@ -59,17 +59,17 @@ static void bytes(FILE *out, const struct metrics_snapshot *snap)
 
 			for (int r = 0; r < XDPCAST_REASON_MAX; r++)
 				if (strcmp(reason_actions[r], actions[a]) == 0)
-					sum += stats_counter((struct xdpcast_stats *)&snap->stats[i], r)->bytes;
+					sum += stats_counter((struct xdpcast_stats *)&stats[i], r)->bytes;
 			pop_label(out, "xdpcast_bytes_total", snap);
 			fputs(",iface=\"", out);
-			label(out, snap->ifaces[i]);
+			label(out, snap->ifaces[i].name);
 			fprintf(out, "\",action=\"%s\"} %llu\n", actions[a], sum);
 		}
 	}
 }
 
 /* The start of one zone's series, up to the value. */
-static void zone_series(FILE *out, const struct metrics_snapshot *snap, const char *metric, size_t z)
+static void zone_series(FILE *out, const struct pop_state *snap, const char *metric, size_t z)
 {
 	pop_label(out, metric, snap);
 	fputs(",zone=\"", out);
@@ -77,7 +77,7 @@ static void zone_series(FILE *out, const struct metrics_snapshot *snap, const ch
 	fputs("\"} ", out);
 }
 
-static void zones(FILE *out, const struct metrics_snapshot *snap)
+static void zones(FILE *out, const struct pop_state *snap)
 {
 	header(out, "xdpcast_zone_serial", "gauge", "SOA serial of each zone in the answer cache.");
 	for (size_t z = 0; z < snap->zone_count; z++) {
@@ -101,7 +101,7 @@ static void zones(FILE *out, const struct metrics_snapshot *snap)
 }
 
 /* One 0/1 series with one label besides the pop. */
-static void flag_series(FILE *out, const struct metrics_snapshot *snap, const char *metric, const char *name,
+static void flag_series(FILE *out, const struct pop_state *snap, const char *metric, const char *name,
 			const char *value, bool up)
 {
 	pop_label(out, metric, snap);
@@ -110,8 +110,42 @@ static void flag_series(FILE *out, const struct metrics_snapshot *snap, const ch
 	fprintf(out, "\"} %d\n", up);
 }
 
+/* Whether each interface runs our program, and how often it was put back. */
+static void attachment(FILE *out, const struct pop_state *snap)
+{
+	header(out, "xdpcast_iface_attached", "gauge",
+	       "1 while the interface runs this xdpcastd's program (as of the last health check).");
+	for (size_t i = 0; i < snap->iface_count; i++)
+		flag_series(out, snap, "xdpcast_iface_attached", "iface", snap->ifaces[i].name,
+			    snap->ifaces[i].attached);
+	header(out, "xdpcast_iface_reattached_total", "counter",
+	       "Times the program was found detached from the interface and attached again.");
+	for (size_t i = 0; i < snap->iface_count; i++) {
+		pop_label(out, "xdpcast_iface_reattached_total", snap);
+		fputs(",iface=\"", out);
+		label(out, snap->ifaces[i].name);
+		fprintf(out, "\"} %u\n", snap->ifaces[i].reattached);
+	}
+}
+
+/* The outcome of zone loads that did not work: the generation in force stays. */
+static void reloads(FILE *out, const struct pop_state *snap)
+{
+	header(out, "xdpcast_reload_failures_total", "counter",
+	       "Zone or config reloads that failed (the generation in force kept answering).");
+	pop_label(out, "xdpcast_reload_failures_total", snap);
+	fprintf(out, "} %llu\n", (unsigned long long)snap->reload_failures);
+	header(out, "xdpcast_reload_last_success_timestamp_seconds", "gauge",
+	       "Unix time of the last zone load that worked.");
+	pop_label(out, "xdpcast_reload_last_success_timestamp_seconds", snap);
+	fprintf(out, "} %.3f\n", snap->reload_ok_at);
+	header(out, "xdpcast_reload_failed", "gauge", "1 while the last reload failed.");
+	pop_label(out, "xdpcast_reload_failed", snap);
+	fprintf(out, "} %d\n", snap->reload_error[0] != '\0');
+}
+
 /* The gauges of the BGP health loop, as xdpcastd last saw them. */
-static void control_plane(FILE *out, const struct metrics_snapshot *snap)
+static void control_plane(FILE *out, const struct pop_state *snap)
 {
 	header(out, "xdpcast_health_up", "gauge", "1 while the health check is up (rise/fall hysteresis applied).");
 	for (size_t i = 0; i < snap->check_count; i++)
@@ -119,7 +153,25 @@ static void control_plane(FILE *out, const struct metrics_snapshot *snap)
 	header(out, "xdpcast_prefix_announced", "gauge",
 	       "1 while BIRD exports the anycast prefix over an established BGP session.");
 	for (size_t i = 0; i < snap->prefix_count; i++)
-		flag_series(out, snap, "xdpcast_prefix_announced", "prefix", snap->prefixes[i], snap->announced[i]);
+		flag_series(out, snap, "xdpcast_prefix_announced", "prefix", snap->prefixes[i].route.prefix,
+			    snap->prefixes[i].exported);
+	header(out, "xdpcast_prefix_state", "gauge",
+	       "1 for what xdpcastd asks BIRD to do with the anycast prefix: announced, prepended or withdrawn.");
+	for (size_t i = 0; i < snap->prefix_count; i++) {
+		for (int st = ROUTE_WITHDRAWN; st <= ROUTE_PREPENDED; st++) {
+			pop_label(out, "xdpcast_prefix_state", snap);
+			fputs(",prefix=\"", out);
+			label(out, snap->prefixes[i].route.prefix);
+			fprintf(out, "\",state=\"%s\"} %d\n", route_state_names[st], (int)snap->prefixes[i].route.state == st);
+		}
+	}
+	header(out, "xdpcast_prefix_prepend", "gauge", "Times the PoP's AS is prepended to the anycast prefix.");
+	for (size_t i = 0; i < snap->prefix_count; i++) {
+		pop_label(out, "xdpcast_prefix_prepend", snap);
+		fputs(",prefix=\"", out);
+		label(out, snap->prefixes[i].route.prefix);
+		fprintf(out, "\"} %u\n", snap->prefixes[i].route.prepend);
+	}
 	header(out, "xdpcast_bgp_session_up", "gauge", "1 while the BGP session is established.");
 	for (size_t i = 0; i < snap->session_count; i++)
 		flag_series(out, snap, "xdpcast_bgp_session_up", "protocol", snap->sessions[i].name,
@@ -131,16 +183,18 @@ static void control_plane(FILE *out, const struct metrics_snapshot *snap)
 	fprintf(out, "} %d\n", snap->bird_up);
 }
 
-char *metrics_render(const struct metrics_snapshot *snap, size_t *len)
+char *metrics_render(const struct pop_state *snap, const struct xdpcast_stats *stats, size_t *len)
 {
 	char *text = NULL;
 	FILE *out = open_memstream(&text, len);
 
 	if (!out)
 		return NULL;
-	packets(out, snap);
-	bytes(out, snap);
+	packets(out, snap, stats);
+	bytes(out, snap, stats);
 	zones(out, snap);
+	reloads(out, snap);
+	attachment(out, snap);
 	control_plane(out, snap);
 	header(out, "xdpcast_build_info", "gauge", "Always 1; the labels say which xdpcast runs.");
 	pop_label(out, "xdpcast_build_info", snap);

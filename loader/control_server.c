@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The control socket, served from the event loop without ever waiting on
+ * a client: every connection is non-blocking, has a deadline to send its
+ * command line and to take the answer, and at most CONTROL_CONNS_MAX are
+ * served at once (more are told so and closed). `reload` answers when the
+ * load it asked for has ended, which can take a while for large zones:
+ * meanwhile the connection only holds its slot.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "control.h"
+#include "daemon.h"
+#include "log.h"
+
+#define CONTROL_CONNS_MAX   16
+#define CONTROL_DEADLINE_S  2.0     /* to send the command, and to read the answer */
+#define COMMAND_MAX         128
+
+struct control_conn {
+	struct control_server *server;
+	int fd;                         /* -1: a free slot */
+	char in[COMMAND_MAX + 1];
+	size_t in_len;
+	char *out;
+	size_t out_len, out_sent;
+	unsigned waiting_for;           /* reload: the number of the load job; 0: none */
+	struct loop_timer deadline;
+};
+
+struct control_server {
+	struct daemon *d;
+	int listen_fd;
+	struct control_conn conns[CONTROL_CONNS_MAX];
+};
+
+static void conn_close(struct control_conn *c)
+{
+	struct loop *loop = c->server->d->loop;
+
+	loop_unwatch(loop, c->fd);
+	loop_timer_cancel(loop, &c->deadline);
+	close(c->fd);
+	free(c->out);
+	c->fd = -1;
+	c->out = NULL;
+	c->in_len = c->out_len = c->out_sent = 0;
+	c->waiting_for = 0;
+}
+
+static void conn_write(struct control_conn *c)
+{
+	while (c->out_sent < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n > 0) {
+			c->out_sent += n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			loop_watch_events(c->server->d->loop, c->fd, POLLOUT);
+			return;
+		}
+		break;          /* the client left: nothing more to say to it */
+	}
+	conn_close(c);
+}
+
+/* Answers with `reply` (taken) and closes once it is sent. */
+static void conn_reply(struct control_conn *c, json_t *reply)
+{
+	char *text = json_dumps(reply, JSON_COMPACT);
+
+	json_decref(reply);
+	c->waiting_for = 0;
+	if (!text) {
+		conn_close(c);
+		return;
+	}
+	c->out_len = strlen(text) + 1;
+	c->out = realloc(text, c->out_len + 1);
+	if (!c->out) {
+		free(text);
+		conn_close(c);
+		return;
+	}
+	c->out[c->out_len - 1] = '\n';
+	loop_timer_arm(c->server->d->loop, &c->deadline, clock_monotonic() + CONTROL_DEADLINE_S);
+	conn_write(c);
+}
+
+static json_t *error_reply(const char *error)
+{
+	return json_pack("{s:b, s:s}", "ok", 0, "error", error);
+}
+
+static void run_command(struct control_conn *c, const char *command)
+{
+	struct daemon *d = c->server->d;
+	json_t *status;
+
+	if (!strcmp(command, "status")) {
+		status = state_json(d->state);
+		json_object_set_new(status, "loop_longest_turn_ms", json_real(d->longest_turn * 1000));
+		conn_reply(c, status);
+	} else if (!strcmp(command, "reload")) {
+		/* Answered by control_server_reloaded, when that load ends. */
+		c->waiting_for = zones_request_reload(d, "xdpcastctl reload", true);
+		loop_unwatch(d->loop, c->fd);
+		loop_timer_cancel(d->loop, &c->deadline);
+	} else {
+		conn_reply(c, error_reply("unknown command: status or reload"));
+	}
+}
+
+static void conn_ready(void *arg, short revents)
+{
+	struct control_conn *c = arg;
+	ssize_t n;
+	char *nl;
+
+	if (revents & POLLOUT) {
+		conn_write(c);
+		return;
+	}
+	n = recv(c->fd, c->in + c->in_len, COMMAND_MAX - c->in_len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		c->in_len += n;
+	c->in[c->in_len] = '\0';
+	nl = strpbrk(c->in, "\r\n");
+	if (!nl && n > 0 && c->in_len < COMMAND_MAX)
+		return;         /* the rest of the line is still coming */
+	if (nl)
+		*nl = '\0';
+	if (n < 0 && !nl) {
+		conn_close(c);
+		return;
+	}
+	loop_watch_events(c->server->d->loop, c->fd, 0);
+	run_command(c, c->in);
+}
+
+static void conn_expired(struct loop_timer *timer)
+{
+	struct control_conn *c = timer->arg;
+
+	log_debug("control socket: a client took longer than %.0f s; closed", CONTROL_DEADLINE_S);
+	conn_close(c);
+}
+
+static void accept_ready(void *arg, short revents)
+{
+	struct control_server *server = arg;
+
+	(void)revents;
+	for (;;) {
+		int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct control_conn *c = NULL;
+
+		if (fd < 0)
+			return;
+		for (size_t i = 0; i < CONTROL_CONNS_MAX && !c; i++)
+			if (server->conns[i].fd < 0)
+				c = &server->conns[i];
+		if (!c) {
+			static const char busy[] = "{\"ok\":false,\"error\":\"busy: too many control connections\"}\n";
+
+			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+				log_debug("control socket: a client turned away early left");
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		if (loop_watch(server->d->loop, fd, POLLIN, conn_ready, c)) {
+			close(fd);
+			c->fd = -1;
+			continue;
+		}
+		loop_timer_arm(server->d->loop, &c->deadline, clock_monotonic() + CONTROL_DEADLINE_S);
+	}
+}
+
+int control_server_start(struct daemon *d, char *err, size_t errlen)
+{
+	struct control_server *server = calloc(1, sizeof(*server));
+
+	if (!server) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	server->d = d;
+	server->listen_fd = control_listen(d->opts.control_socket, err, errlen);
+	if (server->listen_fd < 0) {
+		free(server);
+		return -1;
+	}
+	for (size_t i = 0; i < CONTROL_CONNS_MAX; i++) {
+		server->conns[i].fd = -1;
+		server->conns[i].server = server;
+		loop_timer_init(&server->conns[i].deadline, "control client", conn_expired, &server->conns[i]);
+	}
+	d->control = server;
+	return 0;
+}
+
+/* Watched once the daemon runs: clients that come earlier wait in the backlog. */
+void control_server_run(struct control_server *c)
+{
+	loop_watch(c->d->loop, c->listen_fd, POLLIN, accept_ready, c);
+}
+
+void control_server_reloaded(struct control_server *c, unsigned job, bool ok, const char *err,
+			     unsigned generation)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < CONTROL_CONNS_MAX; i++) {
+		struct control_conn *conn = &c->conns[i];
+
+		if (conn->fd < 0 || !conn->waiting_for || conn->waiting_for > job)
+			continue;
+		loop_watch(c->d->loop, conn->fd, 0, conn_ready, conn);
+		if (ok)
+			conn_reply(conn, json_pack("{s:b, s:I}", "ok", 1, "generation", (json_int_t)generation));
+		else
+			conn_reply(conn, json_pack("{s:b, s:s, s:I}", "ok", 0, "error", err, "generation",
+						   (json_int_t)generation));
+	}
+}
+
+void control_server_stop(struct control_server *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < CONTROL_CONNS_MAX; i++)
+		if (c->conns[i].fd >= 0)
+			conn_close(&c->conns[i]);
+	loop_unwatch(c->d->loop, c->listen_fd);
+	control_close(c->listen_fd, c->d->opts.control_socket);
+	free(c);
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * xdpcastd's state, shared by the files that drive it from the event loop:
+ *   xdpcastd.c        start (take over or attach), signals, stop or hand
+ *                     over, the state snapshot every view is rendered from
+ *   zone_sync.c       zone loads, transfers, NOTIFY, zone file changes
+ *   announce.c        health checks and what BIRD is asked to announce
+ *   control_server.c  the control socket (xdpcastctl)
+ * Everything here is touched only on the loop's thread; jobs on workers
+ * get copies of what they need and hand results back to `done`.
+ */
+#ifndef XDPCAST_DAEMON_H
+#define XDPCAST_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "attach.h"
+#include "bgp.h"
+#include "generation.h"
+#include "health.h"
+#include "loop.h"
+#include "metrics_server.h"
+#include "notify.h"
+#include "options.h"
+#include "pins.h"
+#include "secondary.h"
+#include "state.h"
+
+#define ERR_LEN 512
+
+/* The health checks: fixed ones first, then the operator's commands. */
+enum { CHECK_FAST_PATH, CHECK_ZONES, CHECK_BACKEND };
+
+enum phase {
+	PHASE_STARTING,
+	PHASE_RUNNING,
+	PHASE_STOPPING,         /* SIGTERM: withdrawn, draining, then detach */
+	PHASE_HANDING_OVER,     /* SIGUSR1: exit leaving the program attached and announced */
+};
+
+struct control_server;
+struct xdpcast_bpf;
+
+/* BIRD's side as the last sync left it (a copy: the sync runs on a worker). */
+struct bgp_view {
+	bool connected;
+	char error[256];
+	struct bird_protocol sessions[BIRD_MAX_PROTOCOLS];
+	size_t session_count;
+	char exported[BIRD_MAX_PREFIXES][64];
+	size_t exported_count;
+};
+
+struct daemon {
+	struct options opts;
+	struct loop *loop;
+	enum phase phase;
+	bool exiting;                   /* the loop ended: jobs finishing now start nothing */
+	int signal_fd;
+
+	/* the program */
+	struct pins pins;
+	struct xdpcast_bpf *skel;
+	struct attachment ifaces[XDPCAST_MAX_IFACES];
+	bool took_over;
+	struct protection protection;   /* in force; the config's on reload */
+	struct loop_timer clock_timer;
+
+	/* zones (zone_sync.c) */
+	struct generation gen;
+	unsigned generation_number;
+	double generation_loaded_at;
+	bool zones_busy;                /* a load job runs */
+	bool zones_again, zones_again_config;   /* asked for while it ran */
+	unsigned zone_jobs;             /* load jobs submitted so far */
+	char reload_error[ERR_LEN];     /* why the last reload failed; "" */
+	uint64_t reload_failures;
+	double reload_ok_at;
+	struct secondary *secondaries;
+	size_t secondary_count;
+	char **watched;                 /* every zone file */
+	size_t watched_count;
+	int watch_fd;
+	struct loop_timer watch_timer;
+	struct notify_sockets notify;
+	unsigned notify_tcp_busy;
+
+	/* health checks and BGP (announce.c) */
+	struct health health;
+	size_t first_command;           /* index of the first command check */
+	bool check_busy[HEALTH_MAX_CHECKS];
+	struct loop_timer health_timer;
+	struct bgp bgp;                 /* used by the sync job only */
+	struct bgp_view bird;
+	struct route *routes;           /* what BIRD is asked for, per --anycast */
+	bool bgp_busy, bgp_again;
+	bool routes_synced;             /* the last sync wrote `routes` as they are */
+	struct loop_timer drain_timer;
+
+	/* views */
+	struct metrics_server *metrics;
+	struct control_server *control;
+	struct pop_state *state;        /* the latest snapshot */
+	double longest_turn;            /* of the loop since start, seconds */
+};
+
+/* Builds a new snapshot and feeds it to every view: /metrics, the
+ * control plane map, status. Called after every change. */
+void daemon_publish(struct daemon *d);
+
+/* zone_sync.c */
+int zones_init(struct daemon *d, char *err, size_t errlen);
+/* Every zone file compiles (nothing is kept): bad input before anything else. */
+int zones_check(struct daemon *d, char *err, size_t errlen);
+/* NOTIFY sockets and the zone file watch. */
+int zones_listen(struct daemon *d, char *err, size_t errlen);
+void zones_first_transfers(struct daemon *d);
+/* The first generation, before the loop runs. */
+int zones_load_now(struct daemon *d, char *err, size_t errlen);
+void zones_start(struct daemon *d);
+/* A new generation from the files (and the config's settings when
+ * read_config) and the fresh transfers; the number of the load job that
+ * will do it (control_server answers waiters with it). */
+unsigned zones_request_reload(struct daemon *d, const char *why, bool read_config);
+void zones_close(struct daemon *d);
+/* The settings map and source filters as d->protection says. */
+int zones_apply_protection(struct daemon *d, char *err, size_t errlen);
+
+/* announce.c */
+void announce_init(struct daemon *d, const struct control_plane_state *previous);
+void announce_start(struct daemon *d);
+/* Recomputes what BIRD is asked for; syncs when it changed. */
+void announce_update(struct daemon *d);
+void announce_close(struct daemon *d);
+
+/* control_server.c */
+int control_server_start(struct daemon *d, char *err, size_t errlen);
+void control_server_run(struct control_server *c);
+/* Load job `job` ended: answers the reloads that waited for it. */
+void control_server_reloaded(struct control_server *c, unsigned job, bool ok, const char *err,
+			     unsigned generation);
+void control_server_stop(struct control_server *c);
+
+#endif

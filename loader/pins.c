@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <linux/magic.h>
+
+#include "log.h"
+#include "pins.h"
+
+enum carry {
+	CARRY_ADD,              /* per-CPU counters: the old counts are added */
+	CARRY_LIVE_BLOCKS,      /* source filter: only `xdpcastctl block` entries (the rest is config) */
+	CARRY_COPY,             /* entries the new program has not made yet */
+};
+
+/* The maps whose content outlives a daemon: everything else is rebuilt
+ * from the configuration. */
+static const struct {
+	const char *name;
+	enum carry how;
+} state_maps[] = {
+	{ "xdpcast_stats", CARRY_ADD },
+	{ "xdpcast_source_filter", CARRY_LIVE_BLOCKS },
+	{ "xdpcast_source_buckets", CARRY_COPY },
+	{ "xdpcast_rrl", CARRY_COPY },
+	{ "xdpcast_global_buckets", CARRY_COPY },
+};
+
+static int state_map_index(const char *name)
+{
+	for (size_t i = 0; i < sizeof(state_maps) / sizeof(state_maps[0]); i++)
+		if (!strcmp(state_maps[i].name, name))
+			return i;
+	return -1;
+}
+
+/* `ip netns exec` and minimal systems have no bpffs: mount one to pin. */
+static int ensure_bpffs(const char *dir, char *err, size_t errlen)
+{
+	struct statfs fs;
+
+	if (strncmp(dir, "/sys/fs/bpf/", 12) != 0)
+		return 0;
+	if (statfs("/sys/fs/bpf", &fs) == 0 && fs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		snprintf(err, errlen, "/sys/fs/bpf is not a BPF filesystem and mounting one failed: %s",
+			 strerror(errno));
+		return -1;
+	}
+	log_info("mounted a BPF filesystem on /sys/fs/bpf");
+	return 0;
+}
+
+static void pin_path(const struct pins *p, const char *name, const char *suffix, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s%s", p->dir, name, suffix);
+}
+
+/* The program the previous daemon pinned, with the ids of its maps. */
+static void find_previous(struct pins *p)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	char path[512];
+
+	pin_path(p, PINS_PROGRAM, "", path, sizeof(path));
+	p->previous_fd = bpf_obj_get(path);
+	if (p->previous_fd < 0)
+		return;
+	info.nr_map_ids = sizeof(p->previous_maps) / sizeof(p->previous_maps[0]);
+	info.map_ids = (__u64)(unsigned long)p->previous_maps;
+	if (bpf_obj_get_info_by_fd(p->previous_fd, &info, &len) || info.type != BPF_PROG_TYPE_XDP ||
+	    strcmp(info.name, "xdpcast")) {
+		log_warn("%s is not an xdpcast program: not taking it over", path);
+		close(p->previous_fd);
+		p->previous_fd = -1;
+		return;
+	}
+	p->previous_id = info.id;
+	p->previous_map_count = info.nr_map_ids < sizeof(p->previous_maps) / sizeof(p->previous_maps[0]) ?
+				info.nr_map_ids : sizeof(p->previous_maps) / sizeof(p->previous_maps[0]);
+}
+
+int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
+{
+	memset(p, 0, sizeof(*p));
+	p->dir = dir;
+	p->lock_fd = p->previous_fd = -1;
+	if (ensure_bpffs(dir, err, errlen))
+		return -1;
+	p->created = mkdir(dir, 0700) == 0;
+	if (!p->created && errno != EEXIST) {
+		snprintf(err, errlen, "--pin-dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	p->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p->lock_fd < 0) {
+		snprintf(err, errlen, "--pin-dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (flock(p->lock_fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen, "--pin-dir %s: %s", dir, errno == EWOULDBLOCK ?
+			 "another xdpcastd runs with this pin directory (xdpcastctl status shows it)" :
+			 strerror(errno));
+		close(p->lock_fd);
+		p->lock_fd = -1;
+		p->created = false;     /* then not ours to remove */
+		return -1;
+	}
+	find_previous(p);
+	return 0;
+}
+
+void pins_close(struct pins *p)
+{
+	for (size_t i = 0; i < p->carried_count; i++)
+		if (p->carried[i].old_fd >= 0)
+			close(p->carried[i].old_fd);
+	p->carried_count = 0;
+	if (p->previous_fd >= 0)
+		close(p->previous_fd);
+	if (p->created && !p->published && p->dir)
+		rmdir(p->dir);
+	if (p->lock_fd >= 0)
+		close(p->lock_fd);
+	p->previous_fd = p->lock_fd = -1;
+}
+
+bool pins_previous_runs(const struct pins *p)
+{
+	struct if_nameindex *all, *i;
+	bool runs = false;
+
+	if (p->previous_fd < 0)
+		return false;
+	all = if_nameindex();
+	for (i = all; i && i->if_index && !runs; i++) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+		if (bpf_xdp_query(i->if_index, 0, &q) == 0)
+			runs = q.drv_prog_id == p->previous_id || q.skb_prog_id == p->previous_id ||
+			       q.hw_prog_id == p->previous_id;
+	}
+	if_freenameindex(all);
+	return runs;
+}
+
+/* Same layout: sizes, member names and offsets, all the way down. */
+static bool same_layout(const struct btf *a, __u32 ida, const struct btf *b, __u32 idb, int depth)
+{
+	const struct btf_type *ta, *tb;
+	int ra = btf__resolve_type(a, ida), rb = btf__resolve_type(b, idb);
+
+	if (ra < 0 || rb < 0 || depth > 8)
+		return false;
+	ta = btf__type_by_id(a, ra);
+	tb = btf__type_by_id(b, rb);
+	if (!ta || !tb || btf_kind(ta) != btf_kind(tb) || btf_vlen(ta) != btf_vlen(tb))
+		return false;
+	switch (btf_kind(ta)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+		return ta->size == tb->size;
+	case BTF_KIND_ARRAY:
+		return btf_array(ta)->nelems == btf_array(tb)->nelems &&
+		       same_layout(a, btf_array(ta)->type, b, btf_array(tb)->type, depth + 1);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		if (ta->size != tb->size)
+			return false;
+		for (__u16 i = 0; i < btf_vlen(ta); i++) {
+			const struct btf_member *ma = btf_members(ta) + i, *mb = btf_members(tb) + i;
+
+			if (strcmp(btf__name_by_offset(a, ma->name_off), btf__name_by_offset(b, mb->name_off)) ||
+			    btf_member_bit_offset(ta, i) != btf_member_bit_offset(tb, i) ||
+			    !same_layout(a, ma->type, b, mb->type, depth + 1))
+				return false;
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether the previous program's map `old` can serve as `map` unchanged. */
+static bool reusable(const struct bpf_map *map, const struct btf *btf, int old, const char **why)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	struct btf *old_btf;
+	bool same;
+
+	if (bpf_obj_get_info_by_fd(old, &info, &len)) {
+		*why = "unreadable";
+		return false;
+	}
+	if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+	    info.value_size != bpf_map__value_size(map) || info.map_flags != bpf_map__map_flags(map)) {
+		*why = "layout changed";
+		return false;
+	}
+	if (info.max_entries != bpf_map__max_entries(map)) {
+		*why = "size changed";
+		return false;
+	}
+	old_btf = info.btf_id ? btf__load_from_kernel_by_id(info.btf_id) : NULL;
+	same = old_btf && btf && same_layout(old_btf, info.btf_key_type_id, btf, bpf_map__btf_key_type_id(map), 0) &&
+	       same_layout(old_btf, info.btf_value_type_id, btf, bpf_map__btf_value_type_id(map), 0);
+	btf__free(old_btf);
+	*why = "layout changed";
+	return same;
+}
+
+/* The previous daemon's pinned map `name`, if it is one of its program's. */
+static int previous_map(const struct pins *p, const char *name)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	char path[512];
+	int fd;
+
+	if (p->previous_fd < 0)
+		return -1;
+	pin_path(p, name, "", path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		for (__u32 i = 0; i < p->previous_map_count; i++)
+			if (p->previous_maps[i] == info.id)
+				return fd;
+	log_warn("%s is not a map of the program %s/%s: not adopted", path, p->dir, PINS_PROGRAM);
+	close(fd);
+	return -1;
+}
+
+/* The pinned map `name` whatever program uses it: for what the program
+ * itself never reads (the control plane state), whose values say who
+ * wrote them. */
+static int pinned_map(const struct pins *p, const char *name)
+{
+	char path[512];
+
+	pin_path(p, name, "", path, sizeof(path));
+	return bpf_obj_get(path);
+}
+
+int pins_adopt(struct pins *p, struct bpf_object *obj, bool takeover, char *err, size_t errlen)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *why;
+		int fd, ret;
+
+		if (!bpf_map__pin_path(map))
+			continue;
+		bpf_map__set_pin_path(map, NULL);       /* pinned by pins_publish, once all went well */
+		if (p->pinned_count == PINS_MAPS_MAX) {
+			snprintf(err, errlen, "more than %d maps to pin", PINS_MAPS_MAX);
+			return -1;
+		}
+		p->pinned[p->pinned_count++] = map;
+		if (!takeover || state_map_index(bpf_map__name(map)) < 0)
+			continue;
+		fd = previous_map(p, bpf_map__name(map));
+		if (fd < 0)
+			continue;
+		if (reusable(map, btf, fd, &why)) {
+			ret = bpf_map__reuse_fd(map, fd);
+			if (ret) {
+				snprintf(err, errlen, "reusing %s: %s", bpf_map__name(map), strerror(-ret));
+				close(fd);
+				return -1;
+			}
+			p->carried[p->carried_count++] = (struct carried_map){ map, fd, true };
+			log_info("%s: carried over as it is", bpf_map__name(map));
+		} else {
+			p->carried[p->carried_count++] = (struct carried_map){ map, fd, false };
+			log_info("%s: %s since the previous version; its entries move over after the switch",
+				 bpf_map__name(map), why);
+		}
+	}
+	return 0;
+}
+
+int pins_previous_value(const struct pins *p, const char *name, bool program_uses_it, void *value, size_t size)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0;
+	int fd = program_uses_it ? previous_map(p, name) : pinned_map(p, name), ret = -1;
+	unsigned char *buf;
+
+	if (fd < 0)
+		return -1;
+	memset(value, 0, size);
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_MAP_TYPE_ARRAY &&
+	    (buf = calloc(1, info.value_size))) {
+		if (!bpf_map_lookup_elem(fd, &zero, buf)) {
+			memcpy(value, buf, info.value_size < size ? info.value_size : size);
+			ret = 0;
+		}
+		free(buf);
+	}
+	close(fd);
+	return ret;
+}
+
+/* One entry of `old` into `new`, values cut or zero-padded to the new
+ * size (layouts only ever grow at the end). Per-CPU values are added. */
+static int carry_entry(const struct carried_map *c, const struct bpf_map_info *old, const void *key,
+		       enum carry how, int ncpus)
+{
+	size_t new_size = bpf_map__value_size(c->map), old_size = old->value_size;
+	bool percpu = old->type == BPF_MAP_TYPE_PERCPU_ARRAY || old->type == BPF_MAP_TYPE_PERCPU_HASH;
+	size_t copies = percpu ? ncpus : 1, old_stride = percpu ? (old_size + 7) / 8 * 8 : old_size;
+	size_t new_stride = percpu ? (new_size + 7) / 8 * 8 : new_size;
+	unsigned char *from = calloc(copies, old_stride), *to = calloc(copies, new_stride);
+	int new_fd = bpf_map__fd(c->map), ret = -1;
+
+	if (!from || !to || bpf_map_lookup_elem(c->old_fd, key, from))
+		goto out;
+	if (how == CARRY_LIVE_BLOCKS && ((const struct source_filter *)from)->kind != SOURCE_BLOCKED_LIVE) {
+		ret = 0;
+		goto out;
+	}
+	if (how == CARRY_ADD) {
+		if (bpf_map_lookup_elem(new_fd, key, to))
+			goto out;
+		for (size_t cpu = 0; cpu < copies; cpu++)
+			for (size_t off = 0; off + 8 <= old_size && off + 8 <= new_size; off += 8)
+				*(__u64 *)(to + cpu * new_stride + off) += *(__u64 *)(from + cpu * old_stride + off);
+		ret = bpf_map_update_elem(new_fd, key, to, BPF_ANY);
+		goto out;
+	}
+	for (size_t cpu = 0; cpu < copies; cpu++)
+		memcpy(to + cpu * new_stride, from + cpu * old_stride, old_size < new_size ? old_size : new_size);
+	ret = bpf_map_update_elem(new_fd, key, to, old->type == BPF_MAP_TYPE_ARRAY ? BPF_ANY : BPF_NOEXIST);
+	if (ret && errno == EEXIST)
+		ret = 0;
+out:
+	free(from);
+	free(to);
+	return ret;
+}
+
+static void migrate_one(const struct carried_map *c, int ncpus)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	const char *name = bpf_map__name(c->map);
+	enum carry how = state_maps[state_map_index(name)].how;
+	unsigned char *key = NULL, *next = NULL;
+	size_t moved = 0, failed = 0;
+
+	if (bpf_obj_get_info_by_fd(c->old_fd, &info, &len) || info.key_size != bpf_map__key_size(c->map)) {
+		log_info("%s: its keys changed since the previous version; it starts empty", name);
+		return;
+	}
+	key = calloc(1, info.key_size);
+	next = calloc(1, info.key_size);
+	if (!key || !next)
+		goto out;
+	for (void *prev = NULL; !bpf_map_get_next_key(c->old_fd, prev, next); prev = key) {
+		memcpy(key, next, info.key_size);
+		if (carry_entry(c, &info, key, how, ncpus))
+			failed++;
+		else
+			moved++;
+	}
+	log_info("%s: %zu entries of the previous version carried over%s", name, moved,
+		 failed ? " (some did not fit)" : "");
+out:
+	free(key);
+	free(next);
+}
+
+void pins_migrate(struct pins *p)
+{
+	int ncpus = libbpf_num_possible_cpus();
+
+	for (size_t i = 0; i < p->carried_count; i++)
+		if (!p->carried[i].adopted)
+			migrate_one(&p->carried[i], ncpus);
+}
+
+/* Pins fd as name: under a temporary name first, then renamed over (bpffs
+ * refuses names with a dot). */
+static int pin_atomically(const struct pins *p, int fd, const char *name, char *err, size_t errlen)
+{
+	char path[512], tmp[520];
+
+	pin_path(p, name, "", path, sizeof(path));
+	pin_path(p, name, "_pinning", tmp, sizeof(tmp));
+	unlink(tmp);
+	if (bpf_obj_pin(fd, tmp) || rename(tmp, path)) {
+		snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static bool pinned_by_us(const struct pins *p, const char *name)
+{
+	if (!strcmp(name, PINS_PROGRAM))
+		return true;
+	for (size_t i = 0; i < p->pinned_count; i++)
+		if (!strcmp(bpf_map__name(p->pinned[i]), name))
+			return true;
+	return false;
+}
+
+int pins_publish(struct pins *p, struct bpf_program *prog, char *err, size_t errlen)
+{
+	struct dirent *e;
+	DIR *dir;
+
+	for (size_t i = 0; i < p->pinned_count; i++)
+		if (pin_atomically(p, bpf_map__fd(p->pinned[i]), bpf_map__name(p->pinned[i]), err, errlen))
+			return -1;
+	if (pin_atomically(p, bpf_program__fd(prog), PINS_PROGRAM, err, errlen))
+		return -1;
+	p->published = true;
+	/* What an older version pinned and this one no longer has. */
+	dir = opendir(p->dir);
+	while (dir && (e = readdir(dir))) {
+		char path[512];
+
+		if (strncmp(e->d_name, "xdpcast_", 8) || pinned_by_us(p, e->d_name))
+			continue;
+		pin_path(p, e->d_name, "", path, sizeof(path));
+		if (!unlink(path))
+			log_info("removed %s, pinned by an earlier version", path);
+	}
+	if (dir)
+		closedir(dir);
+	return 0;
+}
+
+void pins_remove(struct pins *p)
+{
+	char path[512];
+
+	if (!p->published)
+		return;
+	for (size_t i = 0; i < p->pinned_count; i++) {
+		pin_path(p, bpf_map__name(p->pinned[i]), "", path, sizeof(path));
+		unlink(path);
+	}
+	pin_path(p, PINS_PROGRAM, "", path, sizeof(path));
+	unlink(path);
+	rmdir(p->dir);
+	p->published = false;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The pin directory (/sys/fs/bpf/xdpcast by default) and what a new
+ * xdpcastd inherits from the one before it.
+ *
+ * One xdpcastd per pin directory: a lock held for the daemon's life. A new
+ * daemon takes over when the program pinned there (xdpcast_prog) still runs
+ * on an interface: a restart, an upgrade, or a daemon that crashed. It then
+ * keeps the live state of that program's own maps (counters, live
+ * blocklist entries, token buckets, RRL):
+ * reused as they are when their layout is unchanged, else migrated into the
+ * new maps after the switch (counters added, entries copied), with a log
+ * line saying which. Maps of configuration (prefixes, views, settings, the
+ * answer cache) are always built fresh from this daemon's configuration.
+ * Pins left where no program runs (a daemon killed, then detached by hand),
+ * or maps no program of ours uses, are never adopted: they are replaced.
+ *
+ * Pins are replaced atomically (pinned under a temporary name, renamed over
+ * the old), so xdpcastctl always finds a map.
+ */
+#ifndef XDPCAST_PINS_H
+#define XDPCAST_PINS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <bpf/libbpf.h>
+
+#include "xdpcast.h"
+
+#define PINS_PROGRAM "xdpcast_prog"
+#define PINS_CARRIED_MAX 8
+#define PINS_MAPS_MAX    32
+
+struct carried_map {
+	struct bpf_map *map;
+	int old_fd;                     /* the previous daemon's map, -1: none */
+	bool adopted;                   /* reused as is; else migrated after the switch */
+};
+
+struct pins {
+	const char *dir;
+	int lock_fd;
+	bool created;                   /* this daemon made the directory */
+	/* the previous xdpcastd's program, pinned in dir; -1: none */
+	int previous_fd;
+	__u32 previous_id;
+	__u32 previous_maps[64];
+	__u32 previous_map_count;
+	struct bpf_map *pinned[PINS_MAPS_MAX];   /* the maps this version pins */
+	size_t pinned_count;
+	struct carried_map carried[PINS_CARRIED_MAX];
+	size_t carried_count;
+	bool published;
+};
+
+/* Mounts bpffs where needed, creates dir, takes the lock (a second daemon
+ * on the same dir is refused), and finds the previous program. */
+int pins_open(struct pins *p, const char *dir, char *err, size_t errlen);
+
+/* Releases the lock and every fd; removes nothing but the directory when
+ * this daemon made it and pinned nothing (a start that failed). */
+void pins_close(struct pins *p);
+
+/* Whether the previous program still runs on some interface of this
+ * network namespace: then this daemon takes it over. */
+bool pins_previous_runs(const struct pins *p);
+
+/* Before the object is loaded: no automatic pinning; when taking over,
+ * the previous program's state maps whose layout is unchanged are reused. */
+int pins_adopt(struct pins *p, struct bpf_object *obj, bool takeover, char *err, size_t errlen);
+
+/* Slot 0 of the array map pinned as `map` (cut or zero-padded to size),
+ * when it is a map of the previous program; maps the program never reads
+ * are not among its maps: with program_uses_it false any pin of that name
+ * is read, and its value must say who wrote it. 0 if read. */
+int pins_previous_value(const struct pins *p, const char *map, bool program_uses_it, void *value, size_t size);
+
+/* After the switch: what the state maps not reused held moves into the
+ * new ones, as far as their layouts allow. */
+void pins_migrate(struct pins *p);
+
+/* Pins every map and the program (atomic replacement of the old pins) and
+ * removes pins of ours that no longer exist in this version. */
+int pins_publish(struct pins *p, struct bpf_program *prog, char *err, size_t errlen);
+
+/* Removes this daemon's pins and the directory (a full stop). */
+void pins_remove(struct pins *p);
+
+#endif

@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Zones into the answer cache: loads (files, transferred copies, the
+ * config's flood defense settings) as jobs on the zones lane, one at a
+ * time, coalescing what is asked meanwhile; transfers as jobs on their own
+ * lane, driven by SOA timers and NOTIFY; zone file changes through inotify.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <systemd/sd-daemon.h>
+
+#include "cancel.h"
+#include "clock.h"
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+#include "xdpcast.skel.h"
+#include "zone_watch.h"
+
+#define NOTIFY_TCP_MAX     8    /* NOTIFY connections served at once */
+#define NOTIFY_UDP_BURST   64   /* datagrams read per wakeup */
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+struct zone_job {
+	struct loop_job job;
+	struct daemon *d;
+	unsigned number;
+	bool read_config;
+	char why[64];
+	struct zone **transferred;      /* references */
+	size_t transferred_count;
+	struct options fresh;           /* read_config: the file's settings */
+	struct generation gen;
+	int ret;
+	char err[ERR_LEN];
+};
+
+/* The zone files of the default view and of each --view. */
+static size_t view_zones(const struct options *opts, struct view_zones views[XDPCAST_VIEWS_MAX + 1])
+{
+	views[0] = (struct view_zones){ opts->zones, opts->zone_count };
+	for (size_t v = 0; v < opts->view_count; v++)
+		views[v + 1] = (struct view_zones){ opts->views[v].zones, opts->views[v].zone_count };
+	return opts->view_count + 1;
+}
+
+int zones_apply_protection(struct daemon *d, char *err, size_t errlen)
+{
+	struct xdpcast_settings settings;
+	__u32 zero = 0;
+
+	protection_settings(&d->protection, &settings);
+	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.xdpcast_settings), &zero, &settings, BPF_ANY)) {
+		snprintf(err, errlen, "writing the settings map: %s", strerror(errno));
+		return -1;
+	}
+	return protection_sync_sources(&d->protection, bpf_map__fd(d->skel->maps.xdpcast_source_filter),
+				       d->opts.anycast, d->opts.anycast_count, err, errlen);
+}
+
+/* Takes over the config file's protection settings. A secret that changed
+ * keeps the old one valid as the previous, so clients holding cookies made
+ * with it are not penalised during the rotation. */
+static void take_protection(struct daemon *d, struct protection *next)
+{
+	if (!next->has_secret) {
+		memcpy(next->cookie_secret, d->protection.cookie_secret, sizeof(next->cookie_secret));
+		next->has_secret = d->protection.has_secret;
+	} else if (!next->has_previous &&
+		   memcmp(next->cookie_secret, d->protection.cookie_secret, sizeof(next->cookie_secret))) {
+		memcpy(next->cookie_previous, d->protection.cookie_secret, sizeof(next->cookie_previous));
+		next->has_previous = true;
+	}
+	protection_free(&d->protection);
+	d->protection = *next;
+	memset(next, 0, sizeof(*next));
+}
+
+/* ---- loads ---- */
+
+/* On a worker: the config file (when asked), then every zone, compiled and
+ * swapped in. Reads only what never changes while the daemon runs. */
+static void load_run(struct loop_job *job)
+{
+	struct zone_job *z = (struct zone_job *)job;
+	const struct options *opts = &z->d->opts;
+	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	size_t view_count = view_zones(opts, views);
+
+	options_defaults(&z->fresh);
+	if (z->read_config && opts->config_path && config_load(opts->config_path, &z->fresh, z->err, sizeof(z->err))) {
+		z->ret = -1;
+		return;
+	}
+	z->ret = generation_build(&z->gen, views, view_count, z->transferred, z->transferred_count, opts->pop, z->err,
+				  sizeof(z->err));
+	if (!z->ret && cancel_requested()) {
+		snprintf(z->err, sizeof(z->err), "stopping");
+		z->ret = -1;
+	}
+	if (z->ret)
+		return;
+	z->ret = generation_publish(&z->gen, bpf_map__fd(z->d->skel->maps.xdpcast_answer_gen), z->err,
+				    sizeof(z->err));
+	if (z->ret)
+		generation_free(&z->gen);
+}
+
+static void free_generation_run(struct loop_job *job)
+{
+	generation_free(&((struct zone_job *)job)->gen);
+}
+
+static void free_job_done(struct loop_job *job)
+{
+	free(job);
+}
+
+/* The generation a load replaced can be large: freed on the zones lane. */
+static void free_later(struct daemon *d, struct generation *old)
+{
+	struct zone_job *z = calloc(1, sizeof(*z));
+
+	if (!z) {
+		generation_free(old);
+		return;
+	}
+	z->gen = *old;
+	z->job = (struct loop_job){ .lane = LANE_ZONES, .run = free_generation_run, .done = free_job_done };
+	loop_submit(d->loop, &z->job);
+}
+
+static void log_generation(const struct daemon *d)
+{
+	for (size_t i = 0; i < d->gen.zone_count; i++) {
+		char name[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(name, d->gen.zones[i]->origin, sizeof(name));
+		log_info("zone %s serial %u: %zu records from %s", name, d->gen.zones[i]->serial,
+			 d->gen.zones[i]->record_count, d->gen.zones[i]->file);
+	}
+	log_info("generation %u: %zu answers in the cache, %zu RRsets left to userspace", d->gen.number,
+		 d->gen.answers.count, d->gen.answers.left_to_userspace);
+}
+
+static void release_transferred(struct zone_job *z)
+{
+	for (size_t i = 0; i < z->transferred_count; i++)
+		zone_free(z->transferred[i]);
+	free(z->transferred);
+	z->transferred = NULL;
+	z->transferred_count = 0;
+}
+
+/* The outcome of a load, on the loop's thread. */
+static bool load_taken(struct daemon *d, struct zone_job *z)
+{
+	char err[ERR_LEN];
+
+	release_transferred(z);
+	if (z->ret) {
+		snprintf(d->reload_error, sizeof(d->reload_error), "%s", z->err);
+		d->reload_failures++;
+		log_error("%s: reload failed, generation %u keeps answering: %s", z->why, d->gen.number, z->err);
+		options_free(&z->fresh);
+		return false;
+	}
+	free_later(d, &d->gen);
+	d->gen = z->gen;
+	d->gen.number = ++d->generation_number;
+	d->generation_loaded_at = time(NULL);
+	d->reload_error[0] = '\0';
+	d->reload_ok_at = d->generation_loaded_at;
+	log_generation(d);
+	if (z->read_config && d->opts.config_path) {
+		take_protection(d, &z->fresh.protection);
+		if (zones_apply_protection(d, err, sizeof(err)))
+			log_error("applying %s: %s", d->opts.config_path, err);
+		else
+			log_info("flood defense settings of %s in force", d->opts.config_path);
+	}
+	options_free(&z->fresh);
+	return true;
+}
+
+static void submit_load(struct daemon *d, const char *why, bool read_config);
+
+static void load_done(struct loop_job *job)
+{
+	struct zone_job *z = (struct zone_job *)job;
+	struct daemon *d = z->d;
+	bool ok = load_taken(d, z);
+
+	control_server_reloaded(d->control, z->number, ok, z->err, d->gen.number);
+	free(z);
+	d->zones_busy = false;
+	if (d->phase == PHASE_RUNNING)
+		sd_notifyf(0, "READY=1\nSTATUS=generation %u", d->gen.number);
+	if (d->zones_again && !d->exiting) {
+		d->zones_again = false;
+		submit_load(d, "changes that came during the last load", d->zones_again_config);
+	}
+	daemon_publish(d);
+	announce_update(d);
+}
+
+/* The transferred zones that may be served: fresh copies only, referenced. */
+static struct zone_job *new_load(struct daemon *d, const char *why, bool read_config)
+{
+	struct zone_job *z = calloc(1, sizeof(*z));
+
+	if (!z || !(z->transferred = calloc(d->secondary_count + 1, sizeof(*z->transferred)))) {
+		free(z);
+		return NULL;
+	}
+	z->d = d;
+	z->read_config = read_config;
+	snprintf(z->why, sizeof(z->why), "%s", why);
+	for (size_t i = 0; i < d->secondary_count; i++)
+		if (secondary_fresh(&d->secondaries[i]))
+			z->transferred[z->transferred_count++] = zone_ref(d->secondaries[i].zone);
+	z->job = (struct loop_job){ .lane = LANE_ZONES, .run = load_run, .done = load_done };
+	return z;
+}
+
+static void submit_load(struct daemon *d, const char *why, bool read_config)
+{
+	struct zone_job *z = new_load(d, why, read_config);
+
+	if (!z) {
+		log_error("%s: out of memory for a reload", why);
+		return;
+	}
+	sd_notify(0, "RELOADING=1");
+	log_info("%s: reloading %zu zones%s%s", why, d->opts.zone_count, read_config && d->opts.config_path ?
+		 " and " : "", read_config && d->opts.config_path ? d->opts.config_path : "");
+	z->number = ++d->zone_jobs;
+	d->zones_busy = true;
+	loop_submit(d->loop, &z->job);
+	daemon_publish(d);
+}
+
+unsigned zones_request_reload(struct daemon *d, const char *why, bool read_config)
+{
+	if (d->exiting)
+		return d->zone_jobs;
+	if (d->zones_busy) {
+		d->zones_again = true;
+		d->zones_again_config |= read_config;
+		return d->zone_jobs + 1;
+	}
+	d->zones_again_config = false;
+	submit_load(d, why, read_config);
+	return d->zone_jobs;
+}
+
+int zones_load_now(struct daemon *d, char *err, size_t errlen)
+{
+	struct zone_job *z = new_load(d, "start", false);
+
+	if (!z) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	load_run(&z->job);
+	if (z->ret) {
+		snprintf(err, errlen, "%s", z->err);
+		release_transferred(z);
+		options_free(&z->fresh);
+		free(z);
+		return -1;
+	}
+	z->number = ++d->zone_jobs;
+	load_taken(d, z);
+	free(z);
+	return 0;
+}
+
+/* ---- transfers ---- */
+
+struct transfer_job {
+	struct loop_job job;
+	struct daemon *d;
+	size_t index;
+	struct zone *current;           /* a reference, or NULL */
+	int ret;
+	struct zone *next;
+	enum xfr_kind kind;
+	char err[256];
+};
+
+static void transfer_run(struct loop_job *job)
+{
+	struct transfer_job *t = (struct transfer_job *)job;
+	struct secondary *s = &t->d->secondaries[t->index];
+
+	t->ret = xfr_refresh(&s->primary, s->origin, t->current, t->d->opts.transfer_timeout_ms, &t->next, &t->kind,
+			     t->err, sizeof(t->err));
+}
+
+static void arm_secondary_timers(struct daemon *d, struct secondary *s)
+{
+	loop_timer_arm(d->loop, &s->refresh_timer, s->next_refresh);
+	if (s->zone && !s->expired)
+		loop_timer_arm(d->loop, &s->expiry_timer, s->expires_at);
+}
+
+static void transfer_done(struct loop_job *job)
+{
+	struct transfer_job *t = (struct transfer_job *)job;
+	struct daemon *d = t->d;
+	struct secondary *s = &d->secondaries[t->index];
+	int ret;
+
+	zone_free(t->current);
+	s->transferring = false;
+	if (d->exiting) {
+		zone_free(t->next);
+		free(t);
+		return;
+	}
+	ret = secondary_transferred(s, clock_monotonic(), t->ret, t->next, t->kind, t->err);
+	arm_secondary_timers(d, s);
+	if (ret == 1 && d->phase != PHASE_STARTING)
+		zones_request_reload(d, "new copy of a transferred zone", false);
+	free(t);
+	daemon_publish(d);
+	announce_update(d);
+}
+
+static void transfer(struct daemon *d, size_t index)
+{
+	struct secondary *s = &d->secondaries[index];
+	struct transfer_job *t;
+
+	if (s->transferring || d->exiting)
+		return;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		log_error("zone %s: out of memory for a transfer", s->name);
+		return;
+	}
+	*t = (struct transfer_job){ .job = { .lane = LANE_TRANSFERS, .run = transfer_run, .done = transfer_done },
+				    .d = d, .index = index, .current = s->zone ? zone_ref(s->zone) : NULL };
+	s->transferring = true;
+	loop_submit(d->loop, &t->job);
+}
+
+/* Timers of the secondaries carry the daemon; which one is where the timer is. */
+static void refresh_due(struct loop_timer *timer)
+{
+	struct daemon *d = timer->arg;
+
+	transfer(d, container_of(timer, struct secondary, refresh_timer) - d->secondaries);
+}
+
+/* Past SOA expire without a refresh: the zone leaves the cache. */
+static void expiry_due(struct loop_timer *timer)
+{
+	struct daemon *d = timer->arg;
+	struct secondary *s = container_of(timer, struct secondary, expiry_timer);
+
+	if (secondary_check_expiry(s, clock_monotonic()))
+		zones_request_reload(d, "a transferred zone expired", false);
+	daemon_publish(d);
+	announce_update(d);
+}
+
+/* ---- NOTIFY ---- */
+
+struct notify_job {
+	struct loop_job job;
+	struct daemon *d;
+	int fd;
+	struct sockaddr_storage from;
+	int zone;
+};
+
+static void notify_run(struct loop_job *job)
+{
+	struct notify_job *n = (struct notify_job *)job;
+
+	n->zone = notify_serve_tcp(n->fd, &n->from, n->d->secondaries, n->d->secondary_count);
+}
+
+static void notify_done(struct loop_job *job)
+{
+	struct notify_job *n = (struct notify_job *)job;
+	struct daemon *d = n->d;
+
+	d->notify_tcp_busy--;
+	if (n->zone >= 0 && !d->exiting)
+		transfer(d, n->zone);
+	free(n);
+}
+
+static void notify_tcp_ready(void *arg, short revents)
+{
+	struct daemon *d = arg;
+	struct notify_job *n;
+	socklen_t len;
+	int fd;
+
+	(void)revents;
+	for (;;) {
+		struct sockaddr_storage from = { 0 };
+
+		len = sizeof(from);
+		fd = accept4(d->notify.tcp, (struct sockaddr *)&from, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (d->notify_tcp_busy >= NOTIFY_TCP_MAX || !(n = calloc(1, sizeof(*n)))) {
+			log_debug("NOTIFY over TCP: %u connections served already; one more closed", d->notify_tcp_busy);
+			close(fd);
+			continue;
+		}
+		*n = (struct notify_job){ .job = { .lane = LANE_CHECKS, .run = notify_run, .done = notify_done },
+					  .d = d, .fd = fd, .from = from };
+		d->notify_tcp_busy++;
+		loop_submit(d->loop, &n->job);
+	}
+}
+
+static void notify_udp_ready(void *arg, short revents)
+{
+	struct daemon *d = arg;
+
+	(void)revents;
+	for (int i = 0; i < NOTIFY_UDP_BURST; i++) {
+		int zone = notify_serve_udp(d->notify.udp, d->secondaries, d->secondary_count);
+
+		if (zone == NOTIFY_NONE)
+			return;
+		if (zone >= 0)
+			transfer(d, zone);
+	}
+}
+
+/* ---- zone file changes ---- */
+
+static void watch_due(struct loop_timer *timer)
+{
+	zones_request_reload(timer->arg, "zone file changed", false);
+}
+
+static void watch_ready(void *arg, short revents)
+{
+	struct daemon *d = arg;
+
+	(void)revents;
+	if (zone_watch_changed(d->watch_fd, d->watched, d->watched_count))
+		loop_timer_arm(d->loop, &d->watch_timer, clock_monotonic() + d->opts.watch_delay_ms / 1000.0);
+}
+
+/* ---- start and stop ---- */
+
+int zones_init(struct daemon *d, char *err, size_t errlen)
+{
+	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	size_t view_count = view_zones(&d->opts, views), total = 0;
+
+	d->secondaries = calloc(d->opts.secondary_count + 1, sizeof(*d->secondaries));
+	for (size_t v = 0; v < view_count; v++)
+		total += views[v].count;
+	d->watched = calloc(total + 1, sizeof(*d->watched));
+	if (!d->secondaries || !d->watched) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < d->opts.secondary_count; i++) {
+		struct secondary *s = &d->secondaries[i];
+
+		if (secondary_init(s, &d->opts.secondaries[i], d->opts.keys, err, errlen))
+			return -1;
+		d->secondary_count++;
+		loop_timer_init(&s->refresh_timer, "transfer refresh", refresh_due, d);
+		loop_timer_init(&s->expiry_timer, "transfer expiry", expiry_due, d);
+	}
+	for (size_t v = 0; v < view_count; v++)
+		for (size_t i = 0; i < views[v].count; i++)
+			d->watched[d->watched_count++] = views[v].paths[i];
+	loop_timer_init(&d->watch_timer, "zone file change", watch_due, d);
+	return 0;
+}
+
+int zones_check(struct daemon *d, char *err, size_t errlen)
+{
+	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	struct generation gen;
+
+	if (generation_build(&gen, views, view_zones(&d->opts, views), NULL, 0, d->opts.pop, err, errlen))
+		return -1;
+	generation_free(&gen);
+	return 0;
+}
+
+int zones_listen(struct daemon *d, char *err, size_t errlen)
+{
+	if (d->opts.has_notify) {
+		if (notify_listen(&d->opts.notify_listen, &d->notify, err, errlen))
+			return -1;
+		log_info("listening for NOTIFY on %s (UDP and TCP)", d->opts.notify_listen.text);
+	}
+	if (d->opts.watch_zones && d->watched_count) {
+		d->watch_fd = zone_watch_open(d->watched, d->watched_count, err, errlen);
+		if (d->watch_fd < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The first copy of each transferred zone, all at once, before the program
+ * goes live. A primary that does not answer costs only its zone, which the
+ * server behind answers meanwhile; the zones check stays down until it comes. */
+void zones_first_transfers(struct daemon *d)
+{
+	for (size_t i = 0; i < d->secondary_count; i++)
+		transfer(d, i);
+	loop_drain(d->loop);
+}
+
+void zones_start(struct daemon *d)
+{
+	for (size_t i = 0; i < d->secondary_count; i++)
+		arm_secondary_timers(d, &d->secondaries[i]);
+	if (d->notify.udp >= 0) {
+		loop_watch(d->loop, d->notify.udp, POLLIN, notify_udp_ready, d);
+		loop_watch(d->loop, d->notify.tcp, POLLIN, notify_tcp_ready, d);
+	}
+	if (d->watch_fd >= 0)
+		loop_watch(d->loop, d->watch_fd, POLLIN, watch_ready, d);
+}
+
+void zones_close(struct daemon *d)
+{
+	notify_close(&d->notify);
+	if (d->watch_fd >= 0)
+		close(d->watch_fd);
+	d->watch_fd = -1;
+	for (size_t i = 0; i < d->secondary_count; i++)
+		secondary_free(&d->secondaries[i]);
+	free(d->secondaries);
+	free(d->watched);
+	d->secondaries = NULL;
+	d->watched = NULL;
+	d->secondary_count = d->watched_count = 0;
+	generation_free(&d->gen);
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The event loop: timers fire in the order of their deadlines whatever the
+ * order they were armed in, a cancelled timer never fires, a job's `done`
+ * runs on the loop's thread after its `run` on a worker, a job stuck on one
+ * lane does not hold up another lane, and freeing the loop cancels what
+ * still runs and still runs every `done`.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cancel.h"
+#include "clock.h"
+#include "loop.h"
+
+static const unsigned one_each[LANE_MAX] = { 1, 1, 1 };
+
+struct fired {
+	struct loop *loop;
+	char order[16];
+	size_t count;
+	size_t stop_after;
+};
+
+static struct fired fired;
+
+static void note(struct loop_timer *t)
+{
+	fired.order[fired.count++] = t->name[0];
+	if (fired.count == fired.stop_after)
+		loop_stop(fired.loop);
+}
+
+static void test_timers_in_deadline_order(void **state)
+{
+	struct loop *loop = loop_new(one_each);
+	struct loop_timer a, b, c, d, e;
+	double now = clock_monotonic();
+
+	(void)state;
+	fired = (struct fired){ .loop = loop, .stop_after = 4 };
+	loop_timer_init(&a, "a", note, NULL);
+	loop_timer_init(&b, "b", note, NULL);
+	loop_timer_init(&c, "c", note, NULL);
+	loop_timer_init(&d, "d", note, NULL);
+	loop_timer_init(&e, "e", note, NULL);
+	loop_timer_arm(loop, &c, now + 0.03);
+	loop_timer_arm(loop, &a, now + 0.01);
+	loop_timer_arm(loop, &e, now + 0.02);
+	loop_timer_arm(loop, &d, now + 0.04);
+	loop_timer_arm(loop, &b, now + 0.05);
+	loop_timer_arm(loop, &b, now + 0.015);  /* re-armed earlier */
+	loop_timer_cancel(loop, &e);
+	assert_false(loop_timer_armed(&e));
+	assert_true(loop_timer_armed(&d));
+	assert_int_equal(loop_run(loop), 0);
+	assert_int_equal(fired.count, 4);
+	assert_memory_equal(fired.order, "abcd", 4);
+	loop_free(loop);
+}
+
+struct probe_job {
+	struct loop_job job;
+	struct loop *loop;
+	pthread_t loop_thread, ran_on, done_on;
+	double hold_s;                  /* how long run takes */
+	double done_at;
+	bool cancelled;
+	int *finished;
+};
+
+static void probe_run(struct loop_job *job)
+{
+	struct probe_job *p = (struct probe_job *)job;
+	double until = clock_monotonic() + p->hold_s;
+
+	p->ran_on = pthread_self();
+	while (clock_monotonic() < until && !cancel_requested())
+		usleep(1000);
+	p->cancelled = cancel_requested();
+}
+
+static void probe_done(struct loop_job *job)
+{
+	struct probe_job *p = (struct probe_job *)job;
+
+	p->done_on = pthread_self();
+	p->done_at = clock_monotonic();
+	if (++*p->finished == 1 && p->loop)
+		loop_stop(p->loop);
+}
+
+static void test_lanes_do_not_wait_for_each_other(void **state)
+{
+	struct loop *loop = loop_new(one_each);
+	int finished = 0;
+	struct probe_job slow = { .job = { .lane = LANE_ZONES, .run = probe_run, .done = probe_done },
+				  .hold_s = 5, .finished = &finished };
+	struct probe_job quick = { .job = { .lane = LANE_CHECKS, .run = probe_run, .done = probe_done },
+				   .loop = loop, .hold_s = 0, .finished = &finished };
+	(void)state;
+	loop_submit(loop, &slow.job);
+	loop_submit(loop, &quick.job);
+	assert_int_equal(loop_jobs_pending(loop), 2);
+	assert_int_equal(loop_run(loop), 0);
+	/* The quick job's done came while the slow one still ran. */
+	assert_int_equal(finished, 1);
+	assert_int_equal(quick.done_at > 0, 1);
+	assert_true(pthread_equal(quick.done_on, pthread_self()));
+	assert_false(pthread_equal(quick.ran_on, pthread_self()));
+	assert_int_equal(loop_jobs_pending(loop), 1);
+	/* Freeing the loop cancels the slow job and still runs its done
+	 * (the flag stays raised for the process: this test comes last). */
+	loop_free(loop);
+	assert_int_equal(finished, 2);
+	assert_true(slow.cancelled);
+	assert_true(pthread_equal(slow.done_on, pthread_self()));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timers_in_deadline_order),
+		cmocka_unit_test(test_lanes_do_not_wait_for_each_other),
+	};
+
+	return cmocka_run_group_tests_name("event loop", tests, NULL, NULL);
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bird_include.h"
+
+const char *const route_state_names[] = {
+	[ROUTE_WITHDRAWN] = "withdrawn", [ROUTE_ANNOUNCED] = "announced", [ROUTE_PREPENDED] = "prepended",
+};
+
+/* One static protocol with the routes of one family. */
+static int render_protocol(const struct route *routes, size_t count, bool ipv6, unsigned asn, FILE *out)
+{
+	fprintf(out, "protocol static xdpcast%d {\n\t%s;\n", ipv6 ? 6 : 4, ipv6 ? "ipv6" : "ipv4");
+	for (size_t i = 0; i < count; i++) {
+		const struct route *r = &routes[i];
+
+		if (r->state == ROUTE_WITHDRAWN || (strchr(r->prefix, ':') != NULL) != ipv6)
+			continue;
+		fprintf(out, "\troute %s blackhole", r->prefix);
+		if (r->state == ROUTE_PREPENDED && r->prepend) {
+			if (!asn)
+				return -1;
+			fputs(" {", out);
+			for (unsigned n = 0; n < r->prepend; n++)
+				fprintf(out, " bgp_path.prepend(%u);", asn);
+			fputs(" }", out);
+		}
+		fputs(";\n", out);
+	}
+	fputs("}\n", out);
+	return 0;
+}
+
+int bird_include_render(const struct route *routes, size_t count, unsigned asn, const char *pop, char *out,
+			size_t size)
+{
+	FILE *f = fmemopen(out, size, "w");
+	size_t announced = 0;
+	long len;
+	int ret;
+
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < count; i++)
+		announced += routes[i].state != ROUTE_WITHDRAWN;
+	fprintf(f, "# Written by xdpcastd%s%s: %s. Do not edit: it is rewritten whenever the\n"
+		"# announcement changes, and `xdpcastctl withdraw` empties it.\n",
+		pop ? " of PoP " : "", pop ? pop : "", announced ? "announcing" : "withdrawn");
+	ret = render_protocol(routes, count, false, asn, f) | render_protocol(routes, count, true, asn, f);
+	len = ftell(f);
+	if (fclose(f) || ret || len < 0 || (size_t)len >= size)
+		return -1;
+	return len;
+}
+
+int bird_include_write(const char *path, const char *text, char *err, size_t errlen)
+{
+	char copy[4096], tmp[4200];
+	size_t len = strlen(text);
+	const char *dir;
+	int fd;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		snprintf(err, errlen, "BIRD include file %s: creating %s: %s", path, dir, strerror(errno));
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		bool written = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+
+		if (close(fd) == 0 && written && rename(tmp, path) == 0)
+			return 0;
+	}
+	snprintf(err, errlen, "BIRD include file %s: %s", path, strerror(errno));
+	unlink(tmp);
+	return -1;
+}
+
+bool bird_include_holds(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	char *buf = malloc(len + 2);
+	FILE *f = fopen(path, "re");
+	bool same = false;
+
+	if (buf && f)
+		same = fread(buf, 1, len + 1, f) == len && memcmp(buf, text, len) == 0;
+	if (f)
+		fclose(f);
+	free(buf);
+	return same;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The BIRD contract v2 (DESIGN.md section 5): the announcement lives in a
+ * file xdpcastd owns and the operator's BIRD 2 config includes. It holds
+ * the static protocols xdpcast4 and xdpcast6 with exactly the routes
+ * announced now (none when withdrawn), so BIRD's `configure` (which resets
+ * runtime enable/disable) and BIRD restarts keep the state. Written
+ * atomically (temporary file, then rename); the withdrawn file needs no
+ * running daemon (`xdpcastctl withdraw`, the unit's stop hook).
+ */
+#ifndef XDPCAST_BIRD_INCLUDE_H
+#define XDPCAST_BIRD_INCLUDE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define XDPCAST_DEFAULT_BIRD_INCLUDE "/run/xdpcast/bird.conf"
+#define BIRD_INCLUDE_MAX 16384          /* bytes of the rendered file */
+
+/* What this PoP asks BIRD to do with one anycast prefix. */
+enum route_state { ROUTE_WITHDRAWN, ROUTE_ANNOUNCED, ROUTE_PREPENDED };
+
+struct route {
+	char prefix[64];                /* as BIRD writes it: 192.0.2.0/24, 2001:db8:53::/48 */
+	enum route_state state;
+	unsigned prepend;               /* ROUTE_PREPENDED: times `asn` is prepended */
+};
+
+extern const char *const route_state_names[];   /* "withdrawn", "announced", "prepended" */
+
+/* The file's text for these routes (pop names the writer in a comment);
+ * its length, or -1 when it does not fit in `size` or a prepend has no AS. */
+int bird_include_render(const struct route *routes, size_t count, unsigned asn, const char *pop, char *out,
+			size_t size);
+
+/* Writes text to path atomically, creating its directory; -1 + err. */
+int bird_include_write(const char *path, const char *text, char *err, size_t errlen);
+
+/* Whether the file at path holds exactly text (false if it is missing). */
+bool bird_include_holds(const char *path, const char *text);
+
+#endif

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+
+struct pop_state *state_new(size_t views, size_t zones, size_t transfers, size_t checks, size_t prefixes,
+			    size_t sessions)
+{
+	struct pop_state *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->views = calloc(views + 1, sizeof(*s->views));
+	s->zones = calloc(zones + 1, sizeof(*s->zones));
+	s->transfers = calloc(transfers + 1, sizeof(*s->transfers));
+	s->checks = calloc(checks + 1, sizeof(*s->checks));
+	s->prefixes = calloc(prefixes + 1, sizeof(*s->prefixes));
+	s->sessions = calloc(sessions + 1, sizeof(*s->sessions));
+	if (!s->views || !s->zones || !s->transfers || !s->checks || !s->prefixes || !s->sessions) {
+		state_unref(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct pop_state *state_ref(struct pop_state *s)
+{
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+	return s;
+}
+
+void state_unref(struct pop_state *s)
+{
+	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	for (size_t i = 0; i < s->view_count; i++)
+		free(s->views[i]);
+	free(s->views);
+	free(s->zones);
+	free(s->transfers);
+	free(s->checks);
+	free(s->prefixes);
+	free(s->sessions);
+	free(s);
+}
+
+/* A string, or JSON null for "". */
+static json_t *text_or_null(const char *text)
+{
+	return text[0] ? json_string(text) : json_null();
+}
+
+static json_t *ifaces_json(const struct pop_state *s)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < s->iface_count; i++) {
+		const struct state_iface *f = &s->ifaces[i];
+
+		json_array_append_new(list, json_pack("{s:s, s:i, s:s, s:b, s:I, s:s, s:I}", "name", f->name,
+						      "ifindex", f->ifindex, "xdp_mode", f->mode, "attached",
+						      f->attached, "program_id", (json_int_t)f->program_id,
+						      "holder", f->holder, "reattached", (json_int_t)f->reattached));
+	}
+	return list;
+}
+
+static json_t *zones_json(const struct pop_state *s)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < s->zone_count; i++) {
+		const struct state_zone *z = &s->zones[i];
+
+		json_array_append_new(list, json_pack("{s:s, s:I, s:I, s:s, s:f}", "zone", z->name, "serial",
+						      (json_int_t)z->serial, "records", (json_int_t)z->records,
+						      "file", z->source, "loaded_at", z->loaded_at));
+	}
+	return list;
+}
+
+static json_t *transfers_json(const struct pop_state *s)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < s->transfer_count; i++) {
+		const struct state_transfer *t = &s->transfers[i];
+
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:b, s:b, s:f, s:o}", "zone", t->zone,
+						      "primary", t->primary, "serial", (json_int_t)t->serial,
+						      "fresh", t->fresh, "running", t->running, "transferred_at",
+						      t->transferred_at, "error", text_or_null(t->error)));
+	}
+	return list;
+}
+
+static json_t *checks_json(const struct pop_state *s)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < s->check_count; i++)
+		json_array_append_new(list, json_pack("{s:s, s:b, s:o}", "check", s->checks[i].name, "up",
+						      s->checks[i].up, "error", text_or_null(s->checks[i].detail)));
+	return list;
+}
+
+static json_t *bgp_json(const struct pop_state *s)
+{
+	json_t *sessions = json_array(), *prefixes = json_array(), *exported = json_array();
+
+	for (size_t i = 0; i < s->session_count; i++)
+		json_array_append_new(sessions, json_pack("{s:s, s:s, s:b}", "protocol", s->sessions[i].name,
+							  "state", s->sessions[i].state, "established",
+							  s->sessions[i].up));
+	for (size_t i = 0; i < s->prefix_count; i++) {
+		const struct state_prefix *p = &s->prefixes[i];
+
+		json_array_append_new(prefixes, json_pack("{s:s, s:s, s:I, s:b, s:o}", "prefix", p->route.prefix,
+							  "state", route_state_names[p->route.state], "prepend",
+							  (json_int_t)p->route.prepend, "exported", p->exported, "why",
+							  text_or_null(p->why)));
+		if (p->exported)
+			json_array_append_new(exported, json_string(p->route.prefix));
+	}
+	return json_pack("{s:o, s:b, s:o, s:o, s:o, s:o}", "bird_socket",
+			 s->bird_controlled ? json_string(s->bird_socket) : json_null(), "connected", s->bird_up,
+			 "error", text_or_null(s->bird_error), "sessions", sessions, "prefixes", prefixes,
+			 "exported", exported);
+}
+
+json_t *state_json(const struct pop_state *s)
+{
+	json_t *views = json_array();
+
+	for (size_t i = 0; i < s->view_count; i++)
+		json_array_append_new(views, json_string(s->views[i]));
+	return json_pack("{s:b, s:s, s:s, s:i, s:s, s:I, s:b, s:o, s:I, s:f, s:I, s:b, s:o, s:I, s:f, s:o, s:o, "
+			 "s:o, s:s, s:o, s:o, s:b, s:o}",
+			 "ok", 1, "pop", s->pop, "version", s->version, "pid", s->pid, "phase", s->phase,
+			 "program_id", (json_int_t)s->program_id, "took_over", s->took_over,
+			 "interfaces", ifaces_json(s), "generation", (json_int_t)s->generation,
+			 "generation_loaded_at", s->generation_loaded_at, "answers", (json_int_t)s->answers,
+			 "zones_loading", s->zones_loading, "reload_error", text_or_null(s->reload_error),
+			 "reload_failures", (json_int_t)s->reload_failures, "reload_ok_at", s->reload_ok_at,
+			 "zones", zones_json(s), "views", views, "transfers", transfers_json(s),
+			 "pin_dir", s->pin_dir, "metrics", text_or_null(s->metrics), "checks", checks_json(s),
+			 "healthy", s->healthy, "bgp", bgp_json(s));
+}
+
+void state_control_plane(const struct pop_state *s, struct control_plane_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->healthy = s->healthy;
+	out->checks = s->check_count;
+	for (size_t i = 0; i < s->check_count; i++)
+		out->checks_up += s->checks[i].up;
+	out->bird_up = s->bird_up;
+	out->prefixes = s->prefix_count;
+	for (size_t i = 0; i < s->prefix_count; i++)
+		out->prefixes_announced += s->prefixes[i].exported;
+	out->sessions = s->session_count;
+	for (size_t i = 0; i < s->session_count; i++)
+		out->sessions_up += s->sessions[i].up;
+	out->updated_at = s->updated_at;
+	out->pid = s->pid;
+	out->program_id = s->program_id;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * One snapshot of what a PoP's xdpcastd knows: interfaces, zones, health
+ * checks, what it asks BIRD to announce and what BIRD says. The daemon
+ * builds a new one after every change; /metrics, `xdpcastctl status` (text
+ * and JSON) and the xdpcast_control_plane map are all rendered from it, so
+ * the three views cannot disagree.
+ *
+ * A snapshot is immutable once published and shared by reference count:
+ * the metrics thread renders one while the daemon publishes the next.
+ */
+#ifndef XDPCAST_STATE_H
+#define XDPCAST_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "bird_include.h"
+#include "xdpcast.h"
+
+struct state_iface {
+	char name[32];
+	int ifindex;
+	char mode[8];                   /* native, skb */
+	bool attached;                  /* our program runs there (last check) */
+	uint32_t program_id;            /* what runs there, ours or not; 0: nothing */
+	char holder[256];               /* what runs there, described */
+	unsigned reattached;            /* put back after someone detached it */
+};
+
+/* What this PoP asks BIRD to do with one anycast prefix, and what BIRD does. */
+struct state_prefix {
+	struct route route;             /* asked of BIRD (the include file) */
+	bool exported;                  /* BIRD exports it over an established session */
+	char why[128];                  /* why not announced plainly; "" */
+};
+
+struct state_check {
+	char name[32];
+	bool up;
+	char detail[256];               /* why the last run failed; "" */
+};
+
+struct state_session {
+	char name[64];
+	char state[16];
+	bool up;
+};
+
+struct state_zone {
+	char name[256];                 /* origin, presentation format */
+	uint32_t serial;
+	uint64_t records;
+	char source[512];               /* the file, or the primary it came from */
+	double loaded_at;               /* unix time */
+};
+
+struct state_transfer {
+	char zone[256];
+	char primary[64];
+	uint32_t serial;
+	bool fresh;
+	bool running;
+	double transferred_at;
+	char error[256];
+};
+
+struct pop_state {
+	unsigned refs;
+	char pop[64];
+	char version[64];
+	int pid;
+	char phase[16];                 /* running, stopping, handing over */
+	char pin_dir[256];
+	char metrics[64];               /* "": none */
+	uint32_t program_id;
+	bool took_over;                 /* started while a previous daemon's program ran */
+
+	struct state_iface ifaces[XDPCAST_MAX_IFACES];
+	size_t iface_count;
+	char **views;
+	size_t view_count;
+
+	unsigned generation;
+	double generation_loaded_at;
+	uint64_t answers;
+	bool zones_loading;             /* a compile or publish is running */
+	char reload_error[512];         /* why the last reload failed; "" */
+	uint64_t reload_failures;       /* since start */
+	double reload_ok_at;            /* unix time of the last load that worked */
+	struct state_zone *zones;
+	size_t zone_count;
+	struct state_transfer *transfers;
+	size_t transfer_count;
+
+	struct state_check *checks;
+	size_t check_count;
+	bool healthy;
+
+	struct state_prefix *prefixes;
+	size_t prefix_count;
+	bool bird_controlled;           /* a BIRD socket is configured */
+	bool bird_up;
+	char bird_socket[256];
+	char bird_error[256];
+	struct state_session *sessions;
+	size_t session_count;
+	uint64_t updated_at;            /* unix seconds */
+};
+
+/* A zeroed snapshot with one reference; NULL without memory. Arrays are
+ * sized by the counts given and filled by the caller. */
+struct pop_state *state_new(size_t views, size_t zones, size_t transfers, size_t checks, size_t prefixes,
+			    size_t sessions);
+struct pop_state *state_ref(struct pop_state *s);
+void state_unref(struct pop_state *s);
+
+/* What `xdpcastctl status --json` prints. */
+json_t *state_json(const struct pop_state *s);
+
+/* The xdpcast_control_plane map's value. */
+void state_control_plane(const struct pop_state *s, struct control_plane_state *out);
+
+#endif
