@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# make bench, stalls: while xdpcastd reloads a zone of N names (SIGHUP), how
+# long `xdpcastctl status` takes at worst (asked every 20 ms) and the longest
+# turn of the daemon's event loop (its own stall probe, from status).
+# XDPCASTD=path compares another build (e.g. an older one).
+#   bench/stall.sh N...
+set -euo pipefail
+BUILD=${BUILD:-build}
+XDPCASTD=${XDPCASTD:-$BUILD/xdpcastd}
+WORK=$(mktemp -d /tmp/xdpcast-stall.XXXXXX)
+NS=xc-stall-$$
+PID=
+cleanup() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	umount "$WORK/bpffs" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+ip netns add "$NS"
+ip -n "$NS" link add st0 type veth peer name st1
+ip -n "$NS" link set st0 up
+ip -n "$NS" link set st1 up
+mkdir -p "$WORK/bpffs"
+mount -t bpf bpf "$WORK/bpffs"
+
+zone() {        # zone N FILE
+	awk -v n="$1" 'BEGIN {
+		print "$ORIGIN scale.test."
+		print "@ 3600 IN SOA ns1 hostmaster 1 3600 600 86400 300"
+		print "@ 3600 IN NS ns1"
+		print "ns1 3600 IN A 192.0.2.53"
+		for (i = 0; i < n; i++)
+			printf "h%d 300 IN A 192.0.2.%d\n", i, i % 250 + 1
+	}' > "$2"
+}
+ctl() { "$BUILD/xdpcastctl" --control-socket "$WORK/ctl.sock" "$@"; }
+
+echo "| names | reload s | slowest status ms | status probes | loop's longest turn ms |"
+echo "|---:|---:|---:|---:|---:|"
+for n in "$@"; do
+	zone 10 "$WORK/scale.zone"
+	ip netns exec "$NS" "$XDPCASTD" --iface st0 --anycast 192.0.2.0/24 --zone "$WORK/scale.zone" --pop bench \
+		--pin-dir "$WORK/bpffs/xdpcast" --control-socket "$WORK/ctl.sock" --bird-socket none \
+		> "$WORK/log" 2>&1 &
+	PID=$!
+	until grep -q ready "$WORK/log"; do kill -0 "$PID" || { cat "$WORK/log"; exit 1; }; sleep 0.1; done
+	zone "$n" "$WORK/scale.zone"
+	start=$(date +%s%N)
+	kill -HUP "$PID"
+	slowest=0 probes=0
+	until grep -q "generation 2:" "$WORK/log"; do
+		t=$(date +%s%N)
+		ctl status > /dev/null
+		ms=$(( ($(date +%s%N) - t) / 1000000 ))
+		[ "$ms" -gt "$slowest" ] && slowest=$ms
+		probes=$((probes + 1))
+		sleep 0.02
+	done
+	reload=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+	turn=$(ctl --json status | python3 -c 'import json,sys; print("%.1f" % json.load(sys.stdin).get("loop_longest_turn_ms", -1))')
+	echo "| $n | $reload | $slowest | $probes | $turn |"
+	kill "$PID"
+	wait "$PID" 2>/dev/null || true
+	PID=
+done
