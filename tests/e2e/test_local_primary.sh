@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# A Knot 3.2 primary on the PoP itself, without TSIG (primary
+# 127.0.0.1@5300, NOTIFY to xdpcastd on 127.0.0.1@5301): NOTIFY over UDP
+# and TCP and IXFR interoperate, with a small zone and with one of 100,000
+# names. Each change committed on Knot is answered from XDP.
+source "$(dirname "$0")/lib.sh"
+
+setup_network
+mkdir -p "$WORK/knot"
+zone_file() {   # zone_file NAMES: local.test with NAMES names besides the apex
+	awk -v n="$1" 'BEGIN {
+		print "$ORIGIN local.test."
+		print "@ 300 IN SOA ns1.local.test. hostmaster.local.test. 1 3600 600 604800 60"
+		print "@ 300 IN NS ns1"
+		print "ns1 300 IN A 192.0.2.53"
+		for (i = 0; i < n; i++)
+			printf "h%d 300 IN A 192.0.2.%d\n", i, i % 250 + 1
+	}' > "$WORK/knot/local.test.zone"
+}
+start_knot() {
+	cat > "$WORK/knot.conf" <<CONF
+server:
+    rundir: "$WORK/knot"
+    listen: 127.0.0.1@5300
+control:
+    listen: "$WORK/knot.sock"
+database:
+    storage: "$WORK/knot"
+log:
+  - target: stderr
+    any: info
+remote:
+  - id: xdpcast
+    address: 127.0.0.1@5301
+acl:
+  - id: local
+    address: 127.0.0.1
+    action: transfer
+zone:
+  - domain: local.test.
+    storage: "$WORK/knot"
+    file: local.test.zone
+    notify: xdpcast
+    acl: local
+    zonefile-sync: -1
+CONF
+	ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
+	KNOT_PID=$!
+	PIDS+=($KNOT_PID)
+	wait_within "Knot" 60 eval 'srv kdig +short +time=1 +retry=0 -p 5300 @127.0.0.1 local.test SOA 2>/dev/null | grep -q "^ns1"'
+}
+kctl() { srv knotc -s "$WORK/knot.sock" "$@"; }
+cat > "$WORK/xdpcastd.yaml" <<YAML
+transfer:
+  notify_listen: 127.0.0.1@5301
+  zones:
+    - {zone: local.test, primary: 127.0.0.1@5300}
+YAML
+
+for names in 10 100000; do
+	zone_file "$names"
+	start_knot
+	start_xdpcastd --config "$WORK/xdpcastd.yaml"
+	xdp_answers ns1.local.test A 192.0.2.53 || fail "local.test ($names names) is not answered from XDP: '$XDP_GOT'"
+	knot_lines=$(wc -l < "$WORK/knot.log")  # Knot's NOTIFY at its own start found nobody listening
+	for serial in 2 3; do
+		kctl zone-begin local.test > /dev/null
+		kctl zone-set local.test new$serial 300 A 192.0.2.$((100 + serial)) > /dev/null
+		kctl zone-commit local.test > /dev/null
+		wait_for "serial $serial answered from XDP" xdp_answers new$serial.local.test A 192.0.2.$((100 + serial))
+		grep -q "zone local.test.: IXFR from 127.0.0.1@5300, serial $((serial - 1)) -> $serial" "$WORK/xdpcastd.log" ||
+			fail "not an IXFR: $(grep local.test "$WORK/xdpcastd.log")"
+	done
+	grep -q "NOTIFY for local.test. from 127.0.0.1" "$WORK/xdpcastd.log" || fail "no NOTIFY logged"
+	if tail -n +$((knot_lines + 1)) "$WORK/knot.log" | grep -q "notify, outgoing, remote 127.0.0.1@5301.*failed"; then
+		fail "Knot's NOTIFY failed: $(grep "notify, outgoing" "$WORK/knot.log")"
+	fi
+	echo "ok - a local Knot primary without TSIG, $names names: two commits each answered from XDP by NOTIFY + IXFR, Knot's NOTIFYs acknowledged"
+	stop_xdpcastd
+	kill "$KNOT_PID"
+	wait "$KNOT_PID" 2>/dev/null || true
+	rm -rf "$WORK/knot"/*.mdb "$WORK/knot"/journal "$WORK/knot"/timers
+done
