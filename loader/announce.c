@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Health decides what BIRD announces. Every health interval each check
- * runs: the attachment itself on the loop's thread (a netlink query, and a
- * re-attach where someone detached us), the rest as jobs on the checks
- * lane so a hanging command or a dead backend delays only its own check.
- * A check still running when its next turn comes is not started twice.
- * Each result goes through the rise/fall hysteresis; when the outcome
- * changes what BIRD should announce, a sync job rewrites the include file
- * and asks BIRD to configure. A sync also runs every interval to read back
- * what BIRD does.
+ * Health decides what BIRD announces, prefix by prefix. Every health
+ * interval each check runs: the attachment itself on the loop's thread (a
+ * netlink query, and a re-attach where someone detached us), the rest as
+ * jobs on the checks lane so a hanging command or a dead backend delays
+ * only its own check. A check still running when its next turn comes is
+ * not started twice. Each result goes through the rise/fall hysteresis.
+ *
+ * Each check gates some anycast prefixes (all, or a command's `prefixes`,
+ * or a backend check's own prefix) and, when down, withdraws them or
+ * drains them (prepends, communities: bgp.drain), as health.actions says.
+ * Operators drain or withdraw prefixes by hand (xdpcastctl), kept in the
+ * state file. A withdrawal wins over a drain. When the outcome changes, a
+ * sync job rewrites BIRD's include file and asks BIRD to configure; a sync
+ * also runs every interval to read back what BIRD does.
  */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,16 +51,24 @@ struct sync_job {
 static void check_run(struct loop_job *job)
 {
 	struct check_job *c = (struct check_job *)job;
+	const struct check_spec *spec = &c->d->check_specs[c->check];
 	const struct options *o = &c->d->opts;
 
-	if (c->check == CHECK_FAST_PATH)
+	switch (spec->kind) {
+	case CHECK_KIND_FAST_PATH:
 		c->failed = health_fast_path(o->pin_dir, c->zones, c->zone_count, c->detail, sizeof(c->detail));
-	else if (c->check == CHECK_BACKEND)
-		c->failed = health_backend(&o->health.backend, o->health.timeout_ms, c->zones, c->zone_count,
-					   c->detail, sizeof(c->detail));
-	else
-		c->failed = health_command(&o->health.commands[c->check - c->d->first_command], c->detail,
+		break;
+	case CHECK_KIND_BACKEND:
+		c->failed = health_backend(&spec->backend, o->health.timeout_ms, c->zones, c->zone_count, c->detail,
 					   sizeof(c->detail));
+		break;
+	case CHECK_KIND_COMMAND:
+		c->failed = health_command(spec->command, c->detail, sizeof(c->detail));
+		break;
+	default:
+		c->failed = -1;
+		snprintf(c->detail, sizeof(c->detail), "not a job");
+	}
 }
 
 static void check_done(struct loop_job *job)
@@ -118,18 +134,31 @@ static void sync_bgp(struct daemon *d);
 static void health_due(struct loop_timer *timer)
 {
 	struct daemon *d = timer->arg;
+	double interval = d->opts.health.interval_ms / 1000.0, next = timer->at + interval;
 	char detail[256] = "";
 
-	loop_timer_arm(d->loop, &d->health_timer, timer->at + d->opts.health.interval_ms / 1000.0);
-	if (attach_check(bpf_program__fd(d->skel->progs.xdpcast), d->ifaces, d->opts.iface_count, detail,
-			 sizeof(detail)))
-		health_record(&d->health, CHECK_FAST_PATH, false, detail);
-	else
-		submit_check(d, CHECK_FAST_PATH);
-	health_record(&d->health, CHECK_ZONES, !zones_problem(d, detail, sizeof(detail)), detail);
-	for (size_t i = CHECK_BACKEND; i < d->health.count; i++)
-		if (i != CHECK_BACKEND || d->opts.health.has_backend)
+	loop_timer_arm(d->loop, &d->health_timer, next > clock_monotonic() ? next : clock_monotonic() + interval);
+	for (size_t i = 0; i < d->health.count; i++) {
+		const struct check_spec *spec = &d->check_specs[i];
+
+		switch (spec->kind) {
+		case CHECK_KIND_FAST_PATH:
+			if (attach_check(bpf_program__fd(d->skel->progs.xdpcast), d->ifaces, d->opts.iface_count,
+					 detail, sizeof(detail)))
+				health_record(&d->health, i, false, detail);
+			else
+				submit_check(d, i);
+			break;
+		case CHECK_KIND_ZONES:
+			health_record(&d->health, i, !zones_problem(d, detail, sizeof(detail)), detail);
+			break;
+		case CHECK_KIND_IMPOSSIBLE:
+			health_record(&d->health, i, false, spec->why);
+			break;
+		default:
 			submit_check(d, i);
+		}
+	}
 	sync_bgp(d);
 	announce_update(d);
 	daemon_publish(d);
@@ -162,12 +191,14 @@ static void sync_done(struct loop_job *job)
 	free(s);
 	if (d->exiting)
 		return;
-	if (d->phase == PHASE_STOPPING && d->routes_synced && !loop_timer_armed(&d->drain_timer)) {
-		log_info("withdrawn; answering for %u ms more before detaching", d->opts.drain_ms);
-		loop_timer_arm(d->loop, &d->drain_timer, clock_monotonic() + d->opts.drain_ms / 1000.0);
-	} else if (d->phase == PHASE_STOPPING && !v->connected) {
-		log_info("BIRD unreachable: detaching without a drain");
-		loop_stop(d->loop);
+	if (d->phase == PHASE_STOPPING && !loop_timer_armed(&d->drain_timer)) {
+		if (d->routes_synced) {
+			log_info("withdrawn; answering for %u ms more before detaching", d->opts.drain_ms);
+			loop_timer_arm(d->loop, &d->drain_timer, clock_monotonic() + d->opts.drain_ms / 1000.0);
+		} else {
+			log_info("BIRD did not take the withdrawal (%s): detaching without a drain", v->error);
+			loop_stop(d->loop);
+		}
 	}
 	if (d->bgp_again) {
 		d->bgp_again = false;
@@ -200,21 +231,106 @@ static void sync_bgp(struct daemon *d)
 	loop_submit(d->loop, &s->job);
 }
 
+/* What prefix i should be: the phase, then the operator's maintenance,
+ * then every check that gates it and is down. A withdrawal wins. */
+static struct route decide(const struct daemon *d, size_t i, char *why, size_t len)
+{
+	const struct maintenance *m = &d->maintenance[i];
+	struct route r = d->routes[i];
+
+	r.state = ROUTE_ANNOUNCED;
+	r.prepend = 0;
+	why[0] = '\0';
+	if (d->phase != PHASE_RUNNING) {
+		snprintf(why, len, "%s", d->phase == PHASE_STOPPING ? "stopping" : "starting");
+		r.state = ROUTE_WITHDRAWN;
+		return r;
+	}
+	if (m->action == MAINT_WITHDRAW) {
+		snprintf(why, len, "withdrawn by xdpcastctl");
+		r.state = ROUTE_WITHDRAWN;
+		return r;
+	}
+	if (m->action == MAINT_DRAIN) {
+		snprintf(why, len, "drained by xdpcastctl");
+		r.state = ROUTE_PREPENDED;
+		r.prepend = m->prepend;
+	}
+	for (size_t c = 0; c < d->health.count; c++) {
+		const struct check *check = &d->health.checks[c];
+
+		if (check->up || !(check->gates & (1ULL << i)))
+			continue;
+		snprintf(why, len, "check %s down", check->name);
+		if (check->action == CHECK_WITHDRAW) {
+			r.state = ROUTE_WITHDRAWN;
+			r.prepend = 0;
+			return r;
+		}
+		r.state = ROUTE_PREPENDED;
+		if (r.prepend < d->opts.drain.prepend)
+			r.prepend = d->opts.drain.prepend;
+	}
+	return r;
+}
+
 void announce_update(struct daemon *d)
 {
-	bool announce = health_all_up(&d->health) && d->phase == PHASE_RUNNING;
 	bool changed = false;
 
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
-		enum route_state want = announce ? ROUTE_ANNOUNCED : ROUTE_WITHDRAWN;
+		struct route r = decide(d, i, d->route_why[i], sizeof(d->route_why[i]));
 
-		changed |= d->routes[i].state != want;
-		d->routes[i].state = want;
+		changed |= memcmp(&r, &d->routes[i], sizeof(r)) != 0;
+		d->routes[i] = r;
 	}
 	if (changed) {
 		d->routes_synced = false;
 		sync_bgp(d);
 	}
+}
+
+/* ---- the operator's maintenance ---- */
+
+int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
+		      char *err, size_t errlen)
+{
+	struct maintenance *next = calloc(d->opts.anycast_count + 1, sizeof(*next));
+	bool found = false;
+
+	if (!next) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (action == MAINT_DRAIN && !drain_possible(&d->opts.drain, prepend)) {
+		snprintf(err, errlen, "a drain needs bgp.asn (to prepend) or bgp.drain.communities in the config file");
+		free(next);
+		return -1;
+	}
+	memcpy(next, d->maintenance, d->opts.anycast_count * sizeof(*next));
+	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+		if (prefix && strcmp(prefix, d->routes[i].prefix))
+			continue;
+		next[i] = (struct maintenance){ .action = action, .prepend = action == MAINT_DRAIN ? prepend : 0 };
+		found = true;
+	}
+	if (!found) {
+		snprintf(err, errlen, "%s is not one of the anycast prefixes", prefix);
+		free(next);
+		return -1;
+	}
+	/* Written first: what is not kept must not take effect. */
+	if (maintenance_save(d->opts.state_file, d->routes, next, d->opts.anycast_count, err, errlen)) {
+		free(next);
+		return -1;
+	}
+	memcpy(d->maintenance, next, d->opts.anycast_count * sizeof(*next));
+	free(next);
+	log_info("xdpcastctl: %s %s%s", action == MAINT_NONE ? "undrain" : maintenance_names[action],
+		 prefix ? prefix : "every anycast prefix", action == MAINT_DRAIN ? " (prepends as asked)" : "");
+	announce_update(d);
+	daemon_publish(d);
+	return 0;
 }
 
 /* ---- start and stop ---- */
@@ -227,22 +343,141 @@ static void drain_due(struct loop_timer *timer)
 	loop_stop(d->loop);
 }
 
-void announce_init(struct daemon *d, const struct control_plane_state *previous)
+/* The first address of this host inside prefix, or -1. */
+static int local_address(const struct xdpcast_lpm_key *prefix, struct address *out)
 {
-	const char *names[HEALTH_MAX_CHECKS] = { [CHECK_FAST_PATH] = "fast_path", [CHECK_ZONES] = "zones" };
-	size_t count = CHECK_BACKEND;
-	bool inherit = previous && previous->handed_over && previous->healthy;
+	struct ifaddrs *all, *a;
+	int ret = -1;
 
-	if (d->opts.health.has_backend)
-		names[count++] = "backend";
-	d->first_command = count;
-	for (size_t i = 0; i < d->opts.health.command_count; i++)
-		names[count++] = d->opts.health.commands[i].name;
-	health_init(&d->health, d->opts.health.rise, d->opts.health.fall, names, count);
+	if (getifaddrs(&all))
+		return -1;
+	for (a = all; a && ret; a = a->ifa_next) {
+		__u8 mapped[16] = { [10] = 0xff, [11] = 0xff };
+		char text[INET6_ADDRSTRLEN], err[128];
+
+		if (!a->ifa_addr || (a->ifa_addr->sa_family != AF_INET && a->ifa_addr->sa_family != AF_INET6))
+			continue;
+		if (a->ifa_addr->sa_family == AF_INET)
+			memcpy(mapped + 12, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, 4);
+		else
+			memcpy(mapped, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, 16);
+		if (!prefix_contains(prefix, mapped))
+			continue;
+		inet_ntop(a->ifa_addr->sa_family, a->ifa_addr->sa_family == AF_INET ?
+			  (void *)&((struct sockaddr_in *)a->ifa_addr)->sin_addr :
+			  (void *)&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, text, sizeof(text));
+		ret = address_parse(text, 53, out, err, sizeof(err));
+	}
+	freeifaddrs(all);
+	return ret;
+}
+
+static size_t add_check(struct daemon *d, const char *name, uint64_t gates, struct check_spec spec)
+{
+	enum check_action action = CHECK_WITHDRAW;
+
+	/* "backend" in health.actions is every backend check */
+	for (size_t i = 0; i < d->opts.health.action_count; i++)
+		if (!strcmp(d->opts.health.actions[i].check, name) ||
+		    (spec.kind == CHECK_KIND_BACKEND && !strcmp(d->opts.health.actions[i].check, "backend")))
+			action = d->opts.health.actions[i].action;
+	d->check_specs[d->health.count] = spec;
+	return health_add(&d->health, name, action, gates);
+}
+
+/* The server behind, checked on an address it serves: health.backend for
+ * every prefix, else for each prefix an address of this host inside it. A
+ * prefix without one can never be checked, so never announced: a check
+ * that is always down says why. */
+static void add_backend_checks(struct daemon *d, uint64_t all)
+{
+	if (d->opts.health.has_backend) {
+		add_check(d, "backend", all, (struct check_spec){ .kind = CHECK_KIND_BACKEND,
+								  .backend = d->opts.health.backend });
+		return;
+	}
+	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+		struct check_spec spec = { .kind = CHECK_KIND_BACKEND };
+		char name[80];
+
+		snprintf(name, sizeof(name), "backend %s", d->routes[i].prefix);
+		if (local_address(&d->opts.anycast[i], &spec.backend)) {
+			spec.kind = CHECK_KIND_IMPOSSIBLE;
+			snprintf(spec.why, sizeof(spec.why), "no address inside %s on this host: the server behind "
+				 "cannot be checked (set health.backend)", d->routes[i].prefix);
+		}
+		add_check(d, name, 1ULL << i, spec);
+	}
+}
+
+static int gates_of(const struct daemon *d, const struct command_check *c, uint64_t *gates, char *err,
+		    size_t errlen)
+{
+	*gates = c->prefix_count ? 0 : ~0ULL;
+	for (size_t p = 0; p < c->prefix_count; p++) {
+		size_t i;
+
+		for (i = 0; i < d->opts.anycast_count; i++)
+			if (!memcmp(&c->prefixes[p], &d->opts.anycast[i], sizeof(c->prefixes[p])))
+				break;
+		if (i == d->opts.anycast_count) {
+			char text[64];
+
+			prefix_format(&c->prefixes[p], text, sizeof(text));
+			snprintf(err, errlen, "health.commands %s: prefixes: %s is not an anycast prefix", c->name, text);
+			return -1;
+		}
+		*gates |= 1ULL << i;
+	}
+	return 0;
+}
+
+int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen)
+{
+	bool inherit = previous && previous->handed_over && previous->healthy;
+	uint64_t all = d->opts.anycast_count >= 64 ? ~0ULL : (1ULL << d->opts.anycast_count) - 1;
+	const struct health_options *h = &d->opts.health;
+
 	d->routes = calloc(d->opts.anycast_count + 1, sizeof(*d->routes));
-	for (size_t i = 0; d->routes && i < d->opts.anycast_count; i++)
+	d->route_why = calloc(d->opts.anycast_count + 1, sizeof(*d->route_why));
+	d->maintenance = calloc(d->opts.anycast_count + 1, sizeof(*d->maintenance));
+	if (!d->routes || !d->route_why || !d->maintenance) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < d->opts.anycast_count; i++)
 		prefix_format(&d->opts.anycast[i], d->routes[i].prefix, sizeof(d->routes[i].prefix));
-	bgp_init(&d->bgp, d->opts.bird_socket, d->opts.bird_include, d->opts.bgp_asn);
+	if (maintenance_load(d->opts.state_file, d->routes, d->opts.anycast_count, d->maintenance, err, errlen))
+		return -1;
+	health_init(&d->health, h->rise, h->fall);
+	add_check(d, "fast_path", all, (struct check_spec){ .kind = CHECK_KIND_FAST_PATH });
+	add_check(d, "zones", all, (struct check_spec){ .kind = CHECK_KIND_ZONES });
+	add_backend_checks(d, all);
+	for (size_t i = 0; i < h->command_count; i++) {
+		uint64_t gates;
+
+		if (gates_of(d, &h->commands[i], &gates, err, errlen))
+			return -1;
+		add_check(d, h->commands[i].name, gates, (struct check_spec){ .kind = CHECK_KIND_COMMAND,
+									      .command = &h->commands[i] });
+	}
+	for (size_t a = 0; a < h->action_count; a++) {
+		bool known = !strcmp(h->actions[a].check, "backend");
+
+		for (size_t c = 0; c < d->health.count; c++)
+			known |= !strcmp(h->actions[a].check, d->health.checks[c].name);
+		if (!known) {
+			snprintf(err, errlen, "%s:%d: health.actions: no check named '%s'", d->opts.config_path,
+				 h->actions[a].line, h->actions[a].check);
+			return -1;
+		}
+		if (h->actions[a].action == CHECK_DRAIN && !drain_possible(&d->opts.drain, d->opts.drain.prepend)) {
+			snprintf(err, errlen, "%s:%d: health.actions: %s: drain needs bgp.asn (to prepend) or "
+				 "bgp.drain.communities", d->opts.config_path, h->actions[a].line, h->actions[a].check);
+			return -1;
+		}
+	}
+	bgp_init(&d->bgp, d->opts.bird_socket, d->opts.bird_include, &d->opts.drain);
 	loop_timer_init(&d->health_timer, "health round", health_due, d);
 	loop_timer_init(&d->drain_timer, "drain", drain_due, d);
 	/* A previous xdpcastd that handed over healthy was announcing: keep
@@ -253,19 +488,29 @@ void announce_init(struct daemon *d, const struct control_plane_state *previous)
 		log_info("the previous xdpcastd (pid %u) handed over while healthy: staying announced while the "
 			 "checks run", previous->pid);
 	}
+	return 0;
 }
 
 void announce_start(struct daemon *d)
 {
-	char names[256] = "";
+	char names[1024] = "";
 	size_t n = 0;
 
-	for (size_t i = 0; i < d->health.count; i++)
-		n += snprintf(names + n, n < sizeof(names) ? sizeof(names) - n : 0, "%s%s", i ? ", " : "",
-			      d->health.checks[i].name);
+	for (size_t i = 0; i < d->health.count && n < sizeof(names); i++)
+		n += snprintf(names + n, sizeof(names) - n, "%s%s%s", i ? ", " : "", d->health.checks[i].name,
+			      d->health.checks[i].action == CHECK_DRAIN ? " (drains)" : "");
 	if (d->bgp.socket_path)
 		log_info("announcing through %s (BIRD at %s) while these checks pass: %s", d->opts.bird_include,
 			 d->bgp.socket_path, names);
+	else
+		log_info("no BGP control (no BIRD socket); health checks: %s", names);
+	for (size_t i = 0; i < d->health.count; i++)
+		if (d->check_specs[i].kind == CHECK_KIND_IMPOSSIBLE)
+			log_error("check %s: %s: never announced", d->health.checks[i].name, d->check_specs[i].why);
+	for (size_t i = 0; i < d->opts.anycast_count; i++)
+		if (d->maintenance[i].action != MAINT_NONE)
+			log_info("%s: %s by an operator (kept in %s): xdpcastctl undrain lifts it", d->routes[i].prefix,
+				 d->maintenance[i].action == MAINT_DRAIN ? "drained" : "withdrawn", d->opts.state_file);
 	announce_update(d);
 	loop_timer_arm(d->loop, &d->health_timer, clock_monotonic());
 }
@@ -276,5 +521,9 @@ void announce_close(struct daemon *d)
 		return;         /* never started */
 	bgp_close(&d->bgp);
 	free(d->routes);
+	free(d->route_why);
+	free(d->maintenance);
 	d->routes = NULL;
+	d->route_why = NULL;
+	d->maintenance = NULL;
 }

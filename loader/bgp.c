@@ -7,12 +7,12 @@
 
 #define BIRD_TIMEOUT_MS 2000
 
-void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, unsigned asn)
+void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, const struct drain_style *drain)
 {
 	memset(b, 0, sizeof(*b));
 	b->socket_path = socket_path;
 	b->include_path = include_path;
-	b->asn = asn;
+	b->drain = drain;
 	b->bird.fd = -1;
 	b->backoff = 1;
 }
@@ -121,8 +121,9 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 
 	if (!b->socket_path)
 		return;
-	if (bird_include_render(routes, count, b->asn, pop, text, sizeof(text)) < 0) {
-		snprintf(b->error, sizeof(b->error), "cannot render %s: a prepend needs bgp.asn", b->include_path);
+	if (bird_include_render(routes, count, b->drain, pop, text, sizeof(text)) < 0) {
+		snprintf(b->error, sizeof(b->error), "cannot render %s: a drain needs bgp.asn or bgp.drain.communities",
+			 b->include_path);
 		return;
 	}
 	/* Also after someone else (the stop hook) rewrote or removed it. */
@@ -170,7 +171,7 @@ int bgp_withdraw_now(const char *include_path, const char *socket_path, char *er
 	struct bird bird = { .fd = -1 };
 	int code;
 
-	if (bird_include_render(NULL, 0, 0, NULL, text, sizeof(text)) < 0 ||
+	if (bird_include_render(NULL, 0, NULL, NULL, text, sizeof(text)) < 0 ||
 	    bird_include_write(include_path, text, err, errlen))
 		return -1;
 	if (!socket_path)

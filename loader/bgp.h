@@ -23,7 +23,7 @@
 struct bgp {
 	const char *socket_path;        /* NULL: no BGP control */
 	const char *include_path;
-	unsigned asn;                   /* for prepends; 0: unknown */
+	const struct drain_style *drain;
 	struct bird bird;
 	bool connected;
 	bool configured;                /* BIRD has read the file as it is now */
@@ -38,7 +38,7 @@ struct bgp {
 	size_t exported_count;
 };
 
-void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, unsigned asn);
+void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, const struct drain_style *drain);
 void bgp_close(struct bgp *b);
 
 /* One sync: the file says `routes` (rewritten and configured when it does

@@ -5,6 +5,7 @@
  * through tables, so an unknown key, a wrong type or a bad value is
  * reported with its line and dotted key path.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -589,6 +590,78 @@ static int set_replace_foreign(struct walk *w, yaml_node_t *node, const char *ke
 	return get_bool(w, node, key, &w->opts->replace_foreign);
 }
 
+static int set_bgp_asn(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	if (get_uint(w, node, key, &w->opts->drain.asn, UINT32_MAX))
+		return -1;
+	return w->opts->drain.asn ? 0 : fail(w, node, key, "an AS number is not 0");
+}
+
+static int set_drain_prepend(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_uint(w, node, key, &w->opts->drain.prepend, 10);
+}
+
+static int add_drain_community(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct drain_style *d = arg;
+	const char *value = scalar(w, node, key);
+	unsigned long asn, tag;
+	char *end;
+
+	if (!value)
+		return -1;
+	asn = strtoul(value, &end, 10);
+	if (*end != ':' || end == value || asn > 65535)
+		goto bad;
+	tag = strtoul(end + 1, &end, 10);
+	if (*end || tag > 65535 || !isdigit((unsigned char)value[strlen(value) - 1]))
+		goto bad;
+	if (d->community_count == sizeof(d->communities) / sizeof(d->communities[0]))
+		return fail(w, node, key, "at most 8 communities");
+	snprintf(d->communities[d->community_count++], sizeof(d->communities[0]), "%lu:%lu", asn, tag);
+	return 0;
+bad:
+	return fail(w, node, key, "'%s' is not a BGP community ASN:VALUE (each 0..65535)", value);
+}
+
+static int set_drain_communities(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	w->opts->drain.community_count = 0;
+	return each_item(w, node, key, add_drain_community, &w->opts->drain);
+}
+
+static int set_bgp_drain(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "prepend", set_drain_prepend },
+		{ "communities", set_drain_communities },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
+static int set_bgp(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "asn", set_bgp_asn },
+		{ "drain", set_bgp_drain },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
+static int set_state_file(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	return get_string(w, node, key, &w->opts->state_file);
+}
+
 static int set_drain_ms(struct walk *w, yaml_node_t *node, const char *key, void *arg)
 {
 	(void)arg;
@@ -673,12 +746,27 @@ static int set_command_timeout(struct walk *w, yaml_node_t *node, const char *ke
 	return get_timeout(w, node, key, &((struct command_check *)arg)->timeout_ms);
 }
 
+static int add_command_prefix(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct command_check *c = arg;
+
+	if (c->prefix_count == OPTIONS_MAX_ANYCAST)
+		return fail(w, node, key, "at most %d prefixes", OPTIONS_MAX_ANYCAST);
+	return get_prefix(w, node, key, &c->prefixes[c->prefix_count++]);
+}
+
+static int set_command_prefixes(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	return each_item(w, node, key, add_command_prefix, arg);
+}
+
 static int add_command(struct walk *w, yaml_node_t *node, const char *key, void *arg)
 {
 	static const struct key_handler keys[] = {
 		{ "name", set_command_name },
 		{ "run", set_command_run },
 		{ "timeout_ms", set_command_timeout },
+		{ "prefixes", set_command_prefixes },
 		{ NULL, NULL },
 	};
 	struct health_options *h = arg;
@@ -699,6 +787,37 @@ static int add_command(struct walk *w, yaml_node_t *node, const char *key, void 
 	return 0;
 }
 
+/* health.actions: {CHECK: withdraw|drain}; the names are checked once
+ * every check is known (the daemon's start). */
+static int set_health_actions(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct health_options *h = arg;
+
+	if (node->type != YAML_MAPPING_NODE)
+		return fail(w, node, key, "expected a mapping of check names to withdraw or drain");
+	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(w->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(w->doc, pair->value);
+		const char *value = scalar(w, v, key);
+		struct check_action_option *a;
+
+		if (!value || k->type != YAML_SCALAR_NODE)
+			return fail(w, k, key, "expected CHECK: withdraw or drain");
+		if (h->action_count == sizeof(h->actions) / sizeof(h->actions[0]))
+			return fail(w, k, key, "too many actions");
+		a = &h->actions[h->action_count++];
+		a->check = options_keep(w->opts, (const char *)k->data.scalar.value);
+		a->line = k->start_mark.line + 1;
+		if (!strcmp(value, "withdraw"))
+			a->action = CHECK_WITHDRAW;
+		else if (!strcmp(value, "drain"))
+			a->action = CHECK_DRAIN;
+		else
+			return fail(w, v, key, "'%s' must be withdraw or drain", value);
+	}
+	return 0;
+}
+
 static int set_health_commands(struct walk *w, yaml_node_t *node, const char *key, void *arg)
 {
 	struct health_options *h = arg;
@@ -716,6 +835,7 @@ static int set_health(struct walk *w, yaml_node_t *node, const char *key, void *
 		{ "timeout_ms", set_health_timeout },
 		{ "backend", set_health_backend },
 		{ "commands", set_health_commands },
+		{ "actions", set_health_actions },
 		{ NULL, NULL },
 	};
 
@@ -912,6 +1032,8 @@ static const struct key_handler top_keys[] = {
 	{ "bird_socket", set_bird_socket },
 	{ "bird_include", set_bird_include },
 	{ "replace_foreign", set_replace_foreign },
+	{ "bgp", set_bgp },
+	{ "state_file", set_state_file },
 	{ "drain_ms", set_drain_ms },
 	{ "health", set_health },
 	{ "zone_watch", set_zone_watch },

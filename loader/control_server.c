@@ -101,6 +101,29 @@ static json_t *error_reply(const char *error)
 	return json_pack("{s:b, s:s}", "ok", 0, "error", error);
 }
 
+/* "drain PREFIX|all PREPEND" (-1: bgp.drain.prepend), "undrain PREFIX|all",
+ * "withdraw PREFIX|all": the operator's maintenance, answered with every
+ * prefix's state. */
+static json_t *maintain(struct daemon *d, const char *command)
+{
+	char verb[16], prefix[64], err[512];
+	int prepend = -1, n = sscanf(command, "%15s %63s %d", verb, prefix, &prepend);
+	enum maintenance_action action;
+	json_t *status, *reply;
+
+	if (n < 2 || (!strcmp(verb, "drain") && (n != 3 || prepend > 10)))
+		return error_reply("expected: drain PREFIX|all PREPEND (0..10), undrain PREFIX|all, withdraw PREFIX|all");
+	if (prepend < 0)
+		prepend = d->opts.drain.prepend;
+	action = !strcmp(verb, "drain") ? MAINT_DRAIN : !strcmp(verb, "withdraw") ? MAINT_WITHDRAW : MAINT_NONE;
+	if (announce_maintain(d, strcmp(prefix, "all") ? prefix : NULL, action, prepend, err, sizeof(err)))
+		return error_reply(err);
+	status = state_json(d->state);
+	reply = json_pack("{s:b, s:O}", "ok", 1, "prefixes", json_object_get(json_object_get(status, "bgp"), "prefixes"));
+	json_decref(status);
+	return reply;
+}
+
 static void run_command(struct control_conn *c, const char *command)
 {
 	struct daemon *d = c->server->d;
@@ -115,8 +138,11 @@ static void run_command(struct control_conn *c, const char *command)
 		c->waiting_for = zones_request_reload(d, "xdpcastctl reload", true);
 		loop_unwatch(d->loop, c->fd);
 		loop_timer_cancel(d->loop, &c->deadline);
+	} else if (!strncmp(command, "drain ", 6) || !strncmp(command, "undrain ", 8) ||
+		   !strncmp(command, "withdraw ", 9)) {
+		conn_reply(c, maintain(d, command));
 	} else {
-		conn_reply(c, error_reply("unknown command: status or reload"));
+		conn_reply(c, error_reply("unknown command: status, reload, drain, undrain or withdraw"));
 	}
 }
 

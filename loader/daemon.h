@@ -20,6 +20,7 @@
 #include "generation.h"
 #include "health.h"
 #include "loop.h"
+#include "maintenance.h"
 #include "metrics_server.h"
 #include "notify.h"
 #include "options.h"
@@ -29,8 +30,21 @@
 
 #define ERR_LEN 512
 
-/* The health checks: fixed ones first, then the operator's commands. */
-enum { CHECK_FAST_PATH, CHECK_ZONES, CHECK_BACKEND };
+/* What a health check runs. */
+enum check_kind {
+	CHECK_KIND_FAST_PATH,   /* the attachment, then the program answers every zone's SOA */
+	CHECK_KIND_ZONES,       /* every transferred zone fresh */
+	CHECK_KIND_BACKEND,     /* the server behind answers the same serials */
+	CHECK_KIND_COMMAND,     /* the operator's command */
+	CHECK_KIND_IMPOSSIBLE,  /* cannot be run here: always down, `why` says so */
+};
+
+struct check_spec {
+	enum check_kind kind;
+	struct address backend;                 /* CHECK_KIND_BACKEND */
+	const struct command_check *command;    /* CHECK_KIND_COMMAND */
+	char why[192];                          /* CHECK_KIND_IMPOSSIBLE */
+};
 
 enum phase {
 	PHASE_STARTING,
@@ -88,12 +102,14 @@ struct daemon {
 
 	/* health checks and BGP (announce.c) */
 	struct health health;
-	size_t first_command;           /* index of the first command check */
+	struct check_spec check_specs[HEALTH_MAX_CHECKS];       /* what each check runs */
 	bool check_busy[HEALTH_MAX_CHECKS];
 	struct loop_timer health_timer;
 	struct bgp bgp;                 /* used by the sync job only */
 	struct bgp_view bird;
 	struct route *routes;           /* what BIRD is asked for, per --anycast */
+	char (*route_why)[128];         /* why each is not announced plainly; "" */
+	struct maintenance *maintenance;        /* the operator's, per --anycast */
 	bool bgp_busy, bgp_again;
 	bool routes_synced;             /* the last sync wrote `routes` as they are */
 	struct loop_timer drain_timer;
@@ -128,8 +144,12 @@ void zones_close(struct daemon *d);
 int zones_apply_protection(struct daemon *d, char *err, size_t errlen);
 
 /* announce.c */
-void announce_init(struct daemon *d, const struct control_plane_state *previous);
+int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen);
 void announce_start(struct daemon *d);
+/* xdpcastctl drain, undrain (MAINT_NONE) and withdraw: for prefix (as BIRD
+ * writes it) or every prefix (NULL); kept in the state file first. */
+int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
+		      char *err, size_t errlen);
 /* Recomputes what BIRD is asked for; syncs when it changed. */
 void announce_update(struct daemon *d);
 void announce_close(struct daemon *d);

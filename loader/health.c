@@ -14,17 +14,24 @@
 #include "health.h"
 #include "log.h"
 #include "lookup.h"
+#include "reasons.h"
 
-void health_init(struct health *h, unsigned rise, unsigned fall, const char *const *names, size_t count)
+void health_init(struct health *h, unsigned rise, unsigned fall)
 {
 	memset(h, 0, sizeof(*h));
 	h->rise = rise;
 	h->fall = fall;
-	for (size_t i = 0; i < count && i < HEALTH_MAX_CHECKS; i++) {
-		snprintf(h->checks[i].name, sizeof(h->checks[i].name), "%s", names[i]);
-		snprintf(h->checks[i].detail, sizeof(h->checks[i].detail), "not run yet");
-		h->count++;
-	}
+}
+
+size_t health_add(struct health *h, const char *name, enum check_action action, uint64_t gates)
+{
+	struct check *c = &h->checks[h->count];
+
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->detail, sizeof(c->detail), "not run yet");
+	c->action = action;
+	c->gates = gates;
+	return h->count++;
 }
 
 void health_record(struct health *h, size_t i, bool passed, const char *detail)
@@ -118,7 +125,9 @@ int health_fast_path(const char *pin_dir, struct zone *const *zones, size_t coun
 			return -1;
 		}
 		if (res.verdict != XDP_TX) {
-			snprintf(detail, len, "the program does not answer %s SOA (verdict %d)", name, res.verdict);
+			snprintf(detail, len, "the program %s %s SOA instead of answering it (%s)",
+				 res.verdict == XDP_PASS ? "passes" : res.verdict == XDP_DROP ? "drops" : "aborts on",
+				 name, res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "no reason counted");
 			return -1;
 		}
 		if (check_soa_answer(res.dns, res.dns_len, zones[i], "the program", detail, len))

@@ -19,13 +19,16 @@
 #include "options.h"
 #include "zone.h"
 
-#define HEALTH_MAX_CHECKS (3 + OPTIONS_MAX_CHECKS)
+/* fast_path, zones, a backend check per anycast prefix at most, commands */
+#define HEALTH_MAX_CHECKS (2 + OPTIONS_MAX_ANYCAST + OPTIONS_MAX_CHECKS)
 
 struct check {
-	char name[32];
+	char name[80];
 	bool up;
 	unsigned passes, failures;      /* in a row */
 	char detail[256];               /* why the last run failed; "" when it passed */
+	enum check_action action;       /* what being down does to the prefixes it gates */
+	uint64_t gates;                 /* bit i: the i-th anycast prefix */
 };
 
 struct health {
@@ -34,8 +37,10 @@ struct health {
 	unsigned rise, fall;
 };
 
-/* A check per name, all down. */
-void health_init(struct health *h, unsigned rise, unsigned fall, const char *const *names, size_t count);
+void health_init(struct health *h, unsigned rise, unsigned fall);
+
+/* One more check, down; its index. */
+size_t health_add(struct health *h, const char *name, enum check_action action, uint64_t gates);
 
 /* One run's result; logs when the check goes up or down. */
 void health_record(struct health *h, size_t i, bool passed, const char *detail);

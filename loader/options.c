@@ -21,7 +21,8 @@ static const char usage[] =
 "                [--view NAME=PREFIX[,PREFIX...] --view-zone NAME=FILE ...]\n"
 "                [--metrics ADDR:PORT] [--config FILE] [--xdp-mode native|skb]\n"
 "                [--pin-dir DIR] [--control-socket PATH] [--bird-socket PATH|none]\n"
-"                [--bird-include PATH] [--replace-foreign] [--verbose]\n"
+"                [--bird-include PATH] [--state-file PATH] [--replace-foreign]\n"
+"                [--verbose]\n"
 "       xdpcastd --check-config FILE\n"
 "\n"
 "Answers authoritative DNS queries for the anycast prefixes from XDP and\n"
@@ -51,6 +52,9 @@ static const char usage[] =
 "                        protocols xdpcast4 and xdpcast6 with the routes announced\n"
 "                        now: all while every health check passes, none otherwise\n"
 "                        (default " XDPCAST_DEFAULT_BIRD_INCLUDE ")\n"
+"      --state-file PATH  where operators' drains and withdrawals (xdpcastctl\n"
+"                        drain, withdraw) are kept across restarts\n"
+"                        (default " XDPCAST_DEFAULT_STATE_FILE ")\n"
 "      --replace-foreign  replace an XDP program that is not xdpcast's on the\n"
 "                        interfaces (atomically) instead of refusing to start\n"
 "  -c, --config FILE     read settings from the YAML file FILE: every flag,\n"
@@ -99,6 +103,8 @@ void options_defaults(struct options *opts)
 	protection_defaults(&opts->protection);
 	opts->bird_socket = XDPCAST_DEFAULT_BIRD_SOCKET;
 	opts->bird_include = XDPCAST_DEFAULT_BIRD_INCLUDE;
+	opts->drain.prepend = 3;
+	opts->state_file = XDPCAST_DEFAULT_STATE_FILE;
 	opts->drain_ms = 5000;
 	opts->health = (struct health_options){ .interval_ms = 1000, .rise = 3, .fall = 2, .timeout_ms = 1000 };
 	opts->watch_zones = true;
@@ -164,7 +170,7 @@ static int fail(const char *fmt, const char *arg)
 	return OPTIONS_EXIT_ERROR;
 }
 
-enum { OPT_VIEW = 256, OPT_VIEW_ZONE, OPT_CHECK_CONFIG, OPT_BIRD_INCLUDE, OPT_REPLACE_FOREIGN };
+enum { OPT_VIEW = 256, OPT_VIEW_ZONE, OPT_CHECK_CONFIG, OPT_BIRD_INCLUDE, OPT_REPLACE_FOREIGN, OPT_STATE_FILE };
 
 enum options_result options_parse(int argc, char **argv, struct options *opts)
 {
@@ -183,6 +189,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		{ "bird-socket", required_argument, NULL, 'b' },
 		{ "bird-include", required_argument, NULL, OPT_BIRD_INCLUDE },
 		{ "replace-foreign", no_argument, NULL, OPT_REPLACE_FOREIGN },
+		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 		{ "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -287,6 +294,9 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_REPLACE_FOREIGN:
 			opts->replace_foreign = true;
+			break;
+		case OPT_STATE_FILE:
+			opts->state_file = optarg;
 			break;
 		case 'c':
 		case OPT_CHECK_CONFIG:

@@ -15,6 +15,7 @@
 #include "xdpcast.h"
 
 #define XDPCAST_DEFAULT_BIRD_SOCKET "/run/bird/bird.ctl"
+#define XDPCAST_DEFAULT_STATE_FILE  "/var/lib/xdpcast/state.json"
 
 #define OPTIONS_MAX_ANYCAST 64
 #define OPTIONS_MAX_ZONES   256
@@ -54,7 +55,19 @@ struct command_check {
 	const char *name;
 	const char *run;                /* by /bin/sh -c; exit 0 = healthy */
 	uint32_t timeout_ms;
+	struct xdpcast_lpm_key prefixes[OPTIONS_MAX_ANYCAST];  /* what it gates; none: every prefix */
+	size_t prefix_count;
 };
+
+/* What a check that is down does to the prefixes it gates. */
+enum check_action { CHECK_WITHDRAW, CHECK_DRAIN };
+
+struct check_action_option {
+	const char *check;              /* a check's name: fast_path, zones, backend, a command */
+	enum check_action action;
+	int line;                       /* in the config file, for errors found later */
+};
+
 
 /* The BGP health loop (DESIGN.md section 5). */
 struct health_options {
@@ -65,6 +78,8 @@ struct health_options {
 	struct address backend;         /* the userspace DNS server on the anycast address */
 	struct command_check commands[OPTIONS_MAX_CHECKS];
 	size_t command_count;
+	struct check_action_option actions[OPTIONS_MAX_CHECKS + 3];
+	size_t action_count;
 };
 
 struct options {
@@ -90,7 +105,8 @@ struct options {
 	struct protection protection;
 	const char *bird_socket;        /* --bird-socket; NULL: no BGP control */
 	const char *bird_include;       /* --bird-include: the file BIRD includes */
-	uint32_t bgp_asn;               /* this PoP's AS, for prepends; 0: none */
+	struct drain_style drain;       /* bgp.asn and bgp.drain */
+	const char *state_file;         /* what outlives the daemon: maintenance drains */
 	bool replace_foreign;           /* --replace-foreign: replace another XDP program */
 	uint32_t drain_ms;              /* withdrawn, still answering, before detaching */
 	struct health_options health;

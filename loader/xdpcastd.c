@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "log.h"
+#include "lookup.h"
 #include "prefix.h"
 #include "xdpcast.skel.h"
 
@@ -156,6 +157,24 @@ static int place_views(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* What --check-config cannot call wrong but an operator should know: a
+ * check that can never pass, a probe that sees a view's answers. */
+static void check_config_warnings(const struct daemon *d)
+{
+	static const __u8 probe4[16] = XDPCAST_PROBE_SOURCE4, probe6[16] = XDPCAST_PROBE_SOURCE6;
+
+	for (size_t i = 0; i < d->health.count; i++)
+		if (d->check_specs[i].kind == CHECK_KIND_IMPOSSIBLE)
+			log_warn("%s: check %s: %s: never announced", d->opts.config_path, d->health.checks[i].name,
+				 d->check_specs[i].why);
+	for (size_t v = 0; v < d->opts.view_count; v++)
+		for (size_t p = 0; p < d->opts.views[v].prefix_count; p++)
+			if (prefix_contains(&d->opts.views[v].prefixes[p], probe4) ||
+			    prefix_contains(&d->opts.views[v].prefixes[p], probe6))
+				log_warn("%s: view %s holds the health probe's source (%s): the fast_path check sees "
+					 "that view's answers", d->opts.config_path, d->opts.views[v].name, LOOKUP_CLIENT);
+}
+
 /* ---- the snapshot every view is rendered from ---- */
 
 static void snapshot_zones(const struct daemon *d, struct pop_state *s)
@@ -198,9 +217,7 @@ static void snapshot_bgp(const struct daemon *d, struct pop_state *s)
 		p->route = d->routes[i];
 		for (size_t e = 0; e < d->bird.exported_count; e++)
 			p->exported |= !strcmp(d->bird.exported[e], p->route.prefix);
-		if (p->route.state == ROUTE_WITHDRAWN)
-			snprintf(p->why, sizeof(p->why), "%s", d->phase != PHASE_RUNNING ? phase_names[d->phase] :
-				 "a health check is down");
+		snprintf(p->why, sizeof(p->why), "%s", d->route_why[i]);
 	}
 	s->bird_controlled = d->bgp.socket_path != NULL;
 	s->bird_up = d->bird.connected;
@@ -382,9 +399,9 @@ static int start_program(struct daemon *d, char *err, size_t errlen)
 	    (pins_previous_value(&d->pins, "xdpcast_control_plane", false, &previous, sizeof(previous)) ||
 	     previous.program_id != d->pins.previous_id))
 		memset(&previous, 0, sizeof(previous));
-	if (init_protection(d, err, errlen) || load_program(d, err, errlen))
+	if (init_protection(d, err, errlen) || load_program(d, err, errlen) ||
+	    announce_init(d, d->took_over ? &previous : NULL, err, errlen))
 		return -1;
-	announce_init(d, d->took_over ? &previous : NULL);
 	zones_first_transfers(d);
 	prog_fd = bpf_program__fd(d->skel->progs.xdpcast);
 	if (protect_prefixes(d, err, errlen) || zones_apply_protection(d, err, errlen) ||
@@ -492,6 +509,9 @@ int main(int argc, char **argv)
 	if (zones_init(&d, err, sizeof(err)) || zones_check(&d, err, sizeof(err)))
 		goto fail;
 	if (d.opts.check_config) {
+		if (announce_init(&d, NULL, err, sizeof(err)))
+			goto fail;
+		check_config_warnings(&d);
 		printf("%s: ok (%zu zones, %zu anycast prefixes, %zu blocked prefixes)\n", d.opts.config_path,
 		       d.opts.zone_count, d.opts.anycast_count, d.opts.protection.blocklist.count);
 		status = 0;

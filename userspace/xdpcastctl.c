@@ -38,10 +38,16 @@ static const char usage[] =
 "                      packet on, until 'block del' or xdpcastd restarts\n"
 "  block del PREFIX    stop dropping a prefix added with 'block add'\n"
 "  block list          every blocked prefix, from the config file and live\n"
-"  withdraw            write the withdrawn BIRD include file (no routes in\n"
-"                      xdpcast4/xdpcast6) and ask BIRD to configure; works\n"
-"                      without a running xdpcastd: for BIRD's first start and\n"
-"                      for the stop hook of the systemd unit\n"
+"  drain [PREFIX]      keep announcing PREFIX (every anycast prefix without\n"
+"                      one) but less attractively: prepends of bgp.asn\n"
+"                      (--prepend N, default bgp.drain.prepend) and the\n"
+"                      bgp.drain.communities; kept across restarts\n"
+"  undrain [PREFIX]    end a drain or a withdraw of PREFIX (or of every prefix)\n"
+"  withdraw [PREFIX]   with xdpcastd running: withdraw PREFIX (or every\n"
+"                      prefix) until undrain, kept across restarts. Without\n"
+"                      it: write the withdrawn BIRD include file (no routes\n"
+"                      in xdpcast4/xdpcast6) and ask BIRD to configure, for\n"
+"                      BIRD's first start and the stop hook of the unit\n"
 "\n"
 "Options:\n"
 "  -d, --pin-dir DIR    where xdpcastd pinned its maps (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
@@ -51,9 +57,11 @@ static const char usage[] =
 "      --bird-include PATH  withdraw: the include file (default " XDPCAST_DEFAULT_BIRD_INCLUDE ")\n"
 "      --bird-socket PATH   withdraw: BIRD's control socket (default " XDPCAST_DEFAULT_BIRD_SOCKET "),\n"
 "                       'none': write the file only\n"
-"      --after-failure  withdraw: only when systemd says the service failed\n"
-"                       ($SERVICE_RESULT is not 'success'): a clean stop has\n"
-"                       withdrawn already and a handover must not\n"
+"      --after-failure  withdraw: the stop hook's; only when systemd says the\n"
+"                       service failed ($SERVICE_RESULT is not 'success': a\n"
+"                       clean stop has withdrawn already and a handover must\n"
+"                       not), and never asking a daemon\n"
+"  -p, --prepend N      drain: prepend bgp.asn N times (0..10)\n"
 "  -j, --json           print JSON instead of text\n"
 "  -a, --all            stats: list reasons that counted nothing too\n"
 "  -w, --watch SECONDS  stats: print rates every SECONDS until interrupted\n"
@@ -68,6 +76,7 @@ struct ctl {
 	const char *config;
 	const char *bird_include, *bird_socket;
 	int json, all, watch, count, after_failure;
+	int prepend;                    /* drain --prepend; -1: the daemon's default */
 };
 
 static int fail(const char *err)
@@ -197,6 +206,22 @@ static const char *error_suffix(const json_t *item)
 	return text;
 }
 
+/* "PREFIX: STATE (prepend N) (WHY)[, exported by BIRD]" */
+static void print_prefix(const json_t *item, bool bird)
+{
+	const char *why = json_string_value(json_object_get(item, "why"));
+
+	printf("%s: %s", json_string_value(json_object_get(item, "prefix")),
+	       json_string_value(json_object_get(item, "state")));
+	if (json_integer_value(json_object_get(item, "prepend")))
+		printf(" (prepend %lld)", json_integer_value(json_object_get(item, "prepend")));
+	if (why)
+		printf(" (%s)", why);
+	if (bird)
+		printf(json_is_true(json_object_get(item, "exported")) ? ", exported by BIRD" : ", not exported by BIRD");
+	putchar('\n');
+}
+
 /* What BIRD is asked for and what it says: reachable or why not, sessions. */
 static void print_bgp(const json_t *bgp)
 {
@@ -205,16 +230,8 @@ static void print_bgp(const json_t *bgp)
 	size_t i;
 
 	json_array_foreach(json_object_get(bgp, "prefixes"), i, item) {
-		const char *why = json_string_value(json_object_get(item, "why"));
-
-		printf("anycast %s: %s", json_string_value(json_object_get(item, "prefix")),
-		       json_string_value(json_object_get(item, "state")));
-		if (json_integer_value(json_object_get(item, "prepend")))
-			printf(" (prepend %lld)", json_integer_value(json_object_get(item, "prepend")));
-		if (why)
-			printf(" (%s)", why);
-		printf("%s\n", socket ? (json_is_true(json_object_get(item, "exported")) ? ", exported by BIRD" :
-					  ", not exported by BIRD") : "");
+		printf("anycast ");
+		print_prefix(item, socket != NULL);
 	}
 	if (!socket) {
 		printf("bgp: not controlled (no BIRD socket)\n");
@@ -433,19 +450,73 @@ static int cmd_block(const struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* The prefix as the daemon writes it (192.0.2.0/24, 2001:db8:53::/48),
+ * or "all" without one. */
+static int prefix_arg(const char *arg, char *out, size_t len, char *err, size_t errlen)
+{
+	struct xdpcast_lpm_key key;
+
+	if (!arg) {
+		snprintf(out, len, "all");
+		return 0;
+	}
+	if (prefix_parse(arg, &key, err, errlen))
+		return -1;
+	prefix_format(&key, out, len);
+	return 0;
+}
+
+/* drain, undrain, withdraw through the daemon: each prefix's state after. */
+static int cmd_maintain(const struct ctl *ctl, const char *verb, const char *arg)
+{
+	char prefix[64], command[128], err[512];
+	const json_t *item;
+	json_t *reply;
+	size_t i;
+
+	if (prefix_arg(arg, prefix, sizeof(prefix), err, sizeof(err)))
+		return fail(err);
+	if (!strcmp(verb, "drain"))
+		snprintf(command, sizeof(command), "drain %s %d", prefix, ctl->prepend);
+	else
+		snprintf(command, sizeof(command), "%s %s", verb, prefix);
+	reply = control_request(ctl->socket, command, err, sizeof(err));
+	if (!reply)
+		return fail(err);
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		snprintf(err, sizeof(err), "%s", json_string_value(json_object_get(reply, "error")));
+		json_decref(reply);
+		return fail(err);
+	}
+	if (ctl->json)
+		return print_json(reply);
+	json_array_foreach(json_object_get(reply, "prefixes"), i, item)
+		print_prefix(item, false);
+	json_decref(reply);
+	return 0;
+}
+
 /* The stop hook's job (and BIRD's first start): no routes, no daemon needed. */
-static int cmd_withdraw(const struct ctl *ctl)
+static int cmd_withdraw(const struct ctl *ctl, const char *arg)
 {
 	const char *result = getenv("SERVICE_RESULT");
 	struct options opts;
 	const char *include, *socket;
 	char err[512];
+	json_t *status;
 	int ret;
 
 	if (ctl->after_failure && result && !strcmp(result, "success")) {
 		printf("xdpcastd ended cleanly (SERVICE_RESULT=success): nothing to withdraw\n");
 		return 0;
 	}
+	/* A running daemon would announce again at its next round: ask it. */
+	if (!ctl->after_failure && (status = control_request(ctl->socket, "status", err, sizeof(err)))) {
+		json_decref(status);
+		return cmd_maintain(ctl, "withdraw", arg);
+	}
+	if (arg)
+		return fail("withdraw PREFIX needs a running xdpcastd; without one, withdraw empties the whole file");
 	options_defaults(&opts);
 	if (ctl->config && config_load(ctl->config, &opts, err, sizeof(err))) {
 		options_free(&opts);
@@ -476,6 +547,7 @@ int main(int argc, char **argv)
 		{ "bird-include", required_argument, NULL, OPT_BIRD_INCLUDE },
 		{ "bird-socket", required_argument, NULL, OPT_BIRD_SOCKET },
 		{ "after-failure", no_argument, NULL, OPT_AFTER_FAILURE },
+		{ "prepend", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "watch", required_argument, NULL, 'w' },
@@ -483,11 +555,11 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl ctl = { .pin_dir = XDPCAST_DEFAULT_PIN_DIR, .socket = XDPCAST_DEFAULT_CONTROL_SOCKET };
+	struct ctl ctl = { .pin_dir = XDPCAST_DEFAULT_PIN_DIR, .socket = XDPCAST_DEFAULT_CONTROL_SOCKET, .prepend = -1 };
 	const char *command;
 	int c, args;
 
-	while ((c = getopt_long(argc, argv, "d:s:c:jaw:n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:c:jaw:n:p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': ctl.pin_dir = optarg; break;
 		case 's': ctl.socket = optarg; break;
@@ -495,6 +567,7 @@ int main(int argc, char **argv)
 		case OPT_BIRD_INCLUDE: ctl.bird_include = optarg; break;
 		case OPT_BIRD_SOCKET: ctl.bird_socket = optarg; break;
 		case OPT_AFTER_FAILURE: ctl.after_failure = 1; break;
+		case 'p': ctl.prepend = atoi(optarg); break;
 		case 'j': ctl.json = 1; break;
 		case 'a': ctl.all = 1; break;
 		case 'w': ctl.watch = atoi(optarg); break;
@@ -509,6 +582,8 @@ int main(int argc, char **argv)
 	}
 	if (ctl.watch < 0 || ctl.count < 0)
 		return fail("--watch and --count take positive numbers");
+	if (ctl.prepend > 10 || (ctl.prepend < 0 && ctl.prepend != -1))
+		return fail("--prepend takes 0 to 10");
 	command = argv[optind];
 	args = argc - optind - 1;
 	if (strcmp(command, "stats") == 0 && args == 0)
@@ -521,8 +596,10 @@ int main(int argc, char **argv)
 		return cmd_lookup(&ctl, argv[optind + 1], args == 2 ? argv[optind + 2] : NULL);
 	if (strcmp(command, "block") == 0)
 		return cmd_block(&ctl, args, argv + optind + 1);
-	if (strcmp(command, "withdraw") == 0 && args == 0)
-		return cmd_withdraw(&ctl);
+	if (strcmp(command, "withdraw") == 0 && args <= 1)
+		return cmd_withdraw(&ctl, args ? argv[optind + 1] : NULL);
+	if ((strcmp(command, "drain") == 0 || strcmp(command, "undrain") == 0) && args <= 1)
+		return cmd_maintain(&ctl, command, args ? argv[optind + 1] : NULL);
 	fprintf(stderr, "xdpcastctl: unknown command or wrong arguments: '%s' (see xdpcastctl --help)\n", command);
 	return 1;
 }

@@ -174,7 +174,7 @@ start_xdpcastd() {
 	# Not through srv(): $! must be xdpcastd itself (ip netns exec execs it).
 	# No BIRD unless the test starts one: the host's must never be touched.
 	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
-		--control-socket "$CONTROL_SOCKET" --bird-socket none \
+		--control-socket "$CONTROL_SOCKET" --bird-socket none --state-file "$WORK/state.json" \
 		--pop "${POP:-e2e}" --pin-dir "$PIN_DIR" "$@" \
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!

@@ -14,9 +14,9 @@ ZONE=$ROOT/tests/zones/example.test.zone
 POP_SOCK=$WORK/bird-pop.ctl
 TRANSIT_SOCK=$WORK/bird-transit.ctl
 INCLUDE=$WORK/run/xdpcast-bird.conf
-INTERVAL_MS=500
-RISE=3
-FALL=2
+INTERVAL_MS=${INTERVAL_MS:-500}   # INTERVAL_MS=1000 RISE=3 FALL=2: xdpcastd's defaults
+RISE=${RISE:-3}
+FALL=${FALL:-2}
 
 # Sessions that notice a dead peer and reconnect within seconds.
 BGP_TIMERS="hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 2;"
@@ -84,16 +84,21 @@ grep -q "^protocol static xdpcast4 {" "$INCLUDE" && ! grep -q "route" "$INCLUDE"
 start_pop_bird
 ip netns exec "$NS_CLI" bird -f -c "$WORK/bird-transit.conf" -s "$TRANSIT_SOCK" > "$WORK/bird-transit.log" 2>&1 &
 PIDS+=($!)
-touch "$WORK/web-ok"
+touch "$WORK/web-ok" "$WORK/v6-ok"
+# No health.backend: the default checks the server behind on this host's
+# addresses inside each anycast prefix. v6web gates the IPv6 prefix only,
+# and drains it rather than withdrawing it.
 cat > "$WORK/xdpcastd.yaml" <<YAML
 drain_ms: 3000
+bgp: {asn: 64501, drain: {prepend: 3, communities: ["64500:666"]}}
 health:
   interval_ms: $INTERVAL_MS
   rise: $RISE
   fall: $FALL
-  backend: $ANYCAST4
   commands:
     - {name: web, run: "test -e $WORK/web-ok", timeout_ms: 1000}
+    - {name: v6web, run: "test -e $WORK/v6-ok", prefixes: [2001:db8:53::/48]}
+  actions: {v6web: drain}
 YAML
 started=$(date +%s%N)
 start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE" \
@@ -108,7 +113,7 @@ wait_within "both sessions up in the metrics" 5 eval \
 	'[ "$(gauge "xdpcast_bgp_session_up{pop=\"e2e\",protocol=\"transit4\"}")$(gauge "xdpcast_bgp_session_up{pop=\"e2e\",protocol=\"transit6\"}")" = 11 ]'
 wait_within "announced in the metrics" 5 eval \
 	'[ "$(gauge "xdpcast_prefix_announced{pop=\"e2e\",prefix=\"192.0.2.0/24\"}")" = 1 ]'
-for check in fast_path zones backend web; do
+for check in fast_path zones "backend 192.0.2.0/24" "backend 2001:db8:53::/48" web v6web; do
 	[ "$(gauge "xdpcast_health_up{pop=\"e2e\",check=\"$check\"}")" = 1 ] || fail "health check $check not up: $(metrics | grep health_up)"
 done
 [ "$(gauge "xdpcast_bird_up{pop=\"e2e\"}")" = 1 ] || fail "xdpcast_bird_up is not 1"
@@ -122,17 +127,18 @@ wait "$NSD_PID" 2>/dev/null || true
 failed_at=$(date +%s%N)
 wait_within "withdrawn after NSD stopped" 10 withdrawn
 withdraw_ms=$(ms_since "$failed_at")
-grep -q "health check backend: down ($FALL failures in a row)" "$WORK/xdpcastd.log" || fail "no hysteresis logged"
+grep -q "health check backend 192.0.2.0/24: down ($FALL failures in a row)" "$WORK/xdpcastd.log" || fail "no hysteresis logged"
 [ "$(gauge "xdpcast_prefix_announced{pop=\"e2e\",prefix=\"2001:db8:53::/48\"}")" = 0 ] || fail "still announced in the metrics"
-grep -q "^check backend down: backend $ANYCAST4@53: " <<< "$(ctl status)" || fail "status: $(ctl status)"
+grep -q "^check backend 192.0.2.0/24 down: backend $ANYCAST4@53: " <<< "$(ctl status)" || fail "status: $(ctl status)"
+grep -q "^check backend 2001:db8:53::/48 down: backend $ANYCAST6@53: " <<< "$(ctl status)" || fail "status: $(ctl status)"
 wait_within "the map to say withdrawn" 3 eval '[ "$(control_plane)" = "0 0 2 1" ]'
-echo "ok - NSD stopped: withdrawn after $FALL failed checks, ${withdraw_ms} ms after the failure (interval $INTERVAL_MS ms)"
+echo "ok - NSD stopped (no health.backend: the default checks it on the anycast addresses): withdrawn after $FALL failed checks, ${withdraw_ms} ms after the failure (interval $INTERVAL_MS ms)"
 
 recovered_at=$(date +%s%N)
 start_nsd "$ZONE"
 wait_within "announced after NSD came back" 10 announced
 announce_ms=$(ms_since "$recovered_at")
-grep -q "health check backend: up ($RISE passes in a row)" "$WORK/xdpcastd.log" || fail "no rise logged"
+grep -q "health check backend 192.0.2.0/24: up ($RISE passes in a row)" "$WORK/xdpcastd.log" || fail "no rise logged"
 echo "ok - NSD back: announced after $RISE passing checks, ${announce_ms} ms after recovery"
 
 # An operator's command fails: the same.
@@ -143,6 +149,42 @@ grep -q "health check web failed: 'test -e $WORK/web-ok' exited with status 1" "
 touch "$WORK/web-ok"
 wait_within "announced after the web check passed" 10 announced
 echo "ok - a failing health command withdraws, its recovery announces"
+
+# Per prefix and graded: v6web fails and drains the IPv6 prefix only.
+path_of() { cli birdc -s "$TRANSIT_SOCK" show route "$1" all 2>/dev/null | awk '/BGP.as_path:/ {$1 = ""; print substr($0, 2)}'; }
+community_of() { cli birdc -s "$TRANSIT_SOCK" show route "$1" all 2>/dev/null | awk '/BGP.community:/ {$1 = ""; print substr($0, 2)}'; }
+rm "$WORK/v6-ok"
+wait_within "the IPv6 prefix drained" 10 eval '[ "$(path_of 2001:db8:53::/48)" = "64501 64501 64501 64501" ]'
+[ "$(path_of 192.0.2.0/24)" = 64501 ] || fail "the IPv4 prefix was drained too: $(path_of 192.0.2.0/24)"
+[ "$(community_of 2001:db8:53::/48)" = "(64500,666)" ] || fail "the drain's community: '$(community_of 2001:db8:53::/48)'"
+grep -qx "anycast 2001:db8:53::/48: prepended (prepend 3) (check v6web down), exported by BIRD" <<< "$(ctl status)" ||
+	fail "status: $(ctl status)"
+[ "$(gauge "xdpcast_prefix_state{pop=\"e2e\",prefix=\"2001:db8:53::/48\",state=\"prepended\"}")" = 1 ] ||
+	fail "the metrics do not say prepended"
+touch "$WORK/v6-ok"
+wait_within "the IPv6 prefix undrained" 10 eval '[ "$(path_of 2001:db8:53::/48)" = 64501 ]'
+echo "ok - a check gating the IPv6 prefix with action drain: that prefix alone got 3 prepends and the community at the transit, then came back"
+
+# Maintenance by hand, kept across a restart.
+ctl drain --prepend 2 192.0.2.0/24 | grep -qx "192.0.2.0/24: prepended (prepend 2) (drained by xdpcastctl)" ||
+	fail "drain: $(ctl drain --prepend 2 192.0.2.0/24)"
+wait_within "drained at the transit" 10 eval '[ "$(path_of 192.0.2.0/24)" = "64501 64501 64501" ]'
+grep -q '"192.0.2.0/24"' "$WORK/state.json" || fail "the drain is not kept: $(cat "$WORK/state.json")"
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID"
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE" \
+	--metrics $UNICAST4:9153
+grep -q "192.0.2.0/24: drained by an operator" "$WORK/xdpcastd.log" || fail "the drain was forgotten by the restart"
+sleep 1
+[ "$(path_of 192.0.2.0/24)" = "64501 64501 64501" ] || fail "the restart undid the drain: $(path_of 192.0.2.0/24)"
+ctl withdraw 2001:db8:53::/48 > /dev/null
+wait_within "the IPv6 prefix withdrawn by hand" 10 eval '! transit_has 2001:db8:53::/48'
+transit_has 192.0.2.0/24 || fail "withdrawing the IPv6 prefix took the IPv4 one"
+ctl undrain > /dev/null
+wait_within "both back to plain" 10 eval '[ "$(path_of 192.0.2.0/24)" = 64501 ] && [ "$(path_of 2001:db8:53::/48)" = 64501 ]'
+out=$(ctl drain 198.51.100.0/24 2>&1) && fail "drained a prefix that is not ours"
+grep -q "198.51.100.0/24 is not one of the anycast prefixes" <<< "$out" || fail "drain of a stranger: $out"
+echo "ok - xdpcastctl drain (2 prepends) and withdraw of one prefix, kept across a restart in the state file; undrain lifts both"
 
 # The program detached behind xdpcastd's back: put back at the next round,
 # counted, and the PoP stays announced.

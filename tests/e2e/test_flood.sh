@@ -17,6 +17,8 @@ rate_limit:
   source_buckets: $SOURCE_BUCKETS
 rrl:
   buckets: $SOURCE_BUCKETS
+# The backend check over IPv4 only: NSD's IPv6 datagrams are counted below.
+health: {backend: $UNICAST4}
 YAML
 start_nsd "$ZONE"
 start_xdpcastd --zone "$ZONE" --xdp-mode native --config "$WORK/flood.yaml"

@@ -136,6 +136,7 @@ echo "ok - stop (SIGTERM) then start: 0 of $(wc -l < "$WORK/loop.txt") lost (NSD
 # A second daemon while the first runs: refused, nothing touched.
 prog=$(srv ip -o link show veth-s | grep -o 'prog/xdp id [0-9]*')
 second() { ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE" --pop e2e \
+	--state-file "$WORK/second-state.json" \
 	--bird-socket none "$@" 2>&1; }
 out=$(second --pin-dir "$PIN_DIR" --control-socket "$WORK/second.sock") && fail "a second daemon on the same pins started"
 grep -q "another xdpcastd runs with this pin directory" <<< "$out" || fail "second daemon, same pins: $out"
@@ -158,6 +159,7 @@ wait "$XDPCASTD_PID" 2>/dev/null || true
 srv ip link set dev veth-s xdp off
 save_log stale
 ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE" --pop e2e \
+	--state-file "$WORK/state.json" \
 	--bird-socket none --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" > "$WORK/xdpcastd.log" 2>&1 &
 XDPCASTD_PID=$!
 PIDS+=($XDPCASTD_PID)

@@ -69,5 +69,6 @@ http_get "http://$METRICS/metrics" | grep -q '^xdpcast_build_info' || fail "a sc
 	fail "the daemon did not reload while a scraper held connections"
 echo "ok - a scraper holding idle connections blocks neither other scrapes nor a reload"
 
-"$BUILD/xdpcastd" --help | grep -q -- "--metrics ADDR:PORT" || fail "--help does not list --metrics"
+"$BUILD/xdpcastd" --help > "$WORK/help.txt"   # not piped: grep -q leaving early would SIGPIPE it
+grep -q -- "--metrics ADDR:PORT" "$WORK/help.txt" || fail "--help does not list --metrics"
 stop_xdpcastd

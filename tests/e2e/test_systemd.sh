@@ -74,6 +74,7 @@ pin_dir: $PIN_DIR
 control_socket: $CONTROL_SOCKET
 bird_socket: $BIRD_SOCK
 bird_include: $INCLUDE
+state_file: $WORK/unit-state.json
 drain_ms: 500
 health: {interval_ms: 200, rise: 2, fall: 2, backend: $ANYCAST4}
 YAML

@@ -127,8 +127,10 @@ start_pop_xdpcastd() {
 drain_ms: 3000
 health: {interval_ms: 300, rise: 2, fall: 2, backend: 192.0.2.53}
 rrl: {rate: 0}
+bgp: {asn: 6450$n}
 YAML
 	ip netns exec "$(pop_ns "$n")" "$BUILD/xdpcastd" --iface up0 --anycast 192.0.2.0/24 --zone "$ZONE" \
+		--state-file "$WORK/pop$n/state.json" \
 		--pop "pop$n" --pin-dir "$WORK/pop$n/bpffs/xdpcast" --control-socket "$WORK/pop$n/xdpcastd.sock" \
 		--bird-socket "$WORK/pop$n/bird.ctl" --bird-include "$WORK/pop$n/xdpcast-bird.conf" \
 		--config "$WORK/pop$n/xdpcastd.yaml" > "$WORK/pop$n/xdpcastd.log" 2>&1 &
@@ -167,6 +169,28 @@ recovered_at=$(date +%s%N)
 start_pop_nsd 1
 wait_within "pop1 answering again" 10 answered_by pop1
 echo "ok - NSD on pop1 back: the client is answered by pop1 again $(ms_since "$recovered_at") ms later"
+
+# A graded drain of pop1 (xdpcastctl drain: its AS prepended twice, more
+# than pop2's one) while the client asks in a loop: the answers move to
+# pop2 and back on undrain, none lost.
+pop_ctl() { "$BUILD/xdpcastctl" --control-socket "$WORK/pop$1/xdpcastd.sock" "${@:2}"; }
+in_ns "$NS_C" python3 "$ROOT/tests/e2e/query_loop.py" 192.0.2.53 id.server 8 TXT CH > "$WORK/drain-loop.txt" &
+LOOP=$!
+PIDS+=($LOOP)
+sleep 1
+pop_ctl 1 drain --prepend 2 > /dev/null
+wait_within "pop2 answering while pop1 is drained" 10 answered_by pop2
+in_ns "$NS_T" birdc -s "$WORK/bird-transit.ctl" show route 192.0.2.0/24 all | grep -q "BGP.as_path: 64501 64501 64501" ||
+	fail "pop1's drained path is not at the transit"
+pop_ctl 1 undrain > /dev/null
+wait_within "pop1 answering after the undrain" 10 answered_by pop1
+wait "$LOOP"
+awk '{print $2}' "$WORK/drain-loop.txt" | uniq -c > "$WORK/drain-loop.counts"
+lost=$(grep -vcE ' pop[12]$' "$WORK/drain-loop.txt" || true)
+[ "$lost" -eq 0 ] || fail "$lost queries lost or wrong during the drain: $(cat "$WORK/drain-loop.counts")"
+[ "$(awk '{print $2}' "$WORK/drain-loop.counts" | tr '\n' ' ')" = "pop1 pop2 pop1 " ] ||
+	fail "answers did not move to pop2 and back: $(cat "$WORK/drain-loop.counts")"
+echo "ok - xdpcastctl drain on pop1: $(wc -l < "$WORK/drain-loop.txt") looped queries moved to pop2 and back on undrain, none lost"
 
 # A planned maintenance of pop1: SIGTERM while the client asks in a loop.
 in_ns "$NS_C" python3 "$ROOT/tests/e2e/query_loop.py" 192.0.2.53 id.server 6 TXT CH > "$WORK/loop.txt" &

@@ -17,11 +17,12 @@
 
 static void test_rise_and_fall(void **state)
 {
-	static const char *const names[] = { "fast_path", "backend" };
 	struct health h;
 
 	(void)state;
-	health_init(&h, 3, 2, names, 2);
+	health_init(&h, 3, 2);
+	health_add(&h, "fast_path", CHECK_WITHDRAW, ~0ULL);
+	health_add(&h, "backend", CHECK_WITHDRAW, ~0ULL);
 	assert_int_equal(h.count, 2);
 	assert_false(health_all_up(&h));
 	for (int i = 0; i < 2; i++) {

@@ -15,8 +15,14 @@ const char *const route_state_names[] = {
 	[ROUTE_WITHDRAWN] = "withdrawn", [ROUTE_ANNOUNCED] = "announced", [ROUTE_PREPENDED] = "prepended",
 };
 
+bool drain_possible(const struct drain_style *drain, unsigned prepend)
+{
+	return drain && ((drain->asn && prepend) || drain->community_count);
+}
+
 /* One static protocol with the routes of one family. */
-static int render_protocol(const struct route *routes, size_t count, bool ipv6, unsigned asn, FILE *out)
+static int render_protocol(const struct route *routes, size_t count, bool ipv6, const struct drain_style *drain,
+			   FILE *out)
 {
 	fprintf(out, "protocol static xdpcast%d {\n\t%s;\n", ipv6 ? 6 : 4, ipv6 ? "ipv6" : "ipv4");
 	for (size_t i = 0; i < count; i++) {
@@ -25,12 +31,18 @@ static int render_protocol(const struct route *routes, size_t count, bool ipv6, 
 		if (r->state == ROUTE_WITHDRAWN || (strchr(r->prefix, ':') != NULL) != ipv6)
 			continue;
 		fprintf(out, "\troute %s blackhole", r->prefix);
-		if (r->state == ROUTE_PREPENDED && r->prepend) {
-			if (!asn)
+		if (r->state == ROUTE_PREPENDED) {
+			if (!drain_possible(drain, r->prepend))
 				return -1;
 			fputs(" {", out);
-			for (unsigned n = 0; n < r->prepend; n++)
-				fprintf(out, " bgp_path.prepend(%u);", asn);
+			for (unsigned n = 0; drain->asn && n < r->prepend; n++)
+				fprintf(out, " bgp_path.prepend(%u);", drain->asn);
+			for (size_t c = 0; c < drain->community_count; c++) {
+				const char *colon = strchr(drain->communities[c], ':');
+
+				fprintf(out, " bgp_community.add((%.*s, %s));", (int)(colon - drain->communities[c]),
+					drain->communities[c], colon + 1);
+			}
 			fputs(" }", out);
 		}
 		fputs(";\n", out);
@@ -39,8 +51,8 @@ static int render_protocol(const struct route *routes, size_t count, bool ipv6, 
 	return 0;
 }
 
-int bird_include_render(const struct route *routes, size_t count, unsigned asn, const char *pop, char *out,
-			size_t size)
+int bird_include_render(const struct route *routes, size_t count, const struct drain_style *drain, const char *pop,
+			char *out, size_t size)
 {
 	FILE *f = fmemopen(out, size, "w");
 	size_t announced = 0;
@@ -54,7 +66,7 @@ int bird_include_render(const struct route *routes, size_t count, unsigned asn, 
 	fprintf(f, "# Written by xdpcastd%s%s: %s. Do not edit: it is rewritten whenever the\n"
 		"# announcement changes, and `xdpcastctl withdraw` empties it.\n",
 		pop ? " of PoP " : "", pop ? pop : "", announced ? "announcing" : "withdrawn");
-	ret = render_protocol(routes, count, false, asn, f) | render_protocol(routes, count, true, asn, f);
+	ret = render_protocol(routes, count, false, drain, f) | render_protocol(routes, count, true, drain, f);
 	len = ftell(f);
 	if (fclose(f) || ret || len < 0 || (size_t)len >= size)
 		return -1;

@@ -23,15 +23,29 @@ enum route_state { ROUTE_WITHDRAWN, ROUTE_ANNOUNCED, ROUTE_PREPENDED };
 struct route {
 	char prefix[64];                /* as BIRD writes it: 192.0.2.0/24, 2001:db8:53::/48 */
 	enum route_state state;
-	unsigned prepend;               /* ROUTE_PREPENDED: times `asn` is prepended */
+	unsigned prepend;               /* ROUTE_PREPENDED: times the AS is prepended */
+};
+
+/* How a drained (ROUTE_PREPENDED) route is announced: still there, made
+ * less attractive by prepends of our AS and communities the upstreams act
+ * on (e.g. 65535:0, GRACEFUL_SHUTDOWN of RFC 8326). */
+struct drain_style {
+	unsigned asn;                   /* this PoP's AS; 0: unknown, no prepends */
+	unsigned prepend;               /* the default number of prepends */
+	char communities[8][24];        /* "ASN:VALUE" */
+	size_t community_count;
 };
 
 extern const char *const route_state_names[];   /* "withdrawn", "announced", "prepended" */
 
+/* Whether a drain can change anything: prepends (with an AS) or communities. */
+bool drain_possible(const struct drain_style *drain, unsigned prepend);
+
 /* The file's text for these routes (pop names the writer in a comment);
- * its length, or -1 when it does not fit in `size` or a prepend has no AS. */
-int bird_include_render(const struct route *routes, size_t count, unsigned asn, const char *pop, char *out,
-			size_t size);
+ * its length, or -1 when it does not fit in `size` or a drain is not
+ * possible (drain_possible). */
+int bird_include_render(const struct route *routes, size_t count, const struct drain_style *drain, const char *pop,
+			char *out, size_t size);
 
 /* Writes text to path atomically, creating its directory; -1 + err. */
 int bird_include_write(const char *path, const char *text, char *err, size_t errlen);

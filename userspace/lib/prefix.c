@@ -61,6 +61,15 @@ bad_address:
 	return -1;
 }
 
+int prefix_contains(const struct xdpcast_lpm_key *prefix, const __u8 addr[16])
+{
+	__u32 whole = prefix->prefixlen / 8, rest = prefix->prefixlen % 8;
+
+	if (memcmp(prefix->addr, addr, whole))
+		return 0;
+	return !rest || ((prefix->addr[whole] ^ addr[whole]) & (0xff << (8 - rest))) == 0;
+}
+
 void prefix_format(const struct xdpcast_lpm_key *key, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];

@@ -13,6 +13,9 @@ int prefix_parse(const char *text, struct xdpcast_lpm_key *key, char *err, size_
 /* Whether the key holds an IPv4 prefix (IPv4-mapped, /96 or longer). */
 int prefix_is_v4(const struct xdpcast_lpm_key *key);
 
+/* Whether addr (16 bytes, IPv4 mapped) is inside the prefix. */
+int prefix_contains(const struct xdpcast_lpm_key *prefix, const __u8 addr[16]);
+
 /* Writes the prefix back in its family's notation. */
 void prefix_format(const struct xdpcast_lpm_key *key, char *buf, size_t len);
 

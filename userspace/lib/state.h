@@ -38,7 +38,7 @@ struct state_prefix {
 };
 
 struct state_check {
-	char name[32];
+	char name[80];
 	bool up;
 	char detail[256];               /* why the last run failed; "" */
 };

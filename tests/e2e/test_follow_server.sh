@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# One source of truth (docs/bgp.md): the server behind loads the zone file,
+# and xdpcastd follows it as a secondary (NOTIFY from NSD, then IXFR or
+# AXFR from it). A client asks the fast path and NSD for the zone's serial
+# in turns while the file changes and NSD reloads it: the window in which
+# the two differ is measured, and XDP must come to NSD's serial.
+source "$(dirname "$0")/lib.sh"
+
+ZONE=$WORK/follow.test.zone
+write_zone() {  # write_zone SERIAL
+	cat > "$ZONE.new" <<ZONE
+\$ORIGIN follow.test.
+@    300 IN SOA ns1.follow.test. hostmaster.follow.test. $1 3600 600 604800 60
+@    300 IN NS  ns1
+ns1  300 IN A   192.0.2.53
+www  300 IN A   192.0.2.$((100 + $1))
+ZONE
+	mv "$ZONE.new" "$ZONE"
+}
+write_zone 1
+setup_network
+cat > "$WORK/nsd.conf" <<CONF
+server:
+  ip-address: $ANYCAST4
+  ip-address: $UNICAST4
+  ip-address: 127.0.0.1
+  database: ""
+  pidfile: "$WORK/nsd.pid"
+  xfrdfile: "$WORK/xfrd.state"
+  zonelistfile: "$WORK/zone.list"
+  username: ""
+  rrl-ratelimit: 0
+  verbosity: 1
+remote-control:
+  control-enable: yes
+  control-interface: $WORK/nsd-control.sock
+zone:
+  name: follow.test.
+  zonefile: $ZONE
+  # What docs/bgp.md asks of the server behind: tell xdpcastd, let it transfer.
+  notify: 127.0.0.1@5301 NOKEY
+  provide-xfr: 127.0.0.1 NOKEY
+CONF
+ip netns exec "$NS_SRV" nsd -c "$WORK/nsd.conf" -d > "$WORK/nsd.log" 2>&1 &
+PIDS+=($!)
+wait_for "NSD" dig_ok "$UNICAST4"
+cat > "$WORK/xdpcastd.yaml" <<YAML
+transfer:
+  notify_listen: 127.0.0.1@5301
+  zones:
+    - {zone: follow.test, primary: 127.0.0.1@53}
+YAML
+start_xdpcastd --config "$WORK/xdpcastd.yaml"
+xdp_answers www.follow.test A 192.0.2.101 || fail "follow.test is not answered from XDP: '$XDP_GOT'"
+
+# The client: the fast path's serial and NSD's (its unicast address is not
+# protected, so the program passes those), in turns, with a time each.
+cli python3 - "$ANYCAST4" "$UNICAST4" 6 > "$WORK/serials.txt" <<'PY' &
+import socket, struct, sys, time
+def skip_name(m, pos):
+    while m[pos] and m[pos] & 0xC0 != 0xC0:
+        pos += 1 + m[pos]
+    return pos + (2 if m[pos] else 1)
+def soa_serial(server):
+    q = struct.pack("!HHHHHH", 7, 0, 1, 0, 0, 0) + b"\x06follow\x04test\x00" + struct.pack("!HH", 6, 1)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(0.5)
+    s.sendto(q, (server, 53))
+    try:
+        m = s.recv(4096)
+    except socket.timeout:
+        return "timeout"
+    if struct.unpack("!H", m[6:8])[0] == 0:
+        return "noanswer"
+    pos = skip_name(m, 12) + 4                  # the question
+    pos = skip_name(m, pos) + 10                # the answer's owner, type, class, TTL, length
+    pos = skip_name(m, skip_name(m, pos))       # SOA MNAME, RNAME
+    return str(struct.unpack("!I", m[pos:pos + 4])[0])
+end = time.time() + float(sys.argv[3])
+while time.time() < end:
+    for who, server in (("xdp", sys.argv[1]), ("nsd", sys.argv[2])):
+        print("%.4f %s %s" % (time.time(), who, soa_serial(server)), flush=True)
+    time.sleep(0.002)
+PY
+LOOP=$!
+PIDS+=($LOOP)
+sleep 1
+write_zone 2
+srv nsd-control -c "$WORK/nsd.conf" reload follow.test > /dev/null
+wait "$LOOP"
+grep -q "zone follow.test.: [IA]XFR from 127.0.0.1@53, serial 1 -> 2" "$WORK/xdpcastd.log" ||
+	fail "xdpcastd did not follow NSD: $(grep follow.test "$WORK/xdpcastd.log")"
+xdp_answers www.follow.test A 192.0.2.102 || fail "the new data is not answered from XDP: '$XDP_GOT'"
+window=$(awk '$3 == 2 && $2 == "nsd" && !n {n = $1} $3 == 2 && $2 == "xdp" && !x {x = $1}
+	END {if (n && x) printf "%d", (x - n) * 1000; else print "none"}' "$WORK/serials.txt")
+[ "$window" != none ] || fail "the client never saw serial 2 from both: $(sort -k2 "$WORK/serials.txt" | uniq -c -f2 | head)"
+grep -q " xdp 2$" "$WORK/serials.txt" && ! sed -n '/ xdp 2$/,$p' "$WORK/serials.txt" | grep -q " xdp 1$" ||
+	fail "the fast path went back to serial 1"
+echo "ok - the fast path follows NSD (NOTIFY, transfer): serial 2 from XDP ${window} ms after NSD served it ($(wc -l < "$WORK/serials.txt") queries in turns)"
