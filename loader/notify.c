@@ -11,8 +11,12 @@
 #include "log.h"
 #include "notify.h"
 
-#define NOTIFY_MESSAGE_MAX    4096      /* a NOTIFY is a question and a TSIG */
 #define NOTIFY_TCP_TIMEOUT_MS 500
+#define NOTIFY_LOG_INTERVAL   10        /* seconds: anyone can send NOTIFYs */
+
+static struct log_every malformed_log = LOG_EVERY_INIT(NOTIFY_LOG_INTERVAL);
+static struct log_every refused_log = LOG_EVERY_INIT(NOTIFY_LOG_INTERVAL);
+static struct log_every accepted_log = LOG_EVERY_INIT(NOTIFY_LOG_INTERVAL);
 
 static int bound_socket(const struct address *addr, int type, char *err, size_t errlen)
 {
@@ -115,9 +119,7 @@ out:
 	return len;
 }
 
-/* One message from `from`: checked, answered into reply (*reply_len 0:
- * no answer), logged; the index of the zone to refresh, or -1. */
-static int handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, const struct secondary *zones,
+int notify_handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, const struct secondary *zones,
 		  size_t count, uint8_t *reply, size_t *reply_len)
 {
 	char sender[64] = "?", name[KNOT_DNAME_TXT_MAXLEN] = "?";
@@ -133,7 +135,7 @@ static int handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, 
 		return -1;
 	getnameinfo((const struct sockaddr *)from, sizeof(*from), sender, sizeof(sender), NULL, 0, NI_NUMERICHOST);
 	if (knot_pkt_parse(query, 0) != KNOT_EOK) {
-		log_warn("NOTIFY from %s: malformed, refused", sender);
+		log_warn_every(&malformed_log, "NOTIFY from %s: malformed, refused", sender);
 		knot_pkt_free(query);
 		return -1;
 	}
@@ -143,10 +145,10 @@ static int handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, 
 	*reply_len = answer(query, rcode, zone >= 0 ? zones[zone].primary.key : NULL, reply, NOTIFY_MESSAGE_MAX);
 	knot_pkt_free(query);
 	if (rcode != KNOT_RCODE_NOERROR) {
-		log_warn("NOTIFY for %s from %s refused: %s", name, sender, why);
+		log_warn_every(&refused_log, "NOTIFY for %s from %s refused: %s", name, sender, why);
 		return -1;
 	}
-	log_info("NOTIFY for %s from %s", name, sender);
+	log_info_every(&accepted_log, "NOTIFY for %s from %s", name, sender);
 	return zone;
 }
 
@@ -161,7 +163,7 @@ int notify_serve_udp(int fd, const struct secondary *zones, size_t count)
 
 	if (n < 0)
 		return -1;
-	zone = handle(wire, n, &from, zones, count, reply, &reply_len);
+	zone = notify_handle(wire, n, &from, zones, count, reply, &reply_len);
 	if (reply_len)
 		sendto(fd, reply, reply_len, 0, (const struct sockaddr *)&from, from_len);
 	return zone;
@@ -183,7 +185,7 @@ int notify_serve_tcp(int listen_fd, const struct secondary *zones, size_t count)
 	if (fd < 0)
 		return -1;
 	if (dns_tcp_receive(fd, wire, sizeof(wire), &len, deadline, err, sizeof(err)) == 0) {
-		zone = handle(wire, len, &from, zones, count, reply, &reply_len);
+		zone = notify_handle(wire, len, &from, zones, count, reply, &reply_len);
 		if (reply_len)
 			dns_tcp_send(fd, reply, reply_len, deadline, err, sizeof(err));
 	}
