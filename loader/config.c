@@ -882,6 +882,45 @@ static int set_transfer(struct walk *w, yaml_node_t *node, const char *key, void
 	return walk_mapping(w, node, key, keys, arg);
 }
 
+/* limits: how much input one zone may bring in. */
+
+static int set_zone_file_mb(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	uint32_t mb;
+
+	(void)arg;
+	if (get_uint(w, node, key, &mb, 1u << 20))
+		return -1;
+	if (!mb)
+		return fail(w, node, key, "must be at least 1");
+	w->opts->zone_limits.file_bytes = (uint64_t)mb << 20;
+	return 0;
+}
+
+static int set_zone_records(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	uint32_t records;
+
+	(void)arg;
+	if (get_uint(w, node, key, &records, UINT32_MAX))
+		return -1;
+	if (!records)
+		return fail(w, node, key, "must be at least 1");
+	w->opts->zone_limits.records = records;
+	return 0;
+}
+
+static int set_limits(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "zone_file_mb", set_zone_file_mb },
+		{ "zone_records", set_zone_records },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
 static const struct key_handler top_keys[] = {
 	{ "interfaces", set_interfaces },
 	{ "anycast", set_anycast },
@@ -902,6 +941,7 @@ static const struct key_handler top_keys[] = {
 	{ "health", set_health },
 	{ "zone_watch", set_zone_watch },
 	{ "transfer", set_transfer },
+	{ "limits", set_limits },
 	{ NULL, NULL },
 };
 

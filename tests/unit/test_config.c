@@ -246,6 +246,9 @@ static void test_bad_files(void **state)
 		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.2, key: nokey}\n",
 		  ":3: transfer.zones: no key named 'nokey' in transfer.keys" },
 		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.300}\n", ":3: transfer.zones.primary: " },
+		{ "limits:\n  zone_records: 0\n", ":2: limits.zone_records: must be at least 1" },
+		{ "limits: {zone_file_mb: 2000000}\n", ":1: limits.zone_file_mb: '2000000' is not a whole number from 0 to 1048576" },
+		{ "limits: {zone_lines: 5}\n", ":1: limits.zone_lines: unknown key" },
 	};
 
 	(void)state;
@@ -259,6 +262,32 @@ static void test_bad_files(void **state)
 			fail_msg("case %zu: '%s' does not name %s and '%s'", i, err, path, cases[i].expected);
 		options_free(&o);
 	}
+}
+
+/* limits: are in force for every zone read once the options are parsed. */
+static void test_limits(void **state)
+{
+	char *argv[] = { "xdpcastd", "--config", (char *)write_config(
+		"pop: ams1\ninterfaces: [eth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n"
+		"limits: {zone_file_mb: 3, zone_records: 2}\n") };
+	const char *three = "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\na A 192.0.2.1\nb A 192.0.2.2\n";
+	struct options o;
+	char err[256];
+
+	(void)state;
+	options_defaults(&o);
+	assert_int_equal(o.zone_limits.file_bytes, 1024ULL << 20);
+	assert_int_equal(o.zone_limits.records, 5000000);
+	options_free(&o);
+	assert_int_equal(parse(&o, 3, argv), OPTIONS_RUN);
+	assert_int_equal(o.zone_limits.file_bytes, 3ULL << 20);
+	assert_int_equal(o.zone_limits.records, 2);
+	assert_null(zone_parse("text", three, strlen(three), err, sizeof(err)));
+	assert_string_equal(err, "text:4: more than 2 records (limits.zone_records)");
+	options_free(&o);
+	options_defaults(&o);
+	zone_set_limits(&o.zone_limits);
+	options_free(&o);
 }
 
 /* The example in docs/ is a file operators copy: it must stay valid. */
@@ -295,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_defense_settings),
 		cmocka_unit_test(test_control_plane),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_documented_example),
 		cmocka_unit_test(test_missing_file),
 	};
