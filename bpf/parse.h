@@ -46,7 +46,10 @@ struct packet {
 				 * checksum field is 0, no checksum */
 	__u16 h_proto;          /* ethertype of the IP header, host order */
 	__u8 l4_proto;
-	__u8 is_fragment;
+	__u8 is_fragment:1;
+	__u8 kernel_decides:1;  /* IPv4 options other than padding, IPv6 hop-by-hop,
+				 * routing or destination options: rules only the
+				 * kernel applies; never answered */
 	__u8 ip_tos;            /* IPv4 TOS byte */
 	__u8 tcp_flags;         /* TCP: the flags byte (SYN, ACK, ...) */
 	__u8 icmp_type;         /* ICMP or ICMPv6: type and code */
@@ -107,6 +110,20 @@ static __always_inline __u64 sum_header_words(const void *start, __u32 len, cons
 	return sum;
 }
 
+/* IPv4 options that are all NOP up to the end or an EOL: nothing for
+ * ip_options_compile() to refuse (record route, timestamps, source routes
+ * each have rules of their own). */
+static __always_inline int options_are_padding(const __u8 *opt, __u32 len, const void *end)
+{
+	for (__u32 i = 0; i < 40; i++) {
+		if (i >= len || (const void *)(opt + i + 1) > end || opt[i] == 0 /* EOL */)
+			return 1;
+		if (opt[i] != 1 /* NOP */)
+			return 0;
+	}
+	return 1;
+}
+
 /* The sum of both addresses as keys hold them. An IPv4-mapped key adds
  * ::ffff, 0xffff in ones-complement arithmetic: nothing, so one sum serves
  * both families' pseudo headers. */
@@ -162,6 +179,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct packet *pkt)
 		return -1;
 	if (hdr_len > sizeof(*ip) && !cursor_pull(c, hdr_len - sizeof(*ip)))
 		return -1;
+	pkt->kernel_decides = !options_are_padding((__u8 *)(ip + 1), hdr_len - sizeof(*ip), c->end);
 	/* The whole header sums to 0xffff; the datagram fits the frame (a
 	 * longer frame is padding, which the kernel trims). */
 	total_len = bpf_ntohs(ip->tot_len);
@@ -207,6 +225,8 @@ static __always_inline int parse_ipv6(struct cursor *c, struct packet *pkt)
 			break;
 		if (nexthdr == IPPROTO_FRAGMENT)
 			pkt->is_fragment = 1;
+		else    /* padding limits, option actions, segments left: ip6_parse_tlv() and friends */
+			pkt->kernel_decides = 1;
 		ext = cursor_pull(c, sizeof(*ext));
 		if (!ext || !cursor_pull(c, ext->hdrlen * 8 + 8 - sizeof(*ext)))
 			return -1;

@@ -184,6 +184,8 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 		inet_pton(AF_INET, dst, ip + 16);
 		for (int i = 20; i < ihl * 4; i++)
 			ip[i] = 1;      /* NOP options */
+		if (spec->ipv4_record_route && ihl >= 7)
+			memcpy(ip + 20, (const uint8_t[]){ 7, 7, 4, 0, 0, 0, 0 }, 7);
 		l4_off = ip_off + ihl * 4;
 	}
 

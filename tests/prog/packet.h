@@ -11,7 +11,8 @@
 struct query_spec {
 	int family;             /* 4 (default) or 6 */
 	int vlan_tags;          /* 0, 1 or 2 */
-	int ipv4_option_bytes;  /* IPv4 options, a multiple of 4 */
+	int ipv4_option_bytes;  /* IPv4 options, a multiple of 4: NOPs */
+	int ipv4_record_route;  /* the first 8 of them a record route option */
 	int ipv6_ext_headers;   /* hop-by-hop and destination options */
 	const char *dst;        /* default: the anycast address of the family */
 	const char *src;        /* default: 198.51.100.2 or 2001:db8:1::2 */
