@@ -236,7 +236,7 @@ static __always_inline int read_opt(struct scratch *s, struct dns_query *q, __u3
 	q->badvers = scratch_byte(s, at + 6) != 0;
 	size = scratch_u16(s, at + 3);
 	if (size < DNS_UDP_MIN)
-		size = DNS_UDP_MIN;
+		return -1;      /* 512 says RFC 6891 (and NSD), malformed says Knot: the server behind decides */
 	if (size > XDPCAST_EDNS_UDP_SIZE)
 		size = XDPCAST_EDNS_UDP_SIZE;
 	q->udp_limit = size;
