@@ -85,7 +85,7 @@ static int connect_primary(struct transfer *t, char *err, size_t errlen)
 
 static int send_query(struct transfer *t, char *err, size_t errlen)
 {
-	uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
+	uint8_t wire[KNOT_WIRE_MAX_PKTSIZE] = { 0 };    /* knot_pkt_new keeps a given wire's header */
 	knot_pkt_t *pkt = knot_pkt_new(wire, sizeof(wire), NULL);
 	size_t len;
 	int ret = -1;
