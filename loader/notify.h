@@ -21,9 +21,9 @@ void notify_close(struct notify_sockets *s);
 #define NOTIFY_MESSAGE_MAX 4096         /* a NOTIFY is a question and a TSIG */
 
 /* One message from `from`, without a socket: checked, answered into reply
- * (NOTIFY_MESSAGE_MAX bytes; *reply_len 0: no answer), logged (refusals
- * at most once per 10 s with a count); the index of the zone to refresh,
- * or -1. */
+ * (NOTIFY_MESSAGE_MAX bytes; *reply_len 0: no answer), logged (each kind
+ * of refusal at most once per 10 s, with a count); the index of the zone
+ * to refresh, or -1. */
 int notify_handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, const struct secondary *zones,
 		  size_t count, uint8_t *reply, size_t *reply_len);
 
