@@ -110,11 +110,12 @@ struct qname_walk {
 static long qname_step(__u64 i, void *ctx)
 {
 	struct qname_walk *w = ctx;
-	__u8 raw, c;
+	__u8 raw, c, is_root;
 
 	if (DNS_HEADER_LEN + i >= w->loaded)
 		return 1;
 	raw = c = scratch_byte(w->s, w->qoff + i);
+	is_root = w->label_left == 0 && c == 0;  /* a length byte of 0, not a label's 0x00 */
 	if (w->label_left == 0) {
 		if (c > 63 || (c && w->labels == XDPCAST_LABELS_MAX))
 			return 1;
@@ -134,7 +135,7 @@ static long qname_step(__u64 i, void *ctx)
 	}
 	w->s->name[i & XDPCAST_NAME_MAX] = c;
 	w->sum = xdpcast_csum_add_byte(w->sum, raw, i);
-	if (raw == 0 && w->label_left == 0) {
+	if (is_root) {
 		w->len = i + 1;
 		return 1;
 	}
@@ -235,13 +236,53 @@ static __always_inline int read_opt(struct scratch *s, struct dns_query *q, __u3
 	q->badvers = scratch_byte(s, at + 6) != 0;
 	size = scratch_u16(s, at + 3);
 	if (size < DNS_UDP_MIN)
-		size = DNS_UDP_MIN;
+		return -1;      /* 512 says RFC 6891 (and NSD), malformed says Knot: the server behind decides */
 	if (size > XDPCAST_EDNS_UDP_SIZE)
 		size = XDPCAST_EDNS_UDP_SIZE;
 	q->udp_limit = size;
 	q->has_opt = 1;
 	q->dnssec_ok = (scratch_u16(s, at + 7) & EDNS_FLAG_DO) != 0;
 	return 0;
+}
+
+/*
+ * The UDP checksum of a query about to be answered. The whole message is
+ * in scratch by now (an answerable query is at most DNS_LOAD_MAX bytes),
+ * and most of its sum is known: the pseudo and UDP headers from parsing,
+ * the question from the qname walk. What is left is the DNS header and the
+ * OPT record after the question, which one bpf_csum_diff call sums a word
+ * at a time once the bytes past the message are zero to a whole word.
+ *
+ * A bad sum is passed, not dropped: a frame from a local sender on a
+ * virtual link (veth) may carry a partial checksum that only the kernel's
+ * skb knows to be fine; for a frame off the wire the kernel drops it.
+ */
+static __always_inline enum dns_read_result check_udp_checksum(const struct packet *pkt, struct scratch *s,
+								 const struct dns_query *q, __u32 qend)
+{
+	__u32 sum = pkt->l4_sum + q->question_sum, end = q->dns_off + pkt->payload_len;
+	__u64 tail_len = pkt->payload_len - qend;
+	__s64 tail_sum;
+
+	if (!pkt->l4_sum)       /* no checksum: allowed over IPv4 only (RFC 8200 8.1) */
+		return pkt->h_proto == ETH_P_IP ? DNS_READ_OK : DNS_READ_MALFORMED;
+	for (__u32 i = 0; i < DNS_HEADER_LEN; i += 2)
+		sum += scratch_u16(s, q->dns_off + i);
+	if (tail_len) {
+#pragma unroll
+		for (int i = 0; i < 3; i++)
+			s->buf[(end + i) & (SCRATCH_SIZE - 1)] = 0;
+		tail_len = (tail_len + 3) & ~3ULL;
+		barrier_var(tail_len);
+		if (tail_len > DNS_OPT_LEN + DNS_OPTIONS_MAX + 3)
+			return DNS_READ_UNSUPPORTED;
+		tail_sum = bpf_csum_diff(NULL, 0, (void *)(s->buf + ((q->dns_off + qend) & (SCRATCH_SIZE - 1))),
+					 tail_len, 0);
+		if (tail_sum < 0)
+			return DNS_READ_UNSUPPORTED;
+		sum += xdpcast_csum_at(csum_fold_words(tail_sum), qend);
+	}
+	return xdpcast_csum_fold(sum) == 0xffff ? DNS_READ_OK : DNS_READ_UNSUPPORTED;
 }
 
 /* QUERY, IQUERY (obsolete), STATUS, NOTIFY, UPDATE, DSO: the opcodes a
@@ -298,9 +339,9 @@ static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const
 							scratch_byte(s, q->dns_off + i), i);
 
 	q->udp_limit = DNS_UDP_MIN;
-	if (arcount)
-		return read_opt(s, q, qend, pkt->payload_len) ? DNS_READ_UNSUPPORTED : DNS_READ_OK;
-	return qend == pkt->payload_len ? DNS_READ_OK : DNS_READ_UNSUPPORTED;
+	if (arcount ? read_opt(s, q, qend, pkt->payload_len) != 0 : qend != pkt->payload_len)
+		return DNS_READ_UNSUPPORTED;
+	return check_udp_checksum(pkt, s, q, qend);
 }
 
 #endif /* XDPCAST_DNS_QUERY_H */

@@ -3,6 +3,11 @@
  * Header parsing: Ethernet with up to two VLAN tags, IPv4 with options,
  * IPv6 with a bounded walk of extension headers, then UDP or TCP. Every
  * access goes through cursor_pull(), the one place bounds are checked.
+ *
+ * An IP header the kernel's ip_rcv()/ipv6_rcv() would drop (wrong version,
+ * bad IPv4 header checksum, a length past the frame) and a UDP length that
+ * __udp4_lib_rcv()/__udp6_lib_rcv() would drop are malformed here too, so
+ * nothing the kernel refuses reaches the stages that answer.
  */
 #ifndef XDPCAST_PARSE_H
 #define XDPCAST_PARSE_H
@@ -36,9 +41,18 @@ struct packet {
 	__u32 l2_len;           /* Ethernet header and VLAN tags */
 	__u32 payload_off;      /* first byte after the UDP/TCP header */
 	__u32 payload_len;      /* UDP payload length, from the UDP header */
+	__u32 l4_sum;           /* UDP: sum of the pseudo header and the UDP header as
+				 * received (network order, not folded); 0: the
+				 * checksum field is 0, no checksum */
 	__u16 h_proto;          /* ethertype of the IP header, host order */
 	__u8 l4_proto;
-	__u8 is_fragment;
+	__u8 is_fragment:1;
+	__u8 kernel_decides:1;  /* IPv4 options other than padding, IPv6 hop-by-hop,
+				 * routing or destination options: rules only the
+				 * kernel applies; never answered */
+	__u8 probe:1;           /* the daemon's own probe (XDPCAST_PROBE_SOURCE*) */
+	__u8 slot:4;            /* stats slot: the interface, or the test-run slot.
+				 * Bits, not bytes: the stack is at its limit */
 	__u8 ip_tos;            /* IPv4 TOS byte */
 	__u8 tcp_flags;         /* TCP: the flags byte (SYN, ACK, ...) */
 	__u8 icmp_type;         /* ICMP or ICMPv6: type and code */
@@ -48,9 +62,8 @@ struct packet {
 	__be16 dport;
 	struct xdpcast_lpm_key src;  /* prefixlen 128, IPv4 mapped */
 	struct xdpcast_lpm_key dst;
-	__u8 slot;              /* stats slot: the interface, or the test-run slot */
-	__u8 probe;             /* the daemon's own probe (XDPCAST_PROBE_SOURCE*) */
 };
+_Static_assert(XDPCAST_STATS_SLOTS <= 16, "struct packet keeps the stats slot in 4 bits");
 
 enum parse_result {
 	PARSE_OK,
@@ -75,6 +88,58 @@ static __always_inline void set_mapped_v4(struct xdpcast_lpm_key *key, __be32 ad
 	key->addr[11] = 0xff;
 	__builtin_memcpy(&key->addr[12], &addr, 4);
 	key->prefixlen = 128;
+}
+
+/* Folds a sum of 32-bit words as loaded (host order) into the 16-bit
+ * ones-complement sum in network order, the order xdpcast_csum_* use. */
+static __always_inline __u16 csum_fold_words(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	return bpf_ntohs(xdpcast_csum_fold(sum));
+}
+
+/* The sum of an IPv4 header's 32-bit words up to len (a multiple of 4, at
+ * most 60), each read only inside the frame. */
+static __always_inline __u64 sum_header_words(const void *start, __u32 len, const void *end)
+{
+	const __u32 *word = start;
+	__u64 sum = 0;
+
+	for (int i = 0; i < 15; i++) {
+		if (i * 4 >= len || (const void *)(word + i + 1) > end)
+			break;
+		sum += word[i];
+	}
+	return sum;
+}
+
+/* IPv4 options that are all NOP up to the end or an EOL: nothing for
+ * ip_options_compile() to refuse (record route, timestamps, source routes
+ * each have rules of their own). */
+static __always_inline int options_are_padding(const __u8 *opt, __u32 len, const void *end)
+{
+	for (__u32 i = 0; i < 40; i++) {
+		if (i >= len || (const void *)(opt + i + 1) > end || opt[i] == 0 /* EOL */)
+			return 1;
+		if (opt[i] != 1 /* NOP */)
+			return 0;
+	}
+	return 1;
+}
+
+/* The sum of both addresses as keys hold them. An IPv4-mapped key adds
+ * ::ffff, 0xffff in ones-complement arithmetic: nothing, so one sum serves
+ * both families' pseudo headers. */
+static __always_inline __u64 sum_addresses(const struct packet *pkt)
+{
+	const __u32 *src = (const void *)pkt->src.addr, *dst = (const void *)pkt->dst.addr;
+	__u64 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < 4; i++)
+		sum += (__u64)src[i] + dst[i];
+	return sum;
 }
 
 static __always_inline int parse_ethernet(struct cursor *c, struct packet *pkt)
@@ -102,24 +167,33 @@ static __always_inline int parse_ethernet(struct cursor *c, struct packet *pkt)
 	return 0;
 }
 
+/* Each IP parser returns where the datagram ends (past it, the frame holds
+ * link padding), or -1. */
 static __always_inline int parse_ipv4(struct cursor *c, struct packet *pkt)
 {
 	struct iphdr *ip = cursor_pull(c, sizeof(*ip));
-	__u32 hdr_len;
+	__u32 hdr_len, total_len;
 
 	if (!ip)
 		return -1;
 	set_mapped_v4(&pkt->src, ip->saddr);
 	set_mapped_v4(&pkt->dst, ip->daddr);
 	hdr_len = ip->ihl * 4;
-	if (hdr_len < sizeof(*ip) || hdr_len > 60)  /* the bound keeps the verifier's range */
+	if (ip->version != 4 || hdr_len < sizeof(*ip) || hdr_len > 60)  /* the bound keeps the verifier's range */
 		return -1;
 	if (hdr_len > sizeof(*ip) && !cursor_pull(c, hdr_len - sizeof(*ip)))
+		return -1;
+	pkt->kernel_decides = !options_are_padding((__u8 *)(ip + 1), hdr_len - sizeof(*ip), c->end);
+	/* The whole header sums to 0xffff; the datagram fits the frame (a
+	 * longer frame is padding, which the kernel trims). */
+	total_len = bpf_ntohs(ip->tot_len);
+	if (total_len < hdr_len || (void *)ip + total_len > c->end ||
+	    csum_fold_words(sum_header_words(ip, hdr_len, c->end)) != 0xffff)
 		return -1;
 	pkt->l4_proto = ip->protocol;
 	pkt->ip_tos = ip->tos;
 	pkt->is_fragment = (bpf_ntohs(ip->frag_off) & (IP_MF | IP_OFFSET)) != 0;
-	return 0;
+	return pkt->l2_len + total_len;
 }
 
 static __always_inline int is_ipv6_ext(__u8 nexthdr)
@@ -131,6 +205,7 @@ static __always_inline int is_ipv6_ext(__u8 nexthdr)
 static __always_inline int parse_ipv6(struct cursor *c, struct packet *pkt)
 {
 	struct ipv6hdr *ip6 = cursor_pull(c, sizeof(*ip6));
+	__u32 payload_len;
 	__u8 nexthdr;
 
 	if (!ip6)
@@ -138,6 +213,9 @@ static __always_inline int parse_ipv6(struct cursor *c, struct packet *pkt)
 	__builtin_memcpy(pkt->src.addr, &ip6->saddr, 16);
 	__builtin_memcpy(pkt->dst.addr, &ip6->daddr, 16);
 	pkt->src.prefixlen = pkt->dst.prefixlen = 128;
+	payload_len = bpf_ntohs(ip6->payload_len);
+	if (ip6->version != 6 || (void *)(ip6 + 1) + payload_len > c->end)
+		return -1;
 	pkt->ip6_flow = *(__be32 *)ip6;
 	nexthdr = ip6->nexthdr;
 
@@ -151,6 +229,8 @@ static __always_inline int parse_ipv6(struct cursor *c, struct packet *pkt)
 			break;
 		if (nexthdr == IPPROTO_FRAGMENT)
 			pkt->is_fragment = 1;
+		else    /* padding limits, option actions, segments left: ip6_parse_tlv() and friends */
+			pkt->kernel_decides = 1;
 		ext = cursor_pull(c, sizeof(*ext));
 		if (!ext || !cursor_pull(c, ext->hdrlen * 8 + 8 - sizeof(*ext)))
 			return -1;
@@ -159,23 +239,39 @@ static __always_inline int parse_ipv6(struct cursor *c, struct packet *pkt)
 	if (is_ipv6_ext(nexthdr))
 		pkt->is_fragment = 1;  /* too deep to reach the transport header */
 	pkt->l4_proto = nexthdr;
+	return pkt->l2_len + sizeof(*ip6) + payload_len;
+}
+
+/* UDP as __udp4_lib_rcv()/__udp6_lib_rcv() take it: a length of at least
+ * its header and within the IP datagram (a shorter one is trimmed to). The
+ * checksum itself is checked only before answering (check_udp_checksum),
+ * where the payload's sum is known. */
+static __always_inline int parse_udp(struct cursor *c, struct packet *pkt, void *data, __u32 ip_end)
+{
+	struct udphdr *udp = cursor_pull(c, sizeof(*udp));
+	__u32 len;
+
+	if (!udp)
+		return -1;
+	len = bpf_ntohs(udp->len);
+	if (len < sizeof(*udp) || (void *)udp - data + len > ip_end)
+		return -1;
+	pkt->sport = udp->source;
+	pkt->dport = udp->dest;
+	pkt->payload_len = len - sizeof(*udp);
+	if (udp->check)
+		pkt->l4_sum = IPPROTO_UDP + len + csum_fold_words(sum_addresses(pkt) + *(__u32 *)udp +
+								  *((__u32 *)udp + 1));
 	return 0;
 }
 
-static __always_inline int parse_transport(struct cursor *c, struct packet *pkt, void *data)
+static __always_inline int parse_transport(struct cursor *c, struct packet *pkt, void *data, __u32 ip_end)
 {
+	if (c->pos - data > ip_end)
+		return -1;      /* extension headers past the datagram */
 	if (pkt->l4_proto == IPPROTO_UDP) {
-		struct udphdr *udp = cursor_pull(c, sizeof(*udp));
-		__u32 len;
-
-		if (!udp)
+		if (parse_udp(c, pkt, data, ip_end))
 			return -1;
-		len = bpf_ntohs(udp->len);
-		if (len < sizeof(*udp) || c->pos + (len - sizeof(*udp)) > c->end)
-			return -1;
-		pkt->sport = udp->source;
-		pkt->dport = udp->dest;
-		pkt->payload_len = len - sizeof(*udp);
 	} else if (pkt->l4_proto == IPPROTO_TCP) {
 		struct tcphdr *tcp = cursor_pull(c, sizeof(*tcp));
 
@@ -200,22 +296,22 @@ static __always_inline enum parse_result parse_packet(struct xdp_md *ctx, struct
 {
 	void *data = (void *)(long)ctx->data;
 	struct cursor c = { .pos = data, .end = (void *)(long)ctx->data_end };
-	int err;
+	int ip_end;
 
 	pkt->len = c.end - c.pos;
 	if (parse_ethernet(&c, pkt))
 		return PARSE_NOT_IP;
 	if (pkt->h_proto == ETH_P_IP)
-		err = parse_ipv4(&c, pkt);
+		ip_end = parse_ipv4(&c, pkt);
 	else if (pkt->h_proto == ETH_P_IPV6)
-		err = parse_ipv6(&c, pkt);
+		ip_end = parse_ipv6(&c, pkt);
 	else
 		return PARSE_NOT_IP;
-	if (err)  /* the fixed header gave the destination, or nothing did */
+	if (ip_end < 0)  /* the fixed header gave the destination, or nothing did */
 		return pkt->dst.prefixlen ? PARSE_BAD_L4 : PARSE_NOT_IP;
 	if (pkt->is_fragment)
 		return PARSE_OK;  /* no transport header to read; the filter decides */
-	return parse_transport(&c, pkt, data) ? PARSE_BAD_L4 : PARSE_OK;
+	return parse_transport(&c, pkt, data, ip_end) ? PARSE_BAD_L4 : PARSE_OK;
 }
 
 #endif /* XDPCAST_PARSE_H */

@@ -94,6 +94,8 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	struct scratch *s;
 	__u32 zero = 0;
 
+	if (pkt->kernel_decides)
+		return XDPCAST_dns_pass_other;
 	s = bpf_map_lookup_elem(&xdpcast_scratch, &zero);
 	if (!s)
 		return XDPCAST_dns_pass_other;

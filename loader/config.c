@@ -3,7 +3,9 @@
  * The config file, read with libyaml's document API: the whole file is
  * parsed first (syntax errors carry libyaml's line), then walked key by key
  * through tables, so an unknown key, a wrong type or a bad value is
- * reported with its line and dotted key path.
+ * reported with its line and dotted key path. Before the document is built,
+ * libyaml's event stream is read once to bound what building it costs:
+ * nesting at most CONFIG_DEPTH_MAX deep, one document per file.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +17,9 @@
 
 #include "config.h"
 #include "prefix.h"
+
+#define CONFIG_DEPTH_MAX  32            /* mappings and lists in one another */
+#define CONFIG_BYTES_MAX  (16 << 20)    /* a config file is small; more is a mistake */
 
 struct walk {
 	const char *path;
@@ -123,6 +128,29 @@ static int each_item(struct walk *w, yaml_node_t *node, const char *key, key_fn 
 	return 0;
 }
 
+static const char *key_name(struct walk *w, const yaml_node_pair_t *pair)
+{
+	const yaml_node_t *k = yaml_document_get_node(w->doc, pair->key);
+
+	return k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
+}
+
+/* YAML leaves a key given twice to the application: it is an error here,
+ * not a silent choice of one. The pairs before `pair` are known keys (an
+ * unknown one ends the walk), so this looks at a few at most. */
+static int check_unique(struct walk *w, const yaml_node_t *mapping, const yaml_node_pair_t *pair,
+			const char *path)
+{
+	const char *name = key_name(w, pair);
+
+	for (const yaml_node_pair_t *p = mapping->data.mapping.pairs.start; p < pair; p++)
+		if (!strcmp(key_name(w, p), name))
+			return fail(w, yaml_document_get_node(w->doc, pair->key), path,
+				    "a second '%s' (the first is on line %zu)", name,
+				    yaml_document_get_node(w->doc, p->key)->start_mark.line + 1);
+	return 0;
+}
+
 static int walk_mapping(struct walk *w, yaml_node_t *node, const char *key,
 			const struct key_handler *table, void *arg)
 {
@@ -131,7 +159,7 @@ static int walk_mapping(struct walk *w, yaml_node_t *node, const char *key,
 	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = yaml_document_get_node(w->doc, pair->key);
 		yaml_node_t *v = yaml_document_get_node(w->doc, pair->value);
-		const char *name = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
+		const char *name = key_name(w, pair);
 		const struct key_handler *h = table;
 		char path[256];
 
@@ -140,6 +168,8 @@ static int walk_mapping(struct walk *w, yaml_node_t *node, const char *key,
 			h++;
 		if (!h->name)
 			return fail(w, k, path, "unknown key");
+		if (check_unique(w, node, pair, path))
+			return -1;
 		if (h->fn(w, v, path, arg))
 			return -1;
 	}
@@ -286,6 +316,8 @@ static int set_views(struct walk *w, yaml_node_t *node, const char *key, void *a
 		if (!name)
 			return -1;
 		snprintf(path, sizeof(path), "%s.%s", key, name);
+		if (check_unique(w, node, pair, path))
+			return -1;
 		view = options_view(w->opts, name, strlen(name));
 		if (!view)
 			return fail(w, k, path, "at most %d views, names of 1 to 31 characters", XDPCAST_VIEWS_MAX);
@@ -1014,6 +1046,45 @@ static int set_transfer(struct walk *w, yaml_node_t *node, const char *key, void
 	return walk_mapping(w, node, key, keys, arg);
 }
 
+/* limits: how much input one zone may bring in. */
+
+static int set_zone_file_mb(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	uint32_t mb;
+
+	(void)arg;
+	if (get_uint(w, node, key, &mb, 1u << 20))
+		return -1;
+	if (!mb)
+		return fail(w, node, key, "must be at least 1");
+	w->opts->zone_limits.file_bytes = (uint64_t)mb << 20;
+	return 0;
+}
+
+static int set_zone_records(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	uint32_t records;
+
+	(void)arg;
+	if (get_uint(w, node, key, &records, UINT32_MAX))
+		return -1;
+	if (!records)
+		return fail(w, node, key, "must be at least 1");
+	w->opts->zone_limits.records = records;
+	return 0;
+}
+
+static int set_limits(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "zone_file_mb", set_zone_file_mb },
+		{ "zone_records", set_zone_records },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
 static const struct key_handler top_keys[] = {
 	{ "interfaces", set_interfaces },
 	{ "anycast", set_anycast },
@@ -1038,39 +1109,128 @@ static const struct key_handler top_keys[] = {
 	{ "health", set_health },
 	{ "zone_watch", set_zone_watch },
 	{ "transfer", set_transfer },
+	{ "limits", set_limits },
 	{ NULL, NULL },
 };
 
-int config_load(const char *path, struct options *opts, char *err, size_t errlen)
+static void syntax_error(const char *path, const yaml_parser_t *parser, char *err, size_t errlen)
 {
-	struct walk w = { .path = path, .opts = opts, .err = err, .errlen = errlen };
+	snprintf(err, errlen, "%s:%zu: %s%s%s", path, parser->problem_mark.line + 1,
+		 parser->problem ? parser->problem : "not YAML", parser->context ? " " : "",
+		 parser->context ? parser->context : "");
+}
+
+/*
+ * The events of the whole text, before any document is built: nesting
+ * past CONFIG_DEPTH_MAX or a second document ends the read at once, where
+ * building it would take time and memory in proportion to the nesting.
+ */
+static int check_shape(const char *path, const unsigned char *text, size_t len, char *err, size_t errlen)
+{
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
+	yaml_event_t event;
+	int depth = 0, documents = 0, ret = 1;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, text, len);
+	while (ret > 0) {
+		if (!yaml_parser_parse(&parser, &event)) {
+			syntax_error(path, &parser, err, errlen);
+			ret = -1;
+			break;
+		}
+		switch (event.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			if (++documents > 1) {
+				snprintf(err, errlen, "%s:%zu: a second YAML document: the file must hold one", path,
+					 event.start_mark.line + 1);
+				ret = -1;
+			}
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > CONFIG_DEPTH_MAX) {
+				snprintf(err, errlen, "%s:%zu: nested more than %d deep", path,
+					 event.start_mark.line + 1, CONFIG_DEPTH_MAX);
+				ret = -1;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			ret = 0;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&event);
+	}
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+/* The whole file, at most CONFIG_BYTES_MAX. */
+static unsigned char *read_config(const char *path, size_t *len, char *err, size_t errlen)
+{
 	FILE *f = fopen(path, "r");
-	int ret = -1;
+	unsigned char *text;
 
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		return NULL;
 	}
+	text = malloc(CONFIG_BYTES_MAX + 1);
+	*len = text ? fread(text, 1, CONFIG_BYTES_MAX + 1, f) : 0;
+	if (!text || ferror(f) || *len > CONFIG_BYTES_MAX) {
+		snprintf(err, errlen, "%s: %s", path, !text ? "out of memory" : ferror(f) ? strerror(errno) :
+			 "larger than 16 MiB: not a config file");
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+int config_load(const char *path, struct options *opts, char *err, size_t errlen)
+{
+	size_t len;
+	unsigned char *text = read_config(path, &len, err, errlen);
+	int ret;
+
+	if (!text)
+		return -1;
+	ret = config_parse(path, text, len, opts, err, errlen);
+	free(text);
+	return ret;
+}
+
+int config_parse(const char *name, const unsigned char *text, size_t len, struct options *opts, char *err,
+		 size_t errlen)
+{
+	struct walk w = { .path = name, .opts = opts, .err = err, .errlen = errlen };
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int ret = -1;
+
+	if (check_shape(name, text, len, err, errlen))
+		return -1;
 	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "%s:%zu: %s%s%s", path, parser.problem_mark.line + 1,
-			 parser.problem ? parser.problem : "not YAML",
-			 parser.context ? " " : "", parser.context ? parser.context : "");
+		syntax_error(name, &parser, err, errlen);
 		goto out;
 	}
 	w.doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	if (!root)
-		snprintf(err, errlen, "%s: the file is empty", path);
+		snprintf(err, errlen, "%s: the file is empty", name);
 	else
 		ret = walk_mapping(&w, root, "", top_keys, NULL);
 	yaml_document_delete(&doc);
 out:
 	yaml_parser_delete(&parser);
-	fclose(f);
 	return ret;
 }

@@ -10,7 +10,12 @@
 #include <stddef.h>
 #include "options.h"
 
-/* Fills opts from the file at path; on error writes "FILE:LINE: key: problem". */
+/* Fills opts from the file at path; on error writes "FILE:LINE: key: problem".
+ * A key given twice, a second YAML document and nesting past 32 levels are
+ * errors too; a file over 16 MiB is refused unread. */
 int config_load(const char *path, struct options *opts, char *err, size_t errlen);
+/* The same for text in memory, called `name` in messages. */
+int config_parse(const char *name, const unsigned char *text, size_t len, struct options *opts, char *err,
+		 size_t errlen);
 
 #endif

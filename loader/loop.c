@@ -25,6 +25,7 @@ struct lane {
 	pthread_mutex_t lock;
 	pthread_cond_t work;
 	struct loop_job *head, *tail;   /* queued, not started */
+	void (*thread_init)(void);
 	bool stopping;
 	pthread_t *threads;
 	unsigned thread_count;
@@ -187,6 +188,8 @@ static void *worker_main(void *arg)
 	struct lane *lane = arg;
 	struct loop *loop = lane->loop;
 
+	if (lane->thread_init)
+		lane->thread_init();
 	for (;;) {
 		struct loop_job *job;
 		uint64_t one = 1;
@@ -266,7 +269,7 @@ static void finish_jobs(void *arg, short revents)
 	}
 }
 
-struct loop *loop_new(const unsigned threads[LANE_MAX])
+struct loop *loop_new(const unsigned threads[LANE_MAX], void (*thread_init)(void))
 {
 	struct loop *loop = calloc(1, sizeof(*loop));
 
@@ -280,6 +283,7 @@ struct loop *loop_new(const unsigned threads[LANE_MAX])
 		struct lane *lane = &loop->lanes[l];
 
 		lane->loop = loop;
+		lane->thread_init = thread_init;
 		pthread_mutex_init(&lane->lock, NULL);
 		pthread_cond_init(&lane->work, NULL);
 		lane->threads = calloc(threads[l] ? threads[l] : 1, sizeof(*lane->threads));

@@ -48,8 +48,9 @@ struct loop_job {
 	struct loop_job *next;                  /* the loop's */
 };
 
-/* threads[lane] workers per lane (at least 1 each). */
-struct loop *loop_new(const unsigned threads[LANE_MAX]);
+/* threads[lane] workers per lane (at least 1 each); each calls
+ * thread_init (may be NULL) first. */
+struct loop *loop_new(const unsigned threads[LANE_MAX], void (*thread_init)(void));
 
 /* Stops the workers: requests cancellation (cancel.h), waits for every
  * submitted job and runs its `done`, joins the threads, frees the loop. */

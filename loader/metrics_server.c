@@ -5,14 +5,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "metrics_server.h"
 #include "stats.h"
 
+/*
+ * What a scraper may hold. A connection carries one request (each response
+ * says "Connection: close") and must be done with it within the deadline,
+ * however slowly it trickles bytes in or reads them out: slowloris ends at
+ * the deadline, not at an idle timeout it can dodge. Per address, a few
+ * connections; in all, enough that many addresses are needed to fill it.
+ */
+#define METRICS_CONNECTIONS        64
+#define METRICS_PER_ADDRESS        4
+#define METRICS_REQUEST_DEADLINE_S 5
+#define METRICS_POLL_MS            250
+
+/* A connection and when its request must be done. */
+struct open_connection {
+	MHD_socket fd;
+	double deadline;                /* monotonic seconds */
+};
+
 struct metrics_server {
 	struct MHD_Daemon *httpd;
+	pthread_t thread;               /* runs libmicrohttpd and the deadlines */
+	volatile int stopping;
+	struct open_connection open[METRICS_CONNECTIONS];
+	size_t open_count;              /* touched by that thread only */
 	int stats_fd;
 	pthread_mutex_t lock;           /* guards published and stats_fd */
 	struct pop_state *published;    /* a reference; NULL until the first */
@@ -75,6 +99,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 	if (!response)
 		return MHD_NO;
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, status, response);
 	MHD_destroy_response(response);
 	return ret;
@@ -126,6 +151,55 @@ void metrics_server_set_stats(struct metrics_server *server, int stats_fd)
 	pthread_mutex_unlock(&server->lock);
 }
 
+/* libmicrohttpd tells of every connection it accepts and closes. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct metrics_server *server = cls;
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	(void)context;
+	if (!info)
+		return;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED && server->open_count < METRICS_CONNECTIONS) {
+		server->open[server->open_count++] = (struct open_connection){
+			info->connect_fd, clock_monotonic() + METRICS_REQUEST_DEADLINE_S,
+		};
+		return;
+	}
+	for (size_t i = 0; i < server->open_count; i++) {
+		if (server->open[i].fd == info->connect_fd) {
+			server->open[i] = server->open[--server->open_count];
+			break;
+		}
+	}
+}
+
+/* Past its deadline, a connection is shut down; libmicrohttpd sees it end
+ * and closes it (the fd stays ours to touch until it says so, above). */
+static void cut_late_requests(struct metrics_server *server)
+{
+	double now = clock_monotonic();
+
+	for (size_t i = 0; i < server->open_count; i++) {
+		if (server->open[i].deadline <= now) {
+			shutdown(server->open[i].fd, SHUT_RDWR);
+			server->open[i].deadline = now + METRICS_REQUEST_DEADLINE_S;
+		}
+	}
+}
+
+static void *serve(void *arg)
+{
+	struct metrics_server *server = arg;
+
+	while (!server->stopping) {
+		MHD_run_wait(server->httpd, METRICS_POLL_MS);
+		cut_late_requests(server);
+	}
+	return NULL;
+}
+
 struct metrics_server *metrics_server_start(const char *address, char *err, size_t errlen)
 {
 	struct metrics_server *server = calloc(1, sizeof(*server));
@@ -139,19 +213,25 @@ struct metrics_server *metrics_server_start(const char *address, char *err, size
 		goto fail;
 	pthread_mutex_init(&server->lock, NULL);
 	server->stats_fd = -1;
-	server->httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-					 (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	/* Driven by our own thread (serve), so that the same thread holds
+	 * the deadlines; the daemon's main loop never waits for it. */
+	server->httpd = MHD_start_daemon(MHD_USE_AUTO | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 					 0, NULL, NULL, handle, server,
 					 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-					 /* A slow or hostile scraper holds at most a few
-					  * connections for a few seconds; the daemon's
-					  * own loop never waits for this thread. */
-					 MHD_OPTION_CONNECTION_LIMIT, 64u,
-					 MHD_OPTION_PER_IP_CONNECTION_LIMIT, 8u,
-					 MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+					 MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_CONNECTIONS,
+					 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)METRICS_PER_ADDRESS,
+					 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_REQUEST_DEADLINE_S,
+					 MHD_OPTION_NOTIFY_CONNECTION, on_connection, server,
 					 MHD_OPTION_END);
 	if (!server->httpd) {
 		snprintf(err, errlen, "--metrics %s: cannot listen there: %s", address, strerror(errno));
+		pthread_mutex_destroy(&server->lock);
+		goto fail;
+	}
+	errno = pthread_create(&server->thread, NULL, serve, server);
+	if (errno) {
+		snprintf(err, errlen, "--metrics %s: cannot start its thread: %s", address, strerror(errno));
+		MHD_stop_daemon(server->httpd);
 		pthread_mutex_destroy(&server->lock);
 		goto fail;
 	}
@@ -179,6 +259,8 @@ void metrics_server_stop(struct metrics_server *server)
 {
 	if (!server)
 		return;
+	server->stopping = 1;
+	pthread_join(server->thread, NULL);
 	MHD_stop_daemon(server->httpd);
 	state_unref(server->published);
 	pthread_mutex_destroy(&server->lock);

@@ -11,8 +11,24 @@
 #include "log.h"
 #include "notify.h"
 
-#define NOTIFY_MESSAGE_MAX    4096      /* a NOTIFY is a question and a TSIG */
 #define NOTIFY_TCP_TIMEOUT_MS 500
+#define NOTIFY_LOG_INTERVAL   10        /* seconds: anyone can send NOTIFYs */
+
+static struct log_every malformed_log = LOG_EVERY_INIT(NOTIFY_LOG_INTERVAL);
+static struct log_every accepted_log = LOG_EVERY_INIT(NOTIFY_LOG_INTERVAL);
+
+/* Why a NOTIFY is refused: each reason is a kind of its own in the log. */
+enum refusal { NOT_A_NOTIFY, NOT_OUR_ZONE, NOT_FROM_PRIMARY, NOT_SIGNED, BAD_TSIG, REFUSALS };
+static struct {
+	const char *why;
+	struct log_every log;
+} refusals[REFUSALS] = {
+	[NOT_A_NOTIFY] = { "not a NOTIFY", LOG_EVERY_INIT(NOTIFY_LOG_INTERVAL) },
+	[NOT_OUR_ZONE] = { "not a zone we transfer", LOG_EVERY_INIT(NOTIFY_LOG_INTERVAL) },
+	[NOT_FROM_PRIMARY] = { "not from the zone's primary", LOG_EVERY_INIT(NOTIFY_LOG_INTERVAL) },
+	[NOT_SIGNED] = { "not signed with the zone's TSIG key", LOG_EVERY_INIT(NOTIFY_LOG_INTERVAL) },
+	[BAD_TSIG] = { "its TSIG does not verify with the zone's key", LOG_EVERY_INIT(NOTIFY_LOG_INTERVAL) },
+};
 
 static int bound_socket(const struct address *addr, int type, char *err, size_t errlen)
 {
@@ -57,34 +73,35 @@ void notify_close(struct notify_sockets *s)
 }
 
 /* Which zone the NOTIFY is for and whether its sender may send it: an
- * rcode for the answer, and the zone through *zone. */
+ * rcode for the answer, the zone through *zone, the refusal's reason
+ * through *why. */
 static int check_notify(const knot_pkt_t *query, const struct sockaddr_storage *from,
-			const struct secondary *zones, size_t count, int *zone, const char **why)
+			const struct secondary *zones, size_t count, int *zone, enum refusal *why)
 {
 	*zone = -1;
 	if (knot_wire_get_opcode(query->wire) != KNOT_OPCODE_NOTIFY || knot_wire_get_qdcount(query->wire) != 1) {
-		*why = "not a NOTIFY";
+		*why = NOT_A_NOTIFY;
 		return KNOT_RCODE_REFUSED;
 	}
 	for (size_t i = 0; i < count; i++)
 		if (knot_dname_is_case_equal(knot_pkt_qname(query), zones[i].origin))
 			*zone = i;
 	if (*zone < 0) {
-		*why = "not a zone we transfer";
+		*why = NOT_OUR_ZONE;
 		return KNOT_RCODE_NOTAUTH;
 	}
 	if (!address_same_host(from, &zones[*zone].primary.address.ss)) {
-		*why = "not from the zone's primary";
+		*why = NOT_FROM_PRIMARY;
 		return KNOT_RCODE_REFUSED;
 	}
 	if (!zones[*zone].primary.key)
 		return KNOT_RCODE_NOERROR;
 	if (!query->tsig_rr) {
-		*why = "not signed with the zone's TSIG key";
+		*why = NOT_SIGNED;
 		return KNOT_RCODE_NOTAUTH;
 	}
 	if (knot_tsig_server_check(query->tsig_rr, query->wire, query->size, zones[*zone].primary.key) != KNOT_EOK) {
-		*why = "its TSIG does not verify with the zone's key";
+		*why = BAD_TSIG;
 		return KNOT_RCODE_NOTAUTH;
 	}
 	return KNOT_RCODE_NOERROR;
@@ -115,13 +132,11 @@ out:
 	return len;
 }
 
-/* One message from `from`: checked, answered into reply (*reply_len 0:
- * no answer), logged; the index of the zone to refresh, or -1. */
-static int handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, const struct secondary *zones,
+int notify_handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, const struct secondary *zones,
 		  size_t count, uint8_t *reply, size_t *reply_len)
 {
 	char sender[64] = "?", name[KNOT_DNAME_TXT_MAXLEN] = "?";
-	const char *why = "";
+	enum refusal why = NOT_A_NOTIFY;
 	knot_pkt_t *query;
 	int rcode, zone = -1;
 
@@ -133,7 +148,7 @@ static int handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, 
 		return -1;
 	getnameinfo((const struct sockaddr *)from, sizeof(*from), sender, sizeof(sender), NULL, 0, NI_NUMERICHOST);
 	if (knot_pkt_parse(query, 0) != KNOT_EOK) {
-		log_warn("NOTIFY from %s: malformed, refused", sender);
+		log_warn_every(&malformed_log, "NOTIFY from %s: malformed, refused", sender);
 		knot_pkt_free(query);
 		return -1;
 	}
@@ -143,10 +158,11 @@ static int handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, 
 	*reply_len = answer(query, rcode, zone >= 0 ? zones[zone].primary.key : NULL, reply, NOTIFY_MESSAGE_MAX);
 	knot_pkt_free(query);
 	if (rcode != KNOT_RCODE_NOERROR) {
-		log_warn("NOTIFY for %s from %s refused: %s", name, sender, why);
+		log_warn_every(&refusals[why].log, "NOTIFY for %s from %s refused: %s", name, sender,
+			       refusals[why].why);
 		return -1;
 	}
-	log_info("NOTIFY for %s from %s", name, sender);
+	log_info_every(&accepted_log, "NOTIFY for %s from %s", name, sender);
 	return zone;
 }
 
@@ -161,7 +177,7 @@ int notify_serve_udp(int fd, const struct secondary *zones, size_t count)
 
 	if (n < 0)
 		return NOTIFY_NONE;
-	zone = handle(wire, n, &from, zones, count, reply, &reply_len);
+	zone = notify_handle(wire, n, &from, zones, count, reply, &reply_len);
 	if (reply_len)
 		sendto(fd, reply, reply_len, 0, (const struct sockaddr *)&from, from_len);
 	return zone;
@@ -178,7 +194,7 @@ int notify_serve_tcp(int fd, const struct sockaddr_storage *from, const struct s
 	int zone = -1;
 
 	if (dns_tcp_receive(fd, wire, sizeof(wire), &len, deadline, err, sizeof(err)) == 0) {
-		zone = handle(wire, len, from, zones, count, reply, &reply_len);
+		zone = notify_handle(wire, len, from, zones, count, reply, &reply_len);
 		if (reply_len)
 			dns_tcp_send(fd, reply, reply_len, deadline, err, sizeof(err));
 	}

@@ -20,10 +20,20 @@ struct notify_sockets {
 int notify_listen(const struct address *addr, struct notify_sockets *out, char *err, size_t errlen);
 void notify_close(struct notify_sockets *s);
 
+#define NOTIFY_MESSAGE_MAX 4096         /* a NOTIFY is a question and a TSIG */
+
+/* One message from `from`, without a socket: checked, answered into reply
+ * (NOTIFY_MESSAGE_MAX bytes; *reply_len 0: no answer), logged (each kind
+ * of refusal at most once per 10 s, with a count); the index of the zone
+ * to refresh, or -1. */
+int notify_handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, const struct secondary *zones,
+		  size_t count, uint8_t *reply, size_t *reply_len);
+
 /* Read, check and answer one message (a datagram, or the first message of
  * a connection accepted on the TCP socket); return the index of the zone
- * to refresh at once, or -1 (NOTIFY_NONE: no datagram was waiting). Only the zones' names, primaries and keys are
- * read, which never change: a TCP connection can be served on a worker. */
+ * to refresh at once, or -1 (NOTIFY_NONE: no datagram was waiting). Only
+ * the zones' names, primaries and keys are read, which never change: a TCP
+ * connection can be served on a worker. */
 int notify_serve_udp(int fd, const struct secondary *zones, size_t count);
 int notify_serve_tcp(int fd, const struct sockaddr_storage *from, const struct secondary *zones, size_t count);
 

@@ -110,6 +110,7 @@ void options_defaults(struct options *opts)
 	opts->watch_zones = true;
 	opts->watch_delay_ms = 500;
 	opts->transfer_timeout_ms = 10000;
+	opts->zone_limits = (struct zone_limits){ ZONE_DEFAULT_FILE_MB << 20, ZONE_DEFAULT_RECORDS };
 }
 
 char *options_keep(struct options *opts, const char *s)
@@ -341,5 +342,6 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 	for (const char *c = opts->pop; *c; c++)
 		if (*c <= ' ' || *c > '~')
 			return fail("--pop '%s': printable characters only, no spaces", opts->pop);
+	zone_set_limits(&opts->zone_limits);
 	return OPTIONS_RUN;
 }

@@ -12,6 +12,7 @@
 #include "address.h"
 #include "bird_include.h"
 #include "protection.h"
+#include "zone.h"
 #include "xdpcast.h"
 
 #define XDPCAST_DEFAULT_BIRD_SOCKET "/run/bird/bird.ctl"
@@ -119,6 +120,7 @@ struct options {
 	size_t key_count;
 	struct secondary_option secondaries[OPTIONS_MAX_ZONES];
 	size_t secondary_count;
+	struct zone_limits zone_limits; /* in force once options_parse returns OPTIONS_RUN */
 	char **owned;                   /* strings from the config file */
 	size_t owned_count;
 };
@@ -126,7 +128,8 @@ struct options {
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_EXIT_ERROR };
 
 /* Parses argv (and the --config file it names: flags win); prints
- * --help/--version or one error line itself. */
+ * --help/--version or one error line itself. On OPTIONS_RUN it puts the
+ * zone input limits in force (zone_set_limits). */
 enum options_result options_parse(int argc, char **argv, struct options *opts);
 
 /* What holds without flags or config file; everything else zero. */

@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
 
+#include "caps.h"
 #include "clock.h"
 #include "daemon.h"
 #include "log.h"
@@ -499,7 +500,7 @@ int main(int argc, char **argv)
 	 * server's), so every thread inherits the mask and signalfd sees them. */
 	signal(SIGPIPE, SIG_IGN);       /* a peer that leaves is an error, not our end */
 	d.signal_fd = signal_fd();
-	d.loop = loop_new(lane_threads);
+	d.loop = loop_new(lane_threads, caps_drop_to_running);
 	if (d.signal_fd < 0 || !d.loop) {
 		snprintf(err, sizeof(err), "%s: %s", d.loop ? "signalfd" : "starting the workers", strerror(errno));
 		goto fail;
@@ -534,6 +535,7 @@ int main(int argc, char **argv)
 	log_info("ready: pop %s, %zu interfaces, %zu anycast prefixes, %zu zones, %zu views, maps in %s%s",
 		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.gen.zone_count, d.opts.view_count,
 		 d.opts.pin_dir, d.took_over ? ", taken over" : "");
+	caps_drop_to_running();
 	/* For systemd (Type=notify); without NOTIFY_SOCKET this does nothing. */
 	sd_notifyf(0, "READY=1\nSTATUS=generation %u, %zu interfaces", d.gen.number, d.opts.iface_count);
 	run(&d);

@@ -9,9 +9,11 @@ packages=(
 	clang llvm make pkg-config gcc libc6-dev libbpf-dev libxdp-dev bpftool
 	linux-libc-dev libelf-dev zlib1g-dev
 	# userspace libraries
-	libknot-dev libmicrohttpd-dev libyaml-dev libjansson-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev
-	# test and demo peers
-	iproute2 knot-dnsutils nsd knot bird2 xdp-tools python3 ldnsutils dnsperf prometheus systemd
+	libknot-dev libmicrohttpd-dev libyaml-dev libjansson-dev libsystemd-dev libcmocka-dev
+	# clang 14's sanitizer runtimes and libFuzzer (make fuzz, the fuzz tier of make test)
+	libclang-rt-14-dev
+	# test and demo peers (ethtool: whole checksums from a veth client)
+	iproute2 ethtool knot-dnsutils nsd knot bird2 xdp-tools python3 ldnsutils dnsperf prometheus systemd
 	# make bench: its plot
 	gnuplot-nox
 )

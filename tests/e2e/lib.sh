@@ -82,6 +82,10 @@ setup_network() {
 	cli ip -6 route add 2001:db8:53::/48 via $UNICAST6
 	# veth delivers XDP_TX frames only to a peer that runs XDP itself.
 	cli ip link set dev veth-c xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp
+	# The client's queries carry their whole UDP checksum, as frames off a
+	# wire do: with checksum offload veth would hand XDP a partial one that
+	# only the kernel knows to be fine, and the program passes those.
+	cli ethtool -K veth-c tx off > /dev/null
 	# A private bpffs: `ip netns exec` remounts /sys, so pins under
 	# /sys/fs/bpf would not be seen from one command to the next.
 	mkdir -p "$WORK/bpffs"

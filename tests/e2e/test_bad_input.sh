@@ -23,6 +23,19 @@ setup_network
 expect_error "unknown option '--frobnicate'" "${good[@]}" --zone "$ZONE" --frobnicate
 expect_error "/nonexistent.zone: cannot read the zone file: No such file or directory" "${good[@]}" --zone /nonexistent.zone
 expect_error "broken.zone:6: " "${good[@]}" --zone "$ROOT/tests/zones/broken.zone"
+# Zone input is bounded: only regular files (also through $INCLUDE), within limits:.
+expect_error "/dev/zero: a character device, not a zone file" "${good[@]}" --zone /dev/zero
+mkfifo "$WORK/fifo.zone"
+expect_error "$WORK/fifo.zone: a FIFO, not a zone file" "${good[@]}" --zone "$WORK/fifo.zone"
+printf '$ORIGIN example.test.\n@ SOA ns hm 1 2 3 4 5\n$INCLUDE /dev/zero\n' > "$WORK/include-zero.zone"
+expect_error "$WORK/include-zero.zone:3: \$INCLUDE /dev/zero: a character device, not a zone file" \
+	"${good[@]}" --zone "$WORK/include-zero.zone"
+printf 'limits: {zone_records: 10}\n' > "$WORK/few-records.yaml"
+expect_error "$ZONE:17: more than 10 records (limits.zone_records)" "${good[@]}" --zone "$ZONE" --config "$WORK/few-records.yaml"
+printf 'limits: {zone_file_mb: 1}\n' > "$WORK/small-files.yaml"
+head -c 1100000 /dev/zero | tr '\0' ';' > "$WORK/big.zone"
+expect_error "$WORK/big.zone: the zone's files are larger than 1 MiB (limits.zone_file_mb)" \
+	"${good[@]}" --zone "$WORK/big.zone" --config "$WORK/small-files.yaml"
 expect_error "--iface nosuch0: no such interface" --iface nosuch0 --anycast 192.0.2.0/24 --pop e2e --zone "$ZONE"
 expect_error "prefix '192.0.2.0/33': length must be 0 to 32" --iface veth-s --anycast 192.0.2.0/33 --pop e2e --zone "$ZONE"
 expect_error "prefix '192.0.2.1/24': host bits are set" --iface veth-s --anycast 192.0.2.1/24 --pop e2e --zone "$ZONE"

@@ -182,6 +182,14 @@ echo "ok - xdp-loader unload --all: the program is attached again at the next he
 out=$(srv "$BUILD/tests/health_rounds" "$PIN_DIR" veth-s "$ZONE" $ANYCAST4 10000) || fail "health rounds: $out"
 echo "ok - $out"
 
+# Least privilege once running (loader/caps.h): every thread keeps CAP_BPF,
+# CAP_NET_ADMIN and CAP_SYS_ADMIN, nothing else (bits 39, 12, 21).
+for status in /proc/"$XDPCASTD_PID"/task/*/status; do
+	grep -q "^CapEff:[[:space:]]*0000008000201000$" "$status" ||
+		fail "a thread kept more capabilities: $(grep -H CapEff "$status")"
+done
+echo "ok - every thread of the running daemon holds CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN only"
+
 stop_xdpcastd
 
 # A foreign program on one interface: refused by name, nothing attached

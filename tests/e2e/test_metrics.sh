@@ -71,4 +71,72 @@ echo "ok - a scraper holding idle connections blocks neither other scrapes nor a
 
 "$BUILD/xdpcastd" --help > "$WORK/help.txt"   # not piped: grep -q leaving early would SIGPIPE it
 grep -q -- "--metrics ADDR:PORT" "$WORK/help.txt" || fail "--help does not list --metrics"
+
+# Slowloris: 8 addresses each holding as many connections as they may,
+# each sending a byte of its request every 2 s (so no idle timeout fires).
+# A scrape from another address still gets through; how long it took is
+# printed, not judged (the bound is a generous timeout).
+for i in $(seq 10 17); do cli ip addr add 198.51.100.$i/24 dev veth-c; done
+cli python3 -c '
+import socket, sys, time
+held = []
+for i in range(10, 18):
+    for _ in range(8):
+        try:
+            s = socket.create_connection((sys.argv[1], int(sys.argv[2])), source_address=("198.51.100.%d" % i, 0), timeout=2)
+            s.sendall(b"GET /metrics HTTP/1.1\r\n")
+            held.append(s)
+        except OSError:
+            pass
+print(len(held), flush=True)
+for _ in range(30):
+    for s in list(held):
+        try:
+            s.sendall(b"X")
+        except OSError:
+            held.remove(s)
+    time.sleep(2)' $UNICAST4 9553 > "$WORK/slowloris.out" &
+PIDS+=($!)
+wait_for "the slowloris connections" test -s "$WORK/slowloris.out"
+sleep 3         # past the first deadline a connection could have
+start=$(date +%s%N)
+tries=$(cli python3 -c '
+import sys, time, urllib.request
+deadline = time.monotonic() + 60
+tries = 0
+while time.monotonic() < deadline:
+    tries += 1
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=deadline - time.monotonic()).read()
+        print(tries)
+        break
+    except OSError:
+        time.sleep(0.2)' "http://$METRICS/metrics")
+[ -n "$tries" ] || fail "no scrape got through within 60 s under slowloris"
+echo "ok - a scrape under slowloris ($(head -1 "$WORK/slowloris.out") connections opened from 8 addresses) took $(ms_since "$start") ms ($tries tries)"
+
+# The deadline is for the whole request: a byte a second never lets an
+# idle timeout fire, yet the server ends the connection.
+cli ip addr add 198.51.100.18/24 dev veth-c
+held=$(cli python3 -c '
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), source_address=("198.51.100.18", 0))
+s.sendall(b"GET /metrics HTTP/1.1\r\n")
+start = time.monotonic()
+s.settimeout(1)
+while time.monotonic() - start < 60:
+    try:
+        if s.recv(1) == b"":
+            break
+    except socket.timeout:
+        pass
+    try:
+        s.sendall(b"X")
+    except OSError:
+        break
+else:
+    sys.exit(1)
+print(round(time.monotonic() - start, 1))' $UNICAST4 9553) || fail "a request trickling a byte a second was held open for 60 s"
+echo "ok - a request trickling a byte a second was cut off after $held s"
+
 stop_xdpcastd

@@ -67,7 +67,7 @@ static void run(const char *what, const struct query_spec *q, int verdict, enum 
 
 		memcpy(r->frame, out, opts.data_size_out);
 		r->len = opts.data_size_out;
-		problem = check_frame(r->frame, r->len, &r->info);
+		problem = check_frame(r->frame, r->len, FRAME_AS_SENT, &r->info);
 		if (problem)
 			fail_msg("%s: %s", what, problem);
 	}

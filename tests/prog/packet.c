@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <libknot/libknot.h>
 
@@ -67,6 +68,58 @@ static size_t build_dns(const struct query_spec *spec, uint8_t *p)
 	return len;
 }
 
+static size_t from_hex(const char *hex, uint8_t *frame)
+{
+	size_t len = 0;
+
+	for (; hex[0] && hex[1] && len < FRAME_MAX; hex += 2) {
+		unsigned byte;
+
+		sscanf(hex, "%2x", &byte);
+		frame[len++] = byte;
+	}
+	return len;
+}
+
+static void set_ip_checksum(uint8_t *ip)
+{
+	put16(ip + 10, 0);
+	put16(ip + 10, checksum_finish(checksum_add(0, ip, (ip[0] & 0xf) * 4)));
+}
+
+static void set_udp_checksum(uint8_t *ip, int v6, uint8_t *udp)
+{
+	uint16_t len = get16(udp + 4);
+	uint32_t sum = checksum_add(0, v6 ? ip + 8 : ip + 12, v6 ? 32 : 8) + IPPROTO_UDP + len;
+
+	put16(udp + 6, 0);
+	put16(udp + 6, checksum_finish(checksum_add(sum, udp, len)) ?: 0xffff);
+}
+
+/* What the spec asks to break in a built frame whose lengths and checksums
+ * are right. */
+static void damage(const struct query_spec *spec, uint8_t *ip, int v6, uint8_t *udp)
+{
+	if (spec->udp_len_delta) {
+		put16(udp + 4, get16(udp + 4) + spec->udp_len_delta);
+		set_udp_checksum(ip, v6, udp);
+	}
+	if (spec->flip_dns_byte)
+		udp[8 + spec->flip_dns_byte - 1] ^= 0x20;
+	if (spec->udp_checksum == UDP_CHECKSUM_ZERO)
+		put16(udp + 6, 0);
+	if (spec->udp_checksum == UDP_CHECKSUM_BAD)
+		put16(udp + 6, get16(udp + 6) == 0x1234 ? 0x4321 : 0x1234);
+	if (spec->ip_len_delta)
+		put16(ip + (v6 ? 4 : 2), get16(ip + (v6 ? 4 : 2)) + spec->ip_len_delta);
+	if (spec->ip_version)
+		ip[0] = spec->ip_version << 4 | (ip[0] & 0xf);
+	if (!v6 && (spec->ip_len_delta || spec->ip_version))
+		set_ip_checksum(ip);
+	if (spec->bad_ip_checksum)
+		put16(ip + 10, get16(ip + 10) + 1);
+}
+
 size_t build_query(const struct query_spec *spec, uint8_t *frame)
 {
 	int v6 = spec->family == 6;
@@ -76,8 +129,9 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 	uint8_t proto = spec->proto ? spec->proto : IPPROTO_UDP;
 	size_t off = 12, ip_off, l4_off, dns_len, l4_len, len;
 	uint8_t *ip, *l4;
-	uint32_t sum;
 
+	if (spec->hex)
+		return from_hex(spec->hex, frame);
 	memcpy(frame, server_mac, 6);
 	memcpy(frame + 6, client_mac, 6);
 	for (int i = 0; i < spec->vlan_tags; i++, off += 4) {
@@ -130,6 +184,8 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 		inet_pton(AF_INET, dst, ip + 16);
 		for (int i = 20; i < ihl * 4; i++)
 			ip[i] = 1;      /* NOP options */
+		if (spec->ipv4_record_route && ihl >= 7)
+			memcpy(ip + 20, (const uint8_t[]){ 7, 7, 4, 0, 0, 0, 0 }, 7);
 		l4_off = ip_off + ihl * 4;
 	}
 
@@ -162,49 +218,62 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 		put16(ip + 4, len - ip_off - 40);
 	} else {
 		put16(ip + 2, len - ip_off);
-		put16(ip + 10, 0);
-		put16(ip + 10, checksum_finish(checksum_add(0, ip, (ip[0] & 0xf) * 4)));
+		set_ip_checksum(ip);
 	}
 	if (proto == IPPROTO_UDP) {
-		sum = checksum_add(0, v6 ? ip + 8 : ip + 12, v6 ? 32 : 8) + IPPROTO_UDP + l4_len;
-		put16(l4 + 6, checksum_finish(checksum_add(sum, l4, l4_len)) ?: 0xffff);
+		set_udp_checksum(ip, v6, l4);
+		damage(spec, ip, v6, l4);
 	}
+	memset(frame + len, 0, spec->padding);
+	len += spec->padding;
 	return spec->frame_len ? spec->frame_len : len;
 }
 
-const char *check_frame(const uint8_t *frame, size_t len, struct frame_info *info)
+const char *check_frame(const uint8_t *frame, size_t len, enum frame_kind kind, struct frame_info *info)
 {
-	size_t off = 12;
+	size_t off = 12, ip_total, udp_len;
 	const uint8_t *ip;
-	uint16_t proto, udp_len;
+	uint16_t proto;
 	uint32_t sum;
 
 	memset(info, 0, sizeof(*info));
+	if (len < 14)
+		return "shorter than an Ethernet header";
 	proto = get16(frame + off);
-	while (proto == 0x8100 || proto == 0x88a8) {
+	for (int tags = 0; (proto == 0x8100 || proto == 0x88a8) && tags < 2; tags++) {
 		off += 4;
+		if (off + 2 > len)
+			return "cut inside a VLAN tag";
 		proto = get16(frame + off);
 	}
 	info->l2_len = off + 2;
 	ip = frame + info->l2_len;
+	len -= info->l2_len;
 	if (proto == 0x0800) {
 		info->family = 4;
+		if (len < 20 || ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5 || (size_t)(ip[0] & 0xf) * 4 > len)
+			return "not an IPv4 header";
 		info->ip_len = (ip[0] & 0xf) * 4;
-		if (get16(ip + 2) != len - info->l2_len)
-			return "IPv4 total length does not match the frame";
+		ip_total = get16(ip + 2);
 		if (checksum_finish(checksum_add(0, ip, info->ip_len)) != 0)
 			return "bad IPv4 header checksum";
+		if (get16(ip + 6) & 0x3fff)
+			return "an IPv4 fragment";
 		if (ip[9] != IPPROTO_UDP)
 			return "not UDP";
 		sum = checksum_add(0, ip + 12, 8);
 	} else if (proto == 0x86dd) {
-		uint8_t next = ip[6];
+		uint8_t next;
 
 		info->family = 6;
+		if (len < 40 || ip[0] >> 4 != 6)
+			return "not an IPv6 header";
+		ip_total = 40 + get16(ip + 4);
+		next = ip[6];
 		info->ip_len = 40;
-		if (get16(ip + 4) != len - info->l2_len - 40)
-			return "IPv6 payload length does not match the frame";
 		while (next == 0 || next == 60) {       /* hop-by-hop, destination options */
+			if (info->ip_len + 8 > ip_total || info->ip_len + 8 > len)
+				return "IPv6 extension header past the datagram";
 			next = ip[info->ip_len];
 			info->ip_len += (ip[info->ip_len + 1] + 1) * 8;
 		}
@@ -214,14 +283,19 @@ const char *check_frame(const uint8_t *frame, size_t len, struct frame_info *inf
 	} else {
 		return "not IP";
 	}
+	if (ip_total > len || (kind == FRAME_AS_SENT && ip_total != len))
+		return "IP length does not match the frame";
+	if (info->ip_len + 8 > ip_total)
+		return "no room for the UDP header";
 	info->udp = ip + info->ip_len;
 	udp_len = get16(info->udp + 4);
-	if (udp_len != len - info->l2_len - info->ip_len)
-		return "UDP length does not match the frame";
-	if (checksum_finish(checksum_add(sum + IPPROTO_UDP + udp_len, info->udp, udp_len)) != 0)
-		return "bad UDP checksum";
+	if (udp_len < 8 || udp_len > ip_total - info->ip_len ||
+	    (kind == FRAME_AS_SENT && udp_len != ip_total - info->ip_len))
+		return "UDP length does not match the IP length";
 	if (info->family == 6 && get16(info->udp + 6) == 0)
 		return "UDP checksum missing over IPv6";
+	if (get16(info->udp + 6) && checksum_finish(checksum_add(sum + IPPROTO_UDP + udp_len, info->udp, udp_len)) != 0)
+		return "bad UDP checksum";
 	info->dns = info->udp + 8;
 	info->dns_len = udp_len - 8;
 	return NULL;

@@ -11,7 +11,8 @@
 struct query_spec {
 	int family;             /* 4 (default) or 6 */
 	int vlan_tags;          /* 0, 1 or 2 */
-	int ipv4_option_bytes;  /* IPv4 options, a multiple of 4 */
+	int ipv4_option_bytes;  /* IPv4 options, a multiple of 4: NOPs */
+	int ipv4_record_route;  /* the first 8 of them a record route option */
 	int ipv6_ext_headers;   /* hop-by-hop and destination options */
 	const char *dst;        /* default: the anycast address of the family */
 	const char *src;        /* default: 198.51.100.2 or 2001:db8:1::2 */
@@ -37,7 +38,21 @@ struct query_spec {
 	size_t raw_qname_len;
 	size_t dns_len;         /* cut the DNS payload (UDP length follows) */
 	size_t frame_len;       /* cut the frame itself (headers lie) */
+	/* Damage done after the frame is built and its checksums are right: */
+	uint8_t ip_version;     /* the version nibble written instead */
+	int bad_ip_checksum;    /* IPv4 header checksum off by one */
+	int ip_len_delta;       /* added to the IPv4 total / IPv6 payload length
+				 * (the IPv4 header checksum follows) */
+	int udp_len_delta;      /* added to the UDP length (its checksum follows) */
+	size_t padding;         /* zero bytes after the datagram, as links pad */
+	int udp_checksum;       /* UDP_CHECKSUM_ZERO or UDP_CHECKSUM_BAD */
+	size_t flip_dns_byte;   /* 1 + the offset of a DNS byte whose 0x20 bit is
+				 * flipped after the checksum is computed (a
+				 * letter changes case: still answerable) */
+	const char *hex;        /* the whole frame in hex; everything else unused */
 };
+
+enum { UDP_CHECKSUM_RIGHT, UDP_CHECKSUM_ZERO, UDP_CHECKSUM_BAD };
 
 /* Builds the frame; returns its length. */
 size_t build_query(const struct query_spec *spec, uint8_t *frame);
@@ -51,8 +66,17 @@ struct frame_info {
 	size_t dns_len;
 };
 
-/* Parses a frame built by build_query or answered by the program, and
- * verifies lengths and checksums. Returns NULL on success, or what is wrong. */
-const char *check_frame(const uint8_t *frame, size_t len, struct frame_info *info);
+enum frame_kind {
+	FRAME_AS_RECEIVED,      /* link padding after the datagram and an IP
+				 * payload past the UDP length are allowed, as
+				 * the kernel trims them */
+	FRAME_AS_SENT,          /* lengths exact, as the program writes them */
+};
+
+/* Parses a UDP frame over IPv4 or IPv6 (up to two VLAN tags, IPv4 options,
+ * hop-by-hop and destination options) and verifies versions, lengths and
+ * checksums, reading nothing outside the frame. Returns NULL on success,
+ * or what is wrong. */
+const char *check_frame(const uint8_t *frame, size_t len, enum frame_kind kind, struct frame_info *info);
 
 #endif

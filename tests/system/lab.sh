@@ -37,6 +37,8 @@ setup_transit_and_client() {
 	in_ns "$NS_C" ip addr add 198.51.100.2/24 dev cl0
 	in_ns "$NS_T" ip addr add 198.51.100.1/24 dev down0
 	in_ns "$NS_C" ip link set cl0 up
+	# Whole UDP checksums from the client, as off a wire (see tests/e2e/lib.sh).
+	in_ns "$NS_C" ethtool -K cl0 tx off > /dev/null
 	in_ns "$NS_T" ip link set down0 up
 	in_ns "$NS_C" ip route add 192.0.2.0/24 via 198.51.100.1
 	cat > "$WORK/bird-transit.conf" <<CONF

@@ -246,6 +246,16 @@ static void test_bad_files(void **state)
 		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.2, key: nokey}\n",
 		  ":3: transfer.zones: no key named 'nokey' in transfer.keys" },
 		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.300}\n", ":3: transfer.zones.primary: " },
+		{ "pop: ams1\nhealth:\n  rise: 2\n  fall: 2\n  rise: 5\n", ":5: health.rise: a second 'rise' (the first is on line 3)" },
+		{ "pop: ams1\ndrain_ms: 10\npop: fra1\n", ":3: pop: a second 'pop' (the first is on line 1)" },
+		{ "views:\n  eu: {clients: [203.0.113.0/24], zones: [a]}\n  eu: {clients: [198.51.100.0/24], zones: [b]}\n",
+		  ":3: views.eu: a second 'eu' (the first is on line 2)" },
+		{ "pop: ams1\n---\npop: fra1\n", ":2: a second YAML document: the file must hold one" },
+		{ "pop: ams1\n...\n---\n- x\n", ":3: a second YAML document" },
+		{ "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", ":1: nested more than 32 deep" },
+		{ "limits:\n  zone_records: 0\n", ":2: limits.zone_records: must be at least 1" },
+		{ "limits: {zone_file_mb: 2000000}\n", ":1: limits.zone_file_mb: '2000000' is not a whole number from 0 to 1048576" },
+		{ "limits: {zone_lines: 5}\n", ":1: limits.zone_lines: unknown key" },
 	};
 
 	(void)state;
@@ -261,6 +271,32 @@ static void test_bad_files(void **state)
 	}
 }
 
+/* limits: are in force for every zone read once the options are parsed. */
+static void test_limits(void **state)
+{
+	char *argv[] = { "xdpcastd", "--config", (char *)write_config(
+		"pop: ams1\ninterfaces: [eth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n"
+		"limits: {zone_file_mb: 3, zone_records: 2}\n") };
+	const char *three = "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\na A 192.0.2.1\nb A 192.0.2.2\n";
+	struct options o;
+	char err[256];
+
+	(void)state;
+	options_defaults(&o);
+	assert_int_equal(o.zone_limits.file_bytes, 1024ULL << 20);
+	assert_int_equal(o.zone_limits.records, 5000000);
+	options_free(&o);
+	assert_int_equal(parse(&o, 3, argv), OPTIONS_RUN);
+	assert_int_equal(o.zone_limits.file_bytes, 3ULL << 20);
+	assert_int_equal(o.zone_limits.records, 2);
+	assert_null(zone_parse("text", three, strlen(three), err, sizeof(err)));
+	assert_string_equal(err, "text:4: more than 2 records (limits.zone_records)");
+	options_free(&o);
+	options_defaults(&o);
+	zone_set_limits(&o.zone_limits);
+	options_free(&o);
+}
+
 /* The example in docs/ is a file operators copy: it must stay valid. */
 static void test_documented_example(void **state)
 {
@@ -274,6 +310,32 @@ static void test_documented_example(void **state)
 	assert_string_equal(o.pop, "ams1");
 	assert_int_equal(o.protection.blocklist.count, 1);
 	options_free(&o);
+}
+
+/* 100,000 levels of nesting took half a minute of CPU to refuse: the
+ * bound ends the read at level 33, whatever follows. */
+static void test_deep_nesting_refused_early(void **state)
+{
+	size_t depth = 100000, len = 2 * depth + 1;
+	unsigned char *text = malloc(len);
+	struct options o = { 0 };
+	char err[256];
+
+	(void)state;
+	memset(text, '[', depth);
+	memset(text + depth, ']', depth);
+	text[len - 1] = '\n';
+	protection_defaults(&o.protection);
+	assert_int_equal(config_parse("deep.yaml", text, len, &o, err, sizeof(err)), -1);
+	assert_string_equal(err, "deep.yaml:1: nested more than 32 deep");
+	memset(text, ' ', len);                 /* block style: one more level per line */
+	len = 0;
+	for (int i = 0; i < 40; i++)
+		len += sprintf((char *)text + len, "%*sk%d:\n", 2 * i, "", i);
+	assert_int_equal(config_parse("deep.yaml", text, len, &o, err, sizeof(err)), -1);
+	assert_string_equal(err, "deep.yaml:33: nested more than 32 deep");
+	options_free(&o);
+	free(text);
 }
 
 static void test_missing_file(void **state)
@@ -295,7 +357,9 @@ int main(void)
 		cmocka_unit_test(test_defense_settings),
 		cmocka_unit_test(test_control_plane),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_documented_example),
+		cmocka_unit_test(test_deep_nesting_refused_early),
 		cmocka_unit_test(test_missing_file),
 	};
 

@@ -38,7 +38,7 @@ static void note(struct loop_timer *t)
 
 static void test_timers_in_deadline_order(void **state)
 {
-	struct loop *loop = loop_new(one_each);
+	struct loop *loop = loop_new(one_each, NULL);
 	struct loop_timer a, b, c, d, e;
 	double now = clock_monotonic();
 
@@ -97,7 +97,7 @@ static void probe_done(struct loop_job *job)
 
 static void test_lanes_do_not_wait_for_each_other(void **state)
 {
-	struct loop *loop = loop_new(one_each);
+	struct loop *loop = loop_new(one_each, NULL);
 	int finished = 0;
 	struct probe_job slow = { .job = { .lane = LANE_ZONES, .run = probe_run, .done = probe_done },
 				  .hold_s = 5, .finished = &finished };

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "answers.h"
@@ -247,6 +248,15 @@ static void expect_load_error(const char *text, const char *expected_suffix)
 	unlink(path);
 }
 
+/* Zone text in memory, called "text" in messages. */
+static void expect_parse_error(const char *text, const char *expected)
+{
+	char err[512];
+
+	assert_null(zone_parse("text", text, strlen(text), err, sizeof(err)));
+	assert_string_equal(err, expected);
+}
+
 static void test_errors_name_file_and_line(void **state)
 {
 	(void)state;
@@ -376,6 +386,172 @@ static void test_diff_that_does_not_apply_is_refused(void **state)
 	zone_free(additions);
 }
 
+/* Owner names of 254 and 255 octets are valid; "*." below them would
+ * not be: looking for that wildcard child overflowed a stack buffer. */
+static void test_names_of_254_and_255_octets(void **state)
+{
+	char text[2048], label[4][64], name255[300], name254[300], err[256];
+	struct answer_set set;
+	struct zone *zone;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		memset(label[i], 'a' + i, 63), label[i][63] = '\0';
+	/* 3 labels of 63 (192 octets) + "t." (3): a last label of 59 gives 255 */
+	snprintf(name255, sizeof(name255), "%s.%s.%s.%.59s.t.", label[0], label[1], label[2], label[3]);
+	snprintf(name254, sizeof(name254), "%s.%s.%s.%.58s.t.", label[0], label[1], label[2], label[3]);
+	snprintf(text, sizeof(text), "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n%s A 192.0.2.1\n%s A 192.0.2.2\n",
+		 name255, name254);
+	zone = load_text(text);
+	assert_int_equal(answers_compile(&zone, 1, &set, err, sizeof(err)), 0);
+	assert_non_null(find(&set, name255, KNOT_RRTYPE_A));
+	assert_int_equal(find(&set, name255, KNOT_RRTYPE_A)->name_len, 255);
+	assert_false(find(&set, name255, KNOT_RRTYPE_A)->entry_flags & ANSWER_PASS);
+	assert_non_null(find_match(&set, name254, ANSWER_MATCH_BELOW, 0));
+	answers_free(&set);
+	zone_free(zone);
+}
+
+/* What NSD serves but no DNS message holds: those answers are the server
+ * behind's (pass entries), the rest of the zone is compiled as ever. */
+static void test_answers_too_large_for_a_message_are_passed(void **state)
+{
+	size_t size = 1 << 20, len;
+	char *text = malloc(size), txt[256], err[256];
+	const struct answer_entry *e;
+	struct answer_set set;
+	struct zone *zone;
+
+	(void)state;
+	memset(txt, 'x', 250);
+	txt[250] = '\0';
+	len = snprintf(text, size, "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.53\nwww A 192.0.2.80\n");
+	for (int i = 0; i < 300; i++)           /* 300 strings of 251 octets: 75 KB */
+		len += snprintf(text + len, size - len, "big TXT \"%03d%s\"\n", i, txt);
+	for (int i = 0; i < 10000; i++)
+		len += snprintf(text + len, size - len, "many A 10.%d.%d.%d\n", i >> 16, (i >> 8) & 0xff, i & 0xff);
+	zone = load_text(text);
+	free(text);
+	if (answers_compile(&zone, 1, &set, err, sizeof(err)))
+		fail_msg("%s", err);
+	e = find(&set, "big.t.", KNOT_RRTYPE_TXT);
+	assert_non_null(e);
+	assert_int_equal(e->entry_flags, ANSWER_PASS);
+	e = find(&set, "many.t.", KNOT_RRTYPE_A);
+	assert_non_null(e);
+	assert_int_equal(e->entry_flags, ANSWER_PASS);
+	assert_int_equal(set.left_to_userspace, 2);
+	e = find(&set, "www.t.", KNOT_RRTYPE_A);
+	assert_non_null(e);
+	assert_int_equal(e->entry_flags, 0);
+	assert_int_equal(e->cut[ANSWER_CUT_ANSWER].ancount, 1);
+	e = find_match(&set, "big.t.", ANSWER_MATCH_OTHER, 0);  /* NODATA for its other types */
+	assert_non_null(e);
+	assert_int_equal(e->reason, XDPCAST_dns_nodata);
+	answers_free(&set);
+	zone_free(zone);
+}
+
+/* RFC 2181 10.1, as NSD: a CNAME has its name to itself (and its DNSSEC
+ * records, RFC 4035 2.5). */
+static void test_cname_and_other_data_refused(void **state)
+{
+	(void)state;
+	expect_parse_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww A 192.0.2.1\nx A 192.0.2.2\nwww CNAME x\n",
+			   "text:5: www.t.: a CNAME and other data at one name (A at text:3); "
+			   "only RRSIG, NSEC and NSEC3 may sit beside a CNAME");
+	expect_parse_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww CNAME x\nwww MX 10 x\n",
+			   "text:3: www.t.: a CNAME and other data at one name (MX at text:4); "
+			   "only RRSIG, NSEC and NSEC3 may sit beside a CNAME");
+	expect_parse_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n@ CNAME x\n",
+			   "text:3: t.: a CNAME and other data at one name (SOA at text:2); "
+			   "only RRSIG, NSEC and NSEC3 may sit beside a CNAME");
+	zone_free(load_text("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww CNAME x\n"
+			    "www RRSIG CNAME 13 2 3600 20300101000000 20200101000000 12345 t. AAAA\n"
+			    "www NSEC x.t. CNAME RRSIG NSEC\nx A 192.0.2.1\n"));
+}
+
+/* Zone input is bounded: only regular files, also through $INCLUDE,
+ * within limits.zone_file_mb and limits.zone_records. */
+static void test_zone_input_bounded(void **state)
+{
+	static const struct zone_limits small = { .file_bytes = 200, .records = 3 };
+	char dir[] = "/tmp/xdpcast-unit-XXXXXX", path[128], inner[128], fifo[128], text[512], err[512], expected[512];
+	struct zone_limits defaults = { ZONE_DEFAULT_FILE_MB << 20, ZONE_DEFAULT_RECORDS };
+	struct zone *zone;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.zone", dir);
+	snprintf(inner, sizeof(inner), "%s/inner.zone", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+
+	assert_null(zone_load("/dev/zero", err, sizeof(err)));
+	assert_string_equal(err, "/dev/zero: a character device, not a zone file");
+	assert_null(zone_load(fifo, err, sizeof(err)));
+	snprintf(expected, sizeof(expected), "%s: a FIFO, not a zone file", fifo);
+	assert_string_equal(err, expected);
+	assert_null(zone_load(dir, err, sizeof(err)));
+	snprintf(expected, sizeof(expected), "%s: a directory, not a zone file", dir);
+	assert_string_equal(err, expected);
+
+	/* Through $INCLUDE: the including file and line, then the included file. */
+	f = fopen(path, "w");
+	fprintf(f, "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n$INCLUDE /dev/zero\n");
+	fclose(f);
+	assert_null(zone_load(path, err, sizeof(err)));
+	snprintf(expected, sizeof(expected), "%s:3: $INCLUDE /dev/zero: a character device, not a zone file", path);
+	assert_string_equal(err, expected);
+
+	/* A relative include works; its errors name it and its line. */
+	f = fopen(inner, "w");
+	fprintf(f, "www A 192.0.2.1\n\nbad A 192.0.2.999\n");
+	fclose(f);
+	f = fopen(path, "w");
+	fprintf(f, "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n$INCLUDE inner.zone\n");
+	fclose(f);
+	assert_null(zone_load(path, err, sizeof(err)));
+	snprintf(expected, sizeof(expected), "%s:3: $INCLUDE %s:3: invalid IPv4 address", path, inner);
+	assert_string_equal(err, expected);
+	f = fopen(inner, "w");
+	fprintf(f, "www A 192.0.2.1\n");
+	fclose(f);
+	zone = zone_load(path, err, sizeof(err));
+	if (!zone)
+		fail_msg("%s", err);
+	assert_int_equal(zone->record_count, 2);
+	zone_free(zone);
+
+	/* A file that includes itself stops at the depth bound. */
+	f = fopen(inner, "w");
+	fprintf(f, "$INCLUDE inner.zone\n");
+	fclose(f);
+	assert_null(zone_load(path, err, sizeof(err)));
+	if (!strstr(err, ":1: $INCLUDE nested more than 8 deep"))
+		fail_msg("%s", err);
+
+	/* The limits: bytes of every file of the zone, records. */
+	zone_set_limits(&small);
+	snprintf(text, sizeof(text), "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n$INCLUDE inner.zone\n%0150d\n", 0);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	assert_null(zone_load(path, err, sizeof(err)));
+	snprintf(expected, sizeof(expected), "%s: the zone's files are larger than 0 MiB (limits.zone_file_mb)", path);
+	assert_string_equal(err, expected);
+	assert_null(zone_parse("text", "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\na A 192.0.2.1\nb A 192.0.2.2\nc A 192.0.2.3\n",
+			       78, err, sizeof(err)));
+	assert_string_equal(err, "text:5: more than 3 records (limits.zone_records)");
+	zone_set_limits(&defaults);
+
+	unlink(path);
+	unlink(inner);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +564,10 @@ int main(void)
 		cmocka_unit_test(test_rrset_merge_takes_lowest_ttl),
 		cmocka_unit_test(test_diff_applies_to_a_copy),
 		cmocka_unit_test(test_diff_that_does_not_apply_is_refused),
+		cmocka_unit_test(test_names_of_254_and_255_octets),
+		cmocka_unit_test(test_answers_too_large_for_a_message_are_passed),
+		cmocka_unit_test(test_cname_and_other_data_refused),
+		cmocka_unit_test(test_zone_input_bounded),
 	};
 
 	return cmocka_run_group_tests_name("zone", tests, NULL, NULL);

@@ -363,14 +363,23 @@ static bool is_wildcard(const knot_dname_t *name)
 
 static bool has_wildcard_child(const struct zone_names *zn, const knot_dname_t *name)
 {
-	knot_dname_t wildcard[KNOT_DNAME_MAXLEN + 2] = { 1, '*' };
+	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
+	size_t len = knot_dname_size(name);
 
-	memcpy(wildcard + 2, name, knot_dname_size(name));
+	/* "*." adds two octets: below a name of 254 or 255 there is none. */
+	if (len + 2 > KNOT_DNAME_MAXLEN)
+		return false;
+	memcpy(wildcard + 2, name, len);
 	return name_exists(zn, wildcard);
 }
 
+/* A zone file or a primary may hold many of these: one line per interval. */
+static struct log_every oversized_answers = LOG_EVERY_INIT(10);
+static struct log_every shared_keys = LOG_EVERY_INIT(10);
+
 /* Adds an entry for (name, type, match): rendered from plan, or without
- * data and with flags (ANSWER_PASS, ANSWER_WILDCARD) when plan is NULL. */
+ * data and with flags (ANSWER_PASS, ANSWER_WILDCARD) when plan is NULL;
+ * one too large to render becomes a pass entry. */
 static int add_entry(struct answer_set *set, const struct zone *zone, const knot_dname_t *name,
 		     uint16_t qtype, enum answer_match match, const struct plan *plan, uint16_t flags,
 		     char *err, size_t errlen)
@@ -390,7 +399,21 @@ static int add_entry(struct answer_set *set, const struct zone *zone, const knot
 	knot_dname_copy_lower(e->name, name);
 	if (plan) {
 		ret = render(zone, plan, e);
-		if (ret != KNOT_EOK) {
+		if (ret == KNOT_ESPACE) {
+			/* More than a DNS message holds (a TXT RRset over 64 KB,
+			 * thousands of addresses at one name): the server behind
+			 * answers it, as NSD does (TC=1, then TCP). */
+			knot_dname_to_str(owner, name, sizeof(owner));
+			knot_rrtype_to_string(qtype, type, sizeof(type));
+			log_warn_every(&oversized_answers, "%s: %s %s: the answer does not fit a DNS message; left to "
+				       "the userspace server", source, owner,
+				       match == ANSWER_MATCH_TYPE ? type : "(other types, names below)");
+			memset(e, 0, sizeof(*e));
+			e->name_len = knot_dname_size(name);
+			knot_dname_copy_lower(e->name, name);
+			e->entry_flags = ANSWER_PASS;
+			set->left_to_userspace++;
+		} else if (ret != KNOT_EOK) {
 			knot_dname_to_str(owner, name, sizeof(owner));
 			knot_rrtype_to_string(qtype, type, sizeof(type));
 			snprintf(err, errlen, "%s: %s %s: cannot render the answer: %s", source,
@@ -718,8 +741,8 @@ static int drop_duplicate_keys(struct answer_set *set)
 
 			dup[order[i - 1]] = dup[order[i]] = true;
 			knot_dname_to_str(name, set->entries[order[i]].name, sizeof(name));
-			log_warn("%s type %u: two answers share one cache key; left to the userspace server",
-				 name, set->keys[order[i]].qtype);
+			log_warn_every(&shared_keys, "%s type %u: two answers share one cache key; left to the "
+				       "userspace server", name, set->keys[order[i]].qtype);
 		}
 	}
 	for (size_t i = 0; i < set->count; i++) {

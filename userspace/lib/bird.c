@@ -79,24 +79,36 @@ static int parse_line(const char *line, int *code, bool *last, const char **text
 int bird_connect(struct bird *b, const char *path, int timeout_ms, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		memset(b, 0, sizeof(*b));
+		b->fd = -1;
+		return fail(err, errlen, "%s: path too long", path);
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		snprintf(err, errlen, "connect: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		memset(b, 0, sizeof(*b));
+		b->fd = -1;
+		return -1;
+	}
+	return bird_attach(b, fd, timeout_ms, err, errlen);
+}
+
+int bird_attach(struct bird *b, int fd, int timeout_ms, char *err, size_t errlen)
+{
 	char line[512];
 	const char *text;
 	int code;
 	bool last;
 
 	memset(b, 0, sizeof(*b));
+	b->fd = fd;
 	b->timeout_ms = timeout_ms;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		b->fd = -1;
-		return fail(err, errlen, "%s: path too long", path);
-	}
-	strcpy(sun.sun_path, path);
-	b->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (b->fd < 0 || connect(b->fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		snprintf(err, errlen, "connect: %s", strerror(errno));
-		bird_close(b);
-		return -1;
-	}
 	if (read_line(b, line, sizeof(line), err, errlen)) {
 		bird_close(b);
 		return -1;

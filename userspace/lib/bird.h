@@ -32,6 +32,9 @@ struct bird {
 
 /* Connects and reads the greeting ("0001 BIRD 2.0.12 ready."). */
 int bird_connect(struct bird *b, const char *path, int timeout_ms, char *err, size_t errlen);
+/* The same on a socket already connected (it is the client's from now
+ * on, closed on failure too). */
+int bird_attach(struct bird *b, int fd, int timeout_ms, char *err, size_t errlen);
 void bird_close(struct bird *b);
 
 /* Every line of the reply to `command`, with its code; returns the final

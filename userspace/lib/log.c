@@ -2,9 +2,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "clock.h"
 #include "log.h"
 
 static enum log_level current_level = LOG_LEVEL_INFO;
+static FILE *output;
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
 void log_set_level(enum log_level level)
@@ -12,21 +14,70 @@ void log_set_level(enum log_level level)
 	current_level = level;
 }
 
-/* One write per line: worker threads log too, and lines must not mix. */
+void log_set_output(FILE *out)
+{
+	output = out;
+}
+
+/* One line: the message, then `suffix` (may be empty). */
+static void log_line(enum log_level level, const char *suffix, const char *fmt, va_list ap)
+{
+	FILE *out = output ? output : stderr;
+
+	flockfile(out);                 /* lines of two threads do not mix */
+	fprintf(out, "xdpcastd: %s: ", level_names[level]);
+	vfprintf(out, fmt, ap);
+	fprintf(out, "%s\n", suffix);
+	funlockfile(out);
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	char line[2048];
 	va_list ap;
-	int n;
 
 	if (level > current_level)
 		return;
-	n = snprintf(line, sizeof(line), "xdpcastd: %s: ", level_names[level]);
 	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	log_line(level, "", fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	fwrite(line, 1, n, stderr);
+}
+
+static void log_every_va(struct log_every *every, double now, enum log_level level, const char *fmt, va_list ap)
+{
+	unsigned long suppressed;
+	char suffix[96] = "";
+
+	if (level > current_level)
+		return;
+	pthread_mutex_lock(&every->lock);
+	if (now < every->next) {
+		every->suppressed++;
+		pthread_mutex_unlock(&every->lock);
+		return;
+	}
+	suppressed = every->suppressed;
+	every->suppressed = 0;
+	every->next = now + every->interval;
+	pthread_mutex_unlock(&every->lock);
+	if (suppressed)
+		snprintf(suffix, sizeof(suffix), " (%lu more like this in the last %u s)", suppressed, every->interval);
+	log_line(level, suffix, fmt, ap);
+}
+
+void log_msg_every(struct log_every *every, enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_every_va(every, clock_monotonic(), level, fmt, ap);
+	va_end(ap);
+}
+
+void log_msg_every_at(struct log_every *every, double now, enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_every_va(every, now, level, fmt, ap);
+	va_end(ap);
 }

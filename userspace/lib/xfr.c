@@ -34,6 +34,8 @@ struct transfer {
 	uint16_t qtype;
 	uint16_t id;
 	int fd;
+	const uint8_t *stream;          /* xfr_read_stream: the replies, no socket */
+	size_t stream_len;
 	double deadline;                /* monotonic seconds */
 	char source[96];
 
@@ -83,17 +85,12 @@ static int connect_primary(struct transfer *t, char *err, size_t errlen)
 
 static int send_query(struct transfer *t, char *err, size_t errlen)
 {
-	uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
-	knot_pkt_t *pkt;
+	uint8_t wire[KNOT_WIRE_MAX_PKTSIZE] = { 0 };    /* knot_pkt_new keeps a given wire's header */
+	knot_pkt_t *pkt = knot_pkt_new(wire, sizeof(wire), NULL);
 	size_t len;
 	int ret = -1;
 
-	/* knot_pkt_new keeps the header it finds in the buffer: counts left on
-	 * the stack by an earlier query would go out (TSIG adds to ARCOUNT). */
-	memset(wire, 0, KNOT_WIRE_HEADER_SIZE);
-	pkt = knot_pkt_new(wire, sizeof(wire), NULL);
-
-	if (!pkt || getrandom(&t->id, sizeof(t->id), 0) != sizeof(t->id)) {
+	if (!pkt) {
 		snprintf(err, errlen, "cannot build the query");
 		goto out;
 	}
@@ -114,7 +111,7 @@ static int send_query(struct transfer *t, char *err, size_t errlen)
 			goto out;
 		}
 	}
-	ret = dns_tcp_send(t->fd, wire, len, t->deadline, err, errlen);
+	ret = t->stream ? 0 : dns_tcp_send(t->fd, wire, len, t->deadline, err, errlen);
 	goto out;
 build_failed:
 	snprintf(err, errlen, "cannot build the query");
@@ -369,49 +366,96 @@ out:
 	return ret;
 }
 
+/* The primary's next message: off the socket, or out of the stream. */
+static int next_message(struct transfer *t, uint8_t *wire, size_t size, size_t *len, char *err, size_t errlen)
+{
+	if (!t->stream)
+		return dns_tcp_receive(t->fd, wire, size, len, t->deadline, err, errlen);
+	if (t->stream_len < 2 || t->stream_len - 2 < (size_t)(t->stream[0] << 8 | t->stream[1])) {
+		snprintf(err, errlen, "the primary closed the connection");
+		return -1;
+	}
+	*len = t->stream[0] << 8 | t->stream[1];
+	memcpy(wire, t->stream + 2, *len);
+	t->stream += 2 + *len;
+	t->stream_len -= 2 + *len;
+	(void)size;             /* a length of 16 bits always fits */
+	return 0;
+}
+
+static int receive_all(struct transfer *t, uint8_t *wire, struct zone **out, char *err, size_t errlen)
+{
+	size_t len;
+	int ret;
+
+	while (t->phase != DONE) {
+		if (next_message(t, wire, KNOT_WIRE_MAX_PKTSIZE, &len, err, errlen))
+			return -1;
+		ret = take_message(t, wire, len, err, errlen);
+		if (ret)
+			return ret;
+		/* RFC 1995 2: a single SOA no newer than ours means up to date. */
+		if (t->phase == SECOND && t->qtype == KNOT_RRTYPE_IXFR &&
+		    !xfr_serial_newer(t->final_serial, t->current->serial)) {
+			*out = NULL;
+			return 0;
+		}
+	}
+	if (t->primary->key && t->pending_count) {
+		snprintf(err, errlen, "TSIG: the last message is not signed");
+		return -1;
+	}
+	if (t->incremental) {
+		*out = t->working;
+		t->working = NULL;
+		return 0;
+	}
+	if (zone_finish(t->whole, err, errlen))
+		return -1;
+	*out = t->whole;
+	t->whole = NULL;
+	return 0;
+}
+
 static int run_transfer(struct transfer *t, struct zone **out, char *err, size_t errlen)
 {
-	uint8_t *wire = malloc(KNOT_WIRE_MAX_PKTSIZE);      /* one per transfer: they run in parallel */
-	size_t len;
-	int ret = -1;
+	uint8_t *wire = malloc(KNOT_WIRE_MAX_PKTSIZE);
+	int ret;
 
 	if (!wire) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (connect_primary(t, err, errlen) || send_query(t, err, errlen))
-		goto out;
-	while (t->phase != DONE) {
-		if (dns_tcp_receive(t->fd, wire, KNOT_WIRE_MAX_PKTSIZE, &len, t->deadline, err, errlen))
-			goto out;
-		ret = take_message(t, wire, len, err, errlen);
-		if (ret)
-			goto out;
-		/* RFC 1995 2: a single SOA no newer than ours means up to date. */
-		if (t->phase == SECOND && t->qtype == KNOT_RRTYPE_IXFR &&
-		    !xfr_serial_newer(t->final_serial, t->current->serial)) {
-			*out = NULL;
-			ret = 0;
-			goto out;
-		}
-	}
-	ret = -1;
-	if (t->primary->key && t->pending_count) {
-		snprintf(err, errlen, "TSIG: the last message is not signed");
-		goto out;
-	}
-	if (t->incremental) {
-		*out = t->working;
-		t->working = NULL;
-	} else {
-		if (zone_finish(t->whole, err, errlen))
-			goto out;
-		*out = t->whole;
-		t->whole = NULL;
-	}
-	ret = 0;
-out:
+	ret = (!t->stream && connect_primary(t, err, errlen)) || send_query(t, err, errlen) ? -1 :
+	      receive_all(t, wire, out, err, errlen);
 	free(wire);
+	return ret;
+}
+
+static void end_transfer(struct transfer *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->pending);
+	knot_rrset_free(t->final_soa, NULL);
+	zone_free(t->whole);
+	zone_free(t->removals);
+	zone_free(t->additions);
+	zone_free(t->working);
+}
+
+int xfr_read_stream(const struct xfr_primary *primary, const knot_dname_t *origin, const struct zone *current,
+		    uint16_t qtype, uint16_t id, const uint8_t *stream, size_t len, struct zone **out, char *err,
+		    size_t errlen)
+{
+	struct transfer t = { .primary = primary, .origin = origin, .current = current, .qtype = qtype, .id = id,
+			      .fd = -1, .stream = stream, .stream_len = len };
+	int ret;
+
+	*out = NULL;
+	snprintf(t.source, sizeof(t.source), "primary %s", primary->address.text);
+	ret = run_transfer(&t, out, err, errlen);
+	end_transfer(&t);
 	return ret;
 }
 
@@ -421,18 +465,15 @@ static int transfer(const struct xfr_primary *primary, const knot_dname_t *origi
 	struct transfer t = { .primary = primary, .origin = origin, .current = current, .qtype = qtype, .fd = -1 };
 	int ret;
 
+	if (getrandom(&t.id, sizeof(t.id), 0) != sizeof(t.id)) {
+		snprintf(err, errlen, "cannot build the query: %s", strerror(errno));
+		return -1;
+	}
 	t.deadline = clock_monotonic() + timeout_ms / 1000.0;
 	snprintf(t.source, sizeof(t.source), "primary %s", primary->address.text);
 	ret = run_transfer(&t, out, err, errlen);
 	*incremental = t.incremental;
-	if (t.fd >= 0)
-		close(t.fd);
-	free(t.pending);
-	knot_rrset_free(t.final_soa, NULL);
-	zone_free(t.whole);
-	zone_free(t.removals);
-	zone_free(t.additions);
-	zone_free(t.working);
+	end_transfer(&t);
 	return ret;
 }
 

@@ -31,6 +31,14 @@ enum xfr_kind { XFR_UP_TO_DATE, XFR_AXFR, XFR_IXFR };
 int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, const struct zone *current,
 		unsigned timeout_ms, struct zone **out, enum xfr_kind *kind, char *err, size_t errlen);
 
+/* One transfer of qtype (AXFR, or IXFR from `current`) answered by
+ * `stream`, what the primary sent on TCP (each message after its 2-octet
+ * length) to our query with `id`, without a socket (tests, fuzzing). *out
+ * as for xfr_refresh; returns 0, or < 0 with err set. */
+int xfr_read_stream(const struct xfr_primary *primary, const knot_dname_t *origin, const struct zone *current,
+		    uint16_t qtype, uint16_t id, const uint8_t *stream, size_t len, struct zone **out, char *err,
+		    size_t errlen);
+
 /* RFC 1982: whether serial a is newer than b. */
 static inline int xfr_serial_newer(uint32_t a, uint32_t b)
 {

@@ -1,19 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <libzscanner/scanner.h>
 
 #include "cancel.h"
 #include "zone.h"
 
+/* Where a record was written, for messages about it. */
+struct record_source {
+	const char *file;
+	uint64_t line;
+};
+
+/* Input bounds, process-wide (limits: in the config file). */
+static struct zone_limits limits = {
+	.file_bytes = ZONE_DEFAULT_FILE_MB << 20,
+	.records = ZONE_DEFAULT_RECORDS,
+};
+
+void zone_set_limits(const struct zone_limits *l)
+{
+	limits = *l;
+}
+
+#define INCLUDE_DEPTH_MAX 8     /* $INCLUDE in an included file, and so on */
+
+/* One zone being read: the file, the files it includes, where each record
+ * came from. */
 struct load_state {
 	struct zone *zone;
+	struct record_source *sources;  /* one per record, as zone->rrsets before finish() */
+	size_t source_capacity;
+	char **files;                   /* included files' names, for sources */
+	size_t file_count;
+	uint64_t bytes;                 /* read so far, included files too */
 	char *err;
 	size_t errlen;
-	bool failed;
 };
 
 static bool is_dnssec_type(uint16_t type)
@@ -47,9 +76,15 @@ struct zone *zone_ref(struct zone *zone)
 int zone_add_record(struct zone *zone, const knot_dname_t *owner, uint16_t type, uint16_t rclass,
 		    uint32_t ttl, const uint8_t *rdata, uint16_t rdata_len, char *err, size_t errlen)
 {
-	knot_dname_t *lower = knot_dname_copy(owner, NULL);
+	knot_dname_t *lower;
 	knot_rrset_t *rr;
 
+	if (zone->record_count >= limits.records) {
+		snprintf(err, errlen, "more than %llu records (limits.zone_records)",
+			 (unsigned long long)limits.records);
+		return -1;
+	}
+	lower = knot_dname_copy(owner, NULL);
 	if (!lower) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -102,36 +137,6 @@ fail:
 	return -1;
 }
 
-static void on_record(zs_scanner_t *s)
-{
-	struct load_state *st = s->process.data;
-	char problem[200];
-
-	if (cancel_requested()) {       /* the daemon is stopping: this load is moot */
-		snprintf(st->err, st->errlen, "%s: not read to the end: stopping", st->zone->file);
-		st->failed = true;
-		s->state = ZS_STATE_STOP;
-		return;
-	}
-	if (zone_add_record(st->zone, s->r_owner, s->r_type, s->r_class, s->r_ttl, s->r_data,
-			    s->r_data_length, problem, sizeof(problem))) {
-		snprintf(st->err, st->errlen, "%s:%llu: %s", st->zone->file,
-			 (unsigned long long)s->line_counter, problem);
-		st->failed = true;
-		s->state = ZS_STATE_STOP;
-	}
-}
-
-static void on_error(zs_scanner_t *s)
-{
-	struct load_state *st = s->process.data;
-
-	snprintf(st->err, st->errlen, "%s:%llu: %s", st->zone->file, (unsigned long long)s->line_counter,
-		 zs_strerror(s->error.code));
-	st->failed = true;
-	s->state = ZS_STATE_STOP;
-}
-
 /* RRSIGs at one owner form one RRset per type they cover, each with the
  * TTL of what it covers, as the zone file has them. */
 static uint16_t covered_type(const knot_rrset_t *rr)
@@ -151,77 +156,324 @@ static int compare_rrsets(const void *a, const void *b)
 	return (int)covered_type(x) - (int)covered_type(y);
 }
 
-/* Records were added one per RRset; sort and merge those of one RRset. */
-int zone_finish(struct zone *zone, char *err, size_t errlen)
+static int compare_order(const void *a, const void *b, void *rrsets)
 {
-	size_t out = 0;
+	return compare_rrsets((const knot_rrset_t *)rrsets + *(const size_t *)a,
+			      (const knot_rrset_t *)rrsets + *(const size_t *)b);
+}
+
+/* RFC 2181 section 10.1: a CNAME's owner has no other data, but for the
+ * DNSSEC records that sign it and prove what is not there (RFC 4035 2.5). */
+static bool may_sit_beside_cname(uint16_t type)
+{
+	return type == KNOT_RRTYPE_CNAME || type == KNOT_RRTYPE_RRSIG || type == KNOT_RRTYPE_NSEC ||
+	       type == KNOT_RRTYPE_NSEC3;
+}
+
+/* "FILE:LINE" of record i when the lines are known, else nothing. */
+static const char *where(const struct record_source *sources, size_t i, char *buf, size_t size)
+{
+	if (!sources)
+		return "";
+	snprintf(buf, size, "%s:%llu", sources[i].file, (unsigned long long)sources[i].line);
+	return buf;
+}
+
+static void cname_conflict(const struct zone *zone, const struct record_source *sources, size_t cname,
+			   size_t other, char *err, size_t errlen)
+{
+	char owner[KNOT_DNAME_TXT_MAXLEN], type[32], at_cname[PATH_MAX + 32], at_other[PATH_MAX + 32];
+
+	knot_dname_to_str(owner, zone->rrsets[cname].owner, sizeof(owner));
+	knot_rrtype_to_string(zone->rrsets[other].type, type, sizeof(type));
+	snprintf(err, errlen, "%s: %s: a CNAME and other data at one name (%s%s%s); only RRSIG, NSEC and NSEC3 "
+		 "may sit beside a CNAME", sources ? where(sources, cname, at_cname, sizeof(at_cname)) : zone->file,
+		 owner, type, sources ? " at " : "", where(sources, other, at_other, sizeof(at_other)));
+}
+
+/*
+ * Records were added one per RRset; sort them, merge those of one RRset
+ * and check that no CNAME shares its name. `sources` (NULL: unknown) says
+ * where each record was written, for the message.
+ */
+static int finish(struct zone *zone, const struct record_source *sources, char *err, size_t errlen)
+{
+	size_t n = zone->rrset_count, out = 0, k, cname = SIZE_MAX, other = SIZE_MAX;
+	size_t *order;
+	knot_rrset_t *merged;
+	int ret = -1;
 
 	if (!zone->origin) {
 		snprintf(err, errlen, "%s: no SOA record: the zone has no origin", zone->file);
 		return -1;
 	}
+	order = malloc(n * sizeof(*order) + 1);
+	merged = malloc(n * sizeof(*merged) + 1);
+	if (!order || !merged) {
+		free(order);
+		free(merged);
+		snprintf(err, errlen, "%s: out of memory sorting the records", zone->file);
+		return -1;
+	}
+	for (k = 0; k < n; k++)
+		order[k] = k;
+	qsort_r(order, n, sizeof(*order), compare_order, zone->rrsets);
+	for (k = 0; k < n; k++) {
+		knot_rrset_t *cur = &zone->rrsets[order[k]];
 
-	qsort(zone->rrsets, zone->rrset_count, sizeof(*zone->rrsets), compare_rrsets);
-	for (size_t i = 0; i < zone->rrset_count; i++) {
-		knot_rrset_t *cur = &zone->rrsets[i];
-
-		if (out > 0 && compare_rrsets(&zone->rrsets[out - 1], cur) == 0) {
-			knot_rrset_t *into = &zone->rrsets[out - 1];
+		if (out > 0 && compare_rrsets(&merged[out - 1], cur) == 0) {
+			knot_rrset_t *into = &merged[out - 1];
 
 			/* RFC 2181 5.2: one TTL per RRset; take the lowest written. */
 			if (cur->ttl < into->ttl)
 				into->ttl = cur->ttl;
 			if (knot_rdataset_merge(&into->rrs, &cur->rrs, NULL) != KNOT_EOK) {
 				snprintf(err, errlen, "%s: out of memory merging RRsets", zone->file);
-				return -1;
+				goto done;
 			}
 			knot_rrset_clear(cur, NULL);
 			continue;
 		}
-		zone->rrsets[out++] = *cur;
+		if (out == 0 || !knot_dname_is_equal(merged[out - 1].owner, cur->owner))
+			cname = other = SIZE_MAX;
+		if (cur->type == KNOT_RRTYPE_CNAME)
+			cname = order[k];
+		else if (!may_sit_beside_cname(cur->type) && other == SIZE_MAX)
+			other = order[k];
+		if (cname != SIZE_MAX && other != SIZE_MAX) {
+			cname_conflict(zone, sources, cname, other, err, errlen);
+			goto done;
+		}
+		merged[out++] = *cur;
 	}
-	zone->rrset_count = out;
+	ret = 0;
+done:
+	/* On an error too, the zone keeps every RRset still alive once, for
+	 * zone_free: the merged ones and those not reached. */
+	for (; k < n; k++)
+		merged[out++] = zone->rrsets[order[k]];
+	free(zone->rrsets);
+	zone->rrsets = merged;
+	zone->rrset_count = zone->rrset_capacity = out;
+	free(order);
+	return ret;
+}
+
+int zone_finish(struct zone *zone, char *err, size_t errlen)
+{
+	return finish(zone, NULL, err, errlen);
+}
+
+static int parse_file(struct load_state *st, const char *path, const char *origin, uint32_t ttl, int depth);
+
+/* One record the scanner read: into the zone, its source noted. */
+static int take_record(struct load_state *st, const zs_scanner_t *s, const char *file)
+{
+	char problem[200];
+
+	if (st->zone->rrset_count == st->source_capacity) {
+		size_t cap = st->source_capacity ? st->source_capacity * 2 : 64;
+		struct record_source *grown = realloc(st->sources, cap * sizeof(*grown));
+
+		if (!grown) {
+			snprintf(st->err, st->errlen, "%s:%llu: out of memory", file, (unsigned long long)s->line_counter);
+			return -1;
+		}
+		st->sources = grown;
+		st->source_capacity = cap;
+	}
+	st->sources[st->zone->rrset_count] = (struct record_source){ file, s->line_counter };
+	if (zone_add_record(st->zone, s->r_owner, s->r_type, s->r_class, s->r_ttl, s->r_data, s->r_data_length,
+			    problem, sizeof(problem))) {
+		snprintf(st->err, st->errlen, "%s:%llu: %s", file, (unsigned long long)s->line_counter, problem);
+		return -1;
+	}
 	return 0;
+}
+
+/*
+ * Zone text through libzscanner one record at a time, so that $INCLUDE is
+ * ours to open (parse_file's checks and bounds) rather than the scanner's.
+ * `dir` resolves relative includes; NULL refuses them all.
+ */
+static int parse_text(struct load_state *st, const char *file, const char *dir, const char *origin, uint32_t ttl,
+		      const char *text, size_t len, int depth)
+{
+	zs_scanner_t *s = malloc(sizeof(*s));
+	int ret = -1;
+
+	if (!s || zs_init(s, origin, KNOT_CLASS_IN, ttl) != 0 || zs_set_input_string(s, text, len) != 0) {
+		snprintf(st->err, st->errlen, "%s: cannot start the zone scanner", file);
+		goto out;
+	}
+	if (dir) {
+		free(s->path);
+		s->path = strdup(dir);
+	}
+	while (zs_parse_record(s) == 0) {
+		if (cancel_requested()) {       /* the daemon is stopping: this load is moot */
+			snprintf(st->err, st->errlen, "%s: not read to the end: stopping", file);
+			goto out;
+		}
+		switch (s->state) {
+		case ZS_STATE_DATA:
+			if (take_record(st, s, file))
+				goto out;
+			break;
+		case ZS_STATE_INCLUDE:
+			if (!dir) {
+				snprintf(st->err, st->errlen, "%s:%llu: $INCLUDE is not allowed here", file,
+					 (unsigned long long)s->line_counter);
+				goto out;
+			}
+			if (depth == INCLUDE_DEPTH_MAX) {
+				snprintf(st->err, st->errlen, "%s:%llu: $INCLUDE nested more than %d deep", file,
+					 (unsigned long long)s->line_counter, INCLUDE_DEPTH_MAX);
+				goto out;
+			}
+			if (parse_file(st, s->include_filename, (const char *)s->buffer, s->default_ttl, depth + 1)) {
+				char inner[512];
+
+				snprintf(inner, sizeof(inner), "%s", st->err);
+				snprintf(st->err, st->errlen, "%s:%llu: $INCLUDE %s", file,
+					 (unsigned long long)s->line_counter, inner);
+				goto out;
+			}
+			break;
+		case ZS_STATE_EOF:
+			ret = 0;
+			goto out;
+		default:                /* ZS_STATE_ERROR */
+			snprintf(st->err, st->errlen, "%s:%llu: %s", file, (unsigned long long)s->line_counter,
+				 zs_strerror(s->error.code));
+			goto out;
+		}
+	}
+	snprintf(st->err, st->errlen, "%s:%llu: %s", file, (unsigned long long)s->line_counter,
+		 zs_strerror(s->error.code));
+out:
+	if (s)
+		zs_deinit(s);
+	free(s);
+	return ret;
+}
+
+static const char *file_kind(mode_t mode)
+{
+	return S_ISDIR(mode) ? "a directory" : S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" :
+	       S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" : "not a regular file";
+}
+
+/*
+ * A zone file (or one it includes), read whole into memory first: only a
+ * regular file, within what is left of limits.zone_file_bytes for the
+ * zone. Opened without blocking, so a FIFO in its place cannot hang the
+ * daemon; read rather than mapped, so a file truncated meanwhile cannot
+ * fault it.
+ */
+static int parse_file(struct load_state *st, const char *path, const char *origin, uint32_t ttl, int depth)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char *text = NULL, *name = NULL, *real = NULL;
+	uint64_t left = limits.file_bytes > st->bytes ? limits.file_bytes - st->bytes : 0;
+	size_t len = 0;
+	struct stat sb;
+	int ret = -1;
+
+	if (fd < 0 || fstat(fd, &sb)) {
+		snprintf(st->err, st->errlen, "%s: cannot read the zone file: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(st->err, st->errlen, "%s: %s, not a zone file", path, file_kind(sb.st_mode));
+		goto out;
+	}
+	if ((uint64_t)sb.st_size > left) {
+		snprintf(st->err, st->errlen, "%s: the zone's files are larger than %llu MiB (limits.zone_file_mb)", path,
+			 (unsigned long long)(limits.file_bytes >> 20));
+		goto out;
+	}
+	text = malloc(sb.st_size + 1);
+	if (!text) {
+		snprintf(st->err, st->errlen, "%s: out of memory", path);
+		goto out;
+	}
+	while (len < (size_t)sb.st_size) {       /* a file that grows meanwhile is read as it was */
+		ssize_t n = read(fd, text + len, sb.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(st->err, st->errlen, "%s: cannot read the zone file: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	st->bytes += len;
+	if (depth == 0) {
+		name = (char *)path;
+	} else {                        /* kept for the records' sources */
+		char **grown = realloc(st->files, (st->file_count + 1) * sizeof(*grown));
+
+		name = strdup(path);
+		if (!grown || !name) {
+			if (grown)
+				st->files = grown;
+			free(name);
+			snprintf(st->err, st->errlen, "%s: out of memory", path);
+			goto out;
+		}
+		st->files = grown;
+		st->files[st->file_count++] = name;
+	}
+	real = realpath(path, NULL) ?: strdup(path);
+	if (!real) {
+		snprintf(st->err, st->errlen, "%s: out of memory", path);
+		goto out;
+	}
+	ret = parse_text(st, name, dirname(real), origin, ttl, text, len, depth);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(real);
+	free(text);
+	return ret;
+}
+
+static struct zone *load(struct zone *zone, const char *dir, const char *text, size_t len, char *err, size_t errlen)
+{
+	struct load_state st = { .zone = zone, .err = err, .errlen = errlen };
+	int ret;
+
+	if (!zone) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ret = text ? parse_text(&st, zone->file, dir, ".", 3600, text, len, 0) :
+		     parse_file(&st, zone->file, ".", 3600, 0);
+	if (ret == 0)
+		ret = finish(zone, st.sources, err, errlen);
+	free(st.sources);
+	for (size_t i = 0; i < st.file_count; i++)
+		free(st.files[i]);
+	free(st.files);
+	if (ret) {
+		zone_free(zone);
+		return NULL;
+	}
+	return zone;
 }
 
 struct zone *zone_load(const char *path, char *err, size_t errlen)
 {
-	struct zone *zone = zone_new(path);
-	struct load_state st = { .zone = zone, .err = err, .errlen = errlen };
-	zs_scanner_t scanner;
+	return load(zone_new(path), NULL, NULL, 0, err, errlen);
+}
 
-	if (!zone) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return NULL;
-	}
-	if (zs_init(&scanner, ".", KNOT_CLASS_IN, 3600) != 0) {
-		snprintf(err, errlen, "%s: cannot start the zone scanner", path);
-		zone_free(zone);
-		return NULL;
-	}
-	if (access(path, R_OK) != 0) {
-		snprintf(err, errlen, "%s: cannot read the zone file: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (zs_set_input_file(&scanner, path) != 0) {
-		snprintf(err, errlen, "%s: %s", path, zs_strerror(scanner.error.code));
-		goto fail;
-	}
-	zs_set_processing(&scanner, on_record, on_error, &st);
-	if (zs_parse_all(&scanner) != 0 && !st.failed) {
-		snprintf(err, errlen, "%s:%llu: %s", path, (unsigned long long)scanner.line_counter,
-			 zs_strerror(scanner.error.code));
-		goto fail;
-	}
-	if (st.failed || zone_finish(zone, err, errlen))
-		goto fail;
-	zs_deinit(&scanner);
-	return zone;
-
-fail:
-	zs_deinit(&scanner);
-	zone_free(zone);
-	return NULL;
+struct zone *zone_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
+{
+	return load(zone_new(name), NULL, text, len, err, errlen);
 }
 
 /* Whether the removals hold this record of rr (same owner, type, rdata). */

@@ -25,8 +25,24 @@ struct zone {
 	size_t rrset_capacity;
 };
 
-/* Reads a zone file. On error returns NULL and writes "FILE:LINE: problem". */
+/* Reads a zone file (and what it includes). On error returns NULL and
+ * writes "FILE:LINE: problem". */
 struct zone *zone_load(const char *path, char *err, size_t errlen);
+/* The same for zone text in memory, called `name` in messages; $INCLUDE
+ * is refused. */
+struct zone *zone_parse(const char *name, const char *text, size_t len, char *err, size_t errlen);
+
+/* How much one zone may bring in: its files (included ones too) and its
+ * records, from a file or a transfer. */
+struct zone_limits {
+	uint64_t file_bytes;
+	uint64_t records;
+};
+#define ZONE_DEFAULT_FILE_MB  1024ULL
+#define ZONE_DEFAULT_RECORDS  5000000ULL
+
+/* For every zone read or transferred from now on. */
+void zone_set_limits(const struct zone_limits *limits);
 /* Drops a reference; the last frees the zone. */
 void zone_free(struct zone *zone);
 struct zone *zone_ref(struct zone *zone);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Least privilege once running (docs/SECURITY.md): after the program is
+ * loaded and attached and the listeners bound, xdpcastd keeps CAP_BPF (new
+ * inner maps on every reload), CAP_NET_ADMIN (re-attach, detach) and
+ * CAP_SYS_ADMIN (programs by id, the fast_path check's test runs) and drops
+ * the rest, CAP_PERFMON and CAP_NET_BIND_SERVICE among them, from the
+ * bounding set too so that health commands run with no more. Capabilities
+ * are per thread: the loop's workers (which never load or bind) drop them
+ * as they start, the main thread once attached.
+ */
+#ifndef XDPCAST_CAPS_H
+#define XDPCAST_CAPS_H
+
+/* For the calling thread; logs (debug) what it could not drop. */
+void caps_drop_to_running(void);
+
+#endif

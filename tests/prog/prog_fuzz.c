@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The XDP program on random and mutated frames through BPF_PROG_TEST_RUN,
+ * loaded with the test zone (tests/zones/example.test.zone) and the rate
+ * limits off. Frames start from queries the fixtures' builder makes (IPv4
+ * and IPv6, VLAN tags, IPv4 options, IPv6 extension headers, EDNS with
+ * NSID and cookies, names of the zone and around it), then get mutations:
+ * IP versions, header lengths, IP and UDP lengths, checksums, truncation and
+ * padding, label lengths, compression pointers, header bits and counts,
+ * EDNS fields and options, random bytes; most have their checksums made
+ * right again so that they reach the stages past the parser.
+ *
+ * Every result must hold:
+ *   - no XDP_ABORTED, no unknown verdict;
+ *   - XDP_PASS leaves the frame as it was;
+ *   - XDP_TX answers a well-formed query (IP version, IPv4 header checksum,
+ *     IP and UDP lengths within the frame, UDP checksum, no IPv4 options but
+ *     padding, no IPv6 extension header, one question that libknot parses,
+ *     QR=0) sent to an anycast prefix, and the answer is
+ *     well formed (versions, checksums, lengths equal to the frame's), has
+ *     the MACs, addresses and ports swapped, the query's ID and question
+ *     bytes, QR=1, and parses with libknot;
+ *   - over the run, the counters moved by exactly the number of frames.
+ *
+ *   prog_fuzz [--frames N | --seconds S] [--seed X] [--corpus DIR]
+ *
+ * The corpus (default tests/fuzz/corpus/prog) holds frames in hex, one per
+ * file, that earlier runs found: each is run first, then mutated like the
+ * built ones. A frame that breaks a rule is printed in hex (a fixture can
+ * take it as .hex, the corpus as a file) and the run exits 1.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <libknot/libknot.h>
+
+#include "checksum.h"
+#include "clock.h"
+#include "packet.h"
+#include "reasons.h"
+#include "test_program.h"
+
+#define TEST_ZONE "tests/zones/example.test.zone"
+
+static uint64_t rng_state;
+
+/* xorshift64*: reproducible from --seed. */
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+static unsigned below(unsigned n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static int chance(unsigned percent)
+{
+	return below(100) < percent;
+}
+
+static const char *const names[] = {
+	"www.example.test.", "WwW.ExAmPlE.tEsT.", "example.test.", "mail.example.test.", "ns1.example.test.",
+	"big.example.test.", "fit.example.test.", "_udp.example.test.", "ns.sub.example.test.",
+	"x.y.sub.example.test.", "sub.example.test.", "host.wild.example.test.", "a.b.wild.example.test.",
+	"alias.example.test.", "chain1.example.test.", "x.wc.example.test.", "dangling.example.test.",
+	"loop1.example.test.", "nothere.example.test.", "a.b.c.d.e.example.test.", "example.org.", "id.server.",
+	"version.bind.", ".", "a.very.long.name.with.many.labels.to.walk.through.in.the.fast.path."
+	"and.still.be.answered.correctly.example.test.",
+};
+static const uint16_t qtypes[] = {
+	KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA, KNOT_RRTYPE_MX, KNOT_RRTYPE_TXT, KNOT_RRTYPE_NS, KNOT_RRTYPE_SOA,
+	KNOT_RRTYPE_CNAME, KNOT_RRTYPE_DS, KNOT_RRTYPE_SRV, KNOT_RRTYPE_ANY, KNOT_RRTYPE_OPT, 0,
+};
+static const char *const sources4[] = { "198.51.100.2", "203.0.113.7", "192.0.2.9", "10.1.2.3" };
+static const char *const sources6[] = { "2001:db8:1::2", "2001:db8:2::9", "fe80::1", "2001:db8:53::1" };
+static const uint8_t cookie[40] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57, 1, 0, 0, 0, 0x5e, 0x1e };
+
+/* A query shape the builder makes, chosen at random. */
+static size_t random_query(uint8_t *frame)
+{
+	static const size_t cookie_lengths[] = { 8, 16, 24, 40, 12 };
+	struct query_spec spec = { 0 };
+	int v6 = chance(40);
+
+	spec.family = v6 ? 6 : 4;
+	spec.vlan_tags = below(3);
+	spec.ipv4_option_bytes = v6 || !chance(15) ? 0 : 4 * (1 + below(10));
+	spec.ipv6_ext_headers = v6 && chance(15);
+	spec.src = chance(90) ? (v6 ? sources6[0] : sources4[0]) : (v6 ? sources6 : sources4)[below(4)];
+	spec.dst = chance(95) ? NULL : v6 ? "2001:db8:1::1" : "198.51.100.1";
+	spec.sport = chance(90) ? 40000 + below(20000) : below(65536);
+	spec.qname = names[below(sizeof(names) / sizeof(names[0]))];
+	spec.qtype = chance(90) ? qtypes[below(sizeof(qtypes) / sizeof(qtypes[0]))] : below(65536);
+	spec.qclass = chance(90) ? KNOT_CLASS_IN : chance(50) ? KNOT_CLASS_CH : below(65536);
+	spec.flags = chance(80) ? 0x0100 : below(65536);
+	spec.qdcount = chance(95) ? 1 : chance(50) ? -1 : 2;
+	if (chance(60)) {
+		spec.edns_size = chance(80) ? 1232 : below(65536) ?: 512;
+		spec.edns_do = chance(30);
+		spec.edns_version = chance(90) ? 0 : below(256);
+		spec.edns_nsid = chance(30);
+		if (chance(30)) {
+			spec.cookie = cookie;
+			spec.cookie_len = cookie_lengths[below(5)];
+		}
+	}
+	spec.padding = chance(10) ? below(40) : 0;
+	return build_query(&spec, frame);
+}
+
+/* Offsets in a frame as built: where IP, UDP and DNS start (0: none). */
+struct layout {
+	size_t ip, udp, dns, end;
+	int v6;
+};
+
+static struct layout find_layout(const uint8_t *frame, size_t len)
+{
+	struct frame_info info;
+	struct layout l = { 0 };
+
+	if (check_frame(frame, len, FRAME_AS_RECEIVED, &info))
+		return l;
+	l.ip = info.l2_len;
+	l.udp = info.udp - frame;
+	l.dns = info.dns - frame;
+	l.end = l.dns + info.dns_len;
+	l.v6 = info.family == 6;
+	return l;
+}
+
+/* The IPv4 header checksum and the UDP checksum made right for what the
+ * headers now say, where they can be found inside the frame. */
+static void fix_checksums(uint8_t *frame, size_t len, const struct layout *l)
+{
+	uint8_t *ip = frame + l->ip, *udp = frame + l->udp;
+	size_t udp_len;
+	uint32_t sum;
+
+	if (!l->ip || l->udp + 8 > len)
+		return;
+	if (!l->v6 && (ip[0] & 0xf) >= 5 && l->ip + (ip[0] & 0xf) * 4 <= len) {
+		ip[10] = ip[11] = 0;
+		sum = checksum_finish(checksum_add(0, ip, (ip[0] & 0xf) * 4));
+		ip[10] = sum >> 8;
+		ip[11] = sum & 0xff;
+	}
+	udp_len = udp[4] << 8 | udp[5];
+	if (udp_len < 8 || l->udp + udp_len > len)
+		return;
+	udp[6] = udp[7] = 0;
+	sum = checksum_add(0, l->v6 ? ip + 8 : ip + 12, l->v6 ? 32 : 8) + IPPROTO_UDP + udp_len;
+	sum = checksum_finish(checksum_add(sum, udp, udp_len)) ?: 0xffff;
+	udp[6] = sum >> 8;
+	udp[7] = sum & 0xff;
+}
+
+/* The offsets of the qname's length bytes, up to max. */
+static size_t label_offsets(const uint8_t *frame, const struct layout *l, size_t *out, size_t max)
+{
+	size_t n = 0, off = l->dns + 12;
+
+	while (off < l->end && n < max && frame[off] && frame[off] < 64) {
+		out[n++] = off;
+		off += frame[off] + 1;
+	}
+	if (off < l->end && n < max)
+		out[n++] = off;
+	return n;
+}
+
+static void mutate(uint8_t *frame, size_t *len, const struct layout *l)
+{
+	size_t labels[64], n, off;
+	uint8_t *ip = frame + l->ip, *udp = frame + l->udp, *dns = frame + l->dns;
+
+	switch (below(14)) {
+	case 0:         /* any byte */
+		frame[below(*len)] = rnd();
+		break;
+	case 1:         /* a bit in the headers */
+		frame[below(l->dns ? l->dns + 12 : *len)] ^= 1 << below(8);
+		break;
+	case 2:         /* the IP version */
+		if (l->ip)
+			ip[0] = (below(16) << 4) | (ip[0] & 0xf);
+		break;
+	case 3:         /* IPv4 header length, IPv6 next header */
+		if (l->ip && !l->v6)
+			ip[0] = (ip[0] & 0xf0) | below(16);
+		else if (l->ip)
+			ip[6] = chance(50) ? (uint8_t[]){ 0, 43, 44, 60, 17, 6, 58 }[below(7)] : rnd();
+		break;
+	case 4: {       /* the IP length */
+		size_t at = l->v6 ? 4 : 2;
+		uint16_t v = (ip[at] << 8 | ip[at + 1]) + (int)below(33) - 16;
+
+		if (l->ip) {
+			ip[at] = v >> 8;
+			ip[at + 1] = v & 0xff;
+		}
+		break;
+	}
+	case 5: {       /* the UDP length */
+		uint16_t v = (udp[4] << 8 | udp[5]) + (int)below(33) - 16;
+
+		if (l->udp) {
+			udp[4] = v >> 8;
+			udp[5] = v & 0xff;
+		}
+		break;
+	}
+	case 6:         /* cut the frame short, or pad it */
+		if (chance(50) && *len > 14)
+			*len -= 1 + below(*len - 14 < 40 ? *len - 14 : 40);
+		else if (*len + 64 < FRAME_MAX)
+			for (unsigned i = 0, k = below(64); i < k; i++)
+				frame[(*len)++] = chance(50) ? 0 : rnd();
+		break;
+	case 7:         /* a label length byte */
+		if (l->dns && (n = label_offsets(frame, l, labels, 64)))
+			frame[labels[below(n)]] = (uint8_t[]){ 0, 1, 2, 63, 64, 0x80, 0xc0, 0xff }[below(8)];
+		break;
+	case 8:         /* a compression pointer where a label was */
+		if (l->dns && (n = label_offsets(frame, l, labels, 64)) && labels[n - 1] + 2 <= *len) {
+			off = labels[below(n)];
+			frame[off] = 0xc0 | below(0x40);
+			frame[off + 1] = chance(50) ? 12 : rnd();
+		}
+		break;
+	case 9:         /* header bits and counts */
+		if (l->dns && l->dns + 12 <= *len)
+			dns[2 + below(10)] ^= chance(50) ? 1u << below(8) : below(4);
+		break;
+	case 10:        /* a byte of the question or what follows it */
+		if (l->dns && l->end > l->dns + 12)
+			frame[l->dns + 12 + below(l->end - l->dns - 12)] = rnd();
+		break;
+	case 11:        /* EDNS: one of the last 30 bytes (the OPT record and its options) */
+		if (l->dns && l->end > l->dns + 12)
+			frame[l->end - 1 - below(l->end - l->dns - 12 < 30 ? l->end - l->dns - 12 : 30)] =
+				chance(50) ? rnd() : below(16);
+		break;
+	case 12:        /* a VLAN tag in front of the IP header */
+		if (l->ip && *len + 4 < FRAME_MAX) {
+			memmove(frame + l->ip + 2, frame + l->ip - 2, *len - l->ip + 2);
+			frame[l->ip - 2] = 0x81;
+			frame[l->ip - 1] = 0x00;
+			frame[l->ip] = 0;
+			frame[l->ip + 1] = below(4096) & 0xff;
+			*len += 4;
+		}
+		break;
+	default:        /* bytes in a row */
+		off = below(*len);
+		for (unsigned i = 0, k = 1 + below(8); i < k && off + i < *len; i++)
+			frame[off + i] = rnd();
+		break;
+	}
+}
+
+static int in_anycast(const struct frame_info *q)
+{
+	static const uint8_t anycast6[6] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x53 };
+	const uint8_t *ip = q->udp - q->ip_len;
+
+	return q->family == 4 ? ip[16] == 192 && ip[17] == 0 && ip[18] == 2 : !memcmp(ip + 24, anycast6, 6);
+}
+
+/* IPv4 options all NOP up to the end or an EOL, and no IPv6 extension header. */
+static int options_are_padding(const struct frame_info *q)
+{
+	const uint8_t *opt = q->udp - q->ip_len + 20;
+
+	if (q->family == 6)
+		return q->ip_len == 40;
+	for (size_t i = 0; i < q->ip_len - 20 && opt[i]; i++)
+		if (opt[i] != 1)
+			return 0;
+	return 1;
+}
+
+static const char *parses(const uint8_t *dns, size_t len)
+{
+	uint8_t copy[FRAME_MAX];
+	knot_pkt_t *pkt;
+	int ret;
+
+	memcpy(copy, dns, len);
+	pkt = knot_pkt_new(copy, len, NULL);
+	if (!pkt)
+		return "out of memory";
+	ret = knot_pkt_parse(pkt, 0);
+	knot_pkt_free(pkt);
+	return ret == KNOT_EOK ? NULL : knot_strerror(ret);
+}
+
+/* Frames of the corpus directory. */
+static struct {
+	uint8_t frame[FRAME_MAX];
+	size_t len;
+} corpus[256];
+static size_t corpus_count;
+
+static void read_corpus(const char *dir)
+{
+	struct dirent *entry;
+	DIR *d = opendir(dir);
+
+	while (d && (entry = readdir(d)) && corpus_count < sizeof(corpus) / sizeof(corpus[0])) {
+		char path[512], hex[2 * FRAME_MAX + 2];
+		size_t n = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name);
+		if (entry->d_name[0] == '.' || !(f = fopen(path, "r")))
+			continue;
+		if (fscanf(f, "%4097s", hex) == 1)
+			for (; hex[2 * n] && hex[2 * n + 1] && n < FRAME_MAX; n++)
+				sscanf(hex + 2 * n, "%2hhx", &corpus[corpus_count].frame[n]);
+		fclose(f);
+		if (n >= 14)
+			corpus[corpus_count++].len = n;
+	}
+	if (d)
+		closedir(d);
+}
+
+static char problem[512];
+
+/* NULL when the result keeps every rule, else which it breaks. */
+static const char *check_result(const uint8_t *in, size_t in_len, const uint8_t *out, size_t out_len, int verdict)
+{
+	struct frame_info q, r;
+	const char *why;
+	size_t question;
+
+	if (verdict == XDP_PASS)
+		return out_len == in_len && !memcmp(in, out, in_len) ? NULL : "XDP_PASS changed the frame";
+	if (verdict == XDP_DROP)
+		return NULL;
+	if (verdict != XDP_TX)
+		return verdict == XDP_ABORTED ? "XDP_ABORTED" : "an unknown verdict";
+	if ((why = check_frame(in, in_len, FRAME_AS_RECEIVED, &q))) {
+		snprintf(problem, sizeof(problem), "answered a query the kernel would drop: %s", why);
+		return problem;
+	}
+	if (!in_anycast(&q))
+		return "answered a query to an address it does not protect";
+	if (!options_are_padding(&q))
+		return "answered a query with IP options or extension headers only the kernel can judge";
+	if (q.dns_len < 12 || knot_wire_get_qr(q.dns) || knot_wire_get_qdcount(q.dns) != 1)
+		return "answered something that is not a query with one question";
+	if ((why = parses(q.dns, q.dns_len))) {
+		snprintf(problem, sizeof(problem), "answered a query libknot does not parse: %s", why);
+		return problem;
+	}
+	if ((why = check_frame(out, out_len, FRAME_AS_SENT, &r))) {
+		snprintf(problem, sizeof(problem), "the answer is malformed: %s", why);
+		return problem;
+	}
+	if (r.family != q.family || r.l2_len != q.l2_len || memcmp(out, in + 6, 6) || memcmp(out + 6, in, 6) ||
+	    memcmp(out + 12, in + 12, q.l2_len - 12))
+		return "the answer's Ethernet header is not the query's, MACs swapped";
+	if (q.family == 4 ? memcmp(r.udp - 8, q.udp - q.ip_len + 16, 4) || memcmp(r.udp - 4, q.udp - q.ip_len + 12, 4) :
+			    memcmp(r.udp - 32, q.udp - q.ip_len + 24, 16) || memcmp(r.udp - 16, q.udp - q.ip_len + 8, 16))
+		return "the answer's addresses are not the query's, swapped";
+	if (memcmp(r.udp, q.udp + 2, 2) || memcmp(r.udp + 2, q.udp, 2))
+		return "the answer's ports are not the query's, swapped";
+	question = knot_dname_size(q.dns + 12) + 4;
+	if (r.dns_len < 12 + question || memcmp(r.dns, q.dns, 2) || memcmp(r.dns + 12, q.dns + 12, question))
+		return "the answer's ID or question is not the query's";
+	if (!knot_wire_get_qr(r.dns))
+		return "the answer has QR=0";
+	if ((why = parses(r.dns, r.dns_len))) {
+		snprintf(problem, sizeof(problem), "the answer does not parse with libknot: %s", why);
+		return problem;
+	}
+	return NULL;
+}
+
+static void print_hex(const char *what, const uint8_t *p, size_t len)
+{
+	fprintf(stderr, "%s (%zu bytes): ", what, len);
+	for (size_t i = 0; i < len; i++)
+		fprintf(stderr, "%02x", p[i]);
+	fputc('\n', stderr);
+}
+
+static uint64_t total_counted(struct xdpcast_bpf *skel)
+{
+	__u64 counts[XDPCAST_REASON_MAX], total = 0;
+
+	test_program_counts(skel, counts);
+	for (int r = 0; r < XDPCAST_REASON_MAX; r++)
+		total += counts[r];
+	return total;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "frames", required_argument, NULL, 'n' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'r' },
+		{ "corpus", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *corpus_dir = "tests/fuzz/corpus/prog";
+	uint64_t frames = 0, limit = 0, verdicts[4] = { 0 }, counted_before;
+	double seconds = 0, start = clock_monotonic();
+	struct xdpcast_bpf *skel;
+	struct protection p;
+	char err[512];
+	int opt, prog;
+
+	rng_state = time(NULL);
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'n')
+			limit = strtoull(optarg, NULL, 10);
+		else if (opt == 's')
+			seconds = strtod(optarg, NULL);
+		else if (opt == 'r')
+			rng_state = strtoull(optarg, NULL, 0);
+		else if (opt == 'c')
+			corpus_dir = optarg;
+		else
+			return 2;
+	}
+	if (!limit && !seconds)
+		limit = 100000;
+	printf("seed %llu\n", (unsigned long long)rng_state);
+	rng_state = rng_state * 0x9e3779b97f4a7c15ULL + 1;   /* never 0 for xorshift */
+	skel = test_program_load(TEST_ZONE, err, sizeof(err));
+	if (!skel) {
+		fprintf(stderr, "prog_fuzz: %s\n", err);
+		return 1;
+	}
+	/* Limits off: rate limiting would turn most frames into drops. */
+	protection_defaults(&p);
+	memset(p.source, 0, sizeof(p.source));
+	p.pass_budget.rate = p.icmp.rate = p.rrl.rate = 0;
+	if (test_program_protect(skel, &p, err, sizeof(err))) {
+		fprintf(stderr, "prog_fuzz: %s\n", err);
+		return 1;
+	}
+	protection_free(&p);
+	prog = bpf_program__fd(skel->progs.xdpcast);
+	counted_before = total_counted(skel);
+	read_corpus(corpus_dir);
+
+	while (limit ? frames < limit : clock_monotonic() - start < seconds) {
+		uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX];
+		int from_corpus = corpus_count && (frames < corpus_count || chance(10));
+		size_t pick = frames < corpus_count ? frames : below(corpus_count), len;
+		struct layout l;
+		const char *why;
+
+		if (from_corpus)
+			memcpy(in, corpus[pick].frame, len = corpus[pick].len);
+		else
+			len = random_query(in);
+		l = find_layout(in, len);
+		for (unsigned m = 0, count = frames < corpus_count ? 0 : below(5); m < count; m++)
+			mutate(in, &len, &l);
+		if (!from_corpus && chance(70))
+			fix_checksums(in, len, &l);
+		if (len < 14)
+			len = 14;
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .data_out = out,
+			    .data_size_out = sizeof(out), .repeat = 1);
+		if (bpf_prog_test_run_opts(prog, &opts)) {
+			print_hex("frame", in, len);
+			fprintf(stderr, "prog_fuzz: BPF_PROG_TEST_RUN failed: %s\n", strerror(errno));
+			return 1;
+		}
+		frames++;
+		verdicts[opts.retval < 4 ? opts.retval : 0]++;
+		why = check_result(in, len, out, opts.data_size_out, opts.retval);
+		if (why) {
+			print_hex("frame", in, len);
+			if (opts.retval == XDP_TX)
+				print_hex("answer", out, opts.data_size_out);
+			fprintf(stderr, "prog_fuzz: frame %llu: %s\n", (unsigned long long)frames, why);
+			return 1;
+		}
+	}
+	if (total_counted(skel) - counted_before != frames) {
+		fprintf(stderr, "prog_fuzz: %llu frames, %llu counted\n", (unsigned long long)frames,
+			(unsigned long long)(total_counted(skel) - counted_before));
+		return 1;
+	}
+	printf("%llu frames (%zu from the corpus first) in %.1f s: %llu answered (XDP_TX), %llu passed, "
+	       "%llu dropped; every rule held\n", (unsigned long long)frames, corpus_count,
+	       clock_monotonic() - start, (unsigned long long)verdicts[XDP_TX],
+	       (unsigned long long)verdicts[XDP_PASS], (unsigned long long)verdicts[XDP_DROP]);
+	xdpcast_bpf__destroy(skel);
+	return 0;
+}
