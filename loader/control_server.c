@@ -22,7 +22,7 @@
 
 #define CONTROL_CONNS_MAX   16
 #define CONTROL_DEADLINE_S  2.0     /* to send the command, and to read the answer */
-#define COMMAND_MAX         128
+#define COMMAND_MAX         CONTROL_LINE_MAX
 
 struct control_conn {
 	struct control_server *server;
@@ -101,22 +101,17 @@ static json_t *error_reply(const char *error)
 	return json_pack("{s:b, s:s}", "ok", 0, "error", error);
 }
 
-/* "drain PREFIX|all PREPEND" (-1: bgp.drain.prepend), "undrain PREFIX|all",
- * "withdraw PREFIX|all": the operator's maintenance, answered with every
- * prefix's state. */
-static json_t *maintain(struct daemon *d, const char *command)
+/* drain, undrain, withdraw: the operator's maintenance, answered with
+ * every prefix's state. */
+static json_t *maintain(struct daemon *d, const struct control_command *cmd)
 {
-	char verb[16], prefix[64], err[512];
-	int prepend = -1, n = sscanf(command, "%15s %63s %d", verb, prefix, &prepend);
-	enum maintenance_action action;
+	enum maintenance_action action = cmd->verb == CONTROL_DRAIN ? MAINT_DRAIN :
+					 cmd->verb == CONTROL_WITHDRAW ? MAINT_WITHDRAW : MAINT_NONE;
+	char err[512];
 	json_t *status, *reply;
 
-	if (n < 2 || (!strcmp(verb, "drain") && (n != 3 || prepend > 10)))
-		return error_reply("expected: drain PREFIX|all PREPEND (0..10), undrain PREFIX|all, withdraw PREFIX|all");
-	if (prepend < 0)
-		prepend = d->opts.drain.prepend;
-	action = !strcmp(verb, "drain") ? MAINT_DRAIN : !strcmp(verb, "withdraw") ? MAINT_WITHDRAW : MAINT_NONE;
-	if (announce_maintain(d, strcmp(prefix, "all") ? prefix : NULL, action, prepend, err, sizeof(err)))
+	if (announce_maintain(d, cmd->prefix[0] ? cmd->prefix : NULL, action,
+			      cmd->prepend < 0 ? d->opts.drain.prepend : (unsigned)cmd->prepend, err, sizeof(err)))
 		return error_reply(err);
 	status = state_json(d->state);
 	reply = json_pack("{s:b, s:O}", "ok", 1, "prefixes", json_object_get(json_object_get(status, "bgp"), "prefixes"));
@@ -124,25 +119,31 @@ static json_t *maintain(struct daemon *d, const char *command)
 	return reply;
 }
 
-static void run_command(struct control_conn *c, const char *command)
+static void run_command(struct control_conn *c, const char *line)
 {
 	struct daemon *d = c->server->d;
+	struct control_command cmd;
+	char err[256];
 	json_t *status;
 
-	if (!strcmp(command, "status")) {
+	if (control_parse(line, &cmd, err, sizeof(err))) {
+		conn_reply(c, error_reply(err));
+		return;
+	}
+	switch (cmd.verb) {
+	case CONTROL_STATUS:
 		status = state_json(d->state);
 		json_object_set_new(status, "loop_longest_turn_ms", json_real(d->longest_turn * 1000));
 		conn_reply(c, status);
-	} else if (!strcmp(command, "reload")) {
+		break;
+	case CONTROL_RELOAD:
 		/* Answered by control_server_reloaded, when that load ends. */
 		c->waiting_for = zones_request_reload(d, "xdpcastctl reload", true);
 		loop_unwatch(d->loop, c->fd);
 		loop_timer_cancel(d->loop, &c->deadline);
-	} else if (!strncmp(command, "drain ", 6) || !strncmp(command, "undrain ", 8) ||
-		   !strncmp(command, "withdraw ", 9)) {
-		conn_reply(c, maintain(d, command));
-	} else {
-		conn_reply(c, error_reply("unknown command: status, reload, drain, undrain or withdraw"));
+		break;
+	default:
+		conn_reply(c, maintain(d, &cmd));
 	}
 }
 

@@ -476,7 +476,7 @@ static int cmd_maintain(const struct ctl *ctl, const char *verb, const char *arg
 
 	if (prefix_arg(arg, prefix, sizeof(prefix), err, sizeof(err)))
 		return fail(err);
-	if (!strcmp(verb, "drain"))
+	if (!strcmp(verb, "drain") && ctl->prepend >= 0)
 		snprintf(command, sizeof(command), "drain %s %d", prefix, ctl->prepend);
 	else
 		snprintf(command, sizeof(command), "%s %s", verb, prefix);

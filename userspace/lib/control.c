@@ -10,6 +10,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "prefix.h"
 
 
 static int socket_address(const char *path, struct sockaddr_un *addr, char *err, size_t errlen)
@@ -21,6 +22,45 @@ static int socket_address(const char *path, struct sockaddr_un *addr, char *err,
 		return -1;
 	}
 	strcpy(addr->sun_path, path);
+	return 0;
+}
+
+int control_parse(const char *line, struct control_command *out, char *err, size_t errlen)
+{
+	static const char *const verbs[] = { [CONTROL_STATUS] = "status", [CONTROL_RELOAD] = "reload",
+					     [CONTROL_DRAIN] = "drain", [CONTROL_UNDRAIN] = "undrain",
+					     [CONTROL_WITHDRAW] = "withdraw" };
+	char verb[16] = "", prefix[64] = "", extra[2] = "";
+	int prepend = -1, n = sscanf(line, "%15s %63s %d %1s", verb, prefix, &prepend, extra);
+	struct xdpcast_lpm_key key;
+	int v;
+
+	memset(out, 0, sizeof(*out));
+	for (v = 0; v < (int)(sizeof(verbs) / sizeof(verbs[0])); v++)
+		if (!strcmp(verb, verbs[v]))
+			break;
+	if (v == (int)(sizeof(verbs) / sizeof(verbs[0]))) {
+		snprintf(err, errlen, "unknown command: status, reload, drain, undrain or withdraw");
+		return -1;
+	}
+	out->verb = v;
+	out->prepend = -1;
+	if (v == CONTROL_STATUS || v == CONTROL_RELOAD) {
+		if (n == 1)
+			return 0;
+		snprintf(err, errlen, "%s takes no argument", verb);
+		return -1;
+	}
+	if (n < 2 || n > (v == CONTROL_DRAIN ? 3 : 2) || (n == 3 && (prepend < 0 || prepend > 10))) {
+		snprintf(err, errlen, "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all");
+		return -1;
+	}
+	out->prepend = prepend;
+	if (!strcmp(prefix, "all"))
+		return 0;
+	if (prefix_parse(prefix, &key, err, errlen))
+		return -1;
+	prefix_format(&key, out->prefix, sizeof(out->prefix));
 	return 0;
 }
 

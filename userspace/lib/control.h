@@ -12,6 +12,22 @@
 
 #define XDPCAST_DEFAULT_CONTROL_SOCKET "/run/xdpcastd.sock"
 
+/* What xdpcastctl may ask, one line each:
+ *   status | reload | drain PREFIX|all [PREPEND] | undrain PREFIX|all |
+ *   withdraw PREFIX|all */
+enum control_verb { CONTROL_STATUS, CONTROL_RELOAD, CONTROL_DRAIN, CONTROL_UNDRAIN, CONTROL_WITHDRAW };
+
+#define CONTROL_LINE_MAX 128            /* bytes of a command line */
+
+struct control_command {
+	enum control_verb verb;
+	char prefix[64];                /* as the daemon writes it; "": every prefix */
+	int prepend;                    /* drain: 0..10, or -1 for the configured default */
+};
+
+/* One command line (without its newline); -1 with the reason in err. */
+int control_parse(const char *line, struct control_command *out, char *err, size_t errlen);
+
 /* Listens on path (non-blocking; a stale socket there is replaced, a live
  * one refused); returns the fd. */
 int control_listen(const char *path, char *err, size_t errlen);

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The control socket's command lines, as the daemon reads them: every verb,
+ * prefixes written back as the daemon writes them, the drain's prepends,
+ * and every malformed line refused with the reason.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "control.h"
+
+static void test_commands(void **state)
+{
+	struct control_command c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(control_parse("status", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.verb, CONTROL_STATUS);
+	assert_int_equal(control_parse("reload", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.verb, CONTROL_RELOAD);
+	assert_int_equal(control_parse("drain 192.0.2.0/24 3", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.verb, CONTROL_DRAIN);
+	assert_string_equal(c.prefix, "192.0.2.0/24");
+	assert_int_equal(c.prepend, 3);
+	assert_int_equal(control_parse("drain all", &c, err, sizeof(err)), 0);
+	assert_string_equal(c.prefix, "");
+	assert_int_equal(c.prepend, -1);
+	assert_int_equal(control_parse("withdraw 2001:DB8:53:0::/48", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.verb, CONTROL_WITHDRAW);
+	assert_string_equal(c.prefix, "2001:db8:53::/48");
+	assert_int_equal(control_parse("undrain all", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.verb, CONTROL_UNDRAIN);
+}
+
+static void test_refused(void **state)
+{
+	static const struct { const char *line, *error; } cases[] = {
+		{ "", "unknown command: status, reload, drain, undrain or withdraw" },
+		{ "shutdown", "unknown command: status, reload, drain, undrain or withdraw" },
+		{ "status now", "status takes no argument" },
+		{ "drain", "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all" },
+		{ "drain all 11", "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all" },
+		{ "drain all -1", "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all" },
+		{ "undrain all 3", "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all" },
+		{ "drain all 3 x", "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all" },
+		{ "withdraw 192.0.2.1/24", "prefix '192.0.2.1/24': host bits are set after /24" },
+	};
+	struct control_command c;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(control_parse(cases[i].line, &c, err, sizeof(err)), -1);
+		assert_string_equal(err, cases[i].error);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_refused),
+	};
+
+	return cmocka_run_group_tests_name("control socket commands", tests, NULL, NULL);
+}
