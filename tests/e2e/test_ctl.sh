@@ -72,4 +72,50 @@ done
 grep -q '"cookie_secret"' <<< "$(bpftool map dump pinned "$PIN_DIR/xdpcast_settings")" || fail "no BTF in xdpcast_settings"
 grep -q '"kind"' <<< "$(bpftool map dump pinned "$PIN_DIR/xdpcast_source_filter")" || fail "no BTF in xdpcast_source_filter"
 echo "ok - bpftool map dump shows the BTF field names"
+
+# Slow and idle clients of the control socket: ten that connect and say
+# nothing, one that sends a byte every 4 s. status still answers (its time
+# is printed, not judged) and the silent ones are cut at their deadline.
+# Then twenty more than it serves at once: those are told so.
+python3 - "$CONTROL_SOCKET" "$WORK/go" > "$WORK/slow-clients.txt" <<'PY' &
+import os, socket, sys, time
+def connect():
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    return s
+idle = [connect() for _ in range(10)]
+drip = connect()
+print("connected", flush=True)
+for byte in b"status":
+    try:
+        drip.send(bytes([byte]))
+    except OSError:
+        break
+    time.sleep(4)
+idle[0].settimeout(10)
+print("idle closed", idle[0].recv(10) == b"", flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.1)
+extra = [connect() for _ in range(20)]
+busy = 0
+for s in extra:
+    s.settimeout(5)
+    try:
+        busy += b"too many control connections" in s.recv(200)
+    except OSError:
+        pass
+print("busy", busy, flush=True)
+PY
+SLOW=$!
+PIDS+=($SLOW)
+wait_for "the slow clients" grep -q connected "$WORK/slow-clients.txt"
+start=$(date +%s%N)
+ctl status > /dev/null || fail "status failed next to slow clients"
+took=$(ms_since "$start")
+touch "$WORK/go"
+wait "$SLOW"
+grep -qx "idle closed True" "$WORK/slow-clients.txt" || fail "an idle client was not cut: $(cat "$WORK/slow-clients.txt")"
+[ "$(awk '$1 == "busy" {print $2}' "$WORK/slow-clients.txt")" -gt 0 ] || fail "no client was told the socket is busy"
+ctl status > /dev/null || fail "status failed after the crowd"
+echo "ok - status answered in $took ms next to 10 idle clients and a byte-every-4-s one (the silent cut at their deadline); 20 over the cap were told busy"
 stop_xdpcastd
