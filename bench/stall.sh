@@ -25,14 +25,7 @@ mkdir -p "$WORK/bpffs"
 mount -t bpf bpf "$WORK/bpffs"
 
 zone() {        # zone N FILE
-	awk -v n="$1" 'BEGIN {
-		print "$ORIGIN scale.test."
-		print "@ 3600 IN SOA ns1 hostmaster 1 3600 600 86400 300"
-		print "@ 3600 IN NS ns1"
-		print "ns1 3600 IN A 192.0.2.53"
-		for (i = 0; i < n; i++)
-			printf "h%d 300 IN A 192.0.2.%d\n", i, i % 250 + 1
-	}' > "$2"
+	tests/tools/names_zone.sh scale.test "$1" > "$2"
 }
 ctl() { "$BUILD/xdpcastctl" --control-socket "$WORK/ctl.sock" "$@"; }
 

@@ -137,6 +137,44 @@ CONF
 	wait_for "NSD" dig_ok "$UNICAST4"
 }
 
+# start_local_knot ZONE [NOTIFY_ADDR]: Knot on the PoP (127.0.0.1@5300 in
+# the server namespace, no TSIG) as the primary of ZONE from
+# $WORK/knot/ZONE.zone, transfers allowed to 127.0.0.1, NOTIFY sent to
+# NOTIFY_ADDR if given; knotc at $WORK/knot.sock; its pid in KNOT_PID.
+start_local_knot() {
+	local zone=$1 notify=${2:-}
+	cat > "$WORK/knot.conf" <<CONF
+server:
+    rundir: "$WORK/knot"
+    listen: 127.0.0.1@5300
+control:
+    listen: "$WORK/knot.sock"
+database:
+    storage: "$WORK/knot"
+log:
+  - target: stderr
+    any: info
+acl:
+  - id: local
+    address: 127.0.0.1
+    action: transfer
+${notify:+remote:
+  - id: xdpcast
+    address: $notify}
+zone:
+  - domain: $zone.
+    storage: "$WORK/knot"
+    file: $zone.zone
+    acl: local
+    zonefile-sync: -1${notify:+
+    notify: xdpcast}
+CONF
+	ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
+	KNOT_PID=$!
+	PIDS+=($KNOT_PID)
+	wait_within "Knot" 60 eval "srv kdig +short +time=1 +retry=0 -p 5300 @127.0.0.1 $zone SOA 2>/dev/null | grep -q ."
+}
+
 dig_ok() { cli kdig +short +time=1 +retry=0 @"$1" version.invalid. >/dev/null 2>&1; }
 
 # wait_within WHAT SECONDS COMMAND...: retries every 0.1 s for up to

@@ -8,46 +8,7 @@ source "$(dirname "$0")/lib.sh"
 setup_network
 mkdir -p "$WORK/knot"
 zone_file() {   # zone_file NAMES: local.test with NAMES names besides the apex
-	awk -v n="$1" 'BEGIN {
-		print "$ORIGIN local.test."
-		print "@ 300 IN SOA ns1.local.test. hostmaster.local.test. 1 3600 600 604800 60"
-		print "@ 300 IN NS ns1"
-		print "ns1 300 IN A 192.0.2.53"
-		for (i = 0; i < n; i++)
-			printf "h%d 300 IN A 192.0.2.%d\n", i, i % 250 + 1
-	}' > "$WORK/knot/local.test.zone"
-}
-start_knot() {
-	cat > "$WORK/knot.conf" <<CONF
-server:
-    rundir: "$WORK/knot"
-    listen: 127.0.0.1@5300
-control:
-    listen: "$WORK/knot.sock"
-database:
-    storage: "$WORK/knot"
-log:
-  - target: stderr
-    any: info
-remote:
-  - id: xdpcast
-    address: 127.0.0.1@5301
-acl:
-  - id: local
-    address: 127.0.0.1
-    action: transfer
-zone:
-  - domain: local.test.
-    storage: "$WORK/knot"
-    file: local.test.zone
-    notify: xdpcast
-    acl: local
-    zonefile-sync: -1
-CONF
-	ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
-	KNOT_PID=$!
-	PIDS+=($KNOT_PID)
-	wait_within "Knot" 60 eval 'srv kdig +short +time=1 +retry=0 -p 5300 @127.0.0.1 local.test SOA 2>/dev/null | grep -q "^ns1"'
+	"$ROOT/tests/tools/names_zone.sh" local.test "$1" > "$WORK/knot/local.test.zone"
 }
 kctl() { srv knotc -s "$WORK/knot.sock" "$@"; }
 cat > "$WORK/xdpcastd.yaml" <<YAML
@@ -59,7 +20,7 @@ YAML
 
 for names in 10 100000; do
 	zone_file "$names"
-	start_knot
+	start_local_knot local.test 127.0.0.1@5301
 	start_xdpcastd --config "$WORK/xdpcastd.yaml"
 	xdp_answers ns1.local.test A 192.0.2.53 || fail "local.test ($names names) is not answered from XDP: '$XDP_GOT'"
 	knot_lines=$(wc -l < "$WORK/knot.log")  # Knot's NOTIFY at its own start found nobody listening

@@ -11,52 +11,22 @@ BIG_NAMES=${BIG_NAMES:-300000}
 EXAMPLE=$ROOT/tests/zones/example.test.zone
 INCLUDE=$WORK/bird.conf
 
-big_zone() {    # big_zone N FILE: scale.test with N names, serial 1 whatever N
-	awk -v n="$1" 'BEGIN {
-		print "$ORIGIN scale.test."
-		print "@ 3600 IN SOA ns1 hostmaster 1 3600 600 86400 300"
-		print "@ 3600 IN NS ns1"
-		print "ns1 3600 IN A 192.0.2.53"
-		for (i = 0; i < n; i++)
-			printf "h%d 300 IN A 192.0.2.%d\n", i, i % 250 + 1
-	}' > "$2"
-}
+# scale.test with N names, serial 1 whatever N (NSD keeps the small one)
+big_zone() { "$ROOT/tests/tools/names_zone.sh" scale.test "$1" > "$2"; }
 
 setup_network
 big_zone 10 "$WORK/scale.zone"
 # The slow primary: Knot on the PoP, SOA refresh 1 s, later stopped with
 # SIGSTOP so that every refresh hangs until transfer.timeout_ms.
-mkdir -p "$WORK/knot"
 cat > "$WORK/slow.zone" <<ZONE
 \$ORIGIN slow.test.
 @    300 IN SOA ns1.slow.test. hostmaster.slow.test. 1 1 1 3600 60
 @    300 IN NS  ns1
 ns1  300 IN A   192.0.2.53
 ZONE
+mkdir -p "$WORK/knot"
 cp "$WORK/slow.zone" "$WORK/knot/slow.test.zone"
-cat > "$WORK/knot.conf" <<CONF
-server:
-    rundir: "$WORK/knot"
-    listen: 127.0.0.1@5300
-control:
-    listen: "$WORK/knot.sock"
-database:
-    storage: "$WORK/knot"
-acl:
-  - id: local
-    address: 127.0.0.1
-    action: transfer
-zone:
-  - domain: slow.test.
-    storage: "$WORK/knot"
-    file: slow.test.zone
-    acl: local
-    zonefile-sync: -1
-CONF
-ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
-KNOT_PID=$!
-PIDS+=($KNOT_PID)
-wait_for "Knot" eval 'srv kdig +short +time=1 +retry=0 -p 5300 @127.0.0.1 slow.test SOA 2>/dev/null | grep -q "^ns1"'
+start_local_knot slow.test
 # NSD serves the same data (the backend check compares serials).
 start_nsd "$EXAMPLE" "$WORK/scale.zone" "$WORK/slow.zone"
 NSD_PID=${PIDS[-1]}
