@@ -30,7 +30,7 @@ LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1
 
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_x86
 
-BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/baseline.bpf.o
+BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/baseline.bpf.o $(BUILD)/bare.bpf.o
 LIB_SRCS := $(wildcard userspace/lib/*.c) $(filter-out loader/xdpcastd.c,$(wildcard loader/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
@@ -61,6 +61,9 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/baseline.bpf.o: bench/baseline.bpf.c bpf/*.h $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bare.bpf.o: bench/bare.bpf.c $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o

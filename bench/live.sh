@@ -1,48 +1,142 @@
 #!/usr/bin/env bash
-# make bench, live traffic: bench/floodgen writes valid queries (www A, from
-# sources across 203.0.113.0/24) into the client's veth as fast as one core
-# can for a few seconds; the program on the server's veth answers them with
-# XDP_TX back into the client's veth. Answered pps is what came back there,
-# loss what was offered and never came back. The baseline program (parse,
-# swap, XDP_TX) under the same generator gives the ratio. Per-source limits
-# and RRL are off (tests/fidelity/no-limits.yaml): this is the answer path's
-# throughput, the flood part measures the limits.
+# make bench, live traffic: kxdpgun (AF_XDP, Knot's generator) in the client
+# namespace sends query templates at its highest rate for a few seconds into
+# the client's veth; the program on the server's veth answers with XDP_TX.
+# For each query set, the answered rate (kxdpgun's replies per second,
+# median of RUNS) and the program's own time per packet (bpf_stats:
+# run_time_ns / run_cnt over the run) for:
+#   bare      bench/bare.bpf.c: swap MACs, addresses, ports, set QR (the ceiling)
+#   knot-xdp  Knot 3.2 in its XDP mode (its program redirects to AF_XDP;
+#             the answering is in knotd)
+#   xdpcast   xdpcast with NSD behind, limits and RRL off
+# Then what the default limits cost: xdpcast's time per packet with limits
+# and RRL off, then on, for queries from sources spread over
+# 2001:db8:8000::/33, so that packets take per-source bucket and RRL state
+# of their own (bench/floodgen writes them: kxdpgun 3.2 sends IPv6 from ::
+# when given a source prefix, and the documentation prefixes have no IPv4
+# /16).
+# QUEUES=2: veth and kxdpgun with two queues and threads.
+#   bench/live.sh          a markdown table on stdout
 source "$(dirname "$0")/../tests/e2e/lib.sh"
 
 SECONDS_PER_RUN=${LIVE_SECONDS:-3}
+RUNS=${RUNS:-3}
 ZONE=$ROOT/tests/zones/example.test.zone
+SPOOFED6=2001:db8:8000::/33
+VETH_QUEUES=${QUEUES:-1}
 
-rx_packets() { cli cat /sys/class/net/veth-c/statistics/rx_packets; }
+# Query sets: name, destination, templates.
+printf 'www.example.test A\nmail.example.test A\nexample.test MX\n' > "$WORK/positive.txt"
+for i in 1 2 3 4 5 6 7 8; do echo "nothere$i.example.test A"; done > "$WORK/nxdomain.txt"
+SETS=("IPv4 positive (A, A, MX)|$ANYCAST4|positive" "IPv6 positive (A, A, MX)|$ANYCAST6|positive"
+      "IPv4 NXDOMAIN|$ANYCAST4|nxdomain")
 
-# run NAME [COUNTER]: one generator run and its row; COUNTER is a command
-# printing how many of the packets the program itself answered. Sets ANSWERED.
-run() {
-	local rx0 out sent elapsed answered in_xdp=all xdp0
-	[ $# -gt 1 ] && xdp0=$($2)
-	rx0=$(rx_packets)
-	out=$(cli "$BUILD/bench/floodgen" --iface veth-c --dst-mac "$DST_MAC" --dst $ANYCAST4 --src 203.0.113.0/24 \
-		--kind query --qname www.example.test --seconds "$SECONDS_PER_RUN" --count 100000000)
-	sleep 0.5                       # what is still in flight
-	sent=$(awk '{print $4}' <<< "$out")
-	elapsed=$(awk '{print $7}' <<< "$out")
-	answered=$(( $(rx_packets) - rx0 ))
-	[ "$answered" -le "$sent" ] || answered=$sent     # ARP and ND replies are not answers
-	[ $# -gt 1 ] && in_xdp=$(( $($2) - xdp0 ))
-	ANSWERED=$(awk -v a="$answered" -v t="$elapsed" 'BEGIN {printf "%.0f", a / t}')
-	printf '| %s | %s | %s | %s | %s%% | %s |\n' "$1" "$(awk -v s="$sent" -v t="$elapsed" 'BEGIN {printf "%.0f", s / t}')" \
-		"$ANSWERED" "$in_xdp" "$(awk -v s="$sent" -v a="$answered" 'BEGIN {printf "%.1f", (s - a) * 100 / s}')" \
-		"$(awk -v a="$ANSWERED" -v b="${BASELINE:-$ANSWERED}" 'BEGIN {printf "%.2f", a / b}')"
+prog_id() { srv ip -j link show veth-s | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])'; }
+prog_stats() { bpftool -j prog show id "$1" | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v.get("run_time_ns", 0), v.get("run_cnt", 0))'; }
+
+# per_packet BEFORE AFTER: ns per run between two prog_stats readings.
+per_packet() { awk -v b="$1" -v a="$2" 'BEGIN {split(b, x, " "); split(a, y, " "); n = y[2] - x[2];
+	printf "%.0f", n ? (y[1] - x[1]) / n : 0}'; }
+
+# gun DEST SET: one kxdpgun run (its own source address); "replies/s ns/packet".
+gun() {
+	local id before out
+	id=$(prog_id)
+	before=$(prog_stats "$id")
+	out=$(cli kxdpgun -t "$SECONDS_PER_RUN" -Q 100000000 -b 64 -i "$WORK/$2.txt" -I veth-c -R "$SERVER_MAC" "$1" 2>&1)
+	echo "$(awk '/total replies:/ {gsub(/[()]/, "", $4); print $4}' <<< "$out") $(per_packet "$before" "$(prog_stats "$id")")"
 }
 
-echo "| program on the server's veth | offered pps | answered pps | dns_answer counted | loss | answered / baseline |"
-echo "|---|---:|---:|---:|---:|---:|"
+# spoofed: floodgen's queries from $SPOOFED6 for a few seconds; "ns/packet".
+spoofed() {
+	local id before
+	id=$(prog_id)
+	before=$(prog_stats "$id")
+	cli "$BUILD/bench/floodgen" --iface veth-c --dst-mac "$SERVER_MAC" --dst $ANYCAST6 --src $SPOOFED6 \
+		--kind query --qname www.example.test --seconds "$SECONDS_PER_RUN" --count 100000000 > /dev/null
+	echo "0 $(per_packet "$before" "$(prog_stats "$id")")"
+}
+
+# median COMMAND ARGS...: RUNS runs, the median by the first field.
+median() {
+	local i
+	for i in $(seq "$RUNS"); do "$@"; done | sort -n | awk '{r[NR] = $0} END {print r[int((NR + 1) / 2)]}'
+}
+
+declare -A PPS NS
+measure_all() {         # measure_all PROGRAM: every set with what runs on veth-s now
+	local set name dest file r
+	for set in "${SETS[@]}"; do
+		IFS='|' read -r name dest file <<< "$set"
+		r=$(median gun "$dest" "$file")
+		PPS["$1|$name"]=${r% *}
+		NS["$1|$name"]=${r#* }
+	done
+}
+
+start_knot_xdp() {
+	mkdir -p "$WORK/knot"
+	cat > "$WORK/knot.conf" <<CONF
+server:
+    rundir: "$WORK/knot"
+    listen: $UNICAST4@53
+xdp:
+    listen: veth-s@53
+database:
+    storage: "$WORK/knot"
+zone:
+  - domain: example.test
+    file: "$ZONE"
+    semantic-checks: off
+log:
+  - target: stderr
+    any: warning
+CONF
+	ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
+	KNOT=$!
+	PIDS+=($KNOT)
+	wait_for "Knot" dig_ok "$UNICAST4"
+	wait_for "Knot's XDP program" eval 'srv ip -o link show veth-s | grep -q prog/xdp'
+}
+
 setup_network
-DST_MAC=$(srv cat /sys/class/net/veth-s/address)
-srv ip link set dev veth-s xdpdrv obj "$BUILD/baseline.bpf.o" sec xdp
-run "baseline (parse, swap, XDP_TX)"
-BASELINE=$ANSWERED
+cli ip link set dev veth-c xdpdrv off          # kxdpgun brings its own program
+SERVER_MAC=$(srv cat /sys/class/net/veth-s/address)
+stats_before=$(sysctl -n kernel.bpf_stats_enabled)
+trap 'sysctl -qw kernel.bpf_stats_enabled=$stats_before; cleanup' EXIT
+sysctl -qw kernel.bpf_stats_enabled=1
+
+srv ip link set dev veth-s xdpdrv obj "$BUILD/bare.bpf.o" sec xdp
+measure_all bare
 srv ip link set dev veth-s xdpdrv off
+
+start_knot_xdp
+measure_all knot-xdp
+kill "$KNOT"; wait "$KNOT" 2>/dev/null || true
+srv ip link set dev veth-s xdp off             # knotd leaves its program attached
+
 start_nsd "$ZONE"
 start_xdpcastd --zone "$ZONE" --xdp-mode native --config "$ROOT/tests/fidelity/no-limits.yaml"
-run "xdpcast (answers www A)" "counter dns_answer"
+measure_all xdpcast
+cli ip -force link set dev veth-c xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp     # for floodgen: kxdpgun's is left
+limits_off=$(median spoofed)
 stop_xdpcastd
+start_xdpcastd --zone "$ZONE" --xdp-mode native
+limits_on=$(median spoofed)
+stop_xdpcastd
+
+echo "| query set | bare pps | Knot-XDP pps | xdpcast pps | xdpcast / bare | xdpcast / Knot-XDP | bare ns/pkt | Knot-XDP ns/pkt | xdpcast ns/pkt | xdpcast / bare ns |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for set in "${SETS[@]}"; do
+	IFS='|' read -r name dest file <<< "$set"
+	awk -v n="$name" -v b="${PPS[bare|$name]}" -v k="${PPS[knot-xdp|$name]}" -v x="${PPS[xdpcast|$name]}" \
+	    -v bn="${NS[bare|$name]}" -v kn="${NS[knot-xdp|$name]}" -v xn="${NS[xdpcast|$name]}" \
+	    'BEGIN {printf "| %s | %d | %d | %d | %.2f | %.2f | %d | %d | %d | %.1f |\n", n, b, k, x,
+		    b ? x / b : 0, k ? x / k : 0, bn, kn, xn, bn ? xn / bn : 0}'
+done
+echo
+echo "| xdpcast, www A over IPv6 from $SPOOFED6 (floodgen) | ns/pkt |"
+echo "|---|---:|"
+echo "| limits and RRL off | ${limits_off#* } |"
+echo "| default limits and RRL on | ${limits_on#* } |"
+awk -v a="${limits_off#* }" -v b="${limits_on#* }" 'BEGIN {printf "| on / off | %.2f |\n", a ? b / a : 0}'

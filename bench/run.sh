@@ -10,7 +10,9 @@ flood_seconds=$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 5)
 server_loads=$([ "${QUICK:-0}" = 1 ] && echo "10000 40000" || echo "10000 40000 80000")
 server_seconds=$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 3)
 server_repeats=$([ "${QUICK:-0}" = 1 ] && echo 1 || echo 3)
-live_seconds=$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 4)
+live_seconds=$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 3)
+live_runs=$([ "${QUICK:-0}" = 1 ] && echo 1 || echo 3)
+stall_names=$([ "${QUICK:-0}" = 1 ] && echo 100000 || echo 1000000)
 zone_sizes=$([ "${QUICK:-0}" = 1 ] && echo "10000 100000" || echo "10000 100000 1000000")
 mkdir -p bench/results
 out=bench/results/$(date -u +%Y-%m-%d).md
@@ -30,14 +32,24 @@ fi
 	echo
 	"$BUILD/bench/prog_bench" "$samples"
 	echo
-	echo "## Live traffic (bench/floodgen, valid queries at its highest rate for $live_seconds s, into the server's native-mode veth)"
+	echo "## Live traffic (kxdpgun at its highest rate, $live_seconds s, median of $live_runs runs; bpf_stats on)"
 	echo
-	echo "One core writes the frames; the veth runs the receiving NAPI, and so the XDP"
-	echo "program, on the same core inside the sender's transmit. The generator is thus"
-	echo "clocked by the program: loss stays near zero on veth, and the answered rate"
-	echo "(the most this core reaches through each program) is the measure."
+	echo "kxdpgun (AF_XDP, one thread) in the client namespace; the program on the"
+	echo "server's native-mode veth answers with XDP_TX. pps is kxdpgun's replies per"
+	echo "second; ns/pkt is the program's own run_time_ns / run_cnt over the run"
+	echo "(bpf_stats adds its own clock reads to each). bare (bench/bare.bpf.c)"
+	echo "swaps and sets QR, nothing else: the ceiling. Knot-XDP's program only"
+	echo "redirects to knotd's AF_XDP sockets; knotd answers. xdpcast has NSD"
+	echo "behind it, limits and RRL off here, on in the second table."
 	echo
-	LIVE_SECONDS=$live_seconds BUILD=$BUILD bench/live.sh | grep '^|'
+	RUNS=$live_runs LIVE_SECONDS=$live_seconds BUILD=$BUILD bench/live.sh | grep -E '^(\||$)'
+	echo
+	echo "## Scaling with cores (bench/floodgen, one per queue and core, $live_seconds s)"
+	echo
+	echo "Both cores also run the generators: compare each program's gain from one"
+	echo "queue to two, not the rates."
+	echo
+	LIVE_SECONDS=$live_seconds BUILD=$BUILD bench/scaling.sh | grep '^|'
 	echo
 	echo "## Against the servers users would pick instead (dnsperf, same zone and query mix; median of $server_repeats runs of $server_seconds s per load)"
 	echo
@@ -69,6 +81,15 @@ fi
 	echo "starting knotd to knotc showing the zone loaded."
 	echo
 	BUILD=$BUILD bench/zone_scale.sh $zone_sizes
+	echo
+	echo "## The daemon while it reloads a large zone (bench/stall.sh)"
+	echo
+	echo "xdpcastctl status every 20 ms during a SIGHUP reload of a zone of N names:"
+	echo "the slowest answer, and the longest turn of the daemon's event loop (its"
+	echo "own probe). Before the event loop (a4fecc8) status waited for the whole"
+	echo "reload: 124.8 s at 1M names."
+	echo
+	BUILD=$BUILD bench/stall.sh $stall_names
 } | tee "$out"
 # The program-cost rows (path, ratio) as a bar chart next to the table.
 awk -F'|' '/^## Program cost/ {p = 1; next} /^## / {p = 0}

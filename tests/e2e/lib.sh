@@ -67,7 +67,9 @@ fail() {
 setup_network() {
 	ip netns add "$NS_SRV"
 	ip netns add "$NS_CLI"
-	ip link add veth-s netns "$NS_SRV" type veth peer name veth-c netns "$NS_CLI"
+	# VETH_QUEUES (default 1): queues per direction, for the benches' multi-core runs.
+	ip link add veth-s numtxqueues "${VETH_QUEUES:-1}" numrxqueues "${VETH_QUEUES:-1}" netns "$NS_SRV" type veth \
+		peer name veth-c numtxqueues "${VETH_QUEUES:-1}" numrxqueues "${VETH_QUEUES:-1}" netns "$NS_CLI"
 	srv ip link set lo up
 	cli ip link set lo up
 	srv ip addr add $UNICAST4/24 dev veth-s
