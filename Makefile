@@ -26,7 +26,7 @@ ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
 endif
-LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1 libmicrohttpd jansson libsystemd 2>/dev/null || echo -lxdp -lbpf -lknot -lzscanner -lyaml -lmicrohttpd -ljansson -lsystemd) -lelf -lz -lpthread
+LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1 libmicrohttpd jansson libsystemd libdnssec 2>/dev/null || echo -lxdp -lbpf -lknot -ldnssec -lzscanner -lyaml -lmicrohttpd -ljansson -lsystemd) -lelf -lz -lpthread
 
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_x86
 
@@ -35,7 +35,7 @@ LIB_SRCS := $(wildcard userspace/lib/*.c) $(filter-out loader/xdpcastd.c,$(wildc
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
-PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test
+PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test $(BUILD)/tests/sha1_test
 TOOLS      := $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(BUILD)/bench/floodgen
 
 # libFuzzer targets (clang), built apart with their own copy of the library.
@@ -64,6 +64,9 @@ $(BUILD)/baseline.bpf.o: bench/baseline.bpf.c bpf/*.h $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bare.bpf.o: bench/bare.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/sha1_vectors.bpf.o: tests/prog/sha1_vectors.bpf.c bpf/*.h $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
@@ -95,6 +98,7 @@ $(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packe
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/bench/prog_bench.o: $(BUILD)/baseline.skel.h
+$(BUILD)/tests/prog/sha1_test.o: $(BUILD)/sha1_vectors.skel.h
 
 $(BUILD)/bench/zone_bench: $(BUILD)/bench/zone_bench.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
