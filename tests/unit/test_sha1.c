@@ -82,9 +82,11 @@ static void nsec3_hash(const char *name, const __u8 *salt, __u32 salt_len, int i
 		       __u8 out[SHA1_DIGEST_LEN])
 {
 	__u8 wire[KNOT_DNAME_MAXLEN], msg[KNOT_DNAME_MAXLEN + 255];
-	int len = knot_dname_from_str(wire, name, sizeof(wire)) ? (int)knot_dname_size(wire) : -1;
+	size_t len;
 
-	assert_true(len > 0);
+	assert_non_null(knot_dname_from_str(wire, name, sizeof(wire)));
+	len = knot_dname_size(wire);
+	assert_in_range(len, 1, KNOT_DNAME_MAXLEN);
 	knot_dname_to_lower(wire);
 	memcpy(msg, wire, len);
 	memcpy(msg + len, salt, salt_len);
