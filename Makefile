@@ -5,6 +5,7 @@
 #   make lab        two PoPs, BIRD, a transit and a client: anycast failover
 #   make bench      numbers against baselines measured in the same run
 #   make fuzz       every fuzzer for FUZZ_SECONDS (default 60) each
+#   make docs       docs/config.md from docs/config.md.in and the option table
 #   SANITIZE=1      build userspace with AddressSanitizer and UBSan
 
 ifeq ($(SANITIZE),1)
@@ -37,6 +38,7 @@ BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test
 TOOLS      := $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(BUILD)/bench/floodgen
+CONFIG_DOC := $(BUILD)/tests/config_doc
 
 # libFuzzer targets (clang), built apart with their own copy of the library.
 FUZZ_BUILD   := build-fuzz
@@ -47,7 +49,8 @@ FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/
 PROG_FUZZ    := $(BUILD)/tests/prog_fuzz
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-prog test-e2e test-fidelity test-system test-fuzz demo lab bench fuzz clean
+.PHONY: all deps test test-unit test-prog test-e2e test-fidelity test-system test-fuzz test-docs demo lab bench fuzz docs \
+	clean
 all: $(BPF_OBJS) $(BINS)
 
 deps:
@@ -82,10 +85,8 @@ $(BUILD)/xdpcastctl: $(BUILD)/userspace/xdpcastctl.o $(BUILD)/libxdpcast.a
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
 
-$(BUILD)/tests/list_answers: $(BUILD)/tests/tools/list_answers.o $(BUILD)/libxdpcast.a
-	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
-
-$(BUILD)/tests/health_rounds: $(BUILD)/tests/tools/health_rounds.o $(BUILD)/libxdpcast.a
+$(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(CONFIG_DOC): $(BUILD)/tests/%: \
+		$(BUILD)/tests/tools/%.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
@@ -116,8 +117,8 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libxdpcast
 	$(CLANG) -fsanitize=fuzzer,address,undefined $^ $(LIBS) -o $@
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(TOOLS) $(FUZZ_BINS) $(PROG_FUZZ)
-	@$(MAKE) --no-print-directory test-unit test-prog test-fuzz test-e2e test-fidelity test-system
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(TOOLS) $(CONFIG_DOC) $(FUZZ_BINS) $(PROG_FUZZ)
+	@$(MAKE) --no-print-directory test-docs test-unit test-prog test-fuzz test-e2e test-fidelity test-system
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
@@ -136,6 +137,15 @@ test-fidelity: all $(TOOLS)
 
 test-system: all
 	@echo "== tests/system/lab.sh"; tests/system/lab.sh
+
+# docs/config.md is generated: it must be what the option table says now.
+test-docs: $(CONFIG_DOC)
+	@echo "== docs/config.md against the option table"
+	@$(CONFIG_DOC) docs/config.md.in | diff -u docs/config.md - || \
+		{ echo "docs/config.md is stale: run 'make docs' and commit it" >&2; exit 1; }
+
+docs: $(CONFIG_DOC)
+	$(CONFIG_DOC) docs/config.md.in > docs/config.md.tmp && mv docs/config.md.tmp docs/config.md
 
 lab: deps
 	@$(MAKE) --no-print-directory test-system

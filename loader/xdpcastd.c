@@ -101,16 +101,17 @@ static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
 	int fd = bpf_map__fd(d->skel->maps.xdpcast_protected);
 
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
-		const struct anycast_rules *own = &d->opts.anycast_rules[i];
+		const struct anycast_option *a = &d->opts.anycast[i];
 		struct protected_prefix value;
+		char text[64];
 
-		if (own->count)
-			protection_scope(own->allow, own->count, &d->opts.anycast[i], i, &value);
+		if (a->rules.count)
+			protection_scope(a->rules.allow, a->rules.count, &a->prefix, i, &value);
 		else
-			protection_scope(d->protection.allow, d->protection.allow_count, &d->opts.anycast[i], i,
-					 &value);
-		if (bpf_map_update_elem(fd, &d->opts.anycast[i], &value, BPF_ANY)) {
-			snprintf(err, errlen, "--anycast %s: %s", d->opts.anycast_text[i], strerror(errno));
+			protection_scope(d->protection.allow, d->protection.allow_count, &a->prefix, i, &value);
+		if (bpf_map_update_elem(fd, &a->prefix, &value, BPF_ANY)) {
+			prefix_format(&a->prefix, text, sizeof(text));
+			snprintf(err, errlen, "--anycast %s: %s", text, strerror(errno));
 			return -1;
 		}
 	}

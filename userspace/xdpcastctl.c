@@ -14,7 +14,7 @@
 
 #include "bgp.h"
 #include "blocklist.h"
-#include "config.h"
+#include "options.h"
 #include "control.h"
 #include "lookup.h"
 #include "prefix.h"

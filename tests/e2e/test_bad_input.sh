@@ -41,7 +41,7 @@ expect_error "prefix '192.0.2.0/33': length must be 0 to 32" --iface veth-s --an
 expect_error "prefix '192.0.2.1/24': host bits are set" --iface veth-s --anycast 192.0.2.1/24 --pop e2e --zone "$ZONE"
 expect_error "prefix 'example': not an IPv4 or IPv6 address" --iface veth-s --anycast example --pop e2e --zone "$ZONE"
 expect_error "--pop is required" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE"
-expect_error "--xdp-mode 'hw': must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw
+expect_error "--xdp-mode: 'hw' must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw
 expect_error "view 'eu' has no clients: add --view NAME=PREFIX" "${good[@]}" --zone "$ZONE" --view-zone eu="$ZONE"
 expect_error "view 'eu' loads no zone: add --view-zone NAME=FILE" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/24
 expect_error "--view: prefix '203.0.113.0/33': length must be 0 to 32" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/33
@@ -64,7 +64,7 @@ out=$("$BUILD/xdpcastd" --check-config "$WORK/broken-zone.yaml" 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [[ "$out" == *"broken.zone:6: "* ]] || fail "--check-config on a broken zone: rc $rc, $out"
 echo "ok - --check-config names the broken zone's file and line"
 
-expect_error "--metrics 'nonsense': expected ADDRESS:PORT" "${good[@]}" --zone "$ZONE" --metrics nonsense
+expect_error "--metrics: 'nonsense': expected ADDRESS:PORT" "${good[@]}" --zone "$ZONE" --metrics nonsense
 srv python3 -c 'import socket, time; s = socket.socket(); s.bind(("198.51.100.1", 9553)); s.listen(); time.sleep(30)' &
 PIDS+=($!)
 sleep 0.5
