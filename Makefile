@@ -19,9 +19,22 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
+# The BPF target's architecture, for the helpers' register conventions
+# (bpf_tracing.h) and the vmlinux.h of that architecture.
+ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64.*/arm64/' \
+		-e 's/arm.*/arm/' -e 's/ppc64.*/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/' \
+		-e 's/loongarch64/loongarch/')
+
+# Kernel types for the BPF programs: the vendored vmlinux/$(ARCH)/vmlinux.h
+# when there is one, else dumped from VMLINUX_BTF (the running kernel's BTF,
+# or a vmlinux built with CONFIG_DEBUG_INFO_BTF for another kernel).
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VMLINUX_VENDORED := $(wildcard vmlinux/$(ARCH)/vmlinux.h)
+
 CFLAGS   ?= -O2 -g
+DEPFLAGS  = -MMD -MP
 COMMON_CFLAGS := -Wall -Wextra -Werror -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE \
-		 -DXDPCAST_VERSION='"$(VERSION)"' -Ibpf -Iuserspace/lib -Iloader -Itests/prog -I$(BUILD)
+		 -DXDPCAST_VERSION='"$(VERSION)"' -Ibpf -Iuserspace/lib -Iloader -I$(BUILD)
 CFLAGS   += $(COMMON_CFLAGS)
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -29,7 +42,7 @@ LDFLAGS  += -fsanitize=address,undefined
 endif
 LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1 libmicrohttpd jansson libsystemd 2>/dev/null || echo -lxdp -lbpf -lknot -lzscanner -lyaml -lmicrohttpd -ljansson -lsystemd) -lelf -lz -lpthread
 
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_x86
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_$(ARCH)
 
 BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/baseline.bpf.o
 LIB_SRCS := $(wildcard userspace/lib/*.c) $(filter-out loader/xdpcastd.c,$(wildcard loader/*.c))
@@ -49,29 +62,43 @@ FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/
 PROG_FUZZ    := $(BUILD)/tests/prog_fuzz
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-prog test-e2e test-fidelity test-system test-fuzz test-docs demo lab bench fuzz docs \
-	clean
+.DELETE_ON_ERROR:
+.PHONY: all deps test test-unit test-prog test-e2e test-fidelity test-system test-fuzz test-docs demo lab bench \
+	fuzz docs clean
 all: $(BPF_OBJS) $(BINS)
 
 deps:
 	@scripts/install-deps.sh
 
+ifneq ($(VMLINUX_VENDORED),)
+$(BUILD)/vmlinux.h: $(VMLINUX_VENDORED)
+	@mkdir -p $(@D)
+	cp $< $@
+else
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+	@test -r $(VMLINUX_BTF) || { echo "no vmlinux/$(ARCH)/vmlinux.h and no kernel BTF at $(VMLINUX_BTF):" \
+		"build on a kernel with CONFIG_DEBUG_INFO_BTF, or set VMLINUX_BTF to a vmlinux that has BTF" >&2; exit 1; }
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+endif
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h $(BUILD)/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/baseline.bpf.o: bench/baseline.bpf.c bpf/*.h $(BUILD)/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/baseline.bpf.o: bench/baseline.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c $(wildcard bpf/*.h userspace/lib/*.h loader/*.h tests/prog/*.h) $(BUILD)/xdpcast.skel.h
+# Test and bench sources share the helpers of tests/prog; production objects do not see them.
+$(BUILD)/tests/%.o $(BUILD)/bench/%.o: CFLAGS += -Itests/prog
+
+# Dependencies from the compiler (-MMD -MP); the skeleton is generated
+# before any object is built, since a first build has no .d files yet.
+$(BUILD)/%.o: %.c | $(BUILD)/xdpcast.skel.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/libxdpcast.a: $(LIB_OBJS)
 	ar rcs $@ $^
@@ -92,7 +119,7 @@ $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(CONFIG_DOC): $(BUILD)
 $(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/bench/prog_bench.o: $(BUILD)/baseline.skel.h
+$(BUILD)/bench/prog_bench.o: | $(BUILD)/baseline.skel.h
 
 $(BUILD)/bench/zone_bench: $(BUILD)/bench/zone_bench.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
@@ -106,15 +133,17 @@ $(BUILD)/tests/%_test: $(BUILD)/tests/prog/%_test.o $(BUILD)/tests/prog/packet.o
 $(PROG_FUZZ): $(BUILD)/tests/prog/prog_fuzz.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(FUZZ_BUILD)/%.o: %.c $(wildcard bpf/*.h userspace/lib/*.h loader/*.h) $(BUILD)/xdpcast.skel.h
+$(FUZZ_BUILD)/%.o: %.c | $(BUILD)/xdpcast.skel.h
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/libxdpcast.a: $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRCS))
 	ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libxdpcast.a
 	$(CLANG) -fsanitize=fuzzer,address,undefined $^ $(LIBS) -o $@
+
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' -type f 2>/dev/null)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(TOOLS) $(CONFIG_DOC) $(FUZZ_BINS) $(PROG_FUZZ)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -26,6 +27,7 @@
 #include "caps.h"
 #include "clock.h"
 #include "daemon.h"
+#include "kernel.h"
 #include "log.h"
 #include "lookup.h"
 #include "prefix.h"
@@ -480,6 +482,7 @@ int main(int argc, char **argv)
 {
 	static struct daemon d = { .notify = { -1, -1 }, .watch_fd = -1, .signal_fd = -1,
 				   .pins = { .lock_fd = -1, .previous_fd = -1 } };
+	struct utsname host;
 	char err[ERR_LEN];
 	int status = 1;
 
@@ -519,7 +522,9 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	if (resolve_ifaces(&d, err, sizeof(err)) || zones_listen(&d, err, sizeof(err)) ||
+	uname(&host);
+	if (kernel_check(kernel_has_xdp_helper, host.release, err, sizeof(err)) ||
+	    resolve_ifaces(&d, err, sizeof(err)) || zones_listen(&d, err, sizeof(err)) ||
 	    control_server_start(&d, err, sizeof(err)))
 		goto fail;
 	if (d.opts.metrics && !(d.metrics = metrics_server_start(d.opts.metrics, err, sizeof(err))))
