@@ -1,10 +1,13 @@
-# xdpcast — build, test, demo, bench.
+# xdpcast — build, test, demo, bench, install, package.
 #   make            build the BPF objects, xdpcastd and xdpcastctl
 #   make test       install what is missing, then run every test tier
 #   make demo       install what is missing, then answer DNS from XDP on veth
 #   make lab        two PoPs, BIRD, a transit and a client: anycast failover
 #   make bench      numbers against baselines measured in the same run
 #   make fuzz       every fuzzer for FUZZ_SECONDS (default 60) each
+#   make install    binaries, man pages, unit, tmpfiles entry, example config
+#                   and docs under DESTDIR and PREFIX (default /usr/local)
+#   make deb        a Debian package of this tree, in $(BUILD)/
 #   make docs       docs/config.md from docs/config.md.in and the option table
 #   SANITIZE=1      build userspace with AddressSanitizer and UBSan
 
@@ -61,10 +64,23 @@ FUZZ_CFLAGS  := -O1 -g $(COMMON_CFLAGS) -fsanitize=fuzzer-no-link,address,undefi
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 PROG_FUZZ    := $(BUILD)/tests/prog_fuzz
 
+# Where `make install` puts things; the Debian package uses PREFIX=/usr.
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/xdpcast
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSCONFDIR  ?= /etc
+DOCS        := README.md docs/ARCHITECTURE.md docs/SECURITY.md docs/bgp.md docs/config.md
+DEB_VERSION := 0.1.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
+DEB         := $(BUILD)/xdpcast_$(DEB_VERSION)_$(DEB_ARCH).deb
+
 .SECONDARY:
 .DELETE_ON_ERROR:
-.PHONY: all deps test test-unit test-prog test-e2e test-fidelity test-system test-fuzz test-docs demo lab bench \
-	fuzz docs clean
+.PHONY: all deps test test-unit test-prog test-e2e test-fidelity test-system test-fuzz test-docs test-package \
+	demo lab bench fuzz docs install deb clean
 all: $(BPF_OBJS) $(BINS)
 
 deps:
@@ -147,7 +163,8 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libxdpcast
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(TOOLS) $(CONFIG_DOC) $(FUZZ_BINS) $(PROG_FUZZ)
-	@$(MAKE) --no-print-directory test-docs test-unit test-prog test-fuzz test-e2e test-fidelity test-system
+	@$(MAKE) --no-print-directory test-docs test-unit test-prog test-fuzz test-package test-e2e test-fidelity \
+		test-system
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
@@ -173,6 +190,9 @@ test-docs: $(CONFIG_DOC)
 	@$(CONFIG_DOC) docs/config.md.in | diff -u docs/config.md - || \
 		{ echo "docs/config.md is stale: run 'make docs' and commit it" >&2; exit 1; }
 
+test-package: all
+	@echo "== tests/package/test_deb.sh"; tests/package/test_deb.sh
+
 docs: $(CONFIG_DOC)
 	$(CONFIG_DOC) docs/config.md.in > docs/config.md.tmp && mv docs/config.md.tmp docs/config.md
 
@@ -190,6 +210,39 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/prog_bench $(BUILD)/bench/floodgen $(BUILD)/bench/zone_bench
 	@bench/run.sh
+
+# The unit names /usr/sbin (the package's place); installed elsewhere, it
+# names SBINDIR. The example config becomes the config unless one exists.
+install: $(BINS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/xdpcast
+	install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 man/xdpcastd.8 man/xdpcastctl.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|/usr/sbin/|$(SBINDIR)/|g' dist/xdpcastd.service > $(DESTDIR)$(UNITDIR)/xdpcastd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xdpcastd.service
+	install -m 0644 dist/xdpcast.tmpfiles $(DESTDIR)$(TMPFILESDIR)/xdpcast.conf
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/xdpcastd.example.yaml $(DESTDIR)$(DOCDIR)/examples/
+	test -e $(DESTDIR)$(SYSCONFDIR)/xdpcast/xdpcastd.yaml || \
+		install -m 0640 docs/xdpcastd.example.yaml $(DESTDIR)$(SYSCONFDIR)/xdpcast/xdpcastd.yaml
+
+# A binary package of this tree with dpkg-deb: what `make install` puts
+# under /usr, the maintainer scripts of dist/debian/, and the libraries it
+# links as dependencies (dpkg-shlibdeps).
+deb: all
+	rm -rf $(BUILD)/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb/root PREFIX=/usr
+	install -d $(BUILD)/deb/root/DEBIAN $(BUILD)/deb/debian
+	install -m 0755 dist/debian/postinst dist/debian/prerm dist/debian/postrm $(BUILD)/deb/root/DEBIAN/
+	echo /etc/xdpcast/xdpcastd.yaml > $(BUILD)/deb/root/DEBIAN/conffiles
+	echo "Source: xdpcast" > $(BUILD)/deb/debian/control
+	cd $(BUILD)/deb && dpkg-shlibdeps -O root/usr/sbin/xdpcastd root/usr/sbin/xdpcastctl 2>/dev/null | \
+		sed -n 's/^shlibs:Depends=//p' > depends
+	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
+		-e "s/@DEPENDS@/$$(cat $(BUILD)/deb/depends)/" \
+		-e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(BUILD)/deb/root | cut -f1)/" \
+		dist/debian/control.in > $(BUILD)/deb/root/DEBIAN/control
+	dpkg-deb --root-owner-group -Zxz --build $(BUILD)/deb/root $(DEB)
 
 clean:
 	rm -rf build build-asan $(FUZZ_BUILD)

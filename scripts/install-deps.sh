@@ -16,6 +16,8 @@ packages=(
 	iproute2 ethtool knot-dnsutils nsd knot bird2 xdp-tools python3 ldnsutils dnsperf prometheus systemd
 	# make bench: its plot
 	gnuplot-nox
+	# make deb and its test: shared library dependencies, man pages rendered
+	dpkg-dev man-db groff-base
 )
 
 missing=()

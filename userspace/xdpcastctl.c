@@ -553,13 +553,14 @@ int main(int argc, char **argv)
 		{ "watch", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl ctl = { .pin_dir = XDPCAST_DEFAULT_PIN_DIR, .socket = XDPCAST_DEFAULT_CONTROL_SOCKET, .prepend = -1 };
 	const char *command;
 	int c, args;
 
-	while ((c = getopt_long(argc, argv, "d:s:c:jaw:n:p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:c:jaw:n:p:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': ctl.pin_dir = optarg; break;
 		case 's': ctl.socket = optarg; break;
@@ -573,6 +574,7 @@ int main(int argc, char **argv)
 		case 'w': ctl.watch = atoi(optarg); break;
 		case 'n': ctl.count = atoi(optarg); break;
 		case 'h': fputs(usage, stdout); return 0;
+		case 'V': printf("xdpcastctl %s\n", XDPCAST_VERSION); return 0;
 		default: fputs(usage, stderr); return 1;
 		}
 	}
