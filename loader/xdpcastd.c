@@ -44,15 +44,18 @@ static const char *const phase_names[] = {
 	[PHASE_STOPPING] = "stopping", [PHASE_HANDING_OVER] = "handing over",
 };
 
-/* libbpf warnings (the verifier log among them) go to stderr; its info
- * and debug chatter only with --verbose. */
-static bool verbose;
-
+/* libbpf's lines, the verifier's log among them, are debug lines: shown
+ * with --verbose, one per line. Without it what failed is told by our own
+ * error line, which says where to look. */
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level != LIBBPF_WARN && !verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
+	char text[8192], *line, *rest;
+
+	(void)level;
+	vsnprintf(text, sizeof(text), fmt, args);
+	for (line = strtok_r(text, "\n", &rest); line; line = strtok_r(NULL, "\n", &rest))
+		log_debug("%s", line);
+	return 0;
 }
 
 static int resolve_ifaces(struct daemon *d, char *err, size_t errlen)
@@ -92,7 +95,7 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	if (ret) {
 		snprintf(err, errlen, "loading the BPF program: %s (%s)", strerror(-ret),
 			 ret == -EPERM ? "xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root" :
-			 "libbpf's lines above say which step failed; the verifier's log among them");
+			 "xdpcastd --verbose shows libbpf's log of each step, the verifier's among it");
 		return -1;
 	}
 	return 0;
@@ -496,8 +499,7 @@ int main(int argc, char **argv)
 	case OPTIONS_RUN:
 		break;
 	}
-	verbose = d.opts.verbose;
-	log_set_level(verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_init(log_style_for_stderr(), d.opts.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	libbpf_set_print(libbpf_log);
 
 	/* Signals blocked before any thread starts (workers, the metrics
@@ -536,8 +538,9 @@ int main(int argc, char **argv)
 		log_info("metrics at http://%s/metrics", d.opts.metrics);
 	}
 	for (size_t i = 0; i < d.opts.iface_count; i++)
-		log_info("attached to %s (ifindex %d) in %s mode", d.ifaces[i].ifname, d.ifaces[i].ifindex,
-			 attach_mode_name(d.ifaces[i].mode));
+		log_info("attached to %s (ifindex %d) in %s mode, the interface's only XDP program (no libxdp "
+			 "dispatcher: the health checks test-run the very program attached)", d.ifaces[i].ifname,
+			 d.ifaces[i].ifindex, attach_mode_name(d.ifaces[i].mode));
 	log_info("ready: pop %s, %zu interfaces, %zu anycast prefixes, %zu zones, %zu views, maps in %s%s",
 		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.gen.zone_count, d.opts.view_count,
 		 d.opts.pin_dir, d.took_over ? ", taken over" : "");
@@ -549,7 +552,9 @@ int main(int argc, char **argv)
 	status = 0;
 	goto out;
 fail:
-	log_error("%s", err);
+	/* The last line, as "stopped" and "handed over" are on the other ways out. */
+	log_error("failed: %s", err);
+	sd_notifyf(0, "STATUS=failed: %s", err);
 out:
 	cleanup(&d);
 	return status;
