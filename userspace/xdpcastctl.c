@@ -582,7 +582,7 @@ static int cmd_answers(struct ctl *ctl, const char *name)
 static int cmd_block(struct ctl *ctl, int argc, char **argv)
 {
 	struct xdpcast_lpm_key prefix;
-	char err[512];
+	char err[512], text[64];
 
 	if (argc == 1 && strcmp(argv[0], "list") == 0) {
 		struct blocked_prefix *list;
@@ -615,6 +615,10 @@ static int cmd_block(struct ctl *ctl, int argc, char **argv)
 	if (strcmp(argv[0], "add") == 0 ? blocklist_add(pin_dir(ctl), &prefix, err, sizeof(err))
 					: blocklist_del(pin_dir(ctl), &prefix, err, sizeof(err)))
 		return fail(err);
+	if (ctl->json) {
+		prefix_format(&prefix, text, sizeof(text));
+		return print_json(json_pack("{s:b, s:s, s:s}", "ok", 1, argv[0][0] == 'a' ? "added" : "deleted", text));
+	}
 	return 0;
 }
 
