@@ -165,7 +165,7 @@ static void test_notify_flood_is_one_line(void **state)
 {
 	struct sockaddr_storage from = { 0 };
 	struct sockaddr_in *sin = (struct sockaddr_in *)&from;
-	uint8_t wire[512], reply[NOTIFY_MESSAGE_MAX];
+	uint8_t wire[512] = { 0 }, reply[NOTIFY_MESSAGE_MAX];    /* knot_pkt_new keeps what the buffer holds */
 	knot_pkt_t *pkt = knot_pkt_new(wire, sizeof(wire), NULL);
 	knot_dname_t *zone = knot_dname_from_str_alloc("example.test.");
 	char buf[4096];
