@@ -186,11 +186,16 @@ struct columns {
  * that index runs this very program (else it is another namespace's). */
 static int interface_columns(struct ctl *ctl, struct columns *cols, char *err, size_t errlen)
 {
+	const char *pins = pin_dir(ctl);
 	json_t *status = daemon_status(ctl, err, errlen), *iface;
 	__u32 ifindex[XDPCAST_MAX_IFACES] = { 0 }, prog_id;
 	size_t i;
 
 	cols->count = 0;
+	/* The daemon's names are ours only for its pins, not for a --pin-dir elsewhere. */
+	if (status && pins != ctl->found_pin_dir &&
+	    strcmp(pins, json_string_value(json_object_get(status, "pin_dir")) ?: ""))
+		status = NULL;
 	if (status) {
 		json_array_foreach(json_object_get(status, "interfaces"), i, iface)
 			if (i < XDPCAST_MAX_IFACES)
@@ -198,7 +203,7 @@ static int interface_columns(struct ctl *ctl, struct columns *cols, char *err, s
 					 json_string_value(json_object_get(iface, "name")));
 		return 0;
 	}
-	if (stats_slot_ifindexes(pin_dir(ctl), ifindex, &prog_id, err, errlen))
+	if (stats_slot_ifindexes(pins, ifindex, &prog_id, err, errlen))
 		return -1;
 	for (i = 0; i < XDPCAST_MAX_IFACES && ifindex[i]; i++) {
 		LIBBPF_OPTS(bpf_xdp_query_opts, attached);

@@ -9,7 +9,7 @@ ZONE=$ROOT/tests/zones/example.test.zone
 expect_error() {
 	local expected=$1 rc=0 out
 	shift
-	out=$(ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" "$@" 2>&1) || rc=$?
+	out=$(ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" "$@" 2>&1) || rc=$?
 	[ "$rc" -eq 1 ] || fail "exit status $rc, expected 1, for: $*"
 	[ "$(echo "$out" | grep -c .)" -eq 1 ] || fail "expected one line for: $*, got: $out"
 	echo "$out" | grep -qF -- "$expected" || fail "expected '$expected' for: $*, got: $out"
