@@ -270,14 +270,28 @@ static const char *article(const char *noun)
 	return strchr("aeiou", noun[0]) ? "an" : "a";
 }
 
+/* "entries", "prefixes", "views" */
+static void plural(const char *noun, char *out, size_t len)
+{
+	size_t n = strlen(noun);
+
+	if (n > 1 && noun[n - 1] == 'y' && !strchr("aeiou", noun[n - 2]))
+		snprintf(out, len, "%.*sies", (int)(n - 1), noun);
+	else if (n && strchr("sx", noun[n - 1]))
+		snprintf(out, len, "%ses", noun);
+	else
+		snprintf(out, len, "%ss", noun);
+}
+
 void *schema_list_append(const struct schema_item *list, void *base, char *err, size_t errlen)
 {
 	size_t *count = schema_list_count(list, base), size = list_item_size(list);
-	const char *noun = list->noun ? list->noun : "item";
+	char nouns[64];
 	void *item;
 
 	if (list->max_items && *count >= list->max_items) {
-		snprintf(err, errlen, "at most %zu %ss", list->max_items, noun);
+		plural(list->noun ? list->noun : "item", nouns, sizeof(nouns));
+		snprintf(err, errlen, "at most %zu %s", list->max_items, nouns);
 		return NULL;
 	}
 	if (list->flags & SCHEMA_FIXED) {
@@ -647,9 +661,12 @@ static void describe_value(const struct schema_item *item, char *out, size_t len
 					 c[1].name ? ", " : " or ", c->name);
 		return;
 	}
-	if (item->shape == SCHEMA_LIST && item->noun && item->type == &schema_string)
-		used = snprintf(out, len, "list of %ss", item->noun);
-	else if (item->shape == SCHEMA_LIST)
+	if (item->shape == SCHEMA_LIST && item->noun && item->type == &schema_string) {
+		char nouns[64];
+
+		plural(item->noun, nouns, sizeof(nouns));
+		used = snprintf(out, len, "list of %s", nouns);
+	} else if (item->shape == SCHEMA_LIST)
 		used = snprintf(out, len, "list of %s", item->type->plural);
 	else
 		used = snprintf(out, len, "%s", item->type->doc);

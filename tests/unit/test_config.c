@@ -265,6 +265,10 @@ static void test_bad_files(void **state)
 		{ "views:\n  eu: {clients: [203.0.113.0/24], zones: [a], colour: red}\n", ":2: views.eu.colour: unknown key" },
 		{ "health:\n  commands:\n    - {name: web, run: a}\n    - {name: web, run: b}\n",
 		  ":4: health.commands: a second command named 'web'" },
+		/* bounds where a map or the health checks set one */
+		{ "interfaces: [a, b, c, d, e, f, g, h, i]\n", ":1: interfaces: at most 8 interfaces" },
+		{ "bgp:\n  drain:\n    communities: [1:1, 1:2, 1:3, 1:4, 1:5, 1:6, 1:7, 1:8, 1:9]\n",
+		  ":3: bgp.drain.communities: at most 8 communities" },
 		/* checked where they are written, not only as flags */
 		{ "pop: \"a b\"\n", ":1: pop: 'a b': printable characters only, no spaces" },
 		{ "metrics: nonsense\n", ":1: metrics: 'nonsense': expected ADDRESS:PORT" },
