@@ -4,7 +4,7 @@
  * struct schema_item, with its config key, its flag, its type and bounds,
  * where it is stored, its help and whether a reload applies it. Everything
  * else is derived from the table: getopt's long options and the flags'
- * meaning (schema_flags_*), the config file's reading (config.h),
+ * meaning (schema_flags, schema_flag_apply), the config file's reading (config.h),
  * `--help` (schema_help), docs/config.md (schema_markdown) and freeing
  * (schema_free). Defaults are the values of the struct before parsing, so
  * the documented default is the one in force.
