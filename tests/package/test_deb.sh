@@ -54,7 +54,8 @@ rdpkg() { dpkg --root="$R" --force-script-chrootless --force-depends --log=/dev/
 rdpkg -i "$deb" > "$WORK/dpkg.log" 2>&1 || fail "dpkg -i: $(cat "$WORK/dpkg.log")"
 [ "$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f '${Status}' xdpcast)" = "install ok installed" ] ||
 	fail "not installed: $(cat "$WORK/dpkg.log")"
-"$BUILD/xdpcastctl" withdraw --bird-include "$WORK/withdrawn.conf" --bird-socket none > /dev/null
+"$BUILD/xdpcastctl" withdraw --control-socket "$WORK/no-daemon.sock" --bird-include "$WORK/withdrawn.conf" \
+	--bird-socket none > /dev/null
 cmp -s "$R/run/xdpcast/bird.conf" "$WORK/withdrawn.conf" ||
 	fail "tmpfiles.d did not make the withdrawn include file xdpcastctl writes"
 echo "ok - installed into a scratch root; postinst made /run/xdpcast/bird.conf as 'xdpcastctl withdraw' writes it"
