@@ -191,7 +191,7 @@ test-docs: $(CONFIG_DOC)
 		{ echo "docs/config.md is stale: run 'make docs' and commit it" >&2; exit 1; }
 
 test-package: all
-	@echo "== tests/package/test_deb.sh"; tests/package/test_deb.sh
+	@set -e; for t in tests/package/test_*.sh; do echo "== $$t"; $$t; done
 
 docs: $(CONFIG_DOC)
 	$(CONFIG_DOC) docs/config.md.in > docs/config.md.tmp && mv docs/config.md.tmp docs/config.md
