@@ -1,10 +1,14 @@
-# xdpcast — build, test, demo, bench.
+# xdpcast — build, test, demo, bench, install, package.
 #   make            build the BPF objects, xdpcastd and xdpcastctl
 #   make test       install what is missing, then run every test tier
 #   make demo       install what is missing, then answer DNS from XDP on veth
 #   make lab        two PoPs, BIRD, a transit and a client: anycast failover
 #   make bench      numbers against baselines measured in the same run
 #   make fuzz       every fuzzer for FUZZ_SECONDS (default 60) each
+#   make install    binaries, man pages, unit, tmpfiles entry, example config
+#                   and docs under DESTDIR and PREFIX (default /usr/local)
+#   make deb        a Debian package of this tree, in $(BUILD)/
+#   make docs       docs/config.md from docs/config.md.in and the option table
 #   SANITIZE=1      build userspace with AddressSanitizer and UBSan
 
 ifeq ($(SANITIZE),1)
@@ -18,9 +22,22 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
+# The BPF target's architecture, for the helpers' register conventions
+# (bpf_tracing.h) and the vmlinux.h of that architecture.
+ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64.*/arm64/' \
+		-e 's/arm.*/arm/' -e 's/ppc64.*/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/' \
+		-e 's/loongarch64/loongarch/')
+
+# Kernel types for the BPF programs: the vendored vmlinux/$(ARCH)/vmlinux.h
+# when there is one, else dumped from VMLINUX_BTF (the running kernel's BTF,
+# or a vmlinux built with CONFIG_DEBUG_INFO_BTF for another kernel).
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VMLINUX_VENDORED := $(wildcard vmlinux/$(ARCH)/vmlinux.h)
+
 CFLAGS   ?= -O2 -g
+DEPFLAGS  = -MMD -MP
 COMMON_CFLAGS := -Wall -Wextra -Werror -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE \
-		 -DXDPCAST_VERSION='"$(VERSION)"' -Ibpf -Iuserspace/lib -Iloader -Itests/prog -I$(BUILD)
+		 -DXDPCAST_VERSION='"$(VERSION)"' -Ibpf -Iuserspace/lib -Iloader -I$(BUILD)
 CFLAGS   += $(COMMON_CFLAGS)
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -28,7 +45,7 @@ LDFLAGS  += -fsanitize=address,undefined
 endif
 LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1 libmicrohttpd jansson libsystemd libdnssec 2>/dev/null || echo -lxdp -lbpf -lknot -ldnssec -lzscanner -lyaml -lmicrohttpd -ljansson -lsystemd) -lelf -lz -lpthread
 
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_x86
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_$(ARCH)
 
 BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/baseline.bpf.o $(BUILD)/bare.bpf.o
 LIB_SRCS := $(wildcard userspace/lib/*.c) $(filter-out loader/xdpcastd.c,$(wildcard loader/*.c))
@@ -37,6 +54,7 @@ BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test $(BUILD)/tests/sha1_test
 TOOLS      := $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(BUILD)/bench/floodgen
+CONFIG_DOC := $(BUILD)/tests/config_doc
 
 # libFuzzer targets (clang), built apart with their own copy of the library.
 FUZZ_BUILD   := build-fuzz
@@ -46,35 +64,63 @@ FUZZ_CFLAGS  := -O1 -g $(COMMON_CFLAGS) -fsanitize=fuzzer-no-link,address,undefi
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 PROG_FUZZ    := $(BUILD)/tests/prog_fuzz
 
+# Where `make install` puts things; the Debian package uses PREFIX=/usr.
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/xdpcast
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSCONFDIR  ?= /etc
+DOCS        := README.md docs/ARCHITECTURE.md docs/SECURITY.md docs/bgp.md docs/config.md
+DEB_VERSION := 0.1.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
+DEB         := $(BUILD)/xdpcast_$(DEB_VERSION)_$(DEB_ARCH).deb
+
 .SECONDARY:
-.PHONY: all deps test test-unit test-prog test-e2e test-fidelity test-system test-fuzz demo lab bench fuzz clean
+.DELETE_ON_ERROR:
+.PHONY: all deps test test-unit test-prog test-e2e test-fidelity test-system test-fuzz test-docs test-package \
+	demo lab bench fuzz docs install deb clean
 all: $(BPF_OBJS) $(BINS)
 
 deps:
 	@scripts/install-deps.sh
 
+ifneq ($(VMLINUX_VENDORED),)
+$(BUILD)/vmlinux.h: $(VMLINUX_VENDORED)
+	@mkdir -p $(@D)
+	cp $< $@
+else
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+	@test -r $(VMLINUX_BTF) || { echo "no vmlinux/$(ARCH)/vmlinux.h and no kernel BTF at $(VMLINUX_BTF):" \
+		"build on a kernel with CONFIG_DEBUG_INFO_BTF, or set VMLINUX_BTF to a vmlinux that has BTF" >&2; exit 1; }
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+endif
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h $(BUILD)/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/baseline.bpf.o: bench/baseline.bpf.c bpf/*.h $(BUILD)/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/baseline.bpf.o: bench/baseline.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/bare.bpf.o: bench/bare.bpf.c $(BUILD)/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/sha1_vectors.bpf.o: tests/prog/sha1_vectors.bpf.c bpf/*.h $(BUILD)/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/sha1_vectors.bpf.o: tests/prog/sha1_vectors.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c $(wildcard bpf/*.h userspace/lib/*.h loader/*.h tests/prog/*.h) $(BUILD)/xdpcast.skel.h
+# Test and bench sources share the helpers of tests/prog; production objects do not see them.
+$(BUILD)/tests/%.o $(BUILD)/bench/%.o: CFLAGS += -Itests/prog
+
+# Dependencies from the compiler (-MMD -MP); the skeleton is generated
+# before any object is built, since a first build has no .d files yet.
+$(BUILD)/%.o: %.c | $(BUILD)/xdpcast.skel.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/libxdpcast.a: $(LIB_OBJS)
 	ar rcs $@ $^
@@ -88,17 +134,15 @@ $(BUILD)/xdpcastctl: $(BUILD)/userspace/xdpcastctl.o $(BUILD)/libxdpcast.a
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
 
-$(BUILD)/tests/list_answers: $(BUILD)/tests/tools/list_answers.o $(BUILD)/libxdpcast.a
-	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
-
-$(BUILD)/tests/health_rounds: $(BUILD)/tests/tools/health_rounds.o $(BUILD)/libxdpcast.a
+$(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(CONFIG_DOC): $(BUILD)/tests/%: \
+		$(BUILD)/tests/tools/%.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/bench/prog_bench.o: $(BUILD)/baseline.skel.h
-$(BUILD)/tests/prog/sha1_test.o: $(BUILD)/sha1_vectors.skel.h
+$(BUILD)/bench/prog_bench.o: | $(BUILD)/baseline.skel.h
+$(BUILD)/tests/prog/sha1_test.o: | $(BUILD)/sha1_vectors.skel.h
 
 $(BUILD)/bench/zone_bench: $(BUILD)/bench/zone_bench.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
@@ -112,9 +156,9 @@ $(BUILD)/tests/%_test: $(BUILD)/tests/prog/%_test.o $(BUILD)/tests/prog/packet.o
 $(PROG_FUZZ): $(BUILD)/tests/prog/prog_fuzz.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(FUZZ_BUILD)/%.o: %.c $(wildcard bpf/*.h userspace/lib/*.h loader/*.h) $(BUILD)/xdpcast.skel.h
+$(FUZZ_BUILD)/%.o: %.c | $(BUILD)/xdpcast.skel.h
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/libxdpcast.a: $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRCS))
 	ar rcs $@ $^
@@ -122,9 +166,12 @@ $(FUZZ_BUILD)/libxdpcast.a: $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRCS))
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libxdpcast.a
 	$(CLANG) -fsanitize=fuzzer,address,undefined $^ $(LIBS) -o $@
 
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' -type f 2>/dev/null)
+
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(TOOLS) $(FUZZ_BINS) $(PROG_FUZZ)
-	@$(MAKE) --no-print-directory test-unit test-prog test-fuzz test-e2e test-fidelity test-system
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(PROG_TESTS) $(TOOLS) $(CONFIG_DOC) $(FUZZ_BINS) $(PROG_FUZZ)
+	@$(MAKE) --no-print-directory test-docs test-unit test-prog test-fuzz test-package test-e2e test-fidelity \
+		test-system
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
@@ -144,6 +191,18 @@ test-fidelity: all $(TOOLS)
 test-system: all
 	@echo "== tests/system/lab.sh"; tests/system/lab.sh
 
+# docs/config.md is generated: it must be what the option table says now.
+test-docs: $(CONFIG_DOC)
+	@echo "== docs/config.md against the option table"
+	@$(CONFIG_DOC) docs/config.md.in | diff -u docs/config.md - || \
+		{ echo "docs/config.md is stale: run 'make docs' and commit it" >&2; exit 1; }
+
+test-package: all
+	@set -e; for t in tests/package/test_*.sh; do echo "== $$t"; $$t; done
+
+docs: $(CONFIG_DOC)
+	$(CONFIG_DOC) docs/config.md.in > docs/config.md.tmp && mv docs/config.md.tmp docs/config.md
+
 lab: deps
 	@$(MAKE) --no-print-directory test-system
 
@@ -158,6 +217,42 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/prog_bench $(BUILD)/bench/floodgen $(BUILD)/bench/zone_bench
 	@bench/run.sh
+
+# The unit names /usr/sbin and the man pages /usr/share/doc/xdpcast (the
+# package's places); installed elsewhere, they name SBINDIR and DOCDIR. The
+# example config becomes the config unless one exists.
+install: $(BINS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/xdpcast
+	install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	for page in xdpcastd xdpcastctl; do \
+		sed 's|/usr/share/doc/xdpcast|$(DOCDIR)|g' man/$$page.8 > $(DESTDIR)$(MANDIR)/man8/$$page.8; done
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/xdpcastd.8 $(DESTDIR)$(MANDIR)/man8/xdpcastctl.8
+	sed 's|/usr/sbin/|$(SBINDIR)/|g' dist/xdpcastd.service > $(DESTDIR)$(UNITDIR)/xdpcastd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xdpcastd.service
+	install -m 0644 dist/xdpcast.tmpfiles $(DESTDIR)$(TMPFILESDIR)/xdpcast.conf
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/xdpcastd.example.yaml $(DESTDIR)$(DOCDIR)/examples/
+	test -e $(DESTDIR)$(SYSCONFDIR)/xdpcast/xdpcastd.yaml || \
+		install -m 0640 docs/xdpcastd.example.yaml $(DESTDIR)$(SYSCONFDIR)/xdpcast/xdpcastd.yaml
+
+# A binary package of this tree with dpkg-deb: what `make install` puts
+# under /usr, the maintainer scripts of dist/debian/, and the libraries it
+# links as dependencies (dpkg-shlibdeps).
+deb: all
+	rm -rf $(BUILD)/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb/root PREFIX=/usr
+	install -d $(BUILD)/deb/root/DEBIAN $(BUILD)/deb/debian
+	install -m 0755 dist/debian/postinst dist/debian/prerm dist/debian/postrm $(BUILD)/deb/root/DEBIAN/
+	echo /etc/xdpcast/xdpcastd.yaml > $(BUILD)/deb/root/DEBIAN/conffiles
+	echo "Source: xdpcast" > $(BUILD)/deb/debian/control
+	cd $(BUILD)/deb && dpkg-shlibdeps -O root/usr/sbin/xdpcastd root/usr/sbin/xdpcastctl 2>/dev/null | \
+		sed -n 's/^shlibs:Depends=//p' > depends
+	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
+		-e "s/@DEPENDS@/$$(cat $(BUILD)/deb/depends)/" \
+		-e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(BUILD)/deb/root | cut -f1)/" \
+		dist/debian/control.in > $(BUILD)/deb/root/DEBIAN/control
+	dpkg-deb --root-owner-group -Zxz --build $(BUILD)/deb/root $(DEB)
 
 clean:
 	rm -rf build build-asan $(FUZZ_BUILD)

@@ -401,7 +401,7 @@ static void add_backend_checks(struct daemon *d, uint64_t all)
 		char name[80];
 
 		snprintf(name, sizeof(name), "backend %s", d->routes[i].prefix);
-		if (local_address(&d->opts.anycast[i], &spec.backend)) {
+		if (local_address(&d->opts.anycast[i].prefix, &spec.backend)) {
 			spec.kind = CHECK_KIND_IMPOSSIBLE;
 			snprintf(spec.why, sizeof(spec.why), "no address inside %s on this host: the server behind "
 				 "cannot be checked (set health.backend)", d->routes[i].prefix);
@@ -418,7 +418,7 @@ static int gates_of(const struct daemon *d, const struct command_check *c, uint6
 		size_t i;
 
 		for (i = 0; i < d->opts.anycast_count; i++)
-			if (!memcmp(&c->prefixes[p], &d->opts.anycast[i], sizeof(c->prefixes[p])))
+			if (!memcmp(&c->prefixes[p], &d->opts.anycast[i].prefix, sizeof(c->prefixes[p])))
 				break;
 		if (i == d->opts.anycast_count) {
 			char text[64];
@@ -446,7 +446,7 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 		return -1;
 	}
 	for (size_t i = 0; i < d->opts.anycast_count; i++)
-		prefix_format(&d->opts.anycast[i], d->routes[i].prefix, sizeof(d->routes[i].prefix));
+		prefix_format(&d->opts.anycast[i].prefix, d->routes[i].prefix, sizeof(d->routes[i].prefix));
 	if (maintenance_load(d->opts.state_file, d->routes, d->opts.anycast_count, d->maintenance, err, errlen))
 		return -1;
 	health_init(&d->health, h->rise, h->fall);

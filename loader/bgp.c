@@ -15,6 +15,7 @@ void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, 
 	b->drain = drain;
 	b->bird.fd = -1;
 	b->backoff = 1;
+	b->failures = (struct log_every)LOG_EVERY_BY_REASON(BGP_FAILURE_REMINDER_S);
 }
 
 void bgp_close(struct bgp *b)
@@ -32,13 +33,9 @@ static void forget_state(struct bgp *b)
  * and less often. */
 static void lost(struct bgp *b, double now, const char *why)
 {
-	if (b->connected || !b->failing_logged || strcmp(why, b->error))
-		log_error("BIRD control socket %s: %s; retrying, at most every %d s", b->socket_path, why,
-			  BGP_BACKOFF_MAX_S);
-	else
-		log_debug("BIRD control socket %s: %s", b->socket_path, why);
+	log_reason(&b->failures, why, LOG_LEVEL_ERROR, "BIRD control socket %s: %s; retrying, at most every %d s",
+		   b->socket_path, why, BGP_BACKOFF_MAX_S);
 	snprintf(b->error, sizeof(b->error), "%s", why);
-	b->failing_logged = true;
 	bgp_close(b);
 	forget_state(b);
 	b->retry_at = now + b->backoff;
@@ -57,7 +54,6 @@ static int connect_bird(struct bgp *b, double now)
 	}
 	log_info("connected to BIRD %s at %s", b->bird.version, b->socket_path);
 	b->connected = true;
-	b->failing_logged = false;
 	b->backoff = 1;
 	b->error[0] = '\0';
 	return 0;
@@ -104,10 +100,9 @@ static int configure(struct bgp *b, char *err, size_t errlen)
 	if (code < 0)
 		return -1;
 	if (code >= 8000) {
-		if (!b->failing_logged || strcmp(err, b->error))
-			log_error("%s (is %s included by BIRD's config?)", err, b->include_path);
+		log_reason(&b->failures, err, LOG_LEVEL_ERROR, "%s (is %s included by BIRD's config?)", err,
+			   b->include_path);
 		snprintf(b->error, sizeof(b->error), "%s", err);
-		b->failing_logged = true;
 		return 1;
 	}
 	b->configured = true;
@@ -117,6 +112,7 @@ static int configure(struct bgp *b, char *err, size_t errlen)
 void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const char *pop, double now)
 {
 	char text[BIRD_INCLUDE_MAX], err[256];
+	unsigned long failed;
 	int ret;
 
 	if (!b->socket_path)
@@ -151,7 +147,9 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 	if (read_sessions(b, err, sizeof(err)) || read_exports(b, err, sizeof(err)))
 		goto failed;
 	b->error[0] = '\0';
-	b->failing_logged = false;
+	failed = log_every_end(&b->failures);
+	if (failed)
+		log_info("BIRD at %s: working again after %lu failed tries", b->socket_path, failed);
 	return;
 failed:
 	lost(b, now, err);

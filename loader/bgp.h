@@ -17,8 +17,10 @@
 #include <stdbool.h>
 #include "bird.h"
 #include "bird_include.h"
+#include "log.h"
 
 #define BGP_BACKOFF_MAX_S 30
+#define BGP_FAILURE_REMINDER_S 600    /* a failure that lasts is logged again this often */
 
 struct bgp {
 	const char *socket_path;        /* NULL: no BGP control */
@@ -28,7 +30,7 @@ struct bgp {
 	bool connected;
 	bool configured;                /* BIRD has read the file as it is now */
 	double retry_at, backoff;       /* monotonic seconds */
-	bool failing_logged;
+	struct log_every failures;      /* BIRD unreachable or refusing: logged once per reason */
 	char error[256];                /* why BIRD is not reachable or refused; "" */
 
 	/* what BIRD said in the last sync */

@@ -1,21 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * xdpcastd's YAML config file (--config): one key per command-line flag and
- * the flood defense settings. Errors name the file, the line and the key.
- * docs/config.md lists every key; docs/xdpcastd.example.yaml shows them.
+ * A YAML config file read along an option schema (schema.h): every key is
+ * one of the table's, with the shape and the value the table says. Errors
+ * read "FILE:LINE: dotted.key: problem". A key given twice, a second YAML
+ * document and nesting past 32 levels are errors too; a file over 16 MiB
+ * is refused unread.
  */
 #ifndef XDPCAST_CONFIG_H
 #define XDPCAST_CONFIG_H
 
 #include <stddef.h>
-#include "options.h"
+#include "schema.h"
 
-/* Fills opts from the file at path; on error writes "FILE:LINE: key: problem".
- * A key given twice, a second YAML document and nesting past 32 levels are
- * errors too; a file over 16 MiB is refused unread. */
-int config_load(const char *path, struct options *opts, char *err, size_t errlen);
-/* The same for text in memory, called `name` in messages. */
-int config_parse(const char *name, const unsigned char *text, size_t len, struct options *opts, char *err,
-		 size_t errlen);
+/* What a file is read into, and who hears of each item it gives. */
+struct config_target {
+	const struct schema_item *table;
+	void *root;                             /* the struct the table's offsets are from */
+	struct schema_strings *strings;         /* keeps the strings read */
+	void (*seen)(const struct schema_item *item, void *arg);       /* may be NULL */
+	void *seen_arg;
+};
+
+/* The whole file at path; NULL with "PATH: problem" in err. */
+unsigned char *config_read_file(const char *path, size_t *len, char *err, size_t errlen);
+
+/* Reads the YAML text (called `name` in messages) into target. */
+int config_read(const char *name, const unsigned char *text, size_t len, const struct config_target *target,
+		char *err, size_t errlen);
 
 #endif

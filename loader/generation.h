@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Zone generations (DESIGN.md section 3): every zone file is read and
+ * Zone generations (docs/ARCHITECTURE.md, Maps): every zone file is read and
  * compiled into a complete new answer cache in a fresh inner map, then one
  * slot of the outer map-in-map is swapped. A packet sees the old generation
  * or the new one, never a mix; a reload that fails changes nothing.

@@ -29,6 +29,7 @@ size_t health_add(struct health *h, const char *name, enum check_action action, 
 
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->detail, sizeof(c->detail), "not run yet");
+	c->failure_log = (struct log_every)LOG_EVERY_BY_REASON(HEALTH_FAILURE_REMINDER_S);
 	c->action = action;
 	c->gates = gates;
 	return h->count++;
@@ -40,6 +41,9 @@ void health_record(struct health *h, size_t i, bool passed, const char *detail)
 
 	snprintf(c->detail, sizeof(c->detail), "%s", passed ? "" : detail);
 	if (passed) {
+		if (c->failures)
+			log_info("health check %s passes again after %lu failures", c->name,
+				 log_every_end(&c->failure_log));
 		c->failures = 0;
 		c->passes++;
 		if (!c->up && c->passes >= h->rise) {
@@ -48,8 +52,7 @@ void health_record(struct health *h, size_t i, bool passed, const char *detail)
 		}
 		return;
 	}
-	if (c->up || c->failures == 0)
-		log_error("health check %s failed: %s", c->name, detail);
+	log_reason(&c->failure_log, detail, LOG_LEVEL_ERROR, "health check %s failed: %s", c->name, detail);
 	c->passes = 0;
 	c->failures++;
 	if (c->up && c->failures >= h->fall) {

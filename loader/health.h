@@ -16,17 +16,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "log.h"
 #include "options.h"
 #include "zone.h"
 
 /* fast_path, zones, a backend check per anycast prefix at most, commands */
 #define HEALTH_MAX_CHECKS (2 + OPTIONS_MAX_ANYCAST + OPTIONS_MAX_CHECKS)
+#define HEALTH_FAILURE_REMINDER_S 600   /* a failure that lasts is logged again this often */
 
 struct check {
 	char name[80];
 	bool up;
 	unsigned passes, failures;      /* in a row */
 	char detail[256];               /* why the last run failed; "" when it passed */
+	struct log_every failure_log;   /* failures logged once per reason, with a count */
 	enum check_action action;       /* what being down does to the prefixes it gates */
 	uint64_t gates;                 /* bit i: the i-th anycast prefix */
 };

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * xdpcastd's settings, each declared once in options_schema: its config
+ * key, its flag, its type and bounds, where struct options keeps it, its
+ * help and whether a reload applies it. getopt, the config file, --help
+ * and docs/config.md are all read off this table (schema.h).
+ */
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,84 +22,595 @@
 #define XDPCAST_VERSION "dev"
 #endif
 
-static const char usage[] =
-"Usage: xdpcastd --iface IF [--iface IF ...] --anycast PREFIX [--anycast PREFIX ...]\n"
-"                --zone FILE [--zone FILE ...] --pop NAME\n"
-"                [--view NAME=PREFIX[,PREFIX...] --view-zone NAME=FILE ...]\n"
-"                [--metrics ADDR:PORT] [--config FILE] [--xdp-mode native|skb]\n"
-"                [--pin-dir DIR] [--control-socket PATH] [--bird-socket PATH|none]\n"
-"                [--bird-include PATH] [--state-file PATH] [--replace-foreign]\n"
-"                [--verbose]\n"
-"       xdpcastd --check-config FILE\n"
-"\n"
-"Answers authoritative DNS queries for the anycast prefixes from XDP and\n"
-"passes everything else to the kernel (and the DNS server behind it).\n"
-"\n"
-"  -i, --iface IF        attach to interface IF (repeat for several, up to 8)\n"
-"  -a, --anycast PREFIX  protect PREFIX, e.g. 192.0.2.0/24 or 2001:db8:53::/48;\n"
-"                        traffic to other destinations is passed untouched\n"
-"  -z, --zone FILE       serve the zone in FILE (its origin is the SOA owner)\n"
-"  -p, --pop NAME        this PoP's name, for logs and metrics; sent as the\n"
-"                        NSID and the CHAOS id.server / hostname.bind answer\n"
-"      --view NAME=PREFIXES  clients from these comma-separated prefixes are in\n"
-"                        view NAME (up to 16 views)\n"
-"      --view-zone NAME=FILE  serve the zone in FILE to view NAME; its clients\n"
-"                        get the --zone data for zones their view does not load\n"
-"  -M, --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics,\n"
-"                        e.g. 127.0.0.1:9553 or [::1]:9553\n"
-"  -m, --xdp-mode MODE   native or skb; without it native is tried first and\n"
-"                        skb used where the driver has no native XDP\n"
-"  -d, --pin-dir DIR     where maps are pinned (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
-"  -s, --control-socket PATH  where xdpcastctl reaches the daemon for status\n"
-"                        and reload (default " XDPCAST_DEFAULT_CONTROL_SOCKET ")\n"
-"  -b, --bird-socket PATH  BIRD 2's control socket (default " XDPCAST_DEFAULT_BIRD_SOCKET "),\n"
-"                        where xdpcastd sends 'configure' after rewriting the\n"
-"                        include file; 'none': no BGP control\n"
-"      --bird-include PATH  the file BIRD's config includes, holding the static\n"
-"                        protocols xdpcast4 and xdpcast6 with the routes announced\n"
-"                        now: all while every health check passes, none otherwise\n"
-"                        (default " XDPCAST_DEFAULT_BIRD_INCLUDE ")\n"
-"      --state-file PATH  where operators' drains and withdrawals (xdpcastctl\n"
-"                        drain, withdraw) are kept across restarts\n"
-"                        (default " XDPCAST_DEFAULT_STATE_FILE ")\n"
-"      --replace-foreign  replace an XDP program that is not xdpcast's on the\n"
-"                        interfaces (atomically) instead of refusing to start\n"
-"  -c, --config FILE     read settings from the YAML file FILE: every flag,\n"
-"                        the flood defense (filters, rate limits, RRL, cookies),\n"
-"                        health checks, zone transfers (docs/config.md);\n"
-"                        flags given as well win over the file\n"
-"      --check-config FILE  check FILE and the zones it names, print what is\n"
-"                        wrong (file, line, key) or 'ok', and exit\n"
-"  -v, --verbose         log debug messages\n"
-"  -h, --help            show this help\n"
-"  -V, --version         show the version\n"
-"\n"
-"Runs in the foreground and logs to stderr; prints a line with 'ready' once\n"
-"attached with every zone loaded. SIGHUP, 'xdpcastctl reload' and a change\n"
-"of a zone file reload every zone file and the config file's flood defense\n"
-"settings (all or nothing; a new cookie secret keeps the old one valid as\n"
-"the previous). Transferred zones follow their primary (NOTIFY, SOA timers).\n"
-"SIGTERM or SIGINT withdraws the prefixes, keeps answering for drain_ms,\n"
-"then detaches, unpins and exits 0. SIGUSR1 hands over: it exits 0 leaving\n"
-"the program attached, its maps pinned and BGP as it is, for the next\n"
-"xdpcastd, which takes over without a lost query (systemctl restart does\n"
-"this). Started while a previous xdpcastd's program still runs (a restart,\n"
-"an upgrade, a crash), xdpcastd replaces it atomically and keeps its\n"
-"counters, live blocks and rate-limit state.\n";
+_Static_assert(sizeof(enum xdp_attach_mode) == sizeof(int) && sizeof(enum check_action) == sizeof(int),
+	       "choices are stored as int");
 
-struct view_option *options_view(struct options *opts, const char *name, size_t len)
+/* ---- the types of xdpcastd's values ---- */
+
+static int parse_prefix(const struct schema_item *item, const char *text, void *out, struct schema_strings *strings,
+			char *err, size_t errlen)
 {
-	struct view_option *v;
-
-	for (size_t i = 0; i < opts->view_count; i++)
-		if (strlen(opts->views[i].name) == len && strncmp(opts->views[i].name, name, len) == 0)
-			return &opts->views[i];
-	if (opts->view_count == XDPCAST_VIEWS_MAX || len == 0 || len >= sizeof(v->name))
-		return NULL;
-	v = &opts->views[opts->view_count++];
-	memcpy(v->name, name, len);
-	return v;
+	(void)item;
+	(void)strings;
+	return prefix_parse(text, out, err, errlen);
 }
+
+static void format_prefix(const struct schema_item *item, const void *value, char *out, size_t len)
+{
+	(void)item;
+	prefix_format(value, out, len);
+}
+
+static const struct schema_type prefix_type = {
+	.doc = "prefix", .plural = "prefixes", .size = sizeof(struct xdpcast_lpm_key),
+	.parse = parse_prefix, .format = format_prefix,
+};
+
+/* ADDR[@PORT], port 53 unless given */
+static int parse_address(const struct schema_item *item, const char *text, void *out,
+			 struct schema_strings *strings, char *err, size_t errlen)
+{
+	(void)item;
+	(void)strings;
+	return address_parse(text, 53, out, err, errlen);
+}
+
+static void format_address(const struct schema_item *item, const void *value, char *out, size_t len)
+{
+	(void)item;
+	snprintf(out, len, "%s", ((const struct address *)value)->text);
+}
+
+static const struct schema_type address_type = {
+	.doc = "`ADDR[@PORT]`", .plural = "`ADDR[@PORT]`s", .size = sizeof(struct address),
+	.parse = parse_address, .format = format_address,
+};
+
+static int parse_rule(const struct schema_item *item, const char *text, void *out, struct schema_strings *strings,
+		      char *err, size_t errlen)
+{
+	(void)item;
+	(void)strings;
+	return port_rule_parse(text, out, err, errlen);
+}
+
+static void format_rule(const struct schema_item *item, const void *value, char *out, size_t len)
+{
+	const struct port_rule *rule = value;
+	const char *proto = rule->proto == IPPROTO_UDP ? "udp" : rule->proto == IPPROTO_TCP ? "tcp" : "icmp";
+
+	(void)item;
+	if (rule->port)
+		snprintf(out, len, "%s/%u", proto, rule->port);
+	else
+		snprintf(out, len, "%s", proto);
+}
+
+static const struct schema_type rule_type = {
+	.doc = "rule: `udp/PORT`, `tcp/PORT`, `udp`, `tcp` or `icmp`",
+	.plural = "rules: `udp/PORT`, `tcp/PORT`, `udp`, `tcp` or `icmp`", .size = sizeof(struct port_rule),
+	.parse = parse_rule, .format = format_rule,
+};
+
+static int parse_secret(const struct schema_item *item, const char *text, void *out, struct schema_strings *strings,
+			char *err, size_t errlen)
+{
+	(void)item;
+	(void)strings;
+	return cookie_secret_parse(text, out, err, errlen);
+}
+
+static void format_secret(const struct schema_item *item, const void *value, char *out, size_t len)
+{
+	size_t used = 0;
+
+	(void)item;
+	for (size_t i = 0; i < XDPCAST_COOKIE_SECRET_LEN && used < len; i++)
+		used += snprintf(out + used, len - used, "%02x", ((const uint8_t *)value)[i]);
+}
+
+static const struct schema_type secret_type = {
+	.doc = "32 hex digits", .plural = "secrets of 32 hex digits", .size = XDPCAST_COOKIE_SECRET_LEN,
+	.parse = parse_secret, .format = format_secret,
+};
+
+/* ASN:VALUE, each 0..65535 */
+static int parse_community(const struct schema_item *item, const char *text, void *out,
+			   struct schema_strings *strings, char *err, size_t errlen)
+{
+	unsigned long asn, tag;
+	char *end;
+
+	(void)item;
+	(void)strings;
+	asn = strtoul(text, &end, 10);
+	if (*end == ':' && end != text && asn <= 65535 && text[0] != '-' && end[1] >= '0' && end[1] <= '9') {
+		tag = strtoul(end + 1, &end, 10);
+		if (!*end && tag <= 65535) {
+			snprintf(out, sizeof(((struct drain_style *)NULL)->communities[0]), "%lu:%lu", asn, tag);
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "'%s' is not a BGP community ASN:VALUE (each 0..65535)", text);
+	return -1;
+}
+
+static void format_community(const struct schema_item *item, const void *value, char *out, size_t len)
+{
+	(void)item;
+	snprintf(out, len, "%s", (const char *)value);
+}
+
+static const struct schema_type community_type = {
+	.doc = "community `ASN:VALUE`", .plural = "communities `ASN:VALUE`",
+	.size = sizeof(((struct drain_style *)NULL)->communities[0]),
+	.parse = parse_community, .format = format_community,
+};
+
+/* A string the parse of `valid` accepts: `rule` says what it must be. */
+static int parse_checked_string(const struct schema_item *item, const char *text, void *out,
+				struct schema_strings *strings, char *err, size_t errlen, bool valid, const char *rule)
+{
+	if (*text && !valid) {
+		snprintf(err, errlen, "'%s': %s", text, rule);
+		return -1;
+	}
+	return schema_string.parse(item, text, out, strings, err, errlen);
+}
+
+static int parse_domain(const struct schema_item *item, const char *text, void *out, struct schema_strings *strings,
+			char *err, size_t errlen)
+{
+	knot_dname_t *name = knot_dname_from_str_alloc(text);
+	int ret;
+
+	ret = parse_checked_string(item, text, out, strings, err, errlen, name != NULL, "not a domain name");
+	knot_dname_free(name, NULL);
+	return ret;
+}
+
+static const struct schema_type domain_type = {
+	.doc = "domain name", .plural = "domain names", .size = sizeof(const char *),
+	.parse = parse_domain, .format = schema_format_string,
+};
+
+static int parse_check_name(const struct schema_item *item, const char *text, void *out,
+			    struct schema_strings *strings, char *err, size_t errlen)
+{
+	return parse_checked_string(item, text, out, strings, err, errlen,
+				    strspn(text, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(text),
+				    "lowercase letters, digits and '_' only");
+}
+
+static const struct schema_type check_name_type = {
+	.doc = "name (`a-z`, `0-9`, `_`)", .plural = "names (`a-z`, `0-9`, `_`)", .size = sizeof(const char *),
+	.parse = parse_check_name, .format = schema_format_string,
+};
+
+/* The PoP's name is sent as the NSID: printable, no spaces. */
+static int parse_pop(const struct schema_item *item, const char *text, void *out, struct schema_strings *strings,
+		     char *err, size_t errlen)
+{
+	bool printable = true;
+
+	for (const char *c = text; *c; c++)
+		printable &= *c > ' ' && *c <= '~';
+	return parse_checked_string(item, text, out, strings, err, errlen, printable,
+				    "printable characters only, no spaces");
+}
+
+static const struct schema_type pop_type = {
+	.doc = "name (printable, no spaces)", .plural = "names", .size = sizeof(const char *),
+	.parse = parse_pop, .format = schema_format_string,
+};
+
+static int parse_metrics(const struct schema_item *item, const char *text, void *out,
+			 struct schema_strings *strings, char *err, size_t errlen)
+{
+	char why[256];
+
+	return parse_checked_string(item, text, out, strings, err, errlen,
+				    !metrics_address_parse(text, why, sizeof(why)),
+				    "expected ADDRESS:PORT, e.g. 127.0.0.1:9553 or [::1]:9553");
+}
+
+static const struct schema_type metrics_type = {
+	.doc = "`ADDR:PORT`", .plural = "`ADDR:PORT`s", .size = sizeof(const char *),
+	.parse = parse_metrics, .format = schema_format_string,
+};
+
+/* ---- checks of records and sections ---- */
+
+static int check_rate(const struct schema_item *item, void *section, void *root, char *err, size_t errlen)
+{
+	const struct rate_limit *r = section;
+
+	(void)item;
+	(void)root;
+	if (r->rate && r->burst < 1) {
+		snprintf(err, errlen, "burst must be at least 1 when rate is set");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_rrl(const struct schema_item *item, void *section, void *root, char *err, size_t errlen)
+{
+	return check_rate(item, &((struct protection *)section)->rrl, root, err, errlen);
+}
+
+static int check_key(const struct schema_item *item, void *record, void *root, char *err, size_t errlen)
+{
+	struct tsig_key_option *k = record;
+	int ret = knot_tsig_key_init(&k->key, k->algorithm, k->name, k->secret);
+
+	(void)item;
+	(void)root;
+	if (ret != KNOT_EOK) {
+		memset(&k->key, 0, sizeof(k->key));
+		snprintf(err, errlen, "key '%s' (%s): %s", k->name, k->algorithm, knot_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+static void release_key(void *record)
+{
+	knot_tsig_key_deinit(&((struct tsig_key_option *)record)->key);
+}
+
+static int check_secondary(const struct schema_item *item, void *record, void *root, char *err, size_t errlen)
+{
+	struct secondary_option *s = record;
+	const struct options *opts = root;
+
+	(void)item;
+	if (!s->key_name)
+		return 0;
+	for (size_t i = 0; i < opts->key_count; i++)
+		if (!strcmp(opts->keys[i].name, s->key_name))
+			s->key = i;
+	if (s->key < 0) {
+		snprintf(err, errlen, "no key named '%s' in transfer.keys (list keys first)", s->key_name);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the table ---- */
+
+#define AT(field) offsetof(struct options, field)
+#define LIST_AT(field, count) .offset = AT(field), .count_offset = AT(count)
+
+static const struct schema_choice xdp_modes[] = {
+	{ "native", XDP_MODE_NATIVE }, { "skb", XDP_MODE_SKB }, { NULL, 0 },
+};
+
+static const struct schema_choice check_actions[] = {
+	{ "withdraw", CHECK_WITHDRAW }, { "drain", CHECK_DRAIN }, { NULL, 0 },
+};
+
+#define RATE_KEYS(what)                                                                                  \
+	{ .key = "rate", .type = &schema_uint, .offset = offsetof(struct rate_limit, rate), .max = 100000000, \
+	  .help = "packets per second " what "; 0 turns it off" },                                         \
+	{ .key = "burst", .type = &schema_uint, .offset = offsetof(struct rate_limit, burst), .max = 100000000, \
+	  .help = "packets above the rate taken at once (at least 1 when rate is set)" },                  \
+	SCHEMA_END
+
+static const struct schema_item source_rate_keys[] = { RATE_KEYS("from one source prefix of this length") };
+static const struct schema_item icmp_rate_keys[] = { RATE_KEYS("of all ICMP together") };
+static const struct schema_item budget_rate_keys[] = { RATE_KEYS("passed to the server behind, all together") };
+
+#define P(field) offsetof(struct protection, field)
+#define RATE_SECTION(name, field, rates, text)                                                       \
+	{ .key = name, .shape = SCHEMA_SECTION, .children = rates, .offset = P(field), .check = check_rate, \
+	  .help = text }
+
+static const struct schema_item anycast_keys[] = {
+	{ .key = "prefix", .type = &prefix_type, .offset = offsetof(struct anycast_option, prefix),
+	  .flags = SCHEMA_REQUIRED, .help = "the anycast prefix" },
+	{ .key = "allow", .shape = SCHEMA_LIST, .type = &rule_type, .offset = offsetof(struct anycast_option, rules.allow),
+	  .count_offset = offsetof(struct anycast_option, rules.count), .flags = SCHEMA_FIXED,
+	  .max_items = XDPCAST_ALLOW_MAX, .noun = "rule",
+	  .too_few = "an empty allowlist would drop everything: list at least one rule",
+	  .help = "what this prefix accepts, instead of filter.allow" },
+	SCHEMA_END
+};
+
+static const struct schema_item view_keys[] = {
+	{ .key = "name", .arg = "NAME", .type = &schema_string, .offset = offsetof(struct view_option, name),
+	  .max = 31, .flags = SCHEMA_NAME },
+	{ .key = "clients", .flag = "view", .arg = "NAME=PREFIX[,PREFIX...]", .shape = SCHEMA_LIST,
+	  .type = &prefix_type, .offset = offsetof(struct view_option, prefixes),
+	  .count_offset = offsetof(struct view_option, prefix_count), .max_items = 4096, .noun = "prefix",
+	  .flag_separator = ',', .flags = SCHEMA_REQUIRED,
+	  .help = "clients from these prefixes are in view NAME (up to 16 views)" },
+	{ .key = "zones", .flag = "view-zone", .arg = "NAME=FILE", .shape = SCHEMA_LIST, .type = &schema_string,
+	  .offset = offsetof(struct view_option, zones), .count_offset = offsetof(struct view_option, zone_count),
+	  .noun = "zone file", .flags = SCHEMA_REQUIRED,
+	  .help = "serve the zone in FILE to view NAME; its clients get the --zone data for zones their view "
+		  "does not load" },
+	SCHEMA_END
+};
+
+static const struct schema_item filter_keys[] = {
+	{ .key = "allow", .shape = SCHEMA_LIST, .type = &rule_type, .offset = P(allow), .count_offset = P(allow_count),
+	  .flags = SCHEMA_FIXED, .max_items = XDPCAST_ALLOW_MAX, .noun = "rule",
+	  .too_few = "an empty allowlist would drop everything: list at least one rule",
+	  .help = "what the anycast prefixes accept, for prefixes without their own allow. `icmp` admits ICMP "
+		  "echo requests and \"fragmentation needed\" (ICMPv6: echo, \"packet too big\"), no other type. "
+		  "Neighbour discovery always passes." },
+	{ .key = "blocklist", .shape = SCHEMA_LIST, .type = &prefix_type, .offset = P(blocklist.keys),
+	  .count_offset = P(blocklist.count), .noun = "prefix",
+	  .help = "source prefixes dropped (`drop_blocklist`); `xdpcastctl block add/del` adds live entries "
+		  "on top, which a reload keeps" },
+	{ .key = "bogons", .shape = SCHEMA_LIST, .type = &prefix_type, .offset = P(bogons.keys),
+	  .count_offset = P(bogons.count), .noun = "prefix",
+	  .help = "source prefixes that cannot be on the internet (`drop_bogon_source`); the list replaces the "
+		  "default, `[]` turns it off. Sources inside our own anycast prefixes are always dropped the same "
+		  "way. The documentation prefixes are not in the default because the demo and the tests use them "
+		  "as clients: add them on a production PoP." },
+	SCHEMA_END
+};
+
+static const struct schema_item rate_limit_keys[] = {
+	RATE_SECTION("ipv4_32", source[SOURCE_LEVEL_V4_32], source_rate_keys,
+		     "bucket per source /32; every packet to a protected prefix takes a token from both levels of "
+		     "its family (`drop_rate_limited`)"),
+	RATE_SECTION("ipv4_24", source[SOURCE_LEVEL_V4_24], source_rate_keys, "bucket per source /24"),
+	RATE_SECTION("ipv6_64", source[SOURCE_LEVEL_V6_64], source_rate_keys, "bucket per source /64"),
+	RATE_SECTION("ipv6_56", source[SOURCE_LEVEL_V6_56], source_rate_keys, "bucket per source /56"),
+	RATE_SECTION("icmp", icmp, icmp_rate_keys, "one bucket for all ICMP the allowlist admits"),
+	RATE_SECTION("pass_budget", pass_budget, budget_rate_keys,
+		     "one bucket for everything handed to the DNS server behind xdpcast (cache misses, TCP SYNs, "
+		     "other allowed traffic; not segments of TCP connections already admitted): "
+		     "`drop_pass_budget`"),
+	{ .key = "source_buckets", .type = &schema_uint, .offset = P(source_buckets), .min = 1, .max = 1u << 26,
+	  .reload = SCHEMA_RESTART,
+	  .help = "size of the per-source LRU map. Each entry takes about 96 bytes (bpftool's memlock figure for "
+		  "65536 entries is 6.0 MiB), so the default is about 24 MiB, whatever the number of spoofed "
+		  "sources." },
+	SCHEMA_END
+};
+
+static const struct schema_item rrl_keys[] = {
+	{ .key = "rate", .type = &schema_uint, .offset = P(rrl.rate), .max = 100000000,
+	  .help = "responses per second from XDP to one client network (IPv4 /24, IPv6 /56) for one response: "
+		  "the owner and type of a positive answer, the closest encloser of NXDOMAIN/NODATA (so random "
+		  "names under a zone count as one), the cut of a referral. 0 turns RRL off." },
+	{ .key = "burst", .type = &schema_uint, .offset = P(rrl.burst), .max = 100000000,
+	  .help = "responses above the rate sent at once (at least 1 when rate is set)" },
+	{ .key = "slip", .type = &schema_uint, .offset = P(rrl_slip), .max = 10,
+	  .help = "every Nth response over the rate is sent as TC=1 without records (`rrl_slip`), the others "
+		  "dropped (`rrl_drop`); 0 never slips, 1 always does" },
+	{ .key = "buckets", .type = &schema_uint, .offset = P(rrl_buckets), .min = 1, .max = 1u << 26,
+	  .reload = SCHEMA_RESTART, .help = "size of the RRL LRU map" },
+	SCHEMA_END
+};
+
+static const struct schema_item cookie_keys[] = {
+	{ .key = "enabled", .type = &schema_bool, .offset = P(cookies),
+	  .help = "answer DNS cookies (RFC 7873) in XDP answers and exempt queries with a valid server cookie "
+		  "from RRL" },
+	{ .key = "secret", .type = &secret_type, .offset = P(cookie_secret), .flags = SCHEMA_GIVEN,
+	  .given_offset = P(has_secret), .default_doc = "random per start",
+	  .help = "server cookies are built as RFC 9018 says (SipHash-2-4), so give every PoP of the anycast "
+		  "set the same secret" },
+	{ .key = "previous_secret", .type = &secret_type, .offset = P(cookie_previous), .flags = SCHEMA_GIVEN,
+	  .given_offset = P(has_previous),
+	  .help = "a secret still accepted; a reload that changes `secret` keeps the old one as the previous "
+		  "on its own" },
+	SCHEMA_END
+};
+
+#define D(field) offsetof(struct drain_style, field)
+
+static const struct schema_item drain_keys[] = {
+	{ .key = "prepend", .type = &schema_uint, .offset = D(prepend), .max = 10,
+	  .help = "prepends of a drain (a check's, or `xdpcastctl drain` without `--prepend`)" },
+	{ .key = "communities", .shape = SCHEMA_LIST, .type = &community_type, .offset = D(communities),
+	  .count_offset = D(community_count), .flags = SCHEMA_FIXED, .max_items = 8, .noun = "community",
+	  .help = "communities added to drained routes, e.g. `65535:0` (GRACEFUL_SHUTDOWN, RFC 8326) or your "
+		  "provider's \"lower preference\"" },
+	SCHEMA_END
+};
+
+static const struct schema_item bgp_keys[] = {
+	{ .key = "asn", .type = &schema_uint, .offset = D(asn), .min = 1, .max = UINT32_MAX, .default_doc = "none",
+	  .help = "this PoP's AS number: drained routes get it prepended (`bgp_path.prepend` in the include "
+		  "file)" },
+	{ .key = "drain", .shape = SCHEMA_SECTION, .children = drain_keys, .offset = 0 },
+	SCHEMA_END
+};
+
+static const struct command_check command_defaults = { .timeout_ms = 5000 };
+
+static const struct schema_item command_keys[] = {
+	{ .key = "name", .type = &check_name_type, .offset = offsetof(struct command_check, name),
+	  .flags = SCHEMA_REQUIRED | SCHEMA_UNIQUE, .help = "the check's label (status, metrics, health.actions)" },
+	{ .key = "run", .type = &schema_string, .offset = offsetof(struct command_check, run),
+	  .flags = SCHEMA_REQUIRED, .help = "run by `/bin/sh -c`: healthy on exit 0 within timeout_ms" },
+	{ .key = "timeout_ms", .type = &schema_uint, .offset = offsetof(struct command_check, timeout_ms),
+	  .min = 10, .max = 600000, .unit = "ms", .help = "how long the command may run" },
+	{ .key = "prefixes", .shape = SCHEMA_LIST, .type = &prefix_type,
+	  .offset = offsetof(struct command_check, prefixes), .count_offset = offsetof(struct command_check, prefix_count),
+	  .max_items = OPTIONS_MAX_ANYCAST, .noun = "prefix",
+	  .default_doc = "every anycast prefix", .help = "the anycast prefixes it gates" },
+	SCHEMA_END
+};
+
+#define H(field) offsetof(struct health_options, field)
+
+static const struct schema_item action_keys[] = {
+	{ .key = "check", .arg = "CHECK", .type = &schema_string, .offset = offsetof(struct check_action_option, check),
+	  .flags = SCHEMA_NAME },
+	{ .key = "action", .type = &schema_choice, .choices = check_actions,
+	  .offset = offsetof(struct check_action_option, action), .flags = SCHEMA_SCALAR },
+	SCHEMA_END
+};
+
+static const struct schema_item health_keys[] = {
+	{ .key = "interval_ms", .type = &schema_uint, .offset = H(interval_ms), .min = 100, .max = 3600000,
+	  .unit = "ms", .help = "how often every check runs" },
+	{ .key = "rise", .type = &schema_uint, .offset = H(rise), .min = 1, .max = 100,
+	  .help = "passes in a row for a check to come up" },
+	{ .key = "fall", .type = &schema_uint, .offset = H(fall), .min = 1, .max = 100,
+	  .help = "failures in a row for a check to go down" },
+	{ .key = "timeout_ms", .type = &schema_uint, .offset = H(timeout_ms), .min = 10, .max = 600000,
+	  .unit = "ms", .help = "of each SOA query to the backend" },
+	{ .key = "backend", .type = &address_type, .offset = H(backend), .flags = SCHEMA_GIVEN,
+	  .given_offset = H(has_backend), .default_doc = "this host's addresses inside each anycast prefix",
+	  .help = "the userspace server: its SOA serials must equal ours. Without it, one check per anycast "
+		  "prefix (`backend PREFIX`) asks the server on an address of this host inside that prefix; a "
+		  "prefix without one is never announced (and `--check-config` warns)" },
+	{ .key = "commands", .shape = SCHEMA_LIST, .children = command_keys, .offset = H(commands),
+	  .count_offset = H(command_count), .record_size = sizeof(struct command_check),
+	  .record_defaults = &command_defaults, .max_items = OPTIONS_MAX_CHECKS, .noun = "command",
+	  .help = "the operator's own checks" },
+	{ .key = "actions", .shape = SCHEMA_NAMED, .children = action_keys, .offset = H(actions),
+	  .count_offset = H(action_count), .record_size = sizeof(struct check_action_option), .noun = "check",
+	  .flags = SCHEMA_HAS_LINE, .line_offset = offsetof(struct check_action_option, line),
+	  .default_doc = "every check `withdraw`",
+	  .help = "what a check that is down does to the prefixes it gates; `backend` names every backend check. "
+		  "A drain needs `bgp.asn` (for prepends) or `bgp.drain.communities`" },
+	SCHEMA_END
+};
+
+static const struct schema_item zone_watch_keys[] = {
+	{ .key = "enabled", .type = &schema_bool, .offset = AT(watch_zones),
+	  .help = "reload when a zone file is written, renamed into place or deleted (inotify on the files' "
+		  "directories)" },
+	{ .key = "delay_ms", .type = &schema_uint, .offset = AT(watch_delay_ms), .max = 600000,
+	  .help = "quiet time after the last change before reloading" },
+	SCHEMA_END
+};
+
+static const struct tsig_key_option key_defaults = { .algorithm = "hmac-sha256" };
+
+static const struct schema_item key_keys[] = {
+	{ .key = "name", .type = &schema_string, .offset = offsetof(struct tsig_key_option, name),
+	  .flags = SCHEMA_REQUIRED | SCHEMA_UNIQUE, .help = "the key's name, as the primary knows it" },
+	{ .key = "algorithm", .type = &schema_string, .offset = offsetof(struct tsig_key_option, algorithm),
+	  .help = "a TSIG algorithm, e.g. hmac-sha256 or hmac-sha512" },
+	{ .key = "secret", .type = &schema_string, .offset = offsetof(struct tsig_key_option, secret),
+	  .flags = SCHEMA_REQUIRED, .help = "base64" },
+	SCHEMA_END
+};
+
+static const struct secondary_option secondary_defaults = { .key = -1 };
+
+static const struct schema_item secondary_keys[] = {
+	{ .key = "zone", .type = &domain_type, .offset = offsetof(struct secondary_option, zone),
+	  .flags = SCHEMA_REQUIRED, .help = "the zone's origin" },
+	{ .key = "primary", .type = &address_type, .offset = offsetof(struct secondary_option, primary),
+	  .flags = SCHEMA_REQUIRED | SCHEMA_GIVEN, .given_offset = offsetof(struct secondary_option, has_primary),
+	  .help = "where it is transferred from" },
+	{ .key = "key", .type = &schema_string, .offset = offsetof(struct secondary_option, key_name),
+	  .help = "a name in transfer.keys: transfers and NOTIFYs are signed with it" },
+	SCHEMA_END
+};
+
+static const struct schema_item transfer_keys[] = {
+	{ .key = "notify_listen", .type = &address_type, .offset = AT(notify_listen), .flags = SCHEMA_GIVEN,
+	  .given_offset = AT(has_notify), .help = "where primaries send NOTIFY (UDP and TCP)" },
+	{ .key = "timeout_ms", .type = &schema_uint, .offset = AT(transfer_timeout_ms), .min = 10, .max = 600000,
+	  .unit = "ms", .help = "of one whole transfer" },
+	{ .key = "keys", .shape = SCHEMA_LIST, .children = key_keys, .offset = AT(keys), .count_offset = AT(key_count),
+	  .record_size = sizeof(struct tsig_key_option), .record_defaults = &key_defaults, .noun = "key",
+	  .check = check_key, .release = release_key, .help = "TSIG keys" },
+	{ .key = "zones", .shape = SCHEMA_LIST, .children = secondary_keys, .offset = AT(secondaries),
+	  .count_offset = AT(secondary_count), .record_size = sizeof(struct secondary_option),
+	  .record_defaults = &secondary_defaults, .noun = "transferred zone", .check = check_secondary,
+	  .help = "zones transferred from a primary (AXFR, then IXFR on NOTIFY and the SOA timers); with them "
+		  "`--zone` may be left out" },
+	SCHEMA_END
+};
+
+static const struct schema_item limits_keys[] = {
+	{ .key = "zone_file_mb", .type = &schema_mebibytes, .offset = offsetof(struct zone_limits, file_bytes),
+	  .min = 1, .max = 1u << 20, .help = "MiB of zone file text per zone, its included files counted" },
+	{ .key = "zone_records", .type = &schema_uint64, .offset = offsetof(struct zone_limits, records), .min = 1,
+	  .max = UINT32_MAX, .help = "records per zone, from its files or from a transfer" },
+	SCHEMA_END
+};
+
+const struct schema_item options_schema[] = {
+	{ .key = "interfaces", .flag = "iface", .short_flag = 'i', .arg = "IF", .shape = SCHEMA_LIST,
+	  .type = &schema_string, LIST_AT(ifaces, iface_count), .max_items = XDPCAST_MAX_IFACES,
+	  .noun = "interface", .group = "flags", .help = "attach to interface IF" },
+	{ .key = "anycast", .flag = "anycast", .short_flag = 'a', .arg = "PREFIX", .shape = SCHEMA_LIST,
+	  .children = anycast_keys, LIST_AT(anycast, anycast_count), .record_size = sizeof(struct anycast_option),
+	  .max_items = OPTIONS_MAX_ANYCAST, .shorthand = "prefix", .noun = "entry", .group = "flags",
+	  .help = "protect PREFIX, e.g. 192.0.2.0/24 or 2001:db8:53::/48; traffic to other destinations is "
+		  "passed untouched" },
+	{ .key = "zones", .flag = "zone", .short_flag = 'z', .arg = "FILE", .shape = SCHEMA_LIST,
+	  .type = &schema_string, LIST_AT(zones, zone_count), .noun = "zone file", .group = "flags",
+	  .help = "serve the zone in FILE (its origin is the SOA owner)" },
+	{ .key = "pop", .flag = "pop", .short_flag = 'p', .arg = "NAME", .type = &pop_type, .offset = AT(pop),
+	  .max = XDPCAST_NSID_MAX, .group = "flags",
+	  .help = "this PoP's name, for logs and metrics; sent as the NSID and the CHAOS id.server / "
+		  "hostname.bind answer" },
+	{ .key = "views", .shape = SCHEMA_NAMED, .children = view_keys, LIST_AT(views, view_count),
+	  .record_size = sizeof(struct view_option), .max_items = XDPCAST_VIEWS_MAX, .noun = "view",
+	  .group = "flags", .help = "views (GeoDNS-style): clients from a view's prefixes get its zones' answers" },
+	{ .key = "metrics", .flag = "metrics", .short_flag = 'M', .arg = "ADDR:PORT", .type = &metrics_type,
+	  .offset = AT(metrics), .group = "flags",
+	  .help = "serve Prometheus metrics at http://ADDR:PORT/metrics, e.g. 127.0.0.1:9553 or [::1]:9553" },
+	{ .key = "xdp_mode", .flag = "xdp-mode", .short_flag = 'm', .arg = "MODE", .type = &schema_choice,
+	  .choices = xdp_modes, .offset = AT(xdp_mode), .flags = SCHEMA_GIVEN, .given_offset = AT(mode_forced),
+	  .default_doc = "native, else skb", .group = "flags",
+	  .help = "native or skb; without it native is tried first and skb used where the driver has no native "
+		  "XDP" },
+	{ .key = "pin_dir", .flag = "pin-dir", .short_flag = 'd', .arg = "DIR", .type = &schema_string,
+	  .offset = AT(pin_dir), .group = "flags", .help = "where the program and maps are pinned, on a BPF filesystem" },
+	{ .key = "control_socket", .flag = "control-socket", .short_flag = 's', .arg = "PATH", .type = &schema_string,
+	  .offset = AT(control_socket), .group = "flags",
+	  .help = "where xdpcastctl reaches the daemon for status, reload and maintenance" },
+	{ .key = "bird_socket", .flag = "bird-socket", .short_flag = 'b', .arg = "PATH", .type = &schema_string,
+	  .offset = AT(bird_socket), .flags = SCHEMA_NONE_IS_NULL, .group = "flags",
+	  .help = "BIRD 2's control socket, where xdpcastd sends 'configure' after rewriting the include file; "
+		  "'none': no BGP control" },
+	{ .key = "bird_include", .flag = "bird-include", .arg = "PATH", .type = &schema_string,
+	  .offset = AT(bird_include), .group = "flags",
+	  .help = "the file BIRD's config includes, holding the static protocols xdpcast4 and xdpcast6 with the "
+		  "routes announced now" },
+	{ .key = "state_file", .flag = "state-file", .arg = "PATH", .type = &schema_string, .offset = AT(state_file),
+	  .group = "flags",
+	  .help = "where operators' drains and withdrawals (xdpcastctl drain, withdraw) are kept across restarts" },
+	{ .key = "replace_foreign", .flag = "replace-foreign", .type = &schema_bool, .offset = AT(replace_foreign),
+	  .group = "flags",
+	  .help = "replace an XDP program that is not xdpcast's on the interfaces (atomically) instead of "
+		  "refusing to start" },
+	{ .flag = "config", .short_flag = 'c', .arg = "FILE", .shape = SCHEMA_ACTION,
+	  .help = "read settings from the YAML file FILE (docs/config.md); flags given as well win over it" },
+	{ .flag = "check-config", .arg = "FILE", .shape = SCHEMA_ACTION,
+	  .help = "check FILE and the zones it names, print what is wrong (file, line, key) or 'ok', and exit" },
+	{ .key = "verbose", .flag = "verbose", .short_flag = 'v', .type = &schema_bool, .offset = AT(verbose),
+	  .group = "flags", .help = "log debug messages, libbpf's and libxdp's among them" },
+	{ .flag = "help", .short_flag = 'h', .shape = SCHEMA_ACTION, .help = "show this help" },
+	{ .flag = "version", .short_flag = 'V', .shape = SCHEMA_ACTION, .help = "show the version" },
+
+	{ .key = "filter", .shape = SCHEMA_SECTION, .children = filter_keys, .offset = AT(protection),
+	  .reload = SCHEMA_RELOAD, .group = "defense" },
+	{ .key = "rate_limit", .shape = SCHEMA_SECTION, .children = rate_limit_keys, .offset = AT(protection),
+	  .reload = SCHEMA_RELOAD, .group = "defense" },
+	{ .key = "rrl", .shape = SCHEMA_SECTION, .children = rrl_keys, .offset = AT(protection),
+	  .reload = SCHEMA_RELOAD, .check = check_rrl, .group = "defense" },
+	{ .key = "cookies", .shape = SCHEMA_SECTION, .children = cookie_keys, .offset = AT(protection),
+	  .reload = SCHEMA_RELOAD, .group = "defense" },
+
+	{ .key = "drain_ms", .type = &schema_uint, .offset = AT(drain_ms), .max = 600000, .group = "control",
+	  .help = "after SIGTERM: withdrawn, still answering, before detaching" },
+	{ .key = "health", .shape = SCHEMA_SECTION, .children = health_keys, .offset = AT(health), .group = "control" },
+	{ .key = "bgp", .shape = SCHEMA_SECTION, .children = bgp_keys, .offset = AT(drain), .group = "control" },
+	{ .key = "zone_watch", .shape = SCHEMA_SECTION, .children = zone_watch_keys, .offset = 0, .group = "control" },
+	{ .key = "transfer", .shape = SCHEMA_SECTION, .children = transfer_keys, .offset = 0, .group = "control" },
+	{ .key = "limits", .shape = SCHEMA_SECTION, .children = limits_keys, .offset = AT(zone_limits),
+	  .group = "limits" },
+	SCHEMA_END
+};
+
+/* ---- defaults, parsing, freeing ---- */
 
 void options_defaults(struct options *opts)
 {
@@ -113,54 +631,77 @@ void options_defaults(struct options *opts)
 	opts->zone_limits = (struct zone_limits){ ZONE_DEFAULT_FILE_MB << 20, ZONE_DEFAULT_RECORDS };
 }
 
-char *options_keep(struct options *opts, const char *s)
-{
-	char **owned = realloc(opts->owned, (opts->owned_count + 1) * sizeof(*owned));
-	char *copy = strdup(s);
-
-	if (!owned || !copy) {
-		free(copy);
-		if (owned)
-			opts->owned = owned;
-		return NULL;
-	}
-	opts->owned = owned;
-	opts->owned[opts->owned_count++] = copy;
-	return copy;
-}
-
 void options_free(struct options *opts)
 {
-	for (size_t i = 0; i < opts->key_count; i++)
-		knot_tsig_key_deinit(&opts->keys[i].key);
-	opts->key_count = 0;
-	for (size_t i = 0; i < opts->owned_count; i++)
-		free(opts->owned[i]);
-	free(opts->owned);
+	schema_free(options_schema, opts);
 	protection_free(&opts->protection);
-	opts->owned = NULL;
-	opts->owned_count = 0;
+	schema_strings_free(&opts->strings);
 }
 
-/* The file of --config FILE or --check-config FILE, read before the other
- * flags so that they can override it. */
-static const char *config_flag(int argc, char **argv, bool *check)
+int config_parse(const char *name, const unsigned char *text, size_t len, struct options *opts, char *err,
+		 size_t errlen)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
+	const struct config_target target = { options_schema, opts, &opts->strings, NULL, NULL };
 
-		if (strcmp(arg, "--") == 0)
-			break;
-		*check = strncmp(arg, "--check-config", 14) == 0;
-		if (strcmp(arg, "--config") == 0 || strcmp(arg, "-c") == 0 || strcmp(arg, "--check-config") == 0)
-			return i + 1 < argc ? argv[i + 1] : NULL;
-		if (strncmp(arg, "--config=", 9) == 0)
-			return arg + 9;
-		if (strncmp(arg, "--check-config=", 15) == 0)
-			return arg + 15;
-	}
-	*check = false;
-	return NULL;
+	return config_read(name, text, len, &target, err, errlen);
+}
+
+int config_load(const char *path, struct options *opts, char *err, size_t errlen)
+{
+	size_t len;
+	unsigned char *text = config_read_file(path, &len, err, errlen);
+	int ret;
+
+	if (!text)
+		return -1;
+	ret = config_parse(path, text, len, opts, err, errlen);
+	free(text);
+	return ret;
+}
+
+void options_markdown(const char *group, FILE *out)
+{
+	struct options defaults;
+
+	options_defaults(&defaults);
+	schema_markdown(options_schema, &defaults, group, out);
+	options_free(&defaults);
+}
+
+static const char usage_head[] =
+"Usage: xdpcastd --iface IF [--iface IF ...] --anycast PREFIX [--anycast PREFIX ...]\n"
+"                --zone FILE [--zone FILE ...] --pop NAME [OPTIONS]\n"
+"       xdpcastd --config FILE [OPTIONS]\n"
+"       xdpcastd --check-config FILE\n"
+"\n"
+"Answers authoritative DNS queries for the anycast prefixes from XDP and\n"
+"passes everything else to the kernel (and the DNS server behind it).\n"
+"\n";
+
+static const char usage_tail[] =
+"\n"
+"Every option is also a key of the config file, which has more: the flood\n"
+"defense (filters, rate limits, RRL, cookies), health checks, zone\n"
+"transfers (docs/config.md, man xdpcastd).\n"
+"\n"
+"Runs in the foreground and logs to stderr (to the journal under systemd);\n"
+"logs a line with 'ready' once attached with every zone loaded. SIGHUP,\n"
+"'xdpcastctl reload' and a change of a zone file reload every zone file and\n"
+"the config file's flood defense settings (all or nothing). SIGTERM or\n"
+"SIGINT withdraws the prefixes, keeps answering for drain_ms, then detaches,\n"
+"unpins and exits 0. SIGUSR1 hands over: it exits 0 leaving the program\n"
+"attached, its maps pinned and BGP as it is, for the next xdpcastd, which\n"
+"takes over without a lost query (systemctl restart does this).\n";
+
+static void print_usage(void)
+{
+	struct options defaults;
+
+	options_defaults(&defaults);
+	fputs(usage_head, stdout);
+	schema_help(options_schema, &defaults, stdout);
+	fputs(usage_tail, stdout);
+	options_free(&defaults);
 }
 
 static int fail(const char *fmt, const char *arg)
@@ -171,150 +712,98 @@ static int fail(const char *fmt, const char *arg)
 	return OPTIONS_EXIT_ERROR;
 }
 
-enum { OPT_VIEW = 256, OPT_VIEW_ZONE, OPT_CHECK_CONFIG, OPT_BIRD_INCLUDE, OPT_REPLACE_FOREIGN, OPT_STATE_FILE };
+#define OPTIONS_FLAGS_MAX 64
+#define FLAG_ID(i)        (256 + (int)(i))     /* getopt's value for a flag without a letter */
+
+/* getopt_long's tables for the schema's flags. */
+struct getopt_tables {
+	struct schema_flag_ref refs[OPTIONS_FLAGS_MAX];
+	size_t count;
+	struct option longopts[OPTIONS_FLAGS_MAX + 1];
+	char shorts[2 * OPTIONS_FLAGS_MAX + 2];
+};
+
+static bool takes_argument(const struct schema_item *item)
+{
+	return item->shape == SCHEMA_ACTION ? item->arg != NULL : !item->type || !item->type->takes_no_argument;
+}
+
+static void getopt_tables(struct getopt_tables *t)
+{
+	size_t used = 0;
+
+	t->count = schema_flags(options_schema, t->refs, OPTIONS_FLAGS_MAX);
+	t->shorts[used++] = ':';                /* a missing argument is ':', not '?' */
+	for (size_t i = 0; i < t->count; i++) {
+		const struct schema_item *item = t->refs[i].item;
+
+		t->longopts[i] = (struct option){ item->flag, takes_argument(item) ? required_argument : no_argument,
+						  NULL, item->short_flag ? item->short_flag : FLAG_ID(i) };
+		if (item->short_flag) {
+			t->shorts[used++] = item->short_flag;
+			if (takes_argument(item))
+				t->shorts[used++] = ':';
+		}
+	}
+	t->longopts[t->count] = (struct option){ NULL, 0, NULL, 0 };
+	t->shorts[used] = '\0';
+}
+
+/* The flag getopt returned c for; NULL for an error (':' or '?'). */
+static const struct schema_item *flag_of(const struct getopt_tables *t, int c, size_t *index)
+{
+	for (size_t i = 0; i < t->count; i++)
+		if (c == (t->refs[i].item->short_flag ? t->refs[i].item->short_flag : FLAG_ID(i))) {
+			*index = i;
+			return t->refs[i].item;
+		}
+	return NULL;
+}
+
+static bool is_flag(const struct schema_item *item, const char *flag)
+{
+	return !strcmp(item->flag, flag);
+}
 
 enum options_result options_parse(int argc, char **argv, struct options *opts)
 {
-	static const struct option longopts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "anycast", required_argument, NULL, 'a' },
-		{ "zone", required_argument, NULL, 'z' },
-		{ "pop", required_argument, NULL, 'p' },
-		{ "xdp-mode", required_argument, NULL, 'm' },
-		{ "pin-dir", required_argument, NULL, 'd' },
-		{ "view", required_argument, NULL, OPT_VIEW },
-		{ "view-zone", required_argument, NULL, OPT_VIEW_ZONE },
-		{ "config", required_argument, NULL, 'c' },
-		{ "metrics", required_argument, NULL, 'M' },
-		{ "control-socket", required_argument, NULL, 's' },
-		{ "bird-socket", required_argument, NULL, 'b' },
-		{ "bird-include", required_argument, NULL, OPT_BIRD_INCLUDE },
-		{ "replace-foreign", no_argument, NULL, OPT_REPLACE_FOREIGN },
-		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
-		{ "check-config", required_argument, NULL, OPT_CHECK_CONFIG },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static struct getopt_tables t;
+	bool replaced[OPTIONS_FLAGS_MAX] = { false };
+	const struct schema_item *item;
 	char err[512];
-	struct view_option *view;
-	char *eq, *prefix, *rest;
-	bool flag_ifaces = false, flag_anycast = false, flag_zones = false, flag_views = false;
+	size_t index;
 	int c;
 
+	getopt_tables(&t);
 	options_defaults(opts);
-	opts->config_path = config_flag(argc, argv, &opts->check_config);
+	/* The config file first, so that every other flag wins over it. */
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, t.shorts, t.longopts, NULL)) != -1)
+		if ((item = flag_of(&t, c, &index)) && (is_flag(item, "config") || is_flag(item, "check-config"))) {
+			opts->config_path = optarg;
+			opts->check_config = is_flag(item, "check-config");
+		}
 	if (opts->config_path && config_load(opts->config_path, opts, err, sizeof(err))) {
 		fprintf(stderr, "xdpcastd: %s\n", err);
 		return OPTIONS_EXIT_ERROR;
 	}
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":i:a:z:p:m:d:c:M:s:b:vhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (!flag_ifaces)       /* flags replace the config file's list */
-				opts->iface_count = 0;
-			flag_ifaces = true;
-			if (opts->iface_count == XDPCAST_MAX_IFACES)
-				return fail("--iface %s: at most 8 interfaces", optarg);
-			opts->ifaces[opts->iface_count++] = optarg;
-			break;
-		case 'a':
-			if (!flag_anycast)
-				opts->anycast_count = 0;
-			flag_anycast = true;
-			if (opts->anycast_count == OPTIONS_MAX_ANYCAST)
-				return fail("--anycast %s: at most 64 prefixes", optarg);
-			if (prefix_parse(optarg, &opts->anycast[opts->anycast_count], err, sizeof(err)))
-				return fail("--anycast: %s", err);
-			opts->anycast_rules[opts->anycast_count].count = 0;
-			opts->anycast_text[opts->anycast_count++] = optarg;
-			break;
-		case 'z':
-			if (!flag_zones)
-				opts->zone_count = 0;
-			flag_zones = true;
-			if (opts->zone_count == OPTIONS_MAX_ZONES)
-				return fail("--zone %s: at most 256 zones", optarg);
-			opts->zones[opts->zone_count++] = optarg;
-			break;
-		case OPT_VIEW:
-		case OPT_VIEW_ZONE:
-			if (!flag_views) {
-				memset(opts->views, 0, sizeof(opts->views));
-				opts->view_count = 0;
-			}
-			flag_views = true;
-			eq = strchr(optarg, '=');
-			if (!eq || !eq[1])
-				return fail("'%s': expected NAME=VALUE", optarg);
-			view = options_view(opts, optarg, eq - optarg);
-			if (!view)
-				return fail("'%s': at most 16 views, names of 1 to 31 characters", optarg);
-			if (c == OPT_VIEW_ZONE) {
-				if (view->zone_count == OPTIONS_MAX_ZONES)
-					return fail("--view-zone %s: too many zones", optarg);
-				view->zones[view->zone_count++] = eq + 1;
-				break;
-			}
-			for (prefix = strtok_r(eq + 1, ",", &rest); prefix; prefix = strtok_r(NULL, ",", &rest)) {
-				if (view->prefix_count == OPTIONS_MAX_ANYCAST)
-					return fail("--view %s: at most 64 prefixes", view->name);
-				if (prefix_parse(prefix, &view->prefixes[view->prefix_count++], err, sizeof(err)))
-					return fail("--view: %s", err);
-			}
-			break;
-		case 'p':
-			opts->pop = optarg;
-			break;
-		case 'm':
-			if (strcmp(optarg, "native") == 0)
-				opts->xdp_mode = XDP_MODE_NATIVE;
-			else if (strcmp(optarg, "skb") == 0)
-				opts->xdp_mode = XDP_MODE_SKB;
-			else
-				return fail("--xdp-mode '%s': must be native or skb", optarg);
-			opts->mode_forced = true;
-			break;
-		case 'd':
-			opts->pin_dir = optarg;
-			break;
-		case 'M':
-			opts->metrics = optarg;
-			break;
-		case 's':
-			opts->control_socket = optarg;
-			break;
-		case 'b':
-			opts->bird_socket = optarg;
-			break;
-		case OPT_BIRD_INCLUDE:
-			opts->bird_include = optarg;
-			break;
-		case OPT_REPLACE_FOREIGN:
-			opts->replace_foreign = true;
-			break;
-		case OPT_STATE_FILE:
-			opts->state_file = optarg;
-			break;
-		case 'c':
-		case OPT_CHECK_CONFIG:
-			break;          /* read before the other flags */
-		case 'v':
-			opts->verbose = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, t.shorts, t.longopts, NULL)) != -1) {
+		if (c == ':')
+			return fail("%s needs an argument", argv[optind - 1]);
+		if (!(item = flag_of(&t, c, &index)))
+			return fail("unknown option '%s'", argv[optind - 1]);
+		if (item->shape != SCHEMA_ACTION) {
+			if (schema_flag_apply(t.refs, t.count, index, optarg, opts, replaced, &opts->strings, err,
+					      sizeof(err)))
+				return fail("%s", err);
+		} else if (is_flag(item, "help")) {
+			print_usage();
 			return OPTIONS_EXIT_OK;
-		case 'V':
+		} else if (is_flag(item, "version")) {
 			printf("xdpcastd %s\n", XDPCAST_VERSION);
 			return OPTIONS_EXIT_OK;
-		case ':':
-			return fail("%s needs an argument", argv[optind - 1]);
-		default:
-			return fail("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -325,9 +814,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		return fail("%s", "--anycast is required (or 'anycast' in the config file)");
 	if (!opts->zone_count && !opts->secondary_count)
 		return fail("%s", "--zone is required (or 'zones' or 'transfer.zones' in the config file)");
-	if (opts->bird_socket && strcmp(opts->bird_socket, "none") == 0)
-		opts->bird_socket = NULL;
-	if (!opts->pop || !*opts->pop)
+	if (!opts->pop)
 		return fail("%s", "--pop is required (or 'pop' in the config file)");
 	for (size_t i = 0; i < opts->view_count; i++) {
 		if (!opts->views[i].prefix_count)
@@ -335,13 +822,6 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		if (!opts->views[i].zone_count)
 			return fail("view '%s' loads no zone: add --view-zone NAME=FILE", opts->views[i].name);
 	}
-	if (opts->metrics && metrics_address_parse(opts->metrics, err, sizeof(err)))
-		return fail("%s", err);
-	if (strlen(opts->pop) > XDPCAST_NSID_MAX)
-		return fail("--pop '%s': at most 64 characters (it is sent as the NSID)", opts->pop);
-	for (const char *c = opts->pop; *c; c++)
-		if (*c <= ' ' || *c > '~')
-			return fail("--pop '%s': printable characters only, no spaces", opts->pop);
 	zone_set_limits(&opts->zone_limits);
 	return OPTIONS_RUN;
 }

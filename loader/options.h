@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* xdpcastd's command line (DESIGN.md section 5) and config file. */
+/* xdpcastd's settings: the command line and the config file, from one table. */
 #ifndef XDPCAST_OPTIONS_H
 #define XDPCAST_OPTIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <xdp/libxdp.h>
 
 #include <libknot/libknot.h>
@@ -12,42 +13,50 @@
 #include "address.h"
 #include "bird_include.h"
 #include "protection.h"
+#include "schema.h"
 #include "zone.h"
 #include "xdpcast.h"
 
 #define XDPCAST_DEFAULT_BIRD_SOCKET "/run/bird/bird.ctl"
 #define XDPCAST_DEFAULT_STATE_FILE  "/var/lib/xdpcast/state.json"
 
-#define OPTIONS_MAX_ANYCAST 64
-#define OPTIONS_MAX_ZONES   256
-#define OPTIONS_MAX_KEYS    16
-#define OPTIONS_MAX_CHECKS  8
+/* Bounds the maps or the health checks set; every other list is as long
+ * as the config makes it. */
+#define OPTIONS_MAX_ANYCAST 64          /* a check's gates are a 64-bit mask */
+#define OPTIONS_MAX_CHECKS  8           /* health.commands */
+
+/* An anycast prefix and what it accepts. */
+struct anycast_rules {
+	struct port_rule allow[XDPCAST_ALLOW_MAX];
+	size_t count;                   /* 0: the default allowlist (filter.allow) */
+};
+
+struct anycast_option {
+	struct xdpcast_lpm_key prefix;
+	struct anycast_rules rules;
+};
 
 /* A view: clients from its prefixes get its zones' answers first. */
 struct view_option {
-	char name[32];
-	struct xdpcast_lpm_key prefixes[OPTIONS_MAX_ANYCAST];
+	const char *name;
+	struct xdpcast_lpm_key *prefixes;
 	size_t prefix_count;
-	char *zones[OPTIONS_MAX_ZONES];
+	char **zones;
 	size_t zone_count;
-};
-
-/* What an anycast prefix accepts; count 0: the default allowlist. */
-struct anycast_rules {
-	struct port_rule allow[XDPCAST_ALLOW_MAX];
-	size_t count;
 };
 
 /* A TSIG key of the config file (transfer.keys). */
 struct tsig_key_option {
-	const char *name;
-	knot_tsig_key_t key;
+	const char *name, *algorithm, *secret;
+	knot_tsig_key_t key;            /* made of the three once they are read */
 };
 
 /* A zone transferred from a primary (transfer.zones). */
 struct secondary_option {
 	const char *zone;               /* origin, presentation format */
 	struct address primary;
+	bool has_primary;
+	const char *key_name;           /* in transfer.keys; NULL: unsigned */
 	int key;                        /* index in keys, or -1: unsigned */
 };
 
@@ -56,7 +65,7 @@ struct command_check {
 	const char *name;
 	const char *run;                /* by /bin/sh -c; exit 0 = healthy */
 	uint32_t timeout_ms;
-	struct xdpcast_lpm_key prefixes[OPTIONS_MAX_ANYCAST];  /* what it gates; none: every prefix */
+	struct xdpcast_lpm_key *prefixes;       /* what it gates; none: every prefix */
 	size_t prefix_count;
 };
 
@@ -69,30 +78,29 @@ struct check_action_option {
 	int line;                       /* in the config file, for errors found later */
 };
 
-
-/* The BGP health loop (DESIGN.md section 5). */
+/* The BGP health loop (docs/bgp.md). */
 struct health_options {
 	uint32_t interval_ms;
 	uint32_t rise, fall;            /* passes to come up, failures to go down */
 	uint32_t timeout_ms;            /* of each query to the backend */
 	bool has_backend;
 	struct address backend;         /* the userspace DNS server on the anycast address */
-	struct command_check commands[OPTIONS_MAX_CHECKS];
+	struct command_check *commands;
 	size_t command_count;
-	struct check_action_option actions[OPTIONS_MAX_CHECKS + 3];
+	struct check_action_option *actions;
 	size_t action_count;
 };
 
+/* Every setting, from the flags and the config file; options.c declares
+ * each one once (options_schema), with its key, flag, type and help. */
 struct options {
-	char *ifaces[XDPCAST_MAX_IFACES];
+	char **ifaces;
 	size_t iface_count;
-	struct xdpcast_lpm_key anycast[OPTIONS_MAX_ANYCAST];
-	char *anycast_text[OPTIONS_MAX_ANYCAST];
-	struct anycast_rules anycast_rules[OPTIONS_MAX_ANYCAST];
+	struct anycast_option *anycast;
 	size_t anycast_count;
-	char *zones[OPTIONS_MAX_ZONES];
+	char **zones;
 	size_t zone_count;
-	struct view_option views[XDPCAST_VIEWS_MAX];  /* view i + 1 */
+	struct view_option *views;      /* view i + 1 */
 	size_t view_count;
 	const char *pop;
 	const char *pin_dir;
@@ -116,14 +124,16 @@ struct options {
 	bool has_notify;
 	struct address notify_listen;   /* where primaries send NOTIFY */
 	uint32_t transfer_timeout_ms;
-	struct tsig_key_option keys[OPTIONS_MAX_KEYS];
+	struct tsig_key_option *keys;
 	size_t key_count;
-	struct secondary_option secondaries[OPTIONS_MAX_ZONES];
+	struct secondary_option *secondaries;
 	size_t secondary_count;
 	struct zone_limits zone_limits; /* in force once options_parse returns OPTIONS_RUN */
-	char **owned;                   /* strings from the config file */
-	size_t owned_count;
+	struct schema_strings strings;  /* every string read */
 };
+
+/* The table every setting is declared in. */
+extern const struct schema_item options_schema[];
 
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_EXIT_ERROR };
 
@@ -138,10 +148,15 @@ void options_defaults(struct options *opts);
 /* Everything options_parse allocated. */
 void options_free(struct options *opts);
 
-/* Keeps a copy of s for as long as opts lives. */
-char *options_keep(struct options *opts, const char *s);
+/* Reads the config file at path into opts, over what it holds; on error
+ * "FILE:LINE: key: problem" in err (config.h). */
+int config_load(const char *path, struct options *opts, char *err, size_t errlen);
+/* The same for text in memory, called `name` in messages. */
+int config_parse(const char *name, const unsigned char *text, size_t len, struct options *opts, char *err,
+		 size_t errlen);
 
-/* The view called name, created on first use; NULL past the limits. */
-struct view_option *options_view(struct options *opts, const char *name, size_t len);
+/* The keys of docs/config.md's tables of one group ("flags", "defense",
+ * "control", "limits"), as Markdown rows with their defaults. */
+void options_markdown(const char *group, FILE *out);
 
 #endif

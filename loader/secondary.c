@@ -20,6 +20,7 @@ int secondary_init(struct secondary *s, const struct secondary_option *opt, cons
 	s->primary.address = opt->primary;
 	s->primary.key = opt->key >= 0 ? &keys[opt->key].key : NULL;
 	snprintf(s->error, sizeof(s->error), "not transferred yet");
+	s->failures = (struct log_every)LOG_EVERY_BY_REASON(SECONDARY_FAILURE_REMINDER_S);
 	return 0;
 }
 
@@ -35,16 +36,21 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 {
 	static const char *const kinds[] = { "up to date", "AXFR", "IXFR" };
 	uint32_t old_serial = s->zone ? s->zone->serial : 0;
+	unsigned long failed;
 	const knot_rdata_t *soa;
 
 	if (ret) {
 		snprintf(s->error, sizeof(s->error), "%s", err);
 		s->next_refresh = now + (s->zone ? knot_soa_retry(zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata) :
 					 SECONDARY_FIRST_RETRY_S);
-		log_error("zone %s: %s; next try in %.0f s", s->name, s->error, s->next_refresh - now);
+		log_reason(&s->failures, err, LOG_LEVEL_ERROR, "zone %s: %s; next try in %.0f s", s->name, s->error,
+			   s->next_refresh - now);
 		return -1;
 	}
 	s->error[0] = '\0';
+	failed = log_every_end(&s->failures);
+	if (failed && s->zone)
+		log_info("zone %s: transferred again after %lu failed tries", s->name, failed);
 	if (next) {
 		zone_free(s->zone);
 		s->zone = next;

@@ -9,10 +9,12 @@
 
 #include <stdbool.h>
 #include "loop.h"
+#include "log.h"
 #include "options.h"
 #include "xfr.h"
 
 #define SECONDARY_FIRST_RETRY_S 5       /* before the first copy, no SOA says */
+#define SECONDARY_FAILURE_REMINDER_S 600        /* a failure that lasts is logged again this often */
 
 struct secondary {
 	char name[KNOT_DNAME_TXT_MAXLEN];   /* the origin, presentation format */
@@ -25,6 +27,7 @@ struct secondary {
 	bool expired;
 	bool transferring;                  /* a transfer job runs */
 	char error[256];                    /* the last failure; "" when it worked */
+	struct log_every failures;          /* logged once per reason, with a count */
 	struct loop_timer refresh_timer, expiry_timer;
 };
 

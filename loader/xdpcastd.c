@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -26,6 +27,7 @@
 #include "caps.h"
 #include "clock.h"
 #include "daemon.h"
+#include "kernel.h"
 #include "log.h"
 #include "lookup.h"
 #include "prefix.h"
@@ -42,15 +44,18 @@ static const char *const phase_names[] = {
 	[PHASE_STOPPING] = "stopping", [PHASE_HANDING_OVER] = "handing over",
 };
 
-/* libbpf warnings (the verifier log among them) go to stderr; its info
- * and debug chatter only with --verbose. */
-static bool verbose;
-
+/* libbpf's lines, the verifier's log among them, are debug lines: shown
+ * with --verbose, one per line. Without it what failed is told by our own
+ * error line, which says where to look. */
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level != LIBBPF_WARN && !verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
+	char text[8192], *line, *rest;
+
+	(void)level;
+	vsnprintf(text, sizeof(text), fmt, args);
+	for (line = strtok_r(text, "\n", &rest); line; line = strtok_r(NULL, "\n", &rest))
+		log_debug("%s", line);
+	return 0;
 }
 
 static int resolve_ifaces(struct daemon *d, char *err, size_t errlen)
@@ -90,7 +95,7 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	if (ret) {
 		snprintf(err, errlen, "loading the BPF program: %s (%s)", strerror(-ret),
 			 ret == -EPERM ? "xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root" :
-			 "libbpf's lines above say which step failed; the verifier's log among them");
+			 "xdpcastd --verbose shows libbpf's log of each step, the verifier's among it");
 		return -1;
 	}
 	return 0;
@@ -101,16 +106,17 @@ static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
 	int fd = bpf_map__fd(d->skel->maps.xdpcast_protected);
 
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
-		const struct anycast_rules *own = &d->opts.anycast_rules[i];
+		const struct anycast_option *a = &d->opts.anycast[i];
 		struct protected_prefix value;
+		char text[64];
 
-		if (own->count)
-			protection_scope(own->allow, own->count, &d->opts.anycast[i], i, &value);
+		if (a->rules.count)
+			protection_scope(a->rules.allow, a->rules.count, &a->prefix, i, &value);
 		else
-			protection_scope(d->protection.allow, d->protection.allow_count, &d->opts.anycast[i], i,
-					 &value);
-		if (bpf_map_update_elem(fd, &d->opts.anycast[i], &value, BPF_ANY)) {
-			snprintf(err, errlen, "--anycast %s: %s", d->opts.anycast_text[i], strerror(errno));
+			protection_scope(d->protection.allow, d->protection.allow_count, &a->prefix, i, &value);
+		if (bpf_map_update_elem(fd, &a->prefix, &value, BPF_ANY)) {
+			prefix_format(&a->prefix, text, sizeof(text));
+			snprintf(err, errlen, "--anycast %s: %s", text, strerror(errno));
 			return -1;
 		}
 	}
@@ -479,6 +485,7 @@ int main(int argc, char **argv)
 {
 	static struct daemon d = { .notify = { -1, -1 }, .watch_fd = -1, .signal_fd = -1,
 				   .pins = { .lock_fd = -1, .previous_fd = -1 } };
+	struct utsname host;
 	char err[ERR_LEN];
 	int status = 1;
 
@@ -492,8 +499,7 @@ int main(int argc, char **argv)
 	case OPTIONS_RUN:
 		break;
 	}
-	verbose = d.opts.verbose;
-	log_set_level(verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_init(log_style_for_stderr(), d.opts.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	libbpf_set_print(libbpf_log);
 
 	/* Signals blocked before any thread starts (workers, the metrics
@@ -518,7 +524,9 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	if (resolve_ifaces(&d, err, sizeof(err)) || zones_listen(&d, err, sizeof(err)) ||
+	uname(&host);
+	if (kernel_check(kernel_has_xdp_helper, host.release, err, sizeof(err)) ||
+	    resolve_ifaces(&d, err, sizeof(err)) || zones_listen(&d, err, sizeof(err)) ||
 	    control_server_start(&d, err, sizeof(err)))
 		goto fail;
 	if (d.opts.metrics && !(d.metrics = metrics_server_start(d.opts.metrics, err, sizeof(err))))
@@ -530,8 +538,9 @@ int main(int argc, char **argv)
 		log_info("metrics at http://%s/metrics", d.opts.metrics);
 	}
 	for (size_t i = 0; i < d.opts.iface_count; i++)
-		log_info("attached to %s (ifindex %d) in %s mode", d.ifaces[i].ifname, d.ifaces[i].ifindex,
-			 attach_mode_name(d.ifaces[i].mode));
+		log_info("attached to %s (ifindex %d) in %s mode, the interface's only XDP program (no libxdp "
+			 "dispatcher: the health checks test-run the very program attached)", d.ifaces[i].ifname,
+			 d.ifaces[i].ifindex, attach_mode_name(d.ifaces[i].mode));
 	log_info("ready: pop %s, %zu interfaces, %zu anycast prefixes, %zu zones, %zu views, maps in %s%s",
 		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.gen.zone_count, d.opts.view_count,
 		 d.opts.pin_dir, d.took_over ? ", taken over" : "");
@@ -543,7 +552,9 @@ int main(int argc, char **argv)
 	status = 0;
 	goto out;
 fail:
-	log_error("%s", err);
+	/* The last line, as "stopped" and "handed over" are on the other ways out. */
+	log_error("failed: %s", err);
+	sd_notifyf(0, "STATUS=failed: %s", err);
 out:
 	cleanup(&d);
 	return status;

@@ -56,16 +56,19 @@ static size_t view_zones(const struct options *opts, struct view_zones views[XDP
 
 int zones_apply_protection(struct daemon *d, char *err, size_t errlen)
 {
+	struct xdpcast_lpm_key anycast[OPTIONS_MAX_ANYCAST];
 	struct xdpcast_settings settings;
 	__u32 zero = 0;
 
+	for (size_t i = 0; i < d->opts.anycast_count; i++)
+		anycast[i] = d->opts.anycast[i].prefix;
 	protection_settings(&d->protection, &settings);
 	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.xdpcast_settings), &zero, &settings, BPF_ANY)) {
 		snprintf(err, errlen, "writing the settings map: %s", strerror(errno));
 		return -1;
 	}
 	return protection_sync_sources(&d->protection, bpf_map__fd(d->skel->maps.xdpcast_source_filter),
-				       d->opts.anycast, d->opts.anycast_count, err, errlen);
+				       anycast, d->opts.anycast_count, err, errlen);
 }
 
 /* Takes over the config file's protection settings. A secret that changed

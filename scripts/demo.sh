@@ -29,7 +29,7 @@ step "kdig +tcp @$ANYCAST4 www.anycast.example A   (TCP: passed to NSD)"
 cli kdig +tcp +short @$ANYCAST4 www.anycast.example A
 
 step "xdpcastctl stats"
-"$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" stats
+"$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" stats
 
 step "bpftool map dump pinned \$PIN_DIR/xdpcast_stats: per-CPU counters by field name"
 bpftool map dump pinned "$PIN_DIR/xdpcast_stats" | grep -A3 '"cpu"' | grep -A1 -B2 '"dns_answer"' | awk 'NR <= 12'

@@ -16,6 +16,8 @@ packages=(
 	iproute2 ethtool knot-dnsutils nsd knot bird2 xdp-tools python3 ldnsutils dnsperf prometheus systemd
 	# make bench: its plot
 	gnuplot-nox
+	# make deb and its test: shared library dependencies, man pages rendered
+	dpkg-dev man-db groff-base
 )
 
 missing=()
@@ -35,8 +37,15 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# NSD, Knot, BIRD and Prometheus are started by the tests and the demo themselves,
-# inside namespaces.
-if command -v systemctl >/dev/null 2>&1; then
-	systemctl disable --now nsd knot bird prometheus >/dev/null 2>&1 || true
+# The tests and the demo run NSD, Knot, BIRD and Prometheus themselves,
+# inside namespaces on sockets of their own, whatever runs on the host. A
+# server that Debian started because this run installed its package is
+# stopped again; a service the host had before is left as it was.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	for entry in nsd:nsd knot:knot bird2:bird prometheus:prometheus; do
+		package=${entry%%:*} service=${entry#*:}
+		if [[ " ${missing[*]} " == *" $package "* ]]; then
+			systemctl stop "$service" >/dev/null 2>&1 || true
+		fi
+	done
 fi

@@ -1,37 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * xdpcastctl: inspect and steer a running xdpcastd, through its pinned maps
- * (stats, block, lookup) and its control socket (status, reload).
+ * (stats, block, lookup, answers) and its control socket (status, reload,
+ * drain, undrain, withdraw). The pins are found through the daemon: status
+ * says where it pinned them, and they are reached through its mount
+ * namespace, so a daemon started under `ip netns exec` (which has a
+ * /sys/fs/bpf of its own) needs no --pin-dir.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 #include <jansson.h>
 #include <linux/bpf.h>
 #include <libknot/libknot.h>
 
 #include "bgp.h"
 #include "blocklist.h"
-#include "config.h"
 #include "control.h"
 #include "lookup.h"
+#include "options.h"
 #include "prefix.h"
 #include "reasons.h"
 #include "stats.h"
+
+#ifndef XDPCAST_VERSION
+#define XDPCAST_VERSION "dev"
+#endif
 
 static const char usage[] =
 "Usage: xdpcastctl [OPTIONS] COMMAND [ARGS]\n"
 "\n"
 "Commands:\n"
 "  stats               packets per reason and interface, summed over CPUs;\n"
-"                      with --watch, packets per second\n"
+"                      reasons that counted nothing are left out (--all);\n"
+"                      with --watch SECONDS, packets per second\n"
 "  status              interfaces, XDP mode, program id, zone generation and\n"
 "                      serials, transfers, health checks and what BIRD\n"
 "                      announces (from the daemon)\n"
 "  lookup NAME [TYPE]  what the fast path does with a query for NAME (type A\n"
 "                      by default): the running program answers it, decoded\n"
+"  answers NAME        the same for every common type: what the answer cache\n"
+"                      holds for NAME, as the program serves it\n"
 "  reload              reload every zone and the config file, as SIGHUP does,\n"
 "                      and say whether it worked\n"
 "  block add PREFIX    drop packets from PREFIX (IPv4 or IPv6) from the next\n"
@@ -49,67 +65,159 @@ static const char usage[] =
 "                      in xdpcast4/xdpcast6) and ask BIRD to configure, for\n"
 "                      BIRD's first start and the stop hook of the unit\n"
 "\n"
-"Options:\n"
-"  -d, --pin-dir DIR    where xdpcastd pinned its maps (default " XDPCAST_DEFAULT_PIN_DIR ")\n"
-"  -s, --control-socket PATH  xdpcastd's control socket (default " XDPCAST_DEFAULT_CONTROL_SOCKET ")\n"
-"  -c, --config FILE    withdraw: read bird_include and bird_socket from\n"
-"                       xdpcastd's config file\n"
+"Options (named as xdpcastd's):\n"
+"  -s, --control-socket PATH  xdpcastd's control socket\n"
+"                       (default " XDPCAST_DEFAULT_CONTROL_SOCKET ")\n"
+"  -d, --pin-dir DIR    where xdpcastd pinned its maps; without it, where the\n"
+"                       daemon says (seen through its mount namespace), else\n"
+"                       " XDPCAST_DEFAULT_PIN_DIR "\n"
+"  -c, --config FILE    xdpcastd's config file: its control_socket, pin_dir,\n"
+"                       bird_include and bird_socket unless given as flags\n"
 "      --bird-include PATH  withdraw: the include file (default " XDPCAST_DEFAULT_BIRD_INCLUDE ")\n"
-"      --bird-socket PATH   withdraw: BIRD's control socket (default " XDPCAST_DEFAULT_BIRD_SOCKET "),\n"
+"  -b, --bird-socket PATH   withdraw: BIRD's control socket (default " XDPCAST_DEFAULT_BIRD_SOCKET "),\n"
 "                       'none': write the file only\n"
 "      --after-failure  withdraw: the stop hook's; only when systemd says the\n"
 "                       service failed ($SERVICE_RESULT is not 'success': a\n"
 "                       clean stop has withdrawn already and a handover must\n"
 "                       not), and never asking a daemon\n"
 "  -p, --prepend N      drain: prepend bgp.asn N times (0..10)\n"
-"  -j, --json           print JSON instead of text\n"
+"  -j, --json           print JSON instead of text, errors too ({\"error\": ...})\n"
 "  -a, --all            stats: list reasons that counted nothing too\n"
 "  -w, --watch SECONDS  stats: print rates every SECONDS until interrupted\n"
 "  -n, --count N        stats --watch: stop after N reports\n"
 "  -h, --help           show this help\n"
+"  -V, --version        show the version\n"
 "\n"
-"Exit status: 0 on success, 1 on any error (which is printed on stderr).\n";
+"Exit status: 0 on success, 1 on any error (which is printed on stderr, or\n"
+"as JSON on stdout with --json).\n";
 
 struct ctl {
-	const char *pin_dir;
+	const char *pin_dir;            /* --pin-dir or the config's; NULL: found through the daemon */
+	char found_pin_dir[PATH_MAX];
 	const char *socket;
 	const char *config;
 	const char *bird_include, *bird_socket;
-	int json, all, watch, count, after_failure;
+	bool json, all, after_failure;
+	int watch, count;
 	int prepend;                    /* drain --prepend; -1: the daemon's default */
+	struct options opts;            /* the config file's */
+	json_t *status;                 /* the daemon's, once asked; NULL: not reachable */
+	bool status_asked;
 };
 
-static int fail(const char *err)
-{
-	fprintf(stderr, "xdpcastctl: %s\n", err);
-	return 1;
-}
+static bool json_errors;
 
 static int print_json(json_t *value)
 {
 	json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
+	fflush(stdout);
 	json_decref(value);
 	return 0;
 }
 
-/* Interface names by stats slot, from the daemon; "slotN" without it. */
-static void iface_names(const struct ctl *ctl, char names[XDPCAST_MAX_IFACES][32], size_t *count)
+/* One error, as text on stderr or with --json as {"error": ...} on stdout. */
+static int fail(const char *err)
+{
+	if (json_errors)
+		print_json(json_pack("{s:s}", "error", err));
+	else
+		fprintf(stderr, "xdpcastctl: %s\n", err);
+	return 1;
+}
+
+/* The daemon's status, asked once; NULL when it cannot be reached (err). */
+static json_t *daemon_status(struct ctl *ctl, char *err, size_t errlen)
+{
+	static char why[512];
+
+	if (!ctl->status_asked) {
+		ctl->status = control_request(ctl->socket, "status", why, sizeof(why));
+		ctl->status_asked = true;
+	}
+	if (!ctl->status)
+		snprintf(err, errlen, "%s", why);
+	return ctl->status;
+}
+
+static bool same_mount_namespace(long long pid)
+{
+	char path[64];
+	struct stat ours, theirs;
+
+	snprintf(path, sizeof(path), "/proc/%lld/ns/mnt", pid);
+	return stat("/proc/self/ns/mnt", &ours) || stat(path, &theirs) || ours.st_ino == theirs.st_ino;
+}
+
+/* Where the pins are: --pin-dir (or the config's pin_dir); else where the
+ * running daemon says it pinned them, through /proc/PID/root when it sees
+ * another mount namespace; else the default. */
+static const char *pin_dir(struct ctl *ctl)
 {
 	char err[512];
-	json_t *status = control_request(ctl->socket, "status", err, sizeof(err)), *iface;
+	json_t *status;
+	const char *dir;
+	long long pid;
+
+	if (ctl->pin_dir)
+		return ctl->pin_dir;
+	status = daemon_status(ctl, err, sizeof(err));
+	dir = json_string_value(json_object_get(status, "pin_dir"));
+	pid = json_integer_value(json_object_get(status, "pid"));
+	if (!dir)
+		snprintf(ctl->found_pin_dir, sizeof(ctl->found_pin_dir), "%s", XDPCAST_DEFAULT_PIN_DIR);
+	else if (pid > 0 && !same_mount_namespace(pid))
+		snprintf(ctl->found_pin_dir, sizeof(ctl->found_pin_dir), "/proc/%lld/root%s", pid, dir);
+	else
+		snprintf(ctl->found_pin_dir, sizeof(ctl->found_pin_dir), "%s", dir);
+	ctl->pin_dir = ctl->found_pin_dir;
+	return ctl->pin_dir;
+}
+
+/* ---- stats ---- */
+
+struct columns {
+	char names[XDPCAST_MAX_IFACES][IF_NAMESIZE + 16];
+	size_t count;
+};
+
+/* The interface of each stats slot: named by the daemon; without one, by
+ * the program's own table of ifindexes, named here when the interface of
+ * that index runs this very program (else it is another namespace's). */
+static int interface_columns(struct ctl *ctl, struct columns *cols, char *err, size_t errlen)
+{
+	const char *pins = pin_dir(ctl);
+	json_t *status = daemon_status(ctl, err, errlen), *iface;
+	__u32 ifindex[XDPCAST_MAX_IFACES] = { 0 }, prog_id;
 	size_t i;
 
-	*count = XDPCAST_MAX_IFACES;
-	for (i = 0; i < XDPCAST_MAX_IFACES; i++)
-		snprintf(names[i], sizeof(names[i]), "slot%zu", i);
-	if (!status)
-		return;
-	json_array_foreach(json_object_get(status, "interfaces"), i, iface)
-		if (i < XDPCAST_MAX_IFACES)
-			snprintf(names[i], sizeof(names[i]), "%s", json_string_value(json_object_get(iface, "name")));
-	*count = json_array_size(json_object_get(status, "interfaces"));
-	json_decref(status);
+	cols->count = 0;
+	/* The daemon's names are ours only for its pins, not for a --pin-dir elsewhere. */
+	if (status && pins != ctl->found_pin_dir &&
+	    strcmp(pins, json_string_value(json_object_get(status, "pin_dir")) ?: ""))
+		status = NULL;
+	if (status) {
+		json_array_foreach(json_object_get(status, "interfaces"), i, iface)
+			if (i < XDPCAST_MAX_IFACES)
+				snprintf(cols->names[cols->count++], sizeof(cols->names[0]), "%s",
+					 json_string_value(json_object_get(iface, "name")));
+		return 0;
+	}
+	if (stats_slot_ifindexes(pins, ifindex, &prog_id, err, errlen))
+		return -1;
+	for (i = 0; i < XDPCAST_MAX_IFACES && ifindex[i]; i++) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, attached);
+		char name[IF_NAMESIZE];
+
+		if (!bpf_xdp_query(ifindex[i], 0, &attached) &&
+		    (attached.prog_id == prog_id || attached.drv_prog_id == prog_id || attached.skb_prog_id == prog_id) &&
+		    if_indextoname(ifindex[i], name))
+			snprintf(cols->names[i], sizeof(cols->names[0]), "%s", name);
+		else
+			snprintf(cols->names[i], sizeof(cols->names[0]), "ifindex %u", ifindex[i]);
+		cols->count++;
+	}
+	return 0;
 }
 
 static unsigned long long total(struct xdpcast_stats *slots, size_t count, int reason)
@@ -123,33 +231,35 @@ static unsigned long long total(struct xdpcast_stats *slots, size_t count, int r
 
 /* One report: counts, or with `previous` the rates since it over `seconds`. */
 static void print_stats(const struct ctl *ctl, struct xdpcast_stats *now, struct xdpcast_stats *previous,
-			int seconds, char names[][32], size_t count)
+			int seconds, const struct columns *cols)
 {
 	json_t *report = json_object();
+	size_t rows = 0;
 
 	if (!ctl->json) {
 		printf("%-20s %-6s", "reason", "action");
-		for (size_t i = 0; i < count; i++)
-			printf(" %14s", names[i]);
+		for (size_t i = 0; i < cols->count; i++)
+			printf(" %14s", cols->names[i]);
 		printf(" %14s\n", previous ? "total/s" : "total");
 	}
 	for (int r = 0; r < XDPCAST_REASON_MAX; r++) {
-		unsigned long long sum = total(now, count, r) - (previous ? total(previous, count, r) : 0);
+		unsigned long long sum = total(now, cols->count, r) - (previous ? total(previous, cols->count, r) : 0);
 		json_t *per_iface;
 
 		if (!sum && !ctl->all)
 			continue;
+		rows++;
 		per_iface = json_object();
 		if (!ctl->json)
 			printf("%-20s %-6s", reason_names[r], reason_actions[r]);
-		for (size_t i = 0; i < count; i++) {
+		for (size_t i = 0; i < cols->count; i++) {
 			unsigned long long n = stats_counter(&now[i], r)->packets -
 					       (previous ? stats_counter(&previous[i], r)->packets : 0);
 
 			if (previous)
 				n /= seconds;
 			if (ctl->json)
-				json_object_set_new(per_iface, names[i], json_integer(n));
+				json_object_set_new(per_iface, cols->names[i], json_integer(n));
 			else
 				printf(" %14llu", n);
 		}
@@ -164,35 +274,40 @@ static void print_stats(const struct ctl *ctl, struct xdpcast_stats *now, struct
 		}
 	}
 	if (ctl->json) {
-		json_dumpf(report, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		putchar('\n');
+		print_json(report);
+		return;
 	}
-	json_decref(report);
+	if (!rows && previous)
+		printf("(no packets in the last %d s)\n", seconds);
+	else if (!rows)
+		printf("(no packets counted yet)\n");
 	fflush(stdout);
+	json_decref(report);
 }
 
-static int cmd_stats(const struct ctl *ctl)
+static int cmd_stats(struct ctl *ctl)
 {
 	struct xdpcast_stats now[XDPCAST_STATS_SLOTS], previous[XDPCAST_STATS_SLOTS];
-	char names[XDPCAST_MAX_IFACES][32], err[512];
-	size_t count;
+	struct columns cols;
+	char err[512];
 
-	if (stats_read(ctl->pin_dir, now, err, sizeof(err)))
+	if (stats_read(pin_dir(ctl), now, err, sizeof(err)) || interface_columns(ctl, &cols, err, sizeof(err)))
 		return fail(err);
-	iface_names(ctl, names, &count);
 	if (!ctl->watch) {
-		print_stats(ctl, now, NULL, 0, names, count);
+		print_stats(ctl, now, NULL, 0, &cols);
 		return 0;
 	}
 	for (int reports = 0; !ctl->count || reports < ctl->count; reports++) {
 		memcpy(previous, now, sizeof(now));
 		sleep(ctl->watch);
-		if (stats_read(ctl->pin_dir, now, err, sizeof(err)))
+		if (stats_read(pin_dir(ctl), now, err, sizeof(err)))
 			return fail(err);
-		print_stats(ctl, now, previous, ctl->watch, names, count);
+		print_stats(ctl, now, previous, ctl->watch, &cols);
 	}
 	return 0;
 }
+
+/* ---- status and the control socket ---- */
 
 /* ": ERROR" when the item has an error, else "". */
 static const char *error_suffix(const json_t *item)
@@ -249,17 +364,17 @@ static void print_bgp(const json_t *bgp)
 		printf("announced %s\n", json_string_value(item));
 }
 
-static int cmd_status(const struct ctl *ctl)
+static int cmd_status(struct ctl *ctl)
 {
 	char err[512];
-	json_t *status = control_request(ctl->socket, "status", err, sizeof(err)), *item;
+	json_t *status = daemon_status(ctl, err, sizeof(err)), *item;
 	const char *reload_error;
 	size_t i;
 
 	if (!status)
 		return fail(err);
 	if (ctl->json)
-		return print_json(status);
+		return print_json(json_incref(status));
 	printf("pop %s, xdpcast %s, pid %lld, %s, program id %lld%s\n",
 	       json_string_value(json_object_get(status, "pop")), json_string_value(json_object_get(status, "version")),
 	       json_integer_value(json_object_get(status, "pid")), json_string_value(json_object_get(status, "phase")),
@@ -298,11 +413,10 @@ static int cmd_status(const struct ctl *ctl)
 		printf("check %s %s%s\n", json_string_value(json_object_get(item, "check")),
 		       json_is_true(json_object_get(item, "up")) ? "up" : "down", error_suffix(item));
 	print_bgp(json_object_get(status, "bgp"));
-	json_decref(status);
 	return 0;
 }
 
-static int cmd_reload(const struct ctl *ctl)
+static int cmd_reload(struct ctl *ctl)
 {
 	char err[512];
 	json_t *reply = control_request(ctl->socket, "reload", err, sizeof(err));
@@ -315,15 +429,19 @@ static int cmd_reload(const struct ctl *ctl)
 		print_json(reply);
 		return ok ? 0 : 1;
 	}
-	if (ok)
+	if (ok) {
 		printf("reloaded: generation %lld\n", json_integer_value(json_object_get(reply, "generation")));
-	else
-		fprintf(stderr, "xdpcastctl: reload failed, generation %lld keeps answering: %s\n",
-			json_integer_value(json_object_get(reply, "generation")),
-			json_string_value(json_object_get(reply, "error")));
+	} else {
+		snprintf(err, sizeof(err), "reload failed, generation %lld keeps answering: %s",
+			 json_integer_value(json_object_get(reply, "generation")),
+			 json_string_value(json_object_get(reply, "error")));
+		fail(err);
+	}
 	json_decref(reply);
 	return ok ? 0 : 1;
 }
+
+/* ---- lookups: the running program answers ---- */
 
 static const char *verdict_name(int verdict)
 {
@@ -358,21 +476,19 @@ static void add_records(json_t *out, const knot_pkt_t *pkt, knot_section_t secti
 	json_object_set_new(out, name, list);
 }
 
-static int cmd_lookup(const struct ctl *ctl, const char *name, const char *type)
+/* What the program does with a query for name and qtype, decoded; NULL + err. */
+static json_t *lookup_json(struct ctl *ctl, const char *name, uint16_t qtype, char *err, size_t errlen)
 {
 	struct lookup_result res;
-	uint16_t qtype = KNOT_RRTYPE_A;
-	char err[512];
+	char type[16];
 	json_t *out;
 
-	if (type && knot_rrtype_from_string(type, &qtype)) {
-		snprintf(err, sizeof(err), "'%s' is not a record type", type);
-		return fail(err);
-	}
-	if (lookup_run(ctl->pin_dir, name, qtype, &res, err, sizeof(err)))
-		return fail(err);
-	out = json_pack("{s:s, s:s, s:s}", "verdict", verdict_name(res.verdict), "reason",
-			res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "?", "client", LOOKUP_CLIENT);
+	if (lookup_run(pin_dir(ctl), name, qtype, &res, err, errlen))
+		return NULL;
+	knot_rrtype_to_string(qtype, type, sizeof(type));
+	out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", name, "type", type, "verdict", verdict_name(res.verdict),
+			"reason", res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "?", "client",
+			LOOKUP_CLIENT);
 	if (res.dns_len) {
 		knot_pkt_t *pkt = knot_pkt_new(res.dns, res.dns_len, NULL);
 
@@ -388,40 +504,97 @@ static int cmd_lookup(const struct ctl *ctl, const char *name, const char *type)
 		}
 		knot_pkt_free(pkt);
 	}
+	return out;
+}
+
+/* "NAME TYPE: verdict (reason)", then the response's sections. */
+static void print_lookup(const json_t *out)
+{
+	static const char *const sections[] = { "answer", "authority", "additional" };
+	const json_t *line;
+	size_t i;
+
+	printf("%s %s: %s (%s)\n", json_string_value(json_object_get(out, "name")),
+	       json_string_value(json_object_get(out, "type")), json_string_value(json_object_get(out, "verdict")),
+	       json_string_value(json_object_get(out, "reason")));
+	if (!json_object_get(out, "rcode"))
+		return;
+	printf("rcode %s%s%s\n", json_string_value(json_object_get(out, "rcode")),
+	       json_is_true(json_object_get(out, "aa")) ? ", aa" : "",
+	       json_is_true(json_object_get(out, "tc")) ? ", tc" : "");
+	for (size_t s = 0; s < 3; s++) {
+		if (json_array_size(json_object_get(out, sections[s])))
+			printf(";; %s\n", sections[s]);
+		json_array_foreach(json_object_get(out, sections[s]), i, line)
+			printf("%s\n", json_string_value(line));
+	}
+}
+
+static int cmd_lookup(struct ctl *ctl, const char *name, const char *type)
+{
+	uint16_t qtype = KNOT_RRTYPE_A;
+	char err[512];
+	json_t *out;
+
+	if (type && knot_rrtype_from_string(type, &qtype)) {
+		snprintf(err, sizeof(err), "'%s' is not a record type", type);
+		return fail(err);
+	}
+	if (!(out = lookup_json(ctl, name, qtype, err, sizeof(err))))
+		return fail(err);
 	if (ctl->json)
 		return print_json(out);
-	printf("%s %s: %s (%s)\n", name, type ? type : "A", json_string_value(json_object_get(out, "verdict")),
-	       json_string_value(json_object_get(out, "reason")));
-	if (json_object_get(out, "rcode")) {
-		const char *sections[] = { "answer", "authority", "additional" };
-		size_t i;
-		json_t *line;
-
-		printf("rcode %s%s%s\n", json_string_value(json_object_get(out, "rcode")),
-		       json_is_true(json_object_get(out, "aa")) ? ", aa" : "",
-		       json_is_true(json_object_get(out, "tc")) ? ", tc" : "");
-		for (size_t s = 0; s < 3; s++) {
-			if (json_array_size(json_object_get(out, sections[s])))
-				printf(";; %s\n", sections[s]);
-			json_array_foreach(json_object_get(out, sections[s]), i, line)
-				printf("%s\n", json_string_value(line));
-		}
-	}
+	print_lookup(out);
 	json_decref(out);
 	return 0;
 }
 
-static int cmd_block(const struct ctl *ctl, int argc, char **argv)
+/*
+ * What the answer cache holds for a name, as the program serves it: one
+ * lookup per common type, through the pinned program like `lookup`, so the
+ * view does not depend on how the cache is laid out in its maps.
+ */
+static int cmd_answers(struct ctl *ctl, const char *name)
+{
+	static const uint16_t types[] = {
+		KNOT_RRTYPE_SOA, KNOT_RRTYPE_NS, KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA, KNOT_RRTYPE_CNAME, KNOT_RRTYPE_DNAME,
+		KNOT_RRTYPE_MX, KNOT_RRTYPE_TXT, KNOT_RRTYPE_SRV, KNOT_RRTYPE_PTR, KNOT_RRTYPE_CAA, KNOT_RRTYPE_DS,
+		KNOT_RRTYPE_DNSKEY, KNOT_RRTYPE_SVCB, KNOT_RRTYPE_HTTPS,
+	};
+	json_t *all = json_array(), *one;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (!(one = lookup_json(ctl, name, types[i], err, sizeof(err)))) {
+			json_decref(all);
+			return fail(err);
+		}
+		if (!ctl->json) {
+			print_lookup(one);
+			if (i + 1 < sizeof(types) / sizeof(types[0]))
+				putchar('\n');
+		}
+		json_array_append_new(all, one);
+	}
+	if (ctl->json)
+		return print_json(json_pack("{s:s, s:o}", "name", name, "answers", all));
+	json_decref(all);
+	return 0;
+}
+
+/* ---- the blocklist and maintenance ---- */
+
+static int cmd_block(struct ctl *ctl, int argc, char **argv)
 {
 	struct xdpcast_lpm_key prefix;
-	char err[512];
+	char err[512], text[64];
 
 	if (argc == 1 && strcmp(argv[0], "list") == 0) {
 		struct blocked_prefix *list;
 		size_t count;
 		json_t *out;
 
-		if (blocklist_list(ctl->pin_dir, &list, &count, err, sizeof(err)))
+		if (blocklist_list(pin_dir(ctl), &list, &count, err, sizeof(err)))
 			return fail(err);
 		out = json_array();
 		for (size_t i = 0; i < count; i++) {
@@ -444,9 +617,13 @@ static int cmd_block(const struct ctl *ctl, int argc, char **argv)
 		return fail("block add PREFIX, block del PREFIX or block list");
 	if (prefix_parse(argv[1], &prefix, err, sizeof(err)))
 		return fail(err);
-	if (strcmp(argv[0], "add") == 0 ? blocklist_add(ctl->pin_dir, &prefix, err, sizeof(err))
-					: blocklist_del(ctl->pin_dir, &prefix, err, sizeof(err)))
+	if (strcmp(argv[0], "add") == 0 ? blocklist_add(pin_dir(ctl), &prefix, err, sizeof(err))
+					: blocklist_del(pin_dir(ctl), &prefix, err, sizeof(err)))
 		return fail(err);
+	if (ctl->json) {
+		prefix_format(&prefix, text, sizeof(text));
+		return print_json(json_pack("{s:b, s:s, s:s}", "ok", 1, argv[0][0] == 'a' ? "added" : "deleted", text));
+	}
 	return 0;
 }
 
@@ -467,7 +644,7 @@ static int prefix_arg(const char *arg, char *out, size_t len, char *err, size_t 
 }
 
 /* drain, undrain, withdraw through the daemon: each prefix's state after. */
-static int cmd_maintain(const struct ctl *ctl, const char *verb, const char *arg)
+static int cmd_maintain(struct ctl *ctl, const char *verb, const char *arg)
 {
 	char prefix[64], command[128], err[512];
 	const json_t *item;
@@ -497,55 +674,54 @@ static int cmd_maintain(const struct ctl *ctl, const char *verb, const char *arg
 }
 
 /* The stop hook's job (and BIRD's first start): no routes, no daemon needed. */
-static int cmd_withdraw(const struct ctl *ctl, const char *arg)
+static int cmd_withdraw(struct ctl *ctl, const char *arg)
 {
 	const char *result = getenv("SERVICE_RESULT");
-	struct options opts;
-	const char *include, *socket;
 	char err[512];
-	json_t *status;
-	int ret;
 
 	if (ctl->after_failure && result && !strcmp(result, "success")) {
 		printf("xdpcastd ended cleanly (SERVICE_RESULT=success): nothing to withdraw\n");
 		return 0;
 	}
 	/* A running daemon would announce again at its next round: ask it. */
-	if (!ctl->after_failure && (status = control_request(ctl->socket, "status", err, sizeof(err)))) {
-		json_decref(status);
+	if (!ctl->after_failure && daemon_status(ctl, err, sizeof(err)))
 		return cmd_maintain(ctl, "withdraw", arg);
-	}
 	if (arg)
 		return fail("withdraw PREFIX needs a running xdpcastd; without one, withdraw empties the whole file");
-	options_defaults(&opts);
-	if (ctl->config && config_load(ctl->config, &opts, err, sizeof(err))) {
-		options_free(&opts);
+	if (bgp_withdraw_now(ctl->bird_include, ctl->bird_socket, err, sizeof(err)))
 		return fail(err);
-	}
-	include = ctl->bird_include ? ctl->bird_include : opts.bird_include;
-	socket = ctl->bird_socket ? ctl->bird_socket : opts.bird_socket;
-	if (socket && !strcmp(socket, "none"))
-		socket = NULL;
-	ret = bgp_withdraw_now(include, socket, err, sizeof(err));
-	if (ret)
-		fprintf(stderr, "xdpcastctl: %s\n", err);
-	else
-		printf("withdrawn: %s has no routes%s%s\n", include, socket ? "; BIRD reconfigured at " : "",
-		       socket ? socket : "");
-	options_free(&opts);
-	return ret ? 1 : 0;
+	if (ctl->json)
+		return print_json(json_pack("{s:b, s:s, s:s?}", "ok", 1, "bird_include", ctl->bird_include,
+					    "bird_socket", ctl->bird_socket));
+	printf("withdrawn: %s has no routes%s%s\n", ctl->bird_include, ctl->bird_socket ?
+	       "; BIRD reconfigured at " : "", ctl->bird_socket ? ctl->bird_socket : "");
+	return 0;
 }
 
-enum { OPT_BIRD_INCLUDE = 256, OPT_BIRD_SOCKET, OPT_AFTER_FAILURE };
+/* ---- the command line ---- */
 
-int main(int argc, char **argv)
+/* A whole number from min to max, or -1. */
+static int number(const char *text, int min, int max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	return !*text || *end || errno || n < min || n > max ? -1 : (int)n;
+}
+
+enum { OPT_BIRD_INCLUDE = 256, OPT_AFTER_FAILURE };
+
+/* Flags, then the config file's values for what no flag gave. */
+static int parse_options(int argc, char **argv, struct ctl *ctl)
 {
 	static const struct option longopts[] = {
 		{ "pin-dir", required_argument, NULL, 'd' },
 		{ "control-socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "bird-include", required_argument, NULL, OPT_BIRD_INCLUDE },
-		{ "bird-socket", required_argument, NULL, OPT_BIRD_SOCKET },
+		{ "bird-socket", required_argument, NULL, 'b' },
 		{ "after-failure", no_argument, NULL, OPT_AFTER_FAILURE },
 		{ "prepend", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
@@ -553,53 +729,99 @@ int main(int argc, char **argv)
 		{ "watch", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl ctl = { .pin_dir = XDPCAST_DEFAULT_PIN_DIR, .socket = XDPCAST_DEFAULT_CONTROL_SOCKET, .prepend = -1 };
-	const char *command;
-	int c, args;
+	char err[512];
+	int c;
 
-	while ((c = getopt_long(argc, argv, "d:s:c:jaw:n:p:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:s:c:b:p:jaw:n:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'd': ctl.pin_dir = optarg; break;
-		case 's': ctl.socket = optarg; break;
-		case 'c': ctl.config = optarg; break;
-		case OPT_BIRD_INCLUDE: ctl.bird_include = optarg; break;
-		case OPT_BIRD_SOCKET: ctl.bird_socket = optarg; break;
-		case OPT_AFTER_FAILURE: ctl.after_failure = 1; break;
-		case 'p': ctl.prepend = atoi(optarg); break;
-		case 'j': ctl.json = 1; break;
-		case 'a': ctl.all = 1; break;
-		case 'w': ctl.watch = atoi(optarg); break;
-		case 'n': ctl.count = atoi(optarg); break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 1;
+		case 'd': ctl->pin_dir = optarg; break;
+		case 's': ctl->socket = optarg; break;
+		case 'c': ctl->config = optarg; break;
+		case OPT_BIRD_INCLUDE: ctl->bird_include = optarg; break;
+		case 'b': ctl->bird_socket = optarg; break;
+		case OPT_AFTER_FAILURE: ctl->after_failure = true; break;
+		case 'j': ctl->json = json_errors = true; break;
+		case 'a': ctl->all = true; break;
+		case 'p':
+			if ((ctl->prepend = number(optarg, 0, 10)) < 0)
+				return fail("--prepend takes 0 to 10");
+			break;
+		case 'w':
+			if ((ctl->watch = number(optarg, 1, 86400)) < 0)
+				return fail("--watch takes a number of seconds, 1 or more");
+			break;
+		case 'n':
+			if ((ctl->count = number(optarg, 1, INT_MAX)) < 0)
+				return fail("--count takes a number of reports, 1 or more");
+			break;
+		case 'h': fputs(usage, stdout); exit(0);
+		case 'V': printf("xdpcastctl %s\n", XDPCAST_VERSION); exit(0);
+		case ':':
+			snprintf(err, sizeof(err), "%s needs an argument (see xdpcastctl --help)", argv[optind - 1]);
+			return fail(err);
+		default:
+			snprintf(err, sizeof(err), "unknown option '%s' (see xdpcastctl --help)", argv[optind - 1]);
+			return fail(err);
 		}
 	}
-	if (optind == argc) {
-		fputs(usage, stderr);
-		return 1;
+	options_defaults(&ctl->opts);
+	if (ctl->config) {
+		if (config_load(ctl->config, &ctl->opts, err, sizeof(err)))
+			return fail(err);
+		if (!ctl->pin_dir && strcmp(ctl->opts.pin_dir, XDPCAST_DEFAULT_PIN_DIR))
+			ctl->pin_dir = ctl->opts.pin_dir;
 	}
-	if (ctl.watch < 0 || ctl.count < 0)
-		return fail("--watch and --count take positive numbers");
-	if (ctl.prepend > 10 || (ctl.prepend < 0 && ctl.prepend != -1))
-		return fail("--prepend takes 0 to 10");
-	command = argv[optind];
-	args = argc - optind - 1;
-	if (strcmp(command, "stats") == 0 && args == 0)
-		return cmd_stats(&ctl);
-	if (strcmp(command, "status") == 0 && args == 0)
-		return cmd_status(&ctl);
-	if (strcmp(command, "reload") == 0 && args == 0)
-		return cmd_reload(&ctl);
-	if (strcmp(command, "lookup") == 0 && (args == 1 || args == 2))
-		return cmd_lookup(&ctl, argv[optind + 1], args == 2 ? argv[optind + 2] : NULL);
-	if (strcmp(command, "block") == 0)
-		return cmd_block(&ctl, args, argv + optind + 1);
-	if (strcmp(command, "withdraw") == 0 && args <= 1)
-		return cmd_withdraw(&ctl, args ? argv[optind + 1] : NULL);
-	if ((strcmp(command, "drain") == 0 || strcmp(command, "undrain") == 0) && args <= 1)
-		return cmd_maintain(&ctl, command, args ? argv[optind + 1] : NULL);
-	fprintf(stderr, "xdpcastctl: unknown command or wrong arguments: '%s' (see xdpcastctl --help)\n", command);
-	return 1;
+	if (!ctl->socket)
+		ctl->socket = ctl->opts.control_socket;
+	if (!ctl->bird_include)
+		ctl->bird_include = ctl->opts.bird_include;
+	if (!ctl->bird_socket)
+		ctl->bird_socket = ctl->opts.bird_socket;      /* NULL when the config says none */
+	else if (!strcmp(ctl->bird_socket, "none"))
+		ctl->bird_socket = NULL;
+	return 0;
+}
+
+static int run(struct ctl *ctl, const char *command, int args, char **argv)
+{
+	char err[512];
+
+	if (!strcmp(command, "stats") && args == 0)
+		return cmd_stats(ctl);
+	if (!strcmp(command, "status") && args == 0)
+		return cmd_status(ctl);
+	if (!strcmp(command, "reload") && args == 0)
+		return cmd_reload(ctl);
+	if (!strcmp(command, "lookup") && (args == 1 || args == 2))
+		return cmd_lookup(ctl, argv[0], args == 2 ? argv[1] : NULL);
+	if (!strcmp(command, "answers") && args == 1)
+		return cmd_answers(ctl, argv[0]);
+	if (!strcmp(command, "block"))
+		return cmd_block(ctl, args, argv);
+	if (!strcmp(command, "withdraw") && args <= 1)
+		return cmd_withdraw(ctl, args ? argv[0] : NULL);
+	if ((!strcmp(command, "drain") || !strcmp(command, "undrain")) && args <= 1)
+		return cmd_maintain(ctl, command, args ? argv[0] : NULL);
+	snprintf(err, sizeof(err), "unknown command or wrong arguments: '%s' (see xdpcastctl --help)", command);
+	return fail(err);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl ctl = { .prepend = -1 };
+	int ret;
+
+	ret = parse_options(argc, argv, &ctl);
+	if (!ret && optind == argc)
+		ret = fail("a command is needed: stats, status, lookup, answers, reload, block, drain, undrain or "
+			   "withdraw (see xdpcastctl --help)");
+	if (!ret)
+		ret = run(&ctl, argv[optind], argc - optind - 1, argv + optind + 1);
+	json_decref(ctl.status);
+	options_free(&ctl.opts);
+	return ret;
 }

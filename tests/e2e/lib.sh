@@ -257,5 +257,6 @@ cpu_ms() {
 }
 
 counter() {
-	"${XDPCASTCTL:-$BUILD/xdpcastctl}" --pin-dir "$PIN_DIR" stats --all | awk -v r="$1" '$1 == r {print $3}'
+	"${XDPCASTCTL:-$BUILD/xdpcastctl}" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" stats --all |
+		awk -v r="$1" '$1 == r {print $3}'
 }

@@ -9,7 +9,7 @@ ZONE=$ROOT/tests/zones/example.test.zone
 expect_error() {
 	local expected=$1 rc=0 out
 	shift
-	out=$(ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" "$@" 2>&1) || rc=$?
+	out=$(ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" "$@" 2>&1) || rc=$?
 	[ "$rc" -eq 1 ] || fail "exit status $rc, expected 1, for: $*"
 	[ "$(echo "$out" | grep -c .)" -eq 1 ] || fail "expected one line for: $*, got: $out"
 	echo "$out" | grep -qF -- "$expected" || fail "expected '$expected' for: $*, got: $out"
@@ -36,12 +36,12 @@ printf 'limits: {zone_file_mb: 1}\n' > "$WORK/small-files.yaml"
 head -c 1100000 /dev/zero | tr '\0' ';' > "$WORK/big.zone"
 expect_error "$WORK/big.zone: the zone's files are larger than 1 MiB (limits.zone_file_mb)" \
 	"${good[@]}" --zone "$WORK/big.zone" --config "$WORK/small-files.yaml"
-expect_error "--iface nosuch0: no such interface" --iface nosuch0 --anycast 192.0.2.0/24 --pop e2e --zone "$ZONE"
+expect_error "error: failed: --iface nosuch0: no such interface" --iface nosuch0 --anycast 192.0.2.0/24 --pop e2e --zone "$ZONE"
 expect_error "prefix '192.0.2.0/33': length must be 0 to 32" --iface veth-s --anycast 192.0.2.0/33 --pop e2e --zone "$ZONE"
 expect_error "prefix '192.0.2.1/24': host bits are set" --iface veth-s --anycast 192.0.2.1/24 --pop e2e --zone "$ZONE"
 expect_error "prefix 'example': not an IPv4 or IPv6 address" --iface veth-s --anycast example --pop e2e --zone "$ZONE"
 expect_error "--pop is required" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE"
-expect_error "--xdp-mode 'hw': must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw
+expect_error "--xdp-mode: 'hw' must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw
 expect_error "view 'eu' has no clients: add --view NAME=PREFIX" "${good[@]}" --zone "$ZONE" --view-zone eu="$ZONE"
 expect_error "view 'eu' loads no zone: add --view-zone NAME=FILE" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/24
 expect_error "--view: prefix '203.0.113.0/33': length must be 0 to 32" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/33
@@ -64,7 +64,7 @@ out=$("$BUILD/xdpcastd" --check-config "$WORK/broken-zone.yaml" 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [[ "$out" == *"broken.zone:6: "* ]] || fail "--check-config on a broken zone: rc $rc, $out"
 echo "ok - --check-config names the broken zone's file and line"
 
-expect_error "--metrics 'nonsense': expected ADDRESS:PORT" "${good[@]}" --zone "$ZONE" --metrics nonsense
+expect_error "--metrics: 'nonsense': expected ADDRESS:PORT" "${good[@]}" --zone "$ZONE" --metrics nonsense
 srv python3 -c 'import socket, time; s = socket.socket(); s.bind(("198.51.100.1", 9553)); s.listen(); time.sleep(30)' &
 PIDS+=($!)
 sleep 0.5

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
-ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" "$@"; }
+ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" "$@"; }
 
 # answered ADDRESS: a query from the client reaches an answer.
 answered() { [ "$(cli kdig +short +norec +time=1 +retry=0 -b "$1" @$ANYCAST4 mail.example.test A 2>/dev/null)" = 192.0.2.25 ]; }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # xdpcastctl against a running daemon (every subcommand, text and JSON) and
-# without one (a clear error, exit 1); bpftool shows the maps' BTF names.
+# without one (a clear error, exit 1, as JSON under --json); bpftool shows
+# the maps' BTF names; the pins of a daemon whose /sys/fs/bpf is its own
+# (ip netns exec) are found through its control socket.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
@@ -13,6 +15,14 @@ for command in stats status reload "lookup www.example.test" "block list"; do
 		fail "xdpcastctl $command without a daemon: rc $rc, '$out'"
 done
 echo "ok - without a daemon every command says so and exits 1"
+
+[[ "$("$BUILD/xdpcastctl" --version)" == "xdpcastctl "?* ]] || fail "xdpcastctl --version"
+rc=0; out=$("$BUILD/xdpcastctl" --frobnicate stats 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: unknown option '--frobnicate' (see xdpcastctl --help)" ] ||
+	fail "an unknown option: rc $rc, $out"
+rc=0; out=$(ctl --json status 2>/dev/null) || rc=$?
+[ "$rc" -eq 1 ] && [[ "$(json 'v["error"]' <<< "$out")" == *"(is xdpcastd running?)" ]] || fail "an error under --json: $out"
+echo "ok - --version; an unknown option is one line; errors under --json are {\"error\": ...}"
 
 setup_network
 cp "$ZONE" "$WORK/zone"
@@ -36,7 +46,16 @@ grep -qE "^dns_answer +tx +3 +3$" <<< "$(ctl stats)" || fail "stats: $(ctl stats
 	fail "stats --json: $(ctl --json stats)"
 watch=$(ctl stats --watch 1 --count 2)
 [ "$(grep -c "total/s" <<< "$watch")" -eq 2 ] || fail "stats --watch 1 --count 2: $watch"
-echo "ok - stats per reason and interface (text, JSON, --watch rates)"
+# every report has lines under its header: rates, or "(no packets in the last 1 s)"
+awk '/total\/s/ && prev ~ /total\/s/ {exit 1} {prev = $0} END {exit prev ~ /total\/s/}' <<< "$watch" ||
+	fail "a --watch report with its header alone: $watch"
+# Without the daemon, the columns are the program's own interfaces: named
+# where the program runs on the interface of that index (the PoP's namespace).
+header=$(srv "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --control-socket "$WORK/none.sock" stats | head -1)
+[ "$(echo $header)" = "reason action veth-s total" ] || fail "stats without the daemon, in its namespace: $header"
+header=$("$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --control-socket "$WORK/none.sock" stats | head -1)
+[[ "$(echo $header)" =~ ^"reason action ifindex "[0-9]+" total"$ ]] || fail "stats without the daemon, elsewhere: $header"
+echo "ok - stats per reason and interface (text, JSON, --watch rates, a line when idle; named without the daemon)"
 
 out=$(ctl lookup www.example.test)
 grep -qx "www.example.test A: answered in XDP (dns_answer)" <<< "$out" || fail "lookup: $out"
@@ -49,6 +68,14 @@ grep -qx "www.example.org A: passed to the server behind (dns_pass_miss)" <<< "$
 rc=0; out=$(ctl lookup www.example.test BOGUS 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: 'BOGUS' is not a record type" ] || fail "lookup with a bad type: $out"
 echo "ok - lookup runs the attached program: answer, NXDOMAIN, pass; not counted on the interface"
+
+out=$(ctl answers www.example.test)
+grep -qx "www.example.test AAAA: answered in XDP (dns_answer)" <<< "$out" || fail "answers: $out"
+grep -qx "www.example.test. 3600 AAAA 2001:db8:53::80" <<< "$out" || fail "answers: $out"
+grep -qx "www.example.test MX: answered in XDP (dns_nodata)" <<< "$out" || fail "answers: $out"
+[ "$(ctl --json answers www.example.test | json '[(a["type"], a["reason"]) for a in v["answers"]][2:4]')" = \
+  "[('A', 'dns_answer'), ('AAAA', 'dns_answer')]" ] || fail "answers --json: $(ctl --json answers www.example.test)"
+echo "ok - answers: every common type of a name as the program serves it"
 
 sed -i 's/^www             IN A    192.0.2.80$/www             IN A    192.0.2.88/' "$WORK/zone"
 [ "$(ctl reload)" = "reloaded: generation 2" ] || fail "reload did not say generation 2"
@@ -118,4 +145,19 @@ grep -qx "idle closed True" "$WORK/slow-clients.txt" || fail "an idle client was
 [ "$(awk '$1 == "busy" {print $2}' "$WORK/slow-clients.txt")" -gt 0 ] || fail "no client was told the socket is busy"
 ctl status > /dev/null || fail "status failed after the crowd"
 echo "ok - status answered in $took ms next to 10 idle clients and a byte-every-4-s one (the silent cut at their deadline); 20 over the cap were told busy"
+stop_xdpcastd
+
+# A daemon whose pins are in a BPF filesystem of its own mount namespace
+# (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the
+# daemon, given only the control socket.
+PIN_DIR=/sys/fs/bpf/xdpcast-e2e-$SUFFIX
+start_xdpcastd --zone "$ZONE"
+[ ! -e "$PIN_DIR" ] || fail "$PIN_DIR is visible outside the daemon's namespace: the test proves nothing"
+found() { "$BUILD/xdpcastctl" --control-socket "$CONTROL_SOCKET" "$@"; }
+cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A > /dev/null
+grep -qE "^dns_answer +tx +1 +1$" <<< "$(found stats)" || fail "stats through the daemon's namespace: $(found stats 2>&1)"
+grep -qx "www.example.test A: answered in XDP (dns_answer)" <<< "$(found lookup www.example.test)" ||
+	fail "lookup through the daemon's namespace: $(found lookup www.example.test 2>&1)"
+found block list > /dev/null || fail "block list through the daemon's namespace"
+echo "ok - pins in the daemon's own /sys/fs/bpf found through its control socket (stats, lookup, block)"
 stop_xdpcastd

@@ -35,7 +35,7 @@ flood() {
 
 declare -A before
 snapshot() { local r; for r in $(reasons); do before[$r]=$(counter "$r"); done; }
-reasons() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" stats --all | awk 'NR > 1 {print $1}'; }
+reasons() { ctl stats --all | awk 'NR > 1 {print $1}'; }
 moved() { echo $(( $(counter "$1") - ${before[$1]} )); }
 
 # The legitimate client: ten names at a steady rate over the whole flood.

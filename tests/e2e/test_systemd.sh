@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 ZONE=$ROOT/tests/zones/example.test.zone
 
 # The unit with this build's binaries (the man pages are not installed here).
-sed -e "s|/usr/local/sbin/|$BUILD/|g" -e '/^Documentation=/d' "$ROOT/dist/xdpcastd.service" > "$WORK/xdpcastd.service"
+sed -e "s|/usr/sbin/|$BUILD/|g" -e '/^Documentation=/d' "$ROOT/dist/xdpcastd.service" > "$WORK/xdpcastd.service"
 out=$(systemd-analyze verify "$WORK/xdpcastd.service" 2>&1) || fail "systemd-analyze verify: $out"
 [ -z "$out" ] || fail "systemd-analyze verify: $out"
 grep -q "^Type=notify$" "$WORK/xdpcastd.service" || fail "the unit is not Type=notify"
@@ -56,7 +56,7 @@ SYSTEMD_UNITS=$WORK/config/systemd/user
 export XDG_RUNTIME_DIR=$WORK/xdg XDG_CONFIG_HOME=$WORK/config
 mkdir -p "$XDG_RUNTIME_DIR" "$SYSTEMD_UNITS"
 chmod 700 "$XDG_RUNTIME_DIR"
-"$BUILD/xdpcastctl" withdraw --bird-include "$INCLUDE" --bird-socket none > /dev/null
+"$BUILD/xdpcastctl" withdraw --control-socket "$CONTROL_SOCKET" --bird-include "$INCLUDE" --bird-socket none > /dev/null
 cat > "$WORK/bird.conf" <<CONF
 router id $UNICAST4;
 protocol device {}
@@ -78,8 +78,8 @@ state_file: $WORK/unit-state.json
 drain_ms: 500
 health: {interval_ms: 200, rise: 2, fall: 2, backend: $ANYCAST4}
 YAML
-sed -e "s|^ExecStart=/usr/local/sbin/|ExecStart=/usr/sbin/ip netns exec $NS_SRV $BUILD/|" \
-    -e "s|/usr/local/sbin/|$BUILD/|g" -e "s|/etc/xdpcast/xdpcastd.yaml|$WORK/unit.yaml|g" \
+sed -e "s|^ExecStart=/usr/sbin/|ExecStart=/usr/sbin/ip netns exec $NS_SRV $BUILD/|" \
+    -e "/^ExecStart=/!s|/usr/sbin/|$BUILD/|g" -e "s|/etc/xdpcast/xdpcastd.yaml|$WORK/unit.yaml|g" \
     -e '/^Documentation=/d' -e '/^Protect/d' -e '/^Private/d' -e '/^ReadWritePaths/d' -e '/^WantedBy/d' \
     -e '/^RestrictNamespaces/d' \
     -e "/^\[Service\]/a StandardOutput=append:$WORK/unit.log\nStandardError=append:$WORK/unit.log" \

@@ -94,7 +94,8 @@ protocol bgp transit {
 	};
 }
 CONF
-	"$BUILD/xdpcastctl" withdraw --bird-include "$WORK/pop$n/xdpcast-bird.conf" --bird-socket none > /dev/null
+	"$BUILD/xdpcastctl" withdraw --control-socket "$WORK/pop$n/xdpcastd.sock" \
+		--bird-include "$WORK/pop$n/xdpcast-bird.conf" --bird-socket none > /dev/null
 	start_bird "$ns" "$WORK/pop$n/bird.conf" "$WORK/pop$n/bird.ctl"
 	start_pop_nsd "$n"
 }

@@ -5,6 +5,7 @@
  * file, line and key in the message.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -142,7 +143,7 @@ static void test_defense_settings(void **state)
 		"cookies:\n"
 		"  secret: e5e973e5a6b2a43f48e7dc849e37bfcf\n"
 		"  previous_secret: 445536bcd2513298075a5d379663c962\n"), &o, err, sizeof(err)), 0);
-	assert_int_equal(o.anycast_rules[0].count, 2);
+	assert_int_equal(o.anycast[0].rules.count, 2);
 	assert_int_equal(o.protection.allow_count, 3);
 	assert_int_equal(o.protection.allow[2].port, 853);
 	assert_int_equal(o.protection.blocklist.count, 2);
@@ -256,6 +257,21 @@ static void test_bad_files(void **state)
 		{ "limits:\n  zone_records: 0\n", ":2: limits.zone_records: must be at least 1" },
 		{ "limits: {zone_file_mb: 2000000}\n", ":1: limits.zone_file_mb: '2000000' is not a whole number from 0 to 1048576" },
 		{ "limits: {zone_lines: 5}\n", ":1: limits.zone_lines: unknown key" },
+		/* wrong shapes: each was taken silently, as a list of one or not at all */
+		{ "interfaces: eth0\n", ":1: interfaces: expected a list, not a single value" },
+		{ "filter: [udp/53]\n", ":1: filter: expected a mapping of keys, not a list" },
+		{ "views:\n  eu: [203.0.113.0/24]\n", ":2: views.eu: expected a mapping of keys, not a list" },
+		{ "health:\n  actions: [web]\n", ":2: health.actions: expected a mapping of check names, not a list" },
+		{ "views:\n  eu: {clients: [203.0.113.0/24], zones: [a], colour: red}\n", ":2: views.eu.colour: unknown key" },
+		{ "health:\n  commands:\n    - {name: web, run: a}\n    - {name: web, run: b}\n",
+		  ":4: health.commands: a second command named 'web'" },
+		/* bounds where a map or the health checks set one */
+		{ "interfaces: [a, b, c, d, e, f, g, h, i]\n", ":1: interfaces: at most 8 interfaces" },
+		{ "bgp:\n  drain:\n    communities: [1:1, 1:2, 1:3, 1:4, 1:5, 1:6, 1:7, 1:8, 1:9]\n",
+		  ":3: bgp.drain.communities: at most 8 communities" },
+		/* checked where they are written, not only as flags */
+		{ "pop: \"a b\"\n", ":1: pop: 'a b': printable characters only, no spaces" },
+		{ "metrics: nonsense\n", ":1: metrics: 'nonsense': expected ADDRESS:PORT" },
 	};
 
 	(void)state;
@@ -312,6 +328,90 @@ static void test_documented_example(void **state)
 	options_free(&o);
 }
 
+/* Lists are as long as the file makes them (zones were cut at 256). */
+static void test_long_lists(void **state)
+{
+	size_t len = 0, size = 64 + 1000 * 16;
+	char *text = malloc(size);
+	struct options o;
+	char err[256];
+
+	(void)state;
+	len += snprintf(text + len, size - len, "zones:\n");
+	for (int i = 0; i < 1000; i++)
+		len += snprintf(text + len, size - len, "  - z%d.zone\n", i);
+	options_defaults(&o);
+	if (config_parse("long.yaml", (unsigned char *)text, len, &o, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(o.zone_count, 1000);
+	assert_string_equal(o.zones[999], "z999.zone");
+	options_free(&o);
+	free(text);
+}
+
+/*
+ * docs/xdpcastd.example.yaml shows every key of the schema, commented or
+ * not: past its opening comment, a line commented out is a setting, so the
+ * file with those lines uncommented is read by the real reader (which
+ * checks their values too) and every key must have been given.
+ */
+struct seen_keys {
+	const struct schema_item *items[512];
+	size_t count;
+	char missing[2048];
+};
+
+static void mark_seen(const struct schema_item *item, void *arg)
+{
+	struct seen_keys *seen = arg;
+
+	if (seen->count < sizeof(seen->items) / sizeof(seen->items[0]))
+		seen->items[seen->count++] = item;
+}
+
+static void note_missing(const char *path, const struct schema_item *item, void *arg)
+{
+	struct seen_keys *seen = arg;
+	size_t used = strlen(seen->missing);
+
+	for (size_t i = 0; i < seen->count; i++)
+		if (seen->items[i] == item)
+			return;
+	snprintf(seen->missing + used, sizeof(seen->missing) - used, " %s", path);
+}
+
+static void test_example_shows_every_key(void **state)
+{
+	static struct seen_keys seen;
+	FILE *f = fopen("docs/xdpcastd.example.yaml", "r");
+	char line[512], *text = calloc(1, 1 << 16), err[512];
+	bool header = true;
+	size_t len = 0;
+	struct options o;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *hash = line + strspn(line, " ");
+
+		header &= *hash == '#';
+		if (!header && hash[0] == '#' && hash[1] == ' ')
+			memmove(hash, hash + 2, strlen(hash + 2) + 1);  /* a setting commented out */
+		len += snprintf(text + len, (1 << 16) - len, "%s", header ? "\n" : line);
+	}
+	fclose(f);
+	options_defaults(&o);
+	const struct config_target target = { options_schema, &o, &o.strings, mark_seen, &seen };
+	if (config_read("docs/xdpcastd.example.yaml (uncommented)", (unsigned char *)text, len, &target, err,
+			sizeof(err)))
+		fail_msg("%s", err);
+	schema_each_key(options_schema, note_missing, &seen);
+	if (seen.missing[0])
+		fail_msg("docs/xdpcastd.example.yaml lacks these keys:%s", seen.missing);
+	options_free(&o);
+	free(text);
+}
+
 /* 100,000 levels of nesting took half a minute of CPU to refuse: the
  * bound ends the read at level 33, whatever follows. */
 static void test_deep_nesting_refused_early(void **state)
@@ -361,6 +461,8 @@ int main(void)
 		cmocka_unit_test(test_documented_example),
 		cmocka_unit_test(test_deep_nesting_refused_early),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_long_lists),
+		cmocka_unit_test(test_example_shows_every_key),
 	};
 
 	return cmocka_run_group_tests_name("config file", tests, setup, teardown);

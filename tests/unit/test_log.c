@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
 #include <libknot/libknot.h>
@@ -96,13 +97,75 @@ static void test_below_the_level_nothing(void **state)
 	assert_int_equal(take_lines(buf, sizeof(buf)), 1);
 }
 
+/* A retry that fails again for the same reason is counted, not logged; a
+ * new reason is logged at once; the end of the failures gives their number.
+ * Transfer retries, BIRD reconnects and health checks logged every try. */
+static void test_by_reason(void **state)
+{
+	struct log_every failures = LOG_EVERY_BY_REASON(600);
+	char buf[1024];
+
+	(void)state;
+	log_reason_at(&failures, 10.0, "timeout", LOG_LEVEL_ERROR, "zone a: %s; next try in %d s", "timeout", 5);
+	log_reason_at(&failures, 15.0, "timeout", LOG_LEVEL_ERROR, "zone a: %s; next try in %d s", "timeout", 10);
+	log_reason_at(&failures, 25.0, "timeout", LOG_LEVEL_ERROR, "zone a: %s; next try in %d s", "timeout", 20);
+	assert_int_equal(take_lines(buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "xdpcastd: error: zone a: timeout; next try in 5 s");
+	log_reason_at(&failures, 45.0, "refused", LOG_LEVEL_ERROR, "zone a: %s", "refused");
+	assert_int_equal(take_lines(buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "xdpcastd: error: zone a: refused (after 2 more like the line before)");
+	log_reason_at(&failures, 700.0, "refused", LOG_LEVEL_ERROR, "zone a: %s", "refused");
+	log_reason_at(&failures, 705.0, "refused", LOG_LEVEL_ERROR, "zone a: %s", "refused");
+	assert_int_equal(take_lines(buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "xdpcastd: error: zone a: refused");
+	assert_int_equal(log_every_end(&failures), 6);
+	log_reason_at(&failures, 706.0, "refused", LOG_LEVEL_ERROR, "zone a: %s", "refused");
+	assert_int_equal(take_lines(buf, sizeof(buf)), 1);      /* a new run of failures is told again */
+	assert_int_equal(log_every_end(&failures), 1);
+}
+
+/* Under systemd, stderr is the journal's: a syslog priority per line, no
+ * time (the journal keeps it); anywhere else a UTC time first. */
+static void test_styles(void **state)
+{
+	char buf[1024], stream[64];
+	struct stat st;
+
+	(void)state;
+	log_init(LOG_STYLE_JOURNAL, LOG_LEVEL_INFO);
+	log_error("bad %d", 1);
+	log_warn("odd");
+	log_info("fine");
+	log_debug("not shown");
+	assert_int_equal(take_lines(buf, sizeof(buf)), 3);
+	assert_string_equal(buf, "<3>bad 1");
+	assert_string_equal(buf + strlen(buf) + 1, "<4>odd");
+	assert_string_equal(buf + strlen(buf) + 1 + strlen("<4>odd") + 1, "<6>fine");
+	log_init(LOG_STYLE_TIMESTAMP, LOG_LEVEL_INFO);
+	log_info("ready");
+	assert_int_equal(take_lines(buf, sizeof(buf)), 1);
+	assert_int_equal(strlen(buf), strlen("2026-11-30T19:20:01.123Z xdpcastd: info: ready"));
+	assert_true(buf[4] == '-' && buf[10] == 'T' && buf[19] == '.' && buf[23] == 'Z');
+	assert_string_equal(buf + 24, " xdpcastd: info: ready");
+	log_init(LOG_STYLE_PLAIN, LOG_LEVEL_INFO);
+
+	assert_int_equal(fstat(2, &st), 0);
+	snprintf(stream, sizeof(stream), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", stream, 1);
+	assert_int_equal(log_style_for_stderr(), LOG_STYLE_JOURNAL);
+	setenv("JOURNAL_STREAM", "1:2", 1);     /* inherited, but stderr was redirected since */
+	assert_int_equal(log_style_for_stderr(), LOG_STYLE_TIMESTAMP);
+	unsetenv("JOURNAL_STREAM");
+	assert_int_equal(log_style_for_stderr(), LOG_STYLE_TIMESTAMP);
+}
+
 /* 20,000 unsigned NOTIFYs for a zone we do not transfer, as an attacker
  * sends them: each answered NOTAUTH, one warning line in all. */
 static void test_notify_flood_is_one_line(void **state)
 {
 	struct sockaddr_storage from = { 0 };
 	struct sockaddr_in *sin = (struct sockaddr_in *)&from;
-	uint8_t wire[512], reply[NOTIFY_MESSAGE_MAX];
+	uint8_t wire[512] = { 0 }, reply[NOTIFY_MESSAGE_MAX];    /* knot_pkt_new keeps what the buffer holds */
 	knot_pkt_t *pkt = knot_pkt_new(wire, sizeof(wire), NULL);
 	knot_dname_t *zone = knot_dname_from_str_alloc("example.test.");
 	char buf[4096];
@@ -136,6 +199,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_once_per_interval_with_a_count),
 		cmocka_unit_test(test_below_the_level_nothing),
+		cmocka_unit_test(test_by_reason),
+		cmocka_unit_test(test_styles),
 		cmocka_unit_test(test_notify_flood_is_one_line),
 	};
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The views rendered from one known state snapshot: the Prometheus
- * exposition (every series of DESIGN.md section 4 with its labels and
- * value, bytes summed per action, label values escaped), the status JSON
+ * exposition (every series of the metrics contract in docs/ARCHITECTURE.md
+ * with its labels and value, bytes summed per action, label values
+ * escaped), the status JSON
  * and the control plane map's value, which must all say the same.
  */
 #include <stdarg.h>

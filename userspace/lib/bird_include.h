@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The BIRD contract v2 (DESIGN.md section 5): the announcement lives in a
+ * The BIRD contract v2 (docs/bgp.md): the announcement lives in a
  * file xdpcastd owns and the operator's BIRD 2 config includes. It holds
  * the static protocols xdpcast4 and xdpcast6 with exactly the routes
  * announced now (none when withdrawn), so BIRD's `configure` (which resets

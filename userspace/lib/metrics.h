@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The Prometheus text exposition of DESIGN.md section 4, rendered from the
- * daemon's state snapshot (state.h) and the counters summed over CPUs.
+ * The Prometheus text exposition of the metrics contract (docs/ARCHITECTURE.md),
+ * rendered from the daemon's state snapshot (state.h) and the counters
+ * summed over CPUs.
  * Pure: the HTTP side (loader/) serves the text; the unit tests render
  * snapshots directly.
  */

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <bpf/bpf.h>
 
+#include "array.h"
 #include "prefix.h"
 #include "protection.h"
 #include "token_bucket.h"
@@ -60,16 +61,11 @@ void protection_free(struct protection *p)
 
 int prefix_list_add(struct prefix_list *list, const struct xdpcast_lpm_key *key)
 {
-	if (list->count == list->capacity) {
-		size_t cap = list->capacity ? list->capacity * 2 : 16;
-		struct xdpcast_lpm_key *keys = realloc(list->keys, cap * sizeof(*keys));
+	struct xdpcast_lpm_key *slot = array_push((void **)&list->keys, &list->count, sizeof(*key));
 
-		if (!keys)
-			return -1;
-		list->keys = keys;
-		list->capacity = cap;
-	}
-	list->keys[list->count++] = *key;
+	if (!slot)
+		return -1;
+	*slot = *key;
 	return 0;
 }
 
@@ -188,7 +184,7 @@ int protection_sync_sources(const struct protection *p, int map_fd, const struct
 {
 	struct prefix_list stale = { 0 };
 	struct xdpcast_lpm_key key, next;
-	struct prefix_list own = { (struct xdpcast_lpm_key *)anycast, anycast_count, anycast_count };
+	struct prefix_list own = { (struct xdpcast_lpm_key *)anycast, anycast_count };
 	void *prev = NULL;
 	int ret = -1;
 

@@ -17,10 +17,10 @@ struct rate_limit {
 	uint32_t burst;
 };
 
+/* Grown with array_push (array.h): the options' reader appends to it too. */
 struct prefix_list {
 	struct xdpcast_lpm_key *keys;
 	size_t count;
-	size_t capacity;
 };
 
 struct protection {
@@ -42,7 +42,7 @@ struct protection {
 	struct prefix_list bogons;
 };
 
-/* The defaults of DESIGN.md: UDP/TCP 53 and ICMP allowed, limits on. */
+/* The defaults (docs/config.md): UDP/TCP 53 and ICMP allowed, limits on. */
 void protection_defaults(struct protection *p);
 void protection_free(struct protection *p);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "stats.h"
@@ -53,5 +54,75 @@ int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_STATS_SLOTS], char *e
 	ret = 0;
 out:
 	free(percpu);
+	return ret;
+}
+
+/* Copies the variable `name` of the .rodata map `fd` (BTF value type a
+ * DATASEC) into out when it is `size` bytes; 0 when found. */
+static int read_rodata_var(int fd, const struct bpf_map_info *map, const char *name, void *out, size_t size)
+{
+	struct btf *btf = btf__load_from_kernel_by_id(map->btf_id);
+	const struct btf_type *sec = btf ? btf__type_by_id(btf, map->btf_value_type_id) : NULL;
+	const struct btf_var_secinfo *vars;
+	__u32 zero = 0;
+	char *value;
+	int ret = -1;
+
+	if (!sec || !btf_is_datasec(sec)) {
+		btf__free(btf);
+		return -1;
+	}
+	vars = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++) {
+		const struct btf_type *var = btf__type_by_id(btf, vars[i].type);
+
+		if (strcmp(btf__name_by_offset(btf, var->name_off), name) || vars[i].size != size ||
+		    vars[i].offset + size > map->value_size)
+			continue;
+		value = malloc(map->value_size);
+		if (value && !bpf_map_lookup_elem(fd, &zero, value)) {
+			memcpy(out, value + vars[i].offset, size);
+			ret = 0;
+		}
+		free(value);
+		break;
+	}
+	btf__free(btf);
+	return ret;
+}
+
+int stats_slot_ifindexes(const char *pin_dir, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *prog_id, char *err,
+			 size_t errlen)
+{
+	__u32 map_ids[32], len = sizeof(struct bpf_prog_info);
+	struct bpf_prog_info info = { .nr_map_ids = 32, .map_ids = (__u64)(unsigned long)map_ids };
+	char path[512];
+	int prog, ret = -1;
+
+	snprintf(path, sizeof(path), "%s/xdpcast_prog", pin_dir);
+	prog = bpf_obj_get(path);
+	if (prog < 0 || bpf_obj_get_info_by_fd(prog, &info, &len)) {
+		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
+		goto out;
+	}
+	*prog_id = info.id;
+	for (__u32 i = 0; i < info.nr_map_ids && i < 32 && ret; i++) {
+		struct bpf_map_info map = { 0 };
+		__u32 map_len = sizeof(map);
+		int fd = bpf_map_get_fd_by_id(map_ids[i]);
+		size_t name_len;
+
+		if (fd < 0)
+			continue;
+		name_len = bpf_obj_get_info_by_fd(fd, &map, &map_len) ? 0 : strlen(map.name);
+		if (name_len >= 7 && !strcmp(map.name + name_len - 7, ".rodata") && map.btf_id)
+			ret = read_rodata_var(fd, &map, "iface_ifindex", ifindex, sizeof(__u32) * XDPCAST_MAX_IFACES);
+		close(fd);
+	}
+	if (ret)
+		snprintf(err, errlen, "%s: no iface_ifindex in the program's .rodata", path);
+out:
+	if (prog >= 0)
+		close(prog);
 	return ret;
 }

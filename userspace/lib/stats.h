@@ -16,6 +16,12 @@ int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_STATS_SLOTS
 /* The same from the map's file descriptor. */
 int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_STATS_SLOTS], char *err, size_t errlen);
 
+/* The interface of each stats slot as the running program has it: its
+ * .rodata variable iface_ifindex, found by name through the map's BTF;
+ * 0 for a slot no interface uses. prog_id: the program's id. */
+int stats_slot_ifindexes(const char *pin_dir, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *prog_id, char *err,
+			 size_t errlen);
+
 static inline struct xdpcast_counter *stats_counter(struct xdpcast_stats *stats, int reason)
 {
 	return &((struct xdpcast_counter *)stats)[reason];

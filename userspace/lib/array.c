@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+
+void *array_push(void **items, size_t *count, size_t size)
+{
+	char *element;
+
+	/* Full when the count is 0 or a power of two: double. */
+	if ((*count & (*count - 1)) == 0) {
+		size_t capacity = *count ? *count * 2 : 1;
+		void *grown = realloc(*items, capacity * size);
+
+		if (!grown)
+			return NULL;
+		*items = grown;
+	}
+	element = (char *)*items + *count * size;
+	memset(element, 0, size);
+	(*count)++;
+	return element;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Growable arrays kept as a pointer and a count, the way the options and
+ * prefix lists hold them. The capacity is implied by the count (the next
+ * power of two), so a struct needs no third field to grow.
+ */
+#ifndef XDPCAST_ARRAY_H
+#define XDPCAST_ARRAY_H
+
+#include <stddef.h>
+
+/* Appends one zeroed element of `size` bytes to *items (*count of them);
+ * a pointer to it, or NULL (nothing changed) when out of memory. */
+void *array_push(void **items, size_t *count, size_t size);
+
+#endif
