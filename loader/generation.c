@@ -3,87 +3,196 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "generation.h"
 
-int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
-		     struct zone *const *transferred, size_t transferred_count, const char *identity,
-		     char *err, size_t errlen)
+static struct map_btf btf_of(const struct xdpcast_bpf *skel, const struct bpf_map *map)
 {
-	size_t total = transferred_count;
+	return (struct map_btf){
+		.fd = bpf_object__btf_fd(skel->obj),
+		.key_type_id = bpf_map__btf_key_type_id(map),
+		.value_type_id = bpf_map__btf_value_type_id(map),
+	};
+}
 
-	memset(gen, 0, sizeof(*gen));
-	for (size_t v = 0; v < view_count; v++)
-		total += views[v].count;
-	gen->zones = calloc(total + 1, sizeof(*gen->zones));
-	if (!gen->zones) {
-		snprintf(err, errlen, "out of memory");
+struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes, char *err, size_t errlen)
+{
+	struct cache_maps maps = {
+		.generation_fd = bpf_map__fd(skel->maps.xdpcast_answer_gen),
+		.blob_fd = bpf_map__fd(skel->maps.xdpcast_blob),
+		.blob_pages = bpf_map__max_entries(skel->maps.xdpcast_blob),
+		.names_btf = btf_of(skel, skel->maps.xdpcast_empty),
+		.page_btf = btf_of(skel, skel->maps.xdpcast_blob_page),
+	};
+
+	return cache_open(&maps, max_bytes, err, errlen);
+}
+
+static int add_zone(struct generation *gen, struct zone *zone, uint16_t view)
+{
+	size_t n = gen->zone_count + 1;
+	struct zone **zones = realloc(gen->zones, n * sizeof(*zones));
+	uint16_t *views;
+
+	if (!zones)
 		return -1;
-	}
-	for (size_t v = 0; v < view_count; v++) {
-		struct zone **first = gen->zones + gen->zone_count;
+	gen->zones = zones;
+	views = realloc(gen->views, n * sizeof(*views));
+	if (!views)
+		return -1;
+	gen->views = views;
+	gen->zones[gen->zone_count] = zone;
+	gen->views[gen->zone_count++] = view;
+	return 0;
+}
 
+int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
+		     struct zone *const *transferred, size_t transferred_count, char *err, size_t errlen)
+{
+	memset(gen, 0, sizeof(*gen));
+	for (size_t v = 0; v < view_count; v++) {
 		for (size_t i = 0; i < views[v].count; i++) {
-			gen->zones[gen->zone_count] = zone_load(views[v].paths[i], err, errlen);
-			if (!gen->zones[gen->zone_count])
+			struct zone *zone = zone_load(views[v].paths[i], err, errlen);
+
+			if (!zone)
 				goto fail;
-			gen->zone_count++;
+			if (add_zone(gen, zone, v)) {
+				zone_free(zone);
+				goto oom;
+			}
 		}
 		if (v == 0) {
-			for (size_t i = 0; i < transferred_count; i++)
-				gen->zones[gen->zone_count++] = zone_ref(transferred[i]);
+			for (size_t i = 0; i < transferred_count; i++) {
+				if (add_zone(gen, transferred[i], 0))
+					goto oom;
+				zone_ref(transferred[i]);
+			}
 			gen->default_view_count = gen->zone_count;
 		}
-		if (answers_compile_view(first, gen->zones + gen->zone_count - first, v, &gen->answers, err, errlen))
-			goto fail;
 	}
-	if (identity && answers_add_chaos(&gen->answers, identity, err, errlen))
-		goto fail;
+	for (size_t z = 0; z < gen->zone_count; z++) {
+		for (size_t other = 0; other < z; other++) {
+			char name[KNOT_DNAME_TXT_MAXLEN];
+
+			if (gen->views[z] != gen->views[other] ||
+			    !knot_dname_is_equal(gen->zones[z]->origin, gen->zones[other]->origin))
+				continue;
+			knot_dname_to_str(name, gen->zones[z]->origin, sizeof(name));
+			snprintf(err, errlen, "%s: zone %s is already loaded from %s", gen->zones[z]->file, name,
+				 gen->zones[other]->file);
+			goto fail;
+		}
+	}
 	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
 fail:
 	generation_free(gen);
 	return -1;
 }
 
-static int create_inner_map(size_t entries)
+/* Whether two generations hold the same zones in the same views (each
+ * zone from the same file or transfer): then only their content differs. */
+static bool same_zones(const struct generation *a, const struct generation *b)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
-
-	return bpf_map_create(BPF_MAP_TYPE_HASH, "xdpcast_answers", sizeof(struct answer_key),
-			      sizeof(struct answer_entry), entries ? entries : 1, &opts);
+	if (a->zone_count != b->zone_count || a->default_view_count != b->default_view_count)
+		return false;
+	for (size_t i = 0; i < a->zone_count; i++)
+		if (a->views[i] != b->views[i] || !knot_dname_is_equal(a->zones[i]->origin, b->zones[i]->origin) ||
+		    strcmp(a->zones[i]->file, b->zones[i]->file))
+			return false;
+	return true;
 }
 
-int generation_publish(struct generation *gen, int outer_map_fd, char *err, size_t errlen)
+static void take(struct generation *current, struct generation *next)
 {
-	const struct answer_set *set = &gen->answers;
-	__u32 slot = 0, done = 0;
-	int inner = create_inner_map(set->count);
+	unsigned number = current->number;
 
-	if (inner < 0) {
-		snprintf(err, errlen, "creating the answer cache map for %zu entries: %s", set->count,
-			 strerror(errno));
+	generation_free(current);
+	*current = *next;
+	current->number = number;
+	memset(next, 0, sizeof(*next));
+}
+
+int generation_apply(struct generation *current, struct generation *next, struct cache *cache,
+		     const char *identity, char *err, size_t errlen)
+{
+	struct cache_source *sources;
+	struct cache_generation *built;
+
+	if (current->zones && same_zones(current, next)) {
+		for (size_t i = 0; i < next->zone_count; i++) {
+			if (next->zones[i] == current->zones[i])
+				continue;       /* a transferred zone: it follows its primary itself */
+			if (cache_change_zone(cache, next->zones[i], next->views[i], NULL, err, errlen))
+				return -1;
+			/* In force now: keep it even if a later zone fails. */
+			zone_free(current->zones[i]);
+			current->zones[i] = zone_ref(next->zones[i]);
+		}
+		take(current, next);
+		return 0;
+	}
+	sources = calloc(next->zone_count + 1, sizeof(*sources));
+	if (!sources) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	while (done < set->count) {
-		__u32 batch = set->count - done;
+	for (size_t i = 0; i < next->zone_count; i++)
+		sources[i] = (struct cache_source){ next->zones[i], next->views[i] };
+	built = cache_build(cache, sources, next->zone_count, identity, err, errlen);
+	free(sources);
+	if (!built || cache_publish(cache, built, err, errlen)) {
+		cache_discard(built);
+		return -1;
+	}
+	take(current, next);
+	return 0;
+}
 
-		if (bpf_map_update_batch(inner, &set->keys[done], &set->entries[done], &batch, NULL)) {
-			snprintf(err, errlen, "filling the answer cache: %s", strerror(errno));
-			close(inner);
+int generation_serve_transfer(struct generation *gen, struct cache *cache, const knot_dname_t *origin,
+			      struct zone *zone, const struct zone_changes *changes, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < gen->default_view_count; i++)
+		if (knot_dname_is_equal(gen->zones[i]->origin, origin))
+			break;
+	if (i == gen->default_view_count) {          /* not served yet */
+		if (!zone)
+			return 0;
+		if (cache_add_zone(cache, zone, 0, err, errlen))
+			return -1;
+		/* The default view's zones come first: this one goes last of them. */
+		if (add_zone(gen, zone_ref(zone), 0)) {
+			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		done += batch;
+		memmove(&gen->zones[gen->default_view_count + 1], &gen->zones[gen->default_view_count],
+			(gen->zone_count - 1 - gen->default_view_count) * sizeof(*gen->zones));
+		memmove(&gen->views[gen->default_view_count + 1], &gen->views[gen->default_view_count],
+			(gen->zone_count - 1 - gen->default_view_count) * sizeof(*gen->views));
+		gen->zones[gen->default_view_count] = zone;
+		gen->views[gen->default_view_count++] = 0;
+		return 0;
 	}
-	/* The swap: from here packets use the new generation. The kernel frees
-	 * the old map once no program run still holds it. */
-	if (bpf_map_update_elem(outer_map_fd, &slot, &inner, BPF_ANY)) {
-		snprintf(err, errlen, "swapping in the new answer cache: %s", strerror(errno));
-		close(inner);
+	if (!zone) {
+		if (cache_remove_zone(cache, origin, 0, err, errlen))
+			return -1;
+		zone_free(gen->zones[i]);
+		memmove(&gen->zones[i], &gen->zones[i + 1], (gen->zone_count - i - 1) * sizeof(*gen->zones));
+		memmove(&gen->views[i], &gen->views[i + 1], (gen->zone_count - i - 1) * sizeof(*gen->views));
+		gen->zone_count--;
+		gen->default_view_count--;
+		return 0;
+	}
+	if (cache_change_zone(cache, zone, 0, gen->zones[i] == zone ? changes : NULL, err, errlen))
 		return -1;
+	if (gen->zones[i] != zone) {
+		zone_free(gen->zones[i]);
+		gen->zones[i] = zone_ref(zone);
 	}
-	close(inner);
 	return 0;
 }
 
@@ -92,6 +201,6 @@ void generation_free(struct generation *gen)
 	for (size_t i = 0; i < gen->zone_count; i++)
 		zone_free(gen->zones[i]);
 	free(gen->zones);
-	answers_free(&gen->answers);
+	free(gen->views);
 	memset(gen, 0, sizeof(*gen));
 }

@@ -1,24 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Zone generations (DESIGN.md section 3): every zone file is read and
- * compiled into a complete new answer cache in a fresh inner map, then one
- * slot of the outer map-in-map is swapped. A packet sees the old generation
- * or the new one, never a mix; a reload that fails changes nothing.
+ * The zones the daemon serves (DESIGN.md section 3) and their answers in
+ * the cache. A generation is the set of zones read from the files of
+ * every view plus the transferred ones. Applying a new generation changes
+ * the cache in place when it holds the same zones (each zone diffed
+ * against the one in force: only the names that changed are written), and
+ * otherwise builds a new cache generation and swaps it in whole. Either
+ * way a packet never sees a torn answer, and a change that fails changes
+ * nothing.
  */
 #ifndef XDPCAST_GENERATION_H
 #define XDPCAST_GENERATION_H
 
 #include <stddef.h>
 
-#include "answers.h"
+#include "cache.h"
 #include "zone.h"
+#include "xdpcast.skel.h"
 
 struct generation {
 	unsigned number;
 	struct zone **zones;            /* the default view's first */
+	uint16_t *views;                /* the view of each zone */
 	size_t zone_count;
 	size_t default_view_count;      /* what clients outside every view get */
-	struct answer_set answers;
 };
 
 /* The zone files of one view; view 0 is the default. */
@@ -27,15 +32,31 @@ struct view_zones {
 	size_t count;
 };
 
-/* Reads and compiles the zone files of every view and the transferred
- * zones (default view; shared, not copied), all or nothing, plus the CHAOS
- * answers naming the server `identity` (none for NULL). */
-int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
-		     struct zone *const *transferred, size_t transferred_count, const char *identity,
-		     char *err, size_t errlen);
+/* The cache over the program's maps: at most max_bytes of kernel memory
+ * (0: no cap). */
+struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes, char *err, size_t errlen);
 
-/* Writes the answers into a new inner map and swaps it in. */
-int generation_publish(struct generation *gen, int outer_map_fd, char *err, size_t errlen);
+/* Reads the zone files of every view and takes the transferred zones
+ * (default view; shared, not copied): all or nothing, nothing compiled. */
+int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
+		     struct zone *const *transferred, size_t transferred_count, char *err, size_t errlen);
+
+/*
+ * Puts `next` in force in place of `current` (moved: *current becomes
+ * next's zones, next is emptied), with the CHAOS answers naming `identity`.
+ * On error `current` stays in force and `next` is the caller's to free.
+ */
+int generation_apply(struct generation *current, struct generation *next, struct cache *cache,
+		     const char *identity, char *err, size_t errlen);
+
+/*
+ * A transferred zone (default view) changed: `zone` is what to serve now
+ * for its origin (NULL: serve it no more), `changes` what changed when it
+ * is the object in force changed in place (IXFR). The cache changes in
+ * place: the zone is added, removed or its changed names rewritten.
+ */
+int generation_serve_transfer(struct generation *gen, struct cache *cache, const knot_dname_t *origin,
+			      struct zone *zone, const struct zone_changes *changes, char *err, size_t errlen);
 
 void generation_free(struct generation *gen);
 

@@ -51,6 +51,7 @@ struct daemon {
 	struct attachment ifaces[XDPCAST_MAX_IFACES];
 	struct xdpcast_bpf *skel;
 	struct protection protection;   /* in force; the config's on SIGHUP */
+	struct cache *cache;            /* the answers of gen in the program's maps */
 	struct generation gen;
 	unsigned generation_number;
 	double generation_loaded_at;    /* unix time */
@@ -151,7 +152,8 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 			 strerror(-ret));
 		return -1;
 	}
-	return 0;
+	d->cache = generation_cache_open(d->skel, 0, err, errlen);
+	return d->cache ? 0 : -1;
 }
 
 static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
@@ -315,17 +317,15 @@ static int load_zones(struct daemon *d, char *err, size_t errlen)
 	struct zone *transferred[OPTIONS_MAX_ZONES];
 	size_t transferred_count = fresh_transfers(d, transferred);
 	struct generation next;
-	int outer = bpf_map__fd(d->skel->maps.xdpcast_answer_gen);
+	struct cache_usage usage;
 
-	if (generation_build(&next, views, view_count, transferred, transferred_count, d->opts.pop, err, errlen))
+	if (generation_build(&next, views, view_count, transferred, transferred_count, err, errlen))
 		goto fail;
-	if (generation_publish(&next, outer, err, errlen)) {
+	if (generation_apply(&d->gen, &next, d->cache, d->opts.pop, err, errlen)) {
 		generation_free(&next);
 		goto fail;
 	}
 	d->reload_error[0] = '\0';
-	generation_free(&d->gen);
-	d->gen = next;
 	d->gen.number = ++d->generation_number;
 	d->generation_loaded_at = time(NULL);
 	publish_metrics(d);
@@ -336,8 +336,9 @@ static int load_zones(struct daemon *d, char *err, size_t errlen)
 		log_info("zone %s serial %u: %zu records from %s", name, d->gen.zones[i]->serial,
 			 d->gen.zones[i]->record_count, d->gen.zones[i]->file);
 	}
-	log_info("generation %u: %zu answers in the cache, %zu RRsets left to userspace",
-		 d->gen.number, d->gen.answers.count, d->gen.answers.left_to_userspace);
+	cache_usage(d->cache, &usage);
+	log_info("generation %u: %llu names in the cache, %zu RRsets left to userspace",
+		 d->gen.number, (unsigned long long)usage.entries, cache_left_to_userspace(d->cache));
 	return 0;
 fail:
 	snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
@@ -625,6 +626,9 @@ static json_t *status_json(struct daemon *d)
 	__u32 info_len = sizeof(info);
 	json_t *ifaces = json_array(), *zones = json_array(), *anycast = json_array(), *views = json_array();
 
+	struct cache_usage usage;
+
+	cache_usage(d->cache, &usage);
 	bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.xdpcast), &info, &info_len);
 	for (size_t i = 0; i < d->opts.iface_count; i++)
 		json_array_append_new(ifaces, json_pack("{s:s, s:i, s:s}", "name", d->ifaces[i].ifname,
@@ -647,7 +651,7 @@ static json_t *status_json(struct daemon *d)
 			 "ok", 1, "pop", d->opts.pop, "version", XDPCAST_VERSION,
 			 "program_id", (json_int_t)info.id, "interfaces", ifaces, "anycast", anycast,
 			 "generation", (json_int_t)d->gen.number, "generation_loaded_at", d->generation_loaded_at,
-			 "answers", (json_int_t)d->gen.answers.count, "zones", zones, "views", views,
+			 "answers", (json_int_t)usage.entries, "zones", zones, "views", views,
 			 "pin_dir", d->opts.pin_dir, "metrics", d->opts.metrics,
 			 "checks", checks_json(d), "healthy", health_all_up(&d->health),
 			 "bgp", bgp_json(d), "transfers", secondaries_json(d));
@@ -809,6 +813,7 @@ static void cleanup(struct daemon *d)
 		if (d->program_pinned)
 			bpf_program__unpin(d->skel->progs.xdpcast, path);
 		rmdir(d->opts.pin_dir);
+		cache_close(d->cache);
 		xdpcast_bpf__destroy(d->skel);
 	}
 	generation_free(&d->gen);
@@ -841,7 +846,7 @@ int main(int argc, char **argv)
 	/* Everything that can be checked without touching the kernel first, so
 	 * bad input leaves nothing attached or pinned. */
 	if (d.opts.check_config) {
-		if (generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, d.opts.pop, err, sizeof(err)))
+		if (generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, err, sizeof(err)))
 			goto fail;
 		printf("%s: ok (%zu zones, %zu anycast prefixes, %zu blocked prefixes)\n", d.opts.config_path,
 		       d.gen.zone_count, d.opts.anycast_count, d.opts.protection.blocklist.count);
@@ -857,7 +862,7 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	if (init_protection(&d, err, sizeof(err)) || resolve_ifaces(&d, err, sizeof(err)) ||
-	    generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, d.opts.pop, err, sizeof(err)) ||
+	    generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, err, sizeof(err)) ||
 	    start_metrics(&d, err, sizeof(err)) || listen_notify(&d, err, sizeof(err)) ||
 	    watch_zone_files(&d, err, sizeof(err)))
 		goto fail;

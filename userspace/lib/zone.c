@@ -124,6 +124,35 @@ static void on_error(zs_scanner_t *s)
 	s->state = ZS_STATE_STOP;
 }
 
+/* Where each label starts, root last; the count. */
+static int label_starts(const knot_dname_t *name, uint8_t starts[KNOT_DNAME_MAXLABELS + 1])
+{
+	int n = 0;
+
+	for (const uint8_t *p = name; *p; p += *p + 1)
+		starts[n++] = p - name;
+	return n;
+}
+
+int zone_name_cmp(const knot_dname_t *a, const knot_dname_t *b)
+{
+	uint8_t la[KNOT_DNAME_MAXLABELS + 1], lb[KNOT_DNAME_MAXLABELS + 1];
+	int na = label_starts(a, la), nb = label_starts(b, lb);
+
+	/* From the rightmost label: the first that differs decides, by its
+	 * bytes, then by its length; a name above another sorts first. */
+	while (na && nb) {
+		const uint8_t *x = a + la[--na], *y = b + lb[--nb];
+		int c = memcmp(x + 1, y + 1, x[0] < y[0] ? x[0] : y[0]);
+
+		if (c)
+			return c;
+		if (x[0] != y[0])
+			return (int)x[0] - (int)y[0];
+	}
+	return na - nb;
+}
+
 /* RRSIGs at one owner form one RRset per type they cover, each with the
  * TTL of what it covers, as the zone file has them. */
 static uint16_t covered_type(const knot_rrset_t *rr)
@@ -134,7 +163,7 @@ static uint16_t covered_type(const knot_rrset_t *rr)
 static int compare_rrsets(const void *a, const void *b)
 {
 	const knot_rrset_t *x = a, *y = b;
-	int c = knot_dname_cmp(x->owner, y->owner);
+	int c = zone_name_cmp(x->owner, y->owner);
 
 	if (c)
 		return c;
@@ -311,7 +340,7 @@ const knot_rrset_t *zone_find(const struct zone *zone, const knot_dname_t *owner
 static int compare_signatures(const void *key, const void *member)
 {
 	const knot_rrset_t *probe = key, *rr = member;
-	int c = knot_dname_cmp(probe->owner, rr->owner);
+	int c = zone_name_cmp(probe->owner, rr->owner);
 
 	if (c)
 		return c;
@@ -331,7 +360,7 @@ const knot_rrset_t *zone_find_signatures(const struct zone *zone, const knot_dna
 
 static int compare_owner(const void *key, const void *member)
 {
-	return knot_dname_cmp(key, ((const knot_rrset_t *)member)->owner);
+	return zone_name_cmp(key, ((const knot_rrset_t *)member)->owner);
 }
 
 const knot_rrset_t *zone_rrsets_of(const struct zone *zone, const knot_dname_t *owner, size_t *count)
@@ -348,4 +377,156 @@ const knot_rrset_t *zone_rrsets_of(const struct zone *zone, const knot_dname_t *
 	while (first + *count < end && compare_owner(owner, first + *count) == 0)
 		(*count)++;
 	return first;
+}
+
+/* The first RRset whose owner is not before `name` in canonical order. */
+static size_t lower_bound(const struct zone *zone, const knot_dname_t *name)
+{
+	size_t lo = 0, hi = zone->rrset_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (zone_name_cmp(zone->rrsets[mid].owner, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Canonical order puts a name's descendants right after it. */
+bool zone_name_exists(const struct zone *zone, const knot_dname_t *name)
+{
+	size_t at = lower_bound(zone, name);
+
+	return at < zone->rrset_count && knot_dname_in_bailiwick(zone->rrsets[at].owner, name) >= 0;
+}
+
+void zone_subtree(const struct zone *zone, const knot_dname_t *name, size_t *first, size_t *end)
+{
+	size_t lo = lower_bound(zone, name), hi = zone->rrset_count;
+
+	*first = lo;
+	while (lo < hi) {       /* the first RRset past the subtree */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (knot_dname_in_bailiwick(zone->rrsets[mid].owner, name) >= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*end = lo;
+}
+
+void zone_names_init(struct zone_names *it, const struct zone *zone, const knot_dname_t *top, size_t first,
+		     size_t end)
+{
+	memset(it, 0, sizeof(*it));
+	it->zone = zone;
+	it->top = top;
+	it->next = first;
+	it->end = end;
+}
+
+static bool at_or_below(const knot_dname_t *name, const knot_dname_t *ancestor)
+{
+	return knot_dname_in_bailiwick(name, ancestor) >= 0;
+}
+
+const knot_dname_t *zone_names_next(struct zone_names *it)
+{
+	const knot_dname_t *name;
+
+	while (!it->pending_count && it->next < it->end) {
+		const knot_dname_t *owner = it->zone->rrsets[it->next].owner;
+
+		it->owner_rrsets = &it->zone->rrsets[it->next];
+		while (it->next < it->end && knot_dname_is_equal(it->zone->rrsets[it->next].owner, owner))
+			it->next++;
+		it->owner_count = &it->zone->rrsets[it->next] - it->owner_rrsets;
+		/* The owner, then up to the first name already emitted (an
+		 * ancestor of the previous owner) or the top. */
+		for (const knot_dname_t *n = owner;; n = knot_wire_next_label(n, NULL)) {
+			if (it->previous && at_or_below(it->previous, n))
+				break;
+			it->pending[it->pending_count++] = n;
+			if (!*n || knot_dname_is_equal(n, it->top))
+				break;
+		}
+		it->previous = owner;
+	}
+	if (!it->pending_count)
+		return NULL;
+	name = it->pending[--it->pending_count];
+	/* The owner is the deepest; above it, empty non-terminals. */
+	it->rrsets = it->pending_count ? NULL : it->owner_rrsets;
+	it->count = it->pending_count ? 0 : it->owner_count;
+	return name;
+}
+
+void zone_names_skip_below(struct zone_names *it, const knot_dname_t *name)
+{
+	/* Names below it still pending are deeper than it: drop them. */
+	while (it->pending_count && !knot_dname_is_equal(it->pending[it->pending_count - 1], name) &&
+	       at_or_below(it->pending[it->pending_count - 1], name))
+		it->pending_count--;
+	while (it->next < it->end && at_or_below(it->zone->rrsets[it->next].owner, name)) {
+		it->previous = it->zone->rrsets[it->next].owner;
+		it->next++;
+	}
+}
+
+int zone_changes_add(struct zone_changes *changes, const knot_dname_t *owner, uint16_t type, uint16_t covered)
+{
+	knot_dname_t *copy;
+
+	if (changes->count == changes->capacity) {
+		size_t cap = changes->capacity ? changes->capacity * 2 : 16;
+		struct zone_change *grown = realloc(changes->items, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		changes->items = grown;
+		changes->capacity = cap;
+	}
+	copy = knot_dname_copy(owner, NULL);
+	if (!copy)
+		return -1;
+	knot_dname_to_lower(copy);
+	changes->items[changes->count++] = (struct zone_change){ copy, type, covered };
+	return 0;
+}
+
+static bool same_rrset(const knot_rrset_t *a, const knot_rrset_t *b)
+{
+	return a->ttl == b->ttl && knot_rdataset_eq(&a->rrs, &b->rrs);
+}
+
+int zone_changes_between(const struct zone *before, const struct zone *after, struct zone_changes *changes)
+{
+	size_t i = 0, j = 0;
+
+	while (i < before->rrset_count || j < after->rrset_count) {
+		const knot_rrset_t *a = i < before->rrset_count ? &before->rrsets[i] : NULL;
+		const knot_rrset_t *b = j < after->rrset_count ? &after->rrsets[j] : NULL;
+		int c = !a ? 1 : !b ? -1 : compare_rrsets(a, b);
+		const knot_rrset_t *changed = c < 0 ? a : b;
+
+		i += c <= 0;
+		j += c >= 0;
+		if (c == 0 && same_rrset(a, b))
+			continue;
+		if (zone_changes_add(changes, changed->owner, changed->type, covered_type(changed)))
+			return -1;
+	}
+	return 0;
+}
+
+void zone_changes_clear(struct zone_changes *changes)
+{
+	for (size_t i = 0; i < changes->count; i++)
+		knot_dname_free(changes->items[i].owner, NULL);
+	free(changes->items);
+	memset(changes, 0, sizeof(*changes));
 }
