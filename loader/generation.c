@@ -125,7 +125,7 @@ int generation_apply(struct generation *current, struct generation *next, struct
 		for (size_t i = 0; i < next->zone_count; i++) {
 			if (next->zones[i] == current->zones[i])
 				continue;       /* a transferred zone: it follows its primary itself */
-			if (cache_change_zone(cache, next->zones[i], next->views[i], NULL, err, errlen))
+			if (cache_change_zone(cache, next->zones[i], next->views[i], NULL, err, errlen) < 0)
 				return -1;
 			/* In force now: keep it even if a later zone fails. */
 			zone_free(current->zones[i]);
@@ -187,7 +187,7 @@ int generation_serve_transfer(struct generation *gen, struct cache *cache, const
 		gen->default_view_count--;
 		return 0;
 	}
-	if (cache_change_zone(cache, zone, 0, gen->zones[i] == zone ? changes : NULL, err, errlen))
+	if (cache_change_zone(cache, zone, 0, gen->zones[i] == zone ? changes : NULL, err, errlen) < 0)
 		return -1;
 	if (gen->zones[i] != zone) {
 		zone_free(gen->zones[i]);

@@ -1741,7 +1741,7 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	}
 	log_debug("%s: %zu names rewritten in place%s", zone->file, c.count, c.whole ? " (whole zone)" : "");
 	blob_unmap(gen->cache->blob);
-	ret = 0;
+	ret = c.count;
 	goto out;
 oom:
 	snprintf(err, errlen, "out of memory");

@@ -64,9 +64,9 @@ void cache_discard(struct cache_generation *gen);
  * content, either a new object (the names that differ from the one in
  * force are found by comparing the two) or the one in force changed in
  * place, with `changes` saying what changed. Only the names whose answers
- * depend on what changed are written. On error (the cap, a full names map)
- * the answers in force stay, and the zone is marked to be written whole by
- * its next change.
+ * depend on what changed are written. Returns how many were, or -1: on
+ * error (the cap, a full names map) the answers in force stay, and the
+ * zone is marked to be written whole by its next change.
  */
 int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
 		      char *err, size_t errlen);
