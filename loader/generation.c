@@ -154,6 +154,7 @@ int generation_apply(struct generation *current, struct generation *next, struct
 int generation_serve_transfer(struct generation *gen, struct cache *cache, const knot_dname_t *origin,
 			      struct zone *zone, const struct zone_changes *changes, char *err, size_t errlen)
 {
+	int written;
 	size_t i;
 
 	for (i = 0; i < gen->default_view_count; i++)
@@ -162,7 +163,8 @@ int generation_serve_transfer(struct generation *gen, struct cache *cache, const
 	if (i == gen->default_view_count) {          /* not served yet */
 		if (!zone)
 			return 0;
-		if (cache_add_zone(cache, zone, 0, err, errlen))
+		written = cache_add_zone(cache, zone, 0, err, errlen);
+		if (written < 0)
 			return -1;
 		/* The default view's zones come first: this one goes last of them. */
 		if (add_zone(gen, zone_ref(zone), 0)) {
@@ -175,25 +177,27 @@ int generation_serve_transfer(struct generation *gen, struct cache *cache, const
 			(gen->zone_count - 1 - gen->default_view_count) * sizeof(*gen->views));
 		gen->zones[gen->default_view_count] = zone;
 		gen->views[gen->default_view_count++] = 0;
-		return 0;
+		return written;
 	}
 	if (!zone) {
-		if (cache_remove_zone(cache, origin, 0, err, errlen))
+		written = cache_remove_zone(cache, origin, 0, err, errlen);
+		if (written < 0)
 			return -1;
 		zone_free(gen->zones[i]);
 		memmove(&gen->zones[i], &gen->zones[i + 1], (gen->zone_count - i - 1) * sizeof(*gen->zones));
 		memmove(&gen->views[i], &gen->views[i + 1], (gen->zone_count - i - 1) * sizeof(*gen->views));
 		gen->zone_count--;
 		gen->default_view_count--;
-		return 0;
+		return written;
 	}
-	if (cache_change_zone(cache, zone, 0, gen->zones[i] == zone ? changes : NULL, err, errlen) < 0)
+	written = cache_change_zone(cache, zone, 0, gen->zones[i] == zone ? changes : NULL, err, errlen);
+	if (written < 0)
 		return -1;
 	if (gen->zones[i] != zone) {
 		zone_free(gen->zones[i]);
 		gen->zones[i] = zone_ref(zone);
 	}
-	return 0;
+	return written;
 }
 
 void generation_free(struct generation *gen)

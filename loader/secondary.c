@@ -26,6 +26,7 @@ int secondary_init(struct secondary *s, const struct secondary_option *opt, cons
 void secondary_free(struct secondary *s)
 {
 	zone_free(s->zone);
+	zone_changes_clear(&s->changes);
 	knot_dname_free(s->origin, NULL);
 	memset(s, 0, sizeof(*s));
 }
@@ -37,14 +38,22 @@ int secondary_refresh(struct secondary *s, double now, unsigned timeout_ms)
 	enum xfr_kind kind;
 	uint32_t old_serial = s->zone ? s->zone->serial : 0;
 
-	if (xfr_refresh(&s->primary, s->origin, s->zone, timeout_ms, &next, &kind, s->error, sizeof(s->error))) {
+	zone_changes_clear(&s->changes);
+	if (xfr_refresh(&s->primary, s->origin, s->zone, timeout_ms, &next, &s->changes, &kind, s->error,
+			sizeof(s->error))) {
 		s->next_refresh = now + (s->zone ? knot_soa_retry(zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata) :
 					 SECONDARY_FIRST_RETRY_S);
 		log_error("zone %s: %s; next try in %.0f s", s->name, s->error, s->next_refresh - now);
 		return -1;
 	}
+	if (kind == XFR_AXFR && s->error[0]) {
+		snprintf(s->fallback, sizeof(s->fallback), "%s", s->error);
+		log_error("zone %s: %s; transferred whole instead", s->name, s->fallback);
+	} else if (kind == XFR_IXFR) {
+		s->fallback[0] = '\0';
+	}
 	s->error[0] = '\0';
-	if (next) {
+	if (next && next != s->zone) {
 		zone_free(s->zone);
 		s->zone = next;
 	}

@@ -438,13 +438,29 @@ static int init_secondaries(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* Asks the primary of zone i; a new copy becomes a new generation. */
+/* The copy a transfer brought (or none, expired) in force: in place, else
+ * as a new generation of every zone. */
+static int serve_transfer(struct daemon *d, struct secondary *s, char *err, size_t errlen)
+{
+	int written = generation_serve_transfer(&d->gen, d->cache, s->origin, secondary_fresh(s) ? s->zone : NULL,
+						&s->changes, err, errlen);
+
+	if (written >= 0) {
+		log_info("zone %s serial %u: %d names changed in place", s->name, s->zone ? s->zone->serial : 0, written);
+		publish_metrics(d);
+		return 0;
+	}
+	log_error("zone %s: %s; building a new generation", s->name, err);
+	return load_zones(d, err, errlen);
+}
+
+/* Asks the primary of zone i; a new copy is served at once. */
 static void refresh_secondary(struct daemon *d, size_t i)
 {
 	char err[ERR_LEN];
 
 	if (secondary_refresh(&d->secondaries[i], clock_monotonic(), d->opts.transfer_timeout_ms) == 1 &&
-	    load_zones(d, err, sizeof(err)))
+	    serve_transfer(d, &d->secondaries[i], err, sizeof(err)))
 		log_error("zone %s: the new copy is not served, generation %u keeps answering: %s",
 			  d->secondaries[i].name, d->gen.number, err);
 }
@@ -459,7 +475,7 @@ static void secondary_timers(struct daemon *d, double now)
 
 		if (now >= s->next_refresh)
 			refresh_secondary(d, i);
-		if (secondary_check_expiry(s, now) && load_zones(d, err, sizeof(err)))
+		if (secondary_check_expiry(s, now) && serve_transfer(d, s, err, sizeof(err)))
 			log_error("zone %s expired but generation %u could not be replaced: %s", s->name,
 				  d->gen.number, err);
 	}
@@ -610,11 +626,12 @@ static json_t *secondaries_json(const struct daemon *d)
 	for (size_t i = 0; i < d->secondary_count; i++) {
 		const struct secondary *s = &d->secondaries[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:b, s:f, s:s?}", "zone", s->name,
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:b, s:f, s:s?, s:s?}", "zone", s->name,
 						      "primary", s->primary.address.text,
 						      "serial", (json_int_t)(s->zone ? s->zone->serial : 0),
 						      "fresh", secondary_fresh(s), "transferred_at", s->transferred_at,
-						      "error", s->error[0] ? s->error : NULL));
+						      "error", s->error[0] ? s->error : NULL,
+						      "ixfr_fallback", s->fallback[0] ? s->fallback : NULL));
 	}
 	return list;
 }

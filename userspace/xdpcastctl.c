@@ -230,11 +230,15 @@ static int cmd_status(const struct ctl *ctl)
 		       json_integer_value(json_object_get(item, "serial")),
 		       json_integer_value(json_object_get(item, "records")),
 		       json_string_value(json_object_get(item, "file")));
-	json_array_foreach(json_object_get(status, "transfers"), i, item)
-		printf("transfer %s from %s: serial %lld, %s%s\n", json_string_value(json_object_get(item, "zone")),
+	json_array_foreach(json_object_get(status, "transfers"), i, item) {
+		const char *fallback = json_string_value(json_object_get(item, "ixfr_fallback"));
+
+		printf("transfer %s from %s: serial %lld, %s%s", json_string_value(json_object_get(item, "zone")),
 		       json_string_value(json_object_get(item, "primary")),
 		       json_integer_value(json_object_get(item, "serial")),
 		       json_is_true(json_object_get(item, "fresh")) ? "fresh" : "not served", error_suffix(item));
+		printf(fallback ? "; last AXFR because %s\n" : "\n", fallback);
+	}
 	json_array_foreach(json_object_get(status, "checks"), i, item)
 		printf("check %s %s%s\n", json_string_value(json_object_get(item, "check")),
 		       json_is_true(json_object_get(item, "up")) ? "up" : "down", error_suffix(item));

@@ -367,53 +367,105 @@ static int a_octets(const struct zone *zone, const char *owner)
 	return sum;
 }
 
-/* An IXFR change: records out, records in, the serial moved; the old zone
- * (still answering in the generation in force) untouched. */
-static void test_diff_applies_to_a_copy(void **state)
+/* Whether the changes list (owner, type) exactly once, and nothing else. */
+static void expect_changes(const struct zone_changes *changes, const char *const *expected, size_t count)
 {
-	struct zone *old = load_text(DIFF_SOA(1) "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n"
-				     "www 300 IN A 192.0.2.1\nwww 300 IN A 192.0.2.2\n");
-	struct zone *removals = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	assert_int_equal(changes->count, count);
+	for (size_t i = 0; i < count; i++) {
+		char owner[KNOT_DNAME_TXT_MAXLEN], type[16], text[KNOT_DNAME_TXT_MAXLEN + 20];
+		bool found = false;
+
+		for (size_t j = 0; j < changes->count && !found; j++) {
+			knot_dname_to_str(owner, changes->items[j].owner, sizeof(owner));
+			knot_rrtype_to_string(changes->items[j].type, type, sizeof(type));
+			snprintf(text, sizeof(text), "%s %s", owner, type);
+			found = !strcmp(text, expected[i]);
+		}
+		if (!found)
+			fail_msg("no change of %s", expected[i]);
+	}
+}
+
+/* An IXFR change applied in place: records out, records in, the serial
+ * moved, and the RRsets that changed listed. */
+static void test_diff_applies_in_place(void **state)
+{
+	struct zone *zone = load_text(DIFF_SOA(1) "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n"
+				      "www 300 IN A 192.0.2.1\nwww 300 IN A 192.0.2.2\ngone 300 IN TXT \"x\"\n");
+	struct zone *removals = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\ngone 300 IN TXT \"x\"\n");
 	struct zone *additions = load_text(DIFF_SOA(2) "www 300 IN A 192.0.2.3\nnew 300 IN A 192.0.2.4\n");
-	struct zone *next;
+	static const char *const expected[] = { "diff.test. SOA", "www.diff.test. A", "new.diff.test. A",
+						"gone.diff.test. TXT" };
+	struct zone_changes changes = { 0 };
+	knot_dname_t *gone = knot_dname_from_str_alloc("gone.diff.test.");
 	char err[256];
 
 	(void)state;
-	next = zone_apply_diff(old, removals, additions, err, sizeof(err));
-	if (!next)
+	if (zone_patch(zone, &removals, &additions, 1, &changes, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(next->serial, 2);
-	assert_int_equal(a_octets(next, "www.diff.test."), 2 + 3);
-	assert_int_equal(a_octets(next, "new.diff.test."), 4);
-	assert_int_equal(next->record_count, 6);        /* SOA, NS, ns1, 2 www, new */
-	assert_int_equal(old->serial, 1);
-	assert_int_equal(a_octets(old, "www.diff.test."), 1 + 2);
-	assert_int_equal(a_octets(old, "new.diff.test."), -1);
-	zone_free(next);
-	zone_free(old);
+	assert_int_equal(zone->serial, 2);
+	assert_int_equal(a_octets(zone, "www.diff.test."), 2 + 3);
+	assert_int_equal(a_octets(zone, "new.diff.test."), 4);
+	assert_false(zone_name_exists(zone, gone));
+	assert_int_equal(zone->record_count, 6);       /* SOA, NS, ns1, 2 www, new */
+	assert_int_equal(zone->rrset_count, 5);
+	expect_changes(&changes, expected, 4);
+	zone_changes_clear(&changes);
+	knot_dname_free(gone, NULL);
+	zone_free(zone);
 	zone_free(removals);
 	zone_free(additions);
 }
 
-/* Copies that diverged must not be patched: the caller falls back to AXFR. */
-static void test_diff_that_does_not_apply_is_refused(void **state)
+/* Copies that diverged must not be patched, not even in part: the caller
+ * falls back to AXFR and the copy in force stays as it was. */
+static void test_diff_that_does_not_apply_changes_nothing(void **state)
 {
-	struct zone *old = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	struct zone *zone = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
 	struct zone *wrong_serial = load_text(DIFF_SOA(5) "www 300 IN A 192.0.2.1\n");
-	struct zone *missing = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.9\n");
-	struct zone *additions = load_text(DIFF_SOA(6) "www 300 IN A 192.0.2.3\n");
+	struct zone *missing = load_text(DIFF_SOA(2) "www 300 IN A 192.0.2.9\n");
+	struct zone *first_out = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	struct zone *first_in = load_text(DIFF_SOA(2) "www 300 IN A 192.0.2.3\n");
+	struct zone *second_in = load_text(DIFF_SOA(3) "www 300 IN A 192.0.2.4\n");
+	struct zone *removals[] = { first_out, missing }, *additions[] = { first_in, second_in };
+	struct zone_changes changes = { 0 };
 	char err[256];
 
 	(void)state;
-	assert_null(zone_apply_diff(old, wrong_serial, additions, err, sizeof(err)));
+	assert_int_equal(zone_patch(zone, &wrong_serial, &first_in, 1, &changes, err, sizeof(err)), -1);
 	assert_string_equal(err, "the change starts at serial 5, the zone is at 1");
-	assert_null(zone_apply_diff(old, missing, additions, err, sizeof(err)));
+	/* The first change applies, the second removes a record absent then. */
+	assert_int_equal(zone_patch(zone, removals, additions, 2, &changes, err, sizeof(err)), -1);
 	assert_string_equal(err, "the change removes 1 records the zone does not have");
-	assert_int_equal(a_octets(old, "www.diff.test."), 1);
-	zone_free(old);
+	assert_int_equal(zone->serial, 1);
+	assert_int_equal(a_octets(zone, "www.diff.test."), 1);
+	assert_int_equal(changes.count, 0);
+	zone_free(zone);
 	zone_free(wrong_serial);
 	zone_free(missing);
-	zone_free(additions);
+	zone_free(first_out);
+	zone_free(first_in);
+	zone_free(second_in);
+}
+
+/* Two versions of a zone (a reloaded file): the RRsets that differ, by
+ * data or TTL, on either side. */
+static void test_changes_between_two_versions(void **state)
+{
+	struct zone *before = load_text(DIFF_SOA(1) "a 300 IN A 192.0.2.1\nb 300 IN A 192.0.2.2\n"
+					"c 300 IN A 192.0.2.3\nd 300 IN TXT \"same\"\n");
+	struct zone *after = load_text(DIFF_SOA(2) "a 300 IN A 192.0.2.1\nb 300 IN A 192.0.2.9\n"
+				       "c 60 IN A 192.0.2.3\nd 300 IN TXT \"same\"\ne 300 IN A 192.0.2.5\n");
+	static const char *const expected[] = { "diff.test. SOA", "b.diff.test. A", "c.diff.test. A",
+						"e.diff.test. A" };
+	struct zone_changes changes = { 0 };
+
+	(void)state;
+	assert_int_equal(zone_changes_between(before, after, &changes), 0);
+	expect_changes(&changes, expected, 4);
+	zone_changes_clear(&changes);
+	zone_free(before);
+	zone_free(after);
 }
 
 int main(void)
@@ -426,8 +478,9 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_same_zone_twice_is_refused),
 		cmocka_unit_test(test_rrset_merge_takes_lowest_ttl),
-		cmocka_unit_test(test_diff_applies_to_a_copy),
-		cmocka_unit_test(test_diff_that_does_not_apply_is_refused),
+		cmocka_unit_test(test_diff_applies_in_place),
+		cmocka_unit_test(test_diff_that_does_not_apply_changes_nothing),
+		cmocka_unit_test(test_changes_between_two_versions),
 	};
 
 	return cmocka_run_group_tests_name("zone", tests, NULL, NULL);

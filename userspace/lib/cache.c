@@ -1798,9 +1798,11 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 		return -1;
 	}
 	gen->zones = zones;
-	cz = memset(&gen->zones[gen->zone_count], 0, sizeof(*cz));
 	zc = zone_compiler_new(zone, err, errlen);
-	ret = zc ? setup_zone(gen, cz, zone, view, zc, err, errlen) : -1;
+	if (!zc)
+		return -1;
+	cz = memset(&gen->zones[gen->zone_count], 0, sizeof(*cz));
+	ret = setup_zone(gen, cz, zone, view, zc, err, errlen);
 	if (!ret)
 		ret = write_zone(gen, cz, zc, err, errlen) || flush_keys(gen, err, errlen) ||
 		      claim_nested(gen, cz);
@@ -1808,7 +1810,7 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 	gen->zone_count++;
 	blob_unmap(cache->blob);
 	if (!ret)
-		return 0;
+		return cz->usage.entries;
 	/* Keys already flushed stay in force: take the zone out again. */
 	cache_remove_zone(cache, zone->origin, view, err + strlen(err), errlen - strlen(err));
 	return -1;
@@ -1846,7 +1848,7 @@ int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t 
 	zone_state_free(cz);
 	memmove(cz, cz + 1, (gen->zones + gen->zone_count - cz - 1) * sizeof(*cz));
 	gen->zone_count--;
-	ret = 0;
+	ret = c.count;
 	goto out;
 oom:
 	snprintf(err, errlen, "out of memory");

@@ -71,7 +71,8 @@ void cache_discard(struct cache_generation *gen);
 int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
 		      char *err, size_t errlen);
 
-/* A zone added to or removed from the generation in force, in place. */
+/* A zone added to or removed from the generation in force, in place.
+ * Return how many names were written or removed, or -1. */
 int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen);
 int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t view, char *err, size_t errlen);
 

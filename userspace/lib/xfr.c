@@ -30,7 +30,7 @@ enum phase {
 struct transfer {
 	const struct xfr_primary *primary;
 	const knot_dname_t *origin;
-	const struct zone *current;
+	struct zone *current;
 	uint16_t qtype;
 	uint16_t id;
 	int fd;
@@ -51,7 +51,8 @@ struct transfer {
 	knot_rrset_t *final_soa;
 	struct zone *whole;             /* WHOLE_ZONE */
 	struct zone *removals, *additions;
-	struct zone *working;           /* changes applied so far; NULL: current */
+	struct zone **removed, **added; /* the changes read so far, in order */
+	size_t steps, step_capacity;
 	bool incremental;
 };
 
@@ -83,7 +84,8 @@ static int connect_primary(struct transfer *t, char *err, size_t errlen)
 
 static int send_query(struct transfer *t, char *err, size_t errlen)
 {
-	uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
+	/* knot_pkt_new keeps the header it finds in a given wire: zero it. */
+	uint8_t wire[KNOT_WIRE_MAX_PKTSIZE] = { 0 };
 	knot_pkt_t *pkt = knot_pkt_new(wire, sizeof(wire), NULL);
 	size_t len;
 	int ret = -1;
@@ -198,26 +200,31 @@ static struct zone *zone_from_soa(struct transfer *t, const knot_rrset_t *soa, c
 	return zone;
 }
 
-/* One change of an IXFR is complete: apply it to what we have so far. */
-static int apply_change(struct transfer *t, char *err, size_t errlen)
+/* One change of an IXFR is complete: keep it for the end. */
+static int end_change(struct transfer *t, char *err, size_t errlen)
 {
-	const struct zone *base = t->working ? t->working : t->current;
-	struct zone *next;
-	char problem[256];
-
 	if (zone_finish(t->removals, err, errlen) || zone_finish(t->additions, err, errlen))
 		return -1;
-	next = zone_apply_diff(base, t->removals, t->additions, problem, sizeof(problem));
-	zone_free(t->removals);
-	zone_free(t->additions);
-	t->removals = t->additions = NULL;
-	if (!next) {
-		snprintf(err, errlen, "the change to serial %u does not apply: %s", base->serial, problem);
-		return XFR_FALLBACK;
+	if (t->steps == t->step_capacity) {
+		size_t cap = t->step_capacity ? t->step_capacity * 2 : 4;
+		struct zone **removed = realloc(t->removed, cap * sizeof(*removed)), **added;
+
+		if (!removed)
+			goto oom;
+		t->removed = removed;
+		added = realloc(t->added, cap * sizeof(*added));
+		if (!added)
+			goto oom;
+		t->added = added;
+		t->step_capacity = cap;
 	}
-	zone_free(t->working);
-	t->working = next;
+	t->removed[t->steps] = t->removals;
+	t->added[t->steps++] = t->additions;
+	t->removals = t->additions = NULL;
 	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 static int take_soa(struct transfer *t, const knot_rrset_t *rr, uint32_t serial, char *err, size_t errlen)
@@ -252,7 +259,7 @@ static int take_soa(struct transfer *t, const knot_rrset_t *rr, uint32_t serial,
 		t->phase = ADDITIONS;
 		return t->additions ? 0 : -1;
 	case ADDITIONS: {
-		int ret = apply_change(t, err, errlen);
+		int ret = end_change(t, err, errlen);
 
 		if (ret)
 			return ret;
@@ -357,7 +364,8 @@ out:
 	return ret;
 }
 
-static int run_transfer(struct transfer *t, struct zone **out, char *err, size_t errlen)
+static int run_transfer(struct transfer *t, struct zone **out, struct zone_changes *changes, char *err,
+			size_t errlen)
 {
 	static uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
 	size_t len;
@@ -383,8 +391,15 @@ static int run_transfer(struct transfer *t, struct zone **out, char *err, size_t
 		return -1;
 	}
 	if (t->incremental) {
-		*out = t->working;
-		t->working = NULL;
+		char problem[256];
+		uint32_t serial = t->current->serial;
+
+		/* All the changes, or none: the copy in force changes in place. */
+		if (zone_patch(t->current, t->removed, t->added, t->steps, changes, problem, sizeof(problem))) {
+			snprintf(err, errlen, "the change from serial %u does not apply: %s", serial, problem);
+			return XFR_FALLBACK;
+		}
+		*out = t->current;
 		return 0;
 	}
 	if (zone_finish(t->whole, err, errlen))
@@ -394,15 +409,16 @@ static int run_transfer(struct transfer *t, struct zone **out, char *err, size_t
 	return 0;
 }
 
-static int transfer(const struct xfr_primary *primary, const knot_dname_t *origin, const struct zone *current,
-		    uint16_t qtype, unsigned timeout_ms, struct zone **out, bool *incremental, char *err, size_t errlen)
+static int transfer(const struct xfr_primary *primary, const knot_dname_t *origin, struct zone *current,
+		    uint16_t qtype, unsigned timeout_ms, struct zone **out, struct zone_changes *changes, bool *incremental,
+		    char *err, size_t errlen)
 {
 	struct transfer t = { .primary = primary, .origin = origin, .current = current, .qtype = qtype, .fd = -1 };
 	int ret;
 
 	t.deadline = clock_monotonic() + timeout_ms / 1000.0;
 	snprintf(t.source, sizeof(t.source), "primary %s", primary->address.text);
-	ret = run_transfer(&t, out, err, errlen);
+	ret = run_transfer(&t, out, changes, err, errlen);
 	*incremental = t.incremental;
 	if (t.fd >= 0)
 		close(t.fd);
@@ -411,12 +427,18 @@ static int transfer(const struct xfr_primary *primary, const knot_dname_t *origi
 	zone_free(t.whole);
 	zone_free(t.removals);
 	zone_free(t.additions);
-	zone_free(t.working);
+	for (size_t i = 0; i < t.steps; i++) {
+		zone_free(t.removed[i]);
+		zone_free(t.added[i]);
+	}
+	free(t.removed);
+	free(t.added);
 	return ret;
 }
 
-int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, const struct zone *current,
-		unsigned timeout_ms, struct zone **out, enum xfr_kind *kind, char *err, size_t errlen)
+int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, struct zone *current,
+		unsigned timeout_ms, struct zone **out, struct zone_changes *changes, enum xfr_kind *kind, char *err,
+		size_t errlen)
 {
 	char ixfr_err[256];
 	bool incremental;
@@ -424,10 +446,11 @@ int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, c
 
 	*out = NULL;
 	if (current) {
-		ret = transfer(primary, origin, current, KNOT_RRTYPE_IXFR, timeout_ms, out, &incremental, ixfr_err,
-			       sizeof(ixfr_err));
+		ret = transfer(primary, origin, current, KNOT_RRTYPE_IXFR, timeout_ms, out, changes, &incremental,
+			       ixfr_err, sizeof(ixfr_err));
 		if (ret == 0) {
 			*kind = !*out ? XFR_UP_TO_DATE : incremental ? XFR_IXFR : XFR_AXFR;
+			err[0] = '\0';
 			return 0;
 		}
 		if (ret != XFR_FALLBACK) {
@@ -435,7 +458,7 @@ int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, c
 			return -1;
 		}
 	}
-	ret = transfer(primary, origin, NULL, KNOT_RRTYPE_AXFR, timeout_ms, out, &incremental, err, errlen);
+	ret = transfer(primary, origin, NULL, KNOT_RRTYPE_AXFR, timeout_ms, out, NULL, &incremental, err, errlen);
 	if (ret) {
 		char axfr_err[256];
 
@@ -447,5 +470,10 @@ int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, c
 		return -1;
 	}
 	*kind = XFR_AXFR;
+	/* Why the IXFR did not do, for whoever wants to know. */
+	if (current)
+		snprintf(err, errlen, "IXFR: %s", ixfr_err);
+	else
+		err[0] = '\0';
 	return 0;
 }

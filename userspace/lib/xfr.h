@@ -25,11 +25,16 @@ enum xfr_kind { XFR_UP_TO_DATE, XFR_AXFR, XFR_IXFR };
 /*
  * Brings `current` (NULL before the first transfer) up to date: IXFR from
  * its serial, or AXFR without one. A primary that refuses IXFR, or whose
- * changes do not apply to our copy, gets an AXFR instead. *out is the new
- * zone (NULL when already up to date); *kind says how it came.
+ * changes do not apply to our copy, gets an AXFR instead. *out is the zone
+ * to serve: NULL when already up to date; `current` itself when an IXFR
+ * changed it in place (each RRset that changed added to *changes); a new
+ * zone after an AXFR; when that AXFR followed an IXFR that did not do (the
+ * primary refused it, or its changes do not apply to our copy), err says
+ * why. *kind says how it came.
  */
-int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, const struct zone *current,
-		unsigned timeout_ms, struct zone **out, enum xfr_kind *kind, char *err, size_t errlen);
+int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, struct zone *current,
+		unsigned timeout_ms, struct zone **out, struct zone_changes *changes, enum xfr_kind *kind, char *err,
+		size_t errlen);
 
 /* RFC 1982: whether serial a is newer than b. */
 static inline int xfr_serial_newer(uint32_t a, uint32_t b)

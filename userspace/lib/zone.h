@@ -39,12 +39,6 @@ int zone_add_record(struct zone *zone, const knot_dname_t *owner, uint16_t type,
 		    uint32_t ttl, const uint8_t *rdata, uint16_t rdata_len, char *err, size_t errlen);
 int zone_finish(struct zone *zone, char *err, size_t errlen);
 
-/* An incremental change (RFC 1995): `old` without the records of
- * `removals` (which starts with old's SOA) and with those of `additions`
- * (which starts with the new SOA). Removing a record old does not have is
- * an error: the copies have diverged. */
-struct zone *zone_apply_diff(const struct zone *old, const struct zone *removals, const struct zone *additions,
-			     char *err, size_t errlen);
 
 /* RFC 4034 section 6.1 order of two lowercase wire-format names (a zone's
  * names are lowercase): knot_dname_cmp without its copies. */
@@ -61,6 +55,19 @@ struct zone_changes {
 	struct zone_change *items;
 	size_t count, capacity;
 };
+
+/*
+ * Incremental changes (RFC 1995) applied to the zone in place, in order:
+ * each without the records of removals[i] (which starts with the SOA in
+ * force) and with those of additions[i] (which starts with the new SOA).
+ * All or nothing: a change that starts at another serial or removes a
+ * record the zone does not have (the copies have diverged) is refused and
+ * the zone left as it was. Each RRset that differs afterwards is added to
+ * *changes (when given). The cost follows the changes, but for one pass
+ * over the RRsets when RRsets come or go.
+ */
+int zone_patch(struct zone *zone, struct zone *const *removals, struct zone *const *additions, size_t steps,
+	       struct zone_changes *changes, char *err, size_t errlen);
 
 /* Records one more change (the owner copied, lowercased). */
 int zone_changes_add(struct zone_changes *changes, const knot_dname_t *owner, uint16_t type, uint16_t covered);
