@@ -882,6 +882,27 @@ static int set_transfer(struct walk *w, yaml_node_t *node, const char *key, void
 	return walk_mapping(w, node, key, keys, arg);
 }
 
+static int set_cache_max_mib(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	uint32_t mib;
+
+	(void)arg;
+	if (get_uint(w, node, key, &mib, 1u << 30))
+		return -1;
+	w->opts->cache_max_bytes = (uint64_t)mib << 20;
+	return 0;
+}
+
+static int set_answer_cache(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "max_mib", set_cache_max_mib },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
 static const struct key_handler top_keys[] = {
 	{ "interfaces", set_interfaces },
 	{ "anycast", set_anycast },
@@ -902,6 +923,7 @@ static const struct key_handler top_keys[] = {
 	{ "health", set_health },
 	{ "zone_watch", set_zone_watch },
 	{ "transfer", set_transfer },
+	{ "answer_cache", set_answer_cache },
 	{ NULL, NULL },
 };
 

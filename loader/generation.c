@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 
 #include "generation.h"
+#include "log.h"
 
 static struct map_btf btf_of(const struct xdpcast_bpf *skel, const struct bpf_map *map)
 {
@@ -115,6 +116,28 @@ static void take(struct generation *current, struct generation *next)
 	memset(next, 0, sizeof(*next));
 }
 
+/* Each zone of next diffed against current's and changed in place. */
+static int apply_in_place(struct generation *current, const struct generation *next, struct cache *cache,
+			  char *err, size_t errlen)
+{
+	for (size_t i = 0; i < next->zone_count; i++) {
+		char name[KNOT_DNAME_TXT_MAXLEN];
+		int written;
+
+		if (next->zones[i] == current->zones[i])
+			continue;       /* a transferred zone: it follows its primary itself */
+		written = cache_change_zone(cache, next->zones[i], next->views[i], NULL, err, errlen);
+		if (written < 0)
+			return -1;
+		/* In force now: keep it even if a later zone fails. */
+		zone_free(current->zones[i]);
+		current->zones[i] = zone_ref(next->zones[i]);
+		knot_dname_to_str(name, next->zones[i]->origin, sizeof(name));
+		log_info("zone %s serial %u: %d names changed in place", name, next->zones[i]->serial, written);
+	}
+	return 0;
+}
+
 int generation_apply(struct generation *current, struct generation *next, struct cache *cache,
 		     const char *identity, char *err, size_t errlen)
 {
@@ -122,17 +145,11 @@ int generation_apply(struct generation *current, struct generation *next, struct
 	struct cache_generation *built;
 
 	if (current->zones && same_zones(current, next)) {
-		for (size_t i = 0; i < next->zone_count; i++) {
-			if (next->zones[i] == current->zones[i])
-				continue;       /* a transferred zone: it follows its primary itself */
-			if (cache_change_zone(cache, next->zones[i], next->views[i], NULL, err, errlen) < 0)
-				return -1;
-			/* In force now: keep it even if a later zone fails. */
-			zone_free(current->zones[i]);
-			current->zones[i] = zone_ref(next->zones[i]);
+		if (apply_in_place(current, next, cache, err, errlen) == 0) {
+			take(current, next);
+			return 0;
 		}
-		take(current, next);
-		return 0;
+		log_error("%s; building a new generation instead", err);
 	}
 	sources = calloc(next->zone_count + 1, sizeof(*sources));
 	if (!sources) {

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,20 @@
 #include "metrics_server.h"
 #include "stats.h"
 
+/* The zones of a published snapshot, shared with the scrapes rendering
+ * them: the last one to let go frees them. */
+struct shared_zones {
+	unsigned refs;                  /* under the server's lock */
+	size_t count;
+	struct zone_metrics zones[];
+};
+
 struct metrics_server {
 	struct MHD_Daemon *httpd;
 	int stats_fd;
-	pthread_mutex_t lock;           /* guards published */
+	pthread_mutex_t lock;           /* guards published, zones and their refs */
 	struct metrics_snapshot published;
+	struct shared_zones *zones;
 	char ifnames[XDPCAST_MAX_IFACES][32];
 	char pop[128];
 	char version[64];
@@ -83,13 +93,27 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 	return ret;
 }
 
+static void release_zones(struct metrics_server *server, struct shared_zones *zones)
+{
+	bool last;
+
+	if (!zones)
+		return;
+	pthread_mutex_lock(&server->lock);
+	last = --zones->refs == 0;
+	pthread_mutex_unlock(&server->lock);
+	if (last)
+		free(zones);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_size, void **state)
 {
 	struct metrics_server *server = cls;
 	struct metrics_snapshot *snap;
+	struct shared_zones *zones;
 	char err[256], *text;
-	int stats_fd;
+	int stats_fd, code;
 	size_t len;
 
 	(void)version, (void)upload_data, (void)upload_size, (void)state;
@@ -104,20 +128,32 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return MHD_NO;
 	pthread_mutex_lock(&server->lock);
 	*snap = server->published;
+	zones = server->zones;
+	if (zones)
+		zones->refs++;
 	stats_fd = server->stats_fd;
 	pthread_mutex_unlock(&server->lock);
 	if (stats_fd < 0) {
-		free(snap);
-		return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "starting\n", 9, MHD_RESPMEM_PERSISTENT);
+		text = NULL;
+		code = MHD_HTTP_SERVICE_UNAVAILABLE;
+		goto out;
 	}
 	if (stats_read_fd(stats_fd, snap->stats, err, sizeof(err))) {
 		log_error("metrics: %s", err);
-		free(snap);
-		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "cannot read the counters\n", 25,
-			     MHD_RESPMEM_PERSISTENT);
+		text = NULL;
+		code = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		goto out;
 	}
+	snap->rss_bytes = metrics_resident_bytes();
 	text = metrics_render(snap, &len);
+	code = MHD_HTTP_OK;
+out:
 	free(snap);
+	release_zones(server, zones);
+	if (code == MHD_HTTP_SERVICE_UNAVAILABLE)
+		return reply(conn, code, "text/plain", "starting\n", 9, MHD_RESPMEM_PERSISTENT);
+	if (code != MHD_HTTP_OK)
+		return reply(conn, code, "text/plain", "cannot read the counters\n", 25, MHD_RESPMEM_PERSISTENT);
 	if (!text)
 		return MHD_NO;
 	return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len,
@@ -168,10 +204,23 @@ fail:
 
 void metrics_server_update(struct metrics_server *server, const struct metrics_snapshot *snap)
 {
+	struct shared_zones *zones, *old;
+
 	if (!server)
 		return;
+	zones = malloc(sizeof(*zones) + snap->zone_count * sizeof(*zones->zones));
+	if (zones) {
+		zones->refs = 1;
+		zones->count = snap->zone_count;
+		if (snap->zone_count)
+			memcpy(zones->zones, snap->zones, snap->zone_count * sizeof(*zones->zones));
+	}
 	pthread_mutex_lock(&server->lock);
+	old = server->zones;
+	server->zones = zones;
 	server->published = *snap;
+	server->published.zones = zones ? zones->zones : NULL;
+	server->published.zone_count = zones ? zones->count : 0;
 	/* Own copies of the strings: the snapshot's may not outlive the call. */
 	snprintf(server->pop, sizeof(server->pop), "%s", snap->pop);
 	snprintf(server->version, sizeof(server->version), "%s", snap->version);
@@ -182,6 +231,7 @@ void metrics_server_update(struct metrics_server *server, const struct metrics_s
 		server->published.ifaces[i] = server->ifnames[i];
 	}
 	pthread_mutex_unlock(&server->lock);
+	release_zones(server, old);
 }
 
 void metrics_server_stop(struct metrics_server *server)
@@ -189,6 +239,7 @@ void metrics_server_stop(struct metrics_server *server)
 	if (!server)
 		return;
 	MHD_stop_daemon(server->httpd);
+	free(server->zones);
 	pthread_mutex_destroy(&server->lock);
 	free(server);
 }

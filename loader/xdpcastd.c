@@ -152,7 +152,7 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 			 strerror(-ret));
 		return -1;
 	}
-	d->cache = generation_cache_open(d->skel, 0, err, errlen);
+	d->cache = generation_cache_open(d->skel, d->opts.cache_max_bytes, err, errlen);
 	return d->cache ? 0 : -1;
 }
 
@@ -259,8 +259,10 @@ static size_t view_zones(const struct options *opts, struct view_zones views[XDP
 static void publish_metrics(struct daemon *d)
 {
 	static struct metrics_snapshot snap;    /* large; one thread writes it */
+	struct zone_metrics *zones;
+	struct cache_usage total;
 
-	if (!d->metrics)
+	if (!d->metrics || !d->cache)
 		return;
 	memset(&snap, 0, sizeof(snap));
 	snap.pop = d->opts.pop;
@@ -286,15 +288,25 @@ static void publish_metrics(struct daemon *d)
 		snap.sessions[i].up = d->bgp.sessions[i].established;
 		snap.session_count++;
 	}
-	for (size_t z = 0; z < d->gen.zone_count && z < METRICS_ZONES_MAX; z++) {
-		struct zone_metrics *zm = &snap.zones[snap.zone_count++];
+	zones = calloc(d->gen.zone_count + 1, sizeof(*zones));
+	for (size_t z = 0; zones && z < d->gen.zone_count; z++) {
+		struct zone_metrics *zm = &zones[snap.zone_count++];
+		struct cache_usage usage = { 0 };
 
 		knot_dname_to_str(zm->name, d->gen.zones[z]->origin, sizeof(zm->name));
 		zm->serial = d->gen.zones[z]->serial;
 		zm->records = d->gen.zones[z]->record_count;
 		zm->loaded_at = d->generation_loaded_at;
+		cache_zone_usage(d->cache, d->gen.zones[z]->origin, d->gen.views[z], &usage);
+		zm->cache_entries = usage.entries;
+		zm->cache_bytes = usage.bytes;
 	}
+	snap.zones = zones;
+	cache_usage(d->cache, &total);
+	snap.cache_bytes = total.bytes;
+	snap.cache_max_bytes = d->opts.cache_max_bytes;
 	metrics_server_update(d->metrics, &snap);
+	free(zones);
 }
 
 /* The transferred zones that may be served: fresh copies only. */
@@ -653,22 +665,29 @@ static json_t *status_json(struct daemon *d)
 							"xdp_mode", attach_mode_name(d->ifaces[i].mode)));
 	for (size_t z = 0; z < d->gen.zone_count; z++) {
 		char name[KNOT_DNAME_TXT_MAXLEN];
+		struct cache_usage in_cache = { 0 };
 
 		knot_dname_to_str(name, d->gen.zones[z]->origin, sizeof(name));
-		json_array_append_new(zones, json_pack("{s:s, s:I, s:I, s:s}", "zone", name,
+		cache_zone_usage(d->cache, d->gen.zones[z]->origin, d->gen.views[z], &in_cache);
+		json_array_append_new(zones, json_pack("{s:s, s:I, s:I, s:s, s:i, s:I, s:I}", "zone", name,
 						       "serial", (json_int_t)d->gen.zones[z]->serial,
 						       "records", (json_int_t)d->gen.zones[z]->record_count,
-						       "file", d->gen.zones[z]->file));
+						       "file", d->gen.zones[z]->file, "view", d->gen.views[z],
+						       "cache_entries", (json_int_t)in_cache.entries,
+						       "cache_bytes", (json_int_t)in_cache.bytes));
 	}
 	for (size_t i = 0; i < d->opts.anycast_count; i++)
 		json_array_append_new(anycast, json_string(d->opts.anycast_text[i]));
 	for (size_t v = 0; v < d->opts.view_count; v++)
 		json_array_append_new(views, json_string(d->opts.views[v].name));
-	return json_pack("{s:b, s:s, s:s, s:I, s:o, s:o, s:I, s:f, s:I, s:o, s:o, s:s, s:s?, s:o, s:b, s:o, s:o}",
+	return json_pack("{s:b, s:s, s:s, s:I, s:o, s:o, s:I, s:f, s:{s:I, s:I, s:I}, s:I, s:o, s:o, s:s, s:s?, s:o,"
+			 " s:b, s:o, s:o}",
 			 "ok", 1, "pop", d->opts.pop, "version", XDPCAST_VERSION,
 			 "program_id", (json_int_t)info.id, "interfaces", ifaces, "anycast", anycast,
 			 "generation", (json_int_t)d->gen.number, "generation_loaded_at", d->generation_loaded_at,
-			 "answers", (json_int_t)usage.entries, "zones", zones, "views", views,
+			 "cache", "entries", (json_int_t)usage.entries, "bytes", (json_int_t)usage.bytes,
+			 "max_bytes", (json_int_t)d->opts.cache_max_bytes,
+			 "rss_bytes", (json_int_t)metrics_resident_bytes(), "zones", zones, "views", views,
 			 "pin_dir", d->opts.pin_dir, "metrics", d->opts.metrics,
 			 "checks", checks_json(d), "healthy", health_all_up(&d->health),
 			 "bgp", bgp_json(d), "transfers", secondaries_json(d));

@@ -204,16 +204,33 @@ static void print_bgp(const json_t *bgp)
 		printf("announced %s\n", json_string_value(item));
 }
 
+/* Bytes as people read them: B, KiB, MiB, GiB. */
+static const char *size_text(json_int_t bytes, char out[32])
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB" };
+	double value = bytes;
+	size_t u = 0;
+
+	while (value >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		value /= 1024;
+		u++;
+	}
+	snprintf(out, 32, u ? "%.1f %s" : "%.0f %s", value, units[u]);
+	return out;
+}
+
 static int cmd_status(const struct ctl *ctl)
 {
 	char err[512];
-	json_t *status = control_request(ctl->socket, "status", err, sizeof(err)), *item;
+	json_t *status = control_request(ctl->socket, "status", err, sizeof(err)), *item, *cache;
+	char size[32];
 	size_t i;
 
 	if (!status)
 		return fail(err);
 	if (ctl->json)
 		return print_json(status);
+	cache = json_object_get(status, "cache");
 	printf("pop %s, xdpcast %s, program id %lld\n", json_string_value(json_object_get(status, "pop")),
 	       json_string_value(json_object_get(status, "version")),
 	       json_integer_value(json_object_get(status, "program_id")));
@@ -223,13 +240,21 @@ static int cmd_status(const struct ctl *ctl)
 		       json_string_value(json_object_get(item, "xdp_mode")));
 	json_array_foreach(json_object_get(status, "anycast"), i, item)
 		printf("anycast %s\n", json_string_value(item));
-	printf("generation %lld: %lld answers\n", json_integer_value(json_object_get(status, "generation")),
-	       json_integer_value(json_object_get(status, "answers")));
+	printf("generation %lld: %lld names in the answer cache, %s of kernel memory",
+	       json_integer_value(json_object_get(status, "generation")),
+	       json_integer_value(json_object_get(cache, "entries")),
+	       size_text(json_integer_value(json_object_get(cache, "bytes")), size));
+	if (json_integer_value(json_object_get(cache, "max_bytes")))
+		printf(" (cap %s)", size_text(json_integer_value(json_object_get(cache, "max_bytes")), size));
+	printf("; xdpcastd %s resident\n", size_text(json_integer_value(json_object_get(status, "rss_bytes")), size));
 	json_array_foreach(json_object_get(status, "zones"), i, item)
-		printf("zone %s serial %lld, %lld records from %s\n", json_string_value(json_object_get(item, "zone")),
+		printf("zone %s serial %lld, %lld records from %s: %lld names, %s in the cache\n",
+		       json_string_value(json_object_get(item, "zone")),
 		       json_integer_value(json_object_get(item, "serial")),
 		       json_integer_value(json_object_get(item, "records")),
-		       json_string_value(json_object_get(item, "file")));
+		       json_string_value(json_object_get(item, "file")),
+		       json_integer_value(json_object_get(item, "cache_entries")),
+		       size_text(json_integer_value(json_object_get(item, "cache_bytes")), size));
 	json_array_foreach(json_object_get(status, "transfers"), i, item) {
 		const char *fallback = json_string_value(json_object_get(item, "ixfr_fallback"));
 

@@ -17,6 +17,7 @@
 #include "stats.h"
 
 static struct metrics_snapshot snap;
+static struct zone_metrics zones[300];
 
 static void fill(void)
 {
@@ -45,11 +46,18 @@ static void fill(void)
 	snap.bird_up = true;
 	snap.session_count = 1;
 	snprintf(snap.sessions[0].name, sizeof(snap.sessions[0].name), "transit1");
+	memset(zones, 0, sizeof(zones));
 	snap.zone_count = 1;
-	snprintf(snap.zones[0].name, sizeof(snap.zones[0].name), "example.test.");
-	snap.zones[0].serial = 2026112401;
-	snap.zones[0].records = 48;
-	snap.zones[0].loaded_at = 1795570000.5;
+	snap.zones = zones;
+	snprintf(zones[0].name, sizeof(zones[0].name), "example.test.");
+	zones[0].serial = 2026112401;
+	zones[0].records = 48;
+	zones[0].loaded_at = 1795570000.5;
+	zones[0].cache_entries = 47;
+	zones[0].cache_bytes = 9344;
+	snap.cache_bytes = 4597760;
+	snap.cache_max_bytes = 67108864;
+	snap.rss_bytes = 12582912;
 }
 
 static void expect_line(const char *text, const char *line)
@@ -82,6 +90,13 @@ static void test_every_series(void **state)
 	expect_line(text, "xdpcast_zone_serial{pop=\"ams1\",zone=\"example.test.\"} 2026112401");
 	expect_line(text, "xdpcast_zone_records{pop=\"ams1\",zone=\"example.test.\"} 48");
 	expect_line(text, "xdpcast_zone_last_load_timestamp_seconds{pop=\"ams1\",zone=\"example.test.\"} 1795570000.500");
+	expect_line(text, "# TYPE xdpcast_zone_cache_entries gauge");
+	expect_line(text, "xdpcast_zone_cache_entries{pop=\"ams1\",zone=\"example.test.\"} 47");
+	expect_line(text, "# TYPE xdpcast_zone_cache_bytes gauge");
+	expect_line(text, "xdpcast_zone_cache_bytes{pop=\"ams1\",zone=\"example.test.\"} 9344");
+	expect_line(text, "xdpcast_cache_bytes{pop=\"ams1\"} 4597760");
+	expect_line(text, "xdpcast_cache_max_bytes{pop=\"ams1\"} 67108864");
+	expect_line(text, "xdpcast_daemon_rss_bytes{pop=\"ams1\"} 12582912");
 	expect_line(text, "# TYPE xdpcast_zone_generation gauge");
 	expect_line(text, "xdpcast_zone_generation{pop=\"ams1\"} 4");
 	expect_line(text, "xdpcast_build_info{pop=\"ams1\",version=\"1.2.3\"} 1");
@@ -121,6 +136,25 @@ static void test_one_series_per_reason_and_iface(void **state)
 	free(text);
 }
 
+/* No limit on the number of zones: each has its series. */
+static void test_every_zone(void **state)
+{
+	size_t len, series = 0;
+	char *text, *line;
+
+	(void)state;
+	fill();
+	snap.zone_count = 300;
+	for (size_t z = 0; z < snap.zone_count; z++)
+		snprintf(zones[z].name, sizeof(zones[z].name), "z%zu.test.", z);
+	text = metrics_render(&snap, &len);
+	for (line = text; (line = strstr(line, "\nxdpcast_zone_cache_bytes{")); line++)
+		series++;
+	assert_int_equal(series, 300);
+	expect_line(text, "xdpcast_zone_serial{pop=\"ams1\",zone=\"z299.test.\"} 0");
+	free(text);
+}
+
 static void test_label_escaping(void **state)
 {
 	size_t len;
@@ -140,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_every_series),
 		cmocka_unit_test(test_no_bird_gauge_without_bird),
 		cmocka_unit_test(test_one_series_per_reason_and_iface),
+		cmocka_unit_test(test_every_zone),
 		cmocka_unit_test(test_label_escaping),
 	};
 

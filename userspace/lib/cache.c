@@ -89,6 +89,7 @@ struct cache_generation {
 	struct blob_space *space;
 	struct cache_zone *zones;
 	size_t zone_count;
+	struct hmap zone_index;         /* hash of (origin, view) -> 1 + index of the first such zone */
 	struct cache_zone chaos;        /* the CHAOS answers: no zone */
 	struct hmap collided;           /* name keys two names claim: userspace answers them */
 	uint64_t names;
@@ -471,7 +472,7 @@ static int check_cap(struct cache_generation *gen, char *err, size_t errlen)
 
 	if (!max || bytes <= max)
 		return 0;
-	snprintf(err, errlen, "the answer cache would take %llu MiB, over the cap of %llu MiB (cache_max_bytes)",
+	snprintf(err, errlen, "the answer cache would take %llu MiB, over the cap of %llu MiB (answer_cache.max_mib)",
 		 (unsigned long long)(bytes >> 20), (unsigned long long)(max >> 20));
 	return -1;
 }
@@ -849,12 +850,45 @@ static void zone_state_free(struct cache_zone *cz)
 	memset(cz, 0, sizeof(*cz));
 }
 
+static uint64_t zone_key(const knot_dname_t *origin, uint16_t view)
+{
+	return hash_bytes(hash_bytes(XDPCAST_NAME_HASH_INIT, &view, sizeof(view)), origin, knot_dname_size(origin));
+}
+
+static bool is_zone(const struct cache_zone *cz, const knot_dname_t *origin, uint16_t view)
+{
+	return cz->view == view && knot_dname_is_equal(cz->zone->origin, origin);
+}
+
 static struct cache_zone *find_zone(struct cache_generation *gen, const knot_dname_t *origin, uint16_t view)
 {
-	for (size_t i = 0; i < gen->zone_count; i++)
-		if (gen->zones[i].view == view && knot_dname_is_equal(gen->zones[i].zone->origin, origin))
+	uintptr_t first = (uintptr_t)hmap_get(&gen->zone_index, zone_key(origin, view));
+
+	if (!first)
+		return NULL;
+	if (is_zone(&gen->zones[first - 1], origin, view))
+		return &gen->zones[first - 1];
+	for (size_t i = 0; i < gen->zone_count; i++)    /* two zones, one hash */
+		if (is_zone(&gen->zones[i], origin, view))
 			return &gen->zones[i];
 	return NULL;
+}
+
+/* The zone at index i in the index, unless one with its hash is already. */
+static int index_zone(struct cache_generation *gen, size_t i)
+{
+	uint64_t key = zone_key(gen->zones[i].zone->origin, gen->zones[i].view);
+
+	return hmap_get(&gen->zone_index, key) ? 0 : hmap_set(&gen->zone_index, key, (void *)(uintptr_t)(i + 1));
+}
+
+static int reindex_zones(struct cache_generation *gen)
+{
+	hmap_free(&gen->zone_index);
+	for (size_t i = 0; i < gen->zone_count; i++)
+		if (index_zone(gen, i))
+			return -1;
+	return 0;
 }
 
 /* ---- names of a generation ---- */
@@ -917,14 +951,15 @@ static bool is_collided(const struct cache_generation *gen, const struct name_ke
  * its own. */
 static int claim_nested(struct cache_generation *gen, const struct cache_zone *inner)
 {
-	for (size_t i = 0; i < gen->zone_count; i++) {
-		const struct cache_zone *outer = &gen->zones[i];
+	for (const knot_dname_t *above = inner->zone->origin; *above;) {
+		const struct cache_zone *outer;
 		const knot_dname_t *name;
 		struct zone_names it;
 		size_t first, end;
 
-		if (outer == inner || outer->view != inner->view ||
-		    knot_dname_in_bailiwick(inner->zone->origin, outer->zone->origin) <= 0)
+		above = knot_wire_next_label(above, NULL);
+		outer = find_zone(gen, above, inner->view);
+		if (!outer)
 			continue;
 		zone_subtree(outer->zone, inner->zone->origin, &first, &end);
 		zone_names_init(&it, outer->zone, inner->zone->origin, first, end);
@@ -1040,6 +1075,7 @@ static void generation_free(struct cache_generation *gen)
 	free(gen->zones);
 	zone_state_free(&gen->chaos);
 	hmap_free(&gen->collided);
+	hmap_free(&gen->zone_index);
 	blob_space_free(gen->space);
 	if (gen->names_fd >= 0)
 		close(gen->names_fd);
@@ -1130,6 +1166,8 @@ struct cache_generation *cache_build(struct cache *cache, const struct cache_sou
 		struct zone_compiler *zc = zone_compiler_new(sources[i].zone, err, errlen);
 		int ret = zc ? setup_zone(gen, cz, sources[i].zone, sources[i].view, zc, err, errlen) : -1;
 
+		if (!ret && index_zone(gen, gen->zone_count - 1))
+			ret = -1;
 		if (!ret)
 			ret = write_zone(gen, cz, zc, err, errlen);
 		zone_compiler_free(zc);
@@ -1802,12 +1840,16 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 	if (!zc)
 		return -1;
 	cz = memset(&gen->zones[gen->zone_count], 0, sizeof(*cz));
-	ret = setup_zone(gen, cz, zone, view, zc, err, errlen);
+	ret = setup_zone(gen, cz, zone, view, zc, err, errlen);   /* it takes the zone first */
+	gen->zone_count++;
+	if (index_zone(gen, gen->zone_count - 1)) {
+		snprintf(err, errlen, "out of memory");
+		ret = -1;
+	}
 	if (!ret)
 		ret = write_zone(gen, cz, zc, err, errlen) || flush_keys(gen, err, errlen) ||
 		      claim_nested(gen, cz);
 	zone_compiler_free(zc);
-	gen->zone_count++;
 	blob_unmap(cache->blob);
 	if (!ret)
 		return cz->usage.entries;
@@ -1848,6 +1890,8 @@ int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t 
 	zone_state_free(cz);
 	memmove(cz, cz + 1, (gen->zones + gen->zone_count - cz - 1) * sizeof(*cz));
 	gen->zone_count--;
+	if (reindex_zones(gen))
+		log_error("out of memory indexing the answer cache's zones");
 	ret = c.count;
 	goto out;
 oom:

@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include "xdpcast.h"
 
-#define METRICS_ZONES_MAX    256
 #define METRICS_CHECKS_MAX   16
 #define METRICS_SESSIONS_MAX 64
 
@@ -21,6 +20,8 @@ struct zone_metrics {
 	uint32_t serial;
 	uint64_t records;
 	double loaded_at;               /* unix time of the last successful load */
+	uint64_t cache_entries;         /* its names in the answer cache */
+	uint64_t cache_bytes;           /* the kernel memory they take */
 };
 
 struct metrics_snapshot {
@@ -39,9 +40,15 @@ struct metrics_snapshot {
 	bool bird_up;                   /* and xdpcastd talks to BIRD on it */
 	size_t session_count;
 	struct { char name[64]; bool up; } sessions[METRICS_SESSIONS_MAX];
+	uint64_t cache_bytes;           /* kernel memory of the answer cache's maps */
+	uint64_t cache_max_bytes;       /* its cap; 0: none */
+	uint64_t rss_bytes;             /* xdpcastd's resident memory */
 	size_t zone_count;
-	struct zone_metrics zones[METRICS_ZONES_MAX];
+	const struct zone_metrics *zones;
 };
+
+/* This process's resident memory (/proc/self/statm), in bytes. */
+uint64_t metrics_resident_bytes(void);
 
 /* The exposition text (malloc'ed, NUL-terminated), or NULL without memory. */
 char *metrics_render(const struct metrics_snapshot *snap, size_t *len);
