@@ -234,15 +234,13 @@ static int add_anycast(struct walk *w, yaml_node_t *node, const char *key, void 
 static int add_zone(struct walk *w, yaml_node_t *node, const char *key, void *arg)
 {
 	struct view_option *view = arg;
-	char **zones = view ? view->zones : w->opts->zones;
-	size_t *count = view ? &view->zone_count : &w->opts->zone_count;
 	const char *file;
 
 	if (get_string(w, node, key, &file))
 		return -1;
-	if (*count == OPTIONS_MAX_ZONES)
-		return fail(w, node, key, "at most %d zones", OPTIONS_MAX_ZONES);
-	zones[(*count)++] = (char *)file;
+	if (view ? options_add_zone(&view->zones, &view->zone_count, &view->zone_capacity, (char *)file) :
+		   options_add_zone(&w->opts->zones, &w->opts->zone_count, &w->opts->zone_capacity, (char *)file))
+		return fail(w, node, key, "out of memory");
 	return 0;
 }
 
@@ -843,12 +841,12 @@ static int add_secondary(struct walk *w, yaml_node_t *node, const char *key, voi
 		{ "key", set_secondary_key },
 		{ NULL, NULL },
 	};
-	struct secondary_fields f = { .s = &w->opts->secondaries[w->opts->secondary_count] };
+	struct secondary_fields f = { .s = options_add_secondary(w->opts) };
 
 	(void)arg;
-	if (w->opts->secondary_count == OPTIONS_MAX_ZONES)
-		return fail(w, node, key, "at most %d zones", OPTIONS_MAX_ZONES);
-	*f.s = (struct secondary_option){ .key = -1 };
+	if (!f.s)
+		return fail(w, node, key, "out of memory");
+	f.s->key = -1;
 	if (walk_mapping(w, node, key, keys, &f))
 		return -1;
 	if (!f.s->zone || !f.s->primary.len)
@@ -860,7 +858,6 @@ static int add_secondary(struct walk *w, yaml_node_t *node, const char *key, voi
 		if (f.s->key < 0)
 			return fail(w, f.key_node, key, "no key named '%s' in transfer.keys (list keys first)", f.key);
 	}
-	w->opts->secondary_count++;
 	return 0;
 }
 

@@ -80,6 +80,44 @@ struct view_option *options_view(struct options *opts, const char *name, size_t 
 	return v;
 }
 
+int options_add_zone(char ***zones, size_t *count, size_t *capacity, char *file)
+{
+	if (*count == *capacity) {
+		size_t cap = *capacity ? *capacity * 2 : 16;
+		char **grown = realloc(*zones, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		*zones = grown;
+		*capacity = cap;
+	}
+	(*zones)[(*count)++] = file;
+	return 0;
+}
+
+struct secondary_option *options_add_secondary(struct options *opts)
+{
+	if (opts->secondary_count == opts->secondary_capacity) {
+		size_t cap = opts->secondary_capacity ? opts->secondary_capacity * 2 : 16;
+		struct secondary_option *grown = realloc(opts->secondaries, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		opts->secondaries = grown;
+		opts->secondary_capacity = cap;
+	}
+	return memset(&opts->secondaries[opts->secondary_count++], 0, sizeof(*opts->secondaries));
+}
+
+/* Every view forgotten: flags replace the config file's. */
+static void clear_views(struct options *opts)
+{
+	for (size_t i = 0; i < opts->view_count; i++)
+		free(opts->views[i].zones);
+	memset(opts->views, 0, sizeof(opts->views));
+	opts->view_count = 0;
+}
+
 void options_defaults(struct options *opts)
 {
 	memset(opts, 0, sizeof(*opts));
@@ -122,6 +160,13 @@ void options_free(struct options *opts)
 	protection_free(&opts->protection);
 	opts->owned = NULL;
 	opts->owned_count = 0;
+	clear_views(opts);
+	free(opts->zones);
+	opts->zones = NULL;
+	opts->zone_count = opts->zone_capacity = 0;
+	free(opts->secondaries);
+	opts->secondaries = NULL;
+	opts->secondary_count = opts->secondary_capacity = 0;
 }
 
 /* The file of --config FILE or --check-config FILE, read before the other
@@ -215,16 +260,13 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 			if (!flag_zones)
 				opts->zone_count = 0;
 			flag_zones = true;
-			if (opts->zone_count == OPTIONS_MAX_ZONES)
-				return fail("--zone %s: at most 256 zones", optarg);
-			opts->zones[opts->zone_count++] = optarg;
+			if (options_add_zone(&opts->zones, &opts->zone_count, &opts->zone_capacity, optarg))
+				return fail("--zone %s: out of memory", optarg);
 			break;
 		case OPT_VIEW:
 		case OPT_VIEW_ZONE:
-			if (!flag_views) {
-				memset(opts->views, 0, sizeof(opts->views));
-				opts->view_count = 0;
-			}
+			if (!flag_views)
+				clear_views(opts);
 			flag_views = true;
 			eq = strchr(optarg, '=');
 			if (!eq || !eq[1])
@@ -233,9 +275,8 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 			if (!view)
 				return fail("'%s': at most 16 views, names of 1 to 31 characters", optarg);
 			if (c == OPT_VIEW_ZONE) {
-				if (view->zone_count == OPTIONS_MAX_ZONES)
-					return fail("--view-zone %s: too many zones", optarg);
-				view->zones[view->zone_count++] = eq + 1;
+				if (options_add_zone(&view->zones, &view->zone_count, &view->zone_capacity, eq + 1))
+					return fail("--view-zone %s: out of memory", optarg);
 				break;
 			}
 			for (prefix = strtok_r(eq + 1, ",", &rest); prefix; prefix = strtok_r(NULL, ",", &rest)) {

@@ -16,7 +16,6 @@
 #define XDPCAST_DEFAULT_BIRD_SOCKET "/run/bird/bird.ctl"
 
 #define OPTIONS_MAX_ANYCAST 64
-#define OPTIONS_MAX_ZONES   256
 #define OPTIONS_MAX_KEYS    16
 #define OPTIONS_MAX_CHECKS  8
 
@@ -25,8 +24,8 @@ struct view_option {
 	char name[32];
 	struct xdpcast_lpm_key prefixes[OPTIONS_MAX_ANYCAST];
 	size_t prefix_count;
-	char *zones[OPTIONS_MAX_ZONES];
-	size_t zone_count;
+	char **zones;
+	size_t zone_count, zone_capacity;
 };
 
 /* What an anycast prefix accepts; count 0: the default allowlist. */
@@ -73,8 +72,8 @@ struct options {
 	char *anycast_text[OPTIONS_MAX_ANYCAST];
 	struct anycast_rules anycast_rules[OPTIONS_MAX_ANYCAST];
 	size_t anycast_count;
-	char *zones[OPTIONS_MAX_ZONES];
-	size_t zone_count;
+	char **zones;                   /* as many as given */
+	size_t zone_count, zone_capacity;
 	struct view_option views[XDPCAST_VIEWS_MAX];  /* view i + 1 */
 	size_t view_count;
 	const char *pop;
@@ -98,8 +97,8 @@ struct options {
 	uint64_t cache_max_bytes;       /* answer_cache.max_mib; 0: no cap */
 	struct tsig_key_option keys[OPTIONS_MAX_KEYS];
 	size_t key_count;
-	struct secondary_option secondaries[OPTIONS_MAX_ZONES];
-	size_t secondary_count;
+	struct secondary_option *secondaries;
+	size_t secondary_count, secondary_capacity;
 	char **owned;                   /* strings from the config file */
 	size_t owned_count;
 };
@@ -121,5 +120,11 @@ char *options_keep(struct options *opts, const char *s);
 
 /* The view called name, created on first use; NULL past the limits. */
 struct view_option *options_view(struct options *opts, const char *name, size_t len);
+
+/* Appends a zone file to a list (opts->zones or a view's); -1 out of memory. */
+int options_add_zone(char ***zones, size_t *count, size_t *capacity, char *file);
+
+/* A new transferred zone at the end of opts->secondaries, or NULL. */
+struct secondary_option *options_add_secondary(struct options *opts);
 
 #endif

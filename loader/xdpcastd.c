@@ -60,9 +60,9 @@ struct daemon {
 	bool program_pinned;
 
 	/* zone sync */
-	struct secondary secondaries[OPTIONS_MAX_ZONES];
+	struct secondary *secondaries;  /* one per transferred zone of the options */
 	size_t secondary_count;
-	char *watched[OPTIONS_MAX_ZONES * (XDPCAST_VIEWS_MAX + 1)];  /* every zone file */
+	char **watched;                 /* every zone file */
 	size_t watched_count;
 	int watch_fd;
 	struct notify_sockets notify;
@@ -310,7 +310,7 @@ static void publish_metrics(struct daemon *d)
 }
 
 /* The transferred zones that may be served: fresh copies only. */
-static size_t fresh_transfers(const struct daemon *d, struct zone *out[OPTIONS_MAX_ZONES])
+static size_t fresh_transfers(const struct daemon *d, struct zone **out)
 {
 	size_t n = 0;
 
@@ -326,12 +326,19 @@ static int load_zones(struct daemon *d, char *err, size_t errlen)
 {
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	size_t view_count = view_zones(&d->opts, views);
-	struct zone *transferred[OPTIONS_MAX_ZONES];
-	size_t transferred_count = fresh_transfers(d, transferred);
+	struct zone **transferred = calloc(d->secondary_count + 1, sizeof(*transferred));
+	size_t transferred_count = transferred ? fresh_transfers(d, transferred) : 0;
 	struct generation next;
 	struct cache_usage usage;
+	int built;
 
-	if (generation_build(&next, views, view_count, transferred, transferred_count, err, errlen))
+	if (!transferred) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	built = generation_build(&next, views, view_count, transferred, transferred_count, err, errlen);
+	free(transferred);
+	if (built)
 		goto fail;
 	if (generation_apply(&d->gen, &next, d->cache, d->opts.pop, err, errlen)) {
 		generation_free(&next);
@@ -441,6 +448,11 @@ out:
  * behind answers meanwhile; the zones check stays down until it comes. */
 static int init_secondaries(struct daemon *d, char *err, size_t errlen)
 {
+	d->secondaries = calloc(d->opts.secondary_count + 1, sizeof(*d->secondaries));
+	if (!d->secondaries) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < d->opts.secondary_count; i++) {
 		if (secondary_init(&d->secondaries[i], &d->opts.secondaries[i], d->opts.keys, err, errlen))
 			return -1;
@@ -504,11 +516,11 @@ static int zones_problem(const struct daemon *d, char *detail, size_t len)
 		const struct secondary *s = &d->secondaries[i];
 
 		if (!s->zone) {
-			snprintf(detail, len, "zone %s: %s", s->name, s->error);
+			snprintf(detail, len, "zone %.100s: %.140s", s->name, s->error);
 			return -1;
 		}
 		if (s->expired) {
-			snprintf(detail, len, "zone %s: expired (%s)", s->name, s->error);
+			snprintf(detail, len, "zone %.100s: expired (%.130s)", s->name, s->error);
 			return -1;
 		}
 	}
@@ -809,8 +821,15 @@ static void run(struct daemon *d, int sfd)
 static int watch_zone_files(struct daemon *d, char *err, size_t errlen)
 {
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
-	size_t view_count = view_zones(&d->opts, views);
+	size_t view_count = view_zones(&d->opts, views), files = 0;
 
+	for (size_t v = 0; v < view_count; v++)
+		files += views[v].count;
+	d->watched = calloc(files + 1, sizeof(*d->watched));
+	if (!d->watched) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (size_t v = 0; v < view_count; v++)
 		for (size_t i = 0; i < views[v].count; i++)
 			d->watched[d->watched_count++] = views[v].paths[i];
@@ -842,6 +861,8 @@ static void cleanup(struct daemon *d)
 	bgp_close(&d->bgp);
 	for (size_t i = 0; i < d->secondary_count; i++)
 		secondary_free(&d->secondaries[i]);
+	free(d->secondaries);
+	free(d->watched);
 	detach_all(d->ifaces, d->opts.iface_count);
 	if (d->skel) {
 		bpf_object__unpin_maps(d->skel->obj, NULL);
