@@ -68,8 +68,7 @@ struct cache_zone {
 	struct zone *zone;              /* a reference */
 	uint16_t view;
 	uint32_t slots;                 /* blob address of ZONE_SLOT_MAX words; 0: none */
-	struct canonical_tail templates[ZONE_SLOT_MAX];  /* what the slots hold now */
-	uint32_t slot_tails[ZONE_SLOT_MAX];
+	uint32_t slot_tails[ZONE_SLOT_MAX];  /* the templates: what names' answers are compared to */
 	uint32_t shared_nodata;         /* answers that plain names share */
 	uint32_t shared_nxdomain;
 	knot_dname_t *soa_names;        /* MNAME and RNAME the templates were rendered with */
@@ -240,39 +239,40 @@ static void make_canonical(const struct compiled_answer *a, struct canonical_tai
 	out->header.full_csum = csum16(out->bytes, out->stored);
 }
 
-/* Whether a rendered answer's tail is the template patched for it: the
+static size_t tail_record_bytes(const struct tail_record *t)
+{
+	return sizeof(*t) + (t->full_len < XDPCAST_ANSWER_MAX ? t->full_len : XDPCAST_ANSWER_MAX);
+}
+
+/* Whether a rendered answer's tail is a stored one patched for it: the
  * cheap test of the common case, without walking the tail's records. */
-static bool tail_is(const struct compiled_answer *a, const struct canonical_tail *t)
+static bool tail_is(const struct compiled_answer *a, const struct tail_record *t)
 {
 	uint8_t patched[XDPCAST_ANSWER_MAX];
+	size_t stored = tail_record_bytes(t) - sizeof(*t);
 
-	if (a->tail_len != t->header.full_len || a->auth_len != t->header.auth_len ||
-	    a->nscount != t->header.nscount || a->arcount != t->header.arcount || t->stored != a->tail_len)
+	if (a->tail_len != t->full_len || a->auth_len != t->auth_len ||
+	    a->nscount != t->nscount || a->arcount != t->arcount || stored != a->tail_len)
 		return false;
-	memcpy(patched, t->bytes, t->stored);
-	for (unsigned i = 0; i < t->header.patch_count; i++) {
-		uint16_t p = t->header.patches[i] & XDPCAST_PATCH_OFFSET;
-		uint16_t add = a->qname_len + (t->header.patches[i] & XDPCAST_PATCH_AFTER_HEAD ? a->head_len : 0);
+	memcpy(patched, t + 1, stored);
+	for (unsigned i = 0; i < t->patch_count; i++) {
+		uint16_t p = t->patches[i] & XDPCAST_PATCH_OFFSET;
+		uint16_t add = a->qname_len + (t->patches[i] & XDPCAST_PATCH_AFTER_HEAD ? a->head_len : 0);
 
 		knot_wire_write_u16(patched + p, knot_wire_read_u16(patched + p) + add);
 	}
-	return !memcmp(patched, a->bytes + a->head_len, t->stored);
+	return !memcmp(patched, a->bytes + a->head_len, stored);
 }
 
-static bool same_tail(const struct canonical_tail *a, const struct canonical_tail *b)
+/* Whether a stored tail holds exactly a canonical one. */
+static bool stored_tail_is(const struct tail_record *stored, const struct canonical_tail *t)
 {
-	return a->stored == b->stored && !memcmp(&a->header, &b->header, sizeof(a->header)) &&
-	       !memcmp(a->bytes, b->bytes, a->stored);
+	return stored && !memcmp(stored, &t->header, sizeof(t->header)) && !memcmp(stored + 1, t->bytes, t->stored);
 }
 
 static uint64_t tail_hash(const struct canonical_tail *t)
 {
 	return hash_bytes(hash_bytes(XDPCAST_NAME_HASH_INIT, &t->header, sizeof(t->header)), t->bytes, t->stored);
-}
-
-static size_t tail_record_bytes(const struct tail_record *t)
-{
-	return sizeof(*t) + (t->full_len < XDPCAST_ANSWER_MAX ? t->full_len : XDPCAST_ANSWER_MAX);
 }
 
 static size_t head_stored(uint16_t head_len)
@@ -513,6 +513,12 @@ static uint32_t write_tail(struct cache_generation *gen, struct cache_zone *cz, 
 	return address;
 }
 
+static void free_tail(struct cache_generation *gen, struct cache_zone *cz, uint32_t address)
+{
+	if (address)
+		free_record(gen, cz, address, tail_record_bytes(record_at(gen, address)));
+}
+
 /* The zone's copy of a tail, shared: found or written. */
 static uint32_t share_tail(struct cache_generation *gen, struct cache_zone *cz, const struct canonical_tail *t,
 			   char *err, size_t errlen)
@@ -521,10 +527,7 @@ static uint32_t share_tail(struct cache_generation *gen, struct cache_zone *cz, 
 	struct tail_entry *first = hmap_get(&cz->tails, hash), *e;
 
 	for (e = first; e; e = e->next) {
-		const struct tail_record *stored = record_at(gen, e->address);
-
-		if (stored && !memcmp(stored, &t->header, sizeof(t->header)) &&
-		    !memcmp(stored + 1, t->bytes, t->stored)) {
+		if (stored_tail_is(record_at(gen, e->address), t)) {
 			e->refs++;
 			return e->address;
 		}
@@ -597,7 +600,8 @@ static uint32_t write_answer(struct cache_generation *gen, struct cache_zone *cz
 
 	rec.head_csum = csum16(a->bytes, stored);
 	if (a->tail_len) {
-		if (a->shares < ZONE_SLOT_MAX && cz->slots && tail_is(a, &cz->templates[a->shares])) {
+		if (a->shares < ZONE_SLOT_MAX && cz->slots && cz->slot_tails[a->shares] &&
+		    tail_is(a, record_at(gen, cz->slot_tails[a->shares]))) {
 			rec.tail = cz->slots + a->shares;
 			rec.flags |= ANSWER_TAIL_SLOT;
 		} else {
@@ -754,14 +758,15 @@ static bool same_soa_names(const struct cache_zone *cz, const struct zone *zone)
 }
 
 /*
- * Renders the zone's shared tails into *templates; with `write`, also into
- * new tail records (*tails). A zone whose origin leaves no room for a
- * neutral name shares none.
+ * Renders the zone's shared tails into new tail records (*tails; 0: that
+ * slot has no tail). A zone whose origin leaves no room for a neutral name
+ * shares none: returns 1.
  */
 static int render_slots(struct cache_generation *gen, struct cache_zone *cz, struct zone_compiler *zc,
-			struct canonical_tail templates[ZONE_SLOT_MAX], uint32_t tails[ZONE_SLOT_MAX],
-			struct compiled_answer answers[ZONE_SLOT_MAX], char *err, size_t errlen)
+			uint32_t tails[ZONE_SLOT_MAX], struct compiled_answer answers[ZONE_SLOT_MAX], char *err,
+			size_t errlen)
 {
+	struct canonical_tail template;
 	char problem[256];
 
 	memset(tails, 0, ZONE_SLOT_MAX * sizeof(*tails));
@@ -770,11 +775,12 @@ static int render_slots(struct cache_generation *gen, struct cache_zone *cz, str
 		return 1;
 	}
 	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
-		make_canonical(&answers[k], &templates[k]);
-		if (answers[k].tail_len && !(tails[k] = write_tail(gen, cz, &templates[k], err, errlen))) {
-			for (int j = 0; j < k; j++)
-				if (tails[j])
-					free_record(gen, cz, tails[j], tail_record_bytes(&templates[j].header));
+		make_canonical(&answers[k], &template);
+		if (answers[k].tail_len && !(tails[k] = write_tail(gen, cz, &template, err, errlen))) {
+			for (int j = 0; j < k; j++) {
+				free_tail(gen, cz, tails[j]);
+				tails[j] = 0;
+			}
 			return -1;
 		}
 	}
@@ -803,7 +809,7 @@ static int setup_zone(struct cache_generation *gen, struct cache_zone *cz, struc
 		snprintf(err, errlen, "%s: out of memory", zone->file);
 		return -1;
 	}
-	ret = render_slots(gen, cz, zc, cz->templates, cz->slot_tails, answers, err, errlen);
+	ret = render_slots(gen, cz, zc, cz->slot_tails, answers, err, errlen);
 	if (ret)
 		return ret < 0 ? -1 : 0;
 	cz->slots = alloc_record(gen, cz, ZONE_SLOT_MAX * sizeof(struct zone_slot_word), err, errlen);
@@ -1289,8 +1295,8 @@ struct change {
 	struct name_ref *refs;
 	uint32_t *old;                  /* records replaced, freed after a grace period */
 	size_t count, capacity;
-	uint32_t slot_tails[ZONE_SLOT_MAX];  /* new slot tails, 0: the slot stays */
-	struct canonical_tail templates[ZONE_SLOT_MAX];  /* the zone's, to restore on failure */
+	unsigned slots_changed;         /* bit k: slot k gets the zone's new slot_tails[k] */
+	uint32_t replaced_tails[ZONE_SLOT_MAX];  /* what those slots held, freed after a grace period */
 	int64_t added;                  /* names gained */
 };
 
@@ -1503,30 +1509,41 @@ static int rewrite(struct change *c, const knot_dname_t *name, char *err, size_t
 	return 0;
 }
 
-/* New slot tails rendered from the zone's new SOA (and apex NS). */
+static bool same_stored_tail(struct cache_generation *gen, uint32_t a, uint32_t b)
+{
+	const struct tail_record *x = a ? record_at(gen, a) : NULL, *y = b ? record_at(gen, b) : NULL;
+
+	if (!x || !y)
+		return x == y;
+	return !memcmp(x, y, tail_record_bytes(x));
+}
+
+/*
+ * New slot tails rendered from the zone's new SOA (and apex NS): from here
+ * on the zone's templates, what the names written next are compared to;
+ * the slots themselves switch with the names.
+ */
 static int rewrite_slots(struct change *c, char *err, size_t errlen)
 {
 	struct compiled_answer answers[ZONE_SLOT_MAX];
-	struct canonical_tail templates[ZONE_SLOT_MAX];
 	uint32_t tails[ZONE_SLOT_MAX];
 	int ret;
 
 	if (!c->cz->slots)
 		return 0;
-	ret = render_slots(c->gen, c->cz, c->zc, templates, tails, answers, err, errlen);
+	ret = render_slots(c->gen, c->cz, c->zc, tails, answers, err, errlen);
 	if (ret)
 		return ret < 0 ? -1 : 0;
-	memcpy(c->templates, c->cz->templates, sizeof(c->templates));
 	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
 		bool keep = !c->whole && k < ZONE_SLOT_NODATA;  /* positive tails: only with the apex NS */
 
-		if (keep || (same_tail(&templates[k], &c->cz->templates[k]) && tails[k])) {
-			if (tails[k])
-				free_record(c->gen, c->cz, tails[k], tail_record_bytes(&templates[k].header));
+		if (keep || same_stored_tail(c->gen, tails[k], c->cz->slot_tails[k])) {
+			free_tail(c->gen, c->cz, tails[k]);
 			continue;
 		}
-		c->slot_tails[k] = tails[k] ? tails[k] : 0;
-		c->cz->templates[k] = templates[k];
+		c->slots_changed |= 1u << k;
+		c->replaced_tails[k] = c->cz->slot_tails[k];
+		c->cz->slot_tails[k] = tails[k];
 	}
 	return 0;
 }
@@ -1538,11 +1555,12 @@ static void abandon(struct change *c)
 	for (size_t i = 0; i < c->count; i++)
 		if (c->refs[i].record)
 			free_name(c->gen, c->cz, c->refs[i].record);
-	for (int k = 0; k < ZONE_SLOT_MAX; k++)
-		if (c->slot_tails[k])
-			free_record(c->gen, c->cz, c->slot_tails[k], tail_record_bytes(&c->cz->templates[k].header));
-	if (c->cz->slots)
-		memcpy(c->cz->templates, c->templates, sizeof(c->templates));
+	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
+		if (!(c->slots_changed & (1u << k)))
+			continue;
+		free_tail(c->gen, c->cz, c->cz->slot_tails[k]);
+		c->cz->slot_tails[k] = c->replaced_tails[k];
+	}
 	blob_space_reclaim(c->gen->space);
 	blob_unmap(c->gen->cache->blob);
 }
@@ -1589,11 +1607,10 @@ static int switch_in(struct change *c, char *err, size_t errlen)
 		done += count;
 	}
 	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
-		if (!c->slot_tails[k])
+		if (!(c->slots_changed & (1u << k)))
 			continue;
-		set_slot(gen, c->cz->slots, k, c->slot_tails[k]);
-		if (c->cz->slot_tails[k])
-			freed = true;
+		set_slot(gen, c->cz->slots, k, c->cz->slot_tails[k]);
+		freed |= c->replaced_tails[k] != 0;
 	}
 	for (size_t i = 0; i < c->count && !freed; i++)
 		freed = c->old[i] != 0;
@@ -1602,13 +1619,9 @@ static int switch_in(struct change *c, char *err, size_t errlen)
 		log_error("%s", err);
 		return 0;
 	}
-	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
-		if (!c->slot_tails[k])
-			continue;
-		if (c->cz->slot_tails[k])
-			free_record(gen, c->cz, c->cz->slot_tails[k], tail_record_bytes(&c->templates[k].header));
-		c->cz->slot_tails[k] = c->slot_tails[k];
-	}
+	for (int k = 0; k < ZONE_SLOT_MAX; k++)
+		if (c->slots_changed & (1u << k))
+			free_tail(gen, c->cz, c->replaced_tails[k]);
 	for (size_t i = 0; i < c->count; i++)
 		if (c->old[i])
 			free_name(gen, c->cz, c->old[i]);
@@ -1880,8 +1893,7 @@ int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t 
 	if (switch_in(&c, err, errlen))
 		goto out;
 	for (int k = 0; cz->slots && k < ZONE_SLOT_MAX; k++)
-		if (cz->slot_tails[k])
-			free_record(gen, cz, cz->slot_tails[k], tail_record_bytes(&cz->templates[k].header));
+		free_tail(gen, cz, cz->slot_tails[k]);
 	free_record(gen, cz, cz->slots, ZONE_SLOT_MAX * sizeof(struct zone_slot_word));
 	free_record(gen, cz, cz->shared_nodata, sizeof(struct answer_record));
 	free_record(gen, cz, cz->shared_nxdomain, sizeof(struct answer_record));

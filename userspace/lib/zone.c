@@ -203,6 +203,16 @@ int zone_finish(struct zone *zone, char *err, size_t errlen)
 		zone->rrsets[out++] = *cur;
 	}
 	zone->rrset_count = out;
+	/* Loaded zones stay in memory: no room left for growth (many small
+	 * zones would otherwise hold twice what they use). */
+	if (out && out < zone->rrset_capacity) {
+		knot_rrset_t *fit = realloc(zone->rrsets, out * sizeof(*fit));
+
+		if (fit) {
+			zone->rrsets = fit;
+			zone->rrset_capacity = out;
+		}
+	}
 	return 0;
 }
 
