@@ -513,15 +513,17 @@ static __always_inline __u32 patch_csum(const __u8 *sums, __u32 qname_len, __u32
 static __always_inline __u32 tail_of(const struct answer_record *a)
 {
 	const struct blob_page *slot_page;
-	__u32 tail = a->tail;
+	__u32 tail = a->tail, at;
 
 	if (!tail || !(a->flags & ANSWER_TAIL_SLOT))
 		return tail;
 	slot_page = blob_page_at(tail);
 	if (!slot_page)
 		return 0;
+	/* Below the page's size plus 3 words: within its slack. */
+	at = xdpcast_address_offset(tail) + (a->slot & (ZONE_SLOT_MAX - 1)) * sizeof(struct zone_slot_word);
 	/* One 4-byte load: the loader swaps the slot with one store. */
-	return *(volatile const __u32 *)(slot_page->bytes + xdpcast_address_offset(tail));
+	return *(volatile const __u32 *)(slot_page->bytes + at);
 }
 
 /*

@@ -336,7 +336,7 @@ static inline __u32 xdpcast_record_types_off(__u32 name_len)
 enum answer_flag {
 	ANSWER_NO_TRUNCATE = 1 << 0,       /* position independent: send whole or pass */
 	ANSWER_NEEDS_AUTHORITY = 1 << 1,   /* no cut without the authority section */
-	ANSWER_TAIL_SLOT = 1 << 2,         /* tail is the address of a zone slot holding the tail's */
+	ANSWER_TAIL_SLOT = 1 << 2,         /* tail is the address of the zone's slots; `slot` says which */
 };
 
 /*
@@ -352,8 +352,8 @@ struct answer_record {
 	__u16 head_len;
 	__u16 head_csum;     /* ones-complement sum of the head, even-aligned */
 	__u16 ancount;
-	__u16 reserved;
-	__u32 tail;          /* struct tail_record, or its zone slot; 0: no tail */
+	__u16 slot;          /* with ANSWER_TAIL_SLOT: enum zone_slot */
+	__u32 tail;          /* struct tail_record, or the zone's slots; 0: no tail */
 	__u32 reserved2;
 };
 
@@ -393,8 +393,9 @@ struct tail_record {
 };
 
 /* A zone's slots: the tails its answers share, swapped as a whole when the
- * zone's SOA (or apex NS) changes. Each slot is 8-aligned so an answer can
- * address it. */
+ * zone's SOA (or apex NS) changes. One record of ZONE_SLOT_MAX words; an
+ * answer names the record and the slot (an address + k could run past the
+ * page's offset bits: the record may end in the page's slack). */
 enum zone_slot {
 	ZONE_SLOT_POSITIVE,         /* apex NS and glue after a positive answer */
 	ZONE_SLOT_POSITIVE_DNSSEC,  /* the same with RRSIGs */
@@ -402,6 +403,7 @@ enum zone_slot {
 	ZONE_SLOT_NXDOMAIN,         /* the SOA after NXDOMAIN, position independent */
 	ZONE_SLOT_MAX
 };
+_Static_assert(!(ZONE_SLOT_MAX & (ZONE_SLOT_MAX - 1)), "the program masks slot numbers with ZONE_SLOT_MAX - 1");
 
 struct zone_slot_word {
 	__u32 tail;       /* blob address of the struct tail_record */

@@ -2,9 +2,9 @@
 /*
  * The answer cache through the program: shared tails completed at answer
  * time for every qname length up to 255 octets, byte for byte what the
- * compiler renders for the name itself; and zones changed in place
- * answering, byte for byte, like a generation built afresh from the new
- * content.
+ * compiler renders for the name itself, also when a zone's slots end in
+ * a page's slack; and zones changed in place answering, byte for byte,
+ * like a generation built afresh from the new content.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +21,7 @@
 
 #include "answers.h"
 #include "cache.h"
+#include "generation.h"
 #include "packet.h"
 #include "test_program.h"
 
@@ -258,6 +259,94 @@ static void test_shared_tails_at_every_qname_length(void **state)
 	free(text);
 }
 
+#define PAGE_ZONES 200       /* small zones: more than a blob page's worth */
+
+/* The file of a small zone, zI.page.test; zone 0 has `pad` octets of TXT
+ * in front of every other zone's records. */
+static char *small_zone(int i, size_t pad)
+{
+	char text[4096];
+	size_t at = snprintf(text, sizeof(text),
+			     "$ORIGIN z%d.page.test.\n@ 300 IN SOA ns1 hostmaster 1 3600 600 86400 60\n"
+			     "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n", i);
+
+	for (int h = 0; h < 8; h++)
+		at += snprintf(text + at, sizeof(text) - at, "h%d 300 IN A 192.0.2.%d\n", h, h + 1);
+	if (pad) {
+		at += snprintf(text + at, sizeof(text) - at, "pad 300 IN TXT");
+		for (size_t left = pad; left; left -= left > 200 ? 200 : left)
+			at += snprintf(text + at, sizeof(text) - at, " \"%.*s\"", (int)(left > 200 ? 200 : left),
+				       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				       "xxxxxxxxxxxxxxxxxxxx");
+		at += snprintf(text + at, sizeof(text) - at, "\n");
+	}
+	return write_file(text);
+}
+
+/*
+ * A zone's slots are one record of four words; a record may start in the
+ * last words of a page and end in its slack. Zones of one shape, shifted
+ * 8 octets at a time by the first zone's TXT, until one's slots do so:
+ * its NXDOMAIN (the last slot) is still the compiler's.
+ */
+static void test_slots_ending_in_a_page_slack(void **state)
+{
+	char *paths[PAGE_ZONES], err[512];
+	struct view_zones views[] = { { paths, PAGE_ZONES } };
+	int found = -1;
+
+	(void)state;
+	for (int i = 1; i < PAGE_ZONES; i++)
+		paths[i] = small_zone(i, 0);
+	for (size_t pad = 8; pad < 2048 && found < 0; pad += 8) {
+		struct generation current = { 0 }, next;
+
+		paths[0] = small_zone(0, pad);
+		assert_int_equal(generation_build(&next, views, 1, NULL, 0, err, sizeof(err)), 0);
+		if (generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)))
+			fail_msg("%s", err);
+		for (int i = 1; i < PAGE_ZONES && found < 0; i++) {
+			char name[64];
+			knot_dname_t *h0;
+			struct answer_record first, nxdomain;
+			struct name_record rec;
+
+			snprintf(name, sizeof(name), "h0.z%d.page.test.", i);
+			h0 = knot_dname_from_str_alloc(name);
+			rec = read_record(h0, &first);
+			read_blob(rec.below, &nxdomain, sizeof(nxdomain));
+			assert_true(nxdomain.flags & ANSWER_TAIL_SLOT);
+			assert_int_equal(nxdomain.slot, ZONE_SLOT_NXDOMAIN);
+			if (xdpcast_address_offset(nxdomain.tail) + ZONE_SLOT_MAX * sizeof(struct zone_slot_word) >
+			    XDPCAST_BLOB_PAGE_SIZE) {
+				struct zone *zone = load(paths[i]);
+				struct zone_compiler *zc = zone_compiler_new(zone, err, sizeof(err));
+				struct name_answers n;
+
+				found = i;
+				assert_int_equal(zone_compile_name(zc, h0, &n, err, sizeof(err)), 0);
+				snprintf(name, sizeof(name), "nothere.h0.z%d.page.test.", i);
+				expect_rendering(name, KNOT_RRTYPE_A, &n.below);
+				print_message("  zone %d of %d, first zone %zu octets of TXT: slots at page offset %u\n", i,
+					      PAGE_ZONES, pad, xdpcast_address_offset(nxdomain.tail));
+				zone_compiler_free(zc);
+				zone_free(zone);
+			}
+			knot_dname_free(h0, NULL);
+		}
+		generation_free(&current);
+		unlink(paths[0]);
+		free(paths[0]);
+	}
+	assert_true(found > 0);
+	for (int i = 1; i < PAGE_ZONES; i++) {
+		unlink(paths[i]);
+		free(paths[i]);
+	}
+	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
+}
+
 /* An edit of the example zone: lines out, lines in (the SOA's serial
  * always moves, so every edit changes the zone's SOA too). A local edit
  * writes a few of the zone's 47 names again: those it changes and those
@@ -436,6 +525,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_tails_at_every_qname_length),
+		cmocka_unit_test(test_slots_ending_in_a_page_slack),
 		cmocka_unit_test(test_changes_in_place_answer_as_built_afresh),
 	};
 

@@ -602,7 +602,8 @@ static uint32_t write_answer(struct cache_generation *gen, struct cache_zone *cz
 	if (a->tail_len) {
 		if (a->shares < ZONE_SLOT_MAX && cz->slots && cz->slot_tails[a->shares] &&
 		    tail_is(a, record_at(gen, cz->slot_tails[a->shares]))) {
-			rec.tail = cz->slots + a->shares;
+			rec.tail = cz->slots;
+			rec.slot = a->shares;
 			rec.flags |= ANSWER_TAIL_SLOT;
 		} else {
 			make_canonical(a, &tail);
@@ -789,7 +790,7 @@ static int render_slots(struct cache_generation *gen, struct cache_zone *cz, str
 
 static void set_slot(struct cache_generation *gen, uint32_t slots, int k, uint32_t tail)
 {
-	struct zone_slot_word *word = record_at(gen, slots + k);
+	struct zone_slot_word *word = (struct zone_slot_word *)record_at(gen, slots) + k;
 
 	/* One aligned 4-byte store: the program reads the old tail or the new. */
 	__atomic_store_n(&word->tail, tail, __ATOMIC_RELEASE);
@@ -821,7 +822,7 @@ static int setup_zone(struct cache_generation *gen, struct cache_zone *cz, struc
 		struct answer_record shared = {
 			.header_flags = answers[k].header_flags, .reason = answers[k].reason,
 			.rrl_class = answers[k].rrl_class, .flags = answers[k].flags | ANSWER_TAIL_SLOT,
-			.tail = cz->slots + k,
+			.tail = cz->slots, .slot = k,
 		};
 		uint32_t address = alloc_record(gen, cz, sizeof(shared), err, errlen);
 
