@@ -32,20 +32,64 @@ struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes
 
 static int add_zone(struct generation *gen, struct zone *zone, uint16_t view)
 {
-	size_t n = gen->zone_count + 1;
-	struct zone **zones = realloc(gen->zones, n * sizeof(*zones));
-	uint16_t *views;
+	if (gen->zone_count == gen->zone_capacity) {
+		size_t cap = gen->zone_capacity ? gen->zone_capacity * 2 : 16;
+		struct zone **zones = realloc(gen->zones, cap * sizeof(*zones));
+		uint16_t *views;
 
-	if (!zones)
-		return -1;
-	gen->zones = zones;
-	views = realloc(gen->views, n * sizeof(*views));
-	if (!views)
-		return -1;
-	gen->views = views;
+		if (!zones)
+			return -1;
+		gen->zones = zones;
+		views = realloc(gen->views, cap * sizeof(*views));
+		if (!views)
+			return -1;
+		gen->views = views;
+		gen->zone_capacity = cap;
+	}
 	gen->zones[gen->zone_count] = zone;
 	gen->views[gen->zone_count++] = view;
 	return 0;
+}
+
+/* Orders zone indexes by view, origin, then index. */
+static int compare_zone_at(const void *a, const void *b, void *arg)
+{
+	const struct generation *gen = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int cmp = (int)gen->views[x] - (int)gen->views[y];
+
+	if (!cmp)
+		cmp = zone_name_cmp(gen->zones[x]->origin, gen->zones[y]->origin);
+	return cmp ? cmp : (x > y) - (x < y);
+}
+
+/* One zone per origin and view: sorted, a zone taken twice is adjacent. */
+static int check_origins(const struct generation *gen, char *err, size_t errlen)
+{
+	size_t *order = malloc((gen->zone_count + 1) * sizeof(*order));
+	int ret = 0;
+
+	if (!order) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < gen->zone_count; i++)
+		order[i] = i;
+	qsort_r(order, gen->zone_count, sizeof(*order), compare_zone_at, (void *)gen);
+	for (size_t i = 1; i < gen->zone_count && !ret; i++) {
+		size_t first = order[i - 1], again = order[i];
+		char name[KNOT_DNAME_TXT_MAXLEN];
+
+		if (gen->views[first] != gen->views[again] ||
+		    !knot_dname_is_equal(gen->zones[first]->origin, gen->zones[again]->origin))
+			continue;
+		knot_dname_to_str(name, gen->zones[again]->origin, sizeof(name));
+		snprintf(err, errlen, "%s: zone %s is already loaded from %s", gen->zones[again]->file, name,
+			 gen->zones[first]->file);
+		ret = -1;
+	}
+	free(order);
+	return ret;
 }
 
 int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
@@ -72,19 +116,8 @@ int generation_build(struct generation *gen, const struct view_zones *views, siz
 			gen->default_view_count = gen->zone_count;
 		}
 	}
-	for (size_t z = 0; z < gen->zone_count; z++) {
-		for (size_t other = 0; other < z; other++) {
-			char name[KNOT_DNAME_TXT_MAXLEN];
-
-			if (gen->views[z] != gen->views[other] ||
-			    !knot_dname_is_equal(gen->zones[z]->origin, gen->zones[other]->origin))
-				continue;
-			knot_dname_to_str(name, gen->zones[z]->origin, sizeof(name));
-			snprintf(err, errlen, "%s: zone %s is already loaded from %s", gen->zones[z]->file, name,
-				 gen->zones[other]->file);
-			goto fail;
-		}
-	}
+	if (check_origins(gen, err, errlen))
+		goto fail;
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");

@@ -22,7 +22,7 @@ struct generation {
 	unsigned number;
 	struct zone **zones;            /* the default view's first */
 	uint16_t *views;                /* the view of each zone */
-	size_t zone_count;
+	size_t zone_count, zone_capacity;
 	size_t default_view_count;      /* what clients outside every view get */
 };
 

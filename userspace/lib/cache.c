@@ -1120,22 +1120,17 @@ static int write_chaos_name(const struct name_answers *n, void *arg)
 	return 0;
 }
 
-static int check_origins(const struct cache_source *sources, size_t count, char *err, size_t errlen)
+/* A zone's origin taken in its view by one built before. */
+static int check_origin(struct cache_generation *gen, const struct cache_source *source, char *err, size_t errlen)
 {
-	for (size_t z = 0; z < count; z++) {
-		for (size_t other = 0; other < z; other++) {
-			char name[KNOT_DNAME_TXT_MAXLEN];
+	const struct cache_zone *other = find_zone(gen, source->zone->origin, source->view);
+	char name[KNOT_DNAME_TXT_MAXLEN];
 
-			if (sources[z].view != sources[other].view ||
-			    !knot_dname_is_equal(sources[z].zone->origin, sources[other].zone->origin))
-				continue;
-			knot_dname_to_str(name, sources[z].zone->origin, sizeof(name));
-			snprintf(err, errlen, "%s: zone %s is already loaded from %s", sources[z].zone->file, name,
-				 sources[other].zone->file);
-			return -1;
-		}
-	}
-	return 0;
+	if (!other)
+		return 0;
+	knot_dname_to_str(name, source->zone->origin, sizeof(name));
+	snprintf(err, errlen, "%s: zone %s is already loaded from %s", source->zone->file, name, other->zone->file);
+	return -1;
 }
 
 struct cache_generation *cache_build(struct cache *cache, const struct cache_source *sources, size_t count,
@@ -1157,8 +1152,6 @@ struct cache_generation *cache_build(struct cache *cache, const struct cache_sou
 	}
 	gen->cache = cache;
 	gen->names_fd = -1;
-	if (check_origins(sources, count, err, errlen))
-		goto fail;
 	for (size_t i = 0; i < count; i++)
 		names += count_names(sources[i].zone);
 	gen->names_capacity = names + NAMES_HEADROOM(names);
@@ -1169,9 +1162,15 @@ struct cache_generation *cache_build(struct cache *cache, const struct cache_sou
 	if (check_cap(gen, err, errlen))
 		goto fail;
 	for (size_t i = 0; i < count; i++) {
-		struct cache_zone *cz = &gen->zones[gen->zone_count++];
-		struct zone_compiler *zc = zone_compiler_new(sources[i].zone, err, errlen);
-		int ret = zc ? setup_zone(gen, cz, sources[i].zone, sources[i].view, zc, err, errlen) : -1;
+		struct cache_zone *cz;
+		struct zone_compiler *zc;
+		int ret;
+
+		if (check_origin(gen, &sources[i], err, errlen))
+			goto fail;
+		cz = &gen->zones[gen->zone_count++];
+		zc = zone_compiler_new(sources[i].zone, err, errlen);
+		ret = zc ? setup_zone(gen, cz, sources[i].zone, sources[i].view, zc, err, errlen) : -1;
 
 		if (!ret && index_zone(gen, gen->zone_count - 1))
 			ret = -1;
