@@ -513,12 +513,6 @@ static uint32_t write_tail(struct cache_generation *gen, struct cache_zone *cz, 
 	return address;
 }
 
-static void free_tail(struct cache_generation *gen, struct cache_zone *cz, uint32_t address)
-{
-	if (address)
-		free_record(gen, cz, address, tail_record_bytes(record_at(gen, address)));
-}
-
 /* The zone's copy of a tail, shared: found or written. */
 static uint32_t share_tail(struct cache_generation *gen, struct cache_zone *cz, const struct canonical_tail *t,
 			   char *err, size_t errlen)
@@ -759,9 +753,11 @@ static bool same_soa_names(const struct cache_zone *cz, const struct zone *zone)
 }
 
 /*
- * Renders the zone's shared tails into new tail records (*tails; 0: that
- * slot has no tail). A zone whose origin leaves no room for a neutral name
- * shares none: returns 1.
+ * Renders the zone's shared tails (*tails; 0: that slot has no tail), each
+ * a reference to the zone's copy of that tail: slots with equal tails (the
+ * NODATA and NXDOMAIN authority, an unsigned zone's positive tails) share
+ * one. A zone whose origin leaves no room for a neutral name shares none:
+ * returns 1.
  */
 static int render_slots(struct cache_generation *gen, struct cache_zone *cz, struct zone_compiler *zc,
 			uint32_t tails[ZONE_SLOT_MAX], struct compiled_answer answers[ZONE_SLOT_MAX], char *err,
@@ -777,9 +773,9 @@ static int render_slots(struct cache_generation *gen, struct cache_zone *cz, str
 	}
 	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
 		make_canonical(&answers[k], &template);
-		if (answers[k].tail_len && !(tails[k] = write_tail(gen, cz, &template, err, errlen))) {
+		if (answers[k].tail_len && !(tails[k] = share_tail(gen, cz, &template, err, errlen))) {
 			for (int j = 0; j < k; j++) {
-				free_tail(gen, cz, tails[j]);
+				unshare_tail(gen, cz, tails[j]);
 				tails[j] = 0;
 			}
 			return -1;
@@ -1509,15 +1505,6 @@ static int rewrite(struct change *c, const knot_dname_t *name, char *err, size_t
 	return 0;
 }
 
-static bool same_stored_tail(struct cache_generation *gen, uint32_t a, uint32_t b)
-{
-	const struct tail_record *x = a ? record_at(gen, a) : NULL, *y = b ? record_at(gen, b) : NULL;
-
-	if (!x || !y)
-		return x == y;
-	return !memcmp(x, y, tail_record_bytes(x));
-}
-
 /*
  * New slot tails rendered from the zone's new SOA (and apex NS): from here
  * on the zone's templates, what the names written next are compared to;
@@ -1537,8 +1524,8 @@ static int rewrite_slots(struct change *c, char *err, size_t errlen)
 	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
 		bool keep = !c->whole && k < ZONE_SLOT_NODATA;  /* positive tails: only with the apex NS */
 
-		if (keep || same_stored_tail(c->gen, tails[k], c->cz->slot_tails[k])) {
-			free_tail(c->gen, c->cz, tails[k]);
+		if (keep || tails[k] == c->cz->slot_tails[k]) {
+			unshare_tail(c->gen, c->cz, tails[k]);
 			continue;
 		}
 		c->slots_changed |= 1u << k;
@@ -1558,7 +1545,7 @@ static void abandon(struct change *c)
 	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
 		if (!(c->slots_changed & (1u << k)))
 			continue;
-		free_tail(c->gen, c->cz, c->cz->slot_tails[k]);
+		unshare_tail(c->gen, c->cz, c->cz->slot_tails[k]);
 		c->cz->slot_tails[k] = c->replaced_tails[k];
 	}
 	blob_space_reclaim(c->gen->space);
@@ -1621,7 +1608,7 @@ static int switch_in(struct change *c, char *err, size_t errlen)
 	}
 	for (int k = 0; k < ZONE_SLOT_MAX; k++)
 		if (c->slots_changed & (1u << k))
-			free_tail(gen, c->cz, c->replaced_tails[k]);
+			unshare_tail(gen, c->cz, c->replaced_tails[k]);
 	for (size_t i = 0; i < c->count; i++)
 		if (c->old[i])
 			free_name(gen, c->cz, c->old[i]);
@@ -1893,7 +1880,7 @@ int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t 
 	if (switch_in(&c, err, errlen))
 		goto out;
 	for (int k = 0; cz->slots && k < ZONE_SLOT_MAX; k++)
-		free_tail(gen, cz, cz->slot_tails[k]);
+		unshare_tail(gen, cz, cz->slot_tails[k]);
 	free_record(gen, cz, cz->slots, ZONE_SLOT_MAX * sizeof(struct zone_slot_word));
 	free_record(gen, cz, cz->shared_nodata, sizeof(struct answer_record));
 	free_record(gen, cz, cz->shared_nxdomain, sizeof(struct answer_record));
