@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 
 #include "generation.h"
+#include "hmap.h"
 #include "log.h"
 
 static struct map_btf btf_of(const struct xdpcast_bpf *skel, const struct bpf_map *map)
@@ -30,12 +32,17 @@ struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes
 	return cache_open(&maps, max_bytes, err, errlen);
 }
 
-static int add_zone(struct generation *gen, struct zone *zone, uint16_t view)
+/* Puts a zone (the reference is the generation's) at index `at`. */
+static int insert_zone(struct generation *gen, size_t at, struct zone *zone, uint16_t view,
+		       const struct file_stamp *stamp)
 {
+	size_t after = gen->zone_count - at;
+
 	if (gen->zone_count == gen->zone_capacity) {
 		size_t cap = gen->zone_capacity ? gen->zone_capacity * 2 : 16;
 		struct zone **zones = realloc(gen->zones, cap * sizeof(*zones));
 		uint16_t *views;
+		struct file_stamp *stamps;
 
 		if (!zones)
 			return -1;
@@ -44,11 +51,90 @@ static int add_zone(struct generation *gen, struct zone *zone, uint16_t view)
 		if (!views)
 			return -1;
 		gen->views = views;
+		stamps = realloc(gen->stamps, cap * sizeof(*stamps));
+		if (!stamps)
+			return -1;
+		gen->stamps = stamps;
 		gen->zone_capacity = cap;
 	}
-	gen->zones[gen->zone_count] = zone;
-	gen->views[gen->zone_count++] = view;
+	memmove(&gen->zones[at + 1], &gen->zones[at], after * sizeof(*gen->zones));
+	memmove(&gen->views[at + 1], &gen->views[at], after * sizeof(*gen->views));
+	memmove(&gen->stamps[at + 1], &gen->stamps[at], after * sizeof(*gen->stamps));
+	gen->zones[at] = zone;
+	gen->views[at] = view;
+	gen->stamps[at] = stamp ? *stamp : (struct file_stamp){ 0 };
+	gen->zone_count++;
 	return 0;
+}
+
+static int add_zone(struct generation *gen, struct zone *zone, uint16_t view, const struct file_stamp *stamp)
+{
+	return insert_zone(gen, gen->zone_count, zone, view, stamp);
+}
+
+static void remove_zone(struct generation *gen, size_t at)
+{
+	size_t after = gen->zone_count - at - 1;
+
+	zone_free(gen->zones[at]);
+	memmove(&gen->zones[at], &gen->zones[at + 1], after * sizeof(*gen->zones));
+	memmove(&gen->views[at], &gen->views[at + 1], after * sizeof(*gen->views));
+	memmove(&gen->stamps[at], &gen->stamps[at + 1], after * sizeof(*gen->stamps));
+	gen->zone_count--;
+}
+
+static void stamp_file(const char *path, struct file_stamp *stamp)
+{
+	struct timespec now;
+	struct stat st;
+
+	memset(stamp, 0, sizeof(*stamp));
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (stat(path, &st))
+		return;         /* reading it will say what is wrong */
+	/* Timestamps move in ticks of the kernel's coarse clock: a file
+	 * written within the last second could be written again under the
+	 * same stamp. Not trusted, it is read again next time. */
+	if (st.st_mtim.tv_sec + 1 >= now.tv_sec)
+		return;
+	*stamp = (struct file_stamp){ .dev = st.st_dev, .ino = st.st_ino, .size = st.st_size,
+				      .mtime = st.st_mtim, .ctime = st.st_ctim };
+}
+
+static bool same_stamp(const struct file_stamp *a, const struct file_stamp *b)
+{
+	return a->ino && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+static uint64_t path_key(const char *path)
+{
+	return hmap_hash(HMAP_HASH_SEED, path, strlen(path));
+}
+
+/* The files `known` read: path hash -> 1 + index of its zone. */
+static int index_files(const struct generation *known, struct hmap *by_path)
+{
+	for (size_t i = 0; i < known->zone_count; i++) {
+		uint64_t key = path_key(known->zones[i]->file);
+
+		if (known->stamps[i].ino && !hmap_get(by_path, key) &&
+		    hmap_set(by_path, key, (void *)(uintptr_t)(i + 1)))
+			return -1;
+	}
+	return 0;
+}
+
+/* The zone `known` read from path, when the file is still what it was. */
+static struct zone *known_zone(const struct generation *known, const struct hmap *by_path, const char *path,
+			       const struct file_stamp *stamp)
+{
+	uintptr_t at = (uintptr_t)hmap_get(by_path, path_key(path));
+
+	if (!at || strcmp(known->zones[at - 1]->file, path) || !same_stamp(&known->stamps[at - 1], stamp))
+		return NULL;
+	return zone_ref(known->zones[at - 1]);
 }
 
 /* Orders zone indexes by view, origin, then index. */
@@ -93,23 +179,34 @@ static int check_origins(const struct generation *gen, char *err, size_t errlen)
 }
 
 int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
-		     struct zone *const *transferred, size_t transferred_count, char *err, size_t errlen)
+		     struct zone *const *transferred, size_t transferred_count, const struct generation *known,
+		     char *err, size_t errlen)
 {
+	struct hmap by_path = { 0 };
+
 	memset(gen, 0, sizeof(*gen));
+	if (known && index_files(known, &by_path))
+		goto oom;
 	for (size_t v = 0; v < view_count; v++) {
 		for (size_t i = 0; i < views[v].count; i++) {
-			struct zone *zone = zone_load(views[v].paths[i], err, errlen);
+			const char *path = views[v].paths[i];
+			struct file_stamp stamp;
+			struct zone *zone;
 
+			stamp_file(path, &stamp);
+			zone = known ? known_zone(known, &by_path, path, &stamp) : NULL;
+			if (!zone)
+				zone = zone_load(path, err, errlen);
 			if (!zone)
 				goto fail;
-			if (add_zone(gen, zone, v)) {
+			if (add_zone(gen, zone, v, &stamp)) {
 				zone_free(zone);
 				goto oom;
 			}
 		}
 		if (v == 0) {
 			for (size_t i = 0; i < transferred_count; i++) {
-				if (add_zone(gen, transferred[i], 0))
+				if (add_zone(gen, transferred[i], 0, NULL))
 					goto oom;
 				zone_ref(transferred[i]);
 			}
@@ -118,10 +215,12 @@ int generation_build(struct generation *gen, const struct view_zones *views, siz
 	}
 	if (check_origins(gen, err, errlen))
 		goto fail;
+	hmap_free(&by_path);
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
 fail:
+	hmap_free(&by_path);
 	generation_free(gen);
 	return -1;
 }
@@ -146,6 +245,7 @@ static void take(struct generation *current, struct generation *next)
 	generation_free(current);
 	*current = *next;
 	current->number = number;
+	current->served = true;
 	memset(next, 0, sizeof(*next));
 }
 
@@ -158,7 +258,7 @@ static int apply_in_place(struct generation *current, const struct generation *n
 		int written;
 
 		if (next->zones[i] == current->zones[i])
-			continue;       /* a transferred zone: it follows its primary itself */
+			continue;       /* an unchanged file, or a transferred zone (it follows its primary itself) */
 		written = cache_change_zone(cache, next->zones[i], next->views[i], NULL, err, errlen);
 		if (written < 0)
 			return -1;
@@ -177,7 +277,7 @@ int generation_apply(struct generation *current, struct generation *next, struct
 	struct cache_source *sources;
 	struct cache_generation *built;
 
-	if (current->zones && same_zones(current, next)) {
+	if (current->served && same_zones(current, next)) {
 		if (apply_in_place(current, next, cache, err, errlen) == 0) {
 			take(current, next);
 			return 0;
@@ -217,26 +317,19 @@ int generation_serve_transfer(struct generation *gen, struct cache *cache, const
 		if (written < 0)
 			return -1;
 		/* The default view's zones come first: this one goes last of them. */
-		if (add_zone(gen, zone_ref(zone), 0)) {
+		if (insert_zone(gen, gen->default_view_count, zone_ref(zone), 0, NULL)) {
+			zone_free(zone);
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		memmove(&gen->zones[gen->default_view_count + 1], &gen->zones[gen->default_view_count],
-			(gen->zone_count - 1 - gen->default_view_count) * sizeof(*gen->zones));
-		memmove(&gen->views[gen->default_view_count + 1], &gen->views[gen->default_view_count],
-			(gen->zone_count - 1 - gen->default_view_count) * sizeof(*gen->views));
-		gen->zones[gen->default_view_count] = zone;
-		gen->views[gen->default_view_count++] = 0;
+		gen->default_view_count++;
 		return written;
 	}
 	if (!zone) {
 		written = cache_remove_zone(cache, origin, 0, err, errlen);
 		if (written < 0)
 			return -1;
-		zone_free(gen->zones[i]);
-		memmove(&gen->zones[i], &gen->zones[i + 1], (gen->zone_count - i - 1) * sizeof(*gen->zones));
-		memmove(&gen->views[i], &gen->views[i + 1], (gen->zone_count - i - 1) * sizeof(*gen->views));
-		gen->zone_count--;
+		remove_zone(gen, i);
 		gen->default_view_count--;
 		return written;
 	}
@@ -256,5 +349,6 @@ void generation_free(struct generation *gen)
 		zone_free(gen->zones[i]);
 	free(gen->zones);
 	free(gen->views);
+	free(gen->stamps);
 	memset(gen, 0, sizeof(*gen));
 }

@@ -12,18 +12,31 @@
 #ifndef XDPCAST_GENERATION_H
 #define XDPCAST_GENERATION_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "cache.h"
 #include "zone.h"
 #include "xdpcast.skel.h"
 
+/* What a zone file was when it was read (taken before reading it, so a
+ * change made meanwhile shows next time). ino 0: not from a file. */
+struct file_stamp {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
 struct generation {
 	unsigned number;
 	struct zone **zones;            /* the default view's first */
 	uint16_t *views;                /* the view of each zone */
+	struct file_stamp *stamps;      /* the file of each zone */
 	size_t zone_count, zone_capacity;
 	size_t default_view_count;      /* what clients outside every view get */
+	bool served;                    /* in force in the cache */
 };
 
 /* The zone files of one view; view 0 is the default. */
@@ -36,10 +49,15 @@ struct view_zones {
  * (0: no cap). */
 struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes, char *err, size_t errlen);
 
-/* Reads the zone files of every view and takes the transferred zones
- * (default view; shared, not copied): all or nothing, nothing compiled. */
+/*
+ * Reads the zone files of every view and takes the transferred zones
+ * (default view; shared, not copied): all or nothing, nothing compiled. A
+ * file that `known` (NULL: none) read and that has not changed since is
+ * not read again: its zone is shared, and applying the generation skips it.
+ */
 int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
-		     struct zone *const *transferred, size_t transferred_count, char *err, size_t errlen);
+		     struct zone *const *transferred, size_t transferred_count, const struct generation *known,
+		     char *err, size_t errlen);
 
 /*
  * Puts `next` in force in place of `current` (moved: *current becomes

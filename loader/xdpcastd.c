@@ -320,8 +320,9 @@ static size_t fresh_transfers(const struct daemon *d, struct zone **out)
 	return n;
 }
 
-/* Builds a generation from every zone file and every fresh transferred
- * zone and swaps it in: all or nothing. */
+/* Builds a generation from every zone file (those unchanged since the
+ * generation in force read them are not read again) and every fresh
+ * transferred zone and swaps it in: all or nothing. */
 static int load_zones(struct daemon *d, char *err, size_t errlen)
 {
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
@@ -336,7 +337,7 @@ static int load_zones(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	built = generation_build(&next, views, view_count, transferred, transferred_count, err, errlen);
+	built = generation_build(&next, views, view_count, transferred, transferred_count, &d->gen, err, errlen);
 	free(transferred);
 	if (built)
 		goto fail;
@@ -903,7 +904,7 @@ int main(int argc, char **argv)
 	/* Everything that can be checked without touching the kernel first, so
 	 * bad input leaves nothing attached or pinned. */
 	if (d.opts.check_config) {
-		if (generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, err, sizeof(err)))
+		if (generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, NULL, err, sizeof(err)))
 			goto fail;
 		printf("%s: ok (%zu zones, %zu anycast prefixes, %zu blocked prefixes)\n", d.opts.config_path,
 		       d.gen.zone_count, d.opts.anycast_count, d.opts.protection.blocklist.count);
@@ -919,11 +920,12 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	if (init_protection(&d, err, sizeof(err)) || resolve_ifaces(&d, err, sizeof(err)) ||
-	    generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, err, sizeof(err)) ||
+	    generation_build(&d.gen, views, view_zones(&d.opts, views), NULL, 0, NULL, err, sizeof(err)) ||
 	    start_metrics(&d, err, sizeof(err)) || listen_notify(&d, err, sizeof(err)) ||
 	    watch_zone_files(&d, err, sizeof(err)))
 		goto fail;
-	generation_free(&d.gen);
+	/* d.gen, read but not served, stays: load_zones takes its zones
+	 * instead of reading the files again. */
 	bgp_init(&d.bgp, d.opts.bird_socket);
 	init_health(&d);
 	if (init_secondaries(&d, err, sizeof(err)))

@@ -303,7 +303,7 @@ static void test_slots_ending_in_a_page_slack(void **state)
 		struct generation current = { 0 }, next;
 
 		paths[0] = small_zone(0, pad);
-		assert_int_equal(generation_build(&next, views, 1, NULL, 0, err, sizeof(err)), 0);
+		assert_int_equal(generation_build(&next, views, 1, NULL, 0, NULL, err, sizeof(err)), 0);
 		if (generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)))
 			fail_msg("%s", err);
 		for (int i = 1; i < PAGE_ZONES && found < 0; i++) {

@@ -26,7 +26,7 @@ int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *
 	int ret;
 
 	(void)skel;
-	if (generation_build(&next, views, 1, NULL, 0, err, errlen))
+	if (generation_build(&next, views, 1, NULL, 0, NULL, err, errlen))
 		return -1;
 	ret = generation_apply(&current, &next, cache, TEST_POP, err, errlen);
 	generation_free(&next);

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "answers.h"
@@ -312,7 +315,7 @@ static void test_same_zone_twice_is_refused(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(generation_build(&gen, views, 1, NULL, 0, err, sizeof(err)), -1);
+	assert_int_equal(generation_build(&gen, views, 1, NULL, 0, NULL, err, sizeof(err)), -1);
 	assert_string_equal(err, TEST_ZONE ": zone example.test. is already loaded from " TEST_ZONE);
 }
 
@@ -468,6 +471,77 @@ static void test_changes_between_two_versions(void **state)
 	zone_free(after);
 }
 
+/* Dated an hour back: older than the second in which a write is not
+ * trusted to show in the file's timestamps. */
+static void age(const char *path)
+{
+	struct timespec times[2];
+
+	clock_gettime(CLOCK_REALTIME, &times[0]);
+	times[0].tv_sec -= 3600;
+	times[1] = times[0];
+	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+/* A reload reads only the files that changed: an unchanged one's zone is
+ * the one read before (applying the generation skips it); a file written
+ * again, or replaced by another, is read again. */
+static void test_unchanged_files_are_not_read_again(void **state)
+{
+	char first[64], second[64], err[256], *files[] = { first, second };
+	struct view_zones views[] = { { files, 2 } };
+	struct generation a, b, c, d;
+	FILE *f;
+
+	(void)state;
+	strcpy(first, write_zone(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n"));
+	strcpy(second, write_zone("$ORIGIN other.test.\n@ 300 IN SOA ns1 host 1 3600 600 86400 60\n"
+				  "www 300 IN A 192.0.2.1\n"));
+	age(first);
+	age(second);
+	assert_int_equal(generation_build(&a, views, 1, NULL, 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(generation_build(&b, views, 1, NULL, 0, &a, err, sizeof(err)), 0);
+	assert_ptr_equal(b.zones[0], a.zones[0]);
+	assert_ptr_equal(b.zones[1], a.zones[1]);
+
+	/* Written again in place: same file, same size, new content. */
+	f = fopen(second, "r+");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, -2, SEEK_END), 0);
+	assert_int_equal(fputc('2', f), '2');
+	fclose(f);
+	assert_int_equal(generation_build(&c, views, 1, NULL, 0, &b, err, sizeof(err)), 0);
+	assert_ptr_equal(c.zones[0], b.zones[0]);
+	assert_ptr_not_equal(c.zones[1], b.zones[1]);
+	assert_int_equal(a_octets(c.zones[1], "www.other.test."), 2);
+
+	/* Replaced by another file (an editor's or a deploy's rename). */
+	strcpy(err, write_zone(DIFF_SOA(2) "www 300 IN A 192.0.2.3\n"));
+	age(err);
+	assert_int_equal(rename(err, first), 0);
+	assert_int_equal(generation_build(&d, views, 1, NULL, 0, &c, err, sizeof(err)), 0);
+	assert_ptr_not_equal(d.zones[0], c.zones[0]);
+	assert_int_equal(a_octets(d.zones[0], "www.diff.test."), 3);
+	/* The file written a moment ago is read as long as its stamp is that
+	 * recent; then once more, and from then on it is taken as it is. */
+	assert_ptr_not_equal(d.zones[1], c.zones[1]);
+	generation_free(&a);
+	generation_free(&b);
+	age(second);
+	assert_int_equal(generation_build(&a, views, 1, NULL, 0, &d, err, sizeof(err)), 0);
+	assert_ptr_equal(a.zones[0], d.zones[0]);
+	assert_ptr_not_equal(a.zones[1], d.zones[1]);
+	assert_int_equal(generation_build(&b, views, 1, NULL, 0, &a, err, sizeof(err)), 0);
+	assert_ptr_equal(b.zones[0], a.zones[0]);
+	assert_ptr_equal(b.zones[1], a.zones[1]);
+	generation_free(&a);
+	generation_free(&b);
+	generation_free(&c);
+	generation_free(&d);
+	unlink(first);
+	unlink(second);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_names_near_255_octets),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_same_zone_twice_is_refused),
+		cmocka_unit_test(test_unchanged_files_are_not_read_again),
 		cmocka_unit_test(test_rrset_merge_takes_lowest_ttl),
 		cmocka_unit_test(test_diff_applies_in_place),
 		cmocka_unit_test(test_diff_that_does_not_apply_changes_nothing),

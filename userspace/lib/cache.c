@@ -104,15 +104,6 @@ struct cache {
 	struct cache_generation *current;
 };
 
-static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 /* ---- canonical tails ---- */
 
 static uint16_t csum16(const uint8_t *bytes, size_t len)
@@ -272,7 +263,7 @@ static bool stored_tail_is(const struct tail_record *stored, const struct canoni
 
 static uint64_t tail_hash(const struct canonical_tail *t)
 {
-	return hash_bytes(hash_bytes(XDPCAST_NAME_HASH_INIT, &t->header, sizeof(t->header)), t->bytes, t->stored);
+	return hmap_hash(hmap_hash(HMAP_HASH_SEED, &t->header, sizeof(t->header)), t->bytes, t->stored);
 }
 
 static size_t head_stored(uint16_t head_len)
@@ -724,7 +715,7 @@ static struct name_key key_of(const knot_dname_t *name, uint16_t qclass, uint16_
 
 static uint64_t key_hash(const struct name_key *key)
 {
-	return hash_bytes(XDPCAST_NAME_HASH_INIT, key, sizeof(*key));
+	return hmap_hash(HMAP_HASH_SEED, key, sizeof(*key));
 }
 
 /* MNAME and RNAME of a zone's SOA: what its shared SOA tails depend on
@@ -855,7 +846,7 @@ static void zone_state_free(struct cache_zone *cz)
 
 static uint64_t zone_key(const knot_dname_t *origin, uint16_t view)
 {
-	return hash_bytes(hash_bytes(XDPCAST_NAME_HASH_INIT, &view, sizeof(view)), origin, knot_dname_size(origin));
+	return hmap_hash(hmap_hash(HMAP_HASH_SEED, &view, sizeof(view)), origin, knot_dname_size(origin));
 }
 
 static bool is_zone(const struct cache_zone *cz, const knot_dname_t *origin, uint16_t view)

@@ -113,3 +113,12 @@ int hmap_each(const struct hmap *map, int (*fn)(uint64_t key, void *value, void 
 			return -1;
 	return 0;
 }
+
+uint64_t hmap_hash(uint64_t seed, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		seed = (seed ^ p[i]) * 0x100000001b3ULL;
+	return seed;
+}

@@ -24,4 +24,8 @@ void hmap_free(struct hmap *map);
 /* Visits every value; stop by returning non-zero. */
 int hmap_each(const struct hmap *map, int (*fn)(uint64_t key, void *value, void *arg), void *arg);
 
+/* A key for bytes: FNV-1a from `seed` (chain calls for several parts). */
+#define HMAP_HASH_SEED 0xcbf29ce484222325ULL
+uint64_t hmap_hash(uint64_t seed, const void *data, size_t len);
+
 #endif
