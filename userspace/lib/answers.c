@@ -134,6 +134,7 @@ struct zone_compiler {
 	unsigned clean_count, clean_next;
 	struct glue glue[GLUE_MEMO];
 	unsigned glue_count, glue_next;
+	size_t cursor;                  /* the RRset after the last compiled name's */
 };
 
 static bool is_cut(const struct zone *zone, const knot_dname_t *name)
@@ -682,7 +683,35 @@ struct name_facts {
 	const knot_rrset_t *rrsets;
 	size_t count;
 	bool cut;                       /* a delegation point */
+	bool descendants;               /* names below it (false: known to have none) */
 };
+
+/*
+ * A name's RRsets. Names are mostly compiled in canonical order: they
+ * start where the last name's ended, else they are searched for. Canonical
+ * order puts a name's descendants right after its RRsets: whether it has
+ * any is one look.
+ */
+static void find_rrsets(struct zone_compiler *zc, const knot_dname_t *name, struct name_facts *f)
+{
+	const struct zone *zone = zc->zone;
+	size_t at = zc->cursor, end;
+
+	f->count = 0;
+	if (at < zone->rrset_count && !zone_name_cmp(zone->rrsets[at].owner, name)) {
+		f->rrsets = &zone->rrsets[at];
+		while (at + f->count < zone->rrset_count && !zone_name_cmp(zone->rrsets[at + f->count].owner, name))
+			f->count++;
+	} else {
+		f->rrsets = zone_rrsets_of(zone, name, &f->count);
+	}
+	f->descendants = true;
+	if (!f->count)
+		return;
+	end = f->rrsets - zone->rrsets + f->count;
+	zc->cursor = end;
+	f->descendants = end < zone->rrset_count && knot_dname_in_bailiwick(zone->rrsets[end].owner, name) > 0;
+}
 
 static const knot_rrset_t *rrset_of(const struct name_facts *f, uint16_t type)
 {
@@ -768,7 +797,7 @@ static int compile_negative(struct zone_compiler *zc, const knot_dname_t *name, 
 		out->occludes = true;   /* below: userspace */
 		return 0;
 	}
-	if (has_wildcard_child(zone, name)) {
+	if (f->descendants && has_wildcard_child(zone, name)) {
 		out->flags |= NAME_BELOW_WILDCARD;
 		return 0;
 	}
@@ -822,7 +851,7 @@ int zone_compile_name(struct zone_compiler *zc, const knot_dname_t *name, struct
 	arena_reset(&zc->arena);
 	memset(out, 0, sizeof(*out));
 	out->types = zc->types;
-	f.rrsets = zone_rrsets_of(zone, name, &f.count);
+	find_rrsets(zc, name, &f);
 	f.cut = !knot_dname_is_equal(name, zone->origin) && rrset_of(&f, KNOT_RRTYPE_NS);
 	/* Below a delegation or a DNAME a name is not the zone's; the
 	 * delegation points themselves are. */
