@@ -420,6 +420,14 @@ static int build_targets(struct target_index *index, const struct zone *zone)
 		if (index_rrset(index, zone, &zone->rrsets[i]))
 			return -1;
 	qsort(index->items, index->count, sizeof(*index->items), compare_targets);
+	if (index->count < index->capacity) {      /* one per zone: no room kept */
+		struct target *fit = realloc(index->items, (index->count + 1) * sizeof(*fit));
+
+		if (fit) {
+			index->items = fit;
+			index->capacity = index->count + 1;
+		}
+	}
 	return 0;
 }
 

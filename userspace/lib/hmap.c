@@ -31,7 +31,7 @@ void *hmap_get(const struct hmap *map, uint64_t key)
 
 static int grow(struct hmap *map)
 {
-	struct hmap bigger = { .capacity = map->capacity ? map->capacity * 2 : 64 };
+	struct hmap bigger = { .capacity = map->capacity ? map->capacity * 2 : 8 };  /* many maps stay small */
 
 	bigger.keys = calloc(bigger.capacity, sizeof(*bigger.keys));
 	bigger.values = calloc(bigger.capacity, sizeof(*bigger.values));
