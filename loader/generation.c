@@ -257,8 +257,10 @@ static int apply_in_place(struct generation *current, const struct generation *n
 		char name[KNOT_DNAME_TXT_MAXLEN];
 		int written;
 
-		if (next->zones[i] == current->zones[i])
-			continue;       /* an unchanged file, or a transferred zone (it follows its primary itself) */
+		/* An unchanged file, or a transferred zone (it follows its
+		 * primary itself), unless its last change was not written. */
+		if (next->zones[i] == current->zones[i] && cache_zone_current(cache, next->zones[i], next->views[i]))
+			continue;
 		written = cache_change_zone(cache, next->zones[i], next->views[i], NULL, err, errlen);
 		if (written < 0)
 			return -1;

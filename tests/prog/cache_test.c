@@ -98,6 +98,20 @@ static void ask(const char *qname, uint16_t qtype, int edns_size, struct respons
 	r->len = opts.data_size_out;
 }
 
+/* The DNS message of an answer the program sent. */
+static const uint8_t *dns_of(const struct response *r)
+{
+	struct frame_info info;
+	const char *problem;
+
+	if (r->verdict != XDP_TX)
+		fail_msg("verdict %d, not XDP_TX", r->verdict);
+	problem = check_frame(r->frame, r->len, &info);
+	if (problem)
+		fail_msg("%s", problem);
+	return info.dns;
+}
+
 /* The program's answer (with EDNS, so it fits whole) is the compiler's
  * rendering for the name: the header's flags and counts, and every byte
  * after the question up to the OPT record. Lengths and checksums are
@@ -347,6 +361,67 @@ static void test_slots_ending_in_a_page_slack(void **state)
 	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
 }
 
+/* A zone of `count` names nameI (their A is 192.0.2.I % 250), serial. */
+static struct zone *named_zone(int serial, const char *prefix, int count)
+{
+	size_t cap = 128 + count * 48, at;
+	char *text = malloc(cap), *path;
+	struct zone *zone;
+
+	at = snprintf(text, cap, "$ORIGIN grow.test.\n@ 300 IN SOA ns1 hostmaster %d 3600 600 86400 60\n", serial);
+	for (int i = 0; i < count; i++)
+		at += snprintf(text + at, cap - at, "%s%d 300 IN A 192.0.2.%d\n", prefix, i, i % 250);
+	path = write_file(text);
+	zone = load(path);
+	unlink(path);
+	free(path);
+	free(text);
+	return zone;
+}
+
+/*
+ * A transferred zone changed in place (IXFR) with more new names than the
+ * names map has room for: the change is not written, the answers in force
+ * stay. The next generation holds the same zone object, yet writes it:
+ * the new names are answered.
+ */
+static void test_unwritten_change_written_by_next_generation(void **state)
+{
+	struct zone *zone = named_zone(1, "a", 100), *removals = named_zone(1, "a", 0);
+	struct zone *additions = named_zone(2, "b", 200);
+	struct view_zones views[] = { { NULL, 0 } };
+	struct generation current = { 0 }, next;
+	struct zone_changes changes = { 0 };
+	struct response r;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(generation_build(&next, views, 1, &zone, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)), 0);
+	if (zone_patch(zone, &removals, &additions, 1, &changes, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(generation_serve_transfer(&current, test_program_cache(), zone->origin, zone, &changes, err,
+						   sizeof(err)), -1);
+	assert_non_null(strstr(err, "the names map is full"));
+	ask("b199.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);    /* the answers in force */
+
+	assert_int_equal(generation_build(&next, views, 1, &zone, 1, &current, err, sizeof(err)), 0);
+	assert_ptr_equal(next.zones[0], current.zones[0]);
+	if (generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	ask("b199.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NOERROR);
+	assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 1);
+
+	zone_changes_clear(&changes);
+	generation_free(&current);
+	zone_free(zone);
+	zone_free(removals);
+	zone_free(additions);
+	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
+}
+
 /* An edit of the example zone: lines out, lines in (the SOA's serial
  * always moves, so every edit changes the zone's SOA too). A local edit
  * writes a few of the zone's 47 names again: those it changes and those
@@ -526,6 +601,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_tails_at_every_qname_length),
 		cmocka_unit_test(test_slots_ending_in_a_page_slack),
+		cmocka_unit_test(test_unwritten_change_written_by_next_generation),
 		cmocka_unit_test(test_changes_in_place_answer_as_built_afresh),
 	};
 

@@ -1804,6 +1804,13 @@ int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, con
 	return change_zone(cache->current, cz, zone, changes, err, errlen);
 }
 
+bool cache_zone_current(const struct cache *cache, const struct zone *zone, uint16_t view)
+{
+	const struct cache_zone *cz = cache->current ? find_zone(cache->current, zone->origin, view) : NULL;
+
+	return cz && cz->zone == zone && !cz->stale;
+}
+
 int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen)
 {
 	struct cache_generation *gen = cache->current;

@@ -71,6 +71,11 @@ void cache_discard(struct cache_generation *gen);
 int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
 		      char *err, size_t errlen);
 
+/* Whether the generation in force answers for `zone` (in `view`) as it is
+ * now: false when it holds another version, or when a change made to the
+ * zone in place could not be written (the zone then needs writing). */
+bool cache_zone_current(const struct cache *cache, const struct zone *zone, uint16_t view);
+
 /* A zone added to or removed from the generation in force, in place.
  * Return how many names were written or removed, or -1. */
 int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen);
