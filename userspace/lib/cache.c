@@ -87,6 +87,7 @@ struct cache_generation {
 	uint64_t names_memlock;
 	struct blob_space *space;
 	struct cache_zone *zones;
+	size_t zone_capacity;
 	size_t zone_count;
 	struct hmap zone_index;         /* hash of (origin, view) -> 1 + index of the first such zone */
 	struct cache_zone chaos;        /* the CHAOS answers: no zone */
@@ -1136,7 +1137,9 @@ struct cache_generation *cache_build(struct cache *cache, const struct cache_sou
 	size_t names = 4;       /* the CHAOS names */
 
 	err[0] = '\0';
-	if (!gen || !(gen->zones = calloc(count + 1, sizeof(*gen->zones))) ||
+	if (gen)
+		gen->zone_capacity = count + 1;
+	if (!gen || !(gen->zones = calloc(gen->zone_capacity, sizeof(*gen->zones))) ||
 	    !(gen->keys = malloc(NAMES_BATCH * sizeof(*gen->keys))) ||
 	    !(gen->refs = malloc(NAMES_BATCH * sizeof(*gen->refs))) || !(gen->space = blob_space_new(cache->blob))) {
 		snprintf(err, errlen, "out of memory");
@@ -1836,12 +1839,17 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 			 (size_t)gen->names + names, gen->names_capacity);
 		return -1;
 	}
-	zones = realloc(gen->zones, (gen->zone_count + 1) * sizeof(*zones));
-	if (!zones) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	if (gen->zone_count == gen->zone_capacity) {
+		size_t cap = gen->zone_capacity * 2;
+
+		zones = realloc(gen->zones, cap * sizeof(*zones));
+		if (!zones) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		gen->zones = zones;
+		gen->zone_capacity = cap;
 	}
-	gen->zones = zones;
 	zc = zone_compiler_new(zone, err, errlen);
 	if (!zc)
 		return -1;
