@@ -149,6 +149,6 @@ int main(int argc, char **argv)
 		printf("| %s | %.1f | %.1f | %.2f |\n", cases[i].name, ns, bl, ns / bl);
 	}
 	baseline_bpf__destroy(base);
-	xdpcast_bpf__destroy(skel);
+	test_program_unload(skel);
 	return 0;
 }

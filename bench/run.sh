@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make bench: program cost per path against the baseline, same run, then
-# floods against a legitimate client. QUICK=1 uses fewer repetitions and
-# shorter floods.
+# make bench: program cost per path against the baseline, same run (and
+# against revision BEFORE's program when given), then floods against a
+# legitimate client, then zones at scale and zone changes next to NSD and
+# Knot. QUICK=1 uses fewer repetitions, shorter floods, smaller zones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -13,7 +14,9 @@ server_repeats=$([ "${QUICK:-0}" = 1 ] && echo 1 || echo 3)
 live_seconds=$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 3)
 live_runs=$([ "${QUICK:-0}" = 1 ] && echo 1 || echo 3)
 stall_names=$([ "${QUICK:-0}" = 1 ] && echo 100000 || echo 1000000)
-zone_sizes=$([ "${QUICK:-0}" = 1 ] && echo "10000 100000" || echo "10000 100000 1000000")
+zone_sizes=$([ "${QUICK:-0}" = 1 ] && echo "10000 100000" || echo "10000 100000 1000000 10000000")
+many_zones=$([ "${QUICK:-0}" = 1 ] && echo 10000 || echo 100000)
+change_names=$([ "${QUICK:-0}" = 1 ] && echo 100000 || echo 1000000)
 mkdir -p bench/results
 out=bench/results/$(date -u +%Y-%m-%d).md
 if [ "${QUICK:-0}" = 1 ]; then
@@ -32,6 +35,12 @@ fi
 	echo
 	"$BUILD/bench/prog_bench" "$samples"
 	echo
+	if [ -n "${BEFORE:-}" ]; then
+		echo "### Against revision $BEFORE (built alongside, the two run in turn 3 times; lowest median of each)"
+		echo
+		BUILD=$BUILD bench/prog_compare.sh "$BEFORE" "$samples"
+		echo
+	fi
 	echo "## Live traffic (kxdpgun at its highest rate, $live_seconds s, median of $live_runs runs; bpf_stats on)"
 	echo
 	echo "kxdpgun (AF_XDP, one thread) in the client namespace; the program on the"
@@ -72,15 +81,18 @@ fi
 	echo
 	FLOOD_SECONDS=$flood_seconds BUILD=$BUILD bench/flood.sh | grep '^|'
 	echo
-	echo "## Zone scale (one A record per name; compile and publish with the loader's code)"
+	echo "## Zone scale (same files for xdpcast, NSD 4.6 and Knot 3.2, one after the other)"
 	echo
-	echo "Each name gives three cache entries (its type, its other types, the names"
-	echo "below it), each a fixed-size value of ~1.5 KB: memory is the price of"
-	echo "answering NODATA and NXDOMAIN in XDP. nsd-checkzone reads and checks the"
-	echo "same file, as NSD does when it loads it; knotd load is the time from"
-	echo "starting knotd to knotc showing the zone loaded."
+	echo "One zone of N names (an A record each), then $many_zones zones of 10 names. Map"
+	echo "bytes per record are what the answer cache's maps take by the kernel's own"
+	echo "accounting (memlock of the names map and of every blob page in use); kernel"
+	echo "bytes what the slab and vmalloc counters grew by while bench/zone_bench built"
+	echo "it. Start → answered is from starting the server to the last name answered"
+	echo "(for xdpcast by XDP: nothing else listens), through the program load, the"
+	echo "zone reads and compilation. Peak RSS is VmHWM (for NSD the largest of its"
+	echo "processes). Ratios are xdpcast's over NSD's."
 	echo
-	BUILD=$BUILD bench/zone_scale.sh $zone_sizes
+	SIZES="$zone_sizes" MANY=$many_zones BUILD=$BUILD bench/zone_scale.sh | grep '^|'
 	echo
 	echo "## The daemon while it reloads a large zone (bench/stall.sh)"
 	echo
@@ -90,9 +102,20 @@ fi
 	echo "reload: 124.8 s at 1M names."
 	echo
 	BUILD=$BUILD bench/stall.sh $stall_names
+	echo
+	echo "## Zone changes (a Knot 3.2 primary, xdpcastd its secondary: NOTIFY, IXFR, written in place)"
+	echo
+	echo "A zone of $change_names names. Each change gives N names a new address in one"
+	echo "transaction on the primary; times run from the start of knotc zone-commit to"
+	echo "the last changed name answered with its new address, by the primary itself"
+	echo "and by XDP, and the difference. Names written are those xdpcastd rewrote in"
+	echo "the answer cache: the changed names, the apex (its SOA) and the names whose"
+	echo "negative answers carry the SOA in a tail of their own (here ns1, the MNAME)."
+	echo
+	N=$change_names BUILD=$BUILD bench/zone_change.sh | grep '^|'
 } | tee "$out"
 # The program-cost rows (path, ratio) as a bar chart next to the table.
-awk -F'|' '/^## Program cost/ {p = 1; next} /^## / {p = 0}
+awk -F'|' '/^## Program cost/ {p = 1; next} /^#/ {p = 0}
 	p && /^\| / && $2 !~ /^ path|^---/ {gsub(/^ +| +$/, "", $2); gsub(/ /, "", $5); print $2 "\t" $5}' "$out" \
 	> "${out%.md}.tsv"
 gnuplot -e "data='${out%.md}.tsv'; out='${out%.md}.png'" bench/plot.gp

@@ -1,78 +1,107 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * zone_bench FILE...: for each zone file, the time to compile it into an
- * answer cache generation (the loader's own code) and to publish it into
- * the program's map-in-map, and the kernel memory of the inner map
- * (memlock, as bpftool reports it). Prints one markdown table row per file.
+ * zone_bench FILE | zone_bench -l LIST: one generation of the answer cache
+ * from one zone file, or from every file LIST names (one a line), built
+ * with the loader's own code straight into the program's maps. Prints one
+ * line, "records names read_s build_s map_bytes kernel_bytes": the records
+ * and cached names, the seconds to read the files and to compile and
+ * publish them, the maps' own accounting (memlock) and what the kernel's
+ * slab and vmalloc counters grew by.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "clock.h"
 #include "generation.h"
 #include "test_program.h"
 
-/* memlock of the inner map in slot 0 of the outer map, from fdinfo. */
-static unsigned long long inner_memlock(int outer)
+/* Slab and vmalloc memory of the whole kernel, in bytes. */
+static long long kernel_memory(void)
 {
-	unsigned long long memlock = 0;
-	__u32 slot = 0, id;
-	char path[64], line[256];
-	FILE *f;
-	int fd;
+	long long slab = 0, vmalloc = 0, kb;
+	char line[256];
+	FILE *f = fopen("/proc/meminfo", "r");
 
-	if (bpf_map_lookup_elem(outer, &slot, &id) || (fd = bpf_map_get_fd_by_id(id)) < 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		sscanf(line, "memlock: %llu", &memlock);
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Slab: %lld kB", &kb) == 1)
+			slab = kb;
+		else if (sscanf(line, "VmallocUsed: %lld kB", &kb) == 1)
+			vmalloc = kb;
+	}
 	if (f)
 		fclose(f);
-	close(fd);
-	return memlock;
+	return (slab + vmalloc) * 1024;
+}
+
+/* The lines of a file, each a path. */
+static char **read_list(const char *path, size_t *count)
+{
+	FILE *f = fopen(path, "r");
+	char **paths = NULL, line[4096];
+	size_t capacity = 0;
+
+	*count = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0])
+			continue;
+		if (*count == capacity) {
+			capacity = capacity ? capacity * 2 : 1024;
+			paths = realloc(paths, capacity * sizeof(*paths));
+			if (!paths)
+				break;
+		}
+		paths[(*count)++] = strdup(line);
+	}
+	if (f)
+		fclose(f);
+	return paths;
 }
 
 int main(int argc, char **argv)
 {
-	char err[512];
-	struct xdpcast_bpf *skel = test_program_load(NULL, err, sizeof(err));
+	char err[512], **paths = argv + 1;
+	size_t count = 1, records = 0;
+	struct xdpcast_bpf *skel;
+	struct generation current = { 0 }, next;
+	struct cache_usage usage;
+	long long before;
+	double t0, t1, t2;
 
+	if (argc == 3 && !strcmp(argv[1], "-l"))
+		paths = read_list(argv[2], &count);
+	else if (argc != 2)
+		paths = NULL;
+	if (!paths || !count) {
+		fprintf(stderr, "usage: zone_bench FILE | zone_bench -l LIST\n");
+		return 2;
+	}
+	skel = test_program_load(NULL, err, sizeof(err));
 	if (!skel) {
 		fprintf(stderr, "zone_bench: %s\n", err);
 		return 1;
 	}
-	for (int i = 1; i < argc; i++) {
-		char *zones[] = { argv[i] };
-		struct view_zones views[] = { { zones, 1 } };
-		struct generation gen = { 0 };
-		int outer = bpf_map__fd(skel->maps.xdpcast_answer_gen);
-		double t0 = clock_monotonic(), t1, t2;
-		unsigned long long memlock;
-		size_t records;
+	struct view_zones views[] = { { paths, count } };
 
-		if (generation_build(&gen, views, 1, NULL, 0, NULL, err, sizeof(err))) {
-			fprintf(stderr, "zone_bench: %s\n", err);
-			return 1;
-		}
-		t1 = clock_monotonic();
-		if (generation_publish(&gen, outer, err, sizeof(err))) {
-			fprintf(stderr, "zone_bench: %s\n", err);
-			return 1;
-		}
-		t2 = clock_monotonic();
-		memlock = inner_memlock(outer);
-		records = gen.zones[0]->record_count;
-		printf("| %zu | %zu | %.2f | %.2f | %.1f | %.0f |\n", records, gen.answers.count, t1 - t0, t2 - t1,
-		       memlock / 1048576.0, records ? (double)memlock / records : 0.0);
-		generation_free(&gen);
-		test_program_publish(skel, NULL, err, sizeof(err));   /* frees the big generation */
+	before = kernel_memory();
+	t0 = clock_monotonic();
+	if (generation_build(&next, views, 1, NULL, 0, NULL, err, sizeof(err))) {
+		fprintf(stderr, "zone_bench: %s\n", err);
+		return 1;
 	}
-	xdpcast_bpf__destroy(skel);
+	t1 = clock_monotonic();
+	if (generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err))) {
+		fprintf(stderr, "zone_bench: %s\n", err);
+		return 1;
+	}
+	t2 = clock_monotonic();
+	cache_usage(test_program_cache(), &usage);
+	for (size_t i = 0; i < current.zone_count; i++)
+		records += current.zones[i]->record_count;
+	printf("%zu %llu %.2f %.2f %llu %lld\n", records, (unsigned long long)usage.entries, t1 - t0, t2 - t1,
+	       (unsigned long long)usage.bytes, kernel_memory() - before);
+	generation_free(&current);
+	test_program_unload(skel);
 	return 0;
 }

@@ -1,62 +1,182 @@
 #!/usr/bin/env bash
-# make bench, zone scale: zones of N names (an A record each, a few apex
-# records), compiled and published by xdpcast's loader code, next to NSD's
-# own load and check of the same file (nsd-checkzone) and the time knotd
-# takes from start to answering the zone's SOA (in a namespace of its own).
-set -euo pipefail
-BUILD=${BUILD:-build}
-WORK=$(mktemp -d /tmp/xdpcast-zones.XXXXXX)
-NS=xc-zones-$$
-trap 'pkill -f "knotd -c $WORK/knot.conf" || true; ip netns del "$NS" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-ip netns add "$NS"
-ip netns exec "$NS" ip link set lo up
+# make bench, zone scale: one zone of N names for each N in SIZES (an A
+# record each, a few apex records), then MANY zones of 10 names, served by
+# xdpcast, NSD and Knot in turn on the same files in the same run. For each:
+# the answer cache's kernel memory per record (the maps' own accounting,
+# and what the kernel's slab and vmalloc counters grew by, from
+# bench/zone_bench), the time from starting the server to the last name
+# being answered (for xdpcast by XDP: nothing else listens), and the
+# server's peak RSS (for NSD the largest of its processes: the one that
+# read the zones). Ratios are xdpcast's over NSD's.
+source "$(dirname "$0")/../tests/e2e/lib.sh"
 
-# knot_load_s FILE: seconds from starting knotd to the zone being loaded
-# (knotc zone-status shows its serial; Knot answers it from then on).
-knot_load_s() {
-	local start pid
+SIZES=${SIZES:-"10000 100000 1000000"}
+MANY=${MANY:-100000}
+TIMEOUT_S=600
+
+# one_zone N FILE: scale.test with N names h0..h(N-1).
+one_zone() {
+	tests/tools/names_zone.sh scale.test "$1" > "$2"
+}
+
+# many_zones COUNT DIR: zones z0.test..z(COUNT-1).test of 10 names each in
+# DIR, their paths in DIR/list.
+many_zones() {
+	mkdir -p "$2"
+	awk -v n="$1" -v d="$2" 'BEGIN {
+		for (z = 0; z < n; z++) {
+			f = sprintf("%s/z%d.test.zone", d, z)
+			printf "$ORIGIN z%d.test.\n@ 3600 IN SOA ns1 hostmaster 1 3600 600 86400 300\n", z > f
+			printf "@ 3600 IN NS ns1\nns1 3600 IN A 192.0.2.53\n" > f
+			for (i = 0; i < 8; i++)
+				printf "h%d 300 IN A 192.0.2.%d\n", i, i + 1 > f
+			close(f)
+			print f > (d "/list")
+		}
+	}'
+}
+
+# zone_lines FORMAT LIST: FORMAT (printf, with the zone's name then its
+# file) for each zone file LIST names; the name from the file's $ORIGIN.
+zone_lines() {
+	awk -v format="$1" '{
+		file = $0
+		if ((getline line < file) > 0) {
+			split(line, word, " ")
+			name = word[2]
+			sub(/\.$/, "", name)
+			printf format, name, file
+		}
+		close(file)
+	}' "$2"
+}
+
+# answered_s SERVER NAME WANT: seconds from $STARTED (date +%s.%N) until
+# NAME A is WANT at SERVER.
+answered_s() {
+	local at
+	at=$(cli python3 "$ROOT/bench/first_answer.py" "$1" "$2" "$3" "$TIMEOUT_S")
+	[ "$at" != none ] || fail "$2 was not answered by $1 within $TIMEOUT_S s"
+	awk -v a="$STARTED" -v b="$at" 'BEGIN {printf "%.2f", b - a}'
+}
+
+# peak_mib PID...: the largest peak RSS (VmHWM) of the processes, MiB.
+peak_mib() {
+	local pid
+	for pid in "$@"; do awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null; done |
+		sort -n | tail -1 | awk '{printf "%.0f", $1 / 1024}'
+}
+
+stop() {        # stop PID: SIGTERM, and wait for it to go
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# nsd_run LIST LAST WANT: NSD with the zone files LIST names; sets NSD_S
+# (start to LAST answered) and NSD_MIB.
+nsd_run() {
+	local pid
+	cat > "$WORK/nsd.conf" <<CONF
+server:
+  ip-address: $UNICAST4
+  database: ""
+  pidfile: "$WORK/nsd.pid"
+  xfrdfile: "$WORK/xfrd.state"
+  zonelistfile: "$WORK/zone.list"
+  username: ""
+  server-count: 1
+  verbosity: 0
+remote-control:
+  control-enable: no
+CONF
+	zone_lines 'zone:\n  name: %s\n  zonefile: %s\n' "$1" >> "$WORK/nsd.conf"
+	STARTED=$(date +%s.%N)
+	ip netns exec "$NS_SRV" nsd -c "$WORK/nsd.conf" -d > "$WORK/nsd.log" 2>&1 &
+	pid=$!
+	PIDS+=($pid)
+	NSD_S=$(answered_s $UNICAST4 "$2" "$3")
+	# shellcheck disable=SC2046
+	NSD_MIB=$(peak_mib $pid $(pgrep -P $pid))
+	stop $pid
+	rm -f "$WORK/zone.list" "$WORK/xfrd.state"
+}
+
+# knot_run LIST LAST WANT: the same for knotd (KNOT_S, KNOT_MIB).
+knot_run() {
+	local pid
+	rm -rf "$WORK/knot"
 	mkdir -p "$WORK/knot"
 	cat > "$WORK/knot.conf" <<CONF
 server:
     rundir: "$WORK/knot"
-    listen: 127.0.0.1@53
-control:
-    listen: "$WORK/knot.sock"
+    listen: $UNICAST4@53
 database:
     storage: "$WORK/knot"
-zone:
-  - domain: scale.test
-    file: "$1"
+template:
+  - id: default
+    semantic-checks: off
     journal-content: none
+    zonefile-sync: -1
 log:
   - target: stderr
     any: error
+zone:
 CONF
-	start=$EPOCHREALTIME
-	ip netns exec "$NS" knotd -c "$WORK/knot.conf" 2>/dev/null &
+	zone_lines '  - domain: %s\n    file: %s\n' "$1" >> "$WORK/knot.conf"
+	STARTED=$(date +%s.%N)
+	ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
 	pid=$!
-	until knotc -s "$WORK/knot.sock" zone-status scale.test 2>/dev/null | grep -qE "serial: 1( |$)"; do
-		kill -0 "$pid" 2>/dev/null || { echo "knotd exited"; return; }
-		sleep 0.05
-	done
-	awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.2f", b - a}'
-	kill "$pid"
-	wait "$pid" 2>/dev/null || true
+	PIDS+=($pid)
+	KNOT_S=$(answered_s $UNICAST4 "$2" "$3")
+	KNOT_MIB=$(peak_mib $pid)
+	stop $pid
 	rm -rf "$WORK/knot"
 }
 
-zone() {        # zone N: a zone with N names under scale.test.
-	tests/tools/names_zone.sh scale.test "$1" > "$WORK/$1.zone"
+# xdpcast_run LIST LAST WANT: xdpcastd with the zone files, no NSD behind
+# it (XDP_S, XDP_MIB).
+xdpcast_run() {
+	{
+		echo "zones:"
+		sed 's/^/  - /' "$1"
+	} > "$WORK/zones.yaml"
+	STARTED=$(date +%s.%N)
+	launch_xdpcastd --config "$WORK/zones.yaml"
+	XDP_S=$(answered_s $ANYCAST4 "$2" "$3")
+	XDP_MIB=$(peak_mib "$XDPCASTD_PID")
+	wait_within "xdpcastd" 60 xdpcastd_ready
+	stop_xdpcastd
 }
 
-echo "| records | cache entries | compile s | publish s | map MiB | bytes/record | nsd-checkzone s | knotd load s |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
-for n in "$@"; do
-	zone "$n"
-	row=$("$BUILD/bench/zone_bench" "$WORK/$n.zone")
-	start=$EPOCHREALTIME
-	nsd-checkzone scale.test "$WORK/$n.zone" > /dev/null
-	printf '%s %s | %s |\n' "$row" "$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.2f", b - a}')" \
-		"$(knot_load_s "$WORK/$n.zone")"
-	rm -f "$WORK/$n.zone"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+
+# row LABEL LIST LAST WANT: the memory, then each server in turn.
+row() {
+	local records map kernel
+	read -r records _ _ _ map kernel <<< "$("$BUILD/bench/zone_bench" -l "$2")"
+	nsd_run "$2" "$3" "$4"
+	knot_run "$2" "$3" "$4"
+	xdpcast_run "$2" "$3" "$4"
+	printf '| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$records" \
+		"$(awk -v a="$map" -v n="$records" 'BEGIN {printf "%.0f", a / n}')" \
+		"$(awk -v a="$kernel" -v n="$records" 'BEGIN {printf "%.0f", a / n}')" \
+		"$XDP_S" "$NSD_S" "$KNOT_S" "$(ratio "$XDP_S" "$NSD_S")" \
+		"$XDP_MIB" "$NSD_MIB" "$KNOT_MIB" "$(ratio "$XDP_MIB" "$NSD_MIB")"
+}
+
+setup_network
+echo "| zones | records | map B/record | kernel B/record | xdpcast start → answered s | NSD s | Knot s | xdpcast / NSD | xdpcastd peak RSS MiB | NSD MiB | Knot MiB | xdpcastd / NSD |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for n in $SIZES; do
+	one_zone "$n" "$WORK/scale.zone"
+	echo "$WORK/scale.zone" > "$WORK/list"
+	sleep 1         # files older than a second: xdpcastd reads them once
+	row "one of $n names" "$WORK/list" "h$((n - 1)).scale.test" "192.0.2.$(( (n - 1) % 250 + 1 ))"
+	rm -f "$WORK/scale.zone"
 done
+if [ "$MANY" -gt 0 ]; then
+	many_zones "$MANY" "$WORK/many"
+	sleep 1
+	row "$MANY of 10 names" "$WORK/many/list" "h7.z$((MANY - 1)).test" 192.0.2.8
+	rm -rf "$WORK/many"
+fi

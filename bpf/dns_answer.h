@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Answering from the cache: find the entry, pick how much of it fits the
- * client's limit, build the response head (L2, IP, UDP, DNS header) around
- * the question already sitting in scratch, make room in the frame, write.
+ * Answering from the cache: find the name's record (or its closest
+ * encloser's), pick the answer, pick how much of it fits the client's
+ * limit, build the response head (L2, IP, UDP, DNS header) around the
+ * question already sitting in scratch, make room in the frame, write the
+ * answer's head and its tail from the blob, and complete the tail's
+ * relative compression pointers.
  *
  * The response is written from offset 0 to its last byte, so it does not
  * matter whether the room came from the tail or from the head: the frame's
@@ -16,20 +19,32 @@
 #include "dns_query.h"
 
 #define RESPONSE_TTL 64
+#define WILDCARD_LABEL_LEN 2       /* "\1*", the label that starts a wildcard's name */
 #define EDNS_BADVERS_EXT_RCODE 1   /* BADVERS (16) >> 4 */
+#define BLOB_OFFSET_MASK (XDPCAST_BLOB_PAGE_SIZE - 1)
+#define NAME_ROOM_MASK 511      /* bounds a record's name, wildcard label included */
+#define TYPES_ROOM_MASK 1023    /* bounds a record's type entries */
+
+_Static_assert(XDPCAST_RECORD_NAME_OFF + WILDCARD_LABEL_LEN + XDPCAST_NAME_MAX + 8 <= NAME_ROOM_MASK + 1 &&
+	       NAME_ROOM_MASK + 8 <= XDPCAST_BLOB_RECORD_MAX, "a name compare reads past the record room");
+_Static_assert(XDPCAST_RECORD_NAME_OFF + XDPCAST_NAME_MAX + 1 + XDPCAST_TYPES_MAX * sizeof(struct type_entry) <=
+	       TYPES_ROOM_MASK + 1 && TYPES_ROOM_MASK + sizeof(struct type_entry) <= XDPCAST_BLOB_RECORD_MAX,
+	       "type entries reach past the record room");
+_Static_assert(sizeof(struct answer_record) + XDPCAST_ANSWER_MAX <= XDPCAST_BLOB_RECORD_MAX &&
+	       sizeof(struct tail_record) + XDPCAST_ANSWER_MAX + 2 <= XDPCAST_BLOB_RECORD_MAX,
+	       "an answer's bytes reach past the record room");
 
 /* The NSID this PoP sends (RFC 5001): its name, written by the loader. */
 const volatile __u8 nsid[XDPCAST_NSID_MAX] = {};
 const volatile __u32 nsid_len = 0;
 
-/* One generation of the answer cache. The loader creates each generation
- * with this layout, sized to the zones it holds. */
-struct answer_cache {
+/* One generation of the names. The loader creates each generation with
+ * this layout (and its BTF), sized to the zones it holds. */
+struct names_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct answer_key);
-	__type(value, struct answer_entry);
+	__type(key, struct name_key);
+	__type(value, struct name_ref);
 } xdpcast_empty SEC(".maps");
 
 /* Slot 0 holds the current generation (DESIGN.md section 3); it starts as
@@ -39,111 +54,207 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, struct answer_cache);
+	__array(values, struct names_map);
 } xdpcast_answer_gen SEC(".maps") = {
 	.values = { [0] = &xdpcast_empty },
 };
 
-struct name_compare {
-	const __u8 *stored;
-	const __u8 *query;
-	__u32 query_off;        /* where the name starts in query[] */
-	__u32 len;
-	__u32 differs;
+/* The layout of every page of the blob; the loader creates the pages. */
+struct blob_page_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct blob_page);
+} xdpcast_blob_page SEC(".maps");
+
+/* The pages of the blob, by page number of a blob address. The loader
+ * sizes it to its memory cap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPCAST_BLOB_PAGES_MAX);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct blob_page_map);
+} xdpcast_blob SEC(".maps");
+
+/* The page an address lies in, or NULL. Both lookups are inlined arrays. */
+static __always_inline const struct blob_page *blob_page_at(__u32 address)
+{
+	__u32 page = xdpcast_address_page(address), zero = 0;
+	void *inner = bpf_map_lookup_elem(&xdpcast_blob, &page);
+
+	return inner ? bpf_map_lookup_elem(inner, &zero) : NULL;
+}
+
+/* A name's record found in the blob. */
+struct name_hit {
+	const struct blob_page *page;
+	__u32 record;           /* offset of the struct name_record in page */
+	__u64 hash;             /* its key's name hash: what RRL counts under */
 };
 
-static long name_compare_step(__u64 i, void *ctx)
-{
-	struct name_compare *c = ctx;
+enum name_lookup {
+	NAME_MISS,              /* no key: the name is not ours */
+	NAME_FOUND,
+	NAME_PASS,              /* userspace answers: a claimed key, or a hash hit on another name */
+};
 
-	if (i >= c->len)
-		return 1;
-	if (c->stored[i & XDPCAST_NAME_MAX] != c->query[(c->query_off + i) & XDPCAST_NAME_MAX]) {
-		c->differs = 1;
-		return 1;
+/*
+ * Whether `len` bytes of the stored name (from `skip` bytes into the name
+ * of the record at `record`) equal s->name from `query_off`: eight bytes
+ * at a time, the stored name zero-padded to 8, the query's bytes past the
+ * end masked off (little-endian loads). Unrolled: each step either ends
+ * the compare or goes on, so the verifier's states stay few.
+ */
+static __always_inline int name_differs(const struct blob_page *page, __u32 record, __u32 skip,
+					const struct scratch *s, __u32 query_off, __u32 len)
+{
+#pragma unroll
+	for (int i = 0; i < (XDPCAST_NAME_MAX + 1) / 8; i++) {
+		__u64 stored, query, mask = ~0ULL;
+		__u32 at = i * 8;
+
+		if (at >= len)
+			return 0;
+		stored = *(const __u64 *)(page->bytes + (record & BLOB_OFFSET_MASK) +
+					  ((XDPCAST_RECORD_NAME_OFF + skip + at) & NAME_ROOM_MASK));
+		query = *(const __u64 *)(s->name + ((query_off + at) & XDPCAST_NAME_MAX));
+		if (len - at < 8)
+			mask = (1ULL << ((len - at) * 8)) - 1;
+		if ((stored ^ query) & mask)
+			return 1;
 	}
 	return 0;
 }
 
-/* The wire-format label that starts the name of a wildcard's entries. */
-#define WILDCARD_LABEL_LEN 2
-
 /*
- * The entry for the qname's suffix from name_off (with "*." in front for a
- * wildcard), verified against the full name stored in it: a hash hit on
- * another name is a miss.
+ * The record of the qname's suffix from name_off (with "*." in front for a
+ * wildcard), verified against the full name stored in it. A key whose
+ * record holds another name is a 64-bit hash collision, or a key being
+ * replaced while we read it: not a miss (that would make an NXDOMAIN of a
+ * name that exists) but a pass.
  */
-static __always_inline const struct answer_entry *lookup_entry(void *cache, const struct scratch *s,
-							       const struct dns_query *q, __u64 hash,
-							       __u16 match, __u32 name_off, int wildcard)
+static __always_inline enum name_lookup lookup_name(void *names, const struct scratch *s,
+						    const struct dns_query *q, __u64 hash, __u32 name_off,
+						    int wildcard, struct name_hit *hit)
 {
-	struct answer_key key = {
-		.name_hash = hash,
-		.qtype = match == ANSWER_MATCH_TYPE ? q->qtype : 0,
-		.qclass = q->qclass,
-		.view = q->view,
-		.match = match,
-	};
-	__u32 prefix = wildcard ? WILDCARD_LABEL_LEN : 0;
-	struct name_compare cmp = {
-		.query = s->name,
-		.query_off = name_off,
-		.len = q->qname_len - name_off,
-	};
-	const struct answer_entry *e = bpf_map_lookup_elem(cache, &key);
+	struct name_key key = { .name_hash = hash, .qclass = q->qclass, .view = q->view };
+	__u32 prefix = wildcard ? WILDCARD_LABEL_LEN : 0, len = q->qname_len - name_off;
+	const struct blob_page *page;
+	const struct name_record *r;
+	const struct name_ref *ref;
+	__u32 address, offset;
 
-	if (!e || e->name_len != prefix + cmp.len)
-		return NULL;
-	if (wildcard && (e->name[0] != 1 || e->name[1] != '*'))
-		return NULL;
-	cmp.stored = e->name + prefix;
-	bpf_loop(XDPCAST_NAME_MAX, name_compare_step, &cmp, 0);
-	if (cmp.differs)
-		return NULL;
-	/* A DO=1 query to a signed zone takes the variant with RRSIGs, where
-	 * there is one (same name, verified above); else the caller passes. */
-	if (q->dnssec_ok && (e->entry_flags & ANSWER_SIGNED)) {
-		const struct answer_entry *signed_e;
+	ref = bpf_map_lookup_elem(names, &key);
+	if (!ref)
+		return NAME_MISS;
+	address = *(volatile const __u32 *)&ref->record;
+	page = blob_page_at(address);
+	if (!address || !page)
+		return NAME_PASS;
+	offset = xdpcast_address_offset(address);
+	r = (const void *)(page->bytes + offset);
+	if (r->name_len != prefix + len)
+		return NAME_PASS;
+	if (wildcard && (page->bytes[offset + XDPCAST_RECORD_NAME_OFF] != 1 ||
+			 page->bytes[offset + XDPCAST_RECORD_NAME_OFF + 1] != '*'))
+		return NAME_PASS;
+	if (name_differs(page, offset, prefix, s, name_off, len))
+		return NAME_PASS;
+	hit->page = page;
+	hit->record = offset;
+	hit->hash = hash;
+	return NAME_FOUND;
+}
 
-		key.dnssec_ok = 1;
-		signed_e = bpf_map_lookup_elem(cache, &key);
-		if (signed_e)
-			return signed_e;
+enum find_result {
+	FIND_ANSWER,
+	FIND_MISS,              /* no name of the view's zones: try the default view */
+	FIND_PASS,              /* ours, but userspace answers (dns_pass_miss) */
+	FIND_PASS_DNSSEC,       /* DO=1 to a signed zone without a DNSSEC variant (dns_pass_other) */
+};
+
+struct type_search {
+	const struct blob_page *page;
+	__u32 record;           /* offset of the name's record in page */
+	__u32 types;            /* offset of its first type entry in the record */
+	__u32 count;
+	__u32 qtype;
+	__u32 answer;           /* the DO=0 entry's answer, when found */
+	__u32 dnssec;           /* the DO=1 variant's */
+};
+
+static long type_search_step(__u64 i, void *ctx)
+{
+	struct type_search *t = ctx;
+	const struct type_entry *e;
+
+	if (i >= t->count)
+		return 1;
+	e = (const void *)(t->page->bytes + (t->record & BLOB_OFFSET_MASK) +
+			   ((t->types + i * sizeof(*e)) & TYPES_ROOM_MASK));
+	if (e->qtype < t->qtype)
+		return 0;
+	if (e->qtype > t->qtype)
+		return 1;
+	if (e->dnssec_ok)
+		t->dnssec = e->answer;
+	else
+		t->answer = e->answer;
+	return 0;
+}
+
+/* DO=1 queries to a signed zone take the DNSSEC variant, where there is
+ * one; NSEC proofs are userspace's. */
+static __always_inline enum find_result choose(const struct dns_query *q, const struct name_record *r,
+					       __u32 answer, __u32 dnssec, const struct name_hit *hit,
+					       struct cached_answer *out)
+{
+	if (q->dnssec_ok && (r->flags & NAME_SIGNED)) {
+		if (!dnssec)
+			return answer ? FIND_PASS_DNSSEC : FIND_PASS;
+		answer = dnssec;
 	}
-	return e;
+	if (!answer)
+		return FIND_PASS;
+	out->answer = answer;
+	out->owner_hash = hit->hash;
+	return FIND_ANSWER;
 }
 
-/* RFC 4592: below closest encloser k, the wildcard "*.<encloser>" answers,
- * its entries written with the answer's owner as the question itself. */
-static __always_inline const struct answer_entry *find_wildcard(void *cache, const struct scratch *s,
-								const struct dns_query *q, __u32 k)
+/* The answer of the qname's type at a name's record; else its OTHER
+ * answer (NODATA, a CNAME chain, a referral at a delegation). */
+static __always_inline enum find_result answer_at(const struct dns_query *q, const struct name_hit *hit,
+						  struct cached_answer *out)
 {
-	__u64 chain = xdpcast_name_hash_chain(s->suffix_chain[k & LABEL_MASK],
-					      xdpcast_wildcard_label_hash());
-	__u64 hash = xdpcast_name_hash_final(chain);
-	__u32 off = s->label_off[k & LABEL_MASK];
-	const struct answer_entry *e;
+	const struct name_record *r = (const void *)(hit->page->bytes + (hit->record & BLOB_OFFSET_MASK));
+	struct type_search t = {
+		.page = hit->page,
+		.record = hit->record,
+		.types = xdpcast_record_types_off(r->name_len),
+		.count = r->type_count,
+		.qtype = q->qtype,
+	};
 
-	e = lookup_entry(cache, s, q, hash, ANSWER_MATCH_TYPE, off, 1);
-	return e ? e : lookup_entry(cache, s, q, hash, ANSWER_MATCH_OTHER, off, 1);
+	bpf_loop(XDPCAST_TYPES_MAX, type_search_step, &t, 0);
+	if (t.answer || t.dnssec)
+		return choose(q, r, t.answer, t.dnssec, hit, out);
+	if (r->flags & NAME_TYPES_PARTIAL)
+		return FIND_PASS;
+	return choose(q, r, r->other, 0, hit, out);
 }
 
-/*
- * The entry that answers the query in the query's view: its name and type; else the name's
- * OTHER entry (NODATA, a CNAME chain, or a referral at a delegation); else
- * the BELOW entry of the closest existing ancestor (NXDOMAIN, a referral
- * under a delegation, or its wildcard child's entries). NULL when no zone
- * of ours holds the name.
- */
 struct encloser_walk {
-	void *cache;
+	void *names;
 	const struct scratch *s;
 	const struct dns_query *q;
-	const struct answer_entry *found;
+	struct name_hit hit;
+	enum name_lookup found;
 	__u32 level;            /* labels stripped from the qname to find it */
 };
 
-/* One ancestor, nearest first: its BELOW entry, if it has one. */
+/* One ancestor, nearest first: its record, if it has one. */
 static long encloser_step(__u64 i, void *ctx)
 {
 	struct encloser_walk *w = ctx;
@@ -151,49 +262,82 @@ static long encloser_step(__u64 i, void *ctx)
 
 	if (k >= w->q->labels)
 		return 1;
-	w->found = lookup_entry(w->cache, w->s, w->q, w->s->suffix_key[k & LABEL_MASK],
-				ANSWER_MATCH_BELOW, w->s->label_off[k & LABEL_MASK], 0);
+	w->found = lookup_name(w->names, w->s, w->q, w->s->suffix_key[k & LABEL_MASK],
+			       w->s->label_off[k & LABEL_MASK], 0, &w->hit);
 	w->level = k;
-	return w->found ? 1 : 0;
+	return w->found != NAME_MISS;
 }
 
-static __always_inline const struct answer_entry *find_in_view(void *cache, const struct scratch *s,
-							       const struct dns_query *q)
+/*
+ * The answer to the query in the query's view: at its name, the answer of
+ * its type or OTHER; else at the closest existing ancestor, BELOW (NXDOMAIN,
+ * a referral under a delegation) or, with a wildcard child, the wildcard's
+ * answer (RFC 4592).
+ */
+static __always_inline enum find_result find_in_view(void *names, const struct scratch *s,
+						     const struct dns_query *q, struct cached_answer *out)
 {
-	struct encloser_walk walk = { .cache = cache, .s = s, .q = q };
-	const struct answer_entry *e;
+	struct encloser_walk walk = { .names = names, .s = s, .q = q };
+	const struct name_record *r;
+	struct name_hit hit;
+	__u64 chain, hash;
+	__u32 k;
 
-	e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_TYPE, 0, 0);
-	if (!e)
-		e = lookup_entry(cache, s, q, q->name_hash, ANSWER_MATCH_OTHER, 0, 0);
-	if (e)
-		return e;
+	switch (lookup_name(names, s, q, q->name_hash, 0, 0, &hit)) {
+	case NAME_FOUND:
+		return answer_at(q, &hit, out);
+	case NAME_PASS:
+		return FIND_PASS;
+	case NAME_MISS:
+		break;
+	}
 	/* A callback: the verifier checks the walk once, not per ancestor. */
 	bpf_loop(XDPCAST_LABELS_MAX - 1, encloser_step, &walk, 0);
-	e = walk.found;
-	if (e && (e->entry_flags & ANSWER_WILDCARD))
-		return find_wildcard(cache, s, q, walk.level);
-	return e;
+	if (walk.found == NAME_MISS)
+		return FIND_MISS;
+	if (walk.found == NAME_PASS)
+		return FIND_PASS;
+	r = (const void *)(walk.hit.page->bytes + (walk.hit.record & BLOB_OFFSET_MASK));
+	if (!(r->flags & NAME_BELOW_WILDCARD))
+		return choose(q, r, r->below, 0, &walk.hit, out);
+	k = walk.level;
+	chain = xdpcast_name_hash_chain(s->suffix_chain[k & LABEL_MASK], xdpcast_wildcard_label_hash());
+	hash = xdpcast_name_hash_final(chain);
+	if (lookup_name(names, s, q, hash, s->label_off[k & LABEL_MASK], 1, &hit) != NAME_FOUND)
+		return FIND_PASS;
+	return answer_at(q, &hit, out);
 }
 
-/* A view answers for the zones it loads; for any other name, the default
- * view does. */
-static __always_inline const struct answer_entry *find_answer(const struct scratch *s,
-							      struct dns_query *q)
+/*
+ * A view answers for the zones it loads; for any other name, the default
+ * view does. A global function: its stack is not added to the response
+ * writer's, and the verifier checks it once. Returns an enum find_result.
+ */
+__noinline int find_answer(const struct scratch *s, struct dns_query *q, struct cached_answer *out)
 {
-	const struct answer_entry *e;
+	enum find_result found;
 	__u32 zero = 0;
-	void *cache;
+	void *names;
 
-	cache = bpf_map_lookup_elem(&xdpcast_answer_gen, &zero);
-	if (!cache)
-		return NULL;
-	e = find_in_view(cache, s, q);
-	if (!e && q->view) {
+	if (!s || !q || !out)
+		return FIND_MISS;
+	names = bpf_map_lookup_elem(&xdpcast_answer_gen, &zero);
+	if (!names)
+		return FIND_MISS;
+	found = find_in_view(names, s, q, out);
+	if (found == FIND_MISS && q->view) {
 		q->view = 0;
-		e = find_in_view(cache, s, q);
+		found = find_in_view(names, s, q, out);
 	}
-	return e;
+	return found;
+}
+
+/* The answer record at an address, or NULL. */
+static __always_inline const struct answer_record *answer_record_at(__u32 address)
+{
+	const struct blob_page *page = blob_page_at(address);
+
+	return page ? (const void *)(page->bytes + xdpcast_address_offset(address)) : NULL;
 }
 
 /* Sum of a run of bytes that the program itself writes at `offset`. Not
@@ -345,62 +489,223 @@ static __always_inline __u16 opt_csum(const struct scratch *s)
 	return xdpcast_csum_fold(sum);
 }
 
-/* The largest cut of the entry that fits, or NULL when only TC=1 does. */
-static __always_inline const struct answer_cut *fit_answer(const struct answer_entry *e, __u32 fixed,
-							   __u32 limit)
+static __always_inline __u32 swap16(__u32 v)
 {
-#pragma unroll
-	for (int level = ANSWER_CUT_FULL; level >= ANSWER_CUT_ANSWER; level--)
-		if (fixed + e->cut[level].len <= limit)
-			return &e->cut[level];
-	return NULL;
+	return (v & 0xff) << 8 | (v >> 8 & 0xff);
+}
+
+/* What the tail's patches add to its checksum, the tail starting at
+ * `start` of the DNS message: each adds the qname's length (and the
+ * head's), byte-swapped at an odd offset. */
+static __always_inline __u32 patch_csum(const __u8 *sums, __u32 qname_len, __u32 head_len, __u32 start)
+{
+	__u32 even = sums[PATCH_SUM_EVEN], odd = sums[PATCH_SUM_ODD];
+	__u32 head_even = sums[PATCH_SUM_HEAD_EVEN], head_odd = sums[PATCH_SUM_HEAD_ODD], t;
+
+	if (start & 1) {
+		t = even, even = odd, odd = t;
+		t = head_even, head_even = head_odd, head_odd = t;
+	}
+	return even * qname_len + odd * swap16(qname_len) + head_even * head_len + head_odd * swap16(head_len);
+}
+
+/* The tail an answer ends with: its own, or the one its zone slot holds now. */
+static __always_inline __u32 tail_of(const struct answer_record *a)
+{
+	const struct blob_page *slot_page;
+	__u32 tail = a->tail, at;
+
+	if (!tail || !(a->flags & ANSWER_TAIL_SLOT))
+		return tail;
+	slot_page = blob_page_at(tail);
+	if (!slot_page)
+		return 0;
+	/* Below the page's size plus 3 words: within its slack. */
+	at = xdpcast_address_offset(tail) + (a->slot & (ZONE_SLOT_MAX - 1)) * sizeof(struct zone_slot_word);
+	/* One 4-byte load: the loader swaps the slot with one store. */
+	return *(volatile const __u32 *)(slot_page->bytes + at);
 }
 
 /*
- * Writes the response to the query: the entry's sections that fit (none,
- * with TC=1, when q->slip asks for RRL's truncated reply), or for e NULL the
- * BADVERS response to an EDNS version we do not speak (RFC 6891 section
- * 6.1.3: no sections, the extended RCODE in our OPT record).
+ * The largest cut of the answer that fits `room` bytes, in s->plan: the
+ * head alone, + authority, + additional, as NSD drops sections to fit.
+ * Returns -1 when only TC=1 fits, -2 when the answer cannot be read.
  */
-static __always_inline enum xdpcast_reason write_response(struct xdp_md *ctx, const struct packet *pkt,
-							  struct scratch *s, const struct dns_query *q,
-							  const struct answer_entry *e)
+static __always_inline int plan_answer(struct scratch *s, const struct dns_query *q, __u32 answer, __u32 room)
 {
-	__u64 opt_len = e ? build_opt(s, q, 0, e->ede) : build_opt(s, q, EDNS_BADVERS_EXT_RCODE, 0);
-	__u32 fixed = DNS_HEADER_LEN + q->question_len + opt_len;
-	const struct answer_cut *cut = NULL;
-	struct answer_cut truncated = {};
-	enum xdpcast_reason reason = e ? e->reason : XDPCAST_dns_badvers;
-	__u16 flags = (e ? e->header_flags : DNS_FLAG_QR) | (q->flags & DNS_FLAG_RD);
+	struct response_plan *plan = &s->plan;
+	const struct answer_record *a = answer_record_at(answer);
+	const struct tail_record *t;
+	const struct blob_page *page;
+	__u32 data_off = DNS_HEADER_LEN + q->question_len, tail_start;
+
+	if (!a)
+		return -2;
+	plan->head_len = a->head_len;
+	plan->ancount = a->ancount;
+	plan->csum = xdpcast_csum_at(a->head_csum, data_off);
+	plan->tail = tail_of(a);
+	if (!plan->tail)
+		return plan->head_len <= room ? 0 : -1;
+	page = blob_page_at(plan->tail);
+	if (!page)
+		return -2;
+	t = (const void *)(page->bytes + xdpcast_address_offset(plan->tail));
+	tail_start = data_off + plan->head_len;
+	if (plan->head_len + t->full_len <= room) {
+		plan->tail_len = t->full_len;
+		plan->nscount = t->nscount;
+		plan->arcount = t->arcount;
+		plan->patch_count = t->patch_count;
+		plan->csum += xdpcast_csum_at(t->full_csum, tail_start) +
+			      patch_csum(t->full_patch_sums, q->qname_len, plan->head_len, tail_start);
+		return 0;
+	}
+	if (a->flags & ANSWER_NO_TRUNCATE)
+		return -1;
+	if (plan->head_len + t->auth_len <= room) {
+		plan->tail_len = t->auth_len;
+		plan->nscount = t->nscount;
+		plan->patch_count = t->patch_count;
+		plan->csum += xdpcast_csum_at(t->auth_csum, tail_start) +
+			      patch_csum(t->auth_patch_sums, q->qname_len, plan->head_len, tail_start);
+		return 0;
+	}
+	if ((a->flags & ANSWER_NEEDS_AUTHORITY) || plan->head_len > room)
+		return -1;
+	return 0;
+}
+
+struct patch_write {
+	struct xdp_md *ctx;
+	struct scratch *s;              /* the plan says where and what */
+};
+
+/* One relative compression pointer of the tail, completed in the frame. */
+static long patch_write_step(__u64 i, void *ctx)
+{
+	struct patch_write *w = ctx;
+	struct response_plan *plan = &w->s->plan;
+	const struct blob_page *page = blob_page_at(plan->tail);
+	const __u8 *rec;
+	__u32 patch, off, word;
+	void *data, *end;
+	__u8 *p;
+
+	if (!page || i >= plan->patch_count || i >= XDPCAST_TAIL_PATCHES)
+		return 1;
+	rec = page->bytes + xdpcast_address_offset(plan->tail);
+	patch = *(const __u16 *)(rec + offsetof(struct tail_record, patches) + i * 2);
+	off = patch & XDPCAST_PATCH_OFFSET;
+	if (off >= XDPCAST_ANSWER_MAX || off + 2 > plan->tail_len)
+		return 1;       /* ascending: the rest are beyond the cut */
+	word = (__u32)rec[sizeof(struct tail_record) + off] << 8 | rec[sizeof(struct tail_record) + off + 1];
+	word += plan->qname_len + (patch & XDPCAST_PATCH_AFTER_HEAD ? plan->head_len : 0);
+	data = (void *)(long)w->ctx->data;
+	end = (void *)(long)w->ctx->data_end;
+	p = data + ((plan->tail_at + off) & 2047);
+	if ((void *)(p + 2) > end) {        /* not in the linear part: by helper */
+		plan->pointer[0] = word >> 8;
+		plan->pointer[1] = word & 0xff;
+		return bpf_xdp_store_bytes(w->ctx, plan->tail_at + off, plan->pointer, 2) ? 1 : 0;
+	}
+	p[0] = word >> 8;
+	p[1] = word & 0xff;
+	return 0;
+}
+
+/* Copies `len` bytes of a record at blob `address`, `skip` bytes in, to
+ * the frame. */
+static __always_inline int store_blob(struct xdp_md *ctx, __u32 at, __u32 address, __u32 skip, __u64 len)
+{
+	const struct blob_page *page = blob_page_at(address);
+
+	barrier_var(len);
+	if (!page || len > XDPCAST_ANSWER_MAX)
+		return -1;
+	return bpf_xdp_store_bytes(ctx, at, (void *)(page->bytes + xdpcast_address_offset(address) + skip), len);
+}
+
+/*
+ * Plans the response to the query in s->plan: the answer's cut that fits
+ * (none, with TC=1, when q->slip asks for RRL's truncated reply), or for no
+ * answer the BADVERS response to an EDNS version we do not speak (RFC 6891
+ * section 6.1.3: no sections, the extended RCODE in our OPT record), and
+ * the OPT record. A global function, so its stack is not added to the
+ * writer's. Returns the reason the response counts under, or a pass.
+ */
+__noinline int plan_response(struct scratch *s, const struct dns_query *q, const struct cached_answer *found)
+{
+	const struct answer_record *a;
+	struct response_plan *plan;
+	__u32 fixed;
+	int fit;
+
+	if (!s || !q)
+		return XDPCAST_dns_pass_other;
+	plan = &s->plan;
+	__builtin_memset(plan, 0, sizeof(*plan));
+	plan->flags = DNS_FLAG_QR | (q->flags & DNS_FLAG_RD);
+	if (!found) {
+		plan->reason = XDPCAST_dns_badvers;
+		plan->opt_len = build_opt(s, q, EDNS_BADVERS_EXT_RCODE, 0);
+		return plan->reason;
+	}
+	a = answer_record_at(found->answer);
+	if (!a)
+		return XDPCAST_dns_pass_other;
+	plan->reason = a->reason;
+	plan->flags |= a->header_flags;
+	plan->opt_len = build_opt(s, q, 0, a->ede);
+	fixed = DNS_HEADER_LEN + q->question_len + plan->opt_len;
+	fit = q->slip ? -1 : plan_answer(s, q, found->answer, q->udp_limit > fixed ? q->udp_limit - fixed : 0);
+	if (fit == -2 || (fit == -1 && !q->slip && (a->flags & ANSWER_NO_TRUNCATE)))
+		return XDPCAST_dns_pass_other;
+	if (fit) {
+		__u32 reason = q->slip ? XDPCAST_rrl_slip : XDPCAST_dns_truncated;
+		__u16 flags = plan->flags | DNS_FLAG_TC, opt_len = plan->opt_len;
+
+		__builtin_memset(plan, 0, sizeof(*plan));
+		plan->reason = reason;
+		plan->flags = flags;
+		plan->opt_len = opt_len;
+	} else {
+		plan->answer = found->answer;
+	}
+	return plan->reason;
+}
+
+/*
+ * Writes the response s->plan describes. A global function, so the
+ * verifier checks it once rather than once for every way the pipeline can
+ * reach it. Its pointers may be NULL as far as the verifier knows. Returns
+ * an enum xdpcast_reason.
+ */
+__noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct scratch *s,
+			    const struct dns_query *q)
+{
+	struct response_plan *plan;
 	/* The verifier bounds a helper's size argument only when the compare
 	 * and the call use the same 64-bit register: see barrier_var below. */
-	__u64 data_len, head_len, out_len;
-	__u32 dns_off = q->dns_off, udp_len, sum;
-	__u8 *dns = s->buf + (dns_off & 127);
-	struct udphdr *udp = (void *)(s->buf + ((dns_off - sizeof(*udp)) & 127));
+	__u64 opt_len, front_len;
+	__u32 dns_off, udp_len, sum, data_len;
+	struct udphdr *udp;
+	__u8 *dns;
 	int delta;
 
-	if (e && q->slip) {
-		flags |= DNS_FLAG_TC;
-		reason = XDPCAST_rrl_slip;
-	} else if (e) {
-		cut = fit_answer(e, fixed, q->udp_limit);
-		if (!cut) {
-			if (e->entry_flags & ANSWER_NO_TRUNCATE)
-				return XDPCAST_dns_pass_other;
-			flags |= DNS_FLAG_TC;
-			reason = XDPCAST_dns_truncated;
-		}
-	}
-	if (!cut)
-		cut = &truncated;
-	data_len = cut->len;
+	if (!pkt || !s || !q)
+		return XDPCAST_dns_pass_other;
+	plan = &s->plan;
+	dns_off = q->dns_off;
+	dns = s->buf + (dns_off & 127);
+	udp = (void *)(s->buf + ((dns_off - sizeof(*udp)) & 127));
+	opt_len = plan->opt_len;
+	data_len = plan->head_len + plan->tail_len;
 	if (data_len > XDPCAST_ANSWER_MAX)
 		return XDPCAST_dns_pass_other;
-	udp_len = sizeof(*udp) + fixed + data_len;
-	head_len = dns_off + DNS_HEADER_LEN + q->question_len;
-	barrier_var(head_len);  /* one register for the bound check and the helper */
-	out_len = head_len + data_len + opt_len;
+	udp_len = sizeof(*udp) + DNS_HEADER_LEN + q->question_len + data_len + opt_len;
+	front_len = dns_off + DNS_HEADER_LEN + q->question_len;
+	barrier_var(front_len);  /* one register for the bound check and the helper */
 
 	if (build_l2(ctx, pkt, s))
 		return XDPCAST_dns_pass_other;
@@ -412,17 +717,17 @@ static __always_inline enum xdpcast_reason write_response(struct xdp_md *ctx, co
 	udp->check = 0;
 	sum = csum_bytes(sum, (__u8 *)udp, sizeof(*udp), 0);
 
-	dns[2] = flags >> 8;
-	dns[3] = flags & 0xff;
-	dns[6] = cut->ancount >> 8;
-	dns[7] = cut->ancount & 0xff;
-	dns[8] = cut->nscount >> 8;
-	dns[9] = cut->nscount & 0xff;
-	dns[10] = (cut->arcount + !!opt_len) >> 8;
-	dns[11] = (cut->arcount + !!opt_len) & 0xff;
+	dns[2] = plan->flags >> 8;
+	dns[3] = plan->flags & 0xff;
+	dns[6] = plan->ancount >> 8;
+	dns[7] = plan->ancount & 0xff;
+	dns[8] = plan->nscount >> 8;
+	dns[9] = plan->nscount & 0xff;
+	dns[10] = (plan->arcount + !!opt_len) >> 8;
+	dns[11] = (plan->arcount + !!opt_len) & 0xff;
 	sum = csum_bytes(sum, dns, DNS_HEADER_LEN, 0);
 	sum += q->question_sum;
-	sum += xdpcast_csum_at(cut->csum, DNS_HEADER_LEN + q->question_len);
+	sum += plan->csum;
 	barrier_var(opt_len);
 	if (opt_len > sizeof(s->opt))
 		return XDPCAST_dns_pass_other;
@@ -430,7 +735,7 @@ static __always_inline enum xdpcast_reason write_response(struct xdp_md *ctx, co
 		sum += xdpcast_csum_at(opt_csum(s), DNS_HEADER_LEN + q->question_len + data_len);
 	udp->check = bpf_htons(csum_finish(sum) ?: 0xffff);
 
-	delta = (int)out_len - (int)pkt->len;
+	delta = (int)(front_len + data_len + opt_len) - (int)pkt->len;
 	if (delta > 0) {
 		if (bpf_xdp_adjust_tail(ctx, delta) && bpf_xdp_adjust_head(ctx, -delta))
 			return XDPCAST_dns_pass_no_room;
@@ -439,25 +744,21 @@ static __always_inline enum xdpcast_reason write_response(struct xdp_md *ctx, co
 	}
 
 	/* From here the frame has the response's length: it must be written whole. */
-	if (!head_len || head_len > SCRATCH_SIZE ||
-	    bpf_xdp_store_bytes(ctx, 0, s->buf, head_len) ||
-	    (e && data_len && bpf_xdp_store_bytes(ctx, head_len, (void *)e->data, data_len)) ||
-	    (opt_len && bpf_xdp_store_bytes(ctx, head_len + data_len, s->opt, opt_len)))
+	if (!front_len || front_len > SCRATCH_SIZE ||
+	    bpf_xdp_store_bytes(ctx, 0, s->buf, front_len) ||
+	    (plan->head_len && store_blob(ctx, front_len, plan->answer, sizeof(struct answer_record), plan->head_len)) ||
+	    (plan->tail_len && store_blob(ctx, front_len + plan->head_len, plan->tail, sizeof(struct tail_record),
+					  plan->tail_len)) ||
+	    (opt_len && bpf_xdp_store_bytes(ctx, front_len + data_len, s->opt, opt_len)))
 		return XDPCAST_drop_malformed;
-	return reason;
-}
+	if (plan->patch_count && plan->tail_len) {
+		struct patch_write w = { .ctx = ctx, .s = s };
 
-/*
- * A global function, so the verifier checks the response writer once rather
- * than once for every way the pipeline can reach it. Its pointers may be
- * NULL as far as the verifier knows. Returns an enum xdpcast_reason.
- */
-__noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct scratch *s,
-			    const struct dns_query *q, const struct answer_entry *e)
-{
-	if (!pkt || !s || !q)
-		return XDPCAST_dns_pass_other;
-	return write_response(ctx, pkt, s, q, e);
+		plan->tail_at = front_len + plan->head_len;
+		plan->qname_len = q->qname_len;
+		bpf_loop(XDPCAST_TAIL_PATCHES, patch_write_step, &w, 0);
+	}
+	return plan->reason;
 }
 
 #endif /* XDPCAST_DNS_ANSWER_H */

@@ -37,16 +37,24 @@
 
 #define LABEL_MASK (XDPCAST_LABELS_MAX - 1)
 
-struct scratch {
-	__u8 buf[SCRATCH_SIZE];                 /* response head under construction */
-	__u8 opt[DNS_OPT_LEN + 4 + XDPCAST_NSID_MAX + 6 + 4 + 24];  /* the response's OPT: NSID, EDE, COOKIE */
-	__u8 cookie_in[COOKIE_OPTION_MAX];      /* the query's COOKIE option data */
-	__u8 cookie_out[24];                    /* client cookie and our fresh server cookie */
-	__u8 name[XDPCAST_NAME_MAX + 1];        /* lowercased qname */
-	__u8 label_off[XDPCAST_LABELS_MAX];     /* where each label starts in name[] */
-	__u64 label_hash[XDPCAST_LABELS_MAX];
-	__u64 suffix_chain[XDPCAST_LABELS_MAX]; /* chain value of name[label_off[i]..] */
-	__u64 suffix_key[XDPCAST_LABELS_MAX];   /* its key: the chain value finalised */
+/* What goes after the question: an answer's head and the cut of its tail
+ * that fits (bpf/dns_answer.h). In scratch, not on the stack. */
+struct response_plan {
+	__u32 reason;           /* enum xdpcast_reason it is counted under */
+	__u16 flags;            /* the DNS header's flags word */
+	__u16 opt_len;          /* bytes of s->opt sent */
+	__u32 answer;           /* blob address of the struct answer_record; 0: none */
+	__u32 tail;             /* blob address of its struct tail_record; 0: none */
+	__u32 head_len;         /* bytes of the head sent */
+	__u32 tail_len;         /* bytes of the tail sent */
+	__u32 csum;             /* even-aligned sum of both as sent, from the DNS header */
+	__u16 ancount;
+	__u16 nscount;
+	__u16 arcount;
+	__u16 patch_count;      /* relative pointers in the tail */
+	__u32 tail_at;          /* frame offset of the tail */
+	__u32 qname_len;        /* what the tail's pointers into the qname add */
+	__u8 pointer[2];        /* a completed pointer, for a frame that is not linear */
 };
 
 struct dns_query {
@@ -71,6 +79,29 @@ struct dns_query {
 	__u8 slip;              /* RRL limited it: send TC=1 and no records */
 	__u32 cookie_off;       /* where its data starts in scratch */
 };
+
+/* The answer the cache holds for a query (bpf/dns_answer.h). */
+struct cached_answer {
+	__u32 answer;           /* blob address of the struct answer_record */
+	__u32 reserved;
+	__u64 owner_hash;       /* the name RRL counts it under: owner, encloser, cut */
+};
+
+struct scratch {
+	__u8 buf[SCRATCH_SIZE];                 /* response head under construction */
+	struct dns_query query;
+	struct cached_answer found;
+	struct response_plan plan;
+	__u8 opt[DNS_OPT_LEN + 4 + XDPCAST_NSID_MAX + 6 + 4 + 24];  /* the response's OPT: NSID, EDE, COOKIE */
+	__u8 cookie_in[COOKIE_OPTION_MAX];      /* the query's COOKIE option data */
+	__u8 cookie_out[24];                    /* client cookie and our fresh server cookie */
+	__u8 name[XDPCAST_NAME_MAX + 1 + 8];    /* lowercased qname; room to compare 8 bytes at a time */
+	__u8 label_off[XDPCAST_LABELS_MAX];     /* where each label starts in name[] */
+	__u64 label_hash[XDPCAST_LABELS_MAX];
+	__u64 suffix_chain[XDPCAST_LABELS_MAX]; /* chain value of name[label_off[i]..] */
+	__u64 suffix_key[XDPCAST_LABELS_MAX];   /* its key: the chain value finalised */
+};
+
 
 enum dns_read_result {
 	DNS_READ_OK,

@@ -116,13 +116,13 @@ static __always_inline enum xdpcast_reason pass_budget(const struct packet *pkt,
  * real client retries over TCP) and the others are dropped.
  */
 static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, const struct dns_query *q,
-						  const struct answer_entry *e,
+						  __u64 owner_hash, __u8 rrl_class,
 						  const struct xdpcast_settings *set, __u64 now)
 {
 	struct rrl_key key = {
-		.name_hash = e->rrl_name_hash,
-		.qtype = e->rrl_class == RRL_CLASS_POSITIVE ? q->qtype : 0,
-		.rrl_class = e->rrl_class,
+		.name_hash = owner_hash,
+		.qtype = rrl_class == RRL_CLASS_POSITIVE ? q->qtype : 0,
+		.rrl_class = rrl_class,
 		.ipv6 = !is_ipv4(pkt),
 	};
 	struct rrl_bucket *b, fresh = { .tat_ns = now };

@@ -85,12 +85,25 @@ static __always_inline __u16 client_view(const struct packet *pkt)
 	return v ? v->view : 0;
 }
 
+/* Plans the response, then writes it: two global functions, each checked
+ * once by the verifier, whose stacks do not add up. */
+static __always_inline enum xdpcast_reason respond(struct xdp_md *ctx, const struct packet *pkt,
+						    struct scratch *s, const struct dns_query *q,
+						    const struct cached_answer *found)
+{
+	__u32 reason = plan_response(s, q, found);
+
+	if (reason_action(reason) != XDP_TX)
+		return reason;
+	return answer_query(ctx, pkt, s, q);
+}
+
 static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, const struct packet *pkt,
 							  const struct xdpcast_settings *set, __u64 now)
 {
 	enum rrl_verdict rrl = RRL_SEND;
-	struct dns_query q = {};
-	const struct answer_entry *e;
+	const struct answer_record *a;
+	struct dns_query *q;
 	struct scratch *s;
 	__u32 zero = 0;
 
@@ -99,7 +112,10 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	s = bpf_map_lookup_elem(&xdpcast_scratch, &zero);
 	if (!s)
 		return XDPCAST_dns_pass_other;
-	switch (read_query(ctx, pkt, s, &q)) {
+	/* The query's state lives in scratch: the stack is for the call chain. */
+	q = &s->query;
+	__builtin_memset(q, 0, sizeof(*q));
+	switch (read_query(ctx, pkt, s, q)) {
 	case DNS_READ_MALFORMED:
 		return XDPCAST_drop_malformed;
 	case DNS_READ_RESPONSE:
@@ -109,21 +125,27 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	case DNS_READ_OK:
 		break;
 	}
-	if (q.badvers)  /* answered without an entry, and not rate-limited */
-		return answer_query(ctx, pkt, s, &q, NULL);
-	q.view = client_view(pkt);
-	e = find_answer(s, &q);
-	if (!e || (e->entry_flags & ANSWER_PASS))
-		return XDPCAST_dns_pass_miss;
-	if (q.dnssec_ok && (e->entry_flags & ANSWER_SIGNED) && !(e->entry_flags & ANSWER_DNSSEC))
+	if (q->badvers)  /* answered without an entry, and not rate-limited */
+		return respond(ctx, pkt, s, q, NULL);
+	q->view = client_view(pkt);
+	switch (find_answer(s, q, &s->found)) {
+	case FIND_ANSWER:
+		break;
+	case FIND_PASS_DNSSEC:
 		return XDPCAST_dns_pass_other;  /* NSEC proofs are served by userspace */
-	prepare_cookie(s, &q, pkt, set, now);
-	if (!q.cookie_valid && !pkt->probe)     /* a valid server cookie proves the source: no RRL */
-		rrl = rrl_check(pkt, &q, e, set, now);
+	default:
+		return XDPCAST_dns_pass_miss;
+	}
+	a = answer_record_at(s->found.answer);
+	if (!a)
+		return XDPCAST_dns_pass_miss;
+	prepare_cookie(s, q, pkt, set, now);
+	if (!q->cookie_valid && !pkt->probe)     /* a valid server cookie proves the source: no RRL */
+		rrl = rrl_check(pkt, q, s->found.owner_hash, a->rrl_class, set, now);
 	if (rrl == RRL_DROP)
 		return XDPCAST_rrl_drop;
-	q.slip = rrl == RRL_SLIP;
-	return answer_query(ctx, pkt, s, &q, e);
+	q->slip = rrl == RRL_SLIP;
+	return respond(ctx, pkt, s, q, &s->found);
 }
 
 static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, const struct packet *pkt,

@@ -17,7 +17,7 @@
 						    * BPF_PROG_TEST_RUN (xdpcastctl lookup) */
 #define XDPCAST_NAME_MAX       255   /* wire-format domain name, root label included */
 #define XDPCAST_LABELS_MAX     32    /* deeper names are left to userspace */
-#define XDPCAST_ANSWER_MAX     1232  /* precompiled answer bytes per entry */
+#define XDPCAST_ANSWER_MAX     1232  /* bytes after the question in one response */
 #define XDPCAST_EDNS_UDP_SIZE  1232  /* our EDNS payload size, as NSD's default */
 #define XDPCAST_DNS_PORT       53
 #define XDPCAST_NSID_MAX       64    /* bytes of the NSID option: the PoP name */
@@ -244,65 +244,187 @@ struct client_view {
 };
 
 /*
- * What an answer cache entry answers for its name. The program looks up
- * TYPE for the query's name and type; on a miss OTHER for the name; on a
- * miss BELOW for each ancestor, nearest first (the closest encloser).
+ * The answer cache (DESIGN.md section 3) has two parts:
+ *
+ *  - the names: one hash entry per (name, class, view), in a generation's
+ *    inner map (`xdpcast_names`, slot 0 of `xdpcast_answer_gen`), whose
+ *    value is the blob address of the name's record;
+ *  - the blob: records of any size in pages of `xdpcast_blob` (an array of
+ *    maps, each page a one-element array the loader writes through mmap).
+ *
+ * A name's record holds the name (to verify a hash hit), its types and the
+ * addresses of their answers, and the answers for other types (OTHER) and
+ * for names below it (BELOW). An answer is a head (the answer section,
+ * rendered for the name itself) and a tail (authority and additional
+ * sections). Tails are stored once and shared: within a zone every NODATA
+ * and every positive answer whose tail is the apex NS with its glue shares
+ * one rendering, its compression pointers made relative (patches) and
+ * completed at answer time from the qname's length; every NXDOMAIN shares
+ * one position independent rendering. Those shared tails are reached
+ * through the zone's slots, so a new SOA replaces them for every name at
+ * once (one 4-byte store).
+ *
+ * Records are immutable while a key or slot can lead to them: an update
+ * writes new records, then switches the key or slot, and frees the old
+ * records only after a grace period (docs/ARCHITECTURE.md, "In-place
+ * updates").
  */
-enum answer_match {
-	ANSWER_MATCH_TYPE,      /* queries for this name and qtype */
-	ANSWER_MATCH_OTHER,     /* this name, any qtype without a TYPE entry */
-	ANSWER_MATCH_BELOW,     /* names below this one that have no entry */
+#define XDPCAST_BLOB_PAGE_SHIFT 18
+#define XDPCAST_BLOB_PAGE_SIZE  (1u << XDPCAST_BLOB_PAGE_SHIFT)  /* records start below this */
+#define XDPCAST_BLOB_RECORD_MAX 4096    /* the largest record: pages have that much more room */
+#define XDPCAST_BLOB_ALIGN      8       /* records start 8-aligned: an address counts 8-byte units */
+#define XDPCAST_BLOB_PAGES_MAX  131072  /* 32 GiB of records */
+#define XDPCAST_TYPES_MAX       64      /* type entries of one name (DO=1 variants included) */
+#define XDPCAST_TAIL_PATCHES    16      /* relative compression pointers in one tail */
+
+/* One page of the blob: the value of each inner map of `xdpcast_blob`. */
+struct blob_page {
+	__u8 bytes[XDPCAST_BLOB_PAGE_SIZE + XDPCAST_BLOB_RECORD_MAX];
 };
 
-/* Key of one answer cache entry. */
-struct answer_key {
+/* A blob address: page << 15 | offset / 8. 0 is no record. */
+#define XDPCAST_BLOB_OFFSET_BITS (XDPCAST_BLOB_PAGE_SHIFT - 3)
+
+static inline __u32 xdpcast_address_page(__u32 address)
+{
+	return address >> XDPCAST_BLOB_OFFSET_BITS;
+}
+
+static inline __u32 xdpcast_address_offset(__u32 address)
+{
+	return (address << 3) & (XDPCAST_BLOB_PAGE_SIZE - 1);
+}
+
+static inline __u32 xdpcast_address(__u32 page, __u32 offset)
+{
+	return page << XDPCAST_BLOB_OFFSET_BITS | offset >> 3;
+}
+
+/* Key of the names hash. */
+struct name_key {
 	__u64 name_hash;  /* xdpcast_name_hash of the lowercased wire name */
-	__u16 qtype;      /* 0 unless match is ANSWER_MATCH_TYPE */
 	__u16 qclass;
 	__u16 view;       /* 0: the default view */
-	__u8 match;       /* enum answer_match */
-	__u8 dnssec_ok;   /* 1: the DO=1 variant of a signed zone's answer */
+	__u32 reserved;
+};
+
+/* Value of the names hash. */
+struct name_ref {
+	__u32 record;     /* blob address of the struct name_record; 0: two names
+			   * of the view claim this key, userspace answers */
+	__u32 reserved;
+};
+
+enum name_flag {
+	NAME_SIGNED = 1 << 0,          /* the zone has DNSSEC data: DO=1 needs a DNSSEC variant */
+	NAME_BELOW_WILDCARD = 1 << 1,  /* names below without a record: its wildcard child answers */
+	NAME_TYPES_PARTIAL = 1 << 2,   /* more types than XDPCAST_TYPES_MAX: a type not listed is passed */
 };
 
 /*
- * A response may be cut to fit the client's UDP limit. The compiler records
- * where each section ends so the program can drop additional, then
- * authority, and only set TC when the answer section itself does not fit.
+ * A name's record: the header, the lowercased name (8-aligned), then
+ * type_count struct type_entry sorted by qtype, the DO=1 variant right
+ * after its DO=0 entry.
  */
-enum answer_cut_level {
-	ANSWER_CUT_ANSWER,      /* answer section only */
-	ANSWER_CUT_AUTHORITY,   /* answer + authority */
-	ANSWER_CUT_FULL,        /* answer + authority + additional */
-	ANSWER_CUT_MAX
+struct name_record {
+	__u8 name_len;    /* wire length, root label included */
+	__u8 type_count;
+	__u16 flags;      /* enum name_flag */
+	__u32 other;      /* answer for a type without an entry; 0: userspace answers */
+	__u32 below;      /* answer for names below without a record; 0: userspace */
+	__u32 reserved;
 };
 
-struct answer_cut {
-	__u16 len;        /* bytes of data[] that belong to this cut */
-	__u16 csum;       /* ones-complement sum of those bytes, even-aligned */
+struct type_entry {
+	__u16 qtype;
+	__u8 dnssec_ok;   /* 1: the DO=1 variant, with RRSIGs */
+	__u8 reserved;
+	__u32 answer;     /* blob address of the struct answer_record */
+};
+
+/* Where the name starts in its record, and where its type entries start. */
+#define XDPCAST_RECORD_NAME_OFF sizeof(struct name_record)
+
+static inline __u32 xdpcast_record_types_off(__u32 name_len)
+{
+	return XDPCAST_RECORD_NAME_OFF + ((name_len + 7) & ~7u);
+}
+
+enum answer_flag {
+	ANSWER_NO_TRUNCATE = 1 << 0,       /* position independent: send whole or pass */
+	ANSWER_NEEDS_AUTHORITY = 1 << 1,   /* no cut without the authority section */
+	ANSWER_TAIL_SLOT = 1 << 2,         /* tail is the address of the zone's slots; `slot` says which */
+};
+
+/*
+ * An answer: the header, then head_len bytes of the answer section (owner
+ * compressed to the question), followed at answer time by its tail.
+ */
+struct answer_record {
+	__u16 header_flags;  /* flags word of the response (QR, AA, RCODE) */
+	__u8 reason;         /* enum xdpcast_reason counted when answered */
+	__u8 rrl_class;      /* enum rrl_class */
+	__u16 flags;         /* enum answer_flag */
+	__u16 ede;           /* Extended DNS Error info code (RFC 8914) to add, 0: none */
+	__u16 head_len;
+	__u16 head_csum;     /* ones-complement sum of the head, even-aligned */
 	__u16 ancount;
+	__u16 slot;          /* with ANSWER_TAIL_SLOT: enum zone_slot */
+	__u32 tail;          /* struct tail_record, or the zone's slots; 0: no tail */
+	__u32 reserved2;
+};
+
+/*
+ * A tail patch: a compression pointer stored relative, completed by adding
+ * the qname's length (it points into the question, at a suffix of the
+ * qname) or the qname's and the head's (it points into the tail itself).
+ */
+#define XDPCAST_PATCH_OFFSET     0x07ff   /* where the pointer is in the tail */
+#define XDPCAST_PATCH_AFTER_HEAD 0x8000   /* its target is in the tail: add the head's length too */
+
+/* Patches by what they add and the parity of their offset from the tail's
+ * start: the checksum of a patched tail without a loop over its patches. */
+enum patch_sum {
+	PATCH_SUM_EVEN,       /* every patch adds the qname's length */
+	PATCH_SUM_ODD,
+	PATCH_SUM_HEAD_EVEN,  /* XDPCAST_PATCH_AFTER_HEAD ones add the head's too */
+	PATCH_SUM_HEAD_ODD,
+	PATCH_SUM_MAX
+};
+
+/* The authority and additional sections that follow a head, after this
+ * header. Cuts: the head alone, + authority, + additional (as NSD drops
+ * sections to fit). */
+struct tail_record {
+	__u16 auth_len;      /* bytes of the authority section */
+	__u16 auth_csum;     /* ones-complement sum of those bytes, even-aligned, as stored */
+	__u16 full_len;      /* authority and additional */
+	__u16 full_csum;
 	__u16 nscount;
 	__u16 arcount;
+	__u8 patch_count;
+	__u8 reserved;
+	__u8 auth_patch_sums[PATCH_SUM_MAX];  /* patches in the authority section */
+	__u8 full_patch_sums[PATCH_SUM_MAX];
+	__u16 patches[XDPCAST_TAIL_PATCHES];  /* ascending offsets */
 };
 
-enum answer_entry_flag {
-	ANSWER_SIGNED = 1 << 0,       /* zone has DNSSEC data: DO=1 needs the DNSSEC variant */
-	ANSWER_PASS = 1 << 1,         /* the userspace server answers (e.g. wildcard, DNAME) */
-	ANSWER_NO_TRUNCATE = 1 << 2,  /* position independent: send whole or pass */
-	ANSWER_WILDCARD = 1 << 3,     /* BELOW entry: answer from the wildcard child */
-	ANSWER_DNSSEC = 1 << 4,       /* the DO=1 variant, with RRSIGs */
+/* A zone's slots: the tails its answers share, swapped as a whole when the
+ * zone's SOA (or apex NS) changes. One record of ZONE_SLOT_MAX words; an
+ * answer names the record and the slot (an address + k could run past the
+ * page's offset bits: the record may end in the page's slack). */
+enum zone_slot {
+	ZONE_SLOT_POSITIVE,         /* apex NS and glue after a positive answer */
+	ZONE_SLOT_POSITIVE_DNSSEC,  /* the same with RRSIGs */
+	ZONE_SLOT_NODATA,           /* the SOA after NODATA */
+	ZONE_SLOT_NXDOMAIN,         /* the SOA after NXDOMAIN, position independent */
+	ZONE_SLOT_MAX
 };
+_Static_assert(!(ZONE_SLOT_MAX & (ZONE_SLOT_MAX - 1)), "the program masks slot numbers with ZONE_SLOT_MAX - 1");
 
-struct answer_entry {
-	__u16 name_len;          /* wire length of name[], root label included */
-	__u16 header_flags;      /* flags word of the response (QR, AA, RCODE) */
-	__u16 entry_flags;       /* enum answer_entry_flag */
-	__u16 reason;            /* enum xdpcast_reason counted when answered */
-	__u16 ede;               /* Extended DNS Error info code (RFC 8914) to add, 0: none */
-	__u16 rrl_class;         /* enum rrl_class of this response */
-	__u64 rrl_name_hash;     /* the name RRL accounts it to: owner, encloser, cut */
-	struct answer_cut cut[ANSWER_CUT_MAX];
-	__u8 name[XDPCAST_NAME_MAX + 1];  /* lowercased owner, to verify the hash hit */
-	__u8 data[XDPCAST_ANSWER_MAX];    /* sections after the question, owner compressed to 0xc00c */
+struct zone_slot_word {
+	__u32 tail;       /* blob address of the struct tail_record */
+	__u32 reserved;
 };
 
 /*

@@ -33,7 +33,7 @@ struct check_job {
 	struct loop_job job;
 	struct daemon *d;
 	size_t check;
-	struct zone **zones;            /* references: the default view's */
+	struct health_zone *zones;      /* the default view's, origins copied */
 	size_t zone_count;
 	int failed;
 	char detail[256];
@@ -77,7 +77,7 @@ static void check_done(struct loop_job *job)
 	struct daemon *d = c->d;
 
 	for (size_t i = 0; i < c->zone_count; i++)
-		zone_free(c->zones[i]);
+		knot_dname_free((knot_dname_t *)c->zones[i].origin, NULL);
 	free(c->zones);
 	d->check_busy[c->check] = false;
 	if (!d->exiting) {
@@ -95,7 +95,7 @@ static void submit_check(struct daemon *d, size_t check)
 	if (d->check_busy[check])
 		return;         /* still running from the last turn: its result counts when it comes */
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->zones = calloc(d->gen.default_view_count + 1, sizeof(*c->zones)))) {
+	if (!c || !(c->zones = calloc(d->zones.default_view_count + 1, sizeof(*c->zones)))) {
 		free(c);
 		health_record(&d->health, check, false, "out of memory");
 		return;
@@ -103,8 +103,14 @@ static void submit_check(struct daemon *d, size_t check)
 	c->job = (struct loop_job){ .lane = LANE_CHECKS, .run = check_run, .done = check_done };
 	c->d = d;
 	c->check = check;
-	for (size_t i = 0; i < d->gen.default_view_count; i++)
-		c->zones[c->zone_count++] = zone_ref(d->gen.zones[i]);
+	for (size_t i = 0; i < d->zones.default_view_count; i++) {
+		const struct zone_view *z = &d->zones.zones[i];
+
+		c->zones[c->zone_count].origin = knot_dname_copy(z->origin, NULL);
+		c->zones[c->zone_count].serial = z->serial;
+		if (c->zones[c->zone_count].origin)
+			c->zone_count++;
+	}
 	d->check_busy[check] = true;
 	loop_submit(d->loop, &c->job);
 }

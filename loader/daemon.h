@@ -6,8 +6,9 @@
  *   zone_sync.c       zone loads, transfers, NOTIFY, zone file changes
  *   announce.c        health checks and what BIRD is asked to announce
  *   control_server.c  the control socket (xdpcastctl)
- * Everything here is touched only on the loop's thread; jobs on workers
- * get copies of what they need and hand results back to `done`.
+ * Everything here is touched only on the loop's thread (but `lane`, the
+ * zones lane's); jobs on workers get copies of what they need and hand
+ * results back to `done`.
  */
 #ifndef XDPCAST_DAEMON_H
 #define XDPCAST_DAEMON_H
@@ -81,8 +82,15 @@ struct daemon {
 	struct protection protection;   /* in force; the config's on reload */
 	struct loop_timer clock_timer;
 
-	/* zones (zone_sync.c) */
-	struct generation gen;
+	/* zones (zone_sync.c). `lane` belongs to the zones lane: only its jobs
+	 * (and the first load, before the loop runs) touch the cache and the
+	 * generation in force; the loop's thread reads `zones`, the view of
+	 * them the last zones job handed back. */
+	struct {
+		struct cache *cache;            /* the answer cache in the program's maps */
+		struct generation served;       /* the zones in force in it */
+	} lane;
+	struct zones_view zones;
 	unsigned generation_number;
 	double generation_loaded_at;
 	bool zones_busy;                /* a load job runs */
@@ -139,6 +147,8 @@ void zones_start(struct daemon *d);
  * read_config) and the fresh transfers; the number of the load job that
  * will do it (control_server answers waiters with it). */
 unsigned zones_request_reload(struct daemon *d, const char *why, bool read_config);
+/* The answer cache over the loaded program's maps. */
+int zones_open_cache(struct daemon *d, char *err, size_t errlen);
 void zones_close(struct daemon *d);
 /* The settings map and source filters as d->protection says. */
 int zones_apply_protection(struct daemon *d, char *err, size_t errlen);

@@ -3,88 +3,346 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
+#include <time.h>
+#include <bpf/libbpf.h>
 
 #include "generation.h"
+#include "hmap.h"
+#include "log.h"
 
-int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
-		     struct zone *const *transferred, size_t transferred_count, const char *identity,
-		     char *err, size_t errlen)
+static struct map_btf btf_of(const struct xdpcast_bpf *skel, const struct bpf_map *map)
 {
-	size_t total = transferred_count;
+	return (struct map_btf){
+		.fd = bpf_object__btf_fd(skel->obj),
+		.key_type_id = bpf_map__btf_key_type_id(map),
+		.value_type_id = bpf_map__btf_value_type_id(map),
+	};
+}
 
-	memset(gen, 0, sizeof(*gen));
-	for (size_t v = 0; v < view_count; v++)
-		total += views[v].count;
-	gen->zones = calloc(total + 1, sizeof(*gen->zones));
-	if (!gen->zones) {
+struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes, char *err, size_t errlen)
+{
+	struct cache_maps maps = {
+		.generation_fd = bpf_map__fd(skel->maps.xdpcast_answer_gen),
+		.blob_fd = bpf_map__fd(skel->maps.xdpcast_blob),
+		.blob_pages = bpf_map__max_entries(skel->maps.xdpcast_blob),
+		.names_btf = btf_of(skel, skel->maps.xdpcast_empty),
+		.page_btf = btf_of(skel, skel->maps.xdpcast_blob_page),
+	};
+
+	return cache_open(&maps, max_bytes, err, errlen);
+}
+
+/* Puts a zone (the reference is the generation's) at index `at`. */
+static int insert_zone(struct generation *gen, size_t at, struct zone *zone, uint16_t view,
+		       const struct file_stamp *stamp)
+{
+	size_t after = gen->zone_count - at;
+
+	if (gen->zone_count == gen->zone_capacity) {
+		size_t cap = gen->zone_capacity ? gen->zone_capacity * 2 : 16;
+		struct zone **zones = realloc(gen->zones, cap * sizeof(*zones));
+		uint16_t *views;
+		struct file_stamp *stamps;
+
+		if (!zones)
+			return -1;
+		gen->zones = zones;
+		views = realloc(gen->views, cap * sizeof(*views));
+		if (!views)
+			return -1;
+		gen->views = views;
+		stamps = realloc(gen->stamps, cap * sizeof(*stamps));
+		if (!stamps)
+			return -1;
+		gen->stamps = stamps;
+		gen->zone_capacity = cap;
+	}
+	memmove(&gen->zones[at + 1], &gen->zones[at], after * sizeof(*gen->zones));
+	memmove(&gen->views[at + 1], &gen->views[at], after * sizeof(*gen->views));
+	memmove(&gen->stamps[at + 1], &gen->stamps[at], after * sizeof(*gen->stamps));
+	gen->zones[at] = zone;
+	gen->views[at] = view;
+	gen->stamps[at] = stamp ? *stamp : (struct file_stamp){ 0 };
+	gen->zone_count++;
+	return 0;
+}
+
+static int add_zone(struct generation *gen, struct zone *zone, uint16_t view, const struct file_stamp *stamp)
+{
+	return insert_zone(gen, gen->zone_count, zone, view, stamp);
+}
+
+static void remove_zone(struct generation *gen, size_t at)
+{
+	size_t after = gen->zone_count - at - 1;
+
+	zone_free(gen->zones[at]);
+	memmove(&gen->zones[at], &gen->zones[at + 1], after * sizeof(*gen->zones));
+	memmove(&gen->views[at], &gen->views[at + 1], after * sizeof(*gen->views));
+	memmove(&gen->stamps[at], &gen->stamps[at + 1], after * sizeof(*gen->stamps));
+	gen->zone_count--;
+}
+
+static void stamp_file(const char *path, struct file_stamp *stamp)
+{
+	struct timespec now;
+	struct stat st;
+
+	memset(stamp, 0, sizeof(*stamp));
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (stat(path, &st))
+		return;         /* reading it will say what is wrong */
+	/* Timestamps move in ticks of the kernel's coarse clock: a file
+	 * written within the last second could be written again under the
+	 * same stamp. Not trusted, it is read again next time. */
+	if (st.st_mtim.tv_sec + 1 >= now.tv_sec)
+		return;
+	*stamp = (struct file_stamp){ .dev = st.st_dev, .ino = st.st_ino, .size = st.st_size,
+				      .mtime = st.st_mtim, .ctime = st.st_ctim };
+}
+
+static bool same_stamp(const struct file_stamp *a, const struct file_stamp *b)
+{
+	return a->ino && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+static uint64_t path_key(const char *path)
+{
+	return hmap_hash(HMAP_HASH_SEED, path, strlen(path));
+}
+
+/* The files `known` read: path hash -> 1 + index of its zone. */
+static int index_files(const struct generation *known, struct hmap *by_path)
+{
+	for (size_t i = 0; i < known->zone_count; i++) {
+		uint64_t key = path_key(known->zones[i]->file);
+
+		if (known->stamps[i].ino && !hmap_get(by_path, key) &&
+		    hmap_set(by_path, key, (void *)(uintptr_t)(i + 1)))
+			return -1;
+	}
+	return 0;
+}
+
+/* The zone `known` read from path, when the file is still what it was. */
+static struct zone *known_zone(const struct generation *known, const struct hmap *by_path, const char *path,
+			       const struct file_stamp *stamp)
+{
+	uintptr_t at = (uintptr_t)hmap_get(by_path, path_key(path));
+
+	if (!at || strcmp(known->zones[at - 1]->file, path) || !same_stamp(&known->stamps[at - 1], stamp))
+		return NULL;
+	return zone_ref(known->zones[at - 1]);
+}
+
+/* Orders zone indexes by view, origin, then index. */
+static int compare_zone_at(const void *a, const void *b, void *arg)
+{
+	const struct generation *gen = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int cmp = (int)gen->views[x] - (int)gen->views[y];
+
+	if (!cmp)
+		cmp = zone_name_cmp(gen->zones[x]->origin, gen->zones[y]->origin);
+	return cmp ? cmp : (x > y) - (x < y);
+}
+
+/* One zone per origin and view: sorted, a zone taken twice is adjacent. */
+static int check_origins(const struct generation *gen, char *err, size_t errlen)
+{
+	size_t *order = malloc((gen->zone_count + 1) * sizeof(*order));
+	int ret = 0;
+
+	if (!order) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t v = 0; v < view_count; v++) {
-		struct zone **first = gen->zones + gen->zone_count;
+	for (size_t i = 0; i < gen->zone_count; i++)
+		order[i] = i;
+	qsort_r(order, gen->zone_count, sizeof(*order), compare_zone_at, (void *)gen);
+	for (size_t i = 1; i < gen->zone_count && !ret; i++) {
+		size_t first = order[i - 1], again = order[i];
+		char name[KNOT_DNAME_TXT_MAXLEN];
 
+		if (gen->views[first] != gen->views[again] ||
+		    !knot_dname_is_equal(gen->zones[first]->origin, gen->zones[again]->origin))
+			continue;
+		knot_dname_to_str(name, gen->zones[again]->origin, sizeof(name));
+		snprintf(err, errlen, "%s: zone %s is already loaded from %s", gen->zones[again]->file, name,
+			 gen->zones[first]->file);
+		ret = -1;
+	}
+	free(order);
+	return ret;
+}
+
+int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
+		     struct zone *const *transferred, size_t transferred_count, const struct generation *known,
+		     char *err, size_t errlen)
+{
+	struct hmap by_path = { 0 };
+
+	memset(gen, 0, sizeof(*gen));
+	if (known && index_files(known, &by_path))
+		goto oom;
+	for (size_t v = 0; v < view_count; v++) {
 		for (size_t i = 0; i < views[v].count; i++) {
-			gen->zones[gen->zone_count] = zone_load(views[v].paths[i], err, errlen);
-			if (!gen->zones[gen->zone_count])
+			const char *path = views[v].paths[i];
+			struct file_stamp stamp;
+			struct zone *zone;
+
+			stamp_file(path, &stamp);
+			zone = known ? known_zone(known, &by_path, path, &stamp) : NULL;
+			if (!zone)
+				zone = zone_load(path, err, errlen);
+			if (!zone)
 				goto fail;
-			gen->zone_count++;
+			if (add_zone(gen, zone, v, &stamp)) {
+				zone_free(zone);
+				goto oom;
+			}
 		}
 		if (v == 0) {
-			for (size_t i = 0; i < transferred_count; i++)
-				gen->zones[gen->zone_count++] = zone_ref(transferred[i]);
+			for (size_t i = 0; i < transferred_count; i++) {
+				if (add_zone(gen, transferred[i], 0, NULL))
+					goto oom;
+				zone_ref(transferred[i]);
+			}
 			gen->default_view_count = gen->zone_count;
 		}
-		if (answers_compile_view(first, gen->zones + gen->zone_count - first, v, &gen->answers, err, errlen))
-			goto fail;
 	}
-	if (identity && answers_add_chaos(&gen->answers, identity, err, errlen))
+	if (check_origins(gen, err, errlen))
 		goto fail;
+	hmap_free(&by_path);
 	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
 fail:
+	hmap_free(&by_path);
 	generation_free(gen);
 	return -1;
 }
 
-static int create_inner_map(size_t entries)
+/* Whether two generations hold the same zones in the same views (each
+ * zone from the same file or transfer): then only their content differs. */
+static bool same_zones(const struct generation *a, const struct generation *b)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
-
-	return bpf_map_create(BPF_MAP_TYPE_HASH, "xdpcast_answers", sizeof(struct answer_key),
-			      sizeof(struct answer_entry), entries ? entries : 1, &opts);
+	if (a->zone_count != b->zone_count || a->default_view_count != b->default_view_count)
+		return false;
+	for (size_t i = 0; i < a->zone_count; i++)
+		if (a->views[i] != b->views[i] || !knot_dname_is_equal(a->zones[i]->origin, b->zones[i]->origin) ||
+		    strcmp(a->zones[i]->file, b->zones[i]->file))
+			return false;
+	return true;
 }
 
-int generation_publish(struct generation *gen, int outer_map_fd, char *err, size_t errlen)
+static void take(struct generation *current, struct generation *next)
 {
-	const struct answer_set *set = &gen->answers;
-	__u32 slot = 0, done = 0;
-	int inner = create_inner_map(set->count);
+	unsigned number = current->number;
 
-	if (inner < 0) {
-		snprintf(err, errlen, "creating the answer cache map for %zu entries: %s", set->count,
-			 strerror(errno));
+	generation_free(current);
+	*current = *next;
+	current->number = number;
+	current->served = true;
+	memset(next, 0, sizeof(*next));
+}
+
+/* Each zone of next diffed against current's and changed in place. */
+static int apply_in_place(struct generation *current, const struct generation *next, struct cache *cache,
+			  char *err, size_t errlen)
+{
+	for (size_t i = 0; i < next->zone_count; i++) {
+		char name[KNOT_DNAME_TXT_MAXLEN];
+		int written;
+
+		/* An unchanged file, or a transferred zone (it follows its
+		 * primary itself), unless its last change was not written. */
+		if (next->zones[i] == current->zones[i] && cache_zone_current(cache, next->zones[i], next->views[i]))
+			continue;
+		written = cache_change_zone(cache, next->zones[i], next->views[i], NULL, err, errlen);
+		if (written < 0)
+			return -1;
+		/* In force now: keep it even if a later zone fails. */
+		zone_free(current->zones[i]);
+		current->zones[i] = zone_ref(next->zones[i]);
+		knot_dname_to_str(name, next->zones[i]->origin, sizeof(name));
+		log_info("zone %s serial %u: %d names changed in place", name, next->zones[i]->serial, written);
+	}
+	return 0;
+}
+
+int generation_apply(struct generation *current, struct generation *next, struct cache *cache,
+		     const char *identity, char *err, size_t errlen)
+{
+	struct cache_source *sources;
+	struct cache_generation *built;
+
+	if (current->served && same_zones(current, next)) {
+		if (apply_in_place(current, next, cache, err, errlen) == 0) {
+			take(current, next);
+			return 0;
+		}
+		log_error("%s; building a new generation instead", err);
+	}
+	sources = calloc(next->zone_count + 1, sizeof(*sources));
+	if (!sources) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	while (done < set->count) {
-		__u32 batch = set->count - done;
+	for (size_t i = 0; i < next->zone_count; i++)
+		sources[i] = (struct cache_source){ next->zones[i], next->views[i] };
+	built = cache_build(cache, sources, next->zone_count, identity, err, errlen);
+	free(sources);
+	if (!built || cache_publish(cache, built, err, errlen)) {
+		cache_discard(built);
+		return -1;
+	}
+	take(current, next);
+	return 0;
+}
 
-		if (bpf_map_update_batch(inner, &set->keys[done], &set->entries[done], &batch, NULL)) {
-			snprintf(err, errlen, "filling the answer cache: %s", strerror(errno));
-			close(inner);
+int generation_serve_transfer(struct generation *gen, struct cache *cache, const knot_dname_t *origin,
+			      struct zone *zone, const struct zone_changes *changes, char *err, size_t errlen)
+{
+	int written;
+	size_t i;
+
+	for (i = 0; i < gen->default_view_count; i++)
+		if (knot_dname_is_equal(gen->zones[i]->origin, origin))
+			break;
+	if (i == gen->default_view_count) {          /* not served yet */
+		if (!zone)
+			return 0;
+		written = cache_add_zone(cache, zone, 0, err, errlen);
+		if (written < 0)
+			return -1;
+		/* The default view's zones come first: this one goes last of them. */
+		if (insert_zone(gen, gen->default_view_count, zone_ref(zone), 0, NULL)) {
+			zone_free(zone);
+			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		done += batch;
+		gen->default_view_count++;
+		return written;
 	}
-	/* The swap: from here packets use the new generation. The kernel frees
-	 * the old map once no program run still holds it. */
-	if (bpf_map_update_elem(outer_map_fd, &slot, &inner, BPF_ANY)) {
-		snprintf(err, errlen, "swapping in the new answer cache: %s", strerror(errno));
-		close(inner);
+	if (!zone) {
+		written = cache_remove_zone(cache, origin, 0, err, errlen);
+		if (written < 0)
+			return -1;
+		remove_zone(gen, i);
+		gen->default_view_count--;
+		return written;
+	}
+	written = cache_change_zone(cache, zone, 0, gen->zones[i] == zone ? changes : NULL, err, errlen);
+	if (written < 0)
 		return -1;
+	if (gen->zones[i] != zone) {
+		zone_free(gen->zones[i]);
+		gen->zones[i] = zone_ref(zone);
 	}
-	close(inner);
-	return 0;
+	return written;
 }
 
 void generation_free(struct generation *gen)
@@ -92,6 +350,50 @@ void generation_free(struct generation *gen)
 	for (size_t i = 0; i < gen->zone_count; i++)
 		zone_free(gen->zones[i]);
 	free(gen->zones);
-	answers_free(&gen->answers);
+	free(gen->views);
+	free(gen->stamps);
 	memset(gen, 0, sizeof(*gen));
+}
+
+int generation_view(const struct generation *gen, const struct cache *cache, struct zones_view *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->zones = calloc(gen->zone_count + 1, sizeof(*out->zones));
+	if (!out->zones)
+		return -1;
+	for (size_t i = 0; i < gen->zone_count; i++) {
+		const struct zone *z = gen->zones[i];
+		struct zone_view *v = &out->zones[out->count];
+
+		v->origin = knot_dname_copy(z->origin, NULL);
+		v->file = strdup(z->file ? z->file : "");
+		if (!v->origin || !v->file) {
+			knot_dname_free(v->origin, NULL);
+			free(v->file);
+			zones_view_free(out);
+			return -1;
+		}
+		v->serial = z->serial;
+		v->records = z->record_count;
+		v->view = gen->views[i];
+		if (cache && gen->served)
+			cache_zone_usage(cache, z->origin, gen->views[i], &v->usage);
+		out->count++;
+	}
+	out->default_view_count = gen->default_view_count;
+	if (cache) {
+		cache_usage(cache, &out->total);
+		out->left_to_userspace = cache_left_to_userspace(cache);
+	}
+	return 0;
+}
+
+void zones_view_free(struct zones_view *view)
+{
+	for (size_t i = 0; i < view->count; i++) {
+		knot_dname_free(view->zones[i].origin, NULL);
+		free(view->zones[i].file);
+	}
+	free(view->zones);
+	memset(view, 0, sizeof(*view));
 }

@@ -79,7 +79,7 @@ void health_assume_up(struct health *h)
 }
 
 /* Whether a response answers the SOA query of zone z with its serial. */
-static int check_soa_answer(const uint8_t *wire, size_t len, const struct zone *z, const char *who, char *detail,
+static int check_soa_answer(const uint8_t *wire, size_t len, const struct health_zone *z, const char *who, char *detail,
 			    size_t dlen)
 {
 	char name[KNOT_DNAME_TXT_MAXLEN];
@@ -116,13 +116,13 @@ out:
 	return ret;
 }
 
-int health_fast_path(const char *pin_dir, struct zone *const *zones, size_t count, char *detail, size_t len)
+int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_t count, char *detail, size_t len)
 {
 	for (size_t i = 0; i < count; i++) {
 		char name[KNOT_DNAME_TXT_MAXLEN], err[256];
 		struct lookup_result res;
 
-		knot_dname_to_str(name, zones[i]->origin, sizeof(name));
+		knot_dname_to_str(name, zones[i].origin, sizeof(name));
 		if (lookup_run(pin_dir, name, KNOT_RRTYPE_SOA, &res, err, sizeof(err))) {
 			snprintf(detail, len, "%s", err);
 			return -1;
@@ -133,14 +133,14 @@ int health_fast_path(const char *pin_dir, struct zone *const *zones, size_t coun
 				 name, res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "no reason counted");
 			return -1;
 		}
-		if (check_soa_answer(res.dns, res.dns_len, zones[i], "the program", detail, len))
+		if (check_soa_answer(res.dns, res.dns_len, &zones[i], "the program", detail, len))
 			return -1;
 	}
 	return 0;
 }
 
 /* One SOA query over UDP; the response's length, or -1. */
-static ssize_t query_soa(const struct address *server, const struct zone *z, unsigned timeout_ms, uint8_t *buf,
+static ssize_t query_soa(const struct address *server, const struct health_zone *z, unsigned timeout_ms, uint8_t *buf,
 			 size_t size, char *detail, size_t dlen)
 {
 	knot_pkt_t *query = knot_pkt_new(NULL, KNOT_WIRE_MIN_PKTSIZE, NULL);
@@ -184,16 +184,16 @@ out:
 	return n;
 }
 
-int health_backend(const struct address *backend, unsigned timeout_ms, struct zone *const *zones, size_t count,
-		   char *detail, size_t len)
+int health_backend(const struct address *backend, unsigned timeout_ms, const struct health_zone *zones,
+		   size_t count, char *detail, size_t len)
 {
 	for (size_t i = 0; i < count; i++) {
 		uint8_t buf[4096];
-		ssize_t n = query_soa(backend, zones[i], timeout_ms, buf, sizeof(buf), detail, len);
+		ssize_t n = query_soa(backend, &zones[i], timeout_ms, buf, sizeof(buf), detail, len);
 		char who[96];
 
 		snprintf(who, sizeof(who), "backend %s", backend->text);
-		if (n < 0 || check_soa_answer(buf, n, zones[i], who, detail, len))
+		if (n < 0 || check_soa_answer(buf, n, &zones[i], who, detail, len))
 			return -1;
 	}
 	return 0;

@@ -54,10 +54,16 @@ bool health_all_up(const struct health *h);
  * from one that handed over while healthy. */
 void health_assume_up(struct health *h);
 
+/* A zone as the checks see it: its origin and the serial in force. */
+struct health_zone {
+	const knot_dname_t *origin;
+	uint32_t serial;
+};
+
 /* The checks themselves: 0 passed, -1 failed with the reason in detail. */
-int health_fast_path(const char *pin_dir, struct zone *const *zones, size_t count, char *detail, size_t len);
-int health_backend(const struct address *backend, unsigned timeout_ms, struct zone *const *zones, size_t count,
-		   char *detail, size_t len);
+int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_t count, char *detail, size_t len);
+int health_backend(const struct address *backend, unsigned timeout_ms, const struct health_zone *zones,
+		   size_t count, char *detail, size_t len);
 int health_command(const struct command_check *command, char *detail, size_t len);
 
 #endif

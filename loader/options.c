@@ -534,6 +534,16 @@ static const struct schema_item limits_keys[] = {
 	SCHEMA_END
 };
 
+static const struct schema_item answer_cache_keys[] = {
+	{ .key = "max_mib", .type = &schema_mebibytes, .offset = AT(cache_max_bytes), .max = 1u << 30,
+	  .default_doc = "none",
+	  .help = "the most kernel memory one generation of the answer cache may take: its names map and blob "
+		  "pages, as `xdpcast_cache_bytes` reports them (0: no cap). A load, reload or transfer that would "
+		  "take more is refused with the figure in the error and the data in force keeps answering; a "
+		  "reload that builds a new generation holds the old one too until the swap" },
+	SCHEMA_END
+};
+
 const struct schema_item options_schema[] = {
 	{ .key = "interfaces", .flag = "iface", .short_flag = 'i', .arg = "IF", .shape = SCHEMA_LIST,
 	  .type = &schema_string, LIST_AT(ifaces, iface_count), .max_items = XDPCAST_MAX_IFACES,
@@ -606,6 +616,8 @@ const struct schema_item options_schema[] = {
 	{ .key = "zone_watch", .shape = SCHEMA_SECTION, .children = zone_watch_keys, .offset = 0, .group = "control" },
 	{ .key = "transfer", .shape = SCHEMA_SECTION, .children = transfer_keys, .offset = 0, .group = "control" },
 	{ .key = "limits", .shape = SCHEMA_SECTION, .children = limits_keys, .offset = AT(zone_limits),
+	  .group = "limits" },
+	{ .key = "answer_cache", .shape = SCHEMA_SECTION, .children = answer_cache_keys, .offset = 0,
 	  .group = "limits" },
 	SCHEMA_END
 };

@@ -124,6 +124,7 @@ struct options {
 	bool has_notify;
 	struct address notify_listen;   /* where primaries send NOTIFY */
 	uint32_t transfer_timeout_ms;
+	uint64_t cache_max_bytes;       /* answer_cache.max_mib; 0: no cap */
 	struct tsig_key_option *keys;
 	size_t key_count;
 	struct secondary_option *secondaries;

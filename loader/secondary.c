@@ -35,7 +35,7 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 			  const char *err)
 {
 	static const char *const kinds[] = { "up to date", "AXFR", "IXFR" };
-	uint32_t old_serial = s->zone ? s->zone->serial : 0;
+	uint32_t old_serial = s->serial;
 	unsigned long failed;
 	const knot_rdata_t *soa;
 
@@ -47,11 +47,19 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 			   s->next_refresh - now);
 		return -1;
 	}
+	if (kind == XFR_AXFR && err && err[0]) {
+		snprintf(s->fallback, sizeof(s->fallback), "%s", err);
+		log_error("zone %s: %s; transferred whole instead", s->name, s->fallback);
+	} else if (kind == XFR_IXFR) {
+		s->fallback[0] = '\0';
+	}
+	if (kind == XFR_AXFR)
+		s->axfr_next = false;
 	s->error[0] = '\0';
 	failed = log_every_end(&s->failures);
 	if (failed && s->zone)
 		log_info("zone %s: transferred again after %lu failed tries", s->name, failed);
-	if (next) {
+	if (next && next != s->zone) {
 		zone_free(s->zone);
 		s->zone = next;
 	}
@@ -62,12 +70,16 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 	if (s->expired)
 		log_info("zone %s: fresh again", s->name);
 	s->expired = false;
-	if (next)
+	s->serial = s->zone->serial;
+	if (kind == XFR_IXFR)
+		log_info("zone %s: IXFR from %s, serial %u -> %u, %zu records", s->name, s->primary.address.text,
+			 old_serial, s->zone->serial, s->zone->record_count);
+	else if (next)
 		log_info("zone %s: %s from %s, serial %u -> %u, %zu records", s->name, kinds[kind],
 			 s->primary.address.text, old_serial, s->zone->serial, s->zone->record_count);
 	else
 		log_debug("zone %s: serial %u is up to date", s->name, s->zone->serial);
-	return next ? 1 : 0;
+	return next || kind == XFR_IXFR ? 1 : 0;
 }
 
 int secondary_check_expiry(struct secondary *s, double now)

@@ -20,13 +20,19 @@ struct secondary {
 	char name[KNOT_DNAME_TXT_MAXLEN];   /* the origin, presentation format */
 	knot_dname_t *origin;
 	struct xfr_primary primary;
-	struct zone *zone;                  /* last good copy; NULL before the first */
+	struct zone *zone;                  /* last good copy; NULL before the first. An IXFR
+					     * changes it in place on the zones lane, while
+					     * `transferring` stays set: meanwhile the loop's
+					     * thread reads `serial`, not the zone */
+	uint32_t serial;                    /* of zone, as the last transfer left it */
 	double next_refresh;                /* monotonic seconds */
 	double expires_at;                  /* monotonic; past it the copy is not served */
 	double transferred_at;              /* wall clock of the last good refresh */
 	bool expired;
 	bool transferring;                  /* a transfer job runs */
 	char error[256];                    /* the last failure; "" when it worked */
+	char fallback[256];                 /* why the last IXFR fell back to AXFR; "" */
+	bool axfr_next;                     /* the last IXFR did not apply to our copy */
 	struct log_every failures;          /* logged once per reason, with a count */
 	struct loop_timer refresh_timer, expiry_timer;
 };
@@ -36,9 +42,11 @@ int secondary_init(struct secondary *s, const struct secondary_option *opt, cons
 void secondary_free(struct secondary *s);
 
 /* The outcome of asking the primary (xfr_refresh's: ret, the new copy or
- * NULL, how it came, why it failed), applied: the copy, the SOA timers
- * (next_refresh, expires_at), the log. 1: a new copy to serve; 0: already
- * up to date; -1: failed (s->error says why, a retry is scheduled). */
+ * NULL, how it came, why it failed or, after an AXFR, why the IXFR did not
+ * do), applied: the copy, the SOA timers (next_refresh, expires_at), the
+ * log. After an IXFR, s->zone has been changed in place already (next is
+ * NULL). 1: a new copy to serve; 0: already up to date; -1: failed
+ * (s->error says why, a retry is scheduled). */
 int secondary_transferred(struct secondary *s, double now, int ret, struct zone *next, enum xfr_kind kind,
 			  const char *err);
 

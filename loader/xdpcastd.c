@@ -30,6 +30,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "lookup.h"
+#include "metrics.h"
 #include "prefix.h"
 #include "xdpcast.skel.h"
 
@@ -98,7 +99,9 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 			 "xdpcastd --verbose shows libbpf's log of each step, the verifier's among it");
 		return -1;
 	}
-	return 0;
+	/* The answer cache's maps are always the new program's, empty:
+	 * pins_adopt carries none of them over. */
+	return zones_open_cache(d, err, errlen);
 }
 
 static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
@@ -186,14 +189,18 @@ static void check_config_warnings(const struct daemon *d)
 
 static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 {
-	for (size_t z = 0; z < d->gen.zone_count; z++) {
+	for (size_t z = 0; z < d->zones.count; z++) {
+		const struct zone_view *in = &d->zones.zones[z];
 		struct state_zone *out = &s->zones[s->zone_count++];
 
-		knot_dname_to_str(out->name, d->gen.zones[z]->origin, sizeof(out->name));
-		out->serial = d->gen.zones[z]->serial;
-		out->records = d->gen.zones[z]->record_count;
-		snprintf(out->source, sizeof(out->source), "%s", d->gen.zones[z]->file);
+		knot_dname_to_str(out->name, in->origin, sizeof(out->name));
+		out->serial = in->serial;
+		out->records = in->records;
+		snprintf(out->source, sizeof(out->source), "%s", in->file);
 		out->loaded_at = d->generation_loaded_at;
+		out->view = in->view;
+		out->cache_entries = in->usage.entries;
+		out->cache_bytes = in->usage.bytes;
 	}
 	for (size_t i = 0; i < d->secondary_count; i++) {
 		const struct secondary *sec = &d->secondaries[i];
@@ -201,11 +208,12 @@ static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 
 		snprintf(t->zone, sizeof(t->zone), "%.255s", sec->name);
 		snprintf(t->primary, sizeof(t->primary), "%s", sec->primary.address.text);
-		t->serial = sec->zone ? sec->zone->serial : 0;
+		t->serial = sec->serial;        /* the zone may be changing on the zones lane */
 		t->fresh = secondary_fresh(sec);
 		t->running = sec->transferring;
 		t->transferred_at = sec->transferred_at;
 		snprintf(t->error, sizeof(t->error), "%s", sec->error);
+		snprintf(t->fallback, sizeof(t->fallback), "%s", sec->fallback);
 	}
 }
 
@@ -242,7 +250,7 @@ static struct pop_state *snapshot(const struct daemon *d)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 info_len = sizeof(info);
-	struct pop_state *s = state_new(d->opts.view_count, d->gen.zone_count, d->secondary_count, d->health.count,
+	struct pop_state *s = state_new(d->opts.view_count, d->zones.count, d->secondary_count, d->health.count,
 					d->opts.anycast_count, d->bird.session_count);
 
 	if (!s)
@@ -271,9 +279,13 @@ static struct pop_state *snapshot(const struct daemon *d)
 	for (size_t v = 0; v < d->opts.view_count; v++)
 		if ((s->views[v] = strdup(d->opts.views[v].name)))
 			s->view_count++;
-	s->generation = d->gen.number;
+	s->generation = d->generation_number;
 	s->generation_loaded_at = d->generation_loaded_at;
-	s->answers = d->gen.answers.count;
+	s->answers = d->zones.total.entries;
+	s->left_to_userspace = d->zones.left_to_userspace;
+	s->cache_bytes = d->zones.total.bytes;
+	s->cache_max_bytes = d->opts.cache_max_bytes;
+	s->rss_bytes = metrics_resident_bytes();
 	s->zones_loading = d->zones_busy;
 	snprintf(s->reload_error, sizeof(s->reload_error), "%s", d->reload_error);
 	s->reload_failures = d->reload_failures;
@@ -542,11 +554,11 @@ int main(int argc, char **argv)
 			 "dispatcher: the health checks test-run the very program attached)", d.ifaces[i].ifname,
 			 d.ifaces[i].ifindex, attach_mode_name(d.ifaces[i].mode));
 	log_info("ready: pop %s, %zu interfaces, %zu anycast prefixes, %zu zones, %zu views, maps in %s%s",
-		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.gen.zone_count, d.opts.view_count,
+		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.zones.count, d.opts.view_count,
 		 d.opts.pin_dir, d.took_over ? ", taken over" : "");
 	caps_drop_to_running();
 	/* For systemd (Type=notify); without NOTIFY_SOCKET this does nothing. */
-	sd_notifyf(0, "READY=1\nSTATUS=generation %u, %zu interfaces", d.gen.number, d.opts.iface_count);
+	sd_notifyf(0, "READY=1\nSTATUS=generation %u, %zu interfaces", d.generation_number, d.opts.iface_count);
 	run(&d);
 	finish(&d);
 	status = 0;

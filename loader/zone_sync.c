@@ -40,7 +40,7 @@ struct zone_job {
 	struct zone **transferred;      /* references */
 	size_t transferred_count;
 	struct options fresh;           /* read_config: the file's settings */
-	struct generation gen;
+	struct zones_view view;         /* the zones in force after the job */
 	int ret;
 	char err[ERR_LEN];
 };
@@ -91,69 +91,58 @@ static void take_protection(struct daemon *d, struct protection *next)
 
 /* ---- loads ---- */
 
-/* On a worker: the config file (when asked), then every zone, compiled and
- * swapped in. Reads only what never changes while the daemon runs. */
+/* On the zones lane: the view of the zones in force the loop's thread
+ * takes when the job is done. */
+static void take_view(struct daemon *d, struct zones_view *out)
+{
+	if (generation_view(&d->lane.served, d->lane.cache, out))
+		log_error("out of memory for the view of the zones in force");
+}
+
+/* On the zones lane: the config file (when asked), then every zone read
+ * (files unchanged since the generation in force read them are not read
+ * again) and put in force, in place where the zones are the same. Reads
+ * only what never changes while the daemon runs. */
 static void load_run(struct loop_job *job)
 {
 	struct zone_job *z = (struct zone_job *)job;
-	const struct options *opts = &z->d->opts;
+	struct daemon *d = z->d;
+	const struct options *opts = &d->opts;
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	size_t view_count = view_zones(opts, views);
+	struct generation next;
 
 	options_defaults(&z->fresh);
 	if (z->read_config && opts->config_path && config_load(opts->config_path, &z->fresh, z->err, sizeof(z->err))) {
 		z->ret = -1;
-		return;
+		goto out;
 	}
-	z->ret = generation_build(&z->gen, views, view_count, z->transferred, z->transferred_count, opts->pop, z->err,
-				  sizeof(z->err));
-	if (!z->ret && cancel_requested()) {
+	z->ret = generation_build(&next, views, view_count, z->transferred, z->transferred_count, &d->lane.served,
+				  z->err, sizeof(z->err));
+	if (z->ret)
+		goto out;
+	if (cancel_requested()) {
 		snprintf(z->err, sizeof(z->err), "stopping");
 		z->ret = -1;
+	} else {
+		z->ret = generation_apply(&d->lane.served, &next, d->lane.cache, opts->pop, z->err, sizeof(z->err));
 	}
-	if (z->ret)
-		return;
-	z->ret = generation_publish(&z->gen, bpf_map__fd(z->d->skel->maps.xdpcast_answer_gen), z->err,
-				    sizeof(z->err));
-	if (z->ret)
-		generation_free(&z->gen);
-}
-
-static void free_generation_run(struct loop_job *job)
-{
-	generation_free(&((struct zone_job *)job)->gen);
-}
-
-static void free_job_done(struct loop_job *job)
-{
-	free(job);
-}
-
-/* The generation a load replaced can be large: freed on the zones lane. */
-static void free_later(struct daemon *d, struct generation *old)
-{
-	struct zone_job *z = calloc(1, sizeof(*z));
-
-	if (!z) {
-		generation_free(old);
-		return;
-	}
-	z->gen = *old;
-	z->job = (struct loop_job){ .lane = LANE_ZONES, .run = free_generation_run, .done = free_job_done };
-	loop_submit(d->loop, &z->job);
+	generation_free(&next);         /* emptied when applied; the old zones went with it */
+out:
+	take_view(d, &z->view);
 }
 
 static void log_generation(const struct daemon *d)
 {
-	for (size_t i = 0; i < d->gen.zone_count; i++) {
+	for (size_t i = 0; i < d->zones.count; i++) {
 		char name[KNOT_DNAME_TXT_MAXLEN];
 
-		knot_dname_to_str(name, d->gen.zones[i]->origin, sizeof(name));
-		log_info("zone %s serial %u: %zu records from %s", name, d->gen.zones[i]->serial,
-			 d->gen.zones[i]->record_count, d->gen.zones[i]->file);
+		knot_dname_to_str(name, d->zones.zones[i].origin, sizeof(name));
+		log_info("zone %s serial %u: %llu records from %s", name, d->zones.zones[i].serial,
+			 (unsigned long long)d->zones.zones[i].records, d->zones.zones[i].file);
 	}
-	log_info("generation %u: %zu answers in the cache, %zu RRsets left to userspace", d->gen.number,
-		 d->gen.answers.count, d->gen.answers.left_to_userspace);
+	log_info("generation %u: %llu names in the cache, %zu RRsets left to userspace", d->generation_number,
+		 (unsigned long long)d->zones.total.entries, d->zones.left_to_userspace);
 }
 
 static void release_transferred(struct zone_job *z)
@@ -165,22 +154,31 @@ static void release_transferred(struct zone_job *z)
 	z->transferred_count = 0;
 }
 
+/* The view a zones job made becomes the loop's. */
+static void show_view(struct daemon *d, struct zones_view *view)
+{
+	if (!view->zones)
+		return;         /* out of memory: the last view stays */
+	zones_view_free(&d->zones);
+	d->zones = *view;
+	memset(view, 0, sizeof(*view));
+}
+
 /* The outcome of a load, on the loop's thread. */
 static bool load_taken(struct daemon *d, struct zone_job *z)
 {
 	char err[ERR_LEN];
 
 	release_transferred(z);
+	show_view(d, &z->view);
 	if (z->ret) {
 		snprintf(d->reload_error, sizeof(d->reload_error), "%s", z->err);
 		d->reload_failures++;
-		log_error("%s: reload failed, generation %u keeps answering: %s", z->why, d->gen.number, z->err);
+		log_error("%s: reload failed, generation %u keeps answering: %s", z->why, d->generation_number, z->err);
 		options_free(&z->fresh);
 		return false;
 	}
-	free_later(d, &d->gen);
-	d->gen = z->gen;
-	d->gen.number = ++d->generation_number;
+	++d->generation_number;
 	d->generation_loaded_at = time(NULL);
 	d->reload_error[0] = '\0';
 	d->reload_ok_at = d->generation_loaded_at;
@@ -204,11 +202,11 @@ static void load_done(struct loop_job *job)
 	struct daemon *d = z->d;
 	bool ok = load_taken(d, z);
 
-	control_server_reloaded(d->control, z->number, ok, z->err, d->gen.number);
+	control_server_reloaded(d->control, z->number, ok, z->err, d->generation_number);
 	free(z);
 	d->zones_busy = false;
 	if (d->phase == PHASE_RUNNING)
-		sd_notifyf(0, "READY=1\nSTATUS=generation %u", d->gen.number);
+		sd_notifyf(0, "READY=1\nSTATUS=generation %u", d->generation_number);
 	if (d->zones_again && !d->exiting) {
 		d->zones_again = false;
 		submit_load(d, "changes that came during the last load", d->zones_again_config);
@@ -267,6 +265,12 @@ unsigned zones_request_reload(struct daemon *d, const char *why, bool read_confi
 	return d->zone_jobs;
 }
 
+int zones_open_cache(struct daemon *d, char *err, size_t errlen)
+{
+	d->lane.cache = generation_cache_open(d->skel, d->opts.cache_max_bytes, err, errlen);
+	return d->lane.cache ? 0 : -1;
+}
+
 int zones_load_now(struct daemon *d, char *err, size_t errlen)
 {
 	struct zone_job *z = new_load(d, "start", false);
@@ -279,6 +283,7 @@ int zones_load_now(struct daemon *d, char *err, size_t errlen)
 	if (z->ret) {
 		snprintf(err, errlen, "%s", z->err);
 		release_transferred(z);
+		zones_view_free(&z->view);
 		options_free(&z->fresh);
 		free(z);
 		return -1;
@@ -289,26 +294,140 @@ int zones_load_now(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- a transferred zone served in place ---- */
+
+/* A transfer's copy into the cache on the zones lane: the changes of an
+ * IXFR applied to the copy in force, then only the names that depend on
+ * them rewritten; an AXFR's copy diffed against the one in force; an
+ * expired zone removed. */
+struct serve_job {
+	struct loop_job job;
+	struct daemon *d;
+	size_t index;                   /* the secondary */
+	knot_dname_t *origin;
+	struct zone *zone;              /* a reference: what to serve; NULL: serve it no more */
+	struct xfr_diff diff;           /* an IXFR's changes to `zone`; none otherwise */
+	bool diverged;                  /* they do not apply to it: an AXFR is due */
+	int written;                    /* names written or removed */
+	struct zones_view view;
+	char err[ERR_LEN];
+};
+
+static void serve_run(struct loop_job *job)
+{
+	struct serve_job *j = (struct serve_job *)job;
+	struct daemon *d = j->d;
+	struct zone_changes changes = { 0 };
+
+	j->written = -1;
+	if (j->diff.steps && xfr_apply(j->zone, &j->diff, &changes, j->err, sizeof(j->err))) {
+		j->diverged = true;
+		goto out;
+	}
+	j->written = generation_serve_transfer(&d->lane.served, d->lane.cache, j->origin, j->zone,
+					       j->diff.steps ? &changes : NULL, j->err, sizeof(j->err));
+out:
+	zone_changes_clear(&changes);
+	take_view(d, &j->view);
+}
+
+static void transfer(struct daemon *d, size_t index);
+static void arm_secondary_timers(struct daemon *d, struct secondary *s);
+
+static void serve_done(struct loop_job *job)
+{
+	struct serve_job *j = (struct serve_job *)job;
+	struct daemon *d = j->d;
+	struct secondary *s = &d->secondaries[j->index];
+	bool ixfr = j->diff.steps > 0;
+
+	show_view(d, &j->view);
+	if (ixfr)
+		s->transferring = false;
+	if (d->exiting)
+		goto out;
+	if (j->diverged) {
+		/* Our copy is as it was: ask for the whole zone at once. */
+		snprintf(s->fallback, sizeof(s->fallback), "IXFR: %.240s", j->err);
+		log_error("zone %s: %s; asking for an AXFR", s->name, j->err);
+		s->axfr_next = true;
+		transfer(d, j->index);
+		goto out;
+	}
+	if (ixfr) {
+		secondary_transferred(s, clock_monotonic(), 0, NULL, XFR_IXFR, NULL);
+		arm_secondary_timers(d, s);
+	}
+	if (j->written >= 0) {
+		log_info("zone %s serial %u: %d names %s in place", s->name, j->zone ? j->zone->serial : s->serial,
+			 j->written, j->zone ? "changed" : "removed");
+	} else {
+		log_error("zone %s: %s; building a new generation", s->name, j->err);
+		zones_request_reload(d, "a transferred zone not served in place", false);
+	}
+out:
+	zone_free(j->zone);
+	xfr_diff_free(&j->diff);
+	knot_dname_free(j->origin, NULL);
+	free(j);
+	daemon_publish(d);
+	announce_update(d);
+}
+
+/* Serves what secondary `index` holds now (NULL zone: nothing), after the
+ * changes of `diff` (moved) when an IXFR brought them. */
+static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, struct xfr_diff *diff)
+{
+	struct secondary *s = &d->secondaries[index];
+	struct serve_job *j = calloc(1, sizeof(*j));
+
+	if (j)
+		j->origin = knot_dname_copy(s->origin, NULL);
+	if (!j || !j->origin) {
+		free(j);
+		if (diff) {
+			xfr_diff_free(diff);
+			s->transferring = false;
+			s->axfr_next = true;
+		}
+		log_error("zone %s: out of memory serving the transfer; building a new generation", s->name);
+		zones_request_reload(d, "a transferred zone not served in place", false);
+		return;
+	}
+	j->job = (struct loop_job){ .lane = LANE_ZONES, .run = serve_run, .done = serve_done };
+	j->d = d;
+	j->index = index;
+	j->zone = zone ? zone_ref(zone) : NULL;
+	if (diff) {
+		j->diff = *diff;
+		memset(diff, 0, sizeof(*diff));
+	}
+	loop_submit(d->loop, &j->job);
+}
+
 /* ---- transfers ---- */
 
 struct transfer_job {
 	struct loop_job job;
 	struct daemon *d;
 	size_t index;
-	struct zone *current;           /* a reference, or NULL */
+	struct zone *current;           /* a reference, or NULL: AXFR */
 	int ret;
 	struct zone *next;
+	struct xfr_diff diff;
 	enum xfr_kind kind;
 	char err[256];
 };
 
+/* On the transfers lane: only asks. The copy in force is read (its SOA),
+ * never changed: an IXFR's changes go to the zones lane. */
 static void transfer_run(struct loop_job *job)
 {
 	struct transfer_job *t = (struct transfer_job *)job;
 	struct secondary *s = &t->d->secondaries[t->index];
 
-	t->ret = xfr_refresh(&s->primary, s->origin, t->current, t->d->opts.transfer_timeout_ms, &t->next, &t->kind,
-			     t->err, sizeof(t->err));
+	t->ret = xfr_refresh(&s->primary, s->origin, t->current, t->d->opts.transfer_timeout_ms, &t->next, &t->diff,
+			     &t->kind, t->err, sizeof(t->err));
 }
 
 static void arm_secondary_timers(struct daemon *d, struct secondary *s)
@@ -326,16 +445,26 @@ static void transfer_done(struct loop_job *job)
 	int ret;
 
 	zone_free(t->current);
-	s->transferring = false;
 	if (d->exiting) {
+		s->transferring = false;
 		zone_free(t->next);
+		xfr_diff_free(&t->diff);
 		free(t);
 		return;
 	}
+	if (!t->ret && t->kind == XFR_IXFR) {
+		/* Still transferring until the zones lane has applied the
+		 * changes: no other transfer reads the copy meanwhile. */
+		serve_transfer(d, t->index, s->zone, &t->diff);
+		free(t);
+		daemon_publish(d);
+		return;
+	}
+	s->transferring = false;
 	ret = secondary_transferred(s, clock_monotonic(), t->ret, t->next, t->kind, t->err);
 	arm_secondary_timers(d, s);
 	if (ret == 1 && d->phase != PHASE_STARTING)
-		zones_request_reload(d, "new copy of a transferred zone", false);
+		serve_transfer(d, t->index, secondary_fresh(s) ? s->zone : NULL, NULL);
 	free(t);
 	daemon_publish(d);
 	announce_update(d);
@@ -354,7 +483,8 @@ static void transfer(struct daemon *d, size_t index)
 		return;
 	}
 	*t = (struct transfer_job){ .job = { .lane = LANE_TRANSFERS, .run = transfer_run, .done = transfer_done },
-				    .d = d, .index = index, .current = s->zone ? zone_ref(s->zone) : NULL };
+				    .d = d, .index = index,
+				    .current = s->zone && !s->axfr_next ? zone_ref(s->zone) : NULL };
 	s->transferring = true;
 	loop_submit(d->loop, &t->job);
 }
@@ -374,7 +504,7 @@ static void expiry_due(struct loop_timer *timer)
 	struct secondary *s = container_of(timer, struct secondary, expiry_timer);
 
 	if (secondary_check_expiry(s, clock_monotonic()))
-		zones_request_reload(d, "a transferred zone expired", false);
+		serve_transfer(d, s - d->secondaries, NULL, NULL);
 	daemon_publish(d);
 	announce_update(d);
 }
@@ -501,7 +631,7 @@ int zones_check(struct daemon *d, char *err, size_t errlen)
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	struct generation gen;
 
-	if (generation_build(&gen, views, view_zones(&d->opts, views), NULL, 0, d->opts.pop, err, errlen))
+	if (generation_build(&gen, views, view_zones(&d->opts, views), NULL, 0, NULL, err, errlen))
 		return -1;
 	generation_free(&gen);
 	return 0;
@@ -557,5 +687,10 @@ void zones_close(struct daemon *d)
 	d->secondaries = NULL;
 	d->watched = NULL;
 	d->secondary_count = d->watched_count = 0;
-	generation_free(&d->gen);
+	/* The loop is gone: no zones job runs. The maps in force stay with
+	 * the program (attached still when handing over). */
+	generation_free(&d->lane.served);
+	cache_close(d->lane.cache);
+	d->lane.cache = NULL;
+	zones_view_free(&d->zones);
 }

@@ -364,11 +364,27 @@ static void print_bgp(const json_t *bgp)
 		printf("announced %s\n", json_string_value(item));
 }
 
+/* Bytes as people read them: B, KiB, MiB, GiB. */
+static const char *size_text(json_int_t bytes, char out[32])
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB" };
+	double value = bytes;
+	size_t u = 0;
+
+	while (value >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		value /= 1024;
+		u++;
+	}
+	snprintf(out, 32, u ? "%.1f %s" : "%.0f %s", value, units[u]);
+	return out;
+}
+
 static int cmd_status(struct ctl *ctl)
 {
 	char err[512];
-	json_t *status = daemon_status(ctl, err, sizeof(err)), *item;
+	json_t *status = daemon_status(ctl, err, sizeof(err)), *item, *cache;
 	const char *reload_error;
+	char size[32];
 	size_t i;
 
 	if (!status)
@@ -392,23 +408,36 @@ static int cmd_status(struct ctl *ctl)
 			       json_integer_value(json_object_get(item, "reattached")));
 		putchar('\n');
 	}
-	printf("generation %lld: %lld answers%s\n", json_integer_value(json_object_get(status, "generation")),
-	       json_integer_value(json_object_get(status, "answers")),
+	cache = json_object_get(status, "cache");
+	printf("generation %lld: %lld names in the answer cache, %s of kernel memory",
+	       json_integer_value(json_object_get(status, "generation")),
+	       json_integer_value(json_object_get(cache, "entries")),
+	       size_text(json_integer_value(json_object_get(cache, "bytes")), size));
+	if (json_integer_value(json_object_get(cache, "max_bytes")))
+		printf(" (cap %s)", size_text(json_integer_value(json_object_get(cache, "max_bytes")), size));
+	printf("; xdpcastd %s resident%s\n", size_text(json_integer_value(json_object_get(status, "rss_bytes")), size),
 	       json_is_true(json_object_get(status, "zones_loading")) ? " (a reload is running)" : "");
 	reload_error = json_string_value(json_object_get(status, "reload_error"));
 	if (reload_error)
 		printf("reload failed (%lld failures so far), the generation in force keeps answering: %s\n",
 		       json_integer_value(json_object_get(status, "reload_failures")), reload_error);
 	json_array_foreach(json_object_get(status, "zones"), i, item)
-		printf("zone %s serial %lld, %lld records from %s\n", json_string_value(json_object_get(item, "zone")),
+		printf("zone %s serial %lld, %lld records from %s: %lld names, %s in the cache\n",
+		       json_string_value(json_object_get(item, "zone")),
 		       json_integer_value(json_object_get(item, "serial")),
 		       json_integer_value(json_object_get(item, "records")),
-		       json_string_value(json_object_get(item, "file")));
-	json_array_foreach(json_object_get(status, "transfers"), i, item)
-		printf("transfer %s from %s: serial %lld, %s%s\n", json_string_value(json_object_get(item, "zone")),
+		       json_string_value(json_object_get(item, "file")),
+		       json_integer_value(json_object_get(item, "cache_entries")),
+		       size_text(json_integer_value(json_object_get(item, "cache_bytes")), size));
+	json_array_foreach(json_object_get(status, "transfers"), i, item) {
+		const char *fallback = json_string_value(json_object_get(item, "ixfr_fallback"));
+
+		printf("transfer %s from %s: serial %lld, %s%s", json_string_value(json_object_get(item, "zone")),
 		       json_string_value(json_object_get(item, "primary")),
 		       json_integer_value(json_object_get(item, "serial")),
 		       json_is_true(json_object_get(item, "fresh")) ? "fresh" : "not served", error_suffix(item));
+		printf(fallback ? "; last AXFR because %s\n" : "\n", fallback);
+	}
 	json_array_foreach(json_object_get(status, "checks"), i, item)
 		printf("check %s %s%s\n", json_string_value(json_object_get(item, "check")),
 		       json_is_true(json_object_get(item, "up")) ? "up" : "down", error_suffix(item));

@@ -215,6 +215,12 @@ xdp_answers() {
 # (--zone FILE, --xdp-mode MODE, more --iface) added; $XDPCASTD instead of
 # this build's binary when set.
 start_xdpcastd() {
+	launch_xdpcastd "$@"
+	wait_for "xdpcastd" xdpcastd_ready
+}
+
+# launch_xdpcastd ARGS...: the same, without waiting for it to be ready.
+launch_xdpcastd() {
 	# Not through srv(): $! must be xdpcastd itself (ip netns exec execs it).
 	# No BIRD unless the test starts one: the host's must never be touched.
 	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
@@ -223,7 +229,6 @@ start_xdpcastd() {
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!
 	PIDS+=($XDPCASTD_PID)
-	wait_for "xdpcastd" xdpcastd_ready
 }
 
 # Ready, or gone: then the test fails with what it said.

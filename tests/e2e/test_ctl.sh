@@ -34,7 +34,8 @@ start_xdpcastd --zone "$WORK/zone" --xdp-mode native --config "$WORK/xdpcastd.ya
 out=$(ctl status)
 prog_id=$(srv ip -o link show veth-s | grep -o 'prog/xdp id [0-9]*' | awk '{print $3}')
 grep -qx "interface veth-s (ifindex [0-9]*): native mode" <<< "$out" || fail "status: $out"
-grep -qx "zone example.test. serial 2026112401, 41 records from $WORK/zone" <<< "$out" || fail "status: $out"
+grep -qE "^zone example.test. serial 2026112401, 41 records from $WORK/zone: 47 names, [0-9.]+ KiB in the cache$" <<< "$out" ||
+	fail "status: $out"
 grep -q "program id $prog_id\$" <<< "$out" || fail "status does not show program id $prog_id: $out"
 [ "$(ctl --json status | json 'v["generation"], v["zones"][0]["serial"], v["interfaces"][0]["xdp_mode"]')" = \
   "(1, 2026112401, 'native')" ] || fail "status --json: $(ctl --json status)"

@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xfr_primary primary = { 0 };
 	struct zone *out = NULL;
+	struct xfr_diff diff;
 	char err[512];
 	int ixfr, ret;
 
@@ -48,8 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (address_parse("192.0.2.1", 53, &primary.address, err, sizeof(err)))
 		abort();
 	ret = xfr_read_stream(&primary, origin, ixfr ? current : NULL, ixfr ? KNOT_RRTYPE_IXFR : KNOT_RRTYPE_AXFR,
-			      QUERY_ID, data + 1, size - 1, &out, err, sizeof(err));
-	if (ret == 0)
+			      QUERY_ID, data + 1, size - 1, &out, &diff, err, sizeof(err));
+	if (ret == 0) {
 		zone_free(out);
+		xfr_diff_free(&diff);
+	}
 	return 0;
 }

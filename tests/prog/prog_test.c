@@ -293,7 +293,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	xdpcast_bpf__destroy(skel);
+	test_program_unload(skel);
 	return 0;
 }
 

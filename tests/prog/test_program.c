@@ -10,17 +10,27 @@
 #include "stats.h"
 #include "test_program.h"
 
+/* The cache of the loaded program (tests load one at a time). */
+static struct cache *cache;
+
+struct cache *test_program_cache(void)
+{
+	return cache;
+}
+
 int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *err, size_t errlen)
 {
 	char *zones[] = { (char *)zone_file };
-	struct view_zones views[] = { { zones, 1 } };
-	struct generation gen = { 0 };
+	struct view_zones views[] = { { zones, zone_file ? 1 : 0 } };
+	struct generation current = { 0 }, next;
 	int ret;
 
-	if (zone_file && generation_build(&gen, views, 1, NULL, 0, TEST_POP, err, errlen))
+	(void)skel;
+	if (generation_build(&next, views, 1, NULL, 0, NULL, err, errlen))
 		return -1;
-	ret = generation_publish(&gen, bpf_map__fd(skel->maps.xdpcast_answer_gen), err, errlen);
-	generation_free(&gen);
+	ret = generation_apply(&current, &next, cache, TEST_POP, err, errlen);
+	generation_free(&next);
+	generation_free(&current);
 	return ret;
 }
 
@@ -67,6 +77,9 @@ struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t e
 		snprintf(err, errlen, "cannot load the BPF program (verifier log above)");
 		goto fail;
 	}
+	cache = generation_cache_open(skel, 0, err, errlen);
+	if (!cache)
+		goto fail;
 	protection_defaults(&defaults);
 	if (test_program_protect(skel, &defaults, err, errlen)) {
 		protection_free(&defaults);
@@ -77,8 +90,15 @@ struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t e
 		goto fail;
 	return skel;
 fail:
-	xdpcast_bpf__destroy(skel);
+	test_program_unload(skel);
 	return NULL;
+}
+
+void test_program_unload(struct xdpcast_bpf *skel)
+{
+	cache_close(cache);
+	cache = NULL;
+	xdpcast_bpf__destroy(skel);
 }
 
 void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_MAX])

@@ -15,12 +15,16 @@
 
 /* Returns the loaded skeleton, or NULL with a message in err. */
 struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t errlen);
+/* Closes its cache and destroys it. */
+void test_program_unload(struct xdpcast_bpf *skel);
+/* The answer cache over its maps. */
+struct cache *test_program_cache(void);
 
 /* Puts p's settings, source filters and allowlist in force (the anycast
  * prefixes' rules are p's default list). */
 int test_program_protect(struct xdpcast_bpf *skel, const struct protection *p, char *err, size_t errlen);
 
-/* Publishes zone_file (or an empty generation for NULL) as the answer cache. */
+/* Publishes zone_file (or an empty generation for NULL) as a new generation of the cache. */
 int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *err, size_t errlen);
 
 /* Packets counted per reason, summed over CPUs and interface slots. */

@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 	char detail[256], err[512], path[512];
 	struct address backend;
 	struct zone *zone;
+	struct health_zone checked;
 	long rounds;
 	int prog_fd, before = 0, after;
 
@@ -54,12 +55,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "health_rounds: cannot set up: %s\n", zone ? err : "the zone, program or interface");
 		return 2;
 	}
+	checked = (struct health_zone){ zone->origin, zone->serial };
 	for (long i = 0; i < rounds; i++) {
 		if (i == 1)     /* after a first round: libraries open what they keep once */
 			before = open_fds();
 		if (attach_check(prog_fd, &iface, 1, detail, sizeof(detail)) ||
-		    health_fast_path(argv[1], &zone, 1, detail, sizeof(detail)) ||
-		    health_backend(&backend, 1000, &zone, 1, detail, sizeof(detail))) {
+		    health_fast_path(argv[1], &checked, 1, detail, sizeof(detail)) ||
+		    health_backend(&backend, 1000, &checked, 1, detail, sizeof(detail))) {
 			fprintf(stderr, "health_rounds: round %ld failed: %s\n", i + 1, detail);
 			return 1;
 		}

@@ -217,6 +217,44 @@ static void test_control_plane(void **state)
 	options_free(&o);
 }
 
+/* No limit on zones: 1000 files and 1000 transfers in the file, 300
+ * --zone flags (which replace the file's list), the answer cache's cap. */
+static void test_many_zones(void **state)
+{
+	size_t cap = 256 * 1024, at = 0;
+	char *text = malloc(cap), *argv[3 + 2 * 300 + 1];
+	struct options o;
+	int argc = 0;
+
+	(void)state;
+	at += snprintf(text + at, cap - at, "interfaces: [veth0]\nanycast: [192.0.2.0/24]\npop: ams1\n"
+		       "answer_cache: {max_mib: 2048}\nzones:\n");
+	for (int i = 0; i < 1000; i++)
+		at += snprintf(text + at, cap - at, "  - /zones/z%d.zone\n", i);
+	at += snprintf(text + at, cap - at, "transfer:\n  zones:\n");
+	for (int i = 0; i < 1000; i++)
+		at += snprintf(text + at, cap - at, "    - {zone: t%d.example, primary: 203.0.113.2}\n", i);
+	argv[argc++] = "xdpcastd";
+	argv[argc++] = "--config";
+	argv[argc++] = (char *)write_config(text);
+	assert_int_equal(parse(&o, argc, argv), OPTIONS_RUN);
+	assert_int_equal(o.zone_count, 1000);
+	assert_string_equal(o.zones[999], "/zones/z999.zone");
+	assert_int_equal(o.secondary_count, 1000);
+	assert_string_equal(o.secondaries[999].zone, "t999.example");
+	assert_int_equal(o.cache_max_bytes, 2048ULL << 20);
+	options_free(&o);
+	for (int i = 0; i < 300; i++) {
+		argv[argc++] = "--zone";
+		argv[argc++] = "/zones/flag.zone";
+	}
+	argv[argc] = NULL;
+	assert_int_equal(parse(&o, argc, argv), OPTIONS_RUN);
+	assert_int_equal(o.zone_count, 300);
+	options_free(&o);
+	free(text);
+}
+
 /* Each bad file: the message names the file, the line and the key. */
 static void test_bad_files(void **state)
 {
@@ -456,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_flags_win),
 		cmocka_unit_test(test_defense_settings),
 		cmocka_unit_test(test_control_plane),
+		cmocka_unit_test(test_many_zones),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_documented_example),

@@ -65,6 +65,11 @@ static int setup(void **state)
 	snap->zones[0].serial = 2026112401;
 	snap->zones[0].records = 48;
 	snap->zones[0].loaded_at = 1795570000.5;
+	snap->zones[0].cache_entries = 47;
+	snap->zones[0].cache_bytes = 9344;
+	snap->cache_bytes = 4597760;
+	snap->cache_max_bytes = 67108864;
+	snap->rss_bytes = 12582912;
 	snap->reload_failures = 2;
 	snprintf(snap->reload_error, sizeof(snap->reload_error), "z.zone:3: bad TTL");
 	snap->reload_ok_at = 1795570000.5;
@@ -108,6 +113,13 @@ static void test_every_series(void **state)
 	expect_line(text, "xdpcast_zone_serial{pop=\"ams1\",zone=\"example.test.\"} 2026112401");
 	expect_line(text, "xdpcast_zone_records{pop=\"ams1\",zone=\"example.test.\"} 48");
 	expect_line(text, "xdpcast_zone_last_load_timestamp_seconds{pop=\"ams1\",zone=\"example.test.\"} 1795570000.500");
+	expect_line(text, "# TYPE xdpcast_zone_cache_entries gauge");
+	expect_line(text, "xdpcast_zone_cache_entries{pop=\"ams1\",zone=\"example.test.\"} 47");
+	expect_line(text, "# TYPE xdpcast_zone_cache_bytes gauge");
+	expect_line(text, "xdpcast_zone_cache_bytes{pop=\"ams1\",zone=\"example.test.\"} 9344");
+	expect_line(text, "xdpcast_cache_bytes{pop=\"ams1\"} 4597760");
+	expect_line(text, "xdpcast_cache_max_bytes{pop=\"ams1\"} 67108864");
+	expect_line(text, "xdpcast_daemon_rss_bytes{pop=\"ams1\"} 12582912");
 	expect_line(text, "# TYPE xdpcast_zone_generation gauge");
 	expect_line(text, "xdpcast_zone_generation{pop=\"ams1\"} 4");
 	expect_line(text, "xdpcast_build_info{pop=\"ams1\",version=\"1.2.3\"} 1");
@@ -154,6 +166,29 @@ static void test_one_series_per_reason_and_iface(void **state)
 	for (line = text; (line = strstr(line, "\nxdpcast_packets_total{")); line++)
 		series++;
 	assert_int_equal(series, 2 * XDPCAST_REASON_MAX);
+	free(text);
+}
+
+/* No limit on the number of zones: each has its series. */
+static void test_every_zone(void **state)
+{
+	size_t len, series = 0;
+	char *text, *line;
+
+	struct pop_state *many = state_new(0, 300, 0, 0, 0, 0);
+
+	(void)state;
+	assert_non_null(many);
+	snprintf(many->pop, sizeof(many->pop), "ams1");
+	many->zone_count = 300;
+	for (size_t z = 0; z < many->zone_count; z++)
+		snprintf(many->zones[z].name, sizeof(many->zones[z].name), "z%zu.test.", z);
+	text = metrics_render(many, stats, &len);
+	state_unref(many);
+	for (line = text; (line = strstr(line, "\nxdpcast_zone_cache_bytes{")); line++)
+		series++;
+	assert_int_equal(series, 300);
+	expect_line(text, "xdpcast_zone_serial{pop=\"ams1\",zone=\"z299.test.\"} 0");
 	free(text);
 }
 
@@ -220,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_every_series),
 		cmocka_unit_test(test_no_bird_gauge_without_bird),
 		cmocka_unit_test(test_one_series_per_reason_and_iface),
+		cmocka_unit_test(test_every_zone),
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_status_json),
 		cmocka_unit_test(test_control_plane),

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Zone loading and answer compilation: record counts, the rendered bytes of
- * a few RRsets decoded by libknot's own parser, and error messages that name
- * the file and line.
+ * a few names' answers decoded by libknot's own parser, and error messages
+ * that name the file and line.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
 #include "answers.h"
+#include "generation.h"
 #include "zone.h"
 
 #define TEST_ZONE "tests/zones/example.test.zone"
@@ -50,50 +53,91 @@ static void test_loads_counts_and_serial(void **state)
 	zone_free(zone);
 }
 
-/* Finds the compiled entry for (name, match, type) in a set. */
-static const struct answer_entry *find_match(const struct answer_set *set, const char *name,
-					     enum answer_match match, uint16_t type)
-{
-	knot_dname_t *owner = knot_dname_from_str_alloc(name);
-	uint64_t hash = answer_name_hash(owner);
+/* What the compiler renders at one name: the answers copied out of its
+ * arena, so several stay valid at once. */
+struct compiled_name {
+	int found;                      /* 0: a name of ours; 1: not */
+	uint16_t flags;
+	size_t type_count;
+	struct typed_answer types[32];
+	struct compiled_answer other, below;
+	bool has_other, has_below;
+	uint8_t bytes[34][4096];
+};
 
-	free(owner);
-	for (size_t i = 0; i < set->count; i++)
-		if (set->keys[i].name_hash == hash && set->keys[i].match == match &&
-		    set->keys[i].qtype == type)
-			return &set->entries[i];
+static void keep(struct compiled_answer *to, const struct compiled_answer *from, uint8_t *room)
+{
+	*to = *from;
+	assert_true(from->head_len + from->tail_len <= 4096);
+	memcpy(room, from->bytes, from->head_len + from->tail_len);
+	to->bytes = room;
+}
+
+static struct compiled_name *compile(const struct zone *zone, const char *owner)
+{
+	static struct compiled_name out;
+	knot_dname_t *name = knot_dname_from_str_alloc(owner);
+	struct zone_compiler *zc;
+	struct name_answers n;
+	char err[256];
+
+	memset(&out, 0, sizeof(out));
+	zc = zone_compiler_new(zone, err, sizeof(err));
+	assert_non_null(zc);
+	knot_dname_to_lower(name);
+	out.found = zone_compile_name(zc, name, &n, err, sizeof(err));
+	assert_true(out.found >= 0);
+	if (!out.found) {
+		out.flags = n.flags;
+		out.type_count = n.type_count;
+		for (size_t i = 0; i < n.type_count; i++) {
+			out.types[i] = n.types[i];
+			keep(&out.types[i].answer, &n.types[i].answer, out.bytes[i]);
+		}
+		if ((out.has_other = n.has_other))
+			keep(&out.other, &n.other, out.bytes[32]);
+		if ((out.has_below = n.has_below))
+			keep(&out.below, &n.below, out.bytes[33]);
+	}
+	zone_compiler_free(zc);
+	free(name);
+	return &out;
+}
+
+/* The DO=0 answer of one type at a compiled name, or NULL. */
+static const struct compiled_answer *typed(const struct compiled_name *c, uint16_t type)
+{
+	for (size_t i = 0; i < c->type_count; i++)
+		if (c->types[i].qtype == type && !c->types[i].dnssec)
+			return &c->types[i].answer;
 	return NULL;
 }
 
-static const struct answer_entry *find(const struct answer_set *set, const char *name, uint16_t type)
-{
-	return find_match(set, name, ANSWER_MATCH_TYPE, type);
-}
+enum cut { CUT_ANSWER, CUT_AUTHORITY, CUT_FULL };
 
-/* Rebuilds the whole response around an entry's cut, as the XDP program
+/* Rebuilds the whole response around an answer's cut, as the XDP program
  * does, and has libknot parse it. */
-static knot_pkt_t *response_of(const char *qname, uint16_t qtype, const struct answer_entry *e,
-			       enum answer_cut_level level)
+static knot_pkt_t *response_of(const char *qname, uint16_t qtype, const struct compiled_answer *a, enum cut cut)
 {
 	knot_dname_t *name = knot_dname_from_str_alloc(qname);
 	size_t qlen = knot_dname_size(name);
-	const struct answer_cut *cut = &e->cut[level];
+	size_t len = a->head_len + (cut == CUT_FULL ? a->tail_len : cut == CUT_AUTHORITY ? a->auth_len : 0);
 	knot_pkt_t *pkt = knot_pkt_new(NULL, KNOT_WIRE_MAX_PKTSIZE, NULL);
 	uint8_t *w = pkt->wire;
 
 	memset(w, 0, KNOT_WIRE_HEADER_SIZE);
 	knot_wire_set_id(w, 0x1234);
-	w[2] = e->header_flags >> 8;
-	w[3] = e->header_flags & 0xff;
+	w[2] = a->header_flags >> 8;
+	w[3] = a->header_flags & 0xff;
 	knot_wire_set_qdcount(w, 1);
-	knot_wire_set_ancount(w, cut->ancount);
-	knot_wire_set_nscount(w, cut->nscount);
-	knot_wire_set_arcount(w, cut->arcount);
+	knot_wire_set_ancount(w, a->ancount);
+	knot_wire_set_nscount(w, cut == CUT_ANSWER ? 0 : a->nscount);
+	knot_wire_set_arcount(w, cut == CUT_FULL ? a->arcount : 0);
 	memcpy(w + KNOT_WIRE_HEADER_SIZE, name, qlen);
 	knot_wire_write_u16(w + KNOT_WIRE_HEADER_SIZE + qlen, qtype);
 	knot_wire_write_u16(w + KNOT_WIRE_HEADER_SIZE + qlen + 2, KNOT_CLASS_IN);
-	memcpy(w + KNOT_WIRE_HEADER_SIZE + qlen + 4, e->data, cut->len);
-	pkt->size = KNOT_WIRE_HEADER_SIZE + qlen + 4 + cut->len;
+	memcpy(w + KNOT_WIRE_HEADER_SIZE + qlen + 4, a->bytes, len);
+	pkt->size = KNOT_WIRE_HEADER_SIZE + qlen + 4 + len;
 	free(name);
 	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
 	return pkt;
@@ -115,27 +159,25 @@ static void test_renders_nsd_style_sections(void **state)
 {
 	char err[256];
 	struct zone *zone = zone_load(TEST_ZONE, err, sizeof(err));
-	struct answer_set set;
-	const struct answer_entry *mx;
+	const struct compiled_answer *mx;
+	struct compiled_name *c;
 	knot_pkt_t *pkt;
 
 	(void)state;
-	assert_int_equal(answers_compile(&zone, 1, &set, err, sizeof(err)), 0);
 	/* sub NS and the glue below it are not answers. */
-	assert_int_equal(set.left_to_userspace, 2);
-	assert_null(find(&set, "ns.sub.example.test.", KNOT_RRTYPE_A));
-	assert_null(find(&set, "sub.example.test.", KNOT_RRTYPE_NS));
+	assert_null(typed(compile(zone, "sub.example.test."), KNOT_RRTYPE_NS));
+	assert_int_equal(compile(zone, "ns.sub.example.test.")->found, 1);
 
-	mx = find(&set, "example.test.", KNOT_RRTYPE_MX);
+	c = compile(zone, "example.test.");
+	mx = typed(c, KNOT_RRTYPE_MX);
 	assert_non_null(mx);
 	assert_int_equal(mx->header_flags, 0x8400);  /* QR, AA */
-	assert_int_equal(mx->cut[ANSWER_CUT_FULL].ancount, 2);
-	assert_int_equal(mx->cut[ANSWER_CUT_FULL].nscount, 2);
-	assert_int_equal(mx->cut[ANSWER_CUT_FULL].arcount, 3);
-	assert_int_equal(mx->cut[ANSWER_CUT_AUTHORITY].arcount, 0);
-	assert_int_equal(mx->cut[ANSWER_CUT_ANSWER].nscount, 0);
+	assert_int_equal(mx->ancount, 2);
+	assert_int_equal(mx->nscount, 2);
+	assert_int_equal(mx->arcount, 3);
+	assert_int_equal(mx->shares, ZONE_SLOT_POSITIVE);
 
-	pkt = response_of("EXAMPLE.test.", KNOT_RRTYPE_MX, mx, ANSWER_CUT_FULL);
+	pkt = response_of("EXAMPLE.test.", KNOT_RRTYPE_MX, mx, CUT_FULL);
 	assert_int_equal(knot_wire_get_ancount(pkt->wire), 2);
 	assert_rrset_text(pkt, KNOT_ANSWER, 0, "MX\t10 mail.example.test.");
 	assert_rrset_text(pkt, KNOT_AUTHORITY, 0, "NS\tns1.example.test.");
@@ -144,97 +186,98 @@ static void test_renders_nsd_style_sections(void **state)
 	assert_rrset_text(pkt, KNOT_ADDITIONAL, 1, "ns1.example.test.");
 	knot_pkt_free(pkt);
 
-	pkt = response_of("WWW.example.test.", KNOT_RRTYPE_A,
-			  find(&set, "www.example.test.", KNOT_RRTYPE_A), ANSWER_CUT_ANSWER);
+	pkt = response_of("WWW.example.test.", KNOT_RRTYPE_A, typed(compile(zone, "www.example.test."), KNOT_RRTYPE_A),
+			  CUT_ANSWER);
 	assert_int_equal(knot_pkt_section(pkt, KNOT_ANSWER)->count, 2);
 	assert_rrset_text(pkt, KNOT_ANSWER, 0, "A\t192.0.2.80");
 	assert_rrset_text(pkt, KNOT_ANSWER, 1, "A\t192.0.2.81");
 	assert_int_equal(knot_wire_get_nscount(pkt->wire), 0);
 	knot_pkt_free(pkt);
-
-	answers_free(&set);
 	zone_free(zone);
 }
 
 /* Every name, empty non-terminals included, answers other types and the
  * names below it; the glue under the delegation is no name of ours. */
-static void test_negative_entries(void **state)
+static void test_negative_answers(void **state)
 {
 	char err[256];
 	struct zone *zone = zone_load(TEST_ZONE, err, sizeof(err));
-	const struct answer_entry *e;
-	struct answer_set set;
+	const struct compiled_answer *a;
+	struct compiled_name *c;
 	knot_pkt_t *pkt;
 
 	(void)state;
-	assert_int_equal(answers_compile(&zone, 1, &set, err, sizeof(err)), 0);
-
-	e = find_match(&set, "_udp.example.test.", ANSWER_MATCH_OTHER, 0);
-	assert_non_null(e);
-	assert_int_equal(e->reason, XDPCAST_dns_nodata);
-	assert_int_equal(e->header_flags, 0x8400);
+	c = compile(zone, "_udp.example.test.");
+	assert_true(c->has_other);
+	assert_int_equal(c->other.reason, XDPCAST_dns_nodata);
+	assert_int_equal(c->other.header_flags, 0x8400);
 	/* the SOA is required: no cut drops it */
-	assert_int_equal(e->cut[ANSWER_CUT_ANSWER].nscount, 1);
+	assert_true(c->other.flags & ANSWER_NEEDS_AUTHORITY);
+	assert_int_equal(c->other.shares, ZONE_SLOT_NODATA);
 
-	e = find_match(&set, "example.test.", ANSWER_MATCH_BELOW, 0);
-	assert_non_null(e);
-	assert_int_equal(e->reason, XDPCAST_dns_nxdomain);
-	assert_int_equal(e->header_flags, 0x8400 | KNOT_RCODE_NXDOMAIN);
-	assert_true(e->entry_flags & ANSWER_NO_TRUNCATE);
+	c = compile(zone, "example.test.");
+	assert_true(c->has_below);
+	assert_int_equal(c->below.reason, XDPCAST_dns_nxdomain);
+	assert_int_equal(c->below.header_flags, 0x8400 | KNOT_RCODE_NXDOMAIN);
+	assert_true(c->below.flags & ANSWER_NO_TRUNCATE);
+	assert_int_equal(c->below.shares, ZONE_SLOT_NXDOMAIN);
 	/* position independent: right after any question */
-	pkt = response_of("Some.Other.Name.example.test.", KNOT_RRTYPE_A, e, ANSWER_CUT_ANSWER);
+	pkt = response_of("Some.Other.Name.example.test.", KNOT_RRTYPE_A, &c->below, CUT_FULL);
 	assert_rrset_text(pkt, KNOT_AUTHORITY, 0, "300\tSOA\tns1.example.test. hostmaster.example.test.");
 	knot_pkt_free(pkt);
 
-	e = find_match(&set, "sub.example.test.", ANSWER_MATCH_BELOW, 0);
-	assert_non_null(e);
-	assert_int_equal(e->reason, XDPCAST_dns_referral);
-	assert_int_equal(e->header_flags, 0x8000);  /* AA=0 */
-	pkt = response_of("deep.ns.sub.example.test.", KNOT_RRTYPE_A, e, ANSWER_CUT_FULL);
+	c = compile(zone, "sub.example.test.");
+	assert_int_equal(c->below.reason, XDPCAST_dns_referral);
+	assert_int_equal(c->below.header_flags, 0x8000);  /* AA=0 */
+	pkt = response_of("deep.ns.sub.example.test.", KNOT_RRTYPE_A, &c->below, CUT_FULL);
 	assert_rrset_text(pkt, KNOT_AUTHORITY, 0, "sub.example.test.");
 	assert_rrset_text(pkt, KNOT_ADDITIONAL, 0, "ns.sub.example.test.");
 	knot_pkt_free(pkt);
-	assert_int_equal(find(&set, "sub.example.test.", KNOT_RRTYPE_DS)->reason, XDPCAST_dns_nodata);
+	assert_int_equal(typed(c, KNOT_RRTYPE_DS)->reason, XDPCAST_dns_nodata);
 
-	/* Below a wildcard's parent: the wildcard's own entries, which are
+	/* Below a wildcard's parent: the wildcard's own answers, which are
 	 * position independent with the answer's owner as the question. */
-	assert_true(find_match(&set, "wild.example.test.", ANSWER_MATCH_BELOW, 0)->entry_flags & ANSWER_WILDCARD);
-	e = find(&set, "*.wild.example.test.", KNOT_RRTYPE_A);
-	assert_true(e->entry_flags & ANSWER_NO_TRUNCATE);
-	pkt = response_of("Any.Thing.wild.example.test.", KNOT_RRTYPE_A, e, ANSWER_CUT_FULL);
+	assert_true(compile(zone, "wild.example.test.")->flags & NAME_BELOW_WILDCARD);
+	a = typed(compile(zone, "*.wild.example.test."), KNOT_RRTYPE_A);
+	assert_true(a->flags & ANSWER_NO_TRUNCATE);
+	pkt = response_of("Any.Thing.wild.example.test.", KNOT_RRTYPE_A, a, CUT_FULL);
 	assert_rrset_text(pkt, KNOT_ANSWER, 0, "any.thing.wild.example.test.");  /* parsed lowercase */
 	knot_pkt_free(pkt);
 
 	/* CNAME owners: the chain followed for each type its target has. */
-	e = find(&set, "chain1.example.test.", KNOT_RRTYPE_AAAA);
-	assert_int_equal(e->cut[ANSWER_CUT_FULL].ancount, 3);
-	e = find_match(&set, "dangling.example.test.", ANSWER_MATCH_OTHER, 0);
-	assert_int_equal(e->header_flags, 0x8400 | KNOT_RCODE_NXDOMAIN);
-	assert_int_equal(e->cut[ANSWER_CUT_FULL].ancount, 1);
-	assert_true(find_match(&set, "loop1.example.test.", ANSWER_MATCH_OTHER, 0)->entry_flags & ANSWER_PASS);
-	assert_null(find_match(&set, "ns.sub.example.test.", ANSWER_MATCH_OTHER, 0));
-	answers_free(&set);
+	assert_int_equal(typed(compile(zone, "chain1.example.test."), KNOT_RRTYPE_AAAA)->ancount, 3);
+	c = compile(zone, "dangling.example.test.");
+	assert_int_equal(c->other.header_flags, 0x8400 | KNOT_RCODE_NXDOMAIN);
+	assert_int_equal(c->other.ancount, 1);
+	assert_false(compile(zone, "loop1.example.test.")->has_other);
 	zone_free(zone);
 }
 
-static void test_checksum_of_cut_matches_bytes(void **state)
+/* Names whose wildcard child could not be a name (more than 255 octets
+ * with "*."): the check must not overrun, and answers as NXDOMAIN. */
+static void test_names_near_255_octets(void **state)
 {
-	char err[256];
-	struct zone *zone = zone_load(TEST_ZONE, err, sizeof(err));
-	struct answer_set set;
+	char label[64], text[600], err[256], zone_text[2048];
+	char *path;
+	struct zone *zone;
+	struct compiled_name *c;
 
 	(void)state;
-	assert_int_equal(answers_compile(&zone, 1, &set, err, sizeof(err)), 0);
-	for (size_t i = 0; i < set.count; i++) {
-		const struct answer_cut *cut = &set.entries[i].cut[ANSWER_CUT_ANSWER];
-		__u32 sum = 0;
-
-		for (size_t b = 0; b < cut->len; b++)
-			sum += b & 1 ? set.entries[i].data[b] : set.entries[i].data[b] << 8;
-		assert_int_equal(cut->csum, xdpcast_csum_fold(sum));
-	}
-	answers_free(&set);
+	memset(label, 'x', 63);
+	label[63] = '\0';
+	/* 4 labels of 63 and "t.": 4 * 64 + 2 + 1 = 259 > 255; 3 and a 58: 254 */
+	snprintf(text, sizeof(text), "%s.%s.%s.%.58s.t.", label, label, label, label);
+	snprintf(zone_text, sizeof(zone_text), "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n%s A 192.0.2.1\n", text);
+	path = write_zone(zone_text);
+	zone = zone_load(path, err, sizeof(err));
+	assert_non_null(zone);
+	c = compile(zone, text);
+	assert_int_equal(c->found, 0);
+	assert_true(c->has_below);
+	assert_int_equal(c->below.reason, XDPCAST_dns_nxdomain);
+	assert_false(c->flags & NAME_BELOW_WILDCARD);
 	zone_free(zone);
+	unlink(path);
 }
 
 static void expect_load_error(const char *text, const char *expected_suffix)
@@ -275,15 +318,14 @@ static void test_errors_name_file_and_line(void **state)
 
 static void test_same_zone_twice_is_refused(void **state)
 {
+	char *files[] = { TEST_ZONE, TEST_ZONE };
+	struct view_zones views[] = { { files, 2 } };
+	struct generation gen;
 	char err[256];
-	struct zone *zones[2] = { zone_load(TEST_ZONE, err, sizeof(err)), zone_load(TEST_ZONE, err, sizeof(err)) };
-	struct answer_set set;
 
 	(void)state;
-	assert_int_equal(answers_compile(zones, 2, &set, err, sizeof(err)), -1);
+	assert_int_equal(generation_build(&gen, views, 1, NULL, 0, NULL, err, sizeof(err)), -1);
 	assert_string_equal(err, TEST_ZONE ": zone example.test. is already loaded from " TEST_ZONE);
-	zone_free(zones[0]);
-	zone_free(zones[1]);
 }
 
 static void test_rrset_merge_takes_lowest_ttl(void **state)
@@ -337,61 +379,184 @@ static int a_octets(const struct zone *zone, const char *owner)
 	return sum;
 }
 
-/* An IXFR change: records out, records in, the serial moved; the old zone
- * (still answering in the generation in force) untouched. */
-static void test_diff_applies_to_a_copy(void **state)
+/* Whether the changes list (owner, type) exactly once, and nothing else. */
+static void expect_changes(const struct zone_changes *changes, const char *const *expected, size_t count)
 {
-	struct zone *old = load_text(DIFF_SOA(1) "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n"
-				     "www 300 IN A 192.0.2.1\nwww 300 IN A 192.0.2.2\n");
-	struct zone *removals = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	assert_int_equal(changes->count, count);
+	for (size_t i = 0; i < count; i++) {
+		char owner[KNOT_DNAME_TXT_MAXLEN], type[16], text[KNOT_DNAME_TXT_MAXLEN + 20];
+		bool found = false;
+
+		for (size_t j = 0; j < changes->count && !found; j++) {
+			knot_dname_to_str(owner, changes->items[j].owner, sizeof(owner));
+			knot_rrtype_to_string(changes->items[j].type, type, sizeof(type));
+			snprintf(text, sizeof(text), "%s %s", owner, type);
+			found = !strcmp(text, expected[i]);
+		}
+		if (!found)
+			fail_msg("no change of %s", expected[i]);
+	}
+}
+
+/* An IXFR change applied in place: records out, records in, the serial
+ * moved, and the RRsets that changed listed. */
+static void test_diff_applies_in_place(void **state)
+{
+	struct zone *zone = load_text(DIFF_SOA(1) "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n"
+				      "www 300 IN A 192.0.2.1\nwww 300 IN A 192.0.2.2\ngone 300 IN TXT \"x\"\n");
+	struct zone *removals = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\ngone 300 IN TXT \"x\"\n");
 	struct zone *additions = load_text(DIFF_SOA(2) "www 300 IN A 192.0.2.3\nnew 300 IN A 192.0.2.4\n");
-	struct zone *next;
+	static const char *const expected[] = { "diff.test. SOA", "www.diff.test. A", "new.diff.test. A",
+						"gone.diff.test. TXT" };
+	struct zone_changes changes = { 0 };
+	knot_dname_t *gone = knot_dname_from_str_alloc("gone.diff.test.");
 	char err[256];
 
 	(void)state;
-	next = zone_apply_diff(old, removals, additions, err, sizeof(err));
-	if (!next)
+	if (zone_patch(zone, &removals, &additions, 1, &changes, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_int_equal(next->serial, 2);
-	assert_int_equal(a_octets(next, "www.diff.test."), 2 + 3);
-	assert_int_equal(a_octets(next, "new.diff.test."), 4);
-	assert_int_equal(next->record_count, 6);        /* SOA, NS, ns1, 2 www, new */
-	assert_int_equal(old->serial, 1);
-	assert_int_equal(a_octets(old, "www.diff.test."), 1 + 2);
-	assert_int_equal(a_octets(old, "new.diff.test."), -1);
-	zone_free(next);
-	zone_free(old);
+	assert_int_equal(zone->serial, 2);
+	assert_int_equal(a_octets(zone, "www.diff.test."), 2 + 3);
+	assert_int_equal(a_octets(zone, "new.diff.test."), 4);
+	assert_false(zone_name_exists(zone, gone));
+	assert_int_equal(zone->record_count, 6);       /* SOA, NS, ns1, 2 www, new */
+	assert_int_equal(zone->rrset_count, 5);
+	expect_changes(&changes, expected, 4);
+	zone_changes_clear(&changes);
+	knot_dname_free(gone, NULL);
+	zone_free(zone);
 	zone_free(removals);
 	zone_free(additions);
 }
 
-/* Copies that diverged must not be patched: the caller falls back to AXFR. */
-static void test_diff_that_does_not_apply_is_refused(void **state)
+/* Copies that diverged must not be patched, not even in part: the caller
+ * falls back to AXFR and the copy in force stays as it was. */
+static void test_diff_that_does_not_apply_changes_nothing(void **state)
 {
-	struct zone *old = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	struct zone *zone = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
 	struct zone *wrong_serial = load_text(DIFF_SOA(5) "www 300 IN A 192.0.2.1\n");
-	struct zone *missing = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.9\n");
-	struct zone *additions = load_text(DIFF_SOA(6) "www 300 IN A 192.0.2.3\n");
+	struct zone *missing = load_text(DIFF_SOA(2) "www 300 IN A 192.0.2.9\n");
+	struct zone *first_out = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	struct zone *first_in = load_text(DIFF_SOA(2) "www 300 IN A 192.0.2.3\n");
+	struct zone *second_in = load_text(DIFF_SOA(3) "www 300 IN A 192.0.2.4\n");
+	struct zone *removals[] = { first_out, missing }, *additions[] = { first_in, second_in };
+	struct zone_changes changes = { 0 };
 	char err[256];
 
 	(void)state;
-	assert_null(zone_apply_diff(old, wrong_serial, additions, err, sizeof(err)));
+	assert_int_equal(zone_patch(zone, &wrong_serial, &first_in, 1, &changes, err, sizeof(err)), -1);
 	assert_string_equal(err, "the change starts at serial 5, the zone is at 1");
-	assert_null(zone_apply_diff(old, missing, additions, err, sizeof(err)));
+	/* The first change applies, the second removes a record absent then. */
+	assert_int_equal(zone_patch(zone, removals, additions, 2, &changes, err, sizeof(err)), -1);
 	assert_string_equal(err, "the change removes 1 records the zone does not have");
-	assert_int_equal(a_octets(old, "www.diff.test."), 1);
-	zone_free(old);
+	assert_int_equal(zone->serial, 1);
+	assert_int_equal(a_octets(zone, "www.diff.test."), 1);
+	assert_int_equal(changes.count, 0);
+	zone_free(zone);
 	zone_free(wrong_serial);
 	zone_free(missing);
-	zone_free(additions);
+	zone_free(first_out);
+	zone_free(first_in);
+	zone_free(second_in);
+}
+
+/* Two versions of a zone (a reloaded file): the RRsets that differ, by
+ * data or TTL, on either side. */
+static void test_changes_between_two_versions(void **state)
+{
+	struct zone *before = load_text(DIFF_SOA(1) "a 300 IN A 192.0.2.1\nb 300 IN A 192.0.2.2\n"
+					"c 300 IN A 192.0.2.3\nd 300 IN TXT \"same\"\n");
+	struct zone *after = load_text(DIFF_SOA(2) "a 300 IN A 192.0.2.1\nb 300 IN A 192.0.2.9\n"
+				       "c 60 IN A 192.0.2.3\nd 300 IN TXT \"same\"\ne 300 IN A 192.0.2.5\n");
+	static const char *const expected[] = { "diff.test. SOA", "b.diff.test. A", "c.diff.test. A",
+						"e.diff.test. A" };
+	struct zone_changes changes = { 0 };
+
+	(void)state;
+	assert_int_equal(zone_changes_between(before, after, &changes), 0);
+	expect_changes(&changes, expected, 4);
+	zone_changes_clear(&changes);
+	zone_free(before);
+	zone_free(after);
+}
+
+/* Dated an hour back: older than the second in which a write is not
+ * trusted to show in the file's timestamps. */
+static void age(const char *path)
+{
+	struct timespec times[2];
+
+	clock_gettime(CLOCK_REALTIME, &times[0]);
+	times[0].tv_sec -= 3600;
+	times[1] = times[0];
+	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+/* A reload reads only the files that changed: an unchanged one's zone is
+ * the one read before (applying the generation skips it); a file written
+ * again, or replaced by another, is read again. */
+static void test_unchanged_files_are_not_read_again(void **state)
+{
+	char first[64], second[64], err[256], *files[] = { first, second };
+	struct view_zones views[] = { { files, 2 } };
+	struct generation a, b, c, d;
+	FILE *f;
+
+	(void)state;
+	strcpy(first, write_zone(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n"));
+	strcpy(second, write_zone("$ORIGIN other.test.\n@ 300 IN SOA ns1 host 1 3600 600 86400 60\n"
+				  "www 300 IN A 192.0.2.1\n"));
+	age(first);
+	age(second);
+	assert_int_equal(generation_build(&a, views, 1, NULL, 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(generation_build(&b, views, 1, NULL, 0, &a, err, sizeof(err)), 0);
+	assert_ptr_equal(b.zones[0], a.zones[0]);
+	assert_ptr_equal(b.zones[1], a.zones[1]);
+
+	/* Written again in place: same file, same size, new content. */
+	f = fopen(second, "r+");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, -2, SEEK_END), 0);
+	assert_int_equal(fputc('2', f), '2');
+	fclose(f);
+	assert_int_equal(generation_build(&c, views, 1, NULL, 0, &b, err, sizeof(err)), 0);
+	assert_ptr_equal(c.zones[0], b.zones[0]);
+	assert_ptr_not_equal(c.zones[1], b.zones[1]);
+	assert_int_equal(a_octets(c.zones[1], "www.other.test."), 2);
+
+	/* Replaced by another file (an editor's or a deploy's rename). */
+	strcpy(err, write_zone(DIFF_SOA(2) "www 300 IN A 192.0.2.3\n"));
+	age(err);
+	assert_int_equal(rename(err, first), 0);
+	assert_int_equal(generation_build(&d, views, 1, NULL, 0, &c, err, sizeof(err)), 0);
+	assert_ptr_not_equal(d.zones[0], c.zones[0]);
+	assert_int_equal(a_octets(d.zones[0], "www.diff.test."), 3);
+	/* The file written a moment ago is read as long as its stamp is that
+	 * recent; then once more, and from then on it is taken as it is. */
+	assert_ptr_not_equal(d.zones[1], c.zones[1]);
+	generation_free(&a);
+	generation_free(&b);
+	age(second);
+	assert_int_equal(generation_build(&a, views, 1, NULL, 0, &d, err, sizeof(err)), 0);
+	assert_ptr_equal(a.zones[0], d.zones[0]);
+	assert_ptr_not_equal(a.zones[1], d.zones[1]);
+	assert_int_equal(generation_build(&b, views, 1, NULL, 0, &a, err, sizeof(err)), 0);
+	assert_ptr_equal(b.zones[0], a.zones[0]);
+	assert_ptr_equal(b.zones[1], a.zones[1]);
+	generation_free(&a);
+	generation_free(&b);
+	generation_free(&c);
+	generation_free(&d);
+	unlink(first);
+	unlink(second);
 }
 
 /* Owner names of 254 and 255 octets are valid; "*." below them would
  * not be: looking for that wildcard child overflowed a stack buffer. */
 static void test_names_of_254_and_255_octets(void **state)
 {
-	char text[2048], label[4][64], name255[300], name254[300], err[256];
-	struct answer_set set;
+	char text[2048], label[4][64], name255[300], name254[300];
+	struct compiled_name *c;
 	struct zone *zone;
 
 	(void)state;
@@ -403,23 +568,25 @@ static void test_names_of_254_and_255_octets(void **state)
 	snprintf(text, sizeof(text), "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n%s A 192.0.2.1\n%s A 192.0.2.2\n",
 		 name255, name254);
 	zone = load_text(text);
-	assert_int_equal(answers_compile(&zone, 1, &set, err, sizeof(err)), 0);
-	assert_non_null(find(&set, name255, KNOT_RRTYPE_A));
-	assert_int_equal(find(&set, name255, KNOT_RRTYPE_A)->name_len, 255);
-	assert_false(find(&set, name255, KNOT_RRTYPE_A)->entry_flags & ANSWER_PASS);
-	assert_non_null(find_match(&set, name254, ANSWER_MATCH_BELOW, 0));
-	answers_free(&set);
+	c = compile(zone, name255);
+	assert_int_equal(c->found, 0);
+	assert_non_null(typed(c, KNOT_RRTYPE_A));
+	assert_false(c->flags & NAME_TYPES_PARTIAL);
+	c = compile(zone, name254);
+	assert_int_equal(c->found, 0);
+	assert_true(c->has_below);
+	assert_false(c->flags & NAME_BELOW_WILDCARD);
 	zone_free(zone);
 }
 
 /* What NSD serves but no DNS message holds: those answers are the server
- * behind's (pass entries), the rest of the zone is compiled as ever. */
+ * behind's (not listed, the name's types partial: the program passes
+ * them), the rest of the zone is compiled as ever. */
 static void test_answers_too_large_for_a_message_are_passed(void **state)
 {
 	size_t size = 1 << 20, len;
-	char *text = malloc(size), txt[256], err[256];
-	const struct answer_entry *e;
-	struct answer_set set;
+	char *text = malloc(size), txt[256];
+	struct compiled_name *c;
 	struct zone *zone;
 
 	(void)state;
@@ -432,23 +599,19 @@ static void test_answers_too_large_for_a_message_are_passed(void **state)
 		len += snprintf(text + len, size - len, "many A 10.%d.%d.%d\n", i >> 16, (i >> 8) & 0xff, i & 0xff);
 	zone = load_text(text);
 	free(text);
-	if (answers_compile(&zone, 1, &set, err, sizeof(err)))
-		fail_msg("%s", err);
-	e = find(&set, "big.t.", KNOT_RRTYPE_TXT);
-	assert_non_null(e);
-	assert_int_equal(e->entry_flags, ANSWER_PASS);
-	e = find(&set, "many.t.", KNOT_RRTYPE_A);
-	assert_non_null(e);
-	assert_int_equal(e->entry_flags, ANSWER_PASS);
-	assert_int_equal(set.left_to_userspace, 2);
-	e = find(&set, "www.t.", KNOT_RRTYPE_A);
-	assert_non_null(e);
-	assert_int_equal(e->entry_flags, 0);
-	assert_int_equal(e->cut[ANSWER_CUT_ANSWER].ancount, 1);
-	e = find_match(&set, "big.t.", ANSWER_MATCH_OTHER, 0);  /* NODATA for its other types */
-	assert_non_null(e);
-	assert_int_equal(e->reason, XDPCAST_dns_nodata);
-	answers_free(&set);
+	c = compile(zone, "big.t.");
+	assert_int_equal(c->found, 0);
+	assert_null(typed(c, KNOT_RRTYPE_TXT));
+	assert_true(c->flags & NAME_TYPES_PARTIAL);
+	c = compile(zone, "many.t.");
+	assert_int_equal(c->found, 0);
+	assert_null(typed(c, KNOT_RRTYPE_A));
+	assert_true(c->flags & NAME_TYPES_PARTIAL);
+	c = compile(zone, "www.t.");
+	assert_int_equal(c->found, 0);
+	assert_non_null(typed(c, KNOT_RRTYPE_A));
+	assert_int_equal(typed(c, KNOT_RRTYPE_A)->ancount, 1);
+	assert_false(c->flags & NAME_TYPES_PARTIAL);
 	zone_free(zone);
 }
 
@@ -557,13 +720,15 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loads_counts_and_serial),
 		cmocka_unit_test(test_renders_nsd_style_sections),
-		cmocka_unit_test(test_negative_entries),
-		cmocka_unit_test(test_checksum_of_cut_matches_bytes),
+		cmocka_unit_test(test_negative_answers),
+		cmocka_unit_test(test_names_near_255_octets),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_same_zone_twice_is_refused),
+		cmocka_unit_test(test_unchanged_files_are_not_read_again),
 		cmocka_unit_test(test_rrset_merge_takes_lowest_ttl),
-		cmocka_unit_test(test_diff_applies_to_a_copy),
-		cmocka_unit_test(test_diff_that_does_not_apply_is_refused),
+		cmocka_unit_test(test_diff_applies_in_place),
+		cmocka_unit_test(test_diff_that_does_not_apply_changes_nothing),
+		cmocka_unit_test(test_changes_between_two_versions),
 		cmocka_unit_test(test_names_of_254_and_255_octets),
 		cmocka_unit_test(test_answers_too_large_for_a_message_are_passed),
 		cmocka_unit_test(test_cname_and_other_data_refused),

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The answer compiler. For every name of a zone (owners and empty
- * non-terminals) it renders the responses NSD would send:
- *   TYPE  for each RRset: the answer, the apex NS in authority, A/AAAA of
- *         in-zone NS, MX and SRV targets in additional;
- *   OTHER for any other type: NODATA with the SOA, or a referral at a
- *         delegation;
- *   BELOW for names under it that do not exist: NXDOMAIN with the SOA, a
- *         referral under a delegation, or "use the wildcard child".
- * A CNAME owner's entries carry the chain followed inside the zone.
- * TYPE and OTHER entries are rendered for their own name, so their names may
- * be compressed against the question. BELOW entries, and the entries of a
- * wildcard, serve other names than their own: they are written without
- * compression (the answer's owner is the question itself), to stay correct
- * after any question, and are sent whole or not at all.
+ * The answer compiler. For a name of a zone (an owner, an empty
+ * non-terminal) it renders the responses NSD would send:
+ *   types  for each RRset: the answer, the apex NS in authority, A/AAAA of
+ *          in-zone NS, MX and SRV targets in additional;
+ *   other  for any other type: NODATA with the SOA, or a referral at a
+ *          delegation;
+ *   below  for names under it that do not exist: NXDOMAIN with the SOA, a
+ *          referral under a delegation, or "use the wildcard child".
+ * A CNAME owner's answers carry the chain followed inside the zone.
+ * Answers for the name itself are compressed against the question. Below
+ * answers, and the answers of a wildcard, serve other names than their
+ * own: they are written without compression (the answer's owner is the
+ * question itself), to stay correct after any question, and are sent
+ * whole or not at all.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +27,9 @@
 #define DNS_FLAG_AA 0x0400
 #define MAX_LABELS  128
 #define MAX_CHAIN   8     /* CNAMEs followed inside a zone, as NSD does */
+#define ARENA_CHUNK (128 * 1024)
+#define CLEAN_MEMO  8     /* names known to be below no delegation or DNAME */
+#define GLUE_MEMO   16    /* additional targets and their addresses */
 
 /* ASCII only, as the XDP program lowercases (label lengths are < 'A'). */
 uint64_t answer_name_hash(const knot_dname_t *name)
@@ -51,26 +54,157 @@ static const knot_dname_t *parent_name(const knot_dname_t *name)
 	return name[0] ? knot_wire_next_label(name, NULL) : NULL;
 }
 
+/* Room for one name's rendered answers, reused for the next name. */
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t size, used;
+	uint8_t bytes[];
+};
+
+struct arena {
+	struct arena_chunk *chunks;     /* the one in use first */
+};
+
+static uint8_t *arena_take(struct arena *a, size_t len)
+{
+	struct arena_chunk *c = a->chunks;
+
+	if (!c || c->size - c->used < len) {
+		size_t size = len > ARENA_CHUNK ? len : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->next = a->chunks;
+		c->size = size;
+		c->used = 0;
+		a->chunks = c;
+	}
+	c->used += len;
+	return c->bytes + c->used - len;
+}
+
+/* Keeps the largest chunk for the next name. */
+static void arena_reset(struct arena *a)
+{
+	struct arena_chunk *keep = NULL;
+
+	while (a->chunks) {
+		struct arena_chunk *c = a->chunks;
+
+		a->chunks = c->next;
+		if (!keep || c->size > keep->size) {
+			free(keep);
+			keep = c;
+		} else {
+			free(c);
+		}
+	}
+	if (keep) {
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	a->chunks = keep;
+}
+
+static void arena_free(struct arena *a)
+{
+	arena_reset(a);
+	free(a->chunks);
+	a->chunks = NULL;
+}
+
+/* The A and AAAA RRsets at an additional target, as looked up once. */
+struct glue {
+	knot_dname_t target[KNOT_DNAME_MAXLEN];
+	const knot_rrset_t *found[2];   /* A, AAAA */
+	bool occluded;                  /* below a delegation or DNAME: only glue of referrals */
+};
+
+struct zone_compiler {
+	const struct zone *zone;
+	knot_rrset_t negative_soa;      /* for the authority of negative answers */
+	const knot_rrset_t *apex_ns;
+	struct arena arena;
+	struct typed_answer *types;
+	size_t type_capacity;
+	knot_dname_t neutral[KNOT_DNAME_MAXLEN];  /* a name of the zone no other shares labels with */
+	/* Lookups every answer would repeat, remembered (the zone does not
+	 * change while its compiler lives). */
+	knot_dname_t clean[CLEAN_MEMO][KNOT_DNAME_MAXLEN];
+	unsigned clean_count, clean_next;
+	struct glue glue[GLUE_MEMO];
+	unsigned glue_count, glue_next;
+	size_t cursor;                  /* the RRset after the last compiled name's */
+};
+
 static bool is_cut(const struct zone *zone, const knot_dname_t *name)
 {
 	return !knot_dname_is_equal(name, zone->origin) && zone_find(zone, name, KNOT_RRTYPE_NS);
+}
+
+static bool is_clean(const struct zone_compiler *zc, const knot_dname_t *name)
+{
+	for (unsigned i = 0; i < zc->clean_count; i++)
+		if (knot_dname_is_equal(zc->clean[i], name))
+			return true;
+	return false;
+}
+
+/* Whether a proper ancestor of `name` is a delegation or holds a DNAME:
+ * then the name is not the zone's. An ancestor found clean is remembered
+ * (with everything above it), so the names of one parent walk up once. */
+static bool below_cut_or_dname(struct zone_compiler *zc, const knot_dname_t *name)
+{
+	const struct zone *zone = zc->zone;
+	const knot_dname_t *parent = parent_name(name);
+
+	if (!parent || knot_dname_is_equal(name, zone->origin))
+		return false;
+	for (const knot_dname_t *n = parent; n; n = parent_name(n)) {
+		if (is_clean(zc, n))
+			break;
+		if (zone_find(zone, n, KNOT_RRTYPE_DNAME))
+			return true;
+		if (knot_dname_is_equal(n, zone->origin))
+			break;
+		if (zone_find(zone, n, KNOT_RRTYPE_NS))
+			return true;
+	}
+	knot_dname_copy_lower(zc->clean[zc->clean_next], parent);
+	zc->clean_next = (zc->clean_next + 1) % CLEAN_MEMO;
+	if (zc->clean_count < CLEAN_MEMO)
+		zc->clean_count++;
+	return false;
 }
 
 /*
  * Data the zone is not authoritative for: at or below a delegation (DS at
  * the cut itself is the parent's), or below a DNAME.
  */
-static bool is_occluded(const struct zone *zone, const knot_dname_t *owner, uint16_t type)
+static bool is_occluded(struct zone_compiler *zc, const knot_dname_t *owner, uint16_t type)
 {
-	for (const knot_dname_t *n = owner; n; n = parent_name(n)) {
-		if (n != owner && zone_find(zone, n, KNOT_RRTYPE_DNAME))
-			return true;
-		if (knot_dname_is_equal(n, zone->origin))
-			return false;
-		if (is_cut(zone, n) && !(n == owner && type == KNOT_RRTYPE_DS))
-			return true;
-	}
-	return false;
+	return below_cut_or_dname(zc, owner) || (is_cut(zc->zone, owner) && type != KNOT_RRTYPE_DS);
+}
+
+/* The addresses at an in-zone additional target (lowercase). */
+static const struct glue *glue_of(struct zone_compiler *zc, const knot_dname_t *target)
+{
+	static const uint16_t types[] = { KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA };
+	struct glue *g;
+
+	for (unsigned i = 0; i < zc->glue_count; i++)
+		if (knot_dname_is_equal(zc->glue[i].target, target))
+			return &zc->glue[i];
+	g = &zc->glue[zc->glue_next];
+	zc->glue_next = (zc->glue_next + 1) % GLUE_MEMO;
+	if (zc->glue_count < GLUE_MEMO)
+		zc->glue_count++;
+	knot_dname_copy_lower(g->target, target);
+	for (size_t t = 0; t < 2; t++)
+		g->found[t] = zone_find(zc->zone, g->target, types[t]);
+	g->occluded = is_occluded(zc, g->target, KNOT_RRTYPE_A);
+	return g;
 }
 
 static const knot_dname_t *additional_target(const knot_rrset_t *rr, const knot_rdata_t *rd)
@@ -112,6 +246,7 @@ struct response {
 	uint16_t counts[3];             /* answer, authority, additional */
 	int section;
 	const struct zone *zone;
+	struct zone_compiler *zc;
 	bool dnssec;
 	const knot_rrset_t *added[64];  /* RRsets already in the response */
 	size_t added_count;
@@ -179,25 +314,21 @@ static int put_once(struct response *r, const knot_rrset_t *rr)
 }
 
 /* A and AAAA of in-zone targets of an RRset's NS, MX and SRV records. */
-static int put_additional_for(struct response *r, const struct zone *zone, const knot_rrset_t *rr,
-			      bool glue)
+static int put_additional_for(struct response *r, const knot_rrset_t *rr, bool glue)
 {
 	knot_rdata_t *rd = rr->rrs.rdata;
 
 	for (uint16_t i = 0; i < rr->rrs.count; i++, rd = knot_rdataset_next(rd)) {
 		const knot_dname_t *target = additional_target(rr, rd);
-		static const uint16_t types[] = { KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA };
-		knot_dname_t lower[KNOT_DNAME_MAXLEN];
+		const struct glue *g;
 
-		if (!target || knot_dname_in_bailiwick(target, zone->origin) < 0)
+		if (!target || !r->zone || knot_dname_in_bailiwick(target, r->zone->origin) < 0)
 			continue;
-		knot_dname_copy_lower(lower, target);
+		g = glue_of(r->zc, target);
 		for (size_t t = 0; t < 2; t++) {
-			const knot_rrset_t *addr = zone_find(zone, lower, types[t]);
 			int ret;
 
-			if (addr && (glue || !is_occluded(zone, lower, types[t])) &&
-			    (ret = put_once(r, addr)) != KNOT_EOK)
+			if (g->found[t] && (glue || !g->occluded) && (ret = put_once(r, g->found[t])) != KNOT_EOK)
 				return ret;
 		}
 	}
@@ -208,25 +339,6 @@ static int begin_section(struct response *r, knot_section_t section)
 {
 	r->section = section;
 	return r->plain ? KNOT_EOK : knot_pkt_begin(r->pkt, section);
-}
-
-static void mark_cut(const struct response *r, const uint8_t *data, size_t len, struct answer_cut *cut)
-{
-	__u32 sum = 0;
-
-	cut->len = len;
-	if (r->plain) {
-		cut->ancount = r->counts[KNOT_ANSWER];
-		cut->nscount = r->counts[KNOT_AUTHORITY];
-		cut->arcount = r->counts[KNOT_ADDITIONAL];
-	} else {
-		cut->ancount = knot_wire_get_ancount(r->pkt->wire);
-		cut->nscount = knot_wire_get_nscount(r->pkt->wire);
-		cut->arcount = knot_wire_get_arcount(r->pkt->wire);
-	}
-	for (size_t i = 0; i < len; i++)
-		sum = xdpcast_csum_fold(xdpcast_csum_add_byte(sum, data[i], i));
-	cut->csum = xdpcast_csum_fold(sum);
 }
 
 /* How response rate limiting groups this response with others. */
@@ -245,12 +357,26 @@ static enum rrl_class rrl_class_of(const struct plan *plan)
 	}
 }
 
-static int render(const struct zone *zone, const struct plan *plan, struct answer_entry *e)
+static void mark_section(const struct response *r, size_t len, uint16_t counts[3], size_t *mark)
+{
+	*mark = len;
+	if (r->plain) {
+		memcpy(counts, r->counts, sizeof(r->counts));
+	} else {
+		counts[KNOT_ANSWER] = knot_wire_get_ancount(r->pkt->wire);
+		counts[KNOT_AUTHORITY] = knot_wire_get_nscount(r->pkt->wire);
+		counts[KNOT_ADDITIONAL] = knot_wire_get_arcount(r->pkt->wire);
+	}
+}
+
+static int render(struct zone_compiler *zc, const struct zone *zone, const struct plan *plan,
+		  struct compiled_answer *out)
 {
 	static uint8_t wire[KNOT_WIRE_MAX_PKTSIZE];
-	struct response r = { .zone = zone, .dnssec = plan->dnssec };
-	size_t data_start = 0;
-	uint8_t *data;
+	struct response r = { .zone = zone, .zc = zc, .dnssec = plan->dnssec };
+	size_t data_start = 0, answer_end, auth_end, full_end;
+	uint16_t counts[3];
+	uint8_t *data, *copy;
 	int ret = KNOT_EOK;
 
 	if (plan->position_independent) {
@@ -273,87 +399,165 @@ static int render(const struct zone *zone, const struct plan *plan, struct answe
 		r.added[r.added_count++] = plan->answer[i];
 		ret = put_rrset(&r, plan->answer[i], i == 0);
 	}
-	mark_cut(&r, data, r.pkt ? r.pkt->size - data_start : r.plain_len, &e->cut[ANSWER_CUT_ANSWER]);
+	mark_section(&r, r.pkt ? r.pkt->size - data_start : r.plain_len, counts, &answer_end);
 	if (ret == KNOT_EOK)
 		ret = begin_section(&r, KNOT_AUTHORITY);
 	if (ret == KNOT_EOK && plan->authority) {
 		r.added[r.added_count++] = plan->authority;
 		ret = put_rrset(&r, plan->authority, false);
 	}
-	mark_cut(&r, data, r.pkt ? r.pkt->size - data_start : r.plain_len, &e->cut[ANSWER_CUT_AUTHORITY]);
+	mark_section(&r, r.pkt ? r.pkt->size - data_start : r.plain_len, counts, &auth_end);
 
 	if (ret == KNOT_EOK)
 		ret = begin_section(&r, KNOT_ADDITIONAL);
 	for (size_t i = 0; i < plan->answer_count && ret == KNOT_EOK; i++)
-		ret = put_additional_for(&r, zone, plan->answer[i], plan->glue);
+		ret = put_additional_for(&r, plan->answer[i], plan->glue);
 	if (ret == KNOT_EOK && plan->authority)
-		ret = put_additional_for(&r, zone, plan->authority, plan->glue);
-	mark_cut(&r, data, r.pkt ? r.pkt->size - data_start : r.plain_len, &e->cut[ANSWER_CUT_FULL]);
+		ret = put_additional_for(&r, plan->authority, plan->glue);
+	mark_section(&r, r.pkt ? r.pkt->size - data_start : r.plain_len, counts, &full_end);
 
 	if (ret == KNOT_EOK) {
-		size_t stored = e->cut[ANSWER_CUT_FULL].len;
-
-		/* Cuts longer than the buffer never fit a client (limit <= 1232). */
-		if (stored > XDPCAST_ANSWER_MAX)
-			stored = XDPCAST_ANSWER_MAX;
-		memcpy(e->data, data, stored);
-		e->header_flags = DNS_FLAG_QR | (plan->authoritative ? DNS_FLAG_AA : 0) | plan->rcode;
-		e->reason = plan->reason;
-		e->ede = plan->ede;
-		e->rrl_class = rrl_class_of(plan);
-		e->rrl_name_hash = answer_name_hash(plan->qname);
-		if (zone && zone->is_signed)
-			e->entry_flags |= ANSWER_SIGNED;
-		if (plan->dnssec)
-			e->entry_flags |= ANSWER_DNSSEC;
-		if (r.plain) {
-			/* Uncompressed, so longer than NSD's: only whole, else pass. */
-			e->entry_flags |= ANSWER_NO_TRUNCATE;
-			e->cut[ANSWER_CUT_ANSWER] = e->cut[ANSWER_CUT_AUTHORITY] = e->cut[ANSWER_CUT_FULL];
-		} else if (!plan->answer_count) {
-			/* A negative answer or a referral needs its authority section. */
-			e->cut[ANSWER_CUT_ANSWER] = e->cut[ANSWER_CUT_AUTHORITY];
+		copy = arena_take(&zc->arena, full_end);
+		if (!copy) {
+			ret = KNOT_ENOMEM;
+			goto out;
 		}
+		memcpy(copy, data, full_end);
+		*out = (struct compiled_answer){
+			.header_flags = DNS_FLAG_QR | (plan->authoritative ? DNS_FLAG_AA : 0) | plan->rcode,
+			.reason = plan->reason,
+			.rrl_class = rrl_class_of(plan),
+			.ede = plan->ede,
+			.ancount = counts[KNOT_ANSWER],
+			.nscount = counts[KNOT_AUTHORITY],
+			.arcount = counts[KNOT_ADDITIONAL],
+			.qname_len = knot_dname_size(plan->qname),
+			.head_len = answer_end,
+			.auth_len = auth_end - answer_end,
+			.tail_len = full_end - answer_end,
+			.shares = ZONE_SLOT_MAX,
+			.bytes = copy,
+		};
+		if (r.plain)
+			/* Uncompressed, so longer than NSD's: only whole, else pass. */
+			out->flags |= ANSWER_NO_TRUNCATE;
+		else if (!plan->answer_count)
+			/* A negative answer or a referral needs its authority section. */
+			out->flags |= ANSWER_NEEDS_AUTHORITY;
 	}
+out:
 	if (r.pkt)
 		knot_pkt_free(r.pkt);
 	return ret;
 }
 
-static int grow(struct answer_set *set)
+/* Which zone slot the answer's tail may be: the apex NS after a positive
+ * answer, the SOA after a negative one. */
+static uint8_t shared_slot(const struct zone_compiler *zc, const struct plan *plan)
 {
-	size_t cap = set->capacity ? set->capacity * 2 : 256;
-	struct answer_key *keys = realloc(set->keys, cap * sizeof(*keys));
-	struct answer_entry *entries;
+	if (plan->authority == &zc->negative_soa)
+		return plan->position_independent ? ZONE_SLOT_NXDOMAIN : ZONE_SLOT_NODATA;
+	if (plan->position_independent || !plan->authority || plan->authority != zc->apex_ns ||
+	    plan->reason != XDPCAST_dns_answer)
+		return ZONE_SLOT_MAX;
+	return plan->dnssec ? ZONE_SLOT_POSITIVE_DNSSEC : ZONE_SLOT_POSITIVE;
+}
 
-	if (!keys)
+/* A zone file or a primary may hold many of these: one line per interval. */
+static struct log_every oversized_answers = LOG_EVERY_INIT(10);
+
+/* 0: rendered; 1: more than a DNS message holds (only when may_pass: the
+ * caller leaves it to the userspace server); -1: error. */
+static int render_planned_or_pass(struct zone_compiler *zc, const struct plan *plan, struct compiled_answer *out,
+				  bool may_pass, char *err, size_t errlen)
+{
+	const char *source = zc->zone ? zc->zone->file : "CHAOS answers";
+	char owner[KNOT_DNAME_TXT_MAXLEN], type[16];
+	int ret = render(zc, zc->zone, plan, out);
+
+	if (ret == KNOT_EOK) {
+		if (zc->zone)
+			out->shares = shared_slot(zc, plan);
+		return 0;
+	}
+	knot_dname_to_str(owner, plan->qname, sizeof(owner));
+	knot_rrtype_to_string(plan->qtype, type, sizeof(type));
+	if (ret == KNOT_ESPACE && may_pass) {
+		/* More than a DNS message holds (a TXT RRset over 64 KB,
+		 * thousands of addresses at one name): the server behind
+		 * answers it, as NSD does (TC=1, then TCP). */
+		log_warn_every(&oversized_answers, "%s: %s %s: the answer does not fit a DNS message; left to the "
+			       "userspace server", source, owner, plan->qtype ? type : "(other)");
+		return 1;
+	}
+	snprintf(err, errlen, "%s: %s %s: cannot render the answer: %s", source, owner,
+		 plan->qtype ? type : "(other)", knot_strerror(ret));
+	return -1;
+}
+
+static int render_planned(struct zone_compiler *zc, const struct plan *plan, struct compiled_answer *out,
+			  char *err, size_t errlen)
+{
+	return render_planned_or_pass(zc, plan, out, false, err, errlen);
+}
+
+/* Room for one more type answer of the name being compiled. */
+static struct typed_answer *next_type(struct zone_compiler *zc, struct name_answers *out)
+{
+	if (out->type_count == zc->type_capacity) {
+		size_t cap = zc->type_capacity ? zc->type_capacity * 2 : 16;
+		struct typed_answer *grown = realloc(zc->types, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		zc->types = grown;
+		zc->type_capacity = cap;
+		out->types = grown;
+	}
+	return &zc->types[out->type_count];
+}
+
+static int add_type(struct zone_compiler *zc, struct name_answers *out, uint16_t qtype, const struct plan *plan,
+		    char *err, size_t errlen)
+{
+	struct typed_answer *t = next_type(zc, out);
+	int ret;
+
+	if (!t) {
+		snprintf(err, errlen, "%s: out of memory compiling answers", zc->zone->file);
 		return -1;
-	set->keys = keys;
-	entries = realloc(set->entries, cap * sizeof(*entries));
-	if (!entries)
+	}
+	t->qtype = qtype;
+	t->dnssec = plan->dnssec;
+	ret = render_planned_or_pass(zc, plan, &t->answer, true, err, errlen);
+	if (ret < 0)
 		return -1;
-	set->entries = entries;
-	set->capacity = cap;
+	if (ret > 0) {
+		/* Not listed, so the program passes this type to userspace. */
+		out->flags |= NAME_TYPES_PARTIAL;
+		out->left_to_userspace++;
+		return 0;
+	}
+	out->type_count++;
 	return 0;
 }
 
-/* The names of one zone being compiled: owners and empty non-terminals. */
-struct zone_names {
-	const struct zone *zone;
-	const knot_dname_t **names;     /* canonical order, unique */
-	size_t count;
-	knot_rrset_t negative_soa;      /* for the authority of negative answers */
-	const knot_rrset_t *apex_ns;
-};
-
-static int compare_names(const void *a, const void *b)
+/*
+ * A positive answer for (name, qtype), and in a signed zone its DO=1
+ * variant with the RRSIGs. Wildcard answers get none: a synthesised answer
+ * needs an NSEC proof, which the userspace server sends.
+ */
+static int add_answer(struct zone_compiler *zc, struct name_answers *out, uint16_t qtype,
+		      const struct plan *plan, char *err, size_t errlen)
 {
-	return knot_dname_cmp(*(const knot_dname_t *const *)a, *(const knot_dname_t *const *)b);
-}
+	struct plan signed_plan = *plan;
 
-static bool name_exists(const struct zone_names *zn, const knot_dname_t *name)
-{
-	return bsearch(&name, zn->names, zn->count, sizeof(*zn->names), compare_names);
+	if (add_type(zc, out, qtype, plan, err, errlen))
+		return -1;
+	if (!zc->zone->is_signed || plan->reason != XDPCAST_dns_answer || plan->position_independent)
+		return 0;
+	signed_plan.dnssec = true;
+	return add_type(zc, out, qtype, &signed_plan, err, errlen);
 }
 
 static bool is_wildcard(const knot_dname_t *name)
@@ -361,95 +565,15 @@ static bool is_wildcard(const knot_dname_t *name)
 	return name[0] == 1 && name[1] == '*';
 }
 
-static bool has_wildcard_child(const struct zone_names *zn, const knot_dname_t *name)
+static bool has_wildcard_child(const struct zone *zone, const knot_dname_t *name)
 {
 	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
-	size_t len = knot_dname_size(name);
+	size_t size = knot_dname_size(name);
 
-	/* "*." adds two octets: below a name of 254 or 255 there is none. */
-	if (len + 2 > KNOT_DNAME_MAXLEN)
-		return false;
-	memcpy(wildcard + 2, name, len);
-	return name_exists(zn, wildcard);
-}
-
-/* A zone file or a primary may hold many of these: one line per interval. */
-static struct log_every oversized_answers = LOG_EVERY_INIT(10);
-static struct log_every shared_keys = LOG_EVERY_INIT(10);
-
-/* Adds an entry for (name, type, match): rendered from plan, or without
- * data and with flags (ANSWER_PASS, ANSWER_WILDCARD) when plan is NULL;
- * one too large to render becomes a pass entry. */
-static int add_entry(struct answer_set *set, const struct zone *zone, const knot_dname_t *name,
-		     uint16_t qtype, enum answer_match match, const struct plan *plan, uint16_t flags,
-		     char *err, size_t errlen)
-{
-	struct answer_entry *e;
-	char owner[KNOT_DNAME_TXT_MAXLEN], type[16];
-	int ret;
-
-	const char *source = zone ? zone->file : "CHAOS answers";
-
-	if (set->count == set->capacity && grow(set)) {
-		snprintf(err, errlen, "%s: out of memory compiling answers", source);
-		return -1;
-	}
-	e = memset(&set->entries[set->count], 0, sizeof(*e));
-	e->name_len = knot_dname_size(name);
-	knot_dname_copy_lower(e->name, name);
-	if (plan) {
-		ret = render(zone, plan, e);
-		if (ret == KNOT_ESPACE) {
-			/* More than a DNS message holds (a TXT RRset over 64 KB,
-			 * thousands of addresses at one name): the server behind
-			 * answers it, as NSD does (TC=1, then TCP). */
-			knot_dname_to_str(owner, name, sizeof(owner));
-			knot_rrtype_to_string(qtype, type, sizeof(type));
-			log_warn_every(&oversized_answers, "%s: %s %s: the answer does not fit a DNS message; left to "
-				       "the userspace server", source, owner,
-				       match == ANSWER_MATCH_TYPE ? type : "(other types, names below)");
-			memset(e, 0, sizeof(*e));
-			e->name_len = knot_dname_size(name);
-			knot_dname_copy_lower(e->name, name);
-			e->entry_flags = ANSWER_PASS;
-			set->left_to_userspace++;
-		} else if (ret != KNOT_EOK) {
-			knot_dname_to_str(owner, name, sizeof(owner));
-			knot_rrtype_to_string(qtype, type, sizeof(type));
-			snprintf(err, errlen, "%s: %s %s: cannot render the answer: %s", source,
-				 owner, match == ANSWER_MATCH_TYPE ? type : "(other)", knot_strerror(ret));
-			return -1;
-		}
-	} else {
-		e->entry_flags = flags;
-	}
-	set->keys[set->count++] = (struct answer_key){
-		.name_hash = answer_name_hash(name),
-		.qtype = match == ANSWER_MATCH_TYPE ? qtype : 0,
-		.qclass = plan && plan->qclass ? plan->qclass : KNOT_CLASS_IN,
-		.view = set->view,
-		.match = match,
-		.dnssec_ok = plan && plan->dnssec,
-	};
-	return 0;
-}
-
-/*
- * A positive answer for (name, qtype), and in a signed zone its DO=1
- * variant with the RRSIGs. Wildcard entries get none: a synthesised answer
- * needs an NSEC proof, which the userspace server sends.
- */
-static int add_answer(struct answer_set *set, const struct zone *zone, const knot_dname_t *name,
-		      uint16_t qtype, const struct plan *plan, char *err, size_t errlen)
-{
-	struct plan signed_plan = *plan;
-
-	if (add_entry(set, zone, name, qtype, ANSWER_MATCH_TYPE, plan, 0, err, errlen))
-		return -1;
-	if (!zone->is_signed || plan->reason != XDPCAST_dns_answer || plan->position_independent)
-		return 0;
-	signed_plan.dnssec = true;
-	return add_entry(set, zone, name, qtype, ANSWER_MATCH_TYPE, &signed_plan, 0, err, errlen);
+	if (size + 2 > sizeof(wildcard))
+		return false;   /* "*." would make it longer than a name can be */
+	memcpy(wildcard + 2, name, size);
+	return zone_name_exists(zone, wildcard);
 }
 
 enum chase_end {
@@ -465,11 +589,11 @@ enum chase_end {
  * CNAME RRset to plan's answer section and, for CHASE_DATA, the final
  * RRset of qtype (0: a type the final name does not have).
  */
-static enum chase_end chase(const struct zone_names *zn, const knot_dname_t *name, uint16_t qtype,
+static enum chase_end chase(struct zone_compiler *zc, const knot_dname_t *name, uint16_t qtype,
 			    struct plan *plan)
 {
 	static knot_dname_t targets[MAX_CHAIN][KNOT_DNAME_MAXLEN];
-	const struct zone *zone = zn->zone;
+	const struct zone *zone = zc->zone;
 	const knot_dname_t *n = name;
 
 	plan->answer_count = 0;
@@ -483,12 +607,12 @@ static enum chase_end chase(const struct zone_names *zn, const knot_dname_t *nam
 				plan->answer[plan->answer_count++] = data;
 				return CHASE_DATA;
 			}
-			if (name_exists(zn, n))
+			if (zone_name_exists(zone, n))
 				return CHASE_NODATA;
 			/* Not there: NXDOMAIN, unless a wildcard would answer. */
-			for (ce = parent_name(n); ce && !name_exists(zn, ce); ce = parent_name(ce))
+			for (ce = parent_name(n); ce && !zone_name_exists(zone, ce); ce = parent_name(ce))
 				;
-			return ce && !has_wildcard_child(zn, ce) ? CHASE_NXDOMAIN : CHASE_UNSURE;
+			return ce && !has_wildcard_child(zone, ce) ? CHASE_NXDOMAIN : CHASE_UNSURE;
 		}
 		if (plan->answer_count == MAX_CHAIN)
 			return CHASE_UNSURE;
@@ -497,7 +621,7 @@ static enum chase_end chase(const struct zone_names *zn, const knot_dname_t *nam
 		n = targets[plan->answer_count++];
 		if (knot_dname_in_bailiwick(n, zone->origin) < 0)
 			return CHASE_OUT_OF_ZONE;
-		if (is_occluded(zone, n, qtype) || is_cut(zone, n) || knot_dname_is_equal(name, n))
+		if (is_occluded(zc, n, qtype) || is_cut(zone, n) || knot_dname_is_equal(name, n))
 			return CHASE_UNSURE;
 		for (size_t i = 0; i + 1 < plan->answer_count; i++)
 			if (knot_dname_is_equal(targets[i], n))
@@ -508,20 +632,20 @@ static enum chase_end chase(const struct zone_names *zn, const knot_dname_t *nam
 /* The apex NS NSD 4.6 puts in the authority section of a positive answer:
  * none for an answer of the NS RRset itself, nor for DNSKEY and DS (seen
  * on the wire; the e2e comparison holds it to that). */
-static const knot_rrset_t *positive_authority(const struct zone_names *zn, const knot_rrset_t *answer,
+static const knot_rrset_t *positive_authority(const struct zone_compiler *zc, const knot_rrset_t *answer,
 					      uint16_t qtype)
 {
-	if (answer == zn->apex_ns || qtype == KNOT_RRTYPE_DNSKEY || qtype == KNOT_RRTYPE_DS)
+	if (answer == zc->apex_ns || qtype == KNOT_RRTYPE_DNSKEY || qtype == KNOT_RRTYPE_DS)
 		return NULL;
-	return zn->apex_ns;
+	return zc->apex_ns;
 }
 
 /* Turns the end of a chase into the rest of the response. */
-static bool finish_chase(const struct zone_names *zn, enum chase_end end, struct plan *plan)
+static bool finish_chase(const struct zone_compiler *zc, enum chase_end end, struct plan *plan)
 {
 	switch (end) {
 	case CHASE_DATA:
-		plan->authority = positive_authority(zn, NULL, plan->qtype);
+		plan->authority = positive_authority(zc, NULL, plan->qtype);
 		plan->reason = XDPCAST_dns_answer;
 		return true;
 	case CHASE_OUT_OF_ZONE:
@@ -529,11 +653,11 @@ static bool finish_chase(const struct zone_names *zn, enum chase_end end, struct
 		plan->reason = XDPCAST_dns_answer;
 		return true;
 	case CHASE_NODATA:
-		plan->authority = &zn->negative_soa;
+		plan->authority = &zc->negative_soa;
 		plan->reason = XDPCAST_dns_nodata;
 		return true;
 	case CHASE_NXDOMAIN:
-		plan->authority = &zn->negative_soa;
+		plan->authority = &zc->negative_soa;
 		plan->rcode = KNOT_RCODE_NXDOMAIN;
 		plan->reason = XDPCAST_dns_nxdomain;
 		return true;
@@ -544,303 +668,363 @@ static bool finish_chase(const struct zone_names *zn, enum chase_end end, struct
 
 /* A CNAME owner: for each type its chain ends in, that answer; for every
  * other type, the chain and how it ends. */
-static int compile_cname_owner(const struct zone_names *zn, const knot_dname_t *name,
-			       struct answer_set *set, char *err, size_t errlen)
+static int compile_cname_owner(struct zone_compiler *zc, const knot_dname_t *name, struct name_answers *out,
+			       char *err, size_t errlen)
 {
 	struct plan plan = {
 		.qname = name, .position_independent = is_wildcard(name), .authoritative = true,
 	};
 	const knot_rrset_t *final_rrsets;
 	size_t final_count = 0;
-	enum chase_end end = chase(zn, name, 0, &plan);
+	enum chase_end end = chase(zc, name, 0, &plan);
 
 	if (end == CHASE_NODATA) {
 		const knot_dname_t *final = knot_cname_name(plan.answer[plan.answer_count - 1]->rrs.rdata);
 		knot_dname_t lower[KNOT_DNAME_MAXLEN];
 
 		knot_dname_copy_lower(lower, final);
-		final_rrsets = zone_rrsets_of(zn->zone, lower, &final_count);
+		final_rrsets = zone_rrsets_of(zc->zone, lower, &final_count);
 		for (size_t i = 0; i < final_count; i++) {
 			struct plan typed = plan;
 			uint16_t type = final_rrsets[i].type;
 
 			if (type == KNOT_RRTYPE_RRSIG || type == KNOT_RRTYPE_CNAME ||
-			    zone_find(zn->zone, name, type))
+			    zone_find(zc->zone, name, type))
 				continue;
 			typed.qtype = type;
 			typed.rcode = 0;
-			if (!finish_chase(zn, chase(zn, name, type, &typed), &typed))
+			if (!finish_chase(zc, chase(zc, name, type, &typed), &typed))
 				continue;
-			if (add_answer(set, zn->zone, name, type, &typed, err, errlen))
+			if (add_answer(zc, out, type, &typed, err, errlen))
 				return -1;
 		}
 	}
-	if (!finish_chase(zn, end, &plan))
-		return add_entry(set, zn->zone, name, 0, ANSWER_MATCH_OTHER, NULL, ANSWER_PASS, err, errlen);
-	return add_entry(set, zn->zone, name, 0, ANSWER_MATCH_OTHER, &plan, 0, err, errlen);
+	if (!finish_chase(zc, end, &plan))
+		return 0;       /* other types: userspace */
+	out->has_other = true;
+	return render_planned(zc, &plan, &out->other, err, errlen);
 }
 
-static int compile_rrsets(const struct zone_names *zn, struct answer_set *set, char *err, size_t errlen)
-{
-	const struct zone *zone = zn->zone;
+/* The answers of the name's own RRsets. */
+/* A name's RRsets, looked up once for all its answers. */
+struct name_facts {
+	const knot_rrset_t *rrsets;
+	size_t count;
+	bool cut;                       /* a delegation point */
+	bool descendants;               /* names below it (false: known to have none) */
+};
 
-	for (size_t i = 0; i < zone->rrset_count; i++) {
-		const knot_rrset_t *rr = &zone->rrsets[i];
+/*
+ * A name's RRsets. Names are mostly compiled in canonical order: they
+ * start where the last name's ended, else they are searched for. Canonical
+ * order puts a name's descendants right after its RRsets: whether it has
+ * any is one look.
+ */
+static void find_rrsets(struct zone_compiler *zc, const knot_dname_t *name, struct name_facts *f)
+{
+	const struct zone *zone = zc->zone;
+	size_t at = zc->cursor, end;
+
+	f->count = 0;
+	if (at < zone->rrset_count && !zone_name_cmp(zone->rrsets[at].owner, name)) {
+		f->rrsets = &zone->rrsets[at];
+		while (at + f->count < zone->rrset_count && !zone_name_cmp(zone->rrsets[at + f->count].owner, name))
+			f->count++;
+	} else {
+		f->rrsets = zone_rrsets_of(zone, name, &f->count);
+	}
+	f->descendants = true;
+	if (!f->count)
+		return;
+	end = f->rrsets - zone->rrsets + f->count;
+	zc->cursor = end;
+	f->descendants = end < zone->rrset_count && knot_dname_in_bailiwick(zone->rrsets[end].owner, name) > 0;
+}
+
+static const knot_rrset_t *rrset_of(const struct name_facts *f, uint16_t type)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (f->rrsets[i].type == type)
+			return &f->rrsets[i];
+	return NULL;
+}
+
+static int compile_rrsets(struct zone_compiler *zc, const struct name_facts *f, struct name_answers *out,
+			  char *err, size_t errlen)
+{
+	for (size_t i = 0; i < f->count; i++) {
+		const knot_rrset_t *rr = &f->rrsets[i];
 		struct plan plan = {
 			.qname = rr->owner, .qtype = rr->type, .position_independent = is_wildcard(rr->owner),
 			.answer = { rr }, .answer_count = 1,
-			.authority = positive_authority(zn, rr, rr->type),
+			.authority = positive_authority(zc, rr, rr->type),
 			.authoritative = true, .reason = XDPCAST_dns_answer,
 		};
 
-		if (rr->type == KNOT_RRTYPE_RRSIG || is_occluded(zone, rr->owner, rr->type)) {
-			set->left_to_userspace++;
+		/* At a delegation only DS is the zone's. */
+		if (rr->type == KNOT_RRTYPE_RRSIG || (f->cut && rr->type != KNOT_RRTYPE_DS)) {
+			out->left_to_userspace++;
 			continue;
 		}
-		if (add_answer(set, zone, rr->owner, rr->type, &plan, err, errlen))
+		if (add_answer(zc, out, rr->type, &plan, err, errlen))
 			return -1;
 	}
 	return 0;
 }
 
-/* What a name of the zone answers for other types and for names below it. */
-static int compile_name(const struct zone_names *zn, const knot_dname_t *name, struct answer_set *set,
-			char *err, size_t errlen)
+/* What a delegation point answers: DS NODATA (the parent's), a referral at
+ * it and below it. */
+static int compile_cut(struct zone_compiler *zc, const knot_dname_t *name, const struct name_facts *f,
+		       struct name_answers *out, char *err, size_t errlen)
 {
-	const struct zone *zone = zn->zone;
+	struct plan referral = {
+		.qname = name, .authority = rrset_of(f, KNOT_RRTYPE_NS), .glue = true,
+		.reason = XDPCAST_dns_referral,
+	};
+
+	if (!rrset_of(f, KNOT_RRTYPE_DS)) {
+		struct plan nodata = {
+			.qname = name, .qtype = KNOT_RRTYPE_DS, .authority = &zc->negative_soa,
+			.authoritative = true, .reason = XDPCAST_dns_nodata,
+		};
+
+		if (add_type(zc, out, KNOT_RRTYPE_DS, &nodata, err, errlen))
+			return -1;
+	}
+	out->occludes = true;
+	out->has_other = out->has_below = true;
+	if (render_planned(zc, &referral, &out->other, err, errlen))
+		return -1;
+	referral.position_independent = true;
+	return render_planned(zc, &referral, &out->below, err, errlen);
+}
+
+/* What a name answers for other types and for names below it. */
+static int compile_negative(struct zone_compiler *zc, const knot_dname_t *name, const struct name_facts *f,
+			    struct name_answers *out, char *err, size_t errlen)
+{
+	const struct zone *zone = zc->zone;
 	struct plan nodata = {
-		.qname = name, .position_independent = is_wildcard(name), .authority = &zn->negative_soa,
+		.qname = name, .position_independent = is_wildcard(name), .authority = &zc->negative_soa,
 		.authoritative = true, .reason = XDPCAST_dns_nodata,
 	};
 	struct plan nxdomain = {
-		.qname = name, .position_independent = true, .authority = &zn->negative_soa,
+		.qname = name, .position_independent = true, .authority = &zc->negative_soa,
 		.rcode = KNOT_RCODE_NXDOMAIN, .authoritative = true, .reason = XDPCAST_dns_nxdomain,
 	};
 
-	if (is_cut(zone, name)) {
-		struct plan referral = {
-			.qname = name, .authority = zone_find(zone, name, KNOT_RRTYPE_NS), .glue = true,
-			.reason = XDPCAST_dns_referral,
-		};
-
-		if (!zone_find(zone, name, KNOT_RRTYPE_DS)) {
-			nodata.qtype = KNOT_RRTYPE_DS;
-			if (add_entry(set, zone, name, KNOT_RRTYPE_DS, ANSWER_MATCH_TYPE, &nodata, 0, err, errlen))
-				return -1;
-		}
-		if (add_entry(set, zone, name, 0, ANSWER_MATCH_OTHER, &referral, 0, err, errlen))
+	if (rrset_of(f, KNOT_RRTYPE_CNAME)) {
+		if (compile_cname_owner(zc, name, out, err, errlen))
 			return -1;
-		referral.position_independent = true;
-		return add_entry(set, zone, name, 0, ANSWER_MATCH_BELOW, &referral, 0, err, errlen);
-	}
-
-	if (zone_find(zone, name, KNOT_RRTYPE_CNAME)) {
-		if (compile_cname_owner(zn, name, set, err, errlen))
+	} else {
+		out->has_other = true;
+		if (render_planned(zc, &nodata, &out->other, err, errlen))
 			return -1;
-	} else if (add_entry(set, zone, name, 0, ANSWER_MATCH_OTHER, &nodata, 0, err, errlen)) {
-		return -1;
 	}
-	if (zone_find(zone, name, KNOT_RRTYPE_DNAME))
-		return add_entry(set, zone, name, 0, ANSWER_MATCH_BELOW, NULL, ANSWER_PASS, err, errlen);
-	if (has_wildcard_child(zn, name))
-		return add_entry(set, zone, name, 0, ANSWER_MATCH_BELOW, NULL, ANSWER_WILDCARD, err, errlen);
-	return add_entry(set, zone, name, 0, ANSWER_MATCH_BELOW, &nxdomain, 0, err, errlen);
+	if (rrset_of(f, KNOT_RRTYPE_DNAME)) {
+		out->occludes = true;   /* below: userspace */
+		return 0;
+	}
+	if (f->descendants && has_wildcard_child(zone, name)) {
+		out->flags |= NAME_BELOW_WILDCARD;
+		return 0;
+	}
+	out->has_below = true;
+	return render_planned(zc, &nxdomain, &out->below, err, errlen);
 }
 
-/* Every owner and every empty non-terminal between an owner and the apex. */
-static int collect_names(struct zone_names *zn, char *err, size_t errlen)
+static int compare_types(const void *a, const void *b)
 {
-	const struct zone *zone = zn->zone;
-	size_t capacity = 0, out = 0;
+	const struct typed_answer *x = a, *y = b;
 
-	for (size_t i = 0; i < zone->rrset_count; i++) {
-		for (const knot_dname_t *n = zone->rrsets[i].owner; n; n = parent_name(n)) {
-			if (zn->count == capacity) {
-				const knot_dname_t **grown;
+	if (x->qtype != y->qtype)
+		return (int)x->qtype - (int)y->qtype;
+	return (int)x->dnssec - (int)y->dnssec;
+}
 
-				capacity = capacity ? capacity * 2 : 256;
-				grown = realloc(zn->names, capacity * sizeof(*zn->names));
-				if (!grown) {
-					snprintf(err, errlen, "%s: out of memory", zone->file);
-					return -1;
-				}
-				zn->names = grown;
-			}
-			zn->names[zn->count++] = n;
-			if (knot_dname_is_equal(n, zone->origin))
-				break;
+/* Types in the order the program searches them; two answers for one type
+ * (cannot be told apart) are left to userspace, more than the program
+ * reads are cut. */
+static void order_types(struct name_answers *out)
+{
+	size_t kept = 0;
+
+	if (out->type_count > 1)
+		qsort(out->types, out->type_count, sizeof(*out->types), compare_types);
+	for (size_t i = 0; i < out->type_count; i++) {
+		bool twin = (i > 0 && !compare_types(&out->types[i - 1], &out->types[i])) ||
+			    (i + 1 < out->type_count && !compare_types(&out->types[i], &out->types[i + 1]));
+
+		if (twin) {
+			out->left_to_userspace++;
+			continue;
 		}
+		out->types[kept++] = out->types[i];
 	}
-	qsort(zn->names, zn->count, sizeof(*zn->names), compare_names);
-	for (size_t i = 0; i < zn->count; i++)
-		if (out == 0 || !knot_dname_is_equal(zn->names[out - 1], zn->names[i]))
-			zn->names[out++] = zn->names[i];
-	zn->count = out;
+	out->type_count = kept;
+	if (kept > XDPCAST_TYPES_MAX) {
+		out->flags |= NAME_TYPES_PARTIAL;
+		out->left_to_userspace += kept - XDPCAST_TYPES_MAX;
+		out->type_count = XDPCAST_TYPES_MAX;
+	}
+}
+
+int zone_compile_name(struct zone_compiler *zc, const knot_dname_t *name, struct name_answers *out,
+		      char *err, size_t errlen)
+{
+	const struct zone *zone = zc->zone;
+	struct name_facts f;
+	int ret;
+
+	arena_reset(&zc->arena);
+	memset(out, 0, sizeof(*out));
+	out->types = zc->types;
+	find_rrsets(zc, name, &f);
+	f.cut = !knot_dname_is_equal(name, zone->origin) && rrset_of(&f, KNOT_RRTYPE_NS);
+	/* Below a delegation or a DNAME a name is not the zone's; the
+	 * delegation points themselves are. */
+	if ((!f.count && !zone_name_exists(zone, name)) || below_cut_or_dname(zc, name))
+		return 1;
+	out->name = name;
+	if (zone->is_signed)
+		out->flags |= NAME_SIGNED;
+	ret = compile_rrsets(zc, &f, out, err, errlen) ||
+	      (f.cut ? compile_cut(zc, name, &f, out, err, errlen) : compile_negative(zc, name, &f, out, err, errlen));
+	if (ret)
+		return -1;
+	order_types(out);
 	return 0;
 }
 
-static int compile_zone(const struct zone *zone, struct answer_set *set, char *err, size_t errlen)
+struct zone_compiler *zone_compiler_new(const struct zone *zone, char *err, size_t errlen)
 {
 	const knot_rrset_t *soa = zone_find(zone, zone->origin, KNOT_RRTYPE_SOA);
-	struct zone_names zn = {
-		.zone = zone, .negative_soa = *soa,
-		.apex_ns = zone_find(zone, zone->origin, KNOT_RRTYPE_NS),
-	};
-	int ret;
+	struct zone_compiler *zc = calloc(1, sizeof(*zc));
 
+	if (!zc) {
+		snprintf(err, errlen, "%s: out of memory", zone->file);
+		return NULL;
+	}
+	zc->zone = zone;
+	zc->negative_soa = *soa;
+	zc->apex_ns = zone_find(zone, zone->origin, KNOT_RRTYPE_NS);
 	/* RFC 2308 section 5: the SOA of a negative answer has the lesser of
 	 * its TTL and its MINIMUM field. */
-	if (knot_soa_minimum(soa->rrs.rdata) < zn.negative_soa.ttl)
-		zn.negative_soa.ttl = knot_soa_minimum(soa->rrs.rdata);
-	ret = collect_names(&zn, err, errlen) || compile_rrsets(&zn, set, err, errlen) ? -1 : 0;
-	for (size_t i = 0; i < zn.count && !ret; i++) {
-		/* Data the zone is not authoritative for is no name of ours;
-		 * the delegation points themselves are. */
-		if (is_cut(zone, zn.names[i]) || !is_occluded(zone, zn.names[i], 0))
-			ret = compile_name(&zn, zn.names[i], set, err, errlen);
+	if (knot_soa_minimum(soa->rrs.rdata) < zc->negative_soa.ttl)
+		zc->negative_soa.ttl = knot_soa_minimum(soa->rrs.rdata);
+	return zc;
+}
+
+void zone_compiler_free(struct zone_compiler *zc)
+{
+	if (!zc)
+		return;
+	arena_free(&zc->arena);
+	free(zc->types);
+	free(zc);
+}
+
+int zone_compile_slots(struct zone_compiler *zc, struct compiled_answer slots[ZONE_SLOT_MAX], char *err,
+		       size_t errlen)
+{
+	static const uint8_t address[4] = { 192, 0, 2, 1 };
+	size_t origin_size = knot_dname_size(zc->zone->origin);
+	knot_rrset_t a;
+	struct plan positive = {
+		.qname = zc->neutral, .qtype = KNOT_RRTYPE_A, .answer = { &a }, .answer_count = 1,
+		.authority = zc->apex_ns, .authoritative = true, .reason = XDPCAST_dns_answer,
+	};
+	struct plan nodata = {
+		.qname = zc->neutral, .authority = &zc->negative_soa, .authoritative = true,
+		.reason = XDPCAST_dns_nodata,
+	};
+	struct plan nxdomain = nodata;
+	int ret;
+
+	/* "\0" is a label no zone name compresses against. */
+	if (origin_size + 2 > KNOT_DNAME_MAXLEN) {
+		snprintf(err, errlen, "%s: the origin is too long to share answers", zc->zone->file);
+		return -1;
 	}
-	free(zn.names);
+	zc->neutral[0] = 1;
+	zc->neutral[1] = 0;
+	memcpy(zc->neutral + 2, zc->zone->origin, origin_size);
+	nxdomain.position_independent = true;
+	nxdomain.rcode = KNOT_RCODE_NXDOMAIN;
+	nxdomain.reason = XDPCAST_dns_nxdomain;
+	arena_reset(&zc->arena);
+	knot_rrset_init(&a, zc->neutral, KNOT_RRTYPE_A, KNOT_CLASS_IN, 0);
+	if (knot_rrset_add_rdata(&a, address, sizeof(address), NULL) != KNOT_EOK) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ret = render_planned(zc, &positive, &slots[ZONE_SLOT_POSITIVE], err, errlen);
+	positive.dnssec = true;
+	if (!ret)
+		ret = render_planned(zc, &positive, &slots[ZONE_SLOT_POSITIVE_DNSSEC], err, errlen);
+	if (!ret)
+		ret = render_planned(zc, &nodata, &slots[ZONE_SLOT_NODATA], err, errlen);
+	if (!ret)
+		ret = render_planned(zc, &nxdomain, &slots[ZONE_SLOT_NXDOMAIN], err, errlen);
+	knot_rdataset_clear(&a.rrs, NULL);
 	return ret;
 }
 
-static int compare_keys(const struct answer_key *a, const struct answer_key *b)
+static int chaos_name(const char *text, const knot_rrset_t *identity_txt, int index,
+		      int (*each)(const struct name_answers *names, void *arg), void *arg, char *err, size_t errlen)
 {
-	return memcmp(a, b, sizeof(*a));
-}
+	knot_dname_t *name = knot_dname_from_str_alloc(text);
+	bool names_server = index < 2;
+	struct typed_answer txt = { .qtype = KNOT_RRTYPE_TXT };
+	struct name_answers out = { .types = &txt, .type_count = 1, .has_other = true };
+	knot_rrset_t own_txt = *identity_txt;
+	struct plan refused = {
+		.qname = name, .qclass = KNOT_CLASS_CH, .rcode = KNOT_RCODE_REFUSED,
+		.ede = KNOT_EDNS_EDE_NOTSUP, .reason = XDPCAST_dns_refused,
+	};
+	struct plan txt_answer = {
+		.qname = name, .qtype = KNOT_RRTYPE_TXT, .qclass = KNOT_CLASS_CH,
+		.answer = { &own_txt }, .answer_count = 1, .reason = XDPCAST_dns_answer,
+	};
+	struct plan hidden = refused;
+	struct zone_compiler scratch = { 0 };     /* no zone: only its arena */
+	int ret;
 
-static const struct answer_set *sort_set;
-
-static int compare_indexes(const void *a, const void *b)
-{
-	return compare_keys(&sort_set->keys[*(const size_t *)a], &sort_set->keys[*(const size_t *)b]);
-}
-
-/*
- * Two entries with one key (a 64-bit hash collision, or one name in two
- * loaded zones) cannot both be served from the cache: leave both to the
- * userspace server, which knows which is right.
- */
-static int drop_duplicate_keys(struct answer_set *set)
-{
-	size_t *order = malloc(set->count * sizeof(*order) + 1);
-	bool *dup = calloc(set->count + 1, sizeof(*dup));
-	size_t out = 0;
-
-	if (!order || !dup) {
-		free(order);
-		free(dup);
+	if (!name) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < set->count; i++)
-		order[i] = i;
-	sort_set = set;
-	qsort(order, set->count, sizeof(*order), compare_indexes);
-	for (size_t i = 1; i < set->count; i++) {
-		if (compare_keys(&set->keys[order[i - 1]], &set->keys[order[i]]) == 0) {
-			char name[KNOT_DNAME_TXT_MAXLEN];
-
-			dup[order[i - 1]] = dup[order[i]] = true;
-			knot_dname_to_str(name, set->entries[order[i]].name, sizeof(name));
-			log_warn_every(&shared_keys, "%s type %u: two answers share one cache key; left to the "
-				       "userspace server", name, set->keys[order[i]].qtype);
-		}
-	}
-	for (size_t i = 0; i < set->count; i++) {
-		if (dup[i]) {
-			set->left_to_userspace++;
-			continue;
-		}
-		if (out != i) {
-			set->keys[out] = set->keys[i];
-			set->entries[out] = set->entries[i];
-		}
-		out++;
-	}
-	set->count = out;
-	free(order);
-	free(dup);
-	return 0;
+	own_txt.owner = name;
+	hidden.qtype = KNOT_RRTYPE_TXT;
+	hidden.ede = KNOT_EDNS_EDE_PROHIBITED;
+	out.name = name;
+	ret = render_planned(&scratch, names_server ? &txt_answer : &hidden, &txt.answer, err, errlen) ||
+	      render_planned(&scratch, &refused, &out.other, err, errlen) ||
+	      each(&out, arg);
+	arena_free(&scratch.arena);
+	knot_dname_free(name, NULL);
+	return ret ? -1 : 0;
 }
 
-int answers_compile(struct zone *const *zones, size_t zone_count, struct answer_set *set,
-		    char *err, size_t errlen)
-{
-	memset(set, 0, sizeof(*set));
-	return answers_compile_view(zones, zone_count, 0, set, err, errlen);
-}
-
-int answers_compile_view(struct zone *const *zones, size_t zone_count, __u16 view,
-			 struct answer_set *set, char *err, size_t errlen)
-{
-	set->view = view;
-	for (size_t z = 0; z < zone_count; z++) {
-		for (size_t other = 0; other < z; other++) {
-			if (knot_dname_is_equal(zones[z]->origin, zones[other]->origin)) {
-				char name[KNOT_DNAME_TXT_MAXLEN];
-
-				knot_dname_to_str(name, zones[z]->origin, sizeof(name));
-				snprintf(err, errlen, "%s: zone %s is already loaded from %s",
-					 zones[z]->file, name, zones[other]->file);
-				goto fail;
-			}
-		}
-		if (compile_zone(zones[z], set, err, errlen))
-			goto fail;
-	}
-	if (drop_duplicate_keys(set) == 0)
-		return 0;
-	snprintf(err, errlen, "out of memory compiling answers");
-fail:
-	answers_free(set);
-	return -1;
-}
-
-int answers_add_chaos(struct answer_set *set, const char *identity, char *err, size_t errlen)
+int answers_chaos(const char *identity, int (*each)(const struct name_answers *names, void *arg), void *arg,
+		  char *err, size_t errlen)
 {
 	static const char *const names[] = { "id.server.", "hostname.bind.", "version.bind.",
 					      "version.server." };
 	uint8_t txt[1 + 255];
 	size_t len = strnlen(identity, 255);
+	knot_rrset_t identity_txt;
 	int ret = 0;
 
 	txt[0] = len;
 	memcpy(txt + 1, identity, len);
-	set->view = 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !ret; i++) {
-		knot_dname_t *name = knot_dname_from_str_alloc(names[i]);
-		bool names_server = i < 2;
-		knot_rrset_t identity_txt;
-		struct plan refused = {
-			.qname = name, .qclass = KNOT_CLASS_CH, .rcode = KNOT_RCODE_REFUSED,
-			.ede = KNOT_EDNS_EDE_NOTSUP, .reason = XDPCAST_dns_refused,
-		};
-		struct plan txt_answer = {
-			.qname = name, .qtype = KNOT_RRTYPE_TXT, .qclass = KNOT_CLASS_CH,
-			.answer = { &identity_txt }, .answer_count = 1, .reason = XDPCAST_dns_answer,
-		};
-		struct plan hidden = refused;
-
-		if (!name) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		hidden.qtype = KNOT_RRTYPE_TXT;
-		hidden.ede = KNOT_EDNS_EDE_PROHIBITED;
-		knot_rrset_init(&identity_txt, name, KNOT_RRTYPE_TXT, KNOT_CLASS_CH, 0);
-		ret = knot_rrset_add_rdata(&identity_txt, txt, len + 1, NULL) ? -1 : 0;
-		if (!ret)
-			ret = add_entry(set, NULL, name, KNOT_RRTYPE_TXT, ANSWER_MATCH_TYPE,
-					names_server ? &txt_answer : &hidden, 0, err, errlen);
-		if (!ret)
-			ret = add_entry(set, NULL, name, 0, ANSWER_MATCH_OTHER, &refused, 0, err, errlen);
-		knot_rrset_clear(&identity_txt, NULL);  /* frees name too */
+	knot_rrset_init(&identity_txt, NULL, KNOT_RRTYPE_TXT, KNOT_CLASS_CH, 0);
+	if (knot_rrset_add_rdata(&identity_txt, txt, len + 1, NULL)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !ret; i++)
+		ret = chaos_name(names[i], &identity_txt, i, each, arg, err, errlen);
+	knot_rdataset_clear(&identity_txt.rrs, NULL);
 	return ret;
-}
-
-void answers_free(struct answer_set *set)
-{
-	free(set->keys);
-	free(set->entries);
-	memset(set, 0, sizeof(*set));
 }

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The answer compiler: turns loaded zones into answer cache entries, each the
- * precomputed bytes that follow the question in the response, the way NSD
- * would send them (answer, then the apex NS in authority, then A/AAAA of
- * in-zone NS, MX and SRV targets in additional).
+ * The answer compiler: for one name of a zone at a time, the responses NSD
+ * would send, rendered to the byte (answer, then the apex NS in authority,
+ * then A/AAAA of in-zone NS, MX and SRV targets in additional), split into
+ * the head (answer section) and the tail (authority and additional) that
+ * the answer cache stores and shares.
  */
 #ifndef XDPCAST_ANSWERS_H
 #define XDPCAST_ANSWERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <libknot/libknot.h>
@@ -15,30 +17,74 @@
 #include "xdpcast.h"
 #include "zone.h"
 
-struct answer_set {
-	struct answer_key *keys;
-	struct answer_entry *entries;
-	size_t count;
-	size_t capacity;
-	size_t left_to_userspace;   /* RRsets the fast path will not answer */
-	__u16 view;                 /* view of the entries being added */
+/* One response: the bytes after the question, and what the header says. */
+struct compiled_answer {
+	uint16_t header_flags;      /* QR, AA, RCODE */
+	uint8_t reason;             /* enum xdpcast_reason */
+	uint8_t rrl_class;          /* enum rrl_class */
+	uint16_t flags;             /* ANSWER_NO_TRUNCATE, ANSWER_NEEDS_AUTHORITY */
+	uint16_t ede;
+	uint16_t ancount, nscount, arcount;
+	uint16_t qname_len;         /* the name it was rendered after (compression pointers) */
+	uint16_t head_len;          /* the answer section */
+	uint16_t auth_len;          /* then the authority section */
+	uint16_t tail_len;          /* authority and additional */
+	uint8_t shares;             /* enum zone_slot whose tail it may share; ZONE_SLOT_MAX: none */
+	const uint8_t *bytes;       /* head_len + tail_len bytes */
 };
 
-/* Compiles every zone into one new set, for the default view. Returns 0,
- * or -1 with a message. */
-int answers_compile(struct zone *const *zones, size_t zone_count, struct answer_set *set,
-		    char *err, size_t errlen);
+struct typed_answer {
+	uint16_t qtype;
+	bool dnssec;                /* the DO=1 variant */
+	struct compiled_answer answer;
+};
 
-/* Adds the zones of one view to a set: all or nothing for the view. */
-int answers_compile_view(struct zone *const *zones, size_t zone_count, __u16 view,
-			 struct answer_set *set, char *err, size_t errlen);
-/* Adds NSD's CHAOS answers: TXT id.server and hostname.bind name the
- * server (`identity`); TXT version.bind and version.server are REFUSED as
- * with NSD's hide-version (Extended DNS Error "Prohibited"), other types
- * at these names REFUSED ("Not Supported"). */
-int answers_add_chaos(struct answer_set *set, const char *identity, char *err, size_t errlen);
+/* What the fast path answers at one name. */
+struct name_answers {
+	const knot_dname_t *name;
+	uint16_t flags;             /* enum name_flag */
+	struct typed_answer *types; /* by qtype, each DO=1 variant after its DO=0 */
+	size_t type_count;
+	bool has_other;             /* else userspace answers other types */
+	struct compiled_answer other;
+	bool has_below;             /* else userspace answers names below */
+	struct compiled_answer below;
+	bool occludes;              /* a delegation or DNAME: names below are not ours */
+	size_t left_to_userspace;   /* RRsets here the fast path does not answer */
+};
 
-void answers_free(struct answer_set *set);
+struct zone_compiler;
+
+/* The compiler of one zone; it holds no reference to the zone, which must
+ * outlive it unchanged. */
+struct zone_compiler *zone_compiler_new(const struct zone *zone, char *err, size_t errlen);
+void zone_compiler_free(struct zone_compiler *zc);
+
+/*
+ * The answers at `name`, a name of the zone: an owner, an empty
+ * non-terminal, a delegation point. Valid until the next call. Returns 0,
+ * 1 when the name is not one the fast path answers for (absent, or below a
+ * delegation or DNAME), -1 with a message.
+ */
+int zone_compile_name(struct zone_compiler *zc, const knot_dname_t *name, struct name_answers *out,
+		      char *err, size_t errlen);
+
+/*
+ * The tails the zone's answers share (enum zone_slot), rendered after a
+ * name of the zone that no other name shares labels with: positive answers
+ * (DO=0 and DO=1), NODATA, NXDOMAIN. Valid until the next call.
+ */
+int zone_compile_slots(struct zone_compiler *zc, struct compiled_answer slots[ZONE_SLOT_MAX],
+		       char *err, size_t errlen);
+
+/*
+ * NSD's CHAOS answers: TXT id.server and hostname.bind name the server
+ * (`identity`); TXT version.bind and version.server are REFUSED as with
+ * NSD's hide-version (Extended DNS Error "Prohibited"), other types at
+ * these names REFUSED ("Not Supported"). Calls `each` per name.
+ */
+int answers_chaos(const char *identity, int (*each)(const struct name_answers *names, void *arg), void *arg,
+		  char *err, size_t errlen);
 
 /* The key hash of a wire-format name, as the XDP program computes it. */
 uint64_t answer_name_hash(const knot_dname_t *name);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "metrics.h"
 #include "reasons.h"
@@ -95,9 +96,40 @@ static void zones(FILE *out, const struct pop_state *snap)
 		zone_series(out, snap, "xdpcast_zone_last_load_timestamp_seconds", z);
 		fprintf(out, "%.3f\n", snap->zones[z].loaded_at);
 	}
+	header(out, "xdpcast_zone_cache_entries", "gauge",
+	       "Names of each zone in the answer cache (owners and empty non-terminals the fast path answers for).");
+	for (size_t z = 0; z < snap->zone_count; z++) {
+		zone_series(out, snap, "xdpcast_zone_cache_entries", z);
+		fprintf(out, "%llu\n", (unsigned long long)snap->zones[z].cache_entries);
+	}
+	header(out, "xdpcast_zone_cache_bytes", "gauge",
+	       "Kernel memory of each zone in the answer cache: its records and its share of the names map.");
+	for (size_t z = 0; z < snap->zone_count; z++) {
+		zone_series(out, snap, "xdpcast_zone_cache_bytes", z);
+		fprintf(out, "%llu\n", (unsigned long long)snap->zones[z].cache_bytes);
+	}
 	header(out, "xdpcast_zone_generation", "gauge", "Number of the answer cache generation in force.");
 	pop_label(out, "xdpcast_zone_generation", snap);
 	fprintf(out, "} %u\n", snap->generation);
+}
+
+/* One gauge without labels besides the pop. */
+static void gauge(FILE *out, const struct pop_state *snap, const char *metric, const char *help,
+		  unsigned long long value)
+{
+	header(out, metric, "gauge", help);
+	pop_label(out, metric, snap);
+	fprintf(out, "} %llu\n", value);
+}
+
+static void memory(FILE *out, const struct pop_state *snap)
+{
+	gauge(out, snap, "xdpcast_cache_bytes",
+	      "Kernel memory of the answer cache's maps (names and blob pages), as the kernel accounts it.",
+	      snap->cache_bytes);
+	gauge(out, snap, "xdpcast_cache_max_bytes", "The cap on the answer cache's kernel memory; 0: none.",
+	      snap->cache_max_bytes);
+	gauge(out, snap, "xdpcast_daemon_rss_bytes", "Resident memory of xdpcastd.", snap->rss_bytes);
 }
 
 /* One 0/1 series with one label besides the pop. */
@@ -183,6 +215,18 @@ static void control_plane(FILE *out, const struct pop_state *snap)
 	fprintf(out, "} %d\n", snap->bird_up);
 }
 
+uint64_t metrics_resident_bytes(void)
+{
+	unsigned long long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f && fscanf(f, "%llu %llu", &size, &resident) != 2)
+		resident = 0;
+	if (f)
+		fclose(f);
+	return resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
 char *metrics_render(const struct pop_state *snap, const struct xdpcast_stats *stats, size_t *len)
 {
 	char *text = NULL;
@@ -193,6 +237,7 @@ char *metrics_render(const struct pop_state *snap, const struct xdpcast_stats *s
 	packets(out, snap, stats);
 	bytes(out, snap, stats);
 	zones(out, snap);
+	memory(out, snap);
 	reloads(out, snap);
 	attachment(out, snap);
 	control_plane(out, snap);

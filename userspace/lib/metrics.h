@@ -13,6 +13,9 @@
 #include "state.h"
 #include "xdpcast.h"
 
+/* This process's resident memory (/proc/self/statm), in bytes. */
+uint64_t metrics_resident_bytes(void);
+
 /* stats: one per interface of the snapshot, in its order. The exposition
  * text (malloc'ed, NUL-terminated), or NULL without memory. */
 char *metrics_render(const struct pop_state *s, const struct xdpcast_stats *stats, size_t *len);

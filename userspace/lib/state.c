@@ -74,9 +74,11 @@ static json_t *zones_json(const struct pop_state *s)
 	for (size_t i = 0; i < s->zone_count; i++) {
 		const struct state_zone *z = &s->zones[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:I, s:I, s:s, s:f}", "zone", z->name, "serial",
-						      (json_int_t)z->serial, "records", (json_int_t)z->records,
-						      "file", z->source, "loaded_at", z->loaded_at));
+		json_array_append_new(list, json_pack("{s:s, s:I, s:I, s:s, s:f, s:i, s:I, s:I}", "zone", z->name,
+						      "serial", (json_int_t)z->serial, "records", (json_int_t)z->records,
+						      "file", z->source, "loaded_at", z->loaded_at, "view", z->view,
+						      "cache_entries", (json_int_t)z->cache_entries,
+						      "cache_bytes", (json_int_t)z->cache_bytes));
 	}
 	return list;
 }
@@ -88,10 +90,11 @@ static json_t *transfers_json(const struct pop_state *s)
 	for (size_t i = 0; i < s->transfer_count; i++) {
 		const struct state_transfer *t = &s->transfers[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:b, s:b, s:f, s:o}", "zone", t->zone,
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:b, s:b, s:f, s:o, s:o}", "zone", t->zone,
 						      "primary", t->primary, "serial", (json_int_t)t->serial,
 						      "fresh", t->fresh, "running", t->running, "transferred_at",
-						      t->transferred_at, "error", text_or_null(t->error)));
+						      t->transferred_at, "error", text_or_null(t->error),
+						      "ixfr_fallback", text_or_null(t->fallback)));
 	}
 	return list;
 }
@@ -136,13 +139,15 @@ json_t *state_json(const struct pop_state *s)
 
 	for (size_t i = 0; i < s->view_count; i++)
 		json_array_append_new(views, json_string(s->views[i]));
-	return json_pack("{s:b, s:s, s:s, s:i, s:s, s:I, s:b, s:o, s:I, s:f, s:I, s:b, s:o, s:I, s:f, s:o, s:o, "
-			 "s:o, s:s, s:o, s:o, s:b, s:o}",
+	return json_pack("{s:b, s:s, s:s, s:i, s:s, s:I, s:b, s:o, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:I, "
+			 "s:b, s:o, s:I, s:f, s:o, s:o, s:o, s:s, s:o, s:o, s:b, s:o}",
 			 "ok", 1, "pop", s->pop, "version", s->version, "pid", s->pid, "phase", s->phase,
 			 "program_id", (json_int_t)s->program_id, "took_over", s->took_over,
 			 "interfaces", ifaces_json(s), "generation", (json_int_t)s->generation,
 			 "generation_loaded_at", s->generation_loaded_at, "answers", (json_int_t)s->answers,
-			 "zones_loading", s->zones_loading, "reload_error", text_or_null(s->reload_error),
+			 "cache", "entries", (json_int_t)s->answers, "bytes", (json_int_t)s->cache_bytes,
+			 "max_bytes", (json_int_t)s->cache_max_bytes, "left_to_userspace", (json_int_t)s->left_to_userspace,
+			 "rss_bytes", (json_int_t)s->rss_bytes, "zones_loading", s->zones_loading, "reload_error", text_or_null(s->reload_error),
 			 "reload_failures", (json_int_t)s->reload_failures, "reload_ok_at", s->reload_ok_at,
 			 "zones", zones_json(s), "views", views, "transfers", transfers_json(s),
 			 "pin_dir", s->pin_dir, "metrics", text_or_null(s->metrics), "checks", checks_json(s),

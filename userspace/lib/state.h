@@ -55,6 +55,9 @@ struct state_zone {
 	uint64_t records;
 	char source[512];               /* the file, or the primary it came from */
 	double loaded_at;               /* unix time */
+	uint16_t view;                  /* 0: the default view; i: --view i */
+	uint64_t cache_entries;         /* its names in the answer cache */
+	uint64_t cache_bytes;           /* the kernel memory they take */
 };
 
 struct state_transfer {
@@ -65,6 +68,7 @@ struct state_transfer {
 	bool running;
 	double transferred_at;
 	char error[256];
+	char fallback[256];             /* why the last IXFR gave way to an AXFR; "" */
 };
 
 struct pop_state {
@@ -85,7 +89,11 @@ struct pop_state {
 
 	unsigned generation;
 	double generation_loaded_at;
-	uint64_t answers;
+	uint64_t answers;               /* names in the answer cache */
+	uint64_t left_to_userspace;     /* RRsets the fast path does not answer */
+	uint64_t cache_bytes;           /* kernel memory of the answer cache's maps */
+	uint64_t cache_max_bytes;       /* its cap; 0: none */
+	uint64_t rss_bytes;             /* xdpcastd's resident memory */
 	bool zones_loading;             /* a compile or publish is running */
 	char reload_error[512];         /* why the last reload failed; "" */
 	uint64_t reload_failures;       /* since start */

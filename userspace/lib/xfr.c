@@ -53,7 +53,8 @@ struct transfer {
 	knot_rrset_t *final_soa;
 	struct zone *whole;             /* WHOLE_ZONE */
 	struct zone *removals, *additions;
-	struct zone *working;           /* changes applied so far; NULL: current */
+	struct zone **removed, **added; /* the changes read so far, in order */
+	size_t steps, step_capacity;
 	bool incremental;
 };
 
@@ -200,26 +201,31 @@ static struct zone *zone_from_soa(struct transfer *t, const knot_rrset_t *soa, c
 	return zone;
 }
 
-/* One change of an IXFR is complete: apply it to what we have so far. */
-static int apply_change(struct transfer *t, char *err, size_t errlen)
+/* One change of an IXFR is complete: keep it for the end. */
+static int end_change(struct transfer *t, char *err, size_t errlen)
 {
-	const struct zone *base = t->working ? t->working : t->current;
-	struct zone *next;
-	char problem[256];
-
 	if (zone_finish(t->removals, err, errlen) || zone_finish(t->additions, err, errlen))
 		return -1;
-	next = zone_apply_diff(base, t->removals, t->additions, problem, sizeof(problem));
-	zone_free(t->removals);
-	zone_free(t->additions);
-	t->removals = t->additions = NULL;
-	if (!next) {
-		snprintf(err, errlen, "the change to serial %u does not apply: %s", base->serial, problem);
-		return XFR_FALLBACK;
+	if (t->steps == t->step_capacity) {
+		size_t cap = t->step_capacity ? t->step_capacity * 2 : 4;
+		struct zone **removed = realloc(t->removed, cap * sizeof(*removed)), **added;
+
+		if (!removed)
+			goto oom;
+		t->removed = removed;
+		added = realloc(t->added, cap * sizeof(*added));
+		if (!added)
+			goto oom;
+		t->added = added;
+		t->step_capacity = cap;
 	}
-	zone_free(t->working);
-	t->working = next;
+	t->removed[t->steps] = t->removals;
+	t->added[t->steps++] = t->additions;
+	t->removals = t->additions = NULL;
 	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 static int take_soa(struct transfer *t, const knot_rrset_t *rr, uint32_t serial, char *err, size_t errlen)
@@ -254,7 +260,7 @@ static int take_soa(struct transfer *t, const knot_rrset_t *rr, uint32_t serial,
 		t->phase = ADDITIONS;
 		return t->additions ? 0 : -1;
 	case ADDITIONS: {
-		int ret = apply_change(t, err, errlen);
+		int ret = end_change(t, err, errlen);
 
 		if (ret)
 			return ret;
@@ -383,7 +389,8 @@ static int next_message(struct transfer *t, uint8_t *wire, size_t size, size_t *
 	return 0;
 }
 
-static int receive_all(struct transfer *t, uint8_t *wire, struct zone **out, char *err, size_t errlen)
+static int receive_all(struct transfer *t, uint8_t *wire, struct zone **out, struct xfr_diff *diff, char *err,
+		       size_t errlen)
 {
 	size_t len;
 	int ret;
@@ -406,8 +413,13 @@ static int receive_all(struct transfer *t, uint8_t *wire, struct zone **out, cha
 		return -1;
 	}
 	if (t->incremental) {
-		*out = t->working;
-		t->working = NULL;
+		/* The changes, in order, for whoever owns the copy in force to
+		 * apply (xfr_apply): the transfer itself changes nothing. */
+		diff->removed = t->removed;
+		diff->added = t->added;
+		diff->steps = t->steps;
+		t->removed = t->added = NULL;
+		t->steps = t->step_capacity = 0;
 		return 0;
 	}
 	if (zone_finish(t->whole, err, errlen))
@@ -417,7 +429,7 @@ static int receive_all(struct transfer *t, uint8_t *wire, struct zone **out, cha
 	return 0;
 }
 
-static int run_transfer(struct transfer *t, struct zone **out, char *err, size_t errlen)
+static int run_transfer(struct transfer *t, struct zone **out, struct xfr_diff *diff, char *err, size_t errlen)
 {
 	uint8_t *wire = malloc(KNOT_WIRE_MAX_PKTSIZE);
 	int ret;
@@ -427,7 +439,7 @@ static int run_transfer(struct transfer *t, struct zone **out, char *err, size_t
 		return -1;
 	}
 	ret = (!t->stream && connect_primary(t, err, errlen)) || send_query(t, err, errlen) ? -1 :
-	      receive_all(t, wire, out, err, errlen);
+	      receive_all(t, wire, out, diff, err, errlen);
 	free(wire);
 	return ret;
 }
@@ -441,26 +453,33 @@ static void end_transfer(struct transfer *t)
 	zone_free(t->whole);
 	zone_free(t->removals);
 	zone_free(t->additions);
-	zone_free(t->working);
+	for (size_t i = 0; i < t->steps; i++) {
+		zone_free(t->removed[i]);
+		zone_free(t->added[i]);
+	}
+	free(t->removed);
+	free(t->added);
 }
 
 int xfr_read_stream(const struct xfr_primary *primary, const knot_dname_t *origin, const struct zone *current,
-		    uint16_t qtype, uint16_t id, const uint8_t *stream, size_t len, struct zone **out, char *err,
-		    size_t errlen)
+		    uint16_t qtype, uint16_t id, const uint8_t *stream, size_t len, struct zone **out,
+		    struct xfr_diff *diff, char *err, size_t errlen)
 {
 	struct transfer t = { .primary = primary, .origin = origin, .current = current, .qtype = qtype, .id = id,
 			      .fd = -1, .stream = stream, .stream_len = len };
 	int ret;
 
 	*out = NULL;
+	*diff = (struct xfr_diff){ 0 };
 	snprintf(t.source, sizeof(t.source), "primary %s", primary->address.text);
-	ret = run_transfer(&t, out, err, errlen);
+	ret = run_transfer(&t, out, diff, err, errlen);
 	end_transfer(&t);
 	return ret;
 }
 
 static int transfer(const struct xfr_primary *primary, const knot_dname_t *origin, const struct zone *current,
-		    uint16_t qtype, unsigned timeout_ms, struct zone **out, bool *incremental, char *err, size_t errlen)
+		    uint16_t qtype, unsigned timeout_ms, struct zone **out, struct xfr_diff *diff, bool *incremental,
+		    char *err, size_t errlen)
 {
 	struct transfer t = { .primary = primary, .origin = origin, .current = current, .qtype = qtype, .fd = -1 };
 	int ret;
@@ -471,25 +490,58 @@ static int transfer(const struct xfr_primary *primary, const knot_dname_t *origi
 	}
 	t.deadline = clock_monotonic() + timeout_ms / 1000.0;
 	snprintf(t.source, sizeof(t.source), "primary %s", primary->address.text);
-	ret = run_transfer(&t, out, err, errlen);
+	ret = run_transfer(&t, out, diff, err, errlen);
 	*incremental = t.incremental;
 	end_transfer(&t);
 	return ret;
 }
 
+void xfr_diff_free(struct xfr_diff *diff)
+{
+	for (size_t i = 0; i < diff->steps; i++) {
+		zone_free(diff->removed[i]);
+		zone_free(diff->added[i]);
+	}
+	free(diff->removed);
+	free(diff->added);
+	*diff = (struct xfr_diff){ 0 };
+}
+
+uint32_t xfr_diff_serial(const struct xfr_diff *diff)
+{
+	return diff->steps ? diff->added[diff->steps - 1]->serial : 0;
+}
+
+int xfr_apply(struct zone *zone, const struct xfr_diff *diff, struct zone_changes *changes, char *err,
+	      size_t errlen)
+{
+	char problem[256];
+	uint32_t serial = zone->serial;
+
+	/* All the changes, or none: the copy in force changes in place. */
+	if (zone_patch(zone, diff->removed, diff->added, diff->steps, changes, problem, sizeof(problem))) {
+		snprintf(err, errlen, "the change from serial %u does not apply: %s", serial, problem);
+		return -1;
+	}
+	return 0;
+}
+
 int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, const struct zone *current,
-		unsigned timeout_ms, struct zone **out, enum xfr_kind *kind, char *err, size_t errlen)
+		unsigned timeout_ms, struct zone **out, struct xfr_diff *diff, enum xfr_kind *kind, char *err,
+		size_t errlen)
 {
 	char ixfr_err[256];
 	bool incremental;
 	int ret;
 
 	*out = NULL;
+	*diff = (struct xfr_diff){ 0 };
 	if (current) {
-		ret = transfer(primary, origin, current, KNOT_RRTYPE_IXFR, timeout_ms, out, &incremental, ixfr_err,
-			       sizeof(ixfr_err));
+		ret = transfer(primary, origin, current, KNOT_RRTYPE_IXFR, timeout_ms, out, diff, &incremental,
+			       ixfr_err, sizeof(ixfr_err));
 		if (ret == 0) {
-			*kind = !*out ? XFR_UP_TO_DATE : incremental ? XFR_IXFR : XFR_AXFR;
+			*kind = incremental ? XFR_IXFR : *out ? XFR_AXFR : XFR_UP_TO_DATE;
+			err[0] = '\0';
 			return 0;
 		}
 		if (ret != XFR_FALLBACK) {
@@ -497,7 +549,7 @@ int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, c
 			return -1;
 		}
 	}
-	ret = transfer(primary, origin, NULL, KNOT_RRTYPE_AXFR, timeout_ms, out, &incremental, err, errlen);
+	ret = transfer(primary, origin, NULL, KNOT_RRTYPE_AXFR, timeout_ms, out, diff, &incremental, err, errlen);
 	if (ret) {
 		char axfr_err[256];
 
@@ -509,5 +561,10 @@ int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, c
 		return -1;
 	}
 	*kind = XFR_AXFR;
+	/* Why the IXFR did not do, for whoever wants to know. */
+	if (current)
+		snprintf(err, errlen, "IXFR: %s", ixfr_err);
+	else
+		err[0] = '\0';
 	return 0;
 }

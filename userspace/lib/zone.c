@@ -11,6 +11,7 @@
 #include <libzscanner/scanner.h>
 
 #include "cancel.h"
+#include "hmap.h"
 #include "zone.h"
 
 /* Where a record was written, for messages about it. */
@@ -137,6 +138,35 @@ fail:
 	return -1;
 }
 
+/* Where each label starts, root last; the count. */
+static int label_starts(const knot_dname_t *name, uint8_t starts[KNOT_DNAME_MAXLABELS + 1])
+{
+	int n = 0;
+
+	for (const uint8_t *p = name; *p; p += *p + 1)
+		starts[n++] = p - name;
+	return n;
+}
+
+int zone_name_cmp(const knot_dname_t *a, const knot_dname_t *b)
+{
+	uint8_t la[KNOT_DNAME_MAXLABELS + 1], lb[KNOT_DNAME_MAXLABELS + 1];
+	int na = label_starts(a, la), nb = label_starts(b, lb);
+
+	/* From the rightmost label: the first that differs decides, by its
+	 * bytes, then by its length; a name above another sorts first. */
+	while (na && nb) {
+		const uint8_t *x = a + la[--na], *y = b + lb[--nb];
+		int c = memcmp(x + 1, y + 1, x[0] < y[0] ? x[0] : y[0]);
+
+		if (c)
+			return c;
+		if (x[0] != y[0])
+			return (int)x[0] - (int)y[0];
+	}
+	return na - nb;
+}
+
 /* RRSIGs at one owner form one RRset per type they cover, each with the
  * TTL of what it covers, as the zone file has them. */
 static uint16_t covered_type(const knot_rrset_t *rr)
@@ -147,7 +177,7 @@ static uint16_t covered_type(const knot_rrset_t *rr)
 static int compare_rrsets(const void *a, const void *b)
 {
 	const knot_rrset_t *x = a, *y = b;
-	int c = knot_dname_cmp(x->owner, y->owner);
+	int c = zone_name_cmp(x->owner, y->owner);
 
 	if (c)
 		return c;
@@ -253,6 +283,14 @@ done:
 	for (; k < n; k++)
 		merged[out++] = zone->rrsets[order[k]];
 	free(zone->rrsets);
+	/* Loaded zones stay in memory: no room left for growth (many small
+	 * zones would otherwise hold more than they use). */
+	if (out && out < n) {
+		knot_rrset_t *fit = realloc(merged, out * sizeof(*fit));
+
+		if (fit)
+			merged = fit;
+	}
 	zone->rrsets = merged;
 	zone->rrset_count = zone->rrset_capacity = out;
 	free(order);
@@ -476,76 +514,235 @@ struct zone *zone_parse(const char *name, const char *text, size_t len, char *er
 	return load(zone_new(name), NULL, text, len, err, errlen);
 }
 
-/* Whether the removals hold this record of rr (same owner, type, rdata). */
-static bool removed(const struct zone *removals, const knot_rrset_t *rr, const knot_rdata_t *rdata)
-{
-	const knot_rrset_t *hit = bsearch(rr, removals->rrsets, removals->rrset_count,
-					  sizeof(*removals->rrsets), compare_rrsets);
+/* An RRset an incremental change touches, as it will be after it. */
+struct touched {
+	knot_rrset_t rr;                /* owner copied, rdata its own */
+	const knot_rrset_t *before;     /* in the zone, or NULL */
+	bool gone;                      /* it was there, and is no more */
+};
 
-	return hit && knot_rdataset_member(&hit->rrs, rdata);
+struct overlay {
+	struct touched *items;
+	size_t count, capacity;
+	struct hmap index;              /* hash of (owner, type, covered) -> 1 + item */
+};
+
+static uint64_t rrset_key(const knot_rrset_t *rr)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a */
+
+	for (size_t i = 0, n = knot_dname_size(rr->owner); i < n; i++)
+		h = (h ^ rr->owner[i]) * 0x100000001b3ULL;
+	return (h ^ ((uint64_t)rr->type << 16 | covered_type(rr))) * 0x100000001b3ULL;
 }
 
-static int add_rrset(struct zone *zone, const knot_rrset_t *rr, char *err, size_t errlen)
+/* The overlay's copy of the RRset like rr: the zone's, or a new empty one. */
+static struct touched *touch(struct zone *zone, struct overlay *o, const knot_rrset_t *rr)
 {
-	knot_rdata_t *rdata = rr->rrs.rdata;
+	uint64_t key = rrset_key(rr);
+	uintptr_t first = (uintptr_t)hmap_get(&o->index, key);
+	struct touched *t;
 
-	for (uint16_t i = 0; i < rr->rrs.count; i++, rdata = knot_rdataset_next(rdata))
-		if (zone_add_record(zone, rr->owner, rr->type, rr->rclass, rr->ttl, rdata->data, rdata->len,
-				    err, errlen))
+	if (first && !compare_rrsets(&o->items[first - 1].rr, rr))
+		return &o->items[first - 1];
+	for (size_t i = 0; first && i < o->count; i++)  /* two RRsets, one key */
+		if (!compare_rrsets(&o->items[i].rr, rr))
+			return &o->items[i];
+	if (o->count == o->capacity) {
+		size_t cap = o->capacity ? o->capacity * 2 : 16;
+		struct touched *grown = realloc(o->items, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		o->items = grown;
+		o->capacity = cap;
+	}
+	t = &o->items[o->count];
+	memset(t, 0, sizeof(*t));
+	t->before = bsearch(rr, zone->rrsets, zone->rrset_count, sizeof(*zone->rrsets), compare_rrsets);
+	knot_rrset_init(&t->rr, knot_dname_copy(rr->owner, NULL), rr->type, rr->rclass,
+			t->before ? t->before->ttl : rr->ttl);
+	if (!t->rr.owner || (t->before && knot_rdataset_copy(&t->rr.rrs, &t->before->rrs, NULL)) ||
+	    (!first && hmap_set(&o->index, key, (void *)(uintptr_t)(o->count + 1)))) {
+		knot_rrset_clear(&t->rr, NULL);
+		return NULL;
+	}
+	o->count++;
+	return t;
+}
+
+static void overlay_free(struct overlay *o)
+{
+	for (size_t i = 0; i < o->count; i++)
+		knot_rrset_clear(&o->items[i].rr, NULL);
+	free(o->items);
+	hmap_free(&o->index);
+}
+
+/* One change (RFC 1995): out with the records of `removals` (which starts
+ * with the SOA in force), in with those of `additions`. */
+static int overlay_step(struct zone *zone, struct overlay *o, const struct zone *removals,
+			const struct zone *additions, char *err, size_t errlen)
+{
+	size_t missing = 0;
+
+	for (size_t i = 0; i < removals->rrset_count; i++) {
+		const knot_rrset_t *rr = &removals->rrsets[i];
+		struct touched *t = touch(zone, o, rr);
+		const knot_rdata_t *rd = rr->rrs.rdata;
+
+		if (!t)
+			goto oom;
+		for (uint16_t j = 0; j < rr->rrs.count; j++, rd = knot_rdataset_next((knot_rdata_t *)rd))
+			missing += !knot_rdataset_member(&t->rr.rrs, rd);
+		if (!missing && knot_rdataset_subtract(&t->rr.rrs, &rr->rrs, NULL))
+			goto oom;
+	}
+	if (missing) {
+		snprintf(err, errlen, "the change removes %zu records the zone does not have", missing);
+		return -1;
+	}
+	for (size_t i = 0; i < additions->rrset_count; i++) {
+		const knot_rrset_t *rr = &additions->rrsets[i];
+		struct touched *t = touch(zone, o, rr);
+
+		if (!t)
+			goto oom;
+		/* RFC 2181 5.2: one TTL per RRset; as when loading, the lowest. */
+		if (!t->rr.rrs.count || rr->ttl < t->rr.ttl)
+			t->rr.ttl = rr->ttl;
+		if (knot_rdataset_merge(&t->rr.rrs, &rr->rrs, NULL))
+			goto oom;
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static int compare_touched(const void *a, const void *b)
+{
+	return compare_rrsets(&((const struct touched *)a)->rr, &((const struct touched *)b)->rr);
+}
+
+/* The same as before the change (absent then and now included). */
+static bool unchanged(const struct touched *t)
+{
+	if (!t->before)
+		return !t->rr.rrs.count;
+	return t->before->ttl == t->rr.ttl && knot_rdataset_eq(&t->before->rrs, &t->rr.rrs);
+}
+
+/* The overlay into the zone: RRsets replaced where they were, new ones
+ * merged in and emptied ones dropped in one pass over the array. Nothing
+ * changes unless everything can. */
+static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_changes *changes)
+{
+	size_t moved = 0, out = 0, j = 0;
+	bool lost_dnssec = false;
+	knot_rrset_t *merged = NULL;
+
+	qsort(o->items, o->count, sizeof(*o->items), compare_touched);
+	for (size_t i = 0; i < o->count; i++) {
+		struct touched *t = &o->items[i];
+
+		if (unchanged(t))
+			continue;
+		if (changes && zone_changes_add(changes, t->rr.owner, t->rr.type, covered_type(&t->rr)))
 			return -1;
+		moved += !t->before || !t->rr.rrs.count;
+	}
+	if (moved && !(merged = malloc((zone->rrset_count + o->count) * sizeof(*merged))))
+		return -1;
+	for (size_t i = 0; i < o->count; i++) {
+		struct touched *t = &o->items[i];
+		knot_rrset_t *rr = (knot_rrset_t *)t->before;
+
+		if (unchanged(t))
+			continue;
+		zone->record_count += t->rr.rrs.count - (rr ? rr->rrs.count : 0);
+		zone->is_signed |= t->rr.rrs.count && is_dnssec_type(t->rr.type);
+		t->gone = rr && !t->rr.rrs.count;
+		lost_dnssec |= t->gone && is_dnssec_type(rr->type);
+		if (rr && t->rr.rrs.count) {    /* in place */
+			knot_rdataset_clear(&rr->rrs, NULL);
+			rr->rrs = t->rr.rrs;
+			rr->ttl = t->rr.ttl;
+			t->rr.rrs = (knot_rdataset_t){ 0 };
+		}
+	}
+	if (merged) {
+		for (size_t i = 0;; i++) {
+			const knot_rrset_t *keep = i < zone->rrset_count ? &zone->rrsets[i] : NULL;
+			bool emptied = false;
+
+			/* The new RRsets before this one, then this one unless emptied. */
+			for (; j < o->count && (!keep || compare_rrsets(&o->items[j].rr, keep) <= 0); j++) {
+				struct touched *t = &o->items[j];
+
+				emptied |= t->before == keep && t->gone;
+				if (!t->before && t->rr.rrs.count) {
+					merged[out++] = t->rr;
+					t->rr = (knot_rrset_t){ 0 };
+				}
+			}
+			if (!keep)
+				break;
+			if (emptied)
+				knot_rrset_clear((knot_rrset_t *)keep, NULL);
+			else
+				merged[out++] = *keep;
+		}
+		free(zone->rrsets);
+		zone->rrsets = merged;
+		zone->rrset_count = out;
+		zone->rrset_capacity = zone->rrset_count + o->count;
+	}
+	if (lost_dnssec) {
+		zone->is_signed = false;
+		for (size_t i = 0; i < zone->rrset_count && !zone->is_signed; i++)
+			zone->is_signed = is_dnssec_type(zone->rrsets[i].type);
+	}
+	zone->serial = knot_soa_serial(zone_find(zone, zone->origin, KNOT_RRTYPE_SOA)->rrs.rdata);
 	return 0;
 }
 
-struct zone *zone_apply_diff(const struct zone *old, const struct zone *removals, const struct zone *additions,
-			     char *err, size_t errlen)
+/* Whether the zone keeps an SOA at its origin after the change. */
+static bool keeps_soa(const struct zone *zone, const struct overlay *o)
 {
-	struct zone *next = zone_new(old->file);
-	size_t removed_count = 0;
-	char problem[200];
+	for (size_t i = 0; i < o->count; i++)
+		if (o->items[i].rr.type == KNOT_RRTYPE_SOA && knot_dname_is_equal(o->items[i].rr.owner, zone->origin))
+			return o->items[i].rr.rrs.count == 1;
+	return true;
+}
 
-	if (!next) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (removals->serial != old->serial) {
-		snprintf(err, errlen, "the change starts at serial %u, the zone is at %u", removals->serial,
-			 old->serial);
-		goto fail;
-	}
-	/* The new SOA first: the builder takes the origin from it. */
-	if (add_rrset(next, zone_find(additions, additions->origin, KNOT_RRTYPE_SOA), problem, sizeof(problem)))
-		goto bad_record;
-	for (size_t i = 0; i < old->rrset_count; i++) {
-		const knot_rrset_t *rr = &old->rrsets[i];
-		knot_rdata_t *rdata = rr->rrs.rdata;
+int zone_patch(struct zone *zone, struct zone *const *removals, struct zone *const *additions, size_t steps,
+	       struct zone_changes *changes, char *err, size_t errlen)
+{
+	struct overlay o = { 0 };
+	uint32_t serial = zone->serial;
+	int ret = -1;
 
-		for (uint16_t j = 0; j < rr->rrs.count; j++, rdata = knot_rdataset_next(rdata)) {
-			if (removed(removals, rr, rdata)) {
-				removed_count++;
-				continue;
-			}
-			if (zone_add_record(next, rr->owner, rr->type, rr->rclass, rr->ttl, rdata->data, rdata->len,
-					    problem, sizeof(problem)))
-				goto bad_record;
+	for (size_t i = 0; i < steps; i++) {
+		if (removals[i]->serial != serial) {
+			snprintf(err, errlen, "the change starts at serial %u, the zone is at %u", removals[i]->serial,
+				 serial);
+			goto out;
 		}
+		if (overlay_step(zone, &o, removals[i], additions[i], err, errlen))
+			goto out;
+		serial = additions[i]->serial;
 	}
-	if (removed_count != removals->record_count) {
-		snprintf(err, errlen, "the change removes %zu records the zone does not have",
-			 removals->record_count - removed_count);
-		goto fail;
+	if (!keeps_soa(zone, &o)) {
+		snprintf(err, errlen, "the change does not leave the zone one SOA");
+		goto out;
 	}
-	for (size_t i = 0; i < additions->rrset_count; i++)
-		if (additions->rrsets[i].type != KNOT_RRTYPE_SOA &&
-		    add_rrset(next, &additions->rrsets[i], problem, sizeof(problem)))
-			goto bad_record;
-	if (zone_finish(next, err, errlen))
-		goto fail;
-	return next;
-bad_record:
-	snprintf(err, errlen, "%s", problem);
-fail:
-	zone_free(next);
-	return NULL;
+	ret = overlay_commit(zone, &o, changes);
+	if (ret)
+		snprintf(err, errlen, "out of memory");
+out:
+	overlay_free(&o);
+	return ret;
 }
 
 void zone_free(struct zone *zone)
@@ -571,7 +768,7 @@ const knot_rrset_t *zone_find(const struct zone *zone, const knot_dname_t *owner
 static int compare_signatures(const void *key, const void *member)
 {
 	const knot_rrset_t *probe = key, *rr = member;
-	int c = knot_dname_cmp(probe->owner, rr->owner);
+	int c = zone_name_cmp(probe->owner, rr->owner);
 
 	if (c)
 		return c;
@@ -591,7 +788,7 @@ const knot_rrset_t *zone_find_signatures(const struct zone *zone, const knot_dna
 
 static int compare_owner(const void *key, const void *member)
 {
-	return knot_dname_cmp(key, ((const knot_rrset_t *)member)->owner);
+	return zone_name_cmp(key, ((const knot_rrset_t *)member)->owner);
 }
 
 const knot_rrset_t *zone_rrsets_of(const struct zone *zone, const knot_dname_t *owner, size_t *count)
@@ -608,4 +805,156 @@ const knot_rrset_t *zone_rrsets_of(const struct zone *zone, const knot_dname_t *
 	while (first + *count < end && compare_owner(owner, first + *count) == 0)
 		(*count)++;
 	return first;
+}
+
+/* The first RRset whose owner is not before `name` in canonical order. */
+static size_t lower_bound(const struct zone *zone, const knot_dname_t *name)
+{
+	size_t lo = 0, hi = zone->rrset_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (zone_name_cmp(zone->rrsets[mid].owner, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Canonical order puts a name's descendants right after it. */
+bool zone_name_exists(const struct zone *zone, const knot_dname_t *name)
+{
+	size_t at = lower_bound(zone, name);
+
+	return at < zone->rrset_count && knot_dname_in_bailiwick(zone->rrsets[at].owner, name) >= 0;
+}
+
+void zone_subtree(const struct zone *zone, const knot_dname_t *name, size_t *first, size_t *end)
+{
+	size_t lo = lower_bound(zone, name), hi = zone->rrset_count;
+
+	*first = lo;
+	while (lo < hi) {       /* the first RRset past the subtree */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (knot_dname_in_bailiwick(zone->rrsets[mid].owner, name) >= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*end = lo;
+}
+
+void zone_names_init(struct zone_names *it, const struct zone *zone, const knot_dname_t *top, size_t first,
+		     size_t end)
+{
+	memset(it, 0, sizeof(*it));
+	it->zone = zone;
+	it->top = top;
+	it->next = first;
+	it->end = end;
+}
+
+static bool at_or_below(const knot_dname_t *name, const knot_dname_t *ancestor)
+{
+	return knot_dname_in_bailiwick(name, ancestor) >= 0;
+}
+
+const knot_dname_t *zone_names_next(struct zone_names *it)
+{
+	const knot_dname_t *name;
+
+	while (!it->pending_count && it->next < it->end) {
+		const knot_dname_t *owner = it->zone->rrsets[it->next].owner;
+
+		it->owner_rrsets = &it->zone->rrsets[it->next];
+		while (it->next < it->end && knot_dname_is_equal(it->zone->rrsets[it->next].owner, owner))
+			it->next++;
+		it->owner_count = &it->zone->rrsets[it->next] - it->owner_rrsets;
+		/* The owner, then up to the first name already emitted (an
+		 * ancestor of the previous owner) or the top. */
+		for (const knot_dname_t *n = owner;; n = knot_wire_next_label(n, NULL)) {
+			if (it->previous && at_or_below(it->previous, n))
+				break;
+			it->pending[it->pending_count++] = n;
+			if (!*n || knot_dname_is_equal(n, it->top))
+				break;
+		}
+		it->previous = owner;
+	}
+	if (!it->pending_count)
+		return NULL;
+	name = it->pending[--it->pending_count];
+	/* The owner is the deepest; above it, empty non-terminals. */
+	it->rrsets = it->pending_count ? NULL : it->owner_rrsets;
+	it->count = it->pending_count ? 0 : it->owner_count;
+	return name;
+}
+
+void zone_names_skip_below(struct zone_names *it, const knot_dname_t *name)
+{
+	/* Names below it still pending are deeper than it: drop them. */
+	while (it->pending_count && !knot_dname_is_equal(it->pending[it->pending_count - 1], name) &&
+	       at_or_below(it->pending[it->pending_count - 1], name))
+		it->pending_count--;
+	while (it->next < it->end && at_or_below(it->zone->rrsets[it->next].owner, name)) {
+		it->previous = it->zone->rrsets[it->next].owner;
+		it->next++;
+	}
+}
+
+int zone_changes_add(struct zone_changes *changes, const knot_dname_t *owner, uint16_t type, uint16_t covered)
+{
+	knot_dname_t *copy;
+
+	if (changes->count == changes->capacity) {
+		size_t cap = changes->capacity ? changes->capacity * 2 : 16;
+		struct zone_change *grown = realloc(changes->items, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		changes->items = grown;
+		changes->capacity = cap;
+	}
+	copy = knot_dname_copy(owner, NULL);
+	if (!copy)
+		return -1;
+	knot_dname_to_lower(copy);
+	changes->items[changes->count++] = (struct zone_change){ copy, type, covered };
+	return 0;
+}
+
+static bool same_rrset(const knot_rrset_t *a, const knot_rrset_t *b)
+{
+	return a->ttl == b->ttl && knot_rdataset_eq(&a->rrs, &b->rrs);
+}
+
+int zone_changes_between(const struct zone *before, const struct zone *after, struct zone_changes *changes)
+{
+	size_t i = 0, j = 0;
+
+	while (i < before->rrset_count || j < after->rrset_count) {
+		const knot_rrset_t *a = i < before->rrset_count ? &before->rrsets[i] : NULL;
+		const knot_rrset_t *b = j < after->rrset_count ? &after->rrsets[j] : NULL;
+		int c = !a ? 1 : !b ? -1 : compare_rrsets(a, b);
+		const knot_rrset_t *changed = c < 0 ? a : b;
+
+		i += c <= 0;
+		j += c >= 0;
+		if (c == 0 && same_rrset(a, b))
+			continue;
+		if (zone_changes_add(changes, changed->owner, changed->type, covered_type(changed)))
+			return -1;
+	}
+	return 0;
+}
+
+void zone_changes_clear(struct zone_changes *changes)
+{
+	for (size_t i = 0; i < changes->count; i++)
+		knot_dname_free(changes->items[i].owner, NULL);
+	free(changes->items);
+	memset(changes, 0, sizeof(*changes));
 }

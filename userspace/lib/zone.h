@@ -55,12 +55,41 @@ int zone_add_record(struct zone *zone, const knot_dname_t *owner, uint16_t type,
 		    uint32_t ttl, const uint8_t *rdata, uint16_t rdata_len, char *err, size_t errlen);
 int zone_finish(struct zone *zone, char *err, size_t errlen);
 
-/* An incremental change (RFC 1995): `old` without the records of
- * `removals` (which starts with old's SOA) and with those of `additions`
- * (which starts with the new SOA). Removing a record old does not have is
- * an error: the copies have diverged. */
-struct zone *zone_apply_diff(const struct zone *old, const struct zone *removals, const struct zone *additions,
-			     char *err, size_t errlen);
+
+/* RFC 4034 section 6.1 order of two lowercase wire-format names (a zone's
+ * names are lowercase): knot_dname_cmp without its copies. */
+int zone_name_cmp(const knot_dname_t *a, const knot_dname_t *b);
+
+/* An RRset that changed: its owner, type and, for RRSIG, the type covered. */
+struct zone_change {
+	knot_dname_t *owner;
+	uint16_t type;
+	uint16_t covered;
+};
+
+struct zone_changes {
+	struct zone_change *items;
+	size_t count, capacity;
+};
+
+/*
+ * Incremental changes (RFC 1995) applied to the zone in place, in order:
+ * each without the records of removals[i] (which starts with the SOA in
+ * force) and with those of additions[i] (which starts with the new SOA).
+ * All or nothing: a change that starts at another serial or removes a
+ * record the zone does not have (the copies have diverged) is refused and
+ * the zone left as it was. Each RRset that differs afterwards is added to
+ * *changes (when given). The cost follows the changes, but for one pass
+ * over the RRsets when RRsets come or go.
+ */
+int zone_patch(struct zone *zone, struct zone *const *removals, struct zone *const *additions, size_t steps,
+	       struct zone_changes *changes, char *err, size_t errlen);
+
+/* Records one more change (the owner copied, lowercased). */
+int zone_changes_add(struct zone_changes *changes, const knot_dname_t *owner, uint16_t type, uint16_t covered);
+/* Every RRset that differs between two versions of a zone. */
+int zone_changes_between(const struct zone *before, const struct zone *after, struct zone_changes *changes);
+void zone_changes_clear(struct zone_changes *changes);
 
 /* The RRset of (owner, type), or NULL; not for RRSIG. */
 const knot_rrset_t *zone_find(const struct zone *zone, const knot_dname_t *owner, uint16_t type);
@@ -71,5 +100,37 @@ const knot_rrset_t *zone_find_signatures(const struct zone *zone, const knot_dna
 
 /* The RRsets of one owner (consecutive in canonical order), or NULL. */
 const knot_rrset_t *zone_rrsets_of(const struct zone *zone, const knot_dname_t *owner, size_t *count);
+
+/* Whether `name` is a name of the zone: an owner, or an empty non-terminal
+ * above one. */
+bool zone_name_exists(const struct zone *zone, const knot_dname_t *name);
+
+/* The RRsets owned by `name` and the names below it: [*first, *end). */
+void zone_subtree(const struct zone *zone, const knot_dname_t *name, size_t *first, size_t *end);
+
+/*
+ * The names of RRsets [first, end) in canonical order, each once: every
+ * owner and every empty non-terminal between it and `top` (top included
+ * when it is the first name's ancestor or the first name itself).
+ */
+struct zone_names {
+	const struct zone *zone;
+	const knot_dname_t *top;
+	const knot_rrset_t *rrsets;             /* of the name returned last: its RRsets */
+	size_t count;                           /* (none for an empty non-terminal) */
+	const knot_rrset_t *owner_rrsets;       /* of the owner at the bottom of pending */
+	size_t owner_count;
+	size_t next, end;                       /* RRsets still to visit */
+	const knot_dname_t *previous;           /* the last owner visited */
+	const knot_dname_t *pending[KNOT_DNAME_MAXLABELS + 1];  /* still to emit, deepest first */
+	size_t pending_count;
+};
+
+void zone_names_init(struct zone_names *it, const struct zone *zone, const knot_dname_t *top, size_t first,
+		     size_t end);
+/* The next name, or NULL at the end. */
+const knot_dname_t *zone_names_next(struct zone_names *it);
+/* Skips every name below `name` (the last one returned). */
+void zone_names_skip_below(struct zone_names *it, const knot_dname_t *name);
 
 #endif

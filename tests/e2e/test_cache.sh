@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The answer cache's memory, seen and bounded: status and /metrics give
+# each zone's names and bytes of kernel memory, the maps' total, the cap
+# and xdpcastd's own resident memory (promtool finds nothing wrong). A
+# changed zone file is reloaded in place: only the names that changed are
+# written. A reload that would take more than answer_cache.max_mib is
+# refused with the reason, the answers in force stay and the zones check
+# says why; a zone over the cap at start is bad input: exit 1, nothing
+# attached.
+source "$(dirname "$0")/lib.sh"
+
+ZONE=$WORK/cache.test.zone
+METRICS=$UNICAST4:9553
+NAMES=10000
+
+# zone_file NAMES SERIAL WWW: a zone of NAMES names and www at WWW.
+zone_file() {
+	awk -v n="$1" -v serial="$2" -v www="$3" 'BEGIN {
+		print "$ORIGIN cache.test."
+		printf "@ 300 IN SOA ns1 hostmaster %d 3600 600 86400 60\n", serial
+		print "@ 300 IN NS ns1"
+		print "ns1 300 IN A 192.0.2.53"
+		printf "www 300 IN A %s\n", www
+		for (i = 0; i < n; i++)
+			printf "h%d 300 IN A 192.0.2.%d\n", i, i % 250 + 1
+	}'
+}
+
+# json EXPR: a Python expression over v, the status as JSON.
+status_value() { ctl --json status | python3 -c "import json, sys; v = json.load(sys.stdin); print($1)"; }
+metric() { http_get "http://$METRICS/metrics" | awk -v s="$1" 'index($0, s " ") == 1 {print $NF}'; }
+
+setup_network
+zone_file $NAMES 1 192.0.2.80 > "$ZONE"
+cat > "$WORK/xdpcastd.yaml" <<YAML
+zone_watch: {enabled: false}
+answer_cache: {max_mib: 16}
+YAML
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --metrics $METRICS
+xdp_answers www.cache.test A 192.0.2.80 || fail "www: $XDP_GOT"
+
+names=$(status_value 'v["zones"][0]["cache_entries"]')
+bytes=$(status_value 'v["zones"][0]["cache_bytes"]')
+# The zone's names: apex, ns1, www and the 10000.
+[ "$names" -eq $((NAMES + 3)) ] || fail "status: $names names in the cache"
+[ "$bytes" -gt 0 ] && [ $((bytes / names)) -le 400 ] || fail "status: $bytes bytes for $names names"
+[ "$(status_value 'v["cache"]["max_bytes"]')" -eq $((16 << 20)) ] || fail "status: no cap"
+[ "$(status_value 'v["cache"]["bytes"]')" -ge "$bytes" ] || fail "status: the maps take less than the zone"
+[ "$(status_value 'v["rss_bytes"]')" -gt 0 ] || fail "status: no resident memory"
+grep -qE "^zone cache.test. serial 1, $((NAMES + 4)) records from $ZONE: $names names, [0-9.]+ (KiB|MiB) in the cache$" \
+	<<< "$(ctl status)" || fail "status: $(ctl status | grep zone)"
+grep -qE "^generation 1: [0-9]+ names in the answer cache, [0-9.]+ MiB of kernel memory \(cap 16.0 MiB\); xdpcastd [0-9.]+ MiB resident$" \
+	<<< "$(ctl status)" || fail "status: $(ctl status | grep generation)"
+echo "ok - status: $names names in $bytes bytes ($((bytes / names)) per name), the maps' total, the cap, xdpcastd's resident memory"
+
+[ "$(metric 'xdpcast_zone_cache_entries{pop="e2e",zone="cache.test."}')" = "$names" ] ||
+	fail "metrics: $(http_get "http://$METRICS/metrics" | grep cache)"
+[ "$(metric 'xdpcast_zone_cache_bytes{pop="e2e",zone="cache.test."}')" = "$bytes" ] || fail "metrics: zone bytes"
+[ "$(metric 'xdpcast_cache_max_bytes{pop="e2e"}')" = $((16 << 20)) ] || fail "metrics: cap"
+[ "$(metric 'xdpcast_cache_bytes{pop="e2e"}')" -ge "$bytes" ] || fail "metrics: cache bytes"
+[ "$(metric 'xdpcast_daemon_rss_bytes{pop="e2e"}')" -gt 0 ] || fail "metrics: resident memory"
+problems=$(http_get "http://$METRICS/metrics" | promtool check metrics 2>&1) || fail "promtool: $problems"
+[ -z "$problems" ] || fail "promtool check metrics: $problems"
+echo "ok - /metrics: the same figures per zone, the total, the cap and the resident memory; promtool finds nothing"
+
+zone_file $NAMES 2 192.0.2.81 > "$ZONE.new"
+mv "$ZONE.new" "$ZONE"
+[ "$(ctl reload)" = "reloaded: generation 2" ] || fail "reload: $(ctl reload)"
+written=$(sed -n 's/.*zone cache.test. serial 2: \([0-9]*\) names changed in place.*/\1/p' "$WORK/xdpcastd.log")
+[ -n "$written" ] && [ "$written" -le 4 ] || fail "the reload wrote ${written:-all} names: $(tail -3 "$WORK/xdpcastd.log")"
+xdp_answers www.cache.test A 192.0.2.81 || fail "www after the reload: $XDP_GOT"
+echo "ok - a changed file reloaded in place: $written of $names names written, the new answer from XDP"
+
+zone_file 100000 3 192.0.2.82 > "$ZONE.new"
+mv "$ZONE.new" "$ZONE"
+out=$(ctl reload 2>&1) && fail "a reload over the cap worked: $out"
+grep -qE "^xdpcastctl: reload failed, generation 2 keeps answering: the answer cache would take [0-9]+ MiB, over the cap of 16 MiB \(answer_cache.max_mib\)$" \
+	<<< "$out" || fail "reload over the cap: $out"
+xdp_answers www.cache.test A 192.0.2.81 || fail "www after the refused reload: $XDP_GOT"
+xdp_answers h9999.cache.test A 192.0.2.250 || fail "h9999 after the refused reload: $XDP_GOT"
+wait_for "the zones check to say why" eval 'ctl status | grep -q "^check zones down: reload failed: the answer cache would take"'
+echo "ok - a reload over the cap: refused, the reason in reload and status, the last good answers still from XDP"
+stop_xdpcastd
+
+rc=0
+ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE" --pop e2e --pin-dir "$PIN_DIR" \
+	--config "$WORK/xdpcastd.yaml" --control-socket "$CONTROL_SOCKET" --bird-socket none \
+	> "$WORK/over.log" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "a zone over the cap at start: exit $rc"
+grep -qE "^xdpcastd: error: the answer cache would take [0-9]+ MiB, over the cap of 16 MiB \(answer_cache.max_mib\)$" \
+	"$WORK/over.log" || fail "a zone over the cap at start: $(cat "$WORK/over.log")"
+[ ! -e "$PIN_DIR" ] && ! srv ip -o link show | grep -q "prog/xdp" || fail "something stayed attached or pinned"
+echo "ok - a zone over the cap at start: exit 1, the reason, nothing attached or pinned"

@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The answer cache through the program: shared tails completed at answer
+ * time for every qname length up to 255 octets, byte for byte what the
+ * compiler renders for the name itself, also when a zone's slots end in
+ * a page's slack; and zones changed in place answering, byte for byte,
+ * like a generation built afresh from the new content.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <libknot/libknot.h>
+
+#include "answers.h"
+#include "cache.h"
+#include "generation.h"
+#include "packet.h"
+#include "test_program.h"
+
+#define EXAMPLE "tests/zones/example.test.zone"
+
+static struct xdpcast_bpf *skel;
+
+/* Limits off: the corpora ask the same names again and again. */
+static int setup(void **state)
+{
+	struct protection p;
+	char err[512];
+	int ret;
+
+	(void)state;
+	skel = test_program_load(NULL, err, sizeof(err));
+	if (!skel) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	protection_defaults(&p);
+	memset(p.source, 0, sizeof(p.source));
+	p.pass_budget.rate = p.icmp.rate = p.rrl.rate = 0;
+	ret = test_program_protect(skel, &p, err, sizeof(err));
+	protection_free(&p);
+	return ret;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_program_unload(skel);
+	return 0;
+}
+
+static char *write_file(const char *text)
+{
+	char *path = strdup("/tmp/xdpcast-cache-XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static struct zone *load(const char *path)
+{
+	char err[256];
+	struct zone *zone = zone_load(path, err, sizeof(err));
+
+	if (!zone)
+		fail_msg("%s", err);
+	return zone;
+}
+
+/* The response to one query: the verdict, and the frame. */
+struct response {
+	int verdict;
+	uint8_t frame[FRAME_MAX];
+	size_t len;
+};
+
+static void ask(const char *qname, uint16_t qtype, int edns_size, struct response *r)
+{
+	uint8_t in[FRAME_MAX] = { 0 };
+	struct query_spec q = { .qname = qname, .qtype = qtype, .edns_size = edns_size };
+	size_t len = build_query(&q, in);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .data_out = r->frame,
+		    .data_size_out = sizeof(r->frame), .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
+	r->verdict = opts.retval;
+	r->len = opts.data_size_out;
+}
+
+/* The DNS message of an answer the program sent. */
+static const uint8_t *dns_of(const struct response *r)
+{
+	struct frame_info info;
+	const char *problem;
+
+	if (r->verdict != XDP_TX)
+		fail_msg("verdict %d, not XDP_TX", r->verdict);
+	problem = check_frame(r->frame, r->len, FRAME_AS_SENT, &info);
+	if (problem)
+		fail_msg("%s", problem);
+	return info.dns;
+}
+
+/* The program's answer (with EDNS, so it fits whole) is the compiler's
+ * rendering for the name: the header's flags and counts, and every byte
+ * after the question up to the OPT record. Lengths and checksums are
+ * checked by check_frame. */
+static void expect_rendering(const char *qname, uint16_t qtype, const struct compiled_answer *a)
+{
+	struct frame_info info;
+	struct response r;
+	const char *problem;
+	size_t question, len;
+
+	ask(qname, qtype, 1232, &r);
+	if (r.verdict != XDP_TX)
+		fail_msg("%s type %u: verdict %d", qname, qtype, r.verdict);
+	problem = check_frame(r.frame, r.len, FRAME_AS_SENT, &info);
+	if (problem)
+		fail_msg("%s type %u: %s", qname, qtype, problem);
+	question = knot_dname_size(info.dns + KNOT_WIRE_HEADER_SIZE) + 4;
+	len = info.dns_len - KNOT_WIRE_HEADER_SIZE - question - 11;     /* OPT without options */
+	if (len != (size_t)a->head_len + a->tail_len ||
+	    memcmp(info.dns + KNOT_WIRE_HEADER_SIZE + question, a->bytes, len))
+		fail_msg("%s type %u: %zu bytes after the question differ from the rendering's %u", qname, qtype,
+			 len, a->head_len + a->tail_len);
+	assert_int_equal(knot_wire_read_u16(info.dns + 2), a->header_flags | 0x0100);  /* RD echoed */
+	assert_int_equal(knot_wire_get_ancount(info.dns), a->ancount);
+	assert_int_equal(knot_wire_get_nscount(info.dns), a->nscount);
+	assert_int_equal(knot_wire_get_arcount(info.dns), a->arcount + 1);
+}
+
+/* A zone whose names take every wire length from 12 to 255 octets, with
+ * an apex NS in the zone and out of it (pointers into the question and
+ * into the tail), MX targets in the zone (tails of their own), a name
+ * below the SOA's MNAME and CNAMEs to long names. */
+static char *lengths_zone(void)
+{
+	size_t cap = 256 * 1024, at = 0;
+	char *text = malloc(cap);
+
+	at += snprintf(text + at, cap - at,
+		       "$ORIGIN len.test.\n$TTL 600\n"
+		       "@ IN SOA ns1.len.test. hostmaster.len.test. 7 3600 600 86400 120\n"
+		       "@ IN NS ns1\n@ IN NS ns2.len.test.\n@ IN NS ns.elsewhere.example.\n"
+		       "ns1 IN A 192.0.2.1\nns1 IN AAAA 2001:db8::1\nns2 IN A 192.0.2.2\n"
+		       "@ IN MX 10 mx\nmx IN A 192.0.2.25\nbelow.ns1 IN A 192.0.2.3\n");
+	for (int len = 12; len <= 255; len++) {
+		char name[300] = "";
+		int extra = len - 10;   /* "len.test." is 10 octets */
+
+		while (extra > 0) {
+			int label = extra - 1 > 63 ? 63 : extra - 1;
+
+			if (extra - (label + 1) == 1)
+				label--;        /* leave room for a label of one byte at least */
+			snprintf(name + strlen(name), sizeof(name) - strlen(name), "%.*s.", label,
+				 "lxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxyxy");
+			name[strlen(name) - label - 1] = 'a' + len % 26;
+			extra -= label + 1;
+		}
+		at += snprintf(text + at, cap - at, "%slen.test. IN A 192.0.2.%d\n", name, len % 250 + 1);
+		if (len % 7 == 0)
+			at += snprintf(text + at, cap - at, "%slen.test. IN MX 5 mx\n", name);
+		if (len % 11 == 0 && len < 250)
+			at += snprintf(text + at, cap - at, "c%d IN CNAME %slen.test.\n", len, name);
+	}
+	return text;
+}
+
+/* Bytes of the blob at an address, as the program reads them. */
+static void read_blob(uint32_t address, void *out, size_t len)
+{
+	static struct blob_page buf;
+	__u32 page = xdpcast_address_page(address), zero = 0, id;
+	int fd;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdpcast_blob), &page, &id), 0);
+	fd = bpf_map_get_fd_by_id(id);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &buf), 0);
+	close(fd);
+	memcpy(out, buf.bytes + xdpcast_address_offset(address), len);
+}
+
+/* The record the program finds for a name, and its first type's answer. */
+static struct name_record read_record(const knot_dname_t *name, struct answer_record *first)
+{
+	struct name_key key = { .name_hash = answer_name_hash(name), .qclass = KNOT_CLASS_IN };
+	struct type_entry type;
+	struct name_record rec;
+	struct name_ref ref;
+	__u32 slot = 0, id;
+	int names;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdpcast_answer_gen), &slot, &id), 0);
+	names = bpf_map_get_fd_by_id(id);
+	assert_int_equal(bpf_map_lookup_elem(names, &key, &ref), 0);
+	close(names);
+	read_blob(ref.record, &rec, sizeof(rec));
+	memset(first, 0, sizeof(*first));
+	if (rec.type_count) {
+		read_blob(ref.record + xdpcast_record_types_off(rec.name_len) / XDPCAST_BLOB_ALIGN, &type, sizeof(type));
+		read_blob(type.answer, first, sizeof(*first));
+	}
+	return rec;
+}
+
+static void test_shared_tails_at_every_qname_length(void **state)
+{
+	char *text = lengths_zone(), *path = write_file(text), err[512];
+	struct zone *zone = load(path);
+	struct zone_compiler *zc = zone_compiler_new(zone, err, sizeof(err));
+	uint32_t shared_other = 0, shared_below = 0;
+	const knot_dname_t *name;
+	struct zone_names it;
+	size_t lengths = 0;
+
+	(void)state;
+	assert_int_equal(test_program_publish(skel, path, err, sizeof(err)), 0);
+	zone_names_init(&it, zone, zone->origin, 0, zone->rrset_count);
+	while ((name = zone_names_next(&it))) {
+		char qname[KNOT_DNAME_TXT_MAXLEN], below[KNOT_DNAME_TXT_MAXLEN + 8];
+		struct name_answers n;
+		struct answer_record first;
+		struct name_record rec;
+
+		assert_int_equal(zone_compile_name(zc, name, &n, err, sizeof(err)), 0);
+		knot_dname_to_str(qname, name, sizeof(qname));
+		for (size_t i = 0; i < n.type_count; i++)
+			expect_rendering(qname, n.types[i].qtype, &n.types[i].answer);
+		if (n.has_other)
+			expect_rendering(qname, KNOT_RRTYPE_TXT, &n.other);
+		if (n.has_below && knot_dname_size(name) + 2 <= KNOT_DNAME_MAXLEN) {
+			snprintf(below, sizeof(below), "z.%s", qname);
+			expect_rendering(below, KNOT_RRTYPE_A, &n.below);
+		}
+		/* Every name but the apex, the CNAMEs and the names at or
+		 * below the SOA's MNAME and the NS targets (whose renderings
+		 * compress against them) shares one NODATA and one NXDOMAIN
+		 * answer, through them the zone's SOA tails. */
+		rec = read_record(name, &first);
+		if (knot_dname_size(name) > 10 && strncmp(qname, "ns1.", 4) && strncmp(qname, "below.ns1.", 10) &&
+		    strncmp(qname, "ns2.", 4) && !zone_find(zone, name, KNOT_RRTYPE_CNAME)) {
+			if (!shared_other) {
+				shared_other = rec.other;
+				shared_below = rec.below;
+			}
+			if (rec.other != shared_other || rec.below != shared_below)
+				fail_msg("%s: NODATA %#x and NXDOMAIN %#x are its own, not the zone's %#x and %#x", qname,
+					 rec.other, rec.below, shared_other, shared_below);
+			/* A plain A answer: the apex NS and its glue from the zone's slot. */
+			if (rec.type_count == 1 && !(first.flags & ANSWER_TAIL_SLOT))
+				fail_msg("%s: the A answer has a tail of its own", qname);
+		}
+		lengths += knot_dname_size(name) >= 12;
+	}
+	assert_true(lengths >= 244);    /* every length from 12 to 255 */
+	zone_compiler_free(zc);
+	zone_free(zone);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
+#define PAGE_ZONES 200       /* small zones: more than a blob page's worth */
+
+/* The file of a small zone, zI.page.test; zone 0 has `pad` octets of TXT
+ * in front of every other zone's records. */
+static char *small_zone(int i, size_t pad)
+{
+	char text[4096];
+	size_t at = snprintf(text, sizeof(text),
+			     "$ORIGIN z%d.page.test.\n@ 300 IN SOA ns1 hostmaster 1 3600 600 86400 60\n"
+			     "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n", i);
+
+	for (int h = 0; h < 8; h++)
+		at += snprintf(text + at, sizeof(text) - at, "h%d 300 IN A 192.0.2.%d\n", h, h + 1);
+	if (pad) {
+		at += snprintf(text + at, sizeof(text) - at, "pad 300 IN TXT");
+		for (size_t left = pad; left; left -= left > 200 ? 200 : left)
+			at += snprintf(text + at, sizeof(text) - at, " \"%.*s\"", (int)(left > 200 ? 200 : left),
+				       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+				       "xxxxxxxxxxxxxxxxxxxx");
+		at += snprintf(text + at, sizeof(text) - at, "\n");
+	}
+	return write_file(text);
+}
+
+/*
+ * A zone's slots are one record of four words; a record may start in the
+ * last words of a page and end in its slack. Zones of one shape, shifted
+ * 8 octets at a time by the first zone's TXT, until one's slots do so:
+ * its NXDOMAIN (the last slot) is still the compiler's.
+ */
+static void test_slots_ending_in_a_page_slack(void **state)
+{
+	char *paths[PAGE_ZONES], err[512];
+	struct view_zones views[] = { { paths, PAGE_ZONES } };
+	int found = -1;
+
+	(void)state;
+	for (int i = 1; i < PAGE_ZONES; i++)
+		paths[i] = small_zone(i, 0);
+	for (size_t pad = 8; pad < 2048 && found < 0; pad += 8) {
+		struct generation current = { 0 }, next;
+
+		paths[0] = small_zone(0, pad);
+		assert_int_equal(generation_build(&next, views, 1, NULL, 0, NULL, err, sizeof(err)), 0);
+		if (generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)))
+			fail_msg("%s", err);
+		for (int i = 1; i < PAGE_ZONES && found < 0; i++) {
+			char name[64];
+			knot_dname_t *h0;
+			struct answer_record first, nxdomain;
+			struct name_record rec;
+
+			snprintf(name, sizeof(name), "h0.z%d.page.test.", i);
+			h0 = knot_dname_from_str_alloc(name);
+			rec = read_record(h0, &first);
+			read_blob(rec.below, &nxdomain, sizeof(nxdomain));
+			assert_true(nxdomain.flags & ANSWER_TAIL_SLOT);
+			assert_int_equal(nxdomain.slot, ZONE_SLOT_NXDOMAIN);
+			if (xdpcast_address_offset(nxdomain.tail) + ZONE_SLOT_MAX * sizeof(struct zone_slot_word) >
+			    XDPCAST_BLOB_PAGE_SIZE) {
+				struct zone *zone = load(paths[i]);
+				struct zone_compiler *zc = zone_compiler_new(zone, err, sizeof(err));
+				struct name_answers n;
+
+				found = i;
+				assert_int_equal(zone_compile_name(zc, h0, &n, err, sizeof(err)), 0);
+				snprintf(name, sizeof(name), "nothere.h0.z%d.page.test.", i);
+				expect_rendering(name, KNOT_RRTYPE_A, &n.below);
+				print_message("  zone %d of %d, first zone %zu octets of TXT: slots at page offset %u\n", i,
+					      PAGE_ZONES, pad, xdpcast_address_offset(nxdomain.tail));
+				zone_compiler_free(zc);
+				zone_free(zone);
+			}
+			knot_dname_free(h0, NULL);
+		}
+		generation_free(&current);
+		unlink(paths[0]);
+		free(paths[0]);
+	}
+	assert_true(found > 0);
+	for (int i = 1; i < PAGE_ZONES; i++) {
+		unlink(paths[i]);
+		free(paths[i]);
+	}
+	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
+}
+
+/* A zone of `count` names nameI (their A is 192.0.2.I % 250), serial. */
+static struct zone *named_zone(int serial, const char *prefix, int count)
+{
+	size_t cap = 128 + count * 48, at;
+	char *text = malloc(cap), *path;
+	struct zone *zone;
+
+	at = snprintf(text, cap, "$ORIGIN grow.test.\n@ 300 IN SOA ns1 hostmaster %d 3600 600 86400 60\n", serial);
+	for (int i = 0; i < count; i++)
+		at += snprintf(text + at, cap - at, "%s%d 300 IN A 192.0.2.%d\n", prefix, i, i % 250);
+	path = write_file(text);
+	zone = load(path);
+	unlink(path);
+	free(path);
+	free(text);
+	return zone;
+}
+
+/*
+ * A transferred zone changed in place (IXFR) with more new names than the
+ * names map has room for: the change is not written, the answers in force
+ * stay. The next generation holds the same zone object, yet writes it:
+ * the new names are answered.
+ */
+static void test_unwritten_change_written_by_next_generation(void **state)
+{
+	struct zone *zone = named_zone(1, "a", 100), *removals = named_zone(1, "a", 0);
+	struct zone *additions = named_zone(2, "b", 200);
+	struct view_zones views[] = { { NULL, 0 } };
+	struct generation current = { 0 }, next;
+	struct zone_changes changes = { 0 };
+	struct response r;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(generation_build(&next, views, 1, &zone, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)), 0);
+	if (zone_patch(zone, &removals, &additions, 1, &changes, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(generation_serve_transfer(&current, test_program_cache(), zone->origin, zone, &changes, err,
+						   sizeof(err)), -1);
+	assert_non_null(strstr(err, "the names map is full"));
+	ask("b199.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);    /* the answers in force */
+
+	assert_int_equal(generation_build(&next, views, 1, &zone, 1, &current, err, sizeof(err)), 0);
+	assert_ptr_equal(next.zones[0], current.zones[0]);
+	if (generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	ask("b199.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NOERROR);
+	assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 1);
+
+	zone_changes_clear(&changes);
+	generation_free(&current);
+	zone_free(zone);
+	zone_free(removals);
+	zone_free(additions);
+	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
+}
+
+/* An edit of the example zone: lines out, lines in (the SOA's serial
+ * always moves, so every edit changes the zone's SOA too). A local edit
+ * writes a few of the zone's 47 names again: those it changes and those
+ * whose answers carry them; an edit of the apex NS or of the SOA's names
+ * changes every answer's shared tails, so every name. */
+#define LOCAL 8
+#define WHOLE 0
+struct edit {
+	const char *what;
+	const char *out[4];
+	const char *in[6];
+	size_t max_rewritten;           /* names written again, at most; WHOLE: every name */
+};
+
+static const struct edit edits[] = {
+	{ "an address changes", { "www             IN A    192.0.2.81" }, { "www IN A 192.0.2.82" }, LOCAL },
+	{ "a name with a new empty non-terminal above it", {}, { "new.deep IN AAAA 2001:db8::7" }, LOCAL },
+	{ "an MX target loses its address", { "mail            IN A    192.0.2.25" }, {}, LOCAL },
+	{ "an MX target gains an IPv6 address", {}, { "mail IN AAAA 2001:db8::25" }, LOCAL },
+	{ "a wildcard appears under a name with data", {}, { "*.www IN TXT \"any\"" }, LOCAL },
+	{ "a wildcard goes", { "*.wild          IN A    192.0.2.99" }, {}, LOCAL },
+	{ "a delegation appears over names with data", {},
+	  { "deep NS ns.deep", "ns.deep A 192.0.2.77", "x.deep A 192.0.2.78" }, LOCAL },
+	{ "a delegation goes, its glue stays", { "sub             IN NS   ns.sub" }, {}, LOCAL },
+	{ "glue of a delegation changes", { "ns.sub          IN A    192.0.2.153" }, { "ns.sub IN A 192.0.2.154" }, LOCAL },
+	{ "the middle of a CNAME chain points elsewhere", { "chain2          IN CNAME www" }, { "chain2 IN CNAME mail" }, LOCAL },
+	{ "a dangling CNAME's target comes to exist", {}, { "nowhere IN A 192.0.2.44" }, LOCAL },
+	{ "a name below a dangling CNAME's target (it becomes an ENT)", {}, { "x.nowhere IN A 192.0.2.45" }, LOCAL },
+	{ "a DNAME over names", {}, { "dn IN DNAME example.net.", "x.dn IN A 192.0.2.46" }, LOCAL },
+	{ "the SOA's MNAME changes", { "@               IN SOA  ns1 hostmaster 2026112401 7200 900 1209600 300" },
+	  { "@ IN SOA mail hostmaster 2026112402 7200 900 1209600 300" }, WHOLE },
+	{ "the SOA's negative TTL changes", { "@               IN SOA  ns1 hostmaster 2026112401 7200 900 1209600 300" },
+	  { "@ IN SOA ns1 hostmaster 2026112402 7200 900 1209600 60" }, LOCAL },
+	{ "an apex NS goes", { "@               IN NS   ns2.example.net." }, {}, WHOLE },
+	{ "the apex NS's address changes", { "ns1             IN A    192.0.2.53" }, { "ns1 IN A 192.0.2.54" }, WHOLE },
+	{ "a name's last record goes, names below it stay",
+	  { "sip             IN A    192.0.2.60" }, { "x.sip IN A 192.0.2.61" }, LOCAL },
+};
+
+/* The example zone's text with an edit applied. */
+static char *edited(const struct edit *e)
+{
+	FILE *f = fopen(EXAMPLE, "r");
+	size_t cap = 64 * 1024, at = 0;
+	char *text = malloc(cap), line[1024];
+	bool soa_edited = false;
+
+	assert_non_null(f);
+	for (size_t i = 0; i < 6 && e->in[i]; i++)
+		soa_edited |= strstr(e->in[i], "SOA") != NULL;
+	while (fgets(line, sizeof(line), f)) {
+		bool drop = false;
+
+		line[strcspn(line, "\n")] = '\0';
+		for (size_t i = 0; i < 4 && e->out[i]; i++)
+			drop |= !strcmp(line, e->out[i]);
+		if (drop && strstr(line, "SOA")) {     /* the new SOA in its place: first */
+			for (size_t i = 0; i < 6 && e->in[i]; i++)
+				if (strstr(e->in[i], "SOA"))
+					at += snprintf(text + at, cap - at, "%s\n", e->in[i]);
+		}
+		if (drop)
+			continue;
+		if (!soa_edited && strstr(line, "SOA") && strstr(line, "2026112401"))
+			at += snprintf(text + at, cap - at, "@ IN SOA ns1 hostmaster 2026112402 7200 900 1209600 300\n");
+		else
+			at += snprintf(text + at, cap - at, "%s\n", line);
+	}
+	fclose(f);
+	for (size_t i = 0; i < 6 && e->in[i]; i++)
+		if (!strstr(e->in[i], "SOA"))
+			at += snprintf(text + at, cap - at, "%s\n", e->in[i]);
+	return text;
+}
+
+struct corpus {
+	char (*names)[KNOT_DNAME_TXT_MAXLEN + 8];
+	size_t count, capacity;
+};
+
+static void add_query_name(struct corpus *c, const char *name)
+{
+	for (size_t i = 0; i < c->count; i++)
+		if (!strcmp(c->names[i], name))
+			return;
+	if (c->count == c->capacity) {
+		c->capacity = c->capacity ? c->capacity * 2 : 64;
+		c->names = realloc(c->names, c->capacity * sizeof(*c->names));
+	}
+	snprintf(c->names[c->count++], sizeof(*c->names), "%s", name);
+}
+
+/* Every name of the zone, a name below each, and one below that. */
+static void add_zone_names(struct corpus *c, const struct zone *zone)
+{
+	const knot_dname_t *name;
+	struct zone_names it;
+
+	zone_names_init(&it, zone, zone->origin, 0, zone->rrset_count);
+	while ((name = zone_names_next(&it))) {
+		char text[KNOT_DNAME_TXT_MAXLEN], below[KNOT_DNAME_TXT_MAXLEN + 8];
+
+		knot_dname_to_str(text, name, sizeof(text));
+		add_query_name(c, text);
+		snprintf(below, sizeof(below), "zz.%s", text);
+		add_query_name(c, below);
+		snprintf(below, sizeof(below), "a.zz.%s", text);
+		add_query_name(c, below);
+	}
+}
+
+static const uint16_t corpus_types[] = {
+	KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA, KNOT_RRTYPE_MX, KNOT_RRTYPE_TXT, KNOT_RRTYPE_NS, KNOT_RRTYPE_SOA,
+	KNOT_RRTYPE_CNAME, KNOT_RRTYPE_DS, KNOT_RRTYPE_SRV, KNOT_RRTYPE_PTR,
+};
+
+#define CORPUS_TYPES (sizeof(corpus_types) / sizeof(corpus_types[0]))
+
+/* Every query of the corpus, without EDNS (truncation) and with 1232. */
+static struct response *ask_corpus(const struct corpus *c)
+{
+	struct response *r = malloc(c->count * CORPUS_TYPES * 2 * sizeof(*r));
+
+	for (size_t i = 0; i < c->count; i++)
+		for (size_t t = 0; t < CORPUS_TYPES; t++)
+			for (int e = 0; e < 2; e++)
+				ask(c->names[i], corpus_types[t], e ? 1232 : 0, &r[(i * CORPUS_TYPES + t) * 2 + e]);
+	return r;
+}
+
+static void test_changes_in_place_answer_as_built_afresh(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		const struct edit *e = &edits[i];
+		char *text = edited(e), *path = write_file(text), err[512];
+		struct zone *before = load(EXAMPLE), *after = load(path);
+		struct response *in_place, *afresh;
+		struct corpus corpus = { 0 };
+		int rewritten;
+
+		print_message("  %s\n", e->what);
+		assert_int_equal(test_program_publish(skel, EXAMPLE, err, sizeof(err)), 0);
+		rewritten = cache_change_zone(test_program_cache(), after, 0, NULL, err, sizeof(err));
+		if (rewritten < 0)
+			fail_msg("%s: %s", e->what, err);
+		print_message("    %d names written again\n", rewritten);
+		if (e->max_rewritten != WHOLE && (size_t)rewritten > e->max_rewritten)
+			fail_msg("%s: %d names written again, expected at most %zu", e->what, rewritten, e->max_rewritten);
+		add_zone_names(&corpus, before);
+		add_zone_names(&corpus, after);
+		in_place = ask_corpus(&corpus);
+		assert_int_equal(test_program_publish(skel, path, err, sizeof(err)), 0);
+		afresh = ask_corpus(&corpus);
+		for (size_t q = 0; q < corpus.count * CORPUS_TYPES * 2; q++) {
+			const struct response *x = &in_place[q], *y = &afresh[q];
+
+			if (x->verdict != y->verdict || (x->verdict == XDP_TX && (x->len != y->len ||
+			    memcmp(x->frame, y->frame, x->len))))
+				fail_msg("%s: %s type %u%s: in place verdict %d, %zu bytes; afresh %d, %zu bytes", e->what,
+					 corpus.names[q / (CORPUS_TYPES * 2)], corpus_types[q / 2 % CORPUS_TYPES],
+					 q % 2 ? " EDNS" : "", x->verdict, x->len, y->verdict, y->len);
+		}
+		free(in_place);
+		free(afresh);
+		free(corpus.names);
+		zone_free(before);
+		zone_free(after);
+		unlink(path);
+		free(path);
+		free(text);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shared_tails_at_every_qname_length),
+		cmocka_unit_test(test_slots_ending_in_a_page_slack),
+		cmocka_unit_test(test_unwritten_change_written_by_next_generation),
+		cmocka_unit_test(test_changes_in_place_answer_as_built_afresh),
+	};
+
+	return cmocka_run_group_tests_name("answer cache", tests, setup, teardown);
+}

@@ -1,0 +1,1916 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The answer cache: what the compiler renders for each name, stored as the
+ * program reads it (bpf/xdpcast.h) and shared where identical.
+ *
+ * Per name: one key in the names map, one name record, one answer record
+ * per type it answers. Tails are made canonical (their compression
+ * pointers into the question or into the tail itself relative, as patches)
+ * and then shared: the zone's slot templates (positive, NODATA, NXDOMAIN),
+ * or one copy per distinct tail of the zone. The OTHER and BELOW answers of
+ * a plain name are two answer records the whole zone shares.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "answers.h"
+#include "cache.h"
+#include "hmap.h"
+#include "log.h"
+
+#define NAMES_BATCH 65536
+#define NAMES_HEADROOM(n) ((n) / 16 + 64)   /* names a generation can gain in place */
+
+/* A tail as stored: header, then its bytes with relative pointers. */
+struct canonical_tail {
+	struct tail_record header;
+	uint16_t stored;                /* bytes kept: the rest never fits a response */
+	uint8_t bytes[XDPCAST_ANSWER_MAX];
+};
+
+/* A tail of a zone's own, shared by the answers whose tail it is. */
+struct tail_entry {
+	struct tail_entry *next;        /* same content hash */
+	uint32_t address;
+	uint32_t refs;
+};
+
+/* A name in a set of names: owned copy. */
+struct name_entry {
+	struct name_entry *next;        /* same name hash */
+	uint32_t record;                /* the record that made it a member */
+	knot_dname_t name[];
+};
+
+struct name_set {
+	struct hmap map;                /* name hash -> struct name_entry chain */
+	size_t count;
+};
+
+/* In-zone targets of CNAME, NS, MX and SRV records, by target, canonical
+ * order: who depends on the data at a name. */
+struct target {
+	knot_dname_t *target;
+	knot_dname_t *owner;
+	uint16_t type;
+};
+
+struct target_index {
+	struct target *items;
+	size_t count, capacity;
+};
+
+struct cache_zone {
+	struct zone *zone;              /* a reference */
+	uint16_t view;
+	uint32_t slots;                 /* blob address of ZONE_SLOT_MAX words; 0: none */
+	uint32_t slot_tails[ZONE_SLOT_MAX];  /* the templates: what names' answers are compared to */
+	uint32_t shared_nodata;         /* answers that plain names share */
+	uint32_t shared_nxdomain;
+	knot_dname_t *soa_names;        /* MNAME and RNAME the templates were rendered with */
+	struct hmap tails;              /* content hash -> struct tail_entry chain */
+	struct name_set soa_dependents; /* names with the SOA in a tail of their own */
+	struct target_index targets;
+	struct cache_usage usage;       /* bytes: records only; names map share added on report */
+	size_t left_to_userspace;
+	bool stale;                     /* its last change was not written: write it whole next */
+};
+
+struct cache_generation {
+	struct cache *cache;
+	int names_fd;
+	uint32_t names_capacity;
+	uint64_t names_memlock;
+	struct blob_space *space;
+	struct cache_zone *zones;
+	size_t zone_capacity;
+	size_t zone_count;
+	struct hmap zone_index;         /* hash of (origin, view) -> 1 + index of the first such zone */
+	struct cache_zone chaos;        /* the CHAOS answers: no zone */
+	struct hmap collided;           /* name keys two names claim: userspace answers them */
+	uint64_t names;
+	struct name_key *keys;          /* a batch of keys being written */
+	struct name_ref *refs;
+	size_t batch_count;
+};
+
+struct cache {
+	struct cache_maps maps;
+	uint64_t max_bytes;
+	struct blob *blob;
+	struct cache_generation *current;
+};
+
+/* ---- canonical tails ---- */
+
+static uint16_t csum16(const uint8_t *bytes, size_t len)
+{
+	__u32 sum = 0;
+
+	for (size_t i = 0; i < len; i++)
+		sum = xdpcast_csum_fold(xdpcast_csum_add_byte(sum, bytes[i], i));
+	return xdpcast_csum_fold(sum);
+}
+
+/* Walks a name at `at`; notes where its compression pointer is. Returns
+ * the offset after the name, 0 when it runs past `len`. */
+static size_t walk_name(const uint8_t *w, size_t len, size_t at, size_t *pointers, size_t *count, size_t max)
+{
+	while (at < len) {
+		uint8_t b = w[at];
+
+		if ((b & 0xc0) == 0xc0) {
+			if (*count < max)
+				pointers[(*count)++] = at;
+			return at + 2;
+		}
+		if (b & 0xc0)
+			return 0;
+		if (!b)
+			return at + 1;
+		at += 1 + b;
+	}
+	return 0;
+}
+
+/* The compression pointers of `count` RRs at the start of w (len bytes),
+ * in order. Returns how many, or -1 on bytes it cannot walk. */
+static int find_pointers(const uint8_t *w, size_t len, unsigned rrs, size_t *pointers, size_t max)
+{
+	size_t at = 0, found = 0;
+
+	for (unsigned i = 0; i < rrs; i++) {
+		const knot_rdata_descriptor_t *desc;
+		size_t end;
+		uint16_t type;
+
+		at = walk_name(w, len, at, pointers, &found, max);
+		if (!at || at + 10 > len)
+			return -1;
+		type = knot_wire_read_u16(w + at);
+		end = at + 10 + knot_wire_read_u16(w + at + 8);
+		at += 10;
+		if (end > len)
+			return -1;
+		desc = knot_get_rdata_descriptor(type);
+		for (int b = 0; desc->block_types[b] != KNOT_RDATA_WF_END && at < end; b++) {
+			int block = desc->block_types[b];
+
+			if (block > 0) {
+				at += block;
+			} else if (block == KNOT_RDATA_WF_COMPRESSIBLE_DNAME ||
+				   block == KNOT_RDATA_WF_DECOMPRESSIBLE_DNAME ||
+				   block == KNOT_RDATA_WF_FIXED_DNAME) {
+				at = walk_name(w, end, at, pointers, &found, max);
+				if (!at)
+					return -1;
+			} else {
+				break;  /* the rest holds no name */
+			}
+		}
+		at = end;
+	}
+	return found;
+}
+
+/*
+ * The tail of a rendered answer as stored: a pointer into the qname below
+ * its first label, or into the tail itself, is stored less the qname's
+ * length (and the head's) and becomes a patch; a pointer to the qname
+ * itself stays (it is the question's, whatever it is). Any other pointer
+ * stays too: the tail then equals only tails rendered after equal bytes.
+ */
+static void make_canonical(const struct compiled_answer *a, struct canonical_tail *out)
+{
+	const uint8_t *tail = a->bytes + a->head_len;
+	size_t pointers[64];
+	size_t tail_start = KNOT_WIRE_HEADER_SIZE + a->qname_len + 4 + a->head_len;
+	int found;
+
+	memset(out, 0, sizeof(*out));
+	out->stored = a->tail_len < XDPCAST_ANSWER_MAX ? a->tail_len : XDPCAST_ANSWER_MAX;
+	memcpy(out->bytes, tail, out->stored);
+	out->header.auth_len = a->auth_len;
+	out->header.full_len = a->tail_len;
+	out->header.nscount = a->nscount;
+	out->header.arcount = a->arcount;
+	found = find_pointers(tail, a->tail_len, a->nscount + a->arcount, pointers, sizeof(pointers) / sizeof(pointers[0]));
+	for (int i = 0; i < found && out->header.patch_count < XDPCAST_TAIL_PATCHES; i++) {
+		size_t p = pointers[i];
+		uint16_t word, target, delta;
+		bool after_head;
+
+		if (p + 2 > out->stored)
+			break;
+		word = knot_wire_read_u16(out->bytes + p);
+		target = word & 0x3fff;
+		after_head = target >= tail_start;
+		if (target > KNOT_WIRE_HEADER_SIZE && target < KNOT_WIRE_HEADER_SIZE + a->qname_len)
+			delta = a->qname_len;
+		else if (after_head)
+			delta = a->qname_len + a->head_len;
+		else
+			continue;
+		knot_wire_write_u16(out->bytes + p, word - delta);
+		out->header.patches[out->header.patch_count++] = p | (after_head ? XDPCAST_PATCH_AFTER_HEAD : 0);
+		for (int cut = 0; cut < 2; cut++) {
+			__u8 *sums = cut ? out->header.full_patch_sums : out->header.auth_patch_sums;
+
+			if (p + 2 > (cut ? a->tail_len : a->auth_len))
+				continue;
+			sums[(p & 1) ? PATCH_SUM_ODD : PATCH_SUM_EVEN]++;
+			if (after_head)
+				sums[(p & 1) ? PATCH_SUM_HEAD_ODD : PATCH_SUM_HEAD_EVEN]++;
+		}
+	}
+	out->header.auth_csum = csum16(out->bytes, a->auth_len < out->stored ? a->auth_len : out->stored);
+	out->header.full_csum = csum16(out->bytes, out->stored);
+}
+
+static size_t tail_record_bytes(const struct tail_record *t)
+{
+	return sizeof(*t) + (t->full_len < XDPCAST_ANSWER_MAX ? t->full_len : XDPCAST_ANSWER_MAX);
+}
+
+/* Whether a rendered answer's tail is a stored one patched for it: the
+ * cheap test of the common case, without walking the tail's records. */
+static bool tail_is(const struct compiled_answer *a, const struct tail_record *t)
+{
+	uint8_t patched[XDPCAST_ANSWER_MAX];
+	size_t stored = tail_record_bytes(t) - sizeof(*t);
+
+	if (a->tail_len != t->full_len || a->auth_len != t->auth_len ||
+	    a->nscount != t->nscount || a->arcount != t->arcount || stored != a->tail_len)
+		return false;
+	memcpy(patched, t + 1, stored);
+	for (unsigned i = 0; i < t->patch_count; i++) {
+		uint16_t p = t->patches[i] & XDPCAST_PATCH_OFFSET;
+		uint16_t add = a->qname_len + (t->patches[i] & XDPCAST_PATCH_AFTER_HEAD ? a->head_len : 0);
+
+		knot_wire_write_u16(patched + p, knot_wire_read_u16(patched + p) + add);
+	}
+	return !memcmp(patched, a->bytes + a->head_len, stored);
+}
+
+/* Whether a stored tail holds exactly a canonical one. */
+static bool stored_tail_is(const struct tail_record *stored, const struct canonical_tail *t)
+{
+	return stored && !memcmp(stored, &t->header, sizeof(t->header)) && !memcmp(stored + 1, t->bytes, t->stored);
+}
+
+static uint64_t tail_hash(const struct canonical_tail *t)
+{
+	return hmap_hash(hmap_hash(HMAP_HASH_SEED, &t->header, sizeof(t->header)), t->bytes, t->stored);
+}
+
+static size_t head_stored(uint16_t head_len)
+{
+	return head_len <= XDPCAST_ANSWER_MAX ? head_len : 0;   /* a longer head is never sent */
+}
+
+/* ---- sets of names ---- */
+
+static int name_set_add(struct name_set *set, const knot_dname_t *name, uint32_t record)
+{
+	uint64_t hash = answer_name_hash(name);
+	struct name_entry *first = hmap_get(&set->map, hash), *e;
+	size_t size = knot_dname_size(name);
+
+	for (e = first; e; e = e->next) {
+		if (knot_dname_is_equal(e->name, name)) {
+			e->record = record;
+			return 0;
+		}
+	}
+	e = malloc(sizeof(*e) + size);
+	if (!e)
+		return -1;
+	e->next = first;
+	e->record = record;
+	memcpy(e->name, name, size);
+	if (hmap_set(&set->map, hash, e)) {
+		free(e);
+		return -1;
+	}
+	set->count++;
+	return 0;
+}
+
+/* Removes name when `record` (0: any) is what made it a member. */
+static void name_set_remove(struct name_set *set, const knot_dname_t *name, uint32_t record)
+{
+	uint64_t hash = answer_name_hash(name);
+	struct name_entry *first = hmap_get(&set->map, hash), **link = &first;
+
+	for (struct name_entry *e = first; e; link = &e->next, e = e->next) {
+		if (!knot_dname_is_equal(e->name, name) || (record && e->record != record))
+			continue;
+		*link = e->next;
+		free(e);
+		set->count--;
+		hmap_set(&set->map, hash, first);
+		return;
+	}
+}
+
+static bool name_set_has(const struct name_set *set, const knot_dname_t *name)
+{
+	for (struct name_entry *e = hmap_get(&set->map, answer_name_hash(name)); e; e = e->next)
+		if (knot_dname_is_equal(e->name, name))
+			return true;
+	return false;
+}
+
+static int free_chain(uint64_t key, void *value, void *arg)
+{
+	(void)key;
+	(void)arg;
+	for (struct name_entry *e = value, *next; e; e = next) {
+		next = e->next;
+		free(e);
+	}
+	return 0;
+}
+
+static void name_set_free(struct name_set *set)
+{
+	hmap_each(&set->map, free_chain, NULL);
+	hmap_free(&set->map);
+	set->count = 0;
+}
+
+/* ---- the targets index ---- */
+
+static int compare_targets(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+
+	return zone_name_cmp(x->target, y->target);
+}
+
+static const knot_dname_t *target_of(uint16_t type, const knot_rdata_t *rd)
+{
+	switch (type) {
+	case KNOT_RRTYPE_CNAME:
+		return knot_cname_name(rd);
+	case KNOT_RRTYPE_NS:
+		return knot_ns_name(rd);
+	case KNOT_RRTYPE_MX:
+		return knot_mx_name(rd);
+	case KNOT_RRTYPE_SRV:
+		return knot_srv_name(rd);
+	default:
+		return NULL;
+	}
+}
+
+static bool is_target_type(uint16_t type)
+{
+	return type == KNOT_RRTYPE_CNAME || type == KNOT_RRTYPE_NS || type == KNOT_RRTYPE_MX ||
+	       type == KNOT_RRTYPE_SRV;
+}
+
+static void target_free(struct target *t)
+{
+	knot_dname_free(t->target, NULL);
+	knot_dname_free(t->owner, NULL);
+}
+
+/* Appends the in-zone targets of one RRset (unsorted). */
+static int index_rrset(struct target_index *index, const struct zone *zone, const knot_rrset_t *rr)
+{
+	const knot_rdata_t *rd = rr->rrs.rdata;
+
+	if (!is_target_type(rr->type))
+		return 0;
+	for (uint16_t i = 0; i < rr->rrs.count; i++, rd = knot_rdataset_next((knot_rdata_t *)rd)) {
+		const knot_dname_t *target = target_of(rr->type, rd);
+		struct target t;
+
+		if (!target || knot_dname_in_bailiwick(target, zone->origin) < 0)
+			continue;
+		if (index->count == index->capacity) {
+			size_t cap = index->capacity ? index->capacity * 2 : 64;
+			struct target *grown = realloc(index->items, cap * sizeof(*grown));
+
+			if (!grown)
+				return -1;
+			index->items = grown;
+			index->capacity = cap;
+		}
+		t.target = knot_dname_copy(target, NULL);
+		t.owner = knot_dname_copy(rr->owner, NULL);
+		t.type = rr->type;
+		if (!t.target || !t.owner) {
+			target_free(&t);
+			return -1;
+		}
+		knot_dname_to_lower(t.target);
+		index->items[index->count++] = t;
+	}
+	return 0;
+}
+
+static int build_targets(struct target_index *index, const struct zone *zone)
+{
+	for (size_t i = 0; i < zone->rrset_count; i++)
+		if (index_rrset(index, zone, &zone->rrsets[i]))
+			return -1;
+	qsort(index->items, index->count, sizeof(*index->items), compare_targets);
+	if (index->count < index->capacity) {      /* one per zone: no room kept */
+		struct target *fit = realloc(index->items, (index->count + 1) * sizeof(*fit));
+
+		if (fit) {
+			index->items = fit;
+			index->capacity = index->count + 1;
+		}
+	}
+	return 0;
+}
+
+static void targets_free(struct target_index *index)
+{
+	for (size_t i = 0; i < index->count; i++)
+		target_free(&index->items[i]);
+	free(index->items);
+	memset(index, 0, sizeof(*index));
+}
+
+/* The first target not before `name`. */
+static size_t targets_from(const struct target_index *index, const knot_dname_t *name)
+{
+	size_t lo = 0, hi = index->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (zone_name_cmp(index->items[mid].target, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* ---- records ---- */
+
+/* What the program reads at an address. */
+static void *record_at(struct cache_generation *gen, uint32_t address)
+{
+	return blob_at(gen->cache->blob, address);
+}
+
+/* Whether the generation's maps stay within the cap. */
+static int check_cap(struct cache_generation *gen, char *err, size_t errlen)
+{
+	uint64_t max = gen->cache->max_bytes;
+	uint64_t bytes = gen->names_memlock + blob_space_page_bytes(gen->space);
+
+	if (!max || bytes <= max)
+		return 0;
+	snprintf(err, errlen, "the answer cache would take %llu MiB, over the cap of %llu MiB (answer_cache.max_mib)",
+		 (unsigned long long)(bytes >> 20), (unsigned long long)(max >> 20));
+	return -1;
+}
+
+static uint32_t alloc_record(struct cache_generation *gen, struct cache_zone *cz, size_t size, char *err,
+			     size_t errlen)
+{
+	uint32_t address = blob_alloc(gen->space, size, err, errlen);
+
+	if (!address)
+		return 0;
+	if (check_cap(gen, err, errlen)) {
+		blob_free(gen->space, address, size);
+		return 0;
+	}
+	cz->usage.bytes += blob_record_size(size);
+	return address;
+}
+
+static void free_record(struct cache_generation *gen, struct cache_zone *cz, uint32_t address, size_t size)
+{
+	blob_free(gen->space, address, size);
+	cz->usage.bytes -= blob_record_size(size);
+}
+
+static uint32_t write_tail(struct cache_generation *gen, struct cache_zone *cz, const struct canonical_tail *t,
+			   char *err, size_t errlen)
+{
+	size_t size = sizeof(t->header) + t->stored;
+	uint32_t address = alloc_record(gen, cz, size, err, errlen);
+	uint8_t *at;
+
+	if (!address)
+		return 0;
+	at = record_at(gen, address);
+	memcpy(at, &t->header, sizeof(t->header));
+	memcpy(at + sizeof(t->header), t->bytes, t->stored);
+	return address;
+}
+
+/* The zone's copy of a tail, shared: found or written. */
+static uint32_t share_tail(struct cache_generation *gen, struct cache_zone *cz, const struct canonical_tail *t,
+			   char *err, size_t errlen)
+{
+	uint64_t hash = tail_hash(t);
+	struct tail_entry *first = hmap_get(&cz->tails, hash), *e;
+
+	for (e = first; e; e = e->next) {
+		if (stored_tail_is(record_at(gen, e->address), t)) {
+			e->refs++;
+			return e->address;
+		}
+	}
+	e = malloc(sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return 0;
+	}
+	e->address = write_tail(gen, cz, t, err, errlen);
+	e->refs = 1;
+	e->next = first;
+	if (!e->address || hmap_set(&cz->tails, hash, e)) {
+		if (e->address)
+			snprintf(err, errlen, "out of memory");
+		free(e);
+		return 0;
+	}
+	return e->address;
+}
+
+/* One reference less to a shared tail; the last frees it. */
+static void unshare_tail(struct cache_generation *gen, struct cache_zone *cz, uint32_t address)
+{
+	const struct tail_record *stored = record_at(gen, address);
+	struct canonical_tail t;
+	struct tail_entry *first, **link;
+	uint64_t hash;
+
+	if (!stored)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.header = *stored;
+	t.stored = tail_record_bytes(stored) - sizeof(*stored);
+	memcpy(t.bytes, stored + 1, t.stored);
+	hash = tail_hash(&t);
+	first = hmap_get(&cz->tails, hash);
+	for (link = &first; *link; link = &(*link)->next) {
+		struct tail_entry *e = *link;
+
+		if (e->address != address)
+			continue;
+		if (--e->refs)
+			return;
+		*link = e->next;
+		free(e);
+		hmap_set(&cz->tails, hash, first);
+		free_record(gen, cz, address, tail_record_bytes(&t.header));
+		return;
+	}
+}
+
+static bool is_shared_answer(const struct cache_zone *cz, uint32_t address)
+{
+	return address && (address == cz->shared_nodata || address == cz->shared_nxdomain);
+}
+
+/* An answer record and its tail. *soa_tail says it carries the SOA in a
+ * tail of its own (not the slot's). */
+static uint32_t write_answer(struct cache_generation *gen, struct cache_zone *cz, const struct compiled_answer *a,
+			     bool *soa_tail, char *err, size_t errlen)
+{
+	struct canonical_tail tail;
+	struct answer_record rec = {
+		.header_flags = a->header_flags, .reason = a->reason, .rrl_class = a->rrl_class,
+		.flags = a->flags, .ede = a->ede, .head_len = a->head_len, .ancount = a->ancount,
+	};
+	size_t stored = head_stored(a->head_len);
+	uint32_t address;
+
+	rec.head_csum = csum16(a->bytes, stored);
+	if (a->tail_len) {
+		if (a->shares < ZONE_SLOT_MAX && cz->slots && cz->slot_tails[a->shares] &&
+		    tail_is(a, record_at(gen, cz->slot_tails[a->shares]))) {
+			rec.tail = cz->slots;
+			rec.slot = a->shares;
+			rec.flags |= ANSWER_TAIL_SLOT;
+		} else {
+			make_canonical(a, &tail);
+			rec.tail = share_tail(gen, cz, &tail, err, errlen);
+			if (!rec.tail)
+				return 0;
+			if (a->shares == ZONE_SLOT_NODATA || a->shares == ZONE_SLOT_NXDOMAIN)
+				*soa_tail = true;
+		}
+	}
+	/* The NODATA and NXDOMAIN of plain names: the zone's shared ones. */
+	for (int i = 0; i < 2 && !stored && (rec.flags & ANSWER_TAIL_SLOT); i++) {
+		uint32_t shared = i ? cz->shared_nxdomain : cz->shared_nodata;
+		const struct answer_record *s = shared ? record_at(gen, shared) : NULL;
+
+		if (s && !memcmp(s, &rec, sizeof(rec)))
+			return shared;
+	}
+	address = alloc_record(gen, cz, sizeof(rec) + stored, err, errlen);
+	if (address) {
+		uint8_t *at = record_at(gen, address);
+
+		memcpy(at, &rec, sizeof(rec));
+		memcpy(at + sizeof(rec), a->bytes, stored);
+	} else if (rec.tail && !(rec.flags & ANSWER_TAIL_SLOT)) {
+		unshare_tail(gen, cz, rec.tail);
+	}
+	return address;
+}
+
+static void free_answer(struct cache_generation *gen, struct cache_zone *cz, uint32_t address)
+{
+	const struct answer_record *a;
+
+	if (!address || is_shared_answer(cz, address))
+		return;
+	a = record_at(gen, address);
+	if (!a)
+		return;
+	if (a->tail && !(a->flags & ANSWER_TAIL_SLOT))
+		unshare_tail(gen, cz, a->tail);
+	free_record(gen, cz, address, sizeof(*a) + head_stored(a->head_len));
+}
+
+static size_t name_record_bytes(const struct name_record *r)
+{
+	return xdpcast_record_types_off(r->name_len) + r->type_count * sizeof(struct type_entry);
+}
+
+static void free_name(struct cache_generation *gen, struct cache_zone *cz, uint32_t record);
+
+/* The records of one name's answers; the address of its name record. On
+ * failure nothing of it stays. */
+static uint32_t write_name(struct cache_generation *gen, struct cache_zone *cz, const struct name_answers *n,
+			   char *err, size_t errlen)
+{
+	struct name_record head = { .name_len = knot_dname_size(n->name), .type_count = n->type_count,
+				    .flags = n->flags };
+	uint32_t answers[XDPCAST_TYPES_MAX], address;
+	size_t size = xdpcast_record_types_off(head.name_len) + n->type_count * sizeof(struct type_entry), written = 0;
+	bool soa_tail = false;
+	uint8_t *at;
+
+	for (size_t i = 0; i < n->type_count; i++) {
+		answers[i] = write_answer(gen, cz, &n->types[i].answer, &soa_tail, err, errlen);
+		if (!answers[i])
+			goto fail;
+		written = i + 1;
+	}
+	if (n->has_other && !(head.other = write_answer(gen, cz, &n->other, &soa_tail, err, errlen)))
+		goto fail;
+	if (n->has_below && !(head.below = write_answer(gen, cz, &n->below, &soa_tail, err, errlen)))
+		goto fail;
+	address = alloc_record(gen, cz, size, err, errlen);
+	if (!address)
+		goto fail;
+	at = record_at(gen, address);
+	memcpy(at, &head, sizeof(head));
+	knot_dname_copy_lower(at + XDPCAST_RECORD_NAME_OFF, n->name);
+	for (size_t i = 0; i < n->type_count; i++) {
+		struct type_entry e = { .qtype = n->types[i].qtype, .dnssec_ok = n->types[i].dnssec, .answer = answers[i] };
+
+		memcpy(at + xdpcast_record_types_off(head.name_len) + i * sizeof(e), &e, sizeof(e));
+	}
+	if (soa_tail && name_set_add(&cz->soa_dependents, n->name, address)) {
+		snprintf(err, errlen, "out of memory");
+		free_name(gen, cz, address);
+		return 0;
+	}
+	return address;
+fail:
+	for (size_t i = 0; i < written; i++)
+		free_answer(gen, cz, answers[i]);
+	free_answer(gen, cz, head.other);
+	return 0;
+}
+
+/* Frees a name's record and the answers only it uses. */
+static void free_name(struct cache_generation *gen, struct cache_zone *cz, uint32_t record)
+{
+	const struct name_record *r = record_at(gen, record);
+	size_t types_off;
+
+	if (!r)
+		return;
+	types_off = xdpcast_record_types_off(r->name_len);
+	name_set_remove(&cz->soa_dependents, (const uint8_t *)r + XDPCAST_RECORD_NAME_OFF, record);
+	for (size_t i = 0; i < r->type_count; i++) {
+		const struct type_entry *e = (const void *)((const uint8_t *)r + types_off + i * sizeof(*e));
+
+		free_answer(gen, cz, e->answer);
+	}
+	free_answer(gen, cz, r->other);
+	free_answer(gen, cz, r->below);
+	free_record(gen, cz, record, name_record_bytes(r));
+}
+
+/* ---- zones ---- */
+
+static struct name_key key_of(const knot_dname_t *name, uint16_t qclass, uint16_t view)
+{
+	return (struct name_key){ .name_hash = answer_name_hash(name), .qclass = qclass, .view = view };
+}
+
+static uint64_t key_hash(const struct name_key *key)
+{
+	return hmap_hash(HMAP_HASH_SEED, key, sizeof(*key));
+}
+
+/* MNAME and RNAME of a zone's SOA: what its shared SOA tails depend on
+ * besides numbers. */
+static knot_dname_t *soa_names(const struct zone *zone)
+{
+	const knot_rdata_t *soa = zone_find(zone, zone->origin, KNOT_RRTYPE_SOA)->rrs.rdata;
+	size_t mname = knot_dname_size(knot_soa_primary(soa)), rname = knot_dname_size(knot_soa_mailbox(soa));
+	knot_dname_t *both = malloc(mname + rname);
+
+	if (both) {
+		memcpy(both, knot_soa_primary(soa), mname);
+		memcpy(both + mname, knot_soa_mailbox(soa), rname);
+	}
+	return both;
+}
+
+static bool same_soa_names(const struct cache_zone *cz, const struct zone *zone)
+{
+	knot_dname_t *now = soa_names(zone);
+	size_t size = knot_dname_size(now) + knot_dname_size(now + knot_dname_size(now));
+	bool same = now && !memcmp(now, cz->soa_names, size);
+
+	free(now);
+	return same;
+}
+
+/*
+ * Renders the zone's shared tails (*tails; 0: that slot has no tail), each
+ * a reference to the zone's copy of that tail: slots with equal tails (the
+ * NODATA and NXDOMAIN authority, an unsigned zone's positive tails) share
+ * one. A zone whose origin leaves no room for a neutral name shares none:
+ * returns 1.
+ */
+static int render_slots(struct cache_generation *gen, struct cache_zone *cz, struct zone_compiler *zc,
+			uint32_t tails[ZONE_SLOT_MAX], struct compiled_answer answers[ZONE_SLOT_MAX], char *err,
+			size_t errlen)
+{
+	struct canonical_tail template;
+	char problem[256];
+
+	memset(tails, 0, ZONE_SLOT_MAX * sizeof(*tails));
+	if (zone_compile_slots(zc, answers, problem, sizeof(problem))) {
+		log_warn("%s", problem);
+		return 1;
+	}
+	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
+		make_canonical(&answers[k], &template);
+		if (answers[k].tail_len && !(tails[k] = share_tail(gen, cz, &template, err, errlen))) {
+			for (int j = 0; j < k; j++) {
+				unshare_tail(gen, cz, tails[j]);
+				tails[j] = 0;
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void set_slot(struct cache_generation *gen, uint32_t slots, int k, uint32_t tail)
+{
+	struct zone_slot_word *word = (struct zone_slot_word *)record_at(gen, slots) + k;
+
+	/* One aligned 4-byte store: the program reads the old tail or the new. */
+	__atomic_store_n(&word->tail, tail, __ATOMIC_RELEASE);
+}
+
+/* A zone's slots, shared answers and target index, before its names. */
+static int setup_zone(struct cache_generation *gen, struct cache_zone *cz, struct zone *zone, uint16_t view,
+		      struct zone_compiler *zc, char *err, size_t errlen)
+{
+	struct compiled_answer answers[ZONE_SLOT_MAX];
+	int ret;
+
+	cz->zone = zone_ref(zone);
+	cz->view = view;
+	cz->soa_names = soa_names(zone);
+	if (!cz->soa_names || build_targets(&cz->targets, zone)) {
+		snprintf(err, errlen, "%s: out of memory", zone->file);
+		return -1;
+	}
+	ret = render_slots(gen, cz, zc, cz->slot_tails, answers, err, errlen);
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	cz->slots = alloc_record(gen, cz, ZONE_SLOT_MAX * sizeof(struct zone_slot_word), err, errlen);
+	if (!cz->slots)
+		return -1;
+	for (int k = 0; k < ZONE_SLOT_MAX; k++)
+		set_slot(gen, cz->slots, k, cz->slot_tails[k]);
+	for (int k = ZONE_SLOT_NODATA; k <= ZONE_SLOT_NXDOMAIN; k++) {
+		struct answer_record shared = {
+			.header_flags = answers[k].header_flags, .reason = answers[k].reason,
+			.rrl_class = answers[k].rrl_class, .flags = answers[k].flags | ANSWER_TAIL_SLOT,
+			.tail = cz->slots, .slot = k,
+		};
+		uint32_t address = alloc_record(gen, cz, sizeof(shared), err, errlen);
+
+		if (!address)
+			return -1;
+		memcpy(record_at(gen, address), &shared, sizeof(shared));
+		*(k == ZONE_SLOT_NODATA ? &cz->shared_nodata : &cz->shared_nxdomain) = address;
+	}
+	return 0;
+}
+
+static int free_tail_chain(uint64_t key, void *value, void *arg)
+{
+	(void)key;
+	(void)arg;
+	for (struct tail_entry *e = value, *next; e; e = next) {
+		next = e->next;
+		free(e);
+	}
+	return 0;
+}
+
+/* The zone's userspace state (its records go with the generation). */
+static void zone_state_free(struct cache_zone *cz)
+{
+	zone_free(cz->zone);
+	free(cz->soa_names);
+	hmap_each(&cz->tails, free_tail_chain, NULL);
+	hmap_free(&cz->tails);
+	name_set_free(&cz->soa_dependents);
+	targets_free(&cz->targets);
+	memset(cz, 0, sizeof(*cz));
+}
+
+static uint64_t zone_key(const knot_dname_t *origin, uint16_t view)
+{
+	return hmap_hash(hmap_hash(HMAP_HASH_SEED, &view, sizeof(view)), origin, knot_dname_size(origin));
+}
+
+static bool is_zone(const struct cache_zone *cz, const knot_dname_t *origin, uint16_t view)
+{
+	return cz->view == view && knot_dname_is_equal(cz->zone->origin, origin);
+}
+
+static struct cache_zone *find_zone(struct cache_generation *gen, const knot_dname_t *origin, uint16_t view)
+{
+	uintptr_t first = (uintptr_t)hmap_get(&gen->zone_index, zone_key(origin, view));
+
+	if (!first)
+		return NULL;
+	if (is_zone(&gen->zones[first - 1], origin, view))
+		return &gen->zones[first - 1];
+	for (size_t i = 0; i < gen->zone_count; i++)    /* two zones, one hash */
+		if (is_zone(&gen->zones[i], origin, view))
+			return &gen->zones[i];
+	return NULL;
+}
+
+/* The zone at index i in the index, unless one with its hash is already. */
+static int index_zone(struct cache_generation *gen, size_t i)
+{
+	uint64_t key = zone_key(gen->zones[i].zone->origin, gen->zones[i].view);
+
+	return hmap_get(&gen->zone_index, key) ? 0 : hmap_set(&gen->zone_index, key, (void *)(uintptr_t)(i + 1));
+}
+
+static int reindex_zones(struct cache_generation *gen)
+{
+	hmap_free(&gen->zone_index);
+	for (size_t i = 0; i < gen->zone_count; i++)
+		if (index_zone(gen, i))
+			return -1;
+	return 0;
+}
+
+/* ---- names of a generation ---- */
+
+static int names_map_create(struct cache *cache, uint32_t capacity, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	int fd;
+
+	if (cache->maps.names_btf.fd >= 0) {
+		opts.btf_fd = cache->maps.names_btf.fd;
+		opts.btf_key_type_id = cache->maps.names_btf.key_type_id;
+		opts.btf_value_type_id = cache->maps.names_btf.value_type_id;
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "xdpcast_names", sizeof(struct name_key), sizeof(struct name_ref),
+			    capacity, &opts);
+	if (fd < 0)
+		snprintf(err, errlen, "creating the names map for %u names: %s", capacity, strerror(errno));
+	return fd;
+}
+
+static uint64_t memlock_of_fd(int fd)
+{
+	unsigned long long memlock = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "memlock: %llu", &memlock);
+	if (f)
+		fclose(f);
+	return memlock;
+}
+
+/* A name two zones of one view hold (a delegation point and the child
+ * zone's apex): userspace, which knows both, answers it. Both records
+ * stay unreachable until the generation goes. */
+static int claim_collided(struct cache_generation *gen, const knot_dname_t *name, uint16_t view)
+{
+	struct name_key key = key_of(name, KNOT_CLASS_IN, view);
+	struct name_ref pass = { 0 };
+	char text[KNOT_DNAME_TXT_MAXLEN];
+
+	knot_dname_to_str(text, name, sizeof(text));
+	log_warn("%s (view %u) is a name of two zones; left to the userspace server", text, view);
+	if (bpf_map_update_elem(gen->names_fd, &key, &pass, BPF_ANY) ||
+	    hmap_set(&gen->collided, key_hash(&key), (void *)1))
+		return -1;
+	return 0;
+}
+
+static bool is_collided(const struct cache_generation *gen, const struct name_key *key)
+{
+	return gen->collided.count && hmap_get(&gen->collided, key_hash(key));
+}
+
+/* The names `inner` shares with a zone of its view whose origin is above
+ * its own. */
+static int claim_nested(struct cache_generation *gen, const struct cache_zone *inner)
+{
+	for (const knot_dname_t *above = inner->zone->origin; *above;) {
+		const struct cache_zone *outer;
+		const knot_dname_t *name;
+		struct zone_names it;
+		size_t first, end;
+
+		above = knot_wire_next_label(above, NULL);
+		outer = find_zone(gen, above, inner->view);
+		if (!outer)
+			continue;
+		zone_subtree(outer->zone, inner->zone->origin, &first, &end);
+		zone_names_init(&it, outer->zone, inner->zone->origin, first, end);
+		while ((name = zone_names_next(&it)))
+			if (zone_name_exists(inner->zone, name) && claim_collided(gen, name, inner->view))
+				return -1;
+	}
+	return 0;
+}
+
+static int flush_keys(struct cache_generation *gen, char *err, size_t errlen)
+{
+	size_t done = 0;
+
+	if (blob_space_commit(gen->space, err, errlen))
+		return -1;
+	/* A key already there is a 64-bit hash collision: the later name
+	 * takes it, the earlier fails the program's check of the name and
+	 * goes to userspace. */
+	while (done < gen->batch_count) {
+		__u32 count = gen->batch_count - done;
+
+		if (bpf_map_update_batch(gen->names_fd, &gen->keys[done], &gen->refs[done], &count, NULL)) {
+			snprintf(err, errlen, "filling the names map: %s", strerror(errno));
+			return -1;
+		}
+		done += count;
+	}
+	gen->batch_count = 0;
+	return 0;
+}
+
+static int queue_key(struct cache_generation *gen, const struct name_key *key, uint32_t record, char *err,
+		     size_t errlen)
+{
+	gen->keys[gen->batch_count] = *key;
+	gen->refs[gen->batch_count++] = (struct name_ref){ .record = record };
+	gen->names++;
+	return gen->batch_count == NAMES_BATCH ? flush_keys(gen, err, errlen) : 0;
+}
+
+/* Whether the names below `name` (with these RRsets) are not the zone's:
+ * a delegation or a DNAME. */
+static bool occludes(const struct zone *zone, const knot_dname_t *name, const knot_rrset_t *rrsets, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if ((rrsets[i].type == KNOT_RRTYPE_NS && !knot_dname_is_equal(name, zone->origin)) ||
+		    rrsets[i].type == KNOT_RRTYPE_DNAME)
+			return true;
+	return false;
+}
+
+/* Names of a zone the fast path may answer for: below a delegation or a
+ * DNAME the names are not ours. */
+static size_t count_names(const struct zone *zone)
+{
+	struct zone_names it;
+	const knot_dname_t *name;
+	size_t count = 0;
+
+	zone_names_init(&it, zone, zone->origin, 0, zone->rrset_count);
+	while ((name = zone_names_next(&it))) {
+		count++;
+		if (occludes(zone, name, it.rrsets, it.count))
+			zone_names_skip_below(&it, name);
+	}
+	return count;
+}
+
+/* Every name of a zone, written. */
+static int write_zone(struct cache_generation *gen, struct cache_zone *cz, struct zone_compiler *zc, char *err,
+		      size_t errlen)
+{
+	const struct zone *zone = cz->zone;
+	const knot_dname_t *name;
+	struct zone_names it;
+
+	zone_names_init(&it, zone, zone->origin, 0, zone->rrset_count);
+	while ((name = zone_names_next(&it))) {
+		struct name_answers n;
+		struct name_key key;
+		uint32_t record;
+		size_t first, end, own = it.count;
+		int ret = zone_compile_name(zc, name, &n, err, errlen);
+
+		if (ret < 0)
+			return -1;
+		if (ret > 0) {
+			cz->left_to_userspace += own;
+			continue;
+		}
+		cz->left_to_userspace += n.left_to_userspace;
+		record = write_name(gen, cz, &n, err, errlen);
+		key = key_of(name, KNOT_CLASS_IN, cz->view);
+		if (!record || queue_key(gen, &key, record, err, errlen))
+			return -1;
+		cz->usage.entries++;
+		if (n.occludes) {
+			zone_subtree(zone, name, &first, &end);
+			cz->left_to_userspace += end - first - own;
+			zone_names_skip_below(&it, name);
+		}
+	}
+	return 0;
+}
+
+static void generation_free(struct cache_generation *gen)
+{
+	if (!gen)
+		return;
+	for (size_t i = 0; i < gen->zone_count; i++)
+		zone_state_free(&gen->zones[i]);
+	free(gen->zones);
+	zone_state_free(&gen->chaos);
+	hmap_free(&gen->collided);
+	hmap_free(&gen->zone_index);
+	blob_space_free(gen->space);
+	if (gen->names_fd >= 0)
+		close(gen->names_fd);
+	free(gen->keys);
+	free(gen->refs);
+	free(gen);
+}
+
+void cache_discard(struct cache_generation *gen)
+{
+	if (gen) {
+		struct blob *blob = gen->cache->blob;
+
+		generation_free(gen);
+		blob_unmap(blob);
+	}
+}
+
+struct chaos_writer {
+	struct cache_generation *gen;
+	char *err;
+	size_t errlen;
+};
+
+static int write_chaos_name(const struct name_answers *n, void *arg)
+{
+	struct chaos_writer *w = arg;
+	struct cache_generation *gen = w->gen;
+	struct name_key key = key_of(n->name, KNOT_CLASS_CH, 0);
+	uint32_t record = write_name(gen, &gen->chaos, n, w->err, w->errlen);
+
+	if (!record || queue_key(gen, &key, record, w->err, w->errlen))
+		return -1;
+	gen->chaos.usage.entries++;
+	return 0;
+}
+
+/* A zone's origin taken in its view by one built before. */
+static int check_origin(struct cache_generation *gen, const struct cache_source *source, char *err, size_t errlen)
+{
+	const struct cache_zone *other = find_zone(gen, source->zone->origin, source->view);
+	char name[KNOT_DNAME_TXT_MAXLEN];
+
+	if (!other)
+		return 0;
+	knot_dname_to_str(name, source->zone->origin, sizeof(name));
+	snprintf(err, errlen, "%s: zone %s is already loaded from %s", source->zone->file, name, other->zone->file);
+	return -1;
+}
+
+struct cache_generation *cache_build(struct cache *cache, const struct cache_source *sources, size_t count,
+				     const char *identity, char *err, size_t errlen)
+{
+	struct cache_generation *gen = calloc(1, sizeof(*gen));
+	struct chaos_writer chaos = { gen, err, errlen };
+	size_t names = 4;       /* the CHAOS names */
+
+	err[0] = '\0';
+	if (gen)
+		gen->zone_capacity = count + 1;
+	if (!gen || !(gen->zones = calloc(gen->zone_capacity, sizeof(*gen->zones))) ||
+	    !(gen->keys = malloc(NAMES_BATCH * sizeof(*gen->keys))) ||
+	    !(gen->refs = malloc(NAMES_BATCH * sizeof(*gen->refs))) || !(gen->space = blob_space_new(cache->blob))) {
+		snprintf(err, errlen, "out of memory");
+		if (gen)
+			gen->names_fd = -1;
+		generation_free(gen);
+		return NULL;
+	}
+	gen->cache = cache;
+	gen->names_fd = -1;
+	for (size_t i = 0; i < count; i++)
+		names += count_names(sources[i].zone);
+	gen->names_capacity = names + NAMES_HEADROOM(names);
+	gen->names_fd = names_map_create(cache, gen->names_capacity, err, errlen);
+	if (gen->names_fd < 0)
+		goto fail;
+	gen->names_memlock = memlock_of_fd(gen->names_fd);
+	if (check_cap(gen, err, errlen))
+		goto fail;
+	for (size_t i = 0; i < count; i++) {
+		struct cache_zone *cz;
+		struct zone_compiler *zc;
+		int ret;
+
+		if (check_origin(gen, &sources[i], err, errlen))
+			goto fail;
+		cz = &gen->zones[gen->zone_count++];
+		zc = zone_compiler_new(sources[i].zone, err, errlen);
+		ret = zc ? setup_zone(gen, cz, sources[i].zone, sources[i].view, zc, err, errlen) : -1;
+
+		if (!ret && index_zone(gen, gen->zone_count - 1))
+			ret = -1;
+		if (!ret)
+			ret = write_zone(gen, cz, zc, err, errlen);
+		zone_compiler_free(zc);
+		if (ret)
+			goto fail;
+	}
+	if (identity && answers_chaos(identity, write_chaos_name, &chaos, err, errlen))
+		goto fail;
+	if (flush_keys(gen, err, errlen))
+		goto fail;
+	for (size_t i = 0; i < gen->zone_count; i++)
+		if (claim_nested(gen, &gen->zones[i]))
+			goto fail;
+	return gen;
+fail:
+	if (!err[0])
+		snprintf(err, errlen, "out of memory");
+	cache_discard(gen);
+	return NULL;
+}
+
+int cache_publish(struct cache *cache, struct cache_generation *gen, char *err, size_t errlen)
+{
+	__u32 slot = 0;
+
+	if (blob_space_commit(gen->space, err, errlen))
+		return -1;
+	/* The swap: from here packets use the new generation. The update
+	 * returns once no program run can still hold the old names map
+	 * (kernel/bpf/syscall.c, maybe_wait_bpf_programs), so its records
+	 * can go at once. */
+	if (bpf_map_update_elem(cache->maps.generation_fd, &slot, &gen->names_fd, BPF_ANY)) {
+		snprintf(err, errlen, "swapping in the new answer cache: %s", strerror(errno));
+		return -1;
+	}
+	generation_free(cache->current);
+	cache->current = gen;
+	blob_unmap(cache->blob);
+	return 0;
+}
+
+struct cache *cache_open(const struct cache_maps *maps, uint64_t max_bytes, char *err, size_t errlen)
+{
+	struct cache *cache = calloc(1, sizeof(*cache));
+
+	if (!cache) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	cache->maps = *maps;
+	cache->max_bytes = max_bytes;
+	cache->blob = blob_open(maps->blob_fd, maps->blob_pages, &maps->page_btf, err, errlen);
+	if (!cache->blob) {
+		free(cache);
+		return NULL;
+	}
+	return cache;
+}
+
+void cache_close(struct cache *cache)
+{
+	if (!cache)
+		return;
+	generation_free(cache->current);
+	blob_close(cache->blob);
+	free(cache);
+}
+
+/* ---- usage ---- */
+
+static uint64_t names_share(const struct cache_generation *gen, uint64_t entries)
+{
+	return gen->names_capacity ? entries * gen->names_memlock / gen->names_capacity : 0;
+}
+
+int cache_zone_usage(const struct cache *cache, const knot_dname_t *origin, uint16_t view,
+		     struct cache_usage *usage)
+{
+	struct cache_zone *cz = cache->current ? find_zone(cache->current, origin, view) : NULL;
+
+	if (!cz)
+		return -1;
+	usage->entries = cz->usage.entries;
+	usage->bytes = cz->usage.bytes + names_share(cache->current, cz->usage.entries);
+	return 0;
+}
+
+void cache_usage(const struct cache *cache, struct cache_usage *usage)
+{
+	const struct cache_generation *gen = cache->current;
+
+	usage->entries = gen ? gen->names : 0;
+	usage->bytes = (gen ? gen->names_memlock : 0) + blob_map_bytes(cache->blob);
+}
+
+size_t cache_left_to_userspace(const struct cache *cache)
+{
+	size_t left = 0;
+
+	for (size_t i = 0; cache->current && i < cache->current->zone_count; i++)
+		left += cache->current->zones[i].left_to_userspace;
+	return left;
+}
+
+/* ---- in place ---- */
+
+/* One in-place change of a zone: what it marks, writes and replaces. */
+struct change {
+	struct cache_generation *gen;
+	struct cache_zone *cz;
+	const struct zone *zone;        /* the zone's new content */
+	struct zone_compiler *zc;
+	struct name_set dirty;          /* names whose records are written again */
+	const knot_dname_t **work;      /* the same, to visit */
+	size_t work_count, work_capacity;
+	bool whole;                     /* every name of the zone */
+	bool soa;                       /* the SOA changed: new negative slot tails */
+	struct name_key *keys;          /* keys to set (records) or delete (record 0) */
+	struct name_ref *refs;
+	uint32_t *old;                  /* records replaced, freed after a grace period */
+	size_t count, capacity;
+	unsigned slots_changed;         /* bit k: slot k gets the zone's new slot_tails[k] */
+	uint32_t replaced_tails[ZONE_SLOT_MAX];  /* what those slots held, freed after a grace period */
+	int64_t added;                  /* names gained */
+};
+
+static int mark(struct change *c, const knot_dname_t *name)
+{
+	if (name_set_has(&c->dirty, name))
+		return 0;
+	if (name_set_add(&c->dirty, name, 0))
+		return -1;
+	if (c->work_count == c->work_capacity) {
+		size_t cap = c->work_capacity ? c->work_capacity * 2 : 64;
+		const knot_dname_t **grown = realloc(c->work, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		c->work = grown;
+		c->work_capacity = cap;
+	}
+	/* The set's own copy, which stays put while the set grows. */
+	for (struct name_entry *e = hmap_get(&c->dirty.map, answer_name_hash(name)); e; e = e->next)
+		if (knot_dname_is_equal(e->name, name))
+			c->work[c->work_count++] = e->name;
+	return 0;
+}
+
+/* Owners whose CNAME, NS, MX or SRV target is at or below `name`. */
+static int mark_targets_below(struct change *c, const knot_dname_t *name)
+{
+	const struct target_index *index = &c->cz->targets;
+
+	for (size_t i = targets_from(index, name);
+	     i < index->count && knot_dname_in_bailiwick(index->items[i].target, name) >= 0; i++)
+		if (mark(c, index->items[i].owner))
+			return -1;
+	return 0;
+}
+
+/* The names of a zone from `top` down; below a delegation or DNAME only
+ * when `all` (names that stop being ours must be found too). */
+static int mark_names(struct change *c, const struct zone *zone, const knot_dname_t *top, bool all)
+{
+	const knot_dname_t *name;
+	struct zone_names it;
+	size_t first, end;
+
+	zone_subtree(zone, top, &first, &end);
+	zone_names_init(&it, zone, top, first, end);
+	while ((name = zone_names_next(&it))) {
+		if (mark(c, name))
+			return -1;
+		if (!all && occludes(zone, name, it.rrsets, it.count))
+			zone_names_skip_below(&it, name);
+	}
+	return 0;
+}
+
+static bool was_name(const struct change *c, const knot_dname_t *name)
+{
+	struct name_key key = key_of(name, KNOT_CLASS_IN, c->cz->view);
+	struct name_ref ref;
+
+	return !bpf_map_lookup_elem(c->gen->names_fd, &key, &ref);
+}
+
+/*
+ * The names whose answers may depend on one changed RRset: its owner and
+ * the owner's ancestors (names appear, disappear, gain a wildcard child);
+ * everything below a delegation or DNAME that came or went; the CNAME
+ * chains ending below an ancestor that came or went, or below the parent
+ * of a wildcard.
+ */
+static int mark_change(struct change *c, const struct zone_change *ch)
+{
+	const knot_dname_t *origin = c->zone->origin;
+	const knot_dname_t *owner = ch->owner;
+
+	if (knot_dname_in_bailiwick(owner, origin) < 0)
+		return 0;
+	if (knot_dname_is_equal(owner, origin)) {
+		if (ch->type == KNOT_RRTYPE_SOA)
+			c->soa = true;
+		if (ch->type == KNOT_RRTYPE_NS || (ch->type == KNOT_RRTYPE_RRSIG && ch->covered == KNOT_RRTYPE_NS) ||
+		    (ch->type == KNOT_RRTYPE_SOA && !same_soa_names(c->cz, c->zone)))
+			c->whole = true;        /* every answer's shared tails change shape */
+	} else if (ch->type == KNOT_RRTYPE_NS || ch->type == KNOT_RRTYPE_DNAME) {
+		if (mark_names(c, c->zone, owner, true) || mark_targets_below(c, owner))
+			return -1;
+	}
+	if (ch->type == KNOT_RRTYPE_DNAME && (mark_names(c, c->zone, owner, true) || mark_targets_below(c, owner)))
+		return -1;
+	if (owner[0] == 1 && owner[1] == '*' && mark_targets_below(c, knot_wire_next_label(owner, NULL)))
+		return -1;
+	for (const knot_dname_t *n = owner;; n = knot_wire_next_label(n, NULL)) {
+		if (mark(c, n))
+			return -1;
+		if (knot_dname_is_equal(n, origin))
+			break;
+		if (was_name(c, n) != zone_name_exists(c->zone, n) && mark_targets_below(c, n))
+			return -1;
+	}
+	return 0;
+}
+
+/* Who depends on a marked name: owners of CNAMEs, NS, MX and SRV records
+ * that point at it, and who depends on those, to the end of every chain. */
+static int mark_dependents(struct change *c)
+{
+	const struct target_index *index = &c->cz->targets;
+
+	for (size_t w = 0; w < c->work_count; w++) {
+		const knot_dname_t *name = c->work[w];
+
+		for (size_t i = targets_from(index, name);
+		     i < index->count && knot_dname_is_equal(index->items[i].target, name); i++)
+			if (mark(c, index->items[i].owner))
+				return -1;
+	}
+	return 0;
+}
+
+/* Glue of the apex NS is in every positive answer's shared tail. */
+static bool marks_apex_glue(const struct change *c)
+{
+	const knot_rrset_t *ns = zone_find(c->zone, c->zone->origin, KNOT_RRTYPE_NS);
+	const knot_rdata_t *rd = ns ? ns->rrs.rdata : NULL;
+
+	for (uint16_t i = 0; ns && i < ns->rrs.count; i++, rd = knot_rdataset_next((knot_rdata_t *)rd)) {
+		knot_dname_t lower[KNOT_DNAME_MAXLEN];
+
+		knot_dname_copy_lower(lower, knot_ns_name(rd));
+		if (name_set_has(&c->dirty, lower))
+			return true;
+	}
+	return false;
+}
+
+static int stage(struct change *c, const struct name_key *key, uint32_t record, uint32_t old)
+{
+	if (c->count == c->capacity) {
+		size_t cap = c->capacity ? c->capacity * 2 : 64;
+		struct name_key *keys = realloc(c->keys, cap * sizeof(*keys));
+		struct name_ref *refs;
+		uint32_t *olds;
+
+		if (!keys)
+			return -1;
+		c->keys = keys;
+		if (!(refs = realloc(c->refs, cap * sizeof(*refs))))
+			return -1;
+		c->refs = refs;
+		if (!(olds = realloc(c->old, cap * sizeof(*olds))))
+			return -1;
+		c->old = olds;
+		c->capacity = cap;
+	}
+	c->keys[c->count] = *key;
+	c->refs[c->count] = (struct name_ref){ .record = record };
+	c->old[c->count++] = old;
+	c->added += (record != 0) - (old != 0);
+	return 0;
+}
+
+/*
+ * The record the key of `name` leads to now: 0 for none. -1 when the key
+ * belongs to something else: a name two zones hold, or another name with
+ * the same 64-bit hash (which keeps it).
+ */
+static int64_t current_record(struct cache_generation *gen, const struct name_key *key, const knot_dname_t *name)
+{
+	const struct name_record *r;
+	struct name_ref ref;
+
+	if (is_collided(gen, key))
+		return -1;
+	if (bpf_map_lookup_elem(gen->names_fd, key, &ref))
+		return 0;
+	r = record_at(gen, ref.record);
+	if (!r || r->name_len != knot_dname_size(name) ||
+	    memcmp((const uint8_t *)r + XDPCAST_RECORD_NAME_OFF, name, r->name_len))
+		return -1;
+	return ref.record;
+}
+
+/* The new records of one marked name. */
+static int rewrite(struct change *c, const knot_dname_t *name, char *err, size_t errlen)
+{
+	struct name_key key = key_of(name, KNOT_CLASS_IN, c->cz->view);
+	struct name_ref old = { 0 };
+	int64_t current = current_record(c->gen, &key, name);
+	uint32_t record = 0;
+	struct name_answers n;
+	int ret;
+
+	if (current < 0)
+		return 0;
+	old.record = current;
+	ret = zone_compile_name(c->zc, name, &n, err, errlen);
+	if (ret < 0)
+		return -1;
+	if (ret == 0 && !(record = write_name(c->gen, c->cz, &n, err, errlen)))
+		return -1;
+	if (!record && !old.record)
+		return 0;
+	if (stage(c, &key, record, old.record)) {
+		if (record)
+			free_name(c->gen, c->cz, record);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * New slot tails rendered from the zone's new SOA (and apex NS): from here
+ * on the zone's templates, what the names written next are compared to;
+ * the slots themselves switch with the names.
+ */
+static int rewrite_slots(struct change *c, char *err, size_t errlen)
+{
+	struct compiled_answer answers[ZONE_SLOT_MAX];
+	uint32_t tails[ZONE_SLOT_MAX];
+	int ret;
+
+	if (!c->cz->slots)
+		return 0;
+	ret = render_slots(c->gen, c->cz, c->zc, tails, answers, err, errlen);
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
+		bool keep = !c->whole && k < ZONE_SLOT_NODATA;  /* positive tails: only with the apex NS */
+
+		if (keep || tails[k] == c->cz->slot_tails[k]) {
+			unshare_tail(c->gen, c->cz, tails[k]);
+			continue;
+		}
+		c->slots_changed |= 1u << k;
+		c->replaced_tails[k] = c->cz->slot_tails[k];
+		c->cz->slot_tails[k] = tails[k];
+	}
+	return 0;
+}
+
+/* Undoes the records written for a change that does not go in force:
+ * nothing led to them, so they are reusable at once. */
+static void abandon(struct change *c)
+{
+	for (size_t i = 0; i < c->count; i++)
+		if (c->refs[i].record)
+			free_name(c->gen, c->cz, c->refs[i].record);
+	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
+		if (!(c->slots_changed & (1u << k)))
+			continue;
+		unshare_tail(c->gen, c->cz, c->cz->slot_tails[k]);
+		c->cz->slot_tails[k] = c->replaced_tails[k];
+	}
+	blob_space_reclaim(c->gen->space);
+	blob_unmap(c->gen->cache->blob);
+}
+
+/*
+ * Puts the written records in force: keys (set, then deleted), then slots;
+ * after a grace period frees what they replaced.
+ */
+static int switch_in(struct change *c, char *err, size_t errlen)
+{
+	struct cache_generation *gen = c->gen;
+	bool freed = false;
+	size_t set = 0;
+
+	if (blob_space_commit(gen->space, err, errlen))
+		return -1;
+	/* Keys to set first, keys to delete after. */
+	for (size_t i = 0; i < c->count; i++) {
+		if (!c->refs[i].record)
+			continue;
+		struct name_key key = c->keys[i];
+		struct name_ref ref = c->refs[i];
+		uint32_t old = c->old[i];
+
+		c->keys[i] = c->keys[set], c->refs[i] = c->refs[set], c->old[i] = c->old[set];
+		c->keys[set] = key, c->refs[set] = ref, c->old[set++] = old;
+	}
+	for (size_t done = 0; done < set;) {
+		__u32 count = set - done;
+
+		if (bpf_map_update_batch(gen->names_fd, &c->keys[done], &c->refs[done], &count, NULL)) {
+			snprintf(err, errlen, "writing the names map: %s", strerror(errno));
+			return -1;
+		}
+		done += count;
+	}
+	for (size_t done = set; done < c->count;) {
+		__u32 count = c->count - done;
+
+		if (bpf_map_delete_batch(gen->names_fd, &c->keys[done], &count, NULL)) {
+			snprintf(err, errlen, "deleting from the names map: %s", strerror(errno));
+			return -1;
+		}
+		done += count;
+	}
+	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
+		if (!(c->slots_changed & (1u << k)))
+			continue;
+		set_slot(gen, c->cz->slots, k, c->cz->slot_tails[k]);
+		freed |= c->replaced_tails[k] != 0;
+	}
+	for (size_t i = 0; i < c->count && !freed; i++)
+		freed = c->old[i] != 0;
+	if (freed && blob_wait_for_readers(gen->cache->blob, err, errlen)) {
+		/* In force, but the old records cannot be reused safely: keep them. */
+		log_error("%s", err);
+		return 0;
+	}
+	for (int k = 0; k < ZONE_SLOT_MAX; k++)
+		if (c->slots_changed & (1u << k))
+			unshare_tail(gen, c->cz, c->replaced_tails[k]);
+	for (size_t i = 0; i < c->count; i++)
+		if (c->old[i])
+			free_name(gen, c->cz, c->old[i]);
+	blob_space_reclaim(gen->space);
+	return 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return zone_name_cmp(*(const knot_dname_t *const *)a, *(const knot_dname_t *const *)b);
+}
+
+/* The index after a change: the entries of every rewritten name replaced
+ * by its RRsets' targets in the zone's new content. */
+static int update_targets(struct change *c)
+{
+	struct target_index *index = &c->cz->targets, fresh = { 0 };
+	struct name_set owners = { 0 };
+	size_t kept = 0, i, j, out;
+	struct target *merged;
+	int ret = -1;
+
+	if (c->whole) {
+		if (build_targets(&fresh, c->zone))
+			goto out;
+		targets_free(index);
+		*index = fresh;
+		return 0;
+	}
+	for (size_t w = 0; w < c->work_count; w++) {
+		size_t n;
+		const knot_rrset_t *rrsets = zone_rrsets_of(c->zone, c->work[w], &n);
+
+		if (name_set_add(&owners, c->work[w], 0))
+			goto out;
+		for (size_t k = 0; k < n; k++)
+			if (index_rrset(&fresh, c->zone, &rrsets[k]))
+				goto out;
+	}
+	for (i = 0; i < index->count; i++) {
+		if (name_set_has(&owners, index->items[i].owner))
+			target_free(&index->items[i]);
+		else
+			index->items[kept++] = index->items[i];
+	}
+	index->count = kept;
+	if (!fresh.count) {
+		ret = 0;
+		goto out;
+	}
+	qsort(fresh.items, fresh.count, sizeof(*fresh.items), compare_targets);
+	merged = malloc((kept + fresh.count) * sizeof(*merged));
+	if (!merged)
+		goto out;
+	for (i = j = out = 0; i < kept || j < fresh.count;)
+		merged[out++] = j == fresh.count || (i < kept && compare_targets(&index->items[i], &fresh.items[j]) <= 0) ?
+				index->items[i++] : fresh.items[j++];
+	free(index->items);
+	index->items = merged;
+	index->count = index->capacity = out;
+	free(fresh.items);
+	fresh = (struct target_index){ 0 };
+	ret = 0;
+out:
+	targets_free(&fresh);
+	name_set_free(&owners);
+	return ret;
+}
+
+static void change_free(struct change *c)
+{
+	zone_compiler_free(c->zc);
+	name_set_free(&c->dirty);
+	free(c->work);
+	free(c->keys);
+	free(c->refs);
+	free(c->old);
+}
+
+/* Marks every name of the zone, the old content's too. */
+static int mark_whole(struct change *c, const struct zone *before, const struct zone_changes *changes)
+{
+	if (mark_names(c, c->zone, c->zone->origin, false) ||
+	    (before != c->zone && mark_names(c, before, before->origin, false)))
+		return -1;
+	for (size_t i = 0; changes && i < changes->count; i++)
+		for (const knot_dname_t *n = changes->items[i].owner;
+		     knot_dname_in_bailiwick(n, c->zone->origin) >= 0; n = knot_wire_next_label(n, NULL)) {
+			if (mark(c, n))
+				return -1;
+			if (!*n)
+				break;
+		}
+	return 0;
+}
+
+static int change_zone(struct cache_generation *gen, struct cache_zone *cz, struct zone *zone,
+		       const struct zone_changes *changes, char *err, size_t errlen)
+{
+	struct change c = { .gen = gen, .cz = cz, .zone = zone };
+	struct zone_changes between = { 0 };
+	const struct zone *before = cz->zone;
+	size_t names;
+	int ret = -1;
+	bool was_stale = cz->stale;
+
+	err[0] = '\0';
+	if (zone != before) {
+		if (zone_changes_between(before, zone, &between))
+			goto oom;
+		changes = &between;
+	}
+	c.whole = was_stale || !changes;
+	cz->stale = false;
+	c.zc = zone_compiler_new(zone, err, errlen);
+	if (!c.zc)
+		goto fail;
+	for (size_t i = 0; changes && i < changes->count && !c.whole; i++)
+		if (mark_change(&c, &changes->items[i]))
+			goto oom;
+	if (!c.whole && mark_dependents(&c))
+		goto oom;
+	if (!c.whole && marks_apex_glue(&c))
+		c.whole = true;
+	if (c.whole && mark_whole(&c, before, changes))
+		goto oom;
+	if (c.soa && !c.whole) {
+		struct name_set *deps = &cz->soa_dependents;
+
+		for (size_t i = 0; i < deps->map.capacity; i++)
+			for (struct name_entry *e = deps->map.keys[i] ? deps->map.values[i] : NULL; e; e = e->next)
+				if (mark(&c, e->name))
+					goto oom;
+	}
+	if ((c.soa || c.whole) && rewrite_slots(&c, err, errlen))
+		goto fail;
+	/* Canonical order: parents are written before their children. */
+	qsort(c.work, c.work_count, sizeof(*c.work), compare_names);
+	for (size_t i = 0; i < c.work_count; i++)
+		if (rewrite(&c, c.work[i], err, errlen))
+			goto fail;
+	names = gen->names + (c.added > 0 ? (size_t)c.added : 0);
+	if (names > gen->names_capacity) {
+		snprintf(err, errlen, "the names map is full (%zu names for %u): a full reload makes room", names,
+			 gen->names_capacity);
+		goto fail;
+	}
+	if (switch_in(&c, err, errlen))
+		goto fail;
+	gen->names += c.added;
+	cz->usage.entries += c.added;
+	if (update_targets(&c)) {
+		log_error("%s: out of memory indexing CNAME and additional targets; the next change rewrites it whole",
+			  zone->file);
+		cz->stale = true;
+	}
+	if (zone != before) {
+		zone_free(cz->zone);
+		cz->zone = zone_ref(zone);
+	}
+	if (c.soa || c.whole) {
+		knot_dname_t *names_now = soa_names(zone);
+
+		if (names_now) {
+			free(cz->soa_names);
+			cz->soa_names = names_now;
+		}
+	}
+	log_debug("%s: %zu names rewritten in place%s", zone->file, c.count, c.whole ? " (whole zone)" : "");
+	blob_unmap(gen->cache->blob);
+	ret = c.count;
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	if (!err[0])
+		snprintf(err, errlen, "out of memory");
+	abandon(&c);
+	/* A zone changed in place no longer matches the answers in force. */
+	cz->stale = was_stale || zone == before;
+out:
+	change_free(&c);
+	zone_changes_clear(&between);
+	return ret;
+}
+
+int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
+		      char *err, size_t errlen)
+{
+	struct cache_zone *cz = cache->current ? find_zone(cache->current, zone->origin, view) : NULL;
+
+	if (!cz)
+		return cache_add_zone(cache, zone, view, err, errlen);
+	return change_zone(cache->current, cz, zone, changes, err, errlen);
+}
+
+bool cache_zone_current(const struct cache *cache, const struct zone *zone, uint16_t view)
+{
+	const struct cache_zone *cz = cache->current ? find_zone(cache->current, zone->origin, view) : NULL;
+
+	return cz && cz->zone == zone && !cz->stale;
+}
+
+int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen)
+{
+	struct cache_generation *gen = cache->current;
+	size_t names = count_names(zone);
+	struct cache_zone *zones, *cz;
+	struct zone_compiler *zc;
+	int ret;
+
+	err[0] = '\0';
+	if (!gen) {
+		snprintf(err, errlen, "no generation of the answer cache is in force");
+		return -1;
+	}
+	if (find_zone(gen, zone->origin, view)) {
+		char name[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(name, zone->origin, sizeof(name));
+		snprintf(err, errlen, "%s: zone %s is already loaded", zone->file, name);
+		return -1;
+	}
+	if (gen->names + names > gen->names_capacity) {
+		snprintf(err, errlen, "the names map is full (%zu names for %u): a full reload makes room",
+			 (size_t)gen->names + names, gen->names_capacity);
+		return -1;
+	}
+	if (gen->zone_count == gen->zone_capacity) {
+		size_t cap = gen->zone_capacity * 2;
+
+		zones = realloc(gen->zones, cap * sizeof(*zones));
+		if (!zones) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		gen->zones = zones;
+		gen->zone_capacity = cap;
+	}
+	zc = zone_compiler_new(zone, err, errlen);
+	if (!zc)
+		return -1;
+	cz = memset(&gen->zones[gen->zone_count], 0, sizeof(*cz));
+	ret = setup_zone(gen, cz, zone, view, zc, err, errlen);   /* it takes the zone first */
+	gen->zone_count++;
+	if (index_zone(gen, gen->zone_count - 1)) {
+		snprintf(err, errlen, "out of memory");
+		ret = -1;
+	}
+	if (!ret)
+		ret = write_zone(gen, cz, zc, err, errlen) || flush_keys(gen, err, errlen) ||
+		      claim_nested(gen, cz);
+	zone_compiler_free(zc);
+	blob_unmap(cache->blob);
+	if (!ret)
+		return cz->usage.entries;
+	/* Keys already flushed stay in force: take the zone out again. */
+	cache_remove_zone(cache, zone->origin, view, err + strlen(err), errlen - strlen(err));
+	return -1;
+}
+
+int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t view, char *err, size_t errlen)
+{
+	struct cache_generation *gen = cache->current;
+	struct cache_zone *cz = gen ? find_zone(gen, origin, view) : NULL;
+	struct change c = { .gen = gen, .cz = cz };
+	int ret = -1;
+
+	if (!cz)
+		return 0;
+	c.zone = cz->zone;
+	if (mark_names(&c, cz->zone, origin, false))
+		goto oom;
+	for (size_t i = 0; i < c.work_count; i++) {
+		struct name_key key = key_of(c.work[i], KNOT_CLASS_IN, view);
+		int64_t current = current_record(gen, &key, c.work[i]);
+
+		if (current > 0 && stage(&c, &key, 0, current))
+			goto oom;
+	}
+	if (switch_in(&c, err, errlen))
+		goto out;
+	for (int k = 0; cz->slots && k < ZONE_SLOT_MAX; k++)
+		unshare_tail(gen, cz, cz->slot_tails[k]);
+	free_record(gen, cz, cz->slots, ZONE_SLOT_MAX * sizeof(struct zone_slot_word));
+	free_record(gen, cz, cz->shared_nodata, sizeof(struct answer_record));
+	free_record(gen, cz, cz->shared_nxdomain, sizeof(struct answer_record));
+	blob_space_reclaim(gen->space);
+	gen->names += c.added;
+	zone_state_free(cz);
+	memmove(cz, cz + 1, (gen->zones + gen->zone_count - cz - 1) * sizeof(*cz));
+	gen->zone_count--;
+	if (reindex_zones(gen))
+		log_error("out of memory indexing the answer cache's zones");
+	ret = c.count;
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory");
+out:
+	blob_unmap(cache->blob);
+	change_free(&c);
+	return ret;
+}
