@@ -1085,6 +1085,62 @@ static int set_limits(struct walk *w, yaml_node_t *node, const char *key, void *
 	return walk_mapping(w, node, key, keys, arg);
 }
 
+/* catchment: groups of client prefixes (regions, say) that /metrics sums
+ * the catchment by; bounded here, so its label set is. */
+
+static int add_catchment_prefix(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	struct catchment_group *group = arg;
+	char err[256];
+
+	if (group->prefix_count == CATCHMENT_GROUP_PREFIXES)
+		return fail(w, node, key, "at most %d prefixes a group", CATCHMENT_GROUP_PREFIXES);
+	if (get_prefix(w, node, key, &group->prefixes[group->prefix_count]))
+		return -1;
+	if (catchment_group_prefix_check(&group->prefixes[group->prefix_count], err, sizeof(err)))
+		return fail(w, node, key, "%s", err);
+	group->prefix_count++;
+	return 0;
+}
+
+static int set_catchment_groups(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	(void)arg;
+	if (node->type != YAML_MAPPING_NODE)
+		return fail(w, node, key, "expected a mapping of group names to client prefixes");
+	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(w->doc, pair->key);
+		const char *name = scalar(w, k, key);
+		struct catchment_group *group;
+		char path[256];
+
+		if (!name)
+			return -1;
+		snprintf(path, sizeof(path), "%s.%s", key, name);
+		if (check_unique(w, node, pair, path))
+			return -1;
+		if (w->opts->catchment_group_count == CATCHMENT_GROUPS_MAX || !*name ||
+		    strlen(name) >= sizeof(group->name) || !strcmp(name, CATCHMENT_OTHER))
+			return fail(w, k, path, "at most %d groups, names of 1 to %zu characters other than '%s'",
+				    CATCHMENT_GROUPS_MAX, sizeof(group->name) - 1, CATCHMENT_OTHER);
+		group = &w->opts->catchment_groups[w->opts->catchment_group_count++];
+		snprintf(group->name, sizeof(group->name), "%s", name);
+		if (each_item(w, yaml_document_get_node(w->doc, pair->value), path, add_catchment_prefix, group))
+			return -1;
+	}
+	return 0;
+}
+
+static int set_catchment(struct walk *w, yaml_node_t *node, const char *key, void *arg)
+{
+	static const struct key_handler keys[] = {
+		{ "groups", set_catchment_groups },
+		{ NULL, NULL },
+	};
+
+	return walk_mapping(w, node, key, keys, arg);
+}
+
 static const struct key_handler top_keys[] = {
 	{ "interfaces", set_interfaces },
 	{ "anycast", set_anycast },
@@ -1110,6 +1166,7 @@ static const struct key_handler top_keys[] = {
 	{ "zone_watch", set_zone_watch },
 	{ "transfer", set_transfer },
 	{ "limits", set_limits },
+	{ "catchment", set_catchment },
 	{ NULL, NULL },
 };
 

@@ -11,6 +11,7 @@
 
 #include "address.h"
 #include "bird_include.h"
+#include "catchment_map.h"
 #include "protection.h"
 #include "zone.h"
 #include "xdpcast.h"
@@ -121,6 +122,8 @@ struct options {
 	struct secondary_option secondaries[OPTIONS_MAX_ZONES];
 	size_t secondary_count;
 	struct zone_limits zone_limits; /* in force once options_parse returns OPTIONS_RUN */
+	struct catchment_group catchment_groups[CATCHMENT_GROUPS_MAX];  /* catchment.groups, for /metrics */
+	size_t catchment_group_count;
 	char **owned;                   /* strings from the config file */
 	size_t owned_count;
 };

@@ -14,6 +14,8 @@
 
 #include "bgp.h"
 #include "blocklist.h"
+#include "catchment_map.h"
+#include "clock.h"
 #include "config.h"
 #include "control.h"
 #include "lookup.h"
@@ -38,6 +40,9 @@ static const char usage[] =
 "                      packet on, until 'block del' or xdpcastd restarts\n"
 "  block del PREFIX    stop dropping a prefix added with 'block add'\n"
 "  block list          every blocked prefix, from the config file and live\n"
+"  catchment           the client networks (IPv4 /24, IPv6 /48) this PoP\n"
+"                      answers from XDP, most answers first, with their share\n"
+"                      and how long ago the latest was sent\n"
 "  drain [PREFIX]      keep announcing PREFIX (every anycast prefix without\n"
 "                      one) but less attractively: prepends of bgp.asn\n"
 "                      (--prepend N, default bgp.drain.prepend) and the\n"
@@ -66,6 +71,10 @@ static const char usage[] =
 "  -a, --all            stats: list reasons that counted nothing too\n"
 "  -w, --watch SECONDS  stats: print rates every SECONDS until interrupted\n"
 "  -n, --count N        stats --watch: stop after N reports\n"
+"  -t, --top N          catchment: the N networks with the most answers\n"
+"                       (default 10; 0: every one)\n"
+"      --since SECONDS  catchment: only networks answered within the last\n"
+"                       SECONDS (where BGP sends clients now)\n"
 "  -h, --help           show this help\n"
 "\n"
 "Exit status: 0 on success, 1 on any error (which is printed on stderr).\n";
@@ -77,6 +86,8 @@ struct ctl {
 	const char *bird_include, *bird_socket;
 	int json, all, watch, count, after_failure;
 	int prepend;                    /* drain --prepend; -1: the daemon's default */
+	int top;                        /* catchment: networks shown; 0: all */
+	double since;                   /* catchment: answered within SECONDS; 0: ever */
 };
 
 static int fail(const char *err)
@@ -450,6 +461,61 @@ static int cmd_block(const struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* Seconds from the network's latest answer to now (an answer may come
+ * after the clock was read). */
+static double answered_ago(const struct catchment_network *net, double now)
+{
+	double ago = now - net->last_ns / 1e9;
+
+	return ago > 0 ? ago : 0;
+}
+
+/* Networks answered within ctl->since seconds (all without it), the top
+ * ctl->top of them; each one's share is of the answers of all those. */
+static int cmd_catchment(const struct ctl *ctl)
+{
+	uint64_t considered = 0;
+	struct catchment c;
+	size_t shown = 0;
+	char err[512];
+	double now;
+	json_t *out;
+
+	if (catchment_read(ctl->pin_dir, &c, err, sizeof(err)))
+		return fail(err);
+	now = clock_monotonic();
+	for (size_t i = 0; i < c.count; i++)
+		if (!ctl->since || answered_ago(&c.networks[i], now) <= ctl->since)
+			considered += c.networks[i].answers;
+	out = json_array();
+	if (!ctl->json)
+		printf("%-44s %12s %7s  %s\n", "network", "answers", "share", "latest answer");
+	for (size_t i = 0; i < c.count && (!ctl->top || shown < (size_t)ctl->top); i++) {
+		const struct catchment_network *net = &c.networks[i];
+		double ago = answered_ago(net, now), share = considered ? (double)net->answers / considered : 0;
+		char text[64];
+
+		if (ctl->since && ago > ctl->since)
+			continue;
+		shown++;
+		prefix_format(&net->prefix, text, sizeof(text));
+		if (ctl->json)
+			json_array_append_new(out, json_pack("{s:s, s:I, s:f, s:f}", "prefix", text, "answers",
+							     (json_int_t)net->answers, "share", share,
+							     "latest_seconds_ago", ago));
+		else
+			printf("%-44s %12llu %6.1f%%  %.1f s ago\n", text, (unsigned long long)net->answers, share * 100, ago);
+	}
+	if (!ctl->json)
+		printf("%zu of %zu networks shown, %llu answers in all (the map keeps the %d latest networks)\n", shown,
+		       c.count, (unsigned long long)c.answers, XDPCAST_CATCHMENT_MAX);
+	catchment_free(&c);
+	if (ctl->json)
+		return print_json(out);
+	json_decref(out);
+	return 0;
+}
+
 /* The prefix as the daemon writes it (192.0.2.0/24, 2001:db8:53::/48),
  * or "all" without one. */
 static int prefix_arg(const char *arg, char *out, size_t len, char *err, size_t errlen)
@@ -536,7 +602,7 @@ static int cmd_withdraw(const struct ctl *ctl, const char *arg)
 	return ret ? 1 : 0;
 }
 
-enum { OPT_BIRD_INCLUDE = 256, OPT_BIRD_SOCKET, OPT_AFTER_FAILURE };
+enum { OPT_BIRD_INCLUDE = 256, OPT_BIRD_SOCKET, OPT_AFTER_FAILURE, OPT_SINCE };
 
 int main(int argc, char **argv)
 {
@@ -552,14 +618,17 @@ int main(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "watch", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "top", required_argument, NULL, 't' },
+		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctl ctl = { .pin_dir = XDPCAST_DEFAULT_PIN_DIR, .socket = XDPCAST_DEFAULT_CONTROL_SOCKET, .prepend = -1 };
+	struct ctl ctl = { .pin_dir = XDPCAST_DEFAULT_PIN_DIR, .socket = XDPCAST_DEFAULT_CONTROL_SOCKET, .prepend = -1,
+			    .top = 10 };
 	const char *command;
 	int c, args;
 
-	while ((c = getopt_long(argc, argv, "d:s:c:jaw:n:p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:c:jaw:n:p:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': ctl.pin_dir = optarg; break;
 		case 's': ctl.socket = optarg; break;
@@ -572,6 +641,8 @@ int main(int argc, char **argv)
 		case 'a': ctl.all = 1; break;
 		case 'w': ctl.watch = atoi(optarg); break;
 		case 'n': ctl.count = atoi(optarg); break;
+		case 't': ctl.top = atoi(optarg); break;
+		case OPT_SINCE: ctl.since = atof(optarg); break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 1;
 		}
@@ -580,8 +651,8 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 1;
 	}
-	if (ctl.watch < 0 || ctl.count < 0)
-		return fail("--watch and --count take positive numbers");
+	if (ctl.watch < 0 || ctl.count < 0 || ctl.top < 0 || ctl.since < 0)
+		return fail("--watch, --count, --top and --since take positive numbers");
 	if (ctl.prepend > 10 || (ctl.prepend < 0 && ctl.prepend != -1))
 		return fail("--prepend takes 0 to 10");
 	command = argv[optind];
@@ -594,6 +665,8 @@ int main(int argc, char **argv)
 		return cmd_reload(&ctl);
 	if (strcmp(command, "lookup") == 0 && (args == 1 || args == 2))
 		return cmd_lookup(&ctl, argv[optind + 1], args == 2 ? argv[optind + 2] : NULL);
+	if (strcmp(command, "catchment") == 0 && args == 0)
+		return cmd_catchment(&ctl);
 	if (strcmp(command, "block") == 0)
 		return cmd_block(&ctl, args, argv + optind + 1);
 	if (strcmp(command, "withdraw") == 0 && args <= 1)

@@ -216,6 +216,28 @@ static void test_control_plane(void **state)
 	options_free(&o);
 }
 
+/* catchment.groups: the client prefixes /metrics sums the catchment by. */
+static void test_catchment_groups(void **state)
+{
+	struct options o = { 0 };
+	char err[512], text[64];
+
+	(void)state;
+	protection_defaults(&o.protection);
+	assert_int_equal(config_load(write_config("catchment:\n"
+						  "  groups:\n"
+						  "    region-a: [198.51.100.0/24, 2001:db8:a::/48]\n"
+						  "    region-b: 203.0.113.0/24\n"), &o, err, sizeof(err)), 0);
+	assert_int_equal(o.catchment_group_count, 2);
+	assert_string_equal(o.catchment_groups[0].name, "region-a");
+	assert_int_equal(o.catchment_groups[0].prefix_count, 2);
+	prefix_format(&o.catchment_groups[0].prefixes[1], text, sizeof(text));
+	assert_string_equal(text, "2001:db8:a::/48");
+	assert_string_equal(o.catchment_groups[1].name, "region-b");
+	assert_int_equal(o.catchment_groups[1].prefix_count, 1);
+	options_free(&o);
+}
+
 /* Each bad file: the message names the file, the line and the key. */
 static void test_bad_files(void **state)
 {
@@ -256,6 +278,13 @@ static void test_bad_files(void **state)
 		{ "limits:\n  zone_records: 0\n", ":2: limits.zone_records: must be at least 1" },
 		{ "limits: {zone_file_mb: 2000000}\n", ":1: limits.zone_file_mb: '2000000' is not a whole number from 0 to 1048576" },
 		{ "limits: {zone_lines: 5}\n", ":1: limits.zone_lines: unknown key" },
+		{ "catchment:\n  groups:\n    eu: [198.51.100.0/25]\n",
+		  ":3: catchment.groups.eu: 198.51.100.0/25: catchment is counted per /24 (IPv4) and /48 (IPv6)" },
+		{ "catchment:\n  groups:\n    eu: [2001:db8:a:1::/64]\n", ":3: catchment.groups.eu: 2001:db8:a:1::/64: " },
+		{ "catchment:\n  groups:\n    other: [198.51.100.0/24]\n", ":3: catchment.groups.other: at most 16 groups" },
+		{ "catchment:\n  groups: [198.51.100.0/24]\n", ":2: catchment.groups: expected a mapping of group names" },
+		{ "catchment:\n  groups:\n    eu: [198.51.100.0/24]\n    eu: [203.0.113.0/24]\n",
+		  ":4: catchment.groups.eu: a second 'eu' (the first is on line 3)" },
 	};
 
 	(void)state;
@@ -356,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_flags_win),
 		cmocka_unit_test(test_defense_settings),
 		cmocka_unit_test(test_control_plane),
+		cmocka_unit_test(test_catchment_groups),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_documented_example),
