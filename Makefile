@@ -2,7 +2,7 @@
 #   make            build the BPF objects, xdpcastd and xdpcastctl
 #   make test       install what is missing, then run every test tier
 #   make demo       install what is missing, then answer DNS from XDP on veth
-#   make lab        two PoPs, BIRD, a transit and a client: anycast failover
+#   make lab        three PoPs, two transits, two client regions: failures, catchment
 #   make bench      numbers against baselines measured in the same run
 #   make fuzz       every fuzzer for FUZZ_SECONDS (default 60) each
 #   SANITIZE=1      build userspace with AddressSanitizer and UBSan
@@ -30,7 +30,7 @@ LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1
 
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_x86
 
-BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/baseline.bpf.o
+BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/xdp_drop.bpf.o $(BUILD)/baseline.bpf.o
 LIB_SRCS := $(wildcard userspace/lib/*.c) $(filter-out loader/xdpcastd.c,$(wildcard loader/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
@@ -134,11 +134,14 @@ test-e2e: all $(TOOLS)
 test-fidelity: all $(TOOLS)
 	@echo "== tests/fidelity/run.sh"; tests/fidelity/run.sh
 
+# make test keeps the lab's table and plot in $(BUILD)/lab; make lab keeps
+# them in tests/system/results/, to be committed.
 test-system: all
-	@echo "== tests/system/lab.sh"; tests/system/lab.sh
+	@echo "== tests/system/lab.sh"; LAB_RESULTS=$(BUILD)/lab tests/system/lab.sh
 
 lab: deps
-	@$(MAKE) --no-print-directory test-system
+	@$(MAKE) --no-print-directory all
+	@echo "== tests/system/lab.sh"; tests/system/lab.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all
