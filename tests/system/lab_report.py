@@ -157,7 +157,7 @@ settled within that time (BGP hold time, health fall × interval); "met" says
 whether the run did. The test asserts who answers and the losses of planned
 actions, never the times.
 
-| # | event | kind | region | answered by | queries | lost | lost | moved after | settled after | target | met |
+| # | event | kind | region | answered by | queries | lost | share lost | moved after | settled after | target | met |
 |---:|---|---|---|---|---:|---:|---:|---:|---:|---|---|
 %s
 
