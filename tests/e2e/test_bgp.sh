@@ -78,7 +78,7 @@ write_bird_configs
 start_nsd "$ZONE"
 NSD_PID=${PIDS[-1]}
 # BIRD's first start needs the file: written withdrawn, no daemon needed.
-"$BUILD/xdpcastctl" withdraw --bird-include "$INCLUDE" --bird-socket none > /dev/null
+"$BUILD/xdpcastctl" --control-socket "$CONTROL_SOCKET" withdraw --bird-include "$INCLUDE" --bird-socket none > /dev/null
 grep -q "^protocol static xdpcast4 {" "$INCLUDE" && ! grep -q "route" "$INCLUDE" ||
 	fail "xdpcastctl withdraw wrote: $(cat "$INCLUDE")"
 start_pop_bird

@@ -56,7 +56,7 @@ SYSTEMD_UNITS=$WORK/config/systemd/user
 export XDG_RUNTIME_DIR=$WORK/xdg XDG_CONFIG_HOME=$WORK/config
 mkdir -p "$XDG_RUNTIME_DIR" "$SYSTEMD_UNITS"
 chmod 700 "$XDG_RUNTIME_DIR"
-"$BUILD/xdpcastctl" withdraw --bird-include "$INCLUDE" --bird-socket none > /dev/null
+"$BUILD/xdpcastctl" --control-socket "$CONTROL_SOCKET" withdraw --bird-include "$INCLUDE" --bird-socket none > /dev/null
 cat > "$WORK/bird.conf" <<CONF
 router id $UNICAST4;
 protocol device {}

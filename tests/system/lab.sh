@@ -169,7 +169,8 @@ pop() {
 			done
 		done
 	} > "$WORK/pop$n/bird.conf"
-	"$BUILD/xdpcastctl" withdraw --bird-include "$WORK/pop$n/xdpcast-bird.conf" --bird-socket none > /dev/null
+	"$BUILD/xdpcastctl" --control-socket "$WORK/pop$n/xdpcastd.sock" withdraw \
+		--bird-include "$WORK/pop$n/xdpcast-bird.conf" --bird-socket none > /dev/null
 	start_bird "pop$n"
 	start_nsd "$n"
 	cat > "$WORK/pop$n/xdpcastd.yaml" <<YAML
