@@ -21,8 +21,9 @@
 #
 # Timers (documented in docs/bgp.md): BGP hold 3 s, keepalive 1 s, connect
 # retry 1 s; health checks every 300 ms, rise 2, fall 2; drain 2 s after a
-# SIGTERM. Graceful restart is off on the PoPs' sessions: a transit must
-# not keep a vanished PoP's routes as stale for the restart time.
+# SIGTERM. Graceful restart is off on the PoPs' sessions: no transit may
+# keep a vanished PoP's routes as stale for a restart time (BIRD 2.0.12
+# does not here either way, see docs/bgp.md).
 #
 # Then the failures, one at a time, each settled before the next: NSD dies
 # on pop1 (and comes back), SIGTERM to pop2's xdpcastd (and a new start),
