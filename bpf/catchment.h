@@ -35,7 +35,8 @@ static __noinline void catchment_add(const struct packet *pkt, __u64 now)
 {
 	struct catchment_key key = { .ipv6 = !is_ipv4(pkt) };
 	struct catchment_count *c, first = { .answers = 1, .last_ns = now };
-	__u32 start = key.ipv6 ? 0 : 12, bytes = (key.ipv6 ? XDPCAST_CATCHMENT_V6_BITS : XDPCAST_CATCHMENT_V4_BITS) / 8;
+	__u32 start = key.ipv6 ? 0 : 12;    /* IPv4 is mapped: its address is the last 4 bytes */
+	__u32 bytes = (key.ipv6 ? XDPCAST_CATCHMENT_V6_BITS : XDPCAST_CATCHMENT_V4_BITS) / 8;
 
 	for (__u32 i = 0; i < sizeof(key.network); i++)
 		key.network[i] = i < bytes ? pkt->src.addr[(start + i) & 15] : 0;

@@ -3,8 +3,8 @@
  * --metrics ADDR:PORT: GET /metrics served by libmicrohttpd from its own
  * thread. The daemon publishes its state snapshot (state.h) with
  * metrics_server_update(); the counters and the catchment are read from
- * their maps at every scrape. One request per connection, done within 5 s whatever its
- * pace; at most 4 connections per address, 64 in all.
+ * their maps at every scrape. One request per connection, done within 5 s
+ * whatever its pace; at most 4 connections per address, 64 in all.
  */
 #ifndef XDPCAST_METRICS_SERVER_H
 #define XDPCAST_METRICS_SERVER_H

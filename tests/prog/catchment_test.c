@@ -90,6 +90,9 @@ static void test_answers_counted_per_network(void **state)
 	skel = test_program_load(TEST_ZONE, err, sizeof(err));
 	if (!skel)
 		fail_msg("%s", err);
+	assert_int_equal(catchment_read_fd(bpf_map__fd(skel->maps.xdpcast_catchment), &c, err, sizeof(err)), 0);
+	assert_int_equal(c.count, 0);           /* nothing answered yet: an empty map reads as none */
+	catchment_free(&c);
 	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)
 		run(skel, &queries[i]);
 	assert_int_equal(catchment_read_fd(bpf_map__fd(skel->maps.xdpcast_catchment), &c, err, sizeof(err)), 0);

@@ -120,7 +120,8 @@ int catchment_read_fd(int fd, struct catchment *out, char *err, size_t errlen)
 			goto out;
 		}
 	}
-	qsort(out->networks, out->count, sizeof(*out->networks), most_answers_first);
+	if (out->count)         /* none yet: no array to sort */
+		qsort(out->networks, out->count, sizeof(*out->networks), most_answers_first);
 	ret = 0;
 out:
 	free(keys);
