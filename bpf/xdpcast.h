@@ -238,6 +238,27 @@ struct control_plane_state {
 				   * attached and the announcement as `healthy` says */
 };
 
+/*
+ * Catchment: the client networks this PoP answers, in the units BGP moves
+ * between PoPs (IPv4 /24, IPv6 /48). Key of the `xdpcast_catchment` LRU,
+ * 8 bytes: it is built next to a stack at the verifier's limit.
+ */
+#define XDPCAST_CATCHMENT_V4_BITS 24
+#define XDPCAST_CATCHMENT_V6_BITS 48
+#define XDPCAST_CATCHMENT_MAX     16384   /* networks kept; the least recently answered go first */
+
+struct catchment_key {
+	__u8 network[6];  /* IPv6: the /48; IPv4: the /24 in network[0..2], the rest 0 */
+	__u8 ipv6;
+	__u8 reserved;
+};
+
+/* Its value, one per CPU: userspace adds the answers and takes the latest time. */
+struct catchment_count {
+	__u64 answers;    /* responses sent with XDP_TX to the network */
+	__u64 last_ns;    /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the latest */
+};
+
 /* Value of the `xdpcast_views` LPM trie, keyed by client source prefix. */
 struct client_view {
 	__u16 view;       /* 1..XDPCAST_VIEWS_MAX; 0 is the default view */
