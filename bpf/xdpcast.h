@@ -34,9 +34,10 @@
 #define XDPCAST_PROBE_SOURCE6 { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfe }
 
 /*
- * Every exit of the program counts exactly one reason. The list is the
- * contract of DESIGN.md section 4: append, never reorder. Each reason carries
- * the XDP action it ends in, used for the `action` metric label.
+ * Every exit of the program counts exactly one reason. The list is a
+ * contract (docs/ARCHITECTURE.md, "Contracts"): append, never reorder.
+ * Each reason carries the XDP action it ends in, used for the `action`
+ * metric label.
  */
 #define XDPCAST_REASONS(X)          \
 	X(dns_answer, TX)           \
@@ -98,7 +99,7 @@ struct xdpcast_lpm_key {
 };
 
 /*
- * What an anycast prefix accepts (DESIGN.md section 2, step 3): up to
+ * What an anycast prefix accepts (docs/ARCHITECTURE.md, "Packet path"): up to
  * XDPCAST_ALLOW_MAX rules of protocol and destination port. Port 0 is any
  * port. An ICMP/ICMPv6 rule admits echo requests and the "packet too big" /
  * "fragmentation needed" messages path MTU discovery needs, no other type.
