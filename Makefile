@@ -2,7 +2,7 @@
 #   make            build the BPF objects, xdpcastd and xdpcastctl
 #   make test       install what is missing, then run every test tier
 #   make demo       install what is missing, then answer DNS from XDP on veth
-#   make lab        two PoPs, BIRD, a transit and a client: anycast failover
+#   make lab        three PoPs, two transits, two client regions: failures, catchment
 #   make bench      numbers against baselines measured in the same run
 #   make fuzz       every fuzzer for FUZZ_SECONDS (default 60) each
 #   make install    binaries, man pages, unit, tmpfiles entry, example config
@@ -47,12 +47,12 @@ LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1
 
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_$(ARCH)
 
-BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/baseline.bpf.o $(BUILD)/bare.bpf.o
+BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/xdp_drop.bpf.o $(BUILD)/baseline.bpf.o $(BUILD)/bare.bpf.o
 LIB_SRCS := $(wildcard userspace/lib/*.c) $(filter-out loader/xdpcastd.c,$(wildcard loader/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
-PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test $(BUILD)/tests/sha1_test \
+PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test $(BUILD)/tests/sha1_test $(BUILD)/tests/catchment_test \
               $(BUILD)/tests/cache_test
 TOOLS      := $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(BUILD)/bench/floodgen
 CONFIG_DOC := $(BUILD)/tests/config_doc
@@ -189,8 +189,10 @@ test-e2e: all $(TOOLS)
 test-fidelity: all $(TOOLS)
 	@echo "== tests/fidelity/run.sh"; tests/fidelity/run.sh
 
+# make test keeps the lab's table and plot in $(BUILD)/lab; make lab keeps
+# them in tests/system/results/, to be committed.
 test-system: all
-	@echo "== tests/system/lab.sh"; tests/system/lab.sh
+	@echo "== tests/system/lab.sh"; LAB_RESULTS=$(BUILD)/lab tests/system/lab.sh
 
 # docs/config.md is generated: it must be what the option table says now.
 test-docs: $(CONFIG_DOC)
@@ -205,7 +207,8 @@ docs: $(CONFIG_DOC)
 	$(CONFIG_DOC) docs/config.md.in > docs/config.md.tmp && mv docs/config.md.tmp docs/config.md
 
 lab: deps
-	@$(MAKE) --no-print-directory test-system
+	@$(MAKE) --no-print-directory all
+	@echo "== tests/system/lab.sh"; tests/system/lab.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

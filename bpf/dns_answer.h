@@ -47,7 +47,7 @@ struct names_map {
 	__type(value, struct name_ref);
 } xdpcast_empty SEC(".maps");
 
-/* Slot 0 holds the current generation (DESIGN.md section 3); it starts as
+/* Slot 0 holds the current generation (docs/ARCHITECTURE.md, "Maps"); it starts as
  * the empty one above, so every query is a miss until zones are loaded. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);

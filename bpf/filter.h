@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Filters for traffic to our anycast prefixes (DESIGN.md section 2, step 3):
+ * Filters for traffic to our anycast prefixes (docs/ARCHITECTURE.md, "Packet path"):
  * fragments, sources we never accept (blocklist, bogons, our own prefixes),
  * reflected responses of amplification protocols, and the per-prefix
  * protocol/port allowlist with ICMP rate-limited.

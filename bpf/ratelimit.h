@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Rate limits (DESIGN.md section 2, step 4, and RRL in step 5): token
+ * Rate limits (docs/ARCHITECTURE.md, "Packet path"): token
  * buckets per source prefix, the budget on what reaches userspace, and
  * response rate limiting of fast-path answers with slip.
  *

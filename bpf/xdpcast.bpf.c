@@ -20,6 +20,7 @@
 #include "filter.h"
 #include "ratelimit.h"
 #include "cookies.h"
+#include "catchment.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -168,6 +169,7 @@ static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, co
 		reason = dns_fast_path(ctx, pkt, set, now);
 	else
 		reason = XDPCAST_pass_other;
+	catchment_count(pkt, reason, now);
 	return pass_budget(pkt, reason, set, now);
 }
 

@@ -34,9 +34,10 @@
 #define XDPCAST_PROBE_SOURCE6 { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfe }
 
 /*
- * Every exit of the program counts exactly one reason. The list is the
- * contract of DESIGN.md section 4: append, never reorder. Each reason carries
- * the XDP action it ends in, used for the `action` metric label.
+ * Every exit of the program counts exactly one reason. The list is a
+ * contract (docs/ARCHITECTURE.md, "Contracts"): append, never reorder.
+ * Each reason carries the XDP action it ends in, used for the `action`
+ * metric label.
  */
 #define XDPCAST_REASONS(X)          \
 	X(dns_answer, TX)           \
@@ -98,7 +99,7 @@ struct xdpcast_lpm_key {
 };
 
 /*
- * What an anycast prefix accepts (DESIGN.md section 2, step 3): up to
+ * What an anycast prefix accepts (docs/ARCHITECTURE.md, "Packet path"): up to
  * XDPCAST_ALLOW_MAX rules of protocol and destination port. Port 0 is any
  * port. An ICMP/ICMPv6 rule admits echo requests and the "packet too big" /
  * "fragmentation needed" messages path MTU discovery needs, no other type.
@@ -236,6 +237,27 @@ struct control_plane_state {
 				   * only if that program is the one it takes over */
 	__u32 handed_over;        /* 1: it exited for a successor, leaving the program
 				   * attached and the announcement as `healthy` says */
+};
+
+/*
+ * Catchment: the client networks this PoP answers, in the units BGP moves
+ * between PoPs (IPv4 /24, IPv6 /48). Key of the `xdpcast_catchment` LRU,
+ * 8 bytes: it is built next to a stack at the verifier's limit.
+ */
+#define XDPCAST_CATCHMENT_V4_BITS 24
+#define XDPCAST_CATCHMENT_V6_BITS 48
+#define XDPCAST_CATCHMENT_MAX     16384   /* networks kept; the least recently answered go first */
+
+struct catchment_key {
+	__u8 network[6];  /* IPv6: the /48; IPv4: the /24 in network[0..2], the rest 0 */
+	__u8 ipv6;
+	__u8 reserved;
+};
+
+/* Its value, one per CPU: userspace adds the answers and takes the latest time. */
+struct catchment_count {
+	__u64 answers;    /* responses sent with XDP_TX to the network */
+	__u64 last_ns;    /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the latest */
 };
 
 /* Value of the `xdpcast_views` LPM trie, keyed by client source prefix. */

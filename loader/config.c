@@ -124,8 +124,11 @@ static int set_scalar(struct walk *w, yaml_node_t *node, const char *path, const
 	return 0;
 }
 
-/* One record of a list: a mapping of its keys, or the single value its
- * shorthand (or, filed under a name, its value) stands for. Errors after
+static int walk_list(struct walk *w, yaml_node_t *node, const char *path, const struct schema_item *list,
+		     void *base);
+
+/* One record of a list: a mapping of its keys, or the single value (or
+ * list) its shorthand (or, filed under a name, its value) stands for. Errors after
  * its keys are read point at line_node: the entry, or the name of it. */
 static int walk_record(struct walk *w, yaml_node_t *node, yaml_node_t *line_node, const char *path,
 		       const struct schema_item *list, void *base, void *record)
@@ -136,7 +139,10 @@ static int walk_record(struct walk *w, yaml_node_t *node, yaml_node_t *line_node
 	for (const struct schema_item *c = list->children; !schema_is_end(c); c++)
 		if ((c->flags & SCHEMA_SCALAR) || (list->shorthand && c->key && !strcmp(c->key, list->shorthand)))
 			single = c;
-	if (node->type == YAML_SCALAR_NODE && single) {
+	if (node->type == YAML_SEQUENCE_NODE && single && single->shape == SCHEMA_LIST) {
+		if (walk_list(w, node, path, single, record))
+			return -1;
+	} else if (node->type == YAML_SCALAR_NODE && single && single->shape == SCHEMA_VALUE) {
 		if (set_scalar(w, node, path, single, record))
 			return -1;
 	} else if (walk_mapping(w, node, path, list->children, record)) {

@@ -38,7 +38,10 @@ struct metrics_server {
 	struct open_connection open[METRICS_CONNECTIONS];
 	size_t open_count;              /* touched by that thread only */
 	int stats_fd;
-	pthread_mutex_t lock;           /* guards published and stats_fd */
+	int catchment_fd;               /* -1 until set */
+	const struct catchment_group *groups;   /* the daemon's, for its life */
+	size_t group_count;
+	pthread_mutex_t lock;           /* guards published, stats_fd and the catchment */
 	struct pop_state *published;    /* a reference; NULL until the first */
 };
 
@@ -109,11 +112,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 			      const char *version, const char *upload_data, size_t *upload_size, void **state)
 {
 	struct metrics_server *server = cls;
+	struct catchment_group_total totals[CATCHMENT_GROUPS_MAX + 1];
 	struct xdpcast_stats stats[XDPCAST_STATS_SLOTS];
+	const struct catchment_group *groups;
+	size_t len, group_count, total_count = 0;
+	int stats_fd, catchment_fd;
 	struct pop_state *snap;
+	struct catchment c;
 	char err[256], *text;
-	int stats_fd;
-	size_t len;
 
 	(void)version, (void)upload_data, (void)upload_size, (void)state;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
@@ -125,6 +131,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	pthread_mutex_lock(&server->lock);
 	snap = server->published ? state_ref(server->published) : NULL;
 	stats_fd = server->stats_fd;
+	catchment_fd = server->catchment_fd;
+	groups = server->groups;
+	group_count = server->group_count;
 	pthread_mutex_unlock(&server->lock);
 	if (stats_fd < 0 || !snap) {
 		state_unref(snap);
@@ -136,7 +145,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "cannot read the counters\n", 25,
 			     MHD_RESPMEM_PERSISTENT);
 	}
-	text = metrics_render(snap, stats, &len);
+	if (catchment_fd >= 0) {
+		if (catchment_read_fd(catchment_fd, &c, err, sizeof(err))) {
+			log_error("metrics: %s", err);     /* the other series are still worth serving */
+		} else {
+			catchment_group_totals(&c, groups, group_count, totals);
+			total_count = group_count + 1;
+			catchment_free(&c);
+		}
+	}
+	text = metrics_render(snap, stats, totals, total_count, &len);
 	state_unref(snap);
 	if (!text)
 		return MHD_NO;
@@ -148,6 +166,16 @@ void metrics_server_set_stats(struct metrics_server *server, int stats_fd)
 {
 	pthread_mutex_lock(&server->lock);
 	server->stats_fd = stats_fd;
+	pthread_mutex_unlock(&server->lock);
+}
+
+void metrics_server_set_catchment(struct metrics_server *server, int catchment_fd,
+				  const struct catchment_group *groups, size_t count)
+{
+	pthread_mutex_lock(&server->lock);
+	server->catchment_fd = catchment_fd;
+	server->groups = groups;
+	server->group_count = count;
 	pthread_mutex_unlock(&server->lock);
 }
 
@@ -212,7 +240,7 @@ struct metrics_server *metrics_server_start(const char *address, char *err, size
 	if (parse_address(address, &ss, err, errlen))
 		goto fail;
 	pthread_mutex_init(&server->lock, NULL);
-	server->stats_fd = -1;
+	server->stats_fd = server->catchment_fd = -1;
 	/* Driven by our own thread (serve), so that the same thread holds
 	 * the deadlines; the daemon's main loop never waits for it. */
 	server->httpd = MHD_start_daemon(MHD_USE_AUTO | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),

@@ -2,9 +2,9 @@
 /*
  * --metrics ADDR:PORT: GET /metrics served by libmicrohttpd from its own
  * thread. The daemon publishes its state snapshot (state.h) with
- * metrics_server_update(); the counters are read from the stats map at
- * every scrape. One request per connection, done within 5 s whatever its
- * pace; at most 4 connections per address, 64 in all.
+ * metrics_server_update(); the counters and the catchment are read from
+ * their maps at every scrape. One request per connection, done within 5 s
+ * whatever its pace; at most 4 connections per address, 64 in all.
  */
 #ifndef XDPCAST_METRICS_SERVER_H
 #define XDPCAST_METRICS_SERVER_H
@@ -23,6 +23,11 @@ struct metrics_server *metrics_server_start(const char *address, char *err, size
 
 /* The xdpcast_stats map, once the program is loaded. */
 void metrics_server_set_stats(struct metrics_server *server, int stats_fd);
+
+/* The xdpcast_catchment map and the groups /metrics sums it by, which
+ * must outlive the server. */
+void metrics_server_set_catchment(struct metrics_server *server, int catchment_fd,
+				  const struct catchment_group *groups, size_t count);
 
 /* Replaces the published snapshot (everything but the counters); the
  * server takes its own reference. */

@@ -544,6 +544,45 @@ static const struct schema_item answer_cache_keys[] = {
 	SCHEMA_END
 };
 
+/* catchment: groups of client prefixes (regions, say) that /metrics sums
+ * the catchment by; bounded here, so its label set is. */
+static int check_catchment_group(const struct schema_item *item, void *record, void *root, char *err,
+				 size_t errlen)
+{
+	const struct catchment_group *group = record;
+
+	(void)item;
+	(void)root;
+	if (!strcmp(group->name, CATCHMENT_OTHER))
+		return snprintf(err, errlen, "'%s' names the networks of no group: choose another name",
+				CATCHMENT_OTHER), -1;
+	for (size_t i = 0; i < group->prefix_count; i++)
+		if (catchment_group_prefix_check(&group->prefixes[i], err, errlen))
+			return -1;
+	return 0;
+}
+
+static const struct schema_item catchment_group_keys[] = {
+	{ .key = "name", .arg = "NAME", .type = &schema_string, .offset = offsetof(struct catchment_group, name),
+	  .max = 31, .flags = SCHEMA_NAME },
+	{ .key = "prefixes", .arg = "PREFIX", .shape = SCHEMA_LIST, .type = &prefix_type,
+	  .offset = offsetof(struct catchment_group, prefixes),
+	  .count_offset = offsetof(struct catchment_group, prefix_count), .max_items = CATCHMENT_GROUP_PREFIXES,
+	  .noun = "prefix", .flags = SCHEMA_FIXED | SCHEMA_SCALAR | SCHEMA_REQUIRED,
+	  .too_few = "a group without prefixes counts nothing" },
+	SCHEMA_END
+};
+
+static const struct schema_item catchment_keys[] = {
+	{ .key = "groups", .shape = SCHEMA_NAMED, .children = catchment_group_keys,
+	  LIST_AT(catchment_groups, catchment_group_count), .record_size = sizeof(struct catchment_group),
+	  .max_items = CATCHMENT_GROUPS_MAX, .noun = "group", .check = check_catchment_group,
+	  .help = "up to 16 groups of up to 16 client prefixes (none longer than /24 for IPv4 or /48 for IPv6, the "
+		  "units counted): `xdpcast_catchment_answers{group}` and `xdpcast_catchment_networks{group}` per group, networks "
+		  "in none of them under `group=\"other\"`; a network counts for the first group holding it" },
+	SCHEMA_END
+};
+
 const struct schema_item options_schema[] = {
 	{ .key = "interfaces", .flag = "iface", .short_flag = 'i', .arg = "IF", .shape = SCHEMA_LIST,
 	  .type = &schema_string, LIST_AT(ifaces, iface_count), .max_items = XDPCAST_MAX_IFACES,
@@ -619,6 +658,8 @@ const struct schema_item options_schema[] = {
 	  .group = "limits" },
 	{ .key = "answer_cache", .shape = SCHEMA_SECTION, .children = answer_cache_keys, .offset = 0,
 	  .group = "limits" },
+	{ .key = "catchment", .shape = SCHEMA_SECTION, .children = catchment_keys, .offset = 0,
+	  .group = "catchment" },
 	SCHEMA_END
 };
 

@@ -12,6 +12,7 @@
 
 #include "address.h"
 #include "bird_include.h"
+#include "catchment_map.h"
 #include "protection.h"
 #include "schema.h"
 #include "zone.h"
@@ -130,6 +131,8 @@ struct options {
 	struct secondary_option *secondaries;
 	size_t secondary_count;
 	struct zone_limits zone_limits; /* in force once options_parse returns OPTIONS_RUN */
+	struct catchment_group *catchment_groups;       /* catchment.groups, for /metrics */
+	size_t catchment_group_count;
 	struct schema_strings strings;  /* every string read */
 };
 

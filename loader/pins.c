@@ -35,6 +35,7 @@ static const struct {
 	{ "xdpcast_source_buckets", CARRY_COPY },
 	{ "xdpcast_rrl", CARRY_COPY },
 	{ "xdpcast_global_buckets", CARRY_COPY },
+	{ "xdpcast_catchment", CARRY_COPY },
 };
 
 static int state_map_index(const char *name)
@@ -325,7 +326,8 @@ static int carry_entry(const struct carried_map *c, const struct bpf_map_info *o
 		       enum carry how, int ncpus)
 {
 	size_t new_size = bpf_map__value_size(c->map), old_size = old->value_size;
-	bool percpu = old->type == BPF_MAP_TYPE_PERCPU_ARRAY || old->type == BPF_MAP_TYPE_PERCPU_HASH;
+	bool percpu = old->type == BPF_MAP_TYPE_PERCPU_ARRAY || old->type == BPF_MAP_TYPE_PERCPU_HASH ||
+		      old->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	size_t copies = percpu ? ncpus : 1, old_stride = percpu ? (old_size + 7) / 8 * 8 : old_size;
 	size_t new_stride = percpu ? (new_size + 7) / 8 * 8 : new_size;
 	unsigned char *from = calloc(copies, old_stride), *to = calloc(copies, new_stride);

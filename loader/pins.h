@@ -7,7 +7,7 @@
  * daemon takes over when the program pinned there (xdpcast_prog) still runs
  * on an interface: a restart, an upgrade, or a daemon that crashed. It then
  * keeps the live state of that program's own maps (counters, live
- * blocklist entries, token buckets, RRL):
+ * blocklist entries, token buckets, RRL, the catchment):
  * reused as they are when their layout is unchanged, else migrated into the
  * new maps after the switch (counters added, entries copied), with a log
  * line saying which. Maps of configuration (prefixes, views, settings, the

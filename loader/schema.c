@@ -631,6 +631,10 @@ static void describe_value(const struct schema_item *item, char *out, size_t len
 		const struct schema_item *name = child_with(item->children, SCHEMA_NAME);
 		const struct schema_item *scalar = child_with(item->children, SCHEMA_SCALAR);
 
+		if (scalar && scalar->shape == SCHEMA_LIST) {
+			snprintf(out, len, "`%s: [%s, ...]`", name->arg, scalar->arg);
+			return;
+		}
 		if (scalar) {
 			choice_names(scalar->choices, names, sizeof(names));
 			snprintf(out, len, "`%s: VALUE`, VALUE %s", name->arg, names);

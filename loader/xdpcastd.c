@@ -547,6 +547,8 @@ int main(int argc, char **argv)
 		goto fail;
 	if (d.metrics) {
 		metrics_server_set_stats(d.metrics, bpf_map__fd(d.skel->maps.xdpcast_stats));
+		metrics_server_set_catchment(d.metrics, bpf_map__fd(d.skel->maps.xdpcast_catchment),
+					     d.opts.catchment_groups, d.opts.catchment_group_count);
 		log_info("metrics at http://%s/metrics", d.opts.metrics);
 	}
 	for (size_t i = 0; i < d.opts.iface_count; i++)

@@ -14,7 +14,7 @@ packages=(
 	libclang-rt-14-dev
 	# test and demo peers (ethtool: whole checksums from a veth client)
 	iproute2 ethtool knot-dnsutils nsd knot bird2 xdp-tools python3 ldnsutils dnsperf prometheus systemd
-	# make bench: its plot
+	# make bench and make lab: their plots
 	gnuplot-nox
 	# make deb and its test: shared library dependencies, man pages rendered
 	dpkg-dev man-db groff-base

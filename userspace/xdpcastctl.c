@@ -23,6 +23,8 @@
 
 #include "bgp.h"
 #include "blocklist.h"
+#include "catchment_map.h"
+#include "clock.h"
 #include "control.h"
 #include "lookup.h"
 #include "options.h"
@@ -54,6 +56,9 @@ static const char usage[] =
 "                      packet on, until 'block del' or xdpcastd restarts\n"
 "  block del PREFIX    stop dropping a prefix added with 'block add'\n"
 "  block list          every blocked prefix, from the config file and live\n"
+"  catchment           the client networks (IPv4 /24, IPv6 /48) this PoP\n"
+"                      answers from XDP, most answers first, with their share\n"
+"                      and how long ago the latest was sent\n"
 "  drain [PREFIX]      keep announcing PREFIX (every anycast prefix without\n"
 "                      one) but less attractively: prepends of bgp.asn\n"
 "                      (--prepend N, default bgp.drain.prepend) and the\n"
@@ -85,6 +90,10 @@ static const char usage[] =
 "  -a, --all            stats: list reasons that counted nothing too\n"
 "  -w, --watch SECONDS  stats: print rates every SECONDS until interrupted\n"
 "  -n, --count N        stats --watch: stop after N reports\n"
+"  -t, --top N          catchment: the N networks with the most answers\n"
+"                       (default 10; 0: every one)\n"
+"      --since SECONDS  catchment: only networks answered within the last\n"
+"                       SECONDS (where BGP sends clients now)\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
@@ -103,6 +112,8 @@ struct ctl {
 	struct options opts;            /* the config file's */
 	json_t *status;                 /* the daemon's, once asked; NULL: not reachable */
 	bool status_asked;
+	int top;                        /* catchment: networks shown; 0: all */
+	int since;                      /* catchment: answered within SECONDS; 0: ever */
 };
 
 static bool json_errors;
@@ -656,6 +667,61 @@ static int cmd_block(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* Seconds from the network's latest answer to now (an answer may come
+ * after the clock was read). */
+static double answered_ago(const struct catchment_network *net, double now)
+{
+	double ago = now - net->last_ns / 1e9;
+
+	return ago > 0 ? ago : 0;
+}
+
+/* Networks answered within ctl->since seconds (all without it), the top
+ * ctl->top of them; each one's share is of the answers of all those. */
+static int cmd_catchment(struct ctl *ctl)
+{
+	uint64_t considered = 0;
+	struct catchment c;
+	size_t shown = 0;
+	char err[512];
+	double now;
+	json_t *out;
+
+	if (catchment_read(pin_dir(ctl), &c, err, sizeof(err)))
+		return fail(err);
+	now = clock_monotonic();
+	for (size_t i = 0; i < c.count; i++)
+		if (!ctl->since || answered_ago(&c.networks[i], now) <= ctl->since)
+			considered += c.networks[i].answers;
+	out = json_array();
+	if (!ctl->json)
+		printf("%-44s %12s %7s  %s\n", "network", "answers", "share", "latest answer");
+	for (size_t i = 0; i < c.count && (!ctl->top || shown < (size_t)ctl->top); i++) {
+		const struct catchment_network *net = &c.networks[i];
+		double ago = answered_ago(net, now), share = considered ? (double)net->answers / considered : 0;
+		char text[64];
+
+		if (ctl->since && ago > ctl->since)
+			continue;
+		shown++;
+		prefix_format(&net->prefix, text, sizeof(text));
+		if (ctl->json)
+			json_array_append_new(out, json_pack("{s:s, s:I, s:f, s:f}", "prefix", text, "answers",
+							     (json_int_t)net->answers, "share", share,
+							     "latest_seconds_ago", ago));
+		else
+			printf("%-44s %12llu %6.1f%%  %.1f s ago\n", text, (unsigned long long)net->answers, share * 100, ago);
+	}
+	if (!ctl->json)
+		printf("%zu of %zu networks shown, %llu answers in all (the map keeps the %d latest networks)\n", shown,
+		       c.count, (unsigned long long)c.answers, XDPCAST_CATCHMENT_MAX);
+	catchment_free(&c);
+	if (ctl->json)
+		return print_json(out);
+	json_decref(out);
+	return 0;
+}
+
 /* The prefix as the daemon writes it (192.0.2.0/24, 2001:db8:53::/48),
  * or "all" without one. */
 static int prefix_arg(const char *arg, char *out, size_t len, char *err, size_t errlen)
@@ -740,7 +806,7 @@ static int number(const char *text, int min, int max)
 	return !*text || *end || errno || n < min || n > max ? -1 : (int)n;
 }
 
-enum { OPT_BIRD_INCLUDE = 256, OPT_AFTER_FAILURE };
+enum { OPT_BIRD_INCLUDE = 256, OPT_AFTER_FAILURE, OPT_SINCE };
 
 /* Flags, then the config file's values for what no flag gave. */
 static int parse_options(int argc, char **argv, struct ctl *ctl)
@@ -757,6 +823,8 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 		{ "all", no_argument, NULL, 'a' },
 		{ "watch", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "top", required_argument, NULL, 't' },
+		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -765,7 +833,7 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:s:c:b:p:jaw:n:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:s:c:b:p:jaw:n:t:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': ctl->pin_dir = optarg; break;
 		case 's': ctl->socket = optarg; break;
@@ -786,6 +854,14 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 		case 'n':
 			if ((ctl->count = number(optarg, 1, INT_MAX)) < 0)
 				return fail("--count takes a number of reports, 1 or more");
+			break;
+		case 't':
+			if ((ctl->top = number(optarg, 0, INT_MAX)) < 0)
+				return fail("--top takes a number of networks, 0 (every one) or more");
+			break;
+		case OPT_SINCE:
+			if ((ctl->since = number(optarg, 1, 86400 * 365)) < 0)
+				return fail("--since takes a number of seconds, 1 or more");
 			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		case 'V': printf("xdpcastctl %s\n", XDPCAST_VERSION); exit(0);
@@ -829,6 +905,8 @@ static int run(struct ctl *ctl, const char *command, int args, char **argv)
 		return cmd_lookup(ctl, argv[0], args == 2 ? argv[1] : NULL);
 	if (!strcmp(command, "answers") && args == 1)
 		return cmd_answers(ctl, argv[0]);
+	if (!strcmp(command, "catchment") && args == 0)
+		return cmd_catchment(ctl);
 	if (!strcmp(command, "block"))
 		return cmd_block(ctl, args, argv);
 	if (!strcmp(command, "withdraw") && args <= 1)
@@ -841,13 +919,13 @@ static int run(struct ctl *ctl, const char *command, int args, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct ctl ctl = { .prepend = -1 };
+	struct ctl ctl = { .prepend = -1, .top = 10 };
 	int ret;
 
 	ret = parse_options(argc, argv, &ctl);
 	if (!ret && optind == argc)
-		ret = fail("a command is needed: stats, status, lookup, answers, reload, block, drain, undrain or "
-			   "withdraw (see xdpcastctl --help)");
+		ret = fail("a command is needed: stats, status, lookup, answers, catchment, reload, block, drain, "
+			   "undrain or withdraw (see xdpcastctl --help)");
 	if (!ret)
 		ret = run(&ctl, argv[optind], argc - optind - 1, argv + optind + 1);
 	json_decref(ctl.status);

@@ -44,6 +44,9 @@ cleanup() {
 		wait "$pid" 2>/dev/null
 	done
 	for ns in "$NS_CLI" "$NS_SRV" "${EXTRA_NS[@]}"; do
+		# Whatever still runs in them (a child of a child the test lost
+		# track of) would keep the namespace, and its links, alive.
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
 	# Every BPF filesystem the test mounted below $WORK.

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Asks SERVER for NAME (TYPE, CLASS: A IN by default) over UDP for SECONDS,
-as fast as answers come or at RATE queries per second, and prints one line
-per query: the unix time, then the sorted A addresses (or TXT strings) of
-the answer section joined by commas, "rcode N" when it is not NOERROR, or
-"timeout" when no answer came within 0.5 s. The tests use it to see whether
-any response mixed two generations, and to count queries lost.
+one query at a time as fast as answers come, or at RATE queries per second
+whether earlier ones were answered or not (as many clients ask: an outage
+then costs every query sent into it), and prints one line per query as it
+completes: the unix time the query was sent, then the sorted A addresses
+(or TXT strings) of the answer section joined by commas, "rcode N" when it
+is not NOERROR, or "timeout" when no answer came within 0.5 s. The tests
+use it to see whether any response mixed two generations, and to count
+queries lost. SERVER is an IPv4 or an IPv6 address.
 
     query_loop.py SERVER NAME SECONDS [TYPE [CLASS [RATE]]]"""
 import random
@@ -63,37 +66,50 @@ def answer_values(msg):
     return ",".join(sorted(values))
 
 
+TIMEOUT = 0.5
+
+
 def main():
     server, name, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
     qtype = TYPES[sys.argv[4]] if len(sys.argv) > 4 else 1
     qclass = CLASSES[sys.argv[5]] if len(sys.argv) > 5 else 1
     rate = float(sys.argv[6]) if len(sys.argv) > 6 else 0
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock = socket.socket(socket.AF_INET6 if ":" in server else socket.AF_INET, socket.SOCK_DGRAM)
     start = time.time()
     end = start + seconds
-    sent = 0
-    while time.time() < end:
-        if rate:
-            time.sleep(max(0, start + sent / rate - time.time()))
-        sent += 1
-        qid = random.randrange(65536)
-        sock.sendto(query(name, qid, qtype, qclass), (server, 53))
-        deadline = time.time() + 0.5
-        msg = None
-        while msg is None and time.time() < deadline:
-            sock.settimeout(max(0.001, deadline - time.time()))
-            try:
-                reply = sock.recv(4096)
-            except socket.timeout:
-                break
-            if struct.unpack("!H", reply[:2])[0] == qid:    # else a late answer to an earlier query
-                msg = reply
-        if msg is None:
-            print("%.3f timeout" % time.time(), flush=True)
-        else:
-            print("%.3f %s" % (time.time(), answer_values(msg)), flush=True)
+    next_send, sent = start, 0
+    pending = {}                    # query ID: the time it was sent
+    while True:
+        now = time.time()
+        for qid, at in list(pending.items()):
+            if now - at >= TIMEOUT:
+                print("%.3f timeout" % at, flush=True)
+                del pending[qid]
+                if not rate:
+                    next_send = now
+        if now >= end and not pending:
+            break
+        if now >= next_send and now < end:
+            qid = random.randrange(65536)
+            while qid in pending:
+                qid = random.randrange(65536)
+            sock.sendto(query(name, qid, qtype, qclass), (server, 53))
+            pending[qid] = now
+            sent += 1
+            next_send = start + sent / rate if rate else float("inf")
+            continue
+        wake = min([next_send if now < end else float("inf")] + [at + TIMEOUT for at in pending.values()])
+        sock.settimeout(max(0.0005, wake - time.time()))
+        try:
+            reply = sock.recv(4096)
+        except socket.timeout:
+            continue
+        at = pending.pop(struct.unpack("!H", reply[:2])[0], None)
+        if at is None:
+            continue                # a late answer to a query already counted lost
+        print("%.3f %s" % (at, answer_values(reply)), flush=True)
         if not rate:
-            time.sleep(0.005)
+            next_send = time.time() + 0.005
 
 
 main()

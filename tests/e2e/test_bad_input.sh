@@ -9,7 +9,10 @@ ZONE=$ROOT/tests/zones/example.test.zone
 expect_error() {
 	local expected=$1 rc=0 out
 	shift
-	out=$(ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" "$@" 2>&1) || rc=$?
+	# Its own control socket, and a bound on its life: a daemon that starts
+	# after all must neither take the host's default socket nor hang the test.
+	out=$(ip netns exec "$NS_SRV" timeout 30 "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" \
+		--control-socket "$CONTROL_SOCKET" "$@" 2>&1) || rc=$?
 	[ "$rc" -eq 1 ] || fail "exit status $rc, expected 1, for: $*"
 	[ "$(echo "$out" | grep -c .)" -eq 1 ] || fail "expected one line for: $*, got: $out"
 	echo "$out" | grep -qF -- "$expected" || fail "expected '$expected' for: $*, got: $out"
@@ -67,5 +70,5 @@ echo "ok - --check-config names the broken zone's file and line"
 expect_error "--metrics: 'nonsense': expected ADDRESS:PORT" "${good[@]}" --zone "$ZONE" --metrics nonsense
 srv python3 -c 'import socket, time; s = socket.socket(); s.bind(("198.51.100.1", 9553)); s.listen(); time.sleep(30)' &
 PIDS+=($!)
-sleep 0.5
+wait_for "the listener on 198.51.100.1:9553" eval 'srv ss -Hltn "src 198.51.100.1:9553" | grep -q .'
 expect_error "--metrics 198.51.100.1:9553: cannot listen there" "${good[@]}" --zone "$ZONE" --metrics 198.51.100.1:9553

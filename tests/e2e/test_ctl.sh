@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 ZONE=$ROOT/tests/zones/example.test.zone
 json() { python3 -c "import json, sys; v = json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
-for command in stats status reload "lookup www.example.test" "block list"; do
+for command in stats status reload "lookup www.example.test" "block list" catchment; do
 	rc=0
 	out=$(ctl $command 2>&1) || rc=$?
 	[ "$rc" -eq 1 ] && [[ "$out" == "xdpcastctl: "*"(is xdpcastd running?)" ]] ||
@@ -77,6 +77,21 @@ grep -qx "www.example.test MX: answered in XDP (dns_nodata)" <<< "$out" || fail 
 [ "$(ctl --json answers www.example.test | json '[(a["type"], a["reason"]) for a in v["answers"]][2:4]')" = \
   "[('A', 'dns_answer'), ('AAAA', 'dns_answer')]" ] || fail "answers --json: $(ctl --json answers www.example.test)"
 echo "ok - answers: every common type of a name as the program serves it"
+
+# Catchment: the client's /24 and /48, answers only (the lookups above
+# are the daemon's probes: not clients).
+for i in 1 2; do cli kdig +short +norec +time=2 +retry=0 @$ANYCAST6 www.example.test AAAA > /dev/null; done
+cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.org A > /dev/null || true      # passed: not counted
+[ "$(ctl --json catchment | json '[(e["prefix"], e["answers"], round(e["share"], 1)) for e in v]')" = \
+  "[('198.51.100.0/24', 3, 0.6), ('2001:db8:1::/48', 2, 0.4)]" ] || fail "catchment --json: $(ctl --json catchment)"
+grep -qE "^198\.51\.100\.0/24 +3 +60\.0%  [0-9.]+ s ago$" <<< "$(ctl catchment)" || fail "catchment: $(ctl catchment)"
+[ "$(ctl --json catchment --top 1 | json 'len(v)')" = 1 ] || fail "catchment --top 1: $(ctl --json catchment --top 1)"
+sleep 3
+cli kdig +short +norec +time=2 +retry=0 @$ANYCAST6 www.example.test AAAA > /dev/null
+[ "$(ctl --json catchment --since 2 | json '[(e["prefix"], e["answers"], e["share"]) for e in v]')" = \
+  "[('2001:db8:1::/48', 3, 1.0)]" ] || fail "catchment --since 2: $(ctl --json catchment --since 2)"
+grep -q '"network"' <<< "$(bpftool map dump pinned "$PIN_DIR/xdpcast_catchment")" || fail "no BTF in xdpcast_catchment"
+echo "ok - catchment: the client's /24 and /48 with their answers and shares (text, JSON, --top, --since)"
 
 sed -i 's/^www             IN A    192.0.2.80$/www             IN A    192.0.2.88/' "$WORK/zone"
 [ "$(ctl reload)" = "reloaded: generation 2" ] || fail "reload did not say generation 2"

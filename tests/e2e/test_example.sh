@@ -24,7 +24,7 @@ out=$(srv "$BUILD/xdpcastd" --check-config "$WORK/xdpcastd.yaml" 2>&1) || fail "
 [ "$out" = "$WORK/xdpcastd.yaml: ok (1 zones, 2 anycast prefixes, 1 blocked prefixes)" ] ||
 	fail "--check-config said more than ok: $out"
 
-"$BUILD/xdpcastctl" withdraw --config "$WORK/xdpcastd.yaml" --bird-socket none > /dev/null
+"$BUILD/xdpcastctl" --control-socket "$CONTROL_SOCKET" withdraw --config "$WORK/xdpcastd.yaml" --bird-socket none > /dev/null
 cat > "$WORK/bird.conf" <<CONF
 router id $UNICAST4;
 protocol device {}

@@ -9,7 +9,13 @@ METRICS=$UNICAST4:9553
 
 setup_network
 start_nsd "$ZONE"
-POP=ams1 start_xdpcastd --zone "$ZONE" --metrics $METRICS
+cat > "$WORK/xdpcastd.yaml" <<YAML
+catchment:
+  groups:
+    clients: [198.51.100.0/24]
+    elsewhere: [203.0.113.0/24, 2001:db8:ff::/48]
+YAML
+POP=ams1 start_xdpcastd --zone "$ZONE" --metrics $METRICS --config "$WORK/xdpcastd.yaml"
 grep -q "metrics at http://$METRICS/metrics" "$WORK/xdpcastd.log" || fail "no metrics line in the log"
 
 # get URL: the body, fetched from the client namespace.
@@ -29,6 +35,15 @@ http_get "http://$METRICS/metrics" > "$WORK/metrics.txt"
 grep -q '^xdpcast_build_info{pop="ams1",version="' "$WORK/metrics.txt" || fail "no build_info"
 [ "$(value 'xdpcast_prefix_announced{pop="ams1",prefix="2001:db8:53::/48"}')" = 0 ] || fail "no prefix_announced gauge"
 echo "ok - /metrics: 5 answers and 3 NXDOMAINs counted as sent, zone serial and generation"
+
+# The catchment per configured group: the client's IPv4 /24 is in
+# "clients", its IPv6 /48 in no group.
+[ "$(value 'xdpcast_catchment_answers{pop="ams1",group="clients"}')" = 5 ] &&
+[ "$(value 'xdpcast_catchment_answers{pop="ams1",group="elsewhere"}')" = 0 ] &&
+[ "$(value 'xdpcast_catchment_answers{pop="ams1",group="other"}')" = 3 ] &&
+[ "$(value 'xdpcast_catchment_networks{pop="ams1",group="other"}')" = 1 ] ||
+	fail "catchment per group: $(grep catchment "$WORK/metrics.txt")"
+echo "ok - /metrics: the catchment per group of client prefixes (5 answers to clients, 3 to other)"
 
 problems=$(promtool check metrics < "$WORK/metrics.txt" 2>&1) || fail "promtool check metrics failed: $problems"
 [ -z "$problems" ] || fail "promtool check metrics: $problems"

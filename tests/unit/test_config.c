@@ -255,6 +255,28 @@ static void test_many_zones(void **state)
 	free(text);
 }
 
+/* catchment.groups: the client prefixes /metrics sums the catchment by. */
+static void test_catchment_groups(void **state)
+{
+	struct options o = { 0 };
+	char err[512], text[64];
+
+	(void)state;
+	protection_defaults(&o.protection);
+	assert_int_equal(config_load(write_config("catchment:\n"
+						  "  groups:\n"
+						  "    region-a: [198.51.100.0/24, 2001:db8:a::/48]\n"
+						  "    region-b: [203.0.113.0/24]\n"), &o, err, sizeof(err)), 0);
+	assert_int_equal(o.catchment_group_count, 2);
+	assert_string_equal(o.catchment_groups[0].name, "region-a");
+	assert_int_equal(o.catchment_groups[0].prefix_count, 2);
+	prefix_format(&o.catchment_groups[0].prefixes[1], text, sizeof(text));
+	assert_string_equal(text, "2001:db8:a::/48");
+	assert_string_equal(o.catchment_groups[1].name, "region-b");
+	assert_int_equal(o.catchment_groups[1].prefix_count, 1);
+	options_free(&o);
+}
+
 /* Each bad file: the message names the file, the line and the key. */
 static void test_bad_files(void **state)
 {
@@ -310,6 +332,16 @@ static void test_bad_files(void **state)
 		/* checked where they are written, not only as flags */
 		{ "pop: \"a b\"\n", ":1: pop: 'a b': printable characters only, no spaces" },
 		{ "metrics: nonsense\n", ":1: metrics: 'nonsense': expected ADDRESS:PORT" },
+		{ "catchment:\n  groups:\n    eu: [198.51.100.0/25]\n",
+		  ":3: catchment.groups.eu: 198.51.100.0/25: catchment is counted per /24 (IPv4) and /48 (IPv6)" },
+		{ "catchment:\n  groups:\n    eu: [2001:db8:a:1::/64]\n", ":3: catchment.groups.eu: 2001:db8:a:1::/64: " },
+		{ "catchment:\n  groups:\n    other: [198.51.100.0/24]\n",
+		  ":3: catchment.groups.other: 'other' names the networks of no group" },
+		{ "catchment:\n  groups: [198.51.100.0/24]\n", ":2: catchment.groups: expected a mapping of group names" },
+		{ "catchment:\n  groups:\n    eu: []\n", ":3: catchment.groups.eu: a group without prefixes counts nothing" },
+		{ "catchment:\n  groups:\n    eu: 198.51.100.0/24\n", ":3: catchment.groups.eu: expected a mapping of keys" },
+		{ "catchment:\n  groups:\n    eu: [198.51.100.0/24]\n    eu: [203.0.113.0/24]\n",
+		  ":4: catchment.groups.eu: a second 'eu' (the first is on line 3)" },
 	};
 
 	(void)state;
@@ -495,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_defense_settings),
 		cmocka_unit_test(test_control_plane),
 		cmocka_unit_test(test_many_zones),
+		cmocka_unit_test(test_catchment_groups),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_documented_example),

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "metrics.h"
+#include "prefix.h"
 #include "state.h"
 #include "stats.h"
 
@@ -98,7 +99,7 @@ static void test_every_series(void **state)
 	char *text;
 
 	(void)state;
-	text = metrics_render(snap, stats, &len);
+	text = metrics_render(snap, stats, NULL, 0, &len);
 	assert_non_null(text);
 	assert_int_equal(strlen(text), len);
 	expect_line(text, "# TYPE xdpcast_packets_total counter");
@@ -150,7 +151,7 @@ static void test_no_bird_gauge_without_bird(void **state)
 
 	(void)state;
 	snap->bird_controlled = false;
-	text = metrics_render(snap, stats, &len);
+	text = metrics_render(snap, stats, NULL, 0, &len);
 	snap->bird_controlled = true;
 	assert_null(strstr(text, "xdpcast_bird_up"));
 	free(text);
@@ -162,7 +163,7 @@ static void test_one_series_per_reason_and_iface(void **state)
 	char *text, *line;
 
 	(void)state;
-	text = metrics_render(snap, stats, &len);
+	text = metrics_render(snap, stats, NULL, 0, &len);
 	for (line = text; (line = strstr(line, "\nxdpcast_packets_total{")); line++)
 		series++;
 	assert_int_equal(series, 2 * XDPCAST_REASON_MAX);
@@ -183,7 +184,7 @@ static void test_every_zone(void **state)
 	many->zone_count = 300;
 	for (size_t z = 0; z < many->zone_count; z++)
 		snprintf(many->zones[z].name, sizeof(many->zones[z].name), "z%zu.test.", z);
-	text = metrics_render(many, stats, &len);
+	text = metrics_render(many, stats, NULL, 0, &len);
 	state_unref(many);
 	for (line = text; (line = strstr(line, "\nxdpcast_zone_cache_bytes{")); line++)
 		series++;
@@ -199,9 +200,52 @@ static void test_label_escaping(void **state)
 
 	(void)state;
 	snprintf(snap->pop, sizeof(snap->pop), "a\"b\\c");
-	text = metrics_render(snap, stats, &len);
+	text = metrics_render(snap, stats, NULL, 0, &len);
 	snprintf(snap->pop, sizeof(snap->pop), "ams1");
 	expect_line(text, "xdpcast_zone_generation{pop=\"a\\\"b\\\\c\"} 4");
+	free(text);
+}
+
+/* The catchment summed per group: a network counts for the first group
+ * holding it, networks of no group for "other", and nothing else is a
+ * label: series per group, never per network. */
+static void test_catchment_groups(void **state)
+{
+	struct catchment_group groups[2] = { { .name = "region-a" }, { .name = "region-b" } };
+	struct catchment_network networks[4] = { { .answers = 40 }, { .answers = 30 }, { .answers = 20 },
+						 { .answers = 10 } };
+	struct catchment c = { networks, 4, 100 };
+	struct catchment_group_total totals[3];
+	const char *texts[] = { "198.51.100.0/24", "2001:db8:a::/48", "203.0.113.0/24", "2001:db8:ff::/48" };
+	char err[128], *text;
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(prefix_parse(texts[i], &networks[i].prefix, err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("198.51.100.0/24", &groups[0].prefixes[0], err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("2001:db8::/32", &groups[0].prefixes[1], err, sizeof(err)), 0);
+	groups[0].prefix_count = 2;
+	assert_int_equal(prefix_parse("203.0.113.0/24", &groups[1].prefixes[0], err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("2001:db8:ff::/48", &groups[1].prefixes[1], err, sizeof(err)), 0);
+	groups[1].prefix_count = 2;
+	catchment_group_totals(&c, groups, 2, totals);
+	text = metrics_render(snap, stats, totals, 3, &len);
+	expect_line(text, "# TYPE xdpcast_catchment_answers gauge");
+	/* 2001:db8:ff::/48 is inside region-a's 2001:db8::/32 too: the first group wins */
+	expect_line(text, "xdpcast_catchment_answers{pop=\"ams1\",group=\"region-a\"} 80");
+	expect_line(text, "xdpcast_catchment_answers{pop=\"ams1\",group=\"region-b\"} 20");
+	expect_line(text, "xdpcast_catchment_answers{pop=\"ams1\",group=\"other\"} 0");
+	expect_line(text, "xdpcast_catchment_networks{pop=\"ams1\",group=\"region-a\"} 3");
+	expect_line(text, "xdpcast_catchment_networks{pop=\"ams1\",group=\"region-b\"} 1");
+	free(text);
+	catchment_group_totals(&c, groups, 0, totals);
+	text = metrics_render(snap, stats, totals, 1, &len);
+	expect_line(text, "xdpcast_catchment_answers{pop=\"ams1\",group=\"other\"} 100");
+	expect_line(text, "xdpcast_catchment_networks{pop=\"ams1\",group=\"other\"} 4");
+	free(text);
+	text = metrics_render(snap, stats, NULL, 0, &len);
+	assert_null(strstr(text, "xdpcast_catchment"));
 	free(text);
 }
 
@@ -254,6 +298,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_series),
 		cmocka_unit_test(test_no_bird_gauge_without_bird),
+		cmocka_unit_test(test_catchment_groups),
 		cmocka_unit_test(test_one_series_per_reason_and_iface),
 		cmocka_unit_test(test_every_zone),
 		cmocka_unit_test(test_label_escaping),

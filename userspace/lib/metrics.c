@@ -227,7 +227,39 @@ uint64_t metrics_resident_bytes(void)
 	return resident * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
-char *metrics_render(const struct pop_state *snap, const struct xdpcast_stats *stats, size_t *len)
+/* The start of one catchment group's series, up to the value. */
+static void group_series(FILE *out, const struct pop_state *snap, const char *metric, const char *group)
+{
+	pop_label(out, metric, snap);
+	fputs(",group=\"", out);
+	label(out, group);
+	fputs("\"} ", out);
+}
+
+/* Where clients come from: the catchment map summed per configured group
+ * of client prefixes, the last one "other". Gauges: a network evicted from
+ * the bounded map takes its answers with it. */
+static void catchment(FILE *out, const struct pop_state *snap, const struct catchment_group_total *groups,
+		      size_t count)
+{
+	if (!count)
+		return;
+	header(out, "xdpcast_catchment_answers", "gauge",
+	       "Answers sent from XDP to the client networks of each group (catchment.groups), as the catchment map holds them.");
+	for (size_t g = 0; g < count; g++) {
+		group_series(out, snap, "xdpcast_catchment_answers", groups[g].name);
+		fprintf(out, "%llu\n", (unsigned long long)groups[g].answers);
+	}
+	header(out, "xdpcast_catchment_networks", "gauge",
+	       "Client networks (IPv4 /24, IPv6 /48) of each group that the catchment map holds.");
+	for (size_t g = 0; g < count; g++) {
+		group_series(out, snap, "xdpcast_catchment_networks", groups[g].name);
+		fprintf(out, "%llu\n", (unsigned long long)groups[g].networks);
+	}
+}
+
+char *metrics_render(const struct pop_state *snap, const struct xdpcast_stats *stats,
+		     const struct catchment_group_total *groups, size_t group_count, size_t *len)
 {
 	char *text = NULL;
 	FILE *out = open_memstream(&text, len);
@@ -241,6 +273,7 @@ char *metrics_render(const struct pop_state *snap, const struct xdpcast_stats *s
 	reloads(out, snap);
 	attachment(out, snap);
 	control_plane(out, snap);
+	catchment(out, snap, groups, group_count);
 	header(out, "xdpcast_build_info", "gauge", "Always 1; the labels say which xdpcast runs.");
 	pop_label(out, "xdpcast_build_info", snap);
 	fputs(",version=\"", out);
