@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* libFuzzer: zone text through libzscanner into the answer compiler, as a
- * zone file or a transfer feeds it ($INCLUDE is refused for text). */
+ * zone file or a transfer feeds it ($INCLUDE is refused for text): every
+ * name of the zone compiled, its shared tails and the CHAOS answers. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -8,10 +9,21 @@
 #include "log.h"
 #include "zone.h"
 
+static int each_chaos(const struct name_answers *names, void *arg)
+{
+	(void)names;
+	(void)arg;
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *quiet;
-	struct answer_set set;
+	struct compiled_answer slots[ZONE_SLOT_MAX];
+	struct zone_compiler *zc;
+	struct zone_names it;
+	const knot_dname_t *name;
+	struct name_answers n;
 	struct zone *zone;
 	char err[512];
 
@@ -22,10 +34,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zone = zone_parse("fuzz.zone", (const char *)data, size, err, sizeof(err));
 	if (!zone)
 		return 0;
-	if (answers_compile(&zone, 1, &set, err, sizeof(err)) == 0) {
-		answers_add_chaos(&set, "fuzz-pop", err, sizeof(err));
-		answers_free(&set);
+	zc = zone_compiler_new(zone, err, sizeof(err));
+	if (zc && zone_compile_slots(zc, slots, err, sizeof(err)) == 0) {
+		zone_names_init(&it, zone, zone->origin, 0, zone->rrset_count);
+		while ((name = zone_names_next(&it)))
+			if (zone_compile_name(zc, name, &n, err, sizeof(err)) < 0)
+				break;
 	}
+	zone_compiler_free(zc);
+	answers_chaos("fuzz-pop", each_chaos, NULL, err, sizeof(err));
 	zone_free(zone);
 	return 0;
 }
