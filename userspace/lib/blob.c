@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,7 +383,7 @@ uint64_t blob_space_page_bytes(const struct blob_space *space)
 	return (uint64_t)space->pages.count * space->blob->page_memlock;
 }
 
-void blob_space_free(struct blob_space *space)
+static void space_free(struct blob_space *space, bool unpublish)
 {
 	struct blob *blob;
 	__u32 count;
@@ -394,7 +395,7 @@ void blob_space_free(struct blob_space *space)
 	count = space->pages.count - space->uncommitted;
 	/* Committed pages leave the outer map for the placeholder (the kernel
 	 * frees them once unmapped); the others were never there. */
-	fds = malloc((count ? count : 1) * sizeof(*fds));
+	fds = unpublish ? malloc((count ? count : 1) * sizeof(*fds)) : NULL;
 	for (size_t i = 0; fds && i < count; i++)
 		fds[i] = blob->placeholder_fd;
 	if (count && fds)
@@ -419,4 +420,14 @@ void blob_space_free(struct blob_space *space)
 		free(space->pending[c].items);
 	}
 	free(space);
+}
+
+void blob_space_free(struct blob_space *space)
+{
+	space_free(space, true);
+}
+
+void blob_space_forget(struct blob_space *space)
+{
+	space_free(space, false);
 }

@@ -83,6 +83,10 @@ uint64_t blob_space_page_bytes(const struct blob_space *space);
  * and after a grace period (a swapped-out generation). */
 void blob_space_free(struct blob_space *space);
 
+/* Lets go of the space's pages but leaves them in the outer map: the
+ * program keeps answering from them (a daemon that hands over). */
+void blob_space_forget(struct blob_space *space);
+
 /* Bytes a record of `size` takes in the blob. */
 static inline size_t blob_record_size(size_t size)
 {

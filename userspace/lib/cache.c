@@ -1069,7 +1069,9 @@ static int write_zone(struct cache_generation *gen, struct cache_zone *cz, struc
 	return 0;
 }
 
-static void generation_free(struct cache_generation *gen)
+/* unpublish: its pages leave the blob map (a generation swapped out);
+ * else they stay for the program (the cache closed). */
+static void generation_release(struct cache_generation *gen, bool unpublish)
 {
 	if (!gen)
 		return;
@@ -1079,12 +1081,20 @@ static void generation_free(struct cache_generation *gen)
 	zone_state_free(&gen->chaos);
 	hmap_free(&gen->collided);
 	hmap_free(&gen->zone_index);
-	blob_space_free(gen->space);
+	if (unpublish)
+		blob_space_free(gen->space);
+	else
+		blob_space_forget(gen->space);
 	if (gen->names_fd >= 0)
 		close(gen->names_fd);
 	free(gen->keys);
 	free(gen->refs);
 	free(gen);
+}
+
+static void generation_free(struct cache_generation *gen)
+{
+	generation_release(gen, true);
 }
 
 void cache_discard(struct cache_generation *gen)
@@ -1235,7 +1245,9 @@ void cache_close(struct cache *cache)
 {
 	if (!cache)
 		return;
-	generation_free(cache->current);
+	/* The generation in force stays in the program's maps: a daemon that
+	 * hands over leaves the program answering from it. */
+	generation_release(cache->current, false);
 	blob_close(cache->blob);
 	free(cache);
 }

@@ -36,6 +36,8 @@ struct cache_maps {
 
 /* max_bytes: the most kernel memory a generation may take, 0: no cap. */
 struct cache *cache_open(const struct cache_maps *maps, uint64_t max_bytes, char *err, size_t errlen);
+/* Lets go of the cache; the maps keep the generation in force, so an
+ * attached program keeps answering from it. */
 void cache_close(struct cache *cache);
 
 /* A zone of a generation: served to clients of `view` (0: everyone else). */
