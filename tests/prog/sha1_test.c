@@ -34,7 +34,8 @@ static void kernel_hash(const __u8 *wire, __u8 wire_len, const __u8 *salt, __u8 
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_out = result, .data_size_out = sizeof(result),
 		    .repeat = 1);
 
-	memcpy(in + len, salt, salt_len);
+	if (salt_len)           /* no salt may be NULL: memcpy takes none */
+		memcpy(in + len, salt, salt_len);
 	len += salt_len;
 	memcpy(in + len, wire, wire_len);
 	len += wire_len;

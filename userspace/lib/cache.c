@@ -420,7 +420,8 @@ static int build_targets(struct target_index *index, const struct zone *zone)
 	for (size_t i = 0; i < zone->rrset_count; i++)
 		if (index_rrset(index, zone, &zone->rrsets[i]))
 			return -1;
-	qsort(index->items, index->count, sizeof(*index->items), compare_targets);
+	if (index->count)        /* qsort takes no NULL, even for none */
+		qsort(index->items, index->count, sizeof(*index->items), compare_targets);
 	if (index->count < index->capacity) {      /* one per zone: no room kept */
 		struct target *fit = realloc(index->items, (index->count + 1) * sizeof(*fit));
 
@@ -745,8 +746,16 @@ static knot_dname_t *soa_names(const struct zone *zone)
 static bool same_soa_names(const struct cache_zone *cz, const struct zone *zone)
 {
 	knot_dname_t *now = soa_names(zone);
-	size_t size = knot_dname_size(now) + knot_dname_size(now + knot_dname_size(now));
-	bool same = now && !memcmp(now, cz->soa_names, size);
+	const knot_dname_t *then = cz->soa_names;
+	size_t size = 0, then_size = 0;
+	bool same;
+
+	/* Sizes first: the old names may be shorter than the new ones. */
+	if (now)
+		size = knot_dname_size(now) + knot_dname_size(now + knot_dname_size(now));
+	if (then)
+		then_size = knot_dname_size(then) + knot_dname_size(then + knot_dname_size(then));
+	same = now && then && size == then_size && !memcmp(now, then, size);
 
 	free(now);
 	return same;
@@ -1673,7 +1682,8 @@ static int update_targets(struct change *c)
 		ret = 0;
 		goto out;
 	}
-	qsort(fresh.items, fresh.count, sizeof(*fresh.items), compare_targets);
+	if (fresh.count)
+		qsort(fresh.items, fresh.count, sizeof(*fresh.items), compare_targets);
 	merged = malloc((kept + fresh.count) * sizeof(*merged));
 	if (!merged)
 		goto out;
@@ -1760,7 +1770,8 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	if ((c.soa || c.whole) && rewrite_slots(&c, err, errlen))
 		goto fail;
 	/* Canonical order: parents are written before their children. */
-	qsort(c.work, c.work_count, sizeof(*c.work), compare_names);
+	if (c.work_count)
+		qsort(c.work, c.work_count, sizeof(*c.work), compare_names);
 	for (size_t i = 0; i < c.work_count; i++)
 		if (rewrite(&c, c.work[i], err, errlen))
 			goto fail;

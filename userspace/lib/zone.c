@@ -642,7 +642,8 @@ static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_chan
 	bool lost_dnssec = false;
 	knot_rrset_t *merged = NULL;
 
-	qsort(o->items, o->count, sizeof(*o->items), compare_touched);
+	if (o->count)
+		qsort(o->items, o->count, sizeof(*o->items), compare_touched);
 	for (size_t i = 0; i < o->count; i++) {
 		struct touched *t = &o->items[i];
 
