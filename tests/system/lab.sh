@@ -348,10 +348,13 @@ echo "ok - three PoPs announce both prefixes; region A is answered by pop1, regi
 event mark - "baseline: A on pop1, B on pop2"
 sleep 2
 
-event unplanned $(awk -v i=$INTERVAL_MS -v f=$FALL 'BEGIN {print i * f / 1000}') "NSD on pop1 dies"
+# A check's verdict comes fall (rise) rounds after the change, the first of
+# them up to a round late; BIRD's reconfiguration and the update take the
+# time of one more round at most.
+event unplanned $(awk -v i=$INTERVAL_MS -v f=$FALL 'BEGIN {print i * (f + 1) / 1000}') "NSD on pop1 dies"
 kill "${NSD_PID[1]}"
 settle pop2 pop2
-event recovery $(awk -v i=$INTERVAL_MS -v r=$RISE 'BEGIN {print i * r / 1000}') "NSD on pop1 back"
+event recovery $(awk -v i=$INTERVAL_MS -v r=$RISE 'BEGIN {print i * (r + 1) / 1000}') "NSD on pop1 back"
 start_nsd 1
 settle pop1 pop2
 echo "ok - NSD on pop1 died: region A went to pop2, and back to pop1 with NSD"

@@ -153,7 +153,7 @@ before the event), queries sent and lost (timeouts) until the next event,
 when the answers first moved to another PoP and when they settled on the
 last one, both measured from the event and the later of the two families.
 Target: at most that share of the region's queries lost (planned actions), or
-settled within that time (BGP hold time, health fall × interval); "met" says
+settled within that time (BGP hold time, health (fall + 1) × interval); "met" says
 whether the run did. The test asserts who answers and the losses of planned
 actions, never the times.
 
