@@ -340,13 +340,15 @@ static __always_inline const struct answer_record *answer_record_at(__u32 addres
 	return page ? (const void *)(page->bytes + xdpcast_address_offset(address)) : NULL;
 }
 
-/* Sum of a run of bytes that the program itself writes at `offset`. Not
- * unrolled: clang would load every byte first and spill them. */
-static __always_inline __u32 csum_bytes(__u32 sum, const __u8 *p, __u32 len, __u32 offset)
+/* Adds `len` octets (constant, even, at an even offset of the checksummed
+ * data) as 16-bit words in network order. */
+static __always_inline __u32 csum_words(__u32 sum, const void *p, __u32 len)
 {
-#pragma clang loop unroll(disable)
-	for (__u32 i = 0; i < len; i++)
-		sum = xdpcast_csum_add_byte(sum, p[i], offset + i);
+	const __u16 *word = p;
+
+#pragma unroll
+	for (__u32 i = 0; i < len / 2; i++)
+		sum += bpf_ntohs(word[i]);
 	return sum;
 }
 
@@ -398,9 +400,9 @@ static __always_inline __u32 build_ip(const struct packet *pkt, struct scratch *
 		ip->check = 0;
 		__builtin_memcpy(&ip->saddr, &pkt->dst.addr[12], 4);
 		__builtin_memcpy(&ip->daddr, &pkt->src.addr[12], 4);
-		ip->check = bpf_htons(csum_finish(csum_bytes(0, (__u8 *)ip, sizeof(*ip), 0)));
-		sum = csum_bytes(sum, &pkt->dst.addr[12], 4, 0);
-		return csum_bytes(sum, &pkt->src.addr[12], 4, 0);
+		ip->check = bpf_htons(csum_finish(csum_words(0, ip, sizeof(*ip))));
+		sum = csum_words(sum, &pkt->dst.addr[12], 4);
+		return csum_words(sum, &pkt->src.addr[12], 4);
 	} else {
 		struct ipv6hdr *ip6 = (void *)(s->buf + off);
 
@@ -410,8 +412,8 @@ static __always_inline __u32 build_ip(const struct packet *pkt, struct scratch *
 		ip6->hop_limit = RESPONSE_TTL;
 		__builtin_memcpy(&ip6->saddr, pkt->dst.addr, 16);
 		__builtin_memcpy(&ip6->daddr, pkt->src.addr, 16);
-		sum = csum_bytes(sum, pkt->dst.addr, 16, 0);
-		return csum_bytes(sum, pkt->src.addr, 16, 0);
+		sum = csum_words(sum, pkt->dst.addr, 16);
+		return csum_words(sum, pkt->src.addr, 16);
 	}
 }
 
@@ -427,7 +429,6 @@ static __always_inline __u32 build_opt(struct scratch *s, const struct dns_query
 
 	if (!q->has_opt)
 		return 0;
-	__builtin_memset(opt, 0, sizeof(s->opt));  /* opt_csum sums the whole buffer */
 	if (q->wants_nsid && !ext_rcode && len) {
 		opt[DNS_OPT_LEN] = 0;
 		opt[DNS_OPT_LEN + 1] = EDNS_OPTION_NSID;
@@ -472,21 +473,6 @@ static __always_inline __u32 build_opt(struct scratch *s, const struct dns_query
 	opt[9] = rdlen >> 8;
 	opt[10] = rdlen & 0xff;
 	return DNS_OPT_LEN + rdlen;
-}
-
-/* The even-aligned sum of the OPT record: of the whole buffer, which is
- * zero past the record, so the loop has a constant bound and no branches.
- * Not unrolled: clang would load every word first and spill them. */
-static __always_inline __u16 opt_csum(const struct scratch *s)
-{
-	__u32 sum = 0;
-
-#pragma clang loop unroll(disable)
-	for (__u32 i = 0; i + 1 < sizeof(s->opt); i += 2)
-		sum += (__u32)s->opt[i] << 8 | s->opt[i + 1];
-	if (sizeof(s->opt) & 1)
-		sum += (__u32)s->opt[sizeof(s->opt) - 1] << 8;
-	return xdpcast_csum_fold(sum);
 }
 
 static __always_inline __u32 swap16(__u32 v)
@@ -715,7 +701,7 @@ __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct
 	udp->dest = pkt->sport;
 	udp->len = bpf_htons(udp_len);
 	udp->check = 0;
-	sum = csum_bytes(sum, (__u8 *)udp, sizeof(*udp), 0);
+	sum = csum_words(sum, udp, sizeof(*udp));
 
 	dns[2] = plan->flags >> 8;
 	dns[3] = plan->flags & 0xff;
@@ -725,14 +711,15 @@ __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct
 	dns[9] = plan->nscount & 0xff;
 	dns[10] = (plan->arcount + !!opt_len) >> 8;
 	dns[11] = (plan->arcount + !!opt_len) & 0xff;
-	sum = csum_bytes(sum, dns, DNS_HEADER_LEN, 0);
+	sum = csum_words(sum, dns, DNS_HEADER_LEN);
 	sum += q->question_sum;
 	sum += plan->csum;
 	barrier_var(opt_len);
 	if (opt_len > sizeof(s->opt))
 		return XDPCAST_dns_pass_other;
 	if (opt_len)
-		sum += xdpcast_csum_at(opt_csum(s), DNS_HEADER_LEN + q->question_len + data_len);
+		sum += xdpcast_csum_at(csum_octets(s->opt, opt_len, sizeof(s->opt)),
+				       DNS_HEADER_LEN + q->question_len + data_len);
 	udp->check = bpf_htons(csum_finish(sum) ?: 0xffff);
 
 	delta = (int)(front_len + data_len + opt_len) - (int)pkt->len;

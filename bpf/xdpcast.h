@@ -452,16 +452,39 @@ struct zone_slot_word {
 /*
  * The name hash both sides compute, chained from the root label up so that
  * one walk over the qname yields the hash of every ancestor too:
- *   label hash: FNV-1a over the label's length byte and lowercased bytes;
+ *   label hash: the label's length, then its lowercased octets as
+ *               little-endian 8-octet words (the last one zero-padded);
  *   chain:      h(root) = INIT, h(label.parent) = chain(h(parent), label hash);
  *   key:        final(h), a 64-bit finaliser spreading similar names.
+ * Words, not octets: the program hashes a label in at most 8 steps.
  * A hit is always verified against the full name stored in the entry.
  */
 #define XDPCAST_NAME_HASH_INIT 0xcbf29ce484222325ULL
+#define XDPCAST_LABEL_WORDS    8     /* 8-octet words of the longest label (63) */
 
-static inline __u64 xdpcast_name_hash_step(__u64 hash, __u8 byte)
+static inline __u64 xdpcast_label_hash_start(__u8 len)
 {
-	return (hash ^ byte) * 0x100000001b3ULL;
+	return XDPCAST_NAME_HASH_INIT ^ len;
+}
+
+static inline __u64 xdpcast_label_hash_word(__u64 hash, __u64 word)
+{
+	hash = (hash ^ word) * 0x9e3779b97f4a7c15ULL;
+	return hash ^ (hash >> 32);
+}
+
+/* ASCII A-Z of each octet of a word to a-z, nothing else (RFC 4343): a
+ * letter is an octet below 0x80 whose low seven bits lie in 'A'..'Z'. The
+ * sums stay inside each octet, so no carry crosses into the next. */
+static inline __u64 xdpcast_lower_word(__u64 word)
+{
+	const __u64 ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	__u64 low7 = word & ~high;
+	__u64 above_z = low7 + ones * (0x7f - 'Z');
+	__u64 from_a = low7 + ones * (0x80 - 'A');
+	__u64 upper = from_a & ~above_z & ~word & high;
+
+	return word | upper >> 2;
 }
 
 static inline __u64 xdpcast_name_hash_chain(__u64 parent, __u64 label)
@@ -472,7 +495,7 @@ static inline __u64 xdpcast_name_hash_chain(__u64 parent, __u64 label)
 /* The label hash of "*", for the source of wildcard synthesis. */
 static inline __u64 xdpcast_wildcard_label_hash(void)
 {
-	return xdpcast_name_hash_step(xdpcast_name_hash_step(XDPCAST_NAME_HASH_INIT, 1), '*');
+	return xdpcast_label_hash_word(xdpcast_label_hash_start(1), '*');
 }
 
 static inline __u64 xdpcast_name_hash_final(__u64 hash)

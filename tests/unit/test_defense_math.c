@@ -2,7 +2,8 @@
 /*
  * The arithmetic the XDP program shares with userspace, run here on
  * explicit times and inputs: token buckets (GCRA), SipHash-2-4 against the
- * reference vectors, and server cookies against RFC 9018 appendix A.
+ * reference vectors, server cookies against RFC 9018 appendix A, and the
+ * word-wise lowercasing of names.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,6 +99,33 @@ static void test_siphash_vectors(void **state)
 		msg[i] = i;
 	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
 		assert_int_equal(siphash24(key, msg, vectors[i].len), vectors[i].hash);
+}
+
+/* The program lowercases a word at a time: every octet value, in every
+ * position of the word, next to neighbours that could carry into it. */
+static void test_lower_word(void **state)
+{
+	static const __u8 neighbours[] = { 0x00, 0x40, 0x41, 0x5a, 0x5b, 0x7f, 0x80, 0xc1, 0xda, 0xff };
+
+	(void)state;
+	for (int pos = 0; pos < 8; pos++) {
+		for (int octet = 0; octet < 256; octet++) {
+			for (size_t n = 0; n < sizeof(neighbours); n++) {
+				__u8 in[8], want[8];
+				__u64 word = 0, lowered;
+
+				memset(in, neighbours[n], sizeof(in));
+				in[pos] = octet;
+				for (int i = 0; i < 8; i++) {
+					want[i] = in[i] >= 'A' && in[i] <= 'Z' ? in[i] | 0x20 : in[i];
+					word |= (__u64)in[i] << (8 * i);
+				}
+				lowered = xdpcast_lower_word(word);
+				for (int i = 0; i < 8; i++)
+					assert_int_equal((__u8)(lowered >> (8 * i)), want[i]);
+			}
+		}
+	}
 }
 
 static void hex(const char *text, __u8 *out)
@@ -227,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_drops_do_not_dig),
 		cmocka_unit_test(test_bucket_off),
 		cmocka_unit_test(test_siphash_vectors),
+		cmocka_unit_test(test_lower_word),
 		cmocka_unit_test(test_rfc9018_make),
 		cmocka_unit_test(test_rfc9018_verify),
 		cmocka_unit_test(test_cookie_window),

@@ -31,21 +31,31 @@
 #define CLEAN_MEMO  8     /* names known to be below no delegation or DNAME */
 #define GLUE_MEMO   16    /* additional targets and their addresses */
 
-/* ASCII only, as the XDP program lowercases (label lengths are < 'A'). */
+/* The label hash of bpf/xdpcast.h: the octets taken 8 at a time as a
+ * little-endian word, lowercased as the program does. */
+static uint64_t label_hash(const uint8_t *label)
+{
+	uint64_t h = xdpcast_label_hash_start(label[0]);
+
+	for (unsigned at = 0; at < label[0]; at += 8) {
+		uint64_t word = 0;
+
+		for (unsigned i = 0; i < 8 && at + i < label[0]; i++)
+			word |= (uint64_t)label[1 + at + i] << (8 * i);
+		h = xdpcast_label_hash_word(h, xdpcast_lower_word(word));
+	}
+	return h;
+}
+
 uint64_t answer_name_hash(const knot_dname_t *name)
 {
-	uint64_t label_hash[MAX_LABELS], hash = XDPCAST_NAME_HASH_INIT;
+	uint64_t hashes[MAX_LABELS], hash = XDPCAST_NAME_HASH_INIT;
 	size_t labels = 0;
 
-	for (const uint8_t *l = name; *l && labels < MAX_LABELS; l += *l + 1, labels++) {
-		uint64_t h = xdpcast_name_hash_step(XDPCAST_NAME_HASH_INIT, *l);
-
-		for (uint8_t i = 1; i <= *l; i++)
-			h = xdpcast_name_hash_step(h, l[i] >= 'A' && l[i] <= 'Z' ? l[i] | 0x20 : l[i]);
-		label_hash[labels] = h;
-	}
+	for (const uint8_t *l = name; *l && labels < MAX_LABELS; l += *l + 1, labels++)
+		hashes[labels] = label_hash(l);
 	while (labels > 0)
-		hash = xdpcast_name_hash_chain(hash, label_hash[--labels]);
+		hash = xdpcast_name_hash_chain(hash, hashes[--labels]);
 	return xdpcast_name_hash_final(hash);
 }
 
