@@ -12,7 +12,7 @@ before=$(mktemp -d /tmp/xdpcast-before.XXXXXX)
 runs=$(mktemp -d /tmp/xdpcast-runs.XXXXXX)
 trap 'git worktree remove --force "$before" 2>/dev/null || rm -rf "$before"; rm -rf "$runs"' EXIT
 git worktree add --detach "$before" "$rev" > /dev/null 2>&1
-make -C "$before" build/bench/prog_bench > "$runs/build.log" 2>&1 ||
+make -C "$before" BUILD=build build/bench/prog_bench > "$runs/build.log" 2>&1 ||
 	{ echo "building $rev failed:"; tail -20 "$runs/build.log"; exit 1; }
 for r in $(seq "$rounds"); do
 	(cd "$before" && build/bench/prog_bench "$samples") > "$runs/before.$r"
