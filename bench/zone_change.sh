@@ -15,45 +15,17 @@ source "$(dirname "$0")/../tests/e2e/lib.sh"
 N=${N:-1000000}
 CHANGES=${CHANGES:-"1 100 10000"}
 REPEATS=${REPEATS:-3}
-NS_PRI=xc-pri-$SUFFIX
-EXTRA_NS+=("$NS_PRI")
-PRIMARY=203.0.113.2
-POP_SIDE=203.0.113.1
-NOTIFY_PORT=5300
 
-pri() { ip netns exec "$NS_PRI" "$@"; }
 kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
 knot_at() { pri kdig +short +time=1 +retry=0 @$PRIMARY scale.test SOA 2>/dev/null | grep -q " $1 "; }
 
 setup_network
-ip netns add "$NS_PRI"
-ip link add veth-x netns "$NS_SRV" type veth peer name veth-p netns "$NS_PRI"
-pri ip link set lo up
-srv ip addr add $POP_SIDE/24 dev veth-x
-pri ip addr add $PRIMARY/24 dev veth-p
-srv ip link set veth-x up
-pri ip link set veth-p up
+setup_primary_link
 
 mkdir -p "$WORK/knot"
-awk -v n="$N" 'BEGIN {
-	print "$ORIGIN scale.test."
-	print "@ 3600 IN SOA ns1 hostmaster 1 3600 600 86400 300"
-	print "@ 3600 IN NS ns1"
-	print "ns1 3600 IN A 192.0.2.53"
-	for (i = 0; i < n; i++)
-		printf "h%d 300 IN A 192.0.2.%d\n", i, i % 250 + 1
-}' > "$WORK/knot/scale.test.zone"
+"$ROOT/tests/tools/names_zone.sh" scale.test "$N" > "$WORK/knot/scale.test.zone"
 cat > "$WORK/knot.conf" <<CONF
-server:
-    rundir: "$WORK/knot"
-    listen: $PRIMARY@53
-control:
-    listen: "$WORK/knot.sock"
-database:
-    storage: "$WORK/knot"
-log:
-  - target: stderr
-    any: warning
+$(knot_conf_head $PRIMARY@53 warning)
 remote:
   - id: xdpcast
     address: $POP_SIDE@$NOTIFY_PORT

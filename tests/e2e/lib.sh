@@ -142,6 +142,44 @@ CONF
 	wait_for "NSD" dig_ok "$UNICAST4"
 }
 
+# knot_conf_head LISTEN LEVEL: the first sections of a Knot configuration
+# (server listening on LISTEN, knotc at $WORK/knot.sock, storage in
+# $WORK/knot, LEVEL logged to stderr); the caller adds its zones.
+knot_conf_head() {
+	cat <<CONF
+server:
+    rundir: "$WORK/knot"
+    listen: $1
+control:
+    listen: "$WORK/knot.sock"
+database:
+    storage: "$WORK/knot"
+log:
+  - target: stderr
+    any: $2
+CONF
+}
+
+# A hidden primary in a namespace of its own, linked to the server's:
+#   primary ns  veth-p 203.0.113.2/24 ──┐
+#   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of setup_network)
+NS_PRI=xc-pri-$SUFFIX
+PRIMARY=203.0.113.2
+POP_SIDE=203.0.113.1
+NOTIFY_PORT=5300
+pri() { ip netns exec "$NS_PRI" "$@"; }
+
+setup_primary_link() {
+	ip netns add "$NS_PRI"
+	EXTRA_NS+=("$NS_PRI")
+	ip link add veth-x netns "$NS_SRV" type veth peer name veth-p netns "$NS_PRI"
+	pri ip link set lo up
+	srv ip addr add $POP_SIDE/24 dev veth-x
+	pri ip addr add $PRIMARY/24 dev veth-p
+	srv ip link set veth-x up
+	pri ip link set veth-p up
+}
+
 # start_local_knot ZONE [NOTIFY_ADDR]: Knot on the PoP (127.0.0.1@5300 in
 # the server namespace, no TSIG) as the primary of ZONE from
 # $WORK/knot/ZONE.zone, transfers allowed to 127.0.0.1, NOTIFY sent to
@@ -149,16 +187,7 @@ CONF
 start_local_knot() {
 	local zone=$1 notify=${2:-}
 	cat > "$WORK/knot.conf" <<CONF
-server:
-    rundir: "$WORK/knot"
-    listen: 127.0.0.1@5300
-control:
-    listen: "$WORK/knot.sock"
-database:
-    storage: "$WORK/knot"
-log:
-  - target: stderr
-    any: info
+$(knot_conf_head 127.0.0.1@5300 info)
 acl:
   - id: local
     address: 127.0.0.1

@@ -14,25 +14,9 @@
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
 source "$(dirname "$0")/lib.sh"
 
-NS_PRI=xc-pri-$SUFFIX
-EXTRA_NS+=("$NS_PRI")
-PRIMARY=203.0.113.2
-POP_SIDE=203.0.113.1
-NOTIFY_PORT=5300
 LOOP_S=7
 
-pri() { ip netns exec "$NS_PRI" "$@"; }
 kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
-
-setup_primary_link() {
-	ip netns add "$NS_PRI"
-	ip link add veth-x netns "$NS_SRV" type veth peer name veth-p netns "$NS_PRI"
-	pri ip link set lo up
-	srv ip addr add $POP_SIDE/24 dev veth-x
-	pri ip addr add $PRIMARY/24 dev veth-p
-	srv ip link set veth-x up
-	pri ip link set veth-p up
-}
 
 # zone_text SERIAL MOVING: the primary's zone, 2000 names and a few that change.
 zone_text() {
@@ -56,16 +40,7 @@ start_knot() {
 	mkdir -p "$WORK/knot"
 	zone_text "$1" "$2" > "$WORK/knot/ixfr.test.zone"
 	cat > "$WORK/knot.conf" <<CONF
-server:
-    rundir: "$WORK/knot"
-    listen: $PRIMARY@53
-control:
-    listen: "$WORK/knot.sock"
-database:
-    storage: "$WORK/knot"
-log:
-  - target: stderr
-    any: info
+$(knot_conf_head $PRIMARY@53 info)
 remote:
   - id: xdpcast
     address: $POP_SIDE@$NOTIFY_PORT

@@ -11,28 +11,12 @@
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
 source "$(dirname "$0")/lib.sh"
 
-NS_PRI=xc-pri-$SUFFIX
-EXTRA_NS+=("$NS_PRI")
-PRIMARY=203.0.113.2
-POP_SIDE=203.0.113.1
-NOTIFY_PORT=5300
 ZONE=$ROOT/tests/zones/example.test.zone
 SECRET=$(head -c 32 /dev/urandom | base64)
 WRONG=$(head -c 32 /dev/urandom | base64)
 
-pri() { ip netns exec "$NS_PRI" "$@"; }
 kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
 log_has() { grep -q "$1" "$WORK/xdpcastd.log"; }
-
-setup_primary_link() {
-	ip netns add "$NS_PRI"
-	ip link add veth-x netns "$NS_SRV" type veth peer name veth-p netns "$NS_PRI"
-	pri ip link set lo up
-	srv ip addr add $POP_SIDE/24 dev veth-x
-	pri ip addr add $PRIMARY/24 dev veth-p
-	srv ip link set veth-x up
-	pri ip link set veth-p up
-}
 
 start_knot() {
 	mkdir -p "$WORK/knot"
@@ -44,16 +28,7 @@ ns1  300 IN A   192.0.2.53
 www  300 IN A   192.0.2.101
 ZONE
 	cat > "$WORK/knot.conf" <<CONF
-server:
-    rundir: "$WORK/knot"
-    listen: $PRIMARY@53
-control:
-    listen: "$WORK/knot.sock"
-database:
-    storage: "$WORK/knot"
-log:
-  - target: stderr
-    any: info
+$(knot_conf_head $PRIMARY@53 info)
 key:
   - id: xfr
     algorithm: hmac-sha256
