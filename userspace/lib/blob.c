@@ -79,7 +79,7 @@ static int create_page(const struct blob *blob)
 	return bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpcast_page", sizeof(__u32), PAGE_VALUE_SIZE, 1, &opts);
 }
 
-static uint64_t memlock_of(int fd)
+uint64_t map_memlock(int fd)
 {
 	unsigned long long memlock = 0;
 	char path[64], line[256];
@@ -120,7 +120,7 @@ struct blob *blob_open(int outer_fd, uint32_t max_pages, const struct map_btf *b
 		free(blob);
 		return NULL;
 	}
-	blob->page_memlock = memlock_of(blob->placeholder_fd);
+	blob->page_memlock = map_memlock(blob->placeholder_fd);
 	return blob;
 }
 

@@ -30,6 +30,9 @@ struct map_btf {
 struct blob;
 struct blob_space;
 
+/* The kernel memory a map holds, as it reports it (memlock in fdinfo). */
+uint64_t map_memlock(int map_fd);
+
 /* The pages of `outer_fd` (xdpcast_blob), at most max_pages of them. */
 struct blob *blob_open(int outer_fd, uint32_t max_pages, const struct map_btf *btf, char *err, size_t errlen);
 void blob_close(struct blob *blob);

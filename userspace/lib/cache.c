@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 
 #include "answers.h"
+#include "blob.h"
 #include "cache.h"
 #include "hmap.h"
 #include "log.h"
@@ -922,21 +923,6 @@ static int names_map_create(struct cache *cache, uint32_t capacity, char *err, s
 	return fd;
 }
 
-static uint64_t memlock_of_fd(int fd)
-{
-	unsigned long long memlock = 0;
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		sscanf(line, "memlock: %llu", &memlock);
-	if (f)
-		fclose(f);
-	return memlock;
-}
-
 /* A name two zones of one view hold (a delegation point and the child
  * zone's apex): userspace, which knows both, answers it. Both records
  * stay unreachable until the generation goes. */
@@ -1175,7 +1161,7 @@ struct cache_generation *cache_build(struct cache *cache, const struct cache_sou
 	gen->names_fd = names_map_create(cache, gen->names_capacity, err, errlen);
 	if (gen->names_fd < 0)
 		goto fail;
-	gen->names_memlock = memlock_of_fd(gen->names_fd);
+	gen->names_memlock = map_memlock(gen->names_fd);
 	if (check_cap(gen, err, errlen))
 		goto fail;
 	for (size_t i = 0; i < count; i++) {
