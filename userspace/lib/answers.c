@@ -217,9 +217,11 @@ static const struct glue *glue_of(struct zone_compiler *zc, const knot_dname_t *
 	return g;
 }
 
-static const knot_dname_t *additional_target(const knot_rrset_t *rr, const knot_rdata_t *rd)
+const knot_dname_t *answer_rdata_target(uint16_t type, const knot_rdata_t *rd)
 {
-	switch (rr->type) {
+	switch (type) {
+	case KNOT_RRTYPE_CNAME:
+		return knot_cname_name(rd);
 	case KNOT_RRTYPE_NS:
 		return knot_ns_name(rd);
 	case KNOT_RRTYPE_MX:
@@ -229,6 +231,13 @@ static const knot_dname_t *additional_target(const knot_rrset_t *rr, const knot_
 	default:
 		return NULL;
 	}
+}
+
+/* What the additional section looks up: a CNAME's target is answered in
+ * the chain, not as additional data. */
+static const knot_dname_t *additional_target(const knot_rrset_t *rr, const knot_rdata_t *rd)
+{
+	return rr->type == KNOT_RRTYPE_CNAME ? NULL : answer_rdata_target(rr->type, rd);
 }
 
 /* What one response holds, before it is written. */

@@ -353,22 +353,6 @@ static int compare_targets(const void *a, const void *b)
 	return zone_name_cmp(x->target, y->target);
 }
 
-static const knot_dname_t *target_of(uint16_t type, const knot_rdata_t *rd)
-{
-	switch (type) {
-	case KNOT_RRTYPE_CNAME:
-		return knot_cname_name(rd);
-	case KNOT_RRTYPE_NS:
-		return knot_ns_name(rd);
-	case KNOT_RRTYPE_MX:
-		return knot_mx_name(rd);
-	case KNOT_RRTYPE_SRV:
-		return knot_srv_name(rd);
-	default:
-		return NULL;
-	}
-}
-
 static bool is_target_type(uint16_t type)
 {
 	return type == KNOT_RRTYPE_CNAME || type == KNOT_RRTYPE_NS || type == KNOT_RRTYPE_MX ||
@@ -389,7 +373,7 @@ static int index_rrset(struct target_index *index, const struct zone *zone, cons
 	if (!is_target_type(rr->type))
 		return 0;
 	for (uint16_t i = 0; i < rr->rrs.count; i++, rd = knot_rdataset_next((knot_rdata_t *)rd)) {
-		const knot_dname_t *target = target_of(rr->type, rd);
+		const knot_dname_t *target = answer_rdata_target(rr->type, rd);
 		struct target t;
 
 		if (!target || knot_dname_in_bailiwick(target, zone->origin) < 0)
