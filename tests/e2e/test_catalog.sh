@@ -110,8 +110,10 @@ write_knot_conf two.test three.test
 kctl reload > /dev/null
 wait_for "one.test removed" log_has "catalog catalog.test.: member one.test. removed"
 before=$(counter dns_answer)
+passed=$(counter dns_pass_miss)
 cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.one.test A > /dev/null 2>&1 || true
 [ "$(counter dns_answer)" -eq "$before" ] || fail "a removed member is still answered from XDP"
+[ "$(counter dns_pass_miss)" -eq $((passed + 1)) ] || fail "a removed member's query was not passed as a miss"
 ctl status | grep -q "^transfer one.test." && fail "status still lists the removed member"
 xdp_answers www.two.test A 192.0.2.112 || fail "a remaining member stopped being answered"
 echo "ok - a member removed on the primary is passed, no longer answered from XDP; the others still are"
