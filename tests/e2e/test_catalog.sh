@@ -3,7 +3,8 @@
 # catalog of its member zones; xdpcastd is configured with the catalog only
 # and follows it. A member is answered from XDP; a member added on the
 # primary (knot.conf, knotc reload) is answered; a member removed stops
-# being answered from XDP (passed to the server behind).
+# being answered from XDP (passed to the server behind). A catalog without
+# version 2 is refused, logged and counted, adding no member.
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -117,4 +118,38 @@ cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.one.test A > /dev/null 2>
 ctl status | grep -q "^transfer one.test." && fail "status still lists the removed member"
 xdp_answers www.two.test A 192.0.2.112 || fail "a remaining member stopped being answered"
 echo "ok - a member removed on the primary is passed, no longer answered from XDP; the others still are"
+stop_xdpcastd
+: > "$WORK/xdpcastd.log"
+
+# A zone without the TXT "2" at version. named as a catalog: refused.
+cat > "$WORK/knot/nover.test.zone" <<ZONE
+\$ORIGIN nover.test.
+@         0 IN SOA invalid. invalid. 1 3600 600 604800 0
+@         0 IN NS  invalid.
+a1.zones  0 IN PTR two.test.
+ZONE
+write_knot_conf two.test three.test
+cat >> "$WORK/knot.conf" <<CONF
+  - domain: nover.test.
+    storage: "$WORK/knot"
+    file: nover.test.zone
+    acl: pop
+    zonefile-sync: -1
+CONF
+kctl reload > /dev/null
+wait_for "Knot's nover.test" eval 'grep -q "nover.test.\] loaded" "$WORK/knot.log"'
+cat > "$WORK/nover.yaml" <<YAML
+transfer:
+  keys:
+    - {name: xfr, algorithm: hmac-sha256, secret: "$SECRET"}
+  zones:
+    - {zone: nover.test, primary: $PRIMARY, key: xfr, catalog: true}
+YAML
+start_xdpcastd --config "$WORK/nover.yaml"
+log_has "catalog nover.test. serial 1 refused: no catalog of version 2" ||
+	fail "a catalog without version 2 is not refused: $(cat "$WORK/xdpcastd.log")"
+log_has "member .* added" && fail "a catalog without version 2 added members"
+[ "$(ctl --json status | python3 -c 'import json, sys; print(json.load(sys.stdin)["catalog_errors"])')" = 1 ] ||
+	fail "the refusal is not counted: $(ctl --json status)"
+echo "ok - a catalog without version 2: refused, logged, counted, no member added"
 stop_xdpcastd
