@@ -123,6 +123,8 @@ static int zones_problem(const struct daemon *d, char *detail, size_t len)
 	for (size_t i = 0; i < d->secondary_count; i++) {
 		const struct secondary *s = &d->secondaries[i];
 
+		if (!secondary_used(s) || (s->catalog && s->zone))
+			continue;       /* a catalog's age is its members' business */
 		if (!s->zone) {
 			snprintf(detail, len, "zone %.100s: %.140s", s->name, s->error);
 			return -1;

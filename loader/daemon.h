@@ -100,7 +100,9 @@ struct daemon {
 	uint64_t reload_failures;
 	double reload_ok_at;
 	struct secondary *secondaries;
-	size_t secondary_count;
+	size_t secondary_count;         /* slots in use or freed; room for secondary_capacity */
+	size_t secondary_capacity;      /* the configured ones, then catalog_members_max members */
+	uint64_t catalog_errors;
 	char **watched;                 /* every zone file */
 	size_t watched_count;
 	int watch_fd;

@@ -84,7 +84,7 @@ static int check_notify(const knot_pkt_t *query, const struct sockaddr_storage *
 		return KNOT_RCODE_REFUSED;
 	}
 	for (size_t i = 0; i < count; i++)
-		if (knot_dname_is_case_equal(knot_pkt_qname(query), zones[i].origin))
+		if (zones[i].origin && knot_dname_is_case_equal(knot_pkt_qname(query), zones[i].origin))
 			*zone = i;
 	if (*zone < 0) {
 		*why = NOT_OUR_ZONE;
@@ -185,19 +185,24 @@ int notify_serve_udp(int fd, const struct secondary *zones, size_t count)
 
 /* One NOTIFY over TCP (RFC 1996 allows it, and Knot sends them so): a
  * connection with one length-prefixed message, read within a short time. */
-int notify_serve_tcp(int fd, const struct sockaddr_storage *from, const struct secondary *zones, size_t count)
+int notify_read_tcp(int fd, uint8_t *wire, size_t *len, double *deadline)
 {
-	uint8_t wire[NOTIFY_MESSAGE_MAX], reply[NOTIFY_MESSAGE_MAX];
-	double deadline = clock_monotonic() + NOTIFY_TCP_TIMEOUT_MS / 1000.0;
-	size_t reply_len, len;
 	char err[128];
-	int zone = -1;
 
-	if (dns_tcp_receive(fd, wire, sizeof(wire), &len, deadline, err, sizeof(err)) == 0) {
-		zone = notify_handle(wire, len, from, zones, count, reply, &reply_len);
-		if (reply_len)
-			dns_tcp_send(fd, reply, reply_len, deadline, err, sizeof(err));
-	}
+	*deadline = clock_monotonic() + NOTIFY_TCP_TIMEOUT_MS / 1000.0;
+	return dns_tcp_receive(fd, wire, NOTIFY_MESSAGE_MAX, len, *deadline, err, sizeof(err));
+}
+
+int notify_answer_tcp(int fd, const struct sockaddr_storage *from, uint8_t *wire, size_t len, double deadline,
+		      const struct secondary *zones, size_t count)
+{
+	uint8_t reply[NOTIFY_MESSAGE_MAX];
+	size_t reply_len;
+	char err[128];
+	int zone = notify_handle(wire, len, from, zones, count, reply, &reply_len);
+
+	if (reply_len)
+		dns_tcp_send(fd, reply, reply_len, deadline, err, sizeof(err));
 	close(fd);
 	return zone;
 }

@@ -31,10 +31,14 @@ int notify_handle(uint8_t *wire, size_t n, const struct sockaddr_storage *from, 
 
 /* Read, check and answer one message (a datagram, or the first message of
  * a connection accepted on the TCP socket); return the index of the zone
- * to refresh at once, or -1 (NOTIFY_NONE: no datagram was waiting). Only
- * the zones' names, primaries and keys are read, which never change: a TCP
- * connection can be served on a worker. */
+ * to refresh at once, or -1 (NOTIFY_NONE: no datagram was waiting). Slots
+ * without an origin (catalog members removed) are skipped. */
 int notify_serve_udp(int fd, const struct secondary *zones, size_t count);
-int notify_serve_tcp(int fd, const struct sockaddr_storage *from, const struct secondary *zones, size_t count);
+/* Over TCP in two steps: the message read (on a lane: 0, or -1), then
+ * matched against the zones and answered on the loop's thread, where the
+ * secondaries change (catalog members come and go); the fd is closed. */
+int notify_read_tcp(int fd, uint8_t *wire, size_t *len, double *deadline);
+int notify_answer_tcp(int fd, const struct sockaddr_storage *from, uint8_t *wire, size_t len, double deadline,
+		      const struct secondary *zones, size_t count);
 
 #endif

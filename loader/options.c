@@ -507,6 +507,10 @@ static const struct schema_item secondary_keys[] = {
 	  .help = "where it is transferred from" },
 	{ .key = "key", .type = &schema_string, .offset = offsetof(struct secondary_option, key_name),
 	  .help = "a name in transfer.keys: transfers and NOTIFYs are signed with it" },
+	{ .key = "catalog", .type = &schema_bool, .offset = offsetof(struct secondary_option, catalog),
+	  .help = "a catalog zone (RFC 9432, version 2): never served; its member zones are transferred from the "
+		  "same primary with the same key, added and removed as the catalog changes (a zone also listed "
+		  "here keeps its own settings)" },
 	SCHEMA_END
 };
 
@@ -515,6 +519,9 @@ static const struct schema_item transfer_keys[] = {
 	  .given_offset = AT(has_notify), .help = "where primaries send NOTIFY (UDP and TCP)" },
 	{ .key = "timeout_ms", .type = &schema_uint, .offset = AT(transfer_timeout_ms), .min = 10, .max = 600000,
 	  .unit = "ms", .help = "of one whole transfer" },
+	{ .key = "catalog_members_max", .type = &schema_uint, .offset = AT(catalog_members_max), .min = 1,
+	  .max = 1000000, .help = "member zones of all catalogs together (room reserved at start); members past "
+	  "it are refused and logged" },
 	{ .key = "keys", .shape = SCHEMA_LIST, .children = key_keys, .offset = AT(keys), .count_offset = AT(key_count),
 	  .record_size = sizeof(struct tsig_key_option), .record_defaults = &key_defaults, .noun = "key",
 	  .check = check_key, .release = release_key, .help = "TSIG keys" },
@@ -681,6 +688,7 @@ void options_defaults(struct options *opts)
 	opts->watch_zones = true;
 	opts->watch_delay_ms = 500;
 	opts->transfer_timeout_ms = 10000;
+	opts->catalog_members_max = 10000;
 	opts->zone_limits = (struct zone_limits){ ZONE_DEFAULT_FILE_MB << 20, ZONE_DEFAULT_RECORDS };
 }
 

@@ -59,6 +59,7 @@ struct secondary_option {
 	bool has_primary;
 	const char *key_name;           /* in transfer.keys; NULL: unsigned */
 	int key;                        /* index in keys, or -1: unsigned */
+	bool catalog;                   /* a catalog zone (RFC 9432): its members are followed */
 };
 
 /* An operator's command run as a health check (health.commands). */
@@ -125,6 +126,7 @@ struct options {
 	bool has_notify;
 	struct address notify_listen;   /* where primaries send NOTIFY */
 	uint32_t transfer_timeout_ms;
+	uint32_t catalog_members_max;   /* member zones of all catalogs together */
 	uint64_t cache_max_bytes;       /* answer_cache.max_mib; 0: no cap */
 	struct tsig_key_option *keys;
 	size_t key_count;

@@ -9,7 +9,12 @@
 int secondary_init(struct secondary *s, const struct secondary_option *opt, const struct tsig_key_option *keys,
 		   char *err, size_t errlen)
 {
+	unsigned incarnation = s->incarnation;
+
 	memset(s, 0, sizeof(*s));
+	s->incarnation = incarnation;
+	s->catalog = opt->catalog;
+	s->catalog_of = -1;
 	s->origin = knot_dname_from_str_alloc(opt->zone);
 	if (!s->origin) {
 		snprintf(err, errlen, "transfer.zones: '%s' is not a domain name", opt->zone);
@@ -26,9 +31,12 @@ int secondary_init(struct secondary *s, const struct secondary_option *opt, cons
 
 void secondary_free(struct secondary *s)
 {
+	unsigned incarnation = s->incarnation;
+
 	zone_free(s->zone);
 	knot_dname_free(s->origin, NULL);
 	memset(s, 0, sizeof(*s));
+	s->incarnation = incarnation + 1;
 }
 
 int secondary_transferred(struct secondary *s, double now, int ret, struct zone *next, enum xfr_kind kind,

@@ -18,7 +18,11 @@
 
 struct secondary {
 	char name[KNOT_DNAME_TXT_MAXLEN];   /* the origin, presentation format */
-	knot_dname_t *origin;
+	knot_dname_t *origin;               /* NULL: a free slot (a catalog member removed) */
+	unsigned incarnation;               /* +1 each time the slot is freed: a job's result
+					     * for an earlier one is dropped */
+	bool catalog;                       /* a catalog zone: read for its members, never served */
+	int catalog_of;                     /* a member: the catalog's slot; -1: configured */
 	struct xfr_primary primary;
 	struct zone *zone;                  /* last good copy; NULL before the first. An IXFR
 					     * changes it in place on the zones lane, while
@@ -53,10 +57,16 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 /* Marks a copy past its SOA expire; 1 when it just expired. */
 int secondary_check_expiry(struct secondary *s, double now);
 
+/* Whether the slot holds a zone. */
+static inline bool secondary_used(const struct secondary *s)
+{
+	return s->origin != NULL;
+}
+
 /* Whether the copy may be served: there is one and it has not expired. */
 static inline bool secondary_fresh(const struct secondary *s)
 {
-	return s->zone && !s->expired;
+	return s->origin && !s->catalog && s->zone && !s->expired;
 }
 
 #endif

@@ -204,7 +204,14 @@ static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 	}
 	for (size_t i = 0; i < d->secondary_count; i++) {
 		const struct secondary *sec = &d->secondaries[i];
-		struct state_transfer *t = &s->transfers[s->transfer_count++];
+		struct state_transfer *t;
+
+		if (!secondary_used(sec))
+			continue;
+		t = &s->transfers[s->transfer_count++];
+		t->is_catalog = sec->catalog;
+		if (sec->catalog_of >= 0)
+			snprintf(t->catalog, sizeof(t->catalog), "%.255s", d->secondaries[sec->catalog_of].name);
 
 		snprintf(t->zone, sizeof(t->zone), "%.255s", sec->name);
 		snprintf(t->primary, sizeof(t->primary), "%s", sec->primary.address.text);
@@ -289,6 +296,7 @@ static struct pop_state *snapshot(const struct daemon *d)
 	s->zones_loading = d->zones_busy;
 	snprintf(s->reload_error, sizeof(s->reload_error), "%s", d->reload_error);
 	s->reload_failures = d->reload_failures;
+	s->catalog_errors = d->catalog_errors;
 	s->reload_ok_at = d->reload_ok_at;
 	snapshot_zones(d, s);
 	snapshot_bgp(d, s);

@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
 
+#include "catalog.h"
 #include "cancel.h"
 #include "clock.h"
 #include "config.h"
@@ -304,6 +305,7 @@ struct serve_job {
 	struct loop_job job;
 	struct daemon *d;
 	size_t index;                   /* the secondary */
+	unsigned incarnation;           /* of its slot: a member removed since is left alone */
 	knot_dname_t *origin;
 	struct zone *zone;              /* a reference: what to serve; NULL: serve it no more */
 	struct xfr_diff diff;           /* an IXFR's changes to `zone`; none otherwise */
@@ -342,6 +344,18 @@ static void serve_done(struct loop_job *job)
 	bool ixfr = j->diff.steps > 0;
 
 	show_view(d, &j->view);
+	if (!secondary_used(s) || s->incarnation != j->incarnation) {
+		/* A catalog member removed meanwhile: its removal from the
+		 * cache was queued after this job. */
+		char name[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(name, j->origin, sizeof(name));
+		if (j->written >= 0 && !j->zone)
+			log_info("zone %s: %d names removed in place", name, j->written);
+		else if (j->written < 0 && !d->exiting)
+			zones_request_reload(d, "a removed catalog member not served in place", false);
+		goto out;
+	}
 	if (ixfr)
 		s->transferring = false;
 	if (d->exiting)
@@ -397,6 +411,7 @@ static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, st
 	j->job = (struct loop_job){ .lane = LANE_ZONES, .run = serve_run, .done = serve_done };
 	j->d = d;
 	j->index = index;
+	j->incarnation = s->incarnation;
 	j->zone = zone ? zone_ref(zone) : NULL;
 	if (diff) {
 		j->diff = *diff;
@@ -411,6 +426,9 @@ struct transfer_job {
 	struct loop_job job;
 	struct daemon *d;
 	size_t index;
+	unsigned incarnation;           /* of its slot: a member removed since is dropped */
+	knot_dname_t *origin;           /* copies: the slot may be freed meanwhile */
+	struct xfr_primary primary;
 	struct zone *current;           /* a reference, or NULL: AXFR */
 	int ret;
 	struct zone *next;
@@ -424,9 +442,8 @@ struct transfer_job {
 static void transfer_run(struct loop_job *job)
 {
 	struct transfer_job *t = (struct transfer_job *)job;
-	struct secondary *s = &t->d->secondaries[t->index];
 
-	t->ret = xfr_refresh(&s->primary, s->origin, t->current, t->d->opts.transfer_timeout_ms, &t->next, &t->diff,
+	t->ret = xfr_refresh(&t->primary, t->origin, t->current, t->d->opts.transfer_timeout_ms, &t->next, &t->diff,
 			     &t->kind, t->err, sizeof(t->err));
 }
 
@@ -437,6 +454,38 @@ static void arm_secondary_timers(struct daemon *d, struct secondary *s)
 		loop_timer_arm(d->loop, &s->expiry_timer, s->expires_at);
 }
 
+static void free_transfer(struct transfer_job *t)
+{
+	zone_free(t->next);
+	xfr_diff_free(&t->diff);
+	knot_dname_free(t->origin, NULL);
+	free(t);
+}
+
+static void catalog_reconcile(struct daemon *d, size_t index);
+
+/* A catalog's IXFR, applied here: the catalog is small and not served. */
+static void catalog_ixfr(struct daemon *d, struct transfer_job *t)
+{
+	struct secondary *s = &d->secondaries[t->index];
+	struct zone_changes changes = { 0 };
+	char err[ERR_LEN];
+
+	s->transferring = false;
+	if (xfr_apply(s->zone, &t->diff, &changes, err, sizeof(err))) {
+		snprintf(s->fallback, sizeof(s->fallback), "IXFR: %.240s", err);
+		log_error("zone %s: %s; asking for an AXFR", s->name, err);
+		s->axfr_next = true;
+		zone_changes_clear(&changes);
+		transfer(d, t->index);
+		return;
+	}
+	zone_changes_clear(&changes);
+	secondary_transferred(s, clock_monotonic(), 0, NULL, XFR_IXFR, NULL);
+	arm_secondary_timers(d, s);
+	catalog_reconcile(d, t->index);
+}
+
 static void transfer_done(struct loop_job *job)
 {
 	struct transfer_job *t = (struct transfer_job *)job;
@@ -445,27 +494,40 @@ static void transfer_done(struct loop_job *job)
 	int ret;
 
 	zone_free(t->current);
+	t->current = NULL;
+	if (!secondary_used(s) || s->incarnation != t->incarnation) {
+		log_debug("a transfer for a catalog member removed meanwhile: dropped");
+		free_transfer(t);
+		return;
+	}
 	if (d->exiting) {
 		s->transferring = false;
-		zone_free(t->next);
-		xfr_diff_free(&t->diff);
-		free(t);
+		free_transfer(t);
+		return;
+	}
+	if (!t->ret && t->kind == XFR_IXFR && s->catalog) {
+		catalog_ixfr(d, t);
+		free_transfer(t);
+		daemon_publish(d);
 		return;
 	}
 	if (!t->ret && t->kind == XFR_IXFR) {
 		/* Still transferring until the zones lane has applied the
 		 * changes: no other transfer reads the copy meanwhile. */
 		serve_transfer(d, t->index, s->zone, &t->diff);
-		free(t);
+		free_transfer(t);
 		daemon_publish(d);
 		return;
 	}
 	s->transferring = false;
 	ret = secondary_transferred(s, clock_monotonic(), t->ret, t->next, t->kind, t->err);
+	t->next = NULL;         /* the secondary's now, or freed */
 	arm_secondary_timers(d, s);
-	if (ret == 1 && d->phase != PHASE_STARTING)
+	if (ret == 1 && s->catalog)
+		catalog_reconcile(d, t->index);
+	else if (ret == 1 && d->phase != PHASE_STARTING)
 		serve_transfer(d, t->index, secondary_fresh(s) ? s->zone : NULL, NULL);
-	free(t);
+	free_transfer(t);
 	daemon_publish(d);
 	announce_update(d);
 }
@@ -483,8 +545,14 @@ static void transfer(struct daemon *d, size_t index)
 		return;
 	}
 	*t = (struct transfer_job){ .job = { .lane = LANE_TRANSFERS, .run = transfer_run, .done = transfer_done },
-				    .d = d, .index = index,
-				    .current = s->zone && !s->axfr_next ? zone_ref(s->zone) : NULL };
+				    .d = d, .index = index, .incarnation = s->incarnation,
+				    .origin = knot_dname_copy(s->origin, NULL), .primary = s->primary };
+	if (!t->origin) {
+		free(t);
+		log_error("zone %s: out of memory for a transfer", s->name);
+		return;
+	}
+	t->current = s->zone && !s->axfr_next ? zone_ref(s->zone) : NULL;
 	s->transferring = true;
 	loop_submit(d->loop, &t->job);
 }
@@ -503,7 +571,7 @@ static void expiry_due(struct loop_timer *timer)
 	struct daemon *d = timer->arg;
 	struct secondary *s = container_of(timer, struct secondary, expiry_timer);
 
-	if (secondary_check_expiry(s, clock_monotonic()))
+	if (secondary_check_expiry(s, clock_monotonic()) && !s->catalog)
 		serve_transfer(d, s - d->secondaries, NULL, NULL);
 	daemon_publish(d);
 	announce_update(d);
@@ -516,24 +584,35 @@ struct notify_job {
 	struct daemon *d;
 	int fd;
 	struct sockaddr_storage from;
-	int zone;
+	uint8_t wire[NOTIFY_MESSAGE_MAX];
+	size_t len;
+	double deadline;
+	int ret;
 };
 
+/* On the checks lane: the message only. Which zone it is for is decided
+ * on the loop's thread, where catalog members come and go. */
 static void notify_run(struct loop_job *job)
 {
 	struct notify_job *n = (struct notify_job *)job;
 
-	n->zone = notify_serve_tcp(n->fd, &n->from, n->d->secondaries, n->d->secondary_count);
+	n->ret = notify_read_tcp(n->fd, n->wire, &n->len, &n->deadline);
 }
 
 static void notify_done(struct loop_job *job)
 {
 	struct notify_job *n = (struct notify_job *)job;
 	struct daemon *d = n->d;
+	int zone = -1;
 
 	d->notify_tcp_busy--;
-	if (n->zone >= 0 && !d->exiting)
-		transfer(d, n->zone);
+	if (n->ret)
+		close(n->fd);
+	else
+		zone = notify_answer_tcp(n->fd, &n->from, n->wire, n->len, n->deadline, d->secondaries,
+					 d->secondary_count);
+	if (zone >= 0 && !d->exiting)
+		transfer(d, zone);
 	free(n);
 }
 
@@ -579,6 +658,128 @@ static void notify_udp_ready(void *arg, short revents)
 	}
 }
 
+/* ---- catalog zones (RFC 9432) ---- */
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The slot of a zone by its name, among the sorted names of the slots in use. */
+static struct secondary *slot_named(struct secondary **sorted, size_t count, const char *name)
+{
+	size_t lo = 0, hi = count;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(name, sorted[mid]->name);
+
+		if (!c)
+			return sorted[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static int compare_slots(const void *a, const void *b)
+{
+	return strcmp((*(struct secondary *const *)a)->name, (*(struct secondary *const *)b)->name);
+}
+
+/* A member gone from its catalog: out of the cache at once (after what
+ * the zones lane holds for it), its timers disarmed; its slot is free and
+ * its next incarnation's jobs ignore this one's results. */
+static void remove_member(struct daemon *d, size_t index)
+{
+	struct secondary *s = &d->secondaries[index];
+
+	log_info("catalog %s: member %s removed", d->secondaries[s->catalog_of].name, s->name);
+	loop_timer_cancel(d->loop, &s->refresh_timer);
+	loop_timer_cancel(d->loop, &s->expiry_timer);
+	if (d->phase != PHASE_STARTING && secondary_fresh(s))
+		serve_transfer(d, index, NULL, NULL);
+	secondary_free(s);
+}
+
+/* A new member: a secondary with its catalog's primary and key, in a free
+ * slot, transferred at once. */
+static void add_member(struct daemon *d, size_t catalog, const char *name)
+{
+	struct secondary_option opt = d->opts.secondaries[catalog];
+	size_t index = d->opts.secondary_count;
+	struct secondary *s;
+	char err[ERR_LEN];
+
+	while (index < d->secondary_count && secondary_used(&d->secondaries[index]))
+		index++;
+	if (index == d->secondary_capacity) {
+		d->catalog_errors++;
+		log_error("catalog %s: member %s left out: transfer.catalog_members_max (%u) reached",
+			  d->secondaries[catalog].name, name, d->opts.catalog_members_max);
+		return;
+	}
+	s = &d->secondaries[index];
+	opt.zone = name;
+	opt.catalog = false;
+	if (secondary_init(s, &opt, d->opts.keys, err, sizeof(err))) {
+		d->catalog_errors++;
+		log_error("catalog %s: member left out: %s", d->secondaries[catalog].name, err);
+		return;
+	}
+	s->catalog_of = catalog;
+	loop_timer_init(&s->refresh_timer, "transfer refresh", refresh_due, d);
+	loop_timer_init(&s->expiry_timer, "transfer expiry", expiry_due, d);
+	if (index == d->secondary_count)
+		d->secondary_count++;
+	log_info("catalog %s: member %s added", d->secondaries[catalog].name, s->name);
+	transfer(d, index);
+}
+
+/* After each good transfer of a catalog: its members as it lists them now.
+ * A catalog that is not of version 2 changes nothing. A zone configured
+ * explicitly (or already another catalog's member) keeps its settings. */
+static void catalog_reconcile(struct daemon *d, size_t index)
+{
+	struct secondary *cat = &d->secondaries[index];
+	struct secondary **sorted = NULL;
+	size_t count, used = 0;
+	char **names, err[256];
+
+	if (catalog_members(cat->zone, &names, &count, err, sizeof(err))) {
+		d->catalog_errors++;
+		log_error("catalog %s serial %u refused: %s; its members stay as they were", cat->name, cat->serial,
+			  err);
+		return;
+	}
+	qsort(names, count, sizeof(*names), compare_names);
+	for (size_t i = d->opts.secondary_count; i < d->secondary_count; i++) {
+		struct secondary *s = &d->secondaries[i];
+
+		if (secondary_used(s) && s->catalog_of == (int)index &&
+		    !bsearch(&(const char *){ s->name }, names, count, sizeof(*names), compare_names))
+			remove_member(d, i);
+	}
+	sorted = calloc(d->secondary_count + 1, sizeof(*sorted));
+	if (!sorted) {
+		log_error("catalog %s: out of memory reading its members", cat->name);
+		catalog_members_free(names, count);
+		return;
+	}
+	for (size_t i = 0; i < d->secondary_count; i++)
+		if (secondary_used(&d->secondaries[i]))
+			sorted[used++] = &d->secondaries[i];
+	qsort(sorted, used, sizeof(*sorted), compare_slots);
+	for (size_t i = 0; i < count; i++)
+		if (!slot_named(sorted, used, names[i]))
+			add_member(d, index, names[i]);
+	log_debug("catalog %s serial %u: %zu members", cat->name, cat->serial, count);
+	free(sorted);
+	catalog_members_free(names, count);
+}
+
 /* ---- zone file changes ---- */
 
 static void watch_due(struct loop_timer *timer)
@@ -602,7 +803,14 @@ int zones_init(struct daemon *d, char *err, size_t errlen)
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	size_t view_count = view_zones(&d->opts, views), total = 0;
 
-	d->secondaries = calloc(d->opts.secondary_count + 1, sizeof(*d->secondaries));
+	bool catalogs = false;
+
+	for (size_t i = 0; i < d->opts.secondary_count; i++)
+		catalogs |= d->opts.secondaries[i].catalog;
+	d->secondary_capacity = d->opts.secondary_count + (catalogs ? d->opts.catalog_members_max : 0);
+	/* Room for every member at once: timers in the slots stay where the
+	 * loop's heap points, and jobs name slots by index. */
+	d->secondaries = calloc(d->secondary_capacity + 1, sizeof(*d->secondaries));
 	for (size_t v = 0; v < view_count; v++)
 		total += views[v].count;
 	d->watched = calloc(total + 1, sizeof(*d->watched));
@@ -658,14 +866,16 @@ int zones_listen(struct daemon *d, char *err, size_t errlen)
 void zones_first_transfers(struct daemon *d)
 {
 	for (size_t i = 0; i < d->secondary_count; i++)
-		transfer(d, i);
+		if (secondary_used(&d->secondaries[i]))
+			transfer(d, i);
 	loop_drain(d->loop);
 }
 
 void zones_start(struct daemon *d)
 {
 	for (size_t i = 0; i < d->secondary_count; i++)
-		arm_secondary_timers(d, &d->secondaries[i]);
+		if (secondary_used(&d->secondaries[i]))
+			arm_secondary_timers(d, &d->secondaries[i]);
 	if (d->notify.udp >= 0) {
 		loop_watch(d->loop, d->notify.udp, POLLIN, notify_udp_ready, d);
 		loop_watch(d->loop, d->notify.tcp, POLLIN, notify_tcp_ready, d);
@@ -686,7 +896,7 @@ void zones_close(struct daemon *d)
 	free(d->watched);
 	d->secondaries = NULL;
 	d->watched = NULL;
-	d->secondary_count = d->watched_count = 0;
+	d->secondary_count = d->watched_count = d->secondary_capacity = 0;
 	/* The loop is gone: no zones job runs. The maps in force stay with
 	 * the program (attached still when handing over). */
 	generation_free(&d->lane.served);

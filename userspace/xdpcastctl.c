@@ -442,10 +442,12 @@ static int cmd_status(struct ctl *ctl)
 		       size_text(json_integer_value(json_object_get(item, "cache_bytes")), size));
 	json_array_foreach(json_object_get(status, "transfers"), i, item) {
 		const char *fallback = json_string_value(json_object_get(item, "ixfr_fallback"));
+		const char *catalog = json_string_value(json_object_get(item, "catalog"));
 
-		printf("transfer %s from %s: serial %lld, %s%s", json_string_value(json_object_get(item, "zone")),
-		       json_string_value(json_object_get(item, "primary")),
-		       json_integer_value(json_object_get(item, "serial")),
+		printf("transfer %s from %s%s%s: serial %lld, %s%s", json_string_value(json_object_get(item, "zone")),
+		       json_string_value(json_object_get(item, "primary")), catalog ? ", member of catalog " : "",
+		       catalog ? catalog : "", json_integer_value(json_object_get(item, "serial")),
+		       json_is_true(json_object_get(item, "is_catalog")) ? "catalog (not served)" :
 		       json_is_true(json_object_get(item, "fresh")) ? "fresh" : "not served", error_suffix(item));
 		printf(fallback ? "; last AXFR because %s\n" : "\n", fallback);
 	}

@@ -167,6 +167,10 @@ static void reloads(FILE *out, const struct pop_state *snap)
 	       "Zone or config reloads that failed (the generation in force kept answering).");
 	pop_label(out, "xdpcast_reload_failures_total", snap);
 	fprintf(out, "} %llu\n", (unsigned long long)snap->reload_failures);
+	header(out, "xdpcast_catalog_errors_total", "counter",
+	       "Catalog zone copies refused (no version 2 catalog); the members stayed as they were.");
+	pop_label(out, "xdpcast_catalog_errors_total", snap);
+	fprintf(out, "} %llu\n", (unsigned long long)snap->catalog_errors);
 	header(out, "xdpcast_reload_last_success_timestamp_seconds", "gauge",
 	       "Unix time of the last zone load that worked.");
 	pop_label(out, "xdpcast_reload_last_success_timestamp_seconds", snap);

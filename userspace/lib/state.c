@@ -90,11 +90,12 @@ static json_t *transfers_json(const struct pop_state *s)
 	for (size_t i = 0; i < s->transfer_count; i++) {
 		const struct state_transfer *t = &s->transfers[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:b, s:b, s:f, s:o, s:o}", "zone", t->zone,
-						      "primary", t->primary, "serial", (json_int_t)t->serial,
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:b, s:b, s:f, s:o, s:o, s:o, s:b}", "zone",
+						      t->zone, "primary", t->primary, "serial", (json_int_t)t->serial,
 						      "fresh", t->fresh, "running", t->running, "transferred_at",
 						      t->transferred_at, "error", text_or_null(t->error),
-						      "ixfr_fallback", text_or_null(t->fallback)));
+						      "ixfr_fallback", text_or_null(t->fallback),
+						      "catalog", text_or_null(t->catalog), "is_catalog", t->is_catalog));
 	}
 	return list;
 }
@@ -140,7 +141,7 @@ json_t *state_json(const struct pop_state *s)
 	for (size_t i = 0; i < s->view_count; i++)
 		json_array_append_new(views, json_string(s->views[i]));
 	return json_pack("{s:b, s:s, s:s, s:i, s:s, s:I, s:b, s:o, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:I, "
-			 "s:b, s:o, s:I, s:f, s:o, s:o, s:o, s:s, s:o, s:o, s:b, s:o}",
+			 "s:b, s:o, s:I, s:f, s:I, s:o, s:o, s:o, s:s, s:o, s:o, s:b, s:o}",
 			 "ok", 1, "pop", s->pop, "version", s->version, "pid", s->pid, "phase", s->phase,
 			 "program_id", (json_int_t)s->program_id, "took_over", s->took_over,
 			 "interfaces", ifaces_json(s), "generation", (json_int_t)s->generation,
@@ -149,6 +150,7 @@ json_t *state_json(const struct pop_state *s)
 			 "max_bytes", (json_int_t)s->cache_max_bytes, "left_to_userspace", (json_int_t)s->left_to_userspace,
 			 "rss_bytes", (json_int_t)s->rss_bytes, "zones_loading", s->zones_loading, "reload_error", text_or_null(s->reload_error),
 			 "reload_failures", (json_int_t)s->reload_failures, "reload_ok_at", s->reload_ok_at,
+			 "catalog_errors", (json_int_t)s->catalog_errors,
 			 "zones", zones_json(s), "views", views, "transfers", transfers_json(s),
 			 "pin_dir", s->pin_dir, "metrics", text_or_null(s->metrics), "checks", checks_json(s),
 			 "healthy", s->healthy, "bgp", bgp_json(s));

@@ -69,6 +69,8 @@ struct state_transfer {
 	double transferred_at;
 	char error[256];
 	char fallback[256];             /* why the last IXFR gave way to an AXFR; "" */
+	char catalog[256];              /* a member: the catalog it comes from; "" */
+	bool is_catalog;                /* a catalog zone: read for members, never served */
 };
 
 struct pop_state {
@@ -97,6 +99,7 @@ struct pop_state {
 	bool zones_loading;             /* a compile or publish is running */
 	char reload_error[512];         /* why the last reload failed; "" */
 	uint64_t reload_failures;       /* since start */
+	uint64_t catalog_errors;        /* catalog copies refused (no version 2), since start */
 	double reload_ok_at;            /* unix time of the last load that worked */
 	struct state_zone *zones;
 	size_t zone_count;

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Catalog zones (RFC 9432): the members a consumer reads from a catalog's
+ * text, the version check, and what is not a member.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "catalog.h"
+#include "zone.h"
+
+#define HEAD "$ORIGIN cat.test.\n@ 0 IN SOA invalid. invalid. 1 3600 600 86400 0\n@ NS invalid.\n"
+
+static struct zone *parse(const char *text)
+{
+	char err[256];
+	struct zone *z = zone_parse("catalog", text, strlen(text), err, sizeof(err));
+
+	if (!z)
+		fail_msg("%s", err);
+	return z;
+}
+
+static void test_members_of_version_2(void **state)
+{
+	struct zone *z = parse(HEAD "version TXT \"2\"\n"
+			       "a1.zones PTR One.Example.\n"
+			       "b2.zones PTR two.example.\n"
+			       "group.b2.zones TXT \"g\"\n"               /* a property: no member */
+			       "x.y.zones PTR deep.example.\n"            /* not <id>.zones */
+			       "c3.zones TXT \"not a ptr\"\n"
+			       "d4.zones PTR one.example.\n"              /* twice: once */
+			       "e5.zones PTR m1.example.\n"
+			       "e5.zones PTR m2.example.\n"               /* two PTRs: broken member */
+			       "zones PTR apex.example.\n"
+			       "f6.other PTR other.example.\n");
+	char **m, err[256];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(catalog_members(z, &m, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(m[0], "one.example.");
+	assert_string_equal(m[1], "two.example.");
+	catalog_members_free(m, n);
+	zone_free(z);
+}
+
+static void test_empty_catalog(void **state)
+{
+	struct zone *z = parse(HEAD "version TXT \"2\"\n");
+	char **m, err[256];
+	size_t n = 99;
+
+	(void)state;
+	assert_int_equal(catalog_members(z, &m, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	catalog_members_free(m, n);
+	zone_free(z);
+}
+
+static void test_refuses_other_versions(void **state)
+{
+	static const char *const texts[] = {
+		HEAD "a1.zones PTR one.example.\n",                              /* no version */
+		HEAD "version TXT \"1\"\na1.zones PTR one.example.\n",          /* version 1 */
+		HEAD "version TXT \"2\" \"x\"\na1.zones PTR one.example.\n",    /* not the one string */
+		HEAD "version A 192.0.2.1\na1.zones PTR one.example.\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct zone *z = parse(texts[i]);
+		char **m = (char **)1, err[256] = "";
+		size_t n = 1;
+
+		assert_int_equal(catalog_members(z, &m, &n, err, sizeof(err)), -1);
+		assert_null(m);
+		assert_int_equal(n, 0);
+		assert_non_null(strstr(err, "version 2"));
+		zone_free(z);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_members_of_version_2),
+		cmocka_unit_test(test_empty_catalog),
+		cmocka_unit_test(test_refuses_other_versions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
