@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* libFuzzer: zone text through libzscanner into the answer compiler, as a
  * zone file or a transfer feeds it ($INCLUDE is refused for text): every
- * name of the zone compiled, its shared tails and the CHAOS answers. */
+ * name of the zone compiled, its shared tails and the CHAOS answers; and
+ * the same zone read as a catalog (its member zones). */
 #include <stdint.h>
 #include <stdio.h>
 
 #include "answers.h"
+#include "catalog.h"
 #include "log.h"
 #include "zone.h"
 
@@ -25,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const knot_dname_t *name;
 	struct name_answers n;
 	struct zone *zone;
-	char err[512];
+	char err[512], **members;
+	size_t member_count;
 
 	if (!quiet) {
 		quiet = fopen("/dev/null", "w");
@@ -42,6 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 	}
 	zone_compiler_free(zc);
+	if (catalog_members(zone, &members, &member_count, err, sizeof(err)) == 0)
+		catalog_members_free(members, member_count);
 	answers_chaos("fuzz-pop", each_chaos, NULL, err, sizeof(err));
 	zone_free(zone);
 	return 0;
