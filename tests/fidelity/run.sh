@@ -69,7 +69,9 @@ tx_total() {
 setup_network
 write_long_zone > "$WORK/long.test.zone"
 SIGNED=$(sign_zone "$ROOT/tests/zones/signed.test.zone" signed.test)
-ZONES=("$ROOT/tests/zones/example.test.zone" "$SIGNED" "$WORK/long.test.zone")
+sed 's/signed\.test\./nsec3.test./' "$ROOT/tests/zones/signed.test.zone" > "$WORK/nsec3.test.zone"
+SIGNED3=$(sign_zone "$WORK/nsec3.test.zone" nsec3.test ED25519 nsec3)
+ZONES=("$ROOT/tests/zones/example.test.zone" "$SIGNED" "$SIGNED3" "$WORK/long.test.zone")
 start_nsd "${ZONES[@]}"
 zone_args=()
 for z in "${ZONES[@]}"; do zone_args+=(--zone "$z"); done
@@ -93,7 +95,33 @@ for variant in "${VARIANTS[@]}"; do
 	done
 done
 answered=$(( $(tx_total) - tx_before ))
+
+# DO=1 to the signed zones, through the program itself (BPF_PROG_TEST_RUN,
+# whose frames have a page of room: a veth frame here has too little for
+# most signed answers, which the comparison above then leaves to NSD).
+# Every answer is compared with NSD's as a set per section; the share
+# answered in XDP is reported per zone. Names of NSEC3 records are not
+# names of the zone (RFC 5155 section 7.2.8): left to NSD, not counted.
+signed_share=()
+for z in "$SIGNED" "$SIGNED3"; do
+	queries "$z" | grep -Eiv '(^|\.)[0-9a-v]{32}\.nsec3\.test\. ' | mixed_case > "$WORK/signed_corpus"
+	size=$(wc -l < "$WORK/signed_corpus") in_xdp=0
+	while read -r name type; do
+		xdp=$(ctl --json --dnssec lookup "$name" "$type" | "$ROOT/tests/fidelity/answer_set.py" --json)
+		[ -n "$xdp" ] || continue
+		in_xdp=$((in_xdp + 1))
+		nsd=$(cli kdig +norec +dnssec +bufsize=1232 +time=2 +retry=1 @$UNICAST4 "$name" "$type" |
+		      "$ROOT/tests/fidelity/answer_set.py" --kdig)
+		if [ "$xdp" != "$nsd" ]; then
+			diff <(echo "$nsd") <(echo "$xdp") >&2 || true
+			fail "$name $type DO=1: the program's answer differs from NSD's (above: < NSD, > XDP)"
+		fi
+	done < "$WORK/signed_corpus"
+	compared=$((compared + in_xdp))
+	signed_share+=("$(basename "$z" .signed) $((in_xdp * 100 / size))% of $size")
+done
 stop_xdpcastd
 echo "fidelity: $compared queries compared, 0 differences;" \
      "$answered ($((answered * 100 / compared))%) answered in XDP," \
-     "the rest by NSD behind it"
+     "the rest by NSD behind it; DO=1 to signed zones answered in XDP" \
+     "(test run): ${signed_share[*]}"
