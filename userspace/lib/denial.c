@@ -102,6 +102,8 @@ static int collect(struct denial *d, const struct zone *zone, uint16_t type)
  * the apex. */
 static void read_nsec(struct denial *d, const struct zone *zone)
 {
+	if (!knot_dname_is_equal(d->proofs[0].rrset->owner, zone->origin))
+		return why(d, "the NSEC chain is broken at %s (no NSEC at the apex)", zone->origin);
 	for (size_t i = 0; i < d->count; i++) {
 		const knot_rrset_t *rr = d->proofs[i].rrset;
 		const knot_dname_t *want = i + 1 < d->count ? d->proofs[i + 1].rrset->owner : zone->origin;
