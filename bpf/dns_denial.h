@@ -165,11 +165,10 @@ __noinline int find_proof(struct scratch *s, struct cached_answer *found)
 	if (!a || !a->denial)
 		return -1;
 	if (!found->encloser_level) {
-		/* The qname is the wildcard's own name: nothing was synthesised.
-		 * Its data needs no proof; its NODATA with NSEC3 would carry
-		 * the closest encloser's NSEC3 too: userspace's. */
+		/* The qname is the wildcard's own name: nothing was synthesised
+		 * for it, the tail's proofs are all (as NSD sends them). */
 		found->proof = 0;
-		return (a->flags & ANSWER_DENIAL_NSEC3) && a->reason != XDPCAST_dns_answer ? -1 : 0;
+		return 0;
 	}
 	if ((a->flags & ANSWER_DENIAL_NSEC3) ? nsec3_key(s, &s->query, found->encloser_level)
 					       : nsec_key(s, &s->query))
