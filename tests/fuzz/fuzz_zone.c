@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* libFuzzer: zone text through libzscanner into the answer compiler, as a
  * zone file or a transfer feeds it ($INCLUDE is refused for text): every
- * name of the zone compiled, its shared tails and the CHAOS answers; and
- * the same zone read as a catalog (its member zones). */
+ * name of the zone compiled, its shared tails, a signed zone's proofs of
+ * denial and the CHAOS answers; and the same zone read as a catalog (its
+ * member zones). */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -43,6 +44,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while ((name = zone_names_next(&it)))
 			if (zone_compile_name(zc, name, &n, err, sizeof(err)) < 0)
 				break;
+		/* A signed zone's proofs, as the cache writes them. */
+		for (size_t i = 0; i < zone_compiler_denial(zc)->count; i++) {
+			static uint8_t proof[KNOT_WIRE_MAX_PKTSIZE];
+			uint16_t rrs;
+			size_t len;
+
+			zone_render_proof(zc, i, proof, &len, &rrs);
+		}
 	}
 	zone_compiler_free(zc);
 	if (catalog_members(zone, &members, &member_count, err, sizeof(err)) == 0)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The XDP program on random and mutated frames through BPF_PROG_TEST_RUN,
- * loaded with the test zone (tests/zones/example.test.zone) and the rate
+ * loaded with the test zone (tests/zones/example.test.zone) and two signed
+ * zones (tests/zones/denial*.test.signed, NSEC and NSEC3) and the rate
  * limits off. Frames start from queries the fixtures' builder makes (IPv4
  * and IPv6, VLAN tags, IPv4 options, IPv6 extension headers, EDNS with
  * NSID and cookies, names of the zone and around it), then get mutations:
@@ -49,6 +50,11 @@
 
 #define TEST_ZONE "tests/zones/example.test.zone"
 
+/* And two signed zones: DO=1 queries get proofs of denial. */
+static const char *const zones[] = {
+	TEST_ZONE, "tests/zones/denial.test.signed", "tests/zones/denial3.test.signed",
+};
+
 static uint64_t rng_state;
 
 /* xorshift64*: reproducible from --seed. */
@@ -71,6 +77,8 @@ static int chance(unsigned percent)
 }
 
 static const char *const names[] = {
+	"nothere.denial.test.", "a.b.zz.denial.test.", "host.wild.denial.test.", "child.denial.test.",
+	"nothere.denial3.test.", "x.y.denial3.test.", "host.wild.denial3.test.", "leaf.ent.denial3.test.",
 	"www.example.test.", "WwW.ExAmPlE.tEsT.", "example.test.", "mail.example.test.", "ns1.example.test.",
 	"big.example.test.", "fit.example.test.", "_udp.example.test.", "ns.sub.example.test.",
 	"x.y.sub.example.test.", "sub.example.test.", "host.wild.example.test.", "a.b.wild.example.test.",
@@ -444,7 +452,7 @@ int main(int argc, char **argv)
 	printf("seed %llu\n", (unsigned long long)rng_state);
 	rng_state = rng_state * 0x9e3779b97f4a7c15ULL + 1;   /* never 0 for xorshift */
 	skel = test_program_load(TEST_ZONE, err, sizeof(err));
-	if (!skel) {
+	if (!skel || test_program_publish_zones(skel, zones, sizeof(zones) / sizeof(zones[0]), err, sizeof(err))) {
 		fprintf(stderr, "prog_fuzz: %s\n", err);
 		return 1;
 	}

@@ -20,8 +20,13 @@ struct cache *test_program_cache(void)
 
 int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *err, size_t errlen)
 {
-	char *zones[] = { (char *)zone_file };
-	struct view_zones views[] = { { zones, zone_file ? 1 : 0 } };
+	return test_program_publish_zones(skel, &zone_file, zone_file ? 1 : 0, err, errlen);
+}
+
+int test_program_publish_zones(struct xdpcast_bpf *skel, const char *const *zone_files, size_t count, char *err,
+			       size_t errlen)
+{
+	struct view_zones views[] = { { (char **)zone_files, count } };
 	struct generation current = { 0 }, next;
 	int ret;
 

@@ -26,6 +26,9 @@ int test_program_protect(struct xdpcast_bpf *skel, const struct protection *p, c
 
 /* Publishes zone_file (or an empty generation for NULL) as a new generation of the cache. */
 int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *err, size_t errlen);
+/* The same for several zone files at once. */
+int test_program_publish_zones(struct xdpcast_bpf *skel, const char *const *zone_files, size_t count, char *err,
+			       size_t errlen);
 
 /* Packets counted per reason, summed over CPUs and interface slots. */
 void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_MAX]);
