@@ -97,12 +97,16 @@ setup_network() {
 	mount -t bpf bpf "$WORK/bpffs"
 }
 
-# sign_zone ZONEFILE ORIGIN [ALGORITHM [nsec3]]: signs a copy with fresh
-# keys (default ECDSA P-256) into $WORK, with NSEC or with NSEC3 as RFC
-# 9276 asks (no extra iterations, no salt); prints the signed file's path.
+# sign_zone ZONEFILE ORIGIN [ALGORITHM [nsec3|nsec3-optout]]: signs a copy
+# with fresh keys (default ECDSA P-256) into $WORK, with NSEC or with NSEC3
+# as RFC 9276 asks (no extra iterations, no salt; opt-out: unsigned
+# delegations get no NSEC3); prints the signed file's path.
 sign_zone() {
 	local zone=$1 origin=$2 algorithm=${3:-ECDSAP256SHA256} denial=() ksk zsk
-	[ "${4:-}" = nsec3 ] && denial=(-n -t 0)
+	case ${4:-} in
+	nsec3) denial=(-n -t 0) ;;
+	nsec3-optout) denial=(-n -t 0 -p) ;;
+	esac
 	(
 		cd "$WORK"
 		ksk=$(ldns-keygen -a "$algorithm" -k "$origin")

@@ -84,7 +84,9 @@ BIG3=$(sign_zone "$WORK/big3.test.zone" big3.test ED25519 nsec3)
 SIGNED=$(sign_zone "$ROOT/tests/zones/signed.test.zone" signed.test)
 sed 's/signed\.test\./nsec3.test./' "$ROOT/tests/zones/signed.test.zone" > "$WORK/nsec3.test.zone"
 SIGNED3=$(sign_zone "$WORK/nsec3.test.zone" nsec3.test ED25519 nsec3)
-ZONES=("$ROOT/tests/zones/example.test.zone" "$SIGNED" "$SIGNED3" "$WORK/long.test.zone")
+sed 's/signed\.test\./optout.test./' "$ROOT/tests/zones/signed.test.zone" > "$WORK/optout.test.zone"
+OPTOUT=$(sign_zone "$WORK/optout.test.zone" optout.test ECDSAP256SHA256 nsec3-optout)
+ZONES=("$ROOT/tests/zones/example.test.zone" "$SIGNED" "$SIGNED3" "$OPTOUT" "$WORK/long.test.zone")
 start_nsd "${ZONES[@]}" "$BIG" "$BIG3"
 zone_args=()
 for z in "${ZONES[@]}" "$BIG" "$BIG3"; do zone_args+=(--zone "$z"); done
@@ -126,10 +128,10 @@ big_queries() {         # random names below the big zone's names, and types the
 	echo "r$RANDOM.w.$1 TXT"
 	echo "r$RANDOM.w.$1 A"
 }
-for z in "$SIGNED" "$SIGNED3" "$BIG" "$BIG3"; do
+for z in "$SIGNED" "$SIGNED3" "$OPTOUT" "$BIG" "$BIG3"; do
 	case $z in
 	"$BIG"|"$BIG3") big_queries "$(basename "$z" .signed)." ;;
-	*) queries "$z" | grep -Eiv '(^|\.)[0-9a-v]{32}\.nsec3\.test\. ' ;;
+	*) queries "$z" | grep -Eiv '(^|\.)[0-9a-v]{32}\.(nsec3|optout)\.test\. ' ;;
 	esac | mixed_case > "$WORK/signed_corpus"
 	size=$(wc -l < "$WORK/signed_corpus")
 	while read -r name type; do

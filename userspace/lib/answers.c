@@ -770,6 +770,30 @@ static int render_dnssec(struct zone_compiler *zc, const struct plan *plan, stru
 	return ret < 0 ? -1 : 0;
 }
 
+/*
+ * The proof that a delegation has no DS (RFC 4035 section 3.1.4.1, RFC
+ * 5155 sections 7.2.4 and 7.2.7): its NSEC or NSEC3; in an NSEC3 opt-out
+ * span, which has no NSEC3 for it, the closest provable encloser proof:
+ * the NSEC3 of its nearest ancestor that has one, and the opt-out NSEC3
+ * covering the next closer name.
+ */
+static bool add_no_ds_proof(const struct denial *d, const knot_dname_t *name, struct plan *plan)
+{
+	const knot_dname_t *next_closer = name, *encloser = knot_wire_next_label(name, NULL);
+	ssize_t cover;
+
+	if (denial_match(d, name) >= 0 || d->kind != DENIAL_NSEC3)
+		return add_proof(d, denial_match(d, name), plan);
+	while (*encloser && denial_match(d, encloser) < 0) {
+		next_closer = encloser;
+		encloser = knot_wire_next_label(encloser, NULL);
+	}
+	cover = denial_cover(d, next_closer);
+	if (cover < 0 || !(knot_nsec3_flags(d->proofs[cover].rrset->rrs.rdata) & KNOT_NSEC3_FLAG_OPT_OUT))
+		return false;
+	return add_proof(d, denial_match(d, encloser), plan) && add_proof(d, cover, plan);
+}
+
 /* A CNAME owner: for each type its chain ends in, that answer; for every
  * other type, the chain and how it ends. */
 static int compile_cname_owner(struct zone_compiler *zc, const knot_dname_t *name, struct name_answers *out,
@@ -905,7 +929,7 @@ static int compile_cut(struct zone_compiler *zc, const knot_dname_t *name, const
 		if (add_type(zc, out, KNOT_RRTYPE_DS, &nodata, err, errlen))
 			return -1;
 		nodata.dnssec = true;
-		if (d && add_nodata_proof(d, name, &nodata) && add_type(zc, out, KNOT_RRTYPE_DS, &nodata, err, errlen))
+		if (d && add_no_ds_proof(d, name, &nodata) && add_type(zc, out, KNOT_RRTYPE_DS, &nodata, err, errlen))
 			return -1;
 	}
 	out->occludes = true;
@@ -916,13 +940,13 @@ static int compile_cut(struct zone_compiler *zc, const knot_dname_t *name, const
 	if (render_planned(zc, &referral, &out->below, err, errlen))
 		return -1;
 	/* DO=1: the DS RRset of a signed child (its RRSIGs with it), else the
-	 * proof that there is none (an opt-out span's proof is userspace's). */
+	 * proof that there is none. */
 	signed_referral.dnssec = true;
 	if (!d)
 		return 0;
 	if (ds)
 		signed_referral.proofs[signed_referral.proof_count++] = ds;
-	else if (!add_proof(d, denial_match(d, name), &signed_referral))
+	else if (!add_no_ds_proof(d, name, &signed_referral))
 		return 0;
 	if (render_dnssec(zc, &signed_referral, &out->other_dnssec, &out->has_other_dnssec, err, errlen))
 		return -1;
