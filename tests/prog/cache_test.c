@@ -673,6 +673,36 @@ static void test_signed_changes_answer_as_built_afresh(void **state)
 	}
 }
 
+/* A chain the index cannot serve (here NSEC3 with extra iterations): DO=1
+ * denials are passed and counted as dns_pass_dnssec; DO=0 is answered. */
+static void test_unserved_chain_passed_and_counted(void **state)
+{
+	char *text = read_file("tests/zones/denial3.test.signed"), *at = strstr(text, "NSEC3PARAM\t1 0 0 -"), *path;
+	__u64 before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	struct response r;
+	char err[512];
+
+	(void)state;
+	assert_non_null(at);
+	at[strlen("NSEC3PARAM\t1 0 ")] = '5';         /* 5 extra iterations */
+	path = write_file(text);
+	assert_int_equal(test_program_publish(skel, path, err, sizeof(err)), 0);
+	test_program_counts(skel, before);
+	ask("nothere.denial3.test.", KNOT_RRTYPE_A, -1232, &r);
+	assert_int_equal(r.verdict, XDP_PASS);
+	ask("a.denial3.test.", KNOT_RRTYPE_MX, -1232, &r);
+	assert_int_equal(r.verdict, XDP_PASS);
+	test_program_counts(skel, after);
+	assert_int_equal(after[XDPCAST_dns_pass_dnssec] - before[XDPCAST_dns_pass_dnssec], 2);
+	ask("nothere.denial3.test.", KNOT_RRTYPE_A, 1232, &r);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);
+	ask("a.denial3.test.", KNOT_RRTYPE_A, -1232, &r);         /* data with its RRSIG: no proof needed */
+	assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 2);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_unwritten_change_written_by_next_generation),
 		cmocka_unit_test(test_changes_in_place_answer_as_built_afresh),
 		cmocka_unit_test(test_signed_changes_answer_as_built_afresh),
+		cmocka_unit_test(test_unserved_chain_passed_and_counted),
 	};
 
 	return cmocka_run_group_tests_name("answer cache", tests, setup, teardown);
