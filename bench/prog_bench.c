@@ -116,6 +116,7 @@ static double ns_per_packet(int prog_fd, const uint8_t *frame, size_t len, unsig
 int main(int argc, char **argv)
 {
 	unsigned samples = argc > 1 ? atoi(argv[1]) : 100000;
+	const char *only = argc > 2 ? argv[2] : NULL;    /* run only the paths whose name has this */
 	struct baseline_bpf *base = baseline_bpf__open_and_load();
 	char err[512];
 	struct xdpcast_bpf *skel = test_program_load("tests/zones/example.test.zone", err, sizeof(err));
@@ -131,6 +132,8 @@ int main(int argc, char **argv)
 		size_t len = build_query(&cases[i].query, frame);
 		struct protection p;
 
+		if (only && !strstr(cases[i].name, only))
+			continue;
 		/* Limits off, else the repetitions would measure the rate-limit
 		 * drop; the rows that measure a limit switch theirs on. */
 		protection_defaults(&p);

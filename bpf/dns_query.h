@@ -53,8 +53,6 @@ struct response_plan {
 	__u16 nscount;
 	__u16 arcount;
 	__u16 patch_count;      /* relative pointers in the tail */
-	__u32 tail_at;          /* frame offset of the tail */
-	__u32 qname_len;        /* what the tail's pointers into the qname add */
 	__u8 pointer[2];        /* a completed pointer, for a frame that is not linear */
 };
 
