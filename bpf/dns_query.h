@@ -363,24 +363,27 @@ static __always_inline int is_assigned_opcode(__u16 flags)
 static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const struct packet *pkt,
 						       struct scratch *s, struct dns_query *q)
 {
-	__u32 loaded = pkt->payload_len, qend;
+	__u32 loaded = pkt->payload_len, qend, dns_off;
 	__u16 qdcount, ancount, nscount, arcount;
+	const __u8 *h;
 
 	if (loaded < DNS_HEADER_LEN)
 		return DNS_READ_MALFORMED;
 	if (loaded > DNS_LOAD_MAX)
 		loaded = DNS_LOAD_MAX;
-	q->dns_off = pkt->l2_len + (pkt->h_proto == ETH_P_IP ? 20 : 40) + 8;
-	if (q->dns_off > RESPONSE_DNS_OFF_MAX)
+	dns_off = pkt->l2_len + (pkt->h_proto == ETH_P_IP ? 20 : 40) + 8;
+	if (dns_off > RESPONSE_DNS_OFF_MAX)
 		return DNS_READ_UNSUPPORTED;
-	if (bpf_xdp_load_bytes(ctx, pkt->payload_off, s->buf + q->dns_off, loaded))
+	q->dns_off = dns_off;
+	h = s->buf + (dns_off & 127);   /* the header at fixed offsets from one bounded pointer */
+	if (bpf_xdp_load_bytes(ctx, pkt->payload_off, (void *)h, loaded))
 		return DNS_READ_MALFORMED;
 
-	q->flags = scratch_u16(s, q->dns_off + 2);
-	qdcount = scratch_u16(s, q->dns_off + 4);
-	ancount = scratch_u16(s, q->dns_off + 6);
-	nscount = scratch_u16(s, q->dns_off + 8);
-	arcount = scratch_u16(s, q->dns_off + 10);
+	q->flags = (__u16)h[2] << 8 | h[3];
+	qdcount = (__u16)h[4] << 8 | h[5];
+	ancount = (__u16)h[6] << 8 | h[7];
+	nscount = (__u16)h[8] << 8 | h[9];
+	arcount = (__u16)h[10] << 8 | h[11];
 	if (q->flags & DNS_FLAG_QR)
 		return DNS_READ_RESPONSE;
 	if (!is_assigned_opcode(q->flags) || qdcount > 1)
