@@ -642,16 +642,59 @@ static __always_inline int write_patches(struct xdp_md *ctx, struct scratch *s, 
 	return 0;
 }
 
+/*
+ * Copies `len` bytes from `src` to the frame at `at` through the packet
+ * pointer, 8 at a time, the last word ending at the last byte (it may
+ * overlap the one before), so nothing past the copy is written. No helper
+ * call: each one costs more than the copy of an answer. Returns -1 when
+ * the frame does not hold the span in its linear part, or for fewer than
+ * 8 bytes: the caller copies by helper then.
+ */
+static __always_inline int copy_to_frame(struct xdp_md *ctx, __u64 at, const __u8 *src, __u64 len)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u8 *dst;
+
+	/* 64-bit, and the barriers put each check on the register used
+	 * after it: the verifier needs both bounds of len - 8 and of at. */
+	barrier_var(len);
+	if (len < 8 || len > XDPCAST_ANSWER_MAX)
+		return -1;
+	barrier_var(at);
+	if (at > 2047)
+		return -1;
+	dst = data + at;
+#pragma clang loop unroll(disable)
+	for (__u64 i = 0; i < XDPCAST_ANSWER_MAX / 8; i++) {
+		__u64 off = i * 8;
+		__u8 *p;
+
+		if (off + 8 > len)
+			off = len - 8;
+		p = dst + off;
+		if ((void *)(p + 8) > end)
+			return -1;
+		*(__u64 *)p = *(const __u64 *)(src + off);
+		if (off + 8 >= len)
+			break;
+	}
+	return 0;
+}
+
 /* Copies `len` bytes of a record at blob `address`, `skip` bytes in, to
  * the frame. */
 static __always_inline int store_blob(struct xdp_md *ctx, __u32 at, __u32 address, __u32 skip, __u64 len)
 {
 	const struct blob_page *page = blob_page_at(address);
+	const __u8 *src;
 
 	barrier_var(len);
 	if (!page || len > XDPCAST_ANSWER_MAX)
 		return -1;
-	return bpf_xdp_store_bytes(ctx, at, (void *)(page->bytes + xdpcast_address_offset(address) + skip), len);
+	src = page->bytes + xdpcast_address_offset(address) + skip;
+	if (!copy_to_frame(ctx, at, src, len))
+		return 0;
+	return bpf_xdp_store_bytes(ctx, at, (void *)src, len);
 }
 
 /*
@@ -795,7 +838,8 @@ __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct
 	if ((plan->head_len && store_blob(ctx, front_len, plan->answer, sizeof(struct answer_record), plan->head_len)) ||
 	    (plan->tail_len && store_blob(ctx, front_len + plan->head_len, plan->tail, sizeof(struct tail_record),
 					  plan->tail_len)) ||
-	    (opt_len && bpf_xdp_store_bytes(ctx, front_len + data_len, s->opt, opt_len)))
+	    (opt_len && copy_to_frame(ctx, front_len + data_len, s->opt, opt_len) &&
+	     bpf_xdp_store_bytes(ctx, front_len + data_len, s->opt, opt_len)))
 		return XDPCAST_drop_malformed;
 	if (plan->patch_count && plan->tail_len &&
 	    write_patches(ctx, s, front_len + plan->head_len, q->qname_len))
