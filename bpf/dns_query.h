@@ -150,9 +150,8 @@ struct qname_walk {
  * and its hash, a word at a time. Stops at the root label or at anything
  * we do not handle (compression pointer, extended label type, more than
  * XDPCAST_LABELS_MAX labels, truncation). */
-static long label_step(__u64 i, void *ctx)
+static __always_inline long label_step(struct qname_walk *w)
 {
-	struct qname_walk *w = ctx;
 	struct scratch *s = w->s;
 	__u32 pos = w->pos, len;
 	__u64 hash;
@@ -225,16 +224,24 @@ static __always_inline __u16 csum_octets(const __u8 *p, __u32 len, __u32 max)
 	return bpf_ntohs(xdpcast_csum_fold(sum));
 }
 
-/* Returns the qname's wire length, or 0 for a name we leave to userspace. */
-static __always_inline __u32 walk_qname(struct scratch *s, struct dns_query *q, __u32 loaded)
+/*
+ * Returns the qname's wire length, or 0 for a name we leave to userspace.
+ * A bounded loop, not bpf_loop: a callback per label costs a call and a
+ * return each, dearer than the label's work. A global function, so the
+ * verifier walks the loop once, not once per path to it.
+ */
+__noinline int walk_qname(struct scratch *s, struct dns_query *q, __u32 loaded)
 {
-	struct qname_walk w = {
-		.s = s,
-		.qoff = q->dns_off + DNS_HEADER_LEN,
-		.room = loaded - DNS_HEADER_LEN,
-	};
+	struct qname_walk w = { .s = s };
 
-	bpf_loop(XDPCAST_LABELS_MAX + 1, label_step, &w, 0);
+	if (!s || !q)
+		return 0;
+	w.qoff = q->dns_off + DNS_HEADER_LEN;
+	w.room = loaded - DNS_HEADER_LEN;
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < XDPCAST_LABELS_MAX + 1; i++)
+		if (label_step(&w))
+			break;
 	if (!w.len)
 		return 0;
 	hash_suffixes(s, w.labels);
