@@ -186,9 +186,8 @@ struct type_search {
 	__u32 dnssec;           /* the DO=1 variant's */
 };
 
-static long type_search_step(__u64 i, void *ctx)
+static __always_inline long type_search_step(__u32 i, struct type_search *t)
 {
-	struct type_search *t = ctx;
 	const struct type_entry *e;
 
 	if (i >= t->count)
@@ -238,7 +237,12 @@ static __always_inline enum find_result answer_at(const struct dns_query *q, con
 		.qtype = q->qtype,
 	};
 
-	bpf_loop(XDPCAST_TYPES_MAX, type_search_step, &t, 0);
+	/* A bounded loop, not a bpf_loop callback per entry (a call and a
+	 * return each). */
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < XDPCAST_TYPES_MAX; i++)
+		if (type_search_step(i, &t))
+			break;
 	if (t.answer || t.dnssec)
 		return choose(q, r, t.answer, t.dnssec, hit, out);
 	if (r->flags & NAME_TYPES_PARTIAL)
