@@ -22,6 +22,7 @@
 #include "parse.h"
 #include "counters.h"
 #include "ratelimit.h"
+#include "settings.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -52,10 +53,10 @@ static __noinline void catchment_add(const struct packet *pkt, __u64 now)
 }
 
 /* Counts the packet's source network when the reason is an answer. */
-static __always_inline void catchment_count(const struct packet *pkt, enum xdpcast_reason reason, __u64 now)
+static __always_inline void catchment_count(const struct packet *pkt, enum xdpcast_reason reason, __u64 *now)
 {
 	if (reason_action(reason) == XDP_TX && !pkt->probe)
-		catchment_add(pkt, now);
+		catchment_add(pkt, clock_ns(now));
 }
 
 #endif /* XDPCAST_CATCHMENT_H */

@@ -98,7 +98,7 @@ static __always_inline enum xdpcast_reason respond(struct xdp_md *ctx, const str
 }
 
 static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, const struct packet *pkt,
-							  const struct xdpcast_settings *set, __u64 now)
+							  const struct xdpcast_settings *set, __u64 *now)
 {
 	enum rrl_verdict rrl = RRL_SEND;
 	const struct answer_record *a;
@@ -151,24 +151,24 @@ static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, co
 							   const struct protected_prefix *scope)
 {
 	const struct xdpcast_settings *set = settings_get();
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = 0;          /* read by the first stage that needs it (clock_ns) */
 	enum xdpcast_reason reason;
 
 	if (!set)
 		return XDPCAST_pass_other;
-	reason = filter_packet(pkt, scope, set, now);
+	reason = filter_packet(pkt, scope, set, &now);
 	if (reason != FILTER_ACCEPT)
 		return reason;
-	if (!pkt->probe && !source_buckets_take(pkt, set, now))
+	if (!pkt->probe && !source_buckets_take(pkt, set, &now))
 		return XDPCAST_drop_rate_limited;
 	if (pkt->l4_proto == IPPROTO_TCP)
 		reason = XDPCAST_pass_tcp;
 	else if (pkt->l4_proto == IPPROTO_UDP && pkt->dport == bpf_htons(XDPCAST_DNS_PORT))
-		reason = dns_fast_path(ctx, pkt, set, now);
+		reason = dns_fast_path(ctx, pkt, set, &now);
 	else
 		reason = XDPCAST_pass_other;
-	catchment_count(pkt, reason, now);
-	return pass_budget(pkt, reason, set, now);
+	catchment_count(pkt, reason, &now);
+	return pass_budget(pkt, reason, set, &now);
 }
 
 SEC("xdp")
