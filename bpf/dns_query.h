@@ -394,10 +394,13 @@ static __always_inline int copy_from_frame(struct xdp_md *ctx, __u64 at, __u8 *d
 		/* The last word returns: a loop that went on after it would
 		 * be walked again by the verifier from every word. */
 		if (off + 8 >= len) {
-			p = src + (len - 8);
+			__u64 last = len - 8;
+
+			barrier_var(last);      /* else clang checks src + len, then steps back 8 */
+			p = src + last;
 			if ((void *)(p + 8) > end)
 				return -1;
-			*(__u64 *)(dst + (len - 8)) = *(const __u64 *)p;
+			*(__u64 *)(dst + last) = *(const __u64 *)p;
 			return 0;
 		}
 		p = src + off;
