@@ -8,6 +8,7 @@
  *
  *   floodgen --iface IF --dst-mac MAC --dst ADDR --src PREFIX --kind KIND
  *            [--count N] [--seconds S] [--rate PPS] [--qname NAME] [--seed N]
+ *            [--dnssec] [--trailer N]
  *
  * Kinds: random-qname (water torture: <random>.NAME, A), query (NAME, A),
  * fragment (IPv4 first fragments or IPv6 fragment headers to port 53),
@@ -44,6 +45,8 @@ struct flood {
 	int ipv4;
 	uint8_t qname[256];
 	size_t qname_len;
+	int dnssec;             /* queries carry EDNS with DO=1 */
+	size_t trailer;         /* zero octets after the IP datagram */
 	uint64_t rng;
 };
 
@@ -58,7 +61,11 @@ static const char usage[] =
 "  --seconds S      stop after S seconds (default 10)\n"
 "  --rate PPS       frames per second (default 0: as fast as possible)\n"
 "  --qname NAME     the name queried, or the suffix of random names\n"
-"                   (default example.test)\n";
+"                   (default example.test)\n"
+"  --dnssec         queries with EDNS (1232 octets) and DO=1\n"
+"  --trailer N      N zero octets after each IP datagram (Ethernet padding,\n"
+"                   which IP ignores): room for a larger response in a\n"
+"                   virtual link's tight frames, as a NIC's buffers have\n";
 
 static uint64_t next_random(struct flood *f)
 {
@@ -106,7 +113,15 @@ static size_t dns_query(struct flood *f, uint8_t *p)
 	len += f->qname_len;
 	put16(p + len, 1);              /* A */
 	put16(p + len + 2, 1);          /* IN */
-	return len + 4;
+	len += 4;
+	if (f->dnssec) {
+		static const uint8_t opt[11] = { 0, 0, 41, 1232 >> 8, 1232 & 0xff, 0, 0, 0x80, 0, 0, 0 };
+
+		put16(p + 10, 1);       /* ARCOUNT */
+		memcpy(p + len, opt, sizeof(opt));
+		len += sizeof(opt);
+	}
+	return len;
 }
 
 /* One frame of the flood; returns its length. */
@@ -176,7 +191,8 @@ static size_t build_frame(struct flood *f, uint8_t *frame)
 		}
 		put16(l4 + 6, checksum_finish(checksum_add(checksum_add(IPPROTO_UDP + l4_len, ip + 8, 32), l4, l4_len)) ?: 0xffff);
 	}
-	return 14 + ip_len + l4_len;
+	memset(l4 + l4_len, 0, f->trailer);
+	return 14 + ip_len + l4_len + f->trailer;
 }
 
 static int parse_mac(const char *text, uint8_t mac[6])
@@ -219,6 +235,7 @@ int main(int argc, char **argv)
 		{ "kind", required_argument, NULL, 'k' },  { "count", required_argument, NULL, 'n' },
 		{ "seconds", required_argument, NULL, 't' }, { "rate", required_argument, NULL, 'r' },
 		{ "qname", required_argument, NULL, 'q' }, { "seed", required_argument, NULL, 'S' },
+		{ "dnssec", no_argument, NULL, 'D' },      { "trailer", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
 	};
 	struct flood f = { .rng = 0x9e3779b97f4a7c15ULL };
@@ -243,6 +260,8 @@ int main(int argc, char **argv)
 		case 'r': rate = strtoull(optarg, NULL, 10); break;
 		case 'q': qname = optarg; break;
 		case 'S': f.rng ^= strtoull(optarg, NULL, 10) * 0xbf58476d1ce4e5b9ULL; break;
+		case 'D': f.dnssec = 1; break;
+		case 'T': f.trailer = strtoull(optarg, NULL, 10); break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 1;
 		}
@@ -261,6 +280,8 @@ int main(int argc, char **argv)
 		return die("--src and --dst must be of one family", NULL);
 	if (strlen(qname) > 200)
 		return die("--qname: too long", qname);
+	if (f.trailer > 1024)
+		return die("--trailer: at most 1024 octets", NULL);
 	for (const char *label = qname; *label;) {
 		size_t len = strcspn(label, ".");
 

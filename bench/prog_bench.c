@@ -51,7 +51,11 @@ struct bench_case {
 	const char *name;
 	struct query_spec query;
 	void (*adjust)(struct protection *p);  /* changes to the default settings */
+	const char *zone;                       /* the zone loaded; default example.test */
 };
+
+#define NSEC_ZONE  "tests/zones/denial.test.signed"
+#define NSEC3_ZONE "tests/zones/denial3.test.signed"
 
 static const struct bench_case cases[] = {
 	{ "answer IPv4 (www A)", { .qname = "www.example.test." } },
@@ -77,6 +81,18 @@ static const struct bench_case cases[] = {
 	{ "drop: source over its bucket", { .src = "198.51.100.77", .qname = "www.example.test." }, tiny_source_bucket },
 	{ "drop: RRL", { .src = "198.51.100.78", .qname = "www.example.test." }, tiny_rrl },
 	{ "drop: pass budget spent", { .src = "198.51.100.79", .qname = "www.example.org." }, tiny_pass_budget },
+	/* Signed zones, DO=1: the proofs of denial. */
+	{ "NXDOMAIN, NSEC zone, DO=0", { .qname = "nothere.denial.test.", .edns_size = 1232 }, NULL, NSEC_ZONE },
+	{ "NXDOMAIN, NSEC zone, DO=1 (the qname's cover: index search)",
+	  { .qname = "nothere.denial.test.", .edns_size = 1232, .edns_do = 1 }, NULL, NSEC_ZONE },
+	{ "NODATA, NSEC zone, DO=1", { .qname = "a.denial.test.", .qtype = KNOT_RRTYPE_MX, .edns_size = 1232,
+				      .edns_do = 1 }, NULL, NSEC_ZONE },
+	{ "NXDOMAIN, NSEC3 zone, DO=1 (SHA-1 of the next closer, index search)",
+	  { .qname = "nothere.denial3.test.", .edns_size = 1232, .edns_do = 1 }, NULL, NSEC3_ZONE },
+	{ "NXDOMAIN, NSEC3 zone, DO=1, four labels below",
+	  { .qname = "a.b.c.nothere.denial3.test.", .edns_size = 1232, .edns_do = 1 }, NULL, NSEC3_ZONE },
+	{ "wildcard answer, NSEC3 zone, DO=1", { .qname = "host.wild.denial3.test.", .edns_size = 1232,
+						 .edns_do = 1 }, NULL, NSEC3_ZONE },
 };
 
 /* The percentile reported: the median, unless PROG_BENCH_PERCENTILE says
@@ -127,7 +143,8 @@ int main(int argc, char **argv)
 		percentile = atoi(pct);
 	struct baseline_bpf *base = baseline_bpf__open_and_load();
 	char err[512];
-	struct xdpcast_bpf *skel = test_program_load("tests/zones/example.test.zone", err, sizeof(err));
+	const char *loaded = "tests/zones/example.test.zone";
+	struct xdpcast_bpf *skel = test_program_load(loaded, err, sizeof(err));
 
 	if (!skel || !base) {
 		fprintf(stderr, "prog_bench: %s\n", skel ? "cannot load the baseline" : err);
@@ -149,6 +166,11 @@ int main(int argc, char **argv)
 		p.pass_budget.rate = p.icmp.rate = p.rrl.rate = 0;
 		if (cases[i].adjust)
 			cases[i].adjust(&p);
+		if (cases[i].zone && strcmp(cases[i].zone, loaded) &&
+		    test_program_publish(skel, (loaded = cases[i].zone), err, sizeof(err))) {
+			fprintf(stderr, "prog_bench: %s\n", err);
+			return 1;
+		}
 		if (test_program_protect(skel, &p, err, sizeof(err))) {
 			fprintf(stderr, "prog_bench: %s\n", err);
 			return 1;

@@ -173,7 +173,7 @@ enum find_result {
 	FIND_ANSWER,
 	FIND_MISS,              /* no name of the view's zones: try the default view */
 	FIND_PASS,              /* ours, but userspace answers (dns_pass_miss) */
-	FIND_PASS_DNSSEC,       /* DO=1 to a signed zone without a DNSSEC variant (dns_pass_other) */
+	FIND_PASS_DNSSEC,       /* DO=1 to a signed zone without a DNSSEC variant (dns_pass_dnssec) */
 };
 
 struct type_search {
@@ -206,7 +206,7 @@ static __always_inline long type_search_step(__u32 i, struct type_search *t)
 }
 
 /* DO=1 queries to a signed zone take the DNSSEC variant, where there is
- * one; NSEC proofs are userspace's. */
+ * one (with its proofs of denial); else userspace answers. */
 static __always_inline enum find_result choose(const struct dns_query *q, const struct name_record *r,
 					       __u32 answer, __u32 dnssec, const struct name_hit *hit,
 					       struct cached_answer *out)
@@ -220,6 +220,7 @@ static __always_inline enum find_result choose(const struct dns_query *q, const 
 		return FIND_PASS;
 	out->answer = answer;
 	out->owner_hash = hit->hash;
+	out->proof = 0;
 	return FIND_ANSWER;
 }
 
@@ -247,7 +248,7 @@ static __always_inline enum find_result answer_at(const struct dns_query *q, con
 		return choose(q, r, t.answer, t.dnssec, hit, out);
 	if (r->flags & NAME_TYPES_PARTIAL)
 		return FIND_PASS;
-	return choose(q, r, r->other, 0, hit, out);
+	return choose(q, r, r->other, r->other_dnssec, hit, out);
 }
 
 struct encloser_walk {
@@ -288,6 +289,7 @@ static __always_inline enum find_result find_in_view(void *names, const struct s
 	__u64 chain, hash;
 	__u32 k;
 
+	out->encloser_level = 0;
 	switch (lookup_name(names, s, q, q->name_hash, 0, 0, &hit)) {
 	case NAME_FOUND:
 		return answer_at(q, &hit, out);
@@ -303,8 +305,9 @@ static __always_inline enum find_result find_in_view(void *names, const struct s
 	if (walk.found == NAME_PASS)
 		return FIND_PASS;
 	r = (const void *)(walk.hit.page->bytes + (walk.hit.record & BLOB_OFFSET_MASK));
+	out->encloser_level = walk.level;
 	if (!(r->flags & NAME_BELOW_WILDCARD))
-		return choose(q, r, r->below, 0, &walk.hit, out);
+		return choose(q, r, r->below, r->below_dnssec, &walk.hit, out);
 	k = walk.level;
 	chain = xdpcast_name_hash_chain(s->suffix_chain[k & LABEL_MASK], xdpcast_wildcard_label_hash());
 	hash = xdpcast_name_hash_final(chain);
@@ -557,19 +560,30 @@ static __always_inline __u32 tail_of(const struct answer_record *a)
 
 /*
  * The largest cut of the answer that fits `room` bytes, in s->plan: the
- * head alone, + authority, + additional, as NSD drops sections to fit.
+ * head alone, + authority, + additional, as NSD drops sections to fit;
+ * with the qname's proof of denial, all of it.
  * Returns -1 when only TC=1 fits, -2 when the answer cannot be read.
  */
-static __always_inline int plan_answer(struct scratch *s, const struct dns_query *q, __u32 answer, __u32 room)
+static __always_inline int plan_answer(struct scratch *s, const struct dns_query *q,
+				       const struct cached_answer *found, __u32 room)
 {
 	struct response_plan *plan = &s->plan;
-	const struct answer_record *a = answer_record_at(answer);
+	const struct answer_record *a = answer_record_at(found->answer);
+	const struct proof_record *p = NULL;
 	const struct tail_record *t;
 	const struct blob_page *page;
-	__u32 data_off = DNS_HEADER_LEN + q->question_len, tail_start;
+	__u32 data_off = DNS_HEADER_LEN + q->question_len, tail_start, proof = found->proof, proof_len = 0;
+	__u16 additional;
 
 	if (!a)
 		return -2;
+	if (proof) {
+		/* The qname's own proof goes after the whole tail, or nothing does. */
+		p = (const void *)answer_record_at(proof);
+		if (!p || !a->tail)
+			return -2;
+		proof_len = p->len;
+	}
 	plan->head_len = a->head_len;
 	plan->ancount = a->ancount;
 	plan->csum = xdpcast_csum_at(a->head_csum, data_off);
@@ -581,16 +595,31 @@ static __always_inline int plan_answer(struct scratch *s, const struct dns_query
 		return -2;
 	t = (const void *)(page->bytes + xdpcast_address_offset(plan->tail));
 	tail_start = data_off + plan->head_len;
-	if (plan->head_len + t->full_len <= room) {
+	if (plan->head_len + t->full_len + proof_len <= room) {
 		plan->tail_len = t->full_len;
 		plan->nscount = t->nscount;
 		plan->arcount = t->arcount;
 		plan->patch_count = t->patch_count;
-		plan->csum += xdpcast_csum_at(t->full_csum, tail_start) +
-			      patch_csum(t->full_patch_sums, q->qname_len, plan->head_len, tail_start);
+		if (!proof) {
+			plan->csum += xdpcast_csum_at(t->full_csum, tail_start) +
+				      patch_csum(t->full_patch_sums, q->qname_len, plan->head_len, tail_start);
+			return 0;
+		}
+		/* At the end of the authority section: the tail's additional
+		 * records move by the proof's length, with their sum. */
+		if (t->patch_count)
+			return -2;      /* only position independent tails move */
+		additional = xdpcast_csum_fold((__u32)t->full_csum + (~(__u32)t->auth_csum & 0xffff));
+		plan->proof = proof;
+		plan->proof_len = proof_len;
+		plan->auth_len = t->auth_len;
+		plan->nscount += p->count;
+		plan->csum += xdpcast_csum_at(t->auth_csum, tail_start) +
+			      xdpcast_csum_at(p->csum, tail_start + t->auth_len) +
+			      xdpcast_csum_at(additional, tail_start + proof_len);
 		return 0;
 	}
-	if (a->flags & ANSWER_NO_TRUNCATE)
+	if ((a->flags & ANSWER_NO_TRUNCATE) || proof)
 		return -1;
 	if (plan->head_len + t->auth_len <= room) {
 		plan->tail_len = t->auth_len;
@@ -716,6 +745,23 @@ __noinline int store_blob(struct xdp_md *ctx, __u32 at, __u32 address, __u32 ski
 	return bpf_xdp_store_bytes(ctx, at, (void *)src, n) ? -1 : 0;
 }
 
+/* The tail in the frame at `at`, and the qname's proof of denial at the
+ * end of its authority section. */
+static __always_inline int store_tail(struct xdp_md *ctx, const struct response_plan *plan, __u32 at)
+{
+	__u32 auth_len = plan->auth_len & 2047;
+
+	if (!plan->proof_len)
+		return store_blob(ctx, at, plan->tail, sizeof(struct tail_record), plan->tail_len);
+	if (auth_len > plan->tail_len)
+		return -1;
+	return (auth_len && store_blob(ctx, at, plan->tail, sizeof(struct tail_record), auth_len)) ||
+	       store_blob(ctx, at + auth_len, plan->proof, sizeof(struct proof_record), plan->proof_len) ||
+	       (plan->tail_len > auth_len &&
+		store_blob(ctx, at + auth_len + plan->proof_len, plan->tail, sizeof(struct tail_record) + auth_len,
+			   plan->tail_len - auth_len));
+}
+
 /*
  * Plans the response to the query in s->plan: the answer's cut that fits
  * (none, with TC=1, when q->slip asks for RRL's truncated reply), or for no
@@ -748,8 +794,8 @@ __noinline int plan_response(struct scratch *s, const struct dns_query *q, const
 	plan->flags |= a->header_flags;
 	plan->opt_len = build_opt(s, q, 0, a->ede);
 	fixed = DNS_HEADER_LEN + q->question_len + plan->opt_len;
-	fit = q->slip ? -1 : plan_answer(s, q, found->answer, q->udp_limit > fixed ? q->udp_limit - fixed : 0);
-	if (fit == -2 || (fit == -1 && !q->slip && (a->flags & ANSWER_NO_TRUNCATE)))
+	fit = q->slip ? -1 : plan_answer(s, q, found, q->udp_limit > fixed ? q->udp_limit - fixed : 0);
+	if (fit == -2 || (fit == -1 && !q->slip && ((a->flags & ANSWER_NO_TRUNCATE) || found->proof)))
 		return XDPCAST_dns_pass_other;
 	if (fit) {
 		__u32 reason = q->slip ? XDPCAST_rrl_slip : XDPCAST_dns_truncated;
@@ -793,7 +839,7 @@ __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct
 	dns_off = q->dns_off;
 	l2_len = pkt->l2_len;
 	opt_len = plan->opt_len;
-	data_len = plan->head_len + plan->tail_len;
+	data_len = plan->head_len + plan->tail_len + plan->proof_len;
 	if (data_len > XDPCAST_ANSWER_MAX || dns_off > RESPONSE_DNS_OFF_MAX || l2_len > 14 + 4 * MAX_VLAN_TAGS)
 		return XDPCAST_dns_pass_other;
 	barrier_var(opt_len);
@@ -855,8 +901,7 @@ __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct
 			return XDPCAST_drop_malformed;
 	}
 	if ((plan->head_len && store_blob(ctx, front_len, plan->answer, sizeof(struct answer_record), plan->head_len)) ||
-	    (plan->tail_len && store_blob(ctx, front_len + plan->head_len, plan->tail, sizeof(struct tail_record),
-					  plan->tail_len)) ||
+	    (plan->tail_len && store_tail(ctx, plan, front_len + plan->head_len)) ||
 	    (opt_len && copy_to_frame(ctx, front_len + data_len, s->opt, opt_len) &&
 	     bpf_xdp_store_bytes(ctx, front_len + data_len, s->opt, opt_len)))
 		return XDPCAST_drop_malformed;

@@ -13,6 +13,7 @@
 
 #include "xdpcast.h"
 #include "parse.h"
+#include "sha1.h"
 
 #define SCRATCH_SIZE      512
 #define DNS_HEADER_LEN    12
@@ -54,6 +55,9 @@ struct response_plan {
 	__u16 arcount;
 	__u16 patch_count;      /* relative pointers in the tail */
 	__u8 pointer[2];        /* a completed pointer, for a frame that is not linear */
+	__u32 proof;            /* blob address of the struct proof_record; 0: none */
+	__u32 proof_len;
+	__u32 auth_len;         /* with a proof: the tail's authority section, which the proof ends */
 };
 
 struct dns_query {
@@ -82,8 +86,10 @@ struct dns_query {
 /* The answer the cache holds for a query (bpf/dns_answer.h). */
 struct cached_answer {
 	__u32 answer;           /* blob address of the struct answer_record */
-	__u32 reserved;
+	__u32 encloser_level;   /* labels taken off the qname to reach the name answering */
 	__u64 owner_hash;       /* the name RRL counts it under: owner, encloser, cut */
+	__u32 proof;            /* the qname's own proof of denial (struct proof_record); 0: none */
+	__u32 reserved;
 };
 
 struct scratch {
@@ -99,6 +105,8 @@ struct scratch {
 	__u64 label_hash[XDPCAST_LABELS_MAX];
 	__u64 suffix_chain[XDPCAST_LABELS_MAX]; /* chain value of name[label_off[i]..] */
 	__u64 suffix_key[XDPCAST_LABELS_MAX];   /* its key: the chain value finalised */
+	struct denial_key denial_key;           /* the qname's key in its zone's denial index */
+	struct sha1 sha1;                       /* hashing the next closer name (NSEC3) */
 };
 
 

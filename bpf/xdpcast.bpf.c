@@ -16,6 +16,7 @@
 #include "counters.h"
 #include "dns_query.h"
 #include "dns_answer.h"
+#include "dns_denial.h"
 #include "settings.h"
 #include "filter.h"
 #include "ratelimit.h"
@@ -131,13 +132,15 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	case FIND_ANSWER:
 		break;
 	case FIND_PASS_DNSSEC:
-		return XDPCAST_dns_pass_other;  /* NSEC proofs are served by userspace */
+		return XDPCAST_dns_pass_dnssec;
 	default:
 		return XDPCAST_dns_pass_miss;
 	}
 	a = answer_record_at(s->found.answer);
 	if (!a)
 		return XDPCAST_dns_pass_miss;
+	if ((a->flags & (ANSWER_DENIAL_NSEC | ANSWER_DENIAL_NSEC3)) && find_proof(s, &s->found))
+		return XDPCAST_dns_pass_dnssec;
 	prepare_cookie(s, q, pkt, set, now);
 	if (!q->cookie_valid && !pkt->probe)     /* a valid server cookie proves the source: no RRL */
 		rrl = rrl_check(pkt, q, s->found.owner_hash, a->rrl_class, set, now);

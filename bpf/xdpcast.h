@@ -62,7 +62,8 @@
 	X(rrl_drop, DROP)           \
 	X(rrl_slip, TX)             \
 	X(dns_badvers, TX)          \
-	X(dns_refused, TX)
+	X(dns_refused, TX)          \
+	X(dns_pass_dnssec, PASS)
 
 #define XDPCAST_REASON_ENUM(name, action) XDPCAST_##name,
 enum xdpcast_reason {
@@ -354,6 +355,8 @@ struct name_record {
 	__u16 flags;      /* enum name_flag */
 	__u32 other;      /* answer for a type without an entry; 0: userspace answers */
 	__u32 below;      /* answer for names below without a record; 0: userspace */
+	__u32 other_dnssec;  /* their DO=1 variants in a signed zone, with the */
+	__u32 below_dnssec;  /* NSEC or NSEC3 proofs; 0: userspace answers */
 	__u32 reserved;
 };
 
@@ -376,6 +379,8 @@ enum answer_flag {
 	ANSWER_NO_TRUNCATE = 1 << 0,       /* position independent: send whole or pass */
 	ANSWER_NEEDS_AUTHORITY = 1 << 1,   /* no cut without the authority section */
 	ANSWER_TAIL_SLOT = 1 << 2,         /* tail is the address of the zone's slots; `slot` says which */
+	ANSWER_DENIAL_NSEC = 1 << 3,       /* + the NSEC covering the qname, from the zone's denial index */
+	ANSWER_DENIAL_NSEC3 = 1 << 4,      /* + the NSEC3 covering the next closer name's hash */
 };
 
 /*
@@ -393,7 +398,8 @@ struct answer_record {
 	__u16 ancount;
 	__u16 slot;          /* with ANSWER_TAIL_SLOT: enum zone_slot */
 	__u32 tail;          /* struct tail_record, or the zone's slots; 0: no tail */
-	__u32 reserved2;
+	__u32 denial;        /* with ANSWER_DENIAL_*: the root struct denial_node of the zone's index */
+	__u32 denial_skip[2];  /* proofs the tail already holds (struct proof_record): not twice */
 };
 
 /*
@@ -447,6 +453,49 @@ _Static_assert(!(ZONE_SLOT_MAX & (ZONE_SLOT_MAX - 1)), "the program masks slot n
 struct zone_slot_word {
 	__u32 tail;       /* blob address of the struct tail_record */
 	__u32 reserved;
+};
+
+/*
+ * DNSSEC denial of existence (RFC 4035 section 3.1.3, RFC 5155 section
+ * 7.2): the proofs that depend on the qname itself (the NSEC covering it,
+ * the NSEC3 covering its next closer name's hash) are found at answer time
+ * in a per-zone index: a B+tree of blob records over order-preserving keys,
+ * each leaf entry the address of a struct proof_record (the NSEC or NSEC3
+ * RRset and its RRSIGs, names in full). Every other part of a proof is
+ * known per name and rendered into the answer's tail.
+ *
+ * Keys compare as big-endian octet strings. NSEC3: the owner's hash,
+ * zero-padded. NSEC: the name in canonical order (RFC 4034 section 6.1)
+ * made a plain string: labels from the root down, lowercased, each followed
+ * by a 0 octet, cut at the key's length. Cut keys keep the order but may tie:
+ * a qname whose key equals an entry's is left to userspace, so the entry
+ * found (the greatest key below the qname's) is always the exact cover.
+ */
+#define XDPCAST_DENIAL_KEY_LEN 32
+#define XDPCAST_DENIAL_FANOUT  64       /* keys of one node */
+#define XDPCAST_DENIAL_DEPTH   4        /* 64^4: 16 M proofs in a zone */
+
+struct denial_key {
+	__u8 octets[XDPCAST_DENIAL_KEY_LEN];
+};
+
+/* A node of the index. In an inner node keys[i] is the first key below
+ * refs[i] (another node); in a leaf refs[i] is the proof of keys[i]. */
+struct denial_node {
+	__u16 count;
+	__u8 leaf;
+	__u8 reserved;
+	__u32 last;       /* root only: the last proof, the cover of NSEC3 hashes below the first */
+	struct denial_key keys[XDPCAST_DENIAL_FANOUT];
+	__u32 refs[XDPCAST_DENIAL_FANOUT];
+};
+
+/* A proof: the NSEC or NSEC3 RRset and its RRSIGs, as they go on the wire. */
+struct proof_record {
+	__u16 len;
+	__u16 csum;       /* ones-complement sum of the bytes, even-aligned */
+	__u16 count;      /* RRs, for NSCOUNT */
+	__u16 reserved;
 };
 
 /*

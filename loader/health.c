@@ -123,7 +123,7 @@ int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_
 		struct lookup_result res;
 
 		knot_dname_to_str(name, zones[i].origin, sizeof(name));
-		if (lookup_run(pin_dir, name, KNOT_RRTYPE_SOA, &res, err, sizeof(err))) {
+		if (lookup_run(pin_dir, name, KNOT_RRTYPE_SOA, false, &res, err, sizeof(err))) {
 			snprintf(detail, len, "%s", err);
 			return -1;
 		}

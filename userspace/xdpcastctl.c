@@ -94,6 +94,8 @@ static const char usage[] =
 "                       (default 10; 0: every one)\n"
 "      --since SECONDS  catchment: only networks answered within the last\n"
 "                       SECONDS (where BGP sends clients now)\n"
+"      --dnssec         lookup, answers: ask with DO=1, as validating resolvers\n"
+"                       do (signed zones' RRSIGs and proofs of denial)\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
@@ -106,7 +108,7 @@ struct ctl {
 	const char *socket;
 	const char *config;
 	const char *bird_include, *bird_socket;
-	bool json, all, after_failure;
+	bool json, all, after_failure, dnssec;
 	int watch, count;
 	int prepend;                    /* drain --prepend; -1: the daemon's default */
 	struct options opts;            /* the config file's */
@@ -496,6 +498,9 @@ static void add_records(json_t *out, const knot_pkt_t *pkt, knot_section_t secti
 {
 	const knot_pktsection_t *records = knot_pkt_section(pkt, section);
 	json_t *list = json_array();
+	knot_dump_style_t style = KNOT_DUMP_STYLE_DEFAULT;
+
+	style.original_ttl = false;     /* an RRSIG's TTL as sent, not its Original TTL field */
 
 	for (uint16_t i = 0; i < records->count; i++) {
 		char text[4096], *buf = text;
@@ -504,7 +509,7 @@ static void add_records(json_t *out, const knot_pkt_t *pkt, knot_section_t secti
 		const knot_rrset_t *rr = knot_pkt_rr(records, i);
 		size_t out = 0;
 
-		if (rr->type == KNOT_RRTYPE_OPT || knot_rrset_txt_dump(rr, &buf, &len, &KNOT_DUMP_STYLE_DEFAULT) <= 0)
+		if (rr->type == KNOT_RRTYPE_OPT || knot_rrset_txt_dump(rr, &buf, &len, &style) <= 0)
 			continue;
 		/* knot pads the owner for columns: one space between fields instead */
 		for (size_t in = 0; text[in] && text[in] != '\n'; in++) {
@@ -525,7 +530,7 @@ static json_t *lookup_json(struct ctl *ctl, const char *name, uint16_t qtype, ch
 	char type[16];
 	json_t *out;
 
-	if (lookup_run(pin_dir(ctl), name, qtype, &res, err, errlen))
+	if (lookup_run(pin_dir(ctl), name, qtype, ctl->dnssec, &res, err, errlen))
 		return NULL;
 	knot_rrtype_to_string(qtype, type, sizeof(type));
 	out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", name, "type", type, "verdict", verdict_name(res.verdict),
@@ -808,7 +813,7 @@ static int number(const char *text, int min, int max)
 	return !*text || *end || errno || n < min || n > max ? -1 : (int)n;
 }
 
-enum { OPT_BIRD_INCLUDE = 256, OPT_AFTER_FAILURE, OPT_SINCE };
+enum { OPT_BIRD_INCLUDE = 256, OPT_AFTER_FAILURE, OPT_SINCE, OPT_DNSSEC };
 
 /* Flags, then the config file's values for what no flag gave. */
 static int parse_options(int argc, char **argv, struct ctl *ctl)
@@ -827,6 +832,7 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 		{ "count", required_argument, NULL, 'n' },
 		{ "top", required_argument, NULL, 't' },
 		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "dnssec", no_argument, NULL, OPT_DNSSEC },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -843,6 +849,7 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 		case OPT_BIRD_INCLUDE: ctl->bird_include = optarg; break;
 		case 'b': ctl->bird_socket = optarg; break;
 		case OPT_AFTER_FAILURE: ctl->after_failure = true; break;
+		case OPT_DNSSEC: ctl->dnssec = true; break;
 		case 'j': ctl->json = json_errors = true; break;
 		case 'a': ctl->all = true; break;
 		case 'p':

@@ -97,15 +97,17 @@ setup_network() {
 	mount -t bpf bpf "$WORK/bpffs"
 }
 
-# sign_zone ZONEFILE ORIGIN: signs a copy with fresh keys (ECDSA P-256,
-# NSEC) into $WORK; prints the signed file's path.
+# sign_zone ZONEFILE ORIGIN [ALGORITHM [nsec3]]: signs a copy with fresh
+# keys (default ECDSA P-256) into $WORK, with NSEC or with NSEC3 as RFC
+# 9276 asks (no extra iterations, no salt); prints the signed file's path.
 sign_zone() {
-	local zone=$1 origin=$2 ksk zsk
+	local zone=$1 origin=$2 algorithm=${3:-ECDSAP256SHA256} denial=() ksk zsk
+	[ "${4:-}" = nsec3 ] && denial=(-n -t 0)
 	(
 		cd "$WORK"
-		ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$origin")
-		zsk=$(ldns-keygen -a ECDSAP256SHA256 "$origin")
-		ldns-signzone -f "$WORK/$origin.signed" "$zone" "$ksk" "$zsk"
+		ksk=$(ldns-keygen -a "$algorithm" -k "$origin")
+		zsk=$(ldns-keygen -a "$algorithm" "$origin")
+		ldns-signzone "${denial[@]}" -o "$origin" -f "$WORK/$origin.signed" "$zone" "$ksk" "$zsk"
 	) >/dev/null
 	echo "$WORK/$origin.signed"
 }

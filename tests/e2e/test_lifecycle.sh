@@ -88,7 +88,8 @@ echo "ok - kill -9, then a start: $total queries, 0 lost, all in XDP; the new da
 NEXT=$WORK/next
 mkdir -p "$NEXT"
 cp -r "$ROOT"/bpf "$ROOT"/loader "$ROOT"/userspace "$ROOT"/bench "$ROOT"/tests "$ROOT"/Makefile "$NEXT"/
-sed -i 's/^\tX(dns_refused, TX)$/\tX(dns_refused, TX)           \\\n\tX(next_version_reason, PASS)/' "$NEXT/bpf/xdpcast.h"
+# (the list's last line is the one without a continuation)
+sed -i '/^#define XDPCAST_REASONS(X)/,/^$/ s/^\(\tX([a-z0-9_]*, [A-Z]*)\)$/\1 \\\n\tX(next_version_reason, PASS)/' "$NEXT/bpf/xdpcast.h"
 grep -q "next_version_reason" "$NEXT/bpf/xdpcast.h" || fail "could not make the next version"
 make -s -j2 -C "$NEXT" BUILD="$NEXT/build" SANITIZE= VERSION=next "$NEXT/build/xdpcastd" "$NEXT/build/xdpcastctl" \
 	> "$WORK/next-build.log" 2>&1 || fail "building the next version: $(tail -5 "$WORK/next-build.log")"

@@ -146,6 +146,7 @@ struct zone_compiler {
 	struct glue glue[GLUE_MEMO];
 	unsigned glue_count, glue_next;
 	size_t cursor;                  /* the RRset after the last compiled name's */
+	struct denial denial;           /* a signed zone's NSEC or NSEC3 chain */
 };
 
 static bool is_cut(const struct zone *zone, const knot_dname_t *name)
@@ -249,6 +250,10 @@ struct plan {
 	const knot_rrset_t *answer[MAX_CHAIN + 1];
 	size_t answer_count;
 	const knot_rrset_t *authority;
+	const knot_rrset_t *proofs[2];  /* DO=1: after the authority, each with its RRSIGs */
+	uint32_t proof_numbers[2];      /* 1 + each one's number in the zone's chain; 0: a DS RRset */
+	size_t proof_count;
+	uint16_t denial;                /* ANSWER_DENIAL_*: the program adds the qname's own proof */
 	bool glue;                      /* additional may hold data below a delegation */
 	uint16_t rcode;
 	bool authoritative;
@@ -304,12 +309,19 @@ static int put_one_rrset(struct response *r, const knot_rrset_t *rr, bool owner_
 	return knot_pkt_put(r->pkt, owner_is_question ? KNOT_COMPR_HINT_QNAME : 0, rr, 0);
 }
 
-/* The RRSIGs of the zone that cover rr (RFC 4035 section 3.1.1). */
+/* The RRSIGs of the zone that cover rr (RFC 4035 section 3.1.1), with its
+ * TTL: a negative answer's SOA has the lesser of its TTL and MINIMUM, and
+ * so has its RRSIG (as NSD sends them). */
 static int put_signatures(struct response *r, const knot_rrset_t *rr, bool owner_is_question)
 {
 	const knot_rrset_t *sigs = zone_find_signatures(r->zone, rr->owner, rr->type);
+	knot_rrset_t with_ttl;
 
-	return sigs ? put_one_rrset(r, sigs, owner_is_question) : KNOT_EOK;
+	if (!sigs)
+		return KNOT_EOK;
+	with_ttl = *sigs;
+	with_ttl.ttl = rr->ttl;
+	return put_one_rrset(r, &with_ttl, owner_is_question);
 }
 
 static int put_rrset(struct response *r, const knot_rrset_t *rr, bool owner_is_question)
@@ -425,6 +437,8 @@ static int render(struct zone_compiler *zc, const struct zone *zone, const struc
 		r.added[r.added_count++] = plan->authority;
 		ret = put_rrset(&r, plan->authority, false);
 	}
+	for (size_t i = 0; i < plan->proof_count && ret == KNOT_EOK; i++)
+		ret = put_rrset(&r, plan->proofs[i], false);
 	mark_section(&r, r.pkt ? r.pkt->size - data_start : r.plain_len, counts, &auth_end);
 
 	if (ret == KNOT_EOK)
@@ -457,6 +471,10 @@ static int render(struct zone_compiler *zc, const struct zone *zone, const struc
 			.shares = ZONE_SLOT_MAX,
 			.bytes = copy,
 		};
+		out->flags |= plan->denial;
+		/* The program adds the qname's proof unless the tail holds it. */
+		if (plan->denial)
+			memcpy(out->denial_skip, plan->proof_numbers, sizeof(out->denial_skip));
 		if (r.plain)
 			/* Uncompressed, so longer than NSD's: only whole, else pass. */
 			out->flags |= ANSWER_NO_TRUNCATE;
@@ -561,10 +579,28 @@ static int add_type(struct zone_compiler *zc, struct name_answers *out, uint16_t
 	return 0;
 }
 
+/* The chain of denial answers from XDP: a signed zone's, checked whole. */
+static const struct denial *serving_denial(const struct zone_compiler *zc)
+{
+	return zc->denial.kind != DENIAL_NONE ? &zc->denial : NULL;
+}
+
+/* The program adds the qname's own proof (its NSEC cover, or its next
+ * closer name's NSEC3 cover) to answers synthesised from a wildcard and to
+ * NXDOMAIN; false when the zone's index cannot find it. */
+static bool set_dynamic_proof(const struct denial *d, struct plan *plan)
+{
+	if (!d || (d->kind == DENIAL_NSEC && d->no_index))
+		return false;
+	plan->denial = d->kind == DENIAL_NSEC3 ? ANSWER_DENIAL_NSEC3 : ANSWER_DENIAL_NSEC;
+	return true;
+}
+
 /*
  * A positive answer for (name, qtype), and in a signed zone its DO=1
- * variant with the RRSIGs. Wildcard answers get none: a synthesised answer
- * needs an NSEC proof, which the userspace server sends.
+ * variant with the RRSIGs; for a wildcard's answer, with the proof that
+ * the qname does not exist (RFC 4035 section 3.1.3.3, RFC 5155 section
+ * 7.2.6), added by the program.
  */
 static int add_answer(struct zone_compiler *zc, struct name_answers *out, uint16_t qtype,
 		      const struct plan *plan, char *err, size_t errlen)
@@ -573,9 +609,11 @@ static int add_answer(struct zone_compiler *zc, struct name_answers *out, uint16
 
 	if (add_type(zc, out, qtype, plan, err, errlen))
 		return -1;
-	if (!zc->zone->is_signed || plan->reason != XDPCAST_dns_answer || plan->position_independent)
+	if (!zc->zone->is_signed || plan->reason != XDPCAST_dns_answer)
 		return 0;
 	signed_plan.dnssec = true;
+	if (plan->position_independent && !set_dynamic_proof(serving_denial(zc), &signed_plan))
+		return 0;
 	return add_type(zc, out, qtype, &signed_plan, err, errlen);
 }
 
@@ -685,6 +723,53 @@ static bool finish_chase(const struct zone_compiler *zc, enum chase_end end, str
 	}
 }
 
+/* Adds the proof at `at` to a DO=1 plan; false when there is none. */
+static bool add_proof(const struct denial *d, ssize_t at, struct plan *plan)
+{
+	if (at < 0)
+		return false;
+	for (size_t i = 0; i < plan->proof_count; i++)
+		if (plan->proof_numbers[i] == at + 1)
+			return true;    /* one NSEC3 can be two parts of a proof: sent once */
+	if (plan->proof_count == sizeof(plan->proofs) / sizeof(plan->proofs[0]))
+		return false;
+	plan->proof_numbers[plan->proof_count] = at + 1;
+	plan->proofs[plan->proof_count++] = d->proofs[at].rrset;
+	return true;
+}
+
+/*
+ * The proof that `name` has no other types (RFC 4035 section 3.1.3.1,
+ * RFC 5155 section 7.2.3): its NSEC, or for an empty non-terminal the NSEC
+ * before it; its NSEC3. At a wildcard (RFC 4035 section 3.1.3.4, RFC 5155
+ * section 7.2.5) the program adds the qname's cover too, and NSEC3 needs
+ * the closest encloser's NSEC3.
+ */
+static bool add_nodata_proof(const struct denial *d, const knot_dname_t *name, struct plan *plan)
+{
+	ssize_t at = denial_match(d, name);
+
+	if (at < 0 && d->kind == DENIAL_NSEC)
+		at = denial_cover(d, name);
+	if (!add_proof(d, at, plan))
+		return false;
+	if (!is_wildcard(name))
+		return true;
+	return set_dynamic_proof(d, plan) &&
+	       (d->kind == DENIAL_NSEC || add_proof(d, denial_match(d, knot_wire_next_label(name, NULL)), plan));
+}
+
+/* A DO=1 variant of `plan` with the proofs that do not depend on the
+ * qname; 0 rendered (has set), 1 none, -1 error. */
+static int render_dnssec(struct zone_compiler *zc, const struct plan *plan, struct compiled_answer *out, bool *has,
+			 char *err, size_t errlen)
+{
+	int ret = render_planned_or_pass(zc, plan, out, true, err, errlen);
+
+	*has = ret == 0;
+	return ret < 0 ? -1 : 0;
+}
+
 /* A CNAME owner: for each type its chain ends in, that answer; for every
  * other type, the chain and how it ends. */
 static int compile_cname_owner(struct zone_compiler *zc, const knot_dname_t *name, struct name_answers *out,
@@ -694,15 +779,13 @@ static int compile_cname_owner(struct zone_compiler *zc, const knot_dname_t *nam
 		.qname = name, .position_independent = is_wildcard(name), .authoritative = true,
 	};
 	const knot_rrset_t *final_rrsets;
+	knot_dname_t final[KNOT_DNAME_MAXLEN];  /* the chain's last name, lowercase */
 	size_t final_count = 0;
 	enum chase_end end = chase(zc, name, 0, &plan);
 
 	if (end == CHASE_NODATA) {
-		const knot_dname_t *final = knot_cname_name(plan.answer[plan.answer_count - 1]->rrs.rdata);
-		knot_dname_t lower[KNOT_DNAME_MAXLEN];
-
-		knot_dname_copy_lower(lower, final);
-		final_rrsets = zone_rrsets_of(zc->zone, lower, &final_count);
+		knot_dname_copy_lower(final, knot_cname_name(plan.answer[plan.answer_count - 1]->rrs.rdata));
+		final_rrsets = zone_rrsets_of(zc->zone, final, &final_count);
 		for (size_t i = 0; i < final_count; i++) {
 			struct plan typed = plan;
 			uint16_t type = final_rrsets[i].type;
@@ -721,7 +804,15 @@ static int compile_cname_owner(struct zone_compiler *zc, const knot_dname_t *nam
 	if (!finish_chase(zc, end, &plan))
 		return 0;       /* other types: userspace */
 	out->has_other = true;
-	return render_planned(zc, &plan, &out->other, err, errlen);
+	if (render_planned(zc, &plan, &out->other, err, errlen))
+		return -1;
+	/* DO=1: the chain with its RRSIGs, ending out of the zone or in the
+	 * proof that its last name lacks the type. */
+	plan.dnssec = true;
+	if (!serving_denial(zc) || plan.position_independent ||
+	    (end == CHASE_NODATA && (is_wildcard(final) || !add_nodata_proof(serving_denial(zc), final, &plan))))
+		return 0;
+	return render_dnssec(zc, &plan, &out->other_dnssec, &out->has_other_dnssec, err, errlen);
 }
 
 /* The answers of the name's own RRsets. */
@@ -801,7 +892,11 @@ static int compile_cut(struct zone_compiler *zc, const knot_dname_t *name, const
 		.reason = XDPCAST_dns_referral,
 	};
 
-	if (!rrset_of(f, KNOT_RRTYPE_DS)) {
+	const struct denial *d = serving_denial(zc);
+	const knot_rrset_t *ds = rrset_of(f, KNOT_RRTYPE_DS);
+	struct plan signed_referral = referral;
+
+	if (!ds) {
 		struct plan nodata = {
 			.qname = name, .qtype = KNOT_RRTYPE_DS, .authority = &zc->negative_soa,
 			.authoritative = true, .reason = XDPCAST_dns_nodata,
@@ -809,13 +904,56 @@ static int compile_cut(struct zone_compiler *zc, const knot_dname_t *name, const
 
 		if (add_type(zc, out, KNOT_RRTYPE_DS, &nodata, err, errlen))
 			return -1;
+		nodata.dnssec = true;
+		if (d && add_nodata_proof(d, name, &nodata) && add_type(zc, out, KNOT_RRTYPE_DS, &nodata, err, errlen))
+			return -1;
 	}
 	out->occludes = true;
 	out->has_other = out->has_below = true;
 	if (render_planned(zc, &referral, &out->other, err, errlen))
 		return -1;
 	referral.position_independent = true;
-	return render_planned(zc, &referral, &out->below, err, errlen);
+	if (render_planned(zc, &referral, &out->below, err, errlen))
+		return -1;
+	/* DO=1: the DS RRset of a signed child (its RRSIGs with it), else the
+	 * proof that there is none (an opt-out span's proof is userspace's). */
+	signed_referral.dnssec = true;
+	if (!d)
+		return 0;
+	if (ds)
+		signed_referral.proofs[signed_referral.proof_count++] = ds;
+	else if (!add_proof(d, denial_match(d, name), &signed_referral))
+		return 0;
+	if (render_dnssec(zc, &signed_referral, &out->other_dnssec, &out->has_other_dnssec, err, errlen))
+		return -1;
+	signed_referral.position_independent = true;
+	return render_dnssec(zc, &signed_referral, &out->below_dnssec, &out->has_below_dnssec, err, errlen);
+}
+
+/*
+ * NXDOMAIN below `name`, the closest encloser, with DO=1 (RFC 4035
+ * section 3.1.3.2, RFC 5155 section 7.2.2): the proof that no wildcard
+ * answers (the cover of *.name) and for NSEC3 the closest encloser's own
+ * NSEC3 go in the tail; the cover of the qname (NSEC) or of its next
+ * closer name (NSEC3) is the program's to add, from the zone's index.
+ */
+static int compile_nxdomain_proof(struct zone_compiler *zc, const struct denial *d, const knot_dname_t *name,
+				  const struct plan *nxdomain, struct name_answers *out, char *err, size_t errlen)
+{
+	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
+	size_t size = knot_dname_size(name);
+	struct plan proven = *nxdomain;
+	ssize_t cover;
+
+	if (size + 2 > sizeof(wildcard))
+		return 0;
+	memcpy(wildcard + 2, name, size);
+	cover = denial_cover(d, wildcard);
+	proven.dnssec = true;
+	if (!set_dynamic_proof(d, &proven) ||
+	    (d->kind == DENIAL_NSEC3 && !add_proof(d, denial_match(d, name), &proven)) || !add_proof(d, cover, &proven))
+		return 0;
+	return render_dnssec(zc, &proven, &out->below_dnssec, &out->has_below_dnssec, err, errlen);
 }
 
 /* What a name answers for other types and for names below it. */
@@ -832,12 +970,18 @@ static int compile_negative(struct zone_compiler *zc, const knot_dname_t *name, 
 		.rcode = KNOT_RCODE_NXDOMAIN, .authoritative = true, .reason = XDPCAST_dns_nxdomain,
 	};
 
+	const struct denial *d = serving_denial(zc);
+
 	if (rrset_of(f, KNOT_RRTYPE_CNAME)) {
 		if (compile_cname_owner(zc, name, out, err, errlen))
 			return -1;
 	} else {
 		out->has_other = true;
 		if (render_planned(zc, &nodata, &out->other, err, errlen))
+			return -1;
+		nodata.dnssec = true;
+		if (d && add_nodata_proof(d, name, &nodata) &&
+		    render_dnssec(zc, &nodata, &out->other_dnssec, &out->has_other_dnssec, err, errlen))
 			return -1;
 	}
 	if (rrset_of(f, KNOT_RRTYPE_DNAME)) {
@@ -849,7 +993,9 @@ static int compile_negative(struct zone_compiler *zc, const knot_dname_t *name, 
 		return 0;
 	}
 	out->has_below = true;
-	return render_planned(zc, &nxdomain, &out->below, err, errlen);
+	if (render_planned(zc, &nxdomain, &out->below, err, errlen))
+		return -1;
+	return d ? compile_nxdomain_proof(zc, d, name, &nxdomain, out, err, errlen) : 0;
 }
 
 static int compare_types(const void *a, const void *b)
@@ -888,6 +1034,14 @@ static void order_types(struct name_answers *out)
 	}
 }
 
+static bool only_nsec3(const struct name_facts *f)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (f->rrsets[i].type != KNOT_RRTYPE_NSEC3 && f->rrsets[i].type != KNOT_RRTYPE_RRSIG)
+			return false;
+	return true;
+}
+
 int zone_compile_name(struct zone_compiler *zc, const knot_dname_t *name, struct name_answers *out,
 		      char *err, size_t errlen)
 {
@@ -907,6 +1061,10 @@ int zone_compile_name(struct zone_compiler *zc, const knot_dname_t *name, struct
 	out->name = name;
 	if (zone->is_signed)
 		out->flags |= NAME_SIGNED;
+	/* NSEC3 owners are not names of the zone (RFC 5155 section 7.2.8):
+	 * a record without answers passes every query at them and below. */
+	if (f.count && only_nsec3(&f))
+		return 0;
 	ret = compile_rrsets(zc, &f, out, err, errlen) ||
 	      (f.cut ? compile_cut(zc, name, &f, out, err, errlen) : compile_negative(zc, name, &f, out, err, errlen));
 	if (ret)
@@ -925,6 +1083,11 @@ struct zone_compiler *zone_compiler_new(const struct zone *zone, char *err, size
 		return NULL;
 	}
 	zc->zone = zone;
+	if (denial_build(&zc->denial, zone)) {
+		snprintf(err, errlen, "%s: out of memory", zone->file);
+		free(zc);
+		return NULL;
+	}
 	zc->negative_soa = *soa;
 	zc->apex_ns = zone_find(zone, zone->origin, KNOT_RRTYPE_NS);
 	/* RFC 2308 section 5: the SOA of a negative answer has the lesser of
@@ -940,7 +1103,24 @@ void zone_compiler_free(struct zone_compiler *zc)
 		return;
 	arena_free(&zc->arena);
 	free(zc->types);
+	denial_free(&zc->denial);
 	free(zc);
+}
+
+const struct denial *zone_compiler_denial(const struct zone_compiler *zc)
+{
+	return &zc->denial;
+}
+
+int zone_render_proof(struct zone_compiler *zc, size_t at, uint8_t out[KNOT_WIRE_MAX_PKTSIZE], size_t *len,
+		      uint16_t *count)
+{
+	struct response r = { .plain = out, .zone = zc->zone, .dnssec = true, .section = KNOT_AUTHORITY };
+	int ret = put_rrset(&r, zc->denial.proofs[at].rrset, false);
+
+	*len = r.plain_len;
+	*count = r.counts[KNOT_AUTHORITY];
+	return ret == KNOT_EOK ? 0 : -1;
 }
 
 int zone_compile_slots(struct zone_compiler *zc, struct compiled_answer slots[ZONE_SLOT_MAX], char *err,

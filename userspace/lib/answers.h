@@ -15,6 +15,7 @@
 #include <libknot/libknot.h>
 
 #include "xdpcast.h"
+#include "denial.h"
 #include "zone.h"
 
 /* One response: the bytes after the question, and what the header says. */
@@ -30,6 +31,7 @@ struct compiled_answer {
 	uint16_t auth_len;          /* then the authority section */
 	uint16_t tail_len;          /* authority and additional */
 	uint8_t shares;             /* enum zone_slot whose tail it may share; ZONE_SLOT_MAX: none */
+	uint32_t denial_skip[2];    /* ANSWER_DENIAL_*: 1 + the proofs (of zone_compiler_denial) in the tail */
 	const uint8_t *bytes;       /* head_len + tail_len bytes */
 };
 
@@ -49,6 +51,10 @@ struct name_answers {
 	struct compiled_answer other;
 	bool has_below;             /* else userspace answers names below */
 	struct compiled_answer below;
+	bool has_other_dnssec;      /* DO=1 variants in a signed zone, with the */
+	struct compiled_answer other_dnssec;  /* proofs of denial; else userspace */
+	bool has_below_dnssec;
+	struct compiled_answer below_dnssec;
 	bool occludes;              /* a delegation or DNAME: names below are not ours */
 	size_t left_to_userspace;   /* RRsets here the fast path does not answer */
 };
@@ -59,6 +65,12 @@ struct zone_compiler;
  * outlive it unchanged. */
 struct zone_compiler *zone_compiler_new(const struct zone *zone, char *err, size_t errlen);
 void zone_compiler_free(struct zone_compiler *zc);
+/* The zone's chain of denial, whose proofs answers name (denial_skip). */
+const struct denial *zone_compiler_denial(const struct zone_compiler *zc);
+/* Proof `at` of the chain as the program appends it: the RRset and its
+ * RRSIGs, names in full. */
+int zone_render_proof(struct zone_compiler *zc, size_t at, uint8_t out[KNOT_WIRE_MAX_PKTSIZE], size_t *len,
+		      uint16_t *count);
 
 /*
  * The answers at `name`, a name of the zone: an owner, an empty

@@ -65,6 +65,16 @@ struct target_index {
 	size_t count, capacity;
 };
 
+/* A signed zone's proofs in the blob and the B+tree the program searches
+ * them by (struct denial_node). */
+struct denial_index {
+	uint32_t root;                  /* 0: none, proofs that need it are passed */
+	uint32_t *proofs;               /* address of each proof of the zone's struct denial */
+	uint32_t *records;              /* every record written, with its size */
+	uint32_t *sizes;
+	size_t count;
+};
+
 struct cache_zone {
 	struct zone *zone;              /* a reference */
 	uint16_t view;
@@ -76,6 +86,7 @@ struct cache_zone {
 	struct hmap tails;              /* content hash -> struct tail_entry chain */
 	struct name_set soa_dependents; /* names with the SOA in a tail of their own */
 	struct target_index targets;
+	struct denial_index denial;
 	struct cache_usage usage;       /* bytes: records only; names map share added on report */
 	size_t left_to_userspace;
 	bool stale;                     /* its last change was not written: write it whole next */
@@ -579,6 +590,11 @@ static uint32_t write_answer(struct cache_generation *gen, struct cache_zone *cz
 	uint32_t address;
 
 	rec.head_csum = csum16(a->bytes, stored);
+	if (a->flags & (ANSWER_DENIAL_NSEC | ANSWER_DENIAL_NSEC3)) {
+		rec.denial = cz->denial.root;
+		for (int i = 0; i < 2 && rec.denial; i++)
+			rec.denial_skip[i] = a->denial_skip[i] ? cz->denial.proofs[a->denial_skip[i] - 1] : 0;
+	}
 	if (a->tail_len) {
 		if (a->shares < ZONE_SLOT_MAX && cz->slots && cz->slot_tails[a->shares] &&
 		    tail_is(a, record_at(gen, cz->slot_tails[a->shares]))) {
@@ -657,6 +673,12 @@ static uint32_t write_name(struct cache_generation *gen, struct cache_zone *cz, 
 		goto fail;
 	if (n->has_below && !(head.below = write_answer(gen, cz, &n->below, &soa_tail, err, errlen)))
 		goto fail;
+	if (n->has_other_dnssec &&
+	    !(head.other_dnssec = write_answer(gen, cz, &n->other_dnssec, &soa_tail, err, errlen)))
+		goto fail;
+	if (n->has_below_dnssec &&
+	    !(head.below_dnssec = write_answer(gen, cz, &n->below_dnssec, &soa_tail, err, errlen)))
+		goto fail;
 	address = alloc_record(gen, cz, size, err, errlen);
 	if (!address)
 		goto fail;
@@ -678,6 +700,9 @@ fail:
 	for (size_t i = 0; i < written; i++)
 		free_answer(gen, cz, answers[i]);
 	free_answer(gen, cz, head.other);
+	free_answer(gen, cz, head.below);
+	free_answer(gen, cz, head.other_dnssec);
+	free_answer(gen, cz, head.below_dnssec);
 	return 0;
 }
 
@@ -698,7 +723,135 @@ static void free_name(struct cache_generation *gen, struct cache_zone *cz, uint3
 	}
 	free_answer(gen, cz, r->other);
 	free_answer(gen, cz, r->below);
+	free_answer(gen, cz, r->other_dnssec);
+	free_answer(gen, cz, r->below_dnssec);
 	free_record(gen, cz, record, name_record_bytes(r));
+}
+
+/* ---- denial index ---- */
+
+static void denial_index_free(struct cache_generation *gen, struct cache_zone *cz, struct denial_index *index)
+{
+	for (size_t i = 0; i < index->count; i++)
+		free_record(gen, cz, index->records[i], index->sizes[i]);
+	free(index->proofs);
+	free(index->records);
+	free(index->sizes);
+	memset(index, 0, sizeof(*index));
+}
+
+static uint32_t denial_record(struct cache_generation *gen, struct cache_zone *cz, struct denial_index *index,
+			      const void *bytes, size_t size, char *err, size_t errlen)
+{
+	uint32_t address = alloc_record(gen, cz, size, err, errlen);
+
+	if (!address)
+		return 0;
+	memcpy(record_at(gen, address), bytes, size);
+	index->records[index->count] = address;
+	index->sizes[index->count++] = size;
+	return address;
+}
+
+/* One level of the tree over `n` entries (keys, refs): its nodes, whose
+ * first keys and addresses replace the entries. Returns the nodes' count. */
+static size_t denial_level(struct cache_generation *gen, struct cache_zone *cz, struct denial_index *index,
+			   struct denial_key *keys, uint32_t *refs, size_t n, bool leaf, char *err, size_t errlen)
+{
+	struct denial_node node;
+	size_t nodes = 0;
+
+	for (size_t first = 0; first < n; first += XDPCAST_DENIAL_FANOUT, nodes++) {
+		size_t count = n - first < XDPCAST_DENIAL_FANOUT ? n - first : XDPCAST_DENIAL_FANOUT;
+		uint32_t address;
+
+		memset(&node, 0, sizeof(node));
+		node.count = count;
+		node.leaf = leaf;
+		memcpy(node.keys, keys + first, count * sizeof(*keys));
+		memcpy(node.refs, refs + first, count * sizeof(*refs));
+		address = denial_record(gen, cz, index, &node, sizeof(node), err, errlen);
+		if (!address)
+			return 0;
+		keys[nodes] = keys[first];
+		refs[nodes] = address;
+	}
+	return nodes;
+}
+
+/*
+ * The zone's proofs and the tree over them, into *index. A chain the
+ * program cannot serve (none, too long, a proof too large to send) leaves
+ * the index empty: the answers that need it are passed. -1: no memory or
+ * room in the blob.
+ */
+static int write_denial(struct cache_generation *gen, struct cache_zone *cz, struct zone_compiler *zc,
+			struct denial_index *index, char *err, size_t errlen)
+{
+	const struct denial *d = zone_compiler_denial(zc);
+	static uint8_t proof[sizeof(struct proof_record) + KNOT_WIRE_MAX_PKTSIZE];
+	struct denial_key *keys = NULL;
+	size_t levels = 0, n = d->count;
+	uint32_t *refs = NULL;
+
+	memset(index, 0, sizeof(*index));
+	if (d->kind == DENIAL_NONE) {
+		if (cz->zone->is_signed)
+			log_warn("%s: DNSSEC denial (DO=1 negative answers, referrals) left to the server: %s",
+				 cz->zone->file, d->why);
+		return 0;
+	}
+	for (size_t span = 1; span < n; span *= XDPCAST_DENIAL_FANOUT)
+		levels++;
+	if (levels > XDPCAST_DENIAL_DEPTH || (d->kind == DENIAL_NSEC && d->no_index)) {
+		log_warn("%s: %s: the proofs that depend on the qname are left to the server", cz->zone->file,
+			 d->no_index ? "an NSEC owner name holds a 0 octet" : "more proofs than the index holds");
+		return 0;
+	}
+	index->proofs = calloc(n, sizeof(*index->proofs));
+	index->records = calloc(n + n / (XDPCAST_DENIAL_FANOUT - 1) + levels + 1, sizeof(*index->records));
+	index->sizes = calloc(n + n / (XDPCAST_DENIAL_FANOUT - 1) + levels + 1, sizeof(*index->sizes));
+	keys = calloc(n, sizeof(*keys));
+	refs = calloc(n, sizeof(*refs));
+	if (!index->proofs || !index->records || !index->sizes || !keys || !refs)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		struct proof_record *head = (struct proof_record *)proof;
+		size_t len;
+		uint16_t count;
+
+		if (zone_render_proof(zc, i, proof + sizeof(*head), &len, &count) || len > XDPCAST_ANSWER_MAX) {
+			char owner[KNOT_DNAME_TXT_MAXLEN];
+
+			knot_dname_to_str(owner, d->proofs[i].rrset->owner, sizeof(owner));
+			log_warn("%s: %s: the proof is too large to send; DNSSEC NXDOMAIN left to the server",
+				 cz->zone->file, owner);
+			denial_index_free(gen, cz, index);
+			goto out;
+		}
+		*head = (struct proof_record){ .len = len, .csum = csum16(proof + sizeof(*head), len), .count = count };
+		index->proofs[i] = denial_record(gen, cz, index, proof, sizeof(*head) + len, err, errlen);
+		if (!index->proofs[i])
+			goto fail;
+		keys[i] = d->proofs[i].key;
+		refs[i] = index->proofs[i];
+	}
+	for (bool leaf = true; n > 1 || leaf; leaf = false)
+		if (!(n = denial_level(gen, cz, index, keys, refs, n, leaf, err, errlen)))
+			goto fail;
+	index->root = refs[0];
+	((struct denial_node *)record_at(gen, index->root))->last = index->proofs[d->count - 1];
+out:
+	free(keys);
+	free(refs);
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	denial_index_free(gen, cz, index);
+	free(keys);
+	free(refs);
+	return -1;
 }
 
 /* ---- zones ---- */
@@ -821,7 +974,7 @@ static int setup_zone(struct cache_generation *gen, struct cache_zone *cz, struc
 		memcpy(record_at(gen, address), &shared, sizeof(shared));
 		*(k == ZONE_SLOT_NODATA ? &cz->shared_nodata : &cz->shared_nxdomain) = address;
 	}
-	return 0;
+	return write_denial(gen, cz, zc, &cz->denial, err, errlen);
 }
 
 static int free_tail_chain(uint64_t key, void *value, void *arg)
@@ -844,6 +997,9 @@ static void zone_state_free(struct cache_zone *cz)
 	hmap_free(&cz->tails);
 	name_set_free(&cz->soa_dependents);
 	targets_free(&cz->targets);
+	free(cz->denial.proofs);
+	free(cz->denial.records);
+	free(cz->denial.sizes);
 	memset(cz, 0, sizeof(*cz));
 }
 
@@ -1286,6 +1442,8 @@ struct change {
 	size_t count, capacity;
 	unsigned slots_changed;         /* bit k: slot k gets the zone's new slot_tails[k] */
 	uint32_t replaced_tails[ZONE_SLOT_MAX];  /* what those slots held, freed after a grace period */
+	bool denial_changed;            /* a new denial index: the old one is freed after a grace period */
+	struct denial_index replaced_denial;
 	int64_t added;                  /* names gained */
 };
 
@@ -1541,6 +1699,11 @@ static void abandon(struct change *c)
 		unshare_tail(c->gen, c->cz, c->cz->slot_tails[k]);
 		c->cz->slot_tails[k] = c->replaced_tails[k];
 	}
+	if (c->denial_changed) {
+		denial_index_free(c->gen, c->cz, &c->cz->denial);
+		c->cz->denial = c->replaced_denial;
+		c->denial_changed = false;
+	}
 	blob_space_reclaim(c->gen->space);
 	blob_unmap(c->gen->cache->blob);
 }
@@ -1594,6 +1757,7 @@ static int switch_in(struct change *c, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < c->count && !freed; i++)
 		freed = c->old[i] != 0;
+	freed |= c->denial_changed && c->replaced_denial.count;
 	if (freed && blob_wait_for_readers(gen->cache->blob, err, errlen)) {
 		/* In force, but the old records cannot be reused safely: keep them. */
 		log_error("%s", err);
@@ -1605,6 +1769,9 @@ static int switch_in(struct change *c, char *err, size_t errlen)
 	for (size_t i = 0; i < c->count; i++)
 		if (c->old[i])
 			free_name(gen, c->cz, c->old[i]);
+	if (c->denial_changed)
+		denial_index_free(gen, c->cz, &c->replaced_denial);
+	c->denial_changed = false;
 	blob_space_reclaim(gen->space);
 	return 0;
 }
@@ -1715,11 +1882,19 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 			goto oom;
 		changes = &between;
 	}
-	c.whole = was_stale || !changes;
+	/* In a signed zone a name's proofs hang on its neighbours in the
+	 * chain of denial: any change may touch any answer. */
+	c.whole = was_stale || !changes || zone->is_signed || before->is_signed;
 	cz->stale = false;
 	c.zc = zone_compiler_new(zone, err, errlen);
 	if (!c.zc)
 		goto fail;
+	if (c.whole) {
+		c.replaced_denial = cz->denial;
+		c.denial_changed = true;
+		if (write_denial(gen, cz, c.zc, &cz->denial, err, errlen))
+			goto fail;
+	}
 	for (size_t i = 0; changes && i < changes->count && !c.whole; i++)
 		if (mark_change(&c, &changes->items[i]))
 			goto oom;
@@ -1891,6 +2066,7 @@ int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t 
 	free_record(gen, cz, cz->slots, ZONE_SLOT_MAX * sizeof(struct zone_slot_word));
 	free_record(gen, cz, cz->shared_nodata, sizeof(struct answer_record));
 	free_record(gen, cz, cz->shared_nxdomain, sizeof(struct answer_record));
+	denial_index_free(gen, cz, &cz->denial);
 	blob_space_reclaim(gen->space);
 	gen->names += c.added;
 	zone_state_free(cz);

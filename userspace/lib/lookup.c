@@ -42,14 +42,14 @@ static int protected_address(int fd, struct xdpcast_lpm_key *addr, char *err, si
 
 /* Ethernet, IPv4 or IPv6 to dst, UDP to 53, and the query with EDNS. */
 static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_key *dst,
-			  const char *qname, uint16_t qtype, char *err, size_t errlen)
+			  const char *qname, uint16_t qtype, bool dnssec_ok, char *err, size_t errlen)
 {
 	static const uint8_t probe4[16] = XDPCAST_PROBE_SOURCE4, probe6[16] = XDPCAST_PROBE_SOURCE6;
 	int v4 = prefix_is_v4(dst);
 	size_t ip_len = v4 ? 20 : 40, l4 = ETH_LEN + ip_len;
 	uint8_t *ip = frame + ETH_LEN, *udp = frame + l4;
 	knot_dname_t *name = knot_dname_from_str_alloc(qname);
-	knot_rrset_t opt;
+	knot_rrset_t opt = { 0 };
 	knot_pkt_t *pkt;
 	uint16_t udp_len;
 
@@ -62,10 +62,10 @@ static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_
 	frame[13] = v4 ? 0x00 : 0xdd;
 	memset(udp + 8, 0, KNOT_WIRE_HEADER_SIZE);
 	pkt = knot_pkt_new(udp + 8, size - l4 - 8, NULL);
-	if (!pkt || knot_pkt_put_question(pkt, name, KNOT_CLASS_IN, qtype) ||
-	    knot_pkt_begin(pkt, KNOT_ADDITIONAL) ||
-	    knot_edns_init(&opt, XDPCAST_EDNS_UDP_SIZE, 0, 0, NULL) ||
-	    knot_pkt_put(pkt, 0, &opt, KNOT_PF_FREE)) {
+	if (pkt && !knot_pkt_put_question(pkt, name, KNOT_CLASS_IN, qtype) && !knot_pkt_begin(pkt, KNOT_ADDITIONAL) &&
+	    !knot_edns_init(&opt, XDPCAST_EDNS_UDP_SIZE, 0, 0, NULL) && dnssec_ok)
+		knot_edns_set_do(&opt);
+	if (!pkt || !opt.rrs.count || knot_pkt_put(pkt, 0, &opt, KNOT_PF_FREE)) {
 		snprintf(err, errlen, "cannot build a query for '%s'", qname);
 		knot_dname_free(name, NULL);
 		knot_pkt_free(pkt);
@@ -120,7 +120,7 @@ static int test_run_counts(int stats_fd, __u64 packets[XDPCAST_REASON_MAX], char
 	return 0;
 }
 
-int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, struct lookup_result *out,
+int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, bool dnssec_ok, struct lookup_result *out,
 	       char *err, size_t errlen)
 {
 	uint8_t frame[2048], response[4096];
@@ -135,7 +135,7 @@ int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, struct lo
 	    (protected = open_pinned(pin_dir, "xdpcast_protected", err, errlen)) < 0 ||
 	    protected_address(protected, &dst, err, errlen))
 		goto out;
-	len = build_frame(frame, sizeof(frame), &dst, qname, qtype, err, errlen);
+	len = build_frame(frame, sizeof(frame), &dst, qname, qtype, dnssec_ok, err, errlen);
 	if (!len || test_run_counts(stats, before, err, errlen))
 		goto out;
 	{

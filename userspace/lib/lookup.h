@@ -8,6 +8,7 @@
 #ifndef XDPCAST_LOOKUP_H
 #define XDPCAST_LOOKUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "xdpcast.h"
@@ -21,8 +22,9 @@ struct lookup_result {
 	size_t dns_len;
 };
 
-/* qname in presentation format; qtype e.g. KNOT_RRTYPE_A. */
-int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, struct lookup_result *out,
+/* qname in presentation format; qtype e.g. KNOT_RRTYPE_A; dnssec_ok sets
+ * the DO bit, as validating resolvers do. */
+int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, bool dnssec_ok, struct lookup_result *out,
 	       char *err, size_t errlen);
 
 #endif

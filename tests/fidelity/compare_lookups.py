@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Compares the program's answers (the JSON documents of `xdpcastctl --json
+lookup`, one per query, concatenated) with NSD's (kdig's output for the
+same queries, in the same order): rcode, the AA and TC flags and each
+section's records as a set. Queries the program passed are not compared.
+Prints how many were answered; on the first difference prints both and
+exits 1.
+
+    compare_lookups.py LOOKUPS KDIG_OUTPUT
+"""
+import json
+import re
+import sys
+
+SECTIONS = ("answer", "authority", "additional")
+
+
+def record(line):
+    """owner ttl type rdata, lowercase: the class (always IN here) is left
+    out, as xdpcastctl's records print it."""
+    fields = line.split()
+    if len(fields) > 2 and fields[2].upper() == "IN":
+        del fields[2]
+    return " ".join(fields).lower()
+
+
+def lookups(text):
+    decoder, at = json.JSONDecoder(), 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return
+        out, at = decoder.raw_decode(text, at)
+        yield out
+
+
+def from_lookup(out):
+    if "rcode" not in out:
+        return None
+    return (out["rcode"], out["aa"], out["tc"], {s: sorted(record(r) for r in out[s]) for s in SECTIONS})
+
+
+def kdig_responses(text):
+    response = None
+    for line in text.splitlines():
+        if line.startswith(";; ->>HEADER<<-"):
+            if response:
+                yield response
+            response = {"rcode": re.search(r"status: (\w+)", line).group(1), "flags": [], "section": None,
+                        "records": {s: [] for s in SECTIONS}}
+        elif response is None:
+            continue
+        elif line.startswith(";; Flags:"):
+            response["flags"] = line.split(";")[2].split(":", 1)[1].split()
+        elif line.startswith(";; ") and line.endswith(" SECTION:"):
+            name = line[3:-len(" SECTION:")].lower()
+            response["section"] = name if name in SECTIONS else None
+        elif line.startswith(";"):
+            if line.startswith(";; EDNS"):
+                response["section"] = None
+        elif response["section"] and line.strip():
+            response["records"][response["section"]].append(record(line))
+    if response:
+        yield response
+
+
+def from_kdig(r):
+    return (r["rcode"], "aa" in r["flags"], "tc" in r["flags"], {s: sorted(v) for s, v in r["records"].items()})
+
+
+def show(response):
+    rcode, aa, tc, sections = response
+    lines = [f"rcode {rcode} aa {aa} tc {tc}".lower()]
+    for s in SECTIONS:
+        lines.append(f";; {s}")
+        lines.extend(sections[s])
+    return "\n".join(lines)
+
+
+ours = list(lookups(open(sys.argv[1]).read()))
+theirs = list(kdig_responses(open(sys.argv[2]).read()))
+if len(ours) != len(theirs):
+    sys.exit(f"{len(ours)} lookups, {len(theirs)} responses from NSD")
+answered = 0
+for lookup, nsd in zip(ours, theirs):
+    xdp = from_lookup(lookup)
+    if xdp is None:
+        continue
+    answered += 1
+    if show(xdp) != show(from_kdig(nsd)):
+        print(f"{lookup['name']} {lookup['type']}: the program's answer differs from NSD's", file=sys.stderr)
+        print("NSD:\n" + show(from_kdig(nsd)) + "\nXDP:\n" + show(xdp), file=sys.stderr)
+        sys.exit(1)
+print(answered)
