@@ -10,10 +10,10 @@
  * however many networks (spoofed or not) get answers; the least recently
  * answered are evicted first.
  *
- * catchment_add is a function of its own, not inlined: its key and value
- * live in its own frame, which is pushed only after answer_query has
- * returned, so the deepest path (the main program plus answer_query, at
- * the verifier's 512 bytes) does not grow.
+ * catchment_add is inlined: a call and a return per answer cost more
+ * than its key and value on the main program's stack (the deepest path,
+ * the main program plus answer_query, still fits the verifier's 512
+ * bytes; the verifier says so at load if it stops fitting).
  */
 #ifndef XDPCAST_CATCHMENT_H
 #define XDPCAST_CATCHMENT_H
@@ -22,6 +22,7 @@
 #include "parse.h"
 #include "counters.h"
 #include "ratelimit.h"
+#include "settings.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -31,7 +32,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_catchment SEC(".maps");
 
-static __noinline void catchment_add(const struct packet *pkt, __u64 now)
+static __always_inline void catchment_add(const struct packet *pkt, __u64 now)
 {
 	struct catchment_key key = { .ipv6 = !is_ipv4(pkt) };
 	struct catchment_count *c, first = { .answers = 1, .last_ns = now };
@@ -52,10 +53,10 @@ static __noinline void catchment_add(const struct packet *pkt, __u64 now)
 }
 
 /* Counts the packet's source network when the reason is an answer. */
-static __always_inline void catchment_count(const struct packet *pkt, enum xdpcast_reason reason, __u64 now)
+static __always_inline void catchment_count(const struct packet *pkt, enum xdpcast_reason reason, __u64 *now)
 {
 	if (reason_action(reason) == XDP_TX && !pkt->probe)
-		catchment_add(pkt, now);
+		catchment_add(pkt, clock_ns(now));
 }
 
 #endif /* XDPCAST_CATCHMENT_H */

@@ -13,16 +13,18 @@
 #include "dns_query.h"
 #include "dns_cookie.h"
 #include "token_bucket.h"
+#include "settings.h"
 
 static __always_inline void prepare_cookie(struct scratch *s, struct dns_query *q, const struct packet *pkt,
-					   const struct xdpcast_settings *set, __u64 now_ns)
+					   const struct xdpcast_settings *set, __u64 *now_ns)
 {
-	__u32 now = (now_ns + set->realtime_offset_ns) / NSEC_PER_SEC;
 	int ipv4 = pkt->h_proto == ETH_P_IP;
 	const __u8 *client = s->cookie_in, *server = s->cookie_in + COOKIE_CLIENT_LEN;
+	__u32 now;
 
 	if (!set->cookies || !q->cookie_len)
 		return;
+	now = (clock_ns(now_ns) + set->realtime_offset_ns) / NSEC_PER_SEC;
 	/* Copied out of the query so the cookie code reads fixed offsets. */
 	for (__u32 i = 0; i < COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN; i++)
 		s->cookie_in[i] = scratch_byte(s, q->cookie_off + i);

@@ -26,15 +26,20 @@ static __always_inline __u32 iface_slot(struct xdp_md *ctx)
 	return XDPCAST_TEST_RUN_SLOT;
 }
 
+/* The XDP action of each reason, in .rodata: one load, not a tree of
+ * compares the size of XDPCAST_REASONS. */
+static const __u8 reason_actions[XDPCAST_REASON_MAX] = {
+#define XDPCAST_REASON_ACTION(name, action) [XDPCAST_##name] = XDP_##action,
+	XDPCAST_REASONS(XDPCAST_REASON_ACTION)
+#undef XDPCAST_REASON_ACTION
+};
+
 static __always_inline int reason_action(enum xdpcast_reason reason)
 {
-#define XDPCAST_REASON_CASE(name, action) case XDPCAST_##name: return XDP_##action;
-	switch (reason) {
-	XDPCAST_REASONS(XDPCAST_REASON_CASE)
-	default:
-		return XDP_PASS;
-	}
-#undef XDPCAST_REASON_CASE
+	__u64 index = reason;
+
+	barrier_var(index);     /* one register for the check and the load */
+	return index < XDPCAST_REASON_MAX ? reason_actions[index] : XDP_PASS;
 }
 
 /* Count the packet under its reason; returns the XDP action of that reason. */

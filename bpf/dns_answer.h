@@ -2,14 +2,15 @@
 /*
  * Answering from the cache: find the name's record (or its closest
  * encloser's), pick the answer, pick how much of it fits the client's
- * limit, build the response head (L2, IP, UDP, DNS header) around the
- * question already sitting in scratch, make room in the frame, write the
- * answer's head and its tail from the blob, and complete the tail's
- * relative compression pointers.
+ * limit, make room in the frame, write the response head (L2, IP, UDP,
+ * DNS header) around the question, the answer's head and its tail from the
+ * blob, and complete the tail's relative compression pointers.
  *
- * The response is written from offset 0 to its last byte, so it does not
- * matter whether the room came from the tail or from the head: the frame's
- * old bytes are never read after the resize.
+ * The response is written from offset 0 to its last byte. Grown (or cut)
+ * at the tail, the frame keeps the query's L2 header and question where
+ * the response has them, and the rest is rewritten in place; grown at the
+ * head, its old bytes are never read after the resize: the head is built
+ * in scratch around the question read there, and written whole.
  */
 #ifndef XDPCAST_DNS_ANSWER_H
 #define XDPCAST_DNS_ANSWER_H
@@ -185,9 +186,8 @@ struct type_search {
 	__u32 dnssec;           /* the DO=1 variant's */
 };
 
-static long type_search_step(__u64 i, void *ctx)
+static __always_inline long type_search_step(__u32 i, struct type_search *t)
 {
-	struct type_search *t = ctx;
 	const struct type_entry *e;
 
 	if (i >= t->count)
@@ -238,7 +238,12 @@ static __always_inline enum find_result answer_at(const struct dns_query *q, con
 		.qtype = q->qtype,
 	};
 
-	bpf_loop(XDPCAST_TYPES_MAX, type_search_step, &t, 0);
+	/* A bounded loop, not a bpf_loop callback per entry (a call and a
+	 * return each). */
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < XDPCAST_TYPES_MAX; i++)
+		if (type_search_step(i, &t))
+			break;
 	if (t.answer || t.dnssec)
 		return choose(q, r, t.answer, t.dnssec, hit, out);
 	if (r->flags & NAME_TYPES_PARTIAL)
@@ -360,10 +365,18 @@ static __always_inline __u16 csum_finish(__u32 sum)
 	return ~xdpcast_csum_fold(sum);
 }
 
-/* Ethernet: the query's header and VLAN tags with the MACs swapped. */
-static __always_inline int build_l2(struct xdp_md *ctx, const struct packet *pkt, struct scratch *s)
+static __always_inline void swap_macs(__u8 *eth)
 {
 	__u8 mac[ETH_ALEN];
+
+	__builtin_memcpy(mac, eth, ETH_ALEN);
+	__builtin_memcpy(eth, eth + ETH_ALEN, ETH_ALEN);
+	__builtin_memcpy(eth + ETH_ALEN, mac, ETH_ALEN);
+}
+
+/* Ethernet in scratch: the query's header and VLAN tags with the MACs swapped. */
+static __always_inline int build_l2(struct xdp_md *ctx, const struct packet *pkt, struct scratch *s)
+{
 	__u64 l2_len = pkt->l2_len;
 
 	/* Barriers keep clang from merging the two compares into one range
@@ -376,21 +389,19 @@ static __always_inline int build_l2(struct xdp_md *ctx, const struct packet *pkt
 		return -1;
 	if (bpf_xdp_load_bytes(ctx, 0, s->buf, l2_len))
 		return -1;
-	__builtin_memcpy(mac, s->buf, ETH_ALEN);
-	__builtin_memcpy(s->buf, s->buf + ETH_ALEN, ETH_ALEN);
-	__builtin_memcpy(s->buf + ETH_ALEN, mac, ETH_ALEN);
+	swap_macs(s->buf);
 	return 0;
 }
 
-/* IP header of the response, without options or extension headers.
- * Returns the pseudo-header sum for the UDP checksum. */
-static __always_inline __u32 build_ip(const struct packet *pkt, struct scratch *s, __u32 udp_len)
+/* IP header of the response at `at` (in scratch or in the frame), without
+ * options or extension headers. Returns the pseudo-header sum for the UDP
+ * checksum. */
+static __always_inline __u32 build_ip(const struct packet *pkt, void *at, __u32 udp_len)
 {
-	__u32 off = pkt->l2_len & 31;
 	__u32 sum = IPPROTO_UDP + udp_len;
 
 	if (pkt->h_proto == ETH_P_IP) {
-		struct iphdr *ip = (void *)(s->buf + off);
+		struct iphdr *ip = at;
 
 		ip->version = 4;
 		ip->ihl = 5;
@@ -407,7 +418,7 @@ static __always_inline __u32 build_ip(const struct packet *pkt, struct scratch *
 		sum = csum_words(sum, &pkt->dst.addr[12], 4);
 		return csum_words(sum, &pkt->src.addr[12], 4);
 	} else {
-		struct ipv6hdr *ip6 = (void *)(s->buf + off);
+		struct ipv6hdr *ip6 = at;
 
 		*(__be32 *)ip6 = pkt->ip6_flow;
 		ip6->payload_len = bpf_htons(udp_len);
@@ -418,6 +429,38 @@ static __always_inline __u32 build_ip(const struct packet *pkt, struct scratch *
 		sum = csum_words(sum, pkt->dst.addr, 16);
 		return csum_words(sum, pkt->src.addr, 16);
 	}
+}
+
+/* The UDP header and the DNS header's flags and counts at `udp` and `dns`
+ * (in scratch or in the frame; the ID and the question are the query's,
+ * already there), and the UDP checksum over the whole response. */
+static __always_inline void build_udp_dns(const struct packet *pkt, const struct scratch *s,
+					  const struct dns_query *q, struct udphdr *udp, __u8 *dns,
+					  __u32 udp_len, __u32 sum, __u32 data_len, __u32 opt_len)
+{
+	const struct response_plan *plan = &s->plan;
+
+	udp->source = pkt->dport;
+	udp->dest = pkt->sport;
+	udp->len = bpf_htons(udp_len);
+	udp->check = 0;
+	sum = csum_words(sum, udp, sizeof(*udp));
+
+	dns[2] = plan->flags >> 8;
+	dns[3] = plan->flags & 0xff;
+	dns[6] = plan->ancount >> 8;
+	dns[7] = plan->ancount & 0xff;
+	dns[8] = plan->nscount >> 8;
+	dns[9] = plan->nscount & 0xff;
+	dns[10] = (plan->arcount + !!opt_len) >> 8;
+	dns[11] = (plan->arcount + !!opt_len) & 0xff;
+	sum = csum_words(sum, dns, DNS_HEADER_LEN);
+	sum += q->question_sum;
+	sum += plan->csum;
+	if (opt_len)
+		sum += xdpcast_csum_at(csum_octets(s->opt, opt_len, sizeof(s->opt)),
+				       DNS_HEADER_LEN + q->question_len + data_len);
+	udp->check = bpf_htons(csum_finish(sum) ?: 0xffff);
 }
 
 /* The response's OPT record in s->opt, when the query had one: our UDP
@@ -591,54 +634,115 @@ static __always_inline int plan_answer(struct scratch *s, const struct dns_query
 	return 0;
 }
 
-struct patch_write {
-	struct xdp_md *ctx;
-	struct scratch *s;              /* the plan says where and what */
-};
-
-/* One relative compression pointer of the tail, completed in the frame. */
-static long patch_write_step(__u64 i, void *ctx)
+/* The tail's relative compression pointers, completed in the frame: the
+ * tail starts at `tail_at`. A bounded loop, the record looked up once. */
+static __always_inline int write_patches(struct xdp_md *ctx, struct scratch *s, __u32 tail_at, __u32 qname_len)
 {
-	struct patch_write *w = ctx;
-	struct response_plan *plan = &w->s->plan;
+	struct response_plan *plan = &s->plan;
 	const struct blob_page *page = blob_page_at(plan->tail);
+	__u32 count = plan->patch_count, tail_len = plan->tail_len, head_len = plan->head_len;
 	const __u8 *rec;
-	__u32 patch, off, word;
-	void *data, *end;
-	__u8 *p;
 
-	if (!page || i >= plan->patch_count || i >= XDPCAST_TAIL_PATCHES)
-		return 1;
+	if (!page)
+		return -1;
 	rec = page->bytes + xdpcast_address_offset(plan->tail);
-	patch = *(const __u16 *)(rec + offsetof(struct tail_record, patches) + i * 2);
-	off = patch & XDPCAST_PATCH_OFFSET;
-	if (off >= XDPCAST_ANSWER_MAX || off + 2 > plan->tail_len)
-		return 1;       /* ascending: the rest are beyond the cut */
-	word = (__u32)rec[sizeof(struct tail_record) + off] << 8 | rec[sizeof(struct tail_record) + off + 1];
-	word += plan->qname_len + (patch & XDPCAST_PATCH_AFTER_HEAD ? plan->head_len : 0);
-	data = (void *)(long)w->ctx->data;
-	end = (void *)(long)w->ctx->data_end;
-	p = data + ((plan->tail_at + off) & 2047);
-	if ((void *)(p + 2) > end) {        /* not in the linear part: by helper */
-		plan->pointer[0] = word >> 8;
-		plan->pointer[1] = word & 0xff;
-		return bpf_xdp_store_bytes(w->ctx, plan->tail_at + off, plan->pointer, 2) ? 1 : 0;
+	for (__u32 i = 0; i < XDPCAST_TAIL_PATCHES; i++) {
+		__u32 patch, off, word;
+		void *data, *end;
+		__u8 *p;
+
+		if (i >= count)
+			break;
+		patch = *(const __u16 *)(rec + offsetof(struct tail_record, patches) + i * 2);
+		off = patch & XDPCAST_PATCH_OFFSET;
+		if (off >= XDPCAST_ANSWER_MAX || off + 2 > tail_len)
+			break;  /* ascending: the rest are beyond the cut */
+		word = (__u32)rec[sizeof(struct tail_record) + off] << 8 | rec[sizeof(struct tail_record) + off + 1];
+		word += qname_len + (patch & XDPCAST_PATCH_AFTER_HEAD ? head_len : 0);
+		data = (void *)(long)ctx->data;
+		end = (void *)(long)ctx->data_end;
+		p = data + ((tail_at + off) & 2047);
+		if ((void *)(p + 2) > end) {        /* not in the linear part: by helper */
+			plan->pointer[0] = word >> 8;
+			plan->pointer[1] = word & 0xff;
+			if (bpf_xdp_store_bytes(ctx, tail_at + off, plan->pointer, 2))
+				return -1;
+			continue;
+		}
+		p[0] = word >> 8;
+		p[1] = word & 0xff;
 	}
-	p[0] = word >> 8;
-	p[1] = word & 0xff;
 	return 0;
 }
 
-/* Copies `len` bytes of a record at blob `address`, `skip` bytes in, to
- * the frame. */
-static __always_inline int store_blob(struct xdp_md *ctx, __u32 at, __u32 address, __u32 skip, __u64 len)
+/*
+ * Copies `len` bytes from `src` to the frame at `at` through the packet
+ * pointer, 8 at a time, the last word ending at the last byte (it may
+ * overlap the one before), so nothing past the copy is written. No helper
+ * call: each one costs more than the copy of an answer. Returns -1 when
+ * the frame does not hold the span in its linear part, or for fewer than
+ * 8 bytes: the caller copies by helper then.
+ */
+static __always_inline int copy_to_frame(struct xdp_md *ctx, __u64 at, const __u8 *src, __u64 len)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u8 *dst;
+
+	/* 64-bit, and the barriers put each check on the register used
+	 * after it: the verifier needs both bounds of len - 8 and of at. */
+	barrier_var(len);
+	if (len < 8 || len > XDPCAST_ANSWER_MAX)
+		return -1;
+	barrier_var(at);
+	if (at > 2047)
+		return -1;
+	dst = data + at;
+#pragma clang loop unroll(disable)
+	for (__u64 i = 0; i < XDPCAST_ANSWER_MAX / 8; i++) {
+		__u64 off = i * 8;
+		__u8 *p;
+
+		/* The last word returns: a loop that went on after it would
+		 * be walked again by the verifier from every word. */
+		if (off + 8 >= len) {
+			__u64 last = len - 8;
+
+			barrier_var(last);      /* else clang checks dst + len, then steps back 8 */
+			p = dst + last;
+			if ((void *)(p + 8) > end)
+				return -1;
+			*(__u64 *)p = *(const __u64 *)(src + last);
+			return 0;
+		}
+		p = dst + off;
+		if ((void *)(p + 8) > end)
+			return -1;
+		*(__u64 *)p = *(const __u64 *)(src + off);
+	}
+	return -1;
+}
+
+/*
+ * Copies `len` bytes of a record at blob `address`, `skip` bytes in, to
+ * the frame at `at`. A global function: the copy loop is verified once,
+ * not again for every call site and every path that reaches one (inlined,
+ * it took answer_query with the DNSSEC proof's three extra copies past the
+ * verifier's budget). Returns 0, or -1 when nothing could be copied.
+ */
+__noinline int store_blob(struct xdp_md *ctx, __u32 at, __u32 address, __u32 skip, __u32 len)
 {
 	const struct blob_page *page = blob_page_at(address);
+	__u64 n = len, in = skip;
+	const __u8 *src;
 
-	barrier_var(len);
-	if (!page || !len || len > XDPCAST_ANSWER_MAX)
+	barrier_var(n);
+	barrier_var(in);
+	if (!page || !n || n > XDPCAST_ANSWER_MAX || in > XDPCAST_BLOB_RECORD_MAX - XDPCAST_ANSWER_MAX)
 		return -1;
-	return bpf_xdp_store_bytes(ctx, at, (void *)(page->bytes + xdpcast_address_offset(address) + skip), len);
+	src = page->bytes + xdpcast_address_offset(address) + in;
+	if (!copy_to_frame(ctx, at, src, n))
+		return 0;
+	return bpf_xdp_store_bytes(ctx, at, (void *)src, n) ? -1 : 0;
 }
 
 /* The tail in the frame at `at`, and the qname's proof of denial at the
@@ -708,10 +812,15 @@ __noinline int plan_response(struct scratch *s, const struct dns_query *q, const
 }
 
 /*
- * Writes the response s->plan describes. A global function, so the
- * verifier checks it once rather than once for every way the pipeline can
- * reach it. Its pointers may be NULL as far as the verifier knows. Returns
- * an enum xdpcast_reason.
+ * Writes the response s->plan describes. When the question already sits
+ * where the response has it (no IP options) and the frame grows or shrinks
+ * at its tail, the headers are rewritten in place around it; else (room
+ * only at the head, IP options, a front that is not linear) the head is
+ * built in scratch around the question read there and written whole. The
+ * answer's bytes and the OPT record are copied from the blob and scratch.
+ * A global function, so the verifier checks it once rather than once for
+ * every way the pipeline can reach it. Its pointers may be NULL as far as
+ * the verifier knows. Returns an enum xdpcast_reason.
  */
 __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct scratch *s,
 			    const struct dns_query *q)
@@ -720,76 +829,85 @@ __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct
 	/* The verifier bounds a helper's size argument only when the compare
 	 * and the call use the same 64-bit register: see barrier_var below. */
 	__u64 opt_len, front_len;
-	__u32 dns_off, udp_len, sum, data_len;
-	struct udphdr *udp;
-	__u8 *dns;
-	int delta;
+	__u32 dns_off, udp_len, sum, data_len, l2_len;
+	int delta, in_place;
+	void *data, *end;
 
 	if (!pkt || !s || !q)
 		return XDPCAST_dns_pass_other;
 	plan = &s->plan;
 	dns_off = q->dns_off;
-	dns = s->buf + (dns_off & 127);
-	udp = (void *)(s->buf + ((dns_off - sizeof(*udp)) & 127));
+	l2_len = pkt->l2_len;
 	opt_len = plan->opt_len;
 	data_len = plan->head_len + plan->tail_len + plan->proof_len;
-	if (data_len > XDPCAST_ANSWER_MAX)
+	if (data_len > XDPCAST_ANSWER_MAX || dns_off > RESPONSE_DNS_OFF_MAX || l2_len > 14 + 4 * MAX_VLAN_TAGS)
 		return XDPCAST_dns_pass_other;
-	udp_len = sizeof(*udp) + DNS_HEADER_LEN + q->question_len + data_len + opt_len;
-	front_len = dns_off + DNS_HEADER_LEN + q->question_len;
-	barrier_var(front_len);  /* one register for the bound check and the helper */
-
-	if (build_l2(ctx, pkt, s))
-		return XDPCAST_dns_pass_other;
-	sum = build_ip(pkt, s, udp_len);
-
-	udp->source = pkt->dport;
-	udp->dest = pkt->sport;
-	udp->len = bpf_htons(udp_len);
-	udp->check = 0;
-	sum = csum_words(sum, udp, sizeof(*udp));
-
-	dns[2] = plan->flags >> 8;
-	dns[3] = plan->flags & 0xff;
-	dns[6] = plan->ancount >> 8;
-	dns[7] = plan->ancount & 0xff;
-	dns[8] = plan->nscount >> 8;
-	dns[9] = plan->nscount & 0xff;
-	dns[10] = (plan->arcount + !!opt_len) >> 8;
-	dns[11] = (plan->arcount + !!opt_len) & 0xff;
-	sum = csum_words(sum, dns, DNS_HEADER_LEN);
-	sum += q->question_sum;
-	sum += plan->csum;
 	barrier_var(opt_len);
 	if (opt_len > sizeof(s->opt))
 		return XDPCAST_dns_pass_other;
-	if (opt_len)
-		sum += xdpcast_csum_at(csum_octets(s->opt, opt_len, sizeof(s->opt)),
-				       DNS_HEADER_LEN + q->question_len + data_len);
-	udp->check = bpf_htons(csum_finish(sum) ?: 0xffff);
+	udp_len = sizeof(struct udphdr) + DNS_HEADER_LEN + q->question_len + data_len + opt_len;
+	front_len = dns_off + DNS_HEADER_LEN + q->question_len;
+	barrier_var(front_len);  /* one register for the bound check and the helper */
+	if (!front_len || front_len > SCRATCH_SIZE)
+		return XDPCAST_dns_pass_other;
 
+	in_place = pkt->payload_off == dns_off;
+	if (!in_place && build_l2(ctx, pkt, s))
+		return XDPCAST_dns_pass_other;
 	delta = (int)(front_len + data_len + opt_len) - (int)pkt->len;
 	if (delta > 0) {
-		if (bpf_xdp_adjust_tail(ctx, delta) && bpf_xdp_adjust_head(ctx, -delta))
-			return XDPCAST_dns_pass_no_room;
+		if (bpf_xdp_adjust_tail(ctx, delta)) {
+			/* Room at the head moves the frame's start: the head
+			 * is built in scratch, from the frame as it is now. */
+			if (in_place && build_l2(ctx, pkt, s))
+				return XDPCAST_dns_pass_other;
+			in_place = 0;
+			if (bpf_xdp_adjust_head(ctx, -delta))
+				return XDPCAST_dns_pass_no_room;
+		}
 	} else if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta)) {
 		return XDPCAST_dns_pass_other;
 	}
 
 	/* From here the frame has the response's length: it must be written whole. */
-	if (!front_len || front_len > SCRATCH_SIZE ||
-	    bpf_xdp_store_bytes(ctx, 0, s->buf, front_len) ||
-	    (plan->head_len && store_blob(ctx, front_len, plan->answer, sizeof(struct answer_record), plan->head_len)) ||
-	    (plan->tail_len && store_tail(ctx, plan, front_len + plan->head_len)) ||
-	    (opt_len && bpf_xdp_store_bytes(ctx, front_len + data_len, s->opt, opt_len)))
-		return XDPCAST_drop_malformed;
-	if (plan->patch_count && plan->tail_len) {
-		struct patch_write w = { .ctx = ctx, .s = s };
+	if (in_place) {
+		__u32 udp_off = dns_off - sizeof(struct udphdr);
+		__u8 *eth, *ip, *dns;
+		struct udphdr *udp;
 
-		plan->tail_at = front_len + plan->head_len;
-		plan->qname_len = q->qname_len;
-		bpf_loop(XDPCAST_TAIL_PATCHES, patch_write_step, &w, 0);
+		barrier_var(udp_off);   /* the UDP header's own pointer: the verifier refuses negative offsets */
+		data = (void *)(long)ctx->data;
+		end = (void *)(long)ctx->data_end;
+		eth = data;
+		ip = data + l2_len;
+		udp = data + (udp_off & 127);
+		dns = (void *)(udp + 1);
+		if (eth + sizeof(struct ethhdr) > (__u8 *)end || ip + sizeof(struct ipv6hdr) > (__u8 *)end ||
+		    dns + DNS_HEADER_LEN > (__u8 *)end) {
+			if (build_l2(ctx, pkt, s))      /* the front is not linear */
+				return XDPCAST_drop_malformed;
+			in_place = 0;
+		} else {
+			swap_macs(eth);
+			sum = build_ip(pkt, ip, udp_len);
+			build_udp_dns(pkt, s, q, udp, dns, udp_len, sum, data_len, opt_len);
+		}
 	}
+	if (!in_place) {
+		sum = build_ip(pkt, s->buf + (l2_len & 31), udp_len);
+		build_udp_dns(pkt, s, q, (void *)(s->buf + ((dns_off - sizeof(struct udphdr)) & 127)),
+			      s->buf + (dns_off & 127), udp_len, sum, data_len, opt_len);
+		if (bpf_xdp_store_bytes(ctx, 0, s->buf, front_len))
+			return XDPCAST_drop_malformed;
+	}
+	if ((plan->head_len && store_blob(ctx, front_len, plan->answer, sizeof(struct answer_record), plan->head_len)) ||
+	    (plan->tail_len && store_tail(ctx, plan, front_len + plan->head_len)) ||
+	    (opt_len && copy_to_frame(ctx, front_len + data_len, s->opt, opt_len) &&
+	     bpf_xdp_store_bytes(ctx, front_len + data_len, s->opt, opt_len)))
+		return XDPCAST_drop_malformed;
+	if (plan->patch_count && plan->tail_len &&
+	    write_patches(ctx, s, front_len + plan->head_len, q->qname_len))
+		return XDPCAST_drop_malformed;
 	return plan->reason;
 }
 

@@ -54,8 +54,6 @@ struct response_plan {
 	__u16 nscount;
 	__u16 arcount;
 	__u16 patch_count;      /* relative pointers in the tail */
-	__u32 tail_at;          /* frame offset of the tail */
-	__u32 qname_len;        /* what the tail's pointers into the qname add */
 	__u8 pointer[2];        /* a completed pointer, for a frame that is not linear */
 	__u32 proof;            /* blob address of the struct proof_record; 0: none */
 	__u32 proof_len;
@@ -160,9 +158,8 @@ struct qname_walk {
  * and its hash, a word at a time. Stops at the root label or at anything
  * we do not handle (compression pointer, extended label type, more than
  * XDPCAST_LABELS_MAX labels, truncation). */
-static long label_step(__u64 i, void *ctx)
+static __always_inline long label_step(struct qname_walk *w)
 {
-	struct qname_walk *w = ctx;
 	struct scratch *s = w->s;
 	__u32 pos = w->pos, len;
 	__u64 hash;
@@ -235,16 +232,24 @@ static __always_inline __u16 csum_octets(const __u8 *p, __u32 len, __u32 max)
 	return bpf_ntohs(xdpcast_csum_fold(sum));
 }
 
-/* Returns the qname's wire length, or 0 for a name we leave to userspace. */
-static __always_inline __u32 walk_qname(struct scratch *s, struct dns_query *q, __u32 loaded)
+/*
+ * Returns the qname's wire length, or 0 for a name we leave to userspace.
+ * A bounded loop, not bpf_loop: a callback per label costs a call and a
+ * return each, dearer than the label's work. A global function, so the
+ * verifier walks the loop once, not once per path to it.
+ */
+__noinline int walk_qname(struct scratch *s, struct dns_query *q, __u32 loaded)
 {
-	struct qname_walk w = {
-		.s = s,
-		.qoff = q->dns_off + DNS_HEADER_LEN,
-		.room = loaded - DNS_HEADER_LEN,
-	};
+	struct qname_walk w = { .s = s };
 
-	bpf_loop(XDPCAST_LABELS_MAX + 1, label_step, &w, 0);
+	if (!s || !q)
+		return 0;
+	w.qoff = q->dns_off + DNS_HEADER_LEN;
+	w.room = loaded - DNS_HEADER_LEN;
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < XDPCAST_LABELS_MAX + 1; i++)
+		if (label_step(&w))
+			break;
 	if (!w.len)
 		return 0;
 	hash_suffixes(s, w.labels);
@@ -370,27 +375,75 @@ static __always_inline int is_assigned_opcode(__u16 flags)
 	return opcode <= 2 || (opcode >= 4 && opcode <= 6);
 }
 
+/*
+ * Copies `len` bytes of the frame from `at` to `dst` through the packet
+ * pointer, 8 at a time, the last word ending at the last byte: cheaper
+ * than bpf_xdp_load_bytes, a helper call. Returns -1 when the frame does
+ * not hold the span in its linear part (or for fewer than 8 bytes): the
+ * caller loads by helper then.
+ */
+static __always_inline int copy_from_frame(struct xdp_md *ctx, __u64 at, __u8 *dst, __u64 len)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	const __u8 *src;
+
+	barrier_var(len);       /* each check on the register used after it */
+	if (len < 8 || len > DNS_LOAD_MAX)
+		return -1;
+	barrier_var(at);
+	if (at > 255)
+		return -1;
+	src = data + at;
+#pragma clang loop unroll(disable)
+	for (__u64 i = 0; i < (DNS_LOAD_MAX + 7) / 8; i++) {
+		__u64 off = i * 8;
+		const __u8 *p;
+
+		/* The last word returns: a loop that went on after it would
+		 * be walked again by the verifier from every word. */
+		if (off + 8 >= len) {
+			__u64 last = len - 8;
+
+			barrier_var(last);      /* else clang checks src + len, then steps back 8 */
+			p = src + last;
+			if ((void *)(p + 8) > end)
+				return -1;
+			*(__u64 *)(dst + last) = *(const __u64 *)p;
+			return 0;
+		}
+		p = src + off;
+		if ((void *)(p + 8) > end)
+			return -1;
+		*(__u64 *)(dst + off) = *(const __u64 *)p;
+	}
+	return -1;
+}
+
 static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const struct packet *pkt,
 						       struct scratch *s, struct dns_query *q)
 {
-	__u32 loaded = pkt->payload_len, qend;
+	__u32 loaded = pkt->payload_len, qend, dns_off;
 	__u16 qdcount, ancount, nscount, arcount;
+	const __u8 *h;
 
 	if (loaded < DNS_HEADER_LEN)
 		return DNS_READ_MALFORMED;
 	if (loaded > DNS_LOAD_MAX)
 		loaded = DNS_LOAD_MAX;
-	q->dns_off = pkt->l2_len + (pkt->h_proto == ETH_P_IP ? 20 : 40) + 8;
-	if (q->dns_off > RESPONSE_DNS_OFF_MAX)
+	dns_off = pkt->l2_len + (pkt->h_proto == ETH_P_IP ? 20 : 40) + 8;
+	if (dns_off > RESPONSE_DNS_OFF_MAX)
 		return DNS_READ_UNSUPPORTED;
-	if (bpf_xdp_load_bytes(ctx, pkt->payload_off, s->buf + q->dns_off, loaded))
+	q->dns_off = dns_off;
+	h = s->buf + (dns_off & 127);   /* the header at fixed offsets from one bounded pointer */
+	if (copy_from_frame(ctx, pkt->payload_off, (void *)h, loaded) &&
+	    bpf_xdp_load_bytes(ctx, pkt->payload_off, (void *)h, loaded))
 		return DNS_READ_MALFORMED;
 
-	q->flags = scratch_u16(s, q->dns_off + 2);
-	qdcount = scratch_u16(s, q->dns_off + 4);
-	ancount = scratch_u16(s, q->dns_off + 6);
-	nscount = scratch_u16(s, q->dns_off + 8);
-	arcount = scratch_u16(s, q->dns_off + 10);
+	q->flags = (__u16)h[2] << 8 | h[3];
+	qdcount = (__u16)h[4] << 8 | h[5];
+	ancount = (__u16)h[6] << 8 | h[7];
+	nscount = (__u16)h[8] << 8 | h[9];
+	arcount = (__u16)h[10] << 8 | h[11];
 	if (q->flags & DNS_FLAG_QR)
 		return DNS_READ_RESPONSE;
 	if (!is_assigned_opcode(q->flags) || qdcount > 1)

@@ -11,6 +11,7 @@
 #include "xdpcast.h"
 #include "parse.h"
 #include "token_bucket.h"
+#include "settings.h"
 
 #define ICMP_DEST_UNREACH      3
 #define ICMP_FRAG_NEEDED       4
@@ -50,12 +51,15 @@ struct {
  * limit may be exceeded by a packet per CPU, never more.
  */
 static __always_inline int global_bucket_take(enum global_bucket which, const struct rate_setting *r,
-					      __u64 now)
+					      __u64 *now)
 {
 	__u32 slot = which;
-	struct rate_bucket *b = bpf_map_lookup_elem(&xdpcast_global_buckets, &slot);
+	struct rate_bucket *b;
 
-	return !b || token_bucket_take(&b->tat_ns, now, r);
+	if (!r->interval_ns)
+		return 1;
+	b = bpf_map_lookup_elem(&xdpcast_global_buckets, &slot);
+	return !b || token_bucket_take(&b->tat_ns, clock_ns(now), r);
 }
 
 static __always_inline enum xdpcast_reason source_verdict(const struct packet *pkt)
@@ -142,7 +146,7 @@ static __always_inline int port_allowed(const struct packet *pkt, const struct p
 
 static __always_inline enum xdpcast_reason filter_packet(const struct packet *pkt,
 							 const struct protected_prefix *scope,
-							 const struct xdpcast_settings *set, __u64 now)
+							 const struct xdpcast_settings *set, __u64 *now)
 {
 	enum xdpcast_reason reason;
 

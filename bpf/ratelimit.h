@@ -66,25 +66,26 @@ static __always_inline void mask_source(__u8 *out, const struct packet *pkt, __u
 /* One token from the source's bucket at one level; a new source starts
  * with a full bucket. Returns 0 when the source is over its rate. */
 static __always_inline int source_bucket_take(const struct packet *pkt, enum source_level level,
-					      __u32 bits, const struct rate_setting *r, __u64 now)
+					      __u32 bits, const struct rate_setting *r, __u64 *now)
 {
 	struct source_bucket_key key = { .level = level };
-	struct rate_bucket *b, fresh = { .tat_ns = now };
+	struct rate_bucket *b, fresh;
 
 	if (!r->interval_ns)
 		return 1;
 	mask_source(key.addr, pkt, bits, sizeof(key.addr));
 	b = bpf_map_lookup_elem(&xdpcast_source_buckets, &key);
 	if (b)
-		return token_bucket_take(&b->tat_ns, now, r);
-	token_bucket_take(&fresh.tat_ns, now, r);
+		return token_bucket_take(&b->tat_ns, clock_ns(now), r);
+	fresh.tat_ns = clock_ns(now);
+	token_bucket_take(&fresh.tat_ns, *now, r);
 	bpf_map_update_elem(&xdpcast_source_buckets, &key, &fresh, BPF_NOEXIST);
 	return 1;
 }
 
 /* Both levels of the source's family must have a token. */
 static __always_inline int source_buckets_take(const struct packet *pkt, const struct xdpcast_settings *set,
-					       __u64 now)
+					       __u64 *now)
 {
 	if (is_ipv4(pkt))
 		return source_bucket_take(pkt, SOURCE_LEVEL_V4_32, 32, &set->source[SOURCE_LEVEL_V4_32], now) &&
@@ -101,7 +102,7 @@ static __always_inline int spends_pass_budget(const struct packet *pkt)
 }
 
 static __always_inline enum xdpcast_reason pass_budget(const struct packet *pkt, enum xdpcast_reason reason,
-						       const struct xdpcast_settings *set, __u64 now)
+						       const struct xdpcast_settings *set, __u64 *now)
 {
 	if (reason_action(reason) != XDP_PASS || !spends_pass_budget(pkt))
 		return reason;
@@ -117,7 +118,7 @@ static __always_inline enum xdpcast_reason pass_budget(const struct packet *pkt,
  */
 static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, const struct dns_query *q,
 						  __u64 owner_hash, __u8 rrl_class,
-						  const struct xdpcast_settings *set, __u64 now)
+						  const struct xdpcast_settings *set, __u64 *now)
 {
 	struct rrl_key key = {
 		.name_hash = owner_hash,
@@ -125,18 +126,19 @@ static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, cons
 		.rrl_class = rrl_class,
 		.ipv6 = !is_ipv4(pkt),
 	};
-	struct rrl_bucket *b, fresh = { .tat_ns = now };
+	struct rrl_bucket *b, fresh = {};
 
 	if (!set->rrl.interval_ns)
 		return RRL_SEND;
+	fresh.tat_ns = clock_ns(now);
 	mask_source(key.prefix, pkt, is_ipv4(pkt) ? 24 : 56, sizeof(key.prefix));
 	b = bpf_map_lookup_elem(&xdpcast_rrl, &key);
 	if (!b) {
-		token_bucket_take(&fresh.tat_ns, now, &set->rrl);
+		token_bucket_take(&fresh.tat_ns, *now, &set->rrl);
 		bpf_map_update_elem(&xdpcast_rrl, &key, &fresh, BPF_NOEXIST);
 		return RRL_SEND;
 	}
-	if (token_bucket_take(&b->tat_ns, now, &set->rrl))
+	if (token_bucket_take(&b->tat_ns, *now, &set->rrl))
 		return RRL_SEND;
 	b->limited++;
 	return set->rrl_slip && b->limited % set->rrl_slip == 0 ? RRL_SLIP : RRL_DROP;

@@ -22,4 +22,16 @@ static __always_inline const struct xdpcast_settings *settings_get(void)
 	return bpf_map_lookup_elem(&xdpcast_settings, &zero);
 }
 
+/*
+ * The time for the buckets, read once per packet and only by a stage that
+ * needs it (*now is 0 until then): an answer with every limit off reads no
+ * clock. The clock read is a helper call, and a TSC read under a VM.
+ */
+static __always_inline __u64 clock_ns(__u64 *now)
+{
+	if (!*now)
+		*now = bpf_ktime_get_ns();
+	return *now;
+}
+
 #endif /* XDPCAST_SETTINGS_H */

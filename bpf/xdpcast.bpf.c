@@ -65,16 +65,14 @@ struct {
 /* A test run from the daemon's probe sources (see XDPCAST_PROBE_SOURCE4). */
 static __always_inline __u8 is_probe(const struct packet *pkt)
 {
-	static const __u8 v4[16] = XDPCAST_PROBE_SOURCE4, v6[16] = XDPCAST_PROBE_SOURCE6;
-	const __u8 *want = is_ipv4(pkt) ? v4 : v6;
+	static const __u8 v4[16] __attribute__((aligned(4))) = XDPCAST_PROBE_SOURCE4;
+	static const __u8 v6[16] __attribute__((aligned(4))) = XDPCAST_PROBE_SOURCE6;
+	const __u32 *want = (const void *)(is_ipv4(pkt) ? v4 : v6), *src = (const void *)pkt->src.addr;
 
 	if (pkt->slot != XDPCAST_TEST_RUN_SLOT)
 		return 0;
-#pragma unroll
-	for (int i = 0; i < 16; i++)
-		if (pkt->src.addr[i] != want[i])
-			return 0;
-	return 1;
+	/* Four 32-bit compares (the address is 4-aligned in the key). */
+	return !((src[0] ^ want[0]) | (src[1] ^ want[1]) | (src[2] ^ want[2]) | (src[3] ^ want[3]));
 }
 
 static __always_inline __u16 client_view(const struct packet *pkt)
@@ -101,7 +99,7 @@ static __always_inline enum xdpcast_reason respond(struct xdp_md *ctx, const str
 }
 
 static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, const struct packet *pkt,
-							  const struct xdpcast_settings *set, __u64 now)
+							  const struct xdpcast_settings *set, __u64 *now)
 {
 	enum rrl_verdict rrl = RRL_SEND;
 	const struct answer_record *a;
@@ -156,24 +154,24 @@ static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, co
 							   const struct protected_prefix *scope)
 {
 	const struct xdpcast_settings *set = settings_get();
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = 0;          /* read by the first stage that needs it (clock_ns) */
 	enum xdpcast_reason reason;
 
 	if (!set)
 		return XDPCAST_pass_other;
-	reason = filter_packet(pkt, scope, set, now);
+	reason = filter_packet(pkt, scope, set, &now);
 	if (reason != FILTER_ACCEPT)
 		return reason;
-	if (!pkt->probe && !source_buckets_take(pkt, set, now))
+	if (!pkt->probe && !source_buckets_take(pkt, set, &now))
 		return XDPCAST_drop_rate_limited;
 	if (pkt->l4_proto == IPPROTO_TCP)
 		reason = XDPCAST_pass_tcp;
 	else if (pkt->l4_proto == IPPROTO_UDP && pkt->dport == bpf_htons(XDPCAST_DNS_PORT))
-		reason = dns_fast_path(ctx, pkt, set, now);
+		reason = dns_fast_path(ctx, pkt, set, &now);
 	else
 		reason = XDPCAST_pass_other;
-	catchment_count(pkt, reason, now);
-	return pass_budget(pkt, reason, set, now);
+	catchment_count(pkt, reason, &now);
+	return pass_budget(pkt, reason, set, &now);
 }
 
 SEC("xdp")
