@@ -646,7 +646,7 @@ static void test_signed_changes_answer_as_built_afresh(void **state)
 	(void)state;
 	for (size_t i = 0; i < 2; i++) {
 		char *text = read_file(fixtures[i]), *at = strstr(text, "\t192.0.2.2\n"), *path, err[512];
-		struct zone *before = load(fixtures[i]), *after;
+		struct zone *after;
 		struct corpus corpus = { 0 };
 		int rewritten;
 		size_t answered;
@@ -665,7 +665,6 @@ static void test_signed_changes_answer_as_built_afresh(void **state)
 			      rewritten, answered, CORPUS_QUERIES(&corpus));
 		assert_true(answered > CORPUS_QUERIES(&corpus) / 2);
 		free(corpus.names);
-		zone_free(before);
 		zone_free(after);
 		unlink(path);
 		free(path);
