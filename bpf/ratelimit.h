@@ -7,6 +7,16 @@
  * Per-source state lives in LRU hashes: a flood of spoofed sources evicts
  * the least recently seen buckets instead of filling the map, so memory is
  * bounded by max_entries (the loader sizes them from the config).
+ *
+ * Most spoofed sources send one packet, and an LRU insert (locks, an
+ * eviction) costs more than the whole answer. So a key's first packet is
+ * only noted in `xdpcast_first_seen`, a fixed table of hash tags; its
+ * bucket is created at its second packet, with the first packet's token
+ * taken too, which gives the verdicts an exact bucket would. A key whose
+ * slot another key took meanwhile gets that packet free (a source that
+ * loses its slot faster than it sends is far below any limit); a tag
+ * shared by two keys charges one token early. Writers race on a slot as
+ * on a bucket: no lock, at worst one more free packet.
  */
 #ifndef XDPCAST_RATELIMIT_H
 #define XDPCAST_RATELIMIT_H
@@ -33,6 +43,39 @@ struct {
 	__type(value, struct rrl_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_rrl SEC(".maps");
+
+#define XDPCAST_FIRST_SEEN_SLOTS 65536   /* a power of two */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPCAST_FIRST_SEEN_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} xdpcast_first_seen SEC(".maps");
+
+/* A multiplicative hash of a key's 32-bit words (keys are 4-aligned). */
+static __always_inline __u64 hash_words(const __u32 *words, __u32 count)
+{
+	__u64 h = 0;
+
+	for (__u32 i = 0; i < count; i++) {
+		h = (h ^ words[i]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+/* Whether this is the first packet of the key with this hash, noting it. */
+static __always_inline int first_packet(__u64 hash)
+{
+	__u32 slot = hash & (XDPCAST_FIRST_SEEN_SLOTS - 1), tag = (hash >> 32) | 1;
+	__u32 *seen = bpf_map_lookup_elem(&xdpcast_first_seen, &slot);
+
+	if (!seen || *seen == tag)
+		return 0;
+	*seen = tag;       /* written only when it changes: a busy key's line stays shared */
+	return 1;
+}
 
 enum rrl_verdict {
 	RRL_SEND,
@@ -70,17 +113,21 @@ static __always_inline int source_bucket_take(const struct packet *pkt, enum sou
 {
 	struct source_bucket_key key = { .level = level };
 	struct rate_bucket *b, fresh;
+	int conforms;
 
 	if (!r->interval_ns)
 		return 1;
 	mask_source(key.addr, pkt, bits, sizeof(key.addr));
+	if (first_packet(hash_words((const __u32 *)&key, sizeof(key) / 4)))
+		return 1;
 	b = bpf_map_lookup_elem(&xdpcast_source_buckets, &key);
 	if (b)
 		return token_bucket_take(&b->tat_ns, clock_ns(now), r);
 	fresh.tat_ns = clock_ns(now);
-	token_bucket_take(&fresh.tat_ns, *now, r);
+	token_bucket_take(&fresh.tat_ns, *now, r);      /* the first packet's token */
+	conforms = token_bucket_take(&fresh.tat_ns, *now, r);
 	bpf_map_update_elem(&xdpcast_source_buckets, &key, &fresh, BPF_NOEXIST);
-	return 1;
+	return conforms;
 }
 
 /* Both levels of the source's family must have a token. */
@@ -109,6 +156,15 @@ static __always_inline enum xdpcast_reason pass_budget(const struct packet *pkt,
 	return global_bucket_take(GLOBAL_PASS_BUDGET, &set->pass_budget, now) ? reason : XDPCAST_drop_pass_budget;
 }
 
+/* One response from an RRL bucket: over the rate, every rrl_slip-th slips. */
+static __always_inline enum rrl_verdict rrl_take(struct rrl_bucket *b, const struct xdpcast_settings *set, __u64 now)
+{
+	if (token_bucket_take(&b->tat_ns, now, &set->rrl))
+		return RRL_SEND;
+	b->limited++;
+	return set->rrl_slip && b->limited % set->rrl_slip == 0 ? RRL_SLIP : RRL_DROP;
+}
+
 /*
  * Response rate limiting, as BIND and Knot do it: responses to one client
  * network (/24, /56) are counted per response: the owner and type of a
@@ -127,21 +183,21 @@ static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, cons
 		.ipv6 = !is_ipv4(pkt),
 	};
 	struct rrl_bucket *b, fresh = {};
+	enum rrl_verdict verdict;
 
 	if (!set->rrl.interval_ns)
 		return RRL_SEND;
-	fresh.tat_ns = clock_ns(now);
 	mask_source(key.prefix, pkt, is_ipv4(pkt) ? 24 : 56, sizeof(key.prefix));
+	if (first_packet(hash_words((const __u32 *)&key, sizeof(key) / 4)))
+		return RRL_SEND;
 	b = bpf_map_lookup_elem(&xdpcast_rrl, &key);
-	if (!b) {
-		token_bucket_take(&fresh.tat_ns, *now, &set->rrl);
-		bpf_map_update_elem(&xdpcast_rrl, &key, &fresh, BPF_NOEXIST);
-		return RRL_SEND;
-	}
-	if (token_bucket_take(&b->tat_ns, *now, &set->rrl))
-		return RRL_SEND;
-	b->limited++;
-	return set->rrl_slip && b->limited % set->rrl_slip == 0 ? RRL_SLIP : RRL_DROP;
+	if (b)
+		return rrl_take(b, set, clock_ns(now));
+	fresh.tat_ns = clock_ns(now);
+	token_bucket_take(&fresh.tat_ns, *now, &set->rrl);      /* the first response's token */
+	verdict = rrl_take(&fresh, set, *now);
+	bpf_map_update_elem(&xdpcast_rrl, &key, &fresh, BPF_NOEXIST);
+	return verdict;
 }
 
 #endif /* XDPCAST_RATELIMIT_H */

@@ -177,6 +177,56 @@ static void test_source_buckets(void **state)
 	    XDP_TX, XDPCAST_dns_answer, NULL);
 }
 
+static unsigned map_entries(const struct bpf_map *map, size_t key_size)
+{
+	uint8_t key[64], next[64];
+	unsigned n = 0;
+	void *prev = NULL;
+
+	assert_true(key_size <= sizeof(key));
+	while (!bpf_map_get_next_key(bpf_map__fd(map), prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+/* A spoofed flood sends one packet per source: those leave no LRU entry
+ * (an insert each costs more than the answer); a second packet creates
+ * the source's buckets with both packets' tokens taken. */
+static void test_first_packets_leave_no_bucket(void **state)
+{
+	struct query_spec q = { .family = 6, .qname = "www.example.test." };
+	unsigned buckets, rrl;
+	struct protection p;
+	char src[64];
+
+	(void)state;
+	no_limits(&p);
+	p.source[SOURCE_LEVEL_V6_64] = (struct rate_limit){ 1, 2 };
+	p.source[SOURCE_LEVEL_V6_56] = (struct rate_limit){ 1, 100 };
+	p.rrl = (struct rate_limit){ 1, 100 };
+	protect(&p);
+	buckets = map_entries(skel->maps.xdpcast_source_buckets, sizeof(struct source_bucket_key));
+	rrl = map_entries(skel->maps.xdpcast_rrl, sizeof(struct rrl_key));
+	for (int i = 0; i < 200; i++) {
+		snprintf(src, sizeof(src), "2001:db8:%x:%x00::1", 0x7000 + i / 256, i % 256);
+		q.src = src;
+		run("one packet from a new /56", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	}
+	assert_int_equal(map_entries(skel->maps.xdpcast_source_buckets, sizeof(struct source_bucket_key)), buckets);
+	assert_int_equal(map_entries(skel->maps.xdpcast_rrl, sizeof(struct rrl_key)), rrl);
+
+	q.src = "2001:db8:7100::1";
+	run("first packet", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("second packet: the buckets are created", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	assert_int_equal(map_entries(skel->maps.xdpcast_source_buckets, sizeof(struct source_bucket_key)), buckets + 2);
+	assert_int_equal(map_entries(skel->maps.xdpcast_rrl, sizeof(struct rrl_key)), rrl + 1);
+	run("third packet: the /64's burst of 2 counted the first too", &q, XDP_DROP, XDPCAST_drop_rate_limited,
+	    NULL);
+}
+
 static void test_pass_budget(void **state)
 {
 	struct query_spec miss = { .src = "198.51.100.20", .qname = "example.org." };
@@ -403,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_blocklist),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_source_buckets),
+		cmocka_unit_test(test_first_packets_leave_no_bucket),
 		cmocka_unit_test(test_pass_budget),
 		cmocka_unit_test(test_icmp_limit),
 		cmocka_unit_test(test_rrl),
