@@ -52,11 +52,13 @@ static __always_inline void catchment_add(const struct packet *pkt, __u64 now)
 	c->last_ns = now;
 }
 
-/* Counts the packet's source network when the reason is an answer. */
-static __always_inline void catchment_count(const struct packet *pkt, enum xdpcast_reason reason, __u64 *now)
+/* Counts the packet's source network when the reason is an answer. The
+ * time is the buckets' if a stage read it, else the kernel tick's: a
+ * fine clock read is a TSC read under a VM, dear for a "last answered". */
+static __always_inline void catchment_count(const struct packet *pkt, enum xdpcast_reason reason, __u64 now)
 {
 	if (reason_action(reason) == XDP_TX && !pkt->probe)
-		catchment_add(pkt, clock_ns(now));
+		catchment_add(pkt, now ? now : bpf_ktime_get_coarse_ns());
 }
 
 #endif /* XDPCAST_CATCHMENT_H */

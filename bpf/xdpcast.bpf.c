@@ -170,7 +170,7 @@ static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, co
 		reason = dns_fast_path(ctx, pkt, set, &now);
 	else
 		reason = XDPCAST_pass_other;
-	catchment_count(pkt, reason, &now);
+	catchment_count(pkt, reason, now);
 	return pass_budget(pkt, reason, set, &now);
 }
 

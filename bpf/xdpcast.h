@@ -258,7 +258,7 @@ struct catchment_key {
 /* Its value, one per CPU: userspace adds the answers and takes the latest time. */
 struct catchment_count {
 	__u64 answers;    /* responses sent with XDP_TX to the network */
-	__u64 last_ns;    /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the latest */
+	__u64 last_ns;    /* CLOCK_MONOTONIC of the latest, to the kernel tick at least */
 };
 
 /* Value of the `xdpcast_views` LPM trie, keyed by client source prefix. */
