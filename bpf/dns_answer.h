@@ -400,7 +400,7 @@ static __always_inline __u32 build_ip(const struct packet *pkt, void *at, __u32 
 {
 	__u32 sum = IPPROTO_UDP + udp_len;
 
-	if (pkt->h_proto == ETH_P_IP) {
+	if (is_ipv4(pkt)) {
 		struct iphdr *ip = at;
 
 		ip->version = 4;

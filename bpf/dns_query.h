@@ -346,7 +346,7 @@ static __always_inline enum dns_read_result check_udp_checksum(const struct pack
 	__s64 tail_sum;
 
 	if (!pkt->l4_sum)       /* no checksum: allowed over IPv4 only (RFC 8200 8.1) */
-		return pkt->h_proto == ETH_P_IP ? DNS_READ_OK : DNS_READ_MALFORMED;
+		return is_ipv4(pkt) ? DNS_READ_OK : DNS_READ_MALFORMED;
 	for (__u32 i = 0; i < DNS_HEADER_LEN; i += 2)
 		sum += scratch_u16(s, q->dns_off + i);
 	if (tail_len) {
@@ -430,7 +430,7 @@ static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const
 		return DNS_READ_MALFORMED;
 	if (loaded > DNS_LOAD_MAX)
 		loaded = DNS_LOAD_MAX;
-	dns_off = pkt->l2_len + (pkt->h_proto == ETH_P_IP ? 20 : 40) + 8;
+	dns_off = pkt->l2_len + (is_ipv4(pkt) ? 20 : 40) + 8;
 	if (dns_off > RESPONSE_DNS_OFF_MAX)
 		return DNS_READ_UNSUPPORTED;
 	q->dns_off = dns_off;

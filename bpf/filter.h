@@ -12,6 +12,7 @@
 #include "parse.h"
 #include "token_bucket.h"
 #include "settings.h"
+#include "source_screen.h"
 
 #define ICMP_DEST_UNREACH      3
 #define ICMP_FRAG_NEEDED       4
@@ -62,10 +63,43 @@ static __always_inline int global_bucket_take(enum global_bucket which, const st
 	return !b || token_bucket_take(&b->tat_ns, clock_ns(now), r);
 }
 
+/* Kept by userspace with the filter (userspace/lib/source_screen_map.c): most
+ * sources match no entry, and their clear bits cost less than the trie. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct source_screen);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xdpcast_source_screen SEC(".maps");
+
+/* Whether no entry of the source filter can cover the source. */
+static __always_inline int screened_out(const struct packet *pkt)
+{
+	const __u8 *a = pkt->src.addr;
+	struct source_screen *screen;
+	__u32 zero = 0;
+
+	screen = bpf_map_lookup_elem(&xdpcast_source_screen, &zero);
+	if (!screen || !screen->ready)
+		return 0;
+	if (is_ipv4(pkt))
+		return !screen_bit_set(screen->by16[0], screen_prefix(a, 12, 2)) &&
+		       !screen_bit_set(screen->hashed, screen_hashed_bit(screen_prefix(a, 12, 3), SCREEN_V4_24));
+	/* IPv6 sources in ::/16, where IPv4-mapped keys are, always take the trie. */
+	return !screen_bit_set(screen->by16[1], screen_prefix(a, 0, 2)) &&
+	       !screen_bit_set(screen->hashed, screen_hashed_bit(screen_prefix(a, 0, 4), SCREEN_V6_32)) &&
+	       !screen_bit_set(screen->hashed, screen_hashed_bit(screen_prefix(a, 0, 6), SCREEN_V6_48));
+}
+
 static __always_inline enum xdpcast_reason source_verdict(const struct packet *pkt)
 {
-	const struct source_filter *f = bpf_map_lookup_elem(&xdpcast_source_filter, &pkt->src);
+	const struct source_filter *f;
 
+	if (screened_out(pkt))
+		return FILTER_ACCEPT;
+	f = bpf_map_lookup_elem(&xdpcast_source_filter, &pkt->src);
 	if (!f)
 		return FILTER_ACCEPT;
 	switch (f->kind) {

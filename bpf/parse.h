@@ -65,6 +65,11 @@ struct packet {
 };
 _Static_assert(XDPCAST_STATS_SLOTS <= 16, "struct packet keeps the stats slot in 4 bits");
 
+static __always_inline int is_ipv4(const struct packet *pkt)
+{
+	return pkt->h_proto == ETH_P_IP;
+}
+
 enum parse_result {
 	PARSE_OK,
 	PARSE_NOT_IP,        /* no destination known: not ours to judge */
@@ -301,7 +306,7 @@ static __always_inline enum parse_result parse_packet(struct xdp_md *ctx, struct
 	pkt->len = c.end - c.pos;
 	if (parse_ethernet(&c, pkt))
 		return PARSE_NOT_IP;
-	if (pkt->h_proto == ETH_P_IP)
+	if (is_ipv4(pkt))
 		ip_end = parse_ipv4(&c, pkt);
 	else if (pkt->h_proto == ETH_P_IPV6)
 		ip_end = parse_ipv6(&c, pkt);

@@ -83,11 +83,6 @@ enum rrl_verdict {
 	RRL_SLIP,
 };
 
-static __always_inline int is_ipv4(const struct packet *pkt)
-{
-	return pkt->h_proto == ETH_P_IP;
-}
-
 /* Copies the first `bits` bits of the source address (IPv4 counted from
  * its mapped position), the rest zero. */
 static __always_inline void mask_source(__u8 *out, const struct packet *pkt, __u32 bits, __u32 out_len)

@@ -119,6 +119,19 @@ struct protected_prefix {
 	struct port_rule allow[XDPCAST_ALLOW_MAX];
 };
 
+/*
+ * The screen of `xdpcast_source_filter`, slot 0 of the mmapable
+ * `xdpcast_source_screen` array: a source whose bits are clear matches no
+ * entry, and skips the trie (bpf/source_screen.h says which bits).
+ */
+#define SOURCE_SCREEN_HASH_BITS 22    /* 4 Mi hashed bits, 512 KiB */
+
+struct source_screen {
+	__u64 ready;      /* 0: look every source up (never built, or being rebuilt) */
+	__u64 by16[2][65536 / 64];                          /* [IPv6][the source's /16] */
+	__u64 hashed[(1 << SOURCE_SCREEN_HASH_BITS) / 64];  /* IPv4 /24, IPv6 /32 and /48 */
+};
+
 /* Value of the `xdpcast_source_filter` LPM trie, keyed by source prefix. */
 enum source_kind {
 	SOURCE_BLOCKED = 1,       /* the config's blocklist */

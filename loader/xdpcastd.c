@@ -32,6 +32,7 @@
 #include "lookup.h"
 #include "metrics.h"
 #include "prefix.h"
+#include "source_screen_map.h"
 #include "xdpcast.skel.h"
 
 #define CLOCK_REFRESH_S 60      /* how often the cookie clock offset is rewritten */
@@ -437,6 +438,10 @@ static int start_program(struct daemon *d, char *err, size_t errlen)
 		       d->opts.xdp_mode, !d->opts.mode_forced, d->opts.replace_foreign, err, errlen))
 		return -1;
 	pins_migrate(&d->pins);
+	/* Live blocks a migration carried are in the filter now, not yet in its screen. */
+	if (source_screen_rebuild(bpf_map__fd(d->skel->maps.xdpcast_source_screen),
+				  bpf_map__fd(d->skel->maps.xdpcast_source_filter), err, errlen))
+		log_error("%s", err);
 	if (pins_publish(&d->pins, d->skel->progs.xdpcast, err, errlen)) {
 		attach_undo_all(prog_fd, d->ifaces, d->opts.iface_count);
 		return -1;

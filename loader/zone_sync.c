@@ -69,7 +69,8 @@ int zones_apply_protection(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	return protection_sync_sources(&d->protection, bpf_map__fd(d->skel->maps.xdpcast_source_filter),
-				       anycast, d->opts.anycast_count, err, errlen);
+				       bpf_map__fd(d->skel->maps.xdpcast_source_screen), anycast, d->opts.anycast_count,
+				       err, errlen);
 }
 
 /* Takes over the config file's protection settings. A secret that changed

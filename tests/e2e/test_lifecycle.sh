@@ -49,7 +49,9 @@ save_log() { cp "$WORK/xdpcastd.log" "$WORK/xdpcastd.$1.log"; }
 start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
 wait_for "healthy" healthy
 first_prog=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["program_id"])')
-ctl block add 203.0.113.99/32
+BLOCKED4=198.51.100.99          # a second client address, blocked live before the restart
+cli ip addr add $BLOCKED4/24 dev veth-c
+ctl block add $BLOCKED4/32
 
 # A restart as systemd does it (RestartKillSignal=SIGUSR1): hand over, start again.
 before=$(counter dns_answer)
@@ -67,7 +69,10 @@ grep -q "taking over program $first_prog of the previous xdpcastd" "$WORK/xdpcas
 grep -q "handed over while healthy: staying announced" "$WORK/xdpcastd.log" ||
 	fail "the handover's health was not inherited: $(cat "$WORK/xdpcastd.log")"
 end_loop "restart" "$before"
-ctl block list | grep -q "^203.0.113.99/32 *live$" || fail "the live block did not survive the restart"
+ctl block list | grep -q "^$BLOCKED4/32 *live$" || fail "the live block did not survive the restart"
+dropped=$(counter drop_blocklist)
+cli kdig +short +norec +time=1 +retry=0 -b $BLOCKED4 @$ANYCAST4 www.example.test A > /dev/null 2>&1 || true
+[ "$(counter drop_blocklist)" -eq $((dropped + 1)) ] || fail "the carried live block does not drop its source"
 echo "ok - restart (hand over, start): $total queries at $RATE q/s, 0 lost, every one answered in XDP; counters and live blocks carried over"
 
 # A crash: kill -9, then the same start.
@@ -131,7 +136,7 @@ wait "$LOOP"
 lost=$(grep -c timeout "$WORK/loop.txt" || true)
 [ "$lost" -eq 0 ] || fail "stop and start: $lost queries lost"
 grep -q "taking over" "$WORK/xdpcastd.log" && fail "a start after a full stop took something over"
-ctl block list | grep -q "203.0.113.99" && fail "a live block survived a full stop"
+ctl block list | grep -q "$BLOCKED4" && fail "a live block survived a full stop"
 echo "ok - stop (SIGTERM) then start: 0 of $(wc -l < "$WORK/loop.txt") lost (NSD answered while nothing was attached); nothing carried over"
 
 # A second daemon while the first runs: refused, nothing touched.

@@ -23,10 +23,12 @@
 #include <bpf/libbpf.h>
 #include <libknot/libknot.h>
 
+#include "blocklist.h"
 #include "dns_cookie.h"
 #include "packet.h"
 #include "prefix.h"
 #include "reasons.h"
+#include "source_screen_map.h"
 #include "test_program.h"
 
 #define TEST_ZONE "tests/zones/example.test.zone"
@@ -103,7 +105,6 @@ static void test_blocklist(void **state)
 {
 	struct query_spec v4 = { .src = "203.0.113.7", .qname = "www.example.test." };
 	struct query_spec v6 = { .family = 6, .src = "2001:db8:bad::5", .qname = "www.example.test." };
-	struct source_filter live = { .kind = SOURCE_BLOCKED_LIVE };
 	struct xdpcast_lpm_key key;
 	struct protection p;
 	char err[128];
@@ -117,7 +118,9 @@ static void test_blocklist(void **state)
 
 	/* What `xdpcastctl block add` does: effective with the next packet. */
 	assert_int_equal(prefix_parse("2001:db8:bad::/48", &key, err, sizeof(err)), 0);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_source_filter), &key, &live, BPF_ANY), 0);
+	if (blocklist_insert(bpf_map__fd(skel->maps.xdpcast_source_filter), bpf_map__fd(skel->maps.xdpcast_source_screen),
+			     &key, err, sizeof(err)))
+		fail_msg("%s", err);
 	run("IPv6 source blocked live", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
 
 	/* A reload without the config entry drops it, and keeps the live one. */
@@ -127,6 +130,62 @@ static void test_blocklist(void **state)
 	run("live entry kept across the reload", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
 	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(skel->maps.xdpcast_source_filter), &key), 0);
 	run("IPv6 source after block del", &v6, XDP_TX, XDPCAST_dns_answer, NULL);
+}
+
+/* The screen in front of the source filter skips the trie only for
+ * sources no entry covers: entries at every level it knows (IPv4 /16 and
+ * shorter, /17 to /24, longer; IPv6 /16 and shorter, to /32, to /48,
+ * longer), IPv6 entries covering the IPv4-mapped space, and IPv6 packets
+ * from IPv4-mapped sources. */
+static void test_screen_covers_every_entry(void **state)
+{
+	static const struct {
+		const char *entry, *inside, *outside;
+	} cases[] = {
+		{ "198.0.0.0/7", "199.200.1.1", "203.0.113.9" },
+		{ "198.18.0.0/15", "198.19.4.4", "198.20.0.1" },
+		{ "203.0.112.0/20", "203.0.120.1", "203.0.128.1" },
+		{ "198.51.100.0/24", "198.51.100.77", "198.51.101.1" },
+		{ "198.51.100.128/25", "198.51.100.200", "198.51.100.100" },
+		{ "203.0.113.7/32", "203.0.113.7", "203.0.113.8" },
+		{ "203.0.113.7/32", "::ffff:203.0.113.7", "::ffff:203.0.113.8" },
+		{ "::ffff:0:0/96", "198.51.100.9", "2001:db8:1::2" },
+		{ "::/64", "198.51.100.9", "2001:db8:1::2" },
+		{ "2c00::/6", "2d01::1", "2001:db8:1::2" },
+		{ "2001:d00::/24", "2001:dff:1::1", "2001:e00::1" },
+		{ "2001:db8:4000::/34", "2001:db8:7fff:1::1", "2001:db8:8000::1" },
+		{ "2001:db8:aaaa::/48", "2001:db8:aaaa:5::1", "2001:db8:aaab::1" },
+		{ "2001:db8:bbbb:cc00::/56", "2001:db8:bbbb:ccff::1", "2001:db8:bbbb:cd00::1" },
+		{ "2001:db8:dddd::77/128", "2001:db8:dddd::77", "2001:db8:dddd::78" },
+	};
+	int filter = bpf_map__fd(skel->maps.xdpcast_source_filter), screen = bpf_map__fd(skel->maps.xdpcast_source_screen);
+	struct xdpcast_lpm_key key;
+	struct protection p;
+	char err[128], what[192];
+
+	(void)state;
+	no_limits(&p);
+	prefix_list_clear(&p.bogons);   /* ::/128 and ::1/128 would cover ::ffff:0:0/96's /48 */
+	protect(&p);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct query_spec inside = { .family = strchr(cases[i].inside, ':') ? 6 : 4, .src = cases[i].inside,
+					     .qname = "www.example.test." };
+		struct query_spec outside = { .family = strchr(cases[i].outside, ':') ? 6 : 4, .src = cases[i].outside,
+					      .qname = "www.example.test." };
+
+		assert_int_equal(prefix_parse(cases[i].entry, &key, err, sizeof(err)), 0);
+		if (blocklist_insert(filter, screen, &key, err, sizeof(err)))
+			fail_msg("%s", err);
+		snprintf(what, sizeof(what), "%s, blocked by %s", cases[i].inside, cases[i].entry);
+		run(what, &inside, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+		snprintf(what, sizeof(what), "%s, outside %s", cases[i].outside, cases[i].entry);
+		run(what, &outside, XDP_TX, XDPCAST_dns_answer, NULL);
+		/* What a reload does: the entry's bits go, so the next case
+		 * is screened by its own entry's bits alone. */
+		assert_int_equal(bpf_map_delete_elem(filter, &key), 0);
+		if (source_screen_rebuild(screen, filter, err, sizeof(err)))
+			fail_msg("%s", err);
+	}
 }
 
 static void test_allowlist(void **state)
@@ -451,6 +510,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_blocklist),
+		cmocka_unit_test(test_screen_covers_every_entry),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_source_buckets),
 		cmocka_unit_test(test_first_packets_leave_no_bucket),

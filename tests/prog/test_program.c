@@ -58,7 +58,8 @@ int test_program_protect(struct xdpcast_bpf *skel, const struct protection *p, c
 	protection_settings(p, &settings);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_settings), &zero, &settings, BPF_ANY))
 		goto map_error;
-	return protection_sync_sources(p, bpf_map__fd(skel->maps.xdpcast_source_filter), anycast, 2, err, errlen);
+	return protection_sync_sources(p, bpf_map__fd(skel->maps.xdpcast_source_filter),
+				       bpf_map__fd(skel->maps.xdpcast_source_screen), anycast, 2, err, errlen);
 map_error:
 	snprintf(err, errlen, "updating a map: %s", strerror(errno));
 	return -1;

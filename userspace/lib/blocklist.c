@@ -8,17 +8,27 @@
 
 #include "blocklist.h"
 #include "prefix.h"
+#include "source_screen_map.h"
 
-static int open_filter(const char *pin_dir, char *err, size_t errlen)
+static int open_pinned(const char *pin_dir, const char *name, char *err, size_t errlen)
 {
 	char path[512];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/xdpcast_source_filter", pin_dir);
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
 	fd = bpf_obj_get(path);
-	if (fd < 0)
-		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
+	if (fd < 0) {
+		int saved = errno;
+
+		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(saved));
+		errno = saved;
+	}
 	return fd;
+}
+
+static int open_filter(const char *pin_dir, char *err, size_t errlen)
+{
+	return open_pinned(pin_dir, "xdpcast_source_filter", err, errlen);
 }
 
 static const char *owner(enum source_kind kind)
@@ -35,22 +45,36 @@ static const char *owner(enum source_kind kind)
 	}
 }
 
-int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen)
+int blocklist_insert(int filter_fd, int screen_fd, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen)
 {
 	struct source_filter value = { .kind = SOURCE_BLOCKED_LIVE }, existing;
 	char text[64];
-	int fd = open_filter(pin_dir, err, errlen), ret = -1;
 
-	if (fd < 0)
-		return -1;
 	prefix_format(prefix, text, sizeof(text));
-	if (bpf_map_lookup_elem(fd, prefix, &existing) == 0 && existing.kind != SOURCE_BLOCKED_LIVE)
+	if (bpf_map_lookup_elem(filter_fd, prefix, &existing) == 0 && existing.kind != SOURCE_BLOCKED_LIVE) {
 		snprintf(err, errlen, "%s %s", text, owner(existing.kind));
-	else if (bpf_map_update_elem(fd, prefix, &value, BPF_ANY))
+		return -1;
+	}
+	if (bpf_map_update_elem(filter_fd, prefix, &value, BPF_ANY)) {
 		snprintf(err, errlen, "%s: %s", text, errno == ENOSPC ? "the source filter is full" : strerror(errno));
-	else
-		ret = 0;
-	close(fd);
+		return -1;
+	}
+	return screen_fd < 0 ? 0 : source_screen_add(screen_fd, prefix, err, errlen);
+}
+
+int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen)
+{
+	int filter_fd = open_filter(pin_dir, err, errlen), screen_fd, ret = -1;
+
+	if (filter_fd < 0)
+		return -1;
+	/* No screen pinned: a program older than the screen, which looks every source up. */
+	screen_fd = open_pinned(pin_dir, "xdpcast_source_screen", err, errlen);
+	if (screen_fd >= 0 || errno == ENOENT)
+		ret = blocklist_insert(filter_fd, screen_fd, prefix, err, errlen);
+	if (screen_fd >= 0)
+		close(screen_fd);
+	close(filter_fd);
 	return ret;
 }
 

@@ -10,6 +10,7 @@
 #include "array.h"
 #include "prefix.h"
 #include "protection.h"
+#include "source_screen_map.h"
 #include "token_bucket.h"
 
 /* Sources that cannot be on the internet. The documentation prefixes are
@@ -179,7 +180,7 @@ static int put_source(int fd, const struct xdpcast_lpm_key *key, enum source_kin
 	return -1;
 }
 
-int protection_sync_sources(const struct protection *p, int map_fd, const struct xdpcast_lpm_key *anycast,
+int protection_sync_sources(const struct protection *p, int map_fd, int screen_fd, const struct xdpcast_lpm_key *anycast,
 			    size_t anycast_count, char *err, size_t errlen)
 {
 	struct prefix_list stale = { 0 };
@@ -188,6 +189,8 @@ int protection_sync_sources(const struct protection *p, int map_fd, const struct
 	void *prev = NULL;
 	int ret = -1;
 
+	if (source_screen_stop(screen_fd, err, errlen))
+		return -1;
 	/* Collect first: deleting while walking would restart the walk. */
 	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
 		struct source_filter value;
@@ -214,5 +217,8 @@ int protection_sync_sources(const struct protection *p, int map_fd, const struct
 	ret = 0;
 out:
 	prefix_list_clear(&stale);
+	/* Whatever went wrong, the screen shows what the filter holds. */
+	if (source_screen_rebuild(screen_fd, map_fd, ret ? NULL : err, ret ? 0 : errlen))
+		ret = -1;
 	return ret;
 }

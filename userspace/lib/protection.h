@@ -64,8 +64,9 @@ void protection_scope(const struct port_rule *rules, size_t count, const struct 
 void protection_settings(const struct protection *p, struct xdpcast_settings *out);
 
 /* Makes xdpcast_source_filter hold exactly the blocklist, the bogons and
- * the anycast prefixes (as sources), keeping entries added live. */
-int protection_sync_sources(const struct protection *p, int map_fd, const struct xdpcast_lpm_key *anycast,
-			    size_t anycast_count, char *err, size_t errlen);
+ * the anycast prefixes (as sources), keeping entries added live, and its
+ * screen (xdpcast_source_screen) cover exactly those. */
+int protection_sync_sources(const struct protection *p, int map_fd, int screen_fd,
+			    const struct xdpcast_lpm_key *anycast, size_t anycast_count, char *err, size_t errlen);
 
 #endif

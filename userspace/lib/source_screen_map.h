@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The screen of the source filter (struct source_screen, bpf/source_screen.h):
+ * every writer of xdpcast_source_filter keeps it, so that a source whose
+ * bits are clear really matches no entry.
+ *
+ * Two writers may run at once: xdpcastd (a reload rewrites the config's
+ * entries) and `xdpcastctl block add`. A new entry is inserted first, its
+ * bits set after (atomically, bit by bit); a rebuild stops the screen
+ * (every source takes the trie), writes the bits of the entries it read,
+ * sets those of every entry again (one added meanwhile may have lost its
+ * bits to the first pass) and starts the screen. A deleted entry's bits
+ * stay until the next rebuild: they only cost lookups.
+ */
+#ifndef XDPCAST_SOURCE_SCREEN_MAP_H
+#define XDPCAST_SOURCE_SCREEN_MAP_H
+
+#include <stddef.h>
+#include "xdpcast.h"
+
+/* Every source takes the trie until the next rebuild: before a batch of changes. */
+int source_screen_stop(int screen_fd, char *err, size_t errlen);
+
+/* Sets the bits of an entry already in the filter. */
+int source_screen_add(int screen_fd, const struct xdpcast_lpm_key *entry, char *err, size_t errlen);
+
+/* The screen of exactly the filter's entries, then started. */
+int source_screen_rebuild(int screen_fd, int filter_fd, char *err, size_t errlen);
+
+#endif
