@@ -7,9 +7,10 @@
  *
  * An IPv4 source checks the bit of its /16 and the hashed bit of its /24;
  * an IPv6 source the bit of its /16 and the hashed bits of its /32 and
- * /48. A filter entry sets, at the finest of those levels no longer than
- * itself, the bit of every prefix it covers there; a hash bit shared with
- * another prefix costs that prefix a trie lookup, never a wrong verdict.
+ * /48. A filter entry sets the bits of the prefixes it covers at the first
+ * of its family's levels at least as long as itself (its own prefix at the
+ * last level when it is longer); a hash bit shared with another prefix
+ * costs that prefix a trie lookup, never a wrong verdict.
  */
 #ifndef XDPCAST_SOURCE_SCREEN_H
 #define XDPCAST_SOURCE_SCREEN_H

@@ -180,8 +180,8 @@ static int put_source(int fd, const struct xdpcast_lpm_key *key, enum source_kin
 	return -1;
 }
 
-int protection_sync_sources(const struct protection *p, int map_fd, int screen_fd, const struct xdpcast_lpm_key *anycast,
-			    size_t anycast_count, char *err, size_t errlen)
+int protection_sync_sources(const struct protection *p, int map_fd, int screen_fd,
+			    const struct xdpcast_lpm_key *anycast, size_t anycast_count, char *err, size_t errlen)
 {
 	struct prefix_list stale = { 0 };
 	struct xdpcast_lpm_key key, next;
