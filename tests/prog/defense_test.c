@@ -158,7 +158,8 @@ static void test_screen_covers_every_entry(void **state)
 		{ "2001:db8:bbbb:cc00::/56", "2001:db8:bbbb:ccff::1", "2001:db8:bbbb:cd00::1" },
 		{ "2001:db8:dddd::77/128", "2001:db8:dddd::77", "2001:db8:dddd::78" },
 	};
-	int filter = bpf_map__fd(skel->maps.xdpcast_source_filter), screen = bpf_map__fd(skel->maps.xdpcast_source_screen);
+	int filter = bpf_map__fd(skel->maps.xdpcast_source_filter);
+	int screen = bpf_map__fd(skel->maps.xdpcast_source_screen);
 	struct xdpcast_lpm_key key;
 	struct protection p;
 	char err[128], what[192];
