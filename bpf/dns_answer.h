@@ -559,22 +559,24 @@ static __always_inline __u32 tail_of(const struct answer_record *a)
 }
 
 /*
- * The largest cut of the answer `a` (found's, read by the caller) that
- * fits `room` bytes, in s->plan: the head alone, + authority, +
- * additional, as NSD drops sections to fit; with the qname's proof of
- * denial, all of it.
+ * The largest cut of the answer that fits `room` bytes, in s->plan: the
+ * head alone, + authority, + additional, as NSD drops sections to fit;
+ * with the qname's proof of denial, all of it.
  * Returns -1 when only TC=1 fits, -2 when the answer cannot be read.
  */
 static __always_inline int plan_answer(struct scratch *s, const struct dns_query *q,
-				       const struct cached_answer *found, const struct answer_record *a, __u32 room)
+				       const struct cached_answer *found, __u32 room)
 {
 	struct response_plan *plan = &s->plan;
+	const struct answer_record *a = answer_record_at(found->answer);
 	const struct proof_record *p = NULL;
 	const struct tail_record *t;
 	const struct blob_page *page;
 	__u32 data_off = DNS_HEADER_LEN + q->question_len, tail_start, proof = found->proof, proof_len = 0;
 	__u16 additional;
 
+	if (!a)
+		return -2;
 	if (proof) {
 		/* The qname's own proof goes after the whole tail, or nothing does. */
 		p = (const void *)answer_record_at(proof);
@@ -761,17 +763,16 @@ static __always_inline int store_tail(struct xdp_md *ctx, const struct response_
 }
 
 /*
- * Plans the response to the query in s->plan: the cut of the answer found
- * (`a`, its record, read by the caller) that fits (none, with TC=1, when
- * q->slip asks for RRL's truncated reply), or for no answer the BADVERS
- * response to an EDNS version we do not speak (RFC 6891 section 6.1.3: no
- * sections, the extended RCODE in our OPT record), and the OPT record. A
- * global function, so its stack is not added to the writer's. Returns the
- * reason the response counts under, or a pass.
+ * Plans the response to the query in s->plan: the answer's cut that fits
+ * (none, with TC=1, when q->slip asks for RRL's truncated reply), or for no
+ * answer the BADVERS response to an EDNS version we do not speak (RFC 6891
+ * section 6.1.3: no sections, the extended RCODE in our OPT record), and
+ * the OPT record. A global function, so its stack is not added to the
+ * writer's. Returns the reason the response counts under, or a pass.
  */
-__noinline int plan_response(struct scratch *s, const struct dns_query *q, const struct cached_answer *found,
-			     const struct answer_record *a)
+__noinline int plan_response(struct scratch *s, const struct dns_query *q, const struct cached_answer *found)
 {
+	const struct answer_record *a;
 	struct response_plan *plan;
 	__u32 fixed;
 	int fit;
@@ -786,13 +787,14 @@ __noinline int plan_response(struct scratch *s, const struct dns_query *q, const
 		plan->opt_len = build_opt(s, q, EDNS_BADVERS_EXT_RCODE, 0);
 		return plan->reason;
 	}
+	a = answer_record_at(found->answer);
 	if (!a)
 		return XDPCAST_dns_pass_other;
 	plan->reason = a->reason;
 	plan->flags |= a->header_flags;
 	plan->opt_len = build_opt(s, q, 0, a->ede);
 	fixed = DNS_HEADER_LEN + q->question_len + plan->opt_len;
-	fit = q->slip ? -1 : plan_answer(s, q, found, a, q->udp_limit > fixed ? q->udp_limit - fixed : 0);
+	fit = q->slip ? -1 : plan_answer(s, q, found, q->udp_limit > fixed ? q->udp_limit - fixed : 0);
 	if (fit == -2 || (fit == -1 && !q->slip && ((a->flags & ANSWER_NO_TRUNCATE) || found->proof)))
 		return XDPCAST_dns_pass_other;
 	if (fit) {

@@ -89,9 +89,9 @@ static __always_inline __u16 client_view(const struct packet *pkt)
  * once by the verifier, whose stacks do not add up. */
 static __always_inline enum xdpcast_reason respond(struct xdp_md *ctx, const struct packet *pkt,
 						    struct scratch *s, const struct dns_query *q,
-						    const struct cached_answer *found, const struct answer_record *a)
+						    const struct cached_answer *found)
 {
-	__u32 reason = plan_response(s, q, found, a);
+	__u32 reason = plan_response(s, q, found);
 
 	if (reason_action(reason) != XDP_TX)
 		return reason;
@@ -126,7 +126,7 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 		break;
 	}
 	if (q->badvers)  /* answered without an entry, and not rate-limited */
-		return respond(ctx, pkt, s, q, NULL, NULL);
+		return respond(ctx, pkt, s, q, NULL);
 	q->view = client_view(pkt);
 	switch (find_answer(s, q, &s->found)) {
 	case FIND_ANSWER:
@@ -147,7 +147,7 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	if (rrl == RRL_DROP)
 		return XDPCAST_rrl_drop;
 	q->slip = rrl == RRL_SLIP;
-	return respond(ctx, pkt, s, q, &s->found, a);
+	return respond(ctx, pkt, s, q, &s->found);
 }
 
 static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, const struct packet *pkt,
