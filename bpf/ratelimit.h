@@ -9,14 +9,17 @@
  * bounded by max_entries (the loader sizes them from the config).
  *
  * Most spoofed sources send one packet, and an LRU insert (locks, an
- * eviction) costs more than the whole answer. So a key's first packet is
- * only noted in `xdpcast_first_seen`, a fixed table of hash tags; its
- * bucket is created at its second packet, with the first packet's token
- * taken too, which gives the verdicts an exact bucket would. A key whose
- * slot another key took meanwhile gets that packet free (a source that
- * loses its slot faster than it sends is far below any limit); a tag
- * shared by two keys charges one token early. Writers race on a slot as
- * on a bucket: no lock, at worst one more free packet.
+ * eviction) costs more than the whole answer. So a key without a bucket
+ * has its first packet noted in `xdpcast_first_seen`, a fixed table of
+ * hash tags and times; its bucket is created at its second packet, with
+ * the first packet's token taken at the first packet's time: the
+ * verdicts of an exact bucket. A key whose slot another key took before
+ * its second packet gets that packet free again (a key that loses its
+ * slot faster than it sends is below any limit); once it has a bucket,
+ * the table is not asked. The hash is keyed by a secret the loader draws
+ * (first_seen_seed), so no one can pick keys that share a victim's slot.
+ * Writers race on a slot as on a bucket: no lock, at worst one more free
+ * packet.
  */
 #ifndef XDPCAST_RATELIMIT_H
 #define XDPCAST_RATELIMIT_H
@@ -44,19 +47,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_rrl SEC(".maps");
 
-#define XDPCAST_FIRST_SEEN_SLOTS 65536   /* a power of two */
+#define XDPCAST_FIRST_SEEN_SLOTS 131072   /* a power of two */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDPCAST_FIRST_SEEN_SLOTS);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct first_seen);
 } xdpcast_first_seen SEC(".maps");
+
+const volatile __u64 first_seen_seed = 0;
 
 /* A multiplicative hash of a key's 32-bit words (keys are 4-aligned). */
 static __always_inline __u64 hash_words(const __u32 *words, __u32 count)
 {
-	__u64 h = 0;
+	__u64 h = first_seen_seed;
 
 	for (__u32 i = 0; i < count; i++) {
 		h = (h ^ words[i]) * 0x9e3779b97f4a7c15ULL;
@@ -65,16 +70,24 @@ static __always_inline __u64 hash_words(const __u32 *words, __u32 count)
 	return h;
 }
 
-/* Whether this is the first packet of the key with this hash, noting it. */
-static __always_inline int first_packet(__u64 hash)
+/* For a key without a bucket: 0 on its first packet (noted), else the
+ * time of the first (the key's second packet makes its bucket). */
+static __always_inline __u64 first_packet_ns(const __u32 *key, __u32 words, __u64 *now)
 {
+	__u64 hash = hash_words(key, words), first;
 	__u32 slot = hash & (XDPCAST_FIRST_SEEN_SLOTS - 1), tag = (hash >> 32) | 1;
-	__u32 *seen = bpf_map_lookup_elem(&xdpcast_first_seen, &slot);
+	struct first_seen *seen = bpf_map_lookup_elem(&xdpcast_first_seen, &slot);
 
-	if (!seen || *seen == tag)
-		return 0;
-	*seen = tag;       /* written only when it changes: a busy key's line stays shared */
-	return 1;
+	if (!seen)
+		return clock_ns(now);   /* cannot happen: an exact bucket from this packet */
+	if (seen->tag == tag && seen->first_ns) {
+		first = seen->first_ns;
+		seen->first_ns = 0;     /* the bucket takes over: a tag seen again is a new first */
+		return first;
+	}
+	seen->tag = tag;
+	seen->first_ns = clock_ns(now);
+	return 0;
 }
 
 enum rrl_verdict {
@@ -113,14 +126,14 @@ static __always_inline int source_bucket_take(const struct packet *pkt, enum sou
 	if (!r->interval_ns)
 		return 1;
 	mask_source(key.addr, pkt, bits, sizeof(key.addr));
-	if (first_packet(hash_words((const __u32 *)&key, sizeof(key) / 4)))
-		return 1;
 	b = bpf_map_lookup_elem(&xdpcast_source_buckets, &key);
 	if (b)
 		return token_bucket_take(&b->tat_ns, clock_ns(now), r);
-	fresh.tat_ns = clock_ns(now);
-	token_bucket_take(&fresh.tat_ns, *now, r);      /* the first packet's token */
-	conforms = token_bucket_take(&fresh.tat_ns, *now, r);
+	fresh.tat_ns = first_packet_ns((const __u32 *)&key, sizeof(key) / 4, now);
+	if (!fresh.tat_ns)
+		return 1;
+	token_bucket_take(&fresh.tat_ns, fresh.tat_ns, r);      /* the first packet's token, at its time */
+	conforms = token_bucket_take(&fresh.tat_ns, clock_ns(now), r);
 	bpf_map_update_elem(&xdpcast_source_buckets, &key, &fresh, BPF_NOEXIST);
 	return conforms;
 }
@@ -183,14 +196,14 @@ static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, cons
 	if (!set->rrl.interval_ns)
 		return RRL_SEND;
 	mask_source(key.prefix, pkt, is_ipv4(pkt) ? 24 : 56, sizeof(key.prefix));
-	if (first_packet(hash_words((const __u32 *)&key, sizeof(key) / 4)))
-		return RRL_SEND;
 	b = bpf_map_lookup_elem(&xdpcast_rrl, &key);
 	if (b)
 		return rrl_take(b, set, clock_ns(now));
-	fresh.tat_ns = clock_ns(now);
-	token_bucket_take(&fresh.tat_ns, *now, &set->rrl);      /* the first response's token */
-	verdict = rrl_take(&fresh, set, *now);
+	fresh.tat_ns = first_packet_ns((const __u32 *)&key, sizeof(key) / 4, now);
+	if (!fresh.tat_ns)
+		return RRL_SEND;
+	token_bucket_take(&fresh.tat_ns, fresh.tat_ns, &set->rrl);      /* the first response's token, at its time */
+	verdict = rrl_take(&fresh, set, clock_ns(now));
 	bpf_map_update_elem(&xdpcast_rrl, &key, &fresh, BPF_NOEXIST);
 	return verdict;
 }

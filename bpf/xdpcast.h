@@ -176,6 +176,14 @@ struct rate_bucket {
 	__u64 tat_ns;
 };
 
+/* A slot of `xdpcast_first_seen`: the key without a bucket whose first
+ * packet was seen last there (bpf/ratelimit.h). */
+struct first_seen {
+	__u32 tag;        /* bits of the key's keyed hash the slot index does not use */
+	__u32 reserved;
+	__u64 first_ns;   /* the first packet's time; 0: its bucket exists, or none yet */
+};
+
 /* Buckets shared by all sources, slots of the `xdpcast_global_buckets` array. */
 enum global_bucket {
 	GLOBAL_PASS_BUDGET,       /* packets handed to the userspace server */

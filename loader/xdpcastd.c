@@ -87,6 +87,11 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	for (size_t i = 0; i < d->opts.iface_count; i++)
 		d->skel->rodata->iface_ifindex[i] = d->ifaces[i].ifindex;
 	d->skel->rodata->has_views = d->opts.view_count > 0;
+	if (getrandom((void *)&d->skel->rodata->first_seen_seed, sizeof(d->skel->rodata->first_seen_seed), 0) !=
+	    sizeof(d->skel->rodata->first_seen_seed)) {
+		snprintf(err, errlen, "getrandom for the rate limits' hash key: %s", strerror(errno));
+		return -1;
+	}
 	bpf_map__set_max_entries(d->skel->maps.xdpcast_source_buckets, d->protection.source_buckets);
 	bpf_map__set_max_entries(d->skel->maps.xdpcast_rrl, d->protection.rrl_buckets);
 	d->skel->rodata->nsid_len = strlen(d->opts.pop);

@@ -287,6 +287,37 @@ static void test_first_packets_leave_no_bucket(void **state)
 	    NULL);
 }
 
+/* The first packet's token is taken at the first packet's time, as an
+ * exact bucket takes it: at 2/s with a burst of 1, a second packet 0.6 s
+ * later conforms, a third right after it does not. For the source
+ * buckets, then for RRL. */
+static void test_first_packet_counted_at_its_time(void **state)
+{
+	struct query_spec q = { .src = "203.0.113.60", .qname = "www.example.test." };
+	const struct timespec pause = { 0, 600 * 1000 * 1000 };
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.source[SOURCE_LEVEL_V4_32] = (struct rate_limit){ 2, 1 };
+	protect(&p);
+	run("first packet", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	nanosleep(&pause, NULL);
+	run("second packet, 0.6 s later: the bucket has refilled", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("third packet at once: over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+
+	no_limits(&p);
+	p.rrl = (struct rate_limit){ 2, 1 };
+	p.rrl_slip = 0;
+	p.cookies = false;
+	protect(&p);
+	q.src = "203.0.112.60";
+	run("first response", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	nanosleep(&pause, NULL);
+	run("second response, 0.6 s later", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("third response at once: over the rate", &q, XDP_DROP, XDPCAST_rrl_drop, NULL);
+}
+
 static void test_pass_budget(void **state)
 {
 	struct query_spec miss = { .src = "198.51.100.20", .qname = "example.org." };
@@ -515,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_source_buckets),
 		cmocka_unit_test(test_first_packets_leave_no_bucket),
+		cmocka_unit_test(test_first_packet_counted_at_its_time),
 		cmocka_unit_test(test_pass_budget),
 		cmocka_unit_test(test_icmp_limit),
 		cmocka_unit_test(test_rrl),
