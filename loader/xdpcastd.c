@@ -416,7 +416,7 @@ static void clock_due(struct loop_timer *timer)
 static int start_program(struct daemon *d, char *err, size_t errlen)
 {
 	struct control_plane_state previous = { 0 };
-	int prog_fd;
+	int prog_fd, screen_fd;
 
 	if (pins_open(&d->pins, d->opts.pin_dir, err, errlen))
 		return -1;
@@ -437,20 +437,24 @@ static int start_program(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	zones_first_transfers(d);
 	prog_fd = bpf_program__fd(d->skel->progs.xdpcast);
+	screen_fd = bpf_map__fd(d->skel->maps.xdpcast_source_screen);
 	if (protect_prefixes(d, err, errlen) || zones_apply_protection(d, err, errlen) ||
 	    place_views(d, err, errlen) || zones_load_now(d, err, errlen) ||
 	    attach_all(prog_fd, d->took_over ? d->pins.previous_id : 0, d->ifaces, d->opts.iface_count,
 		       d->opts.xdp_mode, !d->opts.mode_forced, d->opts.replace_foreign, err, errlen))
 		return -1;
-	pins_migrate(&d->pins);
-	/* Live blocks a migration carried are in the filter now, not yet in its screen. */
-	if (source_screen_rebuild(bpf_map__fd(d->skel->maps.xdpcast_source_screen),
-				  bpf_map__fd(d->skel->maps.xdpcast_source_filter), err, errlen))
+	/* Until the screen is pinned, live blocks (carried by the migration,
+	 * or added by `xdpcastctl block` to the old pins) reach the filter and
+	 * not this screen: stopped, then rebuilt once pinned. */
+	if (source_screen_stop(screen_fd, err, errlen))
 		log_error("%s", err);
+	pins_migrate(&d->pins);
 	if (pins_publish(&d->pins, d->skel->progs.xdpcast, err, errlen)) {
 		attach_undo_all(prog_fd, d->ifaces, d->opts.iface_count);
 		return -1;
 	}
+	if (source_screen_rebuild(screen_fd, bpf_map__fd(d->skel->maps.xdpcast_source_filter), err, errlen))
+		log_error("%s (every source is looked up until the next reload)", err);
 	if (d->took_over)
 		detach_elsewhere(d->pins.previous_id, d->ifaces, d->opts.iface_count);
 	return 0;

@@ -55,11 +55,23 @@ int blocklist_insert(int filter_fd, int screen_fd, const struct xdpcast_lpm_key 
 		snprintf(err, errlen, "%s %s", text, owner(existing.kind));
 		return -1;
 	}
+	/* Before the insert, so that it drops at once; after it, for a
+	 * rebuild that read the filter before the insert (source_screen_map.h). */
+	if (screen_fd >= 0 && source_screen_add(screen_fd, prefix, err, errlen))
+		return -1;
 	if (bpf_map_update_elem(filter_fd, prefix, &value, BPF_ANY)) {
 		snprintf(err, errlen, "%s: %s", text, errno == ENOSPC ? "the source filter is full" : strerror(errno));
 		return -1;
 	}
-	return screen_fd < 0 ? 0 : source_screen_add(screen_fd, prefix, err, errlen);
+	return screen_fd >= 0 ? source_screen_add(screen_fd, prefix, err, errlen) : 0;
+}
+
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
 int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen)
@@ -72,6 +84,17 @@ int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, cha
 	screen_fd = open_pinned(pin_dir, "xdpcast_source_screen", err, errlen);
 	if (screen_fd >= 0 || errno == ENOENT)
 		ret = blocklist_insert(filter_fd, screen_fd, prefix, err, errlen);
+	/* A takeover may have pinned a new program's screen meanwhile: the
+	 * bits there too (its rebuild after pinning reads the filter, so
+	 * either that rebuild or this sees the entry). */
+	if (!ret && screen_fd >= 0) {
+		int now_fd = open_pinned(pin_dir, "xdpcast_source_screen", err, errlen);
+
+		if (now_fd >= 0 && map_id(now_fd) != map_id(screen_fd))
+			ret = source_screen_add(now_fd, prefix, err, errlen);
+		if (now_fd >= 0)
+			close(now_fd);
+	}
 	if (screen_fd >= 0)
 		close(screen_fd);
 	close(filter_fd);

@@ -217,7 +217,7 @@ int protection_sync_sources(const struct protection *p, int map_fd, int screen_f
 	ret = 0;
 out:
 	prefix_list_clear(&stale);
-	/* Whatever went wrong, the screen shows what the filter holds. */
+	/* Whatever went wrong, the screen is rebuilt from what the filter holds (or left stopped). */
 	if (source_screen_rebuild(screen_fd, map_fd, ret ? NULL : err, ret ? 0 : errlen))
 		ret = -1;
 	return ret;

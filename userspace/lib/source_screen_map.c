@@ -118,8 +118,9 @@ static void entry_bits(struct source_screen *s, const struct xdpcast_lpm_key *e,
 	}
 }
 
-/* Sets the bits of every entry of the filter. */
-static void filter_bits(struct source_screen *s, int filter_fd, set_bit_fn *set)
+/* Sets the bits of every entry of the filter; -1 when the walk failed
+ * before its end. */
+static int filter_bits(struct source_screen *s, int filter_fd, set_bit_fn *set, char *err, size_t errlen)
 {
 	struct xdpcast_lpm_key key, next;
 	void *prev = NULL;
@@ -131,6 +132,10 @@ static void filter_bits(struct source_screen *s, int filter_fd, set_bit_fn *set)
 		prev = &key;
 		entry_bits(s, &key, set);
 	}
+	if (errno == ENOENT)
+		return 0;
+	snprintf(err, errlen, "reading the source filter for its screen: %s", strerror(errno));
+	return -1;
 }
 
 int source_screen_stop(int screen_fd, char *err, size_t errlen)
@@ -155,28 +160,29 @@ int source_screen_add(int screen_fd, const struct xdpcast_lpm_key *entry, char *
 	return 0;
 }
 
+/* What fails leaves the screen stopped: slower, never wrong. */
 int source_screen_rebuild(int screen_fd, int filter_fd, char *err, size_t errlen)
 {
 	struct source_screen *live = screen_map(screen_fd, err, errlen), *fresh;
-	__u64 *to, *from;
+	int ret = -1;
 
 	if (!live)
 		return -1;
+	__atomic_store_n(&live->ready, 0, __ATOMIC_SEQ_CST);
 	fresh = calloc(1, sizeof(*fresh));
 	if (!fresh) {
-		screen_unmap(live);
 		snprintf(err, errlen, "out of memory");
-		return -1;
+	} else if (!filter_bits(fresh, filter_fd, set_plain, err, errlen)) {
+		__u64 *to = screen_words(live), *from = screen_words(fresh);
+
+		for (size_t i = 0; i < SCREEN_WORDS; i++)
+			__atomic_store_n(&to[i], from[i], __ATOMIC_RELAXED);
+		if (!filter_bits(live, filter_fd, set_atomic, err, errlen)) {
+			__atomic_store_n(&live->ready, 1, __ATOMIC_SEQ_CST);
+			ret = 0;
+		}
 	}
-	__atomic_store_n(&live->ready, 0, __ATOMIC_SEQ_CST);
-	filter_bits(fresh, filter_fd, set_plain);
-	to = screen_words(live);
-	from = screen_words(fresh);
-	for (size_t i = 0; i < SCREEN_WORDS; i++)
-		__atomic_store_n(&to[i], from[i], __ATOMIC_RELAXED);
-	filter_bits(live, filter_fd, set_atomic);
-	__atomic_store_n(&live->ready, 1, __ATOMIC_SEQ_CST);
 	free(fresh);
 	screen_unmap(live);
-	return 0;
+	return ret;
 }
