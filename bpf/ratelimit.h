@@ -9,17 +9,17 @@
  * bounded by max_entries (the loader sizes them from the config).
  *
  * Most spoofed sources send one packet, and an LRU insert (locks, an
- * eviction) costs more than the whole answer. So a key without a bucket
- * has its first packet noted in `xdpcast_first_seen`, a fixed table of
- * hash tags and times; its bucket is created at its second packet, with
- * the first packet's token taken at the first packet's time: the
- * verdicts of an exact bucket. A key whose slot another key took before
- * its second packet gets that packet free again (a key that loses its
- * slot faster than it sends is below any limit); once it has a bucket,
- * the table is not asked. The hash is keyed by a secret the loader draws
- * (first_seen_seed), so no one can pick keys that share a victim's slot.
- * Writers race on a slot as on a bucket: no lock, at worst one more free
- * packet.
+ * eviction) costs more than the whole answer, a lookup that misses a good
+ * part of it. So a key without a bucket has its first packet noted in
+ * `xdpcast_first_seen`, a fixed table of hash tags and times; its bucket
+ * is created at its second packet, with the first packet's token taken
+ * at the first packet's time: the verdicts of an exact bucket. A key
+ * whose slot another key took before its second packet gets that packet
+ * free again (a key that loses its slot faster than it sends is below
+ * any limit); a key with a bucket is always looked up (find_bucket). The
+ * hash is keyed by a secret the loader draws (first_seen_seed), so no one
+ * can pick keys that share a slot. Writers race on a slot as on a
+ * bucket: no lock, at worst one more free packet.
  */
 #ifndef XDPCAST_RATELIMIT_H
 #define XDPCAST_RATELIMIT_H
@@ -48,6 +48,7 @@ struct {
 } xdpcast_rrl SEC(".maps");
 
 #define XDPCAST_FIRST_SEEN_SLOTS 131072   /* a power of two */
+#define XDPCAST_FIRST_SEEN_EPOCH_SHIFT 36  /* epochs of 2^36 ns, about 69 s */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -70,24 +71,44 @@ static __always_inline __u64 hash_words(const __u32 *words, __u32 count)
 	return h;
 }
 
-/* For a key without a bucket: 0 on its first packet (noted), else the
- * time of the first (the key's second packet makes its bucket). */
-static __always_inline __u64 first_packet_ns(const __u32 *key, __u32 words, __u64 *now)
+/*
+ * The key's bucket in `buckets`, or NULL. The LRU is asked only when a key
+ * hashing to the key's slot used its bucket this epoch or the last (a
+ * spoofed key's slot has none: no lookup); a key with a bucket renews
+ * its slot's epoch, so another key's first packet there never hides it.
+ * Without a bucket, *first_ns is 0 for a first packet (noted, let
+ * through), else the first packet's time: the caller makes the bucket.
+ */
+static __always_inline void *find_bucket(void *buckets, const void *key, __u32 words, __u64 *now, __u64 *first_ns)
 {
-	__u64 hash = hash_words(key, words), first;
-	__u32 slot = hash & (XDPCAST_FIRST_SEEN_SLOTS - 1), tag = (hash >> 32) | 1;
-	struct first_seen *seen = bpf_map_lookup_elem(&xdpcast_first_seen, &slot);
+	/* The tick's clock unless a stage read the fine one: at worst a first
+	 * packet is charged a tick early, one packet more let through. */
+	__u64 hash = hash_words(key, words), time = *now ? *now : bpf_ktime_get_coarse_ns();
+	__u32 index = hash & (XDPCAST_FIRST_SEEN_SLOTS - 1), tag = (hash >> 32) | 1;
+	__u16 epoch = time >> XDPCAST_FIRST_SEEN_EPOCH_SHIFT;
+	struct first_seen *slot = bpf_map_lookup_elem(&xdpcast_first_seen, &index);
+	void *bucket;
 
-	if (!seen)
-		return clock_ns(now);   /* cannot happen: an exact bucket from this packet */
-	if (seen->tag == tag && seen->first_ns) {
-		first = seen->first_ns;
-		seen->first_ns = 0;     /* the bucket takes over: a tag seen again is a new first */
-		return first;
+	*first_ns = 0;
+	if (!slot)      /* cannot happen: the index is masked */
+		return bpf_map_lookup_elem(buckets, key);
+	if ((__u16)(epoch - slot->bucket_epoch) <= 1) {
+		bucket = bpf_map_lookup_elem(buckets, key);
+		if (bucket) {
+			if (slot->bucket_epoch != epoch)        /* once an epoch: the line stays shared */
+				slot->bucket_epoch = epoch;
+			return bucket;
+		}
 	}
-	seen->tag = tag;
-	seen->first_ns = clock_ns(now);
-	return 0;
+	if (slot->tag == tag && slot->first_ns) {
+		*first_ns = slot->first_ns;
+		slot->first_ns = 0;
+		slot->bucket_epoch = epoch;
+		return NULL;
+	}
+	slot->tag = tag;
+	slot->first_ns = time;
+	return NULL;
 }
 
 enum rrl_verdict {
@@ -126,16 +147,19 @@ static __always_inline int source_bucket_take(const struct packet *pkt, enum sou
 	if (!r->interval_ns)
 		return 1;
 	mask_source(key.addr, pkt, bits, sizeof(key.addr));
-	b = bpf_map_lookup_elem(&xdpcast_source_buckets, &key);
+	b = find_bucket(&xdpcast_source_buckets, &key, sizeof(key) / 4, now, &fresh.tat_ns);
 	if (b)
 		return token_bucket_take(&b->tat_ns, clock_ns(now), r);
-	fresh.tat_ns = first_packet_ns((const __u32 *)&key, sizeof(key) / 4, now);
 	if (!fresh.tat_ns)
 		return 1;
 	token_bucket_take(&fresh.tat_ns, fresh.tat_ns, r);      /* the first packet's token, at its time */
 	conforms = token_bucket_take(&fresh.tat_ns, clock_ns(now), r);
-	bpf_map_update_elem(&xdpcast_source_buckets, &key, &fresh, BPF_NOEXIST);
-	return conforms;
+	if (!bpf_map_update_elem(&xdpcast_source_buckets, &key, &fresh, BPF_NOEXIST))
+		return conforms;
+	/* The bucket outlived its slot's epochs (a key quiet for minutes), or
+	 * another CPU made it meanwhile: that one counts. */
+	b = bpf_map_lookup_elem(&xdpcast_source_buckets, &key);
+	return b ? token_bucket_take(&b->tat_ns, *now, r) : conforms;
 }
 
 /* Both levels of the source's family must have a token. */
@@ -196,16 +220,17 @@ static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, cons
 	if (!set->rrl.interval_ns)
 		return RRL_SEND;
 	mask_source(key.prefix, pkt, is_ipv4(pkt) ? 24 : 56, sizeof(key.prefix));
-	b = bpf_map_lookup_elem(&xdpcast_rrl, &key);
+	b = find_bucket(&xdpcast_rrl, &key, sizeof(key) / 4, now, &fresh.tat_ns);
 	if (b)
 		return rrl_take(b, set, clock_ns(now));
-	fresh.tat_ns = first_packet_ns((const __u32 *)&key, sizeof(key) / 4, now);
 	if (!fresh.tat_ns)
 		return RRL_SEND;
 	token_bucket_take(&fresh.tat_ns, fresh.tat_ns, &set->rrl);      /* the first response's token, at its time */
 	verdict = rrl_take(&fresh, set, clock_ns(now));
-	bpf_map_update_elem(&xdpcast_rrl, &key, &fresh, BPF_NOEXIST);
-	return verdict;
+	if (!bpf_map_update_elem(&xdpcast_rrl, &key, &fresh, BPF_NOEXIST))
+		return verdict;
+	b = bpf_map_lookup_elem(&xdpcast_rrl, &key);      /* as for the source buckets */
+	return b ? rrl_take(b, set, *now) : verdict;
 }
 
 #endif /* XDPCAST_RATELIMIT_H */

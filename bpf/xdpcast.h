@@ -179,9 +179,10 @@ struct rate_bucket {
 /* A slot of `xdpcast_first_seen`: the key without a bucket whose first
  * packet was seen last there (bpf/ratelimit.h). */
 struct first_seen {
-	__u32 tag;        /* bits of the key's keyed hash the slot index does not use */
-	__u32 reserved;
-	__u64 first_ns;   /* the first packet's time; 0: its bucket exists, or none yet */
+	__u32 tag;           /* bits of the key's keyed hash the slot index does not use */
+	__u16 bucket_epoch;  /* when a key hashing here last used its bucket (2^36 ns units) */
+	__u16 reserved;
+	__u64 first_ns;      /* the first packet's time; 0: its bucket made, or none yet */
 };
 
 /* Buckets shared by all sources, slots of the `xdpcast_global_buckets` array. */

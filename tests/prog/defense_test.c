@@ -318,6 +318,32 @@ static void test_first_packet_counted_at_its_time(void **state)
 	run("third response at once: over the rate", &q, XDP_DROP, XDPCAST_rrl_drop, NULL);
 }
 
+/* A key with a bucket is looked up whatever took its first-seen slot:
+ * here every slot is written as another key's first packet writes it. */
+static void test_bucket_outlives_its_slot(void **state)
+{
+	struct query_spec q = { .src = "203.0.113.70", .qname = "www.example.test." };
+	int fd = bpf_map__fd(skel->maps.xdpcast_first_seen);
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.source[SOURCE_LEVEL_V4_32] = (struct rate_limit){ 1, 2 };
+	protect(&p);
+	run("first packet", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("second: the bucket is made", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("third: over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+	for (__u32 slot = 0; slot < bpf_map__max_entries(skel->maps.xdpcast_first_seen); slot++) {
+		struct first_seen seen;
+
+		assert_int_equal(bpf_map_lookup_elem(fd, &slot, &seen), 0);
+		seen.tag = 0x5eed0001;
+		seen.first_ns = 1;
+		assert_int_equal(bpf_map_update_elem(fd, &slot, &seen, BPF_ANY), 0);
+	}
+	run("fourth, its slot taken by another key: still over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+}
+
 static void test_pass_budget(void **state)
 {
 	struct query_spec miss = { .src = "198.51.100.20", .qname = "example.org." };
@@ -547,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_source_buckets),
 		cmocka_unit_test(test_first_packets_leave_no_bucket),
 		cmocka_unit_test(test_first_packet_counted_at_its_time),
+		cmocka_unit_test(test_bucket_outlives_its_slot),
 		cmocka_unit_test(test_pass_budget),
 		cmocka_unit_test(test_icmp_limit),
 		cmocka_unit_test(test_rrl),
