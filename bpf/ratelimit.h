@@ -15,11 +15,16 @@
  * is created at its second packet, with the first packet's token taken
  * at the first packet's time: the verdicts of an exact bucket. A key
  * whose slot another key took before its second packet gets that packet
- * free again (a key that loses its slot faster than it sends is below
- * any limit); a key with a bucket is always looked up (find_bucket). The
- * hash is keyed by a secret the loader draws (first_seen_seed), so no one
- * can pick keys that share a slot. Writers race on a slot as on a
- * bucket: no lock, at worst one more free packet.
+ * free again: under a flood of F new keys a second, a key sending slower
+ * than about F / XDPCAST_FIRST_SEEN_SLOTS a second (100 at 13 Mpps) may
+ * never get a bucket, so limits below that rate do not bind it; the
+ * defaults (200 and more) do. A key with a bucket is always looked up
+ * (find_bucket), but for one packet after a takeover: the buckets carried
+ * over meet a fresh table, so each key's next packet passes as a first
+ * one, and the one after finds the bucket. The hash is keyed by a secret
+ * the loader draws (first_seen_seed), so no one can pick keys that share
+ * a slot. Writers race on a slot as on a bucket: no lock, at worst one
+ * more free packet.
  */
 #ifndef XDPCAST_RATELIMIT_H
 #define XDPCAST_RATELIMIT_H
