@@ -9,26 +9,11 @@
 #include "blocklist.h"
 #include "prefix.h"
 #include "source_screen_map.h"
-
-static int open_pinned(const char *pin_dir, const char *name, char *err, size_t errlen)
-{
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		int saved = errno;
-
-		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(saved));
-		errno = saved;
-	}
-	return fd;
-}
+#include "stats.h"
 
 static int open_filter(const char *pin_dir, char *err, size_t errlen)
 {
-	return open_pinned(pin_dir, "xdpcast_source_filter", err, errlen);
+	return pin_open(pin_dir, "xdpcast_source_filter", err, errlen);
 }
 
 static const char *owner(enum source_kind kind)
@@ -81,14 +66,14 @@ int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, cha
 	if (filter_fd < 0)
 		return -1;
 	/* No screen pinned: a program older than the screen, which looks every source up. */
-	screen_fd = open_pinned(pin_dir, "xdpcast_source_screen", err, errlen);
+	screen_fd = pin_open(pin_dir, "xdpcast_source_screen", err, errlen);
 	if (screen_fd >= 0 || errno == ENOENT)
 		ret = blocklist_insert(filter_fd, screen_fd, prefix, err, errlen);
 	/* A takeover may have pinned a new program's screen meanwhile: the
 	 * bits there too (its rebuild after pinning reads the filter, so
 	 * either that rebuild or this sees the entry). */
 	if (!ret && screen_fd >= 0) {
-		int now_fd = open_pinned(pin_dir, "xdpcast_source_screen", err, errlen);
+		int now_fd = pin_open(pin_dir, "xdpcast_source_screen", err, errlen);
 
 		if (now_fd >= 0 && map_id(now_fd) != map_id(screen_fd))
 			ret = source_screen_add(now_fd, prefix, err, errlen);

@@ -10,6 +10,7 @@
 
 #include "catchment_map.h"
 #include "prefix.h"
+#include "stats.h"
 
 #define CATCHMENT_BATCH 256     /* entries per lookup; grown when a hash bucket holds more */
 
@@ -133,15 +134,10 @@ out:
 
 int catchment_read(const char *pin_dir, struct catchment *out, char *err, size_t errlen)
 {
-	char path[512];
-	int fd, ret;
+	int fd = pin_open(pin_dir, "xdpcast_catchment", err, errlen), ret;
 
-	snprintf(path, sizeof(path), "%s/xdpcast_catchment", pin_dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
+	if (fd < 0)
 		return -1;
-	}
 	ret = catchment_read_fd(fd, out, err, errlen);
 	close(fd);
 	return ret;

@@ -17,18 +17,6 @@
 
 #define ETH_LEN 14
 
-static int open_pinned(const char *pin_dir, const char *name, char *err, size_t errlen)
-{
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
-	return fd;
-}
-
 /* An address inside the first protected prefix: where the query goes. */
 static int protected_address(int fd, struct xdpcast_lpm_key *addr, char *err, size_t errlen)
 {
@@ -130,9 +118,9 @@ int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, bool dnss
 	size_t len;
 
 	memset(out, 0, sizeof(*out));
-	if ((prog = open_pinned(pin_dir, "xdpcast_prog", err, errlen)) < 0 ||
-	    (stats = open_pinned(pin_dir, "xdpcast_stats", err, errlen)) < 0 ||
-	    (protected = open_pinned(pin_dir, "xdpcast_protected", err, errlen)) < 0 ||
+	if ((prog = pin_open(pin_dir, "xdpcast_prog", err, errlen)) < 0 ||
+	    (stats = pin_open(pin_dir, "xdpcast_stats", err, errlen)) < 0 ||
+	    (protected = pin_open(pin_dir, "xdpcast_protected", err, errlen)) < 0 ||
 	    protected_address(protected, &dst, err, errlen))
 		goto out;
 	len = build_frame(frame, sizeof(frame), &dst, qname, qtype, dnssec_ok, err, errlen);

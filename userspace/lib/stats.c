@@ -10,18 +10,28 @@
 
 #include "stats.h"
 
+int pin_open(const char *pin_dir, const char *name, char *err, size_t errlen)
+{
+	char path[512];
+	int fd, saved;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		saved = errno;
+		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(saved));
+		errno = saved;
+	}
+	return fd;
+}
+
 int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_STATS_SLOTS],
 	       char *err, size_t errlen)
 {
-	char path[512];
-	int fd, ret;
+	int fd = pin_open(pin_dir, "xdpcast_stats", err, errlen), ret;
 
-	snprintf(path, sizeof(path), "%s/xdpcast_stats", pin_dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
+	if (fd < 0)
 		return -1;
-	}
 	ret = stats_read_fd(fd, out, err, errlen);
 	close(fd);
 	return ret;

@@ -8,6 +8,10 @@
 
 #define XDPCAST_DEFAULT_PIN_DIR "/sys/fs/bpf/xdpcast"
 
+/* The pinned object `name` of the pin directory, or -1 with err naming
+ * its path (errno kept: ENOENT when nothing is pinned there). */
+int pin_open(const char *pin_dir, const char *name, char *err, size_t errlen);
+
 /* Sums the counters over CPUs, one xdpcast_stats per slot: the attached
  * interfaces in --iface order, then XDPCAST_TEST_RUN_SLOT. */
 int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_STATS_SLOTS],
