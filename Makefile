@@ -199,6 +199,9 @@ test-docs: $(CONFIG_DOC)
 	@echo "== docs/config.md against the option table"
 	@$(CONFIG_DOC) docs/config.md.in | diff -u docs/config.md - || \
 		{ echo "docs/config.md is stale: run 'make docs' and commit it" >&2; exit 1; }
+	@echo "== scripts run by path are executable"
+	@notx=$$(find bench tests .ci -name '*.sh' ! -perm -u+x; [ -x .ci/run ] || echo .ci/run); \
+		[ -z "$$notx" ] || { echo "not executable (chmod +x): $$notx" >&2; exit 1; }
 
 test-package: all
 	@set -e; for t in tests/package/test_*.sh; do echo "== $$t"; $$t; done
