@@ -6,14 +6,12 @@
  * server's to answer and a drop answers no one. The daemon's own probes
  * are not clients.
  *
- * A per-CPU LRU hash: no atomics on the answer path, and memory bounded
- * however many networks (spoofed or not) get answers; the least recently
- * answered are evicted first.
+ * Per CPU, set-associative (struct catchment_set in xdpcast.h): no
+ * atomics on the answer path, no helper call, and memory bounded however
+ * many networks (spoofed or not) get answers.
  *
  * catchment_add is inlined: a call and a return per answer cost more
- * than its key and value on the main program's stack (the deepest path,
- * the main program plus answer_query, still fits the verifier's 512
- * bytes; the verifier says so at load if it stops fitting).
+ * than its key on the main program's stack.
  */
 #ifndef XDPCAST_CATCHMENT_H
 #define XDPCAST_CATCHMENT_H
@@ -25,40 +23,57 @@
 #include "settings.h"
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
-	__uint(max_entries, XDPCAST_CATCHMENT_MAX);
-	__type(key, struct catchment_key);
-	__type(value, struct catchment_count);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPCAST_CATCHMENT_SETS);
+	__type(key, __u32);
+	__type(value, struct catchment_set);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_catchment SEC(".maps");
 
+/* CLOCK_MONOTONIC to the second, written by xdpcastd every second (and
+ * before it attaches the program): a clock read per answer, a helper
+ * call, cost more than the rest of the catchment update. It stands still
+ * while no daemon runs (a takeover's seconds, a crash until the restart). */
+__u64 catchment_clock_ns;
+
 static __always_inline void catchment_add(const struct packet *pkt, __u64 now)
 {
-	struct catchment_key key = { .ipv6 = !is_ipv4(pkt) };
-	struct catchment_count *c, first = { .answers = 1, .last_ns = now };
-	__u32 start = key.ipv6 ? 0 : 12;    /* IPv4 is mapped: its address is the last 4 bytes */
-	__u32 bytes = (key.ipv6 ? XDPCAST_CATCHMENT_V6_BITS : XDPCAST_CATCHMENT_V4_BITS) / 8;
+	struct catchment_entry net = { .key.ipv6 = !is_ipv4(pkt) };
+	__u32 start = net.key.ipv6 ? 0 : 12;    /* IPv4 is mapped: its address is the last 4 bytes */
+	__u32 bytes = (net.key.ipv6 ? XDPCAST_CATCHMENT_V6_BITS : XDPCAST_CATCHMENT_V4_BITS) / 8;
+	struct catchment_entry *oldest;
+	struct catchment_set *set;
+	__u32 index;
 
-	for (__u32 i = 0; i < sizeof(key.network); i++)
-		key.network[i] = i < bytes ? pkt->src.addr[(start + i) & 15] : 0;
-	c = bpf_map_lookup_elem(&xdpcast_catchment, &key);
-	if (!c) {
-		/* Another CPU may add the network meanwhile: then this
-		 * updates this CPU's count in place, still exact. */
-		bpf_map_update_elem(&xdpcast_catchment, &key, &first, BPF_ANY);
+	for (__u32 i = 0; i < sizeof(net.key.network); i++)
+		net.key.network[i] = i < bytes ? pkt->src.addr[(start + i) & 15] : 0;
+	index = xdpcast_catchment_set_of(net.key_word);
+	set = bpf_map_lookup_elem(&xdpcast_catchment, &index);
+	if (!set)
 		return;
+	oldest = &set->way[0];
+	for (__u32 i = 0; i < XDPCAST_CATCHMENT_WAYS; i++) {
+		struct catchment_entry *e = &set->way[i];
+
+		if (e->answers && e->key_word == net.key_word) {
+			e->answers++;
+			e->last_ns = now;
+			return;
+		}
+		if (e->last_ns < oldest->last_ns)       /* a free entry's is 0 */
+			oldest = e;
 	}
-	c->answers++;
-	c->last_ns = now;
+	net.answers = 1;
+	net.last_ns = now;
+	*oldest = net;
 }
 
-/* Counts the packet's source network when the reason is an answer. The
- * time is the buckets' if a stage read it, else the kernel tick's: a
- * fine clock read is a TSC read under a VM, dear for a "last answered". */
+/* Counts the packet's source network when the reason is an answer, at
+ * the buckets' time if a stage read it, else at the daemon's clock. */
 static __always_inline void catchment_count(const struct packet *pkt, enum xdpcast_reason reason, __u64 now)
 {
 	if (reason_action(reason) == XDP_TX && !pkt->probe)
-		catchment_add(pkt, now ? now : bpf_ktime_get_coarse_ns());
+		catchment_add(pkt, now ? now : catchment_clock_ns);
 }
 
 #endif /* XDPCAST_CATCHMENT_H */

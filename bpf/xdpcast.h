@@ -264,12 +264,20 @@ struct control_plane_state {
 
 /*
  * Catchment: the client networks this PoP answers, in the units BGP moves
- * between PoPs (IPv4 /24, IPv6 /48). Key of the `xdpcast_catchment` LRU,
- * 8 bytes: it is built next to a stack at the verifier's limit.
+ * between PoPs (IPv4 /24, IPv6 /48). `xdpcast_catchment` is a per-CPU
+ * array of sets, each holding XDPCAST_CATCHMENT_WAYS networks: a network
+ * lives in the set its key hashes to, and a new one takes the place of the
+ * set's least recently answered. An array lookup is inlined by the
+ * verifier and a set is one cache line and a half of this CPU's memory,
+ * where an LRU hash cost a helper call per answer and a list update per
+ * new network (a spoofed flood of answered queries is all new networks).
  */
 #define XDPCAST_CATCHMENT_V4_BITS 24
 #define XDPCAST_CATCHMENT_V6_BITS 48
-#define XDPCAST_CATCHMENT_MAX     16384   /* networks kept; the least recently answered go first */
+#define XDPCAST_CATCHMENT_WAYS    4
+#define XDPCAST_CATCHMENT_SET_BITS 12
+#define XDPCAST_CATCHMENT_SETS    (1u << XDPCAST_CATCHMENT_SET_BITS)
+#define XDPCAST_CATCHMENT_MAX     (XDPCAST_CATCHMENT_SETS * XDPCAST_CATCHMENT_WAYS)   /* networks per CPU */
 
 struct catchment_key {
 	__u8 network[6];  /* IPv6: the /48; IPv4: the /24 in network[0..2], the rest 0 */
@@ -277,11 +285,26 @@ struct catchment_key {
 	__u8 reserved;
 };
 
-/* Its value, one per CPU: userspace adds the answers and takes the latest time. */
-struct catchment_count {
-	__u64 answers;    /* responses sent with XDP_TX to the network */
+/* One network of a set, per CPU: userspace adds the answers and takes the latest time. */
+struct catchment_entry {
+	union {
+		struct catchment_key key;
+		__u64 key_word;   /* the key compared in one load */
+	};
+	__u64 answers;    /* responses sent with XDP_TX to the network; 0: the entry is free */
 	__u64 last_ns;    /* CLOCK_MONOTONIC of the latest, to the kernel tick at least */
 };
+
+struct catchment_set {
+	struct catchment_entry way[XDPCAST_CATCHMENT_WAYS];
+};
+
+/* The set a network lives in: Fibonacci hashing of its key, whose bytes
+ * all reach the top bits the index is taken from. */
+static inline __u32 xdpcast_catchment_set_of(__u64 key_word)
+{
+	return (__u32)((key_word * 0x9e3779b97f4a7c15ULL) >> (64 - XDPCAST_CATCHMENT_SET_BITS));
+}
 
 /* Value of the `xdpcast_views` LPM trie, keyed by client source prefix. */
 struct client_view {

@@ -81,6 +81,7 @@ struct daemon {
 	bool took_over;
 	struct protection protection;   /* in force; the config's on reload */
 	struct loop_timer clock_timer;
+	struct loop_timer catchment_timer;
 
 	/* zones (zone_sync.c). `lane` belongs to the zones lane: only its jobs
 	 * (and the first load, before the loop runs) touch the cache and the

@@ -350,7 +350,10 @@ static int carry_entry(const struct carried_map *c, const struct bpf_map_info *o
 	}
 	for (size_t cpu = 0; cpu < copies; cpu++)
 		memcpy(to + cpu * new_stride, from + cpu * old_stride, old_size < new_size ? old_size : new_size);
-	ret = bpf_map_update_elem(new_fd, key, to, old->type == BPF_MAP_TYPE_ARRAY ? BPF_ANY : BPF_NOEXIST);
+	/* An array's every entry exists: the old one replaces the new. */
+	ret = bpf_map_update_elem(new_fd, key, to,
+				  old->type == BPF_MAP_TYPE_ARRAY || old->type == BPF_MAP_TYPE_PERCPU_ARRAY ? BPF_ANY
+													 : BPF_NOEXIST);
 	if (ret && errno == EEXIST)
 		ret = 0;
 out:

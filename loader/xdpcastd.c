@@ -36,6 +36,7 @@
 #include "xdpcast.skel.h"
 
 #define CLOCK_REFRESH_S 60      /* how often the cookie clock offset is rewritten */
+#define CATCHMENT_TICK_S 1      /* the resolution of catchment times */
 
 /* Workers per lane: zone loads one at a time (one writer of the cache),
  * transfers of several zones at once, checks in parallel with each other. */
@@ -75,6 +76,15 @@ static int resolve_ifaces(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The clock the program stamps catchment entries with (bpf/catchment.h). */
+static void tick_catchment_clock(struct daemon *d)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	d->skel->bss->catchment_clock_ns = (__u64)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
 static int load_program(struct daemon *d, char *err, size_t errlen)
 {
 	int ret;
@@ -105,6 +115,7 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 			 "xdpcastd --verbose shows libbpf's log of each step, the verifier's among it");
 		return -1;
 	}
+	tick_catchment_clock(d);
 	/* The answer cache's maps are always the new program's, empty:
 	 * pins_adopt carries none of them over. */
 	return zones_open_cache(d, err, errlen);
@@ -410,6 +421,14 @@ static void clock_due(struct loop_timer *timer)
 		log_error("%s", err);
 }
 
+static void catchment_tick_due(struct loop_timer *timer)
+{
+	struct daemon *d = timer->arg;
+
+	loop_timer_arm(d->loop, &d->catchment_timer, clock_monotonic() + CATCHMENT_TICK_S);
+	tick_catchment_clock(d);
+}
+
 /* Program, maps and attachment: a fresh start, or a takeover of the
  * program a previous xdpcastd left running. All or nothing: what fails
  * leaves the interfaces and pins as they were. */
@@ -464,6 +483,8 @@ static void run(struct daemon *d)
 {
 	loop_timer_init(&d->clock_timer, "cookie clock", clock_due, d);
 	loop_timer_arm(d->loop, &d->clock_timer, clock_monotonic() + CLOCK_REFRESH_S);
+	loop_timer_init(&d->catchment_timer, "catchment clock", catchment_tick_due, d);
+	loop_timer_arm(d->loop, &d->catchment_timer, clock_monotonic() + CATCHMENT_TICK_S);
 	loop_watch(d->loop, d->signal_fd, POLLIN, signal_ready, d);
 	d->phase = PHASE_RUNNING;
 	zones_start(d);

@@ -720,8 +720,8 @@ static int cmd_catchment(struct ctl *ctl)
 			printf("%-44s %12llu %6.1f%%  %.1f s ago\n", text, (unsigned long long)net->answers, share * 100, ago);
 	}
 	if (!ctl->json)
-		printf("%zu of %zu networks shown, %llu answers in all (the map keeps the %d latest networks)\n", shown,
-		       c.count, (unsigned long long)c.answers, XDPCAST_CATCHMENT_MAX);
+		printf("%zu of %zu networks shown, %llu answers in all (the map keeps up to %d networks per CPU)\n",
+		       shown, c.count, (unsigned long long)c.answers, XDPCAST_CATCHMENT_MAX);
 	catchment_free(&c);
 	if (ctl->json)
 		return print_json(out);

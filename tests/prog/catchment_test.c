@@ -2,9 +2,12 @@
 /*
  * The catchment map through BPF_PROG_TEST_RUN: every answer the program
  * sends counts for its client's IPv4 /24 or IPv6 /48, and nothing else
- * does (passes, drops, the daemon's own probes). Read back with the same
- * code as `xdpcastctl catchment` and /metrics.
+ * does (passes, drops, the daemon's own probes); a full set gives up its
+ * least recently answered network; a network answered on two CPUs reads
+ * as one. Read back with the same code as `xdpcastctl catchment` and
+ * /metrics.
  */
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
@@ -21,6 +25,7 @@
 #include "catchment_map.h"
 #include "packet.h"
 #include "prefix.h"
+#include "protection.h"
 #include "reasons.h"
 #include "test_program.h"
 
@@ -93,6 +98,8 @@ static void test_answers_counted_per_network(void **state)
 	assert_int_equal(catchment_read_fd(bpf_map__fd(skel->maps.xdpcast_catchment), &c, err, sizeof(err)), 0);
 	assert_int_equal(c.count, 0);           /* nothing answered yet: an empty map reads as none */
 	catchment_free(&c);
+	clock_gettime(CLOCK_MONOTONIC, &now);   /* the daemon's clock tick */
+	skel->bss->catchment_clock_ns = (uint64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)
 		run(skel, &queries[i]);
 	assert_int_equal(catchment_read_fd(bpf_map__fd(skel->maps.xdpcast_catchment), &c, err, sizeof(err)), 0);
@@ -107,13 +114,141 @@ static void test_answers_counted_per_network(void **state)
 		assert_true(c.networks[i].last_ns <= (uint64_t)now.tv_sec * 1000000000 + now.tv_nsec);
 	}
 	catchment_free(&c);
-	xdpcast_bpf__destroy(skel);
+	test_program_unload(skel);
+}
+
+/* The program, every limit off: no stage reads the clock, so answers are
+ * stamped with the daemon's (catchment_clock_ns), which the tests set. */
+static struct xdpcast_bpf *load_without_limits(void)
+{
+	struct xdpcast_bpf *skel;
+	struct protection p;
+	char err[256];
+
+	skel = test_program_load(TEST_ZONE, err, sizeof(err));
+	if (!skel)
+		fail_msg("%s", err);
+	protection_defaults(&p);
+	memset(p.source, 0, sizeof(p.source));
+	p.rrl = p.pass_budget = (struct rate_limit){ 0, 0 };
+	if (test_program_protect(skel, &p, err, sizeof(err)))
+		fail_msg("%s", err);
+	protection_free(&p);
+	return skel;
+}
+
+static void run_on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
+}
+
+/* An answer to 2001:db8:N::1 at `second` on the daemon's clock. */
+static void answer_network(struct xdpcast_bpf *skel, unsigned n, uint64_t second)
+{
+	char src[64];
+	struct sent s = { "answer", { .family = 6, .src = src, .qname = "www.example.test.",
+				      .qtype = KNOT_RRTYPE_AAAA }, XDP_TX, XDPCAST_dns_answer };
+
+	snprintf(src, sizeof(src), "2001:db8:%x::1", n);
+	skel->bss->catchment_clock_ns = second * 1000000000;
+	run(skel, &s);
+}
+
+/* Its key word, as the program builds it: the /48 and the family byte. */
+static uint64_t network_key(unsigned n)
+{
+	struct catchment_entry e = { .key = { .network = { 0x20, 0x01, 0x0d, 0xb8, n >> 8, n & 0xff }, .ipv6 = 1 } };
+
+	return e.key_word;
+}
+
+static const struct catchment_network *find(const struct catchment *c, unsigned n)
+{
+	char want[64], text[64];
+
+	snprintf(want, sizeof(want), "2001:db8:%x::/48", n);
+	for (size_t i = 0; i < c->count; i++) {
+		prefix_format(&c->networks[i].prefix, text, sizeof(text));
+		if (!strcmp(text, want))
+			return &c->networks[i];
+	}
+	return NULL;
+}
+
+static void test_full_set_gives_up_least_recent(void **state)
+{
+	struct xdpcast_bpf *skel = load_without_limits();
+	unsigned nets[XDPCAST_CATCHMENT_WAYS + 1], found = 0;
+	const struct catchment_network *net;
+	struct catchment c;
+	char err[256];
+
+	(void)state;
+	/* Networks of one set: five /48s whose keys hash alike. */
+	for (unsigned n = 1; n <= 0xffff && found <= XDPCAST_CATCHMENT_WAYS; n++)
+		if (xdpcast_catchment_set_of(network_key(n)) == xdpcast_catchment_set_of(network_key(0)))
+			nets[found++] = n;
+	assert_int_equal(found, XDPCAST_CATCHMENT_WAYS + 1);
+	run_on_cpu(0);          /* one CPU's sets */
+	for (unsigned i = 0; i < XDPCAST_CATCHMENT_WAYS; i++)
+		answer_network(skel, nets[i], 1000 + i);
+	answer_network(skel, nets[0], 1010);    /* the first is the latest again: the second is the oldest */
+	answer_network(skel, nets[XDPCAST_CATCHMENT_WAYS], 1020);
+	assert_int_equal(catchment_read_fd(bpf_map__fd(skel->maps.xdpcast_catchment), &c, err, sizeof(err)), 0);
+	assert_int_equal(c.count, XDPCAST_CATCHMENT_WAYS);
+	assert_null(find(&c, nets[1]));
+	net = find(&c, nets[0]);
+	assert_non_null(net);
+	assert_int_equal(net->answers, 2);
+	assert_int_equal(net->last_ns, 1010 * 1000000000ULL);
+	net = find(&c, nets[XDPCAST_CATCHMENT_WAYS]);
+	assert_non_null(net);
+	assert_int_equal(net->answers, 1);
+	assert_int_equal(net->last_ns, 1020 * 1000000000ULL);
+	assert_int_equal(c.answers, XDPCAST_CATCHMENT_WAYS + 1);       /* the given-up network's answer is gone */
+	catchment_free(&c);
+	test_program_unload(skel);
+}
+
+static void test_network_of_two_cpus_reads_as_one(void **state)
+{
+	struct xdpcast_bpf *skel;
+	const struct catchment_network *net;
+	struct catchment c;
+	char err[256];
+
+	(void)state;
+	if (libbpf_num_possible_cpus() < 2 || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip();
+	skel = load_without_limits();
+	run_on_cpu(0);
+	answer_network(skel, 0xa1, 2000);
+	answer_network(skel, 0xa1, 2001);
+	run_on_cpu(1);
+	answer_network(skel, 0xa1, 2005);
+	answer_network(skel, 0xa2, 2003);
+	assert_int_equal(catchment_read_fd(bpf_map__fd(skel->maps.xdpcast_catchment), &c, err, sizeof(err)), 0);
+	assert_int_equal(c.count, 2);
+	net = find(&c, 0xa1);
+	assert_non_null(net);
+	assert_ptr_equal(net, &c.networks[0]);  /* most answers first */
+	assert_int_equal(net->answers, 3);
+	assert_int_equal(net->last_ns, 2005 * 1000000000ULL);
+	assert_int_equal(c.answers, 4);
+	catchment_free(&c);
+	test_program_unload(skel);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answers_counted_per_network),
+		cmocka_unit_test(test_full_set_gives_up_least_recent),
+		cmocka_unit_test(test_network_of_two_cpus_reads_as_one),
 	};
 
 	return cmocka_run_group_tests_name("catchment", tests, NULL, NULL);

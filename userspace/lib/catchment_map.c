@@ -12,7 +12,7 @@
 #include "prefix.h"
 #include "stats.h"
 
-#define CATCHMENT_BATCH 256     /* entries per lookup; grown when a hash bucket holds more */
+#define CATCHMENT_BATCH 256     /* sets per lookup */
 
 /* The map's key as a family-neutral prefix, for prefix_format and groups. */
 static struct xdpcast_lpm_key network_prefix(const struct catchment_key *key)
@@ -30,6 +30,13 @@ static struct xdpcast_lpm_key network_prefix(const struct catchment_key *key)
 	return p;
 }
 
+static int by_key(const void *a, const void *b)
+{
+	const struct catchment_entry *x = a, *y = b;
+
+	return x->key_word < y->key_word ? -1 : x->key_word > y->key_word;
+}
+
 static int most_answers_first(const void *a, const void *b)
 {
 	const struct catchment_network *x = a, *y = b;
@@ -39,97 +46,88 @@ static int most_answers_first(const void *a, const void *b)
 	return memcmp(&x->prefix, &y->prefix, sizeof(x->prefix));
 }
 
-/* Adds one batch of keys and per-CPU values to out. */
-static int add_batch(struct catchment *out, size_t *cap, const struct catchment_key *keys,
-		     const struct catchment_count *values, __u32 n, int cpus)
+/* The entries in use of every set on every CPU, into *entries. */
+static int read_entries(int fd, int cpus, struct catchment_entry **entries, size_t *count, char *err, size_t errlen)
 {
-	if (out->count + n > *cap) {
-		size_t grown_cap = (out->count + n) * 2;
-		struct catchment_network *grown = realloc(out->networks, grown_cap * sizeof(*grown));
+	struct catchment_set *sets = calloc((size_t)CATCHMENT_BATCH * cpus, sizeof(*sets));
+	struct catchment_entry *all = calloc((size_t)XDPCAST_CATCHMENT_MAX * cpus, sizeof(*all));
+	__u32 keys[CATCHMENT_BATCH], token = 0, n;
+	bool first = true, done = false;
+	size_t used = 0;
 
-		if (!grown)
-			return -1;
-		out->networks = grown;
-		*cap = grown_cap;
+	if (!sets || !all) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
 	}
-	for (__u32 i = 0; i < n; i++) {
-		struct catchment_network *net = &out->networks[out->count++];
+	while (!done) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
 
-		*net = (struct catchment_network){ .prefix = network_prefix(&keys[i]) };
-		for (int cpu = 0; cpu < cpus; cpu++) {
-			const struct catchment_count *c = &values[(size_t)i * cpus + cpu];
-
-			net->answers += c->answers;
-			if (c->last_ns > net->last_ns)
-				net->last_ns = c->last_ns;
+		n = CATCHMENT_BATCH;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, sets, &n, &opts)) {
+			if (errno != ENOENT) {
+				snprintf(err, errlen, "xdpcast_catchment: %s", strerror(errno));
+				goto fail;
+			}
+			done = true;                            /* the last batch */
 		}
-		out->answers += net->answers;
+		first = false;
+		for (size_t i = 0; i < (size_t)n * cpus; i++)
+			for (int way = 0; way < XDPCAST_CATCHMENT_WAYS; way++)
+				if (sets[i].way[way].answers && used < (size_t)XDPCAST_CATCHMENT_MAX * cpus)
+					all[used++] = sets[i].way[way];
 	}
+	free(sets);
+	*entries = all;
+	*count = used;
 	return 0;
+fail:
+	free(sets);
+	free(all);
+	return -1;
 }
 
 /*
- * Batch lookups walk the hash bucket by bucket, so entries the program
- * adds or evicts meanwhile never restart the walk (get_next_key would,
- * counting networks twice).
+ * A network answered on several CPUs sits in the same set on each: the
+ * entries are sorted by key and each run of one key becomes one network.
  */
 int catchment_read_fd(int fd, struct catchment *out, char *err, size_t errlen)
 {
 	int cpus = libbpf_num_possible_cpus();
-	__u32 batch = CATCHMENT_BATCH, token = 0, n;
-	struct catchment_key *keys = NULL;
-	struct catchment_count *values = NULL;
-	size_t cap = 0;
-	bool first = true, done = false;
-	int ret = -1;
+	struct catchment_network *net = NULL;
+	struct catchment_entry *entries;
+	size_t count;
 
 	memset(out, 0, sizeof(*out));
 	if (cpus < 1) {
 		snprintf(err, errlen, "xdpcast_catchment: cannot count the CPUs: %s", strerror(-cpus));
 		return -1;
 	}
-	while (!done) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-
-		if (!keys) {
-			keys = calloc(batch, sizeof(*keys));
-			values = calloc((size_t)batch * cpus, sizeof(*values));
-			if (!keys || !values) {
-				snprintf(err, errlen, "out of memory");
-				goto out;
-			}
-		}
-		n = batch;
-		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values, &n, &opts)) {
-			if (errno == ENOSPC && n == 0) {        /* a bucket holds more than a batch */
-				free(keys);
-				free(values);
-				keys = NULL;
-				values = NULL;
-				batch *= 2;
-				continue;
-			}
-			if (errno != ENOENT) {
-				snprintf(err, errlen, "xdpcast_catchment: %s", strerror(errno));
-				goto out;
-			}
-			done = true;                            /* the last batch */
-		}
-		first = false;
-		if (add_batch(out, &cap, keys, values, n, cpus)) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
+	if (read_entries(fd, cpus, &entries, &count, err, errlen))
+		return -1;
+	if (!count) {           /* none yet: no array to sort */
+		free(entries);
+		return 0;
 	}
-	if (out->count)         /* none yet: no array to sort */
-		qsort(out->networks, out->count, sizeof(*out->networks), most_answers_first);
-	ret = 0;
-out:
-	free(keys);
-	free(values);
-	if (ret)
-		catchment_free(out);
-	return ret;
+	qsort(entries, count, sizeof(*entries), by_key);
+	out->networks = calloc(count, sizeof(*out->networks));
+	if (!out->networks) {
+		free(entries);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (!net || entries[i].key_word != entries[i - 1].key_word) {
+			net = &out->networks[out->count++];
+			net->prefix = network_prefix(&entries[i].key);
+		}
+		net->answers += entries[i].answers;
+		if (entries[i].last_ns > net->last_ns)
+			net->last_ns = entries[i].last_ns;
+		out->answers += entries[i].answers;
+	}
+	free(entries);
+	qsort(out->networks, out->count, sizeof(*out->networks), most_answers_first);
+	return 0;
 }
 
 int catchment_read(const char *pin_dir, struct catchment *out, char *err, size_t errlen)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The catchment of a PoP: the client networks (IPv4 /24, IPv6 /48) its
- * fast path answers, read from the pinned per-CPU LRU `xdpcast_catchment`
+ * fast path answers, read from the pinned per-CPU sets `xdpcast_catchment`
  * (bpf/catchment.h), summed over CPUs, most answered first. For /metrics
  * the networks are added up per configured group of client prefixes
  * (`catchment.groups`, e.g. regions), plus "other": a label set bounded by
