@@ -68,12 +68,13 @@ static __always_inline void catchment_add(const struct packet *pkt, __u64 now)
 	*oldest = net;
 }
 
-/* Counts the packet's source network when the reason is an answer, at
- * the buckets' time if a stage read it, else at the daemon's clock. */
-static __always_inline void catchment_count(const struct packet *pkt, enum xdpcast_reason reason, __u64 now)
+/* Counts the packet's source network when the reason is an answer, at a
+ * time a stage read if any, else at the daemon's clock. */
+static __always_inline void catchment_count(const struct packet *pkt, enum xdpcast_reason reason,
+					    const struct packet_clock *now)
 {
 	if (reason_action(reason) == XDP_TX && !pkt->probe)
-		catchment_add(pkt, now ? now : catchment_clock_ns);
+		catchment_add(pkt, now->fine_ns ?: now->coarse_ns ?: catchment_clock_ns);
 }
 
 #endif /* XDPCAST_CATCHMENT_H */

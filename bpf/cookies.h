@@ -16,7 +16,7 @@
 #include "settings.h"
 
 static __always_inline void prepare_cookie(struct scratch *s, struct dns_query *q, const struct packet *pkt,
-					   const struct xdpcast_settings *set, __u64 *now_ns)
+					   const struct xdpcast_settings *set, struct packet_clock *now_ns)
 {
 	int ipv4 = is_ipv4(pkt);
 	const __u8 *client = s->cookie_in, *server = s->cookie_in + COOKIE_CLIENT_LEN;

@@ -52,7 +52,7 @@ struct {
  * limit may be exceeded by a packet per CPU, never more.
  */
 static __always_inline int global_bucket_take(enum global_bucket which, const struct rate_setting *r,
-					      __u64 *now)
+					      struct packet_clock *now)
 {
 	__u32 slot = which;
 	struct rate_bucket *b;
@@ -180,7 +180,7 @@ static __always_inline int port_allowed(const struct packet *pkt, const struct p
 
 static __always_inline enum xdpcast_reason filter_packet(const struct packet *pkt,
 							 const struct protected_prefix *scope,
-							 const struct xdpcast_settings *set, __u64 *now)
+							 const struct xdpcast_settings *set, struct packet_clock *now)
 {
 	enum xdpcast_reason reason;
 

@@ -84,11 +84,12 @@ static __always_inline __u64 hash_words(const __u32 *words, __u32 count)
  * Without a bucket, *first_ns is 0 for a first packet (noted, let
  * through), else the first packet's time: the caller makes the bucket.
  */
-static __always_inline void *find_bucket(void *buckets, const void *key, __u32 words, __u64 *now, __u64 *first_ns)
+static __always_inline void *find_bucket(void *buckets, const void *key, __u32 words, struct packet_clock *now,
+					 __u64 *first_ns)
 {
-	/* The tick's clock unless a stage read the fine one: at worst a first
-	 * packet is charged a tick early, one packet more let through. */
-	__u64 hash = hash_words(key, words), time = *now ? *now : bpf_ktime_get_coarse_ns();
+	/* At worst a first packet is charged a tick early: one packet more
+	 * let through. */
+	__u64 hash = hash_words(key, words), time = clock_coarse_ns(now);
 	__u32 index = hash & (XDPCAST_FIRST_SEEN_SLOTS - 1), tag = (hash >> 32) | 1;
 	__u16 epoch = time >> XDPCAST_FIRST_SEEN_EPOCH_SHIFT;
 	struct first_seen *slot = bpf_map_lookup_elem(&xdpcast_first_seen, &index);
@@ -143,7 +144,7 @@ static __always_inline void mask_source(__u8 *out, const struct packet *pkt, __u
 /* One token from the source's bucket at one level; a new source starts
  * with a full bucket. Returns 0 when the source is over its rate. */
 static __always_inline int source_bucket_take(const struct packet *pkt, enum source_level level,
-					      __u32 bits, const struct rate_setting *r, __u64 *now)
+					      __u32 bits, const struct rate_setting *r, struct packet_clock *now)
 {
 	struct source_bucket_key key = { .level = level };
 	struct rate_bucket *b, fresh;
@@ -164,12 +165,12 @@ static __always_inline int source_bucket_take(const struct packet *pkt, enum sou
 	/* The bucket outlived its slot's epochs (a key quiet for minutes), or
 	 * another CPU made it meanwhile: that one counts. */
 	b = bpf_map_lookup_elem(&xdpcast_source_buckets, &key);
-	return b ? token_bucket_take(&b->tat_ns, *now, r) : conforms;
+	return b ? token_bucket_take(&b->tat_ns, clock_ns(now), r) : conforms;
 }
 
 /* Both levels of the source's family must have a token. */
 static __always_inline int source_buckets_take(const struct packet *pkt, const struct xdpcast_settings *set,
-					       __u64 *now)
+					       struct packet_clock *now)
 {
 	if (is_ipv4(pkt))
 		return source_bucket_take(pkt, SOURCE_LEVEL_V4_32, 32, &set->source[SOURCE_LEVEL_V4_32], now) &&
@@ -186,7 +187,7 @@ static __always_inline int spends_pass_budget(const struct packet *pkt)
 }
 
 static __always_inline enum xdpcast_reason pass_budget(const struct packet *pkt, enum xdpcast_reason reason,
-						       const struct xdpcast_settings *set, __u64 *now)
+						       const struct xdpcast_settings *set, struct packet_clock *now)
 {
 	if (reason_action(reason) != XDP_PASS || !spends_pass_budget(pkt))
 		return reason;
@@ -211,7 +212,7 @@ static __always_inline enum rrl_verdict rrl_take(struct rrl_bucket *b, const str
  */
 static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, const struct dns_query *q,
 						  __u64 owner_hash, __u8 rrl_class,
-						  const struct xdpcast_settings *set, __u64 *now)
+						  const struct xdpcast_settings *set, struct packet_clock *now)
 {
 	struct rrl_key key = {
 		.name_hash = owner_hash,
@@ -235,7 +236,7 @@ static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, cons
 	if (!bpf_map_update_elem(&xdpcast_rrl, &key, &fresh, BPF_NOEXIST))
 		return verdict;
 	b = bpf_map_lookup_elem(&xdpcast_rrl, &key);      /* as for the source buckets */
-	return b ? rrl_take(b, set, *now) : verdict;
+	return b ? rrl_take(b, set, clock_ns(now)) : verdict;
 }
 
 #endif /* XDPCAST_RATELIMIT_H */

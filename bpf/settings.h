@@ -23,15 +23,30 @@ static __always_inline const struct xdpcast_settings *settings_get(void)
 }
 
 /*
- * The time for the buckets, read once per packet and only by a stage that
- * needs it (*now is 0 until then): an answer with every limit off reads no
- * clock. The clock read is a helper call, and a TSC read under a VM.
+ * The packet's times, each read once and only by a stage that needs it
+ * (0 until then): an answer with every limit off reads no clock. A read
+ * is a helper call, the fine one a TSC read under a VM.
  */
-static __always_inline __u64 clock_ns(__u64 *now)
+struct packet_clock {
+	__u64 fine_ns;          /* for the token buckets */
+	__u64 coarse_ns;        /* the tick's, where a tick early costs nothing */
+};
+
+static __always_inline __u64 clock_ns(struct packet_clock *now)
 {
-	if (!*now)
-		*now = bpf_ktime_get_ns();
-	return *now;
+	if (!now->fine_ns)
+		now->fine_ns = bpf_ktime_get_ns();
+	return now->fine_ns;
+}
+
+/* The tick's time, or the fine one if a stage read it. */
+static __always_inline __u64 clock_coarse_ns(struct packet_clock *now)
+{
+	if (now->fine_ns)
+		return now->fine_ns;
+	if (!now->coarse_ns)
+		now->coarse_ns = bpf_ktime_get_coarse_ns();
+	return now->coarse_ns;
 }
 
 #endif /* XDPCAST_SETTINGS_H */

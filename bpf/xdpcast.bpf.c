@@ -99,7 +99,7 @@ static __always_inline enum xdpcast_reason respond(struct xdp_md *ctx, const str
 }
 
 static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, const struct packet *pkt,
-							  const struct xdpcast_settings *set, __u64 *now)
+							  const struct xdpcast_settings *set, struct packet_clock *now)
 {
 	enum rrl_verdict rrl = RRL_SEND;
 	const struct answer_record *a;
@@ -154,7 +154,7 @@ static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, co
 							   const struct protected_prefix *scope)
 {
 	const struct xdpcast_settings *set = settings_get();
-	__u64 now = 0;          /* read by the first stage that needs it (clock_ns) */
+	struct packet_clock now = {};
 	enum xdpcast_reason reason;
 
 	if (!set)
@@ -170,7 +170,7 @@ static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, co
 		reason = dns_fast_path(ctx, pkt, set, &now);
 	else
 		reason = XDPCAST_pass_other;
-	catchment_count(pkt, reason, now);
+	catchment_count(pkt, reason, &now);
 	return pass_budget(pkt, reason, set, &now);
 }
 

@@ -292,7 +292,7 @@ struct catchment_entry {
 		__u64 key_word;   /* the key compared in one load */
 	};
 	__u64 answers;    /* responses sent with XDP_TX to the network; 0: the entry is free */
-	__u64 last_ns;    /* CLOCK_MONOTONIC of the latest, to the kernel tick at least */
+	__u64 last_ns;    /* CLOCK_MONOTONIC of the latest, to the second at least */
 };
 
 struct catchment_set {
