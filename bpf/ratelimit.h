@@ -19,9 +19,10 @@
  * than about F / XDPCAST_FIRST_SEEN_SLOTS a second (100 at 13 Mpps) may
  * never get a bucket, so limits below that rate do not bind it; the
  * defaults (200 and more) do. A key with a bucket is always looked up
- * (find_bucket), but for one packet after a takeover: the buckets carried
- * over meet a fresh table, so each key's next packet passes as a first
- * one, and the one after finds the bucket. The hash is keyed by a secret
+ * (find_bucket). After a takeover the buckets carried over meet a fresh
+ * table: for two epochs every key is looked up (every_key_until_ns),
+ * long enough for each key still sending to mark its slot, and a key
+ * quiet longer has a full bucket anyway. The hash is keyed by a secret
  * the loader draws (first_seen_seed), so no one can pick keys that share
  * a slot. Writers race on a slot as on a bucket: no lock, at worst one
  * more free packet.
@@ -52,9 +53,6 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_rrl SEC(".maps");
 
-#define XDPCAST_FIRST_SEEN_SLOTS 131072   /* a power of two */
-#define XDPCAST_FIRST_SEEN_EPOCH_SHIFT 36  /* epochs of 2^36 ns, about 69 s */
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDPCAST_FIRST_SEEN_SLOTS);
@@ -63,6 +61,9 @@ struct {
 } xdpcast_first_seen SEC(".maps");
 
 const volatile __u64 first_seen_seed = 0;
+
+/* Set by xdpcastd before it attaches a program that took over buckets. */
+__u64 every_key_until_ns;
 
 /* A multiplicative hash of a key's 32-bit words (keys are 4-aligned). */
 static __always_inline __u64 hash_words(const __u32 *words, __u32 count)
@@ -98,7 +99,7 @@ static __always_inline void *find_bucket(void *buckets, const void *key, __u32 w
 	*first_ns = 0;
 	if (!slot)      /* cannot happen: the index is masked */
 		return bpf_map_lookup_elem(buckets, key);
-	if ((__u16)(epoch - slot->bucket_epoch) <= 1) {
+	if ((__u16)(epoch - slot->bucket_epoch) <= 1 || time < every_key_until_ns) {
 		bucket = bpf_map_lookup_elem(buckets, key);
 		if (bucket) {
 			if (slot->bucket_epoch != epoch)        /* once an epoch: the line stays shared */

@@ -176,6 +176,9 @@ struct rate_bucket {
 	__u64 tat_ns;
 };
 
+#define XDPCAST_FIRST_SEEN_SLOTS 131072   /* a power of two */
+#define XDPCAST_FIRST_SEEN_EPOCH_SHIFT 36  /* epochs of 2^36 ns, about 69 s */
+
 /* A slot of `xdpcast_first_seen`: the key without a bucket whose first
  * packet was seen last there (bpf/ratelimit.h). */
 struct first_seen {

@@ -116,6 +116,10 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	tick_catchment_clock(d);
+	/* Buckets carried over meet a fresh first-seen table (bpf/ratelimit.h). */
+	if (d->took_over)
+		d->skel->bss->every_key_until_ns = d->skel->bss->catchment_clock_ns +
+						   (2ULL << XDPCAST_FIRST_SEEN_EPOCH_SHIFT);
 	/* The answer cache's maps are always the new program's, empty:
 	 * pins_adopt carries none of them over. */
 	return zones_open_cache(d, err, errlen);

@@ -235,6 +235,8 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 # ctl ARGS...: xdpcastctl on this test's daemon ($XDPCASTCTL when set).
 ctl() { "${XDPCASTCTL:-$BUILD/xdpcastctl}" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" "$@"; }
+# json EXPR: EXPR over the JSON document on stdin, as v.
+json() { python3 -c "import json, sys; v = json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 # http_get URL: the body, fetched from the client namespace.
 http_get() { cli python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }

@@ -6,7 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
-json() { python3 -c "import json, sys; v = json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 for command in stats status reload "lookup www.example.test" "block list" catchment; do
 	rc=0

@@ -45,6 +45,30 @@ kept() {
 	[ -e "$PIN_DIR/xdpcast_prog" ] && [ -e "$PIN_DIR/xdpcast_stats" ] || fail "$1: the pins are gone"
 }
 save_log() { cp "$WORK/xdpcastd.log" "$WORK/xdpcastd.$1.log"; }
+# bss NAME: a variable of the running program's .bss, by its BTF name.
+bss() {
+	local prog map
+	prog=$(ctl status --json | json 'v["program_id"]')
+	for map in $(bpftool -j prog show id "$prog" | json '" ".join(map(str, v["map_ids"]))'); do
+		bpftool -j map show id "$map" | json 'v["name"]' | grep -q '\.bss$' || continue
+		bpftool -j map dump id "$map" | python3 -c '
+import json, sys
+def find(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k == sys.argv[1]:
+                return x
+            r = find(x)
+            if r is not None:
+                return r
+    if isinstance(v, list):
+        for x in v:
+            r = find(x)
+            if r is not None:
+                return r
+print(find(json.load(sys.stdin)))' "$1"
+	done
+}
 
 start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
 wait_for "healthy" healthy
@@ -73,7 +97,12 @@ ctl block list | grep -q "^$BLOCKED4/32 *live$" || fail "the live block did not 
 dropped=$(counter drop_blocklist)
 cli kdig +short +norec +time=1 +retry=0 -b $BLOCKED4 @$ANYCAST4 www.example.test A > /dev/null 2>&1 || true
 [ "$(counter drop_blocklist)" -eq $((dropped + 1)) ] || fail "the carried live block does not drop its source"
-echo "ok - restart (hand over, start): $total queries at $RATE q/s, 0 lost, every one answered in XDP; counters and live blocks carried over"
+# The buckets carried over are looked up for two epochs (bpf/ratelimit.h).
+until_ns=$(bss every_key_until_ns)
+clock_ns=$(bss catchment_clock_ns)
+[ "$until_ns" -gt "$clock_ns" ] && [ "$clock_ns" -gt 0 ] ||
+	fail "after a takeover: every_key_until_ns $until_ns, catchment_clock_ns $clock_ns"
+echo "ok - restart (hand over, start): $total queries at $RATE q/s, 0 lost, every one answered in XDP; counters, live blocks and buckets carried over"
 
 # A crash: kill -9, then the same start.
 before=$(counter dns_answer)
@@ -137,6 +166,7 @@ lost=$(grep -c timeout "$WORK/loop.txt" || true)
 [ "$lost" -eq 0 ] || fail "stop and start: $lost queries lost"
 grep -q "taking over" "$WORK/xdpcastd.log" && fail "a start after a full stop took something over"
 ctl block list | grep -q "$BLOCKED4" && fail "a live block survived a full stop"
+[ "$(bss every_key_until_ns)" = 0 ] || fail "a fresh start looks every key up: $(bss every_key_until_ns)"
 echo "ok - stop (SIGTERM) then start: 0 of $(wc -l < "$WORK/loop.txt") lost (NSD answered while nothing was attached); nothing carried over"
 
 # A second daemon while the first runs: refused, nothing touched.

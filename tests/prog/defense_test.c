@@ -344,6 +344,33 @@ static void test_bucket_outlives_its_slot(void **state)
 	run("fourth, its slot taken by another key: still over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
 }
 
+/* A takeover: the buckets carried over meet a fresh first-seen table.
+ * For the window xdpcastd sets, a key over its bucket is still over. */
+static void test_carried_bucket_after_takeover(void **state)
+{
+	struct query_spec q = { .src = "203.0.113.80", .qname = "www.example.test." };
+	int fd = bpf_map__fd(skel->maps.xdpcast_first_seen);
+	const struct first_seen fresh = { 0 };
+	struct timespec now;
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.source[SOURCE_LEVEL_V4_32] = (struct rate_limit){ 1, 2 };
+	protect(&p);
+	run("first packet", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("second: the bucket is made", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("third: over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+	for (__u32 slot = 0; slot < bpf_map__max_entries(skel->maps.xdpcast_first_seen); slot++)
+		assert_int_equal(bpf_map_update_elem(fd, &slot, &fresh, BPF_ANY), 0);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	skel->bss->every_key_until_ns = (now.tv_sec + 140) * 1000000000ULL;
+	run("fourth, after the takeover: still over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+	skel->bss->every_key_until_ns = 0;
+	run("fifth, after the window: the slot marked by the fourth, still over", &q, XDP_DROP,
+	    XDPCAST_drop_rate_limited, NULL);
+}
+
 static void test_pass_budget(void **state)
 {
 	struct query_spec miss = { .src = "198.51.100.20", .qname = "example.org." };
@@ -574,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_first_packets_leave_no_bucket),
 		cmocka_unit_test(test_first_packet_counted_at_its_time),
 		cmocka_unit_test(test_bucket_outlives_its_slot),
+		cmocka_unit_test(test_carried_bucket_after_takeover),
 		cmocka_unit_test(test_pass_budget),
 		cmocka_unit_test(test_icmp_limit),
 		cmocka_unit_test(test_rrl),
