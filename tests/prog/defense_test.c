@@ -318,29 +318,46 @@ static void test_first_packet_counted_at_its_time(void **state)
 	run("third response at once: over the rate", &q, XDP_DROP, XDPCAST_rrl_drop, NULL);
 }
 
-/* A key with a bucket is looked up whatever took its first-seen slot:
- * here every slot is written as another key's first packet writes it. */
-static void test_bucket_outlives_its_slot(void **state)
+/* A source at 1/s with a burst of 2, its bucket made and spent. */
+static struct query_spec spent_source(const char *src)
 {
-	struct query_spec q = { .src = "203.0.113.70", .qname = "www.example.test." };
-	int fd = bpf_map__fd(skel->maps.xdpcast_first_seen);
+	struct query_spec q = { .src = src, .qname = "www.example.test." };
 	struct protection p;
 
-	(void)state;
 	no_limits(&p);
 	p.source[SOURCE_LEVEL_V4_32] = (struct rate_limit){ 1, 2 };
 	protect(&p);
 	run("first packet", &q, XDP_TX, XDPCAST_dns_answer, NULL);
 	run("second: the bucket is made", &q, XDP_TX, XDPCAST_dns_answer, NULL);
 	run("third: over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
-	for (__u32 slot = 0; slot < bpf_map__max_entries(skel->maps.xdpcast_first_seen); slot++) {
-		struct first_seen seen;
+	return q;
+}
 
-		assert_int_equal(bpf_map_lookup_elem(fd, &slot, &seen), 0);
-		seen.tag = 0x5eed0001;
-		seen.first_ns = 1;
+/* Writes every first-seen slot as another key's first packet does (its
+ * tag and time, the epoch kept), or fresh, as a new program has it. */
+static void write_every_slot(bool fresh)
+{
+	int fd = bpf_map__fd(skel->maps.xdpcast_first_seen);
+
+	for (__u32 slot = 0; slot < bpf_map__max_entries(skel->maps.xdpcast_first_seen); slot++) {
+		struct first_seen seen = { 0 };
+
+		if (!fresh) {
+			assert_int_equal(bpf_map_lookup_elem(fd, &slot, &seen), 0);
+			seen.tag = 0x5eed0001;
+			seen.first_ns = 1;
+		}
 		assert_int_equal(bpf_map_update_elem(fd, &slot, &seen, BPF_ANY), 0);
 	}
+}
+
+/* A key with a bucket is looked up whatever took its first-seen slot. */
+static void test_bucket_outlives_its_slot(void **state)
+{
+	struct query_spec q = spent_source("203.0.113.70");
+
+	(void)state;
+	write_every_slot(false);
 	run("fourth, its slot taken by another key: still over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
 }
 
@@ -348,21 +365,11 @@ static void test_bucket_outlives_its_slot(void **state)
  * For the window xdpcastd sets, a key over its bucket is still over. */
 static void test_carried_bucket_after_takeover(void **state)
 {
-	struct query_spec q = { .src = "203.0.113.80", .qname = "www.example.test." };
-	int fd = bpf_map__fd(skel->maps.xdpcast_first_seen);
-	const struct first_seen fresh = { 0 };
+	struct query_spec q = spent_source("203.0.113.80");
 	struct timespec now;
-	struct protection p;
 
 	(void)state;
-	no_limits(&p);
-	p.source[SOURCE_LEVEL_V4_32] = (struct rate_limit){ 1, 2 };
-	protect(&p);
-	run("first packet", &q, XDP_TX, XDPCAST_dns_answer, NULL);
-	run("second: the bucket is made", &q, XDP_TX, XDPCAST_dns_answer, NULL);
-	run("third: over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
-	for (__u32 slot = 0; slot < bpf_map__max_entries(skel->maps.xdpcast_first_seen); slot++)
-		assert_int_equal(bpf_map_update_elem(fd, &slot, &fresh, BPF_ANY), 0);
+	write_every_slot(true);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	skel->bss->every_key_until_ns = (now.tv_sec + 140) * 1000000000ULL;
 	run("fourth, after the takeover: still over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
