@@ -298,6 +298,8 @@ struct catchment_entry {
 	__u64 last_ns;    /* CLOCK_MONOTONIC of the latest, to the second at least */
 };
 
+/* A takeover migrates a changed set by copying its bytes (loader/pins.c):
+ * a new version may add ways at the end, never change an entry. */
 struct catchment_set {
 	struct catchment_entry way[XDPCAST_CATCHMENT_WAYS];
 };

@@ -125,9 +125,15 @@ cp -r "$ROOT"/bpf "$ROOT"/loader "$ROOT"/userspace "$ROOT"/bench "$ROOT"/tests "
 # (the list's last line is the one without a continuation)
 sed -i '/^#define XDPCAST_REASONS(X)/,/^$/ s/^\(\tX([a-z0-9_]*, [A-Z]*)\)$/\1 \\\n\tX(next_version_reason, PASS)/' "$NEXT/bpf/xdpcast.h"
 grep -q "next_version_reason" "$NEXT/bpf/xdpcast.h" || fail "could not make the next version"
+# ... and whose catchment sets have a way more (a per-CPU array growing at its end).
+sed -i 's/^#define XDPCAST_CATCHMENT_WAYS    4$/#define XDPCAST_CATCHMENT_WAYS    5/' "$NEXT/bpf/xdpcast.h"
+grep -q "^#define XDPCAST_CATCHMENT_WAYS    5$" "$NEXT/bpf/xdpcast.h" || fail "could not grow the catchment sets"
 make -s -j2 -C "$NEXT" BUILD="$NEXT/build" SANITIZE= VERSION=next "$NEXT/build/xdpcastd" "$NEXT/build/xdpcastctl" \
 	> "$WORK/next-build.log" 2>&1 || fail "building the next version: $(tail -5 "$WORK/next-build.log")"
 before=$(counter dns_answer)
+client_answers() { ctl --json catchment | json 'sum(e["answers"] for e in v if e["prefix"] == "'"$1"'")'; }
+client_net=$(ctl --json catchment --top 1 | json 'v[0]["prefix"]')
+caught_before=$(client_answers "$client_net")
 start_loop 5
 sleep 1
 kill -USR1 "$XDPCASTD_PID"
@@ -142,7 +148,10 @@ grep -q "xdpcast_source_filter: carried over as it is" "$WORK/xdpcastd.log" || f
 end_loop "upgrade" "$before"
 ctl stats --all | grep -q "^next_version_reason " ||
 	fail "the new layout is not in force"
-echo "ok - upgrade to a build with a bigger counters map: $total queries, 0 lost, all in XDP; counters migrated"
+caught_after=$(client_answers "$client_net")
+[ "$caught_after" -ge "$caught_before" ] ||
+	fail "the catchment was not carried over: $client_net had $caught_before answers, now $caught_after"
+echo "ok - upgrade to a build with bigger counters and catchment maps: $total queries, 0 lost, all in XDP; counters and catchment migrated"
 
 # And back (a downgrade): the map shrinks, the counts still add up.
 before=$(counter dns_answer)
