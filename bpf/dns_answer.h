@@ -723,6 +723,45 @@ static __always_inline int copy_to_frame(struct xdp_md *ctx, __u64 at, const __u
 }
 
 /*
+ * Moves the frame's first `len` bytes down to its start from `delta` bytes
+ * in, after the frame grew by `delta` at its head. Ascending words: with
+ * delta >= 8 each word is read before a store reaches it, and the last
+ * word ends at the last byte. Growing at the head and moving the front
+ * costs less than growing at the tail, which zeroes the new bytes only to
+ * have the answer written over them. Returns -1 when the front and its
+ * old place are not in the linear part, or for a delta under 8.
+ */
+__noinline int move_front(struct xdp_md *ctx, __u32 delta, __u32 len)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u64 n = len, d = delta;
+
+	barrier_var(n);
+	if (n < 8 || n > SCRATCH_SIZE)
+		return -1;
+	barrier_var(d);
+	if (d < 8 || d > RESPONSE_HEAD_GROW_MAX)
+		return -1;
+#pragma clang loop unroll(disable)
+	for (__u64 i = 0; i < SCRATCH_SIZE / 8; i++) {
+		__u64 off = i * 8;
+		__u8 *from, *to;
+
+		if (off + 8 >= n)
+			off = n - 8;
+		barrier_var(off);
+		to = data + off;
+		from = data + d + off;
+		if ((void *)(to + 8) > end || (void *)(from + 8) > end)
+			return -1;
+		*(__u64 *)to = *(const __u64 *)from;
+		if (off + 8 >= n)
+			return 0;
+	}
+	return -1;
+}
+
+/*
  * Copies `len` bytes of a record at blob `address`, `skip` bytes in, to
  * the frame at `at`. A global function: the copy loop is verified once,
  * not again for every call site and every path that reaches one (inlined,
@@ -813,10 +852,12 @@ __noinline int plan_response(struct scratch *s, const struct dns_query *q, const
 
 /*
  * Writes the response s->plan describes. When the question already sits
- * where the response has it (no IP options) and the frame grows or shrinks
- * at its tail, the headers are rewritten in place around it; else (room
- * only at the head, IP options, a front that is not linear) the head is
- * built in scratch around the question read there and written whole. The
+ * where the response has it (no IP options), the headers are rewritten in
+ * place around it: the frame grows at its head and the front moves down
+ * to the new start, or it grows (by less than a word) or shrinks at its
+ * tail. Else (IP options, a front that is not linear, room only at the
+ * head without the front moved) the head is built in scratch around the
+ * question read there and written whole. The
  * answer's bytes and the OPT record are copied from the blob and scratch.
  * A global function, so the verifier checks it once rather than once for
  * every way the pipeline can reach it. Its pointers may be NULL as far as
@@ -830,7 +871,7 @@ __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct
 	 * and the call use the same 64-bit register: see barrier_var below. */
 	__u64 opt_len, front_len;
 	__u32 dns_off, udp_len, sum, data_len, l2_len;
-	int delta, in_place;
+	int delta, in_place, grown_at_head;
 	void *data, *end;
 
 	if (!pkt || !s || !q)
@@ -855,10 +896,22 @@ __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct
 	if (!in_place && build_l2(ctx, pkt, s))
 		return XDPCAST_dns_pass_other;
 	delta = (int)(front_len + data_len + opt_len) - (int)pkt->len;
-	if (delta > 0) {
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	/* The front in the linear part: it moves whole after growing at the
+	 * head. Only within the headroom drivers give (XDP_PACKET_HEADROOM
+	 * less the xdp_frame, about 200 bytes on veth): a try that fails
+	 * costs a helper call. */
+	grown_at_head = in_place && delta >= 8 && delta <= RESPONSE_HEAD_GROW_MAX && data + front_len <= end &&
+			!bpf_xdp_adjust_head(ctx, -delta);
+	if (grown_at_head) {
+		if (move_front(ctx, delta, front_len))
+			return XDPCAST_drop_malformed;
+	} else if (delta > 0) {
 		if (bpf_xdp_adjust_tail(ctx, delta)) {
-			/* Room at the head moves the frame's start: the head
-			 * is built in scratch, from the frame as it is now. */
+			/* Room at the head only, with the front not moved in
+			 * place: the head is built in scratch, from the frame
+			 * as it is now. */
 			if (in_place && build_l2(ctx, pkt, s))
 				return XDPCAST_dns_pass_other;
 			in_place = 0;

@@ -27,6 +27,7 @@
 #define EDNS_OPTION_COOKIE 10
 #define COOKIE_OPTION_MAX 40            /* client (8) and server cookie (8-32) */
 #define RESPONSE_DNS_OFF_MAX (14 + 4 * MAX_VLAN_TAGS + 40 + 8)
+#define RESPONSE_HEAD_GROW_MAX 192  /* bytes a response grows at the frame's head, at most */
 #define DNS_TYPE_OPT      41
 #define DNS_UDP_MIN       512
 
