@@ -4,7 +4,7 @@
  * sends counts for its client's IPv4 /24 or IPv6 /48, and nothing else
  * does (passes, drops, the daemon's own probes); a full set gives up its
  * least recently answered network; a network answered on two CPUs reads
- * as one. Read back with the same code as `xdpcastctl catchment` and
+ * as one; thousands of networks read back whole. Read back with the same code as `xdpcastctl catchment` and
  * /metrics.
  */
 #include <sched.h>
@@ -243,12 +243,47 @@ static void test_network_of_two_cpus_reads_as_one(void **state)
 	test_program_unload(skel);
 }
 
+/* More networks than one batch of sets holds, none given up (no set gets
+ * more than its ways): the reader's room grows as the sets come in, and
+ * every network reads back once, with its answer. */
+static void test_many_networks_read_whole(void **state)
+{
+	enum { NETWORKS = 3000 };
+	unsigned char in_set[1 << XDPCAST_CATCHMENT_SET_BITS] = { 0 };
+	struct xdpcast_bpf *skel = load_without_limits();
+	unsigned answered = 0;
+	struct catchment c;
+	char err[256];
+
+	(void)state;
+	run_on_cpu(0);
+	for (unsigned n = 1; n <= 0xffff && answered < NETWORKS; n++) {
+		unsigned set = xdpcast_catchment_set_of(network_key(n));
+
+		/* 2001:db8:53::/48 is TEST_ANYCAST6: our own prefix as a source is dropped */
+		if (n == 0x53 || in_set[set] == XDPCAST_CATCHMENT_WAYS)
+			continue;
+		in_set[set]++;
+		answer_network(skel, n, 3000);
+		answered++;
+	}
+	assert_int_equal(answered, NETWORKS);
+	assert_int_equal(catchment_read_fd(bpf_map__fd(skel->maps.xdpcast_catchment), &c, err, sizeof(err)), 0);
+	assert_int_equal(c.count, NETWORKS);
+	assert_int_equal(c.answers, NETWORKS);
+	for (size_t i = 0; i < c.count; i++)
+		assert_int_equal(c.networks[i].answers, 1);
+	catchment_free(&c);
+	test_program_unload(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answers_counted_per_network),
 		cmocka_unit_test(test_full_set_gives_up_least_recent),
 		cmocka_unit_test(test_network_of_two_cpus_reads_as_one),
+		cmocka_unit_test(test_many_networks_read_whole),
 	};
 
 	return cmocka_run_group_tests_name("catchment", tests, NULL, NULL);

@@ -46,16 +46,35 @@ static int most_answers_first(const void *a, const void *b)
 	return memcmp(&x->prefix, &y->prefix, sizeof(x->prefix));
 }
 
+/* Room for `want` entries in *all, doubling: a read holds what is in use,
+ * not every way of every set of every CPU. */
+static int reserve(struct catchment_entry **all, size_t *room, size_t want)
+{
+	size_t grown = *room ? *room : CATCHMENT_BATCH;
+	struct catchment_entry *bigger;
+
+	if (want <= *room)
+		return 0;
+	while (grown < want)
+		grown *= 2;
+	bigger = reallocarray(*all, grown, sizeof(**all));
+	if (!bigger)
+		return -1;
+	*all = bigger;
+	*room = grown;
+	return 0;
+}
+
 /* The entries in use of every set on every CPU, into *entries. */
 static int read_entries(int fd, int cpus, struct catchment_entry **entries, size_t *count, char *err, size_t errlen)
 {
 	struct catchment_set *sets = calloc((size_t)CATCHMENT_BATCH * cpus, sizeof(*sets));
-	struct catchment_entry *all = calloc((size_t)XDPCAST_CATCHMENT_MAX * cpus, sizeof(*all));
+	struct catchment_entry *all = NULL;
 	__u32 keys[CATCHMENT_BATCH], token = 0, n;
 	bool first = true, done = false;
-	size_t used = 0;
+	size_t used = 0, room = 0;
 
-	if (!sets || !all) {
+	if (!sets) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -71,9 +90,13 @@ static int read_entries(int fd, int cpus, struct catchment_entry **entries, size
 			done = true;                            /* the last batch */
 		}
 		first = false;
+		if (reserve(&all, &room, used + (size_t)n * cpus * XDPCAST_CATCHMENT_WAYS)) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
 		for (size_t i = 0; i < (size_t)n * cpus; i++)
 			for (int way = 0; way < XDPCAST_CATCHMENT_WAYS; way++)
-				if (sets[i].way[way].answers && used < (size_t)XDPCAST_CATCHMENT_MAX * cpus)
+				if (sets[i].way[way].answers)
 					all[used++] = sets[i].way[way];
 	}
 	free(sets);
