@@ -729,7 +729,8 @@ static __always_inline int copy_to_frame(struct xdp_md *ctx, __u64 at, const __u
  * word ends at the last byte. Growing at the head and moving the front
  * costs less than growing at the tail, which zeroes the new bytes only to
  * have the answer written over them. Returns -1 when the front and its
- * old place are not in the linear part, or for a delta under 8.
+ * old place are not in the linear part, or for a delta out of 8 to
+ * RESPONSE_HEAD_GROW_MAX.
  */
 __noinline int move_front(struct xdp_md *ctx, __u32 delta, __u32 len)
 {
@@ -854,8 +855,8 @@ __noinline int plan_response(struct scratch *s, const struct dns_query *q, const
  * Writes the response s->plan describes. When the question already sits
  * where the response has it (no IP options), the headers are rewritten in
  * place around it: the frame grows at its head and the front moves down
- * to the new start, or it grows (by less than a word) or shrinks at its
- * tail. Else (IP options, a front that is not linear, room only at the
+ * to the new start, or (a growth under a word or over what heads have
+ * room for) it grows or shrinks at its tail. Else (IP options, a front that is not linear, room only at the
  * head without the front moved) the head is built in scratch around the
  * question read there and written whole. The
  * answer's bytes and the OPT record are copied from the blob and scratch.
