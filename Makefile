@@ -142,7 +142,7 @@ $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(CONFIG_DOC): $(BUILD)
 $(BUILD)/bench/prog_bench: $(BUILD)/bench/prog_bench.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 
-$(BUILD)/bench/prog_bench.o: | $(BUILD)/baseline.skel.h
+$(BUILD)/bench/prog_bench.o: | $(BUILD)/baseline.skel.h $(BUILD)/xdp_pass.skel.h
 $(BUILD)/tests/prog/sha1_test.o: | $(BUILD)/sha1_vectors.skel.h
 
 $(BUILD)/bench/zone_bench: $(BUILD)/bench/zone_bench.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a

@@ -2,7 +2,8 @@
 # make bench BEFORE=REV: the program's cost per path (bench/prog_bench) of
 # revision REV next to this tree's, in the same run: REV is built in a
 # temporary worktree, then the two run in turn ROUNDS times; each path
-# shows the lowest of its medians on either side, and after / before.
+# shows the lowest of its per-run figures (bench/prog_bench's statistic)
+# on either side, and after / before.
 # Usage: bench/prog_compare.sh REV SAMPLES
 set -euo pipefail
 cd "$(dirname "$0")/.."

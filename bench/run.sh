@@ -28,15 +28,18 @@ fi
 	echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); kernel $(uname -r);"
 	echo "clang $(clang --version | awk '/version/ {print $4; exit}'), libbpf $(pkg-config --modversion libbpf), libxdp $(pkg-config --modversion libxdp)"
 	echo
-	echo "## Program cost (BPF_PROG_TEST_RUN, median of $samples single-packet runs; each includes the kernel's clock reads)"
+	echo "## Program cost (BPF_PROG_TEST_RUN, mean of the middle half of $samples single-packet runs)"
 	echo
 	echo "Baseline: bench/baseline.bpf.c parses the same frame with xdpcast's parser,"
-	echo "swaps MACs, addresses and ports in place and returns XDP_TX."
+	echo "swaps MACs, addresses and ports in place and returns XDP_TX. Each run's"
+	echo "time includes the kernel's clock reads and the run's setup: what the empty"
+	echo "program (bpf/xdp_pass.bpf.c, measured the same way) takes. The net ratio"
+	echo "takes that out of both: (xdpcast - empty) / (baseline - empty)."
 	echo
 	"$BUILD/bench/prog_bench" "$samples"
 	echo
 	if [ -n "${BEFORE:-}" ]; then
-		echo "### Against revision $BEFORE (built alongside, the two run in turn 3 times; lowest median of each)"
+		echo "### Against revision $BEFORE (built alongside, the two run in turn 3 times; the lowest figure of each)"
 		echo
 		BUILD=$BUILD bench/prog_compare.sh "$BEFORE" "$samples"
 		echo
@@ -46,7 +49,8 @@ fi
 	echo "kxdpgun (AF_XDP, one thread) in the client namespace; the program on the"
 	echo "server's native-mode veth answers with XDP_TX. pps is kxdpgun's replies per"
 	echo "second; ns/pkt is the program's own run_time_ns / run_cnt over the run"
-	echo "(bpf_stats adds its own clock reads to each). bare (bench/bare.bpf.c)"
+	echo "(bpf_stats adds its own clock reads to each: the empty program's ns/pkt)."
+	echo "bare (bench/bare.bpf.c)"
 	echo "swaps and sets QR, nothing else: the ceiling. Knot-XDP's program only"
 	echo "redirects to knotd's AF_XDP sockets; knotd answers. xdpcast has NSD"
 	echo "behind it, limits and RRL off here, on in the second table."
