@@ -13,11 +13,11 @@
 #             bpf_stats' own clock reads, most of bare's (too much of it
 #             for a ratio net of them to be steady; limits on/off is)
 # Then what the default limits cost: xdpcast's time per packet with limits
-# and RRL off, then on, for queries from sources spread over
-# 2001:db8:8000::/33, so that packets take per-source bucket and RRL state
-# of their own (bench/floodgen writes them: kxdpgun 3.2 sends IPv6 from ::
-# when given a source prefix, and the documentation prefixes have no IPv4
-# /16).
+# and RRL off and on, in turns (a reload apart), for queries from sources
+# spread over 2001:db8:8000::/33, so that packets take per-source bucket
+# and RRL state of their own (bench/floodgen writes them: kxdpgun 3.2 sends
+# IPv6 from :: when given a source prefix, and the documentation prefixes
+# have no IPv4 /16).
 # QUEUES=2: veth and kxdpgun with two queues and threads.
 #   bench/live.sh          a markdown table on stdout
 source "$(dirname "$0")/../tests/e2e/lib.sh"
@@ -50,30 +50,26 @@ gun() {
 	echo "$(awk '/total replies:/ {gsub(/[()]/, "", $4); print $4}' <<< "$out") $(per_packet "$before" "$(prog_stats "$id")")"
 }
 
-# spoofed: floodgen's queries from $SPOOFED6 for a few seconds; "ns/packet".
+# spoofed: floodgen's queries from $SPOOFED6 for a few seconds; ns/packet.
 spoofed() {
 	local id before
 	id=$(prog_id)
 	before=$(prog_stats "$id")
 	cli "$BUILD/bench/floodgen" --iface veth-c --dst-mac "$SERVER_MAC" --dst $ANYCAST6 --src $SPOOFED6 \
 		--kind query --qname www.example.test --seconds "$SECONDS_PER_RUN" --count 100000000 > /dev/null
-	echo "0 $(per_packet "$before" "$(prog_stats "$id")")"
+	per_packet "$before" "$(prog_stats "$id")"
+	echo
 }
 
-# median COMMAND ARGS...: RUNS runs, the median by the first field.
-median() {
-	local i
-	for i in $(seq "$RUNS"); do "$@"; done | sort -n | awk '{r[NR] = $0} END {print r[int((NR + 1) / 2)]}'
-}
+# middle: the median line of stdin by its first field.
+middle() { sort -n | awk '{r[NR] = $0} END {print r[int((NR + 1) / 2)]}'; }
 
-declare -A PPS NS
-measure_all() {         # measure_all PROGRAM: every set with what runs on veth-s now
-	local set name dest file r
-	for set in "${SETS[@]}"; do
-		IFS='|' read -r name dest file <<< "$set"
-		r=$(median gun "$dest" "$file")
-		PPS["$1|$name"]=${r% *}
-		NS["$1|$name"]=${r#* }
+# measure PROGRAM: one run of every set with what runs on veth-s now.
+measure() {
+	local i name dest file
+	for i in "${!SETS[@]}"; do
+		IFS='|' read -r name dest file <<< "${SETS[$i]}"
+		gun "$dest" "$file" >> "$WORK/runs.$1.$i"
 	done
 }
 
@@ -110,42 +106,62 @@ stats_before=$(sysctl -n kernel.bpf_stats_enabled)
 trap 'rc=$?; set +e; sysctl -qw kernel.bpf_stats_enabled=$stats_before; (exit $rc); cleanup' EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
 
-srv ip link set dev veth-s xdpdrv obj "$BUILD/bare.bpf.o" sec xdp
-measure_all bare
-srv ip -force link set dev veth-s xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp
-measure_all empty
-srv ip link set dev veth-s xdpdrv off
+# The programs in turns, RUNS rounds, so that the VM's drift (a third over
+# minutes) falls on all of them alike.
+cp "$ROOT/tests/fidelity/no-limits.yaml" "$WORK/limits.yaml"
+for r in $(seq "$RUNS"); do
+	srv ip -force link set dev veth-s xdpdrv obj "$BUILD/bare.bpf.o" sec xdp
+	measure bare
+	srv ip -force link set dev veth-s xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp
+	measure empty
+	srv ip link set dev veth-s xdpdrv off
+	start_knot_xdp
+	measure knot-xdp
+	kill "$KNOT"; wait "$KNOT" 2>/dev/null || true
+	srv ip link set dev veth-s xdp off             # knotd leaves its program attached
+	start_nsd "$ZONE"
+	NSD=${PIDS[-1]}
+	start_xdpcastd --zone "$ZONE" --xdp-mode native --config "$WORK/limits.yaml"
+	measure xdpcast
+	[ "$r" = "$RUNS" ] || { stop_xdpcastd; kill "$NSD"; wait "$NSD" 2>/dev/null || true; }
+done
+declare -A PPS NS
+for program in bare empty knot-xdp xdpcast; do
+	for i in "${!SETS[@]}"; do
+		r=$(middle < "$WORK/runs.$program.$i")
+		PPS["$program|$i"]=${r% *}
+		NS["$program|$i"]=${r#* }
+	done
+done
 
-start_knot_xdp
-measure_all knot-xdp
-kill "$KNOT"; wait "$KNOT" 2>/dev/null || true
-srv ip link set dev veth-s xdp off             # knotd leaves its program attached
-
-start_nsd "$ZONE"
-start_xdpcastd --zone "$ZONE" --xdp-mode native --config "$ROOT/tests/fidelity/no-limits.yaml"
-measure_all xdpcast
 cli ip -force link set dev veth-c xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp     # for floodgen: kxdpgun's is left
-limits_off=$(median spoofed)
-stop_xdpcastd
-start_xdpcastd --zone "$ZONE" --xdp-mode native
-limits_on=$(median spoofed)
+# The limits off and on in turns, a reload apart, so that the VM's drift
+# falls on both alike.
+for r in $(seq "$RUNS"); do
+	cp "$ROOT/tests/fidelity/no-limits.yaml" "$WORK/limits.yaml"
+	ctl reload > /dev/null
+	spoofed >> "$WORK/limits-off"
+	printf '# the default limits and RRL\nrate_limit: {}\nrrl: {}\n' > "$WORK/limits.yaml"
+	ctl reload > /dev/null
+	spoofed >> "$WORK/limits-on"
+done
+limits_off=$(middle < "$WORK/limits-off")
+limits_on=$(middle < "$WORK/limits-on")
 stop_xdpcastd
 
 echo "| query set | bare pps | Knot-XDP pps | xdpcast pps | xdpcast / bare | xdpcast / Knot-XDP | bare ns/pkt | Knot-XDP ns/pkt | xdpcast ns/pkt | xdpcast / bare ns | empty ns/pkt |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-for set in "${SETS[@]}"; do
-	IFS='|' read -r name dest file <<< "$set"
-	awk -v n="$name" -v b="${PPS[bare|$name]}" -v k="${PPS[knot-xdp|$name]}" -v x="${PPS[xdpcast|$name]}" \
-	    -v bn="${NS[bare|$name]}" -v kn="${NS[knot-xdp|$name]}" -v xn="${NS[xdpcast|$name]}" \
-	    -v en="${NS[empty|$name]}" \
+for i in "${!SETS[@]}"; do
+	awk -v n="${SETS[$i]%%|*}" -v b="${PPS[bare|$i]}" -v k="${PPS[knot-xdp|$i]}" -v x="${PPS[xdpcast|$i]}" \
+	    -v bn="${NS[bare|$i]}" -v kn="${NS[knot-xdp|$i]}" -v xn="${NS[xdpcast|$i]}" -v en="${NS[empty|$i]}" \
 	    'BEGIN {printf "| %s | %d | %d | %d | %.2f | %.2f | %d | %d | %d | %.1f | %d |\n", n, b, k, x,
 		    b ? x / b : 0, k ? x / k : 0, bn, kn, xn, bn ? xn / bn : 0, en}'
 done
 echo
 echo "| xdpcast, www A over IPv6 from $SPOOFED6 (floodgen) | ns/pkt |"
 echo "|---|---:|"
-echo "| limits and RRL off | ${limits_off#* } |"
-echo "| default limits and RRL on | ${limits_on#* } |"
-awk -v a="${limits_off#* }" -v b="${limits_on#* }" -v e="${NS[empty|IPv6 positive (A, A, MX)]}" \
+echo "| limits and RRL off | $limits_off |"
+echo "| default limits and RRL on | $limits_on |"
+awk -v a="$limits_off" -v b="$limits_on" -v e="${NS[empty|1]}" \
 	'BEGIN {printf("| on / off | %.2f |\n| on / off, net of the empty program | %.2f |\n", a ? b / a : 0,
 		       a > e ? (b - e) / (a - e) : 0)}'
