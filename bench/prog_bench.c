@@ -102,10 +102,10 @@ static const struct bench_case cases[] = {
 						 .edns_do = 1 }, NULL, NSEC3_ZONE },
 };
 
-/* The percentile reported: the median, unless PROG_BENCH_PERCENTILE says
- * otherwise (a low one is steadier on a bed shared with other work). */
-/* 0: the mean of the middle half of the runs (the clock steps by 10 ns
- * here, so a percentile moves in steps of 10); else that percentile. */
+/* The figure reported: the mean of the middle half of the runs (the clock
+ * steps by 10 ns here, so a percentile moves in steps of 10), unless
+ * PROG_BENCH_PERCENTILE names a percentile (a low one is steadier on a
+ * bed shared with other work). */
 static unsigned percentile;
 
 static int cmp_double(const void *a, const void *b)
@@ -145,7 +145,7 @@ static void ns_per_packet(const int fds[MEASURED], const uint8_t *frame, size_t 
 	double *ns[MEASURED];
 	uint8_t out[FRAME_MAX];
 
-	samples = (samples + ROUND - 1) / ROUND * ROUND;
+	samples = samples ? (samples + ROUND - 1) / ROUND * ROUND : ROUND;
 	for (int p = 0; p < MEASURED; p++)
 		ns[p] = calloc(samples, sizeof(*ns[p]));
 	for (unsigned round = 0; round < samples; round += ROUND)
