@@ -188,6 +188,7 @@ test-e2e: all $(TOOLS)
 
 test-fidelity: all $(TOOLS)
 	@echo "== tests/fidelity/run.sh"; tests/fidelity/run.sh
+	@echo "== MINIMAL=1 tests/fidelity/run.sh"; MINIMAL=1 tests/fidelity/run.sh
 
 # make test keeps the lab's table and plot in $(BUILD)/lab; make lab keeps
 # them in tests/system/results/, to be committed.

@@ -19,7 +19,8 @@ static struct map_btf btf_of(const struct xdpcast_bpf *skel, const struct bpf_ma
 	};
 }
 
-struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes, char *err, size_t errlen)
+struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes, bool minimal_responses, char *err,
+				    size_t errlen)
 {
 	struct cache_maps maps = {
 		.generation_fd = bpf_map__fd(skel->maps.xdpcast_answer_gen),
@@ -29,7 +30,7 @@ struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes
 		.page_btf = btf_of(skel, skel->maps.xdpcast_blob_page),
 	};
 
-	return cache_open(&maps, max_bytes, err, errlen);
+	return cache_open(&maps, max_bytes, minimal_responses, err, errlen);
 }
 
 /* Puts a zone (the reference is the generation's) at index `at`. */

@@ -46,8 +46,9 @@ struct view_zones {
 };
 
 /* The cache over the program's maps: at most max_bytes of kernel memory
- * (0: no cap). */
-struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes, char *err, size_t errlen);
+ * (0: no cap); minimal_responses as the server behind has it. */
+struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes, bool minimal_responses, char *err,
+				    size_t errlen);
 
 /*
  * Reads the zone files of every view and takes the transferred zones

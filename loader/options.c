@@ -602,6 +602,11 @@ const struct schema_item options_schema[] = {
 	{ .key = "zones", .flag = "zone", .short_flag = 'z', .arg = "FILE", .shape = SCHEMA_LIST,
 	  .type = &schema_string, LIST_AT(zones, zone_count), .noun = "zone file", .group = "flags",
 	  .help = "serve the zone in FILE (its origin is the SOA owner)" },
+	{ .key = "minimal_responses", .flag = "minimal-responses", .type = &schema_bool,
+	  .offset = AT(minimal_responses), .group = "flags",
+	  .help = "answer as NSD with 'minimal-responses: yes' (set both alike): no authority section after a "
+		  "positive answer, additional data only for NS RRsets; referrals keep their glue, negative "
+		  "answers their SOA" },
 	{ .key = "pop", .flag = "pop", .short_flag = 'p', .arg = "NAME", .type = &pop_type, .offset = AT(pop),
 	  .max = XDPCAST_NSID_MAX, .group = "flags",
 	  .help = "this PoP's name, for logs and metrics; sent as the NSID and the CHAOS id.server / "

@@ -44,6 +44,7 @@ struct view_option {
 	size_t prefix_count;
 	char **zones;
 	size_t zone_count;
+	bool minimal_responses;         /* as NSD's minimal-responses */
 };
 
 /* A TSIG key of the config file (transfer.keys). */
@@ -102,6 +103,7 @@ struct options {
 	size_t anycast_count;
 	char **zones;
 	size_t zone_count;
+	bool minimal_responses;         /* as NSD's minimal-responses */
 	struct view_option *views;      /* view i + 1 */
 	size_t view_count;
 	const char *pop;

@@ -269,7 +269,7 @@ unsigned zones_request_reload(struct daemon *d, const char *why, bool read_confi
 
 int zones_open_cache(struct daemon *d, char *err, size_t errlen)
 {
-	d->lane.cache = generation_cache_open(d->skel, d->opts.cache_max_bytes, err, errlen);
+	d->lane.cache = generation_cache_open(d->skel, d->opts.cache_max_bytes, d->opts.minimal_responses, err, errlen);
 	return d->lane.cache ? 0 : -1;
 }
 

@@ -116,7 +116,8 @@ sign_zone() {
 	echo "$WORK/$origin.signed"
 }
 
-# start_nsd ZONEFILE... : NSD on the anycast and unicast addresses.
+# start_nsd ZONEFILE... : NSD on the anycast and unicast addresses
+# ($NSD_SERVER_OPTIONS: more lines for its server section).
 start_nsd() {
 	local conf=$WORK/nsd.conf z name
 	cat > "$conf" <<CONF
@@ -135,6 +136,7 @@ server:
   nsid: "ascii_${POP:-e2e}"
   hide-version: yes
   verbosity: 1
+${NSD_SERVER_OPTIONS:-}
 remote-control:
   control-enable: no
 CONF

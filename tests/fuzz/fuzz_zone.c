@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zone = zone_parse("fuzz.zone", (const char *)data, size, err, sizeof(err));
 	if (!zone)
 		return 0;
-	zc = zone_compiler_new(zone, err, sizeof(err));
+	zc = zone_compiler_new(zone, false, err, sizeof(err));
 	if (zc && zone_compile_slots(zc, slots, err, sizeof(err)) == 0) {
 		zone_names_init(&it, zone, zone->origin, 0, zone->rrset_count);
 		while ((name = zone_names_next(&it)))

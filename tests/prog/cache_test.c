@@ -236,7 +236,7 @@ static void test_shared_tails_at_every_qname_length(void **state)
 {
 	char *text = lengths_zone(), *path = write_file(text), err[512];
 	struct zone *zone = load(path);
-	struct zone_compiler *zc = zone_compiler_new(zone, err, sizeof(err));
+	struct zone_compiler *zc = zone_compiler_new(zone, false, err, sizeof(err));
 	uint32_t shared_other = 0, shared_below = 0;
 	const knot_dname_t *name;
 	struct zone_names it;
@@ -356,7 +356,7 @@ static void test_slots_ending_in_a_page_slack(void **state)
 			if (xdpcast_address_offset(nxdomain.tail) + ZONE_SLOT_MAX * sizeof(struct zone_slot_word) >
 			    XDPCAST_BLOB_PAGE_SIZE) {
 				struct zone *zone = load(paths[i]);
-				struct zone_compiler *zc = zone_compiler_new(zone, err, sizeof(err));
+				struct zone_compiler *zc = zone_compiler_new(zone, false, err, sizeof(err));
 				struct name_answers n;
 
 				found = i;

@@ -83,7 +83,7 @@ struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t e
 		snprintf(err, errlen, "cannot load the BPF program (verifier log above)");
 		goto fail;
 	}
-	cache = generation_cache_open(skel, 0, err, errlen);
+	cache = generation_cache_open(skel, 0, false, err, errlen);
 	if (!cache)
 		goto fail;
 	protection_defaults(&defaults);

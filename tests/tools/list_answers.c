@@ -26,7 +26,7 @@ static bool answers_type(const struct name_answers *n, uint16_t type)
 static int list(const struct zone *zone, enum listing what)
 {
 	char err[512], owner[KNOT_DNAME_TXT_MAXLEN], type[16];
-	struct zone_compiler *zc = zone_compiler_new(zone, err, sizeof(err));
+	struct zone_compiler *zc = zone_compiler_new(zone, false, err, sizeof(err));
 	const knot_dname_t *name;
 	struct zone_names it;
 

@@ -73,7 +73,7 @@ static void keep(struct compiled_answer *to, const struct compiled_answer *from,
 	to->bytes = room;
 }
 
-static struct compiled_name *compile(const struct zone *zone, const char *owner)
+static struct compiled_name *compile_as(const struct zone *zone, const char *owner, bool minimal_responses)
 {
 	static struct compiled_name out;
 	knot_dname_t *name = knot_dname_from_str_alloc(owner);
@@ -82,7 +82,7 @@ static struct compiled_name *compile(const struct zone *zone, const char *owner)
 	char err[256];
 
 	memset(&out, 0, sizeof(out));
-	zc = zone_compiler_new(zone, err, sizeof(err));
+	zc = zone_compiler_new(zone, minimal_responses, err, sizeof(err));
 	assert_non_null(zc);
 	knot_dname_to_lower(name);
 	out.found = zone_compile_name(zc, name, &n, err, sizeof(err));
@@ -102,6 +102,11 @@ static struct compiled_name *compile(const struct zone *zone, const char *owner)
 	zone_compiler_free(zc);
 	free(name);
 	return &out;
+}
+
+static struct compiled_name *compile(const struct zone *zone, const char *owner)
+{
+	return compile_as(zone, owner, false);
 }
 
 /* The DO=0 answer of one type at a compiled name, or NULL. */
@@ -250,6 +255,46 @@ static void test_negative_answers(void **state)
 	assert_int_equal(c->other.header_flags, 0x8400 | KNOT_RCODE_NXDOMAIN);
 	assert_int_equal(c->other.ancount, 1);
 	assert_false(compile(zone, "loop1.example.test.")->has_other);
+	zone_free(zone);
+}
+
+/* NSD's minimal-responses, as NSD 4.6 answers with it: positive answers
+ * alone, but the glue of NS RRsets, referrals and the SOA of negative
+ * answers as without it. */
+static void test_minimal_responses(void **state)
+{
+	char err[256];
+	struct zone *zone = zone_load(TEST_ZONE, err, sizeof(err));
+	const struct compiled_answer *a;
+	struct compiled_name *c;
+	knot_pkt_t *pkt;
+
+	(void)state;
+	c = compile_as(zone, "example.test.", true);
+	a = typed(c, KNOT_RRTYPE_MX);
+	assert_int_equal(a->ancount, 2);
+	assert_int_equal(a->nscount, 0);
+	assert_int_equal(a->arcount, 0);
+	assert_int_equal(a->tail_len, 0);
+	assert_int_equal(a->shares, ZONE_SLOT_MAX);
+	a = typed(c, KNOT_RRTYPE_NS);
+	assert_int_equal(a->nscount, 0);
+	assert_int_equal(a->arcount, 2);
+	pkt = response_of("example.test.", KNOT_RRTYPE_NS, a, CUT_FULL);
+	assert_rrset_text(pkt, KNOT_ADDITIONAL, 0, "ns1.example.test.");
+	knot_pkt_free(pkt);
+	assert_int_equal(c->below.reason, XDPCAST_dns_nxdomain);
+	assert_int_equal(c->below.nscount, 1);
+	assert_int_equal(c->below.shares, ZONE_SLOT_NXDOMAIN);
+
+	a = typed(compile_as(zone, "www.example.test.", true), KNOT_RRTYPE_A);
+	assert_int_equal(a->ancount, 2);
+	assert_int_equal(a->nscount + a->arcount + a->tail_len, 0);
+
+	c = compile_as(zone, "sub.example.test.", true);
+	assert_int_equal(c->below.reason, XDPCAST_dns_referral);
+	assert_int_equal(c->below.nscount, 1);
+	assert_int_equal(c->below.arcount, 1);
 	zone_free(zone);
 }
 
@@ -721,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_loads_counts_and_serial),
 		cmocka_unit_test(test_renders_nsd_style_sections),
 		cmocka_unit_test(test_negative_answers),
+		cmocka_unit_test(test_minimal_responses),
 		cmocka_unit_test(test_names_near_255_octets),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_same_zone_twice_is_refused),

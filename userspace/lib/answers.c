@@ -135,6 +135,7 @@ struct zone_compiler {
 	const struct zone *zone;
 	knot_rrset_t negative_soa;      /* for the authority of negative answers */
 	const knot_rrset_t *apex_ns;
+	bool minimal_responses;
 	struct arena arena;
 	struct typed_answer *types;
 	size_t type_capacity;
@@ -444,7 +445,8 @@ static int render(struct zone_compiler *zc, const struct zone *zone, const struc
 	if (ret == KNOT_EOK)
 		ret = begin_section(&r, KNOT_ADDITIONAL);
 	for (size_t i = 0; i < plan->answer_count && ret == KNOT_EOK; i++)
-		ret = put_additional_for(&r, plan->answer[i], plan->glue);
+		if (!zc->minimal_responses || plan->answer[i]->type == KNOT_RRTYPE_NS)
+			ret = put_additional_for(&r, plan->answer[i], plan->glue);
 	if (ret == KNOT_EOK && plan->authority)
 		ret = put_additional_for(&r, plan->authority, plan->glue);
 	mark_section(&r, r.pkt ? r.pkt->size - data_start : r.plain_len, counts, &full_end);
@@ -688,11 +690,13 @@ static enum chase_end chase(struct zone_compiler *zc, const knot_dname_t *name, 
 
 /* The apex NS NSD 4.6 puts in the authority section of a positive answer:
  * none for an answer of the NS RRset itself, nor for DNSKEY and DS (seen
- * on the wire; the e2e comparison holds it to that). */
+ * on the wire; the e2e comparison holds it to that), nor with minimal
+ * responses. */
 static const knot_rrset_t *positive_authority(const struct zone_compiler *zc, const knot_rrset_t *answer,
 					      uint16_t qtype)
 {
-	if (answer == zc->apex_ns || qtype == KNOT_RRTYPE_DNSKEY || qtype == KNOT_RRTYPE_DS)
+	if (zc->minimal_responses || answer == zc->apex_ns || qtype == KNOT_RRTYPE_DNSKEY ||
+	    qtype == KNOT_RRTYPE_DS)
 		return NULL;
 	return zc->apex_ns;
 }
@@ -1097,7 +1101,8 @@ int zone_compile_name(struct zone_compiler *zc, const knot_dname_t *name, struct
 	return 0;
 }
 
-struct zone_compiler *zone_compiler_new(const struct zone *zone, char *err, size_t errlen)
+struct zone_compiler *zone_compiler_new(const struct zone *zone, bool minimal_responses, char *err,
+					size_t errlen)
 {
 	const knot_rrset_t *soa = zone_find(zone, zone->origin, KNOT_RRTYPE_SOA);
 	struct zone_compiler *zc = calloc(1, sizeof(*zc));
@@ -1107,6 +1112,7 @@ struct zone_compiler *zone_compiler_new(const struct zone *zone, char *err, size
 		return NULL;
 	}
 	zc->zone = zone;
+	zc->minimal_responses = minimal_responses;
 	if (denial_build(&zc->denial, zone)) {
 		snprintf(err, errlen, "%s: out of memory", zone->file);
 		free(zc);

@@ -62,8 +62,11 @@ struct name_answers {
 struct zone_compiler;
 
 /* The compiler of one zone; it holds no reference to the zone, which must
- * outlive it unchanged. */
-struct zone_compiler *zone_compiler_new(const struct zone *zone, char *err, size_t errlen);
+ * outlive it unchanged. minimal_responses: as NSD's option of that name,
+ * positive answers carry no authority section and additional data only
+ * for NS RRsets (referrals keep their glue, negative answers their SOA). */
+struct zone_compiler *zone_compiler_new(const struct zone *zone, bool minimal_responses, char *err,
+					size_t errlen);
 void zone_compiler_free(struct zone_compiler *zc);
 /* The zone's chain of denial, whose proofs answers name (denial_skip). */
 const struct denial *zone_compiler_denial(const struct zone_compiler *zc);

@@ -113,6 +113,7 @@ struct cache_generation {
 struct cache {
 	struct cache_maps maps;
 	uint64_t max_bytes;
+	bool minimal_responses;
 	struct blob *blob;
 	struct cache_generation *current;
 };
@@ -1312,7 +1313,7 @@ struct cache_generation *cache_build(struct cache *cache, const struct cache_sou
 		if (check_origin(gen, &sources[i], err, errlen))
 			goto fail;
 		cz = &gen->zones[gen->zone_count++];
-		zc = zone_compiler_new(sources[i].zone, err, errlen);
+		zc = zone_compiler_new(sources[i].zone, cache->minimal_responses, err, errlen);
 		ret = zc ? setup_zone(gen, cz, sources[i].zone, sources[i].view, zc, err, errlen) : -1;
 
 		if (!ret && index_zone(gen, gen->zone_count - 1))
@@ -1358,7 +1359,8 @@ int cache_publish(struct cache *cache, struct cache_generation *gen, char *err, 
 	return 0;
 }
 
-struct cache *cache_open(const struct cache_maps *maps, uint64_t max_bytes, char *err, size_t errlen)
+struct cache *cache_open(const struct cache_maps *maps, uint64_t max_bytes, bool minimal_responses, char *err,
+			 size_t errlen)
 {
 	struct cache *cache = calloc(1, sizeof(*cache));
 
@@ -1368,6 +1370,7 @@ struct cache *cache_open(const struct cache_maps *maps, uint64_t max_bytes, char
 	}
 	cache->maps = *maps;
 	cache->max_bytes = max_bytes;
+	cache->minimal_responses = minimal_responses;
 	cache->blob = blob_open(maps->blob_fd, maps->blob_pages, &maps->page_btf, err, errlen);
 	if (!cache->blob) {
 		free(cache);
@@ -1886,7 +1889,7 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	 * chain of denial: any change may touch any answer. */
 	c.whole = was_stale || !changes || zone->is_signed || before->is_signed;
 	cz->stale = false;
-	c.zc = zone_compiler_new(zone, err, errlen);
+	c.zc = zone_compiler_new(zone, gen->cache->minimal_responses, err, errlen);
 	if (!c.zc)
 		goto fail;
 	if (c.whole) {
@@ -2018,7 +2021,7 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 		gen->zones = zones;
 		gen->zone_capacity = cap;
 	}
-	zc = zone_compiler_new(zone, err, errlen);
+	zc = zone_compiler_new(zone, gen->cache->minimal_responses, err, errlen);
 	if (!zc)
 		return -1;
 	cz = memset(&gen->zones[gen->zone_count], 0, sizeof(*cz));

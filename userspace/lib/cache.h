@@ -34,8 +34,10 @@ struct cache_maps {
 	struct map_btf page_btf;        /* of the page template (xdpcast_blob_page) */
 };
 
-/* max_bytes: the most kernel memory a generation may take, 0: no cap. */
-struct cache *cache_open(const struct cache_maps *maps, uint64_t max_bytes, char *err, size_t errlen);
+/* max_bytes: the most kernel memory a generation may take, 0: no cap;
+ * minimal_responses: every zone's answers compiled so (zone_compiler_new). */
+struct cache *cache_open(const struct cache_maps *maps, uint64_t max_bytes, bool minimal_responses, char *err,
+			 size_t errlen);
 /* Lets go of the cache; the maps keep the generation in force, so an
  * attached program keeps answering from it. */
 void cache_close(struct cache *cache);
