@@ -856,10 +856,11 @@ __noinline int plan_response(struct scratch *s, const struct dns_query *q, const
  * where the response has it (no IP options), the headers are rewritten in
  * place around it: the frame grows at its head and the front moves down
  * to the new start, or (a growth under a word or over what heads have
- * room for) it grows or shrinks at its tail. Else (IP options, a front that is not linear, room only at the
- * head without the front moved) the head is built in scratch around the
- * question read there and written whole. The
- * answer's bytes and the OPT record are copied from the blob and scratch.
+ * room for) it grows or shrinks at its tail. Else (IP options, a front
+ * that is not linear, room only at the head without the front moved) the
+ * head is built in scratch around the question read there and written
+ * whole. The answer's bytes and the OPT record are copied from the blob
+ * and scratch.
  * A global function, so the verifier checks it once rather than once for
  * every way the pipeline can reach it. Its pointers may be NULL as far as
  * the verifier knows. Returns an enum xdpcast_reason.

@@ -88,14 +88,16 @@ SIGNED3=$(sign_zone "$WORK/nsec3.test.zone" nsec3.test ED25519 nsec3)
 sed 's/signed\.test\./optout.test./' "$ROOT/tests/zones/signed.test.zone" > "$WORK/optout.test.zone"
 OPTOUT=$(sign_zone "$WORK/optout.test.zone" optout.test ECDSAP256SHA256 nsec3-optout)
 ZONES=("$ROOT/tests/zones/example.test.zone" "$SIGNED" "$SIGNED3" "$OPTOUT" "$WORK/long.test.zone")
-zone_args=()
-for z in "${ZONES[@]}" "$BIG" "$BIG3"; do zone_args+=(--zone "$z"); done
+xdpcastd_args=()
+for z in "${ZONES[@]}" "$BIG" "$BIG3"; do xdpcastd_args+=(--zone "$z"); done
+style=""
 if [ "${MINIMAL:-0}" = 1 ]; then
 	NSD_SERVER_OPTIONS="  minimal-responses: yes"
-	zone_args+=(--minimal-responses)
+	xdpcastd_args+=(--minimal-responses)
+	style=" (minimal responses)"
 fi
 start_nsd "${ZONES[@]}" "$BIG" "$BIG3"
-start_xdpcastd --xdp-mode native --config "$ROOT/tests/fidelity/no-limits.yaml" "${zone_args[@]}"
+start_xdpcastd --xdp-mode native --config "$ROOT/tests/fidelity/no-limits.yaml" "${xdpcastd_args[@]}"
 
 for z in "${ZONES[@]}"; do queries "$z"; done | mixed_case > "$WORK/corpus"
 corpus_size=$(wc -l < "$WORK/corpus")
@@ -150,7 +152,7 @@ for z in "$SIGNED" "$SIGNED3" "$OPTOUT" "$BIG" "$BIG3"; do
 	signed_share+=("$(basename "$z" .signed) $((in_xdp * 100 / size))% of $size")
 done
 stop_xdpcastd
-echo "fidelity${NSD_SERVER_OPTIONS:+ (minimal responses)}: $compared queries compared, 0 differences;" \
+echo "fidelity$style: $compared queries compared, 0 differences;" \
      "$answered ($((answered * 100 / compared))%) answered in XDP," \
      "the rest by NSD behind it; DO=1 to signed zones answered in XDP" \
      "(test run): ${signed_share[*]}"

@@ -4,8 +4,8 @@
  * sends counts for its client's IPv4 /24 or IPv6 /48, and nothing else
  * does (passes, drops, the daemon's own probes); a full set gives up its
  * least recently answered network; a network answered on two CPUs reads
- * as one; thousands of networks read back whole. Read back with the same code as `xdpcastctl catchment` and
- * /metrics.
+ * as one; thousands of networks read back whole. Read back with the same
+ * code as `xdpcastctl catchment` and /metrics.
  */
 #include <sched.h>
 #include <stdarg.h>
