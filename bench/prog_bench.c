@@ -166,6 +166,22 @@ static void ns_per_packet(const int fds[MEASURED], const uint8_t *frame, size_t 
 	}
 }
 
+/* The verifier's work on the program against its limit (the kernel's
+ * BPF_COMPLEXITY_LIMIT_INSNS): a change that nears it fails to load on the
+ * next kernel whose verifier walks a little more. */
+static void report_verifier(int fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		perror("prog_bench: bpf_obj_get_info_by_fd");
+		return;
+	}
+	printf("\nxdpcast as loaded: the verifier processed %u instructions (%.0f %% of its limit of 1,000,000); "
+	       "%u bytes of JIT image.\n", info.verified_insns, info.verified_insns / 10000.0, info.jited_prog_len);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned samples = argc > 1 ? atoi(argv[1]) : 100000;
@@ -220,6 +236,7 @@ int main(int argc, char **argv)
 		       ns[XDPCAST] / ns[BASELINE], ns[EMPTY],
 		       ns[BASELINE] > ns[EMPTY] ? (ns[XDPCAST] - ns[EMPTY]) / (ns[BASELINE] - ns[EMPTY]) : 0.0);
 	}
+	report_verifier(fds[XDPCAST]);
 	xdp_pass_bpf__destroy(empty);
 	baseline_bpf__destroy(base);
 	test_program_unload(skel);
