@@ -956,7 +956,7 @@ __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct
 			return XDPCAST_drop_malformed;
 	}
 	if ((plan->head_len && store_blob(ctx, front_len, plan->answer, sizeof(struct answer_record), plan->head_len)) ||
-	    (plan->tail_len && store_tail(ctx, plan, front_len + plan->head_len)) ||
+	    ((plan->tail_len || plan->proof_len) && store_tail(ctx, plan, front_len + plan->head_len)) ||
 	    (opt_len && copy_to_frame(ctx, front_len + data_len, s->opt, opt_len) &&
 	     bpf_xdp_store_bytes(ctx, front_len + data_len, s->opt, opt_len)))
 		return XDPCAST_drop_malformed;

@@ -642,10 +642,14 @@ static void test_changes_in_place_answer_as_built_afresh(void **state)
 static void test_signed_changes_answer_as_built_afresh(void **state)
 {
 	static const char *const fixtures[] = { "tests/zones/denial.test.signed", "tests/zones/denial3.test.signed" };
+	char err[512];
 
 	(void)state;
-	for (size_t i = 0; i < 2; i++) {
-		char *text = read_file(fixtures[i]), *at = strstr(text, "\t192.0.2.2\n"), *path, err[512];
+	/* Each fixture with NSD's default answers, then with minimal
+	 * responses (wildcard answers with an empty tail before the proof). */
+	for (size_t i = 0; i < 4; i++) {
+		const char *fixture = fixtures[i % 2];
+		char *text = read_file(fixture), *at = strstr(text, "\t192.0.2.2\n"), *path;
 		struct zone *after;
 		struct corpus corpus = { 0 };
 		int rewritten;
@@ -655,14 +659,16 @@ static void test_signed_changes_answer_as_built_afresh(void **state)
 		at[9] = '3';                            /* a.denial(3).test A 192.0.2.3 */
 		path = write_file(text);
 		after = load(path);
-		assert_int_equal(test_program_publish(skel, fixtures[i], err, sizeof(err)), 0);
+		if (i % 2 == 0)
+			assert_int_equal(test_program_reopen_cache(skel, i >= 2, err, sizeof(err)), 0);
+		assert_int_equal(test_program_publish(skel, fixture, err, sizeof(err)), 0);
 		rewritten = cache_change_zone(test_program_cache(), after, 0, NULL, err, sizeof(err));
 		if (rewritten < 0)
-			fail_msg("%s: %s", fixtures[i], err);
+			fail_msg("%s: %s", fixture, err);
 		add_zone_names(&corpus, after);
-		answered = expect_as_afresh(fixtures[i], &corpus, path);
-		print_message("  %s: %d names written again, %zu of %zu queries answered as afresh\n", fixtures[i],
-			      rewritten, answered, CORPUS_QUERIES(&corpus));
+		answered = expect_as_afresh(fixture, &corpus, path);
+		print_message("  %s%s: %d names written again, %zu of %zu queries answered as afresh\n", fixture,
+			      i >= 2 ? " (minimal responses)" : "", rewritten, answered, CORPUS_QUERIES(&corpus));
 		assert_true(answered > CORPUS_QUERIES(&corpus) / 2);
 		free(corpus.names);
 		zone_free(after);
@@ -670,6 +676,7 @@ static void test_signed_changes_answer_as_built_afresh(void **state)
 		free(path);
 		free(text);
 	}
+	assert_int_equal(test_program_reopen_cache(skel, false, err, sizeof(err)), 0);
 }
 
 /* A chain the index cannot serve (here NSEC3 with extra iterations): DO=1
@@ -702,6 +709,49 @@ static void test_unserved_chain_passed_and_counted(void **state)
 	free(text);
 }
 
+/* With minimal responses a wildcard's answer has no tail; with DO=1 the
+ * program appends the qname's proof after an empty one: the answer with
+ * its RRSIG, the proof that the qname does not exist (the NSEC covering
+ * it, or the NSEC3 covering the next closer name) with its RRSIG in the
+ * authority section, and no additional data but the OPT record. */
+static void test_minimal_wildcard_answers_carry_their_proof(void **state)
+{
+	static const struct {
+		const char *zone, *qname;
+		uint16_t proof_type;
+	} cases[] = {
+		{ "tests/zones/denial.test.signed", "Some.Wild.denial.test.", KNOT_RRTYPE_NSEC },
+		{ "tests/zones/denial3.test.signed", "Some.Wild.denial3.test.", KNOT_RRTYPE_NSEC3 },
+	};
+	char err[512];
+
+	(void)state;
+	assert_int_equal(test_program_reopen_cache(skel, true, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct frame_info info;
+		struct response r;
+		knot_pkt_t *pkt;
+		const knot_pktsection_t *authority;
+
+		if (test_program_publish(skel, cases[i].zone, err, sizeof(err)))
+			fail_msg("%s: %s", cases[i].zone, err);
+		ask(cases[i].qname, KNOT_RRTYPE_A, -1232, &r);
+		if (r.verdict != XDP_TX)
+			fail_msg("%s A with DO=1: verdict %d, not answered", cases[i].qname, r.verdict);
+		assert_null(check_frame(r.frame, r.len, FRAME_AS_SENT, &info));  /* checksums too */
+		pkt = knot_pkt_new((void *)info.dns, info.dns_len, NULL);
+		assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+		assert_int_equal(knot_pkt_section(pkt, KNOT_ANSWER)->count, 2);        /* A and its RRSIG */
+		authority = knot_pkt_section(pkt, KNOT_AUTHORITY);
+		assert_int_equal(authority->count, 2);
+		assert_int_equal(knot_pkt_rr(authority, 0)->type, cases[i].proof_type);
+		assert_int_equal(knot_pkt_rr(authority, 1)->type, KNOT_RRTYPE_RRSIG);
+		assert_int_equal(knot_pkt_section(pkt, KNOT_ADDITIONAL)->count, 1);    /* OPT */
+		knot_pkt_free(pkt);
+	}
+	assert_int_equal(test_program_reopen_cache(skel, false, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -711,6 +761,7 @@ int main(void)
 		cmocka_unit_test(test_changes_in_place_answer_as_built_afresh),
 		cmocka_unit_test(test_signed_changes_answer_as_built_afresh),
 		cmocka_unit_test(test_unserved_chain_passed_and_counted),
+		cmocka_unit_test(test_minimal_wildcard_answers_carry_their_proof),
 	};
 
 	return cmocka_run_group_tests_name("answer cache", tests, setup, teardown);

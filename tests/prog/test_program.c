@@ -18,6 +18,13 @@ struct cache *test_program_cache(void)
 	return cache;
 }
 
+int test_program_reopen_cache(struct xdpcast_bpf *skel, bool minimal_responses, char *err, size_t errlen)
+{
+	cache_close(cache);
+	cache = generation_cache_open(skel, 0, minimal_responses, err, errlen);
+	return cache ? 0 : -1;
+}
+
 int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *err, size_t errlen)
 {
 	return test_program_publish_zones(skel, &zone_file, zone_file ? 1 : 0, err, errlen);

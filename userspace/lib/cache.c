@@ -596,7 +596,9 @@ static uint32_t write_answer(struct cache_generation *gen, struct cache_zone *cz
 		for (int i = 0; i < 2 && rec.denial; i++)
 			rec.denial_skip[i] = a->denial_skip[i] ? cz->denial.proofs[a->denial_skip[i] - 1] : 0;
 	}
-	if (a->tail_len) {
+	/* The program appends the qname's proof after a tail: an answer with
+	 * none (a wildcard's, with minimal responses) gets an empty one. */
+	if (a->tail_len || (a->flags & (ANSWER_DENIAL_NSEC | ANSWER_DENIAL_NSEC3))) {
 		if (a->shares < ZONE_SLOT_MAX && cz->slots && cz->slot_tails[a->shares] &&
 		    tail_is(a, record_at(gen, cz->slot_tails[a->shares]))) {
 			rec.tail = cz->slots;
