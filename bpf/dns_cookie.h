@@ -85,7 +85,8 @@ static inline int server_cookie_valid(const __u8 server[COOKIE_SERVER_LEN], cons
 		return 0;
 	server_cookie_put_hash(expected, server_cookie_hash(client, server, addr, ipv4, secret));
 	/* One compare of the two words: byte by byte, clang kept every
-	 * received byte on the program's stack, which is at its limit. */
+	 * received byte on the main program's stack, whose frame each call
+	 * chain adds to its own within the verifier's 512 bytes. */
 	__builtin_memcpy(&want, expected, sizeof(want));
 	__builtin_memcpy(&got, server + 8, sizeof(got));
 	return want == got;

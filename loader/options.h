@@ -44,7 +44,6 @@ struct view_option {
 	size_t prefix_count;
 	char **zones;
 	size_t zone_count;
-	bool minimal_responses;         /* as NSD's minimal-responses */
 };
 
 /* A TSIG key of the config file (transfer.keys). */
