@@ -4,9 +4,10 @@ lookup`, one per query, concatenated) with NSD's (kdig's output for the
 same queries, in the same order): rcode, the AA and TC flags and each
 section's records as a set. Queries the program passed are not compared.
 Prints how many were answered; on the first difference prints both and
-exits 1.
+exits 1. With --all, a query the program passed is an error too: the
+queries it passed are listed and it exits 1.
 
-    compare_lookups.py LOOKUPS KDIG_OUTPUT
+    compare_lookups.py [--all] LOOKUPS KDIG_OUTPUT
 """
 import json
 import re
@@ -78,18 +79,27 @@ def show(response):
     return "\n".join(lines)
 
 
-ours = list(lookups(open(sys.argv[1]).read()))
-theirs = list(kdig_responses(open(sys.argv[2]).read()))
+args = sys.argv[1:]
+expect_all = args[:1] == ["--all"]
+if expect_all:
+    args = args[1:]
+ours = list(lookups(open(args[0]).read()))
+theirs = list(kdig_responses(open(args[1]).read()))
 if len(ours) != len(theirs):
     sys.exit(f"{len(ours)} lookups, {len(theirs)} responses from NSD")
-answered = 0
+answered, passed = 0, []
 for lookup, nsd in zip(ours, theirs):
     xdp = from_lookup(lookup)
     if xdp is None:
+        passed.append(f"{lookup['name']} {lookup['type']}")
         continue
     answered += 1
     if show(xdp) != show(from_kdig(nsd)):
         print(f"{lookup['name']} {lookup['type']}: the program's answer differs from NSD's", file=sys.stderr)
         print("NSD:\n" + show(from_kdig(nsd)) + "\nXDP:\n" + show(xdp), file=sys.stderr)
         sys.exit(1)
+if expect_all and passed:
+    print(f"{len(passed)} of {len(ours)} queries passed by the program, not answered:", file=sys.stderr)
+    print("\n".join(passed[:10]), file=sys.stderr)
+    sys.exit(1)
 print(answered)

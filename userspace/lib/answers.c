@@ -835,9 +835,10 @@ static int compile_cname_owner(struct zone_compiler *zc, const knot_dname_t *nam
 	if (render_planned(zc, &plan, &out->other, err, errlen))
 		return -1;
 	/* DO=1: the chain with its RRSIGs, ending out of the zone or in the
-	 * proof that its last name lacks the type. */
+	 * proof that its last name lacks the type; from a wildcard, with the
+	 * qname's own proof, which the program adds. */
 	plan.dnssec = true;
-	if (!serving_denial(zc) || plan.position_independent ||
+	if (!serving_denial(zc) || (plan.position_independent && !set_dynamic_proof(serving_denial(zc), &plan)) ||
 	    (end == CHASE_NODATA && (is_wildcard(final) || !add_nodata_proof(serving_denial(zc), final, &plan))))
 		return 0;
 	return render_dnssec(zc, &plan, &out->other_dnssec, &out->has_other_dnssec, err, errlen);
