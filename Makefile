@@ -50,7 +50,8 @@ LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1
 # of its 1M instructions (846k with v3; bench/prog_bench reports it).
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_$(ARCH)
 
-BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/xdp_drop.bpf.o $(BUILD)/baseline.bpf.o $(BUILD)/bare.bpf.o
+BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/xdp_drop.bpf.o $(BUILD)/baseline.bpf.o $(BUILD)/bare.bpf.o \
+            $(BUILD)/bare-alu.bpf.o $(BUILD)/bare-alu-unrolled.bpf.o
 LIB_SRCS := $(wildcard userspace/lib/*.c) $(filter-out loader/xdpcastd.c,$(wildcard loader/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
@@ -110,6 +111,14 @@ $(BUILD)/baseline.bpf.o: bench/baseline.bpf.c $(BUILD)/vmlinux.h
 
 $(BUILD)/bare.bpf.o: bench/bare.bpf.c $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# bench/live.sh's calibration: the bare program with ~500 ns of ALU work a
+# frame, in a loop and unrolled (bench/bare.bpf.c).
+$(BUILD)/bare-alu.bpf.o: bench/bare.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -DALU_STEPS=500 $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/bare-alu-unrolled.bpf.o: bench/bare.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -DALU_STEPS=500 -DALU_UNROLL $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/sha1_vectors.bpf.o: tests/prog/sha1_vectors.bpf.c $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@

@@ -5,6 +5,12 @@
  * sets QR and sends it back (XDP_TX). No parsing beyond fixed offsets, no
  * checksum, no answer: the frame a generator gets back is a "reply" all
  * the same. bench/live.sh measures xdpcast's answered rate against it.
+ *
+ * Built again with ALU_STEPS: that many dependent multiply-xor steps per
+ * frame, in a loop (a few cache lines of code) or with ALU_UNROLL (several
+ * KB of code run once each). bench/live.sh compares what each costs the
+ * whole path with its own time: a program's code footprint slows the rest
+ * of the path (veth, AF_XDP, skbs) that shares its core.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -15,6 +21,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define ETH_P_IP   0x0800
 #define ETH_P_IPV6 0x86DD
 #define ETH_ALEN   6
+
+#ifdef ALU_STEPS
+/* Where the ALU work's result goes, so that clang keeps it. */
+__u64 alu_sink;
+#endif
 
 static __always_inline void swap(void *a, void *b, int len)
 {
@@ -57,6 +68,20 @@ int bare(struct xdp_md *ctx)
 		return XDP_PASS;
 	swap(eth->h_dest, eth->h_source, ETH_ALEN);
 	swap(&udp->source, &udp->dest, 2);
+#ifdef ALU_STEPS
+	{
+		__u64 h = dns[2];
+
+#ifdef ALU_UNROLL
+#pragma unroll
+#else
+#pragma clang loop unroll(disable)
+#endif
+		for (int i = 0; i < ALU_STEPS; i++)
+			h = (h * 0x9e3779b97f4a7c15ULL) ^ (h >> 17);
+		alu_sink = h;
+	}
+#endif
 	dns[2] |= 0x80;         /* QR */
 	return XDP_TX;
 }

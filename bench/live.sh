@@ -6,6 +6,9 @@
 # median of RUNS) and the program's own time per packet (bpf_stats:
 # run_time_ns / run_cnt over the run) for:
 #   bare      bench/bare.bpf.c: swap MACs, addresses, ports, set QR (the ceiling)
+#   alu, alu-unrolled
+#             bare with ~500 ns of ALU work a frame, in a loop (a few cache
+#             lines of code) and unrolled (~10 KB of code run once each)
 #   knot-xdp  Knot 3.2 in its XDP mode (its program redirects to AF_XDP;
 #             the answering is in knotd)
 #   xdpcast   xdpcast with NSD behind, limits and RRL off
@@ -16,6 +19,11 @@
 #   empty     xdp_pass.bpf.c, which returns at once: its time per packet is
 #             bpf_stats' own clock reads, most of bare's (too much of it
 #             for a ratio net of them to be steady; limits on/off is)
+# A second table takes each program's cost to the whole path apart: the
+# time per reply beyond bare's (1 / pps, kxdpgun's thread carrying the
+# whole path on one core) less the program's own time beyond bare's
+# (bpf_stats) is what it costs the rest of the path (veth, AF_XDP, skbs):
+# about 0 for the loop, the code footprint's toll for the unrolled one.
 # Then what the default limits cost: xdpcast's time per packet with limits
 # and RRL off and on, in turns (a reload apart), for queries from sources
 # spread over 2001:db8:8000::/33, so that packets take per-source bucket
@@ -119,8 +127,10 @@ sysctl -qw kernel.bpf_stats_enabled=1
 # minutes) falls on all of them alike.
 cp "$ROOT/tests/fidelity/no-limits.yaml" "$WORK/limits.yaml"
 for r in $(seq "$RUNS"); do
-	srv ip -force link set dev veth-s xdpdrv obj "$BUILD/bare.bpf.o" sec xdp
-	measure bare
+	for program in bare bare-alu bare-alu-unrolled; do
+		srv ip -force link set dev veth-s xdpdrv obj "$BUILD/$program.bpf.o" sec xdp
+		measure "${program#bare-}"
+	done
 	srv ip -force link set dev veth-s xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp
 	measure empty
 	srv ip link set dev veth-s xdpdrv off
@@ -144,7 +154,7 @@ for r in $(seq "$RUNS"); do
 	[ "$r" = "$RUNS" ] || { kill "$NSD"; wait "$NSD" 2>/dev/null || true; }
 done
 declare -A PPS NS
-for program in bare empty knot-xdp xdpcast minimal; do
+for program in bare alu alu-unrolled empty knot-xdp xdpcast minimal; do
 	for i in "${!SETS[@]}"; do
 		r=$(middle < "$WORK/runs.$program.$i")
 		PPS["$program|$i"]=${r% *}
@@ -176,6 +186,17 @@ for i in "${!SETS[@]}"; do
 	    -v m="${PPS[minimal|$i]}" \
 	    'BEGIN {printf "| %s | %d | %d | %d | %.2f | %.2f | %d | %d | %d | %.1f | %d | %d | %.2f | %.2f |\n", n, b, k, x,
 		    b ? x / b : 0, k ? x / k : 0, bn, kn, xn, bn ? xn / bn : 0, en, m, b ? m / b : 0, k ? m / k : 0}'
+done
+echo
+echo "| query set | program | pps | path beyond bare's, ns/reply | own time beyond bare's, ns/pkt | the rest of the path, ns/reply |"
+echo "|---|---|---:|---:|---:|---:|"
+for i in "${!SETS[@]}"; do
+	for program in alu alu-unrolled xdpcast minimal; do
+		awk -v n="${SETS[$i]%%|*}" -v p="$program" -v b="${PPS[bare|$i]}" -v x="${PPS[$program|$i]}" \
+		    -v bn="${NS[bare|$i]}" -v xn="${NS[$program|$i]}" \
+		    'BEGIN {path = b && x ? 1e9 / x - 1e9 / b : 0; own = xn - bn;
+			    printf "| %s | %s | %d | %.0f | %d | %.0f |\n", n, p, x, path, own, path - own}'
+	done
 done
 echo
 echo "| xdpcast, www A over IPv6 from $SPOOFED6 (floodgen) | ns/pkt |"

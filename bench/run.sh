@@ -53,7 +53,11 @@ fi
 	echo "bare (bench/bare.bpf.c)"
 	echo "swaps and sets QR, nothing else: the ceiling. Knot-XDP's program only"
 	echo "redirects to knotd's AF_XDP sockets; knotd answers. xdpcast has NSD"
-	echo "behind it, limits and RRL off here, on in the second table."
+	echo "behind it, limits and RRL off here, on in the third table. alu and"
+	echo "alu-unrolled are bare with ~500 ns of ALU work a frame, in a loop and"
+	echo "unrolled: the second table's last column, each program's time per reply"
+	echo "beyond bare's (kxdpgun's one thread carries the whole path) less its own"
+	echo "time beyond bare's, is what its code footprint costs the rest of the path."
 	echo
 	RUNS=$live_runs LIVE_SECONDS=$live_seconds BUILD=$BUILD bench/live.sh | grep -E '^(\||$)'
 	echo
