@@ -177,7 +177,8 @@ __noinline int find_proof(struct scratch *s, struct cached_answer *found)
 	bpf_loop(XDPCAST_DENIAL_DEPTH, denial_level_step, &d, 0);
 	if (d.done != DENIAL_FOUND)
 		return -1;
-	found->proof = d.proof == a->denial_skip[0] || d.proof == a->denial_skip[1] ? 0 : d.proof;
+	found->proof = d.proof == a->denial_skip[0] || d.proof == a->denial_skip[1] || d.proof == a->denial_skip[2] ?
+		       0 : d.proof;
 	return 0;
 }
 

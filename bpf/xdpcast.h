@@ -349,6 +349,7 @@ struct client_view {
 #define XDPCAST_BLOB_PAGES_MAX  131072  /* 32 GiB of records */
 #define XDPCAST_TYPES_MAX       64      /* type entries of one name (DO=1 variants included) */
 #define XDPCAST_TAIL_PATCHES    16      /* relative compression pointers in one tail */
+#define XDPCAST_TAIL_PROOFS     3       /* proofs of denial in one tail: NSEC3's NXDOMAIN at a chain's end */
 
 /* One page of the blob: the value of each inner map of `xdpcast_blob`. */
 struct blob_page {
@@ -449,7 +450,7 @@ struct answer_record {
 	__u16 slot;          /* with ANSWER_TAIL_SLOT: enum zone_slot */
 	__u32 tail;          /* struct tail_record, or the zone's slots; 0: no tail */
 	__u32 denial;        /* with ANSWER_DENIAL_*: the root struct denial_node of the zone's index */
-	__u32 denial_skip[2];  /* proofs the tail already holds (struct proof_record): not twice */
+	__u32 denial_skip[XDPCAST_TAIL_PROOFS];  /* proofs the tail already holds (struct proof_record): not twice */
 };
 
 /*

@@ -251,8 +251,8 @@ struct plan {
 	const knot_rrset_t *answer[MAX_CHAIN + 1];
 	size_t answer_count;
 	const knot_rrset_t *authority;
-	const knot_rrset_t *proofs[2];  /* DO=1: after the authority, each with its RRSIGs */
-	uint32_t proof_numbers[2];      /* 1 + each one's number in the zone's chain; 0: a DS RRset */
+	const knot_rrset_t *proofs[XDPCAST_TAIL_PROOFS];  /* DO=1: after the authority, each with its RRSIGs */
+	uint32_t proof_numbers[XDPCAST_TAIL_PROOFS];      /* 1 + each one's number in the zone's chain; 0: a DS RRset */
 	size_t proof_count;
 	uint16_t denial;                /* ANSWER_DENIAL_*: the program adds the qname's own proof */
 	bool glue;                      /* additional may hold data below a delegation */
@@ -763,6 +763,34 @@ static bool add_nodata_proof(const struct denial *d, const knot_dname_t *name, s
 	       (d->kind == DENIAL_NSEC || add_proof(d, denial_match(d, knot_wire_next_label(name, NULL)), plan));
 }
 
+/*
+ * The proof that `name`, where a CNAME chain ends, does not exist (RFC
+ * 4035 section 3.1.3.2, RFC 5155 section 7.2.2), nor the wildcard at its
+ * closest encloser: with NSEC, the NSECs covering the name and that
+ * wildcard; with NSEC3, the closest encloser's NSEC3 and those covering
+ * the next closer name and the wildcard.
+ */
+static bool add_nxdomain_proof(const struct zone *zone, const struct denial *d, const knot_dname_t *name,
+			       struct plan *plan)
+{
+	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
+	const knot_dname_t *next_closer = name, *encloser = knot_wire_next_label(name, NULL);
+	size_t size;
+
+	while (*encloser && !zone_name_exists(zone, encloser)) {
+		next_closer = encloser;
+		encloser = knot_wire_next_label(encloser, NULL);
+	}
+	size = knot_dname_size(encloser);
+	if (size + 2 > sizeof(wildcard))
+		return false;   /* "*." would make it longer than a name can be */
+	memcpy(wildcard + 2, encloser, size);
+	if (d->kind == DENIAL_NSEC3)
+		return add_proof(d, denial_match(d, encloser), plan) && add_proof(d, denial_cover(d, next_closer), plan) &&
+		       add_proof(d, denial_cover(d, wildcard), plan);
+	return add_proof(d, denial_cover(d, name), plan) && add_proof(d, denial_cover(d, wildcard), plan);
+}
+
 /* A DO=1 variant of `plan` with the proofs that do not depend on the
  * qname; 0 rendered (has set), 1 none, -1 error. */
 static int render_dnssec(struct zone_compiler *zc, const struct plan *plan, struct compiled_answer *out, bool *has,
@@ -806,13 +834,15 @@ static int compile_cname_owner(struct zone_compiler *zc, const knot_dname_t *nam
 	struct plan plan = {
 		.qname = name, .position_independent = is_wildcard(name), .authoritative = true,
 	};
+	const struct denial *d = serving_denial(zc);
 	const knot_rrset_t *final_rrsets;
 	knot_dname_t final[KNOT_DNAME_MAXLEN];  /* the chain's last name, lowercase */
 	size_t final_count = 0;
 	enum chase_end end = chase(zc, name, 0, &plan);
 
-	if (end == CHASE_NODATA) {
+	if (end == CHASE_NODATA || end == CHASE_NXDOMAIN)
 		knot_dname_copy_lower(final, knot_cname_name(plan.answer[plan.answer_count - 1]->rrs.rdata));
+	if (end == CHASE_NODATA) {
 		final_rrsets = zone_rrsets_of(zc->zone, final, &final_count);
 		for (size_t i = 0; i < final_count; i++) {
 			struct plan typed = plan;
@@ -835,11 +865,12 @@ static int compile_cname_owner(struct zone_compiler *zc, const knot_dname_t *nam
 	if (render_planned(zc, &plan, &out->other, err, errlen))
 		return -1;
 	/* DO=1: the chain with its RRSIGs, ending out of the zone or in the
-	 * proof that its last name lacks the type; from a wildcard, with the
-	 * qname's own proof, which the program adds. */
+	 * proof that its last name lacks the type or does not exist; from a
+	 * wildcard, with the qname's own proof, which the program adds. */
 	plan.dnssec = true;
-	if (!serving_denial(zc) || (plan.position_independent && !set_dynamic_proof(serving_denial(zc), &plan)) ||
-	    (end == CHASE_NODATA && (is_wildcard(final) || !add_nodata_proof(serving_denial(zc), final, &plan))))
+	if (!d || (plan.position_independent && !set_dynamic_proof(d, &plan)) ||
+	    (end == CHASE_NODATA && (is_wildcard(final) || !add_nodata_proof(d, final, &plan))) ||
+	    (end == CHASE_NXDOMAIN && !add_nxdomain_proof(zc->zone, d, final, &plan)))
 		return 0;
 	return render_dnssec(zc, &plan, &out->other_dnssec, &out->has_other_dnssec, err, errlen);
 }

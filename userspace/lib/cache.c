@@ -593,7 +593,7 @@ static uint32_t write_answer(struct cache_generation *gen, struct cache_zone *cz
 	rec.head_csum = csum16(a->bytes, stored);
 	if (a->flags & (ANSWER_DENIAL_NSEC | ANSWER_DENIAL_NSEC3)) {
 		rec.denial = cz->denial.root;
-		for (int i = 0; i < 2 && rec.denial; i++)
+		for (int i = 0; i < XDPCAST_TAIL_PROOFS && rec.denial; i++)
 			rec.denial_skip[i] = a->denial_skip[i] ? cz->denial.proofs[a->denial_skip[i] - 1] : 0;
 	}
 	/* The program appends the qname's proof after a tail: an answer with
