@@ -22,7 +22,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define ETH_P_IPV6 0x86DD
 #define ETH_ALEN   6
 
-
 static __always_inline void swap(void *a, void *b, int len)
 {
 	__u8 t[16];

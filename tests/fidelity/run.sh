@@ -124,7 +124,7 @@ answered=$(( $(tx_total) - tx_before ))
 # Every answer is compared with NSD's as a set per section, and every
 # query must be answered in XDP (the program has each DO=1 answer of
 # these zones: data, denials, wildcards and CNAME chains from them), but
-# one: below *.wcx, a CNAME to a name that does not exist, NSEC3's answer
+# names below *.wcx, a CNAME to a name that does not exist: NSEC3's answer
 # (the chain, the SOA, four NSEC3s and their RRSIGs) is over 1,232 octets
 # uncompressed, as a wildcard's answer is stored; the program passes what
 # it cannot send whole. Names of NSEC3 records are not names of the zone
@@ -151,7 +151,11 @@ for z in "$SIGNED" "$SIGNED3" "$OPTOUT" "$BIG" "$BIG3"; do
 	done < "$WORK/signed_corpus" > "$WORK/lookups.json"
 	# shellcheck disable=SC2046
 	cli kdig +norec +dnssec +bufsize=1232 +time=2 +retry=1 @$UNICAST4 $(cat "$WORK/signed_corpus") > "$WORK/nsd.txt"
-	in_xdp=$("$ROOT/tests/fidelity/compare_lookups.py" --all --may-pass '^[^*][^.]*\.wcx\.' "$WORK/lookups.json" "$WORK/nsd.txt") ||
+	may_pass=()
+	case $z in
+	"$SIGNED3"|"$OPTOUT") may_pass=(--may-pass '^[^*][^.]*\.wcx\.') ;;
+	esac
+	in_xdp=$("$ROOT/tests/fidelity/compare_lookups.py" --all "${may_pass[@]}" "$WORK/lookups.json" "$WORK/nsd.txt") ||
 		fail "$(basename "$z" .signed): DO=1 answers of the program (test run) differ from NSD's or were passed (above)"
 	compared=$((compared + in_xdp))
 	signed_share+=("$(basename "$z" .signed) $in_xdp of $size")
@@ -160,4 +164,4 @@ stop_xdpcastd
 echo "fidelity$style: $compared queries compared, 0 differences;" \
      "$answered ($((answered * 100 / compared))%) answered in XDP," \
      "the rest by NSD behind it; DO=1 queries to signed zones answered in XDP, all but the oversized" \
-     "one below *.wcx (test run): ${signed_share[*]}"
+     "ones below *.wcx (test run): ${signed_share[*]}"

@@ -709,6 +709,57 @@ static void test_unserved_chain_passed_and_counted(void **state)
 	free(text);
 }
 
+/*
+ * A CNAME chain ending at a name that does not exist, asked with DO=1:
+ * with room, NXDOMAIN with the chain, the SOA and the proof (the NSECs
+ * covering the target and the wildcard at its closest encloser); without
+ * room for that authority section, TC=1, never the chain alone with an
+ * NXDOMAIN a validator cannot check. The edit turns a.denial.test's A
+ * into the CNAME (the program does not validate signatures).
+ */
+static void test_negative_chain_keeps_its_proof(void **state)
+{
+	char *text = read_file("tests/zones/denial.test.signed"), *at = strstr(text, "IN\tA\t192.0.2.2\n"), *path;
+	const knot_pktsection_t *authority;
+	struct frame_info info;
+	struct response r;
+	knot_pkt_t *pkt;
+	char edited[1 << 16], err[512];
+	size_t nsec = 0;
+
+	(void)state;
+	assert_non_null(at);
+	snprintf(edited, sizeof(edited), "%.*sIN\tCNAME\tnothere.denial.test.\n%s", (int)(at - text), text,
+		 at + strlen("IN\tA\t192.0.2.2\n"));
+	path = write_file(edited);
+	if (test_program_publish(skel, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	ask("a.denial.test.", KNOT_RRTYPE_A, -1232, &r);
+	if (r.verdict != XDP_TX)
+		fail_msg("DO=1 at 1232: verdict %d, not answered", r.verdict);
+	assert_null(check_frame(r.frame, r.len, FRAME_AS_SENT, &info));
+	pkt = knot_pkt_new((void *)info.dns, info.dns_len, NULL);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	assert_int_equal(knot_wire_get_rcode(pkt->wire), KNOT_RCODE_NXDOMAIN);
+	assert_int_equal(knot_pkt_section(pkt, KNOT_ANSWER)->count, 1);            /* the CNAME */
+	authority = knot_pkt_section(pkt, KNOT_AUTHORITY);
+	for (uint16_t i = 0; i < authority->count; i++)
+		nsec += knot_pkt_rr(authority, i)->type == KNOT_RRTYPE_NSEC;
+	assert_int_equal(nsec, 2);
+	knot_pkt_free(pkt);
+
+	ask("a.denial.test.", KNOT_RRTYPE_A, -512, &r);
+	if (r.verdict == XDP_TX) {
+		const uint8_t *dns = dns_of(&r);
+
+		if (!knot_wire_get_tc(dns))
+			fail_msg("DO=1 at 512: sent without TC and with %u authority records", knot_wire_get_nscount(dns));
+	}
+	unlink(path);
+	free(path);
+	free(text);
+}
+
 /* With minimal responses a wildcard's answer has no tail; with DO=1 the
  * program appends the qname's proof after an empty one: the answer with
  * its RRSIG, the proof that the qname does not exist (the NSEC covering
@@ -761,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_changes_in_place_answer_as_built_afresh),
 		cmocka_unit_test(test_signed_changes_answer_as_built_afresh),
 		cmocka_unit_test(test_unserved_chain_passed_and_counted),
+		cmocka_unit_test(test_negative_chain_keeps_its_proof),
 		cmocka_unit_test(test_minimal_wildcard_answers_carry_their_proof),
 	};
 

@@ -480,8 +480,9 @@ static int render(struct zone_compiler *zc, const struct zone *zone, const struc
 		if (r.plain)
 			/* Uncompressed, so longer than NSD's: only whole, else pass. */
 			out->flags |= ANSWER_NO_TRUNCATE;
-		else if (!plan->answer_count)
-			/* A negative answer or a referral needs its authority section. */
+		else if (!plan->answer_count || plan->authority == &zc->negative_soa)
+			/* A negative answer (a CNAME chain's too: its SOA, with DO=1
+			 * its proof) or a referral needs its authority section. */
 			out->flags |= ANSWER_NEEDS_AUTHORITY;
 	}
 out:
