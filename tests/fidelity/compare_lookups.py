@@ -5,8 +5,8 @@ same queries, in the same order): rcode, the AA and TC flags and each
 section's records as a set. Queries the program passed are not compared.
 Prints how many were answered; on the first difference prints both and
 exits 1. With --all, a query the program passed is an error too, unless
-its name matches --may-pass's regular expression: the first ten such
-queries are listed and it exits 1.
+its name matches --may-pass's regular expression (each such pass is
+printed on stderr): the first ten other passes are listed and it exits 1.
 
     compare_lookups.py [--all [--may-pass REGEX]] LOOKUPS KDIG_OUTPUT
 """
