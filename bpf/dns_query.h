@@ -29,6 +29,7 @@
 #define RESPONSE_DNS_OFF_MAX (14 + 4 * MAX_VLAN_TAGS + 40 + 8)
 #define RESPONSE_HEAD_GROW_MAX 192  /* bytes a response grows at the frame's head, at most */
 #define DNS_TYPE_OPT      41
+#define DNS_TYPE_RRSIG    46
 #define DNS_UDP_MIN       512
 
 #define DNS_FLAG_QR       0x8000
@@ -259,11 +260,13 @@ __noinline int walk_qname(struct scratch *s, struct dns_query *q, __u32 loaded)
 	return w.len;
 }
 
-/* Types a cache entry can answer: not 0, not OPT, not the query-only types
- * 128-255 (ANY, AXFR, IXFR, ...), which userspace answers. */
+/* Types a cache entry can answer: not 0, not OPT, not RRSIG (the server
+ * answers with the signatures of every RRset at the name; the cache holds
+ * no such answer, and its OTHER answer would deny what exists), not the
+ * query-only types 128-255 (ANY, AXFR, IXFR, ...), which userspace answers. */
 static __always_inline int is_data_type(__u16 qtype)
 {
-	return qtype != 0 && qtype != DNS_TYPE_OPT && (qtype < 128 || qtype > 255);
+	return qtype != 0 && qtype != DNS_TYPE_OPT && qtype != DNS_TYPE_RRSIG && (qtype < 128 || qtype > 255);
 }
 
 /* The options of the OPT record (RFC 6891 section 6.1.2): notes an NSID
