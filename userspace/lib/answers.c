@@ -477,8 +477,9 @@ static int render(struct zone_compiler *zc, const struct zone *zone, const struc
 		/* The program adds the qname's proof unless the tail holds it. */
 		if (plan->denial)
 			memcpy(out->denial_skip, plan->proof_numbers, sizeof(out->denial_skip));
-		if (r.plain)
-			/* Uncompressed, so longer than NSD's: only whole, else pass. */
+		if (r.plain || (plan->glue && counts[KNOT_ADDITIONAL]))
+			/* Uncompressed, so longer than NSD's; or a referral's glue,
+			 * which NSD cuts address by address: only whole, else pass. */
 			out->flags |= ANSWER_NO_TRUNCATE;
 		else if (!plan->answer_count || plan->authority == &zc->negative_soa)
 			/* A negative answer (a CNAME chain's too: its SOA, with DO=1
@@ -706,8 +707,8 @@ static const knot_rrset_t *positive_authority(const struct zone_compiler *zc, co
 static bool finish_chase(const struct zone_compiler *zc, enum chase_end end, struct plan *plan)
 {
 	switch (end) {
-	case CHASE_DATA:
-		plan->authority = positive_authority(zc, NULL, plan->qtype);
+	case CHASE_DATA:        /* no apex NS twice: as the chain's end and in authority */
+		plan->authority = positive_authority(zc, plan->answer[plan->answer_count - 1], plan->qtype);
 		plan->reason = XDPCAST_dns_answer;
 		return true;
 	case CHASE_OUT_OF_ZONE:
