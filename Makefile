@@ -47,7 +47,7 @@ LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1
 
 # v3: 32-bit ALU and jumps. clang 14's default (v1) widens every 32-bit
 # step to 64 bits: the program was 16 % longer and the verifier walked 954k
-# of its 1M instructions (846k with v3; bench/prog_bench reports it).
+# of its 1M instructions (846k with v3 at the switch; bench/prog_bench reports it).
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I$(BUILD) -Ibpf -D__TARGET_ARCH_$(ARCH)
 
 BPF_OBJS := $(BUILD)/xdpcast.bpf.o $(BUILD)/xdp_pass.bpf.o $(BUILD)/xdp_drop.bpf.o $(BUILD)/baseline.bpf.o $(BUILD)/bare.bpf.o \

@@ -177,8 +177,11 @@ __noinline int find_proof(struct scratch *s, struct cached_answer *found)
 	bpf_loop(XDPCAST_DENIAL_DEPTH, denial_level_step, &d, 0);
 	if (d.done != DENIAL_FOUND)
 		return -1;
-	found->proof = d.proof == a->denial_skip[0] || d.proof == a->denial_skip[1] || d.proof == a->denial_skip[2] ?
-		       0 : d.proof;
+	found->proof = d.proof;
+#pragma unroll
+	for (int i = 0; i < XDPCAST_TAIL_PROOFS; i++)
+		if (a->denial_skip[i] == d.proof)       /* the tail holds it already */
+			found->proof = 0;
 	return 0;
 }
 
