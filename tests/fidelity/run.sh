@@ -130,9 +130,9 @@ answered=$(( $(tx_total) - tx_before ))
 # answers that serve many names are stored (the program passes what it
 # cannot send whole): below *.wcx, a CNAME to a name that does not exist,
 # NSEC3's answer (the chain, the SOA, four NSEC3s and their RRSIGs); and
-# the referral to wide, eight name servers with sixteen glue records. Names of NSEC3 records are not names of the zone
-# (RFC 5155 section 7.2.8), and RRSIG queries are the server's: left to
-# NSD, not asked.
+# the referral to wide, eight name servers with sixteen glue records.
+# Names of NSEC3 records are not names of the zone (RFC 5155 section
+# 7.2.8), and RRSIG queries are the server's: left to NSD, not asked.
 signed_share=()
 big_queries() {         # random names below the big zone's names, and types they lack
 	local i
