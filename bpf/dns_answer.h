@@ -821,12 +821,14 @@ __noinline int plan_response(struct scratch *s, const struct dns_query *q, const
 		return XDPCAST_dns_pass_other;
 	plan = &s->plan;
 	__builtin_memset(plan, 0, sizeof(*plan));
-	plan->flags = DNS_FLAG_QR | (q->flags & DNS_FLAG_RD);
 	if (!found) {
+		/* As NSD: the query's flags but AD and its RCODE. */
+		plan->flags = DNS_FLAG_QR | (q->flags & ~(DNS_FLAG_AD | DNS_RCODE_MASK));
 		plan->reason = XDPCAST_dns_badvers;
 		plan->opt_len = build_opt(s, q, EDNS_BADVERS_EXT_RCODE, 0);
 		return plan->reason;
 	}
+	plan->flags = DNS_FLAG_QR | (q->flags & DNS_FLAG_RD);
 	a = answer_record_at(found->answer);
 	if (!a)
 		return XDPCAST_dns_pass_other;

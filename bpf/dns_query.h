@@ -36,6 +36,8 @@
 #define DNS_FLAG_AA       0x0400
 #define DNS_FLAG_TC       0x0200
 #define DNS_FLAG_RD       0x0100
+#define DNS_FLAG_AD       0x0020
+#define DNS_RCODE_MASK    0x000f
 #define DNS_OPCODE_MASK   0x7800
 #define EDNS_FLAG_DO      0x8000
 
@@ -247,7 +249,8 @@ __noinline int walk_qname(struct scratch *s, struct dns_query *q, __u32 loaded)
 	if (!s || !q)
 		return 0;
 	w.qoff = q->dns_off + DNS_HEADER_LEN;
-	w.room = loaded - DNS_HEADER_LEN;
+	/* A name of over 255 octets runs out of room: FORMERR from userspace. */
+	w.room = loaded - DNS_HEADER_LEN < XDPCAST_NAME_MAX ? loaded - DNS_HEADER_LEN : XDPCAST_NAME_MAX;
 #pragma clang loop unroll(disable)
 	for (__u32 i = 0; i < XDPCAST_LABELS_MAX + 1; i++)
 		if (label_step(&w))
@@ -270,8 +273,9 @@ static __always_inline int is_data_type(__u16 qtype)
 }
 
 /* The options of the OPT record (RFC 6891 section 6.1.2): notes an NSID
- * request and where the first COOKIE option is (RFC 7873 section 5.2: a
- * malformed one is FORMERR, which userspace sends); any other option is
+ * request and where the COOKIE option is (RFC 7873 section 5.2: a
+ * malformed one is FORMERR, which userspace sends; a second one goes there
+ * too, where NSD checks it or echoes the last); any other option is
  * ignored, as NSD does. */
 static __always_inline int read_options(struct scratch *s, struct dns_query *q, __u32 at, __u32 rdlen)
 {
@@ -293,8 +297,8 @@ static __always_inline int read_options(struct scratch *s, struct dns_query *q, 
 			return -1;
 		if (code == EDNS_OPTION_NSID)
 			q->wants_nsid = 1;
-		if (code == EDNS_OPTION_COOKIE && !q->cookie_len) {
-			if (len != 8 && (len < 16 || len > COOKIE_OPTION_MAX))
+		if (code == EDNS_OPTION_COOKIE) {
+			if (q->cookie_len || (len != 8 && (len < 16 || len > COOKIE_OPTION_MAX)))
 				return -1;
 			q->cookie_len = len;
 			q->cookie_off = at + pos + 4;
@@ -370,15 +374,6 @@ static __always_inline enum dns_read_result check_udp_checksum(const struct pack
 	return xdpcast_csum_fold(sum) == 0xffff ? DNS_READ_OK : DNS_READ_UNSUPPORTED;
 }
 
-/* QUERY, IQUERY (obsolete), STATUS, NOTIFY, UPDATE, DSO: the opcodes a
- * server may be sent (RFC 6895); the others are unassigned. */
-static __always_inline int is_assigned_opcode(__u16 flags)
-{
-	__u16 opcode = (flags & DNS_OPCODE_MASK) >> 11;
-
-	return opcode <= 2 || (opcode >= 4 && opcode <= 6);
-}
-
 /*
  * Copies `len` bytes of the frame from `at` to `dst` through the packet
  * pointer, 8 at a time, the last word ending at the last byte: cheaper
@@ -450,8 +445,9 @@ static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const
 	arcount = (__u16)h[10] << 8 | h[11];
 	if (q->flags & DNS_FLAG_QR)
 		return DNS_READ_RESPONSE;
-	if (!is_assigned_opcode(q->flags) || qdcount > 1)
-		return DNS_READ_MALFORMED;  /* no server answers these: not a query */
+	if (!pkt->sport)
+		return DNS_READ_MALFORMED;  /* no reply can go to port 0: NSD's send fails */
+	/* Other opcodes and question counts: NSD answers (NOTIMP, FORMERR). */
 	if ((q->flags & DNS_OPCODE_MASK) || qdcount != 1 ||
 	    ancount || nscount || arcount > 1)
 		return DNS_READ_UNSUPPORTED;

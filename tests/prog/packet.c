@@ -63,6 +63,9 @@ static size_t build_dns(const struct query_spec *spec, uint8_t *p)
 			memcpy(p + len + 4, spec->cookie, spec->cookie_len);
 			len += 4 + spec->cookie_len;
 		}
+		if (spec->options_len)
+			memcpy(p + len, spec->options, spec->options_len);
+		len += spec->options_len;
 		put16(opt + 9, len - (opt - p) - 11);
 	}
 	return len;
@@ -125,7 +128,7 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 	int v6 = spec->family == 6;
 	const char *dst = spec->dst ? spec->dst : v6 ? "2001:db8:53::53" : "192.0.2.53";
 	const char *src = spec->src ? spec->src : v6 ? "2001:db8:1::2" : "198.51.100.2";
-	uint16_t sport = spec->sport ? spec->sport : 40000;
+	uint16_t sport = spec->sport < 0 ? 0 : spec->sport ? spec->sport : 40000;
 	uint8_t proto = spec->proto ? spec->proto : IPPROTO_UDP;
 	size_t off = 12, ip_off, l4_off, dns_len, l4_len, len;
 	uint8_t *ip, *l4;

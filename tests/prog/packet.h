@@ -17,7 +17,7 @@ struct query_spec {
 	const char *dst;        /* default: the anycast address of the family */
 	const char *src;        /* default: 198.51.100.2 or 2001:db8:1::2 */
 	uint8_t proto;          /* default UDP; ICMP and ICMPv6 carry icmp_type */
-	uint16_t sport;         /* default 40000 */
+	int sport;              /* default 40000; -1 for 0 */
 	uint16_t dport;         /* default 53 */
 	uint8_t tcp_flags;      /* default SYN */
 	uint8_t icmp_type;
@@ -34,6 +34,8 @@ struct query_spec {
 	int edns_nsid;          /* ask for the NSID (an empty option 3) */
 	const uint8_t *cookie;  /* COOKIE option data (client, server cookie) */
 	size_t cookie_len;
+	const uint8_t *options; /* more EDNS options, wire format, after those */
+	size_t options_len;
 	int raw_qname;          /* qname holds wire bytes (for garbled names) */
 	size_t raw_qname_len;
 	size_t dns_len;         /* cut the DNS payload (UDP length follows) */

@@ -108,7 +108,7 @@ static size_t random_query(uint8_t *frame)
 	spec.ipv6_ext_headers = v6 && chance(15);
 	spec.src = chance(90) ? (v6 ? sources6[0] : sources4[0]) : (v6 ? sources6 : sources4)[below(4)];
 	spec.dst = chance(95) ? NULL : v6 ? "2001:db8:1::1" : "198.51.100.1";
-	spec.sport = chance(90) ? 40000 + below(20000) : below(65536);
+	spec.sport = chance(90) ? 40000 + (int)below(20000) : chance(5) ? -1 : (int)below(65536);
 	spec.qname = names[below(sizeof(names) / sizeof(names[0]))];
 	spec.qtype = chance(90) ? qtypes[below(sizeof(qtypes) / sizeof(qtypes[0]))] : below(65536);
 	spec.qclass = chance(90) ? KNOT_CLASS_IN : chance(50) ? KNOT_CLASS_CH : below(65536);
@@ -387,6 +387,8 @@ static const char *check_result(const uint8_t *in, size_t in_len, const uint8_t 
 		return "the answer's addresses are not the query's, swapped";
 	if (memcmp(r.udp, q.udp + 2, 2) || memcmp(r.udp + 2, q.udp, 2))
 		return "the answer's ports are not the query's, swapped";
+	if (!r.udp[2] && !r.udp[3])
+		return "answered to port 0";
 	question = knot_dname_size(q.dns + 12) + 4;
 	if (r.dns_len < 12 + question || memcmp(r.dns, q.dns, 2) || memcmp(r.dns + 12, q.dns + 12, question))
 		return "the answer's ID or question is not the query's";

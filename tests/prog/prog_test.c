@@ -27,6 +27,10 @@
 #define TEST_ZONE "tests/zones/example.test.zone"
 #define LONG_NAME "a.very.long.name.with.many.labels.to.walk.through.in.the.fast.path." \
 		  "and.still.be.answered.correctly.example.test."
+/* Wire-format pieces of names over 255 octets: three 63-octet labels. */
+#define X63 "\077xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define NAME_192 X63 X63 X63
+#define Y45 "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
 
 struct expect_answer {
 	int ancount, nscount, arcount;  /* arcount without the OPT record */
@@ -39,6 +43,7 @@ struct expect_answer {
 	const char *nsid;               /* the NSID option's data */
 	int ede;                        /* Extended DNS Error info code */
 	int not_authoritative;          /* AA=0: a referral */
+	uint8_t ra_z_ad_cd;             /* the upper half of the second flags byte */
 	const char *first_authority;    /* text in the first authority record */
 };
 
@@ -175,10 +180,20 @@ static const struct fixture fixtures[] = {
 	  XDP_DROP, XDPCAST_drop_port_policy },
 	{ "QDCOUNT 0", { .qname = "www.example.test.", .qdcount = -1 },
 	  XDP_PASS, XDPCAST_dns_pass_other },
-	{ "QDCOUNT 2: no server answers it", { .qname = "www.example.test.", .qdcount = 2 },
+	{ "QDCOUNT 2: NSD's FORMERR", { .qname = "www.example.test.", .qdcount = 2 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "unassigned opcode 9: NSD's NOTIMP", { .qname = "www.example.test.", .flags = 9 << 11 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "query from source port 0: no reply can go there", { .sport = -1, .qname = "www.example.test." },
 	  XDP_DROP, XDPCAST_drop_malformed },
-	{ "unassigned opcode 9", { .qname = "www.example.test.", .flags = 9 << 11 },
-	  XDP_DROP, XDPCAST_drop_malformed },
+	{ "qname of 256 octets: NSD's FORMERR", { .raw_qname = 1, .qname = NAME_192 "\061" Y45 "yyyy" "\007example\004test", .raw_qname_len = 256 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "qname of 260 octets", { .raw_qname = 1, .qname = NAME_192 "\065" Y45 "yyyyyyyy" "\007example\004test", .raw_qname_len = 260 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "qname of 256 octets below a delegation", { .raw_qname = 1, .qname = NAME_192 "\055" Y45 "\003sub\007example\004test", .raw_qname_len = 256 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "COOKIE twice (8, then 5 bytes): NSD's FORMERR", { .qname = "www.example.test.", .edns_size = 1232, .cookie = (const uint8_t *)"clientck", .cookie_len = 8, .options = (const uint8_t *)"\0\12\0\5abcde", .options_len = 9 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "opcode UPDATE: userspace refuses or applies it", { .qname = "example.test.", .flags = 5 << 11 },
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "QR=1 to port 53 (reflected response)", { .qname = "www.example.test.", .flags = 0x8000 },
@@ -189,6 +204,12 @@ static const struct fixture fixtures[] = {
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "EDNS version 1: BADVERS, no sections, no NSID", { .qname = "www.example.test.", .edns_size = 1232, .edns_version = 1, .edns_nsid = 1 },
 	  XDP_TX, XDPCAST_dns_badvers, { 0, 0, 0, .edns = 1, .ext_rcode = 1, .not_authoritative = 1 } },
+	{ "BADVERS keeps the query's CD, as NSD", { .qname = "www.example.test.", .flags = 0x0110, .edns_size = 1232, .edns_version = 1 },
+	  XDP_TX, XDPCAST_dns_badvers, { 0, 0, 0, .edns = 1, .ext_rcode = 1, .not_authoritative = 1, .ra_z_ad_cd = 0x10 } },
+	{ "BADVERS keeps AA, TC, RA and Z, clears AD", { .qname = "www.example.test.", .flags = 0x07e0, .edns_size = 1232, .edns_version = 1 },
+	  XDP_TX, XDPCAST_dns_badvers, { 0, 0, 0, .edns = 1, .ext_rcode = 1, .tc = 1, .ra_z_ad_cd = 0xc0 } },
+	{ "an answer keeps none of CD, AA, TC, RA, Z, AD", { .qname = "www.example.test.", .flags = 0x07f0 },
+	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80" } },
 	{ "NSID asked for: the PoP name", { .family = 6, .qname = "www.example.test.", .edns_size = 1232, .edns_nsid = 1 },
 	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80", .edns = 1, .nsid = TEST_POP } },
 	{ "NSID with a negative answer", { .qname = "nope.example.test.", .edns_size = 512, .edns_nsid = 1 },
@@ -367,6 +388,7 @@ static void check_answer(const struct fixture *f, const uint8_t *in, size_t in_l
 	assert_int_equal(knot_wire_get_rd(r.dns), knot_wire_get_rd(q.dns));
 	assert_int_equal(!!knot_wire_get_tc(r.dns), f->answer.tc);
 	assert_int_equal(knot_wire_get_rcode(r.dns), f->answer.rcode);
+	assert_int_equal(r.dns[3] & 0xf0, f->answer.ra_z_ad_cd);
 
 	pkt = knot_pkt_new((void *)r.dns, r.dns_len, NULL);
 	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
