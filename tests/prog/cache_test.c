@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
@@ -757,6 +758,69 @@ static void test_negative_chain_keeps_its_proof(void **state)
 	free(text);
 }
 
+/*
+ * Targets written with the zone's part in capitals (MAIL.Example.TEST.)
+ * are the zone's names like any: an MX target's address goes in the
+ * additional section, and a change at a CNAME's target rewrites the
+ * CNAME's answer in place. Both were missed while the target was compared
+ * with the lowercase origin as written.
+ */
+static void test_capital_targets_are_the_zones_names(void **state)
+{
+	static const char capitals[] = "capital IN CNAME WWW.EXAMPLE.TEST.\nupmx IN MX 10 MAIL.Example.TEST.\n";
+	static const struct edit change = { "www's address changes", { "www             IN A    192.0.2.81" },
+					    { "www IN A 192.0.2.82" }, LOCAL };
+	char *base = read_file(EXAMPLE), *changed = edited(&change), *before_path, *after_path, err[512];
+	static char text[1 << 17];
+	const knot_pktsection_t *additional;
+	struct corpus corpus = { 0 };
+	struct frame_info info;
+	struct response r;
+	struct zone *after;
+	knot_pkt_t *pkt;
+	bool mail = false;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s%s", base, capitals);
+	before_path = write_file(text);
+	snprintf(text, sizeof(text), "%s%s", changed, capitals);
+	after_path = write_file(text);
+	if (test_program_publish(skel, before_path, err, sizeof(err)))
+		fail_msg("%s", err);
+
+	ask("upmx.example.test.", KNOT_RRTYPE_MX, 1232, &r);
+	assert_int_equal(r.verdict, XDP_TX);
+	assert_null(check_frame(r.frame, r.len, FRAME_AS_SENT, &info));
+	pkt = knot_pkt_new((void *)info.dns, info.dns_len, NULL);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	additional = knot_pkt_section(pkt, KNOT_ADDITIONAL);
+	for (uint16_t i = 0; i < additional->count; i++) {
+		const knot_rrset_t *rr = knot_pkt_rr(additional, i);
+		char owner[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(owner, rr->owner, sizeof(owner));
+		mail |= rr->type == KNOT_RRTYPE_A && !strcasecmp(owner, "mail.example.test.");
+	}
+	knot_pkt_free(pkt);
+	if (!mail)
+		fail_msg("upmx MX: no address of MAIL.Example.TEST. in the additional section");
+
+	after = load(after_path);
+	if (cache_change_zone(test_program_cache(), after, 0, NULL, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	add_query_name(&corpus, "capital.example.test.");
+	add_query_name(&corpus, "www.example.test.");
+	expect_as_afresh("a change at a capital CNAME target", &corpus, after_path);
+	free(corpus.names);
+	zone_free(after);
+	unlink(before_path);
+	unlink(after_path);
+	free(before_path);
+	free(after_path);
+	free(changed);
+	free(base);
+}
+
 /* With minimal responses a wildcard's answer has no tail; with DO=1 the
  * program appends the qname's proof after an empty one: the answer with
  * its RRSIG, the proof that the qname does not exist (the NSEC covering
@@ -810,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_signed_changes_answer_as_built_afresh),
 		cmocka_unit_test(test_unserved_chain_passed_and_counted),
 		cmocka_unit_test(test_negative_chain_keeps_its_proof),
+		cmocka_unit_test(test_capital_targets_are_the_zones_names),
 		cmocka_unit_test(test_minimal_wildcard_answers_carry_their_proof),
 	};
 

@@ -352,11 +352,15 @@ static int put_additional_for(struct response *r, const knot_rrset_t *rr, bool g
 
 	for (uint16_t i = 0; i < rr->rrs.count; i++, rd = knot_rdataset_next(rd)) {
 		const knot_dname_t *target = additional_target(rr, rd);
+		knot_dname_storage_t lower;     /* the origin is lowercase; a target may not be */
 		const struct glue *g;
 
-		if (!target || !r->zone || knot_dname_in_bailiwick(target, r->zone->origin) < 0)
+		if (!target || !r->zone)
 			continue;
-		g = glue_of(r->zc, target);
+		knot_dname_copy_lower(lower, target);
+		if (knot_dname_in_bailiwick(lower, r->zone->origin) < 0)
+			continue;
+		g = glue_of(r->zc, lower);
 		for (size_t t = 0; t < 2; t++) {
 			int ret;
 

@@ -386,9 +386,13 @@ static int index_rrset(struct target_index *index, const struct zone *zone, cons
 		return 0;
 	for (uint16_t i = 0; i < rr->rrs.count; i++, rd = knot_rdataset_next((knot_rdata_t *)rd)) {
 		const knot_dname_t *target = answer_rdata_target(rr->type, rd);
+		knot_dname_storage_t lower;     /* the origin is lowercase; a target may not be */
 		struct target t;
 
-		if (!target || knot_dname_in_bailiwick(target, zone->origin) < 0)
+		if (!target)
+			continue;
+		knot_dname_copy_lower(lower, target);
+		if (knot_dname_in_bailiwick(lower, zone->origin) < 0)
 			continue;
 		if (index->count == index->capacity) {
 			size_t cap = index->capacity ? index->capacity * 2 : 64;
@@ -399,14 +403,13 @@ static int index_rrset(struct target_index *index, const struct zone *zone, cons
 			index->items = grown;
 			index->capacity = cap;
 		}
-		t.target = knot_dname_copy(target, NULL);
+		t.target = knot_dname_copy(lower, NULL);
 		t.owner = knot_dname_copy(rr->owner, NULL);
 		t.type = rr->type;
 		if (!t.target || !t.owner) {
 			target_free(&t);
 			return -1;
 		}
-		knot_dname_to_lower(t.target);
 		index->items[index->count++] = t;
 	}
 	return 0;
