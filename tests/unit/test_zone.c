@@ -355,6 +355,8 @@ static void test_errors_name_file_and_line(void **state)
 			  ":4: a second SOA record");
 	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww.other. A 192.0.2.1\n",
 			  ":3: owner is outside the zone (origin is the SOA owner)");
+	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww 2147483648 A 192.0.2.1\n",
+			  ":3: TTL 2147483648 is over 2147483647 (RFC 2181 section 8)");
 	/* zscanner reads class IN only; others fail in the scanner itself. */
 	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww CH TXT \"x\"\n",
 			  ":3: unsupported record type");
@@ -391,6 +393,31 @@ static void test_rrset_merge_takes_lowest_ttl(void **state)
 	free(www);
 	zone_free(zone);
 	unlink(path);
+}
+
+/* As NSD: a $TTL in an included file holds after the $INCLUDE, while
+ * the $ORIGIN goes back to the including file's. */
+static void test_ttl_of_an_include_holds_after_it(void **state)
+{
+	char inner[64], outer[64], text[256], err[256];
+	struct zone *zone;
+	knot_dname_t *after = knot_dname_from_str_alloc("after.t."), *inc = knot_dname_from_str_alloc("inc.sub.t.");
+
+	(void)state;
+	snprintf(inner, sizeof(inner), "%s", write_zone("$TTL 77\ninc A 192.0.2.1\n"));
+	snprintf(text, sizeof(text), "$ORIGIN t.\n$TTL 900\n@ SOA ns hm 1 2 3 4 5\n$INCLUDE %s sub.t.\n"
+		 "after A 192.0.2.2\n", inner);
+	snprintf(outer, sizeof(outer), "%s", write_zone(text));
+	zone = zone_load(outer, err, sizeof(err));
+	if (!zone)
+		fail_msg("%s", err);
+	assert_int_equal(zone_find(zone, inc, KNOT_RRTYPE_A)->ttl, 77);
+	assert_int_equal(zone_find(zone, after, KNOT_RRTYPE_A)->ttl, 77);
+	free(after);
+	free(inc);
+	zone_free(zone);
+	unlink(inner);
+	unlink(outer);
 }
 
 #define DIFF_SOA(serial) "$ORIGIN diff.test.\n@ 300 IN SOA ns1 host " #serial " 3600 600 86400 60\n"
@@ -772,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_same_zone_twice_is_refused),
 		cmocka_unit_test(test_unchanged_files_are_not_read_again),
 		cmocka_unit_test(test_rrset_merge_takes_lowest_ttl),
+		cmocka_unit_test(test_ttl_of_an_include_holds_after_it),
 		cmocka_unit_test(test_diff_applies_in_place),
 		cmocka_unit_test(test_diff_that_does_not_apply_changes_nothing),
 		cmocka_unit_test(test_changes_between_two_versions),

@@ -85,6 +85,10 @@ int zone_add_record(struct zone *zone, const knot_dname_t *owner, uint16_t type,
 			 (unsigned long long)limits.records);
 		return -1;
 	}
+	if (ttl > INT32_MAX) {  /* a resolver takes it for 0, NSD for its default */
+		snprintf(err, errlen, "TTL %u is over 2147483647 (RFC 2181 section 8)", ttl);
+		return -1;
+	}
 	lower = knot_dname_copy(owner, NULL);
 	if (!lower) {
 		snprintf(err, errlen, "out of memory");
@@ -302,7 +306,7 @@ int zone_finish(struct zone *zone, char *err, size_t errlen)
 	return finish(zone, NULL, err, errlen);
 }
 
-static int parse_file(struct load_state *st, const char *path, const char *origin, uint32_t ttl, int depth);
+static int parse_file(struct load_state *st, const char *path, const char *origin, uint32_t *ttl, int depth);
 
 /* One record the scanner read: into the zone, its source noted. */
 static int take_record(struct load_state *st, const zs_scanner_t *s, const char *file)
@@ -332,15 +336,17 @@ static int take_record(struct load_state *st, const zs_scanner_t *s, const char 
 /*
  * Zone text through libzscanner one record at a time, so that $INCLUDE is
  * ours to open (parse_file's checks and bounds) rather than the scanner's.
- * `dir` resolves relative includes; NULL refuses them all.
+ * `dir` resolves relative includes; NULL refuses them all. `ttl` is the
+ * default TTL the text starts with, and the one it ends with: as NSD, a
+ * $TTL in an included file holds after it (its $ORIGIN does not).
  */
-static int parse_text(struct load_state *st, const char *file, const char *dir, const char *origin, uint32_t ttl,
+static int parse_text(struct load_state *st, const char *file, const char *dir, const char *origin, uint32_t *ttl,
 		      const char *text, size_t len, int depth)
 {
 	zs_scanner_t *s = malloc(sizeof(*s));
 	int ret = -1;
 
-	if (!s || zs_init(s, origin, KNOT_CLASS_IN, ttl) != 0 || zs_set_input_string(s, text, len) != 0) {
+	if (!s || zs_init(s, origin, KNOT_CLASS_IN, *ttl) != 0 || zs_set_input_string(s, text, len) != 0) {
 		snprintf(st->err, st->errlen, "%s: cannot start the zone scanner", file);
 		goto out;
 	}
@@ -369,7 +375,7 @@ static int parse_text(struct load_state *st, const char *file, const char *dir, 
 					 (unsigned long long)s->line_counter, INCLUDE_DEPTH_MAX);
 				goto out;
 			}
-			if (parse_file(st, s->include_filename, (const char *)s->buffer, s->default_ttl, depth + 1)) {
+			if (parse_file(st, s->include_filename, (const char *)s->buffer, &s->default_ttl, depth + 1)) {
 				char inner[512];
 
 				snprintf(inner, sizeof(inner), "%s", st->err);
@@ -379,6 +385,7 @@ static int parse_text(struct load_state *st, const char *file, const char *dir, 
 			}
 			break;
 		case ZS_STATE_EOF:
+			*ttl = s->default_ttl;
 			ret = 0;
 			goto out;
 		default:                /* ZS_STATE_ERROR */
@@ -409,7 +416,7 @@ static const char *file_kind(mode_t mode)
  * daemon; read rather than mapped, so a file truncated meanwhile cannot
  * fault it.
  */
-static int parse_file(struct load_state *st, const char *path, const char *origin, uint32_t ttl, int depth)
+static int parse_file(struct load_state *st, const char *path, const char *origin, uint32_t *ttl, int depth)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	char *text = NULL, *name = NULL, *real = NULL;
@@ -483,14 +490,15 @@ out:
 static struct zone *load(struct zone *zone, const char *dir, const char *text, size_t len, char *err, size_t errlen)
 {
 	struct load_state st = { .zone = zone, .err = err, .errlen = errlen };
+	uint32_t ttl = 3600;
 	int ret;
 
 	if (!zone) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	ret = text ? parse_text(&st, zone->file, dir, ".", 3600, text, len, 0) :
-		     parse_file(&st, zone->file, ".", 3600, 0);
+	ret = text ? parse_text(&st, zone->file, dir, ".", &ttl, text, len, 0) :
+		     parse_file(&st, zone->file, ".", &ttl, 0);
 	if (ret == 0)
 		ret = finish(zone, st.sources, err, errlen);
 	free(st.sources);
