@@ -561,8 +561,11 @@ static __always_inline __u32 tail_of(const struct answer_record *a)
 /*
  * The largest cut of the answer that fits `room` bytes, in s->plan: the
  * head alone, + authority, + additional, as NSD drops sections to fit;
- * with the qname's proof of denial, all of it.
- * Returns -1 when only TC=1 fits, -2 when the answer cannot be read.
+ * with the qname's proof of denial, all of it. NSD adds additional RRsets
+ * until one does not fit: a cut of them all that leaves room for one is
+ * passed.
+ * Returns -1 when only TC=1 fits, -2 to pass (or when the answer cannot
+ * be read).
  */
 static __always_inline int plan_answer(struct scratch *s, const struct dns_query *q,
 				       const struct cached_answer *found, __u32 room)
@@ -622,6 +625,8 @@ static __always_inline int plan_answer(struct scratch *s, const struct dns_query
 	if ((a->flags & ANSWER_NO_TRUNCATE) || proof)
 		return -1;
 	if (plan->head_len + t->auth_len <= room) {
+		if (t->arcount && room - plan->head_len - t->auth_len >= t->additional_min)
+			return -2;      /* NSD may send some of the additional records */
 		plan->tail_len = t->auth_len;
 		plan->nscount = t->nscount;
 		plan->patch_count = t->patch_count;
@@ -631,7 +636,7 @@ static __always_inline int plan_answer(struct scratch *s, const struct dns_query
 	}
 	if ((a->flags & ANSWER_NEEDS_AUTHORITY) || plan->head_len > room)
 		return -1;
-	return 0;
+	return 0;       /* after the authority section, NSD adds no additional RRset either */
 }
 
 /* The tail's relative compression pointers, completed in the frame: the

@@ -482,7 +482,10 @@ struct tail_record {
 	__u16 nscount;
 	__u16 arcount;
 	__u8 patch_count;
-	__u8 reserved;
+	/* At most the bytes the smallest additional RRset takes (255 at most):
+	 * with less room left after the authority section, NSD sends no
+	 * additional record either; with more, it may send some. */
+	__u8 additional_min;
 	__u8 auth_patch_sums[PATCH_SUM_MAX];  /* patches in the authority section */
 	__u8 full_patch_sums[PATCH_SUM_MAX];
 	__u16 patches[XDPCAST_TAIL_PATCHES];  /* ascending offsets */

@@ -130,8 +130,11 @@ run_mode() {
 	# answers, referrals and wildcards their NSEC proofs and DS records
 	# (most of them too large for a veth frame here: dns_pass_no_room;
 	# tests/fidelity compares them all through a test run); DO=0 as above.
-	mapfile -t positives < <("$BUILD/tests/list_answers" "$SIGNED" | grep -v '^\*' | tr ' ' '\n')
+	mapfile -t positives < <("$BUILD/tests/list_answers" "$SIGNED" | grep -v '^\*' | grep -v '^mx10\.signed\.test\. MX$' |
+				 tr ' ' '\n')
 	expect_reason dns_answer,dns_truncated "${positives[@]}"
+	# Its additional records fit only in part (NSD sends those that fit).
+	expect_reason dns_pass_other mx10.signed.test MX
 	expect_reason dns_answer '*.wild.signed.test' A host.wild.signed.test A
 	expect_reason dns_nxdomain nothere.signed.test A a.b.signed.test AAAA
 	expect_reason dns_nodata www.signed.test MX wild.signed.test TXT

@@ -275,6 +275,7 @@ struct response {
 	bool dnssec;
 	const knot_rrset_t *added[64];  /* RRsets already in the response */
 	size_t added_count;
+	size_t additional_min;          /* the least bytes of an additional RRset; 0: none */
 };
 
 /* One RR after another with names in full, but for an owner that is the
@@ -345,6 +346,28 @@ static int put_once(struct response *r, const knot_rrset_t *rr)
 	return put_rrset(r, rr, false);
 }
 
+/* The fewest bytes an RRset (or none) can take in a message: each owner a pointer. */
+static size_t rrset_min_len(const knot_rrset_t *rr)
+{
+	const knot_rdata_t *rd = rr ? rr->rrs.rdata : NULL;
+	size_t len = 0;
+
+	for (uint16_t i = 0; rd && i < rr->rrs.count; i++, rd = knot_rdataset_next((knot_rdata_t *)rd))
+		len += 2 + 10 + rd->len;
+	return len;
+}
+
+/* An additional RRset's fewest bytes, its signatures with it (NSD adds
+ * the two, or neither). */
+static void note_additional_len(struct response *r, const knot_rrset_t *rr)
+{
+	size_t len = rrset_min_len(rr) +
+		     (r->dnssec ? rrset_min_len(zone_find_signatures(r->zone, rr->owner, rr->type)) : 0);
+
+	if (!r->additional_min || len < r->additional_min)
+		r->additional_min = len;
+}
+
 /* A and AAAA of in-zone targets of an RRset's NS, MX and SRV records. */
 static int put_additional_for(struct response *r, const knot_rrset_t *rr, bool glue)
 {
@@ -364,8 +387,11 @@ static int put_additional_for(struct response *r, const knot_rrset_t *rr, bool g
 		for (size_t t = 0; t < 2; t++) {
 			int ret;
 
-			if (g->found[t] && (glue || !g->occluded) && (ret = put_once(r, g->found[t])) != KNOT_EOK)
+			if (!g->found[t] || (!glue && g->occluded))
+				continue;
+			if ((ret = put_once(r, g->found[t])) != KNOT_EOK)
 				return ret;
+			note_additional_len(r, g->found[t]);
 		}
 	}
 	return KNOT_EOK;
@@ -474,6 +500,7 @@ static int render(struct zone_compiler *zc, const struct zone *zone, const struc
 			.head_len = answer_end,
 			.auth_len = auth_end - answer_end,
 			.tail_len = full_end - answer_end,
+			.additional_min = r.additional_min < 255 ? r.additional_min : 255,
 			.shares = ZONE_SLOT_MAX,
 			.bytes = copy,
 		};

@@ -30,6 +30,7 @@ struct compiled_answer {
 	uint16_t head_len;          /* the answer section */
 	uint16_t auth_len;          /* then the authority section */
 	uint16_t tail_len;          /* authority and additional */
+	uint8_t additional_min;     /* struct tail_record's */
 	uint8_t shares;             /* enum zone_slot whose tail it may share; ZONE_SLOT_MAX: none */
 	uint32_t denial_skip[XDPCAST_TAIL_PROOFS];  /* ANSWER_DENIAL_*: 1 + the proofs (of zone_compiler_denial) in the tail */
 	const uint8_t *bytes;       /* head_len + tail_len bytes */

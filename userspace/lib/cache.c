@@ -211,6 +211,7 @@ static void make_canonical(const struct compiled_answer *a, struct canonical_tai
 	out->header.full_len = a->tail_len;
 	out->header.nscount = a->nscount;
 	out->header.arcount = a->arcount;
+	out->header.additional_min = a->additional_min;
 	found = find_pointers(tail, a->tail_len, a->nscount + a->arcount, pointers, sizeof(pointers) / sizeof(pointers[0]));
 	for (int i = 0; i < found && out->header.patch_count < XDPCAST_TAIL_PATCHES; i++) {
 		size_t p = pointers[i];
@@ -257,7 +258,8 @@ static bool tail_is(const struct compiled_answer *a, const struct tail_record *t
 	size_t stored = tail_record_bytes(t) - sizeof(*t);
 
 	if (a->tail_len != t->full_len || a->auth_len != t->auth_len ||
-	    a->nscount != t->nscount || a->arcount != t->arcount || stored != a->tail_len)
+	    a->nscount != t->nscount || a->arcount != t->arcount || a->additional_min != t->additional_min ||
+	    stored != a->tail_len)
 		return false;
 	memcpy(patched, t + 1, stored);
 	for (unsigned i = 0; i < t->patch_count; i++) {
