@@ -89,7 +89,8 @@ sed 's/signed\.test\./nsec3.test./' "$ROOT/tests/zones/signed.test.zone" > "$WOR
 SIGNED3=$(sign_zone "$WORK/nsec3.test.zone" nsec3.test ED25519 nsec3)
 sed 's/signed\.test\./optout.test./' "$ROOT/tests/zones/signed.test.zone" > "$WORK/optout.test.zone"
 OPTOUT=$(sign_zone "$WORK/optout.test.zone" optout.test ECDSAP256SHA256 nsec3-optout)
-ZONES=("$ROOT/tests/zones/example.test.zone" "$SIGNED" "$SIGNED3" "$OPTOUT" "$WORK/long.test.zone")
+ZONES=("$ROOT/tests/zones/example.test.zone" "$SIGNED" "$SIGNED3" "$OPTOUT" "$WORK/long.test.zone"
+       "$ROOT/tests/zones/additional.test.zone")
 xdpcastd_args=()
 for z in "${ZONES[@]}" "$BIG" "$BIG3"; do xdpcastd_args+=(--zone "$z"); done
 style=""

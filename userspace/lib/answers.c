@@ -128,7 +128,7 @@ static void arena_free(struct arena *a)
 struct glue {
 	knot_dname_t target[KNOT_DNAME_MAXLEN];
 	const knot_rrset_t *found[2];   /* A, AAAA */
-	bool occluded;                  /* below a delegation or DNAME: only glue of referrals */
+	bool occluded;                  /* below a delegation or DNAME: only glue of NS records */
 };
 
 struct zone_compiler {
@@ -227,7 +227,9 @@ const knot_dname_t *answer_rdata_target(uint16_t type, const knot_rdata_t *rd)
 	case KNOT_RRTYPE_NS:
 		return knot_ns_name(rd);
 	case KNOT_RRTYPE_MX:
-		return knot_mx_name(rd);
+	case KNOT_RRTYPE_KX:
+	case KNOT_RRTYPE_RT:
+		return knot_mx_name(rd);        /* a preference, then the name */
 	case KNOT_RRTYPE_SRV:
 		return knot_srv_name(rd);
 	default:
@@ -255,7 +257,7 @@ struct plan {
 	uint32_t proof_numbers[XDPCAST_TAIL_PROOFS];      /* 1 + each one's number in the zone's chain; 0: a DS RRset */
 	size_t proof_count;
 	uint16_t denial;                /* ANSWER_DENIAL_*: the program adds the qname's own proof */
-	bool glue;                      /* additional may hold data below a delegation */
+	bool referral;                  /* its glue is sent whole or passed */
 	uint16_t rcode;
 	bool authoritative;
 	bool dnssec;                    /* the DO=1 variant: RRSIGs after each RRset */
@@ -368,9 +370,11 @@ static void note_additional_len(struct response *r, const knot_rrset_t *rr)
 		r->additional_min = len;
 }
 
-/* A and AAAA of in-zone targets of an RRset's NS, MX and SRV records. */
-static int put_additional_for(struct response *r, const knot_rrset_t *rr, bool glue)
+/* A and AAAA of in-zone targets of an RRset's NS, MX, KX, RT and SRV
+ * records; below a delegation (glue) for NS records only, as NSD. */
+static int put_additional_for(struct response *r, const knot_rrset_t *rr)
 {
+	bool glue = rr->type == KNOT_RRTYPE_NS;
 	knot_rdata_t *rd = rr->rrs.rdata;
 
 	for (uint16_t i = 0; i < rr->rrs.count; i++, rd = knot_rdataset_next(rd)) {
@@ -476,9 +480,9 @@ static int render(struct zone_compiler *zc, const struct zone *zone, const struc
 		ret = begin_section(&r, KNOT_ADDITIONAL);
 	for (size_t i = 0; i < plan->answer_count && ret == KNOT_EOK; i++)
 		if (!zc->minimal_responses || plan->answer[i]->type == KNOT_RRTYPE_NS)
-			ret = put_additional_for(&r, plan->answer[i], plan->glue);
+			ret = put_additional_for(&r, plan->answer[i]);
 	if (ret == KNOT_EOK && plan->authority)
-		ret = put_additional_for(&r, plan->authority, plan->glue);
+		ret = put_additional_for(&r, plan->authority);
 	mark_section(&r, r.pkt ? r.pkt->size - data_start : r.plain_len, counts, &full_end);
 
 	if (ret == KNOT_EOK) {
@@ -508,7 +512,7 @@ static int render(struct zone_compiler *zc, const struct zone *zone, const struc
 		/* The program adds the qname's proof unless the tail holds it. */
 		if (plan->denial)
 			memcpy(out->denial_skip, plan->proof_numbers, sizeof(out->denial_skip));
-		if (r.plain || (plan->glue && counts[KNOT_ADDITIONAL]))
+		if (r.plain || (plan->referral && counts[KNOT_ADDITIONAL]))
 			/* Uncompressed, so longer than NSD's; or a referral's glue,
 			 * which NSD cuts address by address: only whole, else pass. */
 			out->flags |= ANSWER_NO_TRUNCATE;
@@ -981,7 +985,7 @@ static int compile_cut(struct zone_compiler *zc, const knot_dname_t *name, const
 		       struct name_answers *out, char *err, size_t errlen)
 {
 	struct plan referral = {
-		.qname = name, .authority = rrset_of(f, KNOT_RRTYPE_NS), .glue = true,
+		.qname = name, .authority = rrset_of(f, KNOT_RRTYPE_NS), .referral = true,
 		.reason = XDPCAST_dns_referral,
 	};
 

@@ -367,12 +367,6 @@ static int compare_targets(const void *a, const void *b)
 	return zone_name_cmp(x->target, y->target);
 }
 
-static bool is_target_type(uint16_t type)
-{
-	return type == KNOT_RRTYPE_CNAME || type == KNOT_RRTYPE_NS || type == KNOT_RRTYPE_MX ||
-	       type == KNOT_RRTYPE_SRV;
-}
-
 static void target_free(struct target *t)
 {
 	knot_dname_free(t->target, NULL);
@@ -384,8 +378,8 @@ static int index_rrset(struct target_index *index, const struct zone *zone, cons
 {
 	const knot_rdata_t *rd = rr->rrs.rdata;
 
-	if (!is_target_type(rr->type))
-		return 0;
+	if (!rr->rrs.count || !answer_rdata_target(rr->type, rd))
+		return 0;       /* not a type that names a target */
 	for (uint16_t i = 0; i < rr->rrs.count; i++, rd = knot_rdataset_next((knot_rdata_t *)rd)) {
 		const knot_dname_t *target = answer_rdata_target(rr->type, rd);
 		knot_dname_storage_t lower;     /* the origin is lowercase; a target may not be */
@@ -1557,7 +1551,7 @@ static int mark_change(struct change *c, const struct zone_change *ch)
 	return 0;
 }
 
-/* Who depends on a marked name: owners of CNAMEs, NS, MX and SRV records
+/* Who depends on a marked name: owners of CNAME, NS, MX, KX, RT and SRV records
  * that point at it, and who depends on those, to the end of every chain. */
 static int mark_dependents(struct change *c)
 {
