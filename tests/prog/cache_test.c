@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <libknot/libknot.h>
@@ -758,60 +759,31 @@ static void test_negative_chain_keeps_its_proof(void **state)
 	free(text);
 }
 
-/*
- * Targets written with the zone's part in capitals (MAIL.Example.TEST.)
- * are the zone's names like any: an MX target's address goes in the
- * additional section, and a change at a CNAME's target rewrites the
- * CNAME's answer in place. Both were missed while the target was compared
- * with the lowercase origin as written.
- */
-static void test_capital_targets_are_the_zones_names(void **state)
+/* The example zone with `extra` lines, changed in place by `e`: every
+ * name answers as a fresh build of the changed zone does, which stays
+ * published. */
+static void expect_change_with(const char *extra, const struct edit *e)
 {
-	static const char capitals[] = "capital IN CNAME WWW.EXAMPLE.TEST.\nupmx IN MX 10 MAIL.Example.TEST.\n";
-	static const struct edit change = { "www's address changes", { "www             IN A    192.0.2.81" },
-					    { "www IN A 192.0.2.82" }, LOCAL };
-	char *base = read_file(EXAMPLE), *changed = edited(&change), *before_path, *after_path, err[512];
+	char *base = read_file(EXAMPLE), *changed = edited(e), *before_path, *after_path, err[512];
 	static char text[1 << 17];
-	const knot_pktsection_t *additional;
 	struct corpus corpus = { 0 };
-	struct frame_info info;
-	struct response r;
-	struct zone *after;
-	knot_pkt_t *pkt;
-	bool mail = false;
+	struct zone *before, *after;
 
-	(void)state;
-	snprintf(text, sizeof(text), "%s%s", base, capitals);
+	snprintf(text, sizeof(text), "%s%s", base, extra);
 	before_path = write_file(text);
-	snprintf(text, sizeof(text), "%s%s", changed, capitals);
+	snprintf(text, sizeof(text), "%s%s", changed, extra);
 	after_path = write_file(text);
 	if (test_program_publish(skel, before_path, err, sizeof(err)))
 		fail_msg("%s", err);
-
-	ask("upmx.example.test.", KNOT_RRTYPE_MX, 1232, &r);
-	assert_int_equal(r.verdict, XDP_TX);
-	assert_null(check_frame(r.frame, r.len, FRAME_AS_SENT, &info));
-	pkt = knot_pkt_new((void *)info.dns, info.dns_len, NULL);
-	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
-	additional = knot_pkt_section(pkt, KNOT_ADDITIONAL);
-	for (uint16_t i = 0; i < additional->count; i++) {
-		const knot_rrset_t *rr = knot_pkt_rr(additional, i);
-		char owner[KNOT_DNAME_TXT_MAXLEN];
-
-		knot_dname_to_str(owner, rr->owner, sizeof(owner));
-		mail |= rr->type == KNOT_RRTYPE_A && !strcasecmp(owner, "mail.example.test.");
-	}
-	knot_pkt_free(pkt);
-	if (!mail)
-		fail_msg("upmx MX: no address of MAIL.Example.TEST. in the additional section");
-
+	before = load(before_path);
 	after = load(after_path);
 	if (cache_change_zone(test_program_cache(), after, 0, NULL, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	add_query_name(&corpus, "capital.example.test.");
-	add_query_name(&corpus, "www.example.test.");
-	expect_as_afresh("a change at a capital CNAME target", &corpus, after_path);
+		fail_msg("%s: %s", e->what, err);
+	add_zone_names(&corpus, before);
+	add_zone_names(&corpus, after);
+	expect_as_afresh(e->what, &corpus, after_path);
 	free(corpus.names);
+	zone_free(before);
 	zone_free(after);
 	unlink(before_path);
 	unlink(after_path);
@@ -819,6 +791,72 @@ static void test_capital_targets_are_the_zones_names(void **state)
 	free(after_path);
 	free(changed);
 	free(base);
+}
+
+/* Whether the answer to qname's MX has `address` as the A record of
+ * `owner` in its additional section. */
+static bool additional_has(const char *qname, const char *owner, const char *address)
+{
+	const knot_pktsection_t *additional;
+	struct frame_info info;
+	struct response r;
+	knot_pkt_t *pkt;
+	bool found = false;
+
+	ask(qname, KNOT_RRTYPE_MX, 1232, &r);
+	assert_int_equal(r.verdict, XDP_TX);
+	assert_null(check_frame(r.frame, r.len, FRAME_AS_SENT, &info));
+	pkt = knot_pkt_new((void *)info.dns, info.dns_len, NULL);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	additional = knot_pkt_section(pkt, KNOT_ADDITIONAL);
+	for (uint16_t i = 0; i < additional->count; i++) {
+		const knot_rrset_t *rr = knot_pkt_rr(additional, i);
+		char name[KNOT_DNAME_TXT_MAXLEN], text[64];
+
+		knot_dname_to_str(name, rr->owner, sizeof(name));
+		if (rr->type == KNOT_RRTYPE_A && !strcasecmp(name, owner) &&
+		    inet_ntop(AF_INET, rr->rrs.rdata->data, text, sizeof(text)) && !strcmp(text, address))
+			found = true;
+	}
+	knot_pkt_free(pkt);
+	return found;
+}
+
+/*
+ * Targets written with the zone's part in capitals (MAIL.Example.TEST.)
+ * are the zone's names like any: a change at a CNAME's target rewrites
+ * the CNAME's answer in place, and an MX target's address goes in the
+ * additional section. Both were missed while the target was compared
+ * with the lowercase origin as written.
+ */
+static void test_capital_targets_are_the_zones_names(void **state)
+{
+	static const struct edit change = { "a change at a capital CNAME target",
+					    { "www             IN A    192.0.2.81" }, { "www IN A 192.0.2.82" }, LOCAL };
+
+	(void)state;
+	expect_change_with("capital IN CNAME WWW.EXAMPLE.TEST.\nupmx IN MX 10 MAIL.Example.TEST.\n", &change);
+	if (!additional_has("upmx.example.test.", "mail.example.test.", "192.0.2.25"))
+		fail_msg("upmx MX: no address of MAIL.Example.TEST. in the additional section");
+}
+
+/*
+ * A target no name holds but a wildcard covers takes the wildcard's
+ * addresses as its own additional data (as NSD: RFC 4592 section 3.3.1),
+ * an MX's and an apex NS's; a change of the wildcard rewrites them in
+ * place.
+ */
+static void test_wildcard_covered_targets(void **state)
+{
+	static const struct edit change = { "the wildcard's address changes",
+					    { "*.wild          IN A    192.0.2.99" }, { "*.wild IN A 192.0.2.98" }, LOCAL };
+
+	(void)state;
+	expect_change_with("mxw IN MX 10 host.wild\n@ IN NS ns.wild\n", &change);
+	if (!additional_has("mxw.example.test.", "host.wild.example.test.", "192.0.2.98"))
+		fail_msg("mxw MX: no address of host.wild from the wildcard in the additional section");
+	if (!additional_has("mxw.example.test.", "ns.wild.example.test.", "192.0.2.98"))
+		fail_msg("mxw MX: no address of the apex name server ns.wild from the wildcard");
 }
 
 /* With minimal responses a wildcard's answer has no tail; with DO=1 the
@@ -875,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_unserved_chain_passed_and_counted),
 		cmocka_unit_test(test_negative_chain_keeps_its_proof),
 		cmocka_unit_test(test_capital_targets_are_the_zones_names),
+		cmocka_unit_test(test_wildcard_covered_targets),
 		cmocka_unit_test(test_minimal_wildcard_answers_carry_their_proof),
 	};
 

@@ -30,6 +30,7 @@
 #define ARENA_CHUNK (128 * 1024)
 #define CLEAN_MEMO  8     /* names known to be below no delegation or DNAME */
 #define GLUE_MEMO   16    /* additional targets and their addresses */
+#define EXPANDED_MAX 8    /* additional RRsets from wildcards, per response */
 
 /* The label hash of bpf/xdpcast.h: the octets taken 8 at a time as a
  * little-endian word, lowercased as the program does. */
@@ -124,10 +125,36 @@ static void arena_free(struct arena *a)
 	a->chunks = NULL;
 }
 
+static bool is_wildcard(const knot_dname_t *name)
+{
+	return name[0] == 1 && name[1] == '*';
+}
+
+/* "*." and name in `wildcard`; false when that is longer than a name can be. */
+static bool wildcard_name(const knot_dname_t *name, knot_dname_t wildcard[KNOT_DNAME_MAXLEN])
+{
+	size_t size = knot_dname_size(name);
+
+	if (size + 2 > KNOT_DNAME_MAXLEN)
+		return false;
+	wildcard[0] = 1;
+	wildcard[1] = '*';
+	memcpy(wildcard + 2, name, size);
+	return true;
+}
+
+static bool has_wildcard_child(const struct zone *zone, const knot_dname_t *name)
+{
+	knot_dname_t wildcard[KNOT_DNAME_MAXLEN];
+
+	return wildcard_name(name, wildcard) && zone_name_exists(zone, wildcard);
+}
+
 /* The A and AAAA RRsets at an additional target, as looked up once. */
 struct glue {
 	knot_dname_t target[KNOT_DNAME_MAXLEN];
 	const knot_rrset_t *found[2];   /* A, AAAA */
+	bool expanded;                  /* found[] are a wildcard's, to be given the target's name */
 	bool occluded;                  /* below a delegation or DNAME: only glue of NS records */
 };
 
@@ -203,6 +230,7 @@ static bool is_occluded(struct zone_compiler *zc, const knot_dname_t *owner, uin
 static const struct glue *glue_of(struct zone_compiler *zc, const knot_dname_t *target)
 {
 	static const uint16_t types[] = { KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA };
+	knot_dname_t wildcard[KNOT_DNAME_MAXLEN];
 	struct glue *g;
 
 	for (unsigned i = 0; i < zc->glue_count; i++)
@@ -213,8 +241,16 @@ static const struct glue *glue_of(struct zone_compiler *zc, const knot_dname_t *
 	if (zc->glue_count < GLUE_MEMO)
 		zc->glue_count++;
 	knot_dname_copy_lower(g->target, target);
+	g->expanded = !zone_name_exists(zc->zone, g->target);
+	if (g->expanded) {      /* a wildcard at the closest encloser stands for it, as in NSD */
+		const knot_dname_t *ce = parent_name(g->target);
+
+		while (ce && !zone_name_exists(zc->zone, ce))
+			ce = parent_name(ce);
+		g->expanded = ce && wildcard_name(ce, wildcard);
+	}
 	for (size_t t = 0; t < 2; t++)
-		g->found[t] = zone_find(zc->zone, g->target, types[t]);
+		g->found[t] = zone_find(zc->zone, g->expanded ? wildcard : g->target, types[t]);
 	g->occluded = is_occluded(zc, g->target, KNOT_RRTYPE_A);
 	return g;
 }
@@ -277,6 +313,11 @@ struct response {
 	bool dnssec;
 	const knot_rrset_t *added[64];  /* RRsets already in the response */
 	size_t added_count;
+	struct expanded {               /* wildcards' RRsets given a target's name */
+		knot_dname_t owner[KNOT_DNAME_MAXLEN];
+		knot_rrset_t rrset, sigs;
+	} expanded[EXPANDED_MAX];
+	size_t expanded_count;
 	size_t additional_min;          /* the least bytes of an additional RRset; 0: none */
 };
 
@@ -313,16 +354,16 @@ static int put_one_rrset(struct response *r, const knot_rrset_t *rr, bool owner_
 	return knot_pkt_put(r->pkt, owner_is_question ? KNOT_COMPR_HINT_QNAME : 0, rr, 0);
 }
 
-/* The RRSIGs of the zone that cover rr (RFC 4035 section 3.1.1), with its
- * TTL: a negative answer's SOA has the lesser of its TTL and MINIMUM, and
- * so has its RRSIG (as NSD sends them). */
-static int put_signatures(struct response *r, const knot_rrset_t *rr, bool owner_is_question)
+/* An RRset, and in a DO=1 response `sigs`, the RRSIGs that cover it (RFC
+ * 4035 section 3.1.1), with its TTL: a negative answer's SOA has the
+ * lesser of its TTL and MINIMUM, and so has its RRSIG (as NSD sends them). */
+static int put_signed(struct response *r, const knot_rrset_t *rr, const knot_rrset_t *sigs, bool owner_is_question)
 {
-	const knot_rrset_t *sigs = zone_find_signatures(r->zone, rr->owner, rr->type);
+	int ret = put_one_rrset(r, rr, owner_is_question);
 	knot_rrset_t with_ttl;
 
-	if (!sigs)
-		return KNOT_EOK;
+	if (ret != KNOT_EOK || !r->dnssec || !sigs)
+		return ret;
 	with_ttl = *sigs;
 	with_ttl.ttl = rr->ttl;
 	return put_one_rrset(r, &with_ttl, owner_is_question);
@@ -330,11 +371,8 @@ static int put_signatures(struct response *r, const knot_rrset_t *rr, bool owner
 
 static int put_rrset(struct response *r, const knot_rrset_t *rr, bool owner_is_question)
 {
-	int ret = put_one_rrset(r, rr, owner_is_question);
-
-	if (ret == KNOT_EOK && r->dnssec)
-		ret = put_signatures(r, rr, owner_is_question);
-	return ret;
+	return put_signed(r, rr, r->dnssec ? zone_find_signatures(r->zone, rr->owner, rr->type) : NULL,
+			  owner_is_question);
 }
 
 static int put_once(struct response *r, const knot_rrset_t *rr)
@@ -357,6 +395,30 @@ static size_t rrset_min_len(const knot_rrset_t *rr)
 	for (uint16_t i = 0; rd && i < rr->rrs.count; i++, rd = knot_rdataset_next((knot_rdata_t *)rd))
 		len += 2 + 10 + rd->len;
 	return len;
+}
+
+/* A wildcard's RRset as an additional target's own, with the target's
+ * name (RFC 4592 section 3.3.1; NSD expands wildcards for additional data
+ * too), its signatures with it: once per name and type. */
+static int put_expanded(struct response *r, const knot_dname_t *owner, const knot_rrset_t *wildcard)
+{
+	const knot_rrset_t *sigs = r->dnssec ? zone_find_signatures(r->zone, wildcard->owner, wildcard->type) : NULL;
+	struct expanded *e;
+
+	for (size_t i = 0; i < r->expanded_count; i++)
+		if (r->expanded[i].rrset.type == wildcard->type && knot_dname_is_equal(r->expanded[i].owner, owner))
+			return KNOT_EOK;
+	if (r->expanded_count == EXPANDED_MAX)
+		return KNOT_EOK;  /* additional data is optional: stop adding */
+	e = &r->expanded[r->expanded_count++];
+	memcpy(e->owner, owner, knot_dname_size(owner));
+	e->rrset = *wildcard;
+	e->rrset.owner = e->owner;
+	if (sigs) {
+		e->sigs = *sigs;
+		e->sigs.owner = e->owner;
+	}
+	return put_signed(r, &e->rrset, sigs ? &e->sigs : NULL, false);
 }
 
 /* An additional RRset's fewest bytes, its signatures with it (NSD adds
@@ -393,7 +455,8 @@ static int put_additional_for(struct response *r, const knot_rrset_t *rr)
 
 			if (!g->found[t] || (!glue && g->occluded))
 				continue;
-			if ((ret = put_once(r, g->found[t])) != KNOT_EOK)
+			ret = g->expanded ? put_expanded(r, g->target, g->found[t]) : put_once(r, g->found[t]);
+			if (ret != KNOT_EOK)
 				return ret;
 			note_additional_len(r, g->found[t]);
 		}
@@ -654,22 +717,6 @@ static int add_answer(struct zone_compiler *zc, struct name_answers *out, uint16
 	if (plan->position_independent && !set_dynamic_proof(serving_denial(zc), &signed_plan))
 		return 0;
 	return add_type(zc, out, qtype, &signed_plan, err, errlen);
-}
-
-static bool is_wildcard(const knot_dname_t *name)
-{
-	return name[0] == 1 && name[1] == '*';
-}
-
-static bool has_wildcard_child(const struct zone *zone, const knot_dname_t *name)
-{
-	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
-	size_t size = knot_dname_size(name);
-
-	if (size + 2 > sizeof(wildcard))
-		return false;   /* "*." would make it longer than a name can be */
-	memcpy(wildcard + 2, name, size);
-	return zone_name_exists(zone, wildcard);
 }
 
 enum chase_end {

@@ -1568,6 +1568,29 @@ static int mark_dependents(struct change *c)
 	return 0;
 }
 
+/* Whether a wildcard that may stand for `name` (at one of its ancestors
+ * in the zone) is marked: its addresses are a name server's glue when no
+ * name holds them. */
+static bool wildcard_above_marked(const struct change *c, const knot_dname_t *name)
+{
+	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
+
+	if (zone_name_exists(c->zone, name))
+		return false;
+	for (const knot_dname_t *n = name; *n && knot_dname_in_bailiwick(n, c->zone->origin) >= 0;) {
+		size_t size;
+
+		n = knot_wire_next_label(n, NULL);
+		size = knot_dname_size(n);
+		if (size + 2 > sizeof(wildcard))
+			continue;
+		memcpy(wildcard + 2, n, size);
+		if (name_set_has(&c->dirty, wildcard))
+			return true;
+	}
+	return false;
+}
+
 /* Glue of the apex NS is in every positive answer's shared tail. */
 static bool marks_apex_glue(const struct change *c)
 {
@@ -1578,7 +1601,7 @@ static bool marks_apex_glue(const struct change *c)
 		knot_dname_t lower[KNOT_DNAME_MAXLEN];
 
 		knot_dname_copy_lower(lower, knot_ns_name(rd));
-		if (name_set_has(&c->dirty, lower))
+		if (name_set_has(&c->dirty, lower) || wildcard_above_marked(c, lower))
 			return true;
 	}
 	return false;
