@@ -30,6 +30,7 @@
 #define RESPONSE_HEAD_GROW_MAX 192  /* bytes a response grows at the frame's head, at most */
 #define DNS_TYPE_OPT      41
 #define DNS_TYPE_RRSIG    46
+#define DNS_TYPE_NSEC3    50
 #define DNS_UDP_MIN       512
 
 #define DNS_FLAG_QR       0x8000
@@ -265,11 +266,14 @@ __noinline int walk_qname(struct scratch *s, struct dns_query *q, __u32 loaded)
 
 /* Types a cache entry can answer: not 0, not OPT, not RRSIG (the server
  * answers with the signatures of every RRset at the name; the cache holds
- * no such answer, and its OTHER answer would deny what exists), not the
- * query-only types 128-255 (ANY, AXFR, IXFR, ...), which userspace answers. */
+ * no such answer, and its OTHER answer would deny what exists), not NSEC3
+ * (no name holds one as data: NSD answers NODATA even at a CNAME, whose
+ * OTHER answer is the chain), not the query-only types 128-255 (ANY,
+ * AXFR, IXFR, ...), which userspace answers. */
 static __always_inline int is_data_type(__u16 qtype)
 {
-	return qtype != 0 && qtype != DNS_TYPE_OPT && qtype != DNS_TYPE_RRSIG && (qtype < 128 || qtype > 255);
+	return qtype != 0 && qtype != DNS_TYPE_OPT && qtype != DNS_TYPE_RRSIG && qtype != DNS_TYPE_NSEC3 &&
+	       (qtype < 128 || qtype > 255);
 }
 
 /* The options of the OPT record (RFC 6891 section 6.1.2): notes an NSID
@@ -447,8 +451,9 @@ static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const
 		return DNS_READ_RESPONSE;
 	if (!pkt->sport)
 		return DNS_READ_MALFORMED;  /* no reply can go to port 0: NSD's send fails */
-	/* Other opcodes and question counts: NSD answers (NOTIMP, FORMERR). */
-	if ((q->flags & DNS_OPCODE_MASK) || qdcount != 1 ||
+	/* Other opcodes, question counts and an RCODE in a query: NSD answers
+	 * (NOTIMP, FORMERR). */
+	if ((q->flags & (DNS_OPCODE_MASK | DNS_RCODE_MASK)) || qdcount != 1 ||
 	    ancount || nscount || arcount > 1)
 		return DNS_READ_UNSUPPORTED;
 
