@@ -843,15 +843,19 @@ static void test_capital_targets_are_the_zones_names(void **state)
 /*
  * A target no name holds but a wildcard covers takes the wildcard's
  * addresses as its own additional data (as NSD: RFC 4592 section 3.3.1),
- * an MX's and an apex NS's; a change of the wildcard rewrites them in
- * place.
+ * an MX's and an apex NS's; a change of the wildcard, or a name coming
+ * between the wildcard and the name server's name (it is covered no
+ * more), rewrites them in place.
  */
 static void test_wildcard_covered_targets(void **state)
 {
 	static const struct edit change = { "the wildcard's address changes",
 					    { "*.wild          IN A    192.0.2.99" }, { "*.wild IN A 192.0.2.98" }, LOCAL };
+	static const struct edit between = { "a name comes between the wildcard and a name server's name", {},
+					     { "x.wild IN TXT \"between\"" }, LOCAL };
 
 	(void)state;
+	expect_change_with("@ IN NS ns.x.wild\n", &between);
 	expect_change_with("mxw IN MX 10 host.wild\n@ IN NS ns.wild\n", &change);
 	if (!additional_has("mxw.example.test.", "host.wild.example.test.", "192.0.2.98"))
 		fail_msg("mxw MX: no address of host.wild from the wildcard in the additional section");

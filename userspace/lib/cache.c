@@ -1568,19 +1568,24 @@ static int mark_dependents(struct change *c)
 	return 0;
 }
 
-/* Whether a wildcard that may stand for `name` (at one of its ancestors
- * in the zone) is marked: its addresses are a name server's glue when no
- * name holds them. */
-static bool wildcard_above_marked(const struct change *c, const knot_dname_t *name)
+/* Whether what stands for `name`, a name of the zone that does not
+ * exist, may have changed: a wildcard above it was marked, or a name
+ * between came or went (the closest encloser, whose wildcard child
+ * would stand for it, moved). Its addresses are then a name server's
+ * glue from another wildcard, or none. */
+static bool expansion_changed(const struct change *c, const knot_dname_t *name)
 {
+	const knot_dname_t *origin = c->zone->origin;
 	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
 
-	if (zone_name_exists(c->zone, name))
+	if (knot_dname_in_bailiwick(name, origin) <= 0 || zone_name_exists(c->zone, name))
 		return false;
-	for (const knot_dname_t *n = name; *n && knot_dname_in_bailiwick(n, c->zone->origin) >= 0;) {
+	for (const knot_dname_t *n = name; !knot_dname_is_equal(n, origin);) {
 		size_t size;
 
 		n = knot_wire_next_label(n, NULL);
+		if (!knot_dname_is_equal(n, origin) && was_name(c, n) != zone_name_exists(c->zone, n))
+			return true;
 		size = knot_dname_size(n);
 		if (size + 2 > sizeof(wildcard))
 			continue;
@@ -1601,7 +1606,7 @@ static bool marks_apex_glue(const struct change *c)
 		knot_dname_t lower[KNOT_DNAME_MAXLEN];
 
 		knot_dname_copy_lower(lower, knot_ns_name(rd));
-		if (name_set_has(&c->dirty, lower) || wildcard_above_marked(c, lower))
+		if (name_set_has(&c->dirty, lower) || expansion_changed(c, lower))
 			return true;
 	}
 	return false;
