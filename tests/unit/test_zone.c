@@ -532,6 +532,38 @@ static void test_diff_that_does_not_apply_changes_nothing(void **state)
 	zone_free(second_in);
 }
 
+/* An RRset written with different TTLs keeps the lowest (RFC 2181
+ * section 5.2); a change that removes the record it came from cannot
+ * know the TTL of the records left, so it does not apply (the daemon
+ * transfers the zone whole), while one that leaves it, or removes the
+ * RRset whole, does. */
+static void test_diff_of_mixed_ttls(void **state)
+{
+	struct zone *zone = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\nwww 60 IN A 192.0.2.2\n"
+				      "www 300 IN A 192.0.2.3\n");
+	struct zone *out_high = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.3\n");
+	struct zone *in_nothing = load_text(DIFF_SOA(2));
+	struct zone *out_low = load_text(DIFF_SOA(2) "www 60 IN A 192.0.2.2\n");
+	struct zone *in_nothing_3 = load_text(DIFF_SOA(3));
+	struct zone_changes changes = { 0 };
+	char err[256];
+
+	(void)state;
+	assert_true(zone->mixed_ttls);
+	assert_int_equal(zone_patch(zone, &out_high, &in_nothing, 1, &changes, err, sizeof(err)), 0);
+	assert_int_equal(zone->serial, 2);
+	zone_changes_clear(&changes);
+	assert_int_equal(zone_patch(zone, &out_low, &in_nothing_3, 1, &changes, err, sizeof(err)), -1);
+	assert_string_equal(err, "the change removes the lowest-TTL record of an RRset written with different TTLs: "
+			    "the TTL left is not known");
+	assert_int_equal(zone->serial, 2);
+	zone_free(zone);
+	zone_free(out_high);
+	zone_free(in_nothing);
+	zone_free(out_low);
+	zone_free(in_nothing_3);
+}
+
 /* Two versions of a zone (a reloaded file): the RRsets that differ, by
  * data or TTL, on either side. */
 static void test_changes_between_two_versions(void **state)
@@ -802,6 +834,7 @@ int main(void)
 		cmocka_unit_test(test_ttl_of_an_include_holds_after_it),
 		cmocka_unit_test(test_diff_applies_in_place),
 		cmocka_unit_test(test_diff_that_does_not_apply_changes_nothing),
+		cmocka_unit_test(test_diff_of_mixed_ttls),
 		cmocka_unit_test(test_changes_between_two_versions),
 		cmocka_unit_test(test_names_of_254_and_255_octets),
 		cmocka_unit_test(test_answers_too_large_for_a_message_are_passed),

@@ -259,6 +259,7 @@ static int finish(struct zone *zone, const struct record_source *sources, char *
 			knot_rrset_t *into = &merged[out - 1];
 
 			/* RFC 2181 5.2: one TTL per RRset; take the lowest written. */
+			zone->mixed_ttls |= cur->ttl != into->ttl;
 			if (cur->ttl < into->ttl)
 				into->ttl = cur->ttl;
 			if (knot_rdataset_merge(&into->rrs, &cur->rrs, NULL) != KNOT_EOK) {
@@ -605,6 +606,13 @@ static int overlay_step(struct zone *zone, struct overlay *o, const struct zone 
 			missing += !knot_rdataset_member(&t->rr.rrs, rd);
 		if (!missing && knot_rdataset_subtract(&t->rr.rrs, &rr->rrs, NULL))
 			goto oom;
+		/* The RRset keeps only its lowest TTL: whether the records left
+		 * had it too is not known once that one goes. */
+		if (!missing && zone->mixed_ttls && t->rr.rrs.count && rr->ttl <= t->rr.ttl) {
+			snprintf(err, errlen, "the change removes the lowest-TTL record of an RRset written with "
+				 "different TTLs: the TTL left is not known");
+			return -1;
+		}
 	}
 	if (missing) {
 		snprintf(err, errlen, "the change removes %zu records the zone does not have", missing);
@@ -617,6 +625,7 @@ static int overlay_step(struct zone *zone, struct overlay *o, const struct zone 
 		if (!t)
 			goto oom;
 		/* RFC 2181 5.2: one TTL per RRset; as when loading, the lowest. */
+		zone->mixed_ttls |= t->rr.rrs.count && rr->ttl != t->rr.ttl;
 		if (!t->rr.rrs.count || rr->ttl < t->rr.ttl)
 			t->rr.ttl = rr->ttl;
 		if (knot_rdataset_merge(&t->rr.rrs, &rr->rrs, NULL))

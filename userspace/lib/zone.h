@@ -20,6 +20,7 @@ struct zone {
 	uint32_t serial;
 	size_t record_count;        /* records as written in the file */
 	bool is_signed;             /* has DNSSEC records: RRSIG, DNSKEY, NSEC(3) */
+	bool mixed_ttls;            /* an RRset was written with different TTLs (it has the lowest) */
 	knot_rrset_t *rrsets;       /* canonical order of owner, type (and covered type) */
 	size_t rrset_count;
 	size_t rrset_capacity;
