@@ -562,6 +562,25 @@ static void test_diff_of_mixed_ttls(void **state)
 	zone_free(in_nothing);
 	zone_free(out_low);
 	zone_free(in_nothing_3);
+
+	/* A change that would mix TTLs but does not apply leaves none mixed. */
+	zone = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	out_high = load_text(DIFF_SOA(1));
+	in_nothing = load_text(DIFF_SOA(2) "www 60 IN A 192.0.2.2\n");
+	out_low = load_text(DIFF_SOA(2) "www 300 IN A 192.0.2.9\n");
+	in_nothing_3 = load_text(DIFF_SOA(3));
+	{
+		struct zone *removals[] = { out_high, out_low }, *additions[] = { in_nothing, in_nothing_3 };
+
+		assert_false(zone->mixed_ttls);
+		assert_int_equal(zone_patch(zone, removals, additions, 2, &changes, err, sizeof(err)), -1);
+		assert_false(zone->mixed_ttls);
+	}
+	zone_free(zone);
+	zone_free(out_high);
+	zone_free(in_nothing);
+	zone_free(out_low);
+	zone_free(in_nothing_3);
 }
 
 /* Two versions of a zone (a reloaded file): the RRsets that differ, by

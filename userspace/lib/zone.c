@@ -534,6 +534,7 @@ struct overlay {
 	struct touched *items;
 	size_t count, capacity;
 	struct hmap index;              /* hash of (owner, type, covered) -> 1 + item */
+	bool mixed_ttls;                /* the zone's, once the change is committed */
 };
 
 static uint64_t rrset_key(const knot_rrset_t *rr)
@@ -608,7 +609,7 @@ static int overlay_step(struct zone *zone, struct overlay *o, const struct zone 
 			goto oom;
 		/* The RRset keeps only its lowest TTL: whether the records left
 		 * had it too is not known once that one goes. */
-		if (!missing && zone->mixed_ttls && t->rr.rrs.count && rr->ttl <= t->rr.ttl) {
+		if (!missing && o->mixed_ttls && t->rr.rrs.count && rr->ttl <= t->rr.ttl) {
 			snprintf(err, errlen, "the change removes the lowest-TTL record of an RRset written with "
 				 "different TTLs: the TTL left is not known");
 			return -1;
@@ -625,7 +626,7 @@ static int overlay_step(struct zone *zone, struct overlay *o, const struct zone 
 		if (!t)
 			goto oom;
 		/* RFC 2181 5.2: one TTL per RRset; as when loading, the lowest. */
-		zone->mixed_ttls |= t->rr.rrs.count && rr->ttl != t->rr.ttl;
+		o->mixed_ttls |= t->rr.rrs.count && rr->ttl != t->rr.ttl;
 		if (!t->rr.rrs.count || rr->ttl < t->rr.ttl)
 			t->rr.ttl = rr->ttl;
 		if (knot_rdataset_merge(&t->rr.rrs, &rr->rrs, NULL))
@@ -737,7 +738,7 @@ static bool keeps_soa(const struct zone *zone, const struct overlay *o)
 int zone_patch(struct zone *zone, struct zone *const *removals, struct zone *const *additions, size_t steps,
 	       struct zone_changes *changes, char *err, size_t errlen)
 {
-	struct overlay o = { 0 };
+	struct overlay o = { .mixed_ttls = zone->mixed_ttls };
 	uint32_t serial = zone->serial;
 	int ret = -1;
 
@@ -758,6 +759,8 @@ int zone_patch(struct zone *zone, struct zone *const *removals, struct zone *con
 	ret = overlay_commit(zone, &o, changes);
 	if (ret)
 		snprintf(err, errlen, "out of memory");
+	else
+		zone->mixed_ttls = o.mixed_ttls;
 out:
 	overlay_free(&o);
 	return ret;
