@@ -44,6 +44,7 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 {
 	static const char *const kinds[] = { "up to date", "AXFR", "IXFR" };
 	uint32_t old_serial = s->serial;
+	bool was_expired = s->expired;  /* left the cache: served again, even up to date */
 	unsigned long failed;
 	const knot_rdata_t *soa;
 
@@ -87,7 +88,7 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 			 s->primary.address.text, old_serial, s->zone->serial, s->zone->record_count);
 	else
 		log_debug("zone %s: serial %u is up to date", s->name, s->zone->serial);
-	return next || kind == XFR_IXFR ? 1 : 0;
+	return next || kind == XFR_IXFR || (was_expired && !s->catalog) ? 1 : 0;
 }
 
 int secondary_check_expiry(struct secondary *s, double now)

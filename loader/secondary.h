@@ -49,8 +49,9 @@ void secondary_free(struct secondary *s);
  * NULL, how it came, why it failed or, after an AXFR, why the IXFR did not
  * do), applied: the copy, the SOA timers (next_refresh, expires_at), the
  * log. After an IXFR, s->zone has been changed in place already (next is
- * NULL). 1: a new copy to serve; 0: already up to date; -1: failed
- * (s->error says why, a retry is scheduled). */
+ * NULL). 1: a new copy to serve, or the copy in hand after it expired;
+ * 0: already up to date; -1: failed (s->error says why, a retry is
+ * scheduled). */
 int secondary_transferred(struct secondary *s, double now, int ret, struct zone *next, enum xfr_kind kind,
 			  const char *err);
 

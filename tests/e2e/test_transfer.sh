@@ -5,7 +5,8 @@
 # the primary reaches the fast path by NOTIFY and IXFR while a client in a
 # loop only ever sees the old or the new answer; NOTIFYs with a wrong key or
 # from elsewhere are refused; past the SOA expire without the primary the
-# zone is passed to userspace and the zones check fails.
+# zone is passed to userspace and the zones check fails; the primary back
+# at the same serial serves it from XDP again.
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -53,7 +54,11 @@ zone:
     acl: pop
     zonefile-sync: -1
 CONF
-	ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
+	run_knot
+}
+
+run_knot() {
+	ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" >> "$WORK/knot.log" 2>&1 &
 	KNOT_PID=$!
 	PIDS+=($KNOT_PID)
 	wait_for "Knot" eval 'pri kdig +short +time=1 +retry=0 @$PRIMARY transfer.test SOA 2>/dev/null | grep -q "^ns1"'
@@ -181,6 +186,7 @@ kctl zone-begin transfer.test > /dev/null
 kctl zone-set transfer.test @ 300 SOA ns1.transfer.test. hostmaster.transfer.test. 3 1 1 4 60 > /dev/null
 kctl zone-commit transfer.test > /dev/null
 wait_for "serial 3" log_has "serial 2 -> 3"
+kctl zone-flush transfer.test > /dev/null      # its file at serial 3, for the return below
 kill "$KNOT_PID"
 wait "$KNOT_PID" 2>/dev/null || true
 gone=$(date +%s%N)
@@ -193,4 +199,13 @@ wait_for "the zones check to fail" eval 'ctl status | grep -q "^check zones down
 grep -qx "transfer transfer.test. from $PRIMARY@53: serial 3, not served: .*" <<< "$(ctl status)" || fail "status: $(ctl status)"
 xdp_answers ns1.example.test A 192.0.2.53 || fail "the file zone stopped being answered"
 echo "ok - primary gone: expired ${expired_ms} ms later (SOA expire 4 s), passed to userspace, zones check down"
+
+# The primary comes back at the serial the expired copy has: up to date,
+# and the copy is served from XDP again (it was left out until the next
+# serial while status said fresh).
+run_knot
+wait_for "the zone fresh again" log_has "zone transfer.test.: fresh again"
+wait_for "the zones check up" eval 'ctl status | grep -q "^check zones up"'
+xdp_answers www.transfer.test A 192.0.2.102 || fail "fresh again at the same serial, but not answered from XDP"
+echo "ok - the primary back at the same serial: fresh again, answered from XDP"
 stop_xdpcastd
