@@ -265,6 +265,12 @@ static int take_soa(struct transfer *t, const knot_rrset_t *rr, uint32_t serial,
 		if (ret)
 			return ret;
 		if (serial == t->final_serial) {
+			/* The closing SOA: the changes must have reached it. */
+			if (t->added[t->steps - 1]->serial != t->final_serial) {
+				snprintf(err, errlen, "the last change ends at serial %u, the transfer announced %u",
+					 t->added[t->steps - 1]->serial, t->final_serial);
+				return -1;
+			}
 			t->phase = DONE;
 			return 0;
 		}
@@ -422,8 +428,18 @@ static int receive_all(struct transfer *t, uint8_t *wire, struct zone **out, str
 		t->steps = t->step_capacity = 0;
 		return 0;
 	}
+	/* RFC 1034 4.3.5: a copy the primary's serial is not newer than is
+	 * kept, also when an IXFR is answered with the whole zone. */
+	if (t->qtype == KNOT_RRTYPE_IXFR && !xfr_serial_newer(t->final_serial, t->current->serial)) {
+		*out = NULL;
+		return 0;
+	}
 	if (zone_finish(t->whole, err, errlen))
 		return -1;
+	if (!zone_find(t->whole, t->whole->origin, KNOT_RRTYPE_NS)) {
+		snprintf(err, errlen, "the zone has no NS records at its apex");
+		return -1;
+	}
 	*out = t->whole;
 	t->whole = NULL;
 	return 0;
@@ -566,5 +582,10 @@ int xfr_refresh(const struct xfr_primary *primary, const knot_dname_t *origin, c
 		snprintf(err, errlen, "IXFR: %s", ixfr_err);
 	else
 		err[0] = '\0';
+	if (current && !xfr_serial_newer((*out)->serial, current->serial)) {
+		zone_free(*out);        /* no newer than ours: ours is kept (RFC 1034 4.3.5) */
+		*out = NULL;
+		*kind = XFR_UP_TO_DATE;
+	}
 	return 0;
 }
