@@ -34,6 +34,8 @@ struct secondary {
 	double transferred_at;              /* wall clock of the last good refresh */
 	bool expired;
 	bool transferring;                  /* a transfer job runs */
+	bool asked_again;                   /* a NOTIFY or refresh came meanwhile: one more
+					     * transfer once it ends (RFC 1996 section 4.4) */
 	char error[256];                    /* the last failure; "" when it worked */
 	char fallback[256];                 /* why the last IXFR fell back to AXFR; "" */
 	bool axfr_next;                     /* the last IXFR did not apply to our copy */

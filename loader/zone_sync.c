@@ -335,6 +335,7 @@ out:
 }
 
 static void transfer(struct daemon *d, size_t index);
+static void transfer_again_if_asked(struct daemon *d, size_t index);
 static void arm_secondary_timers(struct daemon *d, struct secondary *s);
 
 static void serve_done(struct loop_job *job)
@@ -372,6 +373,7 @@ static void serve_done(struct loop_job *job)
 	if (ixfr) {
 		secondary_transferred(s, clock_monotonic(), 0, NULL, XFR_IXFR, NULL);
 		arm_secondary_timers(d, s);
+		transfer_again_if_asked(d, j->index);
 	}
 	if (j->written >= 0) {
 		log_info("zone %s serial %u: %d names %s in place", s->name, j->zone ? j->zone->serial : s->serial,
@@ -508,6 +510,7 @@ static void transfer_done(struct loop_job *job)
 	}
 	if (!t->ret && t->kind == XFR_IXFR && s->catalog) {
 		catalog_ixfr(d, t);
+		transfer_again_if_asked(d, t->index);
 		free_transfer(t);
 		daemon_publish(d);
 		return;
@@ -528,9 +531,23 @@ static void transfer_done(struct loop_job *job)
 		catalog_reconcile(d, t->index);
 	else if (ret == 1 && d->phase != PHASE_STARTING)
 		serve_transfer(d, t->index, secondary_fresh(s) ? s->zone : NULL, NULL);
+	transfer_again_if_asked(d, t->index);
 	free_transfer(t);
 	daemon_publish(d);
 	announce_update(d);
+}
+
+/* A transfer asked for while one ran (a NOTIFY for a newer serial than
+ * it brought, say) is deferred, not dropped: the primary does not send
+ * an acknowledged NOTIFY again. Called once the copy is updated. */
+static void transfer_again_if_asked(struct daemon *d, size_t index)
+{
+	struct secondary *s = &d->secondaries[index];
+
+	if (s->transferring || !s->asked_again)
+		return;
+	s->asked_again = false;
+	transfer(d, index);
 }
 
 static void transfer(struct daemon *d, size_t index)
@@ -538,8 +555,12 @@ static void transfer(struct daemon *d, size_t index)
 	struct secondary *s = &d->secondaries[index];
 	struct transfer_job *t;
 
-	if (s->transferring || d->exiting)
+	if (d->exiting)
 		return;
+	if (s->transferring) {
+		s->asked_again = true;
+		return;
+	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		log_error("zone %s: out of memory for a transfer", s->name);
