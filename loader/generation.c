@@ -264,7 +264,7 @@ static int apply_in_place(struct generation *current, const struct generation *n
 			continue;
 		written = cache_change_zone(cache, next->zones[i], next->views[i], NULL, err, errlen);
 		if (written < 0)
-			return -1;
+			return written;
 		/* In force now: keep it even if a later zone fails. */
 		zone_free(current->zones[i]);
 		current->zones[i] = zone_ref(next->zones[i]);
@@ -281,11 +281,14 @@ int generation_apply(struct generation *current, struct generation *next, struct
 	struct cache_generation *built;
 
 	if (current->served && same_zones(current, next)) {
-		if (apply_in_place(current, next, cache, err, errlen) == 0) {
+		int ret = apply_in_place(current, next, cache, err, errlen);
+
+		if (ret == 0) {
 			take(current, next);
 			return 0;
 		}
-		log_error("%s; building a new generation instead", err);
+		log_msg(ret == CACHE_NEEDS_BUILD ? LOG_LEVEL_INFO : LOG_LEVEL_ERROR, "%s; building a new generation instead",
+			err);
 	}
 	sources = calloc(next->zone_count + 1, sizeof(*sources));
 	if (!sources) {
@@ -338,7 +341,7 @@ int generation_serve_transfer(struct generation *gen, struct cache *cache, const
 	}
 	written = cache_change_zone(cache, zone, 0, gen->zones[i] == zone ? changes : NULL, err, errlen);
 	if (written < 0)
-		return -1;
+		return written;
 	if (gen->zones[i] != zone) {
 		zone_free(gen->zones[i]);
 		gen->zones[i] = zone_ref(zone);

@@ -379,7 +379,8 @@ static void serve_done(struct loop_job *job)
 		log_info("zone %s serial %u: %d names %s in place", s->name, j->zone ? j->zone->serial : s->serial,
 			 j->written, j->zone ? "changed" : "removed");
 	} else {
-		log_error("zone %s: %s; building a new generation", s->name, j->err);
+		log_msg(j->written == CACHE_NEEDS_BUILD ? LOG_LEVEL_INFO : LOG_LEVEL_ERROR,
+			"zone %s: %s; building a new generation", s->name, j->err);
 		zones_request_reload(d, "a transferred zone not served in place", false);
 	}
 out:

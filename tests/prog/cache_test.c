@@ -1449,6 +1449,63 @@ static void test_random_changes_in_place(void **state)
 	assert_true(passed > iterations / 2);
 }
 
+/*
+ * A whole rewrite of a zone changed in place by IXFR (here the SOA's
+ * names change) walks its names below cuts too: names a delegation added
+ * in the same change hides lose their keys instead of answering as
+ * before (they answered authoritatively, found by the random test).
+ */
+static void test_ixfr_hiding_names_in_a_whole_rewrite(void **state)
+{
+	struct fz_zone v[2] = { { .serial = 1 }, { .serial = 2, .soa = 3 } };
+
+	(void)state;
+	fz_add(&v[0], fz_index("*.sub IN A 192.0.2.156"));
+	fz_add(&v[1], fz_index("*.sub IN A 192.0.2.156"));
+	fz_add(&v[1], fz_index("sub IN NS ns.deep"));
+	fz_use_ixfr = true;
+	if (fz_trial(v, 2, true))
+		fail_msg("a delegation added with a new SOA left the names below it answered as before");
+}
+
+/*
+ * A zone nested in another of its view (sub.example.test. below
+ * example.test.) is not changed in place: the names both hold are left
+ * to userspace and each zone's records are its own, which only a build
+ * settles (changed in place, the parent's new delegation to the child
+ * took the child's apex over). The daemon builds a new generation.
+ */
+static void test_nested_zones_not_changed_in_place(void **state)
+{
+	static const char child[] = "$ORIGIN sub.example.test.\n@ 300 IN SOA ns hostmaster 1 3600 600 86400 60\n"
+				    "@ 300 IN NS ns\nns 300 IN A 192.0.2.153\nwww 300 IN A 192.0.2.210\n";
+	static const struct edit change = { "the parent's glue changes", { "ns.sub          IN A    192.0.2.153" },
+					    { "ns.sub IN A 192.0.2.154" }, LOCAL };
+	char *child_path = write_file(child), *changed = edited(&change), *changed_path = write_file(changed);
+	const char *zones[] = { EXAMPLE, child_path };
+	struct zone *after = load(changed_path);
+	struct response before, now;
+	char err[512];
+
+	(void)state;
+	if (test_program_publish_zones(skel, zones, 2, err, sizeof(err)))
+		fail_msg("%s", err);
+	ask("www.sub.example.test.", KNOT_RRTYPE_A, 1232, &before);
+	assert_int_equal(cache_change_zone(test_program_cache(), after, 0, NULL, err, sizeof(err)), CACHE_NEEDS_BUILD);
+	assert_string_equal(err, "zone example.test. nests with zone sub.example.test.: changed by a new generation");
+	ask("www.sub.example.test.", KNOT_RRTYPE_A, 1232, &now);
+	assert_int_equal(now.verdict, before.verdict);
+	assert_int_equal(now.len, before.len);
+	assert_memory_equal(now.frame, before.frame, now.len);
+	zone_free(after);
+	unlink(child_path);
+	unlink(changed_path);
+	free(child_path);
+	free(changed_path);
+	free(changed);
+	assert_int_equal(test_program_publish(skel, EXAMPLE, err, sizeof(err)), 0);
+}
+
 /* With minimal responses a wildcard's answer has no tail; with DO=1 the
  * program appends the qname's proof after an empty one: the answer with
  * its RRSIG, the proof that the qname does not exist (the NSEC covering
@@ -1505,6 +1562,8 @@ int main(void)
 		cmocka_unit_test(test_capital_targets_are_the_zones_names),
 		cmocka_unit_test(test_wildcard_covered_targets),
 		cmocka_unit_test(test_random_changes_in_place),
+		cmocka_unit_test(test_ixfr_hiding_names_in_a_whole_rewrite),
+		cmocka_unit_test(test_nested_zones_not_changed_in_place),
 		cmocka_unit_test(test_minimal_wildcard_answers_carry_their_proof),
 	};
 

@@ -1884,7 +1884,9 @@ static void change_free(struct change *c)
 /* Marks every name of the zone, the old content's too. */
 static int mark_whole(struct change *c, const struct zone *before, const struct zone_changes *changes)
 {
-	if (mark_names(c, c->zone, c->zone->origin, false) ||
+	/* Changed in place, the zone shows no names it had: below its cuts
+	 * and DNAMEs too, names the change may have occluded lose their keys. */
+	if (mark_names(c, c->zone, c->zone->origin, before == c->zone) ||
 	    (before != c->zone && mark_names(c, before, before->origin, false)))
 		return -1;
 	for (size_t i = 0; changes && i < changes->count; i++)
@@ -1997,13 +1999,40 @@ out:
 	return ret;
 }
 
+/* Another zone of cz's view whose origin is at, below or above cz's. */
+static const struct cache_zone *nested_with(const struct cache_generation *gen, const struct cache_zone *cz)
+{
+	for (size_t i = 0; i < gen->zone_count; i++) {
+		const struct cache_zone *other = &gen->zones[i];
+
+		if (other != cz && other->view == cz->view &&
+		    (knot_dname_in_bailiwick(other->zone->origin, cz->zone->origin) >= 0 ||
+		     knot_dname_in_bailiwick(cz->zone->origin, other->zone->origin) >= 0))
+			return other;
+	}
+	return NULL;
+}
+
 int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
 		      char *err, size_t errlen)
 {
 	struct cache_zone *cz = cache->current ? find_zone(cache->current, zone->origin, view) : NULL;
+	const struct cache_zone *other;
 
 	if (!cz)
 		return cache_add_zone(cache, zone, view, err, errlen);
+	/* Names two zones hold (claim_nested) and the records each zone
+	 * owns are settled by a build; a change in place would rewrite the
+	 * other zone's records as its own. */
+	other = nested_with(cache->current, cz);
+	if (other) {
+		char name[KNOT_DNAME_TXT_MAXLEN], other_name[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(name, zone->origin, sizeof(name));
+		knot_dname_to_str(other_name, other->zone->origin, sizeof(other_name));
+		snprintf(err, errlen, "zone %s nests with zone %s: changed by a new generation", name, other_name);
+		return CACHE_NEEDS_BUILD;
+	}
 	return change_zone(cache->current, cz, zone, changes, err, errlen);
 }
 

@@ -70,8 +70,12 @@ void cache_discard(struct cache_generation *gen);
  * place, with `changes` saying what changed. Only the names whose answers
  * depend on what changed are written. Returns how many were, or -1: on
  * error (the cap, a full names map) the answers in force stay, and the
- * zone is marked to be written whole by its next change.
+ * zone is marked to be written whole by its next change; or
+ * CACHE_NEEDS_BUILD when another zone of the view nests with it (a name
+ * both hold is left to userspace, which only a build decides): nothing is
+ * written, err says which zones, a new generation is the way.
  */
+#define CACHE_NEEDS_BUILD (-2)
 int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
 		      char *err, size_t errlen);
 
