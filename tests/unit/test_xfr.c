@@ -79,6 +79,19 @@ static void end_message(void)
 	knot_pkt_free(message);
 }
 
+/* An IXFR answered with the whole zone at `serial` (RFC 1995 section 4),
+ * www's address changed. */
+static void whole_zone_message(uint32_t serial)
+{
+	begin_message(KNOT_RRTYPE_IXFR);
+	soa(serial);
+	name_server();
+	address("ns1.transfer.test.", 53);
+	address("www.transfer.test.", 99);
+	soa(serial);
+	end_message();
+}
+
 /* The copy in force: serial, NS, ns1's and www's addresses. */
 static struct zone *zone_at(uint32_t serial)
 {
@@ -188,13 +201,7 @@ static void test_whole_zone_not_newer_keeps_ours(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < 2; i++) {
-		begin_message(KNOT_RRTYPE_IXFR);
-		soa(serials[i]);
-		name_server();
-		address("ns1.transfer.test.", 53);
-		address("www.transfer.test.", 99);
-		soa(serials[i]);
-		end_message();
+		whole_zone_message(serials[i]);
 		o = read_answer(current, KNOT_RRTYPE_IXFR);
 		assert_int_equal(o.ret, 0);
 		assert_null(o.whole);
@@ -208,13 +215,7 @@ static void test_whole_zone_not_newer_keeps_ours(void **state)
 	assert_int_equal(o.ret, 0);
 	assert_null(o.whole);
 
-	begin_message(KNOT_RRTYPE_IXFR);
-	soa(6);
-	name_server();
-	address("ns1.transfer.test.", 53);
-	address("www.transfer.test.", 99);
-	soa(6);
-	end_message();
+	whole_zone_message(6);
 	o = read_answer(current, KNOT_RRTYPE_IXFR);
 	assert_int_equal(o.ret, 0);
 	assert_non_null(o.whole);
