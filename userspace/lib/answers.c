@@ -125,29 +125,11 @@ static void arena_free(struct arena *a)
 	a->chunks = NULL;
 }
 
-static bool is_wildcard(const knot_dname_t *name)
-{
-	return name[0] == 1 && name[1] == '*';
-}
-
-/* "*." and name in `wildcard`; false when that is longer than a name can be. */
-static bool wildcard_name(const knot_dname_t *name, knot_dname_t wildcard[KNOT_DNAME_MAXLEN])
-{
-	size_t size = knot_dname_size(name);
-
-	if (size + 2 > KNOT_DNAME_MAXLEN)
-		return false;
-	wildcard[0] = 1;
-	wildcard[1] = '*';
-	memcpy(wildcard + 2, name, size);
-	return true;
-}
-
 static bool has_wildcard_child(const struct zone *zone, const knot_dname_t *name)
 {
 	knot_dname_t wildcard[KNOT_DNAME_MAXLEN];
 
-	return wildcard_name(name, wildcard) && zone_name_exists(zone, wildcard);
+	return zone_wildcard_of(name, wildcard) && zone_name_exists(zone, wildcard);
 }
 
 /* The A and AAAA RRsets at an additional target, as looked up once. */
@@ -243,11 +225,9 @@ static const struct glue *glue_of(struct zone_compiler *zc, const knot_dname_t *
 	knot_dname_copy_lower(g->target, target);
 	g->expanded = !zone_name_exists(zc->zone, g->target);
 	if (g->expanded) {      /* a wildcard at the closest encloser stands for it, as in NSD */
-		const knot_dname_t *ce = parent_name(g->target);
+		const knot_dname_t *ce = zone_closest_encloser(zc->zone, g->target);
 
-		while (ce && !zone_name_exists(zc->zone, ce))
-			ce = parent_name(ce);
-		g->expanded = ce && wildcard_name(ce, wildcard);
+		g->expanded = ce && zone_wildcard_of(ce, wildcard);
 	}
 	for (size_t t = 0; t < 2; t++)
 		g->found[t] = zone_find(zc->zone, g->expanded ? wildcard : g->target, types[t]);
@@ -753,8 +733,7 @@ static enum chase_end chase(struct zone_compiler *zc, const knot_dname_t *name, 
 			if (zone_name_exists(zone, n))
 				return CHASE_NODATA;
 			/* Not there: NXDOMAIN, unless a wildcard would answer. */
-			for (ce = parent_name(n); ce && !zone_name_exists(zone, ce); ce = parent_name(ce))
-				;
+			ce = zone_closest_encloser(zone, n);
 			return ce && !has_wildcard_child(zone, ce) ? CHASE_NXDOMAIN : CHASE_UNSURE;
 		}
 		if (plan->answer_count == MAX_CHAIN)
@@ -841,7 +820,7 @@ static bool add_nodata_proof(const struct denial *d, const knot_dname_t *name, s
 		at = denial_cover(d, name);
 	if (!add_proof(d, at, plan))
 		return false;
-	if (!is_wildcard(name))
+	if (!zone_name_is_wildcard(name))
 		return true;
 	return set_dynamic_proof(d, plan) &&
 	       (d->kind == DENIAL_NSEC || add_proof(d, denial_match(d, knot_wire_next_label(name, NULL)), plan));
@@ -857,18 +836,15 @@ static bool add_nodata_proof(const struct denial *d, const knot_dname_t *name, s
 static bool add_nxdomain_proof(const struct zone *zone, const struct denial *d, const knot_dname_t *name,
 			       struct plan *plan)
 {
-	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
+	knot_dname_t wildcard[KNOT_DNAME_MAXLEN];
 	const knot_dname_t *next_closer = name, *encloser = knot_wire_next_label(name, NULL);
-	size_t size;
 
 	while (*encloser && !zone_name_exists(zone, encloser)) {
 		next_closer = encloser;
 		encloser = knot_wire_next_label(encloser, NULL);
 	}
-	size = knot_dname_size(encloser);
-	if (size + 2 > sizeof(wildcard))
-		return false;   /* "*." would make it longer than a name can be */
-	memcpy(wildcard + 2, encloser, size);
+	if (!zone_wildcard_of(encloser, wildcard))
+		return false;
 	if (d->kind == DENIAL_NSEC3)
 		return add_proof(d, denial_match(d, encloser), plan) && add_proof(d, denial_cover(d, next_closer), plan) &&
 		       add_proof(d, denial_cover(d, wildcard), plan);
@@ -916,7 +892,7 @@ static int compile_cname_owner(struct zone_compiler *zc, const knot_dname_t *nam
 			       char *err, size_t errlen)
 {
 	struct plan plan = {
-		.qname = name, .position_independent = is_wildcard(name), .authoritative = true,
+		.qname = name, .position_independent = zone_name_is_wildcard(name), .authoritative = true,
 	};
 	const struct denial *d = serving_denial(zc);
 	const knot_rrset_t *final_rrsets;
@@ -953,7 +929,7 @@ static int compile_cname_owner(struct zone_compiler *zc, const knot_dname_t *nam
 	 * wildcard, with the qname's own proof, which the program adds. */
 	plan.dnssec = true;
 	if (!d || (plan.position_independent && !set_dynamic_proof(d, &plan)) ||
-	    (end == CHASE_NODATA && (is_wildcard(final) || !add_nodata_proof(d, final, &plan))) ||
+	    (end == CHASE_NODATA && (zone_name_is_wildcard(final) || !add_nodata_proof(d, final, &plan))) ||
 	    (end == CHASE_NXDOMAIN && !add_nxdomain_proof(zc->zone, d, final, &plan)))
 		return 0;
 	return render_dnssec(zc, &plan, &out->other_dnssec, &out->has_other_dnssec, err, errlen);
@@ -1009,7 +985,7 @@ static int compile_rrsets(struct zone_compiler *zc, const struct name_facts *f, 
 	for (size_t i = 0; i < f->count; i++) {
 		const knot_rrset_t *rr = &f->rrsets[i];
 		struct plan plan = {
-			.qname = rr->owner, .qtype = rr->type, .position_independent = is_wildcard(rr->owner),
+			.qname = rr->owner, .qtype = rr->type, .position_independent = zone_name_is_wildcard(rr->owner),
 			.answer = { rr }, .answer_count = 1,
 			.authority = positive_authority(zc, rr, rr->type),
 			.authoritative = true, .reason = XDPCAST_dns_answer,
@@ -1084,14 +1060,12 @@ static int compile_cut(struct zone_compiler *zc, const knot_dname_t *name, const
 static int compile_nxdomain_proof(struct zone_compiler *zc, const struct denial *d, const knot_dname_t *name,
 				  const struct plan *nxdomain, struct name_answers *out, char *err, size_t errlen)
 {
-	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
-	size_t size = knot_dname_size(name);
+	knot_dname_t wildcard[KNOT_DNAME_MAXLEN];
 	struct plan proven = *nxdomain;
 	ssize_t cover;
 
-	if (size + 2 > sizeof(wildcard))
+	if (!zone_wildcard_of(name, wildcard))
 		return 0;
-	memcpy(wildcard + 2, name, size);
 	cover = denial_cover(d, wildcard);
 	proven.dnssec = true;
 	if (!set_dynamic_proof(d, &proven) ||
@@ -1106,7 +1080,7 @@ static int compile_negative(struct zone_compiler *zc, const knot_dname_t *name, 
 {
 	const struct zone *zone = zc->zone;
 	struct plan nodata = {
-		.qname = name, .position_independent = is_wildcard(name), .authority = &zc->negative_soa,
+		.qname = name, .position_independent = zone_name_is_wildcard(name), .authority = &zc->negative_soa,
 		.authoritative = true, .reason = XDPCAST_dns_nodata,
 	};
 	struct plan nxdomain = {

@@ -1538,7 +1538,7 @@ static int mark_change(struct change *c, const struct zone_change *ch)
 	}
 	if (ch->type == KNOT_RRTYPE_DNAME && (mark_names(c, c->zone, owner, true) || mark_targets_below(c, owner)))
 		return -1;
-	if (owner[0] == 1 && owner[1] == '*' && mark_targets_below(c, knot_wire_next_label(owner, NULL)))
+	if (zone_name_is_wildcard(owner) && mark_targets_below(c, knot_wire_next_label(owner, NULL)))
 		return -1;
 	for (const knot_dname_t *n = owner;; n = knot_wire_next_label(n, NULL)) {
 		if (mark(c, n))
@@ -1576,21 +1576,15 @@ static int mark_dependents(struct change *c)
 static bool expansion_changed(const struct change *c, const knot_dname_t *name)
 {
 	const knot_dname_t *origin = c->zone->origin;
-	knot_dname_t wildcard[KNOT_DNAME_MAXLEN] = { 1, '*' };
+	knot_dname_t wildcard[KNOT_DNAME_MAXLEN];
 
 	if (knot_dname_in_bailiwick(name, origin) <= 0 || zone_name_exists(c->zone, name))
 		return false;
 	for (const knot_dname_t *n = name; !knot_dname_is_equal(n, origin);) {
-		size_t size;
-
 		n = knot_wire_next_label(n, NULL);
 		if (!knot_dname_is_equal(n, origin) && was_name(c, n) != zone_name_exists(c->zone, n))
 			return true;
-		size = knot_dname_size(n);
-		if (size + 2 > sizeof(wildcard))
-			continue;
-		memcpy(wildcard + 2, n, size);
-		if (name_set_has(&c->dirty, wildcard))
+		if (zone_wildcard_of(n, wildcard) && name_set_has(&c->dirty, wildcard))
 			return true;
 	}
 	return false;

@@ -852,6 +852,33 @@ bool zone_name_exists(const struct zone *zone, const knot_dname_t *name)
 	return at < zone->rrset_count && knot_dname_in_bailiwick(zone->rrsets[at].owner, name) >= 0;
 }
 
+const knot_dname_t *zone_closest_encloser(const struct zone *zone, const knot_dname_t *name)
+{
+	const knot_dname_t *n = name;
+
+	do
+		n = *n ? knot_wire_next_label(n, NULL) : NULL;
+	while (n && !zone_name_exists(zone, n));
+	return n;
+}
+
+bool zone_name_is_wildcard(const knot_dname_t *name)
+{
+	return name[0] == 1 && name[1] == '*';
+}
+
+bool zone_wildcard_of(const knot_dname_t *name, knot_dname_t wildcard[KNOT_DNAME_MAXLEN])
+{
+	size_t size = knot_dname_size(name);
+
+	if (size + 2 > KNOT_DNAME_MAXLEN)
+		return false;
+	wildcard[0] = 1;
+	wildcard[1] = '*';
+	memcpy(wildcard + 2, name, size);
+	return true;
+}
+
 void zone_subtree(const struct zone *zone, const knot_dname_t *name, size_t *first, size_t *end)
 {
 	size_t lo = lower_bound(zone, name), hi = zone->rrset_count;

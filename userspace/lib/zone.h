@@ -106,6 +106,16 @@ const knot_rrset_t *zone_rrsets_of(const struct zone *zone, const knot_dname_t *
  * above one. */
 bool zone_name_exists(const struct zone *zone, const knot_dname_t *name);
 
+/* The nearest ancestor of `name` that is a name of the zone, or NULL. */
+const knot_dname_t *zone_closest_encloser(const struct zone *zone, const knot_dname_t *name);
+
+/* Whether `name`'s first label is "*". */
+bool zone_name_is_wildcard(const knot_dname_t *name);
+
+/* "*." and `name` in `wildcard`; false when that is longer than a name
+ * can be. */
+bool zone_wildcard_of(const knot_dname_t *name, knot_dname_t wildcard[KNOT_DNAME_MAXLEN]);
+
 /* The RRsets owned by `name` and the names below it: [*first, *end). */
 void zone_subtree(const struct zone *zone, const knot_dname_t *name, size_t *first, size_t *end);
 
