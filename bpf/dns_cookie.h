@@ -18,7 +18,6 @@
 #define COOKIE_CLIENT_LEN   8
 #define COOKIE_SERVER_LEN   16
 #define COOKIE_VERSION      1
-#define COOKIE_LIFETIME     3600   /* RFC 9018 section 4.3: accepted for an hour */
 #define COOKIE_CLOCK_SKEW   300    /* and up to five minutes from the future */
 
 /*
@@ -70,7 +69,7 @@ static inline int server_cookie_fresh(__u32 stamp, __u32 now)
 {
 	__s32 age = (__s32)(now - stamp);
 
-	return age <= COOKIE_LIFETIME && age >= -COOKIE_CLOCK_SKEW;
+	return age <= XDPCAST_COOKIE_LIFETIME_S && age >= -COOKIE_CLOCK_SKEW;
 }
 
 /* Whether `server` is a cookie this secret gave this client, still fresh. */

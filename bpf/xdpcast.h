@@ -220,6 +220,7 @@ struct rrl_bucket {
 };
 
 #define XDPCAST_COOKIE_SECRET_LEN 16
+#define XDPCAST_COOKIE_LIFETIME_S 3600   /* RFC 9018 section 4.3: a server cookie is accepted for an hour */
 
 /*
  * Runtime settings, slot 0 of the `xdpcast_settings` array. A map rather

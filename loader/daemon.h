@@ -153,8 +153,12 @@ unsigned zones_request_reload(struct daemon *d, const char *why, bool read_confi
 /* The answer cache over the loaded program's maps. */
 int zones_open_cache(struct daemon *d, char *err, size_t errlen);
 void zones_close(struct daemon *d);
-/* The settings map and source filters as d->protection says. */
+/* What the anycast prefixes accept, the settings map and the source
+ * filter, as d->protection says. */
 int zones_apply_protection(struct daemon *d, char *err, size_t errlen);
+/* The settings map alone (rates, cookie secrets, the clock offset), with a
+ * rotation's previous cookie secret retired once its cookies expired. */
+int zones_write_settings(struct daemon *d, char *err, size_t errlen);
 
 /* announce.c */
 int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen);

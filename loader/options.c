@@ -399,7 +399,7 @@ static const struct schema_item cookie_keys[] = {
 	{ .key = "previous_secret", .type = &secret_type, .offset = P(cookie_previous), .flags = SCHEMA_GIVEN,
 	  .given_offset = P(has_previous),
 	  .help = "a secret still accepted; a reload that changes `secret` keeps the old one as the previous "
-		  "on its own" },
+		  "on its own for an hour, the life of a cookie made with it (later reloads keep it too)" },
 	SCHEMA_END
 };
 

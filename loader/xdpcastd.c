@@ -35,7 +35,7 @@
 #include "source_screen_map.h"
 #include "xdpcast.skel.h"
 
-#define CLOCK_REFRESH_S 60      /* how often the cookie clock offset is rewritten */
+#define CLOCK_REFRESH_S 60      /* how often the settings (cookie clock offset) are rewritten */
 #define CATCHMENT_TICK_S 1      /* the resolution of catchment times */
 
 /* Workers per lane: zone loads one at a time (one writer of the cache),
@@ -123,28 +123,6 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	/* The answer cache's maps are always the new program's, empty:
 	 * pins_adopt carries none of them over. */
 	return zones_open_cache(d, err, errlen);
-}
-
-static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
-{
-	int fd = bpf_map__fd(d->skel->maps.xdpcast_protected);
-
-	for (size_t i = 0; i < d->opts.anycast_count; i++) {
-		const struct anycast_option *a = &d->opts.anycast[i];
-		struct protected_prefix value;
-		char text[64];
-
-		if (a->rules.count)
-			protection_scope(a->rules.allow, a->rules.count, &a->prefix, i, &value);
-		else
-			protection_scope(d->protection.allow, d->protection.allow_count, &a->prefix, i, &value);
-		if (bpf_map_update_elem(fd, &a->prefix, &value, BPF_ANY)) {
-			prefix_format(&a->prefix, text, sizeof(text));
-			snprintf(err, errlen, "--anycast %s: %s", text, strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* A random cookie secret when the config gives none, the previous
@@ -421,7 +399,7 @@ static void clock_due(struct loop_timer *timer)
 	char err[ERR_LEN];
 
 	loop_timer_arm(d->loop, &d->clock_timer, clock_monotonic() + CLOCK_REFRESH_S);
-	if (zones_apply_protection(d, err, sizeof(err)))
+	if (zones_write_settings(d, err, sizeof(err)))
 		log_error("%s", err);
 }
 
@@ -461,7 +439,7 @@ static int start_program(struct daemon *d, char *err, size_t errlen)
 	zones_first_transfers(d);
 	prog_fd = bpf_program__fd(d->skel->progs.xdpcast);
 	screen_fd = bpf_map__fd(d->skel->maps.xdpcast_source_screen);
-	if (protect_prefixes(d, err, errlen) || zones_apply_protection(d, err, errlen) ||
+	if (zones_apply_protection(d, err, errlen) ||
 	    place_views(d, err, errlen) || zones_load_now(d, err, errlen) ||
 	    attach_all(prog_fd, d->took_over ? d->pins.previous_id : 0, d->ifaces, d->opts.iface_count,
 		       d->opts.xdp_mode, !d->opts.mode_forced, d->opts.replace_foreign, err, errlen))

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "prefix.h"
 #include "xdpcast.skel.h"
 #include "zone_watch.h"
 
@@ -55,36 +56,82 @@ static size_t view_zones(const struct options *opts, struct view_zones views[XDP
 	return opts->view_count + 1;
 }
 
-int zones_apply_protection(struct daemon *d, char *err, size_t errlen)
+/* What each anycast prefix accepts: its own allow list, else the config's. */
+static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
 {
-	struct xdpcast_lpm_key anycast[OPTIONS_MAX_ANYCAST];
+	int fd = bpf_map__fd(d->skel->maps.xdpcast_protected);
+
+	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+		const struct anycast_option *a = &d->opts.anycast[i];
+		struct protected_prefix value;
+		char text[64];
+
+		if (a->rules.count)
+			protection_scope(a->rules.allow, a->rules.count, &a->prefix, i, &value);
+		else
+			protection_scope(d->protection.allow, d->protection.allow_count, &a->prefix, i, &value);
+		if (bpf_map_update_elem(fd, &a->prefix, &value, BPF_ANY)) {
+			prefix_format(&a->prefix, text, sizeof(text));
+			snprintf(err, errlen, "--anycast %s: %s", text, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int zones_write_settings(struct daemon *d, char *err, size_t errlen)
+{
 	struct xdpcast_settings settings;
 	__u32 zero = 0;
 
-	for (size_t i = 0; i < d->opts.anycast_count; i++)
-		anycast[i] = d->opts.anycast[i].prefix;
+	if (d->protection.previous_until && time(NULL) >= d->protection.previous_until) {
+		d->protection.has_previous = false;
+		d->protection.previous_until = 0;
+		memset(d->protection.cookie_previous, 0, sizeof(d->protection.cookie_previous));
+		log_info("the previous cookie secret is retired: every cookie made with it has expired");
+	}
 	protection_settings(&d->protection, &settings);
 	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.xdpcast_settings), &zero, &settings, BPF_ANY)) {
 		snprintf(err, errlen, "writing the settings map: %s", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int zones_apply_protection(struct daemon *d, char *err, size_t errlen)
+{
+	struct xdpcast_lpm_key anycast[OPTIONS_MAX_ANYCAST];
+
+	for (size_t i = 0; i < d->opts.anycast_count; i++)
+		anycast[i] = d->opts.anycast[i].prefix;
+	if (protect_prefixes(d, err, errlen) || zones_write_settings(d, err, errlen))
+		return -1;
 	return protection_sync_sources(&d->protection, bpf_map__fd(d->skel->maps.xdpcast_source_filter),
 				       bpf_map__fd(d->skel->maps.xdpcast_source_screen), anycast, d->opts.anycast_count,
 				       err, errlen);
 }
 
 /* Takes over the config file's protection settings. A secret that changed
- * keeps the old one valid as the previous, so clients holding cookies made
- * with it are not penalised during the rotation. */
+ * keeps the old one valid as the previous for as long as cookies made with
+ * it are (an hour), so clients holding them are not penalised during the
+ * rotation; reloads in that hour that leave the secret as it is keep it
+ * too. A previous secret the config names stays while the config names it. */
 static void take_protection(struct daemon *d, struct protection *next)
 {
+	const struct protection *now = &d->protection;
+
 	if (!next->has_secret) {
-		memcpy(next->cookie_secret, d->protection.cookie_secret, sizeof(next->cookie_secret));
-		next->has_secret = d->protection.has_secret;
-	} else if (!next->has_previous &&
-		   memcmp(next->cookie_secret, d->protection.cookie_secret, sizeof(next->cookie_secret))) {
-		memcpy(next->cookie_previous, d->protection.cookie_secret, sizeof(next->cookie_previous));
+		memcpy(next->cookie_secret, now->cookie_secret, sizeof(next->cookie_secret));
+		next->has_secret = now->has_secret;
+	}
+	if (!next->has_previous && memcmp(next->cookie_secret, now->cookie_secret, sizeof(next->cookie_secret))) {
+		memcpy(next->cookie_previous, now->cookie_secret, sizeof(next->cookie_previous));
 		next->has_previous = true;
+		next->previous_until = time(NULL) + XDPCAST_COOKIE_LIFETIME_S;
+	} else if (!next->has_previous && now->previous_until) {
+		memcpy(next->cookie_previous, now->cookie_previous, sizeof(next->cookie_previous));
+		next->has_previous = true;
+		next->previous_until = now->previous_until;
 	}
 	protection_free(&d->protection);
 	d->protection = *next;

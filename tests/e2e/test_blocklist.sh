@@ -53,10 +53,30 @@ answered 198.51.100.3 || fail "198.51.100.3 is still blocked after it left the c
 answered $CLIENT4 && fail "the live block did not survive the reload"
 echo "ok - SIGHUP applies the new blocklist and keeps live entries"
 
+# The config naming a prefix blocked live, then dropping it: the block stays live.
+printf 'filter:\n  blocklist: [2001:db8:bad::/48, %s/32]\n' $CLIENT4 > "$WORK/xdpcast.yaml"
+ctl reload > /dev/null || fail "reload with the live prefix in the config failed"
+printf 'filter:\n  blocklist: [2001:db8:bad::/48]\n' > "$WORK/xdpcast.yaml"
+ctl reload > /dev/null || fail "reload without it failed"
+grep -qx "$CLIENT4/32 *live" <<< "$(ctl block list)" || fail "block list after the config named and dropped it: $(ctl block list)"
+answered $CLIENT4 && fail "the live block went with the config's mention of its prefix"
+echo "ok - a live block outlives the config naming its prefix and dropping it"
+
 ctl block del $CLIENT4 || fail "block del failed"
 answered $CLIENT4 || fail "$CLIENT4 is not answered after block del"
 [ -z "$(ctl block list | grep live)" ] || fail "a live entry is left after block del"
 echo "ok - block del lifts the block at once"
+
+# filter.allow is a reload key: without udp/53 the query is dropped by the port policy.
+printf 'filter:\n  allow: [tcp/53, icmp]\n' > "$WORK/xdpcast.yaml"
+ctl reload > /dev/null || fail "reload with a new allow list failed"
+before=$(counter drop_port_policy)
+answered $CLIENT4 && fail "udp/53 is answered after a reload allowed only tcp/53 and icmp"
+[ "$(counter drop_port_policy)" -gt "$before" ] || fail "drop_port_policy did not move"
+printf 'filter:\n  allow: [udp/53, tcp/53, icmp]\n' > "$WORK/xdpcast.yaml"
+ctl reload > /dev/null || fail "reload restoring the allow list failed"
+answered $CLIENT4 || fail "udp/53 is not answered after a reload allowed it again"
+echo "ok - a reload applies filter.allow"
 
 printf 'rrl:\n  slip: 99\n' > "$WORK/xdpcast.yaml"
 kill -HUP "$XDPCASTD_PID"

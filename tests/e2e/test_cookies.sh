@@ -52,4 +52,10 @@ kill -HUP "$XDPCASTD_PID"
 wait_for "the reload" grep -q "flood defense settings of $WORK/xdpcast.yaml in force" "$WORK/xdpcastd.log"
 [ "$(twice +cookie="$cookie")" -eq 2 ] || fail "a cookie of the old secret was limited right after the rotation"
 echo "ok - after a secret rotation by SIGHUP, cookies made with the old secret still count"
+
+# A later reload that leaves the secret as it is (a zone deploy) keeps the
+# old one for the rest of its hour.
+"$BUILD/xdpcastctl" --control-socket "$CONTROL_SOCKET" reload > /dev/null || fail "xdpcastctl reload failed"
+[ "$(twice +cookie="$cookie")" -eq 2 ] || fail "a reload after the rotation dropped the previous secret"
+echo "ok - a second reload in the rotation's hour keeps the previous secret"
 stop_xdpcastd

@@ -168,11 +168,17 @@ static int listed(const struct prefix_list *list, const struct xdpcast_lpm_key *
 	return 0;
 }
 
-static int put_source(int fd, const struct xdpcast_lpm_key *key, enum source_kind kind, char *err, size_t errlen)
+/* A config entry for a prefix blocked live leaves the live entry as it is:
+ * the operator's block outlives the config's mention of the prefix, and
+ * only `xdpcastctl block del` lifts it. */
+static int put_source(int fd, const struct prefix_list *live, const struct xdpcast_lpm_key *key,
+		      enum source_kind kind, char *err, size_t errlen)
 {
 	struct source_filter value = { .kind = kind };
 	char text[64];
 
+	if (listed(live, key))
+		return 0;
 	if (bpf_map_update_elem(fd, key, &value, BPF_ANY) == 0)
 		return 0;
 	prefix_format(key, text, sizeof(text));
@@ -183,7 +189,7 @@ static int put_source(int fd, const struct xdpcast_lpm_key *key, enum source_kin
 int protection_sync_sources(const struct protection *p, int map_fd, int screen_fd,
 			    const struct xdpcast_lpm_key *anycast, size_t anycast_count, char *err, size_t errlen)
 {
-	struct prefix_list stale = { 0 };
+	struct prefix_list stale = { 0 }, live = { 0 };
 	struct xdpcast_lpm_key key, next;
 	struct prefix_list own = { (struct xdpcast_lpm_key *)anycast, anycast_count };
 	void *prev = NULL;
@@ -197,26 +203,28 @@ int protection_sync_sources(const struct protection *p, int map_fd, int screen_f
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(map_fd, &key, &value) || value.kind == SOURCE_BLOCKED_LIVE)
+		if (bpf_map_lookup_elem(map_fd, &key, &value))
 			continue;
-		if (!listed(&p->blocklist, &key) && !listed(&p->bogons, &key) && !listed(&own, &key) &&
+		if (value.kind == SOURCE_BLOCKED_LIVE ? prefix_list_add(&live, &key) :
+		    !listed(&p->blocklist, &key) && !listed(&p->bogons, &key) && !listed(&own, &key) &&
 		    prefix_list_add(&stale, &key))
 			goto out;
 	}
 	for (size_t i = 0; i < stale.count; i++)
 		bpf_map_delete_elem(map_fd, &stale.keys[i]);
 	for (size_t i = 0; i < p->bogons.count; i++)
-		if (put_source(map_fd, &p->bogons.keys[i], SOURCE_BOGON, err, errlen))
+		if (put_source(map_fd, &live, &p->bogons.keys[i], SOURCE_BOGON, err, errlen))
 			goto out;
 	for (size_t i = 0; i < anycast_count; i++)
-		if (put_source(map_fd, &anycast[i], SOURCE_OWN_PREFIX, err, errlen))
+		if (put_source(map_fd, &live, &anycast[i], SOURCE_OWN_PREFIX, err, errlen))
 			goto out;
 	for (size_t i = 0; i < p->blocklist.count; i++)
-		if (put_source(map_fd, &p->blocklist.keys[i], SOURCE_BLOCKED, err, errlen))
+		if (put_source(map_fd, &live, &p->blocklist.keys[i], SOURCE_BLOCKED, err, errlen))
 			goto out;
 	ret = 0;
 out:
 	prefix_list_clear(&stale);
+	prefix_list_clear(&live);
 	/* Whatever went wrong, the screen is rebuilt from what the filter holds (or left stopped). */
 	if (source_screen_rebuild(screen_fd, map_fd, ret ? NULL : err, ret ? 0 : errlen))
 		ret = -1;

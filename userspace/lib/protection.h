@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include "xdpcast.h"
 
 struct rate_limit {
@@ -34,6 +35,7 @@ struct protection {
 	bool cookies;
 	bool has_secret;                /* else a random one per start */
 	bool has_previous;
+	time_t previous_until;          /* a rotation's previous secret: retired then (0: the config names it) */
 	uint8_t cookie_secret[XDPCAST_COOKIE_SECRET_LEN];
 	uint8_t cookie_previous[XDPCAST_COOKIE_SECRET_LEN];
 	struct port_rule allow[XDPCAST_ALLOW_MAX];  /* for prefixes without their own list */
