@@ -30,7 +30,7 @@
  * entries while the program runs. One lookup covers all of them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 65536);
+	__uint(max_entries, XDPCAST_SOURCE_FILTER_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct xdpcast_lpm_key);
 	__type(value, struct source_filter);

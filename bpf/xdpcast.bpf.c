@@ -37,7 +37,7 @@ struct {
 /* Client prefixes of the views; the loader sets has_views when it fills it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 4096);
+	__uint(max_entries, XDPCAST_VIEW_PREFIXES_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct xdpcast_lpm_key);
 	__type(value, struct client_view);

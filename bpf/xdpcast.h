@@ -140,6 +140,8 @@ enum source_kind {
 	SOURCE_OWN_PREFIX,        /* inside our own anycast prefixes: spoofed */
 };
 
+#define XDPCAST_SOURCE_FILTER_MAX 65536  /* prefixes in xdpcast_source_filter: config, anycast and live */
+
 struct source_filter {
 	__u32 kind;       /* enum source_kind */
 };
@@ -311,6 +313,8 @@ static inline __u32 xdpcast_catchment_set_of(__u64 key_word)
 {
 	return (__u32)((key_word * 0x9e3779b97f4a7c15ULL) >> (64 - XDPCAST_CATCHMENT_SET_BITS));
 }
+
+#define XDPCAST_VIEW_PREFIXES_MAX 4096  /* client prefixes of all views together */
 
 /* Value of the `xdpcast_views` LPM trie, keyed by client source prefix. */
 struct client_view {

@@ -479,11 +479,6 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 				 h->actions[a].line, h->actions[a].check);
 			return -1;
 		}
-		if (h->actions[a].action == CHECK_DRAIN && !drain_possible(&d->opts.drain, d->opts.drain.prepend)) {
-			snprintf(err, errlen, "%s:%d: health.actions: %s: drain needs bgp.asn (to prepend) or "
-				 "bgp.drain.communities", d->opts.config_path, h->actions[a].line, h->actions[a].check);
-			return -1;
-		}
 	}
 	bgp_init(&d->bgp, d->opts.bird_socket, d->opts.bird_include, &d->opts.drain);
 	loop_timer_init(&d->health_timer, "health round", health_due, d);

@@ -69,6 +69,8 @@ struct bgp_view {
 
 struct daemon {
 	struct options opts;
+	int argc;                       /* as started: a reload reads them again with the config */
+	char **argv;
 	struct loop *loop;
 	enum phase phase;
 	bool exiting;                   /* the loop ended: jobs finishing now start nothing */
@@ -98,6 +100,7 @@ struct daemon {
 	bool zones_again, zones_again_config;   /* asked for while it ran */
 	unsigned zone_jobs;             /* load jobs submitted so far */
 	char reload_error[ERR_LEN];     /* why the last reload failed; "" */
+	bool config_not_in_force;       /* a load that read the config failed since the last that succeeded */
 	uint64_t reload_failures;
 	double reload_ok_at;
 	struct secondary *secondaries;

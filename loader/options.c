@@ -322,9 +322,9 @@ static const struct schema_item view_keys[] = {
 	  .max = 31, .flags = SCHEMA_NAME },
 	{ .key = "clients", .flag = "view", .arg = "NAME=PREFIX[,PREFIX...]", .shape = SCHEMA_LIST,
 	  .type = &prefix_type, .offset = offsetof(struct view_option, prefixes),
-	  .count_offset = offsetof(struct view_option, prefix_count), .max_items = 4096, .noun = "prefix",
-	  .flag_separator = ',', .flags = SCHEMA_REQUIRED,
-	  .help = "clients from these prefixes are in view NAME (up to 16 views)" },
+	  .count_offset = offsetof(struct view_option, prefix_count), .max_items = XDPCAST_VIEW_PREFIXES_MAX,
+	  .noun = "prefix", .flag_separator = ',', .flags = SCHEMA_REQUIRED,
+	  .help = "clients from these prefixes are in view NAME (up to 16 views, 4096 prefixes in all)" },
 	{ .key = "zones", .flag = "view-zone", .arg = "NAME=FILE", .shape = SCHEMA_LIST, .type = &schema_string,
 	  .offset = offsetof(struct view_option, zones), .count_offset = offsetof(struct view_option, zone_count),
 	  .noun = "zone file", .flags = SCHEMA_REQUIRED,
@@ -751,9 +751,10 @@ static const char usage_tail[] =
 "transfers (docs/config.md, man xdpcastd).\n"
 "\n"
 "Runs in the foreground and logs to stderr (to the journal under systemd);\n"
-"logs a line with 'ready' once attached with every zone loaded. SIGHUP,\n"
-"'xdpcastctl reload' and a change of a zone file reload every zone file and\n"
-"the config file's flood defense settings (all or nothing). SIGTERM or\n"
+"logs a line with 'ready' once attached with every zone loaded. SIGHUP and\n"
+"'xdpcastctl reload' reload every zone file and the config file's flood\n"
+"defense settings (all or nothing; a restart key that changed is logged); a\n"
+"change of a zone file reloads the zones. SIGTERM or\n"
 "SIGINT withdraws the prefixes, keeps answering for drain_ms, then detaches,\n"
 "unpins and exits 0. SIGUSR1 hands over: it exits 0 leaving the program\n"
 "attached, its maps pinned and BGP as it is, for the next xdpcastd, which\n"
@@ -768,14 +769,6 @@ static void print_usage(void)
 	schema_help(options_schema, &defaults, stdout);
 	fputs(usage_tail, stdout);
 	options_free(&defaults);
-}
-
-static int fail(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "xdpcastd: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see xdpcastd --help)\n");
-	return OPTIONS_EXIT_ERROR;
 }
 
 #define OPTIONS_FLAGS_MAX 64
@@ -831,12 +824,58 @@ static bool is_flag(const struct schema_item *item, const char *flag)
 	return !strcmp(item->flag, flag);
 }
 
-enum options_result options_parse(int argc, char **argv, struct options *opts)
+/* What the program's maps hold for all the lists together; each list's
+ * own bound is the schema's. */
+static int options_check_sizes(const struct options *opts, char *err, size_t errlen)
+{
+	size_t sources = opts->protection.blocklist.count + opts->protection.bogons.count + opts->anycast_count;
+	size_t clients = 0;
+
+	for (size_t i = 0; i < opts->view_count; i++)
+		clients += opts->views[i].prefix_count;
+	if (sources > XDPCAST_SOURCE_FILTER_MAX) {
+		snprintf(err, errlen, "%s: filter.blocklist, filter.bogons and the anycast prefixes: %zu prefixes, "
+			 "over the %d the source filter holds", opts->config_path ? opts->config_path : "flags", sources,
+			 XDPCAST_SOURCE_FILTER_MAX);
+		return -1;
+	}
+	if (clients > XDPCAST_VIEW_PREFIXES_MAX) {
+		snprintf(err, errlen, "%s: views: %zu client prefixes in all, over the %d the views map holds",
+			 opts->config_path ? opts->config_path : "flags", clients, XDPCAST_VIEW_PREFIXES_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* An error in how xdpcastd was invoked: the help names every flag. */
+static enum options_result usage_error(char *err, size_t errlen, const char *fmt, const char *arg)
+{
+	char what[600];
+
+	snprintf(what, sizeof(what), fmt, arg);
+	snprintf(err, errlen, "%s (see xdpcastd --help)", what);
+	return OPTIONS_EXIT_ERROR;
+}
+
+/* A check's drain action needs the means to drain, from another section. */
+static int options_check_drains(const struct options *opts, char *err, size_t errlen)
+{
+	for (size_t a = 0; a < opts->health.action_count; a++)
+		if (opts->health.actions[a].action == CHECK_DRAIN && !drain_possible(&opts->drain, opts->drain.prepend)) {
+			snprintf(err, errlen, "%s:%d: health.actions: %s: drain needs bgp.asn (to prepend) or "
+				 "bgp.drain.communities", opts->config_path, opts->health.actions[a].line,
+				 opts->health.actions[a].check);
+			return -1;
+		}
+	return 0;
+}
+
+enum options_result options_read(int argc, char **argv, struct options *opts, char *err, size_t errlen)
 {
 	static struct getopt_tables t;
 	bool replaced[OPTIONS_FLAGS_MAX] = { false };
 	const struct schema_item *item;
-	char err[512];
+	char why[512];
 	size_t index;
 	int c;
 
@@ -850,20 +889,18 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 			opts->config_path = optarg;
 			opts->check_config = is_flag(item, "check-config");
 		}
-	if (opts->config_path && config_load(opts->config_path, opts, err, sizeof(err))) {
-		fprintf(stderr, "xdpcastd: %s\n", err);
+	if (opts->config_path && config_load(opts->config_path, opts, err, errlen))
 		return OPTIONS_EXIT_ERROR;
-	}
 	optind = 0;
 	while ((c = getopt_long(argc, argv, t.shorts, t.longopts, NULL)) != -1) {
 		if (c == ':')
-			return fail("%s needs an argument", argv[optind - 1]);
+			return usage_error(err, errlen, "%s needs an argument", argv[optind - 1]);
 		if (!(item = flag_of(&t, c, &index)))
-			return fail("unknown option '%s'", argv[optind - 1]);
+			return usage_error(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		if (item->shape != SCHEMA_ACTION) {
-			if (schema_flag_apply(t.refs, t.count, index, optarg, opts, replaced, &opts->strings, err,
-					      sizeof(err)))
-				return fail("%s", err);
+			if (schema_flag_apply(t.refs, t.count, index, optarg, opts, replaced, &opts->strings, why,
+					      sizeof(why)))
+				return usage_error(err, errlen, "%s", why);
 		} else if (is_flag(item, "help")) {
 			print_usage();
 			return OPTIONS_EXIT_OK;
@@ -873,21 +910,37 @@ enum options_result options_parse(int argc, char **argv, struct options *opts)
 		}
 	}
 	if (optind < argc)
-		return fail("unexpected argument '%s'", argv[optind]);
+		return usage_error(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (!opts->iface_count)
-		return fail("%s", "--iface is required (or 'interfaces' in the config file)");
+		return usage_error(err, errlen, "%s", "--iface is required (or 'interfaces' in the config file)");
 	if (!opts->anycast_count)
-		return fail("%s", "--anycast is required (or 'anycast' in the config file)");
+		return usage_error(err, errlen, "%s", "--anycast is required (or 'anycast' in the config file)");
 	if (!opts->zone_count && !opts->secondary_count)
-		return fail("%s", "--zone is required (or 'zones' or 'transfer.zones' in the config file)");
+		return usage_error(err, errlen, "%s",
+				   "--zone is required (or 'zones' or 'transfer.zones' in the config file)");
 	if (!opts->pop)
-		return fail("%s", "--pop is required (or 'pop' in the config file)");
+		return usage_error(err, errlen, "%s", "--pop is required (or 'pop' in the config file)");
+	if (options_check_sizes(opts, err, errlen) || options_check_drains(opts, err, errlen))
+		return OPTIONS_EXIT_ERROR;
 	for (size_t i = 0; i < opts->view_count; i++) {
 		if (!opts->views[i].prefix_count)
-			return fail("view '%s' has no clients: add --view NAME=PREFIX", opts->views[i].name);
+			return usage_error(err, errlen, "view '%s' has no clients: add --view NAME=PREFIX",
+					   opts->views[i].name);
 		if (!opts->views[i].zone_count)
-			return fail("view '%s' loads no zone: add --view-zone NAME=FILE", opts->views[i].name);
+			return usage_error(err, errlen, "view '%s' loads no zone: add --view-zone NAME=FILE",
+					   opts->views[i].name);
 	}
-	zone_set_limits(&opts->zone_limits);
 	return OPTIONS_RUN;
+}
+
+enum options_result options_parse(int argc, char **argv, struct options *opts)
+{
+	char err[1024];
+	enum options_result result = options_read(argc, argv, opts, err, sizeof(err));
+
+	if (result == OPTIONS_EXIT_ERROR)
+		fprintf(stderr, "xdpcastd: %s\n", err);
+	if (result == OPTIONS_RUN)
+		zone_set_limits(&opts->zone_limits);
+	return result;
 }

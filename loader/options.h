@@ -145,9 +145,13 @@ extern const struct schema_item options_schema[];
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_EXIT_ERROR };
 
 /* Parses argv (and the --config file it names: flags win); prints
- * --help/--version or one error line itself. On OPTIONS_RUN it puts the
- * zone input limits in force (zone_set_limits). */
+ * --help/--version, or the error after "xdpcastd: ". On OPTIONS_RUN it puts
+ * the zone input limits in force (zone_set_limits). */
 enum options_result options_parse(int argc, char **argv, struct options *opts);
+
+/* The same reading, with nothing put in force and the error in err: what
+ * a reload reads to know what the next start would run with. */
+enum options_result options_read(int argc, char **argv, struct options *opts, char *err, size_t errlen);
 
 /* What holds without flags or config file; everything else zero. */
 void options_defaults(struct options *opts);

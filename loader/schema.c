@@ -751,3 +751,83 @@ void schema_each_key(const struct schema_item *table,
 {
 	each_key(table, "", fn, arg);
 }
+
+/* ---- what changed ---- */
+
+static bool records_differ(const struct schema_item *children, const void *a, const void *b);
+
+/* Whether two values of item differ as a config file writes them. */
+static bool values_differ(const struct schema_item *item, const void *a, const void *b)
+{
+	char x[4096], y[4096];
+
+	item->type->format(item, a, x, sizeof(x));
+	item->type->format(item, b, y, sizeof(y));
+	return strcmp(x, y) != 0;
+}
+
+static bool item_differs(const struct schema_item *item, const void *a, const void *b)
+{
+	const char *x, *y;
+	size_t count, size;
+
+	switch (item->shape) {
+	case SCHEMA_VALUE:
+		return values_differ(item, schema_at((void *)a, item->offset), schema_at((void *)b, item->offset));
+	case SCHEMA_SECTION:
+		return records_differ(item->children, schema_at((void *)a, item->offset),
+				      schema_at((void *)b, item->offset));
+	case SCHEMA_LIST:
+	case SCHEMA_NAMED:
+		count = *schema_list_count(item, (void *)a);
+		if (count != *schema_list_count(item, (void *)b))
+			return true;
+		x = list_items(item, (void *)a);
+		y = list_items(item, (void *)b);
+		size = list_item_size(item);
+		for (size_t i = 0; i < count; i++)
+			if (has_records(item) ? records_differ(item->children, x + i * size, y + i * size) :
+						values_differ(item, x + i * size, y + i * size))
+				return true;
+		return false;
+	case SCHEMA_ACTION:
+		break;
+	}
+	return false;
+}
+
+static bool records_differ(const struct schema_item *children, const void *a, const void *b)
+{
+	for (const struct schema_item *item = children; !schema_is_end(item); item++)
+		if (item_differs(item, a, b))
+			return true;
+	return false;
+}
+
+static void each_change(const struct schema_item *table, const void *a, const void *b, const char *prefix,
+			enum schema_reload enclosing, void (*changed)(const char *path, void *arg), void *arg)
+{
+	for (const struct schema_item *item = table; !schema_is_end(item); item++) {
+		enum schema_reload reload = reload_of(item, enclosing);
+		char path[256];
+
+		if (item->shape == SCHEMA_ACTION)
+			continue;
+		snprintf(path, sizeof(path), item->key ? "%s%s" : "%s--%s", prefix, item->key ? item->key : item->flag);
+		if (item->shape == SCHEMA_SECTION) {      /* a reload section may hold restart keys */
+			char next[260];
+
+			snprintf(next, sizeof(next), "%s.", path);
+			each_change(item->children, schema_at((void *)a, item->offset),
+				    schema_at((void *)b, item->offset), next, reload, changed, arg);
+		} else if (reload != SCHEMA_RELOAD && item_differs(item, a, b)) {
+			changed(path, arg);
+		}
+	}
+}
+
+void schema_each_restart_change(const struct schema_item *table, const void *a, const void *b,
+				void (*changed)(const char *path, void *arg), void *arg)
+{
+	each_change(table, a, b, "", SCHEMA_RESTART, changed, arg);
+}

@@ -190,4 +190,10 @@ void schema_markdown(const struct schema_item *table, const void *defaults, cons
 void schema_each_key(const struct schema_item *table, void (*fn)(const char *path, const struct schema_item *item,
 								  void *arg), void *arg);
 
+/* Calls changed with the dotted path of every key applied only at start
+ * (restart keys, and the sections and lists holding them) whose value
+ * differs between a and b, both parsed with table. */
+void schema_each_restart_change(const struct schema_item *table, const void *a, const void *b,
+				void (*changed)(const char *path, void *arg), void *arg);
+
 #endif

@@ -131,8 +131,11 @@ static int init_protection(struct daemon *d, char *err, size_t errlen)
 {
 	struct xdpcast_settings previous;
 
+	/* The lists move to d->protection; d->opts keeps the values started
+	 * with, which a reload compares its restart keys against. */
 	d->protection = d->opts.protection;
-	memset(&d->opts.protection, 0, sizeof(d->opts.protection));
+	d->opts.protection.blocklist = (struct prefix_list){ 0 };
+	d->opts.protection.bogons = (struct prefix_list){ 0 };
 	if (d->protection.has_secret)
 		return 0;
 	if (d->took_over && !pins_previous_value(&d->pins, "xdpcast_settings", true, &previous, sizeof(previous))) {
@@ -526,6 +529,8 @@ int main(int argc, char **argv)
 	char err[ERR_LEN];
 	int status = 1;
 
+	d.argc = argc;
+	d.argv = argv;
 	switch (options_parse(argc, argv, &d.opts)) {
 	case OPTIONS_EXIT_OK:
 		options_free(&d.opts);

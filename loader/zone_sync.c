@@ -30,6 +30,7 @@
 
 #define NOTIFY_TCP_MAX     8    /* NOTIFY connections served at once */
 #define NOTIFY_UDP_BURST   64   /* datagrams read per wakeup */
+#define RESTART_CHANGES_LEN 512 /* the keys a reload names as changed but not applied */
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -41,7 +42,8 @@ struct zone_job {
 	char why[64];
 	struct zone **transferred;      /* references */
 	size_t transferred_count;
-	struct options fresh;           /* read_config: the file's settings */
+	struct options fresh;           /* read_config: the settings the next start would run with */
+	char restart_changes[RESTART_CHANGES_LEN];      /* read_config: keys that differ from the running ones' */
 	struct zones_view view;         /* the zones in force after the job */
 	int ret;
 	char err[ERR_LEN];
@@ -111,15 +113,13 @@ int zones_apply_protection(struct daemon *d, char *err, size_t errlen)
 				       err, errlen);
 }
 
-/* Takes over the config file's protection settings. A secret that changed
- * keeps the old one valid as the previous for as long as cookies made with
- * it are (an hour), so clients holding them are not penalised during the
+/* The cookie secrets next takes over from now. A secret that changed keeps
+ * the old one valid as the previous for as long as cookies made with it
+ * are (an hour), so clients holding them are not penalised during the
  * rotation; reloads in that hour that leave the secret as it is keep it
  * too. A previous secret the config names stays while the config names it. */
-static void take_protection(struct daemon *d, struct protection *next)
+static void carry_cookie_secrets(const struct protection *now, struct protection *next)
 {
-	const struct protection *now = &d->protection;
-
 	if (!next->has_secret) {
 		memcpy(next->cookie_secret, now->cookie_secret, sizeof(next->cookie_secret));
 		next->has_secret = now->has_secret;
@@ -133,9 +133,27 @@ static void take_protection(struct daemon *d, struct protection *next)
 		next->has_previous = true;
 		next->previous_until = now->previous_until;
 	}
-	protection_free(&d->protection);
+}
+
+/* Puts the config file's protection settings in force, all or nothing: if
+ * the maps refuse them, the previous settings stay (written again). */
+static int take_protection(struct daemon *d, struct protection *next, char *err, size_t errlen)
+{
+	struct protection previous = d->protection;
+	char again[ERR_LEN];
+
+	carry_cookie_secrets(&previous, next);
 	d->protection = *next;
 	memset(next, 0, sizeof(*next));
+	if (!zones_apply_protection(d, err, errlen)) {
+		protection_free(&previous);
+		return 0;
+	}
+	protection_free(&d->protection);
+	d->protection = previous;
+	if (zones_apply_protection(d, again, sizeof(again)))
+		log_error("writing the previous flood defense settings again: %s", again);
+	return -1;
 }
 
 /* ---- loads ---- */
@@ -146,6 +164,15 @@ static void take_view(struct daemon *d, struct zones_view *out)
 {
 	if (generation_view(&d->lane.served, d->lane.cache, out))
 		log_error("out of memory for the view of the zones in force");
+}
+
+/* Lists a key whose change a reload does not apply. */
+static void note_restart_change(const char *path, void *arg)
+{
+	char *list = arg;
+	size_t used = strlen(list);
+
+	snprintf(list + used, RESTART_CHANGES_LEN - used, "%s%s", used ? ", " : "", path);
 }
 
 /* On the zones lane: the config file (when asked), then every zone read
@@ -162,9 +189,13 @@ static void load_run(struct loop_job *job)
 	struct generation next;
 
 	options_defaults(&z->fresh);
-	if (z->read_config && opts->config_path && config_load(opts->config_path, &z->fresh, z->err, sizeof(z->err))) {
-		z->ret = -1;
-		goto out;
+	if (z->read_config && opts->config_path) {
+		/* As the next start would read them: what it would refuse is refused now. */
+		if (options_read(d->argc, d->argv, &z->fresh, z->err, sizeof(z->err)) != OPTIONS_RUN) {
+			z->ret = -1;
+			goto out;
+		}
+		schema_each_restart_change(options_schema, opts, &z->fresh, note_restart_change, z->restart_changes);
 	}
 	z->ret = generation_build(&next, views, view_count, z->transferred, z->transferred_count, &d->lane.served,
 				  z->err, sizeof(z->err));
@@ -213,34 +244,50 @@ static void show_view(struct daemon *d, struct zones_view *view)
 	memset(view, 0, sizeof(*view));
 }
 
+/* A load failed: the alert stays until a load puts in force what this
+ * one could not (one that reads the config, if this one read it). */
+static void load_failed(struct daemon *d, struct zone_job *z)
+{
+	snprintf(d->reload_error, sizeof(d->reload_error), "%s", z->err);
+	d->reload_failures++;
+	d->config_not_in_force |= z->read_config;
+	log_error("%s: reload failed, generation %u keeps answering: %s", z->why, d->generation_number, z->err);
+}
+
 /* The outcome of a load, on the loop's thread. */
 static bool load_taken(struct daemon *d, struct zone_job *z)
 {
-	char err[ERR_LEN];
+	char err[ERR_LEN / 2];  /* said within z->err */
+	bool ok = !z->ret;
 
 	release_transferred(z);
 	show_view(d, &z->view);
-	if (z->ret) {
-		snprintf(d->reload_error, sizeof(d->reload_error), "%s", z->err);
-		d->reload_failures++;
-		log_error("%s: reload failed, generation %u keeps answering: %s", z->why, d->generation_number, z->err);
+	if (!ok) {
+		load_failed(d, z);
 		options_free(&z->fresh);
 		return false;
 	}
 	++d->generation_number;
 	d->generation_loaded_at = time(NULL);
-	d->reload_error[0] = '\0';
 	d->reload_ok_at = d->generation_loaded_at;
 	log_generation(d);
 	if (z->read_config && d->opts.config_path) {
-		take_protection(d, &z->fresh.protection);
-		if (zones_apply_protection(d, err, sizeof(err)))
-			log_error("applying %s: %s", d->opts.config_path, err);
-		else
+		ok = !take_protection(d, &z->fresh.protection, err, sizeof(err));
+		if (ok)
 			log_info("flood defense settings of %s in force", d->opts.config_path);
+		if (ok && z->restart_changes[0])
+			log_warn("%s: changed, applied at the next start (a restart hands over without a lost query): %s",
+				 d->opts.config_path, z->restart_changes);
+		else
+			snprintf(z->err, sizeof(z->err), "with the zones read, but the flood defense settings of %s were "
+				 "refused and the previous ones stay: %s", d->opts.config_path, err);
 	}
+	if (!ok)
+		load_failed(d, z);
+	else if (z->read_config || !d->config_not_in_force)
+		d->reload_error[0] = d->config_not_in_force = false;
 	options_free(&z->fresh);
-	return true;
+	return ok;
 }
 
 static void submit_load(struct daemon *d, const char *why, bool read_config);

@@ -50,11 +50,27 @@ wait_for "generation 2" reloads_done "generation 2:" 1
 answer_via_xdp www.second.test A 192.0.2.78
 echo "ok - SIGHUP swapped in generation 2"
 
+# The config is read as the next start would read it: a restart key that
+# changed is named, what the next start would refuse is refused now.
+printf 'zone_watch: {enabled: false}\nhealth: {interval_ms: 700}\nrrl: {buckets: 1024}\n' > "$WORK/nowatch.yaml"
+ctl reload > /dev/null || fail "a reload with restart keys changed failed"
+grep -q "warning: $WORK/nowatch.yaml: changed, applied at the next start (a restart hands over without a lost query): rrl.buckets, health.interval_ms$" "$WORK/xdpcastd.log" ||
+	fail "restart keys changed without a word: $(grep nowatch.yaml "$WORK/xdpcastd.log")"
+echo "ok - a reload names the restart keys that changed"
+printf 'zone_watch: {enabled: false}\nhealth:\n  actions: {fast_path: drain}\n' > "$WORK/nowatch.yaml"
+rc=0
+out=$(ctl reload 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 3 keeps answering: $WORK/nowatch.yaml:3: health.actions: fast_path: drain needs bgp.asn (to prepend) or bgp.drain.communities" ] ||
+	fail "a config the next start would refuse: rc $rc, $out"
+echo "zone_watch: {enabled: false}" > "$WORK/nowatch.yaml"
+ctl reload > /dev/null || fail "the reload after the fix failed"
+echo "ok - a reload refuses what the next start would refuse, naming file, line and key"
+
 echo "www2 IN A 192.0.2.300" >> "$EXAMPLE"
 write_second 3 192.0.2.79
 kill -HUP "$XDPCASTD_PID"
-wait_for "the failed reload" reloads_done "reload failed" 1
-grep -q "reload failed, generation 2 keeps answering: $EXAMPLE:[0-9]*: invalid IPv4 address" "$WORK/xdpcastd.log" ||
+wait_for "the failed reload" reloads_done "reload failed" 2
+grep -q "reload failed, generation 4 keeps answering: $EXAMPLE:[0-9]*: invalid IPv4 address" "$WORK/xdpcastd.log" ||
 	fail "the failed reload does not name file and line: $(grep 'reload failed' "$WORK/xdpcastd.log")"
 # All or nothing: second.test's good change did not land either.
 answer_via_xdp www.second.test A 192.0.2.78
@@ -96,4 +112,18 @@ answer_via_xdp www.second.test A 192.0.2.90
 sed -i '/^www2 /d' "$EXAMPLE"
 wait_for "the alert to clear" eval '! ctl status | grep -q "^reload failed"'
 echo "ok - a broken file on change: the generation stays and keeps the PoP announced; status alerts with file and line, then clears"
+
+# A broken config stays an alert while zone changes alone load: they do
+# not read it, so its settings are still not in force.
+printf 'zone_watch: {delay_ms: 200}\nhealth: {interval_ms: 200, rise: 1, fall: 1}\nrrl: {rate: lots}\n' > "$WORK/watch.yaml"
+kill -HUP "$XDPCASTD_PID"
+wait_for "the failed config reload" reloads_done "rrl.rate" 1
+sed -i 's/192.0.2.90/192.0.2.91/; s/ 4 3600/ 5 3600/' "$SECOND"
+wait_for "the zone change" eval 'xdp_answers www.second.test A 192.0.2.91'
+ctl status | grep -q "^reload failed (2 failures so far), the generation in force keeps answering: $WORK/watch.yaml:3: rrl.rate" ||
+	fail "a zone change cleared the broken config's alert: $(ctl status | grep reload)"
+printf 'zone_watch: {delay_ms: 200}\nhealth: {interval_ms: 200, rise: 1, fall: 1}\n' > "$WORK/watch.yaml"
+kill -HUP "$XDPCASTD_PID"
+wait_for "the alert to clear" eval '! ctl status | grep -q "^reload failed"'
+echo "ok - a broken config's alert outlasts zone changes and clears when the config loads"
 stop_xdpcastd

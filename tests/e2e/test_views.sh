@@ -31,7 +31,7 @@ sed -e 's/^www             IN A    192.0.2.80$/www             IN A    192.0.2.1
 grep -q 192.0.2.180 "$VIEW_ZONE" || fail "the view's zone was not written"
 printf '$ORIGIN second.test.\n@ 300 IN SOA ns1.example.test. h.example.test. 1 3600 600 86400 60\n@ 300 IN NS ns1.example.test.\nwww 300 IN A 192.0.2.77\n' > "$SECOND"
 start_nsd "$DEFAULT_ZONE" "$SECOND"
-start_xdpcastd --zone "$DEFAULT_ZONE" --zone "$SECOND" \
+start_xdpcastd --zone "$DEFAULT_ZONE" --zone "$SECOND" --metrics $UNICAST4:9553 \
 	--view eu=203.0.113.0/24,2001:db8:2::/64 --view-zone eu="$VIEW_ZONE"
 grep -q "1 views" "$WORK/xdpcastd.log" || fail "the view is not in the ready line"
 
@@ -48,5 +48,12 @@ echo "ok - a zone the view does not load is answered from the default view"
 from $VIEW_CLIENT4 $ANYCAST4 nothere.example.test A ""
 from $VIEW_CLIENT4 $ANYCAST4 mail.example.test A 192.0.2.25
 echo "ok - the view's zone answers its negatives and its other names itself"
+
+# One series per zone and view: the view's copy of a zone is not a duplicate.
+serials=$(http_get "http://$UNICAST4:9553/metrics" | grep '^xdpcast_zone_serial{')
+[ "$serials" = 'xdpcast_zone_serial{pop="e2e",zone="example.test."} 2026112401
+xdpcast_zone_serial{pop="e2e",zone="second.test."} 1
+xdpcast_zone_serial{pop="e2e",zone="example.test.",view="eu"} 2026112401' ] || fail "zone series: $serials"
+echo "ok - /metrics labels a view's zones with the view"
 
 stop_xdpcastd

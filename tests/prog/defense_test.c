@@ -132,6 +132,46 @@ static void test_blocklist(void **state)
 	run("IPv6 source after block del", &v6, XDP_TX, XDPCAST_dns_answer, NULL);
 }
 
+/* A config whose lists do not fit beside the live entries is refused
+ * before anything changes: the filter keeps the old config's entries and
+ * the live ones. */
+static void test_blocklist_over_capacity(void **state)
+{
+	struct query_spec v4 = { .src = "203.0.113.7", .qname = "www.example.test." };
+	struct query_spec v6 = { .family = 6, .src = "2001:db8:bad::5", .qname = "www.example.test." };
+	int filter = bpf_map__fd(skel->maps.xdpcast_source_filter);
+	struct xdpcast_lpm_key key, live;
+	struct protection p;
+	char err[512];
+
+	(void)state;
+	no_limits(&p);
+	add_prefix(&p.blocklist, "203.0.113.0/24");
+	protect(&p);
+	assert_int_equal(prefix_parse("2001:db8:bad::/48", &live, err, sizeof(err)), 0);
+	if (blocklist_insert(filter, bpf_map__fd(skel->maps.xdpcast_source_screen), &live, err, sizeof(err)))
+		fail_msg("%s", err);
+
+	no_limits(&p);
+	for (unsigned i = 0; i < XDPCAST_SOURCE_FILTER_MAX; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "198.18.%u.%u/32", i >> 8, i & 255);
+		add_prefix(&p.blocklist, text);
+	}
+	assert_int_equal(test_program_protect(skel, &p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "the source filter holds 65536 prefixes: 65552 from filter.blocklist, "
+				    "filter.bogons and the anycast prefixes and 1 blocked live do not fit"));
+	protection_free(&p);
+	assert_int_equal(prefix_parse("198.18.0.1/32", &key, err, sizeof(err)), 0);
+	assert_int_equal(bpf_map_lookup_elem(filter, &key, &(struct source_filter){ 0 }), -ENOENT);
+	run("the old config's entry after the refused one", &v4, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	run("the live entry after the refused config", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	assert_int_equal(bpf_map_delete_elem(filter, &live), 0);
+	no_limits(&p);
+	protect(&p);
+}
+
 /* The screen in front of the source filter skips the trie only for
  * sources no entry covers: entries at every level it knows (IPv4 /16 and
  * shorter, /17 to /24, longer; IPv6 /16 and shorter, to /32, to /48,
@@ -602,6 +642,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_blocklist),
+		cmocka_unit_test(test_blocklist_over_capacity),
 		cmocka_unit_test(test_screen_covers_every_entry),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_source_buckets),

@@ -419,6 +419,43 @@ static void test_long_lists(void **state)
 	free(text);
 }
 
+/* Lists each within its own bound but together over what the program's
+ * map holds are refused by the reading start, --check-config and a
+ * reload share, not at the first map update. */
+static void test_lists_over_their_maps(void **state)
+{
+	size_t size = 64 + 2 * 2100 * 40 + 66000 * 40, len;
+	char *text = malloc(size), err[512], expected[512];
+	char *argv[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "a.zone",
+			 "--pop", "ams1", "--config", (char *)path };
+	struct options o;
+
+	(void)state;
+	len = (size_t)snprintf(text, size, "views:\n");
+	for (int v = 0; v < 2; v++) {
+		len += (size_t)snprintf(text + len, size - len, "  v%d:\n    zones: [a.zone]\n    clients:\n", v);
+		for (int i = 0; i < 2100; i++)
+			len += (size_t)snprintf(text + len, size - len, "      - 2001:db8:%x:%x::/64\n", v, i);
+	}
+	write_config(text);
+	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
+	snprintf(expected, sizeof(expected), "%s: views: 4200 client prefixes in all, over the 4096 the views map holds",
+		 path);
+	assert_string_equal(err, expected);
+	options_free(&o);
+
+	len = (size_t)snprintf(text, size, "filter:\n  blocklist:\n");
+	for (int i = 0; i < 66000; i++)
+		len += (size_t)snprintf(text + len, size - len, "    - 2001:db8:%x:%x::/64\n", i >> 16, i & 0xffff);
+	write_config(text);
+	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
+	snprintf(expected, sizeof(expected), "%s: filter.blocklist, filter.bogons and the anycast prefixes: 66015 "
+		 "prefixes, over the 65536 the source filter holds", path);
+	assert_string_equal(err, expected);
+	options_free(&o);
+	free(text);
+}
+
 /*
  * docs/xdpcastd.example.yaml shows every key of the schema, commented or
  * not: past its opening comment, a line commented out is a setting, so the
@@ -534,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_deep_nesting_refused_early),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_long_lists),
+		cmocka_unit_test(test_lists_over_their_maps),
 		cmocka_unit_test(test_example_shows_every_key),
 	};
 

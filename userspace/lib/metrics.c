@@ -69,12 +69,19 @@ static void bytes(FILE *out, const struct pop_state *snap, const struct xdpcast_
 	}
 }
 
-/* The start of one zone's series, up to the value. */
+/* The start of one zone's series, up to the value. A zone of a view
+ * carries the view's name too: the same zone may be served in several. */
 static void zone_series(FILE *out, const struct pop_state *snap, const char *metric, size_t z)
 {
+	uint16_t view = snap->zones[z].view;
+
 	pop_label(out, metric, snap);
 	fputs(",zone=\"", out);
 	label(out, snap->zones[z].name);
+	if (view && view <= snap->view_count) {
+		fputs("\",view=\"", out);
+		label(out, snap->views[view - 1]);
+	}
 	fputs("\"} ", out);
 }
 

@@ -160,73 +160,123 @@ void protection_settings(const struct protection *p, struct xdpcast_settings *ou
 	out->has_previous = p->has_previous;
 }
 
-static int listed(const struct prefix_list *list, const struct xdpcast_lpm_key *key)
+/* An entry the config asks the source filter for; the key first, so that
+ * compare_keys orders and finds both these and bare keys. */
+struct wanted_source {
+	struct xdpcast_lpm_key key;
+	enum source_kind kind;
+	size_t rank;            /* of a prefix listed twice, the highest rank's kind wins */
+};
+
+static int compare_keys(const void *a, const void *b)
 {
-	for (size_t i = 0; i < list->count; i++)
-		if (memcmp(&list->keys[i], key, sizeof(*key)) == 0)
-			return 1;
-	return 0;
+	return memcmp(a, b, sizeof(struct xdpcast_lpm_key));
 }
 
-/* A config entry for a prefix blocked live leaves the live entry as it is:
- * the operator's block outlives the config's mention of the prefix, and
- * only `xdpcastctl block del` lifts it. */
-static int put_source(int fd, const struct prefix_list *live, const struct xdpcast_lpm_key *key,
-		      enum source_kind kind, char *err, size_t errlen)
+static int compare_wanted(const void *a, const void *b)
 {
-	struct source_filter value = { .kind = kind };
-	char text[64];
+	const struct wanted_source *x = a, *y = b;
+	int by_key = compare_keys(&x->key, &y->key);
 
-	if (listed(live, key))
-		return 0;
-	if (bpf_map_update_elem(fd, key, &value, BPF_ANY) == 0)
-		return 0;
-	prefix_format(key, text, sizeof(text));
-	snprintf(err, errlen, "source filter %s: %s", text, strerror(errno));
-	return -1;
+	return by_key ? by_key : (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* Whether a sorted array of n items of size `size` starting with a key holds key. */
+static bool sorted_holds(const void *items, size_t n, size_t size, const struct xdpcast_lpm_key *key)
+{
+	return n && bsearch(key, items, n, size, compare_keys);
+}
+
+/* The config's entries, sorted by prefix, each prefix once: a blocklist
+ * entry over an anycast prefix over a bogon, none where a live block of
+ * the same prefix stands (the operator's block outlives the config's
+ * mention of it: only `xdpcastctl block del` lifts it). */
+static struct wanted_source *wanted_sources(const struct protection *p, const struct xdpcast_lpm_key *anycast,
+					    size_t anycast_count, const struct prefix_list *live, size_t *count)
+{
+	const struct prefix_list lists[] = { p->bogons, { (struct xdpcast_lpm_key *)anycast, anycast_count },
+					     p->blocklist };
+	static const enum source_kind kinds[] = { SOURCE_BOGON, SOURCE_OWN_PREFIX, SOURCE_BLOCKED };
+	size_t total = p->bogons.count + anycast_count + p->blocklist.count, n = 0, kept = 0;
+	struct wanted_source *wanted = calloc(total + 1, sizeof(*wanted));
+
+	if (!wanted)
+		return NULL;
+	for (size_t l = 0; l < 3; l++)
+		for (size_t i = 0; i < lists[l].count; i++, n++)
+			wanted[n] = (struct wanted_source){ lists[l].keys[i], kinds[l], n };
+	qsort(wanted, n, sizeof(*wanted), compare_wanted);
+	for (size_t i = 0; i < n; i++) {
+		bool last_of_its_prefix = i + 1 == n || compare_keys(&wanted[i].key, &wanted[i + 1].key);
+
+		if (last_of_its_prefix && !sorted_holds(live->keys, live->count, sizeof(*live->keys), &wanted[i].key))
+			wanted[kept++] = wanted[i];
+	}
+	*count = kept;
+	return wanted;
 }
 
 int protection_sync_sources(const struct protection *p, int map_fd, int screen_fd,
 			    const struct xdpcast_lpm_key *anycast, size_t anycast_count, char *err, size_t errlen)
 {
-	struct prefix_list stale = { 0 }, live = { 0 };
+	struct prefix_list present = { 0 }, live = { 0 };
+	struct wanted_source *wanted = NULL;
+	struct bpf_map_info info = { 0 };
+	__u32 info_len = sizeof(info);
 	struct xdpcast_lpm_key key, next;
-	struct prefix_list own = { (struct xdpcast_lpm_key *)anycast, anycast_count };
+	size_t wanted_count = 0;
 	void *prev = NULL;
 	int ret = -1;
 
-	if (source_screen_stop(screen_fd, err, errlen))
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &info_len)) {
+		snprintf(err, errlen, "source filter: %s", strerror(errno));
 		return -1;
+	}
 	/* Collect first: deleting while walking would restart the walk. */
 	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
 		struct source_filter value;
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(map_fd, &key, &value))
-			continue;
-		if (value.kind == SOURCE_BLOCKED_LIVE ? prefix_list_add(&live, &key) :
-		    !listed(&p->blocklist, &key) && !listed(&p->bogons, &key) && !listed(&own, &key) &&
-		    prefix_list_add(&stale, &key))
-			goto out;
+		if (!bpf_map_lookup_elem(map_fd, &key, &value) &&
+		    prefix_list_add(value.kind == SOURCE_BLOCKED_LIVE ? &live : &present, &key))
+			goto out_of_memory;
 	}
-	for (size_t i = 0; i < stale.count; i++)
-		bpf_map_delete_elem(map_fd, &stale.keys[i]);
-	for (size_t i = 0; i < p->bogons.count; i++)
-		if (put_source(map_fd, &live, &p->bogons.keys[i], SOURCE_BOGON, err, errlen))
-			goto out;
-	for (size_t i = 0; i < anycast_count; i++)
-		if (put_source(map_fd, &live, &anycast[i], SOURCE_OWN_PREFIX, err, errlen))
-			goto out;
-	for (size_t i = 0; i < p->blocklist.count; i++)
-		if (put_source(map_fd, &live, &p->blocklist.keys[i], SOURCE_BLOCKED, err, errlen))
-			goto out;
+	qsort(live.keys, live.count, sizeof(*live.keys), compare_keys);
+	if (!(wanted = wanted_sources(p, anycast, anycast_count, &live, &wanted_count)))
+		goto out_of_memory;
+	/* Refused before anything changes: a filter half synced is worse than the old one. */
+	if (wanted_count + live.count > info.max_entries) {
+		snprintf(err, errlen, "the source filter holds %u prefixes: %zu from filter.blocklist, filter.bogons "
+			 "and the anycast prefixes and %zu blocked live do not fit (lift live blocks with xdpcastctl "
+			 "block del, or shorten the lists)", info.max_entries, wanted_count, live.count);
+		goto out;
+	}
+	if (source_screen_stop(screen_fd, err, errlen))
+		goto out;
+	for (size_t i = 0; i < present.count; i++)
+		if (!sorted_holds(wanted, wanted_count, sizeof(*wanted), &present.keys[i]))
+			bpf_map_delete_elem(map_fd, &present.keys[i]);
 	ret = 0;
-out:
-	prefix_list_clear(&stale);
-	prefix_list_clear(&live);
+	for (size_t i = 0; i < wanted_count && !ret; i++) {
+		struct source_filter value = { .kind = wanted[i].kind };
+		char text[64];
+
+		if (bpf_map_update_elem(map_fd, &wanted[i].key, &value, BPF_ANY)) {
+			prefix_format(&wanted[i].key, text, sizeof(text));
+			snprintf(err, errlen, "source filter %s: %s", text, strerror(errno));
+			ret = -1;
+		}
+	}
 	/* Whatever went wrong, the screen is rebuilt from what the filter holds (or left stopped). */
 	if (source_screen_rebuild(screen_fd, map_fd, ret ? NULL : err, ret ? 0 : errlen))
 		ret = -1;
+	goto out;
+out_of_memory:
+	snprintf(err, errlen, "source filter: out of memory");
+out:
+	free(wanted);
+	prefix_list_clear(&present);
+	prefix_list_clear(&live);
 	return ret;
 }
