@@ -250,8 +250,30 @@ static void take(struct generation *current, struct generation *next)
 	memset(next, 0, sizeof(*next));
 }
 
-/* Each zone of next diffed against current's and changed in place. */
-static int apply_in_place(struct generation *current, const struct generation *next, struct cache *cache,
+/* The zones before `count` that apply_in_place changed, changed back to
+ * current's: a load is all or nothing, also when its last zone fails. */
+static void undo_in_place(const struct generation *current, const struct generation *next, struct cache *cache,
+			  size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		char name[KNOT_DNAME_TXT_MAXLEN], err[512];
+
+		if (next->zones[i] == current->zones[i] ||
+		    !cache_zone_current(cache, next->zones[i], next->views[i]))
+			continue;
+		knot_dname_to_str(name, current->zones[i]->origin, sizeof(name));
+		if (cache_change_zone(cache, current->zones[i], current->views[i], NULL, err, sizeof(err)) < 0)
+			log_error("zone %s: changing it back after a later zone failed: %s", name, err);
+		else
+			log_info("zone %s: changed back to serial %u, as a later zone failed", name,
+				 current->zones[i]->serial);
+	}
+}
+
+/* Each zone of next diffed against current's and changed in place, all
+ * or none. current keeps its zones: they are the previous state until
+ * next is taken. */
+static int apply_in_place(const struct generation *current, const struct generation *next, struct cache *cache,
 			  char *err, size_t errlen)
 {
 	for (size_t i = 0; i < next->zone_count; i++) {
@@ -263,11 +285,10 @@ static int apply_in_place(struct generation *current, const struct generation *n
 		if (next->zones[i] == current->zones[i] && cache_zone_current(cache, next->zones[i], next->views[i]))
 			continue;
 		written = cache_change_zone(cache, next->zones[i], next->views[i], NULL, err, errlen);
-		if (written < 0)
+		if (written < 0) {
+			undo_in_place(current, next, cache, i);
 			return written;
-		/* In force now: keep it even if a later zone fails. */
-		zone_free(current->zones[i]);
-		current->zones[i] = zone_ref(next->zones[i]);
+		}
 		knot_dname_to_str(name, next->zones[i]->origin, sizeof(name));
 		log_info("zone %s serial %u: %d names changed in place", name, next->zones[i]->serial, written);
 	}

@@ -10,6 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/cache.test.zone
+SMALL=$WORK/small.test.zone
 METRICS=$UNICAST4:9553
 NAMES=10000
 
@@ -30,17 +31,24 @@ zone_file() {
 status_value() { ctl --json status | python3 -c "import json, sys; v = json.load(sys.stdin); print($1)"; }
 metric() { http_get "http://$METRICS/metrics" | awk -v s="$1" 'index($0, s " ") == 1 {print $NF}'; }
 
+# small_zone SERIAL WWW: a zone loaded beside cache.test, before it.
+small_zone() {
+	printf '$ORIGIN small.test.\n@ 300 IN SOA ns1 hostmaster %d 3600 600 86400 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\nwww 300 IN A %s\n' \
+		"$1" "$2"
+}
+
 setup_network
 zone_file $NAMES 1 192.0.2.80 > "$ZONE"
+small_zone 1 192.0.2.70 > "$SMALL"
 cat > "$WORK/xdpcastd.yaml" <<YAML
 zone_watch: {enabled: false}
 answer_cache: {max_mib: 16}
 YAML
-start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --metrics $METRICS
+start_xdpcastd --zone "$SMALL" --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --metrics $METRICS
 xdp_answers www.cache.test A 192.0.2.80 || fail "www: $XDP_GOT"
 
-names=$(status_value 'v["zones"][0]["cache_entries"]')
-bytes=$(status_value 'v["zones"][0]["cache_bytes"]')
+names=$(status_value 'v["zones"][1]["cache_entries"]')
+bytes=$(status_value 'v["zones"][1]["cache_bytes"]')
 # The zone's names: apex, ns1, www and the 10000.
 [ "$names" -eq $((NAMES + 3)) ] || fail "status: $names names in the cache"
 [ "$bytes" -gt 0 ] && [ $((bytes / names)) -le 400 ] || fail "status: $bytes bytes for $names names"
@@ -71,11 +79,17 @@ written=$(sed -n 's/.*zone cache.test. serial 2: \([0-9]*\) names changed in pla
 xdp_answers www.cache.test A 192.0.2.81 || fail "www after the reload: $XDP_GOT"
 echo "ok - a changed file reloaded in place: $written of $names names written, the new answer from XDP"
 
+# small.test changes in place first, then cache.test goes over the cap:
+# all or nothing, small.test's change is undone too.
+small_zone 2 192.0.2.71 > "$SMALL.new"
+mv "$SMALL.new" "$SMALL"
 zone_file 100000 3 192.0.2.82 > "$ZONE.new"
 mv "$ZONE.new" "$ZONE"
 out=$(ctl reload 2>&1) && fail "a reload over the cap worked: $out"
-grep -qE "^xdpcastctl: reload failed, generation 2 keeps answering: the answer cache would take [0-9]+ MiB, over the cap of 16 MiB \(answer_cache.max_mib\)$" \
+grep -qE "^xdpcastctl: reload failed, generation 2 keeps answering: the answer cache would take [0-9.]+ MiB, over the cap of 16.0 MiB \(answer_cache.max_mib\)$" \
 	<<< "$out" || fail "reload over the cap: $out"
+xdp_answers www.small.test A 192.0.2.70 || fail "www.small.test after the refused reload: $XDP_GOT (half applied)"
+[ "$(status_value 'v["zones"][0]["serial"]')" = 1 ] || fail "small.test's serial after the refused reload"
 xdp_answers www.cache.test A 192.0.2.81 || fail "www after the refused reload: $XDP_GOT"
 xdp_answers h9999.cache.test A 192.0.2.250 || fail "h9999 after the refused reload: $XDP_GOT"
 # As any failed reload: the data in force keeps answering and announcing,
@@ -91,7 +105,7 @@ ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 
 	--config "$WORK/xdpcastd.yaml" --control-socket "$CONTROL_SOCKET" --bird-socket none \
 	> "$WORK/over.log" 2>&1 || rc=$?
 [ "$rc" -eq 1 ] || fail "a zone over the cap at start: exit $rc"
-grep -qE "xdpcastd: error: failed: the answer cache would take [0-9]+ MiB, over the cap of 16 MiB \(answer_cache.max_mib\)$" \
+grep -qE "xdpcastd: error: failed: the answer cache would take [0-9.]+ MiB, over the cap of 16.0 MiB \(answer_cache.max_mib\)$" \
 	"$WORK/over.log" || fail "a zone over the cap at start: $(cat "$WORK/over.log")"
 [ ! -e "$PIN_DIR" ] && ! srv ip -o link show | grep -q "prog/xdp" || fail "something stayed attached or pinned"
 echo "ok - a zone over the cap at start: exit 1, the reason, nothing attached or pinned"

@@ -469,8 +469,8 @@ static int check_cap(struct cache_generation *gen, char *err, size_t errlen)
 
 	if (!max || bytes <= max)
 		return 0;
-	snprintf(err, errlen, "the answer cache would take %llu MiB, over the cap of %llu MiB (answer_cache.max_mib)",
-		 (unsigned long long)(bytes >> 20), (unsigned long long)(max >> 20));
+	snprintf(err, errlen, "the answer cache would take %.1f MiB, over the cap of %.1f MiB (answer_cache.max_mib)",
+		 bytes / 1048576.0, max / 1048576.0);
 	return -1;
 }
 
