@@ -107,7 +107,7 @@ struct daemon {
 	size_t secondary_count;         /* slots in use or freed; room for secondary_capacity */
 	size_t secondary_capacity;      /* the configured ones, then catalog_members_max members */
 	uint64_t catalog_errors;
-	char **watched;                 /* every zone file */
+	char **watched;                 /* every zone file and every file one includes (owned) */
 	size_t watched_count;
 	int watch_fd;
 	struct loop_timer watch_timer;

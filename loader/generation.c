@@ -127,13 +127,16 @@ static int index_files(const struct generation *known, struct hmap *by_path)
 	return 0;
 }
 
-/* The zone `known` read from path, when the file is still what it was. */
+/* The zone `known` read from path, when the file is still what it was.
+ * A zone with $INCLUDEs is always read again: only its top file is
+ * stamped, and an included file may have changed alone. */
 static struct zone *known_zone(const struct generation *known, const struct hmap *by_path, const char *path,
 			       const struct file_stamp *stamp)
 {
 	uintptr_t at = (uintptr_t)hmap_get(by_path, path_key(path));
 
-	if (!at || strcmp(known->zones[at - 1]->file, path) || !same_stamp(&known->stamps[at - 1], stamp))
+	if (!at || strcmp(known->zones[at - 1]->file, path) || !same_stamp(&known->stamps[at - 1], stamp) ||
+	    known->zones[at - 1]->include_count)
 		return NULL;
 	return zone_ref(known->zones[at - 1]);
 }

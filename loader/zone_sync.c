@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
 
+#include "array.h"
 #include "catalog.h"
 #include "cancel.h"
 #include "clock.h"
@@ -45,6 +46,8 @@ struct zone_job {
 	struct options fresh;           /* read_config: the settings the next start would run with */
 	char restart_changes[RESTART_CHANGES_LEN];      /* read_config: keys that differ from the running ones' */
 	struct zones_view view;         /* the zones in force after the job */
+	char **includes;                /* the files they $INCLUDE */
+	size_t include_count;
 	int ret;
 	char err[ERR_LEN];
 };
@@ -156,7 +159,63 @@ static int take_protection(struct daemon *d, struct protection *next, char *err,
 	return -1;
 }
 
+/* ---- the files watched for changes ---- */
+
+/* One more file to watch (once), and its directory once watching. The
+ * zones' files and the files they include: zone_watch sees a change to
+ * any by its name in a watched directory. */
+static int watch_file(struct daemon *d, const char *path)
+{
+	char **slot, err[ERR_LEN];
+
+	for (size_t i = 0; i < d->watched_count; i++)
+		if (!strcmp(d->watched[i], path))
+			return 0;
+	if (!(slot = array_push((void **)&d->watched, &d->watched_count, sizeof(*slot))))
+		return -1;
+	if (!(*slot = strdup(path))) {
+		d->watched_count--;
+		return -1;
+	}
+	if (d->watch_fd >= 0 && zone_watch_add(d->watch_fd, path, err, sizeof(err)))
+		log_error("%s (a change to it is seen at the next reload)", err);
+	return 0;
+}
+
+/* The files the zones in force include are watched as theirs are. */
+static void watch_includes(struct daemon *d, struct zone_job *z)
+{
+	for (size_t i = 0; i < z->include_count; i++)
+		if (d->opts.watch_zones && watch_file(d, z->includes[i]))
+			log_error("out of memory watching %s", z->includes[i]);
+}
+
 /* ---- loads ---- */
+
+/* On the zones lane: the files the zones in force include, for the loop's
+ * thread to watch. */
+static void take_includes(const struct generation *served, struct zone_job *z)
+{
+	for (size_t i = 0; i < served->zone_count; i++)
+		for (size_t k = 0; k < served->zones[i]->include_count; k++) {
+			char **slot = array_push((void **)&z->includes, &z->include_count, sizeof(*slot));
+
+			if (!slot || !(*slot = strdup(served->zones[i]->includes[k]))) {
+				z->include_count -= slot != NULL;
+				log_error("out of memory listing the files zones include");
+				return;
+			}
+		}
+}
+
+static void release_includes(struct zone_job *z)
+{
+	for (size_t i = 0; i < z->include_count; i++)
+		free(z->includes[i]);
+	free(z->includes);
+	z->includes = NULL;
+	z->include_count = 0;
+}
 
 /* On the zones lane: the view of the zones in force the loop's thread
  * takes when the job is done. */
@@ -210,6 +269,7 @@ static void load_run(struct loop_job *job)
 	generation_free(&next);         /* emptied when applied; the old zones went with it */
 out:
 	take_view(d, &z->view);
+	take_includes(&d->lane.served, z);
 }
 
 static void log_generation(const struct daemon *d)
@@ -262,6 +322,8 @@ static bool load_taken(struct daemon *d, struct zone_job *z)
 
 	release_transferred(z);
 	show_view(d, &z->view);
+	watch_includes(d, z);
+	release_includes(z);
 	if (!ok) {
 		load_failed(d, z);
 		options_free(&z->fresh);
@@ -918,8 +980,7 @@ static void watch_ready(void *arg, short revents)
 int zones_init(struct daemon *d, char *err, size_t errlen)
 {
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
-	size_t view_count = view_zones(&d->opts, views), total = 0;
-
+	size_t view_count = view_zones(&d->opts, views);
 	bool catalogs = false;
 
 	for (size_t i = 0; i < d->opts.secondary_count; i++)
@@ -928,10 +989,7 @@ int zones_init(struct daemon *d, char *err, size_t errlen)
 	/* Room for every member at once: timers in the slots stay where the
 	 * loop's heap points, and jobs name slots by index. */
 	d->secondaries = calloc(d->secondary_capacity + 1, sizeof(*d->secondaries));
-	for (size_t v = 0; v < view_count; v++)
-		total += views[v].count;
-	d->watched = calloc(total + 1, sizeof(*d->watched));
-	if (!d->secondaries || !d->watched) {
+	if (!d->secondaries) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -946,7 +1004,10 @@ int zones_init(struct daemon *d, char *err, size_t errlen)
 	}
 	for (size_t v = 0; v < view_count; v++)
 		for (size_t i = 0; i < views[v].count; i++)
-			d->watched[d->watched_count++] = views[v].paths[i];
+			if (watch_file(d, views[v].paths[i])) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
 	loop_timer_init(&d->watch_timer, "zone file change", watch_due, d);
 	return 0;
 }
@@ -1010,6 +1071,8 @@ void zones_close(struct daemon *d)
 	for (size_t i = 0; i < d->secondary_count; i++)
 		secondary_free(&d->secondaries[i]);
 	free(d->secondaries);
+	for (size_t i = 0; i < d->watched_count; i++)
+		free(d->watched[i]);
 	free(d->watched);
 	d->secondaries = NULL;
 	d->watched = NULL;

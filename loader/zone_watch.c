@@ -22,6 +22,18 @@ static void split(const char *path, char dir[PATH_MAX], char base[NAME_MAX + 1])
 	snprintf(base, NAME_MAX + 1, "%s", basename(b));
 }
 
+int zone_watch_add(int fd, const char *file, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1];
+
+	split(file, dir, base);
+	if (inotify_add_watch(fd, dir, WATCH_EVENTS) < 0) {     /* the same dir twice is one watch */
+		snprintf(err, errlen, "watching %s for changes to %s: %s", dir, file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int zone_watch_open(char *const *files, size_t count, char *err, size_t errlen)
 {
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -30,16 +42,11 @@ int zone_watch_open(char *const *files, size_t count, char *err, size_t errlen)
 		snprintf(err, errlen, "inotify: %s", strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < count; i++) {
-		char dir[PATH_MAX], base[NAME_MAX + 1];
-
-		split(files[i], dir, base);
-		if (inotify_add_watch(fd, dir, WATCH_EVENTS) < 0) {     /* the same dir twice is one watch */
-			snprintf(err, errlen, "watching %s for changes to %s: %s", dir, files[i], strerror(errno));
+	for (size_t i = 0; i < count; i++)
+		if (zone_watch_add(fd, files[i], err, errlen)) {
 			close(fd);
 			return -1;
 		}
-	}
 	return fd;
 }
 

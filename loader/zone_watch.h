@@ -13,6 +13,9 @@
 /* The inotify fd watching the directories of files, or -1 (err says why). */
 int zone_watch_open(char *const *files, size_t count, char *err, size_t errlen);
 
+/* One more file's directory to fd's watches; -1 (err says why). */
+int zone_watch_add(int fd, const char *file, char *err, size_t errlen);
+
 /* Drains the fd; whether one of files changed. */
 bool zone_watch_changed(int fd, char *const *files, size_t count);
 

@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 EXAMPLE=$WORK/example.test.zone
 SECOND=$WORK/second.test.zone
+INCLUDED=$WORK/included.zone
 
 write_second() {
 	cat > "$SECOND" <<ZONE
@@ -15,6 +16,7 @@ write_second() {
 @    300 IN SOA ns1.example.test. hostmaster.example.test. $1 3600 600 86400 60
 @    300 IN NS  ns1.example.test.
 www  300 IN A   $2
+\$INCLUDE $INCLUDED
 ZONE
 }
 
@@ -25,6 +27,7 @@ reloads_done() { [ "$(grep -c "$1" "$WORK/xdpcastd.log")" -ge "$2" ]; }
 
 setup_network
 cp "$ROOT/tests/zones/example.test.zone" "$EXAMPLE"
+echo "extra 300 IN A 192.0.2.60" > "$INCLUDED"
 write_second 1 192.0.2.77
 # A bridge has no native XDP: xdpcastd falls back to skb mode for it alone.
 srv ip link add xc-br type bridge
@@ -99,6 +102,13 @@ wait_for "generation 2" reloads_done "generation 2:" 1
 answer_via_xdp www.second.test A 192.0.2.90
 [ "$(grep -c "zone file changed: reloading" "$WORK/xdpcastd.log")" -eq 1 ] || fail "one rename reloaded more than once"
 echo "ok - a zone file renamed into place is reloaded once, by itself"
+
+# A file the zone includes, changed alone: watched, and read again
+# although the zone's own file is as it was.
+answer_via_xdp extra.second.test A 192.0.2.60
+echo "extra 300 IN A 192.0.2.61" > "$INCLUDED"
+wait_for "the included file's change" eval 'xdp_answers extra.second.test A 192.0.2.61'
+echo "ok - a change to a file a zone includes is seen and loaded"
 
 echo "www2 IN A 192.0.2.300" >> "$EXAMPLE"
 wait_for "the failed reload on change" reloads_done "reload failed" 1

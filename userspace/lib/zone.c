@@ -503,9 +503,8 @@ static struct zone *load(struct zone *zone, const char *dir, const char *text, s
 	if (ret == 0)
 		ret = finish(zone, st.sources, err, errlen);
 	free(st.sources);
-	for (size_t i = 0; i < st.file_count; i++)
-		free(st.files[i]);
-	free(st.files);
+	zone->includes = st.files;
+	zone->include_count = st.file_count;
 	if (ret) {
 		zone_free(zone);
 		return NULL;
@@ -775,6 +774,9 @@ void zone_free(struct zone *zone)
 	free(zone->rrsets);
 	free(zone->origin);
 	free(zone->file);
+	for (size_t i = 0; i < zone->include_count; i++)
+		free(zone->includes[i]);
+	free(zone->includes);
 	free(zone);
 }
 

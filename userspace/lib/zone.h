@@ -15,6 +15,8 @@
 
 struct zone {
 	char *file;                 /* the file, or where the zone came from */
+	char **includes;            /* the files its $INCLUDEs read, as named there */
+	size_t include_count;
 	unsigned refs;
 	knot_dname_t *origin;
 	uint32_t serial;
