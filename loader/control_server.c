@@ -19,6 +19,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
+#include "utf8.h"
 
 #define CONTROL_CONNS_MAX   16
 #define CONTROL_DEADLINE_S  2.0     /* to send the command, and to read the answer */
@@ -73,13 +74,20 @@ static void conn_write(struct control_conn *c)
 	conn_close(c);
 }
 
-/* Answers with `reply` (taken) and closes once it is sent. */
+/* Answers with `reply` (taken) and closes once it is sent. A reply that
+ * could not be built (NULL) or encoded is still answered, with an error:
+ * closing without a word reads as "no answer from xdpcastd". */
 static void conn_reply(struct control_conn *c, json_t *reply)
 {
-	char *text = json_dumps(reply, JSON_COMPACT);
+	static const char not_encodable[] = "{\"ok\":false,\"error\":\"internal: reply not encodable\"}";
+	char *text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
 
 	json_decref(reply);
 	c->waiting_for = 0;
+	if (!text) {
+		log_error("control socket: a reply could not be encoded; answered with an error");
+		text = strdup(not_encodable);
+	}
 	if (!text) {
 		conn_close(c);
 		return;
@@ -98,7 +106,7 @@ static void conn_reply(struct control_conn *c, json_t *reply)
 
 static json_t *error_reply(const char *error)
 {
-	return json_pack("{s:b, s:s}", "ok", 0, "error", error);
+	return json_pack("{s:b, s:o}", "ok", 0, "error", json_text(error));
 }
 
 /* drain, undrain, withdraw: the operator's maintenance, answered with
@@ -259,8 +267,8 @@ void control_server_reloaded(struct control_server *c, unsigned job, bool ok, co
 		if (ok)
 			conn_reply(conn, json_pack("{s:b, s:I}", "ok", 1, "generation", (json_int_t)generation));
 		else
-			conn_reply(conn, json_pack("{s:b, s:s, s:I}", "ok", 0, "error", err, "generation",
-						   (json_int_t)generation));
+			conn_reply(conn, json_pack("{s:b, s:o, s:I}", "ok", 0, "error", json_text(err),
+						   "generation", (json_int_t)generation));
 	}
 }
 

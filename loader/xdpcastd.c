@@ -33,6 +33,7 @@
 #include "metrics.h"
 #include "prefix.h"
 #include "source_screen_map.h"
+#include "utf8.h"
 #include "xdpcast.skel.h"
 
 #define CLOCK_REFRESH_S 60      /* how often the settings (cookie clock offset) are rewritten */
@@ -198,7 +199,7 @@ static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 		knot_dname_to_str(out->name, in->origin, sizeof(out->name));
 		out->serial = in->serial;
 		out->records = in->records;
-		snprintf(out->source, sizeof(out->source), "%s", in->file);
+		utf8_copy(out->source, sizeof(out->source), in->file);
 		out->loaded_at = d->generation_loaded_at;
 		out->view = in->view;
 		out->cache_entries = in->usage.entries;
@@ -213,25 +214,25 @@ static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 		t = &s->transfers[s->transfer_count++];
 		t->is_catalog = sec->catalog;
 		if (sec->catalog_of >= 0)
-			snprintf(t->catalog, sizeof(t->catalog), "%.255s", d->secondaries[sec->catalog_of].name);
+			utf8_copy(t->catalog, sizeof(t->catalog), d->secondaries[sec->catalog_of].name);
 
-		snprintf(t->zone, sizeof(t->zone), "%.255s", sec->name);
-		snprintf(t->primary, sizeof(t->primary), "%s", sec->primary.address.text);
+		utf8_copy(t->zone, sizeof(t->zone), sec->name);
+		utf8_copy(t->primary, sizeof(t->primary), sec->primary.address.text);
 		t->serial = sec->serial;        /* the zone may be changing on the zones lane */
 		t->fresh = secondary_fresh(sec);
 		t->running = sec->transferring;
 		t->transferred_at = sec->transferred_at;
-		snprintf(t->error, sizeof(t->error), "%s", sec->error);
-		snprintf(t->fallback, sizeof(t->fallback), "%s", sec->fallback);
+		utf8_copy(t->error, sizeof(t->error), sec->error);
+		utf8_copy(t->fallback, sizeof(t->fallback), sec->fallback);
 	}
 }
 
 static void snapshot_bgp(const struct daemon *d, struct pop_state *s)
 {
 	for (size_t i = 0; i < d->health.count; i++) {
-		snprintf(s->checks[i].name, sizeof(s->checks[i].name), "%s", d->health.checks[i].name);
+		utf8_copy(s->checks[i].name, sizeof(s->checks[i].name), d->health.checks[i].name);
 		s->checks[i].up = d->health.checks[i].up;
-		snprintf(s->checks[i].detail, sizeof(s->checks[i].detail), "%s", d->health.checks[i].detail);
+		utf8_copy(s->checks[i].detail, sizeof(s->checks[i].detail), d->health.checks[i].detail);
 	}
 	s->check_count = d->health.count;
 	s->healthy = health_all_up(&d->health);
@@ -241,15 +242,15 @@ static void snapshot_bgp(const struct daemon *d, struct pop_state *s)
 		p->route = d->routes[i];
 		for (size_t e = 0; e < d->bird.exported_count; e++)
 			p->exported |= !strcmp(d->bird.exported[e], p->route.prefix);
-		snprintf(p->why, sizeof(p->why), "%s", d->route_why[i]);
+		utf8_copy(p->why, sizeof(p->why), d->route_why[i]);
 	}
 	s->bird_controlled = d->bgp.socket_path != NULL;
 	s->bird_up = d->bird.connected;
-	snprintf(s->bird_socket, sizeof(s->bird_socket), "%s", d->bgp.socket_path ? d->bgp.socket_path : "");
-	snprintf(s->bird_error, sizeof(s->bird_error), "%s", d->bird.error);
+	utf8_copy(s->bird_socket, sizeof(s->bird_socket), d->bgp.socket_path ? d->bgp.socket_path : "");
+	utf8_copy(s->bird_error, sizeof(s->bird_error), d->bird.error);
 	for (size_t i = 0; i < d->bird.session_count; i++) {
-		snprintf(s->sessions[i].name, sizeof(s->sessions[i].name), "%s", d->bird.sessions[i].name);
-		snprintf(s->sessions[i].state, sizeof(s->sessions[i].state), "%s", d->bird.sessions[i].state);
+		utf8_copy(s->sessions[i].name, sizeof(s->sessions[i].name), d->bird.sessions[i].name);
+		utf8_copy(s->sessions[i].state, sizeof(s->sessions[i].state), d->bird.sessions[i].state);
 		s->sessions[i].up = d->bird.sessions[i].established;
 	}
 	s->session_count = d->bird.session_count;
@@ -264,12 +265,12 @@ static struct pop_state *snapshot(const struct daemon *d)
 
 	if (!s)
 		return NULL;
-	snprintf(s->pop, sizeof(s->pop), "%s", d->opts.pop);
-	snprintf(s->version, sizeof(s->version), "%s", XDPCAST_VERSION);
+	utf8_copy(s->pop, sizeof(s->pop), d->opts.pop);
+	utf8_copy(s->version, sizeof(s->version), XDPCAST_VERSION);
 	s->pid = getpid();
-	snprintf(s->phase, sizeof(s->phase), "%s", phase_names[d->phase]);
-	snprintf(s->pin_dir, sizeof(s->pin_dir), "%s", d->opts.pin_dir);
-	snprintf(s->metrics, sizeof(s->metrics), "%s", d->opts.metrics ? d->opts.metrics : "");
+	utf8_copy(s->phase, sizeof(s->phase), phase_names[d->phase]);
+	utf8_copy(s->pin_dir, sizeof(s->pin_dir), d->opts.pin_dir);
+	utf8_copy(s->metrics, sizeof(s->metrics), d->opts.metrics ? d->opts.metrics : "");
 	if (d->skel && !bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.xdpcast), &info, &info_len))
 		s->program_id = info.id;
 	s->took_over = d->took_over;
@@ -277,9 +278,9 @@ static struct pop_state *snapshot(const struct daemon *d)
 		const struct attachment *a = &d->ifaces[i];
 		struct state_iface *f = &s->ifaces[s->iface_count++];
 
-		snprintf(f->name, sizeof(f->name), "%s", a->ifname);
+		utf8_copy(f->name, sizeof(f->name), a->ifname);
 		f->ifindex = a->ifindex;
-		snprintf(f->mode, sizeof(f->mode), "%s", attach_mode_name(a->mode));
+		utf8_copy(f->mode, sizeof(f->mode), attach_mode_name(a->mode));
 		f->attached = a->attached;
 		f->program_id = a->seen.id;
 		attach_describe(&a->seen, f->holder, sizeof(f->holder));
@@ -296,7 +297,7 @@ static struct pop_state *snapshot(const struct daemon *d)
 	s->cache_max_bytes = d->opts.cache_max_bytes;
 	s->rss_bytes = metrics_resident_bytes();
 	s->zones_loading = d->zones_busy;
-	snprintf(s->reload_error, sizeof(s->reload_error), "%s", d->reload_error);
+	utf8_copy(s->reload_error, sizeof(s->reload_error), d->reload_error);
 	s->reload_failures = d->reload_failures;
 	s->catalog_errors = d->catalog_errors;
 	s->reload_ok_at = d->reload_ok_at;

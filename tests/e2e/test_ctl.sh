@@ -166,6 +166,31 @@ ctl status > /dev/null || fail "status failed after the crowd"
 echo "ok - status answered in $took ms next to 10 idle clients and a byte-every-4-s one (the silent cut at their deadline); 20 over the cap were told busy"
 stop_xdpcastd
 
+# Zone paths that are not UTF-8 (a 0xff byte), or that the status's 512
+# bytes cut (é × 240 in two directories): the zones stay in the status, and
+# status and reload still answer after a reload that failed on such a path.
+bad_dir=$WORK/$'\xff'
+long_dir=$WORK/$(printf 'é%.0s' {1..120})/$(printf 'é%.0s' {1..120})
+mkdir -p "$bad_dir" "$long_dir"
+sed 's/example\.test\./bad.test./g' "$ZONE" > "$bad_dir/bad.test.zone"
+sed 's/example\.test\./long.test./g' "$ZONE" > "$long_dir/long.test.zone"
+start_xdpcastd --zone "$ZONE" --zone "$bad_dir/bad.test.zone" --zone "$long_dir/long.test.zone" \
+	--config "$WORK/xdpcastd.yaml"
+[ "$(ctl --json status | json 'sorted(z["zone"] for z in v["zones"])')" = \
+  "['bad.test.', 'example.test.', 'long.test.']" ] || fail "status --json with odd zone paths: $(ctl --json status 2>&1)"
+[ "$(ctl --json status | LONG="$long_dir/long.test.zone" json 'next(__import__("os").environ["LONG"].startswith(z["file"]) and
+  len(z["file"].encode()) > 500 for z in v["zones"] if z["zone"] == "long.test.")' 2>&1)" = True ] ||
+	fail "the long path, cut between characters: $(ctl --json status 2>&1)"
+[ "$(ctl status | grep -c '^zone ')" -eq 3 ] || fail "status with odd zone paths: $(ctl status 2>&1)"
+echo "bad line" >> "$bad_dir/bad.test.zone"
+rc=0; out=$(ctl reload 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [[ "$out" == "xdpcastctl: reload failed, generation 1 keeps answering: $WORK/"$'\xef\xbf\xbd'"/bad.test.zone:"* ]] ||
+	fail "reload that failed on a path with 0xff: rc $rc, $out"
+grep -q "^reload failed" <<< "$(ctl status)" || fail "status after that reload: $(ctl status 2>&1)"
+[ "$(ctl --json status | json 'v["reload_failures"]')" = 1 ] || fail "status --json after that reload: $(ctl --json status 2>&1)"
+echo "ok - zone paths with a 0xff byte or cut at 512 bytes: in status; a reload failed on one answers, status still does"
+stop_xdpcastd
+
 # A daemon whose pins are in a BPF filesystem of its own mount namespace
 # (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the
 # daemon, given only the control socket.

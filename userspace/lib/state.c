@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "state.h"
+#include "utf8.h"
 
 struct pop_state *state_new(size_t views, size_t zones, size_t transfers, size_t checks, size_t prefixes,
 			    size_t sessions)
@@ -49,7 +50,7 @@ void state_unref(struct pop_state *s)
 /* A string, or JSON null for "". */
 static json_t *text_or_null(const char *text)
 {
-	return text[0] ? json_string(text) : json_null();
+	return text[0] ? json_text(text) : json_null();
 }
 
 static json_t *ifaces_json(const struct pop_state *s)
@@ -59,10 +60,10 @@ static json_t *ifaces_json(const struct pop_state *s)
 	for (size_t i = 0; i < s->iface_count; i++) {
 		const struct state_iface *f = &s->ifaces[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:i, s:s, s:b, s:I, s:s, s:I}", "name", f->name,
-						      "ifindex", f->ifindex, "xdp_mode", f->mode, "attached",
-						      f->attached, "program_id", (json_int_t)f->program_id,
-						      "holder", f->holder, "reattached", (json_int_t)f->reattached));
+		json_array_append_new(list, json_pack("{s:o, s:i, s:o, s:b, s:I, s:o, s:I}", "name",
+						      json_text(f->name), "ifindex", f->ifindex, "xdp_mode",
+						      json_text(f->mode), "attached", f->attached, "program_id",
+						      (json_int_t)f->program_id, "holder", json_text(f->holder), "reattached", (json_int_t)f->reattached));
 	}
 	return list;
 }
@@ -74,9 +75,9 @@ static json_t *zones_json(const struct pop_state *s)
 	for (size_t i = 0; i < s->zone_count; i++) {
 		const struct state_zone *z = &s->zones[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:I, s:I, s:s, s:f, s:i, s:I, s:I}", "zone", z->name,
-						      "serial", (json_int_t)z->serial, "records", (json_int_t)z->records,
-						      "file", z->source, "loaded_at", z->loaded_at, "view", z->view,
+		json_array_append_new(list, json_pack("{s:o, s:I, s:I, s:o, s:f, s:i, s:I, s:I}", "zone",
+						      json_text(z->name), "serial", (json_int_t)z->serial, "records",
+						      (json_int_t)z->records, "file", json_text(z->source), "loaded_at", z->loaded_at, "view", z->view,
 						      "cache_entries", (json_int_t)z->cache_entries,
 						      "cache_bytes", (json_int_t)z->cache_bytes));
 	}
@@ -90,8 +91,8 @@ static json_t *transfers_json(const struct pop_state *s)
 	for (size_t i = 0; i < s->transfer_count; i++) {
 		const struct state_transfer *t = &s->transfers[i];
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:b, s:b, s:f, s:o, s:o, s:o, s:b}", "zone",
-						      t->zone, "primary", t->primary, "serial", (json_int_t)t->serial,
+		json_array_append_new(list, json_pack("{s:o, s:o, s:I, s:b, s:b, s:f, s:o, s:o, s:o, s:b}", "zone",
+						      json_text(t->zone), "primary", json_text(t->primary), "serial", (json_int_t)t->serial,
 						      "fresh", t->fresh, "running", t->running, "transferred_at",
 						      t->transferred_at, "error", text_or_null(t->error),
 						      "ixfr_fallback", text_or_null(t->fallback),
@@ -105,7 +106,7 @@ static json_t *checks_json(const struct pop_state *s)
 	json_t *list = json_array();
 
 	for (size_t i = 0; i < s->check_count; i++)
-		json_array_append_new(list, json_pack("{s:s, s:b, s:o}", "check", s->checks[i].name, "up",
+		json_array_append_new(list, json_pack("{s:o, s:b, s:o}", "check", json_text(s->checks[i].name), "up",
 						      s->checks[i].up, "error", text_or_null(s->checks[i].detail)));
 	return list;
 }
@@ -115,21 +116,22 @@ static json_t *bgp_json(const struct pop_state *s)
 	json_t *sessions = json_array(), *prefixes = json_array(), *exported = json_array();
 
 	for (size_t i = 0; i < s->session_count; i++)
-		json_array_append_new(sessions, json_pack("{s:s, s:s, s:b}", "protocol", s->sessions[i].name,
-							  "state", s->sessions[i].state, "established",
+		json_array_append_new(sessions, json_pack("{s:o, s:o, s:b}", "protocol",
+							  json_text(s->sessions[i].name), "state",
+							  json_text(s->sessions[i].state), "established",
 							  s->sessions[i].up));
 	for (size_t i = 0; i < s->prefix_count; i++) {
 		const struct state_prefix *p = &s->prefixes[i];
 
-		json_array_append_new(prefixes, json_pack("{s:s, s:s, s:I, s:b, s:o}", "prefix", p->route.prefix,
+		json_array_append_new(prefixes, json_pack("{s:o, s:s, s:I, s:b, s:o}", "prefix", json_text(p->route.prefix),
 							  "state", route_state_names[p->route.state], "prepend",
 							  (json_int_t)p->route.prepend, "exported", p->exported, "why",
 							  text_or_null(p->why)));
 		if (p->exported)
-			json_array_append_new(exported, json_string(p->route.prefix));
+			json_array_append_new(exported, json_text(p->route.prefix));
 	}
 	return json_pack("{s:o, s:b, s:o, s:o, s:o, s:o}", "bird_socket",
-			 s->bird_controlled ? json_string(s->bird_socket) : json_null(), "connected", s->bird_up,
+			 s->bird_controlled ? json_text(s->bird_socket) : json_null(), "connected", s->bird_up,
 			 "error", text_or_null(s->bird_error), "sessions", sessions, "prefixes", prefixes,
 			 "exported", exported);
 }
@@ -139,10 +141,11 @@ json_t *state_json(const struct pop_state *s)
 	json_t *views = json_array();
 
 	for (size_t i = 0; i < s->view_count; i++)
-		json_array_append_new(views, json_string(s->views[i]));
-	return json_pack("{s:b, s:s, s:s, s:i, s:s, s:I, s:b, s:o, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:I, "
-			 "s:b, s:o, s:I, s:f, s:I, s:o, s:o, s:o, s:s, s:o, s:o, s:b, s:o}",
-			 "ok", 1, "pop", s->pop, "version", s->version, "pid", s->pid, "phase", s->phase,
+		json_array_append_new(views, json_text(s->views[i]));
+	return json_pack("{s:b, s:o, s:o, s:i, s:o, s:I, s:b, s:o, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:I, "
+			 "s:b, s:o, s:I, s:f, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
+			 "ok", 1, "pop", json_text(s->pop), "version", json_text(s->version), "pid", s->pid,
+			 "phase", json_text(s->phase),
 			 "program_id", (json_int_t)s->program_id, "took_over", s->took_over,
 			 "interfaces", ifaces_json(s), "generation", (json_int_t)s->generation,
 			 "generation_loaded_at", s->generation_loaded_at, "answers", (json_int_t)s->answers,
@@ -152,7 +155,7 @@ json_t *state_json(const struct pop_state *s)
 			 "reload_failures", (json_int_t)s->reload_failures, "reload_ok_at", s->reload_ok_at,
 			 "catalog_errors", (json_int_t)s->catalog_errors,
 			 "zones", zones_json(s), "views", views, "transfers", transfers_json(s),
-			 "pin_dir", s->pin_dir, "metrics", text_or_null(s->metrics), "checks", checks_json(s),
+			 "pin_dir", json_text(s->pin_dir), "metrics", text_or_null(s->metrics), "checks", checks_json(s),
 			 "healthy", s->healthy, "bgp", bgp_json(s));
 }
 
