@@ -45,6 +45,27 @@ out=$(ctl block add 192.0.2.0/24 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [[ "$out" == *"192.0.2.0/24 is one of our anycast prefixes"* ]] || fail "block add of our prefix: $out"
 echo "ok - config entries and our own prefixes are refused by the CLI: $out"
 
+# The filter is an LPM trie: a lookup answers for a shorter entry covering
+# the prefix too. Only the prefix itself is an entry to refuse or remove.
+ctl block add 203.0.113.0/24 || fail "block add 203.0.113.0/24 failed"
+rc=0
+out=$(ctl block del 203.0.113.64/26 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: 203.0.113.64/26 is not blocked itself: it is covered by the blocked 203.0.113.0/24" ] ||
+	fail "block del inside a live block: rc $rc, $out"
+rc=0
+out=$(ctl --json block del 2001:db8:bad:1::/64) || rc=$?
+[ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = \
+  "2001:db8:bad:1::/64 is not blocked itself: it is covered by the blocked 2001:db8:bad::/48" ] ||
+	fail "block del inside a config entry: rc $rc, $out"
+rc=0
+out=$(ctl block del 198.51.100.128/25 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: 198.51.100.128/25 is not blocked" ] || fail "block del of nothing: rc $rc, $out"
+ctl block add 2001:db8:bad:1::/64 || fail "block add inside a config entry was refused"
+grep -qx "2001:db8:bad:1::/64 *live" <<< "$(ctl block list)" || fail "block list: $(ctl block list)"
+ctl block del 2001:db8:bad:1::/64 || fail "block del of the live /64 failed"
+ctl block del 203.0.113.0/24 || fail "block del 203.0.113.0/24 failed"
+echo "ok - block add and del take the prefix itself, not a shorter entry covering it"
+
 # SIGHUP re-reads the file: its entry goes, the live one stays.
 printf 'filter:\n  blocklist: [2001:db8:bad::/48]\n' > "$WORK/xdpcast.yaml"
 kill -HUP "$XDPCASTD_PID"

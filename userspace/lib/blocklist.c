@@ -30,13 +30,52 @@ static const char *owner(enum source_kind kind)
 	}
 }
 
+enum filter_match {
+	MATCH_NONE,             /* no entry covers the prefix */
+	MATCH_COVERED,          /* a shorter entry covers it, not the prefix itself */
+	MATCH_EXACT,            /* the prefix is an entry */
+};
+
+/* Which entry of the filter holds `prefix`. A lookup in the LPM trie is a
+ * longest-prefix match: it answers for a shorter entry that covers the
+ * prefix as well, and does not say which. So the keys are walked. *found
+ * gets the entry: the prefix itself (its value in *value), or the longest
+ * one covering it. */
+static enum filter_match filter_find(int fd, const struct xdpcast_lpm_key *prefix, struct xdpcast_lpm_key *found,
+				     struct source_filter *value)
+{
+	struct xdpcast_lpm_key key, next;
+	enum filter_match match = MATCH_NONE;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (key.prefixlen > prefix->prefixlen || !prefix_contains(&key, prefix->addr))
+			continue;
+		if (key.prefixlen == prefix->prefixlen) {
+			*found = key;
+			/* The exact key: nothing longer can answer for it. */
+			return bpf_map_lookup_elem(fd, &key, value) ? MATCH_NONE : MATCH_EXACT;
+		}
+		if (match == MATCH_NONE || key.prefixlen > found->prefixlen) {
+			*found = key;
+			match = MATCH_COVERED;
+		}
+	}
+	return match;
+}
+
 int blocklist_insert(int filter_fd, int screen_fd, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen)
 {
 	struct source_filter value = { .kind = SOURCE_BLOCKED_LIVE }, existing;
+	struct xdpcast_lpm_key found;
 	char text[64];
 
 	prefix_format(prefix, text, sizeof(text));
-	if (bpf_map_lookup_elem(filter_fd, prefix, &existing) == 0 && existing.kind != SOURCE_BLOCKED_LIVE) {
+	/* A shorter entry covering the prefix is no reason to refuse: the
+	 * live block stays when the config drops that entry. */
+	if (filter_find(filter_fd, prefix, &found, &existing) == MATCH_EXACT && existing.kind != SOURCE_BLOCKED_LIVE) {
 		snprintf(err, errlen, "%s %s", text, owner(existing.kind));
 		return -1;
 	}
@@ -89,20 +128,27 @@ int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, cha
 int blocklist_del(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen)
 {
 	struct source_filter existing;
-	char text[64];
+	struct xdpcast_lpm_key found;
+	char text[64], covering[64];
 	int fd = open_filter(pin_dir, err, errlen), ret = -1;
+	enum filter_match match;
 
 	if (fd < 0)
 		return -1;
 	prefix_format(prefix, text, sizeof(text));
-	if (bpf_map_lookup_elem(fd, prefix, &existing))
+	match = filter_find(fd, prefix, &found, &existing);
+	if (match == MATCH_NONE) {
 		snprintf(err, errlen, "%s is not blocked", text);
-	else if (existing.kind != SOURCE_BLOCKED_LIVE)
+	} else if (match == MATCH_COVERED) {
+		prefix_format(&found, covering, sizeof(covering));
+		snprintf(err, errlen, "%s is not blocked itself: it is covered by the blocked %s", text, covering);
+	} else if (existing.kind != SOURCE_BLOCKED_LIVE) {
 		snprintf(err, errlen, "%s %s: change it there and reload", text, owner(existing.kind));
-	else if (bpf_map_delete_elem(fd, prefix))
+	} else if (bpf_map_delete_elem(fd, prefix)) {
 		snprintf(err, errlen, "%s: %s", text, strerror(errno));
-	else
+	} else {
 		ret = 0;
+	}
 	close(fd);
 	return ret;
 }
