@@ -31,6 +31,7 @@
 #include "prefix.h"
 #include "reasons.h"
 #include "stats.h"
+#include "utf8.h"
 
 #ifndef XDPCAST_VERSION
 #define XDPCAST_VERSION "dev"
@@ -129,11 +130,12 @@ static int print_json(json_t *value)
 	return 0;
 }
 
-/* One error, as text on stderr or with --json as {"error": ...} on stdout. */
+/* One error, as text on stderr or with --json as {"error": ...} on stdout
+ * (an argument it quotes may not be UTF-8: json_text). */
 static int fail(const char *err)
 {
 	if (json_errors)
-		print_json(json_pack("{s:s}", "error", err));
+		print_json(json_pack("{s:o}", "error", json_text(err)));
 	else
 		fprintf(stderr, "xdpcastctl: %s\n", err);
 	return 1;
@@ -518,7 +520,7 @@ static void add_records(json_t *out, const knot_pkt_t *pkt, knot_section_t secti
 			text[out++] = text[in] == '\t' ? ' ' : text[in];
 		}
 		text[out] = '\0';
-		json_array_append_new(list, json_string(text));
+		json_array_append_new(list, json_text(text));
 	}
 	json_object_set_new(out, name, list);
 }
@@ -533,8 +535,9 @@ static json_t *lookup_json(struct ctl *ctl, const char *name, uint16_t qtype, ch
 	if (lookup_run(pin_dir(ctl), name, qtype, ctl->dnssec, &res, err, errlen))
 		return NULL;
 	knot_rrtype_to_string(qtype, type, sizeof(type));
-	out = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", name, "type", type, "verdict", verdict_name(res.verdict),
-			"reason", res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "?", "client",
+	/* The name as given, which need not be UTF-8 (a label with a byte 0xff). */
+	out = json_pack("{s:o, s:s, s:s, s:s, s:s}", "name", json_text(name), "type", type, "verdict",
+			verdict_name(res.verdict), "reason", res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "?", "client",
 			LOOKUP_CLIENT);
 	if (res.dns_len) {
 		knot_pkt_t *pkt = knot_pkt_new(res.dns, res.dns_len, NULL);
@@ -624,7 +627,7 @@ static int cmd_answers(struct ctl *ctl, const char *name)
 		json_array_append_new(all, one);
 	}
 	if (ctl->json)
-		return print_json(json_pack("{s:s, s:o}", "name", name, "answers", all));
+		return print_json(json_pack("{s:o, s:o}", "name", json_text(name), "answers", all));
 	json_decref(all);
 	return 0;
 }
@@ -782,6 +785,9 @@ static int cmd_withdraw(struct ctl *ctl, const char *arg)
 	char err[512];
 
 	if (ctl->after_failure && result && !strcmp(result, "success")) {
+		if (ctl->json)
+			return print_json(json_pack("{s:b, s:b, s:s}", "ok", 1, "withdrawn", 0, "reason",
+						    "SERVICE_RESULT=success"));
 		printf("xdpcastd ended cleanly (SERVICE_RESULT=success): nothing to withdraw\n");
 		return 0;
 	}
@@ -793,8 +799,9 @@ static int cmd_withdraw(struct ctl *ctl, const char *arg)
 	if (bgp_withdraw_now(ctl->bird_include, ctl->bird_socket, err, sizeof(err)))
 		return fail(err);
 	if (ctl->json)
-		return print_json(json_pack("{s:b, s:s, s:s?}", "ok", 1, "bird_include", ctl->bird_include,
-					    "bird_socket", ctl->bird_socket));
+		return print_json(json_pack("{s:b, s:b, s:o, s:o}", "ok", 1, "withdrawn", 1, "bird_include",
+					    json_text(ctl->bird_include), "bird_socket",
+					    ctl->bird_socket ? json_text(ctl->bird_socket) : json_null()));
 	printf("withdrawn: %s has no routes%s%s\n", ctl->bird_include, ctl->bird_socket ?
 	       "; BIRD reconfigured at " : "", ctl->bird_socket ? ctl->bird_socket : "");
 	return 0;
@@ -815,33 +822,51 @@ static int number(const char *text, int min, int max)
 
 enum { OPT_BIRD_INCLUDE = 256, OPT_AFTER_FAILURE, OPT_SINCE, OPT_DNSSEC };
 
-/* Flags, then the config file's values for what no flag gave. */
-static int parse_options(int argc, char **argv, struct ctl *ctl)
+static const char shortopts[] = ":d:s:c:b:p:jaw:n:t:hV";
+static const struct option longopts[] = {
+	{ "pin-dir", required_argument, NULL, 'd' },
+	{ "control-socket", required_argument, NULL, 's' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "bird-include", required_argument, NULL, OPT_BIRD_INCLUDE },
+	{ "bird-socket", required_argument, NULL, 'b' },
+	{ "after-failure", no_argument, NULL, OPT_AFTER_FAILURE },
+	{ "prepend", required_argument, NULL, 'p' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "watch", required_argument, NULL, 'w' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "top", required_argument, NULL, 't' },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "dnssec", no_argument, NULL, OPT_DNSSEC },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Whether --json is anywhere on the command line, so that an error in an
+ * option before it is JSON too. getopt itself looks, so that "-j" as an
+ * option's argument, or "j" in a cluster after one taking an argument, is
+ * not taken for it. */
+static bool json_asked(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pin-dir", required_argument, NULL, 'd' },
-		{ "control-socket", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "bird-include", required_argument, NULL, OPT_BIRD_INCLUDE },
-		{ "bird-socket", required_argument, NULL, 'b' },
-		{ "after-failure", no_argument, NULL, OPT_AFTER_FAILURE },
-		{ "prepend", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "watch", required_argument, NULL, 'w' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "top", required_argument, NULL, 't' },
-		{ "since", required_argument, NULL, OPT_SINCE },
-		{ "dnssec", no_argument, NULL, OPT_DNSSEC },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char err[512];
+	bool json = false;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:s:c:b:p:jaw:n:t:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+		json |= c == 'j';
+	optind = 0;     /* glibc: the next getopt_long starts over */
+	return json;
+}
+
+/* Flags, then the config file's values for what no flag gave. */
+static int parse_options(int argc, char **argv, struct ctl *ctl)
+{
+	char err[512];
+	int c;
+
+	ctl->json = json_errors = json_asked(argc, argv);
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': ctl->pin_dir = optarg; break;
 		case 's': ctl->socket = optarg; break;
@@ -850,7 +875,7 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 		case 'b': ctl->bird_socket = optarg; break;
 		case OPT_AFTER_FAILURE: ctl->after_failure = true; break;
 		case OPT_DNSSEC: ctl->dnssec = true; break;
-		case 'j': ctl->json = json_errors = true; break;
+		case 'j': break;        /* json_asked */
 		case 'a': ctl->all = true; break;
 		case 'p':
 			if ((ctl->prepend = number(optarg, 0, 10)) < 0)

@@ -23,6 +23,25 @@ rc=0; out=$(ctl --json status 2>/dev/null) || rc=$?
 [ "$rc" -eq 1 ] && [[ "$(json 'v["error"]' <<< "$out")" == *"(is xdpcastd running?)" ]] || fail "an error under --json: $out"
 echo "ok - --version; an unknown option is one line; errors under --json are {\"error\": ...}"
 
+# --json counts wherever it is, also after a bad option; errors quoting an
+# argument that is not UTF-8 are still JSON; the stop hook's clean skip too.
+rc=0; out=$(ctl --top x --json catchment 2>/dev/null) || rc=$?
+[ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "--top takes a number of networks, 0 (every one) or more" ] ||
+	fail "a bad option before --json: rc $rc, '$out'"
+rc=0; out=$(ctl catchment --since 0 --json 2>/dev/null) || rc=$?
+[ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "--since takes a number of seconds, 1 or more" ] ||
+	fail "a bad option before --json, after the command: rc $rc, '$out'"
+rc=0; out=$(ctl --json lookup www.example.test $'\xff' 2>/dev/null) || rc=$?
+[ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "'"$'\xef\xbf\xbd'"' is not a record type" ] ||
+	fail "an error quoting a byte 0xff: rc $rc, '$out'"
+rc=0; out=$(ctl --json block add $'\xff' 2>/dev/null) || rc=$?
+[ "$rc" -eq 1 ] && [[ "$(json 'v["error"]' <<< "$out")" == "prefix '"$'\xef\xbf\xbd'"': "* ]] ||
+	fail "block add of a byte 0xff: rc $rc, '$out'"
+out=$(SERVICE_RESULT=success ctl --json --after-failure withdraw)
+[ "$(json 'v["ok"], v["withdrawn"], v["reason"]' <<< "$out")" = "(True, False, 'SERVICE_RESULT=success')" ] ||
+	fail "withdraw --after-failure after a clean stop, --json: $out"
+echo "ok - --json after a bad option, errors quoting bytes that are not UTF-8, and the clean stop's skip are JSON"
+
 setup_network
 cp "$ZONE" "$WORK/zone"
 start_nsd "$WORK/zone"
@@ -67,6 +86,10 @@ grep -qx "www.example.org A: passed to the server behind (dns_pass_miss)" <<< "$
 [ "$(ctl --json stats | json 'v["dns_answer"]["packets"]')" = 3 ] || fail "lookups were counted on veth-s"
 rc=0; out=$(ctl lookup www.example.test BOGUS 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: 'BOGUS' is not a record type" ] || fail "lookup with a bad type: $out"
+# A label with a byte 0xff is a name (\255 in presentation format): looked up,
+# and shown with U+FFFD in its place.
+[ "$(ctl --json lookup $'\xff.example.test' | json 'v["name"], v["rcode"]')" = "('"$'\xef\xbf\xbd'".example.test', 'NXDOMAIN')" ] ||
+	fail "lookup of a name with a byte 0xff: $(ctl --json lookup $'\xff.example.test' 2>&1)"
 echo "ok - lookup runs the attached program: answer, NXDOMAIN, pass; not counted on the interface"
 
 out=$(ctl answers www.example.test)
