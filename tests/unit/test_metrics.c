@@ -204,6 +204,12 @@ static void test_label_escaping(void **state)
 	snprintf(snap->pop, sizeof(snap->pop), "ams1");
 	expect_line(text, "xdpcast_zone_generation{pop=\"a\\\"b\\\\c\"} 4");
 	free(text);
+	/* An interface name need not be UTF-8; a label value must. */
+	snprintf(snap->pop, sizeof(snap->pop), "ams\xff");
+	text = metrics_render(snap, stats, NULL, 0, &len);
+	snprintf(snap->pop, sizeof(snap->pop), "ams1");
+	expect_line(text, "xdpcast_zone_generation{pop=\"ams\xef\xbf\xbd\"} 4");
+	free(text);
 }
 
 /* The catchment summed per group: a network counts for the first group

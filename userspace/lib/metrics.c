@@ -7,11 +7,16 @@
 #include "metrics.h"
 #include "reasons.h"
 #include "stats.h"
+#include "utf8.h"
 
 /* Label values escaped as the exposition format requires. */
+/* A label value: UTF-8, as the exposition format requires (an interface or
+ * file name need not be), with its quotes, backslashes and newlines escaped. */
 static void label(FILE *out, const char *value)
 {
-	for (const char *c = value; *c; c++) {
+	char *valid = utf8_valid(value);
+
+	for (const char *c = valid ? valid : ""; *c; c++) {
 		if (*c == '\\' || *c == '"')
 			fprintf(out, "\\%c", *c);
 		else if (*c == '\n')
@@ -19,6 +24,7 @@ static void label(FILE *out, const char *value)
 		else
 			fputc(*c, out);
 	}
+	free(valid);
 }
 
 static void header(FILE *out, const char *name, const char *type, const char *help)

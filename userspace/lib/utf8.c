@@ -66,13 +66,12 @@ void utf8_copy(char *dst, size_t size, const char *src)
 	dst[len] = '\0';
 }
 
-json_t *json_text(const char *text)
+char *utf8_valid(const char *text)
 {
 	const unsigned char *in = (const unsigned char *)text;
 	size_t len = strlen(text), used = 0;
 	/* Each bad byte grows to the three of U+FFFD. */
 	char *valid = malloc(len * (sizeof(replacement_character) - 1) + 1);
-	json_t *string;
 
 	if (!valid)
 		return NULL;
@@ -87,7 +86,15 @@ json_t *json_text(const char *text)
 			n = 1;
 		}
 	}
-	string = json_stringn(valid, used);
+	valid[used] = '\0';
+	return valid;
+}
+
+json_t *json_text(const char *text)
+{
+	char *valid = utf8_valid(text);
+	json_t *string = valid ? json_string(valid) : NULL;
+
 	free(valid);
 	return string;
 }
