@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "pins.h"
+#include "stats.h"
 
 enum carry {
 	CARRY_ADD,              /* per-CPU counters: the old counts are added */
@@ -258,12 +259,38 @@ static int pinned_map(const struct pins *p, const char *name)
 	return bpf_obj_get(path);
 }
 
-int pins_adopt(struct pins *p, struct bpf_object *obj, bool takeover, char *err, size_t errlen)
+/*
+ * Where each of the previous program's stats slots goes in the new one:
+ * the slot of the same interface (-1: no longer listed). Whether every
+ * slot stays where it is.
+ */
+static bool stats_slots_kept(const struct pins *p, const __u32 ifindex[XDPCAST_MAX_IFACES],
+			     int new_slot[XDPCAST_STATS_SLOTS])
+{
+	__u32 previous[XDPCAST_MAX_IFACES] = { 0 }, prog_id;
+	bool kept = true;
+
+	/* A previous version without the variable had the same order as its config: trusted as is. */
+	if (stats_program_ifindexes(p->previous_fd, previous, &prog_id))
+		memcpy(previous, ifindex, sizeof(previous));
+	for (int old = 0; old < XDPCAST_STATS_SLOTS; old++) {
+		new_slot[old] = old == XDPCAST_TEST_RUN_SLOT ? old : -1;
+		for (int i = 0; i < XDPCAST_MAX_IFACES && old < XDPCAST_MAX_IFACES && previous[old]; i++)
+			if (ifindex[i] == previous[old])
+				new_slot[old] = i;
+		kept &= new_slot[old] == old || (old < XDPCAST_MAX_IFACES && !previous[old] && !ifindex[old]);
+	}
+	return kept;
+}
+
+int pins_adopt(struct pins *p, struct bpf_object *obj, const __u32 ifindex[XDPCAST_MAX_IFACES], bool takeover,
+	       char *err, size_t errlen)
 {
 	const struct btf *btf = bpf_object__btf(obj);
 	struct bpf_map *map;
 
 	bpf_object__for_each_map(map, obj) {
+		struct carried_map *c;
 		const char *why;
 		int fd, ret;
 
@@ -280,17 +307,25 @@ int pins_adopt(struct pins *p, struct bpf_object *obj, bool takeover, char *err,
 		fd = previous_map(p, bpf_map__name(map));
 		if (fd < 0)
 			continue;
-		if (reusable(map, btf, fd, &why)) {
+		c = &p->carried[p->carried_count];
+		*c = (struct carried_map){ .map = map, .old_fd = fd };
+		c->by_interface = !strcmp(bpf_map__name(map), "xdpcast_stats") && !stats_slots_kept(p, ifindex, c->new_slot);
+		if (c->by_interface) {
+			p->carried_count++;
+			log_info("%s: the interfaces changed since the previous daemon; each one's counters move over "
+				 "after the switch", bpf_map__name(map));
+		} else if (reusable(map, btf, fd, &why)) {
 			ret = bpf_map__reuse_fd(map, fd);
 			if (ret) {
 				snprintf(err, errlen, "reusing %s: %s", bpf_map__name(map), strerror(-ret));
 				close(fd);
 				return -1;
 			}
-			p->carried[p->carried_count++] = (struct carried_map){ map, fd, true };
+			c->adopted = true;
+			p->carried_count++;
 			log_info("%s: carried over as it is", bpf_map__name(map));
 		} else {
-			p->carried[p->carried_count++] = (struct carried_map){ map, fd, false };
+			p->carried_count++;
 			log_info("%s: %s since the previous version; its entries move over after the switch",
 				 bpf_map__name(map), why);
 		}
@@ -325,6 +360,7 @@ int pins_previous_value(const struct pins *p, const char *name, bool program_use
 static int carry_entry(const struct carried_map *c, const struct bpf_map_info *old, const void *key,
 		       enum carry how, int ncpus)
 {
+	__u32 slot;
 	size_t new_size = bpf_map__value_size(c->map), old_size = old->value_size;
 	bool percpu = old->type == BPF_MAP_TYPE_PERCPU_ARRAY || old->type == BPF_MAP_TYPE_PERCPU_HASH ||
 		      old->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
@@ -338,6 +374,15 @@ static int carry_entry(const struct carried_map *c, const struct bpf_map_info *o
 	if (how == CARRY_LIVE_BLOCKS && ((const struct source_filter *)from)->kind != SOURCE_BLOCKED_LIVE) {
 		ret = 0;
 		goto out;
+	}
+	if (c->by_interface) {
+		slot = *(const __u32 *)key;
+		if (slot >= XDPCAST_STATS_SLOTS || c->new_slot[slot] < 0) {
+			ret = 0;        /* an interface no longer listed: its counts end with it */
+			goto out;
+		}
+		slot = c->new_slot[slot];
+		key = &slot;
 	}
 	if (how == CARRY_ADD) {
 		if (bpf_map_lookup_elem(new_fd, key, to))

@@ -35,6 +35,8 @@ struct carried_map {
 	struct bpf_map *map;
 	int old_fd;                     /* the previous daemon's map, -1: none */
 	bool adopted;                   /* reused as is; else migrated after the switch */
+	bool by_interface;              /* the stats: an old slot's counters go to the new slot of its interface */
+	int new_slot[XDPCAST_STATS_SLOTS];      /* with by_interface; -1: the interface is gone */
 };
 
 struct pins {
@@ -66,8 +68,11 @@ void pins_close(struct pins *p);
 bool pins_previous_runs(const struct pins *p);
 
 /* Before the object is loaded: no automatic pinning; when taking over,
- * the previous program's state maps whose layout is unchanged are reused. */
-int pins_adopt(struct pins *p, struct bpf_object *obj, bool takeover, char *err, size_t errlen);
+ * the previous program's state maps whose layout is unchanged are reused
+ * (the stats only when each slot counts the same interface: ifindex is
+ * the new program's slot of each interface). */
+int pins_adopt(struct pins *p, struct bpf_object *obj, const __u32 ifindex[XDPCAST_MAX_IFACES], bool takeover,
+	       char *err, size_t errlen);
 
 /* Slot 0 of the array map pinned as `map` (cut or zero-padded to size),
  * when it is a map of the previous program; maps the program never reads

@@ -107,7 +107,8 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	bpf_map__set_max_entries(d->skel->maps.xdpcast_rrl, d->protection.rrl_buckets);
 	d->skel->rodata->nsid_len = strlen(d->opts.pop);
 	memcpy((void *)d->skel->rodata->nsid, d->opts.pop, d->skel->rodata->nsid_len);
-	if (pins_adopt(&d->pins, d->skel->obj, d->took_over, err, errlen))
+	if (pins_adopt(&d->pins, d->skel->obj, (const __u32 *)d->skel->rodata->iface_ifindex, d->took_over, err,
+		       errlen))
 		return -1;
 	ret = xdpcast_bpf__load(d->skel);
 	if (ret) {

@@ -80,6 +80,25 @@ answer_via_xdp www.second.test A 192.0.2.78
 answer_via_xdp www.example.test AAAA 2001:db8:53::80
 echo "ok - a broken zone on reload changes nothing and names file and line"
 
+# A handover to a daemon listing the interfaces in another order: each
+# interface keeps its own counters (they are per slot in the program).
+answers_on() { ctl --json stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["dns_answer"]["interfaces"].get(sys.argv[1], 0))' "$1"; }
+on_veth=$(answers_on veth-s)
+[ "$on_veth" -gt 0 ] && [ "$(answers_on xc-br)" -eq 0 ] || fail "answers before the handover: veth-s $on_veth, xc-br $(answers_on xc-br)"
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID" || fail "the handover did not exit 0"
+sed -i '/^www2 /d' "$EXAMPLE"
+printf 'interfaces: [xc-br, veth-s]\nzone_watch: {enabled: false}\n' > "$WORK/reordered.yaml"
+ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --config "$WORK/reordered.yaml" --anycast 192.0.2.0/24 \
+	--anycast 2001:db8:53::/48 --zone "$EXAMPLE" --zone "$SECOND" --control-socket "$CONTROL_SOCKET" \
+	--bird-socket none --state-file "$WORK/state.json" --pop e2e --pin-dir "$PIN_DIR" > "$WORK/xdpcastd.log" 2>&1 &
+XDPCASTD_PID=$!
+PIDS+=($XDPCASTD_PID)
+wait_for "xdpcastd" xdpcastd_ready
+[ "$(answers_on veth-s)" -eq "$on_veth" ] && [ "$(answers_on xc-br)" -eq 0 ] ||
+	fail "answers after the handover: veth-s $(answers_on veth-s) (was $on_veth), xc-br $(answers_on xc-br)"
+echo "ok - a handover with the interfaces reordered: each keeps its counters ($on_veth answers on veth-s)"
+
 stop_xdpcastd
 echo "ok - detached from both interfaces and unpinned"
 

@@ -101,20 +101,14 @@ static int read_rodata_var(int fd, const struct bpf_map_info *map, const char *n
 	return ret;
 }
 
-int stats_slot_ifindexes(const char *pin_dir, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *prog_id, char *err,
-			 size_t errlen)
+int stats_program_ifindexes(int prog, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *prog_id)
 {
 	__u32 map_ids[32], len = sizeof(struct bpf_prog_info);
 	struct bpf_prog_info info = { .nr_map_ids = 32, .map_ids = (__u64)(unsigned long)map_ids };
-	char path[512];
-	int prog, ret = -1;
+	int ret = -1;
 
-	snprintf(path, sizeof(path), "%s/xdpcast_prog", pin_dir);
-	prog = bpf_obj_get(path);
-	if (prog < 0 || bpf_obj_get_info_by_fd(prog, &info, &len)) {
-		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
-		goto out;
-	}
+	if (bpf_obj_get_info_by_fd(prog, &info, &len))
+		return -1;
 	*prog_id = info.id;
 	for (__u32 i = 0; i < info.nr_map_ids && i < 32 && ret; i++) {
 		struct bpf_map_info map = { 0 };
@@ -130,9 +124,25 @@ int stats_slot_ifindexes(const char *pin_dir, __u32 ifindex[XDPCAST_MAX_IFACES],
 		close(fd);
 	}
 	if (ret)
+		errno = ENOENT;
+	return ret;
+}
+
+int stats_slot_ifindexes(const char *pin_dir, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *prog_id, char *err,
+			 size_t errlen)
+{
+	char path[512];
+	int prog, ret;
+
+	snprintf(path, sizeof(path), "%s/xdpcast_prog", pin_dir);
+	prog = bpf_obj_get(path);
+	if (prog < 0) {
+		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
+		return -1;
+	}
+	ret = stats_program_ifindexes(prog, ifindex, prog_id);
+	if (ret)
 		snprintf(err, errlen, "%s: no iface_ifindex in the program's .rodata", path);
-out:
-	if (prog >= 0)
-		close(prog);
+	close(prog);
 	return ret;
 }

@@ -25,6 +25,8 @@ int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_STATS_SLOTS], char *e
  * 0 for a slot no interface uses. prog_id: the program's id. */
 int stats_slot_ifindexes(const char *pin_dir, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *prog_id, char *err,
 			 size_t errlen);
+/* The same for a program's file descriptor; -1 when it has no such variable. */
+int stats_program_ifindexes(int prog_fd, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *prog_id);
 
 static inline struct xdpcast_counter *stats_counter(struct xdpcast_stats *stats, int reason)
 {
