@@ -437,8 +437,10 @@ static int cmd_status(struct ctl *ctl)
 		printf("reload failed (%lld failures so far), the generation in force keeps answering: %s\n",
 		       json_integer_value(json_object_get(status, "reload_failures")), reload_error);
 	json_array_foreach(json_object_get(status, "zones"), i, item)
-		printf("zone %s serial %lld, %lld records from %s: %lld names, %s in the cache\n",
+		printf("zone %s%s%s serial %lld, %lld records from %s: %lld names, %s in the cache\n",
 		       json_string_value(json_object_get(item, "zone")),
+		       json_is_string(json_object_get(item, "view")) ? " in view " : "",
+		       json_string_value(json_object_get(item, "view")) ?: "",
 		       json_integer_value(json_object_get(item, "serial")),
 		       json_integer_value(json_object_get(item, "records")),
 		       json_string_value(json_object_get(item, "file")),

@@ -74,12 +74,15 @@ static json_t *zones_json(const struct pop_state *s)
 
 	for (size_t i = 0; i < s->zone_count; i++) {
 		const struct state_zone *z = &s->zones[i];
+		/* The view's name, null for the default view. */
+		json_t *view = z->view && z->view <= s->view_count ? json_text(s->views[z->view - 1]) : json_null();
 
-		json_array_append_new(list, json_pack("{s:o, s:I, s:I, s:o, s:f, s:i, s:I, s:I}", "zone",
+		json_array_append_new(list, json_pack("{s:o, s:I, s:I, s:o, s:f, s:o, s:I, s:I}", "zone",
 						      json_text(z->name), "serial", (json_int_t)z->serial, "records",
-						      (json_int_t)z->records, "file", json_text(z->source), "loaded_at", z->loaded_at, "view", z->view,
-						      "cache_entries", (json_int_t)z->cache_entries,
-						      "cache_bytes", (json_int_t)z->cache_bytes));
+						      (json_int_t)z->records, "file", json_text(z->source), "loaded_at",
+						      z->loaded_at, "view", view, "cache_entries",
+						      (json_int_t)z->cache_entries, "cache_bytes",
+						      (json_int_t)z->cache_bytes));
 	}
 	return list;
 }
