@@ -64,6 +64,8 @@ static void test_errors(void **state)
 	expect_error("2001:db8::/129", "prefix '2001:db8::/129': length must be 0 to 128");
 	expect_error("192.0.2.0/", "prefix '192.0.2.0/': length must be 0 to 32");
 	expect_error("192.0.2.0/2x", "prefix '192.0.2.0/2x': length must be 0 to 32");
+	expect_error("192.0.2.0/+24", "prefix '192.0.2.0/+24': length must be 0 to 32");
+	expect_error("192.0.2.0/ 24", "prefix '192.0.2.0/ 24': length must be 0 to 32");
 	expect_error("192.0.2.1/24", "prefix '192.0.2.1/24': host bits are set after /24");
 	expect_error("2001:db8:53::1/48", "prefix '2001:db8:53::1/48': host bits are set after /48");
 	expect_error("example.net", "prefix 'example.net': not an IPv4 or IPv6 address");

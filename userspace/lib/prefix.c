@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,8 @@ int prefix_parse(const char *text, struct xdpcast_lpm_key *key, char *err, size_
 	if (slash) {
 		errno = 0;
 		bits = strtoul(slash + 1, &end, 10);
-		if (slash[1] == '\0' || *end != '\0' || errno || bits > max_bits) {
+		/* Digits only: strtoul also takes a sign and leading spaces. */
+		if (!isdigit((unsigned char)slash[1]) || *end != '\0' || errno || bits > max_bits) {
 			snprintf(err, errlen, "prefix '%s': length must be 0 to %lu", text, max_bits);
 			return -1;
 		}
