@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <jansson.h>
 
+#include "durable_file.h"
 #include "log.h"
 #include "maintenance.h"
 
@@ -69,7 +69,7 @@ int maintenance_save(const char *path, const struct route *routes, const struct 
 		     char *err, size_t errlen)
 {
 	json_t *entries = json_object(), *root = json_pack("{s:o}", "maintenance", entries);
-	char copy[4096], tmp[4200];
+	char *text, why[256];
 	int ret = -1;
 
 	for (size_t i = 0; i < count; i++)
@@ -77,19 +77,14 @@ int maintenance_save(const char *path, const struct route *routes, const struct 
 			json_object_set_new(entries, routes[i].prefix,
 					    json_pack("{s:s, s:I}", "action", maintenance_names[m[i].action],
 						      "prepend", (json_int_t)m[i].prepend));
-	snprintf(copy, sizeof(copy), "%s", path);
-	if (mkdir(dirname(copy), 0755) && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (json_dump_file(root, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) || rename(tmp, path)) {
-		snprintf(err, errlen, "writing %s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	ret = 0;
-out:
+	text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (!text)
+		snprintf(err, errlen, "writing %s: out of memory", path);
+	else if (durable_file_write(path, text, strlen(text), why, sizeof(why)))
+		snprintf(err, errlen, "writing %s: %s", path, why);
+	else
+		ret = 0;
+	free(text);
 	json_decref(root);
 	return ret;
 }

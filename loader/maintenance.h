@@ -3,7 +3,8 @@
  * Operators' maintenance of the anycast prefixes (`xdpcastctl drain`,
  * `undrain`, `withdraw` while xdpcastd runs): what they asked for outlives
  * restarts and upgrades, in a small JSON file (state_file, default
- * /var/lib/xdpcast/state.json) written atomically.
+ * /var/lib/xdpcast/state.json) written atomically and durably
+ * (durable_file.h).
  */
 #ifndef XDPCAST_MAINTENANCE_H
 #define XDPCAST_MAINTENANCE_H
@@ -27,7 +28,7 @@ extern const char *const maintenance_names[];   /* "none", "drain", "withdraw" *
 int maintenance_load(const char *path, const struct route *routes, size_t count, struct maintenance *out,
 		     char *err, size_t errlen);
 
-/* Writes every prefix under maintenance to path (atomically). */
+/* Writes every prefix under maintenance to path (atomically, durably). */
 int maintenance_save(const char *path, const struct route *routes, const struct maintenance *m, size_t count,
 		     char *err, size_t errlen);
 

@@ -2,10 +2,12 @@
 /*
  * What BIRD is asked for (contract v2): the include file's exact text for
  * withdrawn, announced and drained routes of both families, drains that
- * cannot be rendered, the atomic write; and the operators' maintenance kept
+ * cannot be rendered, the atomic and durable write that follows no planted
+ * symlink; and the operators' maintenance kept
  * in the state file (round trip, prefixes gone from the config, files that
  * are not ours).
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,10 +16,95 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <cmocka.h>
 
 #include "bird_include.h"
 #include "maintenance.h"
+
+/* fsync and rename as the files are written, in order: a write is durable
+ * only when the file is synced before its rename and the directory after.
+ * These replace libc's for the whole test binary. */
+static char events[16][PATH_MAX + 16];
+static size_t event_count;
+
+static void record(const char *what, const char *path)
+{
+	if (event_count < sizeof(events) / sizeof(events[0]))
+		snprintf(events[event_count++], sizeof(events[0]), "%s %s", what, path);
+}
+
+int fsync(int fd)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, path, sizeof(path) - 1);
+	path[len < 0 ? 0 : len] = '\0';
+	record("fsync", path);
+	return syscall(SYS_fsync, fd);
+}
+
+int rename(const char *from, const char *to)
+{
+	record("rename-to", to);
+	(void)from;
+	return syscall(SYS_rename, from, to);
+}
+
+/* The events of one write to dir/name: the file (its temporary name) synced,
+ * renamed, then the directory synced. */
+static void assert_durable(const char *dir, const char *name)
+{
+	char path[256], expected[300];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(expected, sizeof(expected), "fsync %s.", path);
+	assert_int_equal(event_count, 3);
+	assert_memory_equal(events[0], expected, strlen(expected));
+	snprintf(expected, sizeof(expected), "rename-to %s", path);
+	assert_string_equal(events[1], expected);
+	snprintf(expected, sizeof(expected), "fsync %s", dir);
+	assert_string_equal(events[2], expected);
+}
+
+/* A symlink planted where the old fixed temporary name was must not be
+ * followed: the target keeps its content, path becomes a regular file. */
+static void plant_symlink(const char *dir, const char *name, char *target, size_t size)
+{
+	char link[300];
+	FILE *f;
+
+	snprintf(target, size, "%s/precious", dir);
+	f = fopen(target, "w");
+	assert_non_null(f);
+	fputs("precious\n", f);
+	fclose(f);
+	snprintf(link, sizeof(link), "%s/%s.tmp", dir, name);
+	assert_int_equal(symlink(target, link), 0);
+}
+
+static void assert_not_followed(const char *dir, const char *name, const char *target)
+{
+	char path[300], buf[32] = "";
+	struct stat st;
+	FILE *f = fopen(target, "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "precious\n");
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	unlink(target);
+	snprintf(path, sizeof(path), "%s/%s.tmp", dir, name);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
 
 static const char header_withdrawn[] =
 	"# Written by xdpcastd of PoP ams1: withdrawn. Do not edit: it is rewritten whenever the\n"
@@ -92,6 +179,41 @@ static void test_write_then_holds(void **state)
 	rmdir(dir);
 }
 
+static void test_include_write_is_durable_and_follows_no_symlink(void **state)
+{
+	char dir[] = "/tmp/xdpcast-include.XXXXXX", path[PATH_MAX], target[PATH_MAX], err[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bird.conf", dir);
+	plant_symlink(dir, "bird.conf", target, sizeof(target));
+	event_count = 0;
+	assert_int_equal(bird_include_write(path, "# withdrawn\n", err, sizeof(err)), 0);
+	assert_durable(dir, "bird.conf");
+	assert_true(bird_include_holds(path, "# withdrawn\n"));
+	assert_not_followed(dir, "bird.conf", target);
+	rmdir(dir);
+}
+
+static void test_maintenance_save_is_durable_and_follows_no_symlink(void **state)
+{
+	struct route routes[] = { { "192.0.2.0/24" } };
+	struct maintenance m[1] = { { MAINT_WITHDRAW, 0 } }, back[1];
+	char dir[] = "/tmp/xdpcast-state.XXXXXX", path[PATH_MAX], target[PATH_MAX], err[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	plant_symlink(dir, "state.json", target, sizeof(target));
+	event_count = 0;
+	assert_int_equal(maintenance_save(path, routes, m, 1, err, sizeof(err)), 0);
+	assert_durable(dir, "state.json");
+	assert_int_equal(maintenance_load(path, routes, 1, back, err, sizeof(err)), 0);
+	assert_int_equal(back[0].action, MAINT_WITHDRAW);
+	assert_not_followed(dir, "state.json", target);
+	rmdir(dir);
+}
+
 static void test_maintenance_round_trip(void **state)
 {
 	struct route routes[] = { { "192.0.2.0/24" }, { "2001:db8:53::/48" }, { "198.51.100.0/24" } };
@@ -146,6 +268,8 @@ int main(void)
 		cmocka_unit_test(test_announced_and_drained),
 		cmocka_unit_test(test_impossible_drain),
 		cmocka_unit_test(test_write_then_holds),
+		cmocka_unit_test(test_include_write_is_durable_and_follows_no_symlink),
+		cmocka_unit_test(test_maintenance_save_is_durable_and_follows_no_symlink),
 		cmocka_unit_test(test_maintenance_round_trip),
 		cmocka_unit_test(test_maintenance_file_not_ours),
 	};

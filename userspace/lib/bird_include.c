@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bird_include.h"
+#include "durable_file.h"
 
 const char *const route_state_names[] = {
 	[ROUTE_WITHDRAWN] = "withdrawn", [ROUTE_ANNOUNCED] = "announced", [ROUTE_PREPENDED] = "prepended",
@@ -75,27 +71,11 @@ int bird_include_render(const struct route *routes, size_t count, const struct d
 
 int bird_include_write(const char *path, const char *text, char *err, size_t errlen)
 {
-	char copy[4096], tmp[4200];
-	size_t len = strlen(text);
-	const char *dir;
-	int fd;
+	char why[256];
 
-	snprintf(copy, sizeof(copy), "%s", path);
-	dir = dirname(copy);
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		snprintf(err, errlen, "BIRD include file %s: creating %s: %s", path, dir, strerror(errno));
-		return -1;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		bool written = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
-
-		if (close(fd) == 0 && written && rename(tmp, path) == 0)
-			return 0;
-	}
-	snprintf(err, errlen, "BIRD include file %s: %s", path, strerror(errno));
-	unlink(tmp);
+	if (durable_file_write(path, text, strlen(text), why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "BIRD include file %s: %s", path, why);
 	return -1;
 }
 

@@ -5,7 +5,7 @@
  * the static protocols xdpcast4 and xdpcast6 with exactly the routes
  * announced now (none when withdrawn), so BIRD's `configure` (which resets
  * runtime enable/disable) and BIRD restarts keep the state. Written
- * atomically (temporary file, then rename); the withdrawn file needs no
+ * atomically and durably (durable_file.h); the withdrawn file needs no
  * running daemon (`xdpcastctl withdraw`, the unit's stop hook).
  */
 #ifndef XDPCAST_BIRD_INCLUDE_H
@@ -47,7 +47,7 @@ bool drain_possible(const struct drain_style *drain, unsigned prepend);
 int bird_include_render(const struct route *routes, size_t count, const struct drain_style *drain, const char *pop,
 			char *out, size_t size);
 
-/* Writes text to path atomically, creating its directory; -1 + err. */
+/* Writes text to path atomically and durably, creating its directory; -1 + err. */
 int bird_include_write(const char *path, const char *text, char *err, size_t errlen);
 
 /* Whether the file at path holds exactly text (false if it is missing). */

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "durable_file.h"
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The rename is durable only once the directory holding it is synced. */
+static int sync_directory(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
+int durable_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+	char copy[4096], tmp[4200];
+	const char *dir;
+	int fd, saved;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		snprintf(err, errlen, "creating %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "creating a temporary file beside it: %s", strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, 0644) || write_all(fd, data, len) || fsync(fd)) {
+		saved = errno;
+		close(fd);
+		goto failed;
+	}
+	if (close(fd) || rename(tmp, path)) {
+		saved = errno;
+		goto failed;
+	}
+	if (sync_directory(dir)) {
+		snprintf(err, errlen, "syncing %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+failed:
+	unlink(tmp);
+	snprintf(err, errlen, "%s", strerror(saved));
+	return -1;
+}

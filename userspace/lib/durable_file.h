@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Small files that must survive a crash or a power loss (the BIRD include
+ * file, the state file): written to a new temporary file beside them,
+ * synced, renamed over them, then the directory synced. Without both syncs
+ * a power loss can leave the path empty (ext4, xfs), and an empty state
+ * file refuses every start. The temporary file is new (O_EXCL, a random
+ * name), so a symlink planted in the directory cannot redirect the write,
+ * and two writers never rename each other's half-written file.
+ */
+#ifndef XDPCAST_DURABLE_FILE_H
+#define XDPCAST_DURABLE_FILE_H
+
+#include <stddef.h>
+
+/* Replaces path with len bytes of data (mode 0644), creating its directory
+ * (one level); -1 with err saying what failed (the caller names the file). */
+int durable_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen);
+
+#endif
