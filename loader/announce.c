@@ -259,6 +259,15 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 		r.state = ROUTE_WITHDRAWN;
 		return r;
 	}
+	/* Only a state file from a config that could drain gets here (a drain
+	 * asked now is refused): withdrawing this prefix alone is the nearest
+	 * to what the operator asked, and leaves the others announced. */
+	if (m->action == MAINT_DRAIN && !drain_possible(&d->opts.drain, m->prepend)) {
+		snprintf(why, len, "drained by xdpcastctl, withdrawn: no bgp.asn nor bgp.drain.communities to "
+			 "drain with");
+		r.state = ROUTE_WITHDRAWN;
+		return r;
+	}
 	if (m->action == MAINT_DRAIN) {
 		snprintf(why, len, "drained by xdpcastctl");
 		r.state = ROUTE_PREPENDED;
@@ -510,10 +519,17 @@ void announce_start(struct daemon *d)
 	for (size_t i = 0; i < d->health.count; i++)
 		if (d->check_specs[i].kind == CHECK_KIND_IMPOSSIBLE)
 			log_error("check %s: %s: never announced", d->health.checks[i].name, d->check_specs[i].why);
-	for (size_t i = 0; i < d->opts.anycast_count; i++)
-		if (d->maintenance[i].action != MAINT_NONE)
+	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+		const struct maintenance *m = &d->maintenance[i];
+
+		if (m->action == MAINT_DRAIN && !drain_possible(&d->opts.drain, m->prepend))
+			log_warn("%s: %s: drained by an operator (%u prepends), but the config has no bgp.asn nor "
+				 "bgp.drain.communities to drain with: withdrawn instead until xdpcastctl undrain",
+				 d->opts.state_file, d->routes[i].prefix, m->prepend);
+		else if (m->action != MAINT_NONE)
 			log_info("%s: %s by an operator (kept in %s): xdpcastctl undrain lifts it", d->routes[i].prefix,
-				 d->maintenance[i].action == MAINT_DRAIN ? "drained" : "withdrawn", d->opts.state_file);
+				 m->action == MAINT_DRAIN ? "drained" : "withdrawn", d->opts.state_file);
+	}
 	announce_update(d);
 	loop_timer_arm(d->loop, &d->health_timer, clock_monotonic());
 }

@@ -120,6 +120,7 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 	if (bird_include_render(routes, count, b->drain, pop, text, sizeof(text)) < 0) {
 		snprintf(b->error, sizeof(b->error), "cannot render %s: a drain needs bgp.asn or bgp.drain.communities",
 			 b->include_path);
+		log_reason(&b->failures, b->error, LOG_LEVEL_ERROR, "%s", b->error);
 		return;
 	}
 	/* Also after someone else (the stop hook) rewrote or removed it. */

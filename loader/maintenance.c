@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +45,15 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 	}
 	json_object_foreach(entries, prefix, entry) {
 		const char *action = json_string_value(json_object_get(entry, "action"));
-		json_int_t prepend = json_integer_value(json_object_get(entry, "prepend"));
+		json_t *prepend_value = json_object_get(entry, "prepend");
+		json_int_t prepend = json_integer_value(prepend_value);
 		int i = route_index(routes, count, prefix);
+		/* A drain without a number of prepends is not ours: guessing 0 could
+		 * make a drain nothing can express. A withdraw needs none. */
+		bool prepend_ok = prepend_value ? json_is_integer(prepend_value) && prepend >= 0 && prepend <= 10 :
+					   action && !strcmp(action, "withdraw");
 
-		if (!action || (strcmp(action, "drain") && strcmp(action, "withdraw")) || prepend < 0 || prepend > 10) {
+		if (!action || (strcmp(action, "drain") && strcmp(action, "withdraw")) || !prepend_ok) {
 			snprintf(err, errlen, "%s: %s: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}",
 				 path, prefix);
 			goto out;

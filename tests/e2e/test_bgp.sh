@@ -297,3 +297,18 @@ drained=$(ms_since "$stopped_at")
 srv ip -o link show | grep -q "prog/xdp" && fail "still attached after exit"
 [ ! -e "$PIN_DIR" ] || fail "maps still pinned after exit"
 echo "ok - SIGTERM: withdrawn at the transit after ${drain_seen} ms while XDP still answered; detached after the ${drained} ms drain"
+
+# A drain kept in the state file by a config that could drain, read by one
+# that cannot (no bgp.asn nor bgp.drain.communities): that prefix alone is
+# withdrawn, said in the log and in status; the other one is announced.
+printf '{"maintenance": {"192.0.2.0/24": {"action": "drain", "prepend": 2}}}\n' > "$WORK/state.json"
+sed -e '/^bgp:/d' -e '/^  actions:/d' "$WORK/xdpcastd.yaml" > "$WORK/no-asn.yaml"
+start_xdpcastd --zone "$ZONE" --config "$WORK/no-asn.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE"
+wait_within "the prefix not drained announced" 15 eval 'transit_has 2001:db8:53::/48'
+transit_has 192.0.2.0/24 && fail "a drain that cannot be expressed announced 192.0.2.0/24: $(cat "$INCLUDE")"
+grep -q "state.json: 192.0.2.0/24: drained by an operator (2 prepends), but the config has no bgp.asn nor bgp.drain.communities to drain with: withdrawn instead" \
+	"$WORK/xdpcastd.log" || fail "not logged: $(cat "$WORK/xdpcastd.log")"
+grep -q "^anycast 192.0.2.0/24: withdrawn (drained by xdpcastctl, withdrawn: no bgp.asn nor bgp.drain.communities to drain with)" \
+	<<< "$(ctl status)" || fail "status: $(ctl status)"
+echo "ok - a drain in the state file this config cannot express: that prefix withdrawn and said so, the other announced"
+

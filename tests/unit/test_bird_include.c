@@ -243,6 +243,11 @@ static void test_maintenance_file_not_ours(void **state)
 		  ": 192.0.2.0/24: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}" },
 		{ "{\"maintenance\": {\"192.0.2.0/24\": {\"action\": \"drain\", \"prepend\": 99}}}",
 		  ": 192.0.2.0/24: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}" },
+		/* A drain's prepend is a number, never guessed as 0. */
+		{ "{\"maintenance\": {\"192.0.2.0/24\": {\"action\": \"drain\", \"prepend\": \"5\"}}}",
+		  ": 192.0.2.0/24: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}" },
+		{ "{\"maintenance\": {\"192.0.2.0/24\": {\"action\": \"drain\"}}}",
+		  ": 192.0.2.0/24: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}" },
 	};
 	struct route routes[] = { { "192.0.2.0/24" } };
 	struct maintenance back[1];
