@@ -199,12 +199,15 @@ static void sync_done(struct loop_job *job)
 	free(s);
 	if (d->exiting)
 		return;
-	if (d->phase == PHASE_STOPPING && !loop_timer_armed(&d->drain_timer)) {
+	/* A sync that started before the withdrawal proves nothing either way:
+	 * the one asked for since (bgp_again) decides. */
+	if (d->phase == PHASE_STOPPING && !loop_timer_armed(&d->drain_timer) && !d->bgp_again) {
 		if (d->routes_synced) {
 			log_info("withdrawn; answering for %u ms more before detaching", d->opts.drain_ms);
 			loop_timer_arm(d->loop, &d->drain_timer, clock_monotonic() + d->opts.drain_ms / 1000.0);
 		} else {
-			log_info("BIRD did not take the withdrawal (%s): detaching without a drain", v->error);
+			log_error("BIRD did not take the withdrawal (%s): detaching without a drain", v->error);
+			d->withdrawal_unconfirmed = true;
 			loop_stop(d->loop);
 		}
 	}

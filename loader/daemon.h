@@ -31,6 +31,11 @@
 
 #define ERR_LEN 512
 
+/* The exit status of a stop whose withdrawal BIRD never took (hung, or
+ * refusing): not a clean stop, so the unit's ExecStopPost
+ * (`xdpcastctl withdraw --after-failure`) withdraws again. */
+#define XDPCASTD_EXIT_NOT_WITHDRAWN 3
+
 /* What a health check runs. */
 enum check_kind {
 	CHECK_KIND_FAST_PATH,   /* the attachment, then the program answers every zone's SOA */
@@ -126,6 +131,7 @@ struct daemon {
 	struct maintenance *maintenance;        /* the operator's, per --anycast */
 	bool bgp_busy, bgp_again;
 	bool routes_synced;             /* the last sync wrote `routes` as they are */
+	bool withdrawal_unconfirmed;    /* stopping: BIRD did not take the withdrawal */
 	struct loop_timer drain_timer;
 
 	/* views */

@@ -501,7 +501,12 @@ static void finish(struct daemon *d)
 	}
 	detach_all(bpf_program__fd(d->skel->progs.xdpcast), d->ifaces, d->opts.iface_count);
 	pins_remove(&d->pins);
-	log_info("stopped: detached and unpinned");
+	if (d->withdrawal_unconfirmed)
+		log_error("stopped: detached and unpinned, but BIRD may still announce the anycast prefixes (%s): "
+			  "exiting with status %d so that the stop hook withdraws them", d->bird.error,
+			  XDPCASTD_EXIT_NOT_WITHDRAWN);
+	else
+		log_info("stopped: detached and unpinned");
 }
 
 static void cleanup(struct daemon *d)
@@ -595,7 +600,7 @@ int main(int argc, char **argv)
 	sd_notifyf(0, "READY=1\nSTATUS=generation %u, %zu interfaces", d.generation_number, d.opts.iface_count);
 	run(&d);
 	finish(&d);
-	status = 0;
+	status = d.withdrawal_unconfirmed ? XDPCASTD_EXIT_NOT_WITHDRAWN : 0;
 	goto out;
 fail:
 	/* The last line, as "stopped" and "handed over" are on the other ways out. */

@@ -312,3 +312,14 @@ grep -q "^anycast 192.0.2.0/24: withdrawn (drained by xdpcastctl, withdrawn: no 
 	<<< "$(ctl status)" || fail "status: $(ctl status)"
 echo "ok - a drain in the state file this config cannot express: that prefix withdrawn and said so, the other announced"
 
+# SIGTERM while BIRD hangs: the withdrawal never reached BIRD, so the exit is
+# not clean and the unit's stop hook (which skips clean exits) withdraws.
+kill -STOP "$POP_BIRD"
+kill -TERM "$XDPCASTD_PID"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+kill -CONT "$POP_BIRD"
+[ "$rc" -eq 3 ] || fail "xdpcastd exited with $rc although BIRD never took the withdrawal"
+tail -1 "$WORK/xdpcastd.log" | grep -q "error: stopped: detached and unpinned, but BIRD may still announce the anycast prefixes (.*): exiting with status 3 so that the stop hook withdraws them" ||
+	fail "last log line: $(tail -1 "$WORK/xdpcastd.log")"
+echo "ok - SIGTERM while BIRD hung: exit status 3 and a last line saying BIRD may still announce"

@@ -227,8 +227,9 @@ CONF
 
 # supervise N: what docs/bgp.md asks of a supervisor without systemd: run
 # xdpcastd; when it exits with anything but 0, run `xdpcastctl withdraw`
-# and start it again (it takes the running program over). A clean exit
-# ends the supervision, as systemd's Restart=on-failure does.
+# and start it again (it takes the running program over). A clean exit,
+# or a stop whose withdrawal BIRD did not take (3), ends the supervision,
+# as systemd's Restart=on-failure does.
 supervise() {
 	local n=$1 child rc
 	set +e
@@ -250,6 +251,7 @@ supervise() {
 		ip netns exec "$(ns "pop$n")" "$BUILD/xdpcastctl" --control-socket "$WORK/pop$n/xdpcastd.sock" withdraw \
 			--bird-include "$WORK/pop$n/xdpcast-bird.conf" --bird-socket "$WORK/pop$n/bird.ctl" \
 			>> "$WORK/pop$n/xdpcastd.log" 2>&1
+		[ "$rc" -eq 3 ] && exit 0
 	done
 }
 
