@@ -312,11 +312,22 @@ void announce_update(struct daemon *d)
 
 /* ---- the operator's maintenance ---- */
 
+/* The kept state file entry (not in this config) for prefix, or -1. */
+static int kept_index(const struct daemon *d, const char *prefix)
+{
+	for (size_t k = 0; k < d->maintenance_kept_count; k++)
+		if (!strcmp(d->maintenance_kept[k].prefix, prefix))
+			return k;
+	return -1;
+}
+
 int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
 		      char *err, size_t errlen)
 {
 	struct maintenance *next = calloc(d->opts.anycast_count + 1, sizeof(*next));
+	size_t kept_count = d->maintenance_kept_count;
 	bool found = false;
+	int forget;
 
 	if (!next) {
 		snprintf(err, errlen, "out of memory");
@@ -334,17 +345,29 @@ int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_act
 		next[i] = (struct maintenance){ .action = action, .prepend = action == MAINT_DRAIN ? prepend : 0 };
 		found = true;
 	}
+	/* `undrain PREFIX` of an entry this config does not have is how an
+	 * operator forgets it: moved last, then left out of the save. */
+	if (!found && prefix && action == MAINT_NONE && (forget = kept_index(d, prefix)) >= 0) {
+		struct maintenance_kept last = d->maintenance_kept[kept_count - 1];
+
+		d->maintenance_kept[kept_count - 1] = d->maintenance_kept[forget];
+		d->maintenance_kept[forget] = last;
+		kept_count--;
+		found = true;
+	}
 	if (!found) {
 		snprintf(err, errlen, "%s is not one of the anycast prefixes", prefix);
 		free(next);
 		return -1;
 	}
 	/* Written first: what is not kept must not take effect. */
-	if (maintenance_save(d->opts.state_file, d->routes, next, d->opts.anycast_count, err, errlen)) {
+	if (maintenance_save(d->opts.state_file, d->routes, next, d->opts.anycast_count, d->maintenance_kept,
+			     kept_count, err, errlen)) {
 		free(next);
 		return -1;
 	}
 	memcpy(d->maintenance, next, d->opts.anycast_count * sizeof(*next));
+	d->maintenance_kept_count = kept_count;
 	free(next);
 	log_info("xdpcastctl: %s %s%s", action == MAINT_NONE ? "undrain" : maintenance_names[action],
 		 prefix ? prefix : "every anycast prefix", action == MAINT_DRAIN ? " (prepends as asked)" : "");
@@ -467,7 +490,8 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 	}
 	for (size_t i = 0; i < d->opts.anycast_count; i++)
 		prefix_format(&d->opts.anycast[i].prefix, d->routes[i].prefix, sizeof(d->routes[i].prefix));
-	if (maintenance_load(d->opts.state_file, d->routes, d->opts.anycast_count, d->maintenance, err, errlen))
+	if (maintenance_load(d->opts.state_file, d->routes, d->opts.anycast_count, d->maintenance,
+			     &d->maintenance_kept, &d->maintenance_kept_count, err, errlen))
 		return -1;
 	health_init(&d->health, h->rise, h->fall);
 	add_check(d, "fast_path", all, (struct check_spec){ .kind = CHECK_KIND_FAST_PATH });
@@ -545,7 +569,10 @@ void announce_close(struct daemon *d)
 	free(d->routes);
 	free(d->route_why);
 	free(d->maintenance);
+	free(d->maintenance_kept);
 	d->routes = NULL;
 	d->route_why = NULL;
 	d->maintenance = NULL;
+	d->maintenance_kept = NULL;
+	d->maintenance_kept_count = 0;
 }

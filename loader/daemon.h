@@ -129,6 +129,8 @@ struct daemon {
 	struct route *routes;           /* what BIRD is asked for, per --anycast */
 	char (*route_why)[128];         /* why each is not announced plainly; "" */
 	struct maintenance *maintenance;        /* the operator's, per --anycast */
+	struct maintenance_kept *maintenance_kept;      /* the state file's for other prefixes */
+	size_t maintenance_kept_count;
 	bool bgp_busy, bgp_again;
 	bool routes_synced;             /* the last sync wrote `routes` as they are */
 	bool withdrawal_unconfirmed;    /* stopping: BIRD did not take the withdrawal */

@@ -23,7 +23,7 @@ static int route_index(const struct route *routes, size_t count, const char *pre
 }
 
 int maintenance_load(const char *path, const struct route *routes, size_t count, struct maintenance *out,
-		     char *err, size_t errlen)
+		     struct maintenance_kept **kept, size_t *kept_count, char *err, size_t errlen)
 {
 	json_error_t error;
 	json_t *root, *entries, *entry;
@@ -31,6 +31,8 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 	int ret = -1;
 
 	memset(out, 0, count * sizeof(*out));
+	*kept = NULL;
+	*kept_count = 0;
 	if (access(path, F_OK) && errno == ENOENT)
 		return 0;
 	root = json_load_file(path, 0, &error);
@@ -52,27 +54,50 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 		 * make a drain nothing can express. A withdraw needs none. */
 		bool prepend_ok = prepend_value ? json_is_integer(prepend_value) && prepend >= 0 && prepend <= 10 :
 					   action && !strcmp(action, "withdraw");
+		struct maintenance m;
 
+		if (i < 0 && strlen(prefix) >= sizeof((*kept)[0].prefix)) {
+			snprintf(err, errlen, "%s: %.80s...: not a prefix", path, prefix);
+			goto out;
+		}
 		if (!action || (strcmp(action, "drain") && strcmp(action, "withdraw")) || !prepend_ok) {
 			snprintf(err, errlen, "%s: %s: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}",
 				 path, prefix);
 			goto out;
 		}
-		if (i < 0) {
-			log_warn("%s: %s is not an anycast prefix any more: its %s is forgotten", path, prefix, action);
+		m = (struct maintenance){ .action = strcmp(action, "drain") ? MAINT_WITHDRAW : MAINT_DRAIN,
+					  .prepend = prepend };
+		if (i >= 0) {
+			out[i] = m;
 			continue;
 		}
-		out[i].action = strcmp(action, "drain") ? MAINT_WITHDRAW : MAINT_DRAIN;
-		out[i].prepend = prepend;
+		if (!*kept && !(*kept = calloc(json_object_size(entries), sizeof(**kept)))) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto out;
+		}
+		snprintf((*kept)[*kept_count].prefix, sizeof((*kept)[0].prefix), "%s", prefix);
+		(*kept)[(*kept_count)++].m = m;
+		log_warn("%s: %s is not an anycast prefix of this config: its %s does not apply, and stays in the "
+			 "file (xdpcastctl undrain %s forgets it)", path, prefix, action, prefix);
 	}
 	ret = 0;
 out:
+	if (ret) {
+		free(*kept);
+		*kept = NULL;
+		*kept_count = 0;
+	}
 	json_decref(root);
 	return ret;
 }
 
+static json_t *entry_json(const struct maintenance *m)
+{
+	return json_pack("{s:s, s:I}", "action", maintenance_names[m->action], "prepend", (json_int_t)m->prepend);
+}
+
 int maintenance_save(const char *path, const struct route *routes, const struct maintenance *m, size_t count,
-		     char *err, size_t errlen)
+		     const struct maintenance_kept *kept, size_t kept_count, char *err, size_t errlen)
 {
 	json_t *entries = json_object(), *root = json_pack("{s:o}", "maintenance", entries);
 	char *text, why[256];
@@ -80,9 +105,9 @@ int maintenance_save(const char *path, const struct route *routes, const struct 
 
 	for (size_t i = 0; i < count; i++)
 		if (m[i].action != MAINT_NONE)
-			json_object_set_new(entries, routes[i].prefix,
-					    json_pack("{s:s, s:I}", "action", maintenance_names[m[i].action],
-						      "prepend", (json_int_t)m[i].prepend));
+			json_object_set_new(entries, routes[i].prefix, entry_json(&m[i]));
+	for (size_t i = 0; i < kept_count; i++)
+		json_object_set_new(entries, kept[i].prefix, entry_json(&kept[i].m));
 	text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (!text)
 		snprintf(err, errlen, "writing %s: out of memory", path);

@@ -20,16 +20,26 @@ struct maintenance {
 	unsigned prepend;               /* MAINT_DRAIN */
 };
 
+/* An entry for a prefix this configuration does not have: it does not
+ * apply, but every save writes it back, so that a config that lost a
+ * prefix by mistake does not lose the operator's drain or withdraw. */
+struct maintenance_kept {
+	char prefix[64];
+	struct maintenance m;
+};
+
 extern const char *const maintenance_names[];   /* "none", "drain", "withdraw" */
 
-/* The maintenance of each route's prefix from path (a missing file: none).
- * Entries for prefixes this configuration does not have are dropped (and
- * logged). -1 with err naming the file when it is not what this writes. */
+/* The maintenance of each route's prefix from path (a missing file: none),
+ * and in *kept (malloc'ed, *kept_count entries) the entries for prefixes
+ * this configuration does not have, each logged as not applying. -1 with
+ * err naming the file when it is not what this writes. */
 int maintenance_load(const char *path, const struct route *routes, size_t count, struct maintenance *out,
-		     char *err, size_t errlen);
+		     struct maintenance_kept **kept, size_t *kept_count, char *err, size_t errlen);
 
-/* Writes every prefix under maintenance to path (atomically, durably). */
+/* Writes every prefix under maintenance, and the kept entries, to path
+ * (atomically, durably). */
 int maintenance_save(const char *path, const struct route *routes, const struct maintenance *m, size_t count,
-		     char *err, size_t errlen);
+		     const struct maintenance_kept *kept, size_t kept_count, char *err, size_t errlen);
 
 #endif

@@ -214,6 +214,27 @@ grep -q "^reload failed" <<< "$(ctl status)" || fail "status after that reload: 
 echo "ok - zone paths with a 0xff byte or cut at 512 bytes: in status; a reload failed on one answers, status still does"
 stop_xdpcastd
 
+# An operator's withdraw of a prefix the next config lost (a mistake): it
+# does not apply, but stays in the state file through unrelated changes and
+# applies again once the prefix is back; `undrain PREFIX` forgets it.
+start_xdpcastd --zone "$ZONE" --anycast 203.0.113.0/24
+ctl withdraw 203.0.113.0/24 > /dev/null || fail "withdraw 203.0.113.0/24 refused"
+stop_xdpcastd
+start_xdpcastd --zone "$ZONE"
+grep -q "state.json: 203.0.113.0/24 is not an anycast prefix of this config: its withdraw does not apply, and stays in the file" \
+	"$WORK/xdpcastd.log" || fail "not logged: $(cat "$WORK/xdpcastd.log")"
+ctl withdraw 2001:db8:53::/48 > /dev/null && ctl undrain 2001:db8:53::/48 > /dev/null || fail "withdraw, undrain"
+grep -q '"203.0.113.0/24"' "$WORK/state.json" || fail "an unrelated save erased the withdraw: $(cat "$WORK/state.json")"
+stop_xdpcastd
+start_xdpcastd --zone "$ZONE" --anycast 203.0.113.0/24
+grep -qx "anycast 203.0.113.0/24: withdrawn (withdrawn by xdpcastctl)" <<< "$(ctl status)" || fail "status: $(ctl status)"
+stop_xdpcastd
+start_xdpcastd --zone "$ZONE"
+ctl undrain 203.0.113.0/24 > /dev/null || fail "undrain of a kept entry refused"
+grep -q "203.0.113" "$WORK/state.json" && fail "undrain did not forget it: $(cat "$WORK/state.json")"
+stop_xdpcastd
+echo "ok - a withdraw of a prefix the config lost: kept in the state file through other changes, back with the prefix, forgotten by undrain PREFIX"
+
 # A daemon whose pins are in a BPF filesystem of its own mount namespace
 # (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the
 # daemon, given only the control socket.

@@ -3,9 +3,9 @@
  * What BIRD is asked for (contract v2): the include file's exact text for
  * withdrawn, announced and drained routes of both families, drains that
  * cannot be rendered, the atomic and durable write that follows no planted
- * symlink; and the operators' maintenance kept
- * in the state file (round trip, prefixes gone from the config, files that
- * are not ours).
+ * symlink; and the operators' maintenance kept in the state file (round
+ * trip, prefixes gone from the config kept in the file, files that are not
+ * ours).
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -200,15 +200,17 @@ static void test_maintenance_save_is_durable_and_follows_no_symlink(void **state
 	struct route routes[] = { { "192.0.2.0/24" } };
 	struct maintenance m[1] = { { MAINT_WITHDRAW, 0 } }, back[1];
 	char dir[] = "/tmp/xdpcast-state.XXXXXX", path[PATH_MAX], target[PATH_MAX], err[256];
+	struct maintenance_kept *kept;
+	size_t kept_count;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	plant_symlink(dir, "state.json", target, sizeof(target));
 	event_count = 0;
-	assert_int_equal(maintenance_save(path, routes, m, 1, err, sizeof(err)), 0);
+	assert_int_equal(maintenance_save(path, routes, m, 1, NULL, 0, err, sizeof(err)), 0);
 	assert_durable(dir, "state.json");
-	assert_int_equal(maintenance_load(path, routes, 1, back, err, sizeof(err)), 0);
+	assert_int_equal(maintenance_load(path, routes, 1, back, &kept, &kept_count, err, sizeof(err)), 0);
 	assert_int_equal(back[0].action, MAINT_WITHDRAW);
 	assert_not_followed(dir, "state.json", target);
 	rmdir(dir);
@@ -219,19 +221,34 @@ static void test_maintenance_round_trip(void **state)
 	struct route routes[] = { { "192.0.2.0/24" }, { "2001:db8:53::/48" }, { "198.51.100.0/24" } };
 	struct maintenance m[3] = { { MAINT_DRAIN, 2 }, { MAINT_NONE, 0 }, { MAINT_WITHDRAW, 0 } }, back[3];
 	char path[] = "/tmp/xdpcast-state.XXXXXX", err[256];
+	struct maintenance_kept *kept;
+	size_t kept_count;
 	int fd = mkstemp(path);
 
 	(void)state;
 	close(fd);
-	assert_int_equal(maintenance_save(path, routes, m, 3, err, sizeof(err)), 0);
-	/* The next configuration lost 198.51.100.0/24: its withdraw is forgotten. */
-	assert_int_equal(maintenance_load(path, routes, 2, back, err, sizeof(err)), 0);
+	assert_int_equal(maintenance_save(path, routes, m, 3, NULL, 0, err, sizeof(err)), 0);
+	/* The next configuration lost 198.51.100.0/24 (a mistake): its withdraw
+	 * does not apply, but is kept... */
+	assert_int_equal(maintenance_load(path, routes, 2, back, &kept, &kept_count, err, sizeof(err)), 0);
 	assert_int_equal(back[0].action, MAINT_DRAIN);
 	assert_int_equal(back[0].prepend, 2);
 	assert_int_equal(back[1].action, MAINT_NONE);
+	assert_int_equal(kept_count, 1);
+	assert_string_equal(kept[0].prefix, "198.51.100.0/24");
+	assert_int_equal(kept[0].m.action, MAINT_WITHDRAW);
+	/* ...through an unrelated save, so the config set right finds it again. */
+	back[0].action = MAINT_NONE;
+	assert_int_equal(maintenance_save(path, routes, back, 2, kept, kept_count, err, sizeof(err)), 0);
+	free(kept);
+	assert_int_equal(maintenance_load(path, routes, 3, back, &kept, &kept_count, err, sizeof(err)), 0);
+	assert_int_equal(kept_count, 0);
+	assert_int_equal(back[0].action, MAINT_NONE);
+	assert_int_equal(back[2].action, MAINT_WITHDRAW);
 	unlink(path);
-	assert_int_equal(maintenance_load(path, routes, 3, back, err, sizeof(err)), 0);   /* no file: none */
-	assert_int_equal(back[2].action, MAINT_NONE);
+	assert_int_equal(maintenance_load(path, routes, 3, back, &kept, &kept_count, err, sizeof(err)), 0);
+	assert_int_equal(back[2].action, MAINT_NONE);   /* no file: none */
+	assert_int_equal(kept_count, 0);
 }
 
 static void test_maintenance_file_not_ours(void **state)
@@ -251,6 +268,8 @@ static void test_maintenance_file_not_ours(void **state)
 	};
 	struct route routes[] = { { "192.0.2.0/24" } };
 	struct maintenance back[1];
+	struct maintenance_kept *kept;
+	size_t kept_count;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -259,7 +278,8 @@ static void test_maintenance_file_not_ours(void **state)
 
 		assert_int_equal(write(fd, cases[i].text, strlen(cases[i].text)), (ssize_t)strlen(cases[i].text));
 		close(fd);
-		assert_int_equal(maintenance_load(path, routes, 1, back, err, sizeof(err)), -1);
+		assert_int_equal(maintenance_load(path, routes, 1, back, &kept, &kept_count, err, sizeof(err)), -1);
+		assert_null(kept);
 		snprintf(expected, sizeof(expected), "%s%s", path, cases[i].error);
 		assert_string_equal(err, expected);
 		unlink(path);
