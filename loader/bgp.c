@@ -16,6 +16,7 @@ void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, 
 	b->bird.fd = -1;
 	b->backoff = 1;
 	b->failures = (struct log_every)LOG_EVERY_BY_REASON(BGP_FAILURE_REMINDER_S);
+	b->include_failures = (struct log_every)LOG_EVERY_BY_REASON(BGP_FAILURE_REMINDER_S);
 }
 
 void bgp_close(struct bgp *b)
@@ -102,52 +103,73 @@ static int configure(struct bgp *b, char *err, size_t errlen)
 	if (code >= 8000) {
 		log_reason(&b->failures, err, LOG_LEVEL_ERROR, "%s (is %s included by BIRD's config?)", err,
 			   b->include_path);
-		snprintf(b->error, sizeof(b->error), "%s", err);
 		return 1;
 	}
 	b->configured = true;
 	return 0;
 }
 
-void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const char *pop, double now)
+/* Makes the include file say what `routes` are; -1 with err when it cannot
+ * (logged once per reason: it is retried every round). */
+static int write_include(struct bgp *b, const struct route *routes, size_t count, const char *pop, char *err,
+			 size_t errlen)
 {
-	char text[BIRD_INCLUDE_MAX], err[256];
+	char text[BIRD_INCLUDE_MAX];
 	unsigned long failed;
-	int ret;
 
-	if (!b->socket_path)
-		return;
 	if (bird_include_render(routes, count, b->drain, pop, text, sizeof(text)) < 0) {
-		snprintf(b->error, sizeof(b->error), "cannot render %s: a drain needs bgp.asn or bgp.drain.communities",
+		snprintf(err, errlen, "cannot render %s: a drain needs bgp.asn or bgp.drain.communities",
 			 b->include_path);
-		log_reason(&b->failures, b->error, LOG_LEVEL_ERROR, "%s", b->error);
-		return;
+		goto failed;
 	}
 	/* Also after someone else (the stop hook) rewrote or removed it. */
 	if (!bird_include_holds(b->include_path, text)) {
-		if (bird_include_write(b->include_path, text, err, sizeof(err))) {
-			snprintf(b->error, sizeof(b->error), "%s", err);
-			log_error("%s", err);
-			return;
-		}
+		if (bird_include_write(b->include_path, text, err, errlen))
+			goto failed;
 		b->configured = false;
 		for (size_t i = 0; i < count; i++)
 			log_info("%s %s%s (%s)", routes[i].state == ROUTE_WITHDRAWN ? "withdrawing" : "announcing",
 				 routes[i].prefix, routes[i].state == ROUTE_PREPENDED ? " with prepends" : "",
 				 b->include_path);
 	}
+	failed = log_every_end(&b->include_failures);
+	if (failed)
+		log_info("BIRD include file %s: written again after %lu failed tries", b->include_path, failed);
+	return 0;
+failed:
+	log_reason(&b->include_failures, err, LOG_LEVEL_ERROR, "%s; retried every health round", err);
+	return -1;
+}
+
+void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const char *pop, double now)
+{
+	char err[256], problem[256] = "";
+	bool written, refused = false;
+	unsigned long failed;
+
+	if (!b->socket_path)
+		return;
+	/* A file that cannot say what is decided, or a BIRD that refuses it,
+	 * still leaves BIRD to be read: status and metrics say what BIRD does
+	 * now, not what it did when the problem began. */
+	written = write_include(b, routes, count, pop, problem, sizeof(problem)) == 0;
 	if (!b->connected && connect_bird(b, now))
 		return;
-	if (!b->configured) {
-		ret = configure(b, err, sizeof(err));
+	if (!b->configured && written) {
+		int ret = configure(b, err, sizeof(err));
+
 		if (ret < 0)
 			goto failed;
-		if (ret > 0)
-			return;
+		if (ret > 0) {
+			snprintf(problem, sizeof(problem), "%s", err);
+			refused = true;
+		}
 	}
 	if (read_sessions(b, err, sizeof(err)) || read_exports(b, err, sizeof(err)))
 		goto failed;
-	b->error[0] = '\0';
+	snprintf(b->error, sizeof(b->error), "%s", problem);
+	if (refused)
+		return;         /* still failing: logged once per reason */
 	failed = log_every_end(&b->failures);
 	if (failed)
 		log_info("BIRD at %s: working again after %lu failed tries", b->socket_path, failed);

@@ -8,7 +8,9 @@
  *
  * BIRD away or talking garbage: logged once per reason, retried with
  * backoff, never fatal. The file is written regardless, so a BIRD that
- * starts later reads the right state. A sync talks to BIRD with timeouts:
+ * starts later reads the right state. A file that cannot be written, or a
+ * BIRD that refuses it, is logged once per reason too, and BIRD is still
+ * read, so status and metrics never freeze. A sync talks to BIRD with timeouts:
  * the daemon runs it on a worker thread.
  */
 #ifndef XDPCAST_BGP_H
@@ -31,6 +33,7 @@ struct bgp {
 	bool configured;                /* BIRD has read the file as it is now */
 	double retry_at, backoff;       /* monotonic seconds */
 	struct log_every failures;      /* BIRD unreachable or refusing: logged once per reason */
+	struct log_every include_failures;      /* the include file not written: the same */
 	char error[256];                /* why BIRD is not reachable or refused; "" */
 
 	/* what BIRD said in the last sync */

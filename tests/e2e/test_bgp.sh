@@ -230,6 +230,28 @@ gaps=$(grep -c down "$WORK/monitor.txt" || true)
 [ "$samples" -gt 50 ] && [ "$gaps" -eq 0 ] || fail "the transit lost the route in $gaps of $samples samples"
 echo "ok - five operator 'birdc configure' in a row: the transit kept both prefixes ($samples samples, 0 gaps)"
 
+# The include file cannot be written (a directory in its place): BIRD keeps
+# what it has, status and metrics still follow what BIRD does (a transit
+# session lost meanwhile), and the error is logged once, not every round.
+rm "$INCLUDE"
+mkdir "$INCLUDE"
+cli birdc -s "$TRANSIT_SOCK" disable pop4 > /dev/null
+wait_within "the lost session in the metrics" 10 eval \
+	'[ "$(gauge "xdpcast_bgp_session_up{pop=\"e2e\",protocol=\"transit4\"}")" = 0 ]'
+[ "$(gauge "xdpcast_prefix_announced{pop=\"e2e\",prefix=\"192.0.2.0/24\"}")" = 0 ] ||
+	fail "192.0.2.0/24 said exported with its only session down"
+grep -q "^bgp: BIRD at $POP_SOCK.*BIRD include file $INCLUDE: .*Is a directory" <<< "$(ctl status)" ||
+	fail "status: $(ctl status)"
+sleep $((INTERVAL_MS * 4 / 1000 + 1))
+logged=$(grep -c "BIRD include file $INCLUDE: .*Is a directory" "$WORK/xdpcastd.log")
+[ "$logged" -eq 1 ] || fail "the write error logged $logged times"
+rmdir "$INCLUDE"
+cli birdc -s "$TRANSIT_SOCK" enable pop4 > /dev/null
+wait_within "announced once the file is written again" 15 announced
+grep -q "BIRD include file $INCLUDE: written again after [0-9]* failed tries" "$WORK/xdpcastd.log" ||
+	fail "the recovery is not logged"
+echo "ok - the include file unwritable: status and metrics still follow BIRD (a lost session), the error logged once"
+
 # BIRD dies: xdpcastd stays, answers from XDP and says BIRD is down.
 kill -KILL "$POP_BIRD"
 wait "$POP_BIRD" 2>/dev/null || true
