@@ -193,7 +193,8 @@ static void sync_done(struct loop_job *job)
 	v->session_count = d->bgp.session_count;
 	memcpy(v->exported, d->bgp.exported, sizeof(v->exported));
 	v->exported_count = d->bgp.exported_count;
-	d->routes_synced = !memcmp(s->routes, d->routes, s->count * sizeof(*s->routes)) && !v->error[0];
+	d->routes_synced = !memcmp(s->routes, d->routes, s->count * sizeof(*s->routes)) && d->bgp.connected &&
+			   d->bgp.configured;
 	d->bgp_busy = false;
 	free(s->routes);
 	free(s);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,35 +61,55 @@ static int connect_bird(struct bgp *b, double now)
 	return 0;
 }
 
-static int read_sessions(struct bgp *b, char *err, size_t errlen)
+/* The BGP sessions; a note in `problem` when BIRD has more than are read. */
+static int read_sessions(struct bgp *b, char *problem, size_t problem_len, char *err, size_t errlen)
 {
-	struct bird_protocol all[BIRD_MAX_PROTOCOLS];
 	size_t count;
 
 	forget_state(b);
-	if (bird_protocols(&b->bird, all, BIRD_MAX_PROTOCOLS, &count, err, errlen))
+	if (bird_protocols(&b->bird, "BGP", b->sessions, BIRD_MAX_PROTOCOLS, &count, err, errlen))
 		return -1;
-	for (size_t i = 0; i < count; i++)
-		if (!strcmp(all[i].proto, "BGP"))
-			b->sessions[b->session_count++] = all[i];
+	b->session_count = count < BIRD_MAX_PROTOCOLS ? count : BIRD_MAX_PROTOCOLS;
+	if (count > BIRD_MAX_PROTOCOLS && !problem[0])
+		snprintf(problem, problem_len, "BIRD has %zu BGP sessions: only the first %d are read", count,
+			 BIRD_MAX_PROTOCOLS);
 	return 0;
 }
 
-/* What the established sessions export: the truth of "announced". */
-static int read_exports(struct bgp *b, char *err, size_t errlen)
+struct export_scan {
+	const struct route *routes;
+	size_t count;
+	uint64_t exported;              /* bit i: routes[i] */
+};
+
+static void mark_exported(const char *prefix, void *arg)
 {
+	struct export_scan *scan = arg;
+
+	for (size_t i = 0; i < scan->count; i++)
+		if (!strcmp(scan->routes[i].prefix, prefix))
+			scan->exported |= 1ULL << i;
+}
+
+/* Which anycast prefixes the established sessions export: the truth of
+ * "announced". Each one once, however many sessions export it and
+ * whatever else they export. */
+static int read_exports(struct bgp *b, const struct route *routes, size_t count, char *err, size_t errlen)
+{
+	struct export_scan scan = { .routes = routes, .count = count < BIRD_MAX_PREFIXES ? count : BIRD_MAX_PREFIXES };
+
 	for (size_t i = 0; i < b->session_count; i++) {
-		char filter[128], (*out)[64] = b->exported + b->exported_count;
-		size_t count;
+		char filter[128];
 
 		if (!b->sessions[i].established)
 			continue;
 		snprintf(filter, sizeof(filter), "export %s", b->sessions[i].name);
-		if (bird_route_prefixes(&b->bird, filter, out, BIRD_MAX_PREFIXES - b->exported_count, &count, err,
-					errlen))
+		if (bird_route_prefixes(&b->bird, filter, mark_exported, &scan, err, errlen))
 			return -1;
-		b->exported_count += count;
 	}
+	for (size_t i = 0; i < scan.count; i++)
+		if (scan.exported & (1ULL << i))
+			snprintf(b->exported[b->exported_count++], sizeof(b->exported[0]), "%s", routes[i].prefix);
 	return 0;
 }
 
@@ -137,6 +158,7 @@ static int write_include(struct bgp *b, const struct route *routes, size_t count
 		log_info("BIRD include file %s: written again after %lu failed tries", b->include_path, failed);
 	return 0;
 failed:
+	b->configured = false;  /* BIRD has not read what is decided */
 	log_reason(&b->include_failures, err, LOG_LEVEL_ERROR, "%s; retried every health round", err);
 	return -1;
 }
@@ -165,7 +187,8 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 			refused = true;
 		}
 	}
-	if (read_sessions(b, err, sizeof(err)) || read_exports(b, err, sizeof(err)))
+	if (read_sessions(b, problem, sizeof(problem), err, sizeof(err)) ||
+	    read_exports(b, routes, count, err, sizeof(err)))
 		goto failed;
 	snprintf(b->error, sizeof(b->error), "%s", problem);
 	if (refused)

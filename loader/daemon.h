@@ -132,7 +132,7 @@ struct daemon {
 	struct maintenance_kept *maintenance_kept;      /* the state file's for other prefixes */
 	size_t maintenance_kept_count;
 	bool bgp_busy, bgp_again;
-	bool routes_synced;             /* the last sync wrote `routes` as they are */
+	bool routes_synced;             /* BIRD took `routes` as they are (written, configured) */
 	bool withdrawal_unconfirmed;    /* stopping: BIRD did not take the withdrawal */
 	struct loop_timer drain_timer;
 

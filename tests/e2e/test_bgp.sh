@@ -345,3 +345,26 @@ kill -CONT "$POP_BIRD"
 tail -1 "$WORK/xdpcastd.log" | grep -q "error: stopped: detached and unpinned, but BIRD may still announce the anycast prefixes (.*): exiting with status 3 so that the stop hook withdraws them" ||
 	fail "last log line: $(tail -1 "$WORK/xdpcastd.log")"
 echo "ok - SIGTERM while BIRD hung: exit status 3 and a last line saying BIRD may still announce"
+
+# An IXP-connected PoP: 70 more BGP peers (disabled) configured before the
+# transits. Every session is read, and each prefix counts once as exported.
+rm -f "$WORK/state.json"
+python3 - "$WORK/bird-pop.conf" <<'PY'
+import sys
+path = sys.argv[1]
+conf = open(path).read()
+peers = "".join(f"protocol bgp ixp{i} {{ disabled; local as 64501; neighbor 203.0.113.{i + 10} as {65000 + i}; "
+                "ipv4 { import none; export none; }; }\n" for i in range(70))
+open(path, "w").write(conf.replace("protocol bgp transit4", peers + "protocol bgp transit4", 1))
+PY
+srv birdc -s "$POP_SOCK" configure > /dev/null || fail "BIRD refused the 70 peers"
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE" \
+	--metrics $UNICAST4:9153
+wait_within "announced at the transit" 15 announced
+wait_within "both prefixes exported in the metrics" 5 eval \
+	'[ "$(gauge "xdpcast_prefix_announced{pop=\"e2e\",prefix=\"192.0.2.0/24\"}")$(gauge "xdpcast_prefix_announced{pop=\"e2e\",prefix=\"2001:db8:53::/48\"}")" = 11 ]'
+status=$(ctl status)
+grep -qx "session transit4 up" <<< "$status" && grep -qx "session transit6 up" <<< "$status" || fail "status: $status"
+[ "$(grep -c "^session " <<< "$status")" -eq 72 ] || fail "$(grep -c "^session " <<< "$status") sessions in status, not 72"
+stop_xdpcastd
+echo "ok - 72 BGP sessions (70 IXP peers before the transits): every one read, both prefixes exported"

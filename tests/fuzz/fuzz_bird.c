@@ -11,10 +11,16 @@
 
 #include "bird.h"
 
+static void ignore_prefix(const char *prefix, void *arg)
+{
+	(void)prefix;
+	(void)arg;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bird_protocol protocols[BIRD_MAX_PROTOCOLS];
-	char prefixes[BIRD_MAX_PREFIXES][64], err[256];
+	static struct bird_protocol protocols[BIRD_MAX_PROTOCOLS];
+	char err[256];
 	struct bird b;
 	size_t count;
 	int sv[2];
@@ -30,9 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	shutdown(sv[1], SHUT_WR);
 	if (bird_attach(&b, sv[0], 100, err, sizeof(err)) == 0) {
-		if (bird_protocols(&b, protocols, BIRD_MAX_PROTOCOLS, &count, err, sizeof(err)) == 0)
-			bird_route_prefixes(&b, "export transit4", prefixes, BIRD_MAX_PREFIXES, &count, err,
-					    sizeof(err));
+		if (bird_protocols(&b, "BGP", protocols, BIRD_MAX_PROTOCOLS, &count, err, sizeof(err)) == 0)
+			bird_route_prefixes(&b, "export transit4", ignore_prefix, NULL, err, sizeof(err));
 		bird_close(&b);
 	}
 	close(sv[1]);

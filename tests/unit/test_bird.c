@@ -100,7 +100,7 @@ static void test_protocols(void **state)
 	start_peer(GREETING, protocols_reply);
 	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), 0);
 	assert_string_equal(b.version, "2.0.12");
-	assert_int_equal(bird_protocols(&b, p, BIRD_MAX_PROTOCOLS, &count, err, sizeof(err)), 0);
+	assert_int_equal(bird_protocols(&b, NULL, p, BIRD_MAX_PROTOCOLS, &count, err, sizeof(err)), 0);
 	assert_int_equal(count, 5);
 	assert_string_equal(p[1].name, "xdpcast4");
 	assert_string_equal(p[1].proto, "Static");
@@ -114,21 +114,65 @@ static void test_protocols(void **state)
 	stop_peer();
 }
 
+/* An IXP PoP: more BGP sessions than there used to be room for every
+ * protocol, after rows of other kinds; the ones wanted are all there. */
+static void test_many_bgp_sessions(void **state)
+{
+	static struct bird_protocol p[BIRD_MAX_PROTOCOLS];
+	static char reply[64 * 1024];
+	size_t len, count;
+	struct bird b;
+	char err[256];
+
+	(void)state;
+	len = snprintf(reply, sizeof(reply), "2002-Name       Proto      Table      State  Since         Info\n"
+		       "1002-device1    Device     ---        up     06:04:14.669  \n");
+	for (int i = 0; i < 40; i++)
+		len += snprintf(reply + len, sizeof(reply) - len, " static%d   Static     master4    up     "
+				"06:04:14.669  \n", i);
+	for (int i = 0; i < 300; i++)
+		len += snprintf(reply + len, sizeof(reply) - len, " ixp%d   BGP        ---        down   "
+				"06:04:14.669  \n", i);
+	snprintf(reply + len, sizeof(reply) - len, " transit4   BGP        ---        up     06:04:20.123  "
+		 "Established   \n0000 \n");
+	start_peer(GREETING, reply);
+	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), 0);
+	assert_int_equal(bird_protocols(&b, "BGP", p, BIRD_MAX_PROTOCOLS, &count, err, sizeof(err)), 0);
+	assert_int_equal(count, 301);
+	assert_string_equal(p[0].name, "ixp0");
+	assert_string_equal(p[300].name, "transit4");
+	assert_true(p[300].established);
+	bird_close(&b);
+	stop_peer();
+}
+
+struct seen {
+	char prefixes[4][64];
+	size_t count;
+};
+
+static void remember(const char *prefix, void *arg)
+{
+	struct seen *seen = arg;
+
+	if (seen->count < 4)
+		snprintf(seen->prefixes[seen->count], sizeof(seen->prefixes[0]), "%s", prefix);
+	seen->count++;
+}
+
 static void test_route_prefixes(void **state)
 {
-	char prefixes[BIRD_MAX_PREFIXES][64];
+	struct seen seen = { .count = 0 };
 	struct bird b;
-	size_t count;
 	char err[256];
 
 	(void)state;
 	start_peer(GREETING, routes_reply);
 	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), 0);
-	assert_int_equal(bird_route_prefixes(&b, "export transit4", prefixes, BIRD_MAX_PREFIXES, &count, err,
-					     sizeof(err)), 0);
-	assert_int_equal(count, 2);
-	assert_string_equal(prefixes[0], "192.0.2.0/24");
-	assert_string_equal(prefixes[1], "198.51.100.0/24");
+	assert_int_equal(bird_route_prefixes(&b, "export transit4", remember, &seen, err, sizeof(err)), 0);
+	assert_int_equal(seen.count, 2);
+	assert_string_equal(seen.prefixes[0], "192.0.2.0/24");
+	assert_string_equal(seen.prefixes[1], "198.51.100.0/24");
 	bird_close(&b);
 	stop_peer();
 }
@@ -157,7 +201,7 @@ static void test_garbage_in_a_reply(void **state)
 	(void)state;
 	start_peer(GREETING, "1002-device1 Device --- up\nHTTP/1.1 400 Bad\r\n");
 	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), 0);
-	assert_int_equal(bird_protocols(&b, p, BIRD_MAX_PROTOCOLS, &count, err, sizeof(err)), -1);
+	assert_int_equal(bird_protocols(&b, NULL, p, BIRD_MAX_PROTOCOLS, &count, err, sizeof(err)), -1);
 	assert_string_equal(err, "garbage on the BIRD socket: 'HTTP/1.1 400 Bad?'");
 	bird_close(&b);
 	stop_peer();
@@ -218,6 +262,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_protocols),
+		cmocka_unit_test(test_many_bgp_sessions),
 		cmocka_unit_test(test_route_prefixes),
 		cmocka_unit_test(test_refusal_is_the_code_and_text),
 		cmocka_unit_test(test_garbage_in_a_reply),

@@ -163,6 +163,7 @@ int bird_command(struct bird *b, const char *command, bird_line_fn on_line, void
 }
 
 struct protocol_list {
+	const char *kind;
 	struct bird_protocol *out;
 	size_t max, count;
 };
@@ -171,56 +172,51 @@ struct protocol_list {
 static void protocol_row(int code, const char *text, void *arg)
 {
 	struct protocol_list *list = arg;
-	struct bird_protocol *p;
+	struct bird_protocol p = { 0 };
 
-	if (code != 1002 || list->count == list->max)
+	if (code != 1002 || sscanf(text, "%63s %15s %*s %15s", p.name, p.proto, p.state) != 3 ||
+	    (list->kind && strcmp(p.proto, list->kind)))
 		return;
-	p = &list->out[list->count];
-	memset(p, 0, sizeof(*p));
-	if (sscanf(text, "%63s %15s %*s %15s", p->name, p->proto, p->state) != 3)
-		return;
-	p->established = strstr(text, "Established") != NULL;
+	p.established = strstr(text, "Established") != NULL;
+	if (list->count < list->max)
+		list->out[list->count] = p;
 	list->count++;
 }
 
-int bird_protocols(struct bird *b, struct bird_protocol *out, size_t max, size_t *count, char *err, size_t errlen)
+int bird_protocols(struct bird *b, const char *kind, struct bird_protocol *out, size_t max, size_t *count,
+		   char *err, size_t errlen)
 {
-	struct protocol_list list = { .out = out, .max = max };
+	struct protocol_list list = { .kind = kind, .out = out, .max = max };
 	int code = bird_command(b, "show protocols", protocol_row, &list, err, errlen);
 
 	*count = list.count;
 	return code < 0 || code >= 8000 ? -1 : 0;
 }
 
-struct prefix_list {
-	char (*out)[64];
-	size_t max, count;
+struct prefix_scan {
+	bird_prefix_fn on_prefix;
+	void *arg;
 };
 
 /* Route rows (code 1007) start with the prefix; rows of more routes to the
  * same prefix and "Table master4:" lines do not. */
 static void route_row(int code, const char *text, void *arg)
 {
-	struct prefix_list *list = arg;
+	struct prefix_scan *scan = arg;
 	char first[64];
 
-	if (code != 1007 || list->count == list->max || sscanf(text, "%63s", first) != 1 || !strchr(first, '/'))
-		return;
-	for (size_t i = 0; i < list->count; i++)
-		if (!strcmp(list->out[i], first))
-			return;
-	snprintf(list->out[list->count++], 64, "%s", first);
+	if (code == 1007 && sscanf(text, "%63s", first) == 1 && strchr(first, '/'))
+		scan->on_prefix(first, scan->arg);
 }
 
-int bird_route_prefixes(struct bird *b, const char *filter, char out[][64], size_t max, size_t *count, char *err,
+int bird_route_prefixes(struct bird *b, const char *filter, bird_prefix_fn on_prefix, void *arg, char *err,
 			size_t errlen)
 {
-	struct prefix_list list = { .out = out, .max = max };
+	struct prefix_scan scan = { .on_prefix = on_prefix, .arg = arg };
 	char command[256];
 	int code;
 
 	snprintf(command, sizeof(command), "show route %s", filter);
-	code = bird_command(b, command, route_row, &list, err, errlen);
-	*count = list.count;
+	code = bird_command(b, command, route_row, &scan, err, errlen);
 	return code < 0 || code >= 8000 ? -1 : 0;
 }

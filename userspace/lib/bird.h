@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define BIRD_MAX_PROTOCOLS 64
-#define BIRD_MAX_PREFIXES  64
+#define BIRD_MAX_PROTOCOLS 512        /* of one kind (BGP sessions) read; an IXP PoP has hundreds */
+#define BIRD_MAX_PREFIXES  64         /* exported anycast prefixes: OPTIONS_MAX_ANYCAST */
 
 struct bird_protocol {
 	char name[64];
@@ -43,11 +43,16 @@ void bird_close(struct bird *b);
 typedef void (*bird_line_fn)(int code, const char *text, void *arg);
 int bird_command(struct bird *b, const char *command, bird_line_fn on_line, void *arg, char *err, size_t errlen);
 
-/* `show protocols`. */
-int bird_protocols(struct bird *b, struct bird_protocol *out, size_t max, size_t *count, char *err, size_t errlen);
+/* `show protocols`, the rows of protocol `kind` ("BGP"; NULL: every
+ * one): *count of them, the first `max` in out (*count > max: the rest
+ * did not fit). */
+int bird_protocols(struct bird *b, const char *kind, struct bird_protocol *out, size_t max, size_t *count,
+		   char *err, size_t errlen);
 
-/* The prefixes of `show route ...` (the argument after "show route"). */
-int bird_route_prefixes(struct bird *b, const char *filter, char out[][64], size_t max, size_t *count, char *err,
+/* on_prefix for each prefix `show route FILTER` lists (FILTER: the
+ * argument after "show route"), however many. */
+typedef void (*bird_prefix_fn)(const char *prefix, void *arg);
+int bird_route_prefixes(struct bird *b, const char *filter, bird_prefix_fn on_prefix, void *arg, char *err,
 			size_t errlen);
 
 #endif
