@@ -238,7 +238,7 @@ static void sync_bgp(struct daemon *d)
 	memcpy(s->routes, d->routes, d->opts.anycast_count * sizeof(*s->routes));
 	s->count = d->opts.anycast_count;
 	s->d = d;
-	s->job = (struct loop_job){ .lane = LANE_CHECKS, .run = sync_run, .done = sync_done };
+	s->job = (struct loop_job){ .lane = LANE_BIRD, .run = sync_run, .done = sync_done };
 	d->bgp_busy = true;
 	loop_submit(d->loop, &s->job);
 }

@@ -37,7 +37,9 @@ enum loop_lane {
 	LANE_ZONES,                     /* compile and publish: one at a time, so
 					 * there is one writer of the answer cache */
 	LANE_TRANSFERS,                 /* AXFR/IXFR from primaries */
-	LANE_CHECKS,                    /* health checks, BIRD, NOTIFY over TCP */
+	LANE_CHECKS,                    /* health checks, NOTIFY over TCP */
+	LANE_BIRD,                      /* the include file and BIRD's configure and
+					 * reads: never queued behind a slow check */
 	LANE_MAX
 };
 

@@ -41,7 +41,8 @@
 
 /* Workers per lane: zone loads one at a time (one writer of the cache),
  * transfers of several zones at once, checks in parallel with each other. */
-static const unsigned lane_threads[LANE_MAX] = { [LANE_ZONES] = 1, [LANE_TRANSFERS] = 2, [LANE_CHECKS] = 4 };
+static const unsigned lane_threads[LANE_MAX] = { [LANE_ZONES] = 1, [LANE_TRANSFERS] = 2, [LANE_CHECKS] = 4,
+						 [LANE_BIRD] = 1 };
 
 static const char *const phase_names[] = {
 	[PHASE_STARTING] = "starting", [PHASE_RUNNING] = "running",

@@ -98,6 +98,10 @@ health:
   commands:
     - {name: web, run: "test -e $WORK/web-ok", timeout_ms: 1000}
     - {name: v6web, run: "test -e $WORK/v6-ok", prefixes: [2001:db8:53::/48]}
+    - {name: slow1, run: "test ! -e $WORK/slow || exec sleep 7", timeout_ms: 60000}
+    - {name: slow2, run: "test ! -e $WORK/slow || exec sleep 7", timeout_ms: 60000}
+    - {name: slow3, run: "test ! -e $WORK/slow || exec sleep 7", timeout_ms: 60000}
+    - {name: slow4, run: "test ! -e $WORK/slow || exec sleep 7", timeout_ms: 60000}
   actions: {v6web: drain}
 YAML
 started=$(date +%s%N)
@@ -185,6 +189,19 @@ wait_within "both back to plain" 10 eval '[ "$(path_of 192.0.2.0/24)" = 64501 ] 
 out=$(ctl drain 198.51.100.0/24 2>&1) && fail "drained a prefix that is not ours"
 grep -q "198.51.100.0/24 is not one of the anycast prefixes" <<< "$out" || fail "drain of a stranger: $out"
 echo "ok - xdpcastctl drain (2 prepends) and withdraw of one prefix, kept across a restart in the state file; undrain lifts both"
+
+# Four slow checks hold every thread of the checks lane: an operator's
+# withdraw still reaches the include file while they run.
+slow_checks() { pgrep -f -x "sleep 7" | wc -l; }
+touch "$WORK/slow"
+wait_within "four slow checks running" 10 eval '[ "$(slow_checks)" -eq 4 ]'
+ctl withdraw 2001:db8:53::/48 > /dev/null
+wait_within "the include without the IPv6 route" 10 eval '! grep -q "route 2001:db8:53::/48" "$INCLUDE"'
+[ "$(slow_checks)" -eq 4 ] || fail "the include was written only once a slow check ended ($(slow_checks) still run)"
+rm "$WORK/slow"
+ctl undrain > /dev/null
+wait_within "the slow checks over and both announced" 30 eval '[ "$(slow_checks)" -eq 0 ] && announced'
+echo "ok - four slow checks hold the checks lane: a withdraw reaches BIRD's include meanwhile"
 
 # The program detached behind xdpcastd's back: put back at the next round,
 # counted, and the PoP stays announced.
