@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -211,7 +212,7 @@ bool bgp_exported(const struct bgp *b, const char *prefix)
 
 int bgp_withdraw_now(const char *include_path, const char *socket_path, char *err, size_t errlen)
 {
-	char text[BIRD_INCLUDE_MAX];
+	char text[BIRD_INCLUDE_MAX], why[256];
 	struct bird bird = { .fd = -1 };
 	int code;
 
@@ -220,9 +221,17 @@ int bgp_withdraw_now(const char *include_path, const char *socket_path, char *er
 		return -1;
 	if (!socket_path)
 		return 0;
-	if (bird_connect(&bird, socket_path, BIRD_TIMEOUT_MS, err, errlen))
+	if (bird_connect(&bird, socket_path, BIRD_TIMEOUT_MS, why, sizeof(why))) {
+		/* No BIRD: nothing announces, and it reads the file when it starts. */
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			return BGP_WITHDRAWN_BIRD_DOWN;
+		snprintf(err, errlen, "BIRD at %s: %s", socket_path, why);
 		return -1;
-	code = bird_command(&bird, "configure", NULL, NULL, err, errlen);
+	}
+	code = bird_command(&bird, "configure", NULL, NULL, why, sizeof(why));
 	bird_close(&bird);
-	return code < 0 || code >= 8000 ? -1 : 0;
+	if (code >= 0 && code < 8000)
+		return 0;
+	snprintf(err, errlen, "BIRD at %s: configure: %s", socket_path, why);
+	return -1;
 }

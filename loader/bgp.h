@@ -54,7 +54,10 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 bool bgp_exported(const struct bgp *b, const char *prefix);
 
 /* The withdrawn file at path, and `configure` on socket_path (NULL: none),
- * with no daemon: for BIRD's first start and the stop hook. */
+ * with no daemon: for BIRD's first start and the stop hook. 0, or
+ * BGP_WITHDRAWN_BIRD_DOWN when no BIRD listens there (the file is
+ * written: it reads it when it starts), or -1 and err. */
+#define BGP_WITHDRAWN_BIRD_DOWN 1
 int bgp_withdraw_now(const char *include_path, const char *socket_path, char *err, size_t errlen);
 
 #endif

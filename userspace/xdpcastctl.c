@@ -784,7 +784,9 @@ static int cmd_maintain(struct ctl *ctl, const char *verb, const char *arg)
 static int cmd_withdraw(struct ctl *ctl, const char *arg)
 {
 	const char *result = getenv("SERVICE_RESULT");
+	bool bird_running;
 	char err[512];
+	int withdrawn;
 
 	if (ctl->after_failure && result && !strcmp(result, "success")) {
 		if (ctl->json)
@@ -798,14 +800,21 @@ static int cmd_withdraw(struct ctl *ctl, const char *arg)
 		return cmd_maintain(ctl, "withdraw", arg);
 	if (arg)
 		return fail("withdraw PREFIX needs a running xdpcastd; without one, withdraw empties the whole file");
-	if (bgp_withdraw_now(ctl->bird_include, ctl->bird_socket, err, sizeof(err)))
+	withdrawn = bgp_withdraw_now(ctl->bird_include, ctl->bird_socket, err, sizeof(err));
+	if (withdrawn < 0)
 		return fail(err);
+	bird_running = ctl->bird_socket && withdrawn != BGP_WITHDRAWN_BIRD_DOWN;
 	if (ctl->json)
-		return print_json(json_pack("{s:b, s:b, s:o, s:o}", "ok", 1, "withdrawn", 1, "bird_include",
+		return print_json(json_pack("{s:b, s:b, s:o, s:o, s:b}", "ok", 1, "withdrawn", 1, "bird_include",
 					    json_text(ctl->bird_include), "bird_socket",
-					    ctl->bird_socket ? json_text(ctl->bird_socket) : json_null()));
-	printf("withdrawn: %s has no routes%s%s\n", ctl->bird_include, ctl->bird_socket ?
-	       "; BIRD reconfigured at " : "", ctl->bird_socket ? ctl->bird_socket : "");
+					    ctl->bird_socket ? json_text(ctl->bird_socket) : json_null(), "bird_running",
+					    bird_running));
+	printf("withdrawn: %s has no routes", ctl->bird_include);
+	if (bird_running)
+		printf("; BIRD reconfigured at %s", ctl->bird_socket);
+	else if (ctl->bird_socket)
+		printf("; no BIRD at %s: it reads the file when it starts", ctl->bird_socket);
+	printf("\n");
 	return 0;
 }
 

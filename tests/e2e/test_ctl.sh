@@ -42,6 +42,16 @@ out=$(SERVICE_RESULT=success ctl --json --after-failure withdraw)
 	fail "withdraw --after-failure after a clean stop, --json: $out"
 echo "ok - --json after a bad option, errors quoting bytes that are not UTF-8, and the clean stop's skip are JSON"
 
+# The stop hook with BIRD not running and the include's directories missing:
+# the file is written (BIRD reads it when it starts), and the hook succeeds.
+include=$WORK/run/xdpcast/bird/bird.conf
+rc=0; out=$(SERVICE_RESULT=exit-code ctl --after-failure --bird-include "$include" --bird-socket "$WORK/no-bird.ctl" \
+	withdraw 2>&1) || rc=$?
+[ "$rc" -eq 0 ] && [ "$out" = "withdrawn: $include has no routes; no BIRD at $WORK/no-bird.ctl: it reads the file when it starts" ] ||
+	fail "withdraw --after-failure without BIRD: rc $rc, $out"
+grep -q "^protocol static xdpcast4" "$include" || fail "the include: $(cat "$include" 2>&1)"
+echo "ok - the stop hook without BIRD and without the include's directory: written, exit 0"
+
 setup_network
 cp "$ZONE" "$WORK/zone"
 start_nsd "$WORK/zone"

@@ -89,11 +89,14 @@ int bird_connect(struct bird *b, const char *path, int timeout_ms, char *err, si
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		snprintf(err, errlen, "connect: %s", strerror(errno));
+		int saved = errno;     /* callers tell "BIRD is not running" by it */
+
+		snprintf(err, errlen, "connect: %s", strerror(saved));
 		if (fd >= 0)
 			close(fd);
 		memset(b, 0, sizeof(*b));
 		b->fd = -1;
+		errno = saved;
 		return -1;
 	}
 	return bird_attach(b, fd, timeout_ms, err, errlen);

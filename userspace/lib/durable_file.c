@@ -38,6 +38,23 @@ static int sync_directory(const char *dir)
 	return ret;
 }
 
+/* dir and the directories above it that are missing, as mkdir -p. */
+static int make_directories(const char *dir)
+{
+	char partial[4096];
+
+	snprintf(partial, sizeof(partial), "%s", dir);
+	for (char *slash = strchr(partial + 1, '/');; slash = strchr(slash + 1, '/')) {
+		if (slash)
+			*slash = '\0';
+		if (mkdir(partial, 0755) && errno != EEXIST)
+			return -1;
+		if (!slash)
+			return 0;
+		*slash = '/';
+	}
+}
+
 int durable_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
 	char copy[4096], tmp[4200];
@@ -46,7 +63,7 @@ int durable_file_write(const char *path, const void *data, size_t len, char *err
 
 	snprintf(copy, sizeof(copy), "%s", path);
 	dir = dirname(copy);
-	if (mkdir(dir, 0755) && errno != EEXIST) {
+	if (make_directories(dir)) {
 		snprintf(err, errlen, "creating %s: %s", dir, strerror(errno));
 		return -1;
 	}
