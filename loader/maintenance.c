@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <jansson.h>
 
 #include "durable_file.h"
@@ -26,6 +27,7 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 		     struct maintenance_kept **kept, size_t *kept_count, char *err, size_t errlen)
 {
 	json_error_t error;
+	struct stat st;
 	json_t *root, *entries, *entry;
 	const char *prefix;
 	int ret = -1;
@@ -33,9 +35,14 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 	memset(out, 0, count * sizeof(*out));
 	*kept = NULL;
 	*kept_count = 0;
-	if (access(path, F_OK) && errno == ENOENT)
+	if (stat(path, &st) && errno == ENOENT)
 		return 0;
-	root = json_load_file(path, 0, &error);
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	/* A key given twice is a file no xdpcastd wrote: refused, not the last one taken. */
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &error);
 	if (!root) {
 		snprintf(err, errlen, "%s:%d: %s (remove it to forget every drain)", path, error.line, error.text);
 		return -1;

@@ -265,6 +265,10 @@ static void test_maintenance_file_not_ours(void **state)
 		  ": 192.0.2.0/24: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}" },
 		{ "{\"maintenance\": {\"192.0.2.0/24\": {\"action\": \"drain\"}}}",
 		  ": 192.0.2.0/24: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}" },
+		/* Written twice: not a file xdpcastd wrote, and which one holds is a guess. */
+		{ "{\"maintenance\": {\"192.0.2.0/24\": {\"action\": \"withdraw\"}, "
+		  "\"192.0.2.0/24\": {\"action\": \"drain\", \"prepend\": 1}}}",
+		  ":1: duplicate object key near '\"192.0.2.0/24\"' (remove it to forget every drain)" },
 	};
 	struct route routes[] = { { "192.0.2.0/24" } };
 	struct maintenance back[1];
@@ -286,6 +290,22 @@ static void test_maintenance_file_not_ours(void **state)
 	}
 }
 
+static void test_maintenance_file_a_directory(void **state)
+{
+	char path[] = "/tmp/xdpcast-state.XXXXXX", err[512], expected[600];
+	struct route routes[] = { { "192.0.2.0/24" } };
+	struct maintenance back[1];
+	struct maintenance_kept *kept;
+	size_t kept_count;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	assert_int_equal(maintenance_load(path, routes, 1, back, &kept, &kept_count, err, sizeof(err)), -1);
+	snprintf(expected, sizeof(expected), "%s: not a regular file", path);
+	assert_string_equal(err, expected);
+	rmdir(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_maintenance_save_is_durable_and_follows_no_symlink),
 		cmocka_unit_test(test_maintenance_round_trip),
 		cmocka_unit_test(test_maintenance_file_not_ours),
+		cmocka_unit_test(test_maintenance_file_a_directory),
 	};
 
 	return cmocka_run_group_tests_name("BIRD include file and maintenance", tests, NULL, NULL);
