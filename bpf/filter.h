@@ -105,6 +105,7 @@ static __always_inline enum xdpcast_reason source_verdict(const struct packet *p
 	switch (f->kind) {
 	case SOURCE_BLOCKED:
 	case SOURCE_BLOCKED_LIVE:
+	case SOURCE_BLOCKED_BOTH:
 		return XDPCAST_drop_blocklist;
 	case SOURCE_BOGON:
 	case SOURCE_OWN_PREFIX:

@@ -138,6 +138,7 @@ enum source_kind {
 	SOURCE_BLOCKED_LIVE,      /* added by `xdpcastctl block add` */
 	SOURCE_BOGON,             /* cannot be a source on the internet */
 	SOURCE_OWN_PREFIX,        /* inside our own anycast prefixes: spoofed */
+	SOURCE_BLOCKED_BOTH,      /* in the config's blocklist and blocked live: lifting one leaves the other */
 };
 
 #define XDPCAST_SOURCE_FILTER_MAX 65536  /* prefixes in xdpcast_source_filter: config, anycast and live */

@@ -44,9 +44,22 @@ struct sync_job {
 	struct daemon *d;
 	struct route *routes;           /* a copy */
 	size_t count;
+	bool stopping;                  /* made after the stop began: it carries the withdrawal */
 };
 
 /* ---- checks ---- */
+
+#define BACKEND_CHECK_NAME_LEN 80
+
+/* The default backend check of one anycast prefix: "backend PREFIX". */
+static const char *backend_check_name(const struct xdpcast_lpm_key *prefix, char out[BACKEND_CHECK_NAME_LEN])
+{
+	char text[64];
+
+	prefix_format(prefix, text, sizeof(text));
+	snprintf(out, BACKEND_CHECK_NAME_LEN, "backend %s", text);
+	return out;
+}
 
 static void check_run(struct loop_job *job)
 {
@@ -186,6 +199,7 @@ static void sync_done(struct loop_job *job)
 	struct sync_job *s = (struct sync_job *)job;
 	struct daemon *d = s->d;
 	struct bgp_view *v = &d->bird;
+	bool made_stopping = s->stopping;
 
 	v->connected = d->bgp.connected;
 	snprintf(v->error, sizeof(v->error), "%s", d->bgp.error);
@@ -201,8 +215,10 @@ static void sync_done(struct loop_job *job)
 	if (d->exiting)
 		return;
 	/* A sync that started before the withdrawal proves nothing either way:
-	 * the one asked for since (bgp_again) decides. */
-	if (d->phase == PHASE_STOPPING && !loop_timer_armed(&d->drain_timer) && !d->bgp_again) {
+	 * the first made since decides (later ones, asked for by health rounds
+	 * while BIRD is slow, would keep the stop waiting). */
+	if (made_stopping && d->phase == PHASE_STOPPING && !loop_timer_armed(&d->drain_timer) &&
+	    !d->withdrawal_unconfirmed) {
 		if (d->routes_synced) {
 			log_info("withdrawn; answering for %u ms more before detaching", d->opts.drain_ms);
 			loop_timer_arm(d->loop, &d->drain_timer, clock_monotonic() + d->opts.drain_ms / 1000.0);
@@ -238,6 +254,7 @@ static void sync_bgp(struct daemon *d)
 	memcpy(s->routes, d->routes, d->opts.anycast_count * sizeof(*s->routes));
 	s->count = d->opts.anycast_count;
 	s->d = d;
+	s->stopping = d->phase == PHASE_STOPPING;
 	s->job = (struct loop_job){ .lane = LANE_BIRD, .run = sync_run, .done = sync_done };
 	d->bgp_busy = true;
 	loop_submit(d->loop, &s->job);
@@ -442,9 +459,9 @@ static void add_backend_checks(struct daemon *d, uint64_t all)
 	}
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
 		struct check_spec spec = { .kind = CHECK_KIND_BACKEND };
-		char name[80];
+		char name[BACKEND_CHECK_NAME_LEN];
 
-		snprintf(name, sizeof(name), "backend %s", d->routes[i].prefix);
+		backend_check_name(&d->opts.anycast[i].prefix, name);
 		if (local_address(&d->opts.anycast[i].prefix, &spec.backend)) {
 			spec.kind = CHECK_KIND_IMPOSSIBLE;
 			snprintf(spec.why, sizeof(spec.why), "no address inside %s on this host: the server behind "
@@ -454,17 +471,17 @@ static void add_backend_checks(struct daemon *d, uint64_t all)
 	}
 }
 
-static int gates_of(const struct daemon *d, const struct command_check *c, uint64_t *gates, char *err,
+static int gates_of(const struct options *o, const struct command_check *c, uint64_t *gates, char *err,
 		    size_t errlen)
 {
 	*gates = c->prefix_count ? 0 : ~0ULL;
 	for (size_t p = 0; p < c->prefix_count; p++) {
 		size_t i;
 
-		for (i = 0; i < d->opts.anycast_count; i++)
-			if (!memcmp(&c->prefixes[p], &d->opts.anycast[i].prefix, sizeof(c->prefixes[p])))
+		for (i = 0; i < o->anycast_count; i++)
+			if (!memcmp(&c->prefixes[p], &o->anycast[i].prefix, sizeof(c->prefixes[p])))
 				break;
-		if (i == d->opts.anycast_count) {
+		if (i == o->anycast_count) {
 			char text[64];
 
 			prefix_format(&c->prefixes[p], text, sizeof(text));
@@ -476,12 +493,50 @@ static int gates_of(const struct daemon *d, const struct command_check *c, uint6
 	return 0;
 }
 
+/* Whether announce_init makes a check of this name for these options
+ * (its own, add_backend_checks' and the commands'); "backend" names
+ * every backend check. */
+static bool check_named(const struct options *o, const char *name)
+{
+	if (!strcmp(name, "fast_path") || !strcmp(name, "zones") || !strcmp(name, "backend"))
+		return true;
+	for (size_t i = 0; i < o->health.command_count; i++)
+		if (!strcmp(name, o->health.commands[i].name))
+			return true;
+	for (size_t i = 0; i < o->anycast_count && !o->health.has_backend; i++) {
+		char backend[BACKEND_CHECK_NAME_LEN];
+
+		if (!strcmp(name, backend_check_name(&o->anycast[i].prefix, backend)))
+			return true;
+	}
+	return false;
+}
+
+int announce_check_options(const struct options *o, char *err, size_t errlen)
+{
+	const struct health_options *h = &o->health;
+	uint64_t gates;
+
+	for (size_t i = 0; i < h->command_count; i++)
+		if (gates_of(o, &h->commands[i], &gates, err, errlen))
+			return -1;
+	for (size_t a = 0; a < h->action_count; a++)
+		if (!check_named(o, h->actions[a].check)) {
+			snprintf(err, errlen, "%s:%d: health.actions: no check named '%s'", o->config_path,
+				 h->actions[a].line, h->actions[a].check);
+			return -1;
+		}
+	return 0;
+}
+
 int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen)
 {
 	bool inherit = previous && previous->handed_over && previous->healthy;
 	uint64_t all = d->opts.anycast_count >= 64 ? ~0ULL : (1ULL << d->opts.anycast_count) - 1;
 	const struct health_options *h = &d->opts.health;
 
+	if (announce_check_options(&d->opts, err, errlen))
+		return -1;
 	d->routes = calloc(d->opts.anycast_count + 1, sizeof(*d->routes));
 	d->route_why = calloc(d->opts.anycast_count + 1, sizeof(*d->route_why));
 	d->maintenance = calloc(d->opts.anycast_count + 1, sizeof(*d->maintenance));
@@ -501,21 +556,10 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 	for (size_t i = 0; i < h->command_count; i++) {
 		uint64_t gates;
 
-		if (gates_of(d, &h->commands[i], &gates, err, errlen))
+		if (gates_of(&d->opts, &h->commands[i], &gates, err, errlen))
 			return -1;
 		add_check(d, h->commands[i].name, gates, (struct check_spec){ .kind = CHECK_KIND_COMMAND,
 									      .command = &h->commands[i] });
-	}
-	for (size_t a = 0; a < h->action_count; a++) {
-		bool known = !strcmp(h->actions[a].check, "backend");
-
-		for (size_t c = 0; c < d->health.count; c++)
-			known |= !strcmp(h->actions[a].check, d->health.checks[c].name);
-		if (!known) {
-			snprintf(err, errlen, "%s:%d: health.actions: no check named '%s'", d->opts.config_path,
-				 h->actions[a].line, h->actions[a].check);
-			return -1;
-		}
 	}
 	bgp_init(&d->bgp, d->opts.bird_socket, d->opts.bird_include, &d->opts.drain);
 	loop_timer_init(&d->health_timer, "health round", health_due, d);

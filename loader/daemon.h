@@ -133,6 +133,7 @@ struct daemon {
 	size_t maintenance_kept_count;
 	bool bgp_busy, bgp_again;
 	bool routes_synced;             /* BIRD took `routes` as they are (written, configured) */
+	bool withdrawing;               /* stopping: the withdrawal went to BIRD */
 	bool withdrawal_unconfirmed;    /* stopping: BIRD did not take the withdrawal */
 	struct loop_timer drain_timer;
 
@@ -173,6 +174,10 @@ int zones_write_settings(struct daemon *d, char *err, size_t errlen);
 
 /* announce.c */
 int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen);
+/* What announce_init refuses in the options alone: a command gating a
+ * prefix that is not an anycast one, an action for a check that is not
+ * made. For a reload to refuse what the next start would. */
+int announce_check_options(const struct options *o, char *err, size_t errlen);
 void announce_start(struct daemon *d);
 /* xdpcastctl drain, undrain (MAINT_NONE) and withdraw: for prefix (as BIRD
  * writes it) or every prefix (NULL); kept in the state file first. */

@@ -371,6 +371,8 @@ static int carry_entry(const struct carried_map *c, const struct bpf_map_info *o
 
 	if (!from || !to || bpf_map_lookup_elem(c->old_fd, key, from))
 		goto out;
+	if (how == CARRY_LIVE_BLOCKS && ((struct source_filter *)from)->kind == SOURCE_BLOCKED_BOTH)
+		((struct source_filter *)from)->kind = SOURCE_BLOCKED_LIVE;    /* the new config says the rest */
 	if (how == CARRY_LIVE_BLOCKS && ((const struct source_filter *)from)->kind != SOURCE_BLOCKED_LIVE) {
 		ret = 0;
 		goto out;

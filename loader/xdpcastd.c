@@ -40,7 +40,8 @@
 #define CATCHMENT_TICK_S 1      /* the resolution of catchment times */
 
 /* Workers per lane: zone loads one at a time (one writer of the cache),
- * transfers of several zones at once, checks in parallel with each other. */
+ * transfers of several zones at once, checks in parallel with each other,
+ * BIRD syncs one at a time and never behind a check. */
 static const unsigned lane_threads[LANE_MAX] = { [LANE_ZONES] = 1, [LANE_TRANSFERS] = 2, [LANE_CHECKS] = 4,
 						 [LANE_BIRD] = 1 };
 
@@ -370,6 +371,7 @@ static void begin_stop(struct daemon *d, unsigned signo)
 		return;
 	}
 	log_info("signal %u: withdrawing the anycast prefixes, then detaching", signo);
+	d->withdrawing = true;
 	announce_update(d);
 	daemon_publish(d);
 }
@@ -385,6 +387,9 @@ static void signal_ready(void *arg, short revents)
 			zones_request_reload(d, "SIGHUP", true);
 		} else if (d->phase != PHASE_RUNNING) {
 			log_info("signal %u: ending the %s now", si.ssi_signo, phase_names[d->phase]);
+			/* Before BIRD took the withdrawal, the stop hook must make it. */
+			if (d->phase == PHASE_STOPPING && d->withdrawing && !loop_timer_armed(&d->drain_timer))
+				d->withdrawal_unconfirmed = true;
 			loop_stop(d->loop);     /* a second signal cuts the drain short */
 		} else if (si.ssi_signo == SIGUSR1) {
 			d->phase = PHASE_HANDING_OVER;

@@ -225,6 +225,23 @@ static void take_view(struct daemon *d, struct zones_view *out)
 		log_error("out of memory for the view of the zones in force");
 }
 
+/* Every zone file the options name can be read: a reload with a zone
+ * added that is not there would start no more. */
+static int zone_files_readable(const struct options *o, char *err, size_t errlen)
+{
+	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	size_t view_count = view_zones(o, views);
+
+	for (size_t v = 0; v < view_count; v++)
+		for (size_t i = 0; i < views[v].count; i++)
+			if (access(views[v].paths[i], R_OK)) {
+				snprintf(err, errlen, "%s: zones: %s: %s", o->config_path, views[v].paths[i],
+					 strerror(errno));
+				return -1;
+			}
+	return 0;
+}
+
 /* Lists a key whose change a reload does not apply. */
 static void note_restart_change(const char *path, void *arg)
 {
@@ -247,10 +264,11 @@ static void load_run(struct loop_job *job)
 	size_t view_count = view_zones(opts, views);
 	struct generation next;
 
-	options_defaults(&z->fresh);
 	if (z->read_config && opts->config_path) {
 		/* As the next start would read them: what it would refuse is refused now. */
-		if (options_read(d->argc, d->argv, &z->fresh, z->err, sizeof(z->err)) != OPTIONS_RUN) {
+		if (options_read(d->argc, d->argv, &z->fresh, z->err, sizeof(z->err)) != OPTIONS_RUN ||
+		    announce_check_options(&z->fresh, z->err, sizeof(z->err)) ||
+		    zone_files_readable(&z->fresh, z->err, sizeof(z->err))) {
 			z->ret = -1;
 			goto out;
 		}
@@ -335,14 +353,14 @@ static bool load_taken(struct daemon *d, struct zone_job *z)
 	log_generation(d);
 	if (z->read_config && d->opts.config_path) {
 		ok = !take_protection(d, &z->fresh.protection, err, sizeof(err));
-		if (ok)
+		if (!ok)
+			snprintf(z->err, sizeof(z->err), "with the zones read, but the flood defense settings of %s were "
+				 "refused and the previous ones stay: %s", d->opts.config_path, err);
+		else
 			log_info("flood defense settings of %s in force", d->opts.config_path);
 		if (ok && z->restart_changes[0])
 			log_warn("%s: changed, applied at the next start (a restart hands over without a lost query): %s",
 				 d->opts.config_path, z->restart_changes);
-		else
-			snprintf(z->err, sizeof(z->err), "with the zones read, but the flood defense settings of %s were "
-				 "refused and the previous ones stay: %s", d->opts.config_path, err);
 	}
 	if (!ok)
 		load_failed(d, z);
@@ -441,6 +459,7 @@ int zones_load_now(struct daemon *d, char *err, size_t errlen)
 	if (z->ret) {
 		snprintf(err, errlen, "%s", z->err);
 		release_transferred(z);
+		release_includes(z);
 		zones_view_free(&z->view);
 		options_free(&z->fresh);
 		free(z);

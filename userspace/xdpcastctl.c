@@ -640,6 +640,7 @@ static int cmd_block(struct ctl *ctl, int argc, char **argv)
 {
 	struct xdpcast_lpm_key prefix;
 	char err[512], text[64];
+	int done;
 
 	if (argc == 1 && strcmp(argv[0], "list") == 0) {
 		struct blocked_prefix *list;
@@ -650,7 +651,8 @@ static int cmd_block(struct ctl *ctl, int argc, char **argv)
 			return fail(err);
 		out = json_array();
 		for (size_t i = 0; i < count; i++) {
-			const char *origin = list[i].kind == SOURCE_BLOCKED_LIVE ? "live" : "config";
+			const char *origin = list[i].kind == SOURCE_BLOCKED_LIVE ? "live" :
+					     list[i].kind == SOURCE_BLOCKED_BOTH ? "live, config" : "config";
 			char text[64];
 
 			prefix_format(&list[i].prefix, text, sizeof(text));
@@ -669,13 +671,16 @@ static int cmd_block(struct ctl *ctl, int argc, char **argv)
 		return fail("block add PREFIX, block del PREFIX or block list");
 	if (prefix_parse(argv[1], &prefix, err, sizeof(err)))
 		return fail(err);
-	if (strcmp(argv[0], "add") == 0 ? blocklist_add(pin_dir(ctl), &prefix, err, sizeof(err))
-					: blocklist_del(pin_dir(ctl), &prefix, err, sizeof(err)))
+	done = strcmp(argv[0], "add") == 0 ? blocklist_add(pin_dir(ctl), &prefix, err, sizeof(err))
+					    : blocklist_del(pin_dir(ctl), &prefix, err, sizeof(err));
+	if (done < 0)
 		return fail(err);
-	if (ctl->json) {
-		prefix_format(&prefix, text, sizeof(text));
-		return print_json(json_pack("{s:b, s:s, s:s}", "ok", 1, argv[0][0] == 'a' ? "added" : "deleted", text));
-	}
+	prefix_format(&prefix, text, sizeof(text));
+	if (ctl->json)
+		return print_json(json_pack("{s:b, s:s, s:b}", "ok", 1, argv[0][0] == 'a' ? "added" : "deleted", text,
+					    "config_stays", done == BLOCKLIST_CONFIG_STAYS));
+	if (done == BLOCKLIST_CONFIG_STAYS)
+		printf("%s: the live block is lifted; the config file's blocklist still has it\n", text);
 	return 0;
 }
 

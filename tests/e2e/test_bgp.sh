@@ -363,6 +363,20 @@ tail -1 "$WORK/xdpcastd.log" | grep -q "error: stopped: detached and unpinned, b
 	fail "last log line: $(tail -1 "$WORK/xdpcastd.log")"
 echo "ok - SIGTERM while BIRD hung: exit status 3 and a last line saying BIRD may still announce"
 
+# A second SIGTERM before BIRD took the withdrawal cuts the stop short: not
+# a clean exit either, so the hook still withdraws.
+start_xdpcastd --zone "$ZONE" --config "$WORK/no-asn.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE"
+wait_within "the IPv6 prefix announced" 15 eval 'transit_has 2001:db8:53::/48'
+kill -STOP "$POP_BIRD"
+kill -TERM "$XDPCASTD_PID"
+wait_for "the withdrawal begun" grep -q "withdrawing the anycast prefixes" "$WORK/xdpcastd.log"
+kill -TERM "$XDPCASTD_PID"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+kill -CONT "$POP_BIRD"
+[ "$rc" -eq 3 ] || fail "a second SIGTERM before BIRD took the withdrawal: exit $rc"
+echo "ok - a second SIGTERM before BIRD took the withdrawal: exit status 3"
+
 # An IXP-connected PoP: 70 more BGP peers (disabled) configured before the
 # transits. Every session is read, and each prefix counts once as exported.
 rm -f "$WORK/state.json"

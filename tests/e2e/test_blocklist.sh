@@ -77,6 +77,7 @@ echo "ok - SIGHUP applies the new blocklist and keeps live entries"
 # The config naming a prefix blocked live, then dropping it: the block stays live.
 printf 'filter:\n  blocklist: [2001:db8:bad::/48, %s/32]\n' $CLIENT4 > "$WORK/xdpcast.yaml"
 ctl reload > /dev/null || fail "reload with the live prefix in the config failed"
+grep -qx "$CLIENT4/32 *live, config" <<< "$(ctl block list)" || fail "block list with the live prefix in the config: $(ctl block list)"
 printf 'filter:\n  blocklist: [2001:db8:bad::/48]\n' > "$WORK/xdpcast.yaml"
 ctl reload > /dev/null || fail "reload without it failed"
 grep -qx "$CLIENT4/32 *live" <<< "$(ctl block list)" || fail "block list after the config named and dropped it: $(ctl block list)"
@@ -87,6 +88,20 @@ ctl block del $CLIENT4 || fail "block del failed"
 answered $CLIENT4 || fail "$CLIENT4 is not answered after block del"
 [ -z "$(ctl block list | grep live)" ] || fail "a live entry is left after block del"
 echo "ok - block del lifts the block at once"
+
+# Blocked live and by the config: block del lifts the live block alone, the
+# config's stays until a reload drops it.
+ctl block add $CLIENT4 || fail "block add failed"
+printf 'filter:\n  blocklist: [2001:db8:bad::/48, %s/32]\n' $CLIENT4 > "$WORK/xdpcast.yaml"
+ctl reload > /dev/null || fail "reload with the live prefix in the config failed"
+out=$(ctl block del $CLIENT4) || fail "block del of a prefix blocked both ways: $out"
+[ "$out" = "$CLIENT4/32: the live block is lifted; the config file's blocklist still has it" ] || fail "block del: $out"
+grep -qx "$CLIENT4/32 *config" <<< "$(ctl block list)" || fail "block list: $(ctl block list)"
+answered $CLIENT4 && fail "$CLIENT4 answered although the config still blocks it"
+printf 'filter:\n  blocklist: [2001:db8:bad::/48]\n' > "$WORK/xdpcast.yaml"
+ctl reload > /dev/null || fail "reload without it failed"
+answered $CLIENT4 || fail "$CLIENT4 still blocked after the config dropped it"
+echo "ok - blocked live and by the config: block del lifts the live block, the config's stays until a reload drops it"
 
 # filter.allow is a reload key: without udp/53 the query is dropped by the port policy.
 printf 'filter:\n  allow: [tcp/53, icmp]\n' > "$WORK/xdpcast.yaml"

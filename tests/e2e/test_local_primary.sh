@@ -29,6 +29,9 @@ for names in 10 100000; do
 		kctl zone-set local.test new$serial 300 A 192.0.2.$((100 + serial)) > /dev/null
 		kctl zone-commit local.test > /dev/null
 		wait_for "serial $serial answered from XDP" xdp_answers new$serial.local.test A 192.0.2.$((100 + serial))
+		# Logged once the loop's thread hears the change is in the cache,
+		# which answers a moment before: waited for, not read at once.
+		wait_for "serial $serial logged" grep -q "zone local.test. serial $serial: " "$WORK/xdpcastd.log"
 		grep -q "zone local.test.: IXFR from 127.0.0.1@5300, serial $((serial - 1)) -> $serial" "$WORK/xdpcastd.log" ||
 			fail "not an IXFR: $(grep local.test "$WORK/xdpcastd.log")"
 	done

@@ -65,6 +65,11 @@ rc=0
 out=$(ctl reload 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 3 keeps answering: $WORK/nowatch.yaml:3: health.actions: fast_path: drain needs bgp.asn (to prepend) or bgp.drain.communities" ] ||
 	fail "a config the next start would refuse: rc $rc, $out"
+printf 'zone_watch: {enabled: false}\nhealth:\n  actions: {nosuch: withdraw}\n' > "$WORK/nowatch.yaml"
+rc=0
+out=$(ctl reload 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 3 keeps answering: $WORK/nowatch.yaml:3: health.actions: no check named 'nosuch'" ] ||
+	fail "an action for a check that is not made: rc $rc, $out"
 echo "zone_watch: {enabled: false}" > "$WORK/nowatch.yaml"
 ctl reload > /dev/null || fail "the reload after the fix failed"
 echo "ok - a reload refuses what the next start would refuse, naming file, line and key"

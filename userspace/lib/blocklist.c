@@ -142,6 +142,13 @@ int blocklist_del(const char *pin_dir, const struct xdpcast_lpm_key *prefix, cha
 	} else if (match == MATCH_COVERED) {
 		prefix_format(&found, covering, sizeof(covering));
 		snprintf(err, errlen, "%s is not blocked itself: it is covered by the blocked %s", text, covering);
+	} else if (existing.kind == SOURCE_BLOCKED_BOTH) {
+		/* The live block goes; the config's stays until the config drops it. */
+		existing.kind = SOURCE_BLOCKED;
+		if (bpf_map_update_elem(fd, prefix, &existing, BPF_EXIST))
+			snprintf(err, errlen, "%s: %s", text, strerror(errno));
+		else
+			ret = BLOCKLIST_CONFIG_STAYS;
 	} else if (existing.kind != SOURCE_BLOCKED_LIVE) {
 		snprintf(err, errlen, "%s %s: change it there and reload", text, owner(existing.kind));
 	} else if (bpf_map_delete_elem(fd, prefix)) {
@@ -169,7 +176,7 @@ int blocklist_list(const char *pin_dir, struct blocked_prefix **out, size_t *cou
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &value) ||
-		    (value.kind != SOURCE_BLOCKED && value.kind != SOURCE_BLOCKED_LIVE))
+		    (value.kind != SOURCE_BLOCKED && value.kind != SOURCE_BLOCKED_LIVE && value.kind != SOURCE_BLOCKED_BOTH))
 			continue;
 		if (n == cap) {
 			struct blocked_prefix *grown = realloc(list, (cap = cap ? cap * 2 : 64) * sizeof(*list));

@@ -19,6 +19,9 @@ struct blocked_prefix {
 int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen);
 /* blocklist_add on open maps: the filter, then its screen (source_screen_map.h; -1: none). */
 int blocklist_insert(int filter_fd, int screen_fd, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen);
+/* 0, or BLOCKLIST_CONFIG_STAYS when the config's blocklist holds the prefix
+ * too (it stays blocked until the config drops it), or -1 and err. */
+#define BLOCKLIST_CONFIG_STAYS 1
 int blocklist_del(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen);
 
 /* Every blocked prefix, from the config and live; *out is malloc'ed. */

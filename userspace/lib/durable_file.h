@@ -13,8 +13,8 @@
 
 #include <stddef.h>
 
-/* Replaces path with len bytes of data (mode 0644), creating its directory
- * (one level); -1 with err saying what failed (the caller names the file). */
+/* Replaces path with len bytes of data (mode 0644), creating the missing
+ * directories above it (as mkdir -p); -1 with err saying what failed (the caller names the file). */
 int durable_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
 #endif

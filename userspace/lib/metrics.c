@@ -9,7 +9,6 @@
 #include "stats.h"
 #include "utf8.h"
 
-/* Label values escaped as the exposition format requires. */
 /* A label value: UTF-8, as the exposition format requires (an interface or
  * file name need not be), with its quotes, backslashes and newlines escaped. */
 static void label(FILE *out, const char *value)

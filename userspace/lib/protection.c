@@ -188,11 +188,13 @@ static bool sorted_holds(const void *items, size_t n, size_t size, const struct 
 }
 
 /* The config's entries, sorted by prefix, each prefix once: a blocklist
- * entry over an anycast prefix over a bogon, none where a live block of
- * the same prefix stands (the operator's block outlives the config's
- * mention of it: only `xdpcastctl block del` lifts it). */
+ * entry over an anycast prefix over a bogon. Where a live block of the
+ * same prefix stands, a blocklist entry makes it both (each outlives the
+ * other: `xdpcastctl block del` lifts the live one, a reload the config's)
+ * and the others leave it as it is; *held_live counts those kept. */
 static struct wanted_source *wanted_sources(const struct protection *p, const struct xdpcast_lpm_key *anycast,
-					    size_t anycast_count, const struct prefix_list *live, size_t *count)
+					    size_t anycast_count, const struct prefix_list *live, size_t *count,
+					    size_t *held_live)
 {
 	const struct prefix_list lists[] = { p->bogons, { (struct xdpcast_lpm_key *)anycast, anycast_count },
 					     p->blocklist };
@@ -206,25 +208,44 @@ static struct wanted_source *wanted_sources(const struct protection *p, const st
 		for (size_t i = 0; i < lists[l].count; i++, n++)
 			wanted[n] = (struct wanted_source){ lists[l].keys[i], kinds[l], n };
 	qsort(wanted, n, sizeof(*wanted), compare_wanted);
+	*held_live = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool last_of_its_prefix = i + 1 == n || compare_keys(&wanted[i].key, &wanted[i + 1].key);
+		bool blocked_live = sorted_holds(live->keys, live->count, sizeof(*live->keys), &wanted[i].key);
 
-		if (last_of_its_prefix && !sorted_holds(live->keys, live->count, sizeof(*live->keys), &wanted[i].key))
-			wanted[kept++] = wanted[i];
+		if (!last_of_its_prefix || (blocked_live && wanted[i].kind != SOURCE_BLOCKED))
+			continue;
+		if (blocked_live) {
+			wanted[i].kind = SOURCE_BLOCKED_BOTH;
+			++*held_live;
+		}
+		wanted[kept++] = wanted[i];
 	}
 	*count = kept;
 	return wanted;
 }
 
+static int put_source(int fd, const struct xdpcast_lpm_key *key, enum source_kind kind, char *err, size_t errlen)
+{
+	struct source_filter value = { .kind = kind };
+	char text[64];
+
+	if (!bpf_map_update_elem(fd, key, &value, BPF_ANY))
+		return 0;
+	prefix_format(key, text, sizeof(text));
+	snprintf(err, errlen, "source filter %s: %s", text, strerror(errno));
+	return -1;
+}
+
 int protection_sync_sources(const struct protection *p, int map_fd, int screen_fd,
 			    const struct xdpcast_lpm_key *anycast, size_t anycast_count, char *err, size_t errlen)
 {
-	struct prefix_list present = { 0 }, live = { 0 };
+	struct prefix_list present = { 0 }, live = { 0 }, both = { 0 };
 	struct wanted_source *wanted = NULL;
 	struct bpf_map_info info = { 0 };
 	__u32 info_len = sizeof(info);
 	struct xdpcast_lpm_key key, next;
-	size_t wanted_count = 0;
+	size_t wanted_count = 0, held_live = 0;
 	void *prev = NULL;
 	int ret = -1;
 
@@ -238,18 +259,22 @@ int protection_sync_sources(const struct protection *p, int map_fd, int screen_f
 
 		key = next;
 		prev = &key;
-		if (!bpf_map_lookup_elem(map_fd, &key, &value) &&
-		    prefix_list_add(value.kind == SOURCE_BLOCKED_LIVE ? &live : &present, &key))
+		if (bpf_map_lookup_elem(map_fd, &key, &value))
+			continue;
+		if (value.kind == SOURCE_BLOCKED_BOTH && prefix_list_add(&both, &key))
+			goto out_of_memory;
+		if (prefix_list_add(value.kind == SOURCE_BLOCKED_LIVE || value.kind == SOURCE_BLOCKED_BOTH ? &live :
+				    &present, &key))
 			goto out_of_memory;
 	}
 	qsort(live.keys, live.count, sizeof(*live.keys), compare_keys);
-	if (!(wanted = wanted_sources(p, anycast, anycast_count, &live, &wanted_count)))
+	if (!(wanted = wanted_sources(p, anycast, anycast_count, &live, &wanted_count, &held_live)))
 		goto out_of_memory;
 	/* Refused before anything changes: a filter half synced is worse than the old one. */
-	if (wanted_count + live.count > info.max_entries) {
+	if (wanted_count - held_live + live.count > info.max_entries) {
 		snprintf(err, errlen, "the source filter holds %u prefixes: %zu from filter.blocklist, filter.bogons "
 			 "and the anycast prefixes and %zu blocked live do not fit (lift live blocks with xdpcastctl "
-			 "block del, or shorten the lists)", info.max_entries, wanted_count, live.count);
+			 "block del, or shorten the lists)", info.max_entries, wanted_count - held_live, live.count);
 		goto out;
 	}
 	if (source_screen_stop(screen_fd, err, errlen))
@@ -258,16 +283,12 @@ int protection_sync_sources(const struct protection *p, int map_fd, int screen_f
 		if (!sorted_holds(wanted, wanted_count, sizeof(*wanted), &present.keys[i]))
 			bpf_map_delete_elem(map_fd, &present.keys[i]);
 	ret = 0;
-	for (size_t i = 0; i < wanted_count && !ret; i++) {
-		struct source_filter value = { .kind = wanted[i].kind };
-		char text[64];
-
-		if (bpf_map_update_elem(map_fd, &wanted[i].key, &value, BPF_ANY)) {
-			prefix_format(&wanted[i].key, text, sizeof(text));
-			snprintf(err, errlen, "source filter %s: %s", text, strerror(errno));
-			ret = -1;
-		}
-	}
+	for (size_t i = 0; i < wanted_count && !ret; i++)
+		ret = put_source(map_fd, &wanted[i].key, wanted[i].kind, err, errlen);
+	/* Blocked both, and the config no longer lists it: live alone again. */
+	for (size_t i = 0; i < both.count && !ret; i++)
+		if (!sorted_holds(wanted, wanted_count, sizeof(*wanted), &both.keys[i]))
+			ret = put_source(map_fd, &both.keys[i], SOURCE_BLOCKED_LIVE, err, errlen);
 	/* Whatever went wrong, the screen is rebuilt from what the filter holds (or left stopped). */
 	if (source_screen_rebuild(screen_fd, map_fd, ret ? NULL : err, ret ? 0 : errlen))
 		ret = -1;
@@ -278,5 +299,6 @@ out:
 	free(wanted);
 	prefix_list_clear(&present);
 	prefix_list_clear(&live);
+	prefix_list_clear(&both);
 	return ret;
 }
