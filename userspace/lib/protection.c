@@ -267,7 +267,8 @@ int protection_sync_sources(const struct protection *p, int map_fd, int screen_f
 				    &present, &key))
 			goto out_of_memory;
 	}
-	qsort(live.keys, live.count, sizeof(*live.keys), compare_keys);
+	if (live.count)         /* qsort's pointer must not be NULL, even for none */
+		qsort(live.keys, live.count, sizeof(*live.keys), compare_keys);
 	if (!(wanted = wanted_sources(p, anycast, anycast_count, &live, &wanted_count, &held_live)))
 		goto out_of_memory;
 	/* Refused before anything changes: a filter half synced is worse than the old one. */
