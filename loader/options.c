@@ -756,7 +756,8 @@ static const char usage_tail[] =
 "defense settings (all or nothing; a restart key that changed is logged); a\n"
 "change of a zone file reloads the zones. SIGTERM or\n"
 "SIGINT withdraws the prefixes, keeps answering for drain_ms, then detaches,\n"
-"unpins and exits 0. SIGUSR1 hands over: it exits 0 leaving the program\n"
+"unpins and exits 0 (3 when BIRD did not take the withdrawal, for the\n"
+"stop hook). SIGUSR1 hands over: it exits 0 leaving the program\n"
 "attached, its maps pinned and BGP as it is, for the next xdpcastd, which\n"
 "takes over without a lost query (systemctl restart does this).\n";
 
