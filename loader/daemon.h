@@ -20,6 +20,7 @@
 #include "bgp.h"
 #include "generation.h"
 #include "health.h"
+#include "hmap.h"
 #include "loop.h"
 #include "maintenance.h"
 #include "metrics_server.h"
@@ -113,6 +114,7 @@ struct daemon {
 	size_t secondary_capacity;      /* the configured ones, then catalog_members_max members */
 	uint64_t catalog_errors;
 	char **watched;                 /* every zone file and every file one includes (owned) */
+	struct hmap watched_index;      /* a path's hash -> 1 + its index in watched */
 	size_t watched_count;
 	int watch_fd;
 	struct loop_timer watch_timer;
