@@ -11,6 +11,7 @@
 #include "durable_file.h"
 #include "log.h"
 #include "maintenance.h"
+#include "prefix.h"
 
 const char *const maintenance_names[] = { [MAINT_NONE] = "none", [MAINT_DRAIN] = "drain",
 					   [MAINT_WITHDRAW] = "withdraw" };
@@ -26,7 +27,9 @@ static int route_index(const struct route *routes, size_t count, const char *pre
 int maintenance_load(const char *path, const struct route *routes, size_t count, struct maintenance *out,
 		     struct maintenance_kept **kept, size_t *kept_count, char *err, size_t errlen)
 {
+	struct xdpcast_lpm_key key;
 	json_error_t error;
+	char why[128];
 	struct stat st;
 	json_t *root, *entries, *entry;
 	const char *prefix;
@@ -63,8 +66,9 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 					   action && !strcmp(action, "withdraw");
 		struct maintenance m;
 
-		if (i < 0 && strlen(prefix) >= sizeof((*kept)[0].prefix)) {
-			snprintf(err, errlen, "%s: %.80s...: not a prefix", path, prefix);
+		if (i < 0 && (strlen(prefix) >= sizeof((*kept)[0].prefix) ||
+			      prefix_parse(prefix, &key, why, sizeof(why)))) {
+			snprintf(err, errlen, "%s: %.80s: not a prefix", path, prefix);
 			goto out;
 		}
 		if (!action || (strcmp(action, "drain") && strcmp(action, "withdraw")) || !prepend_ok) {

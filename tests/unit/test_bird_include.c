@@ -265,6 +265,9 @@ static void test_maintenance_file_not_ours(void **state)
 		  ": 192.0.2.0/24: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}" },
 		{ "{\"maintenance\": {\"192.0.2.0/24\": {\"action\": \"drain\"}}}",
 		  ": 192.0.2.0/24: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}" },
+		/* A key kept for a prefix the config lost must be a prefix (found by fuzz_state). */
+		{ "{\"maintenance\": {\"384.0.2.0/24\": {\"action\": \"withdraw\"}}}",
+		  ": 384.0.2.0/24: not a prefix" },
 		/* Written twice: not a file xdpcastd wrote, and which one holds is a guess. */
 		{ "{\"maintenance\": {\"192.0.2.0/24\": {\"action\": \"withdraw\"}, "
 		  "\"192.0.2.0/24\": {\"action\": \"drain\", \"prepend\": 1}}}",
