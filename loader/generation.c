@@ -345,7 +345,7 @@ int generation_serve_transfer(struct generation *gen, struct cache *cache, const
 			return 0;
 		written = cache_add_zone(cache, zone, 0, err, errlen);
 		if (written < 0)
-			return -1;
+			return written;
 		/* The default view's zones come first: this one goes last of them. */
 		if (insert_zone(gen, gen->default_view_count, zone_ref(zone), 0, NULL)) {
 			zone_free(zone);

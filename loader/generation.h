@@ -73,7 +73,8 @@ int generation_apply(struct generation *current, struct generation *next, struct
  * for its origin (NULL: serve it no more), `changes` what changed when it
  * is the object in force changed in place (IXFR). The cache changes in
  * place: the zone is added, removed or its changed names rewritten.
- * Returns how many names were written (or removed), or -1.
+ * Returns how many names were written (or removed), -1, or
+ * CACHE_NEEDS_BUILD when only a new generation can serve it (cache.h).
  */
 int generation_serve_transfer(struct generation *gen, struct cache *cache, const knot_dname_t *origin,
 			      struct zone *zone, const struct zone_changes *changes, char *err, size_t errlen);

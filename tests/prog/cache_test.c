@@ -3,8 +3,9 @@
  * The answer cache through the program: shared tails completed at answer
  * time for every qname length up to 255 octets, byte for byte what the
  * compiler renders for the name itself, also when a zone's slots end in
- * a page's slack; and zones changed in place answering, byte for byte,
- * like a generation built afresh from the new content.
+ * a page's slack; zones changed in place answering, byte for byte,
+ * like a generation built afresh from the new content; CNAME chains into
+ * another zone served here left to the server behind.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1481,6 +1482,55 @@ static void test_nested_zones_not_changed_in_place(void **state)
 	assert_int_equal(test_program_publish(skel, EXAMPLE, err, sizeof(err)), 0);
 }
 
+/*
+ * A CNAME into another zone served here: NSD follows the chain into that
+ * zone (its answer, its authority), so the program leaves the query to it;
+ * with no zone of the target served, NSD ends the chain there and so does
+ * the program. A zone added in place where chains of another zone lead
+ * asks for a new generation, and writes nothing.
+ */
+static void test_chains_into_another_served_zone(void **state)
+{
+	static const char from[] = "$ORIGIN from.test.\n@ 300 IN SOA ns hostmaster 1 3600 600 86400 60\n"
+				   "@ 300 IN NS ns\nns 300 IN A 192.0.2.1\nwww 300 IN CNAME x.to.test.\n";
+	static const char to[] = "$ORIGIN to.test.\n@ 300 IN SOA ns hostmaster 1 3600 600 86400 60\n"
+				 "@ 300 IN NS ns\nns 300 IN A 192.0.2.2\nx 300 IN A 192.0.2.9\n";
+	char *from_path = write_file(from), *to_path = write_file(to);
+	const char *both[] = { from_path, to_path };
+	__u64 before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	struct zone *to_zone = load(to_path);
+	struct response r;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(test_program_publish(skel, from_path, err, sizeof(err)), 0);
+	ask("www.from.test.", KNOT_RRTYPE_A, 1232, &r);
+	assert_int_equal(r.verdict, XDP_TX);
+	assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 1);         /* the chain alone */
+	assert_int_equal(cache_add_zone(test_program_cache(), to_zone, 0, err, sizeof(err)), CACHE_NEEDS_BUILD);
+	assert_string_equal(err, "zone from.test. has CNAMEs into zone to.test.: added by a new generation");
+	ask("x.to.test.", KNOT_RRTYPE_A, 1232, &r);
+	assert_int_equal(r.verdict, XDP_PASS);                          /* nothing written */
+
+	if (test_program_publish_zones(skel, both, 2, err, sizeof(err)))
+		fail_msg("%s", err);
+	test_program_counts(skel, before);
+	ask("www.from.test.", KNOT_RRTYPE_A, 1232, &r);
+	assert_int_equal(r.verdict, XDP_PASS);
+	ask("www.from.test.", KNOT_RRTYPE_MX, 0, &r);
+	assert_int_equal(r.verdict, XDP_PASS);
+	test_program_counts(skel, after);
+	assert_int_equal(after[XDPCAST_dns_pass_miss] - before[XDPCAST_dns_pass_miss], 2);
+	ask("x.to.test.", KNOT_RRTYPE_A, 1232, &r);
+	assert_int_equal(r.verdict, XDP_TX);
+	zone_free(to_zone);
+	unlink(from_path);
+	unlink(to_path);
+	free(from_path);
+	free(to_path);
+	assert_int_equal(test_program_publish(skel, EXAMPLE, err, sizeof(err)), 0);
+}
+
 /* With minimal responses a wildcard's answer has no tail; with DO=1 the
  * program appends the qname's proof after an empty one: the answer with
  * its RRSIG, the proof that the qname does not exist (the NSEC covering
@@ -1539,6 +1589,7 @@ int main(void)
 		cmocka_unit_test(test_random_changes_in_place),
 		cmocka_unit_test(test_ixfr_hiding_names_in_a_whole_rewrite),
 		cmocka_unit_test(test_nested_zones_not_changed_in_place),
+		cmocka_unit_test(test_chains_into_another_served_zone),
 		cmocka_unit_test(test_minimal_wildcard_answers_carry_their_proof),
 	};
 

@@ -157,6 +157,8 @@ struct zone_compiler {
 	unsigned glue_count, glue_next;
 	size_t cursor;                  /* the RRset after the last compiled name's */
 	struct denial denial;           /* a signed zone's NSEC or NSEC3 chain */
+	zone_served_fn *served_elsewhere;  /* NULL: no other zone is served */
+	const void *served_arg;
 };
 
 static bool is_cut(const struct zone *zone, const knot_dname_t *name)
@@ -703,8 +705,9 @@ enum chase_end {
 	CHASE_DATA,             /* the chain ends in an RRset of the type asked */
 	CHASE_NODATA,           /* ... at a name without it */
 	CHASE_NXDOMAIN,         /* ... at a name of the zone that does not exist */
-	CHASE_OUT_OF_ZONE,      /* ... leaves the zone */
-	CHASE_UNSURE,           /* loop, too long, a wildcard, delegation or DNAME: userspace */
+	CHASE_OUT_OF_ZONE,      /* ... leaves for a name no zone served here holds */
+	CHASE_UNSURE,           /* loop, too long, a wildcard, delegation, DNAME, or into
+				 * another zone served here, where NSD goes on: userspace */
 };
 
 /*
@@ -742,7 +745,8 @@ static enum chase_end chase(struct zone_compiler *zc, const knot_dname_t *name, 
 		knot_dname_copy_lower(targets[plan->answer_count], knot_cname_name(cname->rrs.rdata));
 		n = targets[plan->answer_count++];
 		if (knot_dname_in_bailiwick(n, zone->origin) < 0)
-			return CHASE_OUT_OF_ZONE;
+			return zc->served_elsewhere && zc->served_elsewhere(n, zc->served_arg) ? CHASE_UNSURE :
+												 CHASE_OUT_OF_ZONE;
 		if (is_occluded(zc, n, qtype) || is_cut(zone, n) || knot_dname_is_equal(name, n))
 			return CHASE_UNSURE;
 		for (size_t i = 0; i + 1 < plan->answer_count; i++)
@@ -773,7 +777,7 @@ static bool finish_chase(const struct zone_compiler *zc, enum chase_end end, str
 		plan->reason = XDPCAST_dns_answer;
 		return true;
 	case CHASE_OUT_OF_ZONE:
-		plan->authority = NULL;         /* NSD sends the chain alone */
+		plan->authority = NULL;         /* NSD sends the chain alone (it serves no zone of the target) */
 		plan->reason = XDPCAST_dns_answer;
 		return true;
 	case CHASE_NODATA:
@@ -1215,6 +1219,12 @@ struct zone_compiler *zone_compiler_new(const struct zone *zone, bool minimal_re
 	if (knot_soa_minimum(soa->rrs.rdata) < zc->negative_soa.ttl)
 		zc->negative_soa.ttl = knot_soa_minimum(soa->rrs.rdata);
 	return zc;
+}
+
+void zone_compiler_follow_zones(struct zone_compiler *zc, zone_served_fn *served, const void *arg)
+{
+	zc->served_elsewhere = served;
+	zc->served_arg = arg;
 }
 
 void zone_compiler_free(struct zone_compiler *zc)

@@ -69,6 +69,17 @@ struct zone_compiler;
 struct zone_compiler *zone_compiler_new(const struct zone *zone, bool minimal_responses, char *err,
 					size_t errlen);
 void zone_compiler_free(struct zone_compiler *zc);
+
+/* Whether a zone served here (the server behind serves the same zones)
+ * holds `name`, a name out of the compiled zone. */
+typedef bool zone_served_fn(const knot_dname_t *name, const void *arg);
+
+/* NSD follows a CNAME chain into another zone it serves, adding that
+ * zone's answer and authority: the compiler leaves chains that leave the
+ * zone for a name `served` says is held here to the server behind. Without
+ * this, every chain out of the zone ends there, as NSD ends it when it
+ * serves no zone of the target. */
+void zone_compiler_follow_zones(struct zone_compiler *zc, zone_served_fn *served, const void *arg);
 /* The zone's chain of denial, whose proofs answers name (denial_skip). */
 const struct denial *zone_compiler_denial(const struct zone_compiler *zc);
 /* Proof `at` of the chain as the program appends it: the RRset and its

@@ -52,8 +52,10 @@ struct name_set {
 	size_t count;
 };
 
-/* In-zone targets of CNAME, NS, MX and SRV records, by target, canonical
- * order: who depends on the data at a name. */
+/* In-zone targets of CNAME, NS, MX and SRV records, and CNAME targets out
+ * of the zone, by target, canonical order: who depends on the data at a
+ * name, and which zone's chains a zone added at a target's origin
+ * changes (cname_into). */
 struct target {
 	knot_dname_t *target;
 	knot_dname_t *owner;
@@ -104,6 +106,7 @@ struct cache_generation {
 	struct hmap zone_index;         /* hash of (origin, view) -> 1 + index of the first such zone */
 	struct cache_zone chaos;        /* the CHAOS answers: no zone */
 	struct hmap collided;           /* name keys two names claim: userspace answers them */
+	struct name_set origins;        /* its zones' origins, any view; record: how many zones */
 	uint64_t names;
 	struct name_key *keys;          /* a batch of keys being written */
 	struct name_ref *refs;
@@ -332,12 +335,17 @@ static void name_set_remove(struct name_set *set, const knot_dname_t *name, uint
 	}
 }
 
-static bool name_set_has(const struct name_set *set, const knot_dname_t *name)
+static struct name_entry *name_set_find(const struct name_set *set, const knot_dname_t *name)
 {
 	for (struct name_entry *e = hmap_get(&set->map, answer_name_hash(name)); e; e = e->next)
 		if (knot_dname_is_equal(e->name, name))
-			return true;
-	return false;
+			return e;
+	return NULL;
+}
+
+static bool name_set_has(const struct name_set *set, const knot_dname_t *name)
+{
+	return name_set_find(set, name) != NULL;
 }
 
 static int free_chain(uint64_t key, void *value, void *arg)
@@ -373,7 +381,7 @@ static void target_free(struct target *t)
 	knot_dname_free(t->owner, NULL);
 }
 
-/* Appends the in-zone targets of one RRset (unsorted). */
+/* Appends the targets of one RRset the index holds (unsorted). */
 static int index_rrset(struct target_index *index, const struct zone *zone, const knot_rrset_t *rr)
 {
 	const knot_rdata_t *rd = rr->rrs.rdata;
@@ -388,7 +396,7 @@ static int index_rrset(struct target_index *index, const struct zone *zone, cons
 		if (!target)
 			continue;
 		knot_dname_copy_lower(lower, target);
-		if (knot_dname_in_bailiwick(lower, zone->origin) < 0)
+		if (knot_dname_in_bailiwick(lower, zone->origin) < 0 && rr->type != KNOT_RRTYPE_CNAME)
 			continue;
 		if (index->count == index->capacity) {
 			size_t cap = index->capacity ? index->capacity * 2 : 64;
@@ -1046,6 +1054,70 @@ static int reindex_zones(struct cache_generation *gen)
 	return 0;
 }
 
+/* A zone of `origin` joins the generation, in whichever view. */
+static int hold_origin(struct cache_generation *gen, const knot_dname_t *origin)
+{
+	struct name_entry *e = name_set_find(&gen->origins, origin);
+
+	if (!e)
+		return name_set_add(&gen->origins, origin, 1);
+	e->record++;
+	return 0;
+}
+
+static void release_origin(struct cache_generation *gen, const knot_dname_t *origin)
+{
+	struct name_entry *e = name_set_find(&gen->origins, origin);
+
+	if (e && !--e->record)
+		name_set_remove(&gen->origins, origin, 0);
+}
+
+/* Whether a zone of the generation holds `name` (zone_served_fn). Any
+ * view's zone counts: what the server behind serves to which clients is
+ * its own configuration, and leaving a chain to it is always right. */
+static bool served_by_generation(const knot_dname_t *name, const void *arg)
+{
+	const struct cache_generation *gen = arg;
+
+	for (const knot_dname_t *n = name; n; n = knot_wire_next_label(n, NULL)) {
+		if (name_set_has(&gen->origins, n))
+			return true;
+		if (!*n)
+			break;
+	}
+	return false;
+}
+
+/* The compiler of a zone of the generation, which follows its zones. */
+static struct zone_compiler *compiler_for(struct cache_generation *gen, const struct zone *zone, char *err,
+					  size_t errlen)
+{
+	struct zone_compiler *zc = zone_compiler_new(zone, gen->cache->minimal_responses, err, errlen);
+
+	if (zc)
+		zone_compiler_follow_zones(zc, served_by_generation, gen);
+	return zc;
+}
+
+/* A zone of the generation with a CNAME to a name at or below `origin`,
+ * out of its own zone: compiled as the chain alone while no zone of
+ * `origin` was served, which NSD follows into one now. */
+static const struct cache_zone *cname_into(const struct cache_generation *gen, const knot_dname_t *origin)
+{
+	for (size_t i = 0; i < gen->zone_count; i++) {
+		const struct cache_zone *cz = &gen->zones[i];
+		const struct target_index *index = &cz->targets;
+
+		for (size_t k = targets_from(index, origin);
+		     k < index->count && knot_dname_in_bailiwick(index->items[k].target, origin) >= 0; k++)
+			if (index->items[k].type == KNOT_RRTYPE_CNAME &&
+			    knot_dname_in_bailiwick(index->items[k].target, cz->zone->origin) < 0)
+				return cz;
+	}
+	return NULL;
+}
+
 /* ---- names of a generation ---- */
 
 static int names_map_create(struct cache *cache, uint32_t capacity, char *err, size_t errlen)
@@ -1218,6 +1290,7 @@ static void generation_release(struct cache_generation *gen, bool unpublish)
 	zone_state_free(&gen->chaos);
 	hmap_free(&gen->collided);
 	hmap_free(&gen->zone_index);
+	name_set_free(&gen->origins);
 	if (unpublish)
 		blob_space_free(gen->space);
 	else
@@ -1297,8 +1370,11 @@ struct cache_generation *cache_build(struct cache *cache, const struct cache_sou
 	}
 	gen->cache = cache;
 	gen->names_fd = -1;
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++) {
 		names += count_names(sources[i].zone);
+		if (hold_origin(gen, sources[i].zone->origin))   /* all, before any chain is compiled */
+			goto fail;
+	}
 	gen->names_capacity = names + NAMES_HEADROOM(names);
 	gen->names_fd = names_map_create(cache, gen->names_capacity, err, errlen);
 	if (gen->names_fd < 0)
@@ -1314,7 +1390,7 @@ struct cache_generation *cache_build(struct cache *cache, const struct cache_sou
 		if (check_origin(gen, &sources[i], err, errlen))
 			goto fail;
 		cz = &gen->zones[gen->zone_count++];
-		zc = zone_compiler_new(sources[i].zone, cache->minimal_responses, err, errlen);
+		zc = compiler_for(gen, sources[i].zone, err, errlen);
 		ret = zc ? setup_zone(gen, cz, sources[i].zone, sources[i].view, zc, err, errlen) : -1;
 
 		if (!ret && index_zone(gen, gen->zone_count - 1))
@@ -1914,7 +1990,7 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	 * chain of denial: any change may touch any answer. */
 	c.whole = was_stale || !changes || zone->is_signed || before->is_signed;
 	cz->stale = false;
-	c.zc = zone_compiler_new(zone, gen->cache->minimal_responses, err, errlen);
+	c.zc = compiler_for(gen, zone, err, errlen);
 	if (!c.zc)
 		goto fail;
 	if (c.whole) {
@@ -2041,6 +2117,7 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 {
 	struct cache_generation *gen = cache->current;
 	size_t names = count_names(zone);
+	const struct cache_zone *other;
 	struct cache_zone *zones, *cz;
 	struct zone_compiler *zc;
 	int ret;
@@ -2062,6 +2139,15 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 			 (size_t)gen->names + names, gen->names_capacity);
 		return -1;
 	}
+	other = cname_into(gen, zone->origin);
+	if (other) {
+		char name[KNOT_DNAME_TXT_MAXLEN], other_name[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(name, zone->origin, sizeof(name));
+		knot_dname_to_str(other_name, other->zone->origin, sizeof(other_name));
+		snprintf(err, errlen, "zone %s has CNAMEs into zone %s: added by a new generation", other_name, name);
+		return CACHE_NEEDS_BUILD;
+	}
 	if (gen->zone_count == gen->zone_capacity) {
 		size_t cap = gen->zone_capacity * 2;
 
@@ -2073,9 +2159,15 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 		gen->zones = zones;
 		gen->zone_capacity = cap;
 	}
-	zc = zone_compiler_new(zone, gen->cache->minimal_responses, err, errlen);
-	if (!zc)
+	if (hold_origin(gen, zone->origin)) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	zc = compiler_for(gen, zone, err, errlen);
+	if (!zc) {
+		release_origin(gen, zone->origin);
+		return -1;
+	}
 	cz = memset(&gen->zones[gen->zone_count], 0, sizeof(*cz));
 	ret = setup_zone(gen, cz, zone, view, zc, err, errlen);   /* it takes the zone first */
 	gen->zone_count++;
@@ -2124,6 +2216,8 @@ int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t 
 	denial_index_free(gen, cz, &cz->denial);
 	blob_space_reclaim(gen->space);
 	gen->names += c.added;
+	/* Chains other zones left to userspace for it stay so: always right. */
+	release_origin(gen, origin);
 	zone_state_free(cz);
 	memmove(cz, cz + 1, (gen->zones + gen->zone_count - cz - 1) * sizeof(*cz));
 	gen->zone_count--;

@@ -85,7 +85,10 @@ int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, con
 bool cache_zone_current(const struct cache *cache, const struct zone *zone, uint16_t view);
 
 /* A zone added to or removed from the generation in force, in place.
- * Return how many names were written or removed, or -1. */
+ * Return how many names were written or removed, or -1; an add returns
+ * CACHE_NEEDS_BUILD, writing nothing, when another zone has a CNAME into
+ * the new one (NSD follows it there now: those chains become userspace's,
+ * which a build decides). */
 int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen);
 int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t view, char *err, size_t errlen);
 
