@@ -71,7 +71,8 @@ static const char *key_name(struct walk *w, const yaml_node_pair_t *pair)
 
 /* YAML leaves a key given twice to the application: it is an error here,
  * not a silent choice of one. The pairs before `pair` are known keys (an
- * unknown one ends the walk), so this looks at a few at most. */
+ * unknown one ends the walk, unless passed over: then as many as the
+ * mapping has), so this looks at a few at most. */
 static int check_unique(struct walk *w, const yaml_node_t *mapping, const yaml_node_pair_t *pair,
 			const char *path)
 {
@@ -101,6 +102,8 @@ static int walk_mapping(struct walk *w, yaml_node_t *node, const char *key, cons
 		if (snprintf(path, sizeof(path), "%s%s%s", key, *key ? "." : "", name) >= (int)sizeof(path))
 			return fail(w, yaml_document_get_node(w->doc, pair->key), key, "a key of %zu characters",
 				    strlen(name));
+		if (!child && w->target->only_listed)
+			continue;
 		if (!child)
 			return fail(w, yaml_document_get_node(w->doc, pair->key), path, "unknown key");
 		if (check_unique(w, node, pair, path) ||

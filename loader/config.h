@@ -9,6 +9,7 @@
 #ifndef XDPCAST_CONFIG_H
 #define XDPCAST_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "schema.h"
 
@@ -19,6 +20,7 @@ struct config_target {
 	struct schema_strings *strings;         /* keeps the strings read */
 	void (*seen)(const struct schema_item *item, void *arg);       /* may be NULL */
 	void *seen_arg;
+	bool only_listed;                       /* keys the table does not name are passed over, not refused */
 };
 
 /* The whole file at path; NULL with "PATH: problem" in err. */

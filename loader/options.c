@@ -712,7 +712,7 @@ int config_parse(const char *name, const unsigned char *text, size_t len, struct
 	return config_read(name, text, len, &target, err, errlen);
 }
 
-int config_load(const char *path, struct options *opts, char *err, size_t errlen)
+static int load_file(const char *path, const struct config_target *target, char *err, size_t errlen)
 {
 	size_t len;
 	unsigned char *text = config_read_file(path, &len, err, errlen);
@@ -720,9 +720,29 @@ int config_load(const char *path, struct options *opts, char *err, size_t errlen
 
 	if (!text)
 		return -1;
-	ret = config_parse(path, text, len, opts, err, errlen);
+	ret = config_read(path, text, len, target, err, errlen);
 	free(text);
 	return ret;
+}
+
+int config_load(const char *path, struct options *opts, char *err, size_t errlen)
+{
+	const struct config_target target = { options_schema, opts, &opts->strings, NULL, NULL };
+
+	return load_file(path, &target, err, errlen);
+}
+
+/* Where the daemon listens, pins and writes BIRD's include file. */
+static const char *const path_keys[] = { "control_socket", "pin_dir", "bird_include", "bird_socket" };
+
+int config_load_paths(const char *path, struct options *opts, char *err, size_t errlen)
+{
+	struct schema_item table[sizeof(path_keys) / sizeof(path_keys[0]) + 1] = { SCHEMA_END };  /* + the end */
+	const struct config_target target = { table, opts, &opts->strings, NULL, NULL, .only_listed = true };
+
+	for (size_t i = 0; i < sizeof(path_keys) / sizeof(path_keys[0]); i++)
+		table[i] = *schema_child(options_schema, path_keys[i]);
+	return load_file(path, &target, err, errlen);
 }
 
 void options_markdown(const char *group, FILE *out)

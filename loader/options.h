@@ -165,6 +165,11 @@ int config_load(const char *path, struct options *opts, char *err, size_t errlen
 /* The same for text in memory, called `name` in messages. */
 int config_parse(const char *name, const unsigned char *text, size_t len, struct options *opts, char *err,
 		 size_t errlen);
+/* Only control_socket, pin_dir, bird_include and bird_socket, every other
+ * key passed over unread: what xdpcastctl needs, from a file the daemon
+ * may refuse (the stop hook withdraws after a start that failed on it).
+ * A YAML error, or one of those four given twice or wrong, is still one. */
+int config_load_paths(const char *path, struct options *opts, char *err, size_t errlen);
 
 /* The keys of docs/config.md's tables of one group ("flags", "defense",
  * "control", "limits"), as Markdown rows with their defaults. */

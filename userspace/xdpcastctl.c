@@ -925,7 +925,7 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 	}
 	options_defaults(&ctl->opts);
 	if (ctl->config) {
-		if (config_load(ctl->config, &ctl->opts, err, sizeof(err)))
+		if (config_load_paths(ctl->config, &ctl->opts, err, sizeof(err)))
 			return fail(err);
 		if (!ctl->pin_dir && strcmp(ctl->opts.pin_dir, XDPCAST_DEFAULT_PIN_DIR))
 			ctl->pin_dir = ctl->opts.pin_dir;

@@ -3,7 +3,8 @@
 # dpkg into a scratch root (maintainer scripts run with DPKG_ROOT, as
 # --force-script-chrootless does), the unit verified by systemd-analyze,
 # the binaries run, the man pages rendered, the withdrawn BIRD include file
-# made by tmpfiles.d without overwriting one, then removed and purged. The
+# made by tmpfiles.d without overwriting one, the unit's stop hook
+# withdrawing with a config the daemon refuses, then removed and purged. The
 # decisions of the maintainer scripts about the service (never started on
 # install, try-restart on upgrade, stop on remove) are checked against a
 # systemctl that only records. The host is not touched.
@@ -81,6 +82,22 @@ sed "s|/usr/sbin/|$R/usr/sbin/|g" "$R/usr/lib/systemd/system/xdpcastd.service" >
 out=$(MANPATH=$R/usr/share/man systemd-analyze verify "$WORK/xdpcastd.service" 2>&1) || fail "systemd-analyze verify: $out"
 [ -z "$out" ] || fail "systemd-analyze verify: $out"
 echo "ok - systemd-analyze verify, man pages included"
+
+# The unit's stop hook after a start that failed on its config (a typo, or
+# a key this version refuses after an upgrade, while the previous daemon's
+# handed-over program still announces): it withdraws, reading the paths it
+# needs from the file the daemon refused.
+hook=$(sed -n 's/^ExecStopPost=//p' "$R/usr/lib/systemd/system/xdpcastd.service" |
+	sed -e "s|/usr/sbin/|$R/usr/sbin/|" -e "s|/etc/xdpcast/|$R/etc/xdpcast/|")
+cp "$R/etc/xdpcast/xdpcastd.yaml" "$WORK/shipped.yaml"
+sed -e "s|^bird_include:.*|bird_include: $WORK/hook-bird.conf|" -e 's|^bird_socket:.*|bird_socket: none|' \
+	"$WORK/shipped.yaml" > "$R/etc/xdpcast/xdpcastd.yaml"
+echo "typo_key: 1" >> "$R/etc/xdpcast/xdpcastd.yaml"
+echo "protocol static xdpcast4 { ipv4; route 192.0.2.0/24 blackhole; }" > "$WORK/hook-bird.conf"
+SERVICE_RESULT=exit-code $hook > "$WORK/hook.log" 2>&1 || fail "the stop hook with a refused config: $(cat "$WORK/hook.log")"
+cmp -s "$WORK/hook-bird.conf" "$WORK/withdrawn.conf" || fail "the stop hook did not withdraw: $(cat "$WORK/hook.log")"
+cp "$WORK/shipped.yaml" "$R/etc/xdpcast/xdpcastd.yaml"
+echo "ok - the unit's stop hook withdraws after a start its config failed"
 
 echo "# edited" >> "$R/etc/xdpcast/xdpcastd.yaml"
 mkdir -p "$R/var/lib/xdpcast" && echo '{}' > "$R/var/lib/xdpcast/state.json"

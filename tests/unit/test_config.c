@@ -556,6 +556,44 @@ static void test_missing_file(void **state)
 	options_free(&o);
 }
 
+/* What xdpcastctl reads (the stop hook among it): the daemon's paths, from
+ * a file the daemon refuses for other keys, so that a start that failed on
+ * its config is still withdrawn. */
+static void test_paths_of_a_refused_file(void **state)
+{
+	static const char text[] =
+		"pop: ams1\n"
+		"typo_key: 1\n"
+		"rate_limit:\n  ipv4_32: {rate: 10, burst: 0}\n"
+		"control_socket: /x/ctl.sock\n"
+		"pin_dir: /x/pins\n"
+		"bird_include: /x/bird.conf\n"
+		"bird_socket: none\n";
+	struct options o;
+	char err[512];
+
+	(void)state;
+	options_defaults(&o);
+	assert_int_equal(config_load(write_config(text), &o, err, sizeof(err)), -1);
+	options_free(&o);
+
+	options_defaults(&o);
+	assert_int_equal(config_load_paths(write_config(text), &o, err, sizeof(err)), 0);
+	assert_string_equal(o.control_socket, "/x/ctl.sock");
+	assert_string_equal(o.pin_dir, "/x/pins");
+	assert_string_equal(o.bird_include, "/x/bird.conf");
+	assert_null(o.bird_socket);
+	options_free(&o);
+
+	/* What is wrong with those keys, or with the file as YAML, still is. */
+	options_defaults(&o);
+	assert_int_equal(config_load_paths(write_config("bird_include: /a\nbird_include: /b\n"), &o, err,
+					   sizeof(err)), -1);
+	assert_non_null(strstr(err, ":2: bird_include: a second 'bird_include'"));
+	assert_int_equal(config_load_paths(write_config("bird_include: [/a\n"), &o, err, sizeof(err)), -1);
+	options_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -570,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_documented_example),
 		cmocka_unit_test(test_deep_nesting_refused_early),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_paths_of_a_refused_file),
 		cmocka_unit_test(test_long_lists),
 		cmocka_unit_test(test_lists_over_their_maps),
 		cmocka_unit_test(test_example_shows_every_key),
