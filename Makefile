@@ -238,17 +238,20 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/prog_bench $(BUILD)/bench/floodgen $(BUILD)/bench/zone_bench
 	@bench/run.sh
 
-# The unit names /usr/sbin and the man pages /usr/share/doc/xdpcast (the
-# package's places); installed elsewhere, they name SBINDIR and DOCDIR. The
-# example config becomes the config unless one exists.
+# The unit and the man pages name /usr/sbin, /usr/share/doc/xdpcast and
+# /etc/xdpcast (the package's places); installed elsewhere, they name
+# SBINDIR, DOCDIR and SYSCONFDIR. The example config becomes the config
+# unless one exists.
+INSTALLED_PATHS := -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/usr/share/doc/xdpcast|$(DOCDIR)|g' \
+		   -e 's|/etc/xdpcast/|$(SYSCONFDIR)/xdpcast/|g'
 install: $(BINS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/xdpcast
 	install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
 	for page in xdpcastd xdpcastctl; do \
-		sed 's|/usr/share/doc/xdpcast|$(DOCDIR)|g' man/$$page.8 > $(DESTDIR)$(MANDIR)/man8/$$page.8; done
+		sed $(INSTALLED_PATHS) man/$$page.8 > $(DESTDIR)$(MANDIR)/man8/$$page.8; done
 	chmod 0644 $(DESTDIR)$(MANDIR)/man8/xdpcastd.8 $(DESTDIR)$(MANDIR)/man8/xdpcastctl.8
-	sed 's|/usr/sbin/|$(SBINDIR)/|g' dist/xdpcastd.service > $(DESTDIR)$(UNITDIR)/xdpcastd.service
+	sed $(INSTALLED_PATHS) dist/xdpcastd.service > $(DESTDIR)$(UNITDIR)/xdpcastd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/xdpcastd.service
 	install -m 0644 dist/xdpcast.tmpfiles $(DESTDIR)$(TMPFILESDIR)/xdpcast.conf
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
