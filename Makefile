@@ -261,9 +261,11 @@ install: $(BINS)
 
 # A binary package of this tree with dpkg-deb: what `make install` puts
 # under /usr, the maintainer scripts of dist/debian/, and the libraries it
-# links as dependencies (dpkg-shlibdeps).
+# links as dependencies (dpkg-shlibdeps). Earlier packages are removed, so
+# that `dpkg -i build/xdpcast_*.deb` installs this one alone (dpkg takes
+# every file named, in the glob's order: 0.1.99 after 0.1.100).
 deb: all
-	rm -rf $(BUILD)/deb
+	rm -rf $(BUILD)/deb $(BUILD)/xdpcast_*.deb
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb/root PREFIX=/usr
 	install -d $(BUILD)/deb/root/DEBIAN $(BUILD)/deb/debian
 	install -m 0755 dist/debian/postinst dist/debian/prerm dist/debian/postrm $(BUILD)/deb/root/DEBIAN/

@@ -13,15 +13,21 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(realpath "${BUILD:-$ROOT/build}")
 WORK=$(mktemp -d /tmp/xdpcast-package.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# A package an earlier `make deb` left: the README's `dpkg -i
+# build/xdpcast_*.deb` would install it too, after the new one.
+STALE=$BUILD/xdpcast_0.0.1_$(dpkg --print-architecture).deb
+trap 'rm -rf "$WORK" "$STALE"' EXIT
 
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
 }
 
+mkdir -p "$BUILD" && touch "$STALE"
 make -s --no-print-directory -C "$ROOT" BUILD="$BUILD" deb > "$WORK/make.log" 2>&1 || fail "make deb: $(tail "$WORK/make.log")"
-deb=$(ls -t "$BUILD"/xdpcast_*.deb | head -1)
+debs=("$BUILD"/xdpcast_*.deb)
+[ ${#debs[@]} -eq 1 ] || fail "make deb left ${#debs[@]} packages for 'dpkg -i build/xdpcast_*.deb': ${debs[*]}"
+deb=${debs[0]}
 
 dpkg-deb -f "$deb" Package Depends > "$WORK/fields"
 grep -qx "Package: xdpcast" "$WORK/fields" && grep -q "^Depends: .*libbpf1.*libyaml-0-2" "$WORK/fields" ||
