@@ -85,7 +85,8 @@ static const char usage[] =
 "      --after-failure  withdraw: the stop hook's; only when systemd says the\n"
 "                       service failed ($SERVICE_RESULT is not 'success': a\n"
 "                       clean stop has withdrawn already and a handover must\n"
-"                       not), and never asking a daemon\n"
+"                       not), never asking a daemon, and at the default paths\n"
+"                       when it cannot read the config file\n"
 "  -p, --prepend N      drain: prepend bgp.asn N times (0..10)\n"
 "  -j, --json           print JSON instead of text, errors too ({\"error\": ...})\n"
 "  -a, --all            stats: list reasons that counted nothing too\n"
@@ -924,12 +925,17 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 		}
 	}
 	options_defaults(&ctl->opts);
-	if (ctl->config) {
-		if (config_load_paths(ctl->config, &ctl->opts, err, sizeof(err)))
+	if (ctl->config && config_load_paths(ctl->config, &ctl->opts, err, sizeof(err))) {
+		/* The stop hook withdraws even when the file that failed the start
+		 * is not YAML at all: where the daemon writes by default. */
+		if (!ctl->after_failure)
 			return fail(err);
-		if (!ctl->pin_dir && strcmp(ctl->opts.pin_dir, XDPCAST_DEFAULT_PIN_DIR))
-			ctl->pin_dir = ctl->opts.pin_dir;
+		fprintf(stderr, "xdpcastctl: %s: withdrawing at the default paths\n", err);
+		options_free(&ctl->opts);
+		options_defaults(&ctl->opts);
 	}
+	if (!ctl->pin_dir && strcmp(ctl->opts.pin_dir, XDPCAST_DEFAULT_PIN_DIR))
+		ctl->pin_dir = ctl->opts.pin_dir;
 	if (!ctl->socket)
 		ctl->socket = ctl->opts.control_socket;
 	if (!ctl->bird_include)

@@ -102,8 +102,16 @@ echo "typo_key: 1" >> "$R/etc/xdpcast/xdpcastd.yaml"
 echo "protocol static xdpcast4 { ipv4; route 192.0.2.0/24 blackhole; }" > "$WORK/hook-bird.conf"
 SERVICE_RESULT=exit-code $hook > "$WORK/hook.log" 2>&1 || fail "the stop hook with a refused config: $(cat "$WORK/hook.log")"
 cmp -s "$WORK/hook-bird.conf" "$WORK/withdrawn.conf" || fail "the stop hook did not withdraw: $(cat "$WORK/hook.log")"
+# A file that is not YAML at all: the default paths, in a /run of its own.
+echo "bird_include: [" > "$R/etc/xdpcast/xdpcastd.yaml"
+unshare -m sh -c 'mount -t tmpfs tmpfs /run && mkdir /run/xdpcast && echo "$1" > /run/xdpcast/bird.conf &&
+	SERVICE_RESULT=exit-code $0 && cat /run/xdpcast/bird.conf' "$hook" \
+	"protocol static xdpcast4 { ipv4; route 192.0.2.0/24 blackhole; }" > "$WORK/hook.log" 2> "$WORK/hook.err" ||
+	fail "the stop hook with a config that is not YAML: $(cat "$WORK/hook.err")"
+grep -q "route 192.0.2.0/24" "$WORK/hook.log" && fail "the stop hook did not withdraw the default include file"
+grep -q "not YAML\|did not find expected" "$WORK/hook.err" || fail "the stop hook did not say why: $(cat "$WORK/hook.err")"
 cp "$WORK/shipped.yaml" "$R/etc/xdpcast/xdpcastd.yaml"
-echo "ok - the unit's stop hook withdraws after a start its config failed"
+echo "ok - the unit's stop hook withdraws after a start its config failed, at the default paths when it is not YAML"
 
 echo "# edited" >> "$R/etc/xdpcast/xdpcastd.yaml"
 mkdir -p "$R/var/lib/xdpcast" && echo '{}' > "$R/var/lib/xdpcast/state.json"
