@@ -947,29 +947,64 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 	return 0;
 }
 
+/* Every command and the arguments it takes (as --help writes them), so
+ * that a wrong count is named as such. */
+static const struct command {
+	const char *name, *args;
+	int min, max;
+} commands[] = {
+	{ "stats", NULL, 0, 0 }, { "status", NULL, 0, 0 }, { "lookup", "NAME [TYPE]", 1, 2 },
+	{ "answers", "NAME", 1, 1 }, { "catchment", NULL, 0, 0 }, { "reload", NULL, 0, 0 },
+	{ "block", "add PREFIX, del PREFIX or list", 1, 2 }, { "drain", "[PREFIX]", 0, 1 },
+	{ "undrain", "[PREFIX]", 0, 1 }, { "withdraw", "[PREFIX]", 0, 1 },
+};
+#define COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
 static int run(struct ctl *ctl, const char *command, int args, char **argv)
 {
+	const struct command *c = NULL;
 	char err[512];
 
-	if (!strcmp(command, "stats") && args == 0)
+	for (size_t i = 0; i < COMMANDS && !c; i++)
+		if (!strcmp(commands[i].name, command))
+			c = &commands[i];
+	if (!c) {
+		snprintf(err, sizeof(err), "unknown command '%s' (see xdpcastctl --help)", command);
+		return fail(err);
+	}
+	if (args < c->min || args > c->max) {
+		snprintf(err, sizeof(err), "%s takes %s (see xdpcastctl --help)", command,
+			 c->args ? c->args : "no arguments");
+		return fail(err);
+	}
+	if (!strcmp(command, "stats"))
 		return cmd_stats(ctl);
-	if (!strcmp(command, "status") && args == 0)
+	if (!strcmp(command, "status"))
 		return cmd_status(ctl);
-	if (!strcmp(command, "reload") && args == 0)
+	if (!strcmp(command, "reload"))
 		return cmd_reload(ctl);
-	if (!strcmp(command, "lookup") && (args == 1 || args == 2))
+	if (!strcmp(command, "lookup"))
 		return cmd_lookup(ctl, argv[0], args == 2 ? argv[1] : NULL);
-	if (!strcmp(command, "answers") && args == 1)
+	if (!strcmp(command, "answers"))
 		return cmd_answers(ctl, argv[0]);
-	if (!strcmp(command, "catchment") && args == 0)
+	if (!strcmp(command, "catchment"))
 		return cmd_catchment(ctl);
 	if (!strcmp(command, "block"))
 		return cmd_block(ctl, args, argv);
-	if (!strcmp(command, "withdraw") && args <= 1)
+	if (!strcmp(command, "withdraw"))
 		return cmd_withdraw(ctl, args ? argv[0] : NULL);
-	if ((!strcmp(command, "drain") || !strcmp(command, "undrain")) && args <= 1)
-		return cmd_maintain(ctl, command, args ? argv[0] : NULL);
-	snprintf(err, sizeof(err), "unknown command or wrong arguments: '%s' (see xdpcastctl --help)", command);
+	return cmd_maintain(ctl, command, args ? argv[0] : NULL);       /* drain, undrain */
+}
+
+/* "a command is needed: stats, status, ..." */
+static int no_command(void)
+{
+	char err[512];
+	size_t used = snprintf(err, sizeof(err), "a command is needed:");
+
+	for (size_t i = 0; i < COMMANDS; i++)
+		used += snprintf(err + used, sizeof(err) - used, "%s %s", i ? "," : "", commands[i].name);
+	snprintf(err + used, sizeof(err) - used, " (see xdpcastctl --help)");
 	return fail(err);
 }
 
@@ -980,8 +1015,7 @@ int main(int argc, char **argv)
 
 	ret = parse_options(argc, argv, &ctl);
 	if (!ret && optind == argc)
-		ret = fail("a command is needed: stats, status, lookup, answers, catchment, reload, block, drain, "
-			   "undrain or withdraw (see xdpcastctl --help)");
+		ret = no_command();
 	if (!ret)
 		ret = run(&ctl, argv[optind], argc - optind - 1, argv + optind + 1);
 	json_decref(ctl.status);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# What an operator types, without a daemon: each bad invocation of
+# xdpcastd and xdpcastctl exits 1 with one line naming the problem, and
+# the man pages describe every flag --help lists (and no other). The host
+# is not touched: sockets, pins and files are this test's own.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(realpath "${BUILD:-$ROOT/build}")
+WORK=$(mktemp -d /tmp/xdpcast-cli.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# refused EXPECTED PROGRAM ARGS...: exit 1 and EXPECTED in its one line.
+refused() {
+	local expected=$1 status=0
+	shift
+	"$@" > "$WORK/out" 2>&1 || status=$?
+	[ "$status" -eq 1 ] || fail "$*: exit $status, not 1: $(cat "$WORK/out")"
+	[ "$(wc -l < "$WORK/out")" -eq 1 ] && grep -qF -- "$expected" "$WORK/out" ||
+		fail "$*: said '$(cat "$WORK/out")', not '$expected'"
+}
+
+ctl() { "$BUILD/xdpcastctl" --control-socket "$WORK/none.sock" --pin-dir "$WORK/pins" "$@"; }
+refused "a command is needed: stats, status, lookup" ctl
+refused "unknown command 'frobnicate'" ctl frobnicate
+refused "unknown option '--bogus'" ctl --bogus status
+refused "lookup takes NAME [TYPE]" ctl lookup
+refused "answers takes NAME" ctl answers a b
+refused "status takes no arguments" ctl status extra
+refused "block takes add PREFIX, del PREFIX or list" ctl block
+refused "prefix '192.0.2.0/33': length must be 0 to 32" ctl block add 192.0.2.0/33
+refused "'BOGUS' is not a record type" ctl lookup example.net BOGUS
+refused "none.sock: No such file or directory (is xdpcastd running?)" ctl status
+refused "withdraw PREFIX needs a running xdpcastd" ctl withdraw 192.0.2.0/24
+echo "ok - xdpcastctl: commands, arguments, options and a daemon not running refused by name, exit 1"
+
+d() { "$BUILD/xdpcastd" --pin-dir "$WORK/pins" --control-socket "$WORK/none.sock" --bird-socket none "$@"; }
+refused "--iface is required" d
+refused "unknown option '--bogus'" d --bogus
+refused "--zone needs an argument" d --zone
+refused "unexpected argument 'stray'" d stray
+refused "--anycast: prefix '192.0.2.1/24': host bits are set" d --anycast 192.0.2.1/24
+refused "$WORK/none.yaml: No such file or directory" d --check-config "$WORK/none.yaml"
+echo "ok - xdpcastd: bad input refused by name, exit 1"
+
+# The flags of --help against those the man page's OPTIONS describe.
+for program in xdpcastd xdpcastctl; do
+	"$BUILD/$program" --help | grep -oE '^ +(-[a-zA-Z], +)?--[a-z-]+' | grep -oE -- '--[a-z-]+' | sort -u > "$WORK/help"
+	sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$ROOT/man/$program.8" | grep -E '^\.(B|BR|BI) ' |
+		grep -oE '\\-\\-[a-z\\-]+' | sed 's/\\//g' | sort -u > "$WORK/man"
+	diff -u "$WORK/help" "$WORK/man" > "$WORK/diff" || fail "$program: --help (-) and man OPTIONS (+) differ: $(cat "$WORK/diff")"
+done
+echo "ok - both man pages describe the flags --help lists"
