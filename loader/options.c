@@ -895,6 +895,7 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 {
 	static struct getopt_tables t;
 	bool replaced[OPTIONS_FLAGS_MAX] = { false };
+	char *scanned[argc + 1];
 	const struct schema_item *item;
 	char why[512];
 	size_t index;
@@ -902,10 +903,13 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 
 	getopt_tables(&t);
 	options_defaults(opts);
-	/* The config file first, so that every other flag wins over it. */
+	/* The config file first, so that every other flag wins over it; in a
+	 * copy of argv, which getopt reorders: the parse must see it as typed
+	 * (an argument moved after a flag missing its own would become it). */
+	memcpy(scanned, argv, sizeof(scanned));
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, t.shorts, t.longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, scanned, t.shorts, t.longopts, NULL)) != -1)
 		if ((item = flag_of(&t, c, &index)) && (is_flag(item, "config") || is_flag(item, "check-config"))) {
 			opts->config_path = optarg;
 			opts->check_config = is_flag(item, "check-config");

@@ -866,11 +866,13 @@ static const struct option longopts[] = {
  * not taken for it. */
 static bool json_asked(int argc, char **argv)
 {
+	char *scanned[argc + 1];        /* getopt reorders what it scans: the parse must see argv as typed */
 	bool json = false;
 	int c;
 
+	memcpy(scanned, argv, sizeof(scanned));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, scanned, shortopts, longopts, NULL)) != -1)
 		json |= c == 'j';
 	optind = 0;     /* glibc: the next getopt_long starts over */
 	return json;

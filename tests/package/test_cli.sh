@@ -29,6 +29,8 @@ ctl() { "$BUILD/xdpcastctl" --control-socket "$WORK/none.sock" --pin-dir "$WORK/
 refused "a command is needed: stats, status, lookup" ctl
 refused "unknown command 'frobnicate'" ctl frobnicate
 refused "unknown option '--bogus'" ctl --bogus status
+refused "--top needs an argument" ctl catchment --top
+refused "--bird-include needs an argument" ctl withdraw --bird-include
 refused "lookup takes NAME [TYPE]" ctl lookup
 refused "answers takes NAME" ctl answers a b
 refused "status takes no arguments" ctl status extra
@@ -43,6 +45,7 @@ d() { "$BUILD/xdpcastd" --pin-dir "$WORK/pins" --control-socket "$WORK/none.sock
 refused "--iface is required" d
 refused "unknown option '--bogus'" d --bogus
 refused "--zone needs an argument" d --zone
+refused "--pop needs an argument" d --iface lo --anycast 192.0.2.0/24 --zone "$WORK/none.zone" stray --pop
 refused "unexpected argument 'stray'" d stray
 refused "--anycast: prefix '192.0.2.1/24': host bits are set" d --anycast 192.0.2.1/24
 refused "$WORK/none.yaml: No such file or directory" d --check-config "$WORK/none.yaml"
