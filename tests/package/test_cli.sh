@@ -39,7 +39,15 @@ refused "prefix '192.0.2.0/33': length must be 0 to 32" ctl block add 192.0.2.0/
 refused "'BOGUS' is not a record type" ctl lookup example.net BOGUS
 refused "none.sock: No such file or directory (is xdpcastd running?)" ctl status
 refused "withdraw PREFIX needs a running xdpcastd" ctl withdraw 192.0.2.0/24
-echo "ok - xdpcastctl: commands, arguments, options and a daemon not running refused by name, exit 1"
+# A daemon's socket (mode 0600, root's) and pins (bpffs: 0700) asked by
+# another user: the reason is permission, not a daemon that is not running.
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/root.sock"
+chmod 0600 "$WORK/root.sock" && chmod 0755 "$WORK"
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$BUILD/xdpcastctl" "$@"; }
+refused "root.sock: Permission denied (xdpcastctl needs root)" as_nobody --control-socket "$WORK/root.sock" status
+mkdir -m 0700 "$WORK/pins"
+refused "xdpcast_stats: Permission denied (xdpcastctl needs root)" as_nobody --pin-dir "$WORK/pins" stats
+echo "ok - xdpcastctl: commands, arguments, options, a daemon not running, another user refused by name, exit 1"
 
 d() { "$BUILD/xdpcastd" --pin-dir "$WORK/pins" --control-socket "$WORK/none.sock" --bird-socket none "$@"; }
 refused "--iface is required" d

@@ -110,6 +110,12 @@ void control_close(int listen_fd, const char *path)
 	unlink(path);
 }
 
+const char *control_unreachable_hint(int errnum)
+{
+	return errnum == EACCES || errnum == EPERM ? " (xdpcastctl needs root)" :
+	       errnum == ENOENT || errnum == ECONNREFUSED ? " (is xdpcastd running?)" : "";
+}
+
 json_t *control_request(const char *path, const char *command, char *err, size_t errlen)
 {
 	struct sockaddr_un addr;
@@ -122,7 +128,7 @@ json_t *control_request(const char *path, const char *command, char *err, size_t
 		return NULL;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s%s", path, strerror(errno), control_unreachable_hint(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;

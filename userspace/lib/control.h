@@ -34,6 +34,10 @@ int control_listen(const char *path, char *err, size_t errlen);
 
 void control_close(int listen_fd, const char *path);
 
+/* Why xdpcastd's socket or pins could not be opened (errno), in words for
+ * after the path: " (is xdpcastd running?)", " (xdpcastctl needs root)". */
+const char *control_unreachable_hint(int errnum);
+
 /* Client side: sends command, returns the daemon's answer (NULL + err). */
 json_t *control_request(const char *path, const char *command, char *err, size_t errlen);
 

@@ -8,6 +8,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "control.h"
 #include "stats.h"
 
 int pin_open(const char *pin_dir, const char *name, char *err, size_t errlen)
@@ -19,7 +20,7 @@ int pin_open(const char *pin_dir, const char *name, char *err, size_t errlen)
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		saved = errno;
-		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(saved));
+		snprintf(err, errlen, "%s: %s%s", path, strerror(saved), control_unreachable_hint(saved));
 		errno = saved;
 	}
 	return fd;
@@ -131,18 +132,13 @@ int stats_program_ifindexes(int prog, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *
 int stats_slot_ifindexes(const char *pin_dir, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *prog_id, char *err,
 			 size_t errlen)
 {
-	char path[512];
-	int prog, ret;
+	int prog = pin_open(pin_dir, "xdpcast_prog", err, errlen), ret;
 
-	snprintf(path, sizeof(path), "%s/xdpcast_prog", pin_dir);
-	prog = bpf_obj_get(path);
-	if (prog < 0) {
-		snprintf(err, errlen, "%s: %s (is xdpcastd running?)", path, strerror(errno));
+	if (prog < 0)
 		return -1;
-	}
 	ret = stats_program_ifindexes(prog, ifindex, prog_id);
 	if (ret)
-		snprintf(err, errlen, "%s: no iface_ifindex in the program's .rodata", path);
+		snprintf(err, errlen, "%s/xdpcast_prog: no iface_ifindex in the program's .rodata", pin_dir);
 	close(prog);
 	return ret;
 }
