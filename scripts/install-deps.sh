@@ -39,13 +39,14 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The tests and the demo run NSD, Knot, BIRD and Prometheus themselves,
 # inside namespaces on sockets of their own, whatever runs on the host. A
-# server that Debian started because this run installed its package is
-# stopped again; a service the host had before is left as it was.
+# server that Debian started and enabled because this run installed its
+# package is stopped and disabled again (else NSD and Knot would both claim
+# port 53 at the next boot); a service the host had before is left as it was.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 	for entry in nsd:nsd knot:knot bird2:bird prometheus:prometheus; do
 		package=${entry%%:*} service=${entry#*:}
 		if [[ " ${missing[*]} " == *" $package "* ]]; then
-			systemctl stop "$service" >/dev/null 2>&1 || true
+			systemctl disable --now "$service" >/dev/null 2>&1 || true
 		fi
 	done
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/install-deps.sh on a host that runs systemd, with apt-get,
 # dpkg-query and systemctl that only record: a server whose package this
-# run installed is stopped again (Debian started it); one the host had
+# run installed is stopped and disabled again (Debian started and enabled
+# it: NSD and Knot would both claim port 53 at the next boot); one the host had
 # before is left alone, never disabled. The host is not touched.
 set -euo pipefail
 
@@ -30,7 +31,7 @@ unshare -m sh -c 'mount -t tmpfs tmpfs /run/systemd 2>/dev/null || mount -t tmpf
 grep -qx "install-deps: installing nsd knot" "$WORK/out" || fail "what it said: $(cat "$WORK/out")"
 expected="apt-get update -qq
 apt-get install -y -qq --no-install-recommends nsd knot
-systemctl stop nsd
-systemctl stop knot"
+systemctl disable --now nsd
+systemctl disable --now knot"
 [ "$(cat "$WORK/calls")" = "$expected" ] || fail "its calls: $(cat "$WORK/calls")"
-echo "ok - install-deps installs what is missing and stops only the servers it installed (bird, prometheus left alone)"
+echo "ok - install-deps installs what is missing and stops and disables only the servers it installed (bird, prometheus left alone)"
