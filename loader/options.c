@@ -779,7 +779,9 @@ static const char usage_tail[] =
 "unpins and exits 0 (3 when BIRD did not take the withdrawal, for the\n"
 "stop hook). SIGUSR1 hands over: it exits 0 leaving the program\n"
 "attached, its maps pinned and BGP as it is, for the next xdpcastd, which\n"
-"takes over without a lost query (systemctl restart does this).\n";
+"takes over without a lost query (systemctl restart does this). Bad\n"
+"input (options, config, zones, interfaces, pins) exits 1 with one line\n"
+"naming it, nothing attached or changed.\n";
 
 static void print_usage(void)
 {

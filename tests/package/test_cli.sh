@@ -66,4 +66,9 @@ for program in xdpcastd xdpcastctl; do
 		grep -oE '\\-\\-[a-z\\-]+' | sed 's/\\//g' | sort -u > "$WORK/man"
 	diff -u "$WORK/help" "$WORK/man" > "$WORK/diff" || fail "$program: --help (-) and man OPTIONS (+) differ: $(cat "$WORK/diff")"
 done
-echo "ok - both man pages describe the flags --help lists"
+# xdpcastd's synopsis shows every flag but --help and --version.
+sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$ROOT/man/xdpcastd.8" | grep -oE '\\-\\-[a-z\\-]+' | sed 's/\\//g' |
+	sort -u > "$WORK/synopsis"
+"$BUILD/xdpcastd" --help | grep -oE '^ +(-[a-zA-Z], +)?--[a-z-]+' | grep -oE -- '--[a-z-]+' | grep -vx -- '--help\|--version' |
+	sort -u | diff -u - "$WORK/synopsis" > "$WORK/diff" || fail "xdpcastd: --help (-) and man SYNOPSIS (+) differ: $(cat "$WORK/diff")"
+echo "ok - both man pages describe the flags --help lists, xdpcastd's synopsis shows them"
