@@ -898,7 +898,7 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 	static struct getopt_tables t;
 	bool replaced[OPTIONS_FLAGS_MAX] = { false };
 	char *scanned[argc + 1];
-	const struct schema_item *item;
+	const struct schema_item *item, *asked = NULL;
 	char why[512];
 	size_t index;
 	int c;
@@ -911,11 +911,24 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 	memcpy(scanned, argv, sizeof(scanned));
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, scanned, t.shorts, t.longopts, NULL)) != -1)
-		if ((item = flag_of(&t, c, &index)) && (is_flag(item, "config") || is_flag(item, "check-config"))) {
+	while ((c = getopt_long(argc, scanned, t.shorts, t.longopts, NULL)) != -1) {
+		item = flag_of(&t, c, &index);
+		if (item && (is_flag(item, "config") || is_flag(item, "check-config"))) {
 			opts->config_path = optarg;
 			opts->check_config = is_flag(item, "check-config");
+		} else if (item && !asked && (is_flag(item, "help") || is_flag(item, "version"))) {
+			asked = item;
 		}
+	}
+	/* Whatever else is wrong, the config file included. */
+	if (asked && is_flag(asked, "help")) {
+		print_usage();
+		return OPTIONS_EXIT_OK;
+	}
+	if (asked) {
+		printf("xdpcastd %s\n", XDPCAST_VERSION);
+		return OPTIONS_EXIT_OK;
+	}
 	if (opts->config_path && config_load(opts->config_path, opts, err, errlen))
 		return OPTIONS_EXIT_ERROR;
 	optind = 0;
@@ -924,17 +937,9 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 			return usage_error(err, errlen, "%s needs an argument", argv[optind - 1]);
 		if (!(item = flag_of(&t, c, &index)))
 			return usage_error(err, errlen, "unknown option '%s'", argv[optind - 1]);
-		if (item->shape != SCHEMA_ACTION) {
-			if (schema_flag_apply(t.refs, t.count, index, optarg, opts, replaced, &opts->strings, why,
-					      sizeof(why)))
-				return usage_error(err, errlen, "%s", why);
-		} else if (is_flag(item, "help")) {
-			print_usage();
-			return OPTIONS_EXIT_OK;
-		} else if (is_flag(item, "version")) {
-			printf("xdpcastd %s\n", XDPCAST_VERSION);
-			return OPTIONS_EXIT_OK;
-		}
+		if (item->shape != SCHEMA_ACTION &&
+		    schema_flag_apply(t.refs, t.count, index, optarg, opts, replaced, &opts->strings, why, sizeof(why)))
+			return usage_error(err, errlen, "%s", why);
 	}
 	if (optind < argc)
 		return usage_error(err, errlen, "unexpected argument '%s'", argv[optind]);

@@ -58,6 +58,13 @@ refused "unexpected argument 'stray'" d stray
 refused "--anycast: prefix '192.0.2.1/24': host bits are set" d --anycast 192.0.2.1/24
 refused "$WORK/none.yaml: No such file or directory" d --check-config "$WORK/none.yaml"
 echo "ok - xdpcastd: bad input refused by name, exit 1"
+# --help and --version answer whatever else is wrong, a broken config too.
+printf 'pop: [unclosed\n' > "$WORK/broken.yaml"
+d --config "$WORK/broken.yaml" --bogus --help > "$WORK/out" 2>&1 || fail "--help with a broken config: $(cat "$WORK/out")"
+grep -q '^Usage: xdpcastd' "$WORK/out" || fail "--help with a broken config printed: $(cat "$WORK/out")"
+d --config "$WORK/broken.yaml" --version > "$WORK/out" 2>&1 || fail "--version with a broken config: $(cat "$WORK/out")"
+grep -q '^xdpcastd ' "$WORK/out" || fail "--version with a broken config printed: $(cat "$WORK/out")"
+echo "ok - xdpcastd: --help and --version with a broken config file"
 
 # The flags of --help against those the man page's OPTIONS describe.
 for program in xdpcastd xdpcastctl; do
