@@ -260,13 +260,20 @@ install: $(BINS)
 		install -m 0640 docs/xdpcastd.example.yaml $(DESTDIR)$(SYSCONFDIR)/xdpcast/xdpcastd.yaml
 
 # A binary package of this tree with dpkg-deb: what `make install` puts
-# under /usr, the maintainer scripts of dist/debian/, and the libraries it
-# links as dependencies (dpkg-shlibdeps). Earlier packages are removed, so
+# under /usr (man pages compressed, as Debian's policy has them), the
+# copyright file and a changelog entry naming the commit, the maintainer
+# scripts of dist/debian/, and the libraries it links as dependencies
+# (dpkg-shlibdeps). Earlier packages are removed, so
 # that `dpkg -i build/xdpcast_*.deb` installs this one alone (dpkg takes
 # every file named, in the glob's order: 0.1.99 after 0.1.100).
 deb: all
 	rm -rf $(BUILD)/deb $(BUILD)/xdpcast_*.deb
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb/root PREFIX=/usr
+	gzip -9n $(BUILD)/deb/root/usr/share/man/man8/xdpcastd.8 $(BUILD)/deb/root/usr/share/man/man8/xdpcastctl.8
+	install -m 0644 dist/debian/copyright $(BUILD)/deb/root/usr/share/doc/xdpcast/
+	printf 'xdpcast (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- %s  %s\n' \
+		$(DEB_VERSION) $(VERSION) "$$(sed -n 's/^Maintainer: //p' dist/debian/control.in)" \
+		"$$(git log -1 --format=%aD 2>/dev/null || date -R)" | gzip -9n > $(BUILD)/deb/root/usr/share/doc/xdpcast/changelog.gz
 	install -d $(BUILD)/deb/root/DEBIAN $(BUILD)/deb/debian
 	install -m 0755 dist/debian/postinst dist/debian/prerm dist/debian/postrm $(BUILD)/deb/root/DEBIAN/
 	echo /etc/xdpcast/xdpcastd.yaml > $(BUILD)/deb/root/DEBIAN/conffiles

@@ -43,15 +43,20 @@ cat > "$WORK/expected" <<'LIST'
 ./usr/share/doc/xdpcast/README.md
 ./usr/share/doc/xdpcast/SECURITY.md
 ./usr/share/doc/xdpcast/bgp.md
+./usr/share/doc/xdpcast/changelog.gz
 ./usr/share/doc/xdpcast/config.md
+./usr/share/doc/xdpcast/copyright
 ./usr/share/doc/xdpcast/examples/xdpcastd.example.yaml
-./usr/share/man/man8/xdpcastctl.8
-./usr/share/man/man8/xdpcastd.8
+./usr/share/man/man8/xdpcastctl.8.gz
+./usr/share/man/man8/xdpcastd.8.gz
 LIST
 diff -u "$WORK/expected" "$WORK/files" || fail "the package's files differ from the list above"
 [ "$(dpkg-deb -f "$deb" Version)" != "" ] && dpkg-deb -I "$deb" conffiles | grep -qx /etc/xdpcast/xdpcastd.yaml ||
 	fail "the config is not a conffile"
-echo "ok - $(basename "$deb"): control fields, $(wc -l < "$WORK/files") files, the config a conffile"
+dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/xdpcast/changelog.gz | zcat > "$WORK/changelog"
+[ "$(dpkg-parsechangelog -l "$WORK/changelog" -S Version)" = "$(dpkg-deb -f "$deb" Version)" ] ||
+	fail "the changelog's entry is not the package's version: $(cat "$WORK/changelog")"
+echo "ok - $(basename "$deb"): control fields, $(wc -l < "$WORK/files") files, the config a conffile, its changelog entry"
 
 # dpkg into a scratch root of its own.
 R=$WORK/root
@@ -76,7 +81,7 @@ version=$("$R/usr/sbin/xdpcastd" --version)
 [[ "$version" == "xdpcastd "?* ]] || fail "xdpcastd --version: $version"
 [[ "$("$R/usr/sbin/xdpcastctl" --version)" == "xdpcastctl "?* ]] || fail "xdpcastctl --version"
 for page in xdpcastd xdpcastctl; do
-	out=$(groff -man -Tutf8 -ww -z "$R/usr/share/man/man8/$page.8" 2>&1)
+	out=$(zcat "$R/usr/share/man/man8/$page.8.gz" | groff -man -Tutf8 -ww -z 2>&1)
 	[ -z "$out" ] || fail "man page $page: $out"
 	MANPATH=$R/usr/share/man man -P cat "$page" 2>/dev/null | grep -q "^NAME" || fail "man $page does not render"
 done
