@@ -113,6 +113,8 @@ struct daemon {
 	size_t secondary_count;         /* slots in use or freed; room for secondary_capacity */
 	size_t secondary_capacity;      /* the configured ones, then catalog_members_max members */
 	uint64_t catalog_errors;
+	char **file_zones;              /* origins of the default view's zone files, sorted: never catalog members */
+	size_t file_zone_count;
 	char **watched;                 /* every zone file and every file one includes (owned) */
 	struct hmap watched_index;      /* a path's hash -> 1 + its index in watched */
 	size_t watched_count;

@@ -23,6 +23,7 @@ struct secondary {
 					     * for an earlier one is dropped */
 	bool catalog;                       /* a catalog zone: read for its members, never served */
 	int catalog_of;                     /* a member: the catalog's slot; -1: configured */
+	char catalog_id[KNOT_DNAME_TXT_MAXLEN]; /* a member: its unique id there (a new one is a reset) */
 	struct xfr_primary primary;
 	struct zone *zone;                  /* last good copy; NULL before the first. An IXFR
 					     * changes it in place on the zones lane, while

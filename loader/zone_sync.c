@@ -868,38 +868,38 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The slot of a zone by its name, among the sorted names of the slots in use. */
-static struct secondary *slot_named(struct secondary **sorted, size_t count, const char *name)
-{
-	size_t lo = 0, hi = count;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(name, sorted[mid]->name);
-
-		if (!c)
-			return sorted[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
 static int compare_slots(const void *a, const void *b)
 {
 	return strcmp((*(struct secondary *const *)a)->name, (*(struct secondary *const *)b)->name);
 }
 
-/* A member gone from its catalog: out of the cache at once (after what
- * the zones lane holds for it), its timers disarmed; its slot is free and
- * its next incarnation's jobs ignore this one's results. */
-static void remove_member(struct daemon *d, size_t index)
+/* The slot of a zone by its name, among the slots in use sorted by name. */
+static struct secondary *slot_named(struct secondary **sorted, size_t count, const char *name)
+{
+	struct secondary key, *k = &key, **found;
+
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	found = bsearch(&k, sorted, count, sizeof(*sorted), compare_slots);
+	return found ? *found : NULL;
+}
+
+/* Whether a zone file of the default view serves that zone: the file
+ * wins, as a zone configured explicitly does, and a member of the same
+ * name would make the zone two. */
+static bool served_from_file(const struct daemon *d, const char *name)
+{
+	return d->file_zones && bsearch(&name, d->file_zones, d->file_zone_count, sizeof(*d->file_zones),
+					compare_names);
+}
+
+/* A member gone from its catalog (or reset): out of the cache at once
+ * (after what the zones lane holds for it), its timers disarmed; its slot
+ * is free and its next incarnation's jobs ignore this one's results. */
+static void remove_member(struct daemon *d, size_t index, const char *why)
 {
 	struct secondary *s = &d->secondaries[index];
 
-	log_info("catalog %s: member %s removed", d->secondaries[s->catalog_of].name, s->name);
+	log_info("catalog %s: member %s %s", d->secondaries[s->catalog_of].name, s->name, why);
 	loop_timer_cancel(d->loop, &s->refresh_timer);
 	loop_timer_cancel(d->loop, &s->expiry_timer);
 	if (d->phase != PHASE_STARTING && secondary_fresh(s))
@@ -909,23 +909,29 @@ static void remove_member(struct daemon *d, size_t index)
 
 /* A new member: a secondary with its catalog's primary and key, in a free
  * slot, transferred at once. */
-static void add_member(struct daemon *d, size_t catalog, const char *name)
+static void add_member(struct daemon *d, size_t catalog, const struct catalog_member *member)
 {
 	struct secondary_option opt = d->opts.secondaries[catalog];
 	size_t index = d->opts.secondary_count;
 	struct secondary *s;
 	char err[ERR_LEN];
 
+	if (served_from_file(d, member->zone)) {
+		d->catalog_errors++;
+		log_error("catalog %s: member %s left out: a zone file serves it", d->secondaries[catalog].name,
+			  member->zone);
+		return;
+	}
 	while (index < d->secondary_count && secondary_used(&d->secondaries[index]))
 		index++;
 	if (index == d->secondary_capacity) {
 		d->catalog_errors++;
 		log_error("catalog %s: member %s left out: transfer.catalog_members_max (%u) reached",
-			  d->secondaries[catalog].name, name, d->opts.catalog_members_max);
+			  d->secondaries[catalog].name, member->zone, d->opts.catalog_members_max);
 		return;
 	}
 	s = &d->secondaries[index];
-	opt.zone = name;
+	opt.zone = member->zone;
 	opt.catalog = false;
 	if (secondary_init(s, &opt, d->opts.keys, err, sizeof(err))) {
 		d->catalog_errors++;
@@ -933,6 +939,7 @@ static void add_member(struct daemon *d, size_t catalog, const char *name)
 		return;
 	}
 	s->catalog_of = catalog;
+	snprintf(s->catalog_id, sizeof(s->catalog_id), "%s", member->id);
 	loop_timer_init(&s->refresh_timer, "transfer refresh", refresh_due, d);
 	loop_timer_init(&s->expiry_timer, "transfer expiry", expiry_due, d);
 	if (index == d->secondary_count)
@@ -941,34 +948,117 @@ static void add_member(struct daemon *d, size_t catalog, const char *name)
 	transfer(d, index);
 }
 
+/* A member listed under a new unique id is reset (RFC 9432 5.6): its
+ * copy dropped and transferred afresh, whatever its serial, as the
+ * producer may have recreated the zone with a lower one. */
+static void reset_member(struct daemon *d, size_t index, size_t catalog, const struct catalog_member *member)
+{
+	remove_member(d, index, "reset (a new unique id): transferred afresh");
+	add_member(d, catalog, member);
+}
+
+/* The members of the other catalogs, read once per reconcile and only
+ * when a member is dropped: where it may have moved to. */
+struct other_catalogs {
+	bool read;
+	size_t count;
+	struct {
+		size_t slot;
+		struct catalog_member *members;
+		size_t count;
+	} *of;
+};
+
+static void other_catalogs_free(struct other_catalogs *o)
+{
+	for (size_t i = 0; i < o->count; i++)
+		catalog_members_free(o->of[i].members, o->of[i].count);
+	free(o->of);
+	memset(o, 0, sizeof(*o));
+}
+
+static void other_catalogs_read(struct daemon *d, size_t except, struct other_catalogs *o)
+{
+	char err[256];
+
+	o->read = true;
+	if (!(o->of = calloc(d->opts.secondary_count + 1, sizeof(*o->of)))) {
+		log_error("out of memory reading the other catalogs' members");
+		return;
+	}
+	for (size_t i = 0; i < d->opts.secondary_count; i++) {
+		struct secondary *c = &d->secondaries[i];
+
+		if (i == except || !c->catalog || !c->zone ||
+		    catalog_members(c->zone, &o->of[o->count].members, &o->of[o->count].count, err, sizeof(err)))
+			continue;
+		o->of[o->count++].slot = i;
+	}
+}
+
+/* A member its catalog dropped, when another catalog lists it: it moves
+ * there, its copy kept (a change of ownership, RFC 9432 5.4, whether or
+ * not the old catalog named the new one in `coo`), or reset if listed
+ * there under another unique id. Otherwise it would be gone until the
+ * other catalog's next refresh, its NOTIFYs refused meanwhile. */
+static bool hand_over(struct daemon *d, size_t index, struct other_catalogs *others)
+{
+	struct secondary *s = &d->secondaries[index];
+
+	if (!others->read)
+		other_catalogs_read(d, s->catalog_of, others);
+	for (size_t c = 0; c < others->count; c++) {
+		const struct catalog_member *m = catalog_member_named(others->of[c].members, others->of[c].count,
+								       s->name);
+
+		if (!m)
+			continue;
+		log_info("catalog %s: member %s moved to catalog %s", d->secondaries[s->catalog_of].name, s->name,
+			 d->secondaries[others->of[c].slot].name);
+		s->catalog_of = others->of[c].slot;
+		if (strcmp(m->id, s->catalog_id))
+			reset_member(d, index, others->of[c].slot, m);
+		return true;
+	}
+	return false;
+}
+
 /* After each good transfer of a catalog: its members as it lists them now.
  * A catalog that is not of version 2 changes nothing. A zone configured
- * explicitly (or already another catalog's member) keeps its settings. */
+ * explicitly, served from a zone file, or already another catalog's
+ * member keeps its settings. */
 static void catalog_reconcile(struct daemon *d, size_t index)
 {
 	struct secondary *cat = &d->secondaries[index];
+	struct other_catalogs others = { 0 };
+	struct catalog_member *members;
 	struct secondary **sorted = NULL;
 	size_t count, used = 0;
-	char **names, err[256];
+	char err[256];
 
-	if (catalog_members(cat->zone, &names, &count, err, sizeof(err))) {
+	if (catalog_members(cat->zone, &members, &count, err, sizeof(err))) {
 		d->catalog_errors++;
 		log_error("catalog %s serial %u refused: %s; its members stay as they were", cat->name, cat->serial,
 			  err);
 		return;
 	}
-	qsort(names, count, sizeof(*names), compare_names);
 	for (size_t i = d->opts.secondary_count; i < d->secondary_count; i++) {
 		struct secondary *s = &d->secondaries[i];
+		const struct catalog_member *m;
 
-		if (secondary_used(s) && s->catalog_of == (int)index &&
-		    !bsearch(&(const char *){ s->name }, names, count, sizeof(*names), compare_names))
-			remove_member(d, i);
+		if (!secondary_used(s) || s->catalog_of != (int)index)
+			continue;
+		m = catalog_member_named(members, count, s->name);
+		if (!m && !hand_over(d, i, &others))
+			remove_member(d, i, "removed");
+		else if (m && strcmp(m->id, s->catalog_id))
+			reset_member(d, i, index, m);
 	}
+	other_catalogs_free(&others);
 	sorted = calloc(d->secondary_count + 1, sizeof(*sorted));
 	if (!sorted) {
 		log_error("catalog %s: out of memory reading its members", cat->name);
-		catalog_members_free(names, count);
+		catalog_members_free(members, count);
 		return;
 	}
 	for (size_t i = 0; i < d->secondary_count; i++)
@@ -976,11 +1066,11 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 			sorted[used++] = &d->secondaries[i];
 	qsort(sorted, used, sizeof(*sorted), compare_slots);
 	for (size_t i = 0; i < count; i++)
-		if (!slot_named(sorted, used, names[i]))
-			add_member(d, index, names[i]);
+		if (!slot_named(sorted, used, members[i].zone))
+			add_member(d, index, &members[i]);
 	log_debug("catalog %s serial %u: %zu members", cat->name, cat->serial, count);
 	free(sorted);
-	catalog_members_free(names, count);
+	catalog_members_free(members, count);
 }
 
 /* ---- zone file changes ---- */
@@ -1036,6 +1126,24 @@ int zones_init(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The origins of the default view's zone files, as the start reads them,
+ * for the catalogs to leave out. */
+static int remember_file_zones(struct daemon *d, const struct generation *gen)
+{
+	if (!(d->file_zones = calloc(gen->default_view_count + 1, sizeof(*d->file_zones))))
+		return -1;
+	for (size_t i = 0; i < gen->default_view_count; i++) {
+		char name[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(name, gen->zones[i]->origin, sizeof(name));
+		if (!(d->file_zones[d->file_zone_count] = strdup(name)))
+			return -1;
+		d->file_zone_count++;
+	}
+	qsort(d->file_zones, d->file_zone_count, sizeof(*d->file_zones), compare_names);
+	return 0;
+}
+
 int zones_check(struct daemon *d, char *err, size_t errlen)
 {
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
@@ -1043,6 +1151,11 @@ int zones_check(struct daemon *d, char *err, size_t errlen)
 
 	if (generation_build(&gen, views, view_zones(&d->opts, views), NULL, 0, NULL, err, errlen))
 		return -1;
+	if (remember_file_zones(d, &gen)) {
+		snprintf(err, errlen, "out of memory");
+		generation_free(&gen);
+		return -1;
+	}
 	generation_free(&gen);
 	return 0;
 }
@@ -1095,6 +1208,11 @@ void zones_close(struct daemon *d)
 	for (size_t i = 0; i < d->secondary_count; i++)
 		secondary_free(&d->secondaries[i]);
 	free(d->secondaries);
+	for (size_t i = 0; i < d->file_zone_count; i++)
+		free(d->file_zones[i]);
+	free(d->file_zones);
+	d->file_zones = NULL;
+	d->file_zone_count = 0;
 	for (size_t i = 0; i < d->watched_count; i++)
 		free(d->watched[i]);
 	free(d->watched);

@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const knot_dname_t *name;
 	struct name_answers n;
 	struct zone *zone;
-	char err[512], **members;
+	char err[512];
+	struct catalog_member *members;
 	size_t member_count;
 
 	if (!quiet) {

@@ -33,19 +33,24 @@ static void test_members_of_version_2(void **state)
 			       "group.b2.zones TXT \"g\"\n"               /* a property: no member */
 			       "x.y.zones PTR deep.example.\n"            /* not <id>.zones */
 			       "c3.zones TXT \"not a ptr\"\n"
-			       "d4.zones PTR one.example.\n"              /* twice: once */
+			       "d4.zones PTR one.example.\n"              /* twice: once, with its first id */
 			       "e5.zones PTR m1.example.\n"
 			       "e5.zones PTR m2.example.\n"               /* two PTRs: broken member */
 			       "zones PTR apex.example.\n"
 			       "f6.other PTR other.example.\n");
-	char **m, err[256];
+	struct catalog_member *m;
+	char err[256];
 	size_t n;
 
 	(void)state;
 	assert_int_equal(catalog_members(z, &m, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 2);
-	assert_string_equal(m[0], "one.example.");
-	assert_string_equal(m[1], "two.example.");
+	assert_string_equal(m[0].zone, "one.example.");
+	assert_string_equal(m[0].id, "a1");
+	assert_string_equal(m[1].zone, "two.example.");
+	assert_string_equal(m[1].id, "b2");
+	assert_ptr_equal(catalog_member_named(m, n, "two.example."), &m[1]);
+	assert_null(catalog_member_named(m, n, "deep.example."));
 	catalog_members_free(m, n);
 	zone_free(z);
 }
@@ -53,7 +58,8 @@ static void test_members_of_version_2(void **state)
 static void test_empty_catalog(void **state)
 {
 	struct zone *z = parse(HEAD "version TXT \"2\"\n");
-	char **m, err[256];
+	struct catalog_member *m;
+	char err[256];
 	size_t n = 99;
 
 	(void)state;
@@ -75,7 +81,8 @@ static void test_refuses_other_versions(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		struct zone *z = parse(texts[i]);
-		char **m = (char **)1, err[256] = "";
+		struct catalog_member *m = (struct catalog_member *)1;
+		char err[256] = "";
 		size_t n = 1;
 
 		assert_int_equal(catalog_members(z, &m, &n, err, sizeof(err)), -1);
@@ -86,12 +93,37 @@ static void test_refuses_other_versions(void **state)
 	}
 }
 
+/* The unique id is what tells a reset (RFC 9432 5.6) from the same member:
+ * read in lower case, and in any case of the catalog's own names; the
+ * members come sorted by name whatever their ids' order. */
+static void test_member_ids(void **state)
+{
+	struct zone *z = parse(HEAD "VERSION TXT \"2\"\n"
+			       "Z9.ZONES PTR b.example.\n"
+			       "m\\.1.Zones PTR a.example.\n"
+			       "coo.Z9.zones PTR other.catalog.\n");
+	struct catalog_member *m;
+	char err[256];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(catalog_members(z, &m, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(m[0].zone, "a.example.");
+	assert_string_equal(m[0].id, "m\\.1");
+	assert_string_equal(m[1].zone, "b.example.");
+	assert_string_equal(m[1].id, "z9");
+	catalog_members_free(m, n);
+	zone_free(z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_members_of_version_2),
 		cmocka_unit_test(test_empty_catalog),
 		cmocka_unit_test(test_refuses_other_versions),
+		cmocka_unit_test(test_member_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

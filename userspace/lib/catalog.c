@@ -16,20 +16,81 @@ static bool version_2(const knot_rrset_t *txt)
 	return false;
 }
 
-void catalog_members_free(char **members, size_t count)
+void catalog_members_free(struct catalog_member *members, size_t count)
 {
-	for (size_t i = 0; i < count; i++)
-		free(members[i]);
+	for (size_t i = 0; i < count; i++) {
+		free(members[i].zone);
+		free(members[i].id);
+	}
 	free(members);
 }
 
-int catalog_members(const struct zone *zone, char ***members, size_t *count, char *err, size_t errlen)
+static int compare_zones(const void *a, const void *b)
+{
+	return strcmp(((const struct catalog_member *)a)->zone, ((const struct catalog_member *)b)->zone);
+}
+
+const struct catalog_member *catalog_member_named(const struct catalog_member *members, size_t count,
+						  const char *zone)
+{
+	struct catalog_member key = { .zone = (char *)zone };
+
+	return bsearch(&key, members, count, sizeof(*members), compare_zones);
+}
+
+/* A zone listed twice keeps its first entry: sorted by name, then by
+ * position in the catalog (its RRsets are in canonical order). */
+struct listed {
+	struct catalog_member member;
+	size_t position;
+};
+
+static int compare_listed(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+	int c = strcmp(x->member.zone, y->member.zone);
+
+	return c ? c : (x->position > y->position) - (x->position < y->position);
+}
+
+/* The member of one RRset, if it is <unique-id>.zones.<catalog> PTR with one record. */
+static int read_member(const knot_rrset_t *rr, const knot_dname_t *zones, struct catalog_member *out)
+{
+	char name[KNOT_DNAME_TXT_MAXLEN], id[KNOT_DNAME_TXT_MAXLEN];
+	uint8_t label[KNOT_DNAME_MAXLEN];
+	knot_dname_t *member;
+
+	out->zone = out->id = NULL;
+	if (rr->type != KNOT_RRTYPE_PTR || rr->rrs.count != 1 ||
+	    knot_dname_labels(rr->owner, NULL) != knot_dname_labels(zones, NULL) + 1 ||
+	    !knot_dname_is_case_equal(knot_wire_next_label(rr->owner, NULL), zones))
+		return 0;
+	member = knot_dname_copy(knot_ptr_name(rr->rrs.rdata), NULL);
+	if (!member)
+		return -1;
+	knot_dname_to_lower(member);
+	knot_dname_to_str(name, member, sizeof(name));
+	knot_dname_free(member, NULL);
+	/* The first label alone, as a name of one label, in presentation form. */
+	memcpy(label, rr->owner, rr->owner[0] + 1);
+	label[rr->owner[0] + 1] = 0;
+	knot_dname_to_lower(label);
+	knot_dname_to_str(id, label, sizeof(id));
+	id[strlen(id) - 1] = 0;         /* its final dot */
+	out->zone = strdup(name);
+	out->id = strdup(id);
+	return out->zone && out->id ? 1 : -1;
+}
+
+int catalog_members(const struct zone *zone, struct catalog_member **members, size_t *count, char *err,
+		    size_t errlen)
 {
 	uint8_t version_buf[KNOT_DNAME_MAXLEN], zones_buf[KNOT_DNAME_MAXLEN];
 	char origin[KNOT_DNAME_TXT_MAXLEN], text[KNOT_DNAME_TXT_MAXLEN + 16];
 	knot_dname_t *version, *zones;
-	char **out = NULL;
-	size_t n = 0;
+	struct catalog_member *out;
+	struct listed *listed;
+	size_t n = 0, kept = 0;
 
 	*members = NULL;
 	*count = 0;
@@ -46,40 +107,43 @@ int catalog_members(const struct zone *zone, char ***members, size_t *count, cha
 		snprintf(err, errlen, "no catalog of version 2 (no TXT \"2\" at version.)");
 		return -1;
 	}
+	listed = calloc(zone->rrset_count + 1, sizeof(*listed));
 	out = calloc(zone->rrset_count + 1, sizeof(*out));
-	if (!out) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!listed || !out)
+		goto oom;
 	for (size_t i = 0; i < zone->rrset_count; i++) {
-		const knot_rrset_t *rr = &zone->rrsets[i];
-		char name[KNOT_DNAME_TXT_MAXLEN];
-		knot_dname_t *member;
-		bool seen = false;
+		int found = read_member(&zone->rrsets[i], zones, &listed[n].member);
 
-		if (rr->type != KNOT_RRTYPE_PTR || rr->rrs.count != 1 ||
-		    knot_dname_labels(rr->owner, NULL) != knot_dname_labels(zones, NULL) + 1 ||
-		    !knot_dname_is_case_equal(knot_wire_next_label(rr->owner, NULL), zones))
-			continue;
-		member = knot_dname_copy(knot_ptr_name(rr->rrs.rdata), NULL);
-		if (!member)
+		if (found < 0) {
+			free(listed[n].member.zone);
+			free(listed[n].member.id);
 			goto oom;
-		knot_dname_to_lower(member);
-		knot_dname_to_str(name, member, sizeof(name));
-		knot_dname_free(member, NULL);
-		for (size_t j = 0; j < n && !seen; j++)
-			seen = !strcmp(out[j], name);
-		if (seen)
-			continue;
-		if (!(out[n] = strdup(name)))
-			goto oom;
-		n++;
+		}
+		if (found)
+			listed[n].position = n, n++;
 	}
+	/* Sorted, a zone listed twice is adjacent: a linear pass, not a
+	 * quadratic one, for catalogs of hundreds of thousands of members. */
+	qsort(listed, n, sizeof(*listed), compare_listed);
+	for (size_t i = 0; i < n; i++) {
+		if (kept && !strcmp(out[kept - 1].zone, listed[i].member.zone)) {
+			free(listed[i].member.zone);
+			free(listed[i].member.id);
+			continue;
+		}
+		out[kept++] = listed[i].member;
+	}
+	free(listed);
 	*members = out;
-	*count = n;
+	*count = kept;
 	return 0;
 oom:
-	catalog_members_free(out, n);
+	for (size_t i = 0; listed && i < n; i++) {
+		free(listed[i].member.zone);
+		free(listed[i].member.id);
+	}
+	free(listed);
+	free(out);
 	snprintf(err, errlen, "out of memory");
 	return -1;
 }

@@ -9,14 +9,25 @@
 #include <stddef.h>
 #include "zone.h"
 
+struct catalog_member {
+	char *zone;     /* lower-case presentation name, with the final dot */
+	char *id;       /* its <unique-id> label, lower case: a new one is a reset (RFC 9432 5.6) */
+};
+
 /* The member zones of a catalog zone (version 2: the TXT "2" at
  * version.<catalog>; a member is the one PTR at <unique-id>.zones.<catalog>),
- * as lower-case presentation names, each once, in the catalog's order.
- * A <unique-id> with more than one PTR names no member (RFC 9432 4.1);
- * other records (properties, anything unknown) are ignored. 0 and a
- * malloc'd array (catalog_members_free), or -1 and err when the zone is no
- * catalog of version 2. */
-int catalog_members(const struct zone *zone, char ***members, size_t *count, char *err, size_t errlen);
-void catalog_members_free(char **members, size_t count);
+ * each once, sorted by zone name; a zone listed under two unique ids keeps
+ * the first in the catalog's canonical order. A <unique-id> with more than
+ * one PTR names no member (RFC 9432 4.1); other records (properties,
+ * anything unknown) are ignored. 0 and a malloc'd array
+ * (catalog_members_free), or -1 and err when the zone is no catalog of
+ * version 2. */
+int catalog_members(const struct zone *zone, struct catalog_member **members, size_t *count, char *err,
+		    size_t errlen);
+void catalog_members_free(struct catalog_member *members, size_t count);
+
+/* The member of that zone name (lower case, as catalog_members gives them), or NULL. */
+const struct catalog_member *catalog_member_named(const struct catalog_member *members, size_t count,
+						  const char *zone);
 
 #endif

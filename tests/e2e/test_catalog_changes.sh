@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Catalog zones (RFC 9432) as an operator changes them, written by hand and
+# served by Knot as plain zones, so that the unique ids are ours to choose:
+#  - a member that a zone file serves too: the file wins, the member is
+#    left out (logged, counted), the daemon starts and reloads;
+#  - a member moved to another catalog (coo, RFC 9432 5.4) stays answered
+#    from XDP when its old catalog drops it;
+#  - a member reset (a new unique id, RFC 9432 5.6) is transferred afresh,
+#    though the primary rebuilt it with a lower serial.
+#
+#   primary ns  veth-p 203.0.113.2/24 ──┐
+#   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
+source "$(dirname "$0")/lib.sh"
+
+SECRET=$(head -c 32 /dev/urandom | base64)
+
+kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
+log_has() { grep -q "$1" "$WORK/xdpcastd.log"; }
+
+member_zone() {         # member_zone NAME ADDRESS [SERIAL]
+	cat > "$WORK/knot/$1.zone" <<ZONE
+\$ORIGIN $1.
+@    300 IN SOA ns1.$1. hostmaster.$1. ${3:-1} 3600 600 604800 60
+@    300 IN NS  ns1
+ns1  300 IN A   192.0.2.53
+www  300 IN A   $2
+ZONE
+}
+
+# catalog_zone NAME SERIAL "ID MEMBER"...: a catalog of version 2; more
+# lines (properties) from stdin.
+catalog_zone() {
+	local name=$1 serial=$2 m
+	shift 2
+	{
+		echo "\$ORIGIN $name."
+		echo "@ 0 IN SOA invalid. invalid. $serial 3600 600 604800 0"
+		echo "@ 0 IN NS invalid."
+		echo "version 0 IN TXT \"2\""
+		for m in "$@"; do
+			echo "${m% *}.zones 0 IN PTR ${m#* }."
+		done
+		cat
+	} > "$WORK/knot/$name.zone"
+}
+
+# catalog_changes NAME SERIAL "ID MEMBER"...: the catalog rewritten, loaded
+# by Knot, transferred by xdpcastd (Knot's NOTIFY).
+catalog_changes() {
+	local name=$1 serial=$2
+	catalog_zone "$@"
+	kctl zone-reload "$name" > /dev/null
+	wait_for "$name serial $serial" log_has "zone $name.: .* serial [0-9]* -> $serial,"
+}
+
+write_knot_conf() {     # write_knot_conf ZONE...
+	{
+		knot_conf_head $PRIMARY@53 info
+		cat <<CONF
+key:
+  - id: xfr
+    algorithm: hmac-sha256
+    secret: $SECRET
+remote:
+  - id: xdpcast
+    address: $POP_SIDE@$NOTIFY_PORT
+    key: xfr
+acl:
+  - id: pop
+    address: $POP_SIDE
+    key: xfr
+    action: transfer
+zone:
+CONF
+		for z in "$@"; do
+			cat <<CONF
+  - domain: $z.
+    storage: "$WORK/knot"
+    file: $z.zone
+    notify: xdpcast
+    acl: pop
+    zonefile-sync: -1
+CONF
+		done
+	} > "$WORK/knot.conf"
+}
+
+start_knot() {
+	ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
+	KNOT_PID=$!
+	PIDS+=($KNOT_PID)
+	wait_for "Knot" eval 'pri kdig +short +time=1 +retry=0 @$PRIMARY www.two.test A 2>/dev/null | grep -q .'
+}
+
+setup_network
+setup_primary_link
+mkdir -p "$WORK/knot"
+member_zone one.test 192.0.2.111
+member_zone two.test 192.0.2.112 5
+catalog_zone catalog.test 1 "a1 one.test" "a2 two.test" < /dev/null
+catalog_zone other.test 1 < /dev/null
+write_knot_conf catalog.test other.test one.test two.test
+start_knot
+
+# one.test is also served from a zone file, with other data.
+sed 's/192.0.2.111/192.0.2.211/' "$WORK/knot/one.test.zone" > "$WORK/one.test.zone"
+cat > "$WORK/xdpcastd.yaml" <<YAML
+zones: [$WORK/one.test.zone]
+transfer:
+  notify_listen: $POP_SIDE@$NOTIFY_PORT
+  keys:
+    - {name: xfr, algorithm: hmac-sha256, secret: "$SECRET"}
+  zones:
+    - {zone: catalog.test, primary: $PRIMARY, key: xfr, catalog: true}
+    - {zone: other.test, primary: $PRIMARY, key: xfr, catalog: true}
+YAML
+start_xdpcastd --config "$WORK/xdpcastd.yaml"
+log_has "catalog catalog.test.: member one.test. left out: a zone file serves it" ||
+	fail "a member a zone file serves is not left out: $(cat "$WORK/xdpcastd.log")"
+xdp_answers www.one.test A 192.0.2.211 || fail "the zone file's one.test is not answered (got '$XDP_GOT')"
+xdp_answers www.two.test A 192.0.2.112 || fail "the member two.test is not answered (got '$XDP_GOT')"
+ctl reload > /dev/null || fail "a reload fails when a catalog lists a zone a file serves: $(ctl status)"
+[ "$(ctl --json status | json 'v["catalog_errors"]')" = 1 ] || fail "the member left out is not counted"
+echo "ok - a catalog member a zone file serves too: the file's data answered, the member left out and counted, reloads work"
+stop_xdpcastd
+: > "$WORK/xdpcastd.log"
+
+# Without the file: one.test is a member, then moves to other.test.
+sed -i '/^zones:/d' "$WORK/xdpcastd.yaml"
+start_xdpcastd --config "$WORK/xdpcastd.yaml"
+xdp_answers www.one.test A 192.0.2.111 || fail "the member one.test is not answered (got '$XDP_GOT')"
+catalog_changes catalog.test 2 "a1 one.test" "a2 two.test" <<< "coo.a1.zones 0 IN PTR other.test."
+catalog_changes other.test 2 "b1 one.test" < /dev/null
+catalog_changes catalog.test 3 "a2 two.test" < /dev/null
+log_has "catalog catalog.test.: member one.test. moved to catalog other.test." ||
+	fail "the member's move is not logged: $(cat "$WORK/xdpcastd.log")"
+wait_for "one.test answered after its move" xdp_answers www.one.test A 192.0.2.111
+ctl status | grep -q "^transfer one.test. .*member of catalog other.test." ||
+	fail "status does not show one.test in its new catalog: $(ctl status)"
+echo "ok - a member moved to another catalog (coo) is still answered from XDP when its old catalog drops it"
+
+# A reset: the primary rebuilds two.test from scratch (serial 1, below the
+# 5 we hold) and lists it under a new unique id.
+kill "$KNOT_PID"
+wait "$KNOT_PID" || true
+find "$WORK/knot" -mindepth 1 -not -name '*.zone' -delete
+member_zone two.test 192.0.2.212 1
+catalog_zone catalog.test 4 "c2 two.test" < /dev/null
+start_knot
+wait_for "catalog.test serial 4" log_has "zone catalog.test.: .* serial [0-9]* -> 4,"
+log_has "catalog catalog.test.: member two.test. reset" || fail "the reset is not logged: $(cat "$WORK/xdpcastd.log")"
+wait_for "two.test's new data answered after the reset" xdp_answers www.two.test A 192.0.2.212
+echo "ok - a member reset (new unique id) is transferred afresh, though its serial went down"
+stop_xdpcastd
