@@ -182,6 +182,48 @@ static int check_origins(const struct generation *gen, char *err, size_t errlen)
 	return ret;
 }
 
+/* Whether `view` must serve the default view's zone of `origin` too: a
+ * zone the view loads holds names above it, and the view loads no zone of
+ * that origin itself. */
+static bool borrowed_by_view(const struct generation *gen, const knot_dname_t *origin, uint16_t view)
+{
+	bool below = false;
+
+	for (size_t i = gen->default_view_count; i < gen->own_count; i++) {
+		if (gen->views[i] != view)
+			continue;
+		if (knot_dname_is_equal(gen->zones[i]->origin, origin))
+			return false;
+		below |= knot_dname_in_bailiwick(origin, gen->zones[i]->origin) > 0;
+	}
+	return below;
+}
+
+/* Whether some view serves (or must serve) the default zone of `origin` too. */
+static bool borrowed_by_a_view(const struct generation *gen, const knot_dname_t *origin, uint16_t *which)
+{
+	for (size_t i = gen->default_view_count; i < gen->own_count; i++)
+		if (borrowed_by_view(gen, origin, gen->views[i])) {
+			*which = gen->views[i];
+			return true;
+		}
+	return false;
+}
+
+/* The default view's zones each view serves too, after every view's own. */
+static int borrow_nested_zones(struct generation *gen, size_t view_count)
+{
+	gen->own_count = gen->zone_count;
+	for (uint16_t v = 1; v < view_count; v++)
+		for (size_t i = 0; i < gen->default_view_count; i++)
+			if (borrowed_by_view(gen, gen->zones[i]->origin, v)) {
+				if (add_zone(gen, gen->zones[i], v, &gen->stamps[i]))
+					return -1;
+				zone_ref(gen->zones[i]);
+			}
+	return 0;
+}
+
 int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
 		     struct zone *const *transferred, size_t transferred_count, const struct generation *known,
 		     char *err, size_t errlen)
@@ -219,6 +261,8 @@ int generation_build(struct generation *gen, const struct view_zones *views, siz
 	}
 	if (check_origins(gen, err, errlen))
 		goto fail;
+	if (borrow_nested_zones(gen, view_count))
+		goto oom;
 	hmap_free(&by_path);
 	return 0;
 oom:
@@ -334,9 +378,20 @@ int generation_apply(struct generation *current, struct generation *next, struct
 int generation_serve_transfer(struct generation *gen, struct cache *cache, const knot_dname_t *origin,
 			      struct zone *zone, const struct zone_changes *changes, char *err, size_t errlen)
 {
+	uint16_t view;
 	int written;
 	size_t i;
 
+	/* A view serves it too: nested in the view's zone, it is not changed
+	 * in place there, and whether it is served there at all is decided
+	 * with the view's zones. */
+	if (borrowed_by_a_view(gen, origin, &view)) {
+		char name[KNOT_DNAME_TXT_MAXLEN];
+
+		knot_dname_to_str(name, origin, sizeof(name));
+		snprintf(err, errlen, "zone %s is served in view %u too, below a zone the view loads", name, view);
+		return CACHE_NEEDS_BUILD;
+	}
 	for (i = 0; i < gen->default_view_count; i++)
 		if (knot_dname_is_equal(gen->zones[i]->origin, origin))
 			break;
@@ -353,6 +408,7 @@ int generation_serve_transfer(struct generation *gen, struct cache *cache, const
 			return -1;
 		}
 		gen->default_view_count++;
+		gen->own_count++;
 		return written;
 	}
 	if (!zone) {
@@ -361,6 +417,7 @@ int generation_serve_transfer(struct generation *gen, struct cache *cache, const
 			return -1;
 		remove_zone(gen, i);
 		gen->default_view_count--;
+		gen->own_count--;
 		return written;
 	}
 	written = cache_change_zone(cache, zone, 0, gen->zones[i] == zone ? changes : NULL, err, errlen);

@@ -36,6 +36,8 @@ struct generation {
 	struct file_stamp *stamps;      /* the file of each zone */
 	size_t zone_count, zone_capacity;
 	size_t default_view_count;      /* what clients outside every view get */
+	size_t own_count;               /* the zones read or taken for their view; after them,
+					 * default-view zones a view serves too (borrowed) */
 	bool served;                    /* in force in the cache */
 };
 
@@ -55,6 +57,10 @@ struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes
  * (default view; shared, not copied): all or nothing, nothing compiled. A
  * file that `known` (NULL: none) read and that has not changed since is
  * not read again: its zone is shared, and applying the generation skips it.
+ * A default-view zone below a zone a view loads (and not loaded by the
+ * view itself) is served in that view too: else the view's zone would
+ * answer its names (NXDOMAIN, a referral) where the view's clients are to
+ * get the default view's.
  */
 int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
 		     struct zone *const *transferred, size_t transferred_count, const struct generation *known,

@@ -30,7 +30,13 @@ sed -e 's/^www             IN A    192.0.2.80$/www             IN A    192.0.2.1
     -e '/^www             IN A    192.0.2.81$/d' "$DEFAULT_ZONE" > "$VIEW_ZONE"
 grep -q 192.0.2.180 "$VIEW_ZONE" || fail "the view's zone was not written"
 printf '$ORIGIN second.test.\n@ 300 IN SOA ns1.example.test. h.example.test. 1 3600 600 86400 60\n@ 300 IN NS ns1.example.test.\nwww 300 IN A 192.0.2.77\n' > "$SECOND"
-start_nsd "$DEFAULT_ZONE" "$SECOND"
+KID=$WORK/kid.example.test.zone
+kid_zone() {            # kid_zone SERIAL ADDRESS
+	printf '$ORIGIN kid.example.test.\n@ 300 IN SOA ns1.example.test. h.example.test. %s 3600 600 86400 60\n@ 300 IN NS ns1.example.test.\nwww 300 IN A %s\n' \
+		"$1" "$2" > "$KID"
+}
+kid_zone 1 192.0.2.71
+start_nsd "$DEFAULT_ZONE" "$SECOND" "$KID"
 start_xdpcastd --zone "$DEFAULT_ZONE" --zone "$SECOND" --metrics $UNICAST4:9553 \
 	--view eu=203.0.113.0/24,2001:db8:2::/64 --view-zone eu="$VIEW_ZONE"
 grep -q "1 views" "$WORK/xdpcastd.log" || fail "the view is not in the ready line"
@@ -60,4 +66,44 @@ views=$(ctl --json status | python3 -c 'import json, sys; print([(z["zone"], z["
 ctl status | grep -q "^zone example.test. in view eu serial 2026112401, " || fail "status: $(ctl status | grep '^zone')"
 echo "ok - status names the view of a view's zone, in text and JSON"
 
+stop_xdpcastd
+: > "$WORK/xdpcastd.log"
+
+# Zones of the default view below the view's example.test.: kid (a file,
+# which NSD serves from the start)
+# and xfr (transferred from Knot on the PoP, changed by IXFR). The view's
+# clients get their answers as everyone does (and as NSD gives them), not
+# the NXDOMAIN of the view's example.test.
+mkdir -p "$WORK/knot"
+sed -e 's/kid\.example/xfr.example/g' -e 's/192\.0\.2\.71/192.0.2.72/' "$KID" > "$WORK/knot/xfr.example.test.zone"
+start_local_knot xfr.example.test 127.0.0.1@5301
+cat > "$WORK/views.yaml" <<YAML
+zones: [$DEFAULT_ZONE, $KID]
+views:
+  eu: {clients: [203.0.113.0/24, 2001:db8:2::/64], zones: [$VIEW_ZONE]}
+transfer:
+  notify_listen: 127.0.0.1@5301
+  zones:
+    - {zone: xfr.example.test, primary: 127.0.0.1@5300}
+YAML
+start_xdpcastd --config "$WORK/views.yaml"
+nsd_says=$(cli kdig +short +norec +time=2 +retry=0 @$UNICAST4 www.kid.example.test A)
+[ "$nsd_says" = 192.0.2.71 ] || fail "NSD does not serve kid.example.test: '$nsd_says'"
+from $CLIENT4 $ANYCAST4 www.kid.example.test A 192.0.2.71
+from $VIEW_CLIENT4 $ANYCAST4 www.kid.example.test A 192.0.2.71
+from $VIEW_CLIENT6 $ANYCAST6 www.kid.example.test A 192.0.2.71
+from $VIEW_CLIENT4 $ANYCAST4 www.xfr.example.test A 192.0.2.72
+echo "ok - zones below the view's zone that the view does not load: its clients get the default view's answers"
+
+kid_zone 2 192.0.2.171
+ctl reload > /dev/null
+from $VIEW_CLIENT4 $ANYCAST4 www.kid.example.test A 192.0.2.171
+from $CLIENT4 $ANYCAST4 www.kid.example.test A 192.0.2.171
+srv knotc -s "$WORK/knot.sock" zone-begin xfr.example.test > /dev/null
+srv knotc -s "$WORK/knot.sock" zone-set xfr.example.test www 300 A 192.0.2.172 > /dev/null
+srv knotc -s "$WORK/knot.sock" zone-commit xfr.example.test > /dev/null
+wait_for "the IXFR answered to the view's clients" eval \
+	'[ "$(cli kdig +short +norec +time=1 +retry=0 -b $VIEW_CLIENT4 @$ANYCAST4 www.xfr.example.test A | sort | tr "\n" " ")" = "192.0.2.172 192.0.2.72 " ]'
+from $CLIENT4 $ANYCAST4 www.xfr.example.test A "$(printf '192.0.2.72\n192.0.2.172')"
+echo "ok - a reload and an IXFR of such a zone reach the view's clients too"
 stop_xdpcastd
