@@ -324,7 +324,8 @@ static const struct schema_item view_keys[] = {
 	  .type = &prefix_type, .offset = offsetof(struct view_option, prefixes),
 	  .count_offset = offsetof(struct view_option, prefix_count), .max_items = XDPCAST_VIEW_PREFIXES_MAX,
 	  .noun = "prefix", .flag_separator = ',', .flags = SCHEMA_REQUIRED,
-	  .help = "clients from these prefixes are in view NAME (up to 16 views, 4096 prefixes in all)" },
+	  .help = "clients from these prefixes are in view NAME (up to 16 views, 4096 prefixes in all); a prefix "
+		  "in two views is refused, a longer one inside another view's shorter one is the longer's view" },
 	{ .key = "zones", .flag = "view-zone", .arg = "NAME=FILE", .shape = SCHEMA_LIST, .type = &schema_string,
 	  .offset = offsetof(struct view_option, zones), .count_offset = offsetof(struct view_option, zone_count),
 	  .noun = "zone file", .flags = SCHEMA_REQUIRED,
@@ -871,6 +872,63 @@ static int options_check_sizes(const struct options *opts, char *err, size_t err
 	return 0;
 }
 
+struct view_client {
+	const struct xdpcast_lpm_key *prefix;
+	size_t view;
+};
+
+static int compare_view_clients(const void *a, const void *b)
+{
+	const struct xdpcast_lpm_key *x = ((const struct view_client *)a)->prefix;
+	const struct xdpcast_lpm_key *y = ((const struct view_client *)b)->prefix;
+
+	if (x->prefixlen != y->prefixlen)
+		return x->prefixlen < y->prefixlen ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
+/* A client prefix in two views would belong to whichever the trie was
+ * written with last. (A longer prefix inside another view's shorter one
+ * is the longer's: an exception, as in a routing table.) */
+static int options_check_view_clients(const struct options *opts, char *err, size_t errlen)
+{
+	struct view_client *clients;
+	size_t count = 0;
+	int ret = 0;
+
+	for (size_t v = 0; v < opts->view_count; v++)
+		count += opts->views[v].prefix_count;
+	if (!(clients = calloc(count + 1, sizeof(*clients)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	count = 0;
+	for (size_t v = 0; v < opts->view_count; v++)
+		for (size_t i = 0; i < opts->views[v].prefix_count; i++)
+			clients[count++] = (struct view_client){ &opts->views[v].prefixes[i], v };
+	qsort(clients, count, sizeof(*clients), compare_view_clients);
+	for (size_t i = 1; i < count && !ret; i++) {
+		const struct view_client *first = &clients[i - 1], *again = &clients[i];
+		char text[64];
+
+		if (compare_view_clients(first, again) || first->view == again->view)
+			continue;
+		if (first->view > again->view) {
+			const struct view_client *swap = first;
+
+			first = again;
+			again = swap;
+		}
+		prefix_format(again->prefix, text, sizeof(text));
+		snprintf(err, errlen, "%s: views.%s.clients: %s is in view %s too",
+			 opts->config_path ? opts->config_path : "flags", opts->views[again->view].name, text,
+			 opts->views[first->view].name);
+		ret = -1;
+	}
+	free(clients);
+	return ret;
+}
+
 /* An error in how xdpcastd was invoked: the help names every flag. */
 static enum options_result usage_error(char *err, size_t errlen, const char *fmt, const char *arg)
 {
@@ -953,7 +1011,8 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 				   "--zone is required (or 'zones' or 'transfer.zones' in the config file)");
 	if (!opts->pop)
 		return usage_error(err, errlen, "%s", "--pop is required (or 'pop' in the config file)");
-	if (options_check_sizes(opts, err, errlen) || options_check_drains(opts, err, errlen))
+	if (options_check_sizes(opts, err, errlen) || options_check_view_clients(opts, err, errlen) ||
+	    options_check_drains(opts, err, errlen))
 		return OPTIONS_EXIT_ERROR;
 	for (size_t i = 0; i < opts->view_count; i++) {
 		if (!opts->views[i].prefix_count)

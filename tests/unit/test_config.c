@@ -456,6 +456,32 @@ static void test_lists_over_their_maps(void **state)
 	free(text);
 }
 
+/* A client prefix in two views would go to whichever view was written to
+ * the trie last: refused, naming both views. A longer prefix inside a
+ * shorter one of another view is an exception (the longer wins), kept. */
+static void test_client_prefix_in_two_views(void **state)
+{
+	char *argv[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "a.zone",
+			 "--pop", "ams1", "--config", (char *)path };
+	char err[512], expected[512];
+	struct options o;
+
+	(void)state;
+	write_config("views:\n"
+		     "  eu: {clients: [198.51.100.0/24, 203.0.113.0/24], zones: [eu.zone]}\n"
+		     "  us: {clients: [2001:db8:2::/48, 203.0.113.0/24], zones: [us.zone]}\n");
+	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
+	snprintf(expected, sizeof(expected), "%s: views.us.clients: 203.0.113.0/24 is in view eu too", path);
+	assert_string_equal(err, expected);
+	options_free(&o);
+
+	write_config("views:\n"
+		     "  eu: {clients: [203.0.113.0/24, 203.0.113.0/24], zones: [eu.zone]}\n"
+		     "  us: {clients: [203.0.113.128/25], zones: [us.zone]}\n");
+	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_RUN);
+	options_free(&o);
+}
+
 /*
  * docs/xdpcastd.example.yaml shows every key of the schema, commented or
  * not: past its opening comment, a line commented out is a setting, so the
@@ -611,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_paths_of_a_refused_file),
 		cmocka_unit_test(test_long_lists),
 		cmocka_unit_test(test_lists_over_their_maps),
+		cmocka_unit_test(test_client_prefix_in_two_views),
 		cmocka_unit_test(test_example_shows_every_key),
 	};
 
