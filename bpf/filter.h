@@ -93,10 +93,22 @@ static __always_inline int screened_out(const struct packet *pkt)
 	       !screen_bit_set(screen->hashed, screen_hashed_bit(screen_prefix(a, 0, 6), SCREEN_V6_48));
 }
 
+/* An IPv6 packet from an IPv4-mapped address (RFC 4291 section 2.5.5.2):
+ * no host sends one on the wire, the kernel drops it, and as a key it
+ * would pass for the IPv4 source's (its filter entries, buckets, view). */
+static __always_inline int is_mapped_ipv6_source(const struct packet *pkt)
+{
+	const __u32 *src = (const void *)pkt->src.addr;    /* 4-aligned in the key */
+
+	return !is_ipv4(pkt) && !(src[0] | src[1]) && src[2] == bpf_htonl(0xffff);
+}
+
 static __always_inline enum xdpcast_reason source_verdict(const struct packet *pkt)
 {
 	const struct source_filter *f;
 
+	if (is_mapped_ipv6_source(pkt))
+		return XDPCAST_drop_bogon_source;
 	if (screened_out(pkt))
 		return FILTER_ACCEPT;
 	f = bpf_map_lookup_elem(&xdpcast_source_filter, &pkt->src);
