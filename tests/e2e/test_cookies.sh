@@ -13,7 +13,9 @@ SECRET=e5e973e5a6b2a43f48e7dc849e37bfcf
 
 setup_network
 printf 'rrl: {rate: 1, burst: 1, slip: 0}\ncookies:\n  secret: %s\n' $SECRET > "$WORK/xdpcast.yaml"
-start_nsd "$ZONE"
+# As the README asks of the server behind while cookies are on.
+NSD_SERVER_OPTIONS="  answer-cookie: yes
+  cookie-secret: \"$SECRET\"" start_nsd "$ZONE"
 start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcast.yaml"
 
 # twice [KDIG ARGS]: two queries for www.example.test A in one kdig run;
@@ -28,6 +30,21 @@ cookie=$(awk '/COOKIE:/ {print tolower($3)}' <<< "$out")
 [[ "$cookie" =~ ^[0-9a-f]{16}010000[0-9a-f]{26}$ ]] || fail "no RFC 9018 server cookie in the answer: $out"
 grep -q "192.0.2.80" <<< "$out" || fail "no answer with the cookie: $out"
 echo "ok - kdig +cookie gets an answer and a version 1 server cookie: ${cookie:16}"
+
+# What XDP passes, the server behind answers (ANY here): with cookies on,
+# it must answer cookies too and with the same secret (README). A reply
+# without a COOKIE to a resolver holding our server cookie is taken for a
+# spoofed one (BIND: "missing expected cookie", asked again over TCP).
+# NSD gives back a valid cookie younger than half an hour unchanged.
+out=$(cli kdig +norec +time=1 +retry=0 +cookie="$cookie" @$ANYCAST4 www.example.test ANY 2>&1 || true)
+grep -q "status: NOERROR" <<< "$out" || fail "no answer to ANY from the server behind: $out"
+[ "$(awk '/COOKIE:/ {print tolower($3)}' <<< "$out")" = "$cookie" ] ||
+	fail "the server behind did not take XDP's server cookie back: $out"
+out=$(cli kdig +norec +time=1 +retry=0 +cookie="${cookie:0:16}" @$ANYCAST4 www.example.test ANY 2>&1 || true)
+backend_cookie=$(awk '/COOKIE:/ {print tolower($3)}' <<< "$out")
+[[ "$backend_cookie" =~ ^${cookie:0:16}010000[0-9a-f]{26}$ ]] || fail "no server cookie from the server behind: $out"
+[ "$(twice +cookie="$backend_cookie")" -eq 2 ] || fail "a server cookie of the server behind was limited by RRL"
+echo "ok - the server behind takes XDP's server cookie back, and XDP exempts the one it makes"
 
 drops=$(counter rrl_drop)
 [ "$(twice)" -le 1 ] || fail "RRL let two responses through within milliseconds"
