@@ -522,6 +522,47 @@ static void test_rrl(void **state)
 	    XDP_DROP, XDPCAST_rrl_drop, NULL);
 }
 
+/* Referrals count for their cut, whichever name below it is asked: glue
+ * names too, which have records of their own. */
+static void test_rrl_referrals_by_cut(void **state)
+{
+	static const char *const below_cut[] = {
+		"a.sub.example.test.", "b.sub.example.test.", "ns.sub.example.test.", "x.ns.sub.example.test.",
+	};
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.rrl = (struct rate_limit){ 1, 1 };
+	p.rrl_slip = 0;
+	p.cookies = false;
+	protect(&p);
+	run("a referral", &(struct query_spec){ .src = "198.51.100.33", .qname = below_cut[0] }, XDP_TX,
+	    XDPCAST_dns_referral, NULL);
+	for (size_t i = 1; i < sizeof(below_cut) / sizeof(below_cut[0]); i++)
+		run(below_cut[i], &(struct query_spec){ .src = "198.51.100.33", .qname = below_cut[i] }, XDP_DROP,
+		    XDPCAST_rrl_drop, NULL);
+}
+
+/* IPv6 clients are counted by /56: the 57th bit and below do not matter. */
+static void test_rrl_ipv6_by_56(void **state)
+{
+	struct query_spec q = { .family = 6, .src = "2001:db8:1:100::1", .qname = "www.example.test." };
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.rrl = (struct rate_limit){ 1, 1 };
+	p.rrl_slip = 0;
+	p.cookies = false;
+	protect(&p);
+	run("first response to a /56", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	q.src = "2001:db8:1:1ff:ffff:ffff:ffff:ffff";
+	run("the same /56, last address: over the rate", &q, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	q.src = "2001:db8:1:200::1";
+	run("the next /56: its own bucket", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+}
+
 /* The COOKIE option of a response, which must be client + server cookie. */
 static void response_cookie(struct response *r, uint8_t cookie[24])
 {
@@ -674,6 +715,8 @@ int main(void)
 		cmocka_unit_test(test_pass_budget),
 		cmocka_unit_test(test_icmp_limit),
 		cmocka_unit_test(test_rrl),
+		cmocka_unit_test(test_rrl_referrals_by_cut),
+		cmocka_unit_test(test_rrl_ipv6_by_56),
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_cookies_off),
 	};
