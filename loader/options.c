@@ -378,7 +378,8 @@ static const struct schema_item rrl_keys[] = {
 	{ .key = "rate", .type = &schema_uint, .offset = P(rrl.rate), .max = 100000000,
 	  .help = "responses per second from XDP to one client network (IPv4 /24, IPv6 /56) for one response: "
 		  "the owner and type of a positive answer, the closest encloser of NXDOMAIN/NODATA (so random "
-		  "names under a zone count as one), the cut of a referral. 0 turns RRL off." },
+		  "names under a zone count as one), the cut of a referral. 0 turns RRL off. Queries XDP passes "
+		  "are the server's to limit: keep its own RRL on (README)." },
 	{ .key = "burst", .type = &schema_uint, .offset = P(rrl.burst), .max = 100000000,
 	  .help = "responses above the rate sent at once (at least 1 when rate is set)" },
 	{ .key = "slip", .type = &schema_uint, .offset = P(rrl_slip), .max = 10,

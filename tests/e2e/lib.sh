@@ -131,6 +131,7 @@ server:
   xfrdfile: "$WORK/xfrd.state"
   zonelistfile: "$WORK/zone.list"
   username: ""
+  # The tests compare answers, many from one client; a PoP keeps it on (README).
   rrl-ratelimit: 0
   identity: "${POP:-e2e}"
   nsid: "ascii_${POP:-e2e}"
