@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <linux/bpf.h>
 
+#include "cancel.h"
 #include "clock.h"
 #include "health.h"
 #include "log.h"
@@ -200,7 +201,8 @@ int health_backend(const struct address *backend, unsigned timeout_ms, const str
 }
 
 /* The command runs in a process group of its own so a timeout kills what
- * it started too (curl under a shell). */
+ * it started too (curl under a shell). The daemon's stop kills it the same
+ * way: a command that hangs must not hold up the exit for its timeout. */
 int health_command(const struct command_check *command, char *detail, size_t len)
 {
 	double deadline = clock_monotonic() + command->timeout_ms / 1000.0;
@@ -234,10 +236,14 @@ int health_command(const struct command_check *command, char *detail, size_t len
 			snprintf(detail, len, "waitpid: %s", strerror(errno));
 			return -1;
 		}
-		if (clock_monotonic() >= deadline) {
+		if (cancel_requested() || clock_monotonic() >= deadline) {
 			kill(-pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			snprintf(detail, len, "'%s' did not finish within %u ms", command->run, command->timeout_ms);
+			if (cancel_requested())
+				snprintf(detail, len, "'%s' killed: xdpcastd is stopping", command->run);
+			else
+				snprintf(detail, len, "'%s' did not finish within %u ms", command->run,
+					 command->timeout_ms);
 			return -1;
 		}
 		usleep(10000);

@@ -8,10 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "cancel.h"
 #include "clock.h"
 #include "health.h"
 
@@ -70,12 +74,48 @@ static void test_command_timeout(void **state)
 	assert_int_equal(system("pgrep -f '^sleep 30$' > /dev/null"), 256);    /* none left */
 }
 
+struct command_run {
+	struct command_check command;
+	int ret;
+	char detail[256];
+};
+
+static void *run_command(void *arg)
+{
+	struct command_run *r = arg;
+
+	r->ret = health_command(&r->command, r->detail, sizeof(r->detail));
+	return NULL;
+}
+
+/* The daemon's stop (cancel_request, as loop_free makes it) kills a
+ * command that hangs at once, not at its timeout. Runs last: the flag
+ * cannot be taken back. */
+static void test_command_killed_at_stop(void **state)
+{
+	struct command_run r = { .command = { "web", "exec sleep 31", 60000 } };
+	double started = clock_monotonic();
+	pthread_t thread;
+
+	(void)state;
+	assert_int_equal(pthread_create(&thread, NULL, run_command, &r), 0);
+	while (system("pgrep -f -x 'sleep 31' > /dev/null") != 0 && clock_monotonic() - started < 10)
+		usleep(10000);
+	cancel_request();
+	pthread_join(thread, NULL);
+	assert_int_equal(r.ret, -1);
+	assert_string_equal(r.detail, "'exec sleep 31' killed: xdpcastd is stopping");
+	assert_true(clock_monotonic() - started < 10);
+	assert_int_equal(system("pgrep -f -x 'sleep 31' > /dev/null"), 256);   /* none left */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rise_and_fall),
 		cmocka_unit_test(test_command_exit_status),
 		cmocka_unit_test(test_command_timeout),
+		cmocka_unit_test(test_command_killed_at_stop),     /* last: it cancels for good */
 	};
 
 	return cmocka_run_group_tests_name("health checks", tests, NULL, NULL);
