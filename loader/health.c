@@ -200,9 +200,11 @@ int health_backend(const struct address *backend, unsigned timeout_ms, const str
 	return 0;
 }
 
-/* The command runs in a process group of its own so a timeout kills what
- * it started too (curl under a shell). The daemon's stop kills it the same
- * way: a command that hangs must not hold up the exit for its timeout. */
+/* The command runs in a process group of its own, killed whole when the
+ * command ends, times out or the daemon stops: nothing it started (curl
+ * under a shell, a `sleep &` left behind) outlives its run, so a round
+ * cannot leave one more process behind, and a command that hangs does not
+ * hold up the exit for its timeout. */
 int health_command(const struct command_check *command, char *detail, size_t len)
 {
 	double deadline = clock_monotonic() + command->timeout_ms / 1000.0;
@@ -228,13 +230,18 @@ int health_command(const struct command_check *command, char *detail, size_t len
 	}
 	setpgid(pid, pid);
 	for (;;) {
-		pid_t done = waitpid(pid, &status, WNOHANG);
+		siginfo_t ended = { 0 };
 
-		if (done == pid)
-			break;
-		if (done < 0 && errno != EINTR) {
-			snprintf(detail, len, "waitpid: %s", strerror(errno));
+		/* WNOWAIT: the command stays a zombie until the group is killed,
+		 * so the group's id cannot be taken by another in the meantime. */
+		if (waitid(P_PID, pid, &ended, WEXITED | WNOHANG | WNOWAIT) && errno != EINTR) {
+			snprintf(detail, len, "waitid: %s", strerror(errno));
 			return -1;
+		}
+		if (ended.si_pid == pid) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
 		}
 		if (cancel_requested() || clock_monotonic() >= deadline) {
 			kill(-pid, SIGKILL);

@@ -74,6 +74,18 @@ static void test_command_timeout(void **state)
 	assert_int_equal(system("pgrep -f '^sleep 30$' > /dev/null"), 256);    /* none left */
 }
 
+/* What a command leaves running when it ends is killed with it: else every
+ * round would leave one more. */
+static void test_command_leaves_nothing_behind(void **state)
+{
+	struct command_check forks = { "web", "sleep 32 & exit 0", 1000 };
+	char detail[256];
+
+	(void)state;
+	assert_int_equal(health_command(&forks, detail, sizeof(detail)), 0);
+	assert_int_equal(system("pgrep -f -x 'sleep 32' > /dev/null"), 256);
+}
+
 struct command_run {
 	struct command_check command;
 	int ret;
@@ -115,6 +127,7 @@ int main(void)
 		cmocka_unit_test(test_rise_and_fall),
 		cmocka_unit_test(test_command_exit_status),
 		cmocka_unit_test(test_command_timeout),
+		cmocka_unit_test(test_command_leaves_nothing_behind),
 		cmocka_unit_test(test_command_killed_at_stop),     /* last: it cancels for good */
 	};
 
