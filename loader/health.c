@@ -200,6 +200,30 @@ int health_backend(const struct address *backend, unsigned timeout_ms, const str
 	return 0;
 }
 
+/* In the forked child: the command under /bin/sh as if started from a
+ * clean shell. Signal masks and ignored signals survive exec, and the
+ * daemon blocks signals (for its signalfd) and ignores SIGPIPE: a pipeline
+ * whose reader quits early (`producer | head -1`) would then run on until
+ * the timeout. Its descriptors (maps, sockets, whatever it inherited
+ * itself) are none of the command's business. */
+static void __attribute__((noreturn)) exec_command(const char *run)
+{
+	int null = open("/dev/null", O_RDWR);
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	setpgid(0, 0);
+	dup2(null, 0);
+	dup2(null, 1);
+	dup2(null, 2);
+	close_range(3, ~0U, 0);
+	execl("/bin/sh", "sh", "-c", run, (char *)NULL);
+	_exit(127);
+}
+
 /* The command runs in a process group of its own, killed whole when the
  * command ends, times out or the daemon stops: nothing it started (curl
  * under a shell, a `sleep &` left behind) outlives its run, so a round
@@ -215,19 +239,8 @@ int health_command(const struct command_check *command, char *detail, size_t len
 		snprintf(detail, len, "fork: %s", strerror(errno));
 		return -1;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);  /* the daemon blocks signals for signalfd */
-		setpgid(0, 0);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		execl("/bin/sh", "sh", "-c", command->run, (char *)NULL);
-		_exit(127);
-	}
+	if (pid == 0)
+		exec_command(command->run);
 	setpgid(pid, pid);
 	for (;;) {
 		siginfo_t ended = { 0 };

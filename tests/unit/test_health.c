@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,29 @@ static void test_command_leaves_nothing_behind(void **state)
 	assert_int_equal(system("pgrep -f -x 'sleep 32' > /dev/null"), 256);
 }
 
+/* A command runs as from a clean shell, whatever the daemon does to its own
+ * process: SIGPIPE ignored (as xdpcastd does) would make a pipeline whose
+ * reader quits early run on until its timeout, and no descriptor of the
+ * daemon's (maps, sockets, the /dev/null the child opened) reaches it. */
+static void test_command_runs_as_from_a_shell(void **state)
+{
+	struct command_check pipeline = { "web", "while :; do echo x; done | head -n1 > /dev/null", 2000 };
+	/* exits with the number of any descriptor above 2 it holds ($f: the
+	 * glob's own descriptor is closed once the list is made) */
+	struct command_check descriptors = { "web", "for f in /proc/$$/fd/*; do n=${f##*/}; "
+					     "[ $n -le 2 ] || [ ! -e $f ] || exit $n; done", 1000 };
+	int inherited = open("/dev/null", O_RDONLY);     /* no O_CLOEXEC, as a careless library would */
+	char detail[256];
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	assert_true(inherited > 2);
+	assert_int_equal(health_command(&descriptors, detail, sizeof(detail)), 0);
+	assert_int_equal(health_command(&pipeline, detail, sizeof(detail)), 0);
+	signal(SIGPIPE, SIG_DFL);
+	close(inherited);
+}
+
 struct command_run {
 	struct command_check command;
 	int ret;
@@ -128,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_command_exit_status),
 		cmocka_unit_test(test_command_timeout),
 		cmocka_unit_test(test_command_leaves_nothing_behind),
+		cmocka_unit_test(test_command_runs_as_from_a_shell),
 		cmocka_unit_test(test_command_killed_at_stop),     /* last: it cancels for good */
 	};
 
