@@ -224,6 +224,13 @@ static void __attribute__((noreturn)) exec_command(const char *run)
 	_exit(127);
 }
 
+/* What the shell's own statuses mean (POSIX): its stderr, which would say,
+ * goes to /dev/null. */
+static const char *shell_status_meaning(int status)
+{
+	return status == 127 ? " (command not found)" : status == 126 ? " (command not executable)" : "";
+}
+
 /* The command runs in a process group of its own, killed whole when the
  * command ends, times out or the daemon stops: nothing it started (curl
  * under a shell, a `sleep &` left behind) outlives its run, so a round
@@ -271,7 +278,8 @@ int health_command(const struct command_check *command, char *detail, size_t len
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status))
-		snprintf(detail, len, "'%s' exited with status %d", command->run, WEXITSTATUS(status));
+		snprintf(detail, len, "'%s' exited with status %d%s", command->run, WEXITSTATUS(status),
+			 shell_status_meaning(WEXITSTATUS(status)));
 	else
 		snprintf(detail, len, "'%s' died of signal %d", command->run, WTERMSIG(status));
 	return -1;

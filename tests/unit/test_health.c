@@ -54,12 +54,19 @@ static void test_rise_and_fall(void **state)
 static void test_command_exit_status(void **state)
 {
 	struct command_check ok = { "web", "true", 1000 }, bad = { "web", "exit 3", 1000 };
+	struct command_check missing = { "web", "no-such-check-xdpcast --flag", 1000 };
+	struct command_check not_executable = { "web", "/dev/null", 1000 };
 	char detail[256];
 
 	(void)state;
 	assert_int_equal(health_command(&ok, detail, sizeof(detail)), 0);
 	assert_int_equal(health_command(&bad, detail, sizeof(detail)), -1);
 	assert_string_equal(detail, "'exit 3' exited with status 3");
+	/* the shell's own complaint goes to /dev/null: the status is all there is to say it */
+	assert_int_equal(health_command(&missing, detail, sizeof(detail)), -1);
+	assert_string_equal(detail, "'no-such-check-xdpcast --flag' exited with status 127 (command not found)");
+	assert_int_equal(health_command(&not_executable, detail, sizeof(detail)), -1);
+	assert_string_equal(detail, "'/dev/null' exited with status 126 (command not executable)");
 }
 
 /* A command that hangs is killed with everything it started. */
