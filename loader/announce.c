@@ -575,6 +575,13 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 	return 0;
 }
 
+size_t announce_check_jobs(const struct options *o)
+{
+	size_t backend_checks = o->health.has_backend ? 1 : o->anycast_count;
+
+	return 1 /* fast_path */ + backend_checks + o->health.command_count;
+}
+
 void announce_start(struct daemon *d)
 {
 	char names[1024] = "";

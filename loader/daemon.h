@@ -182,6 +182,10 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
  * prefix that is not an anycast one, an action for a check that is not
  * made. For a reload to refuse what the next start would. */
 int announce_check_options(const struct options *o, char *err, size_t errlen);
+/* How many checks announce_init makes for these options that run as jobs
+ * (at most): the checks lane's workers, one each, so that a command that
+ * hangs delays no other check. */
+size_t announce_check_jobs(const struct options *o);
 void announce_start(struct daemon *d);
 /* xdpcastctl drain, undrain (MAINT_NONE) and withdraw: for prefix (as BIRD
  * writes it) or every prefix (NULL); kept in the state file first. */

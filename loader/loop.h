@@ -37,7 +37,9 @@ enum loop_lane {
 	LANE_ZONES,                     /* compile and publish: one at a time, so
 					 * there is one writer of the answer cache */
 	LANE_TRANSFERS,                 /* AXFR/IXFR from primaries */
-	LANE_CHECKS,                    /* health checks, NOTIFY over TCP */
+	LANE_CHECKS,                    /* health checks: a worker for each, so none
+					 * waits behind another's hang (docs/bgp.md) */
+	LANE_NOTIFY,                    /* NOTIFY over TCP: never ahead of a check */
 	LANE_BIRD,                      /* the include file and BIRD's configure and
 					 * reads: never queued behind a slow check */
 	LANE_MAX

@@ -839,7 +839,7 @@ static void notify_tcp_ready(void *arg, short revents)
 			close(fd);
 			continue;
 		}
-		*n = (struct notify_job){ .job = { .lane = LANE_CHECKS, .run = notify_run, .done = notify_done },
+		*n = (struct notify_job){ .job = { .lane = LANE_NOTIFY, .run = notify_run, .done = notify_done },
 					  .d = d, .fd = fd, .from = from };
 		d->notify_tcp_busy++;
 		loop_submit(d->loop, &n->job);

@@ -190,8 +190,8 @@ out=$(ctl drain 198.51.100.0/24 2>&1) && fail "drained a prefix that is not ours
 grep -q "198.51.100.0/24 is not one of the anycast prefixes" <<< "$out" || fail "drain of a stranger: $out"
 echo "ok - xdpcastctl drain (2 prepends) and withdraw of one prefix, kept across a restart in the state file; undrain lifts both"
 
-# Four slow checks hold every thread of the checks lane: an operator's
-# withdraw still reaches the include file while they run.
+# Four slow checks running (each on a worker of its own): an operator's
+# withdraw still reaches the include file meanwhile.
 slow_checks() { pgrep -f -x "sleep 7" | wc -l; }
 touch "$WORK/slow"
 wait_within "four slow checks running" 10 eval '[ "$(slow_checks)" -eq 4 ]'
@@ -201,7 +201,7 @@ wait_within "the include without the IPv6 route" 10 eval '! grep -q "route 2001:
 rm "$WORK/slow"
 ctl undrain > /dev/null
 wait_within "the slow checks over and both announced" 30 eval '[ "$(slow_checks)" -eq 0 ] && announced'
-echo "ok - four slow checks hold the checks lane: a withdraw reaches BIRD's include meanwhile"
+echo "ok - four slow checks running: a withdraw reaches BIRD's include meanwhile"
 
 # The program detached behind xdpcastd's back: put back at the next round,
 # counted, and the PoP stays announced.

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Operators' health commands that misbehave delay nothing but themselves:
+# more slow commands than the checks lane used to have threads do not hold
+# back the backend check (NSD dies: withdrawn within `fall` rounds), and a
+# command that hangs does not hold up the stop. The BIRD include file is
+# what we watch (no BIRD needed).
+source "$(dirname "$0")/lib.sh"
+
+ZONE=$ROOT/tests/zones/example.test.zone
+INCLUDE=$WORK/bird.conf
+INTERVAL_MS=300
+FALL=2
+SLOW_COMMANDS=6
+
+setup_network
+start_nsd "$ZONE"
+NSD_PID=${PIDS[-1]}
+{
+	echo "drain_ms: 0"
+	echo "health:"
+	echo "  {interval_ms: $INTERVAL_MS, rise: 2, fall: $FALL, commands: ["
+	for i in $(seq 1 $SLOW_COMMANDS); do
+		echo "    {name: slow$i, run: \"test ! -e $WORK/slow || exec sleep 33\", timeout_ms: 60000},"
+	done
+	echo "  ]}"
+} > "$WORK/xdpcastd.yaml"
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" \
+	--bird-socket "$WORK/no-bird.ctl" --bird-include "$INCLUDE"
+announced() { grep -q "route 192.0.2.0/24" "$INCLUDE" 2>/dev/null; }
+wait_for "announced" announced
+
+# Every slow command hangs (their checks stay up: no result yet).
+slow_commands() { pgrep -f -x "sleep 33" | wc -l; }
+touch "$WORK/slow"
+wait_for "all $SLOW_COMMANDS slow commands running at once" eval '[ "$(slow_commands)" -eq $SLOW_COMMANDS ]'
+kill "$NSD_PID"
+wait "$NSD_PID" 2>/dev/null || true
+killed=$(date +%s%N)
+# fall rounds and one to spare, and the include file's write
+wait_within "withdrawn while $SLOW_COMMANDS commands hang" 3 eval '! announced'
+grep -q "health check backend 192.0.2.0/24: down ($FALL failures in a row)" "$WORK/xdpcastd.log" ||
+	fail "withdrawn, but not for the backend check: $(tail -5 "$WORK/xdpcastd.log")"
+echo "ok - $SLOW_COMMANDS hanging commands: NSD dead withdrawn $(ms_since "$killed") ms later (interval $INTERVAL_MS ms, fall $FALL)"
+
+# The stop kills the hanging commands rather than waiting out their 60 s.
+stopping=$(date +%s%N)
+kill -TERM "$XDPCASTD_PID"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+stop_ms=$(ms_since "$stopping")
+# 0: withdrawn already, nothing for BIRD (none runs here) to take.
+[ "$rc" -eq 0 ] || fail "xdpcastd exited with $rc: $(tail -3 "$WORK/xdpcastd.log")"
+[ "$stop_ms" -lt 5000 ] || fail "the stop took $stop_ms ms: it waited for the hanging commands"
+[ "$(slow_commands)" -eq 0 ] || fail "$(slow_commands) commands outlived xdpcastd"
+echo "ok - stopped $stop_ms ms after SIGTERM with $SLOW_COMMANDS commands hanging, none left running"
