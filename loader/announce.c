@@ -498,7 +498,7 @@ static int gates_of(const struct options *o, const struct command_check *c, uint
  * every backend check. */
 static bool check_named(const struct options *o, const char *name)
 {
-	if (!strcmp(name, "fast_path") || !strcmp(name, "zones") || !strcmp(name, "backend"))
+	if (options_own_check_name(name))
 		return true;
 	for (size_t i = 0; i < o->health.command_count; i++)
 		if (!strcmp(name, o->health.commands[i].name))

@@ -174,9 +174,19 @@ static const struct schema_type domain_type = {
 	.parse = parse_domain, .format = schema_format_string,
 };
 
+bool options_own_check_name(const char *name)
+{
+	return !strcmp(name, "fast_path") || !strcmp(name, "zones") || !strcmp(name, "backend");
+}
+
 static int parse_check_name(const struct schema_item *item, const char *text, void *out,
 			    struct schema_strings *strings, char *err, size_t errlen)
 {
+	if (options_own_check_name(text)) {
+		snprintf(err, errlen, "'%s': the name of one of xdpcastd's own checks (fast_path, zones, backend)",
+			 text);
+		return -1;
+	}
 	return parse_checked_string(item, text, out, strings, err, errlen,
 				    strspn(text, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(text),
 				    "lowercase letters, digits and '_' only");
@@ -431,7 +441,9 @@ static const struct command_check command_defaults = { .timeout_ms = 5000 };
 
 static const struct schema_item command_keys[] = {
 	{ .key = "name", .type = &check_name_type, .offset = offsetof(struct command_check, name),
-	  .flags = SCHEMA_REQUIRED | SCHEMA_UNIQUE, .help = "the check's label (status, metrics, health.actions)" },
+	  .flags = SCHEMA_REQUIRED | SCHEMA_UNIQUE,
+	  .help = "the check's label (status, metrics, health.actions); not the name of one of xdpcastd's own "
+		  "checks (fast_path, zones, backend)" },
 	{ .key = "run", .type = &schema_string, .offset = offsetof(struct command_check, run),
 	  .flags = SCHEMA_REQUIRED, .help = "run by `/bin/sh -c`: healthy on exit 0 within timeout_ms" },
 	{ .key = "timeout_ms", .type = &schema_uint, .offset = offsetof(struct command_check, timeout_ms),

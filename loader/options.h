@@ -159,6 +159,12 @@ void options_defaults(struct options *opts);
 /* Everything options_parse allocated. */
 void options_free(struct options *opts);
 
+/* Whether name is one of xdpcastd's own checks (fast_path, zones, backend:
+ * every backend check), which no health command may take: two checks of
+ * one name would share a status line, an xdpcast_health_up series and
+ * their health.actions entry. */
+bool options_own_check_name(const char *name);
+
 /* Reads the config file at path into opts, over what it holds; on error
  * "FILE:LINE: key: problem" in err (config.h). */
 int config_load(const char *path, struct options *opts, char *err, size_t errlen);

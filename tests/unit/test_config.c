@@ -325,6 +325,8 @@ static void test_bad_files(void **state)
 		{ "views:\n  eu: {clients: [203.0.113.0/24], zones: [a], colour: red}\n", ":2: views.eu.colour: unknown key" },
 		{ "health:\n  commands:\n    - {name: web, run: a}\n    - {name: web, run: b}\n",
 		  ":4: health.commands: a second command named 'web'" },
+		{ "health:\n  commands:\n    - {name: zones, run: a}\n",
+		  ":3: health.commands.name: 'zones': the name of one of xdpcastd's own checks (fast_path, zones, backend)" },
 		/* bounds where a map or the health checks set one */
 		{ "interfaces: [a, b, c, d, e, f, g, h, i]\n", ":1: interfaces: at most 8 interfaces" },
 		{ "bgp:\n  drain:\n    communities: [1:1, 1:2, 1:3, 1:4, 1:5, 1:6, 1:7, 1:8, 1:9]\n",
