@@ -94,7 +94,12 @@ static int check_soa_answer(const uint8_t *wire, size_t len, const struct health
 		goto out;
 	}
 	if (knot_wire_get_rcode(pkt->wire) != KNOT_RCODE_NOERROR) {
-		snprintf(detail, dlen, "%s: rcode %u to %s SOA", who, knot_wire_get_rcode(pkt->wire), name);
+		const knot_lookup_t *rcode = knot_lookup_by_id(knot_rcode_names, knot_wire_get_rcode(pkt->wire));
+
+		if (rcode)
+			snprintf(detail, dlen, "%s: %s to %s SOA", who, rcode->name, name);
+		else
+			snprintf(detail, dlen, "%s: rcode %u to %s SOA", who, knot_wire_get_rcode(pkt->wire), name);
 		goto out;
 	}
 	answer = knot_pkt_section(pkt, KNOT_ANSWER);
@@ -111,7 +116,8 @@ static int check_soa_answer(const uint8_t *wire, size_t len, const struct health
 		ret = 0;
 		goto out;
 	}
-	snprintf(detail, dlen, "%s: no SOA in the answer to %s SOA", who, name);
+	snprintf(detail, dlen, "%s: no SOA in the answer to %s SOA%s", who, name,
+		 knot_wire_get_tc(pkt->wire) ? " (truncated: TC=1)" : "");
 out:
 	knot_pkt_free(pkt);
 	return ret;

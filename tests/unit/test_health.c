@@ -16,6 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "cancel.h"
 #include "clock.h"
@@ -118,6 +121,65 @@ static void test_command_runs_as_from_a_shell(void **state)
 	close(inherited);
 }
 
+/* A backend on 127.0.0.1 that answers one query with the query itself,
+ * its header's flags set as asked: an answer without records. */
+struct backend_reply {
+	int fd;
+	uint8_t flags1, flags2;         /* ORed into header bytes 2 (QR, TC) and 3 (rcode) */
+};
+
+static void *reply_once(void *arg)
+{
+	struct backend_reply *b = arg;
+	struct sockaddr_storage from;
+	socklen_t len = sizeof(from);
+	uint8_t wire[512];
+	ssize_t n = recvfrom(b->fd, wire, sizeof(wire), 0, (struct sockaddr *)&from, &len);
+
+	if (n >= 4) {
+		wire[2] |= b->flags1;
+		wire[3] |= b->flags2;
+		sendto(b->fd, wire, n, 0, (struct sockaddr *)&from, len);
+	}
+	return NULL;
+}
+
+/* What the backend check says of an answer without the SOA. */
+static void backend_detail(uint8_t flags1, uint8_t flags2, char *detail, size_t len)
+{
+	struct sockaddr_in local = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t local_len = sizeof(local);
+	struct backend_reply b = { socket(AF_INET, SOCK_DGRAM, 0), flags1, flags2 };
+	struct health_zone zone = { knot_dname_from_str_alloc("example.test."), 1 };
+	struct address backend;
+	char text[64], err[128];
+	pthread_t thread;
+
+	assert_int_equal(bind(b.fd, (struct sockaddr *)&local, sizeof(local)), 0);
+	assert_int_equal(getsockname(b.fd, (struct sockaddr *)&local, &local_len), 0);
+	snprintf(text, sizeof(text), "127.0.0.1@%u", ntohs(local.sin_port));
+	assert_int_equal(address_parse(text, 53, &backend, err, sizeof(err)), 0);
+	assert_int_equal(pthread_create(&thread, NULL, reply_once, &b), 0);
+	assert_int_equal(health_backend(&backend, 2000, &zone, 1, detail, len), -1);
+	pthread_join(thread, NULL);
+	close(b.fd);
+	knot_dname_free((knot_dname_t *)zone.origin, NULL);
+}
+
+/* Refusals and truncation are named, not numbered or left to guess. */
+static void test_backend_failures_named(void **state)
+{
+	char detail[256];
+
+	(void)state;
+	backend_detail(0x80, KNOT_RCODE_REFUSED, detail, sizeof(detail));
+	assert_true(strstr(detail, ": REFUSED to example.test. SOA"));
+	backend_detail(0x80, KNOT_RCODE_SERVFAIL, detail, sizeof(detail));
+	assert_true(strstr(detail, ": SERVFAIL to example.test. SOA"));
+	backend_detail(0x82, 0, detail, sizeof(detail));
+	assert_true(strstr(detail, ": no SOA in the answer to example.test. SOA (truncated: TC=1)"));
+}
+
 struct command_run {
 	struct command_check command;
 	int ret;
@@ -158,6 +220,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rise_and_fall),
 		cmocka_unit_test(test_command_exit_status),
+		cmocka_unit_test(test_backend_failures_named),
 		cmocka_unit_test(test_command_timeout),
 		cmocka_unit_test(test_command_leaves_nothing_behind),
 		cmocka_unit_test(test_command_runs_as_from_a_shell),
