@@ -245,6 +245,7 @@ static const char *shell_status_meaning(int status)
 int health_command(const struct command_check *command, char *detail, size_t len)
 {
 	double deadline = clock_monotonic() + command->timeout_ms / 1000.0;
+	bool stopping = false, timed_out = false;
 	int status;
 	pid_t pid = fork();
 
@@ -264,26 +265,23 @@ int health_command(const struct command_check *command, char *detail, size_t len
 			snprintf(detail, len, "waitid: %s", strerror(errno));
 			return -1;
 		}
-		if (ended.si_pid == pid) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
+		if (ended.si_pid == pid)
 			break;
-		}
-		if (cancel_requested() || clock_monotonic() >= deadline) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			if (cancel_requested())
-				snprintf(detail, len, "'%s' killed: xdpcastd is stopping", command->run);
-			else
-				snprintf(detail, len, "'%s' did not finish within %u ms", command->run,
-					 command->timeout_ms);
-			return -1;
-		}
+		stopping = cancel_requested();
+		timed_out = !stopping && clock_monotonic() >= deadline;
+		if (stopping || timed_out)
+			break;
 		usleep(10000);
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	kill(-pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	if (stopping)
+		snprintf(detail, len, "'%s' killed: xdpcastd is stopping", command->run);
+	else if (timed_out)
+		snprintf(detail, len, "'%s' did not finish within %u ms", command->run, command->timeout_ms);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	if (WIFEXITED(status))
+	else if (WIFEXITED(status))
 		snprintf(detail, len, "'%s' exited with status %d%s", command->run, WEXITSTATUS(status),
 			 shell_status_meaning(WEXITSTATUS(status)));
 	else
