@@ -102,6 +102,13 @@ static int check_soa_answer(const uint8_t *wire, size_t len, const struct health
 			snprintf(detail, dlen, "%s: rcode %u to %s SOA", who, knot_wire_get_rcode(pkt->wire), name);
 		goto out;
 	}
+	if (!knot_wire_get_aa(pkt->wire)) {
+		/* A resolver in the server's place answers from its cache: the
+		 * serial may match while no server of ours is checked. */
+		snprintf(detail, dlen, "%s: not authoritative for %s (AA=0): a resolver, not the zone's server?", who,
+			 name);
+		goto out;
+	}
 	answer = knot_pkt_section(pkt, KNOT_ANSWER);
 	for (uint16_t i = 0; i < answer->count; i++) {
 		const knot_rrset_t *rr = knot_pkt_rr(answer, i);

@@ -166,7 +166,8 @@ static void backend_detail(uint8_t flags1, uint8_t flags2, char *detail, size_t 
 	knot_dname_free((knot_dname_t *)zone.origin, NULL);
 }
 
-/* Refusals and truncation are named, not numbered or left to guess. */
+/* Refusals, truncation and an answer that is not authoritative (a
+ * resolver set as the backend) are named, not numbered or left to guess. */
 static void test_backend_failures_named(void **state)
 {
 	char detail[256];
@@ -176,8 +177,11 @@ static void test_backend_failures_named(void **state)
 	assert_true(strstr(detail, ": REFUSED to example.test. SOA"));
 	backend_detail(0x80, KNOT_RCODE_SERVFAIL, detail, sizeof(detail));
 	assert_true(strstr(detail, ": SERVFAIL to example.test. SOA"));
-	backend_detail(0x82, 0, detail, sizeof(detail));
+	backend_detail(0x86, 0, detail, sizeof(detail));
 	assert_true(strstr(detail, ": no SOA in the answer to example.test. SOA (truncated: TC=1)"));
+	backend_detail(0x80, 0, detail, sizeof(detail));
+	if (!strstr(detail, ": not authoritative for example.test. (AA=0): a resolver, not the zone's server?"))
+		fail_msg("an answer without AA: %s", detail);
 }
 
 struct command_run {
