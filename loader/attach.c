@@ -213,6 +213,8 @@ int attach_all(int prog_fd, __u32 ours, struct attachment *ifaces, size_t count,
 	       bool fallback_to_skb, bool replace_foreign, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < count; i++) {
+		ifaces[i].wanted_mode = mode;
+		ifaces[i].fallback_to_skb = fallback_to_skb;
 		if (attach_one(&ifaces[i], prog_fd, ours, mode, fallback_to_skb, replace_foreign, err, errlen)) {
 			attach_undo_all(prog_fd, ifaces, i);
 			return -1;
@@ -270,6 +272,39 @@ void detach_all(int prog_fd, struct attachment *ifaces, size_t count)
 	}
 }
 
+/*
+ * Where a's interface is now: while its ifindex lives (renamed or not) it
+ * is that one; once gone, an interface that has its name is the same one
+ * made again (a driver reloaded, a veth or VLAN re-created), and a
+ * follows it. 0: the same, 1: made again (a->ifindex is the new one),
+ * -1: none (why in detail).
+ */
+static int follow_interface(struct attachment *a, char *detail, size_t len)
+{
+	char name[IF_NAMESIZE];
+	int ifindex;
+
+	if (if_indextoname(a->ifindex, name))
+		return 0;
+	if (errno != ENXIO && errno != ENODEV) {
+		snprintf(detail, len, "%s: looking up ifindex %d: %s", a->ifname, a->ifindex, strerror(errno));
+		return -1;
+	}
+	a->attached = false;
+	memset(&a->seen, 0, sizeof(a->seen));
+	ifindex = if_nametoindex(a->ifname);
+	if (!ifindex) {
+		snprintf(detail, len, "%s: no such interface (ifindex %d was deleted or moved to another namespace); "
+			 "attached again once one of that name appears", a->ifname, a->ifindex);
+		return -1;
+	}
+	log_warn("%s: created again as ifindex %d (was %d); attaching the xdpcast program there", a->ifname, ifindex,
+		 a->ifindex);
+	a->ifindex = ifindex;
+	a->made_again = true;
+	return 1;
+}
+
 int attach_check(int prog_fd, struct attachment *ifaces, size_t count, char *detail, size_t len)
 {
 	__u32 ours = prog_id_of(prog_fd);
@@ -278,7 +313,12 @@ int attach_check(int prog_fd, struct attachment *ifaces, size_t count, char *det
 	for (size_t i = 0; i < count; i++) {
 		struct attachment *a = &ifaces[i];
 		char err[256], what[256];
+		int followed = follow_interface(a, detail, len);
 
+		if (followed < 0) {
+			failed = -1;
+			continue;
+		}
 		if (attach_inspect(a->ifindex, &a->seen, err, sizeof(err))) {
 			snprintf(detail, len, "%s: %s", a->ifname, err);
 			failed = -1;
@@ -286,6 +326,7 @@ int attach_check(int prog_fd, struct attachment *ifaces, size_t count, char *det
 		}
 		if (a->seen.id == ours) {
 			a->attached = true;
+			a->made_again = false;
 			continue;
 		}
 		a->attached = false;
@@ -295,17 +336,25 @@ int attach_check(int prog_fd, struct attachment *ifaces, size_t count, char *det
 			failed = -1;
 			continue;
 		}
-		if (attach_fresh(a, prog_fd, a->mode, false, err, sizeof(err))) {
-			snprintf(detail, len, "%s: the xdpcast program was detached and re-attaching failed: %s",
-				 a->ifname, err);
+		/* A new interface may have another driver: the mode is chosen as at the start. */
+		if (a->made_again ? attach_fresh(a, prog_fd, a->wanted_mode, a->fallback_to_skb, err, sizeof(err)) :
+				    attach_fresh(a, prog_fd, a->mode, false, err, sizeof(err))) {
+			snprintf(detail, len, "%s: %s failed: %s", a->ifname, a->made_again ?
+				 "attaching the xdpcast program to the interface made again" :
+				 "the xdpcast program was detached and re-attaching", err);
 			failed = -1;
 			continue;
 		}
 		a->attached = true;
 		a->reattached++;
 		attach_inspect(a->ifindex, &a->seen, err, sizeof(err));
-		log_warn("%s: the xdpcast program had been detached by someone; attached again in %s mode (%u times "
-			 "so far)", a->ifname, attach_mode_name(a->mode), a->reattached);
+		if (a->made_again)
+			log_warn("%s: attached to the interface made again in %s mode (%u times so far)", a->ifname,
+				 attach_mode_name(a->mode), a->reattached);
+		else
+			log_warn("%s: the xdpcast program had been detached by someone; attached again in %s mode (%u "
+				 "times so far)", a->ifname, attach_mode_name(a->mode), a->reattached);
+		a->made_again = false;
 	}
 	return failed;
 }

@@ -36,6 +36,9 @@ struct attachment {
 	char ifname[32];
 	int ifindex;
 	enum xdp_attach_mode mode;      /* as attached */
+	enum xdp_attach_mode wanted_mode; /* as asked of attach_all, for an interface made again */
+	bool fallback_to_skb;           /* likewise */
+	bool made_again;                /* ifindex is an interface made again under ifname, not attached to yet */
 	bool attached;                  /* by us, and still there at the last check */
 	__u32 replaced;                 /* the program we replaced here, 0: none */
 	struct xdp_holder seen;         /* the last check's view */
@@ -73,8 +76,11 @@ void detach_elsewhere(__u32 id, const struct attachment *ifaces, size_t count);
 /*
  * Each interface still runs prog_fd? Where nothing runs any more (someone
  * detached it), puts it back, counted and logged. Where another program
- * replaced it, leaves that alone. 0 when every interface runs ours, else
- * -1 and why in detail.
+ * replaced it, leaves that alone. An interface deleted fails the check
+ * until one of its name appears (a new ifindex: a driver reloaded, a veth
+ * re-created), which gets the program as attach_all would attach it.
+ * A renamed interface is still the same one. 0 when every interface runs
+ * ours, else -1 and why in detail.
  */
 int attach_check(int prog_fd, struct attachment *ifaces, size_t count, char *detail, size_t len);
 

@@ -70,15 +70,25 @@ fail() {
 setup_network() {
 	ip netns add "$NS_SRV"
 	ip netns add "$NS_CLI"
+	srv ip link set lo up
+	cli ip link set lo up
+	srv ip addr add $ANYCAST4/32 dev lo
+	srv ip addr add $ANYCAST6/128 dev lo
+	link_client
+	# A private bpffs: `ip netns exec` remounts /sys, so pins under
+	# /sys/fs/bpf would not be seen from one command to the next.
+	mkdir -p "$WORK/bpffs"
+	mount -t bpf bpf "$WORK/bpffs"
+}
+
+# The veth pair veth-s (server) / veth-c (client) with its addresses and
+# routes; a test that deletes veth-s makes it again with this.
+link_client() {
 	# VETH_QUEUES (default 1): queues per direction, for the benches' multi-core runs.
 	ip link add veth-s numtxqueues "${VETH_QUEUES:-1}" numrxqueues "${VETH_QUEUES:-1}" netns "$NS_SRV" type veth \
 		peer name veth-c numtxqueues "${VETH_QUEUES:-1}" numrxqueues "${VETH_QUEUES:-1}" netns "$NS_CLI"
-	srv ip link set lo up
-	cli ip link set lo up
 	srv ip addr add $UNICAST4/24 dev veth-s
 	srv ip addr add $UNICAST6/64 dev veth-s nodad
-	srv ip addr add $ANYCAST4/32 dev lo
-	srv ip addr add $ANYCAST6/128 dev lo
 	cli ip addr add $CLIENT4/24 dev veth-c
 	cli ip addr add $CLIENT6/64 dev veth-c nodad
 	srv ip link set veth-s up
@@ -91,10 +101,6 @@ setup_network() {
 	# wire do: with checksum offload veth would hand XDP a partial one that
 	# only the kernel knows to be fine, and the program passes those.
 	cli ethtool -K veth-c tx off > /dev/null
-	# A private bpffs: `ip netns exec` remounts /sys, so pins under
-	# /sys/fs/bpf would not be seen from one command to the next.
-	mkdir -p "$WORK/bpffs"
-	mount -t bpf bpf "$WORK/bpffs"
 }
 
 # sign_zone ZONEFILE ORIGIN [ALGORITHM [nsec3|nsec3-optout]]: signs a copy

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The interfaces under link events while xdpcastd runs, on two of them
+# (veth-s towards the client, veth-y a second one): set down and up, the
+# program stays and answers; veth-s deleted, the fast_path check names it
+# gone while veth-y keeps its program; veth-s made again under the same
+# name (a new ifindex, as after a driver reload), the program is attached
+# there at the next round and the check rises; veth-y made again with an
+# MTU too large for native XDP fails the check, saying so, until the MTU
+# comes down.
+source "$(dirname "$0")/lib.sh"
+
+ZONE=$WORK/zone
+cp "$ROOT/tests/zones/example.test.zone" "$ZONE"
+
+setup_network
+srv ip link add veth-y type veth peer name veth-z
+srv ip link set veth-y up
+srv ip link set veth-z up
+start_nsd "$ZONE"
+cat > "$WORK/xdpcastd.yaml" <<YAML
+health: {interval_ms: 200, rise: 2, fall: 2, backend: $ANYCAST4}
+YAML
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --iface veth-y
+
+status() { ctl status --json | json "$1"; }
+healthy() { [ "$(status 'v["healthy"]')" = True ]; }
+fast_path_detail() { ctl status --json | json '[c["error"] for c in v["checks"] if c["check"] == "fast_path"][0]'; }
+ifindex_of() { srv cat "/sys/class/net/$1/ifindex"; }
+runs_ours() { srv ip -o link show "$1" | grep -q "prog/xdp id $(status 'v["program_id"]') "; }
+expected=$(cli kdig +short @$UNICAST4 www.example.test A)
+
+wait_for "healthy" healthy
+
+srv ip link set veth-s down
+srv ip link set veth-s up
+sleep 0.5
+healthy && runs_ours veth-s || fail "after veth-s down and up: $(fast_path_detail)"
+wait_for "an answer from XDP after veth-s came up" xdp_answers www.example.test A "$expected"
+echo "ok - veth-s set down and up: the program stays, answers, the PoP stays healthy"
+
+old_ifindex=$(ifindex_of veth-s)
+srv ip link del veth-s
+wait_for "the fast_path check failing" eval '! healthy'
+fast_path_detail | grep -q "veth-s: no such interface" || fail "veth-s gone, the check says: $(fast_path_detail)"
+runs_ours veth-y || fail "veth-y lost the program when veth-s went"
+echo "ok - veth-s deleted: the fast_path check says so ($(fast_path_detail)); veth-y keeps the program"
+
+link_client
+new_ifindex=$(ifindex_of veth-s)
+[ "$new_ifindex" != "$old_ifindex" ] || fail "veth-s came back with the same ifindex $old_ifindex: nothing tested"
+wait_for "the program on the new veth-s" runs_ours veth-s
+wait_for "healthy again" healthy
+[ "$(status '[f["ifindex"] for f in v["interfaces"] if f["name"] == "veth-s"][0]')" = "$new_ifindex" ] ||
+	fail "status shows the old ifindex of veth-s: $(ctl status | grep veth-s)"
+grep -q "veth-s: created again as ifindex $new_ifindex (was $old_ifindex)" "$WORK/xdpcastd.log" ||
+	fail "the re-attach to the new veth-s is not logged"
+got=$(cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A)
+[ "$got" = "$expected" ] || fail "an answer on the new veth-s: got '$got'"
+echo "ok - veth-s made again (ifindex $old_ifindex -> $new_ifindex): attached at the next round, healthy, answering"
+
+# Made again with an MTU above what native XDP allows on veth: the check
+# says what failed, round after round, until the MTU comes down.
+srv ip link del veth-y
+srv ip link add veth-y mtu 9000 type veth peer name veth-z mtu 9000
+srv ip link set veth-y up
+srv ip link set veth-z up
+made_again_failed() { fast_path_detail | grep -q "veth-y: attaching the xdpcast program to the interface made again failed"; }
+wait_for "the check naming the failed attach to the new veth-y" made_again_failed
+sleep 0.5
+made_again_failed || fail "a later round says: $(fast_path_detail)"
+srv ip link set veth-z mtu 1500
+srv ip link set veth-y mtu 1500
+wait_for "the program on veth-y once its MTU came down" runs_ours veth-y
+wait_for "healthy again" healthy
+echo "ok - veth-y made again with MTU 9000: attaching fails, said so at each round; once the MTU came down, attached"
+
+stop_xdpcastd
+echo "ok - stopped: detached from both interfaces"
