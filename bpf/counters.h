@@ -6,8 +6,11 @@
 #include "xdpcast.h"
 #include "parse.h"
 
-/* Filled by the loader before load: ifindex of each attached interface. */
-const volatile __u32 iface_ifindex[XDPCAST_MAX_IFACES] = {};
+/* The ifindex of each interface's stats slot: written by the loader
+ * before load, and by the daemon when an interface is made again under
+ * its name (a new ifindex), so global data and not .rodata, which the
+ * kernel freezes at load. */
+__u32 iface_ifindex[XDPCAST_MAX_IFACES];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -17,7 +20,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_stats SEC(".maps");
 
-static __always_inline __u32 iface_slot(struct xdp_md *ctx)
+/* A global function: its result is any scalar to the verifier, one state
+ * for the rest of the program. Inlined, each slot would be a constant of
+ * its own, explored through the whole program once per interface (past
+ * the verifier's limit since iface_ifindex is no longer frozen). */
+__noinline __u32 iface_slot(struct xdp_md *ctx)
 {
 #pragma unroll
 	for (__u32 i = 0; i < XDPCAST_MAX_IFACES; i++)

@@ -165,7 +165,7 @@ static void health_due(struct loop_timer *timer)
 		switch (spec->kind) {
 		case CHECK_KIND_FAST_PATH:
 			if (attach_check(bpf_program__fd(d->skel->progs.xdpcast), d->ifaces, d->opts.iface_count,
-					 detail, sizeof(detail)))
+					 d->skel->bss->iface_ifindex, detail, sizeof(detail)))
 				health_record(&d->health, i, false, detail);
 			else
 				submit_check(d, i);

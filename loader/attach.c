@@ -305,7 +305,8 @@ static int follow_interface(struct attachment *a, char *detail, size_t len)
 	return 1;
 }
 
-int attach_check(int prog_fd, struct attachment *ifaces, size_t count, char *detail, size_t len)
+int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *slot_ifindex, char *detail,
+		 size_t len)
 {
 	__u32 ours = prog_id_of(prog_fd);
 	int failed = 0;
@@ -319,6 +320,9 @@ int attach_check(int prog_fd, struct attachment *ifaces, size_t count, char *det
 			failed = -1;
 			continue;
 		}
+		/* Before the program runs there: its first packets count under a's slot. */
+		if (followed && slot_ifindex)
+			slot_ifindex[i] = a->ifindex;
 		if (attach_inspect(a->ifindex, &a->seen, err, sizeof(err))) {
 			snprintf(detail, len, "%s: %s", a->ifname, err);
 			failed = -1;

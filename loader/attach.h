@@ -78,11 +78,14 @@ void detach_elsewhere(__u32 id, const struct attachment *ifaces, size_t count);
  * detached it), puts it back, counted and logged. Where another program
  * replaced it, leaves that alone. An interface deleted fails the check
  * until one of its name appears (a new ifindex: a driver reloaded, a veth
- * re-created), which gets the program as attach_all would attach it.
+ * re-created), which gets the program as attach_all would attach it, its
+ * new ifindex in ifaces and in slot_ifindex (the program's iface_ifindex,
+ * the interface of each stats slot, index i for ifaces[i]; NULL: none).
  * A renamed interface is still the same one. 0 when every interface runs
  * ours, else -1 and why in detail.
  */
-int attach_check(int prog_fd, struct attachment *ifaces, size_t count, char *detail, size_t len);
+int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *slot_ifindex, char *detail,
+		 size_t len);
 
 const char *attach_mode_name(enum xdp_attach_mode mode);
 

@@ -99,7 +99,7 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	for (size_t i = 0; i < d->opts.iface_count; i++)
-		d->skel->rodata->iface_ifindex[i] = d->ifaces[i].ifindex;
+		d->skel->bss->iface_ifindex[i] = d->ifaces[i].ifindex;
 	d->skel->rodata->has_views = d->opts.view_count > 0;
 	if (getrandom((void *)&d->skel->rodata->first_seen_seed, sizeof(d->skel->rodata->first_seen_seed), 0) !=
 	    sizeof(d->skel->rodata->first_seen_seed)) {
@@ -110,7 +110,7 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	bpf_map__set_max_entries(d->skel->maps.xdpcast_rrl, d->protection.rrl_buckets);
 	d->skel->rodata->nsid_len = strlen(d->opts.pop);
 	memcpy((void *)d->skel->rodata->nsid, d->opts.pop, d->skel->rodata->nsid_len);
-	if (pins_adopt(&d->pins, d->skel->obj, (const __u32 *)d->skel->rodata->iface_ifindex, d->took_over, err,
+	if (pins_adopt(&d->pins, d->skel->obj, d->skel->bss->iface_ifindex, d->took_over, err,
 		       errlen))
 		return -1;
 	ret = xdpcast_bpf__load(d->skel);

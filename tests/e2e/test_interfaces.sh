@@ -4,9 +4,10 @@
 # program stays and answers; veth-s deleted, the fast_path check names it
 # gone while veth-y keeps its program; veth-s made again under the same
 # name (a new ifindex, as after a driver reload), the program is attached
-# there at the next round and the check rises; veth-y made again with an
-# MTU too large for native XDP fails the check, saying so, until the MTU
-# comes down.
+# there at the next round, the check rises and the answers on the new
+# interface are counted under veth-s; veth-y made again with an MTU too
+# large for native XDP fails the check, saying so, until the MTU comes
+# down.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/zone
@@ -54,9 +55,9 @@ wait_for "healthy again" healthy
 	fail "status shows the old ifindex of veth-s: $(ctl status | grep veth-s)"
 grep -q "veth-s: created again as ifindex $new_ifindex (was $old_ifindex)" "$WORK/xdpcastd.log" ||
 	fail "the re-attach to the new veth-s is not logged"
-got=$(cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A)
-[ "$got" = "$expected" ] || fail "an answer on the new veth-s: got '$got'"
-echo "ok - veth-s made again (ifindex $old_ifindex -> $new_ifindex): attached at the next round, healthy, answering"
+xdp_answers www.example.test A "$expected" ||
+	fail "an answer on the new veth-s: got '$XDP_GOT', not counted under veth-s: $(ctl stats | grep -E 'reason|dns_answer')"
+echo "ok - veth-s made again (ifindex $old_ifindex -> $new_ifindex): attached at the next round, healthy, counted under veth-s"
 
 # Made again with an MTU above what native XDP allows on veth: the check
 # says what failed, round after round, until the MTU comes down.

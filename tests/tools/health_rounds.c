@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 	for (long i = 0; i < rounds; i++) {
 		if (i == 1)     /* after a first round: libraries open what they keep once */
 			before = open_fds();
-		if (attach_check(prog_fd, &iface, 1, detail, sizeof(detail)) ||
+		if (attach_check(prog_fd, &iface, 1, NULL, detail, sizeof(detail)) ||
 		    health_fast_path(argv[1], &checked, 1, detail, sizeof(detail)) ||
 		    health_backend(&backend, 1000, &checked, 1, detail, sizeof(detail))) {
 			fprintf(stderr, "health_rounds: round %ld failed: %s\n", i + 1, detail);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,9 +69,9 @@ out:
 	return ret;
 }
 
-/* Copies the variable `name` of the .rodata map `fd` (BTF value type a
- * DATASEC) into out when it is `size` bytes; 0 when found. */
-static int read_rodata_var(int fd, const struct bpf_map_info *map, const char *name, void *out, size_t size)
+/* Copies the variable `name` of the global data map `fd` (BTF value type
+ * a DATASEC) into out when it is `size` bytes; 0 when found. */
+static int read_global_var(int fd, const struct bpf_map_info *map, const char *name, void *out, size_t size)
 {
 	struct btf *btf = btf__load_from_kernel_by_id(map->btf_id);
 	const struct btf_type *sec = btf ? btf__type_by_id(btf, map->btf_value_type_id) : NULL;
@@ -102,6 +103,11 @@ static int read_rodata_var(int fd, const struct bpf_map_info *map, const char *n
 	return ret;
 }
 
+static bool ends_with(const char *name, size_t len, const char *suffix)
+{
+	return len >= strlen(suffix) && !strcmp(name + len - strlen(suffix), suffix);
+}
+
 int stats_program_ifindexes(int prog, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *prog_id)
 {
 	__u32 map_ids[32], len = sizeof(struct bpf_prog_info);
@@ -120,8 +126,9 @@ int stats_program_ifindexes(int prog, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *
 		if (fd < 0)
 			continue;
 		name_len = bpf_obj_get_info_by_fd(fd, &map, &map_len) ? 0 : strlen(map.name);
-		if (name_len >= 7 && !strcmp(map.name + name_len - 7, ".rodata") && map.btf_id)
-			ret = read_rodata_var(fd, &map, "iface_ifindex", ifindex, sizeof(__u32) * XDPCAST_MAX_IFACES);
+		/* In .bss since the daemon follows interfaces made again; in .rodata before. */
+		if (map.btf_id && (ends_with(map.name, name_len, ".bss") || ends_with(map.name, name_len, ".rodata")))
+			ret = read_global_var(fd, &map, "iface_ifindex", ifindex, sizeof(__u32) * XDPCAST_MAX_IFACES);
 		close(fd);
 	}
 	if (ret)
@@ -138,7 +145,7 @@ int stats_slot_ifindexes(const char *pin_dir, __u32 ifindex[XDPCAST_MAX_IFACES],
 		return -1;
 	ret = stats_program_ifindexes(prog, ifindex, prog_id);
 	if (ret)
-		snprintf(err, errlen, "%s/xdpcast_prog: no iface_ifindex in the program's .rodata", pin_dir);
+		snprintf(err, errlen, "%s/xdpcast_prog: no iface_ifindex in the program's global data", pin_dir);
 	close(prog);
 	return ret;
 }

@@ -21,7 +21,8 @@ int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_STATS_SLOTS
 int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_STATS_SLOTS], char *err, size_t errlen);
 
 /* The interface of each stats slot as the running program has it: its
- * .rodata variable iface_ifindex, found by name through the map's BTF;
+ * global variable iface_ifindex (.bss; .rodata in versions before),
+ * found by name through the map's BTF;
  * 0 for a slot no interface uses. prog_id: the program's id. */
 int stats_slot_ifindexes(const char *pin_dir, __u32 ifindex[XDPCAST_MAX_IFACES], __u32 *prog_id, char *err,
 			 size_t errlen);
