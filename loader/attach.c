@@ -11,6 +11,34 @@
 #include "attach.h"
 #include "log.h"
 
+#define KERNEL_MESSAGE "libbpf: Kernel error message: "
+
+/* The kernel's own words on the last refused attach of this thread
+ * (netlink's extack, which libbpf prints), "" if it gave none. */
+static __thread char kernel_said[160];
+
+void attach_note_libbpf_line(const char *line)
+{
+	if (!strncmp(line, KERNEL_MESSAGE, strlen(KERNEL_MESSAGE)))
+		snprintf(kernel_said, sizeof(kernel_said), "%s", line + strlen(KERNEL_MESSAGE));
+}
+
+/* bpf_xdp_attach, keeping what the kernel says if it refuses. */
+static int xdp_attach(int ifindex, int prog_fd, __u32 flags, const struct bpf_xdp_attach_opts *opts)
+{
+	kernel_said[0] = '\0';
+	return bpf_xdp_attach(ifindex, prog_fd, flags, opts);
+}
+
+/* Why an attach failed: errno's text, and the kernel's words when it gave any
+ * ("Numerical result out of range" alone does not say that the MTU is too large). */
+static const char *refusal(int ret, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s%s", strerror(-ret), kernel_said[0] ? " (the kernel: " : "", kernel_said,
+		 kernel_said[0] ? ")" : "");
+	return out;
+}
+
 const char *attach_mode_name(enum xdp_attach_mode mode)
 {
 	return mode == XDP_MODE_SKB ? "skb" : mode == XDP_MODE_HW ? "hw" : "native";
@@ -120,7 +148,7 @@ static int swap(int ifindex, int new_fd, int expected_fd, enum xdp_attach_mode m
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = expected_fd);
 
-	return bpf_xdp_attach(ifindex, new_fd, XDP_FLAGS_REPLACE | mode_flag(mode), &opts);
+	return xdp_attach(ifindex, new_fd, XDP_FLAGS_REPLACE | mode_flag(mode), &opts);
 }
 
 /* The same, naming the expected program by id. */
@@ -138,18 +166,19 @@ static int swap_id(int ifindex, int new_fd, __u32 expected_id, enum xdp_attach_m
 static int attach_fresh(struct attachment *a, int prog_fd, enum xdp_attach_mode mode, bool fallback,
 			char *err, size_t errlen)
 {
-	int ret = bpf_xdp_attach(a->ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(mode), NULL);
+	int ret = xdp_attach(a->ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(mode), NULL);
+	char why[256];
 
 	/* Only a driver without native XDP falls back; "busy" means someone
 	 * else holds the hook, which skb mode would not change. */
 	if (ret == -EOPNOTSUPP && fallback && mode == XDP_MODE_NATIVE) {
 		log_warn("%s: the driver has no native XDP; attaching in skb mode", a->ifname);
 		mode = XDP_MODE_SKB;
-		ret = bpf_xdp_attach(a->ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(mode), NULL);
+		ret = xdp_attach(a->ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(mode), NULL);
 	}
 	if (ret) {
 		snprintf(err, errlen, "%s: cannot attach the XDP program in %s mode: %s", a->ifname,
-			 attach_mode_name(mode), strerror(-ret));
+			 attach_mode_name(mode), refusal(ret, why, sizeof(why)));
 		return -1;
 	}
 	a->mode = mode;
@@ -159,7 +188,7 @@ static int attach_fresh(struct attachment *a, int prog_fd, enum xdp_attach_mode 
 static int attach_one(struct attachment *a, int prog_fd, __u32 ours, enum xdp_attach_mode mode, bool fallback,
 		      bool replace_foreign, char *err, size_t errlen)
 {
-	char what[256];
+	char what[256], why[256];
 	int ret;
 
 	if (attach_inspect(a->ifindex, &a->seen, err, errlen))
@@ -179,7 +208,7 @@ static int attach_one(struct attachment *a, int prog_fd, __u32 ours, enum xdp_at
 	}
 	ret = swap_id(a->ifindex, prog_fd, a->seen.id, a->seen.mode);
 	if (ret) {
-		snprintf(err, errlen, "%s: cannot replace %s: %s", a->ifname, what, strerror(-ret));
+		snprintf(err, errlen, "%s: cannot replace %s: %s", a->ifname, what, refusal(ret, why, sizeof(why)));
 		return -1;
 	}
 	log_info("%s: replaced %s%s", a->ifname, what, a->seen.id == ours ? " (the previous xdpcastd's)" : "");

@@ -89,4 +89,9 @@ int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *sl
 
 const char *attach_mode_name(enum xdp_attach_mode mode);
 
+/* Each line libbpf prints: the kernel's reason for a refused attach
+ * (e.g. "veth: Peer MTU is too large to set XDP") is kept for the error
+ * that names the interface, which errno alone would leave cryptic. */
+void attach_note_libbpf_line(const char *line);
+
 #endif

@@ -60,8 +60,10 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ar
 
 	(void)level;
 	vsnprintf(text, sizeof(text), fmt, args);
-	for (line = strtok_r(text, "\n", &rest); line; line = strtok_r(NULL, "\n", &rest))
+	for (line = strtok_r(text, "\n", &rest); line; line = strtok_r(NULL, "\n", &rest)) {
+		attach_note_libbpf_line(line);
 		log_debug("%s", line);
+	}
 	return 0;
 }
 

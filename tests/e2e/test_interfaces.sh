@@ -65,7 +65,9 @@ srv ip link del veth-y
 srv ip link add veth-y mtu 9000 type veth peer name veth-z mtu 9000
 srv ip link set veth-y up
 srv ip link set veth-z up
-made_again_failed() { fast_path_detail | grep -q "veth-y: attaching the xdpcast program to the interface made again failed"; }
+made_again_failed() {
+	fast_path_detail | grep -q "veth-y: attaching the xdpcast program to the interface made again failed: .*(the kernel: veth: Peer MTU is too large to set XDP)"
+}
 wait_for "the check naming the failed attach to the new veth-y" made_again_failed
 sleep 0.5
 made_again_failed || fail "a later round says: $(fast_path_detail)"
