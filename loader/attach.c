@@ -313,6 +313,7 @@ static int follow_interface(struct attachment *a, char *detail, size_t len)
 	char name[IF_NAMESIZE];
 	int ifindex;
 
+	a->gone = false;
 	if (if_indextoname(a->ifindex, name))
 		return 0;
 	if (errno != ENXIO && errno != ENODEV) {
@@ -323,6 +324,7 @@ static int follow_interface(struct attachment *a, char *detail, size_t len)
 	memset(&a->seen, 0, sizeof(a->seen));
 	ifindex = if_nametoindex(a->ifname);
 	if (!ifindex) {
+		a->gone = true;
 		snprintf(detail, len, "%s: no such interface (ifindex %d was deleted or moved to another namespace); "
 			 "attached again once one of that name appears", a->ifname, a->ifindex);
 		return -1;

@@ -39,6 +39,7 @@ struct attachment {
 	enum xdp_attach_mode wanted_mode; /* as asked of attach_all, for an interface made again */
 	bool fallback_to_skb;           /* likewise */
 	bool made_again;                /* ifindex is an interface made again under ifname, not attached to yet */
+	bool gone;                      /* no interface of ifindex nor of ifname at the last check */
 	bool attached;                  /* by us, and still there at the last check */
 	__u32 replaced;                 /* the program we replaced here, 0: none */
 	struct xdp_holder seen;         /* the last check's view */

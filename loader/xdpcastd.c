@@ -289,7 +289,10 @@ static struct pop_state *snapshot(const struct daemon *d)
 		utf8_copy(f->mode, sizeof(f->mode), attach_mode_name(a->mode));
 		f->attached = a->attached;
 		f->program_id = a->seen.id;
-		attach_describe(&a->seen, f->holder, sizeof(f->holder));
+		if (a->gone)
+			snprintf(f->holder, sizeof(f->holder), "no such interface (deleted or moved to another namespace)");
+		else
+			attach_describe(&a->seen, f->holder, sizeof(f->holder));
 		f->reattached = a->reattached;
 	}
 	for (size_t v = 0; v < d->opts.view_count; v++)

@@ -420,7 +420,7 @@ static int cmd_status(struct ctl *ctl)
 		else
 			printf("not attached, %s", json_string_value(json_object_get(item, "holder")));
 		if (json_integer_value(json_object_get(item, "reattached")))
-			printf(" (attached again %lld times after someone detached it)",
+			printf(" (attached again %lld times: detached by someone, or the interface made again)",
 			       json_integer_value(json_object_get(item, "reattached")));
 		putchar('\n');
 	}

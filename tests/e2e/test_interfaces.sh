@@ -44,6 +44,8 @@ srv ip link del veth-s
 wait_for "the fast_path check failing" eval '! healthy'
 fast_path_detail | grep -q "veth-s: no such interface" || fail "veth-s gone, the check says: $(fast_path_detail)"
 runs_ours veth-y || fail "veth-y lost the program when veth-s went"
+ctl status | grep -q "^interface veth-s (ifindex $old_ifindex): not attached, no such interface" ||
+	fail "status on veth-s gone: $(ctl status | grep veth-s)"
 echo "ok - veth-s deleted: the fast_path check says so ($(fast_path_detail)); veth-y keeps the program"
 
 link_client

@@ -163,7 +163,8 @@ static void attachment(FILE *out, const struct pop_state *snap)
 		flag_series(out, snap, "xdpcast_iface_attached", "iface", snap->ifaces[i].name,
 			    snap->ifaces[i].attached);
 	header(out, "xdpcast_iface_reattached_total", "counter",
-	       "Times the program was found detached from the interface and attached again.");
+	       "Times the program was found detached from the interface, or the interface made again under its "
+	       "name, and attached again.");
 	for (size_t i = 0; i < snap->iface_count; i++) {
 		pop_label(out, "xdpcast_iface_reattached_total", snap);
 		fputs(",iface=\"", out);
