@@ -967,6 +967,12 @@ static int options_check_drains(const struct options *opts, char *err, size_t er
 	return 0;
 }
 
+void options_argv_copy(int argc, char **argv, char **copy)
+{
+	memcpy(copy, argv, argc * sizeof(*argv));
+	copy[argc] = NULL;      /* argv's own end may not be there: a caller's array */
+}
+
 enum options_result options_read(int argc, char **argv, struct options *opts, char *err, size_t errlen)
 {
 	static struct getopt_tables t;
@@ -982,7 +988,7 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 	/* The config file first, so that every other flag wins over it; in a
 	 * copy of argv, which getopt reorders: the parse must see it as typed
 	 * (an argument moved after a flag missing its own would become it). */
-	memcpy(scanned, argv, sizeof(scanned));
+	options_argv_copy(argc, argv, scanned);
 	opterr = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, scanned, t.shorts, t.longopts, NULL)) != -1) {

@@ -153,6 +153,10 @@ enum options_result options_parse(int argc, char **argv, struct options *opts);
  * a reload reads to know what the next start would run with. */
 enum options_result options_read(int argc, char **argv, struct options *opts, char *err, size_t errlen);
 
+/* argv's argc words and a NULL after them into copy (argc + 1 words): for
+ * a pre-scan, as getopt reorders what it scans. */
+void options_argv_copy(int argc, char **argv, char **copy);
+
 /* What holds without flags or config file; everything else zero. */
 void options_defaults(struct options *opts);
 

@@ -870,7 +870,7 @@ static bool json_asked(int argc, char **argv)
 	bool json = false;
 	int c;
 
-	memcpy(scanned, argv, sizeof(scanned));
+	options_argv_copy(argc, argv, scanned);
 	opterr = 0;
 	while ((c = getopt_long(argc, scanned, shortopts, longopts, NULL)) != -1)
 		json |= c == 'j';
