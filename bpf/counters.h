@@ -6,11 +6,21 @@
 #include "xdpcast.h"
 #include "parse.h"
 
+/* How many interfaces the loader attaches to: frozen at load, so the
+ * verifier walks the slot loop for these alone. */
+const volatile __u32 iface_count = 0;
+
 /* The ifindex of each interface's stats slot: written by the loader
  * before load, and by the daemon when an interface is made again under
  * its name (a new ifindex), so global data and not .rodata, which the
  * kernel freezes at load. */
 __u32 iface_ifindex[XDPCAST_MAX_IFACES];
+
+/* Each slot's number (entry i holds i), written by the loader. Read from
+ * writable data, the slot is one unknown number to the verifier: as a
+ * constant of its own per interface, it would walk the rest of the
+ * program once per interface (five interfaces were past its limit). */
+__u8 iface_slot_number[XDPCAST_STATS_SLOTS];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -20,17 +30,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_stats SEC(".maps");
 
-/* A global function: its result is any scalar to the verifier, one state
- * for the rest of the program. Inlined, each slot would be a constant of
- * its own, explored through the whole program once per interface (past
- * the verifier's limit since iface_ifindex is no longer frozen). */
-__noinline __u32 iface_slot(struct xdp_md *ctx)
+/* Inlined: a global function here would be a call and a return on
+ * every packet. */
+static __always_inline __u32 iface_slot(struct xdp_md *ctx)
 {
 #pragma unroll
-	for (__u32 i = 0; i < XDPCAST_MAX_IFACES; i++)
-		if (iface_ifindex[i] && iface_ifindex[i] == ctx->ingress_ifindex)
-			return i;
-	return XDPCAST_TEST_RUN_SLOT;
+	for (__u32 i = 0; i < XDPCAST_MAX_IFACES; i++) {
+		if (i >= iface_count)
+			break;
+		if (iface_ifindex[i] == ctx->ingress_ifindex)
+			return iface_slot_number[i] & 15;     /* struct packet's 4 bits */
+	}
+	return iface_slot_number[XDPCAST_TEST_RUN_SLOT] & 15;
 }
 
 /* The XDP action of each reason, in .rodata: one load, not a tree of

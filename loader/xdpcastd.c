@@ -100,8 +100,11 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "opening the BPF object: %s", strerror(errno));
 		return -1;
 	}
+	d->skel->rodata->iface_count = d->opts.iface_count;
 	for (size_t i = 0; i < d->opts.iface_count; i++)
 		d->skel->bss->iface_ifindex[i] = d->ifaces[i].ifindex;
+	for (size_t i = 0; i < XDPCAST_STATS_SLOTS; i++)
+		d->skel->bss->iface_slot_number[i] = i;
 	d->skel->rodata->has_views = d->opts.view_count > 0;
 	if (getrandom((void *)&d->skel->rodata->first_seen_seed, sizeof(d->skel->rodata->first_seen_seed), 0) !=
 	    sizeof(d->skel->rodata->first_seen_seed)) {

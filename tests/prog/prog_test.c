@@ -478,11 +478,40 @@ static void test_generation_swap(void **state)
 	run_fixture(www);
 }
 
+/* The program loads with every interface slot in use (test_program_load),
+ * and counts a packet under its interface's slot, also after the daemon
+ * wrote a new ifindex there (an interface made again under its name). */
+static void test_interface_slots(void **state)
+{
+	const __u32 last = XDPCAST_MAX_IFACES - 1, test_run = XDPCAST_TEST_RUN_SLOT;
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.xdpcast_stats);
+	struct xdpcast_stats before[ncpus], after[ncpus], run_before[ncpus], run_after[ncpus];
+	__u64 moved = 0, run_moved = 0;
+
+	(void)state;
+	assert_int_equal(bpf_map_lookup_elem(fd, &last, before), 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &test_run, run_before), 0);
+	skel->bss->iface_ifindex[last] = 1;     /* the loopback device test runs come from */
+	run_fixture(&fixtures[0]);
+	skel->bss->iface_ifindex[last] = TEST_UNUSED_IFINDEX + last;
+	assert_int_equal(bpf_map_lookup_elem(fd, &last, after), 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &test_run, run_after), 0);
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		moved += stats_counter(&after[cpu], XDPCAST_dns_answer)->packets -
+			 stats_counter(&before[cpu], XDPCAST_dns_answer)->packets;
+		run_moved += stats_counter(&run_after[cpu], XDPCAST_dns_answer)->packets -
+			     stats_counter(&run_before[cpu], XDPCAST_dns_answer)->packets;
+	}
+	assert_int_equal(moved, 1);
+	assert_int_equal(run_moved, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_generation_swap),
+		cmocka_unit_test(test_interface_slots),
 	};
 
 	return cmocka_run_group_tests_name("xdp program", tests, setup, teardown);

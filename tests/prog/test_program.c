@@ -86,6 +86,14 @@ struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t e
 		bpf_map__set_pin_path(map, NULL);
 	skel->rodata->nsid_len = strlen(TEST_POP);
 	memcpy((void *)skel->rodata->nsid, TEST_POP, strlen(TEST_POP));
+	/* Every interface slot in use, the verifier's worst case, at ifindexes
+	 * no test run comes from (its packets arrive on the loopback device):
+	 * they count in the test-run slot. */
+	skel->rodata->iface_count = XDPCAST_MAX_IFACES;
+	for (__u32 i = 0; i < XDPCAST_MAX_IFACES; i++)
+		skel->bss->iface_ifindex[i] = TEST_UNUSED_IFINDEX + i;
+	for (__u32 i = 0; i < XDPCAST_STATS_SLOTS; i++)
+		skel->bss->iface_slot_number[i] = i;
 	if (xdpcast_bpf__load(skel)) {
 		snprintf(err, errlen, "cannot load the BPF program (verifier log above)");
 		goto fail;

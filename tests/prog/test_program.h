@@ -15,6 +15,10 @@
 #define TEST_POP      "test-pop"      /* NSID and CHAOS identity */
 
 /* Returns the loaded skeleton, or NULL with a message in err. */
+/* The ifindex of the first interface slot the program is loaded with
+ * (the others follow): no device has it. */
+#define TEST_UNUSED_IFINDEX 0x7fff0000u
+
 struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t errlen);
 /* Closes its cache and destroys it. */
 void test_program_unload(struct xdpcast_bpf *skel);
