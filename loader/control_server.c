@@ -121,7 +121,7 @@ static json_t *maintain(struct daemon *d, const struct control_command *cmd)
 	if (announce_maintain(d, cmd->prefix[0] ? cmd->prefix : NULL, action,
 			      cmd->prepend < 0 ? d->opts.drain.prepend : (unsigned)cmd->prepend, err, sizeof(err)))
 		return error_reply(err);
-	status = state_json(d->state);
+	status = state_json(daemon_state(d));
 	reply = json_pack("{s:b, s:O}", "ok", 1, "prefixes", json_object_get(json_object_get(status, "bgp"), "prefixes"));
 	json_decref(status);
 	return reply;
@@ -140,7 +140,7 @@ static void run_command(struct control_conn *c, const char *line)
 	}
 	switch (cmd.verb) {
 	case CONTROL_STATUS:
-		status = state_json(d->state);
+		status = state_json(daemon_state(d));
 		json_object_set_new(status, "loop_longest_turn_ms", json_real(d->longest_turn * 1000));
 		conn_reply(c, status);
 		break;

@@ -28,6 +28,7 @@
 #include "options.h"
 #include "pins.h"
 #include "secondary.h"
+#include "pacing.h"
 #include "state.h"
 
 #define ERR_LEN 512
@@ -145,12 +146,18 @@ struct daemon {
 	struct metrics_server *metrics;
 	struct control_server *control;
 	struct pop_state *state;        /* the latest snapshot */
+	bool state_stale;               /* changed since: a snapshot is due */
+	struct pacing publish_pacing;
+	struct loop_timer publish_timer;
 	double longest_turn;            /* of the loop since start, seconds */
 };
 
-/* Builds a new snapshot and feeds it to every view: /metrics, the
- * control plane map, status. Called after every change. */
+/* Called after every change: a new snapshot is fed to every view
+ * (/metrics, the control plane map, status) at the end of the loop's turn,
+ * paced by its cost (pacing.h) when the state is large. */
 void daemon_publish(struct daemon *d);
+/* The latest snapshot, built now if a change is not in it yet. */
+const struct pop_state *daemon_state(struct daemon *d);
 
 /* zone_sync.c */
 int zones_init(struct daemon *d, char *err, size_t errlen);

@@ -330,13 +330,17 @@ static void write_control_plane(struct daemon *d, bool handed_over)
 		log_error("writing the control plane map: %s", strerror(errno));
 }
 
-void daemon_publish(struct daemon *d)
+static void publish_now(struct daemon *d)
 {
+	double started_at = clock_monotonic();
 	struct pop_state *s = snapshot(d);
-	double turn = loop_take_longest_turn(d->loop);
+	double turn = d->loop ? loop_take_longest_turn(d->loop) : 0;
 
 	if (turn > d->longest_turn)
 		d->longest_turn = turn;
+	if (d->loop)
+		loop_timer_cancel(d->loop, &d->publish_timer);
+	d->state_stale = false;
 	if (!s) {
 		log_error("out of memory for the state snapshot");
 		return;
@@ -346,6 +350,28 @@ void daemon_publish(struct daemon *d)
 	metrics_server_update(d->metrics, s);
 	if (d->skel)
 		write_control_plane(d, false);
+	pacing_ran(&d->publish_pacing, started_at, clock_monotonic());
+}
+
+static void publish_due(struct loop_timer *timer)
+{
+	publish_now(timer->arg);
+}
+
+/* A snapshot copies every zone and transfer: one per change made a
+ * catalog's members (a change each) quadratic. */
+void daemon_publish(struct daemon *d)
+{
+	d->state_stale = true;
+	if (d->loop && !loop_timer_armed(&d->publish_timer))
+		loop_timer_arm(d->loop, &d->publish_timer, pacing_next(&d->publish_pacing));
+}
+
+const struct pop_state *daemon_state(struct daemon *d)
+{
+	if (d->state_stale || !d->state)
+		publish_now(d);
+	return d->state;
 }
 
 /* ---- signals and the lifecycle ---- */
@@ -509,6 +535,7 @@ static void finish(struct daemon *d)
 	if (!d->skel)
 		return;
 	if (handing_over) {
+		daemon_state(d);        /* what the last jobs changed */
 		write_control_plane(d, true);
 		log_info("handed over: the program stays attached on %zu interfaces with its maps in %s", d->opts.iface_count,
 			 d->opts.pin_dir);
@@ -576,6 +603,7 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "%s: %s", d.loop ? "signalfd" : "starting the workers", strerror(errno));
 		goto fail;
 	}
+	loop_timer_init(&d.publish_timer, "state snapshot", publish_due, &d);
 	/* Everything that can be checked without touching the kernel first, so
 	 * bad input leaves nothing attached or pinned. */
 	if (zones_init(&d, err, sizeof(err)) || zones_check(&d, err, sizeof(err)))
