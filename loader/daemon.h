@@ -113,6 +113,8 @@ struct daemon {
 	struct secondary *secondaries;
 	size_t secondary_count;         /* slots in use or freed; room for secondary_capacity */
 	size_t secondary_capacity;      /* the configured ones, then catalog_members_max members */
+	size_t *freed_slots;            /* members' slots freed, to be reused (a stack) */
+	size_t freed_slot_count;
 	uint64_t catalog_errors;
 	char **file_zones;              /* origins of the default view's zone files, sorted: never catalog members */
 	size_t file_zone_count;
