@@ -132,55 +132,61 @@ out:
 
 int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_t count, char *detail, size_t len)
 {
+	struct lookup_pins pins;
+	int ret = -1;
+
+	if (lookup_open(pin_dir, &pins, detail, len))
+		return -1;
 	for (size_t i = 0; i < count; i++) {
 		char name[KNOT_DNAME_TXT_MAXLEN], err[256];
 		struct lookup_result res;
 
 		knot_dname_to_str(name, zones[i].origin, sizeof(name));
-		if (lookup_run(pin_dir, name, KNOT_RRTYPE_SOA, false, &res, err, sizeof(err))) {
+		if (lookup_query(&pins, name, KNOT_RRTYPE_SOA, false, &res, err, sizeof(err))) {
 			snprintf(detail, len, "%s", err);
-			return -1;
+			goto out;
 		}
 		if (res.verdict != XDP_TX) {
 			snprintf(detail, len, "the program %s %s SOA instead of answering it (%s)",
 				 res.verdict == XDP_PASS ? "passes" : res.verdict == XDP_DROP ? "drops" : "aborts on",
 				 name, res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "no reason counted");
-			return -1;
+			goto out;
 		}
 		if (check_soa_answer(res.dns, res.dns_len, &zones[i], "the program", detail, len))
-			return -1;
+			goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	lookup_close(&pins);
+	return ret;
 }
 
-/* One SOA query over UDP; the response's length, or -1. */
-static ssize_t query_soa(const struct address *server, const struct health_zone *z, unsigned timeout_ms, uint8_t *buf,
-			 size_t size, char *detail, size_t dlen)
+/* One SOA query over UDP on fd (connected to the server); the response's
+ * length, or -1. */
+static ssize_t query_soa(int fd, const struct address *server, const struct health_zone *z, unsigned timeout_ms,
+			 uint8_t *buf, size_t size, char *detail, size_t dlen)
 {
 	knot_pkt_t *query = knot_pkt_new(NULL, KNOT_WIRE_MIN_PKTSIZE, NULL);
-	struct pollfd pfd;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	ssize_t n = -1;
 	uint16_t id;
-	int fd;
 
-	fd = socket(server->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (!query || fd < 0 || knot_pkt_put_question(query, z->origin, KNOT_CLASS_IN, KNOT_RRTYPE_SOA)) {
-		snprintf(detail, dlen, "backend %s: %s", server->text, fd < 0 ? strerror(errno) : "out of memory");
+	if (!query || knot_pkt_put_question(query, z->origin, KNOT_CLASS_IN, KNOT_RRTYPE_SOA)) {
+		snprintf(detail, dlen, "backend %s: out of memory", server->text);
 		goto out;
 	}
 	id = knot_wire_get_id(query->wire);
-	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) ||
-	    send(fd, query->wire, query->size, 0) < 0) {
+	if (send(fd, query->wire, query->size, 0) < 0) {
 		snprintf(detail, dlen, "backend %s: %s", server->text, strerror(errno));
 		goto out;
 	}
-	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
 	for (;;) {
 		int ready = poll(&pfd, 1, timeout_ms);
 
 		if (ready <= 0) {
 			snprintf(detail, dlen, "backend %s: %s", server->text, ready == 0 ? "no answer in time" :
 				 strerror(errno));
+			n = -1;
 			goto out;
 		}
 		n = recv(fd, buf, size, 0);
@@ -192,25 +198,36 @@ static ssize_t query_soa(const struct address *server, const struct health_zone 
 			break;
 	}
 out:
-	if (fd >= 0)
-		close(fd);
 	knot_pkt_free(query);
 	return n;
 }
 
+/* One socket for the round: a socket, connect and close for each zone
+ * were half the cost of a round (thousands of zones, every second). */
 int health_backend(const struct address *backend, unsigned timeout_ms, const struct health_zone *zones,
 		   size_t count, char *detail, size_t len)
 {
+	int fd = socket(backend->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char who[96];
+	int ret = -1;
+
+	snprintf(who, sizeof(who), "backend %s", backend->text);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)&backend->ss, backend->len)) {
+		snprintf(detail, len, "%s: %s", who, strerror(errno));
+		goto out;
+	}
 	for (size_t i = 0; i < count; i++) {
 		uint8_t buf[4096];
-		ssize_t n = query_soa(backend, &zones[i], timeout_ms, buf, sizeof(buf), detail, len);
-		char who[96];
+		ssize_t n = query_soa(fd, backend, &zones[i], timeout_ms, buf, sizeof(buf), detail, len);
 
-		snprintf(who, sizeof(who), "backend %s", backend->text);
 		if (n < 0 || check_soa_answer(buf, n, &zones[i], who, detail, len))
-			return -1;
+			goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 /* In the forked child: the command under /bin/sh as if started from a

@@ -108,31 +108,51 @@ static int test_run_counts(int stats_fd, __u64 packets[XDPCAST_REASON_MAX], char
 	return 0;
 }
 
-int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, bool dnssec_ok, struct lookup_result *out,
-	       char *err, size_t errlen)
+int lookup_open(const char *pin_dir, struct lookup_pins *pins, char *err, size_t errlen)
+{
+	int protected = -1;
+
+	pins->prog = pins->stats = -1;
+	if ((pins->prog = pin_open(pin_dir, "xdpcast_prog", err, errlen)) < 0 ||
+	    (pins->stats = pin_open(pin_dir, "xdpcast_stats", err, errlen)) < 0 ||
+	    (protected = pin_open(pin_dir, "xdpcast_protected", err, errlen)) < 0 ||
+	    protected_address(protected, &pins->destination, err, errlen)) {
+		if (protected >= 0)
+			close(protected);
+		lookup_close(pins);
+		return -1;
+	}
+	close(protected);
+	return 0;
+}
+
+void lookup_close(struct lookup_pins *pins)
+{
+	if (pins->prog >= 0)
+		close(pins->prog);
+	if (pins->stats >= 0)
+		close(pins->stats);
+	pins->prog = pins->stats = -1;
+}
+
+int lookup_query(const struct lookup_pins *pins, const char *qname, uint16_t qtype, bool dnssec_ok,
+		 struct lookup_result *out, char *err, size_t errlen)
 {
 	uint8_t frame[2048], response[4096];
 	__u64 before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
-	struct xdpcast_lpm_key dst;
-	int prog = -1, stats = -1, protected = -1, ret = -1;
 	size_t len;
 
 	memset(out, 0, sizeof(*out));
-	if ((prog = pin_open(pin_dir, "xdpcast_prog", err, errlen)) < 0 ||
-	    (stats = pin_open(pin_dir, "xdpcast_stats", err, errlen)) < 0 ||
-	    (protected = pin_open(pin_dir, "xdpcast_protected", err, errlen)) < 0 ||
-	    protected_address(protected, &dst, err, errlen))
-		goto out;
-	len = build_frame(frame, sizeof(frame), &dst, qname, qtype, dnssec_ok, err, errlen);
-	if (!len || test_run_counts(stats, before, err, errlen))
-		goto out;
+	len = build_frame(frame, sizeof(frame), &pins->destination, qname, qtype, dnssec_ok, err, errlen);
+	if (!len || test_run_counts(pins->stats, before, err, errlen))
+		return -1;
 	{
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .data_out = response,
 			    .data_size_out = sizeof(response), .repeat = 1);
 
-		if (bpf_prog_test_run_opts(prog, &opts)) {
+		if (bpf_prog_test_run_opts(pins->prog, &opts)) {
 			snprintf(err, errlen, "running the program: %s", strerror(errno));
-			goto out;
+			return -1;
 		}
 		out->verdict = opts.retval;
 		if (out->verdict == XDP_TX) {
@@ -145,19 +165,25 @@ int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, bool dnss
 			}
 		}
 	}
-	if (test_run_counts(stats, after, err, errlen))
-		goto out;
+	if (test_run_counts(pins->stats, after, err, errlen))
+		return -1;
 	out->reason = XDPCAST_REASON_MAX;
 	for (int r = 0; r < XDPCAST_REASON_MAX; r++)
 		if (after[r] != before[r])
 			out->reason = r;
-	ret = 0;
-out:
-	if (prog >= 0)
-		close(prog);
-	if (stats >= 0)
-		close(stats);
-	if (protected >= 0)
-		close(protected);
+	return 0;
+}
+
+int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, bool dnssec_ok, struct lookup_result *out,
+	       char *err, size_t errlen)
+{
+	struct lookup_pins pins;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (lookup_open(pin_dir, &pins, err, errlen))
+		return -1;
+	ret = lookup_query(&pins, qname, qtype, dnssec_ok, out, err, errlen);
+	lookup_close(&pins);
 	return ret;
 }

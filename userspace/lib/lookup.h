@@ -22,8 +22,22 @@ struct lookup_result {
 	size_t dns_len;
 };
 
+/* The pins a run needs, opened once for many runs (a health round asks
+ * for every zone's SOA: opening them for each run was most of its cost). */
+struct lookup_pins {
+	int prog, stats;
+	struct xdpcast_lpm_key destination;     /* an address of a protected prefix */
+};
+
+int lookup_open(const char *pin_dir, struct lookup_pins *pins, char *err, size_t errlen);
+void lookup_close(struct lookup_pins *pins);
+
 /* qname in presentation format; qtype e.g. KNOT_RRTYPE_A; dnssec_ok sets
  * the DO bit, as validating resolvers do. */
+int lookup_query(const struct lookup_pins *pins, const char *qname, uint16_t qtype, bool dnssec_ok,
+		 struct lookup_result *out, char *err, size_t errlen);
+
+/* lookup_query with the pins opened for it alone. */
 int lookup_run(const char *pin_dir, const char *qname, uint16_t qtype, bool dnssec_ok, struct lookup_result *out,
 	       char *err, size_t errlen);
 
