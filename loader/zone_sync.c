@@ -908,9 +908,20 @@ static void remove_member(struct daemon *d, size_t index, const char *why)
 	d->freed_slots[d->freed_slot_count++] = index;
 }
 
+/* Members past transfer.catalog_members_max, in one line for a catalog's
+ * whole reconcile: one each was tens of thousands of lines at every
+ * transfer of a catalog that outgrew it. */
+static void log_no_room(const struct daemon *d, size_t catalog, size_t left_out, const char *first)
+{
+	log_error("catalog %s: %zu members left out (%s%s): transfer.catalog_members_max (%u) reached",
+		  d->secondaries[catalog].name, left_out, first, left_out > 1 ? " and more" : "",
+		  d->opts.catalog_members_max);
+}
+
 /* A new member: a secondary with its catalog's primary and key, in a free
- * slot, transferred at once. */
-static void add_member(struct daemon *d, size_t catalog, const struct catalog_member *member)
+ * slot, transferred at once. False when there is no room, which the
+ * caller logs. */
+static bool add_member(struct daemon *d, size_t catalog, const struct catalog_member *member)
 {
 	struct secondary_option opt = d->opts.secondaries[catalog];
 	size_t index;
@@ -921,16 +932,14 @@ static void add_member(struct daemon *d, size_t catalog, const struct catalog_me
 		d->catalog_errors++;
 		log_error("catalog %s: member %s left out: a zone file serves it", d->secondaries[catalog].name,
 			  member->zone);
-		return;
+		return true;
 	}
 	/* Not a scan for a free slot: adding a catalog's members one by one
 	 * would be quadratic (6 s of 21 for 50,000). */
 	index = d->freed_slot_count ? d->freed_slots[d->freed_slot_count - 1] : d->secondary_count;
 	if (index == d->secondary_capacity) {
 		d->catalog_errors++;
-		log_error("catalog %s: member %s left out: transfer.catalog_members_max (%u) reached",
-			  d->secondaries[catalog].name, member->zone, d->opts.catalog_members_max);
-		return;
+		return false;
 	}
 	s = &d->secondaries[index];
 	opt.zone = member->zone;
@@ -938,7 +947,7 @@ static void add_member(struct daemon *d, size_t catalog, const struct catalog_me
 	if (secondary_init(s, &opt, d->opts.keys, err, sizeof(err))) {
 		d->catalog_errors++;
 		log_error("catalog %s: member left out: %s", d->secondaries[catalog].name, err);
-		return;
+		return true;
 	}
 	s->catalog_of = catalog;
 	snprintf(s->catalog_id, sizeof(s->catalog_id), "%s", member->id);
@@ -950,6 +959,7 @@ static void add_member(struct daemon *d, size_t catalog, const struct catalog_me
 		d->freed_slot_count--;
 	log_info("catalog %s: member %s added", d->secondaries[catalog].name, s->name);
 	transfer(d, index);
+	return true;
 }
 
 /* A member listed under a new unique id is reset (RFC 9432 5.6): its
@@ -958,7 +968,8 @@ static void add_member(struct daemon *d, size_t catalog, const struct catalog_me
 static void reset_member(struct daemon *d, size_t index, size_t catalog, const struct catalog_member *member)
 {
 	remove_member(d, index, "reset (a new unique id): transferred afresh");
-	add_member(d, catalog, member);
+	if (!add_member(d, catalog, member))
+		log_no_room(d, catalog, 1, member->zone);
 }
 
 /* The members of the other catalogs, read once per reconcile and only
@@ -1037,7 +1048,8 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 	struct other_catalogs others = { 0 };
 	struct catalog_member *members;
 	struct secondary **sorted = NULL;
-	size_t count, used = 0;
+	size_t count, used = 0, left_out = 0;
+	const char *first_left_out = NULL;
 	char err[256];
 
 	if (catalog_members(cat->zone, &members, &count, err, sizeof(err))) {
@@ -1069,9 +1081,14 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 		if (secondary_used(&d->secondaries[i]))
 			sorted[used++] = &d->secondaries[i];
 	qsort(sorted, used, sizeof(*sorted), compare_slots);
-	for (size_t i = 0; i < count; i++)
-		if (!slot_named(sorted, used, members[i].zone))
-			add_member(d, index, &members[i]);
+	for (size_t i = 0; i < count; i++) {
+		if (slot_named(sorted, used, members[i].zone) || add_member(d, index, &members[i]))
+			continue;
+		if (!left_out++)
+			first_left_out = members[i].zone;
+	}
+	if (left_out)
+		log_no_room(d, index, left_out, first_left_out);
 	log_debug("catalog %s serial %u: %zu members", cat->name, cat->serial, count);
 	free(sorted);
 	catalog_members_free(members, count);

@@ -153,3 +153,26 @@ log_has "member .* added" && fail "a catalog without version 2 added members"
 	fail "the refusal is not counted: $(ctl --json status)"
 echo "ok - a catalog without version 2: refused, logged, counted, no member added"
 stop_xdpcastd
+: > "$WORK/xdpcastd.log"
+
+# More members than transfer.catalog_members_max: those left out are one
+# line per transfer of the catalog, naming the key, not one line each
+# (tens of thousands at every transfer of a catalog that outgrew it).
+write_knot_conf one.test two.test three.test
+kctl reload > /dev/null
+wait_for "Knot's catalog of three" eval \
+	'[ "$(srv kdig +time=1 +retry=0 -y hmac-sha256:xfr:$SECRET @$PRIMARY catalog.test. AXFR 2>/dev/null | grep -c "[[:space:]]PTR[[:space:]]")" = 3 ]'
+cat > "$WORK/full.yaml" <<YAML
+transfer:
+  catalog_members_max: 1
+  keys:
+    - {name: xfr, algorithm: hmac-sha256, secret: "$SECRET"}
+  zones:
+    - {zone: catalog.test, primary: $PRIMARY, key: xfr, catalog: true}
+YAML
+start_xdpcastd --config "$WORK/full.yaml"
+[ "$(grep -c "catalog_members_max" "$WORK/xdpcastd.log")" = 1 ] &&
+	log_has "catalog catalog.test.: 2 members left out (.* and more): transfer.catalog_members_max (1) reached" ||
+	fail "members past catalog_members_max not logged once with their count: $(cat "$WORK/xdpcastd.log")"
+echo "ok - members past transfer.catalog_members_max: one line with their count and the key"
+stop_xdpcastd
