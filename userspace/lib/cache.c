@@ -1970,6 +1970,16 @@ static int mark_whole(struct change *c, const struct zone *before, const struct 
 	return 0;
 }
 
+/* The names map of a generation has room for the names it was built with
+ * and a few more: past them a new generation, sized anew, is the way. A
+ * growing catalog meets this as a matter of course (one zone of every
+ * ~1/16 added): not an error. */
+static void names_map_full(size_t names, uint32_t capacity, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "the names map is full (%zu names for %u): a new generation makes room", names,
+		 capacity);
+}
+
 static int change_zone(struct cache_generation *gen, struct cache_zone *cz, struct zone *zone,
 		       const struct zone_changes *changes, char *err, size_t errlen)
 {
@@ -2026,8 +2036,8 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 			goto fail;
 	names = gen->names + (c.added > 0 ? (size_t)c.added : 0);
 	if (names > gen->names_capacity) {
-		snprintf(err, errlen, "the names map is full (%zu names for %u): a full reload makes room", names,
-			 gen->names_capacity);
+		names_map_full(names, gen->names_capacity, err, errlen);
+		ret = CACHE_NEEDS_BUILD;
 		goto fail;
 	}
 	if (switch_in(&c, err, errlen))
@@ -2135,9 +2145,8 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 		return -1;
 	}
 	if (gen->names + names > gen->names_capacity) {
-		snprintf(err, errlen, "the names map is full (%zu names for %u): a full reload makes room",
-			 (size_t)gen->names + names, gen->names_capacity);
-		return -1;
+		names_map_full(gen->names + names, gen->names_capacity, err, errlen);
+		return CACHE_NEEDS_BUILD;
 	}
 	other = cname_into(gen, zone->origin);
 	if (other) {

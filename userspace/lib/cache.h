@@ -69,11 +69,12 @@ void cache_discard(struct cache_generation *gen);
  * force are found by comparing the two) or the one in force changed in
  * place, with `changes` saying what changed. Only the names whose answers
  * depend on what changed are written. Returns how many were, or -1: on
- * error (the cap, a full names map) the answers in force stay, and the
- * zone is marked to be written whole by its next change; or
- * CACHE_NEEDS_BUILD when another zone of the view nests with it (a name
- * both hold is left to userspace, which only a build decides): nothing is
- * written, err says which zones, a new generation is the way.
+ * error (the cap, memory) the answers in force stay, and the zone is
+ * marked to be written whole by its next change; or CACHE_NEEDS_BUILD,
+ * the answers in force staying, when another zone of the view nests with
+ * it (a name both hold is left to userspace, which only a build decides;
+ * nothing is written, err says which zones) or the names map is full: a
+ * new generation is the way.
  */
 #define CACHE_NEEDS_BUILD (-2)
 int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
@@ -88,7 +89,7 @@ bool cache_zone_current(const struct cache *cache, const struct zone *zone, uint
  * Return how many names were written or removed, or -1; an add returns
  * CACHE_NEEDS_BUILD, writing nothing, when another zone has a CNAME into
  * the new one (NSD follows it there now: those chains become userspace's,
- * which a build decides). */
+ * which a build decides) or the names map has no room for its names. */
 int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen);
 int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t view, char *err, size_t errlen);
 
