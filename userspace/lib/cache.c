@@ -2079,6 +2079,19 @@ out:
 	return ret;
 }
 
+/* CACHE_NEEDS_BUILD, err saying why: "zone A <relation> zone B: <done> by
+ * a new generation". */
+static int needs_build(const knot_dname_t *a, const char *relation, const knot_dname_t *b, const char *done,
+		       char *err, size_t errlen)
+{
+	char a_name[KNOT_DNAME_TXT_MAXLEN], b_name[KNOT_DNAME_TXT_MAXLEN];
+
+	knot_dname_to_str(a_name, a, sizeof(a_name));
+	knot_dname_to_str(b_name, b, sizeof(b_name));
+	snprintf(err, errlen, "zone %s %s zone %s: %s by a new generation", a_name, relation, b_name, done);
+	return CACHE_NEEDS_BUILD;
+}
+
 /* Another zone of cz's view whose origin is at, below or above cz's. */
 static const struct cache_zone *nested_with(const struct cache_generation *gen, const struct cache_zone *cz)
 {
@@ -2105,14 +2118,8 @@ int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, con
 	 * owns are settled by a build; a change in place would rewrite the
 	 * other zone's records as its own. */
 	other = nested_with(cache->current, cz);
-	if (other) {
-		char name[KNOT_DNAME_TXT_MAXLEN], other_name[KNOT_DNAME_TXT_MAXLEN];
-
-		knot_dname_to_str(name, zone->origin, sizeof(name));
-		knot_dname_to_str(other_name, other->zone->origin, sizeof(other_name));
-		snprintf(err, errlen, "zone %s nests with zone %s: changed by a new generation", name, other_name);
-		return CACHE_NEEDS_BUILD;
-	}
+	if (other)
+		return needs_build(zone->origin, "nests with", other->zone->origin, "changed", err, errlen);
 	return change_zone(cache->current, cz, zone, changes, err, errlen);
 }
 
@@ -2149,14 +2156,8 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 		return CACHE_NEEDS_BUILD;
 	}
 	other = cname_into(gen, zone->origin);
-	if (other) {
-		char name[KNOT_DNAME_TXT_MAXLEN], other_name[KNOT_DNAME_TXT_MAXLEN];
-
-		knot_dname_to_str(name, zone->origin, sizeof(name));
-		knot_dname_to_str(other_name, other->zone->origin, sizeof(other_name));
-		snprintf(err, errlen, "zone %s has CNAMEs into zone %s: added by a new generation", other_name, name);
-		return CACHE_NEEDS_BUILD;
-	}
+	if (other)
+		return needs_build(other->zone->origin, "has CNAMEs into", zone->origin, "added", err, errlen);
 	if (gen->zone_count == gen->zone_capacity) {
 		size_t cap = gen->zone_capacity * 2;
 
