@@ -527,7 +527,8 @@ static const struct schema_item secondary_keys[] = {
 	  .help = "a catalog zone (RFC 9432, version 2): never served; its member zones are transferred from the "
 		  "same primary with the same key, added and removed as the catalog changes (a zone also listed "
 		  "here, or served from a zone file, keeps its own settings); a member moved to another catalog "
-		  "listed here keeps its copy, one listed under a new unique id is transferred afresh (a reset)" },
+		  "listed here keeps its copy and takes that catalog's primary and key, one listed under a new unique id "
+		  "is transferred afresh (a reset)" },
 	SCHEMA_END
 };
 

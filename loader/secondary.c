@@ -22,11 +22,17 @@ int secondary_init(struct secondary *s, const struct secondary_option *opt, cons
 	}
 	knot_dname_to_lower(s->origin);
 	knot_dname_to_str(s->name, s->origin, sizeof(s->name));
-	s->primary.address = opt->primary;
-	s->primary.key = opt->key >= 0 ? &keys[opt->key].key : NULL;
+	secondary_set_primary(s, opt, keys);
 	snprintf(s->error, sizeof(s->error), "not transferred yet");
 	s->failures = (struct log_every)LOG_EVERY_BY_REASON(SECONDARY_FAILURE_REMINDER_S);
 	return 0;
+}
+
+void secondary_set_primary(struct secondary *s, const struct secondary_option *opt,
+			   const struct tsig_key_option *keys)
+{
+	s->primary.address = opt->primary;
+	s->primary.key = opt->key >= 0 ? &keys[opt->key].key : NULL;
 }
 
 void secondary_free(struct secondary *s)

@@ -47,6 +47,10 @@ struct secondary {
 int secondary_init(struct secondary *s, const struct secondary_option *opt, const struct tsig_key_option *keys,
 		   char *err, size_t errlen);
 void secondary_free(struct secondary *s);
+/* Where s transfers from and with which key: opt's (a catalog's, for a
+ * member, which takes its new catalog's when it moves). */
+void secondary_set_primary(struct secondary *s, const struct secondary_option *opt,
+			   const struct tsig_key_option *keys);
 
 /* The outcome of asking the primary (xfr_refresh's: ret, the new copy or
  * NULL, how it came, why it failed or, after an AXFR, why the IXFR did not

@@ -1013,8 +1013,9 @@ static void other_catalogs_read(struct daemon *d, size_t except, struct other_ca
 
 /* A member its catalog dropped, when another catalog lists it: it moves
  * there, its copy kept (a change of ownership, RFC 9432 5.4, whether or
- * not the old catalog named the new one in `coo`), or reset if listed
- * there under another unique id. Otherwise it would be gone until the
+ * not the old catalog named the new one in `coo`) and its NOTIFYs and
+ * transfers from then on the new catalog's primary's, with its key; or
+ * reset if listed there under another unique id. Otherwise it would be gone until the
  * other catalog's next refresh, its NOTIFYs refused meanwhile. */
 static bool hand_over(struct daemon *d, size_t index, struct other_catalogs *others)
 {
@@ -1031,6 +1032,8 @@ static bool hand_over(struct daemon *d, size_t index, struct other_catalogs *oth
 		log_info("catalog %s: member %s moved to catalog %s", d->secondaries[s->catalog_of].name, s->name,
 			 d->secondaries[others->of[c].slot].name);
 		s->catalog_of = others->of[c].slot;
+		/* Its NOTIFYs and transfers are the new catalog's (primary, key). */
+		secondary_set_primary(s, &d->opts.secondaries[s->catalog_of], d->opts.keys);
 		if (strcmp(m->id, s->catalog_id))
 			reset_member(d, index, others->of[c].slot, m);
 		return true;

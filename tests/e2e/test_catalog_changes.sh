@@ -6,7 +6,9 @@
 #  - a member moved to another catalog (coo, RFC 9432 5.4) stays answered
 #    from XDP when its old catalog drops it;
 #  - a member reset (a new unique id, RFC 9432 5.6) is transferred afresh,
-#    though the primary rebuilt it with a lower serial.
+#    though the primary rebuilt it with a lower serial;
+#  - a member moved to a catalog with other transfer settings (here its
+#    TSIG key) takes them on: its NOTIFYs and transfers are the new one's.
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -151,4 +153,88 @@ wait_for "catalog.test serial 4" log_has "zone catalog.test.: .* serial [0-9]* -
 log_has "catalog catalog.test.: member two.test. reset" || fail "the reset is not logged: $(cat "$WORK/xdpcastd.log")"
 wait_for "two.test's new data answered after the reset" xdp_answers www.two.test A 192.0.2.212
 echo "ok - a member reset (new unique id) is transferred afresh, though its serial went down"
+stop_xdpcastd
+
+# The move again, to a catalog whose transfers are signed with another key:
+# once Knot signs three.test's NOTIFYs and transfers with that key alone,
+# the member must use it too (its new catalog's settings, not its old one's).
+kill "$KNOT_PID"
+wait "$KNOT_PID" || true
+find "$WORK/knot" -mindepth 1 -not -name '*.zone' -delete
+SECRET2=$(head -c 32 /dev/urandom | base64)
+write_keyed_knot_conf() {       # write_keyed_knot_conf SUFFIX: three.test's key, xfr$1
+	{
+		knot_conf_head $PRIMARY@53 info
+		cat <<CONF
+key:
+  - id: xfr
+    algorithm: hmac-sha256
+    secret: $SECRET
+  - id: xfr2
+    algorithm: hmac-sha256
+    secret: $SECRET2
+remote:
+  - id: xdpcast
+    address: $POP_SIDE@$NOTIFY_PORT
+    key: xfr
+  - id: xdpcast2
+    address: $POP_SIDE@$NOTIFY_PORT
+    key: xfr2
+acl:
+  - id: pop
+    address: $POP_SIDE
+    key: xfr
+    action: transfer
+  - id: pop2
+    address: $POP_SIDE
+    key: xfr2
+    action: transfer
+zone:
+CONF
+		for z in catalog.test:xdpcast:pop other.test:xdpcast2:pop2 three.test:xdpcast$1:pop$1; do
+			IFS=: read -r name remote acl <<< "$z"
+			cat <<CONF
+  - domain: $name.
+    storage: "$WORK/knot"
+    file: $name.zone
+    notify: $remote
+    acl: $acl
+    zonefile-sync: -1
+CONF
+		done
+	} > "$WORK/knot.conf"
+}
+member_zone three.test 192.0.2.113 1
+catalog_zone catalog.test 5 "a3 three.test" < /dev/null
+catalog_zone other.test 5 < /dev/null
+write_keyed_knot_conf ""
+ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
+KNOT_PID=$!
+PIDS+=($KNOT_PID)
+wait_for "Knot" eval 'pri kdig +short +time=1 +retry=0 @$PRIMARY www.three.test A 2>/dev/null | grep -q .'
+cat > "$WORK/xdpcastd.yaml" <<YAML
+transfer:
+  notify_listen: $POP_SIDE@$NOTIFY_PORT
+  keys:
+    - {name: xfr, algorithm: hmac-sha256, secret: "$SECRET"}
+    - {name: xfr2, algorithm: hmac-sha256, secret: "$SECRET2"}
+  zones:
+    - {zone: catalog.test, primary: $PRIMARY, key: xfr, catalog: true}
+    - {zone: other.test, primary: $PRIMARY, key: xfr2, catalog: true}
+YAML
+: > "$WORK/xdpcastd.log"
+start_xdpcastd --config "$WORK/xdpcastd.yaml"
+wait_for "the member three.test answered" xdp_answers www.three.test A 192.0.2.113
+catalog_changes catalog.test 6 "a3 three.test" <<< "coo.a3.zones 0 IN PTR other.test."
+catalog_changes other.test 6 "a3 three.test" < /dev/null
+catalog_changes catalog.test 7 < /dev/null
+log_has "catalog catalog.test.: member three.test. moved to catalog other.test." ||
+	fail "the member's move is not logged: $(cat "$WORK/xdpcastd.log")"
+write_keyed_knot_conf 2
+kctl reload > /dev/null
+member_zone three.test 192.0.2.213 2
+kctl zone-reload three.test > /dev/null
+wait_for "three.test's change after its move (NOTIFY and IXFR with the new catalog's key)" \
+	xdp_answers www.three.test A 192.0.2.213
+echo "ok - a member moved to a catalog with another key transfers with that key"
 stop_xdpcastd
