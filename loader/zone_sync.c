@@ -793,7 +793,7 @@ struct notify_job {
 	int ret;
 };
 
-/* On the checks lane: the message only. Which zone it is for is decided
+/* On the NOTIFY lane: the message only. Which zone it is for is decided
  * on the loop's thread, where catalog members come and go. */
 static void notify_run(struct loop_job *job)
 {
@@ -1015,9 +1015,10 @@ static void other_catalogs_read(struct daemon *d, size_t except, struct other_ca
  * there, its copy kept (a change of ownership, RFC 9432 5.4, whether or
  * not the old catalog named the new one in `coo`) and its NOTIFYs and
  * transfers from then on the new catalog's primary's, with its key; or
- * reset if listed there under another unique id. Otherwise it would be gone until the
- * other catalog's next refresh, its NOTIFYs refused meanwhile. */
-static bool hand_over(struct daemon *d, size_t index, struct other_catalogs *others)
+ * reset if listed there under another unique id. Otherwise it would be
+ * gone until the other catalog's next refresh, its NOTIFYs refused
+ * meanwhile. Whether it moved. */
+static bool moved_to_other_catalog(struct daemon *d, size_t index, struct other_catalogs *others)
 {
 	struct secondary *s = &d->secondaries[index];
 
@@ -1068,7 +1069,7 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 		if (!secondary_used(s) || s->catalog_of != (int)index)
 			continue;
 		m = catalog_member_named(members, count, s->name);
-		if (!m && !hand_over(d, i, &others))
+		if (!m && !moved_to_other_catalog(d, i, &others))
 			remove_member(d, i, "removed");
 		else if (m && strcmp(m->id, s->catalog_id))
 			reset_member(d, i, index, m);
