@@ -15,6 +15,7 @@
 source "$(dirname "$0")/lib.sh"
 
 SECRET=$(head -c 32 /dev/urandom | base64)
+SECRET2=$(head -c 32 /dev/urandom | base64)
 
 kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
 log_has() { grep -q "$1" "$WORK/xdpcastd.log"; }
@@ -55,7 +56,10 @@ catalog_changes() {
 	wait_for "$name serial $serial" log_has "zone $name.: .* serial [0-9]* -> $serial,"
 }
 
-write_knot_conf() {     # write_knot_conf ZONE...
+# write_knot_conf ZONE[:2]...: Knot serving each ZONE, its transfers and
+# NOTIFYs signed with key xfr (xfr2 with ":2").
+write_knot_conf() {
+	local z name k
 	{
 		knot_conf_head $PRIMARY@53 info
 		cat <<CONF
@@ -63,35 +67,48 @@ key:
   - id: xfr
     algorithm: hmac-sha256
     secret: $SECRET
+  - id: xfr2
+    algorithm: hmac-sha256
+    secret: $SECRET2
 remote:
   - id: xdpcast
     address: $POP_SIDE@$NOTIFY_PORT
     key: xfr
+  - id: xdpcast2
+    address: $POP_SIDE@$NOTIFY_PORT
+    key: xfr2
 acl:
   - id: pop
     address: $POP_SIDE
     key: xfr
     action: transfer
+  - id: pop2
+    address: $POP_SIDE
+    key: xfr2
+    action: transfer
 zone:
 CONF
 		for z in "$@"; do
+			name=${z%:2} k=
+			[ "$name" = "$z" ] || k=2
 			cat <<CONF
-  - domain: $z.
+  - domain: $name.
     storage: "$WORK/knot"
-    file: $z.zone
-    notify: xdpcast
-    acl: pop
+    file: $name.zone
+    notify: xdpcast$k
+    acl: pop$k
     zonefile-sync: -1
 CONF
 		done
 	} > "$WORK/knot.conf"
 }
 
-start_knot() {
+start_knot() {         # start_knot [NAME]: Knot, ready once it answers NAME (www.two.test)
+	local probe=${1:-www.two.test}
 	ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
 	KNOT_PID=$!
 	PIDS+=($KNOT_PID)
-	wait_for "Knot" eval 'pri kdig +short +time=1 +retry=0 @$PRIMARY www.two.test A 2>/dev/null | grep -q .'
+	wait_for "Knot" eval 'pri kdig +short +time=1 +retry=0 @$PRIMARY $probe A 2>/dev/null | grep -q .'
 }
 
 setup_network
@@ -161,57 +178,11 @@ stop_xdpcastd
 kill "$KNOT_PID"
 wait "$KNOT_PID" || true
 find "$WORK/knot" -mindepth 1 -not -name '*.zone' -delete
-SECRET2=$(head -c 32 /dev/urandom | base64)
-write_keyed_knot_conf() {       # write_keyed_knot_conf SUFFIX: three.test's key, xfr$1
-	{
-		knot_conf_head $PRIMARY@53 info
-		cat <<CONF
-key:
-  - id: xfr
-    algorithm: hmac-sha256
-    secret: $SECRET
-  - id: xfr2
-    algorithm: hmac-sha256
-    secret: $SECRET2
-remote:
-  - id: xdpcast
-    address: $POP_SIDE@$NOTIFY_PORT
-    key: xfr
-  - id: xdpcast2
-    address: $POP_SIDE@$NOTIFY_PORT
-    key: xfr2
-acl:
-  - id: pop
-    address: $POP_SIDE
-    key: xfr
-    action: transfer
-  - id: pop2
-    address: $POP_SIDE
-    key: xfr2
-    action: transfer
-zone:
-CONF
-		for z in catalog.test:xdpcast:pop other.test:xdpcast2:pop2 three.test:xdpcast$1:pop$1; do
-			IFS=: read -r name remote acl <<< "$z"
-			cat <<CONF
-  - domain: $name.
-    storage: "$WORK/knot"
-    file: $name.zone
-    notify: $remote
-    acl: $acl
-    zonefile-sync: -1
-CONF
-		done
-	} > "$WORK/knot.conf"
-}
 member_zone three.test 192.0.2.113 1
 catalog_zone catalog.test 5 "a3 three.test" < /dev/null
 catalog_zone other.test 5 < /dev/null
-write_keyed_knot_conf ""
-ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
-KNOT_PID=$!
-PIDS+=($KNOT_PID)
-wait_for "Knot" eval 'pri kdig +short +time=1 +retry=0 @$PRIMARY www.three.test A 2>/dev/null | grep -q .'
+write_knot_conf catalog.test other.test:2 three.test
+start_knot www.three.test
 cat > "$WORK/xdpcastd.yaml" <<YAML
 transfer:
   notify_listen: $POP_SIDE@$NOTIFY_PORT
@@ -230,7 +201,7 @@ catalog_changes other.test 6 "a3 three.test" < /dev/null
 catalog_changes catalog.test 7 < /dev/null
 log_has "catalog catalog.test.: member three.test. moved to catalog other.test." ||
 	fail "the member's move is not logged: $(cat "$WORK/xdpcastd.log")"
-write_keyed_knot_conf 2
+write_knot_conf catalog.test other.test:2 three.test:2
 kctl reload > /dev/null
 member_zone three.test 192.0.2.213 2
 kctl zone-reload three.test > /dev/null
