@@ -92,6 +92,18 @@ static void protect(struct protection *p)
 	protection_free(p);
 }
 
+/* RRL alone (rate, burst, slip), cookies off so that none exempts a query. */
+static void protect_rrl_only(uint32_t rate, uint32_t burst, uint32_t slip)
+{
+	struct protection p;
+
+	no_limits(&p);
+	p.rrl = (struct rate_limit){ rate, burst };
+	p.rrl_slip = slip;
+	p.cookies = false;
+	protect(&p);
+}
+
 static void add_prefix(struct prefix_list *list, const char *text)
 {
 	struct xdpcast_lpm_key key;
@@ -366,11 +378,7 @@ static void test_first_packet_counted_at_its_time(void **state)
 	run("second packet, 0.6 s later: the bucket has refilled", &q, XDP_TX, XDPCAST_dns_answer, NULL);
 	run("third packet at once: over", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
 
-	no_limits(&p);
-	p.rrl = (struct rate_limit){ 2, 1 };
-	p.rrl_slip = 0;
-	p.cookies = false;
-	protect(&p);
+	protect_rrl_only(2, 1, 0);
 	q.src = "203.0.112.60";
 	run("first response", &q, XDP_TX, XDPCAST_dns_answer, NULL);
 	nanosleep(&pause, NULL);
@@ -485,14 +493,9 @@ static void test_rrl(void **state)
 	struct query_spec q = { .src = "198.51.100.30", .qname = "www.example.test.", .edns_size = 1232 };
 	struct response r;
 	knot_pkt_t *pkt;
-	struct protection p;
 
 	(void)state;
-	no_limits(&p);
-	p.rrl = (struct rate_limit){ 1, 2 };
-	p.rrl_slip = 2;
-	p.cookies = false;
-	protect(&p);
+	protect_rrl_only(1, 2, 2);
 	run("first response", &q, XDP_TX, XDPCAST_dns_answer, NULL);
 	run("second response", &q, XDP_TX, XDPCAST_dns_answer, NULL);
 	run("first over the rate: dropped", &q, XDP_DROP, XDPCAST_rrl_drop, NULL);
@@ -529,14 +532,9 @@ static void test_rrl_referrals_by_cut(void **state)
 	static const char *const below_cut[] = {
 		"a.sub.example.test.", "b.sub.example.test.", "ns.sub.example.test.", "x.ns.sub.example.test.",
 	};
-	struct protection p;
 
 	(void)state;
-	no_limits(&p);
-	p.rrl = (struct rate_limit){ 1, 1 };
-	p.rrl_slip = 0;
-	p.cookies = false;
-	protect(&p);
+	protect_rrl_only(1, 1, 0);
 	run("a referral", &(struct query_spec){ .src = "198.51.100.33", .qname = below_cut[0] }, XDP_TX,
 	    XDPCAST_dns_referral, NULL);
 	for (size_t i = 1; i < sizeof(below_cut) / sizeof(below_cut[0]); i++)
@@ -548,14 +546,9 @@ static void test_rrl_referrals_by_cut(void **state)
 static void test_rrl_ipv6_by_56(void **state)
 {
 	struct query_spec q = { .family = 6, .src = "2001:db8:1:100::1", .qname = "www.example.test." };
-	struct protection p;
 
 	(void)state;
-	no_limits(&p);
-	p.rrl = (struct rate_limit){ 1, 1 };
-	p.rrl_slip = 0;
-	p.cookies = false;
-	protect(&p);
+	protect_rrl_only(1, 1, 0);
 	run("first response to a /56", &q, XDP_TX, XDPCAST_dns_answer, NULL);
 	q.src = "2001:db8:1:1ff:ffff:ffff:ffff:ffff";
 	run("the same /56, last address: over the rate", &q, XDP_DROP, XDPCAST_rrl_drop, NULL);
