@@ -18,6 +18,7 @@
 #include "config.h"
 #include "options.h"
 #include "prefix.h"
+#include "stats.h"
 
 static char path[] = "/tmp/xdpcast-config-XXXXXX";
 
@@ -622,11 +623,47 @@ static void test_paths_of_a_refused_file(void **state)
 	options_free(&o);
 }
 
+/* The command line and config keys of the contract (docs/ARCHITECTURE.md,
+ * DESIGN): --pin-dir, --bird-socket, --bird-include, --metrics and their
+ * keys set the same options, and the defaults are the contract's paths. */
+static void test_contract_paths(void **state)
+{
+	char *flags[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "a.zone", "--pop",
+			  "ams1", "--metrics", "127.0.0.1:9553", "--bird-socket", "/x/bird.ctl", "--bird-include",
+			  "/x/bird.conf", "--pin-dir", "/sys/fs/bpf/x" };
+	char *with_file[] = { "xdpcastd", "--config", (char *)write_config(
+		"pop: ams1\ninterfaces: [veth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n"
+		"metrics: 127.0.0.1:9553\nbird_socket: /x/bird.ctl\nbird_include: /x/bird.conf\n"
+		"pin_dir: /sys/fs/bpf/x\n") };
+	struct options a, b, d;
+
+	(void)state;
+	options_defaults(&d);
+	assert_string_equal(d.pin_dir, "/sys/fs/bpf/xdpcast");
+	assert_string_equal(d.bird_socket, "/run/bird/bird.ctl");
+	assert_string_equal(d.bird_include, "/run/xdpcast/bird.conf");
+	assert_string_equal(XDPCAST_DEFAULT_PIN_DIR, "/sys/fs/bpf/xdpcast");   /* xdpcastctl's too */
+	options_free(&d);
+	assert_int_equal(parse(&a, sizeof(flags) / sizeof(flags[0]), flags), OPTIONS_RUN);
+	assert_int_equal(parse(&b, 3, with_file), OPTIONS_RUN);
+	assert_string_equal(a.metrics, "127.0.0.1:9553");
+	assert_string_equal(b.metrics, "127.0.0.1:9553");
+	assert_string_equal(a.bird_socket, "/x/bird.ctl");
+	assert_string_equal(b.bird_socket, "/x/bird.ctl");
+	assert_string_equal(a.bird_include, "/x/bird.conf");
+	assert_string_equal(b.bird_include, "/x/bird.conf");
+	assert_string_equal(a.pin_dir, "/sys/fs/bpf/x");
+	assert_string_equal(b.pin_dir, "/sys/fs/bpf/x");
+	options_free(&a);
+	options_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_equals_flags),
 		cmocka_unit_test(test_flags_win),
+		cmocka_unit_test(test_contract_paths),
 		cmocka_unit_test(test_defense_settings),
 		cmocka_unit_test(test_control_plane),
 		cmocka_unit_test(test_many_zones),
