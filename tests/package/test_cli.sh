@@ -79,3 +79,20 @@ sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$ROOT/man/xdpcastd.8" | grep -oE
 "$BUILD/xdpcastd" --help | grep -oE '^ +(-[a-zA-Z], +)?--[a-z-]+' | grep -oE -- '--[a-z-]+' | grep -vx -- '--help\|--version' |
 	sort -u | diff -u - "$WORK/synopsis" > "$WORK/diff" || fail "xdpcastd: --help (-) and man SYNOPSIS (+) differ: $(cat "$WORK/diff")"
 echo "ok - both man pages describe the flags --help lists, xdpcastd's synopsis shows them"
+
+# The command line of the contract (docs/ARCHITECTURE.md): these flags and
+# commands by these names, whatever --help and the man pages agree on.
+"$BUILD/xdpcastd" --help > "$WORK/help"
+for flag in --iface --anycast --zone --pop --metrics --config --xdp-mode --bird-socket --bird-include --pin-dir; do
+	grep -qE -- "^ +(-[a-zA-Z], +)?$flag( |$)" "$WORK/help" || fail "xdpcastd --help lacks the contract's $flag"
+done
+grep -qF -- "--xdp-mode MODE    native or skb" "$WORK/help" || fail "xdpcastd --help: --xdp-mode is not native or skb"
+"$BUILD/xdpcastctl" --help > "$WORK/help"
+for flag in --control-socket --pin-dir --json; do
+	grep -qE -- "^ +(-[a-zA-Z], +)?$flag( |$)" "$WORK/help" || fail "xdpcastctl --help lacks the contract's $flag"
+done
+for command in "stats" "status" "lookup NAME \[TYPE\]" "reload" "block add PREFIX" "block del PREFIX" "block list" \
+	"catchment" "withdraw \[PREFIX\]"; do
+	grep -qE -- "^  $command( |$)" "$WORK/help" || fail "xdpcastctl --help lacks the contract's command '$command'"
+done
+echo "ok - the contract's flags of xdpcastd and commands and flags of xdpcastctl, by name"
