@@ -45,6 +45,45 @@ echo "ok - /metrics: 5 answers and 3 NXDOMAINs counted as sent, zone serial and 
 	fail "catchment per group: $(grep catchment "$WORK/metrics.txt")"
 echo "ok - /metrics: the catchment per group of client prefixes (5 answers to clients, 3 to other)"
 
+# Every metric of the contract (docs/ARCHITECTURE.md), by name, type and
+# exactly its labels; xdpcast_bgp_session_up has no series without BIRD.
+python3 - "$WORK/metrics.txt" <<'PY' || fail "the metrics contract, in $(cat "$WORK/metrics.txt")"
+import re, sys
+contract = {
+    "xdpcast_packets_total": ("counter", ["pop", "iface", "action", "reason"]),
+    "xdpcast_bytes_total": ("counter", ["pop", "iface", "action"]),
+    "xdpcast_zone_serial": ("gauge", ["pop", "zone"]),
+    "xdpcast_zone_records": ("gauge", ["pop", "zone"]),
+    "xdpcast_zone_generation": ("gauge", ["pop"]),
+    "xdpcast_zone_last_load_timestamp_seconds": ("gauge", ["pop", "zone"]),
+    "xdpcast_health_up": ("gauge", ["pop", "check"]),
+    "xdpcast_prefix_announced": ("gauge", ["pop", "prefix"]),
+    "xdpcast_bgp_session_up": ("gauge", ["pop", "protocol"]),
+    "xdpcast_build_info": ("gauge", ["pop", "version"]),
+}
+text = open(sys.argv[1]).read()
+bad = []
+for name, (kind, labels) in contract.items():
+    if not re.search(r"^# TYPE %s %s$" % (name, kind), text, re.M):
+        bad.append("no '# TYPE %s %s'" % (name, kind))
+    series = re.findall(r"^%s\{(.*)\} \S+$" % name, text, re.M)
+    if not series and name != "xdpcast_bgp_session_up":
+        bad.append("no series of %s" % name)
+    for s in series:
+        got = re.findall(r'(\w+)="(?:[^"\\]|\\.)*"', s)
+        if got != labels:
+            bad.append("%s{%s}: labels %s, not %s" % (name, s, got, labels))
+actions = set(re.findall(r'^xdpcast_(?:packets|bytes)_total\{[^}]*action="([^"]*)"', text, re.M))
+if actions != {"tx", "pass", "drop"}:
+    bad.append("actions %s" % sorted(actions))
+for b in bad:
+    print(b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+[ "$(value 'xdpcast_build_info{pop="ams1",version="'"$("$BUILD/xdpcastd" --version | awk '{print $2}')"'"}')" = 1 ] ||
+	fail "build_info: $(grep build_info "$WORK/metrics.txt"), xdpcastd --version: $("$BUILD/xdpcastd" --version)"
+echo "ok - /metrics: every metric of the contract with its type and exactly its labels"
+
 problems=$(promtool check metrics < "$WORK/metrics.txt" 2>&1) || fail "promtool check metrics failed: $problems"
 [ -z "$problems" ] || fail "promtool check metrics: $problems"
 echo "ok - promtool check metrics reports nothing"
@@ -154,4 +193,6 @@ else:
 print(round(time.monotonic() - start, 1))' $UNICAST4 9553) || fail "a request trickling a byte a second was held open for 60 s"
 echo "ok - a request trickling a byte a second was cut off after $held s"
 
-stop_xdpcastd
+# SIGINT stops it as SIGTERM does: exit 0, detached, unpinned.
+stop_xdpcastd INT
+echo "ok - SIGINT: exit 0, nothing attached, nothing pinned"
