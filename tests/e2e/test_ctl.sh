@@ -144,10 +144,26 @@ ctl block add 203.0.113.0/24
 	fail "block list --json: $(ctl --json block list)"
 echo "ok - block list --json"
 
-dump=$(bpftool map dump pinned "$PIN_DIR/xdpcast_stats")
-for field in dns_answer dns_nxdomain drop_fragment rrl_slip packets bytes; do
-	grep -q "\"$field\"" <<< "$dump" || fail "bpftool map dump of xdpcast_stats lacks the field $field"
+# The pins of the contract, by name; whatever else is pinned is named xdpcast_*.
+for pin in xdpcast_prog xdpcast_stats xdpcast_protected xdpcast_settings xdpcast_source_filter xdpcast_source_buckets \
+	xdpcast_rrl xdpcast_global_buckets xdpcast_source_screen xdpcast_catchment xdpcast_views xdpcast_answer_gen \
+	xdpcast_blob xdpcast_control_plane; do
+	[ -e "$PIN_DIR/$pin" ] || fail "$pin is not pinned in $PIN_DIR: $(ls "$PIN_DIR")"
 done
+[ -z "$(ls "$PIN_DIR" | grep -v '^xdpcast_')" ] || fail "pins not named xdpcast_*: $(ls "$PIN_DIR")"
+# xdpcast_stats by field name: every reason of the contract in its order,
+# then what was appended, each with packets and bytes.
+bpftool -j map dump pinned "$PIN_DIR/xdpcast_stats" | python3 -c '
+import json, sys
+contract = """dns_answer dns_nxdomain dns_nodata dns_referral dns_truncated dns_pass_miss dns_pass_no_room
+dns_pass_other not_protected pass_tcp pass_other drop_malformed drop_fragment drop_blocklist drop_bogon_source
+drop_port_policy drop_reflection drop_rate_limited drop_pass_budget rrl_drop rrl_slip dns_badvers dns_refused
+dns_pass_dnssec""".split()
+entry = json.load(sys.stdin)[0]
+value = entry.get("formatted", entry)["values"][0]["value"]
+fields = list(value)
+if fields[:len(contract)] != contract or any(sorted(value[f]) != ["bytes", "packets"] for f in fields):
+    sys.exit("xdpcast_stats fields: %s" % fields)' || fail "bpftool map dump of xdpcast_stats: not the contract's fields"
 grep -q '"cookie_secret"' <<< "$(bpftool map dump pinned "$PIN_DIR/xdpcast_settings")" || fail "no BTF in xdpcast_settings"
 grep -q '"kind"' <<< "$(bpftool map dump pinned "$PIN_DIR/xdpcast_source_filter")" || fail "no BTF in xdpcast_source_filter"
 echo "ok - bpftool map dump shows the BTF field names"
