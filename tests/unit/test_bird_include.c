@@ -309,12 +309,64 @@ static void test_maintenance_file_a_directory(void **state)
 	rmdir(path);
 }
 
+/* The shipped texts are the file's: docs/bgp.md's example (announcing
+ * both prefixes at PoP ams1) and the withdrawn file tmpfiles.d writes at
+ * boot (dist/xdpcast.tmpfiles, its escapes undone), byte for byte. */
+static void test_shipped_texts(void **state)
+{
+	struct route routes[] = { { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 }, { "2001:db8:53::/48", ROUTE_ANNOUNCED, 0 } };
+	char text[BIRD_INCLUDE_MAX], doc[BIRD_INCLUDE_MAX] = "", line[512];
+	size_t len = 0;
+	int in_block = 0;
+	FILE *f = fopen("docs/bgp.md", "r");
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strcmp(line, "```\n")) {
+			if (in_block)
+				break;
+			in_block = 1;
+		} else if (in_block) {
+			len += snprintf(doc + len, sizeof(doc) - len, "%s", line);
+		}
+	}
+	fclose(f);
+	assert_true(bird_include_render(routes, 2, NULL, "ams1", text, sizeof(text)) > 0);
+	assert_string_equal(doc, text);
+
+	f = fopen("dist/xdpcast.tmpfiles", "r");
+	assert_non_null(f);
+	len = 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *arg;
+
+		if (strncmp(line, "f /run/xdpcast/bird.conf ", 25))
+			continue;
+		arg = strstr(line, " - ") + 3;
+		for (const char *c = arg; *c && *c != '\n'; c++) {
+			if (*c == '\\' && (c[1] == 'n' || c[1] == 't')) {
+				doc[len++] = c[1] == 'n' ? '\n' : '\t';
+				c++;
+			} else {
+				doc[len++] = *c;
+			}
+		}
+	}
+	doc[len] = '\0';
+	fclose(f);
+	routes[0].state = routes[1].state = ROUTE_WITHDRAWN;
+	assert_true(bird_include_render(routes, 2, NULL, NULL, text, sizeof(text)) > 0);
+	assert_string_equal(doc, text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_withdrawn_has_both_protocols_and_no_route),
 		cmocka_unit_test(test_announced_and_drained),
 		cmocka_unit_test(test_impossible_drain),
+		cmocka_unit_test(test_shipped_texts),
 		cmocka_unit_test(test_write_then_holds),
 		cmocka_unit_test(test_include_write_is_durable_and_follows_no_symlink),
 		cmocka_unit_test(test_maintenance_save_is_durable_and_follows_no_symlink),
