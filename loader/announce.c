@@ -191,6 +191,8 @@ static void sync_run(struct loop_job *job)
 {
 	struct sync_job *s = (struct sync_job *)job;
 
+	if (s->stopping)
+		bgp_retry_now(&s->d->bgp);
 	bgp_sync(&s->d->bgp, s->routes, s->count, s->d->opts.pop, clock_monotonic());
 }
 
@@ -222,6 +224,11 @@ static void sync_done(struct loop_job *job)
 		if (d->routes_synced) {
 			log_info("withdrawn; answering for %u ms more before detaching", d->opts.drain_ms);
 			loop_timer_arm(d->loop, &d->drain_timer, clock_monotonic() + d->opts.drain_ms / 1000.0);
+		} else if (d->bgp.away && d->bgp.written) {
+			/* Nothing to drain: a BIRD that is not running announces nothing. */
+			log_info("no BIRD listening at %s (%s): it announces nothing, and reads the withdrawn include "
+				 "file when it starts; detaching", d->bgp.socket_path, v->error);
+			loop_stop(d->loop);
 		} else {
 			log_error("BIRD did not take the withdrawal (%s): detaching without a drain", v->error);
 			d->withdrawal_unconfirmed = true;

@@ -52,10 +52,12 @@ static int connect_bird(struct bgp *b, double now)
 	if (now < b->retry_at)
 		return -1;
 	if (bird_connect(&b->bird, b->socket_path, BIRD_TIMEOUT_MS, err, sizeof(err))) {
+		b->away = errno == ENOENT || errno == ECONNREFUSED;
 		lost(b, now, err);
 		return -1;
 	}
 	log_info("connected to BIRD %s at %s", b->bird.version, b->socket_path);
+	b->away = false;
 	b->connected = true;
 	b->backoff = 1;
 	b->error[0] = '\0';
@@ -175,7 +177,7 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 	/* A file that cannot say what is decided, or a BIRD that refuses it,
 	 * still leaves BIRD to be read: status and metrics say what BIRD does
 	 * now, not what it did when the problem began. */
-	written = write_include(b, routes, count, pop, problem, sizeof(problem)) == 0;
+	written = b->written = write_include(b, routes, count, pop, problem, sizeof(problem)) == 0;
 	if (!b->connected && connect_bird(b, now))
 		return;
 	if (!b->configured && written) {
@@ -200,6 +202,11 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 	return;
 failed:
 	lost(b, now, err);
+}
+
+void bgp_retry_now(struct bgp *b)
+{
+	b->retry_at = 0;
 }
 
 bool bgp_exported(const struct bgp *b, const char *prefix)

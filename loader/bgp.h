@@ -31,6 +31,10 @@ struct bgp {
 	struct bird bird;
 	bool connected;
 	bool configured;                /* BIRD has read the file as it is now */
+	bool away;                      /* the last try found no BIRD listening (no socket,
+					 * refused): it announces nothing, and when it
+					 * starts it reads the include file */
+	bool written;                   /* the include file says the last sync's routes */
 	double retry_at, backoff;       /* monotonic seconds */
 	struct log_every failures;      /* BIRD unreachable or refusing: logged once per reason */
 	struct log_every include_failures;      /* the include file not written: the same */
@@ -49,6 +53,10 @@ void bgp_close(struct bgp *b);
 /* One sync: the file says `routes` (rewritten and configured when it does
  * not yet), then BIRD's sessions and exports are read back. */
 void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const char *pop, double now);
+
+/* The next sync tries BIRD at once, whatever the backoff: the stop's
+ * withdrawal must know whether BIRD took it. */
+void bgp_retry_now(struct bgp *b);
 
 /* Whether BIRD exports prefix (as BIRD writes it) over an established session. */
 bool bgp_exported(const struct bgp *b, const char *prefix);

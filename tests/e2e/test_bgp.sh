@@ -399,3 +399,17 @@ grep -qx "session transit4 up" <<< "$status" && grep -qx "session transit6 up" <
 [ "$(grep -c "^session " <<< "$status")" -eq 72 ] || fail "$(grep -c "^session " <<< "$status") sessions in status, not 72"
 stop_xdpcastd
 echo "ok - 72 BGP sessions (70 IXP peers before the transits): every one read, both prefixes exported"
+
+# A stop with no BIRD listening (it died; its socket file is left): BIRD
+# announces nothing and reads the include file when it starts, so the
+# stop is clean: exit 0 (DESIGN: SIGTERM exits 0), the file withdrawn.
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE"
+wait_within "announced at the transit" 15 announced
+kill -KILL "$POP_BIRD"
+wait "$POP_BIRD" 2>/dev/null || true
+wait_within "BIRD seen gone" 10 grep -q "BIRD control socket $POP_SOCK: connect: Connection refused" "$WORK/xdpcastd.log"
+stop_xdpcastd
+grep -q "no BIRD listening at $POP_SOCK (connect: Connection refused): it announces nothing" "$WORK/xdpcastd.log" ||
+	fail "the stop without BIRD is not logged: $(tail -3 "$WORK/xdpcastd.log")"
+! grep -q route "$INCLUDE" || fail "the include file still announces: $(cat "$INCLUDE")"
+echo "ok - SIGTERM with no BIRD listening: exit 0, the include file withdrawn for BIRD's next start"
