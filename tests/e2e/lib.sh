@@ -135,6 +135,7 @@ server:
   database: ""
   pidfile: "$WORK/nsd.pid"
   xfrdfile: "$WORK/xfrd.state"
+  xfrdir: "$WORK"          # else /tmp/nsd-xfr-PID outlives the test
   zonelistfile: "$WORK/zone.list"
   username: ""
   # The tests compare answers, many from one client; a PoP keeps it on (README).

@@ -27,6 +27,7 @@ server:
   database: ""
   pidfile: "$WORK/nsd.pid"
   xfrdfile: "$WORK/xfrd.state"
+  xfrdir: "$WORK"          # else /tmp/nsd-xfr-PID outlives the test
   zonelistfile: "$WORK/zone.list"
   username: ""
   rrl-ratelimit: 0

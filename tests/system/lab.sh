@@ -208,6 +208,7 @@ server:
   database: ""
   pidfile: "$WORK/pop$n/nsd.pid"
   xfrdfile: "$WORK/pop$n/xfrd.state"
+  xfrdir: "$WORK/pop$n"          # else /tmp/nsd-xfr-PID outlives the test
   zonelistfile: "$WORK/pop$n/zone.list"
   username: ""
   rrl-ratelimit: 0
