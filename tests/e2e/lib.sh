@@ -271,6 +271,9 @@ start_xdpcastd() {
 
 # launch_xdpcastd ARGS...: the same, without waiting for it to be ready.
 launch_xdpcastd() {
+	# Emptied here, not only by the background job's redirection, which may
+	# come late: a previous daemon's "ready" would pass for this one's.
+	: > "$WORK/xdpcastd.log"
 	# Not through srv(): $! must be xdpcastd itself (ip netns exec execs it).
 	# No BIRD unless the test starts one: the host's must never be touched.
 	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \

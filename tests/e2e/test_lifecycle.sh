@@ -203,6 +203,7 @@ kill -KILL "$XDPCASTD_PID"
 wait "$XDPCASTD_PID" 2>/dev/null || true
 srv ip link set dev veth-s xdp off
 save_log stale
+: > "$WORK/xdpcastd.log"     # now: the background redirection may come after the wait
 ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE" --pop e2e \
 	--state-file "$WORK/state.json" \
 	--bird-socket none --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" > "$WORK/xdpcastd.log" 2>&1 &

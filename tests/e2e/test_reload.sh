@@ -94,6 +94,7 @@ kill -USR1 "$XDPCASTD_PID"
 wait "$XDPCASTD_PID" || fail "the handover did not exit 0"
 sed -i '/^www2 /d' "$EXAMPLE"
 printf 'interfaces: [xc-br, veth-s]\nzone_watch: {enabled: false}\n' > "$WORK/reordered.yaml"
+: > "$WORK/xdpcastd.log"     # now: the background redirection may come after the wait
 ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --config "$WORK/reordered.yaml" --anycast 192.0.2.0/24 \
 	--anycast 2001:db8:53::/48 --zone "$EXAMPLE" --zone "$SECOND" --control-socket "$CONTROL_SOCKET" \
 	--bird-socket none --state-file "$WORK/state.json" --pop e2e --pin-dir "$PIN_DIR" > "$WORK/xdpcastd.log" 2>&1 &
