@@ -33,8 +33,10 @@ struct check_job {
 	struct loop_job job;
 	struct daemon *d;
 	size_t check;
-	struct health_zone *zones;      /* the default view's, origins copied */
+	struct health_zone *zones;      /* this round's, origins copied */
 	size_t zone_count;
+	size_t first_zone;              /* zones[0]'s index in the default view */
+	size_t zones_passed;            /* before the one that failed */
 	int failed;
 	char detail[256];
 };
@@ -69,11 +71,12 @@ static void check_run(struct loop_job *job)
 
 	switch (spec->kind) {
 	case CHECK_KIND_FAST_PATH:
-		c->failed = health_fast_path(o->pin_dir, c->zones, c->zone_count, c->detail, sizeof(c->detail));
+		c->failed = health_fast_path(o->pin_dir, c->zones, c->zone_count, &c->zones_passed, c->detail,
+					     sizeof(c->detail));
 		break;
 	case CHECK_KIND_BACKEND:
-		c->failed = health_backend(&spec->backend, o->health.timeout_ms, c->zones, c->zone_count, c->detail,
-					   sizeof(c->detail));
+		c->failed = health_backend(&spec->backend, o->health.timeout_ms, c->zones, c->zone_count,
+					   &c->zones_passed, c->detail, sizeof(c->detail));
 		break;
 	case CHECK_KIND_COMMAND:
 		c->failed = health_command(spec->command, c->detail, sizeof(c->detail));
@@ -93,6 +96,9 @@ static void check_done(struct loop_job *job)
 		knot_dname_free((knot_dname_t *)c->zones[i].origin, NULL);
 	free(c->zones);
 	d->check_busy[c->check] = false;
+	/* Past the zones that passed: a zone that fails is asked first again,
+	 * so its failures come in a row. */
+	d->check_first_zone[c->check] = c->first_zone + c->zones_passed;
 	if (!d->exiting) {
 		health_record(&d->health, c->check, !c->failed, c->detail);
 		announce_update(d);
@@ -101,14 +107,20 @@ static void check_done(struct loop_job *job)
 	free(c);
 }
 
+/* A round asks zones_per_round zones in turn, not every zone: at 100,000
+ * zones that would be 100,000 SOA queries to the server behind and as many
+ * test runs, every round, each longer than the interval. */
 static void submit_check(struct daemon *d, size_t check)
 {
+	size_t total = d->zones.default_view_count, take = total;
 	struct check_job *c;
 
 	if (d->check_busy[check])
 		return;         /* still running from the last turn: its result counts when it comes */
+	if (take > d->opts.health.zones_per_round)
+		take = d->opts.health.zones_per_round;
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->zones = calloc(d->zones.default_view_count + 1, sizeof(*c->zones)))) {
+	if (!c || !(c->zones = calloc(take + 1, sizeof(*c->zones)))) {
 		free(c);
 		health_record(&d->health, check, false, "out of memory");
 		return;
@@ -116,8 +128,9 @@ static void submit_check(struct daemon *d, size_t check)
 	c->job = (struct loop_job){ .lane = LANE_CHECKS, .run = check_run, .done = check_done };
 	c->d = d;
 	c->check = check;
-	for (size_t i = 0; i < d->zones.default_view_count; i++) {
-		const struct zone_view *z = &d->zones.zones[i];
+	c->first_zone = total ? d->check_first_zone[check] % total : 0;
+	for (size_t i = 0; i < take; i++) {
+		const struct zone_view *z = &d->zones.zones[(c->first_zone + i) % total];
 
 		c->zones[c->zone_count].origin = knot_dname_copy(z->origin, NULL);
 		c->zones[c->zone_count].serial = z->serial;

@@ -130,6 +130,7 @@ struct daemon {
 	struct health health;
 	struct check_spec check_specs[HEALTH_MAX_CHECKS];       /* what each check runs */
 	bool check_busy[HEALTH_MAX_CHECKS];
+	size_t check_first_zone[HEALTH_MAX_CHECKS];     /* the zone each asks first next round */
 	struct loop_timer health_timer;
 	struct bgp bgp;                 /* used by the sync job only */
 	struct bgp_view bird;

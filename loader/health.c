@@ -130,14 +130,16 @@ out:
 	return ret;
 }
 
-int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_t count, char *detail, size_t len)
+int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_t count, size_t *passed,
+		     char *detail, size_t len)
 {
 	struct lookup_pins pins;
 	int ret = -1;
 
+	*passed = 0;
 	if (lookup_open(pin_dir, &pins, detail, len))
 		return -1;
-	for (size_t i = 0; i < count; i++) {
+	for (size_t i = 0; i < count; i++, ++*passed) {
 		char name[KNOT_DNAME_TXT_MAXLEN], err[256];
 		struct lookup_result res;
 
@@ -205,18 +207,19 @@ out:
 /* One socket for the round: a socket, connect and close for each zone
  * were half the cost of a round (thousands of zones, every second). */
 int health_backend(const struct address *backend, unsigned timeout_ms, const struct health_zone *zones,
-		   size_t count, char *detail, size_t len)
+		   size_t count, size_t *passed, char *detail, size_t len)
 {
 	int fd = socket(backend->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	char who[96];
 	int ret = -1;
 
+	*passed = 0;
 	snprintf(who, sizeof(who), "backend %s", backend->text);
 	if (fd < 0 || connect(fd, (const struct sockaddr *)&backend->ss, backend->len)) {
 		snprintf(detail, len, "%s: %s", who, strerror(errno));
 		goto out;
 	}
-	for (size_t i = 0; i < count; i++) {
+	for (size_t i = 0; i < count; i++, ++*passed) {
 		uint8_t buf[4096];
 		ssize_t n = query_soa(fd, backend, &zones[i], timeout_ms, buf, sizeof(buf), detail, len);
 

@@ -60,10 +60,13 @@ struct health_zone {
 	uint32_t serial;
 };
 
-/* The checks themselves: 0 passed, -1 failed with the reason in detail. */
-int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_t count, char *detail, size_t len);
+/* The checks themselves: 0 passed, -1 failed with the reason in detail.
+ * The zone checks ask zones in order and set *passed to how many passed
+ * before the one that failed (count when all did). */
+int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_t count, size_t *passed,
+		     char *detail, size_t len);
 int health_backend(const struct address *backend, unsigned timeout_ms, const struct health_zone *zones,
-		   size_t count, char *detail, size_t len);
+		   size_t count, size_t *passed, char *detail, size_t len);
 int health_command(const struct command_check *command, char *detail, size_t len);
 
 #endif

@@ -474,6 +474,11 @@ static const struct schema_item health_keys[] = {
 	  .help = "failures in a row for a check to go down" },
 	{ .key = "timeout_ms", .type = &schema_uint, .offset = H(timeout_ms), .min = 10, .max = 600000,
 	  .unit = "ms", .help = "of each SOA query to the backend" },
+	{ .key = "zones_per_round", .type = &schema_uint, .offset = H(zones_per_round), .min = 1, .max = 1000000,
+	  .help = "zones whose SOA the fast_path and backend checks ask in one round, in turn: with more "
+		  "zones, every zone is asked once in ceil(zones / zones_per_round) rounds, and a round "
+		  "that fails starts the next at the zone that failed (so `fall` failures in a row still "
+		  "withdraw)" },
 	{ .key = "backend", .type = &address_type, .offset = H(backend), .flags = SCHEMA_GIVEN,
 	  .given_offset = H(has_backend), .default_doc = "this host's addresses inside each anycast prefix",
 	  .help = "the userspace server: its SOA serials must equal ours. Without it, one check per anycast "
@@ -707,7 +712,8 @@ void options_defaults(struct options *opts)
 	opts->drain.prepend = 3;
 	opts->state_file = XDPCAST_DEFAULT_STATE_FILE;
 	opts->drain_ms = 5000;
-	opts->health = (struct health_options){ .interval_ms = 1000, .rise = 3, .fall = 2, .timeout_ms = 1000 };
+	opts->health = (struct health_options){ .interval_ms = 1000, .rise = 3, .fall = 2, .timeout_ms = 1000,
+						    .zones_per_round = 100 };
 	opts->watch_zones = true;
 	opts->watch_delay_ms = 500;
 	opts->transfer_timeout_ms = 10000;

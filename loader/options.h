@@ -85,6 +85,7 @@ struct health_options {
 	uint32_t interval_ms;
 	uint32_t rise, fall;            /* passes to come up, failures to go down */
 	uint32_t timeout_ms;            /* of each query to the backend */
+	uint32_t zones_per_round;       /* SOA queries of a check in one round */
 	bool has_backend;
 	struct address backend;         /* the userspace DNS server on the anycast address */
 	struct command_check *commands;

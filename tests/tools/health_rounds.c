@@ -39,6 +39,7 @@ int main(int argc, char **argv)
 	struct address backend;
 	struct zone *zone;
 	struct health_zone checked;
+	size_t passed;
 	long rounds;
 	int prog_fd, before = 0, after;
 
@@ -60,8 +61,8 @@ int main(int argc, char **argv)
 		if (i == 1)     /* after a first round: libraries open what they keep once */
 			before = open_fds();
 		if (attach_check(prog_fd, &iface, 1, NULL, detail, sizeof(detail)) ||
-		    health_fast_path(argv[1], &checked, 1, detail, sizeof(detail)) ||
-		    health_backend(&backend, 1000, &checked, 1, detail, sizeof(detail))) {
+		    health_fast_path(argv[1], &checked, 1, &passed, detail, sizeof(detail)) ||
+		    health_backend(&backend, 1000, &checked, 1, &passed, detail, sizeof(detail))) {
 			fprintf(stderr, "health_rounds: round %ld failed: %s\n", i + 1, detail);
 			return 1;
 		}

@@ -128,6 +128,7 @@ struct backend_reply {
 	int fd;
 	uint8_t flags1, flags2;         /* ORed into header bytes 2 (QR, TC) and 3 (rcode) */
 	bool soa;
+	size_t refused;                 /* the query (1, 2, ...) answered REFUSED instead; 0: none */
 	size_t queries;
 	in_port_t ports[4];
 };
@@ -149,8 +150,8 @@ static void *reply(void *arg)
 			return NULL;
 		b->ports[i] = from.sin_port;
 		wire[2] |= b->flags1;
-		wire[3] |= b->flags2;
-		if (b->soa) {
+		wire[3] |= i + 1 == b->refused ? KNOT_RCODE_REFUSED : b->flags2;
+		if (b->soa && i + 1 != b->refused) {
 			wire[7] = 1;    /* ANCOUNT */
 			memcpy(wire + n, soa, sizeof(soa));
 			n += sizeof(soa);
@@ -160,8 +161,9 @@ static void *reply(void *arg)
 	return NULL;
 }
 
-/* health_backend on `count` zones (at most 4) of serial 1 against b. */
-static int check_backend(struct backend_reply *b, size_t count, char *detail, size_t len)
+/* health_backend on `count` zones (at most 4) of serial 1 against b; how
+ * many passed in *passed. */
+static int check_backend(struct backend_reply *b, size_t count, size_t *passed, char *detail, size_t len)
 {
 	static const char *const names[] = { "example.test.", "a.test.", "b.test.", "c.test." };
 	struct sockaddr_in local = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -173,7 +175,7 @@ static int check_backend(struct backend_reply *b, size_t count, char *detail, si
 	int ret;
 
 	b->fd = socket(AF_INET, SOCK_DGRAM, 0);
-	b->queries = count;
+	b->queries = b->refused ? b->refused : count;   /* the check stops at a failure */
 	for (size_t i = 0; i < count; i++)
 		zones[i] = (struct health_zone){ knot_dname_from_str_alloc(names[i]), 1 };
 	assert_int_equal(bind(b->fd, (struct sockaddr *)&local, sizeof(local)), 0);
@@ -181,7 +183,7 @@ static int check_backend(struct backend_reply *b, size_t count, char *detail, si
 	snprintf(text, sizeof(text), "127.0.0.1@%u", ntohs(local.sin_port));
 	assert_int_equal(address_parse(text, 53, &backend, err, sizeof(err)), 0);
 	assert_int_equal(pthread_create(&thread, NULL, reply, b), 0);
-	ret = health_backend(&backend, 2000, zones, count, detail, len);
+	ret = health_backend(&backend, 2000, zones, count, passed, detail, len);
 	pthread_join(thread, NULL);
 	close(b->fd);
 	for (size_t i = 0; i < count; i++)
@@ -193,8 +195,10 @@ static int check_backend(struct backend_reply *b, size_t count, char *detail, si
 static void backend_detail(uint8_t flags1, uint8_t flags2, char *detail, size_t len)
 {
 	struct backend_reply b = { .flags1 = flags1, .flags2 = flags2 };
+	size_t passed;
 
-	assert_int_equal(check_backend(&b, 1, detail, len), -1);
+	assert_int_equal(check_backend(&b, 1, &passed, detail, len), -1);
+	assert_int_equal(passed, 0);
 }
 
 /* A round asks every zone's SOA from one socket: a socket, connect and
@@ -203,12 +207,29 @@ static void test_backend_one_socket_a_round(void **state)
 {
 	struct backend_reply b = { .flags1 = 0x84, .soa = true };
 	char detail[256] = "";
+	size_t passed;
 
 	(void)state;
-	if (check_backend(&b, 4, detail, sizeof(detail)))
+	if (check_backend(&b, 4, &passed, detail, sizeof(detail)))
 		fail_msg("the backend check failed: %s", detail);
+	assert_int_equal(passed, 4);
 	for (size_t i = 1; i < 4; i++)
 		assert_int_equal(b.ports[i], b.ports[0]);
+}
+
+/* A round stops at the first zone that fails and says how many passed
+ * before it: the next round starts there (announce.c), so a zone the
+ * server lost fails round after round and the check goes down. */
+static void test_backend_stops_at_failing_zone(void **state)
+{
+	struct backend_reply b = { .flags1 = 0x84, .soa = true, .refused = 3 };
+	char detail[256] = "";
+	size_t passed;
+
+	(void)state;
+	assert_int_equal(check_backend(&b, 4, &passed, detail, sizeof(detail)), -1);
+	assert_int_equal(passed, 2);
+	assert_true(strstr(detail, ": REFUSED to b.test. SOA"));
 }
 
 /* Refusals, truncation and an answer that is not authoritative (a
@@ -271,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_command_exit_status),
 		cmocka_unit_test(test_backend_failures_named),
 		cmocka_unit_test(test_backend_one_socket_a_round),
+		cmocka_unit_test(test_backend_stops_at_failing_zone),
 		cmocka_unit_test(test_command_timeout),
 		cmocka_unit_test(test_command_leaves_nothing_behind),
 		cmocka_unit_test(test_command_runs_as_from_a_shell),
