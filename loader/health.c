@@ -273,7 +273,7 @@ int health_command(const struct command_check *command, char *detail, size_t len
 {
 	double deadline = clock_monotonic() + command->timeout_ms / 1000.0;
 	bool stopping = false, timed_out = false;
-	int status;
+	int status, wait_error = 0;
 	pid_t pid = fork();
 
 	if (pid < 0) {
@@ -289,8 +289,8 @@ int health_command(const struct command_check *command, char *detail, size_t len
 		/* WNOWAIT: the command stays a zombie until the group is killed,
 		 * so the group's id cannot be taken by another in the meantime. */
 		if (waitid(P_PID, pid, &ended, WEXITED | WNOHANG | WNOWAIT) && errno != EINTR) {
-			snprintf(detail, len, "waitid: %s", strerror(errno));
-			return -1;
+			wait_error = errno;     /* reaped elsewhere: what it started must still go */
+			break;
 		}
 		if (ended.si_pid == pid)
 			break;
@@ -301,8 +301,11 @@ int health_command(const struct command_check *command, char *detail, size_t len
 		usleep(10000);
 	}
 	kill(-pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	if (stopping)
+	if (waitpid(pid, &status, 0) < 0 && !wait_error)
+		wait_error = errno;
+	if (wait_error)
+		snprintf(detail, len, "'%s': its status is lost: %s", command->run, strerror(wait_error));
+	else if (stopping)
 		snprintf(detail, len, "'%s' killed: xdpcastd is stopping", command->run);
 	else if (timed_out)
 		snprintf(detail, len, "'%s' did not finish within %u ms", command->run, command->timeout_ms);

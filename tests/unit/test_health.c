@@ -98,6 +98,22 @@ static void test_command_leaves_nothing_behind(void **state)
 	assert_int_equal(system("pgrep -f -x 'sleep 32' > /dev/null"), 256);
 }
 
+/* A command whose status someone else took (SIGCHLD ignored reaps it at
+ * once) fails, saying so, and what it started is still killed: the group
+ * was left running when waitid failed. */
+static void test_command_reaped_elsewhere(void **state)
+{
+	struct command_check forks = { "web", "sleep 34 & exit 0", 1000 };
+	char detail[256];
+
+	(void)state;
+	signal(SIGCHLD, SIG_IGN);
+	assert_int_equal(health_command(&forks, detail, sizeof(detail)), -1);
+	signal(SIGCHLD, SIG_DFL);
+	assert_string_equal(detail, "'sleep 34 & exit 0': its status is lost: No child processes");
+	assert_int_equal(system("pgrep -f -x 'sleep 34' > /dev/null"), 256);
+}
+
 /* A command runs as from a clean shell, whatever the daemon does to its own
  * process: SIGPIPE ignored (as xdpcastd does) would make a pipeline whose
  * reader quits early run on until its timeout, and no descriptor of the
@@ -295,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_backend_stops_at_failing_zone),
 		cmocka_unit_test(test_command_timeout),
 		cmocka_unit_test(test_command_leaves_nothing_behind),
+		cmocka_unit_test(test_command_reaped_elsewhere),
 		cmocka_unit_test(test_command_runs_as_from_a_shell),
 		cmocka_unit_test(test_command_killed_at_stop),     /* last: it cancels for good */
 	};
