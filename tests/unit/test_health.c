@@ -72,30 +72,32 @@ static void test_command_exit_status(void **state)
 	assert_string_equal(detail, "'/dev/null' exited with status 126 (command not executable)");
 }
 
-/* A command that hangs is killed with everything it started. */
+/* A command that hangs is killed with everything it started. These tests'
+ * sleeps are of odd lengths: pgrep sees every process on the machine (an
+ * unrelated `sleep 30` failed this one). */
 static void test_command_timeout(void **state)
 {
-	struct command_check slow = { "web", "sleep 30 & sleep 30", 200 };
+	struct command_check slow = { "web", "sleep 7300 & sleep 7300", 200 };
 	char detail[256];
 	double started = clock_monotonic();
 
 	(void)state;
 	assert_int_equal(health_command(&slow, detail, sizeof(detail)), -1);
-	assert_string_equal(detail, "'sleep 30 & sleep 30' did not finish within 200 ms");
+	assert_string_equal(detail, "'sleep 7300 & sleep 7300' did not finish within 200 ms");
 	assert_true(clock_monotonic() - started < 10);
-	assert_int_equal(system("pgrep -f '^sleep 30$' > /dev/null"), 256);    /* none left */
+	assert_int_equal(system("pgrep -f '^sleep 7300$' > /dev/null"), 256);    /* none left */
 }
 
 /* What a command leaves running when it ends is killed with it: else every
  * round would leave one more. */
 static void test_command_leaves_nothing_behind(void **state)
 {
-	struct command_check forks = { "web", "sleep 32 & exit 0", 1000 };
+	struct command_check forks = { "web", "sleep 7302 & exit 0", 1000 };
 	char detail[256];
 
 	(void)state;
 	assert_int_equal(health_command(&forks, detail, sizeof(detail)), 0);
-	assert_int_equal(system("pgrep -f -x 'sleep 32' > /dev/null"), 256);
+	assert_int_equal(system("pgrep -f -x 'sleep 7302' > /dev/null"), 256);
 }
 
 /* A command whose status someone else took (SIGCHLD ignored reaps it at
@@ -103,15 +105,15 @@ static void test_command_leaves_nothing_behind(void **state)
  * was left running when waitid failed. */
 static void test_command_reaped_elsewhere(void **state)
 {
-	struct command_check forks = { "web", "sleep 34 & exit 0", 1000 };
+	struct command_check forks = { "web", "sleep 7304 & exit 0", 1000 };
 	char detail[256];
 
 	(void)state;
 	signal(SIGCHLD, SIG_IGN);
 	assert_int_equal(health_command(&forks, detail, sizeof(detail)), -1);
 	signal(SIGCHLD, SIG_DFL);
-	assert_string_equal(detail, "'sleep 34 & exit 0': its status is lost: No child processes");
-	assert_int_equal(system("pgrep -f -x 'sleep 34' > /dev/null"), 256);
+	assert_string_equal(detail, "'sleep 7304 & exit 0': its status is lost: No child processes");
+	assert_int_equal(system("pgrep -f -x 'sleep 7304' > /dev/null"), 256);
 }
 
 /* A command runs as from a clean shell, whatever the daemon does to its own
@@ -285,20 +287,20 @@ static void *run_command(void *arg)
  * cannot be taken back. */
 static void test_command_killed_at_stop(void **state)
 {
-	struct command_run r = { .command = { "web", "exec sleep 31", 60000 } };
+	struct command_run r = { .command = { "web", "exec sleep 7301", 60000 } };
 	double started = clock_monotonic();
 	pthread_t thread;
 
 	(void)state;
 	assert_int_equal(pthread_create(&thread, NULL, run_command, &r), 0);
-	while (system("pgrep -f -x 'sleep 31' > /dev/null") != 0 && clock_monotonic() - started < 10)
+	while (system("pgrep -f -x 'sleep 7301' > /dev/null") != 0 && clock_monotonic() - started < 10)
 		usleep(10000);
 	cancel_request();
 	pthread_join(thread, NULL);
 	assert_int_equal(r.ret, -1);
-	assert_string_equal(r.detail, "'exec sleep 31' killed: xdpcastd is stopping");
+	assert_string_equal(r.detail, "'exec sleep 7301' killed: xdpcastd is stopping");
 	assert_true(clock_monotonic() - started < 10);
-	assert_int_equal(system("pgrep -f -x 'sleep 31' > /dev/null"), 256);   /* none left */
+	assert_int_equal(system("pgrep -f -x 'sleep 7301' > /dev/null"), 256);   /* none left */
 }
 
 int main(void)
