@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The benches' own tools, without a bench's load:
+# - bench/first_answer.py against a server that queues the queries it gets
+#   while it loads and then answers them all at once (as NSD does, which
+#   binds before it reads its zones): it must see the first reply to hold
+#   the address, not drown in the replies to its earlier queries
+#   (bench/zone_scale.sh times NSD's start with it, RRL off).
+# - every NSD that the tests and benches start runs with RRL off.
+source "$(dirname "$0")/lib.sh"
+
+setup_network
+
+# A server on the unicast address that sleeps LOAD seconds before it reads
+# its socket (the queries queue meanwhile), then answers every query with
+# an A record of 192.0.2.80 until it has had none for 3 s.
+cat > "$WORK/queuing_server.py" <<'PY'
+import socket, struct, sys, time
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind((sys.argv[1], 53))
+open(sys.argv[2], "w").close()
+time.sleep(float(sys.argv[3]))
+sock.settimeout(3)
+try:
+    while True:
+        query, client = sock.recvfrom(512)
+        end = 12
+        while query[end]:
+            end += 1 + query[end]
+        question = query[12:end + 5]
+        sock.sendto(query[:2] + struct.pack("!HHHHH", 0x8400, 1, 1, 0, 0) + question +
+                    struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + socket.inet_aton("192.0.2.80"), client)
+except socket.timeout:
+    pass
+PY
+ip netns exec "$NS_SRV" python3 "$WORK/queuing_server.py" $UNICAST4 "$WORK/bound" 1 &
+PIDS+=($!)
+wait_for "the queuing server" test -e "$WORK/bound"
+at=$(cli python3 "$ROOT/bench/first_answer.py" $UNICAST4 www.example.test 192.0.2.80 5)
+[ "$at" != none ] || fail "first_answer.py saw no reply to its own query within 5 s of a server that had queued earlier ones"
+echo "ok - first_answer.py passes over the replies to the queries a loading server had queued"
+
+# NSD's configurations are written by these scripts (their key zonelistfile
+# is NSD's own): each must switch RRL off.
+for f in $(grep -rl --include='*.sh' 'zonelistfile:' "$ROOT/tests" "$ROOT/bench" "$ROOT/scripts"); do
+	grep -q 'rrl-ratelimit: 0' "$f" || fail "${f#"$ROOT"/} starts NSD with RRL on (rrl-ratelimit: 0 missing)"
+done
+echo "ok - every NSD the tests and benches start has RRL off"
