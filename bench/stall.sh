@@ -2,21 +2,29 @@
 # make bench, stalls: while xdpcastd reloads a zone of N names (SIGHUP), how
 # long `xdpcastctl status` takes at worst (asked every 20 ms) and the longest
 # turn of the daemon's event loop (its own stall probe, from status).
-# XDPCASTD=path compares another build (e.g. an older one).
+# XDPCASTD=path compares another build (e.g. an older one). A reload that
+# has not ended after RELOAD_LIMIT_S (default 900) seconds fails the run.
 #   bench/stall.sh N...
 set -euo pipefail
 BUILD=${BUILD:-build}
 XDPCASTD=${XDPCASTD:-$BUILD/xdpcastd}
+RELOAD_LIMIT_S=${RELOAD_LIMIT_S:-900}
 WORK=$(mktemp -d /tmp/xdpcast-stall.XXXXXX)
 NS=xc-stall-$$
 PID=
 cleanup() {
+	local rc=$?
+	# Every step whatever the one before did (a daemon that exits non-zero
+	# when stopped, nothing mounted yet): set -e would end the cleanup there.
+	set +e
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	umount "$WORK/bpffs" 2>/dev/null
 	rm -rf "$WORK"
+	exit $rc
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 ip netns add "$NS"
 ip -n "$NS" link add st0 type veth peer name st1
 ip -n "$NS" link set st0 up
@@ -43,6 +51,9 @@ for n in "$@"; do
 	kill -HUP "$PID"
 	slowest=0 probes=0
 	until grep -q "generation 2:" "$WORK/log"; do
+		kill -0 "$PID" 2>/dev/null || { echo "xdpcastd exited during the reload:" >&2; cat "$WORK/log" >&2; exit 1; }
+		[ $(( ($(date +%s%N) - start) / 1000000000 )) -lt "$RELOAD_LIMIT_S" ] ||
+			{ echo "no new generation $RELOAD_LIMIT_S s after the SIGHUP:" >&2; cat "$WORK/log" >&2; exit 1; }
 		t=$(date +%s%N)
 		ctl status > /dev/null
 		ms=$(( ($(date +%s%N) - t) / 1000000 ))

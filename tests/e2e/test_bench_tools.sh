@@ -6,6 +6,8 @@
 #   the address, not drown in the replies to its earlier queries
 #   (bench/zone_scale.sh times NSD's start with it, RRL off).
 # - every NSD that the tests and benches start runs with RRL off.
+# - bench/stall.sh removes its namespace, bpffs mount and files when it
+#   fails, also when the daemon it stops exits non-zero.
 source "$(dirname "$0")/lib.sh"
 
 setup_network
@@ -45,3 +47,25 @@ for f in $(grep -rl --include='*.sh' 'zonelistfile:' "$ROOT/tests" "$ROOT/bench"
 	grep -q 'rrl-ratelimit: 0' "$f" || fail "${f#"$ROOT"/} starts NSD with RRL on (rrl-ratelimit: 0 missing)"
 done
 echo "ok - every NSD the tests and benches start has RRL off"
+
+# A daemon that says it is ready, never answers xdpcastctl (so stall.sh
+# fails at its first status), ignores the SIGHUP and exits 1 on SIGTERM.
+cat > "$WORK/failing_daemon.sh" <<'SH'
+#!/bin/bash
+trap '' HUP
+trap 'exit 1' TERM
+echo ready
+while :; do sleep 0.1; done
+SH
+chmod +x "$WORK/failing_daemon.sh"
+leftovers() {
+	ip netns list | grep -o '^xc-stall-[0-9]*' || true
+	awk '$2 ~ "^/tmp/xdpcast-stall\\." {print $2}' /proc/mounts
+	ls -d /tmp/xdpcast-stall.* 2>/dev/null || true
+}
+before=$(leftovers)
+(cd "$ROOT" && BUILD=$BUILD XDPCASTD=$WORK/failing_daemon.sh bench/stall.sh 10) > "$WORK/stall.out" 2>&1 &&
+	fail "bench/stall.sh succeeded with a daemon that never answers: $(cat "$WORK/stall.out")"
+[ "$(leftovers)" = "$before" ] ||
+	fail "bench/stall.sh failed and left: $(comm -13 <(sort <<< "$before") <(leftovers | sort) | tr '\n' ' ')"
+echo "ok - bench/stall.sh, failing, removes its namespace, mount and files"
