@@ -12,8 +12,9 @@ packages=(
 	libknot-dev libmicrohttpd-dev libyaml-dev libjansson-dev libsystemd-dev libcmocka-dev
 	# clang 14's sanitizer runtimes and libFuzzer (make fuzz, the fuzz tier of make test)
 	libclang-rt-14-dev
-	# test and demo peers (ethtool: whole checksums from a veth client)
-	iproute2 ethtool knot-dnsutils nsd knot bird2 xdp-tools python3 ldnsutils dnsperf prometheus systemd
+	# test and demo peers (ethtool: whole checksums from a veth client;
+	# procps: sysctl and pgrep, not in a minimal Debian 12)
+	iproute2 ethtool procps knot-dnsutils nsd knot bird2 xdp-tools python3 ldnsutils dnsperf prometheus systemd
 	# make bench and make lab: their plots
 	gnuplot-nox
 	# make deb and its test: shared library dependencies, man pages rendered
