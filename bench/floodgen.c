@@ -35,6 +35,9 @@
 
 #define FRAME_MAX 1514
 #define BATCH     64
+#define MONLIST_REPLY 468       /* the reflection's payload: a monlist reply's size */
+/* The room the longest frame (an IPv6 reflection) leaves for --trailer. */
+#define TRAILER_MAX (FRAME_MAX - 14 - 40 - 8 - MONLIST_REPLY)
 
 enum kind { RANDOM_QNAME, QUERY, FRAGMENT, REFLECTION, MALFORMED };
 
@@ -64,7 +67,7 @@ static const char usage[] =
 "                   (default example.test)\n"
 "  --dnssec         queries with EDNS (1232 octets) and DO=1\n"
 "  --trailer N      N zero octets after each IP datagram (Ethernet padding,\n"
-"                   which IP ignores): room for a larger response in a\n"
+"                   which IP ignores; at most 984): room for a larger response in a\n"
 "                   virtual link's tight frames, as a NIC's buffers have\n";
 
 static uint64_t next_random(struct flood *f)
@@ -151,7 +154,7 @@ static size_t build_frame(struct flood *f, uint8_t *frame)
 	case REFLECTION:
 		sport = 123;
 		dport = 1024 + next_random(f) % 64000;
-		payload_len = 468;      /* a monlist reply's size */
+		payload_len = MONLIST_REPLY;
 		memset(payload, 0x17, payload_len);
 		break;
 	case MALFORMED:
@@ -280,8 +283,11 @@ int main(int argc, char **argv)
 		return die("--src and --dst must be of one family", NULL);
 	if (strlen(qname) > 200)
 		return die("--qname: too long", qname);
-	if (f.trailer > 1024)
-		return die("--trailer: at most 1024 octets", NULL);
+	if (f.trailer > TRAILER_MAX) {
+		fprintf(stderr, "floodgen: --trailer: at most %d octets (the room the longest frame leaves of %d)\n",
+			TRAILER_MAX, FRAME_MAX);
+		return 1;
+	}
 	for (const char *label = qname; *label;) {
 		size_t len = strcspn(label, ".");
 

@@ -8,6 +8,8 @@
 # - every NSD that the tests and benches start runs with RRL off.
 # - bench/stall.sh removes its namespace, bpffs mount and files when it
 #   fails, also when the daemon it stops exits non-zero.
+# - bench/floodgen takes no --trailer that its longest frames (IPv6
+#   reflection replies) have no room for, and sends frames of 1514 octets.
 source "$(dirname "$0")/lib.sh"
 
 setup_network
@@ -69,3 +71,13 @@ before=$(leftovers)
 [ "$(leftovers)" = "$before" ] ||
 	fail "bench/stall.sh failed and left: $(comm -13 <(sort <<< "$before") <(leftovers | sort) | tr '\n' ' ')"
 echo "ok - bench/stall.sh, failing, removes its namespace, mount and files"
+
+# floodgen's longest frame: 14 + 40 + 8 + 468 octets, and the trailer.
+flood() { cli "$BUILD/bench/floodgen" --iface veth-c --dst-mac "$(srv cat /sys/class/net/veth-s/address)" \
+	--dst $ANYCAST6 --src 2001:db8:f000::/36 --kind reflection --count 64 "$@"; }
+out=$(flood --trailer 985 2>&1) && fail "floodgen took --trailer 985: $out"
+[ "$out" = "floodgen: --trailer: at most 984 octets (the room the longest frame leaves of 1514)" ] ||
+	fail "floodgen --trailer 985 said: $out"
+out=$(flood --trailer 984 2>&1) || fail "floodgen --trailer 984: $out"
+[[ "$out" == "floodgen: reflection sent 64 frames"* ]] || fail "floodgen --trailer 984 said: $out"
+echo "ok - floodgen's --trailer stops where its frames would pass 1514 octets"
