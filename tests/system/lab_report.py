@@ -12,7 +12,7 @@ WHAT; each event's window lasts until the next). OUT receives:
                another PoP and when they settled on the last one
   rows.tsv     WHAT, KIND, REGION, LOST, SENT, PATH: what the lab asserts on
   answers.tsv  answers per second per region and PoP, and losses, in
-               half-second buckets, for tests/system/lab_plot.gp
+               0.2-second buckets (BUCKET), for tests/system/lab_plot.gp
   events.tsv   each event's time in that plot, its number and a height
 """
 import datetime
