@@ -79,6 +79,8 @@ change() {
 	wait $xdp $primary
 	at=$(cat "$WORK/by_xdp")
 	[ "$at" != none ] || fail "h$last.scale.test was not answered with $address by XDP after the commit"
+	[ "$(cat "$WORK/by_primary")" != none ] ||
+		fail "h$last.scale.test was not answered with $address by the primary after the commit"
 	wait_for "serial $serial written" grep -q "scale.test. serial $serial: " "$WORK/xdpcastd.log"
 	grep -q "IXFR from $PRIMARY@53, serial $((serial - 1)) -> $serial" "$WORK/xdpcastd.log" ||
 		fail "serial $serial did not come by IXFR"
