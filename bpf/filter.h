@@ -164,11 +164,16 @@ static __always_inline int is_wanted_icmp(const struct packet *pkt)
 }
 
 /* Neighbour discovery reaches our addresses from link-local sources (a
- * router checking we are still there): it must never be filtered. */
+ * router checking we are still there): it must never be filtered, limited
+ * or refused for the pass budget, or a flood of anything else costs the
+ * router our address. ndisc_rcv() takes it only with hop limit 255, which
+ * no router forwards, and code 0: from farther away the same types are
+ * ICMPv6 like any other, which the lists and the allowlist judge (else a
+ * blocked or spoofed source would pass them by naming an ND type). */
 static __always_inline int is_neighbour_discovery(const struct packet *pkt)
 {
-	return pkt->l4_proto == IPPROTO_ICMPV6 && pkt->icmp_type >= ICMPV6_ND_FIRST &&
-	       pkt->icmp_type <= ICMPV6_ND_LAST;
+	return pkt->l4_proto == IPPROTO_ICMPV6 && pkt->on_link && pkt->icmp_code == 0 &&
+	       pkt->icmp_type >= ICMPV6_ND_FIRST && pkt->icmp_type <= ICMPV6_ND_LAST;
 }
 
 static __always_inline int port_allowed(const struct packet *pkt, const struct protected_prefix *scope)

@@ -53,6 +53,8 @@ struct packet {
 	__u8 probe:1;           /* the daemon's own probe (XDPCAST_PROBE_SOURCE*) */
 	__u8 slot:4;            /* stats slot: the interface, or the test-run slot.
 				 * Bits, not bytes: the stack is at its limit */
+	__u8 on_link:1;         /* IPv6 hop limit 255: sent on this link, no
+				 * router forwarded it (RFC 4861's test) */
 	__u8 ip_tos;            /* IPv4 TOS byte */
 	__u8 tcp_flags;         /* TCP: the flags byte (SYN, ACK, ...) */
 	__u8 icmp_type;         /* ICMP or ICMPv6: type and code */
@@ -222,6 +224,7 @@ static __always_inline int parse_ipv6(struct cursor *c, struct packet *pkt)
 	if (ip6->version != 6 || (void *)(ip6 + 1) + payload_len > c->end)
 		return -1;
 	pkt->ip6_flow = *(__be32 *)ip6;
+	pkt->on_link = ip6->hop_limit == 255;
 	nexthdr = ip6->nexthdr;
 
 	/* Extension headers share the {nexthdr, hdrlen} prefix (fragment's

@@ -181,10 +181,11 @@ static __always_inline int source_buckets_take(const struct packet *pkt, const s
 }
 
 /* Whether a pass to userspace spends the budget: everything but TCP
- * segments of connections already admitted (no SYN). */
+ * segments of connections already admitted (no SYN) and neighbour
+ * discovery, which a flood of anything else must not starve. */
 static __always_inline int spends_pass_budget(const struct packet *pkt)
 {
-	return pkt->l4_proto != IPPROTO_TCP || (pkt->tcp_flags & 0x02);
+	return (pkt->l4_proto != IPPROTO_TCP || (pkt->tcp_flags & 0x02)) && !is_neighbour_discovery(pkt);
 }
 
 static __always_inline enum xdpcast_reason pass_budget(const struct packet *pkt, enum xdpcast_reason reason,

@@ -162,7 +162,7 @@ static __always_inline enum xdpcast_reason protected_path(struct xdp_md *ctx, co
 	reason = filter_packet(pkt, scope, set, &now);
 	if (reason != FILTER_ACCEPT)
 		return reason;
-	if (!pkt->probe && !source_buckets_take(pkt, set, &now))
+	if (!pkt->probe && !is_neighbour_discovery(pkt) && !source_buckets_take(pkt, set, &now))
 		return XDPCAST_drop_rate_limited;
 	if (pkt->l4_proto == IPPROTO_TCP)
 		reason = XDPCAST_pass_tcp;

@@ -350,7 +350,8 @@ static const struct schema_item filter_keys[] = {
 	  .too_few = "an empty allowlist would drop everything: list at least one rule",
 	  .help = "what the anycast prefixes accept, for prefixes without their own allow. `icmp` admits ICMP "
 		  "echo requests and \"fragmentation needed\" (ICMPv6: echo, \"packet too big\"), no other type. "
-		  "Neighbour discovery always passes." },
+		  "Neighbour discovery from the link (hop limit 255) always passes, spending no "
+		  "bucket or budget." },
 	{ .key = "blocklist", .shape = SCHEMA_LIST, .type = &prefix_type, .offset = P(blocklist.keys),
 	  .count_offset = P(blocklist.count), .noun = "prefix",
 	  .help = "source prefixes dropped (`drop_blocklist`); `xdpcastctl block add/del` adds live entries "

@@ -75,6 +75,17 @@ static void run(const char *what, const struct query_spec *q, int verdict, enum 
 	}
 }
 
+/* Runs one frame, whatever it comes to. */
+static void send_frame(const struct query_spec *q)
+{
+	uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX];
+	size_t in_len = build_query(q, in);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
+}
+
 /* Defaults with every limit off, for tests that switch one on. */
 static void no_limits(struct protection *p)
 {
@@ -479,6 +490,37 @@ static void test_icmp_limit(void **state)
 	run("second echo within the second", &echo, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
 }
 
+/* Neighbour discovery on the link passes whatever the budget, the buckets
+ * and the lists say: a router whose probes of our address fail stops
+ * sending to it. The same messages from off the link are filtered. */
+static void test_neighbour_discovery_unlimited(void **state)
+{
+	struct query_spec ns = { .family = 6, .src = "fe80::1", .proto = IPPROTO_ICMPV6, .icmp_type = 135,
+				 .hop_limit = 255 };
+	struct query_spec miss = { .family = 6, .src = "2001:db8:4d::1", .qname = "example.org." };
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.pass_budget = (struct rate_limit){ 1, 1 };
+	p.icmp = (struct rate_limit){ 1, 1 };
+	p.source[SOURCE_LEVEL_V6_64] = (struct rate_limit){ 1, 1 };
+	p.source[SOURCE_LEVEL_V6_56] = (struct rate_limit){ 1, 1 };
+	add_prefix(&p.blocklist, "2001:db8:bad::/48");
+	protect(&p);
+	send_frame(&miss);      /* spends the budget's one token, if an earlier test left it */
+	miss.src = "2001:db8:4e::1";
+	run("a miss over the budget", &miss, XDP_DROP, XDPCAST_drop_pass_budget, NULL);
+	for (int i = 0; i < 3; i++)
+		run("neighbour solicitation over the budget and the buckets", &ns, XDP_PASS, XDPCAST_pass_other, NULL);
+	ns.icmp_type = 136;
+	run("neighbour advertisement", &ns, XDP_PASS, XDPCAST_pass_other, NULL);
+	ns.src = "2001:db8:bad::5";
+	run("from a blocked source on the link", &ns, XDP_PASS, XDPCAST_pass_other, NULL);
+	ns.hop_limit = 64;
+	run("from a blocked source off the link", &ns, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+}
+
 static knot_pkt_t *parse_dns(struct response *r)
 {
 	knot_pkt_t *pkt = knot_pkt_new((void *)r->info.dns, r->info.dns_len, NULL);
@@ -707,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_carried_bucket_after_takeover),
 		cmocka_unit_test(test_pass_budget),
 		cmocka_unit_test(test_icmp_limit),
+		cmocka_unit_test(test_neighbour_discovery_unlimited),
 		cmocka_unit_test(test_rrl),
 		cmocka_unit_test(test_rrl_referrals_by_cut),
 		cmocka_unit_test(test_rrl_ipv6_by_56),

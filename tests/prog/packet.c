@@ -149,7 +149,7 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 		memset(ip, 0, 40);
 		ip[0] = 0x60;
 		ip[6] = spec->ipv6_ext_headers ? 0 /* hop-by-hop */ : spec->fragment ? 44 : proto;
-		ip[7] = 64;
+		ip[7] = spec->hop_limit ? spec->hop_limit : 64;
 		inet_pton(AF_INET6, src, ip + 8);
 		inet_pton(AF_INET6, dst, ip + 24);
 		l4_off = ip_off + 40;

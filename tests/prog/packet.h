@@ -23,6 +23,7 @@ struct query_spec {
 	uint8_t icmp_type;
 	uint8_t icmp_code;
 	int fragment;           /* IPv4 MF set, or an IPv6 fragment header */
+	int hop_limit;          /* IPv6 hop limit; default 64 */
 	const char *qname;      /* presentation format; case is kept */
 	uint16_t qtype;
 	uint16_t qclass;        /* default IN */
