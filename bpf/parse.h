@@ -48,7 +48,8 @@ struct packet {
 	__u8 l4_proto;
 	__u8 is_fragment:1;
 	__u8 kernel_decides:1;  /* IPv4 options other than padding, IPv6 hop-by-hop,
-				 * routing or destination options: rules only the
+				 * routing or destination options, a group (multicast
+				 * or broadcast) destination MAC: rules only the
 				 * kernel applies; never answered */
 	__u8 probe:1;           /* the daemon's own probe (XDPCAST_PROBE_SOURCE*) */
 	__u8 slot:4;            /* stats slot: the interface, or the test-run slot.
@@ -157,6 +158,9 @@ static __always_inline int parse_ethernet(struct cursor *c, struct packet *pkt)
 	if (!eth)
 		return -1;
 	proto = bpf_ntohs(eth->h_proto);
+	/* The kernel answers a datagram that came in a group frame from its
+	 * own MAC; ours, the MACs swapped, would leave from the group's. */
+	pkt->kernel_decides = eth->h_dest[0] & 1;
 
 #pragma unroll
 	for (int i = 0; i < MAX_VLAN_TAGS; i++) {
@@ -190,7 +194,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct packet *pkt)
 		return -1;
 	if (hdr_len > sizeof(*ip) && !cursor_pull(c, hdr_len - sizeof(*ip)))
 		return -1;
-	pkt->kernel_decides = !options_are_padding((__u8 *)(ip + 1), hdr_len - sizeof(*ip), c->end);
+	pkt->kernel_decides |= !options_are_padding((__u8 *)(ip + 1), hdr_len - sizeof(*ip), c->end);
 	/* The whole header sums to 0xffff; the datagram fits the frame (a
 	 * longer frame is padding, which the kernel trims). */
 	total_len = bpf_ntohs(ip->tot_len);

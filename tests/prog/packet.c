@@ -136,6 +136,9 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 	if (spec->hex)
 		return from_hex(spec->hex, frame);
 	memcpy(frame, server_mac, 6);
+	if (spec->dst_mac)
+		sscanf(spec->dst_mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &frame[0], &frame[1], &frame[2], &frame[3],
+		       &frame[4], &frame[5]);
 	memcpy(frame + 6, client_mac, 6);
 	for (int i = 0; i < spec->vlan_tags; i++, off += 4) {
 		put16(frame + off, i == 0 && spec->vlan_tags == 2 ? 0x88a8 : 0x8100);

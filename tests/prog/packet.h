@@ -16,6 +16,7 @@ struct query_spec {
 	int ipv6_ext_headers;   /* hop-by-hop and destination options */
 	const char *dst;        /* default: the anycast address of the family */
 	const char *src;        /* default: 198.51.100.2 or 2001:db8:1::2 */
+	const char *dst_mac;    /* default: the server's, 02:00:00:00:00:01 */
 	uint8_t proto;          /* default UDP; ICMP and ICMPv6 carry icmp_type */
 	int sport;              /* default 40000; -1 for 0 */
 	uint16_t dport;         /* default 53 */

@@ -17,7 +17,7 @@
  *   - XDP_TX answers a well-formed query (IP version, IPv4 header checksum,
  *     IP and UDP lengths within the frame, UDP checksum, no IPv4 options but
  *     padding, no IPv6 extension header, one question that libknot parses,
- *     QR=0) sent to an anycast prefix, and the answer is
+ *     QR=0) sent to an anycast prefix in a unicast frame, and the answer is
  *     well formed (versions, checksums, lengths equal to the frame's), has
  *     the MACs, addresses and ports swapped, the query's ID and question
  *     bytes, QR=1, and parses with libknot;
@@ -367,6 +367,8 @@ static const char *check_result(const uint8_t *in, size_t in_len, const uint8_t 
 	}
 	if (!in_anycast(&q))
 		return "answered a query to an address it does not protect";
+	if (in[0] & 1)
+		return "answered a query in a group (multicast or broadcast) frame: the answer's source MAC is the group's";
 	if (!options_are_padding(&q))
 		return "answered a query with IP options or extension headers only the kernel can judge";
 	if (q.dns_len < 12 || knot_wire_get_qr(q.dns) || knot_wire_get_qdcount(q.dns) != 1)

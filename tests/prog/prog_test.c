@@ -73,6 +73,14 @@ static const struct fixture fixtures[] = {
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "IPv4 with a record route option: the kernel decides", { .ipv4_option_bytes = 8, .ipv4_record_route = 1, .qname = "www.example.test." },
 	  XDP_PASS, XDPCAST_dns_pass_other },
+	/* A unicast datagram in a group frame: the kernel answers it from its
+	 * own MAC, where swapping would send ours from the group's. */
+	{ "query in an Ethernet broadcast frame: the kernel decides", { .dst_mac = "ff:ff:ff:ff:ff:ff", .qname = "www.example.test." },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "IPv6 query in a multicast frame: the kernel decides", { .family = 6, .dst_mac = "33:33:00:00:00:01", .qname = "www.example.test." },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "IPv4 query in a multicast frame, behind a VLAN tag", { .vlan_tags = 1, .dst_mac = "01:00:5e:00:00:fb", .qname = "www.example.test." },
+	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "upper-case qname", { .qname = "WWW.EXAMPLE.TEST.", .edns_size = 4096 },
 	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80", .edns = 1 } },
 	{ "mixed-case qname (0x20)", { .family = 6, .qname = "wWw.ExAmPlE.tEsT." },
