@@ -5,9 +5,10 @@
  * access goes through cursor_pull(), the one place bounds are checked.
  *
  * An IP header the kernel's ip_rcv()/ipv6_rcv() would drop (wrong version,
- * bad IPv4 header checksum, a length past the frame) and a UDP length that
- * __udp4_lib_rcv()/__udp6_lib_rcv() would drop are malformed here too, so
- * nothing the kernel refuses reaches the stages that answer.
+ * bad IPv4 header checksum, a length past the frame), a UDP length that
+ * __udp4_lib_rcv()/__udp6_lib_rcv() would drop and a UDP, TCP or ICMP
+ * header that does not fit in the datagram are malformed here too, so
+ * nothing the kernel refuses reaches the stages that answer or pass.
  */
 #ifndef XDPCAST_PARSE_H
 #define XDPCAST_PARSE_H
@@ -277,6 +278,8 @@ static __always_inline int parse_udp(struct cursor *c, struct packet *pkt, void 
 	return 0;
 }
 
+/* A transport header must lie within the IP datagram, as the kernel pulls
+ * it after trimming the frame: bytes past it are link padding. */
 static __always_inline int parse_transport(struct cursor *c, struct packet *pkt, void *data, __u32 ip_end)
 {
 	if (c->pos - data > ip_end)
@@ -287,15 +290,15 @@ static __always_inline int parse_transport(struct cursor *c, struct packet *pkt,
 	} else if (pkt->l4_proto == IPPROTO_TCP) {
 		struct tcphdr *tcp = cursor_pull(c, sizeof(*tcp));
 
-		if (!tcp)
+		if (!tcp || c->pos - data > ip_end)
 			return -1;
 		pkt->sport = tcp->source;
 		pkt->dport = tcp->dest;
 		pkt->tcp_flags = ((__u8 *)tcp)[13];
 	} else if (pkt->l4_proto == IPPROTO_ICMP || pkt->l4_proto == IPPROTO_ICMPV6) {
-		__u8 *icmp = cursor_pull(c, 2);
+		__u8 *icmp = cursor_pull(c, 8);   /* the header icmp_rcv() and icmpv6_rcv() pull */
 
-		if (!icmp)
+		if (!icmp || c->pos - data > ip_end)
 			return -1;
 		pkt->icmp_type = icmp[0];
 		pkt->icmp_code = icmp[1];

@@ -286,6 +286,18 @@ static const struct fixture fixtures[] = {
 	  XDP_DROP, XDPCAST_drop_malformed },
 	{ "IPv6 extension headers past the payload length", { .family = 6, .ipv6_ext_headers = 1, .qname = "www.example.test.", .ip_len_delta = -(24 + 8 + 34 - 10) },
 	  XDP_DROP, XDPCAST_drop_malformed },
+	/* A transport header read from link padding: the kernel trims the
+	 * frame to the IP length first, and then has no header to pull. */
+	{ "TCP SYN whose header runs past the IPv4 datagram into padding", { .hex =
+	  "02000000000102000000000208004500001c0000400040064e71c6336402c00002359c40003500000000000000005002000000000000" },
+	  XDP_DROP, XDPCAST_drop_malformed },
+	{ "TCP SYN whose header runs past the IPv6 payload length", { .hex =
+	  "02000000000102000000000286dd600000000008064020010db800010000000000000000000220010db8005300000000000000000053"
+	  "9c40003500000000000000005002000000000000" },
+	  XDP_DROP, XDPCAST_drop_malformed },
+	{ "ICMP echo of 4 bytes (icmp_rcv pulls 8), padded", { .hex =
+	  "0200000000010200000000020800450000180000400040014e7ac6336402c00002350800000000000000000000000000000000000000000000000000" },
+	  XDP_DROP, XDPCAST_drop_malformed },
 	{ "frame padded past the IP datagram: answered, padding dropped", { .qname = "www.example.test.", .padding = 18 },
 	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80" } },
 	{ "IP datagram longer than the UDP length (the kernel trims): answered", { .family = 6, .qname = "www.example.test.", .ip_len_delta = 6, .padding = 6 },
