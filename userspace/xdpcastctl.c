@@ -194,6 +194,7 @@ static const char *pin_dir(struct ctl *ctl)
 
 struct columns {
 	char names[XDPCAST_MAX_IFACES][IF_NAMESIZE + 16];
+	__u32 ifindex[XDPCAST_MAX_IFACES];
 	size_t count;
 };
 
@@ -213,10 +214,13 @@ static int interface_columns(struct ctl *ctl, struct columns *cols, char *err, s
 	    strcmp(pins, json_string_value(json_object_get(status, "pin_dir")) ?: ""))
 		status = NULL;
 	if (status) {
-		json_array_foreach(json_object_get(status, "interfaces"), i, iface)
-			if (i < XDPCAST_MAX_IFACES)
-				snprintf(cols->names[cols->count++], sizeof(cols->names[0]), "%s",
-					 json_string_value(json_object_get(iface, "name")));
+		json_array_foreach(json_object_get(status, "interfaces"), i, iface) {
+			if (i >= XDPCAST_MAX_IFACES)
+				break;
+			cols->ifindex[cols->count] = json_integer_value(json_object_get(iface, "ifindex"));
+			snprintf(cols->names[cols->count++], sizeof(cols->names[0]), "%s",
+				 json_string_value(json_object_get(iface, "name")));
+		}
 		return 0;
 	}
 	if (stats_slot_ifindexes(pins, ifindex, &prog_id, err, errlen))
@@ -231,24 +235,50 @@ static int interface_columns(struct ctl *ctl, struct columns *cols, char *err, s
 			snprintf(cols->names[i], sizeof(cols->names[0]), "%s", name);
 		else
 			snprintf(cols->names[i], sizeof(cols->names[0]), "ifindex %u", ifindex[i]);
+		cols->ifindex[i] = ifindex[i];
 		cols->count++;
 	}
 	return 0;
 }
 
-static unsigned long long total(struct xdpcast_stats *slots, size_t count, int reason)
-{
-	unsigned long long sum = 0;
+/* One report's counts: each interface's slot with its column. */
+struct sample {
+	struct xdpcast_stats slots[XDPCAST_STATS_SLOTS];
+	struct columns cols;
+};
 
-	for (size_t i = 0; i < count; i++)
-		sum += stats_counter(&slots[i], reason)->packets;
-	return sum;
+/* The previous report's slot of column i of now: the same interface (its
+ * ifindex, or its name when it was made again), wherever a takeover put
+ * its slot; -1 when it is new. */
+static int previous_slot(const struct sample *now, const struct sample *previous, size_t i)
+{
+	for (size_t k = 0; k < previous->cols.count; k++)
+		if (now->cols.ifindex[i] && previous->cols.ifindex[k] == now->cols.ifindex[i])
+			return k;
+	for (size_t k = 0; k < previous->cols.count; k++)
+		if (!strcmp(previous->cols.names[k], now->cols.names[i]))
+			return k;
+	return -1;
+}
+
+/* Packets of column i since the previous report. A count below the
+ * previous one was reset (a daemon that started with fresh maps) and a
+ * new interface began at 0: what they hold now was all counted since. */
+static unsigned long long counted(const struct sample *now, const struct sample *previous, size_t i, int reason)
+{
+	unsigned long long n = stats_counter((struct xdpcast_stats *)&now->slots[i], reason)->packets, before;
+	int k = previous ? previous_slot(now, previous, i) : -1;
+
+	if (k < 0)
+		return n;
+	before = stats_counter((struct xdpcast_stats *)&previous->slots[k], reason)->packets;
+	return n >= before ? n - before : n;
 }
 
 /* One report: counts, or with `previous` the rates since it over `seconds`. */
-static void print_stats(const struct ctl *ctl, struct xdpcast_stats *now, struct xdpcast_stats *previous,
-			int seconds, const struct columns *cols)
+static void print_stats(const struct ctl *ctl, const struct sample *now, const struct sample *previous, int seconds)
 {
+	const struct columns *cols = &now->cols;
 	json_t *report = json_object();
 	size_t rows = 0;
 
@@ -259,9 +289,11 @@ static void print_stats(const struct ctl *ctl, struct xdpcast_stats *now, struct
 		printf(" %14s\n", previous ? "total/s" : "total");
 	}
 	for (int r = 0; r < XDPCAST_REASON_MAX; r++) {
-		unsigned long long sum = total(now, cols->count, r) - (previous ? total(previous, cols->count, r) : 0);
+		unsigned long long sum = 0;
 		json_t *per_iface;
 
+		for (size_t i = 0; i < cols->count; i++)
+			sum += counted(now, previous, i, r);
 		if (!sum && !ctl->all)
 			continue;
 		rows++;
@@ -269,8 +301,7 @@ static void print_stats(const struct ctl *ctl, struct xdpcast_stats *now, struct
 		if (!ctl->json)
 			printf("%-20s %-6s", reason_names[r], reason_actions[r]);
 		for (size_t i = 0; i < cols->count; i++) {
-			unsigned long long n = stats_counter(&now[i], r)->packets -
-					       (previous ? stats_counter(&previous[i], r)->packets : 0);
+			unsigned long long n = counted(now, previous, i, r);
 
 			if (previous)
 				n /= seconds;
@@ -301,24 +332,42 @@ static void print_stats(const struct ctl *ctl, struct xdpcast_stats *now, struct
 	json_decref(report);
 }
 
+/* The counters and whose they are, asked afresh: between two reports a
+ * daemon may have been restarted, its interfaces in other slots. */
+static int sample(struct ctl *ctl, struct sample *out, char *err, size_t errlen)
+{
+	json_decref(ctl->status);
+	ctl->status = NULL;
+	ctl->status_asked = false;
+	/* Found through the daemon: found again (a new one's /proc/PID/root),
+	 * unless none answers now (in a handover the pins stay where they were). */
+	if (ctl->pin_dir == ctl->found_pin_dir && daemon_status(ctl, err, errlen))
+		ctl->pin_dir = NULL;
+	if (stats_read(pin_dir(ctl), out->slots, err, errlen))
+		return -1;
+	return interface_columns(ctl, &out->cols, err, errlen);
+}
+
 static int cmd_stats(struct ctl *ctl)
 {
-	struct xdpcast_stats now[XDPCAST_STATS_SLOTS], previous[XDPCAST_STATS_SLOTS];
-	struct columns cols;
+	static struct sample samples[2];
+	struct sample *now = &samples[0], *previous = &samples[1], *swap;
 	char err[512];
 
-	if (stats_read(pin_dir(ctl), now, err, sizeof(err)) || interface_columns(ctl, &cols, err, sizeof(err)))
+	if (sample(ctl, now, err, sizeof(err)))
 		return fail(err);
 	if (!ctl->watch) {
-		print_stats(ctl, now, NULL, 0, &cols);
+		print_stats(ctl, now, NULL, 0);
 		return 0;
 	}
 	for (int reports = 0; !ctl->count || reports < ctl->count; reports++) {
-		memcpy(previous, now, sizeof(now));
+		swap = previous;
+		previous = now;
+		now = swap;
 		sleep(ctl->watch);
-		if (stats_read(pin_dir(ctl), now, err, sizeof(err)))
+		if (sample(ctl, now, err, sizeof(err)))
 			return fail(err);
-		print_stats(ctl, now, previous, ctl->watch, &cols);
+		print_stats(ctl, now, previous, ctl->watch);
 	}
 	return 0;
 }

@@ -275,3 +275,50 @@ grep -qx "www.example.test A: answered in XDP (dns_answer)" <<< "$(found lookup 
 found block list > /dev/null || fail "block list through the daemon's namespace"
 echo "ok - pins in the daemon's own /sys/fs/bpf found through its control socket (stats, lookup, block)"
 stop_xdpcastd
+
+# stats --watch across restarts: the counters a fresh start resets and the
+# slots a takeover moves (the interfaces in another order) are rates, not
+# a difference below zero (2^64 - 10 packets per second, before).
+queries() { for _ in $(seq 1 "$1"); do cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A > /dev/null; done; }
+# watch_across COMMAND...: a report of `stats --watch 10` over COMMAND,
+# then 10 answers; $rates: those of dns_answer, total and per interface.
+watch_across() {
+	ctl --json stats --watch 10 --count 1 > "$WORK/watch.json" &
+	local watch=$!
+	sleep 1         # its first reading taken
+	"$@"
+	queries 10
+	wait "$watch" || fail "stats --watch across $*: $(cat "$WORK/watch.json")"
+	rates=$(json 'v["dns_answer"]["per_second"], sorted(v["dns_answer"]["interfaces"].items())' < "$WORK/watch.json")
+}
+PIN_DIR=$WORK/bpffs/xdpcast    # a takeover needs the pins of the previous daemon's namespace
+srv ip link add xm-a type veth peer name xm-b
+srv ip link set xm-a up
+srv ip link set xm-b up
+start_xdpcastd --zone "$ZONE" --iface xm-a
+queries 20
+fresh_start() { stop_xdpcastd; start_xdpcastd --zone "$ZONE" --iface xm-a; }
+watch_across fresh_start
+[ "$rates" = "(1, [('veth-s', 1), ('xm-a', 0)])" ] ||
+	fail "stats --watch over a stop and a fresh start: $(cat "$WORK/watch.json")"
+queries 20
+# Handed over to a daemon with the interfaces the other way round: veth-s's
+# counts, carried over, are in slot 1 now.
+reordered() {
+	kill -USR1 "$XDPCASTD_PID"
+	wait "$XDPCASTD_PID"
+	: > "$WORK/xdpcastd.log"
+	ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface xm-a --iface veth-s --anycast 192.0.2.0/24 \
+		--anycast 2001:db8:53::/48 --control-socket "$CONTROL_SOCKET" --bird-socket none \
+		--state-file "$WORK/state.json" --pop e2e --pin-dir "$PIN_DIR" --zone "$ZONE" > "$WORK/xdpcastd.log" 2>&1 &
+	XDPCASTD_PID=$!
+	PIDS+=($XDPCASTD_PID)
+	wait_for "xdpcastd" xdpcastd_ready
+	grep -q "the interfaces changed since the previous daemon" "$WORK/xdpcastd.log" ||
+		fail "no takeover with the interfaces moved: $(cat "$WORK/xdpcastd.log")"
+}
+watch_across reordered
+[ "$rates" = "(1, [('veth-s', 1), ('xm-a', 0)])" ] ||
+	fail "stats --watch over a takeover with the interfaces reordered: $(cat "$WORK/watch.json")"
+stop_xdpcastd
+echo "ok - stats --watch over a fresh start and over a takeover that moved the interfaces' slots: the rates of the answers since"
