@@ -267,6 +267,13 @@ struct control_plane_state {
 				   * only if that program is the one it takes over */
 	__u32 handed_over;        /* 1: it exited for a successor, leaving the program
 				   * attached and the announcement as `healthy` says */
+	/* What the successor that takes the maps over counts on from: its
+	 * counters go on where the maps' do, never back to 0. */
+	__u64 counters_since;     /* unix seconds: the start that took nothing over */
+	__u64 reload_failures;
+	__u64 catalog_errors;
+	__u32 reattached_ifindex[XDPCAST_MAX_IFACES];   /* the interface of each reattached */
+	__u32 reattached[XDPCAST_MAX_IFACES];
 };
 
 /*

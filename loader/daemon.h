@@ -88,6 +88,7 @@ struct daemon {
 	struct xdpcast_bpf *skel;
 	struct attachment ifaces[XDPCAST_MAX_IFACES];
 	bool took_over;
+	double counters_since;          /* unix time: state.h */
 	struct protection protection;   /* in force; the config's on reload */
 	struct loop_timer clock_timer;
 	struct loop_timer catchment_timer;

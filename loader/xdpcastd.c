@@ -283,6 +283,7 @@ static struct pop_state *snapshot(const struct daemon *d)
 	if (d->skel && !bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.xdpcast), &info, &info_len))
 		s->program_id = info.id;
 	s->took_over = d->took_over;
+	s->counters_since = d->counters_since;
 	for (size_t i = 0; i < d->opts.iface_count; i++) {
 		const struct attachment *a = &d->ifaces[i];
 		struct state_iface *f = &s->ifaces[s->iface_count++];
@@ -457,6 +458,21 @@ static void catchment_tick_due(struct loop_timer *timer)
 	tick_catchment_clock(d);
 }
 
+/* The daemon's own counters go on from the previous daemon's, as the maps'
+ * do (a version before they were in its map left 0: counted from now). */
+static void carry_counters(struct daemon *d, const struct control_plane_state *previous)
+{
+	d->counters_since = previous && previous->counters_since ? (double)previous->counters_since : (double)time(NULL);
+	if (!previous)
+		return;
+	d->reload_failures = previous->reload_failures;
+	d->catalog_errors = previous->catalog_errors;
+	for (size_t i = 0; i < d->opts.iface_count; i++)
+		for (size_t k = 0; k < XDPCAST_MAX_IFACES; k++)
+			if (previous->reattached_ifindex[k] == (__u32)d->ifaces[i].ifindex)
+				d->ifaces[i].reattached = previous->reattached[k];
+}
+
 /* Program, maps and attachment: a fresh start, or a takeover of the
  * program a previous xdpcastd left running. All or nothing: what fails
  * leaves the interfaces and pins as they were. */
@@ -479,6 +495,7 @@ static int start_program(struct daemon *d, char *err, size_t errlen)
 	    (pins_previous_value(&d->pins, "xdpcast_control_plane", false, &previous, sizeof(previous)) ||
 	     previous.program_id != d->pins.previous_id))
 		memset(&previous, 0, sizeof(previous));
+	carry_counters(d, d->took_over ? &previous : NULL);
 	if (init_protection(d, err, errlen) || load_program(d, err, errlen) ||
 	    announce_init(d, d->took_over ? &previous : NULL, err, errlen))
 		return -1;

@@ -196,3 +196,52 @@ echo "ok - a request trickling a byte a second was cut off after $held s"
 # SIGINT stops it as SIGTERM does: exit 0, detached, unpinned.
 stop_xdpcastd INT
 echo "ok - SIGINT: exit 0, nothing attached, nothing pinned"
+
+# The counters across restarts: a handover and a takeover after kill -9
+# keep the maps, so every *_total goes on from where it was (xdpcastd's
+# own too: reload failures, re-attachments) and
+# xdpcast_counters_start_timestamp_seconds stays; a start after a full stop
+# begins at 0, and that timestamp says so.
+cp "$ZONE" "$WORK/zone"
+echo "zone_watch: {enabled: false}" > "$WORK/restarts.yaml"
+restart_args=(--zone "$WORK/zone" --metrics $METRICS --config "$WORK/restarts.yaml")
+POP=ams1 start_xdpcastd "${restart_args[@]}"
+scrape() { http_get "http://$METRICS/metrics" > "$WORK/metrics.txt"; }
+answers='xdpcast_packets_total{pop="ams1",iface="veth-s",action="tx",reason="dns_answer"}'
+failures='xdpcast_reload_failures_total{pop="ams1"}'
+reattached='xdpcast_iface_reattached_total{pop="ams1",iface="veth-s"}'
+since='xdpcast_counters_start_timestamp_seconds{pop="ams1"}'
+for i in 1 2 3; do cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A > /dev/null; done
+echo "bad line" >> "$WORK/zone"
+ctl reload > /dev/null 2>&1 && fail "a broken zone reloaded"
+cp "$ZONE" "$WORK/zone"
+ctl reload > /dev/null || fail "the mended zone did not reload"
+srv ip link set dev veth-s xdp off
+wait_for "the program attached again" eval 'ctl status | grep -q "attached again 1 times"'
+scrape
+started=$(value "$since")
+[ "$(value "$answers") $(value "$failures") $(value "$reattached")" = "3 1 1" ] && [ "${started%.*}" -gt 0 ] ||
+	fail "before the restarts: $(grep -E 'dns_answer|_total\{pop="ams1"\}|reattached_total\{|counters_start' "$WORK/metrics.txt")"
+# restarted HOW: the daemon ended HOW (USR1, KILL), started again.
+restarted() {
+	kill -"$1" "$XDPCASTD_PID"
+	wait "$XDPCASTD_PID" 2>/dev/null || true
+	POP=ams1 start_xdpcastd "${restart_args[@]}"
+	grep -q "taking over program" "$WORK/xdpcastd.log" || fail "$1: not taken over: $(cat "$WORK/xdpcastd.log")"
+	scrape
+	[ "$(value "$answers") $(value "$failures") $(value "$reattached") $(value "$since")" = "3 1 1 $started" ] ||
+		fail "after $1 and a start: $(grep -E 'dns_answer|_total\{pop="ams1"\}|reattached_total\{|counters_start' "$WORK/metrics.txt")"
+}
+restarted USR1
+restarted KILL
+[ "$(ctl --json status | json 'v["reload_failures"], v["interfaces"][0]["reattached"], v["counters_since"]')" = \
+  "(1, 1, ${started%.000}.0)" ] || fail "status after the takeovers: $(ctl --json status)"
+sleep 1         # the fresh start's second is a later one
+stop_xdpcastd
+POP=ams1 start_xdpcastd "${restart_args[@]}"
+scrape
+[ "$(value "$answers") $(value "$failures") $(value "$reattached")" = "0 0 0" ] &&
+	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) > float(sys.argv[2]))' "$(value "$since")" "$started" ||
+	fail "after a stop and a fresh start: $(grep -E 'dns_answer|_total\{pop="ams1"\}|reattached_total\{|counters_start' "$WORK/metrics.txt")"
+stop_xdpcastd
+echo "ok - a handover and a takeover after kill -9 keep every counter (answers, reload failures, re-attachments) and their start time; a fresh start resets them and says when"

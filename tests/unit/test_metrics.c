@@ -35,7 +35,9 @@ static int setup(void **state)
 	snprintf(snap->ifaces[0].name, sizeof(snap->ifaces[0].name), "eth0");
 	snap->ifaces[0].attached = true;
 	snprintf(snap->ifaces[1].name, sizeof(snap->ifaces[1].name), "eth1");
+	snap->ifaces[1].ifindex = 7;
 	snap->ifaces[1].reattached = 3;
+	snap->counters_since = 1795500000;
 	memset(stats, 0, sizeof(stats));
 	stats_counter(&stats[0], XDPCAST_dns_answer)->packets = 5;
 	stats_counter(&stats[0], XDPCAST_dns_answer)->bytes = 500;
@@ -72,6 +74,7 @@ static int setup(void **state)
 	snap->cache_max_bytes = 67108864;
 	snap->rss_bytes = 12582912;
 	snap->reload_failures = 2;
+	snap->catalog_errors = 1;
 	snprintf(snap->reload_error, sizeof(snap->reload_error), "z.zone:3: bad TTL");
 	snap->reload_ok_at = 1795570000.5;
 	snap->updated_at = 1795570100;
@@ -140,6 +143,8 @@ static void test_every_series(void **state)
 	expect_line(text, "xdpcast_reload_failures_total{pop=\"ams1\"} 2");
 	expect_line(text, "xdpcast_reload_failed{pop=\"ams1\"} 1");
 	expect_line(text, "xdpcast_reload_last_success_timestamp_seconds{pop=\"ams1\"} 1795570000.500");
+	expect_line(text, "# TYPE xdpcast_counters_start_timestamp_seconds gauge");
+	expect_line(text, "xdpcast_counters_start_timestamp_seconds{pop=\"ams1\"} 1795500000.000");
 	free(text);
 }
 
@@ -276,6 +281,7 @@ static void test_status_json(void **state)
 	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "bgp"), "exported")), 1);
 	assert_string_equal(json_string_value(json_object_get(j, "reload_error")), "z.zone:3: bad TTL");
 	assert_int_equal(json_integer_value(json_object_get(j, "reload_failures")), 2);
+	assert_true(json_real_value(json_object_get(j, "counters_since")) == 1795500000);
 	json_decref(j);
 }
 
@@ -297,6 +303,13 @@ static void test_control_plane(void **state)
 	assert_int_equal(cp.pid, 4242);
 	assert_int_equal(cp.handed_over, 0);
 	assert_int_equal(cp.updated_at, 1795570100);
+	/* The daemon's own counters, for the next daemon to go on from. */
+	assert_int_equal(cp.counters_since, 1795500000);
+	assert_int_equal(cp.reload_failures, 2);
+	assert_int_equal(cp.catalog_errors, 1);
+	assert_int_equal(cp.reattached_ifindex[1], 7);
+	assert_int_equal(cp.reattached[1], 3);
+	assert_int_equal(cp.reattached[0], 0);
 }
 
 int main(void)

@@ -291,6 +291,11 @@ char *metrics_render(const struct pop_state *snap, const struct xdpcast_stats *s
 	attachment(out, snap);
 	control_plane(out, snap);
 	catchment(out, snap, groups, group_count);
+	header(out, "xdpcast_counters_start_timestamp_seconds", "gauge",
+	       "Unix time the counters (xdpcast_*_total) last started from 0: a start of xdpcastd that took no "
+	       "program over. A handover, a takeover after a crash and an upgrade keep them and this.");
+	pop_label(out, "xdpcast_counters_start_timestamp_seconds", snap);
+	fprintf(out, "} %.3f\n", snap->counters_since);
 	header(out, "xdpcast_build_info", "gauge", "Always 1; the labels say which xdpcast runs.");
 	pop_label(out, "xdpcast_build_info", snap);
 	fputs(",version=\"", out);

@@ -145,11 +145,12 @@ json_t *state_json(const struct pop_state *s)
 
 	for (size_t i = 0; i < s->view_count; i++)
 		json_array_append_new(views, json_text(s->views[i]));
-	return json_pack("{s:b, s:o, s:o, s:i, s:o, s:I, s:b, s:o, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:I, "
+	return json_pack("{s:b, s:o, s:o, s:i, s:o, s:I, s:b, s:f, s:o, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:I, "
 			 "s:b, s:o, s:I, s:f, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
 			 "ok", 1, "pop", json_text(s->pop), "version", json_text(s->version), "pid", s->pid,
 			 "phase", json_text(s->phase),
 			 "program_id", (json_int_t)s->program_id, "took_over", s->took_over,
+			 "counters_since", s->counters_since,
 			 "interfaces", ifaces_json(s), "generation", (json_int_t)s->generation,
 			 "generation_loaded_at", s->generation_loaded_at, "answers", (json_int_t)s->answers,
 			 "cache", "entries", (json_int_t)s->answers, "bytes", (json_int_t)s->cache_bytes,
@@ -179,4 +180,11 @@ void state_control_plane(const struct pop_state *s, struct control_plane_state *
 	out->updated_at = s->updated_at;
 	out->pid = s->pid;
 	out->program_id = s->program_id;
+	out->counters_since = s->counters_since;
+	out->reload_failures = s->reload_failures;
+	out->catalog_errors = s->catalog_errors;
+	for (size_t i = 0; i < s->iface_count; i++) {
+		out->reattached_ifindex[i] = s->ifaces[i].ifindex;
+		out->reattached[i] = s->ifaces[i].reattached;
+	}
 }

@@ -83,6 +83,7 @@ struct pop_state {
 	char metrics[64];               /* "": none */
 	uint32_t program_id;
 	bool took_over;                 /* started while a previous daemon's program ran */
+	double counters_since;          /* unix time the counters started from 0 (a start that took nothing over) */
 
 	struct state_iface ifaces[XDPCAST_MAX_IFACES];
 	size_t iface_count;
