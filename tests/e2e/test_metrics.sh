@@ -88,6 +88,12 @@ problems=$(promtool check metrics < "$WORK/metrics.txt" 2>&1) || fail "promtool 
 [ -z "$problems" ] || fail "promtool check metrics: $problems"
 echo "ok - promtool check metrics reports nothing"
 
+# Every family served is named in the operators' docs.
+for family in $(awk '$1 == "#" && $2 == "TYPE" {print $3}' "$WORK/metrics.txt"); do
+	grep -q "$family" "$ROOT"/README.md "$ROOT"/docs/*.md || fail "$family is in no document"
+done
+echo "ok - every metric family served is documented"
+
 cat > "$WORK/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
