@@ -501,6 +501,56 @@ static void test_diff_applies_in_place(void **state)
 	zone_free(additions);
 }
 
+#define DIFF_SIG(covered, tag) " 300 IN RRSIG " #covered " 13 3 300 20370101000000 20260101000000 " #tag " diff.test. AAAA\n"
+
+/* The key tag of the one signature over (owner, covered); 0: none, -1: more. */
+static int signature_tag(const struct zone *zone, const char *owner, uint16_t covered)
+{
+	knot_dname_t *name = knot_dname_from_str_alloc(owner);
+	const knot_rrset_t *sigs = zone_find_signatures(zone, name, covered);
+
+	knot_dname_free(name, NULL);
+	if (!sigs || !sigs->rrs.count)
+		return 0;
+	return sigs->rrs.count == 1 ? knot_rrsig_key_tag(sigs->rrs.rdata) : -1;
+}
+
+/* A signer's IXFR (Knot's after a commit or a re-sign): every signature
+ * of an RRset out and a new one in, and a name gone with its signature.
+ * In between, an RRSIG RRset has no record left to say the type it covers
+ * (reading it aborted the daemon); it stays apart from the owner's other
+ * RRSIG RRsets, and the one emptied for good is dropped. */
+static void test_diff_replacing_signatures_applies(void **state)
+{
+	struct zone *zone = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\nwww" DIFF_SIG(A, 1111)
+				      "www 300 IN AAAA 2001:db8::1\nwww" DIFF_SIG(AAAA, 1111)
+				      "gone 300 IN TXT \"x\"\ngone" DIFF_SIG(TXT, 1111));
+	struct zone *removals = load_text(DIFF_SOA(1) "www" DIFF_SIG(A, 1111) "gone 300 IN TXT \"x\"\ngone"
+					  DIFF_SIG(TXT, 1111));
+	struct zone *additions = load_text(DIFF_SOA(2) "www" DIFF_SIG(A, 2222) "new 300 IN A 192.0.2.4\nnew"
+					   DIFF_SIG(A, 2222));
+	static const char *const expected[] = { "diff.test. SOA", "www.diff.test. RRSIG", "gone.diff.test. TXT",
+						"gone.diff.test. RRSIG", "new.diff.test. A", "new.diff.test. RRSIG" };
+	struct zone_changes changes = { 0 };
+	char err[256];
+
+	(void)state;
+	if (zone_patch(zone, &removals, &additions, 1, &changes, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(zone->serial, 2);
+	assert_int_equal(signature_tag(zone, "www.diff.test.", KNOT_RRTYPE_A), 2222);
+	assert_int_equal(signature_tag(zone, "www.diff.test.", KNOT_RRTYPE_AAAA), 1111);
+	assert_int_equal(signature_tag(zone, "gone.diff.test.", KNOT_RRTYPE_TXT), 0);
+	assert_int_equal(signature_tag(zone, "new.diff.test.", KNOT_RRTYPE_A), 2222);
+	assert_int_equal(zone->record_count, 7);       /* SOA, www A, AAAA and two RRSIGs, new A and RRSIG */
+	assert_int_equal(zone->rrset_count, 7);
+	expect_changes(&changes, expected, 6);
+	zone_changes_clear(&changes);
+	zone_free(zone);
+	zone_free(removals);
+	zone_free(additions);
+}
+
 /* Copies that diverged must not be patched, not even in part: the caller
  * falls back to AXFR and the copy in force stays as it was. */
 static void test_diff_that_does_not_apply_changes_nothing(void **state)
@@ -852,6 +902,7 @@ int main(void)
 		cmocka_unit_test(test_rrset_merge_takes_lowest_ttl),
 		cmocka_unit_test(test_ttl_of_an_include_holds_after_it),
 		cmocka_unit_test(test_diff_applies_in_place),
+		cmocka_unit_test(test_diff_replacing_signatures_applies),
 		cmocka_unit_test(test_diff_that_does_not_apply_changes_nothing),
 		cmocka_unit_test(test_diff_of_mixed_ttls),
 		cmocka_unit_test(test_changes_between_two_versions),

@@ -172,22 +172,28 @@ int zone_name_cmp(const knot_dname_t *a, const knot_dname_t *b)
 }
 
 /* RRSIGs at one owner form one RRset per type they cover, each with the
- * TTL of what it covers, as the zone file has them. */
+ * TTL of what it covers, as the zone file has them. Read from the first
+ * record: an RRset a change empties keeps it apart (struct touched). */
 static uint16_t covered_type(const knot_rrset_t *rr)
 {
 	return rr->type == KNOT_RRTYPE_RRSIG ? knot_rrsig_type_covered(rr->rrs.rdata) : 0;
 }
 
-static int compare_rrsets(const void *a, const void *b)
+/* The order of RRsets: owner, type, and for RRSIGs the type covered. */
+static int compare_keyed(const knot_rrset_t *x, uint16_t x_covered, const knot_rrset_t *y, uint16_t y_covered)
 {
-	const knot_rrset_t *x = a, *y = b;
 	int c = zone_name_cmp(x->owner, y->owner);
 
 	if (c)
 		return c;
 	if (x->type != y->type)
 		return (int)x->type - (int)y->type;
-	return (int)covered_type(x) - (int)covered_type(y);
+	return (int)x_covered - (int)y_covered;
+}
+
+static int compare_rrsets(const void *a, const void *b)
+{
+	return compare_keyed(a, covered_type(a), b, covered_type(b));
 }
 
 static int compare_order(const void *a, const void *b, void *rrsets)
@@ -525,9 +531,15 @@ struct zone *zone_parse(const char *name, const char *text, size_t len, char *er
 /* An RRset an incremental change touches, as it will be after it. */
 struct touched {
 	knot_rrset_t rr;                /* owner copied, rdata its own */
+	uint16_t covered;               /* an RRSIG's covered type, which an emptied rr no longer says */
 	const knot_rrset_t *before;     /* in the zone, or NULL */
 	bool gone;                      /* it was there, and is no more */
 };
+
+static int compare_touched_to(const struct touched *t, const knot_rrset_t *rr)
+{
+	return compare_keyed(&t->rr, t->covered, rr, covered_type(rr));
+}
 
 struct overlay {
 	struct touched *items;
@@ -552,10 +564,10 @@ static struct touched *touch(struct zone *zone, struct overlay *o, const knot_rr
 	uintptr_t first = (uintptr_t)hmap_get(&o->index, key);
 	struct touched *t;
 
-	if (first && !compare_rrsets(&o->items[first - 1].rr, rr))
+	if (first && !compare_touched_to(&o->items[first - 1], rr))
 		return &o->items[first - 1];
 	for (size_t i = 0; first && i < o->count; i++)  /* two RRsets, one key */
-		if (!compare_rrsets(&o->items[i].rr, rr))
+		if (!compare_touched_to(&o->items[i], rr))
 			return &o->items[i];
 	if (o->count == o->capacity) {
 		size_t cap = o->capacity ? o->capacity * 2 : 16;
@@ -568,6 +580,7 @@ static struct touched *touch(struct zone *zone, struct overlay *o, const knot_rr
 	}
 	t = &o->items[o->count];
 	memset(t, 0, sizeof(*t));
+	t->covered = covered_type(rr);
 	t->before = bsearch(rr, zone->rrsets, zone->rrset_count, sizeof(*zone->rrsets), compare_rrsets);
 	knot_rrset_init(&t->rr, knot_dname_copy(rr->owner, NULL), rr->type, rr->rclass,
 			t->before ? t->before->ttl : rr->ttl);
@@ -639,7 +652,9 @@ oom:
 
 static int compare_touched(const void *a, const void *b)
 {
-	return compare_rrsets(&((const struct touched *)a)->rr, &((const struct touched *)b)->rr);
+	const struct touched *x = a, *y = b;
+
+	return compare_keyed(&x->rr, x->covered, &y->rr, y->covered);
 }
 
 /* The same as before the change (absent then and now included). */
@@ -666,7 +681,7 @@ static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_chan
 
 		if (unchanged(t))
 			continue;
-		if (changes && zone_changes_add(changes, t->rr.owner, t->rr.type, covered_type(&t->rr)))
+		if (changes && zone_changes_add(changes, t->rr.owner, t->rr.type, t->covered))
 			return -1;
 		moved += !t->before || !t->rr.rrs.count;
 	}
@@ -695,7 +710,7 @@ static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_chan
 			bool emptied = false;
 
 			/* The new RRsets before this one, then this one unless emptied. */
-			for (; j < o->count && (!keep || compare_rrsets(&o->items[j].rr, keep) <= 0); j++) {
+			for (; j < o->count && (!keep || compare_touched_to(&o->items[j], keep) <= 0); j++) {
 				struct touched *t = &o->items[j];
 
 				emptied |= t->before == keep && t->gone;
