@@ -101,6 +101,7 @@ struct daemon {
 		struct cache *cache;            /* the answer cache in the program's maps */
 		struct generation served;       /* the zones in force in it */
 	} lane;
+	struct generation checked;      /* the files as zones_check read them, until the first load */
 	struct zones_view zones;
 	unsigned generation_number;
 	double generation_loaded_at;
@@ -165,7 +166,8 @@ const struct pop_state *daemon_state(struct daemon *d);
 
 /* zone_sync.c */
 int zones_init(struct daemon *d, char *err, size_t errlen);
-/* Every zone file compiles (nothing is kept): bad input before anything else. */
+/* Every zone file reads: bad input before anything else. What was read is
+ * kept for the first load, which reads again only files changed since. */
 int zones_check(struct daemon *d, char *err, size_t errlen);
 /* NOTIFY sockets and the zone file watch. */
 int zones_listen(struct daemon *d, char *err, size_t errlen);
