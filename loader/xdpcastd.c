@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -473,14 +474,12 @@ static void carry_counters(struct daemon *d, const struct control_plane_state *p
 				d->ifaces[i].reattached = previous->reattached[k];
 }
 
-/* Program, maps and attachment: a fresh start, or a takeover of the
- * program a previous xdpcastd left running. All or nothing: what fails
- * leaves the interfaces and pins as they were. */
-static int start_program(struct daemon *d, char *err, size_t errlen)
+/* The pins and the program, loaded, neither attached nor pinned yet: for a
+ * fresh start, or to take over the program a previous xdpcastd left
+ * running (its control plane state in *previous, zeros if none). */
+static int open_program(struct daemon *d, struct control_plane_state *previous, char *err, size_t errlen)
 {
-	struct control_plane_state previous = { 0 };
-	int prog_fd, screen_fd;
-
+	memset(previous, 0, sizeof(*previous));
 	if (pins_open(&d->pins, d->opts.pin_dir, err, errlen))
 		return -1;
 	d->took_over = pins_previous_runs(&d->pins);
@@ -492,12 +491,65 @@ static int start_program(struct daemon *d, char *err, size_t errlen)
 			 d->opts.pin_dir);
 	/* Trusted only when written by the xdpcastd of the program taken over. */
 	if (d->took_over &&
-	    (pins_previous_value(&d->pins, "xdpcast_control_plane", false, &previous, sizeof(previous)) ||
-	     previous.program_id != d->pins.previous_id))
-		memset(&previous, 0, sizeof(previous));
-	carry_counters(d, d->took_over ? &previous : NULL);
-	if (init_protection(d, err, errlen) || load_program(d, err, errlen) ||
-	    announce_init(d, d->took_over ? &previous : NULL, err, errlen))
+	    (pins_previous_value(&d->pins, "xdpcast_control_plane", false, previous, sizeof(*previous)) ||
+	     previous->program_id != d->pins.previous_id))
+		memset(previous, 0, sizeof(*previous));
+	return init_protection(d, err, errlen) || load_program(d, err, errlen) ? -1 : 0;
+}
+
+struct program_opening {
+	struct daemon *d;
+	struct control_plane_state previous;
+	int ret;
+	char err[ERR_LEN];
+};
+
+static void *open_program_beside(void *arg)
+{
+	struct program_opening *o = arg;
+
+	o->ret = open_program(o->d, &o->previous, o->err, sizeof(o->err));
+	return NULL;
+}
+
+/* The zone files read while the program loads on a thread of its own: the
+ * verifier takes about a second on the program, as long as reading a
+ * 1M-name zone, and the start waited for one, then the other. They touch
+ * nothing in common (the thread: pins, protection, the skeleton; the
+ * check: the zones read and the files to watch). A bad zone is told first;
+ * nothing is attached or pinned before both succeed. */
+static int open_program_and_check_zones(struct daemon *d, struct control_plane_state *previous, char *err,
+					size_t errlen)
+{
+	struct program_opening opening = { .d = d };
+	pthread_t thread;
+	int ret = pthread_create(&thread, NULL, open_program_beside, &opening);
+
+	if (ret) {
+		snprintf(err, errlen, "starting a thread: %s", strerror(ret));
+		return -1;
+	}
+	ret = zones_check(d, err, errlen);
+	pthread_join(thread, NULL);
+	if (ret)
+		return -1;
+	if (opening.ret) {
+		snprintf(err, errlen, "%s", opening.err);
+		return -1;
+	}
+	*previous = opening.previous;
+	return 0;
+}
+
+/* Maps filled and the program attached: a fresh start, or a takeover of
+ * the program a previous xdpcastd left running. All or nothing: what fails
+ * leaves the interfaces and pins as they were. */
+static int start_program(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen)
+{
+	int prog_fd, screen_fd;
+
+	carry_counters(d, d->took_over ? previous : NULL);
+	if (announce_init(d, d->took_over ? previous : NULL, err, errlen))
 		return -1;
 	zones_first_transfers(d);
 	prog_fd = bpf_program__fd(d->skel->progs.xdpcast);
@@ -591,6 +643,7 @@ int main(int argc, char **argv)
 {
 	static struct daemon d = { .notify = { -1, -1 }, .watch_fd = -1, .signal_fd = -1,
 				   .pins = { .lock_fd = -1, .previous_fd = -1 } };
+	struct control_plane_state previous;
 	struct utsname host;
 	char err[ERR_LEN];
 	int status = 1;
@@ -621,12 +674,10 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	loop_timer_init(&d.publish_timer, "state snapshot", publish_due, &d);
-	/* Everything that can be checked without touching the kernel first, so
-	 * bad input leaves nothing attached or pinned. */
-	if (zones_init(&d, err, sizeof(err)) || zones_check(&d, err, sizeof(err)))
+	if (zones_init(&d, err, sizeof(err)))
 		goto fail;
 	if (d.opts.check_config) {
-		if (announce_init(&d, NULL, err, sizeof(err)))
+		if (zones_check(&d, err, sizeof(err)) || announce_init(&d, NULL, err, sizeof(err)))
 			goto fail;
 		check_config_warnings(&d);
 		printf("%s: ok (%zu zones, %zu anycast prefixes, %zu blocked prefixes)\n", d.opts.config_path,
@@ -636,12 +687,13 @@ int main(int argc, char **argv)
 	}
 	uname(&host);
 	if (kernel_check(kernel_has_xdp_helper, host.release, err, sizeof(err)) ||
-	    resolve_ifaces(&d, err, sizeof(err)) || zones_listen(&d, err, sizeof(err)) ||
-	    control_server_start(&d, err, sizeof(err)))
+	    resolve_ifaces(&d, err, sizeof(err)) ||
+	    open_program_and_check_zones(&d, &previous, err, sizeof(err)) ||
+	    zones_listen(&d, err, sizeof(err)) || control_server_start(&d, err, sizeof(err)))
 		goto fail;
 	if (d.opts.metrics && !(d.metrics = metrics_server_start(d.opts.metrics, err, sizeof(err))))
 		goto fail;
-	if (start_program(&d, err, sizeof(err)))
+	if (start_program(&d, &previous, err, sizeof(err)))
 		goto fail;
 	if (d.metrics) {
 		metrics_server_set_stats(d.metrics, bpf_map__fd(d.skel->maps.xdpcast_stats));
