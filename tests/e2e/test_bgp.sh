@@ -64,6 +64,10 @@ withdrawn() { ! transit_has 192.0.2.0/24 && ! transit_has 2001:db8:53::/48; }
 
 metrics() { http_get "http://$UNICAST4:9153/metrics"; }
 gauge() { metrics | awk -v s="$1" 'index($0, s " ") == 1 {print $NF}'; }
+# gauge_becomes SERIES VALUE WHY: /metrics may be a snapshot behind what the
+# include file, BIRD or status already show (snapshots are paced: at most
+# 1 s behind), so a change seen there reaches the series within 3 s.
+gauge_becomes() { wait_within "$3 (${1%%\{*} $2)" 3 eval "[ \"\$(gauge '$1')\" = '$2' ]"; }
 # control_plane: "healthy prefixes_announced sessions_up bird_up" from the pinned map.
 control_plane() {
 	bpftool -j map dump pinned "$PIN_DIR/xdpcast_control_plane" | python3 -c '
@@ -132,7 +136,7 @@ failed_at=$(date +%s%N)
 wait_within "withdrawn after NSD stopped" 10 withdrawn
 withdraw_ms=$(ms_since "$failed_at")
 grep -q "health check backend 192.0.2.0/24: down ($FALL failures in a row)" "$WORK/xdpcastd.log" || fail "no hysteresis logged"
-[ "$(gauge "xdpcast_prefix_announced{pop=\"e2e\",prefix=\"2001:db8:53::/48\"}")" = 0 ] || fail "still announced in the metrics"
+gauge_becomes 'xdpcast_prefix_announced{pop="e2e",prefix="2001:db8:53::/48"}' 0 "withdrawn in the metrics"
 grep -q "^check backend 192.0.2.0/24 down: backend $ANYCAST4@53: " <<< "$(ctl status)" || fail "status: $(ctl status)"
 grep -q "^check backend 2001:db8:53::/48 down: backend $ANYCAST6@53: " <<< "$(ctl status)" || fail "status: $(ctl status)"
 wait_within "the map to say withdrawn" 3 eval '[ "$(control_plane)" = "0 0 2 1" ]'
@@ -163,8 +167,8 @@ wait_within "the IPv6 prefix drained" 10 eval '[ "$(path_of 2001:db8:53::/48)" =
 [ "$(community_of 2001:db8:53::/48)" = "(64500,666)" ] || fail "the drain's community: '$(community_of 2001:db8:53::/48)'"
 grep -qx "anycast 2001:db8:53::/48: prepended (prepend 3) (check v6web down), exported by BIRD" <<< "$(ctl status)" ||
 	fail "status: $(ctl status)"
-[ "$(gauge "xdpcast_prefix_state{pop=\"e2e\",prefix=\"2001:db8:53::/48\",state=\"prepended\"}")" = 1 ] ||
-	fail "the metrics do not say prepended"
+gauge_becomes 'xdpcast_prefix_state{pop="e2e",prefix="2001:db8:53::/48",state="prepended"}' 1 \
+	"the metrics say prepended"
 touch "$WORK/v6-ok"
 wait_within "the IPv6 prefix undrained" 10 eval '[ "$(path_of 2001:db8:53::/48)" = 64501 ]'
 echo "ok - a check gating the IPv6 prefix with action drain: that prefix alone got 3 prepends and the community at the transit, then came back"
@@ -209,7 +213,7 @@ srv ip link set dev veth-s xdp off
 wait_within "the program attached again" 5 eval 'ctl status --json | grep -q "\"reattached\": 1"'
 grep -q "veth-s: the xdpcast program had been detached by someone; attached again in native mode" \
 	"$WORK/xdpcastd.log" || fail "the re-attach is not logged"
-[ "$(gauge "xdpcast_iface_reattached_total{pop=\"e2e\",iface=\"veth-s\"}")" = 1 ] || fail "not counted"
+gauge_becomes 'xdpcast_iface_reattached_total{pop="e2e",iface="veth-s"}' 1 "the re-attach counted"
 announced || fail "withdrawn although the program was put back"
 echo "ok - the program detached by hand: attached again by the next round, logged and counted, still announced"
 
@@ -218,7 +222,7 @@ srv ip -force link set dev veth-s xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp
 wait_within "withdrawn after the program was replaced" 10 withdrawn
 grep -q "^check fast_path down: veth-s: replaced by program [0-9]* 'xdp_pass' in native mode" <<< "$(ctl status)" ||
 	fail "status: $(ctl status)"
-[ "$(gauge "xdpcast_iface_attached{pop=\"e2e\",iface=\"veth-s\"}")" = 0 ] || fail "metrics say attached"
+gauge_becomes 'xdpcast_iface_attached{pop="e2e",iface="veth-s"}' 0 "the metrics say not attached"
 grep -q "^interface veth-s (ifindex [0-9]*): not attached, $(srv ip -j link show veth-s | python3 -c 'import json,sys; print("program %d" % json.load(sys.stdin)[0]["xdp"]["prog"]["id"])')" <<< "$(ctl status)" ||
 	fail "status does not say what holds veth-s: $(ctl status)"
 srv ip link set dev veth-s xdp off
