@@ -3,7 +3,8 @@
  * Filters for traffic to our anycast prefixes (docs/ARCHITECTURE.md, "Packet path"):
  * fragments, sources we never accept (blocklist, bogons, our own prefixes),
  * reflected responses of amplification protocols, and the per-prefix
- * protocol/port allowlist with ICMP rate-limited.
+ * protocol/port allowlist with ICMP echo and path MTU messages rate-limited
+ * apart.
  */
 #ifndef XDPCAST_FILTER_H
 #define XDPCAST_FILTER_H
@@ -37,7 +38,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_source_filter SEC(".maps");
 
-/* Buckets every source shares: the userspace budget and ICMP. */
+/* Buckets every source shares: the userspace budget and ICMP's. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, GLOBAL_BUCKET_MAX);
@@ -103,6 +104,28 @@ static __always_inline int is_mapped_ipv6_source(const struct packet *pkt)
 	return !is_ipv4(pkt) && !(src[0] | src[1]) && src[2] == bpf_htonl(0xffff);
 }
 
+/* "Fragmentation needed" and "packet too big": what path MTU discovery
+ * (RFC 1191, RFC 8201) and so DNS over TCP with large answers rest on. */
+static __always_inline int is_path_mtu_message(const struct packet *pkt)
+{
+	if (pkt->l4_proto == IPPROTO_ICMP)
+		return pkt->icmp_type == ICMP_DEST_UNREACH && pkt->icmp_code == ICMP_FRAG_NEEDED;
+	return pkt->l4_proto == IPPROTO_ICMPV6 && pkt->icmp_type == ICMPV6_PKT_TOOBIG;
+}
+
+/* Private-use and shared address space (RFC 1918, RFC 6598, RFC 4193):
+ * bogons as sources of traffic, yet routers on many paths number their
+ * links from them, and the errors they send come from those addresses. */
+static __always_inline int is_private_use_source(const struct packet *pkt)
+{
+	const __u8 *a = pkt->src.addr;
+
+	if (!is_ipv4(pkt))
+		return (a[0] & 0xfe) == 0xfc;
+	return a[12] == 10 || (a[12] == 172 && (a[13] & 0xf0) == 16) || (a[12] == 192 && a[13] == 168) ||
+	       (a[12] == 100 && (a[13] & 0xc0) == 64);
+}
+
 static __always_inline enum xdpcast_reason source_verdict(const struct packet *pkt)
 {
 	const struct source_filter *f;
@@ -120,6 +143,11 @@ static __always_inline enum xdpcast_reason source_verdict(const struct packet *p
 	case SOURCE_BLOCKED_BOTH:
 		return XDPCAST_drop_blocklist;
 	case SOURCE_BOGON:
+		/* Dropping a router's "packet too big" would black-hole every
+		 * large answer over TCP through it: its own bucket limits these. */
+		if (is_path_mtu_message(pkt) && is_private_use_source(pkt))
+			return FILTER_ACCEPT;
+		return XDPCAST_drop_bogon_source;
 	case SOURCE_OWN_PREFIX:
 		return XDPCAST_drop_bogon_source;
 	default:
@@ -153,14 +181,26 @@ static __always_inline int is_reflection(const struct packet *pkt)
 	}
 }
 
+static __always_inline int is_icmp(const struct packet *pkt)
+{
+	return pkt->l4_proto == IPPROTO_ICMP || pkt->l4_proto == IPPROTO_ICMPV6;
+}
+
 /* The ICMP messages an anycast DNS service needs: echo, and the ones path
  * MTU discovery depends on. */
 static __always_inline int is_wanted_icmp(const struct packet *pkt)
 {
-	if (pkt->l4_proto == IPPROTO_ICMP)
-		return pkt->icmp_type == ICMP_ECHO ||
-		       (pkt->icmp_type == ICMP_DEST_UNREACH && pkt->icmp_code == ICMP_FRAG_NEEDED);
-	return pkt->icmp_type == ICMPV6_ECHO_REQUEST || pkt->icmp_type == ICMPV6_PKT_TOOBIG;
+	return pkt->icmp_type == (pkt->l4_proto == IPPROTO_ICMP ? ICMP_ECHO : ICMPV6_ECHO_REQUEST) ||
+	       is_path_mtu_message(pkt);
+}
+
+/* Each kind of admitted ICMP has a bucket of its own. */
+static __always_inline int icmp_bucket_take(const struct packet *pkt, const struct xdpcast_settings *set,
+					    struct packet_clock *now)
+{
+	if (is_path_mtu_message(pkt))
+		return global_bucket_take(GLOBAL_PATH_MTU, &set->path_mtu, now);
+	return global_bucket_take(GLOBAL_ICMP, &set->icmp, now);
 }
 
 /* Neighbour discovery reaches our addresses from link-local sources (a
@@ -188,7 +228,7 @@ static __always_inline int port_allowed(const struct packet *pkt, const struct p
 			return 0;
 		if (rule->proto != pkt->l4_proto)
 			continue;
-		if (pkt->l4_proto == IPPROTO_ICMP || pkt->l4_proto == IPPROTO_ICMPV6)
+		if (is_icmp(pkt))
 			return is_wanted_icmp(pkt);
 		if (!rule->port || rule->port == dport)
 			return 1;
@@ -213,8 +253,7 @@ static __always_inline enum xdpcast_reason filter_packet(const struct packet *pk
 		return XDPCAST_drop_reflection;
 	if (!port_allowed(pkt, scope))
 		return XDPCAST_drop_port_policy;
-	if ((pkt->l4_proto == IPPROTO_ICMP || pkt->l4_proto == IPPROTO_ICMPV6) &&
-	    !global_bucket_take(GLOBAL_ICMP, &set->icmp, now))
+	if (is_icmp(pkt) && !icmp_bucket_take(pkt, set, now))
 		return XDPCAST_drop_rate_limited;
 	return FILTER_ACCEPT;
 }

@@ -181,11 +181,12 @@ static __always_inline int source_buckets_take(const struct packet *pkt, const s
 }
 
 /* Whether a pass to userspace spends the budget: everything but TCP
- * segments of connections already admitted (no SYN) and neighbour
- * discovery, which a flood of anything else must not starve. */
+ * segments of connections already admitted (no SYN) and ICMP, which its
+ * own buckets bound (and neighbour discovery needs none): a flood of cache
+ * misses must not starve path MTU discovery or a router's probes. */
 static __always_inline int spends_pass_budget(const struct packet *pkt)
 {
-	return (pkt->l4_proto != IPPROTO_TCP || (pkt->tcp_flags & 0x02)) && !is_neighbour_discovery(pkt);
+	return pkt->l4_proto == IPPROTO_UDP || (pkt->l4_proto == IPPROTO_TCP && (pkt->tcp_flags & 0x02));
 }
 
 static __always_inline enum xdpcast_reason pass_budget(const struct packet *pkt, enum xdpcast_reason reason,

@@ -194,7 +194,9 @@ struct first_seen {
 /* Buckets shared by all sources, slots of the `xdpcast_global_buckets` array. */
 enum global_bucket {
 	GLOBAL_PASS_BUDGET,       /* packets handed to the userspace server */
-	GLOBAL_ICMP,              /* ICMP admitted by the allowlist */
+	GLOBAL_ICMP,              /* ICMP echo requests admitted by the allowlist */
+	GLOBAL_PATH_MTU,          /* "fragmentation needed", "packet too big": apart,
+				   * so a ping flood cannot starve path MTU discovery */
 	GLOBAL_BUCKET_MAX
 };
 
@@ -234,6 +236,7 @@ struct xdpcast_settings {
 	struct rate_setting source[SOURCE_LEVEL_MAX];
 	struct rate_setting pass_budget;
 	struct rate_setting icmp;
+	struct rate_setting path_mtu;
 	struct rate_setting rrl;
 	__u32 rrl_slip;           /* every Nth limited response is a TC=1; 0: none */
 	__u32 cookies;            /* 1: answer and honour DNS cookies */

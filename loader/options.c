@@ -308,7 +308,8 @@ static const struct schema_choice check_actions[] = {
 	SCHEMA_END
 
 static const struct schema_item source_rate_keys[] = { RATE_KEYS("from one source prefix of this length") };
-static const struct schema_item icmp_rate_keys[] = { RATE_KEYS("of all ICMP together") };
+static const struct schema_item icmp_rate_keys[] = { RATE_KEYS("of ICMP echo requests together") };
+static const struct schema_item path_mtu_rate_keys[] = { RATE_KEYS("of path MTU messages together") };
 static const struct schema_item budget_rate_keys[] = { RATE_KEYS("passed to the server behind, all together") };
 
 #define P(field) offsetof(struct protection, field)
@@ -360,8 +361,9 @@ static const struct schema_item filter_keys[] = {
 	  .count_offset = P(bogons.count), .noun = "prefix",
 	  .help = "source prefixes that cannot be on the internet (`drop_bogon_source`); the list replaces the "
 		  "default, `[]` turns it off. Sources inside our own anycast prefixes are always dropped the same "
-		  "way. The documentation prefixes are not in the default because the demo and the tests use them "
-		  "as clients: add them on a production PoP." },
+		  "way. Path MTU messages from private-use and shared space (RFC 1918, RFC 6598, fc00::/7) are not "
+		  "dropped as bogons: routers number links from them. The documentation prefixes are not in the "
+		  "default because the demo and the tests use them as clients: add them on a production PoP." },
 	SCHEMA_END
 };
 
@@ -372,10 +374,14 @@ static const struct schema_item rate_limit_keys[] = {
 	RATE_SECTION("ipv4_24", source[SOURCE_LEVEL_V4_24], source_rate_keys, "bucket per source /24"),
 	RATE_SECTION("ipv6_64", source[SOURCE_LEVEL_V6_64], source_rate_keys, "bucket per source /64"),
 	RATE_SECTION("ipv6_56", source[SOURCE_LEVEL_V6_56], source_rate_keys, "bucket per source /56"),
-	RATE_SECTION("icmp", icmp, icmp_rate_keys, "one bucket for all ICMP the allowlist admits"),
+	RATE_SECTION("icmp", icmp, icmp_rate_keys, "one bucket for the ICMP and ICMPv6 echo requests the allowlist "
+		     "admits"),
+	RATE_SECTION("path_mtu", path_mtu, path_mtu_rate_keys,
+		     "one bucket for \"fragmentation needed\" and \"packet too big\", apart from echo so a ping "
+		     "flood cannot starve path MTU discovery; ICMP spends no pass budget"),
 	RATE_SECTION("pass_budget", pass_budget, budget_rate_keys,
 		     "one bucket for everything handed to the DNS server behind xdpcast (cache misses, TCP SYNs, "
-		     "other allowed traffic; not segments of TCP connections already admitted): "
+		     "other allowed UDP; not segments of TCP connections already admitted, nor ICMP): "
 		     "`drop_pass_budget`"),
 	{ .key = "source_buckets", .type = &schema_uint, .offset = P(source_buckets), .min = 1, .max = 1u << 26,
 	  .reload = SCHEMA_RESTART,

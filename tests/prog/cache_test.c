@@ -47,7 +47,7 @@ static int setup(void **state)
 	}
 	protection_defaults(&p);
 	memset(p.source, 0, sizeof(p.source));
-	p.pass_budget.rate = p.icmp.rate = p.rrl.rate = 0;
+	p.pass_budget.rate = p.icmp.rate = p.path_mtu.rate = p.rrl.rate = 0;
 	ret = test_program_protect(skel, &p, err, sizeof(err));
 	protection_free(&p);
 	return ret;

@@ -91,7 +91,7 @@ static void no_limits(struct protection *p)
 {
 	protection_defaults(p);
 	memset(p->source, 0, sizeof(p->source));
-	p->pass_budget.rate = p->icmp.rate = p->rrl.rate = 0;
+	p->pass_budget.rate = p->icmp.rate = p->path_mtu.rate = p->rrl.rate = 0;
 }
 
 static void protect(struct protection *p)
@@ -477,17 +477,86 @@ static void test_pass_budget(void **state)
 	    XDPCAST_dns_answer, NULL);
 }
 
+/* Echo and path MTU messages have a bucket each: a ping flood must not
+ * starve path MTU discovery, on which large answers over TCP depend. */
 static void test_icmp_limit(void **state)
 {
 	struct query_spec echo = { .proto = IPPROTO_ICMP, .icmp_type = 8 };
+	struct query_spec frag_needed = { .proto = IPPROTO_ICMP, .icmp_type = 3, .icmp_code = 4 };
+	struct query_spec too_big = { .family = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2 };
 	struct protection p;
 
 	(void)state;
 	no_limits(&p);
 	p.icmp = (struct rate_limit){ 1, 1 };
+	p.path_mtu = (struct rate_limit){ 1, 2 };
 	protect(&p);
 	run("first echo", &echo, XDP_PASS, XDPCAST_pass_other, NULL);
 	run("second echo within the second", &echo, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+	run("fragmentation needed, echo over its bucket", &frag_needed, XDP_PASS, XDPCAST_pass_other, NULL);
+	run("packet too big, echo over its bucket", &too_big, XDP_PASS, XDPCAST_pass_other, NULL);
+	run("a third path MTU message within the second", &frag_needed, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+}
+
+/* Routers number their links from private-use space: their path MTU
+ * messages are not bogons, nothing else from there is. */
+static void test_path_mtu_from_private_routers(void **state)
+{
+	static const char *const routers[] = { "10.1.2.3", "172.20.0.1", "192.168.1.1", "100.64.0.1", "fd00::1" };
+	static const char *const bogons[] = { "127.0.0.1", "169.254.1.1", "0.0.0.1", "192.0.2.9", "fe80::1",
+					      "2001:db8:53::9" };
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	add_prefix(&p.blocklist, "10.9.0.0/16");
+	protect(&p);
+	for (size_t i = 0; i < sizeof(routers) / sizeof(routers[0]); i++) {
+		int v6 = strchr(routers[i], ':') != NULL;
+		struct query_spec q = { .family = v6 ? 6 : 4, .src = routers[i], .proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+					.icmp_type = v6 ? 2 : 3, .icmp_code = v6 ? 0 : 4 };
+
+		run(routers[i], &q, XDP_PASS, XDPCAST_pass_other, NULL);
+		q.icmp_type = v6 ? 128 : 8;
+		run("echo from private-use space", &q, XDP_DROP, XDPCAST_drop_bogon_source, NULL);
+		if (!v6) {
+			q.icmp_type = 3;
+			q.icmp_code = 3;
+			run("port unreachable from private-use space", &q, XDP_DROP, XDPCAST_drop_bogon_source, NULL);
+		}
+	}
+	for (size_t i = 0; i < sizeof(bogons) / sizeof(bogons[0]); i++) {
+		int v6 = strchr(bogons[i], ':') != NULL;
+		struct query_spec q = { .family = v6 ? 6 : 4, .src = bogons[i], .proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+					.icmp_type = v6 ? 2 : 3, .icmp_code = v6 ? 0 : 4 };
+
+		run(bogons[i], &q, XDP_DROP, XDPCAST_drop_bogon_source, NULL);
+	}
+	run("from a blocked router", &(struct query_spec){ .src = "10.9.0.1", .proto = IPPROTO_ICMP, .icmp_type = 3,
+							    .icmp_code = 4 },
+	    XDP_DROP, XDPCAST_drop_blocklist, NULL);
+}
+
+/* ICMP has buckets of its own: a flood of misses that spends the pass
+ * budget does not take path MTU discovery or echo down with it. */
+static void test_icmp_spends_no_pass_budget(void **state)
+{
+	struct query_spec miss = { .src = "198.51.100.21", .qname = "example.org." };
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.pass_budget = (struct rate_limit){ 1, 1 };
+	protect(&p);
+	send_frame(&miss);      /* spends the budget's one token, if an earlier test left it */
+	run("a miss over the budget", &miss, XDP_DROP, XDPCAST_drop_pass_budget, NULL);
+	run("fragmentation needed", &(struct query_spec){ .proto = IPPROTO_ICMP, .icmp_type = 3, .icmp_code = 4 },
+	    XDP_PASS, XDPCAST_pass_other, NULL);
+	run("packet too big", &(struct query_spec){ .family = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 2 }, XDP_PASS,
+	    XDPCAST_pass_other, NULL);
+	run("echo", &(struct query_spec){ .proto = IPPROTO_ICMP, .icmp_type = 8 }, XDP_PASS, XDPCAST_pass_other, NULL);
+	run("TCP SYN: still spends it", &(struct query_spec){ .proto = IPPROTO_TCP }, XDP_DROP,
+	    XDPCAST_drop_pass_budget, NULL);
 }
 
 /* Neighbour discovery on the link passes whatever the budget, the buckets
@@ -749,6 +818,8 @@ int main(void)
 		cmocka_unit_test(test_carried_bucket_after_takeover),
 		cmocka_unit_test(test_pass_budget),
 		cmocka_unit_test(test_icmp_limit),
+		cmocka_unit_test(test_path_mtu_from_private_routers),
+		cmocka_unit_test(test_icmp_spends_no_pass_budget),
 		cmocka_unit_test(test_neighbour_discovery_unlimited),
 		cmocka_unit_test(test_rrl),
 		cmocka_unit_test(test_rrl_referrals_by_cut),

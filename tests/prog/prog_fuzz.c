@@ -463,7 +463,7 @@ int main(int argc, char **argv)
 	/* Limits off: rate limiting would turn most frames into drops. */
 	protection_defaults(&p);
 	memset(p.source, 0, sizeof(p.source));
-	p.pass_budget.rate = p.icmp.rate = p.rrl.rate = 0;
+	p.pass_budget.rate = p.icmp.rate = p.path_mtu.rate = p.rrl.rate = 0;
 	if (test_program_protect(skel, &p, err, sizeof(err))) {
 		fprintf(stderr, "prog_fuzz: %s\n", err);
 		return 1;

@@ -32,6 +32,7 @@ void protection_defaults(struct protection *p)
 	p->source[SOURCE_LEVEL_V6_56] = (struct rate_limit){ 10000, 20000 };
 	p->pass_budget = (struct rate_limit){ 10000, 20000 };
 	p->icmp = (struct rate_limit){ 100, 200 };
+	p->path_mtu = (struct rate_limit){ 100, 200 };
 	p->rrl = (struct rate_limit){ 200, 400 };
 	p->rrl_slip = 2;
 	p->source_buckets = 262144;
@@ -151,6 +152,7 @@ void protection_settings(const struct protection *p, struct xdpcast_settings *ou
 		fill_rate(&out->source[level], &p->source[level]);
 	fill_rate(&out->pass_budget, &p->pass_budget);
 	fill_rate(&out->icmp, &p->icmp);
+	fill_rate(&out->path_mtu, &p->path_mtu);
 	fill_rate(&out->rrl, &p->rrl);
 	out->rrl_slip = p->rrl_slip;
 	out->cookies = p->cookies;

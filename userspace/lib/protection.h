@@ -28,6 +28,7 @@ struct protection {
 	struct rate_limit source[SOURCE_LEVEL_MAX];
 	struct rate_limit pass_budget;
 	struct rate_limit icmp;
+	struct rate_limit path_mtu;
 	struct rate_limit rrl;
 	uint32_t rrl_slip;
 	uint32_t source_buckets;        /* LRU size of xdpcast_source_buckets */
