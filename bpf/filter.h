@@ -94,14 +94,25 @@ static __always_inline int screened_out(const struct packet *pkt)
 	       !screen_bit_set(screen->hashed, screen_hashed_bit(screen_prefix(a, 0, 6), SCREEN_V6_48));
 }
 
-/* An IPv6 packet from an IPv4-mapped address (RFC 4291 section 2.5.5.2):
- * no host sends one on the wire, the kernel drops it, and as a key it
- * would pass for the IPv4 source's (its filter entries, buckets, view). */
-static __always_inline int is_mapped_ipv6_source(const struct packet *pkt)
+/* Sources no host sends from, which the kernel drops whatever the lists
+ * say (ip_route_input's martians, ipv6_rcv's checks), so an answer to one
+ * would go where the server behind never sends: "this network", loopback,
+ * multicast, the limited broadcast; in IPv6 the unspecified address (ND's
+ * use of it is taken before) and IPv4-mapped addresses (RFC 4291 section
+ * 2.5.5.2), which as a key would pass for the IPv4 source's filter
+ * entries, buckets and view. */
+static __always_inline int is_martian_source(const struct packet *pkt)
 {
 	const __u32 *src = (const void *)pkt->src.addr;    /* 4-aligned in the key */
+	const __u8 *a = pkt->src.addr;
 
-	return !is_ipv4(pkt) && !(src[0] | src[1]) && src[2] == bpf_htonl(0xffff);
+	if (is_ipv4(pkt))
+		return a[12] == 0 || a[12] == 127 || (a[12] & 0xf0) == 224 || src[3] == 0xffffffff;
+	if (a[0] == 0xff)
+		return 1;
+	if (src[0] | src[1])
+		return 0;
+	return src[2] == bpf_htonl(0xffff) || (!src[2] && (!src[3] || src[3] == bpf_htonl(1)));
 }
 
 /* "Fragmentation needed" and "packet too big": what path MTU discovery
@@ -130,7 +141,7 @@ static __always_inline enum xdpcast_reason source_verdict(const struct packet *p
 {
 	const struct source_filter *f;
 
-	if (is_mapped_ipv6_source(pkt))
+	if (is_martian_source(pkt))
 		return XDPCAST_drop_bogon_source;
 	if (screened_out(pkt))
 		return FILTER_ACCEPT;

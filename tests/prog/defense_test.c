@@ -251,6 +251,34 @@ static void test_screen_covers_every_entry(void **state)
 	}
 }
 
+/* Sources the kernel drops whatever the lists say are bogons with the
+ * lists off too: an answer would go where NSD never sends one. */
+static void test_martian_sources(void **state)
+{
+	static const char *const martians[] = { "0.1.2.3", "127.0.0.1", "224.0.0.251", "239.1.2.3",
+						"255.255.255.255", "::", "::1", "ff02::1", "ff0e::53" };
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	prefix_list_clear(&p.bogons);
+	protect(&p);
+	for (size_t i = 0; i < sizeof(martians) / sizeof(martians[0]); i++) {
+		struct query_spec q = { .family = strchr(martians[i], ':') ? 6 : 4, .src = martians[i],
+					.qname = "www.example.test." };
+
+		run(martians[i], &q, XDP_DROP, XDPCAST_drop_bogon_source, NULL);
+	}
+	run("from 1.0.0.1", &(struct query_spec){ .src = "1.0.0.1", .qname = "www.example.test." }, XDP_TX,
+	    XDPCAST_dns_answer, NULL);
+	run("from 223.255.255.254", &(struct query_spec){ .src = "223.255.255.254", .qname = "www.example.test." },
+	    XDP_TX, XDPCAST_dns_answer, NULL);
+	run("from ::2", &(struct query_spec){ .family = 6, .src = "::2", .qname = "www.example.test." }, XDP_TX,
+	    XDPCAST_dns_answer, NULL);
+	run("from fe80::1, off the link", &(struct query_spec){ .family = 6, .src = "fe80::1", .qname = "www.example.test." },
+	    XDP_TX, XDPCAST_dns_answer, NULL);
+}
+
 /* An IPv6 packet from an IPv4-mapped source is a bogon, whatever the
  * lists say (the kernel drops it, NSD never sees it): never answered as
  * if the IPv4 address had asked. */
@@ -810,6 +838,7 @@ int main(void)
 		cmocka_unit_test(test_blocklist_over_capacity),
 		cmocka_unit_test(test_screen_covers_every_entry),
 		cmocka_unit_test(test_mapped_ipv6_sources),
+		cmocka_unit_test(test_martian_sources),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_source_buckets),
 		cmocka_unit_test(test_first_packets_leave_no_bucket),
