@@ -249,8 +249,8 @@ static __always_inline int parse_ipv6(struct cursor *c, struct packet *pkt)
 			return -1;
 		nexthdr = ext->nexthdr;
 	}
-	if (is_ipv6_ext(nexthdr))
-		pkt->is_fragment = 1;  /* too deep to reach the transport header */
+	/* A chain deeper than that leaves l4_proto an extension header's
+	 * number, which no allowlist rule admits (drop_port_policy). */
 	pkt->l4_proto = nexthdr;
 	return pkt->l2_len + sizeof(*ip6) + payload_len;
 }

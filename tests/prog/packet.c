@@ -151,7 +151,8 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 	if (v6) {
 		memset(ip, 0, 40);
 		ip[0] = 0x60;
-		ip[6] = spec->ipv6_ext_headers ? 0 /* hop-by-hop */ : spec->fragment ? 44 : proto;
+		ip[6] = spec->ipv6_ext_headers ? 0 /* hop-by-hop */ : spec->ipv6_dst_headers ? 60 :
+			spec->fragment ? 44 : proto;
 		ip[7] = spec->hop_limit ? spec->hop_limit : 64;
 		inet_pton(AF_INET6, src, ip + 8);
 		inet_pton(AF_INET6, dst, ip + 24);
@@ -163,6 +164,14 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 			frag[0] = proto;
 			frag[3] = 1;            /* offset 0, more fragments */
 			l4_off += 8;
+		}
+		for (int i = 0; i < spec->ipv6_dst_headers; i++, l4_off += 8) {
+			uint8_t *ext = frame + l4_off;
+
+			memset(ext, 0, 8);
+			ext[0] = i + 1 < spec->ipv6_dst_headers ? 60 : proto;
+			ext[2] = 1;             /* PadN over the other 6 bytes */
+			ext[3] = 4;
 		}
 		if (spec->ipv6_ext_headers) {
 			uint8_t *ext = frame + l4_off;

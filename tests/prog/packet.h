@@ -14,6 +14,7 @@ struct query_spec {
 	int ipv4_option_bytes;  /* IPv4 options, a multiple of 4: NOPs */
 	int ipv4_record_route;  /* the first 8 of them a record route option */
 	int ipv6_ext_headers;   /* hop-by-hop and destination options */
+	int ipv6_dst_headers;   /* a chain of this many 8-byte destination options */
 	const char *dst;        /* default: the anycast address of the family */
 	const char *src;        /* default: 198.51.100.2 or 2001:db8:1::2 */
 	const char *dst_mac;    /* default: the server's, 02:00:00:00:00:01 */

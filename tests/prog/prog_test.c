@@ -71,6 +71,12 @@ static const struct fixture fixtures[] = {
 	 * the 7 it allows) are the kernel's to judge. */
 	{ "IPv6 with hop-by-hop and destination options: the kernel decides", { .family = 6, .ipv6_ext_headers = 1, .qname = "www.example.test." },
 	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "IPv6 with four destination options headers: the kernel decides", { .family = 6, .ipv6_dst_headers = 4, .qname = "www.example.test." },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	/* Past the headers the program walks, the transport is unknown: no
+	 * rule of the allowlist admits it (it is no fragment). */
+	{ "IPv6 with five destination options headers", { .family = 6, .ipv6_dst_headers = 5, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_port_policy },
 	{ "IPv4 with a record route option: the kernel decides", { .ipv4_option_bytes = 8, .ipv4_record_route = 1, .qname = "www.example.test." },
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	/* A unicast datagram in a group frame: the kernel answers it from its
