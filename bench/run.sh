@@ -3,6 +3,8 @@
 # against revision BEFORE's program when given), then floods against a
 # legitimate client, then zones at scale and zone changes next to NSD and
 # Knot. QUICK=1 uses fewer repetitions, shorter floods, smaller zones.
+# Results go to RESULTS (default bench/results), the day's file replaced
+# only by a run that finished.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -17,11 +19,14 @@ stall_names=$([ "${QUICK:-0}" = 1 ] && echo 100000 || echo 1000000)
 zone_sizes=$([ "${QUICK:-0}" = 1 ] && echo "10000 100000" || echo "10000 100000 1000000 10000000")
 many_zones=$([ "${QUICK:-0}" = 1 ] && echo 10000 || echo 100000)
 change_names=$([ "${QUICK:-0}" = 1 ] && echo 100000 || echo 1000000)
-mkdir -p bench/results
-out=bench/results/$(date -u +%Y-%m-%d).md
+results=${RESULTS:-bench/results}
+mkdir -p "$results"
+out=$results/$(date -u +%Y-%m-%d).md
 if [ "${QUICK:-0}" = 1 ]; then
 	out=${out%.md}-quick.md         # never over a full run's results
 fi
+partial=$out.partial
+trap '[ ! -e "$partial" ] || echo "make bench failed partway: what ran is in $partial, $out is as it was" >&2' EXIT
 {
 	echo "# xdpcast bench $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo
@@ -121,7 +126,8 @@ fi
 	echo "negative answers carry the SOA in a tail of their own (here ns1, the MNAME)."
 	echo
 	N=$change_names BUILD=$BUILD bench/zone_change.sh | grep '^|'
-} | tee "$out"
+} | tee "$partial"
+mv "$partial" "$out"
 # The program-cost rows (path, ratio) as a bar chart next to the table.
 awk -F'|' '/^## Program cost/ {p = 1; next} /^#/ {p = 0}
 	p && /^\| / && $2 !~ /^ path|^---/ {gsub(/^ +| +$/, "", $2); gsub(/ /, "", $5); print $2 "\t" $5}' "$out" \

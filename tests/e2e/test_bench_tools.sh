@@ -8,6 +8,8 @@
 # - every NSD that the tests and benches start runs with RRL off.
 # - bench/stall.sh removes its namespace, bpffs mount and files when it
 #   fails, also when the daemon it stops exits non-zero.
+# - make bench (bench/run.sh) failing partway leaves the day's results as
+#   they were.
 # - bench/floodgen takes no --trailer that its longest frames (IPv6
 #   reflection replies) have no room for, and sends frames of 1514 octets.
 source "$(dirname "$0")/lib.sh"
@@ -81,3 +83,19 @@ out=$(flood --trailer 985 2>&1) && fail "floodgen took --trailer 985: $out"
 out=$(flood --trailer 984 2>&1) || fail "floodgen --trailer 984: $out"
 [[ "$out" == "floodgen: reflection sent 64 frames"* ]] || fail "floodgen --trailer 984 said: $out"
 echo "ok - floodgen's --trailer stops where its frames would pass 1514 octets"
+
+# A bench whose first tool fails: the day's results stay, what ran is kept apart.
+mkdir -p "$WORK/fake-build/bench" "$WORK/results"
+printf '#!/bin/sh\necho "prog_bench: failing on purpose" >&2\nexit 1\n' > "$WORK/fake-build/bench/prog_bench"
+chmod +x "$WORK/fake-build/bench/prog_bench"
+day=$(date -u +%Y-%m-%d)
+echo "the results of an earlier run" > "$WORK/results/$day-quick.md"
+(cd "$ROOT" && QUICK=1 BUILD=$WORK/fake-build RESULTS=$WORK/results bench/run.sh) > "$WORK/bench.out" 2>&1 &&
+	fail "bench/run.sh succeeded with a prog_bench that fails: $(cat "$WORK/bench.out")"
+[ "$(cat "$WORK/results/$day-quick.md")" = "the results of an earlier run" ] ||
+	fail "bench/run.sh, failing, replaced the day's results with: $(head -3 "$WORK/results/$day-quick.md")"
+grep -q "^# xdpcast bench" "$WORK/results/$day-quick.md.partial" ||
+	fail "bench/run.sh, failing, kept no partial results"
+grep -q "make bench failed partway: what ran is in $WORK/results/$day-quick.md.partial" "$WORK/bench.out" ||
+	fail "bench/run.sh, failing, did not say where its partial results are: $(cat "$WORK/bench.out")"
+echo "ok - make bench failing partway leaves the day's results and says where the partial ones are"
