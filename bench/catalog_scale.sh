@@ -25,15 +25,8 @@ www  300 IN A   $MEMBER_ANSWER
 ZONE
 	catalog_zone 0 "$1" 1 > "$WORK/knot/catalog.test.zone"
 	{
-		knot_conf_head 127.0.0.1@5300 warning
+		knot_local_head warning 127.0.0.1@5301
 		cat <<CONF
-acl:
-  - id: local
-    address: 127.0.0.1
-    action: transfer
-remote:
-  - id: xdpcast
-    address: 127.0.0.1@5301
 template:
   - id: default
     storage: "$WORK/knot"
@@ -48,10 +41,7 @@ zone:
 CONF
 		member_lines 0 "$1"
 	} > "$WORK/knot.conf"
-	ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
-	KNOT_PID=$!
-	PIDS+=($KNOT_PID)
-	wait_within "Knot" 600 eval "srv kdig +short +time=1 +retry=0 -p 5300 @127.0.0.1 www.m$(($1 - 1)).test A 2>/dev/null | grep -q ."
+	run_local_knot 600 "www.m$(($1 - 1)).test" A
 }
 
 member_lines() {        # member_lines FROM TO: Knot's zone entries m FROM..TO-1

@@ -196,21 +196,37 @@ setup_primary_link() {
 	pri ip link set veth-p up
 }
 
-# start_local_knot ZONE [NOTIFY_ADDR]: Knot on the PoP (127.0.0.1@5300 in
-# the server namespace, no TSIG) as the primary of ZONE from
-# $WORK/knot/ZONE.zone, transfers allowed to 127.0.0.1, NOTIFY sent to
-# NOTIFY_ADDR if given; knotc at $WORK/knot.sock; its pid in KNOT_PID.
-start_local_knot() {
-	local zone=$1 notify=${2:-}
-	cat > "$WORK/knot.conf" <<CONF
-$(knot_conf_head 127.0.0.1@5300 info)
+# knot_local_head LEVEL [NOTIFY_ADDR]: the start of a config for Knot on the
+# PoP (127.0.0.1@5300 in the server namespace, no TSIG): transfers allowed
+# to 127.0.0.1 (acl "local"), remote "xdpcast" at NOTIFY_ADDR if given.
+knot_local_head() {
+	knot_conf_head 127.0.0.1@5300 "$1"
+	cat <<CONF
 acl:
   - id: local
     address: 127.0.0.1
     action: transfer
-${notify:+remote:
-  - id: xdpcast
-    address: $notify}
+CONF
+	[ -z "${2:-}" ] || printf 'remote:\n  - id: xdpcast\n    address: %s\n' "$2"
+}
+
+# run_local_knot SECONDS NAME TYPE: knotd with $WORK/knot.conf in the server
+# namespace (its pid in KNOT_PID, knotc at $WORK/knot.sock), up once it
+# answers NAME TYPE, within SECONDS.
+run_local_knot() {
+	ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
+	KNOT_PID=$!
+	PIDS+=($KNOT_PID)
+	wait_within "Knot" "$1" eval "srv kdig +short +time=1 +retry=0 -p 5300 @127.0.0.1 $2 $3 2>/dev/null | grep -q ."
+}
+
+# start_local_knot ZONE [NOTIFY_ADDR]: Knot on the PoP as the primary of
+# ZONE from $WORK/knot/ZONE.zone, NOTIFY sent to NOTIFY_ADDR if given.
+start_local_knot() {
+	local zone=$1 notify=${2:-}
+	{
+		knot_local_head info "$notify"
+		cat <<CONF
 zone:
   - domain: $zone.
     storage: "$WORK/knot"
@@ -219,10 +235,8 @@ zone:
     zonefile-sync: -1${notify:+
     notify: xdpcast}
 CONF
-	ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
-	KNOT_PID=$!
-	PIDS+=($KNOT_PID)
-	wait_within "Knot" 60 eval "srv kdig +short +time=1 +retry=0 -p 5300 @127.0.0.1 $zone SOA 2>/dev/null | grep -q ."
+	} > "$WORK/knot.conf"
+	run_local_knot 60 "$zone" SOA
 }
 
 dig_ok() { cli kdig +short +time=1 +retry=0 @"$1" version.invalid. >/dev/null 2>&1; }

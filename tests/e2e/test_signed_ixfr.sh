@@ -63,15 +63,9 @@ www 300 IN A 192.0.2.80
 *.w 300 IN TXT "wild"
 a.b.ent 300 IN A 192.0.2.81
 ZONE
-	cat > "$WORK/knot.conf" <<CONF
-$(knot_conf_head 127.0.0.1@5300 info)
-acl:
-  - id: local
-    address: 127.0.0.1
-    action: transfer
-remote:
-  - id: xdpcast
-    address: 127.0.0.1@5301
+	{
+		knot_local_head info 127.0.0.1@5301
+		cat <<CONF
 policy:
   - id: signer
     algorithm: ecdsap256sha256
@@ -88,10 +82,8 @@ zone:
     dnssec-signing: on
     dnssec-policy: signer
 CONF
-	ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
-	KNOT_PID=$!
-	PIDS+=("$KNOT_PID")
-	wait_within "Knot" 60 eval "srv kdig +short +time=1 +retry=0 -p 5300 @127.0.0.1 signed.test DNSKEY 2>/dev/null | grep -q ."
+	} > "$WORK/knot.conf"
+	run_local_knot 60 signed.test DNSKEY
 	start_xdpcastd --config "$WORK/xdpcastd.yaml"
 	compare "signed by Knot" AXFR
 
