@@ -9,6 +9,7 @@
  * One event loop (loop.h) drives it all; long work runs on worker lanes.
  */
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <pthread.h>
@@ -206,10 +207,12 @@ static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 		const struct zone_view *in = &d->zones.zones[z];
 		struct state_zone *out = &s->zones[s->zone_count++];
 
-		knot_dname_to_str(out->name, in->origin, sizeof(out->name));
+		char origin[KNOT_DNAME_TXT_MAXLEN + 1];
+
+		out->name = state_text(s, knot_dname_to_str(origin, in->origin, sizeof(origin)), sizeof(origin));
 		out->serial = in->serial;
 		out->records = in->records;
-		utf8_copy(out->source, sizeof(out->source), in->file);
+		out->source = state_text(s, in->file, PATH_MAX);
 		out->loaded_at = d->generation_loaded_at;
 		out->view = in->view;
 		out->cache_entries = in->usage.entries;
@@ -223,17 +226,16 @@ static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 			continue;
 		t = &s->transfers[s->transfer_count++];
 		t->is_catalog = sec->catalog;
-		if (sec->catalog_of >= 0)
-			utf8_copy(t->catalog, sizeof(t->catalog), d->secondaries[sec->catalog_of].name);
-
-		utf8_copy(t->zone, sizeof(t->zone), sec->name);
-		utf8_copy(t->primary, sizeof(t->primary), sec->primary.address.text);
+		t->catalog = state_text(s, sec->catalog_of >= 0 ? d->secondaries[sec->catalog_of].name : NULL,
+					sizeof(sec->name));
+		t->zone = state_text(s, sec->name, sizeof(sec->name));
+		t->primary = state_text(s, sec->primary.address.text, sizeof(sec->primary.address.text));
 		t->serial = sec->serial;        /* the zone may be changing on the zones lane */
 		t->fresh = secondary_fresh(sec);
 		t->running = sec->transferring;
 		t->transferred_at = sec->transferred_at;
-		utf8_copy(t->error, sizeof(t->error), sec->error);
-		utf8_copy(t->fallback, sizeof(t->fallback), sec->fallback);
+		t->error = state_text(s, sec->error, sizeof(sec->error));
+		t->fallback = state_text(s, sec->fallback, sizeof(sec->fallback));
 	}
 }
 
@@ -318,6 +320,10 @@ static struct pop_state *snapshot(const struct daemon *d)
 	snapshot_zones(d, s);
 	snapshot_bgp(d, s);
 	s->updated_at = time(NULL);
+	if (s->short_of_memory) {
+		state_unref(s);
+		return NULL;
+	}
 	return s;
 }
 

@@ -64,7 +64,7 @@ static int setup(void **state)
 	snap->session_count = 1;
 	snprintf(snap->sessions[0].name, sizeof(snap->sessions[0].name), "transit1");
 	snap->zone_count = 1;
-	snprintf(snap->zones[0].name, sizeof(snap->zones[0].name), "example.test.");
+	snap->zones[0].name = state_text(snap, "example.test.", 256);
 	snap->zones[0].serial = 2026112401;
 	snap->zones[0].records = 48;
 	snap->zones[0].loaded_at = 1795570000.5;
@@ -187,8 +187,12 @@ static void test_every_zone(void **state)
 	assert_non_null(many);
 	snprintf(many->pop, sizeof(many->pop), "ams1");
 	many->zone_count = 300;
-	for (size_t z = 0; z < many->zone_count; z++)
-		snprintf(many->zones[z].name, sizeof(many->zones[z].name), "z%zu.test.", z);
+	for (size_t z = 0; z < many->zone_count; z++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "z%zu.test.", z);
+		many->zones[z].name = state_text(many, name, sizeof(name));
+	}
 	text = metrics_render(many, stats, NULL, 0, &len);
 	state_unref(many);
 	for (line = text; (line = strstr(line, "\nxdpcast_zone_cache_bytes{")); line++)

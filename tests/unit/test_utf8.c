@@ -66,8 +66,8 @@ static void test_status_with_bad_strings(void **state)
 	(void)state;
 	assert_non_null(s);
 	s->zone_count = 1;
-	strcpy(s->zones[0].name, "bad.test.");
-	strcpy(s->zones[0].source, "/zones/\xff.zone");
+	s->zones[0].name = state_text(s, "bad.test.", 256);
+	s->zones[0].source = state_text(s, "/zones/\xff.zone", 256);
 	memset(s->reload_error, 'x', sizeof(s->reload_error) - 2);
 	s->reload_error[sizeof(s->reload_error) - 2] = '\xc3';          /* the first byte of an é */
 	s->check_count = 1;
@@ -85,12 +85,44 @@ static void test_status_with_bad_strings(void **state)
 	state_unref(s);
 }
 
+/* A snapshot's strings: each as long as it is (cut between characters at
+ * the field's bound), all alive until the snapshot goes, across blocks. */
+static void test_state_text(void **state)
+{
+	struct pop_state *s = state_new(0, 3000, 0, 0, 0, 0);
+	char name[32], *big = malloc(100000);
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(big);
+	assert_string_equal(state_text(s, NULL, 256), "");
+	assert_string_equal(state_text(s, "", 256), "");
+	assert_string_equal(s->zones[2999].name, "");
+	assert_string_equal(state_text(s, "caf\xc3\xa9.test.", 5), "caf");   /* é would not fit whole */
+	for (size_t z = 0; z < 3000; z++) {     /* about 90 KB: two blocks */
+		snprintf(name, sizeof(name), "zone-%zu.example.test.", z);
+		s->zones[z].name = state_text(s, name, 256);
+	}
+	memset(big, 'a', 99999);
+	big[99999] = '\0';
+	assert_int_equal(strlen(state_text(s, big, 100000)), 99999);
+	assert_int_equal(strlen(state_text(s, big, 70000)), 69999);
+	for (size_t z = 0; z < 3000; z++) {
+		snprintf(name, sizeof(name), "zone-%zu.example.test.", z);
+		assert_string_equal(s->zones[z].name, name);
+	}
+	assert_false(s->short_of_memory);
+	free(big);
+	state_unref(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_cuts_between_characters),
 		cmocka_unit_test(test_json_text_replaces_bad_bytes),
 		cmocka_unit_test(test_status_with_bad_strings),
+		cmocka_unit_test(test_state_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

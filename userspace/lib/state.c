@@ -23,7 +23,45 @@ struct pop_state *state_new(size_t views, size_t zones, size_t transfers, size_t
 		state_unref(s);
 		return NULL;
 	}
+	for (size_t i = 0; i < zones; i++)
+		s->zones[i].name = s->zones[i].source = "";
+	for (size_t i = 0; i < transfers; i++)
+		s->transfers[i] = (struct state_transfer){ .zone = "", .primary = "", .error = "", .fallback = "",
+							    .catalog = "" };
 	return s;
+}
+
+#define STATE_TEXT_BLOCK (64 * 1024)
+
+struct state_text_block {
+	struct state_text_block *next;
+	size_t used, size;
+	char text[];
+};
+
+const char *state_text(struct pop_state *s, const char *text, size_t max)
+{
+	size_t len = text ? strnlen(text, max) : 0, need = len < max ? len + 1 : max;
+	struct state_text_block *b = s->texts;
+	char *copy;
+
+	if (!len)
+		return "";
+	if (!b || b->size - b->used < need) {
+		size_t size = need > STATE_TEXT_BLOCK ? need : STATE_TEXT_BLOCK;
+
+		b = malloc(sizeof(*b) + size);
+		if (!b) {
+			s->short_of_memory = true;
+			return "";
+		}
+		*b = (struct state_text_block){ .next = s->texts, .size = size };
+		s->texts = b;
+	}
+	copy = b->text + b->used;
+	utf8_copy(copy, need, text);
+	b->used += strlen(copy) + 1;
+	return copy;
 }
 
 struct pop_state *state_ref(struct pop_state *s)
@@ -44,6 +82,12 @@ void state_unref(struct pop_state *s)
 	free(s->checks);
 	free(s->prefixes);
 	free(s->sessions);
+	while (s->texts) {
+		struct state_text_block *next = s->texts->next;
+
+		free(s->texts);
+		s->texts = next;
+	}
 	free(s);
 }
 

@@ -49,29 +49,34 @@ struct state_session {
 	bool up;
 };
 
+/* The strings of zones and transfers point into the snapshot's own text
+ * (state_text), as long as each is: fixed room per field made a snapshot
+ * of 100,000 zones 80 MB. */
 struct state_zone {
-	char name[256];                 /* origin, presentation format */
+	const char *name;               /* origin, presentation format */
+	const char *source;             /* the file, or the primary it came from */
 	uint32_t serial;
-	uint64_t records;
-	char source[512];               /* the file, or the primary it came from */
-	double loaded_at;               /* unix time */
 	uint16_t view;                  /* 0: the default view; i: --view i */
+	uint64_t records;
+	double loaded_at;               /* unix time */
 	uint64_t cache_entries;         /* its names in the answer cache */
 	uint64_t cache_bytes;           /* the kernel memory they take */
 };
 
 struct state_transfer {
-	char zone[256];
-	char primary[64];
+	const char *zone;
+	const char *primary;
+	const char *error;              /* "" */
+	const char *fallback;           /* why the last IXFR gave way to an AXFR; "" */
+	const char *catalog;            /* a member: the catalog it comes from; "" */
 	uint32_t serial;
 	bool fresh;
 	bool running;
-	double transferred_at;
-	char error[256];
-	char fallback[256];             /* why the last IXFR gave way to an AXFR; "" */
-	char catalog[256];              /* a member: the catalog it comes from; "" */
 	bool is_catalog;                /* a catalog zone: read for members, never served */
+	double transferred_at;
 };
+
+struct state_text_block;
 
 struct pop_state {
 	unsigned refs;
@@ -120,12 +125,19 @@ struct pop_state {
 	struct state_session *sessions;
 	size_t session_count;
 	uint64_t updated_at;            /* unix seconds */
+
+	struct state_text_block *texts; /* what state_text copied */
+	bool short_of_memory;           /* a state_text copy failed: the snapshot is not whole */
 };
 
 /* A zeroed snapshot with one reference; NULL without memory. Arrays are
  * sized by the counts given and filled by the caller. */
 struct pop_state *state_new(size_t views, size_t zones, size_t transfers, size_t checks, size_t prefixes,
 			    size_t sessions);
+/* A copy of text (NULL: "") that lives as long as the snapshot, cut
+ * between characters to at most max - 1 bytes; "" without memory, and
+ * short_of_memory set. */
+const char *state_text(struct pop_state *s, const char *text, size_t max);
 struct pop_state *state_ref(struct pop_state *s);
 void state_unref(struct pop_state *s);
 
