@@ -5,7 +5,9 @@
  * command line and to take the answer, and at most CONTROL_CONNS_MAX are
  * served at once (more are told so and closed). `reload` answers when the
  * load it asked for has ended, which can take a while for large zones:
- * meanwhile the connection only holds its slot.
+ * meanwhile the connection only holds its slot. `status` is encoded on a
+ * worker from the snapshot in force (at 100,000 zones that took the loop
+ * ~0.6 s a reply).
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,6 +25,8 @@
 
 #define CONTROL_CONNS_MAX   16
 #define CONTROL_DEADLINE_S  2.0     /* to send the command, and to read the answer */
+#define CONTROL_READ_RATE   (1 << 20)  /* bytes a second a reader must take beyond that:
+				       * a status of 100,000 zones is 25 MB */
 #define COMMAND_MAX         CONTROL_LINE_MAX
 
 struct control_conn {
@@ -33,7 +37,19 @@ struct control_conn {
 	char *out;
 	size_t out_len, out_sent;
 	unsigned waiting_for;           /* reload: the number of the load job; 0: none */
+	unsigned incarnation;           /* which client holds the slot, for late replies */
 	struct loop_timer deadline;
+};
+
+/* A status reply encoded on the replies lane. */
+struct status_job {
+	struct loop_job job;            /* first: the job is the struct */
+	struct daemon *d;
+	struct control_conn *conn;
+	unsigned incarnation;
+	struct pop_state *state;        /* a reference */
+	double longest_turn;
+	char *text;                     /* the reply; NULL: not encodable */
 };
 
 struct control_server {
@@ -56,6 +72,8 @@ static void conn_close(struct control_conn *c)
 	c->waiting_for = 0;
 }
 
+static void conn_ready(void *arg, short revents);
+
 static void conn_write(struct control_conn *c)
 {
 	while (c->out_sent < c->out_len) {
@@ -74,15 +92,13 @@ static void conn_write(struct control_conn *c)
 	conn_close(c);
 }
 
-/* Answers with `reply` (taken) and closes once it is sent. A reply that
- * could not be built (NULL) or encoded is still answered, with an error:
- * closing without a word reads as "no answer from xdpcastd". */
-static void conn_reply(struct control_conn *c, json_t *reply)
+/* Sends `text` (taken) and closes once it is sent. A reply that could not
+ * be built or encoded (NULL) is still answered, with an error: closing
+ * without a word reads as "no answer from xdpcastd". */
+static void conn_send(struct control_conn *c, char *text)
 {
 	static const char not_encodable[] = "{\"ok\":false,\"error\":\"internal: reply not encodable\"}";
-	char *text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
 
-	json_decref(reply);
 	c->waiting_for = 0;
 	if (!text) {
 		log_error("control socket: a reply could not be encoded; answered with an error");
@@ -100,13 +116,80 @@ static void conn_reply(struct control_conn *c, json_t *reply)
 		return;
 	}
 	c->out[c->out_len - 1] = '\n';
-	loop_timer_arm(c->server->d->loop, &c->deadline, clock_monotonic() + CONTROL_DEADLINE_S);
+	loop_timer_arm(c->server->d->loop, &c->deadline,
+		       clock_monotonic() + CONTROL_DEADLINE_S + (double)c->out_len / CONTROL_READ_RATE);
 	conn_write(c);
 }
 
 static json_t *error_reply(const char *error)
 {
 	return json_pack("{s:b, s:o}", "ok", 0, "error", json_text(error));
+}
+
+static void conn_reply(struct control_conn *c, json_t *reply)
+{
+	char *text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+
+	json_decref(reply);
+	conn_send(c, text);
+}
+
+/* A connection waits for a reply made elsewhere: no deadline, no events
+ * meanwhile; conn_resume gives it both back before the reply goes out. */
+static void conn_hold(struct control_conn *c)
+{
+	loop_unwatch(c->server->d->loop, c->fd);
+	loop_timer_cancel(c->server->d->loop, &c->deadline);
+}
+
+static void conn_resume(struct control_conn *c)
+{
+	loop_watch(c->server->d->loop, c->fd, 0, conn_ready, c);
+}
+
+static void status_run(struct loop_job *job)
+{
+	struct status_job *j = (struct status_job *)job;
+	json_t *status = state_json(j->state);
+
+	if (status)
+		json_object_set_new(status, "loop_longest_turn_ms", json_real(j->longest_turn * 1000));
+	j->text = status ? json_dumps(status, JSON_COMPACT) : NULL;
+	json_decref(status);
+}
+
+/* The client may have left and its slot gone to another, or the server
+ * stopped, while the reply was encoded: then it goes nowhere. */
+static void status_done(struct loop_job *job)
+{
+	struct status_job *j = (struct status_job *)job;
+
+	state_unref(j->state);
+	if (j->d->control && j->conn->fd >= 0 && j->conn->incarnation == j->incarnation) {
+		conn_resume(j->conn);
+		conn_send(j->conn, j->text);
+	} else {
+		free(j->text);
+	}
+	free(j);
+}
+
+static void reply_status(struct control_conn *c)
+{
+	struct daemon *d = c->server->d;
+	struct status_job *j = calloc(1, sizeof(*j));
+
+	if (!j) {
+		conn_reply(c, error_reply("out of memory"));
+		return;
+	}
+	*j = (struct status_job){
+		.job = { .lane = LANE_REPLIES, .run = status_run, .done = status_done },
+		.d = d, .conn = c, .incarnation = c->incarnation,
+		.state = state_ref((struct pop_state *)daemon_state(d)), .longest_turn = d->longest_turn,
+	};
+	conn_hold(c);
+	loop_submit(d->loop, &j->job);
 }
 
 /* drain, undrain, withdraw: the operator's maintenance, answered with
@@ -116,15 +199,11 @@ static json_t *maintain(struct daemon *d, const struct control_command *cmd)
 	enum maintenance_action action = cmd->verb == CONTROL_DRAIN ? MAINT_DRAIN :
 					 cmd->verb == CONTROL_WITHDRAW ? MAINT_WITHDRAW : MAINT_NONE;
 	char err[512];
-	json_t *status, *reply;
 
 	if (announce_maintain(d, cmd->prefix[0] ? cmd->prefix : NULL, action,
 			      cmd->prepend < 0 ? d->opts.drain.prepend : (unsigned)cmd->prepend, err, sizeof(err)))
 		return error_reply(err);
-	status = state_json(daemon_state(d));
-	reply = json_pack("{s:b, s:O}", "ok", 1, "prefixes", json_object_get(json_object_get(status, "bgp"), "prefixes"));
-	json_decref(status);
-	return reply;
+	return json_pack("{s:b, s:o}", "ok", 1, "prefixes", state_prefixes_json(daemon_state(d)));
 }
 
 static void run_command(struct control_conn *c, const char *line)
@@ -132,7 +211,6 @@ static void run_command(struct control_conn *c, const char *line)
 	struct daemon *d = c->server->d;
 	struct control_command cmd;
 	char err[256];
-	json_t *status;
 
 	if (control_parse(line, &cmd, err, sizeof(err))) {
 		conn_reply(c, error_reply(err));
@@ -140,15 +218,12 @@ static void run_command(struct control_conn *c, const char *line)
 	}
 	switch (cmd.verb) {
 	case CONTROL_STATUS:
-		status = state_json(daemon_state(d));
-		json_object_set_new(status, "loop_longest_turn_ms", json_real(d->longest_turn * 1000));
-		conn_reply(c, status);
+		reply_status(c);
 		break;
 	case CONTROL_RELOAD:
 		/* Answered by control_server_reloaded, when that load ends. */
 		c->waiting_for = zones_request_reload(d, "xdpcastctl reload", true);
-		loop_unwatch(d->loop, c->fd);
-		loop_timer_cancel(d->loop, &c->deadline);
+		conn_hold(c);
 		break;
 	default:
 		conn_reply(c, maintain(d, &cmd));
@@ -188,7 +263,8 @@ static void conn_expired(struct loop_timer *timer)
 {
 	struct control_conn *c = timer->arg;
 
-	log_debug("control socket: a client took longer than %.0f s; closed", CONTROL_DEADLINE_S);
+	log_debug("control socket: a client took longer than %.0f s (and 1 s a MiB of its answer); closed",
+		  CONTROL_DEADLINE_S);
 	conn_close(c);
 }
 
@@ -215,6 +291,7 @@ static void accept_ready(void *arg, short revents)
 			continue;
 		}
 		c->fd = fd;
+		c->incarnation++;
 		if (loop_watch(server->d->loop, fd, POLLIN, conn_ready, c)) {
 			close(fd);
 			c->fd = -1;
@@ -263,7 +340,7 @@ void control_server_reloaded(struct control_server *c, unsigned job, bool ok, co
 
 		if (conn->fd < 0 || !conn->waiting_for || conn->waiting_for > job)
 			continue;
-		loop_watch(c->d->loop, conn->fd, 0, conn_ready, conn);
+		conn_resume(conn);
 		if (ok)
 			conn_reply(conn, json_pack("{s:b, s:I}", "ok", 1, "generation", (json_int_t)generation));
 		else
@@ -281,5 +358,6 @@ void control_server_stop(struct control_server *c)
 			conn_close(&c->conns[i]);
 	loop_unwatch(c->d->loop, c->listen_fd);
 	control_close(c->listen_fd, c->d->opts.control_socket);
+	c->d->control = NULL;   /* replies still being encoded go nowhere */
 	free(c);
 }

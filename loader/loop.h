@@ -42,6 +42,8 @@ enum loop_lane {
 	LANE_NOTIFY,                    /* NOTIFY over TCP: never ahead of a check */
 	LANE_BIRD,                      /* the include file and BIRD's configure and
 					 * reads: never queued behind a slow check */
+	LANE_REPLIES,                   /* status replies encoded from a snapshot:
+					 * ~0.6 s at 100,000 zones, off the loop's turn */
 	LANE_MAX
 };
 

@@ -44,9 +44,9 @@
 /* Workers per lane: zone loads one at a time (one writer of the cache),
  * transfers of several zones at once, a worker per check (set once the
  * options are known), NOTIFYs over TCP in parallel, BIRD syncs one at a
- * time and never behind a check. */
+ * time and never behind a check, status replies one at a time. */
 static unsigned lane_threads[LANE_MAX] = { [LANE_ZONES] = 1, [LANE_TRANSFERS] = 2, [LANE_CHECKS] = 1,
-					   [LANE_NOTIFY] = 4, [LANE_BIRD] = 1 };
+					   [LANE_NOTIFY] = 4, [LANE_BIRD] = 1, [LANE_REPLIES] = 1 };
 
 static const char *const phase_names[] = {
 	[PHASE_STARTING] = "starting", [PHASE_RUNNING] = "running",

@@ -158,15 +158,10 @@ static json_t *checks_json(const struct pop_state *s)
 	return list;
 }
 
-static json_t *bgp_json(const struct pop_state *s)
+json_t *state_prefixes_json(const struct pop_state *s)
 {
-	json_t *sessions = json_array(), *prefixes = json_array(), *exported = json_array();
+	json_t *prefixes = json_array();
 
-	for (size_t i = 0; i < s->session_count; i++)
-		json_array_append_new(sessions, json_pack("{s:o, s:o, s:b}", "protocol",
-							  json_text(s->sessions[i].name), "state",
-							  json_text(s->sessions[i].state), "established",
-							  s->sessions[i].up));
 	for (size_t i = 0; i < s->prefix_count; i++) {
 		const struct state_prefix *p = &s->prefixes[i];
 
@@ -174,9 +169,22 @@ static json_t *bgp_json(const struct pop_state *s)
 							  "state", route_state_names[p->route.state], "prepend",
 							  (json_int_t)p->route.prepend, "exported", p->exported, "why",
 							  text_or_null(p->why)));
-		if (p->exported)
-			json_array_append_new(exported, json_text(p->route.prefix));
 	}
+	return prefixes;
+}
+
+static json_t *bgp_json(const struct pop_state *s)
+{
+	json_t *sessions = json_array(), *prefixes = state_prefixes_json(s), *exported = json_array();
+
+	for (size_t i = 0; i < s->session_count; i++)
+		json_array_append_new(sessions, json_pack("{s:o, s:o, s:b}", "protocol",
+							  json_text(s->sessions[i].name), "state",
+							  json_text(s->sessions[i].state), "established",
+							  s->sessions[i].up));
+	for (size_t i = 0; i < s->prefix_count; i++)
+		if (s->prefixes[i].exported)
+			json_array_append_new(exported, json_text(s->prefixes[i].route.prefix));
 	return json_pack("{s:o, s:b, s:o, s:o, s:o, s:o}", "bird_socket",
 			 s->bird_controlled ? json_text(s->bird_socket) : json_null(), "connected", s->bird_up,
 			 "error", text_or_null(s->bird_error), "sessions", sessions, "prefixes", prefixes,

@@ -141,8 +141,12 @@ const char *state_text(struct pop_state *s, const char *text, size_t max);
 struct pop_state *state_ref(struct pop_state *s);
 void state_unref(struct pop_state *s);
 
-/* What `xdpcastctl status --json` prints. */
+/* What `xdpcastctl status --json` prints; read-only, so any thread may
+ * build it from a snapshot it holds a reference to. */
 json_t *state_json(const struct pop_state *s);
+
+/* Its bgp.prefixes: what drain, undrain and withdraw answer with. */
+json_t *state_prefixes_json(const struct pop_state *s);
 
 /* The xdpcast_control_plane map's value. */
 void state_control_plane(const struct pop_state *s, struct control_plane_state *out);
