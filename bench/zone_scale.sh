@@ -19,23 +19,6 @@ one_zone() {
 	tests/tools/names_zone.sh scale.test "$1" > "$2"
 }
 
-# many_zones COUNT DIR: zones z0.test..z(COUNT-1).test of 10 names each in
-# DIR, their paths in DIR/list.
-many_zones() {
-	mkdir -p "$2"
-	awk -v n="$1" -v d="$2" 'BEGIN {
-		for (z = 0; z < n; z++) {
-			f = sprintf("%s/z%d.test.zone", d, z)
-			printf "$ORIGIN z%d.test.\n@ 3600 IN SOA ns1 hostmaster 1 3600 600 86400 300\n", z > f
-			printf "@ 3600 IN NS ns1\nns1 3600 IN A 192.0.2.53\n" > f
-			for (i = 0; i < 8; i++)
-				printf "h%d 300 IN A 192.0.2.%d\n", i, i + 1 > f
-			close(f)
-			print f > (d "/list")
-		}
-	}'
-}
-
 # zone_lines FORMAT LIST: FORMAT (printf, with the zone's name then its
 # file) for each zone file LIST names; the name from the file's $ORIGIN.
 zone_lines() {
@@ -179,7 +162,7 @@ for n in $SIZES; do
 	rm -f "$WORK/scale.zone"
 done
 if [ "$MANY" -gt 0 ]; then
-	many_zones "$MANY" "$WORK/many"
+	tests/tools/many_zones.sh "$MANY" "$WORK/many"
 	sleep 1
 	row "$MANY of 10 names" "$WORK/many/list" "h7.z$((MANY - 1)).test" 192.0.2.8
 	rm -rf "$WORK/many"
