@@ -79,7 +79,7 @@ static void check_run(struct loop_job *job)
 					   &c->zones_passed, c->detail, sizeof(c->detail));
 		break;
 	case CHECK_KIND_COMMAND:
-		c->failed = health_command(spec->command, c->detail, sizeof(c->detail));
+		c->failed = health_command(spec->command, &o->health.user, c->detail, sizeof(c->detail));
 		break;
 	default:
 		c->failed = -1;

@@ -7,12 +7,22 @@
  * the rest, CAP_PERFMON and CAP_NET_BIND_SERVICE among them, from the
  * bounding set too so that health commands run with no more. Capabilities
  * are per thread: the loop's workers (which never load or bind) drop them
- * as they start, the main thread once attached.
+ * as they start, the main thread once attached. With health.user, workers
+ * keep CAP_SETUID and CAP_SETGID too, to switch the commands they fork to
+ * that user (health.c drops every capability in the child before exec).
  */
 #ifndef XDPCAST_CAPS_H
 #define XDPCAST_CAPS_H
 
+#include <stdbool.h>
+
 /* For the calling thread; logs (debug) what it could not drop. */
 void caps_drop_to_running(void);
+
+/* The same, keeping CAP_SETUID and CAP_SETGID: workers with health.user. */
+void caps_drop_to_switch_users(void);
+
+/* Whether the calling thread holds cap in its effective set. */
+bool caps_effective(int cap);
 
 #endif

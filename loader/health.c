@@ -6,9 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <grp.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 
 #include "cancel.h"
 #include "clock.h"
@@ -233,15 +237,55 @@ out:
 	return ret;
 }
 
+/* What the child reports when it could not run the command: one write,
+ * shorter than a pipe's atomic size. */
+struct exec_failure {
+	int error;
+	char step[60];
+};
+
+/* In the forked child, before exec: nothing of the daemon's privilege
+ * passes to the command. Capabilities are the forking worker's (CAP_BPF,
+ * CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID: caps.h); as uid 0
+ * exec would give them back from the bounding set, which only CAP_SETPCAP
+ * may empty, so no_new_privs instead: exec then grants no more than the
+ * empty sets left here, whatever the uid, setuid bit or file
+ * capabilities. Raw capset: libcap is not async-signal-safe. The failing
+ * step, or NULL. */
+static const char *drop_privileges(const struct run_as *as)
+{
+	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct none[2] = { 0 };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return "no_new_privs";
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
+		return "clearing ambient capabilities";
+	if (as->name) {
+		if (setgroups(as->group_count, as->groups))
+			return "setgroups";
+		if (setresgid(as->gid, as->gid, as->gid))
+			return "setgid";
+		if (setresuid(as->uid, as->uid, as->uid))
+			return "setuid";
+	}
+	if (syscall(SYS_capset, &header, none))
+		return "dropping capabilities";
+	return NULL;
+}
+
 /* In the forked child: the command under /bin/sh as if started from a
- * clean shell. Signal masks and ignored signals survive exec, and the
- * daemon blocks signals (for its signalfd) and ignores SIGPIPE: a pipeline
- * whose reader quits early (`producer | head -1`) would then run on until
- * the timeout. Its descriptors (maps, sockets, whatever it inherited
- * itself) are none of the command's business. */
-static void __attribute__((noreturn)) exec_command(const char *run)
+ * clean shell, as health.user. Signal masks and ignored signals survive
+ * exec, and the daemon blocks signals (for its signalfd) and ignores
+ * SIGPIPE: a pipeline whose reader quits early (`producer | head -1`)
+ * would then run on until the timeout. Its descriptors (maps, sockets,
+ * whatever it inherited itself) are none of the command's business but
+ * report, close-on-exec, which says what failed before the shell ran. */
+static void __attribute__((noreturn)) exec_command(const char *run, const struct run_as *as, int report)
 {
 	int null = open("/dev/null", O_RDWR);
+	const char *failed = drop_privileges(as);
+	struct exec_failure why = { .error = errno };        /* before the calls below change it */
 	sigset_t none;
 
 	sigemptyset(&none);
@@ -252,8 +296,18 @@ static void __attribute__((noreturn)) exec_command(const char *run)
 	dup2(null, 0);
 	dup2(null, 1);
 	dup2(null, 2);
-	close_range(3, ~0U, 0);
-	execl("/bin/sh", "sh", "-c", run, (char *)NULL);
+	if (report != 3)
+		dup3(report, 3, O_CLOEXEC);
+	close_range(4, ~0U, 0);
+	if (!failed) {
+		execl("/bin/sh", "sh", "-c", run, (char *)NULL);
+		failed = "exec /bin/sh";
+		why.error = errno;
+	}
+	/* write(2) is all a forked child of a threaded process may rely on:
+	 * strerror is the parent's to call. */
+	strncpy(why.step, failed, sizeof(why.step) - 1);
+	(void)!write(3, &why, sizeof(why));
 	_exit(127);
 }
 
@@ -269,19 +323,28 @@ static const char *shell_status_meaning(int status)
  * under a shell, a `sleep &` left behind) outlives its run, so a round
  * cannot leave one more process behind, and a command that hangs does not
  * hold up the exit for its timeout. */
-int health_command(const struct command_check *command, char *detail, size_t len)
+int health_command(const struct command_check *command, const struct run_as *as, char *detail, size_t len)
 {
 	double deadline = clock_monotonic() + command->timeout_ms / 1000.0;
 	bool stopping = false, timed_out = false;
-	int status, wait_error = 0;
-	pid_t pid = fork();
+	int status, wait_error = 0, report[2];
+	struct exec_failure failed = { 0 };
+	pid_t pid;
 
+	if (pipe2(report, O_CLOEXEC | O_NONBLOCK)) {
+		snprintf(detail, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
 	if (pid < 0) {
 		snprintf(detail, len, "fork: %s", strerror(errno));
+		close(report[0]);
+		close(report[1]);
 		return -1;
 	}
 	if (pid == 0)
-		exec_command(command->run);
+		exec_command(command->run, as, report[1]);
+	close(report[1]);
 	setpgid(pid, pid);
 	for (;;) {
 		siginfo_t ended = { 0 };
@@ -303,7 +366,15 @@ int health_command(const struct command_check *command, char *detail, size_t len
 	kill(-pid, SIGKILL);
 	if (waitpid(pid, &status, 0) < 0 && !wait_error)
 		wait_error = errno;
-	if (wait_error)
+	/* Written before the child's exit: all there by now, or nothing (the
+	 * shell ran). */
+	if (read(report[0], &failed, sizeof(failed)) != sizeof(failed))
+		failed.step[0] = '\0';
+	close(report[0]);
+	if (failed.step[0] && !stopping && !timed_out)
+		snprintf(detail, len, "'%s' not run%s%s: %s: %s", command->run, as->name ? " as " : "",
+			 as->name ? as->name : "", failed.step, strerror(failed.error));
+	else if (wait_error)
 		snprintf(detail, len, "'%s': its status is lost: %s", command->run, strerror(wait_error));
 	else if (stopping)
 		snprintf(detail, len, "'%s' killed: xdpcastd is stopping", command->run);

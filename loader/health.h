@@ -67,6 +67,8 @@ int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_
 		     char *detail, size_t len);
 int health_backend(const struct address *backend, unsigned timeout_ms, const struct health_zone *zones,
 		   size_t count, size_t *passed, char *detail, size_t len);
-int health_command(const struct command_check *command, char *detail, size_t len);
+/* The command as user as (its name NULL: the daemon's uid and groups),
+ * with no capabilities either way. */
+int health_command(const struct command_check *command, const struct run_as *as, char *detail, size_t len);
 
 #endif

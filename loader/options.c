@@ -5,8 +5,11 @@
  * help and whether a reload applies it. getopt, the config file, --help
  * and docs/config.md are all read off this table (schema.h).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +198,36 @@ static int parse_check_name(const struct schema_item *item, const char *text, vo
 static const struct schema_type check_name_type = {
 	.doc = "name (`a-z`, `0-9`, `_`)", .plural = "names (`a-z`, `0-9`, `_`)", .size = sizeof(const char *),
 	.parse = parse_check_name, .format = schema_format_string,
+};
+
+/* The user is looked up now, in the daemon's thread, not in the child
+ * that switches to it: a forked child of a threaded process may call only
+ * async-signal-safe functions, which getpwnam (NSS) is not. */
+static int parse_user(const struct schema_item *item, const char *text, void *out, struct schema_strings *strings,
+		      char *err, size_t errlen)
+{
+	struct run_as *as = out;
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(text);
+	if (!pw) {
+		snprintf(err, errlen, "'%s': %s", text, errno ? strerror(errno) : "no such user");
+		return -1;
+	}
+	as->uid = pw->pw_uid;
+	as->gid = pw->pw_gid;
+	as->group_count = RUN_AS_MAX_GROUPS;
+	if (getgrouplist(text, pw->pw_gid, as->groups, &as->group_count) < 0) {
+		snprintf(err, errlen, "'%s': in more than %d groups", text, RUN_AS_MAX_GROUPS);
+		return -1;
+	}
+	return schema_string.parse(item, text, &as->name, strings, err, errlen);
+}
+
+static const struct schema_type user_type = {
+	.doc = "user name", .plural = "user names", .size = sizeof(struct run_as),
+	.parse = parse_user, .format = schema_format_string,
 };
 
 /* The PoP's name is sent as the NSID: printable, no spaces. */
@@ -495,6 +528,11 @@ static const struct schema_item health_keys[] = {
 	  .count_offset = H(command_count), .record_size = sizeof(struct command_check),
 	  .record_defaults = &command_defaults, .max_items = OPTIONS_MAX_CHECKS, .noun = "command",
 	  .help = "the operator's own checks" },
+	{ .key = "user", .type = &user_type, .offset = H(user), .default_doc = "the daemon's (root)",
+	  .help = "whom the commands run as: its uid, primary group and groups, looked up at start (needs "
+		  "CAP_SETUID and CAP_SETGID). Whoever they run as, they hold no capabilities and gain none "
+		  "(no_new_privs: setuid programs and file capabilities do not raise them); as root they still "
+		  "own root's files, so prefer a user of their own (docs/SECURITY.md)" },
 	{ .key = "actions", .shape = SCHEMA_NAMED, .children = action_keys, .offset = H(actions),
 	  .count_offset = H(action_count), .record_size = sizeof(struct check_action_option), .noun = "check",
 	  .flags = SCHEMA_HAS_LINE, .line_offset = offsetof(struct check_action_option, line),

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <xdp/libxdp.h>
 
 #include <libknot/libknot.h>
@@ -71,6 +72,17 @@ struct command_check {
 	size_t prefix_count;
 };
 
+/* health.user: whom the commands run as, looked up when the config is read
+ * (a user renamed or added to groups later needs a restart). */
+#define RUN_AS_MAX_GROUPS 32
+struct run_as {
+	const char *name;               /* first, as schema_format_string reads it; NULL: the daemon's user (root) */
+	uid_t uid;
+	gid_t gid;                      /* the user's primary group */
+	gid_t groups[RUN_AS_MAX_GROUPS];        /* every group of the user's (getgrouplist), gid among them */
+	int group_count;
+};
+
 /* What a check that is down does to the prefixes it gates. */
 enum check_action { CHECK_WITHDRAW, CHECK_DRAIN };
 
@@ -90,6 +102,7 @@ struct health_options {
 	struct address backend;         /* the userspace DNS server on the anycast address */
 	struct command_check *commands;
 	size_t command_count;
+	struct run_as user;             /* the commands' */
 	struct check_action_option *actions;
 	size_t action_count;
 };

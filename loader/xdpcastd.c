@@ -26,6 +26,8 @@
 #include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
 
+#include <linux/capability.h>
+
 #include "caps.h"
 #include "clock.h"
 #include "daemon.h"
@@ -674,7 +676,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);       /* a peer that leaves is an error, not our end */
 	d.signal_fd = signal_fd();
 	lane_threads[LANE_CHECKS] = announce_check_jobs(&d.opts);
-	d.loop = loop_new(lane_threads, caps_drop_to_running);
+	d.loop = loop_new(lane_threads, d.opts.health.user.name ? caps_drop_to_switch_users : caps_drop_to_running);
 	if (d.signal_fd < 0 || !d.loop) {
 		snprintf(err, sizeof(err), "%s: %s", d.loop ? "signalfd" : "starting the workers", strerror(errno));
 		goto fail;
@@ -690,6 +692,12 @@ int main(int argc, char **argv)
 		       d.opts.zone_count, d.opts.anycast_count, d.opts.protection.blocklist.count);
 		status = 0;
 		goto out;
+	}
+	if (d.opts.health.user.name && !(caps_effective(CAP_SETUID) && caps_effective(CAP_SETGID))) {
+		snprintf(err, sizeof(err), "health.user %s: switching the commands to that user needs CAP_SETUID and "
+			 "CAP_SETGID, which xdpcastd does not hold (the unit's CapabilityBoundingSet?)",
+			 d.opts.health.user.name);
+		goto fail;
 	}
 	uname(&host);
 	if (kernel_check(kernel_has_xdp_helper, host.release, err, sizeof(err)) ||

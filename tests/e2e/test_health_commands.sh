@@ -53,3 +53,30 @@ stop_ms=$(ms_since "$stopping")
 [ "$stop_ms" -lt 5000 ] || fail "the stop took $stop_ms ms: it waited for the hanging commands"
 [ "$(slow_commands)" -eq 0 ] || fail "$(slow_commands) commands outlived xdpcastd"
 echo "ok - stopped $stop_ms ms after SIGTERM with $SLOW_COMMANDS commands hanging, none left running"
+
+# What a command runs with, from the daemon itself (its worker threads hold
+# CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN): nothing of it. Commands held
+# those, enough to rewrite every map, and as root got the rest of the
+# bounding set back at exec. With health.user: that user and its groups.
+chmod o+x "$WORK"       # the way to who/ for health.user nobody
+mkdir -m 0777 "$WORK/who"
+identity_of() {         # identity_of [USER]: what a command under health.user USER writes
+	local user=${1:-} out=$WORK/who/${1:-root}
+	{
+		echo "health:"
+		echo "  interval_ms: 300"
+		[ -z "$user" ] || echo "  user: $user"
+		echo "  commands: [{name: who, run: \"{ id -u; id -g; id -G; grep -E '^(Cap(Inh|Prm|Eff|Amb)|NoNewPrivs)' /proc/\$\$/status; } > $out.tmp && mv $out.tmp $out\"}]"
+	} > "$WORK/who.yaml"
+	start_xdpcastd --zone "$ZONE" --config "$WORK/who.yaml" --bird-include "$INCLUDE"
+	wait_for "the command to run" test -s "$out"
+	stop_xdpcastd
+	tr '\n\t' ' ' < "$out"
+}
+none="CapInh: 0000000000000000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapAmb: 0000000000000000 NoNewPrivs: 1 "
+got=$(identity_of)
+[ "$got" = "0 0 0 $none" ] || fail "a command as the daemon's user ran with: $got"
+echo "ok - health.user unset: the command is root without capabilities ($got)"
+got=$(identity_of nobody)
+[ "$got" = "65534 65534 65534 $none" ] || fail "a command as nobody ran with: $got"
+echo "ok - health.user nobody: uid, gid and groups 65534, no capabilities"

@@ -360,6 +360,33 @@ static void test_bad_files(void **state)
 	}
 }
 
+/* health.user is looked up when the config is read: an unknown user is an
+ * error at start and --check-config with file and line, not a command that
+ * fails every round; a known one gives its uid, gid and groups. */
+static void test_health_user(void **state)
+{
+	const char *unknown = write_config("pop: ams1\nhealth:\n  interval_ms: 500\n  user: no-such-user-xdpcast\n");
+	char expected[512], err[512];
+	struct options o;
+
+	(void)state;
+	options_defaults(&o);
+	assert_null(o.health.user.name);
+	assert_int_equal(config_load(unknown, &o, err, sizeof(err)), -1);
+	snprintf(expected, sizeof(expected), "%s:4: health.user: 'no-such-user-xdpcast': no such user", unknown);
+	assert_string_equal(err, expected);
+	options_free(&o);
+
+	options_defaults(&o);
+	assert_int_equal(config_load(write_config("pop: ams1\nhealth: {user: nobody}\n"), &o, err, sizeof(err)), 0);
+	assert_string_equal(o.health.user.name, "nobody");
+	assert_int_equal(o.health.user.uid, 65534);
+	assert_int_equal(o.health.user.gid, 65534);
+	assert_int_equal(o.health.user.group_count, 1);
+	assert_int_equal(o.health.user.groups[0], 65534);
+	options_free(&o);
+}
+
 /* limits: are in force for every zone read once the options are parsed. */
 static void test_limits(void **state)
 {
@@ -671,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_documented_example),
+		cmocka_unit_test(test_health_user),
 		cmocka_unit_test(test_deep_nesting_refused_early),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_paths_of_a_refused_file),

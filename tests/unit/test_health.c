@@ -19,10 +19,18 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <pwd.h>
+#include <grp.h>
+#include <linux/capability.h>
 
 #include "cancel.h"
+#include "caps.h"
 #include "clock.h"
 #include "health.h"
+
+static const struct run_as as_daemon = { .name = NULL };   /* health.user unset */
 
 static void test_rise_and_fall(void **state)
 {
@@ -62,13 +70,13 @@ static void test_command_exit_status(void **state)
 	char detail[256];
 
 	(void)state;
-	assert_int_equal(health_command(&ok, detail, sizeof(detail)), 0);
-	assert_int_equal(health_command(&bad, detail, sizeof(detail)), -1);
+	assert_int_equal(health_command(&ok, &as_daemon, detail, sizeof(detail)), 0);
+	assert_int_equal(health_command(&bad, &as_daemon, detail, sizeof(detail)), -1);
 	assert_string_equal(detail, "'exit 3' exited with status 3");
 	/* the shell's own complaint goes to /dev/null: the status is all there is to say it */
-	assert_int_equal(health_command(&missing, detail, sizeof(detail)), -1);
+	assert_int_equal(health_command(&missing, &as_daemon, detail, sizeof(detail)), -1);
 	assert_string_equal(detail, "'no-such-check-xdpcast --flag' exited with status 127 (command not found)");
-	assert_int_equal(health_command(&not_executable, detail, sizeof(detail)), -1);
+	assert_int_equal(health_command(&not_executable, &as_daemon, detail, sizeof(detail)), -1);
 	assert_string_equal(detail, "'/dev/null' exited with status 126 (command not executable)");
 }
 
@@ -82,7 +90,7 @@ static void test_command_timeout(void **state)
 	double started = clock_monotonic();
 
 	(void)state;
-	assert_int_equal(health_command(&slow, detail, sizeof(detail)), -1);
+	assert_int_equal(health_command(&slow, &as_daemon, detail, sizeof(detail)), -1);
 	assert_string_equal(detail, "'sleep 7300 & sleep 7300' did not finish within 200 ms");
 	assert_true(clock_monotonic() - started < 10);
 	assert_int_equal(system("pgrep -f '^sleep 7300$' > /dev/null"), 256);    /* none left */
@@ -96,7 +104,7 @@ static void test_command_leaves_nothing_behind(void **state)
 	char detail[256];
 
 	(void)state;
-	assert_int_equal(health_command(&forks, detail, sizeof(detail)), 0);
+	assert_int_equal(health_command(&forks, &as_daemon, detail, sizeof(detail)), 0);
 	assert_int_equal(system("pgrep -f -x 'sleep 7302' > /dev/null"), 256);
 }
 
@@ -110,7 +118,7 @@ static void test_command_reaped_elsewhere(void **state)
 
 	(void)state;
 	signal(SIGCHLD, SIG_IGN);
-	assert_int_equal(health_command(&forks, detail, sizeof(detail)), -1);
+	assert_int_equal(health_command(&forks, &as_daemon, detail, sizeof(detail)), -1);
 	signal(SIGCHLD, SIG_DFL);
 	assert_string_equal(detail, "'sleep 7304 & exit 0': its status is lost: No child processes");
 	assert_int_equal(system("pgrep -f -x 'sleep 7304' > /dev/null"), 256);
@@ -133,8 +141,8 @@ static void test_command_runs_as_from_a_shell(void **state)
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
 	assert_true(inherited > 2);
-	assert_int_equal(health_command(&descriptors, detail, sizeof(detail)), 0);
-	assert_int_equal(health_command(&pipeline, detail, sizeof(detail)), 0);
+	assert_int_equal(health_command(&descriptors, &as_daemon, detail, sizeof(detail)), 0);
+	assert_int_equal(health_command(&pipeline, &as_daemon, detail, sizeof(detail)), 0);
 	signal(SIGPIPE, SIG_DFL);
 	close(inherited);
 }
@@ -278,8 +286,97 @@ static void *run_command(void *arg)
 {
 	struct command_run *r = arg;
 
-	r->ret = health_command(&r->command, r->detail, sizeof(r->detail));
+	r->ret = health_command(&r->command, &as_daemon, r->detail, sizeof(r->detail));
 	return NULL;
+}
+
+/* What a command runs with, as the command's shell sees it: uid, gid,
+ * groups and its capability sets, written to dir/out (dir made writable by
+ * anyone: the command may be nobody). */
+static void run_identity(const struct run_as *as, char *out, size_t len)
+{
+	char dir[] = "/tmp/xdpcast-health-XXXXXX", path[64], run[256], detail[256];
+	struct command_check identity = { "web", run, 2000 };
+	FILE *f;
+	size_t n;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	snprintf(run, sizeof(run), "{ echo uid $(id -u) gid $(id -g) groups $(id -G); "
+		 "grep -E '^(Cap|NoNewPrivs)' /proc/$$/status; } > %s", path);
+	assert_int_equal(health_command(&identity, as, detail, sizeof(detail)), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Health commands held the forking thread's capabilities: CAP_BPF,
+ * CAP_NET_ADMIN, CAP_SYS_ADMIN (every map, every program), more still as
+ * root from the bounding set. As the daemon's user they are root with
+ * none, and no_new_privs so exec cannot hand them back. This process
+ * holds all of root's: what a daemon started from a root shell has. */
+static void test_command_holds_no_capabilities(void **state)
+{
+	char out[512], expected[512];
+
+	(void)state;
+	run_identity(&as_daemon, out, sizeof(out));
+	snprintf(expected, sizeof(expected), "uid 0 gid 0 groups %s\nCapInh:\t0000000000000000\n"
+		 "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t", "0");
+	assert_memory_equal(out, expected, strlen(expected));
+	assert_non_null(strstr(out, "CapAmb:\t0000000000000000\nNoNewPrivs:\t1\n"));
+}
+
+/* health.user: the user's uid, primary group and its groups, and no
+ * capabilities either. */
+static void test_command_runs_as_user(void **state)
+{
+	struct passwd *pw = getpwnam("nobody");
+	struct run_as nobody = { .name = "nobody", .group_count = RUN_AS_MAX_GROUPS };
+	char out[512], expected[512];
+
+	(void)state;
+	assert_non_null(pw);
+	nobody.uid = pw->pw_uid;
+	nobody.gid = pw->pw_gid;
+	assert_true(getgrouplist("nobody", pw->pw_gid, nobody.groups, &nobody.group_count) > 0);
+	run_identity(&nobody, out, sizeof(out));
+	snprintf(expected, sizeof(expected), "uid %u gid %u groups %u\nCapInh:\t0000000000000000\n"
+		 "CapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t", pw->pw_uid, pw->pw_gid,
+		 pw->pw_gid);
+	assert_memory_equal(out, expected, strlen(expected));
+	assert_non_null(strstr(out, "CapAmb:\t0000000000000000\nNoNewPrivs:\t1\n"));
+}
+
+/* A worker without CAP_SETGID (the daemon's, without health.user) cannot
+ * switch: the command is not run, and the detail says which step failed
+ * rather than a shell's status. */
+static void *run_without_setid(void *arg)
+{
+	struct command_run *r = arg;
+	struct run_as nobody = { .name = "nobody", .uid = 65534, .gid = 65534, .groups = { 65534 },
+				 .group_count = 1 };
+
+	caps_drop_to_running();
+	r->ret = health_command(&r->command, &nobody, r->detail, sizeof(r->detail));
+	return NULL;
+}
+
+static void test_command_user_switch_fails(void **state)
+{
+	struct command_run r = { .command = { "web", "true", 2000 } };
+	pthread_t thread;
+
+	(void)state;
+	assert_int_equal(pthread_create(&thread, NULL, run_without_setid, &r), 0);
+	pthread_join(thread, NULL);
+	assert_int_equal(r.ret, -1);
+	assert_string_equal(r.detail, "'true' not run as nobody: setgroups: Operation not permitted");
 }
 
 /* The daemon's stop (cancel_request, as loop_free makes it) kills a
@@ -315,6 +412,9 @@ int main(void)
 		cmocka_unit_test(test_command_leaves_nothing_behind),
 		cmocka_unit_test(test_command_reaped_elsewhere),
 		cmocka_unit_test(test_command_runs_as_from_a_shell),
+		cmocka_unit_test(test_command_holds_no_capabilities),
+		cmocka_unit_test(test_command_runs_as_user),
+		cmocka_unit_test(test_command_user_switch_fails),
 		cmocka_unit_test(test_command_killed_at_stop),     /* last: it cancels for good */
 	};
 
