@@ -691,10 +691,12 @@ const struct schema_item options_schema[] = {
 	  .help = "native or skb; without it native is tried first and skb used where the driver has no native "
 		  "XDP" },
 	{ .key = "pin_dir", .flag = "pin-dir", .short_flag = 'd', .arg = "DIR", .type = &schema_string,
-	  .offset = AT(pin_dir), .group = "flags", .help = "where the program and maps are pinned, on a BPF filesystem" },
+	  .offset = AT(pin_dir), .group = "flags", .help = "where the program and maps are pinned, on a BPF filesystem; a directory that is root's alone "
+		  "(mode 0700 when xdpcastd makes it)" },
 	{ .key = "control_socket", .flag = "control-socket", .short_flag = 's', .arg = "PATH", .type = &schema_string,
 	  .offset = AT(control_socket), .group = "flags",
-	  .help = "where xdpcastctl reaches the daemon for status, reload and maintenance" },
+	  .help = "where xdpcastctl reaches the daemon for status, reload and maintenance: mode 0700 (root "
+		  "alone), in a directory no other user may write" },
 	{ .key = "bird_socket", .flag = "bird-socket", .short_flag = 'b', .arg = "PATH", .type = &schema_string,
 	  .offset = AT(bird_socket), .flags = SCHEMA_NONE_IS_NULL, .group = "flags",
 	  .help = "BIRD 2's control socket, where xdpcastd sends 'configure' after rewriting the include file; "
@@ -702,10 +704,11 @@ const struct schema_item options_schema[] = {
 	{ .key = "bird_include", .flag = "bird-include", .arg = "PATH", .type = &schema_string,
 	  .offset = AT(bird_include), .group = "flags",
 	  .help = "the file BIRD's config includes, holding the static protocols xdpcast4 and xdpcast6 with the "
-		  "routes announced now" },
+		  "routes announced now (mode 0644, in a directory no other user may write)" },
 	{ .key = "state_file", .flag = "state-file", .arg = "PATH", .type = &schema_string, .offset = AT(state_file),
 	  .group = "flags",
-	  .help = "where operators' drains and withdrawals (xdpcastctl drain, withdraw) are kept across restarts" },
+	  .help = "where operators' drains and withdrawals (xdpcastctl drain, withdraw) are kept across restarts "
+		  "(mode 0644, in a directory no other user may write)" },
 	{ .key = "replace_foreign", .flag = "replace-foreign", .type = &schema_bool, .offset = AT(replace_foreign),
 	  .group = "flags",
 	  .help = "replace an XDP program that is not xdpcast's on the interfaces (atomically) instead of "

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "pins.h"
+#include "private_dir.h"
 #include "stats.h"
 
 enum carry {
@@ -97,6 +98,9 @@ static void find_previous(struct pins *p)
 
 int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 {
+	char why[512] = "";
+	struct stat st;
+
 	memset(p, 0, sizeof(*p));
 	p->dir = dir;
 	p->lock_fd = p->previous_fd = -1;
@@ -110,6 +114,17 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 	p->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->lock_fd < 0) {
 		snprintf(err, errlen, "--pin-dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* One another user made first (a BPF filesystem mounted without
+	 * mode=0700 is 1777) would be theirs: they could replace the pins
+	 * root's xdpcastctl opens, or the program the next daemon takes over. */
+	if (fstat(p->lock_fd, &st))
+		snprintf(why, sizeof(why), "%s: %s", dir, strerror(errno));
+	if (why[0] || private_dir_check(dir, &st, why, sizeof(why))) {
+		snprintf(err, errlen, "--pin-dir %s", why);
+		close(p->lock_fd);
+		p->lock_fd = -1;
 		return -1;
 	}
 	if (flock(p->lock_fd, LOCK_EX | LOCK_NB)) {

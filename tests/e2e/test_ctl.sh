@@ -372,3 +372,18 @@ watch_across reordered
 	fail "stats --watch over a takeover with the interfaces reordered: $(cat "$WORK/watch.json")"
 stop_xdpcastd
 echo "ok - stats --watch over a fresh start and over a takeover that moved the interfaces' slots: the rates of the answers since"
+
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+# A pin directory another user made first (this BPF filesystem, mounted
+# without mode=, is 1777 as /sys/fs/bpf mounted by hand is) was taken as
+# it was: its owner could then swap the pins for links to other maps, and
+# root's `xdpcastctl block add` wrote where they pointed.
+as_nobody mkdir "$PIN_DIR"
+launch_xdpcastd --zone "$ZONE"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "failed: --pin-dir $PIN_DIR is owned by uid 65534, not by root" "$WORK/xdpcastd.log" ||
+	fail "a pin directory of nobody's: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
+rmdir "$PIN_DIR"
+echo "ok - a pin directory another user owns is refused"

@@ -195,6 +195,34 @@ static void test_include_write_is_durable_and_follows_no_symlink(void **state)
 	rmdir(dir);
 }
 
+/* The file BIRD reads (and the state file, by the same code) is refused in
+ * a directory another user may write: they could replace it with routes
+ * of their own once written, or take its name first. Nothing is written. */
+static void test_write_refused_where_others_write(void **state)
+{
+	char dir[] = "/tmp/xdpcast-include.XXXXXX", path[PATH_MAX], err[512], expected[PATH_MAX + 200];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bird.conf", dir);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(bird_include_write(path, "# withdrawn\n", err, sizeof(err)), -1);
+	snprintf(expected, sizeof(expected), "BIRD include file %s: %s is writable by other users (mode 0777): they can "
+		 "replace what is in it", path, dir);
+	assert_string_equal(err, expected);
+	assert_int_equal(chmod(dir, 0775), 0);
+	assert_int_equal(chown(dir, 0, 65534), 0);      /* a group of other users */
+	assert_int_equal(bird_include_write(path, "# withdrawn\n", err, sizeof(err)), -1);
+	snprintf(expected, sizeof(expected), "BIRD include file %s: %s is writable by other users (mode 0775, "
+		 "group-writable): they can replace what is in it", path, dir);
+	assert_string_equal(err, expected);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(chmod(dir, 0755), 0);          /* root's alone: fine */
+	assert_int_equal(bird_include_write(path, "# withdrawn\n", err, sizeof(err)), 0);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_maintenance_save_is_durable_and_follows_no_symlink(void **state)
 {
 	struct route routes[] = { { "192.0.2.0/24" } };
@@ -220,13 +248,13 @@ static void test_maintenance_round_trip(void **state)
 {
 	struct route routes[] = { { "192.0.2.0/24" }, { "2001:db8:53::/48" }, { "198.51.100.0/24" } };
 	struct maintenance m[3] = { { MAINT_DRAIN, 2 }, { MAINT_NONE, 0 }, { MAINT_WITHDRAW, 0 } }, back[3];
-	char path[] = "/tmp/xdpcast-state.XXXXXX", err[256];
+	char dir[] = "/tmp/xdpcast-state.XXXXXX", path[PATH_MAX], err[256];
 	struct maintenance_kept *kept;
 	size_t kept_count;
-	int fd = mkstemp(path);
 
 	(void)state;
-	close(fd);
+	assert_non_null(mkdtemp(dir));          /* not /tmp itself: anyone may write there */
+	snprintf(path, sizeof(path), "%s/state.json", dir);
 	assert_int_equal(maintenance_save(path, routes, m, 3, NULL, 0, err, sizeof(err)), 0);
 	/* The next configuration lost 198.51.100.0/24 (a mistake): its withdraw
 	 * does not apply, but is kept... */
@@ -249,6 +277,7 @@ static void test_maintenance_round_trip(void **state)
 	assert_int_equal(maintenance_load(path, routes, 3, back, &kept, &kept_count, err, sizeof(err)), 0);
 	assert_int_equal(back[2].action, MAINT_NONE);   /* no file: none */
 	assert_int_equal(kept_count, 0);
+	rmdir(dir);
 }
 
 static void test_maintenance_file_not_ours(void **state)
@@ -370,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_write_then_holds),
 		cmocka_unit_test(test_include_write_is_durable_and_follows_no_symlink),
 		cmocka_unit_test(test_maintenance_save_is_durable_and_follows_no_symlink),
+		cmocka_unit_test(test_write_refused_where_others_write),
 		cmocka_unit_test(test_maintenance_round_trip),
 		cmocka_unit_test(test_maintenance_file_not_ours),
 		cmocka_unit_test(test_maintenance_file_a_directory),

@@ -2,12 +2,16 @@
 /*
  * The control socket's command lines, as the daemon reads them: every verb,
  * prefixes written back as the daemon writes them, the drain's prepends,
- * and every malformed line refused with the reason.
+ * and every malformed line refused with the reason; where the socket may
+ * be made, and with which mode.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "control.h"
@@ -59,11 +63,48 @@ static void test_refused(void **state)
 	}
 }
 
+/* Only root may connect (mode 0700: connecting takes write permission),
+ * and the socket is made only in a directory no other user may write: in
+ * one they could listen there first (the daemon took their socket for a
+ * running xdpcastd's and refused to start) or, once ours was made, replace
+ * it and answer root's xdpcastctl in the daemon's place. */
+static void test_listen_where_only_root_writes(void **state)
+{
+	char dir[] = "/tmp/xdpcast-control.XXXXXX", path[64], err[512], expected[600];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/xdpcastd.sock", dir);
+	fd = control_listen(path, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	control_close(fd, path);
+
+	assert_int_equal(chmod(dir, 01777), 0);     /* as /tmp */
+	assert_int_equal(control_listen(path, err, sizeof(err)), -1);
+	snprintf(expected, sizeof(expected), "control socket %s: %s is writable by other users (mode 1777): they "
+		 "can replace what is in it", path, dir);
+	assert_string_equal(err, expected);
+
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	assert_int_equal(control_listen(path, err, sizeof(err)), -1);
+	snprintf(expected, sizeof(expected), "control socket %s: %s is owned by uid 65534, not by root: that user "
+		 "can replace what is in it", path, dir);
+	assert_string_equal(err, expected);
+	assert_int_equal(access(path, F_OK), -1);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_listen_where_only_root_writes),
 	};
 
 	return cmocka_run_group_tests_name("control socket commands", tests, NULL, NULL);

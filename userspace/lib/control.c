@@ -11,6 +11,7 @@
 #include "control.h"
 #include "log.h"
 #include "prefix.h"
+#include "private_dir.h"
 
 
 static int socket_address(const char *path, struct sockaddr_un *addr, char *err, size_t errlen)
@@ -67,11 +68,17 @@ int control_parse(const char *line, struct control_command *out, char *err, size
 int control_listen(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un addr;
+	char why[512];
 	mode_t old_mask;
 	int fd;
 
 	if (socket_address(path, &addr, err, errlen))
 		return -1;
+	/* Else another user could listen there first, or in our place. */
+	if (private_parent_check(path, why, sizeof(why))) {
+		snprintf(err, errlen, "control socket %s: %s", path, why);
+		return -1;
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(errno));

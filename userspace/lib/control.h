@@ -29,7 +29,8 @@ struct control_command {
 int control_parse(const char *line, struct control_command *out, char *err, size_t errlen);
 
 /* Listens on path (non-blocking; a stale socket there is replaced, a live
- * one refused); returns the fd. */
+ * one refused; mode 0700, root's, in a directory no other user may write:
+ * private_dir.h); returns the fd. */
 int control_listen(const char *path, char *err, size_t errlen);
 
 void control_close(int listen_fd, const char *path);

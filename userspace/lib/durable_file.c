@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "durable_file.h"
+#include "private_dir.h"
 
 static int write_all(int fd, const char *data, size_t len)
 {
@@ -67,6 +68,8 @@ int durable_file_write(const char *path, const void *data, size_t len, char *err
 		snprintf(err, errlen, "creating %s: %s", dir, strerror(errno));
 		return -1;
 	}
+	if (private_parent_check(path, err, errlen))
+		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {

@@ -6,7 +6,9 @@
  * a power loss can leave the path empty (ext4, xfs), and an empty state
  * file refuses every start. The temporary file is new (O_EXCL, a random
  * name), so a symlink planted in the directory cannot redirect the write,
- * and two writers never rename each other's half-written file.
+ * and two writers never rename each other's half-written file. A directory
+ * other users can write is refused (private_dir.h): they could replace the
+ * file once written, or take its name first.
  */
 #ifndef XDPCAST_DURABLE_FILE_H
 #define XDPCAST_DURABLE_FILE_H
