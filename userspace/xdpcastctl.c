@@ -115,6 +115,7 @@ struct ctl {
 	int prepend;                    /* drain --prepend; -1: the daemon's default */
 	struct options opts;            /* the config file's */
 	json_t *status;                 /* the daemon's, once asked; NULL: not reachable */
+	int status_errno;               /* then why: connect's errno, 0 for other failures */
 	bool status_asked;
 	int top;                        /* catchment: networks shown; 0: all */
 	int since;                      /* catchment: answered within SECONDS; 0: ever */
@@ -148,7 +149,9 @@ static json_t *daemon_status(struct ctl *ctl, char *err, size_t errlen)
 	static char why[512];
 
 	if (!ctl->status_asked) {
+		errno = 0;
 		ctl->status = control_request(ctl->socket, "status", why, sizeof(why));
+		ctl->status_errno = ctl->status ? 0 : errno;
 		ctl->status_asked = true;
 	}
 	if (!ctl->status)
@@ -850,9 +853,13 @@ static int cmd_withdraw(struct ctl *ctl, const char *arg)
 		printf("xdpcastd ended cleanly (SERVICE_RESULT=success): nothing to withdraw\n");
 		return 0;
 	}
-	/* A running daemon would announce again at its next round: ask it. */
+	/* A running daemon would announce again at its next round: ask it.
+	 * One we may not ask (not root) runs all the same: the file is not
+	 * ours to empty behind it. */
 	if (!ctl->after_failure && daemon_status(ctl, err, sizeof(err)))
 		return cmd_maintain(ctl, "withdraw", arg);
+	if (!ctl->after_failure && (ctl->status_errno == EACCES || ctl->status_errno == EPERM))
+		return fail(err);
 	if (arg)
 		return fail("withdraw PREFIX needs a running xdpcastd; without one, withdraw empties the whole file");
 	withdrawn = bgp_withdraw_now(ctl->bird_include, ctl->bird_socket, err, sizeof(err));

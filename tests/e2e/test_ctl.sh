@@ -373,7 +373,28 @@ watch_across reordered
 stop_xdpcastd
 echo "ok - stats --watch over a fresh start and over a takeover that moved the interfaces' slots: the rates of the answers since"
 
+# Another local user can do nothing: the control socket is root's (mode
+# 0700, and connecting takes write permission), the pins too (0600 in a
+# 0700 directory). `withdraw` as nobody said "withdraw PREFIX needs a
+# running xdpcastd" of a running one, and without a prefix tried to empty
+# BIRD's file behind it.
+chmod o+x "$WORK"       # as /run: others may reach the socket's name
+start_xdpcastd --zone "$ZONE" --bird-include "$WORK/bird.conf"
+[ "$(stat -c '%a %U' "$CONTROL_SOCKET")" = "700 root" ] || fail "control socket: $(stat -c '%a %U' "$CONTROL_SOCKET")"
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+ours() { cat "$WORK/state.json" "$WORK/bird.conf" 2>/dev/null || true; }     # the files nobody must change
+files=$(ours | md5sum)
+for command in status reload "withdraw 192.0.2.0/24" withdraw undrain stats "block add 203.0.113.0/24" \
+	"block list"; do
+	rc=0
+	out=$(as_nobody "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" \
+		--bird-include "$WORK/bird.conf" $command 2>&1) || rc=$?
+	[ "$rc" -eq 1 ] && [[ "$out" == "xdpcastctl: "*": Permission denied (xdpcastctl needs root)" ]] ||
+		fail "xdpcastctl $command as nobody: rc $rc, '$out'"
+done
+[ "$(ours | md5sum)" = "$files" ] || fail "nobody changed the state file or BIRD's: $(ours)"
+stop_xdpcastd
+echo "ok - as nobody every command (status, reload, withdraw, undrain, stats, block) is refused: Permission denied (xdpcastctl needs root)"
 
 # A pin directory another user made first (this BPF filesystem, mounted
 # without mode=, is 1777 as /sys/fs/bpf mounted by hand is) was taken as

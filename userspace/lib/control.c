@@ -135,9 +135,12 @@ json_t *control_request(const char *path, const char *command, char *err, size_t
 		return NULL;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		snprintf(err, errlen, "%s: %s%s", path, strerror(errno), control_unreachable_hint(errno));
+		int saved = errno;
+
+		snprintf(err, errlen, "%s: %s%s", path, strerror(saved), control_unreachable_hint(saved));
 		if (fd >= 0)
 			close(fd);
+		errno = saved;
 		return NULL;
 	}
 	if (write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) < 0) {

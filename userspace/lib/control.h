@@ -39,7 +39,8 @@ void control_close(int listen_fd, const char *path);
  * after the path: " (is xdpcastd running?)", " (xdpcastctl needs root)". */
 const char *control_unreachable_hint(int errnum);
 
-/* Client side: sends command, returns the daemon's answer (NULL + err). */
+/* Client side: sends command, returns the daemon's answer (NULL + err;
+ * errno is connect's when that failed). */
 json_t *control_request(const char *path, const char *command, char *err, size_t errlen);
 
 #endif
