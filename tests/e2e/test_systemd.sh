@@ -65,6 +65,10 @@ CONF
 ip netns exec "$NS_SRV" bird -f -c "$WORK/bird.conf" -s "$BIRD_SOCK" > "$WORK/bird.log" 2>&1 &
 PIDS+=($!)
 wait_for "BIRD" test -S "$BIRD_SOCK"
+# A health command as health.user nobody (the unit's bounding set must
+# hold CAP_SETUID and CAP_SETGID for the switch) writes what it runs with.
+chmod o+x "$WORK"
+mkdir -m 0777 "$WORK/who"
 cat > "$WORK/unit.yaml" <<YAML
 interfaces: [veth-s]
 anycast: [192.0.2.0/24]
@@ -76,7 +80,14 @@ bird_socket: $BIRD_SOCK
 bird_include: $INCLUDE
 state_file: $WORK/unit-state.json
 drain_ms: 500
-health: {interval_ms: 200, rise: 2, fall: 2, backend: $ANYCAST4}
+health:
+  interval_ms: 200
+  rise: 2
+  fall: 2
+  backend: $ANYCAST4
+  user: nobody
+  commands:
+    - {name: who, run: "{ id -u; id -G; grep -E '^(CapPrm|CapEff|CapAmb|NoNewPrivs)' /proc/\$\$/status; } > $WORK/who/out"}
 YAML
 sed -e "s|^ExecStart=/usr/sbin/|ExecStart=/usr/sbin/ip netns exec $NS_SRV $BUILD/|" \
     -e "/^ExecStart=/!s|/usr/sbin/|$BUILD/|g" -e "s|/etc/xdpcast/xdpcastd.yaml|$WORK/unit.yaml|g" \
@@ -105,6 +116,10 @@ sctl daemon-reload
 sctl start xdpcastd || fail "systemctl start: $(cat "$WORK/unit.log")"
 wait_for "announced" announced
 echo "ok - a real systemd starts the unit (Type=notify) and the PoP is announced"
+got=$(tr '\n\t' '  ' < "$WORK/who/out")
+[ "$got" = "65534 65534 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapAmb: 0000000000000000 NoNewPrivs: 1 " ] ||
+	fail "a health command under the unit, as nobody, ran with: $got"
+echo "ok - under the unit a health command runs as health.user nobody with no capabilities"
 
 start_monitor
 old_pid=$(main_pid)
