@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -10,19 +11,11 @@
 #include "caps.h"
 #include "log.h"
 
-static const int running[] = { CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN };
+#define CAP(cap) (1ULL << (cap))
 
-static bool kept(int cap, bool switch_users)
-{
-	if (switch_users && (cap == CAP_SETUID || cap == CAP_SETGID))
-		return true;
-	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++)
-		if (running[i] == cap)
-			return true;
-	return false;
-}
+static const uint64_t running = CAP(CAP_BPF) | CAP(CAP_NET_ADMIN) | CAP(CAP_SYS_ADMIN);
 
-static void drop(bool switch_users)
+static void drop_to(uint64_t kept)
 {
 	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
@@ -30,14 +23,11 @@ static void drop(bool switch_users)
 	if (syscall(SYS_capget, &header, data))
 		return;
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (!kept(cap, switch_users))
+		if (!(kept & CAP(cap)))
 			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);  /* needs CAP_SETPCAP: else the unit's set holds */
 	for (int word = 0; word < 2; word++) {
-		__u32 mask = 0;
+		__u32 mask = kept >> (32 * word);
 
-		for (int bit = 0; bit < 32; bit++)
-			if (kept(word * 32 + bit, switch_users))
-				mask |= 1u << bit;
 		data[word].effective &= mask;
 		data[word].permitted &= mask;
 		data[word].inheritable &= mask;
@@ -48,12 +38,17 @@ static void drop(bool switch_users)
 
 void caps_drop_to_running(void)
 {
-	drop(false);
+	drop_to(running);
 }
 
 void caps_drop_to_switch_users(void)
 {
-	drop(true);
+	drop_to(running | CAP(CAP_SETUID) | CAP(CAP_SETGID));
+}
+
+void caps_drop_to_reading(void)
+{
+	drop_to(CAP(CAP_BPF));
 }
 
 bool caps_effective(int cap)

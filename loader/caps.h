@@ -22,6 +22,12 @@ void caps_drop_to_running(void);
 /* The same, keeping CAP_SETUID and CAP_SETGID: workers with health.user. */
 void caps_drop_to_switch_users(void);
 
+/* CAP_BPF alone: the metrics server's thread, which parses what anyone who
+ * reaches --metrics sends and only reads maps by the descriptors it was
+ * given (kernels before 6.5 refuse any bpf() call without CAP_BPF where
+ * unprivileged BPF is off, as Debian has it). */
+void caps_drop_to_reading(void);
+
 /* Whether the calling thread holds cap in its effective set. */
 bool caps_effective(int cap);
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 
+#include "caps.h"
 #include "clock.h"
 #include "log.h"
 #include "metrics_server.h"
@@ -220,6 +221,8 @@ static void cut_late_requests(struct metrics_server *server)
 static void *serve(void *arg)
 {
 	struct metrics_server *server = arg;
+
+	caps_drop_to_reading();
 
 	while (!server->stopping) {
 		MHD_run_wait(server->httpd, METRICS_POLL_MS);

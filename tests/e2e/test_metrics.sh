@@ -200,6 +200,15 @@ print(round(time.monotonic() - start, 1))' $UNICAST4 9553) || fail "a request tr
 echo "ok - a request trickling a byte a second was cut off after $held s"
 
 # SIGINT stops it as SIGTERM does: exit 0, detached, unpinned.
+# The thread that serves /metrics parses what anyone sends it: it keeps
+# CAP_BPF alone (bit 39), to read the counters; it kept every capability
+# this daemon started with. The others hold CAP_BPF, CAP_NET_ADMIN and
+# CAP_SYS_ADMIN (loader/caps.h).
+held=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/"$XDPCASTD_PID"/task/*/status | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
+[ "$held" = "0000008000000000x1 0000008000201000x$(( $(ls /proc/"$XDPCASTD_PID"/task | wc -l) - 1 )) " ] ||
+	fail "the threads' effective capabilities (value x threads): $held"
+echo "ok - the metrics server's thread holds CAP_BPF alone, the others CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN"
+
 stop_xdpcastd INT
 echo "ok - SIGINT: exit 0, nothing attached, nothing pinned"
 
