@@ -111,9 +111,13 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "--pin-dir %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	p->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Not through a link: its owner could point it elsewhere later. */
+	p->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (p->lock_fd < 0) {
-		snprintf(err, errlen, "--pin-dir %s: %s", dir, strerror(errno));
+		int error = errno;      /* ENOTDIR for a link too (O_DIRECTORY) */
+
+		snprintf(err, errlen, "--pin-dir %s: %s", dir, !lstat(dir, &st) && S_ISLNK(st.st_mode) ?
+			 "a symbolic link, not a directory" : strerror(error));
 		return -1;
 	}
 	/* One another user made first (a BPF filesystem mounted without

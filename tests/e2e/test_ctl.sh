@@ -400,11 +400,26 @@ echo "ok - as nobody every command (status, reload, withdraw, undrain, stats, bl
 # without mode=, is 1777 as /sys/fs/bpf mounted by hand is) was taken as
 # it was: its owner could then swap the pins for links to other maps, and
 # root's `xdpcastctl block add` wrote where they pointed.
+# refused_start: a start that must fail (one that did not stays running:
+# the wait below would never end, so the log is watched first).
+refused_start() {
+	launch_xdpcastd --zone "$ZONE"
+	wait_for "xdpcastd to refuse the pin directory" grep -q "failed:" "$WORK/xdpcastd.log"
+	rc=0
+	wait "$XDPCASTD_PID" || rc=$?
+}
 as_nobody mkdir "$PIN_DIR"
-launch_xdpcastd --zone "$ZONE"
-rc=0
-wait "$XDPCASTD_PID" || rc=$?
+refused_start
 [ "$rc" -eq 1 ] && grep -q "failed: --pin-dir $PIN_DIR is owned by uid 65534, not by root" "$WORK/xdpcastd.log" ||
 	fail "a pin directory of nobody's: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
 rmdir "$PIN_DIR"
-echo "ok - a pin directory another user owns is refused"
+# Nor a link to a directory of root's, which its owner could point
+# elsewhere once the pins are in.
+mkdir -m 0700 "$WORK/bpffs/roots"
+as_nobody ln -s roots "$PIN_DIR"
+refused_start
+[ "$rc" -eq 1 ] && grep -q "failed: --pin-dir $PIN_DIR: a symbolic link, not a directory" "$WORK/xdpcastd.log" ||
+	fail "a pin directory through nobody's link: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
+rm "$PIN_DIR"
+rmdir "$WORK/bpffs/roots"
+echo "ok - a pin directory another user owns is refused, and one through a link"
