@@ -3,9 +3,10 @@
 # long `xdpcastctl status` takes at worst (asked every 20 ms) and the longest
 # turn of the daemon's event loop (its own stall probe, from status).
 # Then, with MANY_ZONES=N, xdpcastd serving N zones of 10 names: how long
-# a status of every zone takes (the slowest of 3) and the loop's longest
+# a status of every zone takes (the slowest of 3), the loop's longest
 # turn meanwhile (encoding one held the loop ~0.6 s at 100,000 zones
-# before replies were encoded on a worker).
+# before replies were encoded on a worker) and the daemon's resident
+# memory before and after.
 # XDPCASTD=path compares another build (e.g. an older one). A reload that
 # has not ended after RELOAD_LIMIT_S (default 900) seconds fails the run.
 #   bench/stall.sh N...
@@ -75,8 +76,8 @@ done
 
 [ "${MANY_ZONES:-0}" -gt 0 ] || exit 0
 echo
-echo "| zones | status ms (slowest of 3) | status MB | loop's longest turn ms |"
-echo "|---:|---:|---:|---:|"
+echo "| zones | status ms (slowest of 3) | status MB | loop's longest turn ms | xdpcastd RSS before, after MB |"
+echo "|---:|---:|---:|---:|---:|"
 tests/tools/many_zones.sh "$MANY_ZONES" "$WORK/many"
 { echo "zones:"; sed 's/^/  - /' "$WORK/many/list"; } > "$WORK/many.yaml"
 ip netns exec "$NS" "$XDPCASTD" --iface st0 --anycast 192.0.2.0/24 --config "$WORK/many.yaml" --pop bench \
@@ -88,6 +89,8 @@ until grep -q ready "$WORK/log"; do
 	[ $(($(date +%s) - start)) -lt "$RELOAD_LIMIT_S" ] || { echo "not ready in $RELOAD_LIMIT_S s" >&2; exit 1; }
 	sleep 0.2
 done
+rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$PID/status"; }
+rss_before=$(rss_mb)
 slowest=0
 for i in 1 2 3; do
 	t=$(date +%s%N)
@@ -96,4 +99,4 @@ for i in 1 2 3; do
 	[ "$ms" -gt "$slowest" ] && slowest=$ms
 done
 turn=$(python3 -c 'import json,sys; print("%.1f" % json.load(sys.stdin)["loop_longest_turn_ms"])' < "$WORK/status.json")
-echo "| $MANY_ZONES | $slowest | $(awk -v b="$(stat -c %s "$WORK/status.json")" 'BEGIN {printf "%.1f", b / 1e6}') | $turn |"
+echo "| $MANY_ZONES | $slowest | $(awk -v b="$(stat -c %s "$WORK/status.json")" 'BEGIN {printf "%.1f", b / 1e6}') | $turn | $rss_before, $(rss_mb) |"

@@ -150,12 +150,8 @@ static void conn_resume(struct control_conn *c)
 static void status_run(struct loop_job *job)
 {
 	struct status_job *j = (struct status_job *)job;
-	json_t *status = state_json(j->state);
 
-	if (status)
-		json_object_set_new(status, "loop_longest_turn_ms", json_real(j->longest_turn * 1000));
-	j->text = status ? json_dumps(status, JSON_COMPACT) : NULL;
-	json_decref(status);
+	j->text = state_json_text(j->state, json_pack("{s:f}", "loop_longest_turn_ms", j->longest_turn * 1000));
 }
 
 /* The client may have left and its slot gone to another, or the server

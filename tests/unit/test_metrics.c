@@ -267,10 +267,19 @@ static void test_catchment_groups(void **state)
 /* status --json says what the metrics say, field by field. */
 static void test_status_json(void **state)
 {
+	char *text = state_json_text(snap, json_pack("{s:f}", "loop_longest_turn_ms", 1.5));
 	json_t *j, *prefix;
 
 	(void)state;
-	j = state_json(snap);
+	assert_non_null(text);
+	j = json_loads(text, 0, NULL);
+	free(text);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "zones"), 0), "zone")),
+			    "example.test.");
+	assert_int_equal(json_array_size(json_object_get(j, "zones")), 1);
+	assert_int_equal(json_array_size(json_object_get(j, "transfers")), 0);
+	assert_true(json_real_value(json_object_get(j, "loop_longest_turn_ms")) == 1.5);
 	assert_string_equal(json_string_value(json_object_get(j, "pop")), "ams1");
 	assert_int_equal(json_integer_value(json_object_get(j, "pid")), 4242);
 	assert_int_equal(json_integer_value(json_object_get(j, "generation")), 4);

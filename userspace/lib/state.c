@@ -112,40 +112,27 @@ static json_t *ifaces_json(const struct pop_state *s)
 	return list;
 }
 
-static json_t *zones_json(const struct pop_state *s)
+static json_t *zone_json(const struct pop_state *s, size_t i)
 {
-	json_t *list = json_array();
+	const struct state_zone *z = &s->zones[i];
+	/* The view's name, null for the default view. */
+	json_t *view = z->view && z->view <= s->view_count ? json_text(s->views[z->view - 1]) : json_null();
 
-	for (size_t i = 0; i < s->zone_count; i++) {
-		const struct state_zone *z = &s->zones[i];
-		/* The view's name, null for the default view. */
-		json_t *view = z->view && z->view <= s->view_count ? json_text(s->views[z->view - 1]) : json_null();
-
-		json_array_append_new(list, json_pack("{s:o, s:I, s:I, s:o, s:f, s:o, s:I, s:I}", "zone",
-						      json_text(z->name), "serial", (json_int_t)z->serial, "records",
-						      (json_int_t)z->records, "file", json_text(z->source), "loaded_at",
-						      z->loaded_at, "view", view, "cache_entries",
-						      (json_int_t)z->cache_entries, "cache_bytes",
-						      (json_int_t)z->cache_bytes));
-	}
-	return list;
+	return json_pack("{s:o, s:I, s:I, s:o, s:f, s:o, s:I, s:I}", "zone", json_text(z->name), "serial",
+			 (json_int_t)z->serial, "records", (json_int_t)z->records, "file", json_text(z->source),
+			 "loaded_at", z->loaded_at, "view", view, "cache_entries", (json_int_t)z->cache_entries,
+			 "cache_bytes", (json_int_t)z->cache_bytes);
 }
 
-static json_t *transfers_json(const struct pop_state *s)
+static json_t *transfer_json(const struct pop_state *s, size_t i)
 {
-	json_t *list = json_array();
+	const struct state_transfer *t = &s->transfers[i];
 
-	for (size_t i = 0; i < s->transfer_count; i++) {
-		const struct state_transfer *t = &s->transfers[i];
-
-		json_array_append_new(list, json_pack("{s:o, s:o, s:I, s:b, s:b, s:f, s:o, s:o, s:o, s:b}", "zone",
-						      json_text(t->zone), "primary", json_text(t->primary), "serial", (json_int_t)t->serial,
-						      "fresh", t->fresh, "running", t->running, "transferred_at",
-						      t->transferred_at, "error", text_or_null(t->error),
-						      "ixfr_fallback", text_or_null(t->fallback),
-						      "catalog", text_or_null(t->catalog), "is_catalog", t->is_catalog));
-	}
-	return list;
+	return json_pack("{s:o, s:o, s:I, s:b, s:b, s:f, s:o, s:o, s:o, s:b}", "zone", json_text(t->zone), "primary",
+			 json_text(t->primary), "serial", (json_int_t)t->serial, "fresh", t->fresh, "running",
+			 t->running, "transferred_at", t->transferred_at, "error", text_or_null(t->error),
+			 "ixfr_fallback", text_or_null(t->fallback), "catalog", text_or_null(t->catalog),
+			 "is_catalog", t->is_catalog);
 }
 
 static json_t *checks_json(const struct pop_state *s)
@@ -191,14 +178,15 @@ static json_t *bgp_json(const struct pop_state *s)
 			 "exported", exported);
 }
 
-json_t *state_json(const struct pop_state *s)
+/* Everything but the zones and the transfers, which grow with the zones. */
+static json_t *head_json(const struct pop_state *s)
 {
 	json_t *views = json_array();
 
 	for (size_t i = 0; i < s->view_count; i++)
 		json_array_append_new(views, json_text(s->views[i]));
 	return json_pack("{s:b, s:o, s:o, s:i, s:o, s:I, s:b, s:f, s:o, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:I, "
-			 "s:b, s:o, s:I, s:f, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
+			 "s:b, s:o, s:I, s:f, s:I, s:o, s:o, s:o, s:o, s:b, s:o}",
 			 "ok", 1, "pop", json_text(s->pop), "version", json_text(s->version), "pid", s->pid,
 			 "phase", json_text(s->phase),
 			 "program_id", (json_int_t)s->program_id, "took_over", s->took_over,
@@ -209,10 +197,46 @@ json_t *state_json(const struct pop_state *s)
 			 "max_bytes", (json_int_t)s->cache_max_bytes, "left_to_userspace", (json_int_t)s->left_to_userspace,
 			 "rss_bytes", (json_int_t)s->rss_bytes, "zones_loading", s->zones_loading, "reload_error", text_or_null(s->reload_error),
 			 "reload_failures", (json_int_t)s->reload_failures, "reload_ok_at", s->reload_ok_at,
-			 "catalog_errors", (json_int_t)s->catalog_errors,
-			 "zones", zones_json(s), "views", views, "transfers", transfers_json(s),
+			 "catalog_errors", (json_int_t)s->catalog_errors, "views", views,
 			 "pin_dir", json_text(s->pin_dir), "metrics", text_or_null(s->metrics), "checks", checks_json(s),
 			 "healthy", s->healthy, "bgp", bgp_json(s));
+}
+
+/* ,"KEY":[...], each element made, encoded and freed in turn. */
+static int dump_list(FILE *f, const char *key, const struct pop_state *s, size_t count,
+		     json_t *(*element)(const struct pop_state *s, size_t i))
+{
+	if (fprintf(f, ",\"%s\":[", key) < 0)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		json_t *e = element(s, i);
+		int failed = !e || (i && fputc(',', f) == EOF) || json_dumpf(e, f, JSON_COMPACT);
+
+		json_decref(e);
+		if (failed)
+			return -1;
+	}
+	return fputc(']', f) == EOF ? -1 : 0;
+}
+
+char *state_json_text(const struct pop_state *s, json_t *more)
+{
+	json_t *head = head_json(s);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	int failed = !head || (more && json_object_update(head, more)) || !(f = open_memstream(&text, &len));
+
+	failed = failed || fputc('{', f) == EOF || json_dumpf(head, f, JSON_COMPACT | JSON_EMBED) ||
+		 dump_list(f, "zones", s, s->zone_count, zone_json) ||
+		 dump_list(f, "transfers", s, s->transfer_count, transfer_json) || fputc('}', f) == EOF;
+	json_decref(head);
+	json_decref(more);
+	if ((f && fclose(f)) || failed) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 void state_control_plane(const struct pop_state *s, struct control_plane_state *out)

@@ -141,9 +141,12 @@ const char *state_text(struct pop_state *s, const char *text, size_t max);
 struct pop_state *state_ref(struct pop_state *s);
 void state_unref(struct pop_state *s);
 
-/* What `xdpcastctl status --json` prints; read-only, so any thread may
- * build it from a snapshot it holds a reference to. */
-json_t *state_json(const struct pop_state *s);
+/* What `xdpcastctl status --json` prints, with the keys of `more` (taken;
+ * may be NULL) at its top; NULL without memory. The zones and transfers
+ * are encoded one at a time: at 100,000 zones a tree of them all took
+ * ~1 KB a zone beside the 25 MB of text. Reads the snapshot only, so any
+ * thread holding a reference may call it. */
+char *state_json_text(const struct pop_state *s, json_t *more);
 
 /* Its bgp.prefixes: what drain, undrain and withdraw answer with. */
 json_t *state_prefixes_json(const struct pop_state *s);
