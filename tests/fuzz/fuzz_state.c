@@ -15,18 +15,29 @@
 #include "log.h"
 #include "maintenance.h"
 
-static char input[] = "/tmp/xdpcast-fuzz-state-XXXXXX", saved[] = "/tmp/xdpcast-fuzz-saved-XXXXXX";
 static const struct route routes[2] = { { "192.0.2.0/24" }, { "2001:db8:53::/48" } };
 
-static void set_up(void)
-{
-	int a = mkstemp(input), b = mkstemp(saved);
+/* The files of one run, in a directory of its own: the state file is
+ * refused in a directory other users may write (/tmp). Removed at the end
+ * of each run: libFuzzer ends without atexit. */
+struct run_files {
+	char dir[64], input[96], saved[96];
+};
 
-	if (a < 0 || b < 0)
+static void run_files_make(struct run_files *r)
+{
+	snprintf(r->dir, sizeof(r->dir), "/tmp/xdpcast-fuzz-state-XXXXXX");
+	if (!mkdtemp(r->dir))
 		abort();
-	close(a);
-	close(b);
-	log_set_output(fopen("/dev/null", "w"));
+	snprintf(r->input, sizeof(r->input), "%s/input", r->dir);
+	snprintf(r->saved, sizeof(r->saved), "%s/saved", r->dir);
+}
+
+static void run_files_remove(const struct run_files *r)
+{
+	unlink(r->input);
+	unlink(r->saved);
+	rmdir(r->dir);
 }
 
 static int by_prefix(const void *a, const void *b)
@@ -38,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct maintenance first[2], second[2];
 	struct maintenance_kept *kept = NULL, *kept_again = NULL;
+	struct run_files files;
 	size_t kept_count = 0, kept_again_count = 0;
 	static int ready;
 	int ret;
@@ -45,21 +57,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 
 	if (!ready) {
-		set_up();
+		log_set_output(fopen("/dev/null", "w"));
 		ready = 1;
 	}
-	f = fopen(input, "w");
+	run_files_make(&files);
+	f = fopen(files.input, "w");
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f))
 		abort();
-	ret = maintenance_load(input, routes, 2, first, &kept, &kept_count, err, sizeof(err));
-	unlink(input);          /* libFuzzer ends without atexit: nothing is left between runs */
-	if (ret)
+	ret = maintenance_load(files.input, routes, 2, first, &kept, &kept_count, err, sizeof(err));
+	if (ret) {
+		run_files_remove(&files);
 		return 0;
-	if (maintenance_save(saved, routes, first, 2, kept, kept_count, err, sizeof(err)) ||
-	    maintenance_load(saved, routes, 2, second, &kept_again, &kept_again_count, err, sizeof(err)) ||
+	}
+	if (maintenance_save(files.saved, routes, first, 2, kept, kept_count, err, sizeof(err)) ||
+	    maintenance_load(files.saved, routes, 2, second, &kept_again, &kept_again_count, err, sizeof(err)) ||
 	    memcmp(first, second, sizeof(first)) || kept_count != kept_again_count)
 		abort();                /* what was read is not what is written back */
-	unlink(saved);
+	run_files_remove(&files);
 	if (kept_count) {
 		qsort(kept, kept_count, sizeof(*kept), by_prefix);
 		qsort(kept_again, kept_count, sizeof(*kept), by_prefix);
