@@ -296,17 +296,46 @@ out:
 	take_includes(&d->lane.served, z);
 }
 
-static void log_generation(const struct daemon *d)
+static uint64_t zone_view_key(const struct zone_view *z)
 {
+	return hmap_hash(hmap_hash(HMAP_HASH_SEED, z->origin, knot_dname_size(z->origin)), &z->view, sizeof(z->view));
+}
+
+/* Whether `before` (the zones a load replaced) held z as it is now. */
+static bool zone_view_unchanged(const struct hmap *before, const struct zone_view *z)
+{
+	const struct zone_view *was = hmap_get(before, zone_view_key(z));
+
+	/* A key two zones share finds one of them: the other reads as changed. */
+	return was && was->view == z->view && knot_dname_is_equal(was->origin, z->origin) &&
+	       was->serial == z->serial && was->records == z->records && !strcmp(was->file, z->file);
+}
+
+/* A line per zone that is new or changed since `before`, then the
+ * generation: a reload of one file among 100,000 zones says one zone, not
+ * 100,000 (transfers and changes in place say theirs as they happen). */
+static void log_generation(const struct daemon *d, const struct zones_view *before)
+{
+	struct hmap known = { 0 };
+	size_t unchanged = 0;
+	bool all = false;
+
+	for (size_t i = 0; i < before->count && !all; i++)
+		all = hmap_set(&known, zone_view_key(&before->zones[i]), &before->zones[i]) != 0;
 	for (size_t i = 0; i < d->zones.count; i++) {
 		char name[KNOT_DNAME_TXT_MAXLEN];
 
+		if (!all && zone_view_unchanged(&known, &d->zones.zones[i])) {
+			unchanged++;
+			continue;
+		}
 		knot_dname_to_str(name, d->zones.zones[i].origin, sizeof(name));
 		log_info("zone %s serial %u: %llu records from %s", name, d->zones.zones[i].serial,
 			 (unsigned long long)d->zones.zones[i].records, d->zones.zones[i].file);
 	}
-	log_info("generation %u: %llu names in the cache, %zu RRsets left to userspace", d->generation_number,
-		 (unsigned long long)d->zones.total.entries, d->zones.left_to_userspace);
+	hmap_free(&known);
+	log_info("generation %u: %llu names in the cache, %zu RRsets left to userspace, %zu zones as before",
+		 d->generation_number, (unsigned long long)d->zones.total.entries, d->zones.left_to_userspace, unchanged);
 }
 
 static void release_transferred(struct zone_job *z)
@@ -342,13 +371,19 @@ static void load_failed(struct daemon *d, struct zone_job *z)
 static bool load_taken(struct daemon *d, struct zone_job *z)
 {
 	char err[ERR_LEN / 2];  /* said within z->err */
+	struct zones_view before = { 0 };
 	bool ok = !z->ret;
 
 	release_transferred(z);
+	if (z->view.zones) {    /* replaced: kept until the log says what changed */
+		before = d->zones;
+		d->zones = (struct zones_view){ 0 };
+	}
 	show_view(d, &z->view);
 	watch_includes(d, z);
 	release_includes(z);
 	if (!ok) {
+		zones_view_free(&before);
 		load_failed(d, z);
 		options_free(&z->fresh);
 		return false;
@@ -356,7 +391,8 @@ static bool load_taken(struct daemon *d, struct zone_job *z)
 	++d->generation_number;
 	d->generation_loaded_at = time(NULL);
 	d->reload_ok_at = d->generation_loaded_at;
-	log_generation(d);
+	log_generation(d, &before);
+	zones_view_free(&before);
 	if (z->read_config && d->opts.config_path) {
 		ok = !take_protection(d, &z->fresh.protection, err, sizeof(err));
 		if (!ok)
