@@ -122,6 +122,7 @@ struct daemon {
 	size_t file_zone_count;
 	char **watched;                 /* every zone file and every file one includes (owned) */
 	struct hmap watched_index;      /* a path's hash -> 1 + its index in watched */
+	struct hmap watched_names;      /* zone_watch_key of each: what an event is looked up in */
 	size_t watched_count;
 	int watch_fd;
 	struct loop_timer watch_timer;

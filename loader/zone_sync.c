@@ -183,6 +183,8 @@ static int watch_file(struct daemon *d, const char *path)
 	/* Two paths of one hash: the second is watched, only not found again. */
 	if (!known && hmap_set(&d->watched_index, key, (void *)(uintptr_t)d->watched_count))
 		return -1;
+	if (hmap_set(&d->watched_names, zone_watch_key(path), (void *)1))
+		return -1;
 	if (d->watch_fd >= 0 && zone_watch_add(d->watch_fd, path, err, sizeof(err)))
 		log_error("%s (a change to it is seen at the next reload)", err);
 	return 0;
@@ -1151,7 +1153,7 @@ static void watch_ready(void *arg, short revents)
 	struct daemon *d = arg;
 
 	(void)revents;
-	if (zone_watch_changed(d->watch_fd, d->watched, d->watched_count))
+	if (zone_watch_changed(d->watch_fd, &d->watched_names))
 		loop_timer_arm(d->loop, &d->watch_timer, clock_monotonic() + d->opts.watch_delay_ms / 1000.0);
 }
 
@@ -1285,6 +1287,7 @@ void zones_close(struct daemon *d)
 		free(d->watched[i]);
 	free(d->watched);
 	hmap_free(&d->watched_index);
+	hmap_free(&d->watched_names);
 	d->secondaries = NULL;
 	d->watched = NULL;
 	d->secondary_count = d->watched_count = d->secondary_capacity = 0;

@@ -50,7 +50,15 @@ int zone_watch_open(char *const *files, size_t count, char *err, size_t errlen)
 	return fd;
 }
 
-bool zone_watch_changed(int fd, char *const *files, size_t count)
+uint64_t zone_watch_key(const char *file)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1];
+
+	split(file, dir, base);
+	return hmap_hash(HMAP_HASH_SEED, base, strlen(base));
+}
+
+bool zone_watch_changed(int fd, const struct hmap *names)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool changed = false;
@@ -60,12 +68,9 @@ bool zone_watch_changed(int fd, char *const *files, size_t count)
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
-			for (size_t i = 0; i < count && ev->len; i++) {
-				char dir[PATH_MAX], base[NAME_MAX + 1];
-
-				split(files[i], dir, base);
-				changed |= strcmp(base, ev->name) == 0;
-			}
+			/* ev->name is NUL-padded to ev->len. */
+			if (ev->len && !changed)
+				changed = hmap_get(names, hmap_hash(HMAP_HASH_SEED, ev->name, strlen(ev->name))) != NULL;
 			p += sizeof(*ev) + ev->len;
 		}
 	}
