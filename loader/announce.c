@@ -29,6 +29,8 @@
 #include "prefix.h"
 #include "xdpcast.skel.h"
 
+_Static_assert(OPTIONS_MAX_ANYCAST <= BGP_ROUTES_MAX, "struct bgp logs every anycast prefix's route");
+
 struct check_job {
 	struct loop_job job;
 	struct daemon *d;

@@ -150,11 +150,22 @@ static int write_include(struct bgp *b, const struct route *routes, size_t count
 	if (!bird_include_holds(b->include_path, text)) {
 		if (bird_include_write(b->include_path, text, err, errlen))
 			goto failed;
+		bool told = false;
+
 		b->configured = false;
-		for (size_t i = 0; i < count; i++)
+		for (size_t i = 0; i < count; i++) {
+			if (count == b->logged_count && !memcmp(&routes[i], &b->logged[i], sizeof(routes[i])))
+				continue;
 			log_info("%s %s%s (%s)", routes[i].state == ROUTE_WITHDRAWN ? "withdrawing" : "announcing",
 				 routes[i].prefix, routes[i].state == ROUTE_PREPENDED ? " with prepends" : "",
 				 b->include_path);
+			told = true;
+		}
+		if (!told)
+			log_info("%s said something else than what is decided (rewritten by another?): written again",
+				 b->include_path);
+		memcpy(b->logged, routes, count * sizeof(*routes));
+		b->logged_count = count;
 	}
 	failed = log_every_end(&b->include_failures);
 	if (failed)

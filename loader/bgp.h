@@ -24,6 +24,8 @@
 #define BGP_BACKOFF_MAX_S 30
 #define BGP_FAILURE_REMINDER_S 600    /* a failure that lasts is logged again this often */
 
+#define BGP_ROUTES_MAX 64        /* the anycast prefixes at most (OPTIONS_MAX_ANYCAST) */
+
 struct bgp {
 	const char *socket_path;        /* NULL: no BGP control */
 	const char *include_path;
@@ -35,6 +37,9 @@ struct bgp {
 					 * refused): it announces nothing, and when it
 					 * starts it reads the include file */
 	bool written;                   /* the include file says the last sync's routes */
+	struct route logged[BGP_ROUTES_MAX];    /* as the last write logged them: a write
+						 * logs the prefixes it changes alone */
+	size_t logged_count;
 	double retry_at, backoff;       /* monotonic seconds */
 	struct log_every failures;      /* BIRD unreachable or refusing: logged once per reason */
 	struct log_every include_failures;      /* the include file not written: the same */

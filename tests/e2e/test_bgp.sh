@@ -130,6 +130,7 @@ grep -qx "announced 2001:db8:53::/48" <<< "$(ctl status)" || fail "status: $(ctl
 echo "ok - metrics, status and the xdpcast_control_plane map: sessions, prefixes and every check up"
 
 # The userspace server fails: withdrawn after FALL failed rounds, not before.
+log_before=$(wc -l < "$WORK/xdpcastd.log")
 kill "$NSD_PID"
 wait "$NSD_PID" 2>/dev/null || true
 failed_at=$(date +%s%N)
@@ -140,6 +141,11 @@ gauge_becomes 'xdpcast_prefix_announced{pop="e2e",prefix="2001:db8:53::/48"}' 0 
 grep -q "^check backend 192.0.2.0/24 down: backend $ANYCAST4@53: " <<< "$(ctl status)" || fail "status: $(ctl status)"
 grep -q "^check backend 2001:db8:53::/48 down: backend $ANYCAST6@53: " <<< "$(ctl status)" || fail "status: $(ctl status)"
 wait_within "the map to say withdrawn" 3 eval '[ "$(control_plane)" = "0 0 2 1" ]'
+# Each check's result may rewrite the include: each write logs what it changes.
+for prefix in 192.0.2.0/24 2001:db8:53::/48; do
+	n=$(tail -n +$((log_before + 1)) "$WORK/xdpcastd.log" | grep -c "withdrawing $prefix ")
+	[ "$n" -eq 1 ] || fail "$prefix's withdrawal logged $n times: $(tail -n +$((log_before + 1)) "$WORK/xdpcastd.log" | grep withdrawing)"
+done
 echo "ok - NSD stopped (no health.backend: the default checks it on the anycast addresses): withdrawn after $FALL failed checks, ${withdraw_ms} ms after the failure (interval $INTERVAL_MS ms)"
 
 recovered_at=$(date +%s%N)

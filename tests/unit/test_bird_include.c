@@ -3,9 +3,9 @@
  * What BIRD is asked for (contract v2): the include file's exact text for
  * withdrawn, announced and drained routes of both families, drains that
  * cannot be rendered, the atomic and durable write that follows no planted
- * symlink; and the operators' maintenance kept in the state file (round
- * trip, prefixes gone from the config kept in the file, files that are not
- * ours).
+ * symlink, each write logging the routes it changes; and the operators'
+ * maintenance kept in the state file (round trip, prefixes gone from the
+ * config kept in the file, files that are not ours).
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -20,7 +20,9 @@
 #include <sys/syscall.h>
 #include <cmocka.h>
 
+#include "bgp.h"
 #include "bird_include.h"
+#include "log.h"
 #include "maintenance.h"
 
 /* fsync and rename as the files are written, in order: a write is durable
@@ -176,6 +178,53 @@ static void test_write_then_holds(void **state)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/sub", dir);
 	rmdir(path);
+	rmdir(dir);
+}
+
+static size_t occurrences(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+/* The IPv4 and the IPv6 check fall one after the other: two writes, each
+ * logging the prefix it changes, not every prefix again (which read like
+ * a flap of the first). No BIRD listens: the file is written all the same. */
+static void test_sync_logs_what_changes(void **state)
+{
+	char dir[] = "/tmp/xdpcast-include.XXXXXX", include[256], socket_path[256], *text = NULL;
+	struct route routes[2] = { { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 }, { "2001:db8:53::/48", ROUTE_ANNOUNCED, 0 } };
+	size_t len = 0;
+	FILE *log = open_memstream(&text, &len);
+	struct bgp b;
+
+	(void)state;
+	assert_non_null(log);
+	assert_non_null(mkdtemp(dir));
+	snprintf(include, sizeof(include), "%s/bird.conf", dir);
+	snprintf(socket_path, sizeof(socket_path), "%s/no-bird.ctl", dir);
+	bgp_init(&b, socket_path, include, NULL);
+	log_set_output(log);
+	bgp_sync(&b, routes, 2, "e2e", 0);
+	routes[0].state = ROUTE_WITHDRAWN;
+	bgp_sync(&b, routes, 2, "e2e", 100);
+	routes[1].state = ROUTE_WITHDRAWN;
+	bgp_sync(&b, routes, 2, "e2e", 200);
+	unlink(include);                        /* another rewrote it: written again, said so */
+	bgp_sync(&b, routes, 2, "e2e", 300);
+	log_set_output(stderr);
+	fclose(log);
+	assert_int_equal(occurrences(text, "announcing 192.0.2.0/24 "), 1);
+	assert_int_equal(occurrences(text, "withdrawing 192.0.2.0/24 "), 1);
+	assert_int_equal(occurrences(text, "announcing 2001:db8:53::/48 "), 1);
+	assert_int_equal(occurrences(text, "withdrawing 2001:db8:53::/48 "), 1);
+	assert_int_equal(occurrences(text, "written again"), 1);
+	free(text);
+	bgp_close(&b);
+	unlink(include);
 	rmdir(dir);
 }
 
@@ -400,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_include_write_is_durable_and_follows_no_symlink),
 		cmocka_unit_test(test_maintenance_save_is_durable_and_follows_no_symlink),
 		cmocka_unit_test(test_write_refused_where_others_write),
+		cmocka_unit_test(test_sync_logs_what_changes),
 		cmocka_unit_test(test_maintenance_round_trip),
 		cmocka_unit_test(test_maintenance_file_not_ours),
 		cmocka_unit_test(test_maintenance_file_a_directory),
