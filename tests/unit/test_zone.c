@@ -357,8 +357,12 @@ static void test_errors_name_file_and_line(void **state)
 			  ":3: owner is outside the zone (origin is the SOA owner)");
 	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww 2147483648 A 192.0.2.1\n",
 			  ":3: TTL 2147483648 is over 2147483647 (RFC 2181 section 8)");
-	/* zscanner reads class IN only; others fail in the scanner itself. */
+	/* zscanner reads class IN only and calls another class an unknown type. */
 	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww CH TXT \"x\"\n",
+			  ":3: class CH: only class IN is served");
+	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nch 60 class3 A 192.0.2.1\n",
+			  ":3: class class3: only class IN is served");
+	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nch 60 BOGUS x ; HS\n",
 			  ":3: unsupported record type");
 	expect_load_error("; nothing\n", ": no SOA record: the zone has no origin");
 }

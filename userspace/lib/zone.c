@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <libzscanner/scanner.h>
@@ -315,6 +317,61 @@ int zone_finish(struct zone *zone, char *err, size_t errlen)
 
 static int parse_file(struct load_state *st, const char *path, const char *origin, uint32_t *ttl, int depth);
 
+/* The octets from p up to a blank, a comment or the line's end. */
+static size_t word_length(const char *p, const char *eol)
+{
+	const char *q = p;
+
+	while (q < eol && *q != ' ' && *q != '\t' && *q != ';' && *q != '\r')
+		q++;
+	return q - p;
+}
+
+static bool is_class_name(const char *p, size_t len)
+{
+	static const char *const classes[] = { "CH", "HS", "CS", "NONE", "ANY" };
+	size_t digits = 0;
+
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (len == strlen(classes[i]) && !strncasecmp(p, classes[i], len))
+			return true;
+	while (5 + digits < len && p[5 + digits] >= '0' && p[5 + digits] <= '9')
+		digits++;
+	return len > 5 && !strncasecmp(p, "CLASS", 5) && 5 + digits == len;
+}
+
+/*
+ * libzscanner reads class IN alone and takes any other class for an
+ * unknown type. The class the failing line names, if it names one (the
+ * owner, in the first column, is skipped: "ch" is a name there), else NULL.
+ */
+static const char *foreign_class(const char *text, size_t len, uint64_t line, char *out, size_t outlen)
+{
+	const char *p = text, *end = text + len, *eol;
+
+	for (uint64_t n = 1; n < line && p < end; n++) {
+		p = memchr(p, '\n', end - p);
+		p = p ? p + 1 : end;
+	}
+	eol = memchr(p, '\n', end - p);
+	eol = eol ? eol : end;
+	if (p < eol && *p != ' ' && *p != '\t')
+		p += word_length(p, eol);
+	while (p < eol && *p != ';') {
+		size_t word;
+
+		while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
+			p++;
+		word = word_length(p, eol);
+		if (word && is_class_name(p, word)) {
+			snprintf(out, outlen, "%.*s", (int)word, p);
+			return out;
+		}
+		p += word;
+	}
+	return NULL;
+}
+
 /* One record the scanner read: into the zone, its source noted. */
 static int take_record(struct load_state *st, const zs_scanner_t *s, const char *file)
 {
@@ -351,6 +408,7 @@ static int parse_text(struct load_state *st, const char *file, const char *dir, 
 		      const char *text, size_t len, int depth)
 {
 	zs_scanner_t *s = malloc(sizeof(*s));
+	char class[16];
 	int ret = -1;
 
 	if (!s || zs_init(s, origin, KNOT_CLASS_IN, *ttl) != 0 || zs_set_input_string(s, text, len) != 0) {
@@ -396,6 +454,12 @@ static int parse_text(struct load_state *st, const char *file, const char *dir, 
 			ret = 0;
 			goto out;
 		default:                /* ZS_STATE_ERROR */
+			if (s->error.code == ZS_UNSUPPORTED_TYPE &&
+			    foreign_class(text, len, s->line_counter, class, sizeof(class))) {
+				snprintf(st->err, st->errlen, "%s:%llu: class %s: only class IN is served", file,
+					 (unsigned long long)s->line_counter, class);
+				goto out;
+			}
 			snprintf(st->err, st->errlen, "%s:%llu: %s", file, (unsigned long long)s->line_counter,
 				 zs_strerror(s->error.code));
 			goto out;
