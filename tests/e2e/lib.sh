@@ -239,6 +239,51 @@ CONF
 	run_local_knot 60 "$zone" SOA
 }
 
+# The PoP's BIRD (server namespace) peering over eBGP with a transit's
+# (client namespace), sessions that notice a dead peer within seconds.
+# The PoP's includes the file xdpcastd owns (docs/bgp.md), written
+# withdrawn first, since BIRD's first start needs it.
+POP_SOCK=$WORK/bird-pop.ctl
+TRANSIT_SOCK=$WORK/bird-transit.ctl
+INCLUDE=$WORK/run/xdpcast-bird.conf
+BGP_TIMERS="hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 2;"
+
+# start_bgp_pair FAMILIES: sessions for each of FAMILIES ("4", "4 6").
+start_bgp_pair() {
+	local family pop_address transit_address
+	printf '%s\n' "log stderr all;" "router id $UNICAST4;" "protocol device {}" "include \"$INCLUDE\";" \
+		> "$WORK/bird-pop.conf"
+	printf '%s\n' "router id $CLIENT4;" "protocol device {}" > "$WORK/bird-transit.conf"
+	for family in $1; do
+		pop_address=UNICAST$family transit_address=CLIENT$family
+		cat >> "$WORK/bird-pop.conf" <<CONF
+protocol bgp transit$family {
+	local ${!pop_address} as 64501; neighbor ${!transit_address} as 64500; $BGP_TIMERS
+	ipv$family { import none; export where proto ~ "xdpcast*"; };
+}
+CONF
+		cat >> "$WORK/bird-transit.conf" <<CONF
+protocol bgp pop$family {
+	local ${!transit_address} as 64500; neighbor ${!pop_address} as 64501; $BGP_TIMERS
+	ipv$family { import all; export none; };
+}
+CONF
+	done
+	"$BUILD/xdpcastctl" withdraw --control-socket "$CONTROL_SOCKET" --bird-include "$INCLUDE" --bird-socket none \
+		> /dev/null
+	start_pop_bird
+	ip netns exec "$NS_CLI" bird -f -c "$WORK/bird-transit.conf" -s "$TRANSIT_SOCK" > "$WORK/bird-transit.log" 2>&1 &
+	PIDS+=($!)
+}
+
+# start_pop_bird: the PoP's BIRD (again), its pid in POP_BIRD (ip netns
+# exec becomes BIRD: signals reach it).
+start_pop_bird() {
+	ip netns exec "$NS_SRV" bird -f -c "$WORK/bird-pop.conf" -s "$POP_SOCK" >> "$WORK/bird-pop.log" 2>&1 &
+	POP_BIRD=$!
+	PIDS+=($POP_BIRD)
+}
+
 dig_ok() { cli kdig +short +time=1 +retry=0 @"$1" version.invalid. >/dev/null 2>&1; }
 
 # wait_within WHAT SECONDS COMMAND...: retries every 0.1 s for up to

@@ -11,51 +11,9 @@
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
-POP_SOCK=$WORK/bird-pop.ctl
-TRANSIT_SOCK=$WORK/bird-transit.ctl
-INCLUDE=$WORK/run/xdpcast-bird.conf
 INTERVAL_MS=${INTERVAL_MS:-500}   # INTERVAL_MS=1000 RISE=3 FALL=2: xdpcastd's defaults
 RISE=${RISE:-3}
 FALL=${FALL:-2}
-
-# Sessions that notice a dead peer and reconnect within seconds.
-BGP_TIMERS="hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 2;"
-
-write_bird_configs() {
-	cat > "$WORK/bird-pop.conf" <<CONF
-router id $UNICAST4;
-protocol device {}
-# What docs/bgp.md tells operators to add: the file xdpcastd owns.
-include "$INCLUDE";
-protocol bgp transit4 {
-	local $UNICAST4 as 64501; neighbor $CLIENT4 as 64500; $BGP_TIMERS
-	ipv4 { import none; export where proto ~ "xdpcast*"; };
-}
-protocol bgp transit6 {
-	local $UNICAST6 as 64501; neighbor $CLIENT6 as 64500; $BGP_TIMERS
-	ipv6 { import none; export where proto ~ "xdpcast*"; };
-}
-CONF
-	cat > "$WORK/bird-transit.conf" <<CONF
-router id $CLIENT4;
-protocol device {}
-protocol bgp pop4 {
-	local $CLIENT4 as 64500; neighbor $UNICAST4 as 64501; $BGP_TIMERS
-	ipv4 { import all; export none; };
-}
-protocol bgp pop6 {
-	local $CLIENT6 as 64500; neighbor $UNICAST6 as 64501; $BGP_TIMERS
-	ipv6 { import all; export none; };
-}
-CONF
-}
-
-start_pop_bird() {
-	ip netns exec "$NS_SRV" bird -f -c "$WORK/bird-pop.conf" -s "$POP_SOCK" -P "$WORK/bird-pop.pid" \
-		>> "$WORK/bird-pop.log" 2>&1 &
-	POP_BIRD=$!
-	PIDS+=($POP_BIRD)
-}
 
 # transit_has PREFIX: the transit BIRD has a route to PREFIX from the PoP.
 transit_has() { cli birdc -s "$TRANSIT_SOCK" show route "$1" 2>/dev/null | grep -q "^$1 .*\[pop[46] "; }
@@ -78,16 +36,12 @@ print(v["healthy"], v["prefixes_announced"], v["sessions_up"], v["bird_up"])'
 }
 
 setup_network
-write_bird_configs
 start_nsd "$ZONE"
 NSD_PID=${PIDS[-1]}
-# BIRD's first start needs the file: written withdrawn, no daemon needed.
-"$BUILD/xdpcastctl" withdraw --control-socket "$CONTROL_SOCKET" --bird-include "$INCLUDE" --bird-socket none > /dev/null
+start_bgp_pair "4 6"
+# BIRD's first start needed the file: written withdrawn, no daemon needed.
 grep -q "^protocol static xdpcast4 {" "$INCLUDE" && ! grep -q "route" "$INCLUDE" ||
 	fail "xdpcastctl withdraw wrote: $(cat "$INCLUDE")"
-start_pop_bird
-ip netns exec "$NS_CLI" bird -f -c "$WORK/bird-transit.conf" -s "$TRANSIT_SOCK" > "$WORK/bird-transit.log" 2>&1 &
-PIDS+=($!)
 touch "$WORK/web-ok" "$WORK/v6-ok"
 # No health.backend: the default checks the server behind on this host's
 # addresses inside each anycast prefix. v6web gates the IPv6 prefix only,

@@ -23,9 +23,6 @@ source "$(dirname "$0")/lib.sh"
 
 SOAK_SECONDS=${SOAK_SECONDS:-20}
 ZONE=$WORK/example.test.zone
-POP_SOCK=$WORK/bird-pop.ctl
-TRANSIT_SOCK=$WORK/bird-transit.ctl
-INCLUDE=$WORK/run/xdpcast-bird.conf
 REPORT=${SOAK_REPORT:-$WORK/soak.tsv}
 kctl() { srv knotc -s "$WORK/knot.sock" "$@" > /dev/null; }
 
@@ -95,34 +92,7 @@ NSD_ZONES=("$ZONE" "$WORK/zones/watched.test.zone" "$WORK/knot/a.test.zone" "$WO
 start_nsd "${NSD_ZONES[@]}"
 NSD_PID=${PIDS[-1]}
 
-BGP_TIMERS="hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 2;"
-cat > "$WORK/bird-pop.conf" <<CONF
-log stderr all;
-router id $UNICAST4;
-protocol device {}
-include "$INCLUDE";
-protocol bgp transit4 {
-	local $UNICAST4 as 64501; neighbor $CLIENT4 as 64500; $BGP_TIMERS
-	ipv4 { import none; export where proto ~ "xdpcast*"; };
-}
-CONF
-cat > "$WORK/bird-transit.conf" <<CONF
-router id $CLIENT4;
-protocol device {}
-protocol bgp pop4 {
-	local $CLIENT4 as 64500; neighbor $UNICAST4 as 64501; $BGP_TIMERS
-	ipv4 { import all; export none; };
-}
-CONF
-"$BUILD/xdpcastctl" withdraw --control-socket "$CONTROL_SOCKET" --bird-include "$INCLUDE" --bird-socket none > /dev/null
-start_pop_bird() {
-	ip netns exec "$NS_SRV" bird -f -c "$WORK/bird-pop.conf" -s "$POP_SOCK" >> "$WORK/bird-pop.log" 2>&1 &
-	POP_BIRD=$!
-	PIDS+=($POP_BIRD)
-}
-start_pop_bird
-ip netns exec "$NS_CLI" bird -f -c "$WORK/bird-transit.conf" -s "$TRANSIT_SOCK" > "$WORK/bird-transit.log" 2>&1 &
-PIDS+=($!)
+start_bgp_pair 4
 
 cat > "$WORK/xdpcastd.yaml" <<YAML
 zones: [$ZONE, $WORK/zones/watched.test.zone]
