@@ -46,7 +46,8 @@ static const char usage[] =
 "                      with --watch SECONDS, packets per second\n"
 "  status              interfaces, XDP mode, program id, zone generation and\n"
 "                      serials, transfers, health checks and what BIRD\n"
-"                      announces (from the daemon)\n"
+"                      announces (from the daemon); past 20 zones or\n"
+"                      transfers, a line sums them up (--all: each)\n"
 "  lookup NAME [TYPE]  what the fast path does with a query for NAME (type A\n"
 "                      by default): the running program answers it, decoded\n"
 "  answers NAME        the same for every common type: what the answer cache\n"
@@ -89,7 +90,8 @@ static const char usage[] =
 "                       when it cannot read the config file\n"
 "  -p, --prepend N      drain: prepend bgp.asn N times (0..10)\n"
 "  -j, --json           print JSON instead of text, errors too ({\"error\": ...})\n"
-"  -a, --all            stats: list reasons that counted nothing too\n"
+"  -a, --all            stats: list reasons that counted nothing too;\n"
+"                       status: every zone and transfer, however many\n"
 "  -w, --watch SECONDS  stats: print rates every SECONDS until interrupted\n"
 "  -n, --count N        stats --watch: stop after N reports\n"
 "  -t, --top N          catchment: the N networks with the most answers\n"
@@ -447,6 +449,79 @@ static const char *size_text(json_int_t bytes, char out[32])
 	return out;
 }
 
+/* Beyond this many zones or transfers, status sums them up in a line
+ * (and lists the transfers in trouble) unless --all: a PoP of 100,000
+ * zones would print 100,000 lines. */
+#define STATUS_LISTED_MAX 20
+
+static void print_zones(const json_t *zones, bool all)
+{
+	json_int_t records = 0, names = 0, bytes = 0;
+	const json_t *item;
+	char size[32];
+	size_t i;
+
+	if (all || json_array_size(zones) <= STATUS_LISTED_MAX) {
+		json_array_foreach(zones, i, item)
+			printf("zone %s%s%s serial %lld, %lld records from %s: %lld names, %s in the cache\n",
+			       json_string_value(json_object_get(item, "zone")),
+			       json_is_string(json_object_get(item, "view")) ? " in view " : "",
+			       json_string_value(json_object_get(item, "view")) ?: "",
+			       json_integer_value(json_object_get(item, "serial")),
+			       json_integer_value(json_object_get(item, "records")),
+			       json_string_value(json_object_get(item, "file")),
+			       json_integer_value(json_object_get(item, "cache_entries")),
+			       size_text(json_integer_value(json_object_get(item, "cache_bytes")), size));
+		return;
+	}
+	json_array_foreach(zones, i, item) {
+		records += json_integer_value(json_object_get(item, "records"));
+		names += json_integer_value(json_object_get(item, "cache_entries"));
+		bytes += json_integer_value(json_object_get(item, "cache_bytes"));
+	}
+	printf("zones: %zu, %lld records: %lld names, %s in the cache (each with --all)\n", json_array_size(zones),
+	       (long long)records, (long long)names, size_text(bytes, size));
+}
+
+static bool transfer_in_trouble(const json_t *item)
+{
+	return json_is_string(json_object_get(item, "error")) ||
+	       !(json_is_true(json_object_get(item, "fresh")) || json_is_true(json_object_get(item, "is_catalog")));
+}
+
+static void print_transfer(const json_t *item)
+{
+	const char *fallback = json_string_value(json_object_get(item, "ixfr_fallback"));
+	const char *catalog = json_string_value(json_object_get(item, "catalog"));
+
+	printf("transfer %s from %s%s%s: serial %lld, %s%s", json_string_value(json_object_get(item, "zone")),
+	       json_string_value(json_object_get(item, "primary")), catalog ? ", member of catalog " : "",
+	       catalog ? catalog : "", json_integer_value(json_object_get(item, "serial")),
+	       json_is_true(json_object_get(item, "is_catalog")) ? "catalog (not served)" :
+	       json_is_true(json_object_get(item, "fresh")) ? "fresh" : "not served", error_suffix(item));
+	printf(fallback ? "; last AXFR because %s\n" : "\n", fallback);
+}
+
+/* Every transfer, or (past STATUS_LISTED_MAX) those not served or failing
+ * and a line for the rest. */
+static void print_transfers(const json_t *transfers, bool all)
+{
+	bool listed = all || json_array_size(transfers) <= STATUS_LISTED_MAX;
+	size_t i, fresh = 0, catalogs = 0, trouble = 0;
+	const json_t *item;
+
+	json_array_foreach(transfers, i, item) {
+		fresh += json_is_true(json_object_get(item, "fresh"));
+		catalogs += json_is_true(json_object_get(item, "is_catalog"));
+		trouble += transfer_in_trouble(item);
+		if (listed || transfer_in_trouble(item))
+			print_transfer(item);
+	}
+	if (!listed)
+		printf("transfers: %zu, %zu fresh, %zu catalogs, %zu not served or failing%s (each with --all)\n",
+		       json_array_size(transfers), fresh, catalogs, trouble, trouble ? ", listed above" : "");
+}
+
 static int cmd_status(struct ctl *ctl)
 {
 	char err[512];
@@ -489,27 +564,8 @@ static int cmd_status(struct ctl *ctl)
 	if (reload_error)
 		printf("reload failed (%lld failures so far), the generation in force keeps answering: %s\n",
 		       json_integer_value(json_object_get(status, "reload_failures")), reload_error);
-	json_array_foreach(json_object_get(status, "zones"), i, item)
-		printf("zone %s%s%s serial %lld, %lld records from %s: %lld names, %s in the cache\n",
-		       json_string_value(json_object_get(item, "zone")),
-		       json_is_string(json_object_get(item, "view")) ? " in view " : "",
-		       json_string_value(json_object_get(item, "view")) ?: "",
-		       json_integer_value(json_object_get(item, "serial")),
-		       json_integer_value(json_object_get(item, "records")),
-		       json_string_value(json_object_get(item, "file")),
-		       json_integer_value(json_object_get(item, "cache_entries")),
-		       size_text(json_integer_value(json_object_get(item, "cache_bytes")), size));
-	json_array_foreach(json_object_get(status, "transfers"), i, item) {
-		const char *fallback = json_string_value(json_object_get(item, "ixfr_fallback"));
-		const char *catalog = json_string_value(json_object_get(item, "catalog"));
-
-		printf("transfer %s from %s%s%s: serial %lld, %s%s", json_string_value(json_object_get(item, "zone")),
-		       json_string_value(json_object_get(item, "primary")), catalog ? ", member of catalog " : "",
-		       catalog ? catalog : "", json_integer_value(json_object_get(item, "serial")),
-		       json_is_true(json_object_get(item, "is_catalog")) ? "catalog (not served)" :
-		       json_is_true(json_object_get(item, "fresh")) ? "fresh" : "not served", error_suffix(item));
-		printf(fallback ? "; last AXFR because %s\n" : "\n", fallback);
-	}
+	print_zones(json_object_get(status, "zones"), ctl->all);
+	print_transfers(json_object_get(status, "transfers"), ctl->all);
 	json_array_foreach(json_object_get(status, "checks"), i, item)
 		printf("check %s %s%s\n", json_string_value(json_object_get(item, "check")),
 		       json_is_true(json_object_get(item, "up")) ? "up" : "down", error_suffix(item));

@@ -45,3 +45,35 @@ for names in 10 100000; do
 	wait "$KNOT_PID" 2>/dev/null || true
 	rm -rf "$WORK/knot"/*.mdb "$WORK/knot"/journal "$WORK/knot"/timers
 done
+
+# Past 20 zones and transfers, status sums them up and lists only the
+# transfers in trouble (a PoP of 100,000 zones would print 100,000 lines);
+# --all lists each. Knot serves 21 zones; the 22nd it does not have.
+{
+	knot_local_head info
+	echo "zone:"
+	for i in $(seq 1 21); do
+		"$ROOT/tests/tools/names_zone.sh" "z$i.test" 2 > "$WORK/knot/z$i.test.zone"
+		printf '  - domain: z%s.test.\n    storage: "%s"\n    file: z%s.test.zone\n    acl: local\n' \
+			"$i" "$WORK/knot" "$i"
+	done
+} > "$WORK/knot.conf"
+run_local_knot 60 z21.test SOA
+{
+	echo "transfer:"
+	echo "  zones:"
+	for i in $(seq 1 22); do echo "    - {zone: z$i.test, primary: 127.0.0.1@5300}"; done
+} > "$WORK/xdpcastd.yaml"
+start_xdpcastd --config "$WORK/xdpcastd.yaml"
+wait_for "21 zones transferred" eval '[ "$(ctl --json status | json "sum(t[\"fresh\"] for t in v[\"transfers\"])")" = 21 ]'
+out=$(ctl status)
+grep -qx "zones: 21, 105 records: 84 names, [0-9.]* KiB in the cache (each with --all)" <<< "$out" || fail "status: $out"
+grep -qx "transfer z22.test. from 127.0.0.1@5300: serial 0, not served: .*" <<< "$out" || fail "status: $out"
+grep -qx "transfers: 22, 21 fresh, 0 catalogs, 1 not served or failing, listed above (each with --all)" <<< "$out" || fail "status: $out"
+[ "$(grep -c "^zone \|^transfer " <<< "$out")" = 1 ] || fail "status listed more than z22.test: $out"
+out=$(ctl --all status)
+[ "$(grep -c "^zone z[0-9]*.test. serial 1, 5 records" <<< "$out")" = 21 ] &&
+	[ "$(grep -c "^transfer z[0-9]*.test. from 127.0.0.1@5300: serial 1, fresh$" <<< "$out")" = 21 ] &&
+	! grep -q "^zones: \|^transfers: " <<< "$out" || fail "status --all: $out"
+echo "ok - status of 22 transfers: the zones and transfers summed up, the one not served listed; --all lists each"
+stop_xdpcastd
