@@ -647,6 +647,27 @@ static void cleanup(struct daemon *d)
 		close(d->signal_fd);
 }
 
+/* "N thing" or "N things". */
+static const char *counted(size_t n, const char *one, const char *many, char out[64])
+{
+	snprintf(out, 64, "%zu %s", n, n == 1 ? one : many);
+	return out;
+}
+
+/* --check-config's last line: what the file sets up. */
+static void print_check_summary(const struct options *o)
+{
+	char files[64], transfers[64], anycast[64], blocked[64];
+	size_t zone_files = o->zone_count;
+
+	for (size_t v = 0; v < o->view_count; v++)
+		zone_files += o->views[v].zone_count;
+	printf("%s: ok (%s, %s, %s, %s)\n", o->config_path, counted(zone_files, "zone file", "zone files", files),
+	       counted(o->secondary_count, "transferred zone", "transferred zones", transfers),
+	       counted(o->anycast_count, "anycast prefix", "anycast prefixes", anycast),
+	       counted(o->protection.blocklist.count, "blocked prefix", "blocked prefixes", blocked));
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d = { .notify = { -1, -1 }, .watch_fd = -1, .signal_fd = -1,
@@ -688,8 +709,7 @@ int main(int argc, char **argv)
 		if (zones_check(&d, err, sizeof(err)) || announce_init(&d, NULL, err, sizeof(err)))
 			goto fail;
 		check_config_warnings(&d);
-		printf("%s: ok (%zu zones, %zu anycast prefixes, %zu blocked prefixes)\n", d.opts.config_path,
-		       d.opts.zone_count, d.opts.anycast_count, d.opts.protection.blocklist.count);
+		print_check_summary(&d.opts);
 		status = 0;
 		goto out;
 	}

@@ -59,8 +59,14 @@ expect_error "/nonexistent.yaml: No such file or directory" "${good[@]}" --zone 
 # --check-config: the file and its zones, without touching the kernel.
 printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24]\nzones: [%s]\nfilter:\n  blocklist: [203.0.113.0/24]\n' "$ZONE" > "$WORK/good.yaml"
 out=$("$BUILD/xdpcastd" --check-config "$WORK/good.yaml") || fail "--check-config on a good file: $out"
-[ "$out" = "$WORK/good.yaml: ok (1 zones, 1 anycast prefixes, 1 blocked prefixes)" ] || fail "--check-config said: $out"
+[ "$out" = "$WORK/good.yaml: ok (1 zone file, 0 transferred zones, 1 anycast prefix, 1 blocked prefix)" ] || fail "--check-config said: $out"
 echo "ok - --check-config on a good file: $out"
+# Transferred zones count too (a config of secondaries alone said "0 zones").
+printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24, 2001:db8:53::/48]\ntransfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.2}\n    - {zone: b.test, primary: 203.0.113.2}\n' \
+	> "$WORK/secondaries.yaml"
+out=$("$BUILD/xdpcastd" --check-config "$WORK/secondaries.yaml") || fail "--check-config of secondaries: $out"
+[ "$out" = "$WORK/secondaries.yaml: ok (0 zone files, 2 transferred zones, 2 anycast prefixes, 0 blocked prefixes)" ] ||
+	fail "--check-config said: $out"
 printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24]\nzones: [%s]\n' "$ROOT/tests/zones/broken.zone" > "$WORK/broken-zone.yaml"
 rc=0
 out=$("$BUILD/xdpcastd" --check-config "$WORK/broken-zone.yaml" 2>&1) || rc=$?

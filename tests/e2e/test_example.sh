@@ -21,7 +21,7 @@ sed -e "s|interfaces: \[eth0\]|interfaces: [veth-s]|" \
 	fail "a path of the example was not replaced"
 
 out=$(srv "$BUILD/xdpcastd" --check-config "$WORK/xdpcastd.yaml" 2>&1) || fail "--check-config: $out"
-[ "$out" = "$WORK/xdpcastd.yaml: ok (1 zones, 2 anycast prefixes, 1 blocked prefixes)" ] ||
+[ "$out" = "$WORK/xdpcastd.yaml: ok (1 zone file, 0 transferred zones, 2 anycast prefixes, 1 blocked prefix)" ] ||
 	fail "--check-config said more than ok: $out"
 
 "$BUILD/xdpcastctl" --control-socket "$CONTROL_SOCKET" withdraw --config "$WORK/xdpcastd.yaml" --bird-socket none > /dev/null
