@@ -5,7 +5,8 @@
  * compiler renders for the name itself, also when a zone's slots end in
  * a page's slack; zones changed in place answering, byte for byte,
  * like a generation built afresh from the new content; CNAME chains into
- * another zone served here left to the server behind.
+ * another zone served here left to the server behind; the cut of an
+ * answer exact at the client's limit.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,18 +100,24 @@ struct response {
 	size_t len;
 };
 
-/* edns_size 0: no OPT record; negative: that size with DO=1. */
-static void ask(const char *qname, uint16_t qtype, int edns_size, struct response *r)
+/* The response to a query built from `q`. */
+static void ask_spec(const struct query_spec *q, struct response *r)
 {
 	uint8_t in[FRAME_MAX] = { 0 };
-	struct query_spec q = { .qname = qname, .qtype = qtype, .edns_size = abs(edns_size), .edns_do = edns_size < 0 };
-	size_t len = build_query(&q, in);
+	size_t len = build_query(q, in);
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .data_out = r->frame,
 		    .data_size_out = sizeof(r->frame), .repeat = 1);
 
 	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
 	r->verdict = opts.retval;
 	r->len = opts.data_size_out;
+}
+
+/* edns_size 0: no OPT record; negative: that size with DO=1. */
+static void ask(const char *qname, uint16_t qtype, int edns_size, struct response *r)
+{
+	ask_spec(&(struct query_spec){ .qname = qname, .qtype = qtype, .edns_size = abs(edns_size),
+				       .edns_do = edns_size < 0 }, r);
 }
 
 /* The DNS message of an answer the program sent. */
@@ -1574,6 +1581,166 @@ static void test_minimal_wildcard_answers_carry_their_proof(void **state)
 	assert_int_equal(test_program_reopen_cache(skel, false, err, sizeof(err)), 0);
 }
 
+/* TXT rdata of `len` octets in character strings of up to 255. */
+static size_t txt_rdata(char *out, size_t cap, size_t len)
+{
+	size_t at = 0;
+
+	while (len > 0) {
+		size_t k = len - 1 > 255 ? 255 : len - 1;
+
+		at += snprintf(out + at, cap - at, " \"%.*s\"", (int)k,
+			       "................................................................................"
+			       "................................................................................"
+			       "................................................................................"
+			       "...............");
+		len -= k + 1;
+	}
+	return at;
+}
+
+/* Which cut of the answer a client's limit takes, as plan_answer must
+ * choose it: 0 none (TC=1), 1 the answer section, 2 with the authority
+ * section, 3 whole; -1 passed. `fixed`: header, question and OPT. */
+static int expected_cut(const struct compiled_answer *a, size_t fixed, size_t limit)
+{
+	size_t room = limit - fixed;
+
+	if ((size_t)a->head_len + a->tail_len <= room)
+		return 3;
+	if (a->flags & ANSWER_NO_TRUNCATE)
+		return -1;
+	if ((size_t)a->head_len + a->auth_len <= room) {
+		if (a->arcount && room - a->head_len - a->auth_len >= a->additional_min)
+			return -1;
+		return 2;
+	}
+	if ((a->flags & ANSWER_NEEDS_AUTHORITY) || a->head_len > room)
+		return 0;
+	return 1;
+}
+
+/*
+ * The cut is exact at the client's limit: answers of every length around
+ * 512 (no EDNS, EDNS 512) and 1232 (EDNS 1232 and 4096, clamped), with
+ * short and long qnames, over IPv4 and IPv6. Each response is the largest
+ * cut of the compiled answer that fits, byte for byte, its length at most
+ * the limit; one that does not fit is TC=1 with the question and OPT only;
+ * and each query moves exactly one counter by one.
+ */
+static void test_cut_exact_at_the_limit(void **state)
+{
+	static const int sizes[] = { 0, 512, 1232, 4096, -512 };
+	static const char *const prefixes[] = { "t", "x123456789x123456789x123456789x123456789x123456789x123456789.l" };
+	static char text[1 << 20];
+	size_t at = 0, exactly[4] = { 0 }, over[4] = { 0 };
+	char *path, err[512];
+	struct zone_compiler *zc;
+	struct zone *zone;
+
+	(void)state;
+	at += snprintf(text + at, sizeof(text) - at,
+		       "$ORIGIN cut.test.\n$TTL 600\n@ IN SOA ns1 hostmaster 1 3600 600 86400 120\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\nns1 IN AAAA 2001:db8::1\n");
+	for (size_t p = 0; p < 2; p++)
+		for (int len = 300; len <= 1200; len++) {
+			if (len > 480 && len < 1050)
+				continue;
+			at += snprintf(text + at, sizeof(text) - at, "%s%d IN TXT", prefixes[p], len);
+			at += txt_rdata(text + at, sizeof(text) - at, len);
+			at += snprintf(text + at, sizeof(text) - at, "\n");
+		}
+	path = write_file(text);
+	zone = load(path);
+	zc = zone_compiler_new(zone, false, err, sizeof(err));
+	assert_non_null(zc);
+	if (test_program_publish(skel, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	for (size_t p = 0; p < 2; p++)
+		for (int len = 300; len <= 1200; len++) {
+			char qname[KNOT_DNAME_TXT_MAXLEN];
+			const struct compiled_answer *a = NULL;
+			knot_dname_t *name;
+			struct name_answers n;
+
+			if (len > 480 && len < 1050)
+				continue;
+			snprintf(qname, sizeof(qname), "%s%d.cut.test.", prefixes[p], len);
+			name = knot_dname_from_str_alloc(qname);
+			assert_int_equal(zone_compile_name(zc, name, &n, err, sizeof(err)), 0);
+			for (size_t i = 0; i < n.type_count; i++)
+				if (n.types[i].qtype == KNOT_RRTYPE_TXT && !n.types[i].dnssec)
+					a = &n.types[i].answer;
+			assert_non_null(a);
+			for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+				for (int family = 4; family <= 6; family += 2) {
+					size_t opt = sizes[k] ? 11 : 0, qlen = knot_dname_size(name) + 4;
+					size_t limit = !sizes[k] ? 512 : abs(sizes[k]) > 1232 ? 1232 : abs(sizes[k]);
+					size_t fixed = KNOT_WIRE_HEADER_SIZE + qlen + opt, data;
+					int cut = expected_cut(a, fixed, limit);
+					__u64 before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+					uint16_t counts[4][3] = { { 0, 0, 0 }, { a->ancount, 0, 0 },
+								  { a->ancount, a->nscount, 0 },
+								  { a->ancount, a->nscount, a->arcount } };
+					struct frame_info info;
+					struct response r;
+					__u64 moved = 0;
+
+					test_program_counts(skel, before);
+					ask_spec(&(struct query_spec){ .family = family, .qname = qname,
+								       .qtype = KNOT_RRTYPE_TXT, .edns_size = abs(sizes[k]),
+								       .edns_do = sizes[k] < 0 }, &r);
+					test_program_counts(skel, after);
+					for (int i = 0; i < XDPCAST_REASON_MAX; i++)
+						moved += after[i] - before[i];
+					assert_int_equal(moved, 1);
+					for (int c = 1; c <= 3; c++) {
+						size_t whole = fixed + (c == 3 ? (size_t)a->head_len + a->tail_len :
+									c == 2 ? (size_t)a->head_len + a->auth_len :
+									a->head_len);
+
+						exactly[c] += whole == limit;
+						over[c] += whole == limit + 1;
+					}
+					if (cut < 0) {
+						if (r.verdict != XDP_PASS)
+							fail_msg("%s EDNS %d IPv%d: verdict %d, expected a pass", qname,
+								 sizes[k], family, r.verdict);
+						continue;
+					}
+					if (r.verdict != XDP_TX)
+						fail_msg("%s EDNS %d IPv%d: verdict %d, expected cut %d", qname, sizes[k],
+							 family, r.verdict, cut);
+					assert_null(check_frame(r.frame, r.len, FRAME_AS_SENT, &info));
+					data = cut == 3 ? (size_t)a->head_len + a->tail_len :
+					       cut == 2 ? (size_t)a->head_len + a->auth_len : cut == 1 ? a->head_len : 0;
+					if (info.dns_len != fixed + data || info.dns_len > limit ||
+					    memcmp(info.dns + KNOT_WIRE_HEADER_SIZE + qlen, a->bytes, data))
+						fail_msg("%s EDNS %d IPv%d: %zu bytes, expected cut %d of %zu", qname, sizes[k],
+							 family, info.dns_len, cut, fixed + data);
+					assert_int_equal(!!knot_wire_get_tc(info.dns), cut == 0);
+					assert_int_equal(after[cut ? XDPCAST_dns_answer : XDPCAST_dns_truncated] -
+							 before[cut ? XDPCAST_dns_answer : XDPCAST_dns_truncated], 1);
+					assert_int_equal(knot_wire_get_ancount(info.dns), counts[cut][0]);
+					assert_int_equal(knot_wire_get_nscount(info.dns), counts[cut][1]);
+					assert_int_equal(knot_wire_get_arcount(info.dns), counts[cut][2] + !!opt);
+					if (opt)        /* the OPT record ends the message: ours, DO echoed */
+						assert_int_equal(info.dns[info.dns_len - 4], sizes[k] < 0 ? 0x80 : 0);
+				}
+			free(name);
+		}
+	/* Every cut point met the limit exactly, and one byte over it. */
+	for (int c = 1; c <= 3; c++) {
+		print_message("  cut %d: %zu queries exactly at the limit, %zu one byte over\n", c, exactly[c], over[c]);
+		assert_true(exactly[c] > 0 && over[c] > 0);
+	}
+	zone_compiler_free(zc);
+	zone_free(zone);
+	unlink(path);
+	free(path);
+	assert_int_equal(test_program_publish(skel, EXAMPLE, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1591,6 +1758,7 @@ int main(void)
 		cmocka_unit_test(test_nested_zones_not_changed_in_place),
 		cmocka_unit_test(test_chains_into_another_served_zone),
 		cmocka_unit_test(test_minimal_wildcard_answers_carry_their_proof),
+		cmocka_unit_test(test_cut_exact_at_the_limit),
 	};
 
 	return cmocka_run_group_tests_name("answer cache", tests, setup, teardown);
