@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocklist.h"
 #include "config.h"
 #include "control.h"
 #include "metrics_server.h"
@@ -47,6 +48,18 @@ static void format_prefix(const struct schema_item *item, const void *value, cha
 static const struct schema_type prefix_type = {
 	.doc = "prefix", .plural = "prefixes", .size = sizeof(struct xdpcast_lpm_key),
 	.parse = parse_prefix, .format = format_prefix,
+};
+
+static int parse_blocked_prefix(const struct schema_item *item, const char *text, void *out,
+				struct schema_strings *strings, char *err, size_t errlen)
+{
+	return parse_prefix(item, text, out, strings, err, errlen) || blocklist_refuses(out, err, errlen) ? -1 : 0;
+}
+
+/* filter.blocklist: a prefix, but not a whole address family. */
+static const struct schema_type blocked_prefix_type = {
+	.doc = "prefix", .plural = "prefixes", .size = sizeof(struct xdpcast_lpm_key),
+	.parse = parse_blocked_prefix, .format = format_prefix,
 };
 
 /* ADDR[@PORT], port 53 unless given */
@@ -386,10 +399,11 @@ static const struct schema_item filter_keys[] = {
 		  "echo requests and \"fragmentation needed\" (ICMPv6: echo, \"packet too big\"), no other type. "
 		  "Neighbour discovery from the link (hop limit 255) always passes, spending no "
 		  "bucket or budget." },
-	{ .key = "blocklist", .shape = SCHEMA_LIST, .type = &prefix_type, .offset = P(blocklist.keys),
+	{ .key = "blocklist", .shape = SCHEMA_LIST, .type = &blocked_prefix_type, .offset = P(blocklist.keys),
 	  .count_offset = P(blocklist.count), .noun = "prefix",
-	  .help = "source prefixes dropped (`drop_blocklist`); `xdpcastctl block add/del` adds live entries "
-		  "on top, which a reload keeps" },
+	  .help = "source prefixes dropped (`drop_blocklist`), not a whole address family (0.0.0.0/0, ::/0: "
+		  "the health checks would pass while every query is dropped); `xdpcastctl block add/del` adds "
+		  "live entries on top, which a reload keeps" },
 	{ .key = "bogons", .shape = SCHEMA_LIST, .type = &prefix_type, .offset = P(bogons.keys),
 	  .count_offset = P(bogons.count), .noun = "prefix",
 	  .help = "source prefixes that cannot be on the internet (`drop_bogon_source`); the list replaces the "

@@ -43,7 +43,14 @@ out=$(ctl block del 198.51.100.3 2>&1) || rc=$?
 rc=0
 out=$(ctl block add 192.0.2.0/24 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [[ "$out" == *"192.0.2.0/24 is one of our anycast prefixes"* ]] || fail "block add of our prefix: $out"
-echo "ok - config entries and our own prefixes are refused by the CLI: $out"
+for everyone in 0.0.0.0/0 ::/0; do
+	rc=0
+	out=$(ctl block add $everyone 2>&1) || rc=$?
+	[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: $everyone: blocking every source would drop every query while the health checks pass and the PoP stays announced (to stop serving, withdraw)" ] ||
+		fail "block add $everyone: rc $rc, $out"
+done
+ctl block list | grep -q "/0 " && fail "a whole address family in the blocklist: $(ctl block list)"
+echo "ok - config entries, our own prefixes and a whole address family are refused by the CLI: $out"
 
 # The filter is an LPM trie: a lookup answers for a shorter entry covering
 # the prefix too. Only the prefix itself is an entry to refuse or remove.

@@ -98,10 +98,25 @@ static __u32 map_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
+int blocklist_refuses(const struct xdpcast_lpm_key *prefix, char *err, size_t errlen)
+{
+	char text[64];
+
+	if (prefix->prefixlen != 0 && !(prefix_is_v4(prefix) && prefix->prefixlen == 96))
+		return 0;
+	prefix_format(prefix, text, sizeof(text));
+	snprintf(err, errlen, "%s: blocking every source would drop every query while the health checks pass "
+		 "and the PoP stays announced (to stop serving, withdraw)", text);
+	return -1;
+}
+
 int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen)
 {
-	int filter_fd = open_filter(pin_dir, err, errlen), screen_fd, ret = -1;
+	int filter_fd, screen_fd, ret = -1;
 
+	if (blocklist_refuses(prefix, err, errlen))
+		return -1;
+	filter_fd = open_filter(pin_dir, err, errlen);
 	if (filter_fd < 0)
 		return -1;
 	/* No screen pinned: a program older than the screen, which looks every source up. */

@@ -16,6 +16,12 @@ struct blocked_prefix {
 	enum source_kind kind;
 };
 
+/* -1 and err for a prefix that would block every source of its family
+ * (0.0.0.0/0, ::/0): the PoP would drop every query while its health
+ * checks, which come from a probe source the filters skip, still pass and
+ * keep it announced. Withdrawing (xdpcastctl withdraw) is what that means. */
+int blocklist_refuses(const struct xdpcast_lpm_key *prefix, char *err, size_t errlen);
+/* Refuses what blocklist_refuses does, then blocks the prefix. */
 int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen);
 /* blocklist_add on open maps: the filter, then its screen (source_screen_map.h; -1: none). */
 int blocklist_insert(int filter_fd, int screen_fd, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen);
