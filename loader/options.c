@@ -56,7 +56,7 @@ static int parse_blocked_prefix(const struct schema_item *item, const char *text
 	return parse_prefix(item, text, out, strings, err, errlen) || blocklist_refuses(out, err, errlen) ? -1 : 0;
 }
 
-/* filter.blocklist: a prefix, but not a whole address family. */
+/* filter.blocklist and filter.bogons: a prefix, but not a whole address family. */
 static const struct schema_type blocked_prefix_type = {
 	.doc = "prefix", .plural = "prefixes", .size = sizeof(struct xdpcast_lpm_key),
 	.parse = parse_blocked_prefix, .format = format_prefix,
@@ -404,10 +404,10 @@ static const struct schema_item filter_keys[] = {
 	  .help = "source prefixes dropped (`drop_blocklist`), not a whole address family (0.0.0.0/0, ::/0: "
 		  "the health checks would pass while every query is dropped); `xdpcastctl block add/del` adds "
 		  "live entries on top, which a reload keeps" },
-	{ .key = "bogons", .shape = SCHEMA_LIST, .type = &prefix_type, .offset = P(bogons.keys),
+	{ .key = "bogons", .shape = SCHEMA_LIST, .type = &blocked_prefix_type, .offset = P(bogons.keys),
 	  .count_offset = P(bogons.count), .noun = "prefix",
 	  .help = "source prefixes that cannot be on the internet (`drop_bogon_source`); the list replaces the "
-		  "default, `[]` turns it off. Sources inside our own anycast prefixes are always dropped the same "
+		  "default, `[]` turns it off; not a whole address family. Sources inside our own anycast prefixes are always dropped the same "
 		  "way. Path MTU messages from private-use and shared space (RFC 1918, RFC 6598, fc00::/7) are not "
 		  "dropped as bogons: routers number links from them. The documentation prefixes are not in the "
 		  "default because the demo and the tests use them as clients: add them on a production PoP." },

@@ -295,6 +295,7 @@ static void test_bad_files(void **state)
 		{ "filter:\n  blocklist: [198.51.100.0/24, 0.0.0.0/0]\n",
 		  ":2: filter.blocklist: 0.0.0.0/0: blocking every source would drop every query while the health checks" },
 		{ "filter:\n  blocklist: ['::/0']\n", ":2: filter.blocklist: ::/0: blocking every source" },
+		{ "filter:\n  bogons: [10.0.0.0/8, 0.0.0.0/0]\n", ":2: filter.bogons: 0.0.0.0/0: blocking every source" },
 		{ "rrl: {slip: 11}\n", ":1: rrl.slip: '11' is not a whole number from 0 to 10" },
 		{ "cookies:\n  secret: abc\n", ":2: cookies.secret: a cookie secret is 32 hexadecimal digits" },
 		{ "cookies: {enabled: maybe}\n", ":1: cookies.enabled: 'maybe' is not true or false" },
