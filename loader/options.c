@@ -56,6 +56,33 @@ static int parse_blocked_prefix(const struct schema_item *item, const char *text
 	return parse_prefix(item, text, out, strings, err, errlen) || blocklist_refuses(out, err, errlen) ? -1 : 0;
 }
 
+/* Shorter than any network's anycast prefix: BIRD would announce it (0/0
+ * is a default route) and the program would filter every destination in
+ * it, this host's own addresses among them. */
+#define ANYCAST_V4_SHORTEST 8
+#define ANYCAST_V6_SHORTEST 16
+
+static int parse_anycast_prefix(const struct schema_item *item, const char *text, void *out,
+				struct schema_strings *strings, char *err, size_t errlen)
+{
+	const struct xdpcast_lpm_key *prefix = out;
+	bool v4;
+
+	if (parse_prefix(item, text, out, strings, err, errlen))
+		return -1;
+	v4 = prefix_is_v4(prefix);
+	if (prefix->prefixlen - (v4 ? 96 : 0) >= (v4 ? ANYCAST_V4_SHORTEST : ANYCAST_V6_SHORTEST))
+		return 0;
+	snprintf(err, errlen, "'%s': shorter than /%d: it would be announced as it is and every destination in it "
+		 "filtered, this host's own addresses too", text, v4 ? ANYCAST_V4_SHORTEST : ANYCAST_V6_SHORTEST);
+	return -1;
+}
+
+static const struct schema_type anycast_prefix_type = {
+	.doc = "prefix", .plural = "prefixes", .size = sizeof(struct xdpcast_lpm_key),
+	.parse = parse_anycast_prefix, .format = format_prefix,
+};
+
 /* filter.blocklist and filter.bogons: a prefix, but not a whole address family. */
 static const struct schema_type blocked_prefix_type = {
 	.doc = "prefix", .plural = "prefixes", .size = sizeof(struct xdpcast_lpm_key),
@@ -364,8 +391,8 @@ static const struct schema_item budget_rate_keys[] = { RATE_KEYS("passed to the 
 	  .help = text }
 
 static const struct schema_item anycast_keys[] = {
-	{ .key = "prefix", .type = &prefix_type, .offset = offsetof(struct anycast_option, prefix),
-	  .flags = SCHEMA_REQUIRED, .help = "the anycast prefix" },
+	{ .key = "prefix", .type = &anycast_prefix_type, .offset = offsetof(struct anycast_option, prefix),
+	  .flags = SCHEMA_REQUIRED, .help = "the anycast prefix, /8 or longer (IPv6 /16)" },
 	{ .key = "allow", .shape = SCHEMA_LIST, .type = &rule_type, .offset = offsetof(struct anycast_option, rules.allow),
 	  .count_offset = offsetof(struct anycast_option, rules.count), .flags = SCHEMA_FIXED,
 	  .max_items = XDPCAST_ALLOW_MAX, .noun = "rule",
@@ -679,8 +706,8 @@ const struct schema_item options_schema[] = {
 	{ .key = "anycast", .flag = "anycast", .short_flag = 'a', .arg = "PREFIX", .shape = SCHEMA_LIST,
 	  .children = anycast_keys, LIST_AT(anycast, anycast_count), .record_size = sizeof(struct anycast_option),
 	  .max_items = OPTIONS_MAX_ANYCAST, .shorthand = "prefix", .noun = "entry", .group = "flags",
-	  .help = "protect PREFIX, e.g. 192.0.2.0/24 or 2001:db8:53::/48; traffic to other destinations is "
-		  "passed untouched" },
+	  .help = "protect PREFIX, e.g. 192.0.2.0/24 or 2001:db8:53::/48 (at least /8, IPv6 /16); traffic to "
+		  "other destinations is passed untouched" },
 	{ .key = "zones", .flag = "zone", .short_flag = 'z', .arg = "FILE", .shape = SCHEMA_LIST,
 	  .type = &schema_string, LIST_AT(zones, zone_count), .noun = "zone file", .group = "flags",
 	  .help = "serve the zone in FILE (its origin is the SOA owner)" },

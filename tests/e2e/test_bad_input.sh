@@ -43,6 +43,7 @@ expect_error "error: failed: --iface nosuch0: no such interface" --iface nosuch0
 expect_error "prefix '192.0.2.0/33': length must be 0 to 32" --iface veth-s --anycast 192.0.2.0/33 --pop e2e --zone "$ZONE"
 expect_error "prefix '192.0.2.1/24': host bits are set" --iface veth-s --anycast 192.0.2.1/24 --pop e2e --zone "$ZONE"
 expect_error "prefix 'example': not an IPv4 or IPv6 address" --iface veth-s --anycast example --pop e2e --zone "$ZONE"
+expect_error "--anycast: '0.0.0.0/0': shorter than /8: it would be announced as it is" --iface veth-s --anycast 0.0.0.0/0 --pop e2e --zone "$ZONE"
 expect_error "--pop is required" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE"
 expect_error "--xdp-mode: 'hw' must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw
 expect_error "view 'eu' has no clients: add --view NAME=PREFIX" "${good[@]}" --zone "$ZONE" --view-zone eu="$ZONE"

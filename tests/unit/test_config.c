@@ -288,6 +288,8 @@ static void test_bad_files(void **state)
 		{ "rate_limit:\n  ipv4_32: {rate: 10, burst: 0}\n", "rate_limit.ipv4_32: burst must be at least 1" },
 		{ "rate_limit:\n  ipv4_33: {rate: 10}\n", ":2: rate_limit.ipv4_33: unknown key" },
 		{ "anycast: [192.0.2.1/24]\n", ":1: anycast: prefix '192.0.2.1/24': host bits are set" },
+		{ "anycast: [0.0.0.0/0]\n", ":1: anycast: '0.0.0.0/0': shorter than /8: it would be announced" },
+		{ "anycast:\n  - {prefix: '2000::/3'}\n", ":2: anycast.prefix: '2000::/3': shorter than /16: " },
 		{ "anycast:\n  - allow: [udp/53]\n", ":2: anycast: an entry needs 'prefix'" },
 		{ "filter:\n  allow: [udp/53, sctp/9]\n", ":2: filter.allow: 'sctp/9' is not a rule" },
 		{ "filter:\n  allow: []\n", "filter.allow: an empty allowlist would drop everything" },
