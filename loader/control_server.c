@@ -327,19 +327,24 @@ void control_server_run(struct control_server *c)
 }
 
 void control_server_reloaded(struct control_server *c, unsigned job, bool ok, const char *err,
-			     unsigned generation)
+			     unsigned generation, const char *const *restart_keys, size_t restart_key_count)
 {
 	if (!c)
 		return;
 	for (size_t i = 0; i < CONTROL_CONNS_MAX; i++) {
 		struct control_conn *conn = &c->conns[i];
+		json_t *keys;
 
 		if (conn->fd < 0 || !conn->waiting_for || conn->waiting_for > job)
 			continue;
 		conn_resume(conn);
-		if (ok)
-			conn_reply(conn, json_pack("{s:b, s:I}", "ok", 1, "generation", (json_int_t)generation));
-		else
+		if (ok) {
+			keys = json_array();
+			for (size_t k = 0; keys && k < restart_key_count; k++)
+				json_array_append_new(keys, json_text(restart_keys[k]));
+			conn_reply(conn, json_pack("{s:b, s:I, s:o*}", "ok", 1, "generation", (json_int_t)generation,
+						   "restart_keys", keys));
+		} else
 			conn_reply(conn, json_pack("{s:b, s:o, s:I}", "ok", 0, "error", json_text(err),
 						   "generation", (json_int_t)generation));
 	}

@@ -886,7 +886,7 @@ static const char usage_tail[] =
 "Runs in the foreground and logs to stderr (to the journal under systemd);\n"
 "logs a line with 'ready' once attached with every zone loaded. SIGHUP and\n"
 "'xdpcastctl reload' reload every zone file and the config file's flood\n"
-"defense settings (all or nothing; a restart key that changed is logged); a\n"
+"defense settings (all or nothing; restart keys that changed are named); a\n"
 "change of a zone file reloads the zones. SIGTERM or\n"
 "SIGINT withdraws the prefixes, keeps answering for drain_ms, then detaches,\n"
 "unpins and exits 0 (3 when a running BIRD did not take the withdrawal,\n"

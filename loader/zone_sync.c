@@ -31,7 +31,6 @@
 
 #define NOTIFY_TCP_MAX     8    /* NOTIFY connections served at once */
 #define NOTIFY_UDP_BURST   64   /* datagrams read per wakeup */
-#define RESTART_CHANGES_LEN 512 /* the keys a reload names as changed but not applied */
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -45,7 +44,8 @@ struct zone_job {
 	size_t transferred_count;
 	const struct generation *known; /* files read already: the generation in force, or zones_check's */
 	struct options fresh;           /* read_config: the settings the next start would run with */
-	char restart_changes[RESTART_CHANGES_LEN];      /* read_config: keys that differ from the running ones' */
+	char **restart_keys;            /* read_config: keys that differ from the running ones', all of them */
+	size_t restart_key_count;
 	struct zones_view view;         /* the zones in force after the job */
 	char **includes;                /* the files they $INCLUDE */
 	size_t include_count;
@@ -250,13 +250,46 @@ static int zone_files_readable(const struct options *o, char *err, size_t errlen
 	return 0;
 }
 
-/* Lists a key whose change a reload does not apply. */
+/* Lists a key whose change a reload does not apply: every one, however
+ * many, as the operator must know what the next start changes. */
 static void note_restart_change(const char *path, void *arg)
 {
-	char *list = arg;
-	size_t used = strlen(list);
+	struct zone_job *z = arg;
+	char **slot = array_push((void **)&z->restart_keys, &z->restart_key_count, sizeof(*slot));
 
-	snprintf(list + used, RESTART_CHANGES_LEN - used, "%s%s", used ? ", " : "", path);
+	if (!slot || !(*slot = strdup(path))) {
+		z->restart_key_count -= slot != NULL;
+		log_error("out of memory listing the changed restart key %s", path);
+	}
+}
+
+static void release_restart_keys(struct zone_job *z)
+{
+	for (size_t i = 0; i < z->restart_key_count; i++)
+		free(z->restart_keys[i]);
+	free(z->restart_keys);
+	z->restart_keys = NULL;
+	z->restart_key_count = 0;
+}
+
+/* The keys a reload did not apply, logged on one line. */
+static void log_restart_keys(const struct daemon *d, const struct zone_job *z)
+{
+	size_t len = 1, used = 0;
+	char *text;
+
+	for (size_t i = 0; i < z->restart_key_count; i++)
+		len += strlen(z->restart_keys[i]) + 2;
+	if (!(text = malloc(len))) {
+		log_warn("%s: %zu keys changed, applied at the next start", d->opts.config_path, z->restart_key_count);
+		return;
+	}
+	text[0] = '\0';
+	for (size_t i = 0; i < z->restart_key_count; i++)
+		used += snprintf(text + used, len - used, "%s%s", i ? ", " : "", z->restart_keys[i]);
+	log_warn("%s: changed, applied at the next start (a restart hands over without a lost query): %s",
+		 d->opts.config_path, text);
+	free(text);
 }
 
 /* On the zones lane: the config file (when asked), then every zone read
@@ -280,7 +313,7 @@ static void load_run(struct loop_job *job)
 			z->ret = -1;
 			goto out;
 		}
-		schema_each_restart_change(options_schema, opts, &z->fresh, note_restart_change, z->restart_changes);
+		schema_each_restart_change(options_schema, opts, &z->fresh, note_restart_change, z);
 	}
 	z->ret = generation_build(&next, views, view_count, z->transferred, z->transferred_count, z->known, z->err,
 				  sizeof(z->err));
@@ -402,9 +435,8 @@ static bool load_taken(struct daemon *d, struct zone_job *z)
 				 "refused and the previous ones stay: %s", d->opts.config_path, err);
 		else
 			log_info("flood defense settings of %s in force", d->opts.config_path);
-		if (ok && z->restart_changes[0])
-			log_warn("%s: changed, applied at the next start (a restart hands over without a lost query): %s",
-				 d->opts.config_path, z->restart_changes);
+		if (ok && z->restart_key_count)
+			log_restart_keys(d, z);
 	}
 	if (!ok)
 		load_failed(d, z);
@@ -422,7 +454,9 @@ static void load_done(struct loop_job *job)
 	struct daemon *d = z->d;
 	bool ok = load_taken(d, z);
 
-	control_server_reloaded(d->control, z->number, ok, z->err, d->generation_number);
+	control_server_reloaded(d->control, z->number, ok, z->err, d->generation_number,
+				(const char *const *)z->restart_keys, ok ? z->restart_key_count : 0);
+	release_restart_keys(z);
 	free(z);
 	d->zones_busy = false;
 	if (d->phase == PHASE_RUNNING)

@@ -587,7 +587,17 @@ static int cmd_reload(struct ctl *ctl)
 		return ok ? 0 : 1;
 	}
 	if (ok) {
+		json_t *keys = json_object_get(reply, "restart_keys"), *key;
+		size_t i;
+
 		printf("reloaded: generation %lld\n", json_integer_value(json_object_get(reply, "generation")));
+		/* A changed key a reload cannot apply must not pass for applied. */
+		if (json_array_size(keys)) {
+			printf("changed, applied at the next start (a restart hands over without a lost query): ");
+			json_array_foreach(keys, i, key)
+				printf("%s%s", i ? ", " : "", json_string_value(key));
+			putchar('\n');
+		}
 	} else {
 		snprintf(err, sizeof(err), "reload failed, generation %lld keeps answering: %s",
 			 json_integer_value(json_object_get(reply, "generation")),

@@ -62,19 +62,51 @@ echo "ok - SIGHUP swapped in generation 2, logging the zone that changed alone"
 # The config is read as the next start would read it: a restart key that
 # changed is named, what the next start would refuse is refused now.
 printf 'zone_watch: {enabled: false}\nhealth: {interval_ms: 700}\nrrl: {buckets: 1024}\n' > "$WORK/nowatch.yaml"
-ctl reload > /dev/null || fail "a reload with restart keys changed failed"
-grep -q "warning: $WORK/nowatch.yaml: changed, applied at the next start (a restart hands over without a lost query): rrl.buckets, health.interval_ms$" "$WORK/xdpcastd.log" ||
+out=$(ctl reload) || fail "a reload with restart keys changed failed"
+restart_note="changed, applied at the next start (a restart hands over without a lost query)"
+[ "$out" = "$(printf 'reloaded: generation 3\n%s: rrl.buckets, health.interval_ms' "$restart_note")" ] ||
+	fail "xdpcastctl reload said: $out"
+grep -q "warning: $WORK/nowatch.yaml: $restart_note: rrl.buckets, health.interval_ms$" "$WORK/xdpcastd.log" ||
 	fail "restart keys changed without a word: $(grep nowatch.yaml "$WORK/xdpcastd.log")"
-echo "ok - a reload names the restart keys that changed"
+# Every key the flags leave to the file, changed at once: each is named,
+# the last as the first (the list was cut at 512 bytes, mid-key).
+cat > "$WORK/nowatch.yaml" <<YAML
+zone_watch: {enabled: false, delay_ms: 100}
+minimal_responses: true
+views: {v1: {clients: [203.0.113.0/24], zones: [$EXAMPLE]}}
+metrics: $UNICAST4:9599
+xdp_mode: skb
+bird_include: $WORK/bird.conf
+replace_foreign: true
+verbose: true
+rate_limit: {source_buckets: 1000}
+rrl: {buckets: 1000}
+drain_ms: 100
+health: {interval_ms: 700, rise: 2, fall: 3, timeout_ms: 300, zones_per_round: 5, backend: $ANYCAST4,
+         commands: [{name: c1, run: "true"}], user: nobody, actions: {c1: drain}}
+bgp: {asn: 64500, drain: {prepend: 2, communities: ["65535:0"]}}
+transfer: {notify_listen: "$UNICAST4@5300", timeout_ms: 2000, catalog_members_max: 5,
+           keys: [{name: k1, secret: "c2VjcmV0c2VjcmV0"}], zones: [{zone: third.test, primary: 203.0.113.2}]}
+catchment: {groups: {europe: [198.51.100.0/24]}}
+limits: {zone_file_mb: 10, zone_records: 100000}
+answer_cache: {max_mib: 64}
+YAML
+every="minimal_responses, views, metrics, xdp_mode, bird_include, replace_foreign, verbose, rate_limit.source_buckets, rrl.buckets, drain_ms, health.interval_ms, health.rise, health.fall, health.timeout_ms, health.zones_per_round, health.backend, health.commands, health.user, health.actions, bgp.asn, bgp.drain.prepend, bgp.drain.communities, zone_watch.delay_ms, transfer.notify_listen, transfer.timeout_ms, transfer.catalog_members_max, transfer.keys, transfer.zones, limits.zone_file_mb, limits.zone_records, answer_cache.max_mib, catchment.groups"
+out=$(ctl reload) || fail "a reload with every restart key changed failed"
+[ "$out" = "$(printf 'reloaded: generation 4\n%s: %s' "$restart_note" "$every")" ] ||
+	fail "xdpcastctl reload said: $out"
+grep -q "warning: $WORK/nowatch.yaml: $restart_note: $every$" "$WORK/xdpcastd.log" ||
+	fail "the restart keys logged: $(grep "nowatch.yaml: changed" "$WORK/xdpcastd.log" | tail -1)"
+echo "ok - a reload names every restart key that changed, in the log and to xdpcastctl"
 printf 'zone_watch: {enabled: false}\nhealth:\n  actions: {fast_path: drain}\n' > "$WORK/nowatch.yaml"
 rc=0
 out=$(ctl reload 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 3 keeps answering: $WORK/nowatch.yaml:3: health.actions: fast_path: drain needs bgp.asn (to prepend) or bgp.drain.communities" ] ||
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 4 keeps answering: $WORK/nowatch.yaml:3: health.actions: fast_path: drain needs bgp.asn (to prepend) or bgp.drain.communities" ] ||
 	fail "a config the next start would refuse: rc $rc, $out"
 printf 'zone_watch: {enabled: false}\nhealth:\n  actions: {nosuch: withdraw}\n' > "$WORK/nowatch.yaml"
 rc=0
 out=$(ctl reload 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 3 keeps answering: $WORK/nowatch.yaml:3: health.actions: no check named 'nosuch'" ] ||
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 4 keeps answering: $WORK/nowatch.yaml:3: health.actions: no check named 'nosuch'" ] ||
 	fail "an action for a check that is not made: rc $rc, $out"
 echo "zone_watch: {enabled: false}" > "$WORK/nowatch.yaml"
 ctl reload > /dev/null || fail "the reload after the fix failed"
@@ -84,7 +116,7 @@ echo "www2 IN A 192.0.2.300" >> "$EXAMPLE"
 write_second 3 192.0.2.79
 kill -HUP "$XDPCASTD_PID"
 wait_for "the failed reload" reloads_done "reload failed" 2
-grep -q "reload failed, generation 4 keeps answering: $EXAMPLE:[0-9]*: invalid IPv4 address" "$WORK/xdpcastd.log" ||
+grep -q "reload failed, generation 5 keeps answering: $EXAMPLE:[0-9]*: invalid IPv4 address" "$WORK/xdpcastd.log" ||
 	fail "the failed reload does not name file and line: $(grep 'reload failed' "$WORK/xdpcastd.log")"
 # All or nothing: second.test's good change did not land either.
 answer_via_xdp www.second.test A 192.0.2.78
