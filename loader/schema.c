@@ -773,6 +773,11 @@ static bool item_differs(const struct schema_item *item, const void *a, const vo
 
 	switch (item->shape) {
 	case SCHEMA_VALUE:
+		/* Given or not is a change of its own: xdp_mode: native forces
+		 * what its absence only tries first. */
+		if ((item->flags & SCHEMA_GIVEN) &&
+		    *(bool *)schema_at((void *)a, item->given_offset) != *(bool *)schema_at((void *)b, item->given_offset))
+			return true;
 		return values_differ(item, schema_at((void *)a, item->offset), schema_at((void *)b, item->offset));
 	case SCHEMA_SECTION:
 		return records_differ(item->children, schema_at((void *)a, item->offset),

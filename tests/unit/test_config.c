@@ -120,6 +120,41 @@ static void test_flags_win(void **state)
 	options_free(&o);
 }
 
+static void collect_change(const char *path, void *arg)
+{
+	char *list = arg;
+
+	snprintf(list + strlen(list), 256 - strlen(list), "%s%s", *list ? " " : "", path);
+}
+
+/* The keys a reload names as changed and not applied: a restart key is
+ * named when it differs, a reload key never, and a value given in the
+ * file is a change from one left to the default even when they are equal
+ * (xdp_mode: native forces native, without it skb is the fallback). */
+static void test_restart_changes(void **state)
+{
+	static const char head[] = "pop: ams1\ninterfaces: [eth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n";
+	char text[512], list[256] = "";
+	char *argv[] = { "xdpcastd", "--config", path };
+	struct options a, b;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%srrl: {rate: 5, buckets: 1000}\n", head);
+	write_config(text);
+	assert_int_equal(parse(&a, 3, argv), OPTIONS_RUN);
+	snprintf(text, sizeof(text), "%srrl: {rate: 6, buckets: 2000}\nxdp_mode: native\n", head);
+	write_config(text);
+	assert_int_equal(parse(&b, 3, argv), OPTIONS_RUN);
+	assert_int_equal(a.xdp_mode, b.xdp_mode);
+	schema_each_restart_change(options_schema, &a, &b, collect_change, list);
+	assert_string_equal(list, "xdp_mode rrl.buckets");
+	list[0] = '\0';
+	schema_each_restart_change(options_schema, &b, &b, collect_change, list);
+	assert_string_equal(list, "");
+	options_free(&a);
+	options_free(&b);
+}
+
 static void test_defense_settings(void **state)
 {
 	struct options o = { 0 };
@@ -696,6 +731,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_equals_flags),
 		cmocka_unit_test(test_flags_win),
+		cmocka_unit_test(test_restart_changes),
 		cmocka_unit_test(test_contract_paths),
 		cmocka_unit_test(test_defense_settings),
 		cmocka_unit_test(test_control_plane),
