@@ -430,12 +430,13 @@ static const struct schema_item filter_keys[] = {
 	  .count_offset = P(blocklist.count), .noun = "prefix",
 	  .help = "source prefixes dropped (`drop_blocklist`), not a whole address family (0.0.0.0/0, ::/0: "
 		  "the health checks would pass while every query is dropped); `xdpcastctl block add/del` adds "
-		  "live entries on top, which a reload keeps" },
+		  "live entries on top, which a reload keeps. The source filter holds 65536 prefixes: this list, "
+		  "filter.bogons, the anycast prefixes and the live entries together" },
 	{ .key = "bogons", .shape = SCHEMA_LIST, .type = &blocked_prefix_type, .offset = P(bogons.keys),
 	  .count_offset = P(bogons.count), .noun = "prefix",
 	  .help = "source prefixes that cannot be on the internet (`drop_bogon_source`); the list replaces the "
-		  "default, `[]` turns it off; not a whole address family. Sources inside our own anycast prefixes are always dropped the same "
-		  "way. Path MTU messages from private-use and shared space (RFC 1918, RFC 6598, fc00::/7) are not "
+		  "default, `[]` turns it off; not a whole address family. Sources inside our own anycast prefixes "
+		  "are always dropped the same way. Path MTU messages from private-use and shared space (RFC 1918, RFC 6598, fc00::/7) are not "
 		  "dropped as bogons: routers number links from them. The documentation prefixes are not in the "
 		  "default because the demo and the tests use them as clients: add them on a production PoP." },
 	SCHEMA_END

@@ -621,6 +621,13 @@ static enum schema_reload reload_of(const struct schema_item *item, enum schema_
 	return item->reload != SCHEMA_INHERIT ? item->reload : enclosing;
 }
 
+/* A list's bound, as a file past it is refused: ", at most 8". */
+static void describe_bound(const struct schema_item *item, char *out, size_t len)
+{
+	if (item->max_items)
+		snprintf(out, len, ", at most %zu", item->max_items);
+}
+
 /* "list of prefixes", "number 0..10", "`native` or `skb`" */
 static void describe_value(const struct schema_item *item, char *out, size_t len)
 {
@@ -632,27 +639,28 @@ static void describe_value(const struct schema_item *item, char *out, size_t len
 		const struct schema_item *scalar = child_with(item->children, SCHEMA_SCALAR);
 
 		if (scalar && scalar->shape == SCHEMA_LIST) {
-			snprintf(out, len, "`%s: [%s, ...]`", name->arg, scalar->arg);
-			return;
-		}
-		if (scalar) {
+			used = snprintf(out, len, "`%s: [%s, ...]`", name->arg, scalar->arg);
+		} else if (scalar) {
 			choice_names(scalar->choices, names, sizeof(names));
-			snprintf(out, len, "`%s: VALUE`, VALUE %s", name->arg, names);
-			return;
+			used = snprintf(out, len, "`%s: VALUE`, VALUE %s", name->arg, names);
+		} else {
+			used = snprintf(out, len, "`%s: {", name->arg);
+			for (const struct schema_item *c = item->children; !schema_is_end(c); c++)
+				if (!(c->flags & SCHEMA_NAME))
+					used += snprintf(out + used, len - used, "%s%s", c == item->children + 1 ? "" : ", ",
+							 c->key);
+			used += snprintf(out + used, len - used, "}`");
 		}
-		used = snprintf(out, len, "`%s: {", name->arg);
-		for (const struct schema_item *c = item->children; !schema_is_end(c); c++)
-			if (!(c->flags & SCHEMA_NAME))
-				used += snprintf(out + used, len - used, "%s%s", c == item->children + 1 ? "" : ", ", c->key);
-		snprintf(out + used, len - used, "}`");
+		describe_bound(item, out + used, len - used);
 		return;
 	}
 	if (item->shape == SCHEMA_LIST && has_records(item)) {
 		used = snprintf(out, len, "list of `{");
 		for (const struct schema_item *c = item->children; !schema_is_end(c); c++)
 			used += snprintf(out + used, len - used, "%s%s", c == item->children ? "" : ", ", c->key);
-		snprintf(out + used, len - used, "}`%s%s", item->shorthand ? " or of " : "",
-			 item->shorthand ? schema_child(item->children, item->shorthand)->type->plural : "");
+		used += snprintf(out + used, len - used, "}`%s%s", item->shorthand ? " or of " : "",
+				 item->shorthand ? schema_child(item->children, item->shorthand)->type->plural : "");
+		describe_bound(item, out + used, len - used);
 		return;
 	}
 	if (item->shape == SCHEMA_SECTION) {
@@ -677,8 +685,8 @@ static void describe_value(const struct schema_item *item, char *out, size_t len
 	if (item->type == &schema_uint || item->type == &schema_uint64 || item->type == &schema_mebibytes)
 		snprintf(out + used, len - used, ", %llu to %llu%s%s", (unsigned long long)item->min,
 			 (unsigned long long)item->max, item->unit ? " " : "", item->unit ? item->unit : "");
-	else if (item->max_items)
-		snprintf(out + used, len - used, ", at most %zu", item->max_items);
+	else
+		describe_bound(item, out + used, len - used);
 }
 
 static void markdown_rows(const struct schema_item *table, const void *base, const char *prefix,
