@@ -212,6 +212,12 @@ static int attach_one(struct attachment *a, int prog_fd, __u32 ours, enum xdp_at
 		return -1;
 	}
 	log_info("%s: replaced %s%s", a->ifname, what, a->seen.id == ours ? " (the previous xdpcastd's)" : "");
+	/* The swap keeps the program's mode: the kernel holds one mode at a
+	 * time, so another would leave the interface without XDP meanwhile. */
+	if (!fallback && a->seen.mode != mode)
+		log_warn("%s: kept %s mode, not the %s mode asked: a handover keeps the mode of the program it takes "
+			 "over; stop xdpcastd, then start it, to change it", a->ifname, attach_mode_name(a->seen.mode),
+			 attach_mode_name(mode));
 	a->mode = a->seen.mode;
 	a->replaced = a->seen.id;
 	a->attached = true;

@@ -327,7 +327,8 @@ void control_server_run(struct control_server *c)
 }
 
 void control_server_reloaded(struct control_server *c, unsigned job, bool ok, const char *err,
-			     unsigned generation, const char *const *restart_keys, size_t restart_key_count)
+			     unsigned generation, const char *const *restart_keys, size_t restart_key_count,
+			     const char *restart_advice)
 {
 	if (!c)
 		return;
@@ -342,8 +343,9 @@ void control_server_reloaded(struct control_server *c, unsigned job, bool ok, co
 			keys = json_array();
 			for (size_t k = 0; keys && k < restart_key_count; k++)
 				json_array_append_new(keys, json_text(restart_keys[k]));
-			conn_reply(conn, json_pack("{s:b, s:I, s:o*}", "ok", 1, "generation", (json_int_t)generation,
-						   "restart_keys", keys));
+			conn_reply(conn, json_pack("{s:b, s:I, s:o*, s:s}", "ok", 1, "generation",
+						   (json_int_t)generation, "restart_keys", keys, "restart_advice",
+						   restart_advice));
 		} else
 			conn_reply(conn, json_pack("{s:b, s:o, s:I}", "ok", 0, "error", json_text(err),
 						   "generation", (json_int_t)generation));

@@ -213,9 +213,10 @@ void announce_close(struct daemon *d);
 int control_server_start(struct daemon *d, char *err, size_t errlen);
 void control_server_run(struct control_server *c);
 /* Load job `job` ended: answers the reloads that waited for it, naming
- * the changed keys it applies only at the next start. */
+ * the changed keys it applies only at the next start and how. */
 void control_server_reloaded(struct control_server *c, unsigned job, bool ok, const char *err,
-			     unsigned generation, const char *const *restart_keys, size_t restart_key_count);
+			     unsigned generation, const char *const *restart_keys, size_t restart_key_count,
+			     const char *restart_advice);
 void control_server_stop(struct control_server *c);
 
 #endif

@@ -731,10 +731,12 @@ const struct schema_item options_schema[] = {
 	  .choices = xdp_modes, .offset = AT(xdp_mode), .flags = SCHEMA_GIVEN, .given_offset = AT(mode_forced),
 	  .default_doc = "native, else skb", .group = "flags",
 	  .help = "native or skb; without it native is tried first and skb used where the driver has no native "
-		  "XDP" },
+		  "XDP. A restart that hands over keeps the mode the interfaces have (logged): to change it, stop "
+		  "xdpcastd, then start it" },
 	{ .key = "pin_dir", .flag = "pin-dir", .short_flag = 'd', .arg = "DIR", .type = &schema_string,
 	  .offset = AT(pin_dir), .group = "flags", .help = "where the program and maps are pinned, on a BPF filesystem; a directory that is root's alone "
-		  "(mode 0700 when xdpcastd makes it)" },
+		  "(mode 0700 when xdpcastd makes it). A restart hands over through it: to move it, stop xdpcastd, "
+		  "then start it" },
 	{ .key = "control_socket", .flag = "control-socket", .short_flag = 's', .arg = "PATH", .type = &schema_string,
 	  .offset = AT(control_socket), .group = "flags",
 	  .help = "where xdpcastctl reaches the daemon for status, reload and maintenance: mode 0700 (root "

@@ -272,6 +272,18 @@ static void release_restart_keys(struct zone_job *z)
 	z->restart_key_count = 0;
 }
 
+/* How the keys a reload did not apply come into force: a restart hands
+ * over, but finds the program to take over in the pin directory in force
+ * and keeps the mode the interfaces hold it in (attach.c). */
+static const char *restart_advice(const struct zone_job *z)
+{
+	for (size_t i = 0; i < z->restart_key_count; i++)
+		if (!strcmp(z->restart_keys[i], "pin_dir") || !strcmp(z->restart_keys[i], "xdp_mode"))
+			return "pin_dir and xdp_mode need a stop and a start: a restart hands over in the pin "
+			       "directory and the interfaces' mode in force";
+	return "a restart hands over without a lost query";
+}
+
 /* The keys a reload did not apply, logged on one line. */
 static void log_restart_keys(const struct daemon *d, const struct zone_job *z)
 {
@@ -287,8 +299,7 @@ static void log_restart_keys(const struct daemon *d, const struct zone_job *z)
 	text[0] = '\0';
 	for (size_t i = 0; i < z->restart_key_count; i++)
 		used += snprintf(text + used, len - used, "%s%s", i ? ", " : "", z->restart_keys[i]);
-	log_warn("%s: changed, applied at the next start (a restart hands over without a lost query): %s",
-		 d->opts.config_path, text);
+	log_warn("%s: changed, applied at the next start (%s): %s", d->opts.config_path, restart_advice(z), text);
 	free(text);
 }
 
@@ -455,7 +466,7 @@ static void load_done(struct loop_job *job)
 	bool ok = load_taken(d, z);
 
 	control_server_reloaded(d->control, z->number, ok, z->err, d->generation_number,
-				(const char *const *)z->restart_keys, ok ? z->restart_key_count : 0);
+				(const char *const *)z->restart_keys, ok ? z->restart_key_count : 0, restart_advice(z));
 	release_restart_keys(z);
 	free(z);
 	d->zones_busy = false;

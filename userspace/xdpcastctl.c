@@ -593,7 +593,8 @@ static int cmd_reload(struct ctl *ctl)
 		printf("reloaded: generation %lld\n", json_integer_value(json_object_get(reply, "generation")));
 		/* A changed key a reload cannot apply must not pass for applied. */
 		if (json_array_size(keys)) {
-			printf("changed, applied at the next start (a restart hands over without a lost query): ");
+			printf("changed, applied at the next start (%s): ",
+			       json_string_value(json_object_get(reply, "restart_advice")));
 			json_array_foreach(keys, i, key)
 				printf("%s%s", i ? ", " : "", json_string_value(key));
 			putchar('\n');

@@ -64,6 +64,8 @@ echo "ok - SIGHUP swapped in generation 2, logging the zone that changed alone"
 printf 'zone_watch: {enabled: false}\nhealth: {interval_ms: 700}\nrrl: {buckets: 1024}\n' > "$WORK/nowatch.yaml"
 out=$(ctl reload) || fail "a reload with restart keys changed failed"
 restart_note="changed, applied at the next start (a restart hands over without a lost query)"
+# A handover keeps the pin directory and the interfaces' mode: those two need a stop and a start.
+stop_note="changed, applied at the next start (pin_dir and xdp_mode need a stop and a start: a restart hands over in the pin directory and the interfaces' mode in force)"
 [ "$out" = "$(printf 'reloaded: generation 3\n%s: rrl.buckets, health.interval_ms' "$restart_note")" ] ||
 	fail "xdpcastctl reload said: $out"
 grep -q "warning: $WORK/nowatch.yaml: $restart_note: rrl.buckets, health.interval_ms$" "$WORK/xdpcastd.log" ||
@@ -93,9 +95,9 @@ answer_cache: {max_mib: 64}
 YAML
 every="minimal_responses, views, metrics, xdp_mode, bird_include, replace_foreign, verbose, rate_limit.source_buckets, rrl.buckets, drain_ms, health.interval_ms, health.rise, health.fall, health.timeout_ms, health.zones_per_round, health.backend, health.commands, health.user, health.actions, bgp.asn, bgp.drain.prepend, bgp.drain.communities, zone_watch.delay_ms, transfer.notify_listen, transfer.timeout_ms, transfer.catalog_members_max, transfer.keys, transfer.zones, limits.zone_file_mb, limits.zone_records, answer_cache.max_mib, catchment.groups"
 out=$(ctl reload) || fail "a reload with every restart key changed failed"
-[ "$out" = "$(printf 'reloaded: generation 4\n%s: %s' "$restart_note" "$every")" ] ||
+[ "$out" = "$(printf 'reloaded: generation 4\n%s: %s' "$stop_note" "$every")" ] ||
 	fail "xdpcastctl reload said: $out"
-grep -q "warning: $WORK/nowatch.yaml: $restart_note: $every$" "$WORK/xdpcastd.log" ||
+grep -qF "warning: $WORK/nowatch.yaml: $stop_note: $every" "$WORK/xdpcastd.log" ||
 	fail "the restart keys logged: $(grep "nowatch.yaml: changed" "$WORK/xdpcastd.log" | tail -1)"
 echo "ok - a reload names every restart key that changed, in the log and to xdpcastctl"
 printf 'zone_watch: {enabled: false}\nhealth:\n  actions: {fast_path: drain}\n' > "$WORK/nowatch.yaml"
@@ -124,7 +126,8 @@ answer_via_xdp www.example.test AAAA 2001:db8:53::80
 echo "ok - a broken zone on reload changes nothing and names file and line"
 
 # A handover to a daemon listing the interfaces in another order: each
-# interface keeps its own counters (they are per slot in the program).
+# interface keeps its own counters (they are per slot in the program). It
+# asks for skb mode: the handover keeps veth-s in native mode and says so.
 answers_on() { ctl --json stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["dns_answer"]["interfaces"].get(sys.argv[1], 0))' "$1"; }
 on_veth=$(answers_on veth-s)
 [ "$on_veth" -gt 0 ] && [ "$(answers_on xc-br)" -eq 0 ] || fail "answers before the handover: veth-s $on_veth, xc-br $(answers_on xc-br)"
@@ -135,13 +138,17 @@ printf 'interfaces: [xc-br, veth-s]\nzone_watch: {enabled: false}\n' > "$WORK/re
 : > "$WORK/xdpcastd.log"     # now: the background redirection may come after the wait
 ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --config "$WORK/reordered.yaml" --anycast 192.0.2.0/24 \
 	--anycast 2001:db8:53::/48 --zone "$EXAMPLE" --zone "$SECOND" --control-socket "$CONTROL_SOCKET" \
-	--bird-socket none --state-file "$WORK/state.json" --pop e2e --pin-dir "$PIN_DIR" > "$WORK/xdpcastd.log" 2>&1 &
+	--bird-socket none --state-file "$WORK/state.json" --pop e2e --pin-dir "$PIN_DIR" --xdp-mode skb > "$WORK/xdpcastd.log" 2>&1 &
 XDPCASTD_PID=$!
 PIDS+=($XDPCASTD_PID)
 wait_for "xdpcastd" xdpcastd_ready
 [ "$(answers_on veth-s)" -eq "$on_veth" ] && [ "$(answers_on xc-br)" -eq 0 ] ||
 	fail "answers after the handover: veth-s $(answers_on veth-s) (was $on_veth), xc-br $(answers_on xc-br)"
-echo "ok - a handover with the interfaces reordered: each keeps its counters ($on_veth answers on veth-s)"
+[ "$(grep -c "kept .* mode, not the" "$WORK/xdpcastd.log")" -eq 1 ] &&
+	grep -q "warning: veth-s: kept native mode, not the skb mode asked: a handover keeps the mode of the program it takes over; stop xdpcastd, then start it, to change it$" "$WORK/xdpcastd.log" ||
+	fail "the mode the handover kept: $(grep -E "mode" "$WORK/xdpcastd.log")"
+ctl status | grep -qx "interface veth-s (ifindex [0-9]*): native mode" || fail "veth-s: $(ctl status | grep veth-s)"
+echo "ok - a handover with the interfaces reordered: each keeps its counters ($on_veth answers on veth-s) and its mode, said when another is asked"
 
 stop_xdpcastd
 echo "ok - detached from both interfaces and unpinned"
