@@ -243,7 +243,8 @@ static int zone_files_readable(const struct options *o, char *err, size_t errlen
 	for (size_t v = 0; v < view_count; v++)
 		for (size_t i = 0; i < views[v].count; i++)
 			if (access(views[v].paths[i], R_OK)) {
-				snprintf(err, errlen, "%s: zones: %s: %s", o->config_path, views[v].paths[i],
+				snprintf(err, errlen, "%s: %s%s%s: %s: %s", o->config_path, v ? "views." : "zones",
+					 v ? o->views[v - 1].name : "", v ? ".zones" : "", views[v].paths[i],
 					 strerror(errno));
 				return -1;
 			}

@@ -110,6 +110,11 @@ rc=0
 out=$(ctl reload 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 4 keeps answering: $WORK/nowatch.yaml:3: health.actions: no check named 'nosuch'" ] ||
 	fail "an action for a check that is not made: rc $rc, $out"
+printf 'zone_watch: {enabled: false}\nviews: {v1: {clients: [203.0.113.0/24], zones: [%s]}}\n' "$WORK/missing.zone" > "$WORK/nowatch.yaml"
+rc=0
+out=$(ctl reload 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 4 keeps answering: $WORK/nowatch.yaml: views.v1.zones: $WORK/missing.zone: No such file or directory" ] ||
+	fail "a view's zone file that is not there: rc $rc, $out"
 echo "zone_watch: {enabled: false}" > "$WORK/nowatch.yaml"
 ctl reload > /dev/null || fail "the reload after the fix failed"
 echo "ok - a reload refuses what the next start would refuse, naming file, line and key"
