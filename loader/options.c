@@ -489,7 +489,7 @@ static const struct schema_item cookie_keys[] = {
 		  "`answer-cookie: yes` and `cookie-secret`, Knot `mod-cookies`): resolvers holding a server "
 		  "cookie take replies without one for spoofed ones (BIND asks again over TCP)" },
 	{ .key = "secret", .type = &secret_type, .offset = P(cookie_secret), .flags = SCHEMA_GIVEN,
-	  .given_offset = P(has_secret), .default_doc = "random per start",
+	  .given_offset = P(has_secret), .default_doc = "random, kept by a restart that hands over",
 	  .help = "server cookies are built as RFC 9018 says (SipHash-2-4), so give every PoP of the anycast "
 		  "set, and the server behind on each, the same secret" },
 	{ .key = "previous_secret", .type = &secret_type, .offset = P(cookie_previous), .flags = SCHEMA_GIVEN,
