@@ -32,6 +32,7 @@
 #include "state.h"
 
 #define ERR_LEN 512
+#define RESTART_PENDING_MAX 4096       /* bytes of restart_pending a status shows: every key fits */
 
 /* The exit status of a stop whose withdrawal BIRD never took (hung, or
  * refusing): not a clean stop, so the unit's ExecStopPost
@@ -109,6 +110,9 @@ struct daemon {
 	bool zones_again, zones_again_config;   /* asked for while it ran */
 	unsigned zone_jobs;             /* load jobs submitted so far */
 	char reload_error[ERR_LEN];     /* why the last reload failed; "" */
+	char *restart_pending;          /* restart keys the config in force changed since start, ", "-joined;
+					 * NULL: none */
+	const char *restart_advice;     /* how they come into force (static) */
 	bool config_not_in_force;       /* a load that read the config failed since the last that succeeded */
 	uint64_t reload_failures;
 	double reload_ok_at;

@@ -316,6 +316,8 @@ static struct pop_state *snapshot(const struct daemon *d)
 	s->rss_bytes = metrics_resident_bytes();
 	s->zones_loading = d->zones_busy;
 	utf8_copy(s->reload_error, sizeof(s->reload_error), d->reload_error);
+	s->restart_pending = state_text(s, d->restart_pending, RESTART_PENDING_MAX);
+	s->restart_advice = d->restart_pending ? d->restart_advice : "";
 	s->reload_failures = d->reload_failures;
 	s->catalog_errors = d->catalog_errors;
 	s->reload_ok_at = d->reload_ok_at;
@@ -642,6 +644,7 @@ static void cleanup(struct daemon *d)
 	xdpcast_bpf__destroy(d->skel);
 	state_unref(d->state);
 	protection_free(&d->protection);
+	free(d->restart_pending);
 	options_free(&d->opts);
 	if (d->signal_fd >= 0)
 		close(d->signal_fd);

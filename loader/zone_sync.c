@@ -285,23 +285,26 @@ static const char *restart_advice(const struct zone_job *z)
 	return "a restart hands over without a lost query";
 }
 
-/* The keys a reload did not apply, logged on one line. */
-static void log_restart_keys(const struct daemon *d, const struct zone_job *z)
+/* The keys the config in force changed and a reload did not apply:
+ * logged on one line, and kept for status until a reload of the config
+ * changes them. */
+static void take_restart_keys(struct daemon *d, const struct zone_job *z)
 {
 	size_t len = 1, used = 0;
-	char *text;
+	char *text = NULL;
 
 	for (size_t i = 0; i < z->restart_key_count; i++)
 		len += strlen(z->restart_keys[i]) + 2;
-	if (!(text = malloc(len))) {
-		log_warn("%s: %zu keys changed, applied at the next start", d->opts.config_path, z->restart_key_count);
-		return;
-	}
-	text[0] = '\0';
-	for (size_t i = 0; i < z->restart_key_count; i++)
+	if (z->restart_key_count && !(text = malloc(len)))
+		log_error("out of memory keeping the restart keys that changed");
+	for (size_t i = 0; text && i < z->restart_key_count; i++)
 		used += snprintf(text + used, len - used, "%s%s", i ? ", " : "", z->restart_keys[i]);
-	log_warn("%s: changed, applied at the next start (%s): %s", d->opts.config_path, restart_advice(z), text);
-	free(text);
+	free(d->restart_pending);
+	d->restart_pending = text;
+	d->restart_advice = restart_advice(z);
+	if (z->restart_key_count)
+		log_warn("%s: changed, applied at the next start (%s): %s", d->opts.config_path, d->restart_advice,
+			 text ? text : "(out of memory listing them)");
 }
 
 /* On the zones lane: the config file (when asked), then every zone read
@@ -447,8 +450,8 @@ static bool load_taken(struct daemon *d, struct zone_job *z)
 				 "refused and the previous ones stay: %s", d->opts.config_path, err);
 		else
 			log_info("flood defense settings of %s in force", d->opts.config_path);
-		if (ok && z->restart_key_count)
-			log_restart_keys(d, z);
+		if (ok)
+			take_restart_keys(d, z);
 	}
 	if (!ok)
 		load_failed(d, z);

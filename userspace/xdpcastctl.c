@@ -564,6 +564,10 @@ static int cmd_status(struct ctl *ctl)
 	if (reload_error)
 		printf("reload failed (%lld failures so far), the generation in force keeps answering: %s\n",
 		       json_integer_value(json_object_get(status, "reload_failures")), reload_error);
+	if (json_is_string(json_object_get(status, "restart_pending")))
+		printf("config changed, applied at the next start (%s): %s\n",
+		       json_string_value(json_object_get(status, "restart_advice")),
+		       json_string_value(json_object_get(status, "restart_pending")));
 	print_zones(json_object_get(status, "zones"), ctl->all);
 	print_transfers(json_object_get(status, "transfers"), ctl->all);
 	json_array_foreach(json_object_get(status, "checks"), i, item)

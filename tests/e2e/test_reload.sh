@@ -99,7 +99,9 @@ out=$(ctl reload) || fail "a reload with every restart key changed failed"
 	fail "xdpcastctl reload said: $out"
 grep -qF "warning: $WORK/nowatch.yaml: $stop_note: $every" "$WORK/xdpcastd.log" ||
 	fail "the restart keys logged: $(grep "nowatch.yaml: changed" "$WORK/xdpcastd.log" | tail -1)"
-echo "ok - a reload names every restart key that changed, in the log and to xdpcastctl"
+# Status says so too, until a reload of a config that changes none.
+ctl status | grep -qxF "config $stop_note: $every" || fail "status: $(ctl status | grep "^config")"
+echo "ok - a reload names every restart key that changed, in the log, to xdpcastctl and in status"
 printf 'zone_watch: {enabled: false}\nhealth:\n  actions: {fast_path: drain}\n' > "$WORK/nowatch.yaml"
 rc=0
 out=$(ctl reload 2>&1) || rc=$?
@@ -115,8 +117,10 @@ rc=0
 out=$(ctl reload 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 4 keeps answering: $WORK/nowatch.yaml: views.v1.zones: $WORK/missing.zone: No such file or directory" ] ||
 	fail "a view's zone file that is not there: rc $rc, $out"
+ctl status | grep -qxF "config $stop_note: $every" || fail "a failed reload changed the keys status names"
 echo "zone_watch: {enabled: false}" > "$WORK/nowatch.yaml"
 ctl reload > /dev/null || fail "the reload after the fix failed"
+! ctl status | grep "^config changed" || fail "status still names restart keys the config no longer changes"
 echo "ok - a reload refuses what the next start would refuse, naming file, line and key"
 
 echo "www2 IN A 192.0.2.300" >> "$EXAMPLE"

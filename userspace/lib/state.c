@@ -91,10 +91,10 @@ void state_unref(struct pop_state *s)
 	free(s);
 }
 
-/* A string, or JSON null for "". */
+/* A string, or JSON null for "" (or a field left unset). */
 static json_t *text_or_null(const char *text)
 {
-	return text[0] ? json_text(text) : json_null();
+	return text && text[0] ? json_text(text) : json_null();
 }
 
 static json_t *ifaces_json(const struct pop_state *s)
@@ -186,7 +186,7 @@ static json_t *head_json(const struct pop_state *s)
 	for (size_t i = 0; i < s->view_count; i++)
 		json_array_append_new(views, json_text(s->views[i]));
 	return json_pack("{s:b, s:o, s:o, s:i, s:o, s:I, s:b, s:f, s:o, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:I, "
-			 "s:b, s:o, s:I, s:f, s:I, s:o, s:o, s:o, s:o, s:b, s:o}",
+			 "s:b, s:o, s:I, s:f, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b, s:o}",
 			 "ok", 1, "pop", json_text(s->pop), "version", json_text(s->version), "pid", s->pid,
 			 "phase", json_text(s->phase),
 			 "program_id", (json_int_t)s->program_id, "took_over", s->took_over,
@@ -197,6 +197,8 @@ static json_t *head_json(const struct pop_state *s)
 			 "max_bytes", (json_int_t)s->cache_max_bytes, "left_to_userspace", (json_int_t)s->left_to_userspace,
 			 "rss_bytes", (json_int_t)s->rss_bytes, "zones_loading", s->zones_loading, "reload_error", text_or_null(s->reload_error),
 			 "reload_failures", (json_int_t)s->reload_failures, "reload_ok_at", s->reload_ok_at,
+			 "restart_pending", text_or_null(s->restart_pending), "restart_advice",
+			 text_or_null(s->restart_advice),
 			 "catalog_errors", (json_int_t)s->catalog_errors, "views", views,
 			 "pin_dir", json_text(s->pin_dir), "metrics", text_or_null(s->metrics), "checks", checks_json(s),
 			 "healthy", s->healthy, "bgp", bgp_json(s));

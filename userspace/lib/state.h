@@ -104,6 +104,8 @@ struct pop_state {
 	uint64_t rss_bytes;             /* xdpcastd's resident memory */
 	bool zones_loading;             /* a compile or publish is running */
 	char reload_error[512];         /* why the last reload failed; "" */
+	const char *restart_pending;    /* restart keys the config changed since start, ", "-joined; "" */
+	const char *restart_advice;     /* how they come into force; "" */
 	uint64_t reload_failures;       /* since start */
 	uint64_t catalog_errors;        /* catalog copies refused (no version 2), since start */
 	double reload_ok_at;            /* unix time of the last load that worked */
