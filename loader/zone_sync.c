@@ -6,6 +6,7 @@
  * lane, driven by SOA timers and NOTIFY; zone file changes through inotify.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
@@ -251,6 +252,25 @@ static int zone_files_readable(const struct options *o, char *err, size_t errlen
 	return 0;
 }
 
+/* Every interface the options add exists: the next start would fail on
+ * one that does not. Those already in use are not asked: one deleted
+ * meanwhile (a driver reload) is the health checks' business. */
+static int new_interfaces_present(const struct options *running, const struct options *o, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < o->iface_count; i++) {
+		bool in_use = false;
+
+		for (size_t k = 0; k < running->iface_count && !in_use; k++)
+			in_use = !strcmp(running->ifaces[k], o->ifaces[i]);
+		if (!in_use && !if_nametoindex(o->ifaces[i])) {
+			snprintf(err, errlen, "%s: interfaces: %s: no such interface (the next start would fail on it)",
+				 o->config_path, o->ifaces[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Lists a key whose change a reload does not apply: every one, however
  * many, as the operator must know what the next start changes. */
 static void note_restart_change(const char *path, void *arg)
@@ -324,7 +344,8 @@ static void load_run(struct loop_job *job)
 		/* As the next start would read them: what it would refuse is refused now. */
 		if (options_read(d->argc, d->argv, &z->fresh, z->err, sizeof(z->err)) != OPTIONS_RUN ||
 		    announce_check_options(&z->fresh, z->err, sizeof(z->err)) ||
-		    zone_files_readable(&z->fresh, z->err, sizeof(z->err))) {
+		    zone_files_readable(&z->fresh, z->err, sizeof(z->err)) ||
+		    new_interfaces_present(opts, &z->fresh, z->err, sizeof(z->err))) {
 			z->ret = -1;
 			goto out;
 		}

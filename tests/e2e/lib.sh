@@ -335,7 +335,11 @@ launch_xdpcastd() {
 	: > "$WORK/xdpcastd.log"
 	# Not through srv(): $! must be xdpcastd itself (ip netns exec execs it).
 	# No BIRD unless the test starts one: the host's must never be touched.
-	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" --iface veth-s --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
+	# IFACES_IN_CONFIG=1: the interfaces are the config file's (a flag would
+	# replace its list).
+	local iface_flag=(--iface veth-s)
+	[ -z "${IFACES_IN_CONFIG:-}" ] || iface_flag=()
+	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" "${iface_flag[@]}" --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
 		--control-socket "$CONTROL_SOCKET" --bird-socket none --state-file "$WORK/state.json" \
 		--pop "${POP:-e2e}" --pin-dir "$PIN_DIR" "$@" \
 		> "$WORK/xdpcastd.log" 2>&1 &

@@ -216,3 +216,17 @@ kill -HUP "$XDPCASTD_PID"
 wait_for "the alert to clear" eval '! ctl status | grep -q "^reload failed"'
 echo "ok - a broken config's alert outlasts zone changes and clears when the config loads"
 stop_xdpcastd
+
+# An interface the config adds must exist: the next start would fail on it.
+printf 'interfaces: [veth-s]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
+IFACES_IN_CONFIG=1 start_xdpcastd --zone "$EXAMPLE" --config "$WORK/ifaces.yaml"
+printf 'interfaces: [veth-s, nosuch0]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
+rc=0
+out=$(ctl reload 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 1 keeps answering: $WORK/ifaces.yaml: interfaces: nosuch0: no such interface (the next start would fail on it)" ] ||
+	fail "an interface that is not there: rc $rc, $out"
+printf 'interfaces: [veth-s, xc-br]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
+ctl reload > /dev/null || fail "a reload adding an interface that is there failed"
+ctl status | grep -q "^config changed, applied at the next start .*: interfaces$" || fail "status: $(ctl status | grep config)"
+echo "ok - a reload adding an interface that does not exist is refused; one that does is named for the next start"
+stop_xdpcastd
