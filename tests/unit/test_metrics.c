@@ -77,6 +77,7 @@ static int setup(void **state)
 	snap->catalog_errors = 1;
 	snprintf(snap->reload_error, sizeof(snap->reload_error), "z.zone:3: bad TTL");
 	snap->reload_ok_at = 1795570000.5;
+	snap->restart_pending = "rrl.buckets";
 	snap->updated_at = 1795570100;
 	return 0;
 }
@@ -143,6 +144,7 @@ static void test_every_series(void **state)
 	expect_line(text, "xdpcast_reload_failures_total{pop=\"ams1\"} 2");
 	expect_line(text, "xdpcast_reload_failed{pop=\"ams1\"} 1");
 	expect_line(text, "xdpcast_reload_last_success_timestamp_seconds{pop=\"ams1\"} 1795570000.500");
+	expect_line(text, "xdpcast_config_restart_pending{pop=\"ams1\"} 1");
 	expect_line(text, "# TYPE xdpcast_counters_start_timestamp_seconds gauge");
 	expect_line(text, "xdpcast_counters_start_timestamp_seconds{pop=\"ams1\"} 1795500000.000");
 	free(text);

@@ -191,6 +191,10 @@ static void reloads(FILE *out, const struct pop_state *snap)
 	header(out, "xdpcast_reload_failed", "gauge", "1 while the last reload failed.");
 	pop_label(out, "xdpcast_reload_failed", snap);
 	fprintf(out, "} %d\n", snap->reload_error[0] != '\0');
+	header(out, "xdpcast_config_restart_pending", "gauge",
+	       "1 while the config in force changes keys that only the next start applies.");
+	pop_label(out, "xdpcast_config_restart_pending", snap);
+	fprintf(out, "} %d\n", snap->restart_pending && snap->restart_pending[0]);
 }
 
 /* The gauges of the BGP health loop, as xdpcastd last saw them. */
