@@ -99,6 +99,7 @@ static void find_previous(struct pins *p)
 int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 {
 	char why[512] = "";
+	struct statfs fs;
 	struct stat st;
 
 	memset(p, 0, sizeof(*p));
@@ -108,7 +109,8 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 		return -1;
 	p->created = mkdir(dir, 0700) == 0;
 	if (!p->created && errno != EEXIST) {
-		snprintf(err, errlen, "--pin-dir %s: %s", dir, strerror(errno));
+		snprintf(err, errlen, "--pin-dir %s: %s%s", dir, strerror(errno),
+			 errno == ENOENT ? " (its parent must be a mounted BPF filesystem)" : "");
 		return -1;
 	}
 	/* Not through a link: its owner could point it elsewhere later. */
@@ -125,6 +127,11 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 	 * root's xdpcastctl opens, or the program the next daemon takes over. */
 	if (fstat(p->lock_fd, &st))
 		snprintf(why, sizeof(why), "%s: %s", dir, strerror(errno));
+	/* Pinning elsewhere fails only after the zones are compiled and the
+	 * program loaded, as "Operation not permitted" on the first map. */
+	else if (fstatfs(p->lock_fd, &fs) == 0 && fs.f_type != BPF_FS_MAGIC)
+		snprintf(why, sizeof(why), "%s: not on a BPF filesystem (mount -t bpf bpf %.*s first)", dir,
+			 strrchr(dir, '/') && strrchr(dir, '/') != dir ? (int)(strrchr(dir, '/') - dir) : 1, dir);
 	if (why[0] || private_dir_check(dir, &st, why, sizeof(why))) {
 		snprintf(err, errlen, "--pin-dir %s", why);
 		close(p->lock_fd);

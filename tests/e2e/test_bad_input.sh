@@ -45,6 +45,14 @@ expect_error "prefix '192.0.2.1/24': host bits are set" --iface veth-s --anycast
 expect_error "prefix 'example': not an IPv4 or IPv6 address" --iface veth-s --anycast example --pop e2e --zone "$ZONE"
 expect_error "--anycast: '0.0.0.0/0': shorter than /8: it would be announced as it is" --iface veth-s --anycast 0.0.0.0/0 --pop e2e --zone "$ZONE"
 expect_error "--pop is required" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE"
+# A pin directory off a BPF filesystem: said before the zones are compiled,
+# not as "pinning ...: Operation not permitted" once the program is loaded.
+mkdir "$WORK/plain"
+expect_error "--pin-dir $WORK/plain/xdpcast: not on a BPF filesystem (mount -t bpf bpf $WORK/plain first)" \
+	"${good[@]}" --zone "$ZONE" --pin-dir "$WORK/plain/xdpcast"
+[ ! -e "$WORK/plain/xdpcast" ] || fail "the pin directory off a BPF filesystem was left behind"
+expect_error "--pin-dir $WORK/nowhere/xdpcast: No such file or directory (its parent must be a mounted BPF filesystem)" \
+	"${good[@]}" --zone "$ZONE" --pin-dir "$WORK/nowhere/xdpcast"
 expect_error "--xdp-mode: 'hw' must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw
 expect_error "view 'eu' has no clients: add --view NAME=PREFIX" "${good[@]}" --zone "$ZONE" --view-zone eu="$ZONE"
 expect_error "view 'eu' loads no zone: add --view-zone NAME=FILE" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/24
