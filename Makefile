@@ -212,6 +212,10 @@ test-docs: $(CONFIG_DOC)
 	@echo "== docs/config.md against the option table"
 	@$(CONFIG_DOC) docs/config.md.in | diff -u docs/config.md - || \
 		{ echo "docs/config.md is stale: run 'make docs' and commit it" >&2; exit 1; }
+	@echo "== every counter reason is described in man/xdpcastctl.8 (COUNTERS)"
+	@missing=$$(for r in $$(sed -n 's/^\tX(\([a-z_0-9]*\), [A-Z]*).*/\1/p' bpf/xdpcast.h); do \
+		sed -n '/^\.SH COUNTERS/,/^\.SH OPTIONS/p' man/xdpcastctl.8 | grep -qw "$$r" || echo "$$r"; done); \
+		[ -z "$$missing" ] || { echo "reasons missing from COUNTERS in man/xdpcastctl.8: $$missing" >&2; exit 1; }
 	@echo "== scripts run by path are executable"
 	@notx=$$(find bench tests .ci -name '*.sh' ! -perm -u+x; [ -x .ci/run ] || echo .ci/run); \
 		[ -z "$$notx" ] || { echo "not executable (chmod +x): $$notx" >&2; exit 1; }
