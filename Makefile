@@ -84,7 +84,7 @@ DEB         := $(BUILD)/xdpcast_$(DEB_VERSION)_$(DEB_ARCH).deb
 
 .SECONDARY:
 .DELETE_ON_ERROR:
-.PHONY: all deps test test-unit test-prog test-e2e test-fidelity test-system test-fuzz test-docs test-package \
+.PHONY: FORCE all deps test test-unit test-prog test-e2e test-fidelity test-system test-fuzz test-docs test-package \
 	demo lab bench fuzz docs install deb clean
 all: $(BPF_OBJS) $(BINS)
 
@@ -134,6 +134,14 @@ $(BUILD)/tests/%.o $(BUILD)/bench/%.o: CFLAGS += -Itests/prog
 $(BUILD)/%.o: %.c | $(BUILD)/xdpcast.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# The objects that print the version are rebuilt when it changes (a new
+# commit built in the same directory), not only when their source does:
+# else --version and xdpcast_build_info named an earlier commit.
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(BUILD)/loader/options.o $(BUILD)/loader/xdpcastd.o $(BUILD)/userspace/xdpcastctl.o: $(BUILD)/version
 
 $(BUILD)/libxdpcast.a: $(LIB_OBJS)
 	ar rcs $@ $^

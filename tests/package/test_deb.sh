@@ -77,9 +77,14 @@ systemd-tmpfiles --root="$R" --create xdpcast.conf
 grep -q "route 192.0.2.0/24" "$R/run/xdpcast/bird.conf" || fail "tmpfiles.d overwrote an existing include file"
 echo "ok - an existing include file is kept"
 
+# The binaries report the commit the changelog names, also when the build
+# directory holds objects of an earlier commit (a `git pull`, then make deb).
+built=$(sed -n 's/^  \* Built from commit \(.*\)\.$/\1/p' "$WORK/changelog")
 version=$("$R/usr/sbin/xdpcastd" --version)
-[[ "$version" == "xdpcastd "?* ]] || fail "xdpcastd --version: $version"
-[[ "$("$R/usr/sbin/xdpcastctl" --version)" == "xdpcastctl "?* ]] || fail "xdpcastctl --version"
+[ -n "$built" ] && [ "$version" = "xdpcastd $built" ] ||
+	fail "xdpcastd --version says '$version', the changelog 'Built from commit $built'"
+[ "$("$R/usr/sbin/xdpcastctl" --version)" = "xdpcastctl $built" ] ||
+	fail "xdpcastctl --version says '$("$R/usr/sbin/xdpcastctl" --version)', the changelog '$built'"
 for page in xdpcastd xdpcastctl; do
 	out=$(zcat "$R/usr/share/man/man8/$page.8.gz" | groff -man -Tutf8 -ww -z 2>&1)
 	[ -z "$out" ] || fail "man page $page: $out"
