@@ -224,6 +224,10 @@ test-docs: $(CONFIG_DOC)
 	@missing=$$(for r in $$(sed -n 's/^\tX(\([a-z_0-9]*\), [A-Z]*).*/\1/p' bpf/xdpcast.h); do \
 		sed -n '/^\.SH COUNTERS/,/^\.SH OPTIONS/p' man/xdpcastctl.8 | grep -qw "$$r" || echo "$$r"; done); \
 		[ -z "$$missing" ] || { echo "reasons missing from COUNTERS in man/xdpcastctl.8: $$missing" >&2; exit 1; }
+	@echo "== the example config sets no cookie secret"
+	@! grep -n '^ *secret: *[0-9a-fA-F]\{32\}' docs/xdpcastd.example.yaml || \
+		{ echo "docs/xdpcastd.example.yaml sets cookies.secret: a published secret lets anyone make" \
+			"server cookies for spoofed sources, which RRL exempts; leave it commented" >&2; exit 1; }
 	@echo "== scripts run by path are executable"
 	@notx=$$(find bench tests .ci -name '*.sh' ! -perm -u+x; [ -x .ci/run ] || echo .ci/run); \
 		[ -z "$$notx" ] || { echo "not executable (chmod +x): $$notx" >&2; exit 1; }
