@@ -83,9 +83,8 @@ void health_assume_up(struct health *h)
 	}
 }
 
-/* Whether a response answers the SOA query of zone z with its serial. */
-static int check_soa_answer(const uint8_t *wire, size_t len, const struct health_zone *z, const char *who, char *detail,
-			    size_t dlen)
+int health_soa_answer(const uint8_t *wire, size_t len, const struct health_zone *z, const char *who,
+		      bool newer_is_ours, char *detail, size_t dlen)
 {
 	char name[KNOT_DNAME_TXT_MAXLEN];
 	knot_pkt_t *pkt = knot_pkt_new((uint8_t *)wire, len, NULL);
@@ -119,7 +118,9 @@ static int check_soa_answer(const uint8_t *wire, size_t len, const struct health
 
 		if (rr->type != KNOT_RRTYPE_SOA || !knot_dname_is_case_equal(rr->owner, z->origin))
 			continue;
-		if (knot_soa_serial(rr->rrs.rdata) != z->serial) {
+		/* RFC 1982: a serial after ours by less than 2^31. */
+		if (knot_soa_serial(rr->rrs.rdata) != z->serial &&
+		    !(newer_is_ours && (int32_t)(knot_soa_serial(rr->rrs.rdata) - z->serial) > 0)) {
 			snprintf(detail, dlen, "%s: %s serial %u, ours %u", who, name, knot_soa_serial(rr->rrs.rdata),
 				 z->serial);
 			goto out;
@@ -158,7 +159,11 @@ int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_
 				 name, res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "no reason counted");
 			goto out;
 		}
-		if (check_soa_answer(res.dns, res.dns_len, &zones[i], "the program", detail, len))
+		/* The zones lane writes in place while a round runs, and the
+		 * serial the round was given (the loop's view, updated once a
+		 * write is done) follows the cache, never leads it: a newer one
+		 * is ours, written meanwhile. An older one is stale data. */
+		if (health_soa_answer(res.dns, res.dns_len, &zones[i], "the program", true, detail, len))
 			goto out;
 	}
 	ret = 0;
@@ -227,7 +232,7 @@ int health_backend(const struct address *backend, unsigned timeout_ms, const str
 		uint8_t buf[4096];
 		ssize_t n = query_soa(fd, backend, &zones[i], timeout_ms, buf, sizeof(buf), detail, len);
 
-		if (n < 0 || check_soa_answer(buf, n, &zones[i], who, detail, len))
+		if (n < 0 || health_soa_answer(buf, n, &zones[i], who, false, detail, len))
 			goto out;
 	}
 	ret = 0;

@@ -60,6 +60,12 @@ struct health_zone {
 	uint32_t serial;
 };
 
+/* Whether a response (from `who`, for the detail) answers zone z's SOA
+ * query, authoritatively, with z's serial, or with a newer one where
+ * newer_is_ours: 0, or -1 with the reason in detail. */
+int health_soa_answer(const uint8_t *wire, size_t len, const struct health_zone *z, const char *who,
+		      bool newer_is_ours, char *detail, size_t dlen);
+
 /* The checks themselves: 0 passed, -1 failed with the reason in detail.
  * The zone checks ask zones in order and set *passed to how many passed
  * before the one that failed (count when all did). */

@@ -276,6 +276,54 @@ static void test_backend_failures_named(void **state)
 		fail_msg("an answer without AA: %s", detail);
 }
 
+/* An authoritative answer to example.test. SOA with `serial`, in wire. */
+static size_t soa_response(uint32_t serial, uint8_t *wire)
+{
+	static const uint8_t head[] = { 0x12, 0x34, 0x84, 0, 0, 1, 0, 1, 0, 0, 0, 0,
+					7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0,
+					0, KNOT_RRTYPE_SOA, 0, KNOT_CLASS_IN,
+					0xc0, 12, 0, KNOT_RRTYPE_SOA, 0, KNOT_CLASS_IN, 0, 0, 0, 60, 0, 22, 0, 0 };
+	static const uint8_t timers[] = { 0, 0, 0, 60, 0, 0, 0, 60, 0, 0, 0, 60, 0, 0, 0, 60 };
+	uint32_t s = htonl(serial);
+
+	memcpy(wire, head, sizeof(head));
+	memcpy(wire + sizeof(head), &s, 4);
+	memcpy(wire + sizeof(head) + 4, timers, sizeof(timers));
+	return sizeof(head) + 4 + sizeof(timers);
+}
+
+/* The fast path's check runs while the zones lane writes in place: the
+ * program may already answer the serial the round's view has not caught
+ * up with. A newer serial passes there (serial arithmetic, across the
+ * wrap too); an older one, or any other at the backend, fails. */
+static void test_soa_serials(void **state)
+{
+	knot_dname_t *origin = knot_dname_from_str_alloc("example.test.");
+	struct health_zone z = { origin, 2026120203 };
+	uint8_t wire[128];
+	char detail[256];
+	size_t len;
+
+	(void)state;
+	len = soa_response(2026120203, wire);
+	assert_int_equal(health_soa_answer(wire, len, &z, "the program", true, detail, sizeof(detail)), 0);
+	assert_int_equal(health_soa_answer(wire, len, &z, "backend", false, detail, sizeof(detail)), 0);
+	len = soa_response(2026120204, wire);
+	assert_int_equal(health_soa_answer(wire, len, &z, "the program", true, detail, sizeof(detail)), 0);
+	assert_int_equal(health_soa_answer(wire, len, &z, "backend", false, detail, sizeof(detail)), -1);
+	assert_string_equal(detail, "backend: example.test. serial 2026120204, ours 2026120203");
+	len = soa_response(2026120202, wire);
+	assert_int_equal(health_soa_answer(wire, len, &z, "the program", true, detail, sizeof(detail)), -1);
+	assert_string_equal(detail, "the program: example.test. serial 2026120202, ours 2026120203");
+	z.serial = 0xfffffffe;          /* 1 comes after it */
+	len = soa_response(1, wire);
+	assert_int_equal(health_soa_answer(wire, len, &z, "the program", true, detail, sizeof(detail)), 0);
+	z.serial = 5;                   /* 2^31 + 5 is not after 5 */
+	len = soa_response(0x80000005, wire);
+	assert_int_equal(health_soa_answer(wire, len, &z, "the program", true, detail, sizeof(detail)), -1);
+	knot_dname_free(origin, NULL);
+}
+
 struct command_run {
 	struct command_check command;
 	int ret;
@@ -406,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_rise_and_fall),
 		cmocka_unit_test(test_command_exit_status),
 		cmocka_unit_test(test_backend_failures_named),
+		cmocka_unit_test(test_soa_serials),
 		cmocka_unit_test(test_backend_one_socket_a_round),
 		cmocka_unit_test(test_backend_stops_at_failing_zone),
 		cmocka_unit_test(test_command_timeout),
