@@ -8,26 +8,12 @@
 
 static char *keep(struct schema_strings *strings, const char *s)
 {
-	char *copy = strdup(s), **slot;
-
-	if (!copy)
-		return NULL;
-	slot = array_push((void **)&strings->items, &strings->count, sizeof(*slot));
-	if (!slot) {
-		free(copy);
-		return NULL;
-	}
-	*slot = copy;
-	return copy;
+	return strings_push(&strings->items, &strings->count, s) ? NULL : strings->items[strings->count - 1];
 }
 
 void schema_strings_free(struct schema_strings *strings)
 {
-	for (size_t i = 0; i < strings->count; i++)
-		free(strings->items[i]);
-	free(strings->items);
-	strings->items = NULL;
-	strings->count = 0;
+	strings_free(&strings->items, &strings->count);
 }
 
 /* ---- the generic types ---- */

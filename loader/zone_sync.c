@@ -171,16 +171,12 @@ static int watch_file(struct daemon *d, const char *path)
 {
 	uint64_t key = hmap_hash(HMAP_HASH_SEED, path, strlen(path));
 	uintptr_t known = (uintptr_t)hmap_get(&d->watched_index, key);
-	char **slot, err[ERR_LEN];
+	char err[ERR_LEN];
 
 	if (known && !strcmp(d->watched[known - 1], path))
 		return 0;
-	if (!(slot = array_push((void **)&d->watched, &d->watched_count, sizeof(*slot))))
+	if (strings_push(&d->watched, &d->watched_count, path))
 		return -1;
-	if (!(*slot = strdup(path))) {
-		d->watched_count--;
-		return -1;
-	}
 	/* Two paths of one hash: the second is watched, only not found again. */
 	if (!known && hmap_set(&d->watched_index, key, (void *)(uintptr_t)d->watched_count))
 		return -1;
@@ -206,24 +202,11 @@ static void watch_includes(struct daemon *d, struct zone_job *z)
 static void take_includes(const struct generation *served, struct zone_job *z)
 {
 	for (size_t i = 0; i < served->zone_count; i++)
-		for (size_t k = 0; k < served->zones[i]->include_count; k++) {
-			char **slot = array_push((void **)&z->includes, &z->include_count, sizeof(*slot));
-
-			if (!slot || !(*slot = strdup(served->zones[i]->includes[k]))) {
-				z->include_count -= slot != NULL;
+		for (size_t k = 0; k < served->zones[i]->include_count; k++)
+			if (strings_push(&z->includes, &z->include_count, served->zones[i]->includes[k])) {
 				log_error("out of memory listing the files zones include");
 				return;
 			}
-		}
-}
-
-static void release_includes(struct zone_job *z)
-{
-	for (size_t i = 0; i < z->include_count; i++)
-		free(z->includes[i]);
-	free(z->includes);
-	z->includes = NULL;
-	z->include_count = 0;
 }
 
 /* On the zones lane: the view of the zones in force the loop's thread
@@ -276,21 +259,9 @@ static int new_interfaces_present(const struct options *running, const struct op
 static void note_restart_change(const char *path, void *arg)
 {
 	struct zone_job *z = arg;
-	char **slot = array_push((void **)&z->restart_keys, &z->restart_key_count, sizeof(*slot));
 
-	if (!slot || !(*slot = strdup(path))) {
-		z->restart_key_count -= slot != NULL;
+	if (strings_push(&z->restart_keys, &z->restart_key_count, path))
 		log_error("out of memory listing the changed restart key %s", path);
-	}
-}
-
-static void release_restart_keys(struct zone_job *z)
-{
-	for (size_t i = 0; i < z->restart_key_count; i++)
-		free(z->restart_keys[i]);
-	free(z->restart_keys);
-	z->restart_keys = NULL;
-	z->restart_key_count = 0;
 }
 
 /* How the keys a reload did not apply come into force: a restart hands
@@ -452,7 +423,7 @@ static bool load_taken(struct daemon *d, struct zone_job *z)
 	}
 	show_view(d, &z->view);
 	watch_includes(d, z);
-	release_includes(z);
+	strings_free(&z->includes, &z->include_count);
 	if (!ok) {
 		zones_view_free(&before);
 		load_failed(d, z);
@@ -492,7 +463,7 @@ static void load_done(struct loop_job *job)
 
 	control_server_reloaded(d->control, z->number, ok, z->err, d->generation_number,
 				(const char *const *)z->restart_keys, ok ? z->restart_key_count : 0, restart_advice(z));
-	release_restart_keys(z);
+	strings_free(&z->restart_keys, &z->restart_key_count);
 	free(z);
 	d->zones_busy = false;
 	if (d->phase == PHASE_RUNNING)
@@ -577,7 +548,7 @@ int zones_load_now(struct daemon *d, char *err, size_t errlen)
 	if (z->ret) {
 		snprintf(err, errlen, "%s", z->err);
 		release_transferred(z);
-		release_includes(z);
+		strings_free(&z->includes, &z->include_count);
 		zones_view_free(&z->view);
 		options_free(&z->fresh);
 		free(z);
@@ -1348,14 +1319,8 @@ void zones_close(struct daemon *d)
 	free(d->freed_slots);
 	d->freed_slots = NULL;
 	d->freed_slot_count = 0;
-	for (size_t i = 0; i < d->file_zone_count; i++)
-		free(d->file_zones[i]);
-	free(d->file_zones);
-	d->file_zones = NULL;
-	d->file_zone_count = 0;
-	for (size_t i = 0; i < d->watched_count; i++)
-		free(d->watched[i]);
-	free(d->watched);
+	strings_free(&d->file_zones, &d->file_zone_count);
+	strings_free(&d->watched, &d->watched_count);
 	hmap_free(&d->watched_index);
 	hmap_free(&d->watched_names);
 	d->secondaries = NULL;

@@ -22,3 +22,27 @@ void *array_push(void **items, size_t *count, size_t size)
 	(*count)++;
 	return element;
 }
+
+int strings_push(char ***items, size_t *count, const char *text)
+{
+	char *copy = strdup(text), **slot;
+
+	if (!copy)
+		return -1;
+	slot = array_push((void **)items, count, sizeof(*slot));
+	if (!slot) {
+		free(copy);
+		return -1;
+	}
+	*slot = copy;
+	return 0;
+}
+
+void strings_free(char ***items, size_t *count)
+{
+	for (size_t i = 0; i < *count; i++)
+		free((*items)[i]);
+	free(*items);
+	*items = NULL;
+	*count = 0;
+}

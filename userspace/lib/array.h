@@ -13,4 +13,11 @@
  * a pointer to it, or NULL (nothing changed) when out of memory. */
 void *array_push(void **items, size_t *count, size_t size);
 
+/* Appends a copy of text to a list of strings; 0, or -1 (nothing changed)
+ * when out of memory. */
+int strings_push(char ***items, size_t *count, const char *text);
+
+/* Frees every string of the list and the list; empty after. */
+void strings_free(char ***items, size_t *count);
+
 #endif
