@@ -24,6 +24,12 @@ ZONE
 answer_via_xdp() { xdp_answers "$@" || fail "$1 $2: expected '$3' from XDP, got '$XDP_GOT'"; }
 
 reloads_done() { [ "$(grep -c "$1" "$WORK/xdpcastd.log")" -ge "$2" ]; }
+# reload_refused WHAT ANSWER: xdpcastctl reload fails, saying "reload failed, ANSWER".
+reload_refused() {
+	local rc=0 out
+	out=$(ctl reload 2>&1) || rc=$?
+	[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, $2" ] || fail "$1: rc $rc, $out"
+}
 
 setup_network
 cp "$ROOT/tests/zones/example.test.zone" "$EXAMPLE"
@@ -103,20 +109,11 @@ grep -qF "warning: $WORK/nowatch.yaml: $stop_note: $every" "$WORK/xdpcastd.log" 
 ctl status | grep -qxF "config $stop_note: $every" || fail "status: $(ctl status | grep "^config")"
 echo "ok - a reload names every restart key that changed, in the log, to xdpcastctl and in status"
 printf 'zone_watch: {enabled: false}\nhealth:\n  actions: {fast_path: drain}\n' > "$WORK/nowatch.yaml"
-rc=0
-out=$(ctl reload 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 4 keeps answering: $WORK/nowatch.yaml:3: health.actions: fast_path: drain needs bgp.asn (to prepend) or bgp.drain.communities" ] ||
-	fail "a config the next start would refuse: rc $rc, $out"
+reload_refused "a config the next start would refuse" "generation 4 keeps answering: $WORK/nowatch.yaml:3: health.actions: fast_path: drain needs bgp.asn (to prepend) or bgp.drain.communities"
 printf 'zone_watch: {enabled: false}\nhealth:\n  actions: {nosuch: withdraw}\n' > "$WORK/nowatch.yaml"
-rc=0
-out=$(ctl reload 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 4 keeps answering: $WORK/nowatch.yaml:3: health.actions: no check named 'nosuch'" ] ||
-	fail "an action for a check that is not made: rc $rc, $out"
+reload_refused "an action for a check that is not made" "generation 4 keeps answering: $WORK/nowatch.yaml:3: health.actions: no check named 'nosuch'"
 printf 'zone_watch: {enabled: false}\nviews: {v1: {clients: [203.0.113.0/24], zones: [%s]}}\n' "$WORK/missing.zone" > "$WORK/nowatch.yaml"
-rc=0
-out=$(ctl reload 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 4 keeps answering: $WORK/nowatch.yaml: views.v1.zones: $WORK/missing.zone: No such file or directory" ] ||
-	fail "a view's zone file that is not there: rc $rc, $out"
+reload_refused "a view's zone file that is not there" "generation 4 keeps answering: $WORK/nowatch.yaml: views.v1.zones: $WORK/missing.zone: No such file or directory"
 ctl status | grep -qxF "config $stop_note: $every" || fail "a failed reload changed the keys status names"
 echo "zone_watch: {enabled: false}" > "$WORK/nowatch.yaml"
 ctl reload > /dev/null || fail "the reload after the fix failed"
@@ -221,10 +218,7 @@ stop_xdpcastd
 printf 'interfaces: [veth-s]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
 IFACES_IN_CONFIG=1 start_xdpcastd --zone "$EXAMPLE" --config "$WORK/ifaces.yaml"
 printf 'interfaces: [veth-s, nosuch0]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
-rc=0
-out=$(ctl reload 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation 1 keeps answering: $WORK/ifaces.yaml: interfaces: nosuch0: no such interface (the next start would fail on it)" ] ||
-	fail "an interface that is not there: rc $rc, $out"
+reload_refused "an interface that is not there" "generation 1 keeps answering: $WORK/ifaces.yaml: interfaces: nosuch0: no such interface (the next start would fail on it)"
 printf 'interfaces: [veth-s, xc-br]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
 ctl reload > /dev/null || fail "a reload adding an interface that is there failed"
 ctl status | grep -q "^config changed, applied at the next start .*: interfaces$" || fail "status: $(ctl status | grep config)"
