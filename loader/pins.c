@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -98,7 +99,7 @@ static void find_previous(struct pins *p)
 
 int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 {
-	char why[512] = "";
+	char why[512] = "", parent[PATH_MAX];
 	struct statfs fs;
 	struct stat st;
 
@@ -129,9 +130,10 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 		snprintf(why, sizeof(why), "%s: %s", dir, strerror(errno));
 	/* Pinning elsewhere fails only after the zones are compiled and the
 	 * program loaded, as "Operation not permitted" on the first map. */
-	else if (fstatfs(p->lock_fd, &fs) == 0 && fs.f_type != BPF_FS_MAGIC)
-		snprintf(why, sizeof(why), "%s: not on a BPF filesystem (mount -t bpf bpf %.*s first)", dir,
-			 strrchr(dir, '/') && strrchr(dir, '/') != dir ? (int)(strrchr(dir, '/') - dir) : 1, dir);
+	else if (fstatfs(p->lock_fd, &fs) == 0 && fs.f_type != BPF_FS_MAGIC &&
+		 snprintf(parent, sizeof(parent), "%s", dir) > 0)
+		snprintf(why, sizeof(why), "%s: not on a BPF filesystem (mount -t bpf bpf %s first)", dir,
+			 dirname(parent));
 	if (why[0] || private_dir_check(dir, &st, why, sizeof(why))) {
 		snprintf(err, errlen, "--pin-dir %s", why);
 		close(p->lock_fd);
