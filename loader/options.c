@@ -71,11 +71,18 @@ static int parse_anycast_prefix(const struct schema_item *item, const char *text
 	if (parse_prefix(item, text, out, strings, err, errlen))
 		return -1;
 	v4 = prefix_is_v4(prefix);
-	if (prefix->prefixlen - (v4 ? 96 : 0) >= (v4 ? ANYCAST_V4_SHORTEST : ANYCAST_V6_SHORTEST))
-		return 0;
-	snprintf(err, errlen, "'%s': shorter than /%d: it would be announced as it is and every destination in it "
-		 "filtered, this host's own addresses too", text, v4 ? ANYCAST_V4_SHORTEST : ANYCAST_V6_SHORTEST);
-	return -1;
+	if (prefix->prefixlen - (v4 ? 96 : 0) < (v4 ? ANYCAST_V4_SHORTEST : ANYCAST_V6_SHORTEST)) {
+		snprintf(err, errlen, "'%s': shorter than /%d: it would be announced as it is and every destination "
+			 "in it filtered, this host's own addresses too", text,
+			 v4 ? ANYCAST_V4_SHORTEST : ANYCAST_V6_SHORTEST);
+		return -1;
+	}
+	if (prefix_holds_v4_space(prefix)) {
+		snprintf(err, errlen, "'%s': holds ::ffff:0:0/96, where IPv4 is kept: every IPv4 destination would "
+			 "be filtered, this host's own addresses too", text);
+		return -1;
+	}
+	return 0;
 }
 
 static const struct schema_type anycast_prefix_type = {
@@ -392,7 +399,8 @@ static const struct schema_item budget_rate_keys[] = { RATE_KEYS("passed to the 
 
 static const struct schema_item anycast_keys[] = {
 	{ .key = "prefix", .type = &anycast_prefix_type, .offset = offsetof(struct anycast_option, prefix),
-	  .flags = SCHEMA_REQUIRED, .help = "the anycast prefix, /8 or longer (IPv6 /16)" },
+	  .flags = SCHEMA_REQUIRED, .help = "the anycast prefix, /8 or longer (IPv6 /16, and not holding ::ffff:0:0/96, "
+		  "where IPv4 is kept)" },
 	{ .key = "allow", .shape = SCHEMA_LIST, .type = &rule_type, .offset = offsetof(struct anycast_option, rules.allow),
 	  .count_offset = offsetof(struct anycast_option, rules.count), .flags = SCHEMA_FIXED,
 	  .max_items = XDPCAST_ALLOW_MAX, .noun = "rule",
@@ -429,13 +437,14 @@ static const struct schema_item filter_keys[] = {
 	{ .key = "blocklist", .shape = SCHEMA_LIST, .type = &blocked_prefix_type, .offset = P(blocklist.keys),
 	  .count_offset = P(blocklist.count), .noun = "prefix",
 	  .help = "source prefixes dropped (`drop_blocklist`), not a whole address family (0.0.0.0/0, ::/0: "
-		  "the health checks would pass while every query is dropped); `xdpcastctl block add/del` adds "
+		  "the health checks would pass while every query is dropped), nor an IPv6 prefix holding "
+		  "::ffff:0:0/96 (::/8), where IPv4 sources are kept; `xdpcastctl block add/del` adds "
 		  "live entries on top, which a reload keeps. The source filter holds 65536 prefixes: this list, "
 		  "filter.bogons, the anycast prefixes and the live entries together" },
 	{ .key = "bogons", .shape = SCHEMA_LIST, .type = &blocked_prefix_type, .offset = P(bogons.keys),
 	  .count_offset = P(bogons.count), .noun = "prefix",
 	  .help = "source prefixes that cannot be on the internet (`drop_bogon_source`); the list replaces the "
-		  "default, `[]` turns it off; not a whole address family. Sources inside our own anycast prefixes "
+		  "default, `[]` turns it off; not a whole address family, nor an IPv6 prefix holding ::ffff:0:0/96. Sources inside our own anycast prefixes "
 		  "are always dropped the same way. Path MTU messages from private-use and shared space (RFC 1918, RFC 6598, fc00::/7) are not "
 		  "dropped as bogons: routers number links from them. The documentation prefixes are not in the "
 		  "default because the demo and the tests use them as clients: add them on a production PoP." },

@@ -49,7 +49,12 @@ for everyone in 0.0.0.0/0 ::/0; do
 	[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: $everyone: blocking every source would drop every query while the health checks pass and the PoP stays announced (to stop serving, withdraw)" ] ||
 		fail "block add $everyone: rc $rc, $out"
 done
-ctl block list | grep -q "/0 " && fail "a whole address family in the blocklist: $(ctl block list)"
+# IPv4 is kept as ::ffff:a.b.c.d: an IPv6 prefix holding that is every IPv4 source too.
+rc=0
+out=$(ctl block add ::/8 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: ::/8: holds ::ffff:0:0/96, where IPv4 sources are kept: blocking every IPv4 source would drop every IPv4 query while the health checks pass and the PoP stays announced (list the IPv6 prefixes it means without it)" ] ||
+	fail "block add ::/8: rc $rc, $out"
+ctl block list | grep -q "/0 \|::/8 " && fail "a whole address family in the blocklist: $(ctl block list)"
 echo "ok - config entries, our own prefixes and a whole address family are refused by the CLI: $out"
 
 # The filter is an LPM trie: a lookup answers for a shorter entry covering

@@ -155,6 +155,36 @@ static void test_blocklist(void **state)
 	run("IPv6 source after block del", &v6, XDP_TX, XDPCAST_dns_answer, NULL);
 }
 
+/* The filter keeps IPv4 sources IPv4-mapped: an IPv6 prefix holding
+ * ::ffff:0:0/96 (::/8 is in IPv6 bogon lists) drops every IPv4 query, so
+ * the config and `xdpcastctl block add` refuse it as they refuse ::/0. */
+static void test_blocklist_ipv6_holding_ipv4(void **state)
+{
+	struct query_spec v4 = { .src = "203.0.113.7", .qname = "www.example.test." };
+	struct query_spec v6 = { .family = 6, .src = "2001:db8:bad::5", .qname = "www.example.test." };
+	struct xdpcast_lpm_key key;
+	struct protection p;
+	char err[256];
+
+	(void)state;
+	no_limits(&p);
+	add_prefix(&p.blocklist, "::/8");
+	protect(&p);
+	run("IPv4 source under ::/8", &v4, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	run("IPv6 source outside ::/8", &v6, XDP_TX, XDPCAST_dns_answer, NULL);
+	no_limits(&p);
+	protect(&p);
+	assert_int_equal(prefix_parse("::/8", &key, err, sizeof(err)), 0);
+	assert_int_equal(blocklist_refuses(&key, err, sizeof(err)), -1);
+	assert_string_equal(err, "::/8: holds ::ffff:0:0/96, where IPv4 sources are kept: blocking every IPv4 source "
+			    "would drop every IPv4 query while the health checks pass and the PoP stays announced "
+			    "(list the IPv6 prefixes it means without it)");
+	assert_int_equal(prefix_parse("::ffff:0:0/97", &key, err, sizeof(err)), 0);    /* 0.0.0.0/1 */
+	assert_int_equal(blocklist_refuses(&key, err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("100::/8", &key, err, sizeof(err)), 0);
+	assert_int_equal(blocklist_refuses(&key, err, sizeof(err)), 0);
+}
+
 /* A config whose lists do not fit beside the live entries is refused
  * before anything changes: the filter keeps the old config's entries and
  * the live ones. */
@@ -835,6 +865,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_blocklist),
+		cmocka_unit_test(test_blocklist_ipv6_holding_ipv4),
 		cmocka_unit_test(test_blocklist_over_capacity),
 		cmocka_unit_test(test_screen_covers_every_entry),
 		cmocka_unit_test(test_mapped_ipv6_sources),

@@ -325,6 +325,9 @@ static void test_bad_files(void **state)
 		{ "anycast: [192.0.2.1/24]\n", ":1: anycast: prefix '192.0.2.1/24': host bits are set" },
 		{ "anycast: [0.0.0.0/0]\n", ":1: anycast: '0.0.0.0/0': shorter than /8: it would be announced" },
 		{ "anycast:\n  - {prefix: '2000::/3'}\n", ":2: anycast.prefix: '2000::/3': shorter than /16: " },
+		/* IPv4 is keyed ::ffff:a.b.c.d: an IPv6 prefix holding that is every IPv4 address too. */
+		{ "anycast: ['::/16']\n", ":1: anycast: '::/16': holds ::ffff:0:0/96, where IPv4 is kept: every IPv4 "
+		  "destination would be filtered" },
 		{ "anycast:\n  - allow: [udp/53]\n", ":2: anycast: an entry needs 'prefix'" },
 		{ "filter:\n  allow: [udp/53, sctp/9]\n", ":2: filter.allow: 'sctp/9' is not a rule" },
 		{ "filter:\n  allow: []\n", "filter.allow: an empty allowlist would drop everything" },
@@ -332,6 +335,9 @@ static void test_bad_files(void **state)
 		{ "filter:\n  blocklist: [198.51.100.0/24, 0.0.0.0/0]\n",
 		  ":2: filter.blocklist: 0.0.0.0/0: blocking every source would drop every query while the health checks" },
 		{ "filter:\n  blocklist: ['::/0']\n", ":2: filter.blocklist: ::/0: blocking every source" },
+		{ "filter:\n  blocklist: ['::/8']\n", ":2: filter.blocklist: ::/8: holds ::ffff:0:0/96, where IPv4 "
+		  "sources are kept: blocking every IPv4 source" },
+		{ "filter:\n  bogons: ['::ffff:0:0/96']\n", ":2: filter.bogons: 0.0.0.0/0: blocking every source" },
 		{ "filter:\n  bogons: [10.0.0.0/8, 0.0.0.0/0]\n", ":2: filter.bogons: 0.0.0.0/0: blocking every source" },
 		{ "rrl: {slip: 11}\n", ":1: rrl.slip: '11' is not a whole number from 0 to 10" },
 		{ "cookies:\n  secret: abc\n", ":2: cookies.secret: a cookie secret is 32 hexadecimal digits" },

@@ -102,12 +102,19 @@ int blocklist_refuses(const struct xdpcast_lpm_key *prefix, char *err, size_t er
 {
 	char text[64];
 
-	if (prefix->prefixlen != 0 && !(prefix_is_v4(prefix) && prefix->prefixlen == 96))
-		return 0;
 	prefix_format(prefix, text, sizeof(text));
-	snprintf(err, errlen, "%s: blocking every source would drop every query while the health checks pass "
-		 "and the PoP stays announced (to stop serving, withdraw)", text);
-	return -1;
+	if (prefix->prefixlen == 0 || (prefix_is_v4(prefix) && prefix->prefixlen == 96)) {
+		snprintf(err, errlen, "%s: blocking every source would drop every query while the health checks "
+			 "pass and the PoP stays announced (to stop serving, withdraw)", text);
+		return -1;
+	}
+	if (prefix_holds_v4_space(prefix)) {
+		snprintf(err, errlen, "%s: holds ::ffff:0:0/96, where IPv4 sources are kept: blocking every IPv4 "
+			 "source would drop every IPv4 query while the health checks pass and the PoP stays "
+			 "announced (list the IPv6 prefixes it means without it)", text);
+		return -1;
+	}
+	return 0;
 }
 
 int blocklist_add(const char *pin_dir, const struct xdpcast_lpm_key *prefix, char *err, size_t errlen)

@@ -72,6 +72,14 @@ int prefix_contains(const struct xdpcast_lpm_key *prefix, const __u8 addr[16])
 	return !rest || ((prefix->addr[whole] ^ addr[whole]) & (0xff << (8 - rest))) == 0;
 }
 
+int prefix_holds_v4_space(const struct xdpcast_lpm_key *key)
+{
+	__u8 space[16] = { 0 };
+
+	memcpy(space, v4_mapped, sizeof(v4_mapped));
+	return key->prefixlen < 96 && prefix_contains(key, space);
+}
+
 void prefix_format(const struct xdpcast_lpm_key *key, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];

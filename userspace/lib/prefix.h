@@ -13,6 +13,10 @@ int prefix_parse(const char *text, struct xdpcast_lpm_key *key, char *err, size_
 /* Whether the key holds an IPv4 prefix (IPv4-mapped, /96 or longer). */
 int prefix_is_v4(const struct xdpcast_lpm_key *key);
 
+/* Whether an IPv6 prefix holds ::ffff:0:0/96, where the maps keep IPv4
+ * (::/8 does): as a key it covers every IPv4 address too. */
+int prefix_holds_v4_space(const struct xdpcast_lpm_key *key);
+
 /* Whether addr (16 bytes, IPv4 mapped) is inside the prefix. */
 int prefix_contains(const struct xdpcast_lpm_key *prefix, const __u8 addr[16]);
 
