@@ -364,6 +364,10 @@ static void test_errors_name_file_and_line(void **state)
 			  ":3: class class3: only class IN is served");
 	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nch 60 BOGUS x ; HS\n",
 			  ":3: unsupported record type");
+	/* A class stands before the type: one in the data is a name. */
+	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww 60 BOGUS ch\n", ":3: unsupported record type");
+	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww IN 60 BOGUS hs\n", ":3: unsupported record type");
+	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n  CH 60 TXT \"x\"\n", ":3: class CH: only class IN is served");
 	expect_load_error("; nothing\n", ": no SOA record: the zone has no origin");
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -342,8 +343,10 @@ static bool is_class_name(const char *p, size_t len)
 
 /*
  * libzscanner reads class IN alone and takes any other class for an
- * unknown type. The class the failing line names, if it names one (the
- * owner, in the first column, is skipped: "ch" is a name there), else NULL.
+ * unknown type. The class the failing line names, if it names one, else
+ * NULL: the word after the owner (in the first column: "ch" is a name
+ * there) and the TTL, where the type or a class stands. Past it is the
+ * record's data, where "ch" or "any" is a name too.
  */
 static const char *foreign_class(const char *text, size_t len, uint64_t line, char *out, size_t outlen)
 {
@@ -363,11 +366,14 @@ static const char *foreign_class(const char *text, size_t len, uint64_t line, ch
 		while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
 			p++;
 		word = word_length(p, eol);
-		if (word && is_class_name(p, word)) {
-			snprintf(out, outlen, "%.*s", (int)word, p);
-			return out;
+		if (word && (isdigit((unsigned char)*p) || (word == 2 && !strncasecmp(p, "IN", 2)))) {
+			p += word;      /* the TTL, or class IN: the type or a class comes next */
+			continue;
 		}
-		p += word;
+		if (!word || !is_class_name(p, word))
+			return NULL;
+		snprintf(out, outlen, "%.*s", (int)word, p);
+		return out;
 	}
 	return NULL;
 }
