@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <dirent.h>
 #include <errno.h>
-#include <libgen.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -99,7 +98,7 @@ static void find_previous(struct pins *p)
 
 int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 {
-	char why[512] = "", parent[PATH_MAX];
+	char why[512] = "";
 	struct statfs fs;
 	struct stat st;
 
@@ -110,8 +109,12 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 		return -1;
 	p->created = mkdir(dir, 0700) == 0;
 	if (!p->created && errno != EEXIST) {
-		snprintf(err, errlen, "--pin-dir %s: %s%s", dir, strerror(errno),
-			 errno == ENOENT ? " (its parent must be a mounted BPF filesystem)" : "");
+		int error = errno;
+
+		snprintf(err, errlen, "--pin-dir %s: %s", dir, strerror(error));
+		if (error == ENOENT)
+			snprintf(err + strlen(err), errlen - strlen(err), " (mkdir -p %s && mount -t bpf -o mode=0700 bpf "
+				 "%s first)", dir, dir);
 		return -1;
 	}
 	/* Not through a link: its owner could point it elsewhere later. */
@@ -129,11 +132,12 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 	if (fstat(p->lock_fd, &st))
 		snprintf(why, sizeof(why), "%s: %s", dir, strerror(errno));
 	/* Pinning elsewhere fails only after the zones are compiled and the
-	 * program loaded, as "Operation not permitted" on the first map. */
-	else if (fstatfs(p->lock_fd, &fs) == 0 && fs.f_type != BPF_FS_MAGIC &&
-		 snprintf(parent, sizeof(parent), "%s", dir) > 0)
-		snprintf(why, sizeof(why), "%s: not on a BPF filesystem (mount -t bpf bpf %s first)", dir,
-			 dirname(parent));
+	 * program loaded, as "Operation not permitted" on the first map.
+	 * The advice mounts on the pin dir itself: on its parent it could hide
+	 * what else is mounted there (/sys/fs/cgroup beside /sys/fs/bpf). */
+	else if (fstatfs(p->lock_fd, &fs) == 0 && fs.f_type != BPF_FS_MAGIC)
+		snprintf(why, sizeof(why), "%s: not on a BPF filesystem (mkdir -p %s && mount -t bpf -o mode=0700 bpf %s "
+			 "first)", dir, dir, dir);
 	if (why[0] || private_dir_check(dir, &st, why, sizeof(why))) {
 		snprintf(err, errlen, "--pin-dir %s", why);
 		close(p->lock_fd);

@@ -48,10 +48,10 @@ expect_error "--pop is required" --iface veth-s --anycast 192.0.2.0/24 --zone "$
 # A pin directory off a BPF filesystem: said before the zones are compiled,
 # not as "pinning ...: Operation not permitted" once the program is loaded.
 mkdir "$WORK/plain"
-expect_error "--pin-dir $WORK/plain/xdpcast: not on a BPF filesystem (mount -t bpf bpf $WORK/plain first)" \
+expect_error "--pin-dir $WORK/plain/xdpcast: not on a BPF filesystem (mkdir -p $WORK/plain/xdpcast && mount -t bpf -o mode=0700 bpf $WORK/plain/xdpcast first)" \
 	"${good[@]}" --zone "$ZONE" --pin-dir "$WORK/plain/xdpcast"
 [ ! -e "$WORK/plain/xdpcast" ] || fail "the pin directory off a BPF filesystem was left behind"
-expect_error "--pin-dir $WORK/nowhere/xdpcast: No such file or directory (its parent must be a mounted BPF filesystem)" \
+expect_error "--pin-dir $WORK/nowhere/xdpcast: No such file or directory (mkdir -p $WORK/nowhere/xdpcast && mount -t bpf -o mode=0700 bpf $WORK/nowhere/xdpcast first)" \
 	"${good[@]}" --zone "$ZONE" --pin-dir "$WORK/nowhere/xdpcast"
 expect_error "--xdp-mode: 'hw' must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw
 expect_error "view 'eu' has no clients: add --view NAME=PREFIX" "${good[@]}" --zone "$ZONE" --view-zone eu="$ZONE"
