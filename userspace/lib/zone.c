@@ -328,17 +328,16 @@ static size_t word_length(const char *p, const char *eol)
 	return q - p;
 }
 
+/* A class name libknot knows (CH, HS, NONE, ANY, CLASS3, ...). */
 static bool is_class_name(const char *p, size_t len)
 {
-	static const char *const classes[] = { "CH", "HS", "CS", "NONE", "ANY" };
-	size_t digits = 0;
+	char word[16];
+	uint16_t class;
 
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		if (len == strlen(classes[i]) && !strncasecmp(p, classes[i], len))
-			return true;
-	while (5 + digits < len && p[5 + digits] >= '0' && p[5 + digits] <= '9')
-		digits++;
-	return len > 5 && !strncasecmp(p, "CLASS", 5) && 5 + digits == len;
+	if (len >= sizeof(word))
+		return false;
+	snprintf(word, sizeof(word), "%.*s", (int)len, p);
+	return knot_rrclass_from_string(word, &class) == 0;
 }
 
 /*
