@@ -399,8 +399,8 @@ static const struct schema_item budget_rate_keys[] = { RATE_KEYS("passed to the 
 
 static const struct schema_item anycast_keys[] = {
 	{ .key = "prefix", .type = &anycast_prefix_type, .offset = offsetof(struct anycast_option, prefix),
-	  .flags = SCHEMA_REQUIRED, .help = "the anycast prefix, /8 or longer (IPv6 /16, and not holding ::ffff:0:0/96, "
-		  "where IPv4 is kept)" },
+	  .flags = SCHEMA_REQUIRED,
+	  .help = "the anycast prefix, /8 or longer (IPv6 /16, and not holding ::ffff:0:0/96, where IPv4 is kept)" },
 	{ .key = "allow", .shape = SCHEMA_LIST, .type = &rule_type, .offset = offsetof(struct anycast_option, rules.allow),
 	  .count_offset = offsetof(struct anycast_option, rules.count), .flags = SCHEMA_FIXED,
 	  .max_items = XDPCAST_ALLOW_MAX, .noun = "rule",
@@ -444,8 +444,9 @@ static const struct schema_item filter_keys[] = {
 	{ .key = "bogons", .shape = SCHEMA_LIST, .type = &blocked_prefix_type, .offset = P(bogons.keys),
 	  .count_offset = P(bogons.count), .noun = "prefix",
 	  .help = "source prefixes that cannot be on the internet (`drop_bogon_source`); the list replaces the "
-		  "default, `[]` turns it off; not a whole address family, nor an IPv6 prefix holding ::ffff:0:0/96. Sources inside our own anycast prefixes "
-		  "are always dropped the same way. Path MTU messages from private-use and shared space (RFC 1918, RFC 6598, fc00::/7) are not "
+		  "default, `[]` turns it off; not a whole address family, nor an IPv6 prefix holding "
+		  "::ffff:0:0/96. Sources inside our own anycast prefixes are always dropped the same way. Path "
+		  "MTU messages from private-use and shared space (RFC 1918, RFC 6598, fc00::/7) are not "
 		  "dropped as bogons: routers number links from them. The documentation prefixes are not in the "
 		  "default because the demo and the tests use them as clients: add them on a production PoP." },
 	SCHEMA_END
