@@ -89,11 +89,44 @@ static void check_run(struct loop_job *job)
 	}
 }
 
+/* What became of the zone a round failed on while the round ran. */
+enum failed_zone {
+	FAILED_ZONE_SAME,       /* the failure counts */
+	FAILED_ZONE_GONE,       /* left the config: a catalog member removed in place, say, which
+				 * the program rightly no longer answers */
+	FAILED_ZONE_CHANGED,    /* another serial in force now */
+};
+
+static enum failed_zone failed_zone_fate(const struct daemon *d, const struct check_job *c)
+{
+	const struct health_zone *z;
+
+	if (!c->failed || c->zones_passed >= c->zone_count)
+		return FAILED_ZONE_SAME;
+	z = &c->zones[c->zones_passed];
+	if (!zones_configured(d, z->origin))
+		return FAILED_ZONE_GONE;
+	for (size_t i = 0; i < d->zones.default_view_count; i++)
+		if (knot_dname_is_equal(d->zones.zones[i].origin, z->origin))
+			return d->zones.zones[i].serial == z->serial ? FAILED_ZONE_SAME : FAILED_ZONE_CHANGED;
+	return FAILED_ZONE_GONE;
+}
+
 static void check_done(struct loop_job *job)
 {
 	struct check_job *c = (struct check_job *)job;
 	struct daemon *d = c->d;
+	enum failed_zone fate = failed_zone_fate(d, c);
+	/* A round that failed on what is no longer ours to serve asked the
+	 * wrong question: the next asks about what is. A changed serial is
+	 * let off once in a row: a zone changed at every round must not hide
+	 * a check that really fails on it. */
+	bool moot = fate == FAILED_ZONE_GONE || (fate == FAILED_ZONE_CHANGED && !d->check_let_off[c->check]);
 
+	d->check_let_off[c->check] = moot && fate == FAILED_ZONE_CHANGED;
+	if (moot)
+		log_debug("health check %s: not counted, it failed on a zone %s meanwhile (%s)",
+			  d->health.checks[c->check].name, fate == FAILED_ZONE_GONE ? "removed" : "changed", c->detail);
 	for (size_t i = 0; i < c->zone_count; i++)
 		knot_dname_free((knot_dname_t *)c->zones[i].origin, NULL);
 	free(c->zones);
@@ -101,7 +134,7 @@ static void check_done(struct loop_job *job)
 	/* Past the zones that passed: a zone that fails is asked first again,
 	 * so its failures come in a row. */
 	d->check_first_zone[c->check] = c->first_zone + c->zones_passed;
-	if (!d->exiting) {
+	if (!d->exiting && !moot) {
 		health_record(&d->health, c->check, !c->failed, c->detail);
 		announce_update(d);
 		daemon_publish(d);

@@ -138,6 +138,7 @@ struct daemon {
 	struct check_spec check_specs[HEALTH_MAX_CHECKS];       /* what each check runs */
 	bool check_busy[HEALTH_MAX_CHECKS];
 	size_t check_first_zone[HEALTH_MAX_CHECKS];     /* the zone each asks first next round */
+	bool check_let_off[HEALTH_MAX_CHECKS];  /* its last round failed on a zone whose serial changed meanwhile */
 	struct loop_timer health_timer;
 	struct bgp bgp;                 /* used by the sync job only */
 	struct bgp_view bird;
@@ -180,6 +181,10 @@ void zones_first_transfers(struct daemon *d);
 /* The first generation, before the loop runs. */
 int zones_load_now(struct daemon *d, char *err, size_t errlen);
 void zones_start(struct daemon *d);
+/* Whether the default view still has the zone of that origin to serve (a
+ * zone file's or a secondary's): a catalog member removed leaves here at
+ * once, the zones in force (d->zones) once the cache is written. */
+bool zones_configured(const struct daemon *d, const knot_dname_t *origin);
 /* A new generation from the files (and the config's settings when
  * read_config) and the fresh transfers; the number of the load job that
  * will do it (control_server answers waiters with it). */

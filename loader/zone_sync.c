@@ -976,6 +976,20 @@ static bool served_from_file(const struct daemon *d, const char *name)
 					compare_names);
 }
 
+bool zones_configured(const struct daemon *d, const knot_dname_t *origin)
+{
+	char name[KNOT_DNAME_TXT_MAXLEN];
+
+	if (!knot_dname_to_str(name, origin, sizeof(name)))
+		return false;
+	if (served_from_file(d, name))
+		return true;
+	for (size_t i = 0; i < d->secondary_count; i++)
+		if (secondary_used(&d->secondaries[i]) && !strcasecmp(d->secondaries[i].name, name))
+			return true;
+	return false;
+}
+
 /* A member gone from its catalog (or reset): out of the cache at once
  * (after what the zones lane holds for it), its timers disarmed; its slot
  * is free and its next incarnation's jobs ignore this one's results. */

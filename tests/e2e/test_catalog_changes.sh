@@ -8,7 +8,9 @@
 #  - a member reset (a new unique id, RFC 9432 5.6) is transferred afresh,
 #    though the primary rebuilt it with a lower serial;
 #  - a member moved to a catalog with other transfer settings (here its
-#    TSIG key) takes them on: its NOTIFYs and transfers are the new one's.
+#    TSIG key) takes them on: its NOTIFYs and transfers are the new one's;
+#  - members removed while a health round asks them do not fail the
+#    fast_path check (the program no longer answers what is no longer ours).
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -208,4 +210,50 @@ kctl zone-reload three.test > /dev/null
 wait_for "three.test's change after its move (NOTIFY and IXFR with the new catalog's key)" \
 	xdp_answers www.three.test A 192.0.2.213
 echo "ok - a member moved to a catalog with another key transfers with that key"
+stop_xdpcastd
+
+# Members removed while the fast_path check's round asks them: the round was
+# given the zones in force when it started, and each removal takes a member
+# out of the cache at once. That is no fault of the fast path, yet with
+# `fall: 1` it withdrew the PoP whenever a catalog shrank. MEMBERS members,
+# every one asked each round, rounds back to back; half removed and listed
+# again, ROUNDS times.
+MEMBERS=${MEMBERS:-400}
+ROUNDS=${ROUNDS:-4}
+kill "$KNOT_PID"
+wait "$KNOT_PID" || true
+find "$WORK/knot" -mindepth 1 -not -name '*.zone' -delete
+members=() listed=()
+for i in $(seq 1 $MEMBERS); do
+	member_zone m$i.test 192.0.2.$((i % 200 + 1))
+	members+=(m$i.test)
+	listed+=("m$i m$i.test")
+done
+catalog_zone catalog.test 10 "${listed[@]}" < /dev/null
+write_knot_conf catalog.test "${members[@]}"
+start_knot www.m$MEMBERS.test
+cat > "$WORK/xdpcastd.yaml" <<YAML
+health: {interval_ms: 100, rise: 1, fall: 1, zones_per_round: $MEMBERS}
+transfer:
+  notify_listen: $POP_SIDE@$NOTIFY_PORT
+  keys:
+    - {name: xfr, algorithm: hmac-sha256, secret: "$SECRET"}
+  zones:
+    - {zone: catalog.test, primary: $PRIMARY, key: xfr, catalog: true}
+YAML
+: > "$WORK/xdpcastd.log"
+start_xdpcastd --config "$WORK/xdpcastd.yaml"
+served() { [ "$(ctl --json status --all | json 'len(v["zones"])')" = "$1" ]; }
+wait_within "$MEMBERS members served" 60 served $MEMBERS
+serial=10
+for i in $(seq 1 $ROUNDS); do
+	catalog_changes catalog.test $((++serial)) "${listed[@]:0:$((MEMBERS / 2))}" < /dev/null
+	wait_for "$((MEMBERS / 2)) members removed" served $((MEMBERS / 2))
+	catalog_changes catalog.test $((++serial)) "${listed[@]}" < /dev/null
+	wait_within "$MEMBERS members served again" 60 served $MEMBERS
+done
+failed=$(grep -c "health check fast_path failed" "$WORK/xdpcastd.log" || true)
+[ "$failed" -eq 0 ] || fail "the fast_path check failed $failed times as $ROUNDS x $((MEMBERS / 2)) members were removed: \
+$(grep -m3 "health check fast_path" "$WORK/xdpcastd.log")"
+echo "ok - $ROUNDS x $((MEMBERS / 2)) members removed while every member is asked each round: the fast_path check never failed"
 stop_xdpcastd
