@@ -40,6 +40,7 @@ struct check_job {
 	size_t first_zone;              /* zones[0]'s index in the default view */
 	size_t zones_passed;            /* before the one that failed */
 	int failed;
+	bool server_later;              /* the backend failed on it with a later serial than ours */
 	char detail[256];
 };
 
@@ -78,7 +79,7 @@ static void check_run(struct loop_job *job)
 		break;
 	case CHECK_KIND_BACKEND:
 		c->failed = health_backend(&spec->backend, o->health.timeout_ms, c->zones, c->zone_count,
-					   &c->zones_passed, c->detail, sizeof(c->detail));
+					   &c->zones_passed, &c->server_later, c->detail, sizeof(c->detail));
 		break;
 	case CHECK_KIND_COMMAND:
 		c->failed = health_command(spec->command, &o->health.user, c->detail, sizeof(c->detail));
@@ -127,6 +128,8 @@ static void check_done(struct loop_job *job)
 	if (moot)
 		log_debug("health check %s: not counted, it failed on a zone %s meanwhile (%s)",
 			  d->health.checks[c->check].name, fate == FAILED_ZONE_GONE ? "removed" : "changed", c->detail);
+	else if (c->server_later && !d->exiting)
+		zones_catch_up(d, c->zones[c->zones_passed].origin, c->detail);
 	for (size_t i = 0; i < c->zone_count; i++)
 		knot_dname_free((knot_dname_t *)c->zones[i].origin, NULL);
 	free(c->zones);

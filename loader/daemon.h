@@ -185,6 +185,9 @@ void zones_start(struct daemon *d);
  * zone file's or a secondary's): a catalog member removed leaves here at
  * once, the zones in force (d->zones) once the cache is written. */
 bool zones_configured(const struct daemon *d, const knot_dname_t *origin);
+/* The backend check found the server behind ahead of us on that zone
+ * (why: its detail): a secondary's transfer now, as a NOTIFY would. */
+void zones_catch_up(struct daemon *d, const knot_dname_t *origin, const char *why);
 /* A new generation from the files (and the config's settings when
  * read_config) and the fresh transfers; the number of the load job that
  * will do it (control_server answers waiters with it). */

@@ -83,13 +83,13 @@ void health_assume_up(struct health *h)
 	}
 }
 
-int health_soa_answer(const uint8_t *wire, size_t len, const struct health_zone *z, const char *who,
-		      bool newer_is_ours, char *detail, size_t dlen)
+enum soa_verdict health_soa_answer(const uint8_t *wire, size_t len, const struct health_zone *z, const char *who,
+				   bool newer_is_ours, char *detail, size_t dlen)
 {
 	char name[KNOT_DNAME_TXT_MAXLEN];
 	knot_pkt_t *pkt = knot_pkt_new((uint8_t *)wire, len, NULL);
 	const knot_pktsection_t *answer;
-	int ret = -1;
+	enum soa_verdict ret = SOA_WRONG;
 
 	knot_dname_to_str(name, z->origin, sizeof(name));
 	if (!pkt || knot_pkt_parse(pkt, 0) != KNOT_EOK) {
@@ -115,17 +115,19 @@ int health_soa_answer(const uint8_t *wire, size_t len, const struct health_zone 
 	answer = knot_pkt_section(pkt, KNOT_ANSWER);
 	for (uint16_t i = 0; i < answer->count; i++) {
 		const knot_rrset_t *rr = knot_pkt_rr(answer, i);
+		uint32_t serial;
+		bool later;
 
 		if (rr->type != KNOT_RRTYPE_SOA || !knot_dname_is_case_equal(rr->owner, z->origin))
 			continue;
-		/* RFC 1982: a serial after ours by less than 2^31. */
-		if (knot_soa_serial(rr->rrs.rdata) != z->serial &&
-		    !(newer_is_ours && (int32_t)(knot_soa_serial(rr->rrs.rdata) - z->serial) > 0)) {
-			snprintf(detail, dlen, "%s: %s serial %u, ours %u", who, name, knot_soa_serial(rr->rrs.rdata),
-				 z->serial);
+		serial = knot_soa_serial(rr->rrs.rdata);
+		later = (int32_t)(serial - z->serial) > 0;      /* RFC 1982: after ours by less than 2^31 */
+		if (serial == z->serial || (later && newer_is_ours)) {
+			ret = SOA_OURS;
 			goto out;
 		}
-		ret = 0;
+		snprintf(detail, dlen, "%s: %s serial %u, ours %u", who, name, serial, z->serial);
+		ret = later ? SOA_LATER : SOA_WRONG;
 		goto out;
 	}
 	snprintf(detail, dlen, "%s: no SOA in the answer to %s SOA%s", who, name,
@@ -163,7 +165,7 @@ int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_
 		 * serial the round was given (the loop's view, updated once a
 		 * write is done) follows the cache, never leads it: a newer one
 		 * is ours, written meanwhile. An older one is stale data. */
-		if (health_soa_answer(res.dns, res.dns_len, &zones[i], "the program", true, detail, len))
+		if (health_soa_answer(res.dns, res.dns_len, &zones[i], "the program", true, detail, len) != SOA_OURS)
 			goto out;
 	}
 	ret = 0;
@@ -216,13 +218,14 @@ out:
 /* One socket for the round: a socket, connect and close for each zone
  * were half the cost of a round (thousands of zones, every second). */
 int health_backend(const struct address *backend, unsigned timeout_ms, const struct health_zone *zones,
-		   size_t count, size_t *passed, char *detail, size_t len)
+		   size_t count, size_t *passed, bool *server_later, char *detail, size_t len)
 {
 	int fd = socket(backend->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	char who[96];
 	int ret = -1;
 
 	*passed = 0;
+	*server_later = false;
 	snprintf(who, sizeof(who), "backend %s", backend->text);
 	if (fd < 0 || connect(fd, (const struct sockaddr *)&backend->ss, backend->len)) {
 		snprintf(detail, len, "%s: %s", who, strerror(errno));
@@ -231,9 +234,13 @@ int health_backend(const struct address *backend, unsigned timeout_ms, const str
 	for (size_t i = 0; i < count; i++, ++*passed) {
 		uint8_t buf[4096];
 		ssize_t n = query_soa(fd, backend, &zones[i], timeout_ms, buf, sizeof(buf), detail, len);
+		enum soa_verdict verdict = n < 0 ? SOA_WRONG : health_soa_answer(buf, n, &zones[i], who, false, detail,
+										  len);
 
-		if (n < 0 || health_soa_answer(buf, n, &zones[i], who, false, detail, len))
+		if (verdict != SOA_OURS) {
+			*server_later = verdict == SOA_LATER;
 			goto out;
+		}
 	}
 	ret = 0;
 out:

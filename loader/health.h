@@ -60,19 +60,28 @@ struct health_zone {
 	uint32_t serial;
 };
 
+/* What health_soa_answer makes of a response. */
+enum soa_verdict {
+	SOA_OURS = 0,           /* z's serial, or a newer one where newer_is_ours */
+	SOA_WRONG = -1,
+	SOA_LATER = 1,          /* a serial after z's where that is not ours: the server has a change we lack */
+};
+
 /* Whether a response (from `who`, for the detail) answers zone z's SOA
  * query, authoritatively, with z's serial, or with a newer one where
- * newer_is_ours: 0, or -1 with the reason in detail. */
-int health_soa_answer(const uint8_t *wire, size_t len, const struct health_zone *z, const char *who,
-		      bool newer_is_ours, char *detail, size_t dlen);
+ * newer_is_ours; the reason in detail when not. */
+enum soa_verdict health_soa_answer(const uint8_t *wire, size_t len, const struct health_zone *z, const char *who,
+				   bool newer_is_ours, char *detail, size_t dlen);
 
 /* The checks themselves: 0 passed, -1 failed with the reason in detail.
  * The zone checks ask zones in order and set *passed to how many passed
  * before the one that failed (count when all did). */
 int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_t count, size_t *passed,
 		     char *detail, size_t len);
+/* The backend check sets *server_later when it failed because the server
+ * has a later serial than ours (SOA_LATER): a change we missed. */
 int health_backend(const struct address *backend, unsigned timeout_ms, const struct health_zone *zones,
-		   size_t count, size_t *passed, char *detail, size_t len);
+		   size_t count, size_t *passed, bool *server_later, char *detail, size_t len);
 /* The command as user as (its name NULL: the daemon's uid and groups),
  * with no capabilities either way. */
 int health_command(const struct command_check *command, const struct run_as *as, char *detail, size_t len);

@@ -32,6 +32,7 @@
 
 #define NOTIFY_TCP_MAX     8    /* NOTIFY connections served at once */
 #define NOTIFY_UDP_BURST   64   /* datagrams read per wakeup */
+#define CATCH_UP_LOG_INTERVAL 60  /* seconds: a server behind that stays ahead is logged again */
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -988,6 +989,30 @@ bool zones_configured(const struct daemon *d, const knot_dname_t *origin)
 		if (secondary_used(&d->secondaries[i]) && !strcasecmp(d->secondaries[i].name, name))
 			return true;
 	return false;
+}
+
+/* A secondary the server behind is ahead of: NSD following the same
+ * primary, or itself our primary (the documented default), has a serial
+ * we lack, so a NOTIFY was lost or refused (one sent while xdpcastd was
+ * restarting, say). Ask now, as a NOTIFY would, rather than at the SOA
+ * refresh an hour later, withdrawn meanwhile. */
+void zones_catch_up(struct daemon *d, const knot_dname_t *origin, const char *why)
+{
+	static struct log_every catch_up_log = LOG_EVERY_BY_REASON(CATCH_UP_LOG_INTERVAL);
+	char name[KNOT_DNAME_TXT_MAXLEN];
+
+	if (!knot_dname_to_str(name, origin, sizeof(name)))
+		return;
+	for (size_t i = 0; i < d->secondary_count; i++) {
+		struct secondary *s = &d->secondaries[i];
+
+		if (!secondary_used(s) || s->catalog || strcasecmp(s->name, name))
+			continue;
+		log_reason(&catch_up_log, why, LOG_LEVEL_INFO, "zone %s: %s: asking %s now, as a NOTIFY would",
+			   s->name, why, s->primary.address.text);
+		transfer(d, i);
+		return;
+	}
 }
 
 /* A member gone from its catalog (or reset): out of the cache at once

@@ -3,21 +3,25 @@
 # and xdpcastd follows it as a secondary (NOTIFY from NSD, then IXFR or
 # AXFR from it). A client asks the fast path and NSD for the zone's serial
 # in turns while the file changes and NSD reloads it: the window in which
-# the two differ is measured, and XDP must come to NSD's serial.
+# the two differ is measured, and XDP must come to NSD's serial. A zone
+# whose NOTIFY never comes (quiet.test: NSD is not told to send one) is
+# caught up by the backend check, which finds NSD ahead of us.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/follow.test.zone
-write_zone() {  # write_zone SERIAL
-	cat > "$ZONE.new" <<ZONE
-\$ORIGIN follow.test.
-@    300 IN SOA ns1.follow.test. hostmaster.follow.test. $1 3600 600 604800 60
+write_zone() {  # write_zone SERIAL [NAME]: NAME (follow.test) at SERIAL
+	local name=${2:-follow.test}
+	cat > "$WORK/$name.zone.new" <<ZONE
+\$ORIGIN $name.
+@    300 IN SOA ns1.$name. hostmaster.$name. $1 3600 600 604800 60
 @    300 IN NS  ns1
 ns1  300 IN A   192.0.2.53
 www  300 IN A   192.0.2.$((100 + $1))
 ZONE
-	mv "$ZONE.new" "$ZONE"
+	mv "$WORK/$name.zone.new" "$WORK/$name.zone"
 }
 write_zone 1
+write_zone 1 quiet.test
 setup_network
 cat > "$WORK/nsd.conf" <<CONF
 server:
@@ -41,6 +45,10 @@ zone:
   # What docs/bgp.md asks of the server behind: tell xdpcastd, let it transfer.
   notify: 127.0.0.1@5301 NOKEY
   provide-xfr: 127.0.0.1 NOKEY
+zone:
+  name: quiet.test.
+  zonefile: $WORK/quiet.test.zone
+  provide-xfr: 127.0.0.1 NOKEY
 CONF
 ip netns exec "$NS_SRV" nsd -c "$WORK/nsd.conf" -d > "$WORK/nsd.log" 2>&1 &
 PIDS+=($!)
@@ -50,6 +58,7 @@ transfer:
   notify_listen: 127.0.0.1@5301
   zones:
     - {zone: follow.test, primary: 127.0.0.1@53}
+    - {zone: quiet.test, primary: 127.0.0.1@53}
 YAML
 start_xdpcastd --config "$WORK/xdpcastd.yaml"
 xdp_answers www.follow.test A 192.0.2.101 || fail "follow.test is not answered from XDP: '$XDP_GOT'"
@@ -98,3 +107,16 @@ window=$(awk '$3 == 2 && $2 == "nsd" && !n {n = $1} $3 == 2 && $2 == "xdp" && !x
 grep -q " xdp 2$" "$WORK/serials.txt" && ! sed -n '/ xdp 2$/,$p' "$WORK/serials.txt" | grep -q " xdp 1$" ||
 	fail "the fast path went back to serial 1"
 echo "ok - the fast path follows NSD (NOTIFY, transfer): serial 2 from XDP ${window} ms after NSD served it ($(wc -l < "$WORK/serials.txt") queries in turns)"
+
+# No NOTIFY for quiet.test: its SOA refresh is an hour away. The backend
+# check finds NSD ahead (serial 2, ours 1) and xdpcastd transfers at once.
+xdp_answers www.quiet.test A 192.0.2.101 || fail "quiet.test is not answered from XDP: '$XDP_GOT'"
+write_zone 2 quiet.test
+srv nsd-control -c "$WORK/nsd.conf" reload quiet.test > /dev/null
+started=$(date +%s%N)
+wait_for "quiet.test's serial 2 answered from XDP without a NOTIFY" xdp_answers www.quiet.test A 192.0.2.102
+grep -q "zone quiet.test.: backend [^ ]*: quiet.test. serial 2, ours 1: asking 127.0.0.1@53 now, as a NOTIFY would" \
+	"$WORK/xdpcastd.log" || fail "the catch-up is not logged: $(grep quiet.test "$WORK/xdpcastd.log")"
+! grep -q "health check .*: down" "$WORK/xdpcastd.log" ||
+	fail "a check went down on the way: $(grep 'health check' "$WORK/xdpcastd.log")"
+echo "ok - a zone whose NOTIFY never came is caught up by the backend check: serial 2 from XDP $(ms_since "$started") ms after NSD loaded it, no check down"

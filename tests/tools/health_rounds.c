@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 	struct zone *zone;
 	struct health_zone checked;
 	size_t passed;
+	bool server_later;
 	long rounds;
 	int prog_fd, before = 0, after;
 
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
 			before = open_fds();
 		if (attach_check(prog_fd, &iface, 1, NULL, detail, sizeof(detail)) ||
 		    health_fast_path(argv[1], &checked, 1, &passed, detail, sizeof(detail)) ||
-		    health_backend(&backend, 1000, &checked, 1, &passed, detail, sizeof(detail))) {
+		    health_backend(&backend, 1000, &checked, 1, &passed, &server_later, detail, sizeof(detail))) {
 			fprintf(stderr, "health_rounds: round %ld failed: %s\n", i + 1, detail);
 			return 1;
 		}

@@ -155,7 +155,9 @@ struct backend_reply {
 	uint8_t flags1, flags2;         /* ORed into header bytes 2 (QR, TC) and 3 (rcode) */
 	bool soa;
 	size_t refused;                 /* the query (1, 2, ...) answered REFUSED instead; 0: none */
+	size_t later;                   /* the query (1, 2, ...) answered with serial 2; 0: none */
 	size_t queries;
+	bool server_later;              /* what health_backend said of the failure */
 	in_port_t ports[4];
 };
 
@@ -180,6 +182,8 @@ static void *reply(void *arg)
 		if (b->soa && i + 1 != b->refused) {
 			wire[7] = 1;    /* ANCOUNT */
 			memcpy(wire + n, soa, sizeof(soa));
+			if (i + 1 == b->later)
+				wire[n + 17] = 2;       /* the serial's last byte */
 			n += sizeof(soa);
 		}
 		sendto(b->fd, wire, n, 0, (struct sockaddr *)&from, len);
@@ -201,7 +205,7 @@ static int check_backend(struct backend_reply *b, size_t count, size_t *passed, 
 	int ret;
 
 	b->fd = socket(AF_INET, SOCK_DGRAM, 0);
-	b->queries = b->refused ? b->refused : count;   /* the check stops at a failure */
+	b->queries = b->refused ? b->refused : b->later ? b->later : count;    /* the check stops at a failure */
 	for (size_t i = 0; i < count; i++)
 		zones[i] = (struct health_zone){ knot_dname_from_str_alloc(names[i]), 1 };
 	assert_int_equal(bind(b->fd, (struct sockaddr *)&local, sizeof(local)), 0);
@@ -209,7 +213,7 @@ static int check_backend(struct backend_reply *b, size_t count, size_t *passed, 
 	snprintf(text, sizeof(text), "127.0.0.1@%u", ntohs(local.sin_port));
 	assert_int_equal(address_parse(text, 53, &backend, err, sizeof(err)), 0);
 	assert_int_equal(pthread_create(&thread, NULL, reply, b), 0);
-	ret = health_backend(&backend, 2000, zones, count, passed, detail, len);
+	ret = health_backend(&backend, 2000, zones, count, passed, &b->server_later, detail, len);
 	pthread_join(thread, NULL);
 	close(b->fd);
 	for (size_t i = 0; i < count; i++)
@@ -256,6 +260,23 @@ static void test_backend_stops_at_failing_zone(void **state)
 	assert_int_equal(check_backend(&b, 4, &passed, detail, sizeof(detail)), -1);
 	assert_int_equal(passed, 2);
 	assert_true(strstr(detail, ": REFUSED to b.test. SOA"));
+	assert_false(b.server_later);
+}
+
+/* A server behind with a later serial than ours fails the round and says
+ * so apart: the daemon then transfers the zone at once (zones_catch_up),
+ * a NOTIFY having been missed. */
+static void test_backend_ahead_of_us(void **state)
+{
+	struct backend_reply b = { .flags1 = 0x84, .soa = true, .later = 2 };
+	char detail[256] = "";
+	size_t passed;
+
+	(void)state;
+	assert_int_equal(check_backend(&b, 4, &passed, detail, sizeof(detail)), -1);
+	assert_int_equal(passed, 1);
+	assert_true(b.server_later);
+	assert_non_null(strstr(detail, ": a.test. serial 2, ours 1"));
 }
 
 /* Refusals, truncation and an answer that is not authoritative (a
@@ -310,11 +331,12 @@ static void test_soa_serials(void **state)
 	assert_int_equal(health_soa_answer(wire, len, &z, "backend", false, detail, sizeof(detail)), 0);
 	len = soa_response(2026120204, wire);
 	assert_int_equal(health_soa_answer(wire, len, &z, "the program", true, detail, sizeof(detail)), 0);
-	assert_int_equal(health_soa_answer(wire, len, &z, "backend", false, detail, sizeof(detail)), -1);
+	assert_int_equal(health_soa_answer(wire, len, &z, "backend", false, detail, sizeof(detail)), SOA_LATER);
 	assert_string_equal(detail, "backend: example.test. serial 2026120204, ours 2026120203");
 	len = soa_response(2026120202, wire);
-	assert_int_equal(health_soa_answer(wire, len, &z, "the program", true, detail, sizeof(detail)), -1);
+	assert_int_equal(health_soa_answer(wire, len, &z, "the program", true, detail, sizeof(detail)), SOA_WRONG);
 	assert_string_equal(detail, "the program: example.test. serial 2026120202, ours 2026120203");
+	assert_int_equal(health_soa_answer(wire, len, &z, "backend", false, detail, sizeof(detail)), SOA_WRONG);
 	z.serial = 0xfffffffe;          /* 1 comes after it */
 	len = soa_response(1, wire);
 	assert_int_equal(health_soa_answer(wire, len, &z, "the program", true, detail, sizeof(detail)), 0);
@@ -457,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_soa_serials),
 		cmocka_unit_test(test_backend_one_socket_a_round),
 		cmocka_unit_test(test_backend_stops_at_failing_zone),
+		cmocka_unit_test(test_backend_ahead_of_us),
 		cmocka_unit_test(test_command_timeout),
 		cmocka_unit_test(test_command_leaves_nothing_behind),
 		cmocka_unit_test(test_command_reaped_elsewhere),
