@@ -804,8 +804,12 @@ static int cmd_block(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json)
 		return print_json(json_pack("{s:b, s:s, s:b}", "ok", 1, argv[0][0] == 'a' ? "added" : "deleted", text,
 					    "config_stays", done == BLOCKLIST_CONFIG_STAYS));
-	if (done == BLOCKLIST_CONFIG_STAYS)
+	if (argv[0][0] == 'a')
+		printf("%s: blocked (live: until block del or xdpcastd stops)\n", text);
+	else if (done == BLOCKLIST_CONFIG_STAYS)
 		printf("%s: the live block is lifted; the config file's blocklist still has it\n", text);
+	else
+		printf("%s: unblocked\n", text);
 	return 0;
 }
 

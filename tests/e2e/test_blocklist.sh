@@ -28,7 +28,8 @@ answered 198.51.100.3 && fail "198.51.100.3 is answered although the config bloc
 [ "$(counter drop_blocklist)" -gt "$before" ] || fail "drop_blocklist did not move"
 echo "ok - the config file's blocklist drops its sources"
 
-ctl block add $CLIENT4 || fail "block add failed"
+out=$(ctl block add $CLIENT4) || fail "block add failed: $out"
+[ "$out" = "$CLIENT4/32: blocked (live: until block del or xdpcastd stops)" ] || fail "block add said: $out"
 answered $CLIENT4 && fail "$CLIENT4 is answered after block add"
 listing=$(ctl block list)
 grep -qx "198.51.100.2/32 *live" <<< "$listing" || fail "block list: $listing"
@@ -75,7 +76,8 @@ out=$(ctl block del 198.51.100.128/25 2>&1) || rc=$?
 ctl block add 2001:db8:bad:1::/64 || fail "block add inside a config entry was refused"
 grep -qx "2001:db8:bad:1::/64 *live" <<< "$(ctl block list)" || fail "block list: $(ctl block list)"
 ctl block del 2001:db8:bad:1::/64 || fail "block del of the live /64 failed"
-ctl block del 203.0.113.0/24 || fail "block del 203.0.113.0/24 failed"
+out=$(ctl block del 203.0.113.0/24) || fail "block del 203.0.113.0/24 failed: $out"
+[ "$out" = "203.0.113.0/24: unblocked" ] || fail "block del said: $out"
 echo "ok - block add and del take the prefix itself, not a shorter entry covering it"
 
 # SIGHUP re-reads the file: its entry goes, the live one stays.
@@ -103,7 +105,8 @@ echo "ok - block del lifts the block at once"
 
 # Blocked live and by the config: block del lifts the live block alone, the
 # config's stays until a reload drops it.
-ctl block add $CLIENT4 || fail "block add failed"
+out=$(ctl block add $CLIENT4) || fail "block add failed: $out"
+[ "$out" = "$CLIENT4/32: blocked (live: until block del or xdpcastd stops)" ] || fail "block add said: $out"
 printf 'filter:\n  blocklist: [2001:db8:bad::/48, %s/32]\n' $CLIENT4 > "$WORK/xdpcast.yaml"
 ctl reload > /dev/null || fail "reload with the live prefix in the config failed"
 out=$(ctl block del $CLIENT4) || fail "block del of a prefix blocked both ways: $out"
