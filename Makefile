@@ -228,6 +228,9 @@ test-docs: $(CONFIG_DOC)
 	@! grep -n '^ *secret: *[0-9a-fA-F]\{32\}' docs/xdpcastd.example.yaml || \
 		{ echo "docs/xdpcastd.example.yaml sets cookies.secret: a published secret lets anyone make" \
 			"server cookies for spoofed sources, which RRL exempts; leave it commented" >&2; exit 1; }
+	@echo "== the alerting rules: promtool check rules, and promtool test rules on tests/alerts/"
+	@promtool check rules docs/xdpcast.alerts.yml > /dev/null
+	@promtool test rules tests/alerts/xdpcast.alerts.test.yml
 	@echo "== scripts run by path are executable"
 	@notx=$$(find bench tests .ci -name '*.sh' ! -perm -u+x; [ -x .ci/run ] || echo .ci/run); \
 		[ -z "$$notx" ] || { echo "not executable (chmod +x): $$notx" >&2; exit 1; }
@@ -271,7 +274,7 @@ install: $(BINS)
 	chmod 0644 $(DESTDIR)$(UNITDIR)/xdpcastd.service
 	install -m 0644 dist/xdpcast.tmpfiles $(DESTDIR)$(TMPFILESDIR)/xdpcast.conf
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
-	install -m 0644 docs/xdpcastd.example.yaml $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 docs/xdpcastd.example.yaml docs/xdpcast.alerts.yml $(DESTDIR)$(DOCDIR)/examples/
 	test -e $(DESTDIR)$(SYSCONFDIR)/xdpcast/xdpcastd.yaml || \
 		install -m 0640 docs/xdpcastd.example.yaml $(DESTDIR)$(SYSCONFDIR)/xdpcast/xdpcastd.yaml
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # /metrics: after known queries, the scraped counters equal what was sent,
 # promtool finds nothing wrong, and a real Prometheus server scraping
-# xdpcastd returns the same value from its query API.
+# xdpcastd returns the same value from its query API. The shipped alerting
+# rules (docs/xdpcast.alerts.yml) name only series xdpcastd exports, and
+# that Prometheus, evaluating them, has the alerts pending once NSD dies.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
@@ -9,6 +11,7 @@ METRICS=$UNICAST4:9553
 
 setup_network
 start_nsd "$ZONE"
+NSD_PID=${PIDS[-1]}
 cat > "$WORK/xdpcastd.yaml" <<YAML
 catchment:
   groups:
@@ -97,6 +100,8 @@ echo "ok - every metric family served is documented"
 cat > "$WORK/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: ['$ROOT/docs/xdpcast.alerts.yml']
 scrape_configs:
   - job_name: xdpcast
     static_configs:
@@ -114,6 +119,14 @@ scraped() { [ "$(prometheus_value)" = 5 ]; }
 for i in $(seq 1 30); do scraped && break; sleep 1; done
 scraped || fail "Prometheus says '$(prometheus_value)' for $query; its log: $(tail -5 "$WORK/prometheus.log")"
 echo "ok - a Prometheus server scraping xdpcastd returns $query = 5"
+
+# Every metric the alerting rules read is one xdpcastd serves (its labels
+# are the contract's, checked above), but xdpcast_bird_up, served only when
+# it controls BIRD (test_bgp.sh reads it).
+unknown=$(grep -o 'xdpcast_[a-z_]*' "$ROOT/docs/xdpcast.alerts.yml" | sort -u | grep -vx xdpcast_bird_up |
+	while read -r m; do grep -q "^# TYPE $m " "$WORK/metrics.txt" || echo "$m"; done)
+[ -z "$unknown" ] || fail "docs/xdpcast.alerts.yml reads series /metrics does not have: $unknown"
+echo "ok - the alerting rules read only series xdpcastd exports"
 
 # A hostile scraper holding idle connections blocks neither other scrapers
 # nor the daemon.
@@ -199,6 +212,26 @@ else:
 print(round(time.monotonic() - start, 1))' $UNICAST4 9553) || fail "a request trickling a byte a second was held open for 60 s"
 echo "ok - a request trickling a byte a second was cut off after $held s"
 
+# NSD dies: the backend check goes down and the prefixes are withdrawn;
+# the Prometheus evaluating the shipped rules has both alerts pending (their
+# `for` is minutes), with xdpcastd's labels.
+kill "$NSD_PID"
+alerts() {
+	http_get "http://127.0.0.1:9090/api/v1/alerts" 2>/dev/null | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["data"]["alerts"]:
+    l = a["labels"]
+    print(a["state"], l["alertname"], l["pop"], l.get("check", l.get("prefix", "")))'
+}
+pending() {
+	alerts > "$WORK/alerts.txt"
+	grep -qx "pending XdpcastHealthCheckDown ams1 backend 192.0.2.0/24" "$WORK/alerts.txt" &&
+		grep -qx "pending XdpcastPrefixWithdrawn ams1 192.0.2.0/24" "$WORK/alerts.txt" &&
+		grep -qx "pending XdpcastPrefixWithdrawn ams1 2001:db8:53::/48" "$WORK/alerts.txt"
+}
+wait_within "the alerts of a dead NSD pending in Prometheus" 30 pending
+echo "ok - NSD killed: Prometheus has $(wc -l < "$WORK/alerts.txt") alerts pending from the shipped rules: $(cut -d' ' -f2 "$WORK/alerts.txt" | sort -u | paste -sd' ')"
+
 # SIGINT stops it as SIGTERM does: exit 0, detached, unpinned.
 # The thread that serves /metrics parses what anyone sends it: it keeps
 # CAP_BPF alone (bit 39), to read the counters; it kept every capability
@@ -260,3 +293,4 @@ scrape
 	fail "after a stop and a fresh start: $(grep -E 'dns_answer|_total\{pop="ams1"\}|reattached_total\{|counters_start' "$WORK/metrics.txt")"
 stop_xdpcastd
 echo "ok - a handover and a takeover after kill -9 keep every counter (answers, reload failures, re-attachments) and their start time; a fresh start resets them and says when"
+

@@ -46,6 +46,7 @@ cat > "$WORK/expected" <<'LIST'
 ./usr/share/doc/xdpcast/changelog.gz
 ./usr/share/doc/xdpcast/config.md
 ./usr/share/doc/xdpcast/copyright
+./usr/share/doc/xdpcast/examples/xdpcast.alerts.yml
 ./usr/share/doc/xdpcast/examples/xdpcastd.example.yaml
 ./usr/share/man/man8/xdpcastctl.8.gz
 ./usr/share/man/man8/xdpcastd.8.gz
