@@ -93,6 +93,8 @@ struct daemon {
 	struct protection protection;   /* in force; the config's on reload */
 	struct loop_timer clock_timer;
 	struct loop_timer catchment_timer;
+	struct loop_timer watchdog_timer;       /* systemd's WatchdogSec: armed only under it */
+	double watchdog_interval;               /* seconds between keep-alives */
 
 	/* zones (zone_sync.c). `lane` belongs to the zones lane: only its jobs
 	 * (and the first load, before the loop runs) touch the cache and the

@@ -586,8 +586,31 @@ static int start_program(struct daemon *d, const struct control_plane_state *pre
 	return 0;
 }
 
+/* A keep-alive for systemd's watchdog, sent from the loop's own turn: a
+ * loop that hangs (a deadlock, a call that never returns) stops sending
+ * it, systemd kills the daemon and the unit's stop hook withdraws, as
+ * after a crash. Hung, it would keep the PoP announced with no health
+ * round running. */
+static void watchdog_due(struct loop_timer *timer)
+{
+	struct daemon *d = timer->arg;
+
+	loop_timer_arm(d->loop, &d->watchdog_timer, clock_monotonic() + d->watchdog_interval);
+	sd_notify(0, "WATCHDOG=1");
+}
+
 static void run(struct daemon *d)
 {
+	uint64_t watchdog_usec;
+
+	/* Twice per period, as sd_watchdog_enabled(3) advises. 1: the health
+	 * commands do not inherit the variables. */
+	if (sd_watchdog_enabled(1, &watchdog_usec) > 0) {
+		d->watchdog_interval = watchdog_usec / 2e6;
+		loop_timer_init(&d->watchdog_timer, "watchdog", watchdog_due, d);
+		loop_timer_arm(d->loop, &d->watchdog_timer, clock_monotonic());
+		log_info("systemd watchdog: a keep-alive every %.1f s from the event loop", d->watchdog_interval);
+	}
 	loop_timer_init(&d->clock_timer, "cookie clock", clock_due, d);
 	loop_timer_arm(d->loop, &d->clock_timer, clock_monotonic() + CLOCK_REFRESH_S);
 	loop_timer_init(&d->catchment_timer, "catchment clock", catchment_tick_due, d);

@@ -952,6 +952,8 @@ static int cmd_withdraw(struct ctl *ctl, const char *arg)
 		printf("; BIRD reconfigured at %s", ctl->bird_socket);
 	else if (ctl->bird_socket)
 		printf("; no BIRD at %s: it reads the file when it starts", ctl->bird_socket);
+	if (ctl->after_failure && result)       /* why, in the unit's journal: exit-code, signal, watchdog ... */
+		printf(" (xdpcastd ended: SERVICE_RESULT=%s)", result);
 	printf("\n");
 	return 0;
 }

@@ -92,7 +92,7 @@ YAML
 sed -e "s|^ExecStart=/usr/sbin/|ExecStart=/usr/sbin/ip netns exec $NS_SRV $BUILD/|" \
     -e "/^ExecStart=/!s|/usr/sbin/|$BUILD/|g" -e "s|/etc/xdpcast/xdpcastd.yaml|$WORK/unit.yaml|g" \
     -e '/^Documentation=/d' -e '/^Protect/d' -e '/^Private/d' -e '/^ReadWritePaths/d' -e '/^WantedBy/d' \
-    -e '/^RestrictNamespaces/d' \
+    -e '/^RestrictNamespaces/d' -e 's/^WatchdogSec=.*/WatchdogSec=3/' \
     -e "/^\[Service\]/a StandardOutput=append:$WORK/unit.log\nStandardError=append:$WORK/unit.log" \
     "$ROOT/dist/xdpcastd.service" > "$SYSTEMD_UNITS/xdpcastd.service"
 unshare -m sh -c 'mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && exec /lib/systemd/systemd --user' \
@@ -151,10 +151,28 @@ wait_within "the restart" 15 eval '[ "$(main_pid)" != 0 ] && [ "$(main_pid)" != 
 wait_within "announced again" 15 announced
 wait "$LOOP"
 lost=$(grep -c timeout "$WORK/loop.txt" || true)
-grep -q "withdrawn: $INCLUDE has no routes; BIRD reconfigured" "$WORK/unit.log" || fail "the hook's line: $(cat "$WORK/unit.log")"
+grep -q "withdrawn: $INCLUDE has no routes; BIRD reconfigured at $BIRD_SOCK (xdpcastd ended: SERVICE_RESULT=signal)" \
+	"$WORK/unit.log" || fail "the hook's line: $(cat "$WORK/unit.log")"
 grep -q "taking over program" "$WORK/unit.log" || fail "the restarted daemon did not take over"
 [ "$lost" -eq 0 ] || fail "kill -9 and the restart lost $lost queries"
 echo "ok - kill -9: the stop hook withdrew at once, systemd restarted it, the new daemon took over and announced again; 0 of $(wc -l < "$WORK/loop.txt") queries lost"
+
+# A hung daemon (every thread stopped): no keep-alive comes, systemd's
+# watchdog kills it, the stop hook withdraws and the restart takes the
+# program over and announces again. Until then (the restart, the kill -9
+# and what came before ran under a 3 s watchdog) it was never late.
+grep -q "systemd watchdog: a keep-alive every 1.5 s from the event loop" "$WORK/unit.log" ||
+	fail "no watchdog keep-alive announced: $(cat "$WORK/unit.log")"
+[ "$(sctl show -p NRestarts --value xdpcastd)" = 1 ] || fail "restarted other than by the kill -9: $(tail "$WORK/unit.log")"
+: > "$WORK/unit.log"
+old_pid=$(main_pid)
+kill -STOP "$old_pid"
+wait_within "the watchdog to kill the hung daemon and the hook to withdraw" 15 eval '! announced'
+wait_within "the restart" 15 eval '[ "$(main_pid)" != 0 ] && [ "$(main_pid)" != "$old_pid" ]'
+wait_within "announced again" 15 announced
+grep -q "(xdpcastd ended: SERVICE_RESULT=watchdog)" "$WORK/unit.log" || fail "the hook's line: $(cat "$WORK/unit.log")"
+grep -q "taking over program" "$WORK/unit.log" || fail "the restarted daemon did not take over"
+echo "ok - a hung daemon: systemd's watchdog killed it, the stop hook withdrew, the restart took over and announced again"
 
 sctl stop xdpcastd
 announced && fail "still announced after systemctl stop"
