@@ -16,6 +16,7 @@
 
 #include "cancel.h"
 #include "clock.h"
+#include "dns_tcp.h"
 #include "health.h"
 #include "log.h"
 #include "lookup.h"
@@ -180,7 +181,10 @@ static ssize_t query_soa(int fd, const struct address *server, const struct heal
 			 uint8_t *buf, size_t size, char *detail, size_t dlen)
 {
 	knot_pkt_t *query = knot_pkt_new(NULL, KNOT_WIRE_MIN_PKTSIZE, NULL);
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	/* One deadline for the answer: datagrams that are not it (another
+	 * ID) must not put it off, or a server sending them froze the check
+	 * in its last state. */
+	double deadline = clock_monotonic() + timeout_ms / 1000.0;
 	ssize_t n = -1;
 	uint16_t id;
 
@@ -194,11 +198,11 @@ static ssize_t query_soa(int fd, const struct address *server, const struct heal
 		goto out;
 	}
 	for (;;) {
-		int ready = poll(&pfd, 1, timeout_ms);
+		char why[128];
 
-		if (ready <= 0) {
-			snprintf(detail, dlen, "backend %s: %s", server->text, ready == 0 ? "no answer in time" :
-				 strerror(errno));
+		if (dns_tcp_wait(fd, POLLIN, deadline, why, sizeof(why))) {
+			snprintf(detail, dlen, "backend %s: %s", server->text, errno == ETIMEDOUT ? "no answer in time" :
+				 why);
 			n = -1;
 			goto out;
 		}

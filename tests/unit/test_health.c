@@ -157,6 +157,10 @@ struct backend_reply {
 	size_t refused;                 /* the query (1, 2, ...) answered REFUSED instead; 0: none */
 	size_t later;                   /* the query (1, 2, ...) answered with serial 2; 0: none */
 	size_t queries;
+	size_t noise;                   /* instead of the answer: this many datagrams of another ID, 0.1 s apart */
+	size_t noise_sent;              /* atomic: sent so far */
+	size_t noise_at_return;         /* sent when health_backend returned */
+	unsigned timeout_ms;            /* health_backend's; 0: 2000 */
 	bool server_later;              /* what health_backend said of the failure */
 	in_port_t ports[4];
 };
@@ -177,6 +181,15 @@ static void *reply(void *arg)
 		if (n < KNOT_WIRE_HEADER_SIZE)
 			return NULL;
 		b->ports[i] = from.sin_port;
+		if (b->noise) {
+			wire[0] ^= 0xff;        /* not the query's ID */
+			for (size_t k = 0; k < b->noise; k++) {
+				sendto(b->fd, wire, n, 0, (struct sockaddr *)&from, len);
+				__atomic_add_fetch(&b->noise_sent, 1, __ATOMIC_SEQ_CST);
+				usleep(100 * 1000);
+			}
+			continue;
+		}
 		wire[2] |= b->flags1;
 		wire[3] |= i + 1 == b->refused ? KNOT_RCODE_REFUSED : b->flags2;
 		if (b->soa && i + 1 != b->refused) {
@@ -213,7 +226,9 @@ static int check_backend(struct backend_reply *b, size_t count, size_t *passed, 
 	snprintf(text, sizeof(text), "127.0.0.1@%u", ntohs(local.sin_port));
 	assert_int_equal(address_parse(text, 53, &backend, err, sizeof(err)), 0);
 	assert_int_equal(pthread_create(&thread, NULL, reply, b), 0);
-	ret = health_backend(&backend, 2000, zones, count, passed, &b->server_later, detail, len);
+	ret = health_backend(&backend, b->timeout_ms ? b->timeout_ms : 2000, zones, count, passed, &b->server_later,
+			     detail, len);
+	b->noise_at_return = __atomic_load_n(&b->noise_sent, __ATOMIC_SEQ_CST);
 	pthread_join(thread, NULL);
 	close(b->fd);
 	for (size_t i = 0; i < count; i++)
@@ -261,6 +276,23 @@ static void test_backend_stops_at_failing_zone(void **state)
 	assert_int_equal(passed, 2);
 	assert_true(strstr(detail, ": REFUSED to b.test. SOA"));
 	assert_false(b.server_later);
+}
+
+/* The answer's wait has one deadline: datagrams of another ID coming every
+ * 0.1 s put off a 0.3 s timeout for as long as they came (a check frozen
+ * in its last state by a server that keeps sending them). */
+static void test_backend_noise_does_not_put_off_the_timeout(void **state)
+{
+	struct backend_reply b = { .noise = 20, .timeout_ms = 300 };
+	char detail[256] = "";
+	size_t passed;
+
+	(void)state;
+	assert_int_equal(check_backend(&b, 1, &passed, detail, sizeof(detail)), -1);
+	assert_non_null(strstr(detail, ": no answer in time"));
+	if (b.noise_at_return >= b.noise)
+		fail_msg("the check waited out all %zu datagrams of another ID (timeout 300 ms, one every 100 ms)",
+			 b.noise);
 }
 
 /* A server behind with a later serial than ours fails the round and says
@@ -480,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_backend_one_socket_a_round),
 		cmocka_unit_test(test_backend_stops_at_failing_zone),
 		cmocka_unit_test(test_backend_ahead_of_us),
+		cmocka_unit_test(test_backend_noise_does_not_put_off_the_timeout),
 		cmocka_unit_test(test_command_timeout),
 		cmocka_unit_test(test_command_leaves_nothing_behind),
 		cmocka_unit_test(test_command_reaped_elsewhere),

@@ -29,10 +29,12 @@ int dns_tcp_wait(int fd, short events, double deadline, char *err, size_t errlen
 		}
 		if (cancel_requested()) {
 			snprintf(err, errlen, "stopping");
+			errno = ECANCELED;
 			return -1;
 		}
 		if (ms <= 0) {
 			snprintf(err, errlen, "timed out");
+			errno = ETIMEDOUT;
 			return -1;
 		}
 	}

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Waits until fd is ready for events (POLLIN, POLLOUT) or the deadline. */
+/* Waits until fd is ready for events (POLLIN, POLLOUT): 0, or -1 with err
+ * and errno ETIMEDOUT at the deadline (also for UDP, where datagrams that
+ * are not the answer must not put it off), ECANCELED at a stop. */
 int dns_tcp_wait(int fd, short events, double deadline, char *err, size_t errlen);
 
 int dns_tcp_send(int fd, const uint8_t *wire, size_t len, double deadline, char *err, size_t errlen);
