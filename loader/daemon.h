@@ -95,6 +95,7 @@ struct daemon {
 	struct loop_timer catchment_timer;
 	struct loop_timer watchdog_timer;       /* systemd's WatchdogSec: armed only under it */
 	double watchdog_interval;               /* seconds between keep-alives */
+	double start_extended_at;               /* monotonic: the last EXTEND_TIMEOUT_USEC sent */
 
 	/* zones (zone_sync.c). `lane` belongs to the zones lane: only its jobs
 	 * (and the first load, before the loop runs) touch the cache and the
@@ -171,6 +172,9 @@ struct daemon {
 void daemon_publish(struct daemon *d);
 /* The latest snapshot, built now if a change is not in it yet. */
 const struct pop_state *daemon_state(struct daemon *d);
+/* The start advanced (a first transfer done): systemd's start timeout
+ * runs again from now (EXTEND_TIMEOUT_USEC), at most once a second. */
+void daemon_start_progress(struct daemon *d);
 
 /* zone_sync.c */
 int zones_init(struct daemon *d, char *err, size_t errlen);

@@ -586,6 +586,23 @@ static int start_program(struct daemon *d, const struct control_plane_state *pre
 	return 0;
 }
 
+/* A start waits for every secondary's first transfer (the program it
+ * attaches must answer for them all): from a distant primary a catalog of
+ * thousands of members takes minutes, past any fixed TimeoutStartSec, and
+ * systemd would kill each start in turn. Progress extends the timeout by
+ * what one more transfer may take (an IXFR and the AXFR after it, each
+ * within transfer.timeout_ms, and a margin); a start that stops advancing
+ * still times out. */
+void daemon_start_progress(struct daemon *d)
+{
+	double now = clock_monotonic();
+
+	if (d->phase != PHASE_STARTING || now - d->start_extended_at < 1)
+		return;
+	d->start_extended_at = now;
+	sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu", (2ULL * d->opts.transfer_timeout_ms + 30000) * 1000);
+}
+
 /* A keep-alive for systemd's watchdog, sent from the loop's own turn: a
  * loop that hangs (a deadlock, a call that never returns) stops sending
  * it, systemd kills the daemon and the unit's stop hook withdraws, as

@@ -764,6 +764,7 @@ static void transfer_done(struct loop_job *job)
 
 	zone_free(t->current);
 	t->current = NULL;
+	daemon_start_progress(d);
 	if (!secondary_used(s) || s->incarnation != t->incarnation) {
 		log_debug("a transfer for a catalog member removed meanwhile: dropped");
 		free_transfer(t);

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""A primary for transfer.test. over TCP that answers IXFR late.
+"""A primary over TCP that answers IXFR late (and AXFR too, if asked).
 
-Usage: slow_primary.py ADDRESS PORT SERIAL_FILE DELAY
+Usage: slow_primary.py ADDRESS PORT SERIAL_FILE DELAY [AXFR_DELAY]
 
+It serves any zone asked for (transfer.test., say) with the same records.
 The zone's serial is read from SERIAL_FILE when a query arrives; an IXFR
 from the asker's serial gets, DELAY seconds later, the SOA alone when the
 asker is up to date, else the whole zone (RFC 1995 section 4); an AXFR is
-answered at once. www.transfer.test. has 192.0.2.SERIAL, so the data
-tells which serial served it. Knot cannot be made to hold an answer while
-its zone changes, which is what a test of a NOTIFY arriving during a
-transfer needs. Each IXFR asked, and each answer, is logged on stdout.
+answered AXFR_DELAY seconds later (default at once). www.ZONE has
+192.0.2.SERIAL, so the data tells which serial served it. Knot cannot be
+made to hold an answer while its zone changes, which is what a test of a
+NOTIFY arriving during a transfer needs, nor to answer slowly, as a
+distant primary does. Each IXFR asked, and each answer, is logged on stdout.
 """
 import socket
 import struct
@@ -20,26 +22,23 @@ import time
 IXFR = 251
 
 
-def name(text):
-    return b"".join(bytes([len(label)]) + label.encode() for label in text.rstrip(".").split(".")) + b"\0"
-
-
-ORIGIN = name("transfer.test.")
+def below(label, origin):
+    return bytes([len(label)]) + label.encode() + origin
 
 
 def record(owner, rtype, rdata):
     return owner + struct.pack("!HHIH", rtype, 1, 300, len(rdata)) + rdata
 
 
-def soa(serial):
-    return record(ORIGIN, 6, name("ns1.transfer.test.") + name("hostmaster.transfer.test.") +
+def soa(origin, serial):
+    return record(origin, 6, below("ns1", origin) + below("hostmaster", origin) +
                   struct.pack("!IIIII", serial, 3600, 600, 604800, 60))
 
 
-def zone(serial):
-    return [soa(serial), record(ORIGIN, 2, name("ns1.transfer.test.")),
-            record(name("ns1.transfer.test."), 1, bytes([192, 0, 2, 53])),
-            record(name("www.transfer.test."), 1, bytes([192, 0, 2, serial % 250])), soa(serial)]
+def zone(origin, serial):
+    return [soa(origin, serial), record(origin, 2, below("ns1", origin)),
+            record(below("ns1", origin), 1, bytes([192, 0, 2, 53])),
+            record(below("www", origin), 1, bytes([192, 0, 2, serial % 250])), soa(origin, serial)]
 
 
 def receive(conn, n):
@@ -56,23 +55,26 @@ def newer(a, b):
     return 0 < (a - b) & 0xFFFFFFFF < 0x80000000
 
 
-def answer(conn, serial_file, delay):
+def answer(conn, serial_file, delay, axfr_delay):
     try:
         query = receive(conn, struct.unpack("!H", receive(conn, 2))[0])
         serial = int(open(serial_file).read())
         end = 12
         while query[end]:
             end += query[end] + 1
+        origin = query[12:end + 1]
         question = query[12:end + 5]
         qtype = struct.unpack("!H", query[end + 1:end + 3])[0]
-        records = zone(serial)
+        records = zone(origin, serial)
         if qtype == IXFR:
             # the asker's serial: its SOA in the authority section, 20 octets from the end
             theirs = struct.unpack("!I", query[-20:-16])[0]
             print(f"qtype {qtype} asked from serial {theirs}", flush=True)
             time.sleep(delay)
             if not newer(serial, theirs):
-                records = [soa(serial)]
+                records = [soa(origin, serial)]
+        else:
+            time.sleep(axfr_delay)
         message = query[:2] + struct.pack("!HHHHH", 0x8400, 1, len(records), 0, 0) + question + b"".join(records)
         conn.sendall(struct.pack("!H", len(message)) + message)
         print(f"qtype {qtype} answered at serial {serial}", flush=True)
@@ -84,13 +86,14 @@ def answer(conn, serial_file, delay):
 
 def main():
     address, port, serial_file, delay = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+    axfr_delay = float(sys.argv[5]) if len(sys.argv) > 5 else 0
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((address, port))
     listener.listen(8)
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=answer, args=(conn, serial_file, delay), daemon=True).start()
+        threading.Thread(target=answer, args=(conn, serial_file, delay, axfr_delay), daemon=True).start()
 
 
 if __name__ == "__main__":
