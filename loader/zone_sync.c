@@ -978,18 +978,24 @@ static bool served_from_file(const struct daemon *d, const char *name)
 					compare_names);
 }
 
+/* The slot in use of the zone of that origin (a catalog's too), or -1. */
+static int secondary_of(const struct daemon *d, const knot_dname_t *origin)
+{
+	char name[KNOT_DNAME_TXT_MAXLEN];
+
+	if (knot_dname_to_str(name, origin, sizeof(name)))
+		for (size_t i = 0; i < d->secondary_count; i++)
+			if (secondary_used(&d->secondaries[i]) && !strcasecmp(d->secondaries[i].name, name))
+				return i;
+	return -1;
+}
+
 bool zones_configured(const struct daemon *d, const knot_dname_t *origin)
 {
 	char name[KNOT_DNAME_TXT_MAXLEN];
 
-	if (!knot_dname_to_str(name, origin, sizeof(name)))
-		return false;
-	if (served_from_file(d, name))
-		return true;
-	for (size_t i = 0; i < d->secondary_count; i++)
-		if (secondary_used(&d->secondaries[i]) && !strcasecmp(d->secondaries[i].name, name))
-			return true;
-	return false;
+	return (knot_dname_to_str(name, origin, sizeof(name)) && served_from_file(d, name)) ||
+	       secondary_of(d, origin) >= 0;
 }
 
 /* A secondary the server behind is ahead of: NSD following the same
@@ -1000,20 +1006,14 @@ bool zones_configured(const struct daemon *d, const knot_dname_t *origin)
 void zones_catch_up(struct daemon *d, const knot_dname_t *origin, const char *why)
 {
 	static struct log_every catch_up_log = LOG_EVERY_BY_REASON(CATCH_UP_LOG_INTERVAL);
-	char name[KNOT_DNAME_TXT_MAXLEN];
+	int index = secondary_of(d, origin);
+	struct secondary *s = index >= 0 ? &d->secondaries[index] : NULL;
 
-	if (!knot_dname_to_str(name, origin, sizeof(name)))
-		return;
-	for (size_t i = 0; i < d->secondary_count; i++) {
-		struct secondary *s = &d->secondaries[i];
-
-		if (!secondary_used(s) || s->catalog || strcasecmp(s->name, name))
-			continue;
-		log_reason(&catch_up_log, why, LOG_LEVEL_INFO, "zone %s: %s: asking %s now, as a NOTIFY would",
-			   s->name, why, s->primary.address.text);
-		transfer(d, i);
-		return;
-	}
+	if (!s || s->catalog)
+		return;         /* a zone file's: the operator's to reload */
+	log_reason(&catch_up_log, why, LOG_LEVEL_INFO, "zone %s: %s: asking %s now, as a NOTIFY would", s->name,
+		   why, s->primary.address.text);
+	transfer(d, index);
 }
 
 /* A member gone from its catalog (or reset): out of the cache at once
