@@ -639,6 +639,10 @@ static const struct schema_item transfer_keys[] = {
 	  .given_offset = AT(has_notify), .help = "where primaries send NOTIFY (UDP and TCP)" },
 	{ .key = "timeout_ms", .type = &schema_uint, .offset = AT(transfer_timeout_ms), .min = 10, .max = 600000,
 	  .unit = "ms", .help = "of one whole transfer" },
+	{ .key = "workers", .type = &schema_uint, .offset = AT(transfer_workers), .min = 1, .max = 64,
+	  .help = "transfers that run at once. The start waits for every zone's first transfer, about three "
+		  "round trips each: 10,000 zones from a primary 100 ms away take ~25 min two at a time, ~6 "
+		  "min eight at a time" },
 	{ .key = "catalog_members_max", .type = &schema_uint, .offset = AT(catalog_members_max), .min = 1,
 	  .max = 1000000, .help = "member zones of all catalogs together (room reserved at start); members past "
 	  "it are refused and logged" },
@@ -820,6 +824,7 @@ void options_defaults(struct options *opts)
 	opts->watch_delay_ms = 500;
 	opts->transfer_timeout_ms = 10000;
 	opts->catalog_members_max = 10000;
+	opts->transfer_workers = 8;
 	opts->zone_limits = (struct zone_limits){ ZONE_DEFAULT_FILE_MB << 20, ZONE_DEFAULT_RECORDS };
 }
 

@@ -44,10 +44,11 @@
 #define CATCHMENT_TICK_S 1      /* the resolution of catchment times */
 
 /* Workers per lane: zone loads one at a time (one writer of the cache),
- * transfers of several zones at once, a worker per check (set once the
- * options are known), NOTIFYs over TCP in parallel, BIRD syncs one at a
- * time and never behind a check, status replies one at a time. */
-static unsigned lane_threads[LANE_MAX] = { [LANE_ZONES] = 1, [LANE_TRANSFERS] = 2, [LANE_CHECKS] = 1,
+ * transfers of several zones at once (transfer.workers), a worker per
+ * check (both set once the options are known), NOTIFYs over TCP in
+ * parallel, BIRD syncs one at a time and never behind a check, status
+ * replies one at a time. */
+static unsigned lane_threads[LANE_MAX] = { [LANE_ZONES] = 1, [LANE_TRANSFERS] = 1, [LANE_CHECKS] = 1,
 					   [LANE_NOTIFY] = 4, [LANE_BIRD] = 1, [LANE_REPLIES] = 1 };
 
 static const char *const phase_names[] = {
@@ -740,6 +741,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);       /* a peer that leaves is an error, not our end */
 	d.signal_fd = signal_fd();
 	lane_threads[LANE_CHECKS] = announce_check_jobs(&d.opts);
+	lane_threads[LANE_TRANSFERS] = d.opts.transfer_workers;
 	d.loop = loop_new(lane_threads, d.opts.health.user.name ? caps_drop_to_switch_users : caps_drop_to_running);
 	if (d.signal_fd < 0 || !d.loop) {
 		snprintf(err, sizeof(err), "%s: %s", d.loop ? "signalfd" : "starting the workers", strerror(errno));

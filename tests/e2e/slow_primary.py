@@ -11,7 +11,8 @@ answered AXFR_DELAY seconds later (default at once). www.ZONE has
 192.0.2.SERIAL, so the data tells which serial served it. Knot cannot be
 made to hold an answer while its zone changes, which is what a test of a
 NOTIFY arriving during a transfer needs, nor to answer slowly, as a
-distant primary does. Each IXFR asked, and each answer, is logged on stdout.
+distant primary does. Each transfer asked (an AXFR with the number in
+flight), and each answer, is logged on stdout.
 """
 import socket
 import struct
@@ -55,6 +56,19 @@ def newer(a, b):
     return 0 < (a - b) & 0xFFFFFFFF < 0x80000000
 
 
+# Transfers asked and not yet answered, counted before each answer is
+# sent, so that the asker's next one never finds its last still counted.
+in_flight = 0
+in_flight_lock = threading.Lock()
+
+
+def count_in_flight(change):
+    global in_flight
+    with in_flight_lock:
+        in_flight += change
+        return in_flight
+
+
 def answer(conn, serial_file, delay, axfr_delay):
     try:
         query = receive(conn, struct.unpack("!H", receive(conn, 2))[0])
@@ -74,7 +88,9 @@ def answer(conn, serial_file, delay, axfr_delay):
             if not newer(serial, theirs):
                 records = [soa(origin, serial)]
         else:
+            print(f"qtype {qtype} asked, {count_in_flight(1)} in flight", flush=True)
             time.sleep(axfr_delay)
+            count_in_flight(-1)
         message = query[:2] + struct.pack("!HHHHH", 0x8400, 1, len(records), 0, 0) + question + b"".join(records)
         conn.sendall(struct.pack("!H", len(message)) + message)
         print(f"qtype {qtype} answered at serial {serial}", flush=True)

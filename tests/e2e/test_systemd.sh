@@ -182,19 +182,20 @@ grep -q "drain over: detaching" "$WORK/unit.log" || fail "systemctl stop did not
 echo "ok - systemctl stop: withdrawn, drained, detached and unpinned"
 
 # A start that transfers many zones from a distant primary (here one that
-# answers each AXFR 0.25 s late: 24 zones on the two transfer lanes, ~3 s)
-# outlasts a fixed start timeout (2 s here; systemd's default is 90 s, a
-# catalog of thousands of members far away takes minutes). Each transfer
-# done extends it (EXTEND_TIMEOUT_USEC): the start completes.
+# answers each AXFR 0.5 s late: 32 zones, 4 at once with transfer.workers
+# 4, ~4 s) outlasts a fixed start timeout (2 s here; systemd's default is
+# 90 s, a catalog of thousands of members far away takes minutes). Each
+# transfer done extends it (EXTEND_TIMEOUT_USEC): the start completes.
 echo 1 > "$WORK/serial"
-srv python3 "$ROOT/tests/e2e/slow_primary.py" 127.0.0.1 5399 "$WORK/serial" 0 0.25 > "$WORK/primary.log" 2>&1 &
+srv python3 "$ROOT/tests/e2e/slow_primary.py" 127.0.0.1 5399 "$WORK/serial" 0 0.5 > "$WORK/primary.log" 2>&1 &
 PIDS+=($!)
 wait_for "the slow primary" eval 'srv python3 -c "import socket; socket.create_connection((\"127.0.0.1\", 5399))" 2>/dev/null'
 {
 	sed '/^health:/,$d' "$WORK/unit.yaml"
 	echo "transfer:"
+	echo "  workers: 4"
 	echo "  zones:"
-	for i in $(seq 1 24); do echo "    - {zone: s$i.test, primary: 127.0.0.1@5399}"; done
+	for i in $(seq 1 32); do echo "    - {zone: s$i.test, primary: 127.0.0.1@5399}"; done
 } > "$WORK/slow.yaml"
 sed -i "s|$WORK/unit.yaml|$WORK/slow.yaml|g" "$SYSTEMD_UNITS/xdpcastd.service"
 mkdir -p "$SYSTEMD_UNITS/xdpcastd.service.d"
@@ -202,10 +203,12 @@ printf '[Service]\nTimeoutStartSec=2\n' > "$SYSTEMD_UNITS/xdpcastd.service.d/sta
 sctl daemon-reload
 : > "$WORK/unit.log"
 started=$(date +%s%N)
-sctl start xdpcastd || fail "systemctl start with 24 slow transfers and TimeoutStartSec=2: $(tail -5 "$WORK/unit.log")"
+sctl start xdpcastd || fail "systemctl start with 32 slow transfers and TimeoutStartSec=2: $(tail -5 "$WORK/unit.log")"
 took=$(ms_since "$started")
-[ "$(grep -c "zone s[0-9]*.test.: AXFR from 127.0.0.1@5399" "$WORK/unit.log")" = 24 ] ||
+[ "$(grep -c "zone s[0-9]*.test.: AXFR from 127.0.0.1@5399" "$WORK/unit.log")" = 32 ] ||
 	fail "not every zone transferred before ready: $(grep -c AXFR "$WORK/unit.log")"
 [ "$took" -gt 2000 ] || fail "the start took $took ms: not past the 2 s start timeout, so nothing was shown"
-echo "ok - a start of 24 slow transfers ($took ms) outlasted TimeoutStartSec=2: each transfer extended it"
+at_once=$(awk '/ in flight$/ && $4 > most {most = $4} END {print most}' "$WORK/primary.log")
+[ "$at_once" = 4 ] || fail "$at_once transfers at once, not transfer.workers (4)"
+echo "ok - a start of 32 slow transfers, 4 at once ($took ms), outlasted TimeoutStartSec=2: each transfer extended it"
 sctl stop xdpcastd
