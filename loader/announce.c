@@ -30,6 +30,7 @@
 #include "xdpcast.skel.h"
 
 _Static_assert(OPTIONS_MAX_ANYCAST <= BGP_ROUTES_MAX, "struct bgp logs every anycast prefix's route");
+_Static_assert(sizeof(((struct check *)0)->name) > OPTIONS_CHECK_NAME_MAX, "a command's name is its check's whole");
 
 struct check_job {
 	struct loop_job job;

@@ -25,7 +25,7 @@
 #define HEALTH_FAILURE_REMINDER_S 600   /* a failure that lasts is logged again this often */
 
 struct check {
-	char name[80];
+	char name[80];                  /* a command's (OPTIONS_CHECK_NAME_MAX), or "backend PREFIX" */
 	bool up;
 	unsigned passes, failures;      /* in a row */
 	char detail[256];               /* why the last run failed; "" when it passed */

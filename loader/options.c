@@ -533,7 +533,7 @@ static const struct command_check command_defaults = { .timeout_ms = 5000 };
 
 static const struct schema_item command_keys[] = {
 	{ .key = "name", .type = &check_name_type, .offset = offsetof(struct command_check, name),
-	  .flags = SCHEMA_REQUIRED | SCHEMA_UNIQUE,
+	  .max = OPTIONS_CHECK_NAME_MAX, .flags = SCHEMA_REQUIRED | SCHEMA_UNIQUE,
 	  .help = "the check's label (status, metrics, health.actions); not the name of one of xdpcastd's own "
 		  "checks (fast_path, zones, backend)" },
 	{ .key = "run", .type = &schema_string, .offset = offsetof(struct command_check, run),

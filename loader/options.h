@@ -26,6 +26,7 @@
  * as the config makes it. */
 #define OPTIONS_MAX_ANYCAST 64          /* a check's gates are a 64-bit mask */
 #define OPTIONS_MAX_CHECKS  8           /* health.commands */
+#define OPTIONS_CHECK_NAME_MAX 63       /* characters of a command's name: a label in status and /metrics */
 
 /* An anycast prefix and what it accepts. */
 struct anycast_rules {

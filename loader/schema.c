@@ -671,6 +671,8 @@ static void describe_value(const struct schema_item *item, char *out, size_t len
 	if (item->type == &schema_uint || item->type == &schema_uint64 || item->type == &schema_mebibytes)
 		snprintf(out + used, len - used, ", %llu to %llu%s%s", (unsigned long long)item->min,
 			 (unsigned long long)item->max, item->unit ? " " : "", item->unit ? item->unit : "");
+	else if (item->max)     /* strings: the longest */
+		snprintf(out + used, len - used, ", at most %llu characters", (unsigned long long)item->max);
 	else
 		describe_bound(item, out + used, len - used);
 }

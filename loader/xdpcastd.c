@@ -242,6 +242,9 @@ static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 	}
 }
 
+_Static_assert(sizeof(((struct state_check *)0)->name) >= sizeof(((struct check *)0)->name),
+	       "status and /metrics show a check's whole name");
+
 static void snapshot_bgp(const struct daemon *d, struct pop_state *s)
 {
 	for (size_t i = 0; i < d->health.count; i++) {

@@ -313,6 +313,9 @@ static void test_catchment_groups(void **state)
 	options_free(&o);
 }
 
+/* One character more than a health command's name may have. */
+#define LONG_CHECK_NAME "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
 /* Each bad file: the message names the file, the line and the key. */
 static void test_bad_files(void **state)
 {
@@ -375,6 +378,9 @@ static void test_bad_files(void **state)
 		  ":4: health.commands: a second command named 'web'" },
 		{ "health:\n  commands:\n    - {name: zones, run: a}\n",
 		  ":3: health.commands.name: 'zones': the name of one of xdpcastd's own checks (fast_path, zones, backend)" },
+		/* Cut at 79 in status and /metrics, two such names were one label twice. */
+		{ "health:\n  commands:\n    - {name: " LONG_CHECK_NAME ", run: a}\n",
+		  ":3: health.commands.name: '" LONG_CHECK_NAME "': at most 63 characters" },
 		/* bounds where a map or the health checks set one */
 		{ "interfaces: [a, b, c, d, e, f, g, h, i]\n", ":1: interfaces: at most 8 interfaces" },
 		{ "bgp:\n  drain:\n    communities: [1:1, 1:2, 1:3, 1:4, 1:5, 1:6, 1:7, 1:8, 1:9]\n",
@@ -627,27 +633,35 @@ struct bound_check {
 	char missing[512];
 };
 
+/* Whether the row from `at` holds `text` before its end. */
+static bool row_holds(const char *at, const char *text)
+{
+	const char *found = strstr(at, text);
+
+	return found && found < strchr(at, '\n');
+}
+
 static void check_bound(const char *path, const struct schema_item *item, void *arg)
 {
 	struct bound_check *b = arg;
-	char row[300], bound[64];
-	const char *at, *end, *found;
+	char row[300], list_bound[64], value_bound[64];
+	const char *at;
 	size_t used = strlen(b->missing);
 
 	snprintf(row, sizeof(row), "| `%s` |", path);
-	if (!item->max_items || !(at = strstr(b->doc, row)))
+	if (!(item->max_items || item->max) || !(at = strstr(b->doc, row)))
 		return;         /* a named list's children are rows under NAME, checked by their list */
-	end = strchr(at, '\n');
-	snprintf(bound, sizeof(bound), ", at most %zu |", item->max_items);
-	found = strstr(at, bound);
-	if (!found || found > end)
+	snprintf(list_bound, sizeof(list_bound), ", at most %zu |", item->max_items);
+	snprintf(value_bound, sizeof(value_bound), " %llu", (unsigned long long)item->max);
+	if ((item->max_items && !row_holds(at, list_bound)) || (item->max && !row_holds(at, value_bound)))
 		snprintf(b->missing + used, sizeof(b->missing) - used, " %s", path);
 }
 
-/* A list the parse bounds says its bound in docs/config.md: the anycast
- * prefixes (64) and health.commands (8) did not, lists of records being
+/* A bound the parse sets is in docs/config.md: the anycast prefixes (64)
+ * and health.commands (8) were not, lists of records being described
+ * without it, nor the longest pop (64 characters), strings being
  * described without it. */
-static void test_docs_show_list_bounds(void **state)
+static void test_docs_show_bounds(void **state)
 {
 	static const char *const groups[] = { "flags", "defense", "control", "catchment", "limits" };
 	struct bound_check b = { .missing = "" };
@@ -799,7 +813,7 @@ int main(void)
 		cmocka_unit_test(test_lists_over_their_maps),
 		cmocka_unit_test(test_client_prefix_in_two_views),
 		cmocka_unit_test(test_example_shows_every_key),
-		cmocka_unit_test(test_docs_show_list_bounds),
+		cmocka_unit_test(test_docs_show_bounds),
 	};
 
 	return cmocka_run_group_tests_name("config file", tests, setup, teardown);
