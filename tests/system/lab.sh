@@ -12,7 +12,7 @@
 #        transit A (AS 64510) ----------- peer ----------- transit B (AS 64520)
 #          |            \                                 /          |
 #   pop1 (AS 64501)      `------ pop2 (AS 64502) -------'      pop3 (AS 64503)
-#                   (prepends once to A)        (prepends once to B, as pop3 does)
+#                (pop2 prepends once to A)                   (pop3 prepends once to B)
 #
 # The transits prefer their customers' routes (local preference 200) over
 # their peer's (100) and give their peer only customer routes, as transit
