@@ -218,22 +218,52 @@ static void take_view(struct daemon *d, struct zones_view *out)
 		log_error("out of memory for the view of the zones in force");
 }
 
-/* Every zone file the options name can be read: a reload with a zone
- * added that is not there would start no more. */
-static int zone_files_readable(const struct options *o, char *err, size_t errlen)
+/* Whether two sets of options name the same zone files in the same views. */
+static bool same_zone_files(const struct options *a, const struct options *b)
+{
+	struct view_zones x[XDPCAST_VIEWS_MAX + 1], y[XDPCAST_VIEWS_MAX + 1];
+	size_t count = view_zones(a, x);
+
+	if (count != view_zones(b, y))
+		return false;
+	for (size_t v = 0; v < count; v++) {
+		if (x[v].count != y[v].count || (v && strcmp(a->views[v - 1].name, b->views[v - 1].name)))
+			return false;
+		for (size_t i = 0; i < x[v].count; i++)
+			if (strcmp(x[v].paths[i], y[v].paths[i]))
+				return false;
+	}
+	return true;
+}
+
+/* The zone files the options name load as the next start would load them
+ * (those `known` read, unchanged, are not read again): a reload with a
+ * file added that is not there or does not parse, or a second of one
+ * origin, would start no more. The error names the key of the file. */
+static int zones_would_load(const struct options *o, const struct generation *known, char *err, size_t errlen)
 {
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	size_t view_count = view_zones(o, views);
+	struct generation checked;
+	char why[ERR_LEN / 2];
 
+	if (!generation_build(&checked, views, view_count, NULL, 0, known, why, sizeof(why))) {
+		generation_free(&checked);
+		return 0;
+	}
+	snprintf(err, errlen, "%s: %s", o->config_path, why);
+	/* "FILE: ..." or "FILE:LINE: ...": the file's key, before it */
 	for (size_t v = 0; v < view_count; v++)
-		for (size_t i = 0; i < views[v].count; i++)
-			if (access(views[v].paths[i], R_OK)) {
-				snprintf(err, errlen, "%s: %s%s%s: %s: %s", o->config_path, v ? "views." : "zones",
-					 v ? o->views[v - 1].name : "", v ? ".zones" : "", views[v].paths[i],
-					 strerror(errno));
+		for (size_t i = 0; i < views[v].count; i++) {
+			size_t len = strlen(views[v].paths[i]);
+
+			if (!strncmp(why, views[v].paths[i], len) && why[len] == ':') {
+				snprintf(err, errlen, "%s: %s%s%s: %s", o->config_path, v ? "views." : "zones",
+					 v ? o->views[v - 1].name : "", v ? ".zones" : "", why);
 				return -1;
 			}
-	return 0;
+		}
+	return -1;
 }
 
 /* Every interface the options add exists: the next start would fail on
@@ -316,7 +346,7 @@ static void load_run(struct loop_job *job)
 		/* As the next start would read them: what it would refuse is refused now. */
 		if (options_read(d->argc, d->argv, &z->fresh, z->err, sizeof(z->err)) != OPTIONS_RUN ||
 		    announce_check_options(&z->fresh, z->err, sizeof(z->err)) ||
-		    zone_files_readable(&z->fresh, z->err, sizeof(z->err)) ||
+		    (!same_zone_files(opts, &z->fresh) && zones_would_load(&z->fresh, z->known, z->err, sizeof(z->err))) ||
 		    new_interfaces_present(opts, &z->fresh, z->err, sizeof(z->err))) {
 			z->ret = -1;
 			goto out;
