@@ -170,7 +170,7 @@ pop() {
 			done
 		done
 	} > "$WORK/pop$n/bird.conf"
-	"$BUILD/xdpcastctl" --control-socket "$WORK/pop$n/xdpcastd.sock" withdraw \
+	"$BUILD/xdpcastctl" --control-socket "$WORK/pop$n/xdpcastd.sock" withdraw --after-failure \
 		--bird-include "$WORK/pop$n/xdpcast-bird.conf" --bird-socket none > /dev/null
 	start_bird "pop$n"
 	start_nsd "$n"
@@ -249,7 +249,7 @@ supervise() {
 		rc=$?
 		[ "$rc" -eq 0 ] && exit 0
 		echo "supervisor: xdpcastd exited with $rc: withdrawing, then starting it again" >> "$WORK/pop$n/xdpcastd.log"
-		ip netns exec "$(ns "pop$n")" "$BUILD/xdpcastctl" --control-socket "$WORK/pop$n/xdpcastd.sock" withdraw \
+		ip netns exec "$(ns "pop$n")" "$BUILD/xdpcastctl" --control-socket "$WORK/pop$n/xdpcastd.sock" withdraw --after-failure \
 			--bird-include "$WORK/pop$n/xdpcast-bird.conf" --bird-socket "$WORK/pop$n/bird.ctl" \
 			>> "$WORK/pop$n/xdpcastd.log" 2>&1
 		[ "$rc" -eq 3 ] && exit 0
