@@ -24,6 +24,7 @@
 #include "cancel.h"
 #include "clock.h"
 #include "config.h"
+#include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "prefix.h"
@@ -266,6 +267,20 @@ static int zones_would_load(const struct options *o, const struct generation *kn
 	return -1;
 }
 
+/* A control socket the options move: the next start would fail on a path
+ * too long or in a directory other users may write. */
+static int moved_control_socket_usable(const struct options *running, const struct options *o, char *err,
+				       size_t errlen)
+{
+	char why[ERR_LEN / 2];
+
+	if (!strcmp(running->control_socket, o->control_socket) ||
+	    !control_path_check(o->control_socket, why, sizeof(why)))
+		return 0;
+	snprintf(err, errlen, "%s: control_socket: %s", o->config_path, why);
+	return -1;
+}
+
 /* Every interface the options add exists: the next start would fail on
  * one that does not. Those already in use are not asked: one deleted
  * meanwhile (a driver reload) is the health checks' business. */
@@ -347,7 +362,8 @@ static void load_run(struct loop_job *job)
 		if (options_read(d->argc, d->argv, &z->fresh, z->err, sizeof(z->err)) != OPTIONS_RUN ||
 		    announce_check_options(&z->fresh, z->err, sizeof(z->err)) ||
 		    (!same_zone_files(opts, &z->fresh) && zones_would_load(&z->fresh, z->known, z->err, sizeof(z->err))) ||
-		    new_interfaces_present(opts, &z->fresh, z->err, sizeof(z->err))) {
+		    new_interfaces_present(opts, &z->fresh, z->err, sizeof(z->err)) ||
+		    moved_control_socket_usable(opts, &z->fresh, z->err, sizeof(z->err))) {
 			z->ret = -1;
 			goto out;
 		}

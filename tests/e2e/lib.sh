@@ -337,10 +337,13 @@ launch_xdpcastd() {
 	# No BIRD unless the test starts one: the host's must never be touched.
 	# IFACES_IN_CONFIG=1: the interfaces are the config file's (a flag would
 	# replace its list).
-	local iface_flag=(--iface veth-s)
+	# CONTROL_SOCKET_IN_CONFIG=1: the control socket is the config file's
+	# (which names $CONTROL_SOCKET, where ctl asks).
+	local iface_flag=(--iface veth-s) socket_flag=(--control-socket "$CONTROL_SOCKET")
 	[ -z "${IFACES_IN_CONFIG:-}" ] || iface_flag=()
+	[ -z "${CONTROL_SOCKET_IN_CONFIG:-}" ] || socket_flag=()
 	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" "${iface_flag[@]}" --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
-		--control-socket "$CONTROL_SOCKET" --bird-socket none --state-file "$WORK/state.json" \
+		"${socket_flag[@]}" --bird-socket none --state-file "$WORK/state.json" \
 		--pop "${POP:-e2e}" --pin-dir "$PIN_DIR" "$@" \
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!

@@ -230,3 +230,14 @@ ctl reload > /dev/null || fail "a reload adding an interface that is there faile
 ctl status | grep -q "^config changed, applied at the next start .*: interfaces$" || fail "status: $(ctl status | grep config)"
 echo "ok - a reload adding an interface that does not exist is refused; one that does is named for the next start"
 stop_xdpcastd
+
+# A control socket the config moves into a directory other users may
+# write: the next start would refuse it (another user could listen there
+# first), so the reload refuses it now.
+printf 'control_socket: %s\nzone_watch: {enabled: false}\n' "$CONTROL_SOCKET" > "$WORK/socket.yaml"
+CONTROL_SOCKET_IN_CONFIG=1 start_xdpcastd --zone "$EXAMPLE" --config "$WORK/socket.yaml"
+mkdir -m 1777 "$WORK/shared"
+printf 'control_socket: %s\nzone_watch: {enabled: false}\n' "$WORK/shared/xdpcastd.sock" > "$WORK/socket.yaml"
+reload_refused "a control socket where other users may write" "generation 1 keeps answering: $WORK/socket.yaml: control_socket: control socket $WORK/shared/xdpcastd.sock: $WORK/shared is writable by other users (mode 1777): they can replace what is in it"
+echo "ok - a reload moving the control socket where the next start would refuse it is refused"
+stop_xdpcastd

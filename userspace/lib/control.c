@@ -65,12 +65,10 @@ int control_parse(const char *line, struct control_command *out, char *err, size
 	return 0;
 }
 
-int control_listen(const char *path, char *err, size_t errlen)
+int control_path_check(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un addr;
 	char why[512];
-	mode_t old_mask;
-	int fd;
 
 	if (socket_address(path, &addr, err, errlen))
 		return -1;
@@ -79,6 +77,17 @@ int control_listen(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "control socket %s: %s", path, why);
 		return -1;
 	}
+	return 0;
+}
+
+int control_listen(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un addr;
+	mode_t old_mask;
+	int fd;
+
+	if (control_path_check(path, err, errlen) || socket_address(path, &addr, err, errlen))
+		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(errno));

@@ -28,6 +28,10 @@ struct control_command {
 /* One command line (without its newline); -1 with the reason in err. */
 int control_parse(const char *line, struct control_command *out, char *err, size_t errlen);
 
+/* Whether control_listen could listen at path as to where it is: a path
+ * that fits a socket's, in a directory no other user may write. */
+int control_path_check(const char *path, char *err, size_t errlen);
+
 /* Listens on path (non-blocking; a stale socket there is replaced, a live
  * one refused; mode 0700, root's, in a directory no other user may write:
  * private_dir.h); returns the fd. */
