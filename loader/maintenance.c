@@ -12,6 +12,7 @@
 #include "log.h"
 #include "maintenance.h"
 #include "prefix.h"
+#include "private_dir.h"
 
 const char *const maintenance_names[] = { [MAINT_NONE] = "none", [MAINT_DRAIN] = "drain",
 					   [MAINT_WITHDRAW] = "withdraw" };
@@ -29,7 +30,7 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 {
 	struct xdpcast_lpm_key key;
 	json_error_t error;
-	char why[128];
+	char why[512];
 	struct stat st;
 	json_t *root, *entries, *entry;
 	const char *prefix;
@@ -38,6 +39,11 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 	memset(out, 0, count * sizeof(*out));
 	*kept = NULL;
 	*kept_count = 0;
+	/* Else another user could put drains and withdrawals there for us to apply. */
+	if (private_parent_check(path, why, sizeof(why))) {
+		snprintf(err, errlen, "state file %s: %s", path, why);
+		return -1;
+	}
 	if (stat(path, &st) && errno == ENOENT)
 		return 0;
 	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {

@@ -407,8 +407,8 @@ echo "ok - as nobody every command (status, reload, withdraw, undrain, stats, bl
 # refused_start: a start that must fail (one that did not stays running:
 # the wait below would never end, so the log is watched first).
 refused_start() {
-	launch_xdpcastd --zone "$ZONE"
-	wait_for "xdpcastd to refuse the pin directory" grep -q "failed:" "$WORK/xdpcastd.log"
+	launch_xdpcastd --zone "$ZONE" "$@"
+	wait_for "xdpcastd to refuse the start" grep -q "failed:" "$WORK/xdpcastd.log"
 	rc=0
 	wait "$XDPCASTD_PID" || rc=$?
 }
@@ -427,3 +427,14 @@ refused_start
 rm "$PIN_DIR"
 rmdir "$WORK/bpffs/roots"
 echo "ok - a pin directory another user owns is refused, and one through a link"
+
+# A state file in a directory other users may write was read at the start
+# as it was: anyone could withdraw or drain the PoP's prefixes there.
+mkdir -m 1777 "$WORK/shared"
+as_nobody sh -c "echo '{\"maintenance\": {\"192.0.2.0/24\": {\"action\": \"withdraw\"}}}' > $WORK/shared/state.json"
+refused_start --state-file "$WORK/shared/state.json"
+[ "$rc" -eq 1 ] &&
+	grep -q "failed: state file $WORK/shared/state.json: $WORK/shared is writable by other users (mode 1777)" "$WORK/xdpcastd.log" ||
+	fail "a state file where other users may write: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
+rm -r "$WORK/shared"
+echo "ok - a state file in a directory other users may write is refused at the start"

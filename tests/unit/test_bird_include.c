@@ -355,36 +355,60 @@ static void test_maintenance_file_not_ours(void **state)
 	struct maintenance back[1];
 	struct maintenance_kept *kept;
 	size_t kept_count;
+	char dir[] = "/tmp/xdpcast-state.XXXXXX", path[PATH_MAX];
 
 	(void)state;
+	assert_non_null(mkdtemp(dir));          /* not /tmp itself: anyone may write there */
+	snprintf(path, sizeof(path), "%s/state.json", dir);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char path[] = "/tmp/xdpcast-state.XXXXXX", err[512], expected[512];
-		int fd = mkstemp(path);
+		char err[512], expected[PATH_MAX + 256];
+		FILE *f = fopen(path, "w");
 
-		assert_int_equal(write(fd, cases[i].text, strlen(cases[i].text)), (ssize_t)strlen(cases[i].text));
-		close(fd);
+		assert_non_null(f);
+		assert_int_equal(fputs(cases[i].text, f) >= 0, 1);
+		fclose(f);
 		assert_int_equal(maintenance_load(path, routes, 1, back, &kept, &kept_count, err, sizeof(err)), -1);
 		assert_null(kept);
 		snprintf(expected, sizeof(expected), "%s%s", path, cases[i].error);
 		assert_string_equal(err, expected);
-		unlink(path);
 	}
+	unlink(path);
+	rmdir(dir);
 }
 
 static void test_maintenance_file_a_directory(void **state)
 {
-	char path[] = "/tmp/xdpcast-state.XXXXXX", err[512], expected[600];
+	char dir[] = "/tmp/xdpcast-state.XXXXXX", path[PATH_MAX], err[512], expected[PATH_MAX + 64];
 	struct route routes[] = { { "192.0.2.0/24" } };
 	struct maintenance back[1];
 	struct maintenance_kept *kept;
 	size_t kept_count;
 
 	(void)state;
-	assert_non_null(mkdtemp(path));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(maintenance_load(path, routes, 1, back, &kept, &kept_count, err, sizeof(err)), -1);
 	snprintf(expected, sizeof(expected), "%s: not a regular file", path);
 	assert_string_equal(err, expected);
 	rmdir(path);
+	rmdir(dir);
+}
+
+/* Another user who may write the directory could put drains and
+ * withdrawals there for the start to apply: refused before it is read. */
+static void test_maintenance_file_in_a_shared_directory(void **state)
+{
+	struct route routes[] = { { "192.0.2.0/24" } };
+	struct maintenance back[1];
+	struct maintenance_kept *kept;
+	size_t kept_count;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(maintenance_load("/tmp/xdpcast-state.json", routes, 1, back, &kept, &kept_count, err,
+					  sizeof(err)), -1);
+	assert_non_null(strstr(err, "state file /tmp/xdpcast-state.json: /tmp is writable by other users"));
 }
 
 /* The shipped texts are the file's: docs/bgp.md's example (announcing
@@ -453,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_maintenance_round_trip),
 		cmocka_unit_test(test_maintenance_file_not_ours),
 		cmocka_unit_test(test_maintenance_file_a_directory),
+		cmocka_unit_test(test_maintenance_file_in_a_shared_directory),
 	};
 
 	return cmocka_run_group_tests_name("BIRD include file and maintenance", tests, NULL, NULL);
