@@ -47,7 +47,7 @@ echo "ok - --json after a bad option, errors quoting bytes that are not UTF-8, a
 include=$WORK/run/xdpcast/bird/bird.conf
 rc=0; out=$(SERVICE_RESULT=exit-code ctl --after-failure --bird-include "$include" --bird-socket "$WORK/no-bird.ctl" \
 	withdraw 2>&1) || rc=$?
-[ "$rc" -eq 0 ] && [ "$out" = "withdrawn: $include has no routes; no BIRD at $WORK/no-bird.ctl: it reads the file when it starts" ] ||
+[ "$rc" -eq 0 ] && [ "$out" = "withdrawn: $include has no routes; no BIRD at $WORK/no-bird.ctl: it reads the file when it starts (xdpcastd ended: SERVICE_RESULT=exit-code)" ] ||
 	fail "withdraw --after-failure without BIRD: rc $rc, $out"
 grep -q "^protocol static xdpcast4" "$include" || fail "the include: $(cat "$include" 2>&1)"
 echo "ok - the stop hook without BIRD and without the include's directory: written, exit 0"
