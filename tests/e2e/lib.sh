@@ -253,7 +253,9 @@ start_bgp_pair() {
 	local family pop_address transit_address
 	printf '%s\n' "log stderr all;" "router id $UNICAST4;" "protocol device {}" "include \"$INCLUDE\";" \
 		> "$WORK/bird-pop.conf"
-	printf '%s\n' "router id $CLIENT4;" "protocol device {}" > "$WORK/bird-transit.conf"
+	# Times to the millisecond: a route learned again (a flap) gets a new one.
+	printf '%s\n' "router id $CLIENT4;" "timeformat route iso long ms;" "protocol device {}" \
+		> "$WORK/bird-transit.conf"
 	for family in $1; do
 		pop_address=UNICAST$family transit_address=CLIENT$family
 		cat >> "$WORK/bird-pop.conf" <<CONF
