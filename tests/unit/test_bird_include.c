@@ -164,6 +164,7 @@ static void test_write_then_holds(void **state)
 	char dir[] = "/tmp/xdpcast-include.XXXXXX", path[256], err[256];
 	struct route r = { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 };
 	char text[BIRD_INCLUDE_MAX];
+	FILE *f;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -172,6 +173,12 @@ static void test_write_then_holds(void **state)
 	assert_false(bird_include_holds(path, text));           /* missing */
 	assert_int_equal(bird_include_write(path, text, err, sizeof(err)), 0);
 	assert_true(bird_include_holds(path, text));
+	/* The text and a route added after it by hand: BIRD would announce that too. */
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("protocol static extra { ipv4; route 203.0.113.0/24 blackhole; }\n", f);
+	fclose(f);
+	assert_false(bird_include_holds(path, text));
 	r.state = ROUTE_WITHDRAWN;
 	assert_true(bird_include_render(&r, 1, NULL, "x", text, sizeof(text)) > 0);
 	assert_false(bird_include_holds(path, text));           /* changed */
@@ -296,7 +303,9 @@ static void test_maintenance_save_is_durable_and_follows_no_symlink(void **state
 static void test_maintenance_round_trip(void **state)
 {
 	struct route routes[] = { { "192.0.2.0/24" }, { "2001:db8:53::/48" }, { "198.51.100.0/24" } };
-	struct maintenance m[3] = { { MAINT_DRAIN, 2 }, { MAINT_NONE, 0 }, { MAINT_WITHDRAW, 0 } }, back[3];
+	/* A drain of the most prepends `xdpcastctl drain --prepend` takes: the
+	 * next start must read it back, not refuse the file. */
+	struct maintenance m[3] = { { MAINT_DRAIN, 10 }, { MAINT_NONE, 0 }, { MAINT_WITHDRAW, 0 } }, back[3];
 	char dir[] = "/tmp/xdpcast-state.XXXXXX", path[PATH_MAX], err[256];
 	struct maintenance_kept *kept;
 	size_t kept_count;
@@ -309,7 +318,7 @@ static void test_maintenance_round_trip(void **state)
 	 * does not apply, but is kept... */
 	assert_int_equal(maintenance_load(path, routes, 2, back, &kept, &kept_count, err, sizeof(err)), 0);
 	assert_int_equal(back[0].action, MAINT_DRAIN);
-	assert_int_equal(back[0].prepend, 2);
+	assert_int_equal(back[0].prepend, 10);
 	assert_int_equal(back[1].action, MAINT_NONE);
 	assert_int_equal(kept_count, 1);
 	assert_string_equal(kept[0].prefix, "198.51.100.0/24");
