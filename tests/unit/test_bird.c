@@ -3,23 +3,27 @@
  * The BIRD control socket client against a scripted peer on a Unix socket:
  * BIRD 2.0.12's real replies parse into protocols and prefixes; refusals,
  * garbage, silence and a peer that hangs up are errors that say which,
- * never a crash or a hang.
+ * never a crash or a hang; the stop hook's withdraw holds only when BIRD
+ * takes the emptied file.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bgp.h"
 #include "bird.h"
 
 #define GREETING "0001 BIRD 2.0.12 ready.\n"
@@ -61,9 +65,13 @@ static void start_peer_then(const char *greeting, const char *reply, bool hang_u
 	peer = fork();
 	assert_true(peer >= 0);
 	if (peer == 0) {
-		int c = accept(fd, NULL, NULL);
+		int c;
 		char ch;
 
+		/* A failed assertion skips stop_peer: the peer must not outlive
+		 * the test, holding its output open. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		c = accept(fd, NULL, NULL);
 		if (write(c, greeting, strlen(greeting)) < 0)
 			_exit(1);
 		while (reply && read(c, &ch, 1) == 1 && ch != '\n')
@@ -258,6 +266,30 @@ static void test_no_socket(void **state)
 	assert_string_equal(err, "connect: No such file or directory");
 }
 
+/* `xdpcastctl withdraw` (the stop hook) empties the include file and has
+ * BIRD read it: a BIRD that refuses its config still announces, so the
+ * withdraw failed; one that reads it has withdrawn. */
+static void test_withdraw_now_needs_bird_to_take_it(void **state)
+{
+	char dir[] = "/tmp/xdpcast-withdraw.XXXXXX", include[PATH_MAX], err[512], expected[700];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(include, sizeof(include), "%s/xdpcast.conf", dir);
+	start_peer(GREETING, "0002-Reading configuration from /etc/bird/bird.conf\n"
+		   "8002 /etc/bird/bird.conf:12:1 syntax error, unexpected '}'\n");
+	assert_int_equal(bgp_withdraw_now(include, path, err, sizeof(err)), -1);
+	snprintf(expected, sizeof(expected), "BIRD at %s: configure: BIRD refused 'configure': "
+		 "/etc/bird/bird.conf:12:1 syntax error, unexpected '}'", path);
+	assert_string_equal(err, expected);
+	stop_peer();
+	start_peer(GREETING, "0002-Reading configuration from /etc/bird/bird.conf\n0003 Reconfigured\n");
+	assert_int_equal(bgp_withdraw_now(include, path, err, sizeof(err)), 0);
+	stop_peer();
+	unlink(include);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_silence_times_out),
 		cmocka_unit_test(test_hang_up_mid_reply),
 		cmocka_unit_test(test_no_socket),
+		cmocka_unit_test(test_withdraw_now_needs_bird_to_take_it),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
