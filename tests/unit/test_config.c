@@ -313,6 +313,25 @@ static void test_catchment_groups(void **state)
 	options_free(&o);
 }
 
+/* A bound is a value the file may hold: the largest number, the longest name. */
+static void test_values_at_their_bounds(void **state)
+{
+	struct options o = { 0 };
+	char err[512];
+
+	(void)state;
+	protection_defaults(&o.protection);
+	if (config_load(write_config("rrl: {slip: 10}\n"
+				     "bgp:\n  drain: {prepend: 10}\n"
+				     "catchment:\n  groups:\n    a-group-name-of-31-characters-x: [198.51.100.0/24]\n"),
+			&o, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(o.protection.rrl_slip, 10);
+	assert_int_equal(o.drain.prepend, 10);
+	assert_string_equal(o.catchment_groups[0].name, "a-group-name-of-31-characters-x");
+	options_free(&o);
+}
+
 /* One character more than a health command's name may have. */
 #define LONG_CHECK_NAME "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
@@ -802,6 +821,7 @@ int main(void)
 		cmocka_unit_test(test_control_plane),
 		cmocka_unit_test(test_many_zones),
 		cmocka_unit_test(test_catchment_groups),
+		cmocka_unit_test(test_values_at_their_bounds),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_documented_example),
