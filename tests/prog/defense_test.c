@@ -692,6 +692,10 @@ static void test_rrl(void **state)
 	    XDP_TX, XDPCAST_dns_nxdomain, NULL);
 	run("a third random name is over the rate", &(struct query_spec){ .src = "198.51.100.31", .qname = "r3.example.test." },
 	    XDP_DROP, XDPCAST_rrl_drop, NULL);
+	/* Whatever type it asks: a negative answer is counted by its encloser alone. */
+	run("a fourth random name of another type is over the rate too: slipped",
+	    &(struct query_spec){ .src = "198.51.100.31", .qname = "r4.example.test.", .qtype = KNOT_RRTYPE_MX },
+	    XDP_TX, XDPCAST_rrl_slip, NULL);
 }
 
 /* Referrals count for their cut, whichever name below it is asked: glue
