@@ -223,6 +223,26 @@ static void test_label_escaping(void **state)
 	free(text);
 }
 
+/* The alerts clear: a reload that worked after failed ones (their count
+ * stays), no restart key pending (the daemon's snapshot says "", not NULL). */
+static void test_alerts_clear(void **state)
+{
+	const char *pending = snap->restart_pending;
+	size_t len;
+	char *text;
+
+	(void)state;
+	snap->reload_error[0] = '\0';
+	snap->restart_pending = "";
+	text = metrics_render(snap, stats, NULL, 0, &len);
+	snprintf(snap->reload_error, sizeof(snap->reload_error), "z.zone:3: bad TTL");
+	snap->restart_pending = pending;
+	expect_line(text, "xdpcast_reload_failures_total{pop=\"ams1\"} 2");
+	expect_line(text, "xdpcast_reload_failed{pop=\"ams1\"} 0");
+	expect_line(text, "xdpcast_config_restart_pending{pop=\"ams1\"} 0");
+	free(text);
+}
+
 /* The catchment summed per group: a network counts for the first group
  * holding it, networks of no group for "other", and nothing else is a
  * label: series per group, never per network. */
@@ -336,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_one_series_per_reason_and_iface),
 		cmocka_unit_test(test_every_zone),
 		cmocka_unit_test(test_label_escaping),
+		cmocka_unit_test(test_alerts_clear),
 		cmocka_unit_test(test_status_json),
 		cmocka_unit_test(test_control_plane),
 	};
