@@ -347,6 +347,10 @@ static void expect_parse_error(const char *text, const char *expected)
 
 static void test_errors_name_file_and_line(void **state)
 {
+	static const char largest_ttl[] = "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww 2147483647 A 192.0.2.1\n";
+	struct zone *zone;
+	char err[512];
+
 	(void)state;
 	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww A 192.0.2.300\n",
 			  ":3: invalid IPv4 address");
@@ -357,6 +361,11 @@ static void test_errors_name_file_and_line(void **state)
 			  ":3: owner is outside the zone (origin is the SOA owner)");
 	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww 2147483648 A 192.0.2.1\n",
 			  ":3: TTL 2147483648 is over 2147483647 (RFC 2181 section 8)");
+	zone = zone_parse("text", largest_ttl, strlen(largest_ttl), err, sizeof(err));
+	if (!zone)
+		fail_msg("the largest TTL: %s", err);
+	assert_int_equal(zone->record_count, 2);
+	zone_free(zone);
 	/* zscanner reads class IN only and calls another class an unknown type. */
 	expect_load_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww CH TXT \"x\"\n",
 			  ":3: class CH: only class IN is served");
@@ -884,6 +893,17 @@ static void test_zone_input_bounded(void **state)
 	fclose(f);
 	assert_null(zone_load(path, err, sizeof(err)));
 	snprintf(expected, sizeof(expected), "%s: the zone's files are larger than 0 MiB (limits.zone_file_mb)", path);
+	assert_string_equal(err, expected);
+	/* Each file within the bound, the two together over it. */
+	f = fopen(inner, "w");
+	fprintf(f, "www A 192.0.2.1\n; %0120d\n", 0);
+	fclose(f);
+	f = fopen(path, "w");
+	fprintf(f, "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n$INCLUDE inner.zone\n; %0100d\n", 0);
+	fclose(f);
+	assert_null(zone_load(path, err, sizeof(err)));
+	snprintf(expected, sizeof(expected),
+		 "%s:3: $INCLUDE %s: the zone's files are larger than 0 MiB (limits.zone_file_mb)", path, inner);
 	assert_string_equal(err, expected);
 	assert_null(zone_parse("text", "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\na A 192.0.2.1\nb A 192.0.2.2\nc A 192.0.2.3\n",
 			       78, err, sizeof(err)));
