@@ -659,6 +659,43 @@ static void test_changes_in_place_answer_as_built_afresh(void **state)
 		expect_change_with("", &edits[i]);
 }
 
+/* A change made in place and undone in place: the zone takes the bytes it
+ * took before, no more (what the change freed was given back) and no less
+ * (nothing still in use was freed). */
+static void test_change_undone_takes_its_bytes_back(void **state)
+{
+	char *base = read_file(EXAMPLE), err[512];
+	char *before_path = write_file(base);
+	struct zone *before = load(before_path);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		char *changed = edited(&edits[i]), *after_path = write_file(changed);
+		struct zone *after = load(after_path);
+		struct cache_usage first, undone;
+
+		if (test_program_publish(skel, before_path, err, sizeof(err)))
+			fail_msg("%s", err);
+		assert_int_equal(cache_zone_usage(test_program_cache(), before->origin, 0, &first), 0);
+		if (cache_change_zone(test_program_cache(), after, 0, NULL, err, sizeof(err)) < 0 ||
+		    cache_change_zone(test_program_cache(), before, 0, NULL, err, sizeof(err)) < 0)
+			fail_msg("%s: %s", edits[i].what, err);
+		assert_int_equal(cache_zone_usage(test_program_cache(), before->origin, 0, &undone), 0);
+		if (undone.entries != first.entries || undone.bytes != first.bytes)
+			fail_msg("%s, undone: %llu names in %llu bytes; before %llu in %llu", edits[i].what,
+				 (unsigned long long)undone.entries, (unsigned long long)undone.bytes,
+				 (unsigned long long)first.entries, (unsigned long long)first.bytes);
+		zone_free(after);
+		unlink(after_path);
+		free(after_path);
+		free(changed);
+	}
+	zone_free(before);
+	unlink(before_path);
+	free(before_path);
+	free(base);
+}
+
 /*
  * A change of a signed zone rewrites every name and a new denial index
  * (a name's proofs hang on its neighbours in the chain): with DO=1, the
@@ -1748,6 +1785,7 @@ int main(void)
 		cmocka_unit_test(test_slots_ending_in_a_page_slack),
 		cmocka_unit_test(test_unwritten_change_written_by_next_generation),
 		cmocka_unit_test(test_changes_in_place_answer_as_built_afresh),
+		cmocka_unit_test(test_change_undone_takes_its_bytes_back),
 		cmocka_unit_test(test_signed_changes_answer_as_built_afresh),
 		cmocka_unit_test(test_unserved_chain_passed_and_counted),
 		cmocka_unit_test(test_negative_chain_keeps_its_proof),
