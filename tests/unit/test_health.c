@@ -62,6 +62,32 @@ static void test_rise_and_fall(void **state)
 	assert_true(h.checks[0].up);
 }
 
+/* A daemon taking over from one that handed over healthy starts with every
+ * check up, announcing at once, and a check then falls after `fall`
+ * failures in a row like any up check; one that fell rises after `rise`
+ * passes, as if it had risen itself. */
+static void test_assumed_up(void **state)
+{
+	struct health h;
+
+	(void)state;
+	health_init(&h, 3, 2);
+	health_add(&h, "fast_path", CHECK_WITHDRAW, ~0ULL);
+	health_add(&h, "backend", CHECK_WITHDRAW, ~0ULL);
+	health_assume_up(&h);
+	assert_true(health_all_up(&h));
+	assert_string_equal(h.checks[1].detail, "");
+	health_record(&h, 1, false, "x");
+	assert_true(health_all_up(&h));
+	health_record(&h, 1, false, "y");
+	assert_false(h.checks[1].up);
+	for (int i = 0; i < 2; i++)
+		health_record(&h, 1, true, "");
+	assert_false(h.checks[1].up);
+	health_record(&h, 1, true, "");
+	assert_true(health_all_up(&h));
+}
+
 static void test_command_exit_status(void **state)
 {
 	struct command_check ok = { "web", "true", 1000 }, bad = { "web", "exit 3", 1000 };
@@ -506,6 +532,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rise_and_fall),
+		cmocka_unit_test(test_assumed_up),
 		cmocka_unit_test(test_command_exit_status),
 		cmocka_unit_test(test_backend_failures_named),
 		cmocka_unit_test(test_soa_serials),
