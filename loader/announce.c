@@ -106,11 +106,15 @@ static enum failed_zone failed_zone_fate(const struct daemon *d, const struct ch
 	if (!c->failed || c->zones_passed >= c->zone_count)
 		return FAILED_ZONE_SAME;
 	z = &c->zones[c->zones_passed];
-	if (!zones_configured(d, z->origin))
-		return FAILED_ZONE_GONE;
-	for (size_t i = 0; i < d->zones.default_view_count; i++)
-		if (knot_dname_is_equal(d->zones.zones[i].origin, z->origin))
-			return d->zones.zones[i].serial == z->serial ? FAILED_ZONE_SAME : FAILED_ZONE_CHANGED;
+	for (size_t i = 0; i < d->zones.default_view_count; i++) {
+		const struct zone_view *in_force = &d->zones.zones[i];
+
+		if (!knot_dname_is_equal(in_force->origin, z->origin))
+			continue;
+		if (!zones_configured(d, in_force))
+			return FAILED_ZONE_GONE;
+		return in_force->serial == z->serial ? FAILED_ZONE_SAME : FAILED_ZONE_CHANGED;
+	}
 	return FAILED_ZONE_GONE;
 }
 

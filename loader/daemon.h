@@ -187,10 +187,11 @@ void zones_first_transfers(struct daemon *d);
 /* The first generation, before the loop runs. */
 int zones_load_now(struct daemon *d, char *err, size_t errlen);
 void zones_start(struct daemon *d);
-/* Whether the default view still has the zone of that origin to serve (a
- * zone file's or a secondary's): a catalog member removed leaves here at
- * once, the zones in force (d->zones) once the cache is written. */
-bool zones_configured(const struct daemon *d, const knot_dname_t *origin);
+/* Whether a zone in force of the default view is still ours to serve:
+ * read from a zone file the config names, or a secondary's. A catalog
+ * member removed leaves the secondaries at once, the zones in force
+ * (d->zones) once the cache is written. */
+bool zones_configured(const struct daemon *d, const struct zone_view *zone);
 /* The backend check found the server behind ahead of us on that zone
  * (why: its detail): a secondary's transfer now, as a NOTIFY would. */
 void zones_catch_up(struct daemon *d, const knot_dname_t *origin, const char *why);

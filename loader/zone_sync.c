@@ -1036,12 +1036,14 @@ static int secondary_of(const struct daemon *d, const knot_dname_t *origin)
 	return -1;
 }
 
-bool zones_configured(const struct daemon *d, const knot_dname_t *origin)
+bool zones_configured(const struct daemon *d, const struct zone_view *zone)
 {
-	char name[KNOT_DNAME_TXT_MAXLEN];
-
-	return (knot_dname_to_str(name, origin, sizeof(name)) && served_from_file(d, name)) ||
-	       secondary_of(d, origin) >= 0;
+	/* By the file, not by the origins the start read (file_zones): a
+	 * zone file edited to another origin serves that one now. */
+	for (size_t i = 0; i < d->opts.zone_count; i++)
+		if (!strcmp(d->opts.zones[i], zone->file))
+			return true;
+	return secondary_of(d, zone->origin) >= 0;
 }
 
 /* A secondary the server behind is ahead of: NSD following the same

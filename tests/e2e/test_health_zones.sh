@@ -74,4 +74,16 @@ probes=$((after - before))
 [ "$probes" -gt 0 ] || fail "no fast_path probe answered in $window_ms ms"
 [ "$probes" -le "$most" ] || fail "$probes SOA probes in $window_ms ms: more than 2 zones a round (at most $most)"
 echo "ok - $probes fast_path SOA probes in $window_ms ms (2 zones a round: at most $most)"
+
+# A zone file whose origin changes: z5.test's file now holds z6.test, which
+# NSD does not serve. Its failures count as any zone's, though the start
+# read another origin from that file (they were taken for a zone removed
+# meanwhile, never counted, and the prefix stayed announced).
+sed 's/z5\.test/z6.test/g' "$WORK/z5.test.zone" > "$WORK/z5.test.zone.new"
+mv "$WORK/z5.test.zone.new" "$WORK/z5.test.zone"
+kill -HUP "$XDPCASTD_PID"
+wait_for "withdrawn once z5.test's file holds z6.test, which NSD does not serve" eval '! announced'
+grep -q "health check backend 192.0.2.0/24 failed: backend .*: REFUSED to z6.test. SOA" "$WORK/xdpcastd.log" ||
+	fail "withdrawn, but not for z6.test: $(grep 'health check' "$WORK/xdpcastd.log" | tail -5)"
+echo "ok - a zone file's new origin that the server behind lacks withdraws"
 stop_xdpcastd
