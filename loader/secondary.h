@@ -33,6 +33,7 @@ struct secondary {
 	double next_refresh;                /* monotonic seconds */
 	double expires_at;                  /* monotonic; past it the copy is not served */
 	double transferred_at;              /* wall clock of the last good refresh */
+	double caught_up_at;                /* monotonic: the last transfer a backend check asked for */
 	bool expired;
 	bool transferring;                  /* a transfer job runs */
 	bool asked_again;                   /* a NOTIFY or refresh came meanwhile: one more

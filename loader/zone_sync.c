@@ -34,6 +34,7 @@
 #define NOTIFY_TCP_MAX     8    /* NOTIFY connections served at once */
 #define NOTIFY_UDP_BURST   64   /* datagrams read per wakeup */
 #define CATCH_UP_LOG_INTERVAL 60  /* seconds: a server behind that stays ahead is logged again */
+#define CATCH_UP_GAP_S     10   /* a zone's catch-ups at least this far apart */
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -1056,10 +1057,19 @@ void zones_catch_up(struct daemon *d, const knot_dname_t *origin, const char *wh
 	static struct log_every catch_up_log = LOG_EVERY_BY_REASON(CATCH_UP_LOG_INTERVAL);
 	int index = secondary_of(d, origin);
 	struct secondary *s = index >= 0 ? &d->secondaries[index] : NULL;
+	double now = clock_monotonic();
 
 	if (!s || s->catalog)
 		return;         /* a zone file's: the operator's to reload */
-	log_reason(&catch_up_log, why, LOG_LEVEL_INFO, "zone %s: %s: asking %s now, as a NOTIFY would", s->name,
+	/* Not at every round: a primary that lags the server behind, or
+	 * refuses us, would be asked by each backend check each round,
+	 * its retry backoff passed over. */
+	if (now - s->caught_up_at < CATCH_UP_GAP_S)
+		return;
+	s->caught_up_at = now;
+	/* By zone, not by `why`: each backend check names its own server, and
+	 * two checks finding one zone ahead took turns, a line every round. */
+	log_reason(&catch_up_log, s->name, LOG_LEVEL_INFO, "zone %s: %s: asking %s now, as a NOTIFY would", s->name,
 		   why, s->primary.address.text);
 	transfer(d, index);
 }

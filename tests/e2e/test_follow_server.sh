@@ -5,7 +5,8 @@
 # in turns while the file changes and NSD reloads it: the window in which
 # the two differ is measured, and XDP must come to NSD's serial. A zone
 # whose NOTIFY never comes (quiet.test: NSD is not told to send one) is
-# caught up by the backend check, which finds NSD ahead of us.
+# caught up by the backend check, which finds NSD ahead of us; one whose
+# primary lags NSD (lagging.test) is logged so once, not at every round.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/follow.test.zone
@@ -22,10 +23,12 @@ ZONE
 }
 write_zone 1
 write_zone 1 quiet.test
+write_zone 2 lagging.test
 setup_network
 cat > "$WORK/nsd.conf" <<CONF
 server:
   ip-address: $ANYCAST4
+  ip-address: $ANYCAST6
   ip-address: $UNICAST4
   ip-address: 127.0.0.1
   database: ""
@@ -49,6 +52,9 @@ zone:
   name: quiet.test.
   zonefile: $WORK/quiet.test.zone
   provide-xfr: 127.0.0.1 NOKEY
+zone:
+  name: lagging.test.
+  zonefile: $WORK/lagging.test.zone
 CONF
 ip netns exec "$NS_SRV" nsd -c "$WORK/nsd.conf" -d > "$WORK/nsd.log" 2>&1 &
 PIDS+=($!)
@@ -120,3 +126,31 @@ grep -q "zone quiet.test.: backend [^ ]*: quiet.test. serial 2, ours 1: asking 1
 ! grep -q "health check .*: down" "$WORK/xdpcastd.log" ||
 	fail "a check went down on the way: $(grep 'health check' "$WORK/xdpcastd.log")"
 echo "ok - a zone whose NOTIFY never came is caught up by the backend check: serial 2 from XDP $(ms_since "$started") ms after NSD loaded it, no check down"
+
+# lagging.test: NSD has serial 2, our primary (slow_primary.py) serial 1.
+# Every round finds NSD ahead and the transfer it asks for brings nothing
+# newer. The two backend checks (one per anycast prefix, NSD on both
+# addresses) name the server each asks; the catch-up was logged at every
+# round of either, 20 lines a second here, and asked our primary as often.
+stop_xdpcastd
+echo 1 > "$WORK/lagging.serial"
+srv python3 "$ROOT/tests/e2e/slow_primary.py" 127.0.0.1 5302 "$WORK/lagging.serial" 0 > "$WORK/primary.log" 2>&1 &
+PIDS+=($!)
+wait_for "the lagging primary" eval 'srv ss -ltn | grep -q "127.0.0.1:5302 "'
+cat > "$WORK/lagging.yaml" <<YAML
+health: {interval_ms: 100}
+transfer:
+  zones:
+    - {zone: lagging.test, primary: 127.0.0.1@5302}
+YAML
+: > "$WORK/xdpcastd.log"
+start_xdpcastd --config "$WORK/lagging.yaml"
+wait_for "the first catch-up of lagging.test" grep -q "^qtype 251 asked" "$WORK/primary.log"
+sleep 3
+caught_up=$(grep -c "zone lagging.test.: .*asking 127.0.0.1@5302 now" "$WORK/xdpcastd.log" || true)
+[ "$caught_up" -eq 1 ] || fail "a primary lagging the server behind: $caught_up catch-up lines in 3 s (rounds every 100 ms): \
+$(grep -m4 'lagging.test.: ' "$WORK/xdpcastd.log")"
+asked=$(grep -c "^qtype 251 asked" "$WORK/primary.log" || true)
+[ "$asked" -eq 1 ] || fail "a primary lagging the server behind was asked $asked IXFRs in 3 s (rounds every 100 ms)"
+echo "ok - a primary that lags the server behind: the catch-up asked it and was logged once in 3 s, not at every round"
+stop_xdpcastd
