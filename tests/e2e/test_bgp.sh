@@ -196,11 +196,19 @@ monitor_transit() {
 		sleep 0.02
 	done > "$WORK/monitor.txt"
 }
-# When the transit learned each route (to the ms): a route withdrawn and
-# learned again, however briefly, has a new time. The samples say the same
-# for gaps longer than one (loaded machines take fewer of them).
-learned() { cli birdc -s "$TRANSIT_SOCK" show route "$1" 2>/dev/null | sed -n "s|^$1 .*\[pop[46] \([^]]*\)\].*|\1|p"; }
-before="$(learned 192.0.2.0/24) $(learned 2001:db8:53::/48)"
+# When the transit learned each route, in ms: a route withdrawn and learned
+# again during the configures, however briefly, reads at least 0.5 s later.
+# (BIRD keeps the time on the monotonic clock and prints it through the
+# wall clock's offset of the moment: the same route reads a ms or so apart.)
+# The samples say the same for gaps longer than one (loaded machines take
+# fewer of them).
+learned() {
+	local at
+	at=$(cli birdc -s "$TRANSIT_SOCK" show route "$1" 2>/dev/null | sed -n "s|^$1 .*\[pop[46] \([^]]*\)\].*|\1|p")
+	[ -n "$at" ] && date -d "$at" +%s%3N
+}
+before=("$(learned 192.0.2.0/24)" "$(learned 2001:db8:53::/48)")
+[[ "${before[0]} ${before[1]}" =~ ^[0-9]{13}\ [0-9]{13}$ ]] || fail "the transit's route times: '${before[*]}'"
 monitor_transit &
 MONITOR=$!
 PIDS+=($MONITOR)
@@ -213,11 +221,13 @@ sleep 1
 kill "$MONITOR"; wait "$MONITOR" 2>/dev/null || true
 samples=$(wc -l < "$WORK/monitor.txt")
 gaps=$(grep -c down "$WORK/monitor.txt" || true)
-after="$(learned 192.0.2.0/24) $(learned 2001:db8:53::/48)"
-[[ "$before" =~ ^[0-9-]+\ [0-9:.]+\ [0-9-]+\ [0-9:.]+$ ]] || fail "the transit's route times: '$before'"
-[ "$after" = "$before" ] || fail "the transit learned the routes again (at $before, then $after): a flap"
+after=("$(learned 192.0.2.0/24)" "$(learned 2001:db8:53::/48)")
+for i in 0 1; do
+	[ -n "${after[i]}" ] && [ $((after[i] - before[i])) -le 100 ] ||
+		fail "the transit learned the routes again (at ${before[*]} ms, then ${after[*]}): a flap"
+done
 [ "$samples" -gt 10 ] && [ "$gaps" -eq 0 ] || fail "the transit lost the route in $gaps of $samples samples"
-echo "ok - five operator 'birdc configure' in a row: the transit kept both prefixes (learned at $before and not since; $samples samples, 0 gaps)"
+echo "ok - five operator 'birdc configure' in a row: the transit kept both prefixes (not learned again since; $samples samples, 0 gaps)"
 
 # The include file cannot be written (a directory in its place): BIRD keeps
 # what it has, status and metrics still follow what BIRD does (a transit
