@@ -60,6 +60,14 @@ def newer(a, b):
 # sent, so that the asker's next one never finds its last still counted.
 in_flight = 0
 in_flight_lock = threading.Lock()
+log_lock = threading.Lock()
+
+
+def log(line):
+    """One whole line: print writes the text and its newline apart, and
+    threads' lines ran into each other."""
+    with log_lock:
+        print(line, flush=True)
 
 
 def count_in_flight(change):
@@ -83,19 +91,19 @@ def answer(conn, serial_file, delay, axfr_delay):
         if qtype == IXFR:
             # the asker's serial: its SOA in the authority section, 20 octets from the end
             theirs = struct.unpack("!I", query[-20:-16])[0]
-            print(f"qtype {qtype} asked from serial {theirs}", flush=True)
+            log(f"qtype {qtype} asked from serial {theirs}")
             time.sleep(delay)
             if not newer(serial, theirs):
                 records = [soa(origin, serial)]
         else:
-            print(f"qtype {qtype} asked, {count_in_flight(1)} in flight", flush=True)
+            log(f"qtype {qtype} asked, {count_in_flight(1)} in flight")
             time.sleep(axfr_delay)
             count_in_flight(-1)
         message = query[:2] + struct.pack("!HHHHH", 0x8400, 1, len(records), 0, 0) + question + b"".join(records)
         conn.sendall(struct.pack("!H", len(message)) + message)
-        print(f"qtype {qtype} answered at serial {serial}", flush=True)
+        log(f"qtype {qtype} answered at serial {serial}")
     except (OSError, EOFError, ValueError, IndexError, struct.error) as error:
-        print(f"error: {error}", flush=True)
+        log(f"error: {error}")
     finally:
         conn.close()
 
