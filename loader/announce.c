@@ -612,6 +612,10 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 	if (maintenance_load(d->opts.state_file, d->routes, d->opts.anycast_count, d->maintenance,
 			     &d->maintenance_kept, &d->maintenance_kept_count, err, errlen))
 		return -1;
+	for (size_t k = 0; k < d->maintenance_kept_count; k++)
+		log_warn("%s: %s is not an anycast prefix of this config: its %s does not apply, and stays in the "
+			 "file (xdpcastctl undrain %s forgets it)", d->opts.state_file, d->maintenance_kept[k].prefix,
+			 maintenance_names[d->maintenance_kept[k].m.action], d->maintenance_kept[k].prefix);
 	health_init(&d->health, h->rise, h->fall);
 	add_check(d, "fast_path", all, (struct check_spec){ .kind = CHECK_KIND_FAST_PATH });
 	add_check(d, "zones", all, (struct check_spec){ .kind = CHECK_KIND_ZONES });

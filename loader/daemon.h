@@ -89,6 +89,7 @@ struct daemon {
 	struct xdpcast_bpf *skel;
 	struct attachment ifaces[XDPCAST_MAX_IFACES];
 	bool took_over;
+	bool could_switch_users;        /* held CAP_SETUID and CAP_SETGID at the start (health.user) */
 	double counters_since;          /* unix time: state.h */
 	struct protection protection;   /* in force; the config's on reload */
 	struct loop_timer clock_timer;

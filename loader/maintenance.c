@@ -9,7 +9,6 @@
 #include <jansson.h>
 
 #include "durable_file.h"
-#include "log.h"
 #include "maintenance.h"
 #include "prefix.h"
 #include "private_dir.h"
@@ -94,8 +93,6 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 		}
 		snprintf((*kept)[*kept_count].prefix, sizeof((*kept)[0].prefix), "%s", prefix);
 		(*kept)[(*kept_count)++].m = m;
-		log_warn("%s: %s is not an anycast prefix of this config: its %s does not apply, and stays in the "
-			 "file (xdpcastctl undrain %s forgets it)", path, prefix, action, prefix);
 	}
 	ret = 0;
 out:

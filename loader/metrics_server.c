@@ -46,8 +46,7 @@ struct metrics_server {
 	struct pop_state *published;    /* a reference; NULL until the first */
 };
 
-/* "ADDR:PORT" or "[ADDR6]:PORT" into a socket address. */
-static int parse_address(const char *text, struct sockaddr_storage *ss, char *err, size_t errlen)
+int metrics_address_parse(const char *text, struct sockaddr_storage *ss, char *err, size_t errlen)
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *colon = strrchr(text, ':');
@@ -85,13 +84,6 @@ static int parse_address(const char *text, struct sockaddr_storage *ss, char *er
 bad:
 	snprintf(err, errlen, "--metrics '%s': expected ADDRESS:PORT, e.g. 127.0.0.1:9553 or [::1]:9553", text);
 	return -1;
-}
-
-int metrics_address_parse(const char *text, char *err, size_t errlen)
-{
-	struct sockaddr_storage ss;
-
-	return parse_address(text, &ss, err, errlen);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type, char *body,
@@ -240,7 +232,7 @@ struct metrics_server *metrics_server_start(const char *address, char *err, size
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (parse_address(address, &ss, err, errlen))
+	if (metrics_address_parse(address, &ss, err, errlen))
 		goto fail;
 	pthread_mutex_init(&server->lock, NULL);
 	server->stats_fd = server->catchment_fd = -1;

@@ -10,12 +10,13 @@
 #define XDPCAST_METRICS_SERVER_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include "metrics.h"
 
 struct metrics_server;
 
-/* Parses "127.0.0.1:9553" or "[::1]:9553". */
-int metrics_address_parse(const char *text, char *err, size_t errlen);
+/* "127.0.0.1:9553" or "[::1]:9553" into a socket address. */
+int metrics_address_parse(const char *text, struct sockaddr_storage *ss, char *err, size_t errlen);
 
 /* Starts listening (503 until the counters are set), so a bad address
  * fails before anything is loaded or attached. */

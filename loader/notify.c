@@ -32,20 +32,11 @@ static struct {
 
 static int bound_socket(const struct address *addr, int type, char *err, size_t errlen)
 {
-	int one = 1, fd = socket(addr->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = address_listen(&addr->ss, type);
 
-	if (fd < 0) {
-		snprintf(err, errlen, "transfer.notify_listen %s: %s", addr->text, strerror(errno));
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)&addr->ss, addr->len) ||
-	    (type == SOCK_STREAM && listen(fd, 16))) {
+	if (fd < 0)
 		snprintf(err, errlen, "transfer.notify_listen %s (%s): %s", addr->text,
 			 type == SOCK_STREAM ? "TCP" : "UDP", strerror(errno));
-		close(fd);
-		return -1;
-	}
 	return fd;
 }
 

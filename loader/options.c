@@ -297,10 +297,11 @@ static const struct schema_type pop_type = {
 static int parse_metrics(const struct schema_item *item, const char *text, void *out,
 			 struct schema_strings *strings, char *err, size_t errlen)
 {
+	struct sockaddr_storage ss;
 	char why[256];
 
 	return parse_checked_string(item, text, out, strings, err, errlen,
-				    !metrics_address_parse(text, why, sizeof(why)),
+				    !metrics_address_parse(text, &ss, why, sizeof(why)),
 				    "expected ADDRESS:PORT, e.g. 127.0.0.1:9553 or [::1]:9553");
 }
 

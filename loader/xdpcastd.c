@@ -761,7 +761,8 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	if (d.opts.health.user.name && !(caps_effective(CAP_SETUID) && caps_effective(CAP_SETGID))) {
+	d.could_switch_users = caps_effective(CAP_SETUID) && caps_effective(CAP_SETGID);
+	if (d.opts.health.user.name && !d.could_switch_users) {
 		snprintf(err, sizeof(err), "health.user %s: switching the commands to that user needs CAP_SETUID and "
 			 "CAP_SETGID, which xdpcastd does not hold (the unit's CapabilityBoundingSet?)",
 			 d.opts.health.user.name);

@@ -6,7 +6,6 @@
  * lane, driven by SOA timers and NOTIFY; zone file changes through inotify.
  */
 #include <errno.h>
-#include <net/if.h>
 #include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
@@ -24,9 +23,9 @@
 #include "cancel.h"
 #include "clock.h"
 #include "config.h"
-#include "control.h"
 #include "daemon.h"
 #include "log.h"
+#include "next_start.h"
 #include "prefix.h"
 #include "xdpcast.skel.h"
 #include "zone_watch.h"
@@ -268,39 +267,6 @@ static int zones_would_load(const struct options *o, const struct generation *kn
 	return -1;
 }
 
-/* A control socket the options move: the next start would fail on a path
- * too long or in a directory other users may write. */
-static int moved_control_socket_usable(const struct options *running, const struct options *o, char *err,
-				       size_t errlen)
-{
-	char why[ERR_LEN / 2];
-
-	if (!strcmp(running->control_socket, o->control_socket) ||
-	    !control_path_check(o->control_socket, why, sizeof(why)))
-		return 0;
-	snprintf(err, errlen, "%s: control_socket: %s", o->config_path, why);
-	return -1;
-}
-
-/* Every interface the options add exists: the next start would fail on
- * one that does not. Those already in use are not asked: one deleted
- * meanwhile (a driver reload) is the health checks' business. */
-static int new_interfaces_present(const struct options *running, const struct options *o, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < o->iface_count; i++) {
-		bool in_use = false;
-
-		for (size_t k = 0; k < running->iface_count && !in_use; k++)
-			in_use = !strcmp(running->ifaces[k], o->ifaces[i]);
-		if (!in_use && !if_nametoindex(o->ifaces[i])) {
-			snprintf(err, errlen, "%s: interfaces: %s: no such interface (the next start would fail on it)",
-				 o->config_path, o->ifaces[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Lists a key whose change a reload does not apply: every one, however
  * many, as the operator must know what the next start changes. */
 static void note_restart_change(const char *path, void *arg)
@@ -363,8 +329,7 @@ static void load_run(struct loop_job *job)
 		if (options_read(d->argc, d->argv, &z->fresh, z->err, sizeof(z->err)) != OPTIONS_RUN ||
 		    announce_check_options(&z->fresh, z->err, sizeof(z->err)) ||
 		    (!same_zone_files(opts, &z->fresh) && zones_would_load(&z->fresh, z->known, z->err, sizeof(z->err))) ||
-		    new_interfaces_present(opts, &z->fresh, z->err, sizeof(z->err)) ||
-		    moved_control_socket_usable(opts, &z->fresh, z->err, sizeof(z->err))) {
+		    next_start_check(opts, &z->fresh, d->could_switch_users, z->err, sizeof(z->err))) {
 			z->ret = -1;
 			goto out;
 		}

@@ -337,16 +337,15 @@ launch_xdpcastd() {
 	: > "$WORK/xdpcastd.log"
 	# Not through srv(): $! must be xdpcastd itself (ip netns exec execs it).
 	# No BIRD unless the test starts one: the host's must never be touched.
-	# IFACES_IN_CONFIG=1: the interfaces are the config file's (a flag would
-	# replace its list).
-	# CONTROL_SOCKET_IN_CONFIG=1: the control socket is the config file's
-	# (which names $CONTROL_SOCKET, where ctl asks).
-	local iface_flag=(--iface veth-s) socket_flag=(--control-socket "$CONTROL_SOCKET")
-	[ -z "${IFACES_IN_CONFIG:-}" ] || iface_flag=()
-	[ -z "${CONTROL_SOCKET_IN_CONFIG:-}" ] || socket_flag=()
-	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" "${iface_flag[@]}" --anycast 192.0.2.0/24 --anycast 2001:db8:53::/48 \
-		"${socket_flag[@]}" --bird-socket none --state-file "$WORK/state.json" \
-		--pop "${POP:-e2e}" --pin-dir "$PIN_DIR" "$@" \
+	# IN_CONFIG="KEY...": these keys are the config file's, not given as
+	# flags (a flag wins over the file): interfaces, control_socket (the
+	# file names $CONTROL_SOCKET, where ctl asks), state_file.
+	local flags=()
+	[[ " ${IN_CONFIG:-} " == *" interfaces "* ]] || flags+=(--iface veth-s)
+	[[ " ${IN_CONFIG:-} " == *" control_socket "* ]] || flags+=(--control-socket "$CONTROL_SOCKET")
+	[[ " ${IN_CONFIG:-} " == *" state_file "* ]] || flags+=(--state-file "$WORK/state.json")
+	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" "${flags[@]}" --anycast 192.0.2.0/24 \
+		--anycast 2001:db8:53::/48 --bird-socket none --pop "${POP:-e2e}" --pin-dir "$PIN_DIR" "$@" \
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!
 	PIDS+=($XDPCASTD_PID)

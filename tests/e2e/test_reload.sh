@@ -222,7 +222,7 @@ stop_xdpcastd
 
 # An interface the config adds must exist: the next start would fail on it.
 printf 'interfaces: [veth-s]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
-IFACES_IN_CONFIG=1 start_xdpcastd --zone "$EXAMPLE" --config "$WORK/ifaces.yaml"
+IN_CONFIG=interfaces start_xdpcastd --zone "$EXAMPLE" --config "$WORK/ifaces.yaml"
 printf 'interfaces: [veth-s, nosuch0]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
 reload_refused "an interface that is not there" "generation 1 keeps answering: $WORK/ifaces.yaml: interfaces: nosuch0: no such interface (the next start would fail on it)"
 printf 'interfaces: [veth-s, xc-br]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
@@ -235,9 +235,46 @@ stop_xdpcastd
 # write: the next start would refuse it (another user could listen there
 # first), so the reload refuses it now.
 printf 'control_socket: %s\nzone_watch: {enabled: false}\n' "$CONTROL_SOCKET" > "$WORK/socket.yaml"
-CONTROL_SOCKET_IN_CONFIG=1 start_xdpcastd --zone "$EXAMPLE" --config "$WORK/socket.yaml"
+IN_CONFIG=control_socket start_xdpcastd --zone "$EXAMPLE" --config "$WORK/socket.yaml"
 mkdir -m 1777 "$WORK/shared"
 printf 'control_socket: %s\nzone_watch: {enabled: false}\n' "$WORK/shared/xdpcastd.sock" > "$WORK/socket.yaml"
-reload_refused "a control socket where other users may write" "generation 1 keeps answering: $WORK/socket.yaml: control_socket: control socket $WORK/shared/xdpcastd.sock: $WORK/shared is writable by other users (mode 1777): they can replace what is in it"
+reload_refused "a control socket where other users may write" "generation 1 keeps answering: $WORK/socket.yaml: control_socket: control socket $WORK/shared/xdpcastd.sock: $WORK/shared is writable by other users (mode 1777): they can replace what is in it (the next start would fail on it)"
 echo "ok - a reload moving the control socket where the next start would refuse it is refused"
+stop_xdpcastd
+
+# Listeners, the state file and health.user: what the next start would
+# refuse among the keys a config changes, the reload refuses now.
+write_start_config() { printf 'state_file: %s\nzone_watch: {enabled: false}\n%b' "$1" "${2:-}" > "$WORK/start.yaml"; }
+write_start_config "$WORK/state.json" 'metrics: 127.0.0.1:9553\n'
+IN_CONFIG=state_file start_xdpcastd --zone "$EXAMPLE" --config "$WORK/start.yaml"
+write_start_config "$WORK/state.json" 'metrics: 203.0.113.99:9553\n'
+reload_refused "metrics on an address this host does not have" "generation 1 keeps answering: $WORK/start.yaml: metrics: 203.0.113.99:9553 (TCP): cannot listen there: Cannot assign requested address (the next start would fail on it)"
+# A port another program listens on (TCP here, so UDP binds first and the
+# error names TCP); the holder is ours to stop.
+srv python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 5300)); s.listen(); time.sleep(60)' &
+PIDS+=($!)
+wait_for "the port's holder" eval 'srv ss -Hltn "sport = :5300" | grep -q LISTEN'
+write_start_config "$WORK/state.json" 'metrics: 127.0.0.1:9553\ntransfer: {notify_listen: 127.0.0.1@5300}\n'
+reload_refused "notify_listen on a port another program holds" "generation 1 keeps answering: $WORK/start.yaml: transfer.notify_listen: 127.0.0.1@5300 (TCP): cannot listen there: Address already in use (the next start would fail on it)"
+echo '{"maintenance": 1}' > "$WORK/other-state.json"
+write_start_config "$WORK/other-state.json" 'metrics: 127.0.0.1:9553\n'
+reload_refused "a state file that is not what xdpcastd writes" "generation 1 keeps answering: $WORK/start.yaml: state_file: $WORK/other-state.json: no \"maintenance\" object (remove it to forget every drain) (the next start would fail on it)"
+# The port the daemon holds itself is free again when the next start binds it.
+write_start_config "$WORK/other-state.json.new" 'metrics: 0.0.0.0:9553\nhealth: {user: nobody}\n'
+out=$(ctl reload) || fail "a reload moving metrics to a port xdpcastd holds itself failed: $out"
+[ "$out" = "$(printf 'reloaded: generation 2\n%s: metrics, state_file, health.user' "$restart_note")" ] ||
+	fail "xdpcastctl reload said: $out"
+echo "ok - a reload moving a listener or the state file where the next start would fail is refused, naming key and why"
+stop_xdpcastd
+
+# health.user with a daemon that did not hold CAP_SETUID and CAP_SETGID at
+# its start: the next start (of the same unit) would refuse it.
+printf '#!/bin/sh\nexec setpriv --bounding-set -setuid,-setgid "%s" "$@"\n' "$BUILD/xdpcastd" > "$WORK/xdpcastd-nosetuid"
+chmod +x "$WORK/xdpcastd-nosetuid"
+write_start_config "$WORK/state.json"
+XDPCASTD=$WORK/xdpcastd-nosetuid IN_CONFIG=state_file start_xdpcastd --zone "$EXAMPLE" --config "$WORK/start.yaml"
+write_start_config "$WORK/state.json" 'health: {user: nobody}\n'
+reload_refused "health.user without CAP_SETUID at the start" "generation 1 keeps answering: $WORK/start.yaml: health.user: nobody: switching the commands to that user needs CAP_SETUID and CAP_SETGID, which xdpcastd did not hold at its start (the unit's CapabilityBoundingSet?) (the next start would fail on it)"
+echo "ok - a reload naming health.user for a daemon started without CAP_SETUID is refused"
 stop_xdpcastd

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "address.h"
 
@@ -45,6 +47,22 @@ int address_parse(const char *text, uint16_t default_port, struct address *out, 
 	}
 	snprintf(out->text, sizeof(out->text), "%s@%lu", host, port);
 	return 0;
+}
+
+int address_listen(const struct sockaddr_storage *ss, int type)
+{
+	socklen_t len = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	int one = 1, fd = socket(ss->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), saved;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (!bind(fd, (const struct sockaddr *)ss, len) && (type != SOCK_STREAM || !listen(fd, 16)))
+		return fd;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
 }
 
 int address_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)

@@ -17,6 +17,10 @@ struct address {
  * to default_port. */
 int address_parse(const char *text, uint16_t default_port, struct address *out, char *err, size_t errlen);
 
+/* A socket of type (SOCK_DGRAM, or SOCK_STREAM listening) bound to ss with
+ * SO_REUSEADDR, non-blocking and close-on-exec: its fd, or -1 with errno. */
+int address_listen(const struct sockaddr_storage *ss, int type);
+
 /* Whether a and b are the same IP address (ports aside). */
 int address_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
