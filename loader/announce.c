@@ -402,6 +402,18 @@ static int kept_index(const struct daemon *d, const char *prefix)
 	return -1;
 }
 
+void announce_state_file_moving(const struct daemon *d, const char *next_path)
+{
+	size_t in_force = d->maintenance_kept_count;
+
+	for (size_t i = 0; i < d->opts.anycast_count; i++)
+		in_force += d->maintenance[i].action != MAINT_NONE;
+	if (in_force && strcmp(d->opts.state_file, next_path))
+		log_warn("state_file: the next start reads %s, not %s, which keeps the drains and withdrawals in "
+			 "force (%zu %s): move it there just before that start, or they end", next_path,
+			 d->opts.state_file, in_force, in_force == 1 ? "prefix" : "prefixes");
+}
+
 int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
 		      char *err, size_t errlen)
 {

@@ -225,6 +225,9 @@ void announce_start(struct daemon *d);
  * writes it) or every prefix (NULL); kept in the state file first. */
 int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
 		      char *err, size_t errlen);
+/* A reload moved state_file to next_path: the next start reads that, so
+ * drains and withdrawals in force (kept in the old file) would end. */
+void announce_state_file_moving(const struct daemon *d, const char *next_path);
 /* Recomputes what BIRD is asked for; syncs when it changed. */
 void announce_update(struct daemon *d);
 void announce_close(struct daemon *d);

@@ -767,7 +767,8 @@ const struct schema_item options_schema[] = {
 	{ .key = "state_file", .flag = "state-file", .arg = "PATH", .type = &schema_string, .offset = AT(state_file),
 	  .group = "flags",
 	  .help = "where operators' drains and withdrawals (xdpcastctl drain, withdraw) are kept across restarts "
-		  "(mode 0644, in a directory no other user may write)" },
+		  "(mode 0644, in a directory no other user may write). Moved, the next start reads the new file "
+		  "alone: move the old one there just before (a reload that moves it warns while it keeps any)" },
 	{ .key = "replace_foreign", .flag = "replace-foreign", .type = &schema_bool, .offset = AT(replace_foreign),
 	  .group = "flags",
 	  .help = "replace an XDP program that is not xdpcast's on the interfaces (atomically) instead of "

@@ -455,8 +455,10 @@ static bool load_taken(struct daemon *d, struct zone_job *z)
 				 "refused and the previous ones stay: %s", d->opts.config_path, err);
 		else
 			log_info("flood defense settings of %s in force", d->opts.config_path);
-		if (ok)
+		if (ok) {
 			take_restart_keys(d, z);
+			announce_state_file_moving(d, z->fresh.state_file);
+		}
 	}
 	if (!ok)
 		load_failed(d, z);

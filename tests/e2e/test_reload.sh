@@ -260,11 +260,15 @@ reload_refused "notify_listen on a port another program holds" "generation 1 kee
 echo '{"maintenance": 1}' > "$WORK/other-state.json"
 write_start_config "$WORK/other-state.json" 'metrics: 127.0.0.1:9553\n'
 reload_refused "a state file that is not what xdpcastd writes" "generation 1 keeps answering: $WORK/start.yaml: state_file: $WORK/other-state.json: no \"maintenance\" object (remove it to forget every drain) (the next start would fail on it)"
-# The port the daemon holds itself is free again when the next start binds it.
+# The port the daemon holds itself is free again when the next start
+# binds it. A state file moved while a withdrawal is in force: said.
+ctl withdraw 192.0.2.0/24 > /dev/null || fail "xdpcastctl withdraw 192.0.2.0/24 failed"
 write_start_config "$WORK/other-state.json.new" 'metrics: 0.0.0.0:9553\nhealth: {user: nobody}\n'
 out=$(ctl reload) || fail "a reload moving metrics to a port xdpcastd holds itself failed: $out"
 [ "$out" = "$(printf 'reloaded: generation 2\n%s: metrics, state_file, health.user' "$restart_note")" ] ||
 	fail "xdpcastctl reload said: $out"
+grep -qF "warning: state_file: the next start reads $WORK/other-state.json.new, not $WORK/state.json, which keeps the drains and withdrawals in force (1 prefix): move it there just before that start, or they end" "$WORK/xdpcastd.log" ||
+	fail "a state file moved under a withdrawal without a word: $(grep state_file "$WORK/xdpcastd.log")"
 echo "ok - a reload moving a listener or the state file where the next start would fail is refused, naming key and why"
 stop_xdpcastd
 
