@@ -39,9 +39,12 @@ wait_for "announced" announced
 kill "${PIDS[-2]}"
 wait "${PIDS[-2]}" 2>/dev/null || true
 start_nsd "${without_z4[@]}"
+# While NSD restarts its address refuses connections (a loaded machine
+# takes rounds to restart it): that withdraws too, then passes again, so
+# the withdrawal looked for is the one after z4.test's refusal.
+wait_for "z4.test refused by the server behind" grep -q \
+	"health check backend 192.0.2.0/24 failed: backend .*: REFUSED to z4.test. SOA" "$WORK/xdpcastd.log"
 wait_for "withdrawn once NSD lost z4.test" eval '! announced'
-grep -q "health check backend 192.0.2.0/24 failed: backend .*: REFUSED to z4.test. SOA" "$WORK/xdpcastd.log" ||
-	fail "withdrawn, but not for z4.test: $(grep 'health check' "$WORK/xdpcastd.log" | tail -5)"
 # Ten rounds more: it must not pass on the other zones and come back.
 for i in $(seq 1 20); do
 	! announced || fail "announced again while NSD does not serve z4.test (round-robin past the failing zone)"
