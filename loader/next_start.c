@@ -114,37 +114,44 @@ static size_t listeners_of(const struct options *o, struct listener *out)
 	return n;
 }
 
+/* The same option's socket, unchanged: the running daemon's carries on. */
 static bool listener_equal(const struct listener *a, const struct listener *b)
 {
-	return a->type == b->type && address_same_host(&a->ss, &b->ss) && port_of(&a->ss) == port_of(&b->ss);
+	return !strcmp(a->key, b->key) && a->type == b->type && address_same_host(&a->ss, &b->ss) &&
+	       port_of(&a->ss) == port_of(&b->ss);
 }
 
 /* Each new listener is bound, all at once (two of them on one port fail
- * as at a start), then let go. A port the running daemon holds itself is
- * free by the time the next start binds (the handover closes it first);
- * one the workers may not bind (below 1024: the start holds
- * CAP_NET_BIND_SERVICE, they do not) is not judged. */
+ * as at a start), then let go. A port the running daemon holds on a
+ * listener the options drop is free by the time the next start binds (the
+ * handover closes it first); one the workers may not bind (below 1024: the
+ * start holds CAP_NET_BIND_SERVICE, they do not) is not judged. */
 static int new_listeners_bindable(const struct options *running, const struct options *o, char *err,
 				  size_t errlen)
 {
 	struct listener now[LISTENERS_MAX], next[LISTENERS_MAX];
 	size_t now_count = listeners_of(running, now), next_count = listeners_of(o, next);
+	bool kept[LISTENERS_MAX] = { false };
 	int fds[LISTENERS_MAX], ret = 0;
 	size_t bound = 0;
 
+	for (size_t k = 0; k < now_count; k++)
+		for (size_t i = 0; i < next_count; i++)
+			kept[k] |= listener_equal(&now[k], &next[i]);
 	for (size_t i = 0; i < next_count && !ret; i++) {
-		bool held = false, same_port_held = false;
+		bool held = false, released_port = false;
 
 		for (size_t k = 0; k < now_count; k++) {
 			held |= listener_equal(&now[k], &next[i]);
-			same_port_held |= now[k].type == next[i].type && port_of(&now[k].ss) == port_of(&next[i].ss);
+			released_port |= !kept[k] && now[k].type == next[i].type &&
+					 port_of(&now[k].ss) == port_of(&next[i].ss);
 		}
 		if (held)
 			continue;
 		fds[bound] = address_listen(&next[i].ss, next[i].type);
 		if (fds[bound] >= 0) {
 			bound++;
-		} else if (errno != EACCES && !(errno == EADDRINUSE && same_port_held)) {
+		} else if (errno != EACCES && !(errno == EADDRINUSE && released_port)) {
 			snprintf(err, errlen, "%s: %s: %s (%s): cannot listen there: %s " WOULD_FAIL, o->config_path,
 				 next[i].key, next[i].text, next[i].type == SOCK_STREAM ? "TCP" : "UDP",
 				 strerror(errno));

@@ -257,6 +257,9 @@ PIDS+=($!)
 wait_for "the port's holder" eval 'srv ss -Hltn "sport = :5300" | grep -q LISTEN'
 write_start_config "$WORK/state.json" 'metrics: 127.0.0.1:9553\ntransfer: {notify_listen: 127.0.0.1@5300}\n'
 reload_refused "notify_listen on a port another program holds" "generation 1 keeps answering: $WORK/start.yaml: transfer.notify_listen: 127.0.0.1@5300 (TCP): cannot listen there: Address already in use (the next start would fail on it)"
+# The metrics port kept: a new listener on it conflicts at the next start.
+write_start_config "$WORK/state.json" 'metrics: 127.0.0.1:9553\ntransfer: {notify_listen: 127.0.0.1@9553}\n'
+reload_refused "notify_listen on the port metrics keeps" "generation 1 keeps answering: $WORK/start.yaml: transfer.notify_listen: 127.0.0.1@9553 (TCP): cannot listen there: Address already in use (the next start would fail on it)"
 echo '{"maintenance": 1}' > "$WORK/other-state.json"
 write_start_config "$WORK/other-state.json" 'metrics: 127.0.0.1:9553\n'
 reload_refused "a state file that is not what xdpcastd writes" "generation 1 keeps answering: $WORK/start.yaml: state_file: $WORK/other-state.json: no \"maintenance\" object (remove it to forget every drain) (the next start would fail on it)"
