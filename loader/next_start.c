@@ -124,8 +124,9 @@ static bool listener_equal(const struct listener *a, const struct listener *b)
 /* Each new listener is bound, all at once (two of them on one port fail
  * as at a start), then let go. A port the running daemon holds on a
  * listener the options drop is free by the time the next start binds (the
- * handover closes it first); one the workers may not bind (below 1024: the
- * start holds CAP_NET_BIND_SERVICE, they do not) is not judged. */
+ * handover closes it first). Below 1024 nothing is judged: the start holds
+ * CAP_NET_BIND_SERVICE, the workers do not, and the kernel refuses them
+ * that port before it looks at the address or who holds it. */
 static int new_listeners_bindable(const struct options *running, const struct options *o, char *err,
 				  size_t errlen)
 {
