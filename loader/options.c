@@ -1095,6 +1095,7 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 	bool replaced[OPTIONS_FLAGS_MAX] = { false };
 	char *scanned[argc + 1];
 	const struct schema_item *item, *asked = NULL;
+	const char *second_config = NULL;
 	char why[512];
 	size_t index;
 	int c;
@@ -1110,8 +1111,14 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 	while ((c = getopt_long(argc, scanned, t.shorts, t.longopts, NULL)) != -1) {
 		item = flag_of(&t, c, &index);
 		if (item && (is_flag(item, "config") || is_flag(item, "check-config"))) {
-			opts->config_path = optarg;
-			opts->check_config = is_flag(item, "check-config");
+			/* One file, one meaning: a --config after --check-config
+			 * started the daemon the caller asked only to check. */
+			if (!opts->config_path) {
+				opts->config_path = optarg;
+				opts->check_config = is_flag(item, "check-config");
+			} else if (!second_config) {
+				second_config = optarg;
+			}
 		} else if (item && !asked && (is_flag(item, "help") || is_flag(item, "version"))) {
 			asked = item;
 		}
@@ -1125,6 +1132,9 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 		printf("xdpcastd %s\n", XDPCAST_VERSION);
 		return OPTIONS_EXIT_OK;
 	}
+	if (second_config)
+		return usage_error(err, errlen, "a second config file '%s': give one --config or --check-config",
+				   second_config);
 	if (opts->config_path && config_load(opts->config_path, opts, err, errlen))
 		return OPTIONS_EXIT_ERROR;
 	optind = 0;

@@ -584,6 +584,27 @@ static void test_client_prefix_in_two_views(void **state)
 	options_free(&o);
 }
 
+/* --check-config checks and exits: a --config after it (or a second file
+ * of either) was the file in force, and the daemon started instead. */
+static void test_one_config_file(void **state)
+{
+	static const char *const flag_pairs[][2] = {
+		{ "--check-config", "--config" }, { "--config", "--check-config" }, { "--config", "--config" },
+	};
+	char err[512];
+	struct options o;
+
+	(void)state;
+	write_config("pop: ams1\ninterfaces: [veth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n");
+	for (size_t i = 0; i < sizeof(flag_pairs) / sizeof(flag_pairs[0]); i++) {
+		char *argv[] = { "xdpcastd", (char *)flag_pairs[i][0], path, (char *)flag_pairs[i][1], path };
+
+		assert_int_equal(options_read(5, argv, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
+		assert_non_null(strstr(err, "a second config file"));
+		options_free(&o);
+	}
+}
+
 /*
  * docs/xdpcastd.example.yaml shows every key of the schema, commented or
  * not: past its opening comment, a line commented out is a setting, so the
@@ -832,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_long_lists),
 		cmocka_unit_test(test_lists_over_their_maps),
 		cmocka_unit_test(test_client_prefix_in_two_views),
+		cmocka_unit_test(test_one_config_file),
 		cmocka_unit_test(test_example_shows_every_key),
 		cmocka_unit_test(test_docs_show_bounds),
 	};
