@@ -9,13 +9,16 @@
  * costs: nesting at most CONFIG_DEPTH_MAX deep, one document per file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "config.h"
+#include "file_kind.h"
 
 #define CONFIG_DEPTH_MAX  32            /* mappings and lists in one another */
 #define CONFIG_BYTES_MAX  (16 << 20)    /* a config file is small; more is a mistake */
@@ -303,14 +306,22 @@ static int check_shape(const char *path, const unsigned char *text, size_t len, 
 	return ret;
 }
 
+/* Only a regular file, opened without blocking: a FIFO in its place
+ * would hang the start, or a reload on the zones lane, in open(). */
 unsigned char *config_read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	unsigned char *text;
+	struct stat sb;
+	FILE *f = NULL;
 
-	if (!f) {
+	if (fd < 0 || fstat(fd, &sb) || (S_ISREG(sb.st_mode) && !(f = fdopen(fd, "r")))) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
+		goto refused;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: %s, not a config file", path, file_kind(sb.st_mode));
+		goto refused;
 	}
 	text = malloc(CONFIG_BYTES_MAX + 1);
 	*len = text ? fread(text, 1, CONFIG_BYTES_MAX + 1, f) : 0;
@@ -322,6 +333,10 @@ unsigned char *config_read_file(const char *path, size_t *len, char *err, size_t
 	}
 	fclose(f);
 	return text;
+refused:
+	if (fd >= 0)
+		close(fd);
+	return NULL;
 }
 
 int config_read(const char *name, const unsigned char *text, size_t len, const struct config_target *target,

@@ -3,8 +3,8 @@
  * A YAML config file read along an option schema (schema.h): every key is
  * one of the table's, with the shape and the value the table says. Errors
  * read "FILE:LINE: dotted.key: problem". A key given twice, a second YAML
- * document and nesting past 32 levels are errors too; a file over 16 MiB
- * is refused unread.
+ * document and nesting past 32 levels are errors too; a file over 16 MiB,
+ * or what is not a regular file (a FIFO, a device), is refused unread.
  */
 #ifndef XDPCAST_CONFIG_H
 #define XDPCAST_CONFIG_H

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -605,6 +606,26 @@ static void test_one_config_file(void **state)
 	}
 }
 
+/* Only a regular file is read: a FIFO in its place hung the start (and a
+ * reload, on the zones lane) in open(). */
+static void test_config_not_a_file(void **state)
+{
+	char fifo[sizeof(path) + 8], err[512];
+	struct options o = { 0 };
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s.fifo", path);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10);      /* a regression hangs: fail instead */
+	assert_int_equal(config_load(fifo, &o, err, sizeof(err)), -1);
+	alarm(0);
+	unlink(fifo);
+	assert_non_null(strstr(err, ": a FIFO, not a config file"));
+	assert_int_equal(config_load("/tmp", &o, err, sizeof(err)), -1);
+	assert_string_equal(err, "/tmp: a directory, not a config file");
+	options_free(&o);
+}
+
 /*
  * docs/xdpcastd.example.yaml shows every key of the schema, commented or
  * not: past its opening comment, a line commented out is a setting, so the
@@ -853,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_long_lists),
 		cmocka_unit_test(test_lists_over_their_maps),
 		cmocka_unit_test(test_client_prefix_in_two_views),
+		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_one_config_file),
 		cmocka_unit_test(test_example_shows_every_key),
 		cmocka_unit_test(test_docs_show_bounds),

@@ -14,6 +14,7 @@
 #include <libzscanner/scanner.h>
 
 #include "cancel.h"
+#include "file_kind.h"
 #include "hmap.h"
 #include "zone.h"
 
@@ -477,12 +478,6 @@ out:
 		zs_deinit(s);
 	free(s);
 	return ret;
-}
-
-static const char *file_kind(mode_t mode)
-{
-	return S_ISDIR(mode) ? "a directory" : S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" :
-	       S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" : "not a regular file";
 }
 
 /*
