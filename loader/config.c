@@ -248,9 +248,23 @@ static int walk_node(struct walk *w, yaml_node_t *node, const char *path, const 
 	return fail(w, node, path, "unknown key");
 }
 
-static void syntax_error(const char *path, const yaml_parser_t *parser, char *err, size_t errlen)
+/* The line of a syntax error. libyaml's reader (bad UTF-8, a control
+ * character) gives no mark, only the byte's offset: its line is counted. */
+static size_t error_line(const yaml_parser_t *parser, const unsigned char *text, size_t len)
 {
-	snprintf(err, errlen, "%s:%zu: %s%s%s", path, parser->problem_mark.line + 1,
+	size_t line = 1;
+
+	if (parser->error != YAML_READER_ERROR)
+		return parser->problem_mark.line + 1;
+	for (size_t i = 0; i < parser->problem_offset && i < len; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+static void syntax_error(const char *path, const yaml_parser_t *parser, const unsigned char *text, size_t len,
+			 char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s:%zu: %s%s%s", path, error_line(parser, text, len),
 		 parser->problem ? parser->problem : "not YAML", parser->context ? " " : "",
 		 parser->context ? parser->context : "");
 }
@@ -270,7 +284,7 @@ static int check_shape(const char *path, const unsigned char *text, size_t len, 
 	yaml_parser_set_input_string(&parser, text, len);
 	while (ret > 0) {
 		if (!yaml_parser_parse(&parser, &event)) {
-			syntax_error(path, &parser, err, errlen);
+			syntax_error(path, &parser, text, len, err, errlen);
 			ret = -1;
 			break;
 		}
@@ -353,7 +367,7 @@ int config_read(const char *name, const unsigned char *text, size_t len, const s
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		syntax_error(name, &parser, err, errlen);
+		syntax_error(name, &parser, text, len, err, errlen);
 		goto out;
 	}
 	w.doc = &doc;

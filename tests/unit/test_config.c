@@ -626,6 +626,26 @@ static void test_config_not_a_file(void **state)
 	options_free(&o);
 }
 
+/* libyaml's reader (bad UTF-8, control characters) marks no line: its
+ * byte offset is turned into one, not "line 1" wherever the byte is. */
+static void test_reader_error_line(void **state)
+{
+	static const char *const texts[] = { "pop: ams1\ndrain_ms: 10\nmetrics: a\xff\n",
+					     "pop: ams1\ndrain_ms: 10\nmetrics: a\x01\n",
+					     "pop: ams1\ndrain_ms: 10\n# \xc3\x28\n" };
+	struct options o = { 0 };
+	char err[512], expected[512];
+
+	(void)state;
+	snprintf(expected, sizeof(expected), "%s:3: ", path);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		assert_int_equal(config_load(write_config(texts[i]), &o, err, sizeof(err)), -1);
+		if (strncmp(err, expected, strlen(expected)))
+			fail_msg("case %zu: '%s' is not on line 3", i, err);
+	}
+	options_free(&o);
+}
+
 /*
  * docs/xdpcastd.example.yaml shows every key of the schema, commented or
  * not: past its opening comment, a line commented out is a setting, so the
@@ -874,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_long_lists),
 		cmocka_unit_test(test_lists_over_their_maps),
 		cmocka_unit_test(test_client_prefix_in_two_views),
+		cmocka_unit_test(test_reader_error_line),
 		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_one_config_file),
 		cmocka_unit_test(test_example_shows_every_key),
