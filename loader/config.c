@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,16 +45,42 @@ static int fail(struct walk *w, const yaml_node_t *node, const char *key, const 
 	return -1;
 }
 
+/* YAML's null: a key left empty, `~` or `null` unquoted (or tagged !!null).
+ * Read as text it was a value: a state_file or pin_dir called "~". */
+static bool is_null(const yaml_node_t *node)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+
+	if (node->type != YAML_SCALAR_NODE)
+		return false;
+	if (node->tag && !strcmp((const char *)node->tag, YAML_NULL_TAG))
+		return true;
+	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    !strcmp((const char *)node->data.scalar.value, nulls[i]))
+			return true;
+	return false;
+}
+
 static const char *shape_name(const yaml_node_t *node)
 {
 	return node->type == YAML_SEQUENCE_NODE ? "list" : node->type == YAML_MAPPING_NODE ? "mapping" :
-	       "single value";
+	       is_null(node) ? "null value (empty, ~ or null)" : "single value";
 }
 
 static const char *scalar(struct walk *w, yaml_node_t *node, const char *key)
 {
 	if (node->type != YAML_SCALAR_NODE) {
 		fail(w, node, key, "expected a single value, not a %s", shape_name(node));
+		return NULL;
+	}
+	if (is_null(node)) {
+		fail(w, node, key, "no value (empty, ~ or null): give one, or leave the key out for its default");
+		return NULL;
+	}
+	/* "a\0b" in double quotes: the text would end at the NUL. */
+	if (strlen((const char *)node->data.scalar.value) != node->data.scalar.length) {
+		fail(w, node, key, "holds a NUL character");
 		return NULL;
 	}
 	return (const char *)node->data.scalar.value;

@@ -418,6 +418,14 @@ static void test_bad_files(void **state)
 		{ "catchment:\n  groups:\n    eu: 198.51.100.0/24\n", ":3: catchment.groups.eu: expected a mapping of keys" },
 		{ "catchment:\n  groups:\n    eu: [198.51.100.0/24]\n    eu: [203.0.113.0/24]\n",
 		  ":4: catchment.groups.eu: a second 'eu' (the first is on line 3)" },
+		/* YAML's null is no value: it was taken as a file or directory named "~" or "null" */
+		{ "pop: ams1\nstate_file: ~\n", ":2: state_file: no value (empty, ~ or null)" },
+		{ "pin_dir: null\n", ":1: pin_dir: no value (empty, ~ or null)" },
+		{ "zones:\n  - a.zone\n  - NULL\n", ":3: zones: no value (empty, ~ or null)" },
+		{ "drain_ms:\n", ":1: drain_ms: no value (empty, ~ or null)" },
+		{ "interfaces:\n", ":1: interfaces: expected a list, not a null value (empty, ~ or null)" },
+		/* a NUL in a quoted string cut it short: "a.zone\0x" was a.zone */
+		{ "zones: [\"a.zone\\0x\"]\n", ":1: zones: holds a NUL character" },
 	};
 
 	(void)state;
