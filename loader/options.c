@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libdnssec/binary.h>
+#include <libdnssec/error.h>
 
 #include "blocklist.h"
 #include "config.h"
@@ -222,6 +224,27 @@ static int parse_domain(const struct schema_item *item, const char *text, void *
 static const struct schema_type domain_type = {
 	.doc = "domain name", .plural = "domain names", .size = sizeof(const char *),
 	.parse = parse_domain, .format = schema_format_string,
+};
+
+/* A TSIG secret: knot_tsig_key_init said "invalid parameter" of one that
+ * is not base64. Not quoted back: a mistyped secret is still a secret. */
+static int parse_base64(const struct schema_item *item, const char *text, void *out, struct schema_strings *strings,
+			char *err, size_t errlen)
+{
+	dnssec_binary_t encoded = { .data = (uint8_t *)text, .size = strlen(text) }, decoded = { 0 };
+	bool valid = dnssec_binary_from_base64(&encoded, &decoded) == DNSSEC_EOK && decoded.size > 0;
+
+	dnssec_binary_free(&decoded);
+	if (*text && !valid) {
+		snprintf(err, errlen, "not base64");
+		return -1;
+	}
+	return schema_string.parse(item, text, out, strings, err, errlen);
+}
+
+static const struct schema_type base64_type = {
+	.doc = "base64", .plural = "base64 strings", .size = sizeof(const char *),
+	.parse = parse_base64, .format = schema_format_string,
 };
 
 bool options_own_check_name(const char *name)
@@ -607,12 +630,12 @@ static const struct schema_item zone_watch_keys[] = {
 static const struct tsig_key_option key_defaults = { .algorithm = "hmac-sha256" };
 
 static const struct schema_item key_keys[] = {
-	{ .key = "name", .type = &schema_string, .offset = offsetof(struct tsig_key_option, name),
+	{ .key = "name", .type = &domain_type, .offset = offsetof(struct tsig_key_option, name),
 	  .flags = SCHEMA_REQUIRED | SCHEMA_UNIQUE, .help = "the key's name, as the primary knows it" },
 	{ .key = "algorithm", .type = &schema_string, .offset = offsetof(struct tsig_key_option, algorithm),
 	  .help = "a TSIG algorithm, e.g. hmac-sha256 or hmac-sha512" },
-	{ .key = "secret", .type = &schema_string, .offset = offsetof(struct tsig_key_option, secret),
-	  .flags = SCHEMA_REQUIRED, .help = "base64" },
+	{ .key = "secret", .type = &base64_type, .offset = offsetof(struct tsig_key_option, secret),
+	  .flags = SCHEMA_REQUIRED, .help = "the shared secret, as the primary has it" },
 	SCHEMA_END
 };
 

@@ -426,6 +426,11 @@ static void test_bad_files(void **state)
 		{ "interfaces:\n", ":1: interfaces: expected a list, not a null value (empty, ~ or null)" },
 		/* a NUL in a quoted string cut it short: "a.zone\0x" was a.zone */
 		{ "zones: [\"a.zone\\0x\"]\n", ":1: zones: holds a NUL character" },
+		/* knot's own errors said "not enough memory" and "invalid parameter" */
+		{ "transfer:\n  keys:\n    - {name: a..b, secret: c2VjcmV0}\n",
+		  ":3: transfer.keys.name: 'a..b': not a domain name" },
+		{ "transfer:\n  keys:\n    - name: k\n      secret: \"not base64!\"\n",
+		  ":4: transfer.keys.secret: not base64" },
 	};
 
 	(void)state;
