@@ -391,6 +391,59 @@ static int check_secondary(const struct schema_item *item, void *record, void *r
 	return 0;
 }
 
+struct listed_zone {
+	knot_dname_t *name;             /* lowercase */
+	const struct secondary_option *entry;
+};
+
+static int compare_listed_zones(const void *a, const void *b)
+{
+	const struct listed_zone *x = a, *y = b;
+	int cmp = knot_dname_cmp(x->name, y->name);
+
+	return cmp ? cmp : x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+/* A zone in transfer.zones twice (a.test, A.TEST.) was two transfers of it
+ * and two zones of one origin, which every load refuses once both are in:
+ * sorted, such names are adjacent. */
+static int check_transfer(const struct schema_item *item, void *section, void *root, char *err, size_t errlen)
+{
+	const struct options *opts = section;
+	struct listed_zone *zones = calloc(opts->secondary_count + 1, sizeof(*zones));
+	int ret = 0;
+
+	(void)item;
+	(void)root;
+	if (!zones) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < opts->secondary_count && !ret; i++) {
+		zones[i] = (struct listed_zone){ knot_dname_from_str_alloc(opts->secondaries[i].zone),
+						 &opts->secondaries[i] };
+		if (!zones[i].name) {
+			snprintf(err, errlen, "out of memory");
+			ret = -1;
+		} else {
+			knot_dname_to_lower(zones[i].name);
+		}
+	}
+	if (!ret)
+		qsort(zones, opts->secondary_count, sizeof(*zones), compare_listed_zones);
+	for (size_t i = 1; i < opts->secondary_count && !ret; i++)
+		if (knot_dname_is_equal(zones[i - 1].name, zones[i].name)) {
+			snprintf(err, errlen, "zones: '%s' on line %d is '%s' on line %d again: list a zone once",
+				 zones[i].entry->zone, zones[i].entry->line, zones[i - 1].entry->zone,
+				 zones[i - 1].entry->line);
+			ret = -1;
+		}
+	for (size_t i = 0; i < opts->secondary_count; i++)
+		knot_dname_free(zones[i].name, NULL);
+	free(zones);
+	return ret;
+}
+
 /* ---- the table ---- */
 
 #define AT(field) offsetof(struct options, field)
@@ -676,6 +729,7 @@ static const struct schema_item transfer_keys[] = {
 	{ .key = "zones", .shape = SCHEMA_LIST, .children = secondary_keys, .offset = AT(secondaries),
 	  .count_offset = AT(secondary_count), .record_size = sizeof(struct secondary_option),
 	  .record_defaults = &secondary_defaults, .noun = "transferred zone", .check = check_secondary,
+	  .flags = SCHEMA_HAS_LINE, .line_offset = offsetof(struct secondary_option, line),
 	  .help = "zones transferred from a primary (AXFR, then IXFR on NOTIFY and the SOA timers); with them "
 		  "`--zone` may be left out" },
 	SCHEMA_END
@@ -819,7 +873,8 @@ const struct schema_item options_schema[] = {
 	{ .key = "health", .shape = SCHEMA_SECTION, .children = health_keys, .offset = AT(health), .group = "control" },
 	{ .key = "bgp", .shape = SCHEMA_SECTION, .children = bgp_keys, .offset = AT(drain), .group = "control" },
 	{ .key = "zone_watch", .shape = SCHEMA_SECTION, .children = zone_watch_keys, .offset = 0, .group = "control" },
-	{ .key = "transfer", .shape = SCHEMA_SECTION, .children = transfer_keys, .offset = 0, .group = "control" },
+	{ .key = "transfer", .shape = SCHEMA_SECTION, .children = transfer_keys, .offset = 0, .check = check_transfer,
+	  .group = "control" },
 	{ .key = "limits", .shape = SCHEMA_SECTION, .children = limits_keys, .offset = AT(zone_limits),
 	  .group = "limits" },
 	{ .key = "answer_cache", .shape = SCHEMA_SECTION, .children = answer_cache_keys, .offset = 0,

@@ -62,6 +62,7 @@ struct secondary_option {
 	const char *key_name;           /* in transfer.keys; NULL: unsigned */
 	int key;                        /* index in keys, or -1: unsigned */
 	bool catalog;                   /* a catalog zone (RFC 9432): its members are followed */
+	int line;                       /* in the config file, for errors found later */
 };
 
 /* An operator's command run as a health check (health.commands). */

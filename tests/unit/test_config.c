@@ -431,6 +431,10 @@ static void test_bad_files(void **state)
 		  ":3: transfer.keys.name: 'a..b': not a domain name" },
 		{ "transfer:\n  keys:\n    - name: k\n      secret: \"not base64!\"\n",
 		  ":4: transfer.keys.secret: not base64" },
+		/* two transfers of one zone, two zones of one origin: every load refused once both were in */
+		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.2}\n    - {zone: b.test, primary: 203.0.113.2}\n"
+		  "    - {zone: A.TEST., primary: 203.0.113.3}\n",
+		  ":2: transfer: zones: 'A.TEST.' on line 5 is 'a.test' on line 3 again: list a zone once" },
 	};
 
 	(void)state;
