@@ -80,8 +80,10 @@ const struct schema_type schema_bool = {
 	.takes_no_argument = true,
 };
 
-/* A whole number within the item's bounds: "from 0 to max" for what is no
- * number at all or too large, "at least min" for what is too small. */
+/* A whole number within the item's bounds, in decimal digits alone
+ * (strtoull takes a sign and leading spaces too): "from min to max" for
+ * what is no number at all or too large, "at least min" for what is too
+ * small. */
 static int parse_number(const struct schema_item *item, const char *text, uint64_t *out, char *err, size_t errlen)
 {
 	unsigned long long n;
@@ -89,8 +91,9 @@ static int parse_number(const struct schema_item *item, const char *text, uint64
 
 	errno = 0;
 	n = strtoull(text, &end, 10);
-	if (!*text || *end || errno || text[0] == '-' || n > item->max) {
-		snprintf(err, errlen, "'%s' is not a whole number from 0 to %llu", text, (unsigned long long)item->max);
+	if (!*text || *end || errno || strspn(text, "0123456789") != strlen(text) || n > item->max) {
+		snprintf(err, errlen, "'%s' is not a whole number from %llu to %llu", text, (unsigned long long)item->min,
+			 (unsigned long long)item->max);
 		return -1;
 	}
 	if (n < item->min) {

@@ -386,7 +386,10 @@ static void test_bad_files(void **state)
 		{ "pop: ams1\n...\n---\n- x\n", ":3: a second YAML document" },
 		{ "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", ":1: nested more than 32 deep" },
 		{ "limits:\n  zone_records: 0\n", ":2: limits.zone_records: must be at least 1" },
-		{ "limits: {zone_file_mb: 2000000}\n", ":1: limits.zone_file_mb: '2000000' is not a whole number from 0 to 1048576" },
+		{ "limits: {zone_file_mb: 2000000}\n", ":1: limits.zone_file_mb: '2000000' is not a whole number from 1 to 1048576" },
+		/* strtoull's sign and leading spaces were taken; the range said 0 where the least is 1 */
+		{ "drain_ms: +5\n", ":1: drain_ms: '+5' is not a whole number from 0 to 600000" },
+		{ "health: {rise: \" 3\"}\n", ":1: health.rise: ' 3' is not a whole number from 1 to 100" },
 		{ "limits: {zone_lines: 5}\n", ":1: limits.zone_lines: unknown key" },
 		/* wrong shapes: each was taken silently, as a list of one or not at all */
 		{ "interfaces: eth0\n", ":1: interfaces: expected a list, not a single value" },
