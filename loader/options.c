@@ -15,6 +15,7 @@
 #include <string.h>
 #include <libdnssec/binary.h>
 #include <libdnssec/error.h>
+#include <libdnssec/tsig.h>
 
 #include "blocklist.h"
 #include "config.h"
@@ -245,6 +246,21 @@ static int parse_base64(const struct schema_item *item, const char *text, void *
 static const struct schema_type base64_type = {
 	.doc = "base64", .plural = "base64 strings", .size = sizeof(const char *),
 	.parse = parse_base64, .format = schema_format_string,
+};
+
+/* knot_tsig_key_init said "malformed data" of an algorithm it does not know. */
+static int parse_tsig_algorithm(const struct schema_item *item, const char *text, void *out,
+				struct schema_strings *strings, char *err, size_t errlen)
+{
+	return parse_checked_string(item, text, out, strings, err, errlen,
+				    dnssec_tsig_algorithm_from_name(text) != DNSSEC_TSIG_UNKNOWN,
+				    "not a TSIG algorithm (hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384 or "
+				    "hmac-sha512)");
+}
+
+static const struct schema_type tsig_algorithm_type = {
+	.doc = "TSIG algorithm", .plural = "TSIG algorithms", .size = sizeof(const char *),
+	.parse = parse_tsig_algorithm, .format = schema_format_string,
 };
 
 bool options_own_check_name(const char *name)
@@ -685,7 +701,7 @@ static const struct tsig_key_option key_defaults = { .algorithm = "hmac-sha256" 
 static const struct schema_item key_keys[] = {
 	{ .key = "name", .type = &domain_type, .offset = offsetof(struct tsig_key_option, name),
 	  .flags = SCHEMA_REQUIRED | SCHEMA_UNIQUE, .help = "the key's name, as the primary knows it" },
-	{ .key = "algorithm", .type = &schema_string, .offset = offsetof(struct tsig_key_option, algorithm),
+	{ .key = "algorithm", .type = &tsig_algorithm_type, .offset = offsetof(struct tsig_key_option, algorithm),
 	  .help = "a TSIG algorithm, e.g. hmac-sha256 or hmac-sha512" },
 	{ .key = "secret", .type = &base64_type, .offset = offsetof(struct tsig_key_option, secret),
 	  .flags = SCHEMA_REQUIRED, .help = "the shared secret, as the primary has it" },
