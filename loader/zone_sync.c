@@ -1319,6 +1319,30 @@ static int remember_file_zones(struct daemon *d, const struct generation *gen)
 	return 0;
 }
 
+/* A zone both in a zone file and in transfer.zones: once transferred it is
+ * two zones of one origin, and every load from then on is refused. (A
+ * catalog is never served, and its members leave such a zone out.) */
+static int check_transferred_not_in_files(const struct daemon *d, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < d->opts.secondary_count; i++) {
+		const struct secondary_option *s = &d->opts.secondaries[i];
+		knot_dname_t *origin = s->catalog ? NULL : knot_dname_from_str_alloc(s->zone);
+		char name[KNOT_DNAME_TXT_MAXLEN];
+		bool both;
+
+		if (origin)
+			knot_dname_to_lower(origin);
+		both = origin && knot_dname_to_str(name, origin, sizeof(name)) && served_from_file(d, name);
+		knot_dname_free(origin, NULL);
+		if (both) {
+			snprintf(err, errlen, "%s:%d: transfer.zones: %s is served from a zone file too: list it in one place",
+				 d->opts.config_path, s->line, s->zone);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int zones_check(struct daemon *d, char *err, size_t errlen)
 {
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
@@ -1329,7 +1353,7 @@ int zones_check(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	return 0;
+	return check_transferred_not_in_files(d, err, errlen);
 }
 
 int zones_listen(struct daemon *d, char *err, size_t errlen)

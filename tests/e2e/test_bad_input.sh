@@ -81,6 +81,15 @@ rc=0
 out=$("$BUILD/xdpcastd" --check-config "$WORK/broken-zone.yaml" 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [[ "$out" == *"broken.zone:6: "* ]] || fail "--check-config on a broken zone: rc $rc, $out"
 echo "ok - --check-config names the broken zone's file and line"
+# A zone both in a zone file and in transfer.zones: it passed, and once
+# transferred every load was refused as two zones of one origin.
+printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24]\nzones: [%s]\ntransfer:\n  zones:\n    - {zone: b.test, primary: 203.0.113.2}\n    - {zone: Example.Test., primary: 203.0.113.2}\n' \
+	"$ZONE" > "$WORK/file-and-transfer.yaml"
+rc=0
+out=$("$BUILD/xdpcastd" --check-config "$WORK/file-and-transfer.yaml" 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [[ "$out" == *"file-and-transfer.yaml:8: transfer.zones: Example.Test. is served from a zone file too"* ]] ||
+	fail "--check-config on a zone in a file and transferred: rc $rc, $out"
+echo "ok - --check-config refuses a zone both in a zone file and transferred"
 
 expect_error "--metrics: 'nonsense': expected ADDRESS:PORT" "${good[@]}" --zone "$ZONE" --metrics nonsense
 srv python3 -c 'import socket, time; s = socket.socket(); s.bind(("198.51.100.1", 9553)); s.listen(); time.sleep(30)' &
