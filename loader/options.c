@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <libdnssec/binary.h>
 #include <libdnssec/error.h>
 #include <libdnssec/tsig.h>
@@ -460,6 +461,11 @@ static int check_transfer(const struct schema_item *item, void *section, void *r
 	return ret;
 }
 
+/* The longest path a Unix socket's address holds: a longer control_socket
+ * failed the start after --check-config said ok, a longer bird_socket
+ * every connection to BIRD. */
+#define SOCKET_PATH_MAX (sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1)
+
 /* ---- the table ---- */
 
 #define AT(field) offsetof(struct options, field)
@@ -846,11 +852,11 @@ const struct schema_item options_schema[] = {
 		  "(mode 0700 when xdpcastd makes it). A restart hands over through it: to move it, stop xdpcastd, "
 		  "then start it" },
 	{ .key = "control_socket", .flag = "control-socket", .short_flag = 's', .arg = "PATH", .type = &schema_string,
-	  .offset = AT(control_socket), .group = "flags",
+	  .offset = AT(control_socket), .max = SOCKET_PATH_MAX, .group = "flags",
 	  .help = "where xdpcastctl reaches the daemon for status, reload and maintenance: mode 0700 (root "
 		  "alone), in a directory no other user may write" },
 	{ .key = "bird_socket", .flag = "bird-socket", .short_flag = 'b', .arg = "PATH", .type = &schema_string,
-	  .offset = AT(bird_socket), .flags = SCHEMA_NONE_IS_NULL, .group = "flags",
+	  .offset = AT(bird_socket), .max = SOCKET_PATH_MAX, .flags = SCHEMA_NONE_IS_NULL, .group = "flags",
 	  .help = "BIRD 2's control socket, where xdpcastd sends 'configure' after rewriting the include file; "
 		  "'none': no BGP control" },
 	{ .key = "bird_include", .flag = "bird-include", .arg = "PATH", .type = &schema_string,

@@ -336,6 +336,9 @@ static void test_values_at_their_bounds(void **state)
 /* One character more than a health command's name may have. */
 #define LONG_CHECK_NAME "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
+/* With "/run/" before it, one character more than a Unix socket's path holds. */
+#define SOCKET_PATH_108 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
 /* Each bad file: the message names the file, the line and the key. */
 static void test_bad_files(void **state)
 {
@@ -388,6 +391,9 @@ static void test_bad_files(void **state)
 		{ "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", ":1: nested more than 32 deep" },
 		{ "limits:\n  zone_records: 0\n", ":2: limits.zone_records: must be at least 1" },
 		{ "limits: {zone_file_mb: 2000000}\n", ":1: limits.zone_file_mb: '2000000' is not a whole number from 1 to 1048576" },
+		/* a Unix socket's path: longer failed the start (control) or every connection (BIRD) */
+		{ "control_socket: /run/" SOCKET_PATH_108 "\n", ":1: control_socket: '/run/" SOCKET_PATH_108 "': at most 107 characters" },
+		{ "bird_socket: /run/" SOCKET_PATH_108 "\n", ":1: bird_socket: '/run/" SOCKET_PATH_108 "': at most 107 characters" },
 		/* strtoull's sign and leading spaces were taken; the range said 0 where the least is 1 */
 		{ "drain_ms: +5\n", ":1: drain_ms: '+5' is not a whole number from 0 to 600000" },
 		{ "health: {rise: \" 3\"}\n", ":1: health.rise: ' 3' is not a whole number from 1 to 100" },
