@@ -317,6 +317,23 @@ static const struct schema_type user_type = {
 	.parse = parse_user, .format = schema_format_string,
 };
 
+/* Where the daemon and xdpcastctl meet (the sockets, pins, files): a
+ * relative path is relative to each one's working directory, the daemon's
+ * (/ under systemd) and the operator's shell's, so they would not meet. */
+static int parse_absolute_path(const struct schema_item *item, const char *text, void *out,
+			       struct schema_strings *strings, char *err, size_t errlen)
+{
+	bool none = (item->flags & SCHEMA_NONE_IS_NULL) && !strcmp(text, "none");
+
+	return parse_checked_string(item, text, out, strings, err, errlen, text[0] == '/' || none,
+				    "not an absolute path (a relative one depends on the working directory)");
+}
+
+static const struct schema_type absolute_path_type = {
+	.doc = "absolute path", .plural = "absolute paths", .size = sizeof(const char *),
+	.parse = parse_absolute_path, .format = schema_format_string,
+};
+
 /* The PoP's name is sent as the NSID: printable, no spaces. */
 static int parse_pop(const struct schema_item *item, const char *text, void *out, struct schema_strings *strings,
 		     char *err, size_t errlen)
@@ -847,23 +864,23 @@ const struct schema_item options_schema[] = {
 	  .help = "native or skb; without it native is tried first and skb used where the driver has no native "
 		  "XDP. A restart that hands over keeps the mode the interfaces have (logged): to change it, stop "
 		  "xdpcastd, then start it" },
-	{ .key = "pin_dir", .flag = "pin-dir", .short_flag = 'd', .arg = "DIR", .type = &schema_string,
+	{ .key = "pin_dir", .flag = "pin-dir", .short_flag = 'd', .arg = "DIR", .type = &absolute_path_type,
 	  .offset = AT(pin_dir), .group = "flags", .help = "where the program and maps are pinned, on a BPF filesystem; a directory that is root's alone "
 		  "(mode 0700 when xdpcastd makes it). A restart hands over through it: to move it, stop xdpcastd, "
 		  "then start it" },
-	{ .key = "control_socket", .flag = "control-socket", .short_flag = 's', .arg = "PATH", .type = &schema_string,
+	{ .key = "control_socket", .flag = "control-socket", .short_flag = 's', .arg = "PATH", .type = &absolute_path_type,
 	  .offset = AT(control_socket), .max = SOCKET_PATH_MAX, .group = "flags",
 	  .help = "where xdpcastctl reaches the daemon for status, reload and maintenance: mode 0700 (root "
 		  "alone), in a directory no other user may write" },
-	{ .key = "bird_socket", .flag = "bird-socket", .short_flag = 'b', .arg = "PATH", .type = &schema_string,
+	{ .key = "bird_socket", .flag = "bird-socket", .short_flag = 'b', .arg = "PATH", .type = &absolute_path_type,
 	  .offset = AT(bird_socket), .max = SOCKET_PATH_MAX, .flags = SCHEMA_NONE_IS_NULL, .group = "flags",
 	  .help = "BIRD 2's control socket, where xdpcastd sends 'configure' after rewriting the include file; "
 		  "'none': no BGP control" },
-	{ .key = "bird_include", .flag = "bird-include", .arg = "PATH", .type = &schema_string,
+	{ .key = "bird_include", .flag = "bird-include", .arg = "PATH", .type = &absolute_path_type,
 	  .offset = AT(bird_include), .group = "flags",
 	  .help = "the file BIRD's config includes, holding the static protocols xdpcast4 and xdpcast6 with the "
 		  "routes announced now (mode 0644, in a directory no other user may write)" },
-	{ .key = "state_file", .flag = "state-file", .arg = "PATH", .type = &schema_string, .offset = AT(state_file),
+	{ .key = "state_file", .flag = "state-file", .arg = "PATH", .type = &absolute_path_type, .offset = AT(state_file),
 	  .group = "flags",
 	  .help = "where operators' drains and withdrawals (xdpcastctl drain, withdraw) are kept across restarts "
 		  "(mode 0644, in a directory no other user may write). Moved, the next start reads the new file "

@@ -391,6 +391,10 @@ static void test_bad_files(void **state)
 		{ "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", ":1: nested more than 32 deep" },
 		{ "limits:\n  zone_records: 0\n", ":2: limits.zone_records: must be at least 1" },
 		{ "limits: {zone_file_mb: 2000000}\n", ":1: limits.zone_file_mb: '2000000' is not a whole number from 1 to 1048576" },
+		/* relative to the daemon's working directory, and to xdpcastctl's, which differ */
+		{ "state_file: state.json\n", ":1: state_file: 'state.json': not an absolute path" },
+		{ "control_socket: run/xdpcastd.sock\n", ":1: control_socket: 'run/xdpcastd.sock': not an absolute path" },
+		{ "bird_socket: bird.ctl\n", ":1: bird_socket: 'bird.ctl': not an absolute path" },
 		/* a Unix socket's path: longer failed the start (control) or every connection (BIRD) */
 		{ "control_socket: /run/" SOCKET_PATH_108 "\n", ":1: control_socket: '/run/" SOCKET_PATH_108 "': at most 107 characters" },
 		{ "bird_socket: /run/" SOCKET_PATH_108 "\n", ":1: bird_socket: '/run/" SOCKET_PATH_108 "': at most 107 characters" },
