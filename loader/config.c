@@ -211,7 +211,8 @@ static int walk_list(struct walk *w, yaml_node_t *node, const char *path, const 
 		value = scalar(w, element, path);
 		if (!value)
 			return -1;
-		if (list->type->parse(list, value, item, w->target->strings, what, sizeof(what)))
+		if (list->type->parse(list, value, item, w->target->strings, what, sizeof(what)) ||
+		    schema_list_check_last(list, base, what, sizeof(what)))
 			return fail(w, element, path, "%s", what);
 	}
 	if (list->too_few && !*schema_list_count(list, base))

@@ -365,6 +365,25 @@ static bool is_given(const struct schema_item *child, const void *record, const 
 	return false;
 }
 
+int schema_list_check_last(const struct schema_item *list, void *base, char *err, size_t errlen)
+{
+	size_t count = *schema_list_count(list, base), size = list_item_size(list);
+	const char *items = list_items(list, base);
+	char last[256], other[256];
+
+	if (!(list->flags & SCHEMA_UNIQUE) || !count)
+		return 0;
+	list->type->format(list, items + (count - 1) * size, last, sizeof(last));
+	for (size_t i = 0; i + 1 < count; i++) {
+		list->type->format(list, items + i * size, other, sizeof(other));
+		if (!strcmp(last, other)) {
+			snprintf(err, errlen, "'%s' is listed twice", last);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int schema_finish_record(const struct schema_item *list, void *base, void *record, void *root, char *err,
 			 size_t errlen)
 {
@@ -448,7 +467,8 @@ static int add_to_list(const struct schema_item *list, void *base, const char *t
 	if (!item)
 		return -1;
 	if (!has_records(list))
-		return list->type->parse(list, text, item, strings, err, errlen);
+		return list->type->parse(list, text, item, strings, err, errlen) ||
+		       schema_list_check_last(list, base, err, errlen) ? -1 : 0;
 	target = schema_child(list->children, list->shorthand);
 	return schema_set_value(target, item, text, strings, err, errlen);
 }

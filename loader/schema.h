@@ -75,7 +75,8 @@ enum schema_reload {
 
 enum schema_flag {
 	SCHEMA_REQUIRED = 1 << 0,       /* in a record: must be given */
-	SCHEMA_UNIQUE = 1 << 1,         /* in a record: no two records share the value */
+	SCHEMA_UNIQUE = 1 << 1,         /* in a record: no two records share the value; a list of
+					 * values: no value twice */
 	SCHEMA_FIXED = 1 << 2,          /* a list in an array of max_items at offset, not allocated */
 	SCHEMA_NAME = 1 << 3,           /* in a named record: the key it is filed under */
 	SCHEMA_SCALAR = 1 << 4,         /* in a named record: the value when it is not a mapping */
@@ -149,6 +150,10 @@ const struct schema_item *schema_child(const struct schema_item *children, const
 /* Reads text as item's value into the storage at base. */
 int schema_set_value(const struct schema_item *item, void *base, const char *text, struct schema_strings *strings,
 		     char *err, size_t errlen);
+
+/* A list of values with SCHEMA_UNIQUE: its last item is none of those
+ * before it (as the config file writes them). */
+int schema_list_check_last(const struct schema_item *list, void *base, char *err, size_t errlen);
 
 /* A record's required children given and unique ones unique, then its check. */
 int schema_finish_record(const struct schema_item *list, void *base, void *record, void *root, char *err,

@@ -391,6 +391,8 @@ static void test_bad_files(void **state)
 		{ "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", ":1: nested more than 32 deep" },
 		{ "limits:\n  zone_records: 0\n", ":2: limits.zone_records: must be at least 1" },
 		{ "limits: {zone_file_mb: 2000000}\n", ":1: limits.zone_file_mb: '2000000' is not a whole number from 1 to 1048576" },
+		/* the second attachment found the first and took it for another xdpcastd's */
+		{ "interfaces:\n  - eth0\n  - eth1\n  - eth0\n", ":4: interfaces: 'eth0' is listed twice" },
 		/* relative to the daemon's working directory, and to xdpcastctl's, which differ */
 		{ "state_file: state.json\n", ":1: state_file: 'state.json': not an absolute path" },
 		{ "control_socket: run/xdpcastd.sock\n", ":1: control_socket: 'run/xdpcastd.sock': not an absolute path" },
@@ -635,6 +637,21 @@ static void test_one_config_file(void **state)
 		assert_non_null(strstr(err, "a second config file"));
 		options_free(&o);
 	}
+}
+
+/* An interface given twice: the second attachment found the first and
+ * refused to start, taking it for another xdpcastd's program. */
+static void test_interface_twice(void **state)
+{
+	char *argv[] = { "xdpcastd", "--iface", "veth0", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone",
+			 "a.zone", "--pop", "ams1" };
+	char err[512];
+	struct options o;
+
+	(void)state;
+	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
+	assert_string_equal(err, "--iface: 'veth0' is listed twice (see xdpcastd --help)");
+	options_free(&o);
 }
 
 /* Only a regular file is read: a FIFO in its place hung the start (and a
@@ -928,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_reader_error_line),
 		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_one_config_file),
+		cmocka_unit_test(test_interface_twice),
 		cmocka_unit_test(test_example_shows_every_key),
 		cmocka_unit_test(test_docs_show_bounds),
 	};
