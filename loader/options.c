@@ -515,7 +515,7 @@ static const struct schema_item budget_rate_keys[] = { RATE_KEYS("passed to the 
 
 static const struct schema_item anycast_keys[] = {
 	{ .key = "prefix", .type = &anycast_prefix_type, .offset = offsetof(struct anycast_option, prefix),
-	  .flags = SCHEMA_REQUIRED,
+	  .flags = SCHEMA_REQUIRED | SCHEMA_UNIQUE,
 	  .help = "the anycast prefix, /8 or longer (IPv6 /16, and not holding ::ffff:0:0/96, where IPv4 is kept)" },
 	{ .key = "allow", .shape = SCHEMA_LIST, .type = &rule_type, .offset = offsetof(struct anycast_option, rules.allow),
 	  .count_offset = offsetof(struct anycast_option, rules.count), .flags = SCHEMA_FIXED,

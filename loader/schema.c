@@ -407,16 +407,22 @@ int schema_finish_record(const struct schema_item *list, void *base, void *recor
 		return -1;
 	}
 	for (const struct schema_item *c = list->children; !schema_is_end(c); c++) {
-		const char *value;
+		char value[256], other[256];
 
 		if (!(c->flags & SCHEMA_UNIQUE))
 			continue;
-		value = *(const char **)((char *)record + c->offset);
-		for (size_t i = 0; i < count && items + i * list->record_size != (char *)record; i++)
-			if (!strcmp(*(const char **)(items + i * list->record_size + c->offset), value)) {
-				snprintf(err, errlen, "a second %s named '%s'", list->noun, value);
+		/* As the file writes them: prefixes are compared too, not only names. */
+		c->type->format(c, (char *)record + c->offset, value, sizeof(value));
+		for (size_t i = 0; i < count && items + i * list->record_size != (char *)record; i++) {
+			c->type->format(c, items + i * list->record_size + c->offset, other, sizeof(other));
+			if (!strcmp(other, value)) {
+				if (!strcmp(c->key, "name"))
+					snprintf(err, errlen, "a second %s named '%s'", list->noun, value);
+				else
+					snprintf(err, errlen, "a second %s with %s '%s'", list->noun, c->key, value);
 				return -1;
 			}
+		}
 	}
 	return list->check ? list->check(list, record, root, err, errlen) : 0;
 }
@@ -458,8 +464,8 @@ size_t schema_flags(const struct schema_item *table, struct schema_flag_ref *ref
 }
 
 /* One item of a list flag's value into the list at base. */
-static int add_to_list(const struct schema_item *list, void *base, const char *text, struct schema_strings *strings,
-		       char *err, size_t errlen)
+static int add_to_list(const struct schema_item *list, void *base, void *root, const char *text,
+		       struct schema_strings *strings, char *err, size_t errlen)
 {
 	void *item = schema_list_append(list, base, err, errlen);
 	const struct schema_item *target;
@@ -470,11 +476,12 @@ static int add_to_list(const struct schema_item *list, void *base, const char *t
 		return list->type->parse(list, text, item, strings, err, errlen) ||
 		       schema_list_check_last(list, base, err, errlen) ? -1 : 0;
 	target = schema_child(list->children, list->shorthand);
-	return schema_set_value(target, item, text, strings, err, errlen);
+	return schema_set_value(target, item, text, strings, err, errlen) ||
+	       schema_finish_record(list, base, item, root, err, errlen) ? -1 : 0;
 }
 
-static int apply_value(const struct schema_item *item, void *base, const char *value, struct schema_strings *strings,
-		       char *err, size_t errlen)
+static int apply_value(const struct schema_item *item, void *base, void *root, const char *value,
+		       struct schema_strings *strings, char *err, size_t errlen)
 {
 	char *copy, *part, *rest;
 	int ret = 0;
@@ -482,7 +489,7 @@ static int apply_value(const struct schema_item *item, void *base, const char *v
 	if (item->shape == SCHEMA_VALUE)
 		return schema_set_value(item, base, value, strings, err, errlen);
 	if (!item->flag_separator)
-		return add_to_list(item, base, value, strings, err, errlen);
+		return add_to_list(item, base, root, value, strings, err, errlen);
 	copy = strdup(value);
 	if (!copy) {
 		snprintf(err, errlen, "out of memory");
@@ -490,7 +497,7 @@ static int apply_value(const struct schema_item *item, void *base, const char *v
 	}
 	for (part = strtok_r(copy, (char[]){ item->flag_separator, '\0' }, &rest); part && !ret;
 	     part = strtok_r(NULL, (char[]){ item->flag_separator, '\0' }, &rest))
-		ret = add_to_list(item, base, part, strings, err, errlen);
+		ret = add_to_list(item, base, root, part, strings, err, errlen);
 	free(copy);
 	return ret;
 }
@@ -530,11 +537,11 @@ int schema_flag_apply(const struct schema_flag_ref *refs, size_t count, size_t i
 			ret = -1;
 		} else {
 			record = schema_named_record(ref->named, base, name, strings, what, sizeof(what));
-			ret = record ? apply_value(ref->item, record, eq + 1, strings, what, sizeof(what)) : -1;
+			ret = record ? apply_value(ref->item, record, root, eq + 1, strings, what, sizeof(what)) : -1;
 			free(name);
 		}
 	} else {
-		ret = apply_value(ref->item, base, value, strings, what, sizeof(what));
+		ret = apply_value(ref->item, base, root, value, strings, what, sizeof(what));
 	}
 	if (ret)
 		snprintf(err, errlen, "--%s: %s", ref->item->flag, what);

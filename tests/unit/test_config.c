@@ -391,6 +391,9 @@ static void test_bad_files(void **state)
 		{ "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", ":1: nested more than 32 deep" },
 		{ "limits:\n  zone_records: 0\n", ":2: limits.zone_records: must be at least 1" },
 		{ "limits: {zone_file_mb: 2000000}\n", ":1: limits.zone_file_mb: '2000000' is not a whole number from 1 to 1048576" },
+		/* one prefix twice: two routes and two backend checks of one name */
+		{ "anycast:\n  - 192.0.2.0/24\n  - prefix: 192.0.2.0/24\n    allow: [udp/53]\n",
+		  ":3: anycast: a second entry with prefix '192.0.2.0/24'" },
 		/* the second attachment found the first and took it for another xdpcastd's */
 		{ "interfaces:\n  - eth0\n  - eth1\n  - eth0\n", ":4: interfaces: 'eth0' is listed twice" },
 		/* relative to the daemon's working directory, and to xdpcastctl's, which differ */
@@ -640,17 +643,23 @@ static void test_one_config_file(void **state)
 }
 
 /* An interface given twice: the second attachment found the first and
- * refused to start, taking it for another xdpcastd's program. */
-static void test_interface_twice(void **state)
+ * refused to start, taking it for another xdpcastd's program. An anycast
+ * prefix twice: two routes, two backend checks of one name. As flags too. */
+static void test_listed_twice(void **state)
 {
 	char *argv[] = { "xdpcastd", "--iface", "veth0", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone",
 			 "a.zone", "--pop", "ams1" };
+	char *anycast_twice[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--anycast",
+				  "192.0.2.0/24", "--zone", "a.zone", "--pop", "ams1" };
 	char err[512];
 	struct options o;
 
 	(void)state;
 	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
 	assert_string_equal(err, "--iface: 'veth0' is listed twice (see xdpcastd --help)");
+	options_free(&o);
+	assert_int_equal(options_read(11, anycast_twice, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
+	assert_string_equal(err, "--anycast: a second entry with prefix '192.0.2.0/24' (see xdpcastd --help)");
 	options_free(&o);
 }
 
@@ -945,7 +954,7 @@ int main(void)
 		cmocka_unit_test(test_reader_error_line),
 		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_one_config_file),
-		cmocka_unit_test(test_interface_twice),
+		cmocka_unit_test(test_listed_twice),
 		cmocka_unit_test(test_example_shows_every_key),
 		cmocka_unit_test(test_docs_show_bounds),
 	};
