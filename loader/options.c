@@ -854,6 +854,7 @@ const struct schema_item options_schema[] = {
 		  "hostname.bind answer" },
 	{ .key = "views", .shape = SCHEMA_NAMED, .children = view_keys, LIST_AT(views, view_count),
 	  .record_size = sizeof(struct view_option), .max_items = XDPCAST_VIEWS_MAX, .noun = "view",
+	  .flags = SCHEMA_HAS_LINE, .line_offset = offsetof(struct view_option, line),
 	  .group = "flags", .help = "views (GeoDNS-style): clients from a view's prefixes get its zones' answers" },
 	{ .key = "metrics", .flag = "metrics", .short_flag = 'M', .arg = "ADDR:PORT", .type = &metrics_type,
 	  .offset = AT(metrics), .group = "flags",
@@ -1168,9 +1169,13 @@ static int options_check_view_clients(const struct options *opts, char *err, siz
 			again = swap;
 		}
 		prefix_format(again->prefix, text, sizeof(text));
-		snprintf(err, errlen, "%s: views.%s.clients: %s is in view %s too",
-			 opts->config_path ? opts->config_path : "flags", opts->views[again->view].name, text,
-			 opts->views[first->view].name);
+		if (opts->views[again->view].line)
+			snprintf(err, errlen, "%s:%d: views.%s.clients: %s is in view %s too", opts->config_path,
+				 opts->views[again->view].line, opts->views[again->view].name, text,
+				 opts->views[first->view].name);
+		else
+			snprintf(err, errlen, "flags: views.%s.clients: %s is in view %s too",
+				 opts->views[again->view].name, text, opts->views[first->view].name);
 		ret = -1;
 	}
 	free(clients);

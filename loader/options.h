@@ -46,6 +46,7 @@ struct view_option {
 	size_t prefix_count;
 	char **zones;
 	size_t zone_count;
+	int line;                       /* in the config file; 0: given as flags */
 };
 
 /* A TSIG key of the config file (transfer.keys). */

@@ -610,7 +610,7 @@ static void test_client_prefix_in_two_views(void **state)
 		     "  eu: {clients: [198.51.100.0/24, 203.0.113.0/24], zones: [eu.zone]}\n"
 		     "  us: {clients: [2001:db8:2::/48, 203.0.113.0/24], zones: [us.zone]}\n");
 	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
-	snprintf(expected, sizeof(expected), "%s: views.us.clients: 203.0.113.0/24 is in view eu too", path);
+	snprintf(expected, sizeof(expected), "%s:3: views.us.clients: 203.0.113.0/24 is in view eu too", path);
 	assert_string_equal(err, expected);
 	options_free(&o);
 
