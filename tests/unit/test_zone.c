@@ -855,7 +855,7 @@ static void test_zone_input_bounded(void **state)
 	fprintf(f, "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n$INCLUDE /dev/zero\n");
 	fclose(f);
 	assert_null(zone_load(path, err, sizeof(err)));
-	snprintf(expected, sizeof(expected), "%s:3: $INCLUDE /dev/zero: a character device, not a zone file", path);
+	snprintf(expected, sizeof(expected), "/dev/zero: a character device, not a zone file; included from %s:3", path);
 	assert_string_equal(err, expected);
 
 	/* A relative include works; its errors name it and its line. */
@@ -866,7 +866,7 @@ static void test_zone_input_bounded(void **state)
 	fprintf(f, "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n$INCLUDE inner.zone\n");
 	fclose(f);
 	assert_null(zone_load(path, err, sizeof(err)));
-	snprintf(expected, sizeof(expected), "%s:3: $INCLUDE %s:3: invalid IPv4 address", path, inner);
+	snprintf(expected, sizeof(expected), "%s:3: invalid IPv4 address; included from %s:3", inner, path);
 	assert_string_equal(err, expected);
 	f = fopen(inner, "w");
 	fprintf(f, "www A 192.0.2.1\n");
@@ -881,8 +881,10 @@ static void test_zone_input_bounded(void **state)
 	f = fopen(inner, "w");
 	fprintf(f, "$INCLUDE inner.zone\n");
 	fclose(f);
+	/* The cause first: however long the paths, the chain is what is cut. */
 	assert_null(zone_load(path, err, sizeof(err)));
-	if (!strstr(err, ":1: $INCLUDE nested more than 8 deep"))
+	snprintf(expected, sizeof(expected), "%s:1: $INCLUDE nested more than 8 deep; included from %s:1", inner, inner);
+	if (strncmp(err, expected, strlen(expected)))
 		fail_msg("%s", err);
 
 	/* The limits: bytes of every file of the zone, records. */
@@ -903,7 +905,7 @@ static void test_zone_input_bounded(void **state)
 	fclose(f);
 	assert_null(zone_load(path, err, sizeof(err)));
 	snprintf(expected, sizeof(expected),
-		 "%s:3: $INCLUDE %s: the zone's files are larger than 0 MiB (limits.zone_file_mb)", path, inner);
+		 "%s: the zone's files are larger than 0 MiB (limits.zone_file_mb); included from %s:3", inner, path);
 	assert_string_equal(err, expected);
 	assert_null(zone_parse("text", "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\na A 192.0.2.1\nb A 192.0.2.2\nc A 192.0.2.3\n",
 			       78, err, sizeof(err)));

@@ -447,11 +447,12 @@ static int parse_text(struct load_state *st, const char *file, const char *dir, 
 				goto out;
 			}
 			if (parse_file(st, s->include_filename, (const char *)s->buffer, &s->default_ttl, depth + 1)) {
-				char inner[512];
+				/* The cause first, then where it was included from:
+				 * what a long chain cuts is the outer files. */
+				size_t used = strlen(st->err);
 
-				snprintf(inner, sizeof(inner), "%s", st->err);
-				snprintf(st->err, st->errlen, "%s:%llu: $INCLUDE %s", file,
-					 (unsigned long long)s->line_counter, inner);
+				snprintf(st->err + used, st->errlen - used, "; included from %s:%llu", file,
+					 (unsigned long long)s->line_counter);
 				goto out;
 			}
 			break;
