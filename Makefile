@@ -194,11 +194,13 @@ test: deps
 	@$(MAKE) --no-print-directory test-docs test-unit test-prog test-fuzz test-package test-e2e test-fidelity \
 		test-system
 
+# Each test has a TMPDIR of its own: what one that fails leaves there goes with it.
 test-unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@tests/private_tmp_test.sh
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; tests/private_tmp.sh $$t; done
 
 test-prog: $(PROG_TESTS) $(BPF_OBJS)
-	@set -e; for t in $(PROG_TESTS); do echo "== $$t"; $$t; done
+	@set -e; for t in $(PROG_TESTS); do echo "== $$t"; tests/private_tmp.sh $$t; done
 
 test-fuzz: $(FUZZ_BINS) $(PROG_FUZZ) $(BPF_OBJS)
 	@tests/fuzz/run.sh smoke

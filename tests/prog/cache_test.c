@@ -27,6 +27,7 @@
 #include "cache.h"
 #include "generation.h"
 #include "packet.h"
+#include "temp_name.h"
 #include "test_program.h"
 
 #define EXAMPLE "tests/zones/example.test.zone"
@@ -63,9 +64,11 @@ static int teardown(void **state)
 
 static char *write_file(const char *text)
 {
-	char *path = strdup("/tmp/xdpcast-cache-XXXXXX");
-	int fd = mkstemp(path);
+	char *path = malloc(TEMP_NAME_MAX);
+	int fd;
 
+	assert_non_null(path);
+	fd = mkstemp(temp_name(path, TEMP_NAME_MAX, "xdpcast-cache-XXXXXX"));
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);

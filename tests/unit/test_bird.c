@@ -25,6 +25,7 @@
 
 #include "bgp.h"
 #include "bird.h"
+#include "temp_name.h"
 
 #define GREETING "0001 BIRD 2.0.12 ready.\n"
 #define SILENT   NULL
@@ -57,7 +58,7 @@ static void start_peer_then(const char *greeting, const char *reply, bool hang_u
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-	snprintf(path, sizeof(path), "/tmp/xdpcast-bird-%d.ctl", getpid());
+	snprintf(path, sizeof(path), "%s/xdpcast-bird-%d.ctl", temp_dir(), getpid());
 	unlink(path);
 	strcpy(sun.sun_path, path);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
@@ -271,9 +272,10 @@ static void test_no_socket(void **state)
  * withdraw failed; one that reads it has withdrawn. */
 static void test_withdraw_now_needs_bird_to_take_it(void **state)
 {
-	char dir[] = "/tmp/xdpcast-withdraw.XXXXXX", include[PATH_MAX], err[512], expected[700];
+	char dir[TEMP_NAME_MAX], include[PATH_MAX], err[512], expected[700];
 
 	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-withdraw.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(include, sizeof(include), "%s/xdpcast.conf", dir);
 	start_peer(GREETING, "0002-Reading configuration from /etc/bird/bird.conf\n"

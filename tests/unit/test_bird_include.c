@@ -24,6 +24,7 @@
 #include "bird_include.h"
 #include "log.h"
 #include "maintenance.h"
+#include "temp_name.h"
 
 /* fsync and rename as the files are written, in order: a write is durable
  * only when the file is synced before its rename and the directory after.
@@ -161,12 +162,13 @@ static void test_impossible_drain(void **state)
 
 static void test_write_then_holds(void **state)
 {
-	char dir[] = "/tmp/xdpcast-include.XXXXXX", path[256], err[256];
+	char dir[TEMP_NAME_MAX], path[256], err[256];
 	struct route r = { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 };
 	char text[BIRD_INCLUDE_MAX];
 	FILE *f;
 
 	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-include.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/sub/bird.conf", dir);
 	assert_true(bird_include_render(&r, 1, NULL, "x", text, sizeof(text)) > 0);
@@ -202,7 +204,7 @@ static size_t occurrences(const char *text, const char *what)
  * a flap of the first). No BIRD listens: the file is written all the same. */
 static void test_sync_logs_what_changes(void **state)
 {
-	char dir[] = "/tmp/xdpcast-include.XXXXXX", include[256], socket_path[256], *text = NULL;
+	char dir[TEMP_NAME_MAX], include[256], socket_path[256], *text = NULL;
 	struct route routes[2] = { { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 }, { "2001:db8:53::/48", ROUTE_ANNOUNCED, 0 } };
 	size_t len = 0;
 	FILE *log = open_memstream(&text, &len);
@@ -210,6 +212,7 @@ static void test_sync_logs_what_changes(void **state)
 
 	(void)state;
 	assert_non_null(log);
+	temp_name(dir, sizeof(dir), "xdpcast-include.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(include, sizeof(include), "%s/bird.conf", dir);
 	snprintf(socket_path, sizeof(socket_path), "%s/no-bird.ctl", dir);
@@ -237,9 +240,10 @@ static void test_sync_logs_what_changes(void **state)
 
 static void test_include_write_is_durable_and_follows_no_symlink(void **state)
 {
-	char dir[] = "/tmp/xdpcast-include.XXXXXX", path[PATH_MAX], target[PATH_MAX], err[256];
+	char dir[TEMP_NAME_MAX], path[PATH_MAX], target[PATH_MAX], err[256];
 
 	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-include.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/bird.conf", dir);
 	plant_symlink(dir, "bird.conf", target, sizeof(target));
@@ -256,9 +260,10 @@ static void test_include_write_is_durable_and_follows_no_symlink(void **state)
  * of their own once written, or take its name first. Nothing is written. */
 static void test_write_refused_where_others_write(void **state)
 {
-	char dir[] = "/tmp/xdpcast-include.XXXXXX", path[PATH_MAX], err[512], expected[PATH_MAX + 200];
+	char dir[TEMP_NAME_MAX], path[PATH_MAX], err[512], expected[PATH_MAX + 200];
 
 	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-include.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/bird.conf", dir);
 	assert_int_equal(chmod(dir, 0777), 0);
@@ -283,11 +288,12 @@ static void test_maintenance_save_is_durable_and_follows_no_symlink(void **state
 {
 	struct route routes[] = { { "192.0.2.0/24" } };
 	struct maintenance m[1] = { { MAINT_WITHDRAW, 0 } }, back[1];
-	char dir[] = "/tmp/xdpcast-state.XXXXXX", path[PATH_MAX], target[PATH_MAX], err[256];
+	char dir[TEMP_NAME_MAX], path[PATH_MAX], target[PATH_MAX], err[256];
 	struct maintenance_kept *kept;
 	size_t kept_count;
 
 	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-state.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	plant_symlink(dir, "state.json", target, sizeof(target));
@@ -306,11 +312,12 @@ static void test_maintenance_round_trip(void **state)
 	/* A drain of the most prepends `xdpcastctl drain --prepend` takes: the
 	 * next start must read it back, not refuse the file. */
 	struct maintenance m[3] = { { MAINT_DRAIN, 10 }, { MAINT_NONE, 0 }, { MAINT_WITHDRAW, 0 } }, back[3];
-	char dir[] = "/tmp/xdpcast-state.XXXXXX", path[PATH_MAX], err[256];
+	char dir[TEMP_NAME_MAX], path[PATH_MAX], err[256];
 	struct maintenance_kept *kept;
 	size_t kept_count;
 
 	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-state.XXXXXX");
 	assert_non_null(mkdtemp(dir));          /* not /tmp itself: anyone may write there */
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	assert_int_equal(maintenance_save(path, routes, m, 3, NULL, 0, err, sizeof(err)), 0);
@@ -364,9 +371,10 @@ static void test_maintenance_file_not_ours(void **state)
 	struct maintenance back[1];
 	struct maintenance_kept *kept;
 	size_t kept_count;
-	char dir[] = "/tmp/xdpcast-state.XXXXXX", path[PATH_MAX];
+	char dir[TEMP_NAME_MAX], path[PATH_MAX];
 
 	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-state.XXXXXX");
 	assert_non_null(mkdtemp(dir));          /* not /tmp itself: anyone may write there */
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -387,13 +395,14 @@ static void test_maintenance_file_not_ours(void **state)
 
 static void test_maintenance_file_a_directory(void **state)
 {
-	char dir[] = "/tmp/xdpcast-state.XXXXXX", path[PATH_MAX], err[512], expected[PATH_MAX + 64];
+	char dir[TEMP_NAME_MAX], path[PATH_MAX], err[512], expected[PATH_MAX + 64];
 	struct route routes[] = { { "192.0.2.0/24" } };
 	struct maintenance back[1];
 	struct maintenance_kept *kept;
 	size_t kept_count;
 
 	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-state.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	assert_int_equal(mkdir(path, 0700), 0);

@@ -20,8 +20,9 @@
 #include "options.h"
 #include "prefix.h"
 #include "stats.h"
+#include "temp_name.h"
 
-static char path[] = "/tmp/xdpcast-config-XXXXXX";
+static char path[TEMP_NAME_MAX];
 
 static const char *write_config(const char *text)
 {
@@ -35,7 +36,7 @@ static const char *write_config(const char *text)
 
 static int setup(void **state)
 {
-	int fd = mkstemp(path);
+	int fd = mkstemp(temp_name(path, sizeof(path), "xdpcast-config-XXXXXX"));
 
 	(void)state;
 	if (fd < 0)

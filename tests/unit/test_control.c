@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "control.h"
+#include "temp_name.h"
 
 static void test_commands(void **state)
 {
@@ -70,11 +71,12 @@ static void test_refused(void **state)
  * it and answer root's xdpcastctl in the daemon's place. */
 static void test_listen_where_only_root_writes(void **state)
 {
-	char dir[] = "/tmp/xdpcast-control.XXXXXX", path[64], err[512], expected[600];
+	char dir[TEMP_NAME_MAX], path[TEMP_NAME_MAX + 16], err[512], expected[600];
 	struct stat st;
 	int fd;
 
 	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-control.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/xdpcastd.sock", dir);
 	fd = control_listen(path, err, sizeof(err));

@@ -29,6 +29,7 @@
 #include "caps.h"
 #include "clock.h"
 #include "health.h"
+#include "temp_name.h"
 
 static const struct run_as as_daemon = { .name = NULL };   /* health.user unset */
 
@@ -423,11 +424,12 @@ static void *run_command(void *arg)
  * anyone: the command may be nobody). */
 static void run_identity(const struct run_as *as, char *out, size_t len)
 {
-	char dir[] = "/tmp/xdpcast-health-XXXXXX", path[64], run[256], detail[256];
+	char dir[TEMP_NAME_MAX], path[TEMP_NAME_MAX + 8], run[256], detail[256];
 	struct command_check identity = { "web", run, 2000 };
 	FILE *f;
 	size_t n;
 
+	temp_name(dir, sizeof(dir), "xdpcast-health-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(chmod(dir, 0777), 0);
 	snprintf(path, sizeof(path), "%s/out", dir);

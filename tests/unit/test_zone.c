@@ -19,17 +19,16 @@
 
 #include "answers.h"
 #include "generation.h"
+#include "temp_name.h"
 #include "zone.h"
 
 #define TEST_ZONE "tests/zones/example.test.zone"
 
 static char *write_zone(const char *text)
 {
-	static char path[64];
-	int fd;
+	static char path[TEMP_NAME_MAX];
+	int fd = mkstemp(temp_name(path, sizeof(path), "xdpcast-unit-XXXXXX"));
 
-	strcpy(path, "/tmp/xdpcast-unit-XXXXXX");
-	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
@@ -829,12 +828,13 @@ static void test_cname_and_other_data_refused(void **state)
 static void test_zone_input_bounded(void **state)
 {
 	static const struct zone_limits small = { .file_bytes = 200, .records = 3 };
-	char dir[] = "/tmp/xdpcast-unit-XXXXXX", path[128], inner[128], fifo[128], text[512], err[512], expected[512];
+	char dir[TEMP_NAME_MAX], path[128], inner[128], fifo[128], text[512], err[512], expected[512];
 	struct zone_limits defaults = { ZONE_DEFAULT_FILE_MB << 20, ZONE_DEFAULT_RECORDS };
 	struct zone *zone;
 	FILE *f;
 
 	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-unit-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/t.zone", dir);
 	snprintf(inner, sizeof(inner), "%s/inner.zone", dir);

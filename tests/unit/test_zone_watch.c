@@ -14,11 +14,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "temp_name.h"
 #include "zone_watch.h"
 
 #define FILES 100000
 
-static char dir[] = "/tmp/xdpcast-zone-watch.XXXXXX";
+static char dir[TEMP_NAME_MAX];
 
 static void write_file(const char *name)
 {
@@ -40,7 +41,7 @@ static void test_events_by_name(void **state)
 	int fd;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
 	snprintf(zone, sizeof(zone), "%s/example.test.zone", dir);
 	/* As many zone files as a large PoP: what each event used to walk. */
 	for (int i = 0; i < FILES; i++) {
