@@ -319,7 +319,9 @@ static const struct schema_type user_type = {
 
 /* Where the daemon and xdpcastctl meet (the sockets, pins, files): a
  * relative path is relative to each one's working directory, the daemon's
- * (/ under systemd) and the operator's shell's, so they would not meet. */
+ * (/ under systemd) and the operator's shell's, so they would not meet.
+ * The zone files too: --check-config from the config's directory read
+ * them there, the start under systemd looked for them below /. */
 static int parse_absolute_path(const struct schema_item *item, const char *text, void *out,
 			       struct schema_strings *strings, char *err, size_t errlen)
 {
@@ -534,7 +536,7 @@ static const struct schema_item view_keys[] = {
 	  .noun = "prefix", .flag_separator = ',', .flags = SCHEMA_REQUIRED,
 	  .help = "clients from these prefixes are in view NAME (up to 16 views, 4096 prefixes in all); a prefix "
 		  "in two views is refused, a longer one inside another view's shorter one is the longer's view" },
-	{ .key = "zones", .flag = "view-zone", .arg = "NAME=FILE", .shape = SCHEMA_LIST, .type = &schema_string,
+	{ .key = "zones", .flag = "view-zone", .arg = "NAME=FILE", .shape = SCHEMA_LIST, .type = &absolute_path_type,
 	  .offset = offsetof(struct view_option, zones), .count_offset = offsetof(struct view_option, zone_count),
 	  .noun = "zone file", .flags = SCHEMA_REQUIRED,
 	  .help = "serve the zone in FILE to view NAME; its clients get the --zone data for zones their view "
@@ -841,7 +843,7 @@ const struct schema_item options_schema[] = {
 	  .help = "protect PREFIX, e.g. 192.0.2.0/24 or 2001:db8:53::/48 (at least /8, IPv6 /16); traffic to "
 		  "other destinations is passed untouched" },
 	{ .key = "zones", .flag = "zone", .short_flag = 'z', .arg = "FILE", .shape = SCHEMA_LIST,
-	  .type = &schema_string, LIST_AT(zones, zone_count), .noun = "zone file", .group = "flags",
+	  .type = &absolute_path_type, LIST_AT(zones, zone_count), .noun = "zone file", .group = "flags",
 	  .help = "serve the zone in FILE (its origin is the SOA owner)" },
 	{ .key = "minimal_responses", .flag = "minimal-responses", .type = &schema_bool,
 	  .offset = AT(minimal_responses), .group = "flags",

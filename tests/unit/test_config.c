@@ -67,19 +67,19 @@ static enum options_result parse(struct options *opts, int argc, char **argv)
 static void test_file_equals_flags(void **state)
 {
 	char *flags[] = { "xdpcastd", "--iface", "veth0", "--iface", "veth1", "--anycast", "192.0.2.0/24",
-			  "--anycast", "2001:db8:53::/48", "--zone", "a.zone", "--zone", "b.zone", "--pop", "ams1",
+			  "--anycast", "2001:db8:53::/48", "--zone", "/z/a.zone", "--zone", "/z/b.zone", "--pop", "ams1",
 			  "--xdp-mode", "skb", "--pin-dir", "/sys/fs/bpf/x", "--view", "eu=203.0.113.0/24",
-			  "--view-zone", "eu=eu.zone" };
+			  "--view-zone", "eu=/z/eu.zone" };
 	char *with_file[] = { "xdpcastd", "--config", (char *)write_config(
 		"pop: ams1\n"
 		"interfaces: [veth0, veth1]\n"
 		"anycast:\n"
 		"  - 192.0.2.0/24\n"
 		"  - prefix: 2001:db8:53::/48\n"
-		"zones:\n  - a.zone\n  - b.zone\n"
+		"zones:\n  - /z/a.zone\n  - /z/b.zone\n"
 		"xdp_mode: skb\n"
 		"pin_dir: /sys/fs/bpf/x\n"
-		"views:\n  eu:\n    clients: [203.0.113.0/24]\n    zones: [eu.zone]\n") };
+		"views:\n  eu:\n    clients: [203.0.113.0/24]\n    zones: [/z/eu.zone]\n") };
 	struct options a, b;
 
 	(void)state;
@@ -109,7 +109,7 @@ static void test_file_equals_flags(void **state)
 static void test_flags_win(void **state)
 {
 	char *argv[] = { "xdpcastd", "--config", (char *)write_config(
-		"pop: ams1\ninterfaces: [eth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n"),
+		"pop: ams1\ninterfaces: [eth0]\nanycast: [192.0.2.0/24]\nzones: [/z/a.zone]\n"),
 		"--pop", "fra2", "--iface", "veth9" };
 	struct options o;
 
@@ -118,7 +118,7 @@ static void test_flags_win(void **state)
 	assert_string_equal(o.pop, "fra2");
 	assert_int_equal(o.iface_count, 1);
 	assert_string_equal(o.ifaces[0], "veth9");
-	assert_string_equal(o.zones[0], "a.zone");
+	assert_string_equal(o.zones[0], "/z/a.zone");
 	options_free(&o);
 }
 
@@ -135,7 +135,7 @@ static void collect_change(const char *path, void *arg)
  * (xdp_mode: native forces native, without it skb is the fallback). */
 static void test_restart_changes(void **state)
 {
-	static const char head[] = "pop: ams1\ninterfaces: [eth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n";
+	static const char head[] = "pop: ams1\ninterfaces: [eth0]\nanycast: [192.0.2.0/24]\nzones: [/z/a.zone]\n";
 	char text[512], list[256] = "";
 	char *argv[] = { "xdpcastd", "--config", path };
 	struct options a, b;
@@ -385,7 +385,7 @@ static void test_bad_files(void **state)
 		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.300}\n", ":3: transfer.zones.primary: " },
 		{ "pop: ams1\nhealth:\n  rise: 2\n  fall: 2\n  rise: 5\n", ":5: health.rise: a second 'rise' (the first is on line 3)" },
 		{ "pop: ams1\ndrain_ms: 10\npop: fra1\n", ":3: pop: a second 'pop' (the first is on line 1)" },
-		{ "views:\n  eu: {clients: [203.0.113.0/24], zones: [a]}\n  eu: {clients: [198.51.100.0/24], zones: [b]}\n",
+		{ "views:\n  eu: {clients: [203.0.113.0/24], zones: [/z/a]}\n  eu: {clients: [198.51.100.0/24], zones: [/z/b]}\n",
 		  ":3: views.eu: a second 'eu' (the first is on line 2)" },
 		{ "pop: ams1\n---\npop: fra1\n", ":2: a second YAML document: the file must hold one" },
 		{ "pop: ams1\n...\n---\n- x\n", ":3: a second YAML document" },
@@ -401,6 +401,10 @@ static void test_bad_files(void **state)
 		{ "state_file: state.json\n", ":1: state_file: 'state.json': not an absolute path" },
 		{ "control_socket: run/xdpcastd.sock\n", ":1: control_socket: 'run/xdpcastd.sock': not an absolute path" },
 		{ "bird_socket: bird.ctl\n", ":1: bird_socket: 'bird.ctl': not an absolute path" },
+		/* a zone file: --check-config from the config's directory found it, the start under systemd did not */
+		{ "zones:\n  - /etc/nsd/a.zone\n  - b.zone\n", ":3: zones: 'b.zone': not an absolute path" },
+		{ "views:\n  eu: {clients: [203.0.113.0/24], zones: [eu.zone]}\n",
+		  ":2: views.eu.zones: 'eu.zone': not an absolute path" },
 		/* a Unix socket's path: longer failed the start (control) or every connection (BIRD) */
 		{ "control_socket: /run/" SOCKET_PATH_108 "\n", ":1: control_socket: '/run/" SOCKET_PATH_108 "': at most 107 characters" },
 		{ "bird_socket: /run/" SOCKET_PATH_108 "\n", ":1: bird_socket: '/run/" SOCKET_PATH_108 "': at most 107 characters" },
@@ -413,7 +417,7 @@ static void test_bad_files(void **state)
 		{ "filter: [udp/53]\n", ":1: filter: expected a mapping of keys, not a list" },
 		{ "views:\n  eu: [203.0.113.0/24]\n", ":2: views.eu: expected a mapping of keys, not a list" },
 		{ "health:\n  actions: [web]\n", ":2: health.actions: expected a mapping of check names, not a list" },
-		{ "views:\n  eu: {clients: [203.0.113.0/24], zones: [a], colour: red}\n", ":2: views.eu.colour: unknown key" },
+		{ "views:\n  eu: {clients: [203.0.113.0/24], zones: [/z/a], colour: red}\n", ":2: views.eu.colour: unknown key" },
 		{ "health:\n  commands:\n    - {name: web, run: a}\n    - {name: web, run: b}\n",
 		  ":4: health.commands: a second command named 'web'" },
 		{ "health:\n  commands:\n    - {name: zones, run: a}\n",
@@ -441,7 +445,7 @@ static void test_bad_files(void **state)
 		/* YAML's null is no value: it was taken as a file or directory named "~" or "null" */
 		{ "pop: ams1\nstate_file: ~\n", ":2: state_file: no value (empty, ~ or null)" },
 		{ "pin_dir: null\n", ":1: pin_dir: no value (empty, ~ or null)" },
-		{ "zones:\n  - a.zone\n  - NULL\n", ":3: zones: no value (empty, ~ or null)" },
+		{ "zones:\n  - /z/a.zone\n  - NULL\n", ":3: zones: no value (empty, ~ or null)" },
 		{ "drain_ms:\n", ":1: drain_ms: no value (empty, ~ or null)" },
 		{ "interfaces:\n", ":1: interfaces: expected a list, not a null value (empty, ~ or null)" },
 		/* a NUL in a quoted string cut it short: "a.zone\0x" was a.zone */
@@ -501,7 +505,7 @@ static void test_health_user(void **state)
 static void test_limits(void **state)
 {
 	char *argv[] = { "xdpcastd", "--config", (char *)write_config(
-		"pop: ams1\ninterfaces: [eth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n"
+		"pop: ams1\ninterfaces: [eth0]\nanycast: [192.0.2.0/24]\nzones: [/z/a.zone]\n"
 		"limits: {zone_file_mb: 3, zone_records: 2}\n") };
 	const char *three = "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\na A 192.0.2.1\nb A 192.0.2.2\n";
 	struct options o;
@@ -541,7 +545,7 @@ static void test_documented_example(void **state)
 /* Lists are as long as the file makes them (zones were cut at 256). */
 static void test_long_lists(void **state)
 {
-	size_t len = 0, size = 64 + 1000 * 16;
+	size_t len = 0, size = 64 + 1000 * 20;
 	char *text = malloc(size);
 	struct options o;
 	char err[256];
@@ -549,12 +553,12 @@ static void test_long_lists(void **state)
 	(void)state;
 	len += snprintf(text + len, size - len, "zones:\n");
 	for (int i = 0; i < 1000; i++)
-		len += snprintf(text + len, size - len, "  - z%d.zone\n", i);
+		len += snprintf(text + len, size - len, "  - /z/z%d.zone\n", i);
 	options_defaults(&o);
 	if (config_parse("long.yaml", (unsigned char *)text, len, &o, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(o.zone_count, 1000);
-	assert_string_equal(o.zones[999], "z999.zone");
+	assert_string_equal(o.zones[999], "/z/z999.zone");
 	options_free(&o);
 	free(text);
 }
@@ -566,14 +570,14 @@ static void test_lists_over_their_maps(void **state)
 {
 	size_t size = 64 + 2 * 2100 * 40 + 66000 * 40, len;
 	char *text = malloc(size), err[512], expected[512];
-	char *argv[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "a.zone",
+	char *argv[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "/z/a.zone",
 			 "--pop", "ams1", "--config", (char *)path };
 	struct options o;
 
 	(void)state;
 	len = (size_t)snprintf(text, size, "views:\n");
 	for (int v = 0; v < 2; v++) {
-		len += (size_t)snprintf(text + len, size - len, "  v%d:\n    zones: [a.zone]\n    clients:\n", v);
+		len += (size_t)snprintf(text + len, size - len, "  v%d:\n    zones: [/z/a.zone]\n    clients:\n", v);
 		for (int i = 0; i < 2100; i++)
 			len += (size_t)snprintf(text + len, size - len, "      - 2001:db8:%x:%x::/64\n", v, i);
 	}
@@ -601,23 +605,23 @@ static void test_lists_over_their_maps(void **state)
  * shorter one of another view is an exception (the longer wins), kept. */
 static void test_client_prefix_in_two_views(void **state)
 {
-	char *argv[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "a.zone",
+	char *argv[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "/z/a.zone",
 			 "--pop", "ams1", "--config", (char *)path };
 	char err[512], expected[512];
 	struct options o;
 
 	(void)state;
 	write_config("views:\n"
-		     "  eu: {clients: [198.51.100.0/24, 203.0.113.0/24], zones: [eu.zone]}\n"
-		     "  us: {clients: [2001:db8:2::/48, 203.0.113.0/24], zones: [us.zone]}\n");
+		     "  eu: {clients: [198.51.100.0/24, 203.0.113.0/24], zones: [/z/eu.zone]}\n"
+		     "  us: {clients: [2001:db8:2::/48, 203.0.113.0/24], zones: [/z/us.zone]}\n");
 	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
 	snprintf(expected, sizeof(expected), "%s:3: views.us.clients: 203.0.113.0/24 is in view eu too", path);
 	assert_string_equal(err, expected);
 	options_free(&o);
 
 	write_config("views:\n"
-		     "  eu: {clients: [203.0.113.0/24, 203.0.113.0/24], zones: [eu.zone]}\n"
-		     "  us: {clients: [203.0.113.128/25], zones: [us.zone]}\n");
+		     "  eu: {clients: [203.0.113.0/24, 203.0.113.0/24], zones: [/z/eu.zone]}\n"
+		     "  us: {clients: [203.0.113.128/25], zones: [/z/us.zone]}\n");
 	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_RUN);
 	options_free(&o);
 }
@@ -633,7 +637,7 @@ static void test_one_config_file(void **state)
 	struct options o;
 
 	(void)state;
-	write_config("pop: ams1\ninterfaces: [veth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n");
+	write_config("pop: ams1\ninterfaces: [veth0]\nanycast: [192.0.2.0/24]\nzones: [/z/a.zone]\n");
 	for (size_t i = 0; i < sizeof(flag_pairs) / sizeof(flag_pairs[0]); i++) {
 		char *argv[] = { "xdpcastd", (char *)flag_pairs[i][0], path, (char *)flag_pairs[i][1], path };
 
@@ -649,9 +653,9 @@ static void test_one_config_file(void **state)
 static void test_listed_twice(void **state)
 {
 	char *argv[] = { "xdpcastd", "--iface", "veth0", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone",
-			 "a.zone", "--pop", "ams1" };
+			 "/z/a.zone", "--pop", "ams1" };
 	char *anycast_twice[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--anycast",
-				  "192.0.2.0/24", "--zone", "a.zone", "--pop", "ams1" };
+				  "192.0.2.0/24", "--zone", "/z/a.zone", "--pop", "ams1" };
 	char err[512];
 	struct options o;
 
@@ -661,6 +665,26 @@ static void test_listed_twice(void **state)
 	options_free(&o);
 	assert_int_equal(options_read(11, anycast_twice, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
 	assert_string_equal(err, "--anycast: a second entry with prefix '192.0.2.0/24' (see xdpcastd --help)");
+	options_free(&o);
+}
+
+/* A zone file given as a flag is refused relative too: the flags of a
+ * systemd unit's ExecStart are read with / as the working directory. */
+static void test_relative_zone_flags(void **state)
+{
+	char *zone[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "a.zone", "--pop",
+			 "ams1" };
+	char *view_zone[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "/z/a.zone",
+			      "--pop", "ams1", "--view", "eu=203.0.113.0/24", "--view-zone", "eu=eu.zone" };
+	char err[512];
+	struct options o;
+
+	(void)state;
+	assert_int_equal(options_read(9, zone, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
+	assert_non_null(strstr(err, "--zone: 'a.zone': not an absolute path"));
+	options_free(&o);
+	assert_int_equal(options_read(13, view_zone, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
+	assert_non_null(strstr(err, "--view-zone: 'eu.zone': not an absolute path"));
 	options_free(&o);
 }
 
@@ -900,11 +924,11 @@ static void test_paths_of_a_refused_file(void **state)
  * keys set the same options, and the defaults are the contract's paths. */
 static void test_contract_paths(void **state)
 {
-	char *flags[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "a.zone", "--pop",
+	char *flags[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "/z/a.zone", "--pop",
 			  "ams1", "--metrics", "127.0.0.1:9553", "--bird-socket", "/x/bird.ctl", "--bird-include",
 			  "/x/bird.conf", "--pin-dir", "/sys/fs/bpf/x" };
 	char *with_file[] = { "xdpcastd", "--config", (char *)write_config(
-		"pop: ams1\ninterfaces: [veth0]\nanycast: [192.0.2.0/24]\nzones: [a.zone]\n"
+		"pop: ams1\ninterfaces: [veth0]\nanycast: [192.0.2.0/24]\nzones: [/z/a.zone]\n"
 		"metrics: 127.0.0.1:9553\nbird_socket: /x/bird.ctl\nbird_include: /x/bird.conf\n"
 		"pin_dir: /sys/fs/bpf/x\n") };
 	struct options a, b, d;
@@ -956,6 +980,7 @@ int main(void)
 		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_one_config_file),
 		cmocka_unit_test(test_listed_twice),
+		cmocka_unit_test(test_relative_zone_flags),
 		cmocka_unit_test(test_example_shows_every_key),
 		cmocka_unit_test(test_docs_show_bounds),
 	};
