@@ -237,6 +237,33 @@ static bool same_zone_files(const struct options *a, const struct options *b)
 	return true;
 }
 
+/* A zone file's error ("FILE: ..." or "FILE:LINE: ...") with the config
+ * file and the key naming the file before it, and a view's line (a list of
+ * files keeps no line per file); given as flags, the error as it is. */
+static void name_zone_key(const struct options *o, const char *why, char *err, size_t errlen)
+{
+	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	size_t view_count = view_zones(o, views);
+
+	snprintf(err, errlen, "%s%s%s", o->config_path ? o->config_path : "", o->config_path ? ": " : "", why);
+	if (!o->config_path)
+		return;
+	for (size_t v = 0; v < view_count; v++)
+		for (size_t i = 0; i < views[v].count; i++) {
+			size_t len = strlen(views[v].paths[i]);
+			const struct view_option *view = v ? &o->views[v - 1] : NULL;
+			char line[16] = "";
+
+			if (strncmp(why, views[v].paths[i], len) || why[len] != ':')
+				continue;
+			if (view && view->line)
+				snprintf(line, sizeof(line), ":%d", view->line);
+			snprintf(err, errlen, "%s%s: %s%s%s: %s", o->config_path, line, view ? "views." : "zones",
+				 view ? view->name : "", view ? ".zones" : "", why);
+			return;
+		}
+}
+
 /* The zone files the options name load as the next start would load them
  * (those `known` read, unchanged, are not read again): a reload with a
  * file added that is not there or does not parse, or a second of one
@@ -252,18 +279,7 @@ static int zones_would_load(const struct options *o, const struct generation *kn
 		generation_free(&checked);
 		return 0;
 	}
-	snprintf(err, errlen, "%s: %s", o->config_path, why);
-	/* "FILE: ..." or "FILE:LINE: ...": the file's key, before it */
-	for (size_t v = 0; v < view_count; v++)
-		for (size_t i = 0; i < views[v].count; i++) {
-			size_t len = strlen(views[v].paths[i]);
-
-			if (!strncmp(why, views[v].paths[i], len) && why[len] == ':') {
-				snprintf(err, errlen, "%s: %s%s%s: %s", o->config_path, v ? "views." : "zones",
-					 v ? o->views[v - 1].name : "", v ? ".zones" : "", why);
-				return -1;
-			}
-		}
+	name_zone_key(o, why, err, errlen);
 	return -1;
 }
 
@@ -1346,9 +1362,12 @@ static int check_transferred_not_in_files(const struct daemon *d, char *err, siz
 int zones_check(struct daemon *d, char *err, size_t errlen)
 {
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	char why[ERR_LEN / 2];
 
-	if (generation_build(&d->checked, views, view_zones(&d->opts, views), NULL, 0, NULL, err, errlen))
+	if (generation_build(&d->checked, views, view_zones(&d->opts, views), NULL, 0, NULL, why, sizeof(why))) {
+		name_zone_key(&d->opts, why, err, errlen);
 		return -1;
+	}
 	if (remember_file_zones(d, &d->checked)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -79,8 +79,18 @@ out=$("$BUILD/xdpcastd" --check-config "$WORK/secondaries.yaml") || fail "--chec
 printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24]\nzones: [%s]\n' "$ROOT/tests/zones/broken.zone" > "$WORK/broken-zone.yaml"
 rc=0
 out=$("$BUILD/xdpcastd" --check-config "$WORK/broken-zone.yaml" 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [[ "$out" == *"broken.zone:6: "* ]] || fail "--check-config on a broken zone: rc $rc, $out"
-echo "ok - --check-config names the broken zone's file and line"
+[ "$rc" -eq 1 ] && [[ "$out" == *"$WORK/broken-zone.yaml: zones: $ROOT/tests/zones/broken.zone:6: "* ]] ||
+	fail "--check-config on a broken zone: rc $rc, $out"
+echo "ok - --check-config names the config file and key, the broken zone's file and line"
+# A view's zone file: the view's line too (a list of files keeps no line per file).
+printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24]\nzones: [%s]\nviews:\n  eu:\n    clients: [203.0.113.0/24]\n    zones: [%s]\n' \
+	"$ZONE" "$WORK/absent.zone" > "$WORK/view-zone.yaml"
+rc=0
+out=$("$BUILD/xdpcastd" --check-config "$WORK/view-zone.yaml" 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [[ "$out" == *"$WORK/view-zone.yaml:6: views.eu.zones: $WORK/absent.zone: cannot read the zone file: No such file"* ]] ||
+	fail "--check-config on a view's missing zone file: rc $rc, $out"
+echo "ok - --check-config names the view's line and key for its missing zone file"
+expect_error "$WORK/broken-zone.yaml: zones: $ROOT/tests/zones/broken.zone:6: " "${good[@]}" --config "$WORK/broken-zone.yaml"
 # A zone both in a zone file and in transfer.zones: it passed, and once
 # transferred every load was refused as two zones of one origin.
 printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24]\nzones: [%s]\ntransfer:\n  zones:\n    - {zone: b.test, primary: 203.0.113.2}\n    - {zone: Example.Test., primary: 203.0.113.2}\n' \
