@@ -844,7 +844,8 @@ const struct schema_item options_schema[] = {
 		  "other destinations is passed untouched" },
 	{ .key = "zones", .flag = "zone", .short_flag = 'z', .arg = "FILE", .shape = SCHEMA_LIST,
 	  .type = &absolute_path_type, LIST_AT(zones, zone_count), .noun = "zone file", .group = "flags",
-	  .help = "serve the zone in FILE (its origin is the SOA owner)" },
+	  .help = "serve the zone in FILE (its origin is the SOA owner; a relative name before a $ORIGIN is "
+		  "refused, where NSD and Knot would take the zone's name from their config)" },
 	{ .key = "minimal_responses", .flag = "minimal-responses", .type = &schema_bool,
 	  .offset = AT(minimal_responses), .group = "flags",
 	  .help = "answer as NSD with 'minimal-responses: yes' (set both alike): no authority section after a "

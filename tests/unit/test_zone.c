@@ -379,6 +379,37 @@ static void test_errors_name_file_and_line(void **state)
 	expect_load_error("; nothing\n", ": no SOA record: the zone has no origin");
 }
 
+/* NSD and Knot take a zone's origin from their config; xdpcastd takes it
+ * from the SOA owner. A file written for them without $ORIGIN loaded as
+ * the root zone, its relative names under the root, and --check-config
+ * called it fine. Names in full, or a $ORIGIN (the root's too), load. */
+static void test_relative_names_need_an_origin(void **state)
+{
+	static const char *const loads[] = {
+		"t. 3600 SOA ns.t. hm.t. 1 2 3 4 5\nwww.t. 3600 A 192.0.2.1\n",
+		"$ORIGIN .\n@ 3600 SOA a.root-servers.net. hm.t. 1 2 3 4 5\n",
+		"$ORIGIN t.\n@ 3600 SOA ns hm 1 2 3 4 5\n",
+	};
+	static const char relative[] = ": a relative name (or @) before any $ORIGIN: the file must give its origin "
+				       "($ORIGIN and the zone's name at the top), which NSD and Knot take from their config";
+	char expected[256];
+
+	(void)state;
+	snprintf(expected, sizeof(expected), "text:1%s", relative);
+	expect_parse_error("@ 3600 IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n", expected);
+	expect_parse_error("t. 3600 IN SOA ns1 hostmaster.t. 1 7200 3600 1209600 300\n", expected);
+	snprintf(expected, sizeof(expected), "text:2%s", relative);
+	expect_parse_error("t. 3600 SOA ns.t. hm.t. 1 2 3 4 5\nt. 3600 NS ns1\n", expected);
+	for (size_t i = 0; i < sizeof(loads) / sizeof(loads[0]); i++) {
+		char err[512];
+		struct zone *zone = zone_parse("text", loads[i], strlen(loads[i]), err, sizeof(err));
+
+		if (!zone)
+			fail_msg("%s: %s", loads[i], err);
+		zone_free(zone);
+	}
+}
+
 static void test_same_zone_twice_is_refused(void **state)
 {
 	char *files[] = { TEST_ZONE, TEST_ZONE };
@@ -927,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_minimal_responses),
 		cmocka_unit_test(test_names_near_255_octets),
 		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_relative_names_need_an_origin),
 		cmocka_unit_test(test_same_zone_twice_is_refused),
 		cmocka_unit_test(test_unchanged_files_are_not_read_again),
 		cmocka_unit_test(test_rrset_merge_takes_lowest_ttl),

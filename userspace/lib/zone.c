@@ -37,6 +37,13 @@ void zone_set_limits(const struct zone_limits *l)
 
 #define INCLUDE_DEPTH_MAX 8     /* $INCLUDE in an included file, and so on */
 
+/* The origin relative names (and @) resolve against until a $ORIGIN: a
+ * name no zone holds (.invalid, RFC 6761). NSD and Knot take a zone's
+ * origin from their config, xdpcastd from the SOA owner: with the root
+ * here, a file written for them without $ORIGIN loaded as the root zone. */
+#define NO_ORIGIN "xdpcast-no-origin.invalid."
+static const uint8_t no_origin[] = "\x11xdpcast-no-origin\x07invalid";     /* its wire form, root label too */
+
 /* One zone being read: the file, the files it includes, where each record
  * came from. */
 struct load_state {
@@ -378,11 +385,25 @@ static const char *foreign_class(const char *text, size_t len, uint64_t line, ch
 	return NULL;
 }
 
+/* Whether a name of the record, its owner or one in its data, was
+ * relative with no $ORIGIN to resolve it. */
+static bool has_name_without_origin(const zs_scanner_t *s)
+{
+	return knot_dname_in_bailiwick(s->r_owner, no_origin) >= 0 ||
+	       memmem(s->r_data, s->r_data_length, no_origin, sizeof(no_origin));
+}
+
 /* One record the scanner read: into the zone, its source noted. */
 static int take_record(struct load_state *st, const zs_scanner_t *s, const char *file)
 {
 	char problem[200];
 
+	if (has_name_without_origin(s)) {
+		snprintf(st->err, st->errlen, "%s:%llu: a relative name (or @) before any $ORIGIN: the file must give "
+			 "its origin ($ORIGIN and the zone's name at the top), which NSD and Knot take from their config",
+			 file, (unsigned long long)s->line_counter);
+		return -1;
+	}
 	if (st->zone->rrset_count == st->source_capacity) {
 		size_t cap = st->source_capacity ? st->source_capacity * 2 : 64;
 		struct record_source *grown = realloc(st->sources, cap * sizeof(*grown));
@@ -569,8 +590,8 @@ static struct zone *load(struct zone *zone, const char *dir, const char *text, s
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	ret = text ? parse_text(&st, zone->file, dir, ".", &ttl, text, len, 0) :
-		     parse_file(&st, zone->file, ".", &ttl, 0);
+	ret = text ? parse_text(&st, zone->file, dir, NO_ORIGIN, &ttl, text, len, 0) :
+		     parse_file(&st, zone->file, NO_ORIGIN, &ttl, 0);
 	if (ret == 0)
 		ret = finish(zone, st.sources, err, errlen);
 	free(st.sources);
