@@ -68,8 +68,12 @@ bool zone_watch_changed(int fd, const struct hmap *names)
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
-			/* ev->name is NUL-padded to ev->len. */
-			if (ev->len && !changed)
+			/* The queue overflowed: the events past it, a zone file's
+			 * among them maybe, were dropped. ev->name is NUL-padded
+			 * to ev->len. */
+			if (ev->mask & IN_Q_OVERFLOW)
+				changed = true;
+			else if (ev->len && !changed)
 				changed = hmap_get(names, hmap_hash(HMAP_HASH_SEED, ev->name, strlen(ev->name))) != NULL;
 			p += sizeof(*ev) + ev->len;
 		}

@@ -25,7 +25,8 @@ uint64_t zone_watch_key(const char *file);
 
 /*
  * Drains the fd; whether an event named a file of `names` (keys from
- * zone_watch_key, any value). One lookup per event: with 100,000 zone
+ * zone_watch_key, any value), or the kernel's queue overflowed and lost
+ * events that may have. One lookup per event: with 100,000 zone
  * files a walk over them all took 16 ms per event, and a deploy rewriting
  * them all held the event loop for an hour.
  */

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "temp_name.h"
@@ -80,10 +81,49 @@ static void test_events_by_name(void **state)
 	hmap_free(&names);
 }
 
+/* More events than the kernel queues (a deploy rewriting a directory of
+ * files): the ones past the queue are dropped, a change to a zone file
+ * among them too, and the queue says only that it overflowed. */
+static void test_overflow_is_a_change(void **state)
+{
+	char zone[256], name[64], err[256];
+	char *files[] = { zone };
+	struct hmap names = { 0 };
+	int fd, queued = 0;
+	FILE *max = fopen("/proc/sys/fs/inotify/max_queued_events", "r");
+
+	(void)state;
+	assert_non_null(max);
+	assert_int_equal(fscanf(max, "%d", &queued), 1);
+	fclose(max);
+	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
+	snprintf(zone, sizeof(zone), "%s/example.test.zone", dir);
+	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
+	fd = zone_watch_open(files, 1, err, sizeof(err));
+	assert_true(fd >= 0);
+	for (int i = 0; i <= queued; i++) {     /* two events each: the queue overflows */
+		snprintf(name, sizeof(name), "other%06d", i);
+		write_file(name);
+	}
+	write_file("example.test.zone");                        /* its events dropped */
+	assert_true(zone_watch_changed(fd, &names));
+
+	close(fd);
+	for (int i = 0; i <= queued; i++) {
+		snprintf(zone, sizeof(zone), "%s/other%06d", dir, i);
+		unlink(zone);
+	}
+	snprintf(zone, sizeof(zone), "%s/example.test.zone", dir);
+	unlink(zone);
+	assert_int_equal(rmdir(dir), 0);
+	hmap_free(&names);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_events_by_name),
+		cmocka_unit_test(test_overflow_is_a_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
