@@ -134,6 +134,7 @@ struct daemon {
 	size_t watched_count;
 	int watch_fd;
 	struct loop_timer watch_timer;
+	bool watch_again;               /* a watched directory went: watch the paths anew */
 	struct notify_sockets notify;
 	unsigned notify_tcp_busy;
 

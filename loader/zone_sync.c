@@ -1265,18 +1265,41 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 
 /* ---- zone file changes ---- */
 
+/* A directory swapped in by a deploy is watched from the quiet time on,
+ * when it is in place: the old one's watch followed it away. */
+static void watch_paths_again(struct daemon *d)
+{
+	char err[ERR_LEN], first[ERR_LEN];
+	size_t failed = 0;
+
+	for (size_t i = 0; i < d->watched_count; i++)
+		if (zone_watch_add(d->watch_fd, d->watched[i], failed ? err : first, sizeof(err)))
+			failed++;
+	/* A directory deleted with its 100,000 files: one line, not one each. */
+	if (failed)
+		log_error("%s, and %zu more files (a change to them is seen at the next reload)", first, failed - 1);
+}
+
 static void watch_due(struct loop_timer *timer)
 {
-	zones_request_reload(timer->arg, "zone file changed", false);
+	struct daemon *d = timer->arg;
+
+	if (d->watch_again) {
+		d->watch_again = false;
+		watch_paths_again(d);
+	}
+	zones_request_reload(d, "zone file changed", false);
 }
 
 static void watch_ready(void *arg, short revents)
 {
 	struct daemon *d = arg;
+	bool directory_gone = false;
 
 	(void)revents;
-	if (zone_watch_changed(d->watch_fd, &d->watched_names))
+	if (zone_watch_changed(d->watch_fd, &d->watched_names, &directory_gone))
 		loop_timer_arm(d->loop, &d->watch_timer, clock_monotonic() + d->opts.watch_delay_ms / 1000.0);
+	d->watch_again |= directory_gone;
 }
 
 /* ---- start and stop ---- */

@@ -9,7 +9,10 @@
 
 #include "zone_watch.h"
 
-#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE)
+/* A directory moved or deleted (a deploy swapping the zone directory):
+ * its watch follows the old one, or ends (IN_IGNORED). */
+#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVE_SELF | IN_DELETE_SELF)
+#define DIRECTORY_GONE (IN_MOVE_SELF | IN_DELETE_SELF | IN_IGNORED)
 
 /* dirname and basename may modify their argument: copies. */
 static void split(const char *path, char dir[PATH_MAX], char base[NAME_MAX + 1])
@@ -58,7 +61,7 @@ uint64_t zone_watch_key(const char *file)
 	return hmap_hash(HMAP_HASH_SEED, base, strlen(base));
 }
 
-bool zone_watch_changed(int fd, const struct hmap *names)
+bool zone_watch_changed(int fd, const struct hmap *names, bool *directory_gone)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool changed = false;
@@ -73,6 +76,8 @@ bool zone_watch_changed(int fd, const struct hmap *names)
 			 * to ev->len. */
 			if (ev->mask & IN_Q_OVERFLOW)
 				changed = true;
+			else if (ev->mask & DIRECTORY_GONE)
+				changed = *directory_gone = true;
 			else if (ev->len && !changed)
 				changed = hmap_get(names, hmap_hash(HMAP_HASH_SEED, ev->name, strlen(ev->name))) != NULL;
 			p += sizeof(*ev) + ev->len;

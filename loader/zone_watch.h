@@ -26,10 +26,13 @@ uint64_t zone_watch_key(const char *file);
 /*
  * Drains the fd; whether an event named a file of `names` (keys from
  * zone_watch_key, any value), or the kernel's queue overflowed and lost
- * events that may have. One lookup per event: with 100,000 zone
+ * events that may have, or a watched directory was moved or deleted: then
+ * *directory_gone is set too, and the files' directories are to be
+ * watched again (zone_watch_add) once a new one is in place. One lookup
+ * per event: with 100,000 zone
  * files a walk over them all took 16 ms per event, and a deploy rewriting
  * them all held the event loop for an hour.
  */
-bool zone_watch_changed(int fd, const struct hmap *names);
+bool zone_watch_changed(int fd, const struct hmap *names, bool *directory_gone);
 
 #endif

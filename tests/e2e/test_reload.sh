@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 EXAMPLE=$WORK/example.test.zone
 SECOND=$WORK/second.test.zone
-INCLUDED=$WORK/included.zone
+INCLUDED=$WORK/include/included.zone   # its directory is swapped for a new one below
 
 write_second() {
 	cat > "$SECOND" <<ZONE
@@ -32,6 +32,7 @@ reload_refused() {
 }
 
 setup_network
+mkdir "$WORK/include"
 cp "$ROOT/tests/zones/example.test.zone" "$EXAMPLE"
 echo "extra 300 IN A 192.0.2.60" > "$INCLUDED"
 write_second 1 192.0.2.77
@@ -192,6 +193,16 @@ answer_via_xdp extra.second.test A 192.0.2.60
 echo "extra 300 IN A 192.0.2.61" > "$INCLUDED"
 wait_for "the included file's change" eval 'xdp_answers extra.second.test A 192.0.2.61'
 echo "ok - a change to a file a zone includes is seen and loaded"
+# A deploy swapping the directory: the watch followed the old one away,
+# and saw neither the swap nor later changes in the new one.
+mkdir "$WORK/include.new"
+echo "extra 300 IN A 192.0.2.62" > "$WORK/include.new/included.zone"
+mv "$WORK/include" "$WORK/include.old"
+mv "$WORK/include.new" "$WORK/include"
+wait_for "the swapped directory's file" eval 'xdp_answers extra.second.test A 192.0.2.62'
+echo "extra 300 IN A 192.0.2.63" > "$INCLUDED"
+wait_for "a change in the directory swapped in" eval 'xdp_answers extra.second.test A 192.0.2.63'
+echo "ok - a directory swapped in by a deploy is loaded, and watched from then on"
 
 echo "www2 IN A 192.0.2.300" >> "$EXAMPLE"
 wait_for "the failed reload on change" reloads_done "reload failed" 1

@@ -6,14 +6,15 @@
  * zone files were 16 ms of the event loop per event, whatever it named.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "temp_name.h"
 #include "zone_watch.h"
@@ -39,6 +40,7 @@ static void test_events_by_name(void **state)
 	char zone[256], moved_from[256], moved_to[256], err[256];
 	char *files[] = { zone };
 	struct hmap names = { 0 };
+	bool gone = false;
 	int fd;
 
 	(void)state;
@@ -54,21 +56,21 @@ static void test_events_by_name(void **state)
 	fd = zone_watch_open(files, 1, err, sizeof(err));
 	assert_true(fd >= 0);
 
-	assert_false(zone_watch_changed(fd, &names));          /* nothing yet */
+	assert_false(zone_watch_changed(fd, &names, &gone));          /* nothing yet */
 	write_file("example.test.zone.swp");                    /* an editor's file: not a zone */
 	write_file("other.zone");
-	assert_false(zone_watch_changed(fd, &names));
+	assert_false(zone_watch_changed(fd, &names, &gone));
 	write_file("example.test.zone");                        /* written in place */
-	assert_true(zone_watch_changed(fd, &names));
-	assert_false(zone_watch_changed(fd, &names));          /* drained */
+	assert_true(zone_watch_changed(fd, &names, &gone));
+	assert_false(zone_watch_changed(fd, &names, &gone));          /* drained */
 	write_file("example.test.zone.new");                    /* renamed into place */
 	snprintf(moved_from, sizeof(moved_from), "%s/example.test.zone.new", dir);
 	assert_int_equal(rename(moved_from, zone), 0);
-	assert_true(zone_watch_changed(fd, &names));
+	assert_true(zone_watch_changed(fd, &names, &gone));
 	write_file("zone012345.test.zone");                     /* another watched file */
-	assert_true(zone_watch_changed(fd, &names));
+	assert_true(zone_watch_changed(fd, &names, &gone));
 	assert_int_equal(unlink(zone), 0);
-	assert_true(zone_watch_changed(fd, &names));
+	assert_true(zone_watch_changed(fd, &names, &gone));
 
 	close(fd);
 	snprintf(moved_to, sizeof(moved_to), "%s/zone012345.test.zone", dir);
@@ -89,6 +91,7 @@ static void test_overflow_is_a_change(void **state)
 	char zone[256], name[64], err[256];
 	char *files[] = { zone };
 	struct hmap names = { 0 };
+	bool gone = false;
 	int fd, queued = 0;
 	FILE *max = fopen("/proc/sys/fs/inotify/max_queued_events", "r");
 
@@ -106,7 +109,7 @@ static void test_overflow_is_a_change(void **state)
 		write_file(name);
 	}
 	write_file("example.test.zone");                        /* its events dropped */
-	assert_true(zone_watch_changed(fd, &names));
+	assert_true(zone_watch_changed(fd, &names, &gone));
 
 	close(fd);
 	for (int i = 0; i <= queued; i++) {
@@ -119,11 +122,53 @@ static void test_overflow_is_a_change(void **state)
 	hmap_free(&names);
 }
 
+/* A deploy that swaps the zone directory (renames the old one away, a new
+ * one into its place): the watch follows the old directory, whose events
+ * name no file; it must say the directory went, to be watched again. */
+static void test_directory_moved_away(void **state)
+{
+	char zone[300], moved[TEMP_NAME_MAX + 8], err[256];
+	char *files[] = { zone };
+	struct hmap names = { 0 };
+	bool gone = false;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
+	snprintf(zone, sizeof(zone), "%s/example.test.zone", dir);
+	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
+	write_file("example.test.zone");
+	fd = zone_watch_open(files, 1, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_false(zone_watch_changed(fd, &names, &gone));
+	assert_false(gone);
+	snprintf(moved, sizeof(moved), "%s.old", dir);
+	assert_int_equal(rename(dir, moved), 0);
+	assert_true(zone_watch_changed(fd, &names, &gone));
+	assert_true(gone);
+	/* Watched again, the new directory at the path is the one seen. */
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(zone_watch_add(fd, zone, err, sizeof(err)), 0);
+	gone = false;
+	write_file("example.test.zone");
+	assert_true(zone_watch_changed(fd, &names, &gone));
+	assert_false(gone);
+
+	close(fd);
+	unlink(zone);
+	assert_int_equal(rmdir(dir), 0);
+	snprintf(zone, sizeof(zone), "%s/example.test.zone", moved);
+	unlink(zone);
+	assert_int_equal(rmdir(moved), 0);
+	hmap_free(&names);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_events_by_name),
 		cmocka_unit_test(test_overflow_is_a_change),
+		cmocka_unit_test(test_directory_moved_away),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
