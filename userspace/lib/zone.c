@@ -507,7 +507,7 @@ out:
  * regular file, within what is left of limits.zone_file_bytes for the
  * zone. Opened without blocking, so a FIFO in its place cannot hang the
  * daemon; read rather than mapped, so a file truncated meanwhile cannot
- * fault it.
+ * fault it (and is refused).
  */
 static int parse_file(struct load_state *st, const char *path, const char *origin, uint32_t *ttl, int depth)
 {
@@ -515,7 +515,7 @@ static int parse_file(struct load_state *st, const char *path, const char *origi
 	char *text = NULL, *name = NULL, *real = NULL;
 	uint64_t left = limits.file_bytes > st->bytes ? limits.file_bytes - st->bytes : 0;
 	size_t len = 0;
-	struct stat sb;
+	struct stat sb, after;
 	int ret = -1;
 
 	if (fd < 0 || fstat(fd, &sb)) {
@@ -536,7 +536,7 @@ static int parse_file(struct load_state *st, const char *path, const char *origi
 		snprintf(st->err, st->errlen, "%s: out of memory", path);
 		goto out;
 	}
-	while (len < (size_t)sb.st_size) {       /* a file that grows meanwhile is read as it was */
+	while (len < (size_t)sb.st_size) {
 		ssize_t n = read(fd, text + len, sb.st_size - len);
 
 		if (n < 0 && errno == EINTR)
@@ -548,6 +548,15 @@ static int parse_file(struct load_state *st, const char *path, const char *origi
 		if (n == 0)
 			break;
 		len += n;
+	}
+	/* Cut short, or longer or rewritten since: a writer is at work in
+	 * place. What was read is part of one version or of two, and a cut at
+	 * a line's end parses: refused, the change is seen when written. */
+	if (len != (size_t)sb.st_size || fstat(fd, &after) || after.st_size != sb.st_size ||
+	    after.st_mtim.tv_sec != sb.st_mtim.tv_sec || after.st_mtim.tv_nsec != sb.st_mtim.tv_nsec) {
+		snprintf(st->err, st->errlen, "%s: %zu of %lld bytes read: the file changed while it was read (written "
+			 "in place meanwhile): not loaded", path, len, (long long)sb.st_size);
+		goto out;
 	}
 	st->bytes += len;
 	if (depth == 0) {
