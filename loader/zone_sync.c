@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -199,16 +200,40 @@ static void watch_includes(struct daemon *d, struct zone_job *z)
 
 /* ---- loads ---- */
 
-/* On the zones lane: the files the zones in force include, for the loop's
- * thread to watch. */
+/* A file to watch, for the loop's thread: an include, or where a zone file
+ * or include that is a symlink points (the watch on the link's directory
+ * sees the link change, not its target: a checkout elsewhere). Found
+ * again at every load, as the link may point elsewhere since. */
+static int take_watched(struct zone_job *z, const char *path, bool include)
+{
+	struct stat link;
+	char *target;
+	int ret = 0;
+
+	if (include && strings_push(&z->includes, &z->include_count, path))
+		return -1;
+	if (lstat(path, &link) || !S_ISLNK(link.st_mode) || !(target = realpath(path, NULL)))
+		return 0;
+	ret = strings_push(&z->includes, &z->include_count, target);
+	free(target);
+	return ret;
+}
+
+/* On the zones lane: the files the zones in force include, and the targets
+ * of those that are symlinks, zone files too, for the loop's thread to
+ * watch. */
 static void take_includes(const struct generation *served, struct zone_job *z)
 {
-	for (size_t i = 0; i < served->zone_count; i++)
-		for (size_t k = 0; k < served->zones[i]->include_count; k++)
-			if (strings_push(&z->includes, &z->include_count, served->zones[i]->includes[k])) {
-				log_error("out of memory listing the files zones include");
-				return;
-			}
+	for (size_t i = 0; i < served->zone_count; i++) {
+		int failed = take_watched(z, served->zones[i]->file, false);
+
+		for (size_t k = 0; k < served->zones[i]->include_count && !failed; k++)
+			failed = take_watched(z, served->zones[i]->includes[k], true);
+		if (failed) {
+			log_error("out of memory listing the files zones include");
+			return;
+		}
+	}
 }
 
 /* On the zones lane: the view of the zones in force the loop's thread

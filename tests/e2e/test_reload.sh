@@ -203,6 +203,17 @@ wait_for "the swapped directory's file" eval 'xdp_answers extra.second.test A 19
 echo "extra 300 IN A 192.0.2.63" > "$INCLUDED"
 wait_for "a change in the directory swapped in" eval 'xdp_answers extra.second.test A 192.0.2.63'
 echo "ok - a directory swapped in by a deploy is loaded, and watched from then on"
+# The included file made a symlink to a file elsewhere (a checkout): the
+# link's change is seen where the link is, a change to its target where
+# the target is.
+mkdir "$WORK/checkout"
+echo "extra 300 IN A 192.0.2.64" > "$WORK/checkout/included.zone"
+ln -sf "$WORK/checkout/included.zone" "$INCLUDED"
+wait_for "the symlink's target" eval 'xdp_answers extra.second.test A 192.0.2.64'
+echo "extra 300 IN A 192.0.2.65" > "$WORK/checkout/included.zone.new"
+mv "$WORK/checkout/included.zone.new" "$WORK/checkout/included.zone"
+wait_for "a change to the symlink's target" eval 'xdp_answers extra.second.test A 192.0.2.65'
+echo "ok - a file that is a symlink is watched where it points too"
 
 echo "www2 IN A 192.0.2.300" >> "$EXAMPLE"
 wait_for "the failed reload on change" reloads_done "reload failed" 1
