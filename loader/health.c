@@ -119,7 +119,9 @@ enum soa_verdict health_soa_answer(const uint8_t *wire, size_t len, const struct
 		uint32_t serial;
 		bool later;
 
-		if (rr->type != KNOT_RRTYPE_SOA || !knot_dname_is_case_equal(rr->owner, z->origin))
+		/* Class IN alone: libknot takes others without rdata (RFC 2136). */
+		if (rr->type != KNOT_RRTYPE_SOA || rr->rclass != KNOT_CLASS_IN ||
+		    !knot_dname_is_case_equal(rr->owner, z->origin))
 			continue;
 		serial = knot_soa_serial(rr->rrs.rdata);
 		later = (int32_t)(serial - z->serial) > 0;      /* RFC 1982: after ours by less than 2^31 */

@@ -402,6 +402,15 @@ static void test_soa_serials(void **state)
 	z.serial = 5;                   /* 2^31 + 5 is not after 5 */
 	len = soa_response(0x80000005, wire);
 	assert_int_equal(health_soa_answer(wire, len, &z, "the program", true, detail, sizeof(detail)), -1);
+	/* A SOA of class 0 without rdata, which libknot takes (as UPDATE's
+	 * prerequisites have, RFC 2136): not the zone's; its serial was read
+	 * past the end. */
+	len = soa_response(5, wire);
+	wire[35] = 0;                   /* class 0 */
+	wire[41] = 0;                   /* no rdata */
+	len = 42;
+	assert_int_equal(health_soa_answer(wire, len, &z, "backend", false, detail, sizeof(detail)), SOA_WRONG);
+	assert_string_equal(detail, "backend: no SOA in the answer to example.test. SOA");
 	knot_dname_free(origin, NULL);
 }
 

@@ -34,15 +34,20 @@ static void begin_message(uint16_t qtype)
 	assert_int_equal(knot_pkt_begin(message, KNOT_ANSWER), KNOT_EOK);
 }
 
-static void put(const char *owner, uint16_t type, const uint8_t *rdata, uint16_t len)
+static void put_of_class(const char *owner, uint16_t type, uint16_t rclass, const uint8_t *rdata, uint16_t len)
 {
 	knot_dname_t *name = knot_dname_from_str_alloc(owner);
-	knot_rrset_t *rr = knot_rrset_new(name, type, KNOT_CLASS_IN, 300, NULL);
+	knot_rrset_t *rr = knot_rrset_new(name, type, rclass, 300, NULL);
 
 	assert_int_equal(knot_rrset_add_rdata(rr, rdata, len, NULL), KNOT_EOK);
 	assert_int_equal(knot_pkt_put(message, 0, rr, KNOT_PF_FREE), KNOT_EOK);
 	knot_dname_free(name, NULL);
 	free(rr);               /* the packet holds its rdata and owner now */
+}
+
+static void put(const char *owner, uint16_t type, const uint8_t *rdata, uint16_t len)
+{
+	put_of_class(owner, type, KNOT_CLASS_IN, rdata, len);
 }
 
 static void soa(uint32_t serial)
@@ -240,6 +245,34 @@ static void test_whole_zone_without_name_servers_refused(void **state)
 	assert_string_equal(o.err, "the zone has no NS records at its apex");
 }
 
+/* libknot takes records of other classes without rdata (as UPDATE's
+ * prerequisites have, RFC 2136): a SOA's serial was read past the end, an
+ * address without one was stored. */
+static void test_records_of_another_class_refused(void **state)
+{
+	static const struct {
+		const char *owner;
+		uint16_t type;
+	} records[] = { { "transfer.test.", KNOT_RRTYPE_SOA }, { "www.transfer.test.", KNOT_RRTYPE_A } };
+	char expected[128];
+	struct outcome o;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+		begin_message(KNOT_RRTYPE_AXFR);
+		soa(3);
+		name_server();
+		put_of_class(records[i].owner, records[i].type, 0, NULL, 0);
+		soa(3);
+		end_message();
+		o = read_answer(NULL, KNOT_RRTYPE_AXFR);
+		assert_int_equal(o.ret, -1);
+		snprintf(expected, sizeof(expected), "record of %s: class CLASS0: only class IN is served",
+			 records[i].owner);
+		assert_string_equal(o.err, expected);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_ixfr_short_of_its_serial_refused),
 		cmocka_unit_test(test_whole_zone_not_newer_keeps_ours),
 		cmocka_unit_test(test_whole_zone_without_name_servers_refused),
+		cmocka_unit_test(test_records_of_another_class_refused),
 	};
 
 	return cmocka_run_group_tests_name("zone transfers", tests, setup, teardown);

@@ -288,6 +288,16 @@ static int take_soa(struct transfer *t, const knot_rrset_t *rr, uint32_t serial,
 static int take_record(struct transfer *t, const knot_rrset_t *rr, const knot_rdata_t *rdata, char *err,
 		       size_t errlen)
 {
+	/* Class IN alone is served, and libknot takes records of other
+	 * classes without rdata (as UPDATE's prerequisites, RFC 2136). */
+	if (rr->rclass != KNOT_CLASS_IN) {
+		char owner[KNOT_DNAME_TXT_MAXLEN], class[16];
+
+		knot_dname_to_str(owner, rr->owner, sizeof(owner));
+		knot_rrclass_to_string(rr->rclass, class, sizeof(class));
+		snprintf(err, errlen, "record of %s: class %s: only class IN is served", owner, class);
+		return -1;
+	}
 	if (rr->type == KNOT_RRTYPE_SOA) {
 		knot_rrset_t one;
 
