@@ -277,8 +277,15 @@ long_dir=$WORK/$(printf 'é%.0s' {1..120})/$(printf 'é%.0s' {1..120})
 mkdir -p "$bad_dir" "$long_dir"
 sed 's/example\.test\./bad.test./g' "$ZONE" > "$bad_dir/bad.test.zone"
 sed 's/example\.test\./long.test./g' "$ZONE" > "$long_dir/long.test.zone"
-start_xdpcastd --zone "$ZONE" --zone "$bad_dir/bad.test.zone" --zone "$long_dir/long.test.zone" \
-	--config "$WORK/xdpcastd.yaml"
+# The PoP's name as long as --pop allows (64, the NSID's bytes), whole in
+# status and /metrics (a snapshot once cut it to 63).
+long_pop=$(printf 'p%.0s' {1..64})
+POP=$long_pop start_xdpcastd --zone "$ZONE" --zone "$bad_dir/bad.test.zone" --zone "$long_dir/long.test.zone" \
+	--config "$WORK/xdpcastd.yaml" --metrics $UNICAST4:9553
+[ "$(ctl --json status | json 'v["pop"]')" = "$long_pop" ] && grep -q "pop $long_pop," <<< "$(ctl status)" &&
+	grep -q "^xdpcast_build_info{pop=\"$long_pop\"," <<< "$(http_get "http://$UNICAST4:9553/metrics")" ||
+	fail "a PoP name of 64 characters, not whole: $(ctl --json status | json 'v["pop"]')"
+echo "ok - a PoP name of 64 characters, whole in status, status --json and /metrics"
 [ "$(ctl --json status | json 'sorted(z["zone"] for z in v["zones"])')" = \
   "['bad.test.', 'example.test.', 'long.test.']" ] || fail "status --json with odd zone paths: $(ctl --json status 2>&1)"
 [ "$(ctl --json status | LONG="$long_dir/long.test.zone" json 'next(__import__("os").environ["LONG"] == z["file"]

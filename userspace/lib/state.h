@@ -80,7 +80,7 @@ struct state_text_block;
 
 struct pop_state {
 	unsigned refs;
-	char pop[64];
+	char pop[XDPCAST_NSID_MAX + 1];       /* whole: the option allows the NSID's length */
 	char version[64];
 	int pid;
 	char phase[16];                 /* running, stopping, handing over */
