@@ -96,6 +96,8 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const
 		return MHD_NO;
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+	/* What a 405 must name (RFC 9110, 15.5.6); true of every path served. */
+	MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(conn, status, response);
 	MHD_destroy_response(response);
 	return ret;
@@ -116,7 +118,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 
 	(void)version, (void)upload_data, (void)upload_size, (void)state;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET only\n", 9,
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "GET or HEAD only\n", 17,
 			     MHD_RESPMEM_PERSISTENT);
 	if (strcmp(url, "/metrics"))
 		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", "see /metrics\n", 13, MHD_RESPMEM_PERSISTENT);

@@ -91,6 +91,29 @@ problems=$(promtool check metrics < "$WORK/metrics.txt" 2>&1) || fail "promtool 
 [ -z "$problems" ] || fail "promtool check metrics: $problems"
 echo "ok - promtool check metrics reports nothing"
 
+# HTTP as a scraper or a curious operator may use it: HEAD is GET without
+# the body, a query string is ignored, another method is a 405 that names
+# the allowed ones (RFC 9110 requires Allow), another path a 404.
+http=$(cli python3 -c '
+import http.client, sys
+def ask(method, path):
+    c = http.client.HTTPConnection(sys.argv[1], int(sys.argv[2]), timeout=5)
+    c.request(method, path)
+    r = c.getresponse()
+    body = r.read()
+    print(method, path, r.status, r.getheader("Allow"), r.getheader("Content-Type"), (body.split() or [b"-"])[0].decode())
+ask("HEAD", "/metrics")
+ask("GET", "/metrics?format=text")
+ask("POST", "/metrics")
+ask("DELETE", "/metrics")
+ask("GET", "/")' $UNICAST4 9553)
+[ "$http" = "HEAD /metrics 200 GET, HEAD text/plain; version=0.0.4; charset=utf-8 -
+GET /metrics?format=text 200 GET, HEAD text/plain; version=0.0.4; charset=utf-8 #
+POST /metrics 405 GET, HEAD text/plain GET
+DELETE /metrics 405 GET, HEAD text/plain GET
+GET / 404 GET, HEAD text/plain see" ] || fail "HTTP methods and paths: $http"
+echo "ok - HEAD, a query string, a POST (405 with Allow), another path (404)"
+
 # Every family served is named in the operators' docs.
 for family in $(awk '$1 == "#" && $2 == "TYPE" {print $3}' "$WORK/metrics.txt"); do
 	grep -q "$family" "$ROOT"/README.md "$ROOT"/docs/*.md || fail "$family is in no document"
