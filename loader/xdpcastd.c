@@ -287,7 +287,7 @@ static struct pop_state *snapshot(const struct daemon *d)
 	utf8_copy(s->version, sizeof(s->version), XDPCAST_VERSION);
 	s->pid = getpid();
 	utf8_copy(s->phase, sizeof(s->phase), phase_names[d->phase]);
-	utf8_copy(s->pin_dir, sizeof(s->pin_dir), d->opts.pin_dir);
+	s->pin_dir = state_text(s, d->opts.pin_dir, PATH_MAX);
 	utf8_copy(s->metrics, sizeof(s->metrics), d->opts.metrics ? d->opts.metrics : "");
 	if (d->skel && !bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.xdpcast), &info, &info_len))
 		s->program_id = info.id;

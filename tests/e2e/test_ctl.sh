@@ -324,8 +324,9 @@ echo "ok - a withdraw of a prefix the config lost: kept in the state file throug
 
 # A daemon whose pins are in a BPF filesystem of its own mount namespace
 # (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the
-# daemon, given only the control socket.
-PIN_DIR=/sys/fs/bpf/xdpcast-e2e-$SUFFIX
+# daemon, given only the control socket. The directory's path is over
+# 255 bytes: the status once cut it there, and xdpcastctl looked elsewhere.
+PIN_DIR=/sys/fs/bpf/xdpcast-e2e-$SUFFIX-$(printf 'd%.0s' {1..230})
 start_xdpcastd --zone "$ZONE"
 [ ! -e "$PIN_DIR" ] || fail "$PIN_DIR is visible outside the daemon's namespace: the test proves nothing"
 found() { "$BUILD/xdpcastctl" --control-socket "$CONTROL_SOCKET" "$@"; }
@@ -334,7 +335,7 @@ grep -qE "^dns_answer +tx +1 +1$" <<< "$(found stats)" || fail "stats through th
 grep -qx "www.example.test A: answered in XDP (dns_answer)" <<< "$(found lookup www.example.test)" ||
 	fail "lookup through the daemon's namespace: $(found lookup www.example.test 2>&1)"
 found block list > /dev/null || fail "block list through the daemon's namespace"
-echo "ok - pins in the daemon's own /sys/fs/bpf found through its control socket (stats, lookup, block)"
+echo "ok - pins in the daemon's own /sys/fs/bpf, a path over 255 bytes, found through its control socket (stats, lookup, block)"
 stop_xdpcastd
 
 # stats --watch across restarts: the counters a fresh start resets and the

@@ -13,6 +13,7 @@ struct pop_state *state_new(size_t views, size_t zones, size_t transfers, size_t
 	if (!s)
 		return NULL;
 	s->refs = 1;
+	s->pin_dir = "";
 	s->views = calloc(views + 1, sizeof(*s->views));
 	s->zones = calloc(zones + 1, sizeof(*s->zones));
 	s->transfers = calloc(transfers + 1, sizeof(*s->transfers));

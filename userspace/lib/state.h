@@ -84,7 +84,7 @@ struct pop_state {
 	char version[64];
 	int pid;
 	char phase[16];                 /* running, stopping, handing over */
-	char pin_dir[256];
+	const char *pin_dir;            /* whole: xdpcastctl finds the pins by it (state_text) */
 	char metrics[64];               /* "": none */
 	uint32_t program_id;
 	bool took_over;                 /* started while a previous daemon's program ran */
