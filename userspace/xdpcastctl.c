@@ -412,6 +412,7 @@ static void print_prefix(const json_t *item, bool bird)
 static void print_bgp(const json_t *bgp)
 {
 	const char *socket = json_string_value(json_object_get(bgp, "bird_socket"));
+	const char *error = json_string_value(json_object_get(bgp, "error"));
 	const json_t *item;
 	size_t i;
 
@@ -423,8 +424,12 @@ static void print_bgp(const json_t *bgp)
 		printf("bgp: not controlled (no BIRD socket)\n");
 		return;
 	}
+	/* Not connected without an error: the first try has not ended yet. */
 	if (!json_is_true(json_object_get(bgp, "connected"))) {
-		printf("bgp: BIRD at %s unreachable: %s\n", socket, json_string_value(json_object_get(bgp, "error")));
+		if (error)
+			printf("bgp: BIRD at %s unreachable: %s\n", socket, error);
+		else
+			printf("bgp: BIRD at %s not reached yet\n", socket);
 		return;
 	}
 	printf("bgp: BIRD at %s%s\n", socket, error_suffix(bgp));

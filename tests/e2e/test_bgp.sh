@@ -397,3 +397,22 @@ grep -q "no BIRD listening at $POP_SOCK (connect: Connection refused): it announ
 	fail "the stop without BIRD is not logged: $(tail -3 "$WORK/xdpcastd.log")"
 ! grep -q route "$INCLUDE" || fail "the include file still announces: $(cat "$INCLUDE")"
 echo "ok - SIGTERM with no BIRD listening: exit 0, the include file withdrawn for BIRD's next start"
+
+# A BIRD that has not answered yet (the daemon's first try waits for its
+# greeting, 2 s at most): status says so, where it printed
+# "unreachable: (null)".
+srv python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+held = [s.accept()[0] for _ in range(2)]
+time.sleep(30)' "$WORK/silent-bird.ctl" &
+SILENT=$!
+PIDS+=($SILENT)
+wait_for "the silent BIRD socket" test -S "$WORK/silent-bird.ctl"
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$WORK/silent-bird.ctl" --bird-include "$INCLUDE"
+status=$(ctl status)
+grep -qx "bgp: BIRD at $WORK/silent-bird.ctl not reached yet" <<< "$status" || fail "status before BIRD answered: $status"
+kill "$SILENT"; wait "$SILENT" 2>/dev/null || true
+rm -f "$WORK/silent-bird.ctl"
+stop_xdpcastd
+echo "ok - status before BIRD answered the first time: not reached yet"
