@@ -53,6 +53,11 @@ static void test_refused(void **state)
 		{ "undrain all 3", "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all" },
 		{ "drain all 3 x", "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all" },
 		{ "withdraw 192.0.2.1/24", "prefix '192.0.2.1/24': host bits are set after /24" },
+		/* A prepend that is not a number was left out (a drain at the default),
+		 * one past int wrapped round (4294967299 was 3). */
+		{ "drain all x", "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all" },
+		{ "drain all 4294967299", "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all" },
+		{ "drain all 3x", "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all" },
 	};
 	struct control_command c;
 	char err[256];

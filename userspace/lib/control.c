@@ -26,13 +26,23 @@ static int socket_address(const char *path, struct sockaddr_un *addr, char *err,
 	return 0;
 }
 
+/* A drain's prepend, 0 to 10 in digits alone; -1 for anything else (%d
+ * read "3x" as 3 and wrapped 4294967299 round to 3). */
+static int prepend_parse(const char *text)
+{
+	size_t digits = strspn(text, "0123456789");
+
+	return digits && digits <= 2 && !text[digits] && atoi(text) <= 10 ? atoi(text) : -1;
+}
+
 int control_parse(const char *line, struct control_command *out, char *err, size_t errlen)
 {
 	static const char *const verbs[] = { [CONTROL_STATUS] = "status", [CONTROL_RELOAD] = "reload",
 					     [CONTROL_DRAIN] = "drain", [CONTROL_UNDRAIN] = "undrain",
 					     [CONTROL_WITHDRAW] = "withdraw" };
-	char verb[16] = "", prefix[64] = "", extra[2] = "";
-	int prepend = -1, n = sscanf(line, "%15s %63s %d %1s", verb, prefix, &prepend, extra);
+	char verb[16] = "", prefix[64] = "", prepend_text[16] = "", extra[2] = "";
+	int n = sscanf(line, "%15s %63s %15s %1s", verb, prefix, prepend_text, extra);
+	int prepend = n == 3 ? prepend_parse(prepend_text) : -1;
 	struct xdpcast_lpm_key key;
 	int v;
 
@@ -52,7 +62,7 @@ int control_parse(const char *line, struct control_command *out, char *err, size
 		snprintf(err, errlen, "%s takes no argument", verb);
 		return -1;
 	}
-	if (n < 2 || n > (v == CONTROL_DRAIN ? 3 : 2) || (n == 3 && (prepend < 0 || prepend > 10))) {
+	if (n < 2 || n > (v == CONTROL_DRAIN ? 3 : 2) || (n == 3 && prepend < 0)) {
 		snprintf(err, errlen, "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all");
 		return -1;
 	}
