@@ -32,7 +32,7 @@
 struct control_conn {
 	struct control_server *server;
 	int fd;                         /* -1: a free slot */
-	char in[COMMAND_MAX + 1];
+	char in[COMMAND_MAX + 2];       /* a whole line, its newline and a NUL */
 	size_t in_len;
 	char *out;
 	size_t out_len, out_sent;
@@ -229,29 +229,41 @@ static void run_command(struct control_conn *c, const char *line)
 static void conn_ready(void *arg, short revents)
 {
 	struct control_conn *c = arg;
+	size_t line = 0;
 	ssize_t n;
-	char *nl;
 
 	if (revents & POLLOUT) {
 		conn_write(c);
 		return;
 	}
-	n = recv(c->fd, c->in + c->in_len, COMMAND_MAX - c->in_len, MSG_DONTWAIT);
+	n = recv(c->fd, c->in + c->in_len, COMMAND_MAX + 1 - c->in_len, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n > 0)
 		c->in_len += n;
-	c->in[c->in_len] = '\0';
-	nl = strpbrk(c->in, "\r\n");
-	if (!nl && n > 0 && c->in_len < COMMAND_MAX)
+	/* Up to its newline, over a NUL byte too (which would end it unseen). */
+	while (line < c->in_len && c->in[line] != '\n' && c->in[line] != '\r')
+		line++;
+	if (line == c->in_len && n > 0 && c->in_len <= COMMAND_MAX)
 		return;         /* the rest of the line is still coming */
-	if (nl)
-		*nl = '\0';
-	if (n < 0 && !nl) {
+	if (line == c->in_len && n < 0) {
 		conn_close(c);
 		return;
 	}
 	loop_watch_events(c->server->d->loop, c->fd, 0);
+	/* Refused whole: a line cut to its first bytes would run as another command. */
+	if (line > COMMAND_MAX) {
+		char error[64];
+
+		snprintf(error, sizeof(error), "a command line is at most %d bytes", COMMAND_MAX);
+		conn_reply(c, error_reply(error));
+		return;
+	}
+	if (memchr(c->in, '\0', line)) {
+		conn_reply(c, error_reply("a NUL byte in the command line"));
+		return;
+	}
+	c->in[line] = '\0';
 	run_command(c, c->in);
 }
 

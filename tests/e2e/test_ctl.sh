@@ -214,6 +214,38 @@ grep -qx "idle closed True" "$WORK/slow-clients.txt" || fail "an idle client was
 ctl status > /dev/null || fail "status failed after the crowd"
 echo "ok - status answered in $took ms next to 10 idle clients and a byte-every-4-s one (the silent cut at their deadline); 20 over the cap were told busy"
 
+# Command lines the daemon cannot take are refused at once, with the
+# reason: one past 128 bytes was cut there and run ("status" + 130 spaces
+# + "now" answered the status), and one with a NUL byte got no answer
+# until its deadline. A line of 128 bytes (and its newline) is whole.
+python3 - "$CONTROL_SOCKET" <<'PY' || fail "command lines too long or with a NUL byte"
+import json, socket, sys, time
+def ask(line):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.settimeout(5)
+    s.sendall(line)
+    start, data = time.time(), b""
+    while not data.endswith(b"\n"):
+        try:
+            chunk = s.recv(1 << 16)
+        except ConnectionResetError:        # closed with the rest of a long line unread
+            break
+        if not chunk:
+            break
+        data += chunk
+    return (json.loads(data) if data else None), time.time() - start
+for line, expected in [(b"status" + b" " * 130 + b"now\n", {"ok": False, "error": "a command line is at most 128 bytes"}),
+                       (b"status\0now\n", {"ok": False, "error": "a NUL byte in the command line"})]:
+    reply, took = ask(line)
+    if reply != expected or took > 1:
+        sys.exit("%r...: %r after %.1f s" % (line[:12], reply, took))
+reply, took = ask(b"status" + b" " * 122 + b"\n")
+if not reply or not reply["ok"]:
+    sys.exit("a line of 128 bytes: %r" % reply)
+PY
+echo "ok - a command line over 128 bytes or with a NUL byte is refused at once, with the reason"
+
 # status is encoded on a worker: fifty clients that leave before their
 # reply (ten at a time: each holds its slot until its reply is made), then
 # twelve at once, each answered whole; then a stop while a dozen replies
