@@ -90,6 +90,8 @@ static const char usage[] =
 "                       not), never asking a daemon, and at the default paths\n"
 "                       when it cannot read the config file\n"
 "  -p, --prepend N      drain: prepend bgp.asn N times (0..10)\n"
+"      --timeout SECONDS  how long xdpcastd may take to answer (default 30;\n"
+"                       reload: as long as the load takes; 0: however long)\n"
 "  -j, --json           print JSON instead of text, errors too ({\"error\": ...})\n"
 "  -a, --all            stats: list reasons that counted nothing too;\n"
 "                       status: every zone and transfer, however many\n"
@@ -116,6 +118,7 @@ struct ctl {
 	bool json, all, after_failure, dnssec;
 	int watch, count;
 	int prepend;                    /* drain --prepend; -1: the daemon's default */
+	int timeout;                    /* --timeout; -1: answer_timeout's default */
 	struct options opts;            /* the config file's */
 	json_t *status;                 /* the daemon's, once asked; NULL: not reachable */
 	int status_errno;               /* then why: connect's errno, 0 for other failures */
@@ -125,6 +128,16 @@ struct ctl {
 };
 
 static bool json_errors;
+
+/* Seconds the daemon may take to answer command before xdpcastctl gives
+ * up on it (a stopped or stuck one would hang it): --timeout, else 30, a
+ * reload as long as its load takes (minutes, for large zones). */
+static int answer_timeout(const struct ctl *ctl, const char *command)
+{
+	if (ctl->timeout >= 0)
+		return ctl->timeout;
+	return strcmp(command, "reload") ? 30 : 0;
+}
 
 static int print_json(json_t *value)
 {
@@ -153,7 +166,7 @@ static json_t *daemon_status(struct ctl *ctl, char *err, size_t errlen)
 
 	if (!ctl->status_asked) {
 		errno = 0;
-		ctl->status = control_request(ctl->socket, "status", why, sizeof(why));
+		ctl->status = control_request(ctl->socket, "status", answer_timeout(ctl, "status"), why, sizeof(why));
 		ctl->status_errno = ctl->status ? 0 : errno;
 		ctl->status_asked = true;
 	}
@@ -586,7 +599,7 @@ static int cmd_status(struct ctl *ctl)
 static int cmd_reload(struct ctl *ctl)
 {
 	char err[512];
-	json_t *reply = control_request(ctl->socket, "reload", err, sizeof(err));
+	json_t *reply = control_request(ctl->socket, "reload", answer_timeout(ctl, "reload"), err, sizeof(err));
 	int ok;
 
 	if (!reply)
@@ -903,7 +916,7 @@ static int cmd_maintain(struct ctl *ctl, const char *verb, const char *arg)
 		snprintf(command, sizeof(command), "drain %s %d", prefix, ctl->prepend);
 	else
 		snprintf(command, sizeof(command), "%s %s", verb, prefix);
-	reply = control_request(ctl->socket, command, err, sizeof(err));
+	reply = control_request(ctl->socket, command, answer_timeout(ctl, verb), err, sizeof(err));
 	if (!reply)
 		return fail(err);
 	if (!json_is_true(json_object_get(reply, "ok"))) {
@@ -976,7 +989,7 @@ static int number(const char *text, int min, int max)
 	return !*text || *end || errno || n < min || n > max ? -1 : (int)n;
 }
 
-enum { OPT_BIRD_INCLUDE = 256, OPT_AFTER_FAILURE, OPT_SINCE, OPT_DNSSEC };
+enum { OPT_BIRD_INCLUDE = 256, OPT_AFTER_FAILURE, OPT_SINCE, OPT_DNSSEC, OPT_TIMEOUT };
 
 static const char shortopts[] = ":d:s:c:b:p:jaw:n:t:hV";
 static const struct option longopts[] = {
@@ -994,6 +1007,7 @@ static const struct option longopts[] = {
 	{ "top", required_argument, NULL, 't' },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "dnssec", no_argument, NULL, OPT_DNSSEC },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -1054,6 +1068,10 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 		case OPT_SINCE:
 			if ((ctl->since = number(optarg, 1, 86400 * 365)) < 0)
 				return fail("--since takes a number of seconds, 1 or more");
+			break;
+		case OPT_TIMEOUT:
+			if ((ctl->timeout = number(optarg, 0, 86400)) < 0)
+				return fail("--timeout takes a number of seconds, 0 (however long) or more");
 			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		case 'V': printf("xdpcastctl %s\n", XDPCAST_VERSION); exit(0);
@@ -1151,7 +1169,7 @@ static int no_command(void)
 
 int main(int argc, char **argv)
 {
-	struct ctl ctl = { .prepend = -1, .top = 10 };
+	struct ctl ctl = { .prepend = -1, .timeout = -1, .top = 10 };
 	int ret;
 
 	ret = parse_options(argc, argv, &ctl);

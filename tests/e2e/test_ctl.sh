@@ -52,6 +52,41 @@ rc=0; out=$(SERVICE_RESULT=exit-code ctl --after-failure --bird-include "$includ
 grep -q "^protocol static xdpcast4" "$include" || fail "the include: $(cat "$include" 2>&1)"
 echo "ok - the stop hook without BIRD and without the include's directory: written, exit 0"
 
+# A daemon that never answers (stopped, or stuck) hung every command that
+# asks it, stats and lookup too: given up on after --timeout, at the
+# read and at a connect its full backlog holds.
+python3 - "$WORK/mute.sock" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(0)
+held = socket.socket(socket.AF_UNIX)
+held.connect(sys.argv[1])       # in the backlog: the next connect waits
+time.sleep(60)
+PY
+PIDS+=($!)
+wait_for "the mute socket" test -S "$WORK/mute.sock"
+rc=0; out=$(timeout 10 "$BUILD/xdpcastctl" --control-socket "$WORK/mute.sock" --timeout 1 status 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: $WORK/mute.sock: xdpcastd took no connection in 1 s (stopped, or stuck?)" ] ||
+	fail "status of a daemon whose backlog is full: rc $rc, '$out'"
+python3 - "$WORK/silent.sock" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen()
+clients = [s.accept() for _ in range(2)]        # taken, never answered
+time.sleep(60)
+PY
+PIDS+=($!)
+wait_for "the silent socket" test -S "$WORK/silent.sock"
+rc=0; out=$(timeout 10 "$BUILD/xdpcastctl" --control-socket "$WORK/silent.sock" --timeout 1 --json drain 2>/dev/null) || rc=$?
+[ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "$WORK/silent.sock: no answer from xdpcastd in 1 s (stopped, or stuck?)" ] ||
+	fail "drain of a daemon that never answers: rc $rc, '$out'"
+rc=0; out=$(ctl --timeout x status 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: --timeout takes a number of seconds, 0 (however long) or more" ] ||
+	fail "--timeout x: rc $rc, '$out'"
+echo "ok - a daemon that takes no connection or never answers: an error after --timeout, not a hang"
+
 setup_network
 cp "$ZONE" "$WORK/zone"
 start_nsd "$WORK/zone"

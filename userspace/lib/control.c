@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -142,8 +143,9 @@ const char *control_unreachable_hint(int errnum)
 	       errnum == ENOENT || errnum == ECONNREFUSED ? " (is xdpcastd running?)" : "";
 }
 
-json_t *control_request(const char *path, const char *command, char *err, size_t errlen)
+json_t *control_request(const char *path, const char *command, int timeout_s, char *err, size_t errlen)
 {
+	struct timeval timeout = { .tv_sec = timeout_s };
 	struct sockaddr_un addr;
 	json_error_t error;
 	json_t *reply;
@@ -153,10 +155,21 @@ json_t *control_request(const char *path, const char *command, char *err, size_t
 	if (socket_address(path, &addr, err, errlen))
 		return NULL;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* SO_SNDTIMEO bounds a connect too: a stopped daemon's backlog fills. */
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout)) ||
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
 		int saved = errno;
 
-		snprintf(err, errlen, "%s: %s%s", path, strerror(saved), control_unreachable_hint(saved));
+		if (saved == EAGAIN)
+			snprintf(err, errlen, "%s: xdpcastd took no connection in %d s (stopped, or stuck?)", path,
+				 timeout_s);
+		else
+			snprintf(err, errlen, "%s: %s%s", path, strerror(saved), control_unreachable_hint(saved));
 		if (fd >= 0)
 			close(fd);
 		errno = saved;
@@ -168,8 +181,11 @@ json_t *control_request(const char *path, const char *command, char *err, size_t
 		return NULL;
 	}
 	in = fdopen(fd, "r");
+	errno = 0;
 	reply = in ? json_loadf(in, JSON_DISABLE_EOF_CHECK, &error) : NULL;
-	if (!reply)
+	if (!reply && in && ferror(in) && errno == EAGAIN)
+		snprintf(err, errlen, "%s: no answer from xdpcastd in %d s (stopped, or stuck?)", path, timeout_s);
+	else if (!reply)
 		snprintf(err, errlen, "%s: no answer from xdpcastd (%s)", path, in ? error.text : strerror(errno));
 	if (in)
 		fclose(in);
