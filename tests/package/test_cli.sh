@@ -39,6 +39,10 @@ refused "prefix '192.0.2.0/33': length must be 0 to 32" ctl block add 192.0.2.0/
 refused "'BOGUS' is not a record type" ctl lookup example.net BOGUS
 refused "none.sock: No such file or directory (is xdpcastd running?)" ctl status
 refused "withdraw PREFIX needs a running xdpcastd" ctl withdraw 192.0.2.0/24
+# A path that is not a socket was "Connection refused (is xdpcastd running?)".
+touch "$WORK/file"
+refused "$WORK/file: not a socket (is it xdpcastd's control socket?)" ctl --control-socket "$WORK/file" status
+refused "$WORK: not a socket (is it xdpcastd's control socket?)" ctl --control-socket "$WORK" status
 # A daemon's socket (mode 0600, root's) and pins (bpffs: 0700) asked by
 # another user: the reason is permission, not a daemon that is not running.
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/root.sock"

@@ -147,6 +147,7 @@ json_t *control_request(const char *path, const char *command, int timeout_s, ch
 {
 	struct timeval timeout = { .tv_sec = timeout_s };
 	struct sockaddr_un addr;
+	struct stat st;
 	json_error_t error;
 	json_t *reply;
 	FILE *in;
@@ -168,6 +169,9 @@ json_t *control_request(const char *path, const char *command, int timeout_s, ch
 		if (saved == EAGAIN)
 			snprintf(err, errlen, "%s: xdpcastd took no connection in %d s (stopped, or stuck?)", path,
 				 timeout_s);
+		else if (saved == ECONNREFUSED && !stat(path, &st) && !S_ISSOCK(st.st_mode))
+			/* connect says "Connection refused" of a file or a directory too */
+			snprintf(err, errlen, "%s: not a socket (is it xdpcastd's control socket?)", path);
 		else
 			snprintf(err, errlen, "%s: %s%s", path, strerror(saved), control_unreachable_hint(saved));
 		if (fd >= 0)
