@@ -109,6 +109,22 @@ static const char usage[] =
 "Exit status: 0 on success, 1 on any error (which is printed on stderr, or\n"
 "as JSON on stdout with --json).\n";
 
+/* The options that change what one command or two do, as --help says:
+ * given to another, they were ignored without a word (withdraw --prepend
+ * 3, stats --count 2 without --watch). Paths are not among them: like
+ * --pin-dir, they say where things are, for whichever command needs them.
+ * A bit each in ctl.scoped and command.options. */
+enum scoped_option {
+	SCOPED_PREPEND, SCOPED_ALL, SCOPED_WATCH, SCOPED_COUNT, SCOPED_TOP, SCOPED_SINCE, SCOPED_DNSSEC,
+	SCOPED_AFTER_FAILURE,
+};
+static const char *const scoped_names[] = {
+	[SCOPED_PREPEND] = "--prepend", [SCOPED_ALL] = "--all", [SCOPED_WATCH] = "--watch", [SCOPED_COUNT] = "--count",
+	[SCOPED_TOP] = "--top", [SCOPED_SINCE] = "--since", [SCOPED_DNSSEC] = "--dnssec",
+	[SCOPED_AFTER_FAILURE] = "--after-failure",
+};
+#define SCOPED(option) (1u << SCOPED_##option)
+
 struct ctl {
 	const char *pin_dir;            /* --pin-dir or the config's; NULL: found through the daemon */
 	char found_pin_dir[PATH_MAX];
@@ -119,6 +135,7 @@ struct ctl {
 	int watch, count;
 	int prepend;                    /* drain --prepend; -1: the daemon's default */
 	int timeout;                    /* --timeout; -1: answer_timeout's default */
+	unsigned scoped;                /* SCOPED() of each scoped option given */
 	struct options opts;            /* the config file's */
 	json_t *status;                 /* the daemon's, once asked; NULL: not reachable */
 	int status_errno;               /* then why: connect's errno, 0 for other failures */
@@ -1039,6 +1056,9 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 
 	ctl->json = json_errors = json_asked(argc, argv);
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		ctl->scoped |= c == 'p' ? SCOPED(PREPEND) : c == 'a' ? SCOPED(ALL) : c == 'w' ? SCOPED(WATCH) :
+			       c == 'n' ? SCOPED(COUNT) : c == 't' ? SCOPED(TOP) : c == OPT_SINCE ? SCOPED(SINCE) :
+			       c == OPT_DNSSEC ? SCOPED(DNSSEC) : c == OPT_AFTER_FAILURE ? SCOPED(AFTER_FAILURE) : 0;
 		switch (c) {
 		case 'd': ctl->pin_dir = optarg; break;
 		case 's': ctl->socket = optarg; break;
@@ -1106,16 +1126,19 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 	return 0;
 }
 
-/* Every command and the arguments it takes (as --help writes them), so
- * that a wrong count is named as such. */
+/* Every command, the arguments it takes (as --help writes them), so that
+ * a wrong count is named as such, and the scoped options it takes. */
 static const struct command {
 	const char *name, *args;
 	int min, max;
+	unsigned options;
 } commands[] = {
-	{ "stats", NULL, 0, 0 }, { "status", NULL, 0, 0 }, { "lookup", "NAME [TYPE]", 1, 2 },
-	{ "answers", "NAME", 1, 1 }, { "catchment", NULL, 0, 0 }, { "reload", NULL, 0, 0 },
-	{ "block", "add PREFIX, del PREFIX or list", 1, 2 }, { "drain", "[PREFIX]", 0, 1 },
-	{ "undrain", "[PREFIX]", 0, 1 }, { "withdraw", "[PREFIX]", 0, 1 },
+	{ "stats", NULL, 0, 0, SCOPED(ALL) | SCOPED(WATCH) | SCOPED(COUNT) }, { "status", NULL, 0, 0, SCOPED(ALL) },
+	{ "lookup", "NAME [TYPE]", 1, 2, SCOPED(DNSSEC) }, { "answers", "NAME", 1, 1, SCOPED(DNSSEC) },
+	{ "catchment", NULL, 0, 0, SCOPED(TOP) | SCOPED(SINCE) }, { "reload", NULL, 0, 0, 0 },
+	{ "block", "add PREFIX, del PREFIX or list", 1, 2, 0 }, { "drain", "[PREFIX]", 0, 1, SCOPED(PREPEND) },
+	{ "undrain", "[PREFIX]", 0, 1, 0 },
+	{ "withdraw", "[PREFIX]", 0, 1, SCOPED(AFTER_FAILURE) },
 };
 #define COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -1136,6 +1159,15 @@ static int run(struct ctl *ctl, const char *command, int args, char **argv)
 			 c->args ? c->args : "no arguments");
 		return fail(err);
 	}
+	for (size_t o = 0; o < sizeof(scoped_names) / sizeof(scoped_names[0]); o++) {
+		if (ctl->scoped & ~c->options & 1u << o) {
+			snprintf(err, sizeof(err), "%s is not an option of %s (see xdpcastctl --help)", scoped_names[o],
+				 command);
+			return fail(err);
+		}
+	}
+	if ((ctl->scoped & SCOPED(COUNT)) && !ctl->watch)
+		return fail("--count counts the reports of --watch: stats --watch SECONDS --count N");
 	if (!strcmp(command, "stats"))
 		return cmd_stats(ctl);
 	if (!strcmp(command, "status"))

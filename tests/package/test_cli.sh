@@ -37,6 +37,12 @@ refused "status takes no arguments" ctl status extra
 refused "block takes add PREFIX, del PREFIX or list" ctl block
 refused "prefix '192.0.2.0/33': length must be 0 to 32" ctl block add 192.0.2.0/33
 refused "'BOGUS' is not a record type" ctl lookup example.net BOGUS
+# An option of another command was ignored without a word.
+refused "--prepend is not an option of withdraw" ctl withdraw --prepend 3 192.0.2.0/24
+refused "--top is not an option of status" ctl status --top 5
+refused "--dnssec is not an option of stats" ctl --dnssec stats
+refused "--after-failure is not an option of drain" ctl --after-failure drain
+refused "--count counts the reports of --watch: stats --watch SECONDS --count N" ctl stats --count 2
 refused "none.sock: No such file or directory (is xdpcastd running?)" ctl status
 refused "withdraw PREFIX needs a running xdpcastd" ctl withdraw 192.0.2.0/24
 # A path that is not a socket was "Connection refused (is xdpcastd running?)".
