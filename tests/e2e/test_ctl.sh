@@ -82,10 +82,30 @@ wait_for "the silent socket" test -S "$WORK/silent.sock"
 rc=0; out=$(timeout 10 "$BUILD/xdpcastctl" --control-socket "$WORK/silent.sock" --timeout 1 --json drain 2>/dev/null) || rc=$?
 [ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "$WORK/silent.sock: no answer from xdpcastd in 1 s (stopped, or stuck?)" ] ||
 	fail "drain of a daemon that never answers: rc $rc, '$out'"
+# A daemon with every connection taken says so and closes at once: the
+# command line sent after that killed xdpcastctl by SIGPIPE (exit 141,
+# without a word), most times.
+python3 - "$WORK/busy.sock" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(64)
+while True:
+    c, _ = s.accept()
+    c.send(b'{"ok":false,"error":"busy: too many control connections"}\n')
+    c.close()
+PY
+PIDS+=($!)
+wait_for "the busy socket" test -S "$WORK/busy.sock"
+for i in $(seq 1 20); do
+	rc=0; out=$("$BUILD/xdpcastctl" --control-socket "$WORK/busy.sock" drain 2>&1) || rc=$?
+	[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: busy: too many control connections" ] ||
+		fail "drain of a busy daemon, try $i: rc $rc, '$out'"
+done
 rc=0; out=$(ctl --timeout x status 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: --timeout takes a number of seconds, 0 (however long) or more" ] ||
 	fail "--timeout x: rc $rc, '$out'"
-echo "ok - a daemon that takes no connection or never answers: an error after --timeout, not a hang"
+echo "ok - a daemon that takes no connection or never answers: an error after --timeout, not a hang; a busy one is said so"
 
 setup_network
 cp "$ZONE" "$WORK/zone"

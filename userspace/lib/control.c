@@ -179,7 +179,11 @@ json_t *control_request(const char *path, const char *command, int timeout_s, ch
 		errno = saved;
 		return NULL;
 	}
-	if (write(fd, command, strlen(command)) < 0 || write(fd, "\n", 1) < 0) {
+	/* A daemon that closed at once (busy: too many connections) made this
+	 * a SIGPIPE that killed the caller without a word: what it said before
+	 * closing is still there to read. */
+	if ((send(fd, command, strlen(command), MSG_NOSIGNAL) < 0 || send(fd, "\n", 1, MSG_NOSIGNAL) < 0) &&
+	    errno != EPIPE) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return NULL;
