@@ -138,7 +138,7 @@ struct ctl {
 	unsigned scoped;                /* SCOPED() of each scoped option given */
 	struct options opts;            /* the config file's */
 	json_t *status;                 /* the daemon's, once asked; NULL: not reachable */
-	int status_errno;               /* then why: connect's errno, 0 for other failures */
+	int status_errno;               /* then why: connect's errno, 0 when a daemon is there (busy, say) */
 	bool status_asked;
 	int top;                        /* catchment: networks shown; 0: all */
 	int since;                      /* catchment: answered within SECONDS; 0: ever */
@@ -176,16 +176,21 @@ static int fail(const char *err)
 	return 1;
 }
 
-/* The daemon's status, asked once; NULL when it cannot be reached (err). */
+/* The daemon's status, asked once; NULL when it cannot be reached or
+ * answers with an error (busy: it was printed as a status of nulls). */
 static json_t *daemon_status(struct ctl *ctl, char *err, size_t errlen)
 {
 	static char why[512];
 
 	if (!ctl->status_asked) {
-		errno = 0;
 		ctl->status = control_request(ctl->socket, "status", answer_timeout(ctl, "status"), why, sizeof(why));
 		ctl->status_errno = ctl->status ? 0 : errno;
 		ctl->status_asked = true;
+		if (ctl->status && !json_is_true(json_object_get(ctl->status, "ok"))) {
+			snprintf(why, sizeof(why), "%s", json_string_value(json_object_get(ctl->status, "error")) ?: "?");
+			json_decref(ctl->status);
+			ctl->status = NULL;
+		}
 	}
 	if (!ctl->status)
 		snprintf(err, errlen, "%s", why);
@@ -965,11 +970,11 @@ static int cmd_withdraw(struct ctl *ctl, const char *arg)
 		return 0;
 	}
 	/* A running daemon would announce again at its next round: ask it.
-	 * One we may not ask (not root) runs all the same: the file is not
-	 * ours to empty behind it. */
+	 * One we may not ask (not root), or too busy or stuck to answer, runs
+	 * all the same: the file is ours to empty only where nothing listens. */
 	if (!ctl->after_failure && daemon_status(ctl, err, sizeof(err)))
 		return cmd_maintain(ctl, "withdraw", arg);
-	if (!ctl->after_failure && (ctl->status_errno == EACCES || ctl->status_errno == EPERM))
+	if (!ctl->after_failure && ctl->status_errno != ENOENT && ctl->status_errno != ECONNREFUSED)
 		return fail(err);
 	if (arg)
 		return fail("withdraw PREFIX needs a running xdpcastd; without one, withdraw empties the whole file");

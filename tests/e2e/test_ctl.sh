@@ -82,6 +82,12 @@ wait_for "the silent socket" test -S "$WORK/silent.sock"
 rc=0; out=$(timeout 10 "$BUILD/xdpcastctl" --control-socket "$WORK/silent.sock" --timeout 1 --json drain 2>/dev/null) || rc=$?
 [ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "$WORK/silent.sock: no answer from xdpcastd in 1 s (stopped, or stuck?)" ] ||
 	fail "drain of a daemon that never answers: rc $rc, '$out'"
+# withdraw writes BIRD's file only where no daemon listens: one that is
+# there would announce again at its next round.
+rc=0; out=$(timeout 10 "$BUILD/xdpcastctl" --control-socket "$WORK/silent.sock" --timeout 1 --bird-socket none \
+	--bird-include "$WORK/withdrawn.conf" withdraw 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: $WORK/silent.sock: no answer from xdpcastd in 1 s (stopped, or stuck?)" ] &&
+	[ ! -e "$WORK/withdrawn.conf" ] || fail "withdraw next to a daemon that never answers: rc $rc, '$out'"
 # A daemon with every connection taken says so and closes at once: the
 # command line sent after that killed xdpcastctl by SIGPIPE (exit 141,
 # without a word), most times.
@@ -102,6 +108,17 @@ for i in $(seq 1 20); do
 	[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: busy: too many control connections" ] ||
 		fail "drain of a busy daemon, try $i: rc $rc, '$out'"
 done
+# Its answer is no status (that was printed as one of nulls, exit 0), and
+# no reason to empty BIRD's file behind it.
+busy() { "$BUILD/xdpcastctl" --control-socket "$WORK/busy.sock" "$@"; }
+rc=0; out=$(busy status 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: busy: too many control connections" ] || fail "status of a busy daemon: rc $rc, '$out'"
+rc=0; out=$(busy --json status 2>/dev/null) || rc=$?
+[ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "busy: too many control connections" ] ||
+	fail "status --json of a busy daemon: rc $rc, '$out'"
+rc=0; out=$(busy --bird-socket none --bird-include "$WORK/withdrawn.conf" withdraw 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: busy: too many control connections" ] && [ ! -e "$WORK/withdrawn.conf" ] ||
+	fail "withdraw next to a busy daemon: rc $rc, '$out'"
 rc=0; out=$(ctl --timeout x status 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: --timeout takes a number of seconds, 0 (however long) or more" ] ||
 	fail "--timeout x: rc $rc, '$out'"

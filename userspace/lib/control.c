@@ -153,8 +153,10 @@ json_t *control_request(const char *path, const char *command, int timeout_s, ch
 	FILE *in;
 	int fd;
 
-	if (socket_address(path, &addr, err, errlen))
+	if (socket_address(path, &addr, err, errlen)) {
+		errno = ENAMETOOLONG;   /* as connect would say */
 		return NULL;
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	/* SO_SNDTIMEO bounds a connect too: a stopped daemon's backlog fills. */
 	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout)) ||
@@ -186,6 +188,7 @@ json_t *control_request(const char *path, const char *command, int timeout_s, ch
 	    errno != EPIPE) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
+		errno = 0;
 		return NULL;
 	}
 	in = fdopen(fd, "r");
@@ -199,5 +202,6 @@ json_t *control_request(const char *path, const char *command, int timeout_s, ch
 		fclose(in);
 	else
 		close(fd);
+	errno = 0;      /* connected: a daemon is there */
 	return reply;
 }

@@ -44,9 +44,9 @@ void control_close(int listen_fd, const char *path);
 const char *control_unreachable_hint(int errnum);
 
 /* Client side: sends command, returns the daemon's answer (NULL + err;
- * errno is connect's when that failed). A daemon silent for timeout_s
- * seconds (0: however long), at the connect or at a read, is an error:
- * a stopped or stuck one would hang the caller. */
+ * errno is connect's when that failed, else 0: a daemon is there). A
+ * daemon silent for timeout_s seconds (0: however long), at the connect
+ * or at a read, is an error: a stopped or stuck one would hang the caller. */
 json_t *control_request(const char *path, const char *command, int timeout_s, char *err, size_t errlen);
 
 #endif
