@@ -644,11 +644,14 @@ static int cmd_reload(struct ctl *ctl)
 				printf("%s%s", i ? ", " : "", json_string_value(key));
 			putchar('\n');
 		}
-	} else {
+	} else if (json_is_integer(json_object_get(reply, "generation"))) {
 		snprintf(err, sizeof(err), "reload failed, generation %lld keeps answering: %s",
 			 json_integer_value(json_object_get(reply, "generation")),
 			 json_string_value(json_object_get(reply, "error")));
 		fail(err);
+	} else {
+		/* Refused before any load (busy): "generation 0 keeps answering" was untrue. */
+		fail(json_string_value(json_object_get(reply, "error")) ?: "?");
 	}
 	json_decref(reply);
 	return ok ? 0 : 1;

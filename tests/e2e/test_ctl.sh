@@ -113,6 +113,8 @@ done
 busy() { "$BUILD/xdpcastctl" --control-socket "$WORK/busy.sock" "$@"; }
 rc=0; out=$(busy status 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: busy: too many control connections" ] || fail "status of a busy daemon: rc $rc, '$out'"
+rc=0; out=$(busy reload 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: busy: too many control connections" ] || fail "reload of a busy daemon: rc $rc, '$out'"
 rc=0; out=$(busy --json status 2>/dev/null) || rc=$?
 [ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "busy: too many control connections" ] ||
 	fail "status --json of a busy daemon: rc $rc, '$out'"
