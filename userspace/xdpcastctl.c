@@ -1083,7 +1083,7 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 			break;
 		case 'w':
 			if ((ctl->watch = number(optarg, 1, 86400)) < 0)
-				return fail("--watch takes a number of seconds, 1 or more");
+				return fail("--watch takes 1 to 86400 seconds");
 			break;
 		case 'n':
 			if ((ctl->count = number(optarg, 1, INT_MAX)) < 0)
@@ -1095,11 +1095,11 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 			break;
 		case OPT_SINCE:
 			if ((ctl->since = number(optarg, 1, 86400 * 365)) < 0)
-				return fail("--since takes a number of seconds, 1 or more");
+				return fail("--since takes 1 to 31536000 seconds (a year)");
 			break;
 		case OPT_TIMEOUT:
 			if ((ctl->timeout = number(optarg, 0, 86400)) < 0)
-				return fail("--timeout takes a number of seconds, 0 (however long) or more");
+				return fail("--timeout takes 0 (however long) to 86400 seconds");
 			break;
 		case 'h': fputs(usage, stdout); exit(0);
 		case 'V': printf("xdpcastctl %s\n", XDPCAST_VERSION); exit(0);

@@ -29,7 +29,7 @@ rc=0; out=$(ctl --top x --json catchment 2>/dev/null) || rc=$?
 [ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "--top takes a number of networks, 0 (every one) or more" ] ||
 	fail "a bad option before --json: rc $rc, '$out'"
 rc=0; out=$(ctl catchment --since 0 --json 2>/dev/null) || rc=$?
-[ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "--since takes a number of seconds, 1 or more" ] ||
+[ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "--since takes 1 to 31536000 seconds (a year)" ] ||
 	fail "a bad option before --json, after the command: rc $rc, '$out'"
 rc=0; out=$(ctl --json lookup www.example.test $'\xff' 2>/dev/null) || rc=$?
 [ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "'"$'\xef\xbf\xbd'"' is not a record type" ] ||
@@ -122,7 +122,7 @@ rc=0; out=$(busy --bird-socket none --bird-include "$WORK/withdrawn.conf" withdr
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: busy: too many control connections" ] && [ ! -e "$WORK/withdrawn.conf" ] ||
 	fail "withdraw next to a busy daemon: rc $rc, '$out'"
 rc=0; out=$(ctl --timeout x status 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: --timeout takes a number of seconds, 0 (however long) or more" ] ||
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: --timeout takes 0 (however long) to 86400 seconds" ] ||
 	fail "--timeout x: rc $rc, '$out'"
 echo "ok - a daemon that takes no connection or never answers: an error after --timeout, not a hang; a busy one is said so"
 

@@ -37,6 +37,9 @@ refused "status takes no arguments" ctl status extra
 refused "block takes add PREFIX, del PREFIX or list" ctl block
 refused "prefix '192.0.2.0/33': length must be 0 to 32" ctl block add 192.0.2.0/33
 refused "'BOGUS' is not a record type" ctl lookup example.net BOGUS
+# A number past an option's bound was refused as if too small ("1 or more").
+refused "--watch takes 1 to 86400 seconds" ctl stats --watch 100000
+refused "--since takes 1 to 31536000 seconds (a year)" ctl catchment --since 99999999999
 # An option of another command was ignored without a word.
 refused "--prepend is not an option of withdraw" ctl withdraw --prepend 3 192.0.2.0/24
 refused "--top is not an option of status" ctl status --top 5
