@@ -231,6 +231,25 @@ static const char *pin_dir(struct ctl *ctl)
 	return ctl->pin_dir;
 }
 
+/* An error of a command that reads the pins. Where they are missing,
+ * "(is xdpcastd running?)" misled when it runs with its pins elsewhere (a
+ * --pin-dir or config of another PoP's): then where they are is said too. */
+static int fail_pins(struct ctl *ctl, const char *err)
+{
+	char prog[PATH_MAX + 16], why[512], text[1400];
+	const char *dir;
+
+	snprintf(prog, sizeof(prog), "%s/xdpcast_prog", ctl->pin_dir ?: "");
+	if (!ctl->pin_dir || ctl->pin_dir == ctl->found_pin_dir || !access(prog, F_OK) ||
+	    !daemon_status(ctl, why, sizeof(why)))
+		return fail(err);
+	dir = json_string_value(json_object_get(ctl->status, "pin_dir"));
+	if (!dir || !strcmp(dir, ctl->pin_dir))
+		return fail(err);
+	snprintf(text, sizeof(text), "%s; xdpcastd at %s pinned its maps in %s", err, ctl->socket, dir);
+	return fail(text);
+}
+
 /* ---- stats ---- */
 
 struct columns {
@@ -396,7 +415,7 @@ static int cmd_stats(struct ctl *ctl)
 	char err[512];
 
 	if (sample(ctl, now, err, sizeof(err)))
-		return fail(err);
+		return fail_pins(ctl, err);
 	if (!ctl->watch) {
 		print_stats(ctl, now, NULL, 0);
 		return 0;
@@ -407,7 +426,7 @@ static int cmd_stats(struct ctl *ctl)
 		now = swap;
 		sleep(ctl->watch);
 		if (sample(ctl, now, err, sizeof(err)))
-			return fail(err);
+			return fail_pins(ctl, err);
 		print_stats(ctl, now, previous, ctl->watch);
 	}
 	return 0;
@@ -761,7 +780,7 @@ static int cmd_lookup(struct ctl *ctl, const char *name, const char *type)
 		return fail(err);
 	}
 	if (!(out = lookup_json(ctl, name, qtype, err, sizeof(err))))
-		return fail(err);
+		return fail_pins(ctl, err);
 	if (ctl->json)
 		return print_json(out);
 	print_lookup(out);
@@ -787,7 +806,7 @@ static int cmd_answers(struct ctl *ctl, const char *name)
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (!(one = lookup_json(ctl, name, types[i], err, sizeof(err)))) {
 			json_decref(all);
-			return fail(err);
+			return fail_pins(ctl, err);
 		}
 		if (!ctl->json) {
 			print_lookup(one);
@@ -816,7 +835,7 @@ static int cmd_block(struct ctl *ctl, int argc, char **argv)
 		json_t *out;
 
 		if (blocklist_list(pin_dir(ctl), &list, &count, err, sizeof(err)))
-			return fail(err);
+			return fail_pins(ctl, err);
 		out = json_array();
 		for (size_t i = 0; i < count; i++) {
 			const char *origin = list[i].kind == SOURCE_BLOCKED_LIVE ? "live" :
@@ -842,7 +861,7 @@ static int cmd_block(struct ctl *ctl, int argc, char **argv)
 	done = strcmp(argv[0], "add") == 0 ? blocklist_add(pin_dir(ctl), &prefix, err, sizeof(err))
 					    : blocklist_del(pin_dir(ctl), &prefix, err, sizeof(err));
 	if (done < 0)
-		return fail(err);
+		return fail_pins(ctl, err);
 	prefix_format(&prefix, text, sizeof(text));
 	if (ctl->json)
 		return print_json(json_pack("{s:b, s:s, s:b}", "ok", 1, argv[0][0] == 'a' ? "added" : "deleted", text,
@@ -877,7 +896,7 @@ static int cmd_catchment(struct ctl *ctl)
 	json_t *out;
 
 	if (catchment_read(pin_dir(ctl), &c, err, sizeof(err)))
-		return fail(err);
+		return fail_pins(ctl, err);
 	now = clock_monotonic();
 	for (size_t i = 0; i < c.count; i++)
 		if (!ctl->since || answered_ago(&c.networks[i], now) <= ctl->since)

@@ -142,6 +142,14 @@ grep -q "program id $prog_id\$" <<< "$out" || fail "status does not show program
 [ "$(ctl --json status | json 'v["generation"], v["zones"][0]["serial"], v["interfaces"][0]["xdp_mode"]')" = \
   "(1, 2026112401, 'native')" ] || fail "status --json: $(ctl --json status)"
 echo "ok - status: interface, native mode, program id $prog_id, generation and serial (text and JSON)"
+# A --pin-dir without pins (another PoP's, a typo) next to a running
+# daemon said "(is xdpcastd running?)" alone: where it pinned them, too.
+for command in stats "lookup www.example.test" catchment "block list"; do
+	rc=0; out=$("$BUILD/xdpcastctl" --control-socket "$CONTROL_SOCKET" --pin-dir "$WORK/nopins" $command 2>&1) || rc=$?
+	[ "$rc" -eq 1 ] && [[ "$out" == "xdpcastctl: $WORK/nopins/"*"; xdpcastd at $CONTROL_SOCKET pinned its maps in $PIN_DIR" ]] ||
+		fail "$command with a --pin-dir without pins: rc $rc, '$out'"
+done
+echo "ok - a --pin-dir without pins next to a running daemon: where the daemon pinned its maps is said"
 
 for i in 1 2 3; do cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A > /dev/null; done
 grep -qE "^dns_answer +tx +3 +3$" <<< "$(ctl stats)" || fail "stats: $(ctl stats)"
