@@ -182,6 +182,14 @@ rc=0; out=$(ctl lookup www.example.test BOGUS 2>&1) || rc=$?
 # and shown with U+FFFD in its place.
 [ "$(ctl --json lookup $'\xff.example.test' | json 'v["name"], v["rcode"]')" = "('"$'\xef\xbf\xbd'".example.test', 'NXDOMAIN')" ] ||
 	fail "lookup of a name with a byte 0xff: $(ctl --json lookup $'\xff.example.test' 2>&1)"
+# A name that is none says why (it said "is not a domain name" alone).
+long_label=$(printf 'a%.0s' {1..64}).example.test
+long_name=$(printf 'abcdefghi.%.0s' {1..26})test
+for case in "$long_label|a label is longer than 63 bytes" "a..b|an empty label" "$long_name|longer than 255 bytes"; do
+	rc=0; out=$(ctl lookup "${case%%|*}" 2>&1) || rc=$?
+	[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: '${case%%|*}' is not a domain name: ${case#*|}" ] ||
+		fail "lookup ${case%%|*}: rc $rc, '$out'"
+done
 echo "ok - lookup runs the attached program: answer, NXDOMAIN, pass; not counted on the interface"
 
 out=$(ctl answers www.example.test)

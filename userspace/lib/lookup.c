@@ -28,6 +28,30 @@ static int protected_address(int fd, struct xdpcast_lpm_key *addr, char *err, si
 	return 0;
 }
 
+/* Why a name in presentation format is none, as its text tells (knot
+ * says no more than NULL); NULL when the text alone does not (escapes). */
+static const char *dname_problem(const char *text)
+{
+	size_t label = 0, wire = 1;     /* the root's length octet */
+
+	if (!*text)
+		return "it is empty";
+	if (strchr(text, '\\'))
+		return NULL;
+	for (const char *c = text; *c; c++) {
+		if (*c != '.' && ++label > KNOT_DNAME_MAXLABELLEN)
+			return "a label is longer than 63 bytes";
+		if (*c == '.' && !label && strcmp(text, "."))
+			return "an empty label";
+		if (*c == '.') {
+			wire += label + 1;
+			label = 0;
+		}
+	}
+	wire += label ? label + 1 : 0;
+	return wire > KNOT_DNAME_MAXLEN ? "longer than 255 bytes" : NULL;
+}
+
 /* Ethernet, IPv4 or IPv6 to dst, UDP to 53, and the query with EDNS. */
 static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_key *dst,
 			  const char *qname, uint16_t qtype, bool dnssec_ok, char *err, size_t errlen)
@@ -42,7 +66,9 @@ static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_
 	uint16_t udp_len;
 
 	if (!name) {
-		snprintf(err, errlen, "'%s' is not a domain name", qname);
+		const char *why = dname_problem(qname);
+
+		snprintf(err, errlen, "'%s' is not a domain name%s%s", qname, why ? ": " : "", why ?: "");
 		return 0;
 	}
 	memset(frame, 0, l4 + 8);
