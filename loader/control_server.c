@@ -232,7 +232,11 @@ static void conn_ready(void *arg, short revents)
 	size_t line = 0;
 	ssize_t n;
 
-	if (revents & POLLOUT) {
+	/* With a reply on its way, any event is the write's: a client that shut
+	 * its socket down (POLLHUP, no POLLOUT while the reply fills its queue)
+	 * was read again, and the answer to what it read replaced the reply
+	 * being sent, which leaked. */
+	if (revents & POLLOUT || c->out) {
 		conn_write(c);
 		return;
 	}

@@ -390,6 +390,37 @@ grep -q "stopped: detached and unpinned" "$WORK/xdpcastd.log" || fail "a stop wi
 wait "$waiting"
 echo "ok - status replies encoded off the loop: 50 clients gone before theirs, 12 at once answered whole, a stop with 12 pending exits 0"
 
+# A status larger than the socket's buffer (1,500 zones: ~250 KB), asked
+# by clients that shut their socket down while it is being sent: the
+# daemon read them again (POLLHUP without POLLOUT), answered what it read
+# in place of the reply on its way, and leaked that reply each time.
+mkdir "$WORK/many"
+many=()
+for i in $(seq 1 1500); do
+	printf '$ORIGIN z%d.test.\n@ 300 SOA ns hm 1 2 3 4 5\n@ 300 NS ns\nns 300 A 192.0.2.1\n' "$i" > "$WORK/many/z$i.zone"
+	many+=(--zone "$WORK/many/z$i.zone")
+done
+start_xdpcastd --zone "$ZONE" "${many[@]}"
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$XDPCASTD_PID/status"; }
+ctl status > /dev/null
+before=$(rss_kb)
+python3 - "$CONTROL_SOCKET" <<'PY'
+import socket, sys, time
+for _ in range(100):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.send(b"status\n")
+    time.sleep(0.05)                    # the reply fills the socket's buffer
+    s.shutdown(socket.SHUT_RDWR)
+    time.sleep(0.01)
+    s.close()
+PY
+ctl status > /dev/null || fail "status after clients that shut down during theirs"
+grown=$(( $(rss_kb) - before ))
+[ "$grown" -lt 10240 ] || fail "100 status replies cut short: xdpcastd grew by $grown KiB"
+stop_xdpcastd
+echo "ok - 100 clients that shut down while a 250 KB status is sent: xdpcastd grew by $grown KiB"
+
 # Zone paths that are not UTF-8 (a 0xff byte), or long (é × 240 in two
 # directories, which a status once cut at 512 bytes): the zones stay in
 # the status, the long path whole, and status and reload still answer
