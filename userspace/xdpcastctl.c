@@ -996,8 +996,15 @@ static int cmd_withdraw(struct ctl *ctl, const char *arg)
 	 * all the same: the file is ours to empty only where nothing listens. */
 	if (!ctl->after_failure && daemon_status(ctl, err, sizeof(err)))
 		return cmd_maintain(ctl, "withdraw", arg);
-	if (!ctl->after_failure && ctl->status_errno != ENOENT && ctl->status_errno != ECONNREFUSED)
+	if (!ctl->after_failure && ctl->status_errno != ENOENT && ctl->status_errno != ECONNREFUSED) {
+		size_t n = strlen(err);
+
+		/* What withdraws there, in the hurry a withdrawal is asked in. */
+		if (ctl->status_errno != EACCES && ctl->status_errno != EPERM)
+			snprintf(err + n, sizeof(err) - n, "; to withdraw, stop that xdpcastd (the unit's stop hook "
+				 "withdraws), or withdraw once nothing listens");
 		return fail(err);
+	}
 	if (arg)
 		return fail("withdraw PREFIX needs a running xdpcastd; without one, withdraw empties the whole file");
 	withdrawn = bgp_withdraw_now(ctl->bird_include, ctl->bird_socket, err, sizeof(err));

@@ -86,8 +86,10 @@ rc=0; out=$(timeout 10 "$BUILD/xdpcastctl" --control-socket "$WORK/silent.sock" 
 # there would announce again at its next round.
 rc=0; out=$(timeout 10 "$BUILD/xdpcastctl" --control-socket "$WORK/silent.sock" --timeout 1 --bird-socket none \
 	--bird-include "$WORK/withdrawn.conf" withdraw 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: $WORK/silent.sock: no answer from xdpcastd in 1 s (stopped, or stuck?)" ] &&
-	[ ! -e "$WORK/withdrawn.conf" ] || fail "withdraw next to a daemon that never answers: rc $rc, '$out'"
+# It says what withdraws there.
+[ "$rc" -eq 1 ] && [ ! -e "$WORK/withdrawn.conf" ] &&
+	[ "$out" = "xdpcastctl: $WORK/silent.sock: no answer from xdpcastd in 1 s (stopped, or stuck?); to withdraw, stop that xdpcastd (the unit's stop hook withdraws), or withdraw once nothing listens" ] ||
+	fail "withdraw next to a daemon that never answers: rc $rc, '$out'"
 # A daemon with every connection taken says so and closes at once: the
 # command line sent after that killed xdpcastctl by SIGPIPE (exit 141,
 # without a word), most times.
@@ -119,7 +121,8 @@ rc=0; out=$(busy --json status 2>/dev/null) || rc=$?
 [ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "busy: too many control connections" ] ||
 	fail "status --json of a busy daemon: rc $rc, '$out'"
 rc=0; out=$(busy --bird-socket none --bird-include "$WORK/withdrawn.conf" withdraw 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: busy: too many control connections" ] && [ ! -e "$WORK/withdrawn.conf" ] ||
+[ "$rc" -eq 1 ] && [ ! -e "$WORK/withdrawn.conf" ] &&
+	[ "$out" = "xdpcastctl: busy: too many control connections; to withdraw, stop that xdpcastd (the unit's stop hook withdraws), or withdraw once nothing listens" ] ||
 	fail "withdraw next to a busy daemon: rc $rc, '$out'"
 rc=0; out=$(ctl --timeout x status 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: --timeout takes 0 (however long) to 86400 seconds" ] ||
