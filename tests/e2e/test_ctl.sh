@@ -420,9 +420,16 @@ for _ in range(100):
 PY
 ctl status > /dev/null || fail "status after clients that shut down during theirs"
 grown=$(( $(rss_kb) - before ))
-[ "$grown" -lt 10240 ] || fail "100 status replies cut short: xdpcastd grew by $grown KiB"
+# Under ASan freed memory waits in its quarantine (256 MB), so RSS tells
+# nothing there; LeakSanitizer's report at the stop (a non-zero exit) does.
+if ldd "$BUILD/xdpcastd" | grep -q libasan; then
+	how="leaks: none at the stop (LeakSanitizer)"
+else
+	[ "$grown" -lt 10240 ] || fail "100 status replies cut short: xdpcastd grew by $grown KiB"
+	how="xdpcastd grew by $grown KiB"
+fi
 stop_xdpcastd
-echo "ok - 100 clients that shut down while a 250 KB status is sent: xdpcastd grew by $grown KiB"
+echo "ok - 100 clients that shut down while a 250 KB status is sent: $how"
 
 # Zone paths that are not UTF-8 (a 0xff byte), or long (é × 240 in two
 # directories, which a status once cut at 512 bytes): the zones stay in
