@@ -91,6 +91,24 @@ bad:
 }
 
 /*
+ * The path of a request target: an origin-form target is one, an
+ * absolute-form one ("http://host:port/metrics", which RFC 9112, 3.2.2 says
+ * a server must accept) carries one after its authority.
+ */
+static const char *request_path(const char *target)
+{
+	const char *authority;
+
+	if (!strncasecmp(target, "http://", 7))
+		authority = target + 7;
+	else if (!strncasecmp(target, "https://", 8))
+		authority = target + 8;
+	else
+		return target;
+	return authority + strcspn(authority, "/");
+}
+
+/*
  * Whether the request's Accept-Encoding (RFC 9110, 12.5.3) takes gzip: a
  * "gzip", "x-gzip" or "*" coding whose weight is not zero. Prometheus asks
  * for it on every scrape.
@@ -192,7 +210,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", NULL, "GET or HEAD only\n", 17,
 			     MHD_RESPMEM_PERSISTENT);
-	if (strcmp(url, "/metrics"))
+	if (strcmp(request_path(url), "/metrics"))
 		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", NULL, "see /metrics\n", 13, MHD_RESPMEM_PERSISTENT);
 
 	pthread_mutex_lock(&server->lock);

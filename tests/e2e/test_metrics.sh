@@ -93,7 +93,8 @@ echo "ok - promtool check metrics reports nothing"
 
 # HTTP as a scraper or a curious operator may use it: HEAD is GET without
 # the body, a query string is ignored, another method is a 405 that names
-# the allowed ones (RFC 9110 requires Allow), another path a 404. gzip is
+# the allowed ones (RFC 9110 requires Allow), another path a 404, a target
+# in absolute form is served by its path (RFC 9112, 3.2.2). gzip is
 # used where Accept-Encoding takes it (Prometheus asks for it; at 100,000
 # zones the text is ~38 MB), never where its weight is zero, and the text
 # it carries has the same families as the plain one.
@@ -121,6 +122,8 @@ ask("GET", "/metrics?format=text")
 ask("POST", "/metrics")
 ask("DELETE", "/metrics")
 ask("GET", "/")
+ask("GET", "http://%s:%s/metrics" % (sys.argv[1], sys.argv[2]))
+ask("GET", "HTTP://example.net/other")
 ask("GET", "/metrics", "gzip")
 ask("GET", "/metrics", "deflate, GZIP ; q=0.000")
 ask("GET", "/metrics", "br;q=1, *;q=0.5")
@@ -130,12 +133,14 @@ GET /metrics?format=text None 200 GET, HEAD text/plain; version=0.0.4; charset=u
 POST /metrics None 405 GET, HEAD text/plain None None GET
 DELETE /metrics None 405 GET, HEAD text/plain None None GET
 GET / None 404 GET, HEAD text/plain None None see
+GET http://$UNICAST4:9553/metrics None 200 GET, HEAD text/plain; version=0.0.4; charset=utf-8 None None #
+GET HTTP://example.net/other None 404 GET, HEAD text/plain None None see
 GET /metrics gzip 200 GET, HEAD text/plain; version=0.0.4; charset=utf-8 gzip same families Accept-Encoding #
 GET /metrics deflate, GZIP ; q=0.000 200 GET, HEAD text/plain; version=0.0.4; charset=utf-8 None None #
 GET /metrics br;q=1, *;q=0.5 200 GET, HEAD text/plain; version=0.0.4; charset=utf-8 gzip same families Accept-Encoding #
 GET /metrics x-gzip;level=1;q=0, identity 200 GET, HEAD text/plain; version=0.0.4; charset=utf-8 None None #" ] ||
 	fail "HTTP methods, paths and encodings: $http"
-echo "ok - HEAD, a query string, a POST (405 with Allow), another path (404), gzip where it is asked for"
+echo "ok - HEAD, a query string, a POST (405 with Allow), another path (404), an absolute-form target, gzip where it is asked for"
 
 # Every family served is named in the operators' docs.
 for family in $(awk '$1 == "#" && $2 == "TYPE" {print $3}' "$WORK/metrics.txt"); do
