@@ -27,7 +27,6 @@
 #include "dns_cookie.h"
 #include "packet.h"
 #include "prefix.h"
-#include "reasons.h"
 #include "source_screen_map.h"
 #include "test_program.h"
 
@@ -43,27 +42,25 @@ struct response {
 	struct frame_info info;
 };
 
-/* Runs one query and checks its verdict and that exactly `reason` moved. */
+/* Runs one query and checks its verdict and that exactly `reason` moved,
+ * by the one packet and its bytes. */
 static void run(const char *what, const struct query_spec *q, int verdict, enum xdpcast_reason reason,
 		struct response *r)
 {
 	uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX];
 	size_t in_len = build_query(q, in);
-	__u64 before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	struct xdpcast_counter before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	const char *problem;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
 		    .data_size_out = sizeof(out), .repeat = 1);
 
-	test_program_counts(skel, before);
+	test_program_counters(skel, before);
 	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
-	test_program_counts(skel, after);
-	if ((int)opts.retval != verdict || after[reason] != before[reason] + 1) {
-		int moved = 0;
-
-		while (moved < XDPCAST_REASON_MAX - 1 && after[moved] == before[moved])
-			moved++;
-		fail_msg("%s: verdict %u with %s, expected %d with %s", what, opts.retval, reason_names[moved],
-			 verdict, reason_names[reason]);
-	}
+	test_program_counters(skel, after);
+	problem = test_program_counted_once(before, after, reason, in_len);
+	if ((int)opts.retval != verdict || problem)
+		fail_msg("%s: verdict %u, expected %d; %s", what, opts.retval, verdict,
+			 problem ?: "counted as expected");
 	if (r) {
 		const char *problem;
 

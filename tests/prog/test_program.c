@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -7,6 +8,7 @@
 #include "generation.h"
 #include "prefix.h"
 #include "protection.h"
+#include "reasons.h"
 #include "stats.h"
 #include "test_program.h"
 
@@ -122,17 +124,56 @@ void test_program_unload(struct xdpcast_bpf *skel)
 	xdpcast_bpf__destroy(skel);
 }
 
-void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_MAX])
+void test_program_counters(struct xdpcast_bpf *skel, struct xdpcast_counter counters[XDPCAST_REASON_MAX])
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct xdpcast_stats percpu[ncpus];
 
-	memset(counts, 0, sizeof(__u64) * XDPCAST_REASON_MAX);
+	memset(counters, 0, sizeof(*counters) * XDPCAST_REASON_MAX);
 	for (__u32 slot = 0; slot < XDPCAST_STATS_SLOTS; slot++) {
 		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdpcast_stats), &slot, percpu))
 			continue;
 		for (int cpu = 0; cpu < ncpus; cpu++)
-			for (int r = 0; r < XDPCAST_REASON_MAX; r++)
-				counts[r] += stats_counter(&percpu[cpu], r)->packets;
+			for (int r = 0; r < XDPCAST_REASON_MAX; r++) {
+				counters[r].packets += stats_counter(&percpu[cpu], r)->packets;
+				counters[r].bytes += stats_counter(&percpu[cpu], r)->bytes;
+			}
 	}
+}
+
+void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_MAX])
+{
+	struct xdpcast_counter counters[XDPCAST_REASON_MAX];
+
+	test_program_counters(skel, counters);
+	for (int r = 0; r < XDPCAST_REASON_MAX; r++)
+		counts[r] = counters[r].packets;
+}
+
+const char *test_program_counted_once(const struct xdpcast_counter before[XDPCAST_REASON_MAX],
+				      const struct xdpcast_counter after[XDPCAST_REASON_MAX],
+				      enum xdpcast_reason reason, size_t frame_len)
+{
+	static char problem[4096];
+	size_t used = 0;
+
+	problem[0] = '\0';
+	for (int r = 0; r < XDPCAST_REASON_MAX; r++) {
+		__u64 packets = after[r].packets - before[r].packets, bytes = after[r].bytes - before[r].bytes;
+		int wanted = r == (int)reason;
+
+		if (packets == (__u64)wanted && bytes == (wanted ? frame_len : 0))
+			continue;
+		used += snprintf(problem + used, sizeof(problem) - used, "%s%s moved by %llu packets, %llu bytes",
+				 used ? "; " : "", reason_names[r], (unsigned long long)packets,
+				 (unsigned long long)bytes);
+		if (used >= sizeof(problem))
+			break;
+	}
+	if (!used)
+		return NULL;
+	if (used < sizeof(problem))
+		snprintf(problem + used, sizeof(problem) - used, " (expected %s by 1 packet, %zu bytes)",
+			 reason_names[reason], frame_len);
+	return problem;
 }

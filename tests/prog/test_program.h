@@ -40,5 +40,13 @@ int test_program_publish_zones(struct xdpcast_bpf *skel, const char *const *zone
 
 /* Packets counted per reason, summed over CPUs and interface slots. */
 void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_MAX]);
+/* Packets and bytes per reason, summed the same way. */
+void test_program_counters(struct xdpcast_bpf *skel, struct xdpcast_counter counters[XDPCAST_REASON_MAX]);
+/* NULL when between before and after exactly one counter moved, under
+ * reason, by one packet of frame_len bytes (every exit counts exactly one
+ * reason, with the frame's length as received); else what moved instead. */
+const char *test_program_counted_once(const struct xdpcast_counter before[XDPCAST_REASON_MAX],
+				      const struct xdpcast_counter after[XDPCAST_REASON_MAX],
+				      enum xdpcast_reason reason, size_t frame_len);
 
 #endif
