@@ -28,6 +28,7 @@
 #include "packet.h"
 #include "prefix.h"
 #include "source_screen_map.h"
+#include "stats.h"
 #include "test_program.h"
 
 #define TEST_ZONE "tests/zones/example.test.zone"
@@ -844,6 +845,58 @@ static void test_cookies_off(void **state)
 	knot_pkt_free(pkt);
 }
 
+/* Packets counted in the stats slot of test runs, over every reason. */
+static __u64 test_run_slot_packets(void)
+{
+	struct xdpcast_stats slots[XDPCAST_STATS_SLOTS];
+	char err[256];
+	__u64 packets = 0;
+
+	if (stats_read_fd(bpf_map__fd(skel->maps.xdpcast_stats), slots, err, sizeof(err)))
+		fail_msg("%s", err);
+	for (int r = 0; r < XDPCAST_REASON_MAX; r++)
+		packets += stats_counter(&slots[XDPCAST_TEST_RUN_SLOT], r)->packets;
+	return packets;
+}
+
+/* The daemon's probes (the fast_path check, `xdpcastctl lookup`) in test
+ * runs skip the source filters, the per-source buckets and RRL, and count
+ * in the slot of test runs; from an interface the probe source is judged
+ * like any other (docs/bgp.md, man xdpcastctl: lookup). */
+static void test_probe_source(void **state)
+{
+	struct query_spec v4 = { .src = "198.51.100.254", .qname = "www.example.test." };    /* XDPCAST_PROBE_SOURCE4 */
+	struct query_spec v6 = { .family = 6, .src = "2001:db8:1::fe", .qname = "www.example.test." };
+	struct query_spec neighbour = { .src = "198.51.100.253", .qname = "www.example.test." };
+	const __u32 last = XDPCAST_MAX_IFACES - 1;
+	struct protection p;
+	__u64 before;
+
+	(void)state;
+	no_limits(&p);
+	add_prefix(&p.blocklist, "198.51.100.0/24");
+	add_prefix(&p.blocklist, "2001:db8:1::/48");
+	for (int level = 0; level < SOURCE_LEVEL_MAX; level++)
+		p.source[level] = (struct rate_limit){ 1, 1 };
+	p.rrl = (struct rate_limit){ 1, 1 };
+	p.rrl_slip = 0;
+	p.cookies = false;
+	protect(&p);
+	before = test_run_slot_packets();
+	for (int i = 0; i < 4; i++) {
+		run("IPv4 probe: no blocklist, bucket or RRL", &v4, XDP_TX, XDPCAST_dns_answer, NULL);
+		run("IPv6 probe: no blocklist, bucket or RRL", &v6, XDP_TX, XDPCAST_dns_answer, NULL);
+	}
+	run("another source of the blocked /24", &neighbour, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	assert_int_equal(test_run_slot_packets() - before, 9);
+
+	skel->bss->iface_ifindex[last] = 1;     /* the loopback device test runs come from */
+	run("IPv4 probe source on an interface", &v4, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	run("IPv6 probe source on an interface", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	skel->bss->iface_ifindex[last] = TEST_UNUSED_IFINDEX + last;
+	assert_int_equal(test_run_slot_packets() - before, 9);
+}
+
 static int setup(void **state)
 {
 	char err[512];
@@ -887,6 +940,7 @@ int main(void)
 		cmocka_unit_test(test_rrl_ipv6_by_56),
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_cookies_off),
+		cmocka_unit_test(test_probe_source),
 	};
 
 	return cmocka_run_group_tests_name("flood defense", tests, setup, teardown);
