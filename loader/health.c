@@ -161,7 +161,7 @@ int health_fast_path(const char *pin_dir, const struct health_zone *zones, size_
 		if (res.verdict != XDP_TX) {
 			snprintf(detail, len, "the program %s %s SOA instead of answering it (%s)",
 				 res.verdict == XDP_PASS ? "passes" : res.verdict == XDP_DROP ? "drops" : "aborts on",
-				 name, res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "no reason counted");
+				 name, res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "its reason lost among other test runs");
 			goto out;
 		}
 		/* The zones lane writes in place while a round runs, and the

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
@@ -19,7 +20,9 @@
 #include <bpf/libbpf.h>
 #include <libknot/libknot.h>
 
+#include "lookup.h"
 #include "packet.h"
+#include "prefix.h"
 #include "reasons.h"
 #include "stats.h"
 #include "test_program.h"
@@ -551,12 +554,65 @@ static void test_interface_slots(void **state)
 	assert_int_equal(run_moved, 0);
 }
 
+/* Test runs of fragments, one after another until told to stop: what a
+ * health round or another lookup running at the same time counts in the
+ * test-run slot. */
+static volatile int other_runs_stop;
+
+static void *other_test_runs(void *arg)
+{
+	uint8_t in[FRAME_MAX] = { 0 };
+	size_t in_len = build_query(&(struct query_spec){ .fragment = 1, .qname = "www.example.test." }, in);
+
+	(void)arg;
+	while (!other_runs_stop) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .repeat = 1000);
+
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts))
+			break;
+	}
+	return NULL;
+}
+
+/* `xdpcastctl lookup` and the fast_path check name the reason the run
+ * counted, read from the test-run slot, which other test runs share. */
+static void test_lookup_reason_beside_other_test_runs(void **state)
+{
+	struct lookup_pins pins = { .prog = bpf_program__fd(skel->progs.xdpcast),
+				    .stats = bpf_map__fd(skel->maps.xdpcast_stats) };
+	__u64 before[XDPCAST_REASON_MAX], now[XDPCAST_REASON_MAX];
+	struct lookup_result res;
+	pthread_t thread;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(prefix_parse("192.0.2.53/32", &pins.destination, err, sizeof(err)), 0);
+	test_program_counts(skel, before);
+	other_runs_stop = 0;
+	assert_int_equal(pthread_create(&thread, NULL, other_test_runs, NULL), 0);
+	do
+		test_program_counts(skel, now);
+	while (now[XDPCAST_drop_fragment] == before[XDPCAST_drop_fragment]);
+	for (int i = 0; i < 20; i++) {
+		if (lookup_query(&pins, "www.example.test.", KNOT_RRTYPE_A, false, &res, err, sizeof(err)))
+			fail_msg("%s", err);
+		if (res.verdict != XDP_TX || res.reason != XDPCAST_dns_answer)
+			break;
+	}
+	other_runs_stop = 1;
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_int_equal(res.verdict, XDP_TX);
+	if (res.reason != XDPCAST_dns_answer)
+		fail_msg("an answer named %s", res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "no reason");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_generation_swap),
 		cmocka_unit_test(test_interface_slots),
+		cmocka_unit_test(test_lookup_reason_beside_other_test_runs),
 	};
 
 	return cmocka_run_group_tests_name("xdp program", tests, setup, teardown);

@@ -3,7 +3,7 @@
  * What the fast path would do with a query: the pinned program itself runs
  * on a crafted query (BPF_PROG_TEST_RUN), so the answer is the program's,
  * not a re-implementation of it. The run is counted in the stats slot of
- * test runs, not under any interface.
+ * test runs, not under any interface, and its reason read from there.
  */
 #ifndef XDPCAST_LOOKUP_H
 #define XDPCAST_LOOKUP_H
@@ -17,7 +17,8 @@
 
 struct lookup_result {
 	int verdict;                    /* XDP_TX, XDP_PASS, XDP_DROP */
-	enum xdpcast_reason reason;
+	enum xdpcast_reason reason;     /* XDPCAST_REASON_MAX: other test runs counted
+					 * beside every run of it on its CPU */
 	uint8_t dns[2048];              /* the response's DNS message for XDP_TX */
 	size_t dns_len;
 };
