@@ -101,6 +101,7 @@ struct response {
 	int verdict;
 	uint8_t frame[FRAME_MAX];
 	size_t len;
+	size_t query_len;       /* the query's frame, as counted */
 };
 
 /* The response to a query built from `q`. */
@@ -114,6 +115,7 @@ static void ask_spec(const struct query_spec *q, struct response *r)
 	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
 	r->verdict = opts.retval;
 	r->len = opts.data_size_out;
+	r->query_len = len;
 }
 
 /* edns_size 0: no OPT record; negative: that size with DO=1. */
@@ -750,7 +752,10 @@ static void test_signed_changes_answer_as_built_afresh(void **state)
 static void test_unserved_chain_passed_and_counted(void **state)
 {
 	char *text = read_file("tests/zones/denial3.test.signed"), *at = strstr(text, "NSEC3PARAM\t1 0 0 -"), *path;
-	__u64 before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	static const char *const denials[] = { "nothere.denial3.test.", "a.denial3.test." };
+	static const uint16_t types[] = { KNOT_RRTYPE_A, KNOT_RRTYPE_MX };
+	struct xdpcast_counter before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	const char *problem;
 	struct response r;
 	char err[512];
 
@@ -759,13 +764,15 @@ static void test_unserved_chain_passed_and_counted(void **state)
 	at[strlen("NSEC3PARAM\t1 0 ")] = '5';         /* 5 extra iterations */
 	path = write_file(text);
 	assert_int_equal(test_program_publish(skel, path, err, sizeof(err)), 0);
-	test_program_counts(skel, before);
-	ask("nothere.denial3.test.", KNOT_RRTYPE_A, -1232, &r);
-	assert_int_equal(r.verdict, XDP_PASS);
-	ask("a.denial3.test.", KNOT_RRTYPE_MX, -1232, &r);
-	assert_int_equal(r.verdict, XDP_PASS);
-	test_program_counts(skel, after);
-	assert_int_equal(after[XDPCAST_dns_pass_dnssec] - before[XDPCAST_dns_pass_dnssec], 2);
+	for (size_t i = 0; i < 2; i++) {
+		test_program_counters(skel, before);
+		ask(denials[i], types[i], -1232, &r);
+		test_program_counters(skel, after);
+		assert_int_equal(r.verdict, XDP_PASS);
+		problem = test_program_counted_once(before, after, XDPCAST_dns_pass_dnssec, r.query_len);
+		if (problem)
+			fail_msg("%s: %s", denials[i], problem);
+	}
 	ask("nothere.denial3.test.", KNOT_RRTYPE_A, 1232, &r);
 	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);
 	ask("a.denial3.test.", KNOT_RRTYPE_A, -1232, &r);         /* data with its RRSIG: no proof needed */
@@ -773,6 +780,37 @@ static void test_unserved_chain_passed_and_counted(void **state)
 	unlink(path);
 	free(path);
 	free(text);
+}
+
+/* A qname whose NSEC key cannot be made (a 0 octet in a label would not
+ * keep the canonical order): its DO=1 denial has no proof here, and is
+ * passed and counted as dns_pass_dnssec; DO=0 is answered. */
+static void test_qname_without_a_proof_passed_and_counted(void **state)
+{
+	struct query_spec q = { .raw_qname = 1, .qname = "\003a\000b\006denial\004test", .raw_qname_len = 17,
+				.edns_size = 1232, .edns_do = 1 };
+	struct xdpcast_counter before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	const char *problem;
+	struct response r;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(test_program_publish(skel, "tests/zones/denial.test.signed", err, sizeof(err)), 0);
+	test_program_counters(skel, before);
+	ask_spec(&q, &r);
+	test_program_counters(skel, after);
+	assert_int_equal(r.verdict, XDP_PASS);
+	problem = test_program_counted_once(before, after, XDPCAST_dns_pass_dnssec, r.query_len);
+	if (problem)
+		fail_msg("DO=1: %s", problem);
+	q.edns_do = 0;
+	test_program_counters(skel, before);
+	ask_spec(&q, &r);
+	test_program_counters(skel, after);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);
+	problem = test_program_counted_once(before, after, XDPCAST_dns_nxdomain, r.query_len);
+	if (problem)
+		fail_msg("DO=0: %s", problem);
 }
 
 /*
@@ -1791,6 +1829,7 @@ int main(void)
 		cmocka_unit_test(test_change_undone_takes_its_bytes_back),
 		cmocka_unit_test(test_signed_changes_answer_as_built_afresh),
 		cmocka_unit_test(test_unserved_chain_passed_and_counted),
+		cmocka_unit_test(test_qname_without_a_proof_passed_and_counted),
 		cmocka_unit_test(test_negative_chain_keeps_its_proof),
 		cmocka_unit_test(test_capital_targets_are_the_zones_names),
 		cmocka_unit_test(test_wildcard_covered_targets),
