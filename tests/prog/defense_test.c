@@ -860,9 +860,10 @@ static __u64 test_run_slot_packets(void)
 }
 
 /* The daemon's probes (the fast_path check, `xdpcastctl lookup`) in test
- * runs skip the source filters, the per-source buckets and RRL, and count
- * in the slot of test runs; from an interface the probe source is judged
- * like any other (docs/bgp.md, man xdpcastctl: lookup). */
+ * runs skip the source filters, the per-source buckets and RRL, not the
+ * pass budget, and count in the slot of test runs; from an interface the
+ * probe source is judged like any other (docs/bgp.md, man xdpcastctl:
+ * lookup). */
 static void test_probe_source(void **state)
 {
 	struct query_spec v4 = { .src = "198.51.100.254", .qname = "www.example.test." };    /* XDPCAST_PROBE_SOURCE4 */
@@ -881,6 +882,7 @@ static void test_probe_source(void **state)
 	p.rrl = (struct rate_limit){ 1, 1 };
 	p.rrl_slip = 0;
 	p.cookies = false;
+	p.pass_budget = (struct rate_limit){ 1, 1 };
 	protect(&p);
 	before = test_run_slot_packets();
 	for (int i = 0; i < 4; i++) {
@@ -888,13 +890,17 @@ static void test_probe_source(void **state)
 		run("IPv6 probe: no blocklist, bucket or RRL", &v6, XDP_TX, XDPCAST_dns_answer, NULL);
 	}
 	run("another source of the blocked /24", &neighbour, XDP_DROP, XDPCAST_drop_blocklist, NULL);
-	assert_int_equal(test_run_slot_packets() - before, 9);
+	v4.qname = "example.org.";
+	send_frame(&v4);        /* spends the budget's one token, if an earlier test left it */
+	run("IPv4 probe passed over the budget", &v4, XDP_DROP, XDPCAST_drop_pass_budget, NULL);
+	v4.qname = "www.example.test.";
+	assert_int_equal(test_run_slot_packets() - before, 11);
 
 	skel->bss->iface_ifindex[last] = 1;     /* the loopback device test runs come from */
 	run("IPv4 probe source on an interface", &v4, XDP_DROP, XDPCAST_drop_blocklist, NULL);
 	run("IPv6 probe source on an interface", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
 	skel->bss->iface_ifindex[last] = TEST_UNUSED_IFINDEX + last;
-	assert_int_equal(test_run_slot_packets() - before, 9);
+	assert_int_equal(test_run_slot_packets() - before, 11);
 }
 
 static int setup(void **state)
