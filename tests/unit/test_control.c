@@ -106,12 +106,55 @@ static void test_listen_where_only_root_writes(void **state)
 	rmdir(dir);
 }
 
+/* A socket nobody listens on is a crashed daemon's: replaced. Anything
+ * else at the path is not ours: refused by name and left as it was (a
+ * control_socket mistyped as the config file's path deleted that file). */
+static void test_listen_replaces_only_a_socket(void **state)
+{
+	char dir[TEMP_NAME_MAX], path[TEMP_NAME_MAX + 16], err[512], expected[600], text[16] = "";
+	int fd, crashed;
+	FILE *f;
+
+	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-control.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/xdpcastd.sock", dir);
+	crashed = control_listen(path, err, sizeof(err));
+	assert_true(crashed >= 0);
+	close(crashed);         /* the socket file stays, as after a kill -9 */
+	fd = control_listen(path, err, sizeof(err));
+	assert_true(fd >= 0);
+	control_close(fd, path);
+
+	snprintf(expected, sizeof(expected), "control socket %s: exists and is not a socket (not removed: is the "
+		 "path right?)", path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("pop: ams1\n", f);
+	fclose(f);
+	assert_int_equal(control_listen(path, err, sizeof(err)), -1);
+	assert_string_equal(err, expected);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	assert_string_equal(text, "pop: ams1\n");
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(control_listen(path, err, sizeof(err)), -1);
+	assert_string_equal(err, expected);
+	assert_int_equal(rmdir(path), 0);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_listen_where_only_root_writes),
+		cmocka_unit_test(test_listen_replaces_only_a_socket),
 	};
 
 	return cmocka_run_group_tests_name("control socket commands", tests, NULL, NULL);

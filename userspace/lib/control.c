@@ -95,6 +95,7 @@ int control_listen(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un addr;
 	mode_t old_mask;
+	struct stat st;
 	int fd;
 
 	if (control_path_check(path, err, errlen) || socket_address(path, &addr, err, errlen))
@@ -112,6 +113,13 @@ int control_listen(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	close(fd);
+	/* Only a socket is ours to replace: a control_socket mistyped as the
+	 * config file's path must not cost the operator that file. */
+	if (!lstat(path, &st) && !S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "control socket %s: exists and is not a socket (not removed: is the path right?)",
+			 path);
+		return -1;
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(errno));
