@@ -481,21 +481,46 @@ void pins_migrate(struct pins *p)
 			migrate_one(&p->carried[i], ncpus);
 }
 
-/* Pins fd as name: under a temporary name first, then renamed over (bpffs
- * refuses names with a dot). */
-static int pin_atomically(const struct pins *p, int fd, const char *name, char *err, size_t errlen)
+/* What pins_publish pins i-th: each map, then the program. */
+static const char *published_name(const struct pins *p, size_t i)
+{
+	return i < p->pinned_count ? bpf_map__name(p->pinned[i]) : PINS_PROGRAM;
+}
+
+static int published_fd(const struct pins *p, const struct bpf_program *prog, size_t i)
+{
+	return i < p->pinned_count ? bpf_map__fd(p->pinned[i]) : bpf_program__fd(prog);
+}
+
+/* Pins fd as name under a temporary name (bpffs refuses names with a dot),
+ * for the rename over the old pin; what is in the old pin's place must be
+ * a pin, which a rename can replace. */
+static int pin_beside(const struct pins *p, int fd, const char *name, char *err, size_t errlen)
 {
 	char path[512], tmp[520];
+	struct stat st;
 
 	pin_path(p, name, "", path, sizeof(path));
 	pin_path(p, name, "_pinning", tmp, sizeof(tmp));
 	unlink(tmp);
-	if (bpf_obj_pin(fd, tmp) || rename(tmp, path)) {
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "pinning %s: %s is there, not a pin (nothing was replaced; remove it)", path,
+			 S_ISDIR(st.st_mode) ? "a directory" : "something else");
+		return -1;
+	}
+	if (bpf_obj_pin(fd, tmp)) {
 		snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
-		unlink(tmp);
 		return -1;
 	}
 	return 0;
+}
+
+static void unpin_beside(const struct pins *p, const char *name)
+{
+	char tmp[520];
+
+	pin_path(p, name, "_pinning", tmp, sizeof(tmp));
+	unlink(tmp);
 }
 
 static bool pinned_by_us(const struct pins *p, const char *name)
@@ -510,14 +535,30 @@ static bool pinned_by_us(const struct pins *p, const char *name)
 
 int pins_publish(struct pins *p, struct bpf_program *prog, char *err, size_t errlen)
 {
+	size_t count = p->pinned_count + 1, pinned = 0, renamed = 0;
 	struct dirent *e;
 	DIR *dir;
 
-	for (size_t i = 0; i < p->pinned_count; i++)
-		if (pin_atomically(p, bpf_map__fd(p->pinned[i]), bpf_map__name(p->pinned[i]), err, errlen))
-			return -1;
-	if (pin_atomically(p, bpf_program__fd(prog), PINS_PROGRAM, err, errlen))
+	/* Every pin beside its old one first, then the renames: a pin that
+	 * fails leaves the old pins all as they were, those of the program a
+	 * failed takeover puts back among them, and none of ours behind. */
+	while (pinned < count && !pin_beside(p, published_fd(p, prog, pinned), published_name(p, pinned), err, errlen))
+		pinned++;
+	for (; pinned == count && renamed < count; renamed++) {
+		char path[512], tmp[520];
+
+		pin_path(p, published_name(p, renamed), "", path, sizeof(path));
+		pin_path(p, published_name(p, renamed), "_pinning", tmp, sizeof(tmp));
+		if (rename(tmp, path)) {
+			snprintf(err, errlen, "pinning %s: %s", path, strerror(errno));
+			break;
+		}
+	}
+	if (renamed < count) {
+		for (size_t i = renamed; i < pinned; i++)
+			unpin_beside(p, published_name(p, i));
 		return -1;
+	}
 	p->published = true;
 	/* What an older version pinned and this one no longer has. */
 	dir = opendir(p->dir);
