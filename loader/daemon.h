@@ -29,6 +29,7 @@
 #include "pins.h"
 #include "secondary.h"
 #include "pacing.h"
+#include "start_watch.h"
 #include "state.h"
 
 #define ERR_LEN 512
@@ -83,6 +84,7 @@ struct daemon {
 	enum phase phase;
 	bool exiting;                   /* the loop ended: jobs finishing now start nothing */
 	int signal_fd;
+	struct start_watch start_watch;
 
 	/* the program */
 	struct pins pins;

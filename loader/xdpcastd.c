@@ -569,7 +569,7 @@ static int start_program(struct daemon *d, const struct control_plane_state *pre
 	prog_fd = bpf_program__fd(d->skel->progs.xdpcast);
 	screen_fd = bpf_map__fd(d->skel->maps.xdpcast_source_screen);
 	if (zones_apply_protection(d, err, errlen) ||
-	    place_views(d, err, errlen) || zones_load_now(d, err, errlen) ||
+	    place_views(d, err, errlen) || zones_load_now(d, err, errlen) || start_watch_end(&d->start_watch) ||
 	    attach_all(prog_fd, d->took_over ? d->pins.previous_id : 0, d->ifaces, d->opts.iface_count,
 		       d->opts.xdp_mode, !d->opts.mode_forced, d->opts.replace_foreign, err, errlen))
 		return -1;
@@ -694,6 +694,31 @@ static void cleanup(struct daemon *d)
 		close(d->signal_fd);
 }
 
+/* A signal ended the start before anything was attached; what the start
+ * failed on meanwhile is what the cancel made. Taking over, the previous
+ * xdpcastd's program still runs, announced as it left it: a stop exits
+ * so that the unit's stop hook withdraws; a handover leaves it to the
+ * next start. The exit status. */
+static int start_ended(struct daemon *d, unsigned signo)
+{
+	bool handover = signo == SIGUSR1;
+
+	sd_notify(0, "STOPPING=1");
+	if (!d->took_over) {
+		log_info("signal %u during the start: stopped before attaching anything", signo);
+		return 0;
+	}
+	if (handover) {
+		log_info("signal %u during the start: stopped before taking over; program %u of the previous "
+			 "xdpcastd stays attached for the next start", signo, d->pins.previous_id);
+		return 0;
+	}
+	log_error("signal %u during the start: stopped before taking over; program %u of the previous xdpcastd "
+		  "stays attached and BIRD may announce it: exiting with status %d so that the stop hook withdraws",
+		  signo, d->pins.previous_id, XDPCASTD_EXIT_NOT_WITHDRAWN);
+	return XDPCASTD_EXIT_NOT_WITHDRAWN;
+}
+
 /* "N thing" or "N things". */
 static const char *counted(size_t n, const char *one, const char *many, char out[64])
 {
@@ -722,6 +747,7 @@ int main(int argc, char **argv)
 	struct control_plane_state previous;
 	struct utsname host;
 	char err[ERR_LEN];
+	unsigned signo;
 	int status = 1;
 
 	d.argc = argc;
@@ -768,6 +794,8 @@ int main(int argc, char **argv)
 			 d.opts.health.user.name);
 		goto fail;
 	}
+	if (start_watch_begin(&d.start_watch, err, sizeof(err)))
+		goto fail;
 	uname(&host);
 	if (kernel_check(kernel_has_xdp_helper, host.release, err, sizeof(err)) ||
 	    resolve_ifaces(&d, err, sizeof(err)) ||
@@ -799,6 +827,11 @@ int main(int argc, char **argv)
 	status = d.withdrawal_unconfirmed ? XDPCASTD_EXIT_NOT_WITHDRAWN : 0;
 	goto out;
 fail:
+	signo = start_watch_end(&d.start_watch);
+	if (signo) {
+		status = start_ended(&d, signo);
+		goto out;
+	}
 	/* The last line, as "stopped" and "handed over" are on the other ways out. */
 	log_error("failed: %s", err);
 	sd_notifyf(0, "STATUS=failed: %s", err);

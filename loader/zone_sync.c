@@ -767,6 +767,13 @@ static void transfer_run(struct loop_job *job)
 {
 	struct transfer_job *t = (struct transfer_job *)job;
 
+	/* Stopping (a start that thousands of transfers wait on, too): those
+	 * still queued are not begun, each a connection and a wait. */
+	if (cancel_requested()) {
+		t->ret = -1;
+		snprintf(t->err, sizeof(t->err), "stopping");
+		return;
+	}
 	t->ret = xfr_refresh(&t->primary, t->origin, t->current, t->d->opts.transfer_timeout_ms, &t->next, &t->diff,
 			     &t->kind, t->err, sizeof(t->err));
 }
@@ -825,7 +832,7 @@ static void transfer_done(struct loop_job *job)
 		free_transfer(t);
 		return;
 	}
-	if (d->exiting) {
+	if (d->exiting || cancel_requested()) {      /* not a failure of the zone's to log */
 		s->transferring = false;
 		free_transfer(t);
 		return;

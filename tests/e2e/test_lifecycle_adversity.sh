@@ -5,6 +5,11 @@
 # previous program running with its pins exactly as they were (a start
 # that failed half way through pinning had replaced some of them with maps
 # nothing used: xdpcastctl read those, and the next takeover adopted none).
+# Then signals during a long start (first transfers from a slow primary):
+# SIGHUP waits for the start and reloads after it; SIGTERM ends the start
+# at once with nothing attached (it waited for every transfer, attached,
+# said ready, then detached); during a takeover it leaves the previous
+# program attached and exits 3 for the stop hook to withdraw.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/zone
@@ -64,3 +69,75 @@ start_xdpcastd --zone "$ZONE"
 grep -q "taking over program $previous" "$WORK/xdpcastd.log" || fail "the next start did not take over $previous"
 stop_xdpcastd
 echo "ok - once the directory is removed the next start takes the program over"
+
+# A primary that answers each AXFR 0.5 s late; ZONES of its zones make a
+# start of ZONES / 2 s, one transfer at a time.
+echo 1 > "$WORK/serial"
+srv python3 "$ROOT/tests/e2e/slow_primary.py" 127.0.0.1 5399 "$WORK/serial" 0 0.5 > "$WORK/primary.log" 2>&1 &
+PIDS+=($!)
+wait_for "the slow primary" eval 'srv python3 -c "import socket; socket.create_connection((\"127.0.0.1\", 5399))" 2>/dev/null'
+slow_config() {
+	{
+		echo "transfer:"
+		echo "  workers: 1"
+		echo "  zones:"
+		for i in $(seq 1 "$1"); do echo "    - {zone: s$i.test, primary: 127.0.0.1@5399}"; done
+	} > "$WORK/slow.yaml"
+}
+# alive: xdpcastd runs (not gone, not a zombie).
+alive() {
+	local state
+	state=$(sed 's/.*) //' "/proc/$XDPCASTD_PID/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+# stopped_within MS STATUS WHAT: xdpcastd exited with STATUS within MS of
+# now, without going on to ready.
+stopped_within() {
+	local rc=0 i
+	for i in $(seq 1 $(($1 / 100))); do
+		alive || break
+		sleep 0.1
+	done
+	alive && fail "$3: xdpcastd still starts $1 ms after the signal: $(tail -1 "$WORK/xdpcastd.log")"
+	wait "$XDPCASTD_PID" || rc=$?
+	[ "$rc" -eq "$2" ] || fail "$3: xdpcastd exited with $rc, not $2: $(tail -3 "$WORK/xdpcastd.log")"
+	grep -q "ready" "$WORK/xdpcastd.log" && fail "$3: the start went on to ready: $(grep ready "$WORK/xdpcastd.log")"
+	return 0
+}
+
+slow_config 6
+launch_xdpcastd --zone "$ZONE" --config "$WORK/slow.yaml"
+sleep 1
+kill -HUP "$XDPCASTD_PID"
+wait_for "the start" xdpcastd_ready
+wait_for "the reload SIGHUP asked for" grep -q "SIGHUP: reloading" "$WORK/xdpcastd.log"
+stop_xdpcastd
+echo "ok - SIGHUP during the start: the start goes on, the reload follows it"
+
+slow_config 32
+launch_xdpcastd --zone "$ZONE" --config "$WORK/slow.yaml"
+sleep 2
+kill -TERM "$XDPCASTD_PID"
+stopped_within 2000 0 "SIGTERM during a fresh start"
+grep -q "signal 15 during the start: stopped before attaching anything" "$WORK/xdpcastd.log" ||
+	fail "SIGTERM during a fresh start: $(tail -1 "$WORK/xdpcastd.log")"
+srv ip -o link show veth-s | grep -q "prog/xdp" && fail "SIGTERM during a fresh start left a program attached"
+[ ! -e "$PIN_DIR" ] || fail "SIGTERM during a fresh start left $(ls "$PIN_DIR" | tr '\n' ' ') pinned"
+[ ! -e "$CONTROL_SOCKET" ] || fail "SIGTERM during a fresh start left its control socket"
+echo "ok - SIGTERM during a start of 32 slow transfers: stopped at once, nothing attached, pinned or left"
+
+start_xdpcastd --zone "$ZONE"
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID"
+previous=$(bpftool -j prog show pinned "$PIN_DIR/xdpcast_prog" | json 'v["id"]')
+launch_xdpcastd --zone "$ZONE" --config "$WORK/slow.yaml"
+sleep 2
+kill -TERM "$XDPCASTD_PID"
+stopped_within 2000 3 "SIGTERM during a takeover"
+grep -q "signal 15 during the start: stopped before taking over; program $previous of the previous xdpcastd stays attached and BIRD may announce it: exiting with status 3 so that the stop hook withdraws" \
+	"$WORK/xdpcastd.log" || fail "SIGTERM during a takeover: $(tail -1 "$WORK/xdpcastd.log")"
+srv ip -o link show veth-s | grep -q "prog/xdp id $previous " || fail "SIGTERM during a takeover: program $previous is gone"
+start_xdpcastd --zone "$ZONE"
+grep -q "taking over program $previous" "$WORK/xdpcastd.log" || fail "the start after did not take over $previous"
+stop_xdpcastd
+echo "ok - SIGTERM during a takeover's start: stopped at once, exit 3, program $previous left for the next start"
