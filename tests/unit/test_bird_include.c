@@ -184,6 +184,15 @@ static void test_write_then_holds(void **state)
 	r.state = ROUTE_WITHDRAWN;
 	assert_true(bird_include_render(&r, 1, NULL, "x", text, sizeof(text)) > 0);
 	assert_false(bird_include_holds(path, text));           /* changed */
+	/* A FIFO in its place: not read (that waited for a writer forever,
+	 * alarm(5) kills the test then), and replaced by the next write. */
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(5);
+	assert_false(bird_include_holds(path, text));
+	alarm(0);
+	assert_int_equal(bird_include_write(path, text, err, sizeof(err)), 0);
+	assert_true(bird_include_holds(path, text));
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/sub", dir);
 	rmdir(path);

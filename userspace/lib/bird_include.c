@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "bird_include.h"
 #include "durable_file.h"
@@ -83,13 +86,20 @@ bool bird_include_holds(const char *path, const char *text)
 {
 	size_t len = strlen(text);
 	char *buf = malloc(len + 2);
-	FILE *f = fopen(path, "re");
+	/* Only a regular file, opened without waiting: reading a FIFO put in
+	 * its place waited for a writer forever, and with it every sync and
+	 * the withdrawal at the stop (which then never ended). */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f = fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) ? fdopen(fd, "r") : NULL;
 	bool same = false;
 
 	if (buf && f)
 		same = fread(buf, 1, len + 1, f) == len && memcmp(buf, text, len) == 0;
 	if (f)
 		fclose(f);
+	else if (fd >= 0)
+		close(fd);
 	free(buf);
 	return same;
 }
