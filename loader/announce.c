@@ -260,7 +260,7 @@ static void sync_done(struct loop_job *job)
 	bool made_stopping = s->stopping;
 
 	v->connected = d->bgp.connected;
-	snprintf(v->error, sizeof(v->error), "%s", d->bgp.error);
+	bgp_describe(&d->bgp, v->error, sizeof(v->error));
 	memcpy(v->sessions, d->bgp.sessions, sizeof(v->sessions));
 	v->session_count = d->bgp.session_count;
 	memcpy(v->exported, d->bgp.exported, sizeof(v->exported));

@@ -189,6 +189,7 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 	 * still leaves BIRD to be read: status and metrics say what BIRD does
 	 * now, not what it did when the problem began. */
 	written = b->written = write_include(b, routes, count, pop, problem, sizeof(problem)) == 0;
+	snprintf(b->include_error, sizeof(b->include_error), "%s", written ? "" : problem);
 	if (!b->connected && connect_bird(b, now))
 		return;
 	if (!b->configured && written) {
@@ -213,6 +214,14 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 	return;
 failed:
 	lost(b, now, err);
+}
+
+void bgp_describe(const struct bgp *b, char *out, size_t len)
+{
+	bool both = b->error[0] && b->include_error[0] && strcmp(b->error, b->include_error);
+
+	snprintf(out, len, "%s%s%s", b->error[0] ? b->error : b->include_error, both ? "; " : "",
+		 both ? b->include_error : "");
 }
 
 void bgp_retry_now(struct bgp *b)

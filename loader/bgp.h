@@ -44,6 +44,7 @@ struct bgp {
 	struct log_every failures;      /* BIRD unreachable or refusing: logged once per reason */
 	struct log_every include_failures;      /* the include file not written: the same */
 	char error[256];                /* why BIRD is not reachable or refused; "" */
+	char include_error[256];        /* why the include file was not written; "" */
 
 	/* what BIRD said in the last sync */
 	struct bird_protocol sessions[BIRD_MAX_PROTOCOLS];      /* BGP protocols */
@@ -51,6 +52,11 @@ struct bgp {
 	char exported[BIRD_MAX_PREFIXES][64];   /* by an established session */
 	size_t exported_count;
 };
+
+/* What keeps BIRD from announcing what is decided: BIRD's side, and the
+ * include file's when it was not written (with BIRD away, the file is all
+ * a withdrawal needs), each said once. */
+void bgp_describe(const struct bgp *b, char *out, size_t len);
 
 void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, const struct drain_style *drain);
 void bgp_close(struct bgp *b);

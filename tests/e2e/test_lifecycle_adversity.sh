@@ -9,7 +9,9 @@
 # SIGHUP waits for the start and reloads after it; SIGTERM ends the start
 # at once with nothing attached (it waited for every transfer, attached,
 # said ready, then detached); during a takeover it leaves the previous
-# program attached and exits 3 for the stop hook to withdraw.
+# program attached and exits 3 for the stop hook to withdraw. Last, a
+# BIRD include file that cannot be written while no BIRD listens: status
+# and the stop (exit 3) say so, not only that BIRD is away.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/zone
@@ -141,3 +143,22 @@ start_xdpcastd --zone "$ZONE"
 grep -q "taking over program $previous" "$WORK/xdpcastd.log" || fail "the start after did not take over $previous"
 stop_xdpcastd
 echo "ok - SIGTERM during a takeover's start: stopped at once, exit 3, program $previous left for the next start"
+
+# The include file's path is a directory, and no BIRD listens: a
+# withdrawal needs only the file, which cannot be written.
+mkdir "$WORK/include-dir"
+printf 'health: {interval_ms: 200, rise: 2, fall: 2, backend: %s}\n' $ANYCAST4 > "$WORK/health.yaml"
+launch_xdpcastd --zone "$ZONE" --config "$WORK/health.yaml" --bird-socket "$WORK/no-bird.ctl" \
+	--bird-include "$WORK/include-dir"
+wait_for "xdpcastd" xdpcastd_ready
+announced() { ctl status | grep -q "^anycast 192.0.2.0/24: announced"; }
+wait_for "the checks up, the prefixes announced" announced
+include_said() { ctl status | grep -q "^bgp: BIRD at $WORK/no-bird.ctl unreachable: .*BIRD include file $WORK/include-dir: Is a directory"; }
+wait_for "status naming the include file" include_said
+kill -TERM "$XDPCASTD_PID"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+[ "$rc" -eq 3 ] || fail "the stop with an include file that cannot be written exited $rc: $(tail -2 "$WORK/xdpcastd.log")"
+grep -q "BIRD did not take the withdrawal (.*BIRD include file $WORK/include-dir: Is a directory)" "$WORK/xdpcastd.log" ||
+	fail "the stop does not name the include file: $(grep withdrawal "$WORK/xdpcastd.log")"
+echo "ok - an include file that cannot be written, BIRD away: status and the stop (exit 3) name the file"
