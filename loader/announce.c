@@ -220,7 +220,8 @@ static void health_due(struct loop_timer *timer)
 
 		switch (spec->kind) {
 		case CHECK_KIND_FAST_PATH:
-			if (attach_check(bpf_program__fd(d->skel->progs.xdpcast), d->ifaces, d->opts.iface_count,
+			if (pins_restore(&d->pins, d->skel->progs.xdpcast, detail, sizeof(detail)) ||
+			    attach_check(bpf_program__fd(d->skel->progs.xdpcast), d->ifaces, d->opts.iface_count,
 					 d->skel->bss->iface_ifindex, detail, sizeof(detail)))
 				health_record(&d->health, i, false, detail);
 			else

@@ -576,6 +576,57 @@ int pins_publish(struct pins *p, struct bpf_program *prog, char *err, size_t err
 	return 0;
 }
 
+/* The directory at p->dir is the one locked (not removed, nor replaced). */
+static bool directory_kept(const struct pins *p)
+{
+	struct stat at_path, locked;
+
+	return !stat(p->dir, &at_path) && !fstat(p->lock_fd, &locked) && at_path.st_dev == locked.st_dev &&
+	       at_path.st_ino == locked.st_ino;
+}
+
+/* The directory made again where it was removed, and locked: a second
+ * xdpcastd could otherwise take the path for its own. */
+static int directory_again(struct pins *p, char *detail, size_t len)
+{
+	int fd;
+
+	if (mkdir(p->dir, 0700) && errno != EEXIST) {
+		snprintf(detail, len, "%s was removed, and making it again failed: %s", p->dir, strerror(errno));
+		return -1;
+	}
+	fd = open(p->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+		snprintf(detail, len, "%s was removed and made again, and locking it failed: %s", p->dir,
+			 fd < 0 ? strerror(errno) : errno == EWOULDBLOCK ? "another xdpcastd holds it" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(p->lock_fd);
+	p->lock_fd = fd;
+	return 0;
+}
+
+int pins_restore(struct pins *p, struct bpf_program *prog, char *detail, size_t len)
+{
+	bool removed = !directory_kept(p), missing = removed;
+	char path[512];
+	struct stat st;
+
+	for (size_t i = 0; i <= p->pinned_count && !missing; i++) {
+		pin_path(p, published_name(p, i), "", path, sizeof(path));
+		missing = lstat(path, &st) != 0;
+	}
+	if (!missing)
+		return 0;
+	if ((removed && directory_again(p, detail, len)) || pins_publish(p, prog, detail, len))
+		return -1;
+	log_warn("%s: %s removed while xdpcastd runs: pinned again", p->dir, removed ? "the directory was" :
+		 "pins were");
+	return 0;
+}
+
 void pins_remove(struct pins *p)
 {
 	char path[512];

@@ -88,6 +88,13 @@ void pins_migrate(struct pins *p);
  * removes pins of ours that no longer exist in this version. */
 int pins_publish(struct pins *p, struct bpf_program *prog, char *err, size_t errlen);
 
+/* Pins someone removed while the daemon runs (an rm -rf of the
+ * directory, say) made again, the directory too, locked again: else the
+ * fast_path check, xdpcastctl and the next start's takeover lost the
+ * program that still runs. 0 when all are in place again; -1 with why in
+ * detail. */
+int pins_restore(struct pins *p, struct bpf_program *prog, char *detail, size_t len);
+
 /* Removes this daemon's pins and the directory (a full stop). */
 void pins_remove(struct pins *p);
 

@@ -11,7 +11,11 @@
 # said ready, then detached); during a takeover it leaves the previous
 # program attached and exits 3 for the stop hook to withdraw. Last, a
 # BIRD include file that cannot be written while no BIRD listens: status
-# and the stop (exit 3) say so, not only that BIRD is away.
+# and the stop (exit 3) say so, not only that BIRD is away. And the pin
+# directory removed while xdpcastd runs (rm -rf): pinned again at the next
+# health round, locked again, the PoP healthy all along (the fast_path
+# check failed on the missing pin and withdrew the PoP for good, and a
+# restart could not take the program over).
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/zone
@@ -162,3 +166,33 @@ wait "$XDPCASTD_PID" || rc=$?
 grep -q "BIRD did not take the withdrawal (.*BIRD include file $WORK/include-dir: Is a directory)" "$WORK/xdpcastd.log" ||
 	fail "the stop does not name the include file: $(grep withdrawal "$WORK/xdpcastd.log")"
 echo "ok - an include file that cannot be written, BIRD away: status and the stop (exit 3) name the file"
+
+# The pin directory removed under a running daemon, then a single pin.
+launch_xdpcastd --zone "$ZONE" --config "$WORK/health.yaml"
+wait_for "xdpcastd" xdpcastd_ready
+healthy() { [ "$(ctl status --json | json 'v["healthy"]')" = True ]; }
+wait_for "healthy" healthy
+program=$(ctl status --json | json 'v["program_id"]')
+rm -rf "$PIN_DIR"
+wait_for "the pins back" eval '[ -e "$PIN_DIR/xdpcast_prog" ]'
+grep -q "$PIN_DIR: the directory was removed while xdpcastd runs: pinned again" "$WORK/xdpcastd.log" ||
+	fail "the pins put back without a word: $(tail -1 "$WORK/xdpcastd.log")"
+rm "$PIN_DIR/xdpcast_stats"
+wait_for "xdpcast_stats back" eval '[ -e "$PIN_DIR/xdpcast_stats" ]'
+sleep 1
+grep -q "health check fast_path: down" "$WORK/xdpcastd.log" && fail "the fast_path check fell: $(grep fast_path "$WORK/xdpcastd.log" | tail -1)"
+healthy || fail "not healthy with the pins back: $(ctl status | grep check)"
+[ "$(counter dns_answer)" -ge 0 ] || fail "xdpcastctl stats on the pins made again"
+first=$XDPCASTD_PID
+launch_xdpcastd --zone "$ZONE" --control-socket "$WORK/second.sock"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+grep -q "another xdpcastd runs with this pin directory" "$WORK/xdpcastd.log" ||
+	fail "a second daemon on the directory made again: exit $rc, $(tail -1 "$WORK/xdpcastd.log")"
+XDPCASTD_PID=$first
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID"
+start_xdpcastd --zone "$ZONE"
+grep -q "taking over program $program" "$WORK/xdpcastd.log" || fail "the restart did not take over $program"
+stop_xdpcastd
+echo "ok - the pin directory, then a pin, removed while running: pinned again and locked, healthy all along, taken over at the restart"
