@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -131,13 +132,18 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 	 * root's xdpcastctl opens, or the program the next daemon takes over. */
 	if (fstat(p->lock_fd, &st))
 		snprintf(why, sizeof(why), "%s: %s", dir, strerror(errno));
+	else if (fstatfs(p->lock_fd, &fs))
+		snprintf(why, sizeof(why), "%s: %s", dir, strerror(errno));
 	/* Pinning elsewhere fails only after the zones are compiled and the
 	 * program loaded, as "Operation not permitted" on the first map.
 	 * The advice mounts on the pin dir itself: on its parent it could hide
 	 * what else is mounted there (/sys/fs/cgroup beside /sys/fs/bpf). */
-	else if (fstatfs(p->lock_fd, &fs) == 0 && fs.f_type != BPF_FS_MAGIC)
+	else if (fs.f_type != BPF_FS_MAGIC)
 		snprintf(why, sizeof(why), "%s: not on a BPF filesystem (mkdir -p %s && mount -t bpf -o mode=0700 bpf %s "
 			 "first)", dir, dir, dir);
+	/* As late as a bpffs elsewhere, after the load, and during a takeover. */
+	else if (fs.f_flags & ST_RDONLY)
+		snprintf(why, sizeof(why), "%s: mounted read-only: nothing can be pinned there", dir);
 	if (why[0] || private_dir_check(dir, &st, why, sizeof(why))) {
 		snprintf(err, errlen, "--pin-dir %s", why);
 		close(p->lock_fd);

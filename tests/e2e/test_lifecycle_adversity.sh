@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts that fail late, on a pin directory someone changed: a directory
-# where a pin belongs. A fresh start is refused naming it and leaves no pin
+# Starts that fail late, on a pin directory someone changed: mounted
+# read-only (refused at once now), a directory where a pin belongs. A fresh start is refused naming it and leaves no pin
 # of its own behind; a takeover is refused the same way and leaves the
 # previous program running with its pins exactly as they were (a start
 # that failed half way through pinning had replaced some of them with maps
@@ -42,6 +42,21 @@ refused() {
 	grep -q "failed: pinning $PIN_DIR/xdpcast_stats: a directory is there, not a pin (nothing was replaced; remove it)" \
 		"$WORK/xdpcastd.log" || fail "$1: $(tail -1 "$WORK/xdpcastd.log")"
 }
+
+# A pin directory on a BPF filesystem mounted read-only: refused at the
+# start, before the zones and the program are loaded for nothing.
+mkdir "$WORK/ro-bpffs"
+mount -t bpf bpf "$WORK/ro-bpffs"
+mkdir -m 0700 "$WORK/ro-bpffs/xdpcast"
+mount -o remount,ro "$WORK/ro-bpffs"
+rc=0
+srv "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --bird-socket none --pop e2e --pin-dir "$WORK/ro-bpffs/xdpcast" \
+	--control-socket "$CONTROL_SOCKET" --state-file "$WORK/state.json" --zone "$ZONE" > "$WORK/ro.log" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && grep -q "failed: --pin-dir $WORK/ro-bpffs/xdpcast: mounted read-only: nothing can be pinned there" \
+	"$WORK/ro.log" || fail "a read-only pin directory: exit $rc, $(tail -1 "$WORK/ro.log")"
+grep -q "zone example.test" "$WORK/ro.log" && fail "a read-only pin directory: the zones were loaded first"
+umount "$WORK/ro-bpffs"
+echo "ok - a pin directory mounted read-only: refused at once, naming it"
 
 # A fresh start on a pin directory left with a directory in a pin's place.
 mkdir -p "$PIN_DIR/xdpcast_stats"
