@@ -393,6 +393,101 @@ int pins_previous_value(const struct pins *p, const char *name, bool program_use
 	return ret;
 }
 
+static int compare_keys(const void *a, const void *b, void *key_size)
+{
+	return memcmp(a, b, *(size_t *)key_size);
+}
+
+static bool snapshot_has(const struct shared_snapshot *s, const void *key)
+{
+	size_t low = 0, high = s->count, stride = s->key_size + s->value_size;
+
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+		int order = memcmp(s->entries + middle * stride, key, s->key_size);
+
+		if (!order)
+			return true;
+		if (order < 0)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return false;
+}
+
+int pins_snapshot_shared(const struct pins *p, const struct bpf_map *map, struct shared_snapshot *s, char *err,
+			 size_t errlen)
+{
+	bool shared = false;
+	unsigned char *key;
+	size_t stride;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	for (size_t i = 0; i < p->carried_count; i++)
+		shared |= p->carried[i].map == map && p->carried[i].adopted;
+	if (!shared)
+		return 0;
+	s->name = bpf_map__name(map);
+	s->key_size = bpf_map__key_size(map);
+	s->value_size = bpf_map__value_size(map);
+	s->max_entries = bpf_map__max_entries(map);
+	stride = s->key_size + s->value_size;
+	s->entries = malloc(s->max_entries * stride);
+	if (!s->entries) {
+		snprintf(err, errlen, "%s: out of memory for a copy of the previous program's entries", s->name);
+		return -1;
+	}
+	for (void *previous = NULL; s->count < s->max_entries; previous = key) {
+		key = s->entries + s->count * stride;
+		if (bpf_map_get_next_key(bpf_map__fd(map), previous, key))
+			break;
+		if (!bpf_map_lookup_elem(bpf_map__fd(map), key, key + s->key_size))
+			s->count++;
+	}
+	qsort_r(s->entries, s->count, stride, compare_keys, &s->key_size);
+	s->fd = bpf_map__fd(map);
+	return 0;
+}
+
+void pins_put_back_shared(const struct shared_snapshot *s)
+{
+	size_t stride = s->key_size + s->value_size, count = 0, removed = 0, failed = 0;
+	unsigned char *keys, *key;
+
+	if (s->fd < 0)
+		return;
+	/* What the start added, collected first: deleting while walking the keys would skip some. */
+	keys = malloc(s->max_entries * s->key_size);
+	for (void *previous = NULL; keys && count < s->max_entries; previous = key) {
+		key = keys + count * s->key_size;
+		if (bpf_map_get_next_key(s->fd, previous, key))
+			break;
+		count++;
+	}
+	for (size_t i = 0; keys && i < count; i++)
+		if (!snapshot_has(s, keys + i * s->key_size) && !bpf_map_delete_elem(s->fd, keys + i * s->key_size))
+			removed++;
+	for (size_t i = 0; i < s->count; i++)
+		failed += bpf_map_update_elem(s->fd, s->entries + i * stride, s->entries + i * stride + s->key_size,
+					      BPF_ANY) != 0;
+	free(keys);
+	if (!keys || failed)
+		log_error("%s: could not be put back whole as the previous program had it (%s)", s->name,
+			  keys ? "an entry refused" : "out of memory");
+	else
+		log_info("%s: put back as the previous program had it (%zu entries; %zu of this start's removed)",
+			 s->name, s->count, removed);
+}
+
+void pins_snapshot_free(struct shared_snapshot *s)
+{
+	free(s->entries);
+	s->entries = NULL;
+	s->fd = -1;
+}
+
 /* One entry of `old` into `new`, values cut or zero-padded to the new
  * size (layouts only ever grow at the end). Per-CPU values are added. */
 static int carry_entry(const struct carried_map *c, const struct bpf_map_info *old, const void *key,

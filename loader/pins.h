@@ -80,6 +80,27 @@ int pins_adopt(struct pins *p, struct bpf_object *obj, const __u32 ifindex[XDPCA
  * is read, and its value must say who wrote it. 0 if read. */
 int pins_previous_value(const struct pins *p, const char *map, bool program_uses_it, void *value, size_t size);
 
+/* A map the previous program shares with this one (reused as is), as it
+ * was before the start wrote to it: the source filter holds the config's
+ * blocklist beside the live blocks, and a takeover that failed after
+ * writing it left the previous program, running still, the blocklist of a
+ * config that never ran (and without its own). */
+struct shared_snapshot {
+	int fd;                 /* -1: not shared, nothing to put back */
+	const char *name;
+	size_t key_size, value_size, max_entries, count;
+	unsigned char *entries; /* count (key, value) pairs, sorted by key */
+};
+
+/* Takes the snapshot of map when it is shared; -1 with err if it cannot. */
+int pins_snapshot_shared(const struct pins *p, const struct bpf_map *map, struct shared_snapshot *s, char *err,
+			 size_t errlen);
+
+/* The start failed: the map as the snapshot has it again. */
+void pins_put_back_shared(const struct shared_snapshot *s);
+
+void pins_snapshot_free(struct shared_snapshot *s);
+
 /* After the switch: what the state maps not reused held moves into the
  * new ones, as far as their layouts allow. */
 void pins_migrate(struct pins *p);

@@ -560,6 +560,7 @@ static int open_program_and_check_zones(struct daemon *d, struct control_plane_s
  * leaves the interfaces and pins as they were. */
 static int start_program(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen)
 {
+	struct shared_snapshot filter_before;
 	int prog_fd, screen_fd;
 
 	carry_counters(d, d->took_over ? previous : NULL);
@@ -568,11 +569,13 @@ static int start_program(struct daemon *d, const struct control_plane_state *pre
 	zones_first_transfers(d);
 	prog_fd = bpf_program__fd(d->skel->progs.xdpcast);
 	screen_fd = bpf_map__fd(d->skel->maps.xdpcast_source_screen);
+	if (pins_snapshot_shared(&d->pins, d->skel->maps.xdpcast_source_filter, &filter_before, err, errlen))
+		return -1;
 	if (zones_apply_protection(d, err, errlen) ||
 	    place_views(d, err, errlen) || zones_load_now(d, err, errlen) || start_watch_end(&d->start_watch) ||
 	    attach_all(prog_fd, d->took_over ? d->pins.previous_id : 0, d->ifaces, d->opts.iface_count,
 		       d->opts.xdp_mode, !d->opts.mode_forced, d->opts.replace_foreign, err, errlen))
-		return -1;
+		goto failed;
 	/* Until the screen is pinned, live blocks (carried by the migration,
 	 * or added by `xdpcastctl block` to the old pins) reach the filter and
 	 * not this screen: stopped, then rebuilt once pinned. */
@@ -581,13 +584,19 @@ static int start_program(struct daemon *d, const struct control_plane_state *pre
 	pins_migrate(&d->pins);
 	if (pins_publish(&d->pins, d->skel->progs.xdpcast, err, errlen)) {
 		attach_undo_all(prog_fd, d->ifaces, d->opts.iface_count);
-		return -1;
+		goto failed;
 	}
+	pins_snapshot_free(&filter_before);
 	if (source_screen_rebuild(screen_fd, bpf_map__fd(d->skel->maps.xdpcast_source_filter), err, errlen))
 		log_error("%s (every source is looked up until the next reload)", err);
 	if (d->took_over)
 		detach_elsewhere(d->pins.previous_id, d->ifaces, d->opts.iface_count);
 	return 0;
+failed:
+	/* The previous program, running still when taking over, keeps its own blocklist. */
+	pins_put_back_shared(&filter_before);
+	pins_snapshot_free(&filter_before);
+	return -1;
 }
 
 /* A start waits for every secondary's first transfer (the program it

@@ -15,7 +15,10 @@
 # directory removed while xdpcastd runs (rm -rf): pinned again at the next
 # health round, locked again, the PoP healthy all along (the fast_path
 # check failed on the missing pin and withdrew the PoP for good, and a
-# restart could not take the program over).
+# restart could not take the program over). Then a takeover that fails
+# at attaching after writing the source filter the previous program
+# shares: that program keeps its own blocklist (it lost it to the config
+# that never ran).
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/zone
@@ -211,3 +214,28 @@ start_xdpcastd --zone "$ZONE"
 grep -q "taking over program $program" "$WORK/xdpcastd.log" || fail "the restart did not take over $program"
 stop_xdpcastd
 echo "ok - the pin directory, then a pin, removed while running: pinned again and locked, healthy all along, taken over at the restart"
+
+# The client blocked by the config; a takeover without that blocklist
+# fails on veth-y, which another program holds.
+srv ip link add veth-y type veth peer name veth-z
+srv ip link set veth-y up
+srv ip link set veth-z up
+srv ip link set dev veth-y xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp
+printf 'filter:\n  blocklist: [%s/32]\n' $CLIENT4 > "$WORK/blocked.yaml"
+answered() { [ -n "$(cli kdig +short +norec +time=1 +retry=0 @$ANYCAST4 www.example.test A 2>/dev/null)" ]; }
+start_xdpcastd --zone "$ZONE" --config "$WORK/blocked.yaml"
+answered && fail "the client is answered through its blocklist"
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID"
+launch_xdpcastd --zone "$ZONE" --iface veth-y
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "failed: veth-y: program .* holds the interface" "$WORK/xdpcastd.log" ||
+	fail "a takeover onto a held veth-y: exit $rc, $(tail -1 "$WORK/xdpcastd.log")"
+answered && fail "the failed takeover lifted the previous program's blocklist: the client is answered"
+grep -q "xdpcast_source_filter: put back as the previous program had it" "$WORK/xdpcastd.log" ||
+	fail "the source filter is not said to be put back: $(grep source_filter "$WORK/xdpcastd.log")"
+srv ip link set dev veth-y xdpdrv off
+start_xdpcastd --zone "$ZONE" --config "$WORK/blocked.yaml"
+stop_xdpcastd
+echo "ok - a takeover that failed at attaching: the previous program keeps its blocklist"
