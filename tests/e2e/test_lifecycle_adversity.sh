@@ -1,24 +1,23 @@
 #!/usr/bin/env bash
-# Starts that fail late, on a pin directory someone changed: mounted
-# read-only (refused at once now), a directory where a pin belongs. A fresh start is refused naming it and leaves no pin
-# of its own behind; a takeover is refused the same way and leaves the
-# previous program running with its pins exactly as they were (a start
-# that failed half way through pinning had replaced some of them with maps
-# nothing used: xdpcastctl read those, and the next takeover adopted none).
-# Then signals during a long start (first transfers from a slow primary):
-# SIGHUP waits for the start and reloads after it; SIGTERM ends the start
-# at once with nothing attached (it waited for every transfer, attached,
-# said ready, then detached); during a takeover it leaves the previous
-# program attached and exits 3 for the stop hook to withdraw. Last, a
-# BIRD include file that cannot be written while no BIRD listens: status
-# and the stop (exit 3) say so, not only that BIRD is away. And the pin
-# directory removed while xdpcastd runs (rm -rf): pinned again at the next
-# health round, locked again, the PoP healthy all along (the fast_path
-# check failed on the missing pin and withdrew the PoP for good, and a
-# restart could not take the program over). Then a takeover that fails
-# at attaching after writing the source filter the previous program
-# shares: that program keeps its own blocklist (it lost it to the config
-# that never ran).
+# xdpcastd when what it relies on is not as it left it, all in ~25 s:
+# - a pin directory mounted read-only: refused at once (it failed at
+#   pinning, after the zones and the program were loaded);
+# - a directory where a pin belongs: a fresh start is refused naming it
+#   and leaves no pin behind; a takeover is refused the same way and
+#   leaves the previous program running with its pins exactly as they
+#   were (half the pins had been replaced by maps nothing used);
+# - signals during a long start (first transfers from a slow primary):
+#   SIGHUP waits and reloads after it; SIGTERM ends the start at once with
+#   nothing attached (it waited for every transfer, attached, said ready,
+#   then detached), and during a takeover leaves the previous program
+#   attached, exiting 3 for the stop hook to withdraw;
+# - an include file that cannot be written while no BIRD listens: status
+#   and the stop (exit 3) name it, not only BIRD's socket;
+# - the pin directory, then a pin, removed while xdpcastd runs: pinned and
+#   locked again at the next health round, healthy all along (the fast_path
+#   check failed on the missing pin and withdrew the PoP for good);
+# - a takeover that fails at attaching after writing the source filter it
+#   shares with the previous program: that program keeps its blocklist.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/zone
