@@ -629,6 +629,49 @@ static void test_diff_that_does_not_apply_changes_nothing(void **state)
 	zone_free(second_in);
 }
 
+/* A test that lowers the limits leaves the defaults, also when it fails. */
+static int default_limits(void **state)
+{
+	const struct zone_limits defaults = { .file_bytes = ZONE_DEFAULT_FILE_MB << 20,
+					      .records = ZONE_DEFAULT_RECORDS };
+
+	(void)state;
+	zone_set_limits(&defaults);
+	return 0;
+}
+
+/* limits.zone_records bounds a transferred zone as it bounds a file or an
+ * AXFR: IXFR changes that grow it past the limit are refused whole (they
+ * grew it unbounded); changes that reach the limit apply. */
+static void test_diff_past_the_record_limit_changes_nothing(void **state)
+{
+	const struct zone_limits four = { .file_bytes = ZONE_DEFAULT_FILE_MB << 20, .records = 4 };
+	struct zone *zone = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	struct zone *out = load_text(DIFF_SOA(1));
+	struct zone *three_in = load_text(DIFF_SOA(2) "a 300 IN A 192.0.2.2\nb 300 IN A 192.0.2.3\n"
+					  "c 300 IN A 192.0.2.4\n");
+	struct zone *two_in = load_text(DIFF_SOA(2) "a 300 IN A 192.0.2.2\nb 300 IN A 192.0.2.3\n");
+	struct zone_changes changes = { 0 };
+	char err[256];
+
+	(void)state;
+	zone_set_limits(&four);
+	assert_int_equal(zone_patch(zone, &out, &three_in, 1, &changes, err, sizeof(err)), -1);
+	assert_string_equal(err, "the change leaves 5 records, more than 4 (limits.zone_records)");
+	assert_int_equal(zone->serial, 1);
+	assert_int_equal(zone->record_count, 2);
+	assert_int_equal(zone->rrset_count, 2);
+	assert_int_equal(changes.count, 0);
+	assert_int_equal(zone_patch(zone, &out, &two_in, 1, &changes, err, sizeof(err)), 0);
+	assert_int_equal(zone->serial, 2);
+	assert_int_equal(zone->record_count, 4);
+	zone_changes_clear(&changes);
+	zone_free(zone);
+	zone_free(out);
+	zone_free(three_in);
+	zone_free(two_in);
+}
+
 /* An RRset written with different TTLs keeps the lowest (RFC 2181
  * section 5.2); a change that removes the record it came from cannot
  * know the TTL of the records left, so it does not apply (the daemon
@@ -986,6 +1029,7 @@ int main(void)
 		cmocka_unit_test(test_diff_applies_in_place),
 		cmocka_unit_test(test_diff_replacing_signatures_applies),
 		cmocka_unit_test(test_diff_that_does_not_apply_changes_nothing),
+		cmocka_unit_test_teardown(test_diff_past_the_record_limit_changes_nothing, default_limits),
 		cmocka_unit_test(test_diff_of_mixed_ttls),
 		cmocka_unit_test(test_changes_between_two_versions),
 		cmocka_unit_test(test_names_of_254_and_255_octets),

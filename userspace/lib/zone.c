@@ -844,6 +844,18 @@ static bool keeps_soa(const struct zone *zone, const struct overlay *o)
 	return true;
 }
 
+/* The zone's records once the change is committed. */
+static uint64_t records_after(const struct zone *zone, const struct overlay *o)
+{
+	uint64_t count = zone->record_count;
+
+	for (size_t i = 0; i < o->count; i++) {
+		count += o->items[i].rr.rrs.count;
+		count -= o->items[i].before ? o->items[i].before->rrs.count : 0;
+	}
+	return count;
+}
+
 int zone_patch(struct zone *zone, struct zone *const *removals, struct zone *const *additions, size_t steps,
 	       struct zone_changes *changes, char *err, size_t errlen)
 {
@@ -863,6 +875,12 @@ int zone_patch(struct zone *zone, struct zone *const *removals, struct zone *con
 	}
 	if (!keeps_soa(zone, &o)) {
 		snprintf(err, errlen, "the change does not leave the zone one SOA");
+		goto out;
+	}
+	/* As a file or an AXFR: a zone may not grow past the limit by changes. */
+	if (records_after(zone, &o) > limits.records) {
+		snprintf(err, errlen, "the change leaves %llu records, more than %llu (limits.zone_records)",
+			 (unsigned long long)records_after(zone, &o), (unsigned long long)limits.records);
 		goto out;
 	}
 	ret = overlay_commit(zone, &o, changes);

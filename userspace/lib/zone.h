@@ -80,8 +80,9 @@ struct zone_changes {
  * each without the records of removals[i] (which starts with the SOA in
  * force) and with those of additions[i] (which starts with the new SOA).
  * All or nothing: a change that starts at another serial or removes a
- * record the zone does not have (the copies have diverged) is refused and
- * the zone left as it was. Each RRset that differs afterwards is added to
+ * record the zone does not have (the copies have diverged), or that leaves
+ * more records than limits.zone_records, is refused and the zone left as
+ * it was. Each RRset that differs afterwards is added to
  * *changes (when given). The cost follows the changes, but for one pass
  * over the RRsets when RRsets come or go.
  */

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# A primary that sends more than the PoP takes. limits.zone_records bounds
+# a transferred zone as it bounds a zone file: a Knot commit that grows the
+# zone past it comes by NOTIFY and IXFR, and the change is refused whole;
+# the AXFR that follows is refused at the limit too. The copy in force
+# keeps answering at its serial (XDP, /metrics), and the log and status
+# name the zone and the limit.
+#
+#   primary ns  veth-p 203.0.113.2/24 ──┐
+#   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
+source "$(dirname "$0")/lib.sh"
+
+METRICS=$UNICAST4:9553
+
+kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
+knot_at() { pri kdig +short +time=1 +retry=0 @$PRIMARY limits.test SOA 2>/dev/null | grep -q " $1 "; }
+serial_metric() { http_get "http://$METRICS/metrics" | awk '/^xdpcast_zone_serial.*zone="limits.test."/ {print $2}'; }
+
+setup_network
+setup_primary_link
+mkdir -p "$WORK/knot"
+cat > "$WORK/knot/limits.test.zone" <<'ZONE'
+$ORIGIN limits.test.
+@ 300 IN SOA ns1 hostmaster 1 3600 600 604800 60
+@ 300 IN NS ns1
+ns1 300 IN A 192.0.2.53
+www 300 IN A 192.0.2.1
+ZONE
+cat > "$WORK/knot.conf" <<CONF
+$(knot_conf_head $PRIMARY@53 info)
+remote:
+  - id: xdpcast
+    address: $POP_SIDE@$NOTIFY_PORT
+acl:
+  - id: pop
+    address: $POP_SIDE
+    action: transfer
+zone:
+  - domain: limits.test.
+    storage: "$WORK/knot"
+    file: limits.test.zone
+    notify: [xdpcast]
+    acl: pop
+    zonefile-sync: -1
+CONF
+pri knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
+PIDS+=($!)
+wait_for "Knot at serial 1" knot_at 1
+
+cat > "$WORK/xdpcastd.yaml" <<YAML
+limits:
+  zone_records: 5
+transfer:
+  notify_listen: $POP_SIDE@$NOTIFY_PORT
+  zones:
+    - {zone: limits.test, primary: $PRIMARY}
+YAML
+# A zone file within the limit too: the limit is every zone's.
+printf '$ORIGIN file.test.\n@ 300 IN SOA ns1 hostmaster 1 3600 600 604800 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n' \
+	> "$WORK/file.test.zone"
+start_xdpcastd --zone "$WORK/file.test.zone" --metrics $METRICS --config "$WORK/xdpcastd.yaml"
+grep -q "zone limits.test.: AXFR from $PRIMARY@53, serial 0 -> 1, 4 records" "$WORK/xdpcastd.log" ||
+	fail "no initial AXFR: $(grep limits.test "$WORK/xdpcastd.log")"
+xdp_answers www.limits.test A 192.0.2.1 || fail "www.limits.test: $XDP_GOT"
+
+# Serial 2: two names more, 6 records of 5.
+kctl zone-begin limits.test > /dev/null
+kctl zone-set limits.test new1 300 A 192.0.2.11 > /dev/null
+kctl zone-set limits.test new2 300 A 192.0.2.12 > /dev/null
+kctl zone-unset limits.test www A 192.0.2.1 > /dev/null
+kctl zone-set limits.test www 300 A 192.0.2.2 > /dev/null
+kctl zone-commit limits.test > /dev/null
+wait_for "the AXFR after the IXFR refused" grep -q "zone limits.test.: AXFR from $PRIMARY@53: " "$WORK/xdpcastd.log"
+grep -q "zone limits.test.: the change from serial 1 does not apply: the change leaves 6 records, more than 5 (limits.zone_records); asking for an AXFR" \
+	"$WORK/xdpcastd.log" || fail "the IXFR was not refused at the limit: $(grep limits.test "$WORK/xdpcastd.log")"
+grep -q "zone limits.test.: AXFR from $PRIMARY@53: record of .*: more than 5 records (limits.zone_records); next try in 600 s" \
+	"$WORK/xdpcastd.log" || fail "the AXFR was not refused at the limit: $(grep limits.test "$WORK/xdpcastd.log")"
+ctl status | grep -q "^transfer limits.test. from $PRIMARY@53: serial 1, fresh: AXFR from .*(limits.zone_records); last AXFR because IXFR: .*(limits.zone_records)" ||
+	fail "status: $(ctl status | grep limits.test)"
+xdp_answers www.limits.test A 192.0.2.1 || fail "www.limits.test after the refusal: $XDP_GOT"
+[ "$(serial_metric)" = 1 ] || fail "xdpcast_zone_serial of limits.test.: $(serial_metric)"
+echo "ok - an IXFR growing the zone past limits.zone_records: refused whole, the AXFR after it too;" \
+     "serial 1 still answered from XDP, the log and status name the zone and the limit"
+stop_xdpcastd
