@@ -143,6 +143,17 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* A test that lowers the limits leaves the defaults, also when it fails. */
+static int default_limits(void **state)
+{
+	const struct zone_limits defaults = { .file_bytes = ZONE_DEFAULT_FILE_MB << 20,
+					      .records = ZONE_DEFAULT_RECORDS };
+
+	(void)state;
+	zone_set_limits(&defaults);
+	return 0;
+}
+
 /* Two changes over three messages, split between a change's SOAs. */
 static void test_ixfr_of_two_changes_applies(void **state)
 {
@@ -171,6 +182,36 @@ static void test_ixfr_of_two_changes_applies(void **state)
 	assert_int_equal(xfr_apply(current, &o.diff, NULL, err, sizeof(err)), 0);
 	assert_int_equal(current->serial, 3);
 	xfr_diff_free(&o.diff);
+	zone_free(current);
+}
+
+/* An IXFR's changes are held until its last: many small ones grew the
+ * memory without bound (each change's records were within
+ * limits.zone_records, their sum was not). Past the limit, an AXFR. */
+static void test_ixfr_changes_past_the_record_limit_fall_back(void **state)
+{
+	const struct zone_limits eight = { .file_bytes = ZONE_DEFAULT_FILE_MB << 20, .records = 8 };
+	struct zone *current = zone_at(1);
+	struct outcome o;
+
+	(void)state;
+	zone_set_limits(&eight);
+	begin_message(KNOT_RRTYPE_IXFR);
+	soa(4);
+	for (uint32_t serial = 1; serial < 4; serial++) {
+		char owner[64];
+
+		soa(serial);
+		soa(serial + 1);
+		snprintf(owner, sizeof(owner), "www%u.transfer.test.", serial);
+		address(owner, serial);
+	}
+	soa(4);
+	end_message();
+	o = read_answer(current, KNOT_RRTYPE_IXFR);
+	assert_true(o.ret < 0);
+	assert_string_equal(o.err, "its changes are more than 8 records (limits.zone_records)");
+	assert_int_equal(o.diff.steps, 0);
 	zone_free(current);
 }
 
@@ -278,6 +319,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ixfr_of_two_changes_applies),
 		cmocka_unit_test(test_ixfr_short_of_its_serial_refused),
+		cmocka_unit_test_teardown(test_ixfr_changes_past_the_record_limit_fall_back, default_limits),
 		cmocka_unit_test(test_whole_zone_not_newer_keeps_ours),
 		cmocka_unit_test(test_whole_zone_without_name_servers_refused),
 		cmocka_unit_test(test_records_of_another_class_refused),

@@ -55,6 +55,7 @@ struct transfer {
 	struct zone *removals, *additions;
 	struct zone **removed, **added; /* the changes read so far, in order */
 	size_t steps, step_capacity;
+	uint64_t change_records;        /* in them, SOAs too */
 	bool incremental;
 };
 
@@ -297,6 +298,13 @@ static int take_record(struct transfer *t, const knot_rrset_t *rr, const knot_rd
 		knot_rrclass_to_string(rr->rclass, class, sizeof(class));
 		snprintf(err, errlen, "record of %s: class %s: only class IN is served", owner, class);
 		return -1;
+	}
+	/* The changes are held until the last one: no more records than a
+	 * whole zone may have, past which an AXFR costs less (and is bounded). */
+	if (t->incremental && ++t->change_records > zone_record_limit()) {
+		snprintf(err, errlen, "its changes are more than %llu records (limits.zone_records)",
+			 (unsigned long long)zone_record_limit());
+		return XFR_FALLBACK;
 	}
 	if (rr->type == KNOT_RRTYPE_SOA) {
 		knot_rrset_t one;

@@ -35,6 +35,11 @@ void zone_set_limits(const struct zone_limits *l)
 	limits = *l;
 }
 
+uint64_t zone_record_limit(void)
+{
+	return limits.records;
+}
+
 #define INCLUDE_DEPTH_MAX 8     /* $INCLUDE in an included file, and so on */
 
 /* The origin relative names (and @) resolve against until a $ORIGIN: a

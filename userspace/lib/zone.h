@@ -46,6 +46,8 @@ struct zone_limits {
 
 /* For every zone read or transferred from now on. */
 void zone_set_limits(const struct zone_limits *limits);
+/* limits.zone_records in force. */
+uint64_t zone_record_limit(void);
 /* Drops a reference; the last frees the zone. */
 void zone_free(struct zone *zone);
 struct zone *zone_ref(struct zone *zone);
