@@ -45,6 +45,14 @@ void secondary_free(struct secondary *s)
 	s->incarnation = incarnation + 1;
 }
 
+/* An SOA refresh or retry of 0 asked the primary again at once, round
+ * after round: a flood of it, and the transfers lane taken from the
+ * other zones' transfers. */
+static double soa_interval(uint32_t seconds)
+{
+	return seconds > SECONDARY_MIN_INTERVAL_S ? seconds : SECONDARY_MIN_INTERVAL_S;
+}
+
 int secondary_transferred(struct secondary *s, double now, int ret, struct zone *next, enum xfr_kind kind,
 			  const char *err)
 {
@@ -56,7 +64,8 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 
 	if (ret) {
 		snprintf(s->error, sizeof(s->error), "%s", err);
-		s->next_refresh = now + (s->zone ? knot_soa_retry(zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata) :
+		s->next_refresh = now + (s->zone ? soa_interval(knot_soa_retry(zone_find(s->zone, s->origin,
+										     KNOT_RRTYPE_SOA)->rrs.rdata)) :
 					 SECONDARY_FIRST_RETRY_S);
 		log_reason(&s->failures, err, LOG_LEVEL_ERROR, "zone %s: %s; next try in %.0f s", s->name, s->error,
 			   s->next_refresh - now);
@@ -79,7 +88,7 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 		s->zone = next;
 	}
 	soa = zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata;
-	s->next_refresh = now + knot_soa_refresh(soa);
+	s->next_refresh = now + soa_interval(knot_soa_refresh(soa));
 	s->expires_at = now + knot_soa_expire(soa);
 	s->transferred_at = time(NULL);
 	if (s->expired)

@@ -14,6 +14,7 @@
 #include "xfr.h"
 
 #define SECONDARY_FIRST_RETRY_S 5       /* before the first copy, no SOA says */
+#define SECONDARY_MIN_INTERVAL_S 1      /* the least SOA refresh or retry taken (Knot's: 2 and 1) */
 #define SECONDARY_FAILURE_REMINDER_S 600        /* a failure that lasts is logged again this often */
 
 struct secondary {

@@ -26,6 +26,14 @@ $ORIGIN limits.test.
 ns1 300 IN A 192.0.2.53
 www 300 IN A 192.0.2.1
 ZONE
+# SOA refresh and retry 0: asked at once, again and again, they flooded
+# the primary (and took a core), as a careless or hostile primary can say.
+cat > "$WORK/knot/timers.test.zone" <<'ZONE'
+$ORIGIN timers.test.
+@ 300 IN SOA ns1 hostmaster 1 0 0 604800 60
+@ 300 IN NS ns1
+ns1 300 IN A 192.0.2.53
+ZONE
 cat > "$WORK/knot.conf" <<CONF
 $(knot_conf_head $PRIMARY@53 info)
 remote:
@@ -42,6 +50,11 @@ zone:
     notify: [xdpcast]
     acl: pop
     zonefile-sync: -1
+  - domain: timers.test.
+    storage: "$WORK/knot"
+    file: timers.test.zone
+    acl: pop
+    zonefile-sync: -1
 CONF
 pri knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
 PIDS+=($!)
@@ -54,6 +67,7 @@ transfer:
   notify_listen: $POP_SIDE@$NOTIFY_PORT
   zones:
     - {zone: limits.test, primary: $PRIMARY}
+    - {zone: timers.test, primary: $PRIMARY}
 YAML
 # A zone file within the limit too: the limit is every zone's.
 printf '$ORIGIN file.test.\n@ 300 IN SOA ns1 hostmaster 1 3600 600 604800 60\n@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n' \
@@ -63,12 +77,11 @@ grep -q "zone limits.test.: AXFR from $PRIMARY@53, serial 0 -> 1, 4 records" "$W
 	fail "no initial AXFR: $(grep limits.test "$WORK/xdpcastd.log")"
 xdp_answers www.limits.test A 192.0.2.1 || fail "www.limits.test: $XDP_GOT"
 
-# Serial 2: two names more, 6 records of 5.
+# Serial 2: two names more, 6 records of 5 (the changes alone, 4 records
+# with their SOAs, are within the limit: they are read whole).
 kctl zone-begin limits.test > /dev/null
 kctl zone-set limits.test new1 300 A 192.0.2.11 > /dev/null
 kctl zone-set limits.test new2 300 A 192.0.2.12 > /dev/null
-kctl zone-unset limits.test www A 192.0.2.1 > /dev/null
-kctl zone-set limits.test www 300 A 192.0.2.2 > /dev/null
 kctl zone-commit limits.test > /dev/null
 wait_for "the AXFR after the IXFR refused" grep -q "zone limits.test.: AXFR from $PRIMARY@53: " "$WORK/xdpcastd.log"
 grep -q "zone limits.test.: the change from serial 1 does not apply: the change leaves 6 records, more than 5 (limits.zone_records); asking for an AXFR" \
@@ -81,4 +94,19 @@ xdp_answers www.limits.test A 192.0.2.1 || fail "www.limits.test after the refus
 [ "$(serial_metric)" = 1 ] || fail "xdpcast_zone_serial of limits.test.: $(serial_metric)"
 echo "ok - an IXFR growing the zone past limits.zone_records: refused whole, the AXFR after it too;" \
      "serial 1 still answered from XDP, the log and status name the zone and the limit"
+
+# timers.test.: refresh 0 and retry 0 are taken as 1 s (Knot's own
+# minimum as a secondary is 2 s for refresh, 1 s for retry). Each refresh
+# or try is a connection the primary accepts.
+accepted() { pri awk '/^Tcp:/ { if (n++) print $c; else for (i = 1; i <= NF; i++) if ($i == "PassiveOpens") c = i }' /proc/net/snmp; }
+asked_in_3s() { local before; before=$(accepted); sleep 3; echo $(( $(accepted) - before )); }
+refreshes=$(asked_in_3s)
+[ "$refreshes" -le 4 ] || fail "SOA refresh 0: $refreshes refreshes of timers.test. in 3 s"
+kctl conf-begin > /dev/null
+kctl conf-unset 'zone[timers.test.].acl' > /dev/null
+kctl conf-commit > /dev/null
+wait_for "a refused refresh" grep -q "zone timers.test.: IXFR from $PRIMARY@53: .*; next try in 1 s" "$WORK/xdpcastd.log"
+retries=$(asked_in_3s)
+[ "$retries" -le 4 ] || fail "SOA retry 0: $retries tries of timers.test. in 3 s"
+echo "ok - SOA refresh and retry 0 taken as 1 s: $refreshes refreshes, then $retries refused tries in 3 s"
 stop_xdpcastd
