@@ -270,6 +270,30 @@ static void test_whole_zone_not_newer_keeps_ours(void **state)
 	zone_free(current);
 }
 
+/* Changes from our serial to an older one (the primary's serial is not
+ * newer than ours): ours is kept, as against a whole zone; they were
+ * applied, and the copy went back to serial 4. */
+static void test_ixfr_back_to_an_older_serial_keeps_ours(void **state)
+{
+	struct zone *current = zone_at(5);
+	struct outcome o;
+
+	(void)state;
+	begin_message(KNOT_RRTYPE_IXFR);
+	soa(4);
+	soa(5);
+	soa(4);
+	address("www2.transfer.test.", 2);
+	soa(4);
+	end_message();
+	o = read_answer(current, KNOT_RRTYPE_IXFR);
+	assert_int_equal(o.ret, 0);
+	assert_null(o.whole);
+	assert_int_equal(o.diff.steps, 0);
+	xfr_diff_free(&o.diff);
+	zone_free(current);
+}
+
 /* A zone that is its SOA alone would answer NXDOMAIN for every name. */
 static void test_whole_zone_without_name_servers_refused(void **state)
 {
@@ -321,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_ixfr_short_of_its_serial_refused),
 		cmocka_unit_test_teardown(test_ixfr_changes_past_the_record_limit_fall_back, default_limits),
 		cmocka_unit_test(test_whole_zone_not_newer_keeps_ours),
+		cmocka_unit_test(test_ixfr_back_to_an_older_serial_keeps_ours),
 		cmocka_unit_test(test_whole_zone_without_name_servers_refused),
 		cmocka_unit_test(test_records_of_another_class_refused),
 	};

@@ -425,9 +425,13 @@ static int receive_all(struct transfer *t, uint8_t *wire, struct zone **out, str
 		ret = take_message(t, wire, len, err, errlen);
 		if (ret)
 			return ret;
-		/* RFC 1995 2: a single SOA no newer than ours means up to date. */
-		if (t->phase == SECOND && t->qtype == KNOT_RRTYPE_IXFR &&
+		/* RFC 1995 2, RFC 1034 4.3.5: a primary whose serial is not
+		 * newer than ours has nothing for us, whatever follows its SOA:
+		 * nothing, the whole zone, or changes that would take our copy
+		 * back to an older serial (those were applied). */
+		if (t->phase != FIRST_SOA && t->qtype == KNOT_RRTYPE_IXFR &&
 		    !xfr_serial_newer(t->final_serial, t->current->serial)) {
+			t->incremental = false;
 			*out = NULL;
 			return 0;
 		}
@@ -444,12 +448,6 @@ static int receive_all(struct transfer *t, uint8_t *wire, struct zone **out, str
 		diff->steps = t->steps;
 		t->removed = t->added = NULL;
 		t->steps = t->step_capacity = 0;
-		return 0;
-	}
-	/* RFC 1034 4.3.5: a copy the primary's serial is not newer than is
-	 * kept, also when an IXFR is answered with the whole zone. */
-	if (t->qtype == KNOT_RRTYPE_IXFR && !xfr_serial_newer(t->final_serial, t->current->serial)) {
-		*out = NULL;
 		return 0;
 	}
 	if (zone_finish(t->whole, err, errlen))
