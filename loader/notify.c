@@ -69,6 +69,8 @@ void notify_close(struct notify_sockets *s)
 static int check_notify(const knot_pkt_t *query, const struct sockaddr_storage *from,
 			const struct secondary *zones, size_t count, int *zone, enum refusal *why)
 {
+	struct sockaddr_storage unmapped;
+
 	*zone = -1;
 	if (knot_wire_get_opcode(query->wire) != KNOT_OPCODE_NOTIFY || knot_wire_get_qdcount(query->wire) != 1) {
 		*why = NOT_A_NOTIFY;
@@ -81,7 +83,8 @@ static int check_notify(const knot_pkt_t *query, const struct sockaddr_storage *
 		*why = NOT_OUR_ZONE;
 		return KNOT_RCODE_NOTAUTH;
 	}
-	if (!address_same_host(from, &zones[*zone].primary.address.ss)) {
+	/* On a notify_listen of ::, an IPv4 primary's NOTIFY comes v4-mapped. */
+	if (!address_same_host(address_unmapped(from, &unmapped), &zones[*zone].primary.address.ss)) {
 		*why = NOT_FROM_PRIMARY;
 		return KNOT_RCODE_REFUSED;
 	}

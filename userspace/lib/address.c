@@ -75,3 +75,17 @@ int address_same_host(const struct sockaddr_storage *a, const struct sockaddr_st
 	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
 		      sizeof(struct in6_addr)) == 0;
 }
+
+const struct sockaddr_storage *address_unmapped(const struct sockaddr_storage *ss, struct sockaddr_storage *room)
+{
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)room;
+
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+		return ss;
+	memset(room, 0, sizeof(*room));
+	in->sin_family = AF_INET;
+	in->sin_port = in6->sin6_port;
+	memcpy(&in->sin_addr, &in6->sin6_addr.s6_addr[12], sizeof(in->sin_addr));
+	return room;
+}

@@ -24,4 +24,9 @@ int address_listen(const struct sockaddr_storage *ss, int type);
 /* Whether a and b are the same IP address (ports aside). */
 int address_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
+/* A peer's address as it is: an IPv4 peer of a socket bound to an IPv6
+ * address that takes both (::, say) comes as ::ffff:a.b.c.d, which is
+ * written into *room as a.b.c.d; any other address is returned as it is. */
+const struct sockaddr_storage *address_unmapped(const struct sockaddr_storage *ss, struct sockaddr_storage *room);
+
 #endif
