@@ -629,6 +629,44 @@ static void test_diff_that_does_not_apply_changes_nothing(void **state)
 	zone_free(second_in);
 }
 
+/* RFC 2181 10.1 holds after IXFR changes as for a file or an AXFR: a
+ * CNAME added beside an address, or an address beside a CNAME, is refused
+ * whole (the zone kept both); a CNAME that replaces the address in one
+ * change applies. */
+static void test_diff_breaking_the_cname_rule_changes_nothing(void **state)
+{
+	struct zone *zone = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\nalias 300 IN CNAME www\n");
+	struct zone *out = load_text(DIFF_SOA(1));
+	struct zone *cname_in = load_text(DIFF_SOA(2) "www 300 IN CNAME alias\n");
+	struct zone *address_in = load_text(DIFF_SOA(2) "alias 300 IN A 192.0.2.2\n");
+	struct zone *address_out = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
+	struct zone *replaced_in = load_text(DIFF_SOA(2) "www 300 IN CNAME elsewhere.example.\n");
+	struct zone_changes changes = { 0 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(zone_patch(zone, &out, &cname_in, 1, &changes, err, sizeof(err)), -1);
+	assert_string_equal(err, "the change leaves a CNAME and other data at www.diff.test. (A); only RRSIG, NSEC "
+			    "and NSEC3 may sit beside a CNAME");
+	assert_int_equal(zone_patch(zone, &out, &address_in, 1, &changes, err, sizeof(err)), -1);
+	assert_string_equal(err, "the change leaves a CNAME and other data at alias.diff.test. (A); only RRSIG, NSEC "
+			    "and NSEC3 may sit beside a CNAME");
+	assert_int_equal(zone->serial, 1);
+	assert_int_equal(zone->rrset_count, 3);
+	assert_int_equal(changes.count, 0);
+	if (zone_patch(zone, &address_out, &replaced_in, 1, &changes, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(zone->serial, 2);
+	assert_int_equal(a_octets(zone, "www.diff.test."), -1);
+	zone_changes_clear(&changes);
+	zone_free(zone);
+	zone_free(out);
+	zone_free(cname_in);
+	zone_free(address_in);
+	zone_free(address_out);
+	zone_free(replaced_in);
+}
+
 /* A test that lowers the limits leaves the defaults, also when it fails. */
 static int default_limits(void **state)
 {
@@ -1030,6 +1068,7 @@ int main(void)
 		cmocka_unit_test(test_diff_replacing_signatures_applies),
 		cmocka_unit_test(test_diff_that_does_not_apply_changes_nothing),
 		cmocka_unit_test_teardown(test_diff_past_the_record_limit_changes_nothing, default_limits),
+		cmocka_unit_test(test_diff_breaking_the_cname_rule_changes_nothing),
 		cmocka_unit_test(test_diff_of_mixed_ttls),
 		cmocka_unit_test(test_changes_between_two_versions),
 		cmocka_unit_test(test_names_of_254_and_255_octets),

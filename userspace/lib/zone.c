@@ -765,7 +765,7 @@ static bool unchanged(const struct touched *t)
 	return t->before->ttl == t->rr.ttl && knot_rdataset_eq(&t->before->rrs, &t->rr.rrs);
 }
 
-/* The overlay into the zone: RRsets replaced where they were, new ones
+/* The overlay, sorted, into the zone: RRsets replaced where they were, new ones
  * merged in and emptied ones dropped in one pass over the array. Nothing
  * changes unless everything can. */
 static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_changes *changes)
@@ -774,8 +774,6 @@ static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_chan
 	bool lost_dnssec = false;
 	knot_rrset_t *merged = NULL;
 
-	if (o->count)
-		qsort(o->items, o->count, sizeof(*o->items), compare_touched);
 	for (size_t i = 0; i < o->count; i++) {
 		struct touched *t = &o->items[i];
 
@@ -840,6 +838,56 @@ static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_chan
 	return 0;
 }
 
+/* The records an RRset of the zone keeps after the change (the overlay's
+ * items of its owner, first to end, sorted, say whether it was touched). */
+static uint16_t count_after(const knot_rrset_t *rr, const struct touched *first, const struct touched *end)
+{
+	for (const struct touched *t = first; t < end; t++)
+		if (t->before == rr)
+			return t->rr.rrs.count;
+	return rr->rrs.count;
+}
+
+/* RFC 2181 10.1, as for a file or an AXFR (finish): no owner the change
+ * touches is left with a CNAME and other data. The overlay is sorted. */
+static int check_cname_rule(const struct zone *zone, const struct overlay *o, char *err, size_t errlen)
+{
+	for (size_t i = 0, end; i < o->count; i = end) {
+		const knot_dname_t *owner = o->items[i].rr.owner;
+		const knot_rrset_t *rrsets;
+		uint16_t cname = 0, other = 0, other_type = 0;
+		size_t count;
+
+		for (end = i; end < o->count && knot_dname_is_equal(o->items[end].rr.owner, owner); end++) {
+			const struct touched *t = &o->items[end];
+
+			if (t->before || !t->rr.rrs.count)
+				continue;       /* the zone's, counted below; or nothing */
+			cname += t->rr.type == KNOT_RRTYPE_CNAME;
+			if (!may_sit_beside_cname(t->rr.type) && !other++)
+				other_type = t->rr.type;
+		}
+		rrsets = zone_rrsets_of(zone, owner, &count);
+		for (size_t k = 0; k < count; k++) {
+			if (!count_after(&rrsets[k], &o->items[i], &o->items[end]))
+				continue;
+			cname += rrsets[k].type == KNOT_RRTYPE_CNAME;
+			if (!may_sit_beside_cname(rrsets[k].type) && !other++)
+				other_type = rrsets[k].type;
+		}
+		if (cname && other) {
+			char name[KNOT_DNAME_TXT_MAXLEN], type[32];
+
+			knot_dname_to_str(name, owner, sizeof(name));
+			knot_rrtype_to_string(other_type, type, sizeof(type));
+			snprintf(err, errlen, "the change leaves a CNAME and other data at %s (%s); only RRSIG, NSEC "
+				 "and NSEC3 may sit beside a CNAME", name, type);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Whether the zone keeps an SOA at its origin after the change. */
 static bool keeps_soa(const struct zone *zone, const struct overlay *o)
 {
@@ -882,6 +930,10 @@ int zone_patch(struct zone *zone, struct zone *const *removals, struct zone *con
 		snprintf(err, errlen, "the change does not leave the zone one SOA");
 		goto out;
 	}
+	if (o.count)
+		qsort(o.items, o.count, sizeof(*o.items), compare_touched);
+	if (check_cname_rule(zone, &o, err, errlen))
+		goto out;
 	/* As a file or an AXFR: a zone may not grow past the limit by changes. */
 	if (records_after(zone, &o) > limits.records) {
 		snprintf(err, errlen, "the change leaves %llu records, more than %llu (limits.zone_records)",
