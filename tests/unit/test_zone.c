@@ -667,6 +667,31 @@ static void test_diff_breaking_the_cname_rule_changes_nothing(void **state)
 	zone_free(replaced_in);
 }
 
+/* A change that removes the apex NS RRset leaves a zone that answers
+ * NXDOMAIN for every name: refused whole, as a transfer's whole zone
+ * without them is; one that replaces them applies. */
+static void test_diff_removing_the_name_servers_changes_nothing(void **state)
+{
+	struct zone *zone = load_text(DIFF_SOA(1) "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n");
+	struct zone *ns_out = load_text(DIFF_SOA(1) "@ 300 IN NS ns1\n");
+	struct zone *nothing_in = load_text(DIFF_SOA(2));
+	struct zone *other_ns_in = load_text(DIFF_SOA(2) "@ 300 IN NS ns2\n");
+	char err[256];
+
+	(void)state;
+	assert_int_equal(zone_patch(zone, &ns_out, &nothing_in, 1, NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "the change removes the zone's NS records at its apex");
+	assert_int_equal(zone->serial, 1);
+	assert_int_equal(zone->rrset_count, 3);
+	if (zone_patch(zone, &ns_out, &other_ns_in, 1, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(zone->serial, 2);
+	zone_free(zone);
+	zone_free(ns_out);
+	zone_free(nothing_in);
+	zone_free(other_ns_in);
+}
+
 /* A test that lowers the limits leaves the defaults, also when it fails. */
 static int default_limits(void **state)
 {
@@ -1069,6 +1094,7 @@ int main(void)
 		cmocka_unit_test(test_diff_that_does_not_apply_changes_nothing),
 		cmocka_unit_test_teardown(test_diff_past_the_record_limit_changes_nothing, default_limits),
 		cmocka_unit_test(test_diff_breaking_the_cname_rule_changes_nothing),
+		cmocka_unit_test(test_diff_removing_the_name_servers_changes_nothing),
 		cmocka_unit_test(test_diff_of_mixed_ttls),
 		cmocka_unit_test(test_changes_between_two_versions),
 		cmocka_unit_test(test_names_of_254_and_255_octets),

@@ -38,8 +38,9 @@ uint32_t xfr_diff_serial(const struct xfr_diff *diff);
  * Applies an IXFR's changes to `zone` in place (zone_patch): all or
  * nothing; each RRset that changed added to *changes (when given). -1 when
  * they do not apply to this copy (another serial, a record removed that it
- * does not have: the copies diverged; an AXFR is due) or would grow it past
- * limits.zone_records, err says why.
+ * does not have: the copies diverged; an AXFR is due) or would leave it past
+ * limits.zone_records, with a CNAME beside other data or without its apex
+ * NS records, err says why.
  */
 int xfr_apply(struct zone *zone, const struct xfr_diff *diff, struct zone_changes *changes, char *err,
 	      size_t errlen);

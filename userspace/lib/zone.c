@@ -897,6 +897,17 @@ static bool keeps_soa(const struct zone *zone, const struct overlay *o)
 	return true;
 }
 
+/* Whether the change leaves the zone its NS records at the apex, if it had
+ * them: as a transfer's whole zone (xfr.c), a zone of its SOA alone would
+ * answer NXDOMAIN for every name. */
+static bool keeps_name_servers(const struct zone *zone, const struct overlay *o)
+{
+	for (size_t i = 0; i < o->count; i++)
+		if (o->items[i].rr.type == KNOT_RRTYPE_NS && knot_dname_is_equal(o->items[i].rr.owner, zone->origin))
+			return o->items[i].rr.rrs.count || !o->items[i].before;
+	return true;
+}
+
 /* The zone's records once the change is committed. */
 static uint64_t records_after(const struct zone *zone, const struct overlay *o)
 {
@@ -928,6 +939,10 @@ int zone_patch(struct zone *zone, struct zone *const *removals, struct zone *con
 	}
 	if (!keeps_soa(zone, &o)) {
 		snprintf(err, errlen, "the change does not leave the zone one SOA");
+		goto out;
+	}
+	if (!keeps_name_servers(zone, &o)) {
+		snprintf(err, errlen, "the change removes the zone's NS records at its apex");
 		goto out;
 	}
 	if (o.count)
