@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""A primary over TCP that signs its AXFR messages as no server here does.
+
+Usage: tsig_primary.py ADDRESS PORT KEY_NAME SECRET_BASE64
+
+RFC 8945 section 5.3.1 lets a primary leave up to 99 messages unsigned
+between signed ones, the last one signed; Knot and NSD sign every message,
+so only a primary of our own can send the other shapes. It serves any zone
+asked for with the same records over several messages, signed with
+hmac-sha256 as the zone's first label says:
+  every       each message signed
+  ends        the first and the last signed, 3 unsigned between
+  ninetynine  the first and the last signed, 99 unsigned between
+  hundred     the first signed, then 100 unsigned, then the last signed
+  first       the first alone signed (4 more unsigned)
+  otherkey    each message signed, under another key's name
+  skewed      each message signed an hour ago
+  truncated   each message's MAC cut to 16 octets
+Each transfer asked is logged on stdout.
+"""
+import base64
+import hashlib
+import hmac
+import socket
+import struct
+import sys
+import threading
+import time
+
+TSIG, ANY = 250, 255
+ALGORITHM = b"\x0bhmac-sha256\x00"
+
+
+def wire_name(text):
+    return b"".join(bytes([len(label)]) + label.encode() for label in text.strip(".").split(".")) + b"\x00"
+
+
+def record(owner, rtype, rdata):
+    return owner + struct.pack("!HHIH", rtype, 1, 300, len(rdata)) + rdata
+
+
+def below(label, origin):
+    return bytes([len(label)]) + label.encode() + origin
+
+
+def soa(origin):
+    return record(origin, 6, below("ns1", origin) + below("hostmaster", origin) +
+                  struct.pack("!IIIII", 1, 3600, 600, 604800, 60))
+
+
+def address(owner, last):
+    return record(owner, 1, bytes([192, 0, 2, last]))
+
+
+def receive(conn, n):
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            raise EOFError("closed")
+        data += chunk
+    return data
+
+
+def skip_name(wire, at):
+    while wire[at]:
+        if wire[at] >= 0xC0:
+            return at + 2
+        at += wire[at] + 1
+    return at + 1
+
+
+def request_mac(query):
+    """The MAC of the query's TSIG, the last record of its additional section."""
+    at = skip_name(query, 12) + 4
+    for _ in range(sum(struct.unpack("!HHH", query[6:12]))):
+        at = skip_name(query, at)
+        rtype, _, _, length = struct.unpack("!HHIH", query[at:at + 10])
+        rdata = at + 10
+        at = rdata + length
+        if rtype == TSIG:
+            mac_at = skip_name(query, rdata) + 8
+            return query[mac_at + 2:mac_at + 2 + struct.unpack("!H", query[mac_at:mac_at + 2])[0]]
+    raise ValueError("an unsigned query")
+
+
+def messages(origin, unsigned_between):
+    """The zone over 2 + unsigned_between messages, records split among them."""
+    names = [address(below(f"h{i}", origin), i % 250 + 1) for i in range(unsigned_between + 1)]
+    return ([[soa(origin), record(origin, 2, below("ns1", origin)), address(below("ns1", origin), 53)]] +
+            [[name] for name in names[:-1]] + [[names[-1], soa(origin)]])
+
+
+class Signer:
+    """RFC 8945 4.3 and 5.3.1: the first MAC covers the request's MAC and
+    the TSIG variables, each next one the previous MAC, every message
+    since and the timers."""
+
+    def __init__(self, key_name, secret, mode, query_mac):
+        self.key_name, self.secret, self.mode = key_name, secret, mode
+        self.previous, self.since, self.first = query_mac, b"", True
+
+    def sign(self, message, message_id):
+        signed_at = int(time.time()) - (3600 if self.mode == "skewed" else 0)
+        timers = signed_at.to_bytes(6, "big") + struct.pack("!H", 300)
+        covered = struct.pack("!H", len(self.previous)) + self.previous + self.since + message
+        covered += (self.key_name + struct.pack("!HI", ANY, 0) + ALGORITHM + timers + struct.pack("!HH", 0, 0)
+                    if self.first else timers)
+        mac = hmac.new(self.secret, covered, hashlib.sha256).digest()
+        self.previous, self.since, self.first = mac, b"", False
+        sent_mac = mac[:16] if self.mode == "truncated" else mac
+        owner = wire_name("other-key") if self.mode == "otherkey" else self.key_name
+        rdata = (ALGORITHM + timers + struct.pack("!H", len(sent_mac)) + sent_mac +
+                 struct.pack("!HHH", message_id, 0, 0))
+        return (message[:10] + b"\x00\x01" + message[12:] + owner + struct.pack("!HHIH", TSIG, ANY, 0, len(rdata)) +
+                rdata)
+
+    def unsigned(self, message):
+        self.since += message
+        return message
+
+
+def signed_indexes(mode, count):
+    if mode == "first":
+        return {0}
+    return {0, count - 1} if mode in ("ends", "ninetynine", "hundred") else set(range(count))
+
+
+def answer(conn, key_name, secret):
+    try:
+        query = receive(conn, struct.unpack("!H", receive(conn, 2))[0])
+        end = skip_name(query, 12)
+        origin, question = query[12:end], query[12:end + 4]
+        mode = query[13:13 + query[12]].decode()
+        between = {"ends": 3, "ninetynine": 99, "hundred": 100, "first": 4}.get(mode, 3)
+        mac = request_mac(query)
+        print(f"{mode}: asked", flush=True)
+        signer = Signer(key_name, secret, mode, mac)
+        parts = messages(origin, between)
+        signed = signed_indexes(mode, len(parts))
+        for i, records in enumerate(parts):
+            message = query[:2] + struct.pack("!HHHHH", 0x8400, 1, len(records), 0, 0) + question + b"".join(records)
+            message = signer.sign(message, struct.unpack("!H", query[:2])[0]) if i in signed else signer.unsigned(message)
+            conn.sendall(struct.pack("!H", len(message)) + message)
+        print(f"{mode}: {len(parts)} messages sent, {len(signed)} signed", flush=True)
+    except (OSError, EOFError, ValueError, IndexError, struct.error) as error:
+        print(f"error: {error}", flush=True)
+    finally:
+        conn.close()
+
+
+def main():
+    address_text, port, key_name, secret = sys.argv[1], int(sys.argv[2]), wire_name(sys.argv[3]), base64.b64decode(sys.argv[4])
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((address_text, port))
+    listener.listen(16)
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=answer, args=(conn, key_name, secret), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
