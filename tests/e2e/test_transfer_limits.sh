@@ -6,6 +6,9 @@
 # keeps answering at its serial (XDP, /metrics), and the log and status
 # name the zone and the limit.
 #
+# A transfer's messages are bounded by limits.zone_file_mb as a zone's
+# files are; SOA refresh and retry of 0 do not flood the primary.
+#
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
 source "$(dirname "$0")/lib.sh"
@@ -34,6 +37,13 @@ $ORIGIN timers.test.
 @ 300 IN NS ns1
 ns1 300 IN A 192.0.2.53
 ZONE
+# bytes.test.: 40 TXT records of 30,000 octets, 1.2 MB of messages.
+{
+	printf '$ORIGIN bytes.test.\n@ 300 IN SOA ns1 hostmaster 1 3600 600 604800 60\n@ 300 IN NS ns1\n'
+	printf 'ns1 300 IN A 192.0.2.53\n'
+	text=$(printf '"%0250d" ' $(seq 120))
+	for i in $(seq 40); do printf 'big%d 300 IN TXT %s\n' "$i" "$text"; done
+} > "$WORK/knot/bytes.test.zone"
 cat > "$WORK/knot.conf" <<CONF
 $(knot_conf_head $PRIMARY@53 info)
 remote:
@@ -48,6 +58,11 @@ zone:
     storage: "$WORK/knot"
     file: limits.test.zone
     notify: [xdpcast]
+    acl: pop
+    zonefile-sync: -1
+  - domain: bytes.test.
+    storage: "$WORK/knot"
+    file: bytes.test.zone
     acl: pop
     zonefile-sync: -1
   - domain: timers.test.
@@ -109,4 +124,22 @@ wait_for "a refused refresh" grep -q "zone timers.test.: IXFR from $PRIMARY@53: 
 retries=$(asked_in_3s)
 [ "$retries" -le 4 ] || fail "SOA retry 0: $retries tries of timers.test. in 3 s"
 echo "ok - SOA refresh and retry 0 taken as 1 s: $refreshes refreshes, then $retries refused tries in 3 s"
+stop_xdpcastd
+
+# Records of up to 64 KiB each: within limits.zone_records, a primary's
+# AXFR was held whole however large (zone files stop at
+# limits.zone_file_mb); the transfer's messages are bounded by it too.
+cat > "$WORK/bytes.yaml" <<YAML
+limits:
+  zone_file_mb: 1
+transfer:
+  zones:
+    - {zone: bytes.test, primary: $PRIMARY}
+YAML
+start_xdpcastd --zone "$WORK/file.test.zone" --config "$WORK/bytes.yaml"
+grep -q "zone bytes.test.: AXFR from $PRIMARY@53: the transfer is more than 1 MiB (limits.zone_file_mb); next try in 5 s" \
+	"$WORK/xdpcastd.log" || fail "a transfer over limits.zone_file_mb: $(grep bytes.test "$WORK/xdpcastd.log")"
+ctl status | grep -q "^transfer bytes.test. from $PRIMARY@53: serial 0, not served: .*(limits.zone_file_mb)" ||
+	fail "status: $(ctl status | grep bytes.test)"
+echo "ok - an AXFR of 1.2 MB with limits.zone_file_mb 1: refused, the log and status say why"
 stop_xdpcastd

@@ -19,7 +19,7 @@
 #define ID 0x1234
 
 static knot_dname_t *origin;
-static uint8_t stream[1 << 16];
+static uint8_t stream[2 << 20];       /* past the least limits.zone_file_mb */
 static size_t stream_len;
 static knot_pkt_t *message;
 
@@ -215,6 +215,38 @@ static void test_ixfr_changes_past_the_record_limit_fall_back(void **state)
 	zone_free(current);
 }
 
+/* Records of up to 64 KiB each: within limits.zone_records, an AXFR of
+ * big TXT records took whatever the primary sent in transfer.timeout_ms
+ * (a zone file is refused past limits.zone_file_mb). 20 messages of 60
+ * KiB pass the least limit, 1 MiB. */
+static void test_transfer_past_the_byte_limit_refused(void **state)
+{
+	const struct zone_limits one_mib = { .file_bytes = 1 << 20, .records = ZONE_DEFAULT_RECORDS };
+	static uint8_t text[60000];
+	struct outcome o;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(text); i += 250)
+		text[i] = 249;
+	zone_set_limits(&one_mib);
+	begin_message(KNOT_RRTYPE_AXFR);
+	soa(3);
+	name_server();
+	end_message();
+	for (int i = 0; i < 20; i++) {
+		begin_message(KNOT_RRTYPE_AXFR);
+		put("big.transfer.test.", KNOT_RRTYPE_TXT, text, sizeof(text));
+		end_message();
+	}
+	begin_message(KNOT_RRTYPE_AXFR);
+	soa(3);
+	end_message();
+	o = read_answer(NULL, KNOT_RRTYPE_AXFR);
+	assert_int_equal(o.ret, -1);
+	assert_string_equal(o.err, "the transfer is more than 1 MiB (limits.zone_file_mb)");
+	assert_null(o.whole);
+}
+
 /* An IXFR announcing serial 3 whose one change ends at 2 (a broken or
  * cut stream): applying it would lose the change to 3 silently. */
 static void test_ixfr_short_of_its_serial_refused(void **state)
@@ -344,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_ixfr_of_two_changes_applies),
 		cmocka_unit_test(test_ixfr_short_of_its_serial_refused),
 		cmocka_unit_test_teardown(test_ixfr_changes_past_the_record_limit_fall_back, default_limits),
+		cmocka_unit_test_teardown(test_transfer_past_the_byte_limit_refused, default_limits),
 		cmocka_unit_test(test_whole_zone_not_newer_keeps_ours),
 		cmocka_unit_test(test_ixfr_back_to_an_older_serial_keeps_ours),
 		cmocka_unit_test(test_whole_zone_without_name_servers_refused),

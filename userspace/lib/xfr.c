@@ -37,6 +37,7 @@ struct transfer {
 	const uint8_t *stream;          /* xfr_read_stream: the replies, no socket */
 	size_t stream_len;
 	double deadline;                /* monotonic seconds */
+	uint64_t bytes;                 /* of the messages received */
 	char source[96];
 
 	/* TSIG: the MAC of the last signed message and what came since */
@@ -301,9 +302,9 @@ static int take_record(struct transfer *t, const knot_rrset_t *rr, const knot_rd
 	}
 	/* The changes are held until the last one: no more records than a
 	 * whole zone may have, past which an AXFR costs less (and is bounded). */
-	if (t->incremental && ++t->change_records > zone_record_limit()) {
+	if (t->incremental && ++t->change_records > zone_limits_in_force()->records) {
 		snprintf(err, errlen, "its changes are more than %llu records (limits.zone_records)",
-			 (unsigned long long)zone_record_limit());
+			 (unsigned long long)zone_limits_in_force()->records);
 		return XFR_FALLBACK;
 	}
 	if (rr->type == KNOT_RRTYPE_SOA) {
@@ -422,6 +423,14 @@ static int receive_all(struct transfer *t, uint8_t *wire, struct zone **out, str
 	while (t->phase != DONE) {
 		if (next_message(t, wire, KNOT_WIRE_MAX_PKTSIZE, &len, err, errlen))
 			return -1;
+		/* Records of up to 64 KiB each: limits.zone_records alone let a
+		 * transfer hold far more than a zone file may be. */
+		t->bytes += len;
+		if (t->bytes > zone_limits_in_force()->file_bytes) {
+			snprintf(err, errlen, "the transfer is more than %llu MiB (limits.zone_file_mb)",
+				 (unsigned long long)(zone_limits_in_force()->file_bytes >> 20));
+			return t->qtype == KNOT_RRTYPE_IXFR ? XFR_FALLBACK : -1;
+		}
 		ret = take_message(t, wire, len, err, errlen);
 		if (ret)
 			return ret;

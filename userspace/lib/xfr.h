@@ -50,7 +50,8 @@ int xfr_apply(struct zone *zone, const struct xfr_diff *diff, struct zone_change
  * transfer): IXFR from its serial, or AXFR without one. It only reads
  * `current`, so the copy in force can be changed elsewhere once it ends. A
  * primary that refuses IXFR, or whose changes are more records than
- * limits.zone_records, gets an AXFR instead. *kind says how it came:
+ * limits.zone_records or more bytes than limits.zone_file_mb, gets an AXFR
+ * instead. *kind says how it came:
  * XFR_UP_TO_DATE (nothing new; a whole zone whose serial is not newer
  * than current's is dropped, RFC 1034 section 4.3.5), XFR_IXFR (*diff
  * holds the changes, to

@@ -35,9 +35,9 @@ void zone_set_limits(const struct zone_limits *l)
 	limits = *l;
 }
 
-uint64_t zone_record_limit(void)
+const struct zone_limits *zone_limits_in_force(void)
 {
-	return limits.records;
+	return &limits;
 }
 
 #define INCLUDE_DEPTH_MAX 8     /* $INCLUDE in an included file, and so on */

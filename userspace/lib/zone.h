@@ -35,8 +35,8 @@ struct zone *zone_load(const char *path, char *err, size_t errlen);
  * is refused. */
 struct zone *zone_parse(const char *name, const char *text, size_t len, char *err, size_t errlen);
 
-/* How much one zone may bring in: its files (included ones too) and its
- * records, from a file or a transfer. */
+/* How much one zone may bring in: its files (included ones too) or the
+ * messages of a transfer, and its records, from a file or a transfer. */
 struct zone_limits {
 	uint64_t file_bytes;
 	uint64_t records;
@@ -46,8 +46,8 @@ struct zone_limits {
 
 /* For every zone read or transferred from now on. */
 void zone_set_limits(const struct zone_limits *limits);
-/* limits.zone_records in force. */
-uint64_t zone_record_limit(void);
+/* The limits in force. */
+const struct zone_limits *zone_limits_in_force(void);
 /* Drops a reference; the last frees the zone. */
 void zone_free(struct zone *zone);
 struct zone *zone_ref(struct zone *zone);
