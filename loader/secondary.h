@@ -14,7 +14,8 @@
 #include "xfr.h"
 
 #define SECONDARY_FIRST_RETRY_S 5       /* before the first copy, no SOA says */
-#define SECONDARY_MIN_INTERVAL_S 1      /* the least SOA refresh or retry taken (Knot's: 2 and 1) */
+#define SECONDARY_MIN_INTERVAL_S 1      /* the least SOA refresh or retry taken (Knot's: 2 and 1), and
+					 * the least time between two transfers of a zone */
 #define SECONDARY_FAILURE_REMINDER_S 600        /* a failure that lasts is logged again this often */
 
 struct secondary {
@@ -35,6 +36,7 @@ struct secondary {
 	double expires_at;                  /* monotonic; past it the copy is not served */
 	double transferred_at;              /* wall clock of the last good refresh */
 	double caught_up_at;                /* monotonic: the last transfer a backend check asked for */
+	double transfer_ended_at;           /* monotonic: the last transfer's end; 0: none yet */
 	bool expired;
 	bool transferring;                  /* a transfer job runs */
 	bool asked_again;                   /* a NOTIFY or refresh came meanwhile: one more

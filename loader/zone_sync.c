@@ -832,6 +832,7 @@ static void transfer_done(struct loop_job *job)
 		free_transfer(t);
 		return;
 	}
+	s->transfer_ended_at = clock_monotonic();
 	if (d->exiting || cancel_requested()) {      /* not a failure of the zone's to log */
 		s->transferring = false;
 		free_transfer(t);
@@ -888,6 +889,18 @@ static void transfer(struct daemon *d, size_t index)
 		return;
 	if (s->transferring) {
 		s->asked_again = true;
+		return;
+	}
+	/* One transfer a second at most, the rest merged into it: NOTIFYs
+	 * (from anyone who spoofs the primary, for a zone without a key)
+	 * each asked the primary at once, 1,200 transfers a second. */
+	if (s->transfer_ended_at && clock_monotonic() < s->transfer_ended_at + SECONDARY_MIN_INTERVAL_S) {
+		double earliest = s->transfer_ended_at + SECONDARY_MIN_INTERVAL_S;
+
+		if (!loop_timer_armed(&s->refresh_timer) || s->next_refresh > earliest) {
+			s->next_refresh = earliest;
+			loop_timer_arm(d->loop, &s->refresh_timer, earliest);
+		}
 		return;
 	}
 	t = calloc(1, sizeof(*t));
