@@ -20,36 +20,15 @@ import sys
 import threading
 import time
 
+from dns_wire import below, receive_message, record, soa
+
 IXFR = 251
-
-
-def below(label, origin):
-    return bytes([len(label)]) + label.encode() + origin
-
-
-def record(owner, rtype, rdata):
-    return owner + struct.pack("!HHIH", rtype, 1, 300, len(rdata)) + rdata
-
-
-def soa(origin, serial):
-    return record(origin, 6, below("ns1", origin) + below("hostmaster", origin) +
-                  struct.pack("!IIIII", serial, 3600, 600, 604800, 60))
 
 
 def zone(origin, serial):
     return [soa(origin, serial), record(origin, 2, below("ns1", origin)),
             record(below("ns1", origin), 1, bytes([192, 0, 2, 53])),
             record(below("www", origin), 1, bytes([192, 0, 2, serial % 250])), soa(origin, serial)]
-
-
-def receive(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            raise EOFError("closed")
-        data += chunk
-    return data
 
 
 def newer(a, b):
@@ -79,7 +58,7 @@ def count_in_flight(change):
 
 def answer(conn, serial_file, delay, axfr_delay):
     try:
-        query = receive(conn, struct.unpack("!H", receive(conn, 2))[0])
+        query = receive_message(conn)
         serial = int(open(serial_file).read())
         end = 12
         while query[end]:

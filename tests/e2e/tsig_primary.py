@@ -27,39 +27,14 @@ import sys
 import threading
 import time
 
+from dns_wire import below, receive_message, record, soa, wire_name
+
 TSIG, ANY = 250, 255
 ALGORITHM = b"\x0bhmac-sha256\x00"
 
 
-def wire_name(text):
-    return b"".join(bytes([len(label)]) + label.encode() for label in text.strip(".").split(".")) + b"\x00"
-
-
-def record(owner, rtype, rdata):
-    return owner + struct.pack("!HHIH", rtype, 1, 300, len(rdata)) + rdata
-
-
-def below(label, origin):
-    return bytes([len(label)]) + label.encode() + origin
-
-
-def soa(origin):
-    return record(origin, 6, below("ns1", origin) + below("hostmaster", origin) +
-                  struct.pack("!IIIII", 1, 3600, 600, 604800, 60))
-
-
 def address(owner, last):
     return record(owner, 1, bytes([192, 0, 2, last]))
-
-
-def receive(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            raise EOFError("closed")
-        data += chunk
-    return data
 
 
 def skip_name(wire, at):
@@ -87,8 +62,8 @@ def request_mac(query):
 def messages(origin, unsigned_between):
     """The zone over 2 + unsigned_between messages, records split among them."""
     names = [address(below(f"h{i}", origin), i % 250 + 1) for i in range(unsigned_between + 1)]
-    return ([[soa(origin), record(origin, 2, below("ns1", origin)), address(below("ns1", origin), 53)]] +
-            [[name] for name in names[:-1]] + [[names[-1], soa(origin)]])
+    return ([[soa(origin, 1), record(origin, 2, below("ns1", origin)), address(below("ns1", origin), 53)]] +
+            [[name] for name in names[:-1]] + [[names[-1], soa(origin, 1)]])
 
 
 class Signer:
@@ -128,7 +103,7 @@ def signed_indexes(mode, count):
 
 def answer(conn, key_name, secret):
     try:
-        query = receive(conn, struct.unpack("!H", receive(conn, 2))[0])
+        query = receive_message(conn)
         end = skip_name(query, 12)
         origin, question = query[12:end], query[12:end + 4]
         mode = query[13:13 + query[12]].decode()
