@@ -950,7 +950,7 @@ void options_defaults(struct options *opts)
 	opts->transfer_timeout_ms = 10000;
 	opts->catalog_members_max = 10000;
 	opts->transfer_workers = 8;
-	opts->zone_limits = (struct zone_limits){ ZONE_DEFAULT_FILE_MB << 20, ZONE_DEFAULT_RECORDS };
+	opts->zone_limits = (struct zone_limits)ZONE_DEFAULT_LIMITS;
 }
 
 void options_free(struct options *opts)

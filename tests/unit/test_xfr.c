@@ -146,8 +146,7 @@ static int teardown(void **state)
 /* A test that lowers the limits leaves the defaults, also when it fails. */
 static int default_limits(void **state)
 {
-	const struct zone_limits defaults = { .file_bytes = ZONE_DEFAULT_FILE_MB << 20,
-					      .records = ZONE_DEFAULT_RECORDS };
+	const struct zone_limits defaults = ZONE_DEFAULT_LIMITS;
 
 	(void)state;
 	zone_set_limits(&defaults);

@@ -695,8 +695,7 @@ static void test_diff_removing_the_name_servers_changes_nothing(void **state)
 /* A test that lowers the limits leaves the defaults, also when it fails. */
 static int default_limits(void **state)
 {
-	const struct zone_limits defaults = { .file_bytes = ZONE_DEFAULT_FILE_MB << 20,
-					      .records = ZONE_DEFAULT_RECORDS };
+	const struct zone_limits defaults = ZONE_DEFAULT_LIMITS;
 
 	(void)state;
 	zone_set_limits(&defaults);
@@ -985,7 +984,7 @@ static void test_zone_input_bounded(void **state)
 {
 	static const struct zone_limits small = { .file_bytes = 200, .records = 3 };
 	char dir[TEMP_NAME_MAX], path[128], inner[128], fifo[128], text[512], err[512], expected[512];
-	struct zone_limits defaults = { ZONE_DEFAULT_FILE_MB << 20, ZONE_DEFAULT_RECORDS };
+	const struct zone_limits defaults = ZONE_DEFAULT_LIMITS;
 	struct zone *zone;
 	FILE *f;
 

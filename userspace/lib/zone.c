@@ -25,10 +25,7 @@ struct record_source {
 };
 
 /* Input bounds, process-wide (limits: in the config file). */
-static struct zone_limits limits = {
-	.file_bytes = ZONE_DEFAULT_FILE_MB << 20,
-	.records = ZONE_DEFAULT_RECORDS,
-};
+static struct zone_limits limits = ZONE_DEFAULT_LIMITS;
 
 void zone_set_limits(const struct zone_limits *l)
 {

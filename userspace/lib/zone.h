@@ -43,6 +43,7 @@ struct zone_limits {
 };
 #define ZONE_DEFAULT_FILE_MB  1024ULL
 #define ZONE_DEFAULT_RECORDS  5000000ULL
+#define ZONE_DEFAULT_LIMITS   { .file_bytes = ZONE_DEFAULT_FILE_MB << 20, .records = ZONE_DEFAULT_RECORDS }
 
 /* For every zone read or transferred from now on. */
 void zone_set_limits(const struct zone_limits *limits);
