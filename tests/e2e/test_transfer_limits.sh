@@ -3,8 +3,8 @@
 # a transferred zone as it bounds a zone file: a Knot commit that grows the
 # zone past it comes by NOTIFY and IXFR, and the change is refused whole;
 # the AXFR that follows is refused at the limit too. The copy in force
-# keeps answering at its serial (XDP, /metrics), and the log and status
-# name the zone and the limit.
+# keeps answering at its serial (XDP, /metrics); the log and status name
+# the zone and the limit, and xdpcast_zone_transfer_failing says so.
 #
 # A transfer's messages are bounded by limits.zone_file_mb as a zone's
 # files are; SOA refresh and retry of 0, and a flood of NOTIFYs, do not
@@ -19,6 +19,7 @@ METRICS=$UNICAST4:9553
 kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
 knot_at() { pri kdig +short +time=1 +retry=0 @$PRIMARY limits.test SOA 2>/dev/null | grep -q " $1 "; }
 serial_metric() { http_get "http://$METRICS/metrics" | awk '/^xdpcast_zone_serial.*zone="limits.test."/ {print $2}'; }
+failing_metric() { http_get "http://$METRICS/metrics" | awk '/^xdpcast_zone_transfer_failing.*zone="limits.test."/ {print $2}'; }
 
 setup_network
 setup_primary_link
@@ -92,6 +93,7 @@ start_xdpcastd --zone "$WORK/file.test.zone" --metrics $METRICS --config "$WORK/
 grep -q "zone limits.test.: AXFR from $PRIMARY@53, serial 0 -> 1, 4 records" "$WORK/xdpcastd.log" ||
 	fail "no initial AXFR: $(grep limits.test "$WORK/xdpcastd.log")"
 xdp_answers www.limits.test A 192.0.2.1 || fail "www.limits.test: $XDP_GOT"
+[ "$(failing_metric)" = 0 ] || fail "xdpcast_zone_transfer_failing of limits.test. after its AXFR: $(failing_metric)"
 
 # Serial 2: two names more, 6 records of 5 (the changes alone, 4 records
 # with their SOAs, are within the limit: they are read whole).
@@ -108,8 +110,9 @@ ctl status | grep -q "^transfer limits.test. from $PRIMARY@53: serial 1, fresh: 
 	fail "status: $(ctl status | grep limits.test)"
 xdp_answers www.limits.test A 192.0.2.1 || fail "www.limits.test after the refusal: $XDP_GOT"
 [ "$(serial_metric)" = 1 ] || fail "xdpcast_zone_serial of limits.test.: $(serial_metric)"
+[ "$(failing_metric)" = 1 ] || fail "xdpcast_zone_transfer_failing of limits.test. after the refusal: $(failing_metric)"
 echo "ok - an IXFR growing the zone past limits.zone_records: refused whole, the AXFR after it too;" \
-     "serial 1 still answered from XDP, the log and status name the zone and the limit"
+     "serial 1 still answered from XDP, the log and status name the zone and the limit, /metrics says it fails"
 
 # Each NOTIFY asked the primary at once (1,200 transfers a second): one
 # from anyone who spoofs the primary, for a zone without a key. Now a zone

@@ -26,7 +26,7 @@ static struct xdpcast_stats stats[XDPCAST_STATS_SLOTS];
 static int setup(void **state)
 {
 	(void)state;
-	snap = state_new(1, 1, 1, 2, 2, 1);
+	snap = state_new(1, 1, 2, 2, 2, 1);
 	assert_non_null(snap);
 	snprintf(snap->pop, sizeof(snap->pop), "ams1");
 	snprintf(snap->version, sizeof(snap->version), "1.2.3");
@@ -70,6 +70,14 @@ static int setup(void **state)
 	snap->zones[0].loaded_at = 1795570000.5;
 	snap->zones[0].cache_entries = 47;
 	snap->zones[0].cache_bytes = 9344;
+	snap->transfer_count = 2;
+	for (size_t t = 0; t < snap->transfer_count; t++) {
+		snap->transfers[t].primary = state_text(snap, "192.0.2.1", 64);
+		snap->transfers[t].catalog = snap->transfers[t].fallback = snap->transfers[t].error = state_text(snap, "", 8);
+	}
+	snap->transfers[0].zone = state_text(snap, "fresh.test.", 256);
+	snap->transfers[1].zone = state_text(snap, "stuck.test.", 256);
+	snap->transfers[1].error = state_text(snap, "its changes are more than 4 records (limits.zone_records)", 256);
 	snap->cache_bytes = 4597760;
 	snap->cache_max_bytes = 67108864;
 	snap->rss_bytes = 12582912;
@@ -125,6 +133,9 @@ static void test_every_series(void **state)
 	expect_line(text, "xdpcast_cache_bytes{pop=\"ams1\"} 4597760");
 	expect_line(text, "xdpcast_cache_max_bytes{pop=\"ams1\"} 67108864");
 	expect_line(text, "xdpcast_daemon_rss_bytes{pop=\"ams1\"} 12582912");
+	expect_line(text, "# TYPE xdpcast_zone_transfer_failing gauge");
+	expect_line(text, "xdpcast_zone_transfer_failing{pop=\"ams1\",zone=\"fresh.test.\"} 0");
+	expect_line(text, "xdpcast_zone_transfer_failing{pop=\"ams1\",zone=\"stuck.test.\"} 1");
 	expect_line(text, "# TYPE xdpcast_zone_generation gauge");
 	expect_line(text, "xdpcast_zone_generation{pop=\"ams1\"} 4");
 	expect_line(text, "xdpcast_build_info{pop=\"ams1\",version=\"1.2.3\"} 1");
@@ -300,7 +311,10 @@ static void test_status_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "zones"), 0), "zone")),
 			    "example.test.");
 	assert_int_equal(json_array_size(json_object_get(j, "zones")), 1);
-	assert_int_equal(json_array_size(json_object_get(j, "transfers")), 0);
+	assert_int_equal(json_array_size(json_object_get(j, "transfers")), 2);
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(j, "transfers"), 0), "error")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "transfers"), 1),
+							      "error")), "its changes are more than 4 records (limits.zone_records)");
 	assert_true(json_real_value(json_object_get(j, "loop_longest_turn_ms")) == 1.5);
 	assert_string_equal(json_string_value(json_object_get(j, "pop")), "ams1");
 	assert_int_equal(json_integer_value(json_object_get(j, "pid")), 4242);

@@ -74,6 +74,16 @@ static void bytes(FILE *out, const struct pop_state *snap, const struct xdpcast_
 	}
 }
 
+/* One 0/1 series with one label besides the pop. */
+static void flag_series(FILE *out, const struct pop_state *snap, const char *metric, const char *name,
+			const char *value, bool up)
+{
+	pop_label(out, metric, snap);
+	fprintf(out, ",%s=\"", name);
+	label(out, value);
+	fprintf(out, "\"} %d\n", up);
+}
+
 /* The start of one zone's series, up to the value. A zone of a view
  * carries the view's name too: the same zone may be served in several. */
 static void zone_series(FILE *out, const struct pop_state *snap, const char *metric, size_t z)
@@ -120,6 +130,12 @@ static void zones(FILE *out, const struct pop_state *snap)
 		zone_series(out, snap, "xdpcast_zone_cache_bytes", z);
 		fprintf(out, "%llu\n", (unsigned long long)snap->zones[z].cache_bytes);
 	}
+	header(out, "xdpcast_zone_transfer_failing", "gauge",
+	       "1 while the last transfer or SOA check of a transferred zone (a catalog too) failed, or it was never "
+	       "transferred; the copy in force answers until its SOA expire.");
+	for (size_t t = 0; t < snap->transfer_count; t++)
+		flag_series(out, snap, "xdpcast_zone_transfer_failing", "zone", snap->transfers[t].zone,
+			    snap->transfers[t].error[0] != '\0');
 	header(out, "xdpcast_zone_generation", "gauge", "Number of the answer cache generation in force.");
 	pop_label(out, "xdpcast_zone_generation", snap);
 	fprintf(out, "} %u\n", snap->generation);
@@ -142,16 +158,6 @@ static void memory(FILE *out, const struct pop_state *snap)
 	gauge(out, snap, "xdpcast_cache_max_bytes", "The cap on the answer cache's kernel memory; 0: none.",
 	      snap->cache_max_bytes);
 	gauge(out, snap, "xdpcast_daemon_rss_bytes", "Resident memory of xdpcastd.", snap->rss_bytes);
-}
-
-/* One 0/1 series with one label besides the pop. */
-static void flag_series(FILE *out, const struct pop_state *snap, const char *metric, const char *name,
-			const char *value, bool up)
-{
-	pop_label(out, metric, snap);
-	fprintf(out, ",%s=\"", name);
-	label(out, value);
-	fprintf(out, "\"} %d\n", up);
 }
 
 /* Whether each interface runs our program, and how often it was put back. */
