@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
 #include <zlib.h>
 
 #include "caps.h"
 #include "clock.h"
+#include "http_request.h"
 #include "log.h"
 #include "metrics_server.h"
 #include "stats.h"
@@ -91,56 +91,6 @@ bad:
 }
 
 /*
- * The path of a request target: an origin-form target is one, an
- * absolute-form one ("http://host:port/metrics", which RFC 9112, 3.2.2 says
- * a server must accept) carries one after its authority.
- */
-static const char *request_path(const char *target)
-{
-	const char *authority;
-
-	if (!strncasecmp(target, "http://", 7))
-		authority = target + 7;
-	else if (!strncasecmp(target, "https://", 8))
-		authority = target + 8;
-	else
-		return target;
-	return authority + strcspn(authority, "/");
-}
-
-/*
- * Whether the request's Accept-Encoding (RFC 9110, 12.5.3) takes gzip: a
- * "gzip", "x-gzip" or "*" coding whose weight is not zero. Prometheus asks
- * for it on every scrape.
- */
-static bool accepts_gzip(struct MHD_Connection *conn)
-{
-	const char *field = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	const char *p = field;
-
-	while (p && *p) {
-		const char *element_end = p + strcspn(p, ","), *param;
-		size_t coding_len;
-		bool gzip, refused = false;
-
-		p += strspn(p, " \t");
-		coding_len = strcspn(p, " \t;,");
-		gzip = (coding_len == 4 && !strncasecmp(p, "gzip", 4)) ||
-		       (coding_len == 6 && !strncasecmp(p, "x-gzip", 6)) || (coding_len == 1 && *p == '*');
-		for (param = memchr(p, ';', (size_t)(element_end - p)); param;
-		     param = memchr(param, ';', (size_t)(element_end - param))) {
-			param += 1 + strspn(param + 1, " \t");
-			if (!strncasecmp(param, "q=", 2) && strtod(param + 2, NULL) <= 0)
-				refused = true;
-		}
-		if (gzip && !refused)
-			return true;
-		p = *element_end ? element_end + 1 : element_end;
-	}
-	return false;
-}
-
-/*
  * The body as a gzip member, or NULL (then it goes as it is). The whole
  * request must be done within the deadline, and at 100,000 zones the text
  * is ~38 MB: compressed, a scraper across a slow link still gets it.
@@ -203,14 +153,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	struct pop_state *snap;
 	struct catchment c;
 	char err[256], *text, *packed;
-	const char *encoding = NULL;
+	const char *encoding = NULL, *accept_encoding;
 	size_t packed_len;
 
 	(void)version, (void)upload_data, (void)upload_size, (void)state;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", NULL, "GET or HEAD only\n", 17,
 			     MHD_RESPMEM_PERSISTENT);
-	if (strcmp(request_path(url), "/metrics"))
+	if (strcmp(http_request_path(url), "/metrics"))
 		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", NULL, "see /metrics\n", 13, MHD_RESPMEM_PERSISTENT);
 
 	pthread_mutex_lock(&server->lock);
@@ -243,7 +193,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	state_unref(snap);
 	if (!text)
 		return MHD_NO;
-	if (accepts_gzip(conn) && (packed = gzip_body(text, len, &packed_len))) {
+	accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (http_accepts_gzip(accept_encoding) && (packed = gzip_body(text, len, &packed_len))) {
 		free(text);
 		text = packed;
 		len = packed_len;
