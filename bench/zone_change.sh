@@ -24,24 +24,11 @@ setup_primary_link
 
 mkdir -p "$WORK/knot"
 "$ROOT/tests/tools/names_zone.sh" scale.test "$N" > "$WORK/knot/scale.test.zone"
-cat > "$WORK/knot.conf" <<CONF
-$(knot_conf_head $PRIMARY@53 warning)
-remote:
-  - id: xdpcast
-    address: $POP_SIDE@$NOTIFY_PORT
-acl:
-  - id: pop
-    address: $POP_SIDE
-    action: transfer
-zone:
-  - domain: scale.test.
-    storage: "$WORK/knot"
-    file: scale.test.zone
-    notify: [xdpcast]
-    acl: pop
-    zonefile-sync: -1
-    semantic-checks: off
-CONF
+{
+	knot_hidden_head warning
+	echo "zone:"
+	knot_zone scale.test pop "notify: [xdpcast]" "semantic-checks: off"
+} > "$WORK/knot.conf"
 ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
 PIDS+=($!)
 wait_within "Knot with $N names" 600 knot_at 1

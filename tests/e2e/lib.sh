@@ -216,6 +216,38 @@ CONF
 	[ -z "${2:-}" ] || printf 'remote:\n  - id: xdpcast\n    address: %s\n' "$2"
 }
 
+# knot_hidden_head LEVEL: the start of a config for Knot as the hidden
+# primary ($PRIMARY@53, no TSIG): transfers allowed to the PoP's side (acl
+# "pop"), remote "xdpcast" at xdpcastd's NOTIFY listener.
+knot_hidden_head() {
+	knot_conf_head $PRIMARY@53 "$1"
+	cat <<CONF
+remote:
+  - id: xdpcast
+    address: $POP_SIDE@$NOTIFY_PORT
+acl:
+  - id: pop
+    address: $POP_SIDE
+    action: transfer
+CONF
+}
+
+# knot_zone ZONE ACL [SETTING...]: a zone entry of a Knot config, from
+# $WORK/knot/ZONE.zone, transfers allowed by ACL, the journal never written
+# back to the file; each SETTING ("notify: [xdpcast]") one more line.
+knot_zone() {
+	local zone=$1 acl=$2 setting
+	shift 2
+	cat <<CONF
+  - domain: $zone.
+    storage: "$WORK/knot"
+    file: $zone.zone
+    acl: $acl
+    zonefile-sync: -1
+CONF
+	for setting in "$@"; do printf '    %s\n' "$setting"; done
+}
+
 # run_local_knot SECONDS NAME TYPE: knotd with $WORK/knot.conf in the server
 # namespace (its pid in KNOT_PID, knotc at $WORK/knot.sock), up once it
 # answers NAME TYPE, within SECONDS.
@@ -232,15 +264,8 @@ start_local_knot() {
 	local zone=$1 notify=${2:-}
 	{
 		knot_local_head info "$notify"
-		cat <<CONF
-zone:
-  - domain: $zone.
-    storage: "$WORK/knot"
-    file: $zone.zone
-    acl: local
-    zonefile-sync: -1${notify:+
-    notify: xdpcast}
-CONF
+		echo "zone:"
+		knot_zone "$zone" local ${notify:+"notify: xdpcast"}
 	} > "$WORK/knot.conf"
 	run_local_knot 60 "$zone" SOA
 }

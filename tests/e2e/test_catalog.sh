@@ -50,16 +50,7 @@ zone:
     acl: pop
 CONF
 		for m in "$@"; do
-			cat <<CONF
-  - domain: $m.
-    storage: "$WORK/knot"
-    file: $m.zone
-    catalog-role: member
-    catalog-zone: catalog.test.
-    notify: xdpcast
-    acl: pop
-    zonefile-sync: -1
-CONF
+			knot_zone "$m" pop "catalog-role: member" "catalog-zone: catalog.test." "notify: xdpcast"
 		done
 	} > "$WORK/knot.conf"
 }
@@ -129,13 +120,7 @@ cat > "$WORK/knot/nover.test.zone" <<ZONE
 a1.zones  0 IN PTR two.test.
 ZONE
 write_knot_conf two.test three.test
-cat >> "$WORK/knot.conf" <<CONF
-  - domain: nover.test.
-    storage: "$WORK/knot"
-    file: nover.test.zone
-    acl: pop
-    zonefile-sync: -1
-CONF
+knot_zone nover.test pop >> "$WORK/knot.conf"
 kctl reload > /dev/null
 wait_for "Knot's nover.test" eval 'grep -q "nover.test.\] loaded" "$WORK/knot.log"'
 cat > "$WORK/nover.yaml" <<YAML

@@ -93,14 +93,7 @@ CONF
 		for z in "$@"; do
 			name=${z%:2} k=
 			[ "$name" = "$z" ] || k=2
-			cat <<CONF
-  - domain: $name.
-    storage: "$WORK/knot"
-    file: $name.zone
-    notify: xdpcast$k
-    acl: pop$k
-    zonefile-sync: -1
-CONF
+			knot_zone "$name" "pop$k" "notify: xdpcast$k"
 		done
 	} > "$WORK/knot.conf"
 }

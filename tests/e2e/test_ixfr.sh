@@ -39,23 +39,11 @@ start_knot() {
 	rm -rf "$WORK/knot"
 	mkdir -p "$WORK/knot"
 	zone_text "$1" "$2" > "$WORK/knot/ixfr.test.zone"
-	cat > "$WORK/knot.conf" <<CONF
-$(knot_conf_head $PRIMARY@53 info)
-remote:
-  - id: xdpcast
-    address: $POP_SIDE@$NOTIFY_PORT
-acl:
-  - id: pop
-    address: $POP_SIDE
-    action: transfer
-zone:
-  - domain: ixfr.test.
-    storage: "$WORK/knot"
-    file: ixfr.test.zone
-    notify: [xdpcast]
-    acl: pop
-    zonefile-sync: -1
-CONF
+	{
+		knot_hidden_head info
+		echo "zone:"
+		knot_zone ixfr.test pop "notify: [xdpcast]"
+	} > "$WORK/knot.conf"
 	ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" >> "$WORK/knot.log" 2>&1 &
 	KNOT_PID=$!
 	PIDS+=($KNOT_PID)

@@ -73,14 +73,7 @@ policy:
     nsec3-iterations: 0
     nsec3-salt-length: 0
 zone:
-  - domain: signed.test.
-    storage: "$WORK/knot"
-    file: signed.test.zone
-    acl: local
-    zonefile-sync: -1
-    notify: xdpcast
-    dnssec-signing: on
-    dnssec-policy: signer
+$(knot_zone signed.test local "notify: xdpcast" "dnssec-signing: on" "dnssec-policy: signer")
 CONF
 	} > "$WORK/knot.conf"
 	run_local_knot 60 signed.test DNSKEY

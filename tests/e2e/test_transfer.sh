@@ -47,12 +47,7 @@ acl:
     key: xfr
     action: transfer
 zone:
-  - domain: transfer.test.
-    storage: "$WORK/knot"
-    file: transfer.test.zone
-    notify: [xdpcast, nsd]
-    acl: pop
-    zonefile-sync: -1
+$(knot_zone transfer.test pop "notify: [xdpcast, nsd]")
 CONF
 	run_knot
 }

@@ -46,33 +46,13 @@ ZONE
 	text=$(printf '"%0250d" ' $(seq 120))
 	for i in $(seq 40); do printf 'big%d 300 IN TXT %s\n' "$i" "$text"; done
 } > "$WORK/knot/bytes.test.zone"
-cat > "$WORK/knot.conf" <<CONF
-$(knot_conf_head $PRIMARY@53 info)
-remote:
-  - id: xdpcast
-    address: $POP_SIDE@$NOTIFY_PORT
-acl:
-  - id: pop
-    address: $POP_SIDE
-    action: transfer
-zone:
-  - domain: limits.test.
-    storage: "$WORK/knot"
-    file: limits.test.zone
-    notify: [xdpcast]
-    acl: pop
-    zonefile-sync: -1
-  - domain: bytes.test.
-    storage: "$WORK/knot"
-    file: bytes.test.zone
-    acl: pop
-    zonefile-sync: -1
-  - domain: timers.test.
-    storage: "$WORK/knot"
-    file: timers.test.zone
-    acl: pop
-    zonefile-sync: -1
-CONF
+{
+	knot_hidden_head info
+	echo "zone:"
+	knot_zone limits.test pop "notify: [xdpcast]"
+	knot_zone bytes.test pop
+	knot_zone timers.test pop
+} > "$WORK/knot.conf"
 pri knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
 PIDS+=($!)
 wait_for "Knot at serial 1" knot_at 1
