@@ -14,6 +14,11 @@
 #include "prefix.h"
 #include "private_dir.h"
 
+/* Why a daemon may say nothing: its control socket is bound early in the
+ * start but served once it runs, and a start waits for every zone's first
+ * transfer (minutes for thousands from a distant primary). */
+#define SILENT_WHY "(still starting, stopped, or stuck? it answers once started)"
+
 
 static int socket_address(const char *path, struct sockaddr_un *addr, char *err, size_t errlen)
 {
@@ -177,8 +182,7 @@ json_t *control_request(const char *path, const char *command, int timeout_s, ch
 		int saved = errno;
 
 		if (saved == EAGAIN)
-			snprintf(err, errlen, "%s: xdpcastd took no connection in %d s (stopped, or stuck?)", path,
-				 timeout_s);
+			snprintf(err, errlen, "%s: xdpcastd took no connection in %d s %s", path, timeout_s, SILENT_WHY);
 		else if (saved == ECONNREFUSED && !stat(path, &st) && !S_ISSOCK(st.st_mode))
 			/* connect says "Connection refused" of a file or a directory too */
 			snprintf(err, errlen, "%s: not a socket (is it xdpcastd's control socket?)", path);
@@ -203,7 +207,7 @@ json_t *control_request(const char *path, const char *command, int timeout_s, ch
 	errno = 0;
 	reply = in ? json_loadf(in, JSON_DISABLE_EOF_CHECK, &error) : NULL;
 	if (!reply && in && ferror(in) && errno == EAGAIN)
-		snprintf(err, errlen, "%s: no answer from xdpcastd in %d s (stopped, or stuck?)", path, timeout_s);
+		snprintf(err, errlen, "%s: no answer from xdpcastd in %d s %s", path, timeout_s, SILENT_WHY);
 	else if (!reply)
 		snprintf(err, errlen, "%s: no answer from xdpcastd (%s)", path, in ? error.text : strerror(errno));
 	if (in)
