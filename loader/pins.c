@@ -393,35 +393,72 @@ int pins_previous_value(const struct pins *p, const char *name, bool program_use
 	return ret;
 }
 
-static int compare_keys(const void *a, const void *b, void *key_size)
+/* Calls visit with each key of the map fd (key_size bytes) until it
+ * returns non-zero; 0, or -1 out of memory. Nothing may be deleted
+ * meanwhile: the walk would skip keys. */
+static int walk_keys(int fd, size_t key_size, int (*visit)(const void *key, void *arg), void *arg)
 {
-	return memcmp(a, b, *(size_t *)key_size);
+	unsigned char *key = calloc(2, key_size), *next = key ? key + key_size : NULL;
+
+	if (!key)
+		return -1;
+	for (void *previous = NULL; !bpf_map_get_next_key(fd, previous, next); previous = key) {
+		memcpy(key, next, key_size);
+		if (visit(key, arg))
+			break;
+	}
+	free(key);
+	return 0;
 }
 
-static bool snapshot_has(const struct shared_snapshot *s, const void *key)
+struct filter_copy {
+	int fd;
+	size_t max_entries, count;
+	struct filter_entry *entries;
+};
+
+static int copy_filter_entry(const void *key, void *arg)
 {
-	size_t low = 0, high = s->count, stride = s->key_size + s->value_size;
+	struct filter_copy *c = arg;
+	struct filter_entry *e = &c->entries[c->count];
 
-	while (low < high) {
-		size_t middle = low + (high - low) / 2;
-		int order = memcmp(s->entries + middle * stride, key, s->key_size);
+	memcpy(&e->key, key, sizeof(e->key));
+	if (!bpf_map_lookup_elem(c->fd, key, &e->value))
+		c->count++;
+	return c->count == c->max_entries;
+}
 
-		if (!order)
-			return true;
-		if (order < 0)
-			low = middle + 1;
-		else
-			high = middle;
+static int compare_filter_keys(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct xdpcast_lpm_key));
+}
+
+/* The entries of the source filter fd, sorted by key, in *entries (NULL: out of memory). */
+static size_t copy_filter(int fd, size_t max_entries, struct filter_entry **entries)
+{
+	struct filter_copy c = { .fd = fd, .max_entries = max_entries,
+				 .entries = calloc(max_entries, sizeof(*c.entries)) };
+
+	if (c.entries && walk_keys(fd, sizeof(c.entries->key), copy_filter_entry, &c)) {
+		free(c.entries);
+		c.entries = NULL;
 	}
-	return false;
+	if (c.count)
+		qsort(c.entries, c.count, sizeof(*c.entries), compare_filter_keys);
+	*entries = c.entries;
+	return c.count;
+}
+
+static const struct filter_entry *filter_entry_of(const struct filter_entry *entries, size_t count,
+						  const struct xdpcast_lpm_key *key)
+{
+	return count ? bsearch(key, entries, count, sizeof(*entries), compare_filter_keys) : NULL;
 }
 
 int pins_snapshot_shared(const struct pins *p, const struct bpf_map *map, struct shared_snapshot *s, char *err,
 			 size_t errlen)
 {
 	bool shared = false;
-	unsigned char *key;
-	size_t stride;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
@@ -430,55 +467,84 @@ int pins_snapshot_shared(const struct pins *p, const struct bpf_map *map, struct
 	if (!shared)
 		return 0;
 	s->name = bpf_map__name(map);
-	s->key_size = bpf_map__key_size(map);
-	s->value_size = bpf_map__value_size(map);
 	s->max_entries = bpf_map__max_entries(map);
-	stride = s->key_size + s->value_size;
-	s->entries = malloc(s->max_entries * stride);
+	s->count = copy_filter(bpf_map__fd(map), s->max_entries, &s->entries);
 	if (!s->entries) {
 		snprintf(err, errlen, "%s: out of memory for a copy of the previous program's entries", s->name);
 		return -1;
 	}
-	for (void *previous = NULL; s->count < s->max_entries; previous = key) {
-		key = s->entries + s->count * stride;
-		if (bpf_map_get_next_key(bpf_map__fd(map), previous, key))
-			break;
-		if (!bpf_map_lookup_elem(bpf_map__fd(map), key, key + s->key_size))
-			s->count++;
-	}
-	qsort_r(s->entries, s->count, stride, compare_keys, &s->key_size);
 	s->fd = bpf_map__fd(map);
 	return 0;
 }
 
+static bool blocked_live(const struct source_filter *value)
+{
+	return value && (value->kind == SOURCE_BLOCKED_LIVE || value->kind == SOURCE_BLOCKED_BOTH);
+}
+
+/* What a prefix's entry holds once put back (0: no entry): the start
+ * wrote the config's part (blocklist, bogons, anycast prefixes), which is
+ * taken from before it; an operator the live part, which is kept as it is
+ * now. A live block over a bogon or an anycast prefix stays live, as
+ * protection_sync_sources leaves it. */
+static enum source_kind put_back_kind(const struct source_filter *before, const struct source_filter *now)
+{
+	enum source_kind config = !before || before->kind == SOURCE_BLOCKED_LIVE ? 0 :
+				  before->kind == SOURCE_BLOCKED_BOTH ? SOURCE_BLOCKED : before->kind;
+
+	if (!blocked_live(now))
+		return config;
+	return config == SOURCE_BLOCKED ? SOURCE_BLOCKED_BOTH : SOURCE_BLOCKED_LIVE;
+}
+
+struct put_back_counts {
+	size_t removed, written, failed, live;
+};
+
+/* The entry of key as put_back_kind says, read now: an operator's block
+ * or lift since the copy of the map is kept too. */
+static void put_back_entry(const struct shared_snapshot *s, const struct xdpcast_lpm_key *key,
+			   struct put_back_counts *counts)
+{
+	const struct filter_entry *before = filter_entry_of(s->entries, s->count, key);
+	struct source_filter now, wanted;
+	bool present = !bpf_map_lookup_elem(s->fd, key, &now);
+
+	wanted.kind = put_back_kind(before ? &before->value : NULL, present ? &now : NULL);
+	counts->live += blocked_live(&wanted);
+	if (present && wanted.kind == now.kind)
+		return;
+	if (!wanted.kind)
+		counts->removed += !bpf_map_delete_elem(s->fd, key);
+	else if (bpf_map_update_elem(s->fd, key, &wanted, BPF_ANY))
+		counts->failed++;
+	else
+		counts->written++;
+}
+
 void pins_put_back_shared(const struct shared_snapshot *s)
 {
-	size_t stride = s->key_size + s->value_size, count = 0, removed = 0, failed = 0;
-	unsigned char *keys, *key;
+	struct put_back_counts counts = { 0 };
+	struct filter_entry *now;
+	size_t now_count;
 
 	if (s->fd < 0)
 		return;
-	/* What the start added, collected first: deleting while walking the keys would skip some. */
-	keys = malloc(s->max_entries * s->key_size);
-	for (void *previous = NULL; keys && count < s->max_entries; previous = key) {
-		key = keys + count * s->key_size;
-		if (bpf_map_get_next_key(s->fd, previous, key))
-			break;
-		count++;
-	}
-	for (size_t i = 0; keys && i < count; i++)
-		if (!snapshot_has(s, keys + i * s->key_size) && !bpf_map_delete_elem(s->fd, keys + i * s->key_size))
-			removed++;
-	for (size_t i = 0; i < s->count; i++)
-		failed += bpf_map_update_elem(s->fd, s->entries + i * stride, s->entries + i * stride + s->key_size,
-					      BPF_ANY) != 0;
-	free(keys);
-	if (!keys || failed)
+	/* The keys there now, copied first: deleting while walking them would skip some. */
+	now_count = copy_filter(s->fd, s->max_entries, &now);
+	for (size_t i = 0; now && i < now_count; i++)
+		put_back_entry(s, &now[i].key, &counts);
+	for (size_t i = 0; now && i < s->count; i++)
+		if (!filter_entry_of(now, now_count, &s->entries[i].key))
+			put_back_entry(s, &s->entries[i].key, &counts);
+	free(now);
+	if (!now || counts.failed)
 		log_error("%s: could not be put back whole as the previous program had it (%s)", s->name,
-			  keys ? "an entry refused" : "out of memory");
+			  now ? "an entry refused" : "out of memory");
 	else
-		log_info("%s: put back as the previous program had it (%zu entries; %zu of this start's removed)",
-			 s->name, s->count, removed);
+		log_info("%s: put back as the previous program had it, its live blocks as they are now (%zu entries "
+			 "of this start's removed, %zu changed back; %zu live)", s->name, counts.removed,
+			 counts.written, counts.live);
 }
 
 void pins_snapshot_free(struct shared_snapshot *s)
@@ -542,35 +608,41 @@ out:
 	return ret;
 }
 
+struct migration {
+	const struct carried_map *c;
+	const struct bpf_map_info *old;
+	enum carry how;
+	int ncpus;
+	size_t moved, failed;
+};
+
+static int migrate_entry(const void *key, void *arg)
+{
+	struct migration *m = arg;
+
+	if (carry_entry(m->c, m->old, key, m->how, m->ncpus))
+		m->failed++;
+	else
+		m->moved++;
+	return 0;
+}
+
 static void migrate_one(const struct carried_map *c, int ncpus)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
 	const char *name = bpf_map__name(c->map);
-	enum carry how = state_maps[state_map_index(name)].how;
-	unsigned char *key = NULL, *next = NULL;
-	size_t moved = 0, failed = 0;
+	struct migration m = { .c = c, .old = &info, .how = state_maps[state_map_index(name)].how, .ncpus = ncpus };
 
 	if (bpf_obj_get_info_by_fd(c->old_fd, &info, &len) || info.key_size != bpf_map__key_size(c->map)) {
 		log_info("%s: its keys changed since the previous version; it starts empty", name);
 		return;
 	}
-	key = calloc(1, info.key_size);
-	next = calloc(1, info.key_size);
-	if (!key || !next)
-		goto out;
-	for (void *prev = NULL; !bpf_map_get_next_key(c->old_fd, prev, next); prev = key) {
-		memcpy(key, next, info.key_size);
-		if (carry_entry(c, &info, key, how, ncpus))
-			failed++;
-		else
-			moved++;
-	}
-	log_info("%s: %zu entries of the previous version carried over%s", name, moved,
-		 failed ? " (some did not fit)" : "");
-out:
-	free(key);
-	free(next);
+	if (walk_keys(c->old_fd, info.key_size, migrate_entry, &m))
+		log_error("%s: out of memory: its entries of the previous version not carried over", name);
+	else
+		log_info("%s: %zu entries of the previous version carried over%s", name, m.moved,
+			 m.failed ? " (some did not fit)" : "");
 }
 
 void pins_migrate(struct pins *p)

@@ -80,23 +80,32 @@ int pins_adopt(struct pins *p, struct bpf_object *obj, const __u32 ifindex[XDPCA
  * is read, and its value must say who wrote it. 0 if read. */
 int pins_previous_value(const struct pins *p, const char *map, bool program_uses_it, void *value, size_t size);
 
-/* A map the previous program shares with this one (reused as is), as it
- * was before the start wrote to it: the source filter holds the config's
- * blocklist beside the live blocks, and a takeover that failed after
- * writing it left the previous program, running still, the blocklist of a
- * config that never ran (and without its own). */
+/* The source filter when the previous program shares it with this one
+ * (reused as is), as it was before the start wrote to it: the filter holds
+ * the config's blocklist beside the live blocks, and a takeover that failed
+ * after writing it left the previous program, running still, the blocklist
+ * of a config that never ran (and without its own). */
+struct filter_entry {
+	struct xdpcast_lpm_key key;
+	struct source_filter value;
+};
+
 struct shared_snapshot {
 	int fd;                 /* -1: not shared, nothing to put back */
 	const char *name;
-	size_t key_size, value_size, max_entries, count;
-	unsigned char *entries; /* count (key, value) pairs, sorted by key */
+	size_t max_entries, count;
+	struct filter_entry *entries;   /* sorted by key */
 };
 
-/* Takes the snapshot of map when it is shared; -1 with err if it cannot. */
+/* Takes the snapshot of the source filter `map` when it is shared; -1 with
+ * err if it cannot. */
 int pins_snapshot_shared(const struct pins *p, const struct bpf_map *map, struct shared_snapshot *s, char *err,
 			 size_t errlen);
 
-/* The start failed: the map as the snapshot has it again. */
+/* The start failed: what it wrote undone. The entries of the config, the
+ * bogons and the anycast prefixes as the snapshot has them; the live
+ * blocks as they are now: `xdpcastctl block` went on adding and lifting
+ * them on the previous program's pins while the start ran. */
 void pins_put_back_shared(const struct shared_snapshot *s);
 
 void pins_snapshot_free(struct shared_snapshot *s);

@@ -26,6 +26,7 @@
 #include "blocklist.h"
 #include "dns_cookie.h"
 #include "packet.h"
+#include "pins.h"
 #include "prefix.h"
 #include "source_screen_map.h"
 #include "stats.h"
@@ -221,6 +222,84 @@ static void test_blocklist_over_capacity(void **state)
 	assert_int_equal(bpf_map_delete_elem(filter, &live), 0);
 	no_limits(&p);
 	protect(&p);
+}
+
+/* The kind of prefix's entry in the source filter, 0: none. */
+static __u32 filter_kind(const char *prefix)
+{
+	struct source_filter value = { 0 };
+	struct xdpcast_lpm_key key;
+	char err[128];
+
+	assert_int_equal(prefix_parse(prefix, &key, err, sizeof(err)), 0);
+	bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdpcast_source_filter), &key, &value);
+	return value.kind;
+}
+
+static void block_live(const char *prefix)
+{
+	struct xdpcast_lpm_key key;
+	char err[256];
+
+	assert_int_equal(prefix_parse(prefix, &key, err, sizeof(err)), 0);
+	if (blocklist_insert(bpf_map__fd(skel->maps.xdpcast_source_filter), bpf_map__fd(skel->maps.xdpcast_source_screen),
+			     &key, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
+static void lift_live(const char *prefix)
+{
+	struct xdpcast_lpm_key key;
+	char err[128];
+
+	assert_int_equal(prefix_parse(prefix, &key, err, sizeof(err)), 0);
+	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(skel->maps.xdpcast_source_filter), &key), 0);
+}
+
+/* A takeover that failed after its config was written to the source
+ * filter it shares with the previous program, still running: the filter
+ * is put back as that program had it, but for the live blocks, which an
+ * operator added and lifted on its pins while the start ran. */
+static void test_failed_takeover_keeps_live_blocks(void **state)
+{
+	struct pins pins = { .carried_count = 1,
+			     .carried = { { .map = skel->maps.xdpcast_source_filter, .old_fd = -1, .adopted = true } } };
+	struct shared_snapshot before;
+	struct protection p;
+	char err[256];
+
+	(void)state;
+	no_limits(&p);
+	add_prefix(&p.blocklist, "203.0.113.0/24");
+	add_prefix(&p.blocklist, "198.51.100.0/24");
+	protect(&p);
+	block_live("2001:db8:bad::/48");
+	if (pins_snapshot_shared(&pins, skel->maps.xdpcast_source_filter, &before, err, sizeof(err)))
+		fail_msg("%s", err);
+	/* The start's config blocks another prefix, and neither of those. */
+	no_limits(&p);
+	add_prefix(&p.blocklist, "198.18.0.0/15");
+	protect(&p);
+	/* The operator, meanwhile. */
+	block_live("2001:db8:beef::/48");
+	block_live("198.51.100.0/24");
+	lift_live("2001:db8:bad::/48");
+	pins_put_back_shared(&before);
+	pins_snapshot_free(&before);
+
+	assert_int_equal(filter_kind("203.0.113.0/24"), SOURCE_BLOCKED);
+	assert_int_equal(filter_kind("198.18.0.0/15"), 0);
+	if (filter_kind("2001:db8:beef::/48") != SOURCE_BLOCKED_LIVE)
+		fail_msg("a live block added while the start ran was dropped by the put back");
+	if (filter_kind("198.51.100.0/24") != SOURCE_BLOCKED_BOTH)
+		fail_msg("a live block over the previous config's entry is %u, not blocked both",
+			 filter_kind("198.51.100.0/24"));
+	if (filter_kind("2001:db8:bad::/48"))
+		fail_msg("a live block lifted while the start ran came back with the put back");
+	lift_live("2001:db8:beef::/48");
+	no_limits(&p);
+	protect(&p);
+	lift_live("198.51.100.0/24");
 }
 
 /* The screen in front of the source filter skips the trie only for
@@ -927,6 +1006,7 @@ int main(void)
 		cmocka_unit_test(test_blocklist),
 		cmocka_unit_test(test_blocklist_ipv6_holding_ipv4),
 		cmocka_unit_test(test_blocklist_over_capacity),
+		cmocka_unit_test(test_failed_takeover_keeps_live_blocks),
 		cmocka_unit_test(test_screen_covers_every_entry),
 		cmocka_unit_test(test_mapped_ipv6_sources),
 		cmocka_unit_test(test_martian_sources),
