@@ -269,7 +269,8 @@ struct control_plane_state {
 	__u32 program_id;         /* of its program: a successor trusts handed_over
 				   * only if that program is the one it takes over */
 	__u32 handed_over;        /* 1: it exited for a successor, leaving the program
-				   * attached and the announcement as `healthy` says */
+				   * attached and the announcement as `healthy` says;
+				   * 0 again once a successor started on it */
 	/* What the successor that takes the maps over counts on from: its
 	 * counters go on where the maps' do, never back to 0. */
 	__u64 counters_since;     /* unix seconds: the start that took nothing over */

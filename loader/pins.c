@@ -371,25 +371,56 @@ int pins_adopt(struct pins *p, struct bpf_object *obj, const __u32 ifindex[XDPCA
 	return 0;
 }
 
-int pins_previous_value(const struct pins *p, const char *name, bool program_uses_it, void *value, size_t size)
+/* Slot 0 of the array map fd, in a buffer of its value size (*size); NULL
+ * when fd is no array or cannot be read. */
+static unsigned char *slot_zero(int fd, size_t *size)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info), zero = 0;
-	int fd = program_uses_it ? previous_map(p, name) : pinned_map(p, name), ret = -1;
 	unsigned char *buf;
 
-	if (fd < 0)
-		return -1;
-	memset(value, 0, size);
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_MAP_TYPE_ARRAY &&
-	    (buf = calloc(1, info.value_size))) {
-		if (!bpf_map_lookup_elem(fd, &zero, buf)) {
-			memcpy(value, buf, info.value_size < size ? info.value_size : size);
-			ret = 0;
-		}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_ARRAY ||
+	    !(buf = calloc(1, info.value_size)))
+		return NULL;
+	if (bpf_map_lookup_elem(fd, &zero, buf)) {
 		free(buf);
+		return NULL;
 	}
-	close(fd);
+	*size = info.value_size;
+	return buf;
+}
+
+int pins_previous_value(const struct pins *p, const char *name, bool program_uses_it, void *value, size_t size)
+{
+	int fd = program_uses_it ? previous_map(p, name) : pinned_map(p, name), ret = -1;
+	unsigned char *buf = NULL;
+	size_t found;
+
+	if (fd >= 0 && (buf = slot_zero(fd, &found))) {
+		memset(value, 0, size);
+		memcpy(value, buf, found < size ? found : size);
+		ret = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ret;
+}
+
+int pins_previous_rewrite(const struct pins *p, const char *name, const void *value, size_t size)
+{
+	int fd = pinned_map(p, name), ret = -1;
+	__u32 zero = 0;
+	unsigned char *buf = NULL;
+	size_t found;
+
+	if (fd >= 0 && (buf = slot_zero(fd, &found))) {
+		memcpy(buf, value, found < size ? found : size);
+		ret = bpf_map_update_elem(fd, &zero, buf, BPF_EXIST);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
 	return ret;
 }
 

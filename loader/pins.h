@@ -80,6 +80,12 @@ int pins_adopt(struct pins *p, struct bpf_object *obj, const __u32 ifindex[XDPCA
  * is read, and its value must say who wrote it. 0 if read. */
 int pins_previous_value(const struct pins *p, const char *map, bool program_uses_it, void *value, size_t size);
 
+/* Slot 0 of the array map pinned as `map`, whoever's (as
+ * pins_previous_value without program_uses_it), written with value: cut to
+ * the map's size, what lies past size (a later version's fields) kept. 0
+ * if written. */
+int pins_previous_rewrite(const struct pins *p, const char *map, const void *value, size_t size);
+
 /* The source filter when the previous program shares it with this one
  * (reused as is), as it was before the start wrote to it: the filter holds
  * the config's blocklist beside the live blocks, and a takeover that failed

@@ -488,6 +488,20 @@ static void carry_counters(struct daemon *d, const struct control_plane_state *p
 				d->ifaces[i].reattached = previous->reattached[k];
 }
 
+/* Whether the previous xdpcastd's record (pinned still while taking it
+ * over) says it handed over: a start takes its word on health once. */
+static void mark_handed_over(struct daemon *d, const struct control_plane_state *previous, bool handed_over)
+{
+	struct control_plane_state record = *previous;
+
+	record.handed_over = handed_over;
+	if (pins_previous_rewrite(&d->pins, "xdpcast_control_plane", &record, sizeof(record)))
+		log_warn("%s/xdpcast_control_plane: %s: %s", d->opts.pin_dir, handed_over ?
+			 "the handover could not be left to the next start, which starts withdrawn" :
+			 "the handover could not be marked taken: should this start fail, the next would stay "
+			 "announced on the previous xdpcastd's word", strerror(errno));
+}
+
 /* The pins and the program, loaded, neither attached nor pinned yet: for a
  * fresh start, or to take over the program a previous xdpcastd left
  * running (its control plane state in *previous, zeros if none). */
@@ -503,11 +517,16 @@ static int open_program(struct daemon *d, struct control_plane_state *previous, 
 	else if (d->pins.previous_fd >= 0)
 		log_info("%s holds pins of an xdpcastd whose program runs nowhere: replacing them",
 			 d->opts.pin_dir);
-	/* Trusted only when written by the xdpcastd of the program taken over. */
+	/* Trusted only when written by the xdpcastd of the program taken over,
+	 * and by one start, this one: a start that fails or dies leaves the
+	 * next a word on health that nobody kept since (and after it the
+	 * unit's stop hook withdrew), so that one starts with its checks down. */
 	if (d->took_over &&
 	    (pins_previous_value(&d->pins, "xdpcast_control_plane", false, previous, sizeof(*previous)) ||
 	     previous->program_id != d->pins.previous_id))
 		memset(previous, 0, sizeof(*previous));
+	if (previous->handed_over)
+		mark_handed_over(d, previous, false);
 	return init_protection(d, err, errlen) || load_program(d, err, errlen) ? -1 : 0;
 }
 
@@ -545,13 +564,13 @@ static int open_program_and_check_zones(struct daemon *d, struct control_plane_s
 	}
 	ret = zones_check(d, err, errlen);
 	pthread_join(thread, NULL);
+	*previous = opening.previous;
 	if (ret)
 		return -1;
 	if (opening.ret) {
 		snprintf(err, errlen, "%s", opening.err);
 		return -1;
 	}
-	*previous = opening.previous;
 	return 0;
 }
 
@@ -707,8 +726,9 @@ static void cleanup(struct daemon *d)
  * failed on meanwhile is what the cancel made. Taking over, the previous
  * xdpcastd's program still runs, announced as it left it: a stop exits
  * so that the unit's stop hook withdraws; a handover leaves it to the
- * next start. The exit status. */
-static int start_ended(struct daemon *d, unsigned signo)
+ * next start, with the previous xdpcastd's record (`previous`) as it was.
+ * The exit status. */
+static int start_ended(struct daemon *d, unsigned signo, const struct control_plane_state *previous)
 {
 	bool handover = signo == SIGUSR1;
 
@@ -718,6 +738,8 @@ static int start_ended(struct daemon *d, unsigned signo)
 		return 0;
 	}
 	if (handover) {
+		if (previous->handed_over)
+			mark_handed_over(d, previous, true);
 		log_info("signal %u during the start: stopped before taking over; program %u of the previous "
 			 "xdpcastd stays attached for the next start", signo, d->pins.previous_id);
 		return 0;
@@ -753,7 +775,7 @@ int main(int argc, char **argv)
 {
 	static struct daemon d = { .notify = { -1, -1 }, .watch_fd = -1, .signal_fd = -1,
 				   .pins = { .lock_fd = -1, .previous_fd = -1 } };
-	struct control_plane_state previous;
+	struct control_plane_state previous = { 0 };
 	struct utsname host;
 	char err[ERR_LEN];
 	unsigned signo;
@@ -838,7 +860,7 @@ int main(int argc, char **argv)
 fail:
 	signo = start_watch_end(&d.start_watch);
 	if (signo) {
-		status = start_ended(&d, signo);
+		status = start_ended(&d, signo, &previous);
 		goto out;
 	}
 	/* The last line, as "stopped" and "handed over" are on the other ways out. */

@@ -17,7 +17,10 @@
 #   locked again at the next health round, healthy all along (the fast_path
 #   check failed on the missing pin and withdrew the PoP for good);
 # - a takeover that fails at attaching after writing the source filter it
-#   shares with the previous program: that program keeps its blocklist.
+#   shares with the previous program: that program keeps its blocklist;
+# - a takeover that failed took the previous xdpcastd's "handed over
+#   healthy": the next start does not stay announced on that word, unless
+#   a handover ended the takeover's start.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/zone
@@ -238,3 +241,39 @@ srv ip link set dev veth-y xdpdrv off
 start_xdpcastd --zone "$ZONE" --config "$WORK/blocked.yaml"
 stop_xdpcastd
 echo "ok - a takeover that failed at attaching: the previous program keeps its blocklist"
+
+# A takeover that fails after a handover while healthy; the next start
+# needs 10 checks up (2 s) to announce.
+srv ip link set dev veth-y xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp
+printf 'health: {interval_ms: 200, rise: 10, fall: 2, backend: %s}\n' $ANYCAST4 > "$WORK/rising.yaml"
+bird=(--bird-socket "$WORK/no-bird.ctl" --bird-include "$WORK/include.conf")
+start_xdpcastd --zone "$ZONE" --config "$WORK/health.yaml" "${bird[@]}"
+wait_for "the checks up, the prefixes announced" announced
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID"
+launch_xdpcastd --zone "$ZONE" --iface veth-y "${bird[@]}"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+[ "$rc" -eq 1 ] || fail "a takeover onto a held veth-y: exit $rc, $(tail -1 "$WORK/xdpcastd.log")"
+srv ip link set dev veth-y xdpdrv off
+start_xdpcastd --zone "$ZONE" --config "$WORK/rising.yaml" "${bird[@]}"
+grep -q "handed over while healthy" "$WORK/xdpcastd.log" &&
+	fail "the start after a failed takeover took the handover's word: $(grep 'handed over' "$WORK/xdpcastd.log")"
+announced && fail "the start after a failed takeover announced before its checks rose"
+stop_xdpcastd
+echo "ok - after a failed takeover the next start does not stay announced on the handover's word"
+
+# A handover asked while a takeover starts leaves that word to the next start.
+start_xdpcastd --zone "$ZONE" --config "$WORK/health.yaml" "${bird[@]}"
+wait_for "the checks up, the prefixes announced" announced
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID"
+launch_xdpcastd --zone "$ZONE" --config "$WORK/slow.yaml" "${bird[@]}"
+sleep 2
+kill -USR1 "$XDPCASTD_PID"
+stopped_within 2000 0 "SIGUSR1 during a takeover"
+start_xdpcastd --zone "$ZONE" --config "$WORK/health.yaml" "${bird[@]}"
+grep -q "handed over while healthy: staying announced" "$WORK/xdpcastd.log" ||
+	fail "the start after a handover during a takeover's start did not take the handover's word"
+stop_xdpcastd
+echo "ok - a handover during a takeover's start: the next start stays announced on the previous xdpcastd's word"
