@@ -17,7 +17,8 @@
 #   locked again at the next health round, healthy all along (the fast_path
 #   check failed on the missing pin and withdrew the PoP for good);
 # - a takeover that fails at attaching after writing the source filter it
-#   shares with the previous program: that program keeps its blocklist;
+#   shares with the previous program: that program keeps its blocklist and
+#   the interface swapped before the one that failed;
 # - a takeover that failed took the previous xdpcastd's "handed over
 #   healthy": the next start does not stay announced on that word, unless
 #   a handover ended the takeover's start.
@@ -229,18 +230,21 @@ start_xdpcastd --zone "$ZONE" --config "$WORK/blocked.yaml"
 answered && fail "the client is answered through its blocklist"
 kill -USR1 "$XDPCASTD_PID"
 wait "$XDPCASTD_PID"
+previous=$(bpftool -j prog show pinned "$PIN_DIR/xdpcast_prog" | json 'v["id"]')
 launch_xdpcastd --zone "$ZONE" --iface veth-y
 rc=0
 wait "$XDPCASTD_PID" || rc=$?
 [ "$rc" -eq 1 ] && grep -q "failed: veth-y: program .* holds the interface" "$WORK/xdpcastd.log" ||
 	fail "a takeover onto a held veth-y: exit $rc, $(tail -1 "$WORK/xdpcastd.log")"
+srv ip -o link show veth-s | grep -q "prog/xdp id $previous " ||
+	fail "the takeover that failed on veth-y left veth-s with: $(srv ip -o link show veth-s | grep -o 'prog/xdp.*')"
 answered && fail "the failed takeover lifted the previous program's blocklist: the client is answered"
 grep -q "xdpcast_source_filter: put back as the previous program had it" "$WORK/xdpcastd.log" ||
 	fail "the source filter is not said to be put back: $(grep source_filter "$WORK/xdpcastd.log")"
 srv ip link set dev veth-y xdpdrv off
 start_xdpcastd --zone "$ZONE" --config "$WORK/blocked.yaml"
 stop_xdpcastd
-echo "ok - a takeover that failed at attaching: the previous program keeps its blocklist"
+echo "ok - a takeover that failed at attaching on veth-y: the previous program keeps veth-s and its blocklist"
 
 # A takeover that fails after a handover while healthy; the next start
 # needs 10 checks up (2 s) to announce.
