@@ -108,17 +108,42 @@ int zones_write_settings(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The anycast prefixes, which the source filter holds as sources. */
+static size_t anycast_prefixes(const struct daemon *d, struct xdpcast_lpm_key anycast[OPTIONS_MAX_ANYCAST])
+{
+	for (size_t i = 0; i < d->opts.anycast_count; i++)
+		anycast[i] = d->opts.anycast[i].prefix;
+	return d->opts.anycast_count;
+}
+
 int zones_apply_protection(struct daemon *d, char *err, size_t errlen)
 {
 	struct xdpcast_lpm_key anycast[OPTIONS_MAX_ANYCAST];
+	size_t anycast_count = anycast_prefixes(d, anycast);
 
-	for (size_t i = 0; i < d->opts.anycast_count; i++)
-		anycast[i] = d->opts.anycast[i].prefix;
 	if (protect_prefixes(d, err, errlen) || zones_write_settings(d, err, errlen))
 		return -1;
 	return protection_sync_sources(&d->protection, bpf_map__fd(d->skel->maps.xdpcast_source_filter),
-				       bpf_map__fd(d->skel->maps.xdpcast_source_screen), anycast, d->opts.anycast_count,
+				       bpf_map__fd(d->skel->maps.xdpcast_source_screen), anycast, anycast_count,
 				       err, errlen);
+}
+
+/* Whether the maps would take a config's flood defense settings, asked
+ * before its zones are published: what they refuse (the source filter
+ * full with the live blocks) then leaves the zones and the settings in
+ * force as they are. The rest of the settings overwrite entries that are
+ * there. */
+static int protection_would_apply(const struct daemon *d, const struct protection *next, char *err, size_t errlen)
+{
+	struct xdpcast_lpm_key anycast[OPTIONS_MAX_ANYCAST];
+	size_t anycast_count = anycast_prefixes(d, anycast);
+	char why[ERR_LEN / 2];
+
+	if (!protection_check_sources(next, bpf_map__fd(d->skel->maps.xdpcast_source_filter), anycast, anycast_count,
+				      why, sizeof(why)))
+		return 0;
+	snprintf(err, errlen, "the flood defense settings of %s were refused: %s", d->opts.config_path, why);
+	return -1;
 }
 
 /* The cookie secrets next takes over from now. A secret that changed keeps
@@ -355,7 +380,11 @@ static void take_restart_keys(struct daemon *d, const struct zone_job *z)
 /* On the zones lane: the config file (when asked), then every zone read
  * (files unchanged since the generation in force read them are not read
  * again) and put in force, in place where the zones are the same. Reads
- * only what never changes while the daemon runs. */
+ * only what never changes while the daemon runs, and the source filter
+ * (the kernel's to guard). A config is checked whole, its flood defense
+ * settings against that filter too, before any of it is in force;
+ * load_taken puts those settings in force after the zones (only a live
+ * block added meanwhile, by xdpcastctl, can still refuse them there). */
 static void load_run(struct loop_job *job)
 {
 	struct zone_job *z = (struct zone_job *)job;
@@ -370,7 +399,8 @@ static void load_run(struct loop_job *job)
 		if (options_read(d->argc, d->argv, &z->fresh, z->err, sizeof(z->err)) != OPTIONS_RUN ||
 		    announce_check_options(&z->fresh, z->err, sizeof(z->err)) ||
 		    (!same_zone_files(opts, &z->fresh) && zones_would_load(&z->fresh, z->known, z->err, sizeof(z->err))) ||
-		    next_start_check(opts, &z->fresh, d->could_switch_users, z->err, sizeof(z->err))) {
+		    next_start_check(opts, &z->fresh, d->could_switch_users, z->err, sizeof(z->err)) ||
+		    protection_would_apply(d, &z->fresh.protection, z->err, sizeof(z->err))) {
 			z->ret = -1;
 			goto out;
 		}

@@ -4,11 +4,11 @@
 # SIGHUP with live ones kept; xdpcastctl without a daemon says so.
 source "$(dirname "$0")/lib.sh"
 
-ZONE=$ROOT/tests/zones/example.test.zone
+ZONE=$WORK/example.test.zone   # a copy: a reload below changes it
 ctl() { "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" "$@"; }
 
-# answered ADDRESS: a query from the client reaches an answer.
-answered() { [ "$(cli kdig +short +norec +time=1 +retry=0 -b "$1" @$ANYCAST4 mail.example.test A 2>/dev/null)" = 192.0.2.25 ]; }
+# answered ADDRESS [EXPECTED]: a query from the client reaches an answer (192.0.2.25, or EXPECTED).
+answered() { [ "$(cli kdig +short +norec +time=1 +retry=0 -b "$1" @$ANYCAST4 mail.example.test A 2>/dev/null)" = "${2:-192.0.2.25}" ]; }
 
 rc=0
 out=$("$BUILD/xdpcastctl" --pin-dir "$WORK/nothing" block list 2>&1) || rc=$?
@@ -16,9 +16,11 @@ out=$("$BUILD/xdpcastctl" --pin-dir "$WORK/nothing" block list 2>&1) || rc=$?
 	fail "xdpcastctl without a daemon: rc $rc, $out"
 echo "ok - xdpcastctl without a daemon: $out"
 
+cp "$ROOT/tests/zones/example.test.zone" "$ZONE"
 setup_network
 cli ip addr add 198.51.100.3/24 dev veth-c
-printf 'filter:\n  blocklist: [198.51.100.3/32, 2001:db8:bad::/48]\n' > "$WORK/xdpcast.yaml"
+# Zone changes load when asked: a reload below changes the zone and the config at once.
+printf 'zone_watch: {enabled: false}\nfilter:\n  blocklist: [198.51.100.3/32, 2001:db8:bad::/48]\n' > "$WORK/xdpcast.yaml"
 start_nsd "$ZONE"
 start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcast.yaml"
 
@@ -134,4 +136,36 @@ kill -HUP "$XDPCASTD_PID"
 wait_for "the failed reload" grep -qE "reload failed, generation [0-9]+ keeps answering: $WORK/xdpcast.yaml:2: rrl.slip" "$WORK/xdpcastd.log"
 answered 198.51.100.3 || fail "a broken config changed what is in force"
 echo "ok - a broken config on SIGHUP changes nothing and names file, line and key"
+
+# A reload whose blocklist the source filter cannot hold beside the live
+# blocks (65536 prefixes: the list, the 2 anycast prefixes and 2 live) is
+# refused before anything of it is in force: the zones and the generation
+# in force keep answering, the flood defense settings in force stay.
+big_config() {   # big_config FIRST COUNT: bogons off, a blocklist of FIRST and COUNT prefixes of 2001:db8:b0::/48
+	python3 -c 'import sys; print("zone_watch: {enabled: false}\nfilter:\n  bogons: []\n  blocklist: [%s]" % ", ".join(sys.argv[1:2] +
+		["2001:db8:b0:%x::/64" % i for i in range(int(sys.argv[2]))]))' "$1" "$2" > "$WORK/xdpcast.yaml"
+}
+big_config 198.51.100.3/32 65531
+out=$(ctl reload) || fail "reload filling the source filter but for two: $out"
+ctl block add 203.0.113.9 > /dev/null || fail "a live block beside the config's"
+ctl block add 203.0.113.10 > /dev/null || fail "a second live block beside the config's"
+generation=$(ctl --json status | json 'v["generation"]')
+sed -i 's/^\(mail .*\)192\.0\.2\.25$/\1192.0.2.26/; s/ 2026112401 / 2026112402 /' "$ZONE"
+grep -q "^mail .*192.0.2.26$" "$ZONE" && grep -q " 2026112402 " "$ZONE" || fail "the zone copy did not change"
+big_config 2001:db8:b1::/48 65532
+rc=0
+out=$(ctl reload 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: reload failed, generation $generation keeps answering: the flood defense settings of $WORK/xdpcast.yaml were refused: the source filter holds 65536 prefixes: 65535 from filter.blocklist, filter.bogons and the anycast prefixes and 2 blocked live do not fit (lift live blocks with xdpcastctl block del, or shorten the lists)" ] ||
+	fail "a reload over the source filter's room: rc $rc, $out"
+[ "$(ctl --json status | json 'v["generation"]')" = "$generation" ] || fail "the refused reload published a generation"
+xdp_answers mail.example.test A 192.0.2.25 || fail "mail after the refused reload: $XDP_GOT (the new zones went in force)"
+answered 198.51.100.3 && fail "198.51.100.3 answered after the refused reload (the new blocklist went in force)"
+echo "ok - a reload the source filter cannot hold with the live blocks: refused naming why; zones, generation and filter stay"
+
+ctl block del 203.0.113.10 > /dev/null || fail "block del of a live block"
+out=$(ctl reload) || fail "the reload with room again: $out"
+[ "$out" = "reloaded: generation $((generation + 1))" ] || fail "the reload with room again said: $out"
+xdp_answers mail.example.test A 192.0.2.26 || fail "mail after the reload with room: $XDP_GOT"
+answered 198.51.100.3 192.0.2.26 || fail "198.51.100.3 still blocked after the reload with room"
+echo "ok - with a live block lifted the same reload goes in force whole"
 stop_xdpcastd

@@ -239,18 +239,34 @@ static int put_source(int fd, const struct xdpcast_lpm_key *key, enum source_kin
 	return -1;
 }
 
-int protection_sync_sources(const struct protection *p, int map_fd, int screen_fd,
-			    const struct xdpcast_lpm_key *anycast, size_t anycast_count, char *err, size_t errlen)
+/* What syncing the source filter would do: what it holds (the live
+ * entries apart) and what the config asks of it. */
+struct source_plan {
+	struct prefix_list present, live, both;
+	struct wanted_source *wanted;
+	size_t wanted_count;
+};
+
+static void source_plan_free(struct source_plan *plan)
 {
-	struct prefix_list present = { 0 }, live = { 0 }, both = { 0 };
-	struct wanted_source *wanted = NULL;
+	free(plan->wanted);
+	prefix_list_clear(&plan->present);
+	prefix_list_clear(&plan->live);
+	prefix_list_clear(&plan->both);
+}
+
+/* Reads the filter and works out what it must hold, refusing (before
+ * anything changes) what does not fit beside the live entries. */
+static int source_plan_make(const struct protection *p, int map_fd, const struct xdpcast_lpm_key *anycast,
+			    size_t anycast_count, struct source_plan *plan, char *err, size_t errlen)
+{
 	struct bpf_map_info info = { 0 };
 	__u32 info_len = sizeof(info);
 	struct xdpcast_lpm_key key, next;
-	size_t wanted_count = 0, held_live = 0;
+	size_t held_live = 0;
 	void *prev = NULL;
-	int ret = -1;
 
+	memset(plan, 0, sizeof(*plan));
 	if (bpf_obj_get_info_by_fd(map_fd, &info, &info_len)) {
 		snprintf(err, errlen, "source filter: %s", strerror(errno));
 		return -1;
@@ -263,45 +279,65 @@ int protection_sync_sources(const struct protection *p, int map_fd, int screen_f
 		prev = &key;
 		if (bpf_map_lookup_elem(map_fd, &key, &value))
 			continue;
-		if (value.kind == SOURCE_BLOCKED_BOTH && prefix_list_add(&both, &key))
+		if (value.kind == SOURCE_BLOCKED_BOTH && prefix_list_add(&plan->both, &key))
 			goto out_of_memory;
-		if (prefix_list_add(value.kind == SOURCE_BLOCKED_LIVE || value.kind == SOURCE_BLOCKED_BOTH ? &live :
-				    &present, &key))
+		if (prefix_list_add(value.kind == SOURCE_BLOCKED_LIVE || value.kind == SOURCE_BLOCKED_BOTH ?
+				    &plan->live : &plan->present, &key))
 			goto out_of_memory;
 	}
-	if (live.count)         /* qsort's pointer must not be NULL, even for none */
-		qsort(live.keys, live.count, sizeof(*live.keys), compare_keys);
-	if (!(wanted = wanted_sources(p, anycast, anycast_count, &live, &wanted_count, &held_live)))
+	if (plan->live.count)   /* qsort's pointer must not be NULL, even for none */
+		qsort(plan->live.keys, plan->live.count, sizeof(*plan->live.keys), compare_keys);
+	if (!(plan->wanted = wanted_sources(p, anycast, anycast_count, &plan->live, &plan->wanted_count, &held_live)))
 		goto out_of_memory;
-	/* Refused before anything changes: a filter half synced is worse than the old one. */
-	if (wanted_count - held_live + live.count > info.max_entries) {
+	/* A filter half synced is worse than the old one. */
+	if (plan->wanted_count - held_live + plan->live.count > info.max_entries) {
 		snprintf(err, errlen, "the source filter holds %u prefixes: %zu from filter.blocklist, filter.bogons "
 			 "and the anycast prefixes and %zu blocked live do not fit (lift live blocks with xdpcastctl "
-			 "block del, or shorten the lists)", info.max_entries, wanted_count - held_live, live.count);
-		goto out;
+			 "block del, or shorten the lists)", info.max_entries, plan->wanted_count - held_live,
+			 plan->live.count);
+		return -1;
 	}
-	if (source_screen_stop(screen_fd, err, errlen))
+	return 0;
+out_of_memory:
+	snprintf(err, errlen, "source filter: out of memory");
+	return -1;
+}
+
+int protection_check_sources(const struct protection *p, int map_fd, const struct xdpcast_lpm_key *anycast,
+			     size_t anycast_count, char *err, size_t errlen)
+{
+	struct source_plan plan;
+	int ret = source_plan_make(p, map_fd, anycast, anycast_count, &plan, err, errlen);
+
+	source_plan_free(&plan);
+	return ret;
+}
+
+int protection_sync_sources(const struct protection *p, int map_fd, int screen_fd,
+			    const struct xdpcast_lpm_key *anycast, size_t anycast_count, char *err, size_t errlen)
+{
+	struct source_plan plan;
+	const struct wanted_source *wanted;
+	int ret = -1;
+
+	if (source_plan_make(p, map_fd, anycast, anycast_count, &plan, err, errlen) ||
+	    source_screen_stop(screen_fd, err, errlen))
 		goto out;
-	for (size_t i = 0; i < present.count; i++)
-		if (!sorted_holds(wanted, wanted_count, sizeof(*wanted), &present.keys[i]))
-			bpf_map_delete_elem(map_fd, &present.keys[i]);
+	wanted = plan.wanted;
+	for (size_t i = 0; i < plan.present.count; i++)
+		if (!sorted_holds(wanted, plan.wanted_count, sizeof(*wanted), &plan.present.keys[i]))
+			bpf_map_delete_elem(map_fd, &plan.present.keys[i]);
 	ret = 0;
-	for (size_t i = 0; i < wanted_count && !ret; i++)
+	for (size_t i = 0; i < plan.wanted_count && !ret; i++)
 		ret = put_source(map_fd, &wanted[i].key, wanted[i].kind, err, errlen);
 	/* Blocked both, and the config no longer lists it: live alone again. */
-	for (size_t i = 0; i < both.count && !ret; i++)
-		if (!sorted_holds(wanted, wanted_count, sizeof(*wanted), &both.keys[i]))
-			ret = put_source(map_fd, &both.keys[i], SOURCE_BLOCKED_LIVE, err, errlen);
+	for (size_t i = 0; i < plan.both.count && !ret; i++)
+		if (!sorted_holds(wanted, plan.wanted_count, sizeof(*wanted), &plan.both.keys[i]))
+			ret = put_source(map_fd, &plan.both.keys[i], SOURCE_BLOCKED_LIVE, err, errlen);
 	/* Whatever went wrong, the screen is rebuilt from what the filter holds (or left stopped). */
 	if (source_screen_rebuild(screen_fd, map_fd, ret ? NULL : err, ret ? 0 : errlen))
 		ret = -1;
-	goto out;
-out_of_memory:
-	snprintf(err, errlen, "source filter: out of memory");
 out:
-	free(wanted);
-	prefix_list_clear(&present);
-	prefix_list_clear(&live);
-	prefix_list_clear(&both);
+	source_plan_free(&plan);
 	return ret;
 }

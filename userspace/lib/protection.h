@@ -72,4 +72,10 @@ void protection_settings(const struct protection *p, struct xdpcast_settings *ou
 int protection_sync_sources(const struct protection *p, int map_fd, int screen_fd,
 			    const struct xdpcast_lpm_key *anycast, size_t anycast_count, char *err, size_t errlen);
 
+/* Whether protection_sync_sources would take p beside the live entries the
+ * filter holds now, changing nothing: a reload asks before it publishes
+ * its zones, so that a refusal leaves all it would change as it was. */
+int protection_check_sources(const struct protection *p, int map_fd, const struct xdpcast_lpm_key *anycast,
+			     size_t anycast_count, char *err, size_t errlen);
+
 #endif
