@@ -53,6 +53,18 @@ static double soa_interval(uint32_t seconds)
 	return seconds > SECONDARY_MIN_INTERVAL_S ? seconds : SECONDARY_MIN_INTERVAL_S;
 }
 
+/* An SOA expire shorter than a refresh and a retry (0, as some templates
+ * write it) expired the copy the second it came, and again after every
+ * refresh: the zone flapped between the fast path and the server behind.
+ * Taken as at least the two (as BIND takes it; RFC 1912 2.2 asks for far
+ * more), a copy is served a refresh and a retry past the last good one. */
+static double soa_expire(const knot_rdata_t *soa)
+{
+	double least = soa_interval(knot_soa_refresh(soa)) + soa_interval(knot_soa_retry(soa));
+
+	return knot_soa_expire(soa) > least ? knot_soa_expire(soa) : least;
+}
+
 int secondary_transferred(struct secondary *s, double now, int ret, struct zone *next, enum xfr_kind kind,
 			  const char *err)
 {
@@ -89,7 +101,7 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 	}
 	soa = zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata;
 	s->next_refresh = now + soa_interval(knot_soa_refresh(soa));
-	s->expires_at = now + knot_soa_expire(soa);
+	s->expires_at = now + soa_expire(soa);
 	s->transferred_at = time(NULL);
 	if (s->expired)
 		log_info("zone %s: fresh again", s->name);
