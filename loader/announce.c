@@ -610,6 +610,7 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 	bool inherit = previous && previous->handed_over && previous->healthy;
 	uint64_t all = d->opts.anycast_count >= 64 ? ~0ULL : (1ULL << d->opts.anycast_count) - 1;
 	const struct health_options *h = &d->opts.health;
+	char why[ERR_LEN];
 
 	if (announce_check_options(&d->opts, err, errlen))
 		return -1;
@@ -623,8 +624,14 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 	for (size_t i = 0; i < d->opts.anycast_count; i++)
 		prefix_format(&d->opts.anycast[i].prefix, d->routes[i].prefix, sizeof(d->routes[i].prefix));
 	if (maintenance_load(d->opts.state_file, d->routes, d->opts.anycast_count, d->maintenance,
-			     &d->maintenance_kept, &d->maintenance_kept_count, err, errlen))
+			     &d->maintenance_kept, &d->maintenance_kept_count, why, sizeof(why))) {
+		/* Named as the other options' errors: the key, and the file that gave it. */
+		if (d->opts.state_file_in_config)
+			snprintf(err, errlen, "%s: state_file: %s", d->opts.config_path, why);
+		else
+			snprintf(err, errlen, "--state-file %s", why);
 		return -1;
+	}
 	for (size_t k = 0; k < d->maintenance_kept_count; k++)
 		log_warn("%s: %s is not an anycast prefix of this config: its %s does not apply, and stays in the "
 			 "file (xdpcastctl undrain %s forgets it)", d->opts.state_file, d->maintenance_kept[k].prefix,

@@ -40,7 +40,7 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 	*kept_count = 0;
 	/* Else another user could put drains and withdrawals there for us to apply. */
 	if (private_parent_check(path, why, sizeof(why))) {
-		snprintf(err, errlen, "state file %s: %s", path, why);
+		snprintf(err, errlen, "%s: %s", path, why);
 		return -1;
 	}
 	if (stat(path, &st) && errno == ENOENT)

@@ -32,8 +32,9 @@ extern const char *const maintenance_names[];   /* "none", "drain", "withdraw" *
 
 /* The maintenance of each route's prefix from path (a missing file: none),
  * and in *kept (malloc'ed, *kept_count entries) the entries for prefixes
- * this configuration does not have. -1 with err naming the file when it is
- * not what this writes, or is where other users may write. */
+ * this configuration does not have. -1 with err, beginning with the path
+ * (the caller names the key), when it is not what this writes, or is where
+ * other users may write. */
 int maintenance_load(const char *path, const struct route *routes, size_t count, struct maintenance *out,
 		     struct maintenance_kept **kept, size_t *kept_count, char *err, size_t errlen);
 

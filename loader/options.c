@@ -1222,7 +1222,7 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 	bool replaced[OPTIONS_FLAGS_MAX] = { false };
 	char *scanned[argc + 1];
 	const struct schema_item *item, *asked = NULL;
-	const char *second_config = NULL;
+	const char *second_config = NULL, *default_state_file;
 	char why[512];
 	size_t index;
 	int c;
@@ -1262,8 +1262,11 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 	if (second_config)
 		return usage_error(err, errlen, "a second config file '%s': give one --config or --check-config",
 				   second_config);
+	default_state_file = opts->state_file;
 	if (opts->config_path && config_load(opts->config_path, opts, err, errlen))
 		return OPTIONS_EXIT_ERROR;
+	/* A value the file gives is a copy of its own (opts->strings). */
+	opts->state_file_in_config = opts->state_file != default_state_file;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, t.shorts, t.longopts, NULL)) != -1) {
 		if (c == ':')
@@ -1273,6 +1276,8 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 		if (item->shape != SCHEMA_ACTION &&
 		    schema_flag_apply(t.refs, t.count, index, optarg, opts, replaced, &opts->strings, why, sizeof(why)))
 			return usage_error(err, errlen, "%s", why);
+		if (is_flag(item, "state-file"))
+			opts->state_file_in_config = false;
 	}
 	if (optind < argc)
 		return usage_error(err, errlen, "unexpected argument '%s'", argv[optind]);

@@ -136,6 +136,7 @@ struct options {
 	const char *bird_include;       /* --bird-include: the file BIRD includes */
 	struct drain_style drain;       /* bgp.asn and bgp.drain */
 	const char *state_file;         /* what outlives the daemon: maintenance drains */
+	bool state_file_in_config;      /* named by the config file, not --state-file: for its errors */
 	bool replace_foreign;           /* --replace-foreign: replace another XDP program */
 	uint32_t drain_ms;              /* withdrawn, still answering, before detaching */
 	struct health_options health;

@@ -605,7 +605,20 @@ mkdir -m 1777 "$WORK/shared"
 as_nobody sh -c "echo '{\"maintenance\": {\"192.0.2.0/24\": {\"action\": \"withdraw\"}}}' > $WORK/shared/state.json"
 refused_start --state-file "$WORK/shared/state.json"
 [ "$rc" -eq 1 ] &&
-	grep -q "failed: state file $WORK/shared/state.json: $WORK/shared is writable by other users (mode 1777)" "$WORK/xdpcastd.log" ||
+	grep -q "failed: --state-file $WORK/shared/state.json: $WORK/shared is writable by other users (mode 1777)" "$WORK/xdpcastd.log" ||
 	fail "a state file where other users may write: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
+# Named as the config file's other keys are when the file gives the path.
+echo "state_file: $WORK/shared/state.json" > "$WORK/state-config.yaml"
+IN_CONFIG=state_file refused_start --config "$WORK/state-config.yaml"
+[ "$rc" -eq 1 ] &&
+	grep -q "failed: $WORK/state-config.yaml: state_file: $WORK/shared/state.json: $WORK/shared is writable by other users (mode 1777)" "$WORK/xdpcastd.log" ||
+	fail "a state file from the config where other users may write: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
 rm -r "$WORK/shared"
-echo "ok - a state file in a directory other users may write is refused at the start"
+echo '{"maintenance": 1}' > "$WORK/other-state.json"
+echo "state_file: $WORK/other-state.json" > "$WORK/state-config.yaml"
+IN_CONFIG=state_file refused_start --config "$WORK/state-config.yaml"
+[ "$rc" -eq 1 ] &&
+	grep -q "failed: $WORK/state-config.yaml: state_file: $WORK/other-state.json: no \"maintenance\" object" "$WORK/xdpcastd.log" ||
+	fail "a state file from the config that is not what xdpcastd writes: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
+rm "$WORK/state-config.yaml" "$WORK/other-state.json"
+echo "ok - a state file in a directory other users may write, or not what xdpcastd writes, is refused at the start naming --state-file or the config's state_file"
