@@ -6,6 +6,7 @@
 #include <time.h>
 #include <bpf/libbpf.h>
 
+#include "array.h"
 #include "generation.h"
 #include "hmap.h"
 #include "log.h"
@@ -228,6 +229,19 @@ int generation_build(struct generation *gen, const struct view_zones *views, siz
 		     struct zone *const *transferred, size_t transferred_count, const struct generation *known,
 		     char *err, size_t errlen)
 {
+	char **tried = NULL;
+	size_t tried_count = 0;
+	int ret = generation_build_tried(gen, views, view_count, transferred, transferred_count, known, &tried,
+					 &tried_count, err, errlen);
+
+	strings_free(&tried, &tried_count);
+	return ret;
+}
+
+int generation_build_tried(struct generation *gen, const struct view_zones *views, size_t view_count,
+			   struct zone *const *transferred, size_t transferred_count, const struct generation *known,
+			   char ***tried, size_t *tried_count, char *err, size_t errlen)
+{
 	struct hmap by_path = { 0 };
 
 	memset(gen, 0, sizeof(*gen));
@@ -242,7 +256,7 @@ int generation_build(struct generation *gen, const struct view_zones *views, siz
 			stamp_file(path, &stamp);
 			zone = known ? known_zone(known, &by_path, path, &stamp) : NULL;
 			if (!zone)
-				zone = zone_load(path, err, errlen);
+				zone = zone_load_tried(path, tried, tried_count, err, errlen);
 			if (!zone)
 				goto fail;
 			if (add_zone(gen, zone, v, &stamp)) {

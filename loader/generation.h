@@ -65,6 +65,11 @@ struct cache *generation_cache_open(struct xdpcast_bpf *skel, uint64_t max_bytes
 int generation_build(struct generation *gen, const struct view_zones *views, size_t view_count,
 		     struct zone *const *transferred, size_t transferred_count, const struct generation *known,
 		     char *err, size_t errlen);
+/* The same; when a zone file fails to load, *tried lists the files its
+ * $INCLUDEs named (zone_load_tried), the caller's to free. */
+int generation_build_tried(struct generation *gen, const struct view_zones *views, size_t view_count,
+			   struct zone *const *transferred, size_t transferred_count, const struct generation *known,
+			   char ***tried, size_t *tried_count, char *err, size_t errlen);
 
 /*
  * Puts `next` in force in place of `current` (moved: *current becomes

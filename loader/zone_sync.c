@@ -246,19 +246,22 @@ static int take_watched(struct zone_job *z, const char *path, bool include)
 
 /* On the zones lane: the files the zones in force include, and the targets
  * of those that are symlinks, zone files too, for the loop's thread to
- * watch. */
-static void take_includes(const struct generation *served, struct zone_job *z)
+ * watch; and those a zone that failed to load included, or tried to (a
+ * file not there yet): creating or mending one is a change to load. */
+static void take_includes(const struct generation *served, char *const *tried, size_t tried_count,
+			  struct zone_job *z)
 {
-	for (size_t i = 0; i < served->zone_count; i++) {
-		int failed = take_watched(z, served->zones[i]->file, false);
+	int failed = 0;
 
+	for (size_t i = 0; i < tried_count && !failed; i++)
+		failed = take_watched(z, tried[i], true);
+	for (size_t i = 0; i < served->zone_count && !failed; i++) {
+		failed = take_watched(z, served->zones[i]->file, false);
 		for (size_t k = 0; k < served->zones[i]->include_count && !failed; k++)
 			failed = take_watched(z, served->zones[i]->includes[k], true);
-		if (failed) {
-			log_error("out of memory listing the files zones include");
-			return;
-		}
 	}
+	if (failed)
+		log_error("out of memory listing the files zones include");
 }
 
 /* On the zones lane: the view of the zones in force the loop's thread
@@ -393,6 +396,8 @@ static void load_run(struct loop_job *job)
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	size_t view_count = view_zones(opts, views);
 	struct generation next;
+	char **tried = NULL;
+	size_t tried_count = 0;
 
 	if (z->read_config && opts->config_path) {
 		/* As the next start would read them: what it would refuse is refused now. */
@@ -406,8 +411,8 @@ static void load_run(struct loop_job *job)
 		}
 		schema_each_restart_change(options_schema, opts, &z->fresh, note_restart_change, z);
 	}
-	z->ret = generation_build(&next, views, view_count, z->transferred, z->transferred_count, z->known, z->err,
-				  sizeof(z->err));
+	z->ret = generation_build_tried(&next, views, view_count, z->transferred, z->transferred_count, z->known,
+					&tried, &tried_count, z->err, sizeof(z->err));
 	if (z->ret)
 		goto out;
 	if (cancel_requested()) {
@@ -419,7 +424,8 @@ static void load_run(struct loop_job *job)
 	generation_free(&next);         /* emptied when applied; the old zones went with it */
 out:
 	take_view(d, &z->view);
-	take_includes(&d->lane.served, z);
+	take_includes(&d->lane.served, tried, tried_count, z);
+	strings_free(&tried, &tried_count);
 }
 
 static uint64_t zone_view_key(const struct zone_view *z)

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "answers.h"
+#include "array.h"
 #include "generation.h"
 #include "temp_name.h"
 #include "zone.h"
@@ -1073,6 +1074,53 @@ static void test_zone_input_bounded(void **state)
 	rmdir(dir);
 }
 
+/* A load refused for an included file (not there yet, or broken) lists
+ * the files its $INCLUDEs named up to that one: the daemon watches them,
+ * and creating the missing file is the change that mends the zone. */
+static void test_failed_load_lists_includes(void **state)
+{
+	char dir[TEMP_NAME_MAX], path[128], inner[128], missing[128], err[512];
+	char **tried = NULL;
+	size_t tried_count = 0;
+	struct zone *zone;
+	FILE *f;
+
+	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-unit-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.zone", dir);
+	snprintf(inner, sizeof(inner), "%s/inner.zone", dir);
+	snprintf(missing, sizeof(missing), "%s/missing.zone", dir);
+	f = fopen(path, "w");
+	fprintf(f, "$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\n$INCLUDE inner.zone\n");
+	fclose(f);
+	f = fopen(inner, "w");
+	fprintf(f, "www A 192.0.2.1\n$INCLUDE missing.zone\n");
+	fclose(f);
+
+	assert_null(zone_load_tried(path, &tried, &tried_count, err, sizeof(err)));
+	assert_int_equal(tried_count, 2);
+	assert_string_equal(tried[0], inner);
+	assert_string_equal(tried[1], missing);
+	strings_free(&tried, &tried_count);
+
+	f = fopen(missing, "w");
+	fprintf(f, "mail A 192.0.2.2\n");
+	fclose(f);
+	zone = zone_load_tried(path, &tried, &tried_count, err, sizeof(err));
+	if (!zone)
+		fail_msg("%s", err);
+	assert_int_equal(tried_count, 0);       /* loaded: the zone lists them */
+	assert_int_equal(zone->include_count, 2);
+	assert_string_equal(zone->includes[1], missing);
+	zone_free(zone);
+
+	unlink(missing);
+	unlink(inner);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1100,6 +1148,7 @@ int main(void)
 		cmocka_unit_test(test_answers_too_large_for_a_message_are_passed),
 		cmocka_unit_test(test_cname_and_other_data_refused),
 		cmocka_unit_test(test_zone_input_bounded),
+		cmocka_unit_test(test_failed_load_lists_includes),
 	};
 
 	return cmocka_run_group_tests_name("zone", tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <libzscanner/scanner.h>
 
+#include "array.h"
 #include "cancel.h"
 #include "file_kind.h"
 #include "hmap.h"
@@ -513,13 +514,23 @@ out:
  */
 static int parse_file(struct load_state *st, const char *path, const char *origin, uint32_t *ttl, int depth)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	char *text = NULL, *name = NULL, *real = NULL;
+	char *text = NULL, *name = (char *)path, *real = NULL;
 	uint64_t left = limits.file_bytes > st->bytes ? limits.file_bytes - st->bytes : 0;
 	size_t len = 0;
 	struct stat sb, after;
-	int ret = -1;
+	int fd = -1, ret = -1;
 
+	/* An included file's name is kept for the records' sources, and
+	 * before it is opened: a load it fails (not there yet, broken) lists
+	 * it among the files whose change may mend the zone. */
+	if (depth > 0) {
+		if (strings_push(&st->files, &st->file_count, path)) {
+			snprintf(st->err, st->errlen, "%s: out of memory", path);
+			return -1;
+		}
+		name = st->files[st->file_count - 1];
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb)) {
 		snprintf(st->err, st->errlen, "%s: cannot read the zone file: %s", path, strerror(errno));
 		goto out;
@@ -561,22 +572,6 @@ static int parse_file(struct load_state *st, const char *path, const char *origi
 		goto out;
 	}
 	st->bytes += len;
-	if (depth == 0) {
-		name = (char *)path;
-	} else {                        /* kept for the records' sources */
-		char **grown = realloc(st->files, (st->file_count + 1) * sizeof(*grown));
-
-		name = strdup(path);
-		if (!grown || !name) {
-			if (grown)
-				st->files = grown;
-			free(name);
-			snprintf(st->err, st->errlen, "%s: out of memory", path);
-			goto out;
-		}
-		st->files = grown;
-		st->files[st->file_count++] = name;
-	}
 	real = realpath(path, NULL) ?: strdup(path);
 	if (!real) {
 		snprintf(st->err, st->errlen, "%s: out of memory", path);
@@ -591,7 +586,8 @@ out:
 	return ret;
 }
 
-static struct zone *load(struct zone *zone, const char *dir, const char *text, size_t len, char *err, size_t errlen)
+static struct zone *load(struct zone *zone, const char *dir, const char *text, size_t len, char ***tried,
+			 size_t *tried_count, char *err, size_t errlen)
 {
 	struct load_state st = { .zone = zone, .err = err, .errlen = errlen };
 	uint32_t ttl = 3600;
@@ -606,6 +602,12 @@ static struct zone *load(struct zone *zone, const char *dir, const char *text, s
 	if (ret == 0)
 		ret = finish(zone, st.sources, err, errlen);
 	free(st.sources);
+	if (ret && tried) {
+		*tried = st.files;
+		*tried_count = st.file_count;
+		st.files = NULL;
+		st.file_count = 0;
+	}
 	zone->includes = st.files;
 	zone->include_count = st.file_count;
 	if (ret) {
@@ -617,12 +619,19 @@ static struct zone *load(struct zone *zone, const char *dir, const char *text, s
 
 struct zone *zone_load(const char *path, char *err, size_t errlen)
 {
-	return load(zone_new(path), NULL, NULL, 0, err, errlen);
+	return load(zone_new(path), NULL, NULL, 0, NULL, NULL, err, errlen);
+}
+
+struct zone *zone_load_tried(const char *path, char ***tried, size_t *tried_count, char *err, size_t errlen)
+{
+	*tried = NULL;
+	*tried_count = 0;
+	return load(zone_new(path), NULL, NULL, 0, tried, tried_count, err, errlen);
 }
 
 struct zone *zone_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
-	return load(zone_new(name), NULL, text, len, err, errlen);
+	return load(zone_new(name), NULL, text, len, NULL, NULL, err, errlen);
 }
 
 /* An RRset an incremental change touches, as it will be after it. */

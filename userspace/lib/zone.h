@@ -31,6 +31,10 @@ struct zone {
 /* Reads a zone file (and what it includes). On error returns NULL and
  * writes "FILE:LINE: problem". */
 struct zone *zone_load(const char *path, char *err, size_t errlen);
+/* The same; when it fails, *tried lists the files its $INCLUDEs named
+ * until then, the one that failed among them (array.h strings, the
+ * caller's): where a change (the missing file created) may mend it. */
+struct zone *zone_load_tried(const char *path, char ***tried, size_t *tried_count, char *err, size_t errlen);
 /* The same for zone text in memory, called `name` in messages; $INCLUDE
  * is refused. */
 struct zone *zone_parse(const char *name, const char *text, size_t len, char *err, size_t errlen);
