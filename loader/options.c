@@ -715,8 +715,8 @@ static const struct schema_item health_keys[] = {
 static const struct schema_item zone_watch_keys[] = {
 	{ .key = "enabled", .type = &schema_bool, .offset = AT(watch_zones),
 	  .help = "reload when a zone file is written, renamed into place or deleted, or its directory swapped "
-		  "(inotify on the files' directories, a symlink's where it points too; a directory symlink "
-		  "swapped to another target is not seen)" },
+		  "or a symlink to it switched (inotify on the files' directories, a symlink's where it points "
+		  "too, and where each symlink on the way to them is)" },
 	{ .key = "delay_ms", .type = &schema_uint, .offset = AT(watch_delay_ms), .max = 600000,
 	  .help = "quiet time after the last change before reloading" },
 	SCHEMA_END

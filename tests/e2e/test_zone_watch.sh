@@ -2,10 +2,12 @@
 # The zone watch where what changes is not a zone file in a watched
 # directory: an $INCLUDE of a file not there yet (the load is refused, and
 # creating the file is what fixes it), an included file deleted and made
-# again.
+# again, and the zones' directory a symlink switched to a new release (as
+# a deploy does: ln -sfn, then mv -T over the link).
 source "$(dirname "$0")/lib.sh"
 
-LATE=$WORK/zones/late.zone      # included before it exists
+LATE=$WORK/zones/late.zone              # included before it exists
+RELEASED=$WORK/current/third.test.zone  # current -> releases/v1, then v2, v3
 
 write_second() {
 	mkdir -p "$WORK/zones"
@@ -19,14 +21,34 @@ ZONE
 	mv "$WORK/zones/second.test.zone.new" "$WORK/zones/second.test.zone"
 }
 
+write_release() {
+	mkdir -p "$WORK/releases/$1"
+	cat > "$WORK/releases/$1/third.test.zone" <<ZONE
+\$ORIGIN third.test.
+@    300 IN SOA ns1.third.test. hostmaster.third.test. $2 3600 600 86400 60
+@    300 IN NS  ns1
+ns1  300 IN A   192.0.2.53
+www  300 IN A   $3
+ZONE
+}
+
+# switch_release NAME: the symlink replaced at once, as deploy tools do.
+switch_release() {
+	ln -sfn "releases/$1" "$WORK/current.tmp"
+	mv -T "$WORK/current.tmp" "$WORK/current"
+}
+
 # answer_via_xdp NAME TYPE EXPECTED: the fast path answers so within 10 s.
 answer_via_xdp() { wait_for "$1 $2 $3 from XDP" xdp_answers "$@"; }
 
 setup_network
 write_second 1 "www  300 IN A   192.0.2.70"
+write_release v1 1 192.0.2.81
+ln -s releases/v1 "$WORK/current"
 printf 'zone_watch: {delay_ms: 100}\n' > "$WORK/watch.yaml"
-start_xdpcastd --zone "$WORK/zones/second.test.zone" --config "$WORK/watch.yaml"
+start_xdpcastd --zone "$WORK/zones/second.test.zone" --zone "$RELEASED" --config "$WORK/watch.yaml"
 answer_via_xdp www.second.test A 192.0.2.70
+answer_via_xdp www.third.test A 192.0.2.81
 
 # The zone gains an $INCLUDE of a file the operator writes next: refused
 # until it is there, then loaded by its creation alone.
@@ -44,5 +66,29 @@ xdp_answers late.second.test A 192.0.2.71 || fail "the generation in force stopp
 echo "late 300 IN A 192.0.2.72" > "$LATE"
 answer_via_xdp late.second.test A 192.0.2.72
 echo "ok - an included file deleted and made again is loaded again"
+
+# The zones' directory is a symlink, switched to a new release: the zone
+# is read from there, and a change in the new release is seen.
+write_release v2 2 192.0.2.82
+switch_release v2
+answer_via_xdp www.third.test A 192.0.2.82
+write_release v2 3 192.0.2.83
+answer_via_xdp www.third.test A 192.0.2.83
+# The old release removed, as deploys clean up: no change to the zones.
+rm -r "$WORK/releases/v1"
+write_release v3 4 192.0.2.84
+switch_release v3
+answer_via_xdp www.third.test A 192.0.2.84
+# Through two links, current -> releases/live -> v4: the second switched
+# alone, where the first does not name it.
+write_release v4 5 192.0.2.85
+ln -s v4 "$WORK/releases/live"
+switch_release live
+answer_via_xdp www.third.test A 192.0.2.85
+write_release v5 6 192.0.2.86
+ln -sfn v5 "$WORK/releases/live.tmp"
+mv -T "$WORK/releases/live.tmp" "$WORK/releases/live"
+answer_via_xdp www.third.test A 192.0.2.86
+echo "ok - a directory symlink switched to another release is loaded and watched from then on"
 
 stop_xdpcastd

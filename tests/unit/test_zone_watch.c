@@ -39,7 +39,7 @@ static void test_events_by_name(void **state)
 {
 	char zone[256], moved_from[256], moved_to[256], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 };
+	struct hmap names = { 0 }, links = { 0 };
 	bool gone = false;
 	int fd;
 
@@ -53,24 +53,24 @@ static void test_events_by_name(void **state)
 	}
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
 	write_file("example.test.zone");
-	fd = zone_watch_open(files, 1, err, sizeof(err));
+	fd = zone_watch_open(files, 1, &links, err, sizeof(err));
 	assert_true(fd >= 0);
 
-	assert_false(zone_watch_changed(fd, &names, &gone));          /* nothing yet */
+	assert_false(zone_watch_changed(fd, &names, &links, &gone));  /* nothing yet */
 	write_file("example.test.zone.swp");                    /* an editor's file: not a zone */
 	write_file("other.zone");
-	assert_false(zone_watch_changed(fd, &names, &gone));
+	assert_false(zone_watch_changed(fd, &names, &links, &gone));
 	write_file("example.test.zone");                        /* written in place */
-	assert_true(zone_watch_changed(fd, &names, &gone));
-	assert_false(zone_watch_changed(fd, &names, &gone));          /* drained */
+	assert_true(zone_watch_changed(fd, &names, &links, &gone));
+	assert_false(zone_watch_changed(fd, &names, &links, &gone));  /* drained */
 	write_file("example.test.zone.new");                    /* renamed into place */
 	snprintf(moved_from, sizeof(moved_from), "%s/example.test.zone.new", dir);
 	assert_int_equal(rename(moved_from, zone), 0);
-	assert_true(zone_watch_changed(fd, &names, &gone));
+	assert_true(zone_watch_changed(fd, &names, &links, &gone));
 	write_file("zone012345.test.zone");                     /* another watched file */
-	assert_true(zone_watch_changed(fd, &names, &gone));
+	assert_true(zone_watch_changed(fd, &names, &links, &gone));
 	assert_int_equal(unlink(zone), 0);
-	assert_true(zone_watch_changed(fd, &names, &gone));
+	assert_true(zone_watch_changed(fd, &names, &links, &gone));
 
 	close(fd);
 	snprintf(moved_to, sizeof(moved_to), "%s/zone012345.test.zone", dir);
@@ -81,6 +81,7 @@ static void test_events_by_name(void **state)
 	unlink(moved_to);
 	assert_int_equal(rmdir(dir), 0);
 	hmap_free(&names);
+	hmap_free(&links);
 }
 
 /* More events than the kernel queues (a deploy rewriting a directory of
@@ -90,7 +91,7 @@ static void test_overflow_is_a_change(void **state)
 {
 	char zone[256], name[64], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 };
+	struct hmap names = { 0 }, links = { 0 };
 	bool gone = false;
 	int fd, queued = 0;
 	FILE *max = fopen("/proc/sys/fs/inotify/max_queued_events", "r");
@@ -102,14 +103,14 @@ static void test_overflow_is_a_change(void **state)
 	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
 	snprintf(zone, sizeof(zone), "%s/example.test.zone", dir);
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
-	fd = zone_watch_open(files, 1, err, sizeof(err));
+	fd = zone_watch_open(files, 1, &links, err, sizeof(err));
 	assert_true(fd >= 0);
 	for (int i = 0; i <= queued; i++) {     /* two events each: the queue overflows */
 		snprintf(name, sizeof(name), "other%06d", i);
 		write_file(name);
 	}
 	write_file("example.test.zone");                        /* its events dropped */
-	assert_true(zone_watch_changed(fd, &names, &gone));
+	assert_true(zone_watch_changed(fd, &names, &links, &gone));
 
 	close(fd);
 	for (int i = 0; i <= queued; i++) {
@@ -120,6 +121,7 @@ static void test_overflow_is_a_change(void **state)
 	unlink(zone);
 	assert_int_equal(rmdir(dir), 0);
 	hmap_free(&names);
+	hmap_free(&links);
 }
 
 /* A deploy that swaps the zone directory (renames the old one away, a new
@@ -129,7 +131,7 @@ static void test_directory_moved_away(void **state)
 {
 	char zone[300], moved[TEMP_NAME_MAX + 8], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 };
+	struct hmap names = { 0 }, links = { 0 };
 	bool gone = false;
 	int fd;
 
@@ -138,20 +140,20 @@ static void test_directory_moved_away(void **state)
 	snprintf(zone, sizeof(zone), "%s/example.test.zone", dir);
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
 	write_file("example.test.zone");
-	fd = zone_watch_open(files, 1, err, sizeof(err));
+	fd = zone_watch_open(files, 1, &links, err, sizeof(err));
 	assert_true(fd >= 0);
-	assert_false(zone_watch_changed(fd, &names, &gone));
+	assert_false(zone_watch_changed(fd, &names, &links, &gone));
 	assert_false(gone);
 	snprintf(moved, sizeof(moved), "%s.old", dir);
 	assert_int_equal(rename(dir, moved), 0);
-	assert_true(zone_watch_changed(fd, &names, &gone));
+	assert_true(zone_watch_changed(fd, &names, &links, &gone));
 	assert_true(gone);
 	/* Watched again, the new directory at the path is the one seen. */
 	assert_int_equal(mkdir(dir, 0700), 0);
-	assert_int_equal(zone_watch_add(fd, zone, err, sizeof(err)), 0);
+	assert_int_equal(zone_watch_add(fd, zone, &links, err, sizeof(err)), 0);
 	gone = false;
 	write_file("example.test.zone");
-	assert_true(zone_watch_changed(fd, &names, &gone));
+	assert_true(zone_watch_changed(fd, &names, &links, &gone));
 	assert_false(gone);
 
 	close(fd);
@@ -161,6 +163,60 @@ static void test_directory_moved_away(void **state)
 	unlink(zone);
 	assert_int_equal(rmdir(moved), 0);
 	hmap_free(&names);
+	hmap_free(&links);
+}
+
+/* The zone directory a symlink a deploy switches to a new release
+ * (ln -sfn, then mv -T over the link): the directory watched is the old
+ * release, which does not change; the link's own directory sees the
+ * switch, and the watch placed again follows the link to the new one. */
+static void test_directory_symlink_switched(void **state)
+{
+	char zone[TEMP_NAME_MAX + 64], link[TEMP_NAME_MAX + 16], switched[TEMP_NAME_MAX + 16], err[256];
+	char *files[] = { zone };
+	struct hmap names = { 0 }, links = { 0 };
+	bool again = false;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
+	snprintf(link, sizeof(link), "%s/current", dir);
+	snprintf(switched, sizeof(switched), "%s/current.new", dir);
+	for (int v = 1; v <= 2; v++) {
+		snprintf(zone, sizeof(zone), "%s/v%d", dir, v);
+		assert_int_equal(mkdir(zone, 0700), 0);
+	}
+	assert_int_equal(symlink("v1", link), 0);
+	snprintf(zone, sizeof(zone), "%s/example.test.zone", link);
+	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
+	write_file("v1/example.test.zone");
+	write_file("v2/example.test.zone");
+	fd = zone_watch_open(files, 1, &links, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_false(zone_watch_changed(fd, &names, &links, &again));
+
+	assert_int_equal(symlink("v2", switched), 0);
+	assert_int_equal(rename(switched, link), 0);
+	assert_true(zone_watch_changed(fd, &names, &links, &again));
+	assert_true(again);
+	/* Watched again: a change in the new release is seen. */
+	assert_int_equal(zone_watch_add_all(fd, files, 1, &links, err, sizeof(err)), 0);
+	again = false;
+	write_file("v2/example.test.zone");
+	assert_true(zone_watch_changed(fd, &names, &links, &again));
+	assert_false(again);
+
+	close(fd);
+	unlink(link);
+	for (int v = 1; v <= 2; v++) {
+		snprintf(zone, sizeof(zone), "%s/v%d/example.test.zone", dir, v);
+		unlink(zone);
+		snprintf(zone, sizeof(zone), "%s/v%d", dir, v);
+		assert_int_equal(rmdir(zone), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	hmap_free(&names);
+	hmap_free(&links);
 }
 
 int main(void)
@@ -169,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_events_by_name),
 		cmocka_unit_test(test_overflow_is_a_change),
 		cmocka_unit_test(test_directory_moved_away),
+		cmocka_unit_test(test_directory_symlink_switched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
