@@ -133,11 +133,11 @@ struct daemon {
 	char **watched;                 /* every zone file and every file one includes (owned) */
 	struct hmap watched_index;      /* a path's hash -> 1 + its index in watched */
 	struct hmap watched_names;      /* zone_watch_key of each: what an event is looked up in */
-	struct hmap watched_links;      /* symlinks on the way to their directories, by name (zone_watch) */
+	struct hmap watched_steps;      /* the names on the way to their directories (zone_watch) */
 	size_t watched_count;
 	int watch_fd;
 	struct loop_timer watch_timer;
-	bool watch_again;               /* a watched directory went, or a link to one changed: watch the paths anew */
+	bool watch_again;               /* a watched directory went, or a step on its way changed: watch the paths anew */
 	struct notify_sockets notify;
 	unsigned notify_tcp_busy;
 

@@ -716,7 +716,7 @@ static const struct schema_item zone_watch_keys[] = {
 	{ .key = "enabled", .type = &schema_bool, .offset = AT(watch_zones),
 	  .help = "reload when a zone file is written, renamed into place or deleted, or its directory swapped "
 		  "or a symlink to it switched (inotify on the files' directories, a symlink's where it points "
-		  "too, and where each symlink on the way to them is)" },
+		  "too, and each directory on the way to them, for the name of the next step)" },
 	{ .key = "delay_ms", .type = &schema_uint, .offset = AT(watch_delay_ms), .max = 600000,
 	  .help = "quiet time after the last change before reloading" },
 	SCHEMA_END

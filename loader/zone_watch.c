@@ -3,17 +3,22 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 
+#include "array.h"
 #include "zone_watch.h"
 
 /* A directory moved or deleted (a deploy swapping the zone directory):
  * its watch follows the old one, or ends (IN_IGNORED). */
 #define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVE_SELF | IN_DELETE_SELF)
 #define DIRECTORY_GONE (IN_MOVE_SELF | IN_DELETE_SELF | IN_IGNORED)
+/* The directories on the way to theirs: a name there created or renamed
+ * over (added to a watch the same directory may have for its files). */
+#define WAY_EVENTS (IN_CREATE | IN_MOVED_TO | IN_MASK_ADD)
 #define SYMLINK_HOPS_MAX 40     /* the kernel's bound: past it, a loop */
 
 /* dirname and basename may modify their argument: copies. */
@@ -33,24 +38,85 @@ static uint64_t name_key(const char *name)
 }
 
 /*
- * The symlinks on the way to dir, followed as the kernel follows them:
- * each one's directory is watched for its name (into links). A deploy
- * switching a link to another release (ln -sfn, then mv -T over it)
- * replaces the link there, while the watch on the directory it pointed to
- * sees nothing. A part of the way that is not there ends the walk: the
- * watch on dir fails and says so.
+ * The ways to the directories a round of watches reached. Each directory
+ * on a way is watched for the name of the next step (into `steps`), and a
+ * symlink's target followed: a deploy that switches a symlink to a new
+ * release (ln -sfn, then mv -T over it), renames a new tree into the place
+ * of one holding the zones, or puts a zone directory in place after the
+ * old one went, changes a name on the way, while the watch on the old
+ * directory sees nothing. A directory's way is its parent's and one step
+ * more, walked once a round, and a directory is watched for its steps
+ * once: 100,000 zone directories cost a step each, not a walk each.
  */
-static int watch_links_to(int fd, const char *dir, struct hmap *links, char *err, size_t errlen)
-{
-	char resolved[PATH_MAX] = "", way[PATH_MAX], target[PATH_MAX], next[2 * PATH_MAX];
-	int hops = 0;
+struct way {
+	char *path;             /* as named */
+	char *resolved;         /* symlinks followed; NULL: not there (yet) */
+	bool watched;           /* this round: watched for its files */
+	bool unwatchable;       /* this round: watching it for its files failed */
+};
 
-	if (dir[0] != '/' && !getcwd(resolved, sizeof(resolved))) {
-		snprintf(err, errlen, "watching the symlinks on the way to %s: %s", dir, strerror(errno));
+struct ways {
+	int fd;
+	struct hmap *steps;
+	struct hmap index;      /* a path's hash -> 1 + its index in items */
+	struct way *items;
+	size_t count;
+	struct hmap holders;    /* a directory watched for its steps: its path's hash -> the path */
+};
+
+static int free_holder(uint64_t key, void *path, void *arg)
+{
+	(void)key;
+	(void)arg;
+	free(path);
+	return 0;
+}
+
+static void ways_free(struct ways *ways)
+{
+	for (size_t i = 0; i < ways->count; i++) {
+		free(ways->items[i].path);
+		free(ways->items[i].resolved);
+	}
+	free(ways->items);
+	hmap_free(&ways->index);
+	hmap_each(&ways->holders, free_holder, NULL);
+	hmap_free(&ways->holders);
+}
+
+/* Watches holder (once a round) for a step named `name`. */
+static int watch_step(struct ways *ways, const char *holder, const char *name, char *err, size_t errlen)
+{
+	uint64_t key = hmap_hash(HMAP_HASH_SEED, holder, strlen(holder));
+	const char *known = hmap_get(&ways->holders, key);
+	char *copy;
+
+	if (!known || strcmp(known, holder)) {
+		if (inotify_add_watch(ways->fd, holder, WAY_EVENTS) < 0) {
+			snprintf(err, errlen, "watching %s for a change to %s: %s", holder, name, strerror(errno));
+			return -1;
+		}
+		/* Two of one hash: the second is watched at each step. */
+		if (!known && (copy = strdup(holder)) && hmap_set(&ways->holders, key, copy))
+			free(copy);
+	}
+	if (hmap_set(ways->steps, name_key(name), (void *)1)) {
+		snprintf(err, errlen, "watching %s for a change to %s: out of memory", holder, name);
 		return -1;
 	}
-	snprintf(way, sizeof(way), "%s", dir);
-	for (char *name = way, *end; *name; name = end) {
+	return 0;
+}
+
+/* Follows `way` from resolved (a directory without symlinks, "" the root)
+ * as the kernel would, watching each step; resolved becomes where it
+ * leads. 0; 1 when a step is not there (watched for), -1 (err says why). */
+static int follow(struct ways *ways, char resolved[PATH_MAX], const char *way, char *err, size_t errlen)
+{
+	char rest[PATH_MAX], target[PATH_MAX], next[2 * PATH_MAX];
+	int hops = 0;
+
+	snprintf(rest, sizeof(rest), "%s", way);
+	for (char *name = rest, *end; *name; name = end) {
 		struct stat sb;
 		ssize_t len;
 
@@ -67,94 +133,123 @@ static int watch_links_to(int fd, const char *dir, struct hmap *links, char *err
 				*slash = '\0';
 			continue;
 		}
+		if (watch_step(ways, *resolved ? resolved : "/", name, err, errlen))
+			return -1;
 		snprintf(next, sizeof(next), "%s/%s", resolved, name);
-		if (lstat(next, &sb) || strlen(next) >= sizeof(resolved))
-			return 0;
+		if (lstat(next, &sb))
+			return 1;
+		if (strlen(next) >= PATH_MAX || (S_ISLNK(sb.st_mode) && ++hops > SYMLINK_HOPS_MAX))
+			return 0;       /* too long, a loop: the watch on the directory says so */
 		if (!S_ISLNK(sb.st_mode)) {
 			memcpy(resolved, next, strlen(next) + 1);
 			continue;
 		}
-		if (++hops > SYMLINK_HOPS_MAX || (len = readlink(next, target, sizeof(target) - 1)) < 0)
-			return 0;
+		if ((len = readlink(next, target, sizeof(target) - 1)) < 0)
+			return 1;
 		target[len] = '\0';
-		if (inotify_add_watch(fd, *resolved ? resolved : "/", WATCH_EVENTS) < 0) {
-			snprintf(err, errlen, "watching %s for a change to the symlink %s: %s", *resolved ? resolved : "/",
-				 next, strerror(errno));
-			return -1;
-		}
-		if (hmap_set(links, name_key(name), (void *)1)) {
-			snprintf(err, errlen, "watching the symlink %s: out of memory", next);
-			return -1;
-		}
-		/* The rest of the way follows the link's target. */
+		/* The rest of the way goes on from the link's target. */
 		snprintf(next, sizeof(next), "%s/%s", target, end);
-		snprintf(way, sizeof(way), "%s", next);
-		end = way;
+		snprintf(rest, sizeof(rest), "%s", next);
+		end = rest;
 		if (target[0] == '/')
 			*resolved = '\0';
 	}
 	return 0;
 }
 
-static int watch_directory(int fd, const char *file, const char *dir, struct hmap *links, char *err, size_t errlen)
+/* The way to path (absolute, as named): its parent's, then one step;
+ * the index of its entry in ways, or -1 (err says why). */
+static ssize_t reach(struct ways *ways, const char *path, char *err, size_t errlen)
 {
-	if (inotify_add_watch(fd, dir, WATCH_EVENTS) < 0) {     /* the same dir twice is one watch */
+	uint64_t key = hmap_hash(HMAP_HASH_SEED, path, strlen(path));
+	uintptr_t at = (uintptr_t)hmap_get(&ways->index, key);
+	char parent[PATH_MAX], name[NAME_MAX + 1], resolved[PATH_MAX] = "";
+	bool there = true;
+	struct way *way;
+
+	if (at && !strcmp(ways->items[at - 1].path, path))
+		return at - 1;
+	if (strcmp(path, "/")) {
+		ssize_t up;
+		int ret;
+
+		split(path, parent, name);
+		if ((up = reach(ways, parent, err, errlen)) < 0)
+			return -1;
+		there = ways->items[up].resolved != NULL;
+		if (there) {
+			snprintf(resolved, sizeof(resolved), "%s", strcmp(ways->items[up].resolved, "/") ?
+				 ways->items[up].resolved : "");
+			if ((ret = follow(ways, resolved, name, err, errlen)) < 0)
+				return -1;
+			there = ret == 0;
+		}
+	}
+	if (!(way = array_push((void **)&ways->items, &ways->count, sizeof(*way))) || !(way->path = strdup(path)) ||
+	    (there && !(way->resolved = strdup(*resolved ? resolved : "/")))) {
+		snprintf(err, errlen, "watching the way to %s: out of memory", path);
+		return -1;
+	}
+	/* Two paths of one hash: the second is walked again each time. */
+	if (!at && hmap_set(&ways->index, key, (void *)(uintptr_t)ways->count)) {
+		snprintf(err, errlen, "watching the way to %s: out of memory", path);
+		return -1;
+	}
+	return ways->count - 1;
+}
+
+/* The directory of file, and its way. */
+static int watch_directory(struct ways *ways, const char *file, const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX], cwd[PATH_MAX];
+	struct way *way;
+	ssize_t at;
+
+	if (dir[0] != '/' && !getcwd(cwd, sizeof(cwd))) {
 		snprintf(err, errlen, "watching %s for changes to %s: %s", dir, file, strerror(errno));
 		return -1;
 	}
-	return watch_links_to(fd, dir, links, err, errlen);
+	if (snprintf(path, sizeof(path), "%s%s%s", dir[0] == '/' ? "" : cwd, dir[0] == '/' ? "" : "/", dir) >=
+	    (int)sizeof(path)) {
+		snprintf(err, errlen, "watching %s for changes to %s: %s", dir, file, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	if ((at = reach(ways, path, err, errlen)) < 0)
+		return -1;
+	way = &ways->items[at];
+	if (!way->resolved)
+		return 0;       /* not there (yet): its coming is a change */
+	if (way->watched)       /* for another of its files */
+		return way->unwatchable ? -1 : 0;
+	way->watched = true;
+	if (inotify_add_watch(ways->fd, dir, WATCH_EVENTS) < 0) {
+		way->unwatchable = true;
+		snprintf(err, errlen, "watching %s for changes to %s: %s", dir, file, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
-int zone_watch_add(int fd, const char *file, struct hmap *links, char *err, size_t errlen)
+int zone_watch_add(int fd, const char *file, struct hmap *steps, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], base[NAME_MAX + 1];
-
-	split(file, dir, base);
-	return watch_directory(fd, file, dir, links, err, errlen);
+	return zone_watch_add_all(fd, (char *const[]){ (char *)file }, 1, steps, err, errlen) ? -1 : 0;
 }
 
-/* Whether file is in dir. */
-static bool in_directory(const char *file, const char *dir)
-{
-	char its[PATH_MAX], base[NAME_MAX + 1];
-
-	split(file, its, base);
-	return !strcmp(its, dir);
-}
-
-size_t zone_watch_add_all(int fd, char *const *files, size_t count, struct hmap *links, char *err, size_t errlen)
+size_t zone_watch_add_all(int fd, char *const *files, size_t count, struct hmap *steps, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], base[NAME_MAX + 1], later[256];
-	/* A directory's hash -> (1 + the index of its first file) << 1, | 1
-	 * when it could not be watched: its watch and the walk over its
-	 * symlinks once, for 100,000 zone files in a few directories. */
-	struct hmap placed = { 0 };
+	struct ways ways = { .fd = fd, .steps = steps };
 	size_t failed = 0;
 
 	for (size_t i = 0; i < count; i++) {
-		uint64_t key;
-		uintptr_t seen;
-		bool failing;
-
 		split(files[i], dir, base);
-		key = hmap_hash(HMAP_HASH_SEED, dir, strlen(dir));
-		seen = (uintptr_t)hmap_get(&placed, key);
-		if (seen && in_directory(files[(seen >> 1) - 1], dir)) {
-			failed += seen & 1;
-			continue;
-		}
-		failing = watch_directory(fd, files[i], dir, links, failed ? later : err, failed ? sizeof(later) : errlen);
-		failed += failing;
-		/* Two directories of one hash: the second is placed at each of
-		 * its files; without memory, so is this one (the same watches). */
-		if (!seen)
-			hmap_set(&placed, key, (void *)(((i + 1) << 1) | failing));
+		failed += watch_directory(&ways, files[i], dir, failed ? later : err, failed ? sizeof(later) : errlen) != 0;
 	}
-	hmap_free(&placed);
+	ways_free(&ways);
 	return failed;
 }
 
-int zone_watch_open(char *const *files, size_t count, struct hmap *links, char *err, size_t errlen)
+int zone_watch_open(char *const *files, size_t count, struct hmap *steps, char *err, size_t errlen)
 {
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 
@@ -162,7 +257,7 @@ int zone_watch_open(char *const *files, size_t count, struct hmap *links, char *
 		snprintf(err, errlen, "inotify: %s", strerror(errno));
 		return -1;
 	}
-	if (zone_watch_add_all(fd, files, count, links, err, errlen)) {
+	if (zone_watch_add_all(fd, files, count, steps, err, errlen)) {
 		close(fd);
 		return -1;
 	}
@@ -177,7 +272,7 @@ uint64_t zone_watch_key(const char *file)
 	return name_key(base);
 }
 
-bool zone_watch_changed(int fd, const struct hmap *names, const struct hmap *links, bool *watch_again)
+bool zone_watch_changed(int fd, const struct hmap *names, const struct hmap *steps, bool *watch_again)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool changed = false;
@@ -194,7 +289,7 @@ bool zone_watch_changed(int fd, const struct hmap *names, const struct hmap *lin
 				changed = true;
 			else if (ev->mask & DIRECTORY_GONE)
 				changed = *watch_again = true;
-			else if (ev->len && hmap_get(links, name_key(ev->name)))
+			else if (ev->len && hmap_get(steps, name_key(ev->name)))
 				changed = *watch_again = true;
 			else if (ev->len && !changed)
 				changed = hmap_get(names, name_key(ev->name)) != NULL;

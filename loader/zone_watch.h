@@ -2,7 +2,9 @@
 /*
  * Notices zone file changes (inotify). It watches the directories, not the
  * files: editors and deploy tools replace a file by renaming a new one over
- * it, which a watch on the old inode would never see.
+ * it, which a watch on the old inode would never see. For the same reason
+ * it watches the way to each directory: a deploy replaces a directory (a
+ * symlink switched, a tree renamed over) where the way names it.
  */
 #ifndef XDPCAST_ZONE_WATCH_H
 #define XDPCAST_ZONE_WATCH_H
@@ -15,21 +17,23 @@
 
 /*
  * The inotify fd watching the directories of files, or -1 (err says why).
- * A symlink on the way to a directory (/etc/zones -> releases/v1) is
- * watched in the directory that holds it, its name added to `links`: the
- * watch on the directory follows that directory, not the link switched
- * to another one.
+ * Each directory on the way to one (symlinks followed) is watched for the
+ * name of the next step, added to `steps`: the watch on a directory
+ * follows that directory, not a symlink to it switched to another release
+ * (/etc/zones -> releases/v1, then v2), nor a new tree renamed into the
+ * place of one that holds it. A directory not there (yet) is watched for
+ * by its name where its way ends.
  */
-int zone_watch_open(char *const *files, size_t count, struct hmap *links, char *err, size_t errlen);
+int zone_watch_open(char *const *files, size_t count, struct hmap *steps, char *err, size_t errlen);
 
-/* One more file's directory (and the symlinks on the way) to fd's
- * watches; -1 (err says why). */
-int zone_watch_add(int fd, const char *file, struct hmap *links, char *err, size_t errlen);
+/* One more file's directory (and its way) to fd's watches; -1 (err says
+ * why). */
+int zone_watch_add(int fd, const char *file, struct hmap *steps, char *err, size_t errlen);
 
 /* zone_watch_add for each file, a directory once however many of its
  * files there are (100,000 zone files, a few directories); how many files
  * could not be watched, err saying why for the first. */
-size_t zone_watch_add_all(int fd, char *const *files, size_t count, struct hmap *links, char *err, size_t errlen);
+size_t zone_watch_add_all(int fd, char *const *files, size_t count, struct hmap *steps, char *err, size_t errlen);
 
 /* The key of a file in the set zone_watch_changed looks events up in: its
  * base name's hash (an event names a file of a watched directory by it). */
@@ -39,12 +43,13 @@ uint64_t zone_watch_key(const char *file);
  * Drains the fd; whether an event named a file of `names` (keys from
  * zone_watch_key, any value), or the kernel's queue overflowed and lost
  * events that may have, or a watched directory was moved or deleted, or
- * a symlink of `links` changed: then *watch_again is set too, and the
- * files' directories are to be watched again (zone_watch_add_all) once
- * the new one is in place. One lookup per event: with 100,000 zone
+ * a step of `steps` on the way to one changed: then *watch_again is set
+ * too, and the files' directories are to be watched again
+ * (zone_watch_add_all) once the new one is in place. One lookup per
+ * event (two for a name on the way): with 100,000 zone
  * files a walk over them all took 16 ms per event, and a deploy rewriting
  * them all held the event loop for an hour.
  */
-bool zone_watch_changed(int fd, const struct hmap *names, const struct hmap *links, bool *watch_again);
+bool zone_watch_changed(int fd, const struct hmap *names, const struct hmap *steps, bool *watch_again);
 
 #endif

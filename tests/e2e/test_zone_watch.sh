@@ -2,12 +2,15 @@
 # The zone watch where what changes is not a zone file in a watched
 # directory: an $INCLUDE of a file not there yet (the load is refused, and
 # creating the file is what fixes it), an included file deleted and made
-# again, and the zones' directory a symlink switched to a new release (as
-# a deploy does: ln -sfn, then mv -T over the link).
+# again, the zones' directory a symlink switched to a new release (as a
+# deploy does: ln -sfn, then mv -T over the link), a tree holding the
+# zones' directory renamed over by a new one, and a zone directory moved
+# away with the new one put in place only after the reload it caused.
 source "$(dirname "$0")/lib.sh"
 
 LATE=$WORK/zones/late.zone              # included before it exists
 RELEASED=$WORK/current/third.test.zone  # current -> releases/v1, then v2, v3
+IN_TREE=$WORK/tree/zones/fourth.test.zone
 
 write_second() {
 	mkdir -p "$WORK/zones"
@@ -21,16 +24,19 @@ ZONE
 	mv "$WORK/zones/second.test.zone.new" "$WORK/zones/second.test.zone"
 }
 
-write_release() {
-	mkdir -p "$WORK/releases/$1"
-	cat > "$WORK/releases/$1/third.test.zone" <<ZONE
-\$ORIGIN third.test.
-@    300 IN SOA ns1.third.test. hostmaster.third.test. $2 3600 600 86400 60
+# write_zone FILE ORIGIN SERIAL ADDRESS: www.ORIGIN A ADDRESS, written in place.
+write_zone() {
+	mkdir -p "$(dirname "$1")"
+	cat > "$1" <<ZONE
+\$ORIGIN $2.
+@    300 IN SOA ns1.$2. hostmaster.$2. $3 3600 600 86400 60
 @    300 IN NS  ns1
 ns1  300 IN A   192.0.2.53
-www  300 IN A   $3
+www  300 IN A   $4
 ZONE
 }
+
+write_release() { write_zone "$WORK/releases/$1/third.test.zone" third.test "$2" "$3"; }
 
 # switch_release NAME: the symlink replaced at once, as deploy tools do.
 switch_release() {
@@ -45,10 +51,12 @@ setup_network
 write_second 1 "www  300 IN A   192.0.2.70"
 write_release v1 1 192.0.2.81
 ln -s releases/v1 "$WORK/current"
+write_zone "$IN_TREE" fourth.test 1 192.0.2.91
 printf 'zone_watch: {delay_ms: 100}\n' > "$WORK/watch.yaml"
-start_xdpcastd --zone "$WORK/zones/second.test.zone" --zone "$RELEASED" --config "$WORK/watch.yaml"
+start_xdpcastd --zone "$WORK/zones/second.test.zone" --zone "$RELEASED" --zone "$IN_TREE" --config "$WORK/watch.yaml"
 answer_via_xdp www.second.test A 192.0.2.70
 answer_via_xdp www.third.test A 192.0.2.81
+answer_via_xdp www.fourth.test A 192.0.2.91
 
 # The zone gains an $INCLUDE of a file the operator writes next: refused
 # until it is there, then loaded by its creation alone.
@@ -90,5 +98,25 @@ ln -sfn v5 "$WORK/releases/live.tmp"
 mv -T "$WORK/releases/live.tmp" "$WORK/releases/live"
 answer_via_xdp www.third.test A 192.0.2.86
 echo "ok - a directory symlink switched to another release is loaded and watched from then on"
+
+# A new tree renamed into the place of the one holding the zones'
+# directory: the directory's own watch follows the old tree, and sees
+# nothing.
+write_zone "$WORK/tree.new/zones/fourth.test.zone" fourth.test 2 192.0.2.92
+mv "$WORK/tree" "$WORK/tree.old"
+mv "$WORK/tree.new" "$WORK/tree"
+answer_via_xdp www.fourth.test A 192.0.2.92
+write_zone "$IN_TREE" fourth.test 3 192.0.2.93
+answer_via_xdp www.fourth.test A 192.0.2.93
+echo "ok - a tree renamed over the one holding a zone directory is loaded and watched from then on"
+
+# The zone directory moved away, the new one put in place only after the
+# reload that followed (refused: the file is not there).
+mv "$WORK/tree/zones" "$WORK/tree/zones.old"
+wait_for "the refused load" eval 'grep -q "reload failed.*$IN_TREE: cannot read the zone file" "$WORK/xdpcastd.log"'
+write_zone "$WORK/tree/zones.new/fourth.test.zone" fourth.test 4 192.0.2.94
+mv "$WORK/tree/zones.new" "$WORK/tree/zones"
+answer_via_xdp www.fourth.test A 192.0.2.94
+echo "ok - a zone directory put in place after its old one went is loaded"
 
 stop_xdpcastd

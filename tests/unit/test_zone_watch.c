@@ -39,7 +39,7 @@ static void test_events_by_name(void **state)
 {
 	char zone[256], moved_from[256], moved_to[256], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 }, links = { 0 };
+	struct hmap names = { 0 }, steps = { 0 };
 	bool gone = false;
 	int fd;
 
@@ -53,24 +53,24 @@ static void test_events_by_name(void **state)
 	}
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
 	write_file("example.test.zone");
-	fd = zone_watch_open(files, 1, &links, err, sizeof(err));
+	fd = zone_watch_open(files, 1, &steps, err, sizeof(err));
 	assert_true(fd >= 0);
 
-	assert_false(zone_watch_changed(fd, &names, &links, &gone));  /* nothing yet */
+	assert_false(zone_watch_changed(fd, &names, &steps, &gone));  /* nothing yet */
 	write_file("example.test.zone.swp");                    /* an editor's file: not a zone */
 	write_file("other.zone");
-	assert_false(zone_watch_changed(fd, &names, &links, &gone));
+	assert_false(zone_watch_changed(fd, &names, &steps, &gone));
 	write_file("example.test.zone");                        /* written in place */
-	assert_true(zone_watch_changed(fd, &names, &links, &gone));
-	assert_false(zone_watch_changed(fd, &names, &links, &gone));  /* drained */
+	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_false(zone_watch_changed(fd, &names, &steps, &gone));  /* drained */
 	write_file("example.test.zone.new");                    /* renamed into place */
 	snprintf(moved_from, sizeof(moved_from), "%s/example.test.zone.new", dir);
 	assert_int_equal(rename(moved_from, zone), 0);
-	assert_true(zone_watch_changed(fd, &names, &links, &gone));
+	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
 	write_file("zone012345.test.zone");                     /* another watched file */
-	assert_true(zone_watch_changed(fd, &names, &links, &gone));
+	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
 	assert_int_equal(unlink(zone), 0);
-	assert_true(zone_watch_changed(fd, &names, &links, &gone));
+	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
 
 	close(fd);
 	snprintf(moved_to, sizeof(moved_to), "%s/zone012345.test.zone", dir);
@@ -81,7 +81,7 @@ static void test_events_by_name(void **state)
 	unlink(moved_to);
 	assert_int_equal(rmdir(dir), 0);
 	hmap_free(&names);
-	hmap_free(&links);
+	hmap_free(&steps);
 }
 
 /* More events than the kernel queues (a deploy rewriting a directory of
@@ -91,7 +91,7 @@ static void test_overflow_is_a_change(void **state)
 {
 	char zone[256], name[64], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 }, links = { 0 };
+	struct hmap names = { 0 }, steps = { 0 };
 	bool gone = false;
 	int fd, queued = 0;
 	FILE *max = fopen("/proc/sys/fs/inotify/max_queued_events", "r");
@@ -103,14 +103,14 @@ static void test_overflow_is_a_change(void **state)
 	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
 	snprintf(zone, sizeof(zone), "%s/example.test.zone", dir);
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
-	fd = zone_watch_open(files, 1, &links, err, sizeof(err));
+	fd = zone_watch_open(files, 1, &steps, err, sizeof(err));
 	assert_true(fd >= 0);
 	for (int i = 0; i <= queued; i++) {     /* two events each: the queue overflows */
 		snprintf(name, sizeof(name), "other%06d", i);
 		write_file(name);
 	}
 	write_file("example.test.zone");                        /* its events dropped */
-	assert_true(zone_watch_changed(fd, &names, &links, &gone));
+	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
 
 	close(fd);
 	for (int i = 0; i <= queued; i++) {
@@ -121,17 +121,18 @@ static void test_overflow_is_a_change(void **state)
 	unlink(zone);
 	assert_int_equal(rmdir(dir), 0);
 	hmap_free(&names);
-	hmap_free(&links);
+	hmap_free(&steps);
 }
 
 /* A deploy that swaps the zone directory (renames the old one away, a new
- * one into its place): the watch follows the old directory, whose events
- * name no file; it must say the directory went, to be watched again. */
+ * one into its place, maybe later): the watch follows the old directory,
+ * whose events name no file; it must say the directory went, to be
+ * watched again, and see the new one come. */
 static void test_directory_moved_away(void **state)
 {
 	char zone[300], moved[TEMP_NAME_MAX + 8], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 }, links = { 0 };
+	struct hmap names = { 0 }, steps = { 0 };
 	bool gone = false;
 	int fd;
 
@@ -140,20 +141,26 @@ static void test_directory_moved_away(void **state)
 	snprintf(zone, sizeof(zone), "%s/example.test.zone", dir);
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
 	write_file("example.test.zone");
-	fd = zone_watch_open(files, 1, &links, err, sizeof(err));
+	fd = zone_watch_open(files, 1, &steps, err, sizeof(err));
 	assert_true(fd >= 0);
-	assert_false(zone_watch_changed(fd, &names, &links, &gone));
+	assert_false(zone_watch_changed(fd, &names, &steps, &gone));
 	assert_false(gone);
 	snprintf(moved, sizeof(moved), "%s.old", dir);
 	assert_int_equal(rename(dir, moved), 0);
-	assert_true(zone_watch_changed(fd, &names, &links, &gone));
+	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_true(gone);
+	/* Watched again before the new one is in place: its name is watched
+	 * for where it is to be, and its coming is a change. */
+	assert_int_equal(zone_watch_add(fd, zone, &steps, err, sizeof(err)), 0);
+	gone = false;
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
 	assert_true(gone);
 	/* Watched again, the new directory at the path is the one seen. */
-	assert_int_equal(mkdir(dir, 0700), 0);
-	assert_int_equal(zone_watch_add(fd, zone, &links, err, sizeof(err)), 0);
+	assert_int_equal(zone_watch_add(fd, zone, &steps, err, sizeof(err)), 0);
 	gone = false;
 	write_file("example.test.zone");
-	assert_true(zone_watch_changed(fd, &names, &links, &gone));
+	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
 	assert_false(gone);
 
 	close(fd);
@@ -163,7 +170,7 @@ static void test_directory_moved_away(void **state)
 	unlink(zone);
 	assert_int_equal(rmdir(moved), 0);
 	hmap_free(&names);
-	hmap_free(&links);
+	hmap_free(&steps);
 }
 
 /* The zone directory a symlink a deploy switches to a new release
@@ -174,7 +181,7 @@ static void test_directory_symlink_switched(void **state)
 {
 	char zone[TEMP_NAME_MAX + 64], link[TEMP_NAME_MAX + 16], switched[TEMP_NAME_MAX + 16], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 }, links = { 0 };
+	struct hmap names = { 0 }, steps = { 0 };
 	bool again = false;
 	int fd;
 
@@ -191,19 +198,19 @@ static void test_directory_symlink_switched(void **state)
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
 	write_file("v1/example.test.zone");
 	write_file("v2/example.test.zone");
-	fd = zone_watch_open(files, 1, &links, err, sizeof(err));
+	fd = zone_watch_open(files, 1, &steps, err, sizeof(err));
 	assert_true(fd >= 0);
-	assert_false(zone_watch_changed(fd, &names, &links, &again));
+	assert_false(zone_watch_changed(fd, &names, &steps, &again));
 
 	assert_int_equal(symlink("v2", switched), 0);
 	assert_int_equal(rename(switched, link), 0);
-	assert_true(zone_watch_changed(fd, &names, &links, &again));
+	assert_true(zone_watch_changed(fd, &names, &steps, &again));
 	assert_true(again);
 	/* Watched again: a change in the new release is seen. */
-	assert_int_equal(zone_watch_add_all(fd, files, 1, &links, err, sizeof(err)), 0);
+	assert_int_equal(zone_watch_add_all(fd, files, 1, &steps, err, sizeof(err)), 0);
 	again = false;
 	write_file("v2/example.test.zone");
-	assert_true(zone_watch_changed(fd, &names, &links, &again));
+	assert_true(zone_watch_changed(fd, &names, &steps, &again));
 	assert_false(again);
 
 	close(fd);
@@ -216,7 +223,7 @@ static void test_directory_symlink_switched(void **state)
 	}
 	assert_int_equal(rmdir(dir), 0);
 	hmap_free(&names);
-	hmap_free(&links);
+	hmap_free(&steps);
 }
 
 int main(void)
