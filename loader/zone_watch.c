@@ -169,7 +169,7 @@ static ssize_t reach(struct ways *ways, const char *path, char *err, size_t errl
 
 	if (at && !strcmp(ways->items[at - 1].path, path))
 		return at - 1;
-	if (strcmp(path, "/")) {
+	if (path[strspn(path, "/")]) {    /* not the root ("//" too, its own dirname) */
 		ssize_t up;
 		int ret;
 

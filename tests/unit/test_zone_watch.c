@@ -11,8 +11,10 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -226,6 +228,136 @@ static void test_directory_symlink_switched(void **state)
 	hmap_free(&steps);
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The test's directory and all it holds (links not followed). */
+static void remove_dir(void)
+{
+	assert_int_equal(nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void make_dir(const char *name)
+{
+	char path[TEMP_NAME_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(mkdir(path, 0700), 0);
+}
+
+static void make_link(const char *target, const char *name)
+{
+	char path[TEMP_NAME_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+/* ln -sfn target name, as a deploy switches a release: a new link renamed
+ * over the old one. */
+static void switch_link(const char *target, const char *name)
+{
+	char path[TEMP_NAME_MAX + 64], fresh[TEMP_NAME_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(fresh, sizeof(fresh), "%s/%s.new", dir, name);
+	assert_int_equal(symlink(target, fresh), 0);
+	assert_int_equal(rename(fresh, path), 0);
+}
+
+/* A zone file named through `way` (from the root when it begins with a
+ * slash, else from the test's directory), watched; a write to it where it really is (`real`) is seen, and a
+ * change of nothing is not. */
+static int watch_through(const char *way, const char *real, struct hmap *names, struct hmap *steps)
+{
+	char zone[TEMP_NAME_MAX + 64], err[256];
+	char *files[] = { zone };
+	bool again = false;
+	int fd;
+
+	snprintf(zone, sizeof(zone), "%s%s%s/example.test.zone", way[0] == '/' ? "" : dir, way[0] == '/' ? "" : "/",
+		 way);
+	assert_int_equal(hmap_set(names, zone_watch_key(zone), (void *)1), 0);
+	fd = zone_watch_open(files, 1, steps, err, sizeof(err));
+	if (fd < 0)
+		fail_msg("%s", err);
+	assert_false(zone_watch_changed(fd, names, steps, &again));
+	snprintf(zone, sizeof(zone), "%s/example.test.zone", real);
+	write_file(zone);
+	assert_true(zone_watch_changed(fd, names, steps, &again));
+	assert_false(again);
+	return fd;
+}
+
+/* A path with "//" in front names the root ("//" is its own name to
+ * dirname): its way begins at the root, and ends. */
+static void test_path_from_double_slash(void **state)
+{
+	char way[TEMP_NAME_MAX + 8];
+	struct hmap names = { 0 }, steps = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
+	make_dir("zones");
+	snprintf(way, sizeof(way), "/%s/zones", dir);
+	close(watch_through(way, "zones", &names, &steps));
+	remove_dir();
+	hmap_free(&names);
+	hmap_free(&steps);
+}
+
+/* Symlinks followed as the kernel does: a relative target going up
+ * (../releases/v1), a chain of links, a link to "/", "//" and "." on the
+ * way; the directory reached is the one watched, and a switch of any link
+ * on the way is seen. */
+static void test_symlinks_resolved(void **state)
+{
+	char root_way[TEMP_NAME_MAX + 64];
+	struct hmap names = { 0 }, steps = { 0 };
+	bool again = false;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
+	make_dir("etc");
+	make_dir("releases");
+	make_dir("releases/v1");
+	make_dir("releases/v2");
+	make_link("../releases/v1", "etc/current");
+	make_link("etc/current", "chain");
+	make_link("chain/../v2/.", "up");      /* up from where the chain leads, not from "chain" */
+	make_link("/", "root");
+
+	fd = watch_through("etc//current/.", "releases/v1", &names, &steps);
+	switch_link("../releases/v2", "etc/current");
+	assert_true(zone_watch_changed(fd, &names, &steps, &again));
+	assert_true(again);
+	close(fd);
+	switch_link("../releases/v1", "etc/current");
+	hmap_free(&steps);
+
+	fd = watch_through("chain", "releases/v1", &names, &steps);
+	switch_link("../releases/v2", "etc/current");   /* the second link of the chain */
+	assert_true(zone_watch_changed(fd, &names, &steps, &again));
+	assert_true(again);
+	close(fd);
+	hmap_free(&steps);
+
+	close(watch_through("up", "releases/v2", &names, &steps));
+	hmap_free(&steps);
+	snprintf(root_way, sizeof(root_way), "root%s/releases/v2", dir);
+	close(watch_through(root_way, "releases/v2", &names, &steps));
+
+	remove_dir();
+	hmap_free(&names);
+	hmap_free(&steps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +365,8 @@ int main(void)
 		cmocka_unit_test(test_overflow_is_a_change),
 		cmocka_unit_test(test_directory_moved_away),
 		cmocka_unit_test(test_directory_symlink_switched),
+		cmocka_unit_test(test_path_from_double_slash),
+		cmocka_unit_test(test_symlinks_resolved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
