@@ -109,7 +109,8 @@ static int watch_step(struct ways *ways, const char *holder, const char *name, c
 
 /* Follows `way` from resolved (a directory without symlinks, "" the root)
  * as the kernel would, watching each step; resolved becomes where it
- * leads. 0; 1 when a step is not there (watched for), -1 (err says why). */
+ * leads. 0; 1 when it leads nowhere (a step not there, a symlink loop:
+ * the step watched for), -1 (err says why). */
 static int follow(struct ways *ways, char resolved[PATH_MAX], const char *way, char *err, size_t errlen)
 {
 	char rest[PATH_MAX], target[PATH_MAX], next[2 * PATH_MAX];
@@ -139,7 +140,7 @@ static int follow(struct ways *ways, char resolved[PATH_MAX], const char *way, c
 		if (lstat(next, &sb))
 			return 1;
 		if (strlen(next) >= PATH_MAX || (S_ISLNK(sb.st_mode) && ++hops > SYMLINK_HOPS_MAX))
-			return 0;       /* too long, a loop: the watch on the directory says so */
+			return 1;       /* too long, a loop: the kernel gets nowhere either; the step is watched */
 		if (!S_ISLNK(sb.st_mode)) {
 			memcpy(resolved, next, strlen(next) + 1);
 			continue;

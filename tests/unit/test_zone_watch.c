@@ -358,6 +358,36 @@ static void test_symlinks_resolved(void **state)
 	hmap_free(&steps);
 }
 
+/* A symlink loop on the way (loop -> loop): the kernel finds no directory
+ * there, and neither does the watch, which watches for the loop mended
+ * (a zones directory beside the loop is not where the way leads). */
+static void test_symlink_loop(void **state)
+{
+	char zone[TEMP_NAME_MAX + 64], err[256];
+	char *files[] = { zone };
+	struct hmap names = { 0 }, steps = { 0 };
+	bool again = false;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
+	make_dir("zones");
+	make_link("loop", "loop");
+	snprintf(zone, sizeof(zone), "%s/loop/zones/example.test.zone", dir);
+	fd = zone_watch_open(files, 1, &steps, err, sizeof(err));
+	if (fd < 0)
+		fail_msg("%s", err);
+	switch_link(".", "loop");
+	assert_true(zone_watch_changed(fd, &names, &steps, &again));
+	assert_true(again);
+	close(fd);
+	hmap_free(&steps);
+	close(watch_through("loop/zones", "zones", &names, &steps));
+	remove_dir();
+	hmap_free(&names);
+	hmap_free(&steps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_directory_symlink_switched),
 		cmocka_unit_test(test_path_from_double_slash),
 		cmocka_unit_test(test_symlinks_resolved),
+		cmocka_unit_test(test_symlink_loop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
