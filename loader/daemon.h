@@ -31,6 +31,7 @@
 #include "pacing.h"
 #include "start_watch.h"
 #include "state.h"
+#include "zone_watch.h"
 
 #define ERR_LEN 512
 #define RESTART_PENDING_MAX 4096       /* bytes of restart_pending a status shows: every key fits */
@@ -133,9 +134,8 @@ struct daemon {
 	char **watched;                 /* every zone file and every file one includes (owned) */
 	struct hmap watched_index;      /* a path's hash -> 1 + its index in watched */
 	struct hmap watched_names;      /* zone_watch_key of each: what an event is looked up in */
-	struct hmap watched_steps;      /* the names on the way to their directories (zone_watch) */
 	size_t watched_count;
-	int watch_fd;
+	struct zone_watch watch;        /* its fd -1: zone_watch is off */
 	struct loop_timer watch_timer;
 	bool watch_again;               /* a watched directory went, or a step on its way changed: watch the paths anew */
 	struct notify_sockets notify;

@@ -773,7 +773,7 @@ static void print_check_summary(const struct options *o)
 
 int main(int argc, char **argv)
 {
-	static struct daemon d = { .notify = { -1, -1 }, .watch_fd = -1, .signal_fd = -1,
+	static struct daemon d = { .notify = { -1, -1 }, .watch = { .fd = -1 }, .signal_fd = -1,
 				   .pins = { .lock_fd = -1, .previous_fd = -1 } };
 	struct control_plane_state previous = { 0 };
 	struct utsname host;

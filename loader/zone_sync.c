@@ -210,7 +210,7 @@ static int watch_file(struct daemon *d, const char *path)
 		return -1;
 	if (hmap_set(&d->watched_names, zone_watch_key(path), (void *)1))
 		return -1;
-	if (d->watch_fd >= 0 && zone_watch_add(d->watch_fd, path, &d->watched_steps, err, sizeof(err)))
+	if (d->watch.fd >= 0 && zone_watch_add(&d->watch, path, err, sizeof(err)))
 		log_error("%s (a change to it is seen at the next reload)", err);
 	return 0;
 }
@@ -1352,8 +1352,7 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 static void watch_paths_again(struct daemon *d)
 {
 	char first[ERR_LEN];
-	size_t failed = zone_watch_add_all(d->watch_fd, d->watched, d->watched_count, &d->watched_steps, first,
-					   sizeof(first));
+	size_t failed = zone_watch_add_all(&d->watch, d->watched, d->watched_count, first, sizeof(first));
 
 	/* Past the kernel's max_user_watches with 100,000 files: one line, not one each. */
 	if (failed)
@@ -1377,7 +1376,7 @@ static void watch_ready(void *arg, short revents)
 	bool watch_again = false;
 
 	(void)revents;
-	if (zone_watch_changed(d->watch_fd, &d->watched_names, &d->watched_steps, &watch_again))
+	if (zone_watch_changed(&d->watch, &d->watched_names, &watch_again))
 		loop_timer_arm(d->loop, &d->watch_timer, clock_monotonic() + d->opts.watch_delay_ms / 1000.0);
 	d->watch_again |= watch_again;
 }
@@ -1486,8 +1485,7 @@ int zones_listen(struct daemon *d, char *err, size_t errlen)
 		log_info("listening for NOTIFY on %s (UDP and TCP)", d->opts.notify_listen.text);
 	}
 	if (d->opts.watch_zones && d->watched_count) {
-		d->watch_fd = zone_watch_open(d->watched, d->watched_count, &d->watched_steps, err, errlen);
-		if (d->watch_fd < 0)
+		if (zone_watch_open(&d->watch, d->watched, d->watched_count, err, errlen))
 			return -1;
 	}
 	return 0;
@@ -1513,17 +1511,15 @@ void zones_start(struct daemon *d)
 		loop_watch(d->loop, d->notify.udp, POLLIN, notify_udp_ready, d);
 		loop_watch(d->loop, d->notify.tcp, POLLIN, notify_tcp_ready, d);
 	}
-	if (d->watch_fd >= 0)
-		loop_watch(d->loop, d->watch_fd, POLLIN, watch_ready, d);
+	if (d->watch.fd >= 0)
+		loop_watch(d->loop, d->watch.fd, POLLIN, watch_ready, d);
 }
 
 void zones_close(struct daemon *d)
 {
 	generation_free(&d->checked);   /* a start that failed before the first load */
 	notify_close(&d->notify);
-	if (d->watch_fd >= 0)
-		close(d->watch_fd);
-	d->watch_fd = -1;
+	zone_watch_close(&d->watch);
 	for (size_t i = 0; i < d->secondary_count; i++)
 		secondary_free(&d->secondaries[i]);
 	free(d->secondaries);
@@ -1534,7 +1530,6 @@ void zones_close(struct daemon *d)
 	strings_free(&d->watched, &d->watched_count);
 	hmap_free(&d->watched_index);
 	hmap_free(&d->watched_names);
-	hmap_free(&d->watched_steps);
 	d->secondaries = NULL;
 	d->watched = NULL;
 	d->secondary_count = d->watched_count = d->secondary_capacity = 0;

@@ -57,7 +57,9 @@ struct way {
 
 struct ways {
 	int fd;
-	struct hmap *steps;
+	struct hmap *steps;     /* the round's */
+	struct hmap *watches;   /* the round's */
+	bool short_of_memory;   /* a watch not placed, or not in watches: none dropped */
 	struct hmap index;      /* a path's hash -> 1 + its index in items */
 	struct way *items;
 	size_t count;
@@ -84,26 +86,41 @@ static void ways_free(struct ways *ways)
 	hmap_free(&ways->holders);
 }
 
+/* -1, err saying why: out of memory watching path. */
+static int short_of_memory(struct ways *ways, const char *path, char *err, size_t errlen)
+{
+	ways->short_of_memory = true;
+	snprintf(err, errlen, "watching %s: out of memory", path);
+	return -1;
+}
+
+/* The round's watches hold wd; -1 out of memory (err says so). */
+static int placed(struct ways *ways, int wd, const char *path, char *err, size_t errlen)
+{
+	return hmap_set(ways->watches, (uint64_t)wd, (void *)1) ? short_of_memory(ways, path, err, errlen) : 0;
+}
+
 /* Watches holder (once a round) for a step named `name`. */
 static int watch_step(struct ways *ways, const char *holder, const char *name, char *err, size_t errlen)
 {
 	uint64_t key = hmap_hash(HMAP_HASH_SEED, holder, strlen(holder));
 	const char *known = hmap_get(&ways->holders, key);
 	char *copy;
+	int wd;
 
 	if (!known || strcmp(known, holder)) {
-		if (inotify_add_watch(ways->fd, holder, WAY_EVENTS) < 0) {
+		if ((wd = inotify_add_watch(ways->fd, holder, WAY_EVENTS)) < 0) {
 			snprintf(err, errlen, "watching %s for a change to %s: %s", holder, name, strerror(errno));
 			return -1;
 		}
+		if (placed(ways, wd, holder, err, errlen))
+			return -1;
 		/* Two of one hash: the second is watched at each step. */
 		if (!known && (copy = strdup(holder)) && hmap_set(&ways->holders, key, copy))
 			free(copy);
 	}
-	if (hmap_set(ways->steps, name_key(name), (void *)1)) {
-		snprintf(err, errlen, "watching %s for a change to %s: out of memory", holder, name);
-		return -1;
-	}
+	if (hmap_set(ways->steps, name_key(name), (void *)1))
+		return short_of_memory(ways, holder, err, errlen);
 	return 0;
 }
 
@@ -187,15 +204,11 @@ static ssize_t reach(struct ways *ways, const char *path, char *err, size_t errl
 		}
 	}
 	if (!(way = array_push((void **)&ways->items, &ways->count, sizeof(*way))) || !(way->path = strdup(path)) ||
-	    (there && !(way->resolved = strdup(*resolved ? resolved : "/")))) {
-		snprintf(err, errlen, "watching the way to %s: out of memory", path);
-		return -1;
-	}
+	    (there && !(way->resolved = strdup(*resolved ? resolved : "/"))))
+		return short_of_memory(ways, path, err, errlen);
 	/* Two paths of one hash: the second is walked again each time. */
-	if (!at && hmap_set(&ways->index, key, (void *)(uintptr_t)ways->count)) {
-		snprintf(err, errlen, "watching the way to %s: out of memory", path);
-		return -1;
-	}
+	if (!at && hmap_set(&ways->index, key, (void *)(uintptr_t)ways->count))
+		return short_of_memory(ways, path, err, errlen);
 	return ways->count - 1;
 }
 
@@ -205,6 +218,7 @@ static int watch_directory(struct ways *ways, const char *file, const char *dir,
 	char path[PATH_MAX], cwd[PATH_MAX];
 	struct way *way;
 	ssize_t at;
+	int wd;
 
 	if (dir[0] != '/' && !getcwd(cwd, sizeof(cwd))) {
 		snprintf(err, errlen, "watching %s for changes to %s: %s", dir, file, strerror(errno));
@@ -223,46 +237,85 @@ static int watch_directory(struct ways *ways, const char *file, const char *dir,
 	if (way->watched)       /* for another of its files */
 		return way->unwatchable ? -1 : 0;
 	way->watched = true;
-	if (inotify_add_watch(ways->fd, dir, WATCH_EVENTS) < 0) {
+	if ((wd = inotify_add_watch(ways->fd, dir, WATCH_EVENTS)) < 0) {
 		way->unwatchable = true;
 		snprintf(err, errlen, "watching %s for changes to %s: %s", dir, file, strerror(errno));
+		return -1;
+	}
+	return placed(ways, wd, dir, err, errlen);
+}
+
+/* Watches the directory of each file, and its way, into the sets of
+ * ways; how many could not be. */
+static size_t watch_files(struct ways *ways, char *const *files, size_t count, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], base[NAME_MAX + 1], later[256];
+	size_t failed = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		split(files[i], dir, base);
+		failed += watch_directory(ways, files[i], dir, failed ? later : err, failed ? sizeof(later) : errlen) != 0;
+	}
+	ways_free(ways);
+	return failed;
+}
+
+int zone_watch_add(struct zone_watch *w, const char *file, char *err, size_t errlen)
+{
+	struct ways ways = { .fd = w->fd, .steps = &w->steps, .watches = &w->watches };
+
+	return watch_files(&ways, (char *const[]){ (char *)file }, 1, err, errlen) ? -1 : 0;
+}
+
+static int drop_unless_kept(uint64_t wd, void *value, void *arg)
+{
+	const struct ways *round = arg;
+
+	(void)value;
+	if (!hmap_get(round->watches, wd))
+		inotify_rm_watch(round->fd, (int)wd);
+	return 0;
+}
+
+size_t zone_watch_add_all(struct zone_watch *w, char *const *files, size_t count, char *err, size_t errlen)
+{
+	struct hmap steps = { 0 }, watches = { 0 };
+	struct ways round = { .fd = w->fd, .steps = &steps, .watches = &watches };
+	size_t failed = watch_files(&round, files, count, err, errlen);
+
+	/* A watch the round placed is missing from its set: one of the last
+	 * round's may be it, and stays. */
+	if (!round.short_of_memory)
+		hmap_each(&w->watches, drop_unless_kept, &round);
+	hmap_free(&w->steps);
+	hmap_free(&w->watches);
+	w->steps = steps;
+	w->watches = watches;
+	return failed;
+}
+
+int zone_watch_open(struct zone_watch *w, char *const *files, size_t count, char *err, size_t errlen)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->fd < 0) {
+		snprintf(err, errlen, "inotify: %s", strerror(errno));
+		return -1;
+	}
+	if (zone_watch_add_all(w, files, count, err, errlen)) {
+		zone_watch_close(w);
 		return -1;
 	}
 	return 0;
 }
 
-int zone_watch_add(int fd, const char *file, struct hmap *steps, char *err, size_t errlen)
+void zone_watch_close(struct zone_watch *w)
 {
-	return zone_watch_add_all(fd, (char *const[]){ (char *)file }, 1, steps, err, errlen) ? -1 : 0;
-}
-
-size_t zone_watch_add_all(int fd, char *const *files, size_t count, struct hmap *steps, char *err, size_t errlen)
-{
-	char dir[PATH_MAX], base[NAME_MAX + 1], later[256];
-	struct ways ways = { .fd = fd, .steps = steps };
-	size_t failed = 0;
-
-	for (size_t i = 0; i < count; i++) {
-		split(files[i], dir, base);
-		failed += watch_directory(&ways, files[i], dir, failed ? later : err, failed ? sizeof(later) : errlen) != 0;
-	}
-	ways_free(&ways);
-	return failed;
-}
-
-int zone_watch_open(char *const *files, size_t count, struct hmap *steps, char *err, size_t errlen)
-{
-	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-
-	if (fd < 0) {
-		snprintf(err, errlen, "inotify: %s", strerror(errno));
-		return -1;
-	}
-	if (zone_watch_add_all(fd, files, count, steps, err, errlen)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	hmap_free(&w->steps);
+	hmap_free(&w->watches);
 }
 
 uint64_t zone_watch_key(const char *file)
@@ -273,13 +326,13 @@ uint64_t zone_watch_key(const char *file)
 	return name_key(base);
 }
 
-bool zone_watch_changed(int fd, const struct hmap *names, const struct hmap *steps, bool *watch_again)
+bool zone_watch_changed(const struct zone_watch *w, const struct hmap *names, bool *watch_again)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool changed = false;
 	ssize_t n;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+	while ((n = read(w->fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
@@ -288,9 +341,11 @@ bool zone_watch_changed(int fd, const struct hmap *names, const struct hmap *ste
 			 * to ev->len. */
 			if (ev->mask & IN_Q_OVERFLOW)
 				changed = true;
+			else if (!hmap_get(&w->watches, (uint64_t)ev->wd))
+				;       /* dropped: an old release's, removed maybe, or its IN_IGNORED */
 			else if (ev->mask & DIRECTORY_GONE)
 				changed = *watch_again = true;
-			else if (ev->len && hmap_get(steps, name_key(ev->name)))
+			else if (ev->len && hmap_get(&w->steps, name_key(ev->name)))
 				changed = *watch_again = true;
 			else if (ev->len && !changed)
 				changed = hmap_get(names, name_key(ev->name)) != NULL;

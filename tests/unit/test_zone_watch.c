@@ -41,9 +41,9 @@ static void test_events_by_name(void **state)
 {
 	char zone[256], moved_from[256], moved_to[256], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 }, steps = { 0 };
+	struct hmap names = { 0 };
+	struct zone_watch w;
 	bool gone = false;
-	int fd;
 
 	(void)state;
 	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
@@ -55,26 +55,25 @@ static void test_events_by_name(void **state)
 	}
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
 	write_file("example.test.zone");
-	fd = zone_watch_open(files, 1, &steps, err, sizeof(err));
-	assert_true(fd >= 0);
+	assert_int_equal(zone_watch_open(&w, files, 1, err, sizeof(err)), 0);
 
-	assert_false(zone_watch_changed(fd, &names, &steps, &gone));  /* nothing yet */
+	assert_false(zone_watch_changed(&w, &names, &gone));  /* nothing yet */
 	write_file("example.test.zone.swp");                    /* an editor's file: not a zone */
 	write_file("other.zone");
-	assert_false(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_false(zone_watch_changed(&w, &names, &gone));
 	write_file("example.test.zone");                        /* written in place */
-	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
-	assert_false(zone_watch_changed(fd, &names, &steps, &gone));  /* drained */
+	assert_true(zone_watch_changed(&w, &names, &gone));
+	assert_false(zone_watch_changed(&w, &names, &gone));  /* drained */
 	write_file("example.test.zone.new");                    /* renamed into place */
 	snprintf(moved_from, sizeof(moved_from), "%s/example.test.zone.new", dir);
 	assert_int_equal(rename(moved_from, zone), 0);
-	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_true(zone_watch_changed(&w, &names, &gone));
 	write_file("zone012345.test.zone");                     /* another watched file */
-	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_true(zone_watch_changed(&w, &names, &gone));
 	assert_int_equal(unlink(zone), 0);
-	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_true(zone_watch_changed(&w, &names, &gone));
 
-	close(fd);
+	zone_watch_close(&w);
 	snprintf(moved_to, sizeof(moved_to), "%s/zone012345.test.zone", dir);
 	unlink(moved_to);
 	snprintf(moved_to, sizeof(moved_to), "%s/example.test.zone.swp", dir);
@@ -83,7 +82,6 @@ static void test_events_by_name(void **state)
 	unlink(moved_to);
 	assert_int_equal(rmdir(dir), 0);
 	hmap_free(&names);
-	hmap_free(&steps);
 }
 
 /* More events than the kernel queues (a deploy rewriting a directory of
@@ -93,9 +91,10 @@ static void test_overflow_is_a_change(void **state)
 {
 	char zone[256], name[64], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 }, steps = { 0 };
+	struct hmap names = { 0 };
+	struct zone_watch w;
 	bool gone = false;
-	int fd, queued = 0;
+	int queued = 0;
 	FILE *max = fopen("/proc/sys/fs/inotify/max_queued_events", "r");
 
 	(void)state;
@@ -105,16 +104,15 @@ static void test_overflow_is_a_change(void **state)
 	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
 	snprintf(zone, sizeof(zone), "%s/example.test.zone", dir);
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
-	fd = zone_watch_open(files, 1, &steps, err, sizeof(err));
-	assert_true(fd >= 0);
+	assert_int_equal(zone_watch_open(&w, files, 1, err, sizeof(err)), 0);
 	for (int i = 0; i <= queued; i++) {     /* two events each: the queue overflows */
 		snprintf(name, sizeof(name), "other%06d", i);
 		write_file(name);
 	}
 	write_file("example.test.zone");                        /* its events dropped */
-	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_true(zone_watch_changed(&w, &names, &gone));
 
-	close(fd);
+	zone_watch_close(&w);
 	for (int i = 0; i <= queued; i++) {
 		snprintf(zone, sizeof(zone), "%s/other%06d", dir, i);
 		unlink(zone);
@@ -123,7 +121,6 @@ static void test_overflow_is_a_change(void **state)
 	unlink(zone);
 	assert_int_equal(rmdir(dir), 0);
 	hmap_free(&names);
-	hmap_free(&steps);
 }
 
 /* A deploy that swaps the zone directory (renames the old one away, a new
@@ -134,45 +131,43 @@ static void test_directory_moved_away(void **state)
 {
 	char zone[300], moved[TEMP_NAME_MAX + 8], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 }, steps = { 0 };
+	struct hmap names = { 0 };
+	struct zone_watch w;
 	bool gone = false;
-	int fd;
 
 	(void)state;
 	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
 	snprintf(zone, sizeof(zone), "%s/example.test.zone", dir);
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
 	write_file("example.test.zone");
-	fd = zone_watch_open(files, 1, &steps, err, sizeof(err));
-	assert_true(fd >= 0);
-	assert_false(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_int_equal(zone_watch_open(&w, files, 1, err, sizeof(err)), 0);
+	assert_false(zone_watch_changed(&w, &names, &gone));
 	assert_false(gone);
 	snprintf(moved, sizeof(moved), "%s.old", dir);
 	assert_int_equal(rename(dir, moved), 0);
-	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_true(zone_watch_changed(&w, &names, &gone));
 	assert_true(gone);
 	/* Watched again before the new one is in place: its name is watched
 	 * for where it is to be, and its coming is a change. */
-	assert_int_equal(zone_watch_add(fd, zone, &steps, err, sizeof(err)), 0);
+	assert_int_equal(zone_watch_add(&w, zone, err, sizeof(err)), 0);
 	gone = false;
 	assert_int_equal(mkdir(dir, 0700), 0);
-	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_true(zone_watch_changed(&w, &names, &gone));
 	assert_true(gone);
 	/* Watched again, the new directory at the path is the one seen. */
-	assert_int_equal(zone_watch_add(fd, zone, &steps, err, sizeof(err)), 0);
+	assert_int_equal(zone_watch_add(&w, zone, err, sizeof(err)), 0);
 	gone = false;
 	write_file("example.test.zone");
-	assert_true(zone_watch_changed(fd, &names, &steps, &gone));
+	assert_true(zone_watch_changed(&w, &names, &gone));
 	assert_false(gone);
 
-	close(fd);
+	zone_watch_close(&w);
 	unlink(zone);
 	assert_int_equal(rmdir(dir), 0);
 	snprintf(zone, sizeof(zone), "%s/example.test.zone", moved);
 	unlink(zone);
 	assert_int_equal(rmdir(moved), 0);
 	hmap_free(&names);
-	hmap_free(&steps);
 }
 
 /* The zone directory a symlink a deploy switches to a new release
@@ -183,9 +178,9 @@ static void test_directory_symlink_switched(void **state)
 {
 	char zone[TEMP_NAME_MAX + 64], link[TEMP_NAME_MAX + 16], switched[TEMP_NAME_MAX + 16], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 }, steps = { 0 };
+	struct hmap names = { 0 };
+	struct zone_watch w;
 	bool again = false;
-	int fd;
 
 	(void)state;
 	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
@@ -200,22 +195,21 @@ static void test_directory_symlink_switched(void **state)
 	assert_int_equal(hmap_set(&names, zone_watch_key(zone), (void *)1), 0);
 	write_file("v1/example.test.zone");
 	write_file("v2/example.test.zone");
-	fd = zone_watch_open(files, 1, &steps, err, sizeof(err));
-	assert_true(fd >= 0);
-	assert_false(zone_watch_changed(fd, &names, &steps, &again));
+	assert_int_equal(zone_watch_open(&w, files, 1, err, sizeof(err)), 0);
+	assert_false(zone_watch_changed(&w, &names, &again));
 
 	assert_int_equal(symlink("v2", switched), 0);
 	assert_int_equal(rename(switched, link), 0);
-	assert_true(zone_watch_changed(fd, &names, &steps, &again));
+	assert_true(zone_watch_changed(&w, &names, &again));
 	assert_true(again);
 	/* Watched again: a change in the new release is seen. */
-	assert_int_equal(zone_watch_add_all(fd, files, 1, &steps, err, sizeof(err)), 0);
+	assert_int_equal(zone_watch_add_all(&w, files, 1, err, sizeof(err)), 0);
 	again = false;
 	write_file("v2/example.test.zone");
-	assert_true(zone_watch_changed(fd, &names, &steps, &again));
+	assert_true(zone_watch_changed(&w, &names, &again));
 	assert_false(again);
 
-	close(fd);
+	zone_watch_close(&w);
 	unlink(link);
 	for (int v = 1; v <= 2; v++) {
 		snprintf(zone, sizeof(zone), "%s/v%d/example.test.zone", dir, v);
@@ -225,7 +219,6 @@ static void test_directory_symlink_switched(void **state)
 	}
 	assert_int_equal(rmdir(dir), 0);
 	hmap_free(&names);
-	hmap_free(&steps);
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -273,25 +266,22 @@ static void switch_link(const char *target, const char *name)
 /* A zone file named through `way` (from the root when it begins with a
  * slash, else from the test's directory), watched; a write to it where it really is (`real`) is seen, and a
  * change of nothing is not. */
-static int watch_through(const char *way, const char *real, struct hmap *names, struct hmap *steps)
+static void watch_through(struct zone_watch *w, const char *way, const char *real, struct hmap *names)
 {
 	char zone[TEMP_NAME_MAX + 64], err[256];
 	char *files[] = { zone };
 	bool again = false;
-	int fd;
 
 	snprintf(zone, sizeof(zone), "%s%s%s/example.test.zone", way[0] == '/' ? "" : dir, way[0] == '/' ? "" : "/",
 		 way);
 	assert_int_equal(hmap_set(names, zone_watch_key(zone), (void *)1), 0);
-	fd = zone_watch_open(files, 1, steps, err, sizeof(err));
-	if (fd < 0)
+	if (zone_watch_open(w, files, 1, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_false(zone_watch_changed(fd, names, steps, &again));
+	assert_false(zone_watch_changed(w, names, &again));
 	snprintf(zone, sizeof(zone), "%s/example.test.zone", real);
 	write_file(zone);
-	assert_true(zone_watch_changed(fd, names, steps, &again));
+	assert_true(zone_watch_changed(w, names, &again));
 	assert_false(again);
-	return fd;
 }
 
 /* A path with "//" in front names the root ("//" is its own name to
@@ -299,16 +289,17 @@ static int watch_through(const char *way, const char *real, struct hmap *names, 
 static void test_path_from_double_slash(void **state)
 {
 	char way[TEMP_NAME_MAX + 8];
-	struct hmap names = { 0 }, steps = { 0 };
+	struct hmap names = { 0 };
+	struct zone_watch w;
 
 	(void)state;
 	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
 	make_dir("zones");
 	snprintf(way, sizeof(way), "/%s/zones", dir);
-	close(watch_through(way, "zones", &names, &steps));
+	watch_through(&w, way, "zones", &names);
+	zone_watch_close(&w);
 	remove_dir();
 	hmap_free(&names);
-	hmap_free(&steps);
 }
 
 /* Symlinks followed as the kernel does: a relative target going up
@@ -318,9 +309,9 @@ static void test_path_from_double_slash(void **state)
 static void test_symlinks_resolved(void **state)
 {
 	char root_way[TEMP_NAME_MAX + 64];
-	struct hmap names = { 0 }, steps = { 0 };
+	struct hmap names = { 0 };
+	struct zone_watch w;
 	bool again = false;
-	int fd;
 
 	(void)state;
 	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
@@ -333,29 +324,27 @@ static void test_symlinks_resolved(void **state)
 	make_link("chain/../v2/.", "up");      /* up from where the chain leads, not from "chain" */
 	make_link("/", "root");
 
-	fd = watch_through("etc//current/.", "releases/v1", &names, &steps);
+	watch_through(&w, "etc//current/.", "releases/v1", &names);
 	switch_link("../releases/v2", "etc/current");
-	assert_true(zone_watch_changed(fd, &names, &steps, &again));
+	assert_true(zone_watch_changed(&w, &names, &again));
 	assert_true(again);
-	close(fd);
+	zone_watch_close(&w);
 	switch_link("../releases/v1", "etc/current");
-	hmap_free(&steps);
 
-	fd = watch_through("chain", "releases/v1", &names, &steps);
+	watch_through(&w, "chain", "releases/v1", &names);
 	switch_link("../releases/v2", "etc/current");   /* the second link of the chain */
-	assert_true(zone_watch_changed(fd, &names, &steps, &again));
+	assert_true(zone_watch_changed(&w, &names, &again));
 	assert_true(again);
-	close(fd);
-	hmap_free(&steps);
+	zone_watch_close(&w);
 
-	close(watch_through("up", "releases/v2", &names, &steps));
-	hmap_free(&steps);
+	watch_through(&w, "up", "releases/v2", &names);
+	zone_watch_close(&w);
 	snprintf(root_way, sizeof(root_way), "root%s/releases/v2", dir);
-	close(watch_through(root_way, "releases/v2", &names, &steps));
+	watch_through(&w, root_way, "releases/v2", &names);
+	zone_watch_close(&w);
 
 	remove_dir();
 	hmap_free(&names);
-	hmap_free(&steps);
 }
 
 /* A symlink loop on the way (loop -> loop): the kernel finds no directory
@@ -365,27 +354,82 @@ static void test_symlink_loop(void **state)
 {
 	char zone[TEMP_NAME_MAX + 64], err[256];
 	char *files[] = { zone };
-	struct hmap names = { 0 }, steps = { 0 };
+	struct hmap names = { 0 };
+	struct zone_watch w;
 	bool again = false;
-	int fd;
 
 	(void)state;
 	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
 	make_dir("zones");
 	make_link("loop", "loop");
 	snprintf(zone, sizeof(zone), "%s/loop/zones/example.test.zone", dir);
-	fd = zone_watch_open(files, 1, &steps, err, sizeof(err));
-	if (fd < 0)
+	if (zone_watch_open(&w, files, 1, err, sizeof(err)))
 		fail_msg("%s", err);
 	switch_link(".", "loop");
-	assert_true(zone_watch_changed(fd, &names, &steps, &again));
+	assert_true(zone_watch_changed(&w, &names, &again));
 	assert_true(again);
-	close(fd);
-	hmap_free(&steps);
-	close(watch_through("loop/zones", "zones", &names, &steps));
+	zone_watch_close(&w);
+	watch_through(&w, "loop/zones", "zones", &names);
+	zone_watch_close(&w);
 	remove_dir();
 	hmap_free(&names);
-	hmap_free(&steps);
+}
+
+/* The watches the kernel holds for fd (its fdinfo lists one a line). */
+static int watch_count(int fd)
+{
+	char path[64], line[512];
+	int count = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f))
+		count += !strncmp(line, "inotify wd:", 11);
+	fclose(f);
+	return count;
+}
+
+/* Releases kept on disk, the zone directory's symlink switched from one
+ * to the next and watched again each time: the old release is no longer
+ * on the way, and its watch is dropped (the kernel's watches are a
+ * per-user limit, max_user_watches; a deploy a day kept them all). An
+ * event there, such as the old release removed, is no change. */
+static void test_old_release_dropped(void **state)
+{
+	char zone[TEMP_NAME_MAX + 64], name[32], err[256];
+	char *files[] = { zone };
+	struct hmap names = { 0 };
+	struct zone_watch w;
+	bool again = false;
+	int first;
+
+	(void)state;
+	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
+	make_dir("releases");
+	for (int v = 1; v <= 20; v++) {
+		snprintf(name, sizeof(name), "releases/v%d", v);
+		make_dir(name);
+	}
+	make_link("releases/v1", "current");
+	watch_through(&w, "current", "releases/v1", &names);
+	snprintf(zone, sizeof(zone), "%s/current/example.test.zone", dir);
+	first = watch_count(w.fd);
+	for (int v = 2; v <= 20; v++) {
+		snprintf(name, sizeof(name), "releases/v%d", v);
+		switch_link(name, "current");
+		assert_true(zone_watch_changed(&w, &names, &again));
+		assert_true(again);
+		assert_int_equal(zone_watch_add_all(&w, files, 1, err, sizeof(err)), 0);
+		again = false;
+		assert_false(zone_watch_changed(&w, &names, &again));
+	}
+	assert_int_equal(watch_count(w.fd), first);
+	write_file("releases/v1/example.test.zone");
+	assert_false(zone_watch_changed(&w, &names, &again));
+	zone_watch_close(&w);
+	remove_dir();
+	hmap_free(&names);
 }
 
 int main(void)
@@ -398,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_path_from_double_slash),
 		cmocka_unit_test(test_symlinks_resolved),
 		cmocka_unit_test(test_symlink_loop),
+		cmocka_unit_test(test_old_release_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
