@@ -34,6 +34,14 @@
 #include "zone_watch.h"
 
 #define ERR_LEN 512
+
+/* Files the zone watch looks for changes to (zone_sync.c). */
+struct watched_files {
+	char **paths;                   /* owned */
+	size_t count;
+	struct hmap index;              /* a path's hash -> 1 + its index in paths */
+	struct hmap names;              /* zone_watch_key of each: what an event is looked up in */
+};
 #define RESTART_PENDING_MAX 4096       /* bytes of restart_pending a status shows: every key fits */
 
 /* The exit status of a stop whose withdrawal BIRD never took (hung, or
@@ -131,10 +139,7 @@ struct daemon {
 	uint64_t catalog_errors;
 	char **file_zones;              /* origins of the default view's zone files, sorted: never catalog members */
 	size_t file_zone_count;
-	char **watched;                 /* every zone file and every file one includes (owned) */
-	struct hmap watched_index;      /* a path's hash -> 1 + its index in watched */
-	struct hmap watched_names;      /* zone_watch_key of each: what an event is looked up in */
-	size_t watched_count;
+	struct watched_files watched;   /* the zone files, and those the last load included */
 	struct zone_watch watch;        /* its fd -1: zone_watch is off */
 	struct loop_timer watch_timer;
 	bool watch_again;               /* a watched directory went, or a step on its way changed: watch the paths anew */

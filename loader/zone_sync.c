@@ -53,6 +53,7 @@ struct zone_job {
 	struct zones_view view;         /* the zones in force after the job */
 	char **includes;                /* the files they $INCLUDE */
 	size_t include_count;
+	bool includes_short;            /* out of memory listing them */
 	int ret;
 	char err[ERR_LEN];
 };
@@ -191,36 +192,77 @@ static int take_protection(struct daemon *d, struct protection *next, char *err,
 
 /* ---- the files watched for changes ---- */
 
-/* One more file to watch (once: found by its path's hash, as a start
- * with 100,000 zones must not compare every pair), and its directory once
- * watching. The zones' files and the files they include: zone_watch sees
- * a change to any by its name in a watched directory. */
-static int watch_file(struct daemon *d, const char *path)
+/* The index in files of path, found by its hash (a start with 100,000
+ * zones must not compare every pair), or -1. */
+static ssize_t watched_find(const struct watched_files *files, const char *path)
 {
-	uint64_t key = hmap_hash(HMAP_HASH_SEED, path, strlen(path));
-	uintptr_t known = (uintptr_t)hmap_get(&d->watched_index, key);
-	char err[ERR_LEN];
+	uintptr_t at = (uintptr_t)hmap_get(&files->index, hmap_hash(HMAP_HASH_SEED, path, strlen(path)));
 
-	if (known && !strcmp(d->watched[known - 1], path))
-		return 0;
-	if (strings_push(&d->watched, &d->watched_count, path))
-		return -1;
-	/* Two paths of one hash: the second is watched, only not found again. */
-	if (!known && hmap_set(&d->watched_index, key, (void *)(uintptr_t)d->watched_count))
-		return -1;
-	if (hmap_set(&d->watched_names, zone_watch_key(path), (void *)1))
-		return -1;
-	if (d->watch.fd >= 0 && zone_watch_add(&d->watch, path, err, sizeof(err)))
-		log_error("%s (a change to it is seen at the next reload)", err);
-	return 0;
+	return at && !strcmp(files->paths[at - 1], path) ? (ssize_t)at - 1 : -1;
 }
 
-/* The files the zones in force include are watched as theirs are. */
+/* path to files, once: 1 added, 0 there already, -1 out of memory. The
+ * zones' files and the files they include: zone_watch sees a change to
+ * any by its name in a watched directory. */
+static int watched_add(struct watched_files *files, const char *path)
+{
+	uint64_t key = hmap_hash(HMAP_HASH_SEED, path, strlen(path));
+	bool indexed = hmap_get(&files->index, key) != NULL;
+
+	if (watched_find(files, path) >= 0)
+		return 0;
+	if (strings_push(&files->paths, &files->count, path))
+		return -1;
+	/* Two paths of one hash: the second is kept, only not found again. */
+	if ((!indexed && hmap_set(&files->index, key, (void *)(uintptr_t)files->count)) ||
+	    hmap_set(&files->names, zone_watch_key(path), (void *)1))
+		return -1;
+	return 1;
+}
+
+static void watched_free(struct watched_files *files)
+{
+	strings_free(&files->paths, &files->count);
+	hmap_free(&files->index);
+	hmap_free(&files->names);
+}
+
+/*
+ * After a load, the files watched are the zone files and those z lists
+ * (the zones in force include, a refused load tried to): one listed anew
+ * is watched at once; one no longer listed, such as an include of an old
+ * release (an include is named where the links led), is not watched
+ * again, and its directory's watch goes at the next round (each deploy
+ * kept one more, and the list grew by every include of every release).
+ */
 static void watch_includes(struct daemon *d, struct zone_job *z)
 {
-	for (size_t i = 0; i < z->include_count; i++)
-		if (d->opts.watch_zones && watch_file(d, z->includes[i]))
-			log_error("out of memory watching %s", z->includes[i]);
+	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	size_t view_count = view_zones(&d->opts, views);
+	struct watched_files now = { 0 };
+	bool failed = z->includes_short;
+	char err[ERR_LEN];
+
+	if (!d->opts.watch_zones)
+		return;
+	for (size_t v = 0; v < view_count && !failed; v++)
+		for (size_t i = 0; i < views[v].count && !failed; i++)
+			failed = watched_add(&now, views[v].paths[i]) < 0;
+	for (size_t i = 0; i < z->include_count && !failed; i++) {
+		int added = watched_add(&now, z->includes[i]);
+
+		failed = added < 0;
+		if (added > 0 && d->watch.fd >= 0 && watched_find(&d->watched, z->includes[i]) < 0 &&
+		    zone_watch_add(&d->watch, z->includes[i], err, sizeof(err)))
+			log_error("%s (a change to it is seen at the next reload)", err);
+	}
+	if (failed) {
+		log_error("out of memory listing the files to watch: the last load's are watched still");
+		watched_free(&now);
+		return;
+	}
+	watched_free(&d->watched);
+	d->watched = now;
 }
 
 /* ---- loads ---- */
@@ -260,8 +302,7 @@ static void take_includes(const struct generation *served, char *const *tried, s
 		for (size_t k = 0; k < served->zones[i]->include_count && !failed; k++)
 			failed = take_watched(z, served->zones[i]->includes[k], true);
 	}
-	if (failed)
-		log_error("out of memory listing the files zones include");
+	z->includes_short = failed;
 }
 
 /* On the zones lane: the view of the zones in force the loop's thread
@@ -1352,7 +1393,7 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 static void watch_paths_again(struct daemon *d)
 {
 	char first[ERR_LEN];
-	size_t failed = zone_watch_add_all(&d->watch, d->watched, d->watched_count, first, sizeof(first));
+	size_t failed = zone_watch_add_all(&d->watch, d->watched.paths, d->watched.count, first, sizeof(first));
 
 	/* Past the kernel's max_user_watches with 100,000 files: one line, not one each. */
 	if (failed)
@@ -1376,7 +1417,7 @@ static void watch_ready(void *arg, short revents)
 	bool watch_again = false;
 
 	(void)revents;
-	if (zone_watch_changed(&d->watch, &d->watched_names, &watch_again))
+	if (zone_watch_changed(&d->watch, &d->watched.names, &watch_again))
 		loop_timer_arm(d->loop, &d->watch_timer, clock_monotonic() + d->opts.watch_delay_ms / 1000.0);
 	d->watch_again |= watch_again;
 }
@@ -1411,7 +1452,7 @@ int zones_init(struct daemon *d, char *err, size_t errlen)
 	}
 	for (size_t v = 0; v < view_count; v++)
 		for (size_t i = 0; i < views[v].count; i++)
-			if (watch_file(d, views[v].paths[i])) {
+			if (watched_add(&d->watched, views[v].paths[i]) < 0) {
 				snprintf(err, errlen, "out of memory");
 				return -1;
 			}
@@ -1484,8 +1525,8 @@ int zones_listen(struct daemon *d, char *err, size_t errlen)
 			return -1;
 		log_info("listening for NOTIFY on %s (UDP and TCP)", d->opts.notify_listen.text);
 	}
-	if (d->opts.watch_zones && d->watched_count) {
-		if (zone_watch_open(&d->watch, d->watched, d->watched_count, err, errlen))
+	if (d->opts.watch_zones && d->watched.count) {
+		if (zone_watch_open(&d->watch, d->watched.paths, d->watched.count, err, errlen))
 			return -1;
 	}
 	return 0;
@@ -1527,12 +1568,9 @@ void zones_close(struct daemon *d)
 	d->freed_slots = NULL;
 	d->freed_slot_count = 0;
 	strings_free(&d->file_zones, &d->file_zone_count);
-	strings_free(&d->watched, &d->watched_count);
-	hmap_free(&d->watched_index);
-	hmap_free(&d->watched_names);
+	watched_free(&d->watched);
 	d->secondaries = NULL;
-	d->watched = NULL;
-	d->secondary_count = d->watched_count = d->secondary_capacity = 0;
+	d->secondary_count = d->secondary_capacity = 0;
 	/* The loop is gone: no zones job runs. The maps in force stay with
 	 * the program (attached still when handing over). */
 	generation_free(&d->lane.served);

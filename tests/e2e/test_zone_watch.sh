@@ -5,7 +5,8 @@
 # again, the zones' directory a symlink switched to a new release (as a
 # deploy does: ln -sfn, then mv -T over the link), a tree holding the
 # zones' directory renamed over by a new one, and a zone directory moved
-# away with the new one put in place only after the reload it caused.
+# away with the new one put in place only after the reload it caused;
+# and the watches of releases switched away from dropped.
 source "$(dirname "$0")/lib.sh"
 
 LATE=$WORK/zones/late.zone              # included before it exists
@@ -98,6 +99,36 @@ ln -sfn v5 "$WORK/releases/live.tmp"
 mv -T "$WORK/releases/live.tmp" "$WORK/releases/live"
 answer_via_xdp www.third.test A 192.0.2.86
 echo "ok - a directory symlink switched to another release is loaded and watched from then on"
+
+# Releases kept on disk, the zone including a file of its own release
+# (named, as read, where the links lead: releases/vN/extra.inc). Each
+# deploy leaves the daemon's inotify watches as many: an old release is
+# watched no more (each kept one more of the kernel's max_user_watches,
+# and the files watched grew by every include of every release).
+write_release_including() {
+	write_release "$1" "$2" "$3"
+	echo "\$INCLUDE extra.inc" >> "$WORK/releases/$1/third.test.zone"
+	echo "extra 300 IN A $3" > "$WORK/releases/$1/extra.inc"
+}
+inotify_watches() {
+	local fd count=0
+
+	for fd in /proc/"$XDPCASTD_PID"/fd/*; do
+		[ "$(readlink "$fd")" = anon_inode:inotify ] || continue
+		count=$((count + $(grep -c '^inotify wd:' /proc/"$XDPCASTD_PID"/fdinfo/"${fd##*/}")))
+	done
+	echo "$count"
+}
+for n in 6 7 8 9 10; do
+	write_release_including "v$n" $((n + 1)) "192.0.2.$((81 + n))"
+	ln -sfn "v$n" "$WORK/releases/live.tmp"
+	mv -T "$WORK/releases/live.tmp" "$WORK/releases/live"
+	answer_via_xdp extra.third.test A "192.0.2.$((81 + n))"
+	[ "$n" != 7 ] || watches=$(inotify_watches)
+done
+[ "$(inotify_watches)" = "$watches" ] ||
+	fail "inotify watches grew from $watches to $(inotify_watches) over three deploys"
+echo "ok - releases kept on disk are watched no more once switched away from"
 
 # A new tree renamed into the place of the one holding the zones'
 # directory: the directory's own watch follows the old tree, and sees
