@@ -192,6 +192,14 @@ static int take_protection(struct daemon *d, struct protection *next, char *err,
 
 /* ---- the files watched for changes ---- */
 
+/* Files that could not be watched, past the kernel's max_user_watches
+ * with 100,000 of them: one line, not one each. */
+static void log_unwatched(const char *first, size_t failed)
+{
+	if (failed)
+		log_error("%s, and %zu more files (a change to them is seen at the next reload)", first, failed - 1);
+}
+
 /* The index in files of path, found by its hash (a start with 100,000
  * zones must not compare every pair), or -1. */
 static ssize_t watched_find(const struct watched_files *files, const char *path)
@@ -241,7 +249,9 @@ static void watch_includes(struct daemon *d, struct zone_job *z)
 	size_t view_count = view_zones(&d->opts, views);
 	struct watched_files now = { 0 };
 	bool failed = z->includes_short;
-	char err[ERR_LEN];
+	char **fresh = NULL;            /* not watched before: now's */
+	size_t fresh_count = 0;
+	char first[ERR_LEN];
 
 	if (!d->opts.watch_zones)
 		return;
@@ -250,17 +260,22 @@ static void watch_includes(struct daemon *d, struct zone_job *z)
 			failed = watched_add(&now, views[v].paths[i]) < 0;
 	for (size_t i = 0; i < z->include_count && !failed; i++) {
 		int added = watched_add(&now, z->includes[i]);
+		bool watched = added <= 0 || watched_find(&d->watched, z->includes[i]) >= 0;
+		char **slot = watched ? NULL : array_push((void **)&fresh, &fresh_count, sizeof(*slot));
 
-		failed = added < 0;
-		if (added > 0 && d->watch.fd >= 0 && watched_find(&d->watched, z->includes[i]) < 0 &&
-		    zone_watch_add(&d->watch, z->includes[i], err, sizeof(err)))
-			log_error("%s (a change to it is seen at the next reload)", err);
+		failed = added < 0 || (!watched && !slot);
+		if (slot)
+			*slot = now.paths[now.count - 1];
 	}
 	if (failed) {
 		log_error("out of memory listing the files to watch: the last load's are watched still");
 		watched_free(&now);
+		free(fresh);
 		return;
 	}
+	if (d->watch.fd >= 0)
+		log_unwatched(first, zone_watch_add(&d->watch, fresh, fresh_count, first, sizeof(first)));
+	free(fresh);
 	watched_free(&d->watched);
 	d->watched = now;
 }
@@ -1393,11 +1408,8 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 static void watch_paths_again(struct daemon *d)
 {
 	char first[ERR_LEN];
-	size_t failed = zone_watch_add_all(&d->watch, d->watched.paths, d->watched.count, first, sizeof(first));
 
-	/* Past the kernel's max_user_watches with 100,000 files: one line, not one each. */
-	if (failed)
-		log_error("%s, and %zu more files (a change to them is seen at the next reload)", first, failed - 1);
+	log_unwatched(first, zone_watch_add_all(&d->watch, d->watched.paths, d->watched.count, first, sizeof(first)));
 }
 
 static void watch_due(struct loop_timer *timer)

@@ -260,11 +260,11 @@ static size_t watch_files(struct ways *ways, char *const *files, size_t count, c
 	return failed;
 }
 
-int zone_watch_add(struct zone_watch *w, const char *file, char *err, size_t errlen)
+size_t zone_watch_add(struct zone_watch *w, char *const *files, size_t count, char *err, size_t errlen)
 {
 	struct ways ways = { .fd = w->fd, .steps = &w->steps, .watches = &w->watches };
 
-	return watch_files(&ways, (char *const[]){ (char *)file }, 1, err, errlen) ? -1 : 0;
+	return watch_files(&ways, files, count, err, errlen);
 }
 
 static int drop_unless_kept(uint64_t wd, void *value, void *arg)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -149,13 +150,13 @@ static void test_directory_moved_away(void **state)
 	assert_true(gone);
 	/* Watched again before the new one is in place: its name is watched
 	 * for where it is to be, and its coming is a change. */
-	assert_int_equal(zone_watch_add(&w, zone, err, sizeof(err)), 0);
+	assert_int_equal(zone_watch_add(&w, files, 1, err, sizeof(err)), 0);
 	gone = false;
 	assert_int_equal(mkdir(dir, 0700), 0);
 	assert_true(zone_watch_changed(&w, &names, &gone));
 	assert_true(gone);
 	/* Watched again, the new directory at the path is the one seen. */
-	assert_int_equal(zone_watch_add(&w, zone, err, sizeof(err)), 0);
+	assert_int_equal(zone_watch_add(&w, files, 1, err, sizeof(err)), 0);
 	gone = false;
 	write_file("example.test.zone");
 	assert_true(zone_watch_changed(&w, &names, &gone));
@@ -432,6 +433,37 @@ static void test_old_release_dropped(void **state)
 	hmap_free(&names);
 }
 
+/* The includes of a new release, 100,000 in two directories, watched at
+ * once: each directory and its way walked once, not each file's way from
+ * the root (4.5 s one by one, the daemon's event loop held meanwhile). */
+static void test_many_files_added_at_once(void **state)
+{
+	char **files = calloc(FILES, sizeof(*files)), err[256];
+	struct zone_watch w;
+	struct timespec start, end;
+
+	(void)state;
+	assert_non_null(files);
+	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
+	make_dir("release");
+	make_dir("release/keys");
+	for (int i = 0; i < FILES; i++) {
+		files[i] = malloc(TEMP_NAME_MAX + 64);
+		assert_non_null(files[i]);
+		snprintf(files[i], TEMP_NAME_MAX + 64, "%s/release/%szone%06d.inc", dir, i % 2 ? "keys/" : "", i);
+	}
+	assert_int_equal(zone_watch_open(&w, files, 1, err, sizeof(err)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(zone_watch_add(&w, files, FILES, err, sizeof(err)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	assert_true(end.tv_sec - start.tv_sec + (end.tv_nsec - start.tv_nsec) / 1e9 < 1.0);
+	zone_watch_close(&w);
+	for (int i = 0; i < FILES; i++)
+		free(files[i]);
+	free(files);
+	remove_dir();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_symlinks_resolved),
 		cmocka_unit_test(test_symlink_loop),
 		cmocka_unit_test(test_old_release_dropped),
+		cmocka_unit_test(test_many_files_added_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
