@@ -51,9 +51,8 @@ struct zone_job {
 	char **restart_keys;            /* read_config: keys that differ from the running ones', all of them */
 	size_t restart_key_count;
 	struct zones_view view;         /* the zones in force after the job */
-	char **includes;                /* the files they $INCLUDE */
-	size_t include_count;
-	bool includes_short;            /* out of memory listing them */
+	struct watched_files watched;   /* the files to watch after it: the zone files, those they $INCLUDE */
+	bool watched_short;             /* out of memory listing them */
 	int ret;
 	char err[ERR_LEN];
 };
@@ -236,40 +235,32 @@ static void watched_free(struct watched_files *files)
 }
 
 /*
- * After a load, the files watched are the zone files and those z lists
- * (the zones in force include, a refused load tried to): one listed anew
- * is watched at once; one no longer listed, such as an include of an old
- * release (an include is named where the links led), is not watched
- * again, and its directory's watch goes at the next round (each deploy
- * kept one more, and the list grew by every include of every release).
+ * After a load, the files watched are those it listed (watched_to_list):
+ * one listed anew is watched at once; one no longer listed, such as an
+ * include of an old release (an include is named where the links led),
+ * is not watched again, and its directory's watch goes at the next round
+ * (each deploy kept one more, and the list grew by every include of
+ * every release).
  */
-static void watch_includes(struct daemon *d, struct zone_job *z)
+static void watch_listed(struct daemon *d, struct zone_job *z)
 {
-	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
-	size_t view_count = view_zones(&d->opts, views);
-	struct watched_files now = { 0 };
-	bool failed = z->includes_short;
-	char **fresh = NULL;            /* not watched before: now's */
+	bool failed = z->watched_short;
+	char **fresh = NULL;            /* not watched before: z's */
 	size_t fresh_count = 0;
 	char first[ERR_LEN];
 
 	if (!d->opts.watch_zones)
 		return;
-	for (size_t v = 0; v < view_count && !failed; v++)
-		for (size_t i = 0; i < views[v].count && !failed; i++)
-			failed = watched_add(&now, views[v].paths[i]) < 0;
-	for (size_t i = 0; i < z->include_count && !failed; i++) {
-		int added = watched_add(&now, z->includes[i]);
-		bool watched = added <= 0 || watched_find(&d->watched, z->includes[i]) >= 0;
-		char **slot = watched ? NULL : array_push((void **)&fresh, &fresh_count, sizeof(*slot));
+	for (size_t i = 0; i < z->watched.count && !failed; i++) {
+		char **slot = NULL;
 
-		failed = added < 0 || (!watched && !slot);
+		if (watched_find(&d->watched, z->watched.paths[i]) < 0)
+			failed = !(slot = array_push((void **)&fresh, &fresh_count, sizeof(*slot)));
 		if (slot)
-			*slot = now.paths[now.count - 1];
+			*slot = z->watched.paths[i];
 	}
 	if (failed) {
 		log_error("out of memory listing the files to watch: the last load's are watched still");
-		watched_free(&now);
 		free(fresh);
 		return;
 	}
@@ -277,47 +268,55 @@ static void watch_includes(struct daemon *d, struct zone_job *z)
 		log_unwatched(first, zone_watch_add(&d->watch, fresh, fresh_count, first, sizeof(first)));
 	free(fresh);
 	watched_free(&d->watched);
-	d->watched = now;
+	d->watched = z->watched;
+	memset(&z->watched, 0, sizeof(z->watched));
 }
 
 /* ---- loads ---- */
 
-/* A file to watch, for the loop's thread: an include, or where a zone file
- * or include that is a symlink points (the watch on the link's directory
+/* A file to watch, for the loop's thread: a zone file or an include, and
+ * where one that is a symlink points (the watch on the link's directory
  * sees the link change, not its target: a checkout elsewhere). Found
- * again at every load, as the link may point elsewhere since. */
-static int take_watched(struct zone_job *z, const char *path, bool include)
+ * again at every load, as the link may point elsewhere since. -1 out of
+ * memory. */
+static int take_watched(struct zone_job *z, const char *path)
 {
 	struct stat link;
 	char *target;
-	int ret = 0;
+	int ret;
 
-	if (include && strings_push(&z->includes, &z->include_count, path))
+	if (watched_add(&z->watched, path) < 0)
 		return -1;
 	if (lstat(path, &link) || !S_ISLNK(link.st_mode) || !(target = realpath(path, NULL)))
 		return 0;
-	ret = strings_push(&z->includes, &z->include_count, target);
+	ret = watched_add(&z->watched, target) < 0 ? -1 : 0;
 	free(target);
 	return ret;
 }
 
-/* On the zones lane: the files the zones in force include, and the targets
- * of those that are symlinks, zone files too, for the loop's thread to
- * watch; and those a zone that failed to load included, or tried to (a
- * file not there yet): creating or mending one is a change to load. */
-static void take_includes(const struct generation *served, char *const *tried, size_t tried_count,
-			  struct zone_job *z)
+/* On the zones lane (listing 100,000 files is 150 ms): the files to watch
+ * after the load, for the loop's thread. The zone files, those the zones
+ * in force include, and the targets of those that are symlinks; and those
+ * a zone that failed to load included, or tried to (a file not there
+ * yet): creating or mending one is a change to load. */
+static void watched_to_list(const struct daemon *d, char *const *tried, size_t tried_count, struct zone_job *z)
 {
+	const struct generation *served = &d->lane.served;
+	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
+	size_t view_count = view_zones(&d->opts, views);
 	int failed = 0;
 
+	if (!d->opts.watch_zones)
+		return;
+	for (size_t v = 0; v < view_count && !failed; v++)
+		for (size_t i = 0; i < views[v].count && !failed; i++)
+			failed = take_watched(z, views[v].paths[i]);
 	for (size_t i = 0; i < tried_count && !failed; i++)
-		failed = take_watched(z, tried[i], true);
-	for (size_t i = 0; i < served->zone_count && !failed; i++) {
-		failed = take_watched(z, served->zones[i]->file, false);
+		failed = take_watched(z, tried[i]);
+	for (size_t i = 0; i < served->zone_count && !failed; i++)
 		for (size_t k = 0; k < served->zones[i]->include_count && !failed; k++)
-			failed = take_watched(z, served->zones[i]->includes[k], true);
-	}
-	z->includes_short = failed;
+			failed = take_watched(z, served->zones[i]->includes[k]);
+	z->watched_short = failed;
 }
 
 /* On the zones lane: the view of the zones in force the loop's thread
@@ -480,7 +479,7 @@ static void load_run(struct loop_job *job)
 	generation_free(&next);         /* emptied when applied; the old zones went with it */
 out:
 	take_view(d, &z->view);
-	take_includes(&d->lane.served, tried, tried_count, z);
+	watched_to_list(d, tried, tried_count, z);
 	strings_free(&tried, &tried_count);
 }
 
@@ -568,8 +567,8 @@ static bool load_taken(struct daemon *d, struct zone_job *z)
 		d->zones = (struct zones_view){ 0 };
 	}
 	show_view(d, &z->view);
-	watch_includes(d, z);
-	strings_free(&z->includes, &z->include_count);
+	watch_listed(d, z);
+	watched_free(&z->watched);
 	if (!ok) {
 		zones_view_free(&before);
 		load_failed(d, z);
@@ -696,7 +695,7 @@ int zones_load_now(struct daemon *d, char *err, size_t errlen)
 	if (z->ret) {
 		snprintf(err, errlen, "%s", z->err);
 		release_transferred(z);
-		strings_free(&z->includes, &z->include_count);
+		watched_free(&z->watched);
 		zones_view_free(&z->view);
 		options_free(&z->fresh);
 		free(z);
