@@ -304,8 +304,8 @@ static void test_path_from_double_slash(void **state)
 }
 
 /* Symlinks followed as the kernel does: a relative target going up
- * (../releases/v1), a chain of links, a link to "/", "//" and "." on the
- * way; the directory reached is the one watched, and a switch of any link
+ * (../releases/v1), a chain of links, a link to "/", a target ending in a
+ * slash, "//" and "." on the way; the directory reached is the one watched, and a switch of any link
  * on the way is seen. */
 static void test_symlinks_resolved(void **state)
 {
@@ -324,6 +324,7 @@ static void test_symlinks_resolved(void **state)
 	make_link("etc/current", "chain");
 	make_link("chain/../v2/.", "up");      /* up from where the chain leads, not from "chain" */
 	make_link("/", "root");
+	make_link("releases/v2//", "slash");
 
 	watch_through(&w, "etc//current/.", "releases/v1", &names);
 	switch_link("../releases/v2", "etc/current");
@@ -342,6 +343,8 @@ static void test_symlinks_resolved(void **state)
 	zone_watch_close(&w);
 	snprintf(root_way, sizeof(root_way), "root%s/releases/v2", dir);
 	watch_through(&w, root_way, "releases/v2", &names);
+	zone_watch_close(&w);
+	watch_through(&w, "slash", "releases/v2", &names);
 	zone_watch_close(&w);
 
 	remove_dir();
@@ -464,6 +467,48 @@ static void test_many_files_added_at_once(void **state)
 	remove_dir();
 }
 
+/* The zone directory replaced by a file, then by a directory again: each
+ * change of the name is seen, and once watched again the new directory's
+ * files are. */
+static void test_directory_replaced_by_file(void **state)
+{
+	char zone[TEMP_NAME_MAX + 64], err[256];
+	char *files[] = { zone };
+	struct hmap names = { 0 };
+	struct zone_watch w;
+	bool again = false;
+
+	(void)state;
+	assert_non_null(mkdtemp(temp_name(dir, sizeof(dir), "xdpcast-zone-watch.XXXXXX")));
+	make_dir("zones");
+	watch_through(&w, "zones", "zones", &names);
+	snprintf(zone, sizeof(zone), "%s/zones/example.test.zone", dir);
+	assert_int_equal(unlink(zone), 0);
+	assert_true(zone_watch_changed(&w, &names, &again));  /* the zone file deleted */
+	snprintf(zone, sizeof(zone), "%s/zones", dir);
+	assert_int_equal(rmdir(zone), 0);
+	write_file("zones");
+	assert_true(zone_watch_changed(&w, &names, &again));
+	assert_true(again);
+	snprintf(zone, sizeof(zone), "%s/zones/example.test.zone", dir);
+	assert_int_equal(zone_watch_add_all(&w, files, 1, err, sizeof(err)), 0);      /* the file watched, its going seen */
+	again = false;
+	snprintf(zone, sizeof(zone), "%s/zones", dir);
+	assert_int_equal(unlink(zone), 0);
+	make_dir("zones");
+	assert_true(zone_watch_changed(&w, &names, &again));
+	assert_true(again);
+	snprintf(zone, sizeof(zone), "%s/zones/example.test.zone", dir);
+	assert_int_equal(zone_watch_add_all(&w, files, 1, err, sizeof(err)), 0);
+	again = false;
+	write_file("zones/example.test.zone");
+	assert_true(zone_watch_changed(&w, &names, &again));
+	assert_false(again);
+	zone_watch_close(&w);
+	remove_dir();
+	hmap_free(&names);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_path_from_double_slash),
 		cmocka_unit_test(test_symlinks_resolved),
 		cmocka_unit_test(test_symlink_loop),
+		cmocka_unit_test(test_directory_replaced_by_file),
 		cmocka_unit_test(test_old_release_dropped),
 		cmocka_unit_test(test_many_files_added_at_once),
 	};
