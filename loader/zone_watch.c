@@ -337,10 +337,10 @@ bool zone_watch_changed(const struct zone_watch *w, const struct hmap *names, bo
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
 			/* The queue overflowed: the events past it, a zone file's
-			 * among them maybe, were dropped. ev->name is NUL-padded
-			 * to ev->len. */
+			 * or a step's on the way among them maybe, were dropped.
+			 * ev->name is NUL-padded to ev->len. */
 			if (ev->mask & IN_Q_OVERFLOW)
-				changed = true;
+				changed = *watch_again = true;
 			else if (!hmap_get(&w->watches, (uint64_t)ev->wd))
 				;       /* dropped: an old release's, removed maybe, or its IN_IGNORED */
 			else if (ev->mask & DIRECTORY_GONE)

@@ -55,14 +55,14 @@ uint64_t zone_watch_key(const char *file);
 
 /*
  * Drains w's fd; whether an event named a file of `names` (keys from
- * zone_watch_key, any value), or the kernel's queue overflowed and lost
- * events that may have, or a watched directory was moved or deleted, or
- * a step on the way to one changed: then *watch_again is set too, and
- * the files' directories are to be watched again (zone_watch_add_all)
- * once the new one is in place. An event of a watch dropped is none. One
- * lookup per event (two for a name on the way): with 100,000 zone files a
- * walk over them all took 16 ms per event, and a deploy rewriting them
- * all held the event loop for an hour.
+ * zone_watch_key, any value); or the kernel's queue overflowed and lost
+ * events that may have, or told of a step, or a watched directory was
+ * moved or deleted, or a step on the way to one changed: then
+ * *watch_again is set too, and the files' directories are to be watched
+ * again (zone_watch_add_all) once the new one is in place. An event of a
+ * watch dropped is none. One lookup per event (two for a name on the
+ * way): with 100,000 zone files a walk over them all took 16 ms per
+ * event, and a deploy rewriting them all held the event loop for an hour.
  */
 bool zone_watch_changed(const struct zone_watch *w, const struct hmap *names, bool *watch_again);
 
