@@ -37,6 +37,13 @@ static uint64_t name_key(const char *name)
 	return hmap_hash(HMAP_HASH_SEED, name, strlen(name));
 }
 
+/* A step: a name in the directory of watch wd. A step's name elsewhere
+ * (a zone file named as a directory on some way) is no step. */
+static uint64_t step_key(int wd, const char *name)
+{
+	return hmap_hash(hmap_hash(HMAP_HASH_SEED, &wd, sizeof(wd)), name, strlen(name));
+}
+
 /*
  * The ways to the directories a round of watches reached. Each directory
  * on a way is watched for the name of the next step (into `steps`), and a
@@ -63,14 +70,19 @@ struct ways {
 	struct hmap index;      /* a path's hash -> 1 + its index in items */
 	struct way *items;
 	size_t count;
-	struct hmap holders;    /* a directory watched for its steps: its path's hash -> the path */
+	struct hmap holders;    /* a directory watched for its steps: its path's hash -> struct holder */
 };
 
-static int free_holder(uint64_t key, void *path, void *arg)
+struct holder {
+	int wd;
+	char path[];
+};
+
+static int free_holder(uint64_t key, void *holder, void *arg)
 {
 	(void)key;
 	(void)arg;
-	free(path);
+	free(holder);
 	return 0;
 }
 
@@ -104,11 +116,13 @@ static int placed(struct ways *ways, int wd, const char *path, char *err, size_t
 static int watch_step(struct ways *ways, const char *holder, const char *name, char *err, size_t errlen)
 {
 	uint64_t key = hmap_hash(HMAP_HASH_SEED, holder, strlen(holder));
-	const char *known = hmap_get(&ways->holders, key);
-	char *copy;
+	const struct holder *known = hmap_get(&ways->holders, key);
+	struct holder *copy;
 	int wd;
 
-	if (!known || strcmp(known, holder)) {
+	if (known && !strcmp(known->path, holder)) {
+		wd = known->wd;
+	} else {
 		if ((wd = inotify_add_watch(ways->fd, holder, WAY_EVENTS)) < 0) {
 			snprintf(err, errlen, "watching %s for a change to %s: %s", holder, name, strerror(errno));
 			return -1;
@@ -116,10 +130,14 @@ static int watch_step(struct ways *ways, const char *holder, const char *name, c
 		if (placed(ways, wd, holder, err, errlen))
 			return -1;
 		/* Two of one hash: the second is watched at each step. */
-		if (!known && (copy = strdup(holder)) && hmap_set(&ways->holders, key, copy))
-			free(copy);
+		if (!known && (copy = malloc(sizeof(*copy) + strlen(holder) + 1))) {
+			copy->wd = wd;
+			strcpy(copy->path, holder);
+			if (hmap_set(&ways->holders, key, copy))
+				free(copy);
+		}
 	}
-	if (hmap_set(ways->steps, name_key(name), (void *)1))
+	if (hmap_set(ways->steps, step_key(wd, name), (void *)1))
 		return short_of_memory(ways, holder, err, errlen);
 	return 0;
 }
@@ -345,7 +363,7 @@ bool zone_watch_changed(const struct zone_watch *w, const struct hmap *names, bo
 				;       /* dropped: an old release's, removed maybe, or its IN_IGNORED */
 			else if (ev->mask & DIRECTORY_GONE)
 				changed = *watch_again = true;
-			else if (ev->len && hmap_get(&w->steps, name_key(ev->name)))
+			else if (ev->len && hmap_get(&w->steps, step_key(ev->wd, ev->name)))
 				changed = *watch_again = true;
 			else if (ev->len && !changed)
 				changed = hmap_get(names, name_key(ev->name)) != NULL;

@@ -19,7 +19,7 @@
  * added since. */
 struct zone_watch {
 	int fd;                 /* inotify, or -1 */
-	struct hmap steps;      /* the names on the ways to the directories, by hash */
+	struct hmap steps;      /* each name on the ways to the directories, with its directory's watch */
 	struct hmap watches;    /* the watch descriptors placed for them */
 };
 
