@@ -43,6 +43,7 @@ struct loop {
 	pthread_mutex_t finished_lock;
 	struct loop_job *finished;
 	size_t pending;                 /* submitted, `done` not yet run */
+	size_t lane_pending[LANE_MAX];  /* the same, by lane */
 
 	bool stopped;
 	double longest_turn;
@@ -224,6 +225,7 @@ void loop_submit(struct loop *loop, struct loop_job *job)
 
 	job->next = NULL;
 	loop->pending++;
+	loop->lane_pending[job->lane]++;
 	pthread_mutex_lock(&lane->lock);
 	if (lane->tail)
 		lane->tail->next = job;
@@ -265,6 +267,7 @@ static void finish_jobs(void *arg, short revents)
 
 		reversed = job->next;
 		loop->pending--;
+		loop->lane_pending[job->lane]--;
 		job->done(job);
 	}
 }
@@ -358,14 +361,24 @@ static void dispatch(struct loop *loop, struct pollfd *pfds, size_t count)
 	}
 }
 
-int loop_run(struct loop *loop)
+static bool lanes_busy(const struct loop *loop, unsigned lanes)
+{
+	for (int l = 0; l < LANE_MAX; l++)
+		if (lanes & LOOP_LANE(l) && loop->lane_pending[l])
+			return true;
+	return false;
+}
+
+/* Runs until loop_stop(), or (with `until_idle`) until no job of
+ * `lanes` is pending. */
+static int run(struct loop *loop, bool until_idle, unsigned lanes)
 {
 	struct pollfd *pfds = NULL;
 	size_t capacity = 0;
 	int ret = 0;
 
 	loop->stopped = false;
-	while (!loop->stopped) {
+	while (!loop->stopped && (!until_idle || lanes_busy(loop, lanes))) {
 		double turn_start;
 		size_t polled;
 		int ready;
@@ -401,6 +414,16 @@ int loop_run(struct loop *loop)
 	}
 	free(pfds);
 	return ret;
+}
+
+int loop_run(struct loop *loop)
+{
+	return run(loop, false, 0);
+}
+
+int loop_run_until_idle(struct loop *loop, unsigned lanes)
+{
+	return run(loop, true, lanes);
 }
 
 void loop_stop(struct loop *loop)

@@ -83,11 +83,20 @@ void loop_submit(struct loop *loop, struct loop_job *job);
 size_t loop_jobs_pending(const struct loop *loop);
 
 /* Waits for every submitted job (those their `done` submits too) and runs
- * their `done`: for start-up work before the loop runs. */
+ * their `done`, without serving watches or timers meanwhile. */
 void loop_drain(struct loop *loop);
 
 /* Runs until loop_stop(); -1 if poll fails. */
 int loop_run(struct loop *loop);
+
+#define LOOP_LANE(lane) (1u << (lane))
+
+/* Runs the loop, its watches and timers, until no job of `lanes` (a mask
+ * of LOOP_LANE bits) is pending, or loop_stop(); -1 if poll fails. For
+ * start-up work that must not hold up what the loop serves (the control
+ * socket's status while the first transfers run): jobs of other lanes
+ * (its replies) may still be pending after. */
+int loop_run_until_idle(struct loop *loop, unsigned lanes);
 void loop_stop(struct loop *loop);
 
 /* The longest the loop's thread went without getting back to poll, in

@@ -3,8 +3,9 @@
  * The event loop: timers fire in the order of their deadlines whatever the
  * order they were armed in, a cancelled timer never fires, a job's `done`
  * runs on the loop's thread after its `run` on a worker, a job stuck on one
- * lane does not hold up another lane, and freeing the loop cancels what
- * still runs and still runs every `done`.
+ * lane does not hold up another lane, running until the jobs of some lanes
+ * are done serves timers meanwhile and leaves the other lanes' jobs, and
+ * freeing the loop cancels what still runs and still runs every `done`.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,10 +123,42 @@ static void test_lanes_do_not_wait_for_each_other(void **state)
 	assert_true(pthread_equal(slow.done_on, pthread_self()));
 }
 
+/* The start's first transfers: the control socket's timers fire while they
+ * run, and a status reply still being encoded does not hold the start. */
+static void test_run_until_lanes_idle(void **state)
+{
+	struct loop *loop = loop_new(one_each, NULL);
+	int finished = 0;
+	struct probe_job transfer = { .job = { .lane = LANE_TRANSFERS, .run = probe_run, .done = probe_done },
+				      .hold_s = 0.2, .finished = &finished };
+	struct probe_job reply = { .job = { .lane = LANE_REPLIES, .run = probe_run, .done = probe_done },
+				   .hold_s = 0.6, .finished = &finished };
+	struct loop_timer deadline;
+
+	(void)state;
+	fired = (struct fired){ .loop = NULL };
+	loop_timer_init(&deadline, "d", note, NULL);
+	loop_timer_arm(loop, &deadline, clock_monotonic() + 0.05);
+	loop_submit(loop, &transfer.job);
+	loop_submit(loop, &reply.job);
+	assert_int_equal(loop_run_until_idle(loop, LOOP_LANE(LANE_TRANSFERS)), 0);
+	assert_int_equal(fired.count, 1);
+	assert_true(transfer.done_at > 0);
+	assert_int_equal(reply.done_at, 0);
+	assert_int_equal(loop_jobs_pending(loop), 1);
+	/* Nothing pending of those lanes: back at once. */
+	assert_int_equal(loop_run_until_idle(loop, LOOP_LANE(LANE_TRANSFERS)), 0);
+	assert_int_equal(loop_run_until_idle(loop, LOOP_LANE(LANE_REPLIES)), 0);
+	assert_int_equal(loop_jobs_pending(loop), 0);
+	assert_false(reply.cancelled);
+	loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timers_in_deadline_order),
+		cmocka_unit_test(test_run_until_lanes_idle),
 		cmocka_unit_test(test_lanes_do_not_wait_for_each_other),
 	};
 
