@@ -8,6 +8,13 @@
  * meanwhile the connection only holds its slot. `status` is encoded on a
  * worker from the snapshot in force (at 100,000 zones that took the loop
  * ~0.6 s a reply).
+ *
+ * Served from the start's first transfers on, which take minutes from a
+ * distant primary: `status` then says phase starting and how far the
+ * transfers are. The other commands are refused until started, not queued:
+ * a reload's answer (or a drain's) would wait for the whole start, past
+ * xdpcastctl's timeout, and what they change is not running yet (no load
+ * in force to replace, no announcement made).
  */
 #include <errno.h>
 #include <poll.h>
@@ -212,6 +219,12 @@ static void run_command(struct control_conn *c, const char *line)
 		conn_reply(c, error_reply(err));
 		return;
 	}
+	if (d->phase == PHASE_STARTING && cmd.verb != CONTROL_STATUS) {
+		conn_reply(c, error_reply(cmd.verb == CONTROL_WITHDRAW ?
+					  "starting: try again once started (to withdraw now, stop xdpcastd: "
+					  "the unit's stop hook withdraws)" : "starting: try again once started"));
+		return;
+	}
 	switch (cmd.verb) {
 	case CONTROL_STATUS:
 		reply_status(c);
@@ -336,7 +349,9 @@ int control_server_start(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* Watched once the daemon runs: clients that come earlier wait in the backlog. */
+/* Watched from the start's first transfers on (the loop runs then);
+ * clients that come earlier, or while the zones load and the program is
+ * attached after those, wait in the backlog. */
 void control_server_run(struct control_server *c)
 {
 	loop_watch(c->d->loop, c->listen_fd, POLLIN, accept_ready, c);

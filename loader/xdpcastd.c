@@ -274,6 +274,28 @@ static void snapshot_bgp(const struct daemon *d, struct pop_state *s)
 	s->session_count = d->bird.session_count;
 }
 
+/* The first transfers a start waits for: done once transferred or failed. */
+static struct state_start start_progress(const struct daemon *d)
+{
+	struct state_start p = { .starting = d->phase == PHASE_STARTING };
+
+	for (size_t i = 0; p.starting && i < d->secondary_count; i++) {
+		const struct secondary *sec = &d->secondaries[i];
+
+		if (!secondary_used(sec))
+			continue;
+		p.transfers++;
+		if (sec->transferring)
+			continue;
+		p.done += sec->transferred_at > 0 || sec->error[0];
+		p.failed += sec->error[0] != '\0';
+	}
+	return p;
+}
+
+/* Read during the start too (`status` while the first transfers run): the
+ * program is loaded, not attached; the interfaces' holders are not known
+ * before attach_all. */
 static struct pop_state *snapshot(const struct daemon *d)
 {
 	struct bpf_prog_info info = { 0 };
@@ -287,6 +309,7 @@ static struct pop_state *snapshot(const struct daemon *d)
 	utf8_copy(s->version, sizeof(s->version), XDPCAST_VERSION);
 	s->pid = getpid();
 	utf8_copy(s->phase, sizeof(s->phase), phase_names[d->phase]);
+	s->start = start_progress(d);
 	s->pin_dir = state_text(s, d->opts.pin_dir, PATH_MAX);
 	utf8_copy(s->metrics, sizeof(s->metrics), d->opts.metrics ? d->opts.metrics : "");
 	if (d->skel && !bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.xdpcast), &info, &info_len))
@@ -302,7 +325,9 @@ static struct pop_state *snapshot(const struct daemon *d)
 		utf8_copy(f->mode, sizeof(f->mode), attach_mode_name(a->mode));
 		f->attached = a->attached;
 		f->program_id = a->seen.id;
-		if (a->gone)
+		if (d->phase == PHASE_STARTING)
+			snprintf(f->holder, sizeof(f->holder), "starting: attached once the zones are in");
+		else if (a->gone)
 			snprintf(f->holder, sizeof(f->holder), "no such interface (deleted or moved to another namespace)");
 		else
 			attach_describe(&a->seen, f->holder, sizeof(f->holder));
@@ -364,7 +389,9 @@ static void publish_now(struct daemon *d)
 	state_unref(d->state);
 	d->state = s;
 	metrics_server_update(d->metrics, s);
-	if (d->skel)
+	/* Not while starting: taking over, the map may be the previous
+	 * daemon's still, its record of health what this start goes on. */
+	if (d->skel && d->phase != PHASE_STARTING)
 		write_control_plane(d, false);
 	pacing_ran(&d->publish_pacing, started_at, clock_monotonic());
 }
@@ -624,15 +651,20 @@ failed:
  * systemd would kill each start in turn. Progress extends the timeout by
  * what one more transfer may take (an IXFR and the AXFR after it, each
  * within transfer.timeout_ms, and a margin); a start that stops advancing
- * still times out. */
+ * still times out. STATUS= tells how far it is (systemctl status), as
+ * `xdpcastctl status` does; at most once a second. */
 void daemon_start_progress(struct daemon *d)
 {
 	double now = clock_monotonic();
+	struct state_start progress;
 
 	if (d->phase != PHASE_STARTING || now - d->start_extended_at < 1)
 		return;
 	d->start_extended_at = now;
-	sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu", (2ULL * d->opts.transfer_timeout_ms + 30000) * 1000);
+	progress = start_progress(d);
+	sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=starting: %zu of %zu first transfers done, %zu failed",
+		   (2ULL * d->opts.transfer_timeout_ms + 30000) * 1000, progress.done, progress.transfers,
+		   progress.failed);
 }
 
 /* A keep-alive for systemd's watchdog, sent from the loop's own turn: a
@@ -667,7 +699,6 @@ static void run(struct daemon *d)
 	loop_watch(d->loop, d->signal_fd, POLLIN, signal_ready, d);
 	d->phase = PHASE_RUNNING;
 	zones_start(d);
-	control_server_run(d->control);
 	announce_start(d);
 	daemon_publish(d);
 	loop_run(d->loop);
@@ -833,6 +864,8 @@ int main(int argc, char **argv)
 	    open_program_and_check_zones(&d, &previous, err, sizeof(err)) ||
 	    zones_listen(&d, err, sizeof(err)) || control_server_start(&d, err, sizeof(err)))
 		goto fail;
+	/* Served while the first transfers run: `status` tells the progress. */
+	control_server_run(d.control);
 	if (d.opts.metrics && !(d.metrics = metrics_server_start(d.opts.metrics, err, sizeof(err))))
 		goto fail;
 	if (start_program(&d, &previous, err, sizeof(err)))

@@ -871,6 +871,12 @@ static void transfer_run(struct loop_job *job)
 
 static void arm_secondary_timers(struct daemon *d, struct secondary *s)
 {
+	/* zones_start arms them all: the loop the start runs (for the control
+	 * socket) would begin a failed zone's retry, which the start waited
+	 * for in turn, and a refresh would serve a copy before the program
+	 * is attached. */
+	if (d->phase == PHASE_STARTING)
+		return;
 	loop_timer_arm(d->loop, &s->refresh_timer, s->next_refresh);
 	if (s->zone && !s->expired)
 		loop_timer_arm(d->loop, &s->expiry_timer, s->expires_at);
@@ -1545,13 +1551,20 @@ int zones_listen(struct daemon *d, char *err, size_t errlen)
 
 /* The first copy of each transferred zone, all at once, before the program
  * goes live. A primary that does not answer costs only its zone, which the
- * server behind answers meanwhile; the zones check stays down until it comes. */
+ * server behind answers meanwhile; the zones check stays down until it comes.
+ * Minutes from a distant primary: meanwhile the loop serves the control
+ * socket, whose `status` tells how far the start is (its replies are not
+ * waited for; the other commands are refused until started). */
 void zones_first_transfers(struct daemon *d)
 {
+	unsigned start_lanes = (LOOP_LANE(LANE_MAX) - 1) & ~LOOP_LANE(LANE_REPLIES);
+
 	for (size_t i = 0; i < d->secondary_count; i++)
 		if (secondary_used(&d->secondaries[i]))
 			transfer(d, i);
-	loop_drain(d->loop);
+	daemon_start_progress(d);
+	if (loop_run_until_idle(d->loop, start_lanes))
+		loop_drain(d->loop);    /* the loop failed (poll): the transfers are still waited for */
 }
 
 void zones_start(struct daemon *d)

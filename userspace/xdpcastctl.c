@@ -543,8 +543,13 @@ static void print_zones(const json_t *zones, bool all)
 	       (long long)records, (long long)names, size_text(bytes, size));
 }
 
-static bool transfer_in_trouble(const json_t *item)
+/* Not served, or failing. During a start a transfer that runs is its
+ * first (a failed one is retried only once started): progress, not
+ * trouble, thousands of them from a distant primary. */
+static bool transfer_in_trouble(const json_t *item, bool starting)
 {
+	if (starting && json_is_true(json_object_get(item, "running")))
+		return false;
 	return json_is_string(json_object_get(item, "error")) ||
 	       !(json_is_true(json_object_get(item, "fresh")) || json_is_true(json_object_get(item, "is_catalog")));
 }
@@ -563,29 +568,38 @@ static void print_transfer(const json_t *item)
 }
 
 /* Every transfer, or (past STATUS_LISTED_MAX) those not served or failing
- * and a line for the rest. */
-static void print_transfers(const json_t *transfers, bool all)
+ * (during a start: those that failed) and a line for the rest. */
+static void print_transfers(const json_t *transfers, bool all, bool starting)
 {
 	bool listed = all || json_array_size(transfers) <= STATUS_LISTED_MAX;
-	size_t i, fresh = 0, catalogs = 0, trouble = 0;
+	size_t i, fresh = 0, catalogs = 0, trouble = 0, being_transferred = 0;
 	const json_t *item;
+	char transferring[64] = "";
 
 	json_array_foreach(transfers, i, item) {
-		fresh += json_is_true(json_object_get(item, "fresh"));
-		catalogs += json_is_true(json_object_get(item, "is_catalog"));
-		trouble += transfer_in_trouble(item);
-		if (listed || transfer_in_trouble(item))
+		bool is_fresh = json_is_true(json_object_get(item, "fresh")),
+		     is_catalog = json_is_true(json_object_get(item, "is_catalog")),
+		     in_trouble = transfer_in_trouble(item, starting);
+
+		fresh += is_fresh;
+		catalogs += is_catalog;
+		trouble += in_trouble;
+		being_transferred += !is_fresh && !is_catalog && !in_trouble;
+		if (listed || in_trouble)
 			print_transfer(item);
 	}
+	if (being_transferred)
+		snprintf(transferring, sizeof(transferring), ", %zu being transferred", being_transferred);
 	if (!listed)
-		printf("transfers: %zu, %zu fresh, %zu catalogs, %zu not served or failing%s (each with --all)\n",
-		       json_array_size(transfers), fresh, catalogs, trouble, trouble ? ", listed above" : "");
+		printf("transfers: %zu, %zu fresh%s, %zu catalogs, %zu not served or failing%s (each with --all)\n",
+		       json_array_size(transfers), fresh, transferring, catalogs, trouble,
+		       trouble ? ", listed above" : "");
 }
 
 static int cmd_status(struct ctl *ctl)
 {
 	char err[512];
-	json_t *status = daemon_status(ctl, err, sizeof(err)), *item, *cache;
+	json_t *status = daemon_status(ctl, err, sizeof(err)), *item, *cache, *start;
 	const char *reload_error;
 	char size[32];
 	size_t i;
@@ -594,11 +608,21 @@ static int cmd_status(struct ctl *ctl)
 		return fail(err);
 	if (ctl->json)
 		return print_json(json_incref(status));
+	start = json_object_get(status, "start");
 	printf("pop %s, xdpcast %s, pid %lld, %s, program id %lld%s\n",
 	       json_string_value(json_object_get(status, "pop")), json_string_value(json_object_get(status, "version")),
 	       json_integer_value(json_object_get(status, "pid")), json_string_value(json_object_get(status, "phase")),
 	       json_integer_value(json_object_get(status, "program_id")),
-	       json_is_true(json_object_get(status, "took_over")) ? " (took over from the previous xdpcastd)" : "");
+	       !json_is_true(json_object_get(status, "took_over")) ? "" :
+	       json_is_object(start) ? " (taking over from the previous xdpcastd, whose program runs meanwhile)" :
+	       " (took over from the previous xdpcastd)");
+	if (json_is_object(start)) {
+		printf("starting: %lld of %lld first transfers done", json_integer_value(json_object_get(start, "done")),
+		       json_integer_value(json_object_get(start, "transfers")));
+		if (json_integer_value(json_object_get(start, "failed")))
+			printf(", %lld failed (listed below)", json_integer_value(json_object_get(start, "failed")));
+		printf("; the program is attached once all are done\n");
+	}
 	json_array_foreach(json_object_get(status, "interfaces"), i, item) {
 		printf("interface %s (ifindex %lld): ", json_string_value(json_object_get(item, "name")),
 		       json_integer_value(json_object_get(item, "ifindex")));
@@ -629,7 +653,7 @@ static int cmd_status(struct ctl *ctl)
 		       json_string_value(json_object_get(status, "restart_advice")),
 		       json_string_value(json_object_get(status, "restart_pending")));
 	print_zones(json_object_get(status, "zones"), ctl->all);
-	print_transfers(json_object_get(status, "transfers"), ctl->all);
+	print_transfers(json_object_get(status, "transfers"), ctl->all, json_is_object(start));
 	json_array_foreach(json_object_get(status, "checks"), i, item)
 		printf("check %s %s%s\n", json_string_value(json_object_get(item, "check")),
 		       json_is_true(json_object_get(item, "up")) ? "up" : "down", error_suffix(item));

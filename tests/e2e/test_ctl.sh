@@ -67,7 +67,7 @@ PY
 PIDS+=($!)
 wait_for "the mute socket" test -S "$WORK/mute.sock"
 rc=0; out=$(timeout 10 "$BUILD/xdpcastctl" --control-socket "$WORK/mute.sock" --timeout 1 status 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: $WORK/mute.sock: xdpcastd took no connection in 1 s (still starting, stopped, or stuck? it answers once started)" ] ||
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: $WORK/mute.sock: xdpcastd took no connection in 1 s (stopped, stuck, or loading its zones at the start?)" ] ||
 	fail "status of a daemon whose backlog is full: rc $rc, '$out'"
 python3 - "$WORK/silent.sock" <<'PY' &
 import socket, sys, time
@@ -80,7 +80,7 @@ PY
 PIDS+=($!)
 wait_for "the silent socket" test -S "$WORK/silent.sock"
 rc=0; out=$(timeout 10 "$BUILD/xdpcastctl" --control-socket "$WORK/silent.sock" --timeout 1 --json drain 2>/dev/null) || rc=$?
-[ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "$WORK/silent.sock: no answer from xdpcastd in 1 s (still starting, stopped, or stuck? it answers once started)" ] ||
+[ "$rc" -eq 1 ] && [ "$(json 'v["error"]' <<< "$out")" = "$WORK/silent.sock: no answer from xdpcastd in 1 s (stopped, stuck, or loading its zones at the start?)" ] ||
 	fail "drain of a daemon that never answers: rc $rc, '$out'"
 # withdraw writes BIRD's file only where no daemon listens: one that is
 # there would announce again at its next round.
@@ -88,7 +88,7 @@ rc=0; out=$(timeout 10 "$BUILD/xdpcastctl" --control-socket "$WORK/silent.sock" 
 	--bird-include "$WORK/withdrawn.conf" withdraw 2>&1) || rc=$?
 # It says what withdraws there.
 [ "$rc" -eq 1 ] && [ ! -e "$WORK/withdrawn.conf" ] &&
-	[ "$out" = "xdpcastctl: $WORK/silent.sock: no answer from xdpcastd in 1 s (still starting, stopped, or stuck? it answers once started); to withdraw, stop that xdpcastd (the unit's stop hook withdraws), or withdraw once nothing listens" ] ||
+	[ "$out" = "xdpcastctl: $WORK/silent.sock: no answer from xdpcastd in 1 s (stopped, stuck, or loading its zones at the start?); to withdraw, stop that xdpcastd (the unit's stop hook withdraws), or withdraw once nothing listens" ] ||
 	fail "withdraw next to a daemon that never answers: rc $rc, '$out'"
 # A daemon with every connection taken says so and closes at once: the
 # command line sent after that killed xdpcastctl by SIGPIPE (exit 141,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# xdpcastd when what it relies on is not as it left it, all in ~25 s:
+# xdpcastd when what it relies on is not as it left it, all in ~35 s:
 # - a pin directory mounted read-only: refused at once (it failed at
 #   pinning, after the zones and the program were loaded);
 # - a directory where a pin belongs: a fresh start is refused naming it
@@ -10,7 +10,9 @@
 #   SIGHUP waits and reloads after it; SIGTERM ends the start at once with
 #   nothing attached (it waited for every transfer, attached, said ready,
 #   then detached), and during a takeover leaves the previous program
-#   attached, exiting 3 for the stop hook to withdraw;
+#   attached, exiting 3 for the stop hook to withdraw; xdpcastctl status
+#   answers meanwhile (phase starting, the transfers done and failed) and
+#   a reload is refused until started;
 # - an include file that cannot be written while no BIRD listens: status
 #   and the stop (exit 3) name it, not only BIRD's socket;
 # - the pin directory, then a pin, removed while xdpcastd runs: pinned and
@@ -141,6 +143,60 @@ wait_for "the reload SIGHUP asked for" grep -q "SIGHUP: reloading" "$WORK/xdpcas
 stop_xdpcastd
 echo "ok - SIGHUP during the start: the start goes on, the reload follows it"
 
+# xdpcastctl during a start of 24 slow transfers, 2 at once (6 s), and one
+# whose primary refuses (failed at once): status answers with phase
+# starting and how far the transfers are (it said nothing until the start
+# was over, and xdpcastctl gave up after its --timeout), listing the failed
+# one and counting those under way; a reload is refused; STATUS= tells
+# systemd the same; the start then completes as ever.
+{
+	echo "transfer:"
+	echo "  workers: 2"
+	echo "  zones:"
+	echo "    - {zone: refused.test, primary: 127.0.0.1@5398}"
+	for i in $(seq 1 24); do echo "    - {zone: s$i.test, primary: 127.0.0.1@5399}"; done
+} > "$WORK/progress.yaml"
+# systemd's notify socket, to read the STATUS= lines of the start.
+python3 - "$WORK/notify.sock" > "$WORK/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+while True:
+    msg = s.recv(4096).decode()
+    print(msg.replace("\n", " "), flush=True)
+    if msg.startswith("STOPPING=1"):
+        break
+PY
+PIDS+=($!)
+wait_for "the notify listener" test -S "$WORK/notify.sock"
+NOTIFY_SOCKET=$WORK/notify.sock launch_xdpcastd --zone "$ZONE" --config "$WORK/progress.yaml"
+starting_one_failed() {
+	[ "$(ctl --timeout 2 status --json 2>/dev/null |
+		json '(v["phase"], v["start"]["transfers"], v["start"]["failed"], v["start"]["done"] < 25)' 2>/dev/null)" = \
+		"('starting', 25, 1, True)" ]
+}
+wait_for "status of the start, the refused zone failed" starting_one_failed
+out=$(ctl --timeout 2 status)
+grep -q "^starting: [0-9]* of 25 first transfers done, 1 failed (listed below); the program is attached once all are done$" \
+	<<< "$out" || fail "status during the start: no progress line: $out"
+grep -q "^transfers: 25, [0-9]* fresh, [1-9][0-9]* being transferred, 0 catalogs, 1 not served or failing, listed above (each with --all)$" \
+	<<< "$out" || fail "status during the start: the transfers' line: $out"
+grep -q "^transfer refused.test.* from 127.0.0.1@5398: serial 0, not served: " <<< "$out" ||
+	fail "status during the start does not list the failed transfer: $out"
+grep -q "^interface veth-s (ifindex [0-9]*): not attached, starting: attached once the zones are in$" <<< "$out" ||
+	fail "status during the start: the interface: $out"
+rc=0; out=$(ctl --timeout 2 reload 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: starting: try again once started" ] ||
+	fail "a reload during the start: rc $rc, '$out'"
+grep -q ready "$WORK/xdpcastd.log" && fail "the start was over before status was asked: make its transfers slower"
+wait_for "the start" xdpcastd_ready
+[ "$(ctl status --json | json '(v["phase"], v["start"], sum(t["fresh"] for t in v["transfers"]))')" = \
+	"('running', None, 24)" ] || fail "status once started: $(ctl status)"
+grep -q "^EXTEND_TIMEOUT_USEC=[0-9]* STATUS=starting: [0-9]* of 25 first transfers done, 1 failed$" "$WORK/notify.log" ||
+	fail "no STATUS= of the start's progress for systemd: $(cat "$WORK/notify.log")"
+stop_xdpcastd
+echo "ok - status during a start of 25 transfers: phase starting, 1 failed, a reload refused, STATUS= for systemd; then started"
+
 slow_config 32
 launch_xdpcastd --zone "$ZONE" --config "$WORK/slow.yaml"
 sleep 2
@@ -159,6 +215,13 @@ wait "$XDPCASTD_PID"
 previous=$(bpftool -j prog show pinned "$PIN_DIR/xdpcast_prog" | json 'v["id"]')
 launch_xdpcastd --zone "$ZONE" --config "$WORK/slow.yaml"
 sleep 2
+# Meanwhile status says whose program runs, and a withdraw where to turn.
+out=$(ctl --timeout 2 status 2>&1) || true
+grep -q "^pop e2e, .*, starting, program id [0-9]* (taking over from the previous xdpcastd, whose program runs meanwhile)$" \
+	<<< "$out" || fail "status during a takeover's start: $out"
+rc=0; out=$(ctl --timeout 2 withdraw 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: starting: try again once started (to withdraw now, stop xdpcastd: the unit's stop hook withdraws)" ] ||
+	fail "a withdraw during a takeover's start: rc $rc, '$out'"
 kill -TERM "$XDPCASTD_PID"
 stopped_within 2000 3 "SIGTERM during a takeover"
 grep -q "signal 15 during the start: stopped before taking over; program $previous of the previous xdpcastd stays attached and BIRD may announce it: exiting with status 3 so that the stop hook withdraws" \
@@ -167,7 +230,7 @@ srv ip -o link show veth-s | grep -q "prog/xdp id $previous " || fail "SIGTERM d
 start_xdpcastd --zone "$ZONE"
 grep -q "taking over program $previous" "$WORK/xdpcastd.log" || fail "the start after did not take over $previous"
 stop_xdpcastd
-echo "ok - SIGTERM during a takeover's start: stopped at once, exit 3, program $previous left for the next start"
+echo "ok - SIGTERM during a takeover's start (status said so, a withdraw was refused): stopped at once, exit 3, program $previous left for the next start"
 
 # The include file's path is a directory, and no BIRD listens: a
 # withdrawal needs only the file, which cannot be written.

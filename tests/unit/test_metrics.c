@@ -331,6 +331,29 @@ static void test_status_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "reload_error")), "z.zone:3: bad TTL");
 	assert_int_equal(json_integer_value(json_object_get(j, "reload_failures")), 2);
 	assert_true(json_real_value(json_object_get(j, "counters_since")) == 1795500000);
+	assert_true(json_is_null(json_object_get(j, "start")));
+	json_decref(j);
+}
+
+/* A start's first transfers: how many, done, failed; null once started. */
+static void test_status_json_while_starting(void **state)
+{
+	struct state_start started = snap->start;
+	char *text;
+	json_t *j, *start;
+
+	(void)state;
+	snap->start = (struct state_start){ .starting = true, .transfers = 25, .done = 7, .failed = 1 };
+	text = state_json_text(snap, NULL);
+	snap->start = started;
+	assert_non_null(text);
+	j = json_loads(text, 0, NULL);
+	free(text);
+	assert_non_null(j);
+	start = json_object_get(j, "start");
+	assert_int_equal(json_integer_value(json_object_get(start, "transfers")), 25);
+	assert_int_equal(json_integer_value(json_object_get(start, "done")), 7);
+	assert_int_equal(json_integer_value(json_object_get(start, "failed")), 1);
 	json_decref(j);
 }
 
@@ -372,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_label_escaping),
 		cmocka_unit_test(test_alerts_clear),
 		cmocka_unit_test(test_status_json),
+		cmocka_unit_test(test_status_json_while_starting),
 		cmocka_unit_test(test_control_plane),
 	};
 

@@ -15,9 +15,10 @@
 #include "private_dir.h"
 
 /* Why a daemon may say nothing: its control socket is bound early in the
- * start but served once it runs, and a start waits for every zone's first
- * transfer (minutes for thousands from a distant primary). */
-#define SILENT_WHY "(still starting, stopped, or stuck? it answers once started)"
+ * start and served from the first transfers on (minutes for thousands
+ * from a distant primary), but not while the zones are read before them,
+ * nor loaded and the program attached after them. */
+#define SILENT_WHY "(stopped, stuck, or loading its zones at the start?)"
 
 
 static int socket_address(const char *path, struct sockaddr_un *addr, char *err, size_t errlen)

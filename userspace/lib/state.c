@@ -179,6 +179,14 @@ static json_t *bgp_json(const struct pop_state *s)
 			 "exported", exported);
 }
 
+static json_t *start_json(const struct state_start *start)
+{
+	if (!start->starting)
+		return json_null();
+	return json_pack("{s:I, s:I, s:I}", "transfers", (json_int_t)start->transfers, "done",
+			 (json_int_t)start->done, "failed", (json_int_t)start->failed);
+}
+
 /* Everything but the zones and the transfers, which grow with the zones. */
 static json_t *head_json(const struct pop_state *s)
 {
@@ -186,10 +194,10 @@ static json_t *head_json(const struct pop_state *s)
 
 	for (size_t i = 0; i < s->view_count; i++)
 		json_array_append_new(views, json_text(s->views[i]));
-	return json_pack("{s:b, s:o, s:o, s:i, s:o, s:I, s:b, s:f, s:o, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I}, s:I, "
-			 "s:b, s:o, s:I, s:f, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b, s:o}",
+	return json_pack("{s:b, s:o, s:o, s:i, s:o, s:o, s:I, s:b, s:f, s:o, s:I, s:f, s:I, s:{s:I, s:I, s:I, s:I}, "
+			 "s:I, s:b, s:o, s:I, s:f, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b, s:o}",
 			 "ok", 1, "pop", json_text(s->pop), "version", json_text(s->version), "pid", s->pid,
-			 "phase", json_text(s->phase),
+			 "phase", json_text(s->phase), "start", start_json(&s->start),
 			 "program_id", (json_int_t)s->program_id, "took_over", s->took_over,
 			 "counters_since", s->counters_since,
 			 "interfaces", ifaces_json(s), "generation", (json_int_t)s->generation,

@@ -76,6 +76,14 @@ struct state_transfer {
 	double transferred_at;
 };
 
+/* How far a start is in the first transfers it waits for. */
+struct state_start {
+	bool starting;                  /* phase starting; the rest: 0 when not */
+	size_t transfers;               /* zones to transfer: catalogs, and their members as they are found */
+	size_t done;                    /* transferred, or failed */
+	size_t failed;                  /* no copy: not served once started, retried */
+};
+
 struct state_text_block;
 
 struct pop_state {
@@ -83,7 +91,8 @@ struct pop_state {
 	char pop[XDPCAST_NSID_MAX + 1];       /* whole: the option allows the NSID's length */
 	char version[64];
 	int pid;
-	char phase[16];                 /* running, stopping, handing over */
+	char phase[16];                 /* starting, running, stopping, handing over */
+	struct state_start start;
 	const char *pin_dir;            /* whole: xdpcastctl finds the pins by it (state_text) */
 	char metrics[64];               /* "": none */
 	uint32_t program_id;
