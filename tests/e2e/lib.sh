@@ -332,6 +332,24 @@ wait_within() {
 }
 wait_for() { local what=$1; shift; wait_within "$what" 10 "$@"; }
 
+# listen_notify: a notify socket at $WORK/notify.sock, as systemd gives a
+# Type=notify unit (NOTIFY_SOCKET), each message one line of
+# $WORK/notify.log, until STOPPING=1.
+listen_notify() {
+	python3 - "$WORK/notify.sock" > "$WORK/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+while True:
+    msg = s.recv(4096).decode()
+    print(msg.replace("\n", " "), flush=True)
+    if msg.startswith("STOPPING=1"):
+        break
+PY
+	PIDS+=($!)
+	wait_for "the notify listener" test -S "$WORK/notify.sock"
+}
+
 # ms_since START: milliseconds since START (from date +%s%N).
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 

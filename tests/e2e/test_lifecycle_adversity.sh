@@ -156,19 +156,7 @@ echo "ok - SIGHUP during the start: the start goes on, the reload follows it"
 	echo "    - {zone: refused.test, primary: 127.0.0.1@5398}"
 	for i in $(seq 1 24); do echo "    - {zone: s$i.test, primary: 127.0.0.1@5399}"; done
 } > "$WORK/progress.yaml"
-# systemd's notify socket, to read the STATUS= lines of the start.
-python3 - "$WORK/notify.sock" > "$WORK/notify.log" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-while True:
-    msg = s.recv(4096).decode()
-    print(msg.replace("\n", " "), flush=True)
-    if msg.startswith("STOPPING=1"):
-        break
-PY
-PIDS+=($!)
-wait_for "the notify listener" test -S "$WORK/notify.sock"
+listen_notify     # what the start tells systemd, in $WORK/notify.log
 NOTIFY_SOCKET=$WORK/notify.sock launch_xdpcastd --zone "$ZONE" --config "$WORK/progress.yaml"
 starting_one_failed() {
 	[ "$(ctl --timeout 2 status --json 2>/dev/null |

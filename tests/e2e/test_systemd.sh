@@ -15,19 +15,7 @@ echo "ok - dist/xdpcastd.service passes systemd-analyze verify"
 
 setup_network
 start_nsd "$ZONE"
-# A notify socket as systemd would give, read by a small listener.
-python3 - "$WORK/notify.sock" > "$WORK/notify.log" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-while True:
-    msg = s.recv(4096).decode()
-    print(msg.replace("\n", " "), flush=True)
-    if msg.startswith("STOPPING=1"):
-        break
-PY
-PIDS+=($!)
-wait_for "the notify listener" test -S "$WORK/notify.sock"
+listen_notify
 NOTIFY_SOCKET=$WORK/notify.sock start_xdpcastd --zone "$ZONE"
 wait_for "READY=1" grep -q "^READY=1" "$WORK/notify.log"
 grep -q "ready: pop" "$WORK/xdpcastd.log" || fail "READY=1 came before the ready line"
