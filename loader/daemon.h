@@ -39,7 +39,7 @@
 struct watched_files {
 	char **paths;                   /* owned */
 	size_t count;
-	struct hmap index;              /* a path's hash -> 1 + its index in paths */
+	struct hmap_index index;        /* paths by hash */
 	struct hmap names;              /* zone_watch_key of each: what an event is looked up in */
 };
 #define RESTART_PENDING_MAX 4096       /* bytes of restart_pending a status shows: every key fits */

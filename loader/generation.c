@@ -110,36 +110,27 @@ static bool same_stamp(const struct file_stamp *a, const struct file_stamp *b)
 	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
-static uint64_t path_key(const char *path)
+/* The zones `known` read from files, by their path's hash. */
+static int index_files(const struct generation *known, struct hmap_index *by_path)
 {
-	return hmap_hash(HMAP_HASH_SEED, path, strlen(path));
-}
-
-/* The files `known` read: path hash -> 1 + index of its zone. */
-static int index_files(const struct generation *known, struct hmap *by_path)
-{
-	for (size_t i = 0; i < known->zone_count; i++) {
-		uint64_t key = path_key(known->zones[i]->file);
-
-		if (known->stamps[i].ino && !hmap_get(by_path, key) &&
-		    hmap_set(by_path, key, (void *)(uintptr_t)(i + 1)))
+	for (size_t i = 0; i < known->zone_count; i++)
+		if (known->stamps[i].ino && hmap_index_add(by_path, hmap_hash_text(known->zones[i]->file), i))
 			return -1;
-	}
 	return 0;
 }
 
 /* The zone `known` read from path, when the file is still what it was.
  * A zone with $INCLUDEs is always read again: only its top file is
  * stamped, and an included file may have changed alone. */
-static struct zone *known_zone(const struct generation *known, const struct hmap *by_path, const char *path,
+static struct zone *known_zone(const struct generation *known, const struct hmap_index *by_path, const char *path,
 			       const struct file_stamp *stamp)
 {
-	uintptr_t at = (uintptr_t)hmap_get(by_path, path_key(path));
-
-	if (!at || strcmp(known->zones[at - 1]->file, path) || !same_stamp(&known->stamps[at - 1], stamp) ||
-	    known->zones[at - 1]->include_count)
-		return NULL;
-	return zone_ref(known->zones[at - 1]);
+	for (size_t i = hmap_index_first(by_path, hmap_hash_text(path)); i != HMAP_INDEX_END;
+	     i = hmap_index_next(by_path, i))
+		if (!strcmp(known->zones[i]->file, path) && same_stamp(&known->stamps[i], stamp) &&
+		    !known->zones[i]->include_count)
+			return zone_ref(known->zones[i]);
+	return NULL;
 }
 
 /* Orders zone indexes by view, origin, then index. */
@@ -242,7 +233,7 @@ int generation_build_tried(struct generation *gen, const struct view_zones *view
 			   struct zone *const *transferred, size_t transferred_count, const struct generation *known,
 			   char ***tried, size_t *tried_count, char *err, size_t errlen)
 {
-	struct hmap by_path = { 0 };
+	struct hmap_index by_path = { 0 };
 
 	memset(gen, 0, sizeof(*gen));
 	if (known && index_files(known, &by_path))
@@ -277,12 +268,12 @@ int generation_build_tried(struct generation *gen, const struct view_zones *view
 		goto fail;
 	if (borrow_nested_zones(gen, view_count))
 		goto oom;
-	hmap_free(&by_path);
+	hmap_index_free(&by_path);
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
 fail:
-	hmap_free(&by_path);
+	hmap_index_free(&by_path);
 	generation_free(gen);
 	return -1;
 }

@@ -203,9 +203,11 @@ static void log_unwatched(const char *first, size_t failed)
  * zones must not compare every pair), or -1. */
 static ssize_t watched_find(const struct watched_files *files, const char *path)
 {
-	uintptr_t at = (uintptr_t)hmap_get(&files->index, hmap_hash(HMAP_HASH_SEED, path, strlen(path)));
-
-	return at && !strcmp(files->paths[at - 1], path) ? (ssize_t)at - 1 : -1;
+	for (size_t i = hmap_index_first(&files->index, hmap_hash_text(path)); i != HMAP_INDEX_END;
+	     i = hmap_index_next(&files->index, i))
+		if (!strcmp(files->paths[i], path))
+			return i;
+	return -1;
 }
 
 /* path to files, once: 1 added, 0 there already, -1 out of memory. The
@@ -213,15 +215,11 @@ static ssize_t watched_find(const struct watched_files *files, const char *path)
  * any by its name in a watched directory. */
 static int watched_add(struct watched_files *files, const char *path)
 {
-	uint64_t key = hmap_hash(HMAP_HASH_SEED, path, strlen(path));
-	bool indexed = hmap_get(&files->index, key) != NULL;
-
 	if (watched_find(files, path) >= 0)
 		return 0;
 	if (strings_push(&files->paths, &files->count, path))
 		return -1;
-	/* Two paths of one hash: the second is kept, only not found again. */
-	if ((!indexed && hmap_set(&files->index, key, (void *)(uintptr_t)files->count)) ||
+	if (hmap_index_add(&files->index, hmap_hash_text(path), files->count - 1) ||
 	    hmap_set(&files->names, zone_watch_key(path), (void *)1))
 		return -1;
 	return 1;
@@ -230,7 +228,7 @@ static int watched_add(struct watched_files *files, const char *path)
 static void watched_free(struct watched_files *files)
 {
 	strings_free(&files->paths, &files->count);
-	hmap_free(&files->index);
+	hmap_index_free(&files->index);
 	hmap_free(&files->names);
 }
 
@@ -488,14 +486,17 @@ static uint64_t zone_view_key(const struct zone_view *z)
 	return hmap_hash(hmap_hash(HMAP_HASH_SEED, z->origin, knot_dname_size(z->origin)), &z->view, sizeof(z->view));
 }
 
-/* Whether `before` (the zones a load replaced) held z as it is now. */
-static bool zone_view_unchanged(const struct hmap *before, const struct zone_view *z)
+/* Whether `before` (the zones a load replaced, indexed in known) held z as it is now. */
+static bool zone_view_unchanged(const struct zones_view *before, const struct hmap_index *known,
+				const struct zone_view *z)
 {
-	const struct zone_view *was = hmap_get(before, zone_view_key(z));
+	for (size_t i = hmap_index_first(known, zone_view_key(z)); i != HMAP_INDEX_END; i = hmap_index_next(known, i)) {
+		const struct zone_view *was = &before->zones[i];
 
-	/* A key two zones share finds one of them: the other reads as changed. */
-	return was && was->view == z->view && knot_dname_is_equal(was->origin, z->origin) &&
-	       was->serial == z->serial && was->records == z->records && !strcmp(was->file, z->file);
+		if (was->view == z->view && knot_dname_is_equal(was->origin, z->origin))
+			return was->serial == z->serial && was->records == z->records && !strcmp(was->file, z->file);
+	}
+	return false;
 }
 
 /* A line per zone that is new or changed since `before`, then the
@@ -503,16 +504,16 @@ static bool zone_view_unchanged(const struct hmap *before, const struct zone_vie
  * 100,000 (transfers and changes in place say theirs as they happen). */
 static void log_generation(const struct daemon *d, const struct zones_view *before)
 {
-	struct hmap known = { 0 };
+	struct hmap_index known = { 0 };
 	size_t unchanged = 0;
 	bool all = false;
 
 	for (size_t i = 0; i < before->count && !all; i++)
-		all = hmap_set(&known, zone_view_key(&before->zones[i]), &before->zones[i]) != 0;
+		all = hmap_index_add(&known, zone_view_key(&before->zones[i]), i) != 0;
 	for (size_t i = 0; i < d->zones.count; i++) {
 		char name[KNOT_DNAME_TXT_MAXLEN];
 
-		if (!all && zone_view_unchanged(&known, &d->zones.zones[i])) {
+		if (!all && zone_view_unchanged(before, &known, &d->zones.zones[i])) {
 			unchanged++;
 			continue;
 		}
@@ -520,7 +521,7 @@ static void log_generation(const struct daemon *d, const struct zones_view *befo
 		log_info("zone %s serial %u: %llu records from %s", name, d->zones.zones[i].serial,
 			 (unsigned long long)d->zones.zones[i].records, d->zones.zones[i].file);
 	}
-	hmap_free(&known);
+	hmap_index_free(&known);
 	log_info("generation %u: %llu names in the cache, %zu RRsets left to userspace, %zu zones as before",
 		 d->generation_number, (unsigned long long)d->zones.total.entries, d->zones.left_to_userspace, unchanged);
 }

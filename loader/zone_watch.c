@@ -32,11 +32,6 @@ static void split(const char *path, char dir[PATH_MAX], char base[NAME_MAX + 1])
 	snprintf(base, NAME_MAX + 1, "%s", basename(b));
 }
 
-static uint64_t name_key(const char *name)
-{
-	return hmap_hash(HMAP_HASH_SEED, name, strlen(name));
-}
-
 /* A step: a name in the directory of watch wd. A step's name elsewhere
  * (a zone file named as a directory on some way) is no step. */
 static uint64_t step_key(int wd, const char *name)
@@ -67,24 +62,18 @@ struct ways {
 	struct hmap *steps;     /* the round's */
 	struct hmap *watches;   /* the round's */
 	bool short_of_memory;   /* a watch not placed, or not in watches: none dropped */
-	struct hmap index;      /* a path's hash -> 1 + its index in items */
 	struct way *items;
 	size_t count;
-	struct hmap holders;    /* a directory watched for its steps: its path's hash -> struct holder */
+	struct hmap_index index;        /* items by their path's hash */
+	struct holder *holders;         /* directories watched for their steps */
+	size_t holder_count;
+	struct hmap_index holder_index; /* holders by their path's hash */
 };
 
 struct holder {
+	char *path;             /* symlinks followed */
 	int wd;
-	char path[];
 };
-
-static int free_holder(uint64_t key, void *holder, void *arg)
-{
-	(void)key;
-	(void)arg;
-	free(holder);
-	return 0;
-}
 
 static void ways_free(struct ways *ways)
 {
@@ -93,9 +82,11 @@ static void ways_free(struct ways *ways)
 		free(ways->items[i].resolved);
 	}
 	free(ways->items);
-	hmap_free(&ways->index);
-	hmap_each(&ways->holders, free_holder, NULL);
-	hmap_free(&ways->holders);
+	hmap_index_free(&ways->index);
+	for (size_t i = 0; i < ways->holder_count; i++)
+		free(ways->holders[i].path);
+	free(ways->holders);
+	hmap_index_free(&ways->holder_index);
 }
 
 /* -1, err saying why: out of memory watching path. */
@@ -112,31 +103,37 @@ static int placed(struct ways *ways, int wd, const char *path, char *err, size_t
 	return hmap_set(ways->watches, (uint64_t)wd, (void *)1) ? short_of_memory(ways, path, err, errlen) : 0;
 }
 
+/* The watch on holder for its steps, placed once a round; -1 (err says why). */
+static int holder_watch(struct ways *ways, const char *holder, const char *name, char *err, size_t errlen)
+{
+	uint64_t key = hmap_hash_text(holder);
+	struct holder *added;
+	int wd;
+
+	for (size_t i = hmap_index_first(&ways->holder_index, key); i != HMAP_INDEX_END;
+	     i = hmap_index_next(&ways->holder_index, i))
+		if (!strcmp(ways->holders[i].path, holder))
+			return ways->holders[i].wd;
+	if ((wd = inotify_add_watch(ways->fd, holder, WAY_EVENTS)) < 0) {
+		snprintf(err, errlen, "watching %s for a change to %s: %s", holder, name, strerror(errno));
+		return -1;
+	}
+	if (placed(ways, wd, holder, err, errlen))
+		return -1;
+	if (!(added = array_push((void **)&ways->holders, &ways->holder_count, sizeof(*added))) ||
+	    !(added->path = strdup(holder)) || hmap_index_add(&ways->holder_index, key, ways->holder_count - 1))
+		return short_of_memory(ways, holder, err, errlen);
+	added->wd = wd;
+	return wd;
+}
+
 /* Watches holder (once a round) for a step named `name`. */
 static int watch_step(struct ways *ways, const char *holder, const char *name, char *err, size_t errlen)
 {
-	uint64_t key = hmap_hash(HMAP_HASH_SEED, holder, strlen(holder));
-	const struct holder *known = hmap_get(&ways->holders, key);
-	struct holder *copy;
-	int wd;
+	int wd = holder_watch(ways, holder, name, err, errlen);
 
-	if (known && !strcmp(known->path, holder)) {
-		wd = known->wd;
-	} else {
-		if ((wd = inotify_add_watch(ways->fd, holder, WAY_EVENTS)) < 0) {
-			snprintf(err, errlen, "watching %s for a change to %s: %s", holder, name, strerror(errno));
-			return -1;
-		}
-		if (placed(ways, wd, holder, err, errlen))
-			return -1;
-		/* Two of one hash: the second is watched at each step. */
-		if (!known && (copy = malloc(sizeof(*copy) + strlen(holder) + 1))) {
-			copy->wd = wd;
-			strcpy(copy->path, holder);
-			if (hmap_set(&ways->holders, key, copy))
-				free(copy);
-		}
-	}
+	if (wd < 0)
+		return -1;
 	if (hmap_set(ways->steps, step_key(wd, name), (void *)1))
 		return short_of_memory(ways, holder, err, errlen);
 	return 0;
@@ -197,14 +194,14 @@ static int follow(struct ways *ways, char resolved[PATH_MAX], const char *way, c
  * the index of its entry in ways, or -1 (err says why). */
 static ssize_t reach(struct ways *ways, const char *path, char *err, size_t errlen)
 {
-	uint64_t key = hmap_hash(HMAP_HASH_SEED, path, strlen(path));
-	uintptr_t at = (uintptr_t)hmap_get(&ways->index, key);
+	uint64_t key = hmap_hash_text(path);
 	char parent[PATH_MAX], name[NAME_MAX + 1], resolved[PATH_MAX] = "";
 	bool there = true;
 	struct way *way;
 
-	if (at && !strcmp(ways->items[at - 1].path, path))
-		return at - 1;
+	for (size_t i = hmap_index_first(&ways->index, key); i != HMAP_INDEX_END; i = hmap_index_next(&ways->index, i))
+		if (!strcmp(ways->items[i].path, path))
+			return i;
 	if (path[strspn(path, "/")]) {    /* not the root ("//" too, its own dirname) */
 		ssize_t up;
 		int ret;
@@ -224,8 +221,7 @@ static ssize_t reach(struct ways *ways, const char *path, char *err, size_t errl
 	if (!(way = array_push((void **)&ways->items, &ways->count, sizeof(*way))) || !(way->path = strdup(path)) ||
 	    (there && !(way->resolved = strdup(*resolved ? resolved : "/"))))
 		return short_of_memory(ways, path, err, errlen);
-	/* Two paths of one hash: the second is walked again each time. */
-	if (!at && hmap_set(&ways->index, key, (void *)(uintptr_t)ways->count))
+	if (hmap_index_add(&ways->index, key, ways->count - 1))
 		return short_of_memory(ways, path, err, errlen);
 	return ways->count - 1;
 }
@@ -341,7 +337,7 @@ uint64_t zone_watch_key(const char *file)
 	char dir[PATH_MAX], base[NAME_MAX + 1];
 
 	split(file, dir, base);
-	return name_key(base);
+	return hmap_hash_text(base);
 }
 
 bool zone_watch_changed(const struct zone_watch *w, const struct hmap *names, bool *watch_again)
@@ -366,7 +362,7 @@ bool zone_watch_changed(const struct zone_watch *w, const struct hmap *names, bo
 			else if (ev->len && hmap_get(&w->steps, step_key(ev->wd, ev->name)))
 				changed = *watch_again = true;
 			else if (ev->len && !changed)
-				changed = hmap_get(names, name_key(ev->name)) != NULL;
+				changed = hmap_get(names, hmap_hash_text(ev->name)) != NULL;
 			p += sizeof(*ev) + ev->len;
 		}
 	}

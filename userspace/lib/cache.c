@@ -103,7 +103,7 @@ struct cache_generation {
 	struct cache_zone *zones;
 	size_t zone_capacity;
 	size_t zone_count;
-	struct hmap zone_index;         /* hash of (origin, view) -> 1 + index of the first such zone */
+	struct hmap_index zone_index;   /* zones by the hash of (origin, view) */
 	struct cache_zone chaos;        /* the CHAOS answers: no zone */
 	struct hmap collided;           /* name keys two names claim: userspace answers them */
 	struct name_set origins;        /* its zones' origins, any view; record: how many zones */
@@ -1025,29 +1025,21 @@ static bool is_zone(const struct cache_zone *cz, const knot_dname_t *origin, uin
 
 static struct cache_zone *find_zone(struct cache_generation *gen, const knot_dname_t *origin, uint16_t view)
 {
-	uintptr_t first = (uintptr_t)hmap_get(&gen->zone_index, zone_key(origin, view));
-
-	if (!first)
-		return NULL;
-	if (is_zone(&gen->zones[first - 1], origin, view))
-		return &gen->zones[first - 1];
-	for (size_t i = 0; i < gen->zone_count; i++)    /* two zones, one hash */
+	for (size_t i = hmap_index_first(&gen->zone_index, zone_key(origin, view)); i != HMAP_INDEX_END;
+	     i = hmap_index_next(&gen->zone_index, i))
 		if (is_zone(&gen->zones[i], origin, view))
 			return &gen->zones[i];
 	return NULL;
 }
 
-/* The zone at index i in the index, unless one with its hash is already. */
 static int index_zone(struct cache_generation *gen, size_t i)
 {
-	uint64_t key = zone_key(gen->zones[i].zone->origin, gen->zones[i].view);
-
-	return hmap_get(&gen->zone_index, key) ? 0 : hmap_set(&gen->zone_index, key, (void *)(uintptr_t)(i + 1));
+	return hmap_index_add(&gen->zone_index, zone_key(gen->zones[i].zone->origin, gen->zones[i].view), i);
 }
 
 static int reindex_zones(struct cache_generation *gen)
 {
-	hmap_free(&gen->zone_index);
+	hmap_index_free(&gen->zone_index);
 	for (size_t i = 0; i < gen->zone_count; i++)
 		if (index_zone(gen, i))
 			return -1;
@@ -1289,7 +1281,7 @@ static void generation_release(struct cache_generation *gen, bool unpublish)
 	free(gen->zones);
 	zone_state_free(&gen->chaos);
 	hmap_free(&gen->collided);
-	hmap_free(&gen->zone_index);
+	hmap_index_free(&gen->zone_index);
 	name_set_free(&gen->origins);
 	if (unpublish)
 		blob_space_free(gen->space);

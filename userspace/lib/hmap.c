@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdlib.h>
+#include <string.h>
 
 #include "hmap.h"
 
@@ -114,6 +115,45 @@ int hmap_each(const struct hmap *map, int (*fn)(uint64_t key, void *value, void 
 	return 0;
 }
 
+int hmap_index_add(struct hmap_index *index, uint64_t hash, size_t item)
+{
+	uintptr_t latest = (uintptr_t)hmap_get(&index->latest, hash);
+
+	if (item >= index->capacity) {
+		size_t capacity = index->capacity ? index->capacity : 8;
+		size_t *grown;
+
+		while (capacity <= item)
+			capacity *= 2;
+		if (!(grown = realloc(index->earlier, capacity * sizeof(*grown))))
+			return -1;
+		memset(grown + index->capacity, 0, (capacity - index->capacity) * sizeof(*grown));
+		index->earlier = grown;
+		index->capacity = capacity;
+	}
+	if (hmap_set(&index->latest, hash, (void *)(uintptr_t)(item + 1)))
+		return -1;
+	index->earlier[item] = latest;
+	return 0;
+}
+
+size_t hmap_index_first(const struct hmap_index *index, uint64_t hash)
+{
+	return (uintptr_t)hmap_get(&index->latest, hash) - 1;  /* none: 0 - 1, HMAP_INDEX_END */
+}
+
+size_t hmap_index_next(const struct hmap_index *index, size_t item)
+{
+	return index->earlier[item] - 1;
+}
+
+void hmap_index_free(struct hmap_index *index)
+{
+	hmap_free(&index->latest);
+	free(index->earlier);
+	*index = (struct hmap_index){ 0 };
+}
+
 uint64_t hmap_hash(uint64_t seed, const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -121,4 +161,9 @@ uint64_t hmap_hash(uint64_t seed, const void *data, size_t len)
 	for (size_t i = 0; i < len; i++)
 		seed = (seed ^ p[i]) * 0x100000001b3ULL;
 	return seed;
+}
+
+uint64_t hmap_hash_text(const char *text)
+{
+	return hmap_hash(HMAP_HASH_SEED, text, strlen(text));
 }

@@ -650,29 +650,24 @@ static int compare_touched_to(const struct touched *t, const knot_rrset_t *rr)
 struct overlay {
 	struct touched *items;
 	size_t count, capacity;
-	struct hmap index;              /* hash of (owner, type, covered) -> 1 + item */
+	struct hmap_index index;        /* items by the hash of (owner, type, covered) */
 	bool mixed_ttls;                /* the zone's, once the change is committed */
 };
 
 static uint64_t rrset_key(const knot_rrset_t *rr)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a */
+	uint16_t types[2] = { rr->type, covered_type(rr) };
 
-	for (size_t i = 0, n = knot_dname_size(rr->owner); i < n; i++)
-		h = (h ^ rr->owner[i]) * 0x100000001b3ULL;
-	return (h ^ ((uint64_t)rr->type << 16 | covered_type(rr))) * 0x100000001b3ULL;
+	return hmap_hash(hmap_hash(HMAP_HASH_SEED, rr->owner, knot_dname_size(rr->owner)), types, sizeof(types));
 }
 
 /* The overlay's copy of the RRset like rr: the zone's, or a new empty one. */
 static struct touched *touch(struct zone *zone, struct overlay *o, const knot_rrset_t *rr)
 {
 	uint64_t key = rrset_key(rr);
-	uintptr_t first = (uintptr_t)hmap_get(&o->index, key);
 	struct touched *t;
 
-	if (first && !compare_touched_to(&o->items[first - 1], rr))
-		return &o->items[first - 1];
-	for (size_t i = 0; first && i < o->count; i++)  /* two RRsets, one key */
+	for (size_t i = hmap_index_first(&o->index, key); i != HMAP_INDEX_END; i = hmap_index_next(&o->index, i))
 		if (!compare_touched_to(&o->items[i], rr))
 			return &o->items[i];
 	if (o->count == o->capacity) {
@@ -691,7 +686,7 @@ static struct touched *touch(struct zone *zone, struct overlay *o, const knot_rr
 	knot_rrset_init(&t->rr, knot_dname_copy(rr->owner, NULL), rr->type, rr->rclass,
 			t->before ? t->before->ttl : rr->ttl);
 	if (!t->rr.owner || (t->before && knot_rdataset_copy(&t->rr.rrs, &t->before->rrs, NULL)) ||
-	    (!first && hmap_set(&o->index, key, (void *)(uintptr_t)(o->count + 1)))) {
+	    hmap_index_add(&o->index, key, o->count)) {
 		knot_rrset_clear(&t->rr, NULL);
 		return NULL;
 	}
@@ -704,7 +699,7 @@ static void overlay_free(struct overlay *o)
 	for (size_t i = 0; i < o->count; i++)
 		knot_rrset_clear(&o->items[i].rr, NULL);
 	free(o->items);
-	hmap_free(&o->index);
+	hmap_index_free(&o->index);
 }
 
 /* One change (RFC 1995): out with the records of `removals` (which starts
