@@ -390,6 +390,8 @@ static void test_relative_names_need_an_origin(void **state)
 		"t. 3600 SOA ns.t. hm.t. 1 2 3 4 5\nwww.t. 3600 A 192.0.2.1\n",
 		"$ORIGIN .\n@ 3600 SOA a.root-servers.net. hm.t. 1 2 3 4 5\n",
 		"$ORIGIN t.\n@ 3600 SOA ns hm 1 2 3 4 5\n",
+		/* Text holding the bytes of a name, not a name: it loads. */
+		"$ORIGIN t.\n@ 3600 SOA ns hm 1 2 3 4 5\n@ TXT \"\\017xdpcast-no-origin\\007invalid\\000\"\n",
 	};
 	static const char relative[] = ": a relative name (or @) before any $ORIGIN: the file must give its origin "
 				       "($ORIGIN and the zone's name at the top), which NSD and Knot take from their config";
@@ -401,6 +403,10 @@ static void test_relative_names_need_an_origin(void **state)
 	expect_parse_error("t. 3600 IN SOA ns1 hostmaster.t. 1 7200 3600 1209600 300\n", expected);
 	snprintf(expected, sizeof(expected), "text:2%s", relative);
 	expect_parse_error("t. 3600 SOA ns.t. hm.t. 1 2 3 4 5\nt. 3600 NS ns1\n", expected);
+	/* A name after other fields of the data: MX's exchange, NAPTR's replacement. */
+	expect_parse_error("t. 3600 SOA ns.t. hm.t. 1 2 3 4 5\nt. 3600 MX 10 mail\n", expected);
+	expect_parse_error("t. 3600 SOA ns.t. hm.t. 1 2 3 4 5\nt. 3600 NAPTR 1 1 \"s\" \"SIP+D2U\" \"\" _sip._udp\n",
+			   expected);
 	for (size_t i = 0; i < sizeof(loads) / sizeof(loads[0]); i++) {
 		char err[512];
 		struct zone *zone = zone_parse("text", loads[i], strlen(loads[i]), err, sizeof(err));

@@ -388,12 +388,42 @@ static const char *foreign_class(const char *text, size_t len, uint64_t line, ch
 	return NULL;
 }
 
+/* Whether a name in the data (uncompressed, as the scanner writes it) is
+ * under `apex`: the names found by the type's layout, not bytes that look
+ * like one (a TXT may hold any). */
+static bool data_name_under(uint16_t type, const uint8_t *data, size_t len, const knot_dname_t *apex)
+{
+	const knot_rdata_descriptor_t *desc = knot_get_rdata_descriptor(type);
+	const uint8_t *at = data, *end = data + len;
+
+	for (int b = 0; desc->block_types[b] != KNOT_RDATA_WF_END && at < end; b++) {
+		int block = desc->block_types[b], size;
+
+		if (block > 0) {
+			size = block;
+		} else if (block == KNOT_RDATA_WF_FIXED_DNAME || block == KNOT_RDATA_WF_COMPRESSIBLE_DNAME ||
+			   block == KNOT_RDATA_WF_DECOMPRESSIBLE_DNAME) {
+			if ((size = knot_dname_wire_check(at, end, NULL)) <= 0)
+				return false;
+			if (knot_dname_in_bailiwick(at, apex) >= 0)
+				return true;
+		} else if (block == KNOT_RDATA_WF_NAPTR_HEADER) {
+			if ((size = knot_naptr_header_size(at, end)) <= 0)
+				return false;
+		} else {
+			return false;   /* the rest holds no name */
+		}
+		at += size;
+	}
+	return false;
+}
+
 /* Whether a name of the record, its owner or one in its data, was
  * relative with no $ORIGIN to resolve it. */
 static bool has_name_without_origin(const zs_scanner_t *s)
 {
 	return knot_dname_in_bailiwick(s->r_owner, no_origin) >= 0 ||
-	       memmem(s->r_data, s->r_data_length, no_origin, sizeof(no_origin));
+	       data_name_under(s->r_type, s->r_data, s->r_data_length, no_origin);
 }
 
 /* One record the scanner read: into the zone, its source noted. */
