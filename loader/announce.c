@@ -625,11 +625,7 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 		prefix_format(&d->opts.anycast[i].prefix, d->routes[i].prefix, sizeof(d->routes[i].prefix));
 	if (maintenance_load(d->opts.state_file, d->routes, d->opts.anycast_count, d->maintenance,
 			     &d->maintenance_kept, &d->maintenance_kept_count, why, sizeof(why))) {
-		/* Named as the other options' errors: the key, and the file that gave it. */
-		if (d->opts.state_file_in_config)
-			snprintf(err, errlen, "%s: state_file: %s", d->opts.config_path, why);
-		else
-			snprintf(err, errlen, "--state-file %s", why);
+		options_value_error(&d->opts, "state_file", err, errlen, "%s", why);
 		return -1;
 	}
 	for (size_t k = 0; k < d->maintenance_kept_count; k++)

@@ -153,6 +153,8 @@ static int set_scalar(struct walk *w, yaml_node_t *node, const char *path, const
 		return -1;
 	if (schema_set_value(item, base, value, w->target->strings, what, sizeof(what)))
 		return fail(w, node, path, "%s", what);
+	if (item->flags & SCHEMA_HAS_LINE)
+		*(int *)schema_at(base, item->line_offset) = node->start_mark.line + 1;
 	seen(w, item);
 	return 0;
 }

@@ -329,14 +329,16 @@ static void accept_ready(void *arg, short revents)
 int control_server_start(struct daemon *d, char *err, size_t errlen)
 {
 	struct control_server *server = calloc(1, sizeof(*server));
+	char why[ERR_LEN / 2];
 
 	if (!server) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	server->d = d;
-	server->listen_fd = control_listen(d->opts.control_socket, err, errlen);
+	server->listen_fd = control_listen(d->opts.control_socket, why, sizeof(why));
 	if (server->listen_fd < 0) {
+		options_value_error(&d->opts, "control_socket", err, errlen, "%s", why);
 		free(server);
 		return -1;
 	}

@@ -46,7 +46,7 @@ static int moved_control_socket_usable(const struct options *running, const stru
 	if (!strcmp(running->control_socket, o->control_socket) ||
 	    !control_path_check(o->control_socket, why, sizeof(why)))
 		return 0;
-	snprintf(err, errlen, "%s: control_socket: %s " WOULD_FAIL, o->config_path, why);
+	options_value_error(o, "control_socket", err, errlen, "%s " WOULD_FAIL, why);
 	return -1;
 }
 
@@ -74,7 +74,7 @@ static int moved_state_file_readable(const struct options *running, const struct
 		prefix_format(&o->anycast[i].prefix, routes[i].prefix, sizeof(routes[i].prefix));
 	ret = maintenance_load(o->state_file, routes, o->anycast_count, m, &kept, &kept_count, why, sizeof(why));
 	if (ret)
-		snprintf(err, errlen, "%s: state_file: %s " WOULD_FAIL, o->config_path, why);
+		options_value_error(o, "state_file", err, errlen, "%s " WOULD_FAIL, why);
 out:
 	free(kept);
 	free(m);

@@ -6,6 +6,7 @@
  * and docs/config.md are all read off this table (schema.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <grp.h>
 #include <netinet/in.h>
@@ -871,11 +872,13 @@ const struct schema_item options_schema[] = {
 		  "XDP. A restart that hands over keeps the mode the interfaces have (logged): to change it, stop "
 		  "xdpcastd, then start it" },
 	{ .key = "pin_dir", .flag = "pin-dir", .short_flag = 'd', .arg = "DIR", .type = &absolute_path_type,
-	  .offset = AT(pin_dir), .group = "flags", .help = "where the program and maps are pinned, on a BPF filesystem; a directory that is root's alone "
+	  .offset = AT(pin_dir), .flags = SCHEMA_HAS_LINE, .line_offset = AT(pin_dir_line), .group = "flags",
+	  .help = "where the program and maps are pinned, on a BPF filesystem; a directory that is root's alone "
 		  "(mode 0700 when xdpcastd makes it). A restart hands over through it: to move it, stop xdpcastd, "
 		  "then start it" },
 	{ .key = "control_socket", .flag = "control-socket", .short_flag = 's', .arg = "PATH", .type = &absolute_path_type,
-	  .offset = AT(control_socket), .max = SOCKET_PATH_MAX, .group = "flags",
+	  .offset = AT(control_socket), .max = SOCKET_PATH_MAX, .flags = SCHEMA_HAS_LINE,
+	  .line_offset = AT(control_socket_line), .group = "flags",
 	  .help = "where xdpcastctl reaches the daemon for status, reload and maintenance: mode 0700 (root "
 		  "alone), in a directory no other user may write" },
 	{ .key = "bird_socket", .flag = "bird-socket", .short_flag = 'b', .arg = "PATH", .type = &absolute_path_type,
@@ -887,7 +890,7 @@ const struct schema_item options_schema[] = {
 	  .help = "the file BIRD's config includes, holding the static protocols xdpcast4 and xdpcast6 with the "
 		  "routes announced now (mode 0644, in a directory no other user may write)" },
 	{ .key = "state_file", .flag = "state-file", .arg = "PATH", .type = &absolute_path_type, .offset = AT(state_file),
-	  .group = "flags",
+	  .flags = SCHEMA_HAS_LINE, .line_offset = AT(state_file_line), .group = "flags",
 	  .help = "where operators' drains and withdrawals (xdpcastctl drain, withdraw) are kept across restarts "
 		  "(mode 0644, in a directory no other user may write). Moved, the next start reads the new file "
 		  "alone: move the old one there just before (a reload that moves it warns while it keeps any)" },
@@ -999,6 +1002,22 @@ int config_load_paths(const char *path, struct options *opts, char *err, size_t 
 	for (size_t i = 0; i < sizeof(path_keys) / sizeof(path_keys[0]); i++)
 		table[i] = *schema_child(options_schema, path_keys[i]);
 	return load_file(path, &target, err, errlen);
+}
+
+void options_value_error(const struct options *opts, const char *key, char *err, size_t errlen, const char *fmt,
+			 ...)
+{
+	const struct schema_item *item = schema_child(options_schema, key);
+	int line = *(const int *)((const char *)opts + item->line_offset);
+	int n = line ? snprintf(err, errlen, "%s:%d: %s: ", opts->config_path, line, key) :
+		       snprintf(err, errlen, "--%s ", item->flag);
+	va_list ap;
+
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
 }
 
 void options_markdown(const char *group, FILE *out)
@@ -1222,7 +1241,7 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 	bool replaced[OPTIONS_FLAGS_MAX] = { false };
 	char *scanned[argc + 1];
 	const struct schema_item *item, *asked = NULL;
-	const char *second_config = NULL, *default_state_file;
+	const char *second_config = NULL;
 	char why[512];
 	size_t index;
 	int c;
@@ -1262,11 +1281,8 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 	if (second_config)
 		return usage_error(err, errlen, "a second config file '%s': give one --config or --check-config",
 				   second_config);
-	default_state_file = opts->state_file;
 	if (opts->config_path && config_load(opts->config_path, opts, err, errlen))
 		return OPTIONS_EXIT_ERROR;
-	/* A value the file gives is a copy of its own (opts->strings). */
-	opts->state_file_in_config = opts->state_file != default_state_file;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, t.shorts, t.longopts, NULL)) != -1) {
 		if (c == ':')
@@ -1276,8 +1292,8 @@ enum options_result options_read(int argc, char **argv, struct options *opts, ch
 		if (item->shape != SCHEMA_ACTION &&
 		    schema_flag_apply(t.refs, t.count, index, optarg, opts, replaced, &opts->strings, why, sizeof(why)))
 			return usage_error(err, errlen, "%s", why);
-		if (is_flag(item, "state-file"))
-			opts->state_file_in_config = false;
+		if (item->flags & SCHEMA_HAS_LINE)      /* the flag's value, not the file's */
+			*(int *)((char *)opts + item->line_offset) = 0;
 	}
 	if (optind < argc)
 		return usage_error(err, errlen, "unexpected argument '%s'", argv[optind]);

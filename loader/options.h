@@ -124,9 +124,11 @@ struct options {
 	size_t view_count;
 	const char *pop;
 	const char *pin_dir;
+	int pin_dir_line;               /* of the config file that gave it; 0: a flag or the default */
 	const char *config_path;        /* --config or --check-config */
 	const char *metrics;            /* --metrics ADDR:PORT, or NULL */
 	const char *control_socket;     /* --control-socket PATH */
+	int control_socket_line;
 	bool check_config;              /* --check-config: validate and exit */
 	enum xdp_attach_mode xdp_mode;
 	bool mode_forced;               /* --xdp-mode given: no fallback */
@@ -136,7 +138,7 @@ struct options {
 	const char *bird_include;       /* --bird-include: the file BIRD includes */
 	struct drain_style drain;       /* bgp.asn and bgp.drain */
 	const char *state_file;         /* what outlives the daemon: maintenance drains */
-	bool state_file_in_config;      /* named by the config file, not --state-file: for its errors */
+	int state_file_line;
 	bool replace_foreign;           /* --replace-foreign: replace another XDP program */
 	uint32_t drain_ms;              /* withdrawn, still answering, before detaching */
 	struct health_options health;
@@ -199,6 +201,13 @@ int config_parse(const char *name, const unsigned char *text, size_t len, struct
  * may refuse (the stop hook withdraws after a start that failed on it).
  * A YAML error, or one of those four given twice or wrong, is still one. */
 int config_load_paths(const char *path, struct options *opts, char *err, size_t errlen);
+
+/* An error about the value of key (pin_dir, control_socket, state_file),
+ * naming where it came from as the other options' errors do: "CONFIG:LINE:
+ * key: " when the config file gave it, else "--flag " (the flag or its
+ * default); then fmt. */
+void options_value_error(const struct options *opts, const char *key, char *err, size_t errlen, const char *fmt,
+			 ...) __attribute__((format(printf, 5, 6)));
 
 /* The keys of docs/config.md's tables of one group ("flags", "defense",
  * "control", "limits"), as Markdown rows with their defaults. */

@@ -59,7 +59,7 @@ static int ensure_bpffs(const char *dir, char *err, size_t errlen)
 	if (statfs("/sys/fs/bpf", &fs) == 0 && fs.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		snprintf(err, errlen, "/sys/fs/bpf is not a BPF filesystem and mounting one failed: %s",
+		snprintf(err, errlen, "%s: /sys/fs/bpf is not a BPF filesystem and mounting one failed: %s", dir,
 			 strerror(errno));
 		return -1;
 	}
@@ -112,7 +112,7 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 	if (!p->created && errno != EEXIST) {
 		int error = errno;
 
-		snprintf(err, errlen, "--pin-dir %s: %s", dir, strerror(error));
+		snprintf(err, errlen, "%s: %s", dir, strerror(error));
 		if (error == ENOENT)
 			snprintf(err + strlen(err), errlen - strlen(err), " (mkdir -p %s && mount -t bpf -o mode=0700 bpf "
 				 "%s first)", dir, dir);
@@ -123,7 +123,7 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 	if (p->lock_fd < 0) {
 		int error = errno;      /* ENOTDIR for a link too (O_DIRECTORY) */
 
-		snprintf(err, errlen, "--pin-dir %s: %s", dir, !lstat(dir, &st) && S_ISLNK(st.st_mode) ?
+		snprintf(err, errlen, "%s: %s", dir, !lstat(dir, &st) && S_ISLNK(st.st_mode) ?
 			 "a symbolic link, not a directory" : strerror(error));
 		return -1;
 	}
@@ -145,13 +145,13 @@ int pins_open(struct pins *p, const char *dir, char *err, size_t errlen)
 	else if (fs.f_flags & ST_RDONLY)
 		snprintf(why, sizeof(why), "%s: mounted read-only: nothing can be pinned there", dir);
 	if (why[0] || private_dir_check(dir, &st, why, sizeof(why))) {
-		snprintf(err, errlen, "--pin-dir %s", why);
+		snprintf(err, errlen, "%s", why);
 		close(p->lock_fd);
 		p->lock_fd = -1;
 		return -1;
 	}
 	if (flock(p->lock_fd, LOCK_EX | LOCK_NB)) {
-		snprintf(err, errlen, "--pin-dir %s: %s", dir, errno == EWOULDBLOCK ?
+		snprintf(err, errlen, "%s: %s", dir, errno == EWOULDBLOCK ?
 			 "another xdpcastd runs with this pin directory (xdpcastctl status shows it)" :
 			 strerror(errno));
 		close(p->lock_fd);

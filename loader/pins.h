@@ -56,7 +56,8 @@ struct pins {
 };
 
 /* Mounts bpffs where needed, creates dir, takes the lock (a second daemon
- * on the same dir is refused), and finds the previous program. */
+ * on the same dir is refused), and finds the previous program. Errors are
+ * "DIR: why", for the caller to say which option gave it. */
 int pins_open(struct pins *p, const char *dir, char *err, size_t errlen);
 
 /* Releases the lock and every fd; removes nothing but the directory when

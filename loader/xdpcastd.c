@@ -534,9 +534,13 @@ static void mark_handed_over(struct daemon *d, const struct control_plane_state 
  * running (its control plane state in *previous, zeros if none). */
 static int open_program(struct daemon *d, struct control_plane_state *previous, char *err, size_t errlen)
 {
+	char why[ERR_LEN / 2];
+
 	memset(previous, 0, sizeof(*previous));
-	if (pins_open(&d->pins, d->opts.pin_dir, err, errlen))
+	if (pins_open(&d->pins, d->opts.pin_dir, why, sizeof(why))) {
+		options_value_error(&d->opts, "pin_dir", err, errlen, "%s", why);
 		return -1;
+	}
 	d->took_over = pins_previous_runs(&d->pins);
 	if (d->took_over)
 		log_info("taking over program %u of the previous xdpcastd (%s/%s)", d->pins.previous_id,

@@ -388,13 +388,15 @@ launch_xdpcastd() {
 	# No BIRD unless the test starts one: the host's must never be touched.
 	# IN_CONFIG="KEY...": these keys are the config file's, not given as
 	# flags (a flag wins over the file): interfaces, control_socket (the
-	# file names $CONTROL_SOCKET, where ctl asks), state_file.
+	# file names $CONTROL_SOCKET, where ctl asks), state_file, pin_dir (the
+	# file names $PIN_DIR).
 	local flags=()
 	[[ " ${IN_CONFIG:-} " == *" interfaces "* ]] || flags+=(--iface veth-s)
 	[[ " ${IN_CONFIG:-} " == *" control_socket "* ]] || flags+=(--control-socket "$CONTROL_SOCKET")
 	[[ " ${IN_CONFIG:-} " == *" state_file "* ]] || flags+=(--state-file "$WORK/state.json")
+	[[ " ${IN_CONFIG:-} " == *" pin_dir "* ]] || flags+=(--pin-dir "$PIN_DIR")
 	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" "${flags[@]}" --anycast 192.0.2.0/24 \
-		--anycast 2001:db8:53::/48 --bird-socket none --pop "${POP:-e2e}" --pin-dir "$PIN_DIR" "$@" \
+		--anycast 2001:db8:53::/48 --bird-socket none --pop "${POP:-e2e}" "$@" \
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!
 	PIDS+=($XDPCASTD_PID)

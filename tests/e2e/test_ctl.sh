@@ -595,9 +595,16 @@ as_nobody ln -s roots "$PIN_DIR"
 refused_start
 [ "$rc" -eq 1 ] && grep -q "failed: --pin-dir $PIN_DIR: a symbolic link, not a directory" "$WORK/xdpcastd.log" ||
 	fail "a pin directory through nobody's link: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
-rm "$PIN_DIR"
+# Named as the config file's other keys are when the file gives it (it
+# was blamed on --pin-dir).
+echo "pin_dir: $PIN_DIR" > "$WORK/pin-config.yaml"
+IN_CONFIG=pin_dir refused_start --config "$WORK/pin-config.yaml"
+[ "$rc" -eq 1 ] &&
+	grep -q "failed: $WORK/pin-config.yaml:1: pin_dir: $PIN_DIR: a symbolic link, not a directory" "$WORK/xdpcastd.log" ||
+	fail "a pin directory from the config through nobody's link: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
+rm "$PIN_DIR" "$WORK/pin-config.yaml"
 rmdir "$WORK/bpffs/roots"
-echo "ok - a pin directory another user owns is refused, and one through a link"
+echo "ok - a pin directory another user owns is refused, and one through a link, naming --pin-dir or the config's pin_dir"
 
 # A state file in a directory other users may write was read at the start
 # as it was: anyone could withdraw or drain the PoP's prefixes there.
@@ -611,14 +618,14 @@ refused_start --state-file "$WORK/shared/state.json"
 echo "state_file: $WORK/shared/state.json" > "$WORK/state-config.yaml"
 IN_CONFIG=state_file refused_start --config "$WORK/state-config.yaml"
 [ "$rc" -eq 1 ] &&
-	grep -q "failed: $WORK/state-config.yaml: state_file: $WORK/shared/state.json: $WORK/shared is writable by other users (mode 1777)" "$WORK/xdpcastd.log" ||
+	grep -q "failed: $WORK/state-config.yaml:1: state_file: $WORK/shared/state.json: $WORK/shared is writable by other users (mode 1777)" "$WORK/xdpcastd.log" ||
 	fail "a state file from the config where other users may write: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
 rm -r "$WORK/shared"
 echo '{"maintenance": 1}' > "$WORK/other-state.json"
 echo "state_file: $WORK/other-state.json" > "$WORK/state-config.yaml"
 IN_CONFIG=state_file refused_start --config "$WORK/state-config.yaml"
 [ "$rc" -eq 1 ] &&
-	grep -q "failed: $WORK/state-config.yaml: state_file: $WORK/other-state.json: no \"maintenance\" object" "$WORK/xdpcastd.log" ||
+	grep -q "failed: $WORK/state-config.yaml:1: state_file: $WORK/other-state.json: no \"maintenance\" object" "$WORK/xdpcastd.log" ||
 	fail "a state file from the config that is not what xdpcastd writes: rc $rc, $(tail -2 "$WORK/xdpcastd.log")"
 rm "$WORK/state-config.yaml" "$WORK/other-state.json"
 echo "ok - a state file in a directory other users may write, or not what xdpcastd writes, is refused at the start naming --state-file or the config's state_file"

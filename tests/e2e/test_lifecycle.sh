@@ -190,7 +190,7 @@ grep -q "veth-s: program [0-9]* 'xdpcast' in native mode holds the interface and
 	fail "second daemon, same interface: $out"
 [ ! -e "$WORK/bpffs/other" ] || fail "the refused daemon left its pin directory"
 out=$(second --pin-dir "$WORK/bpffs/other" --control-socket "$CONTROL_SOCKET") && fail "a second daemon on the same socket started"
-grep -q "control socket $CONTROL_SOCKET: another xdpcastd listens there" <<< "$out" || fail "second daemon, same socket: $out"
+grep -q -- "--control-socket $CONTROL_SOCKET: another xdpcastd listens there" <<< "$out" || fail "second daemon, same socket: $out"
 [ "$(srv ip -o link show veth-s | grep -o 'prog/xdp id [0-9]*')" = "$prog" ] || fail "the refusals changed the program"
 ctl status > /dev/null || fail "the first daemon's control socket is gone"
 xdp_answers ns1.example.test A 192.0.2.53 || fail "the first daemon stopped answering"

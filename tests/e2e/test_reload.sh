@@ -261,7 +261,7 @@ printf 'control_socket: %s\nzone_watch: {enabled: false}\n' "$CONTROL_SOCKET" > 
 IN_CONFIG=control_socket start_xdpcastd --zone "$EXAMPLE" --config "$WORK/socket.yaml"
 mkdir -m 1777 "$WORK/shared"
 printf 'control_socket: %s\nzone_watch: {enabled: false}\n' "$WORK/shared/xdpcastd.sock" > "$WORK/socket.yaml"
-reload_refused "a control socket where other users may write" "generation 1 keeps answering: $WORK/socket.yaml: control_socket: control socket $WORK/shared/xdpcastd.sock: $WORK/shared is writable by other users (mode 1777): they can replace what is in it (the next start would fail on it)"
+reload_refused "a control socket where other users may write" "generation 1 keeps answering: $WORK/socket.yaml:1: control_socket: $WORK/shared/xdpcastd.sock: $WORK/shared is writable by other users (mode 1777): they can replace what is in it (the next start would fail on it)"
 echo "ok - a reload moving the control socket where the next start would refuse it is refused"
 stop_xdpcastd
 
@@ -285,7 +285,7 @@ write_start_config "$WORK/state.json" 'metrics: 127.0.0.1:9553\ntransfer: {notif
 reload_refused "notify_listen on the port metrics keeps" "generation 1 keeps answering: $WORK/start.yaml: transfer.notify_listen: 127.0.0.1@9553 (TCP): cannot listen there: Address already in use (the next start would fail on it)"
 echo '{"maintenance": 1}' > "$WORK/other-state.json"
 write_start_config "$WORK/other-state.json" 'metrics: 127.0.0.1:9553\n'
-reload_refused "a state file that is not what xdpcastd writes" "generation 1 keeps answering: $WORK/start.yaml: state_file: $WORK/other-state.json: no \"maintenance\" object (remove it to forget every drain) (the next start would fail on it)"
+reload_refused "a state file that is not what xdpcastd writes" "generation 1 keeps answering: $WORK/start.yaml:1: state_file: $WORK/other-state.json: no \"maintenance\" object (remove it to forget every drain) (the next start would fail on it)"
 # The port the daemon holds itself is free again when the next start
 # binds it. A state file moved while a withdrawal is in force: said.
 ctl withdraw 192.0.2.0/24 > /dev/null || fail "xdpcastctl withdraw 192.0.2.0/24 failed"

@@ -64,6 +64,39 @@ static enum options_result parse(struct options *opts, int argc, char **argv)
 	return result;
 }
 
+/* An error about a path names where it came from: the file's line and
+ * key, or the flag (which wins over the file), or the flag of a default.
+ * A pin_dir from the config was blamed on --pin-dir. */
+static void test_path_errors_name_their_source(void **state)
+{
+	char *file_only[] = { "xdpcastd", "--config", (char *)write_config(
+		"pop: ams1\ninterfaces: [veth0]\nanycast: [192.0.2.0/24]\nzones: [/z/a.zone]\n"
+		"pin_dir: /sys/fs/bpf/x\ncontrol_socket: /run/x/ctl.sock\n") };
+	char *flag_too[] = { file_only[0], file_only[1], file_only[2], "--pin-dir", "/sys/fs/bpf/y" };
+	char err[512], expected[512];
+	struct options opts;
+
+	(void)state;
+	assert_int_equal(parse(&opts, 3, file_only), OPTIONS_RUN);
+	options_value_error(&opts, "pin_dir", err, sizeof(err), "%s: why", opts.pin_dir);
+	snprintf(expected, sizeof(expected), "%s:5: pin_dir: /sys/fs/bpf/x: why", path);
+	assert_string_equal(err, expected);
+	options_value_error(&opts, "control_socket", err, sizeof(err), "%s: why", opts.control_socket);
+	snprintf(expected, sizeof(expected), "%s:6: control_socket: /run/x/ctl.sock: why", path);
+	assert_string_equal(err, expected);
+	options_value_error(&opts, "state_file", err, sizeof(err), "%s: why", opts.state_file);
+	assert_string_equal(err, "--state-file " XDPCAST_DEFAULT_STATE_FILE ": why");
+	options_free(&opts);
+
+	assert_int_equal(parse(&opts, 5, flag_too), OPTIONS_RUN);
+	options_value_error(&opts, "pin_dir", err, sizeof(err), "%s: why", opts.pin_dir);
+	assert_string_equal(err, "--pin-dir /sys/fs/bpf/y: why");
+	/* Cut short where err ends, the source first. */
+	options_value_error(&opts, "pin_dir", err, 8, "%s", opts.pin_dir);
+	assert_string_equal(err, "--pin-d");
+	options_free(&opts);
+}
+
 static void test_file_equals_flags(void **state)
 {
 	char *flags[] = { "xdpcastd", "--iface", "veth0", "--iface", "veth1", "--anycast", "192.0.2.0/24",
@@ -958,6 +991,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_equals_flags),
+		cmocka_unit_test(test_path_errors_name_their_source),
 		cmocka_unit_test(test_flags_win),
 		cmocka_unit_test(test_restart_changes),
 		cmocka_unit_test(test_contract_paths),

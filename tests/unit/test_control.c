@@ -92,14 +92,14 @@ static void test_listen_where_only_root_writes(void **state)
 
 	assert_int_equal(chmod(dir, 01777), 0);     /* as /tmp */
 	assert_int_equal(control_listen(path, err, sizeof(err)), -1);
-	snprintf(expected, sizeof(expected), "control socket %s: %s is writable by other users (mode 1777): they "
+	snprintf(expected, sizeof(expected), "%s: %s is writable by other users (mode 1777): they "
 		 "can replace what is in it", path, dir);
 	assert_string_equal(err, expected);
 
 	assert_int_equal(chmod(dir, 0755), 0);
 	assert_int_equal(chown(dir, 65534, 65534), 0);
 	assert_int_equal(control_listen(path, err, sizeof(err)), -1);
-	snprintf(expected, sizeof(expected), "control socket %s: %s is owned by uid 65534, not by root: that user "
+	snprintf(expected, sizeof(expected), "%s: %s is owned by uid 65534, not by root: that user "
 		 "can replace what is in it", path, dir);
 	assert_string_equal(err, expected);
 	assert_int_equal(access(path, F_OK), -1);
@@ -126,7 +126,7 @@ static void test_listen_replaces_only_a_socket(void **state)
 	assert_true(fd >= 0);
 	control_close(fd, path);
 
-	snprintf(expected, sizeof(expected), "control socket %s: exists and is not a socket (not removed: is the "
+	snprintf(expected, sizeof(expected), "%s: exists and is not a socket (not removed: is the "
 		 "path right?)", path);
 	f = fopen(path, "w");
 	assert_non_null(f);

@@ -26,7 +26,7 @@ static int socket_address(const char *path, struct sockaddr_un *addr, char *err,
 	memset(addr, 0, sizeof(*addr));
 	addr->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(addr->sun_path)) {
-		snprintf(err, errlen, "control socket %s: path too long", path);
+		snprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
 	strcpy(addr->sun_path, path);
@@ -91,7 +91,7 @@ int control_path_check(const char *path, char *err, size_t errlen)
 		return -1;
 	/* Else another user could listen there first, or in our place. */
 	if (private_parent_check(path, why, sizeof(why))) {
-		snprintf(err, errlen, "control socket %s: %s", path, why);
+		snprintf(err, errlen, "%s: %s", path, why);
 		return -1;
 	}
 	return 0;
@@ -108,13 +108,13 @@ int control_listen(const char *path, char *err, size_t errlen)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
-		snprintf(err, errlen, "control socket: %s", strerror(errno));
+		snprintf(err, errlen, "%s: socket: %s", path, strerror(errno));
 		return -1;
 	}
 	/* Someone answering there is a running xdpcastd: never take its socket.
 	 * A socket file nobody listens on is a crashed one's: replaced. */
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 || errno == EAGAIN) {
-		snprintf(err, errlen, "control socket %s: another xdpcastd listens there", path);
+		snprintf(err, errlen, "%s: another xdpcastd listens there", path);
 		close(fd);
 		return -1;
 	}
@@ -122,19 +122,19 @@ int control_listen(const char *path, char *err, size_t errlen)
 	/* Only a socket is ours to replace: a control_socket mistyped as the
 	 * config file's path must not cost the operator that file. */
 	if (!lstat(path, &st) && !S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "control socket %s: exists and is not a socket (not removed: is the path right?)",
+		snprintf(err, errlen, "%s: exists and is not a socket (not removed: is the path right?)",
 			 path);
 		return -1;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
-		snprintf(err, errlen, "control socket: %s", strerror(errno));
+		snprintf(err, errlen, "%s: socket: %s", path, strerror(errno));
 		return -1;
 	}
 	unlink(path);
 	old_mask = umask(0077);         /* root only: it can reload and reports state */
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 8)) {
-		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		umask(old_mask);
 		close(fd);
 		return -1;

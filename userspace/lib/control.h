@@ -29,7 +29,9 @@ struct control_command {
 int control_parse(const char *line, struct control_command *out, char *err, size_t errlen);
 
 /* Whether control_listen could listen at path as to where it is: a path
- * that fits a socket's, in a directory no other user may write. */
+ * that fits a socket's, in a directory no other user may write. Errors
+ * here and of control_listen are "PATH: why", for the caller to say
+ * which option gave the path. */
 int control_path_check(const char *path, char *err, size_t errlen);
 
 /* Listens on path (non-blocking; a stale socket there is replaced, a live
