@@ -131,7 +131,7 @@ transfer:
     - {zone: nover.test, primary: $PRIMARY, key: xfr, catalog: true}
 YAML
 start_xdpcastd --config "$WORK/nover.yaml"
-log_has "catalog nover.test. serial 1 refused: no catalog of version 2" ||
+log_has "catalog nover.test. serial 1 refused: no version property .*: not a catalog of version 2" ||
 	fail "a catalog without version 2 is not refused: $(cat "$WORK/xdpcastd.log")"
 log_has "member .* added" && fail "a catalog without version 2 added members"
 [ "$(ctl --json status | python3 -c 'import json, sys; print(json.load(sys.stdin)["catalog_errors"])')" = 1 ] ||

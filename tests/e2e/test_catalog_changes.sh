@@ -9,6 +9,8 @@
 #    though the primary rebuilt it with a lower serial;
 #  - a member moved to a catalog with other transfer settings (here its
 #    TSIG key) takes them on: its NOTIFYs and transfers are the new one's;
+#  - a broken catalog (two versions, a member node of two PTRs, a zone
+#    under two ids) changes nothing;
 #  - members removed while a health round asks them do not fail the
 #    fast_path check (the program no longer answers what is no longer ours).
 #
@@ -165,6 +167,27 @@ wait_for "catalog.test serial 4" log_has "zone catalog.test.: .* serial [0-9]* -
 log_has "catalog catalog.test.: member two.test. reset" || fail "the reset is not logged: $(cat "$WORK/xdpcastd.log")"
 wait_for "two.test's new data answered after the reset" xdp_answers www.two.test A 192.0.2.212
 echo "ok - a member reset (new unique id) is transferred afresh, though its serial went down"
+
+# A broken catalog (RFC 9432 4.1, 4.2.1) changes nothing: read around what
+# breaks it, each of these removed or reset two.test.
+serial=4
+errors=$(ctl --json status | json 'v["catalog_errors"]')
+broken_catalog() {      # broken_catalog WHY "ID MEMBER"... < more lines
+	local why=$1
+	shift
+	catalog_changes catalog.test $((++serial)) "$@"
+	log_has "catalog catalog.test. serial $serial refused: $why" ||
+		fail "a broken catalog ($why) is not refused: $(tail -5 "$WORK/xdpcastd.log")"
+	xdp_answers www.two.test A 192.0.2.212 || fail "two.test is not answered after a broken catalog ($why)"
+}
+broken_catalog "version.catalog.test. holds 2 TXT records" <<< 'version 0 IN TXT "1"'
+broken_catalog "member node c2 holds 2 PTR records" "c2 two.test" <<< "c2.zones 0 IN PTR one.test."
+broken_catalog "zone two.test. listed twice" "c3 two.test" "c4 two.test" < /dev/null
+[ "$(grep -c "member two.test. reset" "$WORK/xdpcastd.log")" = 1 ] || fail "a broken catalog reset two.test"
+[ "$(ctl --json status | json 'v["catalog_errors"]')" = $((errors + 3)) ] ||
+	fail "the broken catalogs are not counted: $(ctl --json status | json 'v["catalog_errors"]')"
+echo "ok - a broken catalog (two versions, two PTRs at a member node, a zone under two ids) is refused whole"
+
 stop_xdpcastd
 
 # The move again, to a catalog whose transfers are signed with another key:

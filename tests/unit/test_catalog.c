@@ -25,6 +25,22 @@ static struct zone *parse(const char *text)
 	return z;
 }
 
+/* The catalog of that text refused, its error naming why. */
+static void assert_refused(const char *text, const char *why)
+{
+	struct zone *z = parse(text);
+	struct catalog_member *m = (struct catalog_member *)1;
+	char err[256] = "";
+	size_t n = 1;
+
+	assert_int_equal(catalog_members(z, &m, &n, err, sizeof(err)), -1);
+	assert_null(m);
+	assert_int_equal(n, 0);
+	if (!strstr(err, why))
+		fail_msg("refused with '%s', not '%s'", err, why);
+	zone_free(z);
+}
+
 static void test_members_of_version_2(void **state)
 {
 	struct zone *z = parse(HEAD "version TXT \"2\"\n"
@@ -33,9 +49,6 @@ static void test_members_of_version_2(void **state)
 			       "group.b2.zones TXT \"g\"\n"               /* a property: no member */
 			       "x.y.zones PTR deep.example.\n"            /* not <id>.zones */
 			       "c3.zones TXT \"not a ptr\"\n"
-			       "d4.zones PTR one.example.\n"              /* twice: once, with its first id */
-			       "e5.zones PTR m1.example.\n"
-			       "e5.zones PTR m2.example.\n"               /* two PTRs: broken member */
 			       "zones PTR apex.example.\n"
 			       "f6.other PTR other.example.\n");
 	struct catalog_member *m;
@@ -79,18 +92,33 @@ static void test_refuses_other_versions(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		struct zone *z = parse(texts[i]);
-		struct catalog_member *m = (struct catalog_member *)1;
-		char err[256] = "";
-		size_t n = 1;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		assert_refused(texts[i], "version 2");
+}
 
-		assert_int_equal(catalog_members(z, &m, &n, err, sizeof(err)), -1);
-		assert_null(m);
-		assert_int_equal(n, 0);
-		assert_non_null(strstr(err, "version 2"));
-		zone_free(z);
-	}
+/* The operator is told which version the catalog has, not only that it is
+ * not 2. */
+static void test_names_the_version_refused(void **state)
+{
+	(void)state;
+	assert_refused(HEAD "version TXT \"1\"\n", "version \"1\" at version.cat.test.: only version 2");
+	assert_refused(HEAD "a1.zones PTR one.example.\n", "no version property");
+}
+
+/* RFC 9432 4.1 and 4.2.1: a broken catalog is not read at all, not read
+ * around what breaks it: a member node left out, or one of two ids taken,
+ * would remove a member or reset it on the say of a catalog that MUST NOT
+ * be processed. */
+static void test_refuses_broken_catalogs(void **state)
+{
+	(void)state;
+	assert_refused(HEAD "version TXT \"2\"\nversion TXT \"1\"\na1.zones PTR one.example.\n",
+		       "version.cat.test. holds 2 TXT records, not one");
+	assert_refused(HEAD "version TXT \"2\"\na1.zones PTR one.example.\n"
+		       "e5.zones PTR m1.example.\ne5.zones PTR m2.example.\n",
+		       "member node e5 holds 2 PTR records, not one");
+	assert_refused(HEAD "version TXT \"2\"\na1.zones PTR one.example.\nd4.zones PTR One.Example.\n",
+		       "zone one.example. listed twice, under member nodes a1 and d4");
 }
 
 /* The unique id is what tells a reset (RFC 9432 5.6) from the same member:
@@ -123,6 +151,8 @@ int main(void)
 		cmocka_unit_test(test_members_of_version_2),
 		cmocka_unit_test(test_empty_catalog),
 		cmocka_unit_test(test_refuses_other_versions),
+		cmocka_unit_test(test_names_the_version_refused),
+		cmocka_unit_test(test_refuses_broken_catalogs),
 		cmocka_unit_test(test_member_ids),
 	};
 

@@ -5,14 +5,27 @@
 
 #include "catalog.h"
 
-/* Whether the TXT RRset holds a record of the one string "2". */
-static bool version_2(const knot_rrset_t *txt)
+/* Whether the version property says 2: a TXT RRset of exactly one record,
+ * the one string "2" (RFC 9432 4.2.1: more records, or another value, make
+ * a broken catalog, not one to read with the "2" among them). */
+static bool version_2(const knot_rrset_t *txt, const char *origin, char *err, size_t errlen)
 {
-	knot_rdata_t *rd = txt ? txt->rrs.rdata : NULL;
+	char value[64];
 
-	for (uint16_t i = 0; txt && i < txt->rrs.count; i++, rd = knot_rdataset_next(rd))
-		if (rd->len == 2 && rd->data[0] == 1 && rd->data[1] == '2')
-			return true;
+	if (!txt) {
+		snprintf(err, errlen, "no version property (TXT at version.%s): not a catalog of version 2", origin);
+		return false;
+	}
+	if (txt->rrs.count != 1) {
+		snprintf(err, errlen, "version.%s holds %u TXT records, not one (RFC 9432 4.2.1)", origin,
+			 txt->rrs.count);
+		return false;
+	}
+	if (txt->rrs.rdata->len == 2 && txt->rrs.rdata->data[0] == 1 && txt->rrs.rdata->data[1] == '2')
+		return true;
+	if (knot_rrset_txt_dump_data(txt, 0, value, sizeof(value), &KNOT_DUMP_STYLE_DEFAULT) < 0)
+		snprintf(value, sizeof(value), "(too long to show)");
+	snprintf(err, errlen, "version %s at version.%s: only version 2 is supported", value, origin);
 	return false;
 }
 
@@ -38,48 +51,47 @@ const struct catalog_member *catalog_member_named(const struct catalog_member *m
 	return bsearch(&key, members, count, sizeof(*members), compare_zones);
 }
 
-/* A zone listed twice keeps its first entry: sorted by name, then by
- * position in the catalog (its RRsets are in canonical order). */
-struct listed {
-	struct catalog_member member;
-	size_t position;
-};
-
-static int compare_listed(const void *a, const void *b)
-{
-	const struct listed *x = a, *y = b;
-	int c = strcmp(x->member.zone, y->member.zone);
-
-	return c ? c : (x->position > y->position) - (x->position < y->position);
-}
-
-/* The member of one RRset, if it is <unique-id>.zones.<catalog> PTR with one record. */
-static int read_member(const knot_rrset_t *rr, const knot_dname_t *zones, struct catalog_member *out)
+/* The member of one RRset, if it is a PTR at <unique-id>.zones.<catalog>:
+ * 1 and out filled, 0 for any other RRset, -1 and err for a member node of
+ * more than one PTR (RFC 9432 4.1: a broken catalog) or no memory. */
+static int read_member(const knot_rrset_t *rr, const knot_dname_t *zones, struct catalog_member *out, char *err,
+		       size_t errlen)
 {
 	char name[KNOT_DNAME_TXT_MAXLEN], id[KNOT_DNAME_TXT_MAXLEN];
 	uint8_t label[KNOT_DNAME_MAXLEN];
 	knot_dname_t *member;
 
 	out->zone = out->id = NULL;
-	if (rr->type != KNOT_RRTYPE_PTR || rr->rrs.count != 1 ||
+	if (rr->type != KNOT_RRTYPE_PTR ||
 	    knot_dname_labels(rr->owner, NULL) != knot_dname_labels(zones, NULL) + 1 ||
 	    !knot_dname_is_case_equal(knot_wire_next_label(rr->owner, NULL), zones))
 		return 0;
-	member = knot_dname_copy(knot_ptr_name(rr->rrs.rdata), NULL);
-	if (!member)
-		return -1;
-	knot_dname_to_lower(member);
-	knot_dname_to_str(name, member, sizeof(name));
-	knot_dname_free(member, NULL);
 	/* The first label alone, as a name of one label, in presentation form. */
 	memcpy(label, rr->owner, rr->owner[0] + 1);
 	label[rr->owner[0] + 1] = 0;
 	knot_dname_to_lower(label);
 	knot_dname_to_str(id, label, sizeof(id));
 	id[strlen(id) - 1] = 0;         /* its final dot */
+	if (rr->rrs.count != 1) {
+		snprintf(err, errlen, "member node %s holds %u PTR records, not one (RFC 9432 4.1)", id,
+			 rr->rrs.count);
+		return -1;
+	}
+	member = knot_dname_copy(knot_ptr_name(rr->rrs.rdata), NULL);
+	if (!member)
+		goto oom;
+	knot_dname_to_lower(member);
+	knot_dname_to_str(name, member, sizeof(name));
+	knot_dname_free(member, NULL);
 	out->zone = strdup(name);
 	out->id = strdup(id);
-	return out->zone && out->id ? 1 : -1;
+	if (out->zone && out->id)
+		return 1;
+	free(out->zone);
+	free(out->id);
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 int catalog_members(const struct zone *zone, struct catalog_member **members, size_t *count, char *err,
@@ -89,8 +101,7 @@ int catalog_members(const struct zone *zone, struct catalog_member **members, si
 	char origin[KNOT_DNAME_TXT_MAXLEN], text[KNOT_DNAME_TXT_MAXLEN + 16];
 	knot_dname_t *version, *zones;
 	struct catalog_member *out;
-	struct listed *listed;
-	size_t n = 0, kept = 0;
+	size_t n = 0;
 
 	*members = NULL;
 	*count = 0;
@@ -103,47 +114,35 @@ int catalog_members(const struct zone *zone, struct catalog_member **members, si
 		snprintf(err, errlen, "the catalog's name is too long");
 		return -1;
 	}
-	if (!version_2(zone_find(zone, version, KNOT_RRTYPE_TXT))) {
-		snprintf(err, errlen, "no catalog of version 2 (no TXT \"2\" at version.)");
+	if (!version_2(zone_find(zone, version, KNOT_RRTYPE_TXT), origin, err, errlen))
+		return -1;
+	out = calloc(zone->rrset_count + 1, sizeof(*out));
+	if (!out) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	listed = calloc(zone->rrset_count + 1, sizeof(*listed));
-	out = calloc(zone->rrset_count + 1, sizeof(*out));
-	if (!listed || !out)
-		goto oom;
 	for (size_t i = 0; i < zone->rrset_count; i++) {
-		int found = read_member(&zone->rrsets[i], zones, &listed[n].member);
+		int found = read_member(&zone->rrsets[i], zones, &out[n], err, errlen);
 
-		if (found < 0) {
-			free(listed[n].member.zone);
-			free(listed[n].member.id);
-			goto oom;
-		}
-		if (found)
-			listed[n].position = n, n++;
+		if (found < 0)
+			goto broken;
+		n += found;
 	}
 	/* Sorted, a zone listed twice is adjacent: a linear pass, not a
-	 * quadratic one, for catalogs of hundreds of thousands of members. */
-	qsort(listed, n, sizeof(*listed), compare_listed);
-	for (size_t i = 0; i < n; i++) {
-		if (kept && !strcmp(out[kept - 1].zone, listed[i].member.zone)) {
-			free(listed[i].member.zone);
-			free(listed[i].member.id);
-			continue;
+	 * quadratic one, for catalogs of hundreds of thousands of members.
+	 * Under two unique ids it is a broken catalog (RFC 9432 4.1), not one
+	 * to read with either id: the id decides whether a member is reset. */
+	qsort(out, n, sizeof(*out), compare_zones);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(out[i - 1].zone, out[i].zone)) {
+			snprintf(err, errlen, "zone %s listed twice, under member nodes %s and %s (RFC 9432 4.1)",
+				 out[i].zone, out[i - 1].id, out[i].id);
+			goto broken;
 		}
-		out[kept++] = listed[i].member;
-	}
-	free(listed);
 	*members = out;
-	*count = kept;
+	*count = n;
 	return 0;
-oom:
-	for (size_t i = 0; listed && i < n; i++) {
-		free(listed[i].member.zone);
-		free(listed[i].member.id);
-	}
-	free(listed);
-	free(out);
-	snprintf(err, errlen, "out of memory");
+broken:
+	catalog_members_free(out, n);
 	return -1;
 }

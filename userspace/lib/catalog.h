@@ -14,14 +14,14 @@ struct catalog_member {
 	char *id;       /* its <unique-id> label, lower case: a new one is a reset (RFC 9432 5.6) */
 };
 
-/* The member zones of a catalog zone (version 2: the TXT "2" at
+/* The member zones of a catalog zone (version 2: one TXT "2" at
  * version.<catalog>; a member is the one PTR at <unique-id>.zones.<catalog>),
- * each once, sorted by zone name; a zone listed under two unique ids keeps
- * the first in the catalog's canonical order. A <unique-id> with more than
- * one PTR names no member (RFC 9432 4.1); other records (properties,
- * anything unknown) are ignored. 0 and a malloc'd array
- * (catalog_members_free), or -1 and err when the zone is no catalog of
- * version 2. */
+ * sorted by zone name; other records (properties, anything unknown) are
+ * ignored. 0 and a malloc'd array (catalog_members_free), or -1 and err
+ * when the zone is no catalog of version 2 or a broken one (RFC 9432 4.1,
+ * 4.2.1): a version RRset of more than one record, a <unique-id> with more
+ * than one PTR, a zone listed under two unique ids. A broken catalog is
+ * not read at all: its members stay as the last good copy listed them. */
 int catalog_members(const struct zone *zone, struct catalog_member **members, size_t *count, char *err,
 		    size_t errlen);
 void catalog_members_free(struct catalog_member *members, size_t count);

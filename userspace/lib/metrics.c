@@ -187,7 +187,8 @@ static void reloads(FILE *out, const struct pop_state *snap)
 	pop_label(out, "xdpcast_reload_failures_total", snap);
 	fprintf(out, "} %llu\n", (unsigned long long)snap->reload_failures);
 	header(out, "xdpcast_catalog_errors_total", "counter",
-	       "Catalog zone copies refused (no version 2 catalog); the members stayed as they were.");
+	       "Catalog zone copies refused (not version 2, or broken: RFC 9432), their members staying as they were, "
+	       "and members left out (no room, a zone file serves them).");
 	pop_label(out, "xdpcast_catalog_errors_total", snap);
 	fprintf(out, "} %llu\n", (unsigned long long)snap->catalog_errors);
 	header(out, "xdpcast_reload_last_success_timestamp_seconds", "gauge",

@@ -116,7 +116,7 @@ struct pop_state {
 	const char *restart_pending;    /* restart keys the config changed since start, ", "-joined; "" */
 	const char *restart_advice;     /* how they come into force; "" */
 	uint64_t reload_failures;       /* since start */
-	uint64_t catalog_errors;        /* catalog copies refused (no version 2), since start */
+	uint64_t catalog_errors;        /* catalog copies refused, members left out, since start */
 	double reload_ok_at;            /* unix time of the last load that worked */
 	struct state_zone *zones;
 	size_t zone_count;
