@@ -748,7 +748,7 @@ static const struct schema_item secondary_keys[] = {
 	{ .key = "catalog", .type = &schema_bool, .offset = offsetof(struct secondary_option, catalog),
 	  .help = "a catalog zone (RFC 9432, version 2): never served; its member zones are transferred from the "
 		  "same primary with the same key, added and removed as the catalog changes (a zone also listed "
-		  "here, or served from a zone file, keeps its own settings); a broken "
+		  "here, or served from a zone file, keeps its own settings; the root is never a member); a broken "
 		  "catalog (more than one version record, a member node of more than one PTR, a zone under two "
 		  "unique ids) is refused whole and changes nothing; a member moved to another catalog "
 		  "listed here keeps its copy and takes that catalog's primary and key, one listed under a new unique id "

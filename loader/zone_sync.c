@@ -1226,6 +1226,24 @@ static void log_no_room(const struct daemon *d, size_t catalog, size_t left_out,
 		  d->opts.catalog_members_max);
 }
 
+/* Why a catalog may not make that zone a member, or NULL. holder: the slot
+ * in use of that name, a zone transfer.zones configures; NULL if none. A
+ * zone configured explicitly or served from a zone file keeps its
+ * settings, and the clash is an error to log (RFC 9432 5.2). */
+static const char *left_out_why(const struct daemon *d, size_t catalog, const char *zone,
+				const struct secondary *holder)
+{
+	const char *refused = catalog_member_refused(zone, d->secondaries[catalog].name);
+
+	if (refused)
+		return refused;
+	if (holder)
+		return holder->catalog ? "a catalog in transfer.zones" : "transfer.zones configures it";
+	if (served_from_file(d, zone))
+		return "a zone file serves it";
+	return NULL;
+}
+
 /* A new member: a secondary with its catalog's primary and key, in a free
  * slot, transferred at once. False when there is no room, which the
  * caller logs. */
@@ -1236,12 +1254,6 @@ static bool add_member(struct daemon *d, size_t catalog, const struct catalog_me
 	struct secondary *s;
 	char err[ERR_LEN];
 
-	if (served_from_file(d, member->zone)) {
-		d->catalog_errors++;
-		log_error("catalog %s: member %s left out: a zone file serves it", d->secondaries[catalog].name,
-			  member->zone);
-		return true;
-	}
 	/* Not a scan for a free slot: adding a catalog's members one by one
 	 * would be quadratic (6 s of 21 for 50,000). */
 	index = d->freed_slot_count ? d->freed_slots[d->freed_slot_count - 1] : d->secondary_count;
@@ -1394,7 +1406,19 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 			sorted[used++] = &d->secondaries[i];
 	qsort(sorted, used, sizeof(*sorted), compare_slots);
 	for (size_t i = 0; i < count; i++) {
-		if (slot_named(sorted, used, members[i].zone) || add_member(d, index, &members[i]))
+		const struct secondary *holder = slot_named(sorted, used, members[i].zone);
+		const char *why;
+
+		/* Ours already, or another catalog's until it drops the zone. */
+		if (holder && holder->catalog_of >= 0)
+			continue;
+		why = left_out_why(d, index, members[i].zone, holder);
+		if (why) {
+			d->catalog_errors++;
+			log_error("catalog %s: member %s left out: %s", cat->name, members[i].zone, why);
+			continue;
+		}
+		if (add_member(d, index, &members[i]))
 			continue;
 		if (!left_out++)
 			first_left_out = members[i].zone;

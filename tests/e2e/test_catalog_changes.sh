@@ -10,7 +10,8 @@
 #  - a member moved to a catalog with other transfer settings (here its
 #    TSIG key) takes them on: its NOTIFYs and transfers are the new one's;
 #  - a broken catalog (two versions, a member node of two PTRs, a zone
-#    under two ids) changes nothing;
+#    under two ids) changes nothing; the root, the catalog itself and a
+#    configured zone listed as members are left out;
 #  - members removed while a health round asks them do not fail the
 #    fast_path check (the program no longer answers what is no longer ours).
 #
@@ -188,6 +189,17 @@ broken_catalog "zone two.test. listed twice" "c3 two.test" "c4 two.test" < /dev/
 	fail "the broken catalogs are not counted: $(ctl --json status | json 'v["catalog_errors"]')"
 echo "ok - a broken catalog (two versions, two PTRs at a member node, a zone under two ids) is refused whole"
 
+# The root, the catalog itself and a configured catalog as members: left
+# out, logged and counted; two.test's entry still applies.
+catalog_changes catalog.test $((++serial)) "c2 two.test" "s1 catalog.test" "o1 other.test" <<< "r1.zones 0 IN PTR ."
+for why in "member \\. left out: the root zone" "member catalog.test. left out: the catalog lists itself" \
+	"member other.test. left out: a catalog in transfer.zones"; do
+	log_has "catalog catalog.test.: $why" || fail "not logged: '$why': $(tail -5 "$WORK/xdpcastd.log")"
+done
+! ctl status --all | grep -q "^transfer \. " || fail "the root is transferred as a member: $(ctl status --all)"
+[ "$(ctl --json status | json 'v["catalog_errors"]')" = $((errors + 6)) ] || fail "the members left out are not counted"
+xdp_answers www.two.test A 192.0.2.212 || fail "two.test is not answered (got '$XDP_GOT')"
+echo "ok - the root, the catalog itself and a configured catalog listed as members are left out, logged and counted"
 stop_xdpcastd
 
 # The move again, to a catalog whose transfers are signed with another key:

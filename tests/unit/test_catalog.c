@@ -145,6 +145,17 @@ static void test_member_ids(void **state)
 	zone_free(z);
 }
 
+/* The root would have the fast path answer every name no other zone holds;
+ * a catalog listing itself is nonsense. Any other name may be a member. */
+static void test_members_refused(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(catalog_member_refused(".", "cat.test."), "root"));
+	assert_non_null(strstr(catalog_member_refused("cat.test.", "Cat.Test."), "itself"));
+	assert_null(catalog_member_refused("test.", "cat.test."));
+	assert_null(catalog_member_refused("zones.cat.test.", "cat.test."));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_names_the_version_refused),
 		cmocka_unit_test(test_refuses_broken_catalogs),
 		cmocka_unit_test(test_member_ids),
+		cmocka_unit_test(test_members_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

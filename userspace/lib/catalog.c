@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "catalog.h"
 
@@ -145,4 +146,16 @@ int catalog_members(const struct zone *zone, struct catalog_member **members, si
 broken:
 	catalog_members_free(out, n);
 	return -1;
+}
+
+const char *catalog_member_refused(const char *zone, const char *catalog)
+{
+	/* The root would have the fast path answer every name no other zone
+	 * holds from whatever the catalog's primary sends: a root copy is for
+	 * the operator to configure (transfer.zones), not for a catalog. */
+	if (!strcmp(zone, "."))
+		return "the root zone is never a catalog member (configure it in transfer.zones)";
+	if (!strcasecmp(zone, catalog))
+		return "the catalog lists itself";
+	return NULL;
 }

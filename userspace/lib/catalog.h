@@ -30,4 +30,9 @@ void catalog_members_free(struct catalog_member *members, size_t count);
 const struct catalog_member *catalog_member_named(const struct catalog_member *members, size_t count,
 						  const char *zone);
 
+/* Why a catalog may not make that zone (lower case, as catalog_members
+ * gives it) its member, or NULL: the root, or the catalog (its name in
+ * presentation form) itself. */
+const char *catalog_member_refused(const char *zone, const char *catalog);
+
 #endif

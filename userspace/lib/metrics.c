@@ -188,7 +188,7 @@ static void reloads(FILE *out, const struct pop_state *snap)
 	fprintf(out, "} %llu\n", (unsigned long long)snap->reload_failures);
 	header(out, "xdpcast_catalog_errors_total", "counter",
 	       "Catalog zone copies refused (not version 2, or broken: RFC 9432), their members staying as they were, "
-	       "and members left out (no room, a zone file serves them).");
+	       "and members left out (no room, served otherwise, the root).");
 	pop_label(out, "xdpcast_catalog_errors_total", snap);
 	fprintf(out, "} %llu\n", (unsigned long long)snap->catalog_errors);
 	header(out, "xdpcast_reload_last_success_timestamp_seconds", "gauge",
