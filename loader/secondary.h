@@ -43,6 +43,8 @@ struct secondary {
 					     * transfer once it ends (RFC 1996 section 4.4) */
 	char error[256];                    /* the last failure; "" when it worked */
 	char fallback[256];                 /* why the last IXFR fell back to AXFR; "" */
+	char catalog_refused[256];          /* a catalog: why its copy in force was refused, its
+					     * members as the last good one listed them; "" */
 	bool axfr_next;                     /* the last IXFR did not apply to our copy */
 	struct log_every failures;          /* logged once per reason, with a count */
 	struct loop_timer refresh_timer, expiry_timer;

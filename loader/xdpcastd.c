@@ -239,6 +239,7 @@ static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 		t->transferred_at = sec->transferred_at;
 		t->error = state_text(s, sec->error, sizeof(sec->error));
 		t->fallback = state_text(s, sec->fallback, sizeof(sec->fallback));
+		t->catalog_refused = state_text(s, sec->catalog_refused, sizeof(sec->catalog_refused));
 	}
 }
 

@@ -1378,10 +1378,13 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 
 	if (catalog_members(cat->zone, &members, &count, err, sizeof(err))) {
 		d->catalog_errors++;
+		snprintf(cat->catalog_refused, sizeof(cat->catalog_refused), "serial %u refused: %.220s", cat->serial,
+			 err);
 		log_error("catalog %s serial %u refused: %s; its members stay as they were", cat->name, cat->serial,
 			  err);
 		return;
 	}
+	cat->catalog_refused[0] = '\0';
 	for (size_t i = d->opts.secondary_count; i < d->secondary_count; i++) {
 		struct secondary *s = &d->secondaries[i];
 		const struct catalog_member *m;

@@ -543,14 +543,14 @@ static void print_zones(const json_t *zones, bool all)
 	       (long long)records, (long long)names, size_text(bytes, size));
 }
 
-/* Not served, or failing. During a start a transfer that runs is its
+/* Not served, or failing (a catalog: its copy refused). During a start a transfer that runs is its
  * first (a failed one is retried only once started): progress, not
  * trouble, thousands of them from a distant primary. */
 static bool transfer_in_trouble(const json_t *item, bool starting)
 {
 	if (starting && json_is_true(json_object_get(item, "running")))
 		return false;
-	return json_is_string(json_object_get(item, "error")) ||
+	return json_is_string(json_object_get(item, "error")) || json_is_string(json_object_get(item, "catalog_refused")) ||
 	       !(json_is_true(json_object_get(item, "fresh")) || json_is_true(json_object_get(item, "is_catalog")));
 }
 
@@ -558,12 +558,15 @@ static void print_transfer(const json_t *item)
 {
 	const char *fallback = json_string_value(json_object_get(item, "ixfr_fallback"));
 	const char *catalog = json_string_value(json_object_get(item, "catalog"));
+	const char *refused = json_string_value(json_object_get(item, "catalog_refused"));
 
 	printf("transfer %s from %s%s%s: serial %lld, %s%s", json_string_value(json_object_get(item, "zone")),
 	       json_string_value(json_object_get(item, "primary")), catalog ? ", member of catalog " : "",
 	       catalog ? catalog : "", json_integer_value(json_object_get(item, "serial")),
 	       json_is_true(json_object_get(item, "is_catalog")) ? "catalog (not served)" :
 	       json_is_true(json_object_get(item, "fresh")) ? "fresh" : "not served", error_suffix(item));
+	if (refused)
+		printf("; %s, its members as the last good copy listed them", refused);
 	printf(fallback ? "; last AXFR because %s\n" : "\n", fallback);
 }
 

@@ -180,6 +180,8 @@ broken_catalog() {      # broken_catalog WHY "ID MEMBER"... < more lines
 	log_has "catalog catalog.test. serial $serial refused: $why" ||
 		fail "a broken catalog ($why) is not refused: $(tail -5 "$WORK/xdpcastd.log")"
 	xdp_answers www.two.test A 192.0.2.212 || fail "two.test is not answered after a broken catalog ($why)"
+	ctl status --all | grep -q "^transfer catalog.test. .*serial $serial refused: $why" ||
+		fail "status does not say the catalog is refused ($why): $(ctl status --all)"
 }
 broken_catalog "version.catalog.test. holds 2 TXT records" <<< 'version 0 IN TXT "1"'
 broken_catalog "member node c2 holds 2 PTR records" "c2 two.test" <<< "c2.zones 0 IN PTR one.test."
@@ -187,7 +189,7 @@ broken_catalog "zone two.test. listed twice" "c3 two.test" "c4 two.test" < /dev/
 [ "$(grep -c "member two.test. reset" "$WORK/xdpcastd.log")" = 1 ] || fail "a broken catalog reset two.test"
 [ "$(ctl --json status | json 'v["catalog_errors"]')" = $((errors + 3)) ] ||
 	fail "the broken catalogs are not counted: $(ctl --json status | json 'v["catalog_errors"]')"
-echo "ok - a broken catalog (two versions, two PTRs at a member node, a zone under two ids) is refused whole"
+echo "ok - a broken catalog (two versions, two PTRs at a member node, a zone under two ids) is refused whole, status saying why"
 
 # The root, the catalog itself and a configured catalog as members: left
 # out, logged and counted; two.test's entry still applies.
@@ -199,6 +201,8 @@ done
 ! ctl status --all | grep -q "^transfer \. " || fail "the root is transferred as a member: $(ctl status --all)"
 [ "$(ctl --json status | json 'v["catalog_errors"]')" = $((errors + 6)) ] || fail "the members left out are not counted"
 xdp_answers www.two.test A 192.0.2.212 || fail "two.test is not answered (got '$XDP_GOT')"
+! ctl status --all | grep "^transfer catalog.test. " | grep -q refused ||
+	fail "status still says the catalog is refused: $(ctl status --all)"
 echo "ok - the root, the catalog itself and a configured catalog listed as members are left out, logged and counted"
 stop_xdpcastd
 

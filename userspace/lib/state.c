@@ -27,7 +27,7 @@ struct pop_state *state_new(size_t views, size_t zones, size_t transfers, size_t
 	for (size_t i = 0; i < zones; i++)
 		s->zones[i].name = s->zones[i].source = "";
 	for (size_t i = 0; i < transfers; i++)
-		s->transfers[i] = (struct state_transfer){ .zone = "", .primary = "", .error = "", .fallback = "",
+		s->transfers[i] = (struct state_transfer){ .zone = "", .primary = "", .error = "", .fallback = "", .catalog_refused = "",
 							    .catalog = "" };
 	return s;
 }
@@ -129,11 +129,11 @@ static json_t *transfer_json(const struct pop_state *s, size_t i)
 {
 	const struct state_transfer *t = &s->transfers[i];
 
-	return json_pack("{s:o, s:o, s:I, s:b, s:b, s:f, s:o, s:o, s:o, s:b}", "zone", json_text(t->zone), "primary",
-			 json_text(t->primary), "serial", (json_int_t)t->serial, "fresh", t->fresh, "running",
-			 t->running, "transferred_at", t->transferred_at, "error", text_or_null(t->error),
+	return json_pack("{s:o, s:o, s:I, s:b, s:b, s:f, s:o, s:o, s:o, s:b, s:o}", "zone", json_text(t->zone),
+			 "primary", json_text(t->primary), "serial", (json_int_t)t->serial, "fresh", t->fresh,
+			 "running", t->running, "transferred_at", t->transferred_at, "error", text_or_null(t->error),
 			 "ixfr_fallback", text_or_null(t->fallback), "catalog", text_or_null(t->catalog),
-			 "is_catalog", t->is_catalog);
+			 "is_catalog", t->is_catalog, "catalog_refused", text_or_null(t->catalog_refused));
 }
 
 static json_t *checks_json(const struct pop_state *s)

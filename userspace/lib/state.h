@@ -69,6 +69,7 @@ struct state_transfer {
 	const char *error;              /* "" */
 	const char *fallback;           /* why the last IXFR gave way to an AXFR; "" */
 	const char *catalog;            /* a member: the catalog it comes from; "" */
+	const char *catalog_refused;    /* a catalog: why its copy in force was refused; "" */
 	uint32_t serial;
 	bool fresh;
 	bool running;
