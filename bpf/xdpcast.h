@@ -244,7 +244,8 @@ struct xdpcast_settings {
 	__u8 cookie_secret[XDPCAST_COOKIE_SECRET_LEN];
 	__u8 cookie_previous[XDPCAST_COOKIE_SECRET_LEN];
 	__u32 has_previous;       /* cookies made with the previous secret still count */
-	__u32 reserved;
+	__u32 previous_until;     /* unix time xdpcastd retires a rotation's previous secret (0: the
+				   * config names it); not read by the program: kept for a takeover */
 };
 
 /*

@@ -623,8 +623,9 @@ static const struct schema_item cookie_keys[] = {
 		  "set, and the server behind on each, the same secret" },
 	{ .key = "previous_secret", .type = &secret_type, .offset = P(cookie_previous), .flags = SCHEMA_GIVEN,
 	  .given_offset = P(has_previous),
-	  .help = "a secret still accepted; a reload that changes `secret` keeps the old one as the previous "
-		  "on its own for an hour, the life of a cookie made with it (later reloads keep it too)" },
+	  .help = "a secret still accepted; a reload or a restart that hands over that changes `secret` keeps "
+		  "the old one as the previous on its own for an hour, the life of a cookie made with it (later "
+		  "reloads and restarts keep it too)" },
 	SCHEMA_END
 };
 

@@ -140,23 +140,24 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	return zones_open_cache(d, err, errlen);
 }
 
-/* A random cookie secret when the config gives none, the previous
- * daemon's when taking over: cookies stay valid across restarts. */
+/* A random cookie secret when the config gives none; when taking over,
+ * the previous daemon's secrets carried as a reload carries them:
+ * cookies stay valid across restarts, a secret changed at one too. */
 static int init_protection(struct daemon *d, char *err, size_t errlen)
 {
-	struct xdpcast_settings previous;
+	struct xdpcast_settings in_force;
 
 	/* The lists move to d->protection; d->opts keeps the values started
 	 * with, which a reload compares its restart keys against. */
 	d->protection = d->opts.protection;
 	d->opts.protection.blocklist = (struct prefix_list){ 0 };
 	d->opts.protection.bogons = (struct prefix_list){ 0 };
-	if (d->protection.has_secret)
-		return 0;
-	if (d->took_over && !pins_previous_value(&d->pins, "xdpcast_settings", true, &previous, sizeof(previous))) {
-		memcpy(d->protection.cookie_secret, previous.cookie_secret, sizeof(d->protection.cookie_secret));
+	if (d->took_over && !pins_previous_value(&d->pins, "xdpcast_settings", true, &in_force, sizeof(in_force))) {
+		protection_carry_cookie_settings(&in_force, &d->protection, time(NULL));
 		return 0;
 	}
+	if (d->protection.has_secret)
+		return 0;
 	if (getrandom(d->protection.cookie_secret, sizeof(d->protection.cookie_secret), 0) !=
 	    sizeof(d->protection.cookie_secret)) {
 		snprintf(err, errlen, "getrandom for the cookie secret: %s", strerror(errno));

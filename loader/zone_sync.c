@@ -146,28 +146,6 @@ static int protection_would_apply(const struct daemon *d, const struct protectio
 	return -1;
 }
 
-/* The cookie secrets next takes over from now. A secret that changed keeps
- * the old one valid as the previous for as long as cookies made with it
- * are (an hour), so clients holding them are not penalised during the
- * rotation; reloads in that hour that leave the secret as it is keep it
- * too. A previous secret the config names stays while the config names it. */
-static void carry_cookie_secrets(const struct protection *now, struct protection *next)
-{
-	if (!next->has_secret) {
-		memcpy(next->cookie_secret, now->cookie_secret, sizeof(next->cookie_secret));
-		next->has_secret = now->has_secret;
-	}
-	if (!next->has_previous && memcmp(next->cookie_secret, now->cookie_secret, sizeof(next->cookie_secret))) {
-		memcpy(next->cookie_previous, now->cookie_secret, sizeof(next->cookie_previous));
-		next->has_previous = true;
-		next->previous_until = time(NULL) + XDPCAST_COOKIE_LIFETIME_S;
-	} else if (!next->has_previous && now->previous_until) {
-		memcpy(next->cookie_previous, now->cookie_previous, sizeof(next->cookie_previous));
-		next->has_previous = true;
-		next->previous_until = now->previous_until;
-	}
-}
-
 /* Puts the config file's protection settings in force, all or nothing: if
  * the maps refuse them, the previous settings stay (written again). */
 static int take_protection(struct daemon *d, struct protection *next, char *err, size_t errlen)
@@ -175,7 +153,7 @@ static int take_protection(struct daemon *d, struct protection *next, char *err,
 	struct protection previous = d->protection;
 	char again[ERR_LEN];
 
-	carry_cookie_secrets(&previous, next);
+	protection_carry_cookie_secrets(&previous, next, time(NULL));
 	d->protection = *next;
 	memset(next, 0, sizeof(*next));
 	if (!zones_apply_protection(d, err, errlen)) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # DNS cookies with a real client (kdig): the fast path hands out an RFC 9018
-# server cookie, and a client that returns it is exempt from RRL, while the
-# same queries without it, or with a forged one, are rate-limited.
+# server cookie, and a client that returns it is exempt from RRL (over IPv4
+# and IPv6), while the same queries without it, or with a forged one, are
+# rate-limited. A secret rotated by a reload or at a restart that hands
+# over keeps the old one valid for the rest of its hour.
 #
 # RRL allows one response a second here. Two queries in one kdig run are
 # milliseconds apart, so the second of them is over the rate whatever the
@@ -75,4 +77,35 @@ echo "ok - after a secret rotation by SIGHUP, cookies made with the old secret s
 "$BUILD/xdpcastctl" --control-socket "$CONTROL_SOCKET" reload > /dev/null || fail "xdpcastctl reload failed"
 [ "$(twice +cookie="$cookie")" -eq 2 ] || fail "a reload after the rotation dropped the previous secret"
 echo "ok - a second reload in the rotation's hour keeps the previous secret"
+
+# restart: a restart as systemd does it (hand over, start again), which
+# takes the secrets over as a reload does.
+restart() {
+	kill -USR1 "$XDPCASTD_PID"
+	wait "$XDPCASTD_PID" || fail "xdpcastd failed to hand over"
+	start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcast.yaml"
+	grep -q "taking over program" "$WORK/xdpcastd.log" || fail "no takeover: $(cat "$WORK/xdpcastd.log")"
+}
+restart
+[ "$(twice +cookie="$cookie")" -eq 2 ] || fail "a restart in the rotation's hour dropped the previous secret"
+echo "ok - a restart in the rotation's hour keeps the previous secret"
+
+out=$(cli kdig +norec +time=1 +retry=0 +cookie @$ANYCAST4 www.example.test A 2>&1 || true)
+cookie=$(awk '/COOKIE:/ {print tolower($3)}' <<< "$out")
+printf 'rrl: {rate: 1, burst: 1, slip: 0}\ncookies:\n  secret: %s\n' dd3bdf9344b678b185a6f5cb60fca715 > "$WORK/xdpcast.yaml"
+restart
+[ "$(twice +cookie="$cookie")" -eq 2 ] || fail "a cookie of the secret in force before a restart that changed it was limited"
+echo "ok - a restart that changes the secret keeps the old one as the previous"
+
+# IPv6: the hash covers the client's 16 address bytes.
+out=$(cli kdig -6 +norec +time=1 +retry=0 +cookie @$ANYCAST6 www.example.test A 2>&1 || true)
+cookie=$(awk '/COOKIE:/ {print tolower($3)}' <<< "$out")
+[[ "$cookie" =~ ^[0-9a-f]{16}010000[0-9a-f]{26}$ ]] || fail "no server cookie over IPv6: $out"
+drops=$(counter rrl_drop)
+for i in 1 2; do
+	[ "$(cli kdig -6 +norec +time=1 +retry=0 +cookie="$cookie" @$ANYCAST6 www.example.test A www.example.test A 2>&1 |
+		grep -c "192.0.2.80" || true)" -eq 2 ] || fail "an IPv6 query with our server cookie was limited"
+done
+[ "$(counter rrl_drop)" -eq "$drops" ] || fail "rrl_drop moved for IPv6 queries with our server cookie"
+echo "ok - over IPv6, a server cookie is made and exempts its client from RRL"
 stop_xdpcastd

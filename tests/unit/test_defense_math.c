@@ -221,6 +221,55 @@ static void test_cookie_window(void **state)
 	assert_true(server_cookie_fresh(4294964696u, 1000));    /* an hour old across the wrap */
 }
 
+/* The secrets a reload or a takeover carries, on explicit times: a
+ * rotation's previous for its hour from the change, through further
+ * changes and through the settings map; a previous the config named, only
+ * while it names it. */
+static void test_cookie_secret_carry(void **state)
+{
+	struct protection in_force = { 0 }, next = { 0 }, later = { 0 }, taken = { 0 };
+	struct xdpcast_settings settings;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(cookie_secret_parse("e5e973e5a6b2a43f48e7dc849e37bfcf", in_force.cookie_secret, err,
+					     sizeof(err)), 0);
+	in_force.has_secret = true;
+	assert_int_equal(cookie_secret_parse("445536bcd2513298075a5d379663c962", next.cookie_secret, err,
+					     sizeof(err)), 0);
+	next.has_secret = true;
+	protection_carry_cookie_secrets(&in_force, &next, 1000000);
+	assert_true(next.has_previous);
+	assert_memory_equal(next.cookie_previous, in_force.cookie_secret, XDPCAST_COOKIE_SECRET_LEN);
+	assert_int_equal(next.previous_until, 1000000 + XDPCAST_COOKIE_LIFETIME_S);
+
+	/* A reload that leaves the secret as it is (none in the config). */
+	protection_carry_cookie_secrets(&next, &later, 1000600);
+	assert_memory_equal(later.cookie_secret, next.cookie_secret, XDPCAST_COOKIE_SECRET_LEN);
+	assert_true(later.has_previous);
+	assert_memory_equal(later.cookie_previous, in_force.cookie_secret, XDPCAST_COOKIE_SECRET_LEN);
+	assert_int_equal(later.previous_until, 1000000 + XDPCAST_COOKIE_LIFETIME_S);
+
+	/* A takeover reads the same from the settings map. */
+	protection_settings(&later, &settings);
+	protection_carry_cookie_settings(&settings, &taken, 1000900);
+	assert_memory_equal(taken.cookie_secret, next.cookie_secret, XDPCAST_COOKIE_SECRET_LEN);
+	assert_true(taken.has_previous);
+	assert_memory_equal(taken.cookie_previous, in_force.cookie_secret, XDPCAST_COOKIE_SECRET_LEN);
+	assert_int_equal(taken.previous_until, 1000000 + XDPCAST_COOKIE_LIFETIME_S);
+
+	/* A previous the config named (no end) is not carried once unnamed. */
+	memset(&later, 0, sizeof(later));
+	in_force.has_previous = true;
+	in_force.previous_until = 0;
+	protection_carry_cookie_secrets(&in_force, &later, 1000000);
+	assert_false(later.has_previous);
+	protection_settings(&in_force, &settings);
+	memset(&taken, 0, sizeof(taken));
+	protection_carry_cookie_settings(&settings, &taken, 1000000);
+	assert_false(taken.has_previous);
+}
+
 static void test_rule_and_secret_parsing(void **state)
 {
 	struct port_rule rule;
@@ -259,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_rfc9018_make),
 		cmocka_unit_test(test_rfc9018_verify),
 		cmocka_unit_test(test_cookie_window),
+		cmocka_unit_test(test_cookie_secret_carry),
 		cmocka_unit_test(test_rule_and_secret_parsing),
 	};
 

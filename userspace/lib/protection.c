@@ -160,6 +160,33 @@ void protection_settings(const struct protection *p, struct xdpcast_settings *ou
 	memcpy(out->cookie_secret, p->cookie_secret, sizeof(out->cookie_secret));
 	memcpy(out->cookie_previous, p->cookie_previous, sizeof(out->cookie_previous));
 	out->has_previous = p->has_previous;
+	out->previous_until = p->previous_until;
+}
+
+void protection_carry_cookie_secrets(const struct protection *now, struct protection *next, time_t at)
+{
+	if (!next->has_secret) {
+		memcpy(next->cookie_secret, now->cookie_secret, sizeof(next->cookie_secret));
+		next->has_secret = now->has_secret;
+	}
+	if (!next->has_previous && memcmp(next->cookie_secret, now->cookie_secret, sizeof(next->cookie_secret))) {
+		memcpy(next->cookie_previous, now->cookie_secret, sizeof(next->cookie_previous));
+		next->has_previous = true;
+		next->previous_until = at + XDPCAST_COOKIE_LIFETIME_S;
+	} else if (!next->has_previous && now->previous_until) {
+		memcpy(next->cookie_previous, now->cookie_previous, sizeof(next->cookie_previous));
+		next->has_previous = true;
+		next->previous_until = now->previous_until;
+	}
+}
+
+void protection_carry_cookie_settings(const struct xdpcast_settings *in_force, struct protection *next, time_t at)
+{
+	struct protection now = { .previous_until = in_force->has_previous ? in_force->previous_until : 0 };
+
+	memcpy(now.cookie_secret, in_force->cookie_secret, sizeof(now.cookie_secret));
+	memcpy(now.cookie_previous, in_force->cookie_previous, sizeof(now.cookie_previous));
+	protection_carry_cookie_secrets(&now, next, at);
 }
 
 /* An entry the config asks the source filter for; the key first, so that

@@ -66,6 +66,17 @@ void protection_scope(const struct port_rule *rules, size_t count, const struct 
 /* Slot 0 of xdpcast_settings, with the wall clock offset taken now. */
 void protection_settings(const struct protection *p, struct xdpcast_settings *out);
 
+/* The cookie secrets `next` takes over at unix time `at` from those in
+ * force, `now` (a reload) or what a previous xdpcastd wrote into
+ * xdpcast_settings (a takeover). A secret that changed keeps the old one
+ * valid as the previous for as long as cookies made with it are (an
+ * hour), so clients holding them are not penalised during the rotation;
+ * a change that leaves the secret as it is keeps a rotation's previous
+ * until its hour is over. A previous secret the config names stays while
+ * the config names it. */
+void protection_carry_cookie_secrets(const struct protection *now, struct protection *next, time_t at);
+void protection_carry_cookie_settings(const struct xdpcast_settings *in_force, struct protection *next, time_t at);
+
 /* Makes xdpcast_source_filter hold exactly the blocklist, the bogons and
  * the anycast prefixes (as sources), keeping entries added live, and its
  * screen (xdpcast_source_screen) cover exactly those. */
