@@ -615,8 +615,9 @@ static const struct schema_item cookie_keys[] = {
 	{ .key = "enabled", .type = &schema_bool, .offset = P(cookies),
 	  .help = "answer DNS cookies (RFC 7873) in XDP answers and exempt queries with a valid server cookie "
 		  "from RRL. The server behind must answer cookies too, with the same secret (NSD "
-		  "`answer-cookie: yes` and `cookie-secret`, Knot `mod-cookies`): resolvers holding a server "
-		  "cookie take replies without one for spoofed ones (BIND asks again over TCP)" },
+		  "`answer-cookie: yes` and `cookie-secret`, Knot `mod-cookies` with `secret: 0x` and the digits): "
+		  "resolvers holding a server cookie take replies without one for spoofed ones (BIND asks again "
+		  "over TCP)" },
 	{ .key = "secret", .type = &secret_type, .offset = P(cookie_secret), .flags = SCHEMA_GIVEN,
 	  .given_offset = P(has_secret), .default_doc = "random, kept by a restart that hands over",
 	  .help = "server cookies are built as RFC 9018 says (SipHash-2-4), so give every PoP of the anycast "
