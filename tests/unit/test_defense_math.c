@@ -2,7 +2,8 @@
 /*
  * The arithmetic the XDP program shares with userspace, run here on
  * explicit times and inputs: token buckets (GCRA), SipHash-2-4 against the
- * reference vectors, server cookies against RFC 9018 appendix A, and the
+ * reference vectors, server cookies against RFC 9018 appendix A and against
+ * libknot's, the cookie secrets a reload or takeover carries, and the
  * word-wise lowercasing of names.
  */
 #include <stdarg.h>
@@ -10,9 +11,12 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <netinet/in.h>
+#include <libknot/libknot.h>
+#include <libknot/cookies.h>
 
 #include "dns_cookie.h"
 #include "prefix.h"
@@ -210,6 +214,63 @@ static void test_rfc9018_verify(void **state)
 	}
 }
 
+/* Knot's own server cookies (libknot, RFC 9018 since 3.0) for the same
+ * inputs, IPv4 and IPv6, byte for byte; and the two agree on which stamps
+ * are still fresh, at each edge of the window. */
+static void test_cookies_as_knot_makes_them(void **state)
+{
+	static const int offsets[] = { -COOKIE_CLOCK_SKEW - 1, -COOKIE_CLOCK_SKEW, 0, XDPCAST_COOKIE_LIFETIME_S,
+				       XDPCAST_COOKIE_LIFETIME_S + 1 };
+	unsigned seed = 9018;
+
+	(void)state;
+	for (int n = 0; n < 2000; n++) {
+		int ipv4 = n & 1;
+		__u8 secret[16], client[8], addr[16] = { 0 }, made[16];
+		__u32 now = rand_r(&seed) ^ (__u32)rand_r(&seed) << 16;
+		struct sockaddr_storage ss = { 0 };
+		knot_edns_cookie_params_t params = { .version = COOKIE_VERSION, .client_addr = &ss,
+						     .lifetime_before = XDPCAST_COOKIE_LIFETIME_S,
+						     .lifetime_after = COOKIE_CLOCK_SKEW };
+		knot_edns_cookie_t knot_client = { .len = COOKIE_CLIENT_LEN }, knot_server, ours;
+
+		for (int i = 0; i < 16; i++)
+			secret[i] = rand_r(&seed);
+		for (int i = 0; i < 8; i++)
+			client[i] = rand_r(&seed);
+		if (ipv4) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+			addr[10] = addr[11] = 0xff;
+			for (int i = 12; i < 16; i++)
+				addr[i] = rand_r(&seed);
+			sin->sin_family = AF_INET;
+			memcpy(&sin->sin_addr, addr + 12, 4);
+		} else {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+			for (int i = 0; i < 16; i++)
+				addr[i] = rand_r(&seed);
+			sin6->sin6_family = AF_INET6;
+			memcpy(&sin6->sin6_addr, addr, 16);
+		}
+		memcpy(params.secret, secret, sizeof(params.secret));
+		memcpy(knot_client.data, client, COOKIE_CLIENT_LEN);
+		params.timestamp = now;
+		server_cookie_make(made, client, addr, ipv4, now, secret);
+		assert_int_equal(knot_edns_cookie_server_generate(&knot_server, &knot_client, &params), KNOT_EOK);
+		assert_int_equal(knot_server.len, COOKIE_SERVER_LEN);
+		assert_memory_equal(knot_server.data, made, COOKIE_SERVER_LEN);
+		ours.len = COOKIE_SERVER_LEN;
+		memcpy(ours.data, made, COOKIE_SERVER_LEN);
+		for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+			params.timestamp = now + offsets[i];
+			assert_int_equal(knot_edns_cookie_server_check(&ours, &knot_client, &params) == KNOT_EOK,
+					 server_cookie_valid(made, client, addr, ipv4, now + offsets[i], secret));
+		}
+	}
+}
+
 static void test_cookie_window(void **state)
 {
 	(void)state;
@@ -307,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_lower_word),
 		cmocka_unit_test(test_rfc9018_make),
 		cmocka_unit_test(test_rfc9018_verify),
+		cmocka_unit_test(test_cookies_as_knot_makes_them),
 		cmocka_unit_test(test_cookie_window),
 		cmocka_unit_test(test_cookie_secret_carry),
 		cmocka_unit_test(test_rule_and_secret_parsing),
