@@ -849,15 +849,18 @@ static void cookie_protection(const char *secret, const char *previous)
 static void test_cookies(void **state)
 {
 	static const uint8_t client[8] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57 };
-	uint8_t cookie[24], tampered[24], secret_a[16], secret_b[16], addr[16], addr6[16];
+	uint8_t cookie[24], tampered[24], secret_a[16], secret_b[16], addr[16], addr6[16], other_addr[16];
+	uint8_t longest[40] = { 0 };
 	struct query_spec with_client = { .src = "203.0.113.40", .qname = "www.example.test.", .edns_size = 1232,
 					  .cookie = client, .cookie_len = 8 };
-	struct query_spec with_server = with_client, plain = with_client;
+	struct query_spec with_server = with_client, plain = with_client, longest_query = with_client;
 	uint32_t now = time(NULL), stamp;
 	struct response r;
 	char err[128];
 
 	(void)state;
+	longest_query.family = 6;
+	longest_query.src = "2001:db8:40::1";   /* a network of its own: RRL spares it */
 	assert_int_equal(cookie_secret_parse(SECRET_A, secret_a, err, sizeof(err)), 0);
 	assert_int_equal(cookie_secret_parse(SECRET_B, secret_b, err, sizeof(err)), 0);
 	address_key("203.0.113.40", addr);
@@ -887,6 +890,36 @@ static void test_cookies(void **state)
 	with_server.src = "203.0.113.41";       /* same /24: its RRL bucket is spent too */
 	run("a server cookie replayed from another address", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
 	with_server.src = "203.0.113.40";
+
+	/* Stamps through the program's clock: an hour old and five minutes
+	 * ahead still count; older, further ahead, or of a version we do not
+	 * make (its hash right), the query is one with a client cookie only,
+	 * which RRL limits (never a BADCOOKIE). */
+	with_server.cookie = tampered;
+	memcpy(tampered, client, 8);
+	server_cookie_make(tampered + 8, client, addr, 1, now - XDPCAST_COOKIE_LIFETIME_S + 5, secret_a);
+	run("a server cookie nearly an hour old", &with_server, XDP_TX, XDPCAST_dns_answer, NULL);
+	server_cookie_make(tampered + 8, client, addr, 1, now + COOKIE_CLOCK_SKEW - 5, secret_a);
+	run("a server cookie nearly five minutes ahead", &with_server, XDP_TX, XDPCAST_dns_answer, NULL);
+	server_cookie_make(tampered + 8, client, addr, 1, now - XDPCAST_COOKIE_LIFETIME_S - 5, secret_a);
+	run("a server cookie over an hour old", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	server_cookie_make(tampered + 8, client, addr, 1, now + COOKIE_CLOCK_SKEW + 5, secret_a);
+	run("a server cookie over five minutes ahead", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	server_cookie_make(tampered + 8, client, addr, 1, now, secret_a);
+	tampered[8] = COOKIE_VERSION + 1;
+	server_cookie_put_hash(tampered + 16, server_cookie_hash(client, tampered + 8, addr, 1, secret_a));
+	run("a server cookie of another version", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	with_server.cookie = cookie;
+
+	/* A server cookie of 32 bytes (another server's): ours comes back. */
+	memcpy(longest, client, 8);
+	longest_query.cookie = longest;
+	longest_query.cookie_len = sizeof(longest);
+	run("a 40-byte COOKIE: answered, our server cookie in it", &longest_query, XDP_TX, XDPCAST_dns_answer, &r);
+	response_cookie(&r, tampered);
+	assert_memory_equal(tampered, client, 8);
+	address_key(longest_query.src, other_addr);
+	assert_true(server_cookie_valid(tampered + 8, client, other_addr, 0, now, secret_a));
 
 	/* Rotation: the old secret still verifies as the previous one. */
 	cookie_protection(SECRET_B, SECRET_A);
