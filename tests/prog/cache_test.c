@@ -782,6 +782,39 @@ static void test_unserved_chain_passed_and_counted(void **state)
 	free(text);
 }
 
+/* A change that leaves a gap in the chain (an IXFR taking out an NSEC and
+ * its RRSIG, and not the link to it): the new index is not written, and
+ * DO=1 denials the old one answered are passed; DO=0 is answered. */
+static void test_chain_gap_after_a_change_passed(void **state)
+{
+	char *text = read_file("tests/zones/denial.test.signed"), *nsec = strstr(text, "b.a.denial.test.\t300\tIN\tNSEC\t");
+	char *end, *path, err[512];
+	struct zone *after;
+	struct response r;
+
+	(void)state;
+	assert_int_equal(test_program_publish(skel, "tests/zones/denial.test.signed", err, sizeof(err)), 0);
+	ask("b.denial.test.", KNOT_RRTYPE_A, -1232, &r);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);     /* a.denial.test's NSEC covers it */
+	assert_non_null(nsec);
+	end = strchr(strchr(nsec, '\n') + 1, '\n');                               /* the NSEC and its RRSIG */
+	memmove(nsec, end + 1, strlen(end + 1) + 1);
+	path = write_file(text);
+	after = load(path);
+	if (cache_change_zone(test_program_cache(), after, 0, NULL, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	ask("b.denial.test.", KNOT_RRTYPE_A, -1232, &r);
+	assert_int_equal(r.verdict, XDP_PASS);
+	ask("zz.denial.test.", KNOT_RRTYPE_MX, -1232, &r);                         /* NODATA, far from the gap */
+	assert_int_equal(r.verdict, XDP_PASS);
+	ask("b.denial.test.", KNOT_RRTYPE_A, 1232, &r);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);
+	zone_free(after);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
 /* A qname whose NSEC key cannot be made (a 0 octet in a label would not
  * keep the canonical order): its DO=1 denial has no proof here, and is
  * passed and counted as dns_pass_dnssec; DO=0 is answered. */
@@ -1829,6 +1862,7 @@ int main(void)
 		cmocka_unit_test(test_change_undone_takes_its_bytes_back),
 		cmocka_unit_test(test_signed_changes_answer_as_built_afresh),
 		cmocka_unit_test(test_unserved_chain_passed_and_counted),
+		cmocka_unit_test(test_chain_gap_after_a_change_passed),
 		cmocka_unit_test(test_qname_without_a_proof_passed_and_counted),
 		cmocka_unit_test(test_negative_chain_keeps_its_proof),
 		cmocka_unit_test(test_capital_targets_are_the_zones_names),

@@ -274,6 +274,11 @@ static void test_refused_chains(void **state)
 	expect_refused(NSEC3_ZONE, "NSEC3PARAM\t1 0 0 -", "NSEC3PARAM\t1 0 5 -", "extra iterations or a salt");
 	expect_refused(NSEC3_ZONE, "NSEC3PARAM\t1 0 0 -", "NSEC3PARAM\t1 0 0 ab", "extra iterations or a salt");
 	expect_refused(NSEC3_ZONE, "NSEC3PARAM\t1 0 0 -", "NSEC3PARAM\t2 0 0 -", "other than SHA-1");
+	/* An NSEC3 record whose parameters are not NSEC3PARAM's, and a gap in
+	 * the NSEC3 chain (the first NSEC3 names a hash nobody owns). */
+	expect_refused(NSEC3_ZONE, "IN\tNSEC3\t1 0 0 -", "IN\tNSEC3\t1 0 3 -", "other parameters than NSEC3PARAM's");
+	expect_refused(NSEC3_ZONE, "IN\tNSEC3\t1 0 0 -", "IN\tNSEC3\t2 0 0 -", "other parameters than NSEC3PARAM's");
+	expect_refused(NSEC3_ZONE, "IN\tNSEC3\t1 0 0 -  t", "IN\tNSEC3\t1 0 0 -  u", "the NSEC3 chain is broken");
 	free(text);
 	{
 		struct zone *plain = parse("$ORIGIN plain.test.\n@ 60 IN SOA a. b. 1 2 3 4 5\n@ 60 IN NS a.\n");
