@@ -26,6 +26,7 @@
 #include "answers.h"
 #include "cache.h"
 #include "generation.h"
+#include "log.h"
 #include "packet.h"
 #include "temp_name.h"
 #include "test_program.h"
@@ -813,6 +814,62 @@ static void test_chain_gap_after_a_change_passed(void **state)
 	unlink(path);
 	free(path);
 	free(text);
+}
+
+/* What a change logs of the chain it writes: the new zone's (signed by the
+ * change, its chain broken: the reason), not the zone it replaces (signed
+ * before, unsigned now: nothing to say). */
+static void test_change_logs_its_own_chain(void **state)
+{
+	char *signed_text = read_file("tests/zones/denial.test.signed"), *plain_text = calloc(1, 1 << 16);
+	char *gap = strstr(signed_text, "b.a.denial.test.\t300\tIN\tNSEC\t"), *line, *end, *plain_path, *gap_path;
+	char *logged = NULL, err[512];
+	size_t logged_len = 0;
+	struct zone *plain, *with_gap;
+	FILE *log = open_memstream(&logged, &logged_len);
+
+	(void)state;
+	/* The zone unsigned: every line without DNSSEC records. */
+	for (line = signed_text; *line; line = end + 1) {
+		end = strchr(line, '\n');
+		*end = '\0';
+		if (!strstr(line, "\tRRSIG\t") && !strstr(line, "\tNSEC\t") && !strstr(line, "\tDNSKEY\t"))
+			strcat(strcat(plain_text, line), "\n");
+		*end = '\n';
+	}
+	plain_path = write_file(plain_text);
+	plain = load(plain_path);
+	assert_non_null(gap);
+	end = strchr(strchr(gap, '\n') + 1, '\n');                                /* the NSEC and its RRSIG */
+	memmove(gap, end + 1, strlen(end + 1) + 1);
+	gap_path = write_file(signed_text);
+	with_gap = load(gap_path);
+	assert_non_null(log);
+	log_set_output(log);
+	if (test_program_publish(skel, plain_path, err, sizeof(err)) ||
+	    cache_change_zone(test_program_cache(), with_gap, 0, NULL, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	fflush(log);
+	if (!strstr(logged, "the NSEC chain is broken at a.denial.test."))
+		fail_msg("unsigned, then signed with a gap: logged '%s'", logged);
+	rewind(log);
+	logged[0] = '\0';
+	if (cache_change_zone(test_program_cache(), plain, 0, NULL, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	fflush(log);
+	log_set_output(stderr);
+	if (strstr(logged, "DNSSEC denial"))
+		fail_msg("signed, then unsigned: logged '%s'", logged);
+	fclose(log);
+	free(logged);
+	zone_free(plain);
+	zone_free(with_gap);
+	unlink(plain_path);
+	unlink(gap_path);
+	free(plain_path);
+	free(gap_path);
+	free(plain_text);
+	free(signed_text);
 }
 
 /* A qname whose NSEC key cannot be made (a 0 octet in a label would not
@@ -1863,6 +1920,7 @@ int main(void)
 		cmocka_unit_test(test_signed_changes_answer_as_built_afresh),
 		cmocka_unit_test(test_unserved_chain_passed_and_counted),
 		cmocka_unit_test(test_chain_gap_after_a_change_passed),
+		cmocka_unit_test(test_change_logs_its_own_chain),
 		cmocka_unit_test(test_qname_without_a_proof_passed_and_counted),
 		cmocka_unit_test(test_negative_chain_keeps_its_proof),
 		cmocka_unit_test(test_capital_targets_are_the_zones_names),

@@ -790,13 +790,14 @@ static size_t denial_level(struct cache_generation *gen, struct cache_zone *cz, 
 }
 
 /*
- * The zone's proofs and the tree over them, into *index. A chain the
- * program cannot serve (none, too long, a proof too large to send) leaves
- * the index empty: the answers that need it are passed. -1: no memory or
- * room in the blob.
+ * The proofs of `zone` and the tree over them, into *index: the zone being
+ * written, which a change writes while cz still holds the one it replaces.
+ * A chain the program cannot serve (none, too long, a proof too large to
+ * send) leaves the index empty: the answers that need it are passed. -1:
+ * no memory or room in the blob.
  */
-static int write_denial(struct cache_generation *gen, struct cache_zone *cz, struct zone_compiler *zc,
-			struct denial_index *index, char *err, size_t errlen)
+static int write_denial(struct cache_generation *gen, struct cache_zone *cz, const struct zone *zone,
+			struct zone_compiler *zc, struct denial_index *index, char *err, size_t errlen)
 {
 	const struct denial *d = zone_compiler_denial(zc);
 	static uint8_t proof[sizeof(struct proof_record) + KNOT_WIRE_MAX_PKTSIZE];
@@ -806,15 +807,15 @@ static int write_denial(struct cache_generation *gen, struct cache_zone *cz, str
 
 	memset(index, 0, sizeof(*index));
 	if (d->kind == DENIAL_NONE) {
-		if (cz->zone->is_signed)
+		if (zone->is_signed)
 			log_warn("%s: DNSSEC denial (DO=1 negative answers, referrals) left to the server: %s",
-				 cz->zone->file, d->why);
+				 zone->file, d->why);
 		return 0;
 	}
 	for (size_t span = 1; span < n; span *= XDPCAST_DENIAL_FANOUT)
 		levels++;
 	if (levels > XDPCAST_DENIAL_DEPTH || (d->kind == DENIAL_NSEC && d->no_index)) {
-		log_warn("%s: %s: the proofs that depend on the qname are left to the server", cz->zone->file,
+		log_warn("%s: %s: the proofs that depend on the qname are left to the server", zone->file,
 			 d->no_index ? "an NSEC owner name holds a 0 octet" : "more proofs than the index holds");
 		return 0;
 	}
@@ -835,7 +836,7 @@ static int write_denial(struct cache_generation *gen, struct cache_zone *cz, str
 
 			knot_dname_to_str(owner, d->proofs[i].rrset->owner, sizeof(owner));
 			log_warn("%s: %s: the proof is too large to send; DNSSEC NXDOMAIN left to the server",
-				 cz->zone->file, owner);
+				 zone->file, owner);
 			denial_index_free(gen, cz, index);
 			goto out;
 		}
@@ -984,7 +985,7 @@ static int setup_zone(struct cache_generation *gen, struct cache_zone *cz, struc
 		memcpy(record_at(gen, address), &shared, sizeof(shared));
 		*(k == ZONE_SLOT_NODATA ? &cz->shared_nodata : &cz->shared_nxdomain) = address;
 	}
-	return write_denial(gen, cz, zc, &cz->denial, err, errlen);
+	return write_denial(gen, cz, zone, zc, &cz->denial, err, errlen);
 }
 
 static int free_tail_chain(uint64_t key, void *value, void *arg)
@@ -1998,7 +1999,7 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	if (c.whole) {
 		c.replaced_denial = cz->denial;
 		c.denial_changed = true;
-		if (write_denial(gen, cz, c.zc, &cz->denial, err, errlen))
+		if (write_denial(gen, cz, zone, c.zc, &cz->denial, err, errlen))
 			goto fail;
 	}
 	for (size_t i = 0; changes && i < changes->count && !c.whole; i++)
