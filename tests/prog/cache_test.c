@@ -783,13 +783,25 @@ static void test_unserved_chain_passed_and_counted(void **state)
 	free(text);
 }
 
-/* A change that leaves a gap in the chain (an IXFR taking out an NSEC and
- * its RRSIG, and not the link to it): the new index is not written, and
- * DO=1 denials the old one answered are passed; DO=0 is answered. */
-static void test_chain_gap_after_a_change_passed(void **state)
+/* denial.test with a gap in its chain: b.a.denial.test's NSEC and its
+ * RRSIG taken out, and not the link to them (a.denial.test's NSEC). */
+static char *nsec_chain_with_gap(void)
 {
 	char *text = read_file("tests/zones/denial.test.signed"), *nsec = strstr(text, "b.a.denial.test.\t300\tIN\tNSEC\t");
-	char *end, *path, err[512];
+	char *end;
+
+	assert_non_null(nsec);
+	end = strchr(strchr(nsec, '\n') + 1, '\n');
+	memmove(nsec, end + 1, strlen(end + 1) + 1);
+	return text;
+}
+
+/* A change that leaves a gap in the chain (an IXFR taking out an NSEC and
+ * its RRSIG): the new index is not written, and DO=1 denials the old one
+ * answered are passed; DO=0 is answered. */
+static void test_chain_gap_after_a_change_passed(void **state)
+{
+	char *text = nsec_chain_with_gap(), *path, err[512];
 	struct zone *after;
 	struct response r;
 
@@ -797,9 +809,6 @@ static void test_chain_gap_after_a_change_passed(void **state)
 	assert_int_equal(test_program_publish(skel, "tests/zones/denial.test.signed", err, sizeof(err)), 0);
 	ask("b.denial.test.", KNOT_RRTYPE_A, -1232, &r);
 	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);     /* a.denial.test's NSEC covers it */
-	assert_non_null(nsec);
-	end = strchr(strchr(nsec, '\n') + 1, '\n');                               /* the NSEC and its RRSIG */
-	memmove(nsec, end + 1, strlen(end + 1) + 1);
 	path = write_file(text);
 	after = load(path);
 	if (cache_change_zone(test_program_cache(), after, 0, NULL, err, sizeof(err)) < 0)
@@ -821,8 +830,8 @@ static void test_chain_gap_after_a_change_passed(void **state)
  * before, unsigned now: nothing to say). */
 static void test_change_logs_its_own_chain(void **state)
 {
-	char *signed_text = read_file("tests/zones/denial.test.signed"), *plain_text = calloc(1, 1 << 16);
-	char *gap = strstr(signed_text, "b.a.denial.test.\t300\tIN\tNSEC\t"), *line, *end, *plain_path, *gap_path;
+	char *signed_text = read_file("tests/zones/denial.test.signed"), *gap_text = nsec_chain_with_gap();
+	char *plain_text = calloc(1, 1 << 16), *line, *end, *plain_path, *gap_path;
 	char *logged = NULL, err[512];
 	size_t logged_len = 0;
 	struct zone *plain, *with_gap;
@@ -839,10 +848,7 @@ static void test_change_logs_its_own_chain(void **state)
 	}
 	plain_path = write_file(plain_text);
 	plain = load(plain_path);
-	assert_non_null(gap);
-	end = strchr(strchr(gap, '\n') + 1, '\n');                                /* the NSEC and its RRSIG */
-	memmove(gap, end + 1, strlen(end + 1) + 1);
-	gap_path = write_file(signed_text);
+	gap_path = write_file(gap_text);
 	with_gap = load(gap_path);
 	assert_non_null(log);
 	log_set_output(log);
@@ -869,6 +875,7 @@ static void test_change_logs_its_own_chain(void **state)
 	free(plain_path);
 	free(gap_path);
 	free(plain_text);
+	free(gap_text);
 	free(signed_text);
 }
 
