@@ -31,6 +31,7 @@
 #include "pacing.h"
 #include "start_watch.h"
 #include "state.h"
+#include "zone_copies.h"
 #include "zone_watch.h"
 
 #define ERR_LEN 512
@@ -132,6 +133,7 @@ struct daemon {
 	uint64_t reload_failures;
 	double reload_ok_at;
 	struct secondary *secondaries;
+	struct zone_copies copies;      /* their last good copies on disk; dir "": none kept */
 	size_t secondary_count;         /* slots in use or freed; room for secondary_capacity */
 	size_t secondary_capacity;      /* the configured ones, then catalog_members_max members */
 	size_t *freed_slots;            /* members' slots freed, to be reused (a stack) */

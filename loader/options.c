@@ -770,6 +770,11 @@ static const struct schema_item transfer_keys[] = {
 	{ .key = "catalog_members_max", .type = &schema_uint, .offset = AT(catalog_members_max), .min = 1,
 	  .max = 1000000, .help = "member zones of all catalogs together (room reserved at start); members past "
 	  "it are refused and logged" },
+	{ .key = "copies", .type = &schema_bool, .offset = AT(keep_copies),
+	  .help = "each transferred zone's last good copy kept in a `zones` directory beside state_file (root's "
+		  "alone): a start whose primary does not answer serves it until its SOA expire, counted from the "
+		  "last refresh that found it current, and a catalog's copy gives back its members; the first "
+		  "transfer after a start is an AXFR that replaces it" },
 	{ .key = "keys", .shape = SCHEMA_LIST, .children = key_keys, .offset = AT(keys), .count_offset = AT(key_count),
 	  .record_size = sizeof(struct tsig_key_option), .record_defaults = &key_defaults, .noun = "key",
 	  .check = check_key, .release = release_key, .help = "TSIG keys" },
@@ -956,6 +961,7 @@ void options_defaults(struct options *opts)
 	opts->watch_delay_ms = 500;
 	opts->transfer_timeout_ms = 10000;
 	opts->catalog_members_max = 10000;
+	opts->keep_copies = true;
 	opts->transfer_workers = 8;
 	opts->zone_limits = (struct zone_limits)ZONE_DEFAULT_LIMITS;
 }

@@ -148,6 +148,7 @@ struct options {
 	struct address notify_listen;   /* where primaries send NOTIFY */
 	uint32_t transfer_timeout_ms;
 	uint32_t catalog_members_max;   /* member zones of all catalogs together */
+	bool keep_copies;               /* transfer.copies: the last good copies on disk */
 	uint32_t transfer_workers;      /* transfers at once */
 	uint64_t cache_max_bytes;       /* answer_cache.max_mib; 0: no cap */
 	struct tsig_key_option *keys;

@@ -118,6 +118,30 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 	return next || kind == XFR_IXFR || (was_expired && !s->catalog) ? 1 : 0;
 }
 
+int secondary_restore(struct secondary *s, struct zone *copy, time_t refreshed_at, double now, time_t wall_now)
+{
+	double left = soa_expire(zone_find(copy, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata) - difftime(wall_now,
+												  refreshed_at);
+	char when[32];
+
+	if (left <= 0) {
+		zone_free(copy);
+		return 0;
+	}
+	zone_free(s->zone);
+	s->zone = copy;
+	s->serial = copy->serial;
+	s->expires_at = now + left;
+	s->next_refresh = now;
+	s->transferred_at = refreshed_at;
+	s->expired = false;
+	s->axfr_next = true;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&refreshed_at));
+	snprintf(s->error, sizeof(s->error), "not transferred since the start: the copy kept on disk (current at %s) "
+		 "answers", when);
+	return 1;
+}
+
 int secondary_check_expiry(struct secondary *s, double now)
 {
 	if (!s->zone || s->expired || now < s->expires_at)

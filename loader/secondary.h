@@ -8,6 +8,8 @@
 #define XDPCAST_SECONDARY_H
 
 #include <stdbool.h>
+#include <time.h>
+
 #include "loop.h"
 #include "log.h"
 #include "options.h"
@@ -47,7 +49,8 @@ struct secondary {
 					     * members as the last good one listed them; "" */
 	bool axfr_next;                     /* the last IXFR did not apply to our copy */
 	struct log_every failures;          /* logged once per reason, with a count */
-	struct loop_timer refresh_timer, expiry_timer;
+	bool copy_unsaved;                  /* a copy came that is not on disk yet */
+	struct loop_timer refresh_timer, expiry_timer, copy_timer;
 };
 
 int secondary_init(struct secondary *s, const struct secondary_option *opt, const struct tsig_key_option *keys,
@@ -67,6 +70,12 @@ void secondary_set_primary(struct secondary *s, const struct secondary_option *o
  * scheduled). */
 int secondary_transferred(struct secondary *s, double now, int ret, struct zone *next, enum xfr_kind kind,
 			  const char *err);
+
+/* The copy kept on disk, last found current at refreshed_at (wall clock),
+ * taken as the last good copy at a start: served until its SOA expire
+ * counted from then, the first transfer an AXFR (its answer replaces the
+ * copy whole). 1: taken; 0: past its expire (copy freed). */
+int secondary_restore(struct secondary *s, struct zone *copy, time_t refreshed_at, double now, time_t wall_now);
 
 /* Marks a copy past its SOA expire; 1 when it just expired. */
 int secondary_check_expiry(struct secondary *s, double now);

@@ -727,6 +727,7 @@ out:
 static void transfer(struct daemon *d, size_t index);
 static void transfer_again_if_asked(struct daemon *d, size_t index);
 static void arm_secondary_timers(struct daemon *d, struct secondary *s);
+static void copy_changed(struct daemon *d, struct secondary *s);
 
 static void serve_done(struct loop_job *job)
 {
@@ -763,6 +764,7 @@ static void serve_done(struct loop_job *job)
 	if (ixfr) {
 		secondary_transferred(s, clock_monotonic(), 0, NULL, XFR_IXFR, NULL);
 		arm_secondary_timers(d, s);
+		copy_changed(d, s);
 		transfer_again_if_asked(d, j->index);
 	}
 	if (j->written >= 0) {
@@ -812,6 +814,98 @@ static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, st
 		memset(diff, 0, sizeof(*diff));
 	}
 	loop_submit(d->loop, &j->job);
+}
+
+/* ---- the copies kept on disk ---- */
+
+#define ZONE_COPY_DELAY_S 5     /* a copy is written this long after a change: IXFRs a second apart write once */
+
+struct copy_job {
+	struct loop_job job;
+	struct daemon *d;
+	struct zone *zone;              /* a reference */
+	time_t refreshed_at;
+	int ret;
+	char err[ERR_LEN];
+};
+
+/* On the zones lane, where an IXFR changes the copy in place: never halfway through one. */
+static void copy_run(struct loop_job *job)
+{
+	struct copy_job *j = (struct copy_job *)job;
+
+	j->ret = zone_copy_save(&j->d->copies, j->zone, j->refreshed_at, j->err, sizeof(j->err));
+}
+
+static void copy_done(struct loop_job *job)
+{
+	struct copy_job *j = (struct copy_job *)job;
+
+	if (j->ret)
+		log_error("keeping a transferred zone's copy: %s (a start without its primary cannot serve it)",
+			  j->err);
+	zone_free(j->zone);
+	free(j);
+}
+
+static void copy_due(struct loop_timer *timer)
+{
+	struct daemon *d = timer->arg;
+	struct secondary *s = container_of(timer, struct secondary, copy_timer);
+	struct copy_job *j;
+
+	if (!s->zone || !(j = calloc(1, sizeof(*j)))) {
+		if (s->zone)
+			log_error("zone %s: out of memory keeping its copy", s->name);
+		return;
+	}
+	s->copy_unsaved = false;
+	*j = (struct copy_job){ .job = { .lane = LANE_ZONES, .run = copy_run, .done = copy_done }, .d = d,
+				.zone = zone_ref(s->zone), .refreshed_at = (time_t)s->transferred_at };
+	loop_submit(d->loop, &j->job);
+}
+
+/* A new copy (or its change) to keep, written a little later; a start
+ * writes them once started (its lanes are waited for). */
+static void copy_changed(struct daemon *d, struct secondary *s)
+{
+	if (!d->copies.dir[0])
+		return;
+	s->copy_unsaved = true;
+	if (d->phase != PHASE_STARTING && !loop_timer_armed(&s->copy_timer))
+		loop_timer_arm(d->loop, &s->copy_timer, clock_monotonic() + ZONE_COPY_DELAY_S);
+}
+
+static void catalog_reconcile(struct daemon *d, size_t index);
+
+/* At a start: secondary `index` begins from its copy on disk, if one is
+ * there and not past its SOA expire; a catalog's gives its members back,
+ * each from its own copy in turn. */
+static void restore_copy(struct daemon *d, size_t index)
+{
+	struct secondary *s = &d->secondaries[index];
+	char err[ERR_LEN], when[32];
+	time_t refreshed_at;
+	struct zone *copy;
+
+	if (!d->copies.dir[0] || d->phase != PHASE_STARTING)
+		return;
+	if (!(copy = zone_copy_load(&d->copies, s->origin, &refreshed_at, err, sizeof(err)))) {
+		if (err[0])
+			log_error("zone %s: the copy kept on disk is not taken: %s", s->name, err);
+		return;
+	}
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&refreshed_at));
+	if (!secondary_restore(s, copy, refreshed_at, clock_monotonic(), time(NULL))) {
+		log_info("zone %s: the copy kept on disk, current at %s, is past its SOA expire: removed", s->name,
+			 when);
+		zone_copy_forget(&d->copies, s->origin);
+		return;
+	}
+	log_info("zone %s serial %u: the copy kept on disk (current at %s) answers until a transfer", s->name,
+		 s->serial, when);
+	if (s->catalog)
+		catalog_reconcile(d, index);
 }
 
 /* ---- transfers ---- */
@@ -869,8 +963,6 @@ static void free_transfer(struct transfer_job *t)
 	free(t);
 }
 
-static void catalog_reconcile(struct daemon *d, size_t index);
-
 /* A catalog's IXFR, applied here: the catalog is small and not served. */
 static void catalog_ixfr(struct daemon *d, struct transfer_job *t)
 {
@@ -890,6 +982,7 @@ static void catalog_ixfr(struct daemon *d, struct transfer_job *t)
 	zone_changes_clear(&changes);
 	secondary_transferred(s, clock_monotonic(), 0, NULL, XFR_IXFR, NULL);
 	arm_secondary_timers(d, s);
+	copy_changed(d, s);
 	catalog_reconcile(d, t->index);
 }
 
@@ -933,6 +1026,10 @@ static void transfer_done(struct loop_job *job)
 	ret = secondary_transferred(s, clock_monotonic(), t->ret, t->next, t->kind, t->err);
 	t->next = NULL;         /* the secondary's now, or freed */
 	arm_secondary_timers(d, s);
+	if (ret == 1)
+		copy_changed(d, s);
+	else if (ret == 0 && d->copies.dir[0] && !s->copy_unsaved)
+		zone_copy_refreshed(&d->copies, s->origin, (time_t)s->transferred_at);
 	if (ret == 1 && s->catalog)
 		catalog_reconcile(d, t->index);
 	else if (ret == 1 && d->phase != PHASE_STARTING)
@@ -1015,6 +1112,13 @@ static void expiry_due(struct loop_timer *timer)
 		serve_transfer(d, s - d->secondaries, NULL, NULL);
 	daemon_publish(d);
 	announce_update(d);
+}
+
+static void init_secondary_timers(struct daemon *d, struct secondary *s)
+{
+	loop_timer_init(&s->refresh_timer, "transfer refresh", refresh_due, d);
+	loop_timer_init(&s->expiry_timer, "transfer expiry", expiry_due, d);
+	loop_timer_init(&s->copy_timer, "transferred zone's copy", copy_due, d);
 }
 
 /* ---- NOTIFY ---- */
@@ -1188,6 +1292,9 @@ static void remove_member(struct daemon *d, size_t index, const char *why)
 	log_info("catalog %s: member %s %s", d->secondaries[s->catalog_of].name, s->name, why);
 	loop_timer_cancel(d->loop, &s->refresh_timer);
 	loop_timer_cancel(d->loop, &s->expiry_timer);
+	loop_timer_cancel(d->loop, &s->copy_timer);
+	if (d->copies.dir[0])
+		zone_copy_forget(&d->copies, s->origin);
 	if (d->phase != PHASE_STARTING && secondary_fresh(s))
 		serve_transfer(d, index, NULL, NULL);
 	secondary_free(s);
@@ -1249,13 +1356,13 @@ static bool add_member(struct daemon *d, size_t catalog, const struct catalog_me
 	}
 	s->catalog_of = catalog;
 	snprintf(s->catalog_id, sizeof(s->catalog_id), "%s", member->id);
-	loop_timer_init(&s->refresh_timer, "transfer refresh", refresh_due, d);
-	loop_timer_init(&s->expiry_timer, "transfer expiry", expiry_due, d);
+	init_secondary_timers(d, s);
 	if (index == d->secondary_count)
 		d->secondary_count++;
 	else
 		d->freed_slot_count--;
 	log_info("catalog %s: member %s added", d->secondaries[catalog].name, s->name);
+	restore_copy(d, index);
 	transfer(d, index);
 	return true;
 }
@@ -1452,6 +1559,7 @@ int zones_init(struct daemon *d, char *err, size_t errlen)
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	size_t view_count = view_zones(&d->opts, views);
 	bool catalogs = false;
+	char why[ERR_LEN / 2];
 
 	for (size_t i = 0; i < d->opts.secondary_count; i++)
 		catalogs |= d->opts.secondaries[i].catalog;
@@ -1470,8 +1578,13 @@ int zones_init(struct daemon *d, char *err, size_t errlen)
 		if (secondary_init(s, &d->opts.secondaries[i], d->opts.keys, err, errlen))
 			return -1;
 		d->secondary_count++;
-		loop_timer_init(&s->refresh_timer, "transfer refresh", refresh_due, d);
-		loop_timer_init(&s->expiry_timer, "transfer expiry", expiry_due, d);
+		init_secondary_timers(d, s);
+	}
+	if (d->secondary_count && d->opts.keep_copies && zone_copies_open(&d->copies, d->opts.state_file, why,
+									   sizeof(why))) {
+		options_value_error(&d->opts, "state_file", err, errlen, "%s: transfer.copies keeps the transferred "
+				    "zones there: %s", d->opts.state_file, why);
+		return -1;
 	}
 	for (size_t v = 0; v < view_count; v++)
 		for (size_t i = 0; i < views[v].count; i++)
@@ -1565,9 +1678,12 @@ void zones_first_transfers(struct daemon *d)
 {
 	unsigned start_lanes = (LOOP_LANE(LANE_MAX) - 1) & ~LOOP_LANE(LANE_REPLIES);
 
-	for (size_t i = 0; i < d->secondary_count; i++)
-		if (secondary_used(&d->secondaries[i]))
-			transfer(d, i);
+	/* The configured ones: a catalog's copy adds its members, each
+	 * transferred as it is added. */
+	for (size_t i = 0, configured = d->secondary_count; i < configured; i++) {
+		restore_copy(d, i);
+		transfer(d, i);
+	}
 	daemon_start_progress(d);
 	if (loop_run_until_idle(d->loop, start_lanes))
 		loop_drain(d->loop);    /* the loop failed (poll): the transfers are still waited for */
@@ -1575,9 +1691,12 @@ void zones_first_transfers(struct daemon *d)
 
 void zones_start(struct daemon *d)
 {
-	for (size_t i = 0; i < d->secondary_count; i++)
+	for (size_t i = 0; i < d->secondary_count; i++) {
 		if (secondary_used(&d->secondaries[i]))
 			arm_secondary_timers(d, &d->secondaries[i]);
+		if (d->secondaries[i].copy_unsaved)
+			copy_changed(d, &d->secondaries[i]);
+	}
 	if (d->notify.udp >= 0) {
 		loop_watch(d->loop, d->notify.udp, POLLIN, notify_udp_ready, d);
 		loop_watch(d->loop, d->notify.tcp, POLLIN, notify_tcp_ready, d);

@@ -288,4 +288,19 @@ failed=$(grep -c "health check fast_path failed" "$WORK/xdpcastd.log" || true)
 [ "$failed" -eq 0 ] || fail "the fast_path check failed $failed times as $ROUNDS x $((MEMBERS / 2)) members were removed: \
 $(grep -m3 "health check fast_path" "$WORK/xdpcastd.log")"
 echo "ok - $ROUNDS x $((MEMBERS / 2)) members removed while every member is asked each round: the fast_path check never failed"
+
+# A start while the primary does not answer: the catalog's copy kept on
+# disk gives its members back (RFC 9432 5.1), each served from its own
+# copy (they were left to the server behind until the primary came back).
+copies() { [ "$(ls "$WORK/zones" | grep -c '^m[0-9]*\.test\.zone$')" = $MEMBERS ] && grep -q "SOA.* $serial " "$WORK/zones/catalog.test.zone"; }
+wait_within "the copies kept on disk" 30 copies
+stop_xdpcastd
+kill "$KNOT_PID"
+wait "$KNOT_PID" || true
+: > "$WORK/xdpcastd.log"
+start_xdpcastd --config "$WORK/xdpcastd.yaml"
+served $MEMBERS || fail "$(ctl --json status --all | json 'len(v["zones"])') of $MEMBERS members served from their copies"
+xdp_answers www.m7.test A 192.0.2.8 || fail "a member's copy is not answered from XDP"
+log_has "zone catalog.test. serial $serial: the copy kept on disk" || fail "the catalog's copy: $(grep -m2 catalog.test "$WORK/xdpcastd.log")"
+echo "ok - a start without the primary: the catalog's copy gives back its $MEMBERS members, answered from their own copies"
 stop_xdpcastd

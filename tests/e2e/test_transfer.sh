@@ -204,4 +204,45 @@ wait_for "the zone fresh again" log_has "zone transfer.test.: fresh again"
 wait_for "the zones check up" eval 'ctl status | grep -q "^check zones up"'
 xdp_answers www.transfer.test A 192.0.2.102 || fail "fresh again at the same serial, but not answered from XDP"
 echo "ok - the primary back at the same serial: fresh again, answered from XDP"
+
+# A start whose primary does not answer served nothing of the zone from
+# XDP (it had transferred each afresh): the last good copy is kept on
+# disk beside the state file and served until its SOA expire, counted
+# from the last refresh that found it current.
+COPY="$WORK/zones/transfer.test.zone"
+kctl zone-begin transfer.test > /dev/null
+kctl zone-set transfer.test @ 300 SOA ns1.transfer.test. hostmaster.transfer.test. 4 1 1 3600 60 > /dev/null
+kctl zone-commit transfer.test > /dev/null
+wait_for "serial 4" log_has "serial 3 -> 4"
+for i in $(seq 100); do grep -q "SOA.* 4 1 1 3600 60$" "$COPY" 2>/dev/null && break; sleep 0.1; done
+grep -q "SOA.* 4 1 1 3600 60$" "$COPY" || { ls -la "$WORK/zones"; cat "$COPY"; grep -i "copy\|zone transfer" "$WORK/xdpcastd.log"; fail "no copy"; }
+[ "$(stat -c %a "$WORK/zones")" = 700 ] || fail "the copies' directory is mode $(stat -c %a "$WORK/zones")"
+stop_xdpcastd
+kill "$KNOT_PID"
+wait "$KNOT_PID" 2>/dev/null || true
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
+log_has "zone transfer.test. serial 4: the copy kept on disk (current at [0-9T:-]*Z) answers until a transfer" ||
+	fail "the copy was not taken: $(grep transfer.test "$WORK/xdpcastd.log")"
+xdp_answers www.transfer.test A 192.0.2.102 || fail "the copy kept on disk is not answered from XDP"
+grep -q "^transfer transfer.test. from $PRIMARY@53: serial 4, fresh" <<< "$(ctl status)" ||
+	fail "status: $(ctl status | grep transfer)"
+echo "ok - a start without its primary: the copy kept on disk answered from XDP (serial 4), the transfer retried"
+
+# Past its expire (counted from the file's time), or not a copy of the
+# zone: not served.
+stop_xdpcastd
+touch -d "2 hours ago" "$COPY"
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
+log_has "zone transfer.test.: the copy kept on disk, current at [0-9T:-]*Z, is past its SOA expire: removed" ||
+	fail "an expired copy: $(grep transfer.test "$WORK/xdpcastd.log")"
+[ ! -e "$COPY" ] || fail "the expired copy is still there"
+before_answer=$(counter dns_answer)
+cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.transfer.test A > /dev/null || true
+[ "$(counter dns_answer)" -eq "$before_answer" ] || fail "a copy past its expire was answered from XDP"
+stop_xdpcastd
+printf '$ORIGIN other.test.\n@ 60 SOA ns hm 1 1 1 3600 60\n' > "$COPY"
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
+log_has "zone transfer.test.: the copy kept on disk is not taken: $COPY: a copy of another zone" ||
+	fail "a copy of another zone: $(grep transfer.test "$WORK/xdpcastd.log")"
+echo "ok - a copy past its SOA expire is removed and not served, a copy of another zone not taken"
 stop_xdpcastd

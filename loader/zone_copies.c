@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "durable_file.h"
+#include "private_dir.h"
+#include "zone_copies.h"
+
+/* The directory, then a name escaped (4 bytes a byte at most) and "zone". */
+#define COPY_PATH_MAX (PATH_MAX + 4 * KNOT_DNAME_TXT_MAXLEN + 8)
+
+int zone_copies_open(struct zone_copies *c, const char *state_file, char *err, size_t errlen)
+{
+	char copy[PATH_MAX], why[512], *parent;
+	struct stat st;
+
+	snprintf(copy, sizeof(copy), "%s", state_file);
+	parent = dirname(copy);
+	if (snprintf(c->dir, sizeof(c->dir), "%s/zones", parent) >= (int)sizeof(c->dir)) {
+		snprintf(err, errlen, "%s/zones: %s", parent, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	/* The state file's directory is made when it is first written; the
+	 * copies' is root's alone: a transferred zone may be one its primary
+	 * keeps from the world (TSIG), and what is written there is served. */
+	if ((mkdir(parent, 0755) && errno != EEXIST) || (mkdir(c->dir, 0700) && errno != EEXIST) ||
+	    stat(c->dir, &st)) {
+		snprintf(err, errlen, "%s: %s", c->dir, strerror(errno));
+		return -1;
+	}
+	if (private_parent_check(c->dir, why, sizeof(why)) || private_dir_check(c->dir, &st, why, sizeof(why))) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/* The copy's file: the zone's name in presentation form, a '/' in a label
+ * escaped too (a file name holds none), then "zone": "example.com.zone",
+ * the root's ".zone". */
+static void copy_path(const struct zone_copies *c, const knot_dname_t *origin, char out[COPY_PATH_MAX])
+{
+	char name[KNOT_DNAME_TXT_MAXLEN], escaped[4 * KNOT_DNAME_TXT_MAXLEN], *at = escaped;
+
+	knot_dname_to_str(name, origin, sizeof(name));
+	for (const char *p = name; *p; p++)
+		at += *p == '/' ? sprintf(at, "\\047") : sprintf(at, "%c", *p);
+	snprintf(out, COPY_PATH_MAX, "%s/%szone", c->dir, strcmp(name, ".") ? escaped : "");
+}
+
+/* The zone as text, each RRset as libknot writes it (names in full: the
+ * file needs no $ORIGIN). */
+static char *zone_text(const struct zone *zone, size_t *len)
+{
+	size_t size = 0, line_size = 4096;     /* libknot grows it; it takes none to begin with */
+	char *text = NULL, *line = malloc(line_size);
+	FILE *out = open_memstream(&text, &size);
+	const knot_rrset_t *soa = zone_find(zone, zone->origin, KNOT_RRTYPE_SOA);
+	bool failed = !out || !line;
+
+	/* The SOA first, as a zone file begins. */
+	for (size_t i = 0; i <= zone->rrset_count && !failed; i++) {
+		const knot_rrset_t *rr = i ? &zone->rrsets[i - 1] : soa;
+		int n;
+
+		if (i && rr == soa)
+			continue;
+		n = knot_rrset_txt_dump(rr, &line, &line_size, &KNOT_DUMP_STYLE_DEFAULT);
+		failed = n < 0 || fwrite(line, 1, n, out) != (size_t)n;
+	}
+	free(line);
+	if (out && fclose(out))
+		failed = true;
+	if (failed) {
+		free(text);
+		return NULL;
+	}
+	*len = size;
+	return text;
+}
+
+int zone_copy_save(const struct zone_copies *c, const struct zone *zone, time_t refreshed_at, char *err,
+		   size_t errlen)
+{
+	char path[COPY_PATH_MAX], why[512];
+	size_t len;
+	char *text = zone_text(zone, &len);
+	int ret = -1;
+
+	copy_path(c, zone->origin, path);
+	if (!text)
+		snprintf(err, errlen, "%s: out of memory", path);
+	else if (durable_file_write(path, text, len, why, sizeof(why)))
+		snprintf(err, errlen, "%s: %s", path, why);
+	else
+		ret = 0;
+	free(text);
+	if (!ret)
+		zone_copy_refreshed(c, zone->origin, refreshed_at);
+	return ret;
+}
+
+struct zone *zone_copy_load(const struct zone_copies *c, const knot_dname_t *origin, time_t *refreshed_at,
+			    char *err, size_t errlen)
+{
+	char path[COPY_PATH_MAX], why[512];
+	struct zone *zone;
+	struct stat st;
+
+	err[0] = '\0';
+	copy_path(c, origin, path);
+	if (lstat(path, &st))
+		return NULL;
+	/* Whoever else may write there could have us serve their answers. */
+	if (private_parent_check(path, why, sizeof(why))) {
+		snprintf(err, errlen, "%s", why);
+		return NULL;
+	}
+	if (!(zone = zone_load(path, why, sizeof(why)))) {
+		snprintf(err, errlen, "%s", why);
+		return NULL;
+	}
+	if (!knot_dname_is_equal(zone->origin, origin)) {
+		snprintf(err, errlen, "%s: a copy of another zone", path);
+		zone_free(zone);
+		return NULL;
+	}
+	*refreshed_at = st.st_mtim.tv_sec;
+	return zone;
+}
+
+void zone_copy_refreshed(const struct zone_copies *c, const knot_dname_t *origin, time_t at)
+{
+	struct timespec times[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_sec = at } };
+	char path[COPY_PATH_MAX];
+
+	copy_path(c, origin, path);
+	utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW);
+}
+
+void zone_copy_forget(const struct zone_copies *c, const knot_dname_t *origin)
+{
+	char path[COPY_PATH_MAX];
+
+	copy_path(c, origin, path);
+	unlink(path);
+}

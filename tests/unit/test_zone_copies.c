@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The transferred zones' copies kept on disk: written and read back as
+ * the same zone (a signed one: every RRset, TTL and signature), stamped
+ * with the refresh that last found them current, named so that no label
+ * makes a path of its own, and not taken from where others may write.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "temp_name.h"
+#include "zone_copies.h"
+
+static char top[PATH_MAX];
+static struct zone_copies copies;
+
+static int setup(void **state)
+{
+	char state_file[PATH_MAX + 16], err[512];
+
+	(void)state;
+	if (!mkdtemp(temp_name(top, sizeof(top), "xdpcast-copies-XXXXXX")))
+		return -1;
+	snprintf(state_file, sizeof(state_file), "%s/state.json", top);
+	return zone_copies_open(&copies, state_file, err, sizeof(err));
+}
+
+static int teardown(void **state)
+{
+	char command[PATH_MAX + 16];
+
+	(void)state;
+	snprintf(command, sizeof(command), "rm -rf %s", top);
+	return system(command);
+}
+
+static void test_a_signed_zone_comes_back_whole(void **state)
+{
+	char err[512];
+	struct zone *zone = zone_load("tests/zones/signed.test.zone", err, sizeof(err)), *back;
+	char dir[PATH_MAX + 16];
+	time_t refreshed_at = 0;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(zone);
+	snprintf(dir, sizeof(dir), "%s/zones", top);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
+	back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err));
+	if (!back)
+		fail_msg("%s", err);
+	assert_int_equal(refreshed_at, 1700000000);
+	assert_int_equal(back->serial, zone->serial);
+	assert_int_equal(back->rrset_count, zone->rrset_count);
+	for (size_t i = 0; i < zone->rrset_count; i++)
+		assert_true(knot_rrset_equal(&back->rrsets[i], &zone->rrsets[i], true));
+	/* A refresh that found it current moves its time, not its bytes. */
+	zone_copy_refreshed(&copies, zone->origin, 1700003600);
+	zone_free(back);
+	back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err));
+	assert_non_null(back);
+	assert_int_equal(refreshed_at, 1700003600);
+	zone_free(back);
+	zone_copy_forget(&copies, zone->origin);
+	assert_null(zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err)));
+	assert_string_equal(err, "");
+	zone_free(zone);
+}
+
+/* A '/' in a label made the copy's name a path into a directory. */
+static void test_names_stay_in_the_directory(void **state)
+{
+	static const char text[] = "$ORIGIN a/b.test.\n@ 60 SOA ns hm 1 2 3 4 5\n@ 60 NS ns\nns 60 A 192.0.2.1\n";
+	char err[512], path[PATH_MAX + 64];
+	struct zone *zone = zone_parse("text", text, strlen(text), err, sizeof(err)), *back;
+	time_t refreshed_at;
+
+	(void)state;
+	if (!zone)
+		fail_msg("%s", err);
+	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/zones/a\\047b.test.zone", top);
+	assert_int_equal(access(path, F_OK), 0);
+	back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err));
+	assert_non_null(back);
+	assert_int_equal(back->rrset_count, zone->rrset_count);
+	zone_free(back);
+	zone_free(zone);
+}
+
+/* Whoever else may write the directory could have us serve their answers. */
+static void test_a_directory_others_may_write_is_refused(void **state)
+{
+	static const char text[] = "$ORIGIN c.test.\n@ 60 SOA ns hm 1 2 3 4 5\n";
+	char err[512], dir[PATH_MAX + 16];
+	struct zone *zone = zone_parse("text", text, strlen(text), err, sizeof(err));
+	time_t refreshed_at;
+
+	(void)state;
+	assert_non_null(zone);
+	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
+	snprintf(dir, sizeof(dir), "%s/zones", top);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_null(zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err)));
+	assert_non_null(strstr(err, "is writable by other users"));
+	assert_int_equal(chmod(dir, 0700), 0);
+	zone_free(zone);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_signed_zone_comes_back_whole),
+		cmocka_unit_test(test_names_stay_in_the_directory),
+		cmocka_unit_test(test_a_directory_others_may_write_is_refused),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
