@@ -24,21 +24,31 @@ int zone_copies_open(struct zone_copies *c, const char *state_file, char *err, s
 	parent = dirname(copy);
 	if (snprintf(c->dir, sizeof(c->dir), "%s/zones", parent) >= (int)sizeof(c->dir)) {
 		snprintf(err, errlen, "%s/zones: %s", parent, strerror(ENAMETOOLONG));
-		return -1;
+		goto none;
 	}
 	/* The state file's directory is made when it is first written; the
 	 * copies' is root's alone: a transferred zone may be one its primary
 	 * keeps from the world (TSIG), and what is written there is served. */
-	if ((mkdir(parent, 0755) && errno != EEXIST) || (mkdir(c->dir, 0700) && errno != EEXIST) ||
-	    stat(c->dir, &st)) {
-		snprintf(err, errlen, "%s: %s", c->dir, strerror(errno));
-		return -1;
+	if (mkdir(parent, 0755) && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", parent, strerror(errno));
+		goto none;
 	}
-	if (private_parent_check(c->dir, why, sizeof(why)) || private_dir_check(c->dir, &st, why, sizeof(why))) {
+	if (private_parent_check(c->dir, why, sizeof(why))) {
 		snprintf(err, errlen, "%s", why);
-		return -1;
+		goto none;
+	}
+	if ((mkdir(c->dir, 0700) && errno != EEXIST) || stat(c->dir, &st)) {
+		snprintf(err, errlen, "%s: %s", c->dir, strerror(errno));
+		goto none;
+	}
+	if (private_dir_check(c->dir, &st, why, sizeof(why))) {
+		snprintf(err, errlen, "%s", why);
+		goto none;
 	}
 	return 0;
+none:
+	c->dir[0] = '\0';
+	return -1;
 }
 
 /* The copy's file: the zone's name in presentation form, a '/' in a label

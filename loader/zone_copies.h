@@ -19,7 +19,8 @@ struct zone_copies {
 	char dir[PATH_MAX];     /* "": no copies kept */
 };
 
-/* The directory beside state_file, made (root's alone) when missing. */
+/* The directory beside state_file, made (root's alone) when missing; on
+ * failure c->dir stays "" (no copies kept). */
 int zone_copies_open(struct zone_copies *c, const char *state_file, char *err, size_t errlen);
 
 /* zone written whole (atomically, synced), its mtime the wall-clock time

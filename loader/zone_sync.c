@@ -1559,7 +1559,6 @@ int zones_init(struct daemon *d, char *err, size_t errlen)
 	struct view_zones views[XDPCAST_VIEWS_MAX + 1];
 	size_t view_count = view_zones(&d->opts, views);
 	bool catalogs = false;
-	char why[ERR_LEN / 2];
 
 	for (size_t i = 0; i < d->opts.secondary_count; i++)
 		catalogs |= d->opts.secondaries[i].catalog;
@@ -1579,12 +1578,6 @@ int zones_init(struct daemon *d, char *err, size_t errlen)
 			return -1;
 		d->secondary_count++;
 		init_secondary_timers(d, s);
-	}
-	if (d->secondary_count && d->opts.keep_copies && zone_copies_open(&d->copies, d->opts.state_file, why,
-									   sizeof(why))) {
-		options_value_error(&d->opts, "state_file", err, errlen, "%s: transfer.copies keeps the transferred "
-				    "zones there: %s", d->opts.state_file, why);
-		return -1;
 	}
 	for (size_t v = 0; v < view_count; v++)
 		for (size_t i = 0; i < views[v].count; i++)
@@ -1677,7 +1670,12 @@ int zones_listen(struct daemon *d, char *err, size_t errlen)
 void zones_first_transfers(struct daemon *d)
 {
 	unsigned start_lanes = (LOOP_LANE(LANE_MAX) - 1) & ~LOOP_LANE(LANE_REPLIES);
+	char err[ERR_LEN];
 
+	/* Not keeping them costs a start without the primary its zones, not the fast path. */
+	if (d->secondary_count && d->opts.keep_copies &&
+	    zone_copies_open(&d->copies, d->opts.state_file, err, sizeof(err)))
+		log_error("transfer.copies: %s: the transferred zones are not kept on disk", err);
 	/* The configured ones: a catalog's copy adds its members, each
 	 * transferred as it is added. */
 	for (size_t i = 0, configured = d->secondary_count; i < configured; i++) {

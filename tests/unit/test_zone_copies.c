@@ -117,12 +117,32 @@ static void test_a_directory_others_may_write_is_refused(void **state)
 	zone_free(zone);
 }
 
+/* Beside a state file in a directory others may write: none kept (the
+ * start goes on without them, saying why). */
+static void test_copies_beside_a_shared_state_file_are_refused(void **state)
+{
+	char shared[PATH_MAX + 16], state_file[PATH_MAX + 32], err[512];
+	struct zone_copies refused;
+
+	(void)state;
+	snprintf(shared, sizeof(shared), "%s/shared", top);
+	assert_int_equal(mkdir(shared, 0777), 0);
+	assert_int_equal(chmod(shared, 0777), 0);
+	snprintf(state_file, sizeof(state_file), "%s/state.json", shared);
+	assert_int_equal(zone_copies_open(&refused, state_file, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is writable by other users"));
+	assert_string_equal(refused.dir, "");
+	snprintf(shared + strlen(shared), sizeof(shared) - strlen(shared), "/zones");
+	assert_int_equal(access(shared, F_OK), -1);     /* nothing made there */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_signed_zone_comes_back_whole),
 		cmocka_unit_test(test_names_stay_in_the_directory),
 		cmocka_unit_test(test_a_directory_others_may_write_is_refused),
+		cmocka_unit_test(test_copies_beside_a_shared_state_file_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
