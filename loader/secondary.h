@@ -50,6 +50,7 @@ struct secondary {
 	bool axfr_next;                     /* the last IXFR did not apply to our copy */
 	struct log_every failures;          /* logged once per reason, with a count */
 	bool copy_unsaved;                  /* a copy came that is not on disk yet */
+	double copy_cost;                   /* seconds the last write of it took */
 	struct loop_timer refresh_timer, expiry_timer, copy_timer;
 };
 

@@ -818,51 +818,87 @@ static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, st
 
 /* ---- the copies kept on disk ---- */
 
-#define ZONE_COPY_DELAY_S 5     /* a copy is written this long after a change: IXFRs a second apart write once */
+/* A copy is written this long after a change, and no sooner than its
+ * last write took ZONE_COPY_COST_SHARE times over: it holds the zones
+ * lane (one of 1M names 1.1 s), where IXFRs a second apart would wait
+ * for each write. */
+#define ZONE_COPY_DELAY_S 5
+#define ZONE_COPY_COST_SHARE 50
 
 struct copy_job {
 	struct loop_job job;
 	struct daemon *d;
-	struct zone *zone;              /* a reference */
+	size_t index;
+	unsigned incarnation;           /* of its slot: a member removed since is left alone */
+	struct zone *zone;              /* a reference; NULL: the copy is forgotten */
+	knot_dname_t *origin;
 	time_t refreshed_at;
+	double cost;
 	int ret;
 	char err[ERR_LEN];
 };
 
-/* On the zones lane, where an IXFR changes the copy in place: never halfway through one. */
+/* On the zones lane, where an IXFR changes the copy in place (never
+ * halfway through one), in order: a member's copy forgotten after a
+ * write queued before it is not written back. */
 static void copy_run(struct loop_job *job)
 {
 	struct copy_job *j = (struct copy_job *)job;
+	double started = clock_monotonic();
 
-	j->ret = zone_copy_save(&j->d->copies, j->zone, j->refreshed_at, j->err, sizeof(j->err));
+	if (!j->zone)
+		zone_copy_forget(&j->d->copies, j->origin);
+	else
+		j->ret = zone_copy_save(&j->d->copies, j->zone, j->refreshed_at, j->err, sizeof(j->err));
+	j->cost = clock_monotonic() - started;
 }
 
 static void copy_done(struct loop_job *job)
 {
 	struct copy_job *j = (struct copy_job *)job;
+	struct secondary *s = &j->d->secondaries[j->index];
 
 	if (j->ret)
 		log_error("keeping a transferred zone's copy: %s (a start without its primary cannot serve it)",
 			  j->err);
+	if (j->zone && secondary_used(s) && s->incarnation == j->incarnation)
+		s->copy_cost = j->cost;
 	zone_free(j->zone);
+	knot_dname_free(j->origin, NULL);
 	free(j);
+}
+
+/* Writes (zone) or forgets (NULL) secondary index's copy on the zones lane. */
+static void copy_submit(struct daemon *d, size_t index, struct zone *zone)
+{
+	struct secondary *s = &d->secondaries[index];
+	struct copy_job *j = calloc(1, sizeof(*j));
+
+	if (j)
+		j->origin = knot_dname_copy(s->origin, NULL);
+	if (!j || !j->origin) {
+		free(j);
+		log_error("zone %s: out of memory keeping its copy", s->name);
+		return;
+	}
+	j->job = (struct loop_job){ .lane = LANE_ZONES, .run = copy_run, .done = copy_done };
+	j->d = d;
+	j->index = index;
+	j->incarnation = s->incarnation;
+	j->zone = zone ? zone_ref(zone) : NULL;
+	j->refreshed_at = (time_t)s->transferred_at;
+	loop_submit(d->loop, &j->job);
 }
 
 static void copy_due(struct loop_timer *timer)
 {
 	struct daemon *d = timer->arg;
 	struct secondary *s = container_of(timer, struct secondary, copy_timer);
-	struct copy_job *j;
 
-	if (!s->zone || !(j = calloc(1, sizeof(*j)))) {
-		if (s->zone)
-			log_error("zone %s: out of memory keeping its copy", s->name);
+	if (!s->zone)
 		return;
-	}
 	s->copy_unsaved = false;
-	*j = (struct copy_job){ .job = { .lane = LANE_ZONES, .run = copy_run, .done = copy_done }, .d = d,
-				.zone = zone_ref(s->zone), .refreshed_at = (time_t)s->transferred_at };
-	loop_submit(d->loop, &j->job);
+	copy_submit(d, s - d->secondaries, s->zone);
 }
 
 /* A new copy (or its change) to keep, written a little later; a start
@@ -871,9 +907,12 @@ static void copy_changed(struct daemon *d, struct secondary *s)
 {
 	if (!d->copies.dir[0])
 		return;
+	double delay = ZONE_COPY_COST_SHARE * s->copy_cost;
+
 	s->copy_unsaved = true;
 	if (d->phase != PHASE_STARTING && !loop_timer_armed(&s->copy_timer))
-		loop_timer_arm(d->loop, &s->copy_timer, clock_monotonic() + ZONE_COPY_DELAY_S);
+		loop_timer_arm(d->loop, &s->copy_timer,
+			       clock_monotonic() + (delay > ZONE_COPY_DELAY_S ? delay : ZONE_COPY_DELAY_S));
 }
 
 static void catalog_reconcile(struct daemon *d, size_t index);
@@ -1294,7 +1333,7 @@ static void remove_member(struct daemon *d, size_t index, const char *why)
 	loop_timer_cancel(d->loop, &s->expiry_timer);
 	loop_timer_cancel(d->loop, &s->copy_timer);
 	if (d->copies.dir[0])
-		zone_copy_forget(&d->copies, s->origin);
+		copy_submit(d, index, NULL);
 	if (d->phase != PHASE_STARTING && secondary_fresh(s))
 		serve_transfer(d, index, NULL, NULL);
 	secondary_free(s);
