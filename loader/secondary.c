@@ -120,8 +120,10 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 
 int secondary_restore(struct secondary *s, struct zone *copy, time_t refreshed_at, double now, time_t wall_now)
 {
-	double left = soa_expire(zone_find(copy, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata) - difftime(wall_now,
-												  refreshed_at);
+	/* A mtime ahead of the clock (the clock set back since) counts as
+	 * now: the copy is never served longer than its SOA expire. */
+	double age = refreshed_at < wall_now ? difftime(wall_now, refreshed_at) : 0;
+	double left = soa_expire(zone_find(copy, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata) - age;
 	char when[32];
 
 	if (left <= 0) {

@@ -88,12 +88,42 @@ static void test_all_timers_zero(void **state)
 	secondary_free(&s);
 }
 
+/* A copy kept on disk at a start: served its SOA expire counted from the
+ * refresh that last found it current (its mtime), never longer. A mtime
+ * ahead of the clock (a clock set back, a copy from a host whose clock ran
+ * ahead) served the copy that much past its expire. */
+static void test_a_restored_copy_expires_as_its_soa_says(void **state)
+{
+	static const char text[] = "$ORIGIN timers.test.\n@ 300 IN SOA ns1 hostmaster 1 3600 600 86400 60\n"
+				   "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n";
+	struct secondary_option opt = { .zone = "timers.test.", .key = -1 };
+	const time_t wall_now = 1700000000;
+	char err[256];
+
+	(void)state;
+	if (address_parse("203.0.113.2", 53, &opt.primary, err, sizeof(err)))
+		fail_msg("%s", err);
+	for (int i = 0; i < 3; i++) {
+		/* found current an hour ago, now, and a year ahead of now */
+		static const double ages[] = { 3600, 0, -365 * 86400.0 };
+		struct secondary s = { 0 };
+		struct zone *copy = zone_parse("timers.test", text, strlen(text), err, sizeof(err));
+
+		assert_non_null(copy);
+		assert_int_equal(secondary_init(&s, &opt, NULL, err, sizeof(err)), 0);
+		assert_int_equal(secondary_restore(&s, copy, wall_now - (time_t)ages[i], NOW, wall_now), 1);
+		expires_after(&s, 86400 - (ages[i] > 0 ? ages[i] : 0));
+		secondary_free(&s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expire_as_the_soa_says),
 		cmocka_unit_test(test_expire_at_least_a_refresh_and_a_retry),
 		cmocka_unit_test(test_all_timers_zero),
+		cmocka_unit_test(test_a_restored_copy_expires_as_its_soa_says),
 	};
 
 	return cmocka_run_group_tests_name("secondary SOA timers", tests, NULL, NULL);
