@@ -58,7 +58,8 @@ BINS     := $(BUILD)/xdpcastd $(BUILD)/xdpcastctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test $(BUILD)/tests/sha1_test $(BUILD)/tests/catchment_test \
               $(BUILD)/tests/cache_test
-TOOLS      := $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(BUILD)/bench/floodgen
+TOOLS      := $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(BUILD)/bench/floodgen \
+	      $(BUILD)/tests/stall_write.so
 CONFIG_DOC := $(BUILD)/tests/config_doc
 
 # libFuzzer targets (clang), built apart with their own copy of the library.
@@ -154,6 +155,12 @@ $(BUILD)/xdpcastctl: $(BUILD)/userspace/xdpcastctl.o $(BUILD)/libxdpcast.a
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
+
+# Preloaded into xdpcastd by tests/e2e/test_zone_copies.sh; not sanitized
+# (a sanitizer runtime must come first of what is preloaded).
+$(BUILD)/tests/stall_write.so: tests/tools/stall_write.c
+	@mkdir -p $(@D)
+	$(CC) -O2 $(COMMON_CFLAGS) -shared -fPIC $< -o $@ -ldl
 
 $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(CONFIG_DOC): $(BUILD)/tests/%: \
 		$(BUILD)/tests/tools/%.o $(BUILD)/libxdpcast.a

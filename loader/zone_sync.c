@@ -1332,8 +1332,13 @@ static void remove_member(struct daemon *d, size_t index, const char *why)
 	loop_timer_cancel(d->loop, &s->refresh_timer);
 	loop_timer_cancel(d->loop, &s->expiry_timer);
 	loop_timer_cancel(d->loop, &s->copy_timer);
-	if (d->copies.dir[0])
+	if (d->copies.dir[0]) {
+		/* Now (a start after a crash must not give a reset member its
+		 * old data), and again on the zones lane after any write of it
+		 * queued there, which would bring it back. */
+		zone_copy_forget(&d->copies, s->origin);
 		copy_submit(d, index, NULL);
+	}
 	if (d->phase != PHASE_STARTING && secondary_fresh(s))
 		serve_transfer(d, index, NULL, NULL);
 	secondary_free(s);

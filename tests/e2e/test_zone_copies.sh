@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The transferred zones' copies kept on disk (transfer.copies) as the
+# daemon's jobs race them: a catalog member removed while its copy is
+# being written on the zones lane (held there by tests/tools/stall_write.c)
+# had the copy written back after zone_copy_forget: a file of a zone no
+# longer ours was left on disk, to be taken at a start were it listed again.
+#
+#   primary ns  veth-p 203.0.113.2/24 ──┐
+#   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
+source "$(dirname "$0")/lib.sh"
+kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
+log_has() { grep -q "$1" "$WORK/xdpcastd.log"; }
+setup_network
+setup_primary_link
+mkdir -p "$WORK/knot"
+cat > "$WORK/knot/one.test.zone" <<ZONE
+\$ORIGIN one.test.
+@    300 IN SOA ns1.one.test. hostmaster.one.test. 1 3600 600 604800 60
+@    300 IN NS  ns1
+ns1  300 IN A   192.0.2.53
+www  300 IN A   192.0.2.111
+ZONE
+# catalog SERIAL [yes]: the catalog, listing one.test when asked.
+catalog() { { echo "\$ORIGIN catalog.test."; echo "@ 0 IN SOA invalid. invalid. $1 3600 600 604800 0"; echo "@ 0 IN NS invalid."; echo 'version 0 IN TXT "2"'; [ -z "${2:-}" ] || echo "a1.zones 0 IN PTR one.test."; } > "$WORK/knot/catalog.test.zone"; }
+catalog 1 yes
+{ knot_conf_head $PRIMARY@53 info
+cat <<CONF
+remote:
+  - id: xdpcast
+    address: $POP_SIDE@$NOTIFY_PORT
+acl:
+  - id: pop
+    address: $POP_SIDE
+    action: transfer
+zone:
+CONF
+knot_zone catalog.test pop "notify: xdpcast"; knot_zone one.test pop "notify: xdpcast"; } > "$WORK/knot.conf"
+ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
+KNOT_PID=$!; PIDS+=($KNOT_PID)
+wait_for "Knot" eval 'pri kdig +short +time=1 +retry=0 @$PRIMARY www.one.test A 2>/dev/null | grep -q .'
+cat > "$WORK/xdpcastd.yaml" <<YAML
+transfer:
+  notify_listen: $POP_SIDE@$NOTIFY_PORT
+  zones:
+    - {zone: catalog.test, primary: $PRIMARY, catalog: true}
+YAML
+cat > "$WORK/wrap.sh" <<W
+#!/bin/sh
+export LD_PRELOAD=$BUILD/tests/stall_write.so STALL_NAME=/zones/one.test.zone STALL_MARKER=$WORK/stalled STALL_S=6
+exec $BUILD/xdpcastd "\$@"
+W
+chmod +x "$WORK/wrap.sh"
+XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+wait_within "one.test's copy being written" 20 test -e "$WORK/stalled"
+catalog 2
+kctl zone-reload catalog.test > /dev/null
+wait_for "member removed" log_has "member one.test. removed"
+sleep 8         # the stalled write done (6 s), and what follows it on the lane
+[ ! -e "$WORK/zones/one.test.zone" ] || fail "a removed member's copy written back after its removal: $(ls -l "$WORK/zones")"
+echo "ok - a member removed while its copy is being written: no copy of it left on disk"
+stop_xdpcastd
