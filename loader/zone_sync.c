@@ -861,8 +861,11 @@ static void copy_done(struct loop_job *job)
 	if (j->ret)
 		log_error("keeping a transferred zone's copy: %s (a start without its primary cannot serve it)",
 			  j->err);
-	if (j->zone && secondary_used(s) && s->incarnation == j->incarnation)
+	if (j->zone && secondary_used(s) && s->incarnation == j->incarnation) {
 		s->copy_cost = j->cost;
+		if (s->copy_writing == j->zone)        /* no later write holds it */
+			s->copy_writing = NULL;
+	}
 	zone_free(j->zone);
 	knot_dname_free(j->origin, NULL);
 	free(j);
@@ -887,6 +890,8 @@ static void copy_submit(struct daemon *d, size_t index, struct zone *zone)
 	j->incarnation = s->incarnation;
 	j->zone = zone ? zone_ref(zone) : NULL;
 	j->refreshed_at = (time_t)s->transferred_at;
+	if (zone)
+		s->copy_writing = zone;
 	loop_submit(d->loop, &j->job);
 }
 
@@ -1010,6 +1015,14 @@ static void catalog_ixfr(struct daemon *d, struct transfer_job *t)
 	char err[ERR_LEN];
 
 	s->transferring = false;
+	/* Its copy is being written from it on the zones lane: transferred
+	 * whole instead, as a new zone (the catalog is small). */
+	if (s->zone == s->copy_writing) {
+		log_info("zone %s: its copy on disk is being written: the IXFR taken as an AXFR", s->name);
+		s->axfr_next = true;
+		transfer(d, t->index);
+		return;
+	}
 	if (xfr_apply(s->zone, &t->diff, &changes, err, sizeof(err))) {
 		snprintf(s->fallback, sizeof(s->fallback), "IXFR: %.240s", err);
 		log_error("zone %s: %s; asking for an AXFR", s->name, err);

@@ -3,7 +3,10 @@
 # daemon's jobs race them: a catalog member removed while its copy is
 # being written on the zones lane (held there by tests/tools/stall_write.c)
 # had the copy written back after zone_copy_forget: a file of a zone no
-# longer ours was left on disk, to be taken at a start were it listed again.
+# longer ours was left on disk, to be taken at a start were it listed again;
+# a catalog's IXFR, applied in place on the loop's thread, changed the zone
+# its copy was being written from (a copy with two SOA records, read from
+# memory the change had freed).
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -46,11 +49,11 @@ transfer:
 YAML
 cat > "$WORK/wrap.sh" <<W
 #!/bin/sh
-export LD_PRELOAD=$BUILD/tests/stall_write.so STALL_NAME=/zones/one.test.zone STALL_MARKER=$WORK/stalled STALL_S=6
+export LD_PRELOAD=$BUILD/tests/stall_write.so STALL_MARKER=$WORK/stalled STALL_S=6 STALL_KEEP=$WORK/kept
 exec $BUILD/xdpcastd "\$@"
 W
 chmod +x "$WORK/wrap.sh"
-XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+STALL_NAME=/zones/one.test.zone XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
 wait_within "one.test's copy being written" 20 test -e "$WORK/stalled"
 catalog 2
 kctl zone-reload catalog.test > /dev/null
@@ -58,4 +61,23 @@ wait_for "member removed" log_has "member one.test. removed"
 sleep 8         # the stalled write done (6 s), and what follows it on the lane
 [ ! -e "$WORK/zones/one.test.zone" ] || fail "a removed member's copy written back after its removal: $(ls -l "$WORK/zones")"
 echo "ok - a member removed while its copy is being written: no copy of it left on disk"
+stop_xdpcastd
+
+# The catalog's IXFR, applied in place on the loop's thread while its copy
+# was being written on the zones lane: the copy read a zone changing under it.
+rm -f "$WORK/stalled" "$WORK/kept"
+STALL_NAME=catalog.test. XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+wait_within "the catalog's copy being written" 20 test -e "$WORK/stalled"
+kctl zone-begin catalog.test > /dev/null
+kctl zone-set catalog.test a1.zones 0 PTR one.test. > /dev/null
+kctl zone-set catalog.test a3.zones 0 PTR three.test. > /dev/null
+kctl zone-commit catalog.test > /dev/null
+wait_for "the catalog at serial 3" log_has "zone catalog.test.: .* serial 2 -> 3,"
+wait_within "the stalled copy written" 20 test -e "$WORK/kept"
+kill -0 "$XDPCASTD_PID" || fail "xdpcastd died"
+[ "$(grep -c "SOA" "$WORK/kept")" = 1 ] && ! grep -q PTR "$WORK/kept" ||
+	fail "the copy written as the IXFR came is not the catalog at one serial: $(cat "$WORK/kept")"
+current() { grep -q "SOA.* 3 3600" "$WORK/zones/catalog.test.zone" && [ "$(grep -c PTR "$WORK/zones/catalog.test.zone")" = 2 ]; }
+wait_within "the catalog's copy at serial 3" 20 current
+echo "ok - the catalog's IXFR as its copy is being written: the copy is the catalog at serial 2, then at serial 3"
 stop_xdpcastd
