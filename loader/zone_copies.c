@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "durable_file.h"
+#include "hmap.h"
 #include "private_dir.h"
 #include "zone_copies.h"
 
@@ -53,7 +54,10 @@ none:
 
 /* The copy's file: the zone's name in presentation form, a '/' in a label
  * escaped too (a file name holds none), then "zone": "example.com.zone",
- * the root's ".zone". */
+ * the root's ".zone". A name too long for a file name with the suffix of
+ * the temporary file it is written to (a name may be 1,004 characters
+ * escaped) goes by its hash: a copy found under another zone's is not
+ * taken (zone_copy_load compares origins). */
 static void copy_path(const struct zone_copies *c, const knot_dname_t *origin, char out[COPY_PATH_MAX])
 {
 	char name[KNOT_DNAME_TXT_MAXLEN], escaped[4 * KNOT_DNAME_TXT_MAXLEN], *at = escaped;
@@ -61,6 +65,9 @@ static void copy_path(const struct zone_copies *c, const knot_dname_t *origin, c
 	knot_dname_to_str(name, origin, sizeof(name));
 	for (const char *p = name; *p; p++)
 		at += *p == '/' ? sprintf(at, "\\047") : sprintf(at, "%c", *p);
+	if (strlen(escaped) + sizeof("zone.XXXXXX") > NAME_MAX)
+		snprintf(escaped, sizeof(escaped), "%016llx.",
+			 (unsigned long long)hmap_hash(HMAP_HASH_SEED, origin, knot_dname_size(origin)));
 	snprintf(out, COPY_PATH_MAX, "%s/%szone", c->dir, strcmp(name, ".") ? escaped : "");
 }
 

@@ -144,6 +144,31 @@ static void test_odd_records_come_back_the_same(void **state)
 	zone_free(zone);
 }
 
+/* A name longer than a file name may be (with the temporary file's
+ * suffix) was never written: it goes by its hash. */
+static void test_a_long_name_is_kept_by_its_hash(void **state)
+{
+	char text[1024], err[512], label[64];
+	struct zone *zone, *back;
+	time_t refreshed_at;
+
+	(void)state;
+	memset(label, 'a', 60);
+	label[60] = '\0';
+	snprintf(text, sizeof(text), "$ORIGIN %s.%s.%s.%s.test.\n@ 60 SOA ns hm 1 2 3 4 5\n", label, label, label,
+		 label);
+	zone = zone_parse("text", text, strlen(text), err, sizeof(err));
+	if (!zone)
+		fail_msg("%s", err);
+	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
+	back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err));
+	if (!back)
+		fail_msg("%s", err);
+	assert_true(knot_dname_is_equal(back->origin, zone->origin));
+	zone_free(back);
+	zone_free(zone);
+}
+
 /* Whoever else may write the directory could have us serve their answers. */
 static void test_a_directory_others_may_write_is_refused(void **state)
 {
@@ -187,6 +212,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_signed_zone_comes_back_whole),
 		cmocka_unit_test(test_names_stay_in_the_directory),
+		cmocka_unit_test(test_a_long_name_is_kept_by_its_hash),
 		cmocka_unit_test(test_odd_records_come_back_the_same),
 		cmocka_unit_test(test_a_directory_others_may_write_is_refused),
 		cmocka_unit_test(test_copies_beside_a_shared_state_file_are_refused),
