@@ -26,17 +26,7 @@ ZONE
 # catalog SERIAL [yes]: the catalog, listing one.test when asked.
 catalog() { { echo "\$ORIGIN catalog.test."; echo "@ 0 IN SOA invalid. invalid. $1 3600 600 604800 0"; echo "@ 0 IN NS invalid."; echo 'version 0 IN TXT "2"'; [ -z "${2:-}" ] || echo "a1.zones 0 IN PTR one.test."; } > "$WORK/knot/catalog.test.zone"; }
 catalog 1 yes
-{ knot_conf_head $PRIMARY@53 info
-cat <<CONF
-remote:
-  - id: xdpcast
-    address: $POP_SIDE@$NOTIFY_PORT
-acl:
-  - id: pop
-    address: $POP_SIDE
-    action: transfer
-zone:
-CONF
+{ knot_hidden_head info; echo "zone:"
 knot_zone catalog.test pop "notify: xdpcast"; knot_zone one.test pop "notify: xdpcast"; } > "$WORK/knot.conf"
 ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
 KNOT_PID=$!; PIDS+=($KNOT_PID)
