@@ -232,8 +232,13 @@ echo "ok - five operator 'birdc configure' in a row: the transit kept both prefi
 # The include file cannot be written (a directory in its place): BIRD keeps
 # what it has, status and metrics still follow what BIRD does (a transit
 # session lost meanwhile), and the error is logged once, not every round.
-rm "$INCLUDE"
-mkdir "$INCLUDE"
+# Each round puts a missing file back, so a round may come between the rm
+# and the mkdir: try again until the directory is in place.
+for try in $(seq 20); do
+	rm -f "$INCLUDE"
+	mkdir "$INCLUDE" 2> /dev/null && break
+done
+[ -d "$INCLUDE" ] || fail "could not put a directory in place of $INCLUDE"
 cli birdc -s "$TRANSIT_SOCK" disable pop4 > /dev/null
 wait_within "the lost session in the metrics" 10 eval \
 	'[ "$(gauge "xdpcast_bgp_session_up{pop=\"e2e\",protocol=\"transit4\"}")" = 0 ]'
