@@ -199,6 +199,9 @@ void zones_first_transfers(struct daemon *d);
 /* The first generation, before the loop runs. */
 int zones_load_now(struct daemon *d, char *err, size_t errlen);
 void zones_start(struct daemon *d);
+/* The loop ended: the transferred zones' copies not on disk yet (a write
+ * waits a few seconds after a change) are written. */
+void zones_save_copies(struct daemon *d);
 /* Whether a zone in force of the default view is still ours to serve:
  * read from a zone file the config names, or a secondary's. A catalog
  * member removed leaves the secondaries at once, the zones in force

@@ -51,8 +51,6 @@ struct secondary {
 	struct log_every failures;          /* logged once per reason, with a count */
 	bool copy_unsaved;                  /* a copy came that is not on disk yet */
 	double copy_cost;                   /* seconds the last write of it took */
-	const struct zone *copy_writing;    /* the zone a copy job is writing: a catalog's
-					     * IXFR must not change it in place meanwhile */
 	struct loop_timer refresh_timer, expiry_timer, copy_timer;
 };
 

@@ -720,6 +720,7 @@ static void finish(struct daemon *d)
 	d->control = NULL;
 	loop_free(d->loop);
 	d->loop = NULL;
+	zones_save_copies(d);
 	if (!d->skel)
 		return;
 	if (handing_over) {

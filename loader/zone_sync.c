@@ -691,7 +691,9 @@ int zones_load_now(struct daemon *d, char *err, size_t errlen)
 /* A transfer's copy into the cache on the zones lane: the changes of an
  * IXFR applied to the copy in force, then only the names that depend on
  * them rewritten; an AXFR's copy diffed against the one in force; an
- * expired zone removed. */
+ * expired zone removed. A catalog's IXFR is applied here too, never
+ * served: the lane is where its copy on disk is written from it, and
+ * a change in place must not come halfway through a write. */
 struct serve_job {
 	struct loop_job job;
 	struct daemon *d;
@@ -700,6 +702,7 @@ struct serve_job {
 	knot_dname_t *origin;
 	struct zone *zone;              /* a reference: what to serve; NULL: serve it no more */
 	struct xfr_diff diff;           /* an IXFR's changes to `zone`; none otherwise */
+	bool catalog;                   /* `zone` is a catalog: changed, not served */
 	bool diverged;                  /* they do not apply to it: an AXFR is due */
 	int written;                    /* names written or removed */
 	struct zones_view view;
@@ -717,8 +720,9 @@ static void serve_run(struct loop_job *job)
 		j->diverged = true;
 		goto out;
 	}
-	j->written = generation_serve_transfer(&d->lane.served, d->lane.cache, j->origin, j->zone,
-					       j->diff.steps ? &changes : NULL, j->err, sizeof(j->err));
+	j->written = j->catalog ? 0 :
+		generation_serve_transfer(&d->lane.served, d->lane.cache, j->origin, j->zone,
+					  j->diff.steps ? &changes : NULL, j->err, sizeof(j->err));
 out:
 	zone_changes_clear(&changes);
 	take_view(d, &j->view);
@@ -728,6 +732,7 @@ static void transfer(struct daemon *d, size_t index);
 static void transfer_again_if_asked(struct daemon *d, size_t index);
 static void arm_secondary_timers(struct daemon *d, struct secondary *s);
 static void copy_changed(struct daemon *d, struct secondary *s);
+static void catalog_reconcile(struct daemon *d, size_t index);
 
 static void serve_done(struct loop_job *job)
 {
@@ -765,8 +770,12 @@ static void serve_done(struct loop_job *job)
 		secondary_transferred(s, clock_monotonic(), 0, NULL, XFR_IXFR, NULL);
 		arm_secondary_timers(d, s);
 		copy_changed(d, s);
+		if (j->catalog)
+			catalog_reconcile(d, j->index);
 		transfer_again_if_asked(d, j->index);
 	}
+	if (j->catalog)
+		goto out;
 	if (j->written >= 0) {
 		log_info("zone %s serial %u: %d names %s in place", s->name, j->zone ? j->zone->serial : s->serial,
 			 j->written, j->zone ? "changed" : "removed");
@@ -809,6 +818,7 @@ static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, st
 	j->index = index;
 	j->incarnation = s->incarnation;
 	j->zone = zone ? zone_ref(zone) : NULL;
+	j->catalog = s->catalog;
 	if (diff) {
 		j->diff = *diff;
 		memset(diff, 0, sizeof(*diff));
@@ -853,19 +863,20 @@ static void copy_run(struct loop_job *job)
 	j->cost = clock_monotonic() - started;
 }
 
+static void copy_failed(const char *err)
+{
+	log_error("keeping a transferred zone's copy: %s (a start without its primary cannot serve it)", err);
+}
+
 static void copy_done(struct loop_job *job)
 {
 	struct copy_job *j = (struct copy_job *)job;
 	struct secondary *s = &j->d->secondaries[j->index];
 
 	if (j->ret)
-		log_error("keeping a transferred zone's copy: %s (a start without its primary cannot serve it)",
-			  j->err);
-	if (j->zone && secondary_used(s) && s->incarnation == j->incarnation) {
+		copy_failed(j->err);
+	if (j->zone && secondary_used(s) && s->incarnation == j->incarnation)
 		s->copy_cost = j->cost;
-		if (s->copy_writing == j->zone)        /* no later write holds it */
-			s->copy_writing = NULL;
-	}
 	zone_free(j->zone);
 	knot_dname_free(j->origin, NULL);
 	free(j);
@@ -890,8 +901,6 @@ static void copy_submit(struct daemon *d, size_t index, struct zone *zone)
 	j->incarnation = s->incarnation;
 	j->zone = zone ? zone_ref(zone) : NULL;
 	j->refreshed_at = (time_t)s->transferred_at;
-	if (zone)
-		s->copy_writing = zone;
 	loop_submit(d->loop, &j->job);
 }
 
@@ -920,7 +929,31 @@ static void copy_changed(struct daemon *d, struct secondary *s)
 			       clock_monotonic() + (delay > ZONE_COPY_DELAY_S ? delay : ZONE_COPY_DELAY_S));
 }
 
-static void catalog_reconcile(struct daemon *d, size_t index);
+/* On the loop's thread, the lanes done: a start after this stop or
+ * handover that cannot reach a primary serves the serial this daemon
+ * served last, not the one before it. */
+void zones_save_copies(struct daemon *d)
+{
+	double started = clock_monotonic();
+	size_t written = 0;
+	char err[ERR_LEN];
+
+	for (size_t i = 0; i < d->secondary_count; i++) {
+		struct secondary *s = &d->secondaries[i];
+
+		if (!secondary_used(s) || !s->copy_unsaved || !s->zone)
+			continue;
+		if (zone_copy_save(&d->copies, s->zone, (time_t)s->transferred_at, err, sizeof(err))) {
+			copy_failed(err);
+			continue;
+		}
+		s->copy_unsaved = false;
+		written++;
+	}
+	if (written)
+		log_info("transferred zones whose copies were written as the daemon stops: %zu (%.2f s)", written,
+			 clock_monotonic() - started);
+}
 
 /* At a start: secondary `index` begins from its copy on disk, if one is
  * there and not past its SOA expire; a catalog's gives its members back,
@@ -1007,37 +1040,6 @@ static void free_transfer(struct transfer_job *t)
 	free(t);
 }
 
-/* A catalog's IXFR, applied here: the catalog is small and not served. */
-static void catalog_ixfr(struct daemon *d, struct transfer_job *t)
-{
-	struct secondary *s = &d->secondaries[t->index];
-	struct zone_changes changes = { 0 };
-	char err[ERR_LEN];
-
-	s->transferring = false;
-	/* Its copy is being written from it on the zones lane: transferred
-	 * whole instead, as a new zone (the catalog is small). */
-	if (s->zone == s->copy_writing) {
-		log_info("zone %s: its copy on disk is being written: the IXFR taken as an AXFR", s->name);
-		s->axfr_next = true;
-		transfer(d, t->index);
-		return;
-	}
-	if (xfr_apply(s->zone, &t->diff, &changes, err, sizeof(err))) {
-		snprintf(s->fallback, sizeof(s->fallback), "IXFR: %.240s", err);
-		log_error("zone %s: %s; asking for an AXFR", s->name, err);
-		s->axfr_next = true;
-		zone_changes_clear(&changes);
-		transfer(d, t->index);
-		return;
-	}
-	zone_changes_clear(&changes);
-	secondary_transferred(s, clock_monotonic(), 0, NULL, XFR_IXFR, NULL);
-	arm_secondary_timers(d, s);
-	copy_changed(d, s);
-	catalog_reconcile(d, t->index);
-}
-
 static void transfer_done(struct loop_job *job)
 {
 	struct transfer_job *t = (struct transfer_job *)job;
@@ -1057,13 +1059,6 @@ static void transfer_done(struct loop_job *job)
 	if (d->exiting || cancel_requested()) {      /* not a failure of the zone's to log */
 		s->transferring = false;
 		free_transfer(t);
-		return;
-	}
-	if (!t->ret && t->kind == XFR_IXFR && s->catalog) {
-		catalog_ixfr(d, t);
-		transfer_again_if_asked(d, t->index);
-		free_transfer(t);
-		daemon_publish(d);
 		return;
 	}
 	if (!t->ret && t->kind == XFR_IXFR) {

@@ -6,7 +6,10 @@
 # longer ours was left on disk, to be taken at a start were it listed again;
 # a catalog's IXFR, applied in place on the loop's thread, changed the zone
 # its copy was being written from (a copy with two SOA records, read from
-# memory the change had freed).
+# memory the change had freed); then it was taken as an AXFR instead: it is
+# applied on the zones lane now, after the write, still an IXFR. A change
+# not on disk yet when the daemon stopped was lost: a start without its
+# primary served the serial before it.
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -65,12 +68,20 @@ kctl zone-begin catalog.test > /dev/null
 kctl zone-set catalog.test a1.zones 0 PTR one.test. > /dev/null
 kctl zone-set catalog.test a3.zones 0 PTR three.test. > /dev/null
 kctl zone-commit catalog.test > /dev/null
-wait_for "the catalog at serial 3" log_has "zone catalog.test.: .* serial 2 -> 3,"
+wait_for "the catalog at serial 3" log_has "zone catalog.test.: [A-Z]* from .* serial 2 -> 3,"
+log_has "zone catalog.test.: IXFR from .* serial 2 -> 3," ||
+	fail "the catalog's IXFR not applied as one: $(grep "catalog.test" "$WORK/xdpcastd.log" | tail -4)"
 wait_within "the stalled copy written" 20 test -e "$WORK/kept"
 kill -0 "$XDPCASTD_PID" || fail "xdpcastd died"
 [ "$(grep -c "SOA" "$WORK/kept")" = 1 ] && ! grep -q PTR "$WORK/kept" ||
 	fail "the copy written as the IXFR came is not the catalog at one serial: $(cat "$WORK/kept")"
-current() { grep -q "SOA.* 3 3600" "$WORK/zones/catalog.test.zone" && [ "$(grep -c PTR "$WORK/zones/catalog.test.zone")" = 2 ]; }
-wait_within "the catalog's copy at serial 3" 20 current
-echo "ok - the catalog's IXFR as its copy is being written: the copy is the catalog at serial 2, then at serial 3"
+echo "ok - the catalog's IXFR as its copy is being written: applied after the write, which holds the catalog at serial 2"
+
+# The stalled write took 6 s: the next waits 50 times that, and the stop
+# comes first.
+grep -q "SOA.* 2 3600" "$WORK/zones/catalog.test.zone" || fail "the copy is not at serial 2: $(cat "$WORK/zones/catalog.test.zone")"
 stop_xdpcastd
+log_has "transferred zones whose copies were written as the daemon stops: [12] " || fail "no copy written at the stop: $(tail -5 "$WORK/xdpcastd.log")"
+grep -q "SOA.* 3 3600" "$WORK/zones/catalog.test.zone" && [ "$(grep -c PTR "$WORK/zones/catalog.test.zone")" = 2 ] ||
+	fail "the copy at the stop is not the catalog at serial 3: $(cat "$WORK/zones/catalog.test.zone")"
+echo "ok - a change not on disk yet when the daemon stops: written as it stops (the catalog at serial 3)"
