@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -69,6 +71,38 @@ static void copy_path(const struct zone_copies *c, const knot_dname_t *origin, c
 		snprintf(escaped, sizeof(escaped), "%016llx.",
 			 (unsigned long long)hmap_hash(HMAP_HASH_SEED, origin, knot_dname_size(origin)));
 	snprintf(out, COPY_PATH_MAX, "%s/%szone", c->dir, strcmp(name, ".") ? escaped : "");
+}
+
+/* A copy's temporary file: its name (ending in "zone"), a dot and the six
+ * characters mkostemp(3) put in place of durable_file_write's XXXXXX. */
+static bool is_leftover(const char *name)
+{
+	size_t len = strlen(name);
+	const char *suffix = name + len - 6;
+
+	if (len < sizeof("zone.XXXXXX") - 1 || strncmp(suffix - 5, "zone.", 5))
+		return false;
+	for (int i = 0; i < 6; i++)
+		if (!isalnum((unsigned char)suffix[i]))
+			return false;
+	return true;
+}
+
+size_t zone_copies_remove_leftovers(const struct zone_copies *c)
+{
+	DIR *dir = c->dir[0] ? opendir(c->dir) : NULL;
+	size_t removed = 0;
+	struct dirent *entry;
+	struct stat st;
+
+	if (!dir)
+		return 0;
+	while ((entry = readdir(dir)))
+		if (is_leftover(entry->d_name) && !fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISREG(st.st_mode) && !unlinkat(dirfd(dir), entry->d_name, 0))
+			removed++;
+	closedir(dir);
+	return removed;
 }
 
 /* The zone as text, each RRset as libknot writes it (names in full: the

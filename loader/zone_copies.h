@@ -23,6 +23,11 @@ struct zone_copies {
  * failure c->dir stays "" (no copies kept). */
 int zone_copies_open(struct zone_copies *c, const char *state_file, char *err, size_t errlen);
 
+/* Removes the temporary files of writes a crash or a kill cut short (a
+ * copy of 10M names is gigabytes): called holding the pin directory's
+ * lock, so no other xdpcastd writes there. How many were removed. */
+size_t zone_copies_remove_leftovers(const struct zone_copies *c);
+
 /* zone written whole (atomically, synced), its mtime the wall-clock time
  * of the refresh that brought it or last found it current. On the zones
  * lane: a copy of 1M names takes a second or more. */

@@ -1722,12 +1722,16 @@ int zones_listen(struct daemon *d, char *err, size_t errlen)
 void zones_first_transfers(struct daemon *d)
 {
 	unsigned start_lanes = (LOOP_LANE(LANE_MAX) - 1) & ~LOOP_LANE(LANE_REPLIES);
+	size_t leftovers;
 	char err[ERR_LEN];
 
 	/* Not keeping them costs a start without the primary its zones, not the fast path. */
 	if (d->secondary_count && d->opts.keep_copies &&
 	    zone_copies_open(&d->copies, d->opts.state_file, err, sizeof(err)))
 		log_error("transfer.copies: %s: the transferred zones are not kept on disk", err);
+	else if ((leftovers = zone_copies_remove_leftovers(&d->copies)))
+		log_info("transfer.copies: %zu temporary files of writes cut short removed from %s", leftovers,
+			 d->copies.dir);
 	/* The configured ones: a catalog's copy adds its members, each
 	 * transferred as it is added. */
 	for (size_t i = 0, configured = d->secondary_count; i < configured; i++) {

@@ -3,7 +3,8 @@
  * The transferred zones' copies kept on disk: written and read back as
  * the same zone (a signed one: every RRset, TTL and signature), stamped
  * with the refresh that last found them current, named so that no label
- * makes a path of its own, and not taken from where others may write.
+ * makes a path of its own, and not taken from where others may write;
+ * the temporary files of writes cut short removed, nothing else.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -188,6 +189,41 @@ static void test_a_directory_others_may_write_is_refused(void **state)
 	zone_free(zone);
 }
 
+/* A kill during a write leaves its temporary file (as big as the copy):
+ * the next start removes those, and only those. */
+static void test_leftovers_of_cut_writes_are_removed(void **state)
+{
+	static const char *const leftover = "a.test.zone.Ab12Cd";
+	static const char *const kept[] = { "a.test.zone", "b.test.zone.Ab12C", "b.test.zone.txt", "notes.Ab12Cd" };
+	char path[PATH_MAX + 64];
+	FILE *f;
+
+	(void)state;
+	for (size_t i = 0; i <= sizeof(kept) / sizeof(kept[0]); i++) {
+		snprintf(path, sizeof(path), "%s/zones/%s", top, i ? kept[i - 1] : leftover);
+		assert_non_null(f = fopen(path, "w"));
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/zones/d.test.zone.ABCDEF", top);      /* not a file: not ours */
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/zones/l.test.zone.ABCDEF", top);
+	assert_int_equal(symlink("/etc/hostname", path), 0);
+
+	assert_int_equal(zone_copies_remove_leftovers(&copies), 1);
+	snprintf(path, sizeof(path), "%s/zones/%s", top, leftover);
+	assert_int_equal(access(path, F_OK), -1);
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		snprintf(path, sizeof(path), "%s/zones/%s", top, kept[i]);
+		assert_int_equal(access(path, F_OK), 0);
+		assert_int_equal(unlink(path), 0);
+	}
+	snprintf(path, sizeof(path), "%s/zones/d.test.zone.ABCDEF", top);
+	assert_int_equal(rmdir(path), 0);
+	snprintf(path, sizeof(path), "%s/zones/l.test.zone.ABCDEF", top);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(zone_copies_remove_leftovers(&copies), 0);
+}
+
 /* Beside a state file in a directory others may write: none kept (the
  * start goes on without them, saying why). */
 static void test_copies_beside_a_shared_state_file_are_refused(void **state)
@@ -216,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_odd_records_come_back_the_same),
 		cmocka_unit_test(test_a_directory_others_may_write_is_refused),
 		cmocka_unit_test(test_copies_beside_a_shared_state_file_are_refused),
+		cmocka_unit_test(test_leftovers_of_cut_writes_are_removed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
