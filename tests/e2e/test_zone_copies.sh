@@ -9,7 +9,8 @@
 # memory the change had freed); then it was taken as an AXFR instead: it is
 # applied on the zones lane now, after the write, still an IXFR. A change
 # not on disk yet when the daemon stopped was lost: a start without its
-# primary served the serial before it.
+# primary served the serial before it. A write cut short left its
+# temporary file for ever.
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -85,3 +86,14 @@ log_has "transferred zones whose copies were written as the daemon stops: [12] "
 grep -q "SOA.* 3 3600" "$WORK/zones/catalog.test.zone" && [ "$(grep -c PTR "$WORK/zones/catalog.test.zone")" = 2 ] ||
 	fail "the copy at the stop is not the catalog at serial 3: $(cat "$WORK/zones/catalog.test.zone")"
 echo "ok - a change not on disk yet when the daemon stops: written as it stops (the catalog at serial 3)"
+
+# A kill during a write leaves its temporary file beside the copy: the
+# next start removes it (the copy itself is kept and served).
+echo "junk a write left" > "$WORK/zones/catalog.test.zone.Ab12Cd"
+start_xdpcastd --config "$WORK/xdpcastd.yaml"
+log_has "transfer.copies: 1 temporary files of writes cut short removed from $WORK/zones" ||
+	fail "the leftover not removed at the start: $(grep copies "$WORK/xdpcastd.log")"
+[ ! -e "$WORK/zones/catalog.test.zone.Ab12Cd" ] && [ -e "$WORK/zones/catalog.test.zone" ] ||
+	fail "zones/ after the start: $(ls "$WORK/zones")"
+echo "ok - a temporary file a cut write left is removed at the next start, the copy kept"
+stop_xdpcastd
