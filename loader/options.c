@@ -790,7 +790,8 @@ static const struct schema_item transfer_keys[] = {
 static const struct schema_item limits_keys[] = {
 	{ .key = "zone_file_mb", .type = &schema_mebibytes, .offset = offsetof(struct zone_limits, file_bytes),
 	  .min = 1, .max = 1u << 20, .help = "MiB of zone file text per zone, its included files counted, "
-		  "or of DNS messages per transfer" },
+		  "or of DNS messages per transfer (a transferred zone's copy on disk, its records as text, is bounded "
+		  "by zone_records alone)" },
 	{ .key = "zone_records", .type = &schema_uint64, .offset = offsetof(struct zone_limits, records), .min = 1,
 	  .max = UINT32_MAX, .help = "records per zone, from its files or from a transfer" },
 	SCHEMA_END

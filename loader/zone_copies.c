@@ -173,7 +173,7 @@ struct zone *zone_copy_load(const struct zone_copies *c, const knot_dname_t *ori
 		snprintf(err, errlen, "%s", why);
 		return NULL;
 	}
-	if (!(zone = zone_load(path, why, sizeof(why)))) {
+	if (!(zone = zone_load_written(path, why, sizeof(why)))) {
 		snprintf(err, errlen, "%s", why);
 		return NULL;
 	}

@@ -189,6 +189,49 @@ static void test_a_directory_others_may_write_is_refused(void **state)
 	zone_free(zone);
 }
 
+/* limits.zone_file_mb bounds a transfer's messages, where names are
+ * compressed; the copy holds the same records as text, names in full,
+ * several times larger: a zone the limit let in comes back from its copy.
+ * Its records are still bounded by limits.zone_records. */
+static void test_a_copy_larger_than_zone_file_mb_comes_back(void **state)
+{
+	const struct zone_limits small = { .file_bytes = 1 << 20, .records = 100000 };
+	const struct zone_limits fewer = { .file_bytes = 1 << 20, .records = 20000 };
+	const struct zone_limits saved = *zone_limits_in_force();
+	char err[512], path[PATH_MAX + 32], *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct zone *zone, *back;
+	time_t refreshed_at;
+	struct stat st;
+
+	(void)state;
+	fprintf(f, "$ORIGIN big.test.\n@ 60 SOA ns hm 1 2 3 4 5\n@ 60 NS ns\n");
+	for (int i = 0; i < 30000; i++)       /* ~0.8 MiB as AXFR messages */
+		fprintf(f, "host-%05d.a-long-label-the-transfer-compressed 60 A 192.0.2.%d\n", i, i % 256);
+	fclose(f);
+	zone_set_limits(&small);
+	zone = zone_parse("text", text, size, err, sizeof(err));
+	if (!zone)
+		fail_msg("%s", err);
+	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/zones/big.test.zone", top);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size > 2 << 20);     /* as text */
+	back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err));
+	if (!back)
+		fail_msg("%s", err);
+	assert_int_equal(back->record_count, zone->record_count);
+	zone_free(back);
+	zone_set_limits(&fewer);
+	assert_null(zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err)));
+	assert_non_null(strstr(err, "limits.zone_records"));
+	zone_set_limits(&saved);
+	zone_copy_forget(&copies, zone->origin);
+	zone_free(zone);
+	free(text);
+}
+
 /* A kill during a write leaves its temporary file (as big as the copy):
  * the next start removes those, and only those. */
 static void test_leftovers_of_cut_writes_are_removed(void **state)
@@ -253,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_a_directory_others_may_write_is_refused),
 		cmocka_unit_test(test_copies_beside_a_shared_state_file_are_refused),
 		cmocka_unit_test(test_leftovers_of_cut_writes_are_removed),
+		cmocka_unit_test(test_a_copy_larger_than_zone_file_mb_comes_back),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

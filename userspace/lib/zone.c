@@ -56,6 +56,7 @@ struct load_state {
 	char **files;                   /* included files' names, for sources */
 	size_t file_count;
 	uint64_t bytes;                 /* read so far, included files too */
+	uint64_t file_bytes;            /* how many may be read */
 	char *err;
 	size_t errlen;
 };
@@ -545,7 +546,7 @@ out:
 static int parse_file(struct load_state *st, const char *path, const char *origin, uint32_t *ttl, int depth)
 {
 	char *text = NULL, *name = (char *)path, *real = NULL;
-	uint64_t left = limits.file_bytes > st->bytes ? limits.file_bytes - st->bytes : 0;
+	uint64_t left = st->file_bytes > st->bytes ? st->file_bytes - st->bytes : 0;
 	size_t len = 0;
 	struct stat sb, after;
 	int fd = -1, ret = -1;
@@ -616,10 +617,10 @@ out:
 	return ret;
 }
 
-static struct zone *load(struct zone *zone, const char *dir, const char *text, size_t len, char ***tried,
-			 size_t *tried_count, char *err, size_t errlen)
+static struct zone *load(struct zone *zone, uint64_t file_bytes, const char *dir, const char *text, size_t len,
+			 char ***tried, size_t *tried_count, char *err, size_t errlen)
 {
-	struct load_state st = { .zone = zone, .err = err, .errlen = errlen };
+	struct load_state st = { .zone = zone, .file_bytes = file_bytes, .err = err, .errlen = errlen };
 	uint32_t ttl = 3600;
 	int ret;
 
@@ -649,19 +650,24 @@ static struct zone *load(struct zone *zone, const char *dir, const char *text, s
 
 struct zone *zone_load(const char *path, char *err, size_t errlen)
 {
-	return load(zone_new(path), NULL, NULL, 0, NULL, NULL, err, errlen);
+	return load(zone_new(path), limits.file_bytes, NULL, NULL, 0, NULL, NULL, err, errlen);
+}
+
+struct zone *zone_load_written(const char *path, char *err, size_t errlen)
+{
+	return load(zone_new(path), UINT64_MAX, NULL, NULL, 0, NULL, NULL, err, errlen);
 }
 
 struct zone *zone_load_tried(const char *path, char ***tried, size_t *tried_count, char *err, size_t errlen)
 {
 	*tried = NULL;
 	*tried_count = 0;
-	return load(zone_new(path), NULL, NULL, 0, tried, tried_count, err, errlen);
+	return load(zone_new(path), limits.file_bytes, NULL, NULL, 0, tried, tried_count, err, errlen);
 }
 
 struct zone *zone_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
-	return load(zone_new(name), NULL, text, len, NULL, NULL, err, errlen);
+	return load(zone_new(name), limits.file_bytes, NULL, text, len, NULL, NULL, err, errlen);
 }
 
 /* An RRset an incremental change touches, as it will be after it. */

@@ -38,6 +38,11 @@ struct zone *zone_load_tried(const char *path, char ***tried, size_t *tried_coun
 /* The same for zone text in memory, called `name` in messages; $INCLUDE
  * is refused. */
 struct zone *zone_parse(const char *name, const char *text, size_t len, char *err, size_t errlen);
+/* A zone file this daemon wrote (a transferred zone's copy): bounded by
+ * limits.zone_records alone. limits.zone_file_mb bounds what a transfer
+ * brings as messages, names compressed; the same records as text, each
+ * name in full, are several times larger. */
+struct zone *zone_load_written(const char *path, char *err, size_t errlen);
 
 /* How much one zone may bring in: its files (included ones too) or the
  * messages of a transfer, and its records, from a file or a transfer. */
