@@ -59,7 +59,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test $(BUILD)/tests/sha1_test $(BUILD)/tests/catchment_test \
               $(BUILD)/tests/cache_test
 TOOLS      := $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(BUILD)/bench/floodgen \
-	      $(BUILD)/tests/stall_write.so
+	      $(BUILD)/tests/stall_write.so $(BUILD)/bench/zone_bench
 CONFIG_DOC := $(BUILD)/tests/config_doc
 
 # libFuzzer targets (clang), built apart with their own copy of the library.

@@ -107,6 +107,15 @@ trap '[ ! -e "$partial" ] || echo "make bench failed partway: what ran is in $pa
 	echo
 	SIZES="$zone_sizes" MANY=$many_zones BUILD=$BUILD bench/zone_scale.sh | grep '^|'
 	echo
+	echo "## The transferred zones' copies on disk (bench/zone_copies.sh)"
+	echo
+	echo "One zone of N names read from its file, written as transfer.copies keeps a"
+	echo "transferred zone (libknot's text, names in full), then read back as a start"
+	echo "without its primary reads it; ratios against reading the zone file. A write"
+	echo "holds the zones lane: the daemon waits 50 times the last one before the next."
+	echo
+	SIZES="$zone_sizes" BUILD=$BUILD bench/zone_copies.sh
+	echo
 	echo "## The daemon while it reloads a large zone (bench/stall.sh)"
 	echo
 	echo "xdpcastctl status every 20 ms during a SIGHUP reload of a zone of N names:"

@@ -12,6 +12,8 @@
 #   they were.
 # - bench/floodgen takes no --trailer that its longest frames (IPv6
 #   reflection replies) have no room for, and sends frames of 1514 octets.
+# - bench/zone_copies.sh prints a row a size, the copy read back whole
+#   (its records counted), and leaves no file behind.
 source "$(dirname "$0")/lib.sh"
 
 setup_network
@@ -83,6 +85,17 @@ out=$(flood --trailer 985 2>&1) && fail "floodgen took --trailer 985: $out"
 out=$(flood --trailer 984 2>&1) || fail "floodgen --trailer 984: $out"
 [[ "$out" == "floodgen: reflection sent 64 frames"* ]] || fail "floodgen --trailer 984 said: $out"
 echo "ok - floodgen's --trailer stops where its frames would pass 1514 octets"
+
+ls -d /tmp/xdpcast-copies-bench.* /tmp/xdpcast-zone-bench-* > "$WORK/before" 2>/dev/null || true
+rows=$(cd "$ROOT" && SIZES="1000 3000" BUILD=$BUILD bench/zone_copies.sh | grep -c '^| [0-9]')
+[ "$rows" = 2 ] || fail "bench/zone_copies.sh printed $rows rows for 2 sizes"
+(cd "$ROOT" && tests/tools/names_zone.sh scale.test 3000 > "$WORK/scale.zone")
+read -r records _ _ _ file_bytes copy_bytes <<< "$("$BUILD/bench/zone_bench" -c "$WORK/scale.zone")"
+[ "$records" = 3003 ] && [ "$copy_bytes" -gt "$file_bytes" ] ||
+	fail "zone_bench -c: $records records (3003 in the file), copy $copy_bytes bytes, file $file_bytes"
+ls -d /tmp/xdpcast-copies-bench.* /tmp/xdpcast-zone-bench-* > "$WORK/after" 2>/dev/null || true
+cmp -s "$WORK/before" "$WORK/after" || fail "files left in /tmp: $(comm -13 "$WORK/before" "$WORK/after")"
+echo "ok - bench/zone_copies.sh: a row a size, the copy read back whole, nothing left in /tmp"
 
 # A bench whose first tool fails: the day's results stay, what ran is kept apart.
 mkdir -p "$WORK/fake-build/bench" "$WORK/results"
