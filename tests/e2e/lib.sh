@@ -319,16 +319,25 @@ start_pop_bird() {
 
 dig_ok() { cli kdig +short +time=1 +retry=0 @"$1" version.invalid. >/dev/null 2>&1; }
 
-# wait_within WHAT SECONDS COMMAND...: retries every 0.1 s for up to
-# SECONDS; fails the test after. wait_for: the same for 10 s.
-wait_within() {
-	local what=$1 limit=$2 i
-	shift 2
+# within SECONDS COMMAND...: whether COMMAND succeeds within SECONDS,
+# tried every 0.1 s; for a check with a message of its own, such as a log
+# line the daemon writes a moment after the one a test waited for.
+within() {
+	local limit=$1 i
+	shift
 	for i in $(seq 1 $((limit * 10))); do
 		"$@" && return 0
 		sleep 0.1
 	done
-	fail "$what did not come up within $limit s"
+	return 1
+}
+
+# wait_within WHAT SECONDS COMMAND...: retries every 0.1 s for up to
+# SECONDS; fails the test after. wait_for: the same for 10 s.
+wait_within() {
+	local what=$1 limit=$2
+	shift 2
+	within "$limit" "$@" || fail "$what did not come up within $limit s"
 }
 wait_for() { local what=$1; shift; wait_within "$what" 10 "$@"; }
 
