@@ -359,6 +359,15 @@ PY
 	wait_for "the notify listener" test -S "$WORK/notify.sock"
 }
 
+# ns_running NS COMMAND_LINE: how many processes of namespace NS run
+# exactly COMMAND_LINE (pgrep would count those of another test, or of
+# the host, as well).
+ns_running() {
+	local pids
+	pids=$(ip netns pids "$1" | paste -sd, -)
+	{ [ -z "$pids" ] || ps -o args= -p "$pids"; } | grep -cx "$2" || true
+}
+
 # ms_since START: milliseconds since START (from date +%s%N).
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
