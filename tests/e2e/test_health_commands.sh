@@ -30,7 +30,7 @@ announced() { grep -q "route 192.0.2.0/24" "$INCLUDE" 2>/dev/null; }
 wait_for "announced" announced
 
 # Every slow command hangs (their checks stay up: no result yet).
-slow_commands() { pgrep -f -x "sleep 33" | wc -l; }
+slow_commands() { ns_running "$NS_SRV" "sleep 33"; }
 touch "$WORK/slow"
 wait_for "all $SLOW_COMMANDS slow commands running at once" eval '[ "$(slow_commands)" -eq $SLOW_COMMANDS ]'
 kill "$NSD_PID"
