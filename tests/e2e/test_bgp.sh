@@ -156,7 +156,7 @@ echo "ok - xdpcastctl drain (2 prepends) and withdraw of one prefix, kept across
 
 # Four slow checks running (each on a worker of its own): an operator's
 # withdraw still reaches the include file meanwhile.
-slow_checks() { pgrep -f -x "sleep 7" | wc -l; }
+slow_checks() { ns_running "$NS_SRV" "sleep 7"; }
 touch "$WORK/slow"
 wait_within "four slow checks running" 10 eval '[ "$(slow_checks)" -eq 4 ]'
 ctl withdraw 2001:db8:53::/48 > /dev/null
