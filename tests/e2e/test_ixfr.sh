@@ -14,7 +14,11 @@
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
 source "$(dirname "$0")/lib.sh"
 
-LOOP_S=7
+# The loops must outlast the last change to see its answer: the changes
+# come after 3.5 s of sleeps, each then taking its NOTIFY, IXFR and
+# write (0.5 s under ASan on a loaded 2-core machine: the last answer
+# came 2 s before 7 s loops ended).
+LOOP_S=10
 
 kctl() { pri knotc -s "$WORK/knot.sock" "$@"; }
 
