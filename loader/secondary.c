@@ -41,6 +41,7 @@ void secondary_free(struct secondary *s)
 
 	zone_free(s->zone);
 	knot_dname_free(s->origin, NULL);
+	catalog_members_free(s->listed, s->listed_count);
 	memset(s, 0, sizeof(*s));
 	s->incarnation = incarnation + 1;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "catalog.h"
 #include "loop.h"
 #include "log.h"
 #include "options.h"
@@ -47,6 +48,10 @@ struct secondary {
 	char fallback[256];                 /* why the last IXFR fell back to AXFR; "" */
 	char catalog_refused[256];          /* a catalog: why its copy in force was refused, its
 					     * members as the last good one listed them; "" */
+	struct catalog_member *listed;      /* a catalog: its members as its last reconcile read
+					     * them, sorted, where the other catalogs look (its
+					     * zone may be changing on the zones lane) */
+	size_t listed_count;
 	bool axfr_next;                     /* the last IXFR did not apply to our copy */
 	struct log_every failures;          /* logged once per reason, with a count */
 	bool copy_unsaved;                  /* a copy came that is not on disk yet */

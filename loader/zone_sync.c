@@ -1429,45 +1429,6 @@ static void reset_member(struct daemon *d, size_t index, size_t catalog, const s
 		log_no_room(d, catalog, 1, member->zone);
 }
 
-/* The members of the other catalogs, read once per reconcile and only
- * when a member is dropped: where it may have moved to. */
-struct other_catalogs {
-	bool read;
-	size_t count;
-	struct {
-		size_t slot;
-		struct catalog_member *members;
-		size_t count;
-	} *of;
-};
-
-static void other_catalogs_free(struct other_catalogs *o)
-{
-	for (size_t i = 0; i < o->count; i++)
-		catalog_members_free(o->of[i].members, o->of[i].count);
-	free(o->of);
-	memset(o, 0, sizeof(*o));
-}
-
-static void other_catalogs_read(struct daemon *d, size_t except, struct other_catalogs *o)
-{
-	char err[256];
-
-	o->read = true;
-	if (!(o->of = calloc(d->opts.secondary_count + 1, sizeof(*o->of)))) {
-		log_error("out of memory reading the other catalogs' members");
-		return;
-	}
-	for (size_t i = 0; i < d->opts.secondary_count; i++) {
-		struct secondary *c = &d->secondaries[i];
-
-		if (i == except || !c->catalog || !c->zone ||
-		    catalog_members(c->zone, &o->of[o->count].members, &o->of[o->count].count, err, sizeof(err)))
-			continue;
-		o->of[o->count++].slot = i;
-	}
-}
-
 /* A member its catalog dropped, when another catalog lists it: it moves
  * there, its copy kept (a change of ownership, RFC 9432 5.4, whether or
  * not the old catalog named the new one in `coo`) and its NOTIFYs and
@@ -1475,25 +1436,24 @@ static void other_catalogs_read(struct daemon *d, size_t except, struct other_ca
  * reset if listed there under another unique id. Otherwise it would be
  * gone until the other catalog's next refresh, its NOTIFYs refused
  * meanwhile. Whether it moved. */
-static bool moved_to_other_catalog(struct daemon *d, size_t index, struct other_catalogs *others)
+static bool moved_to_other_catalog(struct daemon *d, size_t index)
 {
 	struct secondary *s = &d->secondaries[index];
 
-	if (!others->read)
-		other_catalogs_read(d, s->catalog_of, others);
-	for (size_t c = 0; c < others->count; c++) {
-		const struct catalog_member *m = catalog_member_named(others->of[c].members, others->of[c].count,
-								       s->name);
+	for (size_t c = 0; c < d->opts.secondary_count; c++) {
+		const struct secondary *other = &d->secondaries[c];
+		const struct catalog_member *m;
 
-		if (!m)
+		if (c == (size_t)s->catalog_of || !other->listed_count ||
+		    !(m = catalog_member_named(other->listed, other->listed_count, s->name)))
 			continue;
 		log_info("catalog %s: member %s moved to catalog %s", d->secondaries[s->catalog_of].name, s->name,
-			 d->secondaries[others->of[c].slot].name);
-		s->catalog_of = others->of[c].slot;
+			 other->name);
+		s->catalog_of = c;
 		/* Its NOTIFYs and transfers are the new catalog's (primary, key). */
-		secondary_set_primary(s, &d->opts.secondaries[s->catalog_of], d->opts.keys);
+		secondary_set_primary(s, &d->opts.secondaries[c], d->opts.keys);
 		if (strcmp(m->id, s->catalog_id))
-			reset_member(d, index, others->of[c].slot, m);
+			reset_member(d, index, c, m);
 		return true;
 	}
 	return false;
@@ -1506,7 +1466,6 @@ static bool moved_to_other_catalog(struct daemon *d, size_t index, struct other_
 static void catalog_reconcile(struct daemon *d, size_t index)
 {
 	struct secondary *cat = &d->secondaries[index];
-	struct other_catalogs others = { 0 };
 	struct catalog_member *members;
 	struct secondary **sorted = NULL;
 	size_t count, used = 0, left_out = 0;
@@ -1522,6 +1481,9 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 		return;
 	}
 	cat->catalog_refused[0] = '\0';
+	catalog_members_free(cat->listed, cat->listed_count);
+	cat->listed = members;
+	cat->listed_count = count;
 	for (size_t i = d->opts.secondary_count; i < d->secondary_count; i++) {
 		struct secondary *s = &d->secondaries[i];
 		const struct catalog_member *m;
@@ -1529,16 +1491,14 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 		if (!secondary_used(s) || s->catalog_of != (int)index)
 			continue;
 		m = catalog_member_named(members, count, s->name);
-		if (!m && !moved_to_other_catalog(d, i, &others))
+		if (!m && !moved_to_other_catalog(d, i))
 			remove_member(d, i, "removed");
 		else if (m && strcmp(m->id, s->catalog_id))
 			reset_member(d, i, index, m);
 	}
-	other_catalogs_free(&others);
 	sorted = calloc(d->secondary_count + 1, sizeof(*sorted));
 	if (!sorted) {
 		log_error("catalog %s: out of memory reading its members", cat->name);
-		catalog_members_free(members, count);
 		return;
 	}
 	for (size_t i = 0; i < d->secondary_count; i++)
@@ -1567,7 +1527,6 @@ static void catalog_reconcile(struct daemon *d, size_t index)
 		log_no_room(d, index, left_out, first_left_out);
 	log_debug("catalog %s serial %u: %zu members", cat->name, cat->serial, count);
 	free(sorted);
-	catalog_members_free(members, count);
 }
 
 /* ---- zone file changes ---- */

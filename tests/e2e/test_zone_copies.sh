@@ -10,7 +10,9 @@
 # applied on the zones lane now, after the write, still an IXFR. A change
 # not on disk yet when the daemon stopped was lost: a start without its
 # primary served the serial before it. A write cut short left its
-# temporary file for ever.
+# temporary file for ever. A member one catalog dropped was looked for in
+# the other catalogs' zones, read on the loop's thread while an IXFR
+# changed one of them on the zones lane (a read of freed memory).
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -30,8 +32,15 @@ ZONE
 # catalog SERIAL [yes]: the catalog, listing one.test when asked.
 catalog() { { echo "\$ORIGIN catalog.test."; echo "@ 0 IN SOA invalid. invalid. $1 3600 600 604800 0"; echo "@ 0 IN NS invalid."; echo 'version 0 IN TXT "2"'; [ -z "${2:-}" ] || echo "a1.zones 0 IN PTR one.test."; } > "$WORK/knot/catalog.test.zone"; }
 catalog 1 yes
+sed 's/one\.test/two.test/g' "$WORK/knot/one.test.zone" > "$WORK/knot/two.test.zone"
+# other_catalog NAME SERIAL [PTR...]: a catalog of version 2 with these member nodes.
+other_catalog() { local name=$1 serial=$2; shift 2; { echo "\$ORIGIN $name."; echo "@ 0 IN SOA invalid. invalid. $serial 3600 600 604800 0"; echo "@ 0 IN NS invalid."; echo 'version 0 IN TXT "2"'; printf '%s\n' "$@"; } > "$WORK/knot/$name.zone"; }
+other_catalog cata.test 1 "a1.zones 0 IN PTR one.test."
+other_catalog catb.test 1 "bstall.zones 0 IN PTR two.test."
 { knot_hidden_head info; echo "zone:"
-knot_zone catalog.test pop "notify: xdpcast"; knot_zone one.test pop "notify: xdpcast"; } > "$WORK/knot.conf"
+knot_zone catalog.test pop "notify: xdpcast"; knot_zone one.test pop "notify: xdpcast"
+knot_zone two.test pop "notify: xdpcast"; knot_zone cata.test pop "notify: xdpcast"
+knot_zone catb.test pop "notify: xdpcast"; } > "$WORK/knot.conf"
 ip netns exec "$NS_PRI" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
 KNOT_PID=$!; PIDS+=($KNOT_PID)
 wait_for "Knot" eval 'pri kdig +short +time=1 +retry=0 @$PRIMARY www.one.test A 2>/dev/null | grep -q .'
@@ -96,4 +105,43 @@ log_has "transfer.copies: 1 temporary files of writes cut short removed from $WO
 [ ! -e "$WORK/zones/catalog.test.zone.Ab12Cd" ] && [ -e "$WORK/zones/catalog.test.zone" ] ||
 	fail "zones/ after the start: $(ls "$WORK/zones")"
 echo "ok - a temporary file a cut write left is removed at the next start, the copy kept"
+stop_xdpcastd
+
+# Two catalogs: the member one drops is looked for in the other, whose
+# zone was read on the loop's thread while its IXFR changed it on the
+# zones lane (a read of freed memory, a write past the members read).
+# The zones lane is held by catb.test's copy write, so that its IXFR is
+# applied there while the loop's thread, held in turn, reads catb.test
+# for cata.test's AXFR, which drops one.test.
+cat > "$WORK/xdpcastd.yaml" <<YAML
+transfer:
+  notify_listen: $POP_SIDE@$NOTIFY_PORT
+  zones:
+    - {zone: cata.test, primary: $PRIMARY, catalog: true}
+    - {zone: catb.test, primary: $PRIMARY, catalog: true}
+YAML
+rm -f "$WORK/stalled" "$WORK/kept" "$WORK/zones/"*
+cat > "$WORK/wrap.sh" <<W
+#!/bin/sh
+export LD_PRELOAD=$BUILD/tests/stall_write.so STALL_MARKER=$WORK/stalled STALL_S=12
+export STALL_READ_NAME=bstall. STALL_READ_ARM=$WORK/read_arm STALL_READ_S=12
+export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
+exec $BUILD/xdpcastd "\$@"
+W
+STALL_NAME=/zones/catb.test.zone XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+wait_within "catb.test's copy being written" 20 test -e "$WORK/stalled"
+kctl zone-begin catb.test > /dev/null
+for i in $(seq 1 10); do kctl zone-set catb.test "n$i.zones" 0 PTR "n$i.test." > /dev/null; done
+kctl zone-commit catb.test > /dev/null
+sleep 1.5       # its IXFR transferred, queued on the zones lane behind the write
+touch "$WORK/read_arm"
+other_catalog cata.test 2
+kctl zone-reload cata.test > /dev/null
+alive() { kill -0 "$XDPCASTD_PID" 2>/dev/null; }
+wait_within "catb.test's IXFR applied" 30 eval 'log_has "zone catb.test.: IXFR from .* serial 1 -> 2," || ! alive'
+sleep 1
+alive && ! grep -q Sanitizer "$WORK/xdpcastd.log" ||
+	fail "xdpcastd died reading a catalog as its IXFR changed it: $(tail -25 "$WORK/xdpcastd.log")"
+log_has "member one.test. removed" || fail "one.test not removed: $(grep one.test "$WORK/xdpcastd.log")"
+echo "ok - a member one catalog drops looked for in another catalog as that one's IXFR is applied: nothing read as it changes"
 stop_xdpcastd

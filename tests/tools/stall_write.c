@@ -7,6 +7,9 @@
  * what the daemon holds while that write's job is on its lane. The first
  * file renamed into a path holding $STALL_NAME is kept as $STALL_KEEP
  * too: the file that write left, before the next one replaces it.
+ * Once $STALL_READ_ARM exists, the first name $STALL_READ_NAME made text
+ * (the file removed then) sleeps $STALL_READ_S seconds on the thread
+ * that reads it: a reader held halfway through a zone.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -24,6 +27,21 @@ static void stall_at(const char *what)
 		close(open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
 		sleep(atoi(seconds));
 	}
+}
+
+char *knot_dname_to_str(char *dst, const knot_dname_t *name, size_t maxlen)
+{
+	static char *(*real_to_str)(char *, const knot_dname_t *, size_t);
+	const char *wanted = getenv("STALL_READ_NAME"), *arm = getenv("STALL_READ_ARM"),
+		   *seconds = getenv("STALL_READ_S");
+	char *text;
+
+	if (!real_to_str)
+		real_to_str = (char *(*)(char *, const knot_dname_t *, size_t))dlsym(RTLD_NEXT, "knot_dname_to_str");
+	text = real_to_str(dst, name, maxlen);
+	if (text && wanted && arm && seconds && !strcmp(text, wanted) && !unlink(arm))
+		sleep(atoi(seconds));
+	return text;
 }
 
 int mkostemp(char *template, int flags)
