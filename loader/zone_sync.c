@@ -756,8 +756,13 @@ static void serve_done(struct loop_job *job)
 	}
 	if (ixfr)
 		s->transferring = false;
-	if (d->exiting)
+	if (d->exiting) {
+		/* Applied as the lanes finish (the fast path may have served
+		 * it): zones_save_copies writes it. */
+		if (ixfr && !j->diverged && d->copies.dir[0])
+			s->copy_unsaved = true;
 		goto out;
+	}
 	if (j->diverged) {
 		/* Our copy is as it was: ask for the whole zone at once. */
 		snprintf(s->fallback, sizeof(s->fallback), "IXFR: %.240s", j->err);

@@ -12,7 +12,8 @@
 # primary served the serial before it. A write cut short left its
 # temporary file for ever. A member one catalog dropped was looked for in
 # the other catalogs' zones, read on the loop's thread while an IXFR
-# changed one of them on the zones lane (a read of freed memory).
+# changed one of them on the zones lane (a read of freed memory). An
+# IXFR the zones lane applied as the daemon stopped was not written then.
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -145,3 +146,26 @@ alive && ! grep -q Sanitizer "$WORK/xdpcastd.log" ||
 log_has "member one.test. removed" || fail "one.test not removed: $(grep one.test "$WORK/xdpcastd.log")"
 echo "ok - a member one catalog drops looked for in another catalog as that one's IXFR is applied: nothing read as it changes"
 stop_xdpcastd
+
+# An IXFR applied as the daemon stops (its serve job waited on the zones
+# lane behind a write): the fast path served it, but its copy was not
+# marked as not on disk yet, and a start without the primary served the
+# serial before it.
+cat > "$WORK/xdpcastd.yaml" <<YAML
+transfer:
+  notify_listen: $POP_SIDE@$NOTIFY_PORT
+  zones:
+    - {zone: one.test, primary: $PRIMARY}
+    - {zone: two.test, primary: $PRIMARY}
+YAML
+rm -f "$WORK/stalled" "$WORK/zones/"*
+STALL_NAME=/zones/two.test.zone XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+wait_within "two.test's copy being written" 20 test -e "$WORK/stalled"
+kctl zone-begin one.test > /dev/null
+kctl zone-set one.test new 300 A 192.0.2.112 > /dev/null
+kctl zone-commit one.test > /dev/null
+sleep 1.5       # its IXFR transferred, queued on the zones lane behind the write
+stop_xdpcastd
+grep -q "SOA.* 2 3600" "$WORK/zones/one.test.zone" && grep -q "192.0.2.112" "$WORK/zones/one.test.zone" ||
+	fail "one.test's copy after the stop is not the serial its IXFR brought as it stopped: $(cat "$WORK/zones/one.test.zone")"
+echo "ok - an IXFR applied as the daemon stops: its copy is written at the stop"
