@@ -839,6 +839,7 @@ static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, st
  * for each write. */
 #define ZONE_COPY_DELAY_S 5
 #define ZONE_COPY_COST_SHARE 50
+#define ZONE_COPY_STOP_MARGIN_S 30
 
 struct copy_job {
 	struct loop_job job;
@@ -948,6 +949,12 @@ void zones_save_copies(struct daemon *d)
 
 		if (!secondary_used(s) || !s->copy_unsaved || !s->zone)
 			continue;
+		/* The unit's TimeoutStopSec (30 s) would kill a stop still
+		 * writing, and its stop hook withdraw a handover's prefixes:
+		 * each write extends it by what the last one took, and a margin
+		 * for one of 10M names never written yet. */
+		sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu",
+			   (unsigned long long)((ZONE_COPY_STOP_MARGIN_S + 2 * s->copy_cost) * 1e6));
 		if (zone_copy_save(&d->copies, s->zone, (time_t)s->transferred_at, err, sizeof(err))) {
 			copy_failed(err);
 			continue;

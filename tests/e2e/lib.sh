@@ -343,7 +343,8 @@ wait_for() { local what=$1; shift; wait_within "$what" 10 "$@"; }
 
 # listen_notify: a notify socket at $WORK/notify.sock, as systemd gives a
 # Type=notify unit (NOTIFY_SOCKET), each message one line of
-# $WORK/notify.log, until STOPPING=1.
+# $WORK/notify.log, those after STOPPING=1 too (a stop may extend its
+# timeout).
 listen_notify() {
 	python3 - "$WORK/notify.sock" > "$WORK/notify.log" <<'PY' &
 import socket, sys
@@ -352,8 +353,6 @@ s.bind(sys.argv[1])
 while True:
     msg = s.recv(4096).decode()
     print(msg.replace("\n", " "), flush=True)
-    if msg.startswith("STOPPING=1"):
-        break
 PY
 	PIDS+=($!)
 	wait_for "the notify listener" test -S "$WORK/notify.sock"

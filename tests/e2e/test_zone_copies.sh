@@ -14,6 +14,7 @@
 # the other catalogs' zones, read on the loop's thread while an IXFR
 # changed one of them on the zones lane (a read of freed memory). An
 # IXFR the zones lane applied as the daemon stopped was not written then.
+# The writes at a stop held it past the unit's TimeoutStopSec unextended.
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -169,3 +170,16 @@ stop_xdpcastd
 grep -q "SOA.* 2 3600" "$WORK/zones/one.test.zone" && grep -q "192.0.2.112" "$WORK/zones/one.test.zone" ||
 	fail "one.test's copy after the stop is not the serial its IXFR brought as it stopped: $(cat "$WORK/zones/one.test.zone")"
 echo "ok - an IXFR applied as the daemon stops: its copy is written at the stop"
+
+# The copies written at a stop or a handover hold the unit's
+# TimeoutStopSec (30 s): systemd killed a daemon still writing, and the
+# stop hook withdrew a handover's prefixes. Each write extends it, as the
+# start's transfers do; here the stop comes before the copies' first write.
+rm -f "$WORK/zones/"*
+listen_notify
+NOTIFY_SOCKET=$WORK/notify.sock start_xdpcastd --config "$WORK/xdpcastd.yaml"
+stop_xdpcastd
+log_has "transferred zones whose copies were written as the daemon stops: 2 " || fail "no copies written at the stop: $(tail -5 "$WORK/xdpcastd.log")"
+sed -n '/^STOPPING=1/,$p' "$WORK/notify.log" | grep -q "^EXTEND_TIMEOUT_USEC=[0-9]*$" ||
+	fail "the stop wrote copies without extending its timeout: $(cat "$WORK/notify.log")"
+echo "ok - the copies written at a stop extend its timeout for systemd"
