@@ -43,6 +43,33 @@ static int teardown(void **state)
 	return system(command);
 }
 
+/* Zone text parsed; the test fails with the parser's reason. */
+static struct zone *parsed(const char *text, size_t len)
+{
+	char err[512];
+	struct zone *zone = zone_parse("text", text, len, err, sizeof(err));
+
+	if (!zone)
+		fail_msg("%s", err);
+	return zone;
+}
+
+/* zone kept as a copy refreshed at 1700000000, then read back as a start
+ * reads it; the test fails with the reason either step gives. */
+static struct zone *saved_and_read_back(const struct zone *zone)
+{
+	char err[512];
+	time_t refreshed_at;
+	struct zone *back;
+
+	if (zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)))
+		fail_msg("saving: %s", err);
+	if (!(back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err))))
+		fail_msg("reading back: %s", err);
+	assert_int_equal(refreshed_at, 1700000000);
+	return back;
+}
+
 static void test_a_signed_zone_comes_back_whole(void **state)
 {
 	char err[512];
@@ -56,11 +83,7 @@ static void test_a_signed_zone_comes_back_whole(void **state)
 	snprintf(dir, sizeof(dir), "%s/zones", top);
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
-	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
-	back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err));
-	if (!back)
-		fail_msg("%s", err);
-	assert_int_equal(refreshed_at, 1700000000);
+	back = saved_and_read_back(zone);
 	assert_int_equal(back->serial, zone->serial);
 	assert_int_equal(back->rrset_count, zone->rrset_count);
 	for (size_t i = 0; i < zone->rrset_count; i++)
@@ -82,18 +105,12 @@ static void test_a_signed_zone_comes_back_whole(void **state)
 static void test_names_stay_in_the_directory(void **state)
 {
 	static const char text[] = "$ORIGIN a/b.test.\n@ 60 SOA ns hm 1 2 3 4 5\n@ 60 NS ns\nns 60 A 192.0.2.1\n";
-	char err[512], path[PATH_MAX + 64];
-	struct zone *zone = zone_parse("text", text, strlen(text), err, sizeof(err)), *back;
-	time_t refreshed_at;
+	char path[PATH_MAX + 64];
+	struct zone *zone = parsed(text, strlen(text)), *back = saved_and_read_back(zone);
 
 	(void)state;
-	if (!zone)
-		fail_msg("%s", err);
-	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/zones/a\\047b.test.zone", top);
 	assert_int_equal(access(path, F_OK), 0);
-	back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err));
-	assert_non_null(back);
 	assert_int_equal(back->rrset_count, zone->rrset_count);
 	zone_free(back);
 	zone_free(zone);
@@ -126,17 +143,9 @@ static void test_odd_records_come_back_the_same(void **state)
 		"n3 60 NSEC3 1 1 0 - 0123456789abcdefghijklmnopqrstuv A RRSIG\n"
 		"n3p 60 NSEC3PARAM 1 0 0 -\n"
 		"sig 60 RRSIG A 8 3 60 20300101000000 20200101000000 1 odd.test. AAAA\n";
-	char err[512];
-	struct zone *zone = zone_parse("text", text, strlen(text), err, sizeof(err)), *back;
-	time_t refreshed_at;
+	struct zone *zone = parsed(text, strlen(text)), *back = saved_and_read_back(zone);
 
 	(void)state;
-	if (!zone)
-		fail_msg("%s", err);
-	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
-	back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err));
-	if (!back)
-		fail_msg("%s", err);
 	assert_int_equal(back->rrset_count, zone->rrset_count);
 	for (size_t i = 0; i < zone->rrset_count; i++)
 		if (!knot_rrset_equal(&back->rrsets[i], &zone->rrsets[i], true))
@@ -149,22 +158,16 @@ static void test_odd_records_come_back_the_same(void **state)
  * suffix) was never written: it goes by its hash. */
 static void test_a_long_name_is_kept_by_its_hash(void **state)
 {
-	char text[1024], err[512], label[64];
+	char text[1024], label[64];
 	struct zone *zone, *back;
-	time_t refreshed_at;
 
 	(void)state;
 	memset(label, 'a', 60);
 	label[60] = '\0';
 	snprintf(text, sizeof(text), "$ORIGIN %s.%s.%s.%s.test.\n@ 60 SOA ns hm 1 2 3 4 5\n", label, label, label,
 		 label);
-	zone = zone_parse("text", text, strlen(text), err, sizeof(err));
-	if (!zone)
-		fail_msg("%s", err);
-	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
-	back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err));
-	if (!back)
-		fail_msg("%s", err);
+	zone = parsed(text, strlen(text));
+	back = saved_and_read_back(zone);
 	assert_true(knot_dname_is_equal(back->origin, zone->origin));
 	zone_free(back);
 	zone_free(zone);
@@ -175,11 +178,10 @@ static void test_a_directory_others_may_write_is_refused(void **state)
 {
 	static const char text[] = "$ORIGIN c.test.\n@ 60 SOA ns hm 1 2 3 4 5\n";
 	char err[512], dir[PATH_MAX + 16];
-	struct zone *zone = zone_parse("text", text, strlen(text), err, sizeof(err));
+	struct zone *zone = parsed(text, strlen(text));
 	time_t refreshed_at;
 
 	(void)state;
-	assert_non_null(zone);
 	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
 	snprintf(dir, sizeof(dir), "%s/zones", top);
 	assert_int_equal(chmod(dir, 0777), 0);
@@ -211,16 +213,11 @@ static void test_a_copy_larger_than_zone_file_mb_comes_back(void **state)
 		fprintf(f, "host-%05d.a-long-label-the-transfer-compressed 60 A 192.0.2.%d\n", i, i % 256);
 	fclose(f);
 	zone_set_limits(&small);
-	zone = zone_parse("text", text, size, err, sizeof(err));
-	if (!zone)
-		fail_msg("%s", err);
-	assert_int_equal(zone_copy_save(&copies, zone, 1700000000, err, sizeof(err)), 0);
+	zone = parsed(text, size);
+	back = saved_and_read_back(zone);
 	snprintf(path, sizeof(path), "%s/zones/big.test.zone", top);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(st.st_size > 2 << 20);     /* as text */
-	back = zone_copy_load(&copies, zone->origin, &refreshed_at, err, sizeof(err));
-	if (!back)
-		fail_msg("%s", err);
 	assert_int_equal(back->record_count, zone->record_count);
 	zone_free(back);
 	zone_set_limits(&fewer);
