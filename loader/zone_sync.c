@@ -686,6 +686,47 @@ int zones_load_now(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- jobs about one secondary ---- */
+
+/* What every job about a secondary begins with: its slot may be freed (a
+ * catalog member removed) and taken by another zone before it is done. */
+struct secondary_job {
+	struct loop_job job;
+	struct daemon *d;
+	size_t index;
+	unsigned incarnation;           /* of its slot: a member removed since is left alone */
+	knot_dname_t *origin;           /* a copy: the slot may be freed meanwhile */
+};
+
+/* A zeroed job of `size` bytes (a struct beginning with a secondary_job)
+ * about secondary index; NULL, logged with `doing`, when out of memory. */
+static void *secondary_job_new(struct daemon *d, size_t index, size_t size, struct loop_job job, const char *doing)
+{
+	struct secondary *s = &d->secondaries[index];
+	struct secondary_job *j = calloc(1, size);
+
+	if (j)
+		j->origin = knot_dname_copy(s->origin, NULL);
+	if (!j || !j->origin) {
+		free(j);
+		log_error("zone %s: out of memory %s", s->name, doing);
+		return NULL;
+	}
+	j->job = job;
+	j->d = d;
+	j->index = index;
+	j->incarnation = s->incarnation;
+	return j;
+}
+
+/* Whether the job's slot still holds the secondary it was made for. */
+static bool secondary_job_current(const struct secondary_job *j)
+{
+	const struct secondary *s = &j->d->secondaries[j->index];
+
+	return secondary_used(s) && s->incarnation == j->incarnation;
+}
+
 /* ---- a transferred zone served in place ---- */
 
 /* A transfer's copy into the cache on the zones lane: the changes of an
@@ -695,11 +736,7 @@ int zones_load_now(struct daemon *d, char *err, size_t errlen)
  * served: the lane is where its copy on disk is written from it, and
  * a change in place must not come halfway through a write. */
 struct serve_job {
-	struct loop_job job;
-	struct daemon *d;
-	size_t index;                   /* the secondary */
-	unsigned incarnation;           /* of its slot: a member removed since is left alone */
-	knot_dname_t *origin;
+	struct secondary_job of;
 	struct zone *zone;              /* a reference: what to serve; NULL: serve it no more */
 	struct xfr_diff diff;           /* an IXFR's changes to `zone`; none otherwise */
 	bool catalog;                   /* `zone` is a catalog: changed, not served */
@@ -712,7 +749,7 @@ struct serve_job {
 static void serve_run(struct loop_job *job)
 {
 	struct serve_job *j = (struct serve_job *)job;
-	struct daemon *d = j->d;
+	struct daemon *d = j->of.d;
 	struct zone_changes changes = { 0 };
 
 	j->written = -1;
@@ -721,7 +758,7 @@ static void serve_run(struct loop_job *job)
 		goto out;
 	}
 	j->written = j->catalog ? 0 :
-		generation_serve_transfer(&d->lane.served, d->lane.cache, j->origin, j->zone,
+		generation_serve_transfer(&d->lane.served, d->lane.cache, j->of.origin, j->zone,
 					  j->diff.steps ? &changes : NULL, j->err, sizeof(j->err));
 out:
 	zone_changes_clear(&changes);
@@ -737,17 +774,17 @@ static void catalog_reconcile(struct daemon *d, size_t index);
 static void serve_done(struct loop_job *job)
 {
 	struct serve_job *j = (struct serve_job *)job;
-	struct daemon *d = j->d;
-	struct secondary *s = &d->secondaries[j->index];
+	struct daemon *d = j->of.d;
+	struct secondary *s = &d->secondaries[j->of.index];
 	bool ixfr = j->diff.steps > 0;
 
 	show_view(d, &j->view);
-	if (!secondary_used(s) || s->incarnation != j->incarnation) {
+	if (!secondary_job_current(&j->of)) {
 		/* A catalog member removed meanwhile: its removal from the
 		 * cache was queued after this job. */
 		char name[KNOT_DNAME_TXT_MAXLEN];
 
-		knot_dname_to_str(name, j->origin, sizeof(name));
+		knot_dname_to_str(name, j->of.origin, sizeof(name));
 		if (j->written >= 0 && !j->zone)
 			log_info("zone %s: %d names removed in place", name, j->written);
 		else if (j->written < 0 && !d->exiting)
@@ -768,7 +805,7 @@ static void serve_done(struct loop_job *job)
 		snprintf(s->fallback, sizeof(s->fallback), "IXFR: %.240s", j->err);
 		log_error("zone %s: %s; asking for an AXFR", s->name, j->err);
 		s->axfr_next = true;
-		transfer(d, j->index);
+		transfer(d, j->of.index);
 		goto out;
 	}
 	if (ixfr) {
@@ -776,8 +813,8 @@ static void serve_done(struct loop_job *job)
 		arm_secondary_timers(d, s);
 		copy_changed(d, s);
 		if (j->catalog)
-			catalog_reconcile(d, j->index);
-		transfer_again_if_asked(d, j->index);
+			catalog_reconcile(d, j->of.index);
+		transfer_again_if_asked(d, j->of.index);
 	}
 	if (j->catalog)
 		goto out;
@@ -792,7 +829,7 @@ static void serve_done(struct loop_job *job)
 out:
 	zone_free(j->zone);
 	xfr_diff_free(&j->diff);
-	knot_dname_free(j->origin, NULL);
+	knot_dname_free(j->of.origin, NULL);
 	free(j);
 	daemon_publish(d);
 	announce_update(d);
@@ -803,32 +840,26 @@ out:
 static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, struct xfr_diff *diff)
 {
 	struct secondary *s = &d->secondaries[index];
-	struct serve_job *j = calloc(1, sizeof(*j));
+	struct serve_job *j = secondary_job_new(d, index, sizeof(*j),
+		(struct loop_job){ .lane = LANE_ZONES, .run = serve_run, .done = serve_done },
+		"serving the transfer; building a new generation");
 
-	if (j)
-		j->origin = knot_dname_copy(s->origin, NULL);
-	if (!j || !j->origin) {
-		free(j);
+	if (!j) {
 		if (diff) {
 			xfr_diff_free(diff);
 			s->transferring = false;
 			s->axfr_next = true;
 		}
-		log_error("zone %s: out of memory serving the transfer; building a new generation", s->name);
 		zones_request_reload(d, "a transferred zone not served in place", false);
 		return;
 	}
-	j->job = (struct loop_job){ .lane = LANE_ZONES, .run = serve_run, .done = serve_done };
-	j->d = d;
-	j->index = index;
-	j->incarnation = s->incarnation;
 	j->zone = zone ? zone_ref(zone) : NULL;
 	j->catalog = s->catalog;
 	if (diff) {
 		j->diff = *diff;
 		memset(diff, 0, sizeof(*diff));
 	}
-	loop_submit(d->loop, &j->job);
+	loop_submit(d->loop, &j->of.job);
 }
 
 /* ---- the copies kept on disk ---- */
@@ -842,12 +873,8 @@ static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, st
 #define ZONE_COPY_STOP_MARGIN_S 30
 
 struct copy_job {
-	struct loop_job job;
-	struct daemon *d;
-	size_t index;
-	unsigned incarnation;           /* of its slot: a member removed since is left alone */
+	struct secondary_job of;
 	struct zone *zone;              /* a reference; NULL: the copy is forgotten */
-	knot_dname_t *origin;
 	time_t refreshed_at;
 	double cost;
 	int ret;
@@ -863,9 +890,9 @@ static void copy_run(struct loop_job *job)
 	double started = clock_monotonic();
 
 	if (!j->zone)
-		zone_copy_forget(&j->d->copies, j->origin);
+		zone_copy_forget(&j->of.d->copies, j->of.origin);
 	else
-		j->ret = zone_copy_save(&j->d->copies, j->zone, j->refreshed_at, j->err, sizeof(j->err));
+		j->ret = zone_copy_save(&j->of.d->copies, j->zone, j->refreshed_at, j->err, sizeof(j->err));
 	j->cost = clock_monotonic() - started;
 }
 
@@ -877,14 +904,14 @@ static void copy_failed(const char *err)
 static void copy_done(struct loop_job *job)
 {
 	struct copy_job *j = (struct copy_job *)job;
-	struct secondary *s = &j->d->secondaries[j->index];
+	struct secondary *s = &j->of.d->secondaries[j->of.index];
 
 	if (j->ret)
 		copy_failed(j->err);
-	if (j->zone && secondary_used(s) && s->incarnation == j->incarnation)
+	if (j->zone && secondary_job_current(&j->of))
 		s->copy_cost = j->cost;
 	zone_free(j->zone);
-	knot_dname_free(j->origin, NULL);
+	knot_dname_free(j->of.origin, NULL);
 	free(j);
 }
 
@@ -892,22 +919,14 @@ static void copy_done(struct loop_job *job)
 static void copy_submit(struct daemon *d, size_t index, struct zone *zone)
 {
 	struct secondary *s = &d->secondaries[index];
-	struct copy_job *j = calloc(1, sizeof(*j));
+	struct copy_job *j = secondary_job_new(d, index, sizeof(*j),
+		(struct loop_job){ .lane = LANE_ZONES, .run = copy_run, .done = copy_done }, "keeping its copy");
 
-	if (j)
-		j->origin = knot_dname_copy(s->origin, NULL);
-	if (!j || !j->origin) {
-		free(j);
-		log_error("zone %s: out of memory keeping its copy", s->name);
+	if (!j)
 		return;
-	}
-	j->job = (struct loop_job){ .lane = LANE_ZONES, .run = copy_run, .done = copy_done };
-	j->d = d;
-	j->index = index;
-	j->incarnation = s->incarnation;
 	j->zone = zone ? zone_ref(zone) : NULL;
 	j->refreshed_at = (time_t)s->transferred_at;
-	loop_submit(d->loop, &j->job);
+	loop_submit(d->loop, &j->of.job);
 }
 
 static void copy_due(struct loop_timer *timer)
@@ -1000,11 +1019,7 @@ static void restore_copy(struct daemon *d, size_t index)
 /* ---- transfers ---- */
 
 struct transfer_job {
-	struct loop_job job;
-	struct daemon *d;
-	size_t index;
-	unsigned incarnation;           /* of its slot: a member removed since is dropped */
-	knot_dname_t *origin;           /* copies: the slot may be freed meanwhile */
+	struct secondary_job of;
 	struct xfr_primary primary;
 	struct zone *current;           /* a reference, or NULL: AXFR */
 	int ret;
@@ -1027,8 +1042,8 @@ static void transfer_run(struct loop_job *job)
 		snprintf(t->err, sizeof(t->err), "stopping");
 		return;
 	}
-	t->ret = xfr_refresh(&t->primary, t->origin, t->current, t->d->opts.transfer_timeout_ms, &t->next, &t->diff,
-			     &t->kind, t->err, sizeof(t->err));
+	t->ret = xfr_refresh(&t->primary, t->of.origin, t->current, t->of.d->opts.transfer_timeout_ms, &t->next,
+			     &t->diff, &t->kind, t->err, sizeof(t->err));
 }
 
 static void arm_secondary_timers(struct daemon *d, struct secondary *s)
@@ -1048,21 +1063,21 @@ static void free_transfer(struct transfer_job *t)
 {
 	zone_free(t->next);
 	xfr_diff_free(&t->diff);
-	knot_dname_free(t->origin, NULL);
+	knot_dname_free(t->of.origin, NULL);
 	free(t);
 }
 
 static void transfer_done(struct loop_job *job)
 {
 	struct transfer_job *t = (struct transfer_job *)job;
-	struct daemon *d = t->d;
-	struct secondary *s = &d->secondaries[t->index];
+	struct daemon *d = t->of.d;
+	struct secondary *s = &d->secondaries[t->of.index];
 	int ret;
 
 	zone_free(t->current);
 	t->current = NULL;
 	daemon_start_progress(d);
-	if (!secondary_used(s) || s->incarnation != t->incarnation) {
+	if (!secondary_job_current(&t->of)) {
 		log_debug("a transfer for a catalog member removed meanwhile: dropped");
 		free_transfer(t);
 		return;
@@ -1076,7 +1091,7 @@ static void transfer_done(struct loop_job *job)
 	if (!t->ret && t->kind == XFR_IXFR) {
 		/* Still transferring until the zones lane has applied the
 		 * changes: no other transfer reads the copy meanwhile. */
-		serve_transfer(d, t->index, s->zone, &t->diff);
+		serve_transfer(d, t->of.index, s->zone, &t->diff);
 		free_transfer(t);
 		daemon_publish(d);
 		return;
@@ -1090,10 +1105,10 @@ static void transfer_done(struct loop_job *job)
 	else if (ret == 0 && d->copies.dir[0] && !s->copy_unsaved)
 		zone_copy_refreshed(&d->copies, s->origin, (time_t)s->transferred_at);
 	if (ret == 1 && s->catalog)
-		catalog_reconcile(d, t->index);
+		catalog_reconcile(d, t->of.index);
 	else if (ret == 1 && d->phase != PHASE_STARTING)
-		serve_transfer(d, t->index, secondary_fresh(s) ? s->zone : NULL, NULL);
-	transfer_again_if_asked(d, t->index);
+		serve_transfer(d, t->of.index, secondary_fresh(s) ? s->zone : NULL, NULL);
+	transfer_again_if_asked(d, t->of.index);
 	free_transfer(t);
 	daemon_publish(d);
 	announce_update(d);
@@ -1135,22 +1150,14 @@ static void transfer(struct daemon *d, size_t index)
 		}
 		return;
 	}
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		log_error("zone %s: out of memory for a transfer", s->name);
+	t = secondary_job_new(d, index, sizeof(*t),
+		(struct loop_job){ .lane = LANE_TRANSFERS, .run = transfer_run, .done = transfer_done }, "for a transfer");
+	if (!t)
 		return;
-	}
-	*t = (struct transfer_job){ .job = { .lane = LANE_TRANSFERS, .run = transfer_run, .done = transfer_done },
-				    .d = d, .index = index, .incarnation = s->incarnation,
-				    .origin = knot_dname_copy(s->origin, NULL), .primary = s->primary };
-	if (!t->origin) {
-		free(t);
-		log_error("zone %s: out of memory for a transfer", s->name);
-		return;
-	}
+	t->primary = s->primary;
 	t->current = s->zone && !s->axfr_next ? zone_ref(s->zone) : NULL;
 	s->transferring = true;
-	loop_submit(d->loop, &t->job);
+	loop_submit(d->loop, &t->of.job);
 }
 
 /* Timers of the secondaries carry the daemon; which one is where the timer is. */
