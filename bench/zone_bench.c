@@ -104,6 +104,7 @@ static int copy_bench(const char *path)
 	}
 	if (copies.dir[0])
 		rmdir(copies.dir);
+	zone_copies_close(&copies);
 	rmdir(top);
 	zone_free(back);
 	zone_free(zone);

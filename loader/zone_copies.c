@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "durable_file.h"
@@ -48,10 +49,30 @@ int zone_copies_open(struct zone_copies *c, const char *state_file, char *err, s
 		snprintf(err, errlen, "%s", why);
 		goto none;
 	}
+	/* Two daemons writing one zone's copy would each serve the other's
+	 * at their next start, and each take the other's writes under way
+	 * for leftovers of a crash. */
+	c->lock_fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c->lock_fd < 0 || flock(c->lock_fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen, "%s: %s", c->dir, c->lock_fd >= 0 && errno == EWOULDBLOCK ?
+			 "another xdpcastd keeps its copies here (give each a state_file in a directory of its own)" :
+			 strerror(errno));
+		if (c->lock_fd >= 0)
+			close(c->lock_fd);
+		goto none;
+	}
 	return 0;
 none:
 	c->dir[0] = '\0';
 	return -1;
+}
+
+void zone_copies_close(struct zone_copies *c)
+{
+	if (!c->dir[0])
+		return;
+	close(c->lock_fd);
+	c->dir[0] = '\0';
 }
 
 /* The copy's file: the zone's name in presentation form, a '/' in a label

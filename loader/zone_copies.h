@@ -17,15 +17,20 @@
 
 struct zone_copies {
 	char dir[PATH_MAX];     /* "": no copies kept */
+	int lock_fd;            /* dir, locked: open while dir is set */
 };
 
-/* The directory beside state_file, made (root's alone) when missing; on
- * failure c->dir stays "" (no copies kept). */
+/* The directory beside state_file, made (root's alone) when missing, and
+ * locked: it is one xdpcastd's (another with a state_file in the same
+ * directory is refused it). On failure c->dir stays "" (no copies kept). */
 int zone_copies_open(struct zone_copies *c, const char *state_file, char *err, size_t errlen);
 
+/* The lock given back; no copies kept from here on. */
+void zone_copies_close(struct zone_copies *c);
+
 /* Removes the temporary files of writes a crash or a kill cut short (a
- * copy of 10M names is gigabytes): called holding the pin directory's
- * lock, so no other xdpcastd writes there. How many were removed. */
+ * copy of 10M names is gigabytes): the directory's lock says no other
+ * xdpcastd writes there. How many were removed. */
 size_t zone_copies_remove_leftovers(const struct zone_copies *c);
 
 /* zone written whole (atomically, synced), its mtime the wall-clock time

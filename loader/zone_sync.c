@@ -1750,6 +1750,7 @@ void zones_close(struct daemon *d)
 	d->freed_slot_count = 0;
 	strings_free(&d->file_zones, &d->file_zone_count);
 	watched_free(&d->watched);
+	zone_copies_close(&d->copies);
 	d->secondaries = NULL;
 	d->secondary_count = d->secondary_capacity = 0;
 	/* The loop is gone: no zones job runs. The maps in force stay with

@@ -283,6 +283,28 @@ static void test_copies_beside_a_shared_state_file_are_refused(void **state)
 	assert_int_equal(access(shared, F_OK), -1);     /* nothing made there */
 }
 
+/* A second daemon with a state file in the same directory: refused the
+ * copies while the first keeps them, as its lock says; given them once
+ * the first is done. */
+static void test_a_second_daemon_is_refused_the_copies(void **state)
+{
+	char state_file[PATH_MAX + 32], want[PATH_MAX + 128], err[512];
+	struct zone_copies second;
+
+	(void)state;
+	snprintf(state_file, sizeof(state_file), "%s/other-state.json", top);
+	assert_int_equal(zone_copies_open(&second, state_file, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s/zones: another xdpcastd keeps its copies here (give each a state_file in a "
+		 "directory of its own)", top);
+	assert_string_equal(err, want);
+	assert_string_equal(second.dir, "");
+	zone_copies_close(&second);     /* nothing held: nothing given back */
+	zone_copies_close(&copies);
+	assert_int_equal(zone_copies_open(&second, state_file, err, sizeof(err)), 0);
+	zone_copies_close(&second);
+	assert_int_equal(zone_copies_open(&copies, state_file, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_a_directory_others_may_write_is_refused),
 		cmocka_unit_test(test_copies_beside_a_shared_state_file_are_refused),
 		cmocka_unit_test(test_leftovers_of_cut_writes_are_removed),
+		cmocka_unit_test(test_a_second_daemon_is_refused_the_copies),
 		cmocka_unit_test(test_a_copy_larger_than_zone_file_mb_comes_back),
 	};
 
