@@ -746,6 +746,9 @@ static void cleanup(struct daemon *d)
 		d->exiting = true;
 		control_server_stop(d->control);
 		loop_free(d->loop);
+		/* The transfers it finished: the next start has them if the
+		 * primaries do not answer it. */
+		zones_save_copies(d);
 	}
 	metrics_server_stop(d->metrics);
 	zones_close(d);

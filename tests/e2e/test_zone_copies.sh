@@ -15,6 +15,8 @@
 # changed one of them on the zones lane (a read of freed memory). An
 # IXFR the zones lane applied as the daemon stopped was not written then.
 # The writes at a stop held it past the unit's TimeoutStopSec unextended.
+# A start stopped while it waited for a slow primary kept none of the
+# transfers it had finished.
 #
 #   primary ns  veth-p 203.0.113.2/24 ──┐
 #   server ns   veth-x 203.0.113.1/24 ──┘  (+ the client link of lib.sh)
@@ -183,3 +185,36 @@ log_has "transferred zones whose copies were written as the daemon stops: 2 " ||
 sed -n '/^STOPPING=1/,$p' "$WORK/notify.log" | grep -q "^EXTEND_TIMEOUT_USEC=[0-9]*$" ||
 	fail "the stop wrote copies without extending its timeout: $(cat "$WORK/notify.log")"
 echo "ok - the copies written at a stop extend its timeout for systemd"
+
+# A start stopped while it waits for a slow primary: the copies were
+# written only once started, so the transfers it had finished were lost,
+# and the next start without their primary left their zones to the
+# server behind. (tests/e2e/slow_primary.py answers slow.test's AXFR a
+# minute late; the transfer waits that long.)
+echo 1 > "$WORK/serial"
+srv python3 "$ROOT/tests/e2e/slow_primary.py" 127.0.0.1 5399 "$WORK/serial" 60 60 > "$WORK/slow_primary.log" 2>&1 &
+PIDS+=($!)
+wait_for "the slow primary" eval 'srv python3 -c "import socket; socket.create_connection((\"127.0.0.1\", 5399))" 2>/dev/null'
+cat > "$WORK/xdpcastd.yaml" <<YAML
+transfer:
+  timeout_ms: 60000
+  zones:
+    - {zone: one.test, primary: $PRIMARY}
+    - {zone: slow.test, primary: 127.0.0.1@5399}
+YAML
+rm -f "$WORK/zones/"*
+launch_xdpcastd --config "$WORK/xdpcastd.yaml"
+one_transferred() {
+	[ "$(ctl --timeout 2 status --json 2>/dev/null | json '(v["phase"], v["start"]["done"])' 2>/dev/null)" = \
+		"('starting', 1)" ]
+}
+wait_for "one.test's first transfer, slow.test's under way" one_transferred
+stop_xdpcastd
+log_has "signal 15 during the start: stopped before attaching anything" || fail "not stopped during the start: $(tail -3 "$WORK/xdpcastd.log")"
+log_has "transferred zones whose copies were written as the daemon stops: 1 " ||
+	fail "no copy written as the start stopped: $(tail -5 "$WORK/xdpcastd.log")"
+grep -q "SOA.* 2 3600" "$WORK/zones/one.test.zone" && grep -q "192.0.2.112" "$WORK/zones/one.test.zone" ||
+	fail "one.test's copy after a start stopped: $(ls -l "$WORK/zones"; cat "$WORK/zones/one.test.zone" 2>&1)"
+[ ! -e "$WORK/zones/slow.test.zone" ] || fail "a copy of slow.test, never transferred: $(cat "$WORK/zones/slow.test.zone")"
+echo "ok - a start stopped while it waits for a slow primary: the transfers it finished are kept"
+
