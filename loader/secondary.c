@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "secondary.h"
 
@@ -125,7 +126,7 @@ int secondary_restore(struct secondary *s, struct zone *copy, time_t refreshed_a
 	 * now: the copy is never served longer than its SOA expire. */
 	double age = refreshed_at < wall_now ? difftime(wall_now, refreshed_at) : 0;
 	double left = soa_expire(zone_find(copy, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata) - age;
-	char when[32];
+	char when[UTC_TEXT_LEN];
 
 	if (left <= 0) {
 		zone_free(copy);
@@ -139,9 +140,8 @@ int secondary_restore(struct secondary *s, struct zone *copy, time_t refreshed_a
 	s->transferred_at = refreshed_at;
 	s->expired = false;
 	s->axfr_next = true;
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&refreshed_at));
 	snprintf(s->error, sizeof(s->error), "not transferred since the start: the copy kept on disk (current at %s) "
-		 "answers", when);
+		 "answers", utc_text(refreshed_at, when));
 	return 1;
 }
 

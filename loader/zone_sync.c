@@ -762,7 +762,8 @@ static void serve_run(struct loop_job *job)
 					  j->diff.steps ? &changes : NULL, j->err, sizeof(j->err));
 out:
 	zone_changes_clear(&changes);
-	take_view(d, &j->view);
+	if (!j->catalog)        /* the cache as it was: the view in force stays */
+		take_view(d, &j->view);
 }
 
 static void transfer(struct daemon *d, size_t index);
@@ -992,7 +993,7 @@ void zones_save_copies(struct daemon *d)
 static void restore_copy(struct daemon *d, size_t index)
 {
 	struct secondary *s = &d->secondaries[index];
-	char err[ERR_LEN], when[32];
+	char err[ERR_LEN], when[UTC_TEXT_LEN];
 	time_t refreshed_at;
 	struct zone *copy;
 
@@ -1003,7 +1004,7 @@ static void restore_copy(struct daemon *d, size_t index)
 			log_error("zone %s: the copy kept on disk is not taken: %s", s->name, err);
 		return;
 	}
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&refreshed_at));
+	utc_text(refreshed_at, when);
 	if (!secondary_restore(s, copy, refreshed_at, clock_monotonic(), time(NULL))) {
 		log_info("zone %s: the copy kept on disk, current at %s, is past its SOA expire: removed", s->name,
 			 when);
