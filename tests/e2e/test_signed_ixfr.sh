@@ -29,7 +29,10 @@ compare() {
 		fail "serial $serial not by $2: $(grep 'signed.test.: ' "$WORK/xdpcastd.log")"
 	srv kdig -p 5300 @127.0.0.1 +nocomments +noquestion +nostats signed.test AXFR |
 		grep -v '^;' | awk 'NF' | sed '$d' > "$WORK/axfr.zone"       # without the closing SOA
-	[ -f "$WORK/nsd.pid" ] && kill "$(cat "$WORK/nsd.pid")" && sleep 1
+	if [ -f "$WORK/nsd.pid" ]; then
+		kill "$(cat "$WORK/nsd.pid")"
+		wait_for "the previous NSD gone" eval '! kill -0 "$(cat "$WORK/nsd.pid")" 2>/dev/null'
+	fi
 	start_nsd "$WORK/axfr.zone"
 	{
 		# NSEC3 owners are not names of the zone (RFC 5155 section 7.2.8)
