@@ -772,9 +772,10 @@ static const struct schema_item transfer_keys[] = {
 	  "it are refused and logged" },
 	{ .key = "copies", .type = &schema_bool, .offset = AT(keep_copies),
 	  .help = "each transferred zone's last good copy kept in a `zones` directory beside state_file (root's "
-		  "alone, one xdpcastd's: a second one there keeps none): a start whose primary does not answer serves it until its SOA expire, counted from the "
-		  "last refresh that found it current, and a catalog's copy gives back its members; the first "
-		  "transfer after a start is an AXFR that replaces it" },
+		  "alone, one xdpcastd's: a second one there keeps none): a start whose primary does not answer "
+		  "serves it until its SOA expire, counted from the last refresh that found it current, and a "
+		  "catalog's copy gives back its members; the first transfer after a start is an AXFR that "
+		  "replaces it" },
 	{ .key = "keys", .shape = SCHEMA_LIST, .children = key_keys, .offset = AT(keys), .count_offset = AT(key_count),
 	  .record_size = sizeof(struct tsig_key_option), .record_defaults = &key_defaults, .noun = "key",
 	  .check = check_key, .release = release_key, .help = "TSIG keys" },
