@@ -92,6 +92,7 @@ struct daemon {
 	char **argv;
 	struct loop *loop;
 	enum phase phase;
+	enum start_step start_step;     /* while starting */
 	bool exiting;                   /* the loop ended: jobs finishing now start nothing */
 	int signal_fd;
 	struct start_watch start_watch;
@@ -111,9 +112,9 @@ struct daemon {
 	double start_extended_at;               /* monotonic: the last EXTEND_TIMEOUT_USEC sent */
 
 	/* zones (zone_sync.c). `lane` belongs to the zones lane: only its jobs
-	 * (and the first load, before the loop runs) touch the cache and the
-	 * generation in force; the loop's thread reads `zones`, the view of
-	 * them the last zones job handed back. */
+	 * (and before them the start's program thread, which opens the cache)
+	 * touch the cache and the generation in force; the loop's thread reads
+	 * `zones`, the view of them the last zones job handed back. */
 	struct {
 		struct cache *cache;            /* the answer cache in the program's maps */
 		struct generation served;       /* the zones in force in it */
@@ -196,7 +197,7 @@ int zones_check(struct daemon *d, char *err, size_t errlen);
 /* NOTIFY sockets and the zone file watch. */
 int zones_listen(struct daemon *d, char *err, size_t errlen);
 void zones_first_transfers(struct daemon *d);
-/* The first generation, before the loop runs. */
+/* The first generation, on the zones lane while the loop turns. */
 int zones_load_now(struct daemon *d, char *err, size_t errlen);
 void zones_start(struct daemon *d);
 /* The loop ended: the transferred zones' copies not on disk yet (a write

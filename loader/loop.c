@@ -268,7 +268,8 @@ static void finish_jobs(void *arg, short revents)
 		reversed = job->next;
 		loop->pending--;
 		loop->lane_pending[job->lane]--;
-		job->done(job);
+		if (job->done)
+			job->done(job);
 	}
 }
 

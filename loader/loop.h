@@ -50,7 +50,7 @@ enum loop_lane {
 struct loop_job {
 	enum loop_lane lane;
 	void (*run)(struct loop_job *job);      /* on a worker thread */
-	void (*done)(struct loop_job *job);     /* on the loop's thread, after run */
+	void (*done)(struct loop_job *job);     /* on the loop's thread, after run; NULL: nothing */
 	struct loop_job *next;                  /* the loop's */
 };
 

@@ -264,9 +264,7 @@ static void snapshot_bgp(const struct daemon *d, struct pop_state *s)
 			p->exported |= !strcmp(d->bird.exported[e], p->route.prefix);
 		utf8_copy(p->why, sizeof(p->why), d->route_why[i]);
 	}
-	s->bird_controlled = d->bgp.socket_path != NULL;
 	s->bird_up = d->bird.connected;
-	utf8_copy(s->bird_socket, sizeof(s->bird_socket), d->bgp.socket_path ? d->bgp.socket_path : "");
 	utf8_copy(s->bird_error, sizeof(s->bird_error), d->bird.error);
 	for (size_t i = 0; i < d->bird.session_count; i++) {
 		utf8_copy(s->sessions[i].name, sizeof(s->sessions[i].name), d->bird.sessions[i].name);
@@ -279,7 +277,7 @@ static void snapshot_bgp(const struct daemon *d, struct pop_state *s)
 /* The first transfers a start waits for: done once transferred or failed. */
 static struct state_start start_progress(const struct daemon *d)
 {
-	struct state_start p = { .starting = d->phase == PHASE_STARTING };
+	struct state_start p = { .starting = d->phase == PHASE_STARTING, .step = d->start_step };
 
 	for (size_t i = 0; p.starting && i < d->secondary_count; i++) {
 		const struct secondary *sec = &d->secondaries[i];
@@ -295,11 +293,14 @@ static struct state_start start_progress(const struct daemon *d)
 	return p;
 }
 
-/* Read during the start too (`status` while the first transfers run): the
- * program is loaded, not attached; the interfaces' holders are not known
- * before attach_all. */
+/* Read during the start too (`status` answers from its first step): the
+ * program is loaded by a thread of its own while the zone files are read
+ * (the skeleton is that thread's until then), the health checks and the
+ * routes set up after that, the program attached last (the interfaces'
+ * holders are not known before attach_all). */
 static struct pop_state *snapshot(const struct daemon *d)
 {
+	bool reading = d->phase == PHASE_STARTING && d->start_step == START_READING;
 	struct bpf_prog_info info = { 0 };
 	__u32 info_len = sizeof(info);
 	struct pop_state *s = state_new(d->opts.view_count, d->zones.count, d->secondary_count, d->health.count,
@@ -314,9 +315,9 @@ static struct pop_state *snapshot(const struct daemon *d)
 	s->start = start_progress(d);
 	s->pin_dir = state_text(s, d->opts.pin_dir, PATH_MAX);
 	utf8_copy(s->metrics, sizeof(s->metrics), d->opts.metrics ? d->opts.metrics : "");
-	if (d->skel && !bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.xdpcast), &info, &info_len))
+	if (!reading && d->skel && !bpf_obj_get_info_by_fd(bpf_program__fd(d->skel->progs.xdpcast), &info, &info_len))
 		s->program_id = info.id;
-	s->took_over = d->took_over;
+	s->took_over = !reading && d->took_over;
 	s->counters_since = d->counters_since;
 	for (size_t i = 0; i < d->opts.iface_count; i++) {
 		const struct attachment *a = &d->ifaces[i];
@@ -353,7 +354,10 @@ static struct pop_state *snapshot(const struct daemon *d)
 	s->catalog_errors = d->catalog_errors;
 	s->reload_ok_at = d->reload_ok_at;
 	snapshot_zones(d, s);
-	snapshot_bgp(d, s);
+	s->bird_controlled = d->opts.bird_socket != NULL;
+	utf8_copy(s->bird_socket, sizeof(s->bird_socket), d->opts.bird_socket ? d->opts.bird_socket : "");
+	if (!reading)   /* the checks and routes are set up after the step */
+		snapshot_bgp(d, s);
 	s->updated_at = time(NULL);
 	if (s->short_of_memory) {
 		state_unref(s);
@@ -563,48 +567,113 @@ static int open_program(struct daemon *d, struct control_plane_state *previous, 
 	return init_protection(d, err, errlen) || load_program(d, err, errlen) ? -1 : 0;
 }
 
-struct program_opening {
+/* A start waits for every secondary's first transfer (the program it
+ * attaches must answer for them all): from a distant primary a catalog of
+ * thousands of members takes minutes, past any fixed TimeoutStartSec, and
+ * systemd would kill each start in turn. Progress extends the timeout by
+ * what one more transfer may take (an IXFR and the AXFR after it, each
+ * within transfer.timeout_ms, and a margin); a start that stops advancing
+ * still times out. STATUS= tells how far it is (systemctl status), as
+ * `xdpcastctl status` does; at most once a second. */
+void daemon_start_progress(struct daemon *d)
+{
+	double now = clock_monotonic();
+	struct state_start progress;
+
+	if (d->phase != PHASE_STARTING || d->start_step != START_TRANSFERRING || now - d->start_extended_at < 1)
+		return;
+	d->start_extended_at = now;
+	progress = start_progress(d);
+	sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=starting: %zu of %zu first transfers done, %zu failed",
+		   (2ULL * d->opts.transfer_timeout_ms + 30000) * 1000, progress.done, progress.transfers,
+		   progress.failed);
+}
+
+/* The start's next step, told to systemd (STATUS=) and to `status`. */
+static void start_step_begin(struct daemon *d, enum start_step step)
+{
+	d->start_step = step;
+	d->state_stale = true;
+	switch (step) {
+	case START_READING:
+		sd_notify(0, "STATUS=starting: reading the zone files and loading the program");
+		break;
+	case START_TRANSFERRING:        /* daemon_start_progress tells how far */
+		break;
+	case START_LOADING:
+		sd_notify(0, "STATUS=starting: compiling the zones into the answer cache, then attaching");
+		break;
+	}
+}
+
+/*
+ * The start's first step: the zone files read while the program loads,
+ * each on a thread of its own with the start's privileges (the zones
+ * lane's workers have dropped theirs), and the loop turning meanwhile so
+ * that `status` answers; a job on the zones lane waits for both. The
+ * verifier takes about a second on the program, as long as reading a
+ * 1M-name zone, and the start waited for one, then the other. They touch
+ * nothing in common (the program's thread: pins, protection, the
+ * skeleton; the check's: the zones read and the files to watch), and the
+ * loop's snapshot reads neither (START_READING). A bad zone is told
+ * first; nothing is attached or pinned before both succeed.
+ */
+struct start_reading {
+	struct loop_job job;
 	struct daemon *d;
+	pthread_t threads[2];
+	size_t thread_count;
 	struct control_plane_state previous;
-	int ret;
-	char err[ERR_LEN];
+	int open_ret, check_ret;
+	char open_err[ERR_LEN], check_err[ERR_LEN];
 };
 
 static void *open_program_beside(void *arg)
 {
-	struct program_opening *o = arg;
+	struct start_reading *r = arg;
 
-	o->ret = open_program(o->d, &o->previous, o->err, sizeof(o->err));
+	r->open_ret = open_program(r->d, &r->previous, r->open_err, sizeof(r->open_err));
 	return NULL;
 }
 
-/* The zone files read while the program loads on a thread of its own: the
- * verifier takes about a second on the program, as long as reading a
- * 1M-name zone, and the start waited for one, then the other. They touch
- * nothing in common (the thread: pins, protection, the skeleton; the
- * check: the zones read and the files to watch). A bad zone is told first;
- * nothing is attached or pinned before both succeed. */
+static void *check_zones_beside(void *arg)
+{
+	struct start_reading *r = arg;
+
+	r->check_ret = zones_check(r->d, r->check_err, sizeof(r->check_err));
+	return NULL;
+}
+
+static void reading_joined(struct loop_job *job)
+{
+	struct start_reading *r = (struct start_reading *)job;
+
+	for (size_t i = 0; i < r->thread_count; i++)
+		pthread_join(r->threads[i], NULL);
+}
+
 static int open_program_and_check_zones(struct daemon *d, struct control_plane_state *previous, char *err,
 					size_t errlen)
 {
-	struct program_opening opening = { .d = d };
-	pthread_t thread;
-	int ret = pthread_create(&thread, NULL, open_program_beside, &opening);
+	struct start_reading r = { .job = { .lane = LANE_ZONES, .run = reading_joined }, .d = d };
+	void *(*const steps[2])(void *) = { open_program_beside, check_zones_beside };
+	int ret = 0;
 
-	if (ret) {
-		snprintf(err, errlen, "starting a thread: %s", strerror(ret));
-		return -1;
-	}
-	ret = zones_check(d, err, errlen);
-	pthread_join(thread, NULL);
-	*previous = opening.previous;
+	start_step_begin(d, START_READING);
+	for (size_t i = 0; i < 2 && !ret; i++)
+		if (!(ret = pthread_create(&r.threads[i], NULL, steps[i], &r)))
+			r.thread_count++;
+	loop_submit(d->loop, &r.job);   /* joins the threads started, if one failed to start too */
+	if (loop_run_until_idle(d->loop, LOOP_LANE(LANE_ZONES)))
+		loop_drain(d->loop);
+	*previous = r.previous;
 	if (ret)
-		return -1;
-	if (opening.ret) {
-		snprintf(err, errlen, "%s", opening.err);
-		return -1;
-	}
-	return 0;
+		snprintf(err, errlen, "starting a thread: %s", strerror(ret));
+	else if (r.check_ret)
+		snprintf(err, errlen, "%s", r.check_err);
+	else if (r.open_ret)
+		snprintf(err, errlen, "%s", r.open_err);
+	return ret || r.check_ret || r.open_ret ? -1 : 0;
 }
 
 /* Maps filled and the program attached: a fresh start, or a takeover of
@@ -618,13 +687,16 @@ static int start_program(struct daemon *d, const struct control_plane_state *pre
 	carry_counters(d, d->took_over ? previous : NULL);
 	if (announce_init(d, d->took_over ? previous : NULL, err, errlen))
 		return -1;
+	start_step_begin(d, START_TRANSFERRING);
 	zones_first_transfers(d);
 	prog_fd = bpf_program__fd(d->skel->progs.xdpcast);
 	screen_fd = bpf_map__fd(d->skel->maps.xdpcast_source_screen);
 	if (pins_snapshot_shared(&d->pins, d->skel->maps.xdpcast_source_filter, &filter_before, err, errlen))
 		return -1;
-	if (zones_apply_protection(d, err, errlen) ||
-	    place_views(d, err, errlen) || zones_load_now(d, err, errlen) || start_watch_end(&d->start_watch) ||
+	if (zones_apply_protection(d, err, errlen) || place_views(d, err, errlen))
+		goto failed;
+	start_step_begin(d, START_LOADING);
+	if (zones_load_now(d, err, errlen) || start_watch_end(&d->start_watch) ||
 	    attach_all(prog_fd, d->took_over ? d->pins.previous_id : 0, d->ifaces, d->opts.iface_count,
 		       d->opts.xdp_mode, !d->opts.mode_forced, d->opts.replace_foreign, err, errlen))
 		goto failed;
@@ -649,28 +721,6 @@ failed:
 	pins_put_back_shared(&filter_before);
 	pins_snapshot_free(&filter_before);
 	return -1;
-}
-
-/* A start waits for every secondary's first transfer (the program it
- * attaches must answer for them all): from a distant primary a catalog of
- * thousands of members takes minutes, past any fixed TimeoutStartSec, and
- * systemd would kill each start in turn. Progress extends the timeout by
- * what one more transfer may take (an IXFR and the AXFR after it, each
- * within transfer.timeout_ms, and a margin); a start that stops advancing
- * still times out. STATUS= tells how far it is (systemctl status), as
- * `xdpcastctl status` does; at most once a second. */
-void daemon_start_progress(struct daemon *d)
-{
-	double now = clock_monotonic();
-	struct state_start progress;
-
-	if (d->phase != PHASE_STARTING || now - d->start_extended_at < 1)
-		return;
-	d->start_extended_at = now;
-	progress = start_progress(d);
-	sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=starting: %zu of %zu first transfers done, %zu failed",
-		   (2ULL * d->opts.transfer_timeout_ms + 30000) * 1000, progress.done, progress.transfers,
-		   progress.failed);
 }
 
 /* A keep-alive for systemd's watchdog, sent from the loop's own turn: a
@@ -870,12 +920,12 @@ int main(int argc, char **argv)
 		goto fail;
 	uname(&host);
 	if (kernel_check(kernel_has_xdp_helper, host.release, err, sizeof(err)) ||
-	    resolve_ifaces(&d, err, sizeof(err)) ||
-	    open_program_and_check_zones(&d, &previous, err, sizeof(err)) ||
-	    zones_listen(&d, err, sizeof(err)) || control_server_start(&d, err, sizeof(err)))
+	    resolve_ifaces(&d, err, sizeof(err)) || control_server_start(&d, err, sizeof(err)))
 		goto fail;
-	/* Served while the first transfers run: `status` tells the progress. */
+	/* Served from the first step: `status` tells how far the start is. */
 	control_server_run(d.control);
+	if (open_program_and_check_zones(&d, &previous, err, sizeof(err)) || zones_listen(&d, err, sizeof(err)))
+		goto fail;
 	if (d.opts.metrics && !(d.metrics = metrics_server_start(d.opts.metrics, err, sizeof(err))))
 		goto fail;
 	if (start_program(&d, &previous, err, sizeof(err)))

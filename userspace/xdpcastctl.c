@@ -572,6 +572,29 @@ static void print_transfer(const json_t *item)
 
 /* Every transfer, or (past STATUS_LISTED_MAX) those not served or failing
  * (during a start: those that failed) and a line for the rest. */
+/* The step a start is at: the zone files and the program, the first
+ * transfers, then the answer cache before the program is attached. */
+static void print_start(const json_t *start)
+{
+	const char *step = json_string_value(json_object_get(start, "step")) ?: "";      /* none from an older xdpcastd */
+	json_int_t transfers = json_integer_value(json_object_get(start, "transfers")),
+		   failed = json_integer_value(json_object_get(start, "failed"));
+
+	if (!strcmp(step, "reading")) {
+		printf("starting: reading the zone files and loading the program");
+		if (transfers)
+			printf(", then %lld first transfers", (long long)transfers);
+		printf("; the program is attached once the zones are in\n");
+		return;
+	}
+	printf("starting: %lld of %lld first transfers done", json_integer_value(json_object_get(start, "done")),
+	       (long long)transfers);
+	if (failed)
+		printf(", %lld failed (listed below)", (long long)failed);
+	printf(!strcmp(step, "loading") ? "; compiling the zones into the answer cache, then attaching the program\n" :
+	       "; the program is attached once all are done\n");
+}
+
 static void print_transfers(const json_t *transfers, bool all, bool starting)
 {
 	bool listed = all || json_array_size(transfers) <= STATUS_LISTED_MAX;
@@ -619,13 +642,8 @@ static int cmd_status(struct ctl *ctl)
 	       !json_is_true(json_object_get(status, "took_over")) ? "" :
 	       json_is_object(start) ? " (taking over from the previous xdpcastd, whose program runs meanwhile)" :
 	       " (took over from the previous xdpcastd)");
-	if (json_is_object(start)) {
-		printf("starting: %lld of %lld first transfers done", json_integer_value(json_object_get(start, "done")),
-		       json_integer_value(json_object_get(start, "transfers")));
-		if (json_integer_value(json_object_get(start, "failed")))
-			printf(", %lld failed (listed below)", json_integer_value(json_object_get(start, "failed")));
-		printf("; the program is attached once all are done\n");
-	}
+	if (json_is_object(start))
+		print_start(start);
 	json_array_foreach(json_object_get(status, "interfaces"), i, item) {
 		printf("interface %s (ifindex %lld): ", json_string_value(json_object_get(item, "name")),
 		       json_integer_value(json_object_get(item, "ifindex")));

@@ -160,8 +160,8 @@ listen_notify     # what the start tells systemd, in $WORK/notify.log
 NOTIFY_SOCKET=$WORK/notify.sock launch_xdpcastd --zone "$ZONE" --config "$WORK/progress.yaml"
 starting_one_failed() {
 	[ "$(ctl --timeout 2 status --json 2>/dev/null |
-		json '(v["phase"], v["start"]["transfers"], v["start"]["failed"], v["start"]["done"] < 25)' 2>/dev/null)" = \
-		"('starting', 25, 1, True)" ]
+		json '(v["phase"], v["start"]["step"], v["start"]["transfers"], v["start"]["failed"], v["start"]["done"] < 25)' \
+		2>/dev/null)" = "('starting', 'transferring', 25, 1, True)" ]
 }
 wait_for "status of the start, the refused zone failed" starting_one_failed
 out=$(ctl --timeout 2 status)
@@ -184,6 +184,31 @@ grep -q "^EXTEND_TIMEOUT_USEC=[0-9]* STATUS=starting: [0-9]* of 25 first transfe
 	fail "no STATUS= of the start's progress for systemd: $(cat "$WORK/notify.log")"
 stop_xdpcastd
 echo "ok - status during a start of 25 transfers: phase starting, 1 failed, a reload refused, STATUS= for systemd; then started"
+
+# xdpcastctl while a start reads a zone of 300,000 names and compiles it
+# into the answer cache: the control socket was made only after the read,
+# and the loop did not turn during the compile, so status said nothing
+# (for 33 s at 10M names) and xdpcastctl gave up. Now each step answers,
+# and systemd's STATUS= names it.
+"$ROOT/tests/tools/names_zone.sh" scale.test 300000 > "$WORK/scale.zone"
+told_before=$(wc -l < "$WORK/notify.log")      # the listener of the start above
+NOTIFY_SOCKET=$WORK/notify.sock launch_xdpcastd --zone "$ZONE" --zone "$WORK/scale.zone"
+: > "$WORK/steps"
+until grep -q ready "$WORK/xdpcastd.log"; do
+	kill -0 "$XDPCASTD_PID" || fail "xdpcastd exited during the start: $(tail -3 "$WORK/xdpcastd.log")"
+	{ ctl --timeout 10 status 2>/dev/null || true; } | grep "^starting: " >> "$WORK/steps" || true
+	sleep 0.05
+done
+grep -qx "starting: reading the zone files and loading the program; the program is attached once the zones are in" \
+	"$WORK/steps" || fail "no status while the zone files were read: $(sort -u "$WORK/steps")"
+grep -qx "starting: 0 of 0 first transfers done; compiling the zones into the answer cache, then attaching the program" \
+	"$WORK/steps" || fail "no status while the zones were compiled: $(sort -u "$WORK/steps")"
+for step in "reading the zone files and loading the program" "compiling the zones into the answer cache, then attaching"; do
+	tail -n +$((told_before + 1)) "$WORK/notify.log" | grep -qx "STATUS=starting: $step" ||
+		fail "no STATUS= for systemd at '$step': $(tail -n +$((told_before + 1)) "$WORK/notify.log")"
+done
+stop_xdpcastd
+echo "ok - status while a start reads and compiles 300,000 names: each step answers, and STATUS= names it"
 
 slow_config 32
 launch_xdpcastd --zone "$ZONE" --config "$WORK/slow.yaml"

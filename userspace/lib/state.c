@@ -179,12 +179,17 @@ static json_t *bgp_json(const struct pop_state *s)
 			 "exported", exported);
 }
 
+const char *const start_step_names[] = {
+	[START_READING] = "reading", [START_TRANSFERRING] = "transferring", [START_LOADING] = "loading",
+};
+
 static json_t *start_json(const struct state_start *start)
 {
 	if (!start->starting)
 		return json_null();
-	return json_pack("{s:I, s:I, s:I}", "transfers", (json_int_t)start->transfers, "done",
-			 (json_int_t)start->done, "failed", (json_int_t)start->failed);
+	return json_pack("{s:s, s:I, s:I, s:I}", "step", start_step_names[start->step], "transfers",
+			 (json_int_t)start->transfers, "done", (json_int_t)start->done, "failed",
+			 (json_int_t)start->failed);
 }
 
 /* Everything but the zones and the transfers, which grow with the zones. */

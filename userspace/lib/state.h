@@ -77,9 +77,19 @@ struct state_transfer {
 	double transferred_at;
 };
 
-/* How far a start is in the first transfers it waits for. */
+/* The steps of a start, in order. */
+enum start_step {
+	START_READING,                  /* the zone files read, the program loaded and verified */
+	START_TRANSFERRING,             /* the first transfer of each transferred zone */
+	START_LOADING,                  /* the zones compiled into the answer cache, then attached */
+};
+
+extern const char *const start_step_names[];
+
+/* How far a start is: its step, and the first transfers it waits for. */
 struct state_start {
 	bool starting;                  /* phase starting; the rest: 0 when not */
+	enum start_step step;
 	size_t transfers;               /* zones to transfer: catalogs, and their members as they are found */
 	size_t done;                    /* transferred, or failed */
 	size_t failed;                  /* no copy: not served once started, retried */
