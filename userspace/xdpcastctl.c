@@ -570,13 +570,12 @@ static void print_transfer(const json_t *item)
 	printf(fallback ? "; last AXFR because %s\n" : "\n", fallback);
 }
 
-/* Every transfer, or (past STATUS_LISTED_MAX) those not served or failing
- * (during a start: those that failed) and a line for the rest. */
 /* The step a start is at: the zone files and the program, the first
  * transfers, then the answer cache before the program is attached. */
 static void print_start(const json_t *start)
 {
-	const char *step = json_string_value(json_object_get(start, "step")) ?: "";      /* none from an older xdpcastd */
+	/* None from an older xdpcastd (a package upgraded, its restart to come). */
+	const char *step = json_string_value(json_object_get(start, "step")) ?: "";
 	json_int_t transfers = json_integer_value(json_object_get(start, "transfers")),
 		   failed = json_integer_value(json_object_get(start, "failed"));
 
@@ -591,10 +590,12 @@ static void print_start(const json_t *start)
 	       (long long)transfers);
 	if (failed)
 		printf(", %lld failed (listed below)", (long long)failed);
-	printf(!strcmp(step, "loading") ? "; compiling the zones into the answer cache, then attaching the program\n" :
-	       "; the program is attached once all are done\n");
+	fputs(!strcmp(step, "loading") ? "; compiling the zones into the answer cache, then attaching the program\n" :
+	      "; the program is attached once all are done\n", stdout);
 }
 
+/* Every transfer, or (past STATUS_LISTED_MAX) those not served or failing
+ * (during a start: those that failed) and a line for the rest. */
 static void print_transfers(const json_t *transfers, bool all, bool starting)
 {
 	bool listed = all || json_array_size(transfers) <= STATUS_LISTED_MAX;
