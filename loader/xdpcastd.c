@@ -396,8 +396,10 @@ static void publish_now(struct daemon *d)
 	d->state = s;
 	metrics_server_update(d->metrics, s);
 	/* Not while starting: taking over, the map may be the previous
-	 * daemon's still, its record of health what this start goes on. */
-	if (d->skel && d->phase != PHASE_STARTING)
+	 * daemon's still, its record of health what this start goes on. The
+	 * phase first: while the zone files are read, the program's thread
+	 * is still setting d->skel (`status` answers then). */
+	if (d->phase != PHASE_STARTING && d->skel)
 		write_control_plane(d, false);
 	pacing_ran(&d->publish_pacing, started_at, clock_monotonic());
 }
