@@ -9,8 +9,9 @@
  * worker from the snapshot in force (at 100,000 zones that took the loop
  * ~0.6 s a reply).
  *
- * Served from the start's first transfers on, which take minutes from a
- * distant primary: `status` then says phase starting and how far the
+ * Served from the start's first step on (the zone files read, then the
+ * first transfers, which take minutes from a distant primary, then the
+ * first load): `status` then says phase starting, the step and how far the
  * transfers are. The other commands are refused until started, not queued:
  * a reload's answer (or a drain's) would wait for the whole start, past
  * xdpcastctl's timeout, and what they change is not running yet (no load
@@ -351,9 +352,10 @@ int control_server_start(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* Watched from the start's first transfers on (the loop runs then);
- * clients that come earlier, or while the zones load and the program is
- * attached after those, wait in the backlog. */
+/* Watched from the start's first step on (the loop turns while the zone
+ * files are read, the first transfers run and the zones load); clients
+ * that come between those steps, or while the program is attached after
+ * them, wait in the backlog. */
 void control_server_run(struct control_server *c)
 {
 	loop_watch(c->d->loop, c->listen_fd, POLLIN, accept_ready, c);
