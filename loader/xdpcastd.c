@@ -346,7 +346,7 @@ static struct pop_state *snapshot(const struct daemon *d)
 	s->cache_bytes = d->zones.total.bytes;
 	s->cache_max_bytes = d->opts.cache_max_bytes;
 	s->rss_bytes = metrics_resident_bytes();
-	s->zones_loading = d->zones_busy;
+	s->zones_loading = d->zones_busy || (d->phase == PHASE_STARTING && d->start_step == START_LOADING);
 	utf8_copy(s->reload_error, sizeof(s->reload_error), d->reload_error);
 	s->restart_pending = state_text(s, d->restart_pending, RESTART_PENDING_MAX);
 	s->restart_advice = d->restart_pending ? d->restart_advice : "";

@@ -665,7 +665,8 @@ static int cmd_status(struct ctl *ctl)
 	if (json_integer_value(json_object_get(cache, "max_bytes")))
 		printf(" (cap %s)", size_text(json_integer_value(json_object_get(cache, "max_bytes")), size));
 	printf("; xdpcastd %s resident%s\n", size_text(json_integer_value(json_object_get(status, "rss_bytes")), size),
-	       json_is_true(json_object_get(status, "zones_loading")) ? " (a reload is running)" : "");
+	       json_is_true(json_object_get(status, "zones_loading")) && !json_is_object(start) ?
+	       " (a reload is running)" : "");  /* a start's load: print_start said so */
 	reload_error = json_string_value(json_object_get(status, "reload_error"));
 	if (reload_error)
 		printf("reload failed (%lld failures so far), the generation in force keeps answering: %s\n",

@@ -194,21 +194,34 @@ echo "ok - status during a start of 25 transfers: phase starting, 1 failed, a re
 told_before=$(wc -l < "$WORK/notify.log")      # the listener of the start above
 NOTIFY_SOCKET=$WORK/notify.sock launch_xdpcastd --zone "$ZONE" --zone "$WORK/scale.zone"
 : > "$WORK/steps"
+# The JSON has a poller of its own: the compile step of 300,000 names
+# lasts a few polls, which one poller taking turns would miss.
+while kill -0 "$XDPCASTD_PID" 2>/dev/null && ! grep -q ready "$WORK/xdpcastd.log"; do
+	{ ctl --timeout 10 status --json 2>/dev/null || true; } |
+		{ json '(v["start"] or {}).get("step"), v["zones_loading"]' 2>/dev/null || true; }
+	sleep 0.02
+done > "$WORK/loading" &
+json_poller=$!
 until grep -q ready "$WORK/xdpcastd.log"; do
 	kill -0 "$XDPCASTD_PID" || fail "xdpcastd exited during the start: $(tail -3 "$WORK/xdpcastd.log")"
-	{ ctl --timeout 10 status 2>/dev/null || true; } | grep "^starting: " >> "$WORK/steps" || true
+	{ ctl --timeout 10 status 2>/dev/null || true; } | tee -a "$WORK/status.txt" | grep "^starting: " >> "$WORK/steps" || true
 	sleep 0.05
 done
 grep -qx "starting: reading the zone files and loading the program; the program is attached once the zones are in" \
 	"$WORK/steps" || fail "no status while the zone files were read: $(sort -u "$WORK/steps")"
 grep -qx "starting: 0 of 0 first transfers done; compiling the zones into the answer cache, then attaching the program" \
 	"$WORK/steps" || fail "no status while the zones were compiled: $(sort -u "$WORK/steps")"
+wait "$json_poller"
+# zones_loading said false while the start compiled (only reloads set it).
+grep -qx "('loading', True)" "$WORK/loading" && ! grep -q "('reading', True)" "$WORK/loading" ||
+	fail "status --json's zones_loading is not true exactly while the start compiles: $(sort | uniq -c < "$WORK/loading")"
+! grep -q "a reload is running" "$WORK/status.txt" || fail "status called the start's load a reload: $(sort -u "$WORK/status.txt")"
 for step in "reading the zone files and loading the program" "compiling the zones into the answer cache, then attaching"; do
 	tail -n +$((told_before + 1)) "$WORK/notify.log" | grep -qx "STATUS=starting: $step" ||
 		fail "no STATUS= for systemd at '$step': $(tail -n +$((told_before + 1)) "$WORK/notify.log")"
 done
 stop_xdpcastd
-echo "ok - status while a start reads and compiles 300,000 names: each step answers, and STATUS= names it"
+echo "ok - status while a start reads and compiles 300,000 names: each step answers (zones_loading while it compiles), and STATUS= names it"
 
 slow_config 32
 launch_xdpcastd --zone "$ZONE" --config "$WORK/slow.yaml"
