@@ -40,6 +40,9 @@ trap '[ ! -e "$partial" ] || echo "make bench failed partway: what ran is in $pa
 	echo "time includes the kernel's clock reads and the run's setup: what the empty"
 	echo "program (bpf/xdp_pass.bpf.c, measured the same way) takes. The net ratio"
 	echo "takes that out of both: (xdpcast - empty) / (baseline - empty)."
+	echo "Each single run starts cold (here every bpf() call flushes the TLB: page"
+	echo "table isolation without PCID); the warm columns, for the paths that leave"
+	echo "the frame as it was (pass, drop), run it 100 times in one call."
 	echo
 	"$BUILD/bench/prog_bench" "$samples"
 	echo
