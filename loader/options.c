@@ -914,7 +914,7 @@ const struct schema_item options_schema[] = {
 	{ .flag = "check-config", .arg = "FILE", .shape = SCHEMA_ACTION,
 	  .help = "check FILE and the zones it names, print what is wrong (file, line, key) or 'ok', and exit" },
 	{ .key = "verbose", .flag = "verbose", .short_flag = 'v', .type = &schema_bool, .offset = AT(verbose),
-	  .group = "flags", .help = "log debug messages, libbpf's and libxdp's among them" },
+	  .group = "flags", .help = "log debug messages, libbpf's among them (the verifier's log when a load fails)" },
 	{ .flag = "help", .short_flag = 'h', .shape = SCHEMA_ACTION, .help = "show this help" },
 	{ .flag = "version", .short_flag = 'V', .shape = SCHEMA_ACTION, .help = "show the version" },
 
