@@ -238,6 +238,10 @@ test-docs: $(CONFIG_DOC)
 	@missing=$$(for r in $$(sed -n 's/^\tX(\([a-z_0-9]*\), [A-Z]*).*/\1/p' bpf/xdpcast.h); do \
 		sed -n '/^\.SH COUNTERS/,/^\.SH OPTIONS/p' man/xdpcastctl.8 | grep -qw "$$r" || echo "$$r"; done); \
 		[ -z "$$missing" ] || { echo "reasons missing from COUNTERS in man/xdpcastctl.8: $$missing" >&2; exit 1; }
+	@echo "== every alert of docs/xdpcast.alerts.yml is in README.md's table"
+	@missing=$$(for a in $$(sed -n 's/^ *- alert: *//p' docs/xdpcast.alerts.yml); do \
+		grep -q "^| \`$$a\` |" README.md || echo "$$a"; done); \
+		[ -z "$$missing" ] || { echo "alerts missing from README.md's table: $$missing" >&2; exit 1; }
 	@echo "== the example config sets no cookie secret"
 	@! grep -n '^ *secret: *[0-9a-fA-F]\{32\}' docs/xdpcastd.example.yaml || \
 		{ echo "docs/xdpcastd.example.yaml sets cookies.secret: a published secret lets anyone make" \
