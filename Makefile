@@ -238,6 +238,11 @@ test-docs: $(CONFIG_DOC)
 	@missing=$$(for r in $$(sed -n 's/^\tX(\([a-z_0-9]*\), [A-Z]*).*/\1/p' bpf/xdpcast.h); do \
 		sed -n '/^\.SH COUNTERS/,/^\.SH OPTIONS/p' man/xdpcastctl.8 | grep -qw "$$r" || echo "$$r"; done); \
 		[ -z "$$missing" ] || { echo "reasons missing from COUNTERS in man/xdpcastctl.8: $$missing" >&2; exit 1; }
+	@echo "== every metric /metrics serves is in the contract of docs/ARCHITECTURE.md"
+	@missing=$$(for m in $$(grep -oE '(header|gauge)\(out, (snap, )?"xdpcast_[a-z0-9_]+"' userspace/lib/metrics.c | \
+		grep -oE 'xdpcast_[a-z0-9_]+'); do sed -n '/^## Contracts/,/^## Options/p' docs/ARCHITECTURE.md | \
+		grep -q "\`$$m[{\`]" || echo "$$m"; done); \
+		[ -z "$$missing" ] || { echo "metrics missing from docs/ARCHITECTURE.md (Contracts): $$missing" >&2; exit 1; }
 	@echo "== every alert of docs/xdpcast.alerts.yml is in README.md's table"
 	@missing=$$(for a in $$(sed -n 's/^ *- alert: *//p' docs/xdpcast.alerts.yml); do \
 		grep -q "^| \`$$a\` |" README.md || echo "$$a"; done); \
