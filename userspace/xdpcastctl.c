@@ -87,8 +87,8 @@ static const char usage[] =
 "      --after-failure  withdraw: the stop hook's; only when systemd says the\n"
 "                       service failed ($SERVICE_RESULT is not 'success': a\n"
 "                       clean stop has withdrawn already and a handover must\n"
-"                       not), never asking a daemon, and at the default paths\n"
-"                       when it cannot read the config file\n"
+"                       not), never asking a daemon; when it cannot read the\n"
+"                       config file, at the paths given here, else the defaults\n"
 "  -p, --prepend N      drain: prepend bgp.asn N times (0..10)\n"
 "      --timeout SECONDS  how long xdpcastd may take to answer (default 30;\n"
 "                       reload: as long as the load takes; 0: however long)\n"
@@ -1190,7 +1190,7 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 		 * is not YAML at all: where the daemon writes by default. */
 		if (!ctl->after_failure)
 			return fail(err);
-		fprintf(stderr, "xdpcastctl: %s: withdrawing at the default paths\n", err);
+		fprintf(stderr, "xdpcastctl: %s: withdrawing at the paths given here, else the defaults\n", err);
 		options_free(&ctl->opts);
 		options_defaults(&ctl->opts);
 	}

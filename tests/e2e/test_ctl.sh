@@ -52,6 +52,17 @@ rc=0; out=$(SERVICE_RESULT=exit-code ctl --after-failure --bird-include "$includ
 grep -q "^protocol static xdpcast4" "$include" || fail "the include: $(cat "$include" 2>&1)"
 echo "ok - the stop hook without BIRD and without the include's directory: written, exit 0"
 
+# A config file the hook cannot read: the paths on its command line still
+# count (stderr said "the default paths", as if they did not).
+printf 'not: [yaml\n' > "$WORK/broken.yaml"
+rm -f "$include"
+rc=0; out=$(SERVICE_RESULT=exit-code ctl --after-failure --config "$WORK/broken.yaml" --bird-include "$include" \
+	--bird-socket "$WORK/no-bird.ctl" withdraw 2>&1 >/dev/null) || rc=$?
+[ "$rc" -eq 0 ] && [[ "$out" == "xdpcastctl: $WORK/broken.yaml:"*": withdrawing at the paths given here, else the defaults" ]] ||
+	fail "withdraw --after-failure with a config that is not YAML: rc $rc, '$out'"
+grep -q "^protocol static xdpcast4" "$include" || fail "the include given with a broken config: $(cat "$include" 2>&1)"
+echo "ok - the stop hook with a config file that is not YAML: withdrawn at the paths it was given, and says so"
+
 # A daemon that never answers (stopped, or stuck) hung every command that
 # asks it, stats and lookup too: given up on after --timeout, at the
 # read and at a connect its full backlog holds.
