@@ -106,7 +106,11 @@ static int read_exports(struct bgp *b, const struct route *routes, size_t count,
 
 		if (!b->sessions[i].established)
 			continue;
-		snprintf(filter, sizeof(filter), "export %s", b->sessions[i].name);
+		/* Quoted: BIRD takes a name with a dash or a dot, or a keyword
+		 * ('transit-v4.ix', 'ibgp'), only so, and answered one unquoted
+		 * with a syntax error that ended the session. Its names never
+		 * hold a quote. */
+		snprintf(filter, sizeof(filter), "export '%s'", b->sessions[i].name);
 		if (bird_route_prefixes(&b->bird, filter, mark_exported, &scan, err, errlen))
 			return -1;
 	}

@@ -279,7 +279,9 @@ TRANSIT_SOCK=$WORK/bird-transit.ctl
 INCLUDE=$WORK/run/xdpcast-bird.conf
 BGP_TIMERS="hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 2;"
 
-# start_bgp_pair FAMILIES: sessions for each of FAMILIES ("4", "4 6").
+# start_bgp_pair FAMILIES: sessions for each of FAMILIES ("4", "4 6"), the
+# PoP's named by the printf format $POP_SESSION with the family (default
+# transit%s: transit4, transit6).
 start_bgp_pair() {
 	local family pop_address transit_address
 	printf '%s\n' "log stderr all;" "router id $UNICAST4;" "protocol device {}" "include \"$INCLUDE\";" \
@@ -290,7 +292,7 @@ start_bgp_pair() {
 	for family in $1; do
 		pop_address=UNICAST$family transit_address=CLIENT$family
 		cat >> "$WORK/bird-pop.conf" <<CONF
-protocol bgp transit$family {
+protocol bgp $(printf "${POP_SESSION:-transit%s}" "$family") {
 	local ${!pop_address} as 64501; neighbor ${!transit_address} as 64500; $BGP_TIMERS
 	ipv$family { import none; export where proto ~ "xdpcast*"; };
 }
