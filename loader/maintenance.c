@@ -24,6 +24,14 @@ static int route_index(const struct route *routes, size_t count, const char *pre
 	return -1;
 }
 
+static int kept_index(const struct maintenance_kept *kept, size_t count, const char *prefix)
+{
+	for (size_t k = 0; k < count; k++)
+		if (!strcmp(kept[k].prefix, prefix))
+			return k;
+	return -1;
+}
+
 int maintenance_load(const char *path, const struct route *routes, size_t count, struct maintenance *out,
 		     struct maintenance_kept **kept, size_t *kept_count, char *err, size_t errlen)
 {
@@ -64,16 +72,26 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 		const char *action = json_string_value(json_object_get(entry, "action"));
 		json_t *prepend_value = json_object_get(entry, "prepend");
 		json_int_t prepend = json_integer_value(prepend_value);
-		int i = route_index(routes, count, prefix);
 		/* A drain without a number of prepends is not ours: guessing 0 could
 		 * make a drain nothing can express. A withdraw needs none. */
 		bool prepend_ok = prepend_value ? json_is_integer(prepend_value) && prepend >= 0 && prepend <= 10 :
 					   action && !strcmp(action, "withdraw");
+		char canonical[sizeof((*kept)[0].prefix)];
 		struct maintenance m;
+		int i;
 
-		if (i < 0 && (strlen(prefix) >= sizeof((*kept)[0].prefix) ||
-			      prefix_parse(prefix, &key, why, sizeof(why)))) {
+		if (prefix_parse(prefix, &key, why, sizeof(why))) {
 			snprintf(err, errlen, "%s: %.80s: not a prefix", path, prefix);
+			goto out;
+		}
+		/* As the daemon writes it: an entry written by hand in capitals,
+		 * with zeros or IPv4-mapped is the config's prefix all the same
+		 * (it was kept as another's, and the prefix announced), and
+		 * undrain forgets a kept one by this spelling. */
+		prefix_format(&key, canonical, sizeof(canonical));
+		i = route_index(routes, count, canonical);
+		if (i >= 0 ? out[i].action != MAINT_NONE : kept_index(*kept, *kept_count, canonical) >= 0) {
+			snprintf(err, errlen, "%s: %.80s: %s given twice", path, prefix, canonical);
 			goto out;
 		}
 		if (!action || (strcmp(action, "drain") && strcmp(action, "withdraw")) || !prepend_ok) {
@@ -91,7 +109,7 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 			snprintf(err, errlen, "%s: out of memory", path);
 			goto out;
 		}
-		snprintf((*kept)[*kept_count].prefix, sizeof((*kept)[0].prefix), "%s", prefix);
+		snprintf((*kept)[*kept_count].prefix, sizeof((*kept)[0].prefix), "%s", canonical);
 		(*kept)[(*kept_count)++].m = m;
 	}
 	ret = 0;

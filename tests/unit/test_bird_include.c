@@ -402,6 +402,61 @@ static void test_maintenance_file_not_ours(void **state)
 	rmdir(dir);
 }
 
+/* write_text PATH TEXT: the file holds TEXT, as an operator wrote it. */
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	fclose(f);
+}
+
+/* An entry written by hand spells its prefix as the operator does: in
+ * capitals, with zeros, IPv4-mapped. It is the config's prefix all the
+ * same: it applies (it was kept as "not an anycast prefix of this
+ * config", and the prefix announced undrained), and a kept one is
+ * forgotten by `undrain` in the daemon's spelling. Two spellings of one
+ * prefix are the same key written twice: refused. */
+static void test_maintenance_prefix_spellings(void **state)
+{
+	struct route routes[] = { { "192.0.2.0/24" }, { "2001:db8:53::/48" } };
+	struct maintenance back[2];
+	struct maintenance_kept *kept;
+	size_t kept_count;
+	char dir[TEMP_NAME_MAX], path[PATH_MAX], err[512], expected[PATH_MAX + 128];
+
+	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-state.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	write_text(path, "{\"maintenance\": {\"2001:DB8:53:0::/48\": {\"action\": \"drain\", \"prepend\": 2}, "
+		   "\"::ffff:192.0.2.0/120\": {\"action\": \"withdraw\"}, "
+		   "\"2001:DB8:99::/48\": {\"action\": \"withdraw\"}}}");
+	assert_int_equal(maintenance_load(path, routes, 2, back, &kept, &kept_count, err, sizeof(err)), 0);
+	assert_int_equal(back[0].action, MAINT_WITHDRAW);
+	assert_int_equal(back[1].action, MAINT_DRAIN);
+	assert_int_equal(back[1].prepend, 2);
+	assert_int_equal(kept_count, 1);
+	assert_string_equal(kept[0].prefix, "2001:db8:99::/48");
+	free(kept);
+
+	write_text(path, "{\"maintenance\": {\"192.0.2.0/24\": {\"action\": \"withdraw\"}, "
+		   "\"::ffff:192.0.2.0/120\": {\"action\": \"drain\", \"prepend\": 1}}}");
+	assert_int_equal(maintenance_load(path, routes, 2, back, &kept, &kept_count, err, sizeof(err)), -1);
+	assert_null(kept);
+	snprintf(expected, sizeof(expected), "%s: ::ffff:192.0.2.0/120: 192.0.2.0/24 given twice", path);
+	assert_string_equal(err, expected);
+	write_text(path, "{\"maintenance\": {\"2001:db8:99::/48\": {\"action\": \"withdraw\"}, "
+		   "\"2001:DB8:99::/48\": {\"action\": \"withdraw\"}}}");
+	assert_int_equal(maintenance_load(path, routes, 2, back, &kept, &kept_count, err, sizeof(err)), -1);
+	assert_null(kept);
+	snprintf(expected, sizeof(expected), "%s: 2001:DB8:99::/48: 2001:db8:99::/48 given twice", path);
+	assert_string_equal(err, expected);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_maintenance_file_a_directory(void **state)
 {
 	char dir[TEMP_NAME_MAX], path[PATH_MAX], err[512], expected[PATH_MAX + 64];
@@ -504,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_sync_logs_what_changes),
 		cmocka_unit_test(test_maintenance_round_trip),
 		cmocka_unit_test(test_maintenance_file_not_ours),
+		cmocka_unit_test(test_maintenance_prefix_spellings),
 		cmocka_unit_test(test_maintenance_file_a_directory),
 		cmocka_unit_test(test_maintenance_file_in_a_shared_directory),
 	};
