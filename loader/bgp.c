@@ -96,23 +96,42 @@ static void mark_exported(const char *prefix, void *arg)
 
 /* Which anycast prefixes the established sessions export: the truth of
  * "announced". Each one once, however many sessions export it and
- * whatever else they export. */
+ * whatever else they export. Each session is asked for the anycast
+ * prefixes alone: one may export a full table, and read whole its reply
+ * passed what one may hold (BIRD_MAX_REPLY_LINES), which ended the
+ * session as garbage at every sync. As many prefixes a command as BIRD's
+ * command line holds; one always does (else the loop below would not end). */
+_Static_assert(sizeof("show route export '' where || net = ") + sizeof(((struct bird_protocol *)0)->name) +
+	       sizeof(((struct route *)0)->prefix) < BIRD_COMMAND_MAX, "a session and a prefix fit a command");
 static int read_exports(struct bgp *b, const struct route *routes, size_t count, char *err, size_t errlen)
 {
 	struct export_scan scan = { .routes = routes, .count = count < BIRD_MAX_PREFIXES ? count : BIRD_MAX_PREFIXES };
+	const size_t room = BIRD_COMMAND_MAX - strlen("show route ");
 
 	for (size_t i = 0; i < b->session_count; i++) {
-		char filter[128];
-
 		if (!b->sessions[i].established)
 			continue;
-		/* Quoted: BIRD takes a name with a dash or a dot, or a keyword
-		 * ('transit-v4.ix', 'ibgp'), only so, and answered one unquoted
-		 * with a syntax error that ended the session. Its names never
-		 * hold a quote. */
-		snprintf(filter, sizeof(filter), "export '%s'", b->sessions[i].name);
-		if (bird_route_prefixes(&b->bird, filter, mark_exported, &scan, err, errlen))
-			return -1;
+		for (size_t next = 0; next < scan.count;) {
+			char filter[BIRD_COMMAND_MAX];
+			/* Quoted: BIRD takes a name with a dash or a dot, or a keyword
+			 * ('transit-v4.ix', 'ibgp'), only so, and answered one unquoted
+			 * with a syntax error that ended the session. Its names never
+			 * hold a quote. */
+			size_t len = snprintf(filter, sizeof(filter), "export '%s' where", b->sessions[i].name);
+
+			for (size_t first = next; next < scan.count; next++) {
+				size_t more = snprintf(filter + len, sizeof(filter) - len, "%s net = %s",
+						       next > first ? " ||" : "", routes[next].prefix);
+
+				if (len + more >= room) {
+					filter[len] = '\0';
+					break;
+				}
+				len += more;
+			}
+			if (bird_route_prefixes(&b->bird, filter, mark_exported, &scan, err, errlen))
+				return -1;
+		}
 	}
 	for (size_t i = 0; i < scan.count; i++)
 		if (scan.exported & (1ULL << i))

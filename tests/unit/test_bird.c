@@ -267,6 +267,108 @@ static void test_no_socket(void **state)
 	assert_string_equal(err, "connect: No such file or directory");
 }
 
+/* A BIRD that answers what a sync asks, each command line written to
+ * `log`: `configure`, `show protocols` (transit4 established), and `show
+ * route export 'transit4' where net = A || net = B ...` with a row for
+ * each of A, B ... (it exports them all). Like BIRD 2.0.12, it hangs up
+ * on a command line of 1 KiB or more. */
+static void start_sync_peer(const char *log)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(path, sizeof(path), "%s/xdpcast-bird-%d.ctl", temp_dir(), getpid());
+	unlink(path);
+	strcpy(sun.sun_path, path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	peer = fork();
+	assert_true(peer >= 0);
+	if (peer == 0) {
+		static const char export[] = "show route export 'transit4' where";
+		char line[4096], reply[64 * 1024];
+		FILE *in, *out = fopen(log, "w");
+		int c;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		c = accept(fd, NULL, NULL);
+		in = fdopen(c, "r");
+		if (!out || !in || write(c, GREETING, strlen(GREETING)) < 0)
+			_exit(1);
+		while (fgets(line, sizeof(line), in)) {
+			size_t len = 0;
+
+			fputs(line, out);
+			fflush(out);
+			if (strlen(line) >= 1024)
+				_exit(0);
+			line[strcspn(line, "\n")] = '\0';
+			if (!strcmp(line, "configure")) {
+				len = snprintf(reply, sizeof(reply), "0002-Reading configuration\n0003 Reconfigured\n");
+			} else if (!strcmp(line, "show protocols")) {
+				len = snprintf(reply, sizeof(reply), "%s", protocols_reply);
+			} else if (!strncmp(line, export, strlen(export))) {
+				len = snprintf(reply, sizeof(reply), "1007-Table master6:\n");
+				for (char *net = strstr(line, " net = "); net; net = strstr(net + 1, " net = "))
+					len += snprintf(reply + len, sizeof(reply) - len, " %.*s  blackhole [xdpcast6] * (200)\n",
+							(int)strcspn(net + 7, " "), net + 7);
+				len += snprintf(reply + len, sizeof(reply) - len, "0000 \n");
+			} else {
+				len = snprintf(reply, sizeof(reply), "9001 syntax error\n");
+			}
+			if (write(c, reply, len) < 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(fd);
+}
+
+/* A sync asks each established session for the anycast prefixes alone (a
+ * session may export a full table), as many a command as BIRD's command
+ * line holds: the most prefixes, each of the longest spelling, take more
+ * than one command, and each prefix is read back. */
+static void test_sync_asks_for_the_anycast_prefixes(void **state)
+{
+	static struct route routes[BIRD_MAX_PREFIXES];
+	char dir[TEMP_NAME_MAX], include[PATH_MAX], log[PATH_MAX], line[4096];
+	size_t asked = 0;
+	struct bgp b;
+	FILE *f;
+
+	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-sync.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(include, sizeof(include), "%s/xdpcast.conf", dir);
+	snprintf(log, sizeof(log), "%s/commands", dir);
+	for (size_t i = 0; i < BIRD_MAX_PREFIXES; i++) {
+		snprintf(routes[i].prefix, sizeof(routes[i].prefix), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:%zx00/120",
+			 i + 0x10);
+		routes[i].state = ROUTE_ANNOUNCED;
+	}
+	start_sync_peer(log);
+	bgp_init(&b, path, include, NULL);
+	bgp_sync(&b, routes, BIRD_MAX_PREFIXES, "x", 0);
+	assert_string_equal(b.error, "");
+	assert_true(b.connected);
+	assert_int_equal(b.exported_count, BIRD_MAX_PREFIXES);
+	for (size_t i = 0; i < BIRD_MAX_PREFIXES; i++)
+		assert_true(bgp_exported(&b, routes[i].prefix));
+	bgp_close(&b);
+	stop_peer();
+	f = fopen(log, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		assert_true(strlen(line) < BIRD_COMMAND_MAX);
+		asked += !strncmp(line, "show route ", 11);
+	}
+	fclose(f);
+	assert_true(asked > 1);
+	unlink(log);
+	unlink(include);
+	rmdir(dir);
+}
+
 /* `xdpcastctl withdraw` (the stop hook) empties the include file and has
  * BIRD read it: a BIRD that refuses its config still announces, so the
  * withdraw failed; one that reads it has withdrawn. */
@@ -305,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_hang_up_mid_reply),
 		cmocka_unit_test(test_no_socket),
 		cmocka_unit_test(test_withdraw_now_needs_bird_to_take_it),
+		cmocka_unit_test(test_sync_asks_for_the_anycast_prefixes),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

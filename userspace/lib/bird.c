@@ -216,10 +216,11 @@ int bird_route_prefixes(struct bird *b, const char *filter, bird_prefix_fn on_pr
 			size_t errlen)
 {
 	struct prefix_scan scan = { .on_prefix = on_prefix, .arg = arg };
-	char command[256];
+	char command[BIRD_COMMAND_MAX];
 	int code;
 
-	snprintf(command, sizeof(command), "show route %s", filter);
+	if (snprintf(command, sizeof(command), "show route %s", filter) >= (int)sizeof(command))
+		return fail(err, errlen, "%s", "a command too long for BIRD's control socket");
 	code = bird_command(b, command, route_row, &scan, err, errlen);
 	return code < 0 || code >= 8000 ? -1 : 0;
 }

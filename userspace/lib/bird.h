@@ -14,6 +14,8 @@
 
 #define BIRD_MAX_PROTOCOLS 512        /* of one kind (BGP sessions) read; an IXP PoP has hundreds */
 #define BIRD_MAX_PREFIXES  64         /* exported anycast prefixes: OPTIONS_MAX_ANYCAST */
+#define BIRD_COMMAND_MAX   1000       /* bytes of a command line: BIRD 2.0.12 resets the
+				       * connection of one of 1 KiB or more */
 
 struct bird_protocol {
 	char name[64];
@@ -50,7 +52,8 @@ int bird_protocols(struct bird *b, const char *kind, struct bird_protocol *out, 
 		   char *err, size_t errlen);
 
 /* on_prefix for each prefix `show route FILTER` lists (FILTER: the
- * argument after "show route"), however many. */
+ * argument after "show route"), however many; -1 for a command line of
+ * BIRD_COMMAND_MAX or more, not sent. */
 typedef void (*bird_prefix_fn)(const char *prefix, void *arg);
 int bird_route_prefixes(struct bird *b, const char *filter, bird_prefix_fn on_prefix, void *arg, char *err,
 			size_t errlen);
