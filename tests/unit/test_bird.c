@@ -6,6 +6,7 @@
  * never a crash or a hang; the stop hook's withdraw holds only when BIRD
  * takes the emptied file.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -229,6 +230,43 @@ static void test_not_bird(void **state)
 	stop_peer();
 }
 
+/* Something listens there, so BIRD is not "away" (which lets a stop
+ * exit 0 and the stop hook say "no BIRD: it reads the file when it
+ * starts"), whatever errno said before the connect: its failures after
+ * the connect left errno as it was, and a stale ECONNREFUSED from the
+ * try before read as no BIRD at all. */
+static void test_failure_after_the_connect_is_not_away(void **state)
+{
+	struct bgp g;
+	struct bird b;
+	char err[256], dir[TEMP_NAME_MAX], include[PATH_MAX];
+	struct route r = { "192.0.2.0/24", ROUTE_WITHDRAWN, 0 };
+
+	(void)state;
+	start_peer("SSH-2.0-OpenSSH_9.2\r\n", SILENT);
+	errno = ECONNREFUSED;
+	assert_int_equal(bird_connect(&b, path, 1000, err, sizeof(err)), -1);
+	assert_int_not_equal(errno, ECONNREFUSED);
+	assert_int_not_equal(errno, ENOENT);
+	stop_peer();
+
+	temp_name(dir, sizeof(dir), "xdpcast-away.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(include, sizeof(include), "%s/xdpcast.conf", dir);
+	start_peer(GREETING, SILENT);
+	stop_peer();                    /* no BIRD: away */
+	bgp_init(&g, path, include, NULL);
+	bgp_sync(&g, &r, 1, "x", 0);
+	assert_true(g.away);
+	start_peer_then("SSH-2.0-OpenSSH_9.2\r\n", SILENT, true);
+	bgp_retry_now(&g);
+	bgp_sync(&g, &r, 1, "x", 100);  /* the file holds it already: nothing written before the connect */
+	assert_false(g.away);
+	stop_peer();
+	unlink(include);
+	rmdir(dir);
+}
+
 static void test_silence_times_out(void **state)
 {
 	struct bird b;
@@ -403,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_refusal_is_the_code_and_text),
 		cmocka_unit_test(test_garbage_in_a_reply),
 		cmocka_unit_test(test_not_bird),
+		cmocka_unit_test(test_failure_after_the_connect_is_not_away),
 		cmocka_unit_test(test_silence_times_out),
 		cmocka_unit_test(test_hang_up_mid_reply),
 		cmocka_unit_test(test_no_socket),

@@ -99,7 +99,13 @@ int bird_connect(struct bird *b, const char *path, int timeout_ms, char *err, si
 		errno = saved;
 		return -1;
 	}
-	return bird_attach(b, fd, timeout_ms, err, errlen);
+	if (bird_attach(b, fd, timeout_ms, err, errlen)) {
+		/* Something listens: not "BIRD is not running", whatever errno
+		 * said before (a silence or a hang-up sets none). */
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
 }
 
 int bird_attach(struct bird *b, int fd, int timeout_ms, char *err, size_t errlen)
