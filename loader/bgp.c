@@ -139,6 +139,64 @@ static int read_exports(struct bgp *b, const struct route *routes, size_t count,
 	return 0;
 }
 
+struct static_scan {
+	const struct route *routes;
+	size_t count;
+	uint64_t listed;                /* bit i: routes[i] */
+	bool other;                     /* a route the file does not have */
+};
+
+/* "192.0.2.0/24?blackhole": rows of `show static` (code 1009), the tab
+ * made '?' by the reader. */
+static void mark_static(int code, const char *text, void *arg)
+{
+	struct static_scan *scan = arg;
+	char prefix[64];
+
+	if (code != 1009 || sscanf(text, "%63[^? ]", prefix) != 1)
+		return;
+	for (size_t i = 0; i < scan->count; i++)
+		if (!strcmp(scan->routes[i].prefix, prefix)) {
+			scan->listed |= 1ULL << i;
+			return;
+		}
+	scan->other = true;
+}
+
+/* Whether BIRD runs the routes the file says, in xdpcast4 and xdpcast6:
+ * its `configure undo` goes back to the config it held before the last
+ * `configure` (ours, say) without reading the file, and the file, right
+ * all along, was not configured again: a withdrawal undone stayed undone.
+ * 0: it does; 1: it does not, why in `problem`; -1: the session failed. */
+static int running_differs(struct bgp *b, const struct route *routes, size_t count, char *problem,
+			   size_t problem_len, char *err, size_t errlen)
+{
+	struct static_scan scan = { .routes = routes, .count = count < BIRD_MAX_PREFIXES ? count : BIRD_MAX_PREFIXES };
+	static const char *const protocols[] = { "xdpcast4", "xdpcast6" };
+	uint64_t wanted = 0;
+
+	for (size_t p = 0; p < 2; p++) {
+		char command[32];
+		int code;
+
+		snprintf(command, sizeof(command), "show static %s", protocols[p]);
+		code = bird_command(&b->bird, command, mark_static, &scan, err, errlen);
+		if (code < 0)
+			return -1;
+		if (code >= 8000) {
+			snprintf(problem, problem_len, "BIRD has no static protocol %s: is %s included by BIRD's config?",
+				 protocols[p], b->include_path);
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < scan.count; i++)
+		wanted |= (uint64_t)(routes[i].state != ROUTE_WITHDRAWN) << i;
+	if (scan.listed == wanted && !scan.other)
+		return 0;
+	snprintf(problem, problem_len, "BIRD runs other routes than %s says (a configure undo?)", b->include_path);
+	return 1;
+}
+
 /* Makes BIRD read the include file; -1 when the session failed, 1 when
  * BIRD refused (a config error, said in err). */
 static int configure(struct bgp *b, char *err, size_t errlen)
@@ -224,6 +282,25 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 			snprintf(problem, sizeof(problem), "%s", err);
 			refused = true;
 		}
+	}
+	if (b->configured && written) {
+		char differs[256];
+		int ret = running_differs(b, routes, count, differs, sizeof(differs), err, sizeof(err));
+
+		/* Configured again at once, then at most every BGP_BACKOFF_MAX_S
+		 * while it lasts: a BIRD that does not include the file would be
+		 * reconfigured at every round. */
+		if (ret > 0 && now >= b->reconfigure_at) {
+			log_warn("%s: configuring BIRD again", differs);
+			b->reconfigure_at = now + BGP_BACKOFF_MAX_S;
+			if (configure(b, err, sizeof(err)) < 0)
+				goto failed;
+			ret = running_differs(b, routes, count, differs, sizeof(differs), err, sizeof(err));
+		}
+		if (ret < 0)
+			goto failed;
+		if (ret > 0 && !problem[0])
+			snprintf(problem, sizeof(problem), "%s", differs);
 	}
 	if (read_sessions(b, problem, sizeof(problem), err, sizeof(err)) ||
 	    read_exports(b, routes, count, err, sizeof(err)))

@@ -12,6 +12,8 @@
 # Either way BIRD's exports were never read, xdpcast_bird_up stayed 0,
 # withdrawals waited for the reconnect backoff (up to 30 s) and every stop
 # exited 3 ("BIRD did not take the withdrawal") though BIRD had taken it.
+# And `show static xdpcast4`/`xdpcast6`, what BIRD runs of the file: an
+# operator's `birdc configure undo` of a withdrawal is put right.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
@@ -47,6 +49,23 @@ wait_within "withdrawn after NSD stopped" 10 withdrawn
 wait_within "the withdrawal read back" 10 eval \
 	'[ "$(bgp_status)" = "True None  transit-v4.ix=True,transit-v6.ix=True" ]'
 echo "ok - NSD stopped: withdrawn at the transit, and status reads that BIRD exports nothing"
+
+# An operator's `birdc configure undo` takes BIRD back to its config before
+# xdpcastd's last `configure` (announcing) without reading the file, which
+# still says withdrawn: it stayed announced until the next change.
+# xdpcastd is stopped meanwhile, so that the transit surely sees the undo.
+log_before=$(wc -l < "$WORK/xdpcastd.log")
+kill -STOP "$XDPCASTD_PID"
+srv birdc -s "$POP_SOCK" configure undo | grep -q "Reconfigured" || fail "BIRD did not undo"
+wait_within "the undo at the transit" 10 eval 'transit_has 192.0.2.0/24 || transit_has 2001:db8:53::/48'
+kill -CONT "$XDPCASTD_PID"
+wait_within "withdrawn again" 10 withdrawn
+tail -n +$((log_before + 1)) "$WORK/xdpcastd.log" |
+	grep -qF "BIRD runs other routes than $INCLUDE says (a configure undo?): configuring BIRD again" ||
+	fail "the undo is not logged: $(tail -n +$((log_before + 1)) "$WORK/xdpcastd.log")"
+wait_within "the withdrawal read back" 10 eval \
+	'[ "$(bgp_status)" = "True None  transit-v4.ix=True,transit-v6.ix=True" ]'
+echo "ok - birdc configure undo of the withdrawal: BIRD configured again, withdrawn"
 
 start_nsd "$ZONE"
 NSD_PID=${PIDS[-1]}

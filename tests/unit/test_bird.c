@@ -305,12 +305,29 @@ static void test_no_socket(void **state)
 	assert_string_equal(err, "connect: No such file or directory");
 }
 
+/* The reply to `show static xdpcast4` (or 6) of a BIRD that read
+ * `include` at its last `configure`: the file's routes of that family. */
+static size_t static_reply(const char *include, bool ipv6, char *reply, size_t size)
+{
+	char line[512], prefix[64];
+	size_t len = 0;
+	FILE *f = fopen(include, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " route %63s", prefix) == 1 && (strchr(prefix, ':') != NULL) == ipv6)
+			len += snprintf(reply + len, size - len, "%s%s\tblackhole\n", len ? " " : "1009-", prefix);
+	if (f)
+		fclose(f);
+	return len + snprintf(reply + len, size - len, "0000 \n");
+}
+
 /* A BIRD that answers what a sync asks, each command line written to
- * `log`: `configure`, `show protocols` (transit4 established), and `show
- * route export 'transit4' where net = A || net = B ...` with a row for
- * each of A, B ... (it exports them all). Like BIRD 2.0.12, it hangs up
- * on a command line of 1 KiB or more. */
-static void start_sync_peer(const char *log)
+ * `log`: `configure` (reading `include`, or without the static protocols
+ * of one that does not include it), `show protocols` (transit4
+ * established), `show static`, and `show route export 'transit4' where
+ * net = A || net = B ...` with a row for each of A, B ... (it exports them
+ * all). Like BIRD 2.0.12, it hangs up on a command line of 1 KiB or more. */
+static void start_sync_peer(const char *log, const char *include, bool includes_it)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -324,7 +341,7 @@ static void start_sync_peer(const char *log)
 	assert_true(peer >= 0);
 	if (peer == 0) {
 		static const char export[] = "show route export 'transit4' where";
-		char line[4096], reply[64 * 1024];
+		char line[4096], reply[64 * 1024], running[PATH_MAX];
 		FILE *in, *out = fopen(log, "w");
 		int c;
 
@@ -342,7 +359,14 @@ static void start_sync_peer(const char *log)
 				_exit(0);
 			line[strcspn(line, "\n")] = '\0';
 			if (!strcmp(line, "configure")) {
+				/* What the file says now is what it runs until the next configure. */
+				snprintf(running, sizeof(running), "%s.running", log);
+				snprintf(reply, sizeof(reply), "cp %s %s", include, running);
+				if (includes_it && system(reply))
+					_exit(1);
 				len = snprintf(reply, sizeof(reply), "0002-Reading configuration\n0003 Reconfigured\n");
+			} else if (!strncmp(line, "show static xdpcast", 19) && includes_it) {
+				len = static_reply(running, line[19] == '6', reply, sizeof(reply));
 			} else if (!strcmp(line, "show protocols")) {
 				len = snprintf(reply, sizeof(reply), "%s", protocols_reply);
 			} else if (!strncmp(line, export, strlen(export))) {
@@ -369,7 +393,7 @@ static void start_sync_peer(const char *log)
 static void test_sync_asks_for_the_anycast_prefixes(void **state)
 {
 	static struct route routes[BIRD_MAX_PREFIXES];
-	char dir[TEMP_NAME_MAX], include[PATH_MAX], log[PATH_MAX], line[4096];
+	char dir[TEMP_NAME_MAX], include[PATH_MAX], log[PATH_MAX], line[PATH_MAX + 16];
 	size_t asked = 0;
 	struct bgp b;
 	FILE *f;
@@ -384,7 +408,7 @@ static void test_sync_asks_for_the_anycast_prefixes(void **state)
 			 i + 0x10);
 		routes[i].state = ROUTE_ANNOUNCED;
 	}
-	start_sync_peer(log);
+	start_sync_peer(log, include, true);
 	bgp_init(&b, path, include, NULL);
 	bgp_sync(&b, routes, BIRD_MAX_PREFIXES, "x", 0);
 	assert_string_equal(b.error, "");
@@ -402,6 +426,45 @@ static void test_sync_asks_for_the_anycast_prefixes(void **state)
 	}
 	fclose(f);
 	assert_true(asked > 1);
+	unlink(log);
+	snprintf(line, sizeof(line), "%s.running", log);
+	unlink(line);
+	unlink(include);
+	rmdir(dir);
+}
+
+/* A BIRD whose config does not include the file reconfigures without a
+ * word and never announces: status says why (it said nothing), and BIRD
+ * is asked to configure again once, not at every round. */
+static void test_sync_says_bird_lacks_the_file(void **state)
+{
+	struct route r = { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 };
+	char dir[TEMP_NAME_MAX], include[PATH_MAX], log[PATH_MAX], line[4096], expected[PATH_MAX + 128];
+	size_t configures = 0;
+	struct bgp b;
+	FILE *f;
+
+	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-sync.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(include, sizeof(include), "%s/xdpcast.conf", dir);
+	snprintf(log, sizeof(log), "%s/commands", dir);
+	start_sync_peer(log, include, false);
+	bgp_init(&b, path, include, NULL);
+	bgp_sync(&b, &r, 1, "x", 0);
+	bgp_sync(&b, &r, 1, "x", 1);
+	assert_true(b.connected);
+	snprintf(expected, sizeof(expected), "BIRD has no static protocol xdpcast4: is %s included by BIRD's config?",
+		 include);
+	assert_string_equal(b.error, expected);
+	bgp_close(&b);
+	stop_peer();
+	f = fopen(log, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		configures += !strcmp(line, "configure\n");
+	fclose(f);
+	assert_int_equal(configures, 2);        /* the file's, then once again */
 	unlink(log);
 	unlink(include);
 	rmdir(dir);
@@ -447,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_no_socket),
 		cmocka_unit_test(test_withdraw_now_needs_bird_to_take_it),
 		cmocka_unit_test(test_sync_asks_for_the_anycast_prefixes),
+		cmocka_unit_test(test_sync_says_bird_lacks_the_file),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
