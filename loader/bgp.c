@@ -261,7 +261,7 @@ failed:
 void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const char *pop, double now)
 {
 	char err[256], problem[256] = "";
-	bool written, refused = false;
+	bool written, refused = false, configured_now = false;
 	unsigned long failed;
 
 	if (!b->socket_path)
@@ -282,23 +282,30 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 			snprintf(problem, sizeof(problem), "%s", err);
 			refused = true;
 		}
+		configured_now = true;
 	}
 	if (b->configured && written) {
 		char differs[256];
 		int ret = running_differs(b, routes, count, differs, sizeof(differs), err, sizeof(err));
 
-		/* Configured again at once, then at most every BGP_BACKOFF_MAX_S
-		 * while it lasts: a BIRD that does not include the file would be
-		 * reconfigured at every round. */
-		if (ret > 0 && now >= b->reconfigure_at) {
-			log_warn("%s: configuring BIRD again", differs);
-			b->reconfigure_at = now + BGP_BACKOFF_MAX_S;
-			if (configure(b, err, sizeof(err)) < 0)
-				goto failed;
-			ret = running_differs(b, routes, count, differs, sizeof(differs), err, sizeof(err));
+		/* One configure for each difference (this sync's own, if it
+		 * made one): what a configure does not put right (a BIRD config
+		 * without the file) is said in status, not configured at every
+		 * round, each of which would undo what an operator enabled or
+		 * disabled in BIRD at run time. */
+		if (ret > 0 && !b->reconfigured) {
+			b->reconfigured = true;
+			if (!configured_now) {
+				log_warn("%s: configuring BIRD again", differs);
+				if (configure(b, err, sizeof(err)) < 0)
+					goto failed;
+				ret = running_differs(b, routes, count, differs, sizeof(differs), err, sizeof(err));
+			}
 		}
 		if (ret < 0)
 			goto failed;
+		if (ret == 0)
+			b->reconfigured = false;
 		if (ret > 0 && !problem[0])
 			snprintf(problem, sizeof(problem), "%s", differs);
 	}

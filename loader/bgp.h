@@ -41,8 +41,8 @@ struct bgp {
 						 * logs the prefixes it changes alone */
 	size_t logged_count;
 	double retry_at, backoff;       /* monotonic seconds */
-	double reconfigure_at;          /* BIRD running other routes than the file says is
-					 * configured again, at most this often (monotonic) */
+	bool reconfigured;              /* configured again for the routes BIRD runs, other
+					 * than the file's: not again until they match */
 	struct log_every failures;      /* BIRD unreachable or refusing: logged once per reason */
 	struct log_every include_failures;      /* the include file not written: the same */
 	char error[256];                /* why BIRD is not reachable or refused; "" */
