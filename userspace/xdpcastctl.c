@@ -1070,6 +1070,8 @@ static int cmd_withdraw(struct ctl *ctl, const char *arg)
 		printf("; no BIRD at %s: it reads the file when it starts", ctl->bird_socket);
 	if (ctl->after_failure && result)       /* why, in the unit's journal: exit-code, signal, watchdog ... */
 		printf(" (xdpcastd ended: SERVICE_RESULT=%s)", result);
+	else if (!ctl->after_failure)   /* during a handover, say: its successor announces a moment later */
+		printf(" (no xdpcastd running: the next to start decides again)");
 	printf("\n");
 	return 0;
 }

@@ -50,7 +50,12 @@ rc=0; out=$(SERVICE_RESULT=exit-code ctl --after-failure --bird-include "$includ
 [ "$rc" -eq 0 ] && [ "$out" = "withdrawn: $include has no routes; no BIRD at $WORK/no-bird.ctl: it reads the file when it starts (xdpcastd ended: SERVICE_RESULT=exit-code)" ] ||
 	fail "withdraw --after-failure without BIRD: rc $rc, $out"
 grep -q "^protocol static xdpcast4" "$include" || fail "the include: $(cat "$include" 2>&1)"
-echo "ok - the stop hook without BIRD and without the include's directory: written, exit 0"
+# An operator's withdraw where no daemon listens (a handover, say) is not
+# kept: it said "withdrawn" alone, and the successor announced a moment later.
+out=$(ctl --bird-include "$include" --bird-socket none withdraw)
+[ "$out" = "withdrawn: $include has no routes (no xdpcastd running: the next to start decides again)" ] ||
+	fail "withdraw without a daemon: '$out'"
+echo "ok - the stop hook without BIRD and without the include's directory: written, exit 0; a withdraw without a daemon says it is not kept"
 
 # A config file the hook cannot read: the paths on its command line still
 # count (stderr said "the default paths", as if they did not).
