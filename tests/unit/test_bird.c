@@ -267,6 +267,26 @@ static void test_failure_after_the_connect_is_not_away(void **state)
 	rmdir(dir);
 }
 
+/* A socket path too long for sockaddr_un is no "BIRD is not running"
+ * either: that branch left errno as it was, and a stale ENOENT made
+ * `xdpcastctl withdraw -b LONG` say "no BIRD: it reads the file when it
+ * starts" and exit 0 without asking any BIRD. */
+static void test_path_too_long_is_not_away(void **state)
+{
+	char err[256], long_path[200];
+	struct bird b;
+
+	(void)state;
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[0] = '/';
+	long_path[sizeof(long_path) - 1] = '\0';
+	errno = ENOENT;
+	assert_int_equal(bird_connect(&b, long_path, 1000, err, sizeof(err)), -1);
+	assert_int_not_equal(errno, ENOENT);
+	assert_int_not_equal(errno, ECONNREFUSED);
+	assert_int_equal(b.fd, -1);
+}
+
 static void test_silence_times_out(void **state)
 {
 	struct bird b;
@@ -507,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_in_a_reply),
 		cmocka_unit_test(test_not_bird),
 		cmocka_unit_test(test_failure_after_the_connect_is_not_away),
+		cmocka_unit_test(test_path_too_long_is_not_away),
 		cmocka_unit_test(test_silence_times_out),
 		cmocka_unit_test(test_hang_up_mid_reply),
 		cmocka_unit_test(test_no_socket),

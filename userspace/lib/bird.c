@@ -84,6 +84,8 @@ int bird_connect(struct bird *b, const char *path, int timeout_ms, char *err, si
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		memset(b, 0, sizeof(*b));
 		b->fd = -1;
+		/* Callers read errno: a stale ENOENT said "no BIRD listening". */
+		errno = ENAMETOOLONG;
 		return fail(err, errlen, "%s: path too long", path);
 	}
 	strcpy(sun.sun_path, path);
