@@ -175,9 +175,6 @@ static void ns_per_packet(const int fds[MEASURED], const uint8_t *frame, size_t 
 	}
 }
 
-/* The verifier's work on the program against its limit (the kernel's
- * BPF_COMPLEXITY_LIMIT_INSNS): a change that nears it fails to load on the
- * next kernel whose verifier walks a little more. */
 /* Whether a run of the program hands the frame back as it was: then
  * WARM_REPEAT runs in one call each see the same packet. */
 static bool leaves_frame(int fd, const uint8_t *frame, size_t len)
@@ -189,6 +186,9 @@ static bool leaves_frame(int fd, const uint8_t *frame, size_t len)
 	return !bpf_prog_test_run_opts(fd, &opts) && opts.data_size_out == len && !memcmp(out, frame, len);
 }
 
+/* The verifier's work on the program against its limit (the kernel's
+ * BPF_COMPLEXITY_LIMIT_INSNS): a change that nears it fails to load on the
+ * next kernel whose verifier walks a little more. */
 static void report_verifier(int fd)
 {
 	struct bpf_prog_info info = { 0 };
