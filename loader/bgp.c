@@ -296,9 +296,16 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 		if (ret > 0 && !b->reconfigured) {
 			b->reconfigured = true;
 			if (!configured_now) {
+				int configured;
+
 				log_warn("%s: configuring BIRD again", differs);
-				if (configure(b, err, sizeof(err)) < 0)
+				configured = configure(b, err, sizeof(err));
+				if (configured < 0)
 					goto failed;
+				if (configured > 0) {   /* BIRD's own reason comes first */
+					snprintf(problem, sizeof(problem), "%s", err);
+					refused = true;
+				}
 				ret = running_differs(b, routes, count, differs, sizeof(differs), err, sizeof(err));
 			}
 		}

@@ -379,7 +379,17 @@ static void start_sync_peer(const char *log, const char *include, bool includes_
 				_exit(0);
 			line[strcspn(line, "\n")] = '\0';
 			if (!strcmp(line, "configure")) {
-				/* What the file says now is what it runs until the next configure. */
+				/* What the file says now is what it runs until the next
+				 * configure; none while `log`.refuse exists (a config error). */
+				snprintf(running, sizeof(running), "%s.refuse", log);
+				if (!access(running, F_OK)) {
+					snprintf(running, sizeof(running), "%s.running", log);
+					len = snprintf(reply, sizeof(reply), "0002-Reading configuration\n"
+						       "8002 /etc/bird/bird.conf:3:1 syntax error\n");
+					if (write(c, reply, len) < 0)
+						_exit(1);
+					continue;
+				}
 				snprintf(running, sizeof(running), "%s.running", log);
 				snprintf(reply, sizeof(reply), "cp %s %s", include, running);
 				if (includes_it && system(reply))
@@ -492,6 +502,45 @@ static void test_sync_says_bird_lacks_the_file(void **state)
 	rmdir(dir);
 }
 
+/* BIRD running other routes than the file (a `configure undo`) whose
+ * configure is then refused (its config broken meanwhile): status says
+ * BIRD's refusal, not "a configure undo?", and the failure goes on. */
+static void test_sync_says_a_refused_reconfigure(void **state)
+{
+	struct route r = { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 };
+	char dir[TEMP_NAME_MAX], include[PATH_MAX], log[PATH_MAX], other[PATH_MAX + 16];
+	struct bgp b;
+	FILE *f;
+
+	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-sync.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(include, sizeof(include), "%s/xdpcast.conf", dir);
+	snprintf(log, sizeof(log), "%s/commands", dir);
+	start_sync_peer(log, include, true);
+	bgp_init(&b, path, include, NULL);
+	bgp_sync(&b, &r, 1, "x", 0);
+	assert_string_equal(b.error, "");
+	snprintf(other, sizeof(other), "%s.running", log);     /* undone: BIRD runs no route */
+	f = fopen(other, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(other, sizeof(other), "%s.refuse", log);
+	f = fopen(other, "w");
+	assert_non_null(f);
+	fclose(f);
+	bgp_sync(&b, &r, 1, "x", 1);
+	assert_non_null(strstr(b.error, "/etc/bird/bird.conf:3:1 syntax error"));
+	bgp_close(&b);
+	stop_peer();
+	unlink(other);
+	snprintf(other, sizeof(other), "%s.running", log);
+	unlink(other);
+	unlink(log);
+	unlink(include);
+	rmdir(dir);
+}
+
 /* `xdpcastctl withdraw` (the stop hook) empties the include file and has
  * BIRD read it: a BIRD that refuses its config still announces, so the
  * withdraw failed; one that reads it has withdrawn. */
@@ -534,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_withdraw_now_needs_bird_to_take_it),
 		cmocka_unit_test(test_sync_asks_for_the_anycast_prefixes),
 		cmocka_unit_test(test_sync_says_bird_lacks_the_file),
+		cmocka_unit_test(test_sync_says_a_refused_reconfigure),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
