@@ -52,9 +52,9 @@ static const char routes_reply[] =
 static char path[108];
 static pid_t peer;
 
-/* A peer that sends `greeting`, then `reply` after the first command line
- * (SILENT: nothing), then stays until killed, or hangs up at once. */
-static void start_peer_then(const char *greeting, const char *reply, bool hang_up)
+/* A socket at `path` and a peer process (`peer`) to serve it: in the peer,
+ * the connection it accepted; in the test, -1. */
+static int peer_connection(void)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -66,25 +66,37 @@ static void start_peer_then(const char *greeting, const char *reply, bool hang_u
 	assert_int_equal(listen(fd, 1), 0);
 	peer = fork();
 	assert_true(peer >= 0);
-	if (peer == 0) {
-		int c;
-		char ch;
-
-		/* A failed assertion skips stop_peer: the peer must not outlive
-		 * the test, holding its output open. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		c = accept(fd, NULL, NULL);
-		if (write(c, greeting, strlen(greeting)) < 0)
-			_exit(1);
-		while (reply && read(c, &ch, 1) == 1 && ch != '\n')
-			;
-		if (reply && write(c, reply, strlen(reply)) < 0)
-			_exit(1);
-		if (!hang_up)
-			pause();
-		_exit(0);
+	if (peer) {
+		close(fd);
+		return -1;
 	}
-	close(fd);
+	/* A failed assertion skips stop_peer: the peer must not outlive the
+	 * test, holding its output open. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = accept(fd, NULL, NULL);
+	if (fd < 0)
+		_exit(1);
+	return fd;
+}
+
+/* A peer that sends `greeting`, then `reply` after the first command line
+ * (SILENT: nothing), then stays until killed, or hangs up at once. */
+static void start_peer_then(const char *greeting, const char *reply, bool hang_up)
+{
+	int c = peer_connection();
+	char ch;
+
+	if (c < 0)
+		return;
+	if (write(c, greeting, strlen(greeting)) < 0)
+		_exit(1);
+	while (reply && read(c, &ch, 1) == 1 && ch != '\n')
+		;
+	if (reply && write(c, reply, strlen(reply)) < 0)
+		_exit(1);
+	if (!hang_up)
+		pause();
+	_exit(0);
 }
 
 static void start_peer(const char *greeting, const char *reply)
@@ -349,71 +361,89 @@ static size_t static_reply(const char *include, bool ipv6, char *reply, size_t s
  * all). Like BIRD 2.0.12, it hangs up on a command line of 1 KiB or more. */
 static void start_sync_peer(const char *log, const char *include, bool includes_it)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	static const char export[] = "show route export 'transit4' where";
+	char line[4096], reply[64 * 1024], running[PATH_MAX];
+	int c = peer_connection();
+	FILE *in, *out;
 
-	snprintf(path, sizeof(path), "%s/xdpcast-bird-%d.ctl", temp_dir(), getpid());
-	unlink(path);
-	strcpy(sun.sun_path, path);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	assert_int_equal(listen(fd, 1), 0);
-	peer = fork();
-	assert_true(peer >= 0);
-	if (peer == 0) {
-		static const char export[] = "show route export 'transit4' where";
-		char line[4096], reply[64 * 1024], running[PATH_MAX];
-		FILE *in, *out = fopen(log, "w");
-		int c;
+	if (c < 0)
+		return;
+	snprintf(running, sizeof(running), "%s.running", log);
+	out = fopen(log, "w");
+	in = fdopen(c, "r");
+	if (!out || !in || write(c, GREETING, strlen(GREETING)) < 0)
+		_exit(1);
+	while (fgets(line, sizeof(line), in)) {
+		size_t len = 0;
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		c = accept(fd, NULL, NULL);
-		in = fdopen(c, "r");
-		if (!out || !in || write(c, GREETING, strlen(GREETING)) < 0)
-			_exit(1);
-		while (fgets(line, sizeof(line), in)) {
-			size_t len = 0;
-
-			fputs(line, out);
-			fflush(out);
-			if (strlen(line) >= 1024)
-				_exit(0);
-			line[strcspn(line, "\n")] = '\0';
-			if (!strcmp(line, "configure")) {
-				/* What the file says now is what it runs until the next
-				 * configure; none while `log`.refuse exists (a config error). */
-				snprintf(running, sizeof(running), "%s.refuse", log);
-				if (!access(running, F_OK)) {
-					snprintf(running, sizeof(running), "%s.running", log);
-					len = snprintf(reply, sizeof(reply), "0002-Reading configuration\n"
-						       "8002 /etc/bird/bird.conf:3:1 syntax error\n");
-					if (write(c, reply, len) < 0)
-						_exit(1);
-					continue;
-				}
-				snprintf(running, sizeof(running), "%s.running", log);
+		fputs(line, out);
+		fflush(out);
+		if (strlen(line) >= 1024)
+			_exit(0);
+		line[strcspn(line, "\n")] = '\0';
+		if (!strcmp(line, "configure")) {
+			/* What the file says now is what it runs until the next
+			 * configure; none while `log`.refuse exists (a config error). */
+			snprintf(reply, sizeof(reply), "%s.refuse", log);
+			if (!access(reply, F_OK)) {
+				len = snprintf(reply, sizeof(reply), "0002-Reading configuration\n"
+					       "8002 /etc/bird/bird.conf:3:1 syntax error\n");
+			} else {
 				snprintf(reply, sizeof(reply), "cp %s %s", include, running);
 				if (includes_it && system(reply))
 					_exit(1);
 				len = snprintf(reply, sizeof(reply), "0002-Reading configuration\n0003 Reconfigured\n");
-			} else if (!strncmp(line, "show static xdpcast", 19) && includes_it) {
-				len = static_reply(running, line[19] == '6', reply, sizeof(reply));
-			} else if (!strcmp(line, "show protocols")) {
-				len = snprintf(reply, sizeof(reply), "%s", protocols_reply);
-			} else if (!strncmp(line, export, strlen(export))) {
-				len = snprintf(reply, sizeof(reply), "1007-Table master6:\n");
-				for (char *net = strstr(line, " net = "); net; net = strstr(net + 1, " net = "))
-					len += snprintf(reply + len, sizeof(reply) - len, " %.*s  blackhole [xdpcast6] * (200)\n",
-							(int)strcspn(net + 7, " "), net + 7);
-				len += snprintf(reply + len, sizeof(reply) - len, "0000 \n");
-			} else {
-				len = snprintf(reply, sizeof(reply), "9001 syntax error\n");
 			}
-			if (write(c, reply, len) < 0)
-				_exit(1);
+		} else if (!strncmp(line, "show static xdpcast", 19) && includes_it) {
+			len = static_reply(running, line[19] == '6', reply, sizeof(reply));
+		} else if (!strcmp(line, "show protocols")) {
+			len = snprintf(reply, sizeof(reply), "%s", protocols_reply);
+		} else if (!strncmp(line, export, strlen(export))) {
+			len = snprintf(reply, sizeof(reply), "1007-Table master6:\n");
+			for (char *net = strstr(line, " net = "); net; net = strstr(net + 1, " net = "))
+				len += snprintf(reply + len, sizeof(reply) - len, " %.*s  blackhole [xdpcast6] * (200)\n",
+						(int)strcspn(net + 7, " "), net + 7);
+			len += snprintf(reply + len, sizeof(reply) - len, "0000 \n");
+		} else {
+			len = snprintf(reply, sizeof(reply), "9001 syntax error\n");
 		}
-		_exit(0);
+		if (write(c, reply, len) < 0)
+			_exit(1);
 	}
-	close(fd);
+	_exit(0);
+}
+
+/* Where a sync test keeps the include file and the peer's files: its
+ * command log, `log`.running (what BIRD runs) and `log`.refuse. */
+struct sync_files {
+	char dir[TEMP_NAME_MAX], include[PATH_MAX], log[PATH_MAX], running[PATH_MAX + 16], refuse[PATH_MAX + 16];
+};
+
+static void sync_files_make(struct sync_files *f)
+{
+	temp_name(f->dir, sizeof(f->dir), "xdpcast-sync.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->include, sizeof(f->include), "%s/xdpcast.conf", f->dir);
+	snprintf(f->log, sizeof(f->log), "%s/commands", f->dir);
+	snprintf(f->running, sizeof(f->running), "%s.running", f->log);
+	snprintf(f->refuse, sizeof(f->refuse), "%s.refuse", f->log);
+}
+
+static void sync_files_remove(const struct sync_files *f)
+{
+	unlink(f->log);
+	unlink(f->running);
+	unlink(f->refuse);
+	unlink(f->include);
+	rmdir(f->dir);
+}
+
+static void write_empty(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fclose(f);
 }
 
 /* A sync asks each established session for the anycast prefixes alone (a
@@ -423,23 +453,21 @@ static void start_sync_peer(const char *log, const char *include, bool includes_
 static void test_sync_asks_for_the_anycast_prefixes(void **state)
 {
 	static struct route routes[BIRD_MAX_PREFIXES];
-	char dir[TEMP_NAME_MAX], include[PATH_MAX], log[PATH_MAX], line[PATH_MAX + 16];
+	struct sync_files files;
+	char line[PATH_MAX + 16];
 	size_t asked = 0;
 	struct bgp b;
 	FILE *f;
 
 	(void)state;
-	temp_name(dir, sizeof(dir), "xdpcast-sync.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(include, sizeof(include), "%s/xdpcast.conf", dir);
-	snprintf(log, sizeof(log), "%s/commands", dir);
+	sync_files_make(&files);
 	for (size_t i = 0; i < BIRD_MAX_PREFIXES; i++) {
 		snprintf(routes[i].prefix, sizeof(routes[i].prefix), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:%zx00/120",
 			 i + 0x10);
 		routes[i].state = ROUTE_ANNOUNCED;
 	}
-	start_sync_peer(log, include, true);
-	bgp_init(&b, path, include, NULL);
+	start_sync_peer(files.log, files.include, true);
+	bgp_init(&b, path, files.include, NULL);
 	bgp_sync(&b, routes, BIRD_MAX_PREFIXES, "x", 0);
 	assert_string_equal(b.error, "");
 	assert_true(b.connected);
@@ -448,7 +476,7 @@ static void test_sync_asks_for_the_anycast_prefixes(void **state)
 		assert_true(bgp_exported(&b, routes[i].prefix));
 	bgp_close(&b);
 	stop_peer();
-	f = fopen(log, "r");
+	f = fopen(files.log, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		assert_true(strlen(line) < BIRD_COMMAND_MAX);
@@ -456,11 +484,7 @@ static void test_sync_asks_for_the_anycast_prefixes(void **state)
 	}
 	fclose(f);
 	assert_true(asked > 1);
-	unlink(log);
-	snprintf(line, sizeof(line), "%s.running", log);
-	unlink(line);
-	unlink(include);
-	rmdir(dir);
+	sync_files_remove(&files);
 }
 
 /* A BIRD whose config does not include the file reconfigures without a
@@ -470,36 +494,32 @@ static void test_sync_asks_for_the_anycast_prefixes(void **state)
 static void test_sync_says_bird_lacks_the_file(void **state)
 {
 	struct route r = { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 };
-	char dir[TEMP_NAME_MAX], include[PATH_MAX], log[PATH_MAX], line[4096], expected[PATH_MAX + 128];
+	char line[4096], expected[PATH_MAX + 128];
+	struct sync_files files;
 	size_t configures = 0;
 	struct bgp b;
 	FILE *f;
 
 	(void)state;
-	temp_name(dir, sizeof(dir), "xdpcast-sync.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(include, sizeof(include), "%s/xdpcast.conf", dir);
-	snprintf(log, sizeof(log), "%s/commands", dir);
-	start_sync_peer(log, include, false);
-	bgp_init(&b, path, include, NULL);
+	sync_files_make(&files);
+	start_sync_peer(files.log, files.include, false);
+	bgp_init(&b, path, files.include, NULL);
 	bgp_sync(&b, &r, 1, "x", 0);
 	bgp_sync(&b, &r, 1, "x", 1);
 	bgp_sync(&b, &r, 1, "x", 100);
 	assert_true(b.connected);
 	snprintf(expected, sizeof(expected), "BIRD has no static protocol xdpcast4: is %s included by BIRD's config?",
-		 include);
+		 files.include);
 	assert_string_equal(b.error, expected);
 	bgp_close(&b);
 	stop_peer();
-	f = fopen(log, "r");
+	f = fopen(files.log, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f))
 		configures += !strcmp(line, "configure\n");
 	fclose(f);
 	assert_int_equal(configures, 1);        /* the file's */
-	unlink(log);
-	unlink(include);
-	rmdir(dir);
+	sync_files_remove(&files);
 }
 
 /* BIRD running other routes than the file (a `configure undo`) whose
@@ -508,37 +528,22 @@ static void test_sync_says_bird_lacks_the_file(void **state)
 static void test_sync_says_a_refused_reconfigure(void **state)
 {
 	struct route r = { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 };
-	char dir[TEMP_NAME_MAX], include[PATH_MAX], log[PATH_MAX], other[PATH_MAX + 16];
+	struct sync_files files;
 	struct bgp b;
-	FILE *f;
 
 	(void)state;
-	temp_name(dir, sizeof(dir), "xdpcast-sync.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(include, sizeof(include), "%s/xdpcast.conf", dir);
-	snprintf(log, sizeof(log), "%s/commands", dir);
-	start_sync_peer(log, include, true);
-	bgp_init(&b, path, include, NULL);
+	sync_files_make(&files);
+	start_sync_peer(files.log, files.include, true);
+	bgp_init(&b, path, files.include, NULL);
 	bgp_sync(&b, &r, 1, "x", 0);
 	assert_string_equal(b.error, "");
-	snprintf(other, sizeof(other), "%s.running", log);     /* undone: BIRD runs no route */
-	f = fopen(other, "w");
-	assert_non_null(f);
-	fclose(f);
-	snprintf(other, sizeof(other), "%s.refuse", log);
-	f = fopen(other, "w");
-	assert_non_null(f);
-	fclose(f);
+	write_empty(files.running);     /* undone: BIRD runs no route */
+	write_empty(files.refuse);
 	bgp_sync(&b, &r, 1, "x", 1);
 	assert_non_null(strstr(b.error, "/etc/bird/bird.conf:3:1 syntax error"));
 	bgp_close(&b);
 	stop_peer();
-	unlink(other);
-	snprintf(other, sizeof(other), "%s.running", log);
-	unlink(other);
-	unlink(log);
-	unlink(include);
-	rmdir(dir);
+	sync_files_remove(&files);
 }
 
 /* `xdpcastctl withdraw` (the stop hook) empties the include file and has
