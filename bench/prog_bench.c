@@ -14,9 +14,10 @@
  * Each single run also starts cold: on a bed whose kernel isolates its
  * page tables without PCID (pti=on here), every bpf() call flushes the
  * TLB, so the first touch of each page of the program's maps and code
- * costs a walk (and the call's own work evicts some of their lines). Where the program leaves the frame as it found it (the
- * pass and drop paths), the warm columns run it WARM_REPEAT times in one
- * call, as a NIC's poll loop would: what the work itself costs.
+ * costs a walk (and the call's own work evicts some of their lines).
+ * Where the program leaves the frame as it found it (the pass and drop
+ * paths), the warm columns run it WARM_REPEAT times in one call, as a
+ * NIC's poll loop would: what the work itself costs.
  */
 #include <stdbool.h>
 #include <stdio.h>

@@ -172,20 +172,19 @@ static int running_differs(struct bgp *b, const struct route *routes, size_t cou
 			   size_t problem_len, char *err, size_t errlen)
 {
 	struct static_scan scan = { .routes = routes, .count = count < BIRD_MAX_PREFIXES ? count : BIRD_MAX_PREFIXES };
-	static const char *const protocols[] = { "xdpcast4", "xdpcast6" };
 	uint64_t wanted = 0;
 
 	for (size_t p = 0; p < 2; p++) {
 		char command[32];
 		int code;
 
-		snprintf(command, sizeof(command), "show static %s", protocols[p]);
+		snprintf(command, sizeof(command), "show static %s", bird_include_protocols[p]);
 		code = bird_command(&b->bird, command, mark_static, &scan, err, errlen);
 		if (code < 0)
 			return -1;
 		if (code >= 8000) {
 			snprintf(problem, problem_len, "BIRD has no static protocol %s: is %s included by BIRD's config?",
-				 protocols[p], b->include_path);
+				 bird_include_protocols[p], b->include_path);
 			return 1;
 		}
 	}

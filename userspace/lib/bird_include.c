@@ -19,11 +19,13 @@ bool drain_possible(const struct drain_style *drain, unsigned prepend)
 	return drain && ((drain->asn && prepend) || drain->community_count);
 }
 
+const char *const bird_include_protocols[2] = { "xdpcast4", "xdpcast6" };
+
 /* One static protocol with the routes of one family. */
 static int render_protocol(const struct route *routes, size_t count, bool ipv6, const struct drain_style *drain,
 			   FILE *out)
 {
-	fprintf(out, "protocol static xdpcast%d {\n\t%s;\n", ipv6 ? 6 : 4, ipv6 ? "ipv6" : "ipv4");
+	fprintf(out, "protocol static %s {\n\t%s;\n", bird_include_protocols[ipv6], ipv6 ? "ipv6" : "ipv4");
 	for (size_t i = 0; i < count; i++) {
 		const struct route *r = &routes[i];
 

@@ -37,6 +37,8 @@ struct drain_style {
 };
 
 extern const char *const route_state_names[];   /* "withdrawn", "announced", "prepended" */
+/* The include file's static protocols (contract v2), IPv4's then IPv6's. */
+extern const char *const bird_include_protocols[2];
 
 /* Whether a drain can change anything: prepends (with an AS) or communities. */
 bool drain_possible(const struct drain_style *drain, unsigned prepend);
