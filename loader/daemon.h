@@ -194,8 +194,12 @@ int zones_init(struct daemon *d, char *err, size_t errlen);
 /* Every zone file reads: bad input before anything else. What was read is
  * kept for the first load, which reads again only files changed since. */
 int zones_check(struct daemon *d, char *err, size_t errlen);
-/* NOTIFY sockets and the zone file watch. */
+/* NOTIFY's sockets, bound before the zone files are read: a port another
+ * program holds fails the start at once, not after the read (minutes at
+ * millions of names). Served from zones_start. */
 int zones_listen(struct daemon *d, char *err, size_t errlen);
+/* The zone files read and the files they include, watched once read. */
+int zones_watch(struct daemon *d, char *err, size_t errlen);
 void zones_first_transfers(struct daemon *d);
 /* The first generation, on the zones lane while the loop turns. */
 int zones_load_now(struct daemon *d, char *err, size_t errlen);

@@ -926,9 +926,12 @@ int main(int argc, char **argv)
 		goto fail;
 	/* Served from the first step: `status` tells how far the start is. */
 	control_server_run(d.control);
-	if (open_program_and_check_zones(&d, &previous, err, sizeof(err)) || zones_listen(&d, err, sizeof(err)))
+	/* Every port bound before the zone files are read; /metrics answers
+	 * 503 "starting" until the program runs. */
+	if (zones_listen(&d, err, sizeof(err)) ||
+	    (d.opts.metrics && !(d.metrics = metrics_server_start(d.opts.metrics, err, sizeof(err)))))
 		goto fail;
-	if (d.opts.metrics && !(d.metrics = metrics_server_start(d.opts.metrics, err, sizeof(err))))
+	if (open_program_and_check_zones(&d, &previous, err, sizeof(err)) || zones_watch(&d, err, sizeof(err)))
 		goto fail;
 	if (start_program(&d, &previous, err, sizeof(err)))
 		goto fail;

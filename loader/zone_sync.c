@@ -1686,16 +1686,19 @@ int zones_check(struct daemon *d, char *err, size_t errlen)
 
 int zones_listen(struct daemon *d, char *err, size_t errlen)
 {
-	if (d->opts.has_notify) {
-		if (notify_listen(&d->opts.notify_listen, &d->notify, err, errlen))
-			return -1;
-		log_info("listening for NOTIFY on %s (UDP and TCP)", d->opts.notify_listen.text);
-	}
-	if (d->opts.watch_zones && d->watched.count) {
-		if (zone_watch_open(&d->watch, d->watched.paths, d->watched.count, err, errlen))
-			return -1;
-	}
+	if (!d->opts.has_notify)
+		return 0;
+	if (notify_listen(&d->opts.notify_listen, &d->notify, err, errlen))
+		return -1;
+	log_info("listening for NOTIFY on %s (UDP and TCP)", d->opts.notify_listen.text);
 	return 0;
+}
+
+int zones_watch(struct daemon *d, char *err, size_t errlen)
+{
+	if (!d->opts.watch_zones || !d->watched.count)
+		return 0;
+	return zone_watch_open(&d->watch, d->watched.paths, d->watched.count, err, errlen);
 }
 
 /* The first copy of each transferred zone, all at once, before the program

@@ -106,3 +106,12 @@ srv python3 -c 'import socket, time; s = socket.socket(); s.bind(("198.51.100.1"
 PIDS+=($!)
 wait_for "the listener on 198.51.100.1:9553" eval 'srv ss -Hltn "src 198.51.100.1:9553" | grep -q .'
 expect_error "--metrics 198.51.100.1:9553: cannot listen there" "${good[@]}" --zone "$ZONE" --metrics 198.51.100.1:9553
+# Ports are bound before the zone files are read: a taken one fails the
+# start at once, not after minutes of reading millions of names (the broken
+# zone, read first until now, was the error said).
+expect_error "--metrics 198.51.100.1:9553: cannot listen there: Address already in use" \
+	"${good[@]}" --zone "$ROOT/tests/zones/broken.zone" --metrics 198.51.100.1:9553
+printf 'transfer:\n  notify_listen: 198.51.100.1@9553\n  zones:\n    - {zone: b.test, primary: 203.0.113.2}\n' \
+	> "$WORK/notify-taken.yaml"
+expect_error "transfer.notify_listen 198.51.100.1@9553 (TCP): Address already in use" \
+	"${good[@]}" --zone "$ROOT/tests/zones/broken.zone" --config "$WORK/notify-taken.yaml"
