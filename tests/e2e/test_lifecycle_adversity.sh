@@ -192,8 +192,9 @@ echo "ok - status during a start of 25 transfers: phase starting, 1 failed, a re
 # and systemd's STATUS= names it.
 "$ROOT/tests/tools/names_zone.sh" scale.test 300000 > "$WORK/scale.zone"
 told_before=$(wc -l < "$WORK/notify.log")      # the listener of the start above
-NOTIFY_SOCKET=$WORK/notify.sock launch_xdpcastd --zone "$ZONE" --zone "$WORK/scale.zone"
+NOTIFY_SOCKET=$WORK/notify.sock launch_xdpcastd --zone "$ZONE" --zone "$WORK/scale.zone" --metrics 127.0.0.1:9553
 : > "$WORK/steps"
+: > "$WORK/metrics_reading"
 # The JSON has a poller of its own: the compile step of 300,000 names
 # lasts a few polls, which one poller taking turns would miss.
 while kill -0 "$XDPCASTD_PID" 2>/dev/null && ! grep -q ready "$WORK/xdpcastd.log"; do
@@ -204,13 +205,20 @@ done > "$WORK/loading" &
 json_poller=$!
 until grep -q ready "$WORK/xdpcastd.log"; do
 	kill -0 "$XDPCASTD_PID" || fail "xdpcastd exited during the start: $(tail -3 "$WORK/xdpcastd.log")"
-	{ ctl --timeout 10 status 2>/dev/null || true; } | tee -a "$WORK/status.txt" | grep "^starting: " >> "$WORK/steps" || true
+	step=$({ ctl --timeout 10 status 2>/dev/null || true; } | tee -a "$WORK/status.txt" | grep "^starting: " || true)
+	[ -z "$step" ] || echo "$step" >> "$WORK/steps"
+	# /metrics is bound before the read (a taken port fails the start at
+	# once): it answers 503 while the zone files are read.
+	[[ "$step" != "starting: reading the zone files"* ]] ||
+		srv curl -s -m 5 -o /dev/null -w '%{http_code}\n' http://127.0.0.1:9553/metrics >> "$WORK/metrics_reading" || true
 	sleep 0.05
 done
 grep -qx "starting: reading the zone files and loading the program; the program is attached once the zones are in" \
 	"$WORK/steps" || fail "no status while the zone files were read: $(sort -u "$WORK/steps")"
 grep -qx "starting: 0 of 0 first transfers done; compiling the zones into the answer cache, then attaching the program" \
 	"$WORK/steps" || fail "no status while the zones were compiled: $(sort -u "$WORK/steps")"
+grep -qx 503 "$WORK/metrics_reading" && ! grep -vqx 503 "$WORK/metrics_reading" ||
+	fail "/metrics while the zone files were read (expected 503 alone): $(sort | uniq -c < "$WORK/metrics_reading")"
 wait "$json_poller"
 # zones_loading said false while the start compiled (only reloads set it).
 grep -qx "('loading', True)" "$WORK/loading" && ! grep -q "('reading', True)" "$WORK/loading" ||
@@ -221,7 +229,7 @@ for step in "reading the zone files and loading the program" "compiling the zone
 		fail "no STATUS= for systemd at '$step': $(tail -n +$((told_before + 1)) "$WORK/notify.log")"
 done
 stop_xdpcastd
-echo "ok - status while a start reads and compiles 300,000 names: each step answers (zones_loading while it compiles), and STATUS= names it"
+echo "ok - status while a start reads and compiles 300,000 names: each step answers (zones_loading while it compiles), STATUS= names it, /metrics says 503 starting"
 
 slow_config 32
 launch_xdpcastd --zone "$ZONE" --config "$WORK/slow.yaml"
