@@ -376,6 +376,11 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 ctl() { "${XDPCASTCTL:-$BUILD/xdpcastctl}" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" "$@"; }
 # json EXPR: EXPR over the JSON document on stdin, as v.
 json() { python3 -c "import json, sys; v = json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+# json_documented SECTION: every field of the xdpcastctl --json output on
+# stdin is described under SECTION of man/xdpcastctl.8's JSON section.
+json_documented() {
+	python3 "$ROOT/tests/e2e/json_documented.py" "$ROOT/man/xdpcastctl.8" "$1" || fail "man/xdpcastctl.8, JSON: $1"
+}
 
 # http_get URL: the body, fetched from the client namespace.
 http_get() { cli python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }

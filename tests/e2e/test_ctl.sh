@@ -21,6 +21,7 @@ rc=0; out=$("$BUILD/xdpcastctl" --frobnicate stats 2>&1) || rc=$?
 	fail "an unknown option: rc $rc, $out"
 rc=0; out=$(ctl --json status 2>/dev/null) || rc=$?
 [ "$rc" -eq 1 ] && [[ "$(json 'v["error"]' <<< "$out")" == *"(is xdpcastd running?)" ]] || fail "an error under --json: $out"
+json_documented Errors <<< "$out"
 echo "ok - --version; an unknown option is one line; errors under --json are {\"error\": ...}"
 
 # --json counts wherever it is, also after a bad option; errors quoting an
@@ -40,6 +41,7 @@ rc=0; out=$(ctl --json block add $'\xff' 2>/dev/null) || rc=$?
 out=$(SERVICE_RESULT=success ctl --json --after-failure withdraw)
 [ "$(json 'v["ok"], v["withdrawn"], v["reason"]' <<< "$out")" = "(True, False, 'SERVICE_RESULT=success')" ] ||
 	fail "withdraw --after-failure after a clean stop, --json: $out"
+json_documented "drain, undrain, withdraw" <<< "$out"
 echo "ok - --json after a bad option, errors quoting bytes that are not UTF-8, and the clean stop's skip are JSON"
 
 # The stop hook with BIRD not running and the include's directories missing:
@@ -55,6 +57,7 @@ grep -q "^protocol static xdpcast4" "$include" || fail "the include: $(cat "$inc
 out=$(ctl --bird-include "$include" --bird-socket none withdraw)
 [ "$out" = "withdrawn: $include has no routes (no xdpcastd running: the next to start decides again)" ] ||
 	fail "withdraw without a daemon: '$out'"
+json_documented "drain, undrain, withdraw" <<< "$(ctl --json --bird-include "$include" --bird-socket none withdraw)"
 echo "ok - the stop hook without BIRD and without the include's directory: written, exit 0; a withdraw without a daemon says it is not kept"
 
 # A config file the hook cannot read: the paths on its command line still
@@ -252,6 +255,23 @@ ctl block add 203.0.113.0/24
 [ "$(ctl --json block list | json '[(e["prefix"], e["origin"]) for e in v]')" = "[('203.0.113.0/24', 'live')]" ] ||
 	fail "block list --json: $(ctl --json block list)"
 echo "ok - block list --json"
+
+# Scripts parse --json: every field each command prints is described, in
+# bold, under that command in the man page's JSON section.
+json_documented status <<< "$(ctl --json status)"
+json_documented stats <<< "$(ctl --json stats --all)"
+json_documented stats <<< "$(ctl --json stats --watch 1 --count 2)"
+json_documented lookup <<< "$(ctl --json lookup www.example.test)"
+json_documented answers <<< "$(ctl --json answers www.example.test)"
+json_documented catchment <<< "$(ctl --json catchment)"
+json_documented "block list" <<< "$(ctl --json block list)"
+json_documented "block add, block del" <<< "$(ctl --json block del 203.0.113.0/24)"
+json_documented "block add, block del" <<< "$(ctl --json block add 203.0.113.0/24)"
+json_documented reload <<< "$(ctl --json reload)"     # the zone's bad line: refused
+sed -i '/^bad line$/d' "$WORK/zone"
+json_documented reload <<< "$(ctl --json reload)"
+json_documented "drain, undrain, withdraw" <<< "$(ctl --json undrain)"
+echo "ok - every field of --json (status, stats and --watch, lookup, answers, catchment, block, reload, undrain, withdraw, errors) is in the man page's JSON section"
 
 # The pins of the contract, by name; whatever else is pinned is named xdpcast_*.
 for pin in xdpcast_prog xdpcast_stats xdpcast_protected xdpcast_settings xdpcast_source_filter xdpcast_source_buckets \
