@@ -80,6 +80,7 @@ for check in fast_path zones "backend 192.0.2.0/24" "backend 2001:db8:53::/48" w
 done
 [ "$(gauge "xdpcast_bird_up{pop=\"e2e\"}")" = 1 ] || fail "xdpcast_bird_up is not 1"
 grep -qx "announced 2001:db8:53::/48" <<< "$(ctl status)" || fail "status: $(ctl status)"
+json_documented status <<< "$(ctl --json status)"     # with BIRD's sessions
 [ "$(control_plane)" = "1 2 2 1" ] || fail "xdpcast_control_plane map: $(control_plane)"
 echo "ok - metrics, status and the xdpcast_control_plane map: sessions, prefixes and every check up"
 

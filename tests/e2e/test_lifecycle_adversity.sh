@@ -158,10 +158,12 @@ echo "ok - SIGHUP during the start: the start goes on, the reload follows it"
 } > "$WORK/progress.yaml"
 listen_notify     # what the start tells systemd, in $WORK/notify.log
 NOTIFY_SOCKET=$WORK/notify.sock launch_xdpcastd --zone "$ZONE" --config "$WORK/progress.yaml"
+# Its status kept in starting.json: the fields of a start (start, the
+# transfers) against the man page once the start is over.
 starting_one_failed() {
-	[ "$(ctl --timeout 2 status --json 2>/dev/null |
-		json '(v["phase"], v["start"]["step"], v["start"]["transfers"], v["start"]["failed"], v["start"]["done"] < 25)' \
-		2>/dev/null)" = "('starting', 'transferring', 25, 1, True)" ]
+	ctl --timeout 2 status --json > "$WORK/starting.json" 2>/dev/null &&
+	[ "$(json '(v["phase"], v["start"]["step"], v["start"]["transfers"], v["start"]["failed"], v["start"]["done"] < 25)' \
+		< "$WORK/starting.json" 2>/dev/null)" = "('starting', 'transferring', 25, 1, True)" ]
 }
 wait_for "status of the start, the refused zone failed" starting_one_failed
 out=$(ctl --timeout 2 status)
@@ -177,6 +179,7 @@ rc=0; out=$(ctl --timeout 2 reload 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: starting: try again once started" ] ||
 	fail "a reload during the start: rc $rc, '$out'"
 grep -q ready "$WORK/xdpcastd.log" && fail "the start was over before status was asked: make its transfers slower"
+json_documented status < "$WORK/starting.json"
 wait_for "the start" xdpcastd_ready
 [ "$(ctl status --json | json '(v["phase"], v["start"], sum(t["fresh"] for t in v["transfers"]))')" = \
 	"('running', None, 24)" ] || fail "status once started: $(ctl status)"
