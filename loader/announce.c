@@ -605,15 +605,13 @@ int announce_check_options(const struct options *o, char *err, size_t errlen)
 	return 0;
 }
 
-int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen)
+int announce_prepare(struct daemon *d, char *err, size_t errlen)
 {
-	bool inherit = previous && previous->handed_over && previous->healthy;
-	uint64_t all = d->opts.anycast_count >= 64 ? ~0ULL : (1ULL << d->opts.anycast_count) - 1;
-	const struct health_options *h = &d->opts.health;
 	char why[ERR_LEN];
 
 	if (announce_check_options(&d->opts, err, errlen))
 		return -1;
+	bgp_init(&d->bgp, d->opts.bird_socket, d->opts.bird_include, &d->opts.drain);  /* announce_close's */
 	d->routes = calloc(d->opts.anycast_count + 1, sizeof(*d->routes));
 	d->route_why = calloc(d->opts.anycast_count + 1, sizeof(*d->route_why));
 	d->maintenance = calloc(d->opts.anycast_count + 1, sizeof(*d->maintenance));
@@ -632,6 +630,15 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 		log_warn("%s: %s is not an anycast prefix of this config: its %s does not apply, and stays in the "
 			 "file (xdpcastctl undrain %s forgets it)", d->opts.state_file, d->maintenance_kept[k].prefix,
 			 maintenance_names[d->maintenance_kept[k].m.action], d->maintenance_kept[k].prefix);
+	return 0;
+}
+
+int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen)
+{
+	bool inherit = previous && previous->handed_over && previous->healthy;
+	uint64_t all = d->opts.anycast_count >= 64 ? ~0ULL : (1ULL << d->opts.anycast_count) - 1;
+	const struct health_options *h = &d->opts.health;
+
 	health_init(&d->health, h->rise, h->fall);
 	add_check(d, "fast_path", all, (struct check_spec){ .kind = CHECK_KIND_FAST_PATH });
 	add_check(d, "zones", all, (struct check_spec){ .kind = CHECK_KIND_ZONES });
@@ -644,7 +651,6 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 		add_check(d, h->commands[i].name, gates, (struct check_spec){ .kind = CHECK_KIND_COMMAND,
 									      .command = &h->commands[i] });
 	}
-	bgp_init(&d->bgp, d->opts.bird_socket, d->opts.bird_include, &d->opts.drain);
 	loop_timer_init(&d->health_timer, "health round", health_due, d);
 	loop_timer_init(&d->drain_timer, "drain", drain_due, d);
 	/* A previous xdpcastd that handed over healthy was announcing: keep

@@ -230,6 +230,10 @@ int zones_apply_protection(struct daemon *d, char *err, size_t errlen);
 int zones_write_settings(struct daemon *d, char *err, size_t errlen);
 
 /* announce.c */
+/* The options' checks and the state file, read before the zone files: a
+ * state file it refuses fails the start at once, not after the read. */
+int announce_prepare(struct daemon *d, char *err, size_t errlen);
+/* The checks and BIRD, once announce_prepare read the state file. */
 int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen);
 /* What announce_init refuses in the options alone: a command gating a
  * prefix that is not an anycast one, an action for a check that is not

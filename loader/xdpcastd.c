@@ -904,7 +904,8 @@ int main(int argc, char **argv)
 	if (zones_init(&d, err, sizeof(err)))
 		goto fail;
 	if (d.opts.check_config) {
-		if (zones_check(&d, err, sizeof(err)) || announce_init(&d, NULL, err, sizeof(err)))
+		if (zones_check(&d, err, sizeof(err)) || announce_prepare(&d, err, sizeof(err)) ||
+		    announce_init(&d, NULL, err, sizeof(err)))
 			goto fail;
 		check_config_warnings(&d);
 		print_check_summary(&d.opts);
@@ -926,9 +927,9 @@ int main(int argc, char **argv)
 		goto fail;
 	/* Served from the first step: `status` tells how far the start is. */
 	control_server_run(d.control);
-	/* Every port bound before the zone files are read; /metrics answers
-	 * 503 "starting" until the program runs. */
-	if (zones_listen(&d, err, sizeof(err)) ||
+	/* The state file read and every port bound before the zone files are
+	 * read; /metrics answers 503 "starting" until the program runs. */
+	if (announce_prepare(&d, err, sizeof(err)) || zones_listen(&d, err, sizeof(err)) ||
 	    (d.opts.metrics && !(d.metrics = metrics_server_start(d.opts.metrics, err, sizeof(err)))))
 		goto fail;
 	if (open_program_and_check_zones(&d, &previous, err, sizeof(err)) || zones_watch(&d, err, sizeof(err)))

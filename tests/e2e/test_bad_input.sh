@@ -115,3 +115,8 @@ printf 'transfer:\n  notify_listen: 198.51.100.1@9553\n  zones:\n    - {zone: b.
 	> "$WORK/notify-taken.yaml"
 expect_error "transfer.notify_listen 198.51.100.1@9553 (TCP): Address already in use" \
 	"${good[@]}" --zone "$ROOT/tests/zones/broken.zone" --config "$WORK/notify-taken.yaml"
+# So is the state file (drains kept across restarts): one it refuses fails
+# the start before the zone files are read.
+printf '{"maintenance": 1}\n' > "$WORK/other-state.json"
+expect_error "--state-file $WORK/other-state.json: no \"maintenance\" object (remove it to forget every drain)" \
+	"${good[@]}" --zone "$ROOT/tests/zones/broken.zone" --state-file "$WORK/other-state.json"
