@@ -59,7 +59,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 PROG_TESTS := $(BUILD)/tests/prog_test $(BUILD)/tests/defense_test $(BUILD)/tests/sha1_test $(BUILD)/tests/catchment_test \
               $(BUILD)/tests/cache_test
 TOOLS      := $(BUILD)/tests/list_answers $(BUILD)/tests/health_rounds $(BUILD)/bench/floodgen \
-	      $(BUILD)/tests/stall_write.so $(BUILD)/bench/zone_bench
+	      $(BUILD)/tests/stall_write.so $(BUILD)/bench/zone_bench $(BUILD)/bench/bpf_lines
 CONFIG_DOC := $(BUILD)/tests/config_doc
 
 # libFuzzer targets (clang), built apart with their own copy of the library.
@@ -177,6 +177,9 @@ $(BUILD)/bench/zone_bench: $(BUILD)/bench/zone_bench.o $(BUILD)/tests/prog/test_
 
 $(BUILD)/bench/floodgen: $(BUILD)/bench/floodgen.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/bench/bpf_lines: $(BUILD)/bench/bpf_lines.o
+	$(CC) $(LDFLAGS) $^ -lbpf -o $@
 
 $(BUILD)/tests/%_test: $(BUILD)/tests/prog/%_test.o $(BUILD)/tests/prog/packet.o $(BUILD)/tests/prog/test_program.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@

@@ -14,6 +14,8 @@
 #   reflection replies) have no room for, and sends frames of 1514 octets.
 # - bench/zone_copies.sh prints a row a size, the copy read back whole
 #   (its records counted), and leaves no file behind.
+# - bench/bpf_lines maps perf's samples to the program's source lines,
+#   a helper's samples to the line calling it.
 source "$(dirname "$0")/lib.sh"
 
 setup_network
@@ -112,3 +114,23 @@ grep -q "^# xdpcast bench" "$WORK/results/$day-quick.md.partial" ||
 grep -q "make bench failed partway: what ran is in $WORK/results/$day-quick.md.partial" "$WORK/bench.out" ||
 	fail "bench/run.sh, failing, did not say where its partial results are: $(cat "$WORK/bench.out")"
 echo "ok - make bench failing partway leaves the day's results and says where the partial ones are"
+
+# bench/bpf_lines on perf script's frames for a loaded program: a sample at
+# the program's first instruction (its own code, at the function's line), one
+# in a helper it called from there (charged to the call site: the return
+# address less 1), one elsewhere (counted, charged to nothing of the program).
+bpftool prog load "$BUILD/bare.bpf.o" "$WORK/bpffs/bare"
+read -r id tag <<< "$(bpftool -j prog show pinned "$WORK/bpffs/bare" | json '"%d %s" % (v["id"], v["tag"])')"
+start=$(awk -v s="bpf_prog_${tag}_bare" '$3 == s {print $1}' /proc/kallsyms)
+[ -n "$start" ] || fail "no bpf_prog_${tag}_bare in /proc/kallsyms"
+printf '\t%s bpf_prog_%s_bare\n\t%s veth_poll\n\n\t%s a_helper\n\t%x bpf_prog_%s_bare\n\t%s veth_poll\n\n\t%s elsewhere\n\n' \
+	"$start" "$tag" ffffffff81000100 ffffffff81000000 $((0x$start + 1)) "$tag" ffffffff81000100 ffffffff81000200 \
+	> "$WORK/samples"
+"$BUILD/bench/bpf_lines" "$id" < "$WORK/samples" > "$WORK/lines"
+rm "$WORK/bpffs/bare"
+grep -q "^3 samples; 2 (66.7%) under program $id, 1 (33.3%) in its own code$" "$WORK/lines" &&
+	grep -Eq '^ +1  50\.0%  a_helper$' "$WORK/lines" &&
+	grep -Eq '^ +1 100\.0%  bare bare\.bpf\.c:35 int bare\(struct xdp_md \*ctx\)$' "$WORK/lines" &&
+	grep -Eq '^ +2 100\.0%  bare bare\.bpf\.c:35 int bare\(struct xdp_md \*ctx\)$' "$WORK/lines" ||
+	fail "bench/bpf_lines: $(cat "$WORK/lines")"
+echo "ok - bench/bpf_lines charges a sample to its line in the program, a helper's to the line calling it"
