@@ -9,6 +9,24 @@
 
 #define BIRD_TIMEOUT_MS 2000
 
+static bool backoff_due(const struct bgp_backoff *r, double now)
+{
+	return now >= r->at;
+}
+
+static void backoff_failed(struct bgp_backoff *r, double now)
+{
+	double wait = r->wait ? r->wait : 1;
+
+	r->at = now + wait;
+	r->wait = wait * 2 > BGP_BACKOFF_MAX_S ? BGP_BACKOFF_MAX_S : wait * 2;
+}
+
+static void backoff_reset(struct bgp_backoff *r)
+{
+	*r = (struct bgp_backoff){ 0 };
+}
+
 void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, const struct drain_style *drain)
 {
 	memset(b, 0, sizeof(*b));
@@ -16,7 +34,6 @@ void bgp_init(struct bgp *b, const char *socket_path, const char *include_path, 
 	b->include_path = include_path;
 	b->drain = drain;
 	b->bird.fd = -1;
-	b->backoff = 1;
 	b->failures = (struct log_every)LOG_EVERY_BY_REASON(BGP_FAILURE_REMINDER_S);
 	b->include_failures = (struct log_every)LOG_EVERY_BY_REASON(BGP_FAILURE_REMINDER_S);
 }
@@ -41,15 +58,14 @@ static void lost(struct bgp *b, double now, const char *why)
 	snprintf(b->error, sizeof(b->error), "%s", why);
 	bgp_close(b);
 	forget_state(b);
-	b->retry_at = now + b->backoff;
-	b->backoff = b->backoff * 2 > BGP_BACKOFF_MAX_S ? BGP_BACKOFF_MAX_S : b->backoff * 2;
+	backoff_failed(&b->reconnect, now);
 }
 
 static int connect_bird(struct bgp *b, double now)
 {
 	char err[256];
 
-	if (now < b->retry_at)
+	if (!backoff_due(&b->reconnect, now))
 		return -1;
 	if (bird_connect(&b->bird, b->socket_path, BIRD_TIMEOUT_MS, err, sizeof(err))) {
 		b->away = errno == ENOENT || errno == ECONNREFUSED;
@@ -59,7 +75,7 @@ static int connect_bird(struct bgp *b, double now)
 	log_info("connected to BIRD %s at %s", b->bird.version, b->socket_path);
 	b->away = false;
 	b->connected = true;
-	b->backoff = 1;
+	backoff_reset(&b->reconnect);
 	b->error[0] = '\0';
 	return 0;
 }
@@ -233,6 +249,7 @@ static int write_include(struct bgp *b, const struct route *routes, size_t count
 		bool told = false;
 
 		b->configured = false;
+		backoff_reset(&b->reconfigure); /* a new decision: BIRD asked at once, refusing or not */
 		for (size_t i = 0; i < count; i++) {
 			if (count == b->logged_count && !memcmp(&routes[i], &b->logged[i], sizeof(routes[i])))
 				continue;
@@ -272,14 +289,21 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 	snprintf(b->include_error, sizeof(b->include_error), "%s", written ? "" : problem);
 	if (!b->connected && connect_bird(b, now))
 		return;
-	if (!b->configured && written) {
+	if (!b->configured && written && !backoff_due(&b->reconfigure, now)) {
+		snprintf(problem, sizeof(problem), "%s", b->refusal);
+		refused = true;
+	} else if (!b->configured && written) {
 		int ret = configure(b, err, sizeof(err));
 
 		if (ret < 0)
 			goto failed;
 		if (ret > 0) {
 			snprintf(problem, sizeof(problem), "%s", err);
+			snprintf(b->refusal, sizeof(b->refusal), "%s", err);
+			backoff_failed(&b->reconfigure, now);
 			refused = true;
+		} else {
+			backoff_reset(&b->reconfigure);
 		}
 		configured_now = true;
 	}
@@ -339,7 +363,7 @@ void bgp_describe(const struct bgp *b, char *out, size_t len)
 
 void bgp_retry_now(struct bgp *b)
 {
-	b->retry_at = 0;
+	b->reconnect.at = b->reconfigure.at = 0;
 }
 
 bool bgp_exported(const struct bgp *b, const char *prefix)

@@ -26,6 +26,11 @@
 
 #define BGP_ROUTES_MAX 64        /* the anycast prefixes at most (OPTIONS_MAX_ANYCAST) */
 
+/* Tries that fail come again after 1, 2, 4 ... BGP_BACKOFF_MAX_S seconds. */
+struct bgp_backoff {
+	double at, wait;                /* monotonic seconds; wait 0: 1 */
+};
+
 struct bgp {
 	const char *socket_path;        /* NULL: no BGP control */
 	const char *include_path;
@@ -40,7 +45,11 @@ struct bgp {
 	struct route logged[BGP_ROUTES_MAX];    /* as the last write logged them: a write
 						 * logs the prefixes it changes alone */
 	size_t logged_count;
-	double retry_at, backoff;       /* monotonic seconds */
+	struct bgp_backoff reconnect;
+	struct bgp_backoff reconfigure; /* a configure BIRD refused (its config broken): a
+					 * `configure` every round would log an error in
+					 * BIRD's log each time; a new decision at once */
+	char refusal[256];              /* BIRD's reason for the last one it refused */
 	bool reconfigured;              /* configured again for the routes BIRD runs, other
 					 * than the file's: not again until they match */
 	struct log_every failures;      /* BIRD unreachable or refusing: logged once per reason */

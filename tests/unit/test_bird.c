@@ -546,6 +546,54 @@ static void test_sync_says_a_refused_reconfigure(void **state)
 	sync_files_remove(&files);
 }
 
+/* Lines of the peer's command log that are `command`. */
+static size_t commands_logged(const struct sync_files *files, const char *command)
+{
+	char line[4096];
+	size_t count = 0;
+	FILE *f = fopen(files->log, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		count += !strncmp(line, command, strlen(command)) && line[strlen(command)] == '\n';
+	fclose(f);
+	return count;
+}
+
+/* A BIRD that refuses its own config (an operator's edit half done) was
+ * asked to configure at every round, an error in BIRD's log each time:
+ * now after 1, 2, 4 ... seconds, the refusal said meanwhile, and a new
+ * decision (a withdrawal) at once. */
+static void test_sync_backs_off_a_refused_configure(void **state)
+{
+	struct route r = { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 };
+	static const double rounds[] = { 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5 };
+	struct sync_files files;
+	struct bgp b;
+
+	(void)state;
+	sync_files_make(&files);
+	write_empty(files.refuse);
+	start_sync_peer(files.log, files.include, true);
+	bgp_init(&b, path, files.include, NULL);
+	for (size_t i = 0; i < sizeof(rounds) / sizeof(rounds[0]); i++) {
+		bgp_sync(&b, &r, 1, "x", rounds[i]);
+		assert_non_null(strstr(b.error, "/etc/bird/bird.conf:3:1 syntax error"));
+	}
+	r.state = ROUTE_WITHDRAWN;
+	bgp_sync(&b, &r, 1, "x", 4);            /* a new decision: asked at once, then after 1 s */
+	unlink(files.refuse);                   /* the operator's edit done */
+	bgp_sync(&b, &r, 1, "x", 4.5);
+	assert_non_null(strstr(b.error, "/etc/bird/bird.conf:3:1 syntax error"));
+	bgp_sync(&b, &r, 1, "x", 5);
+	assert_string_equal(b.error, "");
+	bgp_close(&b);
+	stop_peer();
+	/* At 0, 1 and 3 (after 1 and 2 s), at 4 for the withdrawal, at 5. */
+	assert_int_equal(commands_logged(&files, "configure"), 5);
+	sync_files_remove(&files);
+}
+
 /* `xdpcastctl withdraw` (the stop hook) empties the include file and has
  * BIRD read it: a BIRD that refuses its config still announces, so the
  * withdraw failed; one that reads it has withdrawn. */
@@ -589,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_sync_asks_for_the_anycast_prefixes),
 		cmocka_unit_test(test_sync_says_bird_lacks_the_file),
 		cmocka_unit_test(test_sync_says_a_refused_reconfigure),
+		cmocka_unit_test(test_sync_backs_off_a_refused_configure),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
