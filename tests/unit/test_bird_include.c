@@ -7,6 +7,7 @@
  * maintenance kept in the state file (round trip, prefixes gone from the
  * config kept in the file, files that are not ours).
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +32,7 @@
  * These replace libc's for the whole test binary. */
 static char events[16][PATH_MAX + 16];
 static size_t event_count;
+static const char *failing_fsync;       /* this path's fsync fails (EIO) */
 
 static void record(const char *what, const char *path)
 {
@@ -47,6 +49,10 @@ int fsync(int fd)
 	len = readlink(link, path, sizeof(path) - 1);
 	path[len < 0 ? 0 : len] = '\0';
 	record("fsync", path);
+	if (failing_fsync && !strcmp(path, failing_fsync)) {
+		errno = EIO;
+		return -1;
+	}
 	return syscall(SYS_fsync, fd);
 }
 
@@ -315,6 +321,34 @@ static void test_maintenance_save_is_durable_and_follows_no_symlink(void **state
 	rmdir(dir);
 }
 
+/* A directory that cannot be synced after the rename (a disk failing):
+ * the file is in place, and what the next start reads. The save said it
+ * failed, so `xdpcastctl drain` reported an error and left the prefix
+ * announced while the file said drained. */
+static void test_maintenance_save_in_place_when_the_directory_sync_fails(void **state)
+{
+	struct route routes[] = { { "192.0.2.0/24" } };
+	struct maintenance m[1] = { { MAINT_DRAIN, 2 } }, back[1];
+	char dir[TEMP_NAME_MAX], path[PATH_MAX], err[256] = "";
+	struct maintenance_kept *kept;
+	size_t kept_count;
+
+	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-state.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	failing_fsync = dir;
+	assert_int_equal(maintenance_save(path, routes, m, 1, NULL, 0, err, sizeof(err)), 0);
+	failing_fsync = NULL;
+	assert_string_equal(err, "");
+	assert_int_equal(maintenance_load(path, routes, 1, back, &kept, &kept_count, err, sizeof(err)), 0);
+	assert_int_equal(back[0].action, MAINT_DRAIN);
+	assert_int_equal(back[0].prepend, 2);
+	free(kept);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_maintenance_round_trip(void **state)
 {
 	struct route routes[] = { { "192.0.2.0/24" }, { "2001:db8:53::/48" }, { "198.51.100.0/24" } };
@@ -555,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_write_then_holds),
 		cmocka_unit_test(test_include_write_is_durable_and_follows_no_symlink),
 		cmocka_unit_test(test_maintenance_save_is_durable_and_follows_no_symlink),
+		cmocka_unit_test(test_maintenance_save_in_place_when_the_directory_sync_fails),
 		cmocka_unit_test(test_write_refused_where_others_write),
 		cmocka_unit_test(test_sync_logs_what_changes),
 		cmocka_unit_test(test_maintenance_round_trip),

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "durable_file.h"
+#include "log.h"
 #include "private_dir.h"
 
 static int write_all(int fd, const char *data, size_t len)
@@ -85,10 +86,12 @@ int durable_file_write(const char *path, const void *data, size_t len, char *err
 		saved = errno;
 		goto failed;
 	}
-	if (sync_directory(dir)) {
-		snprintf(err, errlen, "syncing %s: %s", dir, strerror(errno));
-		return -1;
-	}
+	/* Renamed: every reader (the next start too) sees the new file now.
+	 * Said failed, the caller would keep the old state in force while the
+	 * file says the new one. */
+	if (sync_directory(dir))
+		log_warn("%s: written, but syncing %s failed (%s): a power loss may bring back the file before it",
+			 path, dir, strerror(errno));
 	return 0;
 failed:
 	unlink(tmp);

@@ -16,7 +16,9 @@
 #include <stddef.h>
 
 /* Replaces path with len bytes of data (mode 0644), creating the missing
- * directories above it (as mkdir -p); -1 with err saying what failed (the caller names the file). */
+ * directories above it (as mkdir -p); -1 with err saying what failed (the
+ * caller names the file) when path still holds what it held. Once renamed
+ * it is written: a directory that cannot be synced then is logged. */
 int durable_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
 #endif
