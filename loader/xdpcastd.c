@@ -442,10 +442,14 @@ static int signal_fd(void)
 }
 
 /* SIGTERM: withdraw first, keep answering while the withdrawal spreads
- * through BGP (announce.c ends the loop after the drain), then detach. */
+ * through BGP (announce.c ends the loop after the drain), then detach.
+ * Nothing to withdraw only when every prefix is decided withdrawn, BIRD
+ * took that, and exported none at the last sync: a withdrawal BIRD
+ * refused (its config broken) or never got (the file not written) leaves
+ * it announcing, and the stop must end so that the unit's hook withdraws. */
 static void begin_stop(struct daemon *d, unsigned signo)
 {
-	bool announcing = false;
+	bool announcing = !d->routes_synced || d->bird.exported_count;
 
 	d->phase = PHASE_STOPPING;
 	sd_notify(0, "STOPPING=1");

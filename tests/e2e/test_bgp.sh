@@ -367,6 +367,28 @@ kill -CONT "$POP_BIRD"
 [ "$rc" -eq 3 ] || fail "a second SIGTERM before BIRD took the withdrawal: exit $rc"
 echo "ok - a second SIGTERM before BIRD took the withdrawal: exit status 3"
 
+# SIGTERM after a withdrawal BIRD refused (its config broken by an edit half
+# done, then the PoP unhealthy): every prefix is decided withdrawn, but BIRD
+# still exports the old routes. The stop said "nothing announced" and
+# exited 0, so the stop hook did not withdraw either.
+start_xdpcastd --zone "$ZONE" --config "$WORK/no-asn.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE"
+wait_within "the IPv6 prefix announced" 15 eval 'transit_has 2001:db8:53::/48'
+cp "$WORK/bird-pop.conf" "$WORK/bird-pop.conf.good"
+echo "protocol half done {" >> "$WORK/bird-pop.conf"
+rm "$WORK/web-ok"
+wait_within "every prefix decided withdrawn" 10 eval '! grep -q route "$INCLUDE"'
+wait_for "BIRD's refusal in status" eval 'ctl status | grep -q "bird-pop.conf:[0-9]*:[0-9]* syntax error"'
+transit_has 2001:db8:53::/48 || fail "BIRD took a configure of a broken config"
+kill -TERM "$XDPCASTD_PID"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+[ "$rc" -eq 3 ] && grep -q "BIRD did not take the withdrawal" "$WORK/xdpcastd.log" ||
+	fail "SIGTERM with a withdrawal BIRD refused: exit $rc, $(grep "signal 15" "$WORK/xdpcastd.log")"
+mv "$WORK/bird-pop.conf.good" "$WORK/bird-pop.conf"
+srv birdc -s "$POP_SOCK" configure > /dev/null || fail "BIRD refused its config set right"
+touch "$WORK/web-ok"
+echo "ok - SIGTERM after a withdrawal BIRD refused: exit status 3 for the stop hook, not a clean stop"
+
 # An IXP-connected PoP: 70 more BGP peers (disabled) configured before the
 # transits. Every session is read, and each prefix counts once as exported.
 rm -f "$WORK/state.json"
