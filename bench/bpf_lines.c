@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct tally {
 	const char *key;
@@ -58,6 +59,13 @@ static int by_count(const void *a, const void *b)
 	return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->key, y->key);
 }
 
+static void tallies_free(struct tallies *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free((char *)t->t[i].key);
+	free(t->t);
+}
+
 static void print(const char *title, struct tallies *t)
 {
 	qsort(t->t, t->n, sizeof(*t->t), by_count);
@@ -72,9 +80,23 @@ struct prog {
 	__u64 *jited;           /* per line: its first JITed address */
 	__u64 *ksyms;           /* per function: its JITed start */
 	__u32 *func_lens;
+	struct btf *btf;        /* the program's: the names below point into it */
 	const char **fname;
 	char **label;           /* per line: "function file:line source" */
 };
+
+static void prog_free(struct prog *p)
+{
+	for (__u32 i = 0; p->label && i < p->nlines; i++)
+		free(p->label[i]);
+	free(p->label);
+	free(p->fname);
+	btf__free(p->btf);
+	free(p->func_lens);
+	free(p->ksyms);
+	free(p->jited);
+	free(p->lines);
+}
 
 /* The index of the function whose JITed image holds ADDR, or -1 (the
  * subprograms' images are allocated apart, in no order). */
@@ -97,17 +119,18 @@ static long line_of(const struct prog *p, long f, __u64 addr)
 	return best;
 }
 
+/* The program's line and function info and its BTF into p (freed by
+ * prog_free, also when this fails). */
 static int load(struct prog *p, __u32 id)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info), btf_id;
-	struct bpf_func_info *funcs;
-	struct btf *btf;
-	int fd = bpf_prog_get_fd_by_id(id);
+	struct bpf_func_info *funcs = NULL;
+	int fd = bpf_prog_get_fd_by_id(id), ret = -1;
 
 	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		perror("program");
-		return -1;
+		goto out;
 	}
 	/* The first call gave the counts; the second fills the arrays. */
 	p->nlines = info.nr_line_info;
@@ -116,7 +139,7 @@ static int load(struct prog *p, __u32 id)
 	if (!p->nlines || info.nr_jited_line_info != p->nlines || info.nr_jited_func_lens != p->nfuncs ||
 	    info.nr_func_info != p->nfuncs) {
 		fprintf(stderr, "program %u has no line info (no BTF, or not JITed)\n", id);
-		return -1;
+		goto out;
 	}
 	p->lines = calloc(p->nlines, sizeof(*p->lines));
 	p->jited = calloc(p->nlines, sizeof(*p->jited));
@@ -124,7 +147,7 @@ static int load(struct prog *p, __u32 id)
 	p->func_lens = calloc(p->nfuncs, sizeof(*p->func_lens));
 	funcs = calloc(p->nfuncs, sizeof(*funcs));
 	if (!p->lines || !p->jited || !p->ksyms || !p->func_lens || !funcs)
-		return -1;
+		goto out;
 	memset(&info, 0, sizeof(info));
 	info.nr_line_info = p->nlines;
 	info.line_info_rec_size = sizeof(*p->lines);
@@ -142,25 +165,25 @@ static int load(struct prog *p, __u32 id)
 	len = sizeof(info);
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		perror("program info");
-		return -1;
+		goto out;
 	}
-	btf = btf__load_from_kernel_by_id(btf_id);
-	if (!btf) {
+	p->btf = btf__load_from_kernel_by_id(btf_id);
+	if (!p->btf) {
 		perror("program BTF");
-		return -1;
+		goto out;
 	}
 	p->fname = calloc(p->nfuncs, sizeof(*p->fname));
 	p->label = calloc(p->nlines, sizeof(*p->label));
 	if (!p->fname || !p->label)
-		return -1;
+		goto out;
 	for (__u32 i = 0; i < p->nfuncs; i++) {
-		const struct btf_type *t = btf__type_by_id(btf, funcs[i].type_id);
+		const struct btf_type *t = btf__type_by_id(p->btf, funcs[i].type_id);
 
-		p->fname[i] = t ? btf__name_by_offset(btf, t->name_off) : "?";
+		p->fname[i] = t ? btf__name_by_offset(p->btf, t->name_off) : "?";
 	}
 	for (__u32 i = 0; i < p->nlines; i++) {
-		const char *file = btf__name_by_offset(btf, p->lines[i].file_name_off);
-		const char *src = btf__name_by_offset(btf, p->lines[i].line_off);
+		const char *file = btf__name_by_offset(p->btf, p->lines[i].file_name_off);
+		const char *src = btf__name_by_offset(p->btf, p->lines[i].line_off);
 		const char *base = file ? strrchr(file, '/') : NULL;
 		long f = func_of(p, p->jited[i]);
 
@@ -168,10 +191,17 @@ static int load(struct prog *p, __u32 id)
 			src++;
 		if (asprintf(&p->label[i], "%s %s:%u %.70s", f < 0 ? "?" : p->fname[f],
 			     base ? base + 1 : file ? file : "?", BPF_LINE_INFO_LINE_NUM(p->lines[i].line_col),
-			     src ? src : "") < 0)
-			return -1;
+			     src ? src : "") < 0) {
+			p->label[i] = NULL;
+			goto out;
+		}
 	}
-	return 0;
+	ret = 0;
+out:
+	free(funcs);
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -186,8 +216,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: perf script -F ip,sym | bpf_lines PROG_ID  (a perf record -g)\n");
 		return 2;
 	}
-	if (load(&p, strtoul(argv[1], NULL, 10)))
+	if (load(&p, strtoul(argv[1], NULL, 10))) {
+		prog_free(&p);
 		return 1;
+	}
 	/* perf script: a sample's frames, one a line ("ADDR SYM"), leaf
 	 * first; a blank line between samples. */
 	while (fgets(line, sizeof(line), stdin)) {
@@ -223,13 +255,18 @@ int main(int argc, char **argv)
 	printf("%lu samples; %lu (%.1f%%) under program %s, %lu (%.1f%%) in its own code\n", samples,
 	       with_callees.total, 100.0 * with_callees.total / (samples ? samples : 1), argv[1], self.total,
 	       100.0 * self.total / (samples ? samples : 1));
-	if (!with_callees.total)
-		return 0;
-	print("samples under the program by leaf symbol", &leaves);
-	if (self.total) {
-		print("its own code by function", &funcs);
-		print("its own code by line: function file:line source", &self);
+	if (with_callees.total) {
+		print("samples under the program by leaf symbol", &leaves);
+		if (self.total) {
+			print("its own code by function", &funcs);
+			print("its own code by line: function file:line source", &self);
+		}
+		print("with callees, by line: function file:line source", &with_callees);
 	}
-	print("with callees, by line: function file:line source", &with_callees);
+	tallies_free(&funcs);
+	tallies_free(&self);
+	tallies_free(&with_callees);
+	tallies_free(&leaves);
+	prog_free(&p);
 	return 0;
 }
