@@ -704,8 +704,8 @@ void announce_start(struct daemon *d)
 
 void announce_close(struct daemon *d)
 {
-	if (!d->routes)
-		return;         /* never started */
+	if (!d->routes && !d->route_why && !d->maintenance)
+		return;         /* announce_prepare never ran (nor bgp_init) */
 	bgp_close(&d->bgp);
 	free(d->routes);
 	free(d->route_why);
