@@ -4,7 +4,10 @@
  * file, the state file): written to a new temporary file beside them,
  * synced, renamed over them, then the directory synced. Without both syncs
  * a power loss can leave the path empty (ext4, xfs), and an empty state
- * file refuses every start. The temporary file is new (O_EXCL, a random
+ * file refuses every start. A directory sync that fails after the rename
+ * is logged, not failed: the new file is in place for every reader, and
+ * only a power loss before the directory reaches the disk could bring the
+ * old one back. The temporary file is new (O_EXCL, a random
  * name), so a symlink planted in the directory cannot redirect the write,
  * and two writers never rename each other's half-written file. A directory
  * other users can write is refused (private_dir.h): they could replace the
