@@ -267,7 +267,7 @@ static void sync_done(struct loop_job *job)
 	memcpy(v->exported, d->bgp.exported, sizeof(v->exported));
 	v->exported_count = d->bgp.exported_count;
 	d->routes_synced = !memcmp(s->routes, d->routes, s->count * sizeof(*s->routes)) && d->bgp.connected &&
-			   d->bgp.configured;
+			   d->bgp.configured && d->bgp.runs_decided;
 	d->bgp_busy = false;
 	free(s->routes);
 	free(s);
@@ -376,7 +376,8 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 	return r;
 }
 
-void announce_update(struct daemon *d)
+/* Whether a route changed. */
+static bool decide_all(struct daemon *d)
 {
 	bool changed = false;
 
@@ -386,10 +387,22 @@ void announce_update(struct daemon *d)
 		changed |= memcmp(&r, &d->routes[i], sizeof(r)) != 0;
 		d->routes[i] = r;
 	}
-	if (changed) {
+	return changed;
+}
+
+void announce_update(struct daemon *d)
+{
+	if (decide_all(d)) {
 		d->routes_synced = false;
 		sync_bgp(d);
 	}
+}
+
+void announce_stop(struct daemon *d)
+{
+	decide_all(d);
+	d->routes_synced = false;
+	sync_bgp(d);
 }
 
 /* ---- the operator's maintenance ---- */

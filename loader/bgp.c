@@ -285,6 +285,7 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 	/* A file that cannot say what is decided, or a BIRD that refuses it,
 	 * still leaves BIRD to be read: status and metrics say what BIRD does
 	 * now, not what it did when the problem began. */
+	b->runs_decided = false;
 	written = b->written = write_include(b, routes, count, pop, problem, sizeof(problem)) == 0;
 	snprintf(b->include_error, sizeof(b->include_error), "%s", written ? "" : problem);
 	if (!b->connected && connect_bird(b, now))
@@ -336,6 +337,7 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 			goto failed;
 		if (ret == 0)
 			b->reconfigured = false;
+		b->runs_decided = ret == 0;
 		if (ret > 0 && !problem[0])
 			snprintf(problem, sizeof(problem), "%s", differs);
 	}
@@ -364,6 +366,7 @@ void bgp_describe(const struct bgp *b, char *out, size_t len)
 void bgp_retry_now(struct bgp *b)
 {
 	b->reconnect.at = b->reconfigure.at = 0;
+	b->reconfigured = false;
 }
 
 bool bgp_exported(const struct bgp *b, const char *prefix)

@@ -42,6 +42,7 @@ struct bgp {
 					 * refused): it announces nothing, and when it
 					 * starts it reads the include file */
 	bool written;                   /* the include file says the last sync's routes */
+	bool runs_decided;              /* and BIRD's static protocols run them (show static) */
 	struct route logged[BGP_ROUTES_MAX];    /* as the last write logged them: a write
 						 * logs the prefixes it changes alone */
 	size_t logged_count;
@@ -76,8 +77,9 @@ void bgp_close(struct bgp *b);
  * not yet), then BIRD's sessions and exports are read back. */
 void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const char *pop, double now);
 
-/* The next sync tries BIRD at once, whatever the backoff: the stop's
- * withdrawal must know whether BIRD took it. */
+/* The next sync tries BIRD at once, whatever the backoff, and configures
+ * it again for routes it runs other than the file's though it did once
+ * already: the stop's withdrawal must know whether BIRD took it. */
 void bgp_retry_now(struct bgp *b);
 
 /* Whether BIRD exports prefix (as BIRD writes it) over an established session. */

@@ -164,7 +164,7 @@ struct daemon {
 	struct maintenance_kept *maintenance_kept;      /* the state file's for other prefixes */
 	size_t maintenance_kept_count;
 	bool bgp_busy, bgp_again;
-	bool routes_synced;             /* BIRD took `routes` as they are (written, configured) */
+	bool routes_synced;             /* BIRD took `routes` as they are (written, configured, run) */
 	bool withdrawing;               /* stopping: the withdrawal went to BIRD */
 	bool withdrawal_unconfirmed;    /* stopping: BIRD did not take the withdrawal */
 	struct loop_timer drain_timer;
@@ -253,6 +253,11 @@ int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_act
 void announce_state_file_moving(const struct daemon *d, const char *next_path);
 /* Recomputes what BIRD is asked for; syncs when it changed. */
 void announce_update(struct daemon *d);
+/* The stop's withdrawal: synced whether or not a route changed, since an
+ * earlier withdrawal BIRD did not take (refused, never reached, a route
+ * it runs otherwise) would otherwise wait for a health round to be tried
+ * again, and the stop for its proof. */
+void announce_stop(struct daemon *d);
 void announce_close(struct daemon *d);
 
 /* control_server.c */

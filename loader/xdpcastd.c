@@ -462,7 +462,7 @@ static void begin_stop(struct daemon *d, unsigned signo)
 	}
 	log_info("signal %u: withdrawing the anycast prefixes, then detaching", signo);
 	d->withdrawing = true;
-	announce_update(d);
+	announce_stop(d);
 	daemon_publish(d);
 }
 

@@ -435,17 +435,18 @@ xdpcastd_ready() {
 
 # stop_xdpcastd [SIGNAL]: SIGTERM (or SIGNAL, e.g. INT); it must exit 0
 # with nothing attached or pinned.
+# xdpcastd_ended: its process exited (a zombie until waited for, or gone).
+xdpcastd_ended() {
+	[ ! -e "/proc/$XDPCASTD_PID" ] ||
+		[ "$(sed 's/.*) //' "/proc/$XDPCASTD_PID/stat" 2>/dev/null | cut -d' ' -f1)" = Z ]
+}
+
 stop_xdpcastd() {
-	local rc=0 signal=${1:-TERM} i
+	local rc=0 signal=${1:-TERM}
 	kill -"$signal" "$XDPCASTD_PID"
 	# Bounded: a signal it does not handle may be ignored (a background
 	# job's SIGINT is), and a plain wait would hang the test.
-	for i in $(seq 1 600); do
-		[ "$(sed 's/.*) //' "/proc/$XDPCASTD_PID/stat" 2>/dev/null | cut -d' ' -f1)" = Z ] && break
-		[ -e "/proc/$XDPCASTD_PID" ] || break
-		sleep 0.1
-	done
-	[ "$i" -lt 600 ] || fail "xdpcastd still runs 60 s after SIG$signal"
+	within 60 xdpcastd_ended || fail "xdpcastd still runs 60 s after SIG$signal"
 	wait "$XDPCASTD_PID" || rc=$?
 	[ "$rc" -eq 0 ] || fail "xdpcastd exited with $rc on SIG$signal"
 	srv ip -o link show | grep -q "prog/xdp" && fail "a program is still attached after exit"

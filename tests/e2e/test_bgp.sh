@@ -389,6 +389,28 @@ srv birdc -s "$POP_SOCK" configure > /dev/null || fail "BIRD refused its config 
 touch "$WORK/web-ok"
 echo "ok - SIGTERM after a withdrawal BIRD refused: exit status 3 for the stop hook, not a clean stop"
 
+# The same with nothing left to change at the stop: xdpcastctl withdrew the
+# last announced prefix while BIRD refused its config. The stop synced only
+# when a route changed, so it waited for the next health round to ask BIRD
+# again (here a minute; systemd's stop timeout is 30 s); now at once.
+sed -e 's/^  interval_ms: .*/  interval_ms: 60000/' -e 's/^  rise: .*/  rise: 1/' "$WORK/no-asn.yaml" \
+	> "$WORK/long-rounds.yaml"
+start_xdpcastd --zone "$ZONE" --config "$WORK/long-rounds.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE"
+wait_within "the IPv6 prefix announced" 15 eval 'transit_has 2001:db8:53::/48'
+cp "$WORK/bird-pop.conf" "$WORK/bird-pop.conf.good"
+echo "protocol half done {" >> "$WORK/bird-pop.conf"
+ctl withdraw 2001:db8:53::/48 > "$WORK/withdraw.out" 2>&1 || true
+wait_for "BIRD's refusal in status" eval 'ctl status | grep -q "bird-pop.conf:[0-9]*:[0-9]* syntax error"'
+kill -TERM "$XDPCASTD_PID"
+within 20 xdpcastd_ended || fail "the stop waits for a health round: $(tail -3 "$WORK/xdpcastd.log")"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+[ "$rc" -eq 3 ] && grep -q "BIRD did not take the withdrawal" "$WORK/xdpcastd.log" ||
+	fail "SIGTERM after xdpcastctl withdraw BIRD refused: exit $rc, $(tail -3 "$WORK/xdpcastd.log")"
+mv "$WORK/bird-pop.conf.good" "$WORK/bird-pop.conf"
+srv birdc -s "$POP_SOCK" configure > /dev/null || fail "BIRD refused its config set right"
+echo "ok - SIGTERM after a withdrawal BIRD refused, nothing changing at the stop: BIRD asked again at once, exit status 3"
+
 # An IXP-connected PoP: 70 more BGP peers (disabled) configured before the
 # transits. Every session is read, and each prefix counts once as exported.
 rm -f "$WORK/state.json"

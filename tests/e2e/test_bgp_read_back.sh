@@ -104,3 +104,33 @@ withdrawn || fail "still announced at the transit after the stop"
 grep -q "withdrawn; answering for 500 ms more before detaching" "$WORK/xdpcastd.log" ||
 	fail "the stop did not see the withdrawal taken: $(tail -3 "$WORK/xdpcastd.log")"
 echo "ok - SIGTERM: BIRD takes the withdrawal, xdpcastd drains and exits 0"
+
+# SIGTERM while BIRD runs other routes than the file and refuses to be
+# configured again: an operator's `birdc configure undo` of the withdrawal
+# after an edit of bird.conf left half done. BIRD, reached and configured
+# before, exports both prefixes: the stop judged "withdrawn" from the
+# earlier configure alone, drained and exited 0, and the unit's stop hook
+# (which skips clean exits) left the PoP announced. Now it configures BIRD
+# again, refused, and exits 3.
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE"
+wait_within "announced at the transit" 15 announced
+kill "$NSD_PID"
+wait "$NSD_PID" 2>/dev/null || true
+wait_within "withdrawn after NSD stopped" 10 withdrawn
+cp "$WORK/bird-pop.conf" "$WORK/bird-pop.conf.good"
+echo "protocol half done {" >> "$WORK/bird-pop.conf"
+kill -STOP "$XDPCASTD_PID"
+srv birdc -s "$POP_SOCK" configure undo | grep -q "Reconfigured" || fail "BIRD did not undo"
+wait_within "the undo at the transit" 10 announced
+kill -CONT "$XDPCASTD_PID"
+wait_for "BIRD's refusal in status" eval 'ctl status | grep -q "bird-pop.conf:[0-9]*:[0-9]* syntax error"'
+kill -TERM "$XDPCASTD_PID"
+within 20 xdpcastd_ended || fail "SIGTERM: still running: $(tail -3 "$WORK/xdpcastd.log")"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+[ "$rc" -eq 3 ] && grep -q "BIRD did not take the withdrawal" "$WORK/xdpcastd.log" ||
+	fail "SIGTERM while BIRD runs the undone routes: exit $rc, $(tail -3 "$WORK/xdpcastd.log")"
+mv "$WORK/bird-pop.conf.good" "$WORK/bird-pop.conf"
+srv birdc -s "$POP_SOCK" configure | grep -q "Reconfigured" || fail "BIRD refused its config set right"
+wait_within "withdrawn once BIRD read the file" 10 withdrawn
+echo "ok - SIGTERM while BIRD runs an undone withdrawal and refuses its config: configured again, exit status 3"

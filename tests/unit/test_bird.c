@@ -594,6 +594,47 @@ static void test_sync_backs_off_a_refused_configure(void **state)
 	sync_files_remove(&files);
 }
 
+/* The stop's sync (bgp_retry_now first) configures BIRD again for routes
+ * it runs other than the file's, though a health round's sync did once
+ * (refused) and the next would not: whether BIRD took the withdrawal is
+ * what the stop must know. Until BIRD runs the file's routes, a sync does
+ * not say it runs what is decided, connected and configured though it is. */
+static void test_stop_configures_a_difference_again(void **state)
+{
+	struct route r = { "192.0.2.0/24", ROUTE_WITHDRAWN, 0 };
+	struct sync_files files;
+	struct bgp b;
+	FILE *f;
+
+	(void)state;
+	sync_files_make(&files);
+	start_sync_peer(files.log, files.include, true);
+	bgp_init(&b, path, files.include, NULL);
+	bgp_sync(&b, &r, 1, "x", 0);
+	assert_true(b.runs_decided);
+	f = fopen(files.running, "w");          /* undone: BIRD announces again */
+	assert_non_null(f);
+	fputs("route 192.0.2.0/24 blackhole;\n", f);
+	fclose(f);
+	write_empty(files.refuse);              /* and its config is broken since */
+	bgp_sync(&b, &r, 1, "x", 1);
+	bgp_sync(&b, &r, 1, "x", 2);
+	assert_true(b.configured && !b.runs_decided);
+	assert_int_equal(commands_logged(&files, "configure"), 2);   /* the file's, the difference's */
+	bgp_retry_now(&b);
+	bgp_sync(&b, &r, 1, "x", 2.1);
+	assert_int_equal(commands_logged(&files, "configure"), 3);
+	assert_false(b.runs_decided);
+	unlink(files.refuse);
+	bgp_retry_now(&b);
+	bgp_sync(&b, &r, 1, "x", 2.2);
+	assert_true(b.runs_decided);
+	assert_string_equal(b.error, "");
+	bgp_close(&b);
+	stop_peer();
+	sync_files_remove(&files);
+}
+
 /* `xdpcastctl withdraw` (the stop hook) empties the include file and has
  * BIRD read it: a BIRD that refuses its config still announces, so the
  * withdraw failed; one that reads it has withdrawn. */
@@ -638,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_sync_says_bird_lacks_the_file),
 		cmocka_unit_test(test_sync_says_a_refused_reconfigure),
 		cmocka_unit_test(test_sync_backs_off_a_refused_configure),
+		cmocka_unit_test(test_stop_configures_a_difference_again),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
