@@ -33,6 +33,7 @@
 static char events[16][PATH_MAX + 16];
 static size_t event_count;
 static const char *failing_fsync;       /* this path's fsync fails (EIO) */
+static size_t failed_fsyncs;            /* how often it did */
 
 static void record(const char *what, const char *path)
 {
@@ -50,6 +51,7 @@ int fsync(int fd)
 	path[len < 0 ? 0 : len] = '\0';
 	record("fsync", path);
 	if (failing_fsync && !strcmp(path, failing_fsync)) {
+		failed_fsyncs++;
 		errno = EIO;
 		return -1;
 	}
@@ -64,18 +66,18 @@ int rename(const char *from, const char *to)
 }
 
 /* The events of one write to dir/name: the file (its temporary name) synced,
- * renamed, then the directory synced. */
+ * renamed, then the directory synced (fsync names them by resolved path). */
 static void assert_durable(const char *dir, const char *name)
 {
-	char path[256], expected[300];
+	char resolved[PATH_MAX], expected[PATH_MAX + 300];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(expected, sizeof(expected), "fsync %s.", path);
+	assert_non_null(realpath(dir, resolved));
+	snprintf(expected, sizeof(expected), "fsync %s/%s.", resolved, name);
 	assert_int_equal(event_count, 3);
 	assert_memory_equal(events[0], expected, strlen(expected));
-	snprintf(expected, sizeof(expected), "rename-to %s", path);
+	snprintf(expected, sizeof(expected), "rename-to %s/%s", dir, name);
 	assert_string_equal(events[1], expected);
-	snprintf(expected, sizeof(expected), "fsync %s", dir);
+	snprintf(expected, sizeof(expected), "fsync %s", resolved);
 	assert_string_equal(events[2], expected);
 }
 
@@ -329,7 +331,7 @@ static void test_maintenance_save_in_place_when_the_directory_sync_fails(void **
 {
 	struct route routes[] = { { "192.0.2.0/24" } };
 	struct maintenance m[1] = { { MAINT_DRAIN, 2 } }, back[1];
-	char dir[TEMP_NAME_MAX], path[PATH_MAX], err[256] = "";
+	char dir[TEMP_NAME_MAX], path[PATH_MAX], resolved[PATH_MAX], err[256] = "";
 	struct maintenance_kept *kept;
 	size_t kept_count;
 
@@ -337,9 +339,11 @@ static void test_maintenance_save_in_place_when_the_directory_sync_fails(void **
 	temp_name(dir, sizeof(dir), "xdpcast-state.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state.json", dir);
-	failing_fsync = dir;
+	assert_non_null(realpath(dir, resolved));       /* as the fsync above names it */
+	failing_fsync = resolved;
 	assert_int_equal(maintenance_save(path, routes, m, 1, NULL, 0, err, sizeof(err)), 0);
 	failing_fsync = NULL;
+	assert_int_equal(failed_fsyncs, 1);
 	assert_string_equal(err, "");
 	assert_int_equal(maintenance_load(path, routes, 1, back, &kept, &kept_count, err, sizeof(err)), 0);
 	assert_int_equal(back[0].action, MAINT_DRAIN);
