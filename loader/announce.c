@@ -258,7 +258,7 @@ static void sync_done(struct loop_job *job)
 	struct sync_job *s = (struct sync_job *)job;
 	struct daemon *d = s->d;
 	struct bgp_view *v = &d->bird;
-	bool made_stopping = s->stopping;
+	bool made_stopping = s->stopping, ended = false;
 
 	v->connected = d->bgp.connected;
 	bgp_describe(&d->bgp, v->error, sizeof(v->error));
@@ -278,19 +278,26 @@ static void sync_done(struct loop_job *job)
 	 * while BIRD is slow, would keep the stop waiting). */
 	if (made_stopping && d->phase == PHASE_STOPPING && !loop_timer_armed(&d->drain_timer) &&
 	    !d->withdrawal_unconfirmed) {
-		if (d->routes_synced) {
+		if (d->routes_synced && !d->stop_drains) {
+			log_info("withdrawn, as it was before the stop: detaching");
+			ended = true;
+		} else if (d->routes_synced) {
 			log_info("withdrawn; answering for %u ms more before detaching", d->opts.drain_ms);
 			loop_timer_arm(d->loop, &d->drain_timer, clock_monotonic() + d->opts.drain_ms / 1000.0);
 		} else if (d->bgp.away && d->bgp.written) {
 			/* Nothing to drain: a BIRD that is not running announces nothing. */
 			log_info("no BIRD listening at %s (%s): it announces nothing, and reads the withdrawn include "
 				 "file when it starts; detaching", d->bgp.socket_path, v->error);
-			loop_stop(d->loop);
+			ended = true;
 		} else {
 			log_error("BIRD did not take the withdrawal (%s): detaching without a drain", v->error);
 			d->withdrawal_unconfirmed = true;
-			loop_stop(d->loop);
+			ended = true;
 		}
+	}
+	if (ended) {            /* no sync after the stop's verdict: the exit would wait for it */
+		d->bgp_again = false;
+		loop_stop(d->loop);
 	}
 	if (d->bgp_again) {
 		d->bgp_again = false;

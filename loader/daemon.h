@@ -166,6 +166,7 @@ struct daemon {
 	bool bgp_busy, bgp_again;
 	bool routes_synced;             /* BIRD took `routes` as they are (written, configured, run) */
 	bool withdrawing;               /* stopping: the withdrawal went to BIRD */
+	bool stop_drains;               /* stopping: something may have been announced */
 	bool withdrawal_unconfirmed;    /* stopping: BIRD did not take the withdrawal */
 	struct loop_timer drain_timer;
 

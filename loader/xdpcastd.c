@@ -443,23 +443,24 @@ static int signal_fd(void)
 
 /* SIGTERM: withdraw first, keep answering while the withdrawal spreads
  * through BGP (announce.c ends the loop after the drain), then detach.
- * Nothing to withdraw only when every prefix is decided withdrawn, BIRD
- * took that, and exported none at the last sync: a withdrawal BIRD
- * refused (its config broken) or never got (the file not written) leaves
- * it announcing, and the stop must end so that the unit's hook withdraws. */
+ * BIRD is asked even when every prefix was withdrawn and BIRD had taken
+ * that at the last sync: since then an operator may have undone it, or a
+ * sync in flight may be finding so; the stop must end so that the unit's
+ * hook withdraws when BIRD does not take it. No drain when nothing was
+ * announced: every prefix decided withdrawn, BIRD took that, and
+ * exported none at the last sync. */
 static void begin_stop(struct daemon *d, unsigned signo)
 {
-	bool announcing = !d->routes_synced || d->bird.exported_count;
-
 	d->phase = PHASE_STOPPING;
 	sd_notify(0, "STOPPING=1");
-	for (size_t i = 0; i < d->opts.anycast_count; i++)
-		announcing |= d->routes[i].state != ROUTE_WITHDRAWN;
-	if (!d->bgp.socket_path || !announcing) {
-		log_info("signal %u: stopping%s", signo, d->bgp.socket_path ? " (nothing announced)" : "");
+	if (!d->bgp.socket_path) {
+		log_info("signal %u: stopping", signo);
 		loop_stop(d->loop);
 		return;
 	}
+	d->stop_drains = !d->routes_synced || d->bird.exported_count;
+	for (size_t i = 0; i < d->opts.anycast_count; i++)
+		d->stop_drains |= d->routes[i].state != ROUTE_WITHDRAWN;
 	log_info("signal %u: withdrawing the anycast prefixes, then detaching", signo);
 	d->withdrawing = true;
 	announce_stop(d);

@@ -433,14 +433,14 @@ xdpcastd_ready() {
 	return 1
 }
 
-# stop_xdpcastd [SIGNAL]: SIGTERM (or SIGNAL, e.g. INT); it must exit 0
-# with nothing attached or pinned.
 # xdpcastd_ended: its process exited (a zombie until waited for, or gone).
 xdpcastd_ended() {
 	[ ! -e "/proc/$XDPCASTD_PID" ] ||
 		[ "$(sed 's/.*) //' "/proc/$XDPCASTD_PID/stat" 2>/dev/null | cut -d' ' -f1)" = Z ]
 }
 
+# stop_xdpcastd [SIGNAL]: SIGTERM (or SIGNAL, e.g. INT); it must exit 0
+# with nothing attached or pinned.
 stop_xdpcastd() {
 	local rc=0 signal=${1:-TERM}
 	kill -"$signal" "$XDPCASTD_PID"

@@ -107,11 +107,12 @@ echo "ok - SIGTERM: BIRD takes the withdrawal, xdpcastd drains and exits 0"
 
 # SIGTERM while BIRD runs other routes than the file and refuses to be
 # configured again: an operator's `birdc configure undo` of the withdrawal
-# after an edit of bird.conf left half done. BIRD, reached and configured
-# before, exports both prefixes: the stop judged "withdrawn" from the
-# earlier configure alone, drained and exited 0, and the unit's stop hook
-# (which skips clean exits) left the PoP announced. Now it configures BIRD
-# again, refused, and exits 3.
+# after an edit of bird.conf left half done, the signal coming before a
+# health round saw it. The stop judged from the last sync (withdrawn,
+# nothing exported) that nothing was announced, or from the earlier
+# configure alone that BIRD took the withdrawal, and exited 0: the unit's
+# stop hook (which skips clean exits) left the PoP announced. Now it asks
+# BIRD, configures it again, is refused, and exits 3.
 start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE"
 wait_within "announced at the transit" 15 announced
 kill "$NSD_PID"
@@ -121,10 +122,9 @@ cp "$WORK/bird-pop.conf" "$WORK/bird-pop.conf.good"
 echo "protocol half done {" >> "$WORK/bird-pop.conf"
 kill -STOP "$XDPCASTD_PID"
 srv birdc -s "$POP_SOCK" configure undo | grep -q "Reconfigured" || fail "BIRD did not undo"
-wait_within "the undo at the transit" 10 announced
-kill -CONT "$XDPCASTD_PID"
-wait_for "BIRD's refusal in status" eval 'ctl status | grep -q "bird-pop.conf:[0-9]*:[0-9]* syntax error"'
+wait_within "the undo at the transit" 10 eval 'transit_has 192.0.2.0/24 || transit_has 2001:db8:53::/48'
 kill -TERM "$XDPCASTD_PID"
+kill -CONT "$XDPCASTD_PID"
 within 20 xdpcastd_ended || fail "SIGTERM: still running: $(tail -3 "$WORK/xdpcastd.log")"
 rc=0
 wait "$XDPCASTD_PID" || rc=$?
