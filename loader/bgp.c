@@ -75,7 +75,11 @@ static int connect_bird(struct bgp *b, double now)
 	log_info("connected to BIRD %s at %s", b->bird.version, b->socket_path);
 	b->away = false;
 	b->connected = true;
-	backoff_reset(&b->reconnect);
+	/* Perhaps a BIRD started since, with a config it took: a refusal of
+	 * the one before is no reason to wait. The reconnect's backoff ends
+	 * with a sync that worked: a BIRD that greets and then fails every
+	 * command is not one to ask every second. */
+	backoff_reset(&b->reconfigure);
 	b->error[0] = '\0';
 	return 0;
 }
@@ -345,6 +349,7 @@ void bgp_sync(struct bgp *b, const struct route *routes, size_t count, const cha
 	    read_exports(b, routes, count, err, sizeof(err)))
 		goto failed;
 	snprintf(b->error, sizeof(b->error), "%s", problem);
+	backoff_reset(&b->reconnect);
 	if (refused)
 		return;         /* still failing: logged once per reason */
 	failed = log_every_end(&b->failures);

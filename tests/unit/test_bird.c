@@ -53,8 +53,8 @@ static char path[108];
 static pid_t peer;
 
 /* A socket at `path` and a peer process (`peer`) to serve it: in the peer,
- * the connection it accepted; in the test, -1. */
-static int peer_connection(void)
+ * the listening socket; in the test, -1. */
+static int peer_listen(void)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -73,7 +73,17 @@ static int peer_connection(void)
 	/* A failed assertion skips stop_peer: the peer must not outlive the
 	 * test, holding its output open. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	fd = accept(fd, NULL, NULL);
+	return fd;
+}
+
+/* As peer_listen; in the peer, the first connection it accepted. */
+static int peer_connection(void)
+{
+	int listener = peer_listen(), fd;
+
+	if (listener < 0)
+		return -1;
+	fd = accept(listener, NULL, NULL);
 	if (fd < 0)
 		_exit(1);
 	return fd;
@@ -635,6 +645,83 @@ static void test_stop_configures_a_difference_again(void **state)
 	sync_files_remove(&files);
 }
 
+/* A BIRD that greets every connection and hangs up at its first command
+ * (broken, or not BIRD): retried after 1, 2, 4 ... s like one that is not
+ * listening, not every second because each connection opened. */
+static void test_sync_backs_off_a_bird_failing_every_command(void **state)
+{
+	struct route r = { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 };
+	struct sync_files files;
+	size_t connections = 0;
+	int listener;
+	char line[64];
+	struct bgp b;
+	FILE *f;
+
+	(void)state;
+	sync_files_make(&files);
+	listener = peer_listen();
+	if (listener >= 0) {            /* the peer: each connection a line in the log */
+		int c;
+
+		for (;;) {
+			c = accept(listener, NULL, NULL);
+			f = fopen(files.log, "a");
+			if (c < 0 || !f || fputs("connection\n", f) < 0 || write(c, GREETING, strlen(GREETING)) < 0)
+				_exit(1);
+			fclose(f);
+			while (read(c, line, 1) == 1 && line[0] != '\n')
+				;
+			close(c);
+		}
+	}
+	bgp_init(&b, path, files.include, NULL);
+	for (double now = 0; now < 8; now += 0.5) {
+		bgp_sync(&b, &r, 1, "x", now);
+		assert_false(b.connected);
+	}
+	bgp_close(&b);
+	stop_peer();
+	f = fopen(files.log, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		connections++;
+	fclose(f);
+	assert_int_equal(connections, 4);       /* at 0, 1, 3 and 7 */
+	sync_files_remove(&files);
+}
+
+/* A BIRD restarted after refusing its config runs one it took: asked to
+ * configure at once on the new connection, not when the refusals' backoff
+ * ends (status said the old refusal meanwhile). */
+static void test_sync_configures_a_restarted_bird_at_once(void **state)
+{
+	struct route r = { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 };
+	struct sync_files files;
+	struct bgp b;
+
+	(void)state;
+	sync_files_make(&files);
+	write_empty(files.refuse);
+	start_sync_peer(files.log, files.include, true);
+	bgp_init(&b, path, files.include, NULL);
+	bgp_sync(&b, &r, 1, "x", 0);
+	bgp_sync(&b, &r, 1, "x", 1);
+	bgp_sync(&b, &r, 1, "x", 3);            /* refused at 0, 1, 3: the next at 7 */
+	assert_non_null(strstr(b.error, "/etc/bird/bird.conf:3:1 syntax error"));
+	stop_peer();
+	unlink(files.refuse);
+	start_sync_peer(files.log, files.include, true);
+	bgp_sync(&b, &r, 1, "x", 3.5);          /* the old connection fails */
+	assert_false(b.connected);
+	bgp_sync(&b, &r, 1, "x", 4.5);
+	assert_true(b.connected);
+	assert_string_equal(b.error, "");
+	bgp_close(&b);
+	stop_peer();
+	sync_files_remove(&files);
+}
+
 /* `xdpcastctl withdraw` (the stop hook) empties the include file and has
  * BIRD read it: a BIRD that refuses its config still announces, so the
  * withdraw failed; one that reads it has withdrawn. */
@@ -680,6 +767,8 @@ int main(void)
 		cmocka_unit_test(test_sync_says_a_refused_reconfigure),
 		cmocka_unit_test(test_sync_backs_off_a_refused_configure),
 		cmocka_unit_test(test_stop_configures_a_difference_again),
+		cmocka_unit_test(test_sync_backs_off_a_bird_failing_every_command),
+		cmocka_unit_test(test_sync_configures_a_restarted_bird_at_once),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
