@@ -439,6 +439,27 @@ xdpcastd_ended() {
 		[ "$(sed 's/.*) //' "/proc/$XDPCASTD_PID/stat" 2>/dev/null | cut -d' ' -f1)" = Z ]
 }
 
+# ended_unwithdrawn WHAT: xdpcastd, sent SIGTERM, ends within 20 s with
+# exit status 3, having said that BIRD did not take the withdrawal.
+ended_unwithdrawn() {
+	local rc=0
+	within 20 xdpcastd_ended || fail "$1: still running 20 s after SIGTERM: $(tail -3 "$WORK/xdpcastd.log")"
+	wait "$XDPCASTD_PID" || rc=$?
+	[ "$rc" -eq 3 ] && grep -q "BIRD did not take the withdrawal" "$WORK/xdpcastd.log" ||
+		fail "$1: exit $rc, $(tail -3 "$WORK/xdpcastd.log")"
+}
+
+# break_bird_config, mend_bird_config: the PoP's BIRD config left as an
+# edit half done (BIRD refuses every configure), then set right and read.
+break_bird_config() {
+	cp "$WORK/bird-pop.conf" "$WORK/bird-pop.conf.good"
+	echo "protocol half done {" >> "$WORK/bird-pop.conf"
+}
+mend_bird_config() {
+	mv "$WORK/bird-pop.conf.good" "$WORK/bird-pop.conf"
+	srv birdc -s "$POP_SOCK" configure | grep -q "Reconfigured" || fail "BIRD refused its config set right"
+}
+
 # stop_xdpcastd [SIGNAL]: SIGTERM (or SIGNAL, e.g. INT); it must exit 0
 # with nothing attached or pinned.
 stop_xdpcastd() {

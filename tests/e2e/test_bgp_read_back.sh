@@ -118,19 +118,13 @@ wait_within "announced at the transit" 15 announced
 kill "$NSD_PID"
 wait "$NSD_PID" 2>/dev/null || true
 wait_within "withdrawn after NSD stopped" 10 withdrawn
-cp "$WORK/bird-pop.conf" "$WORK/bird-pop.conf.good"
-echo "protocol half done {" >> "$WORK/bird-pop.conf"
+break_bird_config
 kill -STOP "$XDPCASTD_PID"
 srv birdc -s "$POP_SOCK" configure undo | grep -q "Reconfigured" || fail "BIRD did not undo"
 wait_within "the undo at the transit" 10 eval 'transit_has 192.0.2.0/24 || transit_has 2001:db8:53::/48'
 kill -TERM "$XDPCASTD_PID"
 kill -CONT "$XDPCASTD_PID"
-within 20 xdpcastd_ended || fail "SIGTERM: still running: $(tail -3 "$WORK/xdpcastd.log")"
-rc=0
-wait "$XDPCASTD_PID" || rc=$?
-[ "$rc" -eq 3 ] && grep -q "BIRD did not take the withdrawal" "$WORK/xdpcastd.log" ||
-	fail "SIGTERM while BIRD runs the undone routes: exit $rc, $(tail -3 "$WORK/xdpcastd.log")"
-mv "$WORK/bird-pop.conf.good" "$WORK/bird-pop.conf"
-srv birdc -s "$POP_SOCK" configure | grep -q "Reconfigured" || fail "BIRD refused its config set right"
+ended_unwithdrawn "SIGTERM while BIRD runs the undone routes"
+mend_bird_config
 wait_within "withdrawn once BIRD read the file" 10 withdrawn
 echo "ok - SIGTERM while BIRD runs an undone withdrawal and refuses its config: configured again, exit status 3"
