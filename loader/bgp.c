@@ -252,8 +252,11 @@ static int write_include(struct bgp *b, const struct route *routes, size_t count
 			goto failed;
 		bool told = false;
 
+		/* A new decision: BIRD asked at once, refusing or not, reached
+		 * before or not (the waits go on doubling while it fails). */
 		b->configured = false;
-		backoff_reset(&b->reconfigure); /* a new decision: BIRD asked at once, refusing or not */
+		backoff_reset(&b->reconfigure);
+		b->reconnect.at = 0;
 		for (size_t i = 0; i < count; i++) {
 			if (count == b->logged_count && !memcmp(&routes[i], &b->logged[i], sizeof(routes[i])))
 				continue;

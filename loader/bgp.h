@@ -46,10 +46,11 @@ struct bgp {
 	struct route logged[BGP_ROUTES_MAX];    /* as the last write logged them: a write
 						 * logs the prefixes it changes alone */
 	size_t logged_count;
-	struct bgp_backoff reconnect;
+	struct bgp_backoff reconnect;   /* until a sync works; a new decision at once */
 	struct bgp_backoff reconfigure; /* a configure BIRD refused (its config broken): a
 					 * `configure` every round would log an error in
-					 * BIRD's log each time; a new decision at once */
+					 * BIRD's log each time; a new decision, or a new
+					 * connection (BIRD restarted?), at once */
 	char refusal[256];              /* BIRD's reason for the last one it refused */
 	bool reconfigured;              /* configured again for the routes BIRD runs, other
 					 * than the file's: not again until they match */

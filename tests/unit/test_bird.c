@@ -645,43 +645,64 @@ static void test_stop_configures_a_difference_again(void **state)
 	sync_files_remove(&files);
 }
 
-/* A BIRD that greets every connection and hangs up at its first command
- * (broken, or not BIRD): retried after 1, 2, 4 ... s like one that is not
- * listening, not every second because each connection opened. */
+/* A peer that greets every connection and hangs up at its first command
+ * (a broken BIRD, or not BIRD), each connection a line in `log`. */
+static void start_hang_up_peer(const char *log)
+{
+	int listener = peer_listen(), c;
+	char ch;
+	FILE *f;
+
+	if (listener < 0)
+		return;
+	for (;;) {
+		c = accept(listener, NULL, NULL);
+		f = fopen(log, "a");
+		if (c < 0 || !f || fputs("connection\n", f) < 0 || write(c, GREETING, strlen(GREETING)) < 0)
+			_exit(1);
+		fclose(f);
+		while (read(c, &ch, 1) == 1 && ch != '\n')
+			;
+		close(c);
+	}
+}
+
+/* A BIRD that takes the connection and fails every command is retried
+ * after 1, 2, 4 ... s like one that is not listening, not every second
+ * because each connection opened; a new decision is tried at once all the
+ * same, and a sync that works ends the wait. */
 static void test_sync_backs_off_a_bird_failing_every_command(void **state)
 {
 	struct route r = { "192.0.2.0/24", ROUTE_ANNOUNCED, 0 };
 	struct sync_files files;
-	int listener;
-	char line[64];
 	struct bgp b;
-	FILE *f;
 
 	(void)state;
 	sync_files_make(&files);
-	listener = peer_listen();
-	if (listener >= 0) {            /* the peer: each connection a line in the log */
-		int c;
-
-		for (;;) {
-			c = accept(listener, NULL, NULL);
-			f = fopen(files.log, "a");
-			if (c < 0 || !f || fputs("connection\n", f) < 0 || write(c, GREETING, strlen(GREETING)) < 0)
-				_exit(1);
-			fclose(f);
-			while (read(c, line, 1) == 1 && line[0] != '\n')
-				;
-			close(c);
-		}
-	}
+	start_hang_up_peer(files.log);
 	bgp_init(&b, path, files.include, NULL);
 	for (double now = 0; now < 8; now += 0.5) {
 		bgp_sync(&b, &r, 1, "x", now);
 		assert_false(b.connected);
 	}
+	assert_int_equal(commands_logged(&files, "connection"), 4);  /* at 0, 1, 3 and 7 */
+	r.state = ROUTE_WITHDRAWN;
+	bgp_sync(&b, &r, 1, "x", 8);
+	bgp_sync(&b, &r, 1, "x", 9);
+	assert_int_equal(commands_logged(&files, "connection"), 5);  /* at 8, the next at 8 + 16 */
+	stop_peer();
+	start_sync_peer(files.log, files.include, true);
+	r.state = ROUTE_ANNOUNCED;
+	bgp_sync(&b, &r, 1, "x", 10);
+	assert_string_equal(b.error, "");
+	stop_peer();
+	unlink(files.log);
+	start_hang_up_peer(files.log);
+	bgp_sync(&b, &r, 1, "x", 11);           /* the working peer's connection fails */
+	bgp_sync(&b, &r, 1, "x", 12);
+	assert_int_equal(commands_logged(&files, "connection"), 1);  /* after 1 s, not 32 */
 	bgp_close(&b);
 	stop_peer();
-	assert_int_equal(commands_logged(&files, "connection"), 4);  /* at 0, 1, 3 and 7 */
 	sync_files_remove(&files);
 }
 
