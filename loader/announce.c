@@ -691,6 +691,28 @@ size_t announce_check_jobs(const struct options *o)
 	return 1 /* fast_path */ + backend_checks + o->health.command_count;
 }
 
+/* An anycast prefix inside another is announced and withdrawn on its own,
+ * but routers still send its traffic here through the covering prefix
+ * while that one is announced: its checks and drains move nothing. */
+void announce_warn_covered(const struct daemon *d)
+{
+	const struct options *o = &d->opts;
+
+	for (size_t i = 0; i < o->anycast_count; i++)
+		for (size_t j = 0; j < o->anycast_count; j++) {
+			const struct xdpcast_lpm_key *inner = &o->anycast[i].prefix, *outer = &o->anycast[j].prefix;
+			char inner_text[INET6_ADDRSTRLEN + 4], outer_text[INET6_ADDRSTRLEN + 4];
+
+			if (outer->prefixlen >= inner->prefixlen || !prefix_contains(outer, inner->addr))
+				continue;
+			prefix_format(inner, inner_text, sizeof(inner_text));
+			prefix_format(outer, outer_text, sizeof(outer_text));
+			log_warn("%s: anycast %s lies inside anycast %s: withdrawn or drained alone, its traffic "
+				 "still comes here while %s is announced", o->config_path ? o->config_path : "--anycast",
+				 inner_text, outer_text, outer_text);
+		}
+}
+
 void announce_start(struct daemon *d)
 {
 	char names[1024] = "";
@@ -704,6 +726,7 @@ void announce_start(struct daemon *d)
 			 d->bgp.socket_path, names);
 	else
 		log_info("no BGP control (no BIRD socket); health checks: %s", names);
+	announce_warn_covered(d);
 	for (size_t i = 0; i < d->health.count; i++)
 		if (d->check_specs[i].kind == CHECK_KIND_IMPOSSIBLE)
 			log_error("check %s: %s: never announced", d->health.checks[i].name, d->check_specs[i].why);

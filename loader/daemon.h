@@ -245,6 +245,8 @@ int announce_check_options(const struct options *o, char *err, size_t errlen);
  * hangs delays no other check. */
 size_t announce_check_jobs(const struct options *o);
 void announce_start(struct daemon *d);
+/* Warns of an anycast prefix inside another (the start and --check-config). */
+void announce_warn_covered(const struct daemon *d);
 /* xdpcastctl drain, undrain (MAINT_NONE) and withdraw: for prefix (as BIRD
  * writes it) or every prefix (NULL); kept in the state file first. */
 int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,

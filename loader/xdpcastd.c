@@ -186,7 +186,8 @@ static int place_views(struct daemon *d, char *err, size_t errlen)
 }
 
 /* What --check-config cannot call wrong but an operator should know: a
- * check that can never pass, a probe that sees a view's answers. */
+ * check that can never pass, a probe that sees a view's answers, an
+ * anycast prefix that cannot move its traffic alone. */
 static void check_config_warnings(const struct daemon *d)
 {
 	static const __u8 probe4[16] = XDPCAST_PROBE_SOURCE4, probe6[16] = XDPCAST_PROBE_SOURCE6;
@@ -201,6 +202,7 @@ static void check_config_warnings(const struct daemon *d)
 			    prefix_contains(&d->opts.views[v].prefixes[p], probe6))
 				log_warn("%s: view %s holds the health probe's source (%s): the fast_path check sees "
 					 "that view's answers", d->opts.config_path, d->opts.views[v].name, LOOKUP_CLIENT);
+	announce_warn_covered(d);
 }
 
 /* ---- the snapshot every view is rendered from ---- */

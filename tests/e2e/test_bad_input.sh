@@ -76,6 +76,18 @@ printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24, 2001:db8:53::/48
 out=$("$BUILD/xdpcastd" --check-config "$WORK/secondaries.yaml") || fail "--check-config of secondaries: $out"
 [ "$out" = "$WORK/secondaries.yaml: ok (0 zone files, 2 transferred zones, 2 anycast prefixes, 0 blocked prefixes)" ] ||
 	fail "--check-config said: $out"
+# An anycast prefix inside another: its own checks and drains move nothing
+# while the covering one is announced. Said, not refused (a covering
+# aggregate is how some networks reach far peers).
+printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [2001:db8:53:8000::/49, 192.0.2.128/25, 192.0.2.0/24, 2001:db8:53::/48, 198.51.100.0/24]\nzones: [%s]\n' \
+	"$ZONE" > "$WORK/covered.yaml"
+out=$("$BUILD/xdpcastd" --check-config "$WORK/covered.yaml" 2>&1) || fail "--check-config of covered prefixes: $out"
+covered=$(sed -n 's/^.* xdpcastd: \(warning: .* lies inside .*\)$/\1/p' <<< "$out")
+[ "$covered" = "warning: $WORK/covered.yaml: anycast 2001:db8:53:8000::/49 lies inside anycast 2001:db8:53::/48: withdrawn or drained alone, its traffic still comes here while 2001:db8:53::/48 is announced
+warning: $WORK/covered.yaml: anycast 192.0.2.128/25 lies inside anycast 192.0.2.0/24: withdrawn or drained alone, its traffic still comes here while 192.0.2.0/24 is announced" ] ||
+	fail "--check-config on covered anycast prefixes said: $out"
+grep -q "ok (1 zone file, 0 transferred zones, 5 anycast prefixes" <<< "$out" || fail "--check-config refused covered prefixes: $out"
+echo "ok - --check-config warns of an anycast prefix inside another, once each"
 printf 'pop: e2e\ninterfaces: [veth-s]\nanycast: [192.0.2.0/24]\nzones: [%s]\n' "$ROOT/tests/zones/broken.zone" > "$WORK/broken-zone.yaml"
 rc=0
 out=$("$BUILD/xdpcastd" --check-config "$WORK/broken-zone.yaml" 2>&1) || rc=$?
