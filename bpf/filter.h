@@ -83,7 +83,7 @@ static __always_inline int screened_out(const struct packet *pkt)
 	__u32 zero = 0;
 
 	screen = bpf_map_lookup_elem(&xdpcast_source_screen, &zero);
-	if (!screen || !screen->ready)
+	if (!screen || screen->ready != SOURCE_SCREEN_LAYOUT)
 		return 0;
 	if (is_ipv4(pkt))
 		return !screen_bit_set(screen->by16[0], screen_prefix(a, 12, 2)) &&
@@ -91,7 +91,7 @@ static __always_inline int screened_out(const struct packet *pkt)
 	/* IPv6 sources in ::/16, where IPv4-mapped keys are, always take the trie. */
 	return !screen_bit_set(screen->by16[1], screen_prefix(a, 0, 2)) &&
 	       !screen_bit_set(screen->hashed, screen_hashed_bit(screen_prefix(a, 0, 4), SCREEN_V6_32)) &&
-	       !screen_bit_set(screen->hashed, screen_hashed_bit(screen_prefix(a, 0, 6), SCREEN_V6_48));
+	       !screen_bit_set(screen->hashed, screen_v6_48_bit(screen_prefix(a, 0, 6)));
 }
 
 /* Sources no host sends from, which the kernel drops whatever the lists

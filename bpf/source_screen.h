@@ -11,6 +11,12 @@
  * of its family's levels at least as long as itself (its own prefix at the
  * last level when it is longer); a hash bit shared with another prefix
  * costs that prefix a trie lookup, never a wrong verdict.
+ *
+ * A /48's bit lies in the 64-octet line of its /32's, so that a source no
+ * entry covers (most of a spoofed flood) reads one random line of the
+ * hashed bits, not two. Many entries at /48 or longer inside one /32 fill
+ * its line: its sources then take the trie, as do the few of other /32s
+ * hashed to the same line.
  */
 #ifndef XDPCAST_SOURCE_SCREEN_H
 #define XDPCAST_SOURCE_SCREEN_H
@@ -37,6 +43,19 @@ static inline __u64 screen_prefix(const __u8 *addr, int from, int octets)
 static inline __u32 screen_hashed_bit(__u64 prefix, enum screen_level level)
 {
 	return ((prefix | (__u64)level << 56) * 0x9e3779b97f4a7c15ULL) >> (64 - SOURCE_SCREEN_HASH_BITS);
+}
+
+#define SCREEN_LINE_ORDER 9     /* a cache line holds 2^9 bits */
+#define SCREEN_LINE_BITS (1u << SCREEN_LINE_ORDER)
+
+/* The hashed bit of an IPv6 /48 (its top 6 octets as a number): in its
+ * /32's line, at a place of its own hash's top bits. */
+static inline __u32 screen_v6_48_bit(__u64 prefix48)
+{
+	__u32 line = screen_hashed_bit(prefix48 >> 16, SCREEN_V6_32) / SCREEN_LINE_BITS;
+	__u32 in_line = ((prefix48 | (__u64)SCREEN_V6_48 << 56) * 0x9e3779b97f4a7c15ULL) >> (64 - SCREEN_LINE_ORDER);
+
+	return line * SCREEN_LINE_BITS + in_line;
 }
 
 static inline int screen_bit_set(const __u64 *words, __u32 bit)

@@ -125,9 +125,13 @@ struct protected_prefix {
  * entry, and skips the trie (bpf/source_screen.h says which bits).
  */
 #define SOURCE_SCREEN_HASH_BITS 22    /* 4 Mi hashed bits, 512 KiB */
+#define SOURCE_SCREEN_LAYOUT 2        /* which bits the screen's readers and writers agree on */
 
 struct source_screen {
-	__u64 ready;      /* 0: look every source up (never built, or being rebuilt) */
+	/* SOURCE_SCREEN_LAYOUT once built; anything else: look every source
+	 * up (never built, being rebuilt, or built by another version) */
+	__u64 ready;
+	__u64 reserved[7];                                  /* the bits start on a cache line */
 	__u64 by16[2][65536 / 64];                          /* [IPv6][the source's /16] */
 	__u64 hashed[(1 << SOURCE_SCREEN_HASH_BITS) / 64];  /* IPv4 /24, IPv6 /32 and /48 */
 };

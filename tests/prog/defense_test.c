@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,6 +29,7 @@
 #include "packet.h"
 #include "pins.h"
 #include "prefix.h"
+#include "source_screen.h"
 #include "source_screen_map.h"
 #include "stats.h"
 #include "test_program.h"
@@ -356,6 +358,58 @@ static void test_screen_covers_every_entry(void **state)
 		if (source_screen_rebuild(screen, filter, err, sizeof(err)))
 			fail_msg("%s", err);
 	}
+}
+
+/* The program reads the screen only as built for its layout, and at the
+ * bit its writers set: a /48's, in its /32's cache line. An entry put in
+ * the trie without its bits shows which bit the program reads: clear,
+ * the entry's source is screened out (answered); set, it takes the trie
+ * (dropped). A screen of another version is not read, and `xdpcastctl
+ * block add` stops it rather than set bits where that version's program
+ * does not look. */
+static void test_screen_of_another_version(void **state)
+{
+	struct query_spec inside = { .family = 6, .src = "2001:db8:aaaa::5", .qname = "www.example.test." };
+	const __u64 prefix48 = 0x20010db8aaaaULL;
+	const __u32 bit = screen_v6_48_bit(prefix48);
+	int filter = bpf_map__fd(skel->maps.xdpcast_source_filter);
+	int screen_fd = bpf_map__fd(skel->maps.xdpcast_source_screen);
+	struct xdpcast_lpm_key key;
+	struct source_screen *screen;
+	struct protection p;
+	char err[128];
+
+	(void)state;
+	no_limits(&p);
+	prefix_list_clear(&p.bogons);
+	protect(&p);
+	screen = mmap(NULL, sizeof(*screen), PROT_READ | PROT_WRITE, MAP_SHARED, screen_fd, 0);
+	assert_true(screen != MAP_FAILED);
+	assert_int_equal(screen->ready, SOURCE_SCREEN_LAYOUT);
+	assert_int_equal(bit / SCREEN_LINE_BITS, screen_hashed_bit(prefix48 >> 16, SCREEN_V6_32) / SCREEN_LINE_BITS);
+	assert_int_equal(prefix_parse("2001:db8:aaaa::/48", &key, err, sizeof(err)), 0);
+	if (blocklist_insert(filter, -1, &key, err, sizeof(err)))      /* into the trie alone */
+		fail_msg("%s", err);
+	run("an entry without its bits: screened out", &inside, XDP_TX, XDPCAST_dns_answer, NULL);
+	screen->hashed[bit / 64] |= 1ULL << (bit % 64);
+	run("its /48's bit set by hand: the trie", &inside, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	screen->hashed[bit / 64] &= ~(1ULL << (bit % 64));
+	run("cleared again: screened out", &inside, XDP_TX, XDPCAST_dns_answer, NULL);
+
+	screen->ready = 1;      /* as the build before layout 2 left it */
+	run("a screen of another layout: not read", &inside, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	if (source_screen_add(screen_fd, &key, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(screen->ready, 0);
+	assert_false(screen_bit_set(screen->hashed, bit));
+
+	if (source_screen_rebuild(screen_fd, filter, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(screen->ready, SOURCE_SCREEN_LAYOUT);
+	assert_true(screen_bit_set(screen->hashed, bit));
+	run("rebuilt", &inside, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	assert_int_equal(bpf_map_delete_elem(filter, &key), 0);
+	munmap(screen, sizeof(*screen));
 }
 
 /* Sources the kernel drops whatever the lists say are bogons with the
@@ -1041,6 +1095,7 @@ int main(void)
 		cmocka_unit_test(test_blocklist_over_capacity),
 		cmocka_unit_test(test_failed_takeover_keeps_live_blocks),
 		cmocka_unit_test(test_screen_covers_every_entry),
+		cmocka_unit_test(test_screen_of_another_version),
 		cmocka_unit_test(test_mapped_ipv6_sources),
 		cmocka_unit_test(test_martian_sources),
 		cmocka_unit_test(test_allowlist),

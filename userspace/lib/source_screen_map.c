@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,8 @@
 #include "source_screen.h"
 #include "source_screen_map.h"
 
-/* by16 and hashed, one run of words after `ready`. */
-#define SCREEN_WORDS ((sizeof(struct source_screen) - sizeof(__u64)) / sizeof(__u64))
+/* by16 and hashed, one run of words. */
+#define SCREEN_WORDS ((sizeof(struct source_screen) - offsetof(struct source_screen, by16)) / sizeof(__u64))
 
 typedef void set_bit_fn(__u64 *words, __u32 bit);
 
@@ -114,7 +115,7 @@ static void entry_bits(struct source_screen *s, const struct xdpcast_lpm_key *e,
 	} else {
 		covered(e->addr, 0, 6, e->prefixlen, &first, &count);
 		for (__u64 i = 0; i < count; i++)
-			set(s->hashed, screen_hashed_bit(first + i, SCREEN_V6_48));
+			set(s->hashed, screen_v6_48_bit(first + i));
 	}
 }
 
@@ -152,10 +153,17 @@ int source_screen_stop(int screen_fd, char *err, size_t errlen)
 int source_screen_add(int screen_fd, const struct xdpcast_lpm_key *entry, char *err, size_t errlen)
 {
 	struct source_screen *live = screen_map(screen_fd, err, errlen);
+	__u64 ready;
 
 	if (!live)
 		return -1;
-	entry_bits(live, entry, set_atomic);
+	/* A screen another version built puts bits elsewhere: its program
+	 * would miss the new entry's, so it looks every source up from now. */
+	ready = __atomic_load_n(&live->ready, __ATOMIC_SEQ_CST);
+	if (ready && ready != SOURCE_SCREEN_LAYOUT)
+		__atomic_store_n(&live->ready, 0, __ATOMIC_SEQ_CST);
+	else
+		entry_bits(live, entry, set_atomic);
 	screen_unmap(live);
 	return 0;
 }
@@ -178,7 +186,7 @@ int source_screen_rebuild(int screen_fd, int filter_fd, char *err, size_t errlen
 		for (size_t i = 0; i < SCREEN_WORDS; i++)
 			__atomic_store_n(&to[i], from[i], __ATOMIC_RELAXED);
 		if (!filter_bits(live, filter_fd, set_atomic, err, errlen)) {
-			__atomic_store_n(&live->ready, 1, __ATOMIC_SEQ_CST);
+			__atomic_store_n(&live->ready, SOURCE_SCREEN_LAYOUT, __ATOMIC_SEQ_CST);
 			ret = 0;
 		}
 	}

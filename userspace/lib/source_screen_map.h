@@ -24,7 +24,8 @@
 /* Every source takes the trie until the next rebuild: before a batch of changes. */
 int source_screen_stop(int screen_fd, char *err, size_t errlen);
 
-/* Sets the bits of an entry already in the filter. */
+/* Sets the bits of an entry already in the filter; stops a screen built
+ * by another version (SOURCE_SCREEN_LAYOUT), whose bits lie elsewhere. */
 int source_screen_add(int screen_fd, const struct xdpcast_lpm_key *entry, char *err, size_t errlen);
 
 /* The screen of exactly the filter's entries, then started; stopped
