@@ -39,13 +39,17 @@ _Static_assert(sizeof(struct answer_record) + XDPCAST_ANSWER_MAX <= XDPCAST_BLOB
 const volatile __u8 nsid[XDPCAST_NSID_MAX] = {};
 const volatile __u32 nsid_len = 0;
 
-/* One generation of the names. The loader creates each generation with
- * this layout (and its BTF), sized to the zones it holds. */
+/* One generation of the names: a table of lines (struct name_line). The
+ * loader creates each generation with this layout (and its BTF), sized to
+ * the zones it holds; BPF_F_INNER_MAP lets the sizes differ, and the
+ * program reads the size from the map itself. This one's line is free:
+ * every name a miss. */
 struct names_map {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
-	__type(key, struct name_key);
-	__type(value, struct name_ref);
+	__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	__type(key, __u32);
+	__type(value, struct name_line);
 } xdpcast_empty SEC(".maps");
 
 /* Slot 0 holds the current generation (docs/ARCHITECTURE.md, "Maps"); it starts as
@@ -129,6 +133,55 @@ static __always_inline int name_differs(const struct blob_page *page, __u32 reco
 	return 0;
 }
 
+#define NAMES_LINE_FREE  (1ULL << 32)   /* a free slot: the key is not there */
+#define NAMES_LINE_FOUND (1ULL << 33)   /* | the record address */
+
+/*
+ * A line's word on a key: NAMES_LINE_FOUND with its record, NAMES_LINE_FREE,
+ * or 0 (go on to the next line). The order of the two loads matters
+ * (struct name_slot). A function of its own, so the verifier walks its
+ * branches once, not once per line of every lookup.
+ */
+__noinline __u64 names_line_find(const struct name_line *l, __u64 hash, __u32 class_view)
+{
+	if (!l)
+		return 0;
+#pragma unroll
+	for (int k = 0; k < XDPCAST_NAME_LINE_SLOTS; k++) {
+		__u64 slot_hash = *(volatile const __u64 *)&l->slot[k].name_hash;
+		__u64 word = *(volatile const __u64 *)&l->slot[k].qclass;
+
+		if (slot_hash == hash && (__u32)word == class_view)
+			return NAMES_LINE_FOUND | word >> 32;
+		if (!slot_hash && !(__u16)word)
+			return NAMES_LINE_FREE;
+	}
+	return 0;
+}
+
+/* The record address a key leads to: NAME_FOUND, NAME_MISS at a free
+ * slot, NAME_PASS after the last line the key may take. */
+static __always_inline enum name_lookup find_key(void *names, __u64 hash, __u16 qclass, __u16 view,
+						 __u32 *record)
+{
+	__u32 lines = ((const struct bpf_map *)names)->max_entries;
+	struct names_probe at = xdpcast_names_probe(hash, qclass, view, lines);
+	__u32 class_view = (__u32)view << 16 | qclass, line = at.line;
+
+	for (int i = 0; i < XDPCAST_NAMES_PROBE_LINES; i++) {
+		__u64 found = names_line_find(bpf_map_lookup_elem(names, &line), hash, class_view);
+
+		if (found & NAMES_LINE_FOUND) {
+			*record = (__u32)found;
+			return NAME_FOUND;
+		}
+		if (found)
+			return NAME_MISS;
+		line = xdpcast_names_next(line, at.step, lines);
+	}
+	return NAME_PASS;
+}
+
 /*
  * The record of the qname's suffix from name_off (with "*." in front for a
  * wildcard), verified against the full name stored in it. A key whose
@@ -140,17 +193,15 @@ static __always_inline enum name_lookup lookup_name(void *names, const struct sc
 						    const struct dns_query *q, __u64 hash, __u32 name_off,
 						    int wildcard, struct name_hit *hit)
 {
-	struct name_key key = { .name_hash = hash, .qclass = q->qclass, .view = q->view };
 	__u32 prefix = wildcard ? WILDCARD_LABEL_LEN : 0, len = q->qname_len - name_off;
 	const struct blob_page *page;
 	const struct name_record *r;
-	const struct name_ref *ref;
+	enum name_lookup found;
 	__u32 address, offset;
 
-	ref = bpf_map_lookup_elem(names, &key);
-	if (!ref)
-		return NAME_MISS;
-	address = *(volatile const __u32 *)&ref->record;
+	found = find_key(names, hash, q->qclass, q->view, &address);
+	if (found != NAME_FOUND)
+		return found;
 	page = blob_page_at(address);
 	if (!address || !page)
 		return NAME_PASS;

@@ -341,9 +341,9 @@ struct client_view {
 /*
  * The answer cache (DESIGN.md section 3) has two parts:
  *
- *  - the names: one hash entry per (name, class, view), in a generation's
- *    inner map (`xdpcast_names`, slot 0 of `xdpcast_answer_gen`), whose
- *    value is the blob address of the name's record;
+ *  - the names: one slot per (name, class, view) in a generation's table
+ *    (`xdpcast_names`, slot 0 of `xdpcast_answer_gen`; struct name_line),
+ *    leading to the blob address of the name's record;
  *  - the blob: records of any size in pages of `xdpcast_blob` (an array of
  *    maps, each page a one-element array the loader writes through mmap).
  *
@@ -396,7 +396,7 @@ static inline __u32 xdpcast_address(__u32 page, __u32 offset)
 	return page << XDPCAST_BLOB_OFFSET_BITS | offset >> 3;
 }
 
-/* Key of the names hash. */
+/* What a name is looked up by. */
 struct name_key {
 	__u64 name_hash;  /* xdpcast_name_hash of the lowercased wire name */
 	__u16 qclass;
@@ -404,12 +404,70 @@ struct name_key {
 	__u32 reserved;
 };
 
-/* Value of the names hash. */
-struct name_ref {
+/*
+ * The names table: open addressing over lines of four slots (one cache
+ * line), in an mmapable array the loader writes in place. A key visits
+ * the lines xdpcast_names_probe gives, at most XDPCAST_NAMES_PROBE_LINES,
+ * and takes the first free or emptied slot. A
+ * lookup ends at the key (found), at a free slot (the name is not ours) or
+ * after the last line (not known: userspace answers). So a key with no
+ * room in its lines is left to userspace, never taken for a miss: no slot
+ * becomes free again within a generation (a deleted key's slot is emptied,
+ * kept for the probes that pass it, and reused).
+ *
+ * A slot is two words, each written in one store: the name hash, then
+ * (qclass, view, record). A reader reads the hash, then the second word,
+ * and verifies the name in the record it finds; so whatever store it
+ * falls between, it finds the key's old record, its new one, or passes.
+ */
+struct name_slot {
+	__u64 name_hash;  /* with qclass 0: a free slot */
+	__u16 qclass;     /* NAME_SLOT_EMPTIED: a deleted key's */
+	__u16 view;
 	__u32 record;     /* blob address of the struct name_record; 0: two names
 			   * of the view claim this key, userspace answers */
-	__u32 reserved;
 };
+
+#define NAME_SLOT_EMPTIED       0xffff   /* a qclass no query matches: RFC 6895 reserves it */
+#define XDPCAST_NAME_LINE_SLOTS 4
+#define XDPCAST_NAMES_PROBE_LINES 8
+
+struct name_line {
+	struct name_slot slot[XDPCAST_NAME_LINE_SLOTS];
+};
+
+/* A slot's second word as one number: how both sides store and load it. */
+static inline __u64 xdpcast_name_slot_word(__u16 qclass, __u16 view, __u32 record)
+{
+	return (__u64)record << 32 | (__u32)view << 16 | qclass;
+}
+
+/* Where a key's lines are among `lines`: the first, and the step to the
+ * next (double hashing: keys that start on one line go on apart, so runs
+ * of full lines stay short). The class and view are mixed into the name
+ * hash (one name in many views spreads out); each half is scaled to the
+ * table, any number of lines. */
+struct names_probe {
+	__u32 line;
+	__u32 step;             /* 1 .. lines - 1 (1 for a table of one line) */
+};
+
+static inline struct names_probe xdpcast_names_probe(__u64 name_hash, __u16 qclass, __u16 view, __u32 lines)
+{
+	__u64 mixed = name_hash ^ ((__u64)((__u32)view << 16 | qclass) * 0x9e3779b97f4a7c15ULL);
+	__u32 steps = lines > 1 ? lines - 1 : 1;
+
+	return (struct names_probe){
+		.line = (__u32)(((mixed >> 32) * lines) >> 32),
+		.step = 1 + (__u32)(((mixed & 0xffffffff) * steps) >> 32),
+	};
+}
+
+static inline __u32 xdpcast_names_next(__u32 line, __u32 step, __u32 lines)
+{
+	line += step;
+	return line >= lines ? line - lines : line;
+}
 
 enum name_flag {
 	NAME_SIGNED = 1 << 0,          /* the zone has DNSSEC data: DO=1 needs a DNSSEC variant */

@@ -801,7 +801,7 @@ static const struct schema_item limits_keys[] = {
 static const struct schema_item answer_cache_keys[] = {
 	{ .key = "max_mib", .type = &schema_mebibytes, .offset = AT(cache_max_bytes), .max = 1u << 30,
 	  .default_doc = "none",
-	  .help = "the most kernel memory one generation of the answer cache may take: its names map and blob "
+	  .help = "the most kernel memory one generation of the answer cache may take: its names table and blob "
 		  "pages, as `xdpcast_cache_bytes` reports them (0: no cap). A load, reload or transfer that would "
 		  "take more is refused with the figure in the error and the data in force keeps answering; a "
 		  "reload that builds a new generation holds the old one too until the swap" },

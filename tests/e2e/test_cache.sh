@@ -83,7 +83,7 @@ echo "ok - a changed file reloaded in place: $written of $names names written, t
 # all or nothing, small.test's change is undone too.
 small_zone 2 192.0.2.71 > "$SMALL.new"
 mv "$SMALL.new" "$SMALL"
-zone_file 100000 3 192.0.2.82 > "$ZONE.new"
+zone_file 150000 3 192.0.2.82 > "$ZONE.new"
 mv "$ZONE.new" "$ZONE"
 out=$(ctl reload 2>&1) && fail "a reload over the cap worked: $out"
 grep -qE "^xdpcastctl: reload failed, generation 2 keeps answering: the answer cache would take [0-9.]+ MiB, over the cap of 16.0 MiB \(answer_cache.max_mib\)$" \

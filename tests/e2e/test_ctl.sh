@@ -235,11 +235,11 @@ cli kdig +short +norec +time=2 +retry=0 @$ANYCAST6 www.example.test AAAA > /dev/
 [ "$(ctl --json catchment --since 2 | json '[(e["prefix"], e["answers"], e["share"]) for e in v]')" = \
   "[('2001:db8:1::/48', 3, 1.0)]" ] || fail "catchment --since 2: $(ctl --json catchment --since 2)"
 grep -q '"network"' <<< "$(bpftool map dump pinned "$PIN_DIR/xdpcast_catchment")" || fail "no BTF in xdpcast_catchment"
-# The answer cache's names map is made by the loader: with the program's BTF.
+# The answer cache's names table is made by the loader: with the program's BTF.
 names_id=$(bpftool -j map dump pinned "$PIN_DIR/xdpcast_answer_gen" |
 	json 'int.from_bytes(bytes(int(b, 16) for b in v[0]["value"]), "little")')
-grep -q '"name_hash"' <<< "$(bpftool map dump id "$names_id")" || fail "no BTF in the names map $names_id"
-echo "ok - catchment: the client's /24 and /48 with their answers and shares (text, JSON, --top, --since); the names map has BTF"
+grep -q '"name_hash"' <<< "$(bpftool map dump id "$names_id")" || fail "no BTF in the names table $names_id"
+echo "ok - catchment: the client's /24 and /48 with their answers and shares (text, JSON, --top, --since); the names table has BTF"
 
 sed -i 's/^www             IN A    192.0.2.80$/www             IN A    192.0.2.88/' "$WORK/zone"
 [ "$(ctl reload)" = "reloaded: generation 2" ] || fail "reload did not say generation 2"

@@ -12,7 +12,7 @@
 # after. Each cycle ends where it began (every edit undone), so what
 # the daemon holds after the last cycle must be what it held after the
 # second: descriptors, threads, children, map descriptors, blob pages,
-# names map entries, bytes in the answer cache, source filter entries,
+# keys in the names table, bytes in the answer cache, source filter entries,
 # lines of /metrics. RSS, mappings, log volume and BIRD's reconfigurations
 # are reported, not judged (they move with malloc and timing). Run with an
 # ASan build (BUILD=build-asan, `make SANITIZE=1`) it also checks that every
@@ -130,7 +130,7 @@ metrics() { http_get "http://$UNICAST4:9153/metrics"; }
 
 # What the daemon holds, one tab-separated line: RSS (KiB), descriptors,
 # threads, child processes, memory mappings, BPF map descriptors, blob
-# pages in xdpcast_blob, entries of the names map in force, bytes of the
+# pages in xdpcast_blob, keys in the names table in force, bytes of the
 # zones' records in the cache, entries of xdpcast_source_filter, lines of
 # /metrics, bytes of log (all daemons), BIRD's reconfigurations so far.
 # Descriptors, children and map descriptors come and go with each health
@@ -151,14 +151,15 @@ held() {
 sample() {
 	local pid=$XDPCASTD_PID names_id fds threads children map_fds
 	read -r fds threads children map_fds <<< "$(held)"
-	# Slot 0 of xdpcast_answer_gen: the names map's id, little-endian bytes.
+	# Slot 0 of xdpcast_answer_gen: the names table's id, little-endian bytes.
 	names_id=$(bpftool -j map dump pinned "$PIN_DIR/xdpcast_answer_gen" |
 		json 'int.from_bytes(bytes(int(b, 16) for b in v[0]["value"]), "little")')
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 		"$(awk '/^VmRSS/ {print $2}' /proc/$pid/status)" "$fds" "$threads" "$children" \
 		"$(wc -l < /proc/$pid/maps)" "$map_fds" \
 		"$(bpftool -j map dump pinned "$PIN_DIR/xdpcast_blob" | json 'len(v)')" \
-		"$(bpftool -j map dump id "$names_id" | json 'len(v)')" \
+		"$(bpftool -j map dump id "$names_id" |
+			json 'sum(s["qclass"] not in (0, 0xffff) for e in v for s in e["formatted"]["value"]["slot"])')" \
 		"$(ctl status --json | json 'sum(z["cache_bytes"] for z in v["zones"])')" \
 		"$(bpftool -j map dump pinned "$PIN_DIR/xdpcast_source_filter" | json 'len(v)')" \
 		"$(metrics | wc -l)" \

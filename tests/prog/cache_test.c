@@ -27,6 +27,7 @@
 #include "cache.h"
 #include "generation.h"
 #include "log.h"
+#include "names_table.h"
 #include "packet.h"
 #include "temp_name.h"
 #include "test_program.h"
@@ -221,22 +222,40 @@ static void read_blob(uint32_t address, void *out, size_t len)
 	memcpy(out, buf.bytes + xdpcast_address_offset(address), len);
 }
 
+/* The record the names table leads a name of class IN, default view, to:
+ * from every slot, not by the probe the program and the loader share. */
+static __u32 table_record(int names, __u64 name_hash)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	assert_int_equal(bpf_obj_get_info_by_fd(names, &info, &len), 0);
+	for (__u32 i = 0; i < info.max_entries; i++) {
+		struct name_line line;
+
+		assert_int_equal(bpf_map_lookup_elem(names, &i, &line), 0);
+		for (int k = 0; k < XDPCAST_NAME_LINE_SLOTS; k++)
+			if (line.slot[k].name_hash == name_hash && line.slot[k].qclass == KNOT_CLASS_IN &&
+			    !line.slot[k].view)
+				return line.slot[k].record;
+	}
+	fail_msg("no slot of the names table holds the name");
+	return 0;
+}
+
 /* The record the program finds for a name, and its first type's answer. */
 static struct name_record read_record(const knot_dname_t *name, struct answer_record *first)
 {
-	struct name_key key = { .name_hash = answer_name_hash(name), .qclass = KNOT_CLASS_IN };
 	uint8_t record[XDPCAST_RECORD_NAME_OFF + XDPCAST_NAME_MAX + 1 + 8 + sizeof(struct type_entry)];
 	struct type_entry type;
 	struct name_record rec;
-	struct name_ref ref;
 	__u32 slot = 0, id;
 	int names;
 
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdpcast_answer_gen), &slot, &id), 0);
 	names = bpf_map_get_fd_by_id(id);
-	assert_int_equal(bpf_map_lookup_elem(names, &key, &ref), 0);
+	read_blob(table_record(names, answer_name_hash(name)), record, sizeof(record));
 	close(names);
-	read_blob(ref.record, record, sizeof(record));
 	memcpy(&rec, record, sizeof(rec));
 	memset(first, 0, sizeof(*first));
 	if (rec.type_count) {
@@ -439,7 +458,7 @@ static void test_unwritten_change_written_by_next_generation(void **state)
 		fail_msg("%s", err);
 	assert_int_equal(generation_serve_transfer(&current, test_program_cache(), zone->origin, zone, &changes, err,
 						   sizeof(err)), CACHE_NEEDS_BUILD);
-	assert_non_null(strstr(err, "the names map is full"));
+	assert_non_null(strstr(err, "the names table is full"));
 	ask("b199.grow.test.", KNOT_RRTYPE_A, 0, &r);
 	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);    /* the answers in force */
 
@@ -457,6 +476,162 @@ static void test_unwritten_change_written_by_next_generation(void **state)
 	zone_free(removals);
 	zone_free(additions);
 	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
+}
+
+/* The names table in force, and its lines. */
+static int names_in_force(__u32 *lines)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 slot = 0, id, len = sizeof(info);
+	int names;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdpcast_answer_gen), &slot, &id), 0);
+	names = bpf_map_get_fd_by_id(id);
+	assert_true(names >= 0);
+	assert_int_equal(bpf_obj_get_info_by_fd(names, &info, &len), 0);
+	*lines = info.max_entries;
+	return names;
+}
+
+/* The lines a name of class IN in the default view visits, in order. */
+static void probe_lines(const char *text, __u32 lines, __u32 *out)
+{
+	knot_dname_t *name = knot_dname_from_str_alloc(text);
+	struct names_probe at = xdpcast_names_probe(answer_name_hash(name), KNOT_CLASS_IN, 0, lines);
+
+	for (int i = 0; i < XDPCAST_NAMES_PROBE_LINES; i++, at.line = xdpcast_names_next(at.line, at.step, lines))
+		out[i] = at.line;
+	knot_dname_free(name, NULL);
+}
+
+static void write_line(int names, __u32 line, const struct name_line *l)
+{
+	assert_int_equal(bpf_map_update_elem(names, &line, l, BPF_ANY), 0);
+}
+
+/*
+ * The program follows the names table as bpf/xdpcast.h lays it out: a
+ * name whose lines hold no free slot is passed, never called a miss; an
+ * emptied slot does not end a probe, a key in its last line is found; a
+ * free slot ends it.
+ */
+static void test_names_table_probes(void **state)
+{
+	struct zone *zone = named_zone(1, "a", 100);
+	struct view_zones views[] = { { NULL, 0 } };
+	struct name_line saved[XDPCAST_NAMES_PROBE_LINES], l;
+	__u32 lines, path[XDPCAST_NAMES_PROBE_LINES], record = 0;
+	struct generation current = { 0 }, next;
+	knot_dname_t *a7 = knot_dname_from_str_alloc("a7.grow.test.");
+	struct response r;
+	char err[512];
+	int names;
+
+	(void)state;
+	assert_int_equal(generation_build(&next, views, 1, &zone, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)), 0);
+	names = names_in_force(&lines);
+	assert_true(lines >= XDPCAST_NAMES_PROBE_LINES);
+
+	/* No free slot on the way: passed, where it had been NXDOMAIN. */
+	ask("absent.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(r.verdict, XDP_TX);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);
+	probe_lines("absent.grow.test.", lines, path);
+	for (int i = 0; i < XDPCAST_NAMES_PROBE_LINES; i++) {
+		assert_int_equal(bpf_map_lookup_elem(names, &path[i], &saved[i]), 0);
+		l = saved[i];
+		for (int k = 0; k < XDPCAST_NAME_LINE_SLOTS; k++)
+			if (!l.slot[k].name_hash && !l.slot[k].qclass)
+				l.slot[k] = (struct name_slot){ .name_hash = 1000 + i * 4 + k, .qclass = KNOT_CLASS_IN };
+		write_line(names, path[i], &l);
+	}
+	ask("absent.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(r.verdict, XDP_PASS);
+	for (int i = XDPCAST_NAMES_PROBE_LINES - 1; i >= 0; i--)
+		write_line(names, path[i], &saved[i]);
+
+	/* a7's key moved to the last line of its probe, every slot before it
+	 * emptied: found there. */
+	probe_lines("a7.grow.test.", lines, path);
+	for (int i = 0; i < XDPCAST_NAMES_PROBE_LINES; i++) {
+		assert_int_equal(bpf_map_lookup_elem(names, &path[i], &saved[i]), 0);
+		for (int k = 0; k < XDPCAST_NAME_LINE_SLOTS; k++)
+			if (saved[i].slot[k].name_hash == answer_name_hash(a7) && saved[i].slot[k].qclass == KNOT_CLASS_IN)
+				record = saved[i].slot[k].record;
+	}
+	assert_int_not_equal(record, 0);
+	for (int i = 0; i < XDPCAST_NAMES_PROBE_LINES; i++) {
+		for (int k = 0; k < XDPCAST_NAME_LINE_SLOTS; k++)
+			l.slot[k] = (struct name_slot){ .name_hash = 2000 + k, .qclass = NAME_SLOT_EMPTIED };
+		if (i == XDPCAST_NAMES_PROBE_LINES - 1)
+			l.slot[XDPCAST_NAME_LINE_SLOTS - 1] = (struct name_slot){
+				.name_hash = answer_name_hash(a7), .qclass = KNOT_CLASS_IN, .record = record };
+		write_line(names, path[i], &l);
+	}
+	ask("a7.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(r.verdict, XDP_TX);
+	assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 1);
+	/* A free slot before it ends the probe: no such name. */
+	l.slot[0] = (struct name_slot){ 0 };
+	write_line(names, path[0], &l);
+	ask("a7.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);
+	for (int i = XDPCAST_NAMES_PROBE_LINES - 1; i >= 0; i--)
+		write_line(names, path[i], &saved[i]);
+	ask("a7.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 1);
+
+	close(names);
+	knot_dname_free(a7, NULL);
+	generation_free(&current);
+	zone_free(zone);
+	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
+}
+
+/* The loader's side of the table: a key without room is refused and
+ * counted, a deleted key's slot is reused, room is counted in slots taken. */
+static void test_names_table_room(void **state)
+{
+	struct map_btf btf = { .fd = -1 };
+	struct names_table t;
+	struct name_key keys[XDPCAST_NAME_LINE_SLOTS + 1];
+	uint32_t record;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(names_table_create(&t, &btf, 1, err, sizeof(err)), 0);
+	assert_int_equal(t.line_count, 1);      /* every probe visits the one line */
+	for (int i = 0; i <= XDPCAST_NAME_LINE_SLOTS; i++)
+		keys[i] = (struct name_key){ .name_hash = 0x1234567800ULL + i, .qclass = KNOT_CLASS_IN, .view = 3 };
+	for (int i = 0; i < XDPCAST_NAME_LINE_SLOTS; i++)
+		assert_true(names_table_set(&t, &keys[i], 8 * (i + 1)));
+	assert_false(names_table_set(&t, &keys[XDPCAST_NAME_LINE_SLOTS], 64));
+	assert_int_equal(t.unplaced, 1);
+	assert_false(names_table_get(&t, &keys[XDPCAST_NAME_LINE_SLOTS], &record));
+	assert_true(names_table_get(&t, &keys[2], &record));
+	assert_int_equal(record, 24);
+	assert_true(names_table_set(&t, &keys[2], 72));         /* a new record, the same slot */
+	assert_true(names_table_get(&t, &keys[2], &record));
+	assert_int_equal(record, 72);
+	assert_int_equal(t.taken, XDPCAST_NAME_LINE_SLOTS);
+
+	names_table_delete(&t, &keys[1]);
+	assert_false(names_table_get(&t, &keys[1], &record));
+	assert_int_equal(t.lines[0].slot[1].qclass, NAME_SLOT_EMPTIED);
+	assert_true(names_table_set(&t, &keys[XDPCAST_NAME_LINE_SLOTS], 64));
+	assert_int_equal(t.lines[0].slot[1].name_hash, keys[XDPCAST_NAME_LINE_SLOTS].name_hash);
+	assert_int_equal(t.taken, XDPCAST_NAME_LINE_SLOTS);
+	for (int i = 0; i < XDPCAST_NAME_LINE_SLOTS; i++)
+		assert_int_equal(names_table_get(&t, &keys[i], &record), i != 1);
+	assert_false(names_table_has_room(&t, 1));              /* four of four slots taken */
+	names_table_close(&t);
+
+	assert_int_equal(names_table_create(&t, &btf, 1000, err, sizeof(err)), 0);
+	assert_int_equal(t.line_count, 500);
+	assert_true(names_table_has_room(&t, 1250));            /* five slots in eight */
+	assert_false(names_table_has_room(&t, 1251));
+	names_table_close(&t);
 }
 
 /* An edit of the example zone: lines out, lines in (the SOA's serial
@@ -1922,6 +2097,8 @@ int main(void)
 		cmocka_unit_test(test_shared_tails_at_every_qname_length),
 		cmocka_unit_test(test_slots_ending_in_a_page_slack),
 		cmocka_unit_test(test_unwritten_change_written_by_next_generation),
+		cmocka_unit_test(test_names_table_probes),
+		cmocka_unit_test(test_names_table_room),
 		cmocka_unit_test(test_changes_in_place_answer_as_built_afresh),
 		cmocka_unit_test(test_change_undone_takes_its_bytes_back),
 		cmocka_unit_test(test_signed_changes_answer_as_built_afresh),

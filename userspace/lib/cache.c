@@ -3,7 +3,7 @@
  * The answer cache: what the compiler renders for each name, stored as the
  * program reads it (bpf/xdpcast.h) and shared where identical.
  *
- * Per name: one key in the names map, one name record, one answer record
+ * Per name: one key in the names table, one name record, one answer record
  * per type it answers. Tails are made canonical (their compression
  * pointers into the question or into the tail itself relative, as patches)
  * and then shared: the zone's slot templates (positive, NODATA, NXDOMAIN),
@@ -22,6 +22,7 @@
 #include "cache.h"
 #include "hmap.h"
 #include "log.h"
+#include "names_table.h"
 
 #define NAMES_BATCH 65536
 #define NAMES_HEADROOM(n) ((n) / 16 + 64)   /* names a generation can gain in place */
@@ -89,16 +90,15 @@ struct cache_zone {
 	struct name_set soa_dependents; /* names with the SOA in a tail of their own */
 	struct target_index targets;
 	struct denial_index denial;
-	struct cache_usage usage;       /* bytes: records only; names map share added on report */
+	struct cache_usage usage;       /* bytes: records only; names table share added on report */
 	size_t left_to_userspace;
 	bool stale;                     /* its last change was not written: write it whole next */
 };
 
 struct cache_generation {
 	struct cache *cache;
-	int names_fd;
-	uint32_t names_capacity;
-	uint64_t names_memlock;
+	struct names_table names_table;
+	uint64_t names_capacity;        /* the keys the table was made for */
 	struct blob_space *space;
 	struct cache_zone *zones;
 	size_t zone_capacity;
@@ -109,7 +109,7 @@ struct cache_generation {
 	struct name_set origins;        /* its zones' origins, any view; record: how many zones */
 	uint64_t names;
 	struct name_key *keys;          /* a batch of keys being written */
-	struct name_ref *refs;
+	uint32_t *records;
 	size_t batch_count;
 };
 
@@ -473,7 +473,7 @@ static void *record_at(struct cache_generation *gen, uint32_t address)
 static int check_cap(struct cache_generation *gen, char *err, size_t errlen)
 {
 	uint64_t max = gen->cache->max_bytes;
-	uint64_t bytes = gen->names_memlock + blob_space_page_bytes(gen->space);
+	uint64_t bytes = gen->names_table.memlock + blob_space_page_bytes(gen->space);
 
 	if (!max || bytes <= max)
 		return 0;
@@ -1113,38 +1113,18 @@ static const struct cache_zone *cname_into(const struct cache_generation *gen, c
 
 /* ---- names of a generation ---- */
 
-static int names_map_create(struct cache *cache, uint32_t capacity, char *err, size_t errlen)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts);
-	int fd;
-
-	if (cache->maps.names_btf.fd >= 0) {
-		opts.btf_fd = cache->maps.names_btf.fd;
-		opts.btf_key_type_id = cache->maps.names_btf.key_type_id;
-		opts.btf_value_type_id = cache->maps.names_btf.value_type_id;
-	}
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "xdpcast_names", sizeof(struct name_key), sizeof(struct name_ref),
-			    capacity, &opts);
-	if (fd < 0)
-		snprintf(err, errlen, "creating the names map for %u names: %s", capacity, strerror(errno));
-	return fd;
-}
-
 /* A name two zones of one view hold (a delegation point and the child
  * zone's apex): userspace, which knows both, answers it. Both records
  * stay unreachable until the generation goes. */
 static int claim_collided(struct cache_generation *gen, const knot_dname_t *name, uint16_t view)
 {
 	struct name_key key = key_of(name, KNOT_CLASS_IN, view);
-	struct name_ref pass = { 0 };
 	char text[KNOT_DNAME_TXT_MAXLEN];
 
 	knot_dname_to_str(text, name, sizeof(text));
 	log_warn("%s (view %u) is a name of two zones; left to the userspace server", text, view);
-	if (bpf_map_update_elem(gen->names_fd, &key, &pass, BPF_ANY) ||
-	    hmap_set(&gen->collided, key_hash(&key), (void *)1))
-		return -1;
-	return 0;
+	names_table_set(&gen->names_table, &key, 0);
+	return hmap_set(&gen->collided, key_hash(&key), (void *)1);
 }
 
 static bool is_collided(const struct cache_generation *gen, const struct name_key *key)
@@ -1175,24 +1155,16 @@ static int claim_nested(struct cache_generation *gen, const struct cache_zone *i
 	return 0;
 }
 
+/* The keys of records written: after the records' pages are in the blob. */
 static int flush_keys(struct cache_generation *gen, char *err, size_t errlen)
 {
-	size_t done = 0;
-
 	if (blob_space_commit(gen->space, err, errlen))
 		return -1;
 	/* A key already there is a 64-bit hash collision: the later name
 	 * takes it, the earlier fails the program's check of the name and
-	 * goes to userspace. */
-	while (done < gen->batch_count) {
-		__u32 count = gen->batch_count - done;
-
-		if (bpf_map_update_batch(gen->names_fd, &gen->keys[done], &gen->refs[done], &count, NULL)) {
-			snprintf(err, errlen, "filling the names map: %s", strerror(errno));
-			return -1;
-		}
-		done += count;
-	}
+	 * goes to userspace. A key without room goes there too. */
+	for (size_t i = 0; i < gen->batch_count; i++)
+		names_table_set(&gen->names_table, &gen->keys[i], gen->records[i]);
 	gen->batch_count = 0;
 	return 0;
 }
@@ -1201,7 +1173,7 @@ static int queue_key(struct cache_generation *gen, const struct name_key *key, u
 		     size_t errlen)
 {
 	gen->keys[gen->batch_count] = *key;
-	gen->refs[gen->batch_count++] = (struct name_ref){ .record = record };
+	gen->records[gen->batch_count++] = record;
 	gen->names++;
 	return gen->batch_count == NAMES_BATCH ? flush_keys(gen, err, errlen) : 0;
 }
@@ -1288,10 +1260,9 @@ static void generation_release(struct cache_generation *gen, bool unpublish)
 		blob_space_free(gen->space);
 	else
 		blob_space_forget(gen->space);
-	if (gen->names_fd >= 0)
-		close(gen->names_fd);
+	names_table_close(&gen->names_table);
 	free(gen->keys);
-	free(gen->refs);
+	free(gen->records);
 	free(gen);
 }
 
@@ -1354,25 +1325,24 @@ struct cache_generation *cache_build(struct cache *cache, const struct cache_sou
 		gen->zone_capacity = count + 1;
 	if (!gen || !(gen->zones = calloc(gen->zone_capacity, sizeof(*gen->zones))) ||
 	    !(gen->keys = malloc(NAMES_BATCH * sizeof(*gen->keys))) ||
-	    !(gen->refs = malloc(NAMES_BATCH * sizeof(*gen->refs))) || !(gen->space = blob_space_new(cache->blob))) {
+	    !(gen->records = malloc(NAMES_BATCH * sizeof(*gen->records))) ||
+	    !(gen->space = blob_space_new(cache->blob))) {
 		snprintf(err, errlen, "out of memory");
 		if (gen)
-			gen->names_fd = -1;
+			gen->names_table.fd = -1;
 		generation_free(gen);
 		return NULL;
 	}
 	gen->cache = cache;
-	gen->names_fd = -1;
+	gen->names_table.fd = -1;
 	for (size_t i = 0; i < count; i++) {
 		names += count_names(sources[i].zone);
 		if (hold_origin(gen, sources[i].zone->origin))   /* all, before any chain is compiled */
 			goto fail;
 	}
 	gen->names_capacity = names + NAMES_HEADROOM(names);
-	gen->names_fd = names_map_create(cache, gen->names_capacity, err, errlen);
-	if (gen->names_fd < 0)
+	if (names_table_create(&gen->names_table, &cache->maps.names_btf, gen->names_capacity, err, errlen))
 		goto fail;
-	gen->names_memlock = map_memlock(gen->names_fd);
 	if (check_cap(gen, err, errlen))
 		goto fail;
 	for (size_t i = 0; i < count; i++) {
@@ -1416,15 +1386,16 @@ int cache_publish(struct cache *cache, struct cache_generation *gen, char *err, 
 	if (blob_space_commit(gen->space, err, errlen))
 		return -1;
 	/* The swap: from here packets use the new generation. The update
-	 * returns once no program run can still hold the old names map
+	 * returns once no program run can still hold the old names table
 	 * (kernel/bpf/syscall.c, maybe_wait_bpf_programs), so its records
 	 * can go at once. */
-	if (bpf_map_update_elem(cache->maps.generation_fd, &slot, &gen->names_fd, BPF_ANY)) {
+	if (bpf_map_update_elem(cache->maps.generation_fd, &slot, &gen->names_table.fd, BPF_ANY)) {
 		snprintf(err, errlen, "swapping in the new answer cache: %s", strerror(errno));
 		return -1;
 	}
 	generation_free(cache->current);
 	cache->current = gen;
+	names_table_unmap(&gen->names_table);
 	blob_unmap(cache->blob);
 	return 0;
 }
@@ -1464,7 +1435,7 @@ void cache_close(struct cache *cache)
 
 static uint64_t names_share(const struct cache_generation *gen, uint64_t entries)
 {
-	return gen->names_capacity ? entries * gen->names_memlock / gen->names_capacity : 0;
+	return gen->names_capacity ? entries * gen->names_table.memlock / gen->names_capacity : 0;
 }
 
 int cache_zone_usage(const struct cache *cache, const knot_dname_t *origin, uint16_t view,
@@ -1484,16 +1455,18 @@ void cache_usage(const struct cache *cache, struct cache_usage *usage)
 	const struct cache_generation *gen = cache->current;
 
 	usage->entries = gen ? gen->names : 0;
-	usage->bytes = (gen ? gen->names_memlock : 0) + blob_map_bytes(cache->blob);
+	usage->bytes = (gen ? gen->names_table.memlock : 0) + blob_map_bytes(cache->blob);
 }
 
 size_t cache_left_to_userspace(const struct cache *cache)
 {
 	size_t left = 0;
 
-	for (size_t i = 0; cache->current && i < cache->current->zone_count; i++)
+	if (!cache->current)
+		return 0;
+	for (size_t i = 0; i < cache->current->zone_count; i++)
 		left += cache->current->zones[i].left_to_userspace;
-	return left;
+	return left + cache->current->names_table.unplaced;
 }
 
 /* ---- in place ---- */
@@ -1510,7 +1483,7 @@ struct change {
 	bool whole;                     /* every name of the zone */
 	bool soa;                       /* the SOA changed: new negative slot tails */
 	struct name_key *keys;          /* keys to set (records) or delete (record 0) */
-	struct name_ref *refs;
+	uint32_t *records;
 	uint32_t *old;                  /* records replaced, freed after a grace period */
 	size_t count, capacity;
 	unsigned slots_changed;         /* bit k: slot k gets the zone's new slot_tails[k] */
@@ -1576,9 +1549,9 @@ static int mark_names(struct change *c, const struct zone *zone, const knot_dnam
 static bool was_name(const struct change *c, const knot_dname_t *name)
 {
 	struct name_key key = key_of(name, KNOT_CLASS_IN, c->cz->view);
-	struct name_ref ref;
+	uint32_t record;
 
-	return !bpf_map_lookup_elem(c->gen->names_fd, &key, &ref);
+	return names_table_get(&c->gen->names_table, &key, &record);
 }
 
 /*
@@ -1680,22 +1653,21 @@ static int stage(struct change *c, const struct name_key *key, uint32_t record, 
 	if (c->count == c->capacity) {
 		size_t cap = c->capacity ? c->capacity * 2 : 64;
 		struct name_key *keys = realloc(c->keys, cap * sizeof(*keys));
-		struct name_ref *refs;
-		uint32_t *olds;
+		uint32_t *records, *olds;
 
 		if (!keys)
 			return -1;
 		c->keys = keys;
-		if (!(refs = realloc(c->refs, cap * sizeof(*refs))))
+		if (!(records = realloc(c->records, cap * sizeof(*records))))
 			return -1;
-		c->refs = refs;
+		c->records = records;
 		if (!(olds = realloc(c->old, cap * sizeof(*olds))))
 			return -1;
 		c->old = olds;
 		c->capacity = cap;
 	}
 	c->keys[c->count] = *key;
-	c->refs[c->count] = (struct name_ref){ .record = record };
+	c->records[c->count] = record;
 	c->old[c->count++] = old;
 	c->added += (record != 0) - (old != 0);
 	return 0;
@@ -1709,24 +1681,23 @@ static int stage(struct change *c, const struct name_key *key, uint32_t record, 
 static int64_t current_record(struct cache_generation *gen, const struct name_key *key, const knot_dname_t *name)
 {
 	const struct name_record *r;
-	struct name_ref ref;
+	uint32_t record;
 
 	if (is_collided(gen, key))
 		return -1;
-	if (bpf_map_lookup_elem(gen->names_fd, key, &ref))
+	if (!names_table_get(&gen->names_table, key, &record))
 		return 0;
-	r = record_at(gen, ref.record);
+	r = record_at(gen, record);
 	if (!r || r->name_len != knot_dname_size(name) ||
 	    memcmp((const uint8_t *)r + XDPCAST_RECORD_NAME_OFF, name, r->name_len))
 		return -1;
-	return ref.record;
+	return record;
 }
 
 /* The new records of one marked name. */
 static int rewrite(struct change *c, const knot_dname_t *name, char *err, size_t errlen)
 {
 	struct name_key key = key_of(name, KNOT_CLASS_IN, c->cz->view);
-	struct name_ref old = { 0 };
 	int64_t current = current_record(c->gen, &key, name);
 	uint32_t record = 0;
 	struct name_answers n;
@@ -1734,15 +1705,14 @@ static int rewrite(struct change *c, const knot_dname_t *name, char *err, size_t
 
 	if (current < 0)
 		return 0;
-	old.record = current;
 	ret = zone_compile_name(c->zc, name, &n, err, errlen);
 	if (ret < 0)
 		return -1;
 	if (ret == 0 && !(record = write_name(c->gen, c->cz, &n, err, errlen)))
 		return -1;
-	if (!record && !old.record)
+	if (!record && !current)
 		return 0;
-	if (stage(c, &key, record, old.record)) {
+	if (stage(c, &key, record, current)) {
 		if (record)
 			free_name(c->gen, c->cz, record);
 		snprintf(err, errlen, "out of memory");
@@ -1786,8 +1756,8 @@ static int rewrite_slots(struct change *c, char *err, size_t errlen)
 static void abandon(struct change *c)
 {
 	for (size_t i = 0; i < c->count; i++)
-		if (c->refs[i].record)
-			free_name(c->gen, c->cz, c->refs[i].record);
+		if (c->records[i])
+			free_name(c->gen, c->cz, c->records[i]);
 	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
 		if (!(c->slots_changed & (1u << k)))
 			continue;
@@ -1811,39 +1781,16 @@ static int switch_in(struct change *c, char *err, size_t errlen)
 {
 	struct cache_generation *gen = c->gen;
 	bool freed = false;
-	size_t set = 0;
 
 	if (blob_space_commit(gen->space, err, errlen))
 		return -1;
 	/* Keys to set first, keys to delete after. */
-	for (size_t i = 0; i < c->count; i++) {
-		if (!c->refs[i].record)
-			continue;
-		struct name_key key = c->keys[i];
-		struct name_ref ref = c->refs[i];
-		uint32_t old = c->old[i];
-
-		c->keys[i] = c->keys[set], c->refs[i] = c->refs[set], c->old[i] = c->old[set];
-		c->keys[set] = key, c->refs[set] = ref, c->old[set++] = old;
-	}
-	for (size_t done = 0; done < set;) {
-		__u32 count = set - done;
-
-		if (bpf_map_update_batch(gen->names_fd, &c->keys[done], &c->refs[done], &count, NULL)) {
-			snprintf(err, errlen, "writing the names map: %s", strerror(errno));
-			return -1;
-		}
-		done += count;
-	}
-	for (size_t done = set; done < c->count;) {
-		__u32 count = c->count - done;
-
-		if (bpf_map_delete_batch(gen->names_fd, &c->keys[done], &count, NULL)) {
-			snprintf(err, errlen, "deleting from the names map: %s", strerror(errno));
-			return -1;
-		}
-		done += count;
-	}
+	for (size_t i = 0; i < c->count; i++)
+		if (c->records[i])
+			names_table_set(&gen->names_table, &c->keys[i], c->records[i]);
+	for (size_t i = 0; i < c->count; i++)
+		if (!c->records[i])
+			names_table_delete(&gen->names_table, &c->keys[i]);
 	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
 		if (!(c->slots_changed & (1u << k)))
 			continue;
@@ -1940,7 +1887,7 @@ static void change_free(struct change *c)
 	name_set_free(&c->dirty);
 	free(c->work);
 	free(c->keys);
-	free(c->refs);
+	free(c->records);
 	free(c->old);
 }
 
@@ -1963,14 +1910,28 @@ static int mark_whole(struct change *c, const struct zone *before, const struct 
 	return 0;
 }
 
-/* The names map of a generation has room for the names it was built with
- * and a few more: past them a new generation, sized anew, is the way. A
- * growing catalog meets this as a matter of course (one zone of every
- * ~1/16 added): not an error. */
-static void names_map_full(size_t names, uint32_t capacity, char *err, size_t errlen)
+/* The marked names the zone has now and the names table has not: at most
+ * the keys a change adds. */
+static size_t new_keys(const struct change *c)
 {
-	snprintf(err, errlen, "the names map is full (%zu names for %u): a new generation makes room", names,
-		 capacity);
+	size_t count = 0;
+
+	for (size_t i = 0; i < c->work_count; i++)
+		count += zone_name_exists(c->zone, c->work[i]) && !was_name(c, c->work[i]);
+	return count;
+}
+
+/* CACHE_NEEDS_BUILD when `keys` new keys do not fit: the names table of a
+ * generation has room for the names it was built with (and 1/16 more)
+ * and a quarter as many again; past them a new generation, sized anew, is the way. A growing
+ * catalog meets this as a matter of course: not an error. */
+static int names_table_full(const struct cache_generation *gen, size_t keys, char *err, size_t errlen)
+{
+	if (names_table_has_room(&gen->names_table, keys))
+		return 0;
+	snprintf(err, errlen, "the names table is full (%llu names, %zu more, made for %llu): a new generation makes room",
+		 (unsigned long long)gen->names, keys, (unsigned long long)gen->names_capacity);
+	return CACHE_NEEDS_BUILD;
 }
 
 static int change_zone(struct cache_generation *gen, struct cache_zone *cz, struct zone *zone,
@@ -1979,7 +1940,6 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	struct change c = { .gen = gen, .cz = cz, .zone = zone };
 	struct zone_changes between = { 0 };
 	const struct zone *before = cz->zone;
-	size_t names;
 	int ret = -1;
 	bool was_stale = cz->stale;
 
@@ -2019,6 +1979,11 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 				if (mark(&c, e->name))
 					goto oom;
 	}
+	/* Room for the names that come, before a record is written: a change
+	 * that cannot go in takes no memory the undoing of others needs. */
+	if ((ret = names_table_full(gen, new_keys(&c), err, errlen)))
+		goto fail;
+	ret = -1;
 	if ((c.soa || c.whole) && rewrite_slots(&c, err, errlen))
 		goto fail;
 	/* Canonical order: parents are written before their children. */
@@ -2027,12 +1992,6 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	for (size_t i = 0; i < c.work_count; i++)
 		if (rewrite(&c, c.work[i], err, errlen))
 			goto fail;
-	names = gen->names + (c.added > 0 ? (size_t)c.added : 0);
-	if (names > gen->names_capacity) {
-		names_map_full(names, gen->names_capacity, err, errlen);
-		ret = CACHE_NEEDS_BUILD;
-		goto fail;
-	}
 	if (switch_in(&c, err, errlen))
 		goto fail;
 	gen->names += c.added;
@@ -2099,14 +2058,20 @@ static const struct cache_zone *nested_with(const struct cache_generation *gen, 
 	return NULL;
 }
 
-int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
-		      char *err, size_t errlen)
+/* The changes in place map the names table while they run (map_table):
+ * mapped all the time, its pages would count in the daemon's RSS (as the
+ * blob's would). */
+static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen);
+static int remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t view, char *err, size_t errlen);
+
+static int update_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
+		       char *err, size_t errlen)
 {
-	struct cache_zone *cz = cache->current ? find_zone(cache->current, zone->origin, view) : NULL;
+	struct cache_zone *cz = find_zone(cache->current, zone->origin, view);
 	const struct cache_zone *other;
 
 	if (!cz)
-		return cache_add_zone(cache, zone, view, err, errlen);
+		return add_zone(cache, zone, view, err, errlen);
 	/* Names two zones hold (claim_nested) and the records each zone
 	 * owns are settled by a build; a change in place would rewrite the
 	 * other zone's records as its own. */
@@ -2123,7 +2088,7 @@ bool cache_zone_current(const struct cache *cache, const struct zone *zone, uint
 	return cz && cz->zone == zone && !cz->stale;
 }
 
-int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen)
+static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen)
 {
 	struct cache_generation *gen = cache->current;
 	size_t names = count_names(zone);
@@ -2133,10 +2098,6 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 	int ret;
 
 	err[0] = '\0';
-	if (!gen) {
-		snprintf(err, errlen, "no generation of the answer cache is in force");
-		return -1;
-	}
 	if (find_zone(gen, zone->origin, view)) {
 		char name[KNOT_DNAME_TXT_MAXLEN];
 
@@ -2144,10 +2105,9 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 		snprintf(err, errlen, "%s: zone %s is already loaded", zone->file, name);
 		return -1;
 	}
-	if (gen->names + names > gen->names_capacity) {
-		names_map_full(gen->names + names, gen->names_capacity, err, errlen);
-		return CACHE_NEEDS_BUILD;
-	}
+	ret = names_table_full(gen, names, err, errlen);
+	if (ret)
+		return ret;
 	other = cname_into(gen, zone->origin);
 	if (other)
 		return needs_build(other->zone->origin, "has CNAMEs into", zone->origin, "added", err, errlen);
@@ -2186,14 +2146,14 @@ int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *
 	if (!ret)
 		return cz->usage.entries;
 	/* Keys already flushed stay in force: take the zone out again. */
-	cache_remove_zone(cache, zone->origin, view, err + strlen(err), errlen - strlen(err));
+	remove_zone(cache, zone->origin, view, err + strlen(err), errlen - strlen(err));
 	return -1;
 }
 
-int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t view, char *err, size_t errlen)
+static int remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t view, char *err, size_t errlen)
 {
 	struct cache_generation *gen = cache->current;
-	struct cache_zone *cz = gen ? find_zone(gen, origin, view) : NULL;
+	struct cache_zone *cz = find_zone(gen, origin, view);
 	struct change c = { .gen = gen, .cz = cz };
 	int ret = -1;
 
@@ -2233,5 +2193,54 @@ oom:
 out:
 	blob_unmap(cache->blob);
 	change_free(&c);
+	return ret;
+}
+
+/* The names table of the generation in force, mapped for a change. */
+static struct names_table *map_table(struct cache *cache, char *err, size_t errlen)
+{
+	if (!cache->current) {
+		snprintf(err, errlen, "no generation of the answer cache is in force");
+		return NULL;
+	}
+	return names_table_map(&cache->current->names_table, err, errlen) ? NULL : &cache->current->names_table;
+}
+
+int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
+		      char *err, size_t errlen)
+{
+	struct names_table *table = map_table(cache, err, errlen);
+	int ret;
+
+	if (!table)
+		return -1;
+	ret = update_zone(cache, zone, view, changes, err, errlen);
+	names_table_unmap(table);
+	return ret;
+}
+
+int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen)
+{
+	struct names_table *table = map_table(cache, err, errlen);
+	int ret;
+
+	if (!table)
+		return -1;
+	ret = add_zone(cache, zone, view, err, errlen);
+	names_table_unmap(table);
+	return ret;
+}
+
+int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t view, char *err, size_t errlen)
+{
+	struct names_table *table;
+	int ret;
+
+	if (!cache->current)
+		return 0;
+	if (!(table = map_table(cache, err, errlen)))
+		return -1;
+	ret = remove_zone(cache, origin, view, err, errlen);
+	names_table_unmap(table);
 	return ret;
 }

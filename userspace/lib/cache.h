@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The answer cache in the kernel (bpf/xdpcast.h): the names of every zone
- * in a generation's hash map, their records, answers and tails in the
+ * in a generation's names table, their records, answers and tails in the
  * blob, written as the compiler renders them, name by name, so nothing
  * but the zones stays in the daemon.
  *
@@ -30,7 +30,7 @@ struct cache_maps {
 	int generation_fd;              /* xdpcast_answer_gen */
 	int blob_fd;                    /* xdpcast_blob */
 	uint32_t blob_pages;            /* its max_entries */
-	struct map_btf names_btf;       /* of the names map template (xdpcast_empty) */
+	struct map_btf names_btf;       /* of the names table template (xdpcast_empty) */
 	struct map_btf page_btf;        /* of the page template (xdpcast_blob_page) */
 };
 
@@ -73,7 +73,7 @@ void cache_discard(struct cache_generation *gen);
  * marked to be written whole by its next change; or CACHE_NEEDS_BUILD,
  * the answers in force staying, when another zone of the view nests with
  * it (a name both hold is left to userspace, which only a build decides;
- * nothing is written, err says which zones) or the names map is full: a
+ * nothing is written, err says which zones) or the names table is full: a
  * new generation is the way.
  */
 #define CACHE_NEEDS_BUILD (-2)
@@ -89,12 +89,12 @@ bool cache_zone_current(const struct cache *cache, const struct zone *zone, uint
  * Return how many names were written or removed, or -1; an add returns
  * CACHE_NEEDS_BUILD, writing nothing, when another zone has a CNAME into
  * the new one (NSD follows it there now: those chains become userspace's,
- * which a build decides) or the names map has no room for its names. */
+ * which a build decides) or the names table has no room for its names. */
 int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen);
 int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t view, char *err, size_t errlen);
 
 /* What a zone takes in the cache: names, and bytes of kernel memory (its
- * records and tails in the blob, its share of the names map). */
+ * records and tails in the blob, its share of the names table). */
 struct cache_usage {
 	uint64_t entries;
 	uint64_t bytes;
@@ -105,11 +105,12 @@ int cache_zone_usage(const struct cache *cache, const knot_dname_t *origin, uint
 		     struct cache_usage *usage);
 
 /* The whole cache: names of every generation in force, and the kernel
- * memory of its maps (names map and every blob page, as the kernel
+ * memory of its maps (names table and every blob page, as the kernel
  * accounts them). */
 void cache_usage(const struct cache *cache, struct cache_usage *usage);
 
-/* RRsets of the generation in force that userspace answers. */
+/* RRsets of the generation in force that userspace answers, and names
+ * that found no room in its names table (about one in a million). */
 size_t cache_left_to_userspace(const struct cache *cache);
 
 #endif

@@ -125,7 +125,7 @@ static void zones(FILE *out, const struct pop_state *snap)
 		fprintf(out, "%llu\n", (unsigned long long)snap->zones[z].cache_entries);
 	}
 	header(out, "xdpcast_zone_cache_bytes", "gauge",
-	       "Kernel memory of each zone in the answer cache: its records and its share of the names map.");
+	       "Kernel memory of each zone in the answer cache: its records and its share of the names table.");
 	for (size_t z = 0; z < snap->zone_count; z++) {
 		zone_series(out, snap, "xdpcast_zone_cache_bytes", z);
 		fprintf(out, "%llu\n", (unsigned long long)snap->zones[z].cache_bytes);
