@@ -314,7 +314,7 @@ static void undo_in_place(const struct generation *current, const struct generat
 		    !cache_zone_current(cache, next->zones[i], next->views[i]))
 			continue;
 		knot_dname_to_str(name, current->zones[i]->origin, sizeof(name));
-		if (cache_change_zone(cache, current->zones[i], current->views[i], NULL, err, sizeof(err)) < 0)
+		if (cache_restore_zone(cache, current->zones[i], current->views[i], err, sizeof(err)) < 0)
 			log_error("zone %s: changing it back after a later zone failed: %s", name, err);
 		else
 			log_info("zone %s: changed back to serial %u, as a later zone failed", name,

@@ -5,8 +5,9 @@
 # changed zone file is reloaded in place: only the names that changed are
 # written. A reload that would take more than answer_cache.max_mib is
 # refused with the reason, the answers in force stay and the zones check
-# says why; a zone over the cap at start is bad input: exit 1, nothing
-# attached.
+# says why, also when a change in place outgrows the cap as it writes (the
+# zones changed before it change back); a zone over the cap at start is
+# bad input: exit 1, nothing attached.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/cache.test.zone
@@ -14,16 +15,24 @@ SMALL=$WORK/small.test.zone
 METRICS=$UNICAST4:9553
 NAMES=10000
 
-# zone_file NAMES SERIAL WWW: a zone of NAMES names and www at WWW.
+# zone_file NAMES SERIAL WWW [BIG]: a zone of NAMES names and www at WWW;
+# with BIG, each name also has a TXT and an SPF RRset of ~1,000 octets.
 zone_file() {
-	awk -v n="$1" -v serial="$2" -v www="$3" 'BEGIN {
+	awk -v n="$1" -v serial="$2" -v www="$3" -v big="${4:-}" 'BEGIN {
 		print "$ORIGIN cache.test."
 		printf "@ 300 IN SOA ns1 hostmaster %d 3600 600 86400 60\n", serial
 		print "@ 300 IN NS ns1"
 		print "ns1 300 IN A 192.0.2.53"
 		printf "www 300 IN A %s\n", www
-		for (i = 0; i < n; i++)
+		for (j = 0; j < 250; j++)
+			chunk = chunk "x"
+		for (j = 0; j < 4; j++)
+			strings = strings " \"" chunk "\""
+		for (i = 0; i < n; i++) {
 			printf "h%d 300 IN A 192.0.2.%d\n", i, i % 250 + 1
+			if (big)
+				printf "h%d 300 IN TXT%s\nh%d 300 IN SPF%s\n", i, strings, i, strings
+		}
 	}'
 }
 
@@ -98,6 +107,23 @@ ctl status | grep -q "^reload failed (1 failures so far), the generation in forc
 	fail "status after the refused reload: $(ctl status | grep reload)"
 [ "$(metric 'xdpcast_reload_failed{pop="e2e"}')" = 1 ] || fail "metrics: reload failed"
 echo "ok - a reload over the cap: refused, the reason in reload and status, the last good answers still from XDP"
+
+# cache.test's records outgrow the cap in place (its names, each with two
+# RRsets of ~1,000 octets: the names table has room): the change fails as
+# it writes, keeping the pages it grew until the next generation, and
+# small.test's change before it is undone all the same.
+small_zone 3 192.0.2.72 > "$SMALL.new"
+mv "$SMALL.new" "$SMALL"
+zone_file $NAMES 4 192.0.2.83 big > "$ZONE.new"
+mv "$ZONE.new" "$ZONE"
+out=$(ctl reload 2>&1) && fail "a reload outgrowing the cap in place worked: $out"
+grep -q "over the cap of 16.0 MiB" <<< "$out" || fail "outgrowing the cap in place: $out"
+# The second time: the reload before changed it back too.
+[ "$(grep -c "zone small.test.: changed back to serial 1, as a later zone failed" "$WORK/xdpcastd.log")" = 2 ] ||
+	fail "small.test not changed back: $(grep small.test "$WORK/xdpcastd.log" | tail -2)"
+xdp_answers www.small.test A 192.0.2.70 || fail "www.small.test after the refused reload: $XDP_GOT (half applied)"
+xdp_answers www.cache.test A 192.0.2.81 || fail "www after the refused reload: $XDP_GOT"
+echo "ok - records outgrowing the cap in place: refused, the zone changed before it changed back"
 stop_xdpcastd
 
 rc=0

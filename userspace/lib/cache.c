@@ -116,6 +116,7 @@ struct cache_generation {
 struct cache {
 	struct cache_maps maps;
 	uint64_t max_bytes;
+	bool restoring;                 /* cache_restore_zone: the cap does not apply */
 	bool minimal_responses;
 	struct blob *blob;
 	struct cache_generation *current;
@@ -475,7 +476,7 @@ static int check_cap(struct cache_generation *gen, char *err, size_t errlen)
 	uint64_t max = gen->cache->max_bytes;
 	uint64_t bytes = gen->names_table.memlock + blob_space_page_bytes(gen->space);
 
-	if (!max || bytes <= max)
+	if (!max || bytes <= max || gen->cache->restoring)
 		return 0;
 	snprintf(err, errlen, "the answer cache would take %.1f MiB, over the cap of %.1f MiB (answer_cache.max_mib)",
 		 bytes / 1048576.0, max / 1048576.0);
@@ -2242,5 +2243,15 @@ int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t 
 		return -1;
 	ret = remove_zone(cache, origin, view, err, errlen);
 	names_table_unmap(table);
+	return ret;
+}
+
+int cache_restore_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen)
+{
+	int ret;
+
+	cache->restoring = true;
+	ret = cache_change_zone(cache, zone, view, NULL, err, errlen);
+	cache->restoring = false;
 	return ret;
 }

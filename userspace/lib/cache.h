@@ -80,6 +80,12 @@ void cache_discard(struct cache_generation *gen);
 int cache_change_zone(struct cache *cache, struct zone *zone, uint16_t view, const struct zone_changes *changes,
 		      char *err, size_t errlen);
 
+/* cache_change_zone back to `zone`, what the generation held before a
+ * change that a later failure undoes; never refused for the cap: a change
+ * that failed as it wrote keeps the pages it grew until the next
+ * generation, and the undoing must not leave a load half applied. */
+int cache_restore_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen);
+
 /* Whether the generation in force answers for `zone` (in `view`) as it is
  * now: false when it holds another version, or when a change made to the
  * zone in place could not be written (the zone then needs writing). */
