@@ -415,10 +415,12 @@ struct name_key {
  * becomes free again within a generation (a deleted key's slot is emptied,
  * kept for the probes that pass it, and reused).
  *
- * A slot is two words, each written in one store: the name hash, then
- * (qclass, view, record). A reader reads the hash, then the second word,
- * and verifies the name in the record it finds; so whatever store it
- * falls between, it finds the key's old record, its new one, or passes.
+ * A slot is two words, each written in one store: the name hash, and
+ * (qclass, view, record), which a new key stores first. A reader matches
+ * the hash and the whole second word, then verifies the name in the
+ * record it finds (the word pairs a record with its class and view); so
+ * whatever stores it falls between, it finds the key's old record, its
+ * new one, or passes.
  */
 struct name_slot {
 	__u64 name_hash;  /* with qclass 0: a free slot */
@@ -428,7 +430,8 @@ struct name_slot {
 			   * of the view claim this key, userspace answers */
 };
 
-#define NAME_SLOT_EMPTIED       0xffff   /* a qclass no query matches: RFC 6895 reserves it */
+#define NAME_SLOT_EMPTIED       0xffff   /* reserved (RFC 6895): a query of that class that meets an
+					  * emptied slot of its name finds record 0 and is passed */
 #define XDPCAST_NAME_LINE_SLOTS 4
 #define XDPCAST_NAMES_PROBE_LINES 8
 

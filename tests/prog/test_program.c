@@ -20,10 +20,11 @@ struct cache *test_program_cache(void)
 	return cache;
 }
 
-int test_program_reopen_cache(struct xdpcast_bpf *skel, bool minimal_responses, char *err, size_t errlen)
+int test_program_reopen_cache(struct xdpcast_bpf *skel, uint64_t max_bytes, bool minimal_responses, char *err,
+			      size_t errlen)
 {
 	cache_close(cache);
-	cache = generation_cache_open(skel, 0, minimal_responses, err, errlen);
+	cache = generation_cache_open(skel, max_bytes, minimal_responses, err, errlen);
 	return cache ? 0 : -1;
 }
 

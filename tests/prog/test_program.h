@@ -24,9 +24,11 @@ struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t e
 void test_program_unload(struct xdpcast_bpf *skel);
 /* The answer cache over its maps. */
 struct cache *test_program_cache(void);
-/* A new answer cache over the maps, compiling with or without minimal
- * responses; publish a generation after it. */
-int test_program_reopen_cache(struct xdpcast_bpf *skel, bool minimal_responses, char *err, size_t errlen);
+/* A new answer cache over the maps, with a cap of max_bytes (0: none),
+ * compiling with or without minimal responses; publish a generation
+ * after it. */
+int test_program_reopen_cache(struct xdpcast_bpf *skel, uint64_t max_bytes, bool minimal_responses, char *err,
+			      size_t errlen);
 
 /* Puts p's settings, source filters and allowlist in force (the anycast
  * prefixes' rules are p's default list). */

@@ -1164,6 +1164,13 @@ static bool only_nsec3(const struct name_facts *f)
 	return true;
 }
 
+/* Below a delegation or a DNAME a name is not the zone's; the delegation
+ * points themselves are. */
+bool zone_compiler_serves(struct zone_compiler *zc, const knot_dname_t *name)
+{
+	return zone_name_exists(zc->zone, name) && !below_cut_or_dname(zc, name);
+}
+
 int zone_compile_name(struct zone_compiler *zc, const knot_dname_t *name, struct name_answers *out,
 		      char *err, size_t errlen)
 {
@@ -1176,9 +1183,7 @@ int zone_compile_name(struct zone_compiler *zc, const knot_dname_t *name, struct
 	out->types = zc->types;
 	find_rrsets(zc, name, &f);
 	f.cut = !knot_dname_is_equal(name, zone->origin) && rrset_of(&f, KNOT_RRTYPE_NS);
-	/* Below a delegation or a DNAME a name is not the zone's; the
-	 * delegation points themselves are. */
-	if ((!f.count && !zone_name_exists(zone, name)) || below_cut_or_dname(zc, name))
+	if (!zone_compiler_serves(zc, name))
 		return 1;
 	out->name = name;
 	if (zone->is_signed)

@@ -87,6 +87,10 @@ const struct denial *zone_compiler_denial(const struct zone_compiler *zc);
 int zone_render_proof(struct zone_compiler *zc, size_t at, uint8_t out[KNOT_WIRE_MAX_PKTSIZE], size_t *len,
 		      uint16_t *count);
 
+/* Whether the fast path answers for `name`: a name of the zone, not below
+ * a delegation or DNAME (zone_compile_name returns 1 for the others). */
+bool zone_compiler_serves(struct zone_compiler *zc, const knot_dname_t *name);
+
 /*
  * The answers at `name`, a name of the zone: an owner, an empty
  * non-terminal, a delegation point. Valid until the next call. Returns 0,

@@ -1436,7 +1436,10 @@ void cache_close(struct cache *cache)
 
 static uint64_t names_share(const struct cache_generation *gen, uint64_t entries)
 {
-	return gen->names_capacity ? entries * gen->names_table.memlock / gen->names_capacity : 0;
+	uint64_t names = gen->names > gen->names_capacity ? gen->names : gen->names_capacity;
+
+	/* In floating point: entries * memlock passes 2^64 near 10^9 names. */
+	return names ? (uint64_t)((double)entries * gen->names_table.memlock / names) : 0;
 }
 
 int cache_zone_usage(const struct cache *cache, const knot_dname_t *origin, uint16_t view,
@@ -1467,7 +1470,7 @@ size_t cache_left_to_userspace(const struct cache *cache)
 		return 0;
 	for (size_t i = 0; i < cache->current->zone_count; i++)
 		left += cache->current->zones[i].left_to_userspace;
-	return left + cache->current->names_table.unplaced;
+	return left + cache->current->names_table.unplaced.count;
 }
 
 /* ---- in place ---- */
@@ -1785,12 +1788,16 @@ static int switch_in(struct change *c, char *err, size_t errlen)
 
 	if (blob_space_commit(gen->space, err, errlen))
 		return -1;
-	/* Keys to set first, keys to delete after. */
+	/* Keys to set first, keys to delete after. A new key without room
+	 * leaves its name to userspace: nothing led to its record. */
 	for (size_t i = 0; i < c->count; i++)
-		if (c->records[i])
-			names_table_set(&gen->names_table, &c->keys[i], c->records[i]);
+		if (c->records[i] && !names_table_set(&gen->names_table, &c->keys[i], c->records[i])) {
+			free_name(gen, c->cz, c->records[i]);
+			c->records[i] = 0;
+			c->added--;
+		}
 	for (size_t i = 0; i < c->count; i++)
-		if (!c->records[i])
+		if (!c->records[i] && c->old[i])
 			names_table_delete(&gen->names_table, &c->keys[i]);
 	for (int k = 0; k < ZONE_SLOT_MAX; k++) {
 		if (!(c->slots_changed & (1u << k)))
@@ -1911,14 +1918,14 @@ static int mark_whole(struct change *c, const struct zone *before, const struct 
 	return 0;
 }
 
-/* The marked names the zone has now and the names table has not: at most
- * the keys a change adds. */
+/* The marked names the fast path answers for in the zone now and the
+ * names table has not: at most the keys a change adds. */
 static size_t new_keys(const struct change *c)
 {
 	size_t count = 0;
 
 	for (size_t i = 0; i < c->work_count; i++)
-		count += zone_name_exists(c->zone, c->work[i]) && !was_name(c, c->work[i]);
+		count += zone_compiler_serves(c->zc, c->work[i]) && !was_name(c, c->work[i]);
 	return count;
 }
 
@@ -1942,7 +1949,7 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	struct zone_changes between = { 0 };
 	const struct zone *before = cz->zone;
 	int ret = -1;
-	bool was_stale = cz->stale;
+	bool was_stale = cz->stale, new_denial;
 
 	err[0] = '\0';
 	if (zone != before) {
@@ -1954,15 +1961,10 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	 * chain of denial: any change may touch any answer. */
 	c.whole = was_stale || !changes || zone->is_signed || before->is_signed;
 	cz->stale = false;
+	new_denial = c.whole;
 	c.zc = compiler_for(gen, zone, err, errlen);
 	if (!c.zc)
 		goto fail;
-	if (c.whole) {
-		c.replaced_denial = cz->denial;
-		c.denial_changed = true;
-		if (write_denial(gen, cz, zone, c.zc, &cz->denial, err, errlen))
-			goto fail;
-	}
 	for (size_t i = 0; changes && i < changes->count && !c.whole; i++)
 		if (mark_change(&c, &changes->items[i]))
 			goto oom;
@@ -1981,10 +1983,17 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 					goto oom;
 	}
 	/* Room for the names that come, before a record is written: a change
-	 * that cannot go in takes no memory the undoing of others needs. */
-	if ((ret = names_table_full(gen, new_keys(&c), err, errlen)))
+	 * that cannot go in takes no memory the undoing of others needs. An
+	 * undoing itself is not refused: a key without room is passed. */
+	if (!gen->cache->restoring && (ret = names_table_full(gen, new_keys(&c), err, errlen)))
 		goto fail;
 	ret = -1;
+	if (new_denial) {
+		c.replaced_denial = cz->denial;
+		c.denial_changed = true;
+		if (write_denial(gen, cz, zone, c.zc, &cz->denial, err, errlen))
+			goto fail;
+	}
 	if ((c.soa || c.whole) && rewrite_slots(&c, err, errlen))
 		goto fail;
 	/* Canonical order: parents are written before their children. */
@@ -2046,14 +2055,15 @@ static int needs_build(const knot_dname_t *a, const char *relation, const knot_d
 }
 
 /* Another zone of cz's view whose origin is at, below or above cz's. */
-static const struct cache_zone *nested_with(const struct cache_generation *gen, const struct cache_zone *cz)
+static const struct cache_zone *nested_with(const struct cache_generation *gen, const knot_dname_t *origin,
+					    uint16_t view, const struct cache_zone *self)
 {
 	for (size_t i = 0; i < gen->zone_count; i++) {
 		const struct cache_zone *other = &gen->zones[i];
 
-		if (other != cz && other->view == cz->view &&
-		    (knot_dname_in_bailiwick(other->zone->origin, cz->zone->origin) >= 0 ||
-		     knot_dname_in_bailiwick(cz->zone->origin, other->zone->origin) >= 0))
+		if (other != self && other->view == view &&
+		    (knot_dname_in_bailiwick(other->zone->origin, origin) >= 0 ||
+		     knot_dname_in_bailiwick(origin, other->zone->origin) >= 0))
 			return other;
 	}
 	return NULL;
@@ -2076,7 +2086,7 @@ static int update_zone(struct cache *cache, struct zone *zone, uint16_t view, co
 	/* Names two zones hold (claim_nested) and the records each zone
 	 * owns are settled by a build; a change in place would rewrite the
 	 * other zone's records as its own. */
-	other = nested_with(cache->current, cz);
+	other = nested_with(cache->current, zone->origin, view, cz);
 	if (other)
 		return needs_build(zone->origin, "nests with", other->zone->origin, "changed", err, errlen);
 	return change_zone(cache->current, cz, zone, changes, err, errlen);
@@ -2112,6 +2122,12 @@ static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char 
 	other = cname_into(gen, zone->origin);
 	if (other)
 		return needs_build(other->zone->origin, "has CNAMEs into", zone->origin, "added", err, errlen);
+	/* The name two nested zones hold (the delegation point, the child's
+	 * apex) is claimed by a build (claim_nested); written in place, the
+	 * later zone's key would take it over. */
+	other = nested_with(gen, zone->origin, view, NULL);
+	if (other)
+		return needs_build(zone->origin, "nests with", other->zone->origin, "added", err, errlen);
 	if (gen->zone_count == gen->zone_capacity) {
 		size_t cap = gen->zone_capacity * 2;
 
@@ -2140,13 +2156,20 @@ static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char 
 		ret = -1;
 	}
 	if (!ret)
-		ret = write_zone(gen, cz, zc, err, errlen) || flush_keys(gen, err, errlen) ||
-		      claim_nested(gen, cz);
+		ret = write_zone(gen, cz, zc, err, errlen) || flush_keys(gen, err, errlen);
 	zone_compiler_free(zc);
-	blob_unmap(cache->blob);
-	if (!ret)
+	if (!ret) {
+		blob_unmap(cache->blob);
 		return cz->usage.entries;
-	/* Keys already flushed stay in force: take the zone out again. */
+	}
+	/* Keys still queued never went in: their records go now, or the next
+	 * zone's flush would put them in force. Keys flushed stay in force:
+	 * take the zone out again. */
+	for (size_t i = 0; i < gen->batch_count; i++)
+		free_name(gen, cz, gen->records[i]);
+	gen->names -= gen->batch_count;
+	gen->batch_count = 0;
+	blob_unmap(cache->blob);
 	remove_zone(cache, zone->origin, view, err + strlen(err), errlen - strlen(err));
 	return -1;
 }

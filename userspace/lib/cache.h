@@ -95,7 +95,9 @@ bool cache_zone_current(const struct cache *cache, const struct zone *zone, uint
  * Return how many names were written or removed, or -1; an add returns
  * CACHE_NEEDS_BUILD, writing nothing, when another zone has a CNAME into
  * the new one (NSD follows it there now: those chains become userspace's,
- * which a build decides) or the names table has no room for its names. */
+ * which a build decides), it nests with a zone of its view (the name both
+ * hold is claimed by a build), or the names table has no room for its
+ * names. */
 int cache_add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen);
 int cache_remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t view, char *err, size_t errlen);
 

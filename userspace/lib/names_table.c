@@ -15,6 +15,20 @@ _Static_assert(sizeof(struct name_line) == 64, "a line is one cache line");
 #define SLOTS_PER_KEY 2
 #define TAKEN_MAX(slots) ((slots) / 8 * 5)
 
+/* The least prime from n up: with a prime number of lines every step of
+ * the double hashing visits XDPCAST_NAMES_PROBE_LINES distinct lines. */
+static uint64_t prime_from(uint64_t n)
+{
+	for (;; n++) {
+		bool prime = n >= 2;
+
+		for (uint64_t d = 2; prime && d * d <= n; d++)
+			prime = n % d;
+		if (prime)
+			return n;
+	}
+}
+
 static size_t map_size(uint32_t lines)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -33,7 +47,7 @@ int names_table_create(struct names_table *t, const struct map_btf *btf, uint64_
 		snprintf(err, errlen, "creating the names table for %llu names: too many", (unsigned long long)keys);
 		return -1;
 	}
-	t->line_count = lines ? lines : 1;
+	t->line_count = prime_from(lines);
 	if (btf->fd >= 0) {
 		opts.btf_fd = btf->fd;
 		opts.btf_key_type_id = btf->key_type_id;
@@ -82,6 +96,12 @@ void names_table_close(struct names_table *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
+	hmap_free(&t->unplaced);
+}
+
+static uint64_t key_id(const struct name_key *key)
+{
+	return hmap_hash(HMAP_HASH_SEED, key, sizeof(*key));
 }
 
 bool names_table_has_room(const struct names_table *t, uint64_t keys)
@@ -156,9 +176,12 @@ bool names_table_set(struct names_table *t, const struct name_key *key, uint32_t
 	}
 	slot = emptied ? emptied : free;
 	if (!slot) {
-		t->unplaced++;
+		/* Out of memory here only leaves the key uncounted. */
+		hmap_set(&t->unplaced, key_id(key), (void *)1);
 		return false;
 	}
+	if (t->unplaced.count)
+		hmap_set(&t->unplaced, key_id(key), NULL);
 	t->taken += slot == free;
 	/* The word first: a reader that sees the hash sees the key whole. */
 	__atomic_store_n(slot_word(slot), word, __ATOMIC_RELEASE);
@@ -172,4 +195,6 @@ void names_table_delete(struct names_table *t, const struct name_key *key)
 
 	if (slot)
 		__atomic_store_n(slot_word(slot), xdpcast_name_slot_word(NAME_SLOT_EMPTIED, 0, 0), __ATOMIC_RELEASE);
+	else if (t->unplaced.count)
+		hmap_set(&t->unplaced, key_id(key), NULL);
 }

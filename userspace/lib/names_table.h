@@ -12,32 +12,35 @@
 #include <stdint.h>
 
 #include "blob.h"
+#include "hmap.h"
 
 struct names_table {
 	int fd;                         /* the map (`xdpcast_names`); -1: none */
 	struct name_line *lines;        /* mmapped; NULL while not */
 	uint32_t line_count;
 	uint64_t taken;                 /* slots no longer free: keys, emptied slots */
-	uint64_t unplaced;              /* keys that found no room: the program passes them */
+	struct hmap unplaced;           /* keys that found no room (the program passes
+					 * them), until placed or deleted */
 	uint64_t memlock;               /* the map's kernel memory */
 };
 
 /* A table for `keys` keys, mapped: twice as many slots, so most lookups of
- * a name that is not there end in its first line, and (eight lines a key)
- * about one key in a million finds no room. */
+ * a name that is not there end in its first line, and (eight distinct
+ * lines a key: a prime number of lines) about one key in a million finds
+ * no room. */
 int names_table_create(struct names_table *t, const struct map_btf *btf, uint64_t keys, char *err, size_t errlen);
 void names_table_close(struct names_table *t);
-
-/* The functions below need the table mapped; the kernel maps all of it
- * at once, and the daemon's RSS counts it while it stays so. */
-int names_table_map(struct names_table *t, char *err, size_t errlen);
-void names_table_unmap(struct names_table *t);
 
 /* Whether `keys` more keys keep five slots in eight at most taken: past
  * that, keys without room and lookups passed for want of a free slot grow
  * fast (at five in eight, 2 keys and 50 lookups of names not there in a
  * million; at three in four, 113 and 2,500). */
 bool names_table_has_room(const struct names_table *t, uint64_t keys);
+
+/* The functions below need the table mapped; the kernel maps all of it
+ * at once, and the daemon's RSS counts it while it stays so. */
+int names_table_map(struct names_table *t, char *err, size_t errlen);
+void names_table_unmap(struct names_table *t);
 
 /* The record `key` leads to; false when it is not there. */
 bool names_table_get(const struct names_table *t, const struct name_key *key, uint32_t *record);
