@@ -686,6 +686,41 @@ static void test_key_without_room_in_place(void **state)
 }
 
 /*
+ * A zone written whole in place (a signed zone's every change, a stale
+ * zone, an undoing) marks the names below its delegations too; they get
+ * no key, so they take no room: 50 delegations with 100 glue names, more
+ * than the table's room, go in place.
+ */
+static void test_whole_rewrite_below_cuts(void **state)
+{
+	struct view_zones views[] = { { NULL, 0 } };
+	struct generation current = { 0 }, built;
+	size_t cap = 16 * 1024, at = 0;
+	char *text = malloc(cap), err[512];
+	struct zone *zone;
+	int written;
+
+	(void)state;
+	at += snprintf(text + at, cap - at, "$ORIGIN cuts.test.\n@ 300 IN SOA ns hostmaster 1 3600 600 86400 60\n");
+	for (int d = 0; d < 50; d++)
+		at += snprintf(text + at, cap - at,
+			       "d%d 300 IN NS ns1.d%d\nd%d 300 IN NS ns2.d%d\nns1.d%d 300 IN A 192.0.2.1\n"
+			       "ns2.d%d 300 IN A 192.0.2.2\n", d, d, d, d, d, d);
+	assert_true(at < cap);
+	zone = text_zone(text);
+	assert_int_equal(generation_build(&built, views, 1, &zone, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(generation_apply(&current, &built, test_program_cache(), NULL, err, sizeof(err)), 0);
+	written = cache_change_zone(test_program_cache(), zone, 0, NULL, err, sizeof(err));
+	if (written < 0)
+		fail_msg("%d: %s", written, err);
+	assert_int_equal(written, 51);          /* the apex and the delegation points */
+	free(text);
+	generation_free(&current);
+	zone_free(zone);
+	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
+}
+
+/*
  * Zones added in place: one that fails over the cap while its keys are
  * still queued never goes in force, also when the next zone added writes
  * its own keys (here as an undoing adds one: past the cap); one nested
@@ -2268,6 +2303,7 @@ int main(void)
 		cmocka_unit_test(test_names_table_room),
 		cmocka_unit_test(test_key_without_room_in_place),
 		cmocka_unit_test(test_zones_added_in_place),
+		cmocka_unit_test(test_whole_rewrite_below_cuts),
 		cmocka_unit_test(test_changes_in_place_answer_as_built_afresh),
 		cmocka_unit_test(test_change_undone_takes_its_bytes_back),
 		cmocka_unit_test(test_signed_changes_answer_as_built_afresh),
