@@ -526,6 +526,22 @@ static void write_line(int names, __u32 line, const struct name_line *l)
 	assert_int_equal(bpf_map_update_elem(names, &line, l, BPF_ANY), 0);
 }
 
+/* Fills every free slot on the lines `text` visits with keys of no zone;
+ * saved: the lines as they were. */
+static void fill_probe_lines(int names, __u32 lines, const char *text, struct name_line *saved, __u32 *path)
+{
+	probe_lines(text, lines, path);
+	for (int i = 0; i < XDPCAST_NAMES_PROBE_LINES; i++) {
+		struct name_line l;
+
+		assert_int_equal(bpf_map_lookup_elem(names, &path[i], &saved[i]), 0);
+		l = saved[i];
+		for (int k; (k = free_slot(&l)) >= 0;)
+			l.slot[k] = (struct name_slot){ .name_hash = 1000 + i * 4 + k, .qclass = KNOT_CLASS_IN };
+		write_line(names, path[i], &l);
+	}
+}
+
 /*
  * The program follows the names table as bpf/xdpcast.h lays it out: a
  * name whose lines hold no free slot is passed, never called a miss; an
@@ -554,15 +570,7 @@ static void test_names_table_probes(void **state)
 	ask("absent.grow.test.", KNOT_RRTYPE_A, 0, &r);
 	assert_int_equal(r.verdict, XDP_TX);
 	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);
-	probe_lines("absent.grow.test.", lines, path);
-	for (int i = 0; i < XDPCAST_NAMES_PROBE_LINES; i++) {
-		assert_int_equal(bpf_map_lookup_elem(names, &path[i], &saved[i]), 0);
-		l = saved[i];
-		for (int k = 0; k < XDPCAST_NAME_LINE_SLOTS; k++)
-			if (!l.slot[k].name_hash && !l.slot[k].qclass)
-				l.slot[k] = (struct name_slot){ .name_hash = 1000 + i * 4 + k, .qclass = KNOT_CLASS_IN };
-		write_line(names, path[i], &l);
-	}
+	fill_probe_lines(names, lines, "absent.grow.test.", saved, path);
 	ask("absent.grow.test.", KNOT_RRTYPE_A, 0, &r);
 	assert_int_equal(r.verdict, XDP_PASS);
 	for (int i = XDPCAST_NAMES_PROBE_LINES - 1; i >= 0; i--)
@@ -596,9 +604,8 @@ static void test_names_table_probes(void **state)
 			l.slot[key_slot] = (struct name_slot){ .name_hash = 2000, .qclass = NAME_SLOT_EMPTIED };
 		if (i == 0)
 			first = l;
-		for (int k = 0; k < XDPCAST_NAME_LINE_SLOTS; k++)
-			if (!l.slot[k].name_hash && !l.slot[k].qclass)
-				l.slot[k] = (struct name_slot){ .name_hash = 3000 + k, .qclass = NAME_SLOT_EMPTIED };
+		for (int k; (k = free_slot(&l)) >= 0;)
+			l.slot[k] = (struct name_slot){ .name_hash = 3000 + k, .qclass = NAME_SLOT_EMPTIED };
 		write_line(names, path[i], &l);
 	}
 	ask(name, KNOT_RRTYPE_A, 0, &r);
@@ -618,23 +625,6 @@ static void test_names_table_probes(void **state)
 	generation_free(&current);
 	zone_free(zone);
 	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
-}
-
-/* Fills every free slot on the lines `text` visits with keys of no zone;
- * saved: the lines as they were. */
-static void fill_probe_lines(int names, __u32 lines, const char *text, struct name_line *saved, __u32 *path)
-{
-	probe_lines(text, lines, path);
-	for (int i = 0; i < XDPCAST_NAMES_PROBE_LINES; i++) {
-		struct name_line l;
-
-		assert_int_equal(bpf_map_lookup_elem(names, &path[i], &saved[i]), 0);
-		l = saved[i];
-		for (int k = 0; k < XDPCAST_NAME_LINE_SLOTS; k++)
-			if (!l.slot[k].name_hash && !l.slot[k].qclass)
-				l.slot[k] = (struct name_slot){ .name_hash = 1000 + i * 4 + k, .qclass = KNOT_CLASS_IN };
-		write_line(names, path[i], &l);
-	}
 }
 
 /*
