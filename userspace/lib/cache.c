@@ -2087,8 +2087,12 @@ static int update_zone(struct cache *cache, struct zone *zone, uint16_t view, co
 	 * owns are settled by a build; a change in place would rewrite the
 	 * other zone's records as its own. */
 	other = nested_with(cache->current, zone->origin, view, cz);
-	if (other)
+	if (other) {
+		/* A zone changed in place (an IXFR) no longer matches the
+		 * answers in force: the new generation writes it. */
+		cz->stale |= zone == cz->zone;
 		return needs_build(zone->origin, "nests with", other->zone->origin, "changed", err, errlen);
+	}
 	return change_zone(cache->current, cz, zone, changes, err, errlen);
 }
 
