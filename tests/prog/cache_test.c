@@ -678,6 +678,75 @@ static void test_key_without_room_in_place(void **state)
 	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
 }
 
+/* The id of the names table in force, and its lines. */
+static __u32 table_in_force(__u32 *lines)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int names = names_in_force(lines);
+
+	assert_int_equal(bpf_obj_get_info_by_fd(names, &info, &len), 0);
+	close(names);
+	return info.id;
+}
+
+/*
+ * Names that come and go spend the names table's room with the slots
+ * their deleted keys leave: past it the table is made anew from the keys
+ * it holds, and the change still goes in place (before: "the names table
+ * is full", a new generation every third of the zone's size in new
+ * names). Four changes each replace all 100 names of a zone: every one
+ * in place, the new names answered, the old ones NXDOMAIN; the table is
+ * made anew at the second change and again at the fourth (the third
+ * reuses enough emptied slots), at the same size: the zone's did not grow.
+ */
+static void test_names_table_remade_in_place(void **state)
+{
+	struct zone *zone = named_zone(1, "a", 100), *next[4];
+	struct view_zones views[] = { { NULL, 0 } };
+	struct generation current = { 0 }, built;
+	__u32 lines[5], id[5];
+	struct cache_usage usage;
+	char err[512], prefix[8], qname[32];
+	struct response r;
+	int written;
+
+	(void)state;
+	assert_int_equal(generation_build(&built, views, 1, &zone, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(generation_apply(&current, &built, test_program_cache(), NULL, err, sizeof(err)), 0);
+	id[0] = table_in_force(&lines[0]);
+	for (int round = 0; round < 4; round++) {
+		snprintf(prefix, sizeof(prefix), "r%d-", round);
+		next[round] = named_zone(round + 2, prefix, 100);
+		written = cache_change_zone(test_program_cache(), next[round], 0, NULL, err, sizeof(err));
+		if (written < 0)
+			fail_msg("round %d: %d: %s", round, written, err);
+		id[round + 1] = table_in_force(&lines[round + 1]);
+		assert_int_equal(cache_zone_usage(test_program_cache(), zone->origin, 0, &usage), 0);
+		assert_int_equal(usage.entries, 101);
+		snprintf(qname, sizeof(qname), "r%d-99.grow.test.", round);
+		ask(qname, KNOT_RRTYPE_A, 0, &r);
+		assert_int_equal(r.verdict, XDP_TX);
+		assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 1);
+		snprintf(qname, sizeof(qname), round ? "r%d-0.grow.test." : "a0.grow.test.", round - 1);
+		ask(qname, KNOT_RRTYPE_A, 0, &r);
+		assert_int_equal(r.verdict, XDP_TX);
+		assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);
+	}
+	assert_int_equal(cache_left_to_userspace(test_program_cache()), 0);
+	assert_int_equal(id[1], id[0]);
+	assert_int_not_equal(id[2], id[1]);             /* made anew, larger */
+	assert_true(lines[2] > lines[1]);
+	assert_int_equal(id[3], id[2]);
+	assert_int_not_equal(id[4], id[3]);             /* made anew, the same size */
+	assert_int_equal(lines[4], lines[2]);
+	generation_free(&current);
+	zone_free(zone);
+	for (int round = 0; round < 4; round++)
+		zone_free(next[round]);
+	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
+}
+
 /*
  * A zone written whole in place (a signed zone's every change, a stale
  * zone, an undoing) marks the names below its delegations too; they get
@@ -776,11 +845,12 @@ static void test_zones_added_in_place(void **state)
 
 /* The loader's side of the table: a prime number of lines; a key without
  * room refused and counted once, until placed; a deleted key's slot
- * reused; room counted in slots taken. */
+ * reused; room counted in slots taken; a table made anew from the keys
+ * another holds. */
 static void test_names_table_room(void **state)
 {
 	struct map_btf btf = { .fd = -1 };
-	struct names_table t;
+	struct names_table t, fresh;
 	struct name_key keys[2 * XDPCAST_NAME_LINE_SLOTS + 1];
 	const size_t slots = 2 * XDPCAST_NAME_LINE_SLOTS;
 	struct name_slot *emptied = NULL;
@@ -820,7 +890,27 @@ static void test_names_table_room(void **state)
 	assert_int_equal(t.taken, slots);
 	for (size_t i = 0; i <= slots; i++)
 		assert_int_equal(names_table_get(&t, &keys[i], &record), i != 1);
-	names_table_close(&t);
+
+	/* Made anew: the keys held, each leading where it led, one key
+	 * still without room counted; the emptied slot left behind. */
+	assert_false(names_table_set(&t, &(struct name_key){ .name_hash = 99, .qclass = KNOT_CLASS_IN }, 8));
+	names_table_delete(&t, &keys[3]);
+	assert_int_equal(t.emptied, 1);
+	assert_int_equal(names_table_keys(&t), slots - 1);
+	assert_int_equal(names_table_remake(&fresh, &t, &btf, 20, err, sizeof(err)), 0);
+	assert_int_equal(fresh.line_count, 11);
+	assert_int_equal(fresh.taken, slots - 1);
+	assert_int_equal(fresh.emptied, 0);
+	for (size_t i = 0; i <= slots; i++) {
+		assert_int_equal(names_table_get(&fresh, &keys[i], &record), i != 1 && i != 3);
+		if (i != 1 && i != 3)
+			assert_int_equal(record, i == slots ? 512 : i == 2 ? 72 : 8 * (i + 1));
+	}
+	assert_true(names_table_get(&t, &keys[0], &record));     /* the table it was made from as it was */
+	names_table_take_over(&fresh, &t);
+	assert_int_equal(fresh.unplaced.count, 1);
+	assert_int_equal(t.fd, -1);
+	names_table_close(&fresh);
 
 	assert_int_equal(names_table_create(&t, &btf, 1000, err, sizeof(err)), 0);
 	assert_int_equal(t.line_count, 503);    /* 500 made prime */
@@ -2294,6 +2384,7 @@ int main(void)
 		cmocka_unit_test(test_unwritten_change_written_by_next_generation),
 		cmocka_unit_test(test_names_table_probes),
 		cmocka_unit_test(test_names_table_room),
+		cmocka_unit_test(test_names_table_remade_in_place),
 		cmocka_unit_test(test_key_without_room_in_place),
 		cmocka_unit_test(test_zones_added_in_place),
 		cmocka_unit_test(test_whole_rewrite_below_cuts),

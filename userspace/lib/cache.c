@@ -25,7 +25,7 @@
 #include "names_table.h"
 
 #define NAMES_BATCH 65536
-#define NAMES_HEADROOM(n) ((n) / 16 + 64)   /* names a generation can gain in place */
+#define NAMES_HEADROOM(n) ((n) / 16 + 64)   /* keys a names table is made with room for beyond its own */
 
 /* A tail as stored: header, then its bytes with relative pointers. */
 struct canonical_tail {
@@ -471,16 +471,22 @@ static void *record_at(struct cache_generation *gen, uint32_t address)
 }
 
 /* Whether the generation's maps stay within the cap. */
-static int check_cap(struct cache_generation *gen, char *err, size_t errlen)
+/* The cap passed by the maps with a names table of `names_bytes`. */
+static int over_cap(const struct cache_generation *gen, uint64_t names_bytes, char *err, size_t errlen)
 {
 	uint64_t max = gen->cache->max_bytes;
-	uint64_t bytes = gen->names_table.memlock + blob_space_page_bytes(gen->space);
+	uint64_t bytes = names_bytes + blob_space_page_bytes(gen->space);
 
 	if (!max || bytes <= max || gen->cache->restoring)
 		return 0;
 	snprintf(err, errlen, "the answer cache would take %.1f MiB, over the cap of %.1f MiB (answer_cache.max_mib)",
 		 bytes / 1048576.0, max / 1048576.0);
 	return -1;
+}
+
+static int check_cap(struct cache_generation *gen, char *err, size_t errlen)
+{
+	return over_cap(gen, gen->names_table.memlock, err, errlen);
 }
 
 static uint32_t alloc_record(struct cache_generation *gen, struct cache_zone *cz, size_t size, char *err,
@@ -1929,17 +1935,47 @@ static size_t new_keys(const struct change *c)
 	return count;
 }
 
-/* CACHE_NEEDS_BUILD when `keys` new keys do not fit: the names table of a
- * generation has room for the names it was built with (and 1/16 more)
- * and a quarter as many again; past them a new generation, sized anew, is the way. A growing
- * catalog meets this as a matter of course: not an error. */
-static int names_table_full(const struct cache_generation *gen, size_t keys, char *err, size_t errlen)
+/*
+ * Room for `keys` new keys in the names table of the generation in force.
+ * Its room is spent by new keys and by the slots deleted keys leave
+ * (reused only by keys whose lines they are on): names that come and go,
+ * a growing catalog. Then a table for the keys it holds and these, with
+ * a build's headroom, is made from it and swapped in; the records stay
+ * where they are. CACHE_NEEDS_BUILD when that table would pass the cap
+ * (a build may pack the records tighter) or, as rarely as at a build, a
+ * key finds no room in it.
+ */
+static int make_names_room(struct cache_generation *gen, size_t keys, char *err, size_t errlen)
 {
-	if (names_table_has_room(&gen->names_table, keys))
+	struct cache *cache = gen->cache;
+	struct names_table *table = &gen->names_table, fresh;
+	uint64_t names = names_table_keys(table) + keys, capacity = names + NAMES_HEADROOM(names);
+	__u32 slot = 0;
+	int ret;
+
+	if (names_table_has_room(table, keys))
 		return 0;
-	snprintf(err, errlen, "the names table is full (%llu names, %zu more, made for %llu): a new generation makes room",
-		 (unsigned long long)gen->names, keys, (unsigned long long)gen->names_capacity);
-	return CACHE_NEEDS_BUILD;
+	ret = names_table_remake(&fresh, table, &cache->maps.names_btf, capacity, err, errlen);
+	if (ret)
+		return ret > 0 ? CACHE_NEEDS_BUILD : -1;
+	if (over_cap(gen, fresh.memlock, err, errlen)) {
+		names_table_close(&fresh);
+		return CACHE_NEEDS_BUILD;
+	}
+	/* As at a publish: the update returns once no program run holds the
+	 * old table. */
+	if (bpf_map_update_elem(cache->maps.generation_fd, &slot, &fresh.fd, BPF_ANY)) {
+		snprintf(err, errlen, "swapping in the remade names table: %s", strerror(errno));
+		names_table_close(&fresh);
+		return -1;
+	}
+	log_info("answer cache: names table remade for %llu names (%llu held, %zu to come, %llu deleted keys' slots left behind)",
+		 (unsigned long long)capacity, (unsigned long long)names_table_keys(table), keys,
+		 (unsigned long long)table->emptied);
+	names_table_take_over(&fresh, table);
+	*table = fresh;
+	gen->names_capacity = capacity;
+	return 0;
 }
 
 static int change_zone(struct cache_generation *gen, struct cache_zone *cz, struct zone *zone,
@@ -1985,7 +2021,7 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	/* Room for the names that come, before a record is written: a change
 	 * that cannot go in takes no memory the undoing of others needs. An
 	 * undoing itself is not refused: a key without room is passed. */
-	if (!gen->cache->restoring && (ret = names_table_full(gen, new_keys(&c), err, errlen)))
+	if (!gen->cache->restoring && (ret = make_names_room(gen, new_keys(&c), err, errlen)))
 		goto fail;
 	ret = -1;
 	if (new_denial) {
@@ -2120,7 +2156,7 @@ static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char 
 		snprintf(err, errlen, "%s: zone %s is already loaded", zone->file, name);
 		return -1;
 	}
-	ret = names_table_full(gen, names, err, errlen);
+	ret = make_names_room(gen, names, err, errlen);
 	if (ret)
 		return ret;
 	other = cname_into(gen, zone->origin);

@@ -104,6 +104,11 @@ static uint64_t key_id(const struct name_key *key)
 	return hmap_hash(HMAP_HASH_SEED, key, sizeof(*key));
 }
 
+uint64_t names_table_keys(const struct names_table *t)
+{
+	return t->taken - t->emptied;
+}
+
 bool names_table_has_room(const struct names_table *t, uint64_t keys)
 {
 	return t->taken + keys <= TAKEN_MAX((uint64_t)t->line_count * XDPCAST_NAME_LINE_SLOTS);
@@ -183,6 +188,7 @@ bool names_table_set(struct names_table *t, const struct name_key *key, uint32_t
 	if (t->unplaced.count)
 		hmap_set(&t->unplaced, key_id(key), NULL);
 	t->taken += slot == free;
+	t->emptied -= slot == emptied;
 	/* The word first: a reader that sees the hash sees the key whole. */
 	__atomic_store_n(slot_word(slot), word, __ATOMIC_RELEASE);
 	__atomic_store_n(&slot->name_hash, key->name_hash, __ATOMIC_RELEASE);
@@ -193,8 +199,37 @@ void names_table_delete(struct names_table *t, const struct name_key *key)
 {
 	struct name_slot *free, *emptied, *slot = probe(t, key, &free, &emptied);
 
-	if (slot)
+	if (slot) {
 		__atomic_store_n(slot_word(slot), xdpcast_name_slot_word(NAME_SLOT_EMPTIED, 0, 0), __ATOMIC_RELEASE);
-	else if (t->unplaced.count)
+		t->emptied++;
+	} else if (t->unplaced.count)
 		hmap_set(&t->unplaced, key_id(key), NULL);
+}
+
+int names_table_remake(struct names_table *to, const struct names_table *from, const struct map_btf *btf,
+		       uint64_t keys, char *err, size_t errlen)
+{
+	if (names_table_create(to, btf, keys, err, errlen))
+		return -1;
+	for (uint32_t l = 0; l < from->line_count; l++)
+		for (int k = 0; k < XDPCAST_NAME_LINE_SLOTS; k++) {
+			const struct name_slot *slot = &from->lines[l].slot[k];
+			struct name_key key = { slot->name_hash, slot->qclass, slot->view };
+
+			if (!key.qclass || key.qclass == NAME_SLOT_EMPTIED || names_table_set(to, &key, slot->record))
+				continue;
+			snprintf(err, errlen, "remaking the names table for %llu names: a key found no room",
+				 (unsigned long long)keys);
+			names_table_close(to);
+			return 1;
+		}
+	return 0;
+}
+
+void names_table_take_over(struct names_table *to, struct names_table *from)
+{
+	hmap_free(&to->unplaced);
+	to->unplaced = from->unplaced;
+	memset(&from->unplaced, 0, sizeof(from->unplaced));
+	names_table_close(from);
 }

@@ -19,6 +19,7 @@ struct names_table {
 	struct name_line *lines;        /* mmapped; NULL while not */
 	uint32_t line_count;
 	uint64_t taken;                 /* slots no longer free: keys, emptied slots */
+	uint64_t emptied;               /* of them, deleted keys' (reused by new keys) */
 	struct hmap unplaced;           /* keys that found no room (the program passes
 					 * them), until placed or deleted */
 	uint64_t memlock;               /* the map's kernel memory */
@@ -36,6 +37,21 @@ void names_table_close(struct names_table *t);
  * fast (at five in eight, 2 keys and 50 lookups of names not there in a
  * million; at three in four, 113 and 2,500). */
 bool names_table_has_room(const struct names_table *t, uint64_t keys);
+
+/* The keys the table holds. */
+uint64_t names_table_keys(const struct names_table *t);
+
+/* In `to`, a table for `keys` keys holding every key `from` holds, each
+ * leading where it leads there, and none of its emptied slots: created
+ * mapped, not yet in force. `from` is left as it was. Returns 0, -1 on
+ * an error, 1 when a key found no room (as rare as at a build); err says
+ * why. */
+int names_table_remake(struct names_table *to, const struct names_table *from, const struct map_btf *btf,
+		       uint64_t keys, char *err, size_t errlen);
+
+/* `to` takes over from `from` (the keys that found no room in it stay
+ * counted), and `from` is closed. */
+void names_table_take_over(struct names_table *to, struct names_table *from);
 
 /* The functions below need the table mapped; the kernel maps all of it
  * at once, and the daemon's RSS counts it while it stays so. */
