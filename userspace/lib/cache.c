@@ -20,6 +20,7 @@
 #include "answers.h"
 #include "blob.h"
 #include "cache.h"
+#include "clock.h"
 #include "hmap.h"
 #include "log.h"
 #include "names_table.h"
@@ -1950,6 +1951,7 @@ static int make_names_room(struct cache_generation *gen, size_t keys, char *err,
 	struct cache *cache = gen->cache;
 	struct names_table *table = &gen->names_table, fresh;
 	uint64_t names = names_table_keys(table) + keys, capacity = names + NAMES_HEADROOM(names);
+	double started = clock_monotonic();
 	__u32 slot = 0;
 	int ret;
 
@@ -1969,9 +1971,9 @@ static int make_names_room(struct cache_generation *gen, size_t keys, char *err,
 		names_table_close(&fresh);
 		return -1;
 	}
-	log_info("answer cache: names table remade for %llu names (%llu held, %zu to come, %llu deleted keys' slots left behind)",
-		 (unsigned long long)capacity, (unsigned long long)names_table_keys(table), keys,
-		 (unsigned long long)table->emptied);
+	log_info("answer cache: names table remade for %llu names in %.0f ms (%llu held, %zu to come, %llu deleted keys' slots left behind)",
+		 (unsigned long long)capacity, (clock_monotonic() - started) * 1000, (unsigned long long)names_table_keys(table),
+		 keys, (unsigned long long)table->emptied);
 	names_table_take_over(&fresh, table);
 	*table = fresh;
 	gen->names_capacity = capacity;
