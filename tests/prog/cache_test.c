@@ -8,6 +8,7 @@
  * another zone served here left to the server behind; the cut of an
  * answer exact at the client's limit.
  */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -486,6 +488,54 @@ static void test_unwritten_change_written_by_next_generation(void **state)
 	zone_free(child);
 	zone_free(removals);
 	zone_free(additions);
+	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
+}
+
+/*
+ * The same for a transferred zone a view serves too (nested in a zone the
+ * view loads): its IXFR is left to a new generation, which writes it in
+ * both views (before: the zone object, the one in force, was taken as
+ * written, and the change was never answered).
+ */
+static void test_borrowed_change_written_by_next_generation(void **state)
+{
+	char *parent = write_file("$ORIGIN test.\n@ 300 IN SOA ns hostmaster 1 3600 600 86400 60\n"
+				  "@ 300 IN NS ns\nns 300 IN A 192.0.2.1\n");
+	struct zone *zone = named_zone(1, "a", 10), *removals = named_zone(1, "a", 0);
+	struct zone *additions = named_zone(2, "b", 1);
+	struct view_zones views[] = { { NULL, 0 }, { &parent, 1 } };
+	struct generation current = { 0 }, next;
+	struct zone_changes changes = { 0 };
+	struct response r;
+	char err[512];
+
+	(void)state;
+	/* Written a second ago or more, the view's file is taken as read before. */
+	assert_int_equal(utimensat(AT_FDCWD, parent, (struct timespec[2]){ { .tv_sec = 1 }, { .tv_sec = 1 } }, 0), 0);
+	assert_int_equal(generation_build(&next, views, 2, &zone, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)), 0);
+	if (zone_patch(zone, &removals, &additions, 1, &changes, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(generation_serve_transfer(&current, test_program_cache(), zone->origin, zone, &changes, err,
+						   sizeof(err)), CACHE_NEEDS_BUILD);
+	assert_string_equal(err, "zone grow.test. is served in view 1 too, below a zone the view loads");
+	ask("b0.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NXDOMAIN);     /* the answers in force */
+
+	assert_int_equal(generation_build(&next, views, 2, &zone, 1, &current, err, sizeof(err)), 0);
+	if (generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	ask("b0.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(knot_wire_get_rcode(dns_of(&r)), KNOT_RCODE_NOERROR);
+	assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 1);
+
+	zone_changes_clear(&changes);
+	generation_free(&current);
+	zone_free(zone);
+	zone_free(removals);
+	zone_free(additions);
+	unlink(parent);
+	free(parent);
 	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
 }
 
@@ -2382,6 +2432,7 @@ int main(void)
 		cmocka_unit_test(test_shared_tails_at_every_qname_length),
 		cmocka_unit_test(test_slots_ending_in_a_page_slack),
 		cmocka_unit_test(test_unwritten_change_written_by_next_generation),
+		cmocka_unit_test(test_borrowed_change_written_by_next_generation),
 		cmocka_unit_test(test_names_table_probes),
 		cmocka_unit_test(test_names_table_room),
 		cmocka_unit_test(test_names_table_remade_in_place),

@@ -93,6 +93,7 @@ struct cache_zone {
 	struct denial_index denial;
 	struct cache_usage usage;       /* bytes: records only; names table share added on report */
 	size_t left_to_userspace;
+	unsigned patches;               /* the zone object's patches when it was written */
 	bool stale;                     /* its last change was not written: write it whole next */
 };
 
@@ -966,6 +967,7 @@ static int setup_zone(struct cache_generation *gen, struct cache_zone *cz, struc
 	int ret;
 
 	cz->zone = zone_ref(zone);
+	cz->patches = zone->patches;
 	cz->view = view;
 	cz->soa_names = soa_names(zone);
 	if (!cz->soa_names || build_targets(&cz->targets, zone)) {
@@ -1987,7 +1989,9 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	struct zone_changes between = { 0 };
 	const struct zone *before = cz->zone;
 	int ret = -1;
-	bool was_stale = cz->stale, new_denial;
+	/* Changes given for a zone object patched in place are its last
+	 * patch's: with one before it not written, it is written whole. */
+	bool was_stale = cz->stale || (zone == before && changes && zone->patches != cz->patches + 1), new_denial;
 
 	err[0] = '\0';
 	if (zone != before) {
@@ -2053,6 +2057,7 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 		zone_free(cz->zone);
 		cz->zone = zone_ref(zone);
 	}
+	cz->patches = zone->patches;
 	if (c.soa || c.whole) {
 		knot_dname_t *names_now = soa_names(zone);
 
@@ -2125,12 +2130,8 @@ static int update_zone(struct cache *cache, struct zone *zone, uint16_t view, co
 	 * owns are settled by a build; a change in place would rewrite the
 	 * other zone's records as its own. */
 	other = nested_with(cache->current, zone->origin, view, cz);
-	if (other) {
-		/* A zone changed in place (an IXFR) no longer matches the
-		 * answers in force: the new generation writes it. */
-		cz->stale |= zone == cz->zone;
+	if (other)
 		return needs_build(zone->origin, "nests with", other->zone->origin, "changed", err, errlen);
-	}
 	return change_zone(cache->current, cz, zone, changes, err, errlen);
 }
 
@@ -2138,7 +2139,7 @@ bool cache_zone_current(const struct cache *cache, const struct zone *zone, uint
 {
 	const struct cache_zone *cz = cache->current ? find_zone(cache->current, zone->origin, view) : NULL;
 
-	return cz && cz->zone == zone && !cz->stale;
+	return cz && cz->zone == zone && cz->patches == zone->patches && !cz->stale;
 }
 
 static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char *err, size_t errlen)

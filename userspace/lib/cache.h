@@ -88,7 +88,8 @@ int cache_restore_zone(struct cache *cache, struct zone *zone, uint16_t view, ch
 
 /* Whether the generation in force answers for `zone` (in `view`) as it is
  * now: false when it holds another version, or when a change made to the
- * zone in place could not be written (the zone then needs writing). */
+ * zone object in place (zone_patch) was not written, whether it failed or
+ * was left to a new generation (the zone then needs writing). */
 bool cache_zone_current(const struct cache *cache, const struct zone *zone, uint16_t view);
 
 /* A zone added to or removed from the generation in force, in place.

@@ -872,6 +872,7 @@ static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_chan
 			zone->is_signed = is_dnssec_type(zone->rrsets[i].type);
 	}
 	zone->serial = knot_soa_serial(zone_find(zone, zone->origin, KNOT_RRTYPE_SOA)->rrs.rdata);
+	zone->patches++;
 	return 0;
 }
 

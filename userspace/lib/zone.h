@@ -20,6 +20,8 @@ struct zone {
 	unsigned refs;
 	knot_dname_t *origin;
 	uint32_t serial;
+	unsigned patches;           /* changes zone_patch made to this object (IXFR): what
+				     * was made of it holds the count it was made at */
 	size_t record_count;        /* records as written in the file */
 	bool is_signed;             /* has DNSSEC records: RRSIG, DNSKEY, NSEC(3) */
 	bool mixed_ttls;            /* an RRset was written with different TTLs (it has the lowest) */
