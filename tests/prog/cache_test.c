@@ -689,7 +689,7 @@ static void test_key_without_room_in_place(void **state)
 {
 	static const char text[] = "$ORIGIN grow.test.\n@ 300 IN SOA ns1 hostmaster %d 3600 600 86400 60\n"
 				   "a1 300 IN A 192.0.2.1\n%s";
-	struct zone *zone = named_zone(1, "a", 100), *next[2];
+	struct zone *zone = named_zone(1, "a", 100), *next[4];
 	struct view_zones views[] = { { NULL, 0 } };
 	struct name_line saved[XDPCAST_NAMES_PROBE_LINES];
 	__u32 lines, path[XDPCAST_NAMES_PROBE_LINES];
@@ -718,13 +718,30 @@ static void test_key_without_room_in_place(void **state)
 		ask("a1.grow.test.", KNOT_RRTYPE_A, 0, &r);
 		assert_int_equal(r.verdict, XDP_TX);
 	}
+
+	/* More new names than the table has room for: a new generation,
+	 * not a table made anew, where the name's lines would end at a free
+	 * slot (before: NXDOMAIN for it). */
+	next[2] = named_zone(4, "b", 200);
+	assert_int_equal(cache_change_zone(test_program_cache(), next[2], 0, NULL, err, sizeof(err)), CACHE_NEEDS_BUILD);
+	assert_string_equal(err, "the names table is full and 1 names found no room in it");
+	ask("crowded.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(r.verdict, XDP_PASS);
+
+	/* The name gone: no longer counted (before: counted until the next
+	 * generation). */
+	snprintf(zone_text, sizeof(zone_text), text, 5, "");
+	next[3] = text_zone(zone_text);
+	if (cache_change_zone(test_program_cache(), next[3], 0, NULL, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(cache_left_to_userspace(test_program_cache()), 0);
 	for (int i = XDPCAST_NAMES_PROBE_LINES - 1; i >= 0; i--)
 		write_line(names, path[i], &saved[i]);
 	close(names);
 	generation_free(&current);
 	zone_free(zone);
-	zone_free(next[0]);
-	zone_free(next[1]);
+	for (int i = 0; i < 4; i++)
+		zone_free(next[i]);
 	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
 }
 
@@ -901,7 +918,7 @@ static void test_names_table_room(void **state)
 {
 	struct map_btf btf = { .fd = -1 };
 	struct names_table t, fresh;
-	struct name_key keys[2 * XDPCAST_NAME_LINE_SLOTS + 1];
+	struct name_key keys[2 * XDPCAST_NAME_LINE_SLOTS + 1], late = { .name_hash = 99, .qclass = KNOT_CLASS_IN };
 	const size_t slots = 2 * XDPCAST_NAME_LINE_SLOTS;
 	struct name_slot *emptied = NULL;
 	uint32_t record;
@@ -941,25 +958,34 @@ static void test_names_table_room(void **state)
 	for (size_t i = 0; i <= slots; i++)
 		assert_int_equal(names_table_get(&t, &keys[i], &record), i != 1);
 
-	/* Made anew: the keys held, each leading where it led, one key
-	 * still without room counted; the emptied slot left behind. */
-	assert_false(names_table_set(&t, &(struct name_key){ .name_hash = 99, .qclass = KNOT_CLASS_IN }, 8));
+	/* Not made anew while a key has no room: its name is passed
+	 * because its lines are full, which they would not be. */
+	assert_false(names_table_set(&t, &late, 8));
 	names_table_delete(&t, &keys[3]);
 	assert_int_equal(t.emptied, 1);
 	assert_int_equal(names_table_keys(&t), slots - 1);
+	assert_int_equal(names_table_remake(&fresh, &t, &btf, 20, err, sizeof(err)), 1);
+	assert_string_equal(err, "the names table is full and 1 names found no room in it");
+
+	/* Made anew: the keys held, each leading where it led; the emptied
+	 * slot left behind. */
+	assert_true(names_table_set(&t, &late, 8));
+	names_table_delete(&t, &keys[4]);
 	assert_int_equal(names_table_remake(&fresh, &t, &btf, 20, err, sizeof(err)), 0);
 	assert_int_equal(fresh.line_count, 11);
 	assert_int_equal(fresh.taken, slots - 1);
 	assert_int_equal(fresh.emptied, 0);
 	for (size_t i = 0; i <= slots; i++) {
-		assert_int_equal(names_table_get(&fresh, &keys[i], &record), i != 1 && i != 3);
-		if (i != 1 && i != 3)
+		bool held = i != 1 && i != 3 && i != 4;
+
+		assert_int_equal(names_table_get(&fresh, &keys[i], &record), held);
+		if (held)
 			assert_int_equal(record, i == slots ? 512 : i == 2 ? 72 : 8 * (i + 1));
 	}
+	assert_true(names_table_get(&fresh, &late, &record));
+	assert_int_equal(record, 8);
 	assert_true(names_table_get(&t, &keys[0], &record));     /* the table it was made from as it was */
-	names_table_take_over(&fresh, &t);
-	assert_int_equal(fresh.unplaced.count, 1);
-	assert_int_equal(t.fd, -1);
+	names_table_close(&t);
 	names_table_close(&fresh);
 
 	assert_int_equal(names_table_create(&t, &btf, 1000, err, sizeof(err)), 0);

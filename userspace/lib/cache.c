@@ -1723,8 +1723,12 @@ static int rewrite(struct change *c, const knot_dname_t *name, char *err, size_t
 		return -1;
 	if (ret == 0 && !(record = write_name(c->gen, c->cz, &n, err, errlen)))
 		return -1;
-	if (!record && !current)
+	if (!record && !current) {
+		/* No key, none to come: a key that found no room is no
+		 * longer left to userspace. */
+		names_table_delete(&c->gen->names_table, &key);
 		return 0;
+	}
 	if (stage(c, &key, record, current)) {
 		if (record)
 			free_name(c->gen, c->cz, record);
@@ -1945,8 +1949,8 @@ static size_t new_keys(const struct change *c)
  * a growing catalog. Then a table for the keys it holds and these, with
  * a build's headroom, is made from it and swapped in; the records stay
  * where they are. CACHE_NEEDS_BUILD when that table would pass the cap
- * (a build may pack the records tighter) or, as rarely as at a build, a
- * key finds no room in it.
+ * (a build may pack the records tighter), or when a key found no room
+ * (names_table_remake).
  */
 static int make_names_room(struct cache_generation *gen, size_t keys, char *err, size_t errlen)
 {
@@ -1976,7 +1980,7 @@ static int make_names_room(struct cache_generation *gen, size_t keys, char *err,
 	log_info("answer cache: names table remade for %llu names in %.0f ms (%llu held, %zu to come, %llu deleted keys' slots left behind)",
 		 (unsigned long long)capacity, (clock_monotonic() - started) * 1000, (unsigned long long)names_table_keys(table),
 		 keys, (unsigned long long)table->emptied);
-	names_table_take_over(&fresh, table);
+	names_table_close(table);
 	*table = fresh;
 	gen->names_capacity = capacity;
 	return 0;
@@ -2159,9 +2163,6 @@ static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char 
 		snprintf(err, errlen, "%s: zone %s is already loaded", zone->file, name);
 		return -1;
 	}
-	ret = make_names_room(gen, names, err, errlen);
-	if (ret)
-		return ret;
 	other = cname_into(gen, zone->origin);
 	if (other)
 		return needs_build(other->zone->origin, "has CNAMEs into", zone->origin, "added", err, errlen);
@@ -2171,6 +2172,9 @@ static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char 
 	other = nested_with(gen, zone->origin, view, NULL);
 	if (other)
 		return needs_build(zone->origin, "nests with", other->zone->origin, "added", err, errlen);
+	ret = make_names_room(gen, names, err, errlen);
+	if (ret)
+		return ret;
 	if (gen->zone_count == gen->zone_capacity) {
 		size_t cap = gen->zone_capacity * 2;
 
@@ -2233,6 +2237,8 @@ static int remove_zone(struct cache *cache, const knot_dname_t *origin, uint16_t
 		struct name_key key = key_of(c.work[i], KNOT_CLASS_IN, view);
 		int64_t current = current_record(gen, &key, c.work[i]);
 
+		if (!current)
+			names_table_delete(&gen->names_table, &key);     /* one that found no room */
 		if (current > 0 && stage(&c, &key, 0, current))
 			goto oom;
 	}

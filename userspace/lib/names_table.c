@@ -209,6 +209,10 @@ void names_table_delete(struct names_table *t, const struct name_key *key)
 int names_table_remake(struct names_table *to, const struct names_table *from, const struct map_btf *btf,
 		       uint64_t keys, char *err, size_t errlen)
 {
+	if (from->unplaced.count) {
+		snprintf(err, errlen, "the names table is full and %zu names found no room in it", from->unplaced.count);
+		return 1;
+	}
 	if (names_table_create(to, btf, keys, err, errlen))
 		return -1;
 	for (uint32_t l = 0; l < from->line_count; l++)
@@ -226,10 +230,3 @@ int names_table_remake(struct names_table *to, const struct names_table *from, c
 	return 0;
 }
 
-void names_table_take_over(struct names_table *to, struct names_table *from)
-{
-	hmap_free(&to->unplaced);
-	to->unplaced = from->unplaced;
-	memset(&from->unplaced, 0, sizeof(from->unplaced));
-	names_table_close(from);
-}

@@ -44,14 +44,12 @@ uint64_t names_table_keys(const struct names_table *t);
 /* In `to`, a table for `keys` keys holding every key `from` holds, each
  * leading where it leads there, and none of its emptied slots: created
  * mapped, not yet in force. `from` is left as it was. Returns 0, -1 on
- * an error, 1 when a key found no room (as rare as at a build); err says
- * why. */
+ * an error, 1 when a key found no room, in `to` (as rarely as at a build)
+ * or in `from`: the program passes such a key's name because its lines
+ * are full, and in a roomier table they would end at a free slot, a miss
+ * (a new generation places it); err says why. */
 int names_table_remake(struct names_table *to, const struct names_table *from, const struct map_btf *btf,
 		       uint64_t keys, char *err, size_t errlen);
-
-/* `to` takes over from `from` (the keys that found no room in it stay
- * counted), and `from` is closed. */
-void names_table_take_over(struct names_table *to, struct names_table *from);
 
 /* The functions below need the table mapped; the kernel maps all of it
  * at once, and the daemon's RSS counts it while it stays so. */
