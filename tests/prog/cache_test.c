@@ -493,9 +493,9 @@ static void test_unwritten_change_written_by_next_generation(void **state)
 
 /*
  * The same for a transferred zone a view serves too (nested in a zone the
- * view loads): its IXFR is left to a new generation, which writes it in
- * both views (before: the zone object, the one in force, was taken as
- * written, and the change was never answered).
+ * view loads): its IXFR is left to a new generation, which writes it
+ * (asked in the default view; before: the zone object, the one in force,
+ * was taken as written, and the change was never answered).
  */
 static void test_borrowed_change_written_by_next_generation(void **state)
 {
@@ -536,6 +536,45 @@ static void test_borrowed_change_written_by_next_generation(void **state)
 	zone_free(additions);
 	unlink(parent);
 	free(parent);
+	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
+}
+
+/*
+ * A zone object patched twice with only the second patch's changes
+ * served (the first never went to the cache): written whole, so the
+ * first patch's names are answered too.
+ */
+static void test_patch_not_served_written_whole(void **state)
+{
+	struct zone *zone = named_zone(1, "a", 10), *removals[2] = { named_zone(1, "a", 0), named_zone(2, "b", 0) };
+	struct zone *additions[2] = { named_zone(2, "b", 1), named_zone(3, "c", 1) };
+	struct view_zones views[] = { { NULL, 0 } };
+	struct generation current = { 0 }, next;
+	struct zone_changes first = { 0 }, second = { 0 };
+	struct response r;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(generation_build(&next, views, 1, &zone, 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(generation_apply(&current, &next, test_program_cache(), NULL, err, sizeof(err)), 0);
+	if (zone_patch(zone, &removals[0], &additions[0], 1, &first, err, sizeof(err)) ||
+	    zone_patch(zone, &removals[1], &additions[1], 1, &second, err, sizeof(err)))
+		fail_msg("%s", err);
+	if (generation_serve_transfer(&current, test_program_cache(), zone->origin, zone, &second, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	ask("b0.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 1);
+	ask("c0.grow.test.", KNOT_RRTYPE_A, 0, &r);
+	assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 1);
+
+	zone_changes_clear(&first);
+	zone_changes_clear(&second);
+	generation_free(&current);
+	zone_free(zone);
+	for (int i = 0; i < 2; i++) {
+		zone_free(removals[i]);
+		zone_free(additions[i]);
+	}
 	assert_int_equal(test_program_publish(skel, NULL, err, sizeof(err)), 0);
 }
 
@@ -2459,6 +2498,7 @@ int main(void)
 		cmocka_unit_test(test_slots_ending_in_a_page_slack),
 		cmocka_unit_test(test_unwritten_change_written_by_next_generation),
 		cmocka_unit_test(test_borrowed_change_written_by_next_generation),
+		cmocka_unit_test(test_patch_not_served_written_whole),
 		cmocka_unit_test(test_names_table_probes),
 		cmocka_unit_test(test_names_table_room),
 		cmocka_unit_test(test_names_table_remade_in_place),
