@@ -472,7 +472,6 @@ static void *record_at(struct cache_generation *gen, uint32_t address)
 	return blob_at(gen->cache->blob, address);
 }
 
-/* Whether the generation's maps stay within the cap. */
 /* The cap passed by the maps with a names table of `names_bytes`. */
 static int over_cap(const struct cache_generation *gen, uint64_t names_bytes, char *err, size_t errlen)
 {
@@ -486,6 +485,7 @@ static int over_cap(const struct cache_generation *gen, uint64_t names_bytes, ch
 	return -1;
 }
 
+/* Whether the generation's maps stay within the cap. */
 static int check_cap(struct cache_generation *gen, char *err, size_t errlen)
 {
 	return over_cap(gen, gen->names_table.memlock, err, errlen);
@@ -1943,26 +1943,19 @@ static size_t new_keys(const struct change *c)
 }
 
 /*
- * Room for `keys` new keys in the names table of the generation in force.
- * Its room is spent by new keys and by the slots deleted keys leave
- * (reused only by keys whose lines they are on): names that come and go,
- * a growing catalog. Then a table for the keys it holds and these, with
- * a build's headroom, is made from it and swapped in; the records stay
- * where they are. CACHE_NEEDS_BUILD when that table would pass the cap
- * (a build may pack the records tighter), or when a key found no room
- * (names_table_remake).
+ * The names table of the generation in force made anew for `capacity`
+ * keys from the one in force and swapped in; the records stay where they
+ * are. CACHE_NEEDS_BUILD when it would pass the cap (a build may pack the
+ * records tighter), or when a key found no room (names_table_remake).
  */
-static int make_names_room(struct cache_generation *gen, size_t keys, char *err, size_t errlen)
+static int remake_names_table(struct cache_generation *gen, uint64_t capacity, char *err, size_t errlen)
 {
 	struct cache *cache = gen->cache;
 	struct names_table *table = &gen->names_table, fresh;
-	uint64_t names = names_table_keys(table) + keys, capacity = names + NAMES_HEADROOM(names);
 	double started = clock_monotonic();
 	__u32 slot = 0;
 	int ret;
 
-	if (names_table_has_room(table, keys))
-		return 0;
 	ret = names_table_remake(&fresh, table, &cache->maps.names_btf, capacity, err, errlen);
 	if (ret)
 		return ret > 0 ? CACHE_NEEDS_BUILD : -1;
@@ -1977,13 +1970,45 @@ static int make_names_room(struct cache_generation *gen, size_t keys, char *err,
 		names_table_close(&fresh);
 		return -1;
 	}
-	log_info("answer cache: names table remade for %llu names in %.0f ms (%llu held, %zu to come, %llu deleted keys' slots left behind)",
-		 (unsigned long long)capacity, (clock_monotonic() - started) * 1000, (unsigned long long)names_table_keys(table),
-		 keys, (unsigned long long)table->emptied);
+	log_info("answer cache: names table remade for %llu names in %.0f ms (%llu held, %llu deleted keys' slots left behind)",
+		 (unsigned long long)capacity, (clock_monotonic() - started) * 1000,
+		 (unsigned long long)names_table_keys(table), (unsigned long long)table->emptied);
 	names_table_close(table);
 	*table = fresh;
 	gen->names_capacity = capacity;
 	return 0;
+}
+
+/*
+ * Room for `keys` new keys in the names table of the generation in force.
+ * Its room is spent by new keys and by the slots deleted keys leave
+ * (reused only by keys whose lines they are on): names that come and go,
+ * a growing catalog. Then a table for the keys it holds and these, with
+ * a build's headroom, is made from it (*remade set).
+ */
+static int make_names_room(struct cache_generation *gen, size_t keys, bool *remade, char *err, size_t errlen)
+{
+	uint64_t names = names_table_keys(&gen->names_table) + keys;
+	int ret;
+
+	if (names_table_has_room(&gen->names_table, keys))
+		return 0;
+	ret = remake_names_table(gen, names + NAMES_HEADROOM(names), err, errlen);
+	*remade = !ret;
+	return ret;
+}
+
+/* After a change that made the names table anew failed: a table for the
+ * keys it holds again, so that a refused change leaves no larger table
+ * counted against the cap. If that fails, the larger one stays (never a
+ * wrong answer). */
+static void unmake_names_room(struct cache_generation *gen)
+{
+	uint64_t names = names_table_keys(&gen->names_table);
+	char err[256];
+
+	if (remake_names_table(gen, names + NAMES_HEADROOM(names), err, sizeof(err)))
+		log_info("answer cache: the names table made for a change that failed stays: %s", err);
 }
 
 static int change_zone(struct cache_generation *gen, struct cache_zone *cz, struct zone *zone,
@@ -1996,6 +2021,7 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	/* Changes given for a zone object patched in place are its last
 	 * patch's: with one before it not written, it is written whole. */
 	bool was_stale = cz->stale || (zone == before && changes && zone->patches != cz->patches + 1), new_denial;
+	bool remade = false;
 
 	err[0] = '\0';
 	if (zone != before) {
@@ -2031,7 +2057,7 @@ static int change_zone(struct cache_generation *gen, struct cache_zone *cz, stru
 	/* Room for the names that come, before a record is written: a change
 	 * that cannot go in takes no memory the undoing of others needs. An
 	 * undoing itself is not refused: a key without room is passed. */
-	if (!gen->cache->restoring && (ret = make_names_room(gen, new_keys(&c), err, errlen)))
+	if (!gen->cache->restoring && (ret = make_names_room(gen, new_keys(&c), &remade, err, errlen)))
 		goto fail;
 	ret = -1;
 	if (new_denial) {
@@ -2080,6 +2106,8 @@ fail:
 	if (!err[0])
 		snprintf(err, errlen, "out of memory");
 	abandon(&c);
+	if (remade)
+		unmake_names_room(gen);
 	/* A zone changed in place no longer matches the answers in force. */
 	cz->stale = was_stale || zone == before;
 out:
@@ -2153,6 +2181,7 @@ static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char 
 	const struct cache_zone *other;
 	struct cache_zone *zones, *cz;
 	struct zone_compiler *zc;
+	bool remade = false;
 	int ret;
 
 	err[0] = '\0';
@@ -2172,7 +2201,7 @@ static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char 
 	other = nested_with(gen, zone->origin, view, NULL);
 	if (other)
 		return needs_build(zone->origin, "nests with", other->zone->origin, "added", err, errlen);
-	ret = make_names_room(gen, names, err, errlen);
+	ret = make_names_room(gen, names, &remade, err, errlen);
 	if (ret)
 		return ret;
 	if (gen->zone_count == gen->zone_capacity) {
@@ -2181,19 +2210,19 @@ static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char 
 		zones = realloc(gen->zones, cap * sizeof(*zones));
 		if (!zones) {
 			snprintf(err, errlen, "out of memory");
-			return -1;
+			goto refused;
 		}
 		gen->zones = zones;
 		gen->zone_capacity = cap;
 	}
 	if (hold_origin(gen, zone->origin)) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto refused;
 	}
 	zc = compiler_for(gen, zone, err, errlen);
 	if (!zc) {
 		release_origin(gen, zone->origin);
-		return -1;
+		goto refused;
 	}
 	cz = memset(&gen->zones[gen->zone_count], 0, sizeof(*cz));
 	ret = setup_zone(gen, cz, zone, view, zc, err, errlen);   /* it takes the zone first */
@@ -2218,6 +2247,9 @@ static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char 
 	gen->batch_count = 0;
 	blob_unmap(cache->blob);
 	remove_zone(cache, zone->origin, view, err + strlen(err), errlen - strlen(err));
+refused:
+	if (remade)
+		unmake_names_room(gen);
 	return -1;
 }
 

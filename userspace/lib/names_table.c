@@ -229,4 +229,3 @@ int names_table_remake(struct names_table *to, const struct names_table *from, c
 		}
 	return 0;
 }
-
