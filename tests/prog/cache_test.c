@@ -1703,10 +1703,34 @@ static const char *const fz_soas[] = {
 };
 
 #define FZ_SOAS (sizeof(fz_soas) / sizeof(fz_soas[0]))
-#define FZ_STEPS 4
+#define FZ_STEPS 12
+
+/* Names that come and go beside the pool's lines (test_random_turnover_in_place):
+ * addresses, CNAMEs and MX records whose targets come and go too, empty
+ * non-terminals and wildcards. Each owner has one line. */
+#define FZ_TURN 240
+#define FZ_LINES (FZ_POOL + FZ_TURN)
+
+static const char *fz_line(size_t i)
+{
+	static char text[64];
+	unsigned t = (unsigned)(i - FZ_POOL);
+
+	if (i < FZ_POOL)
+		return fz_pool[i];
+	switch (t % 6) {
+	case 0: snprintf(text, sizeof(text), "t%u IN A 192.0.2.%u", t, t % 250 + 1); break;
+	case 1: snprintf(text, sizeof(text), "t%u IN CNAME t%u", t, (t * 7 + 3) % FZ_TURN); break;
+	case 2: snprintf(text, sizeof(text), "t%u IN MX 10 t%u", t, (t * 5 + 2) % FZ_TURN); break;
+	case 3: snprintf(text, sizeof(text), "x.t%u IN AAAA 2001:db8::%x", t, t); break;
+	case 4: snprintf(text, sizeof(text), "t%u IN CNAME www", t); break;
+	default: snprintf(text, sizeof(text), "*.t%u IN TXT \"t%u\"", t, t); break;
+	}
+	return text;
+}
 
 struct fz_zone {
-	bool on[FZ_POOL];
+	bool on[FZ_LINES];
 	unsigned soa, serial;
 };
 
@@ -1722,14 +1746,14 @@ static uint32_t fz_rand(void)
 
 static char *fz_text(const struct fz_zone *z)
 {
-	size_t cap = 16384, at = 0;
+	size_t cap = 32768, at = 0;
 	char *text = malloc(cap), soa[128];
 
 	snprintf(soa, sizeof(soa), fz_soas[z->soa], z->serial);
 	at += snprintf(text + at, cap - at, "$ORIGIN r.test.\n$TTL 300\n%s\n", soa);
-	for (size_t i = 0; i < FZ_POOL; i++)
+	for (size_t i = 0; i < FZ_LINES; i++)
 		if (z->on[i])
-			at += snprintf(text + at, cap - at, "%s\n", fz_pool[i]);
+			at += snprintf(text + at, cap - at, "%s\n", fz_line(i));
 	return text;
 }
 
@@ -1737,14 +1761,14 @@ static char *fz_text(const struct fz_zone *z)
  * removals or additions). */
 static char *fz_part_text(const struct fz_zone *z, const struct fz_zone *other)
 {
-	size_t cap = 16384, at = 0;
+	size_t cap = 32768, at = 0;
 	char *text = malloc(cap), soa[128];
 
 	snprintf(soa, sizeof(soa), fz_soas[z->soa], z->serial);
 	at += snprintf(text + at, cap - at, "$ORIGIN r.test.\n$TTL 300\n%s\n", soa);
-	for (size_t i = 0; i < FZ_POOL; i++)
+	for (size_t i = 0; i < FZ_LINES; i++)
 		if (z->on[i] && !other->on[i])
-			at += snprintf(text + at, cap - at, "%s\n", fz_pool[i]);
+			at += snprintf(text + at, cap - at, "%s\n", fz_line(i));
 	return text;
 }
 
@@ -1758,6 +1782,19 @@ static struct zone *fz_load_text(const char *text)
 	return z;
 }
 
+/* Names tables made anew by the changes of the trials so far: the table
+ * in force after a change is another map than before it (a change in
+ * place never builds a generation). */
+static unsigned fz_remakes;
+
+static void fz_count_remake(__u32 *table)
+{
+	__u32 lines, now = table_in_force(&lines);
+
+	fz_remakes += *table && now != *table;
+	*table = now;
+}
+
 /* v[0] served from a transfer, then changed by IXFR steps to v[n-1]:
  * zone_patch on the zone in force, then generation_serve_transfer.
  * The generation is left for the caller to free. */
@@ -1767,6 +1804,7 @@ static int fz_ixfr(const struct fz_zone *v, int n, struct generation *current, b
 	struct generation next;
 	char *text = fz_text(&v[0]), err[512];
 	struct zone *zone = fz_load_text(text);
+	__u32 table = 0;
 	int ret = -1;
 
 	free(text);
@@ -1775,6 +1813,7 @@ static int fz_ixfr(const struct fz_zone *v, int n, struct generation *current, b
 	if (generation_build(&next, views, 1, &zone, 1, NULL, err, sizeof(err)) ||
 	    generation_apply(current, &next, test_program_cache(), NULL, err, sizeof(err)))
 		goto out;
+	fz_count_remake(&table);
 	for (int k = 1; k < n; k++) {
 		char *rt = fz_part_text(&v[k - 1], &v[k]), *at = fz_part_text(&v[k], &v[k - 1]);
 		struct zone *rem = fz_load_text(rt), *add = fz_load_text(at);
@@ -1808,6 +1847,7 @@ static int fz_ixfr(const struct fz_zone *v, int n, struct generation *current, b
 		zone_free(rem);
 		zone_free(add);
 		zone_changes_clear(&changes);
+		fz_count_remake(&table);
 	}
 	ret = 0;
 out:
@@ -1827,9 +1867,9 @@ static void fz_print_edit(FILE *out, const struct fz_zone *a, const struct fz_zo
 		fprintf(out, fz_soas[b->soa], b->serial);
 		fprintf(out, "\n");
 	}
-	for (size_t i = 0; i < FZ_POOL; i++)
+	for (size_t i = 0; i < FZ_LINES; i++)
 		if (a->on[i] != b->on[i])
-			fprintf(out, "      %c %s\n", b->on[i] ? '+' : '-', fz_pool[i]);
+			fprintf(out, "      %c %s\n", b->on[i] ? '+' : '-', fz_line(i));
 }
 
 static void fz_print(FILE *out, const struct fz_zone *v, int n)
@@ -1838,9 +1878,9 @@ static void fz_print(FILE *out, const struct fz_zone *v, int n)
 	fprintf(out, "      ");
 	fprintf(out, fz_soas[v[0].soa], v[0].serial);
 	fprintf(out, "\n");
-	for (size_t i = 0; i < FZ_POOL; i++)
+	for (size_t i = 0; i < FZ_LINES; i++)
 		if (v[0].on[i])
-			fprintf(out, "      %s\n", fz_pool[i]);
+			fprintf(out, "      %s\n", fz_line(i));
 	for (int k = 1; k < n; k++) {
 		fprintf(out, "    edit %d:\n", k);
 		fz_print_edit(out, &v[k - 1], &v[k]);
@@ -1927,8 +1967,11 @@ static int fz_trial(const struct fz_zone *v, int n, bool verbose)
 			goto out;
 		}
 	} else {
+		__u32 table = 0;
+
 		if (test_program_publish(skel, paths[0], err, sizeof(err)))
 			goto out;
+		fz_count_remake(&table);
 		for (int k = 1; k < n; k++) {
 			struct zone *z = fz_try_load(paths[k]);
 			int rewritten = cache_change_zone(test_program_cache(), z, 0, NULL, err, sizeof(err));
@@ -1940,6 +1983,7 @@ static int fz_trial(const struct fz_zone *v, int n, bool verbose)
 				ret = 1;
 				goto out;
 			}
+			fz_count_remake(&table);
 		}
 	}
 	for (int k = 0; k < n; k++)
@@ -2004,7 +2048,7 @@ static int fz_minimise(struct fz_zone *v, int n)
 			}
 		}
 		/* A line out of every version. */
-		for (size_t i = 0; i < FZ_POOL; i++) {
+		for (size_t i = 0; i < FZ_LINES; i++) {
 			struct fz_zone w[FZ_STEPS];
 			bool any = false;
 
@@ -2018,7 +2062,7 @@ static int fz_minimise(struct fz_zone *v, int n)
 		}
 		/* A line's change undone (kept as it was before). */
 		for (int k = 1; k < n; k++)
-			for (size_t i = 0; i < FZ_POOL; i++) {
+			for (size_t i = 0; i < FZ_LINES; i++) {
 				struct fz_zone w[FZ_STEPS];
 
 				if (v[k].on[i] == v[k - 1].on[i])
@@ -2117,23 +2161,26 @@ static void fz_random_edit(const struct fz_zone *a, struct fz_zone *b)
 	}
 }
 
+/* A first version and the edits after it, from fz_state: returns how many
+ * versions. */
+typedef int fz_sequence_fn(struct fz_zone *v);
+
 /*
- * Random changes of a small zone (lines of a pool in and out: CNAME
- * chains, NS/MX/KX/RT/SRV targets, wildcards, delegations with glue,
- * empty non-terminals, DNAMEs, names in capitals, TTLs, SOAs), one to
- * three in a row, applied in place by reload and by IXFR, each compared
- * byte for byte with a fresh build of the last version. A failure is
- * minimised to the fewest lines and printed with both answers.
- * RANDOM_CHANGES sets the number of sequences (40), RANDOM_SEED the
- * seed (1).
+ * RANDOM_CHANGES sequences (or `iterations`) from `make`, from seed
+ * RANDOM_SEED (1), applied in place by reload and by IXFR in turn, each
+ * compared byte for byte with a fresh build of its last version. A
+ * failure is printed with both answers, minimised first to the fewest
+ * lines and steps when `minimise` (a trial of hundreds of names takes
+ * too long for that). Returns how many sequences were compared.
  */
-static void test_random_changes_in_place(void **state)
+static unsigned fz_run(fz_sequence_fn *make, uint64_t iterations, bool minimise)
 {
 	const char *count = getenv("RANDOM_CHANGES"), *seed_text = getenv("RANDOM_SEED");
-	uint64_t seed = seed_text ? strtoull(seed_text, NULL, 0) : 1, iterations = count ? strtoull(count, NULL, 0) : 40;
+	uint64_t seed = seed_text ? strtoull(seed_text, NULL, 0) : 1;
 	unsigned passed = 0, skipped = 0;
 
-	(void)state;
+	if (count)
+		iterations = strtoull(count, NULL, 0);
 	for (uint64_t it = 0; it < iterations; it++) {
 		struct fz_zone v[FZ_STEPS];
 		int n, ret;
@@ -2141,10 +2188,7 @@ static void test_random_changes_in_place(void **state)
 		fz_state = (seed * 0x9E3779B97F4A7C15ull) ^ (it * 0xBF58476D1CE4E5B9ull) ^ 0x1234567ull;
 		for (int w = 0; w < 4; w++)
 			fz_rand();
-		n = 2 + (fz_rand() % 3 == 0 ? 1 + fz_rand() % 2 : 0);
-		fz_random_zone(&v[0]);
-		for (int k = 1; k < n; k++)
-			fz_random_edit(&v[k - 1], &v[k]);
+		n = make(v);
 		fz_use_ixfr = it % 2;
 		ret = fz_trial(v, n, false);
 		if (ret < 0) {
@@ -2152,9 +2196,11 @@ static void test_random_changes_in_place(void **state)
 			continue;
 		}
 		if (ret) {
-			n = fz_minimise(v, n);
-			print_message("seed %llu, sequence %llu (%s) answers in place unlike a fresh build; minimised:\n",
-				      (unsigned long long)seed, (unsigned long long)it, fz_use_ixfr ? "IXFR" : "reload");
+			if (minimise)
+				n = fz_minimise(v, n);
+			print_message("seed %llu, sequence %llu (%s) answers in place unlike a fresh build%s:\n",
+				      (unsigned long long)seed, (unsigned long long)it, fz_use_ixfr ? "IXFR" : "reload",
+				      minimise ? "; minimised" : "");
 			fz_print(stdout, v, n);
 			fz_trial(v, n, true);
 			fail_msg("a change in place left a stale answer (above)");
@@ -2163,6 +2209,69 @@ static void test_random_changes_in_place(void **state)
 	}
 	print_message("  %u random change sequences answered as built afresh (%u versions refused)\n", passed, skipped);
 	assert_true(passed > iterations / 2);
+	return passed;
+}
+
+/* One to three edits of a random zone of the pool's lines. */
+static int fz_pool_sequence(struct fz_zone *v)
+{
+	int n = 2 + (fz_rand() % 3 == 0 ? 1 + fz_rand() % 2 : 0);
+
+	fz_random_zone(&v[0]);
+	for (int k = 1; k < n; k++)
+		fz_random_edit(&v[k - 1], &v[k]);
+	return n;
+}
+
+/*
+ * Random changes of a small zone (lines of a pool in and out: CNAME
+ * chains, NS/MX/KX/RT/SRV targets, wildcards, delegations with glue,
+ * empty non-terminals, DNAMEs, names in capitals, TTLs, SOAs), one to
+ * three in a row (40 sequences).
+ */
+static void test_random_changes_in_place(void **state)
+{
+	(void)state;
+	fz_run(fz_pool_sequence, 40, true);
+}
+
+/* Twelve versions of a random zone of the pool's lines and a quarter of
+ * the names that come and go: each turns a fifth of those over (about 36
+ * in and 12 out at first, 24 and 24 later) and nothing else, so that the
+ * table's room is spent a few changes in and the changes after it leave
+ * most names as the remade table holds them (an edit of the pool's lines
+ * often writes the zone whole). */
+static int fz_turnover_sequence(struct fz_zone *v)
+{
+	fz_random_zone(&v[0]);
+	for (size_t i = FZ_POOL; i < FZ_LINES; i++)
+		v[0].on[i] = fz_rand() % 4 == 0;
+	for (int k = 1; k < FZ_STEPS; k++) {
+		v[k] = v[k - 1];
+		v[k].serial++;
+		for (size_t i = FZ_POOL; i < FZ_LINES; i++)
+			if (fz_rand() % 5 == 0)
+				v[k].on[i] = !v[k].on[i];
+	}
+	return FZ_STEPS;
+}
+
+/*
+ * Names that come and go spend the names table's room; past it the table
+ * is made anew from the keys it holds while the change goes in place
+ * (names_table_remake). Random sequences of such changes (8 sequences of
+ * 11 changes, each turning ~48 of 120-200 names over), compared with a
+ * fresh build like the pool's: the table is made anew at least once a
+ * sequence on average, and every answer is the fresh build's.
+ */
+static void test_random_turnover_in_place(void **state)
+{
+	unsigned remakes = fz_remakes, sequences;
+
+	(void)state;
+	sequences = fz_run(fz_turnover_sequence, 8, false);
+	print_message("  %u names tables made anew\n", fz_remakes - remakes);
+	assert_true(fz_remakes - remakes >= sequences);
 }
 
 /*
@@ -2499,6 +2608,7 @@ int main(void)
 		cmocka_unit_test(test_capital_targets_are_the_zones_names),
 		cmocka_unit_test(test_wildcard_covered_targets),
 		cmocka_unit_test(test_random_changes_in_place),
+		cmocka_unit_test(test_random_turnover_in_place),
 		cmocka_unit_test(test_ixfr_hiding_names_in_a_whole_rewrite),
 		cmocka_unit_test(test_nested_zones_not_changed_in_place),
 		cmocka_unit_test(test_chains_into_another_served_zone),
