@@ -318,8 +318,9 @@ struct catchment_entry {
 	__u64 last_ns;    /* CLOCK_MONOTONIC of the latest, to the second at least */
 };
 
-/* A takeover migrates a changed set by copying its bytes (loader/pins.c):
- * a new version may add ways at the end, never change an entry. */
+/* A takeover to a build whose sets changed adds each network's counts to
+ * the new program's, in the set the new build hashes it to (loader/pins.c):
+ * a new version may change the ways and the sets, never an entry. */
 struct catchment_set {
 	struct catchment_entry way[XDPCAST_CATCHMENT_WAYS];
 };

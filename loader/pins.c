@@ -25,6 +25,7 @@ enum carry {
 	CARRY_ADD,              /* per-CPU counters: the old counts are added */
 	CARRY_LIVE_BLOCKS,      /* source filter: only `xdpcastctl block` entries (the rest is config) */
 	CARRY_COPY,             /* entries the new program has not made yet */
+	CARRY_CATCHMENT,        /* catchment sets: each network's counts added to the new program's */
 };
 
 /* The maps whose content outlives a daemon: everything else is rebuilt
@@ -38,7 +39,7 @@ static const struct {
 	{ "xdpcast_source_buckets", CARRY_COPY },
 	{ "xdpcast_rrl", CARRY_COPY },
 	{ "xdpcast_global_buckets", CARRY_COPY },
-	{ "xdpcast_catchment", CARRY_COPY },
+	{ "xdpcast_catchment", CARRY_CATCHMENT },
 };
 
 static int state_map_index(const char *name)
@@ -585,6 +586,53 @@ void pins_snapshot_free(struct shared_snapshot *s)
 	s->fd = -1;
 }
 
+/*
+ * The networks of one catchment set of the previous program (per CPU,
+ * `old_ways` entries a CPU), each added to the entry the new program keeps
+ * for it on that CPU, in the set the new build hashes it to. A copy would
+ * overwrite what the new program counted since it took the interfaces
+ * over. A network the new set lacks takes a free way, or the place of the
+ * least recent if it is more recent, as the program chooses.
+ */
+static int merge_catchment(int new_fd, const unsigned char *from, size_t old_stride, size_t old_ways,
+			   unsigned char *to, size_t new_stride, size_t new_ways, size_t cpus)
+{
+	int ret = 0;
+
+	for (size_t cpu = 0; cpu < cpus; cpu++) {
+		for (size_t w = 0; w < old_ways; w++) {
+			const struct catchment_entry *e = (const struct catchment_entry *)(from + cpu * old_stride) + w;
+			struct catchment_entry *ways = (struct catchment_entry *)(to + cpu * new_stride), *at = NULL;
+			__u32 set = xdpcast_catchment_set_of(e->key_word);
+
+			if (!e->answers)
+				continue;
+			if (bpf_map_lookup_elem(new_fd, &set, to)) {
+				ret = -1;
+				continue;
+			}
+			for (size_t k = 0; k < new_ways && !at; k++)
+				if (ways[k].answers && ways[k].key_word == e->key_word)
+					at = &ways[k];
+			if (at) {
+				at->answers += e->answers;
+				at->last_ns = e->last_ns > at->last_ns ? e->last_ns : at->last_ns;
+			} else {
+				at = &ways[0];
+				for (size_t k = 1; k < new_ways; k++)
+					if (ways[k].last_ns < at->last_ns)      /* a free way's is 0 */
+						at = &ways[k];
+				if (at->answers && at->last_ns >= e->last_ns)
+					continue;
+				*at = *e;
+			}
+			if (bpf_map_update_elem(new_fd, &set, to, BPF_ANY))
+				ret = -1;
+		}
+	}
+	return ret;
+}
+
 /* One entry of `old` into `new`, values cut or zero-padded to the new
  * size (layouts only ever grow at the end). Per-CPU values are added. */
 static int carry_entry(const struct carried_map *c, const struct bpf_map_info *old, const void *key,
@@ -605,6 +653,11 @@ static int carry_entry(const struct carried_map *c, const struct bpf_map_info *o
 		((struct source_filter *)from)->kind = SOURCE_BLOCKED_LIVE;    /* the new config says the rest */
 	if (how == CARRY_LIVE_BLOCKS && ((const struct source_filter *)from)->kind != SOURCE_BLOCKED_LIVE) {
 		ret = 0;
+		goto out;
+	}
+	if (how == CARRY_CATCHMENT) {
+		ret = merge_catchment(new_fd, from, old_stride, old_size / sizeof(struct catchment_entry), to, new_stride,
+				      new_size / sizeof(struct catchment_entry), copies);
 		goto out;
 	}
 	if (c->by_interface) {
