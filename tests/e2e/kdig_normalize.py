@@ -18,13 +18,26 @@ def blocks(lines):
         yield block
 
 
+def case_kept(section, record):
+    """The question as it came back, and each answer record's owner: the
+    query's own spelling, which a server echoes (0x20). Other names are the
+    zone's, whose spelling servers keep differently (NSD keeps the first it
+    read of a name): lowercased."""
+    if section.startswith(";; QUESTION"):
+        return record
+    if section.startswith(";; ANSWER"):
+        owner, _, rest = record.partition(" ")
+        return owner + " " + rest.lower()
+    return record.lower()
+
+
 def normalize(block):
     out, section, records = [], None, []
 
     def flush():
         if section:
             out.append(section)
-            out.extend(sorted(r.lower() for r in records))
+            out.extend(sorted(case_kept(section, r) for r in records))
 
     for line in block:
         if line.startswith((";; Received", ";; Time", ";; From", ";; WARNING")) or not line.strip():

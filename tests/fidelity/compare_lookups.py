@@ -17,13 +17,18 @@ import sys
 SECTIONS = ("answer", "authority", "additional")
 
 
-def record(line):
-    """owner ttl type rdata, lowercase: the class (always IN here) is left
-    out, as xdpcastctl's records print it."""
+def record(line, section):
+    """owner ttl type rdata: the class (always IN here) is left out, as
+    xdpcastctl's records print it. Lowercase but an answer record's owner,
+    the query's own spelling (as kdig_normalize.py keeps it)."""
     fields = line.split()
     if len(fields) > 2 and fields[2].upper() == "IN":
         del fields[2]
-    return " ".join(fields).lower()
+    text = " ".join(fields)
+    if section != "answer":
+        return text.lower()
+    owner, _, rest = text.partition(" ")
+    return owner + " " + rest.lower()
 
 
 def lookups(text):
@@ -40,7 +45,7 @@ def lookups(text):
 def from_lookup(out):
     if "rcode" not in out:
         return None
-    return (out["rcode"], out["aa"], out["tc"], {s: sorted(record(r) for r in out[s]) for s in SECTIONS})
+    return (out["rcode"], out["aa"], out["tc"], {s: sorted(record(r, s) for r in out[s]) for s in SECTIONS})
 
 
 def kdig_responses(text):
@@ -62,7 +67,7 @@ def kdig_responses(text):
             if line.startswith(";; EDNS"):
                 response["section"] = None
         elif response["section"] and line.strip():
-            response["records"][response["section"]].append(record(line))
+            response["records"][response["section"]].append(record(line, response["section"]))
     if response:
         yield response
 
