@@ -230,7 +230,8 @@ CONF
 # xdpcastd; when it exits with anything but 0, run `xdpcastctl withdraw`
 # and start it again (it takes the running program over). A clean exit,
 # or a stop whose withdrawal BIRD did not take (3), ends the supervision,
-# as systemd's Restart=on-failure does.
+# as systemd's Restart=on-failure does. Each exit status goes to
+# pop$n/xdpcastd.exit, for the test to read.
 supervise() {
 	local n=$1 child rc
 	set +e
@@ -247,6 +248,7 @@ supervise() {
 		echo "$child" > "$WORK/pop$n/xdpcastd.pid"
 		wait "$child"
 		rc=$?
+		echo "$rc" > "$WORK/pop$n/xdpcastd.exit"
 		[ "$rc" -eq 0 ] && exit 0
 		echo "supervisor: xdpcastd exited with $rc: withdrawing, then starting it again" >> "$WORK/pop$n/xdpcastd.log"
 		ip netns exec "$(ns "pop$n")" "$BUILD/xdpcastctl" --control-socket "$WORK/pop$n/xdpcastd.sock" withdraw --after-failure \
@@ -364,7 +366,12 @@ echo "ok - NSD on pop1 died: region A went to pop2, and back to pop1 with NSD"
 
 event planned 0.5% "SIGTERM to pop2's xdpcastd (withdraw, drain $DRAIN_MS ms, detach)"
 kill -TERM "$(xdpcastd_pid 2)"
-wait "${SUPERVISOR[2]}" || fail "pop2's xdpcastd did not exit 0 on SIGTERM"
+# Any status but 0 or 3 would start it again: the supervisor would not end.
+supervisor_ended() { ! kill -0 "${SUPERVISOR[2]}" 2>/dev/null; }
+within 30 supervisor_ended || fail "pop2's xdpcastd was started again after SIGTERM: $(tail -2 "$WORK/pop2/xdpcastd.log")"
+wait "${SUPERVISOR[2]}" || true
+[ "$(cat "$WORK/pop2/xdpcastd.exit")" = 0 ] ||
+	fail "pop2's xdpcastd exited $(cat "$WORK/pop2/xdpcastd.exit") on SIGTERM: $(tail -2 "$WORK/pop2/xdpcastd.log")"
 in_ns pop2 ip -o link show | grep -q "prog/xdp" && fail "pop2 still attached after its xdpcastd exited"
 settle pop1 pop3
 event planned 0.5% "pop2's xdpcastd started again"
