@@ -1186,6 +1186,7 @@ static void expect_change_with(const char *extra, const struct edit *e)
 	static char text[1 << 17];
 	struct corpus corpus = { 0 };
 	struct zone *before, *after;
+	size_t answered;
 	int rewritten;
 
 	snprintf(text, sizeof(text), "%s%s", base, extra);
@@ -1204,7 +1205,13 @@ static void expect_change_with(const char *extra, const struct edit *e)
 		fail_msg("%s: %d names written again, expected at most %zu", e->what, rewritten, e->max_rewritten);
 	add_zone_names(&corpus, before);
 	add_zone_names(&corpus, after);
-	expect_as_afresh(e->what, &corpus, after_path);
+	/* Equal verdicts would hold as well for a cache that passes everything:
+	 * but for RRSIG queries and a few more (94-99 % here) the corpus is answered. */
+	answered = expect_as_afresh(e->what, &corpus, after_path);
+	print_message("  %s: %zu of %zu queries answered\n", e->what, answered, CORPUS_QUERIES(&corpus));
+	if (answered * 10 < CORPUS_QUERIES(&corpus) * 9)
+		fail_msg("%s: %zu of %zu queries answered (nine in ten at least)", e->what, answered,
+			 CORPUS_QUERIES(&corpus));
 	free(corpus.names);
 	zone_free(before);
 	zone_free(after);
@@ -1856,6 +1863,7 @@ out:
 }
 
 static bool fz_use_ixfr;
+static size_t fz_compared, fz_answered;   /* queries of the trials that agreed, and answers among them */
 
 /* The differences between two versions, as an edit. */
 static void fz_print_edit(FILE *out, const struct fz_zone *a, const struct fz_zone *b)
@@ -2012,6 +2020,11 @@ static int fz_trial(const struct fz_zone *v, int n, bool verbose)
 			}
 			break;
 		}
+	}
+	if (!ret) {
+		fz_compared += CORPUS_QUERIES(&corpus);
+		for (size_t q = 0; q < CORPUS_QUERIES(&corpus); q++)
+			fz_answered += in_place[q].verdict == XDP_TX;
 	}
 	free(in_place);
 	free(afresh);
@@ -2181,6 +2194,7 @@ static unsigned fz_run(fz_sequence_fn *make, uint64_t iterations, bool minimise)
 
 	if (count)
 		iterations = strtoull(count, NULL, 0);
+	fz_compared = fz_answered = 0;
 	for (uint64_t it = 0; it < iterations; it++) {
 		struct fz_zone v[FZ_STEPS];
 		int n, ret;
@@ -2207,8 +2221,12 @@ static unsigned fz_run(fz_sequence_fn *make, uint64_t iterations, bool minimise)
 		}
 		passed++;
 	}
-	print_message("  %u random change sequences answered as built afresh (%u versions refused)\n", passed, skipped);
+	print_message("  %u random change sequences answered as built afresh (%u versions refused), %zu of %zu queries "
+		      "answered\n", passed, skipped, fz_answered, fz_compared);
 	assert_true(passed > iterations / 2);
+	/* Equal verdicts would hold as well for a cache that passes everything
+	 * (94-99 % answered with the default seed; other seeds' zones vary). */
+	assert_true(fz_answered * 5 >= fz_compared * 4);
 	return passed;
 }
 

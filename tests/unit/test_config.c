@@ -405,7 +405,7 @@ static void test_bad_files(void **state)
 		{ "xdp_mode: turbo\n", ":1: xdp_mode: 'turbo' must be native or skb" },
 		{ "pop: [a, b]\n", ":1: pop: expected a single value, not a list" },
 		{ "views:\n  eu:\n    clients: [203.0.113.0/24]\n", ":2: views.eu: a view needs 'clients' and 'zones'" },
-		{ "pop: ams1\n  interfaces: [eth0\n", ":2: " },
+		{ "pop: ams1\n  interfaces: [eth0\n", ":2: mapping values are not allowed in this context" },
 		{ "", "the file is empty" },
 		{ "- just\n- a list\n", ":1: top level: expected a mapping of keys" },
 		{ "health: {rise: 0}\n", ":1: health.rise: must be at least 1" },
@@ -415,7 +415,8 @@ static void test_bad_files(void **state)
 		  ":3: transfer.keys.algorithm: 'hmac-sha999': not a TSIG algorithm (hmac-md5, " },
 		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.2, key: nokey}\n",
 		  ":3: transfer.zones: no key named 'nokey' in transfer.keys" },
-		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.300}\n", ":3: transfer.zones.primary: " },
+		{ "transfer:\n  zones:\n    - {zone: a.test, primary: 203.0.113.300}\n",
+		  ":3: transfer.zones.primary: '203.0.113.300' is not an IPv4 or IPv6 address (ADDR or ADDR@PORT)" },
 		{ "pop: ams1\nhealth:\n  rise: 2\n  fall: 2\n  rise: 5\n", ":5: health.rise: a second 'rise' (the first is on line 3)" },
 		{ "pop: ams1\ndrain_ms: 10\npop: fra1\n", ":3: pop: a second 'pop' (the first is on line 1)" },
 		{ "views:\n  eu: {clients: [203.0.113.0/24], zones: [/z/a]}\n  eu: {clients: [198.51.100.0/24], zones: [/z/b]}\n",
@@ -467,7 +468,9 @@ static void test_bad_files(void **state)
 		{ "metrics: nonsense\n", ":1: metrics: 'nonsense': expected ADDRESS:PORT" },
 		{ "catchment:\n  groups:\n    eu: [198.51.100.0/25]\n",
 		  ":3: catchment.groups.eu: 198.51.100.0/25: catchment is counted per /24 (IPv4) and /48 (IPv6)" },
-		{ "catchment:\n  groups:\n    eu: [2001:db8:a:1::/64]\n", ":3: catchment.groups.eu: 2001:db8:a:1::/64: " },
+		{ "catchment:\n  groups:\n    eu: [2001:db8:a:1::/64]\n",
+		  ":3: catchment.groups.eu: 2001:db8:a:1::/64: catchment is counted per /24 (IPv4) and /48 (IPv6); "
+		  "a group's prefixes are no longer" },
 		{ "catchment:\n  groups:\n    other: [198.51.100.0/24]\n",
 		  ":3: catchment.groups.other: 'other' names the networks of no group" },
 		{ "catchment:\n  groups: [198.51.100.0/24]\n", ":2: catchment.groups: expected a mapping of group names" },
@@ -826,6 +829,7 @@ static void test_example_shows_every_key(void **state)
 
 struct bound_check {
 	const char *doc;
+	char named[256];        /* the latest named list walked: its children are rows under NAME */
 	char missing[512];
 };
 
@@ -842,11 +846,19 @@ static void check_bound(const char *path, const struct schema_item *item, void *
 	struct bound_check *b = arg;
 	char row[300], list_bound[64], value_bound[64];
 	const char *at;
-	size_t used = strlen(b->missing);
+	size_t used = strlen(b->missing), named = strlen(b->named);
 
-	snprintf(row, sizeof(row), "| `%s` |", path);
-	if (!(item->max_items || item->max) || !(at = strstr(b->doc, row)))
+	if (item->shape == SCHEMA_NAMED)
+		snprintf(b->named, sizeof(b->named), "%s", path);
+	if (named && !strncmp(path, b->named, named) && path[named] == '.')
 		return;         /* a named list's children are rows under NAME, checked by their list */
+	if (!(item->max_items || item->max))
+		return;
+	snprintf(row, sizeof(row), "| `%s` |", path);
+	if (!(at = strstr(b->doc, row))) {
+		snprintf(b->missing + used, sizeof(b->missing) - used, " %s (no row)", path);
+		return;
+	}
 	snprintf(list_bound, sizeof(list_bound), ", at most %zu |", item->max_items);
 	snprintf(value_bound, sizeof(value_bound), " %llu", (unsigned long long)item->max);
 	if ((item->max_items && !row_holds(at, list_bound)) || (item->max && !row_holds(at, value_bound)))

@@ -98,6 +98,21 @@ static void whole_zone_message(uint32_t serial)
 }
 
 /* The copy in force: serial, NS, ns1's and www's addresses. */
+/* The zone holds owner A 192.0.2.last, and only that address. */
+static void expect_address(const struct zone *zone, const char *owner, uint8_t last)
+{
+	const uint8_t want[4] = { 192, 0, 2, last };
+	knot_dname_t *name = knot_dname_from_str_alloc(owner);
+	const knot_rrset_t *a = zone_find(zone, name, KNOT_RRTYPE_A);
+
+	knot_dname_free(name, NULL);
+	if (!a)
+		fail_msg("%s A is not in the zone", owner);
+	assert_int_equal(a->rrs.count, 1);
+	assert_int_equal(a->rrs.rdata->len, sizeof(want));
+	assert_memory_equal(a->rrs.rdata->data, want, sizeof(want));
+}
+
 static struct zone *zone_at(uint32_t serial)
 {
 	char text[256], err[256];
@@ -180,6 +195,10 @@ static void test_ixfr_of_two_changes_applies(void **state)
 	assert_int_equal(o.diff.steps, 2);
 	assert_int_equal(xfr_apply(current, &o.diff, NULL, err, sizeof(err)), 0);
 	assert_int_equal(current->serial, 3);
+	/* Both changes' records are in the zone, the old ones kept. */
+	expect_address(current, "www2.transfer.test.", 2);
+	expect_address(current, "www3.transfer.test.", 3);
+	expect_address(current, "www.transfer.test.", 101);
 	xfr_diff_free(&o.diff);
 	zone_free(current);
 }

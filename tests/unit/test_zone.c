@@ -783,6 +783,8 @@ static void test_diff_of_mixed_ttls(void **state)
 
 		assert_false(zone->mixed_ttls);
 		assert_int_equal(zone_patch(zone, removals, additions, 2, &changes, err, sizeof(err)), -1);
+		/* refused at the second step, after the first had mixed them */
+		assert_string_equal(err, "the change removes 1 records the zone does not have");
 		assert_false(zone->mixed_ttls);
 	}
 	zone_free(zone);
