@@ -395,6 +395,15 @@ xdp_answers() {
 	[ "$XDP_GOT" = "$3" ] && [ "$(counter dns_answer)" -eq $((before + 1)) ]
 }
 
+# blocklisted SOURCE: a query from SOURCE gets no answer, counted once as a
+# blocklist drop (a query lost for another reason is not a block).
+blocklisted() {
+	local before
+	before=$(counter drop_blocklist)
+	[ -z "$(cli kdig +short +norec +time=1 +retry=0 -b "$1" @$ANYCAST4 www.example.test A 2>/dev/null)" ] &&
+		[ "$(counter drop_blocklist)" -eq $((before + 1)) ]
+}
+
 # start_xdpcastd ARGS...: on veth-s for the anycast prefixes, with ARGS
 # (--zone FILE, --xdp-mode MODE, more --iface) added; $XDPCASTD instead of
 # this build's binary when set.
@@ -426,9 +435,13 @@ launch_xdpcastd() {
 	PIDS+=($XDPCASTD_PID)
 }
 
+# said_ready: xdpcastd logged its ready line (not any line with "ready"
+# in it: "Address already in use" is a failed start's).
+said_ready() { grep -q "ready: pop" "$WORK/xdpcastd.log"; }
+
 # Ready, or gone: then the test fails with what it said.
 xdpcastd_ready() {
-	grep -q ready "$WORK/xdpcastd.log" && return 0
+	said_ready && return 0
 	kill -0 "$XDPCASTD_PID" 2>/dev/null || fail "xdpcastd exited: $(cat "$WORK/xdpcastd.log")"
 	return 1
 }

@@ -293,10 +293,19 @@ started=$(date +%s)
 first=$(sample)
 printf '0\t2\t%s\n' "$first" >> "$REPORT"
 cycles=2
-while [ $(($(date +%s) - started)) -lt "$SOAK_SECONDS" ]; do
-	[ $((cycles % 4)) -ne 2 ] || handover
+# A daemon's own figures (descriptors, threads, children) start afresh at a
+# handover: the last sample must come from a daemon two cycles old at least,
+# so that a leak per cycle shows against the first (taken one cycle after
+# its daemon took over).
+daemon_cycles=1
+while [ $(($(date +%s) - started)) -lt "$SOAK_SECONDS" ] || [ "$daemon_cycles" -lt 2 ]; do
+	if [ $((cycles % 4)) -eq 1 ]; then
+		handover
+		daemon_cycles=0
+	fi
 	cycle
 	cycles=$((cycles + 1))
+	daemon_cycles=$((daemon_cycles + 1))
 	last=$(sample)
 	printf '%s\t%s\t%s\n' $(($(date +%s) - started)) $cycles "$last" >> "$REPORT"
 done

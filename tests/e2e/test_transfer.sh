@@ -189,8 +189,10 @@ gone=$(date +%s%N)
 wait_for "the zone to expire" log_has "zone transfer.test.: expired"
 expired_ms=$(ms_since "$gone")
 before_answer=$(counter dns_answer)
+passed=$(counter dns_pass_miss)
 cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.transfer.test A > /dev/null || true
 [ "$(counter dns_answer)" -eq "$before_answer" ] || fail "an expired zone was answered from XDP"
+[ "$(counter dns_pass_miss)" -eq $((passed + 1)) ] || fail "the expired zone's query was not passed as a miss"
 wait_for "the zones check to fail" eval 'ctl status | grep -q "^check zones down: zone transfer.test.: expired"'
 grep -qx "transfer transfer.test. from $PRIMARY@53: serial 3, not served: .*" <<< "$(ctl status)" || fail "status: $(ctl status)"
 xdp_answers ns1.example.test A 192.0.2.53 || fail "the file zone stopped being answered"
@@ -237,8 +239,10 @@ log_has "zone transfer.test.: the copy kept on disk, current at [0-9T:-]*Z, is p
 	fail "an expired copy: $(grep transfer.test "$WORK/xdpcastd.log")"
 [ ! -e "$COPY" ] || fail "the expired copy is still there"
 before_answer=$(counter dns_answer)
+passed=$(counter dns_pass_miss)
 cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.transfer.test A > /dev/null || true
 [ "$(counter dns_answer)" -eq "$before_answer" ] || fail "a copy past its expire was answered from XDP"
+[ "$(counter dns_pass_miss)" -eq $((passed + 1)) ] || fail "the query of a copy past its expire was not passed as a miss"
 stop_xdpcastd
 printf '$ORIGIN other.test.\n@ 60 SOA ns hm 1 1 1 3600 60\n' > "$COPY"
 start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"

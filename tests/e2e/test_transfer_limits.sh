@@ -121,13 +121,17 @@ echo "ok - 3 s of NOTIFYs from the primary's address: $flooded transfers asked o
 # or try is a connection the primary accepts.
 asked_in_3s() { local before; before=$(accepted); sleep 3; echo $(( $(accepted) - before )); }
 refreshes=$(asked_in_3s)
-[ "$refreshes" -le 6 ] || fail "SOA refresh 0: $refreshes refreshes of timers.test. in 3 s"
+# About three: at least two (a refresh 0 never taken would pass an upper bound alone).
+[ "$refreshes" -ge 2 ] && [ "$refreshes" -le 6 ] || fail "SOA refresh 0: $refreshes refreshes of timers.test. in 3 s"
+# The flood's 3 s held as many refreshes, and limits.test's transfers the NOTIFYs asked for.
+[ "$flooded" -gt "$refreshes" ] ||
+	fail "a NOTIFY flood of 3 s: $flooded transfers asked of the primary, as many as $refreshes refreshes alone"
 kctl conf-begin > /dev/null
 kctl conf-unset 'zone[timers.test.].acl' > /dev/null
 kctl conf-commit > /dev/null
 wait_for "a refused refresh" grep -q "zone timers.test.: IXFR from $PRIMARY@53: .*; next try in 1 s" "$WORK/xdpcastd.log"
 retries=$(asked_in_3s)
-[ "$retries" -le 6 ] || fail "SOA retry 0: $retries tries of timers.test. in 3 s"
+[ "$retries" -ge 2 ] && [ "$retries" -le 6 ] || fail "SOA retry 0: $retries tries of timers.test. in 3 s"
 echo "ok - SOA refresh and retry 0 taken as 1 s: $refreshes refreshes, then $retries refused tries in 3 s"
 stop_xdpcastd
 

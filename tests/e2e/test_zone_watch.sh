@@ -126,6 +126,7 @@ for n in 6 7 8 9 10; do
 	answer_via_xdp extra.third.test A "192.0.2.$((81 + n))"
 	[ "$n" != 7 ] || watches=$(inotify_watches)
 done
+[ "$watches" -gt 0 ] || fail "no inotify watch found (the count would prove nothing)"
 [ "$(inotify_watches)" = "$watches" ] ||
 	fail "inotify watches grew from $watches to $(inotify_watches) over three deploys"
 echo "ok - releases kept on disk are watched no more once switched away from"
