@@ -761,6 +761,23 @@ static void add_records(json_t *out, const knot_pkt_t *pkt, knot_section_t secti
 	json_object_set_new(out, name, list);
 }
 
+/* The header's flags that are set, in kdig's order. */
+static json_t *header_flags(const uint8_t *wire)
+{
+	static const struct {
+		const char *name;
+		uint8_t (*set)(const uint8_t *wire);        /* the flag's bit, or 0 */
+	} flags[] = { { "qr", knot_wire_get_qr }, { "aa", knot_wire_get_aa }, { "tc", knot_wire_get_tc },
+		      { "rd", knot_wire_get_rd }, { "ra", knot_wire_get_ra }, { "z", knot_wire_get_z },
+		      { "ad", knot_wire_get_ad }, { "cd", knot_wire_get_cd } };
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (flags[i].set(wire))
+			json_array_append_new(out, json_string(flags[i].name));
+	return out;
+}
+
 /* What the program does with a query for name and qtype, decoded; NULL + err. */
 static json_t *lookup_json(struct ctl *ctl, const char *name, uint16_t qtype, char *err, size_t errlen)
 {
@@ -784,6 +801,11 @@ static json_t *lookup_json(struct ctl *ctl, const char *name, uint16_t qtype, ch
 			json_object_set_new(out, "rcode", json_string(rcode ? rcode->name : "?"));
 			json_object_set_new(out, "aa", json_boolean(knot_wire_get_aa(pkt->wire)));
 			json_object_set_new(out, "tc", json_boolean(knot_wire_get_tc(pkt->wire)));
+			json_object_set_new(out, "flags", header_flags(pkt->wire));
+			json_object_set_new(out, "edns", pkt->opt_rr ?
+					    json_pack("{s:i, s:b, s:i}", "version", knot_edns_get_version(pkt->opt_rr),
+						      "do", knot_edns_do(pkt->opt_rr), "udp_size",
+						      knot_edns_get_payload(pkt->opt_rr)) : json_null());
 			add_records(out, pkt, KNOT_ANSWER, "answer");
 			add_records(out, pkt, KNOT_AUTHORITY, "authority");
 			add_records(out, pkt, KNOT_ADDITIONAL, "additional");

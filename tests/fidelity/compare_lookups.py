@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Compares the program's answers (the JSON documents of `xdpcastctl --json
 lookup`, one per query, concatenated) with NSD's (kdig's output for the
-same queries, in the same order): rcode, the AA and TC flags and each
-section's records as a set. Queries the program passed are not compared.
+same queries, in the same order): rcode, the header's flags, the OPT
+record (version, DO, UDP size) and each section's records as a set. Queries the program passed are not compared.
 Prints how many were answered; on the first difference prints both and
 exits 1. With --all, a query the program passed is an error too, unless
 its name matches --may-pass's regular expression (each such pass is
@@ -45,7 +45,8 @@ def lookups(text):
 def from_lookup(out):
     if "rcode" not in out:
         return None
-    return (out["rcode"], out["aa"], out["tc"], {s: sorted(record(r, s) for r in out[s]) for s in SECTIONS})
+    edns = out["edns"] and (out["edns"]["version"], out["edns"]["do"], out["edns"]["udp_size"])
+    return (out["rcode"], sorted(out["flags"]), edns, {s: sorted(record(r, s) for r in out[s]) for s in SECTIONS})
 
 
 def kdig_responses(text):
@@ -54,8 +55,8 @@ def kdig_responses(text):
         if line.startswith(";; ->>HEADER<<-"):
             if response:
                 yield response
-            response = {"rcode": re.search(r"status: (\w+)", line).group(1), "flags": [], "section": None,
-                        "records": {s: [] for s in SECTIONS}}
+            response = {"rcode": re.search(r"status: (\w+)", line).group(1), "flags": [], "edns": None,
+                        "section": None, "records": {s: [] for s in SECTIONS}}
         elif response is None:
             continue
         elif line.startswith(";; Flags:"):
@@ -63,6 +64,9 @@ def kdig_responses(text):
         elif line.startswith(";; ") and line.endswith(" SECTION:"):
             name = line[3:-len(" SECTION:")].lower()
             response["section"] = name if name in SECTIONS else None
+        elif line.startswith(";; Version: "):     # the EDNS pseudosection's
+            opt = re.match(r";; Version: (\d+); flags: ([^;]*); UDP size: (\d+) B", line)
+            response["edns"] = (int(opt.group(1)), "do" in opt.group(2).split(), int(opt.group(3)))
         elif line.startswith(";"):
             if line.startswith(";; EDNS"):
                 response["section"] = None
@@ -73,12 +77,13 @@ def kdig_responses(text):
 
 
 def from_kdig(r):
-    return (r["rcode"], "aa" in r["flags"], "tc" in r["flags"], {s: sorted(v) for s, v in r["records"].items()})
+    return (r["rcode"], sorted(r["flags"]), r["edns"], {s: sorted(v) for s, v in r["records"].items()})
 
 
 def show(response):
-    rcode, aa, tc, sections = response
-    lines = [f"rcode {rcode} aa {aa} tc {tc}".lower()]
+    rcode, flags, edns, sections = response
+    lines = [f"rcode {rcode} flags {' '.join(flags)}", "edns " + ("none" if edns is None else
+                                                                   "version %d do %s udp %d" % edns)]
     for s in SECTIONS:
         lines.append(f";; {s}")
         lines.extend(sections[s])
