@@ -4,13 +4,16 @@
  * name of the zone compiled, its shared tails, a signed zone's proofs of
  * denial and the CHAOS answers; and the same zone read as a catalog (its
  * member zones). Inputs of odd length are compiled with minimal responses,
- * so the corpus covers both ways. */
+ * so the corpus covers both ways. The PoP's name in the CHAOS answers is
+ * made of the input's first octets, as the config takes it (printable, no
+ * spaces, up to XDPCAST_NSID_MAX), of a length the input's size picks. */
 #include <stdint.h>
 #include <stdio.h>
 
 #include "answers.h"
 #include "catalog.h"
 #include "log.h"
+#include "xdpcast.h"
 #include "zone.h"
 
 static int each_chaos(const struct name_answers *names, void *arg)
@@ -29,9 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const knot_dname_t *name;
 	struct name_answers n;
 	struct zone *zone;
-	char err[512];
+	char err[512], pop[XDPCAST_NSID_MAX + 1];
 	struct catalog_member *members;
-	size_t member_count;
+	size_t member_count, pop_len = size < XDPCAST_NSID_MAX ? size : size % (XDPCAST_NSID_MAX + 1);
 
 	if (!quiet) {
 		quiet = fopen("/dev/null", "w");
@@ -58,7 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zone_compiler_free(zc);
 	if (catalog_members(zone, &members, &member_count, err, sizeof(err)) == 0)
 		catalog_members_free(members, member_count);
-	answers_chaos("fuzz-pop", each_chaos, NULL, err, sizeof(err));
+	for (size_t i = 0; i < pop_len; i++)
+		pop[i] = '!' + data[i] % ('~' - '!' + 1);
+	pop[pop_len] = '\0';
+	answers_chaos(pop, each_chaos, NULL, err, sizeof(err));
 	zone_free(zone);
 	return 0;
 }
