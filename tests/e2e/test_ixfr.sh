@@ -148,7 +148,7 @@ wait_for "serial 5" grep -q "ixfr.test. serial 5: " "$WORK/xdpcastd.log"
 grep -q "zone ixfr.test.: AXFR from $PRIMARY@53, serial 4 -> 5" "$WORK/xdpcastd.log" ||
 	fail "not an AXFR: $(grep ixfr.test "$WORK/xdpcastd.log")"
 xdp_answers moving.ixfr.test A 192.0.2.100 || fail "moving after the AXFR: $XDP_GOT"
-reason="IXFR: the change from serial 4 does not apply: the change removes 1 records the zone does not have"
+reason="IXFR: the change from serial 4 does not apply: the change removes 1 record the zone does not have"
 grep -qx "transfer ixfr.test. from $PRIMARY@53: serial 5, fresh; last AXFR because $reason" <<< "$(ctl status)" ||
 	fail "status: $(ctl status | grep ixfr)"
 echo "ok - a change that does not apply to our copy: refused whole, AXFR instead, status says why"

@@ -624,7 +624,7 @@ static void test_diff_that_does_not_apply_changes_nothing(void **state)
 	assert_string_equal(err, "the change starts at serial 5, the zone is at 1");
 	/* The first change applies, the second removes a record absent then. */
 	assert_int_equal(zone_patch(zone, removals, additions, 2, &changes, err, sizeof(err)), -1);
-	assert_string_equal(err, "the change removes 1 records the zone does not have");
+	assert_string_equal(err, "the change removes 1 record the zone does not have");
 	assert_int_equal(zone->serial, 1);
 	assert_int_equal(a_octets(zone, "www.diff.test."), 1);
 	assert_int_equal(changes.count, 0);
@@ -784,7 +784,7 @@ static void test_diff_of_mixed_ttls(void **state)
 		assert_false(zone->mixed_ttls);
 		assert_int_equal(zone_patch(zone, removals, additions, 2, &changes, err, sizeof(err)), -1);
 		/* refused at the second step, after the first had mixed them */
-		assert_string_equal(err, "the change removes 1 records the zone does not have");
+		assert_string_equal(err, "the change removes 1 record the zone does not have");
 		assert_false(zone->mixed_ttls);
 	}
 	zone_free(zone);

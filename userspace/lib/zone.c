@@ -765,7 +765,8 @@ static int overlay_step(struct zone *zone, struct overlay *o, const struct zone 
 		}
 	}
 	if (missing) {
-		snprintf(err, errlen, "the change removes %zu records the zone does not have", missing);
+		snprintf(err, errlen, "the change removes %zu record%s the zone does not have", missing,
+			 missing == 1 ? "" : "s");
 		return -1;
 	}
 	for (size_t i = 0; i < additions->rrset_count; i++) {
