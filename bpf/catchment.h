@@ -41,7 +41,7 @@ static __always_inline void catchment_add(const struct packet *pkt, __u64 now)
 	struct catchment_entry net = { .key.ipv6 = !is_ipv4(pkt) };
 	__u32 start = net.key.ipv6 ? 0 : 12;    /* IPv4 is mapped: its address is the last 4 bytes */
 	__u32 bytes = (net.key.ipv6 ? XDPCAST_CATCHMENT_V6_BITS : XDPCAST_CATCHMENT_V4_BITS) / 8;
-	struct catchment_entry *oldest;
+	struct catchment_entry *e;
 	struct catchment_set *set;
 	__u32 index;
 
@@ -51,21 +51,15 @@ static __always_inline void catchment_add(const struct packet *pkt, __u64 now)
 	set = bpf_map_lookup_elem(&xdpcast_catchment, &index);
 	if (!set)
 		return;
-	oldest = &set->way[0];
-	for (__u32 i = 0; i < XDPCAST_CATCHMENT_WAYS; i++) {
-		struct catchment_entry *e = &set->way[i];
-
-		if (e->answers && e->key_word == net.key_word) {
-			e->answers++;
-			e->last_ns = now;
-			return;
-		}
-		if (e->last_ns < oldest->last_ns)       /* a free entry's is 0 */
-			oldest = e;
+	e = xdpcast_catchment_way(set, net.key_word);
+	if (e->answers && e->key_word == net.key_word) {
+		e->answers++;
+		e->last_ns = now;
+		return;
 	}
 	net.answers = 1;
 	net.last_ns = now;
-	*oldest = net;
+	*e = net;
 }
 
 /* Counts the packet's source network when the reason is an answer, at a

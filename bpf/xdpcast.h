@@ -332,6 +332,23 @@ static inline __u32 xdpcast_catchment_set_of(__u64 key_word)
 	return (__u32)((key_word * 0x9e3779b97f4a7c15ULL) >> (64 - XDPCAST_CATCHMENT_SET_BITS));
 }
 
+/* The way of a set that counts a network: its own entry, else the least
+ * recently answered one, which it takes (a free entry's last_ns is 0). */
+static inline struct catchment_entry *xdpcast_catchment_way(struct catchment_set *set, __u64 key_word)
+{
+	struct catchment_entry *oldest = &set->way[0];
+
+	for (__u32 i = 0; i < XDPCAST_CATCHMENT_WAYS; i++) {
+		struct catchment_entry *e = &set->way[i];
+
+		if (e->answers && e->key_word == key_word)
+			return e;
+		if (e->last_ns < oldest->last_ns)
+			oldest = e;
+	}
+	return oldest;
+}
+
 #define XDPCAST_VIEW_PREFIXES_MAX 4096  /* client prefixes of all views together */
 
 /* Value of the `xdpcast_views` LPM trie, keyed by client source prefix. */

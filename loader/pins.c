@@ -586,55 +586,9 @@ void pins_snapshot_free(struct shared_snapshot *s)
 	s->fd = -1;
 }
 
-/*
- * The networks of one catchment set of the previous program (per CPU,
- * `old_ways` entries a CPU), each added to the entry the new program keeps
- * for it on that CPU, in the set the new build hashes it to. A copy would
- * overwrite what the new program counted since it took the interfaces
- * over. A network the new set lacks takes a free way, or the place of the
- * least recent if it is more recent, as the program chooses.
- */
-static int merge_catchment(int new_fd, const unsigned char *from, size_t old_stride, size_t old_ways,
-			   unsigned char *to, size_t new_stride, size_t new_ways, size_t cpus)
-{
-	int ret = 0;
-
-	for (size_t cpu = 0; cpu < cpus; cpu++) {
-		for (size_t w = 0; w < old_ways; w++) {
-			const struct catchment_entry *e = (const struct catchment_entry *)(from + cpu * old_stride) + w;
-			struct catchment_entry *ways = (struct catchment_entry *)(to + cpu * new_stride), *at = NULL;
-			__u32 set = xdpcast_catchment_set_of(e->key_word);
-
-			if (!e->answers)
-				continue;
-			if (bpf_map_lookup_elem(new_fd, &set, to)) {
-				ret = -1;
-				continue;
-			}
-			for (size_t k = 0; k < new_ways && !at; k++)
-				if (ways[k].answers && ways[k].key_word == e->key_word)
-					at = &ways[k];
-			if (at) {
-				at->answers += e->answers;
-				at->last_ns = e->last_ns > at->last_ns ? e->last_ns : at->last_ns;
-			} else {
-				at = &ways[0];
-				for (size_t k = 1; k < new_ways; k++)
-					if (ways[k].last_ns < at->last_ns)      /* a free way's is 0 */
-						at = &ways[k];
-				if (at->answers && at->last_ns >= e->last_ns)
-					continue;
-				*at = *e;
-			}
-			if (bpf_map_update_elem(new_fd, &set, to, BPF_ANY))
-				ret = -1;
-		}
-	}
-	return ret;
-}
-
 /* One entry of `old` into `new`, values cut or zero-padded to the new
- * size (layouts only ever grow at the end). Per-CPU values are added. */
+ * size (layouts only ever grow at the end). Per-CPU counters are added,
+ * other entries copied. */
 static int carry_entry(const struct carried_map *c, const struct bpf_map_info *old, const void *key,
 		       enum carry how, int ncpus)
 {
@@ -653,11 +607,6 @@ static int carry_entry(const struct carried_map *c, const struct bpf_map_info *o
 		((struct source_filter *)from)->kind = SOURCE_BLOCKED_LIVE;    /* the new config says the rest */
 	if (how == CARRY_LIVE_BLOCKS && ((const struct source_filter *)from)->kind != SOURCE_BLOCKED_LIVE) {
 		ret = 0;
-		goto out;
-	}
-	if (how == CARRY_CATCHMENT) {
-		ret = merge_catchment(new_fd, from, old_stride, old_size / sizeof(struct catchment_entry), to, new_stride,
-				      new_size / sizeof(struct catchment_entry), copies);
 		goto out;
 	}
 	if (c->by_interface) {
@@ -711,6 +660,84 @@ static int migrate_entry(const void *key, void *arg)
 	return 0;
 }
 
+/*
+ * The catchment of the previous program: each network, per CPU, added to
+ * the entry the new program keeps for it in the set the new build hashes
+ * it to, or given the way the program would give it (a copy would erase
+ * what the new program counted since it took the interfaces over). One
+ * read and one write per set a previous set's networks go to: the program
+ * counts on meanwhile, and what it counts between the two is lost, as for
+ * the counters. Entries never change (struct catchment_set): a map whose
+ * values are not whole entries is left behind.
+ */
+static void migrate_catchment(const struct carried_map *c, const struct bpf_map_info *old, int ncpus)
+{
+	size_t old_stride = (old->value_size + 7) / 8 * 8, old_ways = old->value_size / sizeof(struct catchment_entry);
+	unsigned char *from = calloc(ncpus, old_stride);
+	struct catchment_set *to = calloc(ncpus, sizeof(*to));
+	size_t carried = 0, left = 0, failed = 0;
+	int new_fd = bpf_map__fd(c->map);
+
+	_Static_assert(sizeof(struct catchment_set) % 8 == 0, "a per-CPU value's stride is its size");
+	if (old->type != BPF_MAP_TYPE_PERCPU_ARRAY || old->value_size % sizeof(struct catchment_entry)) {
+		log_info("%s: not sets of catchment entries in the previous version; it starts empty", bpf_map__name(c->map));
+		goto out;
+	}
+	if (!from || !to) {
+		log_error("%s: out of memory: the previous version's networks not carried over", bpf_map__name(c->map));
+		goto out;
+	}
+	for (__u32 index = 0; index < old->max_entries; index++) {
+		if (bpf_map_lookup_elem(c->old_fd, &index, from)) {
+			failed++;
+			continue;
+		}
+		/* The sets this one's networks go to, each read and written once. */
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			for (size_t w = 0; w < old_ways; w++) {
+				struct catchment_entry *first = (struct catchment_entry *)(from + cpu * old_stride) + w;
+				__u32 target = xdpcast_catchment_set_of(first->key_word);
+
+				if (!first->answers)
+					continue;
+				if (bpf_map_lookup_elem(new_fd, &target, to)) {
+					failed++;
+					continue;
+				}
+				for (int k = cpu; k < ncpus; k++) {
+					for (size_t v = k == cpu ? w : 0; v < old_ways; v++) {
+						struct catchment_entry *e = (struct catchment_entry *)(from + k * old_stride) + v;
+						struct catchment_entry *at;
+
+						if (!e->answers || xdpcast_catchment_set_of(e->key_word) != target)
+							continue;
+						at = xdpcast_catchment_way(&to[k], e->key_word);
+						if (at->answers && at->key_word == e->key_word) {
+							at->answers += e->answers;
+							at->last_ns = e->last_ns > at->last_ns ? e->last_ns : at->last_ns;
+							carried++;
+						} else if (!at->answers || at->last_ns < e->last_ns) {
+							*at = *e;
+							carried++;
+						} else {
+							left++;         /* the set is full of networks answered later */
+						}
+						e->answers = 0;         /* done with */
+					}
+				}
+				if (bpf_map_update_elem(new_fd, &target, to, BPF_ANY))
+					failed++;
+			}
+		}
+	}
+	log_info("%s: %zu entries (a network on a CPU) of the previous version carried over%s%s", bpf_map__name(c->map),
+		 carried, left ? ", some left out: their sets were full of networks answered later" : "",
+		 failed ? ", some sets could not be read or written" : "");
+out:
+	free(from);
+	free(to);
+}
+
 static void migrate_one(const struct carried_map *c, int ncpus)
 {
 	struct bpf_map_info info = { 0 };
@@ -720,6 +747,10 @@ static void migrate_one(const struct carried_map *c, int ncpus)
 
 	if (bpf_obj_get_info_by_fd(c->old_fd, &info, &len) || info.key_size != bpf_map__key_size(c->map)) {
 		log_info("%s: its keys changed since the previous version; it starts empty", name);
+		return;
+	}
+	if (m.how == CARRY_CATCHMENT) {
+		migrate_catchment(c, &info, ncpus);
 		return;
 	}
 	if (walk_keys(c->old_fd, info.key_size, migrate_entry, &m))

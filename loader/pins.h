@@ -9,7 +9,8 @@
  * keeps the live state of that program's own maps (counters, live
  * blocklist entries, token buckets, RRL, the catchment):
  * reused as they are when their layout is unchanged, else migrated into the
- * new maps after the switch (counters added, entries copied), with a log
+ * new maps after the switch (counters and catchment counts added, other
+ * entries copied), with a log
  * line saying which. Maps of configuration (prefixes, views, settings, the
  * answer cache) are always built fresh from this daemon's configuration.
  * Pins left where no program runs (a daemon killed, then detached by hand),

@@ -155,8 +155,9 @@ caught_after=$(client_answers "$client_net")
 	fail "the catchment was not carried over: $client_net had $caught_before answers, then $total more, now $caught_after"
 echo "ok - upgrade to a build with bigger counters and catchment maps: $total queries, 0 lost, all in XDP; counters and catchment migrated"
 
-# And back (a downgrade): the map shrinks, the counts still add up.
+# And back (a downgrade): the maps shrink, the counts still add up.
 before=$(counter dns_answer)
+caught_before=$(client_answers "$client_net")
 start_loop 4
 sleep 1
 kill -USR1 "$XDPCASTD_PID"
@@ -164,7 +165,12 @@ wait "$XDPCASTD_PID"
 start_xdpcastd --zone "$ZONE"
 XDPCASTCTL=
 end_loop "downgrade" "$before"
-echo "ok - downgrade to this build: $total queries, 0 lost, all in XDP"
+grep -q "xdpcast_catchment: [0-9]* entries (a network on a CPU) of the previous version carried over$" \
+	"$WORK/xdpcastd.log" || fail "the catchment's migration is not logged: $(grep xdpcast_catchment "$WORK/xdpcastd.log")"
+caught_after=$(client_answers "$client_net")
+[ "$caught_after" -eq $((caught_before + total)) ] ||
+	fail "the catchment after the downgrade: $client_net had $caught_before answers, then $total more, now $caught_after"
+echo "ok - downgrade to this build: $total queries, 0 lost, all in XDP; the catchment adds up"
 
 # A full stop detaches; the next start is a fresh one. The server behind
 # answers meanwhile, so nothing is lost, but not from XDP.

@@ -4,7 +4,8 @@
  * sends counts for its client's IPv4 /24 or IPv6 /48, and nothing else
  * does (passes, drops, the daemon's own probes); a full set gives up its
  * least recently answered network; a network answered on two CPUs reads
- * as one; thousands of networks read back whole. Read back with the same
+ * as one; thousands of networks read back whole; a takeover to a build
+ * whose sets changed adds the previous counts. Read back with the same
  * code as `xdpcastctl catchment` and /metrics.
  */
 #include <sched.h>
@@ -24,6 +25,7 @@
 
 #include "catchment_map.h"
 #include "packet.h"
+#include "pins.h"
 #include "prefix.h"
 #include "protection.h"
 #include "test_program.h"
@@ -278,6 +280,87 @@ static void test_many_networks_read_whole(void **state)
 	test_program_unload(skel);
 }
 
+/* An entry of the previous version's map: network n, on `cpu`, with
+ * `answers` and its latest at `second`. */
+static void put_previous(int fd, size_t ways, __u32 set, size_t way, int cpu, unsigned n, uint64_t answers,
+			 uint64_t second)
+{
+	int cpus = libbpf_num_possible_cpus();
+	struct catchment_entry value[cpus][ways];
+
+	assert_int_equal(bpf_map_lookup_elem(fd, &set, value), 0);
+	value[cpu][way] = (struct catchment_entry){ .key_word = network_key(n), .answers = answers,
+						    .last_ns = second * 1000000000 };
+	assert_int_equal(bpf_map_update_elem(fd, &set, value, BPF_ANY), 0);
+}
+
+/*
+ * A takeover to a build whose catchment sets changed (here the previous
+ * version had 8 sets of 3 ways): each network's counts are added to what
+ * the new program counted since it took over (a copy erased them), in the
+ * set the new build hashes it to, per CPU; a network whose set is full of
+ * networks answered later is left out, one answered after them takes the
+ * least recent's place.
+ */
+static void test_takeover_adds_previous_counts(void **state)
+{
+	enum { OLD_WAYS = 3, OLD_SETS = 8 };
+	struct xdpcast_bpf *skel;
+	unsigned nets[XDPCAST_CATCHMENT_WAYS + 2], found = 0;
+	struct pins pins = { .carried_count = 1 };
+	const struct catchment_network *net;
+	struct catchment c;
+	char err[256];
+	int old;
+
+	(void)state;
+	if (libbpf_num_possible_cpus() < 2 || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip();
+	skel = load_without_limits();
+	for (unsigned n = 0x100; n <= 0xffff && found < XDPCAST_CATCHMENT_WAYS + 2; n++)
+		if (xdpcast_catchment_set_of(network_key(n)) == xdpcast_catchment_set_of(network_key(0x100)))
+			nets[found++] = n;
+	assert_int_equal(found, XDPCAST_CATCHMENT_WAYS + 2);
+	assert_int_not_equal(xdpcast_catchment_set_of(network_key(0xa1)), xdpcast_catchment_set_of(network_key(nets[0])));
+	assert_int_not_equal(xdpcast_catchment_set_of(network_key(0xa2)), xdpcast_catchment_set_of(network_key(nets[0])));
+	/* The new program's answers since it took over: 0xa1, and a full set. */
+	run_on_cpu(0);
+	answer_network(skel, 0xa1, 100);
+	for (unsigned i = 0; i < XDPCAST_CATCHMENT_WAYS; i++)
+		answer_network(skel, nets[i], 1000 + i);
+	old = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "previous", sizeof(__u32),
+			     OLD_WAYS * sizeof(struct catchment_entry), OLD_SETS, NULL);
+	assert_true(old >= 0);
+	put_previous(old, OLD_WAYS, 3, 0, 0, 0xa1, 5, 50);         /* added to the new program's */
+	put_previous(old, OLD_WAYS, 3, 1, 0, 0xa2, 7, 60);         /* a network the new program has not seen */
+	put_previous(old, OLD_WAYS, 5, 2, 1, 0xa2, 2, 70);         /* ... on the other CPU too */
+	put_previous(old, OLD_WAYS, 7, 0, 0, nets[XDPCAST_CATCHMENT_WAYS], 4, 10);      /* older than its full set */
+	put_previous(old, OLD_WAYS, 7, 1, 0, nets[XDPCAST_CATCHMENT_WAYS + 1], 3, 2000);  /* later than all of it */
+	pins.carried[0] = (struct carried_map){ .map = skel->maps.xdpcast_catchment, .old_fd = old };
+	pins_migrate(&pins);
+	close(old);
+
+	assert_int_equal(catchment_read_fd(bpf_map__fd(skel->maps.xdpcast_catchment), &c, err, sizeof(err)), 0);
+	net = find(&c, 0xa1);
+	assert_non_null(net);
+	assert_int_equal(net->answers, 6);
+	assert_int_equal(net->last_ns, 100 * 1000000000ULL);
+	net = find(&c, 0xa2);
+	assert_non_null(net);
+	assert_int_equal(net->answers, 9);
+	assert_int_equal(net->last_ns, 70 * 1000000000ULL);
+	assert_null(find(&c, nets[0]));                         /* the least recent gave way */
+	for (unsigned i = 1; i < XDPCAST_CATCHMENT_WAYS; i++)
+		assert_non_null(find(&c, nets[i]));
+	assert_null(find(&c, nets[XDPCAST_CATCHMENT_WAYS]));
+	net = find(&c, nets[XDPCAST_CATCHMENT_WAYS + 1]);
+	assert_non_null(net);
+	assert_int_equal(net->answers, 3);
+	assert_int_equal(c.count, 2 + XDPCAST_CATCHMENT_WAYS);
+	catchment_free(&c);
+	test_program_unload(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_full_set_gives_up_least_recent),
 		cmocka_unit_test(test_network_of_two_cpus_reads_as_one),
 		cmocka_unit_test(test_many_networks_read_whole),
+		cmocka_unit_test(test_takeover_adds_previous_counts),
 	};
 
 	return cmocka_run_group_tests_name("catchment", tests, NULL, NULL);
