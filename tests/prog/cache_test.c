@@ -1206,7 +1206,7 @@ static void expect_change_with(const char *extra, const struct edit *e)
 	add_zone_names(&corpus, before);
 	add_zone_names(&corpus, after);
 	/* Equal verdicts would hold as well for a cache that passes everything:
-	 * but for RRSIG queries and a few more (94-99 % here) the corpus is answered. */
+	 * but for what the program leaves to the server (94-99 % answered here). */
 	answered = expect_as_afresh(e->what, &corpus, after_path);
 	print_message("  %s: %zu of %zu queries answered\n", e->what, answered, CORPUS_QUERIES(&corpus));
 	if (answered * 10 < CORPUS_QUERIES(&corpus) * 9)

@@ -848,10 +848,10 @@ static void check_bound(const char *path, const struct schema_item *item, void *
 	const char *at;
 	size_t used = strlen(b->missing), named = strlen(b->named);
 
-	if (item->shape == SCHEMA_NAMED)
-		snprintf(b->named, sizeof(b->named), "%s", path);
 	if (named && !strncmp(path, b->named, named) && path[named] == '.')
 		return;         /* a named list's children are rows under NAME, checked by their list */
+	if (item->shape == SCHEMA_NAMED)
+		snprintf(b->named, sizeof(b->named), "%s", path);
 	if (!(item->max_items || item->max))
 		return;
 	snprintf(row, sizeof(row), "| `%s` |", path);

@@ -97,7 +97,6 @@ static void whole_zone_message(uint32_t serial)
 	end_message();
 }
 
-/* The copy in force: serial, NS, ns1's and www's addresses. */
 /* The zone holds owner A 192.0.2.last, and only that address. */
 static void expect_address(const struct zone *zone, const char *owner, uint8_t last)
 {
@@ -113,6 +112,7 @@ static void expect_address(const struct zone *zone, const char *owner, uint8_t l
 	assert_memory_equal(a->rrs.rdata->data, want, sizeof(want));
 }
 
+/* The copy in force: serial, NS, ns1's and www's addresses. */
 static struct zone *zone_at(uint32_t serial)
 {
 	char text[256], err[256];
