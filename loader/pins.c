@@ -660,15 +660,33 @@ static int migrate_entry(const void *key, void *arg)
 	return 0;
 }
 
+/* Network e of the previous program, on one CPU, into that CPU's copy of
+ * the set the new build hashes it to: added to the new program's entry
+ * for it, or given the way the program would give it. False: the set is
+ * full of networks answered later, and e is left out. */
+static bool merge_network(struct catchment_set *set, const struct catchment_entry *e)
+{
+	struct catchment_entry *at = xdpcast_catchment_way(set, e->key_word);
+
+	if (at->answers && at->key_word == e->key_word) {
+		at->answers += e->answers;
+		at->last_ns = e->last_ns > at->last_ns ? e->last_ns : at->last_ns;
+	} else if (!at->answers || at->last_ns < e->last_ns) {
+		*at = *e;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /*
- * The catchment of the previous program: each network, per CPU, added to
- * the entry the new program keeps for it in the set the new build hashes
- * it to, or given the way the program would give it (a copy would erase
- * what the new program counted since it took the interfaces over). One
- * read and one write per set a previous set's networks go to: the program
- * counts on meanwhile, and what it counts between the two is lost, as for
- * the counters. Entries never change (struct catchment_set): a map whose
- * values are not whole entries is left behind.
+ * The catchment of the previous program, network by network
+ * (merge_network: a copy would erase what the new program counted since
+ * it took the interfaces over). One read and one write per set a previous
+ * set's networks go to: the program counts on meanwhile, and what it
+ * counts between the two is lost, as for the counters. Entries never
+ * change (struct catchment_set): a map whose values are not whole entries
+ * is left behind.
  */
 static void migrate_catchment(const struct carried_map *c, const struct bpf_map_info *old, int ncpus)
 {
@@ -707,21 +725,13 @@ static void migrate_catchment(const struct carried_map *c, const struct bpf_map_
 				for (int k = cpu; k < ncpus; k++) {
 					for (size_t v = k == cpu ? w : 0; v < old_ways; v++) {
 						struct catchment_entry *e = (struct catchment_entry *)(from + k * old_stride) + v;
-						struct catchment_entry *at;
 
 						if (!e->answers || xdpcast_catchment_set_of(e->key_word) != target)
 							continue;
-						at = xdpcast_catchment_way(&to[k], e->key_word);
-						if (at->answers && at->key_word == e->key_word) {
-							at->answers += e->answers;
-							at->last_ns = e->last_ns > at->last_ns ? e->last_ns : at->last_ns;
+						if (merge_network(&to[k], e))
 							carried++;
-						} else if (!at->answers || at->last_ns < e->last_ns) {
-							*at = *e;
-							carried++;
-						} else {
-							left++;         /* the set is full of networks answered later */
-						}
+						else
+							left++;
 						e->answers = 0;         /* done with */
 					}
 				}
