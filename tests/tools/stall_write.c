@@ -10,9 +10,19 @@
  * Once $STALL_READ_ARM exists, the first name $STALL_READ_NAME made text
  * (the file removed then) sleeps $STALL_READ_S seconds on the thread
  * that reads it: a reader held halfway through a zone.
+ * While $FULL_MARKER exists, a durable write of a file whose path holds
+ * $FULL_NAME fails as on a full disk (ENOSPC). Once $POLL_FAIL_ARM exists,
+ * the first poll of more than two descriptors (the event loop's: checks,
+ * transfers and drains poll one) fails with ENOMEM, the file removed.
+ * inotify's limits reached by other programs: with $INOTIFY_INSTANCES_FULL
+ * set, inotify_init1 fails (EMFILE); a watch on a path holding
+ * $INOTIFY_WATCHES_FULL_NAME fails (ENOSPC).
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,8 +58,14 @@ int mkostemp(char *template, int flags)
 {
 	static int (*real_mkostemp)(char *, int);
 
+	const char *full_name = getenv("FULL_NAME"), *full_marker = getenv("FULL_MARKER");
+
 	if (!real_mkostemp)
 		real_mkostemp = (int (*)(char *, int))dlsym(RTLD_NEXT, "mkostemp");
+	if (full_name && full_marker && strstr(template, full_name) && !access(full_marker, F_OK)) {
+		errno = ENOSPC;
+		return -1;
+	}
 	stall_at(template);
 	return real_mkostemp(template, flags);
 }
@@ -77,4 +93,45 @@ int rename(const char *from, const char *to)
 	if (name && keep && strstr(to, name) && access(keep, F_OK))
 		link(from, keep);
 	return real_rename(from, to);
+}
+
+int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	static int (*real_poll)(struct pollfd *, nfds_t, int);
+	const char *arm = getenv("POLL_FAIL_ARM");
+
+	if (!real_poll)
+		real_poll = (int (*)(struct pollfd *, nfds_t, int))dlsym(RTLD_NEXT, "poll");
+	if (arm && nfds > 2 && !unlink(arm)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return real_poll(fds, nfds, timeout);
+}
+
+int inotify_init1(int flags)
+{
+	static int (*real_init)(int);
+
+	if (!real_init)
+		real_init = (int (*)(int))dlsym(RTLD_NEXT, "inotify_init1");
+	if (getenv("INOTIFY_INSTANCES_FULL")) {
+		errno = EMFILE;
+		return -1;
+	}
+	return real_init(flags);
+}
+
+int inotify_add_watch(int fd, const char *path, uint32_t mask)
+{
+	static int (*real_add)(int, const char *, uint32_t);
+	const char *full = getenv("INOTIFY_WATCHES_FULL_NAME");
+
+	if (!real_add)
+		real_add = (int (*)(int, const char *, uint32_t))dlsym(RTLD_NEXT, "inotify_add_watch");
+	if (full && strstr(path, full)) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return real_add(fd, path, mask);
 }
