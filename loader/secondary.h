@@ -54,7 +54,10 @@ struct secondary {
 	size_t listed_count;
 	bool axfr_next;                     /* the last IXFR did not apply to our copy */
 	struct log_every failures;          /* logged once per reason, with a count */
-	bool copy_unsaved;                  /* a copy came that is not on disk yet */
+	bool copy_unsaved;                  /* a copy came that is not on disk yet, or its
+					     * write failed (tried again later) */
+	bool copy_kept;                     /* the disk holds the copy at copy_serial */
+	uint32_t copy_serial;
 	double copy_cost;                   /* seconds the last write of it took */
 	struct loop_timer refresh_timer, expiry_timer, copy_timer;
 };

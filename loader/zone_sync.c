@@ -878,11 +878,16 @@ static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, st
 #define ZONE_COPY_DELAY_S 5
 #define ZONE_COPY_COST_SHARE 50
 #define ZONE_COPY_STOP_MARGIN_S 30
+/* A write that failed (a full disk) is tried again after this, or the
+ * delay above if longer; its failures are logged this often at most. */
+#define ZONE_COPY_RETRY_S 10
+#define ZONE_COPY_FAILURE_REMINDER_S 600
 
 struct copy_job {
 	struct secondary_job of;
 	struct zone *zone;              /* a reference; NULL: the copy is forgotten */
 	time_t refreshed_at;
+	uint32_t serial;                /* of the copy written */
 	double cost;
 	int ret;
 	char err[ERR_LEN];
@@ -896,27 +901,51 @@ static void copy_run(struct loop_job *job)
 	struct copy_job *j = (struct copy_job *)job;
 	double started = clock_monotonic();
 
-	if (!j->zone)
+	if (!j->zone) {
 		zone_copy_forget(&j->of.d->copies, j->of.origin);
-	else
+	} else {
+		j->serial = j->zone->serial;
 		j->ret = zone_copy_save(&j->of.d->copies, j->zone, j->refreshed_at, j->err, sizeof(j->err));
+	}
 	j->cost = clock_monotonic() - started;
 }
 
 static void copy_failed(const char *err)
 {
-	log_error("keeping a transferred zone's copy: %s (a start without its primary cannot serve it)", err);
+	static struct log_every failures = LOG_EVERY_INIT(ZONE_COPY_FAILURE_REMINDER_S);
+
+	log_msg_every(&failures, LOG_LEVEL_ERROR,
+		      "keeping a transferred zone's copy: %s (a start without its primary cannot serve it)", err);
 }
+
+static void copy_arm(struct daemon *d, struct secondary *s, double least_delay);
 
 static void copy_done(struct loop_job *job)
 {
 	struct copy_job *j = (struct copy_job *)job;
-	struct secondary *s = &j->of.d->secondaries[j->of.index];
+	struct daemon *d = j->of.d;
+	struct secondary *s = &d->secondaries[j->of.index];
 
 	if (j->ret)
 		copy_failed(j->err);
-	if (j->zone && secondary_job_current(&j->of))
+	if (!secondary_job_current(&j->of)) {
+		/* a member gone meanwhile: its copy is forgotten after this */
+	} else if (!j->zone) {
+		s->copy_kept = false;
+	} else {
 		s->copy_cost = j->cost;
+		if (!j->ret) {
+			s->copy_kept = true;
+			s->copy_serial = j->serial;
+		} else {
+			/* The disk holds an older copy, if any: written again
+			 * later (at the latest as the daemon stops), never
+			 * marked current by a refresh meanwhile. */
+			s->copy_unsaved = true;
+			if (!d->exiting)
+				copy_arm(d, s, ZONE_COPY_RETRY_S);
+		}
+	}
 	zone_free(j->zone);
 	knot_dname_free(j->of.origin, NULL);
 	free(j);
@@ -947,18 +976,24 @@ static void copy_due(struct loop_timer *timer)
 	copy_submit(d, s - d->secondaries, s->zone);
 }
 
+/* The copy written once least_delay has passed, and no sooner than its
+ * last write took ZONE_COPY_COST_SHARE times over. */
+static void copy_arm(struct daemon *d, struct secondary *s, double least_delay)
+{
+	double delay = ZONE_COPY_COST_SHARE * s->copy_cost;
+
+	if (d->phase != PHASE_STARTING && !loop_timer_armed(&s->copy_timer))
+		loop_timer_arm(d->loop, &s->copy_timer, clock_monotonic() + (delay > least_delay ? delay : least_delay));
+}
+
 /* A new copy (or its change) to keep, written a little later; a start
  * writes them once started (its lanes are waited for). */
 static void copy_changed(struct daemon *d, struct secondary *s)
 {
 	if (!d->copies.dir[0])
 		return;
-	double delay = ZONE_COPY_COST_SHARE * s->copy_cost;
-
 	s->copy_unsaved = true;
-	if (d->phase != PHASE_STARTING && !loop_timer_armed(&s->copy_timer))
-		loop_timer_arm(d->loop, &s->copy_timer,
-			       clock_monotonic() + (delay > ZONE_COPY_DELAY_S ? delay : ZONE_COPY_DELAY_S));
+	copy_arm(d, s, ZONE_COPY_DELAY_S);
 }
 
 /* On the loop's thread, the lanes done: a start after this stop or
@@ -986,6 +1021,8 @@ void zones_save_copies(struct daemon *d)
 			continue;
 		}
 		s->copy_unsaved = false;
+		s->copy_kept = true;
+		s->copy_serial = s->zone->serial;
 		written++;
 	}
 	if (written)
@@ -1017,6 +1054,8 @@ static void restore_copy(struct daemon *d, size_t index)
 		zone_copy_forget(&d->copies, s->origin);
 		return;
 	}
+	s->copy_kept = true;
+	s->copy_serial = s->serial;
 	log_info("zone %s serial %u: the copy kept on disk (current at %s) answers until a transfer", s->name,
 		 s->serial, when);
 	if (s->catalog)
@@ -1109,7 +1148,7 @@ static void transfer_done(struct loop_job *job)
 	arm_secondary_timers(d, s);
 	if (ret == 1)
 		copy_changed(d, s);
-	else if (ret == 0 && d->copies.dir[0] && !s->copy_unsaved)
+	else if (ret == 0 && d->copies.dir[0] && !s->copy_unsaved && s->copy_kept && s->copy_serial == s->serial)
 		zone_copy_refreshed(&d->copies, s->origin, (time_t)s->transferred_at);
 	if (ret == 1 && s->catalog)
 		catalog_reconcile(d, t->of.index);

@@ -218,3 +218,44 @@ grep -q "SOA.* 2 3600" "$WORK/zones/one.test.zone" && grep -q "192.0.2.112" "$WO
 [ ! -e "$WORK/zones/slow.test.zone" ] || fail "a copy of slow.test, never transferred: $(cat "$WORK/zones/slow.test.zone")"
 echo "ok - a start stopped while it waits for a slow primary: the transfers it finished are kept"
 
+
+# A copy whose write failed (a full disk) was never written again, and
+# each refresh finding the zone up to date stamped the older copy on disk
+# current: a start without the primary served the serial before the
+# failed write for a whole SOA expire. (The shim fails the copy's writes
+# as ENOSPC while $WORK/full exists.)
+cat > "$WORK/xdpcastd.yaml" <<YAML
+transfer:
+  notify_listen: $POP_SIDE@$NOTIFY_PORT
+  zones:
+    - {zone: one.test, primary: $PRIMARY}
+YAML
+cat > "$WORK/wrap.sh" <<W
+#!/bin/sh
+export LD_PRELOAD=$BUILD/tests/stall_write.so FULL_NAME=/zones/one.test.zone FULL_MARKER=$WORK/full
+export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
+exec $BUILD/xdpcastd "\$@"
+W
+rm -f "$WORK/full" "$WORK/zones/"*
+XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+wait_within "one.test's copy written" 20 test -e "$WORK/zones/one.test.zone"
+touch "$WORK/full"
+kctl zone-begin one.test > /dev/null
+kctl zone-set one.test full 300 A 192.0.2.113 > /dev/null
+kctl zone-commit one.test > /dev/null
+wait_within "the copy's write failing" 20 \
+	log_has "keeping a transferred zone's copy: $WORK/zones/one.test.zone: .*No space left on device"
+grep -q "SOA.* 2 3600" "$WORK/zones/one.test.zone" || fail "one.test's copy is not at serial 2: $(cat "$WORK/zones/one.test.zone")"
+transferred_at() { ctl status --json | json 'v["transfers"][0]["transferred_at"]'; }
+stamped=$(stat -c %Y "$WORK/zones/one.test.zone") refreshed=$(transferred_at)
+sleep 1.1       # a stamp now would differ from the copy's
+kctl zone-notify one.test > /dev/null
+wait_within "one.test refreshed, up to date" 10 eval '[ "$(transferred_at)" != "$refreshed" ]'
+[ "$(stat -c %Y "$WORK/zones/one.test.zone")" = "$stamped" ] ||
+	fail "a refresh stamped the copy at serial 2 current while serial 3 is served: $(stat -c %y "$WORK/zones/one.test.zone")"
+echo "ok - a refresh does not stamp a copy current while its write failed"
+rm "$WORK/full"
+wait_within "the failed write tried again" 30 grep -q "SOA.* 3 3600" "$WORK/zones/one.test.zone"
+grep -q "192.0.2.113" "$WORK/zones/one.test.zone" || fail "one.test's copy at serial 3: $(cat "$WORK/zones/one.test.zone")"
+echo "ok - a copy's write that failed (a full disk) is tried again"
+stop_xdpcastd
