@@ -337,6 +337,33 @@ static void test_hang_up_mid_reply(void **state)
 	stop_peer();
 }
 
+/* A BIRD that takes no connection (stopped, or busy) with its backlog
+ * full: the connect waited for ever, and the BIRD lane, the stop and the
+ * stop hook's withdrawal with it. */
+static void test_connect_to_a_full_backlog_times_out(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int listener = socket(AF_UNIX, SOCK_STREAM, 0), queued = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct bird b;
+	char err[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/xdpcast-bird-%d.ctl", temp_dir(), getpid());
+	unlink(path);
+	strcpy(sun.sun_path, path);
+	assert_int_equal(bind(listener, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(listener, 0), 0);
+	assert_int_equal(connect(queued, (struct sockaddr *)&sun, sizeof(sun)), 0);     /* the backlog's one */
+	alarm(10);      /* a connect that waits for ever ends the test */
+	assert_int_equal(bird_connect(&b, path, 200, err, sizeof(err)), -1);
+	alarm(0);
+	assert_string_equal(err, "connect: BIRD takes no connection (its backlog is full)");
+	assert_int_equal(b.fd, -1);
+	close(queued);
+	close(listener);
+	unlink(path);
+}
+
 static void test_no_socket(void **state)
 {
 	struct bird b;
@@ -775,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_path_too_long_is_not_away),
 		cmocka_unit_test(test_silence_times_out),
 		cmocka_unit_test(test_hang_up_mid_reply),
+		cmocka_unit_test(test_connect_to_a_full_backlog_times_out),
 		cmocka_unit_test(test_no_socket),
 		cmocka_unit_test(test_withdraw_now_needs_bird_to_take_it),
 		cmocka_unit_test(test_sync_asks_for_the_anycast_prefixes),

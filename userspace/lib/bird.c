@@ -79,6 +79,7 @@ static int parse_line(const char *line, int *code, bool *last, const char **text
 int bird_connect(struct bird *b, const char *path, int timeout_ms, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval send_timeout = { .tv_sec = timeout_ms / 1000, .tv_usec = timeout_ms % 1000 * 1000 };
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -90,10 +91,17 @@ int bird_connect(struct bird *b, const char *path, int timeout_ms, char *err, si
 	}
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+	/* SO_SNDTIMEO bounds the connect and the commands' sends: a BIRD
+	 * that stopped accepting fills its backlog, and a connect then waits
+	 * for ever (the stop and its hook's withdrawal with it). */
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout)) ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		int saved = errno;     /* callers tell "BIRD is not running" by it */
 
-		snprintf(err, errlen, "connect: %s", strerror(saved));
+		if (saved == EAGAIN)
+			snprintf(err, errlen, "connect: BIRD takes no connection (its backlog is full)");
+		else
+			snprintf(err, errlen, "connect: %s", strerror(saved));
 		if (fd >= 0)
 			close(fd);
 		memset(b, 0, sizeof(*b));
