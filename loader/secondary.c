@@ -147,7 +147,7 @@ int secondary_restore(struct secondary *s, struct zone *copy, time_t refreshed_a
 
 int secondary_check_expiry(struct secondary *s, double now)
 {
-	if (!s->zone || s->expired || now < s->expires_at)
+	if (!s->zone || s->expired || s->applying || now < s->expires_at)
 		return 0;
 	s->expired = true;
 	log_error("zone %s: expired (no refresh from %s within the SOA expire); passed to the server behind",

@@ -42,6 +42,8 @@ struct secondary {
 	double transfer_ended_at;           /* monotonic: the last transfer's end; 0: none yet */
 	bool expired;
 	bool transferring;                  /* a transfer job runs */
+	bool applying;                      /* an IXFR the primary sent waits on the zones
+					     * lane: refreshed in time, not to expire under it */
 	bool asked_again;                   /* a NOTIFY or refresh came meanwhile: one more
 					     * transfer once it ends (RFC 1996 section 4.4) */
 	char error[256];                    /* the last failure; "" when it worked */
@@ -86,7 +88,8 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
  * copy whole). 1: taken; 0: past its expire (copy freed). */
 int secondary_restore(struct secondary *s, struct zone *copy, time_t refreshed_at, double now, time_t wall_now);
 
-/* Marks a copy past its SOA expire; 1 when it just expired. */
+/* Marks a copy past its SOA expire, unless its IXFR is being applied
+ * (`applying`); 1 when it just expired. */
 int secondary_check_expiry(struct secondary *s, double now);
 
 /* Whether the slot holds a zone. */

@@ -799,7 +799,7 @@ static void serve_done(struct loop_job *job)
 		goto out;
 	}
 	if (ixfr)
-		s->transferring = false;
+		s->transferring = s->applying = false;
 	if (d->exiting) {
 		/* Applied as the lanes finish (the fast path may have served
 		 * it): zones_save_copies writes it. */
@@ -1137,6 +1137,7 @@ static void transfer_done(struct loop_job *job)
 	if (!t->ret && t->kind == XFR_IXFR) {
 		/* Still transferring until the zones lane has applied the
 		 * changes: no other transfer reads the copy meanwhile. */
+		s->applying = true;
 		serve_transfer(d, t->of.index, s->zone, &t->diff);
 		free_transfer(t);
 		daemon_publish(d);
@@ -1215,6 +1216,8 @@ static void refresh_due(struct loop_timer *timer)
 }
 
 /* Past SOA expire without a refresh: the zone leaves the cache. */
+#define EXPIRY_LOOK_AGAIN_S 1
+
 static void expiry_due(struct loop_timer *timer)
 {
 	struct daemon *d = timer->arg;
@@ -1222,6 +1225,9 @@ static void expiry_due(struct loop_timer *timer)
 
 	if (secondary_check_expiry(s, clock_monotonic()) && !s->catalog)
 		serve_transfer(d, s - d->secondaries, NULL, NULL);
+	else if (s->applying)   /* its serve arms the timer anew; an IXFR that
+				 * does not apply leaves it to the next look */
+		loop_timer_arm(d->loop, timer, clock_monotonic() + EXPIRY_LOOK_AGAIN_S);
 	daemon_publish(d);
 	announce_update(d);
 }

@@ -88,6 +88,25 @@ static void test_all_timers_zero(void **state)
 	secondary_free(&s);
 }
 
+/* An IXFR the primary sent in time, waiting on the zones lane (behind a
+ * long reload) as the expire passed: the zone was marked expired and its
+ * removal queued behind the IXFR, so that it ended out of the cache while
+ * counted fresh. It expires only if the IXFR does not apply. */
+static void test_no_expiry_while_an_ixfr_is_applied(void **state)
+{
+	struct secondary s = { 0 };
+
+	(void)state;
+	transferred(&s, 3600, 600, 7200);
+	s.applying = true;
+	assert_int_equal(secondary_check_expiry(&s, NOW + 7200), 0);
+	assert_true(secondary_fresh(&s));
+	s.applying = false;
+	assert_int_equal(secondary_check_expiry(&s, NOW + 7201), 1);
+	assert_false(secondary_fresh(&s));
+	secondary_free(&s);
+}
+
 /* A copy kept on disk at a start: served its SOA expire counted from the
  * refresh that last found it current (its mtime), never longer. A mtime
  * ahead of the clock (a clock set back, a copy from a host whose clock ran
@@ -121,6 +140,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expire_as_the_soa_says),
+		cmocka_unit_test(test_no_expiry_while_an_ixfr_is_applied),
 		cmocka_unit_test(test_expire_at_least_a_refresh_and_a_retry),
 		cmocka_unit_test(test_all_timers_zero),
 		cmocka_unit_test(test_a_restored_copy_expires_as_its_soa_says),
