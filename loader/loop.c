@@ -391,6 +391,7 @@ static int run(struct loop *loop, bool until_idle, unsigned lanes)
 			struct pollfd *bigger = realloc(pfds, loop->watch_count * sizeof(*pfds));
 
 			if (!bigger) {
+				log_error("out of memory for the event loop's %zu descriptors", loop->watch_count);
 				ret = -1;
 				break;
 			}

@@ -745,7 +745,8 @@ static void watchdog_due(struct loop_timer *timer)
 	sd_notify(0, "WATCHDOG=1");
 }
 
-static void run(struct daemon *d)
+/* -1 when the event loop failed (poll, or memory for its descriptors). */
+static int run(struct daemon *d)
 {
 	uint64_t watchdog_usec;
 
@@ -766,11 +767,12 @@ static void run(struct daemon *d)
 	zones_start(d);
 	announce_start(d);
 	daemon_publish(d);
-	loop_run(d->loop);
+	return loop_run(d->loop);
 }
 
-/* The loop ended: let the last jobs finish, then stop or hand over. */
-static void finish(struct daemon *d)
+/* The loop ended: let the last jobs finish, then stop or hand over; after
+ * the loop failed, leave the program as a crash would (loop_failed). */
+static void finish(struct daemon *d, bool loop_failed)
 {
 	bool handing_over = d->phase == PHASE_HANDING_OVER;
 
@@ -782,6 +784,15 @@ static void finish(struct daemon *d)
 	zones_save_copies(d);
 	if (!d->skel)
 		return;
+	if (loop_failed) {
+		/* Not a stop: BIRD was told nothing. The program answers on,
+		 * the exit status has the stop hook withdraw, and the next
+		 * start takes the program over. */
+		log_error("stopped: the event loop failed; the program stays attached on %zu interfaces with its maps in "
+			  "%s, exiting with status %d so that the stop hook withdraws the anycast prefixes",
+			  d->opts.iface_count, d->opts.pin_dir, XDPCASTD_EXIT_LOOP_FAILED);
+		return;
+	}
 	if (handing_over) {
 		daemon_state(d);        /* what the last jobs changed */
 		write_control_plane(d, true);
@@ -959,8 +970,12 @@ int main(int argc, char **argv)
 	caps_drop_to_running();
 	/* For systemd (Type=notify); without NOTIFY_SOCKET this does nothing. */
 	sd_notifyf(0, "READY=1\nSTATUS=generation %u, %zu interfaces", d.generation_number, d.opts.iface_count);
-	run(&d);
-	finish(&d);
+	if (run(&d)) {
+		finish(&d, true);
+		status = XDPCASTD_EXIT_LOOP_FAILED;
+		goto out;
+	}
+	finish(&d, false);
 	status = d.withdrawal_unconfirmed ? XDPCASTD_EXIT_NOT_WITHDRAWN : 0;
 	goto out;
 fail:

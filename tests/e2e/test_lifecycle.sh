@@ -117,6 +117,37 @@ grep -q "staying announced" "$WORK/xdpcastd.log" && fail "a crashed daemon's hea
 end_loop "kill -9" "$before"
 echo "ok - kill -9, then a start: $total queries, 0 lost, all in XDP; the new daemon starts withdrawn until its checks rise"
 
+# The event loop failing (poll, or memory for its descriptors) ended as a
+# clean stop: detached, exit 0, so the stop hook withdrew nothing and
+# systemd started nothing while BIRD went on announcing. Now as a crash:
+# the program stays, a status for the hook, the next start takes it over.
+# (The shim fails the first poll of more than two descriptors, the loop's,
+# once $WORK/poll_fail exists.)
+cat > "$WORK/wrap.sh" <<W
+#!/bin/sh
+export LD_PRELOAD=$BUILD/tests/stall_write.so POLL_FAIL_ARM=$WORK/poll_fail
+export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
+exec $BUILD/xdpcastd "\$@"
+W
+chmod +x "$WORK/wrap.sh"
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID" || fail "the handover before the failing loop's start"
+XDPCASTD="$WORK/wrap.sh" start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
+before=$(counter dns_answer)
+start_loop 4
+sleep 1
+touch "$WORK/poll_fail"
+rc=0; wait "$XDPCASTD_PID" || rc=$?
+[ "$rc" -eq 4 ] || fail "xdpcastd exited with $rc after its event loop failed: $(tail -3 "$WORK/xdpcastd.log")"
+grep -q "poll: Cannot allocate memory" "$WORK/xdpcastd.log" &&
+	grep -q "stopped: the event loop failed; the program stays attached on 1 interfaces" "$WORK/xdpcastd.log" ||
+	fail "the loop's failure not said: $(tail -3 "$WORK/xdpcastd.log")"
+kept "the event loop failing"
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
+grep -q "taking over program" "$WORK/xdpcastd.log" || fail "no takeover after the event loop failed"
+end_loop "the event loop failing" "$before"
+echo "ok - the event loop failing: exit status 4, the program left answering, the next start takes it over: $total queries, 0 lost, all in XDP"
+
 # An upgrade to a build whose counters map grew (a reason appended, as the
 # contract allows): taken over, the old counts migrated into the new map.
 NEXT=$WORK/next
