@@ -202,7 +202,7 @@ int zones_check(struct daemon *d, char *err, size_t errlen);
  * millions of names). Served from zones_start. */
 int zones_listen(struct daemon *d, char *err, size_t errlen);
 /* The zone files read and the files they include, watched once read. */
-int zones_watch(struct daemon *d, char *err, size_t errlen);
+void zones_watch(struct daemon *d);
 void zones_first_transfers(struct daemon *d);
 /* The first generation, on the zones lane while the loop turns. */
 int zones_load_now(struct daemon *d, char *err, size_t errlen);

@@ -950,8 +950,9 @@ int main(int argc, char **argv)
 	if (announce_prepare(&d, err, sizeof(err)) || zones_listen(&d, err, sizeof(err)) ||
 	    (d.opts.metrics && !(d.metrics = metrics_server_start(d.opts.metrics, err, sizeof(err)))))
 		goto fail;
-	if (open_program_and_check_zones(&d, &previous, err, sizeof(err)) || zones_watch(&d, err, sizeof(err)))
+	if (open_program_and_check_zones(&d, &previous, err, sizeof(err)))
 		goto fail;
+	zones_watch(&d);
 	if (start_program(&d, &previous, err, sizeof(err)))
 		goto fail;
 	if (d.metrics) {

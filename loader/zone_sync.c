@@ -173,7 +173,9 @@ static int take_protection(struct daemon *d, struct protection *next, char *err,
  * with 100,000 of them: one line, not one each. */
 static void log_unwatched(const char *first, size_t failed)
 {
-	if (failed)
+	if (failed == 1)
+		log_error("%s (a change to it is seen at the next reload)", first);
+	else if (failed)
 		log_error("%s, and %zu more files (a change to them is seen at the next reload)", first, failed - 1);
 }
 
@@ -1739,11 +1741,20 @@ int zones_listen(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-int zones_watch(struct daemon *d, char *err, size_t errlen)
+void zones_watch(struct daemon *d)
 {
+	char err[ERR_LEN];
+	int failed;
+
 	if (!d->opts.watch_zones || !d->watched.count)
-		return 0;
-	return zone_watch_open(&d->watch, d->watched.paths, d->watched.count, err, errlen);
+		return;
+	/* inotify's limits are the user's, which other programs may have
+	 * spent: a start without the watch serves all the same. */
+	failed = zone_watch_open(&d->watch, d->watched.paths, d->watched.count, err, sizeof(err));
+	if (failed < 0)
+		log_error("zone files not watched: %s (a change to them is seen at the next reload)", err);
+	else
+		log_unwatched(err, failed);
 }
 
 /* The first copy of each transferred zone, all at once, before the program

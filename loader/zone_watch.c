@@ -22,6 +22,13 @@
 #define SYMLINK_HOPS_MAX 40     /* the kernel's bound: past it, a loop */
 
 /* dirname and basename may modify their argument: copies. */
+/* The sysctl an inotify_add_watch errno stands for: ENOSPC is the
+ * user's watches running out, not a full disk. */
+static const char *limit_hint(int error)
+{
+	return error == ENOSPC ? " (inotify watches: fs.inotify.max_user_watches)" : "";
+}
+
 static void split(const char *path, char dir[PATH_MAX], char base[NAME_MAX + 1])
 {
 	char a[PATH_MAX], b[PATH_MAX];
@@ -115,7 +122,8 @@ static int holder_watch(struct ways *ways, const char *holder, const char *name,
 		if (!strcmp(ways->holders[i].path, holder))
 			return ways->holders[i].wd;
 	if ((wd = inotify_add_watch(ways->fd, holder, WAY_EVENTS)) < 0) {
-		snprintf(err, errlen, "watching %s for a change to %s: %s", holder, name, strerror(errno));
+		snprintf(err, errlen, "watching %s for a change to %s: %s%s", holder, name, strerror(errno),
+			 limit_hint(errno));
 		return -1;
 	}
 	if (placed(ways, wd, holder, err, errlen))
@@ -253,7 +261,8 @@ static int watch_directory(struct ways *ways, const char *file, const char *dir,
 	way->watched = true;
 	if ((wd = inotify_add_watch(ways->fd, dir, WATCH_EVENTS)) < 0) {
 		way->unwatchable = true;
-		snprintf(err, errlen, "watching %s for changes to %s: %s", dir, file, strerror(errno));
+		snprintf(err, errlen, "watching %s for changes to %s: %s%s", dir, file, strerror(errno),
+			 limit_hint(errno));
 		return -1;
 	}
 	return placed(ways, wd, dir, err, errlen);
@@ -313,14 +322,12 @@ int zone_watch_open(struct zone_watch *w, char *const *files, size_t count, char
 	memset(w, 0, sizeof(*w));
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0) {
-		snprintf(err, errlen, "inotify: %s", strerror(errno));
+		/* EMFILE here is the user's inotify instances, not descriptors. */
+		snprintf(err, errlen, "inotify: %s%s", errno == EMFILE ? "too many inotify instances" : strerror(errno),
+			 errno == EMFILE ? " (fs.inotify.max_user_instances)" : "");
 		return -1;
 	}
-	if (zone_watch_add_all(w, files, count, err, errlen)) {
-		zone_watch_close(w);
-		return -1;
-	}
-	return 0;
+	return zone_watch_add_all(w, files, count, err, errlen);
 }
 
 void zone_watch_close(struct zone_watch *w)

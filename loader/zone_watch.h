@@ -24,7 +24,9 @@ struct zone_watch {
 };
 
 /*
- * w watching the directories of files (its fd -1 when not: err says why).
+ * w watching the directories of files: -1 when inotify could not be had
+ * (its fd -1), else how many files' directories could not be watched (err
+ * says why for the first; w watches the others).
  * Each directory on the way to one (symlinks followed) is watched for the
  * name of the next step, added to w's steps: the watch on a directory
  * follows that directory, not a symlink to it switched to another release

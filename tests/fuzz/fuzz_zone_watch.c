@@ -181,7 +181,11 @@ static bool watch(struct zone_watch *w, char **files, size_t count)
 {
 	char err[512];
 
-	return !zone_watch_open(w, files, count, err, sizeof(err));
+	if (zone_watch_open(w, files, count, err, sizeof(err))) {
+		zone_watch_close(w);
+		return false;
+	}
+	return true;
 }
 
 static bool changed(struct zone_watch *w, char **files, size_t count, bool *watch_again)
