@@ -436,7 +436,7 @@ void announce_state_file_moving(const struct daemon *d, const char *next_path)
 }
 
 int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
-		      char *err, size_t errlen)
+		      char *not_kept, size_t not_kept_len, char *err, size_t errlen)
 {
 	struct maintenance *next = calloc(d->opts.anycast_count + 1, sizeof(*next));
 	size_t kept_count = d->maintenance_kept_count;
@@ -474,11 +474,19 @@ int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_act
 		free(next);
 		return -1;
 	}
-	/* Written first: what is not kept must not take effect. */
+	/* Written first: an undrain not kept would be undone by the next
+	 * start. A drain or withdraw not kept is still what the operator
+	 * needs now, as the disk fails. */
+	not_kept[0] = '\0';
 	if (maintenance_save(d->opts.state_file, d->routes, next, d->opts.anycast_count, d->maintenance_kept,
 			     kept_count, err, errlen)) {
-		free(next);
-		return -1;
+		if (action == MAINT_NONE) {
+			free(next);
+			return -1;
+		}
+		snprintf(not_kept, not_kept_len, "not kept across restarts: %s", err);
+		log_error("xdpcastctl: %s %s: %s", maintenance_names[action], prefix ? prefix : "every anycast prefix",
+			  not_kept);
 	}
 	memcpy(d->maintenance, next, d->opts.anycast_count * sizeof(*next));
 	d->maintenance_kept_count = kept_count;

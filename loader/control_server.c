@@ -202,12 +202,17 @@ static json_t *maintain(struct daemon *d, const struct control_command *cmd)
 {
 	enum maintenance_action action = cmd->verb == CONTROL_DRAIN ? MAINT_DRAIN :
 					 cmd->verb == CONTROL_WITHDRAW ? MAINT_WITHDRAW : MAINT_NONE;
-	char err[512];
+	char err[512], not_kept[600];
+	json_t *reply;
 
 	if (announce_maintain(d, cmd->prefix[0] ? cmd->prefix : NULL, action,
-			      cmd->prepend < 0 ? d->opts.drain.prepend : (unsigned)cmd->prepend, err, sizeof(err)))
+			      cmd->prepend < 0 ? d->opts.drain.prepend : (unsigned)cmd->prepend, not_kept,
+			      sizeof(not_kept), err, sizeof(err)))
 		return error_reply(err);
-	return json_pack("{s:b, s:o}", "ok", 1, "prefixes", state_prefixes_json(daemon_state(d)));
+	reply = json_pack("{s:b, s:o}", "ok", 1, "prefixes", state_prefixes_json(daemon_state(d)));
+	if (reply && not_kept[0])
+		json_object_set_new(reply, "warning", json_text(not_kept));
+	return reply;
 }
 
 static void run_command(struct control_conn *c, const char *line)

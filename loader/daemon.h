@@ -250,8 +250,12 @@ void announce_start(struct daemon *d);
 /* Warns of an anycast prefix inside another (the start and --check-config). */
 void announce_warn_covered(const struct daemon *d);
 /* xdpcastctl drain, undrain (MAINT_NONE) and withdraw: for prefix (as BIRD
- * writes it) or every prefix (NULL); kept in the state file first. */
+ * writes it) or every prefix (NULL); kept in the state file first. A
+ * drain or withdraw the file cannot keep (a full or read-only disk) takes
+ * effect all the same, not kept across restarts: *not_kept says why ("" when
+ * kept). An undrain the file cannot keep is refused. */
 int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
+		      char *not_kept, size_t not_kept_len,
 		      char *err, size_t errlen);
 /* A reload moved state_file to next_path: the next start reads that, so
  * drains and withdrawals in force (kept in the old file) would end. */

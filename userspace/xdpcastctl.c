@@ -1041,6 +1041,8 @@ static int cmd_maintain(struct ctl *ctl, const char *verb, const char *arg)
 		return print_json(reply);
 	json_array_foreach(json_object_get(reply, "prefixes"), i, item)
 		print_prefix(item, false);
+	if (json_is_string(json_object_get(reply, "warning")))
+		fprintf(stderr, "xdpcastctl: warning: %s\n", json_string_value(json_object_get(reply, "warning")));
 	json_decref(reply);
 	return 0;
 }

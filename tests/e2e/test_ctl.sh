@@ -521,6 +521,37 @@ grep -q "203.0.113" "$WORK/state.json" && fail "undrain did not forget it: $(cat
 stop_xdpcastd
 echo "ok - a withdraw of a prefix the config lost: kept in the state file through other changes, back with the prefix, forgotten by undrain PREFIX"
 
+# A withdraw (or drain) the state file cannot keep (a full or read-only disk:
+# the operator takes the PoP out because its disk fails) was refused, the
+# prefix left announced. Now it takes effect and says it is not kept; an
+# undrain that cannot be kept is refused (the next start would drain
+# again). (The shim fails the state file's writes while $WORK/full exists.)
+cat > "$WORK/wrap.sh" <<W
+#!/bin/sh
+export LD_PRELOAD=$BUILD/tests/stall_write.so FULL_NAME=state.json FULL_MARKER=$WORK/full
+export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
+exec $BUILD/xdpcastd "\$@"
+W
+chmod +x "$WORK/wrap.sh"
+XDPCASTD="$WORK/wrap.sh" start_xdpcastd --zone "$ZONE"
+touch "$WORK/full"
+not_kept="not kept across restarts: writing $WORK/state.json: creating a temporary file beside it: No space left on device"
+rc=0; out=$(ctl withdraw 192.0.2.0/24 2>&1 > /dev/null) || rc=$?
+[ "$rc" -eq 0 ] && [ "$out" = "xdpcastctl: warning: $not_kept" ] || fail "withdraw with the state file unwritable: rc $rc, '$out'"
+grep -qx "anycast 192.0.2.0/24: withdrawn (withdrawn by xdpcastctl)" <<< "$(ctl status)" || fail "status: $(ctl status)"
+out=$(ctl --json withdraw 2001:db8:53::/48)
+[ "$(json 'v["ok"], v["warning"]' <<< "$out")" = "(True, '$not_kept')" ] || fail "withdraw --json with the state file unwritable: $out"
+json_documented "drain, undrain, withdraw" <<< "$out"
+rc=0; out=$(ctl undrain 192.0.2.0/24 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: writing $WORK/state.json: creating a temporary file beside it: No space left on device" ] ||
+	fail "undrain with the state file unwritable: rc $rc, '$out'"
+grep -qx "anycast 192.0.2.0/24: withdrawn (withdrawn by xdpcastctl)" <<< "$(ctl status)" || fail "status after the refused undrain: $(ctl status)"
+rm "$WORK/full"
+ctl undrain > /dev/null || fail "undrain once the state file is writable"
+grep -q "withdrawn by xdpcastctl" <<< "$(ctl status)" && fail "still withdrawn after the undrain: $(ctl status)"
+stop_xdpcastd
+echo "ok - withdraw with the state file unwritable: in effect, with a warning that it is not kept; undrain refused"
+
 # A daemon whose pins are in a BPF filesystem of its own mount namespace
 # (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the
 # daemon, given only the control socket. The directory's path is over
