@@ -62,7 +62,7 @@ struct status_job {
 
 struct control_server {
 	struct daemon *d;
-	int listen_fd;
+	struct loop_listener listener;  /* its fd, from the start on */
 	struct control_conn conns[CONTROL_CONNS_MAX];
 };
 
@@ -305,7 +305,7 @@ static void accept_ready(void *arg, short revents)
 
 	(void)revents;
 	for (;;) {
-		int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = loop_accept(&server->listener, NULL, NULL);
 		struct control_conn *c = NULL;
 
 		if (fd < 0)
@@ -342,8 +342,8 @@ int control_server_start(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	server->d = d;
-	server->listen_fd = control_listen(d->opts.control_socket, why, sizeof(why));
-	if (server->listen_fd < 0) {
+	server->listener.fd = control_listen(d->opts.control_socket, why, sizeof(why));
+	if (server->listener.fd < 0) {
 		options_value_error(&d->opts, "control_socket", err, errlen, "%s", why);
 		free(server);
 		return -1;
@@ -363,7 +363,7 @@ int control_server_start(struct daemon *d, char *err, size_t errlen)
  * them, wait in the backlog. */
 void control_server_run(struct control_server *c)
 {
-	loop_watch(c->d->loop, c->listen_fd, POLLIN, accept_ready, c);
+	loop_listen(&c->listener, c->d->loop, c->listener.fd, "control socket", accept_ready, c);
 }
 
 void control_server_reloaded(struct control_server *c, unsigned job, bool ok, const char *err,
@@ -399,8 +399,8 @@ void control_server_stop(struct control_server *c)
 	for (size_t i = 0; i < CONTROL_CONNS_MAX; i++)
 		if (c->conns[i].fd >= 0)
 			conn_close(&c->conns[i]);
-	loop_unwatch(c->d->loop, c->listen_fd);
-	control_close(c->listen_fd, c->d->opts.control_socket);
+	loop_unlisten(&c->listener);
+	control_close(c->listener.fd, c->d->opts.control_socket);
 	c->d->control = NULL;   /* replies still being encoded go nowhere */
 	free(c);
 }

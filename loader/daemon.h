@@ -149,6 +149,7 @@ struct daemon {
 	struct loop_timer watch_timer;
 	bool watch_again;               /* a watched directory went, or a step on its way changed: watch the paths anew */
 	struct notify_sockets notify;
+	struct loop_listener notify_listener;   /* notify.tcp's */
 	unsigned notify_tcp_busy;
 
 	/* health checks and BGP (announce.c) */

@@ -182,6 +182,44 @@ void loop_unwatch(struct loop *loop, int fd)
 	}
 }
 
+/* ---- listening sockets ---- */
+
+#define LOOP_LISTENER_FAILURE_REMINDER_S 60
+
+static void listener_rested(struct loop_timer *timer)
+{
+	struct loop_listener *l = timer->arg;
+
+	loop_watch_events(l->loop, l->fd, POLLIN);
+}
+
+int loop_listen(struct loop_listener *l, struct loop *loop, int fd, const char *name, loop_io_fn fn, void *arg)
+{
+	*l = (struct loop_listener){ .loop = loop, .fd = fd, .name = name,
+				     .failures = LOG_EVERY_INIT(LOOP_LISTENER_FAILURE_REMINDER_S) };
+	loop_timer_init(&l->rest, "listener's rest", listener_rested, l);
+	return loop_watch(loop, fd, POLLIN, fn, arg);
+}
+
+void loop_unlisten(struct loop_listener *l)
+{
+	loop_timer_cancel(l->loop, &l->rest);
+	loop_unwatch(l->loop, l->fd);
+}
+
+int loop_accept(struct loop_listener *l, struct sockaddr *from, socklen_t *len)
+{
+	int fd = accept4(l->fd, from, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd >= 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+		return fd;
+	log_msg_every(&l->failures, LOG_LEVEL_ERROR, "%s: accepting a connection: %s; resting %.1f s", l->name,
+		      strerror(errno), LOOP_LISTENER_REST_S);
+	loop_watch_events(l->loop, l->fd, 0);
+	loop_timer_arm(l->loop, &l->rest, clock_monotonic() + LOOP_LISTENER_REST_S);
+	return -1;
+}
+
 /* ---- workers ---- */
 
 static void *worker_main(void *arg)

@@ -18,6 +18,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
+
+#include "log.h"
 
 struct loop;
 
@@ -81,6 +84,28 @@ void loop_submit(struct loop *loop, struct loop_job *job);
 
 /* Jobs submitted whose `done` has not run yet. */
 size_t loop_jobs_pending(const struct loop *loop);
+
+/*
+ * A listening socket the loop serves. An accept failing for want of
+ * descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) leaves the
+ * connection queued and the socket readable at every turn: the listener
+ * rests LOOP_LISTENER_REST_S instead of spinning the loop's thread.
+ */
+#define LOOP_LISTENER_REST_S 0.1
+
+struct loop_listener {
+	struct loop *loop;
+	int fd;
+	const char *name;               /* for the log: "control socket" */
+	struct loop_timer rest;
+	struct log_every failures;
+};
+
+/* Watches fd for connections: fn(arg, revents) calls loop_accept. */
+int loop_listen(struct loop_listener *l, struct loop *loop, int fd, const char *name, loop_io_fn fn, void *arg);
+void loop_unlisten(struct loop_listener *l);
+/* A connection (non-blocking, close-on-exec), or -1: none now. */
+int loop_accept(struct loop_listener *l, struct sockaddr *from, socklen_t *len);
 
 /* Waits for every submitted job (those their `done` submits too) and runs
  * their `done`, without serving watches or timers meanwhile. */

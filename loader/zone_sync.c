@@ -1292,7 +1292,7 @@ static void notify_tcp_ready(void *arg, short revents)
 		struct sockaddr_storage from = { 0 };
 
 		len = sizeof(from);
-		fd = accept4(d->notify.tcp, (struct sockaddr *)&from, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = loop_accept(&d->notify_listener, (struct sockaddr *)&from, &len);
 		if (fd < 0)
 			return;
 		if (d->notify_tcp_busy >= NOTIFY_TCP_MAX || !(n = calloc(1, sizeof(*n)))) {
@@ -1797,7 +1797,7 @@ void zones_start(struct daemon *d)
 	}
 	if (d->notify.udp >= 0) {
 		loop_watch(d->loop, d->notify.udp, POLLIN, notify_udp_ready, d);
-		loop_watch(d->loop, d->notify.tcp, POLLIN, notify_tcp_ready, d);
+		loop_listen(&d->notify_listener, d->loop, d->notify.tcp, "NOTIFY over TCP", notify_tcp_ready, d);
 	}
 	if (d->watch.fd >= 0)
 		loop_watch(d->loop, d->watch.fd, POLLIN, watch_ready, d);

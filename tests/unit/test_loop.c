@@ -12,7 +12,10 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/un.h>
 #include <cmocka.h>
 
 #include "cancel.h"
@@ -154,11 +157,77 @@ static void test_run_until_lanes_idle(void **state)
 	loop_free(loop);
 }
 
+struct accepting {
+	struct loop_listener listener;
+	struct loop *loop;
+	int tries, accepted;
+};
+
+static void accept_ready(void *arg, short revents)
+{
+	struct accepting *a = arg;
+	int fd;
+
+	(void)revents;
+	a->tries++;
+	if ((fd = loop_accept(&a->listener, NULL, NULL)) >= 0) {
+		a->accepted++;
+		close(fd);
+		loop_stop(a->loop);
+	}
+}
+
+static void stop_loop(struct loop_timer *timer)
+{
+	loop_stop(timer->arg);
+}
+
+/* A listening socket whose accept fails for want of descriptors: the
+ * connection stays queued and the socket readable, and the loop's thread
+ * spun on it until a descriptor came free. It rests between tries, and
+ * takes the connection once it can. */
+static void test_a_listener_short_of_descriptors_rests(void **state)
+{
+	struct loop *loop = loop_new(one_each, NULL);
+	struct accepting a = { .loop = loop };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0), client = socket(AF_UNIX, SOCK_STREAM, 0);
+	int lowest_free = dup(0);
+	struct rlimit was, none;
+	struct loop_timer end;
+
+	(void)state;
+	snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "xdpcast-test-loop-%d", getpid());  /* abstract */
+	assert_int_equal(bind(listener, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(listener, 1), 0);
+	assert_int_equal(loop_listen(&a.listener, loop, listener, "test listener", accept_ready, &a), 0);
+	assert_int_equal(connect(client, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	close(lowest_free);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+	none = (struct rlimit){ .rlim_cur = (rlim_t)lowest_free, .rlim_max = was.rlim_max };
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+	loop_timer_init(&end, "end", stop_loop, loop);
+	loop_timer_arm(loop, &end, clock_monotonic() + 0.5);
+	assert_int_equal(loop_run(loop), 0);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+	assert_int_equal(a.accepted, 0);
+	/* A try at most every LOOP_LISTENER_REST_S; spinning made thousands. */
+	assert_in_range(a.tries, 1, 10);
+	loop_timer_arm(loop, &end, clock_monotonic() + 5);
+	assert_int_equal(loop_run(loop), 0);
+	assert_int_equal(a.accepted, 1);
+	loop_unlisten(&a.listener);
+	close(client);
+	close(listener);
+	loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timers_in_deadline_order),
 		cmocka_unit_test(test_run_until_lanes_idle),
+		cmocka_unit_test(test_a_listener_short_of_descriptors_rests),
 		cmocka_unit_test(test_lanes_do_not_wait_for_each_other),
 	};
 
