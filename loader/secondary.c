@@ -49,10 +49,20 @@ void secondary_free(struct secondary *s)
 
 /* An SOA refresh or retry of 0 asked the primary again at once, round
  * after round: a flood of it, and the transfers lane taken from the
- * other zones' transfers. */
-static double soa_interval(uint32_t seconds)
+ * other zones' transfers; one of 2^32-1 (136 years) never asked again. */
+static double soa_interval(uint32_t seconds, uint32_t most)
 {
-	return seconds > SECONDARY_MIN_INTERVAL_S ? seconds : SECONDARY_MIN_INTERVAL_S;
+	return seconds < SECONDARY_MIN_INTERVAL_S ? SECONDARY_MIN_INTERVAL_S : seconds > most ? most : seconds;
+}
+
+static double soa_refresh(const knot_rdata_t *soa)
+{
+	return soa_interval(knot_soa_refresh(soa), SECONDARY_MAX_REFRESH_S);
+}
+
+static double soa_retry(const knot_rdata_t *soa)
+{
+	return soa_interval(knot_soa_retry(soa), SECONDARY_MAX_RETRY_S);
 }
 
 /* An SOA expire shorter than a refresh and a retry (0, as some templates
@@ -62,7 +72,7 @@ static double soa_interval(uint32_t seconds)
  * more), a copy is served a refresh and a retry past the last good one. */
 static double soa_expire(const knot_rdata_t *soa)
 {
-	double least = soa_interval(knot_soa_refresh(soa)) + soa_interval(knot_soa_retry(soa));
+	double least = soa_refresh(soa) + soa_retry(soa);
 
 	return knot_soa_expire(soa) > least ? knot_soa_expire(soa) : least;
 }
@@ -78,8 +88,7 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 
 	if (ret) {
 		snprintf(s->error, sizeof(s->error), "%s", err);
-		s->next_refresh = now + (s->zone ? soa_interval(knot_soa_retry(zone_find(s->zone, s->origin,
-										     KNOT_RRTYPE_SOA)->rrs.rdata)) :
+		s->next_refresh = now + (s->zone ? soa_retry(zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata) :
 					 SECONDARY_FIRST_RETRY_S);
 		log_reason(&s->failures, err, LOG_LEVEL_ERROR, "zone %s: %s; next try in %.0f s", s->name, s->error,
 			   s->next_refresh - now);
@@ -102,7 +111,7 @@ int secondary_transferred(struct secondary *s, double now, int ret, struct zone 
 		s->zone = next;
 	}
 	soa = zone_find(s->zone, s->origin, KNOT_RRTYPE_SOA)->rrs.rdata;
-	s->next_refresh = now + soa_interval(knot_soa_refresh(soa));
+	s->next_refresh = now + soa_refresh(soa);
 	s->expires_at = now + soa_expire(soa);
 	s->transferred_at = time(NULL);
 	if (s->expired)

@@ -17,6 +17,9 @@
 #include "xfr.h"
 
 #define SECONDARY_FIRST_RETRY_S 5       /* before the first copy, no SOA says */
+#define SECONDARY_MAX_REFRESH_S 2419200 /* the most SOA refresh taken (4 weeks), and retry (2): */
+#define SECONDARY_MAX_RETRY_S 1209600   /* NSD's and BIND's, so that a typo (a date in the
+					 * refresh field) does not stop the zone's polling */
 #define SECONDARY_MIN_INTERVAL_S 1      /* the least SOA refresh or retry taken (Knot's: 2 and 1), and
 					 * the least time between two transfers of a zone */
 #define SECONDARY_FAILURE_REMINDER_S 600        /* a failure that lasts is logged again this often */

@@ -88,6 +88,22 @@ static void test_all_timers_zero(void **state)
 	secondary_free(&s);
 }
 
+/* A refresh of 2^32-1 (a date typed in the refresh field) asked the
+ * primary again in 136 years: refresh and retry are taken as 4 and 2
+ * weeks at most, as NSD and BIND take them. */
+static void test_refresh_and_retry_capped(void **state)
+{
+	struct secondary s = { 0 };
+
+	(void)state;
+	transferred(&s, UINT32_MAX, UINT32_MAX, 604800);
+	assert_true(s.next_refresh == NOW + SECONDARY_MAX_REFRESH_S);
+	expires_after(&s, SECONDARY_MAX_REFRESH_S + SECONDARY_MAX_RETRY_S);
+	assert_int_equal(secondary_transferred(&s, NOW + 1, -1, NULL, XFR_AXFR, "refused"), -1);
+	assert_true(s.next_refresh == NOW + 1 + SECONDARY_MAX_RETRY_S);
+	secondary_free(&s);
+}
+
 /* An IXFR the primary sent in time, waiting on the zones lane (behind a
  * long reload) as the expire passed: the zone was marked expired and its
  * removal queued behind the IXFR, so that it ended out of the cache while
@@ -141,6 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expire_as_the_soa_says),
 		cmocka_unit_test(test_no_expiry_while_an_ixfr_is_applied),
+		cmocka_unit_test(test_refresh_and_retry_capped),
 		cmocka_unit_test(test_expire_at_least_a_refresh_and_a_retry),
 		cmocka_unit_test(test_all_timers_zero),
 		cmocka_unit_test(test_a_restored_copy_expires_as_its_soa_says),
