@@ -42,4 +42,19 @@ static inline int token_bucket_take(__u64 *tat, __u64 now, const struct rate_set
 	return 1;
 }
 
+/*
+ * The bucket at `*tat` brought back to no further ahead than one spent
+ * under r as of now. Refused packets leave a bucket where it is, so one
+ * spent under a larger burst or a slower rate stays refused for the old
+ * setting's time after they change (the loader applies this to the shared
+ * buckets when it writes new settings).
+ */
+static inline void token_bucket_clamp(__u64 *tat, __u64 now, const struct rate_setting *r)
+{
+	__u64 furthest = now + r->tolerance_ns + r->interval_ns;
+
+	if (r->interval_ns && *tat > furthest)
+		*tat = furthest;
+}
+
 #endif /* XDPCAST_TOKEN_BUCKET_H */

@@ -91,21 +91,14 @@ static int protect_prefixes(struct daemon *d, char *err, size_t errlen)
 
 int zones_write_settings(struct daemon *d, char *err, size_t errlen)
 {
-	struct xdpcast_settings settings;
-	__u32 zero = 0;
-
 	if (d->protection.previous_until && time(NULL) >= d->protection.previous_until) {
 		d->protection.has_previous = false;
 		d->protection.previous_until = 0;
 		memset(d->protection.cookie_previous, 0, sizeof(d->protection.cookie_previous));
 		log_info("the previous cookie secret is retired: every cookie made with it has expired");
 	}
-	protection_settings(&d->protection, &settings);
-	if (bpf_map_update_elem(bpf_map__fd(d->skel->maps.xdpcast_settings), &zero, &settings, BPF_ANY)) {
-		snprintf(err, errlen, "writing the settings map: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	return protection_write_settings(&d->protection, bpf_map__fd(d->skel->maps.xdpcast_settings),
+					 bpf_map__fd(d->skel->maps.xdpcast_global_buckets), err, errlen);
 }
 
 /* The anycast prefixes, which the source filter holds as sources. */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
@@ -687,6 +688,29 @@ static void test_icmp_limit(void **state)
 	run("a third path MTU message within the second", &frag_needed, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
 }
 
+/* A shared bucket spent under a larger burst, then the settings lowered
+ * (a reload): refused packets leave a bucket where it is, so it stayed
+ * refused for the old burst's time (1,000 s here; with the default pass
+ * budget lowered during a flood, every pass dropped for 2 s). */
+static void test_shared_bucket_after_a_smaller_burst(void **state)
+{
+	struct query_spec echo = { .proto = IPPROTO_ICMP, .icmp_type = 8 };
+	struct protection p;
+
+	(void)state;
+	no_limits(&p);
+	p.icmp = (struct rate_limit){ 1, 1000 };
+	protect(&p);
+	for (int i = 0; i < 1000; i++)
+		send_frame(&echo);
+	run("echo past the burst", &echo, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+	no_limits(&p);
+	p.icmp = (struct rate_limit){ 1000, 1 };        /* a token a millisecond */
+	protect(&p);
+	usleep(20000);
+	run("echo after the settings changed", &echo, XDP_PASS, XDPCAST_pass_other, NULL);
+}
+
 /* Routers number their links from private-use space: their path MTU
  * messages are not bogons, nothing else from there is. */
 static void test_path_mtu_from_private_routers(void **state)
@@ -1106,6 +1130,7 @@ int main(void)
 		cmocka_unit_test(test_carried_bucket_after_takeover),
 		cmocka_unit_test(test_pass_budget),
 		cmocka_unit_test(test_icmp_limit),
+		cmocka_unit_test(test_shared_bucket_after_a_smaller_burst),
 		cmocka_unit_test(test_path_mtu_from_private_routers),
 		cmocka_unit_test(test_icmp_spends_no_pass_budget),
 		cmocka_unit_test(test_neighbour_discovery_unlimited),

@@ -53,8 +53,6 @@ int test_program_protect(struct xdpcast_bpf *skel, const struct protection *p, c
 {
 	static const char *const anycast_text[] = { TEST_ANYCAST4, TEST_ANYCAST6 };
 	struct xdpcast_lpm_key anycast[2];
-	struct xdpcast_settings settings;
-	__u32 zero = 0;
 
 	for (size_t i = 0; i < 2; i++) {
 		struct protected_prefix value;
@@ -65,9 +63,9 @@ int test_program_protect(struct xdpcast_bpf *skel, const struct protection *p, c
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_protected), &anycast[i], &value, BPF_ANY))
 			goto map_error;
 	}
-	protection_settings(p, &settings);
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_settings), &zero, &settings, BPF_ANY))
-		goto map_error;
+	if (protection_write_settings(p, bpf_map__fd(skel->maps.xdpcast_settings),
+				      bpf_map__fd(skel->maps.xdpcast_global_buckets), err, errlen))
+		return -1;
 	return protection_sync_sources(p, bpf_map__fd(skel->maps.xdpcast_source_filter),
 				       bpf_map__fd(skel->maps.xdpcast_source_screen), anycast, 2, err, errlen);
 map_error:

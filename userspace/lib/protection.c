@@ -163,6 +163,47 @@ void protection_settings(const struct protection *p, struct xdpcast_settings *ou
 	out->previous_until = p->previous_until;
 }
 
+/* The buckets every source shares, as the new settings would have left
+ * them. Their read-modify-write races the program's, as the program's
+ * races itself (bpf/filter.h). */
+static void clamp_global_buckets(int fd, const struct xdpcast_settings *set)
+{
+	const struct rate_setting *settings[GLOBAL_BUCKET_MAX] = {
+		[GLOBAL_PASS_BUDGET] = &set->pass_budget, [GLOBAL_ICMP] = &set->icmp, [GLOBAL_PATH_MTU] = &set->path_mtu,
+	};
+	struct timespec ts;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);     /* bpf_ktime_get_ns's clock */
+	now = (__u64)ts.tv_sec * NSEC_PER_SEC + (__u64)ts.tv_nsec;
+	for (__u32 slot = 0; slot < GLOBAL_BUCKET_MAX; slot++) {
+		struct rate_bucket bucket;
+		__u64 was;
+
+		if (bpf_map_lookup_elem(fd, &slot, &bucket))
+			continue;
+		was = bucket.tat_ns;
+		token_bucket_clamp(&bucket.tat_ns, now, settings[slot]);
+		if (bucket.tat_ns != was)
+			bpf_map_update_elem(fd, &slot, &bucket, BPF_EXIST);
+	}
+}
+
+int protection_write_settings(const struct protection *p, int settings_fd, int global_buckets_fd, char *err,
+			      size_t errlen)
+{
+	struct xdpcast_settings settings;
+	__u32 zero = 0;
+
+	protection_settings(p, &settings);
+	if (bpf_map_update_elem(settings_fd, &zero, &settings, BPF_ANY)) {
+		snprintf(err, errlen, "writing the settings map: %s", strerror(errno));
+		return -1;
+	}
+	clamp_global_buckets(global_buckets_fd, &settings);
+	return 0;
+}
+
 void protection_carry_cookie_secrets(const struct protection *now, struct protection *next, time_t at)
 {
 	if (!next->has_secret) {
