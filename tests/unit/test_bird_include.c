@@ -8,6 +8,8 @@
  * config kept in the file, files that are not ours).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <cmocka.h>
@@ -269,6 +272,42 @@ static void test_include_write_is_durable_and_follows_no_symlink(void **state)
 	assert_durable(dir, "bird.conf");
 	assert_true(bird_include_holds(path, "# withdrawn\n"));
 	assert_not_followed(dir, "bird.conf", target);
+	rmdir(dir);
+}
+
+/* /run full (a tmpfs keeps no blocks in reserve): the include's new file
+ * found no room, and a withdrawal never reached BIRD, a PoP whose checks
+ * failed left announced. It is written over the old file, in its room; a
+ * longer text, which has none, is refused and the file left as it was. */
+static void test_withdrawal_on_a_full_filesystem(void **state)
+{
+	char dir[TEMP_NAME_MAX], path[PATH_MAX], filler[PATH_MAX], err[512], announced[2048], page[4096] = { 0 };
+	int fd;
+
+	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-include.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unshare(CLONE_NEWNS), 0);     /* the mount ends with the test */
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_int_equal(mount("tmpfs", dir, "tmpfs", 0, "size=32k,mode=0755"), 0);
+	snprintf(path, sizeof(path), "%s/bird.conf", dir);
+	memset(announced, '#', sizeof(announced) - 2);
+	announced[sizeof(announced) - 2] = '\n';
+	announced[sizeof(announced) - 1] = '\0';
+	assert_int_equal(bird_include_write(path, announced, err, sizeof(err)), 0);
+	snprintf(filler, sizeof(filler), "%s/filler", dir);
+	fd = open(filler, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	while (write(fd, page, sizeof(page)) > 0)
+		;
+	assert_int_equal(errno, ENOSPC);
+	close(fd);
+	assert_int_equal(bird_include_write(path, "# withdrawn\n", err, sizeof(err)), 0);
+	assert_true(bird_include_holds(path, "# withdrawn\n"));
+	assert_int_equal(bird_include_write(path, announced, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "No space left on device"));
+	assert_true(bird_include_holds(path, "# withdrawn\n"));
+	assert_int_equal(umount(dir), 0);
 	rmdir(dir);
 }
 
@@ -595,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_maintenance_save_is_durable_and_follows_no_symlink),
 		cmocka_unit_test(test_maintenance_save_in_place_when_the_directory_sync_fails),
 		cmocka_unit_test(test_write_refused_where_others_write),
+		cmocka_unit_test(test_withdrawal_on_a_full_filesystem),
 		cmocka_unit_test(test_sync_logs_what_changes),
 		cmocka_unit_test(test_maintenance_round_trip),
 		cmocka_unit_test(test_maintenance_file_not_ours),

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "bird_include.h"
 #include "durable_file.h"
+#include "log.h"
 
 const char *const route_state_names[] = {
 	[ROUTE_WITHDRAWN] = "withdrawn", [ROUTE_ANNOUNCED] = "announced", [ROUTE_PREPENDED] = "prepended",
@@ -80,6 +82,15 @@ int bird_include_write(const char *path, const char *text, char *err, size_t err
 
 	if (durable_file_write(path, text, strlen(text), why, sizeof(why)) == 0)
 		return 0;
+	/* A full filesystem (/run is a tmpfs, without reserved blocks) has no
+	 * room for a new file, and a withdrawal must still reach BIRD: written
+	 * over the old file, in its room (a withdrawal is the shorter text).
+	 * A crash halfway leaves it cut, which BIRD's configure refuses or
+	 * reads as fewer routes. */
+	if ((errno == ENOSPC || errno == EDQUOT) && !durable_file_overwrite(path, text, strlen(text))) {
+		log_warn("BIRD include file %s: %s; written over the old file instead", path, why);
+		return 0;
+	}
 	snprintf(err, errlen, "BIRD include file %s: %s", path, why);
 	return -1;
 }

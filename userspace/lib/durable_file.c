@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,9 @@ int durable_file_write(const char *path, const void *data, size_t len, char *err
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "creating a temporary file beside it: %s", strerror(errno));
+		saved = errno;
+		snprintf(err, errlen, "creating a temporary file beside it: %s", strerror(saved));
+		errno = saved;
 		return -1;
 	}
 	if (fchmod(fd, 0644) || write_all(fd, data, len) || fsync(fd)) {
@@ -96,5 +99,24 @@ int durable_file_write(const char *path, const void *data, size_t len, char *err
 failed:
 	unlink(tmp);
 	snprintf(err, errlen, "%s", strerror(saved));
+	errno = saved;
 	return -1;
+}
+
+int durable_file_overwrite(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), saved;
+	struct stat st;
+	bool room;
+
+	if (fd < 0)
+		return -1;
+	room = !fstat(fd, &st) && S_ISREG(st.st_mode) && (size_t)st.st_size >= len;
+	if (!room || write_all(fd, data, len) || ftruncate(fd, (off_t)len) || fsync(fd)) {
+		saved = room ? errno : ENOSPC;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return close(fd);
 }

@@ -20,8 +20,15 @@
 
 /* Replaces path with len bytes of data (mode 0644), creating the missing
  * directories above it (as mkdir -p); -1 with err saying what failed (the
- * caller names the file) when path still holds what it held. Once renamed
+ * caller names the file) and errno when path still holds what it held. Once renamed
  * it is written: a directory that cannot be synced then is logged. */
 int durable_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen);
+
+/* The last resort when that finds no room (errno ENOSPC or EDQUOT, which
+ * durable_file_write leaves set): path, a regular file at least len bytes
+ * long, written over from its start, cut to len and synced, in the room
+ * it has. Not atomic: a crash halfway leaves it cut. -1 (errno) when it
+ * could not. */
+int durable_file_overwrite(const char *path, const void *data, size_t len);
 
 #endif
