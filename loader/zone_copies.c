@@ -13,16 +13,67 @@
 
 #include "durable_file.h"
 #include "hmap.h"
+#include "log.h"
 #include "private_dir.h"
 #include "zone_copies.h"
 
 /* The directory, then a name escaped (4 bytes a byte at most) and "zone". */
 #define COPY_PATH_MAX (PATH_MAX + 4 * KNOT_DNAME_TXT_MAXLEN + 8)
 
+/* c->dir made if missing, root's alone (0700, whatever mode it was left
+ * with), and locked into c->lock_fd. */
+static int lock_directory(struct zone_copies *c, char *err, size_t errlen)
+{
+	char why[512];
+	struct stat st;
+	int fd;
+
+	if ((mkdir(c->dir, 0700) && errno != EEXIST) || stat(c->dir, &st)) {
+		snprintf(err, errlen, "%s: %s", c->dir, strerror(errno));
+		return -1;
+	}
+	if (private_dir_check(c->dir, &st, why, sizeof(why))) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	/* Two daemons writing one zone's copy would each serve the other's
+	 * at their next start, and each take the other's writes under way
+	 * for leftovers of a crash. */
+	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) || fchmod(fd, 0700)) {
+		snprintf(err, errlen, "%s: %s", c->dir, fd >= 0 && errno == EWOULDBLOCK ?
+			 "another xdpcastd keeps its copies here (give each a state_file in a directory of its own)" :
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	c->lock_fd = fd;
+	return 0;
+}
+
+/* The directory the lock holds still the one at c->dir: removed while
+ * running (to force fresh transfers, say), it is made again as at the
+ * start, not as durable_file_write makes one (0755: the copies of zones
+ * a primary keeps from the world, readable to all), and locked again. */
+static int directory_in_place(struct zone_copies *c, char *err, size_t errlen)
+{
+	struct stat now, locked;
+	int held = c->lock_fd;
+
+	if (!stat(c->dir, &now) && !fstat(held, &locked) && now.st_dev == locked.st_dev &&
+	    now.st_ino == locked.st_ino)
+		return 0;
+	if (lock_directory(c, err, errlen))
+		return -1;
+	close(held);
+	log_info("transfer.copies: %s was removed or replaced while running: made again", c->dir);
+	return 0;
+}
+
 int zone_copies_open(struct zone_copies *c, const char *state_file, char *err, size_t errlen)
 {
 	char copy[PATH_MAX], why[512], *parent;
-	struct stat st;
 
 	snprintf(copy, sizeof(copy), "%s", state_file);
 	parent = dirname(copy);
@@ -41,26 +92,8 @@ int zone_copies_open(struct zone_copies *c, const char *state_file, char *err, s
 		snprintf(err, errlen, "%s", why);
 		goto none;
 	}
-	if ((mkdir(c->dir, 0700) && errno != EEXIST) || stat(c->dir, &st)) {
-		snprintf(err, errlen, "%s: %s", c->dir, strerror(errno));
+	if (lock_directory(c, err, errlen))
 		goto none;
-	}
-	if (private_dir_check(c->dir, &st, why, sizeof(why))) {
-		snprintf(err, errlen, "%s", why);
-		goto none;
-	}
-	/* Two daemons writing one zone's copy would each serve the other's
-	 * at their next start, and each take the other's writes under way
-	 * for leftovers of a crash. */
-	c->lock_fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (c->lock_fd < 0 || flock(c->lock_fd, LOCK_EX | LOCK_NB)) {
-		snprintf(err, errlen, "%s: %s", c->dir, c->lock_fd >= 0 && errno == EWOULDBLOCK ?
-			 "another xdpcastd keeps its copies here (give each a state_file in a directory of its own)" :
-			 strerror(errno));
-		if (c->lock_fd >= 0)
-			close(c->lock_fd);
-		goto none;
-	}
 	return 0;
 none:
 	c->dir[0] = '\0';
@@ -157,7 +190,7 @@ static char *zone_text(const struct zone *zone, size_t *len)
 	return text;
 }
 
-int zone_copy_save(const struct zone_copies *c, const struct zone *zone, time_t refreshed_at, char *err,
+int zone_copy_save(struct zone_copies *c, const struct zone *zone, time_t refreshed_at, char *err,
 		   size_t errlen)
 {
 	char path[COPY_PATH_MAX], why[512];
@@ -168,6 +201,8 @@ int zone_copy_save(const struct zone_copies *c, const struct zone *zone, time_t 
 	copy_path(c, zone->origin, path);
 	if (!text)
 		snprintf(err, errlen, "%s: out of memory", path);
+	else if (directory_in_place(c, err, errlen))
+		;
 	else if (durable_file_write(path, text, len, why, sizeof(why)))
 		snprintf(err, errlen, "%s: %s", path, why);
 	else

@@ -34,9 +34,10 @@ void zone_copies_close(struct zone_copies *c);
 size_t zone_copies_remove_leftovers(const struct zone_copies *c);
 
 /* zone written whole (atomically, synced), its mtime the wall-clock time
- * of the refresh that brought it or last found it current. On the zones
- * lane: a copy of 1M names takes a second or more. */
-int zone_copy_save(const struct zone_copies *c, const struct zone *zone, time_t refreshed_at, char *err,
+ * of the refresh that brought it or last found it current; the directory
+ * made again (0700) and locked again if it was removed meanwhile. On the
+ * zones lane: a copy of 1M names takes a second or more. */
+int zone_copy_save(struct zone_copies *c, const struct zone *zone, time_t refreshed_at, char *err,
 		   size_t errlen);
 
 /* The copy of origin and when it was last found current; NULL with err ""

@@ -308,6 +308,39 @@ static void test_a_second_daemon_is_refused_the_copies(void **state)
 	assert_int_equal(zone_copies_open(&copies, state_file, err, sizeof(err)), 0);
 }
 
+/* The directory removed while running (to force fresh transfers, say):
+ * the next write made it again as durable_file_write makes directories,
+ * 0755, so the copies of zones a primary keeps from the world were
+ * readable to all, and unlocked, for a second daemon to take. Made again
+ * root's alone and locked; one left 0755 is made so at the start. */
+static void test_a_removed_directory_is_made_again_private_and_locked(void **state)
+{
+	static const char text[] = "$ORIGIN kept.test.\n@ 300 IN SOA ns1 hostmaster 1 3600 600 86400 60\n"
+				   "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n";
+	char command[PATH_MAX + 32], state_file[PATH_MAX + 32], err[512];
+	struct zone *zone = parsed(text, sizeof(text) - 1);
+	struct zone_copies second;
+	struct stat st;
+
+	(void)state;
+	snprintf(command, sizeof(command), "rm -rf %s", copies.dir);
+	assert_int_equal(system(command), 0);
+	zone_free(saved_and_read_back(zone));
+	assert_int_equal(stat(copies.dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	snprintf(state_file, sizeof(state_file), "%s/other-state.json", top);
+	assert_int_equal(zone_copies_open(&second, state_file, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "another xdpcastd keeps its copies here"));
+	zone_copies_close(&copies);
+	snprintf(command, sizeof(command), "%s/zones", top);
+	assert_int_equal(chmod(command, 0755), 0);
+	snprintf(state_file, sizeof(state_file), "%s/state.json", top);
+	assert_int_equal(zone_copies_open(&copies, state_file, err, sizeof(err)), 0);
+	assert_int_equal(stat(copies.dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	zone_free(zone);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_copies_beside_a_shared_state_file_are_refused),
 		cmocka_unit_test(test_leftovers_of_cut_writes_are_removed),
 		cmocka_unit_test(test_a_second_daemon_is_refused_the_copies),
+		cmocka_unit_test(test_a_removed_directory_is_made_again_private_and_locked),
 		cmocka_unit_test(test_a_copy_larger_than_zone_file_mb_comes_back),
 	};
 
