@@ -21,10 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "clock.h"
 #include "daemon.h"
+#include "durable_file.h"
 #include "log.h"
 #include "prefix.h"
 #include "xdpcast.skel.h"
@@ -637,6 +639,7 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
 {
 	char why[ERR_LEN];
 
+	d->state_file_lock = d->bird_include_lock = -1;
 	if (announce_check_options(&d->opts, err, errlen))
 		return -1;
 	bgp_init(&d->bgp, d->opts.bird_socket, d->opts.bird_include, &d->opts.drain);  /* announce_close's */
@@ -649,6 +652,20 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < d->opts.anycast_count; i++)
 		prefix_format(&d->opts.anycast[i].prefix, d->routes[i].prefix, sizeof(d->routes[i].prefix));
+	/* One daemon each: two sharing the state file undo each other's
+	 * drains, and two sharing the include rewrite it in turn, BIRD
+	 * configured every round. (--check-config, beside the daemon it
+	 * checks for, takes neither.) */
+	if (!d->opts.check_config &&
+	    (d->state_file_lock = durable_file_lock(d->opts.state_file, why, sizeof(why))) < 0) {
+		options_value_error(&d->opts, "state_file", err, errlen, "%s", why);
+		return -1;
+	}
+	if (!d->opts.check_config && d->opts.bird_socket &&
+	    (d->bird_include_lock = durable_file_lock(d->opts.bird_include, why, sizeof(why))) < 0) {
+		options_value_error(&d->opts, "bird_include", err, errlen, "%s", why);
+		return -1;
+	}
 	if (maintenance_load(d->opts.state_file, d->routes, d->opts.anycast_count, d->maintenance,
 			     &d->maintenance_kept, &d->maintenance_kept_count, why, sizeof(why))) {
 		options_value_error(&d->opts, "state_file", err, errlen, "%s", why);
@@ -758,6 +775,10 @@ void announce_close(struct daemon *d)
 	if (!d->routes && !d->route_why && !d->maintenance)
 		return;         /* announce_prepare never ran (nor bgp_init) */
 	bgp_close(&d->bgp);
+	if (d->state_file_lock >= 0)
+		close(d->state_file_lock);
+	if (d->bird_include_lock >= 0)
+		close(d->bird_include_lock);
 	free(d->routes);
 	free(d->route_why);
 	free(d->maintenance);

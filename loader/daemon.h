@@ -166,6 +166,7 @@ struct daemon {
 	struct maintenance *maintenance;        /* the operator's, per --anycast */
 	struct maintenance_kept *maintenance_kept;      /* the state file's for other prefixes */
 	size_t maintenance_kept_count;
+	int state_file_lock, bird_include_lock;         /* held while running (durable_file_lock); -1: none */
 	bool bgp_busy, bgp_again;
 	bool routes_synced;             /* BIRD took `routes` as they are (written, configured, run) */
 	bool withdrawing;               /* stopping: the withdrawal went to BIRD */

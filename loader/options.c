@@ -897,14 +897,16 @@ const struct schema_item options_schema[] = {
 	  .help = "BIRD 2's control socket, where xdpcastd sends 'configure' after rewriting the include file; "
 		  "'none': no BGP control" },
 	{ .key = "bird_include", .flag = "bird-include", .arg = "PATH", .type = &absolute_path_type,
-	  .offset = AT(bird_include), .group = "flags",
+	  .offset = AT(bird_include), .flags = SCHEMA_HAS_LINE, .line_offset = AT(bird_include_line), .group = "flags",
 	  .help = "the file BIRD's config includes, holding the static protocols xdpcast4 and xdpcast6 with the "
-		  "routes announced now (mode 0644, in a directory no other user may write)" },
+		  "routes announced now (mode 0644, in a directory no other user may write; one xdpcastd each, "
+		  "locked through PATH.lock while BGP control is on)" },
 	{ .key = "state_file", .flag = "state-file", .arg = "PATH", .type = &absolute_path_type, .offset = AT(state_file),
 	  .flags = SCHEMA_HAS_LINE, .line_offset = AT(state_file_line), .group = "flags",
 	  .help = "where operators' drains and withdrawals (xdpcastctl drain, withdraw) are kept across restarts "
-		  "(mode 0644, in a directory no other user may write). Moved, the next start reads the new file "
-		  "alone: move the old one there just before (a reload that moves it warns while it keeps any)" },
+		  "(mode 0644, in a directory no other user may write; one xdpcastd each, locked through PATH.lock). "
+		  "Moved, the next start reads the new file alone: move the old one there just before (a reload that "
+		  "moves it warns while it keeps any)" },
 	{ .key = "replace_foreign", .flag = "replace-foreign", .type = &schema_bool, .offset = AT(replace_foreign),
 	  .group = "flags",
 	  .help = "replace an XDP program that is not xdpcast's on the interfaces (atomically) instead of "

@@ -136,6 +136,7 @@ struct options {
 	struct protection protection;
 	const char *bird_socket;        /* --bird-socket; NULL: no BGP control */
 	const char *bird_include;       /* --bird-include: the file BIRD includes */
+	int bird_include_line;
 	struct drain_style drain;       /* bgp.asn and bgp.drain */
 	const char *state_file;         /* what outlives the daemon: maintenance drains */
 	int state_file_line;

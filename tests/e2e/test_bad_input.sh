@@ -9,10 +9,13 @@ ZONE=$ROOT/tests/zones/example.test.zone
 expect_error() {
 	local expected=$1 rc=0 out
 	shift
-	# Its own control socket, and a bound on its life: a daemon that starts
-	# after all must neither take the host's default socket nor hang the test.
+	# Its own control socket, state file and BIRD include, and a bound on
+	# its life: a daemon that starts after all must neither take (nor
+	# lock) the host's defaults nor hang the test. A later --state-file in
+	# the arguments wins.
 	out=$(ip netns exec "$NS_SRV" timeout 30 "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" \
-		--control-socket "$CONTROL_SOCKET" "$@" 2>&1) || rc=$?
+		--control-socket "$CONTROL_SOCKET" --state-file "$WORK/state.json" \
+		--bird-include "$WORK/xdpcast-bird.conf" "$@" 2>&1) || rc=$?
 	[ "$rc" -eq 1 ] || fail "exit status $rc, expected 1, for: $*"
 	[ "$(echo "$out" | grep -c .)" -eq 1 ] || fail "expected one line for: $*, got: $out"
 	echo "$out" | grep -qF -- "$expected" || fail "expected '$expected' for: $*, got: $out"

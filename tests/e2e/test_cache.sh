@@ -129,7 +129,7 @@ stop_xdpcastd
 rc=0
 ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE" --pop e2e --pin-dir "$PIN_DIR" \
 	--config "$WORK/xdpcastd.yaml" --control-socket "$CONTROL_SOCKET" --bird-socket none \
-	> "$WORK/over.log" 2>&1 || rc=$?
+	--state-file "$WORK/state.json" > "$WORK/over.log" 2>&1 || rc=$?
 [ "$rc" -eq 1 ] || fail "a zone over the cap at start: exit $rc"
 grep -qE "xdpcastd: error: failed: the answer cache would take [0-9.]+ MiB, over the cap of 16.0 MiB \(answer_cache.max_mib\)$" \
 	"$WORK/over.log" || fail "a zone over the cap at start: $(cat "$WORK/over.log")"

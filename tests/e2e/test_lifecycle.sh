@@ -220,7 +220,7 @@ echo "ok - stop (SIGTERM) then start: 0 of $(wc -l < "$WORK/loop.txt") lost (NSD
 # A second daemon while the first runs: refused, nothing touched.
 prog=$(srv ip -o link show veth-s | grep -o 'prog/xdp id [0-9]*')
 second() { ip netns exec "$NS_SRV" "$BUILD/xdpcastd" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE" --pop e2e \
-	--state-file "$WORK/second-state.json" \
+	--state-file "${SECOND_STATE:-$WORK/second-state.json}" \
 	--bird-socket none "$@" 2>&1; }
 out=$(second --pin-dir "$PIN_DIR" --control-socket "$WORK/second.sock") && fail "a second daemon on the same pins started"
 grep -q "another xdpcastd runs with this pin directory" <<< "$out" || fail "second daemon, same pins: $out"
@@ -230,10 +230,21 @@ grep -q "veth-s: program [0-9]* 'xdpcast' in native mode holds the interface and
 [ ! -e "$WORK/bpffs/other" ] || fail "the refused daemon left its pin directory"
 out=$(second --pin-dir "$WORK/bpffs/other" --control-socket "$CONTROL_SOCKET") && fail "a second daemon on the same socket started"
 grep -q -- "--control-socket $CONTROL_SOCKET: another xdpcastd listens there" <<< "$out" || fail "second daemon, same socket: $out"
+# The state file and BIRD's include: two daemons sharing them undid each
+# other's drains and rewrote the include in turn, BIRD configured every
+# round (the first runs with --state-file $WORK/state.json).
+out=$(SECOND_STATE=$WORK/state.json second --pin-dir "$WORK/bpffs/other" --control-socket "$WORK/second.sock") &&
+	fail "a second daemon on the same state file started"
+grep -q -- "--state-file $WORK/state.json: another xdpcastd uses it (it holds $WORK/state.json.lock): give each its own" <<< "$out" ||
+	fail "second daemon, same state file: $out"
+[ ! -e "$WORK/bpffs/other" ] || fail "the refused daemon left its pin directory"
+# --check-config beside the daemon it checks for takes no lock.
+out=$(srv "$BUILD/xdpcastd" --check-config "$WORK/xdpcastd.yaml" --iface veth-s --anycast 192.0.2.0/24 --zone "$ZONE" \
+	--pop e2e --state-file "$WORK/state.json" 2>&1) || fail "--check-config beside the running daemon: $out"
 [ "$(srv ip -o link show veth-s | grep -o 'prog/xdp id [0-9]*')" = "$prog" ] || fail "the refusals changed the program"
 ctl status > /dev/null || fail "the first daemon's control socket is gone"
 xdp_answers ns1.example.test A 192.0.2.53 || fail "the first daemon stopped answering"
-echo "ok - a second xdpcastd on the same pins, interface or socket: refused by name, the first untouched"
+echo "ok - a second xdpcastd on the same pins, interface, socket or state file: refused by name, the first untouched"
 
 # Stale pins: the daemon killed, its program detached by hand. The next
 # start must not inherit its prefixes or live blocks.

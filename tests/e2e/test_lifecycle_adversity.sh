@@ -315,7 +315,7 @@ healthy || fail "not healthy with the pins back: $(ctl status | grep check)"
 # The stats pin made again is the program's own map: an answer moves it by one.
 xdp_answers ns1.example.test A 192.0.2.53 || fail "xdpcastctl stats on the pins made again: an answer ('$XDP_GOT') not counted once"
 first=$XDPCASTD_PID
-launch_xdpcastd --zone "$ZONE" --control-socket "$WORK/second.sock"
+launch_xdpcastd --zone "$ZONE" --control-socket "$WORK/second.sock" --state-file "$WORK/second-state.json"
 rc=0
 wait "$XDPCASTD_PID" || rc=$?
 grep -q "another xdpcastd runs with this pin directory" "$WORK/xdpcastd.log" ||

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/file.h>
 
 #include "durable_file.h"
 #include "log.h"
@@ -119,4 +120,42 @@ int durable_file_overwrite(const char *path, const void *data, size_t len)
 		return -1;
 	}
 	return close(fd);
+}
+
+int durable_file_lock(const char *path, char *err, size_t errlen)
+{
+	char copy[4096], lock[4200];
+	const char *dir;
+	struct stat st;
+	int fd;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (make_directories(dir)) {
+		snprintf(err, errlen, "creating %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (private_parent_check(path, err, errlen))
+		return -1;
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", lock);
+		close(fd);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen, "%s: another xdpcastd uses it (it holds %s): give each its own", path,
+				 lock);
+		else
+			snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

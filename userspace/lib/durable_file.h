@@ -31,4 +31,9 @@ int durable_file_write(const char *path, const void *data, size_t len, char *err
  * could not. */
 int durable_file_overwrite(const char *path, const void *data, size_t len);
 
+/* path's one writer, by an flock on path.lock beside it (created, and
+ * the directories above, as for a write), held while the descriptor
+ * returned stays open; -1 with err when another process holds it. */
+int durable_file_lock(const char *path, char *err, size_t errlen);
+
 #endif
