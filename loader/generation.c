@@ -465,6 +465,7 @@ int generation_view(const struct generation *gen, const struct cache *cache, str
 		}
 		v->serial = z->serial;
 		v->records = z->record_count;
+		v->loaded_at = z->loaded_at;
 		v->view = gen->views[i];
 		if (cache && gen->served)
 			cache_zone_usage(cache, z->origin, gen->views[i], &v->usage);

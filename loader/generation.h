@@ -99,6 +99,7 @@ struct zone_view {
 	char *file;
 	uint32_t serial;
 	uint64_t records;
+	time_t loaded_at;               /* its data in force: read, transferred or patched */
 	uint16_t view;
 	struct cache_usage usage;       /* its names and bytes in the cache */
 };

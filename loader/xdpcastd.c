@@ -219,7 +219,7 @@ static void snapshot_zones(const struct daemon *d, struct pop_state *s)
 		out->serial = in->serial;
 		out->records = in->records;
 		out->source = state_text(s, in->file, PATH_MAX);
-		out->loaded_at = d->generation_loaded_at;
+		out->loaded_at = in->loaded_at;
 		out->view = in->view;
 		out->cache_entries = in->usage.entries;
 		out->cache_bytes = in->usage.bytes;

@@ -110,6 +110,11 @@ grep -q "zone ixfr.test.: AXFR from $PRIMARY@53, serial 0 -> 1, 2007 records" "$
 xdp_answers moving.ixfr.test A 192.0.2.1 || fail "moving.ixfr.test: $XDP_GOT"
 echo "ok - AXFR of 2007 records, answered from XDP"
 
+# The zone's loaded_at (and xdpcast_zone_last_load_timestamp_seconds) was
+# the generation's: an IXFR applied in place never moved it, and a
+# staleness alert fired for zones kept fresh by IXFR alone.
+loaded_at() { ctl status --json | json '[z["loaded_at"] for z in v["zones"] if z["zone"] == "ixfr.test."][0]'; }
+loaded_before=$(loaded_at)
 LOOPS=()
 for name in moving still alpha; do loop $name; done
 sleep 1.5
@@ -133,6 +138,8 @@ done
 only_in_order moving 192.0.2.1 192.0.2.2 192.0.2.3
 only_in_order alpha 192.0.2.10 192.0.2.20
 only_in_order still 192.0.2.200
+python3 -c 'import sys; sys.exit(not float(sys.argv[2]) - float(sys.argv[1]) >= 2)' "$loaded_before" "$(loaded_at)" ||
+	fail "the IXFRs left the zone's loaded_at at $(loaded_at) (before them: $loaded_before)"
 echo "ok - 3 IXFRs applied in place ($(written 2), $(written 3) and $(written 4) of 2006 names written):" \
      "$(cat "$WORK"/{moving,alpha,still}.txt | wc -l) looped queries saw only old then new answers, the untouched name always"
 xdp_answers alpha.ixfr.test A "$(printf 'gamma.ixfr.test.\n192.0.2.20')" || fail "alpha after the change: $XDP_GOT"

@@ -113,7 +113,7 @@ static void zones(FILE *out, const struct pop_state *snap)
 		fprintf(out, "%llu\n", (unsigned long long)snap->zones[z].records);
 	}
 	header(out, "xdpcast_zone_last_load_timestamp_seconds", "gauge",
-	       "Unix time each zone was last loaded into the answer cache.");
+	       "Unix time each zone's data in force was read from its file or transferred (an IXFR applied moves it).");
 	for (size_t z = 0; z < snap->zone_count; z++) {
 		zone_series(out, snap, "xdpcast_zone_last_load_timestamp_seconds", z);
 		fprintf(out, "%.3f\n", snap->zones[z].loaded_at);

@@ -74,6 +74,7 @@ struct zone *zone_new(const char *source)
 	if (!zone)
 		return NULL;
 	zone->refs = 1;
+	zone->loaded_at = time(NULL);
 	zone->file = strdup(source);
 	if (!zone->file) {
 		free(zone);
@@ -874,6 +875,7 @@ static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_chan
 	}
 	zone->serial = knot_soa_serial(zone_find(zone, zone->origin, KNOT_RRTYPE_SOA)->rrs.rdata);
 	zone->patches++;
+	zone->loaded_at = time(NULL);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <libknot/libknot.h>
 
 struct zone {
@@ -22,6 +23,7 @@ struct zone {
 	uint32_t serial;
 	unsigned patches;           /* changes zone_patch made to this object (IXFR): what
 				     * was made of it holds the count it was made at */
+	time_t loaded_at;           /* wall clock: read or transferred, or last patched */
 	size_t record_count;        /* records as written in the file */
 	bool is_signed;             /* has DNSSEC records: RRSIG, DNSKEY, NSEC(3) */
 	bool mixed_ttls;            /* an RRset was written with different TTLs (it has the lowest) */
