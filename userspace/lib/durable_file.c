@@ -59,19 +59,28 @@ static int make_directories(const char *dir)
 	}
 }
 
-int durable_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
+/* The directory of path made if missing (as mkdir -p) and checked that no
+ * other user may write it; NULL with err when not. Points into copy. */
+static const char *directory_ready(const char *path, char copy[4096], char *err, size_t errlen)
 {
-	char copy[4096], tmp[4200];
 	const char *dir;
-	int fd, saved;
 
-	snprintf(copy, sizeof(copy), "%s", path);
+	snprintf(copy, 4096, "%s", path);
 	dir = dirname(copy);
 	if (make_directories(dir)) {
 		snprintf(err, errlen, "creating %s: %s", dir, strerror(errno));
-		return -1;
+		return NULL;
 	}
-	if (private_parent_check(path, err, errlen))
+	return private_parent_check(path, err, errlen) ? NULL : dir;
+}
+
+int durable_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+	char copy[4096], tmp[4200];
+	const char *dir = directory_ready(path, copy, err, errlen);
+	int fd, saved;
+
+	if (!dir)
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -125,17 +134,10 @@ int durable_file_overwrite(const char *path, const void *data, size_t len)
 int durable_file_lock(const char *path, char *err, size_t errlen)
 {
 	char copy[4096], lock[4200];
-	const char *dir;
 	struct stat st;
 	int fd;
 
-	snprintf(copy, sizeof(copy), "%s", path);
-	dir = dirname(copy);
-	if (make_directories(dir)) {
-		snprintf(err, errlen, "creating %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (private_parent_check(path, err, errlen))
+	if (!directory_ready(path, copy, err, errlen))
 		return -1;
 	snprintf(lock, sizeof(lock), "%s.lock", path);
 	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
