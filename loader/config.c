@@ -350,6 +350,16 @@ static int check_shape(const char *path, const unsigned char *text, size_t len, 
 	return ret;
 }
 
+/* Whether the file open at fd, `before` when opened, was cut short or
+ * written since: `len` bytes read. */
+static bool changed_while_read(int fd, const struct stat *before, size_t len)
+{
+	struct stat after;
+
+	return len != (size_t)before->st_size || fstat(fd, &after) || after.st_size != before->st_size ||
+	       after.st_mtim.tv_sec != before->st_mtim.tv_sec || after.st_mtim.tv_nsec != before->st_mtim.tv_nsec;
+}
+
 /* Only a regular file, opened without blocking: a FIFO in its place
  * would hang the start, or a reload on the zones lane, in open(). */
 unsigned char *config_read_file(const char *path, size_t *len, char *err, size_t errlen)
@@ -372,6 +382,14 @@ unsigned char *config_read_file(const char *path, size_t *len, char *err, size_t
 	if (!text || ferror(f) || *len > CONFIG_BYTES_MAX) {
 		snprintf(err, errlen, "%s: %s", path, !text ? "out of memory" : ferror(f) ? strerror(errno) :
 			 "larger than 16 MiB: not a config file");
+		free(text);
+		text = NULL;
+	} else if (changed_while_read(fileno(f), &sb, *len)) {
+		/* A reload racing an editor's save in place: a document cut at
+		 * a line's end parses, and the keys after the cut would take
+		 * their defaults (zones dropped, limits reset). */
+		snprintf(err, errlen, "%s: %zu of %lld bytes read: the file changed while it was read (written in "
+			 "place meanwhile): not read", path, *len, (long long)sb.st_size);
 		free(text);
 		text = NULL;
 	}

@@ -744,6 +744,26 @@ static void test_config_not_a_file(void **state)
 	options_free(&o);
 }
 
+/* A file that ends before its size said (cut while read: a reload racing
+ * an editor's save in place) was parsed as far as it went, the keys after
+ * the cut taking their defaults. A sysfs file ends early every time: its
+ * size is a page, its text a line. */
+static void test_config_changed_while_read(void **state)
+{
+	static const char sysfs[] = "/sys/class/net/lo/address";
+	struct options o = { 0 };
+	struct stat sb;
+	char err[512];
+
+	(void)state;
+	if (stat(sysfs, &sb) || !S_ISREG(sb.st_mode))
+		skip();
+	assert_int_equal(config_load(sysfs, &o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ": the file changed while it was read (written in place meanwhile): not read"));
+	assert_int_equal(strncmp(err, sysfs, strlen(sysfs)), 0);
+	options_free(&o);
+}
+
 /* libyaml's reader (bad UTF-8, control characters) marks no line: its
  * byte offset is turned into one, not "line 1" wherever the byte is. */
 static void test_reader_error_line(void **state)
@@ -1024,6 +1044,7 @@ int main(void)
 		cmocka_unit_test(test_client_prefix_in_two_views),
 		cmocka_unit_test(test_reader_error_line),
 		cmocka_unit_test(test_config_not_a_file),
+		cmocka_unit_test(test_config_changed_while_read),
 		cmocka_unit_test(test_one_config_file),
 		cmocka_unit_test(test_listed_twice),
 		cmocka_unit_test(test_relative_zone_flags),
