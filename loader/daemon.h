@@ -147,6 +147,8 @@ struct daemon {
 	struct watched_files watched;   /* the zone files, and those the last load included */
 	struct zone_watch watch;        /* its fd -1: zone_watch is off */
 	struct loop_timer watch_timer;
+	struct loop_timer watch_retry_timer;
+	bool watch_incomplete;          /* some zone files not watched (inotify's limits): tried again */
 	bool watch_again;               /* a watched directory went, or a step on its way changed: watch the paths anew */
 	struct notify_sockets notify;
 	struct loop_listener notify_listener;   /* notify.tcp's */

@@ -162,14 +162,33 @@ static int take_protection(struct daemon *d, struct protection *next, char *err,
 
 /* ---- the files watched for changes ---- */
 
-/* Files that could not be watched, past the kernel's max_user_watches
- * with 100,000 of them: one line, not one each. */
-static void log_unwatched(const char *first, size_t failed)
+/* Watches that could not be placed (inotify's limits, which other
+ * programs spend and free) are tried again this often; a failure that
+ * lasts is logged again this often. */
+#define ZONE_WATCH_RETRY_S 30
+#define ZONE_WATCH_FAILURE_REMINDER_S 600
+
+/* A watch round's outcome (zone_watch_open's, -1: no inotify; or how many
+ * files were not watched, err saying why for the first): one line, not
+ * one a file past max_user_watches with 100,000 of them. A whole round
+ * (every file) says whether all are watched now; a round of new files
+ * only adds to what is missing. */
+static void watch_placed(struct daemon *d, int failed, const char *first, bool whole_round)
 {
-	if (failed == 1)
-		log_error("%s (a change to it is seen at the next reload)", first);
+	static struct log_every failures = LOG_EVERY_BY_REASON(ZONE_WATCH_FAILURE_REMINDER_S);
+
+	if (failed < 0)
+		log_reason(&failures, first, LOG_LEVEL_ERROR, "zone files not watched: %s (tried again every %d s; a "
+			   "change meanwhile is seen at the next reload)", first, ZONE_WATCH_RETRY_S);
+	else if (failed == 1)
+		log_reason(&failures, first, LOG_LEVEL_ERROR, "%s (tried again every %d s; a change meanwhile is seen "
+			   "at the next reload)", first, ZONE_WATCH_RETRY_S);
 	else if (failed)
-		log_error("%s, and %zu more files (a change to them is seen at the next reload)", first, failed - 1);
+		log_reason(&failures, first, LOG_LEVEL_ERROR, "%s, and %d more files (tried again every %d s; a "
+			   "change meanwhile is seen at the next reload)", first, failed - 1, ZONE_WATCH_RETRY_S);
+	d->watch_incomplete = failed || (!whole_round && d->watch_incomplete);
+	if (d->watch_incomplete && d->phase != PHASE_STARTING && !loop_timer_armed(&d->watch_retry_timer))
+		loop_timer_arm(d->loop, &d->watch_retry_timer, clock_monotonic() + ZONE_WATCH_RETRY_S);
 }
 
 /* The index in files of path, found by its hash (a start with 100,000
@@ -236,7 +255,7 @@ static void watch_listed(struct daemon *d, struct zone_job *z)
 		return;
 	}
 	if (d->watch.fd >= 0)
-		log_unwatched(first, zone_watch_add(&d->watch, fresh, fresh_count, first, sizeof(first)));
+		watch_placed(d, (int)zone_watch_add(&d->watch, fresh, fresh_count, first, sizeof(first)), first, false);
 	free(fresh);
 	watched_free(&d->watched);
 	d->watched = z->watched;
@@ -1604,7 +1623,32 @@ static void watch_paths_again(struct daemon *d)
 {
 	char first[ERR_LEN];
 
-	log_unwatched(first, zone_watch_add_all(&d->watch, d->watched.paths, d->watched.count, first, sizeof(first)));
+	watch_placed(d, (int)zone_watch_add_all(&d->watch, d->watched.paths, d->watched.count, first, sizeof(first)),
+		     first, true);
+}
+
+static void watch_ready(void *arg, short revents);
+
+/* What could not be watched, tried again; once all is, a reload sees
+ * what changed meanwhile. */
+static void watch_retry_due(struct loop_timer *timer)
+{
+	struct daemon *d = timer->arg;
+	char first[ERR_LEN];
+	int failed;
+
+	if (d->watch.fd >= 0) {
+		watch_paths_again(d);
+	} else {
+		failed = zone_watch_open(&d->watch, d->watched.paths, d->watched.count, first, sizeof(first));
+		if (d->watch.fd >= 0)
+			loop_watch(d->loop, d->watch.fd, POLLIN, watch_ready, d);
+		watch_placed(d, failed, first, true);
+	}
+	if (!d->watch_incomplete) {
+		log_info("zone files: every one watched now; a reload sees what changed meanwhile");
+		zones_request_reload(d, "zone files watched again", false);
+	}
 }
 
 static void watch_due(struct loop_timer *timer)
@@ -1663,6 +1707,7 @@ int zones_init(struct daemon *d, char *err, size_t errlen)
 				return -1;
 			}
 	loop_timer_init(&d->watch_timer, "zone file change", watch_due, d);
+	loop_timer_init(&d->watch_retry_timer, "zone files not watched", watch_retry_due, d);
 	return 0;
 }
 
@@ -1742,12 +1787,10 @@ void zones_watch(struct daemon *d)
 	if (!d->opts.watch_zones || !d->watched.count)
 		return;
 	/* inotify's limits are the user's, which other programs may have
-	 * spent: a start without the watch serves all the same. */
+	 * spent: a start without the watch serves all the same, and tries
+	 * again once started. */
 	failed = zone_watch_open(&d->watch, d->watched.paths, d->watched.count, err, sizeof(err));
-	if (failed < 0)
-		log_error("zone files not watched: %s (a change to them is seen at the next reload)", err);
-	else
-		log_unwatched(err, failed);
+	watch_placed(d, failed, err, true);
 }
 
 /* The first copy of each transferred zone, all at once, before the program
@@ -1794,6 +1837,8 @@ void zones_start(struct daemon *d)
 	}
 	if (d->watch.fd >= 0)
 		loop_watch(d->loop, d->watch.fd, POLLIN, watch_ready, d);
+	if (d->watch_incomplete)
+		loop_timer_arm(d->loop, &d->watch_retry_timer, clock_monotonic() + ZONE_WATCH_RETRY_S);
 }
 
 void zones_close(struct daemon *d)

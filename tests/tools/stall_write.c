@@ -14,8 +14,9 @@
  * $FULL_NAME fails as on a full disk (ENOSPC). Once $POLL_FAIL_ARM exists,
  * the first poll of more than two descriptors (the event loop's: checks,
  * transfers and drains poll one) fails with ENOMEM, the file removed.
- * inotify's limits reached by other programs: with $INOTIFY_INSTANCES_FULL
- * set, inotify_init1 fails (EMFILE); a watch on a path holding
+ * inotify's limits reached by other programs: while the file
+ * $INOTIFY_INSTANCES_FULL exists, inotify_init1 fails (EMFILE); while
+ * $INOTIFY_WATCHES_FULL exists, a watch on a path holding
  * $INOTIFY_WATCHES_FULL_NAME fails (ENOSPC).
  */
 #include <dlfcn.h>
@@ -115,7 +116,9 @@ int inotify_init1(int flags)
 
 	if (!real_init)
 		real_init = (int (*)(int))dlsym(RTLD_NEXT, "inotify_init1");
-	if (getenv("INOTIFY_INSTANCES_FULL")) {
+	const char *full = getenv("INOTIFY_INSTANCES_FULL");
+
+	if (full && !access(full, F_OK)) {
 		errno = EMFILE;
 		return -1;
 	}
@@ -125,11 +128,11 @@ int inotify_init1(int flags)
 int inotify_add_watch(int fd, const char *path, uint32_t mask)
 {
 	static int (*real_add)(int, const char *, uint32_t);
-	const char *full = getenv("INOTIFY_WATCHES_FULL_NAME");
+	const char *full = getenv("INOTIFY_WATCHES_FULL"), *name = getenv("INOTIFY_WATCHES_FULL_NAME");
 
 	if (!real_add)
 		real_add = (int (*)(int, const char *, uint32_t))dlsym(RTLD_NEXT, "inotify_add_watch");
-	if (full && strstr(path, full)) {
+	if (full && name && strstr(path, name) && !access(full, F_OK)) {
 		errno = ENOSPC;
 		return -1;
 	}
