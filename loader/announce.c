@@ -437,6 +437,21 @@ void announce_state_file_moving(const struct daemon *d, const char *next_path)
 			 d->opts.state_file, in_force, in_force == 1 ? "prefix" : "prefixes");
 }
 
+static bool same_maintenance(const struct maintenance *a, const struct maintenance *b)
+{
+	return a->action == b->action && a->prepend == b->prepend;
+}
+
+/* Whether the state file holds already what `next` changes (and every
+ * kept entry): an undrain of what was never kept. */
+static bool file_holds(const struct daemon *d, const struct maintenance *next, size_t kept_count)
+{
+	for (size_t i = 0; i < d->opts.anycast_count; i++)
+		if (!same_maintenance(&next[i], &d->maintenance[i]) && !same_maintenance(&next[i], &d->maintenance_saved[i]))
+			return false;
+	return kept_count == d->maintenance_kept_count;
+}
+
 int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
 		      char *not_kept, size_t not_kept_len, char *err, size_t errlen)
 {
@@ -477,18 +492,23 @@ int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_act
 		return -1;
 	}
 	/* Written first: an undrain not kept would be undone by the next
-	 * start. A drain or withdraw not kept is still what the operator
-	 * needs now, as the disk fails. */
+	 * start, unless the file never held what it ends (a drain that was
+	 * not kept either). A drain or withdraw not kept is still what the
+	 * operator needs now, as the disk fails. */
 	not_kept[0] = '\0';
 	if (maintenance_save(d->opts.state_file, d->routes, next, d->opts.anycast_count, d->maintenance_kept,
 			     kept_count, err, errlen)) {
-		if (action == MAINT_NONE) {
+		if (action == MAINT_NONE && !file_holds(d, next, kept_count)) {
 			free(next);
 			return -1;
 		}
-		snprintf(not_kept, not_kept_len, "not kept across restarts: %s", err);
-		log_error("xdpcastctl: %s %s: %s", maintenance_names[action], prefix ? prefix : "every anycast prefix",
-			  not_kept);
+		if (action != MAINT_NONE) {
+			snprintf(not_kept, not_kept_len, "not kept across restarts: %s", err);
+			log_error("xdpcastctl: %s %s: %s", maintenance_names[action],
+				  prefix ? prefix : "every anycast prefix", not_kept);
+		}
+	} else {
+		memcpy(d->maintenance_saved, next, d->opts.anycast_count * sizeof(*next));
 	}
 	memcpy(d->maintenance, next, d->opts.anycast_count * sizeof(*next));
 	d->maintenance_kept_count = kept_count;
@@ -646,7 +666,8 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
 	d->routes = calloc(d->opts.anycast_count + 1, sizeof(*d->routes));
 	d->route_why = calloc(d->opts.anycast_count + 1, sizeof(*d->route_why));
 	d->maintenance = calloc(d->opts.anycast_count + 1, sizeof(*d->maintenance));
-	if (!d->routes || !d->route_why || !d->maintenance) {
+	d->maintenance_saved = calloc(d->opts.anycast_count + 1, sizeof(*d->maintenance_saved));
+	if (!d->routes || !d->route_why || !d->maintenance || !d->maintenance_saved) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -657,20 +678,24 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
 	 * configured every round. (--check-config, beside the daemon it
 	 * checks for, takes neither.) */
 	if (!d->opts.check_config &&
-	    (d->state_file_lock = durable_file_lock(d->opts.state_file, why, sizeof(why))) < 0) {
+	    (d->state_file_lock = durable_file_lock(d->opts.state_file, why, sizeof(why))) == -1) {
 		options_value_error(&d->opts, "state_file", err, errlen, "%s", why);
 		return -1;
 	}
 	if (!d->opts.check_config && d->opts.bird_socket &&
-	    (d->bird_include_lock = durable_file_lock(d->opts.bird_include, why, sizeof(why))) < 0) {
+	    (d->bird_include_lock = durable_file_lock(d->opts.bird_include, why, sizeof(why))) == -1) {
 		options_value_error(&d->opts, "bird_include", err, errlen, "%s", why);
 		return -1;
 	}
+	if (d->state_file_lock == DURABLE_FILE_UNLOCKED)
+		log_warn("%s: on a read-only filesystem: drains and withdrawals are not kept across restarts",
+			 d->opts.state_file);
 	if (maintenance_load(d->opts.state_file, d->routes, d->opts.anycast_count, d->maintenance,
 			     &d->maintenance_kept, &d->maintenance_kept_count, why, sizeof(why))) {
 		options_value_error(&d->opts, "state_file", err, errlen, "%s", why);
 		return -1;
 	}
+	memcpy(d->maintenance_saved, d->maintenance, d->opts.anycast_count * sizeof(*d->maintenance));
 	for (size_t k = 0; k < d->maintenance_kept_count; k++)
 		log_warn("%s: %s is not an anycast prefix of this config: its %s does not apply, and stays in the "
 			 "file (xdpcastctl undrain %s forgets it)", d->opts.state_file, d->maintenance_kept[k].prefix,
@@ -782,10 +807,12 @@ void announce_close(struct daemon *d)
 	free(d->routes);
 	free(d->route_why);
 	free(d->maintenance);
+	free(d->maintenance_saved);
 	free(d->maintenance_kept);
 	d->routes = NULL;
 	d->route_why = NULL;
 	d->maintenance = NULL;
+	d->maintenance_saved = NULL;
 	d->maintenance_kept = NULL;
 	d->maintenance_kept_count = 0;
 }

@@ -166,6 +166,7 @@ struct daemon {
 	struct route *routes;           /* what BIRD is asked for, per --anycast */
 	char (*route_why)[128];         /* why each is not announced plainly; "" */
 	struct maintenance *maintenance;        /* the operator's, per --anycast */
+	struct maintenance *maintenance_saved;          /* what the state file holds for each prefix */
 	struct maintenance_kept *maintenance_kept;      /* the state file's for other prefixes */
 	size_t maintenance_kept_count;
 	int state_file_lock, bird_include_lock;         /* held while running (durable_file_lock); -1: none */
@@ -257,7 +258,8 @@ void announce_warn_covered(const struct daemon *d);
  * writes it) or every prefix (NULL); kept in the state file first. A
  * drain or withdraw the file cannot keep (a full or read-only disk) takes
  * effect all the same, not kept across restarts: *not_kept says why ("" when
- * kept). An undrain the file cannot keep is refused. */
+ * kept). An undrain the file cannot keep is refused, unless the file never
+ * held what it ends. */
 int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
 		      char *not_kept, size_t not_kept_len,
 		      char *err, size_t errlen);

@@ -40,7 +40,7 @@ static int lock_directory(struct zone_copies *c, char *err, size_t errlen)
 	 * at their next start, and each take the other's writes under way
 	 * for leftovers of a crash. */
 	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) || fchmod(fd, 0700)) {
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) || ((st.st_mode & 077) && fchmod(fd, 0700) && errno != EROFS)) {
 		snprintf(err, errlen, "%s: %s", c->dir, fd >= 0 && errno == EWOULDBLOCK ?
 			 "another xdpcastd keeps its copies here (give each a state_file in a directory of its own)" :
 			 strerror(errno));

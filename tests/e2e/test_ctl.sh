@@ -524,8 +524,9 @@ echo "ok - a withdraw of a prefix the config lost: kept in the state file throug
 # A withdraw (or drain) the state file cannot keep (a full or read-only disk:
 # the operator takes the PoP out because its disk fails) was refused, the
 # prefix left announced. Now it takes effect and says it is not kept; an
-# undrain that cannot be kept is refused (the next start would drain
-# again). (The shim fails the state file's writes while $WORK/full exists.)
+# undrain of what the file holds cannot be kept and is refused (the next
+# start would withdraw again), one of what it never held applies. (The
+# shim fails the state file's writes while $WORK/full exists.)
 cat > "$WORK/wrap.sh" <<W
 #!/bin/sh
 export LD_PRELOAD=$BUILD/tests/stall_write.so FULL_NAME=state.json FULL_MARKER=$WORK/full
@@ -542,15 +543,23 @@ grep -qx "anycast 192.0.2.0/24: withdrawn (withdrawn by xdpcastctl)" <<< "$(ctl 
 out=$(ctl --json withdraw 2001:db8:53::/48)
 [ "$(json 'v["ok"], v["warning"]' <<< "$out")" = "(True, '$not_kept')" ] || fail "withdraw --json with the state file unwritable: $out"
 json_documented "drain, undrain, withdraw" <<< "$out"
+# The file never held these withdrawals: undoing one needs no write.
+ctl undrain 2001:db8:53::/48 > /dev/null || fail "undrain of a withdraw never kept, the state file unwritable"
+grep -q "2001:db8:53::/48: withdrawn (withdrawn by xdpcastctl)" <<< "$(ctl status)" &&
+	fail "still withdrawn after the undrain: $(ctl status)"
+# One the file holds: refused while it cannot be written.
+rm "$WORK/full"
+ctl withdraw 192.0.2.0/24 > /dev/null || fail "withdraw once the state file is writable"
+touch "$WORK/full"
 rc=0; out=$(ctl undrain 192.0.2.0/24 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: writing $WORK/state.json: creating a temporary file beside it: No space left on device" ] ||
-	fail "undrain with the state file unwritable: rc $rc, '$out'"
+	fail "undrain of a kept withdraw with the state file unwritable: rc $rc, '$out'"
 grep -qx "anycast 192.0.2.0/24: withdrawn (withdrawn by xdpcastctl)" <<< "$(ctl status)" || fail "status after the refused undrain: $(ctl status)"
 rm "$WORK/full"
 ctl undrain > /dev/null || fail "undrain once the state file is writable"
 grep -q "withdrawn by xdpcastctl" <<< "$(ctl status)" && fail "still withdrawn after the undrain: $(ctl status)"
 stop_xdpcastd
-echo "ok - withdraw with the state file unwritable: in effect, with a warning that it is not kept; undrain refused"
+echo "ok - withdraw with the state file unwritable: in effect, with a warning that it is not kept; its undrain needs no write, a kept one's is refused"
 
 # A daemon whose pins are in a BPF filesystem of its own mount namespace
 # (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the

@@ -26,6 +26,7 @@
 
 #include "bgp.h"
 #include "bird_include.h"
+#include "durable_file.h"
 #include "log.h"
 #include "maintenance.h"
 #include "temp_name.h"
@@ -307,6 +308,36 @@ static void test_withdrawal_on_a_full_filesystem(void **state)
 	assert_int_equal(bird_include_write(path, announced, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "No space left on device"));
 	assert_true(bird_include_holds(path, "# withdrawn\n"));
+	assert_int_equal(umount(dir), 0);
+	rmdir(dir);
+}
+
+/* A disk remounted read-only after errors: the state file's lock could
+ * not be created or opened for writing, and every start failed with the
+ * PoP withdrawn. One left there is taken; none there is no writer. */
+static void test_lock_on_a_read_only_filesystem(void **state)
+{
+	char dir[TEMP_NAME_MAX], path[PATH_MAX], err[512];
+	int fd;
+
+	(void)state;
+	temp_name(dir, sizeof(dir), "xdpcast-state.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unshare(CLONE_NEWNS), 0);     /* the mount ends with the test */
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_int_equal(mount("tmpfs", dir, "tmpfs", 0, "size=32k,mode=0755"), 0);
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	fd = durable_file_lock(path, err, sizeof(err));
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0);
+	fd = durable_file_lock(path, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(durable_file_lock(path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "another xdpcastd uses it"));
+	close(fd);
+	snprintf(path, sizeof(path), "%s/other.json", dir);
+	assert_int_equal(durable_file_lock(path, err, sizeof(err)), DURABLE_FILE_UNLOCKED);
 	assert_int_equal(umount(dir), 0);
 	rmdir(dir);
 }
@@ -635,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_maintenance_save_in_place_when_the_directory_sync_fails),
 		cmocka_unit_test(test_write_refused_where_others_write),
 		cmocka_unit_test(test_withdrawal_on_a_full_filesystem),
+		cmocka_unit_test(test_lock_on_a_read_only_filesystem),
 		cmocka_unit_test(test_sync_logs_what_changes),
 		cmocka_unit_test(test_maintenance_round_trip),
 		cmocka_unit_test(test_maintenance_file_not_ours),

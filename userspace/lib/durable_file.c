@@ -71,7 +71,11 @@ static const char *directory_ready(const char *path, char copy[4096], char *err,
 		snprintf(err, errlen, "creating %s: %s", dir, strerror(errno));
 		return NULL;
 	}
-	return private_parent_check(path, err, errlen) ? NULL : dir;
+	if (private_parent_check(path, err, errlen)) {
+		errno = EPERM;  /* not what an earlier call left */
+		return NULL;
+	}
+	return dir;
 }
 
 int durable_file_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
@@ -133,14 +137,22 @@ int durable_file_overwrite(const char *path, const void *data, size_t len)
 
 int durable_file_lock(const char *path, char *err, size_t errlen)
 {
-	char copy[4096], lock[4200];
+	char copy[4096], lock[4200], why[512];
 	struct stat st;
 	int fd;
 
-	if (!directory_ready(path, copy, err, errlen))
+	if (!directory_ready(path, copy, why, sizeof(why))) {
+		if (errno == EROFS)
+			return DURABLE_FILE_UNLOCKED;
+		snprintf(err, errlen, "%s: %s", path, why);
 		return -1;
+	}
 	snprintf(lock, sizeof(lock), "%s.lock", path);
-	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	/* Read-only: flock needs no more, and one left there opens on a
+	 * filesystem remounted read-only. */
+	fd = open(lock, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EROFS)
+		return DURABLE_FILE_UNLOCKED;
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", lock, strerror(errno));
 		return -1;

@@ -27,13 +27,16 @@ int durable_file_write(const char *path, const void *data, size_t len, char *err
 /* The last resort when that finds no room (errno ENOSPC or EDQUOT, which
  * durable_file_write leaves set): path, a regular file at least len bytes
  * long, written over from its start, cut to len and synced, in the room
- * it has. Not atomic: a crash halfway leaves it cut. -1 (errno) when it
- * could not. */
+ * it has. Not atomic: a crash or an error halfway leaves the new text's
+ * start before the old text's rest. -1 (errno) when it could not. */
 int durable_file_overwrite(const char *path, const void *data, size_t len);
 
 /* path's one writer, by an flock on path.lock beside it (created, and
  * the directories above, as for a write), held while the descriptor
- * returned stays open; -1 with err when another process holds it. */
+ * returned stays open; -1 with err when another process holds it, or the
+ * lock cannot be had; DURABLE_FILE_UNLOCKED on a read-only filesystem
+ * (a disk remounted so after errors), where no one writes path. */
+#define DURABLE_FILE_UNLOCKED (-2)
 int durable_file_lock(const char *path, char *err, size_t errlen);
 
 #endif
