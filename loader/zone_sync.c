@@ -879,6 +879,7 @@ static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, st
 	if (diff) {
 		j->diff = *diff;
 		memset(diff, 0, sizeof(*diff));
+		s->applying = true;     /* serve_done clears it */
 	}
 	loop_submit(d->loop, &j->of.job);
 }
@@ -1151,7 +1152,6 @@ static void transfer_done(struct loop_job *job)
 	if (!t->ret && t->kind == XFR_IXFR) {
 		/* Still transferring until the zones lane has applied the
 		 * changes: no other transfer reads the copy meanwhile. */
-		s->applying = true;
 		serve_transfer(d, t->of.index, s->zone, &t->diff);
 		free_transfer(t);
 		daemon_publish(d);
