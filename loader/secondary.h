@@ -63,6 +63,7 @@ struct secondary {
 					     * write failed (tried again later) */
 	bool copy_kept;                     /* the disk holds the copy at copy_serial */
 	uint32_t copy_serial;
+	double copy_retry_s;                /* after a failed write, the next wait; 0: none failed */
 	double copy_cost;                   /* seconds the last write of it took */
 	struct loop_timer refresh_timer, expiry_timer, copy_timer;
 };

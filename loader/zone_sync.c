@@ -893,10 +893,15 @@ static void serve_transfer(struct daemon *d, size_t index, struct zone *zone, st
 #define ZONE_COPY_DELAY_S 5
 #define ZONE_COPY_COST_SHARE 50
 #define ZONE_COPY_STOP_MARGIN_S 30
-/* A write that failed (a full disk) is tried again after this, or the
- * delay above if longer; its failures are logged this often at most. */
+/* A write that failed (a full disk) is tried again after this, doubled
+ * at each failure up to the most (10,000 catalog members on a full disk
+ * are not tried 1,000 times a second), or the delay above if longer; its
+ * failures are logged this often at most. */
 #define ZONE_COPY_RETRY_S 10
+#define ZONE_COPY_RETRY_MAX_S 600
 #define ZONE_COPY_FAILURE_REMINDER_S 600
+
+static struct log_every copy_failures = LOG_EVERY_INIT(ZONE_COPY_FAILURE_REMINDER_S);
 
 struct copy_job {
 	struct secondary_job of;
@@ -927,10 +932,16 @@ static void copy_run(struct loop_job *job)
 
 static void copy_failed(const char *err)
 {
-	static struct log_every failures = LOG_EVERY_INIT(ZONE_COPY_FAILURE_REMINDER_S);
-
-	log_msg_every(&failures, LOG_LEVEL_ERROR,
+	log_msg_every(&copy_failures, LOG_LEVEL_ERROR,
 		      "keeping a transferred zone's copy: %s (a start without its primary cannot serve it)", err);
+}
+
+static void copy_written(void)
+{
+	unsigned long failed = log_every_end(&copy_failures);
+
+	if (failed)
+		log_info("transferred zones' copies written again, after %lu failed writes", failed);
 }
 
 static void copy_arm(struct daemon *d, struct secondary *s, double least_delay);
@@ -943,22 +954,25 @@ static void copy_done(struct loop_job *job)
 
 	if (j->ret)
 		copy_failed(j->err);
-	if (!secondary_job_current(&j->of)) {
-		/* a member gone meanwhile: its copy is forgotten after this */
-	} else if (!j->zone) {
-		s->copy_kept = false;
-	} else {
+	else if (j->zone)
+		copy_written();
+	/* A forgotten copy's member is gone (its slot's next incarnation). */
+	if (j->zone && secondary_job_current(&j->of)) {
 		s->copy_cost = j->cost;
 		if (!j->ret) {
 			s->copy_kept = true;
 			s->copy_serial = j->serial;
+			s->copy_retry_s = 0;
 		} else {
 			/* The disk holds an older copy, if any: written again
 			 * later (at the latest as the daemon stops), never
 			 * marked current by a refresh meanwhile. */
 			s->copy_unsaved = true;
+			s->copy_retry_s = s->copy_retry_s ? s->copy_retry_s * 2 : ZONE_COPY_RETRY_S;
+			if (s->copy_retry_s > ZONE_COPY_RETRY_MAX_S)
+				s->copy_retry_s = ZONE_COPY_RETRY_MAX_S;
 			if (!d->exiting)
-				copy_arm(d, s, ZONE_COPY_RETRY_S);
+				copy_arm(d, s, s->copy_retry_s);
 		}
 	}
 	zone_free(j->zone);
@@ -1035,6 +1049,7 @@ void zones_save_copies(struct daemon *d)
 			copy_failed(err);
 			continue;
 		}
+		copy_written();
 		s->copy_unsaved = false;
 		s->copy_kept = true;
 		s->copy_serial = s->zone->serial;
