@@ -48,7 +48,7 @@ for n in "$@"; do
 	zone 10 "$WORK/scale.zone"
 	ip netns exec "$NS" "$XDPCASTD" --iface st0 --anycast 192.0.2.0/24 --zone "$WORK/scale.zone" --pop bench \
 		--pin-dir "$WORK/bpffs/xdpcast" --control-socket "$WORK/ctl.sock" --bird-socket none \
-		> "$WORK/log" 2>&1 &
+		--state-file "$WORK/state.json" > "$WORK/log" 2>&1 &
 	PID=$!
 	until grep -q ready "$WORK/log"; do kill -0 "$PID" || { cat "$WORK/log"; exit 1; }; sleep 0.1; done
 	zone "$n" "$WORK/scale.zone"
@@ -81,7 +81,8 @@ echo "|---:|---:|---:|---:|---:|"
 tests/tools/many_zones.sh "$MANY_ZONES" "$WORK/many"
 { echo "zones:"; sed 's/^/  - /' "$WORK/many/list"; } > "$WORK/many.yaml"
 ip netns exec "$NS" "$XDPCASTD" --iface st0 --anycast 192.0.2.0/24 --config "$WORK/many.yaml" --pop bench \
-	--pin-dir "$WORK/bpffs/xdpcast" --control-socket "$WORK/ctl.sock" --bird-socket none > "$WORK/log" 2>&1 &
+	--pin-dir "$WORK/bpffs/xdpcast" --control-socket "$WORK/ctl.sock" --bird-socket none \
+	--state-file "$WORK/state.json" > "$WORK/log" 2>&1 &
 PID=$!
 start=$(date +%s)
 until grep -q ready "$WORK/log"; do

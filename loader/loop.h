@@ -88,8 +88,10 @@ size_t loop_jobs_pending(const struct loop *loop);
 /*
  * A listening socket the loop serves. An accept failing for want of
  * descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) leaves the
- * connection queued and the socket readable at every turn: the listener
- * rests LOOP_LISTENER_REST_S instead of spinning the loop's thread.
+ * connection queued and the socket readable at every turn: after any
+ * failure but an empty queue, an interrupted call or a connection gone
+ * (EAGAIN, EINTR, ECONNABORTED), the listener rests LOOP_LISTENER_REST_S
+ * instead of spinning the loop's thread.
  */
 #define LOOP_LISTENER_REST_S 0.1
 

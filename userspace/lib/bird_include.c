@@ -85,8 +85,9 @@ int bird_include_write(const char *path, const char *text, char *err, size_t err
 	/* A full filesystem (/run is a tmpfs, without reserved blocks) has no
 	 * room for a new file, and a withdrawal must still reach BIRD: written
 	 * over the old file, in its room (a withdrawal is the shorter text).
-	 * A crash halfway leaves it cut, which BIRD's configure refuses or
-	 * reads as fewer routes. */
+	 * A crash halfway leaves the new text's start before the old one's
+	 * rest, which BIRD's configure most likely refuses, keeping what it
+	 * had. */
 	if ((errno == ENOSPC || errno == EDQUOT) && !durable_file_overwrite(path, text, strlen(text))) {
 		log_warn("BIRD include file %s: %s; written over the old file instead", path, why);
 		return 0;
