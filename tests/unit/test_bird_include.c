@@ -276,6 +276,17 @@ static void test_include_write_is_durable_and_follows_no_symlink(void **state)
 	rmdir(dir);
 }
 
+/* A temporary directory (from template) holding a tmpfs of 32 KiB, in a
+ * mount namespace of the test's own: the mount ends with the test. */
+static void small_tmpfs(char dir[TEMP_NAME_MAX], const char *template)
+{
+	temp_name(dir, TEMP_NAME_MAX, template);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unshare(CLONE_NEWNS), 0);
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_int_equal(mount("tmpfs", dir, "tmpfs", 0, "size=32k,mode=0755"), 0);
+}
+
 /* /run full (a tmpfs keeps no blocks in reserve): the include's new file
  * found no room, and a withdrawal never reached BIRD, a PoP whose checks
  * failed left announced. It is written over the old file, in its room; a
@@ -286,11 +297,7 @@ static void test_withdrawal_on_a_full_filesystem(void **state)
 	int fd;
 
 	(void)state;
-	temp_name(dir, sizeof(dir), "xdpcast-include.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(unshare(CLONE_NEWNS), 0);     /* the mount ends with the test */
-	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	assert_int_equal(mount("tmpfs", dir, "tmpfs", 0, "size=32k,mode=0755"), 0);
+	small_tmpfs(dir, "xdpcast-include.XXXXXX");
 	snprintf(path, sizeof(path), "%s/bird.conf", dir);
 	memset(announced, '#', sizeof(announced) - 2);
 	announced[sizeof(announced) - 2] = '\n';
@@ -321,11 +328,7 @@ static void test_lock_on_a_read_only_filesystem(void **state)
 	int fd;
 
 	(void)state;
-	temp_name(dir, sizeof(dir), "xdpcast-state.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(unshare(CLONE_NEWNS), 0);     /* the mount ends with the test */
-	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	assert_int_equal(mount("tmpfs", dir, "tmpfs", 0, "size=32k,mode=0755"), 0);
+	small_tmpfs(dir, "xdpcast-state.XXXXXX");
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	fd = durable_file_lock(path, err, sizeof(err));
 	assert_true(fd >= 0);
