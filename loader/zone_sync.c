@@ -176,16 +176,14 @@ static int take_protection(struct daemon *d, struct protection *next, char *err,
 static void watch_placed(struct daemon *d, int failed, const char *first, bool whole_round)
 {
 	static struct log_every failures = LOG_EVERY_BY_REASON(ZONE_WATCH_FAILURE_REMINDER_S);
+	char more[64] = "";
 
-	if (failed < 0)
-		log_reason(&failures, first, LOG_LEVEL_ERROR, "zone files not watched: %s (tried again every %d s; a "
-			   "change meanwhile is seen at the next reload)", first, ZONE_WATCH_RETRY_S);
-	else if (failed == 1)
-		log_reason(&failures, first, LOG_LEVEL_ERROR, "%s (tried again every %d s; a change meanwhile is seen "
-			   "at the next reload)", first, ZONE_WATCH_RETRY_S);
-	else if (failed)
-		log_reason(&failures, first, LOG_LEVEL_ERROR, "%s, and %d more files (tried again every %d s; a "
-			   "change meanwhile is seen at the next reload)", first, failed - 1, ZONE_WATCH_RETRY_S);
+	if (failed > 1)
+		snprintf(more, sizeof(more), ", and %d more files", failed - 1);
+	if (failed)
+		log_reason(&failures, first, LOG_LEVEL_ERROR, "%s%s%s (tried again every %d s; a change meanwhile is "
+			   "seen at the next reload)", failed < 0 ? "zone files not watched: " : "", first, more,
+			   ZONE_WATCH_RETRY_S);
 	d->watch_incomplete = failed || (!whole_round && d->watch_incomplete);
 	if (d->watch_incomplete && d->phase != PHASE_STARTING && !loop_timer_armed(&d->watch_retry_timer))
 		loop_timer_arm(d->loop, &d->watch_retry_timer, clock_monotonic() + ZONE_WATCH_RETRY_S);
