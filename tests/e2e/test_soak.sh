@@ -264,6 +264,12 @@ quiet[0].close(); quiet[1].close(); time.sleep(2.5)' "$CONTROL_SOCKET" &
 	kill "$NSD_PID"
 	wait "$NSD_PID" 2>/dev/null || true
 	wait_for "withdrawn after NSD stopped" withdrawn
+	# NSD keeps its secondaries' timers in xfrd.state, among them a backoff
+	# that grows at every refresh the primary's absence failed: a restarted
+	# NSD, its secondaries empty, waited that many times 10-20 s for their
+	# first transfer (over 15 s after a few cycles). Without the file it
+	# transfers them at once (its documented way). NSD's timers, not ours.
+	rm -f "$WORK/xfrd.state"
 	start_nsd "${NSD_ZONES[@]}"
 	NSD_PID=${PIDS[-1]}
 	wait_within "announced after NSD came back" 15 announced
