@@ -22,7 +22,7 @@ YAML
 # compare WHAT HOW: the DO=1 answers of the names of Knot's copy (and names
 # below them, and random ones) against NSD serving that copy.
 compare() {
-	local serial name type
+	local serial name type nsd_pid
 	serial=$(knot_serial)
 	wait_for "serial $serial transferred ($1)" grep -q "zone signed.test. serial $serial: " "$WORK/xdpcastd.log"
 	grep -q "zone signed.test.: $2 from 127.0.0.1@5300, serial [0-9]* -> $serial," "$WORK/xdpcastd.log" ||
@@ -30,8 +30,10 @@ compare() {
 	srv kdig -p 5300 @127.0.0.1 +nocomments +noquestion +nostats signed.test AXFR |
 		grep -v '^;' | awk 'NF' | sed '$d' > "$WORK/axfr.zone"       # without the closing SOA
 	if [ -f "$WORK/nsd.pid" ]; then
-		kill "$(cat "$WORK/nsd.pid")"
-		wait_for "the previous NSD gone" eval '! kill -0 "$(cat "$WORK/nsd.pid")" 2>/dev/null'
+		# Read once: NSD removes the file as it exits, before it is gone.
+		nsd_pid=$(cat "$WORK/nsd.pid")
+		kill "$nsd_pid"
+		wait_for "the previous NSD gone" eval '! kill -0 "$nsd_pid" 2>/dev/null'
 	fi
 	start_nsd "$WORK/axfr.zone"
 	{
