@@ -42,6 +42,11 @@ cleanup() {
 	set +e
 	# KEEP_WORK=1: a copy of the test's files (logs, configs) for a post-mortem.
 	[ -n "${KEEP_WORK:-}" ] && cp -r "$WORK" "/tmp/xdpcast-kept.$$" 2>/dev/null && echo "kept: /tmp/xdpcast-kept.$$" >&2
+	# A failure in CI leaves nothing else to read: the daemon's last words.
+	if [ "$rc" -ne 0 ] && [ -s "$WORK/xdpcastd.log" ]; then
+		echo "--- the last lines of $WORK/xdpcastd.log:" >&2
+		tail -n 40 "$WORK/xdpcastd.log" >&2
+	fi
 	for pid in "${PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 		kill -CONT "$pid" 2>/dev/null     # a test may have stopped it (SIGSTOP)
