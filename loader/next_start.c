@@ -9,6 +9,7 @@
 
 #include "address.h"
 #include "control.h"
+#include "durable_file.h"
 #include "maintenance.h"
 #include "metrics_server.h"
 #include "next_start.h"
@@ -51,7 +52,8 @@ static int moved_control_socket_usable(const struct options *running, const stru
 }
 
 /* A state file the options move: one the start reads as it would (where
- * other users may not write, holding what xdpcastd writes, or none). */
+ * other users may not write, holding what xdpcastd writes, or none) and
+ * locks as it would (another xdpcastd's is refused). */
 static int moved_state_file_readable(const struct options *running, const struct options *o, char *err,
 				     size_t errlen)
 {
@@ -73,6 +75,13 @@ static int moved_state_file_readable(const struct options *running, const struct
 	for (size_t i = 0; i < o->anycast_count; i++)
 		prefix_format(&o->anycast[i].prefix, routes[i].prefix, sizeof(routes[i].prefix));
 	ret = maintenance_load(o->state_file, routes, o->anycast_count, m, &kept, &kept_count, why, sizeof(why));
+	if (!ret) {
+		int lock = durable_file_lock(o->state_file, why, sizeof(why));
+
+		if (lock >= 0)
+			close(lock);
+		ret = lock == -1 ? -1 : 0;
+	}
 	if (ret)
 		options_value_error(o, "state_file", err, errlen, "%s " WOULD_FAIL, why);
 out:

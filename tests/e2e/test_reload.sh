@@ -286,6 +286,12 @@ reload_refused "notify_listen on the port metrics keeps" "generation 1 keeps ans
 echo '{"maintenance": 1}' > "$WORK/other-state.json"
 write_start_config "$WORK/other-state.json" 'metrics: 127.0.0.1:9553\n'
 reload_refused "a state file that is not what xdpcastd writes" "generation 1 keeps answering: $WORK/start.yaml:1: state_file: $WORK/other-state.json: no \"maintenance\" object (remove it to forget every drain) (the next start would fail on it)"
+# One another xdpcastd holds (flock(1) takes the same kind of lock).
+flock "$WORK/held-state.json.lock" sleep 60 &
+PIDS+=($!)
+wait_for "the lock's holder" eval 'flock -n "$WORK/held-state.json.lock" true; [ $? -eq 1 ]'
+write_start_config "$WORK/held-state.json" 'metrics: 127.0.0.1:9553\n'
+reload_refused "a state file another daemon holds" "generation 1 keeps answering: $WORK/start.yaml:1: state_file: $WORK/held-state.json: another xdpcastd uses it (it holds $WORK/held-state.json.lock): give each its own (the next start would fail on it)"
 # The port the daemon holds itself is free again when the next start
 # binds it. A state file moved while a withdrawal is in force: said.
 ctl withdraw 192.0.2.0/24 > /dev/null || fail "xdpcastctl withdraw 192.0.2.0/24 failed"
