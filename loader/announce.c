@@ -333,11 +333,21 @@ static void sync_bgp(struct daemon *d)
 	loop_submit(d->loop, &s->job);
 }
 
+static bool same_maintenance(const struct maintenance *a, const struct maintenance *b)
+{
+	return a->action == b->action && a->prepend == b->prepend;
+}
+
+static const char unkept[] = "; not kept across restarts: the state file could not be written";
+
 /* What prefix i should be: the phase, then the operator's maintenance,
  * then every check that gates it and is down. A withdrawal wins. */
 static struct route decide(const struct daemon *d, size_t i, char *why, size_t len)
 {
 	const struct maintenance *m = &d->maintenance[i];
+	/* Applied as the state file failed (announce_maintain): the next
+	 * start ends it, which status says until a write keeps it. */
+	bool kept = same_maintenance(m, &d->maintenance_saved[i]);
 	struct route r = d->routes[i];
 
 	r.state = ROUTE_ANNOUNCED;
@@ -349,7 +359,7 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 		return r;
 	}
 	if (m->action == MAINT_WITHDRAW) {
-		snprintf(why, len, "withdrawn by xdpcastctl");
+		snprintf(why, len, "withdrawn by xdpcastctl%s", kept ? "" : unkept);
 		r.state = ROUTE_WITHDRAWN;
 		return r;
 	}
@@ -363,7 +373,7 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 		return r;
 	}
 	if (m->action == MAINT_DRAIN) {
-		snprintf(why, len, "drained by xdpcastctl");
+		snprintf(why, len, "drained by xdpcastctl%s", kept ? "" : unkept);
 		r.state = ROUTE_PREPENDED;
 		r.prepend = m->prepend;
 	}
@@ -435,11 +445,6 @@ void announce_state_file_moving(const struct daemon *d, const char *next_path)
 		log_warn("state_file: the next start reads %s, not %s, which keeps the drains and withdrawals in "
 			 "force (%zu %s): move it there just before that start, or they end", next_path,
 			 d->opts.state_file, in_force, in_force == 1 ? "prefix" : "prefixes");
-}
-
-static bool same_maintenance(const struct maintenance *a, const struct maintenance *b)
-{
-	return a->action == b->action && a->prepend == b->prepend;
 }
 
 /* Whether the state file holds already what `next` changes (and every
