@@ -49,7 +49,8 @@ struct watched_files {
  * refusing): not a clean stop, so the unit's ExecStopPost
  * (`xdpcastctl withdraw --after-failure`) withdraws again. */
 #define XDPCASTD_EXIT_NOT_WITHDRAWN 3
-/* The event loop failed: the program left attached, as after a crash. */
+/* The event loop failed: the program left attached, as after a crash
+ * (detached if a stop was under way). */
 #define XDPCASTD_EXIT_LOOP_FAILED 4
 
 /* What a health check runs. */

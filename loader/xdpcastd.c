@@ -771,10 +771,12 @@ static int run(struct daemon *d)
 }
 
 /* The loop ended: let the last jobs finish, then stop or hand over; after
- * the loop failed, leave the program as a crash would (loop_failed). */
+ * the loop failed, leave the program as a crash would (loop_failed),
+ * unless a stop was asked: the program is not left to answer from a cache
+ * no daemon keeps (an operator taking xdpcast off the host). */
 static void finish(struct daemon *d, bool loop_failed)
 {
-	bool handing_over = d->phase == PHASE_HANDING_OVER;
+	bool handing_over = d->phase == PHASE_HANDING_OVER, stopping = d->phase == PHASE_STOPPING;
 
 	d->exiting = true;
 	control_server_stop(d->control);
@@ -784,7 +786,7 @@ static void finish(struct daemon *d, bool loop_failed)
 	zones_save_copies(d);
 	if (!d->skel)
 		return;
-	if (loop_failed) {
+	if (loop_failed && !stopping) {
 		/* Not a stop: BIRD was told nothing. The program answers on,
 		 * the exit status has the stop hook withdraw, and the next
 		 * start takes the program over. */
@@ -802,7 +804,11 @@ static void finish(struct daemon *d, bool loop_failed)
 	}
 	detach_all(bpf_program__fd(d->skel->progs.xdpcast), d->ifaces, d->opts.iface_count);
 	pins_remove(&d->pins);
-	if (d->withdrawal_unconfirmed)
+	if (loop_failed)        /* the withdrawal or the drain cut short */
+		log_error("stopped: detached and unpinned, the event loop having failed during the stop: exiting "
+			  "with status %d so that the stop hook withdraws the anycast prefixes",
+			  XDPCASTD_EXIT_LOOP_FAILED);
+	else if (d->withdrawal_unconfirmed)
 		log_error("stopped: detached and unpinned, but BIRD may still announce the anycast prefixes (%s): "
 			  "exiting with status %d so that the stop hook withdraws them", d->bird.error,
 			  XDPCASTD_EXIT_NOT_WITHDRAWN);

@@ -330,6 +330,33 @@ srv ip -o link show | grep -q "prog/xdp" && fail "still attached after exit"
 [ ! -e "$PIN_DIR" ] || fail "maps still pinned after exit"
 echo "ok - SIGTERM: withdrawn at the transit after ${drain_seen} ms while XDP still answered; detached after the ${drained} ms drain"
 
+# The event loop failing during that drain: the stop still ends detached and
+# unpinned (no program left answering from a cache no daemon keeps), with
+# the exit status that has the stop hook withdraw. (The shim fails the
+# first poll of more than two descriptors, the loop's, once
+# $WORK/poll_fail exists.)
+cat > "$WORK/wrap.sh" <<W
+#!/bin/sh
+export LD_PRELOAD=$BUILD/tests/stall_write.so POLL_FAIL_ARM=$WORK/poll_fail
+export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
+exec $BUILD/xdpcastd "\$@"
+W
+chmod +x "$WORK/wrap.sh"
+XDPCASTD="$WORK/wrap.sh" start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" \
+	--bird-include "$INCLUDE"
+wait_within "announced at the transit" 15 announced
+kill -TERM "$XDPCASTD_PID"
+wait_for "the drain begun" grep -q "answering for 3000 ms more before detaching" "$WORK/xdpcastd.log"
+touch "$WORK/poll_fail"
+rc=0
+wait "$XDPCASTD_PID" || rc=$?
+[ "$rc" -eq 4 ] && tail -1 "$WORK/xdpcastd.log" | grep -q "error: stopped: detached and unpinned, the event loop having failed during the stop: exiting with status 4 so that the stop hook withdraws the anycast prefixes" ||
+	fail "the loop failing during the drain: exit $rc, $(tail -3 "$WORK/xdpcastd.log")"
+grep -q "poll: Cannot allocate memory" "$WORK/xdpcastd.log" || fail "the loop did not fail: $(tail -5 "$WORK/xdpcastd.log")"
+srv ip -o link show | grep -q "prog/xdp" && fail "still attached after the loop failed during the stop"
+[ ! -e "$PIN_DIR" ] || fail "maps still pinned after the loop failed during the stop"
+echo "ok - the event loop failing during the stop's drain: detached and unpinned all the same, exit status 4 for the stop hook"
+
 # A drain kept in the state file by a config that could drain, read by one
 # that cannot (no bgp.asn nor bgp.drain.communities): that prefix alone is
 # withdrawn, said in the log and in status; the other one is announced.
