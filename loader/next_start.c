@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 
 #include "address.h"
@@ -51,21 +53,41 @@ static int moved_control_socket_usable(const struct options *running, const stru
 	return -1;
 }
 
-/* A state file the options move: one the start reads as it would (where
- * other users may not write, holding what xdpcastd writes, or none) and
- * locks as it would (another xdpcastd's is refused). */
+/* Whether a and b name one file (a path spelled another way, a directory
+ * reached through a link). */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* A state file the options move: one the start locks as it would
+ * (another xdpcastd's is refused; the lock file and its directories are
+ * made, as the start makes them) and reads as it would (where other users
+ * may not write, holding what xdpcastd writes, or none). The one in use
+ * under another name is not locked again: its lock is this daemon's. */
 static int moved_state_file_readable(const struct options *running, const struct options *o, char *err,
 				     size_t errlen)
 {
-	struct route *routes;
-	struct maintenance *m;
+	struct route *routes = NULL;
+	struct maintenance *m = NULL;
 	struct maintenance_kept *kept = NULL;
 	size_t kept_count = 0;
-	char why[512];
-	int ret = -1;
+	char why[512], held[PATH_MAX + 8], next[PATH_MAX + 8];
+	int ret = -1, lock;
 
+	snprintf(held, sizeof(held), "%s.lock", running->state_file);
+	snprintf(next, sizeof(next), "%s.lock", o->state_file);
 	if (!strcmp(running->state_file, o->state_file))
 		return 0;
+	if (!same_file(held, next)) {
+		lock = durable_file_lock(o->state_file, why, sizeof(why));
+		if (lock == -1)
+			goto refused;
+		if (lock >= 0)
+			close(lock);
+	}
 	routes = calloc(o->anycast_count + 1, sizeof(*routes));
 	m = calloc(o->anycast_count + 1, sizeof(*m));
 	if (!routes || !m) {
@@ -75,15 +97,11 @@ static int moved_state_file_readable(const struct options *running, const struct
 	for (size_t i = 0; i < o->anycast_count; i++)
 		prefix_format(&o->anycast[i].prefix, routes[i].prefix, sizeof(routes[i].prefix));
 	ret = maintenance_load(o->state_file, routes, o->anycast_count, m, &kept, &kept_count, why, sizeof(why));
-	if (!ret) {
-		int lock = durable_file_lock(o->state_file, why, sizeof(why));
-
-		if (lock >= 0)
-			close(lock);
-		ret = lock == -1 ? -1 : 0;
-	}
-	if (ret)
-		options_value_error(o, "state_file", err, errlen, "%s " WOULD_FAIL, why);
+	if (!ret)
+		goto out;
+refused:
+	ret = -1;
+	options_value_error(o, "state_file", err, errlen, "%s " WOULD_FAIL, why);
 out:
 	free(kept);
 	free(m);

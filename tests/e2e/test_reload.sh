@@ -286,8 +286,10 @@ reload_refused "notify_listen on the port metrics keeps" "generation 1 keeps ans
 echo '{"maintenance": 1}' > "$WORK/other-state.json"
 write_start_config "$WORK/other-state.json" 'metrics: 127.0.0.1:9553\n'
 reload_refused "a state file that is not what xdpcastd writes" "generation 1 keeps answering: $WORK/start.yaml:1: state_file: $WORK/other-state.json: no \"maintenance\" object (remove it to forget every drain) (the next start would fail on it)"
-# One another xdpcastd holds (flock(1) takes the same kind of lock).
-flock "$WORK/held-state.json.lock" sleep 60 &
+# One another xdpcastd holds (the same kind of lock, flock(2), in one
+# process the test stops).
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(60)' "$WORK/held-state.json.lock" &
 PIDS+=($!)
 wait_for "the lock's holder" eval 'flock -n "$WORK/held-state.json.lock" true; [ $? -eq 1 ]'
 write_start_config "$WORK/held-state.json" 'metrics: 127.0.0.1:9553\n'
@@ -303,6 +305,15 @@ grep -qF "warning: state_file: the next start reads $WORK/other-state.json.new, 
 	fail "a state file moved under a withdrawal without a word: $(grep state_file "$WORK/xdpcastd.log")"
 echo "ok - a reload moving a listener or the state file where the next start would fail is refused, naming key and why"
 stop_xdpcastd
+
+# The state file in use, named another way: its lock is this daemon's own
+# (taken again, it was refused as another xdpcastd's).
+write_start_config "$WORK/state.json"
+IN_CONFIG=state_file start_xdpcastd --zone "$EXAMPLE" --config "$WORK/start.yaml"
+write_start_config "$WORK/./state.json"
+out=$(ctl reload 2>&1) || fail "a reload naming the state file in use another way: $out"
+stop_xdpcastd
+echo "ok - a reload naming the state file in use another way is not refused as locked by another xdpcastd"
 
 # health.user with a daemon that did not hold CAP_SETUID and CAP_SETGID at
 # its start: the next start (of the same unit) would refuse it.
