@@ -382,7 +382,7 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 
 		if (check->up || !(check->gates & (1ULL << i)))
 			continue;
-		snprintf(why, len, "check %s down", check->name);
+		snprintf(why, len, "check %s down%s", check->name, kept ? "" : unkept);
 		if (check->action == CHECK_WITHDRAW) {
 			r.state = ROUTE_WITHDRAWN;
 			r.prepend = 0;

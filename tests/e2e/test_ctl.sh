@@ -547,7 +547,7 @@ out=$(ctl --json withdraw 2001:db8:53::/48)
 json_documented "drain, undrain, withdraw" <<< "$out"
 # The file never held these withdrawals: undoing one needs no write.
 ctl undrain 2001:db8:53::/48 > /dev/null || fail "undrain of a withdraw never kept, the state file unwritable"
-grep -q "2001:db8:53::/48: withdrawn (withdrawn by xdpcastctl)" <<< "$(ctl status)" &&
+grep -q "^anycast 2001:db8:53::/48: withdrawn (withdrawn by xdpcastctl" <<< "$(ctl status)" &&
 	fail "still withdrawn after the undrain: $(ctl status)"
 # One the file holds: refused while it cannot be written.
 rm "$WORK/full"
