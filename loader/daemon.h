@@ -46,11 +46,11 @@ struct watched_files {
 #define RESTART_PENDING_MAX 4096       /* bytes of restart_pending a status shows: every key fits */
 
 /* The exit status of a stop whose withdrawal BIRD never took (hung, or
- * refusing): not a clean stop, so the unit's ExecStopPost
- * (`xdpcastctl withdraw --after-failure`) withdraws again. */
+ * refusing, or the event loop failed on the way): not a clean stop, so
+ * the unit's ExecStopPost (`xdpcastctl withdraw --after-failure`)
+ * withdraws again; a stop all the same, so not started again. */
 #define XDPCASTD_EXIT_NOT_WITHDRAWN 3
-/* The event loop failed: the program left attached, as after a crash
- * (detached if a stop was under way). */
+/* The event loop failed: the program left attached, as after a crash. */
 #define XDPCASTD_EXIT_LOOP_FAILED 4
 
 /* What a health check runs. */

@@ -804,10 +804,10 @@ static void finish(struct daemon *d, bool loop_failed)
 	}
 	detach_all(bpf_program__fd(d->skel->progs.xdpcast), d->ifaces, d->opts.iface_count);
 	pins_remove(&d->pins);
-	if (loop_failed)        /* the withdrawal or the drain cut short */
+	if (loop_failed)        /* the withdrawal or the drain cut short: the stop's status when BIRD did not take it */
 		log_error("stopped: detached and unpinned, the event loop having failed during the stop: exiting "
 			  "with status %d so that the stop hook withdraws the anycast prefixes",
-			  XDPCASTD_EXIT_LOOP_FAILED);
+			  XDPCASTD_EXIT_NOT_WITHDRAWN);
 	else if (d->withdrawal_unconfirmed)
 		log_error("stopped: detached and unpinned, but BIRD may still announce the anycast prefixes (%s): "
 			  "exiting with status %d so that the stop hook withdraws them", d->bird.error,
@@ -978,8 +978,10 @@ int main(int argc, char **argv)
 	/* For systemd (Type=notify); without NOTIFY_SOCKET this does nothing. */
 	sd_notifyf(0, "READY=1\nSTATUS=generation %u, %zu interfaces", d.generation_number, d.opts.iface_count);
 	if (run(&d)) {
+		/* A stop asked for ends as a stop (the unit does not start it
+		 * again), whatever failed on its way. */
+		status = d.phase == PHASE_STOPPING ? XDPCASTD_EXIT_NOT_WITHDRAWN : XDPCASTD_EXIT_LOOP_FAILED;
 		finish(&d, true);
-		status = XDPCASTD_EXIT_LOOP_FAILED;
 		goto out;
 	}
 	finish(&d, false);
