@@ -314,6 +314,32 @@ CONF
 	start_pop_bird
 	ip netns exec "$NS_CLI" bird -f -c "$WORK/bird-transit.conf" -s "$TRANSIT_SOCK" > "$WORK/bird-transit.log" 2>&1 &
 	PIDS+=($!)
+	# What the transit says is the test's truth: it must be there to say it.
+	wait_for "the transit's BIRD" eval 'cli birdc -s "$TRANSIT_SOCK" show status > /dev/null 2>&1'
+}
+
+# bird_routes NAMESPACE SOCKET PREFIX PATTERN: the BIRD at SOCKET has
+# PREFIX on a line matching PATTERN; 2 when BIRD did not greet (a BIRD
+# that does not answer proves no withdrawal; birdc's exit status does not
+# tell: 1 for "Network not found" too).
+bird_routes() {
+	local routes
+	routes=$(ip netns exec "$1" birdc -s "$2" show route "$3" 2>/dev/null) || true
+	grep -q "^BIRD .* ready\.$" <<< "$routes" || return 2
+	grep -q "$4" <<< "$routes"
+}
+# transit_has PREFIX: the transit has PREFIX from the PoP; 2 when its BIRD
+# did not answer.
+transit_has() { bird_routes "$NS_CLI" "$TRANSIT_SOCK" "$1" "^$1 .*\[pop[46] "; }
+# lacks COMMAND...: COMMAND (transit_has PREFIX, or a test's own use of
+# bird_routes) had BIRD's answer, without the route.
+lacks() { local rc=0; "$@" || rc=$?; [ "$rc" -eq 1 ]; }
+# route_sample COMMAND...: "up" or "down" as COMMAND finds the route; nothing
+# when BIRD did not answer (no sample, nor a gap).
+route_sample() {
+	local rc=0
+	"$@" || rc=$?
+	case $rc in 0) echo up ;; 1) echo down ;; esac
 }
 
 # start_pop_bird: the PoP's BIRD (again), its pid in POP_BIRD (ip netns
@@ -322,6 +348,30 @@ start_pop_bird() {
 	ip netns exec "$NS_SRV" bird -f -c "$WORK/bird-pop.conf" -s "$POP_SOCK" >> "$WORK/bird-pop.log" 2>&1 &
 	POP_BIRD=$!
 	PIDS+=($POP_BIRD)
+}
+
+# floodgen ARGS...: bench/floodgen from the client namespace on veth-c, its
+# line on stderr; prints "SENT DROPPED": the frames it sent, and the frames
+# veth-c dropped meanwhile as its peer's ring was full (its own, or another
+# sender's on veth-c: a flood reached XDP with SENT - DROPPED frames at
+# least, SENT at most: `reached`). At most one in a thousand, else the test
+# fails: the generator, not XDP, fell behind.
+floodgen() {
+	local out sent dropped before
+	before=$(cli cat /sys/class/net/veth-c/statistics/tx_dropped)
+	out=$(cli "$BUILD/bench/floodgen" --iface veth-c --dst-mac "$(srv cat /sys/class/net/veth-s/address)" "$@") ||
+		fail "floodgen $*: $out"
+	dropped=$(( $(cli cat /sys/class/net/veth-c/statistics/tx_dropped) - before ))
+	sent=$(awk '{print $4}' <<< "$out")
+	[ $((dropped * 1000)) -le "$sent" ] || fail "floodgen $*: veth-c dropped $dropped of $sent frames"
+	echo "  $out$([ "$dropped" -eq 0 ] || echo ", $dropped dropped by veth-c")" >&2
+	echo "$sent $dropped"
+}
+# reached COUNT "SENT DROPPED": COUNT is what of such a flood reached XDP.
+reached() {
+	local sent dropped
+	read -r sent dropped <<< "$2"
+	[ "$1" -le "$sent" ] && [ "$1" -ge $((sent - dropped)) ]
 }
 
 dig_ok() { cli kdig +short +time=1 +retry=0 @"$1" version.invalid. >/dev/null 2>&1; }

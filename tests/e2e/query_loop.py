@@ -5,7 +5,9 @@ whether earlier ones were answered or not (as many clients ask: an outage
 then costs every query sent into it), and prints one line per query as it
 completes: the unix time the query was sent, then the sorted A addresses
 (or TXT strings) of the answer section joined by commas, "rcode N" when it
-is not NOERROR, or "timeout" when no answer came within 0.5 s. The tests
+is not NOERROR, or "timeout" when no answer came within 0.5 s (as the kernel
+stamped its arrival: a client descheduled for a while must not count
+answers that waited in its socket as lost). The tests
 use it to see whether any response mixed two generations, and to count
 queries lost. SERVER is an IPv4 or an IPv6 address.
 
@@ -67,6 +69,23 @@ def answer_values(msg):
 
 
 TIMEOUT = 0.5
+TIMESPEC = struct.Struct("@qq")
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)     # Linux's, which Python does not name
+
+
+def receive(sock, wait):
+    """The next reply within WAIT seconds (0: one already there) and the
+    time the kernel received it, or None."""
+    sock.settimeout(wait)
+    try:
+        reply, ancillary, _, _ = sock.recvmsg(4096, socket.CMSG_SPACE(TIMESPEC.size))
+    except (socket.timeout, BlockingIOError):
+        return None
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+            seconds, nanoseconds = TIMESPEC.unpack(data[:TIMESPEC.size])
+            return reply, seconds + nanoseconds / 1e9
+    return reply, time.time()
 
 
 def main():
@@ -75,12 +94,27 @@ def main():
     qclass = CLASSES[sys.argv[5]] if len(sys.argv) > 5 else 1
     rate = float(sys.argv[6]) if len(sys.argv) > 6 else 0
     sock = socket.socket(socket.AF_INET6 if ":" in server else socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     start = time.time()
     end = start + seconds
     next_send, sent = start, 0
     pending = {}                    # query ID: the time it was sent
+
+    def answered(reply, arrived):
+        nonlocal next_send
+        at = pending.pop(struct.unpack("!H", reply[:2])[0], None)
+        if at is None:
+            return                  # a late answer to a query already counted lost
+        print("%.3f %s" % (at, answer_values(reply) if arrived - at < TIMEOUT else "timeout"), flush=True)
+        if not rate:
+            next_send = time.time() + 0.005
+
     while True:
+        # What waited in the socket first, each judged by its arrival (now
+        # read before: a stall after it leaves no answer in the socket).
         now = time.time()
+        while (got := receive(sock, 0)) is not None:
+            answered(*got)
         for qid, at in list(pending.items()):
             if now - at >= TIMEOUT:
                 print("%.3f timeout" % at, flush=True)
@@ -94,22 +128,14 @@ def main():
             while qid in pending:
                 qid = random.randrange(65536)
             sock.sendto(query(name, qid, qtype, qclass), (server, 53))
-            pending[qid] = now
+            pending[qid] = time.time()      # sent: not when it was due (the client may stall between)
             sent += 1
             next_send = start + sent / rate if rate else float("inf")
             continue
         wake = min([next_send if now < end else float("inf")] + [at + TIMEOUT for at in pending.values()])
-        sock.settimeout(max(0.0005, wake - time.time()))
-        try:
-            reply = sock.recv(4096)
-        except socket.timeout:
-            continue
-        at = pending.pop(struct.unpack("!H", reply[:2])[0], None)
-        if at is None:
-            continue                # a late answer to a query already counted lost
-        print("%.3f %s" % (at, answer_values(reply)), flush=True)
-        if not rate:
-            next_send = time.time() + 0.005
+        got = receive(sock, max(0.0005, wake - time.time()))
+        if got is not None:
+            answered(*got)
 
 
 main()

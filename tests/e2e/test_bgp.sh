@@ -15,10 +15,8 @@ INTERVAL_MS=${INTERVAL_MS:-500}   # INTERVAL_MS=1000 RISE=3 FALL=2: xdpcastd's d
 RISE=${RISE:-3}
 FALL=${FALL:-2}
 
-# transit_has PREFIX: the transit BIRD has a route to PREFIX from the PoP.
-transit_has() { cli birdc -s "$TRANSIT_SOCK" show route "$1" 2>/dev/null | grep -q "^$1 .*\[pop[46] "; }
 announced() { transit_has 192.0.2.0/24 && transit_has 2001:db8:53::/48; }
-withdrawn() { ! transit_has 192.0.2.0/24 && ! transit_has 2001:db8:53::/48; }
+withdrawn() { lacks transit_has 192.0.2.0/24 && lacks transit_has 2001:db8:53::/48; }
 
 metrics() { http_get "http://$UNICAST4:9153/metrics"; }
 gauge() { metrics | awk -v s="$1" 'index($0, s " ") == 1 {print $NF}'; }
@@ -147,10 +145,13 @@ wait "$XDPCASTD_PID"
 start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE" \
 	--metrics $UNICAST4:9153
 grep -q "192.0.2.0/24: drained by an operator" "$WORK/xdpcastd.log" || fail "the drain was forgotten by the restart"
+# The new daemon's first word to BIRD (the include written just before),
+# then time for BGP to carry what it changed.
+wait_for "the new daemon on BIRD" grep -q "connected to BIRD" "$WORK/xdpcastd.log"
 sleep 1
 [ "$(path_of 192.0.2.0/24)" = "64501 64501 64501" ] || fail "the restart undid the drain: $(path_of 192.0.2.0/24)"
 ctl withdraw 2001:db8:53::/48 > /dev/null
-wait_within "the IPv6 prefix withdrawn by hand" 10 eval '! transit_has 2001:db8:53::/48'
+wait_within "the IPv6 prefix withdrawn by hand" 10 lacks transit_has 2001:db8:53::/48
 transit_has 192.0.2.0/24 || fail "withdrawing the IPv6 prefix took the IPv4 one"
 ctl undrain > /dev/null
 wait_within "both back to plain" 10 eval '[ "$(path_of 192.0.2.0/24)" = 64501 ] && [ "$(path_of 2001:db8:53::/48)" = 64501 ]'
@@ -196,7 +197,7 @@ echo "ok - another program replaced ours: withdrawn, status and metrics name it;
 # Operators reconfigure BIRD all day: the routes must not blink.
 monitor_transit() {
 	while :; do
-		if transit_has 192.0.2.0/24; then echo up; else echo down; fi
+		route_sample transit_has 192.0.2.0/24
 		sleep 0.02
 	done > "$WORK/monitor.txt"
 }
@@ -365,7 +366,7 @@ printf '{"maintenance": {"192.0.2.0/24": {"action": "drain", "prepend": 2}}}\n' 
 sed -e '/^bgp:/d' -e '/^  actions:/d' "$WORK/xdpcastd.yaml" > "$WORK/no-asn.yaml"
 start_xdpcastd --zone "$ZONE" --config "$WORK/no-asn.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE"
 wait_within "the prefix not drained announced" 15 eval 'transit_has 2001:db8:53::/48'
-transit_has 192.0.2.0/24 && fail "a drain that cannot be expressed announced 192.0.2.0/24: $(cat "$INCLUDE")"
+lacks transit_has 192.0.2.0/24 || fail "a drain that cannot be expressed announced 192.0.2.0/24: $(cat "$INCLUDE")"
 grep -q "state.json: 192.0.2.0/24: drained by an operator (2 prepends), but the config has no bgp.asn nor bgp.drain.communities to drain with: withdrawn instead" \
 	"$WORK/xdpcastd.log" || fail "not logged: $(cat "$WORK/xdpcastd.log")"
 grep -q "^anycast 192.0.2.0/24: withdrawn (drained by xdpcastctl, withdrawn: no bgp.asn nor bgp.drain.communities to drain with)" \
@@ -479,9 +480,12 @@ time.sleep(30)' "$WORK/silent-bird.ctl" &
 SILENT=$!
 PIDS+=($SILENT)
 wait_for "the silent BIRD socket" test -S "$WORK/silent-bird.ctl"
-start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$WORK/silent-bird.ctl" --bird-include "$INCLUDE"
-status=$(ctl status)
-grep -qx "bgp: BIRD at $WORK/silent-bird.ctl not reached yet" <<< "$status" || fail "status before BIRD answered: $status"
+# Asked from the start on: the daemon's wait is 2 s from its first try,
+# which comes before it says ready.
+launch_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$WORK/silent-bird.ctl" --bird-include "$INCLUDE"
+not_reached() { ctl --timeout 1 status 2>/dev/null | grep -qx "bgp: BIRD at $WORK/silent-bird.ctl not reached yet"; }
+within 10 not_reached || fail "status before BIRD answered: $(ctl status 2>&1)"
+wait_for "xdpcastd" xdpcastd_ready
 kill "$SILENT"; wait "$SILENT" 2>/dev/null || true
 rm -f "$WORK/silent-bird.ctl"
 stop_xdpcastd

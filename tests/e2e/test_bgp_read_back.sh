@@ -18,9 +18,8 @@ source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
 
-transit_has() { cli birdc -s "$TRANSIT_SOCK" show route "$1" 2>/dev/null | grep -q "^$1 .*\[pop[46] "; }
 announced() { transit_has 192.0.2.0/24 && transit_has 2001:db8:53::/48; }
-withdrawn() { ! transit_has 192.0.2.0/24 && ! transit_has 2001:db8:53::/48; }
+withdrawn() { lacks transit_has 192.0.2.0/24 && lacks transit_has 2001:db8:53::/48; }
 # bgp_status: "connected error exported sessions" from xdpcastctl status --json.
 bgp_status() {
 	ctl status --json | json '" ".join([str(v["bgp"]["connected"]), str(v["bgp"]["error"]),

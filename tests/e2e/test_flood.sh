@@ -6,7 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
-FLOODGEN=$BUILD/bench/floodgen
 LEGIT_QPS=300
 LEGIT_SECONDS=8
 SOURCE_BUCKETS=65536
@@ -22,16 +21,9 @@ health: {backend: $UNICAST4}
 YAML
 start_nsd "$ZONE"
 start_xdpcastd --zone "$ZONE" --xdp-mode native --config "$WORK/flood.yaml"
-DST_MAC=$(srv cat /sys/class/net/veth-s/address)
 
-# flood KIND SRC DST COUNT [floodgen args]: prints the frames it sent.
-flood() {
-	local out
-	out=$(cli "$FLOODGEN" --iface veth-c --dst-mac "$DST_MAC" --kind "$1" --src "$2" --dst "$3" \
-		--count "$4" --seconds 10 "${@:5}") || fail "floodgen $1: $out"
-	echo "  $out" >&2
-	awk '{print $4}' <<< "$out"
-}
+# flood KIND SRC DST COUNT [floodgen args]: prints "SENT DROPPED" (floodgen).
+flood() { floodgen --kind "$1" --src "$2" --dst "$3" --count "$4" --seconds 10 "${@:5}"; }
 
 declare -A before
 snapshot() { local r; for r in $(reasons); do before[$r]=$(counter "$r"); done; }
@@ -62,19 +54,20 @@ burst=$(flood query 203.0.113.0/24 $ANYCAST4 200000 --rate 200000 --qname www.ex
 wait $DNSPERF || fail "dnsperf failed: $(cat "$WORK/dnsperf.txt")"
 nsd_ms=$(( $(cpu_ms "nsd -c $WORK/nsd.conf") - nsd_before ))
 
-[ "$(moved drop_fragment)" -eq "$fragments" ] || fail "drop_fragment moved $(moved drop_fragment), $fragments sent"
-[ "$(moved drop_reflection)" -eq "$reflections" ] || fail "drop_reflection moved $(moved drop_reflection), $reflections sent"
-[ "$(moved drop_malformed)" -eq "$malformed" ] || fail "drop_malformed moved $(moved drop_malformed), $malformed sent"
+reached "$(moved drop_fragment)" "$fragments" || fail "drop_fragment moved $(moved drop_fragment), $fragments sent, dropped on veth"
+reached "$(moved drop_reflection)" "$reflections" ||
+	fail "drop_reflection moved $(moved drop_reflection), $reflections sent, dropped on veth"
+reached "$(moved drop_malformed)" "$malformed" || fail "drop_malformed moved $(moved drop_malformed), $malformed sent, dropped on veth"
 echo "ok - fragments, reflection and malformed floods dropped, each frame counted once"
 
-[ "$(moved dns_nxdomain)" -eq "$torture_ours" ] ||
-	fail "random names under our zone: dns_nxdomain moved $(moved dns_nxdomain), $torture_ours sent"
-echo "ok - random subdomains of our zone: $torture_ours NXDOMAINs from XDP, none passed to NSD"
+reached "$(moved dns_nxdomain)" "$torture_ours" ||
+	fail "random names under our zone: dns_nxdomain moved $(moved dns_nxdomain), $torture_ours sent, dropped on veth"
+echo "ok - random subdomains of our zone: $(moved dns_nxdomain) NXDOMAINs from XDP, none passed to NSD"
 
 passed=$(moved dns_pass_miss)
 budget=$(moved drop_pass_budget)
-[ $((passed + budget)) -eq "$torture_miss" ] ||
-	fail "random names we do not serve: $passed passed + $budget over budget != $torture_miss sent"
+reached $((passed + budget)) "$torture_miss" ||
+	fail "random names we do not serve: $passed passed + $budget over budget, $torture_miss sent, dropped on veth"
 [ "$budget" -gt 0 ] || fail "the pass budget never dropped ($passed passed)"
 # The default budget: 10000/s, bursts of 20000, for the flood's duration.
 [ "$passed" -le $((20000 + 10000 * (torture_seconds + 1))) ] ||
@@ -94,8 +87,9 @@ answered=$(moved dns_answer)
 # Every query of the burst is answered, limited or RRL's; the legitimate
 # client's, the only other queries for names with data, are answered too.
 outcomes=$((limited + rrl + answered))
-[ "$outcomes" -ge "$burst" ] && [ "$outcomes" -le $((burst + sent)) ] ||
-	fail "burst of $burst (and $sent legitimate queries): $limited limited + $rrl RRL + $answered answered"
+read -r burst burst_dropped <<< "$burst"
+[ "$outcomes" -ge $((burst - burst_dropped)) ] && [ "$outcomes" -le $((burst + sent)) ] ||
+	fail "burst of $burst ($burst_dropped dropped on veth; and $sent legitimate queries): $limited limited + $rrl RRL + $answered answered"
 echo "ok - burst of $burst from one /24: $limited dropped by its bucket, $rrl by RRL"
 share=$(( completed * 100 / sent ))
 # Were the defenses to catch the client (its /24 limited, its queries over
@@ -112,8 +106,8 @@ million=$(flood query 2001:db8::/32 $ANYCAST6 1000000 --qname www.example.test -
 # is in 2001:db8:53::/48, our own prefix.
 outcomes=$(( $(moved dns_answer) + $(moved drop_rate_limited) + $(moved rrl_drop) + $(moved rrl_slip) +
 	     $(moved drop_bogon_source) ))
-[ "$outcomes" -eq "$million" ] ||
-	fail "$million spoofed queries: $(for r in $(reasons); do [ "$(moved "$r")" = 0 ] || echo -n "$r $(moved "$r"), "; done)"
+reached "$outcomes" "$million" ||
+	fail "$million (sent, dropped on veth) spoofed queries: $(for r in $(reasons); do [ "$(moved "$r")" = 0 ] || echo -n "$r $(moved "$r"), "; done)"
 entries=$(bpftool map dump pinned "$PIN_DIR/xdpcast_source_buckets" | grep -c '"key":')
 rrl_entries=$(bpftool map dump pinned "$PIN_DIR/xdpcast_rrl" | grep -c '"key":')
 [ "$entries" -le "$SOURCE_BUCKETS" ] || fail "$entries source buckets, more than $SOURCE_BUCKETS"
@@ -121,5 +115,5 @@ rrl_entries=$(bpftool map dump pinned "$PIN_DIR/xdpcast_rrl" | grep -c '"key":')
 memlock=$(bpftool map show pinned "$PIN_DIR/xdpcast_source_buckets" | awk '/memlock/ {for (i = 1; i <= NF; i++) if ($i == "memlock") print $(i + 1)}')
 got=$(cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A | sort | tr '\n' ' ')
 [ "$got" = "192.0.2.80 192.0.2.81 " ] || fail "the legitimate client is not answered after the flood: '$got'"
-echo "ok - $million spoofed sources: $entries source buckets (of $SOURCE_BUCKETS, $memlock), $rrl_entries RRL buckets; legitimate client answered"
+echo "ok - ${million% *} spoofed sources: $entries source buckets (of $SOURCE_BUCKETS, $memlock), $rrl_entries RRL buckets; legitimate client answered"
 stop_xdpcastd

@@ -59,10 +59,11 @@ wait_for "announced again once NSD serves z4.test" announced
 echo "ok - announced again once NSD serves every zone"
 
 # The fast_path check's SOA queries are test runs the program counts as
-# answers in its test-run slot (8): at most 2 a round. The timer allows at
-# most WINDOW / INTERVAL + 2 rounds in a window (the window runs from before
-# the first read to after the second); every zone a round (the defect) made
-# 5 a round.
+# answers in its test-run slot (8): 2 a round, and now and then a run made
+# again (the thread moved to another CPU during it, lookup.c), so at most
+# 3 are allowed. The timer allows at most WINDOW / INTERVAL + 2 rounds in
+# a window (the window runs from before the first read to after the
+# second); every zone a round (the defect) made 5 a round.
 probe_answers() {
 	srv bpftool -j map lookup pinned "$PIN_DIR/xdpcast_stats" key 8 0 0 0 |
 		python3 -c 'import json, sys; print(sum(int.from_bytes(bytes(int(b, 16) for b in v["value"][:8]), "little") for v in json.load(sys.stdin)["values"]))'
@@ -72,10 +73,10 @@ before=$(probe_answers)
 sleep 2
 after=$(probe_answers)
 window_ms=$(ms_since "$started")
-most=$((2 * (window_ms / INTERVAL_MS + 2)))
+most=$((3 * (window_ms / INTERVAL_MS + 2)))
 probes=$((after - before))
 [ "$probes" -gt 0 ] || fail "no fast_path probe answered in $window_ms ms"
-[ "$probes" -le "$most" ] || fail "$probes SOA probes in $window_ms ms: more than 2 zones a round (at most $most)"
+[ "$probes" -le "$most" ] || fail "$probes SOA probes in $window_ms ms: more than 2 zones a round (at most $most, with runs made again)"
 echo "ok - $probes fast_path SOA probes in $window_ms ms (2 zones a round: at most $most)"
 
 # A zone file whose origin changes: z5.test's file now holds z6.test, which

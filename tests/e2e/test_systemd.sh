@@ -99,11 +99,14 @@ SYSTEMD=$!
 PIDS+=($SYSTEMD)
 wait_for "the user manager" test -S "$XDG_RUNTIME_DIR/systemd/private"
 sctl() { systemctl --user --no-pager "$@"; }
-announced() { srv birdc -s "$BIRD_SOCK" show route 192.0.2.0/24 2>/dev/null | grep -q "xdpcast4"; }
+# bird_has: BIRD has the route; 2 when it did not answer (no sample, nor a gap).
+bird_has() { bird_routes "$NS_SRV" "$BIRD_SOCK" 192.0.2.0/24 xdpcast4; }
+announced() { bird_has; }
+withdrawn() { lacks bird_has; }
 main_pid() { sctl show -p MainPID --value xdpcastd; }
 # monitor: whether BIRD has the route, every 20 ms, into $WORK/monitor.txt.
 start_monitor() {
-	while :; do if announced; then echo up; else echo down; fi; sleep 0.02; done > "$WORK/monitor.txt" &
+	while :; do route_sample bird_has; sleep 0.02; done > "$WORK/monitor.txt" &
 	MONITOR=$!
 	PIDS+=($MONITOR)
 }
@@ -135,6 +138,7 @@ grep -q "staying announced while the checks run" "$WORK/unit.log" || fail "the n
 lost=$(grep -c timeout "$WORK/loop.txt" || true)
 gaps=$(grep -c down "$WORK/monitor.txt" || true)
 [ "$lost" -eq 0 ] || fail "systemctl restart lost $lost queries"
+[ "$(wc -l < "$WORK/monitor.txt")" -gt 10 ] || fail "BIRD answered only $(wc -l < "$WORK/monitor.txt") samples during the restart"
 [ "$gaps" -eq 0 ] || fail "systemctl restart withdrew the route in $gaps of $(wc -l < "$WORK/monitor.txt") samples"
 echo "ok - systemctl restart: $(wc -l < "$WORK/loop.txt") queries at 200 q/s, 0 lost; BIRD kept the route in all $(wc -l < "$WORK/monitor.txt") samples"
 
@@ -144,7 +148,7 @@ loop 6 &
 LOOP=$!
 sleep 1
 kill -KILL "$old_pid"
-wait_for "the stop hook to withdraw" eval '! announced'
+wait_for "the stop hook to withdraw" withdrawn
 wait_within "the restart" 15 eval '[ "$(main_pid)" != 0 ] && [ "$(main_pid)" != "$old_pid" ]'
 wait_within "announced again" 15 announced
 wait "$LOOP"
@@ -165,7 +169,7 @@ grep -q "systemd watchdog: a keep-alive every 1.5 s from the event loop" "$WORK/
 : > "$WORK/unit.log"
 old_pid=$(main_pid)
 kill -STOP "$old_pid"
-wait_within "the watchdog to kill the hung daemon and the hook to withdraw" 15 eval '! announced'
+wait_within "the watchdog to kill the hung daemon and the hook to withdraw" 15 withdrawn
 wait_within "the restart" 15 eval '[ "$(main_pid)" != 0 ] && [ "$(main_pid)" != "$old_pid" ]'
 wait_within "announced again" 15 announced
 grep -q "(xdpcastd ended: SERVICE_RESULT=watchdog)" "$WORK/unit.log" || fail "the hook's line: $(cat "$WORK/unit.log")"
@@ -173,7 +177,7 @@ grep -q "taking over program" "$WORK/unit.log" || fail "the restarted daemon did
 echo "ok - a hung daemon: systemd's watchdog killed it, the stop hook withdrew, the restart took over and announced again"
 
 sctl stop xdpcastd
-announced && fail "still announced after systemctl stop"
+withdrawn || fail "still announced after systemctl stop"
 srv ip -o link show | grep -q "prog/xdp" && fail "a program is still attached after systemctl stop"
 [ ! -e "$PIN_DIR" ] || fail "maps are still pinned after systemctl stop"
 grep -q "drain over: detaching" "$WORK/unit.log" || fail "systemctl stop did not drain: $(tail "$WORK/unit.log")"

@@ -69,8 +69,10 @@ echo "ok - an \$INCLUDE of a file not there yet is loaded when the file is creat
 
 # The included file deleted (refused: the generation in force stays), then
 # made again.
+refused() { grep -c "reload failed.*$LATE: cannot read" "$WORK/xdpcastd.log" || true; }
+refused_before=$(refused)
 rm "$LATE"
-wait_for "the refused load" eval '[ "$(grep -c "reload failed.*$LATE: cannot read" "$WORK/xdpcastd.log")" -eq 2 ]'
+wait_for "the refused load" eval '[ "$(refused)" -gt "$refused_before" ]'
 xdp_answers late.second.test A 192.0.2.71 || fail "the generation in force stopped answering: '$XDP_GOT'"
 echo "late 300 IN A 192.0.2.72" > "$LATE"
 answer_via_xdp late.second.test A 192.0.2.72

@@ -4,7 +4,8 @@
  * file whose path holds $STALL_NAME, or the first RRset of that owner
  * written as text ($STALL_NAME "catalog.test."), makes the file
  * $STALL_MARKER, then sleeps $STALL_S seconds, so that a test can change
- * what the daemon holds while that write's job is on its lane. The first
+ * what the daemon holds while that write's job is on its lane, then makes
+ * $STALL_MARKER.over as the write goes on. The first
  * file renamed into a path holding $STALL_NAME is kept as $STALL_KEEP
  * too: the file that write left, before the next one replaces it.
  * Once $STALL_READ_ARM exists, the first name $STALL_READ_NAME made text
@@ -24,19 +25,24 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/inotify.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <libknot/libknot.h>
 
-/* The first time `what` holds $STALL_NAME: the marker made, then the sleep. */
+/* The first time `what` holds $STALL_NAME: the marker made, then the
+ * sleep, then $STALL_MARKER.over made (the write goes on). */
 static void stall_at(const char *what)
 {
 	const char *name = getenv("STALL_NAME"), *marker = getenv("STALL_MARKER"), *seconds = getenv("STALL_S");
+	char over[4096];
 
 	if (name && marker && seconds && strstr(what, name) && access(marker, F_OK)) {
 		close(open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
 		sleep(atoi(seconds));
+		snprintf(over, sizeof(over), "%s.over", marker);
+		close(open(over, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
 	}
 }
 
