@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
@@ -23,6 +24,7 @@
 #include "lookup.h"
 #include "packet.h"
 #include "prefix.h"
+#include "protection.h"
 #include "reasons.h"
 #include "stats.h"
 #include "test_program.h"
@@ -606,6 +608,60 @@ static void test_lookup_reason_beside_other_test_runs(void **state)
 		fail_msg("an answer named %s", res.reason < XDPCAST_REASON_MAX ? reason_names[res.reason] : "no reason");
 }
 
+/* protect PREFIX with the default rules, or with `rules` alone. */
+static void protect(int fd, const char *prefix, const struct port_rule *rules, size_t rule_count)
+{
+	struct xdpcast_lpm_key key;
+	struct protected_prefix scope;
+	struct protection defaults;
+	char err[256];
+
+	assert_int_equal(prefix_parse(prefix, &key, err, sizeof(err)), 0);
+	protection_defaults(&defaults);
+	if (rules)
+		protection_scope(rules, rule_count, &key, 0, &scope);
+	else
+		protection_scope(defaults.allow, defaults.allow_count, &key, 0, &scope);
+	protection_free(&defaults);
+	assert_int_equal(bpf_map_update_elem(fd, &key, &scope, BPF_ANY), 0);
+}
+
+/* Where `lookup` and the fast_path check send their queries: a host-route
+ * prefix whose address ends in a 0 bit got the address after it (outside
+ * it: passed, and the fast_path check never rose), and a first prefix
+ * whose rules drop DNS over UDP got the query dropped. */
+static void test_lookup_destination(void **state)
+{
+	const struct port_rule dot_only = { .proto = IPPROTO_TCP, .port = 853 };
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	struct xdpcast_lpm_key got, want;
+	char err[256];
+	int fd;
+
+	(void)state;
+	fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "lookup_dest", sizeof(struct xdpcast_lpm_key),
+			    sizeof(struct protected_prefix), 8, &opts);
+	assert_true(fd >= 0);
+	assert_int_equal(lookup_destination(fd, &got, err, sizeof(err)), -1);
+	assert_string_equal(err, "no anycast prefix is protected");
+
+	protect(fd, "192.0.2.10/32", NULL, 0);
+	assert_int_equal(lookup_destination(fd, &got, err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("192.0.2.10/32", &want, err, sizeof(err)), 0);
+	assert_memory_equal(&got, &want, sizeof(want));
+	assert_int_equal(bpf_map_delete_elem(fd, &want), 0);
+
+	protect(fd, "192.0.2.0/24", &dot_only, 1);
+	assert_int_equal(lookup_destination(fd, &got, err, sizeof(err)), -1);
+	assert_string_equal(err, "no anycast prefix lets DNS over UDP in (allow: udp/53)");
+	protect(fd, "198.51.100.0/24", NULL, 0);
+	assert_int_equal(lookup_destination(fd, &got, err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("198.51.100.0/24", &want, err, sizeof(err)), 0);
+	want.addr[15] |= 1;
+	assert_memory_equal(&got, &want, sizeof(want));
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_generation_swap),
 		cmocka_unit_test(test_interface_slots),
 		cmocka_unit_test(test_lookup_reason_beside_other_test_runs),
+		cmocka_unit_test(test_lookup_destination),
 	};
 
 	return cmocka_run_group_tests_name("xdp program", tests, setup, teardown);

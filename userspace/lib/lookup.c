@@ -19,15 +19,34 @@
 
 #define ETH_LEN 14
 
-/* An address inside the first protected prefix: where the query goes. */
-static int protected_address(int fd, struct xdpcast_lpm_key *addr, char *err, size_t errlen)
+/* Whether a prefix's rules let a DNS query over UDP in. */
+static bool admits_dns(const struct protected_prefix *scope)
 {
-	if (bpf_map_get_next_key(fd, NULL, addr)) {
-		snprintf(err, errlen, "no anycast prefix is protected");
-		return -1;
+	for (uint32_t i = 0; i < scope->rule_count && i < XDPCAST_ALLOW_MAX; i++)
+		if (scope->allow[i].proto == IPPROTO_UDP && (!scope->allow[i].port || scope->allow[i].port == 53))
+			return true;
+	return false;
+}
+
+int lookup_destination(int protected_fd, struct xdpcast_lpm_key *addr, char *err, size_t errlen)
+{
+	struct xdpcast_lpm_key keys[2], *key = NULL;
+	struct protected_prefix scope;
+	bool any = false;
+
+	for (int n = 0; !bpf_map_get_next_key(protected_fd, key, &keys[n]); n ^= 1) {
+		key = &keys[n];
+		any = true;
+		if (bpf_map_lookup_elem(protected_fd, key, &scope) || !admits_dns(&scope))
+			continue;
+		*addr = *key;
+		if (addr->prefixlen < 128)
+			addr->addr[15] |= 1;    /* not the network address, unless the prefix is one address */
+		return 0;
 	}
-	addr->addr[15] |= 1;    /* not the network address itself */
-	return 0;
+	snprintf(err, errlen, any ? "no anycast prefix lets DNS over UDP in (allow: udp/53)" :
+		 "no anycast prefix is protected");
+	return -1;
 }
 
 /* Why a name in presentation format is none, as its text tells (knot
@@ -206,7 +225,7 @@ int lookup_open(const char *pin_dir, struct lookup_pins *pins, char *err, size_t
 	if ((pins->prog = pin_open(pin_dir, "xdpcast_prog", err, errlen)) < 0 ||
 	    (pins->stats = pin_open(pin_dir, "xdpcast_stats", err, errlen)) < 0 ||
 	    (protected = pin_open(pin_dir, "xdpcast_protected", err, errlen)) < 0 ||
-	    protected_address(protected, &pins->destination, err, errlen)) {
+	    lookup_destination(protected, &pins->destination, err, errlen)) {
 		if (protected >= 0)
 			close(protected);
 		lookup_close(pins);
