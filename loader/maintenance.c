@@ -74,7 +74,7 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 		json_int_t prepend = json_integer_value(prepend_value);
 		/* A drain without a number of prepends is not ours: guessing 0 could
 		 * make a drain nothing can express. A withdraw needs none. */
-		bool prepend_ok = prepend_value ? json_is_integer(prepend_value) && prepend >= 0 && prepend <= 10 :
+		bool prepend_ok = prepend_value ? json_is_integer(prepend_value) && prepend >= 0 && prepend <= BIRD_PREPEND_MAX :
 					   action && !strcmp(action, "withdraw");
 		char canonical[sizeof((*kept)[0].prefix)];
 		struct maintenance m;

@@ -633,7 +633,7 @@ static const struct schema_item cookie_keys[] = {
 #define D(field) offsetof(struct drain_style, field)
 
 static const struct schema_item drain_keys[] = {
-	{ .key = "prepend", .type = &schema_uint, .offset = D(prepend), .max = 10,
+	{ .key = "prepend", .type = &schema_uint, .offset = D(prepend), .max = BIRD_PREPEND_MAX,
 	  .help = "prepends of a drain (a check's, or `xdpcastctl drain` without `--prepend`)" },
 	{ .key = "communities", .shape = SCHEMA_LIST, .type = &community_type, .offset = D(communities),
 	  .count_offset = D(community_count), .flags = SCHEMA_FIXED, .max_items = 8, .noun = "community",

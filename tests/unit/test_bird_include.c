@@ -172,6 +172,30 @@ static void test_impossible_drain(void **state)
 	assert_true(drain_possible(&no_asn, 3));    /* communities alone will do */
 }
 
+/* As many prefixes as a PoP may have, every one drained at the longest a
+ * config allows: 16 KiB held 25 of them (the file was not written, and
+ * BIRD kept announcing what it had). */
+static void test_every_prefix_drained_at_its_longest(void **state)
+{
+	struct drain_style drain = { .asn = 4294967295u, .prepend = BIRD_PREPEND_MAX, .community_count = 8 };
+	struct route routes[BIRD_MAX_PREFIXES];
+	char text[BIRD_INCLUDE_MAX];
+	int len;
+
+	(void)state;
+	for (size_t c = 0; c < drain.community_count; c++)
+		snprintf(drain.communities[c], sizeof(drain.communities[c]), "4294967295:4294967295");
+	for (size_t i = 0; i < BIRD_MAX_PREFIXES; i++) {
+		routes[i] = (struct route){ .state = ROUTE_PREPENDED, .prepend = BIRD_PREPEND_MAX };
+		snprintf(routes[i].prefix, sizeof(routes[i].prefix), "2001:db8:ffff:ffff:ffff:ffff:ffff:%04zx/128",
+			 0xff00 + i);
+	}
+	len = bird_include_render(routes, BIRD_MAX_PREFIXES, &drain, "ams1", text, sizeof(text));
+	assert_true(len > 16384);
+	assert_int_equal(strlen(text), len);
+	assert_non_null(strstr(text, "\troute 2001:db8:ffff:ffff:ffff:ffff:ffff:ff3f/128 blackhole { bgp_path.prepend(4294967295);"));
+}
+
 static void test_write_then_holds(void **state)
 {
 	char dir[TEMP_NAME_MAX], path[256], err[256];
@@ -662,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_withdrawn_has_both_protocols_and_no_route),
 		cmocka_unit_test(test_announced_and_drained),
 		cmocka_unit_test(test_impossible_drain),
+		cmocka_unit_test(test_every_prefix_drained_at_its_longest),
 		cmocka_unit_test(test_shipped_texts),
 		cmocka_unit_test(test_write_then_holds),
 		cmocka_unit_test(test_include_write_is_durable_and_follows_no_symlink),

@@ -8,9 +8,20 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "bird.h"
 #include "bird_include.h"
 #include "durable_file.h"
 #include "log.h"
+
+/* The longest route line: the longest prefix, drained with every prepend
+ * of the largest AS number and every community at its longest. 16 KiB
+ * held 25 to 50 drained prefixes: the file was not written, and BIRD kept
+ * what it had, withdrawals in the same decision too. */
+#define ROUTE_LINE_MAX (sizeof("\troute  blackhole { };\n") + sizeof(((struct route *)0)->prefix) + \
+			BIRD_PREPEND_MAX * sizeof(" bgp_path.prepend(4294967295);") + \
+			sizeof(((struct drain_style *)0)->communities) / sizeof(((struct drain_style *)0)->communities[0]) * \
+			(sizeof(" bgp_community.add((, ));") + sizeof(((struct drain_style *)0)->communities[0])))
+_Static_assert(BIRD_MAX_PREFIXES * ROUTE_LINE_MAX + 1024 < BIRD_INCLUDE_MAX, "every route fits the include file");
 
 const char *const route_state_names[] = {
 	[ROUTE_WITHDRAWN] = "withdrawn", [ROUTE_ANNOUNCED] = "announced", [ROUTE_PREPENDED] = "prepended",

@@ -15,7 +15,8 @@
 #include <stddef.h>
 
 #define XDPCAST_DEFAULT_BIRD_INCLUDE "/run/xdpcast/bird.conf"
-#define BIRD_INCLUDE_MAX 16384          /* bytes of the rendered file */
+#define BIRD_INCLUDE_MAX 65536          /* bytes of the rendered file: every route drained at its longest */
+#define BIRD_PREPEND_MAX 10             /* prepends of a drain */
 
 /* What this PoP asks BIRD to do with one anycast prefix. */
 enum route_state { ROUTE_WITHDRAWN, ROUTE_ANNOUNCED, ROUTE_PREPENDED };

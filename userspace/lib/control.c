@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bird_include.h"
 #include "control.h"
 #include "log.h"
 #include "prefix.h"
@@ -33,13 +34,13 @@ static int socket_address(const char *path, struct sockaddr_un *addr, char *err,
 	return 0;
 }
 
-/* A drain's prepend, 0 to 10 in digits alone; -1 for anything else (%d
- * read "3x" as 3 and wrapped 4294967299 round to 3). */
+/* A drain's prepend, 0 to BIRD_PREPEND_MAX in digits alone; -1 for
+ * anything else (%d read "3x" as 3 and wrapped 4294967299 round to 3). */
 static int prepend_parse(const char *text)
 {
 	size_t digits = strspn(text, "0123456789");
 
-	return digits && digits <= 2 && !text[digits] && atoi(text) <= 10 ? atoi(text) : -1;
+	return digits && digits <= 2 && !text[digits] && atoi(text) <= BIRD_PREPEND_MAX ? atoi(text) : -1;
 }
 
 int control_parse(const char *line, struct control_command *out, char *err, size_t errlen)
