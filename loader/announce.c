@@ -730,9 +730,14 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 	loop_timer_init(&d->drain_timer, "drain", drain_due, d);
 	/* A previous xdpcastd that handed over healthy was announcing: keep
 	 * announcing while the checks run (they fall like any up check).
-	 * After a crash nobody knows: start withdrawn and rise. */
+	 * After a crash nobody knows: start withdrawn and rise. A check that
+	 * cannot run here never passed (a prefix added since, without an
+	 * address on this host): it was announced for `fall` rounds. */
 	if (inherit) {
 		health_assume_up(&d->health);
+		for (size_t i = 0; i < d->health.count; i++)
+			if (d->check_specs[i].kind == CHECK_KIND_IMPOSSIBLE)
+				d->health.checks[i].up = false;
 		log_info("the previous xdpcastd (pid %u) handed over while healthy: staying announced while the "
 			 "checks run", previous->pid);
 	}

@@ -80,3 +80,28 @@ echo "ok - health.user unset: the command is root without capabilities ($got)"
 got=$(identity_of nobody)
 [ "$got" = "65534 65534 65534 $none" ] || fail "a command as nobody ran with: $got"
 echo "ok - health.user nobody: uid, gid and groups 65534, no capabilities"
+
+# A handover while healthy, to a daemon with a prefix added that has no
+# address on this host (its backend check can never pass): the checks the
+# previous daemon passed are trusted, that one not. It was announced for
+# `fall` rounds; it is never in the include file.
+start_nsd "$ZONE"
+printf 'health: {interval_ms: %s, rise: 2, fall: %s}\n' "$INTERVAL_MS" "$FALL" > "$WORK/plain.yaml"
+start_xdpcastd --zone "$ZONE" --config "$WORK/plain.yaml" --bird-socket "$WORK/no-bird.ctl" --bird-include "$INCLUDE"
+wait_for "announced" announced
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID" || fail "the handover"
+launch_xdpcastd --zone "$ZONE" --config "$WORK/plain.yaml" --bird-socket "$WORK/no-bird.ctl" --bird-include "$INCLUDE" \
+	--anycast 203.0.113.0/24
+wait_for "xdpcastd" xdpcastd_ready
+# Every 20 ms from the first decision on, past `fall` rounds.
+for i in $(seq 1 $((INTERVAL_MS * (FALL + 2) / 20))); do
+	! grep -q "route 203.0.113.0/24" "$INCLUDE" 2>/dev/null || fail "203.0.113.0/24 announced: $(cat "$INCLUDE")"
+	sleep 0.02
+done
+grep -q "handed over while healthy: staying announced" "$WORK/xdpcastd.log" || fail "the handover's word not taken"
+announced || fail "the prefixes the previous daemon announced were withdrawn: $(cat "$INCLUDE")"
+grep -q "^anycast 203.0.113.0/24: withdrawn (check backend 203.0.113.0/24 down)" <<< "$(ctl status)" ||
+	fail "status of the prefix without an address: $(ctl status | grep 203.0.113)"
+stop_xdpcastd
+echo "ok - a handover to a daemon with a prefix that has no address here: the others stay announced, it never is"
