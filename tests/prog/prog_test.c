@@ -629,7 +629,8 @@ static void protect(int fd, const char *prefix, const struct port_rule *rules, s
 /* Where `lookup` and the fast_path check send their queries: a host-route
  * prefix whose address ends in a 0 bit got the address after it (outside
  * it: passed, and the fast_path check never rose), and a first prefix
- * whose rules drop DNS over UDP got the query dropped. */
+ * whose rules drop DNS over UDP, or one inside it holding the address,
+ * got the query dropped. */
 static void test_lookup_destination(void **state)
 {
 	const struct port_rule dot_only = { .proto = IPPROTO_TCP, .port = 853 };
@@ -657,6 +658,14 @@ static void test_lookup_destination(void **state)
 	protect(fd, "198.51.100.0/24", NULL, 0);
 	assert_int_equal(lookup_destination(fd, &got, err, sizeof(err)), 0);
 	assert_int_equal(prefix_parse("198.51.100.0/24", &want, err, sizeof(err)), 0);
+	want.addr[15] |= 1;
+	assert_memory_equal(&got, &want, sizeof(want));
+	/* 198.51.100.1 inside a prefix of its own that drops DNS over UDP. */
+	protect(fd, "198.51.100.0/25", &dot_only, 1);
+	assert_int_equal(lookup_destination(fd, &got, err, sizeof(err)), -1);
+	protect(fd, "198.51.100.128/25", NULL, 0);
+	assert_int_equal(lookup_destination(fd, &got, err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("198.51.100.128/25", &want, err, sizeof(err)), 0);
 	want.addr[15] |= 1;
 	assert_memory_equal(&got, &want, sizeof(want));
 	close(fd);

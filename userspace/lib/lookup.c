@@ -35,14 +35,19 @@ int lookup_destination(int protected_fd, struct xdpcast_lpm_key *addr, char *err
 	bool any = false;
 
 	for (int n = 0; !bpf_map_get_next_key(protected_fd, key, &keys[n]); n ^= 1) {
+		struct xdpcast_lpm_key host;
+
 		key = &keys[n];
 		any = true;
-		if (bpf_map_lookup_elem(protected_fd, key, &scope) || !admits_dns(&scope))
-			continue;
 		*addr = *key;
 		if (addr->prefixlen < 128)
 			addr->addr[15] |= 1;    /* not the network address, unless the prefix is one address */
-		return 0;
+		/* The rules the program applies there: a prefix inside this one
+		 * holding the address has its own. */
+		host = *addr;
+		host.prefixlen = 128;
+		if (!bpf_map_lookup_elem(protected_fd, &host, &scope) && admits_dns(&scope))
+			return 0;
 	}
 	snprintf(err, errlen, any ? "no anycast prefix lets DNS over UDP in (allow: udp/53)" :
 		 "no anycast prefix is protected");

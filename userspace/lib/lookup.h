@@ -32,9 +32,9 @@ struct lookup_pins {
 
 int lookup_open(const char *pin_dir, struct lookup_pins *pins, char *err, size_t errlen);
 /* Where lookups go, from the map of protected prefixes: an address inside
- * the first prefix whose rules let DNS over UDP in (another's would be
- * dropped by its port policy), not its network address unless the prefix
- * is one address (a /32 or /128 host route). */
+ * the first prefix (in the map's order) where the rules the program applies
+ * let DNS over UDP in (elsewhere the port policy drops it), not its network
+ * address unless the prefix is one address (a /32 or /128 host route). */
 int lookup_destination(int protected_fd, struct xdpcast_lpm_key *addr, char *err, size_t errlen);
 void lookup_close(struct lookup_pins *pins);
 
