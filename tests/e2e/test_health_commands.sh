@@ -88,7 +88,9 @@ echo "ok - health.user nobody: uid, gid and groups 65534, no capabilities"
 start_nsd "$ZONE"
 printf 'health: {interval_ms: %s, rise: 2, fall: %s}\n' "$INTERVAL_MS" "$FALL" > "$WORK/plain.yaml"
 start_xdpcastd --zone "$ZONE" --config "$WORK/plain.yaml" --bird-socket "$WORK/no-bird.ctl" --bird-include "$INCLUDE"
-wait_for "announced" announced
+# Healthy: every check up (both prefixes announced), else the handover is not trusted.
+healthy() { [ "$(ctl status --json | json 'v["healthy"]')" = True ]; }
+wait_for "healthy" healthy
 kill -USR1 "$XDPCASTD_PID"
 wait "$XDPCASTD_PID" || fail "the handover"
 launch_xdpcastd --zone "$ZONE" --config "$WORK/plain.yaml" --bird-socket "$WORK/no-bird.ctl" --bird-include "$INCLUDE" \
@@ -100,6 +102,8 @@ for i in $(seq 1 $((INTERVAL_MS * (FALL + 2) / 20))); do
 	sleep 0.02
 done
 grep -q "handed over while healthy: staying announced" "$WORK/xdpcastd.log" || fail "the handover's word not taken"
+# The daemon logs every route it writes: none for that prefix, however brief.
+! grep -q "announcing 203.0.113.0/24" "$WORK/xdpcastd.log" || fail "203.0.113.0/24 announced: $(grep 203.0.113 "$WORK/xdpcastd.log")"
 announced || fail "the prefixes the previous daemon announced were withdrawn: $(cat "$INCLUDE")"
 grep -q "^anycast 203.0.113.0/24: withdrawn (check backend 203.0.113.0/24 down)" <<< "$(ctl status)" ||
 	fail "status of the prefix without an address: $(ctl status | grep 203.0.113)"
