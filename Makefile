@@ -156,7 +156,7 @@ $(BUILD)/xdpcastctl: $(BUILD)/userspace/xdpcastctl.o $(BUILD)/libxdpcast.a
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libxdpcast.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -lcmocka -o $@
 
-# Preloaded into xdpcastd by tests/e2e/test_zone_copies.sh; not sanitized
+# Preloaded into xdpcastd by the e2e tests (shimmed in lib.sh); not sanitized
 # (a sanitizer runtime must come first of what is preloaded).
 $(BUILD)/tests/stall_write.so: tests/tools/stall_write.c
 	@mkdir -p $(@D)

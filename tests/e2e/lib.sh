@@ -459,6 +459,21 @@ blocklisted() {
 		[ "$(counter drop_blocklist)" -eq $((before + 1)) ]
 }
 
+# shimmed: the path of a wrapper, for $XDPCASTD, that starts xdpcastd with
+# tests/tools/stall_write.c preloaded; what the shim plays is chosen by the
+# variables set for start_xdpcastd (see there). An ASan build's runtime
+# checks that it comes first of the libraries loaded: the shim needs none.
+shimmed() {
+	cat > "$WORK/shimmed.sh" <<W
+#!/bin/sh
+export LD_PRELOAD=$BUILD/tests/stall_write.so
+export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
+exec $BUILD/xdpcastd "\$@"
+W
+	chmod +x "$WORK/shimmed.sh"
+	echo "$WORK/shimmed.sh"
+}
+
 # start_xdpcastd ARGS...: on veth-s for the anycast prefixes, with ARGS
 # (--zone FILE, --xdp-mode MODE, more --iface) added; $XDPCASTD instead of
 # this build's binary when set.

@@ -337,14 +337,7 @@ echo "ok - SIGTERM: withdrawn at the transit after ${drain_seen} ms while XDP st
 # unit does not start it again. (The shim fails the
 # first poll of more than two descriptors, the loop's, once
 # $WORK/poll_fail exists.)
-cat > "$WORK/wrap.sh" <<W
-#!/bin/sh
-export LD_PRELOAD=$BUILD/tests/stall_write.so POLL_FAIL_ARM=$WORK/poll_fail
-export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
-exec $BUILD/xdpcastd "\$@"
-W
-chmod +x "$WORK/wrap.sh"
-XDPCASTD="$WORK/wrap.sh" start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" \
+POLL_FAIL_ARM=$WORK/poll_fail XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" \
 	--bird-include "$INCLUDE"
 wait_within "announced at the transit" 15 announced
 kill -TERM "$XDPCASTD_PID"

@@ -527,14 +527,7 @@ echo "ok - a withdraw of a prefix the config lost: kept in the state file throug
 # undrain of what the file holds cannot be kept and is refused (the next
 # start would withdraw again), one of what it never held applies. (The
 # shim fails the state file's writes while $WORK/full exists.)
-cat > "$WORK/wrap.sh" <<W
-#!/bin/sh
-export LD_PRELOAD=$BUILD/tests/stall_write.so FULL_NAME=state.json FULL_MARKER=$WORK/full
-export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
-exec $BUILD/xdpcastd "\$@"
-W
-chmod +x "$WORK/wrap.sh"
-XDPCASTD="$WORK/wrap.sh" start_xdpcastd --zone "$ZONE"
+FULL_NAME=state.json FULL_MARKER=$WORK/full XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE"
 touch "$WORK/full"
 not_kept="not kept across restarts: writing $WORK/state.json: creating a temporary file beside it: No space left on device"
 rc=0; out=$(ctl withdraw 192.0.2.0/24 2>&1 > /dev/null) || rc=$?

@@ -123,16 +123,9 @@ echo "ok - kill -9, then a start: $total queries, 0 lost, all in XDP; the new da
 # the program stays, a status for the hook, the next start takes it over.
 # (The shim fails the first poll of more than two descriptors, the loop's,
 # once $WORK/poll_fail exists.)
-cat > "$WORK/wrap.sh" <<W
-#!/bin/sh
-export LD_PRELOAD=$BUILD/tests/stall_write.so POLL_FAIL_ARM=$WORK/poll_fail
-export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
-exec $BUILD/xdpcastd "\$@"
-W
-chmod +x "$WORK/wrap.sh"
 kill -USR1 "$XDPCASTD_PID"
 wait "$XDPCASTD_PID" || fail "the handover before the failing loop's start"
-XDPCASTD="$WORK/wrap.sh" start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
+POLL_FAIL_ARM=$WORK/poll_fail XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml"
 before=$(counter dns_answer)
 start_loop 4
 sleep 1

@@ -64,16 +64,8 @@ transfer:
   zones:
     - {zone: catalog.test, primary: $PRIMARY, catalog: true}
 YAML
-# An ASan build's runtime checks that it comes first of the libraries
-# loaded; the shim needs none of it.
-cat > "$WORK/wrap.sh" <<W
-#!/bin/sh
-export LD_PRELOAD=$BUILD/tests/stall_write.so STALL_MARKER=$WORK/stalled STALL_S=6 STALL_KEEP=$WORK/kept
-export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
-exec $BUILD/xdpcastd "\$@"
-W
-chmod +x "$WORK/wrap.sh"
-STALL_NAME=/zones/one.test.zone XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+STALL_NAME=/zones/one.test.zone STALL_MARKER=$WORK/stalled STALL_S=6 STALL_KEEP=$WORK/kept \
+	XDPCASTD=$(shimmed) start_xdpcastd --config "$WORK/xdpcastd.yaml"
 wait_within "one.test's copy being written" 20 test -e "$WORK/stalled"
 catalog 2
 kctl zone-reload catalog.test > /dev/null
@@ -87,7 +79,8 @@ stop_xdpcastd
 # The catalog's IXFR, applied in place on the loop's thread while its copy
 # was being written on the zones lane: the copy read a zone changing under it.
 rm -f "$WORK/stalled" "$WORK/stalled.over" "$WORK/kept"
-STALL_NAME=catalog.test. XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+STALL_NAME=catalog.test. STALL_MARKER=$WORK/stalled STALL_S=6 STALL_KEEP=$WORK/kept \
+	XDPCASTD=$(shimmed) start_xdpcastd --config "$WORK/xdpcastd.yaml"
 wait_within "the catalog's copy being written" 20 test -e "$WORK/stalled"
 kctl zone-begin catalog.test > /dev/null
 kctl zone-set catalog.test a1.zones 0 PTR one.test. > /dev/null
@@ -136,14 +129,9 @@ transfer:
     - {zone: catb.test, primary: $PRIMARY, catalog: true}
 YAML
 rm -f "$WORK/stalled" "$WORK/stalled.over" "$WORK/kept" "$WORK/zones/"*
-cat > "$WORK/wrap.sh" <<W
-#!/bin/sh
-export LD_PRELOAD=$BUILD/tests/stall_write.so STALL_MARKER=$WORK/stalled STALL_S=12
-export STALL_READ_NAME=bstall. STALL_READ_ARM=$WORK/read_arm STALL_READ_S=12
-export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
-exec $BUILD/xdpcastd "\$@"
-W
-STALL_NAME=/zones/catb.test.zone XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+STALL_NAME=/zones/catb.test.zone STALL_MARKER=$WORK/stalled STALL_S=12 \
+	STALL_READ_NAME=bstall. STALL_READ_ARM=$WORK/read_arm STALL_READ_S=12 XDPCASTD=$(shimmed) \
+	start_xdpcastd --config "$WORK/xdpcastd.yaml"
 wait_within "catb.test's copy being written" 20 test -e "$WORK/stalled"
 sent=$(ixfrs_sent catb.test)
 kctl zone-begin catb.test > /dev/null
@@ -173,7 +161,8 @@ transfer:
     - {zone: two.test, primary: $PRIMARY}
 YAML
 rm -f "$WORK/stalled" "$WORK/stalled.over" "$WORK/zones/"*
-STALL_NAME=/zones/two.test.zone XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+STALL_NAME=/zones/two.test.zone STALL_MARKER=$WORK/stalled STALL_S=12 XDPCASTD=$(shimmed) \
+	start_xdpcastd --config "$WORK/xdpcastd.yaml"
 wait_within "two.test's copy being written" 20 test -e "$WORK/stalled"
 sent=$(ixfrs_sent one.test)
 kctl zone-begin one.test > /dev/null
@@ -242,14 +231,8 @@ transfer:
   zones:
     - {zone: one.test, primary: $PRIMARY}
 YAML
-cat > "$WORK/wrap.sh" <<W
-#!/bin/sh
-export LD_PRELOAD=$BUILD/tests/stall_write.so FULL_NAME=/zones/one.test.zone FULL_MARKER=$WORK/full
-export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
-exec $BUILD/xdpcastd "\$@"
-W
 rm -f "$WORK/full" "$WORK/zones/"*
-XDPCASTD="$WORK/wrap.sh" start_xdpcastd --config "$WORK/xdpcastd.yaml"
+FULL_NAME=/zones/one.test.zone FULL_MARKER=$WORK/full XDPCASTD=$(shimmed) start_xdpcastd --config "$WORK/xdpcastd.yaml"
 wait_within "one.test's copy written" 20 test -e "$WORK/zones/one.test.zone"
 touch "$WORK/full"
 kctl zone-begin one.test > /dev/null

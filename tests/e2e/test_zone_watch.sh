@@ -161,15 +161,8 @@ stop_xdpcastd
 # which limit, and tries again: once the limit is freed, every file is
 # watched and a change is seen. (The shim plays each limit while a file
 # exists.)
-cat > "$WORK/wrap.sh" <<W
-#!/bin/sh
-export LD_PRELOAD=$BUILD/tests/stall_write.so
-export ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
-exec $BUILD/xdpcastd "\$@"
-W
-chmod +x "$WORK/wrap.sh"
 touch "$WORK/instances-full"
-INOTIFY_INSTANCES_FULL=$WORK/instances-full XDPCASTD="$WORK/wrap.sh" start_xdpcastd \
+INOTIFY_INSTANCES_FULL=$WORK/instances-full XDPCASTD=$(shimmed) start_xdpcastd \
 	--zone "$WORK/zones/second.test.zone" --config "$WORK/watch.yaml"
 answer_via_xdp late.second.test A 192.0.2.72
 grep -q "zone files not watched: inotify: too many inotify instances (fs.inotify.max_user_instances) (tried again every 30 s; a change meanwhile is seen at the next reload)" \
@@ -180,7 +173,7 @@ echo "late 300 IN A 192.0.2.73" > "$LATE"
 answer_via_xdp late.second.test A 192.0.2.73
 stop_xdpcastd
 touch "$WORK/watches-full"
-INOTIFY_WATCHES_FULL=$WORK/watches-full INOTIFY_WATCHES_FULL_NAME=$WORK/zones XDPCASTD="$WORK/wrap.sh" \
+INOTIFY_WATCHES_FULL=$WORK/watches-full INOTIFY_WATCHES_FULL_NAME=$WORK/zones XDPCASTD=$(shimmed) \
 	start_xdpcastd --zone "$WORK/zones/second.test.zone" --zone "$RELEASED" --config "$WORK/watch.yaml"
 answer_via_xdp late.second.test A 192.0.2.73
 grep -q "watching $WORK/zones for changes to $WORK/zones/second.test.zone: No space left on device (inotify watches: fs.inotify.max_user_watches) (tried again every 30 s; a change meanwhile is seen at the next reload)" \
