@@ -95,7 +95,7 @@ int maintenance_load(const char *path, const struct route *routes, size_t count,
 			goto out;
 		}
 		if (!action || (strcmp(action, "drain") && strcmp(action, "withdraw")) || !prepend_ok) {
-			snprintf(err, errlen, "%s: %s: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": 0..10}",
+			snprintf(err, errlen, "%s: %s: expected {\"action\": \"drain\"|\"withdraw\", \"prepend\": " BIRD_PREPEND_RANGE "}",
 				 path, prefix);
 			goto out;
 		}

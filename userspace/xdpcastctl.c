@@ -89,7 +89,7 @@ static const char usage[] =
 "                       clean stop has withdrawn already and a handover must\n"
 "                       not), never asking a daemon; when it cannot read the\n"
 "                       config file, at the paths given here, else the defaults\n"
-"  -p, --prepend N      drain: prepend bgp.asn N times (0..10)\n"
+"  -p, --prepend N      drain: prepend bgp.asn N times (" BIRD_PREPEND_RANGE ")\n"
 "      --timeout SECONDS  how long xdpcastd may take to answer (default 30;\n"
 "                       reload: as long as the load takes; 0: however long)\n"
 "  -j, --json           print JSON instead of text, errors too ({\"error\": ...})\n"
@@ -1177,8 +1177,8 @@ static int parse_options(int argc, char **argv, struct ctl *ctl)
 		case 'j': break;        /* json_asked */
 		case 'a': ctl->all = true; break;
 		case 'p':
-			if ((ctl->prepend = number(optarg, 0, 10)) < 0)
-				return fail("--prepend takes 0 to 10");
+			if ((ctl->prepend = number(optarg, 0, BIRD_PREPEND_MAX)) < 0)
+				return fail("--prepend takes " BIRD_PREPEND_RANGE);
 			break;
 		case 'w':
 			if ((ctl->watch = number(optarg, 1, 86400)) < 0)

@@ -157,7 +157,9 @@ ctl undrain > /dev/null
 wait_within "both back to plain" 10 eval '[ "$(path_of 192.0.2.0/24)" = 64501 ] && [ "$(path_of 2001:db8:53::/48)" = 64501 ]'
 out=$(ctl drain 198.51.100.0/24 2>&1) && fail "drained a prefix that is not ours"
 grep -q "198.51.100.0/24 is not one of the anycast prefixes" <<< "$out" || fail "drain of a stranger: $out"
-echo "ok - xdpcastctl drain (2 prepends) and withdraw of one prefix, kept across a restart in the state file; undrain lifts both"
+rc=0; out=$(ctl drain --prepend 11 192.0.2.0/24 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: --prepend takes 0..10" ] || fail "drain --prepend 11: rc $rc, '$out'"
+echo "ok - xdpcastctl drain (2 prepends) and withdraw of one prefix, kept across a restart in the state file; undrain lifts both; 11 prepends refused"
 
 # Four slow checks running (each on a worker of its own): an operator's
 # withdraw still reaches the include file meanwhile.

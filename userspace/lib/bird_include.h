@@ -17,6 +17,10 @@
 #define XDPCAST_DEFAULT_BIRD_INCLUDE "/run/xdpcast/bird.conf"
 #define BIRD_INCLUDE_MAX 65536          /* bytes of the rendered file: every route drained at its longest */
 #define BIRD_PREPEND_MAX 10             /* prepends of a drain */
+/* The range as help texts and errors spell it ("0..10"). */
+#define BIRD_PREPEND_RANGE "0.." BIRD_SPELLED(BIRD_PREPEND_MAX)
+#define BIRD_SPELLED(n) BIRD_SPELLED_(n)
+#define BIRD_SPELLED_(n) #n
 
 /* What this PoP asks BIRD to do with one anycast prefix. */
 enum route_state { ROUTE_WITHDRAWN, ROUTE_ANNOUNCED, ROUTE_PREPENDED };

@@ -71,7 +71,7 @@ int control_parse(const char *line, struct control_command *out, char *err, size
 		return -1;
 	}
 	if (n < 2 || n > (v == CONTROL_DRAIN ? 3 : 2) || (n == 3 && prepend < 0)) {
-		snprintf(err, errlen, "expected: drain PREFIX|all [PREPEND 0..10], undrain PREFIX|all, withdraw PREFIX|all");
+		snprintf(err, errlen, "expected: drain PREFIX|all [PREPEND " BIRD_PREPEND_RANGE "], undrain PREFIX|all, withdraw PREFIX|all");
 		return -1;
 	}
 	out->prepend = prepend;
