@@ -241,7 +241,7 @@ static __always_inline int port_allowed(const struct packet *pkt, const struct p
 			continue;
 		if (is_icmp(pkt))
 			return is_wanted_icmp(pkt);
-		if (!rule->port || rule->port == dport)
+		if (xdpcast_rule_admits_port(rule, dport))
 			return 1;
 	}
 	return 0;

@@ -119,6 +119,14 @@ struct protected_prefix {
 	struct port_rule allow[XDPCAST_ALLOW_MAX];
 };
 
+/* A rule's port admits a destination port (host order): its own, or any
+ * when it names none. The program's filter and xdpcastctl's choice of a
+ * destination to ask agree through this. */
+static inline int xdpcast_rule_admits_port(const struct port_rule *rule, __u16 port)
+{
+	return !rule->port || rule->port == port;
+}
+
 /*
  * The screen of `xdpcast_source_filter`, slot 0 of the mmapable
  * `xdpcast_source_screen` array: a source whose bits are clear matches no

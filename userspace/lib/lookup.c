@@ -23,7 +23,7 @@
 static bool admits_dns(const struct protected_prefix *scope)
 {
 	for (uint32_t i = 0; i < scope->rule_count && i < XDPCAST_ALLOW_MAX; i++)
-		if (scope->allow[i].proto == IPPROTO_UDP && (!scope->allow[i].port || scope->allow[i].port == 53))
+		if (scope->allow[i].proto == IPPROTO_UDP && xdpcast_rule_admits_port(&scope->allow[i], 53))
 			return true;
 	return false;
 }
