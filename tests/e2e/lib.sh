@@ -461,7 +461,7 @@ blocklisted() {
 
 # shimmed: the path of a wrapper, for $XDPCASTD, that starts xdpcastd with
 # tests/tools/stall_write.c preloaded; what the shim plays is chosen by the
-# variables set for start_xdpcastd (see there). An ASan build's runtime
+# variables set for start_xdpcastd (the shim's comment lists them). An ASan build's runtime
 # checks that it comes first of the libraries loaded: the shim needs none.
 shimmed() {
 	cat > "$WORK/shimmed.sh" <<W

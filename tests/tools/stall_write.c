@@ -19,10 +19,11 @@
  * $INOTIFY_INSTANCES_FULL exists, inotify_init1 fails (EMFILE); while
  * $INOTIFY_WATCHES_FULL exists, a watch on a path holding
  * $INOTIFY_WATCHES_FULL_NAME fails (ENOSPC).
- * The first open of a path holding $HOLD_OPEN_NAME makes the file
- * $HOLD_OPEN_MARKER and waits until $HOLD_OPEN_RELEASE exists (at most
- * ten minutes): a zone load held at an $INCLUDE for as long as a test
- * needs, whatever the machine's speed.
+ * The first open (or open64, not openat or fopen) of a path holding
+ * $HOLD_OPEN_NAME makes the file $HOLD_OPEN_MARKER and waits until
+ * $HOLD_OPEN_RELEASE exists, at most $HOLD_OPEN_S seconds (a failing test
+ * need not wait it out to stop the daemon): a zone load held at an
+ * $INCLUDE for as long as a test needs, whatever the machine's speed.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -150,26 +151,40 @@ int inotify_add_watch(int fd, const char *path, uint32_t mask)
 	return real_add(fd, path, mask);
 }
 
-int open(const char *path, int flags, ...)
+/* open and open64 (a build with 64-bit file offsets calls the latter):
+ * the hold, then the real call by `symbol`. */
+static int hold_then_open(const char *symbol, const char *path, int flags, mode_t mode)
 {
-	static int (*real_open)(const char *, int, ...);
+	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, symbol);
 	const char *name = getenv("HOLD_OPEN_NAME"), *marker = getenv("HOLD_OPEN_MARKER"),
-		   *release = getenv("HOLD_OPEN_RELEASE");
-	mode_t mode = 0;
+		   *release = getenv("HOLD_OPEN_RELEASE"), *seconds = getenv("HOLD_OPEN_S");
 
-	if (!real_open)
-		real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
-	if (flags & O_CREAT || (flags & O_TMPFILE) == O_TMPFILE) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	if (name && marker && release && strstr(path, name) && access(marker, F_OK)) {
+	if (name && marker && release && seconds && strstr(path, name) && access(marker, F_OK)) {
 		close(real_open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
-		for (int waited = 0; access(release, F_OK) && waited < 600 * 50; waited++)
+		for (int waited = 0; access(release, F_OK) && waited < atoi(seconds) * 50; waited++)
 			usleep(20000);
 	}
 	return real_open(path, flags, mode);
+}
+
+/* The mode is there only with O_CREAT or O_TMPFILE. */
+#define OPEN_MODE(flags) ({                                                     \
+	mode_t mode = 0;                                                        \
+	if ((flags) & O_CREAT || ((flags) & O_TMPFILE) == O_TMPFILE) {         \
+		va_list ap;                                                     \
+		va_start(ap, flags);                                            \
+		mode = va_arg(ap, mode_t);                                      \
+		va_end(ap);                                                     \
+	}                                                                       \
+	mode;                                                                   \
+})
+
+int open(const char *path, int flags, ...)
+{
+	return hold_then_open("open", path, flags, OPEN_MODE(flags));
+}
+
+int open64(const char *path, int flags, ...)
+{
+	return hold_then_open("open64", path, flags, OPEN_MODE(flags));
 }
