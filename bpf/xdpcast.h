@@ -120,8 +120,8 @@ struct protected_prefix {
 };
 
 /* A rule's port admits a destination port (host order): its own, or any
- * when it names none. The program's filter and xdpcastctl's choice of a
- * destination to ask agree through this. */
+ * when it names none. The program's filter and the choice of a destination
+ * to ask (xdpcastctl lookup, the fast_path check) agree through this. */
 static inline int xdpcast_rule_admits_port(const struct port_rule *rule, __u16 port)
 {
 	return !rule->port || rule->port == port;

@@ -36,6 +36,7 @@ static int socket_address(const char *path, struct sockaddr_un *addr, char *err,
 
 /* A drain's prepend, 0 to BIRD_PREPEND_MAX in digits alone; -1 for
  * anything else (%d read "3x" as 3 and wrapped 4294967299 round to 3). */
+_Static_assert(BIRD_PREPEND_MAX < 100, "prepend_parse reads two digits at most");
 static int prepend_parse(const char *text)
 {
 	size_t digits = strspn(text, "0123456789");
