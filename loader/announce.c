@@ -69,11 +69,55 @@ static const char *backend_check_name(const struct xdpcast_lpm_key *prefix, char
 	return out;
 }
 
+/* The first address of this host inside prefix, or -1. */
+static int local_address(const struct xdpcast_lpm_key *prefix, struct address *out)
+{
+	struct ifaddrs *all, *a;
+	int ret = -1;
+
+	if (getifaddrs(&all))
+		return -1;
+	for (a = all; a && ret; a = a->ifa_next) {
+		__u8 mapped[16] = { [10] = 0xff, [11] = 0xff };
+		char text[INET6_ADDRSTRLEN], err[128];
+
+		if (!a->ifa_addr || (a->ifa_addr->sa_family != AF_INET && a->ifa_addr->sa_family != AF_INET6))
+			continue;
+		if (a->ifa_addr->sa_family == AF_INET)
+			memcpy(mapped + 12, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, 4);
+		else
+			memcpy(mapped, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, 16);
+		if (!prefix_contains(prefix, mapped))
+			continue;
+		inet_ntop(a->ifa_addr->sa_family, a->ifa_addr->sa_family == AF_INET ?
+			  (void *)&((struct sockaddr_in *)a->ifa_addr)->sin_addr :
+			  (void *)&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, text, sizeof(text));
+		ret = address_parse(text, 53, out, err, sizeof(err));
+	}
+	freeifaddrs(all);
+	return ret;
+}
+
+/* The address a CHECK_KIND_LOCAL_BACKEND check asks now, or -1 and why
+ * it cannot ask. */
+static int local_backend(const struct xdpcast_lpm_key *inside, struct address *out, char *why, size_t len)
+{
+	char text[64];
+
+	if (!local_address(inside, out))
+		return 0;
+	prefix_format(inside, text, sizeof(text));
+	snprintf(why, len, "no address inside %s on this host: the server behind cannot be checked (add one, or "
+		 "set health.backend)", text);
+	return -1;
+}
+
 static void check_run(struct loop_job *job)
 {
 	struct check_job *c = (struct check_job *)job;
 	const struct check_spec *spec = &c->d->check_specs[c->check];
 	const struct options *o = &c->d->opts;
+	struct address local;
 
 	switch (spec->kind) {
 	case CHECK_KIND_FAST_PATH:
@@ -83,6 +127,11 @@ static void check_run(struct loop_job *job)
 	case CHECK_KIND_BACKEND:
 		c->failed = health_backend(&spec->backend, o->health.timeout_ms, c->zones, c->zone_count,
 					   &c->zones_passed, &c->server_later, c->detail, sizeof(c->detail));
+		break;
+	case CHECK_KIND_LOCAL_BACKEND:
+		c->failed = local_backend(spec->inside, &local, c->detail, sizeof(c->detail)) ||
+			    health_backend(&local, o->health.timeout_ms, c->zones, c->zone_count, &c->zones_passed,
+					   &c->server_later, c->detail, sizeof(c->detail));
 		break;
 	case CHECK_KIND_COMMAND:
 		c->failed = health_command(spec->command, &o->health.user, c->detail, sizeof(c->detail));
@@ -231,9 +280,6 @@ static void health_due(struct loop_timer *timer)
 			break;
 		case CHECK_KIND_ZONES:
 			health_record(&d->health, i, !zones_problem(d, detail, sizeof(detail)), detail);
-			break;
-		case CHECK_KIND_IMPOSSIBLE:
-			health_record(&d->health, i, false, spec->why);
 			break;
 		default:
 			submit_check(d, i);
@@ -535,35 +581,6 @@ static void drain_due(struct loop_timer *timer)
 	loop_stop(d->loop);
 }
 
-/* The first address of this host inside prefix, or -1. */
-static int local_address(const struct xdpcast_lpm_key *prefix, struct address *out)
-{
-	struct ifaddrs *all, *a;
-	int ret = -1;
-
-	if (getifaddrs(&all))
-		return -1;
-	for (a = all; a && ret; a = a->ifa_next) {
-		__u8 mapped[16] = { [10] = 0xff, [11] = 0xff };
-		char text[INET6_ADDRSTRLEN], err[128];
-
-		if (!a->ifa_addr || (a->ifa_addr->sa_family != AF_INET && a->ifa_addr->sa_family != AF_INET6))
-			continue;
-		if (a->ifa_addr->sa_family == AF_INET)
-			memcpy(mapped + 12, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, 4);
-		else
-			memcpy(mapped, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, 16);
-		if (!prefix_contains(prefix, mapped))
-			continue;
-		inet_ntop(a->ifa_addr->sa_family, a->ifa_addr->sa_family == AF_INET ?
-			  (void *)&((struct sockaddr_in *)a->ifa_addr)->sin_addr :
-			  (void *)&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, text, sizeof(text));
-		ret = address_parse(text, 53, out, err, sizeof(err));
-	}
-	freeifaddrs(all);
-	return ret;
-}
-
 static size_t add_check(struct daemon *d, const char *name, uint64_t gates, struct check_spec spec)
 {
 	enum check_action action = CHECK_WITHDRAW;
@@ -571,16 +588,17 @@ static size_t add_check(struct daemon *d, const char *name, uint64_t gates, stru
 	/* "backend" in health.actions is every backend check */
 	for (size_t i = 0; i < d->opts.health.action_count; i++)
 		if (!strcmp(d->opts.health.actions[i].check, name) ||
-		    (spec.kind == CHECK_KIND_BACKEND && !strcmp(d->opts.health.actions[i].check, "backend")))
+		    ((spec.kind == CHECK_KIND_BACKEND || spec.kind == CHECK_KIND_LOCAL_BACKEND) &&
+		     !strcmp(d->opts.health.actions[i].check, "backend")))
 			action = d->opts.health.actions[i].action;
 	d->check_specs[d->health.count] = spec;
 	return health_add(&d->health, name, action, gates);
 }
 
 /* The server behind, checked on an address it serves: health.backend for
- * every prefix, else for each prefix an address of this host inside it. A
- * prefix without one can never be checked, so never announced: a check
- * that is always down says why. */
+ * every prefix, else for each prefix an address of this host inside it,
+ * looked for at each round (a prefix without one is withdrawn until an
+ * address is added, and its check says why). */
 static void add_backend_checks(struct daemon *d, uint64_t all)
 {
 	if (d->opts.health.has_backend) {
@@ -589,17 +607,30 @@ static void add_backend_checks(struct daemon *d, uint64_t all)
 		return;
 	}
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
-		struct check_spec spec = { .kind = CHECK_KIND_BACKEND };
 		char name[BACKEND_CHECK_NAME_LEN];
 
-		backend_check_name(&d->opts.anycast[i].prefix, name);
-		if (local_address(&d->opts.anycast[i].prefix, &spec.backend)) {
-			spec.kind = CHECK_KIND_IMPOSSIBLE;
-			snprintf(spec.why, sizeof(spec.why), "no address inside %s on this host: the server behind "
-				 "cannot be checked (set health.backend)", d->routes[i].prefix);
-		}
-		add_check(d, name, 1ULL << i, spec);
+		add_check(d, backend_check_name(&d->opts.anycast[i].prefix, name), 1ULL << i,
+			  (struct check_spec){ .kind = CHECK_KIND_LOCAL_BACKEND, .inside = &d->opts.anycast[i].prefix });
 	}
+}
+
+/* Whether check i has nothing to ask on this host now (why says so). */
+static bool unaddressed(const struct daemon *d, size_t i, char *why, size_t len)
+{
+	const struct check_spec *spec = &d->check_specs[i];
+	struct address unused;
+
+	return spec->kind == CHECK_KIND_LOCAL_BACKEND && local_backend(spec->inside, &unused, why, len);
+}
+
+void announce_warn_unaddressed(const struct daemon *d, const char *where)
+{
+	char why[192];
+
+	for (size_t i = 0; i < d->health.count; i++)
+		if (unaddressed(d, i, why, sizeof(why)))
+			log_warn("%s%scheck %s: %s: withdrawn until then", where ? where : "", where ? ": " : "",
+				 d->health.checks[i].name, why);
 }
 
 static int gates_of(const struct options *o, const struct command_check *c, uint64_t *gates, char *err,
@@ -730,13 +761,15 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 	loop_timer_init(&d->drain_timer, "drain", drain_due, d);
 	/* A previous xdpcastd that handed over healthy was announcing: keep
 	 * announcing while the checks run (they fall like any up check).
-	 * After a crash nobody knows: start withdrawn and rise. A check that
-	 * cannot run here never passed (a prefix added since, without an
-	 * address on this host): it was announced for `fall` rounds. */
+	 * After a crash nobody knows: start withdrawn and rise. A check with
+	 * nothing to ask here has not passed (a prefix added since, without
+	 * an address on this host): it would be announced for `fall` rounds. */
 	if (inherit) {
+		char why[192];
+
 		health_assume_up(&d->health);
 		for (size_t i = 0; i < d->health.count; i++)
-			if (d->check_specs[i].kind == CHECK_KIND_IMPOSSIBLE)
+			if (unaddressed(d, i, why, sizeof(why)))
 				d->health.checks[i].up = false;
 		log_info("the previous xdpcastd (pid %u) handed over while healthy: staying announced while the "
 			 "checks run", previous->pid);
@@ -787,9 +820,7 @@ void announce_start(struct daemon *d)
 	else
 		log_info("no BGP control (no BIRD socket); health checks: %s", names);
 	announce_warn_covered(d);
-	for (size_t i = 0; i < d->health.count; i++)
-		if (d->check_specs[i].kind == CHECK_KIND_IMPOSSIBLE)
-			log_error("check %s: %s: never announced", d->health.checks[i].name, d->check_specs[i].why);
+	announce_warn_unaddressed(d, NULL);
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
 		const struct maintenance *m = &d->maintenance[i];
 

@@ -57,16 +57,17 @@ struct watched_files {
 enum check_kind {
 	CHECK_KIND_FAST_PATH,   /* the attachment, then the program answers every zone's SOA */
 	CHECK_KIND_ZONES,       /* every transferred zone fresh */
-	CHECK_KIND_BACKEND,     /* the server behind answers the same serials */
+	CHECK_KIND_BACKEND,     /* the server behind answers the same serials at `backend` */
+	CHECK_KIND_LOCAL_BACKEND, /* the same on this host's address inside `inside`, found at each
+				   * round: an address added or moved later is asked */
 	CHECK_KIND_COMMAND,     /* the operator's command */
-	CHECK_KIND_IMPOSSIBLE,  /* cannot be run here: always down, `why` says so */
 };
 
 struct check_spec {
 	enum check_kind kind;
 	struct address backend;                 /* CHECK_KIND_BACKEND */
+	const struct xdpcast_lpm_key *inside;   /* CHECK_KIND_LOCAL_BACKEND: an anycast prefix */
 	const struct command_check *command;    /* CHECK_KIND_COMMAND */
-	char why[192];                          /* CHECK_KIND_IMPOSSIBLE */
 };
 
 enum phase {
@@ -255,6 +256,9 @@ size_t announce_check_jobs(const struct options *o);
 void announce_start(struct daemon *d);
 /* Warns of an anycast prefix inside another (the start and --check-config). */
 void announce_warn_covered(const struct daemon *d);
+/* Warns of a backend check with no address of this host to ask (its
+ * prefix withdrawn until one is added); where: the config file, or NULL. */
+void announce_warn_unaddressed(const struct daemon *d, const char *where);
 /* xdpcastctl drain, undrain (MAINT_NONE) and withdraw: for prefix (as BIRD
  * writes it) or every prefix (NULL); kept in the state file first. A
  * drain or withdraw the file cannot keep (a full or read-only disk) takes

@@ -695,8 +695,9 @@ static const struct schema_item health_keys[] = {
 	{ .key = "backend", .type = &address_type, .offset = H(backend), .flags = SCHEMA_GIVEN,
 	  .given_offset = H(has_backend), .default_doc = "this host's addresses inside each anycast prefix",
 	  .help = "the userspace server: its SOA serials must equal ours. Without it, one check per anycast "
-		  "prefix (`backend PREFIX`) asks the server on an address of this host inside that prefix; a "
-		  "prefix without one is never announced (and `--check-config` warns)" },
+		  "prefix (`backend PREFIX`) asks the server on an address of this host inside that prefix, "
+		  "looked for at each round: a prefix without one is withdrawn until an address is added (and "
+		  "`--check-config` warns)" },
 	{ .key = "commands", .shape = SCHEMA_LIST, .children = command_keys, .offset = H(commands),
 	  .count_offset = H(command_count), .record_size = sizeof(struct command_check),
 	  .record_defaults = &command_defaults, .max_items = OPTIONS_MAX_CHECKS, .noun = "command",

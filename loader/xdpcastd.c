@@ -186,16 +186,13 @@ static int place_views(struct daemon *d, char *err, size_t errlen)
 }
 
 /* What --check-config cannot call wrong but an operator should know: a
- * check that can never pass, a probe that sees a view's answers, an
+ * check with no address to ask, a probe that sees a view's answers, an
  * anycast prefix that cannot move its traffic alone. */
 static void check_config_warnings(const struct daemon *d)
 {
 	static const __u8 probe4[16] = XDPCAST_PROBE_SOURCE4, probe6[16] = XDPCAST_PROBE_SOURCE6;
 
-	for (size_t i = 0; i < d->health.count; i++)
-		if (d->check_specs[i].kind == CHECK_KIND_IMPOSSIBLE)
-			log_warn("%s: check %s: %s: never announced", d->opts.config_path, d->health.checks[i].name,
-				 d->check_specs[i].why);
+	announce_warn_unaddressed(d, d->opts.config_path);
 	for (size_t v = 0; v < d->opts.view_count; v++)
 		for (size_t p = 0; p < d->opts.views[v].prefix_count; p++)
 			if (prefix_contains(&d->opts.views[v].prefixes[p], probe4) ||

@@ -317,6 +317,29 @@ touch "$WORK/web-ok"
 wait_within "announced once healthy again" 10 announced
 echo "ok - BIRD down while the PoP went unhealthy: BIRD started withdrawn, announced once healthy"
 
+# The anycast address configured after the start (a boot where the
+# address comes later, say): its prefix is withdrawn and status says why;
+# once the address is added, the next rounds ask it and announce. It was
+# looked for at the start only, so the prefix stayed withdrawn until a
+# restart. Taken away while running: withdrawn, the same reason.
+only_v6() { transit_has 2001:db8:53::/48 && lacks transit_has 192.0.2.0/24; }
+no_address="no address inside 192.0.2.0/24 on this host: the server behind cannot be checked (add one, or set health.backend)"
+stop_xdpcastd
+srv ip addr del $ANYCAST4/32 dev lo
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE"
+grep -q "warning: check backend 192.0.2.0/24: $no_address: withdrawn until then" "$WORK/xdpcastd.log" ||
+	fail "the start did not warn of the missing address: $(grep "backend 192" "$WORK/xdpcastd.log")"
+wait_within "the IPv6 prefix announced alone" 15 only_v6
+grep -qx "check backend 192.0.2.0/24 down: $no_address" <<< "$(ctl status)" || fail "status: $(ctl status)"
+srv ip addr add $ANYCAST4/32 dev lo
+wait_within "announced once the address was added" 10 announced
+srv ip addr del $ANYCAST4/32 dev lo
+wait_within "withdrawn once the address was taken away" 10 only_v6
+grep -qx "check backend 192.0.2.0/24 down: $no_address" <<< "$(ctl status)" || fail "status: $(ctl status)"
+srv ip addr add $ANYCAST4/32 dev lo
+wait_within "announced once the address was back" 10 announced
+echo "ok - an anycast address added after the start: its prefix withdrawn meanwhile (status says why), announced once added; taken away: withdrawn"
+
 # SIGTERM: withdrawn while the program is still attached, then detached.
 kill -TERM "$XDPCASTD_PID"
 stopped_at=$(date +%s%N)
