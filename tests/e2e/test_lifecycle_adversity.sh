@@ -190,42 +190,50 @@ grep -q "^EXTEND_TIMEOUT_USEC=[0-9]* STATUS=starting: [0-9]* of 25 first transfe
 stop_xdpcastd
 echo "ok - status during a start of 25 transfers: phase starting, 1 failed, a reload refused, STATUS= for systemd; then started"
 
-# xdpcastctl while a start reads a zone of 300,000 names and compiles it
-# into the answer cache: the control socket was made only after the read,
-# and the loop did not turn during the compile, so status said nothing
-# (for 33 s at 10M names) and xdpcastctl gave up. Now each step answers,
-# and systemd's STATUS= names it.
-"$ROOT/tests/tools/names_zone.sh" scale.test 300000 > "$WORK/scale.zone"
+# xdpcastctl while a start reads a zone and compiles it into the answer
+# cache: the control socket was made only after the read, and the loop did
+# not turn during the compile, so status said nothing (for 33 s at 10M
+# names) and xdpcastctl gave up. Now each step answers, and systemd's
+# STATUS= names it. The shim holds each step until the test has seen it
+# (the read at the zone's last $INCLUDE, the compile before its pages are
+# published), so that no machine is too fast for a poll to see it.
+"$ROOT/tests/tools/names_zone.sh" scale.test 10000 > "$WORK/scale.zone"
+echo "tail 300 IN A 192.0.2.9" > "$WORK/scale-tail.zone"
+echo "\$INCLUDE scale-tail.zone" >> "$WORK/scale.zone"
 told_before=$(wc -l < "$WORK/notify.log")      # the listener of the start above
-NOTIFY_SOCKET=$WORK/notify.sock launch_xdpcastd --zone "$ZONE" --zone "$WORK/scale.zone" --metrics 127.0.0.1:9553
+HOLD_OPEN_NAME=scale-tail HOLD_OPEN_MARKER=$WORK/read-held HOLD_OPEN_RELEASE=$WORK/read-release \
+	HOLD_PUBLISH_MARKER=$WORK/compile-held HOLD_PUBLISH_RELEASE=$WORK/compile-release HOLD_S=60 \
+	XDPCASTD=$(shimmed) NOTIFY_SOCKET=$WORK/notify.sock \
+	launch_xdpcastd --zone "$ZONE" --zone "$WORK/scale.zone" --metrics 127.0.0.1:9553
 : > "$WORK/steps"
 : > "$WORK/metrics_reading"
-# The JSON has a poller of its own: the compile step of 300,000 names
-# lasts a few polls, which one poller taking turns would miss.
-while kill -0 "$XDPCASTD_PID" 2>/dev/null && ! said_ready; do
-	{ ctl --timeout 10 status --json 2>/dev/null || true; } |
-		{ json '(v["start"] or {}).get("step"), v["zones_loading"]' 2>/dev/null || true; }
-	sleep 0.02
-done > "$WORK/loading" &
-json_poller=$!
+: > "$WORK/loading"
 until said_ready; do
 	kill -0 "$XDPCASTD_PID" || fail "xdpcastd exited during the start: $(tail -3 "$WORK/xdpcastd.log")"
 	step=$({ ctl --timeout 10 status 2>/dev/null || true; } | tee -a "$WORK/status.txt" | grep "^starting: " || true)
 	[ -z "$step" ] || echo "$step" >> "$WORK/steps"
+	{ ctl --timeout 10 status --json 2>/dev/null || true; } |
+		{ json '(v["start"] or {}).get("step"), v["zones_loading"]' 2>/dev/null || true; } >> "$WORK/loading"
 	# /metrics is bound before the read (a taken port fails the start at
 	# once): it answers 503 while the zone files are read.
 	[[ "$step" != "starting: reading the zone files"* ]] ||
 		srv curl -s -m 5 -o /dev/null -w '%{http_code}\n' http://127.0.0.1:9553/metrics >> "$WORK/metrics_reading" || true
+	[ -e "$WORK/read-held" ] && grep -q "^starting: reading" "$WORK/steps" && grep -q . "$WORK/metrics_reading" &&
+		grep -qx "('reading', False)" "$WORK/loading" && touch "$WORK/read-release"
+	[ -e "$WORK/compile-held" ] && grep -q "^starting: 0 of 0 first transfers done; compiling" "$WORK/steps" &&
+		grep -qx "('loading', True)" "$WORK/loading" && touch "$WORK/compile-release"
 	sleep 0.05
 done
+[ -e "$WORK/read-release" ] && [ -e "$WORK/compile-release" ] ||
+	fail "ready before both held steps were seen: $(ls "$WORK" | grep -e held -e release)"
 grep -qx "starting: reading the zone files and loading the program; the program is attached once the zones are in" \
 	"$WORK/steps" || fail "no status while the zone files were read: $(sort -u "$WORK/steps")"
 grep -qx "starting: 0 of 0 first transfers done; compiling the zones into the answer cache, then attaching the program" \
 	"$WORK/steps" || fail "no status while the zones were compiled: $(sort -u "$WORK/steps")"
 grep -qx 503 "$WORK/metrics_reading" && ! grep -vqx 503 "$WORK/metrics_reading" ||
 	fail "/metrics while the zone files were read (expected 503 alone): $(sort | uniq -c < "$WORK/metrics_reading")"
-wait "$json_poller"
-# zones_loading said false while the start compiled (only reloads set it).
+# zones_loading said false while the start read and true while it
+# compiled (only reloads set it otherwise).
 grep -qx "('loading', True)" "$WORK/loading" && ! grep -q "('reading', True)" "$WORK/loading" ||
 	fail "status --json's zones_loading is not true exactly while the start compiles: $(sort | uniq -c < "$WORK/loading")"
 ! grep -q "a reload is running" "$WORK/status.txt" || fail "status called the start's load a reload: $(sort -u "$WORK/status.txt")"
@@ -233,8 +241,9 @@ for step in "reading the zone files and loading the program" "compiling the zone
 	tail -n +$((told_before + 1)) "$WORK/notify.log" | grep -qx "STATUS=starting: $step" ||
 		fail "no STATUS= for systemd at '$step': $(tail -n +$((told_before + 1)) "$WORK/notify.log")"
 done
+xdp_answers tail.scale.test A 192.0.2.9 || fail "the held \$INCLUDE's record is not answered"
 stop_xdpcastd
-echo "ok - status while a start reads and compiles 300,000 names: each step answers (zones_loading while it compiles), STATUS= names it, /metrics says 503 starting"
+echo "ok - status while a start reads and compiles a zone, each step held until seen: each step answers (zones_loading while it compiles), STATUS= names it, /metrics says 503 starting"
 
 slow_config 32
 launch_xdpcastd --zone "$ZONE" --config "$WORK/slow.yaml"

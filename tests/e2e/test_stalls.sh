@@ -44,7 +44,7 @@ transfer:
     - {zone: slow.test, primary: 127.0.0.1@5300}
 YAML
 # No BIRD: the include file is written all the same, and is what we watch.
-HOLD_OPEN_NAME=held-tail HOLD_OPEN_MARKER=$WORK/held HOLD_OPEN_RELEASE=$WORK/release HOLD_OPEN_S=60 XDPCASTD=$(shimmed) \
+HOLD_OPEN_NAME=held-tail HOLD_OPEN_MARKER=$WORK/held HOLD_OPEN_RELEASE=$WORK/release HOLD_S=60 XDPCASTD=$(shimmed) \
 	start_xdpcastd --zone "$EXAMPLE" --zone "$WORK/scale.zone" --config "$WORK/xdpcastd.yaml" \
 	--bird-socket "$WORK/no-bird.ctl" --bird-include "$INCLUDE"
 announced() { grep -q "route 192.0.2.0/24" "$INCLUDE" 2>/dev/null; }

@@ -19,11 +19,14 @@
  * $INOTIFY_INSTANCES_FULL exists, inotify_init1 fails (EMFILE); while
  * $INOTIFY_WATCHES_FULL exists, a watch on a path holding
  * $INOTIFY_WATCHES_FULL_NAME fails (ENOSPC).
- * The first open (or open64, not openat or fopen) of a path holding
- * $HOLD_OPEN_NAME makes the file $HOLD_OPEN_MARKER and waits until
- * $HOLD_OPEN_RELEASE exists, at most $HOLD_OPEN_S seconds (a failing test
- * need not wait it out to stop the daemon): a zone load held at an
- * $INCLUDE for as long as a test needs, whatever the machine's speed.
+ * Holds, each for as long as a test needs whatever the machine's speed,
+ * and at most $HOLD_S seconds (a failing test need not wait it out to
+ * stop the daemon): the first open (or open64, not openat or fopen) of a
+ * path holding $HOLD_OPEN_NAME makes the file $HOLD_OPEN_MARKER and waits
+ * until $HOLD_OPEN_RELEASE exists (a zone load held at an $INCLUDE); the
+ * first bpf_map_update_batch, which puts compiled blob pages in place,
+ * does the same with $HOLD_PUBLISH_MARKER and $HOLD_PUBLISH_RELEASE (a
+ * compile held before its pages are published).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -35,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <libknot/libknot.h>
 
 /* The first time `what` holds $STALL_NAME: the marker made, then the
@@ -151,20 +155,41 @@ int inotify_add_watch(int fd, const char *path, uint32_t mask)
 	return real_add(fd, path, mask);
 }
 
+/* The first time, once the marker is made: the wait for the release.
+ * The marker is made with the real open, whose symbol is given. */
+static void hold(const char *marker_var, const char *release_var, const char *open_symbol)
+{
+	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, open_symbol);
+	const char *marker = getenv(marker_var), *release = getenv(release_var), *seconds = getenv("HOLD_S");
+
+	if (!marker || !release || !seconds || !access(marker, F_OK))
+		return;
+	close(real_open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	for (int waited = 0; access(release, F_OK) && waited < atoi(seconds) * 50; waited++)
+		usleep(20000);
+}
+
 /* open and open64 (a build with 64-bit file offsets calls the latter):
  * the hold, then the real call by `symbol`. */
 static int hold_then_open(const char *symbol, const char *path, int flags, mode_t mode)
 {
 	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, symbol);
-	const char *name = getenv("HOLD_OPEN_NAME"), *marker = getenv("HOLD_OPEN_MARKER"),
-		   *release = getenv("HOLD_OPEN_RELEASE"), *seconds = getenv("HOLD_OPEN_S");
+	const char *name = getenv("HOLD_OPEN_NAME");
 
-	if (name && marker && release && seconds && strstr(path, name) && access(marker, F_OK)) {
-		close(real_open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
-		for (int waited = 0; access(release, F_OK) && waited < atoi(seconds) * 50; waited++)
-			usleep(20000);
-	}
+	if (name && strstr(path, name))
+		hold("HOLD_OPEN_MARKER", "HOLD_OPEN_RELEASE", symbol);
 	return real_open(path, flags, mode);
+}
+
+int bpf_map_update_batch(int fd, const void *keys, const void *values, __u32 *count,
+			 const struct bpf_map_batch_opts *opts)
+{
+	int (*real_batch)(int, const void *, const void *, __u32 *, const struct bpf_map_batch_opts *) =
+		(int (*)(int, const void *, const void *, __u32 *, const struct bpf_map_batch_opts *))
+			dlsym(RTLD_NEXT, "bpf_map_update_batch");
+
+	hold("HOLD_PUBLISH_MARKER", "HOLD_PUBLISH_RELEASE", "open");
+	return real_batch(fd, keys, values, count, opts);
 }
 
 /* The mode is there only with O_CREAT or O_TMPFILE. */
