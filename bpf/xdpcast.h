@@ -13,6 +13,7 @@
 
 #define XDPCAST_MAX_IFACES     8
 #define XDPCAST_STATS_SLOTS    (XDPCAST_MAX_IFACES + 1)
+#define XDPCAST_HANDOVER_CHECKS 80      /* health checks a handover lists: every one (health.h) */
 #define XDPCAST_TEST_RUN_SLOT  XDPCAST_MAX_IFACES  /* packets of no attached interface:
 						    * BPF_PROG_TEST_RUN (xdpcastctl lookup) */
 #define XDPCAST_NAME_MAX       255   /* wire-format domain name, root label included */
@@ -268,6 +269,12 @@ struct xdpcast_settings {
  * over (keep announcing) or died (start withdrawn). The program does not
  * read it. Fields are only ever appended.
  */
+/* A health check as a handover leaves it to the successor. */
+struct control_plane_check {
+	__u32 name_hash;          /* state_check_hash of its name */
+	__u32 up;
+};
+
 struct control_plane_state {
 	__u32 healthy;            /* every health check up: the PoP wants to announce */
 	__u32 checks_up;
@@ -282,8 +289,9 @@ struct control_plane_state {
 	__u32 program_id;         /* of its program: a successor trusts handed_over
 				   * only if that program is the one it takes over */
 	__u32 handed_over;        /* 1: it exited for a successor, leaving the program
-				   * attached and the announcement as `healthy` says;
-				   * 0 again once a successor started on it */
+				   * attached and the announcement as its checks
+				   * (check_states, else `healthy`) say; 0 again once a
+				   * successor started on it */
 	/* What the successor that takes the maps over counts on from: its
 	 * counters go on where the maps' do, never back to 0. */
 	__u64 counters_since;     /* unix seconds: the start that took nothing over */
@@ -291,6 +299,12 @@ struct control_plane_state {
 	__u64 catalog_errors;
 	__u32 reattached_ifindex[XDPCAST_MAX_IFACES];   /* the interface of each reattached */
 	__u32 reattached[XDPCAST_MAX_IFACES];
+	/* Every check, up or down, so that after a handover the successor
+	 * announces what they let this xdpcastd announce (one prefix down
+	 * takes no other down). 0 listed: an older xdpcastd wrote it, and
+	 * only `healthy` is trusted. */
+	__u32 checks_listed;
+	struct control_plane_check check_states[XDPCAST_HANDOVER_CHECKS];
 };
 
 /*

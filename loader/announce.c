@@ -129,8 +129,12 @@ static void check_run(struct loop_job *job)
 					   &c->zones_passed, &c->server_later, c->detail, sizeof(c->detail));
 		break;
 	case CHECK_KIND_LOCAL_BACKEND:
-		c->failed = local_backend(spec->inside, &local, c->detail, sizeof(c->detail)) ||
-			    health_backend(&local, o->health.timeout_ms, c->zones, c->zone_count, &c->zones_passed,
+		if (local_backend(spec->inside, &local, c->detail, sizeof(c->detail))) {
+			c->failed = -1;
+			c->zones_passed = c->zone_count;        /* no zone's failure: it counts whatever they became */
+			break;
+		}
+		c->failed = health_backend(&local, o->health.timeout_ms, c->zones, c->zone_count, &c->zones_passed,
 					   &c->server_later, c->detail, sizeof(c->detail));
 		break;
 	case CHECK_KIND_COMMAND:
@@ -739,9 +743,24 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the previous xdpcastd's record says of the check called name:
+ * 1 up, 0 down, -1 not listed (a check it did not have). */
+static int handed_over_state(const struct control_plane_state *previous, const char *name)
+{
+	uint32_t hash = state_check_hash(name);
+
+	for (size_t i = 0; i < previous->checks_listed; i++)
+		if (previous->check_states[i].name_hash == hash)
+			return previous->check_states[i].up != 0;
+	return -1;
+}
+
 int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen)
 {
-	bool inherit = previous && previous->handed_over && previous->healthy;
+	/* A record of another version may list more than this one holds:
+	 * then it is not read (a check past the end would count as new). */
+	bool listed = previous && previous->checks_listed && previous->checks_listed <= XDPCAST_HANDOVER_CHECKS;
+	bool inherit = previous && previous->handed_over && (previous->healthy || listed);
 	uint64_t all = d->opts.anycast_count >= 64 ? ~0ULL : (1ULL << d->opts.anycast_count) - 1;
 	const struct health_options *h = &d->opts.health;
 
@@ -759,20 +778,38 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 	}
 	loop_timer_init(&d->health_timer, "health round", health_due, d);
 	loop_timer_init(&d->drain_timer, "drain", drain_due, d);
-	/* A previous xdpcastd that handed over healthy was announcing: keep
-	 * announcing while the checks run (they fall like any up check).
-	 * After a crash nobody knows: start withdrawn and rise. A check with
-	 * nothing to ask here has not passed (a prefix added since, without
-	 * an address on this host): it would be announced for `fall` rounds. */
+	/* A previous xdpcastd that handed over announced what its checks up
+	 * let it: keep announcing that while the checks run (they fall like
+	 * any up check); the checks it had down start down and rise, so one
+	 * prefix down does not take the others down at a restart. A check it
+	 * did not have starts up after a healthy handover (all it announced
+	 * was checked), else down: it could announce what the previous one
+	 * withdrew. After a crash nobody knows: start withdrawn and rise. A
+	 * check with nothing to ask here has not passed (a prefix added
+	 * since, without an address on this host): it would be announced for
+	 * `fall` rounds. */
 	if (inherit) {
+		size_t down = 0;
 		char why[192];
 
 		health_assume_up(&d->health);
-		for (size_t i = 0; i < d->health.count; i++)
+		for (size_t i = 0; i < d->health.count; i++) {
+			int was = listed ? handed_over_state(previous, d->health.checks[i].name) : 1;
+
 			if (unaddressed(d, i, why, sizeof(why)))
-				d->health.checks[i].up = false;
-		log_info("the previous xdpcastd (pid %u) handed over while healthy: staying announced while the "
-			 "checks run", previous->pid);
+				health_start_down(&d->health, i, why);
+			else if (was == 0)
+				health_start_down(&d->health, i, "failing at the handover, not run since");
+			else if (was < 0 && !previous->healthy)
+				health_start_down(&d->health, i, "new since the handover, not run yet");
+			down += !d->health.checks[i].up;
+		}
+		if (previous->healthy)
+			log_info("the previous xdpcastd (pid %u) handed over while healthy: staying announced while "
+				 "the checks run", previous->pid);
+		else
+			log_info("the previous xdpcastd (pid %u) handed over with %zu of %zu checks down: announcing "
+				 "what the others let it while the checks run", previous->pid, down, d->health.count);
 	}
 	return 0;
 }

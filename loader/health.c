@@ -84,6 +84,13 @@ void health_assume_up(struct health *h)
 	}
 }
 
+void health_start_down(struct health *h, size_t i, const char *detail)
+{
+	h->checks[i].up = false;
+	h->checks[i].passes = 0;
+	snprintf(h->checks[i].detail, sizeof(h->checks[i].detail), "%s", detail);
+}
+
 enum soa_verdict health_soa_answer(const uint8_t *wire, size_t len, const struct health_zone *z, const char *who,
 				   bool newer_is_ours, char *detail, size_t dlen)
 {

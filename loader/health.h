@@ -22,6 +22,7 @@
 
 /* fast_path, zones, a backend check per anycast prefix at most, commands */
 #define HEALTH_MAX_CHECKS (2 + OPTIONS_MAX_ANYCAST + OPTIONS_MAX_CHECKS)
+_Static_assert(HEALTH_MAX_CHECKS <= XDPCAST_HANDOVER_CHECKS, "a handover lists every check");
 #define HEALTH_FAILURE_REMINDER_S 600   /* a failure that lasts is logged again this often */
 
 struct check {
@@ -51,8 +52,10 @@ void health_record(struct health *h, size_t i, bool passed, const char *detail);
 bool health_all_up(const struct health *h);
 
 /* Every check up, as after `rise` passes: for a daemon that takes over
- * from one that handed over while healthy. */
+ * from one that handed over; then those that were down, or cannot run,
+ * start down again (health_start_down) and must rise. */
 void health_assume_up(struct health *h);
+void health_start_down(struct health *h, size_t i, const char *detail);
 
 /* A zone as the checks see it: its origin and the serial in force. */
 struct health_zone {

@@ -82,13 +82,15 @@ got=$(identity_of nobody)
 echo "ok - health.user nobody: uid, gid and groups 65534, no capabilities"
 
 # A handover while healthy, to a daemon with a prefix added that has no
-# address on this host (its backend check can never pass): the checks the
-# previous daemon passed are trusted, that one not. It was announced for
-# `fall` rounds; it is never in the include file.
+# address on this host (its backend check cannot pass until one is
+# added): the checks the previous daemon passed are trusted, that one not
+# (a check new after a healthy handover starts up, but this one has
+# nothing to ask). It was announced for `fall` rounds; it is never in the
+# include file.
 start_nsd "$ZONE"
 printf 'health: {interval_ms: %s, rise: 2, fall: %s}\n' "$INTERVAL_MS" "$FALL" > "$WORK/plain.yaml"
 start_xdpcastd --zone "$ZONE" --config "$WORK/plain.yaml" --bird-socket "$WORK/no-bird.ctl" --bird-include "$INCLUDE"
-# Healthy: every check up (both prefixes announced), else the handover is not trusted.
+# Healthy: every check up, so that a new check starts up unless it cannot run.
 healthy() { [ "$(ctl status --json | json 'v["healthy"]')" = True ]; }
 wait_for "healthy" healthy
 kill -USR1 "$XDPCASTD_PID"

@@ -382,6 +382,35 @@ static void test_control_plane(void **state)
 	assert_int_equal(cp.reattached_ifindex[1], 7);
 	assert_int_equal(cp.reattached[1], 3);
 	assert_int_equal(cp.reattached[0], 0);
+	/* Every check by name, up or not, for a successor after a handover;
+	 * the hash is fixed across versions (32-bit FNV-1a). */
+	assert_int_equal(cp.checks_listed, 2);
+	assert_int_equal(cp.check_states[0].name_hash, state_check_hash("fast_path"));
+	assert_int_equal(cp.check_states[0].up, 1);
+	assert_int_equal(cp.check_states[1].name_hash, 0x0fd9bc91);     /* "web" */
+	assert_int_equal(cp.check_states[1].up, 0);
+	assert_int_equal(state_check_hash("a"), 0xe40c292c);
+}
+
+/* More checks than the record holds: none listed (a check left out would
+ * be taken as new, so as up), and a successor goes by `healthy`. */
+static void test_control_plane_all_or_none(void **state)
+{
+	struct pop_state *many = state_new(1, 1, 1, XDPCAST_HANDOVER_CHECKS + 1, 1, 1);
+	struct control_plane_state cp;
+
+	(void)state;
+	assert_non_null(many);
+	many->check_count = XDPCAST_HANDOVER_CHECKS;
+	for (size_t i = 0; i < many->check_count; i++)
+		snprintf(many->checks[i].name, sizeof(many->checks[i].name), "check%zu", i);
+	state_control_plane(many, &cp);
+	assert_int_equal(cp.checks_listed, XDPCAST_HANDOVER_CHECKS);
+	assert_int_equal(cp.check_states[XDPCAST_HANDOVER_CHECKS - 1].name_hash, state_check_hash(many->checks[XDPCAST_HANDOVER_CHECKS - 1].name));
+	many->check_count++;
+	state_control_plane(many, &cp);
+	assert_int_equal(cp.checks_listed, 0);
+	state_unref(many);
 }
 
 int main(void)
@@ -397,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_status_json),
 		cmocka_unit_test(test_status_json_while_starting),
 		cmocka_unit_test(test_control_plane),
+		cmocka_unit_test(test_control_plane_all_or_none),
 	};
 
 	return cmocka_run_group_tests_name("views of the state snapshot", tests, setup, teardown);

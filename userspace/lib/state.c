@@ -255,6 +255,16 @@ char *state_json_text(const struct pop_state *s, json_t *more)
 	return text;
 }
 
+/* Never to change: a successor of another version compares them. */
+uint32_t state_check_hash(const char *name)
+{
+	uint32_t hash = 2166136261u;
+
+	for (; *name; name++)
+		hash = (hash ^ (uint8_t)*name) * 16777619u;
+	return hash;
+}
+
 void state_control_plane(const struct pop_state *s, struct control_plane_state *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -262,6 +272,10 @@ void state_control_plane(const struct pop_state *s, struct control_plane_state *
 	out->checks = s->check_count;
 	for (size_t i = 0; i < s->check_count; i++)
 		out->checks_up += s->checks[i].up;
+	/* All or none: a check left out would be taken as new, so as up. */
+	for (size_t i = 0; i < s->check_count && s->check_count <= XDPCAST_HANDOVER_CHECKS; i++)
+		out->check_states[out->checks_listed++] = (struct control_plane_check){
+			.name_hash = state_check_hash(s->checks[i].name), .up = s->checks[i].up };
 	out->bird_up = s->bird_up;
 	out->prefixes = s->prefix_count;
 	for (size_t i = 0; i < s->prefix_count; i++)
