@@ -261,6 +261,13 @@ struct xdpcast_settings {
 				   * config names it); not read by the program: kept for a takeover */
 };
 
+/* A health check as a handover leaves it to the successor: 64 bits of
+ * its name, so that no two names of a config meet. */
+struct control_plane_check {
+	__u64 name_hash;          /* state_check_hash of its name */
+	__u32 up;
+};
+
 /*
  * What the control plane last saw, slot 0 of the `xdpcast_control_plane`
  * array: xdpcastd writes it after every change so that `bpftool map dump`
@@ -269,12 +276,6 @@ struct xdpcast_settings {
  * over (keep announcing) or died (start withdrawn). The program does not
  * read it. Fields are only ever appended.
  */
-/* A health check as a handover leaves it to the successor. */
-struct control_plane_check {
-	__u32 name_hash;          /* state_check_hash of its name */
-	__u32 up;
-};
-
 struct control_plane_state {
 	__u32 healthy;            /* every health check up: the PoP wants to announce */
 	__u32 checks_up;

@@ -633,7 +633,7 @@ void announce_warn_unaddressed(const struct daemon *d, const char *where)
 
 	for (size_t i = 0; i < d->health.count; i++)
 		if (unaddressed(d, i, why, sizeof(why)))
-			log_warn("%s%scheck %s: %s: withdrawn until then", where ? where : "", where ? ": " : "",
+			log_warn("%s%scheck %s: %s: down until then", where ? where : "", where ? ": " : "",
 				 d->health.checks[i].name, why);
 }
 
@@ -744,21 +744,23 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
 }
 
 /* What the previous xdpcastd's record says of the check called name:
- * 1 up, 0 down, -1 not listed (a check it did not have). */
+ * 1 up, 0 down, -1 not listed (a check it did not have). Should two
+ * entries share the hash, down wins. */
 static int handed_over_state(const struct control_plane_state *previous, const char *name)
 {
-	uint32_t hash = state_check_hash(name);
+	uint64_t hash = state_check_hash(name);
+	int state = -1;
 
 	for (size_t i = 0; i < previous->checks_listed; i++)
 		if (previous->check_states[i].name_hash == hash)
-			return previous->check_states[i].up != 0;
-	return -1;
+			state = state < 0 ? previous->check_states[i].up != 0 : state && previous->check_states[i].up;
+	return state;
 }
 
 int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen)
 {
 	/* A record of another version may list more than this one holds:
-	 * then it is not read (a check past the end would count as new). */
+	 * then it is not read, and only `healthy` is trusted. */
 	bool listed = previous && previous->checks_listed && previous->checks_listed <= XDPCAST_HANDOVER_CHECKS;
 	bool inherit = previous && previous->handed_over && (previous->healthy || listed);
 	uint64_t all = d->opts.anycast_count >= 64 ? ~0ULL : (1ULL << d->opts.anycast_count) - 1;
@@ -808,8 +810,9 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 			log_info("the previous xdpcastd (pid %u) handed over while healthy: staying announced while "
 				 "the checks run", previous->pid);
 		else
-			log_info("the previous xdpcastd (pid %u) handed over with %zu of %zu checks down: announcing "
-				 "what the others let it while the checks run", previous->pid, down, d->health.count);
+			log_info("the previous xdpcastd (pid %u) handed over with checks down: %zu of %zu start down, "
+				 "announcing what the others let it while the checks run", previous->pid, down,
+				 d->health.count);
 	}
 	return 0;
 }

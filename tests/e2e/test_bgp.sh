@@ -327,7 +327,7 @@ no_address="no address inside 192.0.2.0/24 on this host: the server behind canno
 stop_xdpcastd
 srv ip addr del $ANYCAST4/32 dev lo
 start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --bird-socket "$POP_SOCK" --bird-include "$INCLUDE"
-grep -q "warning: check backend 192.0.2.0/24: $no_address: withdrawn until then" "$WORK/xdpcastd.log" ||
+grep -q "warning: check backend 192.0.2.0/24: $no_address: down until then" "$WORK/xdpcastd.log" ||
 	fail "the start did not warn of the missing address: $(grep "backend 192" "$WORK/xdpcastd.log")"
 wait_within "the IPv6 prefix announced alone" 15 only_v6
 grep -qx "check backend 192.0.2.0/24 down: $no_address" <<< "$(ctl status)" || fail "status: $(ctl status)"

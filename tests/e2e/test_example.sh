@@ -52,6 +52,6 @@ stop_xdpcastd
 sed -e '/^  backend: 192.0.2.53/d' -e 's|^  - 192.0.2.0/24$|  - 192.0.2.0/24\n  - 203.0.113.0/24|' \
 	"$WORK/xdpcastd.yaml" > "$WORK/unreachable.yaml"
 out=$(srv "$BUILD/xdpcastd" --check-config "$WORK/unreachable.yaml" 2>&1) || fail "--check-config: $out"
-grep -q "warning: $WORK/unreachable.yaml: check backend 203.0.113.0/24: no address inside 203.0.113.0/24 on this host: the server behind cannot be checked (add one, or set health.backend): withdrawn until then" <<< "$out" ||
+grep -q "warning: $WORK/unreachable.yaml: check backend 203.0.113.0/24: no address inside 203.0.113.0/24 on this host: the server behind cannot be checked (add one, or set health.backend): down until then" <<< "$out" ||
 	fail "no warning for a prefix no check can clear: $out"
 echo "ok - --check-config warns about a prefix whose server cannot be checked"

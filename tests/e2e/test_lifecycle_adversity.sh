@@ -410,7 +410,7 @@ echo "ok - a handover during a takeover's start: the next start stays announced 
 # Then a handover to a config where that check has another name: a check
 # new after a handover that was not healthy starts down (taken as up, it
 # would announce what the previous daemon withdrew).
-printf 'health: {interval_ms: 200, rise: 10, fall: 2, backend: %s, commands: [{name: v6web, run: "test -e %s", prefixes: [2001:db8:53::/48]}]}\n' \
+printf 'health: {interval_ms: 200, rise: 10, fall: 5, backend: %s, commands: [{name: v6web, run: "test -e %s", prefixes: [2001:db8:53::/48]}]}\n' \
 	$ANYCAST4 "$WORK/v6-ok" > "$WORK/partial.yaml"
 in_include() { grep -q "route $1 " "$WORK/include.conf"; }
 touch "$WORK/v6-ok"
@@ -427,7 +427,7 @@ PIDS+=($sampler)
 kill -USR1 "$XDPCASTD_PID"
 wait "$XDPCASTD_PID"
 start_xdpcastd --zone "$ZONE" --config "$WORK/partial.yaml" "${bird[@]}"
-grep -q "handed over with 1 of 4 checks down: announcing what the others let it while the checks run" "$WORK/xdpcastd.log" ||
+grep -q "handed over with checks down: 1 of 4 start down, announcing what the others let it while the checks run" "$WORK/xdpcastd.log" ||
 	fail "the start did not take the handover's word with one check down: $(grep 'handed over' "$WORK/xdpcastd.log")"
 wait_for "v6web failing in this daemon's rounds" eval \
 	'ctl status | grep -qx "check v6web down: '"'"'test -e $WORK/v6-ok'"'"' exited with status 1"'
@@ -435,7 +435,7 @@ sed 's/name: v6web/name: v6dns/' "$WORK/partial.yaml" > "$WORK/renamed.yaml"
 kill -USR1 "$XDPCASTD_PID"
 wait "$XDPCASTD_PID"
 start_xdpcastd --zone "$ZONE" --config "$WORK/renamed.yaml" "${bird[@]}"
-grep -q "handed over with 1 of 4 checks down" "$WORK/xdpcastd.log" ||
+grep -q "handed over with checks down: 1 of 4 start down" "$WORK/xdpcastd.log" ||
 	fail "the renamed check did not start down: $(grep 'handed over' "$WORK/xdpcastd.log")"
 wait_for "v6dns failing in this daemon's rounds" eval \
 	'ctl status | grep -qx "check v6dns down: '"'"'test -e $WORK/v6-ok'"'"' exited with status 1"'

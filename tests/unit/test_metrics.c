@@ -383,13 +383,15 @@ static void test_control_plane(void **state)
 	assert_int_equal(cp.reattached[1], 3);
 	assert_int_equal(cp.reattached[0], 0);
 	/* Every check by name, up or not, for a successor after a handover;
-	 * the hash is fixed across versions (32-bit FNV-1a). */
+	 * the hash is fixed across versions (64-bit FNV-1a). */
 	assert_int_equal(cp.checks_listed, 2);
 	assert_int_equal(cp.check_states[0].name_hash, state_check_hash("fast_path"));
 	assert_int_equal(cp.check_states[0].up, 1);
-	assert_int_equal(cp.check_states[1].name_hash, 0x0fd9bc91);     /* "web" */
+	assert_int_equal(cp.check_states[1].name_hash, 0x5ea0e11948721ef1ULL);     /* "web" */
 	assert_int_equal(cp.check_states[1].up, 0);
-	assert_int_equal(state_check_hash("a"), 0xe40c292c);
+	assert_int_equal(state_check_hash("a"), 0xaf63dc4c8601ec8cULL);
+	/* Names that meet in 32 bits do not in 64. */
+	assert_int_not_equal(state_check_hash("backend 192.66.18.0/24"), state_check_hash("backend 192.192.92.0/24"));
 }
 
 /* More checks than the record holds: none listed (a check left out would

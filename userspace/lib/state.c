@@ -256,12 +256,12 @@ char *state_json_text(const struct pop_state *s, json_t *more)
 }
 
 /* Never to change: a successor of another version compares them. */
-uint32_t state_check_hash(const char *name)
+uint64_t state_check_hash(const char *name)
 {
-	uint32_t hash = 2166136261u;
+	uint64_t hash = 14695981039346656037ULL;
 
 	for (; *name; name++)
-		hash = (hash ^ (uint8_t)*name) * 16777619u;
+		hash = (hash ^ (uint8_t)*name) * 1099511628211ULL;
 	return hash;
 }
 
@@ -272,10 +272,12 @@ void state_control_plane(const struct pop_state *s, struct control_plane_state *
 	out->checks = s->check_count;
 	for (size_t i = 0; i < s->check_count; i++)
 		out->checks_up += s->checks[i].up;
-	/* All or none: a check left out would be taken as new, so as up. */
-	for (size_t i = 0; i < s->check_count && s->check_count <= XDPCAST_HANDOVER_CHECKS; i++)
-		out->check_states[out->checks_listed++] = (struct control_plane_check){
-			.name_hash = state_check_hash(s->checks[i].name), .up = s->checks[i].up };
+	/* All or none: a list cut short would read as checks added since. */
+	for (size_t i = 0; i < s->check_count && s->check_count <= XDPCAST_HANDOVER_CHECKS; i++) {
+		out->check_states[i].name_hash = state_check_hash(s->checks[i].name);
+		out->check_states[i].up = s->checks[i].up;
+		out->checks_listed++;
+	}
 	out->bird_up = s->bird_up;
 	out->prefixes = s->prefix_count;
 	for (size_t i = 0; i < s->prefix_count; i++)
