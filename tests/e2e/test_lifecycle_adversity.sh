@@ -424,21 +424,20 @@ while :; do
 done > "$WORK/partial-samples" &
 sampler=$!
 PIDS+=($sampler)
-kill -USR1 "$XDPCASTD_PID"
-wait "$XDPCASTD_PID"
-start_xdpcastd --zone "$ZONE" --config "$WORK/partial.yaml" "${bird[@]}"
-grep -q "handed over with checks down: 1 of 4 start down, announcing what the others let it while the checks run" "$WORK/xdpcastd.log" ||
-	fail "the start did not take the handover's word with one check down: $(grep 'handed over' "$WORK/xdpcastd.log")"
-wait_for "v6web failing in this daemon's rounds" eval \
-	'ctl status | grep -qx "check v6web down: '"'"'test -e $WORK/v6-ok'"'"' exited with status 1"'
+# hand_over_to CONFIG CHECK: a handover, then a start with CONFIG that
+# keeps IPv6's check CHECK down from the start, until it fails in its rounds.
+hand_over_to() {
+	kill -USR1 "$XDPCASTD_PID"
+	wait "$XDPCASTD_PID"
+	start_xdpcastd --zone "$ZONE" --config "$1" "${bird[@]}"
+	grep -q "handed over with checks down: 1 of 4 start down, announcing what the others let it while the checks run" \
+		"$WORK/xdpcastd.log" || fail "$2 did not start down after the handover: $(grep 'handed over' "$WORK/xdpcastd.log")"
+	wait_for "$2 failing in this daemon's rounds" eval \
+		"ctl status | grep -qx \"check $2 down: 'test -e $WORK/v6-ok' exited with status 1\""
+}
+hand_over_to "$WORK/partial.yaml" v6web
 sed 's/name: v6web/name: v6dns/' "$WORK/partial.yaml" > "$WORK/renamed.yaml"
-kill -USR1 "$XDPCASTD_PID"
-wait "$XDPCASTD_PID"
-start_xdpcastd --zone "$ZONE" --config "$WORK/renamed.yaml" "${bird[@]}"
-grep -q "handed over with checks down: 1 of 4 start down" "$WORK/xdpcastd.log" ||
-	fail "the renamed check did not start down: $(grep 'handed over' "$WORK/xdpcastd.log")"
-wait_for "v6dns failing in this daemon's rounds" eval \
-	'ctl status | grep -qx "check v6dns down: '"'"'test -e $WORK/v6-ok'"'"' exited with status 1"'
+hand_over_to "$WORK/renamed.yaml" v6dns
 sleep 0.5
 kill "$sampler"; wait "$sampler" 2>/dev/null || true
 [ "$(sort -u "$WORK/partial-samples")" = "v4 no-v6" ] ||
