@@ -264,7 +264,7 @@ struct xdpcast_settings {
 /* A health check as a handover leaves it to the successor: 64 bits of
  * its name, so that no two names of a config meet. */
 struct control_plane_check {
-	__u64 name_hash;          /* state_check_hash of its name */
+	__u64 name_hash;          /* hmap_hash_text of its name */
 	__u32 up;
 };
 

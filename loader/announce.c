@@ -748,7 +748,7 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
  * entries share the hash, down wins. */
 static int handed_over_state(const struct control_plane_state *previous, const char *name)
 {
-	uint64_t hash = state_check_hash(name);
+	uint64_t hash = hmap_hash_text(name);
 	int state = -1;
 
 	for (size_t i = 0; i < previous->checks_listed; i++)

@@ -155,16 +155,18 @@ int inotify_add_watch(int fd, const char *path, uint32_t mask)
 	return real_add(fd, path, mask);
 }
 
-/* The first time, once the marker is made: the wait for the release.
- * The marker is made with the real open, whose symbol is given. */
-static void hold(const char *marker_var, const char *release_var, const char *open_symbol)
+/* The first time, once the marker is made (by fopen, which the shim
+ * leaves alone): the wait for the release. */
+static void hold(const char *marker_var, const char *release_var)
 {
-	int (*real_open)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, open_symbol);
 	const char *marker = getenv(marker_var), *release = getenv(release_var), *seconds = getenv("HOLD_S");
+	FILE *made;
 
 	if (!marker || !release || !seconds || !access(marker, F_OK))
 		return;
-	close(real_open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	made = fopen(marker, "we");
+	if (made)
+		fclose(made);
 	for (int waited = 0; access(release, F_OK) && waited < atoi(seconds) * 50; waited++)
 		usleep(20000);
 }
@@ -177,7 +179,7 @@ static int hold_then_open(const char *symbol, const char *path, int flags, mode_
 	const char *name = getenv("HOLD_OPEN_NAME");
 
 	if (name && strstr(path, name))
-		hold("HOLD_OPEN_MARKER", "HOLD_OPEN_RELEASE", symbol);
+		hold("HOLD_OPEN_MARKER", "HOLD_OPEN_RELEASE");
 	return real_open(path, flags, mode);
 }
 
@@ -188,7 +190,7 @@ int bpf_map_update_batch(int fd, const void *keys, const void *values, __u32 *co
 		(int (*)(int, const void *, const void *, __u32 *, const struct bpf_map_batch_opts *))
 			dlsym(RTLD_NEXT, "bpf_map_update_batch");
 
-	hold("HOLD_PUBLISH_MARKER", "HOLD_PUBLISH_RELEASE", "open");
+	hold("HOLD_PUBLISH_MARKER", "HOLD_PUBLISH_RELEASE");
 	return real_batch(fd, keys, values, count, opts);
 }
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hmap.h"
 #include "state.h"
 #include "utf8.h"
 
@@ -255,16 +256,6 @@ char *state_json_text(const struct pop_state *s, json_t *more)
 	return text;
 }
 
-/* Never to change: a successor of another version compares them. */
-uint64_t state_check_hash(const char *name)
-{
-	uint64_t hash = 14695981039346656037ULL;
-
-	for (; *name; name++)
-		hash = (hash ^ (uint8_t)*name) * 1099511628211ULL;
-	return hash;
-}
-
 void state_control_plane(const struct pop_state *s, struct control_plane_state *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -274,7 +265,7 @@ void state_control_plane(const struct pop_state *s, struct control_plane_state *
 		out->checks_up += s->checks[i].up;
 	/* All or none: a list cut short would read as checks added since. */
 	for (size_t i = 0; i < s->check_count && s->check_count <= XDPCAST_HANDOVER_CHECKS; i++) {
-		out->check_states[i].name_hash = state_check_hash(s->checks[i].name);
+		out->check_states[i].name_hash = hmap_hash_text(s->checks[i].name);
 		out->check_states[i].up = s->checks[i].up;
 		out->checks_listed++;
 	}

@@ -175,8 +175,5 @@ json_t *state_prefixes_json(const struct pop_state *s);
 
 /* The xdpcast_control_plane map's value. */
 void state_control_plane(const struct pop_state *s, struct control_plane_state *out);
-/* A check's name as the control plane record lists it (64-bit FNV-1a,
- * fixed: daemons of different versions hand over to each other). */
-uint64_t state_check_hash(const char *name);
 
 #endif
