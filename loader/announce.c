@@ -507,28 +507,92 @@ static bool file_holds(const struct daemon *d, const struct maintenance *next, s
 	return kept_count == d->maintenance_kept_count;
 }
 
-int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
-		      char *not_kept, size_t not_kept_len, char *err, size_t errlen)
+/* A change of the operator's maintenance on its way to the state file:
+ * written on a worker, since a disk slow to sync (seconds under load, far
+ * longer as it fails) held the loop's thread, and with it the health
+ * rounds, status and every timer; applied in maintain_done, once written
+ * (or not). */
+struct maintain_job {
+	struct loop_job job;            /* first: the job is the struct */
+	struct daemon *d;
+	char *path, *text;              /* the state file, what it is to hold */
+	struct maintenance *next;       /* each prefix's, as asked */
+	size_t kept_count;
+	enum maintenance_action action;
+	char prefix[64];                /* "": every prefix */
+	bool write_failed;              /* err says why */
+	char err[512];
+};
+
+static void maintain_run(struct loop_job *job)
 {
-	struct maintenance *next = calloc(d->opts.anycast_count + 1, sizeof(*next));
+	struct maintain_job *j = (struct maintain_job *)job;
+
+	j->write_failed = maintenance_write(j->path, j->text, j->err, sizeof(j->err));
+}
+
+/* A drain or withdraw the file could not keep is still what the operator
+ * needs now, as the disk fails; an undrain not kept would be undone by the
+ * next start, unless the file never held what it ends (a drain that was
+ * not kept either). At a stop or handover (the loop's last jobs) only the
+ * file counts: the next start reads it. */
+static void maintain_done(struct loop_job *job)
+{
+	struct maintain_job *j = (struct maintain_job *)job;
+	struct daemon *d = j->d;
+	const char *prefix = j->prefix[0] ? j->prefix : "every anycast prefix";
+	char not_kept[600] = "";
+	size_t count = d->opts.anycast_count;
+
+	if (d->exiting)
+		goto out;
+	if (j->write_failed && j->action == MAINT_NONE && !file_holds(d, j->next, j->kept_count)) {
+		control_server_maintained(d->control, false, "", j->err);
+		goto out;
+	}
+	if (!j->write_failed) {
+		memcpy(d->maintenance_saved, j->next, count * sizeof(*j->next));
+	} else if (j->action != MAINT_NONE) {
+		snprintf(not_kept, sizeof(not_kept), "not kept across restarts: %s", j->err);
+		log_error("xdpcastctl: %s %s: %s", maintenance_names[j->action], prefix, not_kept);
+	}
+	memcpy(d->maintenance, j->next, count * sizeof(*j->next));
+	d->maintenance_kept_count = j->kept_count;
+	log_info("xdpcastctl: %s %s%s", j->action == MAINT_NONE ? "undrain" : maintenance_names[j->action], prefix,
+		 j->action == MAINT_DRAIN ? " (prepends as asked)" : "");
+	announce_update(d);
+	daemon_publish(d);
+	control_server_maintained(d->control, true, not_kept, "");
+out:
+	free(j->path);
+	free(j->text);
+	free(j->next);
+	free(j);
+}
+
+int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
+		      char *err, size_t errlen)
+{
+	struct maintain_job *j = calloc(1, sizeof(*j));
 	size_t kept_count = d->maintenance_kept_count;
 	bool found = false;
 	int forget;
 
-	if (!next) {
+	if (j)
+		j->next = calloc(d->opts.anycast_count + 1, sizeof(*j->next));
+	if (!j || !j->next) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto refused;
 	}
 	if (action == MAINT_DRAIN && !drain_possible(&d->opts.drain, prepend)) {
 		snprintf(err, errlen, "a drain needs bgp.asn (to prepend) or bgp.drain.communities in the config file");
-		free(next);
-		return -1;
+		goto refused;
 	}
-	memcpy(next, d->maintenance, d->opts.anycast_count * sizeof(*next));
+	memcpy(j->next, d->maintenance, d->opts.anycast_count * sizeof(*j->next));
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
 		if (prefix && strcmp(prefix, d->routes[i].prefix))
 			continue;
-		next[i] = (struct maintenance){ .action = action, .prepend = action == MAINT_DRAIN ? prepend : 0 };
+		j->next[i] = (struct maintenance){ .action = action, .prepend = action == MAINT_DRAIN ? prepend : 0 };
 		found = true;
 	}
 	/* `undrain PREFIX` of an entry this config does not have is how an
@@ -543,36 +607,27 @@ int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_act
 	}
 	if (!found) {
 		snprintf(err, errlen, "%s is not one of the anycast prefixes", prefix);
-		free(next);
-		return -1;
+		goto refused;
 	}
-	/* Written first: an undrain not kept would be undone by the next
-	 * start, unless the file never held what it ends (a drain that was
-	 * not kept either). A drain or withdraw not kept is still what the
-	 * operator needs now, as the disk fails. */
-	not_kept[0] = '\0';
-	if (maintenance_save(d->opts.state_file, d->routes, next, d->opts.anycast_count, d->maintenance_kept,
-			     kept_count, err, errlen)) {
-		if (action == MAINT_NONE && !file_holds(d, next, kept_count)) {
-			free(next);
-			return -1;
-		}
-		if (action != MAINT_NONE) {
-			snprintf(not_kept, not_kept_len, "not kept across restarts: %s", err);
-			log_error("xdpcastctl: %s %s: %s", maintenance_names[action],
-				  prefix ? prefix : "every anycast prefix", not_kept);
-		}
-	} else {
-		memcpy(d->maintenance_saved, next, d->opts.anycast_count * sizeof(*next));
+	j->job = (struct loop_job){ .lane = LANE_MAINTENANCE, .run = maintain_run, .done = maintain_done };
+	j->d = d;
+	j->path = strdup(d->opts.state_file);
+	j->text = maintenance_text(d->routes, j->next, d->opts.anycast_count, d->maintenance_kept, kept_count);
+	j->kept_count = kept_count;
+	j->action = action;
+	snprintf(j->prefix, sizeof(j->prefix), "%s", prefix ? prefix : "");
+	if (!j->path) {
+		free(j->text);
+		snprintf(err, errlen, "out of memory");
+		goto refused;
 	}
-	memcpy(d->maintenance, next, d->opts.anycast_count * sizeof(*next));
-	d->maintenance_kept_count = kept_count;
-	free(next);
-	log_info("xdpcastctl: %s %s%s", action == MAINT_NONE ? "undrain" : maintenance_names[action],
-		 prefix ? prefix : "every anycast prefix", action == MAINT_DRAIN ? " (prepends as asked)" : "");
-	announce_update(d);
-	daemon_publish(d);
+	loop_submit(d->loop, &j->job);
 	return 0;
+refused:
+	if (j)
+		free(j->next);
+	free(j);
+	return -1;
 }
 
 /* ---- start and stop ---- */

@@ -7,7 +7,9 @@
  * load it asked for has ended, which can take a while for large zones:
  * meanwhile the connection only holds its slot. `status` is encoded on a
  * worker from the snapshot in force (at 100,000 zones that took the loop
- * ~0.6 s a reply).
+ * ~0.6 s a reply). drain, undrain and withdraw answer once the state file
+ * is written (on a worker too), one at a time in the order they came: each
+ * starts from what the one before left.
  *
  * Served from the start's first step on (the zone files read, then the
  * first transfers, which take minutes from a distant primary, then the
@@ -45,6 +47,8 @@ struct control_conn {
 	char *out;
 	size_t out_len, out_sent;
 	unsigned waiting_for;           /* reload: the number of the load job; 0: none */
+	struct control_command maintenance;     /* drain, undrain, withdraw: asked, */
+	unsigned maintenance_turn;              /* in this turn; 0: none waiting */
 	unsigned incarnation;           /* which client holds the slot, for late replies */
 	struct loop_timer deadline;
 };
@@ -64,6 +68,9 @@ struct control_server {
 	struct daemon *d;
 	struct loop_listener listener;  /* its fd, from the start on */
 	struct control_conn conns[CONTROL_CONNS_MAX];
+	unsigned maintenance_turns;     /* handed out */
+	struct control_conn *maintaining;       /* the one being written; NULL: none */
+	unsigned maintaining_incarnation;
 };
 
 static void conn_close(struct control_conn *c)
@@ -78,6 +85,7 @@ static void conn_close(struct control_conn *c)
 	c->out = NULL;
 	c->in_len = c->out_len = c->out_sent = 0;
 	c->waiting_for = 0;
+	c->maintenance_turn = 0;
 }
 
 static void conn_ready(void *arg, short revents);
@@ -196,23 +204,61 @@ static void reply_status(struct control_conn *c)
 	loop_submit(d->loop, &j->job);
 }
 
-/* drain, undrain, withdraw: the operator's maintenance, answered with
- * every prefix's state. */
-static json_t *maintain(struct daemon *d, const struct control_command *cmd)
+/* The next drain, undrain or withdraw waiting, if none is being written:
+ * asked, or refused at once (then the one after it). */
+static void maintain_next(struct control_server *server)
 {
-	enum maintenance_action action = cmd->verb == CONTROL_DRAIN ? MAINT_DRAIN :
-					 cmd->verb == CONTROL_WITHDRAW ? MAINT_WITHDRAW : MAINT_NONE;
-	char err[512], not_kept[600];
+	struct daemon *d = server->d;
+
+	while (!server->maintaining) {
+		struct control_conn *next = NULL;
+		const struct control_command *cmd;
+		char err[512];
+
+		for (size_t i = 0; i < CONTROL_CONNS_MAX; i++) {
+			struct control_conn *c = &server->conns[i];
+
+			if (c->fd >= 0 && c->maintenance_turn &&
+			    (!next || c->maintenance_turn < next->maintenance_turn))
+				next = c;
+		}
+		if (!next)
+			return;
+		next->maintenance_turn = 0;
+		cmd = &next->maintenance;
+		if (announce_maintain(d, cmd->prefix[0] ? cmd->prefix : NULL,
+				      cmd->verb == CONTROL_DRAIN ? MAINT_DRAIN :
+				      cmd->verb == CONTROL_WITHDRAW ? MAINT_WITHDRAW : MAINT_NONE,
+				      cmd->prepend < 0 ? d->opts.drain.prepend : (unsigned)cmd->prepend, err, sizeof(err))) {
+			conn_resume(next);
+			conn_reply(next, error_reply(err));
+			continue;
+		}
+		server->maintaining = next;
+		server->maintaining_incarnation = next->incarnation;
+	}
+}
+
+/* Answered with every prefix's state, to a client that may have left
+ * meanwhile (its slot gone to another). */
+void control_server_maintained(struct control_server *server, bool ok, const char *not_kept, const char *err)
+{
+	struct control_conn *c;
 	json_t *reply;
 
-	if (announce_maintain(d, cmd->prefix[0] ? cmd->prefix : NULL, action,
-			      cmd->prepend < 0 ? d->opts.drain.prepend : (unsigned)cmd->prepend, not_kept,
-			      sizeof(not_kept), err, sizeof(err)))
-		return error_reply(err);
-	reply = json_pack("{s:b, s:o}", "ok", 1, "prefixes", state_prefixes_json(daemon_state(d)));
-	if (reply && not_kept[0])
-		json_object_set_new(reply, "warning", json_text(not_kept));
-	return reply;
+	if (!server || !server->maintaining)
+		return;
+	c = server->maintaining;
+	server->maintaining = NULL;
+	if (c->fd >= 0 && c->incarnation == server->maintaining_incarnation) {
+		reply = ok ? json_pack("{s:b, s:o}", "ok", 1, "prefixes", state_prefixes_json(daemon_state(server->d))) :
+			     error_reply(err);
+		if (reply && ok && not_kept[0])
+			json_object_set_new(reply, "warning", json_text(not_kept));
+		conn_resume(c);
+		conn_reply(c, reply);
+	}
+	maintain_next(server);
 }
 
 static void run_command(struct control_conn *c, const char *line)
@@ -241,7 +287,10 @@ static void run_command(struct control_conn *c, const char *line)
 		conn_hold(c);
 		break;
 	default:
-		conn_reply(c, maintain(d, &cmd));
+		c->maintenance = cmd;
+		c->maintenance_turn = ++c->server->maintenance_turns;
+		conn_hold(c);
+		maintain_next(c->server);
 	}
 }
 

@@ -260,13 +260,14 @@ void announce_warn_covered(const struct daemon *d);
  * prefix withdrawn until one is added); where: the config file, or NULL. */
 void announce_warn_unaddressed(const struct daemon *d, const char *where);
 /* xdpcastctl drain, undrain (MAINT_NONE) and withdraw: for prefix (as BIRD
- * writes it) or every prefix (NULL); kept in the state file first. A
+ * writes it) or every prefix (NULL); kept in the state file first, on a
+ * worker, then applied and answered through control_server_maintained. A
  * drain or withdraw the file cannot keep (a full or read-only disk) takes
- * effect all the same, not kept across restarts: *not_kept says why ("" when
- * kept). An undrain the file cannot keep is refused, unless the file never
- * held what it ends. */
+ * effect all the same, not kept across restarts (the answer's not_kept
+ * says why). An undrain the file cannot keep is refused, unless the file
+ * never held what it ends. -1 with err: refused at once (nothing to
+ * answer later). One at a time: the next is asked once this one answered. */
 int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
-		      char *not_kept, size_t not_kept_len,
 		      char *err, size_t errlen);
 /* A reload moved state_file to next_path: the next start reads that, so
  * drains and withdrawals in force (kept in the old file) would end. */
@@ -288,6 +289,9 @@ void control_server_run(struct control_server *c);
 void control_server_reloaded(struct control_server *c, unsigned job, bool ok, const char *err,
 			     unsigned generation, const char *const *restart_keys, size_t restart_key_count,
 			     const char *restart_advice);
+/* The maintenance asked last (announce_maintain) ended: applied (ok; not_kept
+ * "" when the state file keeps it) or refused (err). */
+void control_server_maintained(struct control_server *c, bool ok, const char *not_kept, const char *err);
 void control_server_stop(struct control_server *c);
 
 #endif

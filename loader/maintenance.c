@@ -128,12 +128,11 @@ static json_t *entry_json(const struct maintenance *m)
 	return json_pack("{s:s, s:I}", "action", maintenance_names[m->action], "prepend", (json_int_t)m->prepend);
 }
 
-int maintenance_save(const char *path, const struct route *routes, const struct maintenance *m, size_t count,
-		     const struct maintenance_kept *kept, size_t kept_count, char *err, size_t errlen)
+char *maintenance_text(const struct route *routes, const struct maintenance *m, size_t count,
+		       const struct maintenance_kept *kept, size_t kept_count)
 {
 	json_t *entries = json_object(), *root = json_pack("{s:o}", "maintenance", entries);
-	char *text, why[256];
-	int ret = -1;
+	char *text;
 
 	for (size_t i = 0; i < count; i++)
 		if (m[i].action != MAINT_NONE)
@@ -141,13 +140,21 @@ int maintenance_save(const char *path, const struct route *routes, const struct 
 	for (size_t i = 0; i < kept_count; i++)
 		json_object_set_new(entries, kept[i].prefix, entry_json(&kept[i].m));
 	text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (!text)
-		snprintf(err, errlen, "writing %s: out of memory", path);
-	else if (durable_file_write(path, text, strlen(text), why, sizeof(why)))
-		snprintf(err, errlen, "writing %s: %s", path, why);
-	else
-		ret = 0;
-	free(text);
 	json_decref(root);
-	return ret;
+	return text;
+}
+
+int maintenance_write(const char *path, const char *text, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (!text) {
+		snprintf(err, errlen, "writing %s: out of memory", path);
+		return -1;
+	}
+	if (durable_file_write(path, text, strlen(text), why, sizeof(why))) {
+		snprintf(err, errlen, "writing %s: %s", path, why);
+		return -1;
+	}
+	return 0;
 }

@@ -38,9 +38,14 @@ extern const char *const maintenance_names[];   /* "none", "drain", "withdraw" *
 int maintenance_load(const char *path, const struct route *routes, size_t count, struct maintenance *out,
 		     struct maintenance_kept **kept, size_t *kept_count, char *err, size_t errlen);
 
-/* Writes every prefix under maintenance, and the kept entries, to path
- * (atomically, durably). */
-int maintenance_save(const char *path, const struct route *routes, const struct maintenance *m, size_t count,
-		     const struct maintenance_kept *kept, size_t kept_count, char *err, size_t errlen);
+/* The state file's text: every prefix under maintenance and the
+ * kept entries, as JSON (malloc'ed; NULL: out of memory). Made where the
+ * maintenance is (the event loop's thread), written where a slow disk
+ * holds nothing else up (a worker). */
+char *maintenance_text(const struct route *routes, const struct maintenance *m, size_t count,
+		       const struct maintenance_kept *kept, size_t kept_count);
+/* Writes text (NULL: the text could not be made) to path, atomically and
+ * durably; -1 with err beginning "writing PATH: ". */
+int maintenance_write(const char *path, const char *text, char *err, size_t errlen);
 
 #endif

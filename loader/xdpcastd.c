@@ -47,9 +47,10 @@
  * transfers of several zones at once (transfer.workers), a worker per
  * check (both set once the options are known), NOTIFYs over TCP in
  * parallel, BIRD syncs one at a time and never behind a check, status
- * replies one at a time. */
+ * replies and the state file's writes one at a time each. */
 static unsigned lane_threads[LANE_MAX] = { [LANE_ZONES] = 1, [LANE_TRANSFERS] = 1, [LANE_CHECKS] = 1,
-					   [LANE_NOTIFY] = 4, [LANE_BIRD] = 1, [LANE_REPLIES] = 1 };
+					   [LANE_NOTIFY] = 4, [LANE_BIRD] = 1, [LANE_REPLIES] = 1,
+					   [LANE_MAINTENANCE] = 1 };
 
 static const char *const phase_names[] = {
 	[PHASE_STARTING] = "starting", [PHASE_RUNNING] = "running",

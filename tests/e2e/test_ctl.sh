@@ -556,6 +556,34 @@ grep -q "withdrawn by xdpcastctl" <<< "$(ctl status)" && fail "still withdrawn a
 stop_xdpcastd
 echo "ok - withdraw with the state file unwritable: in effect, with a warning that it is not kept; its undrain needs no write, a kept one's is refused"
 
+# The state file is written on a worker: a disk slow to sync held the
+# loop's thread for as long as the write took (status, health rounds and
+# every timer with it). The shim holds the state file's first write 5 s; a
+# second withdraw asked meanwhile waits its turn and starts from what the
+# first left (the two in the file, each reply saying what was then in force).
+STALL_NAME=state.json STALL_MARKER=$WORK/stalled STALL_S=5 XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE"
+ctl --json withdraw 192.0.2.0/24 > "$WORK/withdraw4.json" &
+withdraw4=$!
+wait_for "the state file's write held" test -e "$WORK/stalled"
+ctl --json withdraw 2001:db8:53::/48 > "$WORK/withdraw6.json" &
+withdraw6=$!
+state=$(ctl status)
+[ ! -e "$WORK/stalled.over" ] || fail "status waited for the state file's write"
+grep -q "withdrawn by xdpcastctl" <<< "$state" && fail "applied before it was written: $state"
+wait "$withdraw4" || fail "withdraw 192.0.2.0/24 with its write held: $(cat "$WORK/withdraw4.json")"
+wait "$withdraw6" || fail "withdraw 2001:db8:53::/48 behind it: $(cat "$WORK/withdraw6.json")"
+by_ctl='sorted(p["prefix"] for p in v["prefixes"] if p["why"] == "withdrawn by xdpcastctl")'
+[ "$(json "$by_ctl" < "$WORK/withdraw4.json")" = "['192.0.2.0/24']" ] ||
+	fail "the first withdraw's reply: $(cat "$WORK/withdraw4.json")"
+[ "$(json "$by_ctl" < "$WORK/withdraw6.json")" = "['192.0.2.0/24', '2001:db8:53::/48']" ] ||
+	fail "the second withdraw's reply: $(cat "$WORK/withdraw6.json")"
+[ "$(json 'sorted(v["maintenance"])' < "$WORK/state.json")" = "['192.0.2.0/24', '2001:db8:53::/48']" ] ||
+	fail "the state file after both: $(cat "$WORK/state.json")"
+ctl undrain > /dev/null || fail "undrain after the held write"
+[ "$(json 'v["maintenance"]' < "$WORK/state.json")" = "{}" ] || fail "the state file after the undrain: $(cat "$WORK/state.json")"
+stop_xdpcastd
+echo "ok - the state file written off the loop: status answered while a write was held; a second withdraw waited its turn; both kept"
+
 # A daemon whose pins are in a BPF filesystem of its own mount namespace
 # (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the
 # daemon, given only the control socket. The directory's path is over

@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t kept_count = 0, kept_again_count = 0;
 	static int ready;
 	int ret;
-	char err[512];
+	char err[512], *text;
 	FILE *f;
 
 	if (!ready) {
@@ -69,10 +69,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run_files_remove(&files);
 		return 0;
 	}
-	if (maintenance_save(files.saved, routes, first, 2, kept, kept_count, err, sizeof(err)) ||
+	text = maintenance_text(routes, first, 2, kept, kept_count);
+	if (maintenance_write(files.saved, text, err, sizeof(err)) ||
 	    maintenance_load(files.saved, routes, 2, second, &kept_again, &kept_again_count, err, sizeof(err)) ||
 	    memcmp(first, second, sizeof(first)) || kept_count != kept_again_count)
 		abort();                /* what was read is not what is written back */
+	free(text);
 	run_files_remove(&files);
 	if (kept_count) {
 		qsort(kept, kept_count, sizeof(*kept), by_prefix);

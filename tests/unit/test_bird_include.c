@@ -398,7 +398,18 @@ static void test_write_refused_where_others_write(void **state)
 	rmdir(dir);
 }
 
-static void test_maintenance_save_is_durable_and_follows_no_symlink(void **state)
+/* The state file written as the daemon writes it: its text, then the write. */
+static int save_state(const char *path, const struct route *routes, const struct maintenance *m, size_t count,
+		      const struct maintenance_kept *kept, size_t kept_count, char *err, size_t errlen)
+{
+	char *text = maintenance_text(routes, m, count, kept, kept_count);
+	int ret = maintenance_write(path, text, err, errlen);
+
+	free(text);
+	return ret;
+}
+
+static void test_state_save_is_durable_and_follows_no_symlink(void **state)
 {
 	struct route routes[] = { { "192.0.2.0/24" } };
 	struct maintenance m[1] = { { MAINT_WITHDRAW, 0 } }, back[1];
@@ -412,7 +423,7 @@ static void test_maintenance_save_is_durable_and_follows_no_symlink(void **state
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	plant_symlink(dir, "state.json", target, sizeof(target));
 	event_count = 0;
-	assert_int_equal(maintenance_save(path, routes, m, 1, NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(save_state(path, routes, m, 1, NULL, 0, err, sizeof(err)), 0);
 	assert_durable(dir, "state.json");
 	assert_int_equal(maintenance_load(path, routes, 1, back, &kept, &kept_count, err, sizeof(err)), 0);
 	assert_int_equal(back[0].action, MAINT_WITHDRAW);
@@ -424,7 +435,7 @@ static void test_maintenance_save_is_durable_and_follows_no_symlink(void **state
  * the file is in place, and what the next start reads. The save said it
  * failed, so `xdpcastctl drain` reported an error and left the prefix
  * announced while the file said drained. */
-static void test_maintenance_save_in_place_when_the_directory_sync_fails(void **state)
+static void test_state_save_in_place_when_the_directory_sync_fails(void **state)
 {
 	struct route routes[] = { { "192.0.2.0/24" } };
 	struct maintenance m[1] = { { MAINT_DRAIN, 2 } }, back[1];
@@ -438,7 +449,7 @@ static void test_maintenance_save_in_place_when_the_directory_sync_fails(void **
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	assert_non_null(realpath(dir, resolved));       /* as the fsync above names it */
 	failing_fsync = resolved;
-	assert_int_equal(maintenance_save(path, routes, m, 1, NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(save_state(path, routes, m, 1, NULL, 0, err, sizeof(err)), 0);
 	failing_fsync = NULL;
 	assert_int_equal(failed_fsyncs, 1);
 	assert_string_equal(err, "");
@@ -464,7 +475,7 @@ static void test_maintenance_round_trip(void **state)
 	temp_name(dir, sizeof(dir), "xdpcast-state.XXXXXX");
 	assert_non_null(mkdtemp(dir));          /* not /tmp itself: anyone may write there */
 	snprintf(path, sizeof(path), "%s/state.json", dir);
-	assert_int_equal(maintenance_save(path, routes, m, 3, NULL, 0, err, sizeof(err)), 0);
+	assert_int_equal(save_state(path, routes, m, 3, NULL, 0, err, sizeof(err)), 0);
 	/* The next configuration lost 198.51.100.0/24 (a mistake): its withdraw
 	 * does not apply, but is kept... */
 	assert_int_equal(maintenance_load(path, routes, 2, back, &kept, &kept_count, err, sizeof(err)), 0);
@@ -476,7 +487,7 @@ static void test_maintenance_round_trip(void **state)
 	assert_int_equal(kept[0].m.action, MAINT_WITHDRAW);
 	/* ...through an unrelated save, so the config set right finds it again. */
 	back[0].action = MAINT_NONE;
-	assert_int_equal(maintenance_save(path, routes, back, 2, kept, kept_count, err, sizeof(err)), 0);
+	assert_int_equal(save_state(path, routes, back, 2, kept, kept_count, err, sizeof(err)), 0);
 	free(kept);
 	assert_int_equal(maintenance_load(path, routes, 3, back, &kept, &kept_count, err, sizeof(err)), 0);
 	assert_int_equal(kept_count, 0);
@@ -690,8 +701,8 @@ int main(void)
 		cmocka_unit_test(test_shipped_texts),
 		cmocka_unit_test(test_write_then_holds),
 		cmocka_unit_test(test_include_write_is_durable_and_follows_no_symlink),
-		cmocka_unit_test(test_maintenance_save_is_durable_and_follows_no_symlink),
-		cmocka_unit_test(test_maintenance_save_in_place_when_the_directory_sync_fails),
+		cmocka_unit_test(test_state_save_is_durable_and_follows_no_symlink),
+		cmocka_unit_test(test_state_save_in_place_when_the_directory_sync_fails),
 		cmocka_unit_test(test_write_refused_where_others_write),
 		cmocka_unit_test(test_withdrawal_on_a_full_filesystem),
 		cmocka_unit_test(test_lock_on_a_read_only_filesystem),
