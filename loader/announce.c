@@ -388,16 +388,29 @@ static bool same_maintenance(const struct maintenance *a, const struct maintenan
 	return a->action == b->action && a->prepend == b->prepend;
 }
 
-static const char unkept[] = "; not kept across restarts: the state file could not be written";
+static bool version_reached(unsigned version, unsigned reached)
+{
+	return (int)(reached - version) >= 0;   /* wraps */
+}
+
+/* What status adds to prefix i's why about the state file: a write of
+ * what was asked for it under way (an undrain waits for it), or the last
+ * write failed, so the next start ends what is in force. */
+static const char *state_file_note(const struct daemon *d, size_t i)
+{
+	if (!version_reached(d->maintenance_asked_in[i], d->maintenance_written))
+		return same_maintenance(&d->maintenance_asked[i], &d->maintenance[i]) ?
+		       "; being written to the state file" : "; undrain waiting for the state file";
+	return same_maintenance(&d->maintenance[i], &d->maintenance_saved[i]) ? "" :
+	       "; not kept across restarts: the state file could not be written";
+}
 
 /* What prefix i should be: the phase, then the operator's maintenance,
  * then every check that gates it and is down. A withdrawal wins. */
 static struct route decide(const struct daemon *d, size_t i, char *why, size_t len)
 {
 	const struct maintenance *m = &d->maintenance[i];
-	/* Applied as the state file failed (announce_maintain): the next
-	 * start ends it, which status says until a write keeps it. */
-	bool kept = same_maintenance(m, &d->maintenance_saved[i]);
+	const char *note = state_file_note(d, i);
 	struct route r = d->routes[i];
 
 	r.state = ROUTE_ANNOUNCED;
@@ -409,7 +422,7 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 		return r;
 	}
 	if (m->action == MAINT_WITHDRAW) {
-		snprintf(why, len, "withdrawn by xdpcastctl%s", kept ? "" : unkept);
+		snprintf(why, len, "withdrawn by xdpcastctl%s", note);
 		r.state = ROUTE_WITHDRAWN;
 		return r;
 	}
@@ -423,7 +436,7 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 		return r;
 	}
 	if (m->action == MAINT_DRAIN) {
-		snprintf(why, len, "drained by xdpcastctl%s", kept ? "" : unkept);
+		snprintf(why, len, "drained by xdpcastctl%s", note);
 		r.state = ROUTE_PREPENDED;
 		r.prepend = m->prepend;
 	}
@@ -432,7 +445,7 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 
 		if (check->up || !(check->gates & (1ULL << i)))
 			continue;
-		snprintf(why, len, "check %s down%s", check->name, kept ? "" : unkept);
+		snprintf(why, len, "check %s down%s", check->name, note);
 		if (check->action == CHECK_WITHDRAW) {
 			r.state = ROUTE_WITHDRAWN;
 			r.prepend = 0;
@@ -497,29 +510,19 @@ void announce_state_file_moving(const struct daemon *d, const char *next_path)
 			 d->opts.state_file, in_force, in_force == 1 ? "prefix" : "prefixes");
 }
 
-/* Whether the state file holds already what `next` changes (and every
- * kept entry): an undrain of what was never kept. */
-static bool file_holds(const struct daemon *d, const struct maintenance *next, size_t kept_count)
-{
-	for (size_t i = 0; i < d->opts.anycast_count; i++)
-		if (!same_maintenance(&next[i], &d->maintenance[i]) && !same_maintenance(&next[i], &d->maintenance_saved[i]))
-			return false;
-	return kept_count == d->maintenance_kept_count;
-}
-
-/* A change of the operator's maintenance on its way to the state file:
- * written on a worker, since a disk slow to sync (seconds under load, far
- * longer as it fails) held the loop's thread, and with it the health
- * rounds, status and every timer; applied in maintain_done, once written
- * (or not). */
+/* One write of the state file, on its lane: what the operator had asked
+ * for when it was submitted (version). Drains and withdrawals are in force
+ * from the moment they are asked; an undrain once a write keeps it (else
+ * the next start would drain again). A disk slow to sync, or hung as it
+ * fails, so delays no drain or withdrawal, and no timer: the loop's thread
+ * waited for it before. */
 struct maintain_job {
 	struct loop_job job;            /* first: the job is the struct */
 	struct daemon *d;
+	unsigned version;
 	char *path, *text;              /* the state file, what it is to hold */
-	struct maintenance *next;       /* each prefix's, as asked */
-	size_t kept_count;
-	enum maintenance_action action;
-	char prefix[64];                /* "": every prefix */
+	struct maintenance *asked;      /* each prefix's, in the text */
+	bool *left_out;                 /* each kept entry: forgotten, not in the text */
 	bool write_failed;              /* err says why */
 	char err[512];
 };
@@ -531,102 +534,188 @@ static void maintain_run(struct loop_job *job)
 	j->write_failed = maintenance_write(j->path, j->text, j->err, sizeof(j->err));
 }
 
-/* A drain or withdraw the file could not keep is still what the operator
- * needs now, as the disk fails; an undrain not kept would be undone by the
- * next start, unless the file never held what it ends (a drain that was
- * not kept either). At a stop or handover (the loop's last jobs) only the
- * file counts: the next start reads it. */
+static void maintain_write_next(struct daemon *d);
+
+/* Undrains whose last request this write carried take effect (written,
+ * or the file never held what they end) or are refused (what was asked
+ * goes back); kept entries it left out leave the list, or stay when not
+ * written. A later request's write decides for its own. */
 static void maintain_done(struct loop_job *job)
 {
 	struct maintain_job *j = (struct maintain_job *)job;
 	struct daemon *d = j->d;
-	const char *prefix = j->prefix[0] ? j->prefix : "every anycast prefix";
-	char not_kept[600] = "";
-	size_t count = d->opts.anycast_count;
+	size_t kept = 0;
 
-	if (d->exiting)
-		goto out;
-	if (j->write_failed && j->action == MAINT_NONE && !file_holds(d, j->next, j->kept_count)) {
-		control_server_maintained(d->control, false, "", j->err);
-		goto out;
+	d->maintenance_writing = false;
+	d->maintenance_written = j->version;
+	if (!j->write_failed)
+		memcpy(d->maintenance_saved, j->asked, d->opts.anycast_count * sizeof(*j->asked));
+	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+		if (!version_reached(d->maintenance_asked_in[i], j->version) ||
+		    same_maintenance(&d->maintenance[i], &d->maintenance_asked[i]))
+			continue;
+		if (d->maintenance_saved[i].action == MAINT_NONE)
+			d->maintenance[i] = d->maintenance_asked[i];
+		else
+			d->maintenance_asked[i] = d->maintenance[i];
 	}
-	if (!j->write_failed) {
-		memcpy(d->maintenance_saved, j->next, count * sizeof(*j->next));
-	} else if (j->action != MAINT_NONE) {
-		snprintf(not_kept, sizeof(not_kept), "not kept across restarts: %s", j->err);
-		log_error("xdpcastctl: %s %s: %s", maintenance_names[j->action], prefix, not_kept);
+	for (size_t k = 0; k < d->maintenance_kept_count; k++) {
+		struct maintenance_kept *e = &d->maintenance_kept[k];
+
+		if (j->left_out[k] && !j->write_failed)
+			continue;
+		if (j->left_out[k] && version_reached(e->forgotten_in, j->version))
+			e->forgotten_in = 0;
+		d->maintenance_kept[kept++] = *e;
 	}
-	memcpy(d->maintenance, j->next, count * sizeof(*j->next));
-	d->maintenance_kept_count = j->kept_count;
-	log_info("xdpcastctl: %s %s%s", j->action == MAINT_NONE ? "undrain" : maintenance_names[j->action], prefix,
-		 j->action == MAINT_DRAIN ? " (prepends as asked)" : "");
-	announce_update(d);
-	daemon_publish(d);
-	control_server_maintained(d->control, true, not_kept, "");
-out:
+	d->maintenance_kept_count = kept;
+	if (j->write_failed && !d->exiting)
+		log_error("xdpcastctl: the state file: %s: drains and withdrawals since the last write are not kept "
+			  "across restarts, undrains of what it holds are refused", j->err);
+	if (!d->exiting) {
+		announce_update(d);
+		daemon_publish(d);
+		control_server_maintained(d->control, j->version, j->write_failed ? j->err : NULL);
+	}
+	/* At a stop or handover too (the loop's last jobs): the next start
+	 * reads the file. */
+	maintain_write_next(d);
 	free(j->path);
 	free(j->text);
-	free(j->next);
+	free(j->asked);
+	free(j->left_out);
 	free(j);
 }
 
-int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
-		      char *err, size_t errlen)
+/* The state file's text for what is asked: the kept entries an undrain
+ * forgot left out (marked in left_out). NULL: out of memory. */
+static char *asked_text(const struct daemon *d, bool *left_out)
 {
-	struct maintain_job *j = calloc(1, sizeof(*j));
-	size_t kept_count = d->maintenance_kept_count;
+	struct maintenance_kept *listed = calloc(d->maintenance_kept_count + 1, sizeof(*listed));
+	size_t count = 0;
+	char *text;
+
+	if (!listed)
+		return NULL;
+	for (size_t k = 0; k < d->maintenance_kept_count; k++) {
+		left_out[k] = d->maintenance_kept[k].forgotten_in != 0;
+		if (!left_out[k])
+			listed[count++] = d->maintenance_kept[k];
+	}
+	text = maintenance_text(d->routes, d->maintenance_asked, d->opts.anycast_count, listed, count);
+	free(listed);
+	return text;
+}
+
+/* Writes what was asked since the last write, one write at a time. Out of
+ * memory, nothing is written until the next change asked (the commands
+ * waiting are answered "not kept yet" at their deadline). */
+static void maintain_write_next(struct daemon *d)
+{
+	size_t count = d->opts.anycast_count;
+	struct maintain_job *j;
+
+	if (d->maintenance_writing || d->maintenance_written == d->maintenance_asked_version)
+		return;
+	j = calloc(1, sizeof(*j));
+	if (j) {
+		j->asked = calloc(count + 1, sizeof(*j->asked));
+		j->left_out = calloc(d->maintenance_kept_count + 1, sizeof(*j->left_out));
+		j->path = strdup(d->opts.state_file);
+	}
+	if (!j || !j->asked || !j->left_out || !j->path) {
+		if (j) {
+			free(j->asked);
+			free(j->left_out);
+			free(j->path);
+		}
+		free(j);
+		log_error("xdpcastctl: the state file not written: out of memory");
+		return;
+	}
+	j->job = (struct loop_job){ .lane = LANE_MAINTENANCE, .run = maintain_run, .done = maintain_done };
+	j->d = d;
+	j->version = d->maintenance_asked_version;
+	memcpy(j->asked, d->maintenance_asked, count * sizeof(*j->asked));
+	j->text = asked_text(d, j->left_out);   /* NULL: written as a failure, "out of memory" */
+	d->maintenance_writing = true;
+	loop_submit(d->loop, &j->job);
+}
+
+unsigned announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
+			   char *err, size_t errlen)
+{
+	struct maintenance m = { .action = action, .prepend = action == MAINT_DRAIN ? prepend : 0 };
+	unsigned version = d->maintenance_asked_version + 1 ? d->maintenance_asked_version + 1 : 1;
 	bool found = false;
 	int forget;
 
-	if (j)
-		j->next = calloc(d->opts.anycast_count + 1, sizeof(*j->next));
-	if (!j || !j->next) {
-		snprintf(err, errlen, "out of memory");
-		goto refused;
-	}
 	if (action == MAINT_DRAIN && !drain_possible(&d->opts.drain, prepend)) {
 		snprintf(err, errlen, "a drain needs bgp.asn (to prepend) or bgp.drain.communities in the config file");
-		goto refused;
+		return 0;
 	}
-	memcpy(j->next, d->maintenance, d->opts.anycast_count * sizeof(*j->next));
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
 		if (prefix && strcmp(prefix, d->routes[i].prefix))
 			continue;
-		j->next[i] = (struct maintenance){ .action = action, .prepend = action == MAINT_DRAIN ? prepend : 0 };
+		d->maintenance_asked[i] = m;
+		d->maintenance_asked_in[i] = version;
+		if (action != MAINT_NONE)
+			d->maintenance[i] = m;
 		found = true;
 	}
 	/* `undrain PREFIX` of an entry this config does not have is how an
-	 * operator forgets it: moved last, then left out of the save. */
+	 * operator forgets it: left out of the next write. */
 	if (!found && prefix && action == MAINT_NONE && (forget = kept_index(d, prefix)) >= 0) {
-		struct maintenance_kept last = d->maintenance_kept[kept_count - 1];
-
-		d->maintenance_kept[kept_count - 1] = d->maintenance_kept[forget];
-		d->maintenance_kept[forget] = last;
-		kept_count--;
+		d->maintenance_kept[forget].forgotten_in = version;
 		found = true;
 	}
 	if (!found) {
 		snprintf(err, errlen, "%s is not one of the anycast prefixes", prefix);
-		goto refused;
+		return 0;
 	}
-	j->job = (struct loop_job){ .lane = LANE_MAINTENANCE, .run = maintain_run, .done = maintain_done };
-	j->d = d;
-	j->path = strdup(d->opts.state_file);
-	j->text = maintenance_text(d->routes, j->next, d->opts.anycast_count, d->maintenance_kept, kept_count);
-	j->kept_count = kept_count;
-	j->action = action;
-	snprintf(j->prefix, sizeof(j->prefix), "%s", prefix ? prefix : "");
-	if (!j->path) {
-		free(j->text);
-		snprintf(err, errlen, "out of memory");
-		goto refused;
+	d->maintenance_asked_version = version;
+	log_info("xdpcastctl: %s %s%s", action == MAINT_NONE ? "undrain" : maintenance_names[action],
+		 prefix ? prefix : "every anycast prefix", action == MAINT_DRAIN ? " (prepends as asked)" :
+		 action == MAINT_NONE ? " (in force once the state file keeps it)" : "");
+	announce_update(d);
+	daemon_publish(d);
+	maintain_write_next(d);
+	return version;
+}
+
+int announce_maintained(const struct daemon *d, const char *prefix, enum maintenance_action action,
+			const char *write_err, char *not_kept, size_t not_kept_len, char *err, size_t errlen)
+{
+	char stayed[512] = "";
+	size_t len = 0, targets = 0, stays = 0;
+	bool unkept = false;
+	int forget;
+
+	not_kept[0] = '\0';
+	if (!write_err)
+		return 0;
+	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+		if (prefix && strcmp(prefix, d->routes[i].prefix))
+			continue;
+		targets++;
+		unkept |= !same_maintenance(&d->maintenance[i], &d->maintenance_saved[i]);
+		if (action == MAINT_NONE && d->maintenance[i].action != MAINT_NONE && stays++ < 8 && len < sizeof(stayed))
+			len += snprintf(stayed + len, sizeof(stayed) - len, "%s%s", len ? ", " : "", d->routes[i].prefix);
 	}
-	loop_submit(d->loop, &j->job);
-	return 0;
-refused:
-	if (j)
-		free(j->next);
-	free(j);
+	if (action != MAINT_NONE) {
+		if (unkept)
+			snprintf(not_kept, not_kept_len, "not kept across restarts: %s", write_err);
+		return 0;
+	}
+	if (prefix && (forget = kept_index(d, prefix)) >= 0 && !d->maintenance_kept[forget].forgotten_in)
+		stays = targets = 1;
+	if (!stays)
+		return 0;
+	if (stays == targets)
+		snprintf(err, errlen, "%s", write_err);
+	else
+		snprintf(err, errlen, "%s: %s stay%s as the state file keeps %s; the others are undrained", write_err,
+			 stayed, stays == 1 ? "s" : "", stays == 1 ? "it" : "them");
 	return -1;
 }
 
@@ -761,8 +850,11 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
 	d->routes = calloc(d->opts.anycast_count + 1, sizeof(*d->routes));
 	d->route_why = calloc(d->opts.anycast_count + 1, sizeof(*d->route_why));
 	d->maintenance = calloc(d->opts.anycast_count + 1, sizeof(*d->maintenance));
+	d->maintenance_asked = calloc(d->opts.anycast_count + 1, sizeof(*d->maintenance_asked));
+	d->maintenance_asked_in = calloc(d->opts.anycast_count + 1, sizeof(*d->maintenance_asked_in));
 	d->maintenance_saved = calloc(d->opts.anycast_count + 1, sizeof(*d->maintenance_saved));
-	if (!d->routes || !d->route_why || !d->maintenance || !d->maintenance_saved) {
+	if (!d->routes || !d->route_why || !d->maintenance || !d->maintenance_asked || !d->maintenance_asked_in ||
+	    !d->maintenance_saved) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -791,6 +883,7 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	memcpy(d->maintenance_saved, d->maintenance, d->opts.anycast_count * sizeof(*d->maintenance));
+	memcpy(d->maintenance_asked, d->maintenance, d->opts.anycast_count * sizeof(*d->maintenance));
 	for (size_t k = 0; k < d->maintenance_kept_count; k++)
 		log_warn("%s: %s is not an anycast prefix of this config: its %s does not apply, and stays in the "
 			 "file (xdpcastctl undrain %s forgets it)", d->opts.state_file, d->maintenance_kept[k].prefix,
@@ -943,11 +1036,15 @@ void announce_close(struct daemon *d)
 	free(d->routes);
 	free(d->route_why);
 	free(d->maintenance);
+	free(d->maintenance_asked);
+	free(d->maintenance_asked_in);
 	free(d->maintenance_saved);
 	free(d->maintenance_kept);
 	d->routes = NULL;
 	d->route_why = NULL;
 	d->maintenance = NULL;
+	d->maintenance_asked = NULL;
+	d->maintenance_asked_in = NULL;
 	d->maintenance_saved = NULL;
 	d->maintenance_kept = NULL;
 	d->maintenance_kept_count = 0;

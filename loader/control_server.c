@@ -7,9 +7,10 @@
  * load it asked for has ended, which can take a while for large zones:
  * meanwhile the connection only holds its slot. `status` is encoded on a
  * worker from the snapshot in force (at 100,000 zones that took the loop
- * ~0.6 s a reply). drain, undrain and withdraw answer once the state file
- * is written (on a worker too), one at a time in the order they came: each
- * starts from what the one before left.
+ * ~0.6 s a reply). drain and withdraw take effect at once, undrain once
+ * the state file keeps it; each is answered once the state file's write
+ * of it ended (on a worker too), or after CONTROL_MAINTENANCE_WAIT_S
+ * saying it is not kept yet (a disk hung as it fails).
  *
  * Served from the start's first step on (the zone files read, then the
  * first transfers, which take minutes from a distant primary, then the
@@ -38,6 +39,7 @@
 #define CONTROL_READ_RATE   (1 << 20)  /* bytes a second a reader must take beyond that:
 				       * a status of 100,000 zones is 25 MB */
 #define COMMAND_MAX         CONTROL_LINE_MAX
+#define CONTROL_MAINTENANCE_WAIT_S 20.0 /* within xdpcastctl's default --timeout, 30 */
 
 struct control_conn {
 	struct control_server *server;
@@ -48,7 +50,7 @@ struct control_conn {
 	size_t out_len, out_sent;
 	unsigned waiting_for;           /* reload: the number of the load job; 0: none */
 	struct control_command maintenance;     /* drain, undrain, withdraw: asked, */
-	unsigned maintenance_turn;              /* in this turn; 0: none waiting */
+	unsigned maintenance_version;           /* answered once it is written; 0: none */
 	unsigned incarnation;           /* which client holds the slot, for late replies */
 	struct loop_timer deadline;
 };
@@ -68,9 +70,6 @@ struct control_server {
 	struct daemon *d;
 	struct loop_listener listener;  /* its fd, from the start on */
 	struct control_conn conns[CONTROL_CONNS_MAX];
-	unsigned maintenance_turns;     /* handed out */
-	struct control_conn *maintaining;       /* the one being written; NULL: none */
-	unsigned maintaining_incarnation;
 };
 
 static void conn_close(struct control_conn *c)
@@ -85,7 +84,7 @@ static void conn_close(struct control_conn *c)
 	c->out = NULL;
 	c->in_len = c->out_len = c->out_sent = 0;
 	c->waiting_for = 0;
-	c->maintenance_turn = 0;
+	c->maintenance_version = 0;
 }
 
 static void conn_ready(void *arg, short revents);
@@ -204,61 +203,73 @@ static void reply_status(struct control_conn *c)
 	loop_submit(d->loop, &j->job);
 }
 
-/* The next drain, undrain or withdraw waiting, if none is being written:
- * asked, or refused at once (then the one after it). */
-static void maintain_next(struct control_server *server)
+static enum maintenance_action maintenance_action(const struct control_command *cmd)
 {
-	struct daemon *d = server->d;
-
-	while (!server->maintaining) {
-		struct control_conn *next = NULL;
-		const struct control_command *cmd;
-		char err[512];
-
-		for (size_t i = 0; i < CONTROL_CONNS_MAX; i++) {
-			struct control_conn *c = &server->conns[i];
-
-			if (c->fd >= 0 && c->maintenance_turn &&
-			    (!next || c->maintenance_turn < next->maintenance_turn))
-				next = c;
-		}
-		if (!next)
-			return;
-		next->maintenance_turn = 0;
-		cmd = &next->maintenance;
-		if (announce_maintain(d, cmd->prefix[0] ? cmd->prefix : NULL,
-				      cmd->verb == CONTROL_DRAIN ? MAINT_DRAIN :
-				      cmd->verb == CONTROL_WITHDRAW ? MAINT_WITHDRAW : MAINT_NONE,
-				      cmd->prepend < 0 ? d->opts.drain.prepend : (unsigned)cmd->prepend, err, sizeof(err))) {
-			conn_resume(next);
-			conn_reply(next, error_reply(err));
-			continue;
-		}
-		server->maintaining = next;
-		server->maintaining_incarnation = next->incarnation;
-	}
+	return cmd->verb == CONTROL_DRAIN ? MAINT_DRAIN : cmd->verb == CONTROL_WITHDRAW ? MAINT_WITHDRAW : MAINT_NONE;
 }
 
-/* Answered with every prefix's state, to a client that may have left
- * meanwhile (its slot gone to another). */
-void control_server_maintained(struct control_server *server, bool ok, const char *not_kept, const char *err)
+/* drain, undrain, withdraw: refused at once (an unknown prefix, a drain
+ * the config cannot express), else answered once written. */
+static void maintain(struct control_conn *c, const struct control_command *cmd)
 {
-	struct control_conn *c;
+	struct daemon *d = c->server->d;
+	char err[512];
+	unsigned version = announce_maintain(d, cmd->prefix[0] ? cmd->prefix : NULL, maintenance_action(cmd),
+					     cmd->prepend < 0 ? d->opts.drain.prepend : (unsigned)cmd->prepend, err,
+					     sizeof(err));
+
+	if (!version) {
+		conn_reply(c, error_reply(err));
+		return;
+	}
+	c->maintenance = *cmd;
+	c->maintenance_version = version;
+	conn_hold(c);
+	loop_timer_arm(d->loop, &c->deadline, clock_monotonic() + CONTROL_MAINTENANCE_WAIT_S);
+}
+
+/* With every prefix's state; write_err: the write of it failed; still
+ * writing: neither said kept nor refused yet. */
+static void maintenance_answer(struct control_conn *c, const char *write_err, bool still_writing)
+{
+	struct daemon *d = c->server->d;
+	const struct control_command *cmd = &c->maintenance;
+	enum maintenance_action action = maintenance_action(cmd);
+	char not_kept[600], err[600];
 	json_t *reply;
 
-	if (!server || !server->maintaining)
+	c->maintenance_version = 0;
+	conn_resume(c);
+	if (still_writing && action == MAINT_NONE) {
+		snprintf(err, sizeof(err), "the state file's write has not ended after %.0f s: the undrain takes effect "
+			 "once it is written (xdpcastctl status says when)", CONTROL_MAINTENANCE_WAIT_S);
+		conn_reply(c, error_reply(err));
 		return;
-	c = server->maintaining;
-	server->maintaining = NULL;
-	if (c->fd >= 0 && c->incarnation == server->maintaining_incarnation) {
-		reply = ok ? json_pack("{s:b, s:o}", "ok", 1, "prefixes", state_prefixes_json(daemon_state(server->d))) :
-			     error_reply(err);
-		if (reply && ok && not_kept[0])
-			json_object_set_new(reply, "warning", json_text(not_kept));
-		conn_resume(c);
-		conn_reply(c, reply);
 	}
-	maintain_next(server);
+	if (still_writing)
+		snprintf(not_kept, sizeof(not_kept), "in force, not kept across restarts yet: the state file's write "
+			 "has not ended after %.0f s", CONTROL_MAINTENANCE_WAIT_S);
+	else if (announce_maintained(d, cmd->prefix[0] ? cmd->prefix : NULL, action, write_err, not_kept,
+				     sizeof(not_kept), err, sizeof(err))) {
+		conn_reply(c, error_reply(err));
+		return;
+	}
+	reply = json_pack("{s:b, s:o}", "ok", 1, "prefixes", state_prefixes_json(daemon_state(d)));
+	if (reply && not_kept[0])
+		json_object_set_new(reply, "warning", json_text(not_kept));
+	conn_reply(c, reply);
+}
+
+void control_server_maintained(struct control_server *server, unsigned version, const char *write_err)
+{
+	if (!server)
+		return;
+	for (size_t i = 0; i < CONTROL_CONNS_MAX; i++) {
+		struct control_conn *c = &server->conns[i];
+
+		if (c->fd >= 0 && c->maintenance_version && (int)(version - c->maintenance_version) >= 0)
+			maintenance_answer(c, write_err, false);
+	}
 }
 
 static void run_command(struct control_conn *c, const char *line)
@@ -287,10 +298,7 @@ static void run_command(struct control_conn *c, const char *line)
 		conn_hold(c);
 		break;
 	default:
-		c->maintenance = cmd;
-		c->maintenance_turn = ++c->server->maintenance_turns;
-		conn_hold(c);
-		maintain_next(c->server);
+		maintain(c, &cmd);
 	}
 }
 
@@ -343,6 +351,10 @@ static void conn_expired(struct loop_timer *timer)
 {
 	struct control_conn *c = timer->arg;
 
+	if (c->maintenance_version) {
+		maintenance_answer(c, NULL, true);
+		return;
+	}
 	log_debug("control socket: a client took longer than %.0f s (and 1 s a MiB of its answer); closed",
 		  CONTROL_DEADLINE_S);
 	conn_close(c);

@@ -167,10 +167,15 @@ struct daemon {
 	struct bgp_view bird;
 	struct route *routes;           /* what BIRD is asked for, per --anycast */
 	char (*route_why)[128];         /* why each is not announced plainly; "" */
-	struct maintenance *maintenance;        /* the operator's, per --anycast */
+	struct maintenance *maintenance;        /* the operator's in force, per --anycast */
+	struct maintenance *maintenance_asked;  /* asked last: in force, or an undrain waiting for the file */
+	unsigned *maintenance_asked_in;         /* the version of that request; 0: none since the start */
 	struct maintenance *maintenance_saved;          /* what the state file holds for each prefix */
 	struct maintenance_kept *maintenance_kept;      /* the state file's for other prefixes */
 	size_t maintenance_kept_count;
+	unsigned maintenance_asked_version;     /* of each drain, undrain, withdraw asked; 0: none yet */
+	unsigned maintenance_written;           /* the version the last write ended (kept or not) */
+	bool maintenance_writing;               /* a write of the state file on its lane */
 	int state_file_lock, bird_include_lock;         /* held while running (durable_file_lock); -1: none */
 	bool bgp_busy, bgp_again;
 	bool routes_synced;             /* BIRD took `routes` as they are (written, configured, run) */
@@ -260,15 +265,20 @@ void announce_warn_covered(const struct daemon *d);
  * prefix withdrawn until one is added); where: the config file, or NULL. */
 void announce_warn_unaddressed(const struct daemon *d, const char *where);
 /* xdpcastctl drain, undrain (MAINT_NONE) and withdraw: for prefix (as BIRD
- * writes it) or every prefix (NULL); kept in the state file first, on a
- * worker, then applied and answered through control_server_maintained. A
- * drain or withdraw the file cannot keep (a full or read-only disk) takes
- * effect all the same, not kept across restarts (the answer's not_kept
- * says why). An undrain the file cannot keep is refused, unless the file
- * never held what it ends. -1 with err: refused at once (nothing to
- * answer later). One at a time: the next is asked once this one answered. */
-int announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
-		      char *err, size_t errlen);
+ * writes it) or every prefix (NULL). A drain or withdraw is in force at
+ * once, an undrain once the state file keeps it (or, the write failing,
+ * when the file never held what it ends; else it is refused). The file is
+ * written on a worker, one write at a time, each with everything asked
+ * until then; control_server_maintained is told when each ends (not at
+ * a stop or handover, whose last jobs still write what was asked). The
+ * version this change is written in, or 0 with err: refused at once. */
+unsigned announce_maintain(struct daemon *d, const char *prefix, enum maintenance_action action, unsigned prepend,
+			   char *err, size_t errlen);
+/* The answer to such a change once its write ended (write_err: failed):
+ * 0, with in not_kept why a drain or withdraw is not kept across restarts
+ * ("" when kept), or -1 with err: an undrain refused. */
+int announce_maintained(const struct daemon *d, const char *prefix, enum maintenance_action action,
+			const char *write_err, char *not_kept, size_t not_kept_len, char *err, size_t errlen);
 /* A reload moved state_file to next_path: the next start reads that, so
  * drains and withdrawals in force (kept in the old file) would end. */
 void announce_state_file_moving(const struct daemon *d, const char *next_path);
@@ -289,9 +299,9 @@ void control_server_run(struct control_server *c);
 void control_server_reloaded(struct control_server *c, unsigned job, bool ok, const char *err,
 			     unsigned generation, const char *const *restart_keys, size_t restart_key_count,
 			     const char *restart_advice);
-/* The maintenance asked last (announce_maintain) ended: applied (ok; not_kept
- * "" when the state file keeps it) or refused (err). */
-void control_server_maintained(struct control_server *c, bool ok, const char *not_kept, const char *err);
+/* The state file's write of every maintenance up to version ended
+ * (write_err: not kept): answers the commands that waited for it. */
+void control_server_maintained(struct control_server *c, unsigned version, const char *write_err);
 void control_server_stop(struct control_server *c);
 
 #endif

@@ -47,8 +47,9 @@ enum loop_lane {
 					 * reads: never queued behind a slow check */
 	LANE_REPLIES,                   /* status replies encoded from a snapshot:
 					 * ~0.6 s at 100,000 zones, off the loop's turn */
-	LANE_MAINTENANCE,               /* the state file written for a drain: a
-					 * disk slow to sync holds no status reply */
+	LANE_MAINTENANCE,               /* the state file written for drain, undrain
+					 * and withdraw: a disk slow to sync or hung
+					 * holds no status reply */
 	LANE_MAX
 };
 

@@ -26,6 +26,8 @@ struct maintenance {
 struct maintenance_kept {
 	char prefix[64];
 	struct maintenance m;
+	unsigned forgotten_in;          /* the daemon's: the version of the last
+					 * undrain that forgets it, until written; 0: none */
 };
 
 extern const char *const maintenance_names[];   /* "none", "drain", "withdraw" */

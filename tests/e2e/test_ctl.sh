@@ -550,6 +550,14 @@ rc=0; out=$(ctl undrain 192.0.2.0/24 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: writing $WORK/state.json: creating a temporary file beside it: No space left on device" ] ||
 	fail "undrain of a kept withdraw with the state file unwritable: rc $rc, '$out'"
 grep -qx "anycast 192.0.2.0/24: withdrawn (withdrawn by xdpcastctl)" <<< "$(ctl status)" || fail "status after the refused undrain: $(ctl status)"
+# Of every prefix, with one withdraw kept and one not: the one not kept
+# ends, the other stays, and the answer says which.
+ctl withdraw 2001:db8:53::/48 > /dev/null 2>&1 || fail "withdraw 2001:db8:53::/48 with the state file unwritable"
+rc=0; out=$(ctl undrain 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: writing $WORK/state.json: creating a temporary file beside it: No space left on device: 192.0.2.0/24 stays as the state file keeps it; the others are undrained" ] ||
+	fail "undrain of every prefix, one kept: rc $rc, '$out'"
+[ "$(ctl status | grep -c "withdrawn by xdpcastctl")" -eq 1 ] && grep -qx "anycast 192.0.2.0/24: withdrawn (withdrawn by xdpcastctl)" <<< "$(ctl status)" ||
+	fail "status after a partly refused undrain: $(ctl status)"
 rm "$WORK/full"
 ctl undrain > /dev/null || fail "undrain once the state file is writable"
 grep -q "withdrawn by xdpcastctl" <<< "$(ctl status)" && fail "still withdrawn after the undrain: $(ctl status)"
@@ -558,31 +566,72 @@ echo "ok - withdraw with the state file unwritable: in effect, with a warning th
 
 # The state file is written on a worker: a disk slow to sync held the
 # loop's thread for as long as the write took (status, health rounds and
-# every timer with it). The shim holds the state file's first write 5 s; a
-# second withdraw asked meanwhile waits its turn and starts from what the
-# first left (the two in the file, each reply saying what was then in force).
-STALL_NAME=state.json STALL_MARKER=$WORK/stalled STALL_S=5 XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE"
+# every timer with it). A drain or withdraw is in force at once and
+# answered once written; an undrain takes effect once written. The shim
+# holds a write of the state file 8 s whenever $WORK/stalled is missing.
+STALL_NAME=state.json STALL_MARKER=$WORK/stalled STALL_S=8 XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE"
+withdrawn_by_ctl() { ctl status | grep -c "(withdrawn by xdpcastctl" || true; }
+withdrawals() { [ "$(withdrawn_by_ctl)" -eq "$1" ]; }
 ctl --json withdraw 192.0.2.0/24 > "$WORK/withdraw4.json" &
 withdraw4=$!
 wait_for "the state file's write held" test -e "$WORK/stalled"
 ctl --json withdraw 2001:db8:53::/48 > "$WORK/withdraw6.json" &
 withdraw6=$!
+wait_for "both withdrawals in force as the write is held" withdrawals 2
 state=$(ctl status)
+kill -0 "$withdraw4" 2> /dev/null || fail "answered before the state file kept it: $(cat "$WORK/withdraw4.json")"
 [ ! -e "$WORK/stalled.over" ] || fail "status waited for the state file's write"
-grep -q "withdrawn by xdpcastctl" <<< "$state" && fail "applied before it was written: $state"
+grep -qx "anycast 192.0.2.0/24: withdrawn (withdrawn by xdpcastctl; being written to the state file)" <<< "$state" ||
+	fail "status as the write is held: $state"
 wait "$withdraw4" || fail "withdraw 192.0.2.0/24 with its write held: $(cat "$WORK/withdraw4.json")"
-wait "$withdraw6" || fail "withdraw 2001:db8:53::/48 behind it: $(cat "$WORK/withdraw6.json")"
-by_ctl='sorted(p["prefix"] for p in v["prefixes"] if p["why"] == "withdrawn by xdpcastctl")'
-[ "$(json "$by_ctl" < "$WORK/withdraw4.json")" = "['192.0.2.0/24']" ] ||
+wait "$withdraw6" || fail "withdraw 2001:db8:53::/48 asked meanwhile: $(cat "$WORK/withdraw6.json")"
+whys='sorted((p["prefix"], p["why"]) for p in v["prefixes"]), "warning" in v'
+# The first answered as its write ended, the second's still under way.
+[ "$(json "$whys" < "$WORK/withdraw4.json")" = "([('192.0.2.0/24', 'withdrawn by xdpcastctl'), ('2001:db8:53::/48', 'withdrawn by xdpcastctl; being written to the state file')], False)" ] ||
 	fail "the first withdraw's reply: $(cat "$WORK/withdraw4.json")"
-[ "$(json "$by_ctl" < "$WORK/withdraw6.json")" = "['192.0.2.0/24', '2001:db8:53::/48']" ] ||
+[ "$(json "$whys" < "$WORK/withdraw6.json")" = "([('192.0.2.0/24', 'withdrawn by xdpcastctl'), ('2001:db8:53::/48', 'withdrawn by xdpcastctl')], False)" ] ||
 	fail "the second withdraw's reply: $(cat "$WORK/withdraw6.json")"
 [ "$(json 'sorted(v["maintenance"])' < "$WORK/state.json")" = "['192.0.2.0/24', '2001:db8:53::/48']" ] ||
 	fail "the state file after both: $(cat "$WORK/state.json")"
-ctl undrain > /dev/null || fail "undrain after the held write"
+rm "$WORK/stalled" "$WORK/stalled.over"
+ctl undrain 192.0.2.0/24 > /dev/null &
+undrain=$!
+wait_for "the undrain's write held" test -e "$WORK/stalled"
+state=$(ctl status)
+[ ! -e "$WORK/stalled.over" ] || fail "the undrain's write ended before status: the test proves nothing"
+grep -qx "anycast 192.0.2.0/24: withdrawn (withdrawn by xdpcastctl; undrain waiting for the state file)" <<< "$state" ||
+	fail "undrained before the state file kept it: $state"
+wait "$undrain" || fail "undrain with its write held"
+withdrawals 1 || fail "still withdrawn after the undrain: $(ctl status)"
+[ "$(json 'sorted(v["maintenance"])' < "$WORK/state.json")" = "['2001:db8:53::/48']" ] ||
+	fail "the state file after the undrain: $(cat "$WORK/state.json")"
+ctl undrain > /dev/null || fail "undrain"
+stop_xdpcastd
+echo "ok - the state file written off the loop: status answered while a write was held; withdrawals in force at once, answered once kept; an undrain in force once kept"
+
+# A write that does not end (a disk hung as it fails) holds no control
+# connection for ever: after 20 s a withdraw is answered in force and not
+# kept yet, an undrain waiting behind it refused with why; each applies
+# once written.
+STALL_NAME=state.json STALL_MARKER=$WORK/stalled STALL_S=27 XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE"
+rm -f "$WORK/stalled" "$WORK/stalled.over"
+ctl --json withdraw 2001:db8:53::/48 > "$WORK/withdraw6.json" &
+withdraw6=$!
+wait_for "the state file's write held" test -e "$WORK/stalled"
+rc=0; out=$(ctl undrain 2001:db8:53::/48 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: the state file's write has not ended after 20 s: the undrain takes effect once it is written (xdpcastctl status says when)" ] ||
+	fail "an undrain behind a write that does not end: rc $rc, '$out'"
+wait "$withdraw6" || fail "withdraw with its write not ending: $(cat "$WORK/withdraw6.json")"
+[ "$(json 'v["warning"]' < "$WORK/withdraw6.json")" = "in force, not kept across restarts yet: the state file's write has not ended after 20 s" ] ||
+	fail "a withdraw whose write does not end: $(cat "$WORK/withdraw6.json")"
+state=$(ctl status)
+[ ! -e "$WORK/stalled.over" ] || fail "the write ended before the answers: the test proves nothing"
+grep -qx "anycast 2001:db8:53::/48: withdrawn (withdrawn by xdpcastctl; undrain waiting for the state file)" <<< "$state" ||
+	fail "the withdraw not in force, or the undrain already: $state"
+wait_for "the write held ended, then the undrain's" withdrawals 0
 [ "$(json 'v["maintenance"]' < "$WORK/state.json")" = "{}" ] || fail "the state file after the undrain: $(cat "$WORK/state.json")"
 stop_xdpcastd
-echo "ok - the state file written off the loop: status answered while a write was held; a second withdraw waited its turn; both kept"
+echo "ok - a write that does not end: after 20 s a withdraw is answered in force, not kept yet, and an undrain refused; both applied once written"
 
 # A daemon whose pins are in a BPF filesystem of its own mount namespace
 # (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the

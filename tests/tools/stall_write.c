@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * LD_PRELOAD into xdpcastd: the first durable write (its mkostemp) of a
- * file whose path holds $STALL_NAME, or the first RRset of that owner
- * written as text ($STALL_NAME "catalog.test."), makes the file
- * $STALL_MARKER, then sleeps $STALL_S seconds, so that a test can change
- * what the daemon holds while that write's job is on its lane, then makes
+ * LD_PRELOAD into xdpcastd: a durable write (its mkostemp) of a file
+ * whose path holds $STALL_NAME, or an RRset of that owner written as text
+ * ($STALL_NAME "catalog.test."), while $STALL_MARKER does not exist (the
+ * first, unless a test removes it), makes the file $STALL_MARKER, then
+ * sleeps $STALL_S seconds, so that a test can change what the daemon
+ * holds while that write's job is on its lane, then makes
  * $STALL_MARKER.over as the write goes on. The first
  * file renamed into a path holding $STALL_NAME is kept as $STALL_KEEP
  * too: the file that write left, before the next one replaces it.
