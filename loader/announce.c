@@ -536,10 +536,11 @@ static void maintain_run(struct loop_job *job)
 
 static void maintain_write_next(struct daemon *d);
 
-/* Undrains whose last request this write carried take effect (written,
- * or the file never held what they end) or are refused (what was asked
- * goes back); kept entries it left out leave the list, or stay when not
- * written. A later request's write decides for its own. */
+/* Undrains waiting take effect once the file does not hold what they end
+ * (this write kept them, or it never held it); those whose last request
+ * this write carried, and failed to keep, are refused (what was asked
+ * goes back). Kept entries it left out leave the list, or stay when not
+ * written. */
 static void maintain_done(struct loop_job *job)
 {
 	struct maintain_job *j = (struct maintain_job *)job;
@@ -551,12 +552,11 @@ static void maintain_done(struct loop_job *job)
 	if (!j->write_failed)
 		memcpy(d->maintenance_saved, j->asked, d->opts.anycast_count * sizeof(*j->asked));
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
-		if (!version_reached(d->maintenance_asked_in[i], j->version) ||
-		    same_maintenance(&d->maintenance[i], &d->maintenance_asked[i]))
+		if (same_maintenance(&d->maintenance[i], &d->maintenance_asked[i]))
 			continue;
 		if (d->maintenance_saved[i].action == MAINT_NONE)
 			d->maintenance[i] = d->maintenance_asked[i];
-		else
+		else if (version_reached(d->maintenance_asked_in[i], j->version))
 			d->maintenance_asked[i] = d->maintenance[i];
 	}
 	for (size_t k = 0; k < d->maintenance_kept_count; k++) {
@@ -689,7 +689,6 @@ int announce_maintained(const struct daemon *d, const char *prefix, enum mainten
 	char stayed[512] = "";
 	size_t len = 0, targets = 0, stays = 0;
 	bool unkept = false;
-	int forget;
 
 	not_kept[0] = '\0';
 	if (!write_err)
@@ -707,7 +706,7 @@ int announce_maintained(const struct daemon *d, const char *prefix, enum mainten
 			snprintf(not_kept, not_kept_len, "not kept across restarts: %s", write_err);
 		return 0;
 	}
-	if (prefix && (forget = kept_index(d, prefix)) >= 0 && !d->maintenance_kept[forget].forgotten_in)
+	if (prefix && kept_index(d, prefix) >= 0)
 		stays = targets = 1;
 	if (!stays)
 		return 0;

@@ -242,7 +242,7 @@ static void maintenance_answer(struct control_conn *c, const char *write_err, bo
 	conn_resume(c);
 	if (still_writing && action == MAINT_NONE) {
 		snprintf(err, sizeof(err), "the state file's write has not ended after %.0f s: the undrain takes effect "
-			 "once it is written (xdpcastctl status says when)", CONTROL_MAINTENANCE_WAIT_S);
+			 "if it is written (xdpcastctl status says when)", CONTROL_MAINTENANCE_WAIT_S);
 		conn_reply(c, error_reply(err));
 		return;
 	}

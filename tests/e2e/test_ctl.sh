@@ -568,8 +568,8 @@ echo "ok - withdraw with the state file unwritable: in effect, with a warning th
 # loop's thread for as long as the write took (status, health rounds and
 # every timer with it). A drain or withdraw is in force at once and
 # answered once written; an undrain takes effect once written. The shim
-# holds a write of the state file 8 s whenever $WORK/stalled is missing.
-STALL_NAME=state.json STALL_MARKER=$WORK/stalled STALL_S=8 XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE"
+# holds a write of the state file 12 s whenever $WORK/stalled is missing.
+STALL_NAME=state.json STALL_MARKER=$WORK/stalled STALL_S=12 XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE"
 withdrawn_by_ctl() { ctl status | grep -c "(withdrawn by xdpcastctl" || true; }
 withdrawals() { [ "$(withdrawn_by_ctl)" -eq "$1" ]; }
 ctl --json withdraw 192.0.2.0/24 > "$WORK/withdraw4.json" &
@@ -579,8 +579,8 @@ ctl --json withdraw 2001:db8:53::/48 > "$WORK/withdraw6.json" &
 withdraw6=$!
 wait_for "both withdrawals in force as the write is held" withdrawals 2
 state=$(ctl status)
-kill -0 "$withdraw4" 2> /dev/null || fail "answered before the state file kept it: $(cat "$WORK/withdraw4.json")"
 [ ! -e "$WORK/stalled.over" ] || fail "status waited for the state file's write"
+kill -0 "$withdraw4" 2> /dev/null || fail "answered before the state file kept it: $(cat "$WORK/withdraw4.json")"
 grep -qx "anycast 192.0.2.0/24: withdrawn (withdrawn by xdpcastctl; being written to the state file)" <<< "$state" ||
 	fail "status as the write is held: $state"
 wait "$withdraw4" || fail "withdraw 192.0.2.0/24 with its write held: $(cat "$WORK/withdraw4.json")"
@@ -619,7 +619,7 @@ ctl --json withdraw 2001:db8:53::/48 > "$WORK/withdraw6.json" &
 withdraw6=$!
 wait_for "the state file's write held" test -e "$WORK/stalled"
 rc=0; out=$(ctl undrain 2001:db8:53::/48 2>&1) || rc=$?
-[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: the state file's write has not ended after 20 s: the undrain takes effect once it is written (xdpcastctl status says when)" ] ||
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: the state file's write has not ended after 20 s: the undrain takes effect if it is written (xdpcastctl status says when)" ] ||
 	fail "an undrain behind a write that does not end: rc $rc, '$out'"
 wait "$withdraw6" || fail "withdraw with its write not ending: $(cat "$WORK/withdraw6.json")"
 [ "$(json 'v["warning"]' < "$WORK/withdraw6.json")" = "in force, not kept across restarts yet: the state file's write has not ended after 20 s" ] ||
