@@ -605,7 +605,20 @@ wait "$undrain" || fail "undrain with its write held"
 withdrawals 1 || fail "still withdrawn after the undrain: $(ctl status)"
 [ "$(json 'sorted(v["maintenance"])' < "$WORK/state.json")" = "['2001:db8:53::/48']" ] ||
 	fail "the state file after the undrain: $(cat "$WORK/state.json")"
-ctl undrain > /dev/null || fail "undrain"
+# Asked twice as the first undrain's write is held: that write keeps it,
+# so its answer finds the prefix undrained (it waited for the second write).
+undrains_asked() { [ "$(grep -c "xdpcastctl: undrain $1 (in force" "$WORK/xdpcastd.log")" -eq "$2" ]; }
+rm "$WORK/stalled" "$WORK/stalled.over"
+ctl --json undrain 2001:db8:53::/48 > "$WORK/undrain1.json" &
+undrain1=$!
+wait_for "the undrain's write held" test -e "$WORK/stalled"
+ctl --json undrain 2001:db8:53::/48 > "$WORK/undrain2.json" &
+undrain2=$!
+wait_for "the second undrain asked" undrains_asked 2001:db8:53::/48 2
+[ ! -e "$WORK/stalled.over" ] || fail "the first write ended before the second undrain: the test proves nothing"
+wait "$undrain1" && wait "$undrain2" || fail "two undrains: $(cat "$WORK/undrain1.json" "$WORK/undrain2.json")"
+[ "$(json '"xdpcastctl" in str([p["why"] for p in v["prefixes"] if p["prefix"] == "2001:db8:53::/48"])' < "$WORK/undrain1.json")" = False ] ||
+	fail "the first undrain answered with the prefix still withdrawn: $(cat "$WORK/undrain1.json")"
 stop_xdpcastd
 echo "ok - the state file written off the loop: status answered while a write was held; withdrawals in force at once, answered once kept; an undrain in force once kept"
 
@@ -632,6 +645,38 @@ wait_for "the write held ended, then the undrain's" withdrawals 0
 [ "$(json 'v["maintenance"]' < "$WORK/state.json")" = "{}" ] || fail "the state file after the undrain: $(cat "$WORK/state.json")"
 stop_xdpcastd
 echo "ok - a write that does not end: after 20 s a withdraw is answered in force, not kept yet, and an undrain refused; both applied once written"
+
+# A kept entry's undrain whose held write then fails (the disk full
+# meanwhile), asked again as it is held: the first is refused, not
+# answered as kept because the second was pending; both are, and the entry
+# stays until a write keeps its undrain.
+start_xdpcastd --zone "$ZONE" --anycast 203.0.113.0/24
+ctl withdraw 203.0.113.0/24 > /dev/null || fail "withdraw 203.0.113.0/24"
+stop_xdpcastd
+touch "$WORK/stalled"
+FULL_NAME=state.json FULL_MARKER=$WORK/full STALL_NAME=state.json STALL_MARKER=$WORK/stalled STALL_S=8 \
+	XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE"
+rm -f "$WORK/stalled" "$WORK/stalled.over"
+ctl undrain 203.0.113.0/24 > "$WORK/undrain1.out" 2>&1 &
+undrain1=$!
+wait_for "the undrain's write held" test -e "$WORK/stalled"
+touch "$WORK/full"
+ctl undrain 203.0.113.0/24 > "$WORK/undrain2.out" 2>&1 &
+undrain2=$!
+wait_for "the second undrain asked" undrains_asked 203.0.113.0/24 2
+[ ! -e "$WORK/stalled.over" ] || fail "the first write ended before the second undrain: the test proves nothing"
+full_error="xdpcastctl: writing $WORK/state.json: creating a temporary file beside it: No space left on device"
+for n in 1 2; do
+	rc=0; wait "$(eval echo "\$undrain$n")" || rc=$?
+	[ "$rc" -eq 1 ] && [ "$(cat "$WORK/undrain$n.out")" = "$full_error" ] ||
+		fail "undrain $n of a kept entry, its write failed: rc $rc, '$(cat "$WORK/undrain$n.out")'"
+done
+grep -q '"203.0.113.0/24"' "$WORK/state.json" || fail "the kept entry lost: $(cat "$WORK/state.json")"
+rm "$WORK/full"
+ctl undrain 203.0.113.0/24 > /dev/null || fail "undrain of the kept entry once the disk has room"
+grep -q "203.0.113" "$WORK/state.json" && fail "the kept entry not forgotten: $(cat "$WORK/state.json")"
+stop_xdpcastd
+echo "ok - undrains asked as a write is held: answered by what that write kept (undrained, or refused when it failed), not by the next"
 
 # A daemon whose pins are in a BPF filesystem of its own mount namespace
 # (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the

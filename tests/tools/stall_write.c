@@ -13,7 +13,8 @@
  * (the file removed then) sleeps $STALL_READ_S seconds on the thread
  * that reads it: a reader held halfway through a zone.
  * While $FULL_MARKER exists, a durable write of a file whose path holds
- * $FULL_NAME fails as on a full disk (ENOSPC). Once $POLL_FAIL_ARM exists,
+ * $FULL_NAME fails as on a full disk (ENOSPC), after any hold above (a
+ * held write fails when the file is made meanwhile). Once $POLL_FAIL_ARM exists,
  * the first poll of more than two descriptors (the event loop's: checks,
  * transfers and drains poll one) fails with ENOMEM, the file removed.
  * inotify's limits reached by other programs: while the file
@@ -80,11 +81,11 @@ int mkostemp(char *template, int flags)
 
 	if (!real_mkostemp)
 		real_mkostemp = (int (*)(char *, int))dlsym(RTLD_NEXT, "mkostemp");
+	stall_at(template);     /* first: a held write can end full */
 	if (full_name && full_marker && strstr(template, full_name) && !access(full_marker, F_OK)) {
 		errno = ENOSPC;
 		return -1;
 	}
-	stall_at(template);
 	return real_mkostemp(template, flags);
 }
 
