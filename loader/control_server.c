@@ -10,7 +10,8 @@
  * ~0.6 s a reply). drain and withdraw take effect at once, undrain once
  * the state file keeps it; each is answered once the state file's write
  * of it ended (on a worker too), or after CONTROL_MAINTENANCE_WAIT_S
- * saying it is not kept yet (a disk hung as it fails).
+ * saying it is not kept yet (a disk hung as it fails). A stop answers
+ * every client still waiting with why.
  *
  * Served from the start's first step on (the zone files read, then the
  * first transfers, which take minutes from a distant primary, then the
@@ -228,9 +229,11 @@ static void maintain(struct control_conn *c, const struct control_command *cmd)
 	loop_timer_arm(d->loop, &c->deadline, clock_monotonic() + CONTROL_MAINTENANCE_WAIT_S);
 }
 
-/* With every prefix's state; write_err: the write of it failed; still
- * writing: neither said kept nor refused yet. */
-static void maintenance_answer(struct control_conn *c, const char *write_err, bool still_writing)
+/* With every prefix's state; write_err: the write of it failed; pending:
+ * why that write is neither said kept nor refused yet (NULL: it ended),
+ * and undrain_when: when an undrain would then take effect. */
+static void maintenance_answer(struct control_conn *c, const char *write_err, const char *pending,
+			       const char *undrain_when)
 {
 	struct daemon *d = c->server->d;
 	const struct control_command *cmd = &c->maintenance;
@@ -240,15 +243,13 @@ static void maintenance_answer(struct control_conn *c, const char *write_err, bo
 
 	c->maintenance_version = 0;
 	conn_resume(c);
-	if (still_writing && action == MAINT_NONE) {
-		snprintf(err, sizeof(err), "the state file's write has not ended after %.0f s: the undrain takes effect "
-			 "if it is written (xdpcastctl status says when)", CONTROL_MAINTENANCE_WAIT_S);
+	if (pending && action == MAINT_NONE) {
+		snprintf(err, sizeof(err), "%s: the undrain takes effect %s", pending, undrain_when);
 		conn_reply(c, error_reply(err));
 		return;
 	}
-	if (still_writing)
-		snprintf(not_kept, sizeof(not_kept), "in force, not kept across restarts yet: the state file's write "
-			 "has not ended after %.0f s", CONTROL_MAINTENANCE_WAIT_S);
+	if (pending)
+		snprintf(not_kept, sizeof(not_kept), "in force, not kept across restarts yet: %s", pending);
 	else if (announce_maintained(d, cmd->prefix[0] ? cmd->prefix : NULL, action, write_err, not_kept,
 				     sizeof(not_kept), err, sizeof(err))) {
 		conn_reply(c, error_reply(err));
@@ -268,7 +269,7 @@ void control_server_maintained(struct control_server *server, unsigned version, 
 		struct control_conn *c = &server->conns[i];
 
 		if (c->fd >= 0 && c->maintenance_version && (int)(version - c->maintenance_version) >= 0)
-			maintenance_answer(c, write_err, false);
+			maintenance_answer(c, write_err, NULL, NULL);
 	}
 }
 
@@ -352,7 +353,11 @@ static void conn_expired(struct loop_timer *timer)
 	struct control_conn *c = timer->arg;
 
 	if (c->maintenance_version) {
-		maintenance_answer(c, NULL, true);
+		char pending[128];
+
+		snprintf(pending, sizeof(pending), "the state file's write has not ended after %.0f s",
+			 CONTROL_MAINTENANCE_WAIT_S);
+		maintenance_answer(c, NULL, pending, "if it is written (xdpcastctl status says when)");
 		return;
 	}
 	log_debug("control socket: a client took longer than %.0f s (and 1 s a MiB of its answer); closed",
@@ -453,13 +458,37 @@ void control_server_reloaded(struct control_server *c, unsigned job, bool ok, co
 	}
 }
 
+/* At a stop, a client still waiting is told why it gets no answer (closed
+ * without a word, it read "no answer from xdpcastd", and a drain's as if
+ * refused); a reply under way is cut. */
+static void stop_answer(struct control_conn *c)
+{
+	const struct daemon *d = c->server->d;
+	const char *why = d->phase == PHASE_HANDING_OVER ? "xdpcastd is handing over to the next start" :
+			  d->phase == PHASE_STOPPING ? "xdpcastd is stopping" : "xdpcastd is exiting";
+	char text[256];
+
+	if (c->maintenance_version) {
+		/* loop_free waits for that write */
+		snprintf(text, sizeof(text), "%s before the state file's write ended (the write goes on as it exits)",
+			 why);
+		maintenance_answer(c, NULL, text, "at the next start if it is written");
+		return;
+	}
+	snprintf(text, sizeof(text), "%s before %s", why, c->waiting_for ? "the reload ended" : "answering");
+	conn_reply(c, error_reply(text));
+}
+
 void control_server_stop(struct control_server *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < CONTROL_CONNS_MAX; i++)
+	for (size_t i = 0; i < CONTROL_CONNS_MAX; i++) {
+		if (c->conns[i].fd >= 0 && !c->conns[i].out)
+			stop_answer(&c->conns[i]);
 		if (c->conns[i].fd >= 0)
 			conn_close(&c->conns[i]);
+	}
 	loop_unlisten(&c->listener);
 	control_close(c->listener.fd, c->d->opts.control_socket);
 	c->d->control = NULL;   /* replies still being encoded go nowhere */

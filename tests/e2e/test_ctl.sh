@@ -646,6 +646,45 @@ wait_for "the write held ended, then the undrain's" withdrawals 0
 stop_xdpcastd
 echo "ok - a write that does not end: after 20 s a withdraw is answered in force, not kept yet, and an undrain refused; both applied once written"
 
+# A stop with commands waiting answered none of them: each read "no answer
+# from xdpcastd" (a withdraw as if refused). Each is told why, and the
+# held write goes on as xdpcastd exits (the undrain's after it).
+STALL_NAME=state.json STALL_MARKER=$WORK/stalled STALL_S=10 XDPCASTD=$(shimmed) start_xdpcastd --zone "$ZONE"
+rm -f "$WORK/stalled" "$WORK/stalled.over"
+ctl --json withdraw 2001:db8:53::/48 > "$WORK/withdraw6.json" &
+withdraw6=$!
+wait_for "the state file's write held" test -e "$WORK/stalled"
+ctl undrain 2001:db8:53::/48 > "$WORK/undrain.out" 2>&1 &
+undrain=$!
+wait_for "the undrain asked" undrains_asked 2001:db8:53::/48 1
+# and one still sending its command line
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.send(b"stat")
+print("sent", flush=True)
+s.settimeout(30)
+print(s.recv(4096).decode(), end="")' "$CONTROL_SOCKET" > "$WORK/partial.out" &
+partial=$!
+PIDS+=($partial)
+wait_for "a partial command line sent" grep -q sent "$WORK/partial.out"
+kill -TERM "$XDPCASTD_PID"
+wait "$withdraw6" || fail "a withdraw waiting at a stop: $(cat "$WORK/withdraw6.json")"
+[ "$(json 'v["warning"]' < "$WORK/withdraw6.json")" = "in force, not kept across restarts yet: xdpcastd is stopping before the state file's write ended (the write goes on as it exits)" ] ||
+	fail "a withdraw waiting at a stop: $(cat "$WORK/withdraw6.json")"
+rc=0; wait "$undrain" || rc=$?
+[ "$rc" -eq 1 ] && [ "$(cat "$WORK/undrain.out")" = "xdpcastctl: xdpcastd is stopping before the state file's write ended (the write goes on as it exits): the undrain takes effect at the next start if it is written" ] ||
+	fail "an undrain waiting at a stop: rc $rc, '$(cat "$WORK/undrain.out")'"
+wait "$partial" || fail "a client still sending at a stop: $(cat "$WORK/partial.out")"
+[ "$(sed -n 2p "$WORK/partial.out")" = '{"ok":false,"error":"xdpcastd is stopping before answering"}' ] ||
+	fail "a client still sending at a stop: $(cat "$WORK/partial.out")"
+[ ! -e "$WORK/stalled.over" ] || fail "the write ended before the stop answered: the test proves nothing"
+within 60 xdpcastd_ended || fail "xdpcastd still runs 60 s after SIGTERM"
+rc=0; wait "$XDPCASTD_PID" || rc=$?
+[ "$rc" -eq 0 ] || fail "xdpcastd exited with $rc on SIGTERM with a held write"
+[ "$(json 'v["maintenance"]' < "$WORK/state.json")" = "{}" ] || fail "the state file after the stop: $(cat "$WORK/state.json")"
+echo "ok - a stop with commands waiting: each told why (a withdraw in force, not kept yet; an undrain at the next start if written; a half-sent line), the writes done as it exits"
+
 # A kept entry's undrain whose held write then fails (the disk full
 # meanwhile), asked again as it is held: the first is refused, not
 # answered as kept because the second was pending; both are, and the entry
