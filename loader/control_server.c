@@ -10,8 +10,8 @@
  * ~0.6 s a reply). drain and withdraw take effect at once, undrain once
  * the state file keeps it; each is answered once the state file's write
  * of it ended (on a worker too), or after CONTROL_MAINTENANCE_WAIT_S
- * saying it is not kept yet (a disk hung as it fails). A stop answers
- * every client still waiting with why.
+ * saying it is not kept yet (a disk hung as it fails). A stop tells
+ * every client still waiting why it gets no answer.
  *
  * Served from the start's first step on (the zone files read, then the
  * first transfers, which take minutes from a distant primary, then the
@@ -229,11 +229,12 @@ static void maintain(struct control_conn *c, const struct control_command *cmd)
 	loop_timer_arm(d->loop, &c->deadline, clock_monotonic() + CONTROL_MAINTENANCE_WAIT_S);
 }
 
-/* With every prefix's state; write_err: the write of it failed; pending:
- * why that write is neither said kept nor refused yet (NULL: it ended),
- * and undrain_when: when an undrain would then take effect. */
-static void maintenance_answer(struct control_conn *c, const char *write_err, const char *pending,
-			       const char *undrain_when)
+/* With every prefix's state; write_err: the write of it failed. Its
+ * write neither said kept nor refused yet: a drain or withdraw is answered
+ * with `unwritten_warning`, an undrain refused with `unwritten_error`
+ * (both NULL: it ended). */
+static void maintenance_answer(struct control_conn *c, const char *write_err, const char *unwritten_warning,
+			       const char *unwritten_error)
 {
 	struct daemon *d = c->server->d;
 	const struct control_command *cmd = &c->maintenance;
@@ -243,13 +244,12 @@ static void maintenance_answer(struct control_conn *c, const char *write_err, co
 
 	c->maintenance_version = 0;
 	conn_resume(c);
-	if (pending && action == MAINT_NONE) {
-		snprintf(err, sizeof(err), "%s: the undrain takes effect %s", pending, undrain_when);
-		conn_reply(c, error_reply(err));
+	if (unwritten_error && action == MAINT_NONE) {
+		conn_reply(c, error_reply(unwritten_error));
 		return;
 	}
-	if (pending)
-		snprintf(not_kept, sizeof(not_kept), "in force, not kept across restarts yet: %s", pending);
+	if (unwritten_warning)
+		snprintf(not_kept, sizeof(not_kept), "%s", unwritten_warning);
 	else if (announce_maintained(d, cmd->prefix[0] ? cmd->prefix : NULL, action, write_err, not_kept,
 				     sizeof(not_kept), err, sizeof(err))) {
 		conn_reply(c, error_reply(err));
@@ -353,11 +353,13 @@ static void conn_expired(struct loop_timer *timer)
 	struct control_conn *c = timer->arg;
 
 	if (c->maintenance_version) {
-		char pending[128];
+		char warning[128], error[160];
 
-		snprintf(pending, sizeof(pending), "the state file's write has not ended after %.0f s",
-			 CONTROL_MAINTENANCE_WAIT_S);
-		maintenance_answer(c, NULL, pending, "if it is written (xdpcastctl status says when)");
+		snprintf(warning, sizeof(warning), "in force, not kept across restarts yet: the state file's write "
+			 "has not ended after %.0f s", CONTROL_MAINTENANCE_WAIT_S);
+		snprintf(error, sizeof(error), "the state file's write has not ended after %.0f s: the undrain takes "
+			 "effect if it is written (xdpcastctl status says when)", CONTROL_MAINTENANCE_WAIT_S);
+		maintenance_answer(c, NULL, warning, error);
 		return;
 	}
 	log_debug("control socket: a client took longer than %.0f s (and 1 s a MiB of its answer); closed",
@@ -460,34 +462,45 @@ void control_server_reloaded(struct control_server *c, unsigned job, bool ok, co
 
 /* At a stop, a client still waiting is told why it gets no answer (closed
  * without a word, it read "no answer from xdpcastd", and a drain's as if
- * refused); a reply under way is cut. */
-static void stop_answer(struct control_conn *c)
+ * refused); a reply under way is cut. The loop leaves its last turn
+ * without running the done of jobs that ended in it, so a write seen
+ * unfinished may have ended. */
+static void stop_answer(struct control_conn *c, const char *why)
 {
-	const struct daemon *d = c->server->d;
-	const char *why = d->phase == PHASE_HANDING_OVER ? "xdpcastd is handing over to the next start" :
-			  d->phase == PHASE_STOPPING ? "xdpcastd is stopping" : "xdpcastd is exiting";
-	char text[256];
+	char warning[256], error[256];
 
 	if (c->maintenance_version) {
-		/* loop_free waits for that write */
-		snprintf(text, sizeof(text), "%s before the state file's write ended (the write goes on as it exits)",
-			 why);
-		maintenance_answer(c, NULL, text, "at the next start if it is written");
+		/* loop_free waits for that write, and makes the next */
+		snprintf(warning, sizeof(warning), "%s before it saw the state file's write end: kept across "
+			 "restarts if it is written as xdpcastd exits", why);
+		snprintf(error, sizeof(error), "%s before it saw the state file's write end: the undrain takes "
+			 "effect at the next start if it is written as xdpcastd exits", why);
+		maintenance_answer(c, NULL, warning, error);
 		return;
 	}
-	snprintf(text, sizeof(text), "%s before %s", why, c->waiting_for ? "the reload ended" : "answering");
-	conn_reply(c, error_reply(text));
+	snprintf(error, sizeof(error), "%s before %s", why, c->waiting_for ? "the reload ended" : "answering");
+	conn_reply(c, error_reply(error));
 }
 
-void control_server_stop(struct control_server *c)
+void control_server_stop(struct control_server *c, const char *why)
 {
+	char text[256];
+	int fd;
+
 	if (!c)
 		return;
 	for (size_t i = 0; i < CONTROL_CONNS_MAX; i++) {
 		if (c->conns[i].fd >= 0 && !c->conns[i].out)
-			stop_answer(&c->conns[i]);
+			stop_answer(&c->conns[i], why);
 		if (c->conns[i].fd >= 0)
 			conn_close(&c->conns[i]);
+	}
+	/* Those still in the listener's queue: closing it resets them unread. */
+	snprintf(text, sizeof(text), "{\"ok\":false,\"error\":\"%s before answering\"}\n", why);
+	while ((fd = loop_accept(&c->listener, NULL, NULL)) >= 0) {
+		if (send(fd, text, strlen(text), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			log_debug("control socket: a client told of the stop left early");
+		close(fd);
 	}
 	loop_unlisten(&c->listener);
 	control_close(c->listener.fd, c->d->opts.control_socket);

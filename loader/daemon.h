@@ -302,6 +302,8 @@ void control_server_reloaded(struct control_server *c, unsigned job, bool ok, co
 /* The state file's write of every maintenance up to version ended
  * (write_err: not kept): answers the commands that waited for it. */
 void control_server_maintained(struct control_server *c, unsigned version, const char *write_err);
-void control_server_stop(struct control_server *c);
+/* Closes the control socket, telling each client still waiting, and each
+ * not yet taken, why it gets no answer ("xdpcastd is stopping"). */
+void control_server_stop(struct control_server *c, const char *why);
 
 #endif

@@ -777,7 +777,8 @@ static void finish(struct daemon *d, bool loop_failed)
 	bool handing_over = d->phase == PHASE_HANDING_OVER, stopping = d->phase == PHASE_STOPPING;
 
 	d->exiting = true;
-	control_server_stop(d->control);
+	control_server_stop(d->control, handing_over ? "xdpcastd is handing over to the next start" :
+				       stopping ? "xdpcastd is stopping" : "xdpcastd is exiting (its event loop failed)");
 	d->control = NULL;
 	loop_free(d->loop);
 	d->loop = NULL;
@@ -814,11 +815,13 @@ static void finish(struct daemon *d, bool loop_failed)
 		log_info("stopped: detached and unpinned");
 }
 
-static void cleanup(struct daemon *d)
+/* signo: the signal that ended the start, if one did. */
+static void cleanup(struct daemon *d, unsigned signo)
 {
 	if (d->loop) {          /* a failed start */
 		d->exiting = true;
-		control_server_stop(d->control);
+		control_server_stop(d->control, signo == SIGUSR1 ? "xdpcastd is handing over to the next start" :
+					       signo ? "xdpcastd is stopping" : "xdpcastd's start failed");
 		loop_free(d->loop);
 		/* The transfers it finished: the next start has them if the
 		 * primaries do not answer it. */
@@ -893,7 +896,7 @@ int main(int argc, char **argv)
 	struct control_plane_state previous = { 0 };
 	struct utsname host;
 	char err[ERR_LEN];
-	unsigned signo;
+	unsigned signo = 0;
 	int status = 1;
 
 	d.argc = argc;
@@ -995,6 +998,6 @@ fail:
 	log_error("failed: %s", err);
 	sd_notifyf(0, "STATUS=failed: %s", err);
 out:
-	cleanup(&d);
+	cleanup(&d, signo);
 	return status;
 }
