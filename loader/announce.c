@@ -430,8 +430,8 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 	 * asked now is refused): withdrawing this prefix alone is the nearest
 	 * to what the operator asked, and leaves the others announced. */
 	if (m->action == MAINT_DRAIN && !drain_possible(&d->opts.drain, m->prepend)) {
-		snprintf(why, len, "drained by xdpcastctl, withdrawn: no bgp.asn nor bgp.drain.communities to "
-			 "drain with");
+		snprintf(why, len, "drained by xdpcastctl, withdrawn: %s to drain with%s",
+			 drain_lacks(&d->opts.drain, m->prepend), note);
 		r.state = ROUTE_WITHDRAWN;
 		return r;
 	}
@@ -651,7 +651,9 @@ unsigned announce_maintain(struct daemon *d, const char *prefix, enum maintenanc
 	int forget;
 
 	if (action == MAINT_DRAIN && !drain_possible(&d->opts.drain, prepend)) {
-		snprintf(err, errlen, "a drain needs bgp.asn (to prepend) or bgp.drain.communities in the config file");
+		snprintf(err, errlen, "%s", d->opts.drain.asn ?
+			 "a drain of 0 prepends needs bgp.drain.communities in the config file" :
+			 "a drain needs bgp.asn (to prepend) or bgp.drain.communities in the config file");
 		return 0;
 	}
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
@@ -1012,9 +1014,9 @@ void announce_start(struct daemon *d)
 		const struct maintenance *m = &d->maintenance[i];
 
 		if (m->action == MAINT_DRAIN && !drain_possible(&d->opts.drain, m->prepend))
-			log_warn("%s: %s: drained by an operator (%u prepends), but the config has no bgp.asn nor "
-				 "bgp.drain.communities to drain with: withdrawn instead until xdpcastctl undrain",
-				 d->opts.state_file, d->routes[i].prefix, m->prepend);
+			log_warn("%s: %s: drained by an operator (%u prepends), but the config has %s to drain with: "
+				 "withdrawn instead until xdpcastctl undrain", d->opts.state_file, d->routes[i].prefix,
+				 m->prepend, drain_lacks(&d->opts.drain, m->prepend));
 		else if (m->action != MAINT_NONE)
 			log_info("%s: %s by an operator (kept in %s): xdpcastctl undrain lifts it", d->routes[i].prefix,
 				 m->action == MAINT_DRAIN ? "drained" : "withdrawn", d->opts.state_file);

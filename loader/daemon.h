@@ -166,7 +166,7 @@ struct daemon {
 	struct bgp bgp;                 /* used by the sync job only */
 	struct bgp_view bird;
 	struct route *routes;           /* what BIRD is asked for, per --anycast */
-	char (*route_why)[128];         /* why each is not announced plainly; "" */
+	char (*route_why)[PREFIX_WHY_LEN];         /* why each is not announced plainly; "" */
 	struct maintenance *maintenance;        /* the operator's in force, per --anycast */
 	struct maintenance *maintenance_asked;  /* asked last: in force, or an undrain waiting for the file */
 	unsigned *maintenance_asked_in;         /* the version of that request; 0: none since the start */

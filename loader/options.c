@@ -1236,9 +1236,10 @@ static int options_check_drains(const struct options *opts, char *err, size_t er
 {
 	for (size_t a = 0; a < opts->health.action_count; a++)
 		if (opts->health.actions[a].action == CHECK_DRAIN && !drain_possible(&opts->drain, opts->drain.prepend)) {
-			snprintf(err, errlen, "%s:%d: health.actions: %s: drain needs bgp.asn (to prepend) or "
-				 "bgp.drain.communities", opts->config_path, opts->health.actions[a].line,
-				 opts->health.actions[a].check);
+			snprintf(err, errlen, "%s:%d: health.actions: %s: %s", opts->config_path,
+				 opts->health.actions[a].line, opts->health.actions[a].check, opts->drain.asn ?
+				 "a drain of bgp.drain.prepend 0 needs bgp.drain.communities" :
+				 "drain needs bgp.asn (to prepend) or bgp.drain.communities");
 			return -1;
 		}
 	return 0;

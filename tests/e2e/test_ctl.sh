@@ -743,6 +743,36 @@ grep -q "203.0.113" "$WORK/state.json" && fail "the kept entry not forgotten: $(
 stop_xdpcastd
 echo "ok - undrains asked as a write is held: answered by what that write kept (undrained, or refused when it failed), not by the next"
 
+# A drain of 0 prepends kept in the state file, read by a config with
+# bgp.asn and no communities: its status blamed a missing bgp.asn, as did
+# the refusal of `drain --prepend 0`; and an undrain of it waiting for the
+# state file was not said.
+echo "bgp: {asn: 64500}" > "$WORK/asn.yaml"
+printf '{"maintenance": {"192.0.2.0/24": {"action": "drain", "prepend": 0}}}\n' > "$WORK/state.json"
+STALL_NAME=state.json STALL_MARKER=$WORK/stalled STALL_S=8 XDPCASTD=$(shimmed) \
+	start_xdpcastd --zone "$ZONE" --config "$WORK/asn.yaml"
+cannot_drain="drained by xdpcastctl, withdrawn: no bgp.drain.communities, and 0 prepends of bgp.asn to drain with"
+grep -qx "anycast 192.0.2.0/24: withdrawn ($cannot_drain)" <<< "$(ctl status)" ||
+	fail "a drain of 0 prepends with bgp.asn set: $(ctl status)"
+grep -q "state.json: 192.0.2.0/24: drained by an operator (0 prepends), but the config has no bgp.drain.communities, and 0 prepends of bgp.asn to drain with: withdrawn instead" \
+	"$WORK/xdpcastd.log" || fail "the start's warning: $(grep state.json "$WORK/xdpcastd.log")"
+rc=0; out=$(ctl drain --prepend 0 2001:db8:53::/48 2>&1) || rc=$?
+[ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: a drain of 0 prepends needs bgp.drain.communities in the config file" ] ||
+	fail "drain --prepend 0 with bgp.asn set: rc $rc, '$out'"
+rm -f "$WORK/stalled" "$WORK/stalled.over"
+ctl undrain 192.0.2.0/24 > /dev/null &
+undrain=$!
+wait_for "the undrain's write held" test -e "$WORK/stalled"
+state=$(ctl status)
+[ ! -e "$WORK/stalled.over" ] || fail "the undrain's write ended before status: the test proves nothing"
+grep -qx "anycast 192.0.2.0/24: withdrawn ($cannot_drain; undrain waiting for the state file)" <<< "$state" ||
+	fail "an undrain waiting for the state file, unsaid: $state"
+wait "$undrain" || fail "undrain of a drain this config cannot express"
+[ "$(json 'v["maintenance"]' < "$WORK/state.json")" = "{}" ] || fail "the state file after the undrain: $(cat "$WORK/state.json")"
+stop_xdpcastd
+rm "$WORK/asn.yaml"
+echo "ok - a drain of 0 prepends with bgp.asn set and no communities: status, the start's warning and drain --prepend 0 name what is missing; its undrain waiting for the state file said so"
+
 # A daemon whose pins are in a BPF filesystem of its own mount namespace
 # (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the
 # daemon, given only the control socket. The directory's path is over

@@ -165,11 +165,19 @@ static void test_impossible_drain(void **state)
 
 	(void)state;
 	assert_false(drain_possible(&no_asn, 3));
+	assert_string_equal(drain_lacks(&no_asn, 3), "no bgp.asn nor bgp.drain.communities");
 	assert_int_equal(bird_include_render(&drained, 1, &no_asn, NULL, text, sizeof(text)), -1);
 	assert_int_equal(bird_include_render(&drained, 1, NULL, NULL, text, sizeof(text)), -1);
+	/* With an AS, 0 prepends: what lacks is communities (the AS was blamed). */
+	no_asn.asn = 64500;
+	assert_true(drain_possible(&no_asn, 3));
+	assert_null(drain_lacks(&no_asn, 3));
+	assert_string_equal(drain_lacks(&no_asn, 0), "no bgp.drain.communities, and 0 prepends of bgp.asn");
+	no_asn.asn = 0;
 	no_asn.community_count = 1;
 	snprintf(no_asn.communities[0], sizeof(no_asn.communities[0]), "65535:0");
 	assert_true(drain_possible(&no_asn, 3));    /* communities alone will do */
+	assert_null(drain_lacks(&no_asn, 0));
 }
 
 /* As many prefixes as a PoP may have, every one drained at the longest a

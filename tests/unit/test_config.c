@@ -662,6 +662,31 @@ static void test_client_prefix_in_two_views(void **state)
 	options_free(&o);
 }
 
+/* A check's drain action with bgp.asn set and bgp.drain.prepend 0: what
+ * the config lacks is communities (the AS was said missing). */
+static void test_drain_action_names_what_lacks(void **state)
+{
+	char *argv[] = { "xdpcastd", "--iface", "veth0", "--anycast", "192.0.2.0/24", "--zone", "/z/a.zone",
+			 "--pop", "ams1", "--config", (char *)path };
+	char err[512], expected[512];
+	struct options o;
+
+	(void)state;
+	write_config("bgp: {asn: 64500, drain: {prepend: 0}}\nhealth:\n  actions:\n    fast_path: drain\n");
+	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
+	snprintf(expected, sizeof(expected), "%s:4: health.actions: fast_path: a drain of bgp.drain.prepend 0 needs "
+		 "bgp.drain.communities", path);
+	assert_string_equal(err, expected);
+	options_free(&o);
+
+	write_config("bgp: {drain: {prepend: 2}}\nhealth:\n  actions:\n    fast_path: drain\n");
+	assert_int_equal(options_read(11, argv, &o, err, sizeof(err)), OPTIONS_EXIT_ERROR);
+	snprintf(expected, sizeof(expected), "%s:4: health.actions: fast_path: drain needs bgp.asn (to prepend) or "
+		 "bgp.drain.communities", path);
+	assert_string_equal(err, expected);
+	options_free(&o);
+}
+
 /* --check-config checks and exits: a --config after it (or a second file
  * of either) was the file in force, and the daemon started instead. */
 static void test_one_config_file(void **state)
@@ -1042,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(test_long_lists),
 		cmocka_unit_test(test_lists_over_their_maps),
 		cmocka_unit_test(test_client_prefix_in_two_views),
+		cmocka_unit_test(test_drain_action_names_what_lacks),
 		cmocka_unit_test(test_reader_error_line),
 		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_config_changed_while_read),

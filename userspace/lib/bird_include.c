@@ -27,9 +27,17 @@ const char *const route_state_names[] = {
 	[ROUTE_WITHDRAWN] = "withdrawn", [ROUTE_ANNOUNCED] = "announced", [ROUTE_PREPENDED] = "prepended",
 };
 
+const char *drain_lacks(const struct drain_style *drain, unsigned prepend)
+{
+	if (drain && ((drain->asn && prepend) || drain->community_count))
+		return NULL;
+	return drain && drain->asn ? "no bgp.drain.communities, and 0 prepends of bgp.asn" :
+	       "no bgp.asn nor bgp.drain.communities";
+}
+
 bool drain_possible(const struct drain_style *drain, unsigned prepend)
 {
-	return drain && ((drain->asn && prepend) || drain->community_count);
+	return !drain_lacks(drain, prepend);
 }
 
 const char *const bird_include_protocols[2] = { "xdpcast4", "xdpcast6" };

@@ -47,6 +47,9 @@ extern const char *const bird_include_protocols[2];
 
 /* Whether a drain can change anything: prepends (with an AS) or communities. */
 bool drain_possible(const struct drain_style *drain, unsigned prepend);
+/* What the config lacks for a drain of `prepend` prepends ("no bgp.asn
+ * nor bgp.drain.communities"), or NULL when it can drain. */
+const char *drain_lacks(const struct drain_style *drain, unsigned prepend);
 
 /* The file's text for these routes (pop names the writer in a comment);
  * its length, or -1 when it does not fit in `size` or a drain is not

@@ -225,7 +225,7 @@ static void control_plane(FILE *out, const struct pop_state *snap)
 			fprintf(out, "\",state=\"%s\"} %d\n", route_state_names[st], (int)snap->prefixes[i].route.state == st);
 		}
 	}
-	header(out, "xdpcast_prefix_prepend", "gauge", "Times the PoP's AS is prepended to the anycast prefix.");
+	header(out, "xdpcast_prefix_prepend", "gauge", "Prepends of the PoP's AS asked for the anycast prefix (made only with bgp.asn set).");
 	for (size_t i = 0; i < snap->prefix_count; i++) {
 		pop_label(out, "xdpcast_prefix_prepend", snap);
 		fputs(",prefix=\"", out);

@@ -30,11 +30,15 @@ struct state_iface {
 	unsigned reattached;            /* put back after someone detached it */
 };
 
+/* Room for why a prefix is not announced plainly: "check " and a name of
+ * 63 bytes, " down", and what the state file did not keep. */
+#define PREFIX_WHY_LEN 192
+
 /* What this PoP asks BIRD to do with one anycast prefix, and what BIRD does. */
 struct state_prefix {
 	struct route route;             /* asked of BIRD (the include file) */
 	bool exported;                  /* BIRD exports it over an established session */
-	char why[128];                  /* why not announced plainly; "" */
+	char why[PREFIX_WHY_LEN];       /* why not announced plainly; "" */
 };
 
 struct state_check {
