@@ -400,18 +400,28 @@ static const char *state_file_note(const struct daemon *d, size_t i)
 {
 	if (!version_reached(d->maintenance_asked_in[i], d->maintenance_written))
 		return same_maintenance(&d->maintenance_asked[i], &d->maintenance[i]) ?
-		       "; being written to the state file" : "; undrain waiting for the state file";
+		       "being written to the state file" : "undrain waiting for the state file";
 	return same_maintenance(&d->maintenance[i], &d->maintenance_saved[i]) ? "" :
-	       "; not kept across restarts: the state file could not be written";
+	       "not kept across restarts: the state file could not be written";
+}
+
+/* Adds a reason to a prefix's why, after those before it. */
+static void why_add(char *why, size_t len, const char *reason)
+{
+	size_t n = strlen(why);
+
+	if (reason[0])
+		snprintf(why + n, len - n, "%s%s", n ? "; " : "", reason);
 }
 
 /* What prefix i should be: the phase, then the operator's maintenance,
- * then every check that gates it and is down. A withdrawal wins. */
+ * then every check that gates it and is down. A withdrawal wins; the why
+ * names them all (a check down hid the operator's drain). */
 static struct route decide(const struct daemon *d, size_t i, char *why, size_t len)
 {
 	const struct maintenance *m = &d->maintenance[i];
-	const char *note = state_file_note(d, i);
 	struct route r = d->routes[i];
+	bool withdrawn = false;
 
 	r.state = ROUTE_ANNOUNCED;
 	r.prepend = 0;
@@ -422,7 +432,8 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 		return r;
 	}
 	if (m->action == MAINT_WITHDRAW) {
-		snprintf(why, len, "withdrawn by xdpcastctl%s", note);
+		why_add(why, len, "withdrawn by xdpcastctl");
+		why_add(why, len, state_file_note(d, i));
 		r.state = ROUTE_WITHDRAWN;
 		return r;
 	}
@@ -430,31 +441,37 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 	 * asked now is refused): withdrawing this prefix alone is the nearest
 	 * to what the operator asked, and leaves the others announced. */
 	if (m->action == MAINT_DRAIN && !drain_possible(&d->opts.drain, m->prepend)) {
-		snprintf(why, len, "drained by xdpcastctl, withdrawn: %s to drain with%s",
-			 drain_lacks(&d->opts.drain, m->prepend), note);
+		snprintf(why, len, "drained by xdpcastctl, withdrawn: %s to drain with",
+			 drain_lacks(&d->opts.drain, m->prepend));
+		why_add(why, len, state_file_note(d, i));
 		r.state = ROUTE_WITHDRAWN;
 		return r;
 	}
 	if (m->action == MAINT_DRAIN) {
-		snprintf(why, len, "drained by xdpcastctl%s", note);
+		why_add(why, len, "drained by xdpcastctl");
+		why_add(why, len, state_file_note(d, i));
 		r.state = ROUTE_PREPENDED;
 		r.prepend = m->prepend;
 	}
 	for (size_t c = 0; c < d->health.count; c++) {
 		const struct check *check = &d->health.checks[c];
+		char reason[sizeof(check->name) + 16];
 
 		if (check->up || !(check->gates & (1ULL << i)))
 			continue;
-		snprintf(why, len, "check %s down%s", check->name, note);
-		if (check->action == CHECK_WITHDRAW) {
-			r.state = ROUTE_WITHDRAWN;
-			r.prepend = 0;
-			return r;
-		}
+		snprintf(reason, sizeof(reason), "check %s down", check->name);
+		why_add(why, len, reason);
+		withdrawn |= check->action == CHECK_WITHDRAW;
 		r.state = ROUTE_PREPENDED;
 		if (r.prepend < d->opts.drain.prepend)
 			r.prepend = d->opts.drain.prepend;
 	}
+	if (withdrawn) {
+		r.state = ROUTE_WITHDRAWN;
+		r.prepend = 0;
+	}
+	if (m->action == MAINT_NONE && why[0])
+		why_add(why, len, state_file_note(d, i));
 	return r;
 }
 

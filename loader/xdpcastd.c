@@ -256,7 +256,9 @@ static void snapshot_bgp(const struct daemon *d, struct pop_state *s)
 	}
 	s->check_count = d->health.count;
 	s->healthy = health_all_up(&d->health);
-	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+	/* Decided once started: meanwhile BIRD's include stays as it was (a
+	 * takeover's predecessor announcing), which "withdrawn" misread. */
+	for (size_t i = 0; d->phase != PHASE_STARTING && i < d->opts.anycast_count; i++) {
 		struct state_prefix *p = &s->prefixes[s->prefix_count++];
 
 		p->route = d->routes[i];

@@ -446,8 +446,12 @@ static const char *error_suffix(const json_t *item)
 	return text;
 }
 
+/* What the prefix lines say of BIRD: nothing (no BIRD socket, or a
+ * drain's answer), what it exports, or that it is not known. */
+enum bird_view { BIRD_UNSAID, BIRD_REACHED, BIRD_NOT_REACHED };
+
 /* "PREFIX: STATE (prepend N) (WHY)[, exported by BIRD]" */
-static void print_prefix(const json_t *item, bool bird)
+static void print_prefix(const json_t *item, enum bird_view bird)
 {
 	const char *why = json_string_value(json_object_get(item, "why"));
 
@@ -457,7 +461,10 @@ static void print_prefix(const json_t *item, bool bird)
 		printf(" (prepend %lld)", json_integer_value(json_object_get(item, "prepend")));
 	if (why)
 		printf(" (%s)", why);
-	if (bird)
+	/* Not reached, what BIRD exports is not known: "not exported" it was. */
+	if (bird == BIRD_NOT_REACHED)
+		printf(", exported by BIRD or not: BIRD not reached");
+	else if (bird == BIRD_REACHED)
 		printf(json_is_true(json_object_get(item, "exported")) ? ", exported by BIRD" : ", not exported by BIRD");
 	putchar('\n');
 }
@@ -472,7 +479,8 @@ static void print_bgp(const json_t *bgp)
 
 	json_array_foreach(json_object_get(bgp, "prefixes"), i, item) {
 		printf("anycast ");
-		print_prefix(item, socket != NULL);
+		print_prefix(item, !socket ? BIRD_UNSAID : json_is_true(json_object_get(bgp, "connected")) ?
+				   BIRD_REACHED : BIRD_NOT_REACHED);
 	}
 	if (!socket) {
 		printf("bgp: not controlled (no BIRD socket)\n");
@@ -490,8 +498,6 @@ static void print_bgp(const json_t *bgp)
 	json_array_foreach(json_object_get(bgp, "sessions"), i, item)
 		printf("session %s %s\n", json_string_value(json_object_get(item, "protocol")),
 		       json_string_value(json_object_get(item, "state")));
-	json_array_foreach(json_object_get(bgp, "exported"), i, item)
-		printf("announced %s\n", json_string_value(item));
 }
 
 /* Bytes as people read them: B, KiB, MiB, GiB. */
@@ -1040,7 +1046,7 @@ static int cmd_maintain(struct ctl *ctl, const char *verb, const char *arg)
 	if (ctl->json)
 		return print_json(reply);
 	json_array_foreach(json_object_get(reply, "prefixes"), i, item)
-		print_prefix(item, false);
+		print_prefix(item, BIRD_UNSAID);
 	if (json_is_string(json_object_get(reply, "warning")))
 		fprintf(stderr, "xdpcastctl: warning: %s\n", json_string_value(json_object_get(reply, "warning")));
 	json_decref(reply);

@@ -80,7 +80,10 @@ for check in fast_path zones "backend 192.0.2.0/24" "backend 2001:db8:53::/48" w
 	[ "$(gauge "xdpcast_health_up{pop=\"e2e\",check=\"$check\"}")" = 1 ] || fail "health check $check not up: $(metrics | grep health_up)"
 done
 [ "$(gauge "xdpcast_bird_up{pop=\"e2e\"}")" = 1 ] || fail "xdpcast_bird_up is not 1"
-grep -qx "announced 2001:db8:53::/48" <<< "$(ctl status)" || fail "status: $(ctl status)"
+# Said once, on the prefix's line ("announced PREFIX" lines listed BIRD's
+# exports too, a withdrawn prefix's among them until BIRD's next answer).
+grep -qx "anycast 2001:db8:53::/48: announced, exported by BIRD" <<< "$(ctl status)" || fail "status: $(ctl status)"
+grep -q "^announced " <<< "$(ctl status)" && fail "status: $(ctl status)"
 json_documented status <<< "$(ctl --json status)"     # with BIRD's sessions
 [ "$(control_plane)" = "1 2 2 1" ] || fail "xdpcast_control_plane map: $(control_plane)"
 echo "ok - metrics, status and the xdpcast_control_plane map: sessions, prefixes and every check up"

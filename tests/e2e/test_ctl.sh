@@ -750,7 +750,7 @@ echo "ok - undrains asked as a write is held: answered by what that write kept (
 echo "bgp: {asn: 64500}" > "$WORK/asn.yaml"
 printf '{"maintenance": {"192.0.2.0/24": {"action": "drain", "prepend": 0}}}\n' > "$WORK/state.json"
 STALL_NAME=state.json STALL_MARKER=$WORK/stalled STALL_S=8 XDPCASTD=$(shimmed) \
-	start_xdpcastd --zone "$ZONE" --config "$WORK/asn.yaml"
+	start_xdpcastd --zone "$ZONE" --config "$WORK/asn.yaml" --anycast 203.0.113.0/24
 cannot_drain="drained by xdpcastctl, withdrawn: no bgp.drain.communities, and 0 prepends of bgp.asn to drain with"
 grep -qx "anycast 192.0.2.0/24: withdrawn ($cannot_drain)" <<< "$(ctl status)" ||
 	fail "a drain of 0 prepends with bgp.asn set: $(ctl status)"
@@ -769,9 +769,29 @@ grep -qx "anycast 192.0.2.0/24: withdrawn ($cannot_drain; undrain waiting for th
 	fail "an undrain waiting for the state file, unsaid: $state"
 wait "$undrain" || fail "undrain of a drain this config cannot express"
 [ "$(json 'v["maintenance"]' < "$WORK/state.json")" = "{}" ] || fail "the state file after the undrain: $(cat "$WORK/state.json")"
+# A prefix drained by the operator whose check is down (no address inside
+# 203.0.113.0/24 here): its why was the check's alone, the drain unsaid.
+ctl drain --prepend 2 203.0.113.0/24 > /dev/null || fail "drain 203.0.113.0/24"
+grep -qx "anycast 203.0.113.0/24: withdrawn (drained by xdpcastctl; check backend 203.0.113.0/24 down)" <<< "$(ctl status)" ||
+	fail "a drained prefix whose check is down: $(ctl status)"
+ctl undrain 203.0.113.0/24 > /dev/null || fail "undrain 203.0.113.0/24"
+grep -qx "anycast 203.0.113.0/24: withdrawn (check backend 203.0.113.0/24 down)" <<< "$(ctl status)" ||
+	fail "the check alone once undrained: $(ctl status)"
 stop_xdpcastd
 rm "$WORK/asn.yaml"
-echo "ok - a drain of 0 prepends with bgp.asn set and no communities: status, the start's warning and drain --prepend 0 name what is missing; its undrain waiting for the state file said so"
+echo "ok - a drain of 0 prepends with bgp.asn set and no communities: status, the start's warning and drain --prepend 0 name what is missing; its undrain waiting for the state file said so; a drain and a check down both named"
+
+# BIRD not reached: what it exports is not known, and each prefix said
+# "not exported by BIRD".
+start_xdpcastd --zone "$ZONE" --bird-socket "$WORK/no-bird.ctl" --bird-include "$WORK/unreached.conf"
+bird_unreached() { ctl status | grep -q "^bgp: BIRD at $WORK/no-bird.ctl unreachable: "; }
+wait_for "BIRD tried" bird_unreached
+state=$(ctl status)
+[ "$(grep -cE '^anycast [0-9a-f.:]+/[0-9]+: [a-z]+( \(prepend [0-9]+\))?( \(.*\))?, exported by BIRD or not: BIRD not reached$' <<< "$state")" -eq 2 ] ||
+	fail "prefixes while BIRD is not reached: $state"
+stop_xdpcastd
+rm "$WORK/unreached.conf"
+echo "ok - BIRD not reached: each prefix's export said unknown, not 'not exported'"
 
 # A daemon whose pins are in a BPF filesystem of its own mount namespace
 # (ip netns exec mounts a fresh /sys): xdpcastctl finds them through the

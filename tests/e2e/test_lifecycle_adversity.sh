@@ -177,6 +177,11 @@ grep -q "^transfer refused.test.* from 127.0.0.1@5398: serial 0, not served: " <
 	fail "status during the start does not list the failed transfer: $out"
 grep -q "^interface veth-s (ifindex [0-9]*): not attached, starting: attached once the zones are in$" <<< "$out" ||
 	fail "status during the start: the interface: $out"
+# No prefix said withdrawn: the routes are decided once started (BIRD's
+# include stays as it was meanwhile, a takeover's predecessor announcing).
+grep -q "^anycast " <<< "$out" && fail "status during the start: prefixes given a state: $out"
+[ "$(json 'v["bgp"]["prefixes"]' < "$WORK/starting.json")" = "[]" ] ||
+	fail "status --json during the start: prefixes given a state: $(cat "$WORK/starting.json")"
 rc=0; out=$(ctl --timeout 2 reload 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && [ "$out" = "xdpcastctl: starting: try again once started" ] ||
 	fail "a reload during the start: rc $rc, '$out'"

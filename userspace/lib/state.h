@@ -30,9 +30,10 @@ struct state_iface {
 	unsigned reattached;            /* put back after someone detached it */
 };
 
-/* Room for why a prefix is not announced plainly: "check " and a name of
- * 63 bytes, " down", and what the state file did not keep. */
-#define PREFIX_WHY_LEN 192
+/* Room for why a prefix is not announced plainly: the operator's drain,
+ * what the state file did not keep, and a few checks down, each "check "
+ * and a name of up to 63 bytes (more are cut). */
+#define PREFIX_WHY_LEN 256
 
 /* What this PoP asks BIRD to do with one anycast prefix, and what BIRD does. */
 struct state_prefix {
