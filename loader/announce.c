@@ -398,6 +398,10 @@ static bool version_reached(unsigned version, unsigned reached)
  * write failed, so the next start ends what is in force. */
 static const char *state_file_note(const struct daemon *d, size_t i)
 {
+	/* An undrain of every prefix asks this one too: nothing to write here. */
+	if (d->maintenance[i].action == MAINT_NONE && d->maintenance_asked[i].action == MAINT_NONE &&
+	    d->maintenance_saved[i].action == MAINT_NONE)
+		return "";
 	if (!version_reached(d->maintenance_asked_in[i], d->maintenance_written))
 		return same_maintenance(&d->maintenance_asked[i], &d->maintenance[i]) ?
 		       "being written to the state file" : "undrain waiting for the state file";

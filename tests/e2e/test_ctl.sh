@@ -777,6 +777,17 @@ grep -qx "anycast 203.0.113.0/24: withdrawn (drained by xdpcastctl; check backen
 ctl undrain 203.0.113.0/24 > /dev/null || fail "undrain 203.0.113.0/24"
 grep -qx "anycast 203.0.113.0/24: withdrawn (check backend 203.0.113.0/24 down)" <<< "$(ctl status)" ||
 	fail "the check alone once undrained: $(ctl status)"
+# An undrain of every prefix held: nothing of 203.0.113.0/24's is being
+# written (its why said so, beside the check).
+rm "$WORK/stalled" "$WORK/stalled.over"
+ctl undrain > /dev/null &
+undrain=$!
+wait_for "the undrain's write held" test -e "$WORK/stalled"
+state=$(ctl status)
+[ ! -e "$WORK/stalled.over" ] || fail "the undrain's write ended before status: the test proves nothing"
+grep -qx "anycast 203.0.113.0/24: withdrawn (check backend 203.0.113.0/24 down)" <<< "$state" ||
+	fail "a prefix with nothing to write, an undrain of every prefix held: $state"
+wait "$undrain" || fail "undrain of every prefix"
 stop_xdpcastd
 rm "$WORK/asn.yaml"
 echo "ok - a drain of 0 prepends with bgp.asn set and no communities: status, the start's warning and drain --prepend 0 name what is missing; its undrain waiting for the state file said so; a drain and a check down both named"
