@@ -419,13 +419,16 @@ static void why_add(char *why, size_t len, const char *reason)
 }
 
 /* What prefix i should be: the phase, then the operator's maintenance,
- * then every check that gates it and is down. A withdrawal wins; the why
- * names them all (a check down hid the operator's drain). */
+ * then every check that gates it and is down. A withdrawal wins. The why
+ * names what decides the route: an operator's withdrawal alone, else the
+ * drain and every check down (one down hid the operator's drain). */
 static struct route decide(const struct daemon *d, size_t i, char *why, size_t len)
 {
 	const struct maintenance *m = &d->maintenance[i];
+	const char *lacks = m->action == MAINT_DRAIN ? drain_lacks(&d->opts.drain, m->prepend) : NULL;
 	struct route r = d->routes[i];
 	bool withdrawn = false;
+	char reason[PREFIX_WHY_LEN];
 
 	r.state = ROUTE_ANNOUNCED;
 	r.prepend = 0;
@@ -437,29 +440,25 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 	}
 	if (m->action == MAINT_WITHDRAW) {
 		why_add(why, len, "withdrawn by xdpcastctl");
-		why_add(why, len, state_file_note(d, i));
-		r.state = ROUTE_WITHDRAWN;
-		return r;
-	}
-	/* Only a state file from a config that could drain gets here (a drain
-	 * asked now is refused): withdrawing this prefix alone is the nearest
-	 * to what the operator asked, and leaves the others announced. */
-	if (m->action == MAINT_DRAIN && !drain_possible(&d->opts.drain, m->prepend)) {
-		snprintf(why, len, "drained by xdpcastctl, withdrawn: %s to drain with",
-			 drain_lacks(&d->opts.drain, m->prepend));
-		why_add(why, len, state_file_note(d, i));
-		r.state = ROUTE_WITHDRAWN;
-		return r;
-	}
-	if (m->action == MAINT_DRAIN) {
+	} else if (lacks) {
+		/* Only a state file from a config that could drain gets here (a
+		 * drain asked now is refused): withdrawing this prefix alone is the
+		 * nearest to what the operator asked, and leaves the others
+		 * announced. */
+		snprintf(reason, sizeof(reason), "drained by xdpcastctl, withdrawn: %s to drain with", lacks);
+		why_add(why, len, reason);
+	} else if (m->action == MAINT_DRAIN) {
 		why_add(why, len, "drained by xdpcastctl");
-		why_add(why, len, state_file_note(d, i));
 		r.state = ROUTE_PREPENDED;
 		r.prepend = m->prepend;
 	}
+	why_add(why, len, state_file_note(d, i));
+	if (m->action == MAINT_WITHDRAW || lacks) {
+		r.state = ROUTE_WITHDRAWN;
+		return r;
+	}
 	for (size_t c = 0; c < d->health.count; c++) {
 		const struct check *check = &d->health.checks[c];
-		char reason[sizeof(check->name) + 16];
 
 		if (check->up || !(check->gates & (1ULL << i)))
 			continue;
@@ -474,8 +473,6 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 		r.state = ROUTE_WITHDRAWN;
 		r.prepend = 0;
 	}
-	if (m->action == MAINT_NONE && why[0])
-		why_add(why, len, state_file_note(d, i));
 	return r;
 }
 
@@ -495,6 +492,11 @@ static bool decide_all(struct daemon *d)
 
 void announce_update(struct daemon *d)
 {
+	/* Decided at a stop (announce_stop), or left to the next start at a
+	 * handover: the jobs ending as xdpcastd exits change none (a handover's
+	 * read "starting", withdrawn, in /metrics). */
+	if (d->exiting)
+		return;
 	if (decide_all(d)) {
 		d->routes_synced = false;
 		sync_bgp(d);

@@ -482,11 +482,38 @@ static void stop_answer(struct control_conn *c, const char *why)
 	conn_reply(c, error_reply(error));
 }
 
+/* Those still in the listener's queue (closing it resets them unread),
+ * as many as it holds: a client connecting again and again would hold
+ * the stop. */
+static void stop_answer_queued(struct control_server *c, const char *why)
+{
+	char error[256], line[512];
+	json_t *reply;
+	char *text;
+
+	snprintf(error, sizeof(error), "%s before answering", why);
+	reply = error_reply(error);
+	text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+	json_decref(reply);
+	if (!text)
+		return;
+	snprintf(line, sizeof(line), "%s\n", text);
+	free(text);
+	for (int n = 0; n < 2 * CONTROL_BACKLOG; n++) {
+		int fd = loop_accept(&c->listener, NULL, NULL);
+
+		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
+		if (fd < 0)
+			return;
+		if (send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			log_debug("control socket: a client told of the stop left early");
+		close(fd);
+	}
+}
+
 void control_server_stop(struct control_server *c, const char *why)
 {
-	char text[256];
-	int fd;
-
 	if (!c)
 		return;
 	for (size_t i = 0; i < CONTROL_CONNS_MAX; i++) {
@@ -495,13 +522,7 @@ void control_server_stop(struct control_server *c, const char *why)
 		if (c->conns[i].fd >= 0)
 			conn_close(&c->conns[i]);
 	}
-	/* Those still in the listener's queue: closing it resets them unread. */
-	snprintf(text, sizeof(text), "{\"ok\":false,\"error\":\"%s before answering\"}\n", why);
-	while ((fd = loop_accept(&c->listener, NULL, NULL)) >= 0) {
-		if (send(fd, text, strlen(text), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-			log_debug("control socket: a client told of the stop left early");
-		close(fd);
-	}
+	stop_answer_queued(c, why);
 	loop_unlisten(&c->listener);
 	control_close(c->listener.fd, c->d->opts.control_socket);
 	c->d->control = NULL;   /* replies still being encoded go nowhere */

@@ -766,7 +766,7 @@ static int run(struct daemon *d)
 	d->phase = PHASE_RUNNING;
 	zones_start(d);
 	announce_start(d);
-	daemon_publish(d);
+	publish_now(d);         /* not paced: /metrics served the start's, without the prefixes */
 	return loop_run(d->loop);
 }
 

@@ -135,7 +135,7 @@ int control_listen(const char *path, char *err, size_t errlen)
 	}
 	unlink(path);
 	old_mask = umask(0077);         /* root only: it can reload and reports state */
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 8)) {
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, CONTROL_BACKLOG)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		umask(old_mask);
 		close(fd);

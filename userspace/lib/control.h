@@ -18,6 +18,7 @@
 enum control_verb { CONTROL_STATUS, CONTROL_RELOAD, CONTROL_DRAIN, CONTROL_UNDRAIN, CONTROL_WITHDRAW };
 
 #define CONTROL_LINE_MAX 128            /* bytes of a command line */
+#define CONTROL_BACKLOG  8       /* connections the socket queues before they are taken */
 
 struct control_command {
 	enum control_verb verb;
