@@ -422,13 +422,22 @@ static __always_inline int copy_from_frame(struct xdp_md *ctx, __u64 at, __u8 *d
 	return -1;
 }
 
-static __always_inline enum dns_read_result read_query(struct xdp_md *ctx, const struct packet *pkt,
-						       struct scratch *s, struct dns_query *q)
+/*
+ * Reads the query into scratch and q. Returns an enum dns_read_result.
+ * A global function, so the verifier checks it (the unrolled EDNS option
+ * walk above all) once, not once for every way parsing, filters and
+ * buckets reach it: that halved the instructions it walks for the program.
+ * Its pointers may be NULL as far as the verifier knows.
+ */
+__noinline int read_query(struct xdp_md *ctx, const struct packet *pkt, struct scratch *s, struct dns_query *q)
 {
-	__u32 loaded = pkt->payload_len, qend, dns_off;
+	__u32 loaded, qend, dns_off;
 	__u16 qdcount, ancount, nscount, arcount;
 	const __u8 *h;
 
+	if (!pkt || !s || !q)
+		return DNS_READ_MALFORMED;
+	loaded = pkt->payload_len;
 	if (loaded < DNS_HEADER_LEN)
 		return DNS_READ_MALFORMED;
 	if (loaded > DNS_LOAD_MAX)

@@ -115,7 +115,7 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	/* The query's state lives in scratch: the stack is for the call chain. */
 	q = &s->query;
 	__builtin_memset(q, 0, sizeof(*q));
-	switch (read_query(ctx, pkt, s, q)) {
+	switch ((enum dns_read_result)read_query(ctx, pkt, s, q)) {
 	case DNS_READ_MALFORMED:
 		return XDPCAST_drop_malformed;
 	case DNS_READ_RESPONSE:

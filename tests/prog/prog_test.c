@@ -556,6 +556,29 @@ static void test_interface_slots(void **state)
 	assert_int_equal(run_moved, 0);
 }
 
+/* The kernel's limit on the instructions the verifier walks for one
+ * program (BPF_COMPLEXITY_LIMIT_INSNS), and the share of it the program may
+ * take here: verifiers of other kernels walk the same program differently,
+ * so one that nears the limit on this kernel can be refused on the next. */
+#define VERIFIER_LIMIT_INSNS 1000000u
+#define VERIFIER_BUDGET_INSNS (VERIFIER_LIMIT_INSNS / 4 * 3)
+
+/* The program, loaded with every interface slot in use (the verifier's
+ * worst case), keeps a quarter of the verifier's limit in hand. */
+static void test_verifier_headroom(void **state)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	(void)state;
+	assert_int_equal(bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.xdpcast), &info, &len), 0);
+	assert_true(info.verified_insns > 0);
+	if (info.verified_insns > VERIFIER_BUDGET_INSNS)
+		fail_msg("the verifier walked %u instructions of its limit of %u, over the budget of %u: "
+			 "move a stage into a global function (docs/ARCHITECTURE.md, verifier notes)",
+			 info.verified_insns, VERIFIER_LIMIT_INSNS, VERIFIER_BUDGET_INSNS);
+}
+
 /* Test runs of fragments, one after another until told to stop: what a
  * health round or another lookup running at the same time counts in the
  * test-run slot. */
@@ -677,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_generation_swap),
 		cmocka_unit_test(test_interface_slots),
+		cmocka_unit_test(test_verifier_headroom),
 		cmocka_unit_test(test_lookup_reason_beside_other_test_runs),
 		cmocka_unit_test(test_lookup_destination),
 	};
