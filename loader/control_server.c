@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -140,6 +141,22 @@ static void conn_send(struct control_conn *c, char *text)
 static json_t *error_reply(const char *error)
 {
 	return json_pack("{s:b, s:o}", "ok", 0, "error", json_text(error));
+}
+
+/* An error reply to a client never served, then the close: one send that
+ * does not wait (a fresh socket's buffer holds the line), a client gone
+ * already only logged. */
+static void turn_away(int fd, const char *error)
+{
+	json_t *reply = error_reply(error);
+	char *text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+	struct iovec line[2] = { { text, text ? strlen(text) : 0 }, { "\n", 1 } };
+
+	json_decref(reply);
+	if (text && sendmsg(fd, &(struct msghdr){ .msg_iov = line, .msg_iovlen = 2 }, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_debug("control socket: a client turned away (%s) left early", error);
+	free(text);
+	close(fd);
 }
 
 static void conn_reply(struct control_conn *c, json_t *reply)
@@ -382,11 +399,7 @@ static void accept_ready(void *arg, short revents)
 			if (server->conns[i].fd < 0)
 				c = &server->conns[i];
 		if (!c) {
-			static const char busy[] = "{\"ok\":false,\"error\":\"busy: too many control connections\"}\n";
-
-			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-				log_debug("control socket: a client turned away early left");
-			close(fd);
+			turn_away(fd, "busy: too many control connections");
 			continue;
 		}
 		c->fd = fd;
@@ -487,18 +500,9 @@ static void stop_answer(struct control_conn *c, const char *why)
  * the stop. */
 static void stop_answer_queued(struct control_server *c, const char *why)
 {
-	char error[256], line[512];
-	json_t *reply;
-	char *text;
+	char error[256];
 
 	snprintf(error, sizeof(error), "%s before answering", why);
-	reply = error_reply(error);
-	text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
-	json_decref(reply);
-	if (!text)
-		return;
-	snprintf(line, sizeof(line), "%s\n", text);
-	free(text);
 	for (int n = 0; n < 2 * CONTROL_BACKLOG; n++) {
 		int fd = loop_accept(&c->listener, NULL, NULL);
 
@@ -506,9 +510,7 @@ static void stop_answer_queued(struct control_server *c, const char *why)
 			continue;
 		if (fd < 0)
 			return;
-		if (send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-			log_debug("control socket: a client told of the stop left early");
-		close(fd);
+		turn_away(fd, error);
 	}
 }
 
