@@ -21,4 +21,19 @@ bool kernel_has_xdp_helper(enum bpf_func_id helper);
  * "Linux RELEASE lacks bpf_loop (Linux 5.17): xdpcastd needs 5.18 or later". */
 int kernel_check(bool (*has_helper)(enum bpf_func_id helper), const char *release, char *err, size_t errlen);
 
+/* libbpf's lines of a failed load, one at a time (the calling thread's):
+ * what the verifier said last before its "processed N insns" summary is
+ * its reason for refusing the program. */
+void kernel_note_libbpf_line(const char *line);
+
+/* That reason from the last failed load noted, "" when there was none. */
+const char *kernel_verifier_said(void);
+
+/* Why a load failed (ret: a negative errno) for xdpcastd's error line:
+ * errno's text, the verifier's reason (verifier_said, may be "") on Linux
+ * `release`, and what to do; privileged: the loader held CAP_PERFMON or
+ * CAP_SYS_ADMIN, without which the verifier refuses this program. */
+void kernel_load_refusal(int ret, const char *release, const char *verifier_said, bool privileged, char *out,
+			 size_t len);
+
 #endif

@@ -62,14 +62,19 @@ static const char *const phase_names[] = {
  * error line, which says where to look. */
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	char text[8192], *line, *rest;
+	char *text, *line, *rest;
 
 	(void)level;
-	vsnprintf(text, sizeof(text), fmt, args);
+	/* Whole: the verifier's log of a failed load comes as one message,
+	 * its reason at the end. */
+	if (vasprintf(&text, fmt, args) < 0)
+		return 0;
 	for (line = strtok_r(text, "\n", &rest); line; line = strtok_r(NULL, "\n", &rest)) {
 		attach_note_libbpf_line(line);
+		kernel_note_libbpf_line(line);
 		log_debug("%s", line);
 	}
+	free(text);
 	return 0;
 }
 
@@ -126,9 +131,13 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	ret = xdpcast_bpf__load(d->skel);
 	if (ret) {
-		snprintf(err, errlen, "loading the BPF program: %s (%s)", strerror(-ret),
-			 ret == -EPERM ? "xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root" :
-			 "xdpcastd --verbose shows libbpf's log of each step, the verifier's among it");
+		int prefix = snprintf(err, errlen, "loading the BPF program: ");
+		struct utsname host;
+
+		uname(&host);
+		kernel_load_refusal(ret, host.release, kernel_verifier_said(),
+				    caps_effective(CAP_PERFMON) || caps_effective(CAP_SYS_ADMIN), err + prefix,
+				    errlen - prefix);
 		return -1;
 	}
 	tick_catchment_clock(d);

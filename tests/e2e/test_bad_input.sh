@@ -5,7 +5,9 @@ source "$(dirname "$0")/lib.sh"
 
 ZONE=$ROOT/tests/zones/example.test.zone
 
-# expect_error EXPECTED_TEXT ARGS...
+# expect_error EXPECTED_TEXT ARGS...: xdpcastd run as run_as says
+# (nothing: as the test, root).
+run_as=()
 expect_error() {
 	local expected=$1 rc=0 out
 	shift
@@ -13,7 +15,7 @@ expect_error() {
 	# its life: a daemon that starts after all must neither take (nor
 	# lock) the host's defaults nor hang the test. A later --state-file in
 	# the arguments wins.
-	out=$(ip netns exec "$NS_SRV" timeout 30 "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" \
+	out=$(ip netns exec "$NS_SRV" timeout 30 "${run_as[@]}" "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" \
 		--control-socket "$CONTROL_SOCKET" --state-file "$WORK/state.json" \
 		--bird-include "$WORK/xdpcast-bird.conf" "$@" 2>&1) || rc=$?
 	[ "$rc" -eq 1 ] || fail "exit status $rc, expected 1, for: $*"
@@ -56,6 +58,14 @@ expect_error "--pin-dir $WORK/plain/xdpcast: not on a BPF filesystem (mkdir -p $
 [ ! -e "$WORK/plain/xdpcast" ] || fail "the pin directory off a BPF filesystem was left behind"
 expect_error "--pin-dir $WORK/nowhere/xdpcast: No such file or directory (mkdir -p $WORK/nowhere/xdpcast && mount -t bpf -o mode=0700 bpf $WORK/nowhere/xdpcast first)" \
 	"${good[@]}" --zone "$ZONE" --pin-dir "$WORK/nowhere/xdpcast"
+# Without CAP_PERFMON (nor CAP_SYS_ADMIN, which implies it) the kernel's
+# verifier refuses the program: its reason and the capabilities are said,
+# not "Permission denied" alone.
+run_as=(setpriv --bounding-set -perfmon,-sys_admin)
+expect_error "error: failed: loading the BPF program: Permission denied: the verifier of Linux $(uname -r) said '" \
+	"${good[@]}" --zone "$ZONE"
+expect_error "' (xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root)" "${good[@]}" --zone "$ZONE"
+run_as=()
 expect_error "--xdp-mode: 'hw' must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw
 expect_error "view 'eu' has no clients: add --view NAME=PREFIX" "${good[@]}" --zone "$ZONE" --view-zone eu="$ZONE"
 expect_error "view 'eu' loads no zone: add --view-zone NAME=FILE" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/24

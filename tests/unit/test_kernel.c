@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The kernel check: each missing helper named with the version that has it;
- * this machine's kernel passes. */
+ * this machine's kernel passes. A refused load is told with the verifier's
+ * reason, read from libbpf's lines. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,11 +42,74 @@ static void test_this_kernel_passes(void **state)
 		fail_msg("%s", err);
 }
 
+static void note_lines(const char *const *lines)
+{
+	for (; *lines; lines++)
+		kernel_note_libbpf_line(*lines);
+}
+
+/* What a failed load prints through libbpf (log level 1). */
+static const char *const too_large[] = {
+	"libbpf: prog 'xdpcast': BPF program load failed: Argument list too long",
+	"libbpf: prog 'xdpcast': -- BEGIN PROG LOAD LOG --",
+	"0: R1=ctx() R10=fp0",
+	"BPF program is too large. Processed 1000001 insn",
+	"processed 1000001 insns (limit 1000000) max_states_per_insn 54 total_states 45159 peak_states 13968 mark_read 0",
+	"-- END PROG LOAD LOG --",
+	"libbpf: prog 'xdpcast': failed to load: -7",
+	NULL,
+};
+
+static void test_verifier_reason_told(void **state)
+{
+	char out[512];
+
+	(void)state;
+	note_lines(too_large);
+	assert_string_equal(kernel_verifier_said(), "BPF program is too large. Processed 1000001 insn");
+	kernel_load_refusal(-E2BIG, "6.1.0-27-amd64", kernel_verifier_said(), true, out, sizeof(out));
+	assert_string_equal(out, "Argument list too long: the verifier of Linux 6.1.0-27-amd64 said 'BPF program is "
+			    "too large. Processed 1000001 insn' (the program is more than this kernel's verifier can "
+			    "check: please report it, with the log xdpcastd --verbose shows)");
+
+	/* Without CAP_PERFMON (or CAP_SYS_ADMIN) the verifier refuses what it
+	 * would take from a privileged loader: the capabilities are named. */
+	note_lines((const char *const[]){ "libbpf: prog 'xdpcast': -- BEGIN PROG LOAD LOG --",
+					  "115: (bc) w3 = w6", "R6 partial copy of pointer",
+					  "processed 24 insns (limit 1000000) max_states_per_insn 0", "-- END PROG LOAD LOG --",
+					  NULL });
+	kernel_load_refusal(-EACCES, "6.18.1", kernel_verifier_said(), false, out, sizeof(out));
+	assert_string_equal(out, "Permission denied: the verifier of Linux 6.18.1 said 'R6 partial copy of pointer' "
+			    "(xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root)");
+	kernel_load_refusal(-EACCES, "6.18.1", kernel_verifier_said(), true, out, sizeof(out));
+	assert_string_equal(out, "Permission denied: the verifier of Linux 6.18.1 said 'R6 partial copy of pointer' "
+			    "(xdpcastd --verbose shows libbpf's log of each step, the verifier's among it)");
+}
+
+/* A log cut before its summary names no reason, not the previous load's. */
+static void test_no_reason_without_summary(void **state)
+{
+	char out[512];
+
+	(void)state;
+	note_lines(too_large);
+	note_lines((const char *const[]){ "libbpf: prog 'xdpcast': -- BEGIN PROG LOAD LOG --", "0: R1=ctx() R10=fp0",
+					  "-- END PROG LOAD LOG --", NULL });
+	assert_string_equal(kernel_verifier_said(), "");
+	kernel_load_refusal(-EINVAL, "6.18.1", kernel_verifier_said(), true, out, sizeof(out));
+	assert_string_equal(out, "Invalid argument (xdpcastd --verbose shows libbpf's log of each step, the verifier's "
+			    "among it)");
+	kernel_load_refusal(-EPERM, "6.18.1", "", false, out, sizeof(out));
+	assert_string_equal(out, "Operation not permitted (xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_missing_helpers_named),
 		cmocka_unit_test(test_this_kernel_passes),
+		cmocka_unit_test(test_verifier_reason_told),
+		cmocka_unit_test(test_no_reason_without_summary),
 	};
 
 	return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
