@@ -31,52 +31,71 @@ int kernel_check(bool (*has_helper)(enum bpf_func_id helper), const char *releas
 	return 0;
 }
 
-/* libbpf frames the verifier's log of a failed load with these. */
+/* libbpf frames the verifier's log of a failed load with these, and
+ * names a map it could not create so. */
 #define VERIFIER_LOG_BEGIN "-- BEGIN PROG LOAD LOG --"
 #define VERIFIER_LOG_END "-- END PROG LOAD LOG --"
 #define VERIFIER_SUMMARY "processed "
+#define MAP_FAILED_HEAD "libbpf: map '"
+#define MAP_FAILED_TAIL "': failed to create"
 
 static __thread struct {
+	struct load_notes notes;
 	bool in_log, summarised;
-	char last[160], said[160];
-} verifier;
+	char last[sizeof(((struct load_notes *)0)->verifier_said)];
+} noted;
+
+void kernel_load_notes_clear(void)
+{
+	memset(&noted, 0, sizeof(noted));
+}
 
 void kernel_note_libbpf_line(const char *line)
 {
+	const char *tail;
+
 	if (strstr(line, VERIFIER_LOG_BEGIN)) {
-		verifier.in_log = true;
-		verifier.summarised = false;
-		verifier.last[0] = verifier.said[0] = '\0';
+		noted.in_log = true;
+		noted.summarised = false;
+		noted.last[0] = noted.notes.verifier_said[0] = '\0';
 	} else if (strstr(line, VERIFIER_LOG_END)) {
-		verifier.in_log = false;
-	} else if (verifier.in_log && !verifier.summarised) {
+		noted.in_log = false;
+	} else if (noted.in_log && !noted.summarised) {
 		if (!strncmp(line, VERIFIER_SUMMARY, strlen(VERIFIER_SUMMARY))) {
-			verifier.summarised = true;
-			snprintf(verifier.said, sizeof(verifier.said), "%s", verifier.last);
+			noted.summarised = true;
+			snprintf(noted.notes.verifier_said, sizeof(noted.notes.verifier_said), "%s", noted.last);
 		} else if (line[0]) {
-			snprintf(verifier.last, sizeof(verifier.last), "%s", line);
+			snprintf(noted.last, sizeof(noted.last), "%s", line);
 		}
+	} else if (!strncmp(line, MAP_FAILED_HEAD, strlen(MAP_FAILED_HEAD)) && (tail = strstr(line, MAP_FAILED_TAIL))) {
+		line += strlen(MAP_FAILED_HEAD);
+		snprintf(noted.notes.map, sizeof(noted.notes.map), "%.*s", (int)(tail - line), line);
 	}
 }
 
-const char *kernel_verifier_said(void)
+const struct load_notes *kernel_load_notes(void)
 {
-	return verifier.said;
+	return &noted.notes;
 }
 
-void kernel_load_refusal(int ret, const char *release, const char *verifier_said, bool privileged, char *out,
-			 size_t len)
+void kernel_load_refusal(int ret, const char *release, const struct load_notes *notes, const char *map_sizing,
+			 bool privileged, char *out, size_t len)
 {
 	const char *hint = "xdpcastd --verbose shows libbpf's log of each step, the verifier's among it";
 
 	if (ret == -EPERM || (ret == -EACCES && !privileged))
 		hint = "xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root";
-	else if (ret == -E2BIG && verifier_said[0])
+	else if (ret == -E2BIG && notes->verifier_said[0])
 		hint = "the program is more than this kernel's verifier can check: please report it, with the log "
 		       "xdpcastd --verbose shows";
-	if (verifier_said[0])
-		snprintf(out, len, "%s: the verifier of Linux %s said '%s' (%s)", strerror(-ret), release, verifier_said,
-			 hint);
+	else if (ret == -ENOMEM && notes->map[0])
+		hint = "fewer entries, or more memory for xdpcastd: its cgroup's limit, the unit's MemoryMax";
+	if (notes->map[0])
+		snprintf(out, len, "map %s%s%s%s: %s (%s)", notes->map, map_sizing ? " (" : "", map_sizing ? map_sizing : "",
+			 map_sizing ? ")" : "", strerror(-ret), hint);
+	else if (notes->verifier_said[0])
+		snprintf(out, len, "%s: the verifier of Linux %s said '%s' (%s)", strerror(-ret), release,
+			 notes->verifier_said, hint);
 	else
 		snprintf(out, len, "%s (%s)", strerror(-ret), hint);
 }

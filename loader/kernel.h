@@ -21,19 +21,26 @@ bool kernel_has_xdp_helper(enum bpf_func_id helper);
  * "Linux RELEASE lacks bpf_loop (Linux 5.17): xdpcastd needs 5.18 or later". */
 int kernel_check(bool (*has_helper)(enum bpf_func_id helper), const char *release, char *err, size_t errlen);
 
-/* libbpf's lines of a failed load, one at a time (the calling thread's):
- * what the verifier said last before its "processed N insns" summary is
- * its reason for refusing the program. */
-void kernel_note_libbpf_line(const char *line);
+/* What libbpf said of a failed load: the verifier's reason for refusing
+ * the program (what it said last before its "processed N insns"
+ * summary), or the map it could not create; "" when it said neither. */
+struct load_notes {
+	char verifier_said[160];
+	char map[64];
+};
 
-/* That reason from the last failed load noted, "" when there was none. */
-const char *kernel_verifier_said(void);
+/* libbpf's lines, one at a time, noted for the calling thread from the
+ * last kernel_load_notes_clear. */
+void kernel_load_notes_clear(void);
+void kernel_note_libbpf_line(const char *line);
+const struct load_notes *kernel_load_notes(void);
 
 /* Why a load failed (ret: a negative errno) for xdpcastd's error line:
- * errno's text, the verifier's reason (verifier_said, may be "") on Linux
- * `release`, and what to do; privileged: the loader held CAP_PERFMON or
- * CAP_SYS_ADMIN, without which the verifier refuses this program. */
-void kernel_load_refusal(int ret, const char *release, const char *verifier_said, bool privileged, char *out,
-			 size_t len);
+ * errno's text, the map (map_sizing, may be NULL: what sets its size) or
+ * the verifier's reason on Linux `release`, and what to do. privileged:
+ * the loader held CAP_PERFMON or CAP_SYS_ADMIN, without which the verifier
+ * refuses this program. */
+void kernel_load_refusal(int ret, const char *release, const struct load_notes *notes, const char *map_sizing,
+			 bool privileged, char *out, size_t len);
 
 #endif

@@ -102,6 +102,20 @@ static void tick_catchment_clock(struct daemon *d)
 	d->skel->bss->catchment_clock_ns = (__u64)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
+/* What sizes a map of the program, for an error naming it: its entries,
+ * and the config key that sets them when one does. NULL for no such map. */
+static const char *map_sizing(const struct daemon *d, const char *name, char *out, size_t len)
+{
+	const struct bpf_map *map = name[0] ? bpf_object__find_map_by_name(d->skel->obj, name) : NULL;
+	const char *key = map == d->skel->maps.xdpcast_source_buckets ? ", rate_limit.source_buckets" :
+			  map == d->skel->maps.xdpcast_rrl ? ", rrl.buckets" : "";
+
+	if (!map)
+		return NULL;
+	snprintf(out, len, "%u entries%s", bpf_map__max_entries(map), key);
+	return out;
+}
+
 static int load_program(struct daemon *d, char *err, size_t errlen)
 {
 	int ret;
@@ -129,13 +143,16 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 	if (pins_adopt(&d->pins, d->skel->obj, d->skel->bss->iface_ifindex, d->took_over, err,
 		       errlen))
 		return -1;
+	kernel_load_notes_clear();
 	ret = xdpcast_bpf__load(d->skel);
 	if (ret) {
+		const struct load_notes *notes = kernel_load_notes();
 		int prefix = snprintf(err, errlen, "loading the BPF program: ");
 		struct utsname host;
+		char sizing[96];
 
 		uname(&host);
-		kernel_load_refusal(ret, host.release, kernel_verifier_said(),
+		kernel_load_refusal(ret, host.release, notes, map_sizing(d, notes->map, sizing, sizeof(sizing)),
 				    caps_effective(CAP_PERFMON) || caps_effective(CAP_SYS_ADMIN), err + prefix,
 				    errlen - prefix);
 		return -1;

@@ -36,6 +36,7 @@ CLIENT6=2001:db8:1::2
 
 PIDS=()
 EXTRA_NS=()     # namespaces a test adds; removed with the others
+EXTRA_CGROUPS=() # cgroups a test makes; removed once its processes are gone
 
 cleanup() {
 	local rc=$?
@@ -53,6 +54,9 @@ cleanup() {
 	done
 	for pid in "${PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
+	done
+	for cg in "${EXTRA_CGROUPS[@]}"; do
+		rmdir "$cg" 2>/dev/null
 	done
 	for ns in "$NS_CLI" "$NS_SRV" "${EXTRA_NS[@]}"; do
 		# Whatever still runs in them (a child of a child the test lost

@@ -6,8 +6,10 @@ source "$(dirname "$0")/lib.sh"
 ZONE=$ROOT/tests/zones/example.test.zone
 
 # expect_error EXPECTED_TEXT ARGS...: xdpcastd run as run_as says
-# (nothing: as the test, root).
+# (nothing: as the test, root), in the cgroup in_cgroup names (none: the
+# test's).
 run_as=()
+in_cgroup=
 expect_error() {
 	local expected=$1 rc=0 out
 	shift
@@ -15,7 +17,10 @@ expect_error() {
 	# its life: a daemon that starts after all must neither take (nor
 	# lock) the host's defaults nor hang the test. A later --state-file in
 	# the arguments wins.
-	out=$(ip netns exec "$NS_SRV" timeout 30 "${run_as[@]}" "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" \
+	# The cgroup is joined outside the namespace: ip netns exec mounts a
+	# /sys of its own, without the cgroup file systems.
+	out=$([ -z "$in_cgroup" ] || echo "$BASHPID" > "$in_cgroup/cgroup.procs"
+		ip netns exec "$NS_SRV" timeout 30 "${run_as[@]}" "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" \
 		--control-socket "$CONTROL_SOCKET" --state-file "$WORK/state.json" \
 		--bird-include "$WORK/xdpcast-bird.conf" "$@" 2>&1) || rc=$?
 	[ "$rc" -eq 1 ] || fail "exit status $rc, expected 1, for: $*"
@@ -66,6 +71,24 @@ expect_error "error: failed: loading the BPF program: Permission denied: the ver
 	"${good[@]}" --zone "$ZONE"
 expect_error "' (xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root)" "${good[@]}" --zone "$ZONE"
 run_as=()
+# A map too large for the memory xdpcastd may use (a cgroup of 200 MB,
+# 4,194,304 source buckets of about 96 bytes): the map, its size and the
+# key that sets it are named.
+if [ -e /sys/fs/cgroup/memory/cgroup.procs ]; then
+	in_cgroup=/sys/fs/cgroup/memory/xdpcast-test.$$
+	EXTRA_CGROUPS+=("$in_cgroup")
+	mkdir "$in_cgroup" && echo 200M > "$in_cgroup/memory.limit_in_bytes"
+elif grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+	in_cgroup=/sys/fs/cgroup/xdpcast-test.$$
+	EXTRA_CGROUPS+=("$in_cgroup")
+	mkdir "$in_cgroup" && echo 200M > "$in_cgroup/memory.max"
+else
+	fail "no memory cgroup controller (cgroup v1 or v2) to bound xdpcastd's memory"
+fi
+printf 'rate_limit: {source_buckets: 4194304}\n' > "$WORK/many-buckets.yaml"
+expect_error "error: failed: loading the BPF program: map xdpcast_source_buckets (4194304 entries, rate_limit.source_buckets): Cannot allocate memory (fewer entries, or more memory for xdpcastd: its cgroup's limit, the unit's MemoryMax)" \
+	"${good[@]}" --zone "$ZONE" --config "$WORK/many-buckets.yaml"
+in_cgroup=
 expect_error "--xdp-mode: 'hw' must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw
 expect_error "view 'eu' has no clients: add --view NAME=PREFIX" "${good[@]}" --zone "$ZONE" --view-zone eu="$ZONE"
 expect_error "view 'eu' loads no zone: add --view-zone NAME=FILE" "${good[@]}" --zone "$ZONE" --view eu=203.0.113.0/24

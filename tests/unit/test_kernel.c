@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The kernel check: each missing helper named with the version that has it;
  * this machine's kernel passes. A refused load is told with the verifier's
- * reason, read from libbpf's lines. */
+ * reason or the map, read from libbpf's lines. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,10 +42,12 @@ static void test_this_kernel_passes(void **state)
 		fail_msg("%s", err);
 }
 
-static void note_lines(const char *const *lines)
+static const struct load_notes *note_lines(const char *const *lines)
 {
+	kernel_load_notes_clear();
 	for (; *lines; lines++)
 		kernel_note_libbpf_line(*lines);
+	return kernel_load_notes();
 }
 
 /* What a failed load prints through libbpf (log level 1). */
@@ -62,45 +64,70 @@ static const char *const too_large[] = {
 
 static void test_verifier_reason_told(void **state)
 {
+	const struct load_notes *notes;
 	char out[512];
 
 	(void)state;
-	note_lines(too_large);
-	assert_string_equal(kernel_verifier_said(), "BPF program is too large. Processed 1000001 insn");
-	kernel_load_refusal(-E2BIG, "6.1.0-27-amd64", kernel_verifier_said(), true, out, sizeof(out));
+	notes = note_lines(too_large);
+	assert_string_equal(notes->verifier_said, "BPF program is too large. Processed 1000001 insn");
+	assert_string_equal(notes->map, "");
+	kernel_load_refusal(-E2BIG, "6.1.0-27-amd64", notes, NULL, true, out, sizeof(out));
 	assert_string_equal(out, "Argument list too long: the verifier of Linux 6.1.0-27-amd64 said 'BPF program is "
 			    "too large. Processed 1000001 insn' (the program is more than this kernel's verifier can "
 			    "check: please report it, with the log xdpcastd --verbose shows)");
 
 	/* Without CAP_PERFMON (or CAP_SYS_ADMIN) the verifier refuses what it
 	 * would take from a privileged loader: the capabilities are named. */
-	note_lines((const char *const[]){ "libbpf: prog 'xdpcast': -- BEGIN PROG LOAD LOG --",
-					  "115: (bc) w3 = w6", "R6 partial copy of pointer",
-					  "processed 24 insns (limit 1000000) max_states_per_insn 0", "-- END PROG LOAD LOG --",
-					  NULL });
-	kernel_load_refusal(-EACCES, "6.18.1", kernel_verifier_said(), false, out, sizeof(out));
+	notes = note_lines((const char *const[]){ "libbpf: prog 'xdpcast': -- BEGIN PROG LOAD LOG --",
+						  "115: (bc) w3 = w6", "R6 partial copy of pointer",
+						  "processed 24 insns (limit 1000000) max_states_per_insn 0",
+						  "-- END PROG LOAD LOG --", NULL });
+	kernel_load_refusal(-EACCES, "6.18.1", notes, NULL, false, out, sizeof(out));
 	assert_string_equal(out, "Permission denied: the verifier of Linux 6.18.1 said 'R6 partial copy of pointer' "
 			    "(xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root)");
-	kernel_load_refusal(-EACCES, "6.18.1", kernel_verifier_said(), true, out, sizeof(out));
+	kernel_load_refusal(-EACCES, "6.18.1", notes, NULL, true, out, sizeof(out));
 	assert_string_equal(out, "Permission denied: the verifier of Linux 6.18.1 said 'R6 partial copy of pointer' "
 			    "(xdpcastd --verbose shows libbpf's log of each step, the verifier's among it)");
 }
 
-/* A log cut before its summary names no reason, not the previous load's. */
+/* A log cut before its summary names no reason; nor does a load that
+ * noted nothing. */
 static void test_no_reason_without_summary(void **state)
 {
+	const struct load_notes *notes;
 	char out[512];
 
 	(void)state;
 	note_lines(too_large);
-	note_lines((const char *const[]){ "libbpf: prog 'xdpcast': -- BEGIN PROG LOAD LOG --", "0: R1=ctx() R10=fp0",
-					  "-- END PROG LOAD LOG --", NULL });
-	assert_string_equal(kernel_verifier_said(), "");
-	kernel_load_refusal(-EINVAL, "6.18.1", kernel_verifier_said(), true, out, sizeof(out));
+	notes = note_lines((const char *const[]){ "libbpf: prog 'xdpcast': -- BEGIN PROG LOAD LOG --",
+						  "0: R1=ctx() R10=fp0", "-- END PROG LOAD LOG --", NULL });
+	assert_string_equal(notes->verifier_said, "");
+	kernel_load_refusal(-EINVAL, "6.18.1", notes, NULL, true, out, sizeof(out));
 	assert_string_equal(out, "Invalid argument (xdpcastd --verbose shows libbpf's log of each step, the verifier's "
 			    "among it)");
-	kernel_load_refusal(-EPERM, "6.18.1", "", false, out, sizeof(out));
+	notes = note_lines((const char *const[]){ NULL });
+	kernel_load_refusal(-EPERM, "6.18.1", notes, NULL, false, out, sizeof(out));
 	assert_string_equal(out, "Operation not permitted (xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root)");
+}
+
+/* A map libbpf could not create is named, with what sizes it. */
+static void test_map_named(void **state)
+{
+	const struct load_notes *notes;
+	char out[512];
+
+	(void)state;
+	notes = note_lines((const char *const[]){
+		"libbpf: Error in bpf_create_map_xattr(xdpcast_rrl):Cannot allocate memory(-12). Retrying without BTF.",
+		"libbpf: map 'xdpcast_rrl': failed to create: Cannot allocate memory(-12)",
+		"libbpf: failed to load object 'xdpcast_bpf'", NULL });
+	assert_string_equal(notes->map, "xdpcast_rrl");
+	kernel_load_refusal(-ENOMEM, "6.18.1", notes, "4194304 entries, rrl.buckets", true, out, sizeof(out));
+	assert_string_equal(out, "map xdpcast_rrl (4194304 entries, rrl.buckets): Cannot allocate memory (fewer entries, "
+			    "or more memory for xdpcastd: its cgroup's limit, the unit's MemoryMax)");
+	kernel_load_refusal(-EINVAL, "6.18.1", notes, NULL, true, out, sizeof(out));
+	assert_string_equal(out, "map xdpcast_rrl: Invalid argument (xdpcastd --verbose shows libbpf's log of each "
+			    "step, the verifier's among it)");
 }
 
 int main(void)
@@ -110,6 +137,7 @@ int main(void)
 		cmocka_unit_test(test_this_kernel_passes),
 		cmocka_unit_test(test_verifier_reason_told),
 		cmocka_unit_test(test_no_reason_without_summary),
+		cmocka_unit_test(test_map_named),
 	};
 
 	return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
