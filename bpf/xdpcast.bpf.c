@@ -115,15 +115,15 @@ static __always_inline enum xdpcast_reason dns_fast_path(struct xdp_md *ctx, con
 	/* The query's state lives in scratch: the stack is for the call chain. */
 	q = &s->query;
 	__builtin_memset(q, 0, sizeof(*q));
-	switch ((enum dns_read_result)read_query(ctx, pkt, s, q)) {
+	switch (read_query(ctx, pkt, s, q)) {
+	case DNS_READ_OK:
+		break;
 	case DNS_READ_MALFORMED:
 		return XDPCAST_drop_malformed;
 	case DNS_READ_RESPONSE:
 		return XDPCAST_drop_reflection;
-	case DNS_READ_UNSUPPORTED:
+	default:        /* DNS_READ_UNSUPPORTED */
 		return XDPCAST_dns_pass_other;
-	case DNS_READ_OK:
-		break;
 	}
 	if (q->badvers)  /* answered without an entry, and not rate-limited */
 		return respond(ctx, pkt, s, q, NULL);

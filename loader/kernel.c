@@ -83,13 +83,13 @@ void kernel_load_refusal(int ret, const char *release, const struct load_notes *
 {
 	const char *hint = "xdpcastd --verbose shows libbpf's log of each step, the verifier's among it";
 
-	if (ret == -EPERM || (ret == -EACCES && !privileged))
+	if (ret == -ENOMEM && notes->map[0])
+		hint = "fewer entries, or a higher memory limit on xdpcastd's cgroup (MemoryMax= on its unit)";
+	else if (ret == -EPERM || !privileged)  /* without them the verifier refuses this program */
 		hint = "xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root";
 	else if (ret == -E2BIG && notes->verifier_said[0])
 		hint = "the program is more than this kernel's verifier can check: please report it, with the log "
 		       "xdpcastd --verbose shows";
-	else if (ret == -ENOMEM && notes->map[0])
-		hint = "fewer entries, or more memory for xdpcastd: its cgroup's limit, the unit's MemoryMax";
 	if (notes->map[0])
 		snprintf(out, len, "map %s%s%s%s: %s (%s)", notes->map, map_sizing ? " (" : "", map_sizing ? map_sizing : "",
 			 map_sizing ? ")" : "", strerror(-ret), hint);

@@ -152,9 +152,10 @@ static int load_program(struct daemon *d, char *err, size_t errlen)
 		char sizing[96];
 
 		uname(&host);
-		kernel_load_refusal(ret, host.release, notes, map_sizing(d, notes->map, sizing, sizeof(sizing)),
-				    caps_effective(CAP_PERFMON) || caps_effective(CAP_SYS_ADMIN), err + prefix,
-				    errlen - prefix);
+		if ((size_t)prefix < errlen)
+			kernel_load_refusal(ret, host.release, notes, map_sizing(d, notes->map, sizing, sizeof(sizing)),
+					    caps_effective(CAP_PERFMON) || caps_effective(CAP_SYS_ADMIN), err + prefix,
+					    errlen - prefix);
 		return -1;
 	}
 	tick_catchment_clock(d);

@@ -19,7 +19,8 @@ expect_error() {
 	# the arguments wins.
 	# The cgroup is joined outside the namespace: ip netns exec mounts a
 	# /sys of its own, without the cgroup file systems.
-	out=$([ -z "$in_cgroup" ] || echo "$BASHPID" > "$in_cgroup/cgroup.procs"
+	out=$([ -z "$in_cgroup" ] || echo "$BASHPID" > "$in_cgroup/cgroup.procs" ||
+		{ echo "the test could not join $in_cgroup"; exit 2; }
 		ip netns exec "$NS_SRV" timeout 30 "${run_as[@]}" "$BUILD/xdpcastd" --pin-dir "$PIN_DIR" \
 		--control-socket "$CONTROL_SOCKET" --state-file "$WORK/state.json" \
 		--bird-include "$WORK/xdpcast-bird.conf" "$@" 2>&1) || rc=$?
@@ -73,20 +74,22 @@ expect_error "' (xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root)
 run_as=()
 # A map too large for the memory xdpcastd may use (a cgroup of 200 MB,
 # 4,194,304 source buckets of about 96 bytes): the map, its size and the
-# key that sets it are named.
-if [ -e /sys/fs/cgroup/memory/cgroup.procs ]; then
-	in_cgroup=/sys/fs/cgroup/memory/xdpcast-test.$$
-	EXTRA_CGROUPS+=("$in_cgroup")
-	mkdir "$in_cgroup" && echo 200M > "$in_cgroup/memory.limit_in_bytes"
+# key that sets it are named. The cgroup is the test's own memory
+# cgroup's child on cgroup v1; on v2 the root's, as the test's own holds
+# processes and so cannot hand the memory controller down.
+own=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+if [ -n "$own" ] && [ -d "/sys/fs/cgroup/memory$own" ]; then
+	in_cgroup=/sys/fs/cgroup/memory${own%/}/xdpcast-test.$$ limit=memory.limit_in_bytes
 elif grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
-	in_cgroup=/sys/fs/cgroup/xdpcast-test.$$
-	EXTRA_CGROUPS+=("$in_cgroup")
-	mkdir "$in_cgroup" && echo 200M > "$in_cgroup/memory.max"
+	in_cgroup=/sys/fs/cgroup/xdpcast-test.$$ limit=memory.max
 else
 	fail "no memory cgroup controller (cgroup v1 or v2) to bound xdpcastd's memory"
 fi
+EXTRA_CGROUPS+=("$in_cgroup")
+mkdir "$in_cgroup" || fail "cannot make the cgroup $in_cgroup"
+echo 200M > "$in_cgroup/$limit" || fail "cannot set $in_cgroup/$limit"
 printf 'rate_limit: {source_buckets: 4194304}\n' > "$WORK/many-buckets.yaml"
-expect_error "error: failed: loading the BPF program: map xdpcast_source_buckets (4194304 entries, rate_limit.source_buckets): Cannot allocate memory (fewer entries, or more memory for xdpcastd: its cgroup's limit, the unit's MemoryMax)" \
+expect_error "error: failed: loading the BPF program: map xdpcast_source_buckets (4194304 entries, rate_limit.source_buckets): Cannot allocate memory (fewer entries, or a higher memory limit on xdpcastd's cgroup (MemoryMax= on its unit))" \
 	"${good[@]}" --zone "$ZONE" --config "$WORK/many-buckets.yaml"
 in_cgroup=
 expect_error "--xdp-mode: 'hw' must be native or skb" "${good[@]}" --zone "$ZONE" --xdp-mode hw

@@ -42,9 +42,9 @@ static void test_this_kernel_passes(void **state)
 		fail_msg("%s", err);
 }
 
+/* Notes the lines after those of earlier calls, as one load's would be. */
 static const struct load_notes *note_lines(const char *const *lines)
 {
-	kernel_load_notes_clear();
 	for (; *lines; lines++)
 		kernel_note_libbpf_line(*lines);
 	return kernel_load_notes();
@@ -68,6 +68,7 @@ static void test_verifier_reason_told(void **state)
 	char out[512];
 
 	(void)state;
+	kernel_load_notes_clear();
 	notes = note_lines(too_large);
 	assert_string_equal(notes->verifier_said, "BPF program is too large. Processed 1000001 insn");
 	assert_string_equal(notes->map, "");
@@ -75,6 +76,12 @@ static void test_verifier_reason_told(void **state)
 	assert_string_equal(out, "Argument list too long: the verifier of Linux 6.1.0-27-amd64 said 'BPF program is "
 			    "too large. Processed 1000001 insn' (the program is more than this kernel's verifier can "
 			    "check: please report it, with the log xdpcastd --verbose shows)");
+	/* A loader without CAP_PERFMON gets a stricter verifier: the
+	 * capabilities come first, whatever it refused with. */
+	kernel_load_refusal(-E2BIG, "6.1.0-27-amd64", notes, NULL, false, out, sizeof(out));
+	assert_string_equal(out, "Argument list too long: the verifier of Linux 6.1.0-27-amd64 said 'BPF program is "
+			    "too large. Processed 1000001 insn' (xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, "
+			    "or root)");
 
 	/* Without CAP_PERFMON (or CAP_SYS_ADMIN) the verifier refuses what it
 	 * would take from a privileged loader: the capabilities are named. */
@@ -90,8 +97,8 @@ static void test_verifier_reason_told(void **state)
 			    "(xdpcastd --verbose shows libbpf's log of each step, the verifier's among it)");
 }
 
-/* A log cut before its summary names no reason; nor does a load that
- * noted nothing. */
+/* A log cut before its summary names no reason, not the reason of the log
+ * before it; nor does a load that noted nothing. */
 static void test_no_reason_without_summary(void **state)
 {
 	const struct load_notes *notes;
@@ -105,7 +112,8 @@ static void test_no_reason_without_summary(void **state)
 	kernel_load_refusal(-EINVAL, "6.18.1", notes, NULL, true, out, sizeof(out));
 	assert_string_equal(out, "Invalid argument (xdpcastd --verbose shows libbpf's log of each step, the verifier's "
 			    "among it)");
-	notes = note_lines((const char *const[]){ NULL });
+	kernel_load_notes_clear();
+	notes = kernel_load_notes();
 	kernel_load_refusal(-EPERM, "6.18.1", notes, NULL, false, out, sizeof(out));
 	assert_string_equal(out, "Operation not permitted (xdpcastd needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or root)");
 }
@@ -117,6 +125,7 @@ static void test_map_named(void **state)
 	char out[512];
 
 	(void)state;
+	kernel_load_notes_clear();
 	notes = note_lines((const char *const[]){
 		"libbpf: Error in bpf_create_map_xattr(xdpcast_rrl):Cannot allocate memory(-12). Retrying without BTF.",
 		"libbpf: map 'xdpcast_rrl': failed to create: Cannot allocate memory(-12)",
@@ -124,7 +133,7 @@ static void test_map_named(void **state)
 	assert_string_equal(notes->map, "xdpcast_rrl");
 	kernel_load_refusal(-ENOMEM, "6.18.1", notes, "4194304 entries, rrl.buckets", true, out, sizeof(out));
 	assert_string_equal(out, "map xdpcast_rrl (4194304 entries, rrl.buckets): Cannot allocate memory (fewer entries, "
-			    "or more memory for xdpcastd: its cgroup's limit, the unit's MemoryMax)");
+			    "or a higher memory limit on xdpcastd's cgroup (MemoryMax= on its unit))");
 	kernel_load_refusal(-EINVAL, "6.18.1", notes, NULL, true, out, sizeof(out));
 	assert_string_equal(out, "map xdpcast_rrl: Invalid argument (xdpcastd --verbose shows libbpf's log of each "
 			    "step, the verifier's among it)");
