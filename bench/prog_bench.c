@@ -188,7 +188,7 @@ static bool leaves_frame(int fd, const uint8_t *frame, size_t len)
 }
 
 /* The verifier's work on the program against its limit (the kernel's
- * BPF_COMPLEXITY_LIMIT_INSNS): a change that nears it fails to load on the
+ * BPF_COMPLEXITY_LIMIT_INSNS, test_program.h): a change that nears it fails to load on the
  * next kernel whose verifier walks a little more. */
 static void report_verifier(int fd)
 {
@@ -199,8 +199,9 @@ static void report_verifier(int fd)
 		perror("prog_bench: bpf_obj_get_info_by_fd");
 		return;
 	}
-	printf("\nxdpcast as loaded: the verifier processed %u instructions (%.0f %% of its limit of 1,000,000); "
-	       "%u bytes of JIT image.\n", info.verified_insns, info.verified_insns / 10000.0, info.jited_prog_len);
+	printf("\nxdpcast as loaded: the verifier processed %u instructions (%.0f %% of its limit of %u); "
+	       "%u bytes of JIT image.\n", info.verified_insns, 100.0 * info.verified_insns / VERIFIER_LIMIT_INSNS,
+	       VERIFIER_LIMIT_INSNS, info.jited_prog_len);
 }
 
 int main(int argc, char **argv)

@@ -14,6 +14,11 @@
 #define TEST_ANYCAST6 "2001:db8:53::/48"
 #define TEST_POP      "test-pop"      /* NSID and CHAOS identity */
 
+/* The kernel's limit on the instructions the verifier walks for one
+ * program (BPF_COMPLEXITY_LIMIT_INSNS): the program tier holds the program
+ * to a share of it, the bench reports the share taken. */
+#define VERIFIER_LIMIT_INSNS 1000000u
+
 /* Returns the loaded skeleton, or NULL with a message in err. */
 /* The ifindex of the first interface slot the program is loaded with
  * (the others follow): no device has it. */
