@@ -712,7 +712,7 @@ static const struct schema_item health_keys[] = {
 	  .flags = SCHEMA_HAS_LINE, .line_offset = offsetof(struct check_action_option, line),
 	  .default_doc = "every check `withdraw`",
 	  .help = "what a check that is down does to the prefixes it gates; `backend` names every backend check. "
-		  "A drain needs `bgp.asn` (for prepends) or `bgp.drain.communities`" },
+		  "A drain needs `bgp.asn` with `bgp.drain.prepend` of 1 or more, or `bgp.drain.communities`" },
 	SCHEMA_END
 };
 
@@ -1066,12 +1066,14 @@ static const char usage_tail[] =
 "defense settings (all or nothing; restart keys that changed are named); a\n"
 "change of a zone file reloads the zones. SIGTERM or\n"
 "SIGINT withdraws the prefixes, keeps answering for drain_ms, then detaches,\n"
-"unpins and exits 0 (3 when a running BIRD did not take the withdrawal,\n"
-"for the stop hook). SIGUSR1 hands over: it exits 0 leaving the program\n"
+"unpins and exits 0 (3 when a running BIRD did not take the withdrawal\n"
+"or the event loop failed before the stop was done: the stop hook\n"
+"withdraws). SIGUSR1 hands over: it exits 0 leaving the program\n"
 "attached, its maps pinned and BGP as it is, for the next xdpcastd, which\n"
 "takes over without a lost query (systemctl restart does this). Bad\n"
 "input (options, config, zones, interfaces, pins) exits 1 with one line\n"
-"naming it, nothing attached or changed.\n";
+"naming it, nothing attached or changed. An event loop that fails with no\n"
+"stop asked for exits 4, the program left attached as after a crash.\n";
 
 static void print_usage(void)
 {
