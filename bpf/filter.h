@@ -61,7 +61,7 @@ static __always_inline int global_bucket_take(enum global_bucket which, const st
 	if (!r->interval_ns)
 		return 1;
 	b = bpf_map_lookup_elem(&xdpcast_global_buckets, &slot);
-	return !b || token_bucket_take(&b->tat_ns, clock_ns(now), r);
+	return !b || token_bucket_take(&b->tat_ns, bucket_clock_ns(r, now), r);
 }
 
 /* Kept by userspace with the filter (userspace/lib/source_screen_map.c): most

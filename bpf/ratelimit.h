@@ -156,17 +156,17 @@ static __always_inline int source_bucket_take(const struct packet *pkt, enum sou
 	mask_source(key.addr, pkt, bits, sizeof(key.addr));
 	b = find_bucket(&xdpcast_source_buckets, &key, sizeof(key) / 4, now, &fresh.tat_ns);
 	if (b)
-		return token_bucket_take(&b->tat_ns, clock_ns(now), r);
+		return token_bucket_take(&b->tat_ns, bucket_clock_ns(r, now), r);
 	if (!fresh.tat_ns)
 		return 1;
 	token_bucket_take(&fresh.tat_ns, fresh.tat_ns, r);      /* the first packet's token, at its time */
-	conforms = token_bucket_take(&fresh.tat_ns, clock_ns(now), r);
+	conforms = token_bucket_take(&fresh.tat_ns, bucket_clock_ns(r, now), r);
 	if (!bpf_map_update_elem(&xdpcast_source_buckets, &key, &fresh, BPF_NOEXIST))
 		return conforms;
 	/* The bucket outlived its slot's epochs (a key quiet for minutes), or
 	 * another CPU made it meanwhile: that one counts. */
 	b = bpf_map_lookup_elem(&xdpcast_source_buckets, &key);
-	return b ? token_bucket_take(&b->tat_ns, clock_ns(now), r) : conforms;
+	return b ? token_bucket_take(&b->tat_ns, bucket_clock_ns(r, now), r) : conforms;
 }
 
 /* Both levels of the source's family must have a token. */
@@ -231,15 +231,15 @@ static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, cons
 	mask_source(key.prefix, pkt, is_ipv4(pkt) ? 24 : 56, sizeof(key.prefix));
 	b = find_bucket(&xdpcast_rrl, &key, sizeof(key) / 4, now, &fresh.tat_ns);
 	if (b)
-		return rrl_take(b, set, clock_ns(now));
+		return rrl_take(b, set, bucket_clock_ns(&set->rrl, now));
 	if (!fresh.tat_ns)
 		return RRL_SEND;
 	token_bucket_take(&fresh.tat_ns, fresh.tat_ns, &set->rrl);      /* the first response's token, at its time */
-	verdict = rrl_take(&fresh, set, clock_ns(now));
+	verdict = rrl_take(&fresh, set, bucket_clock_ns(&set->rrl, now));
 	if (!bpf_map_update_elem(&xdpcast_rrl, &key, &fresh, BPF_NOEXIST))
 		return verdict;
 	b = bpf_map_lookup_elem(&xdpcast_rrl, &key);      /* as for the source buckets */
-	return b ? rrl_take(b, set, clock_ns(now)) : verdict;
+	return b ? rrl_take(b, set, bucket_clock_ns(&set->rrl, now)) : verdict;
 }
 
 #endif /* XDPCAST_RATELIMIT_H */

@@ -9,6 +9,7 @@
  * addresses, so the buckets of one test never meet another's. Limits use
  * a rate of 1/s: a test would need to stall for a second to see a refill.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -667,6 +668,62 @@ static void test_pass_budget(void **state)
 	    XDPCAST_dns_answer, NULL);
 }
 
+static uint64_t clock_read_ns(clockid_t clock)
+{
+	struct timespec t;
+
+	clock_gettime(clock, &t);
+	return (uint64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* The pass budget's bucket taken once from empty: the time it took its
+ * token at, and (for a bucket on the tick's time) the tick's time read
+ * around the take, the same on both sides or 0. */
+static uint64_t pass_budget_taken_at(const struct protection *p, uint64_t *tick_ns)
+{
+	struct query_spec miss = { .src = "198.51.100.21", .qname = "example.org." };
+	int fd = bpf_map__fd(skel->maps.xdpcast_global_buckets);
+	__u32 slot = GLOBAL_PASS_BUDGET;
+	struct rate_bucket bucket = { 0 };
+	uint64_t interval_ns = 1000000000 / p->pass_budget.rate, before;
+
+	assert_int_equal(bpf_map_update_elem(fd, &slot, &bucket, BPF_ANY), 0);
+	before = clock_read_ns(CLOCK_MONOTONIC_COARSE);
+	run("a miss", &miss, XDP_PASS, XDPCAST_dns_pass_miss, NULL);
+	*tick_ns = clock_read_ns(CLOCK_MONOTONIC_COARSE) == before ? before : 0;
+	assert_int_equal(bpf_map_lookup_elem(fd, &slot, &bucket), 0);
+	return bucket.tat_ns - interval_ns;
+}
+
+/* A bucket that takes 2 s to fill again (the defaults) takes its tokens at
+ * the tick's time, one helper call fewer; one that fills again within a
+ * tick (1,000/s, a burst of 1) at the fine time, which the tick's would
+ * let a packet a tick through. */
+static void test_bucket_clock_by_window(void **state)
+{
+	struct protection p;
+	uint64_t tick_ns = 0, taken_ns = 0, before, after;
+
+	(void)state;
+	no_limits(&p);
+	p.pass_budget = (struct rate_limit){ 10000, 20000 };
+	protect(&p);
+	for (int i = 0; i < 100 && !tick_ns; i++)       /* a take with no tick during it */
+		taken_ns = pass_budget_taken_at(&p, &tick_ns);
+	assert_true(tick_ns != 0);
+	assert_int_equal(taken_ns, tick_ns);
+
+	p.pass_budget = (struct rate_limit){ 1000, 1 };
+	protect(&p);
+	before = clock_read_ns(CLOCK_MONOTONIC);
+	taken_ns = pass_budget_taken_at(&p, &tick_ns);
+	after = clock_read_ns(CLOCK_MONOTONIC);
+	if (taken_ns < before || taken_ns > after)
+		fail_msg("a bucket of 1,000/s and a burst of 1 took its token at %" PRIu64 ", not within the fine "
+			 "times %" PRIu64 "..%" PRIu64 " around the take (the tick's is %" PRIu64 ")", taken_ns, before,
+			 after, clock_read_ns(CLOCK_MONOTONIC_COARSE));
+}
+
 /* Echo and path MTU messages have a bucket each: a ping flood must not
  * starve path MTU discovery, on which large answers over TCP depend. */
 static void test_icmp_limit(void **state)
@@ -1129,6 +1186,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_outlives_its_slot),
 		cmocka_unit_test(test_carried_bucket_after_takeover),
 		cmocka_unit_test(test_pass_budget),
+		cmocka_unit_test(test_bucket_clock_by_window),
 		cmocka_unit_test(test_icmp_limit),
 		cmocka_unit_test(test_shared_bucket_after_a_smaller_burst),
 		cmocka_unit_test(test_path_mtu_from_private_routers),
