@@ -24,7 +24,8 @@ static __always_inline void prepare_cookie(struct scratch *s, struct dns_query *
 
 	if (!set->cookies || !q->cookie_len)
 		return;
-	now = (clock_ns(now_ns) + set->realtime_offset_ns) / NSEC_PER_SEC;
+	/* Stamps are in seconds: the tick's time does. */
+	now = (clock_coarse_ns(now_ns) + set->realtime_offset_ns) / NSEC_PER_SEC;
 	/* Copied out of the query so the cookie code reads fixed offsets. */
 	for (__u32 i = 0; i < COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN; i++)
 		s->cookie_in[i] = scratch_byte(s, q->cookie_off + i);

@@ -50,7 +50,8 @@ struct {
 /*
  * One token from a bucket all CPUs share. The read-modify-write is not
  * atomic: two CPUs racing on one bucket can both take the last token, so a
- * limit may be exceeded by a packet per CPU, never more.
+ * limit may be exceeded by a packet per CPU (and, on the tick's time, by
+ * what bucket_clock_ns says).
  */
 static __always_inline int global_bucket_take(enum global_bucket which, const struct rate_setting *r,
 					      struct packet_clock *now)

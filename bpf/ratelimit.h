@@ -88,8 +88,8 @@ static __always_inline __u64 hash_words(const __u32 *words, __u32 count)
 static __always_inline void *find_bucket(void *buckets, const void *key, __u32 words, struct packet_clock *now,
 					 __u64 *first_ns)
 {
-	/* At worst a first packet is charged a tick early: one packet more
-	 * let through. */
+	/* At worst a first packet of a bucket on the fine clock is charged a
+	 * tick early: one packet more let through. */
 	__u64 hash = hash_words(key, words), time = clock_coarse_ns(now);
 	__u32 index = hash & (XDPCAST_FIRST_SEEN_SLOTS - 1), tag = (hash >> 32) | 1;
 	__u16 epoch = time >> XDPCAST_FIRST_SEEN_EPOCH_SHIFT;

@@ -28,7 +28,7 @@ static __always_inline const struct xdpcast_settings *settings_get(void)
  * is a helper call, the fine one a TSC read under a VM.
  */
 struct packet_clock {
-	__u64 fine_ns;          /* for buckets that fill again quickly, and cookies */
+	__u64 fine_ns;          /* for buckets that fill again quickly */
 	__u64 coarse_ns;        /* the tick's, where a tick early costs nothing */
 };
 
@@ -52,13 +52,15 @@ static __always_inline __u64 clock_coarse_ns(struct packet_clock *now)
 /*
  * The time a bucket of setting r takes its token at. A bucket that takes
  * BUCKET_COARSE_WINDOW_NS or more to fill again (the defaults take 2 s)
- * reads the tick's time: a tick late (10 ms at HZ=100, the coarsest
- * kernels) holds back at most 1/16 of its burst, and the first-seen table
- * has read it for the packet already: an answer under the default limits
- * reads no fine clock. Faster ones read the fine clock: on the tick's, a
- * bucket of 1,000/s with a burst of 1 would let one packet through a tick.
+ * reads the tick's time, which lags by up to about two ticks (20 ms at
+ * HZ=100, the coarsest kernels) and moves a tick at a time: over any
+ * stretch of time such a bucket takes at most 1/16 of its burst more or
+ * fewer than on the fine clock. The first-seen table has read it for the
+ * packet already, so an answer under the default limits reads no fine
+ * clock. Faster ones read the fine clock: on the tick's, a bucket of
+ * 1,000/s with a burst of 1 would let one packet through a tick.
  */
-#define BUCKET_COARSE_WINDOW_NS (160 * 1000 * 1000ULL)
+#define BUCKET_COARSE_WINDOW_NS (320 * 1000 * 1000ULL)
 
 static __always_inline __u64 bucket_clock_ns(const struct rate_setting *r, struct packet_clock *now)
 {

@@ -242,7 +242,7 @@ static int write_include(struct bgp *b, const struct route *routes, size_t count
 	unsigned long failed;
 
 	if (bird_include_render(routes, count, b->drain, pop, text, sizeof(text)) < 0) {
-		snprintf(err, errlen, "cannot render %s: a drain needs bgp.asn or bgp.drain.communities",
+		snprintf(err, errlen, "cannot render %s: a drain needs bgp.asn with a prepend, or bgp.drain.communities",
 			 b->include_path);
 		goto failed;
 	}

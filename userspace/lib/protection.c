@@ -174,7 +174,9 @@ static void clamp_global_buckets(int fd, const struct xdpcast_settings *set)
 	struct timespec ts;
 	__u64 now;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);     /* bpf_ktime_get_ns's clock */
+	/* bpf_ktime_get_ns's clock; the tick's time, which buckets of wide
+	 * windows take, is the same clock up to two ticks late. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (__u64)ts.tv_sec * NSEC_PER_SEC + (__u64)ts.tv_nsec;
 	for (__u32 slot = 0; slot < GLOBAL_BUCKET_MAX; slot++) {
 		struct rate_bucket bucket;
