@@ -358,8 +358,10 @@ start_pop_bird() {
 # line on stderr; prints "SENT DROPPED": the frames it sent, and the frames
 # veth-c dropped meanwhile as its peer's ring was full (its own, or another
 # sender's on veth-c: a flood reached XDP with SENT - DROPPED frames at
-# least, SENT at most: `reached`). At most one in a thousand, else the test
-# fails: the generator, not XDP, fell behind.
+# least, SENT at most: `reached`). Counters are checked against that range,
+# so drops only narrow what a flood tested: one frame in ten at most (the
+# CI's busy cores have dropped one in 130 of a million spoofed sources at
+# 100 kpps), else the flood hardly reached XDP and the test fails.
 floodgen() {
 	local out sent dropped before
 	before=$(cli cat /sys/class/net/veth-c/statistics/tx_dropped)
@@ -367,7 +369,7 @@ floodgen() {
 		fail "floodgen $*: $out"
 	dropped=$(( $(cli cat /sys/class/net/veth-c/statistics/tx_dropped) - before ))
 	sent=$(awk '{print $4}' <<< "$out")
-	[ $((dropped * 1000)) -le "$sent" ] || fail "floodgen $*: veth-c dropped $dropped of $sent frames"
+	[ $((dropped * 10)) -le "$sent" ] || fail "floodgen $*: veth-c dropped $dropped of $sent frames, the flood hardly reached XDP"
 	echo "  $out$([ "$dropped" -eq 0 ] || echo ", $dropped dropped by veth-c")" >&2
 	echo "$sent $dropped"
 }
