@@ -4,6 +4,7 @@
 #define XDPCAST_SETTINGS_H
 
 #include "xdpcast.h"
+#include "token_bucket.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -49,22 +50,12 @@ static __always_inline __u64 clock_coarse_ns(struct packet_clock *now)
 	return now->coarse_ns;
 }
 
-/*
- * The time a bucket of setting r takes its token at. A bucket that takes
- * BUCKET_COARSE_WINDOW_NS or more to fill again (the defaults take 2 s)
- * reads the tick's time, which lags by up to about two ticks (20 ms at
- * HZ=100, the coarsest kernels) and moves a tick at a time: over any
- * stretch of time such a bucket takes at most 1/16 of its burst more or
- * fewer than on the fine clock. The first-seen table has read it for the
- * packet already, so an answer under the default limits reads no fine
- * clock. Faster ones read the fine clock: on the tick's, a bucket of
- * 1,000/s with a burst of 1 would let one packet through a tick.
- */
-#define BUCKET_COARSE_WINDOW_NS (320 * 1000 * 1000ULL)
-
+/* The time a bucket of setting r takes its token at: the tick's for wide
+ * windows (token_bucket_on_tick); the first-seen table has read it for the
+ * packet already, so an answer under the default limits reads no fine clock. */
 static __always_inline __u64 bucket_clock_ns(const struct rate_setting *r, struct packet_clock *now)
 {
-	return r->interval_ns + r->tolerance_ns >= BUCKET_COARSE_WINDOW_NS ? clock_coarse_ns(now) : clock_ns(now);
+	return token_bucket_on_tick(r) ? clock_coarse_ns(now) : clock_ns(now);
 }
 
 #endif /* XDPCAST_SETTINGS_H */

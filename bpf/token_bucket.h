@@ -43,11 +43,29 @@ static inline int token_bucket_take(__u64 *tat, __u64 now, const struct rate_set
 }
 
 /*
+ * Whether a bucket of setting r takes its tokens at the tick's time
+ * (bpf_ktime_get_coarse_ns, CLOCK_MONOTONIC_COARSE in userspace): one that
+ * takes BUCKET_COARSE_WINDOW_NS or more to fill again (the defaults take
+ * 2 s). The tick's time lags the fine one by up to about two ticks (20 ms
+ * at HZ=100, the coarsest kernels) and moves a tick at a time: over any
+ * stretch of time such a bucket takes at most 1/16 of its burst more or
+ * fewer than on the fine clock. Narrower ones keep the fine clock: on the
+ * tick's, a bucket of 1,000/s with a burst of 1 would let one packet
+ * through a tick.
+ */
+#define BUCKET_COARSE_WINDOW_NS (320 * 1000 * 1000ULL)
+
+static inline int token_bucket_on_tick(const struct rate_setting *r)
+{
+	return r->interval_ns + r->tolerance_ns >= BUCKET_COARSE_WINDOW_NS;
+}
+
+/*
  * The bucket at `*tat` brought back to no further ahead than one spent
  * under r as of now. Refused packets leave a bucket where it is, so one
  * spent under a larger burst or a slower rate stays refused for the old
  * setting's time after they change (the loader applies this to the shared
- * buckets when it writes new settings).
+ * buckets when it writes new settings, `now` on the bucket's clock).
  */
 static inline void token_bucket_clamp(__u64 *tat, __u64 now, const struct rate_setting *r)
 {

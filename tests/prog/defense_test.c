@@ -769,6 +769,36 @@ static void test_shared_bucket_after_a_smaller_burst(void **state)
 	run("echo after the settings changed", &echo, XDP_PASS, XDPCAST_pass_other, NULL);
 }
 
+/* A reload clamps a bucket on the tick's time on the tick's clock: on the
+ * fine one, such a bucket clamped to a full window stayed refused up to
+ * two ticks past it. */
+static void test_shared_bucket_clamped_on_its_clock(void **state)
+{
+	int fd = bpf_map__fd(skel->maps.xdpcast_global_buckets);
+	__u32 slot = GLOBAL_PASS_BUDGET;
+	struct rate_bucket bucket;
+	struct protection p;
+	uint64_t tick_ns = 0;
+
+	(void)state;
+	for (int i = 0; i < 100 && !tick_ns; i++) {     /* a clamp with no tick during it */
+		uint64_t before;
+
+		bucket.tat_ns = clock_read_ns(CLOCK_MONOTONIC) + 1000000000000ULL;  /* 1,000 s ahead */
+		assert_int_equal(bpf_map_update_elem(fd, &slot, &bucket, BPF_ANY), 0);
+		no_limits(&p);
+		p.pass_budget = (struct rate_limit){ 10000, 20000 };    /* fills again in 2 s */
+		before = clock_read_ns(CLOCK_MONOTONIC_COARSE);
+		protect(&p);
+		tick_ns = clock_read_ns(CLOCK_MONOTONIC_COARSE) == before ? before : 0;
+	}
+	assert_true(tick_ns != 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &slot, &bucket), 0);
+	if (bucket.tat_ns != tick_ns + 2000000000ULL)
+		fail_msg("clamped to %" PRIu64 ", not the tick's time %" PRIu64 " and the window of 2 s (the fine time "
+			 "is %" PRIu64 ")", bucket.tat_ns, tick_ns, clock_read_ns(CLOCK_MONOTONIC));
+}
+
 /* Routers number their links from private-use space: their path MTU
  * messages are not bogons, nothing else from there is. */
 static void test_path_mtu_from_private_routers(void **state)
@@ -1190,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_clock_by_window),
 		cmocka_unit_test(test_icmp_limit),
 		cmocka_unit_test(test_shared_bucket_after_a_smaller_burst),
+		cmocka_unit_test(test_shared_bucket_clamped_on_its_clock),
 		cmocka_unit_test(test_path_mtu_from_private_routers),
 		cmocka_unit_test(test_icmp_spends_no_pass_budget),
 		cmocka_unit_test(test_neighbour_discovery_unlimited),

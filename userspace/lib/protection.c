@@ -171,21 +171,19 @@ static void clamp_global_buckets(int fd, const struct xdpcast_settings *set)
 	const struct rate_setting *settings[GLOBAL_BUCKET_MAX] = {
 		[GLOBAL_PASS_BUDGET] = &set->pass_budget, [GLOBAL_ICMP] = &set->icmp, [GLOBAL_PATH_MTU] = &set->path_mtu,
 	};
-	struct timespec ts;
-	__u64 now;
-
-	/* bpf_ktime_get_ns's clock; the tick's time, which buckets of wide
-	 * windows take, is the same clock up to two ticks late. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (__u64)ts.tv_sec * NSEC_PER_SEC + (__u64)ts.tv_nsec;
 	for (__u32 slot = 0; slot < GLOBAL_BUCKET_MAX; slot++) {
 		struct rate_bucket bucket;
+		struct timespec ts;
 		__u64 was;
 
 		if (bpf_map_lookup_elem(fd, &slot, &bucket))
 			continue;
+		/* The clock the program takes this bucket's tokens at: on the
+		 * fine one, a bucket on the tick's time would stay refused up
+		 * to two ticks longer. */
+		clock_gettime(token_bucket_on_tick(settings[slot]) ? CLOCK_MONOTONIC_COARSE : CLOCK_MONOTONIC, &ts);
 		was = bucket.tat_ns;
-		token_bucket_clamp(&bucket.tat_ns, now, settings[slot]);
+		token_bucket_clamp(&bucket.tat_ns, (__u64)ts.tv_sec * NSEC_PER_SEC + (__u64)ts.tv_nsec, settings[slot]);
 		if (bucket.tat_ns != was)
 			bpf_map_update_elem(fd, &slot, &bucket, BPF_EXIST);
 	}
