@@ -1012,6 +1012,51 @@ static void cookie_protection(const char *secret, const char *previous)
 	protect(&p);
 }
 
+/* Server cookies are stamped in seconds on the tick's time, the clock a
+ * packet under the default limits reads anyway: taken just after the fine
+ * clock passed a second, before the tick's did, a stamp is the second
+ * before (on the fine clock it was the next one). */
+static void test_cookie_stamp_on_the_tick(void **state)
+{
+	static const uint8_t client[8] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57 };
+	struct query_spec q = { .src = "203.0.113.42", .qname = "www.example.test.", .edns_size = 1232,
+				.cookie = client, .cookie_len = 8 };
+	int fd = bpf_map__fd(skel->maps.xdpcast_settings);
+	struct xdpcast_settings set;
+	struct protection p;
+	uint8_t cookie[24];
+	uint64_t tick_second = 0;
+	__u32 zero = 0;
+	char err[128];
+
+	(void)state;
+	no_limits(&p);
+	assert_int_equal(cookie_secret_parse(SECRET_A, p.cookie_secret, err, sizeof(err)), 0);
+	p.has_secret = true;
+	protect(&p);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &set), 0);
+	/* Within 5 s the fine clock passes a second five times; the tick's
+	 * time lags it by a tick or more, which a take must fall within. */
+	for (uint64_t until = clock_read_ns(CLOCK_MONOTONIC) + 5000000000ULL;
+	     !tick_second && clock_read_ns(CLOCK_MONOTONIC) < until;) {
+		uint64_t tick = (clock_read_ns(CLOCK_MONOTONIC_COARSE) + set.realtime_offset_ns) / 1000000000;
+		struct response r;
+		uint32_t stamp;
+
+		if ((clock_read_ns(CLOCK_MONOTONIC) + set.realtime_offset_ns) / 1000000000 == tick)
+			continue;
+		run("a client cookie as the fine clock passed a second", &q, XDP_TX, XDPCAST_dns_answer, &r);
+		if ((clock_read_ns(CLOCK_MONOTONIC_COARSE) + set.realtime_offset_ns) / 1000000000 != tick)
+			continue;       /* the tick's time passed it too meanwhile */
+		response_cookie(&r, cookie);
+		stamp = (uint32_t)cookie[12] << 24 | cookie[13] << 16 | cookie[14] << 8 | cookie[15];
+		if (stamp != (uint32_t)tick)
+			fail_msg("stamped %" PRIu32 ", not the tick's second %" PRIu64, stamp, tick);
+		tick_second = tick;
+	}
+	assert_true(tick_second != 0);
+}
+
 static void test_cookies(void **state)
 {
 	static const uint8_t client[8] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57 };
@@ -1228,6 +1273,7 @@ int main(void)
 		cmocka_unit_test(test_rrl_referrals_by_cut),
 		cmocka_unit_test(test_rrl_ipv6_by_56),
 		cmocka_unit_test(test_cookies),
+		cmocka_unit_test(test_cookie_stamp_on_the_tick),
 		cmocka_unit_test(test_cookies_off),
 		cmocka_unit_test(test_probe_source),
 	};
