@@ -63,6 +63,12 @@ static inline void server_cookie_make(__u8 server[COOKIE_SERVER_LEN], const __u8
 	server_cookie_put_hash(server + 8, server_cookie_hash(client, server, addr, ipv4, secret));
 }
 
+/* The time a server cookie was made, in seconds (RFC 9018's Timestamp). */
+static inline __u32 server_cookie_stamp(const __u8 server[COOKIE_SERVER_LEN])
+{
+	return (__u32)server[4] << 24 | (__u32)server[5] << 16 | (__u32)server[6] << 8 | server[7];
+}
+
 /* Whether a cookie stamped at `stamp` may still be used at `now`, with
  * serial arithmetic so the window holds across the 32-bit wrap. */
 static inline int server_cookie_fresh(__u32 stamp, __u32 now)
@@ -76,7 +82,7 @@ static inline int server_cookie_fresh(__u32 stamp, __u32 now)
 static inline int server_cookie_valid(const __u8 server[COOKIE_SERVER_LEN], const __u8 client[COOKIE_CLIENT_LEN],
 				      const __u8 addr[16], int ipv4, __u32 now, const __u8 *secret)
 {
-	__u32 stamp = (__u32)server[4] << 24 | (__u32)server[5] << 16 | (__u32)server[6] << 8 | server[7];
+	__u32 stamp = server_cookie_stamp(server);
 	__u8 expected[8];
 	__u64 want, got;
 

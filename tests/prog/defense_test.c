@@ -1016,6 +1016,12 @@ static void cookie_protection(const char *secret, const char *previous)
  * packet under the default limits reads anyway: taken just after the fine
  * clock passed a second, before the tick's did, a stamp is the second
  * before (on the fine clock it was the next one). */
+/* The wall clock's second, read on `clock` as the program does. */
+static uint64_t program_second(clockid_t clock, const struct xdpcast_settings *set)
+{
+	return (clock_read_ns(clock) + set->realtime_offset_ns) / 1000000000;
+}
+
 static void test_cookie_stamp_on_the_tick(void **state)
 {
 	static const uint8_t client[8] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57 };
@@ -1039,17 +1045,17 @@ static void test_cookie_stamp_on_the_tick(void **state)
 	 * time lags it by a tick or more, which a take must fall within. */
 	for (uint64_t until = clock_read_ns(CLOCK_MONOTONIC) + 5000000000ULL;
 	     !tick_second && clock_read_ns(CLOCK_MONOTONIC) < until;) {
-		uint64_t tick = (clock_read_ns(CLOCK_MONOTONIC_COARSE) + set.realtime_offset_ns) / 1000000000;
+		uint64_t tick = program_second(CLOCK_MONOTONIC_COARSE, &set);
 		struct response r;
 		uint32_t stamp;
 
-		if ((clock_read_ns(CLOCK_MONOTONIC) + set.realtime_offset_ns) / 1000000000 == tick)
+		if (program_second(CLOCK_MONOTONIC, &set) == tick)
 			continue;
 		run("a client cookie as the fine clock passed a second", &q, XDP_TX, XDPCAST_dns_answer, &r);
-		if ((clock_read_ns(CLOCK_MONOTONIC_COARSE) + set.realtime_offset_ns) / 1000000000 != tick)
+		if (program_second(CLOCK_MONOTONIC_COARSE, &set) != tick)
 			continue;       /* the tick's time passed it too meanwhile */
 		response_cookie(&r, cookie);
-		stamp = (uint32_t)cookie[12] << 24 | cookie[13] << 16 | cookie[14] << 8 | cookie[15];
+		stamp = server_cookie_stamp(cookie + COOKIE_CLIENT_LEN);
 		if (stamp != (uint32_t)tick)
 			fail_msg("stamped %" PRIu32 ", not the tick's second %" PRIu64, stamp, tick);
 		tick_second = tick;
@@ -1081,7 +1087,7 @@ static void test_cookies(void **state)
 	response_cookie(&r, cookie);
 	assert_memory_equal(cookie, client, 8);
 	assert_int_equal(cookie[8], COOKIE_VERSION);
-	stamp = (uint32_t)cookie[12] << 24 | cookie[13] << 16 | cookie[14] << 8 | cookie[15];
+	stamp = server_cookie_stamp(cookie + COOKIE_CLIENT_LEN);
 	assert_true(stamp + 5 >= now && stamp <= now + 5);
 	assert_true(server_cookie_valid(cookie + 8, client, addr, 1, now, secret_a));
 	assert_false(server_cookie_valid(cookie + 8, client, addr, 1, now, secret_b));
