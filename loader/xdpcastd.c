@@ -96,10 +96,7 @@ static int resolve_ifaces(struct daemon *d, char *err, size_t errlen)
 /* The clock the program stamps catchment entries with (bpf/catchment.h). */
 static void tick_catchment_clock(struct daemon *d)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	d->skel->bss->catchment_clock_ns = (__u64)now.tv_sec * 1000000000 + now.tv_nsec;
+	d->skel->bss->catchment_clock_ns = clock_ns(CLOCK_MONOTONIC);
 }
 
 /* What sizes a map of the program, for an error naming it: its entries,

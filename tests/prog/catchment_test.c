@@ -24,6 +24,7 @@
 #include <libknot/libknot.h>
 
 #include "catchment_map.h"
+#include "clock.h"
 #include "packet.h"
 #include "pins.h"
 #include "prefix.h"
@@ -89,10 +90,10 @@ static void run(struct xdpcast_bpf *skel, const struct sent *s)
 
 static void test_answers_counted_per_network(void **state)
 {
-	struct timespec now;
 	struct catchment c;
 	struct xdpcast_bpf *skel;
 	char err[256], text[64];
+	uint64_t now_ns;
 
 	(void)state;
 	skel = test_program_load(TEST_ZONE, err, sizeof(err));
@@ -101,12 +102,11 @@ static void test_answers_counted_per_network(void **state)
 	assert_int_equal(catchment_read_fd(bpf_map__fd(skel->maps.xdpcast_catchment), &c, err, sizeof(err)), 0);
 	assert_int_equal(c.count, 0);           /* nothing answered yet: an empty map reads as none */
 	catchment_free(&c);
-	clock_gettime(CLOCK_MONOTONIC, &now);   /* the daemon's clock tick */
-	skel->bss->catchment_clock_ns = (uint64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	skel->bss->catchment_clock_ns = clock_ns(CLOCK_MONOTONIC);   /* the daemon's clock tick */
 	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)
 		run(skel, &queries[i]);
 	assert_int_equal(catchment_read_fd(bpf_map__fd(skel->maps.xdpcast_catchment), &c, err, sizeof(err)), 0);
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = clock_ns(CLOCK_MONOTONIC);
 	assert_int_equal(c.count, sizeof(expected) / sizeof(expected[0]));
 	assert_int_equal(c.answers, 6);
 	for (size_t i = 0; i < c.count; i++) {
@@ -114,7 +114,7 @@ static void test_answers_counted_per_network(void **state)
 		assert_string_equal(text, expected[i].network);
 		assert_int_equal(c.networks[i].answers, expected[i].answers);
 		assert_true(c.networks[i].last_ns > 0);
-		assert_true(c.networks[i].last_ns <= (uint64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+		assert_true(c.networks[i].last_ns <= now_ns);
 	}
 	catchment_free(&c);
 	test_program_unload(skel);

@@ -27,6 +27,7 @@
 #include <libknot/libknot.h>
 
 #include "blocklist.h"
+#include "clock.h"
 #include "dns_cookie.h"
 #include "packet.h"
 #include "pins.h"
@@ -668,14 +669,6 @@ static void test_pass_budget(void **state)
 	    XDPCAST_dns_answer, NULL);
 }
 
-static uint64_t clock_read_ns(clockid_t clock)
-{
-	struct timespec t;
-
-	clock_gettime(clock, &t);
-	return (uint64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 /* The pass budget's bucket taken once from empty: the time it took its
  * token at, and (for a bucket on the tick's time) the tick's time read
  * around the take, the same on both sides or 0. */
@@ -688,9 +681,9 @@ static uint64_t pass_budget_taken_at(const struct protection *p, uint64_t *tick_
 	uint64_t interval_ns = 1000000000 / p->pass_budget.rate, before;
 
 	assert_int_equal(bpf_map_update_elem(fd, &slot, &bucket, BPF_ANY), 0);
-	before = clock_read_ns(CLOCK_MONOTONIC_COARSE);
+	before = clock_ns(CLOCK_MONOTONIC_COARSE);
 	run("a miss", &miss, XDP_PASS, XDPCAST_dns_pass_miss, NULL);
-	*tick_ns = clock_read_ns(CLOCK_MONOTONIC_COARSE) == before ? before : 0;
+	*tick_ns = clock_ns(CLOCK_MONOTONIC_COARSE) == before ? before : 0;
 	assert_int_equal(bpf_map_lookup_elem(fd, &slot, &bucket), 0);
 	return bucket.tat_ns - interval_ns;
 }
@@ -716,13 +709,13 @@ static void test_bucket_clock_by_window(void **state)
 	no_limits(&p);
 	p.pass_budget = (struct rate_limit){ 1000, 1 };
 	protect(&p);
-	before = clock_read_ns(CLOCK_MONOTONIC);
+	before = clock_ns(CLOCK_MONOTONIC);
 	taken_ns = pass_budget_taken_at(&p, &tick_ns);
-	after = clock_read_ns(CLOCK_MONOTONIC);
+	after = clock_ns(CLOCK_MONOTONIC);
 	if (taken_ns < before || taken_ns > after)
 		fail_msg("a bucket of 1,000/s and a burst of 1 took its token at %" PRIu64 ", not within the fine "
 			 "times %" PRIu64 "..%" PRIu64 " around the take (the tick's is %" PRIu64 ")", taken_ns, before,
-			 after, clock_read_ns(CLOCK_MONOTONIC_COARSE));
+			 after, clock_ns(CLOCK_MONOTONIC_COARSE));
 }
 
 /* Echo and path MTU messages have a bucket each: a ping flood must not
@@ -784,19 +777,19 @@ static void test_shared_bucket_clamped_on_its_clock(void **state)
 	for (int i = 0; i < 100 && !tick_ns; i++) {     /* a clamp with no tick during it */
 		uint64_t before;
 
-		bucket.tat_ns = clock_read_ns(CLOCK_MONOTONIC) + 1000000000000ULL;  /* 1,000 s ahead */
+		bucket.tat_ns = clock_ns(CLOCK_MONOTONIC) + 1000000000000ULL;  /* 1,000 s ahead */
 		assert_int_equal(bpf_map_update_elem(fd, &slot, &bucket, BPF_ANY), 0);
 		no_limits(&p);
 		p.pass_budget = (struct rate_limit){ 10000, 20000 };    /* fills again in 2 s */
-		before = clock_read_ns(CLOCK_MONOTONIC_COARSE);
+		before = clock_ns(CLOCK_MONOTONIC_COARSE);
 		protect(&p);
-		tick_ns = clock_read_ns(CLOCK_MONOTONIC_COARSE) == before ? before : 0;
+		tick_ns = clock_ns(CLOCK_MONOTONIC_COARSE) == before ? before : 0;
 	}
 	assert_true(tick_ns != 0);
 	assert_int_equal(bpf_map_lookup_elem(fd, &slot, &bucket), 0);
 	if (bucket.tat_ns != tick_ns + 2000000000ULL)
 		fail_msg("clamped to %" PRIu64 ", not the tick's time %" PRIu64 " and the window of 2 s (the fine time "
-			 "is %" PRIu64 ")", bucket.tat_ns, tick_ns, clock_read_ns(CLOCK_MONOTONIC));
+			 "is %" PRIu64 ")", bucket.tat_ns, tick_ns, clock_ns(CLOCK_MONOTONIC));
 }
 
 /* Routers number their links from private-use space: their path MTU
@@ -1019,7 +1012,7 @@ static void cookie_protection(const char *secret, const char *previous)
 /* The wall clock's second, read on `clock` as the program does. */
 static uint64_t program_second(clockid_t clock, const struct xdpcast_settings *set)
 {
-	return (clock_read_ns(clock) + set->realtime_offset_ns) / 1000000000;
+	return (clock_ns(clock) + set->realtime_offset_ns) / 1000000000;
 }
 
 static void test_cookie_stamp_on_the_tick(void **state)
@@ -1043,8 +1036,8 @@ static void test_cookie_stamp_on_the_tick(void **state)
 	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &set), 0);
 	/* Within 5 s the fine clock passes a second five times; the tick's
 	 * time lags it by a tick or more, which a take must fall within. */
-	for (uint64_t until = clock_read_ns(CLOCK_MONOTONIC) + 5000000000ULL;
-	     !tick_second && clock_read_ns(CLOCK_MONOTONIC) < until;) {
+	for (uint64_t until = clock_ns(CLOCK_MONOTONIC) + 5000000000ULL;
+	     !tick_second && clock_ns(CLOCK_MONOTONIC) < until;) {
 		uint64_t tick = program_second(CLOCK_MONOTONIC_COARSE, &set);
 		struct response r;
 		uint32_t stamp;

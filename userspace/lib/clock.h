@@ -5,6 +5,7 @@
 #ifndef XDPCAST_CLOCK_H
 #define XDPCAST_CLOCK_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -14,6 +15,16 @@ static inline double clock_monotonic(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Nanoseconds on clock: what the program reads with bpf_ktime_get_ns
+ * (CLOCK_MONOTONIC) or bpf_ktime_get_coarse_ns (CLOCK_MONOTONIC_COARSE). */
+static inline uint64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
 }
 
 #define UTC_TEXT_LEN 32

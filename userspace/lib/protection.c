@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 
 #include "array.h"
+#include "clock.h"
 #include "prefix.h"
 #include "protection.h"
 #include "source_screen_map.h"
@@ -173,7 +174,6 @@ static void clamp_global_buckets(int fd, const struct xdpcast_settings *set)
 	};
 	for (__u32 slot = 0; slot < GLOBAL_BUCKET_MAX; slot++) {
 		struct rate_bucket bucket;
-		struct timespec ts;
 		__u64 was;
 
 		if (bpf_map_lookup_elem(fd, &slot, &bucket))
@@ -181,9 +181,10 @@ static void clamp_global_buckets(int fd, const struct xdpcast_settings *set)
 		/* The clock the program takes this bucket's tokens at: on the
 		 * fine one, a bucket on the tick's time would stay refused up
 		 * to two ticks longer. */
-		clock_gettime(token_bucket_on_tick(settings[slot]) ? CLOCK_MONOTONIC_COARSE : CLOCK_MONOTONIC, &ts);
 		was = bucket.tat_ns;
-		token_bucket_clamp(&bucket.tat_ns, (__u64)ts.tv_sec * NSEC_PER_SEC + (__u64)ts.tv_nsec, settings[slot]);
+		token_bucket_clamp(&bucket.tat_ns,
+				   clock_ns(token_bucket_on_tick(settings[slot]) ? CLOCK_MONOTONIC_COARSE : CLOCK_MONOTONIC),
+				   settings[slot]);
 		if (bucket.tat_ns != was)
 			bpf_map_update_elem(fd, &slot, &bucket, BPF_EXIST);
 	}
