@@ -731,51 +731,11 @@ static __always_inline int write_patches(struct xdp_md *ctx, struct scratch *s, 
 	return 0;
 }
 
-/*
- * Copies `len` bytes from `src` to the frame at `at` through the packet
- * pointer, 8 at a time, the last word ending at the last byte (it may
- * overlap the one before), so nothing past the copy is written. No helper
- * call: each one costs more than the copy of an answer. Returns -1 when
- * the frame does not hold the span in its linear part, or for fewer than
- * 8 bytes: the caller copies by helper then.
- */
-static __always_inline int copy_to_frame(struct xdp_md *ctx, __u64 at, const __u8 *src, __u64 len)
+/* Copies `len` bytes from `src` to the frame at `at`, `at` within the
+ * largest response's front. Returns 0 when copied. */
+static __always_inline int store_in_frame(struct xdp_md *ctx, __u64 at, const __u8 *src, __u64 len)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	__u8 *dst;
-
-	/* 64-bit, and the barriers put each check on the register used
-	 * after it: the verifier needs both bounds of len - 8 and of at. */
-	barrier_var(len);
-	if (len < 8 || len > XDPCAST_ANSWER_MAX)
-		return -1;
-	barrier_var(at);
-	if (at > 2047)
-		return -1;
-	dst = data + at;
-#pragma clang loop unroll(disable)
-	for (__u64 i = 0; i < XDPCAST_ANSWER_MAX / 8; i++) {
-		__u64 off = i * 8;
-		__u8 *p;
-
-		/* The last word returns: a loop that went on after it would
-		 * be walked again by the verifier from every word. */
-		if (off + 8 >= len) {
-			__u64 last = len - 8;
-
-			barrier_var(last);      /* else clang checks dst + len, then steps back 8 */
-			p = dst + last;
-			if ((void *)(p + 8) > end)
-				return -1;
-			*(__u64 *)p = *(const __u64 *)(src + last);
-			return 0;
-		}
-		p = dst + off;
-		if ((void *)(p + 8) > end)
-			return -1;
-		*(__u64 *)p = *(const __u64 *)(src + off);
-	}
-	return -1;
+	return frame_copy(ctx, at, 2047, (void *)src, len, XDPCAST_ANSWER_MAX, TO_FRAME);
 }
 
 /*
@@ -836,9 +796,7 @@ __noinline int store_blob(struct xdp_md *ctx, __u32 at, __u32 address, __u32 ski
 	if (!page || !n || n > XDPCAST_ANSWER_MAX || in > XDPCAST_BLOB_RECORD_MAX - XDPCAST_ANSWER_MAX)
 		return -1;
 	src = page->bytes + xdpcast_address_offset(address) + in;
-	if (!copy_to_frame(ctx, at, src, n))
-		return 0;
-	return bpf_xdp_store_bytes(ctx, at, (void *)src, n) ? -1 : 0;
+	return store_in_frame(ctx, at, src, n) ? -1 : 0;
 }
 
 /* The tail in the frame at `at`, and the qname's proof of denial at the
@@ -1015,8 +973,7 @@ __noinline int answer_query(struct xdp_md *ctx, const struct packet *pkt, struct
 	}
 	if ((plan->head_len && store_blob(ctx, front_len, plan->answer, sizeof(struct answer_record), plan->head_len)) ||
 	    ((plan->tail_len || plan->proof_len) && store_tail(ctx, plan, front_len + plan->head_len)) ||
-	    (opt_len && copy_to_frame(ctx, front_len + data_len, s->opt, opt_len) &&
-	     bpf_xdp_store_bytes(ctx, front_len + data_len, s->opt, opt_len)))
+	    (opt_len && store_in_frame(ctx, front_len + data_len, s->opt, opt_len)))
 		return XDPCAST_drop_malformed;
 	if (plan->patch_count && plan->tail_len &&
 	    write_patches(ctx, s, front_len + plan->head_len, q->qname_len))

@@ -379,50 +379,6 @@ static __always_inline enum dns_read_result check_udp_checksum(const struct pack
 }
 
 /*
- * Copies `len` bytes of the frame from `at` to `dst` through the packet
- * pointer, 8 at a time, the last word ending at the last byte: cheaper
- * than bpf_xdp_load_bytes, a helper call. Returns -1 when the frame does
- * not hold the span in its linear part (or for fewer than 8 bytes): the
- * caller loads by helper then.
- */
-static __always_inline int copy_from_frame(struct xdp_md *ctx, __u64 at, __u8 *dst, __u64 len)
-{
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	const __u8 *src;
-
-	barrier_var(len);       /* each check on the register used after it */
-	if (len < 8 || len > DNS_LOAD_MAX)
-		return -1;
-	barrier_var(at);
-	if (at > 255)
-		return -1;
-	src = data + at;
-#pragma clang loop unroll(disable)
-	for (__u64 i = 0; i < (DNS_LOAD_MAX + 7) / 8; i++) {
-		__u64 off = i * 8;
-		const __u8 *p;
-
-		/* The last word returns: a loop that went on after it would
-		 * be walked again by the verifier from every word. */
-		if (off + 8 >= len) {
-			__u64 last = len - 8;
-
-			barrier_var(last);      /* else clang checks src + len, then steps back 8 */
-			p = src + last;
-			if ((void *)(p + 8) > end)
-				return -1;
-			*(__u64 *)(dst + last) = *(const __u64 *)p;
-			return 0;
-		}
-		p = src + off;
-		if ((void *)(p + 8) > end)
-			return -1;
-		*(__u64 *)(dst + off) = *(const __u64 *)p;
-	}
-	return -1;
-}
-
-/*
  * Reads the query into scratch and q. Returns an enum dns_read_result.
  * A global function, so the verifier checks it (the unrolled EDNS option
  * walk above all) once, not once for every way parsing, filters and
@@ -447,8 +403,7 @@ __noinline int read_query(struct xdp_md *ctx, const struct packet *pkt, struct s
 		return DNS_READ_UNSUPPORTED;
 	q->dns_off = dns_off;
 	h = s->buf + (dns_off & 127);   /* the header at fixed offsets from one bounded pointer */
-	if (copy_from_frame(ctx, pkt->payload_off, (void *)h, loaded) &&
-	    bpf_xdp_load_bytes(ctx, pkt->payload_off, (void *)h, loaded))
+	if (frame_copy(ctx, pkt->payload_off, 255, (void *)h, loaded, DNS_LOAD_MAX, FROM_FRAME))
 		return DNS_READ_MALFORMED;
 
 	q->flags = (__u16)h[2] << 8 | h[3];

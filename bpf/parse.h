@@ -108,6 +108,67 @@ static __always_inline __u16 csum_fold_words(__u64 sum)
 	return bpf_ntohs(xdpcast_csum_fold(sum));
 }
 
+/* Which way frame_copy copies. */
+enum frame_copy_way { FROM_FRAME, TO_FRAME };
+
+static __always_inline void frame_copy_word(__u8 *frame_word, void *mem_word, enum frame_copy_way way)
+{
+	if (way == TO_FRAME)
+		*(__u64 *)frame_word = *(const __u64 *)mem_word;
+	else
+		*(__u64 *)mem_word = *(const __u64 *)frame_word;
+}
+
+/*
+ * Copies `len` bytes between the frame at `at` and `mem` through the
+ * packet pointer, 8 at a time, the last word ending at the last byte (it
+ * may overlap the one before, so nothing past the span is touched): no
+ * helper call, and each one costs more than the copy of an answer. The
+ * helper copies when the span is not in the frame's linear part, is
+ * shorter than a word, or is past the caller's bounds (at_max, len_max:
+ * what the verifier needs to know of at and of len - 8; constants once
+ * inlined). Returns 0 when copied.
+ */
+static __always_inline int frame_copy(struct xdp_md *ctx, __u64 at, __u64 at_max, void *mem, __u64 len,
+				      __u64 len_max, enum frame_copy_way way)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u8 *frame, *p;
+
+	/* 64-bit, and the barriers put each check on the register used
+	 * after it: the verifier needs both bounds of len - 8 and of at. */
+	barrier_var(len);
+	if (len < 8 || len > len_max)
+		goto by_helper;
+	barrier_var(at);
+	if (at > at_max)
+		goto by_helper;
+	frame = data + at;
+#pragma clang loop unroll(disable)
+	for (__u64 i = 0; i < (len_max + 7) / 8; i++) {
+		__u64 off = i * 8;
+
+		/* The last word returns: a loop that went on after it would
+		 * be walked again by the verifier from every word. */
+		if (off + 8 >= len) {
+			__u64 last = len - 8;
+
+			barrier_var(last);      /* else clang checks frame + len, then steps back 8 */
+			p = frame + last;
+			if ((void *)(p + 8) > end)
+				goto by_helper;
+			frame_copy_word(p, mem + last, way);
+			return 0;
+		}
+		p = frame + off;
+		if ((void *)(p + 8) > end)
+			goto by_helper;
+		frame_copy_word(p, mem + off, way);
+	}
+by_helper:
+	return way == TO_FRAME ? bpf_xdp_store_bytes(ctx, at, mem, len) : bpf_xdp_load_bytes(ctx, at, mem, len);
+}
+
 /* The sum of an IPv4 header's 32-bit words up to len (a multiple of 4, at
  * most 60), each read only inside the frame. */
 static __always_inline __u64 sum_header_words(const void *start, __u32 len, const void *end)
