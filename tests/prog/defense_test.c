@@ -1005,16 +1005,16 @@ static void cookie_protection(const char *secret, const char *previous)
 	protect(&p);
 }
 
-/* Server cookies are stamped in seconds on the tick's time, the clock a
- * packet under the default limits reads anyway: taken just after the fine
- * clock passed a second, before the tick's did, a stamp is the second
- * before (on the fine clock it was the next one). */
 /* The wall clock's second, read on `clock` as the program does. */
 static uint64_t program_second(clockid_t clock, const struct xdpcast_settings *set)
 {
 	return (clock_ns(clock) + set->realtime_offset_ns) / 1000000000;
 }
 
+/* Server cookies are stamped in seconds on the tick's time, the clock a
+ * packet under the default limits reads anyway: taken just after the fine
+ * clock passed a second, before the tick's did, a stamp is the second
+ * before (on the fine clock it was the next one). */
 static void test_cookie_stamp_on_the_tick(void **state)
 {
 	static const uint8_t client[8] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57 };
