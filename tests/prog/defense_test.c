@@ -1082,8 +1082,8 @@ static void test_cookies(void **state)
 	assert_int_equal(cookie[8], COOKIE_VERSION);
 	stamp = server_cookie_stamp(cookie + COOKIE_CLIENT_LEN);
 	assert_true(stamp + 5 >= now && stamp <= now + 5);
-	assert_true(server_cookie_valid(cookie + 8, client, addr, 1, now, secret_a));
-	assert_false(server_cookie_valid(cookie + 8, client, addr, 1, now, secret_b));
+	assert_true(server_cookie_valid(cookie + COOKIE_CLIENT_LEN, client, addr, 1, now, secret_a));
+	assert_false(server_cookie_valid(cookie + COOKIE_CLIENT_LEN, client, addr, 1, now, secret_b));
 
 	plain.cookie_len = 0;
 	run("no cookie: RRL applies", &plain, XDP_DROP, XDPCAST_rrl_drop, NULL);
@@ -1145,7 +1145,7 @@ static void test_cookies(void **state)
 	address_key(with_client.src, addr6);
 	run("IPv6 client cookie", &with_client, XDP_TX, XDPCAST_dns_answer, &r);
 	response_cookie(&r, cookie);
-	assert_true(server_cookie_valid(cookie + 8, client, addr6, 0, now, secret_b));
+	assert_true(server_cookie_valid(cookie + COOKIE_CLIENT_LEN, client, addr6, 0, now, secret_b));
 }
 
 static void test_cookies_off(void **state)

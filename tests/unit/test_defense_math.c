@@ -209,7 +209,7 @@ static void test_rfc9018_verify(void **state)
 		hex(vectors[i].cookie, cookie);
 		address(vectors[i].ip, addr, &ipv4);
 		stamp = server_cookie_stamp(cookie + COOKIE_CLIENT_LEN);
-		assert_int_equal(server_cookie_valid(cookie + 8, cookie, addr, ipv4, stamp + 60, secret),
+		assert_int_equal(server_cookie_valid(cookie + COOKIE_CLIENT_LEN, cookie, addr, ipv4, stamp + 60, secret),
 				 vectors[i].valid);
 	}
 }
