@@ -1078,8 +1078,8 @@ static void test_cookies(void **state)
 
 	run("client cookie only: answered, a server cookie learnt", &with_client, XDP_TX, XDPCAST_dns_answer, &r);
 	response_cookie(&r, cookie);
-	assert_memory_equal(cookie, client, 8);
-	assert_int_equal(cookie[8], COOKIE_VERSION);
+	assert_memory_equal(cookie, client, COOKIE_CLIENT_LEN);
+	assert_int_equal(cookie[COOKIE_CLIENT_LEN], COOKIE_VERSION);
 	stamp = server_cookie_stamp(cookie + COOKIE_CLIENT_LEN);
 	assert_true(stamp + 5 >= now && stamp <= now + 5);
 	assert_true(server_cookie_valid(cookie + COOKIE_CLIENT_LEN, client, addr, 1, now, secret_a));
