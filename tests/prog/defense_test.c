@@ -1058,11 +1058,12 @@ static void test_cookie_stamp_on_the_tick(void **state)
 
 static void test_cookies(void **state)
 {
-	static const uint8_t client[8] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57 };
-	uint8_t cookie[24], tampered[24], secret_a[16], secret_b[16], addr[16], addr6[16], other_addr[16];
+	static const uint8_t client[COOKIE_CLIENT_LEN] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57 };
+	uint8_t cookie[COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN], tampered[COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN];
+	uint8_t secret_a[16], secret_b[16], addr[16], addr6[16], other_addr[16];
 	uint8_t longest[40] = { 0 };
 	struct query_spec with_client = { .src = "203.0.113.40", .qname = "www.example.test.", .edns_size = 1232,
-					  .cookie = client, .cookie_len = 8 };
+					  .cookie = client, .cookie_len = COOKIE_CLIENT_LEN };
 	struct query_spec with_server = with_client, plain = with_client, longest_query = with_client;
 	uint32_t now = time(NULL), stamp;
 	struct response r;
@@ -1088,12 +1089,12 @@ static void test_cookies(void **state)
 	plain.cookie_len = 0;
 	run("no cookie: RRL applies", &plain, XDP_DROP, XDPCAST_rrl_drop, NULL);
 	with_server.cookie = cookie;
-	with_server.cookie_len = 24;
+	with_server.cookie_len = sizeof(cookie);
 	run("valid server cookie: exempt from RRL", &with_server, XDP_TX, XDPCAST_dns_answer, &r);
 	response_cookie(&r, tampered);
-	assert_memory_equal(tampered, client, 8);
-	memcpy(tampered, cookie, 24);
-	tampered[23] ^= 1;
+	assert_memory_equal(tampered, client, COOKIE_CLIENT_LEN);
+	memcpy(tampered, cookie, sizeof(tampered));
+	tampered[sizeof(tampered) - 1] ^= 1;
 	with_server.cookie = tampered;
 	run("forged server cookie: RRL applies", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
 	with_server.cookie = cookie;
@@ -1106,36 +1107,38 @@ static void test_cookies(void **state)
 	 * make (its hash right), the query is one with a client cookie only,
 	 * which RRL limits (never a BADCOOKIE). */
 	with_server.cookie = tampered;
-	memcpy(tampered, client, 8);
-	server_cookie_make(tampered + 8, client, addr, 1, now - XDPCAST_COOKIE_LIFETIME_S + 5, secret_a);
+	memcpy(tampered, client, COOKIE_CLIENT_LEN);
+	server_cookie_make(tampered + COOKIE_CLIENT_LEN, client, addr, 1, now - XDPCAST_COOKIE_LIFETIME_S + 5, secret_a);
 	run("a server cookie nearly an hour old", &with_server, XDP_TX, XDPCAST_dns_answer, NULL);
-	server_cookie_make(tampered + 8, client, addr, 1, now + COOKIE_CLOCK_SKEW - 5, secret_a);
+	server_cookie_make(tampered + COOKIE_CLIENT_LEN, client, addr, 1, now + COOKIE_CLOCK_SKEW - 5, secret_a);
 	run("a server cookie nearly five minutes ahead", &with_server, XDP_TX, XDPCAST_dns_answer, NULL);
-	server_cookie_make(tampered + 8, client, addr, 1, now - XDPCAST_COOKIE_LIFETIME_S - 5, secret_a);
+	server_cookie_make(tampered + COOKIE_CLIENT_LEN, client, addr, 1, now - XDPCAST_COOKIE_LIFETIME_S - 5, secret_a);
 	run("a server cookie over an hour old", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
-	server_cookie_make(tampered + 8, client, addr, 1, now + COOKIE_CLOCK_SKEW + 5, secret_a);
+	server_cookie_make(tampered + COOKIE_CLIENT_LEN, client, addr, 1, now + COOKIE_CLOCK_SKEW + 5, secret_a);
 	run("a server cookie over five minutes ahead", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
-	server_cookie_make(tampered + 8, client, addr, 1, now, secret_a);
-	tampered[8] = COOKIE_VERSION + 1;
-	server_cookie_put_hash(tampered + 16, server_cookie_hash(client, tampered + 8, addr, 1, secret_a));
+	server_cookie_make(tampered + COOKIE_CLIENT_LEN, client, addr, 1, now, secret_a);
+	tampered[COOKIE_CLIENT_LEN] = COOKIE_VERSION + 1;
+	/* The hash after the 8 bytes it covers, as server_cookie_make puts it. */
+	server_cookie_put_hash(tampered + COOKIE_CLIENT_LEN + 8,
+			       server_cookie_hash(client, tampered + COOKIE_CLIENT_LEN, addr, 1, secret_a));
 	run("a server cookie of another version", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
 	with_server.cookie = cookie;
 
 	/* A server cookie of 32 bytes (another server's): ours comes back. */
-	memcpy(longest, client, 8);
+	memcpy(longest, client, COOKIE_CLIENT_LEN);
 	longest_query.cookie = longest;
 	longest_query.cookie_len = sizeof(longest);
 	run("a 40-byte COOKIE: answered, our server cookie in it", &longest_query, XDP_TX, XDPCAST_dns_answer, &r);
 	response_cookie(&r, tampered);
-	assert_memory_equal(tampered, client, 8);
+	assert_memory_equal(tampered, client, COOKIE_CLIENT_LEN);
 	address_key(longest_query.src, other_addr);
-	assert_true(server_cookie_valid(tampered + 8, client, other_addr, 0, now, secret_a));
+	assert_true(server_cookie_valid(tampered + COOKIE_CLIENT_LEN, client, other_addr, 0, now, secret_a));
 
 	/* Rotation: the old secret still verifies as the previous one. */
 	cookie_protection(SECRET_B, SECRET_A);
 	run("cookie made with the previous secret", &with_server, XDP_TX, XDPCAST_dns_answer, &r);
 	response_cookie(&r, tampered);
-	assert_true(server_cookie_valid(tampered + 8, client, addr, 1, now, secret_b));
+	assert_true(server_cookie_valid(tampered + COOKIE_CLIENT_LEN, client, addr, 1, now, secret_b));
 	cookie_protection(SECRET_B, NULL);
 	run("once the previous secret is gone", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
 
@@ -1150,9 +1153,9 @@ static void test_cookies(void **state)
 
 static void test_cookies_off(void **state)
 {
-	static const uint8_t client[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t client[COOKIE_CLIENT_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct query_spec q = { .src = "198.51.100.50", .qname = "www.example.test.", .edns_size = 1232,
-				.cookie = client, .cookie_len = 8 };
+				.cookie = client, .cookie_len = COOKIE_CLIENT_LEN };
 	struct response r;
 	struct protection p;
 	knot_pkt_t *pkt;
