@@ -844,7 +844,8 @@ static const struct schema_item catchment_keys[] = {
 	  .max_items = CATCHMENT_GROUPS_MAX, .noun = "group", .check = check_catchment_group,
 	  .help = "up to 16 groups of up to 16 client prefixes (none longer than /24 for IPv4 or /48 for IPv6, the "
 		  "units counted): `xdpcast_catchment_answers{group}` and `xdpcast_catchment_networks{group}` per group, networks "
-		  "in none of them under `group=\"other\"`; a network counts for the first group holding it" },
+		  "in none of them under `group=\"other\"`; a network counts for the first group holding it, an "
+		  "IPv6 prefix holding IPv6 networks only (`::/0`: all of them)" },
 	SCHEMA_END
 };
 

@@ -298,6 +298,31 @@ static void test_catchment_groups(void **state)
 	free(text);
 }
 
+/* A group's IPv6 prefix holds IPv6 networks only, ::/0 too: IPv4
+ * networks are kept IPv4-mapped, inside ::/0, and once counted there. */
+static void test_catchment_group_families(void **state)
+{
+	struct catchment_group groups[2] = { { .name = "ipv6" }, { .name = "ipv4" } };
+	struct catchment_network networks[2] = { { .answers = 5 }, { .answers = 3 } };
+	struct catchment c = { networks, 2, 8 };
+	struct catchment_group_total totals[3];
+	char err[128];
+
+	(void)state;
+	assert_int_equal(prefix_parse("198.51.100.0/24", &networks[0].prefix, err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("2001:db8:1::/48", &networks[1].prefix, err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("::/0", &groups[0].prefixes[0], err, sizeof(err)), 0);
+	groups[0].prefix_count = 1;
+	assert_int_equal(prefix_parse("0.0.0.0/0", &groups[1].prefixes[0], err, sizeof(err)), 0);
+	groups[1].prefix_count = 1;
+	catchment_group_totals(&c, groups, 2, totals);
+	assert_int_equal(totals[0].answers, 3);
+	assert_int_equal(totals[0].networks, 1);
+	assert_int_equal(totals[1].answers, 5);
+	assert_int_equal(totals[1].networks, 1);
+	assert_int_equal(totals[2].networks, 0);
+}
+
 /* status --json says what the metrics say, field by field. */
 static void test_status_json(void **state)
 {
@@ -422,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_every_series),
 		cmocka_unit_test(test_no_bird_gauge_without_bird),
 		cmocka_unit_test(test_catchment_groups),
+		cmocka_unit_test(test_catchment_group_families),
 		cmocka_unit_test(test_one_series_per_reason_and_iface),
 		cmocka_unit_test(test_every_zone),
 		cmocka_unit_test(test_label_escaping),
