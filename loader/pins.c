@@ -596,8 +596,8 @@ static int carry_entry(const struct carried_map *c, const struct bpf_map_info *o
 	size_t new_size = bpf_map__value_size(c->map), old_size = old->value_size;
 	bool percpu = old->type == BPF_MAP_TYPE_PERCPU_ARRAY || old->type == BPF_MAP_TYPE_PERCPU_HASH ||
 		      old->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-	size_t copies = percpu ? ncpus : 1, old_stride = percpu ? (old_size + 7) / 8 * 8 : old_size;
-	size_t new_stride = percpu ? (new_size + 7) / 8 * 8 : new_size;
+	size_t copies = percpu ? ncpus : 1, old_stride = percpu ? percpu_value_stride(old_size) : old_size;
+	size_t new_stride = percpu ? percpu_value_stride(new_size) : new_size;
 	unsigned char *from = calloc(copies, old_stride), *to = calloc(copies, new_stride);
 	int new_fd = bpf_map__fd(c->map), ret = -1;
 
@@ -690,17 +690,19 @@ static bool merge_network(struct catchment_set *set, const struct catchment_entr
  */
 static void migrate_catchment(const struct carried_map *c, const struct bpf_map_info *old, int ncpus)
 {
-	size_t old_stride = (old->value_size + 7) / 8 * 8, old_ways = old->value_size / sizeof(struct catchment_entry);
-	unsigned char *from = calloc(ncpus, old_stride);
 	struct catchment_set *to = calloc(ncpus, sizeof(*to));
-	size_t carried = 0, left = 0, failed = 0;
+	size_t old_stride, old_ways, carried = 0, left = 0, failed = 0;
 	int new_fd = bpf_map__fd(c->map);
+	unsigned char *from = NULL;
+	char why[200];
 
 	_Static_assert(sizeof(struct catchment_set) % 8 == 0, "a per-CPU value's stride is its size");
-	if (old->type != BPF_MAP_TYPE_PERCPU_ARRAY || old->value_size % sizeof(struct catchment_entry)) {
-		log_info("%s: not sets of catchment entries in the previous version; it starts empty", bpf_map__name(c->map));
+	if (percpu_array_items(c->old_fd, bpf_map__name(c->map), sizeof(struct catchment_entry), &old_stride,
+			       &old_ways, why, sizeof(why))) {
+		log_info("the previous version's %s: the catchment starts empty", why);
 		goto out;
 	}
+	from = calloc(ncpus, old_stride);
 	if (!from || !to) {
 		log_error("%s: out of memory: the previous version's networks not carried over", bpf_map__name(c->map));
 		goto out;

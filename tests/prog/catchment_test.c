@@ -5,7 +5,8 @@
  * does (passes, drops, the daemon's own probes); a full set gives up its
  * least recently answered network; a network answered on two CPUs reads
  * as one; thousands of networks read back whole; a takeover to a build
- * whose sets changed adds the previous counts. Read back with the same
+ * whose sets changed adds the previous counts; the sets of another
+ * version read back. Read back with the same
  * code as `xdpcastctl catchment` and /metrics.
  */
 #include <sched.h>
@@ -361,6 +362,49 @@ static void test_takeover_adds_previous_counts(void **state)
 	test_program_unload(skel);
 }
 
+/*
+ * The map another version pinned, read by this xdpcastctl: sets of fewer
+ * or more ways than this build's (entries never change), over more sets
+ * than one batch; a map of other values is refused by name. Before, the
+ * reader took this build's set for the map's: wider sets overran its
+ * buffer, narrower ones were read across their bounds.
+ */
+static void test_other_versions_sets_read(void **state)
+{
+	enum { SETS = 600 };
+	const size_t ways_of[] = { XDPCAST_CATCHMENT_WAYS - 1, XDPCAST_CATCHMENT_WAYS + 2 };
+	int cpus = libbpf_num_possible_cpus();
+	struct catchment c;
+	char err[256];
+	int fd;
+
+	(void)state;
+	for (size_t v = 0; v < sizeof(ways_of) / sizeof(ways_of[0]); v++) {
+		fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "other_version", sizeof(__u32),
+				    ways_of[v] * sizeof(struct catchment_entry), SETS, NULL);
+		assert_true(fd >= 0);
+		for (unsigned set = 0; set < SETS; set++)       /* network set+1 in the last way, answered set+1 times */
+			put_previous(fd, ways_of[v], set, ways_of[v] - 1, set % cpus, set + 1, set + 1, 10);
+		assert_int_equal(catchment_read_fd(fd, &c, err, sizeof(err)), 0);
+		assert_int_equal(c.count, SETS);
+		assert_int_equal(c.answers, SETS * (SETS + 1) / 2);
+		for (unsigned n = 1; n <= SETS; n++) {
+			const struct catchment_network *net = find(&c, n);
+
+			assert_non_null(net);
+			assert_int_equal(net->answers, n);
+		}
+		catchment_free(&c);
+		close(fd);
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "other_values", sizeof(__u32), 20, 8, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(catchment_read_fd(fd, &c, err, sizeof(err)), -1);
+	assert_string_equal(err, "xdpcast_catchment: not a map xdpcast pins (percpu_array of 20-byte values; "
+				 "percpu_array of 24-byte items expected)");
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_network_of_two_cpus_reads_as_one),
 		cmocka_unit_test(test_many_networks_read_whole),
 		cmocka_unit_test(test_takeover_adds_previous_counts),
+		cmocka_unit_test(test_other_versions_sets_read),
 	};
 
 	return cmocka_run_group_tests_name("catchment", tests, NULL, NULL);

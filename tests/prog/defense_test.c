@@ -1184,6 +1184,51 @@ static __u64 test_run_slot_packets(void)
 	return packets;
 }
 
+/*
+ * The counters another version pinned, read by this xdpcastctl (reasons
+ * are only appended): an older map's reasons count, the ones it lacks are
+ * 0; a newer map's first reasons count and its rest are not read; a map
+ * of other values is refused by name. Before, the reader took this
+ * build's value for the map's and overran its buffer on a newer map.
+ */
+static void test_stats_of_other_versions_read(void **state)
+{
+	const int reasons_of[] = { XDPCAST_REASON_MAX - 3, XDPCAST_REASON_MAX + 5 };
+	int cpus = libbpf_num_possible_cpus();
+	struct xdpcast_stats slots[XDPCAST_STATS_SLOTS];
+	const __u32 slot = 1;
+	char err[256];
+	int fd;
+
+	(void)state;
+	for (size_t v = 0; v < sizeof(reasons_of) / sizeof(reasons_of[0]); v++) {
+		int reasons = reasons_of[v];
+		struct xdpcast_counter value[cpus][reasons];
+
+		fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "other_version", sizeof(__u32),
+				    reasons * sizeof(struct xdpcast_counter), XDPCAST_STATS_SLOTS, NULL);
+		assert_true(fd >= 0);
+		for (int cpu = 0; cpu < cpus; cpu++)
+			for (int r = 0; r < reasons; r++)
+				value[cpu][r] = (struct xdpcast_counter){ .packets = r + 1, .bytes = 100 * (r + 1) };
+		assert_int_equal(bpf_map_update_elem(fd, &slot, value, BPF_ANY), 0);
+		assert_int_equal(stats_read_fd(fd, slots, err, sizeof(err)), 0);
+		for (int r = 0; r < XDPCAST_REASON_MAX; r++) {
+			__u64 want = r < reasons ? (__u64)cpus * (r + 1) : 0;
+
+			assert_int_equal(stats_counter(&slots[slot], r)->packets, want);
+			assert_int_equal(stats_counter(&slots[slot], r)->bytes, 100 * want);
+			assert_int_equal(stats_counter(&slots[0], r)->packets, 0);
+		}
+		close(fd);
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "other_values", sizeof(__u32), sizeof(struct xdpcast_stats), 8, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(stats_read_fd(fd, slots, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "xdpcast_stats: not a map xdpcast pins (hash of "));
+	close(fd);
+}
+
 /* The daemon's probes (the fast_path check, `xdpcastctl lookup`) in test
  * runs skip the source filters, the per-source buckets and RRL, not the
  * pass budget, and count in the slot of test runs; from an interface the
@@ -1278,6 +1323,7 @@ int main(void)
 		cmocka_unit_test(test_cookie_stamp_on_the_tick),
 		cmocka_unit_test(test_cookies_off),
 		cmocka_unit_test(test_probe_source),
+		cmocka_unit_test(test_stats_of_other_versions_read),
 	};
 
 	return cmocka_run_group_tests_name("flood defense", tests, setup, teardown);

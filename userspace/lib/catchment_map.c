@@ -65,15 +65,20 @@ static int reserve(struct catchment_entry **all, size_t *room, size_t want)
 	return 0;
 }
 
-/* The entries in use of every set on every CPU, into *entries. */
+/* The entries in use of every set on every CPU, into *entries: sets of
+ * as many ways as the version that pinned the map gave them (an entry
+ * never changes). */
 static int read_entries(int fd, int cpus, struct catchment_entry **entries, size_t *count, char *err, size_t errlen)
 {
-	struct catchment_set *sets = calloc((size_t)CATCHMENT_BATCH * cpus, sizeof(*sets));
 	struct catchment_entry *all = NULL;
 	__u32 keys[CATCHMENT_BATCH], token = 0, n;
 	bool first = true, done = false;
-	size_t used = 0, room = 0;
+	size_t used = 0, room = 0, stride, ways;
+	unsigned char *sets = NULL;
 
+	if (percpu_array_items(fd, "xdpcast_catchment", sizeof(struct catchment_entry), &stride, &ways, err, errlen))
+		return -1;
+	sets = calloc((size_t)CATCHMENT_BATCH * cpus, stride);
 	if (!sets) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -90,14 +95,17 @@ static int read_entries(int fd, int cpus, struct catchment_entry **entries, size
 			done = true;                            /* the last batch */
 		}
 		first = false;
-		if (reserve(&all, &room, used + (size_t)n * cpus * XDPCAST_CATCHMENT_WAYS)) {
+		if (reserve(&all, &room, used + (size_t)n * cpus * ways)) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-		for (size_t i = 0; i < (size_t)n * cpus; i++)
-			for (int way = 0; way < XDPCAST_CATCHMENT_WAYS; way++)
-				if (sets[i].way[way].answers)
-					all[used++] = sets[i].way[way];
+		for (size_t i = 0; i < (size_t)n * cpus; i++) {
+			const struct catchment_entry *set = (const void *)(sets + i * stride);
+
+			for (size_t way = 0; way < ways; way++)
+				if (set[way].answers)
+					all[used++] = set[way];
+		}
 	}
 	free(sets);
 	*entries = all;

@@ -39,13 +39,48 @@ int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_STATS_SLOTS
 	return ret;
 }
 
+int percpu_array_items(int fd, const char *name, size_t unit, size_t *stride, size_t *items, char *err,
+		       size_t errlen)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY || !info.value_size || info.value_size % unit) {
+		const char *type = libbpf_bpf_map_type_str(info.type);
+
+		snprintf(err, errlen, "%s: not a map xdpcast pins (%s of %u-byte values; %s of %zu-byte items expected)",
+			 name, type ?: "an unknown type", info.value_size,
+			 libbpf_bpf_map_type_str(BPF_MAP_TYPE_PERCPU_ARRAY), unit);
+		return -1;
+	}
+	*stride = percpu_value_stride(info.value_size);
+	*items = info.value_size / unit;
+	return 0;
+}
+
+/* Reasons are only appended: the map of another version counts the first
+ * ones as this one names them (those it lacks stay 0, those this one
+ * lacks are not read). */
 int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_STATS_SLOTS], char *err, size_t errlen)
 {
 	int cpus = libbpf_num_possible_cpus();
-	struct xdpcast_stats *percpu;
+	size_t stride, reasons;
+	unsigned char *percpu;
 	int ret = -1;
 
-	percpu = calloc(cpus, sizeof(*percpu));
+	if (cpus < 1) {
+		snprintf(err, errlen, "xdpcast_stats: cannot count the CPUs: %s", strerror(-cpus));
+		return -1;
+	}
+	if (percpu_array_items(fd, "xdpcast_stats", sizeof(struct xdpcast_counter), &stride, &reasons, err, errlen))
+		return -1;
+	if (reasons > XDPCAST_REASON_MAX)
+		reasons = XDPCAST_REASON_MAX;
+	percpu = calloc(cpus, stride);
 	if (!percpu) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -57,9 +92,11 @@ int stats_read_fd(int fd, struct xdpcast_stats out[XDPCAST_STATS_SLOTS], char *e
 			goto out;
 		}
 		for (int cpu = 0; cpu < cpus; cpu++) {
-			for (int r = 0; r < XDPCAST_REASON_MAX; r++) {
-				stats_counter(&out[slot], r)->packets += stats_counter(&percpu[cpu], r)->packets;
-				stats_counter(&out[slot], r)->bytes += stats_counter(&percpu[cpu], r)->bytes;
+			const struct xdpcast_counter *counters = (const void *)(percpu + cpu * stride);
+
+			for (size_t r = 0; r < reasons; r++) {
+				stats_counter(&out[slot], r)->packets += counters[r].packets;
+				stats_counter(&out[slot], r)->bytes += counters[r].bytes;
 			}
 		}
 	}

@@ -12,6 +12,20 @@
  * its path (errno kept: ENOENT when nothing is pinned there). */
 int pin_open(const char *pin_dir, const char *name, char *err, size_t errlen);
 
+/* The bytes one CPU's value takes in a per-CPU map's lookup buffer. */
+static inline size_t percpu_value_stride(__u32 value_size)
+{
+	return (value_size + 7) / 8 * 8;
+}
+
+/* Of the per-CPU array `fd` (called `name` in errors), whose values are
+ * runs of `unit`-byte items that versions only ever append (counters,
+ * catchment entries): the stride of one CPU's value and the items it
+ * holds, which the version that pinned it may make more or fewer than
+ * this one's; -1 with err for a map of another shape. */
+int percpu_array_items(int fd, const char *name, size_t unit, size_t *stride, size_t *items, char *err,
+		       size_t errlen);
+
 /* Sums the counters over CPUs, one xdpcast_stats per slot: the attached
  * interfaces in --iface order, then XDPCAST_TEST_RUN_SLOT. */
 int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_STATS_SLOTS],
