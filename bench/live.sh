@@ -2,9 +2,10 @@
 # make bench, live traffic: kxdpgun (AF_XDP, Knot's generator) in the client
 # namespace sends query templates at its highest rate for a few seconds into
 # the client's veth; the program on the server's veth answers with XDP_TX.
-# For each query set, the answered rate (kxdpgun's replies per second,
-# median of RUNS) and the program's own time per packet (bpf_stats:
-# run_time_ns / run_cnt over the run) for:
+# For each query set, the answered rate (kxdpgun's replies per second that
+# are NOERROR or NXDOMAIN, median of RUNS) and the program's own time per
+# packet (bpf_stats: run_time_ns / run_cnt over the run, median of RUNS on
+# its own) for:
 #   bare      bench/bare.bpf.c: swap MACs, addresses, ports, set QR (the ceiling)
 #   alu, alu-unrolled
 #             bare with ~500 ns of ALU work a frame, in a loop (a few cache
@@ -30,9 +31,11 @@
 # and RRL state of their own (bench/floodgen writes them: kxdpgun 3.2 sends
 # IPv6 from :: when given a source prefix, and the documentation prefixes
 # have no IPv4 /16).
-# QUEUES=2: veth and kxdpgun with two queues and threads.
+# QUEUES=2: the veth pair with two queues (kxdpgun 3.2 still sends from
+# one thread on a veth: bench/scaling.sh measures the gain from a queue).
 #   bench/live.sh          a markdown table on stdout
 source "$(dirname "$0")/../tests/e2e/lib.sh"
+source "$(dirname "$0")/figures.sh"
 
 SECONDS_PER_RUN=${LIVE_SECONDS:-3}
 RUNS=${RUNS:-3}
@@ -54,17 +57,24 @@ prog_id() {
 }
 prog_stats() { bpftool -j prog show id "$1" | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v.get("run_time_ns", 0), v.get("run_cnt", 0))'; }
 
-# per_packet BEFORE AFTER: ns per run between two prog_stats readings.
-per_packet() { awk -v b="$1" -v a="$2" 'BEGIN {split(b, x, " "); split(a, y, " "); n = y[2] - x[2];
-	printf "%.0f", n ? (y[1] - x[1]) / n : 0}'; }
+# per_packet BEFORE AFTER: ns per run between two prog_stats readings; a
+# run the program did not see (bpf_stats off, another program) fails.
+per_packet() {
+	awk -v b="$1" -v a="$2" 'BEGIN {split(b, x, " "); split(a, y, " "); n = y[2] - x[2];
+		if (n <= 0) exit 1; printf "%.0f", (y[1] - x[1]) / n}' ||
+		fail "bpf_stats counted no run of the program between '$1' and '$2'"
+}
 
-# gun DEST SET: one kxdpgun run (its own source address); "replies/s ns/packet".
+# gun DEST SET PROGRAM: one kxdpgun run (its own source address);
+# "answers/s ns/packet" (the empty program answers none: 0).
 gun() {
-	local id before out
+	local id before out pps ns
 	id=$(prog_id)
 	before=$(prog_stats "$id")
 	out=$(cli kxdpgun -t "$SECONDS_PER_RUN" -Q 100000000 -b 64 -i "$WORK/$2.txt" -I veth-c -R "$SERVER_MAC" "$1" 2>&1)
-	echo "$(awk '/total replies:/ {gsub(/[()]/, "", $4); print $4}' <<< "$out") $(per_packet "$before" "$(prog_stats "$id")")"
+	pps=$(answered_rate <<< "$out") || { [ "$3" = empty ] || fail "$3: kxdpgun to $1 ($2) got no answer: $out"; pps=0; }
+	ns=$(per_packet "$before" "$(prog_stats "$id")")
+	echo "$pps $ns"
 }
 
 # spoofed: floodgen's queries from $SPOOFED6 for a few seconds; ns/packet.
@@ -78,15 +88,13 @@ spoofed() {
 	echo
 }
 
-# middle: the median line of stdin by its first field.
-middle() { sort -n | awk '{r[NR] = $0} END {print r[int((NR + 1) / 2)]}'; }
 
 # measure PROGRAM: one run of every set with what runs on veth-s now.
 measure() {
 	local i name dest file
 	for i in "${!SETS[@]}"; do
 		IFS='|' read -r name dest file <<< "${SETS[$i]}"
-		gun "$dest" "$file" >> "$WORK/runs.$1.$i"
+		gun "$dest" "$file" "$1" >> "$WORK/runs.$1.$i"
 	done
 }
 
@@ -112,6 +120,7 @@ CONF
 	KNOT=$!
 	PIDS+=($KNOT)
 	wait_for "Knot" dig_ok "$UNICAST4"
+	wait_for "Knot's answers from the zone" eval 'cli kdig +short +time=1 +retry=0 @$UNICAST4 www.example.test A | grep -q .'
 	wait_for "Knot's XDP program" eval 'srv ip -o link show veth-s | grep -q prog/xdp'
 }
 
@@ -156,9 +165,8 @@ done
 declare -A PPS NS
 for program in bare alu alu-unrolled empty knot-xdp xdpcast minimal; do
 	for i in "${!SETS[@]}"; do
-		r=$(middle < "$WORK/runs.$program.$i")
-		PPS["$program|$i"]=${r% *}
-		NS["$program|$i"]=${r#* }
+		PPS["$program|$i"]=$(median 1 < "$WORK/runs.$program.$i")
+		NS["$program|$i"]=$(median 2 < "$WORK/runs.$program.$i")
 	done
 done
 
@@ -174,8 +182,8 @@ for r in $(seq "$RUNS"); do
 	ctl reload > /dev/null
 	spoofed >> "$WORK/limits-on"
 done
-limits_off=$(middle < "$WORK/limits-off")
-limits_on=$(middle < "$WORK/limits-on")
+limits_off=$(median 1 < "$WORK/limits-off")
+limits_on=$(median 1 < "$WORK/limits-on")
 stop_xdpcastd
 
 echo "| query set | bare pps | Knot-XDP pps | xdpcast pps | xdpcast / bare | xdpcast / Knot-XDP | bare ns/pkt | Knot-XDP ns/pkt | xdpcast ns/pkt | xdpcast / bare ns | empty ns/pkt | minimal pps | minimal / bare | minimal / Knot-XDP |"

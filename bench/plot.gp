@@ -4,7 +4,7 @@
 set terminal pngcairo size 1000,760 font ",10"
 set output out
 set datafile separator "\t"
-set title "xdpcast: cost per packet relative to bare XDP (BPF\\_PROG\\_TEST\\_RUN, same run)"
+set title "xdpcast: cost per packet relative to the baseline, parse and XDP\\_TX (BPF\\_PROG\\_TEST\\_RUN, same run)"
 set xlabel "ns/packet ÷ baseline ns/packet"
 set xrange [0:*]
 set offsets 0, graph 0.06, 0, 0

@@ -255,9 +255,12 @@ int main(int argc, char **argv)
 		}
 		protection_free(&p);
 		ns_per_packet(fds, frame, len, samples, 1, ns);
-		printf("| %s | %.1f | %.1f | %.2f | %.1f | %.2f |", cases[i].name, ns[XDPCAST], ns[BASELINE],
-		       ns[XDPCAST] / ns[BASELINE], ns[EMPTY],
-		       ns[BASELINE] > ns[EMPTY] ? (ns[XDPCAST] - ns[EMPTY]) / (ns[BASELINE] - ns[EMPTY]) : 0.0);
+		printf("| %s | %.1f | %.1f | %.2f | %.1f |", cases[i].name, ns[XDPCAST], ns[BASELINE],
+		       ns[XDPCAST] / ns[BASELINE], ns[EMPTY]);
+		if (ns[BASELINE] > ns[EMPTY])
+			printf(" %.2f |", (ns[XDPCAST] - ns[EMPTY]) / (ns[BASELINE] - ns[EMPTY]));
+		else
+			printf(" n/a |");       /* the baseline read no dearer than the empty program */
 		if (leaves_frame(fds[XDPCAST], frame, len)) {
 			ns_per_packet(fds, frame, len, samples / 10, WARM_REPEAT, warm);
 			printf(" %.1f | %.1f | %.2f |\n", warm[XDPCAST], warm[BASELINE], warm[XDPCAST] / warm[BASELINE]);

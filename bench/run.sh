@@ -33,7 +33,7 @@ trap '[ ! -e "$partial" ] || echo "make bench failed partway: what ran is in $pa
 	echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); kernel $(uname -r);"
 	echo "clang $(clang --version | awk '/version/ {print $4; exit}'), libbpf $(pkg-config --modversion libbpf), libxdp $(pkg-config --modversion libxdp)"
 	echo
-	echo "## Program cost (BPF_PROG_TEST_RUN, mean of the middle half of $samples single-packet runs)"
+	echo "## Program cost (BPF_PROG_TEST_RUN, ${PROG_BENCH_PERCENTILE:+the ${PROG_BENCH_PERCENTILE}th percentile}${PROG_BENCH_PERCENTILE:-mean of the middle half} of $samples single-packet runs)"
 	echo
 	echo "Baseline: bench/baseline.bpf.c parses the same frame with xdpcast's parser,"
 	echo "swaps MACs, addresses and ports in place and returns XDP_TX. Each run's"
@@ -72,7 +72,8 @@ trap '[ ! -e "$partial" ] || echo "make bench failed partway: what ran is in $pa
 	echo "## Scaling with cores (bench/floodgen, one per queue and core, $live_seconds s)"
 	echo
 	echo "Both cores also run the generators: compare each program's gain from one"
-	echo "queue to two, not the rates."
+	echo "queue to two, not the rates. The last row is xdpcast's gain as a share of"
+	echo "bare's, (speed-up - 1) / (bare's speed-up - 1): 1 scales as bare does, 0 not at all."
 	echo
 	LIVE_SECONDS=$live_seconds BUILD=$BUILD bench/scaling.sh | grep '^|'
 	echo

@@ -4,18 +4,22 @@
 # by one bench/floodgen per queue, each pinned to its own core, from random
 # sources so the veth spreads the flows over its queues. Both cores are
 # shared with the generators, so what compares is each program's gain from
-# one queue to two, not the absolute rates. (kxdpgun 3.2 runs one thread on
-# a veth: it counts "combined" channels, which veth does not have.)
+# one queue to two, not the absolute rates: xdpcast's gain as a share of
+# bare's (bench/figures.sh). (kxdpgun 3.2 runs one thread on a veth: it counts
+# "combined" channels, which veth does not have.)
 source "$(dirname "$0")/../tests/e2e/lib.sh"
+source "$(dirname "$0")/figures.sh"
 
 SECONDS_PER_RUN=${LIVE_SECONDS:-3}
 ZONE=$ROOT/tests/zones/example.test.zone
 
 rx_packets() { cli cat /sys/class/net/veth-c/statistics/rx_packets; }
 
-# answered GENERATORS: queries from that many floodgens; answers per second.
+# answered GENERATORS: queries from that many floodgens; answers per second
+# over the time they sent (the answers of their last frames counted after
+# a moment).
 answered() {
-	local rx0 start i pids=()
+	local rx0 start end i pid pids=()
 	rx0=$(rx_packets)
 	start=$(date +%s%N)
 	for i in $(seq 0 $(($1 - 1))); do
@@ -24,9 +28,13 @@ answered() {
 			--count 100000000 --seed $((i + 1)) > /dev/null &
 		pids+=($!)
 	done
-	wait "${pids[@]}"
+	for pid in "${pids[@]}"; do
+		wait "$pid" || fail "floodgen (pid $pid) failed"
+	done
+	end=$(date +%s%N)
 	sleep 0.3
-	awk -v n="$(( $(rx_packets) - rx0 ))" -v ns="$(( $(date +%s%N) - start ))" 'BEGIN {printf "%.0f", n / (ns / 1e9)}'
+	awk -v n="$(( $(rx_packets) - rx0 ))" -v ns="$(( end - start ))" 'BEGIN {if (n <= 0) exit 1; printf "%.0f", n / (ns / 1e9)}' ||
+		fail "no answer came back from $1 generators"
 }
 
 # network QUEUES: a fresh pair of namespaces with that many queues.
@@ -51,11 +59,9 @@ for queues in 1 2; do
 done
 cleanup_network
 
-echo "| program | 1 queue, 1 generator (pps) | 2 queues, 2 generators (pps) | gain |"
+echo "| program | 1 queue, 1 generator (pps) | 2 queues, 2 generators (pps) | speed-up |"
 echo "|---|---:|---:|---:|"
 for p in bare xdpcast; do
-	awk -v p="$p" -v a="${RATE[$p|1]}" -v b="${RATE[$p|2]}" 'BEGIN {printf "| %s | %d | %d | %.2f |\n", p, a, b, a ? b / a : 0}'
+	awk -v p="$p" -v a="${RATE[$p|1]}" -v b="${RATE[$p|2]}" 'BEGIN {printf "| %s | %d | %d | %.2f |\n", p, a, b, b / a}'
 done
-awk -v bg="$(awk -v a="${RATE[bare|1]}" -v b="${RATE[bare|2]}" 'BEGIN {print b / a}')" \
-    -v xg="$(awk -v a="${RATE[xdpcast|1]}" -v b="${RATE[xdpcast|2]}" 'BEGIN {print b / a}')" \
-    'BEGIN {printf "| xdpcast gain / bare gain | | | %.2f |\n", bg ? xg / bg : 0}'
+echo "| xdpcast gain / bare gain | | | $(gain_share "${RATE[bare|1]}" "${RATE[bare|2]}" "${RATE[xdpcast|1]}" "${RATE[xdpcast|2]}") |"

@@ -4,9 +4,9 @@
 # turn of the daemon's event loop (its own stall probe, from status).
 # Then, with MANY_ZONES=N, xdpcastd serving N zones of 10 names: how long
 # a status of every zone takes (the slowest of 3), the loop's longest
-# turn meanwhile (encoding one held the loop ~0.6 s at 100,000 zones
-# before replies were encoded on a worker) and the daemon's resident
-# memory before and after.
+# turn since the start, status included (encoding one held the loop
+# ~0.6 s at 100,000 zones before replies were encoded on a worker) and
+# the daemon's resident memory before and after.
 # XDPCASTD=path compares another build (e.g. an older one). A reload that
 # has not ended after RELOAD_LIMIT_S (default 900) seconds fails the run.
 #   bench/stall.sh N...
@@ -42,15 +42,33 @@ zone() {        # zone N FILE
 }
 ctl() { "$BUILD/xdpcastctl" --control-socket "$WORK/ctl.sock" "$@"; }
 
+# start_daemon ARGS...: xdpcastd on st0 with ARGS, waited for until ready. Its log
+# emptied first, not only by the background job's redirection, which may
+# come late: the previous daemon's "ready" would pass for this one's.
+start_daemon() {
+	local begun
+	: > "$WORK/log"
+	ip netns exec "$NS" "$XDPCASTD" --iface st0 --anycast 192.0.2.0/24 --pop bench --pin-dir "$WORK/bpffs/xdpcast" \
+		--control-socket "$WORK/ctl.sock" --bird-socket none --state-file "$WORK/state.json" "$@" \
+		> "$WORK/log" 2>&1 &
+	PID=$!
+	begun=$(date +%s)
+	until grep -q "ready: pop" "$WORK/log"; do
+		kill -0 "$PID" 2>/dev/null || { echo "xdpcastd exited:" >&2; cat "$WORK/log" >&2; exit 1; }
+		[ $(($(date +%s) - begun)) -lt "$RELOAD_LIMIT_S" ] || { echo "not ready in $RELOAD_LIMIT_S s" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+# longest_turn: the loop's longest turn since the start, ms, from status.
+longest_turn() {
+	ctl --json status | python3 -c 'import json,sys; print("%.1f" % json.load(sys.stdin)["loop_longest_turn_ms"])'
+}
+
 echo "| names | reload s | slowest status ms | status probes | loop's longest turn ms |"
 echo "|---:|---:|---:|---:|---:|"
 for n in "$@"; do
 	zone 10 "$WORK/scale.zone"
-	ip netns exec "$NS" "$XDPCASTD" --iface st0 --anycast 192.0.2.0/24 --zone "$WORK/scale.zone" --pop bench \
-		--pin-dir "$WORK/bpffs/xdpcast" --control-socket "$WORK/ctl.sock" --bird-socket none \
-		--state-file "$WORK/state.json" > "$WORK/log" 2>&1 &
-	PID=$!
-	until grep -q ready "$WORK/log"; do kill -0 "$PID" || { cat "$WORK/log"; exit 1; }; sleep 0.1; done
+	start_daemon --zone "$WORK/scale.zone"
 	zone "$n" "$WORK/scale.zone"
 	start=$(date +%s%N)
 	kill -HUP "$PID"
@@ -67,8 +85,7 @@ for n in "$@"; do
 		sleep 0.02
 	done
 	reload=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
-	turn=$(ctl --json status | python3 -c 'import json,sys; print("%.1f" % json.load(sys.stdin).get("loop_longest_turn_ms", -1))')
-	echo "| $n | $reload | $slowest | $probes | $turn |"
+	echo "| $n | $reload | $slowest | $probes | $(longest_turn) |"
 	kill "$PID"
 	wait "$PID" 2>/dev/null || true
 	PID=
@@ -76,20 +93,11 @@ done
 
 [ "${MANY_ZONES:-0}" -gt 0 ] || exit 0
 echo
-echo "| zones | status ms (slowest of 3) | status MB | loop's longest turn ms | xdpcastd RSS before, after MB |"
+echo "| zones | status ms (slowest of 3) | status MB | loop's longest turn since the start ms | xdpcastd RSS before, after MiB |"
 echo "|---:|---:|---:|---:|---:|"
 tests/tools/many_zones.sh "$MANY_ZONES" "$WORK/many"
 { echo "zones:"; sed 's/^/  - /' "$WORK/many/list"; } > "$WORK/many.yaml"
-ip netns exec "$NS" "$XDPCASTD" --iface st0 --anycast 192.0.2.0/24 --config "$WORK/many.yaml" --pop bench \
-	--pin-dir "$WORK/bpffs/xdpcast" --control-socket "$WORK/ctl.sock" --bird-socket none \
-	--state-file "$WORK/state.json" > "$WORK/log" 2>&1 &
-PID=$!
-start=$(date +%s)
-until grep -q ready "$WORK/log"; do
-	kill -0 "$PID" || { cat "$WORK/log"; exit 1; }
-	[ $(($(date +%s) - start)) -lt "$RELOAD_LIMIT_S" ] || { echo "not ready in $RELOAD_LIMIT_S s" >&2; exit 1; }
-	sleep 0.2
-done
+start_daemon --config "$WORK/many.yaml"
 rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$PID/status"; }
 rss_before=$(rss_mb)
 slowest=0
@@ -99,5 +107,4 @@ for i in 1 2 3; do
 	ms=$(( ($(date +%s%N) - t) / 1000000 ))
 	[ "$ms" -gt "$slowest" ] && slowest=$ms
 done
-turn=$(python3 -c 'import json,sys; print("%.1f" % json.load(sys.stdin)["loop_longest_turn_ms"])' < "$WORK/status.json")
-echo "| $MANY_ZONES | $slowest | $(awk -v b="$(stat -c %s "$WORK/status.json")" 'BEGIN {printf "%.1f", b / 1e6}') | $turn | $rss_before, $(rss_mb) |"
+echo "| $MANY_ZONES | $slowest | $(awk -v b="$(stat -c %s "$WORK/status.json")" 'BEGIN {printf "%.1f", b / 1e6}') | $(longest_turn) | $rss_before, $(rss_mb) |"

@@ -16,6 +16,8 @@
 #   (its records counted), and leaves no file behind.
 # - bench/bpf_lines maps perf's samples to the program's source lines,
 #   a helper's samples to the line calling it.
+# - bench/figures.sh: medians column by column, kxdpgun's replies that
+#   answer, and the share of bare's gain from a second queue.
 source "$(dirname "$0")/lib.sh"
 
 setup_network
@@ -62,7 +64,7 @@ cat > "$WORK/failing_daemon.sh" <<'SH'
 #!/bin/bash
 trap '' HUP
 trap 'exit 1' TERM
-echo ready
+echo "ready: pop bench"
 while :; do sleep 0.1; done
 SH
 chmod +x "$WORK/failing_daemon.sh"
@@ -134,3 +136,27 @@ grep -q "^3 samples; 2 (66.7%) under program $id, 1 (33.3%) in its own code$" "$
 	grep -Eq '^ +2 100\.0%  bare bare\.bpf\.c:35 int bare\(struct xdp_md \*ctx\)$' "$WORK/lines" ||
 	fail "bench/bpf_lines: $(cat "$WORK/lines")"
 echo "ok - bench/bpf_lines charges a sample to its line in the program, a helper's to the line calling it"
+
+source "$ROOT/bench/figures.sh"
+# Each column's own median: the run of the median rate is not the one of
+# the median time (it took the whole line of the median rate: 500).
+runs=$'1100 500\n1000 300\n1200 310'
+[ "$(median 1 <<< "$runs")" = 1100 ] && [ "$(median 2 <<< "$runs")" = 310 ] ||
+	fail "median: $(median 1 <<< "$runs") and $(median 2 <<< "$runs") of $runs (1100 and 310)"
+[ "$(median 1 <<< $'4\n1\n10\n3')" = 4 ] || fail "median of 1 3 4 10: $(median 1 <<< $'4\n1\n10\n3') (3.5, printed 4)"
+median 1 < /dev/null > /dev/null && fail "median of nothing succeeded"
+# A server that refuses 400 of 1000 replies at 500 replies/s answers 300/s.
+report="total queries:     2000 (1000 pps)
+total replies:     1000 (500 pps) (50%)
+responded NOERROR:  500
+responded NXDOMAIN: 100
+responded REFUSED:  400"
+[ "$(answered_rate <<< "$report")" = 300 ] || fail "answered_rate: $(answered_rate <<< "$report") of: $report (300)"
+answered_rate <<< "total replies:     10 (5 pps) (1%)
+responded REFUSED:  10" > /dev/null && fail "answered_rate succeeded where nothing was answered"
+# bench/results 2026-12-01, run 1: bare 198,698 -> 380,394, xdpcast
+# 176,402 -> 302,231 pps: 0.78 of bare's gain (a ratio of the speed-ups said 0.89).
+[ "$(gain_share 198698 380394 176402 302231)" = 0.78 ] || fail "gain_share: $(gain_share 198698 380394 176402 302231) (0.78)"
+[ "$(gain_share 100 200 100 100)" = 0.00 ] || fail "gain_share of a program that gained nothing: $(gain_share 100 200 100 100)"
+[ "$(gain_share 100 100 100 150)" = n/a ] || fail "gain_share when bare gained nothing: $(gain_share 100 100 100 150)"
+echo "ok - bench/figures.sh: medians per column, answers among kxdpgun's replies, the share of bare's gain"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The arithmetic of the live benches' tables, sourced by bench/live.sh and
+# bench/scaling.sh and tested on its own (tests/e2e/test_bench_tools.sh).
+
+# median COLUMN: the median of that column of stdin (of an even count,
+# the mean of the two in the middle); fails on no line.
+median() {
+	awk -v c="$1" '{print $c}' | sort -g |
+		awk '{v[NR] = $1} END {if (!NR) exit 1; printf "%.0f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+# answered_rate: of kxdpgun's report on stdin, the replies per second that
+# answer (NOERROR, NXDOMAIN): a server that refuses or fails is not fast.
+# Fails when none answered.
+answered_rate() {
+	awk '/total replies:/ {gsub(/[()]/, "", $4); pps = $4; replies = $3}
+	     /responded (NOERROR|NXDOMAIN):/ {answers += $NF}
+	     END {if (!replies || !answers) exit 1; printf "%.0f", pps * answers / replies}'
+}
+
+# gain_share BARE1 BARE2 X1 X2: of rates on one queue and on two, X's gain
+# as a share of bare's, (X2 / X1 - 1) / (BARE2 / BARE1 - 1): 1 scales as
+# bare does, 0 not at all; "n/a" when bare gained nothing.
+gain_share() {
+	awk -v b1="$1" -v b2="$2" -v x1="$3" -v x2="$4" \
+		'BEGIN {if (b1 <= 0 || x1 <= 0 || b2 <= b1) print "n/a"; else printf "%.2f", (x2 / x1 - 1) / (b2 / b1 - 1)}'
+}
