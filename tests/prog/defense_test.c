@@ -10,6 +10,7 @@
  * a rate of 1/s: a test would need to stall for a second to see a refill.
  */
 #include <inttypes.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -29,6 +32,7 @@
 #include "blocklist.h"
 #include "clock.h"
 #include "dns_cookie.h"
+#include "lookup.h"
 #include "packet.h"
 #include "pins.h"
 #include "prefix.h"
@@ -1229,6 +1233,64 @@ static void test_stats_of_other_versions_read(void **state)
 	close(fd);
 }
 
+static void pin_fd(const char *dir, const char *name, int fd)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(bpf_obj_pin(fd, path), 0);
+}
+
+/* `name` pinned in dir, a map of this build's keys and values `grown`
+ * bytes wider, as another version's would be. */
+static void pin_wider(const char *dir, const char *name, enum bpf_map_type type, __u32 value_size, __u32 grown)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	int fd = bpf_map_create(type, name, sizeof(struct xdpcast_lpm_key), value_size + grown, 16, &opts);
+
+	assert_true(fd >= 0);
+	pin_fd(dir, name, fd);
+	close(fd);
+}
+
+/*
+ * The maps `xdpcastctl block` and `lookup` read and write whole, pinned by
+ * another version with wider values: refused by name with both sizes.
+ * Before, the kernel wrote the wider values past the reader's, on its
+ * stack.
+ */
+static void test_pins_of_other_versions_refused(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct blocked_prefix *list = NULL;
+	struct lookup_pins pins;
+	char dir[128], want[512], err[512];
+	size_t count = 0;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/pins.XXXXXX", tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	/* In a mount namespace of this process's own: a failing test's
+	 * mount ends with it, and its TMPDIR can go. */
+	assert_int_equal(unshare(CLONE_NEWNS), 0);
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_int_equal(mount("bpf", dir, "bpf", 0, NULL), 0);
+	pin_wider(dir, "xdpcast_source_filter", BPF_MAP_TYPE_LPM_TRIE, sizeof(struct source_filter), 8);
+	assert_int_equal(blocklist_list(dir, &list, &count, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s/xdpcast_source_filter: keys of 20 bytes and values of %zu, where this build "
+		 "reads 20 and %zu: the xdpcastd that pinned it is of another version (xdpcastd --version)", dir,
+		 sizeof(struct source_filter) + 8, sizeof(struct source_filter));
+	assert_string_equal(err, want);
+	pin_fd(dir, "xdpcast_prog", bpf_program__fd(skel->progs.xdpcast));
+	pin_fd(dir, "xdpcast_stats", bpf_map__fd(skel->maps.xdpcast_stats));
+	pin_wider(dir, "xdpcast_protected", BPF_MAP_TYPE_LPM_TRIE, sizeof(struct protected_prefix), 16);
+	assert_int_equal(lookup_open(dir, &pins, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/xdpcast_protected: keys of 20 bytes and values of "));
+	assert_int_equal(umount(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+	free(list);
+}
+
 /* The daemon's probes (the fast_path check, `xdpcastctl lookup`) in test
  * runs skip the source filters, the per-source buckets and RRL, not the
  * pass budget, and count in the slot of test runs; from an interface the
@@ -1324,6 +1386,7 @@ int main(void)
 		cmocka_unit_test(test_cookies_off),
 		cmocka_unit_test(test_probe_source),
 		cmocka_unit_test(test_stats_of_other_versions_read),
+		cmocka_unit_test(test_pins_of_other_versions_refused),
 	};
 
 	return cmocka_run_group_tests_name("flood defense", tests, setup, teardown);

@@ -13,7 +13,8 @@
 
 static int open_filter(const char *pin_dir, char *err, size_t errlen)
 {
-	return pin_open(pin_dir, "xdpcast_source_filter", err, errlen);
+	return pin_open_map(pin_dir, "xdpcast_source_filter", sizeof(struct xdpcast_lpm_key), sizeof(struct source_filter),
+			    err, errlen);
 }
 
 static const char *owner(enum source_kind kind)

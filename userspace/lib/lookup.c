@@ -153,8 +153,9 @@ static size_t build_frame(uint8_t *frame, size_t size, const struct xdpcast_lpm_
  * its CPU counted more than it in the test-run slot meanwhile. */
 #define LOOKUP_RUNS_MAX 8
 
-/* The counters of the test-run slot, one xdpcast_stats per possible CPU. */
-static int test_run_slot(int stats_fd, struct xdpcast_stats *percpu, char *err, size_t errlen)
+/* The test-run slot's counters of every possible CPU, each CPU's at
+ * counters_of (the map's value of the version that pinned it). */
+static int test_run_slot(int stats_fd, unsigned char *percpu, char *err, size_t errlen)
 {
 	__u32 slot = XDPCAST_TEST_RUN_SLOT;
 
@@ -165,21 +166,35 @@ static int test_run_slot(int stats_fd, struct xdpcast_stats *percpu, char *err, 
 	return 0;
 }
 
-/* The reason that moved by one packet when nothing else moved, else
- * XDPCAST_REASON_MAX. */
-static enum xdpcast_reason moved_alone(struct xdpcast_stats *before, struct xdpcast_stats *after)
+/* The shape of the pinned counters: a CPU's counters at cpu * stride, of
+ * `reasons` reasons (more or fewer than this build names when another
+ * version pinned them; reasons are only appended). */
+struct counters_shape {
+	size_t stride, reasons;
+};
+
+static const struct xdpcast_counter *counters_of(const unsigned char *percpu, const struct counters_shape *shape,
+						 int cpu)
 {
-	enum xdpcast_reason reason = XDPCAST_REASON_MAX;
+	return (const struct xdpcast_counter *)(percpu + cpu * shape->stride);
+}
+
+/* The reason that moved by one packet when nothing else moved, else
+ * XDPCAST_REASON_MAX (also for a reason this build does not name). */
+static enum xdpcast_reason moved_alone(const struct xdpcast_counter *before, const struct xdpcast_counter *after,
+				       size_t reasons)
+{
+	size_t reason = XDPCAST_REASON_MAX;
 	__u64 moved = 0;
 
-	for (int r = 0; r < XDPCAST_REASON_MAX; r++) {
-		__u64 delta = stats_counter(after, r)->packets - stats_counter(before, r)->packets;
+	for (size_t r = 0; r < reasons; r++) {
+		__u64 delta = after[r].packets - before[r].packets;
 
 		if (delta)
 			reason = r;
 		moved += delta;
 	}
-	return moved == 1 ? reason : XDPCAST_REASON_MAX;
+	return moved == 1 && reason < XDPCAST_REASON_MAX ? reason : XDPCAST_REASON_MAX;
 }
 
 /*
@@ -189,8 +204,9 @@ static enum xdpcast_reason moved_alone(struct xdpcast_stats *before, struct xdpc
  * a run on one CPU from start to end, moving only its own count there,
  * is ours whatever they do.
  */
-static int run_frame(const struct lookup_pins *pins, const uint8_t *frame, size_t len, struct xdpcast_stats *before,
-		     struct xdpcast_stats *after, int cpus, struct lookup_result *out, char *err, size_t errlen)
+static int run_frame(const struct lookup_pins *pins, const uint8_t *frame, size_t len, unsigned char *before,
+		     unsigned char *after, const struct counters_shape *shape, int cpus, struct lookup_result *out,
+		     char *err, size_t errlen)
 {
 	uint8_t response[4096];
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .data_out = response,
@@ -218,7 +234,7 @@ static int run_frame(const struct lookup_pins *pins, const uint8_t *frame, size_
 		}
 	}
 	if (cpu >= 0 && cpu < cpus && sched_getcpu() == cpu)
-		out->reason = moved_alone(&before[cpu], &after[cpu]);
+		out->reason = moved_alone(counters_of(before, shape, cpu), counters_of(after, shape, cpu), shape->reasons);
 	return 0;
 }
 
@@ -229,7 +245,8 @@ int lookup_open(const char *pin_dir, struct lookup_pins *pins, char *err, size_t
 	pins->prog = pins->stats = -1;
 	if ((pins->prog = pin_open(pin_dir, "xdpcast_prog", err, errlen)) < 0 ||
 	    (pins->stats = pin_open(pin_dir, "xdpcast_stats", err, errlen)) < 0 ||
-	    (protected = pin_open(pin_dir, "xdpcast_protected", err, errlen)) < 0 ||
+	    (protected = pin_open_map(pin_dir, "xdpcast_protected", sizeof(struct xdpcast_lpm_key),
+				      sizeof(struct protected_prefix), err, errlen)) < 0 ||
 	    lookup_destination(protected, &pins->destination, err, errlen)) {
 		if (protected >= 0)
 			close(protected);
@@ -253,7 +270,8 @@ int lookup_query(const struct lookup_pins *pins, const char *qname, uint16_t qty
 		 struct lookup_result *out, char *err, size_t errlen)
 {
 	int cpus = libbpf_num_possible_cpus(), runs = 0, ret;
-	struct xdpcast_stats *before;
+	struct counters_shape shape;
+	unsigned char *before;
 	uint8_t frame[2048];
 	size_t len;
 
@@ -261,13 +279,16 @@ int lookup_query(const struct lookup_pins *pins, const char *qname, uint16_t qty
 	len = build_frame(frame, sizeof(frame), &pins->destination, qname, qtype, dnssec_ok, err, errlen);
 	if (!len)
 		return -1;
-	before = cpus > 0 ? calloc(2 * (size_t)cpus, sizeof(*before)) : NULL;
+	if (percpu_array_items(pins->stats, "xdpcast_stats", sizeof(struct xdpcast_counter), &shape.stride,
+			       &shape.reasons, err, errlen))
+		return -1;
+	before = cpus > 0 ? calloc(2 * (size_t)cpus, shape.stride) : NULL;
 	if (!before) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	do
-		ret = run_frame(pins, frame, len, before, before + cpus, cpus, out, err, errlen);
+		ret = run_frame(pins, frame, len, before, before + cpus * shape.stride, &shape, cpus, out, err, errlen);
 	while (!ret && out->reason == XDPCAST_REASON_MAX && ++runs < LOOKUP_RUNS_MAX);
 	free(before);
 	return ret;

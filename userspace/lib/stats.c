@@ -27,6 +27,28 @@ int pin_open(const char *pin_dir, const char *name, char *err, size_t errlen)
 	return fd;
 }
 
+int pin_open_map(const char *pin_dir, const char *name, __u32 key_size, __u32 value_size, char *err, size_t errlen)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd = pin_open(pin_dir, name, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		snprintf(err, errlen, "%s/%s: %s", pin_dir, name, strerror(errno));
+	} else if (info.key_size != key_size || info.value_size != value_size) {
+		snprintf(err, errlen, "%s/%s: keys of %u bytes and values of %u, where this build reads %u and %u: "
+			 "the xdpcastd that pinned it is of another version (xdpcastd --version)", pin_dir, name,
+			 info.key_size, info.value_size, key_size, value_size);
+		errno = EPROTO;
+	} else {
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
 int stats_read(const char *pin_dir, struct xdpcast_stats out[XDPCAST_STATS_SLOTS],
 	       char *err, size_t errlen)
 {

@@ -11,6 +11,10 @@
 /* The pinned object `name` of the pin directory, or -1 with err naming
  * its path (errno kept: ENOENT when nothing is pinned there). */
 int pin_open(const char *pin_dir, const char *name, char *err, size_t errlen);
+/* The same for a map whose keys and values this build reads and writes
+ * whole: -1 with err naming both sizes when another version's map of
+ * other sizes is pinned there (errno EPROTO). */
+int pin_open_map(const char *pin_dir, const char *name, __u32 key_size, __u32 value_size, char *err, size_t errlen);
 
 /* The bytes one CPU's value takes in a per-CPU map's lookup buffer. */
 static inline size_t percpu_value_stride(__u32 value_size)
