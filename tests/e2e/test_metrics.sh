@@ -272,7 +272,7 @@ alerts() {
 import json, sys
 for a in json.load(sys.stdin)["data"]["alerts"]:
     l = a["labels"]
-    print(a["state"], l["alertname"], l["pop"], l.get("check", l.get("prefix", "")))'
+    print(a["state"], l["alertname"], l.get("pop", l.get("instance", "")), l.get("check", l.get("prefix", "")))'
 }
 pending() {
 	alerts > "$WORK/alerts.txt"
