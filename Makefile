@@ -230,6 +230,7 @@ endif
 # make test keeps the lab's table and plot in $(BUILD)/lab; make lab keeps
 # them in tests/system/results/, to be committed.
 test-system: all
+	@echo "== tests/system/lab_report_test.py"; tests/system/lab_report_test.py
 	@echo "== tests/system/lab.sh"; LAB_RESULTS=$(BUILD)/lab tests/system/lab.sh
 
 # docs/config.md is generated: it must be what the option table says now.

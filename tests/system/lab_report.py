@@ -4,7 +4,8 @@
     lab_report.py WORK OUT SETTINGS
 
 WORK holds loop-{a,b}{4,6}.txt (tests/e2e/query_loop.py: one line per
-query, "SENT POP" or "SENT timeout") and events.tsv (TIME, KIND, TARGET,
+query, "SENT POP", "SENT timeout", "SENT rcode N" or "SENT" for an answer
+naming nothing; all but a PoP are lost) and events.tsv (TIME, KIND, TARGET,
 WHAT; each event's window lasts until the next). OUT receives:
 
   lab.md       the table: per event and region, the PoPs that answered in
@@ -26,6 +27,7 @@ REGIONS = ("a", "b")
 FAMILIES = ("4", "6")
 POPS = ("pop1", "pop2", "pop3")
 BUCKET = 0.2
+NOT_SETTLED = float("inf")      # the window ended with queries lost or still moving
 
 
 def read_loop(path):
@@ -33,8 +35,8 @@ def read_loop(path):
     with open(path) as f:
         for line in f:
             parts = line.split(None, 1)
-            if len(parts) == 2 and line.endswith("\n"):
-                value = parts[1].strip()
+            if parts and line.endswith("\n"):      # a line cut short: the loop was stopped as it wrote
+                value = parts[1].strip() if len(parts) == 2 else ""
                 lines.append((float(parts[0]), value if re.fullmatch(r"pop\d+", value) else None))
     return sorted(lines, key=lambda line: line[0])      # a timeout is printed after later answers
 
@@ -50,24 +52,35 @@ def read_events(path):
 
 def path_of(lines, start, end):
     """The PoPs answering in turn from the last answer before start to end,
-    when the answers first moved and when they settled (seconds after
-    start, or None), and the queries sent and lost within the window."""
+    when the answers first moved (seconds after start, or None), when they
+    settled: the first query from which the last PoP answered every one to
+    the window's end (None when nothing moved or was lost, NOT_SETTLED when
+    the window ends with a query lost or answered elsewhere), and the
+    queries sent and lost within the window."""
     before = [pop for t, pop in lines if t < start and pop]
     window = [(t, pop) for t, pop in lines if start <= t < end]
     path = [before[-1]] if before else []
-    moved = settled = None
+    moved = None
     for t, pop in window:
         if pop and (not path or pop != path[-1]):
             if path and moved is None:
                 moved = t - start
             path.append(pop)
-            settled = t - start
-    if len(path) < 2:
-        settled = None
-    return path, moved, settled, len(window), sum(1 for _, pop in window if not pop)
+    lost = sum(1 for _, pop in window if not pop)
+    settled = None
+    if window and not path:
+        settled = NOT_SETTLED                   # nobody answered
+    elif window and (len(path) > 1 or lost):
+        stable = len(window)
+        while stable and window[stable - 1][1] == path[-1]:
+            stable -= 1
+        settled = NOT_SETTLED if stable == len(window) else window[stable][0] - start
+    return path, moved, settled, len(window), lost
 
 
 def seconds(value):
+    if value == NOT_SETTLED:
+        return "not settled"
     return "-" if value is None else "%.2f s" % value
 
 
@@ -91,7 +104,7 @@ def met(event, lost, sent, settled):
     if target.endswith("%"):
         return "yes" if sent and lost * 100.0 / sent <= float(target[:-1]) else "no"
     if settled is None:
-        return "-"
+        return "-"             # nothing moved and nothing was lost
     return "yes" if settled <= float(target) else "no"
 
 
@@ -108,7 +121,7 @@ def main():
             paths = [" ".join(p[0]) for p in found]
             path = paths[0] if paths[0] == paths[1] else "v4: %s; v6: %s" % tuple(paths)
             moves = [p[1] for p in found if p[1] is not None]
-            settles = [p[2] for p in found if p[2] is not None]
+            settles = [p[2] for p in found if p[2] is not None]     # NOT_SETTLED is the latest
             moved, settled = (max(moves) if moves else None), (max(settles) if settles else None)
             sent, lost = sum(p[3] for p in found), sum(p[4] for p in found)
             target = event["target"] if event["target"] == "-" or event["target"].endswith("%") \
@@ -149,9 +162,11 @@ a client region behind each transit asking CHAOS id.server on 192.0.2.53 and
 2001:db8:53::53 (one loop per family). %s. %s, %d CPUs.
 
 Per event and region: the PoPs that answered in turn (from the last answer
-before the event), queries sent and lost (timeouts) until the next event,
-when the answers first moved to another PoP and when they settled on the
-last one, both measured from the event and the later of the two families.
+before the event), queries sent and lost (timeouts, or answers naming no
+PoP) until the next event, when the answers first moved to another PoP and
+when they settled: from which query on the last PoP answered every one to
+the next event ("not settled" when none did), both measured from the event
+and the later of the two families.
 Target: at most that share of the region's queries lost (planned actions), or
 settled within that time (BGP hold time, health (fall + 1) × interval); "met" says
 whether the run did. The test asserts who answers and the losses of planned
@@ -165,4 +180,5 @@ actions, never the times.
 """ % (when, settings, versions(), os.cpu_count(), "\n".join(table)))
 
 
-main()
+if __name__ == "__main__":
+    main()
