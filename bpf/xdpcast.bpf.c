@@ -34,10 +34,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_protected SEC(".maps");
 
-/* Client prefixes of the views; the loader sets has_views when it fills it. */
+/* Client prefixes of the views, and IPv4's space for the default view when
+ * an IPv6 prefix holds it; the loader sets has_views when it fills it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, XDPCAST_VIEW_PREFIXES_MAX);
+	__uint(max_entries, XDPCAST_VIEW_PREFIXES_MAX + 1);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct xdpcast_lpm_key);
 	__type(value, struct client_view);

@@ -536,7 +536,8 @@ static const struct schema_item view_keys[] = {
 	  .count_offset = offsetof(struct view_option, prefix_count), .max_items = XDPCAST_VIEW_PREFIXES_MAX,
 	  .noun = "prefix", .flag_separator = ',', .flags = SCHEMA_REQUIRED,
 	  .help = "clients from these prefixes are in view NAME (up to 16 views, 4096 prefixes in all); a prefix "
-		  "in two views is refused, a longer one inside another view's shorter one is the longer's view" },
+		  "in two views is refused, a longer one inside another view's shorter one is the longer's view; an "
+		  "IPv6 prefix holds IPv6 clients only (`::/0`: all of them)" },
 	{ .key = "zones", .flag = "view-zone", .arg = "NAME=FILE", .shape = SCHEMA_LIST, .type = &absolute_path_type,
 	  .offset = offsetof(struct view_option, zones), .count_offset = offsetof(struct view_option, zone_count),
 	  .noun = "zone file", .flags = SCHEMA_REQUIRED,

@@ -191,21 +191,34 @@ static int init_protection(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* Client prefixes of each view, view i + 1 for the i-th --view. */
+/* Client prefixes of each view, view i + 1 for the i-th --view. An IPv6
+ * prefix holds no IPv4 client (prefix_holds_address), yet the trie keeps
+ * IPv4 inside ::/0: IPv4's whole space goes to the default view beside
+ * it, unless a view names 0.0.0.0/0 itself. */
 static int place_views(struct daemon *d, char *err, size_t errlen)
 {
 	int fd = bpf_map__fd(d->skel->maps.xdpcast_views);
+	struct xdpcast_lpm_key v4_space = prefix_v4_space();
+	struct client_view value = { .view = 0 };
+	bool v4_held = false, v4_named = false;
 
 	for (size_t v = 0; v < d->opts.view_count; v++) {
 		const struct view_option *view = &d->opts.views[v];
-		struct client_view value = { .view = v + 1 };
 
+		value.view = v + 1;
 		for (size_t i = 0; i < view->prefix_count; i++) {
 			if (bpf_map_update_elem(fd, &view->prefixes[i], &value, BPF_ANY)) {
 				snprintf(err, errlen, "--view %s: %s", view->name, strerror(errno));
 				return -1;
 			}
+			v4_held |= prefix_holds_v4_space(&view->prefixes[i]);
+			v4_named |= !memcmp(&view->prefixes[i], &v4_space, sizeof(v4_space));
 		}
+	}
+	value.view = 0;
+	if (v4_held && !v4_named && bpf_map_update_elem(fd, &v4_space, &value, BPF_ANY)) {
+		snprintf(err, errlen, "views: IPv4 kept out of their IPv6 prefixes: %s", strerror(errno));
+		return -1;
 	}
 	return 0;
 }
@@ -220,8 +233,8 @@ static void check_config_warnings(const struct daemon *d)
 	announce_warn_unaddressed(d, d->opts.config_path);
 	for (size_t v = 0; v < d->opts.view_count; v++)
 		for (size_t p = 0; p < d->opts.views[v].prefix_count; p++)
-			if (prefix_contains(&d->opts.views[v].prefixes[p], probe4) ||
-			    prefix_contains(&d->opts.views[v].prefixes[p], probe6))
+			if (prefix_holds_address(&d->opts.views[v].prefixes[p], probe4) ||
+			    prefix_holds_address(&d->opts.views[v].prefixes[p], probe6))
 				log_warn("%s: view %s holds the health probe's source (%s): the fast_path check sees "
 					 "that view's answers", d->opts.config_path, d->opts.views[v].name, LOOKUP_CLIENT);
 	announce_warn_covered(d);

@@ -107,3 +107,19 @@ wait_for "the IXFR answered to the view's clients" eval \
 from $CLIENT4 $ANYCAST4 www.xfr.example.test A "$(printf '192.0.2.72\n192.0.2.172')"
 echo "ok - a reload and an IXFR of such a zone reach the view's clients too"
 stop_xdpcastd
+
+# A view of ::/0 holds IPv6 clients, not the IPv4 ones the trie keeps
+# inside it (they got the view's answers); naming 0.0.0.0/0 as well puts
+# them in it.
+: > "$WORK/xdpcastd.log"
+start_xdpcastd --zone "$DEFAULT_ZONE" --view v6=::/0 --view-zone v6="$VIEW_ZONE"
+from $CLIENT4 $ANYCAST4 www.example.test A "$(printf '192.0.2.80\n192.0.2.81')"
+from $VIEW_CLIENT4 $ANYCAST4 www.example.test A "$(printf '192.0.2.80\n192.0.2.81')"
+from $CLIENT6 $ANYCAST6 www.example.test AAAA 2001:db8:53::180
+stop_xdpcastd
+: > "$WORK/xdpcastd.log"
+start_xdpcastd --zone "$DEFAULT_ZONE" --view all=::/0,0.0.0.0/0 --view-zone all="$VIEW_ZONE"
+from $CLIENT4 $ANYCAST4 www.example.test A 192.0.2.180
+from $CLIENT6 $ANYCAST6 www.example.test AAAA 2001:db8:53::180
+echo "ok - a view of ::/0 holds IPv6 clients only; with 0.0.0.0/0 beside it, IPv4 ones too"
+stop_xdpcastd

@@ -73,12 +73,35 @@ static void test_errors(void **state)
 	expect_error("/24", "prefix '/24': not an IPv4 or IPv6 address");
 }
 
+/* An operator's IPv6 prefix holds IPv6 addresses only, ::/0 too, though
+ * the maps keep IPv4 inside it; IPv4's space is ::ffff:0:0/96. */
+static void test_holds_its_own_family(void **state)
+{
+	struct xdpcast_lpm_key all6, all4, v4_space = prefix_v4_space(), host4, host6;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(prefix_parse("::/0", &all6, err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("0.0.0.0/0", &all4, err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("198.51.100.7", &host4, err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("2001:db8::7", &host6, err, sizeof(err)), 0);
+	assert_memory_equal(&v4_space, &all4, sizeof(all4));
+	assert_true(prefix_contains(&all6, host4.addr));          /* as the trie matches */
+	assert_false(prefix_holds_address(&all6, host4.addr));
+	assert_true(prefix_holds_address(&all6, host6.addr));
+	assert_true(prefix_holds_address(&all4, host4.addr));
+	assert_false(prefix_holds_address(&all4, host6.addr));
+	assert_true(prefix_holds_v4_space(&all6));
+	assert_false(prefix_holds_v4_space(&all4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4_is_mapped),
 		cmocka_unit_test(test_bare_address_is_a_host),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_holds_its_own_family),
 	};
 
 	return cmocka_run_group_tests_name("prefix", tests, NULL, NULL);

@@ -191,14 +191,6 @@ int catchment_group_prefix_check(const struct xdpcast_lpm_key *prefix, char *err
 	return -1;
 }
 
-/* Whether a group's prefix holds a network of the map. Of its own family
- * only: IPv4 networks are kept IPv4-mapped, inside ::/0 and every IPv6
- * prefix down to ::/96, which an operator writes to mean IPv6. */
-static bool group_prefix_holds(const struct xdpcast_lpm_key *group, const struct xdpcast_lpm_key *network)
-{
-	return prefix_is_v4(group) == prefix_is_v4(network) && prefix_contains(group, network->addr);
-}
-
 void catchment_group_totals(const struct catchment *c, const struct catchment_group *groups, size_t count,
 			    struct catchment_group_total *out)
 {
@@ -212,7 +204,7 @@ void catchment_group_totals(const struct catchment *c, const struct catchment_gr
 		for (; g < count; g++) {
 			size_t p = 0;
 
-			while (p < groups[g].prefix_count && !group_prefix_holds(&groups[g].prefixes[p], &net->prefix))
+			while (p < groups[g].prefix_count && !prefix_holds_address(&groups[g].prefixes[p], net->prefix.addr))
 				p++;
 			if (p < groups[g].prefix_count)
 				break;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,12 +73,26 @@ int prefix_contains(const struct xdpcast_lpm_key *prefix, const __u8 addr[16])
 	return !rest || ((prefix->addr[whole] ^ addr[whole]) & (0xff << (8 - rest))) == 0;
 }
 
+struct xdpcast_lpm_key prefix_v4_space(void)
+{
+	struct xdpcast_lpm_key space = { .prefixlen = 96 };
+
+	memcpy(space.addr, v4_mapped, sizeof(v4_mapped));
+	return space;
+}
+
 int prefix_holds_v4_space(const struct xdpcast_lpm_key *key)
 {
-	__u8 space[16] = { 0 };
+	struct xdpcast_lpm_key space = prefix_v4_space();
 
-	memcpy(space, v4_mapped, sizeof(v4_mapped));
-	return key->prefixlen < 96 && prefix_contains(key, space);
+	return key->prefixlen < 96 && prefix_contains(key, space.addr);
+}
+
+int prefix_holds_address(const struct xdpcast_lpm_key *prefix, const __u8 addr[16])
+{
+	bool v4 = memcmp(addr, v4_mapped, sizeof(v4_mapped)) == 0;
+
+	return prefix_contains(prefix, addr) && (!v4 || prefix_is_v4(prefix));
 }
 
 void prefix_format(const struct xdpcast_lpm_key *key, char *buf, size_t len)

@@ -20,6 +20,14 @@ int prefix_holds_v4_space(const struct xdpcast_lpm_key *key);
 /* Whether addr (16 bytes, IPv4 mapped) is inside the prefix. */
 int prefix_contains(const struct xdpcast_lpm_key *prefix, const __u8 addr[16]);
 
+/* Whether an operator's prefix holds addr, of its own family only: an
+ * IPv6 prefix, ::/0 too, holds no IPv4 address, though the maps keep
+ * IPv4 inside it (prefix_holds_v4_space). */
+int prefix_holds_address(const struct xdpcast_lpm_key *prefix, const __u8 addr[16]);
+
+/* ::ffff:0:0/96, IPv4's 0.0.0.0/0 as the maps key it. */
+struct xdpcast_lpm_key prefix_v4_space(void);
+
 /* Writes the prefix back in its family's notation. */
 void prefix_format(const struct xdpcast_lpm_key *key, char *buf, size_t len);
 
