@@ -33,7 +33,9 @@ trap '[ ! -e "$partial" ] || echo "make bench failed partway: what ran is in $pa
 	echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); kernel $(uname -r);"
 	echo "clang $(clang --version | awk '/version/ {print $4; exit}'), libbpf $(pkg-config --modversion libbpf), libxdp $(pkg-config --modversion libxdp)"
 	echo
-	echo "## Program cost (BPF_PROG_TEST_RUN, ${PROG_BENCH_PERCENTILE:+the ${PROG_BENCH_PERCENTILE}th percentile}${PROG_BENCH_PERCENTILE:-mean of the middle half} of $samples single-packet runs)"
+	statistic="mean of the middle half"
+	[ -z "${PROG_BENCH_PERCENTILE:-}" ] || statistic="percentile $PROG_BENCH_PERCENTILE"
+	echo "## Program cost (BPF_PROG_TEST_RUN, $statistic of $samples single-packet runs)"
 	echo
 	echo "Baseline: bench/baseline.bpf.c parses the same frame with xdpcast's parser,"
 	echo "swaps MACs, addresses and ports in place and returns XDP_TX. Each run's"

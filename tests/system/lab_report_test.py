@@ -30,10 +30,12 @@ def loop(*spans):
 
 UNPLANNED = {"t": 10.0, "kind": "unplanned", "target": "0.9", "what": "NSD dies"}
 
-# A region whose answers move to pop2 in 0.4 s: moved and settled at 0.4 s, met.
+# A region whose answers leave pop1 0.4 s after the event and come from
+# pop2 from 0.6 s on: moved and settled at 0.6 s, met.
 moved = loop((9, 10.4, "pop1"), (10.4, 10.6, None), (10.6, 14, "pop2"))
 path, went, settled, sent, lost = lab_report.path_of(moved, 10.0, 14.0)
 check("moved: path", path, ["pop1", "pop2"])
+check("moved: moved", round(went, 2), 0.6)
 check("moved: settled", round(settled, 2), 0.6)
 check("moved: lost", (sent, lost), (200, 10))
 check("moved: met", lab_report.met(UNPLANNED, lost, sent, settled), "yes")
