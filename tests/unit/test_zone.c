@@ -637,15 +637,16 @@ static void test_diff_that_does_not_apply_changes_nothing(void **state)
 }
 
 /* RFC 2181 10.1 holds after IXFR changes as for a file or an AXFR: a
- * CNAME added beside an address, or an address beside a CNAME, is refused
- * whole (the zone kept both); a CNAME that replaces the address in one
- * change applies. */
+ * CNAME added beside an address, an address beside a CNAME, or a second
+ * CNAME, is refused whole (the zone kept both); a CNAME that replaces the
+ * address in one change applies. */
 static void test_diff_breaking_the_cname_rule_changes_nothing(void **state)
 {
 	struct zone *zone = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\nalias 300 IN CNAME www\n");
 	struct zone *out = load_text(DIFF_SOA(1));
 	struct zone *cname_in = load_text(DIFF_SOA(2) "www 300 IN CNAME alias\n");
 	struct zone *address_in = load_text(DIFF_SOA(2) "alias 300 IN A 192.0.2.2\n");
+	struct zone *second_cname_in = load_text(DIFF_SOA(2) "alias 300 IN CNAME elsewhere.example.\n");
 	struct zone *address_out = load_text(DIFF_SOA(1) "www 300 IN A 192.0.2.1\n");
 	struct zone *replaced_in = load_text(DIFF_SOA(2) "www 300 IN CNAME elsewhere.example.\n");
 	struct zone_changes changes = { 0 };
@@ -658,6 +659,8 @@ static void test_diff_breaking_the_cname_rule_changes_nothing(void **state)
 	assert_int_equal(zone_patch(zone, &out, &address_in, 1, &changes, err, sizeof(err)), -1);
 	assert_string_equal(err, "the change leaves a CNAME and other data at alias.diff.test. (A); only RRSIG, NSEC "
 			    "and NSEC3 may sit beside a CNAME");
+	assert_int_equal(zone_patch(zone, &out, &second_cname_in, 1, &changes, err, sizeof(err)), -1);
+	assert_string_equal(err, "the change leaves 2 CNAMEs at alias.diff.test.; an alias names one name only");
 	assert_int_equal(zone->serial, 1);
 	assert_int_equal(zone->rrset_count, 3);
 	assert_int_equal(changes.count, 0);
@@ -670,6 +673,7 @@ static void test_diff_breaking_the_cname_rule_changes_nothing(void **state)
 	zone_free(out);
 	zone_free(cname_in);
 	zone_free(address_in);
+	zone_free(second_cname_in);
 	zone_free(address_out);
 	zone_free(replaced_in);
 }
@@ -985,6 +989,12 @@ static void test_cname_and_other_data_refused(void **state)
 	zone_free(load_text("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww CNAME x\n"
 			    "www RRSIG CNAME 13 2 3600 20300101000000 20200101000000 12345 t. AAAA\n"
 			    "www NSEC x.t. CNAME RRSIG NSEC\nx A 192.0.2.1\n"));
+	/* Two CNAMEs at one name (NSD refuses the zone; the cache answered
+	 * both); the same one twice is one record. */
+	expect_parse_error("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww CNAME x\ny A 192.0.2.1\nwww CNAME y\n",
+			   "text:5: www.t.: a second CNAME at one name (the first at text:3); an alias names one name "
+			   "only");
+	zone_free(load_text("$ORIGIN t.\n@ SOA ns hm 1 2 3 4 5\nwww CNAME x\nwww CNAME x\n"));
 }
 
 /* Zone input is bounded: only regular files, also through $INCLUDE,

@@ -235,6 +235,22 @@ static const char *where(const struct record_source *sources, size_t i, char *bu
 	return buf;
 }
 
+/* RFC 2181 10.1 too: an alias names one name. */
+static void second_cname(const struct zone *zone, const struct record_source *sources, size_t cname,
+			 size_t second, char *err, size_t errlen)
+{
+	char owner[KNOT_DNAME_TXT_MAXLEN], at_cname[PATH_MAX + 32], at_second[PATH_MAX + 32];
+
+	knot_dname_to_str(owner, zone->rrsets[cname].owner, sizeof(owner));
+	if (sources)
+		snprintf(err, errlen, "%s: %s: a second CNAME at one name (the first at %s); an alias names one "
+			 "name only", where(sources, second, at_second, sizeof(at_second)), owner,
+			 where(sources, cname, at_cname, sizeof(at_cname)));
+	else
+		snprintf(err, errlen, "%s: %s: a second CNAME at one name; an alias names one name only", zone->file,
+			 owner);
+}
+
 static void cname_conflict(const struct zone *zone, const struct record_source *sources, size_t cname,
 			   size_t other, char *err, size_t errlen)
 {
@@ -286,6 +302,12 @@ static int finish(struct zone *zone, const struct record_source *sources, char *
 				into->ttl = cur->ttl;
 			if (knot_rdataset_merge(&into->rrs, &cur->rrs, NULL) != KNOT_EOK) {
 				snprintf(err, errlen, "%s: out of memory merging RRsets", zone->file);
+				goto done;
+			}
+			if (into->type == KNOT_RRTYPE_CNAME && into->rrs.count > 1) {
+				second_cname(zone, sources, cname, order[k], err, errlen);
+				knot_rrset_clear(cur, NULL);
+				k++;            /* cleared: not kept below */
 				goto done;
 			}
 			knot_rrset_clear(cur, NULL);
@@ -890,13 +912,14 @@ static uint16_t count_after(const knot_rrset_t *rr, const struct touched *first,
 }
 
 /* RFC 2181 10.1, as for a file or an AXFR (finish): no owner the change
- * touches is left with a CNAME and other data. The overlay is sorted. */
+ * touches is left with a CNAME and other data, or with two CNAMEs. The
+ * overlay is sorted. */
 static int check_cname_rule(const struct zone *zone, const struct overlay *o, char *err, size_t errlen)
 {
 	for (size_t i = 0, end; i < o->count; i = end) {
 		const knot_dname_t *owner = o->items[i].rr.owner;
 		const knot_rrset_t *rrsets;
-		uint16_t cname = 0, other = 0, other_type = 0;
+		uint16_t cname = 0, other = 0, other_type = 0, cnames = 0;
 		size_t count;
 
 		for (end = i; end < o->count && knot_dname_is_equal(o->items[end].rr.owner, owner); end++) {
@@ -905,6 +928,7 @@ static int check_cname_rule(const struct zone *zone, const struct overlay *o, ch
 			if (t->before || !t->rr.rrs.count)
 				continue;       /* the zone's, counted below; or nothing */
 			cname += t->rr.type == KNOT_RRTYPE_CNAME;
+			cnames += t->rr.type == KNOT_RRTYPE_CNAME ? t->rr.rrs.count : 0;
 			if (!may_sit_beside_cname(t->rr.type) && !other++)
 				other_type = t->rr.type;
 		}
@@ -913,8 +937,18 @@ static int check_cname_rule(const struct zone *zone, const struct overlay *o, ch
 			if (!count_after(&rrsets[k], &o->items[i], &o->items[end]))
 				continue;
 			cname += rrsets[k].type == KNOT_RRTYPE_CNAME;
+			if (rrsets[k].type == KNOT_RRTYPE_CNAME)
+				cnames += count_after(&rrsets[k], &o->items[i], &o->items[end]);
 			if (!may_sit_beside_cname(rrsets[k].type) && !other++)
 				other_type = rrsets[k].type;
+		}
+		if (cnames > 1) {
+			char name[KNOT_DNAME_TXT_MAXLEN];
+
+			knot_dname_to_str(name, owner, sizeof(name));
+			snprintf(err, errlen, "the change leaves %u CNAMEs at %s; an alias names one name only", cnames,
+				 name);
+			return -1;
 		}
 		if (cname && other) {
 			char name[KNOT_DNAME_TXT_MAXLEN], type[32];
