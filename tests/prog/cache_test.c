@@ -1130,7 +1130,7 @@ static void add_zone_names(struct corpus *c, const struct zone *zone)
 
 static const uint16_t corpus_types[] = {
 	KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA, KNOT_RRTYPE_MX, KNOT_RRTYPE_TXT, KNOT_RRTYPE_NS, KNOT_RRTYPE_SOA,
-	KNOT_RRTYPE_CNAME, KNOT_RRTYPE_DS, KNOT_RRTYPE_SRV, KNOT_RRTYPE_PTR,
+	KNOT_RRTYPE_CNAME, KNOT_RRTYPE_DS, KNOT_RRTYPE_SRV, KNOT_RRTYPE_PTR, KNOT_RRTYPE_RT, KNOT_RRTYPE_MB,
 };
 
 #define CORPUS_TYPES (sizeof(corpus_types) / sizeof(corpus_types[0]))
@@ -1696,6 +1696,8 @@ static const char *const fz_pool[] = {
 	"c1 60 IN CNAME c2",
 	"dn3 IN DNAME wc.r.test.",
 	"c9 IN CNAME y.dn3",
+	"www IN TYPE19 \\# 13 0c333131303631373030393536",    /* X25: rt's additional data */
+	"mb IN TYPE7 \\# 12 037777770172047465737400",          /* MB www.r.test.: its addresses */
 };
 
 #define FZ_POOL (sizeof(fz_pool) / sizeof(fz_pool[0]))

@@ -135,7 +135,7 @@ static bool has_wildcard_child(const struct zone *zone, const knot_dname_t *name
 /* The A and AAAA RRsets at an additional target, as looked up once. */
 struct glue {
 	knot_dname_t target[KNOT_DNAME_MAXLEN];
-	const knot_rrset_t *found[2];   /* A, AAAA */
+	const knot_rrset_t *found[4];   /* additional_types */
 	bool expanded;                  /* found[] are a wildcard's, to be given the target's name */
 	bool occluded;                  /* below a delegation or DNAME: only glue of NS records */
 };
@@ -210,10 +210,21 @@ static bool is_occluded(struct zone_compiler *zc, const knot_dname_t *owner, uin
 	return below_cut_or_dname(zc, owner) || (is_cut(zc->zone, owner) && type != KNOT_RRTYPE_DS);
 }
 
-/* The addresses at an in-zone additional target (lowercase). */
+/* What an additional target brings, as NSD adds it: its addresses, and for
+ * an RT record its X25 and ISDN records too (RFC 1183 3.3), which libknot
+ * does not name. */
+#define RRTYPE_X25 19
+#define RRTYPE_ISDN 20
+static const uint16_t additional_types[] = { KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA, RRTYPE_X25, RRTYPE_ISDN };
+
+static size_t additional_types_of(uint16_t type)
+{
+	return type == KNOT_RRTYPE_RT ? 4 : 2;
+}
+
+/* The records at an in-zone additional target (lowercase). */
 static const struct glue *glue_of(struct zone_compiler *zc, const knot_dname_t *target)
 {
-	static const uint16_t types[] = { KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA };
 	knot_dname_t wildcard[KNOT_DNAME_MAXLEN];
 	struct glue *g;
 
@@ -231,8 +242,8 @@ static const struct glue *glue_of(struct zone_compiler *zc, const knot_dname_t *
 
 		g->expanded = ce && zone_wildcard_of(ce, wildcard);
 	}
-	for (size_t t = 0; t < 2; t++)
-		g->found[t] = zone_find(zc->zone, g->expanded ? wildcard : g->target, types[t]);
+	for (size_t t = 0; t < sizeof(additional_types) / sizeof(additional_types[0]); t++)
+		g->found[t] = zone_find(zc->zone, g->expanded ? wildcard : g->target, additional_types[t]);
 	g->occluded = is_occluded(zc, g->target, KNOT_RRTYPE_A);
 	return g;
 }
@@ -243,7 +254,8 @@ const knot_dname_t *answer_rdata_target(uint16_t type, const knot_rdata_t *rd)
 	case KNOT_RRTYPE_CNAME:
 		return knot_cname_name(rd);
 	case KNOT_RRTYPE_NS:
-		return knot_ns_name(rd);
+	case KNOT_RRTYPE_MB:                    /* a mailbox's host (RFC 1035 3.3.3): NSD adds its addresses */
+		return knot_ns_name(rd);        /* the one name of the data */
 	case KNOT_RRTYPE_MX:
 	case KNOT_RRTYPE_KX:
 	case KNOT_RRTYPE_RT:
@@ -414,8 +426,9 @@ static void note_additional_len(struct response *r, const knot_rrset_t *rr)
 		r->additional_min = len;
 }
 
-/* A and AAAA of in-zone targets of an RRset's NS, MX, KX, RT and SRV
- * records; below a delegation (glue) for NS records only, as NSD. */
+/* A and AAAA of in-zone targets of an RRset's NS, MX, KX, RT, SRV and MB
+ * records, and X25 and ISDN of RT's; below a delegation (glue) for NS
+ * records only, as NSD. */
 static int put_additional_for(struct response *r, const knot_rrset_t *rr)
 {
 	bool glue = rr->type == KNOT_RRTYPE_NS;
@@ -432,7 +445,7 @@ static int put_additional_for(struct response *r, const knot_rrset_t *rr)
 		if (knot_dname_in_bailiwick(lower, r->zone->origin) < 0)
 			continue;
 		g = glue_of(r->zc, lower);
-		for (size_t t = 0; t < 2; t++) {
+		for (size_t t = 0; t < additional_types_of(rr->type); t++) {
 			int ret;
 
 			if (!g->found[t] || (!glue && g->occluded))

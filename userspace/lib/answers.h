@@ -117,7 +117,7 @@ int zone_compile_slots(struct zone_compiler *zc, struct compiled_answer slots[ZO
 int answers_chaos(const char *identity, int (*each)(const struct name_answers *names, void *arg), void *arg,
 		  char *err, size_t errlen);
 
-/* The name a CNAME, NS, MX, KX, RT or SRV record points at; NULL for other types. */
+/* The name a CNAME, NS, MX, KX, RT, SRV or MB record points at; NULL for other types. */
 const knot_dname_t *answer_rdata_target(uint16_t type, const knot_rdata_t *rd);
 
 /* The key hash of a wire-format name, as the XDP program computes it. */

@@ -1606,7 +1606,7 @@ static int mark_change(struct change *c, const struct zone_change *ch)
 	return 0;
 }
 
-/* Who depends on a marked name: owners of CNAME, NS, MX, KX, RT and SRV records
+/* Who depends on a marked name: owners of CNAME, NS, MX, KX, RT, SRV and MB records
  * that point at it, and who depends on those, to the end of every chain. */
 static int mark_dependents(struct change *c)
 {
