@@ -551,7 +551,7 @@ static inline __u32 xdpcast_record_types_off(__u32 name_len)
 }
 
 enum answer_flag {
-	ANSWER_NO_TRUNCATE = 1 << 0,       /* position independent: send whole or pass */
+	ANSWER_NO_TRUNCATE = 1 << 0,       /* send whole or pass: NSD would cut it otherwise */
 	ANSWER_NEEDS_AUTHORITY = 1 << 1,   /* no cut without the authority section */
 	ANSWER_TAIL_SLOT = 1 << 2,         /* tail is the address of the zone's slots; `slot` says which */
 	ANSWER_DENIAL_NSEC = 1 << 3,       /* + the NSEC covering the qname, from the zone's denial index */
