@@ -610,6 +610,8 @@ static void test_lookup_reason_beside_other_test_runs(void **state)
 
 	(void)state;
 	assert_int_equal(prefix_parse("192.0.2.53/32", &pins.destination, err, sizeof(err)), 0);
+	if (lookup_read_stats_shape(&pins, err, sizeof(err)))
+		fail_msg("%s", err);
 	test_program_counts(skel, before);
 	other_runs_stop = 0;
 	assert_int_equal(pthread_create(&thread, NULL, other_test_runs, NULL), 0);

@@ -132,10 +132,25 @@ static bool has_wildcard_child(const struct zone *zone, const knot_dname_t *name
 	return zone_wildcard_of(name, wildcard) && zone_name_exists(zone, wildcard);
 }
 
-/* The A and AAAA RRsets at an additional target, as looked up once. */
+/* What an additional target brings, as NSD adds it: its addresses, and for
+ * an RT record its X25 and ISDN records too (RFC 1183 3.3), which libknot
+ * does not name. The addresses come first: every other type takes those
+ * alone. */
+#define RRTYPE_X25 19
+#define RRTYPE_ISDN 20
+static const uint16_t additional_types[] = { KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA, RRTYPE_X25, RRTYPE_ISDN };
+#define ADDITIONAL_TYPES (sizeof(additional_types) / sizeof(additional_types[0]))
+#define ADDRESS_TYPES 2
+
+static size_t additional_types_of(uint16_t type)
+{
+	return type == KNOT_RRTYPE_RT ? ADDITIONAL_TYPES : ADDRESS_TYPES;
+}
+
+/* The RRsets at an additional target, as looked up once. */
 struct glue {
 	knot_dname_t target[KNOT_DNAME_MAXLEN];
-	const knot_rrset_t *found[4];   /* additional_types */
+	const knot_rrset_t *found[ADDITIONAL_TYPES];     /* additional_types */
 	bool expanded;                  /* found[] are a wildcard's, to be given the target's name */
 	bool occluded;                  /* below a delegation or DNAME: only glue of NS records */
 };
@@ -210,18 +225,6 @@ static bool is_occluded(struct zone_compiler *zc, const knot_dname_t *owner, uin
 	return below_cut_or_dname(zc, owner) || (is_cut(zc->zone, owner) && type != KNOT_RRTYPE_DS);
 }
 
-/* What an additional target brings, as NSD adds it: its addresses, and for
- * an RT record its X25 and ISDN records too (RFC 1183 3.3), which libknot
- * does not name. */
-#define RRTYPE_X25 19
-#define RRTYPE_ISDN 20
-static const uint16_t additional_types[] = { KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA, RRTYPE_X25, RRTYPE_ISDN };
-
-static size_t additional_types_of(uint16_t type)
-{
-	return type == KNOT_RRTYPE_RT ? 4 : 2;
-}
-
 /* The records at an in-zone additional target (lowercase). */
 static const struct glue *glue_of(struct zone_compiler *zc, const knot_dname_t *target)
 {
@@ -242,7 +245,7 @@ static const struct glue *glue_of(struct zone_compiler *zc, const knot_dname_t *
 
 		g->expanded = ce && zone_wildcard_of(ce, wildcard);
 	}
-	for (size_t t = 0; t < sizeof(additional_types) / sizeof(additional_types[0]); t++)
+	for (size_t t = 0; t < ADDITIONAL_TYPES; t++)
 		g->found[t] = zone_find(zc->zone, g->expanded ? wildcard : g->target, additional_types[t]);
 	g->occluded = is_occluded(zc, g->target, KNOT_RRTYPE_A);
 	return g;

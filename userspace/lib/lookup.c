@@ -166,17 +166,12 @@ static int test_run_slot(int stats_fd, unsigned char *percpu, char *err, size_t 
 	return 0;
 }
 
-/* The shape of the pinned counters: a CPU's counters at cpu * stride, of
- * `reasons` reasons (more or fewer than this build names when another
- * version pinned them; reasons are only appended). */
-struct counters_shape {
-	size_t stride, reasons;
-};
-
-static const struct xdpcast_counter *counters_of(const unsigned char *percpu, const struct counters_shape *shape,
-						 int cpu)
+/* A CPU's counters in a reading of the pinned stats map: at cpu * stride,
+ * of `stats_reasons` reasons (more or fewer than this build names when
+ * another version pinned them; reasons are only appended). */
+static const struct xdpcast_counter *counters_of(const unsigned char *percpu, const struct lookup_pins *pins, int cpu)
 {
-	return (const struct xdpcast_counter *)(percpu + cpu * shape->stride);
+	return (const struct xdpcast_counter *)(percpu + cpu * pins->stats_stride);
 }
 
 /* The reason that moved by one packet when nothing else moved, else
@@ -205,7 +200,7 @@ static enum xdpcast_reason moved_alone(const struct xdpcast_counter *before, con
  * is ours whatever they do.
  */
 static int run_frame(const struct lookup_pins *pins, const uint8_t *frame, size_t len, unsigned char *before,
-		     unsigned char *after, const struct counters_shape *shape, int cpus, struct lookup_result *out,
+		     unsigned char *after, int cpus, struct lookup_result *out,
 		     char *err, size_t errlen)
 {
 	uint8_t response[4096];
@@ -234,7 +229,7 @@ static int run_frame(const struct lookup_pins *pins, const uint8_t *frame, size_
 		}
 	}
 	if (cpu >= 0 && cpu < cpus && sched_getcpu() == cpu)
-		out->reason = moved_alone(counters_of(before, shape, cpu), counters_of(after, shape, cpu), shape->reasons);
+		out->reason = moved_alone(counters_of(before, pins, cpu), counters_of(after, pins, cpu), pins->stats_reasons);
 	return 0;
 }
 
@@ -245,6 +240,7 @@ int lookup_open(const char *pin_dir, struct lookup_pins *pins, char *err, size_t
 	pins->prog = pins->stats = -1;
 	if ((pins->prog = pin_open(pin_dir, "xdpcast_prog", err, errlen)) < 0 ||
 	    (pins->stats = pin_open(pin_dir, "xdpcast_stats", err, errlen)) < 0 ||
+	    lookup_read_stats_shape(pins, err, errlen) ||
 	    (protected = pin_open_map(pin_dir, "xdpcast_protected", sizeof(struct xdpcast_lpm_key),
 				      sizeof(struct protected_prefix), err, errlen)) < 0 ||
 	    lookup_destination(protected, &pins->destination, err, errlen)) {
@@ -255,6 +251,12 @@ int lookup_open(const char *pin_dir, struct lookup_pins *pins, char *err, size_t
 	}
 	close(protected);
 	return 0;
+}
+
+int lookup_read_stats_shape(struct lookup_pins *pins, char *err, size_t errlen)
+{
+	return percpu_array_items(pins->stats, "xdpcast_stats", sizeof(struct xdpcast_counter), &pins->stats_stride,
+				  &pins->stats_reasons, err, errlen);
 }
 
 void lookup_close(struct lookup_pins *pins)
@@ -270,7 +272,6 @@ int lookup_query(const struct lookup_pins *pins, const char *qname, uint16_t qty
 		 struct lookup_result *out, char *err, size_t errlen)
 {
 	int cpus = libbpf_num_possible_cpus(), runs = 0, ret;
-	struct counters_shape shape;
 	unsigned char *before;
 	uint8_t frame[2048];
 	size_t len;
@@ -279,16 +280,17 @@ int lookup_query(const struct lookup_pins *pins, const char *qname, uint16_t qty
 	len = build_frame(frame, sizeof(frame), &pins->destination, qname, qtype, dnssec_ok, err, errlen);
 	if (!len)
 		return -1;
-	if (percpu_array_items(pins->stats, "xdpcast_stats", sizeof(struct xdpcast_counter), &shape.stride,
-			       &shape.reasons, err, errlen))
+	if (!pins->stats_stride) {
+		snprintf(err, errlen, "xdpcast_stats: its shape was not read (lookup_read_stats_shape)");
 		return -1;
-	before = cpus > 0 ? calloc(2 * (size_t)cpus, shape.stride) : NULL;
+	}
+	before = cpus > 0 ? calloc(2 * (size_t)cpus, pins->stats_stride) : NULL;
 	if (!before) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	do
-		ret = run_frame(pins, frame, len, before, before + cpus * shape.stride, &shape, cpus, out, err, errlen);
+		ret = run_frame(pins, frame, len, before, before + cpus * pins->stats_stride, cpus, out, err, errlen);
 	while (!ret && out->reason == XDPCAST_REASON_MAX && ++runs < LOOKUP_RUNS_MAX);
 	free(before);
 	return ret;

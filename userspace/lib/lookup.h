@@ -27,10 +27,13 @@ struct lookup_result {
  * for every zone's SOA: opening them for each run was most of its cost). */
 struct lookup_pins {
 	int prog, stats;
+	size_t stats_stride, stats_reasons;     /* the pinned stats map's shape (its build's) */
 	struct xdpcast_lpm_key destination;     /* an address of a protected prefix */
 };
 
 int lookup_open(const char *pin_dir, struct lookup_pins *pins, char *err, size_t errlen);
+/* Reads the shape of pins->stats into pins (lookup_open does). */
+int lookup_read_stats_shape(struct lookup_pins *pins, char *err, size_t errlen);
 /* Where lookups go, from the map of protected prefixes: an address inside
  * the first prefix (in the map's order) where the rules the program applies
  * let DNS over UDP in (elsewhere the port policy drops it), not its network
