@@ -614,7 +614,8 @@ static __always_inline __u32 tail_of(const struct answer_record *a)
  * head alone, + authority, + additional, as NSD drops sections to fit;
  * with the qname's proof of denial, all of it. NSD adds additional RRsets
  * until one does not fit: a cut of them all that leaves room for one is
- * passed.
+ * passed, as is a CNAME chain that does not fit (NSD sends its RRsets
+ * that fit).
  * Returns -1 when only TC=1 fits, -2 to pass (or when the answer cannot
  * be read).
  */
@@ -639,6 +640,8 @@ static __always_inline int plan_answer(struct scratch *s, const struct dns_query
 		proof_len = p->len;
 	}
 	plan->head_len = a->head_len;
+	if (plan->head_len > room && (a->flags & ANSWER_CNAME_CHAIN))
+		return -2;
 	plan->ancount = a->ancount;
 	plan->csum = xdpcast_csum_at(a->head_csum, data_off);
 	plan->tail = tail_of(a);

@@ -556,6 +556,8 @@ enum answer_flag {
 	ANSWER_TAIL_SLOT = 1 << 2,         /* tail is the address of the zone's slots; `slot` says which */
 	ANSWER_DENIAL_NSEC = 1 << 3,       /* + the NSEC covering the qname, from the zone's denial index */
 	ANSWER_DENIAL_NSEC3 = 1 << 4,      /* + the NSEC3 covering the next closer name's hash */
+	ANSWER_CNAME_CHAIN = 1 << 5,       /* an answer section that does not fit is passed: NSD
+					    * sends the chain's RRsets that fit, with TC=1 */
 };
 
 /*

@@ -2468,6 +2468,8 @@ static int expected_cut(const struct compiled_answer *a, size_t fixed, size_t li
 {
 	size_t room = limit - fixed;
 
+	if ((a->flags & ANSWER_CNAME_CHAIN) && a->head_len > room)
+		return -1;
 	if ((size_t)a->head_len + a->tail_len <= room)
 		return 3;
 	if (a->flags & ANSWER_NO_TRUNCATE)
@@ -2603,6 +2605,65 @@ static void test_cut_exact_at_the_limit(void **state)
 	assert_int_equal(test_program_publish(skel, EXAMPLE, err, sizeof(err)), 0);
 }
 
+/*
+ * A CNAME chain is cut as any answer where its answer section fits (NSD
+ * drops the authority and additional sections that do not, without TC),
+ * and passed where the answer section itself does not fit (NSD sends the
+ * chain's RRsets that fit, with TC=1, where XDP could send only TC=1).
+ */
+static void test_cname_chains_cut_as_nsd_cuts_them(void **state)
+{
+	static char text[4096];
+	size_t at = 0;
+	struct xdpcast_counter before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	const uint8_t *dns;
+	const char *problem;
+	struct response r;
+	char *path, err[512];
+
+	(void)state;
+	at += snprintf(text + at, sizeof(text) - at,
+		       "$ORIGIN chaincut.test.\n$TTL 600\n@ IN SOA ns1 hostmaster 1 3600 600 86400 120\n"
+		       "@ IN NS ns1\n@ IN NS ns2\n@ IN NS ns3\n"
+		       "ns1 IN A 192.0.2.1\nns2 IN A 192.0.2.2\nns3 IN A 192.0.2.3\n"
+		       "alias IN CNAME fits\nlong IN CNAME longer\nfits IN TXT");
+	/* 512 octets leave 475 after alias's question: its answer section
+	 * takes 451, with the three NS records 505. */
+	at += txt_rdata(text + at, sizeof(text) - at, 420);
+	at += snprintf(text + at, sizeof(text) - at, "\nlonger IN TXT");
+	at += txt_rdata(text + at, sizeof(text) - at, 600);
+	snprintf(text + at, sizeof(text) - at, "\n");
+	path = write_file(text);
+	if (test_program_publish(skel, path, err, sizeof(err)))
+		fail_msg("%s", err);
+
+	ask("alias.chaincut.test.", KNOT_RRTYPE_TXT, 0, &r);
+	dns = dns_of(&r);
+	assert_false(knot_wire_get_tc(dns));
+	assert_int_equal(knot_wire_get_ancount(dns), 2);
+	assert_int_equal(knot_wire_get_nscount(dns), 0);
+	assert_int_equal(knot_wire_get_arcount(dns), 0);
+	ask("alias.chaincut.test.", KNOT_RRTYPE_TXT, 1232, &r);
+	dns = dns_of(&r);
+	assert_int_equal(knot_wire_get_ancount(dns), 2);
+	assert_int_equal(knot_wire_get_nscount(dns), 3);
+	assert_int_equal(knot_wire_get_arcount(dns), 4);        /* the glue and OPT */
+
+	test_program_counters(skel, before);
+	ask("long.chaincut.test.", KNOT_RRTYPE_TXT, 0, &r);
+	test_program_counters(skel, after);
+	assert_int_equal(r.verdict, XDP_PASS);
+	problem = test_program_counted_once(before, after, XDPCAST_dns_pass_other, r.query_len);
+	if (problem)
+		fail_msg("%s", problem);
+	ask("long.chaincut.test.", KNOT_RRTYPE_TXT, 1232, &r);
+	assert_int_equal(knot_wire_get_ancount(dns_of(&r)), 2);
+
+	unlink(path);
+	free(path);
+	assert_int_equal(test_program_publish(skel, EXAMPLE, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2634,6 +2695,7 @@ int main(void)
 		cmocka_unit_test(test_chains_into_another_served_zone),
 		cmocka_unit_test(test_minimal_wildcard_answers_carry_their_proof),
 		cmocka_unit_test(test_cut_exact_at_the_limit),
+		cmocka_unit_test(test_cname_chains_cut_as_nsd_cuts_them),
 	};
 
 	return cmocka_run_group_tests_name("answer cache", tests, setup, teardown);

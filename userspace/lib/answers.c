@@ -573,15 +573,16 @@ static int render(struct zone_compiler *zc, const struct zone *zone, const struc
 		/* The program adds the qname's proof unless the tail holds it. */
 		if (plan->denial)
 			memcpy(out->denial_skip, plan->proof_numbers, sizeof(out->denial_skip));
-		if (r.plain || (plan->referral && counts[KNOT_ADDITIONAL]) || plan->answer_count > 1)
-			/* Uncompressed, so longer than NSD's; a referral's glue,
-			 * which NSD cuts address by address; or a CNAME chain, whose
-			 * RRsets that fit NSD sends with TC=1: only whole, else pass. */
+		if (r.plain || (plan->referral && counts[KNOT_ADDITIONAL]))
+			/* Uncompressed, so longer than NSD's; or a referral's glue,
+			 * which NSD cuts address by address: only whole, else pass. */
 			out->flags |= ANSWER_NO_TRUNCATE;
 		else if (!plan->answer_count || plan->authority == &zc->negative_soa)
 			/* A negative answer (a CNAME chain's too: its SOA, with DO=1
 			 * its proof) or a referral needs its authority section. */
 			out->flags |= ANSWER_NEEDS_AUTHORITY;
+		if (plan->answer_count > 1)
+			out->flags |= ANSWER_CNAME_CHAIN;
 	}
 out:
 	if (r.pkt)
