@@ -218,6 +218,78 @@ static int compare_order(const void *a, const void *b, void *rrsets)
 			      (const knot_rrset_t *)rrsets + *(const size_t *)b);
 }
 
+/* Whether a record's data holds a capital letter: without one its
+ * canonical form is itself. */
+static bool records_have_capitals(const knot_rdataset_t *set)
+{
+	const knot_rdata_t *rd = set->rdata;
+
+	for (uint16_t i = 0; i < set->count; i++, rd = knot_rdataset_next((knot_rdata_t *)rd))
+		for (uint16_t k = 0; k < rd->len; k++)
+			if (rd->data[k] >= 'A' && rd->data[k] <= 'Z')
+				return true;
+	return false;
+}
+
+struct canonical_record {
+	const knot_rdata_t *rd;         /* in the RRset */
+	knot_rdataset_t form;           /* its canonical form alone */
+};
+
+static int compare_canonical(const void *a, const void *b)
+{
+	const struct canonical_record *x = a, *y = b;
+	int c = knot_rdata_cmp(x->form.rdata, y->form.rdata);
+
+	return c ? c : (x->rd > y->rd) - (x->rd < y->rd);
+}
+
+/*
+ * Names in the data of NS, MX, CNAME and the other types RFC 4034 section
+ * 6.2 lists compare without case: records of `set` that differ only so are
+ * one record, kept once (the first in canonical order), as NSD keeps one.
+ * Sorted by canonical form, so a large RRset costs n log n.
+ */
+static int records_dedupe(knot_rdataset_t *set, uint16_t type)
+{
+	knot_dname_t root[1] = { 0 };
+	struct canonical_record *items;
+	knot_rdataset_t gone = { 0 };
+	const knot_rdata_t *rd = set->rdata;
+	uint16_t n = set->count, made = 0;
+	int ret = -1;
+
+	if (n < 2 || !knot_rrtype_should_be_lowercased(type) || !records_have_capitals(set))
+		return 0;
+	items = calloc(n, sizeof(*items));
+	if (!items)
+		return -1;
+	for (; made < n; made++, rd = knot_rdataset_next((knot_rdata_t *)rd)) {
+		knot_rrset_t one;
+
+		knot_rrset_init(&one, root, type, KNOT_CLASS_IN, 0);
+		if (knot_rdataset_add(&one.rrs, rd, NULL) != KNOT_EOK)
+			goto out;
+		items[made] = (struct canonical_record){ .rd = rd, .form = one.rrs };
+		if (knot_rrset_rr_to_canonical(&one) != KNOT_EOK) {
+			made++;
+			goto out;
+		}
+	}
+	qsort(items, n, sizeof(*items), compare_canonical);
+	for (uint16_t i = 1; i < n; i++)
+		if (!knot_rdata_cmp(items[i - 1].form.rdata, items[i].form.rdata) &&
+		    knot_rdataset_add(&gone, items[i].rd, NULL) != KNOT_EOK)
+			goto out;
+	ret = gone.count ? knot_rdataset_subtract(set, &gone, NULL) : 0;
+out:
+	for (uint16_t i = 0; i < made; i++)
+		knot_rdataset_clear(&items[i].form, NULL);
+	free(items);
+	knot_rdataset_clear(&gone, NULL);
+	return ret ? -1 : 0;
+}
+
 /* RFC 2181 section 10.1: a CNAME's owner has no other data, but for the
  * DNSSEC records that sign it and prove what is not there (RFC 4035 2.5). */
 static bool may_sit_beside_cname(uint16_t type)
@@ -300,7 +372,8 @@ static int finish(struct zone *zone, const struct record_source *sources, char *
 			zone->mixed_ttls |= cur->ttl != into->ttl;
 			if (cur->ttl < into->ttl)
 				into->ttl = cur->ttl;
-			if (knot_rdataset_merge(&into->rrs, &cur->rrs, NULL) != KNOT_EOK) {
+			if (knot_rdataset_merge(&into->rrs, &cur->rrs, NULL) != KNOT_EOK ||
+			    (into->type == KNOT_RRTYPE_CNAME && records_dedupe(&into->rrs, into->type))) {
 				snprintf(err, errlen, "%s: out of memory merging RRsets", zone->file);
 				goto done;
 			}
@@ -325,6 +398,11 @@ static int finish(struct zone *zone, const struct record_source *sources, char *
 		}
 		merged[out++] = *cur;
 	}
+	for (size_t i = 0; i < out; i++)
+		if (records_dedupe(&merged[i].rrs, merged[i].type)) {
+			snprintf(err, errlen, "%s: out of memory merging RRsets", zone->file);
+			goto done;
+		}
 	ret = 0;
 done:
 	/* On an error too, the zone keeps every RRset still alive once, for
@@ -802,7 +880,7 @@ static int overlay_step(struct zone *zone, struct overlay *o, const struct zone 
 		o->mixed_ttls |= t->rr.rrs.count && rr->ttl != t->rr.ttl;
 		if (!t->rr.rrs.count || rr->ttl < t->rr.ttl)
 			t->rr.ttl = rr->ttl;
-		if (knot_rdataset_merge(&t->rr.rrs, &rr->rrs, NULL))
+		if (knot_rdataset_merge(&t->rr.rrs, &rr->rrs, NULL) || records_dedupe(&t->rr.rrs, rr->type))
 			goto oom;
 	}
 	return 0;
