@@ -74,6 +74,16 @@ static __always_inline int is_ipv4(const struct packet *pkt)
 	return pkt->h_proto == ETH_P_IP;
 }
 
+/* An IPv6 destination in ::ffff:0:0/96, where the keys of IPv4 prefixes
+ * lie: no IPv6 prefix we protect holds it, and no host is so addressed on
+ * the wire (RFC 4291 section 2.5.5.2). */
+static __always_inline int is_mapped_ipv6_destination(const struct packet *pkt)
+{
+	const __u32 *dst = (const void *)pkt->dst.addr;    /* 4-aligned in the key */
+
+	return !is_ipv4(pkt) && !(dst[0] | dst[1]) && dst[2] == bpf_htonl(0xffff);
+}
+
 enum parse_result {
 	PARSE_OK,
 	PARSE_NOT_IP,        /* no destination known: not ours to judge */

@@ -182,7 +182,7 @@ int xdpcast(struct xdp_md *ctx)
 	enum parse_result parsed = parse_packet(ctx, &pkt);
 	const struct protected_prefix *scope;
 
-	if (parsed == PARSE_NOT_IP)
+	if (parsed == PARSE_NOT_IP || is_mapped_ipv6_destination(&pkt))
 		return count(&pkt, XDPCAST_not_protected);
 	scope = bpf_map_lookup_elem(&xdpcast_protected, &pkt.dst);
 	if (!scope)
