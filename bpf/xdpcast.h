@@ -14,6 +14,7 @@
 #define XDPCAST_MAX_IFACES     8
 #define XDPCAST_STATS_SLOTS    (XDPCAST_MAX_IFACES + 1)
 #define XDPCAST_HANDOVER_CHECKS 80      /* health checks a handover lists: every one (health.h) */
+#define XDPCAST_HANDOVER_PREFIXES 64    /* anycast prefixes a handover lists: every one (options.h) */
 #define XDPCAST_TEST_RUN_SLOT  XDPCAST_MAX_IFACES  /* packets of no attached interface:
 						    * BPF_PROG_TEST_RUN (xdpcastctl lookup) */
 #define XDPCAST_NAME_MAX       255   /* wire-format domain name, root label included */
@@ -306,6 +307,13 @@ struct control_plane_state {
 	 * only `healthy` is trusted. */
 	__u32 checks_listed;
 	struct control_plane_check check_states[XDPCAST_HANDOVER_CHECKS];
+	/* The anycast prefixes it announced (drained ones too), by their
+	 * text's hash: after a handover, one it did not announce waits for
+	 * its checks to pass as at a fresh start. announced_known 0: an older
+	 * xdpcastd wrote it, and each prefix is taken as announced. */
+	__u32 announced_known;
+	__u32 announced_count;
+	__u64 announced[XDPCAST_HANDOVER_PREFIXES];
 };
 
 /*

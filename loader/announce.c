@@ -469,6 +469,10 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 		if (r.prepend < d->opts.drain.prepend)
 			r.prepend = d->opts.drain.prepend;
 	}
+	if (d->unproven & (1ULL << i)) {
+		why_add(why, len, "not announced before the handover: waits for its checks to pass here");
+		withdrawn = true;
+	}
 	if (withdrawn) {
 		r.state = ROUTE_WITHDRAWN;
 		r.prepend = 0;
@@ -476,11 +480,36 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 	return r;
 }
 
+/* A prefix new since a handover is proven once every check gating it is
+ * up and has passed `rise` times in a row in this xdpcastd's own rounds,
+ * as at a fresh start: the word the checks took over was not about it. */
+static void prove_new_prefixes(struct daemon *d)
+{
+	for (size_t i = 0; i < d->opts.anycast_count; i++) {
+		uint64_t bit = 1ULL << i;
+		bool proven = true;
+
+		if (!(d->unproven & bit))
+			continue;
+		for (size_t c = 0; c < d->health.count; c++) {
+			const struct check *check = &d->health.checks[c];
+
+			if ((check->gates & bit) && (!check->up || check->passes_here < d->health.rise))
+				proven = false;
+		}
+		if (proven) {
+			d->unproven &= ~bit;
+			log_info("%s: its checks passed since the handover", d->routes[i].prefix);
+		}
+	}
+}
+
 /* Whether a route changed. */
 static bool decide_all(struct daemon *d)
 {
 	bool changed = false;
 
+	prove_new_prefixes(d);
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
 		struct route r = decide(d, i, d->route_why[i], sizeof(d->route_why[i]));
 
@@ -918,6 +947,20 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
 /* What the previous xdpcastd's record says of the check called name:
  * 1 up, 0 down, -1 not listed (a check it did not have). Should two
  * entries share the hash, down wins. */
+/* Whether the xdpcastd that handed over announced `prefix` (as BIRD
+ * writes it); yes when its record does not say. */
+static bool handed_over_announced(const struct control_plane_state *previous, const char *prefix)
+{
+	uint64_t hash = hmap_hash_text(prefix);
+
+	if (!previous->announced_known || previous->announced_count > XDPCAST_HANDOVER_PREFIXES)
+		return true;
+	for (size_t i = 0; i < previous->announced_count; i++)
+		if (previous->announced[i] == hash)
+			return true;
+	return false;
+}
+
 static int handed_over_state(const struct control_plane_state *previous, const char *name)
 {
 	uint64_t hash = hmap_hash_text(name);
@@ -928,6 +971,8 @@ static int handed_over_state(const struct control_plane_state *previous, const c
 			state = state < 0 ? previous->check_states[i].up != 0 : state && previous->check_states[i].up;
 	return state;
 }
+
+_Static_assert(OPTIONS_MAX_ANYCAST <= XDPCAST_HANDOVER_PREFIXES, "a handover lists every prefix");
 
 int announce_init(struct daemon *d, const struct control_plane_state *previous, char *err, size_t errlen)
 {
@@ -958,15 +1003,23 @@ int announce_init(struct daemon *d, const struct control_plane_state *previous, 
 	 * prefix down does not take the others down at a restart. A check it
 	 * did not have starts up after a healthy handover (all it announced
 	 * was checked), else down: it could announce what the previous one
-	 * withdrew. After a crash nobody knows: start withdrawn and rise. A
-	 * check with nothing to ask here has not passed (a prefix added
-	 * since, without an address on this host): it would be announced for
-	 * `fall` rounds. */
+	 * withdrew. A prefix it did not announce (added since, or withdrawn
+	 * then) waits for its checks to pass here (prove_new_prefixes): their
+	 * word was not about it. After a crash nobody knows: start withdrawn
+	 * and rise. A check with nothing to ask here has not passed (a prefix
+	 * added since, without an address on this host): it would be
+	 * announced for `fall` rounds. */
 	if (inherit) {
 		size_t down = 0;
 		char why[192];
 
 		health_assume_up(&d->health);
+		for (size_t i = 0; i < d->opts.anycast_count; i++)
+			if (!handed_over_announced(previous, d->routes[i].prefix)) {
+				d->unproven |= 1ULL << i;
+				log_info("%s: not announced by the previous xdpcastd: withdrawn until its checks pass "
+					 "here", d->routes[i].prefix);
+			}
 		for (size_t i = 0; i < d->health.count; i++) {
 			int was = listed ? handed_over_state(previous, d->health.checks[i].name) : 1;
 

@@ -166,6 +166,8 @@ struct daemon {
 	struct bgp bgp;                 /* used by the sync job only */
 	struct bgp_view bird;
 	struct route *routes;           /* what BIRD is asked for, per --anycast */
+	uint64_t unproven;              /* bit i: a prefix the xdpcastd that handed over did not announce,
+					 * withdrawn until its checks pass here (announce_init) */
 	char (*route_why)[PREFIX_WHY_LEN];         /* why each is not announced plainly; "" */
 	struct maintenance *maintenance;        /* the operator's in force, per --anycast */
 	struct maintenance *maintenance_asked;  /* asked last: in force, or an undrain waiting for the file */

@@ -52,6 +52,7 @@ void health_record(struct health *h, size_t i, bool passed, const char *detail)
 				 log_every_end(&c->failure_log));
 		c->failures = 0;
 		c->passes++;
+		c->passes_here++;
 		if (!c->up && c->passes >= h->rise) {
 			c->up = true;
 			log_info("health check %s: up (%u passes in a row)", c->name, c->passes);
@@ -59,7 +60,7 @@ void health_record(struct health *h, size_t i, bool passed, const char *detail)
 		return;
 	}
 	log_reason(&c->failure_log, detail, LOG_LEVEL_ERROR, "health check %s failed: %s", c->name, detail);
-	c->passes = 0;
+	c->passes = c->passes_here = 0;
 	c->failures++;
 	if (c->up && c->failures >= h->fall) {
 		c->up = false;

@@ -29,6 +29,7 @@ struct check {
 	char name[80];                  /* a command's (OPTIONS_CHECK_NAME_MAX), or "backend PREFIX" */
 	bool up;
 	unsigned passes, failures;      /* in a row */
+	unsigned passes_here;           /* in a row run by this xdpcastd (passes counts a handover's word) */
 	char detail[256];               /* why the last run failed; "" when it passed */
 	struct log_every failure_log;   /* failures logged once per reason, with a count */
 	enum check_action action;       /* what being down does to the prefixes it gates */

@@ -498,14 +498,14 @@ launch_xdpcastd() {
 	# IN_CONFIG="KEY...": these keys are the config file's, not given as
 	# flags (a flag wins over the file): interfaces, control_socket (the
 	# file names $CONTROL_SOCKET, where ctl asks), state_file, pin_dir (the
-	# file names $PIN_DIR).
-	local flags=()
+	# file names $PIN_DIR). ANYCAST_PREFIXES: the --anycast prefixes.
+	local flags=() prefix
 	[[ " ${IN_CONFIG:-} " == *" interfaces "* ]] || flags+=(--iface veth-s)
 	[[ " ${IN_CONFIG:-} " == *" control_socket "* ]] || flags+=(--control-socket "$CONTROL_SOCKET")
 	[[ " ${IN_CONFIG:-} " == *" state_file "* ]] || flags+=(--state-file "$WORK/state.json")
 	[[ " ${IN_CONFIG:-} " == *" pin_dir "* ]] || flags+=(--pin-dir "$PIN_DIR")
-	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" "${flags[@]}" --anycast 192.0.2.0/24 \
-		--anycast 2001:db8:53::/48 --bird-socket none --pop "${POP:-e2e}" "$@" \
+	for prefix in ${ANYCAST_PREFIXES:-192.0.2.0/24 2001:db8:53::/48}; do flags+=(--anycast "$prefix"); done
+	ip netns exec "$NS_SRV" "${XDPCASTD:-$BUILD/xdpcastd}" "${flags[@]}" --bird-socket none --pop "${POP:-e2e}" "$@" \
 		> "$WORK/xdpcastd.log" 2>&1 &
 	XDPCASTD_PID=$!
 	PIDS+=($XDPCASTD_PID)

@@ -451,3 +451,34 @@ touch "$WORK/v6-ok"
 wait_within "the IPv6 prefix back once v6dns rose" 10 in_include 2001:db8:53::/48
 stop_xdpcastd
 echo "ok - handovers with the IPv6 prefix's check down, then renamed: IPv4 announced throughout ($(wc -l < "$WORK/partial-samples") samples), IPv6 withdrawn until its check rose"
+
+# A healthy handover to a config that adds a prefix: the checks' word was
+# about the prefixes announced, so the new one waits for its checks to
+# pass `rise` times in the new daemon's rounds (its v6web check, new, was
+# taken as up and failing would have had it announced for `fall` rounds);
+# the old one stays announced throughout.
+printf 'health: {interval_ms: 200, rise: 10, fall: 5, backend: %s}\n' $ANYCAST4 > "$WORK/v4only.yaml"
+rm -f "$WORK/v6-ok"
+ANYCAST_PREFIXES=192.0.2.0/24 start_xdpcastd --zone "$ZONE" --config "$WORK/v4only.yaml" "${bird[@]}"
+wait_within "the IPv4 prefix announced" 10 in_include 192.0.2.0/24
+while :; do
+	echo "$(in_include 192.0.2.0/24 && echo v4 || echo no-v4) $(in_include 2001:db8:53::/48 && echo v6 || echo no-v6)"
+	sleep 0.02
+done > "$WORK/added-samples" &
+sampler=$!
+PIDS+=($sampler)
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID"
+start_xdpcastd --zone "$ZONE" --config "$WORK/partial.yaml" "${bird[@]}"
+wait_for "v6web down after its fall" grep -q "health check v6web: down" "$WORK/xdpcastd.log"
+kill "$sampler"; wait "$sampler" 2>/dev/null || true
+[ "$(sort -u "$WORK/added-samples")" = "v4 no-v6" ] ||
+	fail "the include file across a handover adding a prefix: $(sort "$WORK/added-samples" | uniq -c)"
+grep -q "2001:db8:53::/48: not announced by the previous xdpcastd: withdrawn until its checks pass here" \
+	"$WORK/xdpcastd.log" || fail "no line of the added prefix held: $(grep -i 'handed over\|2001:db8:53' "$WORK/xdpcastd.log")"
+touch "$WORK/v6-ok"
+wait_within "the added prefix announced once its checks passed here" 10 in_include 2001:db8:53::/48
+grep -q "2001:db8:53::/48: its checks passed since the handover" "$WORK/xdpcastd.log" ||
+	fail "no line of the added prefix proven: $(grep 2001:db8:53 "$WORK/xdpcastd.log")"
+stop_xdpcastd
+echo "ok - a handover adding a prefix: IPv4 announced throughout ($(wc -l < "$WORK/added-samples") samples), IPv6 only once its checks passed in the new daemon's rounds"

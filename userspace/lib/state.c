@@ -273,6 +273,10 @@ void state_control_plane(const struct pop_state *s, struct control_plane_state *
 	out->prefixes = s->prefix_count;
 	for (size_t i = 0; i < s->prefix_count; i++)
 		out->prefixes_announced += s->prefixes[i].exported;
+	out->announced_known = 1;
+	for (size_t i = 0; i < s->prefix_count && i < XDPCAST_HANDOVER_PREFIXES; i++)
+		if (s->prefixes[i].route.state != ROUTE_WITHDRAWN)
+			out->announced[out->announced_count++] = hmap_hash_text(s->prefixes[i].route.prefix);
 	out->sessions = s->session_count;
 	for (size_t i = 0; i < s->session_count; i++)
 		out->sessions_up += s->sessions[i].up;
