@@ -250,6 +250,8 @@ int attach_all(int prog_fd, __u32 ours, struct attachment *ifaces, size_t count,
 	for (size_t i = 0; i < count; i++) {
 		ifaces[i].wanted_mode = mode;
 		ifaces[i].fallback_to_skb = fallback_to_skb;
+		if (ifaces[i].gone)     /* attached once it appears (attach_check) */
+			continue;
 		if (attach_one(&ifaces[i], prog_fd, ours, mode, fallback_to_skb, replace_foreign, err, errlen)) {
 			attach_undo_all(prog_fd, ifaces, i);
 			return -1;
@@ -320,9 +322,9 @@ static int follow_interface(struct attachment *a, char *detail, size_t len)
 	int ifindex;
 
 	a->gone = false;
-	if (if_indextoname(a->ifindex, name))
+	if (a->ifindex && if_indextoname(a->ifindex, name))
 		return 0;
-	if (errno != ENXIO && errno != ENODEV) {
+	if (a->ifindex && errno != ENXIO && errno != ENODEV) {    /* 0: none since the start */
 		snprintf(detail, len, "%s: looking up ifindex %d: %s", a->ifname, a->ifindex, strerror(errno));
 		return -1;
 	}
@@ -331,12 +333,19 @@ static int follow_interface(struct attachment *a, char *detail, size_t len)
 	ifindex = if_nametoindex(a->ifname);
 	if (!ifindex) {
 		a->gone = true;
-		snprintf(detail, len, "%s: no such interface (ifindex %d was deleted or moved to another namespace); "
-			 "attached again once one of that name appears", a->ifname, a->ifindex);
+		if (a->ifindex)
+			snprintf(detail, len, "%s: no such interface (ifindex %d was deleted or moved to another "
+				 "namespace); attached again once one of that name appears", a->ifname, a->ifindex);
+		else
+			snprintf(detail, len, "%s: no such interface since the start; attached once one of that "
+				 "name appears", a->ifname);
 		return -1;
 	}
-	log_warn("%s: created again as ifindex %d (was %d); attaching the xdpcast program there", a->ifname, ifindex,
-		 a->ifindex);
+	if (a->ifindex)
+		log_warn("%s: created again as ifindex %d (was %d); attaching the xdpcast program there", a->ifname,
+			 ifindex, a->ifindex);
+	else
+		log_warn("%s: appeared as ifindex %d; attaching the xdpcast program there", a->ifname, ifindex);
 	a->ifindex = ifindex;
 	a->made_again = true;
 	return 1;

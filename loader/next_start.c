@@ -20,9 +20,10 @@
 #define WOULD_FAIL "(the next start would fail on it)"
 #define LISTENERS_MAX 3                 /* metrics (TCP), notify_listen (UDP and TCP) */
 
-/* Every interface the options add exists. Those already in use are not
- * asked: one deleted meanwhile (a driver reload) is the health checks'
- * business. */
+/* Every interface the options add exists: the next start would start
+ * withdrawn until one of that name appears (a misspelt name never does).
+ * Those already in use are not asked: one deleted meanwhile (a driver
+ * reload) is the health checks' business. */
 static int new_interfaces_present(const struct options *running, const struct options *o, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < o->iface_count; i++) {
@@ -31,8 +32,8 @@ static int new_interfaces_present(const struct options *running, const struct op
 		for (size_t k = 0; k < running->iface_count && !in_use; k++)
 			in_use = !strcmp(running->ifaces[k], o->ifaces[i]);
 		if (!in_use && !if_nametoindex(o->ifaces[i])) {
-			snprintf(err, errlen, "%s: interfaces: %s: no such interface " WOULD_FAIL, o->config_path,
-				 o->ifaces[i]);
+			snprintf(err, errlen, "%s: interfaces: %s: no such interface (the next start would keep the "
+				 "anycast prefixes withdrawn until it appears)", o->config_path, o->ifaces[i]);
 			return -1;
 		}
 	}

@@ -78,18 +78,35 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ar
 	return 0;
 }
 
+/*
+ * Each interface's ifindex. One that does not exist (made after the start,
+ * or deleted while the previous xdpcastd handed over) is attached once one
+ * of its name appears, as the health rounds do for one deleted while
+ * running; meanwhile the fast_path check keeps the prefixes withdrawn. A
+ * start failing on it would leave a taken-over program unmanaged. None
+ * existing is a mistake.
+ */
 static int resolve_ifaces(struct daemon *d, char *err, size_t errlen)
 {
+	size_t present = 0;
+
 	for (size_t i = 0; i < d->opts.iface_count; i++) {
 		struct attachment *a = &d->ifaces[i];
 
 		snprintf(a->ifname, sizeof(a->ifname), "%s", d->opts.ifaces[i]);
 		a->ifindex = if_nametoindex(a->ifname);
-		if (!a->ifindex) {
-			snprintf(err, errlen, "--iface %s: no such interface", a->ifname);
-			return -1;
-		}
+		a->gone = !a->ifindex;
+		present += !a->gone;
 	}
+	if (!present) {
+		snprintf(err, errlen, "--iface %s: no such interface%s", d->opts.ifaces[0],
+			 d->opts.iface_count > 1 ? " (nor any other configured)" : "");
+		return -1;
+	}
+	for (size_t i = 0; i < d->opts.iface_count; i++)
+		if (d->ifaces[i].gone)
+			log_warn("%s: no such interface: attached once one of that name appears; until then the "
+				 "fast_path check keeps the anycast prefixes withdrawn", d->ifaces[i].ifname);
 	return 0;
 }
 

@@ -7,7 +7,8 @@
 # there at the next round, the check rises and the answers on the new
 # interface are counted under veth-s; veth-y made again with an MTU too
 # large for native XDP fails the check, saying so, until the MTU comes
-# down.
+# down. A restart while veth-y is gone starts, withdrawn, and attaches it
+# once it appears.
 source "$(dirname "$0")/lib.sh"
 
 ZONE=$WORK/zone
@@ -78,6 +79,30 @@ srv ip link set veth-y mtu 1500
 wait_for "the program on veth-y once its MTU came down" runs_ours veth-y
 wait_for "healthy again" healthy
 echo "ok - veth-y made again with MTU 9000: attaching fails, said so at each round; once the MTU came down, attached"
+
+# A restart (a handover) while veth-y is gone: the start takes the
+# program over on veth-s, says veth-y is missing, keeps the prefixes
+# withdrawn through the fast_path check, and attaches veth-y once it
+# appears (the start failed on it: the taken-over program answered on
+# with no daemon, and under systemd a restart loop began).
+srv ip link del veth-y
+wait_for "the fast_path check naming veth-y gone" eval 'fast_path_detail | grep -q "veth-y: no such interface"'
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID"
+start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --iface veth-y
+grep -q "veth-y: no such interface: attached once one of that name appears" "$WORK/xdpcastd.log" ||
+	fail "the start does not say veth-y is missing: $(grep veth-y "$WORK/xdpcastd.log")"
+runs_ours veth-s || fail "the start did not take veth-s over"
+fast_path_detail | grep -q "veth-y: no such interface since the start" || fail "the check says: $(fast_path_detail)"
+healthy && fail "healthy with veth-y missing"
+srv ip link add veth-y type veth peer name veth-z
+srv ip link set veth-y up
+srv ip link set veth-z up
+wait_for "the program on veth-y once it appeared" runs_ours veth-y
+wait_for "healthy once veth-y appeared" healthy
+grep -q "veth-y: appeared as ifindex $(ifindex_of veth-y); attaching" "$WORK/xdpcastd.log" ||
+	fail "the attach to veth-y is not logged: $(grep veth-y "$WORK/xdpcastd.log")"
+echo "ok - a handover while veth-y was gone: the start took veth-s over, withdrawn until veth-y appeared, then attached and healthy"
 
 stop_xdpcastd
 echo "ok - stopped: detached from both interfaces"
