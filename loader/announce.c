@@ -848,7 +848,8 @@ static int gates_of(const struct options *o, const struct command_check *c, uint
 			char text[64];
 
 			prefix_format(&c->prefixes[p], text, sizeof(text));
-			snprintf(err, errlen, "health.commands %s: prefixes: %s is not an anycast prefix", c->name, text);
+			snprintf(err, errlen, "%s:%d: health.commands %s: prefixes: %s is not an anycast prefix",
+				 o->config_path, c->line, c->name, text);
 			return -1;
 		}
 		*gates |= 1ULL << i;

@@ -702,6 +702,7 @@ static const struct schema_item health_keys[] = {
 	{ .key = "commands", .shape = SCHEMA_LIST, .children = command_keys, .offset = H(commands),
 	  .count_offset = H(command_count), .record_size = sizeof(struct command_check),
 	  .record_defaults = &command_defaults, .max_items = OPTIONS_MAX_CHECKS, .noun = "command",
+	  .flags = SCHEMA_HAS_LINE, .line_offset = offsetof(struct command_check, line),
 	  .help = "the operator's own checks" },
 	{ .key = "user", .type = &user_type, .offset = H(user), .default_doc = "the daemon's (root)",
 	  .help = "whom the commands run as: its uid, primary group and groups, looked up at start (needs "

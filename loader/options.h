@@ -73,6 +73,7 @@ struct command_check {
 	uint32_t timeout_ms;
 	struct xdpcast_lpm_key *prefixes;       /* what it gates; none: every prefix */
 	size_t prefix_count;
+	int line;                       /* in the config file, for errors found later */
 };
 
 /* health.user: whom the commands run as, looked up when the config is read

@@ -100,6 +100,10 @@ expect_error "'eu': expected NAME=VALUE" "${good[@]}" --zone "$ZONE" --view eu
 
 printf 'rate_limit:\n  ipv4_32:\n    rate: lots\n' > "$WORK/bad-rate.yaml"
 expect_error "$WORK/bad-rate.yaml:3: rate_limit.ipv4_32.rate: 'lots' is not a whole number" "${good[@]}" --zone "$ZONE" --config "$WORK/bad-rate.yaml"
+printf 'health:\n  commands:\n    - {name: v4, run: "true"}\n    - {name: v6, run: "true", prefixes: [2001:db8:53::/48]}\n' \
+	> "$WORK/gates-other.yaml"
+expect_error "$WORK/gates-other.yaml:4: health.commands v6: prefixes: 2001:db8:53::/48 is not an anycast prefix" \
+	"${good[@]}" --zone "$ZONE" --config "$WORK/gates-other.yaml"
 printf 'filter:\n  blocklist: [198.51.100.0/24]\n  alow: [udp/53]\n' > "$WORK/typo.yaml"
 expect_error "$WORK/typo.yaml:3: filter.alow: unknown key" "${good[@]}" --zone "$ZONE" --config "$WORK/typo.yaml"
 expect_error "/nonexistent.yaml: No such file or directory" "${good[@]}" --zone "$ZONE" --config /nonexistent.yaml
