@@ -418,6 +418,15 @@ static void why_add(char *why, size_t len, const char *reason)
 		snprintf(why + n, len - n, "%s%s", n ? "; " : "", reason);
 }
 
+/* Whether an up check counts as down for prefix i: the prefix is new since
+ * a handover and the check has not passed `rise` times here, as at a fresh
+ * start (its word was not about that prefix). A withdraw check then
+ * withdraws it, a drain check drains it. */
+static bool unproven_here(const struct daemon *d, size_t i, const struct check *check)
+{
+	return (d->unproven & (1ULL << i)) && check->passes_here < d->health.rise;
+}
+
 /* What prefix i should be: the phase, then the operator's maintenance,
  * then every check that gates it and is down. A withdrawal wins. The why
  * names what decides the route: an operator's withdrawal alone, else the
@@ -427,7 +436,7 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 	const struct maintenance *m = &d->maintenance[i];
 	const char *lacks = m->action == MAINT_DRAIN ? drain_lacks(&d->opts.drain, m->prepend) : NULL;
 	struct route r = d->routes[i];
-	bool withdrawn = false;
+	bool withdrawn = false, waiting = false;
 	char reason[PREFIX_WHY_LEN];
 
 	r.state = ROUTE_ANNOUNCED;
@@ -460,19 +469,21 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 	for (size_t c = 0; c < d->health.count; c++) {
 		const struct check *check = &d->health.checks[c];
 
-		if (check->up || !(check->gates & (1ULL << i)))
+		if (!(check->gates & (1ULL << i)) || (check->up && !unproven_here(d, i, check)))
 			continue;
-		snprintf(reason, sizeof(reason), "check %s down", check->name);
-		why_add(why, len, reason);
+		if (check->up) {
+			waiting = true;
+		} else {
+			snprintf(reason, sizeof(reason), "check %s down", check->name);
+			why_add(why, len, reason);
+		}
 		withdrawn |= check->action == CHECK_WITHDRAW;
 		r.state = ROUTE_PREPENDED;
 		if (r.prepend < d->opts.drain.prepend)
 			r.prepend = d->opts.drain.prepend;
 	}
-	if (d->unproven & (1ULL << i)) {
+	if (waiting)
 		why_add(why, len, "not announced before the handover: waits for its checks to pass here");
-		withdrawn = true;
-	}
 	if (withdrawn) {
 		r.state = ROUTE_WITHDRAWN;
 		r.prepend = 0;
@@ -481,8 +492,8 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 }
 
 /* A prefix new since a handover is proven once every check gating it is
- * up and has passed `rise` times in a row in this xdpcastd's own rounds,
- * as at a fresh start: the word the checks took over was not about it. */
+ * up and has passed `rise` times in a row in this xdpcastd's own rounds
+ * (unproven_here); from then on its checks decide as for any prefix. */
 static void prove_new_prefixes(struct daemon *d)
 {
 	for (size_t i = 0; i < d->opts.anycast_count; i++) {
@@ -494,7 +505,7 @@ static void prove_new_prefixes(struct daemon *d)
 		for (size_t c = 0; c < d->health.count; c++) {
 			const struct check *check = &d->health.checks[c];
 
-			if ((check->gates & bit) && (!check->up || check->passes_here < d->health.rise))
+			if ((check->gates & bit) && (!check->up || unproven_here(d, i, check)))
 				proven = false;
 		}
 		if (proven) {

@@ -482,3 +482,19 @@ grep -q "2001:db8:53::/48: its checks passed since the handover" "$WORK/xdpcastd
 	fail "no line of the added prefix proven: $(grep 2001:db8:53 "$WORK/xdpcastd.log")"
 stop_xdpcastd
 echo "ok - a handover adding a prefix: IPv4 announced throughout ($(wc -l < "$WORK/added-samples") samples), IPv6 only once its checks passed in the new daemon's rounds"
+
+# The same with v6web's action drain: as at a fresh start, the new prefix
+# is drained (announced with prepends) while v6web has not passed here,
+# not withdrawn for as long as it fails.
+rm -f "$WORK/v6-ok"
+printf 'bgp: {asn: 64501}\nhealth: {interval_ms: 200, rise: 10, fall: 5, backend: %s, actions: {v6web: drain}, commands: [{name: v6web, run: "test -e %s", prefixes: [2001:db8:53::/48]}]}\n' \
+	$ANYCAST4 "$WORK/v6-ok" > "$WORK/drain.yaml"
+ANYCAST_PREFIXES=192.0.2.0/24 start_xdpcastd --zone "$ZONE" --config "$WORK/v4only.yaml" "${bird[@]}"
+wait_within "the IPv4 prefix announced" 10 in_include 192.0.2.0/24
+kill -USR1 "$XDPCASTD_PID"
+wait "$XDPCASTD_PID"
+start_xdpcastd --zone "$ZONE" --config "$WORK/drain.yaml" "${bird[@]}"
+wait_within "the added prefix drained while v6web fails" 10 \
+	grep -q "route 2001:db8:53::/48 blackhole { bgp_path.prepend(64501);" "$WORK/include.conf"
+stop_xdpcastd
+echo "ok - a handover adding a prefix whose new check drains: drained while that check fails, as at a fresh start"
