@@ -436,7 +436,7 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 	const struct maintenance *m = &d->maintenance[i];
 	const char *lacks = m->action == MAINT_DRAIN ? drain_lacks(&d->opts.drain, m->prepend) : NULL;
 	struct route r = d->routes[i];
-	bool withdrawn = false, waiting = false;
+	bool withdrawn = false;
 	char reason[PREFIX_WHY_LEN];
 
 	r.state = ROUTE_ANNOUNCED;
@@ -471,9 +471,7 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 
 		if (!(check->gates & (1ULL << i)) || (check->up && !unproven_here(d, i, check)))
 			continue;
-		if (check->up) {
-			waiting = true;
-		} else {
+		if (!check->up) {
 			snprintf(reason, sizeof(reason), "check %s down", check->name);
 			why_add(why, len, reason);
 		}
@@ -482,7 +480,7 @@ static struct route decide(const struct daemon *d, size_t i, char *why, size_t l
 		if (r.prepend < d->opts.drain.prepend)
 			r.prepend = d->opts.drain.prepend;
 	}
-	if (waiting)
+	if (d->unproven & (1ULL << i))
 		why_add(why, len, "not announced before the handover: waits for its checks to pass here");
 	if (withdrawn) {
 		r.state = ROUTE_WITHDRAWN;
