@@ -232,7 +232,7 @@ static bool records_have_capitals(const knot_rdataset_t *set)
 }
 
 struct canonical_record {
-	const knot_rdata_t *rd;         /* in the RRset */
+	uint16_t at;                    /* its place in the RRset */
 	knot_rdataset_t form;           /* its canonical form alone */
 };
 
@@ -241,7 +241,28 @@ static int compare_canonical(const void *a, const void *b)
 	const struct canonical_record *x = a, *y = b;
 	int c = knot_rdata_cmp(x->form.rdata, y->form.rdata);
 
-	return c ? c : (x->rd > y->rd) - (x->rd < y->rd);
+	return c ? c : (int)x->at - (int)y->at;
+}
+
+/* The records of `set` but those `drop` marks, in one pass (removing them
+ * one at a time moves the rest each time). */
+static int records_keep(knot_rdataset_t *set, const bool *drop)
+{
+	knot_rdata_t *kept = malloc(set->size + 1), *rd = set->rdata;
+	uint32_t size = 0;
+	uint16_t count = 0;
+
+	if (!kept)
+		return -1;
+	for (uint16_t i = 0; i < set->count; i++, rd = knot_rdataset_next(rd))
+		if (!drop[i]) {
+			memcpy((uint8_t *)kept + size, rd, knot_rdata_size(rd->len));
+			size += knot_rdata_size(rd->len);
+			count++;
+		}
+	knot_rdataset_clear(set, NULL);
+	*set = (knot_rdataset_t){ .count = count, .size = size, .rdata = kept };
+	return 0;
 }
 
 /*
@@ -254,23 +275,25 @@ static int records_dedupe(knot_rdataset_t *set, uint16_t type)
 {
 	knot_dname_t root[1] = { 0 };
 	struct canonical_record *items;
-	knot_rdataset_t gone = { 0 };
 	const knot_rdata_t *rd = set->rdata;
 	uint16_t n = set->count, made = 0;
+	bool *drop = NULL, any = false;
 	int ret = -1;
 
 	if (n < 2 || !knot_rrtype_should_be_lowercased(type) || !records_have_capitals(set))
 		return 0;
 	items = calloc(n, sizeof(*items));
-	if (!items)
-		return -1;
+	drop = calloc(n, sizeof(*drop));
+	if (!items || !drop)
+		goto out;
 	for (; made < n; made++, rd = knot_rdataset_next((knot_rdata_t *)rd)) {
 		knot_rrset_t one;
 
 		knot_rrset_init(&one, root, type, KNOT_CLASS_IN, 0);
 		if (knot_rdataset_add(&one.rrs, rd, NULL) != KNOT_EOK)
 			goto out;
-		items[made] = (struct canonical_record){ .rd = rd, .form = one.rrs };
+		/* Made canonical in place: items[made].form holds that rdata. */
+		items[made] = (struct canonical_record){ .at = made, .form = one.rrs };
 		if (knot_rrset_rr_to_canonical(&one) != KNOT_EOK) {
 			made++;
 			goto out;
@@ -278,16 +301,15 @@ static int records_dedupe(knot_rdataset_t *set, uint16_t type)
 	}
 	qsort(items, n, sizeof(*items), compare_canonical);
 	for (uint16_t i = 1; i < n; i++)
-		if (!knot_rdata_cmp(items[i - 1].form.rdata, items[i].form.rdata) &&
-		    knot_rdataset_add(&gone, items[i].rd, NULL) != KNOT_EOK)
-			goto out;
-	ret = gone.count ? knot_rdataset_subtract(set, &gone, NULL) : 0;
+		if (!knot_rdata_cmp(items[i - 1].form.rdata, items[i].form.rdata))
+			any = drop[items[i].at] = true;
+	ret = any ? records_keep(set, drop) : 0;
 out:
 	for (uint16_t i = 0; i < made; i++)
 		knot_rdataset_clear(&items[i].form, NULL);
 	free(items);
-	knot_rdataset_clear(&gone, NULL);
-	return ret ? -1 : 0;
+	free(drop);
+	return ret;
 }
 
 /* RFC 2181 section 10.1: a CNAME's owner has no other data, but for the
