@@ -386,6 +386,8 @@ static struct pop_state *snapshot(const struct daemon *d)
 		f->program_id = a->seen.id;
 		if (d->phase == PHASE_STARTING)
 			snprintf(f->holder, sizeof(f->holder), "starting: attached once the zones are in");
+		else if (a->gone && !a->ifindex)
+			snprintf(f->holder, sizeof(f->holder), "no such interface since the start");
 		else if (a->gone)
 			snprintf(f->holder, sizeof(f->holder), "no such interface (deleted or moved to another namespace)");
 		else
@@ -1025,9 +1027,10 @@ int main(int argc, char **argv)
 		log_info("metrics at http://%s/metrics", d.opts.metrics);
 	}
 	for (size_t i = 0; i < d.opts.iface_count; i++)
-		log_info("attached to %s (ifindex %d) in %s mode, the interface's only XDP program (no libxdp "
-			 "dispatcher: the health checks test-run the very program attached)", d.ifaces[i].ifname,
-			 d.ifaces[i].ifindex, attach_mode_name(d.ifaces[i].mode));
+		if (!d.ifaces[i].gone)  /* else said at resolve_ifaces */
+			log_info("attached to %s (ifindex %d) in %s mode, the interface's only XDP program (no "
+				 "libxdp dispatcher: the health checks test-run the very program attached)",
+				 d.ifaces[i].ifname, d.ifaces[i].ifindex, attach_mode_name(d.ifaces[i].mode));
 	log_info("ready: pop %s, %zu interfaces, %zu anycast prefixes, %zu zones, %zu views, maps in %s%s",
 		 d.opts.pop, d.opts.iface_count, d.opts.anycast_count, d.zones.count, d.opts.view_count,
 		 d.opts.pin_dir, d.took_over ? ", taken over" : "");

@@ -285,18 +285,23 @@ static int interface_columns(struct ctl *ctl, struct columns *cols, char *err, s
 	}
 	if (stats_slot_ifindexes(pins, ifindex, &prog_id, err, errlen))
 		return -1;
-	for (i = 0; i < XDPCAST_MAX_IFACES && ifindex[i]; i++) {
+	for (i = 0; i < XDPCAST_MAX_IFACES; i++) {
 		LIBBPF_OPTS(bpf_xdp_query_opts, attached);
 		char name[IF_NAMESIZE];
 
-		if (!bpf_xdp_query(ifindex[i], 0, &attached) &&
+		/* A slot without an interface (one missing since the daemon's
+		 * start) keeps its place: the slots after it are counted too. */
+		if (!ifindex[i])
+			snprintf(cols->names[i], sizeof(cols->names[0]), "(none)");
+		else if (!bpf_xdp_query(ifindex[i], 0, &attached) &&
 		    (attached.prog_id == prog_id || attached.drv_prog_id == prog_id || attached.skb_prog_id == prog_id) &&
 		    if_indextoname(ifindex[i], name))
 			snprintf(cols->names[i], sizeof(cols->names[0]), "%s", name);
 		else
 			snprintf(cols->names[i], sizeof(cols->names[0]), "ifindex %u", ifindex[i]);
 		cols->ifindex[i] = ifindex[i];
-		cols->count++;
+		if (ifindex[i])
+			cols->count = i + 1;
 	}
 	return 0;
 }

@@ -89,12 +89,18 @@ srv ip link del veth-y
 wait_for "the fast_path check naming veth-y gone" eval 'fast_path_detail | grep -q "veth-y: no such interface"'
 kill -USR1 "$XDPCASTD_PID"
 wait "$XDPCASTD_PID"
-start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --iface veth-y
+# veth-y first: its stats slot, empty, comes before veth-s's.
+{ cat "$WORK/xdpcastd.yaml"; echo "interfaces: [veth-y, veth-s]"; } > "$WORK/ordered.yaml"
+IN_CONFIG=interfaces start_xdpcastd --zone "$ZONE" --config "$WORK/ordered.yaml"
 grep -q "veth-y: no such interface: attached once one of that name appears" "$WORK/xdpcastd.log" ||
 	fail "the start does not say veth-y is missing: $(grep veth-y "$WORK/xdpcastd.log")"
 runs_ours veth-s || fail "the start did not take veth-s over"
 fast_path_detail | grep -q "veth-y: no such interface since the start" || fail "the check says: $(fast_path_detail)"
 healthy && fail "healthy with veth-y missing"
+ctl status | grep -q "^interface veth-y (ifindex 0): not attached, no such interface since the start" ||
+	fail "status on veth-y missing: $(ctl status | grep veth-y)"
+header=$(srv "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --control-socket "$WORK/none.sock" stats | head -1)
+[ "$(echo $header)" = "reason action (none) veth-s total" ] || fail "stats without the daemon, veth-y missing: $header"
 srv ip link add veth-y type veth peer name veth-z
 srv ip link set veth-y up
 srv ip link set veth-z up
