@@ -954,9 +954,6 @@ int announce_prepare(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* What the previous xdpcastd's record says of the check called name:
- * 1 up, 0 down, -1 not listed (a check it did not have). Should two
- * entries share the hash, down wins. */
 /* Whether the xdpcastd that handed over announced `prefix` (as BIRD
  * writes it); yes when its record does not say. */
 static bool handed_over_announced(const struct control_plane_state *previous, const char *prefix)
@@ -971,6 +968,9 @@ static bool handed_over_announced(const struct control_plane_state *previous, co
 	return false;
 }
 
+/* What the previous xdpcastd's record says of the check called name:
+ * 1 up, 0 down, -1 not listed (a check it did not have). Should two
+ * entries share the hash, down wins. */
 static int handed_over_state(const struct control_plane_state *previous, const char *name)
 {
 	uint64_t hash = hmap_hash_text(name);
