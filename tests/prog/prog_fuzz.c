@@ -261,8 +261,8 @@ static void mutate(uint8_t *frame, size_t *len, const struct layout *l)
 			frame[l->end - 1 - below(l->end - l->dns - 12 < 30 ? l->end - l->dns - 12 : 30)] =
 				chance(50) ? rnd() : below(16);
 		break;
-	case 12:        /* a VLAN tag in front of the IP header */
-		if (l->ip && *len + 4 < FRAME_MAX) {
+	case 12:        /* a VLAN tag in front of the IP header (if a cut left it) */
+		if (l->ip && l->ip <= *len && *len + 4 < FRAME_MAX) {
 			memmove(frame + l->ip + 2, frame + l->ip - 2, *len - l->ip + 2);
 			frame[l->ip - 2] = 0x81;
 			frame[l->ip - 1] = 0x00;
