@@ -30,10 +30,10 @@ for bin in build-fuzz/fuzz_*; do
 done
 echo "== fuzz the XDP program"
 if [ "$mode" = smoke ]; then
-	# Seeds that once broke the fuzzer itself (49: a frame cut shorter than
+	# Seeds that once broke the fuzzer itself (66: a frame cut shorter than
 	# its Ethernet header before a VLAN tag went in); they replay the same
 	# frames only while the generator stays as it is.
-	for seed in 49; do
+	for seed in 66; do
 		"$BUILD/tests/prog_fuzz" "${prog_args[@]}" --seed "$seed"
 	done
 fi

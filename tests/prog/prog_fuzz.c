@@ -322,28 +322,31 @@ static struct {
 } corpus[256];
 static size_t corpus_count;
 
+/* In name order: a --seed replays the same frames on any filesystem. */
 static void read_corpus(const char *dir)
 {
-	struct dirent *entry;
-	DIR *d = opendir(dir);
+	struct dirent **entries;
+	int count = scandir(dir, &entries, NULL, alphasort);
 
-	while (d && (entry = readdir(d)) && corpus_count < sizeof(corpus) / sizeof(corpus[0])) {
+	for (int i = 0; i < count; i++) {
 		char path[512], hex[2 * FRAME_MAX + 2];
 		size_t n = 0;
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name);
-		if (entry->d_name[0] == '.' || !(f = fopen(path, "r")))
-			continue;
-		if (fscanf(f, "%4097s", hex) == 1)
-			for (; hex[2 * n] && hex[2 * n + 1] && n < FRAME_MAX; n++)
-				sscanf(hex + 2 * n, "%2hhx", &corpus[corpus_count].frame[n]);
-		fclose(f);
-		if (n >= 14)
-			corpus[corpus_count++].len = n;
+		snprintf(path, sizeof(path), "%s/%s", dir, entries[i]->d_name);
+		if (corpus_count < sizeof(corpus) / sizeof(corpus[0]) && entries[i]->d_name[0] != '.' &&
+		    (f = fopen(path, "r"))) {
+			if (fscanf(f, "%4097s", hex) == 1)
+				for (; hex[2 * n] && hex[2 * n + 1] && n < FRAME_MAX; n++)
+					sscanf(hex + 2 * n, "%2hhx", &corpus[corpus_count].frame[n]);
+			fclose(f);
+			if (n >= 14)
+				corpus[corpus_count++].len = n;
+		}
+		free(entries[i]);
 	}
-	if (d)
-		closedir(d);
+	if (count > 0)
+		free(entries);
 }
 
 static char problem[512];
