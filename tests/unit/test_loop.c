@@ -135,13 +135,13 @@ static void test_run_until_lanes_idle(void **state)
 	struct probe_job transfer = { .job = { .lane = LANE_TRANSFERS, .run = probe_run, .done = probe_done },
 				      .hold_s = 0.2, .finished = &finished };
 	struct probe_job reply = { .job = { .lane = LANE_REPLIES, .run = probe_run, .done = probe_done },
-				   .hold_s = 0.6, .finished = &finished };
+				   .hold_s = 2, .finished = &finished };
 	struct loop_timer deadline;
 
 	(void)state;
 	fired = (struct fired){ .loop = NULL };
 	loop_timer_init(&deadline, "d", note, NULL);
-	loop_timer_arm(loop, &deadline, clock_monotonic() + 0.05);
+	loop_timer_arm(loop, &deadline, clock_monotonic() + 0.01);
 	loop_submit(loop, &transfer.job);
 	loop_submit(loop, &reply.job);
 	assert_int_equal(loop_run_until_idle(loop, LOOP_LANE(LANE_TRANSFERS)), 0);
