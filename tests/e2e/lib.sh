@@ -404,6 +404,21 @@ wait_within() {
 }
 wait_for() { local what=$1; shift; wait_within "$what" 10 "$@"; }
 
+# end_loop_after VALUE FILE PID...: the query loops PID... (query_loop.py,
+# started for longer than a test should take) end a second after FILE
+# shows the answer VALUE, the last change a test makes: however slow the
+# machine, they see it.
+end_loop_after() {
+	local value=$1 file=$2
+	shift 2
+	wait_within "the answer $value in $file" 60 grep -q " $value$" "$file"
+	sleep 1
+	# A function run in the background (cli) is a shell: the loop is its child.
+	pkill -P "$(IFS=,; echo "$*")" 2>/dev/null
+	kill "$@" 2>/dev/null
+	wait "$@" 2>/dev/null || true
+}
+
 # listen_notify: a notify socket at $WORK/notify.sock, as systemd gives a
 # Type=notify unit (NOTIFY_SOCKET), each message one line of
 # $WORK/notify.log, those after STOPPING=1 too (a stop may extend its
@@ -482,10 +497,11 @@ W
 
 # start_xdpcastd ARGS...: on veth-s for the anycast prefixes, with ARGS
 # (--zone FILE, --xdp-mode MODE, more --iface) added; $XDPCASTD instead of
-# this build's binary when set.
+# this build's binary when set. A start that fails ends the wait at once;
+# one that reads a large zone under ASan on a slow machine takes long.
 start_xdpcastd() {
 	launch_xdpcastd "$@"
-	wait_for "xdpcastd" xdpcastd_ready
+	wait_within "xdpcastd" 120 xdpcastd_ready
 }
 
 # launch_xdpcastd ARGS...: the same, without waiting for it to be ready.

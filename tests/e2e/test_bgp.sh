@@ -180,7 +180,7 @@ echo "ok - four slow checks running: a withdraw reaches BIRD's include meanwhile
 # The program detached behind xdpcastd's back: put back at the next round,
 # counted, and the PoP stays announced.
 srv ip link set dev veth-s xdp off
-wait_within "the program attached again" 5 eval 'ctl status --json | grep -q "\"reattached\": 1"'
+wait_within "the program attached again" 5 eval 'grep -q "\"reattached\": 1" <<< "$(ctl status --json)"'
 grep -q "veth-s: the xdpcast program had been detached by someone; attached again in native mode" \
 	"$WORK/xdpcastd.log" || fail "the re-attach is not logged"
 gauge_becomes 'xdpcast_iface_reattached_total{pop="e2e",iface="veth-s"}' 1 "the re-attach counted"
@@ -429,7 +429,7 @@ wait_within "the IPv6 prefix announced" 15 eval 'transit_has 2001:db8:53::/48'
 break_bird_config
 rm "$WORK/web-ok"
 wait_within "every prefix decided withdrawn" 10 eval '! grep -q route "$INCLUDE"'
-wait_for "BIRD's refusal in status" eval 'ctl status | grep -q "bird-pop.conf:[0-9]*:[0-9]* syntax error"'
+wait_for "BIRD's refusal in status" eval 'grep -q "bird-pop.conf:[0-9]*:[0-9]* syntax error" <<< "$(ctl status)"'
 transit_has 2001:db8:53::/48 || fail "BIRD took a configure of a broken config"
 kill -TERM "$XDPCASTD_PID"
 ended_unwithdrawn "SIGTERM with a withdrawal BIRD refused"
@@ -447,7 +447,7 @@ start_xdpcastd --zone "$ZONE" --config "$WORK/long-rounds.yaml" --bird-socket "$
 wait_within "the IPv6 prefix announced" 15 eval 'transit_has 2001:db8:53::/48'
 break_bird_config
 ctl withdraw 2001:db8:53::/48 > "$WORK/withdraw.out" 2>&1 || true
-wait_for "BIRD's refusal in status" eval 'ctl status | grep -q "bird-pop.conf:[0-9]*:[0-9]* syntax error"'
+wait_for "BIRD's refusal in status" eval 'grep -q "bird-pop.conf:[0-9]*:[0-9]* syntax error" <<< "$(ctl status)"'
 kill -TERM "$XDPCASTD_PID"
 ended_unwithdrawn "SIGTERM after xdpcastctl withdraw BIRD refused (the stop waits for a health round?)"
 mend_bird_config

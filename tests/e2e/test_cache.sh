@@ -103,7 +103,7 @@ xdp_answers www.cache.test A 192.0.2.81 || fail "www after the refused reload: $
 xdp_answers h9999.cache.test A 192.0.2.250 || fail "h9999 after the refused reload: $XDP_GOT"
 # As any failed reload: the data in force keeps answering and announcing,
 # status and /metrics raise the alert.
-ctl status | grep -q "^reload failed (1 failures so far), the generation in force keeps answering: the answer cache would take" ||
+grep -q "^reload failed (1 failures so far), the generation in force keeps answering: the answer cache would take" <<< "$(ctl status)" ||
 	fail "status after the refused reload: $(ctl status | grep reload)"
 [ "$(metric 'xdpcast_reload_failed{pop="e2e"}')" = 1 ] || fail "metrics: reload failed"
 echo "ok - a reload over the cap: refused, the reason in reload and status, the last good answers still from XDP"

@@ -155,7 +155,7 @@ catalog_changes catalog.test 3 "a2 two.test" < /dev/null
 member_logged "catalog catalog.test.: member one.test. moved to catalog other.test." ||
 	fail "the member's move is not logged: $(cat "$WORK/xdpcastd.log")"
 wait_for "one.test answered after its move" xdp_answers www.one.test A 192.0.2.111
-ctl status | grep -q "^transfer one.test. .*member of catalog other.test." ||
+grep -q "^transfer one.test. .*member of catalog other.test." <<< "$(ctl status)" ||
 	fail "status does not show one.test in its new catalog: $(ctl status)"
 echo "ok - a member moved to another catalog (coo) is still answered from XDP when its old catalog drops it"
 
@@ -183,7 +183,7 @@ broken_catalog() {      # broken_catalog WHY "ID MEMBER"... < more lines
 	member_logged "catalog catalog.test. serial $serial refused: $why" ||
 		fail "a broken catalog ($why) is not refused: $(tail -5 "$WORK/xdpcastd.log")"
 	xdp_answers www.two.test A 192.0.2.212 || fail "two.test is not answered after a broken catalog ($why)"
-	ctl status --all | grep -q "^transfer catalog.test. .*serial $serial refused: $why" ||
+	grep -q "^transfer catalog.test. .*serial $serial refused: $why" <<< "$(ctl status --all)" ||
 		fail "status does not say the catalog is refused ($why): $(ctl status --all)"
 }
 broken_catalog "version.catalog.test. holds 2 TXT records" <<< 'version 0 IN TXT "1"'
@@ -201,7 +201,7 @@ for why in "member \\. left out: the root zone" "member catalog.test. left out: 
 	"member other.test. left out: a catalog in transfer.zones"; do
 	member_logged "catalog catalog.test.: $why" || fail "not logged: '$why': $(tail -5 "$WORK/xdpcastd.log")"
 done
-! ctl status --all | grep -q "^transfer \. " || fail "the root is transferred as a member: $(ctl status --all)"
+! grep -q "^transfer \. " <<< "$(ctl status --all)" || fail "the root is transferred as a member: $(ctl status --all)"
 [ "$(ctl --json status | json 'v["catalog_errors"]')" = $((errors + 6)) ] || fail "the members left out are not counted"
 xdp_answers www.two.test A 192.0.2.212 || fail "two.test is not answered (got '$XDP_GOT')"
 ! ctl status --all | grep "^transfer catalog.test. " | grep -q refused ||

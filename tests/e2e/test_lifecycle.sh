@@ -263,7 +263,7 @@ echo "ok - stale pins of a killed and detached daemon: replaced, not adopted (no
 
 # Someone unloads everything with xdp-loader: put back, counted.
 srv xdp-loader unload veth-s --all > /dev/null 2>&1 || fail "xdp-loader unload failed"
-wait_for "the program attached again" eval 'ctl status | grep -q "^interface veth-s (ifindex [0-9]*): native mode (attached again 1 times"'
+wait_for "the program attached again" eval 'grep -q "^interface veth-s (ifindex [0-9]*): native mode (attached again 1 times" <<< "$(ctl status)"'
 xdp_answers ns1.example.test A 192.0.2.53 || fail "not answered after the re-attach"
 echo "ok - xdp-loader unload --all: the program is attached again at the next health round, and status says so"
 

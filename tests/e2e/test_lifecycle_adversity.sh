@@ -292,9 +292,9 @@ printf 'health: {interval_ms: 200, rise: 2, fall: 2, backend: %s}\n' $ANYCAST4 >
 launch_xdpcastd --zone "$ZONE" --config "$WORK/health.yaml" --bird-socket "$WORK/no-bird.ctl" \
 	--bird-include "$WORK/include-dir"
 wait_for "xdpcastd" xdpcastd_ready
-announced() { ctl status | grep -q "^anycast 192.0.2.0/24: announced"; }
+announced() { grep -q "^anycast 192.0.2.0/24: announced" <<< "$(ctl status)"; }
 wait_for "the checks up, the prefixes announced" announced
-include_said() { ctl status | grep -q "^bgp: BIRD at $WORK/no-bird.ctl unreachable: .*BIRD include file $WORK/include-dir: Is a directory"; }
+include_said() { grep -q "^bgp: BIRD at $WORK/no-bird.ctl unreachable: .*BIRD include file $WORK/include-dir: Is a directory" <<< "$(ctl status)"; }
 wait_for "status naming the include file" include_said
 kill -TERM "$XDPCASTD_PID"
 rc=0

@@ -316,7 +316,7 @@ ctl reload > /dev/null 2>&1 && fail "a broken zone reloaded"
 cp "$ZONE" "$WORK/zone"
 ctl reload > /dev/null || fail "the mended zone did not reload"
 srv ip link set dev veth-s xdp off
-wait_for "the program attached again" eval 'ctl status | grep -q "attached again 1 times"'
+wait_for "the program attached again" eval 'grep -q "attached again 1 times" <<< "$(ctl status)"'
 scrape
 started=$(value "$since")
 [ "$(value "$answers") $(value "$failures") $(value "$reattached")" = "3 1 1" ] && [ "${started%.*}" -gt 0 ] ||

@@ -107,7 +107,7 @@ out=$(ctl reload) || fail "a reload with every restart key changed failed"
 grep -qF "warning: $WORK/nowatch.yaml: $stop_note: $every" "$WORK/xdpcastd.log" ||
 	fail "the restart keys logged: $(grep "nowatch.yaml: changed" "$WORK/xdpcastd.log" | tail -1)"
 # Status says so too, until a reload of a config that changes none.
-ctl status | grep -qxF "config $stop_note: $every" || fail "status: $(ctl status | grep "^config")"
+grep -qxF "config $stop_note: $every" <<< "$(ctl status)" || fail "status: $(ctl status | grep "^config")"
 echo "ok - a reload names every restart key that changed, in the log, to xdpcastctl and in status"
 printf 'zone_watch: {enabled: false}\nhealth:\n  actions: {fast_path: drain}\n' > "$WORK/nowatch.yaml"
 reload_refused "a config the next start would refuse" "generation 4 keeps answering: $WORK/nowatch.yaml:3: health.actions: fast_path: drain needs bgp.asn (to prepend) or bgp.drain.communities"
@@ -121,7 +121,7 @@ reload_refused "a view's zone file that does not load" "generation 4 keeps answe
 cp "$EXAMPLE" "$WORK/again.zone"
 printf 'zone_watch: {enabled: false}\nviews: {v1: {clients: [203.0.113.0/24], zones: [%s, %s]}}\n' "$EXAMPLE" "$WORK/again.zone" > "$WORK/nowatch.yaml"
 reload_refused "a view with two files of one origin" "generation 4 keeps answering: $WORK/nowatch.yaml:2: views.v1.zones: $WORK/again.zone: zone example.test. is already loaded from $EXAMPLE"
-ctl status | grep -qxF "config $stop_note: $every" || fail "a failed reload changed the keys status names"
+grep -qxF "config $stop_note: $every" <<< "$(ctl status)" || fail "a failed reload changed the keys status names"
 echo "zone_watch: {enabled: false}" > "$WORK/nowatch.yaml"
 ctl reload > /dev/null || fail "the reload after the fix failed"
 ! ctl status | grep "^config changed" || fail "status still names restart keys the config no longer changes"
@@ -161,7 +161,7 @@ wait_for "xdpcastd" xdpcastd_ready
 [ "$(grep -c "kept .* mode, not the" "$WORK/xdpcastd.log")" -eq 1 ] &&
 	grep -q "warning: veth-s: kept native mode, not the skb mode asked: a handover keeps the mode of the program it takes over; stop xdpcastd, then start it, to change it$" "$WORK/xdpcastd.log" ||
 	fail "the mode the handover kept: $(grep -E "mode" "$WORK/xdpcastd.log")"
-ctl status | grep -qx "interface veth-s (ifindex [0-9]*): native mode" || fail "veth-s: $(ctl status | grep veth-s)"
+grep -qx "interface veth-s (ifindex [0-9]*): native mode" <<< "$(ctl status)" || fail "veth-s: $(ctl status | grep veth-s)"
 echo "ok - a handover with the interfaces reordered: each keeps its counters ($on_veth answers on veth-s) and its mode, said when another is asked"
 
 stop_xdpcastd
@@ -219,13 +219,13 @@ echo "www2 IN A 192.0.2.300" >> "$EXAMPLE"
 wait_for "the failed reload on change" reloads_done "reload failed" 1
 # The last good generation still answers: an alert, not a withdrawal.
 wait_for "the alert in status" eval \
-	'ctl status | grep -q "^reload failed (1 failures so far), the generation in force keeps answering: $EXAMPLE:[0-9]*: invalid IPv4 address"'
+	'grep -q "^reload failed (1 failures so far), the generation in force keeps answering: $EXAMPLE:[0-9]*: invalid IPv4 address" <<< "$(ctl status)"'
 [ "$(zones_check)" = "check zones up" ] || fail "a failed reload took the zones check down: $(zones_check)"
 metric() { ctl status --json | python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 [ "$(metric reload_failures)" = 1 ] || fail "reload_failures: $(metric reload_failures)"
 answer_via_xdp www.second.test A 192.0.2.90
 sed -i '/^www2 /d' "$EXAMPLE"
-wait_for "the alert to clear" eval '! ctl status | grep -q "^reload failed"'
+wait_for "the alert to clear" eval '! grep -q "^reload failed" <<< "$(ctl status)"'
 echo "ok - a broken file on change: the generation stays and keeps the PoP announced; status alerts with file and line, then clears"
 
 # A broken config stays an alert while zone changes alone load: they do
@@ -235,11 +235,11 @@ kill -HUP "$XDPCASTD_PID"
 wait_for "the failed config reload" reloads_done "rrl.rate" 1
 sed -i 's/192.0.2.90/192.0.2.91/; s/ 4 3600/ 5 3600/' "$SECOND"
 wait_for "the zone change" eval 'xdp_answers www.second.test A 192.0.2.91'
-ctl status | grep -q "^reload failed (2 failures so far), the generation in force keeps answering: $WORK/watch.yaml:3: rrl.rate" ||
+grep -q "^reload failed (2 failures so far), the generation in force keeps answering: $WORK/watch.yaml:3: rrl.rate" <<< "$(ctl status)" ||
 	fail "a zone change cleared the broken config's alert: $(ctl status | grep reload)"
 printf 'zone_watch: {delay_ms: 200}\nhealth: {interval_ms: 200, rise: 1, fall: 1}\n' > "$WORK/watch.yaml"
 kill -HUP "$XDPCASTD_PID"
-wait_for "the alert to clear" eval '! ctl status | grep -q "^reload failed"'
+wait_for "the alert to clear" eval '! grep -q "^reload failed" <<< "$(ctl status)"'
 echo "ok - a broken config's alert outlasts zone changes and clears when the config loads"
 stop_xdpcastd
 
@@ -250,7 +250,7 @@ printf 'interfaces: [veth-s, nosuch0]\nzone_watch: {enabled: false}\n' > "$WORK/
 reload_refused "an interface that is not there" "generation 1 keeps answering: $WORK/ifaces.yaml: interfaces: nosuch0: no such interface (the next start would keep the anycast prefixes withdrawn until it appears)"
 printf 'interfaces: [veth-s, xc-br]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
 ctl reload > /dev/null || fail "a reload adding an interface that is there failed"
-ctl status | grep -q "^config changed, applied at the next start .*: interfaces$" || fail "status: $(ctl status | grep config)"
+grep -q "^config changed, applied at the next start .*: interfaces$" <<< "$(ctl status)" || fail "status: $(ctl status | grep config)"
 echo "ok - a reload adding an interface that does not exist is refused; one that does is named for the next start"
 stop_xdpcastd
 

@@ -134,7 +134,7 @@ serial_is() {
 		[ "$(counter dns_answer)" -eq $((before + 1)) ]
 }
 # served ZONE: the daemon serves ZONE (a catalog member).
-served() { ctl status | grep -q "^zone $1\. "; }
+served() { grep -q "^zone $1\. " <<< "$(ctl status)"; }
 metrics() { http_get "http://$UNICAST4:9153/metrics"; }
 
 # What the daemon holds, one tab-separated line: RSS (KiB), descriptors,

@@ -86,7 +86,7 @@ grep -q "zone limits.test.: the change from serial 1 does not apply: the change 
 	"$WORK/xdpcastd.log" || fail "the IXFR was not refused at the limit: $(grep limits.test "$WORK/xdpcastd.log")"
 grep -q "zone limits.test.: AXFR from $PRIMARY@53: record of .*: more than 5 records (limits.zone_records); next try in 600 s" \
 	"$WORK/xdpcastd.log" || fail "the AXFR was not refused at the limit: $(grep limits.test "$WORK/xdpcastd.log")"
-ctl status | grep -q "^transfer limits.test. from $PRIMARY@53: serial 1, fresh: AXFR from .*(limits.zone_records); last AXFR because IXFR: .*(limits.zone_records)" ||
+grep -q "^transfer limits.test. from $PRIMARY@53: serial 1, fresh: AXFR from .*(limits.zone_records); last AXFR because IXFR: .*(limits.zone_records)" <<< "$(ctl status)" ||
 	fail "status: $(ctl status | grep limits.test)"
 xdp_answers www.limits.test A 192.0.2.1 || fail "www.limits.test after the refusal: $XDP_GOT"
 [ "$(serial_metric)" = 1 ] || fail "xdpcast_zone_serial of limits.test.: $(serial_metric)"
@@ -148,7 +148,7 @@ YAML
 start_xdpcastd --zone "$WORK/file.test.zone" --config "$WORK/bytes.yaml"
 grep -q "zone bytes.test.: AXFR from $PRIMARY@53: the transfer is more than 1 MiB (limits.zone_file_mb); next try in 5 s" \
 	"$WORK/xdpcastd.log" || fail "a transfer over limits.zone_file_mb: $(grep bytes.test "$WORK/xdpcastd.log")"
-ctl status | grep -q "^transfer bytes.test. from $PRIMARY@53: serial 0, not served: .*(limits.zone_file_mb)" ||
+grep -q "^transfer bytes.test. from $PRIMARY@53: serial 0, not served: .*(limits.zone_file_mb)" <<< "$(ctl status)" ||
 	fail "status: $(ctl status | grep bytes.test)"
 echo "ok - an AXFR of 1.2 MB with limits.zone_file_mb 1: refused, the log and status say why"
 stop_xdpcastd

@@ -63,7 +63,7 @@ xdpcast_zone_serial{pop="e2e",zone="example.test.",view="eu"} 2026112401' ] || f
 echo "ok - /metrics labels a view's zones with the view"
 views=$(ctl --json status | python3 -c 'import json, sys; print([(z["zone"], z["view"]) for z in json.load(sys.stdin)["zones"]])')
 [ "$views" = "[('example.test.', None), ('second.test.', None), ('example.test.', 'eu')]" ] || fail "status --json views: $views"
-ctl status | grep -q "^zone example.test. in view eu serial 2026112401, " || fail "status: $(ctl status | grep '^zone')"
+grep -q "^zone example.test. in view eu serial 2026112401, " <<< "$(ctl status)" || fail "status: $(ctl status | grep '^zone')"
 echo "ok - status names the view of a view's zone, in text and JSON"
 
 stop_xdpcastd
