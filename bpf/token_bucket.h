@@ -28,16 +28,25 @@ static inline void token_bucket_setting(struct rate_setting *r, __u32 rate, __u3
  * Takes one token from the bucket at `*tat` at time `now`; returns 1 if the
  * packet conforms (and advances *tat), 0 if it is over the limit (and
  * leaves *tat alone, so dropped packets do not dig the bucket deeper).
+ * A bucket further ahead than one spent under r (spent under a slower
+ * rate or a larger burst before a reload or a takeover changed them) is
+ * brought back to that: it would otherwise stay refused for the old
+ * setting's time, up to its whole window, however much the limit was
+ * raised. Every bucket, per source, RRL or shared, on its own clock.
  * A setting with rate 0 is off: everything conforms.
  */
 static inline int token_bucket_take(__u64 *tat, __u64 now, const struct rate_setting *r)
 {
 	__u64 t = *tat > now ? *tat : now;
+	__u64 furthest = now + r->tolerance_ns + r->interval_ns;
 
 	if (!r->interval_ns)
 		return 1;
-	if (t - now > r->tolerance_ns)
+	if (t - now > r->tolerance_ns) {
+		if (t > furthest)
+			*tat = furthest;
 		return 0;
+	}
 	*tat = t + r->interval_ns;
 	return 1;
 }
@@ -58,21 +67,6 @@ static inline int token_bucket_take(__u64 *tat, __u64 now, const struct rate_set
 static inline int token_bucket_on_tick(const struct rate_setting *r)
 {
 	return r->interval_ns + r->tolerance_ns >= BUCKET_COARSE_WINDOW_NS;
-}
-
-/*
- * The bucket at `*tat` brought back to no further ahead than one spent
- * under r as of now. Refused packets leave a bucket where it is, so one
- * spent under a larger burst or a slower rate stays refused for the old
- * setting's time after they change (the loader applies this to the shared
- * buckets when it writes new settings, `now` on the bucket's clock).
- */
-static inline void token_bucket_clamp(__u64 *tat, __u64 now, const struct rate_setting *r)
-{
-	__u64 furthest = now + r->tolerance_ns + r->interval_ns;
-
-	if (r->interval_ns && *tat > furthest)
-		*tat = furthest;
 }
 
 #endif /* XDPCAST_TOKEN_BUCKET_H */

@@ -97,8 +97,7 @@ int zones_write_settings(struct daemon *d, char *err, size_t errlen)
 		memset(d->protection.cookie_previous, 0, sizeof(d->protection.cookie_previous));
 		log_info("the previous cookie secret is retired: every cookie made with it has expired");
 	}
-	return protection_write_settings(&d->protection, bpf_map__fd(d->skel->maps.xdpcast_settings),
-					 bpf_map__fd(d->skel->maps.xdpcast_global_buckets), err, errlen);
+	return protection_write_settings(&d->protection, bpf_map__fd(d->skel->maps.xdpcast_settings), err, errlen);
 }
 
 /* The anycast prefixes, which the source filter holds as sources. */

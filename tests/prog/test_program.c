@@ -63,8 +63,7 @@ int test_program_protect(struct xdpcast_bpf *skel, const struct protection *p, c
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.xdpcast_protected), &anycast[i], &value, BPF_ANY))
 			goto map_error;
 	}
-	if (protection_write_settings(p, bpf_map__fd(skel->maps.xdpcast_settings),
-				      bpf_map__fd(skel->maps.xdpcast_global_buckets), err, errlen))
+	if (protection_write_settings(p, bpf_map__fd(skel->maps.xdpcast_settings), err, errlen))
 		return -1;
 	return protection_sync_sources(p, bpf_map__fd(skel->maps.xdpcast_source_filter),
 				       bpf_map__fd(skel->maps.xdpcast_source_screen), anycast, 2, err, errlen);

@@ -164,34 +164,7 @@ void protection_settings(const struct protection *p, struct xdpcast_settings *ou
 	out->previous_until = p->previous_until;
 }
 
-/* The buckets every source shares, as the new settings would have left
- * them. Their read-modify-write races the program's, as the program's
- * races itself (bpf/filter.h). */
-static void clamp_global_buckets(int fd, const struct xdpcast_settings *set)
-{
-	const struct rate_setting *settings[GLOBAL_BUCKET_MAX] = {
-		[GLOBAL_PASS_BUDGET] = &set->pass_budget, [GLOBAL_ICMP] = &set->icmp, [GLOBAL_PATH_MTU] = &set->path_mtu,
-	};
-	for (__u32 slot = 0; slot < GLOBAL_BUCKET_MAX; slot++) {
-		struct rate_bucket bucket;
-		__u64 was;
-
-		if (bpf_map_lookup_elem(fd, &slot, &bucket))
-			continue;
-		/* The clock the program takes this bucket's tokens at: on the
-		 * fine one, a bucket on the tick's time would stay refused up
-		 * to two ticks longer. */
-		was = bucket.tat_ns;
-		token_bucket_clamp(&bucket.tat_ns,
-				   clock_ns(token_bucket_on_tick(settings[slot]) ? CLOCK_MONOTONIC_COARSE : CLOCK_MONOTONIC),
-				   settings[slot]);
-		if (bucket.tat_ns != was)
-			bpf_map_update_elem(fd, &slot, &bucket, BPF_EXIST);
-	}
-}
-
-int protection_write_settings(const struct protection *p, int settings_fd, int global_buckets_fd, char *err,
-			      size_t errlen)
+int protection_write_settings(const struct protection *p, int settings_fd, char *err, size_t errlen)
 {
 	struct xdpcast_settings settings;
 	__u32 zero = 0;
@@ -201,7 +174,6 @@ int protection_write_settings(const struct protection *p, int settings_fd, int g
 		snprintf(err, errlen, "writing the settings map: %s", strerror(errno));
 		return -1;
 	}
-	clamp_global_buckets(global_buckets_fd, &settings);
 	return 0;
 }
 

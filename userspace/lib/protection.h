@@ -66,11 +66,9 @@ void protection_scope(const struct port_rule *rules, size_t count, const struct 
 /* Slot 0 of xdpcast_settings, with the wall clock offset taken now. */
 void protection_settings(const struct protection *p, struct xdpcast_settings *out);
 
-/* Those settings written, and the shared buckets (xdpcast_global_buckets)
- * brought within them: a bucket spent under a larger burst is not refused
- * for the old burst's time. */
-int protection_write_settings(const struct protection *p, int settings_fd, int global_buckets_fd, char *err,
-			      size_t errlen);
+/* Those settings written. Buckets spent under the old ones are brought
+ * within them as the program next takes them (bpf/token_bucket.h). */
+int protection_write_settings(const struct protection *p, int settings_fd, char *err, size_t errlen);
 
 /* The cookie secrets `next` takes over at unix time `at` from those in
  * force, `now` (a reload) or what a previous xdpcastd wrote into
