@@ -15,10 +15,13 @@
  * is created at its second packet, with the first packet's token taken
  * at the first packet's time: the verdicts of an exact bucket. A key
  * whose slot another key took before its second packet gets that packet
- * free again: under a flood of F new keys a second, a key sending slower
- * than about F / XDPCAST_FIRST_SEEN_SLOTS a second (100 at 13 Mpps) may
- * never get a bucket, so limits below that rate do not bind it; the
- * defaults (200 and more) do. A key with a bucket is always looked up
+ * free again. A packet notes one key in each lane of the table
+ * (bpf/first_seen.h): under a flood of F new sources a second, a key
+ * sending slower than about F / 65,536 a second (RRL's half) or
+ * F / 32,768 (a source level's quarter) may never get a bucket, so
+ * limits below that rate do not bind it; the defaults (RRL 200, sources
+ * 2,000 and 10,000) bind up to about 13, 65 and 327 Mpps. A key with a
+ * bucket is always looked up
  * (find_bucket). After a takeover the buckets carried over meet a fresh
  * table: for two epochs every key is looked up (every_key_until_ns),
  * long enough for each key still sending to mark its slot, and a key
@@ -36,6 +39,7 @@
 #include "counters.h"
 #include "dns_query.h"
 #include "token_bucket.h"
+#include "first_seen.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -65,18 +69,6 @@ const volatile __u64 first_seen_seed = 0;
 /* Set by xdpcastd before it attaches a program that took over buckets. */
 __u64 every_key_until_ns;
 
-/* A multiplicative hash of a key's 32-bit words (keys are 4-aligned). */
-static __always_inline __u64 hash_words(const __u32 *words, __u32 count)
-{
-	__u64 h = first_seen_seed;
-
-	for (__u32 i = 0; i < count; i++) {
-		h = (h ^ words[i]) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	return h;
-}
-
 /*
  * The key's bucket in `buckets`, or NULL. The LRU is asked only when a key
  * hashing to the key's slot used its bucket this epoch or the last (a
@@ -85,13 +77,13 @@ static __always_inline __u64 hash_words(const __u32 *words, __u32 count)
  * Without a bucket, *first_ns is 0 for a first packet (noted, let
  * through), else the first packet's time: the caller makes the bucket.
  */
-static __always_inline void *find_bucket(void *buckets, const void *key, __u32 words, struct packet_clock *now,
-					 __u64 *first_ns)
+static __always_inline void *find_bucket(void *buckets, const void *key, __u32 words, enum first_seen_lane lane,
+					 struct packet_clock *now, __u64 *first_ns)
 {
 	/* At worst a first packet of a bucket on the fine clock is charged a
 	 * tick early: one packet more let through. */
-	__u64 hash = hash_words(key, words), time = clock_coarse_ns(now);
-	__u32 index = hash & (XDPCAST_FIRST_SEEN_SLOTS - 1), tag = (hash >> 32) | 1;
+	__u64 hash = first_seen_hash(first_seen_seed, key, words), time = clock_coarse_ns(now);
+	__u32 index = first_seen_index(hash, lane), tag = first_seen_tag(hash);
 	__u16 epoch = time >> XDPCAST_FIRST_SEEN_EPOCH_SHIFT;
 	struct first_seen *slot = bpf_map_lookup_elem(&xdpcast_first_seen, &index);
 	void *bucket;
@@ -144,8 +136,9 @@ static __always_inline void mask_source(__u8 *out, const struct packet *pkt, __u
 
 /* One token from the source's bucket at one level; a new source starts
  * with a full bucket. Returns 0 when the source is over its rate. */
-static __always_inline int source_bucket_take(const struct packet *pkt, enum source_level level,
-					      __u32 bits, const struct rate_setting *r, struct packet_clock *now)
+static __always_inline int source_bucket_take(const struct packet *pkt, enum source_level level, __u32 bits,
+					      enum first_seen_lane lane, const struct rate_setting *r,
+					      struct packet_clock *now)
 {
 	struct source_bucket_key key = { .level = level };
 	struct rate_bucket *b, fresh;
@@ -154,7 +147,7 @@ static __always_inline int source_bucket_take(const struct packet *pkt, enum sou
 	if (!r->interval_ns)
 		return 1;
 	mask_source(key.addr, pkt, bits, sizeof(key.addr));
-	b = find_bucket(&xdpcast_source_buckets, &key, sizeof(key) / 4, now, &fresh.tat_ns);
+	b = find_bucket(&xdpcast_source_buckets, &key, sizeof(key) / 4, lane, now, &fresh.tat_ns);
 	if (b)
 		return token_bucket_take(&b->tat_ns, bucket_clock_ns(r, now), r);
 	if (!fresh.tat_ns)
@@ -174,10 +167,11 @@ static __always_inline int source_buckets_take(const struct packet *pkt, const s
 					       struct packet_clock *now)
 {
 	if (is_ipv4(pkt))
-		return source_bucket_take(pkt, SOURCE_LEVEL_V4_32, 32, &set->source[SOURCE_LEVEL_V4_32], now) &&
-		       source_bucket_take(pkt, SOURCE_LEVEL_V4_24, 24, &set->source[SOURCE_LEVEL_V4_24], now);
-	return source_bucket_take(pkt, SOURCE_LEVEL_V6_64, 64, &set->source[SOURCE_LEVEL_V6_64], now) &&
-	       source_bucket_take(pkt, SOURCE_LEVEL_V6_56, 56, &set->source[SOURCE_LEVEL_V6_56], now);
+		return source_bucket_take(pkt, SOURCE_LEVEL_V4_32, 32, FIRST_SEEN_NARROW, &set->source[SOURCE_LEVEL_V4_32],
+					  now) &&
+		       source_bucket_take(pkt, SOURCE_LEVEL_V4_24, 24, FIRST_SEEN_WIDE, &set->source[SOURCE_LEVEL_V4_24], now);
+	return source_bucket_take(pkt, SOURCE_LEVEL_V6_64, 64, FIRST_SEEN_NARROW, &set->source[SOURCE_LEVEL_V6_64], now) &&
+	       source_bucket_take(pkt, SOURCE_LEVEL_V6_56, 56, FIRST_SEEN_WIDE, &set->source[SOURCE_LEVEL_V6_56], now);
 }
 
 /* Whether a pass to userspace spends the budget: everything but TCP
@@ -229,7 +223,7 @@ static __always_inline enum rrl_verdict rrl_check(const struct packet *pkt, cons
 	if (!set->rrl.interval_ns)
 		return RRL_SEND;
 	mask_source(key.prefix, pkt, is_ipv4(pkt) ? 24 : 56, sizeof(key.prefix));
-	b = find_bucket(&xdpcast_rrl, &key, sizeof(key) / 4, now, &fresh.tat_ns);
+	b = find_bucket(&xdpcast_rrl, &key, sizeof(key) / 4, FIRST_SEEN_RRL, now, &fresh.tat_ns);
 	if (b)
 		return rrl_take(b, set, bucket_clock_ns(&set->rrl, now));
 	if (!fresh.tat_ns)

@@ -32,6 +32,7 @@
 #include "blocklist.h"
 #include "clock.h"
 #include "dns_cookie.h"
+#include "first_seen.h"
 #include "lookup.h"
 #include "packet.h"
 #include "pins.h"
@@ -819,6 +820,48 @@ static void test_buckets_after_a_raised_limit(void **state)
 	raised_limit("RRL", &rrl, limit_rrl, XDPCAST_rrl_drop);
 }
 
+/* The hash of a source's key at one level, as bpf/ratelimit.h takes it. */
+static __u64 source_key_hash(const uint8_t addr[4], enum source_level level, __u32 bits)
+{
+	struct source_bucket_key key = { .level = level };
+
+	memcpy(key.addr, addr, bits / 8);
+	return first_seen_hash(skel->rodata->first_seen_seed, (const __u32 *)&key, sizeof(key) / 4);
+}
+
+/* A source whose /32 and /24 keys hash alike in the bits that chose a
+ * slot of the first-seen table: each packet's /24 note took the /32's
+ * slot and the reverse before either key's second packet, so neither got
+ * a bucket and the source was never limited (50 of 50 answered at 1/s). In
+ * lanes, a packet's keys never share a slot. */
+static void test_source_levels_in_lanes(void **state)
+{
+	uint8_t addr[4] = { 45, 0, 0, 0 };
+	char src[INET_ADDRSTRLEN];
+	struct query_spec q = { .src = src, .qname = "www.example.test." };
+	struct protection p;
+	bool alike = false;
+
+	(void)state;
+	for (__u32 i = 0; i < 1u << 24 && !alike; i++) {
+		__u64 narrow, wide;
+
+		addr[1] = i >> 16, addr[2] = i >> 8, addr[3] = i;
+		narrow = source_key_hash(addr, SOURCE_LEVEL_V4_32, 32);
+		wide = source_key_hash(addr, SOURCE_LEVEL_V4_24, 24);
+		alike = !((narrow ^ wide) & (XDPCAST_FIRST_SEEN_SLOTS - 1)) && first_seen_tag(narrow) != first_seen_tag(wide);
+	}
+	assert_true(alike);
+	inet_ntop(AF_INET, addr, src, sizeof(src));
+	no_limits(&p);
+	p.source[SOURCE_LEVEL_V4_32] = (struct rate_limit){ 1, 2 };
+	p.source[SOURCE_LEVEL_V4_24] = (struct rate_limit){ 1, 2 };
+	protect(&p);
+	run("a first query", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("a second, within the burst", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	run("a third within the second", &q, XDP_DROP, XDPCAST_drop_rate_limited, NULL);
+}
+
 /* Routers number their links from private-use space: their path MTU
  * messages are not bogons, nothing else from there is. */
 static void test_path_mtu_from_private_routers(void **state)
@@ -1397,6 +1440,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_clock_by_window),
 		cmocka_unit_test(test_icmp_limit),
 		cmocka_unit_test(test_buckets_after_a_raised_limit),
+		cmocka_unit_test(test_source_levels_in_lanes),
 		cmocka_unit_test(test_path_mtu_from_private_routers),
 		cmocka_unit_test(test_icmp_spends_no_pass_budget),
 		cmocka_unit_test(test_neighbour_discovery_unlimited),
