@@ -8,7 +8,6 @@
 #include <bpf/bpf.h>
 
 #include "array.h"
-#include "clock.h"
 #include "prefix.h"
 #include "protection.h"
 #include "source_screen_map.h"
