@@ -63,14 +63,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdpcast_control_plane SEC(".maps");
 
-/* A test run from the daemon's probe sources (see XDPCAST_PROBE_SOURCE4). */
-static __always_inline __u8 is_probe(const struct packet *pkt)
+/* The loopback device's ifindex in every namespace: BPF_PROG_TEST_RUN's
+ * frames come from it unless the caller names another device. */
+#define LOOPBACK_IFINDEX 1
+
+/* A test run from the daemon's probe sources (see XDPCAST_PROBE_SOURCE4).
+ * The test-run slot alone would not do: it also counts frames of devices
+ * the loader did not list (a bond's members, which run the program
+ * attached to the bond), where these addresses are anyone's to spoof. */
+static __always_inline __u8 is_probe(const struct xdp_md *ctx, const struct packet *pkt)
 {
 	static const __u8 v4[16] __attribute__((aligned(4))) = XDPCAST_PROBE_SOURCE4;
 	static const __u8 v6[16] __attribute__((aligned(4))) = XDPCAST_PROBE_SOURCE6;
 	const __u32 *want = (const void *)(is_ipv4(pkt) ? v4 : v6), *src = (const void *)pkt->src.addr;
 
-	if (pkt->slot != XDPCAST_TEST_RUN_SLOT)
+	if (pkt->slot != XDPCAST_TEST_RUN_SLOT || ctx->ingress_ifindex != LOOPBACK_IFINDEX)
 		return 0;
 	/* Four 32-bit compares (the address is 4-aligned in the key). */
 	return !((src[0] ^ want[0]) | (src[1] ^ want[1]) | (src[2] ^ want[2]) | (src[3] ^ want[3]));
@@ -189,6 +196,6 @@ int xdpcast(struct xdp_md *ctx)
 		return count(&pkt, XDPCAST_not_protected);
 	if (parsed == PARSE_BAD_L4)
 		return count(&pkt, XDPCAST_drop_malformed);
-	pkt.probe = is_probe(&pkt);
+	pkt.probe = is_probe(ctx, &pkt);
 	return count(&pkt, protected_path(ctx, &pkt, scope));
 }

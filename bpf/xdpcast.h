@@ -29,8 +29,9 @@
  * The sources of the daemon's own probes (the fast_path health check,
  * `xdpcastctl lookup`): BPF_PROG_TEST_RUN packets from them skip the source
  * filters, the per-source buckets and RRL, so that what a probe sees never
- * depends on the blocklist or on how often it asks. Only test runs: traffic
- * from these addresses on an attached interface is treated like any other.
+ * depends on the blocklist or on how often it asks. Only test runs (frames
+ * of the loopback device in the slot no interface has): traffic from these
+ * addresses on any interface, listed or not, is treated like any other.
  */
 #define XDPCAST_PROBE_SOURCE4 { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 51, 100, 254 }  /* IPv4 mapped */
 #define XDPCAST_PROBE_SOURCE6 { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfe }

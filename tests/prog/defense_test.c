@@ -9,6 +9,7 @@
  * addresses, so the buckets of one test never meet another's. Limits use
  * a rate of 1/s: a test would need to stall for a second to see a refill.
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -54,17 +56,20 @@ struct response {
 	struct frame_info info;
 };
 
-/* Runs one query and checks its verdict and that exactly `reason` moved,
+/* Runs one query as a frame of device `ifindex` (0: the loopback device,
+ * test runs' own) and checks its verdict and that exactly `reason` moved,
  * by the one packet and its bytes. */
-static void run(const char *what, const struct query_spec *q, int verdict, enum xdpcast_reason reason,
-		struct response *r)
+static void run_on(__u32 ifindex, const char *what, const struct query_spec *q, int verdict,
+		   enum xdpcast_reason reason, struct response *r)
 {
 	uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX];
 	size_t in_len = build_query(q, in);
 	struct xdpcast_counter before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
+	struct xdp_md ctx = { .data_end = in_len, .ingress_ifindex = ifindex };
 	const char *problem;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
-		    .data_size_out = sizeof(out), .repeat = 1);
+		    .data_size_out = sizeof(out), .repeat = 1, .ctx_in = ifindex ? &ctx : NULL,
+		    .ctx_size_in = ifindex ? sizeof(ctx) : 0);
 
 	test_program_counters(skel, before);
 	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
@@ -82,6 +87,12 @@ static void run(const char *what, const struct query_spec *q, int verdict, enum 
 		if (problem)
 			fail_msg("%s: %s", what, problem);
 	}
+}
+
+static void run(const char *what, const struct query_spec *q, int verdict, enum xdpcast_reason reason,
+		struct response *r)
+{
+	run_on(0, what, q, verdict, reason, r);
 }
 
 /* Runs one frame, whatever it comes to. */
@@ -1357,11 +1368,21 @@ static void test_pins_of_other_versions_refused(void **state)
 	free(list);
 }
 
+/* Moves this process into a network namespace of its own, which ends
+ * with it or when the process goes back to `*home`. */
+static int netns_enter_own(int *home)
+{
+	*home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*home < 0)
+		return -1;
+	return unshare(CLONE_NEWNET);
+}
+
 /* The daemon's probes (the fast_path check, `xdpcastctl lookup`) in test
  * runs skip the source filters, the per-source buckets and RRL, not the
- * pass budget, and count in the slot of test runs; from an interface the
- * probe source is judged like any other (docs/bgp.md, man xdpcastctl:
- * lookup). */
+ * pass budget, and count in the slot of test runs; from an interface,
+ * listed or not, the probe source is judged like any other (docs/bgp.md,
+ * man xdpcastctl: lookup). */
 static void test_probe_source(void **state)
 {
 	struct query_spec v4 = { .src = "198.51.100.254", .qname = "www.example.test." };    /* XDPCAST_PROBE_SOURCE4 */
@@ -1369,7 +1390,9 @@ static void test_probe_source(void **state)
 	struct query_spec neighbour = { .src = "198.51.100.253", .qname = "www.example.test." };
 	const __u32 last = XDPCAST_MAX_IFACES - 1;
 	struct protection p;
+	__u32 member;
 	__u64 before;
+	int home;
 
 	(void)state;
 	no_limits(&p);
@@ -1399,6 +1422,18 @@ static void test_probe_source(void **state)
 	run("IPv6 probe source on an interface", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
 	skel->bss->iface_ifindex[last] = TEST_UNUSED_IFINDEX + last;
 	assert_int_equal(test_run_slot_packets() - before, 11);
+
+	/* A device the program runs on without the loader listing it (a
+	 * bond's member) counts in the test runs' slot, and is no probe. */
+	assert_int_equal(netns_enter_own(&home), 0);
+	assert_int_equal(system("ip link add xdpcast-m0 type veth peer name xdpcast-m1"), 0);
+	member = if_nametoindex("xdpcast-m0");
+	assert_int_not_equal(member, 0);
+	run_on(member, "IPv4 probe source on an unlisted device", &v4, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	run_on(member, "IPv6 probe source on an unlisted device", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
+	assert_int_equal(test_run_slot_packets() - before, 13);
+	assert_int_equal(setns(home, CLONE_NEWNET), 0);      /* the namespace and its devices go */
+	close(home);
 }
 
 static int setup(void **state)
