@@ -16,6 +16,13 @@ const volatile __u32 iface_count = 0;
  * kernel freezes at load. */
 __u32 iface_ifindex[XDPCAST_MAX_IFACES];
 
+/* Devices the kernel runs the program on for an attached interface, and
+ * names as the frame's ingress (a bond's members, when it is attached to
+ * the bond): each one's ifindex and the slot of its interface, kept by
+ * the daemon at each health round; ifindex 0 ends the list. */
+__u32 member_ifindex[XDPCAST_MEMBERS_MAX];
+__u8 member_slot[XDPCAST_MEMBERS_MAX];
+
 /* Each slot's number (entry i holds i), written by the loader. Read from
  * writable data, the slot is one unknown number to the verifier: as a
  * constant of its own per interface, it would walk the rest of the
@@ -40,6 +47,13 @@ static __always_inline __u32 iface_slot(struct xdp_md *ctx)
 			break;
 		if (iface_ifindex[i] == ctx->ingress_ifindex)
 			return iface_slot_number[i] & 15;     /* struct packet's 4 bits */
+	}
+	/* Only frames of no listed interface get this far: test runs, members. */
+	for (__u32 i = 0; i < XDPCAST_MEMBERS_MAX; i++) {
+		if (!member_ifindex[i])
+			break;
+		if (member_ifindex[i] == ctx->ingress_ifindex)
+			return member_slot[i] & 15;
 	}
 	return iface_slot_number[XDPCAST_TEST_RUN_SLOT] & 15;
 }

@@ -17,6 +17,8 @@
 #define XDPCAST_HANDOVER_PREFIXES 64    /* anycast prefixes a handover lists: every one (options.h) */
 #define XDPCAST_TEST_RUN_SLOT  XDPCAST_MAX_IFACES  /* packets of no attached interface:
 						    * BPF_PROG_TEST_RUN (xdpcastctl lookup) */
+#define XDPCAST_MEMBERS_MAX    16    /* devices the program runs on through an attached
+				      * interface (a bond's members), all interfaces' */
 #define XDPCAST_NAME_MAX       255   /* wire-format domain name, root label included */
 #define XDPCAST_LABELS_MAX     32    /* deeper names are left to userspace */
 #define XDPCAST_ANSWER_MAX     1232  /* bytes after the question in one response */

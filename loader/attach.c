@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -349,6 +352,113 @@ static int follow_interface(struct attachment *a, char *detail, size_t len)
 	a->ifindex = ifindex;
 	a->made_again = true;
 	return 1;
+}
+
+/* The ifindex sysfs gives for the device of `dir`; 0 if none. */
+static int sysfs_ifindex(const char *dir)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int ifindex;
+
+	snprintf(path, sizeof(path), "%s/ifindex", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &ifindex) != 1 || ifindex < 0)
+		ifindex = 0;
+	fclose(f);
+	return ifindex;
+}
+
+/* Appends the members of a (slot `slot`) to the lists; false when they
+ * were full with members of a left out. `names` lists a's for the log. */
+static bool find_members(const struct attachment *a, __u8 slot, __u32 *ifindex, __u8 *slots, size_t *n,
+			 size_t max, char *names, size_t names_len)
+{
+	char dir[PATH_MAX], name[IF_NAMESIZE];
+	const struct dirent *e;
+	bool room = true;
+	DIR *listing;
+
+	if (a->gone || !a->ifindex || !if_indextoname(a->ifindex, name))
+		return true;
+	snprintf(dir, sizeof(dir), "/sys/class/net/%s", name);
+	if (sysfs_ifindex(dir) != a->ifindex)
+		return true;
+	listing = opendir(dir);
+	if (!listing)
+		return true;
+	while ((e = readdir(listing))) {
+		char lower[sizeof(dir) + sizeof(e->d_name) + 1];
+		int member;
+		size_t used = strlen(names);
+
+		if (strncmp(e->d_name, "lower_", strlen("lower_")))
+			continue;
+		snprintf(lower, sizeof(lower), "%s/%s", dir, e->d_name);
+		member = sysfs_ifindex(lower);
+		if (!member)
+			continue;
+		if (*n == max) {
+			room = false;
+			continue;
+		}
+		ifindex[*n] = member;
+		slots[(*n)++] = slot;
+		snprintf(names + used, names_len - used, "%s%s (ifindex %d)", used ? ", " : "",
+			 e->d_name + strlen("lower_"), member);
+	}
+	closedir(listing);
+	return room;
+}
+
+/* Interface `slot`'s members in the old lists are `now`, in that order? */
+static bool same_members(const __u32 *old_ifindex, const __u8 *old_slot, size_t max, __u8 slot, const __u32 *now,
+			 size_t now_count)
+{
+	size_t k = 0;
+
+	for (size_t j = 0; j < max && old_ifindex[j]; j++)
+		if (old_slot[j] == slot && (k == now_count || old_ifindex[j] != now[k++]))
+			return false;
+	return k == now_count;
+}
+
+void attach_members(const struct attachment *ifaces, size_t count, __u32 *member_ifindex, __u8 *member_slot,
+		    size_t max)
+{
+	static bool room_said;
+	__u32 ifindex[max];
+	__u8 slots[max];
+	size_t n = 0;
+
+	memset(ifindex, 0, sizeof(ifindex));
+	memset(slots, 0, sizeof(slots));
+	for (size_t i = 0; i < count; i++) {
+		size_t first = n;
+		char names[512] = "";
+
+		if (!find_members(&ifaces[i], i, ifindex, slots, &n, max, names, sizeof(names)) && !room_said) {
+			log_warn("%s: more member devices than the program has room for (%zu in all): the others' "
+				 "packets count in the test-run slot, which stats and /metrics leave out",
+				 ifaces[i].ifname, max);
+			room_said = true;
+		}
+		if (same_members(member_ifindex, member_slot, max, i, ifindex + first, n - first))
+			continue;
+		if (n > first)
+			log_info("%s: the program also runs on its members %s; their packets count under %s",
+				 ifaces[i].ifname, names, ifaces[i].ifname);
+		else
+			log_info("%s: no members any more", ifaces[i].ifname);
+	}
+	/* Slot before ifindex: a packet racing the change is counted under
+	 * one interface or another, or in the test-run slot. */
+	for (size_t k = 0; k < max; k++) {
+		member_slot[k] = slots[k];
+		member_ifindex[k] = ifindex[k];
+	}
 }
 
 int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *slot_ifindex, char *detail,

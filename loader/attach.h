@@ -88,6 +88,18 @@ void detach_elsewhere(__u32 id, const struct attachment *ifaces, size_t count);
 int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *slot_ifindex, char *detail,
 		 size_t len);
 
+/*
+ * The devices the kernel runs the program on for an interface of ifaces
+ * and names as the frame's ingress: the lower devices sysfs lists under it
+ * (a bond's members; a bridge's ports too, which run it only if it is
+ * attached there). Up to max of them in all go to member_ifindex (0 after
+ * the last) and member_slot (i for ifaces[i]: the program counts their
+ * frames there); a change is logged. A /sys of another namespace (its
+ * ifindex of the name differs) lists none for that interface.
+ */
+void attach_members(const struct attachment *ifaces, size_t count, __u32 *member_ifindex, __u8 *member_slot,
+		    size_t max);
+
 const char *attach_mode_name(enum xdp_attach_mode mode);
 
 /* Each line libbpf prints: the kernel's reason for a refused attach

@@ -761,6 +761,8 @@ static int start_program(struct daemon *d, const struct control_plane_state *pre
 	if (zones_apply_protection(d, err, errlen) || place_views(d, err, errlen))
 		goto failed;
 	start_step_begin(d, START_LOADING);
+	attach_members(d->ifaces, d->opts.iface_count, d->skel->bss->member_ifindex, d->skel->bss->member_slot,
+		       XDPCAST_MEMBERS_MAX);
 	if (zones_load_now(d, err, errlen) || start_watch_end(&d->start_watch) ||
 	    attach_all(prog_fd, d->took_over ? d->pins.previous_id : 0, d->ifaces, d->opts.iface_count,
 		       d->opts.xdp_mode, !d->opts.mode_forced, d->opts.replace_foreign, err, errlen))

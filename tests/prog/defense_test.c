@@ -31,6 +31,7 @@
 #include <bpf/libbpf.h>
 #include <libknot/libknot.h>
 
+#include "attach.h"
 #include "blocklist.h"
 #include "clock.h"
 #include "dns_cookie.h"
@@ -1251,8 +1252,8 @@ static void test_cookies_off(void **state)
 	knot_pkt_free(pkt);
 }
 
-/* Packets counted in the stats slot of test runs, over every reason. */
-static __u64 test_run_slot_packets(void)
+/* Packets counted in a stats slot, over every reason. */
+static __u64 slot_packets(__u32 slot)
 {
 	struct xdpcast_stats slots[XDPCAST_STATS_SLOTS];
 	char err[256];
@@ -1261,7 +1262,7 @@ static __u64 test_run_slot_packets(void)
 	if (stats_read_fd(bpf_map__fd(skel->maps.xdpcast_stats), slots, err, sizeof(err)))
 		fail_msg("%s", err);
 	for (int r = 0; r < XDPCAST_REASON_MAX; r++)
-		packets += stats_counter(&slots[XDPCAST_TEST_RUN_SLOT], r)->packets;
+		packets += stats_counter(&slots[slot], r)->packets;
 	return packets;
 }
 
@@ -1405,7 +1406,7 @@ static void test_probe_source(void **state)
 	p.cookies = false;
 	p.pass_budget = (struct rate_limit){ 1, 1 };
 	protect(&p);
-	before = test_run_slot_packets();
+	before = slot_packets(XDPCAST_TEST_RUN_SLOT);
 	for (int i = 0; i < 4; i++) {
 		run("IPv4 probe: no blocklist, bucket or RRL", &v4, XDP_TX, XDPCAST_dns_answer, NULL);
 		run("IPv6 probe: no blocklist, bucket or RRL", &v6, XDP_TX, XDPCAST_dns_answer, NULL);
@@ -1415,13 +1416,13 @@ static void test_probe_source(void **state)
 	send_frame(&v4);        /* spends the budget's one token, if an earlier test left it */
 	run("IPv4 probe passed over the budget", &v4, XDP_DROP, XDPCAST_drop_pass_budget, NULL);
 	v4.qname = "www.example.test.";
-	assert_int_equal(test_run_slot_packets() - before, 11);
+	assert_int_equal(slot_packets(XDPCAST_TEST_RUN_SLOT) - before, 11);
 
 	skel->bss->iface_ifindex[last] = 1;     /* the loopback device test runs come from */
 	run("IPv4 probe source on an interface", &v4, XDP_DROP, XDPCAST_drop_blocklist, NULL);
 	run("IPv6 probe source on an interface", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
 	skel->bss->iface_ifindex[last] = TEST_UNUSED_IFINDEX + last;
-	assert_int_equal(test_run_slot_packets() - before, 11);
+	assert_int_equal(slot_packets(XDPCAST_TEST_RUN_SLOT) - before, 11);
 
 	/* A device the program runs on without the loader listing it (a
 	 * bond's member) counts in the test runs' slot, and is no probe. */
@@ -1431,8 +1432,60 @@ static void test_probe_source(void **state)
 	assert_int_not_equal(member, 0);
 	run_on(member, "IPv4 probe source on an unlisted device", &v4, XDP_DROP, XDPCAST_drop_blocklist, NULL);
 	run_on(member, "IPv6 probe source on an unlisted device", &v6, XDP_DROP, XDPCAST_drop_blocklist, NULL);
-	assert_int_equal(test_run_slot_packets() - before, 13);
+	assert_int_equal(slot_packets(XDPCAST_TEST_RUN_SLOT) - before, 13);
 	assert_int_equal(setns(home, CLONE_NEWNET), 0);      /* the namespace and its devices go */
+	close(home);
+}
+
+/* The program runs on a bond's members when it is attached to the bond,
+ * and the kernel names the member as the frame's ingress: the daemon
+ * lists the devices sysfs shows under each interface (a bridge's port
+ * here, this kernel having no bonding), whose frames then count under
+ * that interface; one that leaves counts in the test-run slot again. */
+static void test_members_count_under_their_interface(void **state)
+{
+	struct query_spec q = { .src = "203.0.113.77", .qname = "www.example.test." };
+	struct attachment ifaces[2] = { { .ifname = "xdpcast-m1" }, { .ifname = "xdpcast-br" } };
+	__u32 *member_ifindex = skel->bss->member_ifindex;
+	__u8 *member_slot = skel->bss->member_slot;
+	__u64 under_bridge, test_runs;
+	struct protection p;
+	__u32 member;
+	int home;
+
+	(void)state;
+	no_limits(&p);
+	protect(&p);
+	assert_int_equal(netns_enter_own(&home), 0);
+	/* A /sys of this namespace, in a mount namespace of the test's own. */
+	assert_int_equal(unshare(CLONE_NEWNS), 0);
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_int_equal(mount("sysfs", "/sys", "sysfs", 0, NULL), 0);
+	assert_int_equal(system("ip link add xdpcast-br type bridge && "
+				"ip link add xdpcast-m0 type veth peer name xdpcast-m1 && "
+				"ip link set xdpcast-m0 master xdpcast-br"), 0);
+	member = if_nametoindex("xdpcast-m0");
+	assert_int_not_equal(member, 0);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_not_equal(ifaces[i].ifindex = if_nametoindex(ifaces[i].ifname), 0);
+
+	attach_members(ifaces, 2, member_ifindex, member_slot, XDPCAST_MEMBERS_MAX);
+	assert_int_equal(member_ifindex[0], member);
+	assert_int_equal(member_slot[0], 1);
+	assert_int_equal(member_ifindex[1], 0);
+	under_bridge = slot_packets(1);
+	test_runs = slot_packets(XDPCAST_TEST_RUN_SLOT);
+	run_on(member, "a member's frame", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	assert_int_equal(slot_packets(1) - under_bridge, 1);
+	assert_int_equal(slot_packets(XDPCAST_TEST_RUN_SLOT) - test_runs, 0);
+
+	assert_int_equal(system("ip link set xdpcast-m0 nomaster"), 0);
+	attach_members(ifaces, 2, member_ifindex, member_slot, XDPCAST_MEMBERS_MAX);
+	assert_int_equal(member_ifindex[0], 0);
+	run_on(member, "a former member's frame", &q, XDP_TX, XDPCAST_dns_answer, NULL);
+	assert_int_equal(slot_packets(1) - under_bridge, 1);
+	assert_int_equal(slot_packets(XDPCAST_TEST_RUN_SLOT) - test_runs, 1);
+	assert_int_equal(setns(home, CLONE_NEWNET), 0);
 	close(home);
 }
 
@@ -1486,6 +1539,7 @@ int main(void)
 		cmocka_unit_test(test_cookie_stamp_on_the_tick),
 		cmocka_unit_test(test_cookies_off),
 		cmocka_unit_test(test_probe_source),
+		cmocka_unit_test(test_members_count_under_their_interface),
 		cmocka_unit_test(test_stats_of_other_versions_read),
 		cmocka_unit_test(test_pins_of_other_versions_refused),
 	};
