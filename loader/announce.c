@@ -270,8 +270,7 @@ static void health_due(struct loop_timer *timer)
 	char detail[256] = "";
 
 	loop_timer_arm(d->loop, &d->health_timer, next > clock_monotonic() ? next : clock_monotonic() + interval);
-	attach_members(d->ifaces, d->opts.iface_count, d->skel->bss->member_ifindex, d->skel->bss->member_slot,
-		       XDPCAST_MEMBERS_MAX);
+	attach_members(d->ifaces, d->opts.iface_count, d->skel->bss->member_ifindex, d->skel->bss->member_slot);
 	for (size_t i = 0; i < d->health.count; i++) {
 		const struct check_spec *spec = &d->check_specs[i];
 

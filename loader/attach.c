@@ -371,16 +371,16 @@ static int sysfs_ifindex(const char *dir)
 	return ifindex;
 }
 
-/* Appends the members of a (slot `slot`) to the lists; false when they
- * were full with members of a left out. `names` lists a's for the log. */
-static bool find_members(const struct attachment *a, __u8 slot, __u32 *ifindex, __u8 *slots, size_t *n,
-			 size_t max, char *names, size_t names_len)
+/* Appends the members of a (slot `slot`) to the lists and to a's names;
+ * false when the lists were full with members of a left out. */
+static bool find_members(struct attachment *a, __u8 slot, __u32 *ifindex, __u8 *slots, size_t *n)
 {
 	char dir[PATH_MAX], name[IF_NAMESIZE];
 	const struct dirent *e;
 	bool room = true;
 	DIR *listing;
 
+	a->member_count = 0;
 	if (a->gone || !a->ifindex || !if_indextoname(a->ifindex, name))
 		return true;
 	snprintf(dir, sizeof(dir), "/sys/class/net/%s", name);
@@ -392,7 +392,6 @@ static bool find_members(const struct attachment *a, __u8 slot, __u32 *ifindex, 
 	while ((e = readdir(listing))) {
 		char lower[sizeof(dir) + sizeof(e->d_name) + 1];
 		int member;
-		size_t used = strlen(names);
 
 		if (strncmp(e->d_name, "lower_", strlen("lower_")))
 			continue;
@@ -400,62 +399,62 @@ static bool find_members(const struct attachment *a, __u8 slot, __u32 *ifindex, 
 		member = sysfs_ifindex(lower);
 		if (!member)
 			continue;
-		if (*n == max) {
+		if (*n == XDPCAST_MEMBERS_MAX) {
 			room = false;
 			continue;
 		}
 		ifindex[*n] = member;
 		slots[(*n)++] = slot;
-		snprintf(names + used, names_len - used, "%s%s (ifindex %d)", used ? ", " : "",
-			 e->d_name + strlen("lower_"), member);
+		snprintf(a->members[a->member_count++], IF_NAMESIZE, "%s", e->d_name + strlen("lower_"));
 	}
 	closedir(listing);
 	return room;
 }
 
 /* Interface `slot`'s members in the old lists are `now`, in that order? */
-static bool same_members(const __u32 *old_ifindex, const __u8 *old_slot, size_t max, __u8 slot, const __u32 *now,
+static bool same_members(const __u32 *old_ifindex, const __u8 *old_slot, __u8 slot, const __u32 *now,
 			 size_t now_count)
 {
 	size_t k = 0;
 
-	for (size_t j = 0; j < max && old_ifindex[j]; j++)
+	for (size_t j = 0; j < XDPCAST_MEMBERS_MAX && old_ifindex[j]; j++)
 		if (old_slot[j] == slot && (k == now_count || old_ifindex[j] != now[k++]))
 			return false;
 	return k == now_count;
 }
 
-void attach_members(const struct attachment *ifaces, size_t count, __u32 *member_ifindex, __u8 *member_slot,
-		    size_t max)
+void attach_members(struct attachment *ifaces, size_t count, __u32 *member_ifindex, __u8 *member_slot)
 {
 	static bool room_said;
-	__u32 ifindex[max];
-	__u8 slots[max];
+	__u32 ifindex[XDPCAST_MEMBERS_MAX] = { 0 };
+	__u8 slots[XDPCAST_MEMBERS_MAX] = { 0 };
 	size_t n = 0;
 
-	memset(ifindex, 0, sizeof(ifindex));
-	memset(slots, 0, sizeof(slots));
 	for (size_t i = 0; i < count; i++) {
+		struct attachment *a = &ifaces[i];
 		size_t first = n;
-		char names[512] = "";
+		char names[XDPCAST_MEMBERS_MAX * (IF_NAMESIZE + 2)] = "";
 
-		if (!find_members(&ifaces[i], i, ifindex, slots, &n, max, names, sizeof(names)) && !room_said) {
-			log_warn("%s: more member devices than the program has room for (%zu in all): the others' "
-				 "packets count in the test-run slot, which stats and /metrics leave out",
-				 ifaces[i].ifname, max);
+		if (!find_members(a, i, ifindex, slots, &n) && !room_said) {
+			log_warn("%s: more member devices than the program has room for (%d in all): the others' "
+				 "packets count in the test-run slot, which stats and /metrics leave out", a->ifname,
+				 XDPCAST_MEMBERS_MAX);
 			room_said = true;
 		}
-		if (same_members(member_ifindex, member_slot, max, i, ifindex + first, n - first))
+		if (same_members(member_ifindex, member_slot, i, ifindex + first, n - first))
 			continue;
-		if (n > first)
+		for (size_t k = 0; k < a->member_count; k++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", k ? ", " : "",
+				 a->members[k]);
+		if (a->member_count)
 			log_info("%s: the program also runs on its members %s; their packets count under %s",
-				 ifaces[i].ifname, names, ifaces[i].ifname);
+				 a->ifname, names, a->ifname);
 		else
-			log_info("%s: no members any more", ifaces[i].ifname);
+			log_info("%s: no members any more", a->ifname);
 	}
 	/* Slot before ifindex: a packet racing the change is counted under
 	 * one interface or another, or in the test-run slot. */
-	for (size_t k = 0; k < max; k++) {
+	for (size_t k = 0; k < XDPCAST_MEMBERS_MAX; k++) {
 		member_slot[k] = slots[k];
 		member_ifindex[k] = ifindex[k];
 	}

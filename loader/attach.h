@@ -17,8 +17,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <net/if.h>
 #include <linux/types.h>
 #include <xdp/libxdp.h>
+
+#include "xdpcast.h"
 
 #define ATTACH_DISPATCHED_MAX 10        /* programs a libxdp dispatcher runs */
 
@@ -44,6 +47,8 @@ struct attachment {
 	__u32 replaced;                 /* the program we replaced here, 0: none */
 	struct xdp_holder seen;         /* the last check's view */
 	unsigned reattached;            /* times we put it back after someone detached it */
+	char members[XDPCAST_MEMBERS_MAX][IF_NAMESIZE]; /* the devices counted under it (attach_members) */
+	size_t member_count;
 };
 
 /* What holds ifindex now. */
@@ -92,13 +97,13 @@ int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *sl
  * The devices the kernel runs the program on for an interface of ifaces
  * and names as the frame's ingress: the lower devices sysfs lists under it
  * (a bond's members; a bridge's ports too, which run it only if it is
- * attached there). Up to max of them in all go to member_ifindex (0 after
- * the last) and member_slot (i for ifaces[i]: the program counts their
- * frames there); a change is logged. A /sys of another namespace (its
- * ifindex of the name differs) lists none for that interface.
+ * attached there). Up to XDPCAST_MEMBERS_MAX in all go to member_ifindex
+ * (0 after the last) and member_slot (i for ifaces[i]: the program counts
+ * their frames there), and their names to each one's `members`; a change is
+ * logged. A /sys of another namespace (its ifindex of the name differs)
+ * lists none for that interface.
  */
-void attach_members(const struct attachment *ifaces, size_t count, __u32 *member_ifindex, __u8 *member_slot,
-		    size_t max);
+void attach_members(struct attachment *ifaces, size_t count, __u32 *member_ifindex, __u8 *member_slot);
 
 const char *attach_mode_name(enum xdp_attach_mode mode);
 

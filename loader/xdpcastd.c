@@ -393,6 +393,8 @@ static struct pop_state *snapshot(const struct daemon *d)
 		else
 			attach_describe(&a->seen, f->holder, sizeof(f->holder));
 		f->reattached = a->reattached;
+		for (f->member_count = 0; f->member_count < a->member_count; f->member_count++)
+			utf8_copy(f->members[f->member_count], sizeof(f->members[0]), a->members[f->member_count]);
 	}
 	for (size_t v = 0; v < d->opts.view_count; v++)
 		if ((s->views[v] = strdup(d->opts.views[v].name)))
@@ -761,8 +763,7 @@ static int start_program(struct daemon *d, const struct control_plane_state *pre
 	if (zones_apply_protection(d, err, errlen) || place_views(d, err, errlen))
 		goto failed;
 	start_step_begin(d, START_LOADING);
-	attach_members(d->ifaces, d->opts.iface_count, d->skel->bss->member_ifindex, d->skel->bss->member_slot,
-		       XDPCAST_MEMBERS_MAX);
+	attach_members(d->ifaces, d->opts.iface_count, d->skel->bss->member_ifindex, d->skel->bss->member_slot);
 	if (zones_load_now(d, err, errlen) || start_watch_end(&d->start_watch) ||
 	    attach_all(prog_fd, d->took_over ? d->pins.previous_id : 0, d->ifaces, d->opts.iface_count,
 		       d->opts.xdp_mode, !d->opts.mode_forced, d->opts.replace_foreign, err, errlen))

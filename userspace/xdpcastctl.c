@@ -583,6 +583,16 @@ static void print_transfer(const json_t *item)
 
 /* The step a start is at: the zone files and the program, the first
  * transfers, then the answer cache before the program is attached. */
+/* ", members eth1, eth2" of an interface's JSON list, if it has any. */
+static void print_members(const json_t *members)
+{
+	const json_t *name;
+	size_t i;
+
+	json_array_foreach(members, i, name)
+		printf("%s%s", i ? ", " : ", members (counted under it) ", json_string_value(name));
+}
+
 static void print_start(const json_t *start)
 {
 	/* None from an older xdpcastd (a package upgraded, its restart to come). */
@@ -666,6 +676,7 @@ static int cmd_status(struct ctl *ctl)
 		if (json_integer_value(json_object_get(item, "reattached")))
 			printf(" (attached again %lld times: detached by someone, or the interface made again)",
 			       json_integer_value(json_object_get(item, "reattached")));
+		print_members(json_object_get(item, "members"));
 		putchar('\n');
 	}
 	cache = json_object_get(status, "cache");

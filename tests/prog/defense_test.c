@@ -1469,19 +1469,34 @@ static void test_members_count_under_their_interface(void **state)
 	for (size_t i = 0; i < 2; i++)
 		assert_int_not_equal(ifaces[i].ifindex = if_nametoindex(ifaces[i].ifname), 0);
 
-	attach_members(ifaces, 2, member_ifindex, member_slot, XDPCAST_MEMBERS_MAX);
+	attach_members(ifaces, 2, member_ifindex, member_slot);
 	assert_int_equal(member_ifindex[0], member);
 	assert_int_equal(member_slot[0], 1);
 	assert_int_equal(member_ifindex[1], 0);
+	assert_int_equal(ifaces[0].member_count, 0);
+	assert_int_equal(ifaces[1].member_count, 1);
+	assert_string_equal(ifaces[1].members[0], "xdpcast-m0");
 	under_bridge = slot_packets(1);
 	test_runs = slot_packets(XDPCAST_TEST_RUN_SLOT);
 	run_on(member, "a member's frame", &q, XDP_TX, XDPCAST_dns_answer, NULL);
 	assert_int_equal(slot_packets(1) - under_bridge, 1);
 	assert_int_equal(slot_packets(XDPCAST_TEST_RUN_SLOT) - test_runs, 0);
 
+	/* More members than the program has room for: as many as fit. */
+	assert_int_equal(system("for i in $(seq 16); do ip link add xdpcast-p$i type veth peer name xdpcast-q$i && "
+				"ip link set xdpcast-p$i master xdpcast-br || exit 1; done"), 0);
+	attach_members(ifaces, 2, member_ifindex, member_slot);
+	assert_int_equal(ifaces[1].member_count, XDPCAST_MEMBERS_MAX);
+	for (int i = 0; i < XDPCAST_MEMBERS_MAX; i++) {
+		assert_int_not_equal(member_ifindex[i], 0);
+		assert_int_equal(member_slot[i], 1);
+	}
+	assert_int_equal(system("for i in $(seq 16); do ip link del xdpcast-p$i || exit 1; done"), 0);
+
 	assert_int_equal(system("ip link set xdpcast-m0 nomaster"), 0);
-	attach_members(ifaces, 2, member_ifindex, member_slot, XDPCAST_MEMBERS_MAX);
+	attach_members(ifaces, 2, member_ifindex, member_slot);
 	assert_int_equal(member_ifindex[0], 0);
+	assert_int_equal(ifaces[1].member_count, 0);
 	run_on(member, "a former member's frame", &q, XDP_TX, XDPCAST_dns_answer, NULL);
 	assert_int_equal(slot_packets(1) - under_bridge, 1);
 	assert_int_equal(slot_packets(XDPCAST_TEST_RUN_SLOT) - test_runs, 1);

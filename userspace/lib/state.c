@@ -99,6 +99,15 @@ static json_t *text_or_null(const char *text)
 	return text && text[0] ? json_text(text) : json_null();
 }
 
+static json_t *members_json(const struct state_iface *f)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < f->member_count; i++)
+		json_array_append_new(list, json_text(f->members[i]));
+	return list;
+}
+
 static json_t *ifaces_json(const struct pop_state *s)
 {
 	json_t *list = json_array();
@@ -106,10 +115,11 @@ static json_t *ifaces_json(const struct pop_state *s)
 	for (size_t i = 0; i < s->iface_count; i++) {
 		const struct state_iface *f = &s->ifaces[i];
 
-		json_array_append_new(list, json_pack("{s:o, s:i, s:o, s:b, s:I, s:o, s:I}", "name",
+		json_array_append_new(list, json_pack("{s:o, s:i, s:o, s:b, s:I, s:o, s:I, s:o}", "name",
 						      json_text(f->name), "ifindex", f->ifindex, "xdp_mode",
 						      json_text(f->mode), "attached", f->attached, "program_id",
-						      (json_int_t)f->program_id, "holder", json_text(f->holder), "reattached", (json_int_t)f->reattached));
+						      (json_int_t)f->program_id, "holder", json_text(f->holder), "reattached",
+						      (json_int_t)f->reattached, "members", members_json(f)));
 	}
 	return list;
 }

@@ -28,6 +28,8 @@ struct state_iface {
 	uint32_t program_id;            /* what runs there, ours or not; 0: nothing */
 	char holder[256];               /* what runs there, described */
 	unsigned reattached;            /* put back after someone detached it */
+	char members[XDPCAST_MEMBERS_MAX][16]; /* devices counted under it (a bond's members), IFNAMSIZ */
+	size_t member_count;
 };
 
 /* Room for why a prefix is not announced plainly: the operator's drain,
