@@ -18,8 +18,9 @@ __u32 iface_ifindex[XDPCAST_MAX_IFACES];
 
 /* Devices the kernel runs the program on for an attached interface, and
  * names as the frame's ingress (a bond's members, when it is attached to
- * the bond): each one's ifindex and the slot of its interface, kept by
- * the daemon at each health round; ifindex 0 ends the list. */
+ * the bond in native mode): each one's ifindex and the slot of its
+ * interface, kept by the daemon at each health round; ifindex 0 ends the
+ * list. */
 __u32 member_ifindex[XDPCAST_MEMBERS_MAX];
 __u8 member_slot[XDPCAST_MEMBERS_MAX];
 

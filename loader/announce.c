@@ -270,7 +270,6 @@ static void health_due(struct loop_timer *timer)
 	char detail[256] = "";
 
 	loop_timer_arm(d->loop, &d->health_timer, next > clock_monotonic() ? next : clock_monotonic() + interval);
-	attach_members(d->ifaces, d->opts.iface_count, d->skel->bss->member_ifindex, d->skel->bss->member_slot);
 	for (size_t i = 0; i < d->health.count; i++) {
 		const struct check_spec *spec = &d->check_specs[i];
 
@@ -290,6 +289,8 @@ static void health_due(struct loop_timer *timer)
 			submit_check(d, i);
 		}
 	}
+	/* After the check: a bond made again has its new ifindex by now. */
+	attach_members(d->ifaces, d->opts.iface_count, d->skel->bss->member_ifindex, d->skel->bss->member_slot);
 	sync_bgp(d);
 	announce_update(d);
 	daemon_publish(d);

@@ -371,33 +371,53 @@ static int sysfs_ifindex(const char *dir)
 	return ifindex;
 }
 
-/* Appends the members of a (slot `slot`) to the lists and to a's names;
- * false when the lists were full with members of a left out. */
-static bool find_members(struct attachment *a, __u8 slot, __u32 *ifindex, __u8 *slots, size_t *n)
+/* Whether ifindex is one of the interfaces (whose frames count under
+ * their own slot whatever they are ports of). */
+static bool listed(const struct attachment *ifaces, size_t count, int ifindex)
 {
-	char dir[PATH_MAX], name[IF_NAMESIZE];
+	for (size_t i = 0; i < count; i++)
+		if (ifaces[i].ifindex == ifindex)
+			return true;
+	return false;
+}
+
+/* Appends the members of ifaces[slot] to the lists and to its names; false
+ * when the lists were full with members of it left out. Only a bond in
+ * native mode has any: the kernel runs its program on each member under
+ * the member's ifindex (in skb mode it runs on the bond, and the lower
+ * devices of a VLAN, macvlan, bridge or VRF never run it). */
+static bool find_members(struct attachment *ifaces, size_t count, size_t slot, __u32 *ifindex, __u8 *slots,
+			 size_t *n)
+{
+	struct attachment *a = &ifaces[slot];
+	char dir[PATH_MAX], bonding[PATH_MAX + 16], name[IF_NAMESIZE];
 	const struct dirent *e;
 	bool room = true;
 	DIR *listing;
 
 	a->member_count = 0;
-	if (a->gone || !a->ifindex || !if_indextoname(a->ifindex, name))
+	if (a->gone || a->mode != XDP_MODE_NATIVE || !a->ifindex || !if_indextoname(a->ifindex, name))
 		return true;
 	snprintf(dir, sizeof(dir), "/sys/class/net/%s", name);
-	if (sysfs_ifindex(dir) != a->ifindex)
+	snprintf(bonding, sizeof(bonding), "%s/bonding", dir);
+	if (sysfs_ifindex(dir) != a->ifindex || access(bonding, F_OK))
 		return true;
 	listing = opendir(dir);
 	if (!listing)
 		return true;
 	while ((e = readdir(listing))) {
-		char lower[sizeof(dir) + sizeof(e->d_name) + 1];
+		const char *member_name = e->d_name + strlen("lower_");
+		char lower[sizeof(dir) + sizeof(e->d_name) + 1], seen[IF_NAMESIZE];
 		int member;
 
 		if (strncmp(e->d_name, "lower_", strlen("lower_")))
 			continue;
 		snprintf(lower, sizeof(lower), "%s/%s", dir, e->d_name);
 		member = sysfs_ifindex(lower);
-		if (!member)
+		/* This namespace's device of that name and ifindex: a /sys of
+		 * another namespace can have the bond's name and ifindex too. */
+		if (!member || !if_indextoname(member, seen) || strcmp(seen, member_name) ||
+		    listed(ifaces, count, member))
 			continue;
 		if (*n == XDPCAST_MEMBERS_MAX) {
 			room = false;
@@ -405,7 +425,7 @@ static bool find_members(struct attachment *a, __u8 slot, __u32 *ifindex, __u8 *
 		}
 		ifindex[*n] = member;
 		slots[(*n)++] = slot;
-		snprintf(a->members[a->member_count++], IF_NAMESIZE, "%s", e->d_name + strlen("lower_"));
+		snprintf(a->members[a->member_count++], IF_NAMESIZE, "%s", member_name);
 	}
 	closedir(listing);
 	return room;
@@ -435,7 +455,7 @@ void attach_members(struct attachment *ifaces, size_t count, __u32 *member_ifind
 		size_t first = n;
 		char names[XDPCAST_MEMBERS_MAX * (IF_NAMESIZE + 2)] = "";
 
-		if (!find_members(a, i, ifindex, slots, &n) && !room_said) {
+		if (!find_members(ifaces, count, i, ifindex, slots, &n) && !room_said) {
 			log_warn("%s: more member devices than the program has room for (%d in all): the others' "
 				 "packets count in the test-run slot, which stats and /metrics leave out", a->ifname,
 				 XDPCAST_MEMBERS_MAX);

@@ -95,13 +95,12 @@ int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *sl
 
 /*
  * The devices the kernel runs the program on for an interface of ifaces
- * and names as the frame's ingress: the lower devices sysfs lists under it
- * (a bond's members; a bridge's ports too, which run it only if it is
- * attached there). Up to XDPCAST_MEMBERS_MAX in all go to member_ifindex
- * (0 after the last) and member_slot (i for ifaces[i]: the program counts
- * their frames there), and their names to each one's `members`; a change is
- * logged. A /sys of another namespace (its ifindex of the name differs)
- * lists none for that interface.
+ * under an ifindex of their own: the members of a bond attached in native
+ * mode (sysfs's lower devices of a bond; listed interfaces left out, their
+ * frames counting under their own slot). Up to XDPCAST_MEMBERS_MAX in all
+ * go to member_ifindex (0 after the last) and member_slot (i for
+ * ifaces[i]: the program counts their frames there), and their names to
+ * each one's `members`; a change is logged.
  */
 void attach_members(struct attachment *ifaces, size_t count, __u32 *member_ifindex, __u8 *member_slot);
 

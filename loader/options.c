@@ -856,7 +856,7 @@ const struct schema_item options_schema[] = {
 	  .type = &schema_string, LIST_AT(ifaces, iface_count), .max_items = XDPCAST_MAX_IFACES,
 	  .noun = "interface", .flags = SCHEMA_UNIQUE, .group = "flags",
 	  .help = "attach to interface IF; one missing at the start is attached once it appears (the prefixes withdrawn meanwhile); "
-		  "a bond's members, which run the program attached to the bond, count under it" },
+		  "a bond's members, which run the program attached to the bond in native mode, count under it" },
 	{ .key = "anycast", .flag = "anycast", .short_flag = 'a', .arg = "PREFIX", .shape = SCHEMA_LIST,
 	  .children = anycast_keys, LIST_AT(anycast, anycast_count), .record_size = sizeof(struct anycast_option),
 	  .max_items = OPTIONS_MAX_ANYCAST, .shorthand = "prefix", .noun = "entry", .group = "flags",

@@ -763,11 +763,12 @@ static int start_program(struct daemon *d, const struct control_plane_state *pre
 	if (zones_apply_protection(d, err, errlen) || place_views(d, err, errlen))
 		goto failed;
 	start_step_begin(d, START_LOADING);
-	attach_members(d->ifaces, d->opts.iface_count, d->skel->bss->member_ifindex, d->skel->bss->member_slot);
 	if (zones_load_now(d, err, errlen) || start_watch_end(&d->start_watch) ||
 	    attach_all(prog_fd, d->took_over ? d->pins.previous_id : 0, d->ifaces, d->opts.iface_count,
 		       d->opts.xdp_mode, !d->opts.mode_forced, d->opts.replace_foreign, err, errlen))
 		goto failed;
+	/* Once the modes are known: a bond's members run the program in native mode alone. */
+	attach_members(d->ifaces, d->opts.iface_count, d->skel->bss->member_ifindex, d->skel->bss->member_slot);
 	/* Until the screen is pinned, live blocks (carried by the migration,
 	 * or added by `xdpcastctl block` to the old pins) reach the filter and
 	 * not this screen: stopped, then rebuilt once pinned. */

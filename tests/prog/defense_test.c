@@ -1437,35 +1437,78 @@ static void test_probe_source(void **state)
 	close(home);
 }
 
-/* The program runs on a bond's members when it is attached to the bond,
- * and the kernel names the member as the frame's ingress: the daemon
- * lists the devices sysfs shows under each interface (a bridge's port
- * here, this kernel having no bonding), whose frames then count under
- * that interface; one that leaves counts in the test-run slot again. */
+/* In the test's /sys/class/net (a tmpfs: this kernel has no bonding):
+ * device `name` as sysfs shows it, its ifindex this namespace's, or
+ * `ifindex` when not 0; a bond's with its `bonding` directory. */
+static void sysfs_device(const char *name, __u32 ifindex, bool bond)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s", name);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", name);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "%u\n", ifindex ? ifindex : if_nametoindex(name));
+	fclose(f);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bonding", name);
+	assert_true(!bond || mkdir(path, 0755) == 0);
+}
+
+/* `lower` shown under `upper` (lower_NAME, as a bond's member, a VLAN's
+ * parent or a bridge's port), or no longer. */
+static void sysfs_lower(const char *upper, const char *lower, bool shown)
+{
+	char target[64], path[128];
+
+	snprintf(target, sizeof(target), "../%s", lower);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/lower_%s", upper, lower);
+	assert_int_equal(shown ? symlink(target, path) : unlink(path), 0);
+}
+
+/* The program runs on a bond's members when it is attached to the bond
+ * in native mode, and the kernel names the member as the frame's ingress:
+ * the daemon lists a bond's members (not the lower devices of anything
+ * else, nor a listed interface, nor a name this namespace gives another
+ * ifindex), whose frames then count under the bond; one that leaves
+ * counts in the test-run slot again. */
 static void test_members_count_under_their_interface(void **state)
 {
 	struct query_spec q = { .src = "203.0.113.77", .qname = "www.example.test." };
-	struct attachment ifaces[2] = { { .ifname = "xdpcast-m1" }, { .ifname = "xdpcast-br" } };
+	struct attachment ifaces[2] = { { .ifname = "xdpcast-b1", .mode = XDP_MODE_NATIVE },
+					{ .ifname = "xdpcast-b0", .mode = XDP_MODE_NATIVE } };
 	__u32 *member_ifindex = skel->bss->member_ifindex;
 	__u8 *member_slot = skel->bss->member_slot;
-	__u64 under_bridge, test_runs;
+	__u64 under_bond, test_runs;
 	struct protection p;
+	int home_net, home_mounts;
+	char name[32];
 	__u32 member;
-	int home;
 
 	(void)state;
 	no_limits(&p);
 	protect(&p);
-	assert_int_equal(netns_enter_own(&home), 0);
-	/* A /sys of this namespace, in a mount namespace of the test's own. */
+	assert_true((home_mounts = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) >= 0);
+	assert_int_equal(netns_enter_own(&home_net), 0);
 	assert_int_equal(unshare(CLONE_NEWNS), 0);
 	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	assert_int_equal(mount("sysfs", "/sys", "sysfs", 0, NULL), 0);
-	assert_int_equal(system("ip link add xdpcast-br type bridge && "
+	assert_int_equal(mount("tmpfs", "/sys/class/net", "tmpfs", 0, NULL), 0);
+	/* xdpcast-b0 stands in for the bond, xdpcast-b1 for a listed
+	 * interface that is not one, xdpcast-m0 for the bond's member. */
+	assert_int_equal(system("ip link add xdpcast-b0 type veth peer name xdpcast-b1 && "
 				"ip link add xdpcast-m0 type veth peer name xdpcast-m1 && "
-				"ip link set xdpcast-m0 master xdpcast-br"), 0);
+				"for i in $(seq 16); do ip link add xdpcast-p$i type veth peer name xdpcast-q$i || exit 1; "
+				"done"), 0);
+	sysfs_device("xdpcast-b0", 0, true);
+	sysfs_device("xdpcast-b1", 0, false);
+	sysfs_device("xdpcast-m0", 0, false);
+	sysfs_device("xdpcast-m1", 0, false);
+	sysfs_device("xdpcast-zz", if_nametoindex("xdpcast-m1"), false);   /* another namespace's */
+	sysfs_lower("xdpcast-b0", "xdpcast-m0", true);
+	sysfs_lower("xdpcast-b0", "xdpcast-b1", true);
+	sysfs_lower("xdpcast-b0", "xdpcast-zz", true);
+	sysfs_lower("xdpcast-b1", "xdpcast-m1", true);
 	member = if_nametoindex("xdpcast-m0");
-	assert_int_not_equal(member, 0);
 	for (size_t i = 0; i < 2; i++)
 		assert_int_not_equal(ifaces[i].ifindex = if_nametoindex(ifaces[i].ifname), 0);
 
@@ -1476,32 +1519,47 @@ static void test_members_count_under_their_interface(void **state)
 	assert_int_equal(ifaces[0].member_count, 0);
 	assert_int_equal(ifaces[1].member_count, 1);
 	assert_string_equal(ifaces[1].members[0], "xdpcast-m0");
-	under_bridge = slot_packets(1);
+	under_bond = slot_packets(1);
 	test_runs = slot_packets(XDPCAST_TEST_RUN_SLOT);
 	run_on(member, "a member's frame", &q, XDP_TX, XDPCAST_dns_answer, NULL);
-	assert_int_equal(slot_packets(1) - under_bridge, 1);
+	assert_int_equal(slot_packets(1) - under_bond, 1);
 	assert_int_equal(slot_packets(XDPCAST_TEST_RUN_SLOT) - test_runs, 0);
 
+	/* In skb mode the program runs on the bond, under its own ifindex. */
+	ifaces[1].mode = XDP_MODE_SKB;
+	attach_members(ifaces, 2, member_ifindex, member_slot);
+	assert_int_equal(member_ifindex[0], 0);
+	ifaces[1].mode = XDP_MODE_NATIVE;
+
 	/* More members than the program has room for: as many as fit. */
-	assert_int_equal(system("for i in $(seq 16); do ip link add xdpcast-p$i type veth peer name xdpcast-q$i && "
-				"ip link set xdpcast-p$i master xdpcast-br || exit 1; done"), 0);
+	for (int i = 1; i <= 16; i++) {
+		snprintf(name, sizeof(name), "xdpcast-p%d", i);
+		sysfs_device(name, 0, false);
+		sysfs_lower("xdpcast-b0", name, true);
+	}
 	attach_members(ifaces, 2, member_ifindex, member_slot);
 	assert_int_equal(ifaces[1].member_count, XDPCAST_MEMBERS_MAX);
 	for (int i = 0; i < XDPCAST_MEMBERS_MAX; i++) {
 		assert_int_not_equal(member_ifindex[i], 0);
 		assert_int_equal(member_slot[i], 1);
 	}
-	assert_int_equal(system("for i in $(seq 16); do ip link del xdpcast-p$i || exit 1; done"), 0);
+	for (int i = 1; i <= 16; i++) {
+		snprintf(name, sizeof(name), "xdpcast-p%d", i);
+		sysfs_lower("xdpcast-b0", name, false);
+	}
 
-	assert_int_equal(system("ip link set xdpcast-m0 nomaster"), 0);
+	sysfs_lower("xdpcast-b0", "xdpcast-m0", false);
 	attach_members(ifaces, 2, member_ifindex, member_slot);
 	assert_int_equal(member_ifindex[0], 0);
 	assert_int_equal(ifaces[1].member_count, 0);
 	run_on(member, "a former member's frame", &q, XDP_TX, XDPCAST_dns_answer, NULL);
-	assert_int_equal(slot_packets(1) - under_bridge, 1);
+	assert_int_equal(slot_packets(1) - under_bond, 1);
 	assert_int_equal(slot_packets(XDPCAST_TEST_RUN_SLOT) - test_runs, 1);
-	assert_int_equal(setns(home, CLONE_NEWNET), 0);
-	close(home);
+	/* Back to the namespaces of the other tests: these go with their devices. */
+	assert_int_equal(setns(home_mounts, CLONE_NEWNS), 0);
+	assert_int_equal(setns(home_net, CLONE_NEWNET), 0);
+	close(home_mounts);
+	close(home_net);
 }
 
 static int setup(void **state)
