@@ -581,9 +581,8 @@ static void print_transfer(const json_t *item)
 	printf(fallback ? "; last AXFR because %s\n" : "\n", fallback);
 }
 
-/* The step a start is at: the zone files and the program, the first
- * transfers, then the answer cache before the program is attached. */
-/* ", members eth1, eth2" of an interface's JSON list, if it has any. */
+/* ", members (counted under it) eth1, eth2" of an interface's JSON list,
+ * if it has any. */
 static void print_members(const json_t *members)
 {
 	const json_t *name;
@@ -593,6 +592,8 @@ static void print_members(const json_t *members)
 		printf("%s%s", i ? ", " : ", members (counted under it) ", json_string_value(name));
 }
 
+/* The step a start is at: the zone files and the program, the first
+ * transfers, then the answer cache before the program is attached. */
 static void print_start(const json_t *start)
 {
 	/* None from an older xdpcastd (a package upgraded, its restart to come). */
