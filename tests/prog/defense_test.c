@@ -1255,15 +1255,12 @@ static void test_cookies_off(void **state)
 /* Packets counted in a stats slot, over every reason. */
 static __u64 slot_packets(__u32 slot)
 {
-	struct xdpcast_stats slots[XDPCAST_STATS_SLOTS];
+	__u64 packets[XDPCAST_STATS_SLOTS];
 	char err[256];
-	__u64 packets = 0;
 
-	if (stats_read_fd(bpf_map__fd(skel->maps.xdpcast_stats), slots, err, sizeof(err)))
+	if (test_program_slot_packets(skel, packets, err, sizeof(err)))
 		fail_msg("%s", err);
-	for (int r = 0; r < XDPCAST_REASON_MAX; r++)
-		packets += stats_counter(&slots[slot], r)->packets;
-	return packets;
+	return packets[slot];
 }
 
 /*

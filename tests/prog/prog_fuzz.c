@@ -21,7 +21,15 @@
  *     well formed (versions, checksums, lengths equal to the frame's), has
  *     the MACs, addresses and ports swapped, the query's ID and question
  *     bytes, QR=1, and parses with libknot;
- *   - over the run, the counters moved by exactly the number of frames.
+ *   - over the run, each stats slot's counters moved by exactly the
+ *     number of frames from its devices.
+ *
+ * Frames come from four devices (the context's ingress_ifindex), made in
+ * a network namespace of the run's own: the loopback device test runs
+ * come from by default, an interface the loader lists, a member of it
+ * (as a bond's, in native mode) and a device the program runs on without
+ * the loader listing it; sources include the daemon's probe source,
+ * which only the loopback device's frames may be.
  *
  *   prog_fuzz [--frames N | --seconds S] [--seed X] [--corpus DIR]
  *
@@ -32,11 +40,13 @@
  */
 #include <dirent.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <net/if.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -45,6 +55,7 @@
 #include "checksum.h"
 #include "clock.h"
 #include "packet.h"
+#include "prefix.h"
 #include "reasons.h"
 #include "test_program.h"
 
@@ -91,8 +102,9 @@ static const uint16_t qtypes[] = {
 	KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA, KNOT_RRTYPE_MX, KNOT_RRTYPE_TXT, KNOT_RRTYPE_NS, KNOT_RRTYPE_SOA,
 	KNOT_RRTYPE_CNAME, KNOT_RRTYPE_DS, KNOT_RRTYPE_SRV, KNOT_RRTYPE_ANY, KNOT_RRTYPE_OPT, 0,
 };
-static const char *const sources4[] = { "198.51.100.2", "203.0.113.7", "192.0.2.9", "10.1.2.3" };
-static const char *const sources6[] = { "2001:db8:1::2", "2001:db8:2::9", "fe80::1", "2001:db8:53::1" };
+/* The last of each is the probe source (XDPCAST_PROBE_SOURCE4 and 6). */
+static const char *const sources4[] = { "198.51.100.2", "203.0.113.7", "192.0.2.9", "10.1.2.3", "198.51.100.254" };
+static const char *const sources6[] = { "2001:db8:1::2", "2001:db8:2::9", "fe80::1", "2001:db8:53::1", "2001:db8:1::fe" };
 static const uint8_t cookie[40] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57, 1, 0, 0, 0, 0x5e, 0x1e };
 
 /* A query shape the builder makes, chosen at random. */
@@ -106,7 +118,7 @@ static size_t random_query(uint8_t *frame)
 	spec.vlan_tags = below(3);
 	spec.ipv4_option_bytes = v6 || !chance(15) ? 0 : 4 * (1 + below(10));
 	spec.ipv6_ext_headers = v6 && chance(15);
-	spec.src = chance(90) ? (v6 ? sources6[0] : sources4[0]) : (v6 ? sources6 : sources4)[below(4)];
+	spec.src = chance(90) ? (v6 ? sources6[0] : sources4[0]) : (v6 ? sources6 : sources4)[below(5)];
 	spec.dst = chance(95) ? NULL : v6 ? "2001:db8:1::1" : "198.51.100.1";
 	spec.sport = chance(90) ? 40000 + (int)below(20000) : chance(5) ? -1 : (int)below(65536);
 	spec.qname = names[below(sizeof(names) / sizeof(names[0]))];
@@ -287,6 +299,15 @@ static int in_anycast(const struct frame_info *q)
 	return q->family == 4 ? ip[16] == 192 && ip[17] == 0 && ip[18] == 2 : !memcmp(ip + 24, anycast6, 6);
 }
 
+/* The probe source as the fuzzer's fixtures spell it (sources4 and 6). */
+static int from_probe_source(const struct frame_info *q)
+{
+	static const uint8_t probe4[16] = XDPCAST_PROBE_SOURCE4, probe6[16] = XDPCAST_PROBE_SOURCE6;
+	const uint8_t *ip = q->udp - q->ip_len;
+
+	return q->family == 4 ? !memcmp(ip + 12, probe4 + 12, 4) : !memcmp(ip + 8, probe6, 16);
+}
+
 /* IPv4 options all NOP up to the end or an EOL, and no IPv6 extension header. */
 static int options_are_padding(const struct frame_info *q)
 {
@@ -352,7 +373,8 @@ static void read_corpus(const char *dir)
 static char problem[512];
 
 /* NULL when the result keeps every rule, else which it breaks. */
-static const char *check_result(const uint8_t *in, size_t in_len, const uint8_t *out, size_t out_len, int verdict)
+static const char *check_result(const uint8_t *in, size_t in_len, const uint8_t *out, size_t out_len, int verdict,
+				bool from_loopback)
 {
 	struct frame_info q, r;
 	const char *why;
@@ -370,6 +392,8 @@ static const char *check_result(const uint8_t *in, size_t in_len, const uint8_t 
 	}
 	if (!in_anycast(&q))
 		return "answered a query to an address it does not protect";
+	if (from_probe_source(&q) && !from_loopback)
+		return "answered the probe source, blocklisted, on a device: only test runs may skip the blocklist";
 	if (in[0] & 1)
 		return "answered a query in a group (multicast or broadcast) frame: the answer's source MAC is the group's";
 	if (!options_are_padding(&q))
@@ -414,14 +438,51 @@ static void print_hex(const char *what, const uint8_t *p, size_t len)
 	fputc('\n', stderr);
 }
 
-static uint64_t total_counted(struct xdpcast_bpf *skel)
+/* The probe source blocklisted: on a device it must be dropped; in test
+ * runs from the loopback device the blocklist skips it. */
+static int block_probe_source(struct protection *p, char *err, size_t errlen)
 {
-	__u64 counts[XDPCAST_REASON_MAX], total = 0;
+	static const char *const probes[] = { "198.51.100.254/32", "2001:db8:1::fe/128" };
+	struct xdpcast_lpm_key key;
 
-	test_program_counts(skel, counts);
-	for (int r = 0; r < XDPCAST_REASON_MAX; r++)
-		total += counts[r];
-	return total;
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
+		if (prefix_parse(probes[i], &key, err, errlen) || prefix_list_add(&p->blocklist, &key)) {
+			snprintf(err, errlen, "cannot blocklist %s", probes[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/* The devices frames come from, and the stats slot each counts in. */
+#define LISTED_SLOT 2
+enum device { LOOPBACK, LISTED, MEMBER, UNLISTED, DEVICES };
+static const char *const device_names[DEVICES] = { "lo", "xdpcast-f0", "xdpcast-f2", "xdpcast-f4" };
+static const __u32 device_slots[DEVICES] = { XDPCAST_TEST_RUN_SLOT, LISTED_SLOT, LISTED_SLOT, XDPCAST_TEST_RUN_SLOT };
+static __u32 device_ifindex[DEVICES];
+
+/* Makes the devices in a network namespace of this process's own (they
+ * go with it) and tells the program which is listed and which a member. */
+static int make_devices(struct xdpcast_bpf *skel)
+{
+	if (unshare(CLONE_NEWNET)) {
+		fprintf(stderr, "prog_fuzz: a network namespace of its own: %s\n", strerror(errno));
+		return -1;
+	}
+	if (system("ip link add xdpcast-f0 type veth peer name xdpcast-f1 && "
+		   "ip link add xdpcast-f2 type veth peer name xdpcast-f3 && "
+		   "ip link add xdpcast-f4 type veth peer name xdpcast-f5")) {
+		fprintf(stderr, "prog_fuzz: could not make its veth devices\n");
+		return -1;
+	}
+	for (int d = 0; d < DEVICES; d++)
+		if (!(device_ifindex[d] = if_nametoindex(device_names[d]))) {
+			fprintf(stderr, "prog_fuzz: %s: %s\n", device_names[d], strerror(errno));
+			return -1;
+		}
+	skel->bss->iface_ifindex[LISTED_SLOT] = device_ifindex[LISTED];
+	skel->bss->member_ifindex[0] = device_ifindex[MEMBER];
+	skel->bss->member_slot[0] = LISTED_SLOT;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -434,7 +495,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *corpus_dir = "tests/fuzz/corpus/prog";
-	uint64_t frames = 0, limit = 0, verdicts[4] = { 0 }, counted_before;
+	uint64_t frames = 0, limit = 0, verdicts[4] = { 0 };
+	__u64 counted_before[XDPCAST_STATS_SLOTS], counted_after[XDPCAST_STATS_SLOTS], wanted[XDPCAST_STATS_SLOTS] = { 0 };
 	double seconds = 0, start = clock_monotonic();
 	struct xdpcast_bpf *skel;
 	struct protection p;
@@ -463,23 +525,31 @@ int main(int argc, char **argv)
 		fprintf(stderr, "prog_fuzz: %s\n", err);
 		return 1;
 	}
+	if (make_devices(skel))
+		return 1;
 	/* Limits off: rate limiting would turn most frames into drops. */
 	protection_defaults(&p);
 	memset(p.source, 0, sizeof(p.source));
 	p.pass_budget.rate = p.icmp.rate = p.path_mtu.rate = p.rrl.rate = 0;
-	if (test_program_protect(skel, &p, err, sizeof(err))) {
+	if (block_probe_source(&p, err, sizeof(err)) || test_program_protect(skel, &p, err, sizeof(err))) {
 		fprintf(stderr, "prog_fuzz: %s\n", err);
 		return 1;
 	}
 	protection_free(&p);
 	prog = bpf_program__fd(skel->progs.xdpcast);
-	counted_before = total_counted(skel);
+	if (test_program_slot_packets(skel, counted_before, err, sizeof(err))) {
+		fprintf(stderr, "prog_fuzz: %s\n", err);
+		return 1;
+	}
 	read_corpus(corpus_dir);
 
 	while (limit ? frames < limit : clock_monotonic() - start < seconds) {
 		uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX];
 		int from_corpus = corpus_count && (frames < corpus_count || chance(10));
 		size_t pick = frames < corpus_count ? frames : below(corpus_count), len;
+		/* From the frame's number, not the generator: a seed replays the same frames. */
+		enum device device = frames % 2 ? LOOPBACK : (enum device)(LISTED + frames / 2 % 3);
+		struct xdp_md ctx = { .ingress_ifindex = device_ifindex[device] };
 		struct layout l;
 		const char *why;
 
@@ -494,29 +564,38 @@ int main(int argc, char **argv)
 			fix_checksums(in, len, &l);
 		if (len < 14)
 			len = 14;
+		ctx.data_end = len;
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .data_out = out,
-			    .data_size_out = sizeof(out), .repeat = 1);
+			    .data_size_out = sizeof(out), .repeat = 1, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
 		if (bpf_prog_test_run_opts(prog, &opts)) {
 			print_hex("frame", in, len);
 			fprintf(stderr, "prog_fuzz: BPF_PROG_TEST_RUN failed: %s\n", strerror(errno));
 			return 1;
 		}
 		frames++;
+		wanted[device_slots[device]]++;
 		verdicts[opts.retval < 4 ? opts.retval : 0]++;
-		why = check_result(in, len, out, opts.data_size_out, opts.retval);
+		why = check_result(in, len, out, opts.data_size_out, opts.retval, device == LOOPBACK);
 		if (why) {
 			print_hex("frame", in, len);
 			if (opts.retval == XDP_TX)
 				print_hex("answer", out, opts.data_size_out);
-			fprintf(stderr, "prog_fuzz: frame %llu: %s\n", (unsigned long long)frames, why);
+			fprintf(stderr, "prog_fuzz: frame %llu from %s: %s\n", (unsigned long long)frames,
+				device_names[device], why);
 			return 1;
 		}
 	}
-	if (total_counted(skel) - counted_before != frames) {
-		fprintf(stderr, "prog_fuzz: %llu frames, %llu counted\n", (unsigned long long)frames,
-			(unsigned long long)(total_counted(skel) - counted_before));
+	if (test_program_slot_packets(skel, counted_after, err, sizeof(err))) {
+		fprintf(stderr, "prog_fuzz: %s\n", err);
 		return 1;
 	}
+	for (int slot = 0; slot < XDPCAST_STATS_SLOTS; slot++)
+		if (counted_after[slot] - counted_before[slot] != wanted[slot]) {
+			fprintf(stderr, "prog_fuzz: slot %d: %llu frames, %llu counted\n", slot,
+				(unsigned long long)wanted[slot],
+				(unsigned long long)(counted_after[slot] - counted_before[slot]));
+			return 1;
+		}
 	printf("%llu frames (%zu from the corpus first) in %.1f s: %llu answered (XDP_TX), %llu passed, "
 	       "%llu dropped; every rule held\n", (unsigned long long)frames, corpus_count,
 	       clock_monotonic() - start, (unsigned long long)verdicts[XDP_TX],

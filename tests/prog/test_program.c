@@ -148,6 +148,21 @@ void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_M
 		counts[r] = counters[r].packets;
 }
 
+int test_program_slot_packets(struct xdpcast_bpf *skel, __u64 packets[XDPCAST_STATS_SLOTS], char *err,
+			      size_t errlen)
+{
+	struct xdpcast_stats slots[XDPCAST_STATS_SLOTS];
+
+	if (stats_read_fd(bpf_map__fd(skel->maps.xdpcast_stats), slots, err, errlen))
+		return -1;
+	for (int slot = 0; slot < XDPCAST_STATS_SLOTS; slot++) {
+		packets[slot] = 0;
+		for (int r = 0; r < XDPCAST_REASON_MAX; r++)
+			packets[slot] += stats_counter(&slots[slot], r)->packets;
+	}
+	return 0;
+}
+
 const char *test_program_counted_once(const struct xdpcast_counter before[XDPCAST_REASON_MAX],
 				      const struct xdpcast_counter after[XDPCAST_REASON_MAX],
 				      enum xdpcast_reason reason, size_t frame_len)

@@ -19,11 +19,11 @@
  * to a share of it, the bench reports the share taken. */
 #define VERIFIER_LIMIT_INSNS 1000000u
 
-/* Returns the loaded skeleton, or NULL with a message in err. */
 /* The ifindex of the first interface slot the program is loaded with
  * (the others follow): no device has it. */
 #define TEST_UNUSED_IFINDEX 0x7fff0000u
 
+/* Returns the loaded skeleton, or NULL with a message in err. */
 struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t errlen);
 /* Closes its cache and destroys it. */
 void test_program_unload(struct xdpcast_bpf *skel);
@@ -49,6 +49,10 @@ int test_program_publish_zones(struct xdpcast_bpf *skel, const char *const *zone
 void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_MAX]);
 /* Packets and bytes per reason, summed the same way. */
 void test_program_counters(struct xdpcast_bpf *skel, struct xdpcast_counter counters[XDPCAST_REASON_MAX]);
+/* Packets counted in each stats slot, summed over reasons and CPUs;
+ * -1 with a message in err when the map cannot be read. */
+int test_program_slot_packets(struct xdpcast_bpf *skel, __u64 packets[XDPCAST_STATS_SLOTS], char *err,
+			      size_t errlen);
 /* NULL when between before and after exactly one counter moved, under
  * reason, by one packet of frame_len bytes (every exit counts exactly one
  * reason, with the frame's length as received); else what moved instead. */
