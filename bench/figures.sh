@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The arithmetic of the live benches' tables, sourced by bench/live.sh and
-# bench/scaling.sh and tested on its own (tests/e2e/test_bench_tools.sh).
+# bench/scaling.sh and tested on its own (tests/e2e/test_bench_tools.sh),
+# and what the benches can measure on this kernel.
 
 # median COLUMN: the median of that column of stdin (of an even count,
 # the mean of the two in the middle); fails on no line.
@@ -24,4 +25,24 @@ answered_rate() {
 gain_share() {
 	awk -v b1="$1" -v b2="$2" -v x1="$3" -v x2="$4" \
 		'BEGIN {if (b1 <= 0 || x1 <= 0 || b2 <= b1) print "n/a"; else printf "%.2f", (x2 / x1 - 1) / (b2 / b1 - 1)}'
+}
+
+# knot_xdp_refusal: nothing where libknot's XDP program (kxdpgun's, and
+# Knot's XDP mode's) loads on this kernel, else the kernel's words, from a
+# one-second kxdpgun run on a veth pair in a namespace of its own. (Kernel
+# 6.18.44 refuses bpf_xdp_adjust_meta, which that program calls, to XDP
+# programs: then kxdpgun reports it and exits 0.)
+knot_xdp_refusal() {
+	local ns=xc-knot-xdp-$$ queries out
+	queries=$(mktemp /tmp/xdpcast-knot-xdp.XXXXXX)
+	echo "example.test A" > "$queries"
+	ip netns add "$ns"
+	ip -n "$ns" link add xp0 type veth peer name xp1
+	ip -n "$ns" link set xp0 up
+	ip -n "$ns" link set xp1 up
+	ip -n "$ns" addr add 192.0.2.2/24 dev xp0
+	out=$(ip netns exec "$ns" timeout 10 kxdpgun -t 1 -Q 10 -i "$queries" -I xp0 -R 02:00:00:00:00:01 192.0.2.1 2>&1)
+	ip netns del "$ns"
+	rm -f "$queries"
+	grep -m1 -E 'cannot use helper|program not loaded' <<< "$out" || true
 }

@@ -69,7 +69,7 @@ trap '[ ! -e "$partial" ] || echo "make bench failed partway: what ran is in $pa
 	echo "beyond bare's (kxdpgun's one thread carries the whole path) less its own"
 	echo "time beyond bare's, is what its code footprint costs the rest of the path."
 	echo
-	RUNS=$live_runs LIVE_SECONDS=$live_seconds BUILD=$BUILD bench/live.sh | grep -E '^(\||$)'
+	RUNS=$live_runs LIVE_SECONDS=$live_seconds BUILD=$BUILD bench/live.sh | grep -E '^(\||$|Not measured)'
 	echo
 	echo "## Scaling with cores (bench/floodgen, one per queue and core, $live_seconds s)"
 	echo
@@ -87,7 +87,7 @@ trap '[ ! -e "$partial" ] || echo "make bench failed partway: what ran is in $pa
 	echo "is noisy (10 ms ticks of /proc/stat); compare rows at the same load. CPU"
 	echo "per answer is (process + softirq) / answered qps; the median run by it is shown."
 	echo
-	REPEATS=$server_repeats LOAD_SECONDS=$server_seconds LOADS="$server_loads" BUILD=$BUILD bench/servers.sh | grep -E '^(\||$)'
+	REPEATS=$server_repeats LOAD_SECONDS=$server_seconds LOADS="$server_loads" BUILD=$BUILD bench/servers.sh | grep -E '^(\||$|Not measured)'
 	echo
 	echo "## Floods (bench/floodgen at its highest rate for $flood_seconds s each, dnsperf at 500 qps alongside)"
 	echo
