@@ -58,7 +58,7 @@ static const struct sent queries[] = {
 	{ "passed: TCP", { .src = "203.0.113.10", .proto = IPPROTO_TCP }, XDP_PASS, XDPCAST_pass_tcp },
 	{ "dropped: fragment", { .src = "203.0.113.11", .qname = "www.example.test.", .fragment = 1 },
 	  XDP_DROP, XDPCAST_drop_fragment },
-	{ "the daemon's probe (198.51.100.254)", { .src = "198.51.100.254", .qname = "www.example.test." },
+	{ "the daemon's probe (" TEST_PROBE_SOURCE4 ")", { .src = TEST_PROBE_SOURCE4, .qname = "www.example.test." },
 	  XDP_TX, XDPCAST_dns_answer },
 };
 

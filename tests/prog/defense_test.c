@@ -1383,8 +1383,8 @@ static int netns_enter_own(int *home)
  * man xdpcastctl: lookup). */
 static void test_probe_source(void **state)
 {
-	struct query_spec v4 = { .src = "198.51.100.254", .qname = "www.example.test." };    /* XDPCAST_PROBE_SOURCE4 */
-	struct query_spec v6 = { .family = 6, .src = "2001:db8:1::fe", .qname = "www.example.test." };
+	struct query_spec v4 = { .src = TEST_PROBE_SOURCE4, .qname = "www.example.test." };
+	struct query_spec v6 = { .family = 6, .src = TEST_PROBE_SOURCE6, .qname = "www.example.test." };
 	struct query_spec neighbour = { .src = "198.51.100.253", .qname = "www.example.test." };
 	const __u32 last = XDPCAST_MAX_IFACES - 1;
 	struct protection p;

@@ -14,6 +14,8 @@
  * Every result must hold:
  *   - no XDP_ABORTED, no unknown verdict;
  *   - XDP_PASS leaves the frame as it was;
+ *   - XDP_TX never answers the probe source (blocklisted here) but in a
+ *     test run's frame from the loopback device;
  *   - XDP_TX answers a well-formed query (IP version, IPv4 header checksum,
  *     IP and UDP lengths within the frame, UDP checksum, no IPv4 options but
  *     padding, no IPv6 extension header, one question that libknot parses,
@@ -28,8 +30,7 @@
  * a network namespace of the run's own: the loopback device test runs
  * come from by default, an interface the loader lists, a member of it
  * (as a bond's, in native mode) and a device the program runs on without
- * the loader listing it; sources include the daemon's probe source,
- * which only the loopback device's frames may be.
+ * the loader listing it. Sources include the daemon's probe source.
  *
  *   prog_fuzz [--frames N | --seconds S] [--seed X] [--corpus DIR]
  *
@@ -102,9 +103,8 @@ static const uint16_t qtypes[] = {
 	KNOT_RRTYPE_A, KNOT_RRTYPE_AAAA, KNOT_RRTYPE_MX, KNOT_RRTYPE_TXT, KNOT_RRTYPE_NS, KNOT_RRTYPE_SOA,
 	KNOT_RRTYPE_CNAME, KNOT_RRTYPE_DS, KNOT_RRTYPE_SRV, KNOT_RRTYPE_ANY, KNOT_RRTYPE_OPT, 0,
 };
-/* The last of each is the probe source (XDPCAST_PROBE_SOURCE4 and 6). */
-static const char *const sources4[] = { "198.51.100.2", "203.0.113.7", "192.0.2.9", "10.1.2.3", "198.51.100.254" };
-static const char *const sources6[] = { "2001:db8:1::2", "2001:db8:2::9", "fe80::1", "2001:db8:53::1", "2001:db8:1::fe" };
+static const char *const sources4[] = { "198.51.100.2", "203.0.113.7", "192.0.2.9", "10.1.2.3", TEST_PROBE_SOURCE4 };
+static const char *const sources6[] = { "2001:db8:1::2", "2001:db8:2::9", "fe80::1", "2001:db8:53::1", TEST_PROBE_SOURCE6 };
 static const uint8_t cookie[40] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57, 1, 0, 0, 0, 0x5e, 0x1e };
 
 /* A query shape the builder makes, chosen at random. */
@@ -299,7 +299,6 @@ static int in_anycast(const struct frame_info *q)
 	return q->family == 4 ? ip[16] == 192 && ip[17] == 0 && ip[18] == 2 : !memcmp(ip + 24, anycast6, 6);
 }
 
-/* The probe source as the fuzzer's fixtures spell it (sources4 and 6). */
 static int from_probe_source(const struct frame_info *q)
 {
 	static const uint8_t probe4[16] = XDPCAST_PROBE_SOURCE4, probe6[16] = XDPCAST_PROBE_SOURCE6;
@@ -442,7 +441,7 @@ static void print_hex(const char *what, const uint8_t *p, size_t len)
  * runs from the loopback device the blocklist skips it. */
 static int block_probe_source(struct protection *p, char *err, size_t errlen)
 {
-	static const char *const probes[] = { "198.51.100.254/32", "2001:db8:1::fe/128" };
+	static const char *const probes[] = { TEST_PROBE_SOURCE4 "/32", TEST_PROBE_SOURCE6 "/128" };
 	struct xdpcast_lpm_key key;
 
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)

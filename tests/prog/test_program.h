@@ -23,6 +23,10 @@
  * (the others follow): no device has it. */
 #define TEST_UNUSED_IFINDEX 0x7fff0000u
 
+/* The daemon's probe source (XDPCAST_PROBE_SOURCE4 and 6), as text. */
+#define TEST_PROBE_SOURCE4 "198.51.100.254"
+#define TEST_PROBE_SOURCE6 "2001:db8:1::fe"
+
 /* Returns the loaded skeleton, or NULL with a message in err. */
 struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t errlen);
 /* Closes its cache and destroys it. */
