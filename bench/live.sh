@@ -146,14 +146,12 @@ CONF
 	wait_for "Knot's XDP program" eval 'srv ip -o link show veth-s | grep -q prog/xdp'
 }
 
-REFUSED=$(knot_xdp_refusal)
+REFUSED=${KNOT_XDP_REFUSED-$(knot_xdp_refusal)}
 [ -z "$REFUSED" ] || echo "Not measured on this kernel ($(uname -r)): answered rates, Knot-XDP and the path table, since it refuses libknot's XDP program, which kxdpgun and Knot's XDP mode load (\"$REFUSED\"); each program's own time is measured under bench/floodgen's queries instead (www A, nothere1 A)."
 setup_network
-if [ -n "$REFUSED" ]; then
-	cli ip -force link set dev veth-c xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp     # XDP_TX delivers to a peer with a program
-else
-	cli ip link set dev veth-c xdpdrv off          # kxdpgun brings its own program
-fi
+# floodgen needs the client's xdp_pass (lib.sh's), for XDP_TX to deliver;
+# kxdpgun brings its own program.
+[ -n "$REFUSED" ] || cli ip link set dev veth-c xdpdrv off
 SERVER_MAC=$(srv cat /sys/class/net/veth-s/address)
 stats_before=$(sysctl -n kernel.bpf_stats_enabled)
 # cleanup exits with the status it finds: the script's, not sysctl's.
@@ -203,7 +201,7 @@ for program in "${programs[@]}"; do
 done
 
 start_xdpcastd --zone "$ZONE" --xdp-mode native --config "$WORK/limits.yaml"
-cli ip -force link set dev veth-c xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp     # for floodgen: kxdpgun's is left
+cli ip -force link set dev veth-c xdpdrv obj "$BUILD/xdp_pass.bpf.o" sec xdp     # for floodgen, in kxdpgun's place
 # The limits off and on in turns, a reload apart, so that the VM's drift
 # falls on both alike.
 for r in $(seq "$RUNS"); do

@@ -7,7 +7,11 @@
 # only by a run that finished.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/figures.sh
 BUILD=${BUILD:-build}
+# Asked once for live.sh and servers.sh (each asks itself when run alone).
+KNOT_XDP_REFUSED=$(knot_xdp_refusal)
+export KNOT_XDP_REFUSED
 samples=$([ "${QUICK:-0}" = 1 ] && echo 20000 || echo 200000)
 flood_seconds=$([ "${QUICK:-0}" = 1 ] && echo 2 || echo 5)
 server_loads=$([ "${QUICK:-0}" = 1 ] && echo "10000 40000" || echo "10000 40000 80000")
@@ -54,9 +58,10 @@ trap '[ ! -e "$partial" ] || echo "make bench failed partway: what ran is in $pa
 		BUILD=$BUILD bench/prog_compare.sh "$BEFORE" "$samples"
 		echo
 	fi
-	echo "## Live traffic (kxdpgun at its highest rate, $live_seconds s, median of $live_runs runs; bpf_stats on)"
+	echo "## Live traffic (the generator at its highest rate, $live_seconds s, median of $live_runs runs; bpf_stats on)"
 	echo
-	echo "kxdpgun (AF_XDP, one thread) in the client namespace; the program on the"
+	echo "kxdpgun (AF_XDP, one thread; bench/floodgen where the kernel refuses"
+	echo "kxdpgun's program, as a line below then says) in the client namespace; the program on the"
 	echo "server's native-mode veth answers with XDP_TX. pps is kxdpgun's replies per"
 	echo "second; ns/pkt is the program's own run_time_ns / run_cnt over the run"
 	echo "(bpf_stats adds its own clock reads to each: the empty program's ns/pkt)."

@@ -85,7 +85,7 @@ ratios() {
 }
 
 XDPCAST="xdpcast (NSD behind it)"
-refused=$(knot_xdp_refusal)
+refused=${KNOT_XDP_REFUSED-$(knot_xdp_refusal)}
 echo "| server | offered qps | answered qps | server process CPU ms/s | softirq CPU ms/s | CPU µs per answer |"
 echo "|---|---:|---:|---:|---:|---:|"
 setup_network
