@@ -105,6 +105,9 @@ echo "ok - veth-y made again with MTU 9000: attaching fails, said so at each rou
 # with no daemon, and under systemd a restart loop began).
 srv ip link del veth-y
 wait_for "the fast_path check naming veth-y gone" eval 'fast_path_detail | grep -q "veth-y: no such interface"'
+# Down (fall rounds in a row) before the handover: a check handed over up
+# stays up for fall rounds more, which would race the check below.
+wait_for "the check down with veth-y gone" eval '! healthy'
 kill -USR1 "$XDPCASTD_PID"
 wait "$XDPCASTD_PID"
 # veth-y first: its stats slot, empty, comes before veth-s's.
