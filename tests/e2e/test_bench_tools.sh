@@ -17,7 +17,9 @@
 # - bench/bpf_lines maps perf's samples to the program's source lines,
 #   a helper's samples to the line calling it.
 # - bench/figures.sh: medians column by column, kxdpgun's replies that
-#   answer, and the share of bare's gain from a second queue.
+#   answer, and the share of bare's gain from a second queue; whether the
+#   kernel refuses libknot's XDP program, as it refuses one of our own
+#   calling the same helper.
 source "$(dirname "$0")/lib.sh"
 
 setup_network
@@ -160,3 +162,24 @@ responded REFUSED:  10" > /dev/null && fail "answered_rate succeeded where nothi
 [ "$(gain_share 100 200 100 100)" = 0.00 ] || fail "gain_share of a program that gained nothing: $(gain_share 100 200 100 100)"
 [ "$(gain_share 100 100 100 150)" = n/a ] || fail "gain_share when bare gained nothing: $(gain_share 100 100 100 150)"
 echo "ok - bench/figures.sh: medians per column, answers among kxdpgun's replies, the share of bare's gain"
+
+# knot_xdp_refusal agrees with the kernel: it finds a refusal exactly where
+# an XDP program calling bpf_xdp_adjust_meta (as libknot's does) is refused.
+cat > "$WORK/meta.bpf.c" <<'C'
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+SEC("xdp") int meta(struct xdp_md *ctx) { return bpf_xdp_adjust_meta(ctx, -4) ? XDP_ABORTED : XDP_PASS; }
+char LICENSE[] SEC("license") = "GPL";
+C
+clang -O2 -target bpf -I"$BUILD" -c "$WORK/meta.bpf.c" -o "$WORK/meta.bpf.o" || fail "cannot build the adjust_meta program"
+# (pinned in setup_network's bpffs, which the cleanup unmounts)
+if bpftool -d prog load "$WORK/meta.bpf.o" "$WORK/bpffs/meta" type xdp 2> "$WORK/meta.log"; then kernel_refuses=; else kernel_refuses=yes; fi
+refusal=$(knot_xdp_refusal)
+if [ -n "$kernel_refuses" ]; then
+	grep -q 'cannot use helper bpf_xdp_adjust_meta' "$WORK/meta.log" || fail "the adjust_meta program failed otherwise: $(cat "$WORK/meta.log")"
+	[ -n "$refusal" ] || fail "knot_xdp_refusal found nothing on a kernel that refuses bpf_xdp_adjust_meta"
+else
+	[ -z "$refusal" ] || fail "knot_xdp_refusal found '$refusal' on a kernel that takes bpf_xdp_adjust_meta"
+fi
+ip netns list | grep -q '^xc-knot-xdp-' && fail "knot_xdp_refusal left its namespace: $(ip netns list)"
+echo "ok - knot_xdp_refusal agrees with the kernel's verdict on bpf_xdp_adjust_meta (${refusal:-taken here})"
