@@ -124,6 +124,9 @@ CONF
 # it (XDP_S, XDP_MIB).
 xdpcast_run() {
 	{
+		# 10M names are past the default limits, as an operator serving
+		# them would raise them (NSD and Knot have no such limits set).
+		echo "limits: {zone_file_mb: 4096, zone_records: 20000000}"
 		echo "zones:"
 		sed 's/^/  - /' "$1"
 	} > "$WORK/zones.yaml"
