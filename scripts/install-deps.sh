@@ -13,8 +13,9 @@ packages=(
 	# clang 14's sanitizer runtimes and libFuzzer (make fuzz, the fuzz tier of make test)
 	libclang-rt-14-dev
 	# test and demo peers (ethtool: whole checksums from a veth client;
-	# procps: sysctl and pgrep, not in a minimal Debian 12)
-	iproute2 ethtool procps knot-dnsutils nsd knot bird2 xdp-tools python3 ldnsutils dnsperf prometheus systemd
+	# procps: sysctl and pgrep, not in a minimal Debian 12; dnspython: the
+	# Python tools' queries, replies and transfers)
+	iproute2 ethtool procps knot-dnsutils nsd knot bird2 xdp-tools python3 python3-dnspython ldnsutils dnsperf prometheus systemd
 	# make bench and make lab: their plots
 	gnuplot-nox
 	# make deb and its test: shared library dependencies, man pages rendered

@@ -5,7 +5,8 @@ whether earlier ones were answered or not (as many clients ask: an outage
 then costs every query sent into it), and prints one line per query as it
 completes: the unix time the query was sent, then the sorted A addresses
 (or TXT strings) of the answer section joined by commas, "rcode N" when it
-is not NOERROR, or "timeout" when no answer came within 0.5 s (as the kernel
+is not NOERROR, "malformed ERROR" when dnspython cannot read the reply, or
+"timeout" when no answer came within 0.5 s (as the kernel
 stamped its arrival: a client descheduled for a while must not count
 answers that waited in its socket as lost). The tests
 use it to see whether any response mixed two generations, and to count
@@ -18,53 +19,26 @@ import struct
 import sys
 import time
 
-
-TYPES = {"A": 1, "TXT": 16}
-CLASSES = {"IN": 1, "CH": 3}
-
-
-def query(name, qid, qtype, qclass):
-    header = struct.pack("!HHHHHH", qid, 0, 1, 0, 0, 0)
-    qname = b"".join(bytes([len(label)]) + label.encode() for label in name.strip(".").split(".")) + b"\0"
-    return header + qname + struct.pack("!HH", qtype, qclass)
+import dns.exception
+import dns.message
+import dns.rcode
+import dns.rdatatype
 
 
-def txt_strings(rdata):
-    strings, pos = [], 0
-    while pos < len(rdata):
-        strings.append(rdata[pos + 1:pos + 1 + rdata[pos]].decode(errors="replace"))
-        pos += 1 + rdata[pos]
-    return strings
-
-
-def skip_name(msg, pos):
-    while True:
-        length = msg[pos]
-        if length & 0xC0 == 0xC0:
-            return pos + 2
-        if length == 0:
-            return pos + 1
-        pos += 1 + length
-
-
-def answer_values(msg):
-    qid, flags, qdcount, ancount = struct.unpack("!HHHH", msg[:8])
-    rcode = flags & 0xF
-    if rcode:
-        return "rcode %d" % rcode
-    pos = 12
-    for _ in range(qdcount):
-        pos = skip_name(msg, pos) + 4
+def answer_values(reply):
+    try:
+        msg = dns.message.from_wire(reply)
+    except dns.exception.DNSException as error:
+        return "malformed %s" % type(error).__name__
+    if msg.rcode() != dns.rcode.NOERROR:
+        return "rcode %d" % msg.rcode()
     values = []
-    for _ in range(ancount):
-        pos = skip_name(msg, pos)
-        rtype, _, _, rdlen = struct.unpack("!HHIH", msg[pos:pos + 10])
-        pos += 10
-        if rtype == 1:
-            values.append(socket.inet_ntoa(msg[pos:pos + 4]))
-        elif rtype == 16:
-            values.extend(txt_strings(msg[pos:pos + rdlen]))
-        pos += rdlen
+    for rrset in msg.answer:
+        for rdata in rrset:
+            if rrset.rdtype == dns.rdatatype.A:
+                values.append(rdata.address)
+            elif rrset.rdtype == dns.rdatatype.TXT:
+                values.extend(s.decode(errors="replace") for s in rdata.strings)
     return ",".join(sorted(values))
 
 
@@ -90,8 +64,8 @@ def receive(sock, wait):
 
 def main():
     server, name, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    qtype = TYPES[sys.argv[4]] if len(sys.argv) > 4 else 1
-    qclass = CLASSES[sys.argv[5]] if len(sys.argv) > 5 else 1
+    qtype = sys.argv[4] if len(sys.argv) > 4 else "A"
+    qclass = sys.argv[5] if len(sys.argv) > 5 else "IN"
     rate = float(sys.argv[6]) if len(sys.argv) > 6 else 0
     sock = socket.socket(socket.AF_INET6 if ":" in server else socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
@@ -127,7 +101,8 @@ def main():
             qid = random.randrange(65536)
             while qid in pending:
                 qid = random.randrange(65536)
-            sock.sendto(query(name, qid, qtype, qclass), (server, 53))
+            query = dns.message.make_query(name, qtype, qclass, use_edns=False, id=qid, flags=0)
+            sock.sendto(query.to_wire(), (server, 53))
             pending[qid] = time.time()      # sent: not when it was due (the client may stall between)
             sent += 1
             next_send = start + sent / rate if rate else float("inf")

@@ -15,20 +15,20 @@ distant primary does. Each transfer asked (an AXFR with the number in
 flight), and each answer, is logged on stdout.
 """
 import socket
-import struct
 import sys
 import threading
 import time
 
-from dns_wire import below, receive_message, record, soa
+import dns.exception
+import dns.query
+import dns.rdatatype
 
-IXFR = 251
+from primary_records import answer, record, soa
 
 
 def zone(origin, serial):
-    return [soa(origin, serial), record(origin, 2, below("ns1", origin)),
-            record(below("ns1", origin), 1, bytes([192, 0, 2, 53])),
-            record(below("www", origin), 1, bytes([192, 0, 2, serial % 250])), soa(origin, serial)]
+    return [soa(origin, serial), record(origin, "NS", f"ns1.{origin}"), record(f"ns1.{origin}", "A", "192.0.2.53"),
+            record(f"www.{origin}", "A", f"192.0.2.{serial % 250}"), soa(origin, serial)]
 
 
 def newer(a, b):
@@ -56,20 +56,14 @@ def count_in_flight(change):
         return in_flight
 
 
-def answer(conn, serial_file, delay, axfr_delay):
+def serve(conn, serial_file, delay, axfr_delay):
     try:
-        query = receive_message(conn)
+        query, _ = dns.query.receive_tcp(conn)
         serial = int(open(serial_file).read())
-        end = 12
-        while query[end]:
-            end += query[end] + 1
-        origin = query[12:end + 1]
-        question = query[12:end + 5]
-        qtype = struct.unpack("!H", query[end + 1:end + 3])[0]
+        origin, qtype = query.question[0].name, int(query.question[0].rdtype)
         records = zone(origin, serial)
-        if qtype == IXFR:
-            # the asker's serial: its SOA in the authority section, 20 octets from the end
-            theirs = struct.unpack("!I", query[-20:-16])[0]
+        if qtype == dns.rdatatype.IXFR:
+            theirs = query.authority[0][0].serial      # the asker's SOA (RFC 1995 section 3)
             log(f"qtype {qtype} asked from serial {theirs}")
             time.sleep(delay)
             if not newer(serial, theirs):
@@ -78,10 +72,9 @@ def answer(conn, serial_file, delay, axfr_delay):
             log(f"qtype {qtype} asked, {count_in_flight(1)} in flight")
             time.sleep(axfr_delay)
             count_in_flight(-1)
-        message = query[:2] + struct.pack("!HHHHH", 0x8400, 1, len(records), 0, 0) + question + b"".join(records)
-        conn.sendall(struct.pack("!H", len(message)) + message)
+        dns.query.send_tcp(conn, answer(query, records))
         log(f"qtype {qtype} answered at serial {serial}")
-    except (OSError, EOFError, ValueError, IndexError, struct.error) as error:
+    except (OSError, EOFError, ValueError, IndexError, dns.exception.DNSException) as error:
         log(f"error: {error}")
     finally:
         conn.close()
@@ -96,7 +89,7 @@ def main():
     listener.listen(8)
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=answer, args=(conn, serial_file, delay, axfr_delay), daemon=True).start()
+        threading.Thread(target=serve, args=(conn, serial_file, delay, axfr_delay), daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ setup_network
 # its socket (the queries queue meanwhile), then answers every query with
 # an A record of 192.0.2.80 until it has had none for 3 s.
 cat > "$WORK/queuing_server.py" <<'PY'
-import socket, struct, sys, time
+import socket, sys, time
+import dns.message, dns.rrset
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind((sys.argv[1], 53))
 open(sys.argv[2], "w").close()
@@ -36,13 +37,11 @@ time.sleep(float(sys.argv[3]))
 sock.settimeout(3)
 try:
     while True:
-        query, client = sock.recvfrom(512)
-        end = 12
-        while query[end]:
-            end += 1 + query[end]
-        question = query[12:end + 5]
-        sock.sendto(query[:2] + struct.pack("!HHHHH", 0x8400, 1, 1, 0, 0) + question +
-                    struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + socket.inet_aton("192.0.2.80"), client)
+        wire, client = sock.recvfrom(512)
+        query = dns.message.from_wire(wire)
+        reply = dns.message.make_response(query)
+        reply.answer.append(dns.rrset.from_text(query.question[0].name, 300, "IN", "A", "192.0.2.80"))
+        sock.sendto(reply.to_wire(), client)
 except socket.timeout:
     pass
 PY

@@ -27,42 +27,23 @@ import sys
 import threading
 import time
 
-from dns_wire import below, receive_message, record, soa, wire_name
+import dns.exception
+import dns.message
+import dns.name
+import dns.query
+import dns.tsig
+import dns.tsigkeyring
+
+from primary_records import answer, record, soa
 
 TSIG, ANY = 250, 255
-ALGORITHM = b"\x0bhmac-sha256\x00"
-
-
-def address(owner, last):
-    return record(owner, 1, bytes([192, 0, 2, last]))
-
-
-def skip_name(wire, at):
-    while wire[at]:
-        if wire[at] >= 0xC0:
-            return at + 2
-        at += wire[at] + 1
-    return at + 1
-
-
-def request_mac(query):
-    """The MAC of the query's TSIG, the last record of its additional section."""
-    at = skip_name(query, 12) + 4
-    for _ in range(sum(struct.unpack("!HHH", query[6:12]))):
-        at = skip_name(query, at)
-        rtype, _, _, length = struct.unpack("!HHIH", query[at:at + 10])
-        rdata = at + 10
-        at = rdata + length
-        if rtype == TSIG:
-            mac_at = skip_name(query, rdata) + 8
-            return query[mac_at + 2:mac_at + 2 + struct.unpack("!H", query[mac_at:mac_at + 2])[0]]
-    raise ValueError("an unsigned query")
+ALGORITHM = dns.tsig.HMAC_SHA256.to_wire()
 
 
 def messages(origin, unsigned_between):
     """The zone over 2 + unsigned_between messages, records split among them."""
-    names = [address(below(f"h{i}", origin), i % 250 + 1) for i in range(unsigned_between + 1)]
-    return ([[soa(origin, 1), record(origin, 2, below("ns1", origin)), address(below("ns1", origin), 53)]] +
+    names = [record(f"h{i}.{origin}", "A", f"192.0.2.{i % 250 + 1}") for i in range(unsigned_between + 1)]
+    return ([[soa(origin, 1), record(origin, "NS", f"ns1.{origin}"), record(f"ns1.{origin}", "A", "192.0.2.53")]] +
             [[name] for name in names[:-1]] + [[names[-1], soa(origin, 1)]])
 
 
@@ -84,7 +65,7 @@ class Signer:
         mac = hmac.new(self.secret, covered, hashlib.sha256).digest()
         self.previous, self.since, self.first = mac, b"", False
         sent_mac = mac[:16] if self.mode == "truncated" else mac
-        owner = wire_name("other-key") if self.mode == "otherkey" else self.key_name
+        owner = dns.name.from_text("other-key").to_wire() if self.mode == "otherkey" else self.key_name
         rdata = (ALGORITHM + timers + struct.pack("!H", len(sent_mac)) + sent_mac +
                  struct.pack("!HHH", message_id, 0, 0))
         return (message[:10] + b"\x00\x01" + message[12:] + owner + struct.pack("!HHIH", TSIG, ANY, 0, len(rdata)) +
@@ -101,38 +82,41 @@ def signed_indexes(mode, count):
     return {0, count - 1} if mode in ("ends", "ninetynine", "hundred") else set(range(count))
 
 
-def answer(conn, key_name, secret):
+def serve(conn, keyring, secret):
     try:
-        query = receive_message(conn)
-        end = skip_name(query, 12)
-        origin, question = query[12:end], query[12:end + 4]
-        mode = query[13:13 + query[12]].decode()
+        # read with the key: a request whose MAC does not verify is refused here
+        query, _ = dns.query.receive_tcp(conn, keyring=keyring)
+        if not query.had_tsig:
+            raise ValueError("an unsigned query")
+        origin = query.question[0].name
+        mode = origin.labels[0].decode()
         between = {"ends": 3, "ninetynine": 99, "hundred": 100, "first": 4}.get(mode, 3)
-        mac = request_mac(query)
         print(f"{mode}: asked", flush=True)
-        signer = Signer(key_name, secret, mode, mac)
+        signer = Signer(query.keyname.canonicalize().to_wire(), secret, mode, query.mac)
         parts = messages(origin, between)
         signed = signed_indexes(mode, len(parts))
         for i, records in enumerate(parts):
-            message = query[:2] + struct.pack("!HHHHH", 0x8400, 1, len(records), 0, 0) + question + b"".join(records)
-            message = signer.sign(message, struct.unpack("!H", query[:2])[0]) if i in signed else signer.unsigned(message)
-            conn.sendall(struct.pack("!H", len(message)) + message)
+            message = answer(query, records)
+            message.tsig = None         # make_response would sign it: this primary signs its own shapes below
+            wire = message.to_wire()
+            dns.query.send_tcp(conn, signer.sign(wire, query.id) if i in signed else signer.unsigned(wire))
         print(f"{mode}: {len(parts)} messages sent, {len(signed)} signed", flush=True)
-    except (OSError, EOFError, ValueError, IndexError, struct.error) as error:
+    except (OSError, EOFError, ValueError, IndexError, struct.error, dns.exception.DNSException) as error:
         print(f"error: {error}", flush=True)
     finally:
         conn.close()
 
 
 def main():
-    address_text, port, key_name, secret = sys.argv[1], int(sys.argv[2]), wire_name(sys.argv[3]), base64.b64decode(sys.argv[4])
+    address_text, port, key_name, secret = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    keyring = dns.tsigkeyring.from_text({key_name: (dns.tsig.HMAC_SHA256, secret)})
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((address_text, port))
     listener.listen(16)
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=answer, args=(conn, key_name, secret), daemon=True).start()
+        threading.Thread(target=serve, args=(conn, keyring, base64.b64decode(secret)), daemon=True).start()
 
 
 if __name__ == "__main__":
