@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The arithmetic of the live benches' tables, sourced by bench/live.sh and
-# bench/scaling.sh and tested on its own (tests/e2e/test_bench_tools.sh),
-# and what the benches can measure on this kernel.
+# The arithmetic of the live benches' tables, and what the benches can
+# measure on this kernel; sourced by bench/run.sh, live.sh, scaling.sh and
+# servers.sh, and tested on its own (tests/e2e/test_bench_tools.sh).
 
 # median COLUMN: the median of that column of stdin (of an even count,
 # the mean of the two in the middle); fails on no line.
@@ -48,3 +48,11 @@ knot_xdp_refusal() (
 	ip netns exec "$ns" timeout 10 kxdpgun -t 1 -Q 10 -i "$queries" -I xp0 -R 02:00:00:00:00:01 192.0.2.1 2>&1 |
 		grep -m1 'cannot use helper' || true
 )
+
+# not_measured REFUSAL WHAT [INSTEAD]: the results' line for what a kernel
+# refusing libknot's XDP program (knot_xdp_refusal's words REFUSAL) keeps
+# a bench from measuring, and what it measures instead.
+not_measured() {
+	echo "Not measured on this kernel ($(uname -r)): $2, since it refuses libknot's XDP program," \
+		"which kxdpgun and Knot's XDP mode load (\"$1\")${3:+; $3}."
+}

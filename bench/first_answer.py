@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""first_answer.py SERVER NAME WANT SECONDS: asks SERVER for NAME A over
-UDP, a query every millisecond or so, until an answer holds the address
-WANT; prints the unix time it came (to 0.1 ms), or "none" after SECONDS.
+"""first_answer.py SERVER NAME WANT SECONDS [PID]: asks SERVER for NAME A
+over UDP, a query every millisecond or so, until an answer holds the
+address WANT; prints the unix time it came (to 0.1 ms), "none" after
+SECONDS, or "ended" as soon as the server's process PID has ended (a
+server that exits at its start would otherwise be waited for in vain).
 The bench times a server's start, or a change on a primary, to the moment
 it is answered (the pause leaves the CPU to the servers)."""
 import random
@@ -25,12 +27,26 @@ def holds(reply, want):
         rrset.rdtype == dns.rdatatype.A and any(rdata.address == want for rdata in rrset) for rrset in msg.answer)
 
 
+def ended(pid):
+    """Whether process pid has exited: gone, or a zombie its parent has
+    not waited for yet."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 def main():
     server, name, want, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    pid = sys.argv[5] if len(sys.argv) > 5 else None
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.settimeout(0.05)
     end = time.time() + seconds
     while time.time() < end:
+        if pid is not None and ended(pid):
+            print("ended")
+            return
         qid = random.randrange(65536)
         sock.sendto(dns.message.make_query(name, "A", use_edns=False, id=qid, flags=0).to_wire(), (server, 53))
         try:

@@ -147,7 +147,8 @@ CONF
 }
 
 REFUSED=${KNOT_XDP_REFUSED-$(knot_xdp_refusal)}
-[ -z "$REFUSED" ] || echo "Not measured on this kernel ($(uname -r)): answered rates, Knot-XDP and the path table, since it refuses libknot's XDP program, which kxdpgun and Knot's XDP mode load (\"$REFUSED\"); each program's own time is measured under bench/floodgen's queries instead (www A, nothere1 A)."
+[ -z "$REFUSED" ] || not_measured "$REFUSED" "answered rates, Knot-XDP and the path table" \
+	"each program's own time is measured under bench/floodgen's queries instead (www A, nothere1 A)"
 setup_network
 # floodgen needs the client's xdp_pass (lib.sh's), for XDP_TX to deliver;
 # kxdpgun brings its own program.

@@ -101,7 +101,7 @@ row "Knot 3.2 alone (UDP)" "knotd -c $WORK/knot.conf"
 pkill -f "knotd -c $WORK/knot.conf"; sleep 1
 [ -n "$refused" ] || { start_knot xdp; row "Knot 3.2 XDP mode" "knotd -c $WORK/knot.conf"; }
 echo
-[ -z "$refused" ] || { echo "Not measured on this kernel ($(uname -r)): Knot's XDP mode, since it refuses libknot's XDP program (\"$refused\")."; echo; }
+[ -z "$refused" ] || { not_measured "$refused" "Knot's XDP mode"; echo; }
 echo "| CPU per answer | offered qps | ratio |"
 echo "|---|---:|---:|"
 ratios "NSD 4.6 alone"

@@ -34,11 +34,12 @@ zone_lines() {
 	}' "$2"
 }
 
-# answered_s SERVER NAME WANT: seconds from $STARTED (date +%s.%N) until
-# NAME A is WANT at SERVER.
+# answered_s SERVER NAME WANT PID LOG: seconds from $STARTED (date +%s.%N)
+# until NAME A is WANT at SERVER, whose process is PID, logging to LOG.
 answered_s() {
 	local at
-	at=$(cli python3 "$ROOT/bench/first_answer.py" "$1" "$2" "$3" "$TIMEOUT_S")
+	at=$(cli python3 "$ROOT/bench/first_answer.py" "$1" "$2" "$3" "$TIMEOUT_S" "$4")
+	[ "$at" != ended ] || fail "the server at $1 exited before answering $2: $(tail -5 "$5")"
 	[ "$at" != none ] || fail "$2 was not answered by $1 within $TIMEOUT_S s"
 	awk -v a="$STARTED" -v b="$at" 'BEGIN {printf "%.2f", b - a}'
 }
@@ -81,7 +82,7 @@ CONF
 	ip netns exec "$NS_SRV" nsd -c "$WORK/nsd.conf" -d > "$WORK/nsd.log" 2>&1 &
 	pid=$!
 	PIDS+=($pid)
-	NSD_S=$(answered_s $UNICAST4 "$2" "$3")
+	NSD_S=$(answered_s $UNICAST4 "$2" "$3" $pid "$WORK/nsd.log")
 	# shellcheck disable=SC2046
 	NSD_MIB=$(peak_mib $pid $(pgrep -P $pid))
 	stop $pid
@@ -114,7 +115,7 @@ CONF
 	ip netns exec "$NS_SRV" knotd -c "$WORK/knot.conf" > "$WORK/knot.log" 2>&1 &
 	pid=$!
 	PIDS+=($pid)
-	KNOT_S=$(answered_s $UNICAST4 "$2" "$3")
+	KNOT_S=$(answered_s $UNICAST4 "$2" "$3" $pid "$WORK/knot.log")
 	KNOT_MIB=$(peak_mib $pid)
 	stop $pid
 	rm -rf "$WORK/knot"
@@ -132,7 +133,7 @@ xdpcast_run() {
 	} > "$WORK/zones.yaml"
 	STARTED=$(date +%s.%N)
 	launch_xdpcastd --config "$WORK/zones.yaml"
-	XDP_S=$(answered_s $ANYCAST4 "$2" "$3")
+	XDP_S=$(answered_s $ANYCAST4 "$2" "$3" "$XDPCASTD_PID" "$WORK/xdpcastd.log")
 	XDP_MIB=$(peak_mib "$XDPCASTD_PID")
 	wait_within "xdpcastd" 60 xdpcastd_ready
 	stop_xdpcastd

@@ -4,7 +4,8 @@
 #   while it loads and then answers them all at once (as NSD does, which
 #   binds before it reads its zones): it must see the first reply to hold
 #   the address, not drown in the replies to its earlier queries
-#   (bench/zone_scale.sh times NSD's start with it, RRL off).
+#   (bench/zone_scale.sh times NSD's start with it, RRL off), and stop
+#   when the server's process has ended.
 # - every NSD that the tests and benches start runs with RRL off.
 # - bench/stall.sh removes its namespace, bpffs mount and files when it
 #   fails, also when the daemon it stops exits non-zero.
@@ -19,7 +20,8 @@
 # - bench/figures.sh: medians column by column, kxdpgun's replies that
 #   answer, and the share of bare's gain from a second queue; whether the
 #   kernel refuses libknot's XDP program, as it refuses one of our own
-#   calling the same helper.
+#   calling the same helper, and the results' line of what that keeps
+#   from being measured.
 source "$(dirname "$0")/lib.sh"
 
 setup_network
@@ -51,6 +53,15 @@ wait_for "the queuing server" test -e "$WORK/bound"
 at=$(cli python3 "$ROOT/bench/first_answer.py" $UNICAST4 www.example.test 192.0.2.80 5)
 [ "$at" != none ] || fail "first_answer.py saw no reply to its own query within 5 s of a server that had queued earlier ones"
 echo "ok - first_answer.py passes over the replies to the queries a loading server had queued"
+
+# A server that exits at its start (a zombie until its parent waits) ends
+# the wait at once, not after the bench's 600 s: here 30 s, nothing listening.
+sleep 0.5 &
+gone=$!
+at=$(cli python3 "$ROOT/bench/first_answer.py" 127.0.0.1 www.example.test 192.0.2.80 30 $gone)
+[ "$at" = ended ] || fail "first_answer.py said '$at' about a server whose process had exited"
+wait $gone
+echo "ok - first_answer.py stops when the server's process has ended"
 
 # NSD's configurations are written by these scripts (their key zonelistfile
 # is NSD's own): each must switch RRL off.
@@ -160,7 +171,11 @@ responded REFUSED:  10" > /dev/null && fail "answered_rate succeeded where nothi
 [ "$(gain_share 198698 380394 176402 302231)" = 0.78 ] || fail "gain_share: $(gain_share 198698 380394 176402 302231) (0.78)"
 [ "$(gain_share 100 200 100 100)" = 0.00 ] || fail "gain_share of a program that gained nothing: $(gain_share 100 200 100 100)"
 [ "$(gain_share 100 100 100 150)" = n/a ] || fail "gain_share when bare gained nothing: $(gain_share 100 100 100 150)"
-echo "ok - bench/figures.sh: medians per column, answers among kxdpgun's replies, the share of bare's gain"
+line=$(not_measured "cannot use helper" "Knot's XDP mode" "its socket mode is")
+[ "$line" = "Not measured on this kernel ($(uname -r)): Knot's XDP mode, since it refuses libknot's XDP program, which kxdpgun and Knot's XDP mode load (\"cannot use helper\"); its socket mode is." ] ||
+	fail "not_measured: $line"
+[[ "$(not_measured why "Knot's XDP mode")" == *'load ("why").' ]] || fail "not_measured without what instead: $(not_measured why "Knot's XDP mode")"
+echo "ok - bench/figures.sh: medians per column, answers among kxdpgun's replies, the share of bare's gain, the line of what is not measured"
 
 # knot_xdp_refusal agrees with the kernel: it finds a refusal exactly where
 # an XDP program calling bpf_xdp_adjust_meta (as libknot's does) is refused.
