@@ -73,26 +73,15 @@ xdp_answers www.follow.test A 192.0.2.101 || fail "follow.test is not answered f
 # protected, so the program passes those), in turns, with a time each,
 # until both said serial 2 a second ago (or for 30 s).
 cli python3 - "$ANYCAST4" "$UNICAST4" 30 > "$WORK/serials.txt" <<'PY' &
-import socket, struct, sys, time
-def skip_name(m, pos):
-    while m[pos] and m[pos] & 0xC0 != 0xC0:
-        pos += 1 + m[pos]
-    return pos + (2 if m[pos] else 1)
+import sys, time
+import dns.exception, dns.message, dns.query
 def soa_serial(server):
-    q = struct.pack("!HHHHHH", 7, 0, 1, 0, 0, 0) + b"\x06follow\x04test\x00" + struct.pack("!HH", 6, 1)
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(0.5)
-    s.sendto(q, (server, 53))
+    query = dns.message.make_query("follow.test", "SOA", use_edns=False, flags=0)
     try:
-        m = s.recv(4096)
-    except socket.timeout:
+        reply = dns.query.udp(query, server, timeout=0.5)
+    except dns.exception.Timeout:
         return "timeout"
-    if struct.unpack("!H", m[6:8])[0] == 0:
-        return "noanswer"
-    pos = skip_name(m, 12) + 4                  # the question
-    pos = skip_name(m, pos) + 10                # the answer's owner, type, class, TTL, length
-    pos = skip_name(m, skip_name(m, pos))       # SOA MNAME, RNAME
-    return str(struct.unpack("!I", m[pos:pos + 4])[0])
+    return str(reply.answer[0][0].serial) if reply.answer else "noanswer"
 end = time.time() + float(sys.argv[3])
 new = set()
 while time.time() < end:

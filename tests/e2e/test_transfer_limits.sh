@@ -99,8 +99,11 @@ echo "ok - an IXFR growing the zone past limits.zone_records: refused whole, the
 # is transferred at most once a second, the NOTIFYs between merged.
 notify_flood() {
 	pri python3 - "$POP_SIDE" "$NOTIFY_PORT" <<'PY'
-import socket, struct, sys, time
-query = struct.pack("!6H", 1, 0x2400, 1, 0, 0, 0) + b"\x06limits\x04test\x00" + struct.pack("!HH", 6, 1)
+import socket, sys, time
+import dns.flags, dns.message, dns.opcode
+notify = dns.message.make_query("limits.test", "SOA", use_edns=False, flags=dns.flags.AA)
+notify.set_opcode(dns.opcode.NOTIFY)
+query = notify.to_wire()
 with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
     end = time.time() + 3
     while time.time() < end:
