@@ -30,7 +30,7 @@ gain_share() {
 # knot_xdp_refusal: nothing where the kernel's verifier takes libknot's XDP
 # program (kxdpgun's, and Knot's XDP mode's), else its words, from a
 # one-second kxdpgun run on a veth pair in a namespace of its own, removed
-# also when interrupted. (Kernel 6.18.44-fc-v1300, unlike v1272, refuses
+# with what runs in it also when interrupted. (Kernel 6.18.44-fc-v1300, unlike v1272, refuses
 # bpf_xdp_adjust_meta, which that program calls, to XDP programs; kxdpgun
 # then reports it and exits 0.)
 # Any other failure of kxdpgun is not a refusal: the bench's own runs fail
@@ -38,15 +38,19 @@ gain_share() {
 knot_xdp_refusal() (
 	ns=xc-knot-xdp-$BASHPID
 	queries=$(mktemp /tmp/xdpcast-knot-xdp.XXXXXX)
-	trap 'ip netns del "$ns" 2>/dev/null; rm -f "$queries"' EXIT
+	trap 'ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -f "$queries"' EXIT
 	trap 'exit 1' INT TERM
 	echo "example.test A" > "$queries"
 	ip netns add "$ns" &&
 		ip -n "$ns" link add xp0 type veth peer name xp1 &&
 		ip -n "$ns" link set xp0 up && ip -n "$ns" link set xp1 up &&
 		ip -n "$ns" addr add 192.0.2.2/24 dev xp0 || exit 1
+	# In the background, waited for: bash runs a trap only once the
+	# command in the foreground has ended, and an interrupt would wait
+	# out kxdpgun's run.
 	ip netns exec "$ns" timeout 10 kxdpgun -t 1 -Q 10 -i "$queries" -I xp0 -R 02:00:00:00:00:01 192.0.2.1 2>&1 |
-		grep -m1 'cannot use helper' || true
+		grep -m1 'cannot use helper' &
+	wait $! || true
 )
 
 # not_measured REFUSAL WHAT [INSTEAD]: the results' line for what a kernel

@@ -197,3 +197,17 @@ else
 fi
 ip netns list | grep -q '^xc-knot-xdp-' && fail "knot_xdp_refusal left its namespace: $(ip netns list)"
 echo "ok - knot_xdp_refusal agrees with the kernel's verdict on bpf_xdp_adjust_meta (${refusal:-taken here})"
+
+# Interrupted while its kxdpgun runs (here one that would run 29 s), it
+# ends that and removes its namespace at once, not when kxdpgun is done.
+mkdir "$WORK/stub"
+printf '#!/bin/sh\nexec sleep 29.125\n' > "$WORK/stub/kxdpgun"
+chmod +x "$WORK/stub/kxdpgun"
+PATH="$WORK/stub:$PATH" knot_xdp_refusal > /dev/null &
+PIDS+=($!)
+wait_for "knot_xdp_refusal's kxdpgun" eval 'pgrep -fx "sleep 29.125" > /dev/null'
+probe=$(ip netns list | sed -n 's/^xc-knot-xdp-\([0-9]*\).*/\1/p')
+[ -n "$probe" ] || fail "knot_xdp_refusal's namespace is not there while its kxdpgun runs"
+kill -TERM "$probe"
+wait_within "knot_xdp_refusal's end when interrupted" 5 eval '! pgrep -fx "sleep 29.125" > /dev/null && ! ip netns list | grep -q "^xc-knot-xdp-"'
+echo "ok - knot_xdp_refusal, interrupted, ends its kxdpgun and removes its namespace at once"
