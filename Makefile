@@ -215,7 +215,9 @@ test-prog: $(PROG_TESTS) $(BPF_OBJS)
 test-fuzz: $(FUZZ_BINS) $(PROG_FUZZ) $(BPF_OBJS)
 	@tests/fuzz/run.sh smoke
 
+# The Python tools need dnspython: Debian's python3, whatever python3 is first in PATH.
 test-e2e: all $(TOOLS)
+	@echo "== tests/e2e/query_loop_test.py"; /usr/bin/python3 tests/e2e/query_loop_test.py
 	@tests/e2e/run.sh
 
 # Minimal responses in the plain build alone: under the sanitizers the run

@@ -27,7 +27,8 @@ import dns.rdatatype
 
 def answer_values(reply):
     try:
-        msg = dns.message.from_wire(reply)
+        # a record per RRset: one sent twice is shown twice, not merged
+        msg = dns.message.from_wire(reply, one_rr_per_rrset=True)
     except dns.exception.DNSException as error:
         return "malformed %s" % type(error).__name__
     if msg.rcode() != dns.rcode.NOERROR:
@@ -113,4 +114,5 @@ def main():
             answered(*got)
 
 
-main()
+if __name__ == "__main__":
+    main()
