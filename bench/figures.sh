@@ -38,7 +38,8 @@ gain_share() {
 knot_xdp_refusal() (
 	ns=xc-knot-xdp-$BASHPID
 	queries=$(mktemp /tmp/xdpcast-knot-xdp.XXXXXX)
-	trap 'ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -f "$queries"' EXIT
+	# (each step may fail, a process gone before its kill: none stops the rest)
+	trap '{ ip netns pids "$ns" | xargs -r kill; } 2>/dev/null || :; ip netns del "$ns" 2>/dev/null || :; rm -f "$queries"' EXIT
 	trap 'exit 1' INT TERM
 	echo "example.test A" > "$queries"
 	ip netns add "$ns" &&

@@ -16,7 +16,8 @@ hmac-sha256 as the zone's first label says:
   otherkey    each message signed, under another key's name
   skewed      each message signed an hour ago
   truncated   each message's MAC cut to 16 octets
-Each transfer asked is logged on stdout.
+Each transfer asked is logged on stdout. A query that is unsigned or whose
+TSIG does not verify under KEY_NAME is logged as an error, unanswered.
 """
 import base64
 import hashlib
@@ -68,8 +69,9 @@ class Signer:
         owner = dns.name.from_text("other-key").to_wire() if self.mode == "otherkey" else self.key_name
         rdata = (ALGORITHM + timers + struct.pack("!H", len(sent_mac)) + sent_mac +
                  struct.pack("!HHH", message_id, 0, 0))
-        return (message[:10] + b"\x00\x01" + message[12:] + owner + struct.pack("!HHIH", TSIG, ANY, 0, len(rdata)) +
-                rdata)
+        arcount = struct.unpack("!H", message[10:12])[0] + 1       # the TSIG record last (an OPT may be there)
+        return (message[:10] + struct.pack("!H", arcount) + message[12:] + owner +
+                struct.pack("!HHIH", TSIG, ANY, 0, len(rdata)) + rdata)
 
     def unsigned(self, message):
         self.since += message
@@ -84,7 +86,8 @@ def signed_indexes(mode, count):
 
 def serve(conn, keyring, secret):
     try:
-        # read with the key: a request whose MAC does not verify is refused here
+        # read with the key: a request whose MAC, key or time does not
+        # verify is logged as an error and its connection closed unanswered
         query, _ = dns.query.receive_tcp(conn, keyring=keyring)
         if not query.had_tsig:
             raise ValueError("an unsigned query")
