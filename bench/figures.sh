@@ -30,9 +30,9 @@ gain_share() {
 # knot_xdp_refusal: nothing where the kernel's verifier takes libknot's XDP
 # program (kxdpgun's, and Knot's XDP mode's), else its words, from a
 # one-second kxdpgun run on a veth pair in a namespace of its own, removed
-# with what runs in it also when interrupted. (Kernel 6.18.44-fc-v1300, unlike v1272, refuses
-# bpf_xdp_adjust_meta, which that program calls, to XDP programs; kxdpgun
-# then reports it and exits 0.)
+# with what runs in it also when interrupted. (Kernel 6.18.44-fc-v1300,
+# unlike v1272, refuses bpf_xdp_adjust_meta, which that program calls, to
+# XDP programs; kxdpgun then reports it and exits 0.)
 # Any other failure of kxdpgun is not a refusal: the bench's own runs fail
 # on it, loudly.
 knot_xdp_refusal() (

@@ -19,7 +19,6 @@ hmac-sha256 as the zone's first label says:
 Each transfer asked is logged on stdout. A query that is unsigned or whose
 TSIG does not verify under KEY_NAME is logged as an error, unanswered.
 """
-import base64
 import hashlib
 import hmac
 import socket
@@ -32,12 +31,14 @@ import dns.exception
 import dns.message
 import dns.name
 import dns.query
+import dns.rdataclass
+import dns.rdatatype
 import dns.tsig
 import dns.tsigkeyring
 
 from primary_records import answer, record, soa
 
-TSIG, ANY = 250, 255
+TSIG, ANY = dns.rdatatype.TSIG, dns.rdataclass.ANY
 ALGORITHM = dns.tsig.HMAC_SHA256.to_wire()
 
 
@@ -84,7 +85,7 @@ def signed_indexes(mode, count):
     return {0, count - 1} if mode in ("ends", "ninetynine", "hundred") else set(range(count))
 
 
-def serve(conn, keyring, secret):
+def serve(conn, keyring):
     try:
         # read with the key: a request whose MAC, key or time does not
         # verify is logged as an error and its connection closed unanswered
@@ -95,7 +96,7 @@ def serve(conn, keyring, secret):
         mode = origin.labels[0].decode()
         between = {"ends": 3, "ninetynine": 99, "hundred": 100, "first": 4}.get(mode, 3)
         print(f"{mode}: asked", flush=True)
-        signer = Signer(query.keyname.canonicalize().to_wire(), secret, mode, query.mac)
+        signer = Signer(query.keyname.canonicalize().to_wire(), keyring[query.keyname].secret, mode, query.mac)
         parts = messages(origin, between)
         signed = signed_indexes(mode, len(parts))
         for i, records in enumerate(parts):
@@ -119,7 +120,7 @@ def main():
     listener.listen(16)
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=serve, args=(conn, keyring, base64.b64decode(secret)), daemon=True).start()
+        threading.Thread(target=serve, args=(conn, keyring), daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -61,8 +61,9 @@ def main():
         for n in range(4_000_000):
             if not want:
                 break
-            name = f"e{n}.{origin}"
-            h = nsec3_hash(f"e{n}".encode())
+            label = f"e{n}"
+            name = f"{label}.{origin}"
+            h = nsec3_hash(label.encode())
             span = bisect.bisect_left(hashed, h) - 1
             if span in want and (span + 1 == len(hashed) or h != hashed[span + 1]):
                 want.discard(span)
