@@ -1308,6 +1308,26 @@ static void test_stats_of_other_versions_read(void **state)
 	close(fd);
 }
 
+/* A bpffs mounted on a new directory in TMPDIR, in a mount namespace of
+ * this process's own: a failing test's mount ends with it, and its
+ * TMPDIR can go. */
+static void pin_dir_make(char *dir, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, len, "%s/pins.XXXXXX", tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unshare(CLONE_NEWNS), 0);
+	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	assert_int_equal(mount("bpf", dir, "bpf", 0, NULL), 0);
+}
+
+static void pin_dir_remove(const char *dir)
+{
+	assert_int_equal(umount(dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void pin_fd(const char *dir, const char *name, int fd)
 {
 	char path[512];
@@ -1336,20 +1356,13 @@ static void pin_wider(const char *dir, const char *name, enum bpf_map_type type,
  */
 static void test_pins_of_other_versions_refused(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct blocked_prefix *list = NULL;
 	struct lookup_pins pins;
 	char dir[128], want[512], err[512];
 	size_t count = 0;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/pins.XXXXXX", tmp ? tmp : "/tmp");
-	assert_non_null(mkdtemp(dir));
-	/* In a mount namespace of this process's own: a failing test's
-	 * mount ends with it, and its TMPDIR can go. */
-	assert_int_equal(unshare(CLONE_NEWNS), 0);
-	assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	assert_int_equal(mount("bpf", dir, "bpf", 0, NULL), 0);
+	pin_dir_make(dir, sizeof(dir));
 	pin_wider(dir, "xdpcast_source_filter", BPF_MAP_TYPE_LPM_TRIE, sizeof(struct source_filter), 8);
 	assert_int_equal(blocklist_list(dir, &list, &count, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "%s/xdpcast_source_filter: keys of 20 bytes and values of %zu, where this build "
@@ -1361,9 +1374,67 @@ static void test_pins_of_other_versions_refused(void **state)
 	pin_wider(dir, "xdpcast_protected", BPF_MAP_TYPE_LPM_TRIE, sizeof(struct protected_prefix), 16);
 	assert_int_equal(lookup_open(dir, &pins, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/xdpcast_protected: keys of 20 bytes and values of "));
-	assert_int_equal(umount(dir), 0);
-	assert_int_equal(rmdir(dir), 0);
+	pin_dir_remove(dir);
 	free(list);
+}
+
+/* `xdpcastctl block list` reads the whole filter: a long config list and
+ * the live blocks, each once with its owner (the list grows as it reads). */
+static void test_block_list_whole(void **state)
+{
+	enum { CONFIGURED = 300 };
+	struct blocked_prefix *list = NULL;
+	unsigned configured = 0, live = 0, both = 0;
+	char dir[128], err[256];
+	struct protection p;
+	size_t count = 0;
+
+	(void)state;
+	block_live("2001:db8:bad::/48");
+	block_live("198.18.0.7/32");        /* then in the config too */
+	no_limits(&p);
+	for (unsigned i = 0; i < CONFIGURED; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "198.18.%u.%u/32", i >> 8, i & 255);
+		add_prefix(&p.blocklist, text);
+	}
+	protect(&p);
+	pin_dir_make(dir, sizeof(dir));
+	pin_fd(dir, "xdpcast_source_filter", bpf_map__fd(skel->maps.xdpcast_source_filter));
+	if (blocklist_list(dir, &list, &count, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(count, CONFIGURED + 1);
+	for (size_t i = 0; i < count; i++) {
+		const __u8 *a = list[i].prefix.addr;
+
+		if (list[i].kind == SOURCE_BLOCKED_LIVE) {
+			assert_int_equal(list[i].prefix.prefixlen, 48);
+			assert_memory_equal(a, "\x20\x01\x0d\xb8\x0b\xad", 6);
+			live++;
+			continue;
+		}
+		/* IPv4-mapped in the key: ::ffff:198.18.x.y/128 */
+		assert_int_equal(list[i].prefix.prefixlen, 128);
+		assert_memory_equal(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff\xc6\x12", 14);
+		assert_true(a[14] * 256 + a[15] < CONFIGURED);
+		if (list[i].kind == SOURCE_BLOCKED_BOTH) {
+			assert_memory_equal(a + 14, "\0\x07", 2);
+			both++;
+		} else {
+			assert_int_equal(list[i].kind, SOURCE_BLOCKED);
+			configured++;
+		}
+	}
+	assert_int_equal(configured, CONFIGURED - 1);
+	assert_int_equal(live, 1);
+	assert_int_equal(both, 1);
+	pin_dir_remove(dir);
+	free(list);
+	lift_live("2001:db8:bad::/48");
+	no_limits(&p);
+	protect(&p);
+	lift_live("198.18.0.7/32");
 }
 
 /* Moves this process into a network namespace of its own, which ends
@@ -1612,6 +1683,7 @@ int main(void)
 		cmocka_unit_test(test_members_count_under_their_interface),
 		cmocka_unit_test(test_stats_of_other_versions_read),
 		cmocka_unit_test(test_pins_of_other_versions_refused),
+		cmocka_unit_test(test_block_list_whole),
 	};
 
 	return cmocka_run_group_tests_name("flood defense", tests, setup, teardown);

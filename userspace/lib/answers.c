@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "answers.h"
 #include "log.h"
 
@@ -643,17 +644,12 @@ static int render_planned(struct zone_compiler *zc, const struct plan *plan, str
 /* Room for one more type answer of the name being compiled. */
 static struct typed_answer *next_type(struct zone_compiler *zc, struct name_answers *out)
 {
-	if (out->type_count == zc->type_capacity) {
-		size_t cap = zc->type_capacity ? zc->type_capacity * 2 : 16;
-		struct typed_answer *grown = realloc(zc->types, cap * sizeof(*grown));
+	struct typed_answer *types = array_room(zc->types, out->type_count, &zc->type_capacity, sizeof(*types));
 
-		if (!grown)
-			return NULL;
-		zc->types = grown;
-		zc->type_capacity = cap;
-		out->types = grown;
-	}
-	return &zc->types[out->type_count];
+	if (!types)
+		return NULL;
+	zc->types = out->types = types;
+	return &types[out->type_count];
 }
 
 static int add_type(struct zone_compiler *zc, struct name_answers *out, uint16_t qtype, const struct plan *plan,

@@ -13,6 +13,14 @@
  * a pointer to it, or NULL (nothing changed) when out of memory. */
 void *array_push(void **items, size_t *count, size_t size);
 
+/* Room for one more element in an array of `count` elements of `size`
+ * bytes with room for *capacity: the array itself when there is room,
+ * else the array moved into twice the room (16 elements at first) with
+ * *capacity raised; NULL when out of memory, with the array and
+ * *capacity as they were. For arrays that keep their capacity in a
+ * field of their own, as array_push's do not. */
+void *array_room(void *items, size_t count, size_t *capacity, size_t size);
+
 /* Appends a copy of text to a list of strings; 0, or -1 (nothing changed)
  * when out of memory. */
 int strings_push(char ***items, size_t *count, const char *text);

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <bpf/bpf.h>
 
+#include "array.h"
 #include "blob.h"
 
 #define PAGE_VALUE_SIZE sizeof(struct blob_page)
@@ -54,16 +55,12 @@ struct blob_space {
 
 static int push(struct address_list *list, uint32_t value)
 {
-	if (list->count == list->capacity) {
-		size_t cap = list->capacity ? list->capacity * 2 : 16;
-		uint32_t *grown = realloc(list->items, cap * sizeof(*grown));
+	uint32_t *items = array_room(list->items, list->count, &list->capacity, sizeof(*items));
 
-		if (!grown)
-			return -1;
-		list->items = grown;
-		list->capacity = cap;
-	}
-	list->items[list->count++] = value;
+	if (!items)
+		return -1;
+	list->items = items;
+	items[list->count++] = value;
 	return 0;
 }
 
@@ -168,6 +165,7 @@ static uint8_t *map_page(struct blob *blob, uint32_t number)
 {
 	struct page *p = &blob->pages[number];
 	int fd = p->fd;
+	uint32_t *mapped;
 	void *map;
 
 	if (p->map)
@@ -178,15 +176,9 @@ static uint8_t *map_page(struct blob *blob, uint32_t number)
 		if (bpf_map_lookup_elem(blob->outer_fd, &number, &id) || (fd = bpf_map_get_fd_by_id(id)) < 0)
 			return NULL;
 	}
-	if (blob->mapped_count == blob->mapped_capacity) {
-		size_t cap = blob->mapped_capacity ? blob->mapped_capacity * 2 : 64;
-		uint32_t *grown = realloc(blob->mapped, cap * sizeof(*grown));
-
-		if (!grown)
-			goto fail;
-		blob->mapped = grown;
-		blob->mapped_capacity = cap;
-	}
+	if (!(mapped = array_room(blob->mapped, blob->mapped_count, &blob->mapped_capacity, sizeof(*mapped))))
+		goto fail;
+	blob->mapped = mapped;
 	map = mmap(NULL, PAGE_VALUE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED)
 		goto fail;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "array.h"
 #include "blocklist.h"
 #include "prefix.h"
 #include "source_screen_map.h"
@@ -186,7 +187,7 @@ int blocklist_del(const char *pin_dir, const struct xdpcast_lpm_key *prefix, cha
 int blocklist_list(const char *pin_dir, struct blocked_prefix **out, size_t *count, char *err, size_t errlen)
 {
 	struct xdpcast_lpm_key key, next;
-	struct blocked_prefix *list = NULL;
+	struct blocked_prefix *list = NULL, *grown;
 	size_t n = 0, cap = 0;
 	void *prev = NULL;
 	int fd = open_filter(pin_dir, err, errlen);
@@ -201,17 +202,13 @@ int blocklist_list(const char *pin_dir, struct blocked_prefix **out, size_t *cou
 		if (bpf_map_lookup_elem(fd, &key, &value) ||
 		    (value.kind != SOURCE_BLOCKED && value.kind != SOURCE_BLOCKED_LIVE && value.kind != SOURCE_BLOCKED_BOTH))
 			continue;
-		if (n == cap) {
-			struct blocked_prefix *grown = realloc(list, (cap = cap ? cap * 2 : 64) * sizeof(*list));
-
-			if (!grown) {
-				free(list);
-				close(fd);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			list = grown;
+		if (!(grown = array_room(list, n, &cap, sizeof(*list)))) {
+			free(list);
+			close(fd);
+			snprintf(err, errlen, "out of memory");
+			return -1;
 		}
+		list = grown;
 		list[n++] = (struct blocked_prefix){ key, value.kind };
 	}
 	close(fd);

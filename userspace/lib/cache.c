@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "array.h"
 #include "answers.h"
 #include "blob.h"
 #include "cache.h"
@@ -394,22 +395,16 @@ static int index_rrset(struct target_index *index, const struct zone *zone, cons
 	for (uint16_t i = 0; i < rr->rrs.count; i++, rd = knot_rdataset_next((knot_rdata_t *)rd)) {
 		const knot_dname_t *target = answer_rdata_target(rr->type, rd);
 		knot_dname_storage_t lower;     /* the origin is lowercase; a target may not be */
-		struct target t;
+		struct target t, *items;
 
 		if (!target)
 			continue;
 		knot_dname_copy_lower(lower, target);
 		if (knot_dname_in_bailiwick(lower, zone->origin) < 0 && rr->type != KNOT_RRTYPE_CNAME)
 			continue;
-		if (index->count == index->capacity) {
-			size_t cap = index->capacity ? index->capacity * 2 : 64;
-			struct target *grown = realloc(index->items, cap * sizeof(*grown));
-
-			if (!grown)
-				return -1;
-			index->items = grown;
-			index->capacity = cap;
-		}
+		if (!(items = array_room(index->items, index->count, &index->capacity, sizeof(*items))))
+			return -1;
+		index->items = items;
 		t.target = knot_dname_copy(lower, NULL);
 		t.owner = knot_dname_copy(rr->owner, NULL);
 		t.type = rr->type;
@@ -1508,19 +1503,15 @@ struct change {
 
 static int mark(struct change *c, const knot_dname_t *name)
 {
+	const knot_dname_t **work;
+
 	if (name_set_has(&c->dirty, name))
 		return 0;
 	if (name_set_add(&c->dirty, name, 0))
 		return -1;
-	if (c->work_count == c->work_capacity) {
-		size_t cap = c->work_capacity ? c->work_capacity * 2 : 64;
-		const knot_dname_t **grown = realloc(c->work, cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		c->work = grown;
-		c->work_capacity = cap;
-	}
+	if (!(work = array_room(c->work, c->work_count, &c->work_capacity, sizeof(*work))))
+		return -1;
+	c->work = work;
 	/* The set's own copy, which stays put while the set grows. */
 	for (struct name_entry *e = hmap_get(&c->dirty.map, answer_name_hash(name)); e; e = e->next)
 		if (knot_dname_is_equal(e->name, name))
@@ -2204,17 +2195,11 @@ static int add_zone(struct cache *cache, struct zone *zone, uint16_t view, char 
 	ret = make_names_room(gen, names, &remade, err, errlen);
 	if (ret)
 		return ret;
-	if (gen->zone_count == gen->zone_capacity) {
-		size_t cap = gen->zone_capacity * 2;
-
-		zones = realloc(gen->zones, cap * sizeof(*zones));
-		if (!zones) {
-			snprintf(err, errlen, "out of memory");
-			goto refused;
-		}
-		gen->zones = zones;
-		gen->zone_capacity = cap;
+	if (!(zones = array_room(gen->zones, gen->zone_count, &gen->zone_capacity, sizeof(*zones)))) {
+		snprintf(err, errlen, "out of memory");
+		goto refused;
 	}
+	gen->zones = zones;
 	if (hold_origin(gen, zone->origin)) {
 		snprintf(err, errlen, "out of memory");
 		goto refused;

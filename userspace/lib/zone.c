@@ -93,8 +93,8 @@ struct zone *zone_ref(struct zone *zone)
 int zone_add_record(struct zone *zone, const knot_dname_t *owner, uint16_t type, uint16_t rclass,
 		    uint32_t ttl, const uint8_t *rdata, uint16_t rdata_len, char *err, size_t errlen)
 {
+	knot_rrset_t *rr, *grown;
 	knot_dname_t *lower;
-	knot_rrset_t *rr;
 
 	if (zone->record_count >= limits.records) {
 		snprintf(err, errlen, "more than %llu records (limits.zone_records)",
@@ -125,17 +125,12 @@ int zone_add_record(struct zone *zone, const knot_dname_t *owner, uint16_t type,
 		snprintf(err, errlen, "owner is outside the zone (origin is the SOA owner)");
 		goto fail;
 	}
-	if (zone->rrset_count == zone->rrset_capacity) {
-		size_t cap = zone->rrset_capacity ? zone->rrset_capacity * 2 : 64;
-		knot_rrset_t *grown = realloc(zone->rrsets, cap * sizeof(*grown));
-
-		if (!grown) {
-			snprintf(err, errlen, "out of memory");
-			goto fail;
-		}
-		zone->rrsets = grown;
-		zone->rrset_capacity = cap;
+	grown = array_room(zone->rrsets, zone->rrset_count, &zone->rrset_capacity, sizeof(*grown));
+	if (!grown) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
 	}
+	zone->rrsets = grown;
 	rr = &zone->rrsets[zone->rrset_count];
 	knot_rrset_init(rr, lower, type, rclass, ttl);
 	if (knot_rrset_add_rdata(rr, rdata, rdata_len, NULL) != KNOT_EOK) {
@@ -553,6 +548,7 @@ static bool has_name_without_origin(const zs_scanner_t *s)
 /* One record the scanner read: into the zone, its source noted. */
 static int take_record(struct load_state *st, const zs_scanner_t *s, const char *file)
 {
+	struct record_source *sources;
 	char problem[200];
 
 	if (has_name_without_origin(s)) {
@@ -561,17 +557,12 @@ static int take_record(struct load_state *st, const zs_scanner_t *s, const char 
 			 file, (unsigned long long)s->line_counter);
 		return -1;
 	}
-	if (st->zone->rrset_count == st->source_capacity) {
-		size_t cap = st->source_capacity ? st->source_capacity * 2 : 64;
-		struct record_source *grown = realloc(st->sources, cap * sizeof(*grown));
-
-		if (!grown) {
-			snprintf(st->err, st->errlen, "%s:%llu: out of memory", file, (unsigned long long)s->line_counter);
-			return -1;
-		}
-		st->sources = grown;
-		st->source_capacity = cap;
+	sources = array_room(st->sources, st->zone->rrset_count, &st->source_capacity, sizeof(*sources));
+	if (!sources) {
+		snprintf(st->err, st->errlen, "%s:%llu: out of memory", file, (unsigned long long)s->line_counter);
+		return -1;
 	}
+	st->sources = sources;
 	st->sources[st->zone->rrset_count] = (struct record_source){ file, s->line_counter };
 	if (zone_add_record(st->zone, s->r_owner, s->r_type, s->r_class, s->r_ttl, s->r_data, s->r_data_length,
 			    problem, sizeof(problem))) {
@@ -824,20 +815,14 @@ static uint64_t rrset_key(const knot_rrset_t *rr)
 static struct touched *touch(struct zone *zone, struct overlay *o, const knot_rrset_t *rr)
 {
 	uint64_t key = rrset_key(rr);
-	struct touched *t;
+	struct touched *t, *items;
 
 	for (size_t i = hmap_index_first(&o->index, key); i != HMAP_INDEX_END; i = hmap_index_next(&o->index, i))
 		if (!compare_touched_to(&o->items[i], rr))
 			return &o->items[i];
-	if (o->count == o->capacity) {
-		size_t cap = o->capacity ? o->capacity * 2 : 16;
-		struct touched *grown = realloc(o->items, cap * sizeof(*grown));
-
-		if (!grown)
-			return NULL;
-		o->items = grown;
-		o->capacity = cap;
-	}
+	if (!(items = array_room(o->items, o->count, &o->capacity, sizeof(*items))))
+		return NULL;
+	o->items = items;
 	t = &o->items[o->count];
 	memset(t, 0, sizeof(*t));
 	t->covered = covered_type(rr);
@@ -1332,17 +1317,12 @@ void zone_names_skip_below(struct zone_names *it, const knot_dname_t *name)
 
 int zone_changes_add(struct zone_changes *changes, const knot_dname_t *owner, uint16_t type, uint16_t covered)
 {
+	struct zone_change *items;
 	knot_dname_t *copy;
 
-	if (changes->count == changes->capacity) {
-		size_t cap = changes->capacity ? changes->capacity * 2 : 16;
-		struct zone_change *grown = realloc(changes->items, cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		changes->items = grown;
-		changes->capacity = cap;
-	}
+	if (!(items = array_room(changes->items, changes->count, &changes->capacity, sizeof(*items))))
+		return -1;
+	changes->items = items;
 	copy = knot_dname_copy(owner, NULL);
 	if (!copy)
 		return -1;
