@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -550,6 +551,28 @@ static void test_diff_applies_in_place(void **state)
 	expect_changes(&changes, expected, 4);
 	zone_changes_clear(&changes);
 	knot_dname_free(gone, NULL);
+	zone_free(zone);
+	zone_free(removals);
+	zone_free(additions);
+}
+
+/* A change that adds more RRsets than it removes leaves the zone's
+ * RRsets in an array of the room it says it has: room counted past the
+ * array would let the next record added to the zone write beyond it. */
+static void test_patched_zone_room_is_its_own(void **state)
+{
+	struct zone *zone = load_text(DIFF_SOA(1) "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n");
+	struct zone *removals = load_text(DIFF_SOA(1));
+	struct zone *additions = load_text(DIFF_SOA(2) "a 300 IN A 192.0.2.1\nb 300 IN A 192.0.2.2\n"
+					   "c 300 IN A 192.0.2.3\n");
+	char err[256];
+
+	(void)state;
+	if (zone_patch(zone, &removals, &additions, 1, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(zone->rrset_count, 6);
+	assert_true(zone->rrset_capacity >= zone->rrset_count);
+	assert_true(malloc_usable_size(zone->rrsets) >= zone->rrset_capacity * sizeof(*zone->rrsets));
 	zone_free(zone);
 	zone_free(removals);
 	zone_free(additions);
@@ -1222,6 +1245,7 @@ int main(void)
 		cmocka_unit_test(test_rrset_merge_takes_lowest_ttl),
 		cmocka_unit_test(test_ttl_of_an_include_holds_after_it),
 		cmocka_unit_test(test_diff_applies_in_place),
+		cmocka_unit_test(test_patched_zone_room_is_its_own),
 		cmocka_unit_test(test_diff_replacing_signatures_applies),
 		cmocka_unit_test(test_diff_that_does_not_apply_changes_nothing),
 		cmocka_unit_test_teardown(test_diff_past_the_record_limit_changes_nothing, default_limits),

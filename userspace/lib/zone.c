@@ -916,7 +916,7 @@ static bool unchanged(const struct touched *t)
  * changes unless everything can. */
 static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_changes *changes)
 {
-	size_t moved = 0, out = 0, j = 0;
+	size_t moved = 0, out = 0, j = 0, room;
 	bool lost_dnssec = false;
 	knot_rrset_t *merged = NULL;
 
@@ -929,7 +929,8 @@ static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_chan
 			return -1;
 		moved += !t->before || !t->rr.rrs.count;
 	}
-	if (moved && !(merged = malloc((zone->rrset_count + o->count) * sizeof(*merged))))
+	room = zone->rrset_count + o->count;
+	if (moved && !(merged = malloc(room * sizeof(*merged))))
 		return -1;
 	for (size_t i = 0; i < o->count; i++) {
 		struct touched *t = &o->items[i];
@@ -973,7 +974,7 @@ static int overlay_commit(struct zone *zone, struct overlay *o, struct zone_chan
 		free(zone->rrsets);
 		zone->rrsets = merged;
 		zone->rrset_count = out;
-		zone->rrset_capacity = zone->rrset_count + o->count;
+		zone->rrset_capacity = room;
 	}
 	if (lost_dnssec) {
 		zone->is_signed = false;
