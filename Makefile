@@ -64,6 +64,7 @@ CONFIG_DOC := $(BUILD)/tests/config_doc
 
 # libFuzzer targets (clang), built apart with their own copy of the library.
 FUZZ_BUILD   := build-fuzz
+export FUZZ_BUILD
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -O1 -g $(COMMON_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
@@ -213,6 +214,7 @@ test-prog: $(PROG_TESTS) $(BPF_OBJS)
 	@set -e; for t in $(PROG_TESTS); do echo "== $$t"; tests/private_tmp.sh $$t; done
 
 test-fuzz: $(FUZZ_BINS) $(PROG_FUZZ) $(BPF_OBJS)
+	@tests/fuzz/run_test.sh
 	@tests/fuzz/run.sh smoke
 
 # The Python tools need dnspython: Debian's python3, whatever python3 is first in PATH.
