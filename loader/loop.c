@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 
+#include "array.h"
 #include "cancel.h"
 #include "clock.h"
 #include "log.h"
@@ -109,18 +110,15 @@ void loop_timer_cancel(struct loop *loop, struct loop_timer *timer)
 
 void loop_timer_arm(struct loop *loop, struct loop_timer *timer, double at)
 {
-	loop_timer_cancel(loop, timer);
-	if (loop->timer_count == loop->heap_capacity) {
-		size_t capacity = loop->heap_capacity ? 2 * loop->heap_capacity : 16;
-		struct loop_timer **heap = realloc(loop->heap, capacity * sizeof(*heap));
+	struct loop_timer **heap;
 
-		if (!heap) {    /* cannot happen in practice; never lose a timer silently */
-			log_error("out of memory arming timer %s", timer->name);
-			abort();
-		}
-		loop->heap = heap;
-		loop->heap_capacity = capacity;
+	loop_timer_cancel(loop, timer);
+	heap = array_room(loop->heap, loop->timer_count, &loop->heap_capacity, sizeof(*heap));
+	if (!heap) {    /* cannot happen in practice; never lose a timer silently */
+		log_error("out of memory arming timer %s", timer->name);
+		abort();
 	}
+	loop->heap = heap;
 	timer->at = at;
 	heap_place(loop, timer, loop->timer_count++);
 	heap_up(loop, loop->timer_count - 1);
@@ -152,16 +150,12 @@ static int poll_timeout_ms(const struct loop *loop)
 
 int loop_watch(struct loop *loop, int fd, short events, loop_io_fn fn, void *arg)
 {
-	if (loop->watch_count == loop->watch_capacity) {
-		size_t capacity = loop->watch_capacity ? 2 * loop->watch_capacity : 16;
-		struct watch *w = realloc(loop->watches, capacity * sizeof(*w));
+	struct watch *watches = array_room(loop->watches, loop->watch_count, &loop->watch_capacity, sizeof(*watches));
 
-		if (!w)
-			return -1;
-		loop->watches = w;
-		loop->watch_capacity = capacity;
-	}
-	loop->watches[loop->watch_count++] = (struct watch){ fd, events, fn, arg };
+	if (!watches)
+		return -1;
+	loop->watches = watches;
+	watches[loop->watch_count++] = (struct watch){ fd, events, fn, arg };
 	return 0;
 }
 

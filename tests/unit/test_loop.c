@@ -68,6 +68,49 @@ static void test_timers_in_deadline_order(void **state)
 	loop_free(loop);
 }
 
+static size_t many_fired[200], many_count;
+
+static void note_many(struct loop_timer *t)
+{
+	many_fired[many_count++] = (uintptr_t)t->arg;
+	if (many_count == sizeof(many_fired) / sizeof(many_fired[0]))
+		loop_stop(fired.loop);
+}
+
+/* More timers than the heap's first room, armed out of order, some armed
+ * again and some cancelled: every one left fires once, in deadline order. */
+static void test_many_timers_in_deadline_order(void **state)
+{
+	enum { TIMERS = 200 };
+	struct loop *loop = loop_new(one_each, NULL);
+	static struct loop_timer timers[TIMERS + 20];
+	double now = clock_monotonic();
+
+	(void)state;
+	fired = (struct fired){ .loop = loop };
+	many_count = 0;
+	/* Timer i is due 50 ms + i / 10 ms from now; armed in the order 7k mod TIMERS. */
+	for (size_t k = 0; k < TIMERS; k++) {
+		size_t i = k * 7 % TIMERS;
+
+		loop_timer_init(&timers[i], "many", note_many, (void *)(uintptr_t)i);
+		loop_timer_arm(loop, &timers[i], now + 0.05 + i * 0.0001);
+	}
+	for (size_t i = TIMERS; i < TIMERS + 20; i++) {
+		loop_timer_init(&timers[i], "cancelled", note_many, (void *)(uintptr_t)i);
+		loop_timer_arm(loop, &timers[i], now + 0.05 + (i - TIMERS) * 0.0003);
+	}
+	for (size_t i = 0; i < TIMERS; i += 3)          /* armed again at the same deadline */
+		loop_timer_arm(loop, &timers[i], now + 0.05 + i * 0.0001);
+	for (size_t i = TIMERS; i < TIMERS + 20; i++)
+		loop_timer_cancel(loop, &timers[i]);
+	assert_int_equal(loop_run(loop), 0);
+	assert_int_equal(many_count, TIMERS);
+	for (size_t i = 0; i < TIMERS; i++)
+		assert_int_equal(many_fired[i], i);
+	loop_free(loop);
+}
+
 struct probe_job {
 	struct loop_job job;
 	struct loop *loop;
@@ -226,6 +269,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timers_in_deadline_order),
+		cmocka_unit_test(test_many_timers_in_deadline_order),
 		cmocka_unit_test(test_run_until_lanes_idle),
 		cmocka_unit_test(test_a_listener_short_of_descriptors_rests),
 		cmocka_unit_test(test_lanes_do_not_wait_for_each_other),

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <libdnssec/nsec.h>
 
+#include "array.h"
 #include "denial.h"
 
 #define NSEC3_HASH_LEN 20
@@ -85,15 +86,11 @@ static int collect(struct denial *d, const struct zone *zone, uint16_t type)
 	for (size_t i = 0; i < zone->rrset_count; i++) {
 		if (zone->rrsets[i].type != type)
 			continue;
-		if (d->count % 1024 == 0) {
-			struct denial_proof *grown = realloc(d->proofs, (d->count + 1024) * sizeof(*grown));
+		struct denial_proof *proof = array_push((void **)&d->proofs, &d->count, sizeof(*proof));
 
-			if (!grown)
-				return -1;
-			d->proofs = grown;
-		}
-		memset(&d->proofs[d->count], 0, sizeof(d->proofs[d->count]));
-		d->proofs[d->count++].rrset = &zone->rrsets[i];
+		if (!proof)
+			return -1;
+		proof->rrset = &zone->rrsets[i];
 	}
 	return 0;
 }
