@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "array.h"
 #include "answers.h"
+#include "array.h"
 #include "log.h"
 
 #define DNS_FLAG_QR 0x8000

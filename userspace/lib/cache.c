@@ -17,8 +17,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "array.h"
 #include "answers.h"
+#include "array.h"
 #include "blob.h"
 #include "cache.h"
 #include "clock.h"
