@@ -39,9 +39,12 @@ DEPFLAGS  = -MMD -MP
 COMMON_CFLAGS := -Wall -Wextra -Werror -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE \
 		 -DXDPCAST_VERSION='"$(VERSION)"' -Ibpf -Iuserspace/lib -Iloader -I$(BUILD)
 CFLAGS   += $(COMMON_CFLAGS)
+# float-cast-overflow: a double out of an integer's range (a timeout in
+# milliseconds, a rate), which -fsanitize=undefined leaves out.
+SANITIZERS := address,undefined,float-cast-overflow
 ifeq ($(SANITIZE),1)
-CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS  += -fsanitize=address,undefined
+CFLAGS   += -fsanitize=$(SANITIZERS) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZERS)
 endif
 LIBS     := $(shell pkg-config --libs libxdp libbpf libknot libzscanner yaml-0.1 libmicrohttpd jansson libsystemd libdnssec 2>/dev/null || echo -lxdp -lbpf -lknot -ldnssec -lzscanner -lyaml -lmicrohttpd -ljansson -lsystemd) -lelf -lz -lpthread
 
@@ -66,7 +69,7 @@ CONFIG_DOC := $(BUILD)/tests/config_doc
 FUZZ_BUILD   := build-fuzz
 export FUZZ_BUILD
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS  := -O1 -g $(COMMON_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+FUZZ_CFLAGS  := -O1 -g $(COMMON_CFLAGS) -fsanitize=fuzzer-no-link,$(SANITIZERS) -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 PROG_FUZZ    := $(BUILD)/tests/prog_fuzz
@@ -196,7 +199,7 @@ $(FUZZ_BUILD)/libxdpcast.a: $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRCS))
 	ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libxdpcast.a
-	$(CLANG) -fsanitize=fuzzer,address,undefined $^ $(LIBS) -o $@
+	$(CLANG) -fsanitize=fuzzer,$(SANITIZERS) $^ $(LIBS) -o $@
 
 -include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' -type f 2>/dev/null)
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -35,6 +36,8 @@ struct lane {
 struct loop {
 	struct watch *watches;
 	size_t watch_count, watch_capacity;
+	struct pollfd *polled;          /* the turn's poll set, while dispatched */
+	size_t polled_count, polled_capacity;
 
 	struct loop_timer **heap;       /* min-heap by `at` */
 	size_t timer_count, heap_capacity;
@@ -143,7 +146,9 @@ static int poll_timeout_ms(const struct loop *loop)
 	if (!loop->timer_count)
 		return -1;
 	wait = loop->heap[0]->at - clock_monotonic();
-	return wait <= 0 ? 0 : (int)(wait * 1000) + 1;
+	/* A SOA's expiry may be weeks away: past INT_MAX ms poll wakes early
+	 * and the timeout is taken again. */
+	return wait <= 0 ? 0 : wait >= INT_MAX / 1000 ? INT_MAX : (int)(wait * 1000) + 1;
 }
 
 /* ---- file descriptors ---- */
@@ -168,6 +173,11 @@ void loop_watch_events(struct loop *loop, int fd, short events)
 
 void loop_unwatch(struct loop *loop, int fd)
 {
+	/* The turn's events of this fd are not for whatever takes its number
+	 * before they are dispatched. */
+	for (size_t i = 0; i < loop->polled_count; i++)
+		if (loop->polled[i].fd == fd)
+			loop->polled[i].revents = 0;
 	for (size_t i = 0; i < loop->watch_count; i++) {
 		if (loop->watches[i].fd == fd) {
 			loop->watches[i] = loop->watches[--loop->watch_count];
@@ -373,21 +383,24 @@ void loop_free(struct loop *loop)
 		close(loop->wake_fd);
 	pthread_mutex_destroy(&loop->finished_lock);
 	free(loop->watches);
+	free(loop->polled);
 	free(loop->heap);
 	free(loop);
 }
 
 /* ---- the loop ---- */
 
-static void dispatch(struct loop *loop, struct pollfd *pfds, size_t count)
+static void dispatch(struct loop *loop)
 {
-	for (size_t i = 0; i < count && !loop->stopped; i++) {
-		if (!pfds[i].revents)
+	for (size_t i = 0; i < loop->polled_count && !loop->stopped; i++) {
+		struct pollfd *p = &loop->polled[i];
+
+		if (!p->revents)
 			continue;
 		/* A callback may have unwatched this fd or others: find it again. */
 		for (size_t w = 0; w < loop->watch_count; w++) {
-			if (loop->watches[w].fd == pfds[i].fd) {
-				loop->watches[w].fn(loop->watches[w].arg, pfds[i].revents);
+			if (loop->watches[w].fd == p->fd) {
+				loop->watches[w].fn(loop->watches[w].arg, p->revents);
 				break;
 			}
 		}
@@ -403,51 +416,49 @@ static bool lanes_busy(const struct loop *loop, unsigned lanes)
 }
 
 /* Runs until loop_stop(), or (with `until_idle`) until no job of
- * `lanes` is pending. */
+ * `lanes` is pending. A stop that ends an `until_idle` run early stays
+ * asked for the loop_run after it. */
 static int run(struct loop *loop, bool until_idle, unsigned lanes)
 {
-	struct pollfd *pfds = NULL;
-	size_t capacity = 0;
-	int ret = 0;
-
-	loop->stopped = false;
 	while (!loop->stopped && (!until_idle || lanes_busy(loop, lanes))) {
 		double turn_start;
-		size_t polled;
 		int ready;
 
 		fire_due_timers(loop);
 		if (loop->stopped)
 			break;
-		if (capacity < loop->watch_count) {
-			struct pollfd *bigger = realloc(pfds, loop->watch_count * sizeof(*pfds));
+		if (loop->polled_capacity < loop->watch_count) {
+			struct pollfd *bigger = realloc(loop->polled, loop->watch_count * sizeof(*bigger));
 
 			if (!bigger) {
 				log_error("out of memory for the event loop's %zu descriptors", loop->watch_count);
-				ret = -1;
-				break;
+				return -1;
 			}
-			pfds = bigger;
-			capacity = loop->watch_count;
+			loop->polled = bigger;
+			loop->polled_capacity = loop->watch_count;
 		}
-		polled = loop->watch_count;
-		for (size_t i = 0; i < polled; i++)
-			pfds[i] = (struct pollfd){ .fd = loop->watches[i].fd, .events = loop->watches[i].events };
-		ready = poll(pfds, polled, poll_timeout_ms(loop));
+		for (size_t i = 0; i < loop->watch_count; i++)
+			loop->polled[i] = (struct pollfd){ .fd = loop->watches[i].fd,
+							   .events = loop->watches[i].events };
+		ready = poll(loop->polled, loop->watch_count, poll_timeout_ms(loop));
 		turn_start = clock_monotonic();
 		if (ready < 0 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
-			ret = -1;
-			break;
+			return -1;
 		}
-		if (ready > 0)
-			dispatch(loop, pfds, polled);
+		if (ready > 0) {
+			loop->polled_count = loop->watch_count;
+			dispatch(loop);
+			loop->polled_count = 0;
+		}
 		fire_due_timers(loop);
 		if (clock_monotonic() - turn_start > loop->longest_turn)
 			loop->longest_turn = clock_monotonic() - turn_start;
 	}
-	free(pfds);
-	return ret;
+	if (until_idle)
+		return loop->stopped && lanes_busy(loop, lanes);
+	loop->stopped = false;
+	return 0;
 }
 
 int loop_run(struct loop *loop)

@@ -122,10 +122,13 @@ int loop_run(struct loop *loop);
 #define LOOP_LANE(lane) (1u << (lane))
 
 /* Runs the loop, its watches and timers, until no job of `lanes` (a mask
- * of LOOP_LANE bits) is pending, or loop_stop(); -1 if poll fails. For
- * start-up work that must not hold up what the loop serves (the control
- * socket's status while the first transfers run): jobs of other lanes
- * (its replies) may still be pending after. */
+ * of LOOP_LANE bits) is pending: 0. For start-up work that must not hold
+ * up what the loop serves (the control socket's status while the first
+ * transfers run): jobs of other lanes (its replies) may still be pending
+ * after. -1 if poll fails; 1 if loop_stop() came while jobs of `lanes`
+ * were pending: either way the caller waits for them (loop_drain) before
+ * reading their results. The stop stays asked: the next loop_run returns
+ * at once. */
 int loop_run_until_idle(struct loop *loop, unsigned lanes);
 void loop_stop(struct loop *loop);
 

@@ -884,7 +884,9 @@ static void cleanup(struct daemon *d, unsigned signo)
 		d->exiting = true;
 		control_server_stop(d->control, signo == SIGUSR1 ? "xdpcastd is handing over to the next start" :
 					       signo ? "xdpcastd is stopping" : "xdpcastd's start failed");
+		d->control = NULL;
 		loop_free(d->loop);
+		d->loop = NULL;
 		/* The transfers it finished: the next start has them if the
 		 * primaries do not answer it. */
 		zones_save_copies(d);

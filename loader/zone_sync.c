@@ -1832,7 +1832,7 @@ void zones_first_transfers(struct daemon *d)
 	}
 	daemon_start_progress(d);
 	if (loop_run_until_idle(d->loop, start_lanes))
-		loop_drain(d->loop);    /* the loop failed (poll): the transfers are still waited for */
+		loop_drain(d->loop);    /* the loop failed (poll) or was stopped: the transfers are still waited for */
 }
 
 void zones_start(struct daemon *d)

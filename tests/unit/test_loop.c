@@ -4,13 +4,16 @@
  * order they were armed in, a cancelled timer never fires, a job's `done`
  * runs on the loop's thread after its `run` on a worker, a job stuck on one
  * lane does not hold up another lane, running until the jobs of some lanes
- * are done serves timers meanwhile and leaves the other lanes' jobs, and
- * freeing the loop cancels what still runs and still runs every `done`.
+ * are done serves timers meanwhile and leaves the other lanes' jobs (a stop
+ * meanwhile is told and kept), a closed fd's events are not handed to the
+ * one taking its number, a timer weeks away waits, and freeing the loop
+ * cancels what still runs and still runs every `done`.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -265,6 +268,125 @@ static void test_a_listener_short_of_descriptors_rests(void **state)
 	loop_free(loop);
 }
 
+/* A stop while the start's jobs run (a signal, a drain's end): the caller
+ * is told the jobs are not done, so that it waits for them before reading
+ * their results, and the stop is not lost: the run after returns at once. */
+static void test_a_stop_before_idle_is_told_and_kept(void **state)
+{
+	struct loop *loop = loop_new(one_each, NULL);
+	int finished = 0;
+	struct probe_job transfer = { .job = { .lane = LANE_TRANSFERS, .run = probe_run, .done = probe_done },
+				      .hold_s = 0.3, .finished = &finished };
+	struct loop_timer stop, late;
+
+	(void)state;
+	fired = (struct fired){ .loop = NULL };
+	loop_timer_init(&stop, "stop", stop_loop, loop);
+	loop_timer_arm(loop, &stop, clock_monotonic() + 0.01);
+	loop_submit(loop, &transfer.job);
+	assert_int_equal(loop_run_until_idle(loop, LOOP_LANE(LANE_TRANSFERS)), 1);
+	assert_int_equal(loop_jobs_pending(loop), 1);
+	loop_drain(loop);
+	assert_int_equal(finished, 1);
+	loop_timer_init(&late, "late", note, NULL);
+	loop_timer_arm(loop, &late, clock_monotonic() + 0.05);
+	assert_int_equal(loop_run(loop), 0);
+	assert_int_equal(fired.count, 0);
+	/* Taken by that run: the next one serves its timers. */
+	fired.loop = loop;
+	fired.stop_after = 1;
+	assert_int_equal(loop_run(loop), 0);
+	assert_int_equal(fired.count, 1);
+	loop_free(loop);
+}
+
+struct fd_reuse {
+	struct loop *loop;
+	struct loop_timer stop;
+	int first[2], second[2], successor[2];
+	int successor_events;
+};
+
+static void successor_ready(void *arg, short revents)
+{
+	struct fd_reuse *r = arg;
+
+	(void)revents;
+	r->successor_events++;
+}
+
+/* The first pipe's callback closes the second, whose readable event of
+ * this turn is still to be dispatched, and watches a new pipe that takes
+ * its number. */
+static void first_ready(void *arg, short revents)
+{
+	struct fd_reuse *r = arg;
+	int was = r->second[0];
+
+	(void)revents;
+	loop_unwatch(r->loop, r->second[0]);
+	close(r->second[0]);
+	close(r->second[1]);
+	assert_int_equal(pipe(r->successor), 0);
+	assert_int_equal(r->successor[0], was);
+	assert_int_equal(loop_watch(r->loop, r->successor[0], POLLIN, successor_ready, r), 0);
+	loop_timer_arm(r->loop, &r->stop, clock_monotonic());
+}
+
+static void test_a_closed_fds_events_are_not_its_successors(void **state)
+{
+	struct fd_reuse r = { .loop = loop_new(one_each, NULL) };
+
+	(void)state;
+	assert_int_equal(pipe(r.first), 0);
+	assert_int_equal(pipe(r.second), 0);
+	assert_int_equal(write(r.first[1], "x", 1), 1);
+	assert_int_equal(write(r.second[1], "x", 1), 1);
+	assert_int_equal(loop_watch(r.loop, r.first[0], POLLIN, first_ready, &r), 0);
+	assert_int_equal(loop_watch(r.loop, r.second[0], POLLIN, successor_ready, &r), 0);
+	r.successor_events = 0;
+	loop_timer_init(&r.stop, "stop", stop_loop, r.loop);
+	assert_int_equal(loop_run(r.loop), 0);
+	/* Nothing was written to the new pipe. */
+	assert_int_equal(r.successor_events, 0);
+	loop_unwatch(r.loop, r.first[0]);
+	loop_unwatch(r.loop, r.successor[0]);
+	for (int i = 0; i < 2; i++) {
+		close(r.first[i]);
+		close(r.successor[i]);
+	}
+	loop_free(r.loop);
+}
+
+static void stop_on_read(void *arg, short revents)
+{
+	(void)revents;
+	loop_stop(arg);
+}
+
+/* A SOA's expiry may be weeks away: the wait is more milliseconds than
+ * poll's int holds (undefined behaviour the sanitizers catch). */
+static void test_a_timer_weeks_away(void **state)
+{
+	struct loop *loop = loop_new(one_each, NULL);
+	struct loop_timer expiry;
+	int ready[2];
+
+	(void)state;
+	fired = (struct fired){ .loop = NULL };
+	loop_timer_init(&expiry, "expiry", note, NULL);
+	loop_timer_arm(loop, &expiry, clock_monotonic() + 28 * 86400.0);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(write(ready[1], "x", 1), 1);
+	assert_int_equal(loop_watch(loop, ready[0], POLLIN, stop_on_read, loop), 0);
+	assert_int_equal(loop_run(loop), 0);
+	assert_int_equal(fired.count, 0);
+	loop_unwatch(loop, ready[0]);
+	close(ready[0]);
+	close(ready[1]);
+	loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +394,9 @@ int main(void)
 		cmocka_unit_test(test_many_timers_in_deadline_order),
 		cmocka_unit_test(test_run_until_lanes_idle),
 		cmocka_unit_test(test_a_listener_short_of_descriptors_rests),
+		cmocka_unit_test(test_a_stop_before_idle_is_told_and_kept),
+		cmocka_unit_test(test_a_closed_fds_events_are_not_its_successors),
+		cmocka_unit_test(test_a_timer_weeks_away),
 		cmocka_unit_test(test_lanes_do_not_wait_for_each_other),
 	};
 
