@@ -349,8 +349,8 @@ static int follow_interface(struct attachment *a, char *detail, size_t len)
 			 ifindex, a->ifindex);
 	else
 		log_warn("%s: appeared as ifindex %d; attaching the xdpcast program there", a->ifname, ifindex);
+	a->arrival = a->ifindex ? IFACE_MADE_AGAIN : IFACE_APPEARED;
 	a->ifindex = ifindex;
-	a->made_again = true;
 	return 1;
 }
 
@@ -505,7 +505,7 @@ int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *sl
 		}
 		if (a->seen.id == ours) {
 			a->attached = true;
-			a->made_again = false;
+			a->arrival = IFACE_KNOWN;
 			continue;
 		}
 		a->attached = false;
@@ -516,24 +516,30 @@ int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *sl
 			continue;
 		}
 		/* A new interface may have another driver: the mode is chosen as at the start. */
-		if (a->made_again ? attach_fresh(a, prog_fd, a->wanted_mode, a->fallback_to_skb, err, sizeof(err)) :
-				    attach_fresh(a, prog_fd, a->mode, false, err, sizeof(err))) {
-			snprintf(detail, len, "%s: %s failed: %s", a->ifname, a->made_again ?
+		if (a->arrival == IFACE_KNOWN ? attach_fresh(a, prog_fd, a->mode, false, err, sizeof(err)) :
+		    attach_fresh(a, prog_fd, a->wanted_mode, a->fallback_to_skb, err, sizeof(err))) {
+			snprintf(detail, len, "%s: %s failed: %s", a->ifname,
+				 a->arrival == IFACE_KNOWN ? "the xdpcast program was detached and re-attaching" :
+				 a->arrival == IFACE_MADE_AGAIN ?
 				 "attaching the xdpcast program to the interface made again" :
-				 "the xdpcast program was detached and re-attaching", err);
+				 "attaching the xdpcast program to the interface that appeared", err);
 			failed = -1;
 			continue;
 		}
 		a->attached = true;
-		a->reattached++;
 		attach_inspect(a->ifindex, &a->seen, err, sizeof(err));
-		if (a->made_again)
-			log_warn("%s: attached to the interface made again in %s mode (%u times so far)", a->ifname,
-				 attach_mode_name(a->mode), a->reattached);
-		else
-			log_warn("%s: the xdpcast program had been detached by someone; attached again in %s mode (%u "
-				 "times so far)", a->ifname, attach_mode_name(a->mode), a->reattached);
-		a->made_again = false;
+		if (a->arrival == IFACE_APPEARED) {
+			log_info("%s: attached in %s mode", a->ifname, attach_mode_name(a->mode));
+		} else {
+			a->reattached++;
+			if (a->arrival == IFACE_MADE_AGAIN)
+				log_warn("%s: attached to the interface made again in %s mode (%u times so far)",
+					 a->ifname, attach_mode_name(a->mode), a->reattached);
+			else
+				log_warn("%s: the xdpcast program had been detached by someone; attached again in %s "
+					 "mode (%u times so far)", a->ifname, attach_mode_name(a->mode), a->reattached);
+		}
+		a->arrival = IFACE_KNOWN;
 	}
 	return failed;
 }

@@ -41,12 +41,16 @@ struct attachment {
 	enum xdp_attach_mode mode;      /* as attached */
 	enum xdp_attach_mode wanted_mode; /* as asked of attach_all, for an interface made again */
 	bool fallback_to_skb;           /* likewise */
-	bool made_again;                /* ifindex is an interface made again under ifname, not attached to yet */
+	enum {
+		IFACE_KNOWN,            /* attached to at least once, or taken over */
+		IFACE_MADE_AGAIN,       /* ifindex is an interface made again under ifname, not attached to yet */
+		IFACE_APPEARED,         /* likewise, one missing since the start: not counted in reattached */
+	} arrival;
 	bool gone;                      /* no interface of ifindex nor of ifname at the last check */
 	bool attached;                  /* by us, and still there at the last check */
 	__u32 replaced;                 /* the program we replaced here, 0: none */
 	struct xdp_holder seen;         /* the last check's view */
-	unsigned reattached;            /* times we put it back after someone detached it */
+	unsigned reattached;            /* times we put it back after someone detached it or made it again */
 	char members[XDPCAST_MEMBERS_MAX][IF_NAMESIZE]; /* the devices counted under it (attach_members) */
 	size_t member_count;
 };

@@ -76,6 +76,8 @@ wait_for "healthy again" healthy
 	fail "status shows the old ifindex of veth-s: $(ctl status | grep veth-s)"
 grep -q "veth-s: created again as ifindex $new_ifindex (was $old_ifindex)" "$WORK/xdpcastd.log" ||
 	fail "the re-attach to the new veth-s is not logged"
+[ "$(status '[f["reattached"] for f in v["interfaces"] if f["name"] == "veth-s"][0]')" = 1 ] ||
+	fail "veth-s made again is not counted once: $(ctl status | grep veth-s)"
 xdp_answers www.example.test A "$expected" ||
 	fail "an answer on the new veth-s: got '$XDP_GOT', not counted under veth-s: $(ctl stats | grep -E 'reason|dns_answer')"
 echo "ok - veth-s made again (ifindex $old_ifindex -> $new_ifindex): attached at the next round, healthy, counted under veth-s"
@@ -129,9 +131,13 @@ srv ip link set veth-y up
 srv ip link set veth-z up
 wait_for "the program on veth-y once it appeared" runs_ours veth-y
 wait_for "healthy once veth-y appeared" healthy
-grep -q "veth-y: appeared as ifindex $(ifindex_of veth-y); attaching" "$WORK/xdpcastd.log" ||
+grep -q "veth-y: appeared as ifindex $(ifindex_of veth-y); attaching" "$WORK/xdpcastd.log" &&
+	grep -q "veth-y: attached in native mode$" "$WORK/xdpcastd.log" ||
 	fail "the attach to veth-y is not logged: $(grep veth-y "$WORK/xdpcastd.log")"
-echo "ok - a handover while veth-y was gone: the start took veth-s over, withdrawn until veth-y appeared, then attached and healthy"
+# Missing since this start: its first attach is no re-attach.
+[ "$(status '[f["reattached"] for f in v["interfaces"] if f["name"] == "veth-y"][0]')" = 0 ] ||
+	fail "veth-y's first appearance counted as a re-attach: $(ctl status | grep veth-y)"
+echo "ok - a handover while veth-y was gone: the start took veth-s over, withdrawn until veth-y appeared, then attached (not counted as a re-attach) and healthy"
 
 stop_xdpcastd
 echo "ok - stopped: detached from veth-y and veth-s"
