@@ -52,7 +52,18 @@ cleanup() {
 		kill "$pid" 2>/dev/null
 		kill -CONT "$pid" 2>/dev/null     # a test may have stopped it (SIGSTOP)
 	done
+	# A process still there CLEANUP_GRACE_S after the signal (a daemon hung
+	# in its stop) is killed: the cleanup, and the run, end.
+	local deadline=$((SECONDS + ${CLEANUP_GRACE_S:-20}))
 	for pid in "${PIDS[@]}"; do
+		while running "$pid" && [ "$SECONDS" -lt "$deadline" ]; do
+			sleep 0.1
+		done
+		if running "$pid"; then
+			echo "cleanup: process $pid ($(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)) still running" \
+				"${CLEANUP_GRACE_S:-20} s after SIGTERM: killed" >&2
+			kill -KILL "$pid" 2>/dev/null
+		fi
 		wait "$pid" 2>/dev/null
 	done
 	for cg in "${EXTRA_CGROUPS[@]}"; do
@@ -538,11 +549,16 @@ xdpcastd_ready() {
 	return 1
 }
 
-# xdpcastd_ended: its process exited (a zombie until waited for, or gone).
-xdpcastd_ended() {
-	[ ! -e "/proc/$XDPCASTD_PID" ] ||
-		[ "$(sed 's/.*) //' "/proc/$XDPCASTD_PID/stat" 2>/dev/null | cut -d' ' -f1)" = Z ]
+# running PID: the process runs; exited but not yet waited for (a zombie)
+# is not running.
+running() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
 }
+
+xdpcastd_ended() { ! running "$XDPCASTD_PID"; }
 
 # ended_unwithdrawn WHAT: xdpcastd, sent SIGTERM, ends within 20 s with
 # exit status 3, having said that BIRD did not take the withdrawal.
