@@ -219,6 +219,8 @@ static int walk_list(struct walk *w, yaml_node_t *node, const char *path, const 
 	}
 	if (list->too_few && !*schema_list_count(list, base))
 		return fail(w, node, path, "%s", list->too_few);
+	if (!list->children && (list->flags & SCHEMA_HAS_LINE))
+		*(int *)schema_at(base, list->line_offset) = node->start_mark.line + 1;
 	seen(w, list);
 	return 0;
 }

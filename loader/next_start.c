@@ -32,8 +32,8 @@ static int new_interfaces_present(const struct options *running, const struct op
 		for (size_t k = 0; k < running->iface_count && !in_use; k++)
 			in_use = !strcmp(running->ifaces[k], o->ifaces[i]);
 		if (!in_use && !if_nametoindex(o->ifaces[i])) {
-			snprintf(err, errlen, "%s: interfaces: %s: no such interface (the next start would keep the "
-				 "anycast prefixes withdrawn until it appears)", o->config_path, o->ifaces[i]);
+			options_value_error(o, "interfaces", err, errlen, "%s: no such interface (the next start would "
+					    "keep the anycast prefixes withdrawn until it appears)", o->ifaces[i]);
 			return -1;
 		}
 	}

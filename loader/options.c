@@ -854,7 +854,7 @@ static const struct schema_item catchment_keys[] = {
 const struct schema_item options_schema[] = {
 	{ .key = "interfaces", .flag = "iface", .short_flag = 'i', .arg = "IF", .shape = SCHEMA_LIST,
 	  .type = &schema_string, LIST_AT(ifaces, iface_count), .max_items = XDPCAST_MAX_IFACES,
-	  .noun = "interface", .flags = SCHEMA_UNIQUE, .group = "flags",
+	  .noun = "interface", .flags = SCHEMA_UNIQUE | SCHEMA_HAS_LINE, .line_offset = AT(ifaces_line), .group = "flags",
 	  .help = "attach to interface IF; one missing at the start is attached once it appears (the prefixes withdrawn meanwhile); "
 		  "a bond's members, which run the program attached to the bond in native mode, count under it" },
 	{ .key = "anycast", .flag = "anycast", .short_flag = 'a', .arg = "PREFIX", .shape = SCHEMA_LIST,
@@ -1028,7 +1028,7 @@ void options_value_error(const struct options *opts, const char *key, char *err,
 			 ...)
 {
 	const struct schema_item *item = schema_child(options_schema, key);
-	int line = *(const int *)((const char *)opts + item->line_offset);
+	int line = item->flags & SCHEMA_HAS_LINE ? *(const int *)((const char *)opts + item->line_offset) : 0;
 	int n = line ? snprintf(err, errlen, "%s:%d: %s: ", opts->config_path, line, key) :
 		       snprintf(err, errlen, "--%s ", item->flag);
 	va_list ap;

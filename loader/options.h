@@ -116,6 +116,7 @@ struct health_options {
 struct options {
 	char **ifaces;
 	size_t iface_count;
+	int ifaces_line;                /* of the config file that gave them; 0: flags */
 	struct anycast_option *anycast;
 	size_t anycast_count;
 	char **zones;
@@ -205,7 +206,7 @@ int config_parse(const char *name, const unsigned char *text, size_t len, struct
  * A YAML error, or one of those four given twice or wrong, is still one. */
 int config_load_paths(const char *path, struct options *opts, char *err, size_t errlen);
 
-/* An error about the value of key (pin_dir, control_socket, state_file),
+/* An error about the value of key (interfaces, pin_dir, control_socket, state_file),
  * naming where it came from as the other options' errors do: "CONFIG:LINE:
  * key: " when the config file gave it, else "--flag " (the flag or its
  * default); then fmt. */

@@ -81,7 +81,7 @@ enum schema_flag {
 	SCHEMA_NAME = 1 << 3,           /* in a named record: the key it is filed under */
 	SCHEMA_SCALAR = 1 << 4,         /* in a named record: the value when it is not a mapping */
 	SCHEMA_NONE_IS_NULL = 1 << 5,   /* the string "none" leaves the value NULL */
-	SCHEMA_HAS_LINE = 1 << 6,       /* a record or value keeps its config line at line_offset */
+	SCHEMA_HAS_LINE = 1 << 6,       /* a record, value or list of values keeps its config line at line_offset */
 	SCHEMA_GIVEN = 1 << 7,          /* a bool at given_offset says whether the key was given */
 };
 

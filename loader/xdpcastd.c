@@ -99,8 +99,8 @@ static int resolve_ifaces(struct daemon *d, char *err, size_t errlen)
 		present += !a->gone;
 	}
 	if (!present) {
-		snprintf(err, errlen, "--iface %s: no such interface%s", d->opts.ifaces[0],
-			 d->opts.iface_count > 1 ? " (nor any other configured)" : "");
+		options_value_error(&d->opts, "interfaces", err, errlen, "%s: no such interface%s", d->opts.ifaces[0],
+				    d->opts.iface_count > 1 ? " (nor any other configured)" : "");
 		return -1;
 	}
 	for (size_t i = 0; i < d->opts.iface_count; i++)

@@ -51,6 +51,9 @@ head -c 1100000 /dev/zero | tr '\0' ';' > "$WORK/big.zone"
 expect_error "$WORK/big.zone: the zone's files are larger than 1 MiB (limits.zone_file_mb)" \
 	"${good[@]}" --zone "$WORK/big.zone" --config "$WORK/small-files.yaml"
 expect_error "error: failed: --iface nosuch0: no such interface" --iface nosuch0 --anycast 192.0.2.0/24 --pop e2e --zone "$ZONE"
+printf 'pop: e2e\ninterfaces: [nosuch0, nosuch1]\n' > "$WORK/no-interface.yaml"
+expect_error "error: failed: $WORK/no-interface.yaml:2: interfaces: nosuch0: no such interface (nor any other configured)" \
+	--config "$WORK/no-interface.yaml" --anycast 192.0.2.0/24 --zone "$ZONE"
 expect_error "prefix '192.0.2.0/33': length must be 0 to 32" --iface veth-s --anycast 192.0.2.0/33 --pop e2e --zone "$ZONE"
 expect_error "prefix '192.0.2.1/24': host bits are set" --iface veth-s --anycast 192.0.2.1/24 --pop e2e --zone "$ZONE"
 expect_error "prefix 'example': not an IPv4 or IPv6 address" --iface veth-s --anycast example --pop e2e --zone "$ZONE"

@@ -247,7 +247,7 @@ stop_xdpcastd
 printf 'interfaces: [veth-s]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
 IN_CONFIG=interfaces start_xdpcastd --zone "$EXAMPLE" --config "$WORK/ifaces.yaml"
 printf 'interfaces: [veth-s, nosuch0]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
-reload_refused "an interface that is not there" "generation 1 keeps answering: $WORK/ifaces.yaml: interfaces: nosuch0: no such interface (the next start would keep the anycast prefixes withdrawn until it appears)"
+reload_refused "an interface that is not there" "generation 1 keeps answering: $WORK/ifaces.yaml:1: interfaces: nosuch0: no such interface (the next start would keep the anycast prefixes withdrawn until it appears)"
 printf 'interfaces: [veth-s, xc-br]\nzone_watch: {enabled: false}\n' > "$WORK/ifaces.yaml"
 ctl reload > /dev/null || fail "a reload adding an interface that is there failed"
 grep -q "^config changed, applied at the next start .*: interfaces$" <<< "$(ctl status)" || fail "status: $(ctl status | grep config)"

@@ -64,15 +64,16 @@ static enum options_result parse(struct options *opts, int argc, char **argv)
 	return result;
 }
 
-/* An error about a path names where it came from: the file's line and
- * key, or the flag (which wins over the file), or the flag of a default.
- * A pin_dir from the config was blamed on --pin-dir. */
+/* An error about a path or an interface names where it came from: the
+ * file's line and key, or the flag (which wins over the file), or the flag
+ * of a default. A pin_dir from the config was blamed on --pin-dir, an
+ * interface on --iface. */
 static void test_path_errors_name_their_source(void **state)
 {
 	char *file_only[] = { "xdpcastd", "--config", (char *)write_config(
 		"pop: ams1\ninterfaces: [veth0]\nanycast: [192.0.2.0/24]\nzones: [/z/a.zone]\n"
 		"pin_dir: /sys/fs/bpf/x\ncontrol_socket: /run/x/ctl.sock\n") };
-	char *flag_too[] = { file_only[0], file_only[1], file_only[2], "--pin-dir", "/sys/fs/bpf/y" };
+	char *flag_too[] = { file_only[0], file_only[1], file_only[2], "--pin-dir", "/sys/fs/bpf/y", "--iface", "veth1" };
 	char err[512], expected[512];
 	struct options opts;
 
@@ -86,11 +87,17 @@ static void test_path_errors_name_their_source(void **state)
 	assert_string_equal(err, expected);
 	options_value_error(&opts, "state_file", err, sizeof(err), "%s: why", opts.state_file);
 	assert_string_equal(err, "--state-file " XDPCAST_DEFAULT_STATE_FILE ": why");
+	/* A list of values: the line of the list. */
+	options_value_error(&opts, "interfaces", err, sizeof(err), "%s: why", opts.ifaces[0]);
+	snprintf(expected, sizeof(expected), "%s:2: interfaces: veth0: why", path);
+	assert_string_equal(err, expected);
 	options_free(&opts);
 
-	assert_int_equal(parse(&opts, 5, flag_too), OPTIONS_RUN);
+	assert_int_equal(parse(&opts, 7, flag_too), OPTIONS_RUN);
 	options_value_error(&opts, "pin_dir", err, sizeof(err), "%s: why", opts.pin_dir);
 	assert_string_equal(err, "--pin-dir /sys/fs/bpf/y: why");
+	options_value_error(&opts, "interfaces", err, sizeof(err), "%s: why", opts.ifaces[0]);
+	assert_string_equal(err, "--iface veth1: why");
 	/* Cut short where err ends, the source first. */
 	options_value_error(&opts, "pin_dir", err, 8, "%s", opts.pin_dir);
 	assert_string_equal(err, "--pin-d");
