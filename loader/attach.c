@@ -349,7 +349,8 @@ static int follow_interface(struct attachment *a, char *detail, size_t len)
 			 ifindex, a->ifindex);
 	else
 		log_warn("%s: appeared as ifindex %d; attaching the xdpcast program there", a->ifname, ifindex);
-	a->arrival = a->ifindex ? IFACE_MADE_AGAIN : IFACE_APPEARED;
+	if (a->arrival != IFACE_APPEARED)     /* one that appeared is new until attached */
+		a->arrival = a->ifindex ? IFACE_MADE_AGAIN : IFACE_APPEARED;
 	a->ifindex = ifindex;
 	return 1;
 }

@@ -48,14 +48,20 @@ cleanup() {
 		echo "--- the last lines of $WORK/xdpcastd.log:" >&2
 		tail -n 40 "$WORK/xdpcastd.log" >&2
 	fi
+	# This shell's children only: the number of one already waited for
+	# (stop_xdpcastd's) may be another's process by now.
+	local ours=() pid deadline
 	for pid in "${PIDS[@]}"; do
+		[ "$(awk '$1 == "PPid:" {print $2}' "/proc/$pid/status" 2>/dev/null)" = $$ ] && ours+=("$pid")
+	done
+	for pid in "${ours[@]}"; do
 		kill "$pid" 2>/dev/null
 		kill -CONT "$pid" 2>/dev/null     # a test may have stopped it (SIGSTOP)
 	done
 	# A process still there CLEANUP_GRACE_S after the signal (a daemon hung
 	# in its stop) is killed: the cleanup, and the run, end.
-	local deadline=$((SECONDS + ${CLEANUP_GRACE_S:-20}))
-	for pid in "${PIDS[@]}"; do
+	deadline=$((SECONDS + ${CLEANUP_GRACE_S:-20}))
+	for pid in "${ours[@]}"; do
 		while running "$pid" && [ "$SECONDS" -lt "$deadline" ]; do
 			sleep 0.1
 		done

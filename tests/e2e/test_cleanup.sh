@@ -2,7 +2,8 @@
 # The tests' own cleanup (lib.sh): a test failing with a process that
 # ignores SIGTERM (a daemon hung in its stop) still ends with its own
 # status; that process is killed CLEANUP_GRACE_S after the signal, which
-# is said, and the test's namespaces and work directory are removed.
+# is said, and the test's namespaces and work directory are removed. A
+# listed process that is no longer the test's child is left alone.
 source "$(dirname "$0")/lib.sh"
 
 INNER_SUFFIX=$SUFFIX-inner
@@ -13,6 +14,9 @@ cat > "$WORK/inner.sh" <<EOF
 source "$ROOT/tests/e2e/lib.sh"
 echo "\$WORK" > "$WORK/inner.work"
 ip netns add "\$NS_SRV"
+# A number in PIDS that is no longer the test's: a process of someone else's.
+bash -c 'sleep 30 & echo \$! > "$WORK/other.pid"'
+PIDS+=(\$(cat "$WORK/other.pid"))
 # Not through srv(): \$! is the process itself, as xdpcastd's (start_xdpcastd).
 ip netns exec "\$NS_SRV" bash -c 'trap "" TERM; echo \$\$ > "$WORK/stubborn.pid"; while :; do sleep 0.1; done' &
 PIDS+=(\$!)
@@ -28,7 +32,10 @@ stubborn=$(cat "$WORK/stubborn.pid")
 grep -q "^cleanup: process $stubborn (bash -c trap .*) still running 2 s after SIGTERM: killed$" \
 	"$WORK/inner.err" || fail "the kill is not said: $(cat "$WORK/inner.err")"
 ! running "$stubborn" || fail "the stubborn process $stubborn still runs"
+other=$(cat "$WORK/other.pid")
+running "$other" || fail "the cleanup killed process $other, which was not the test's"
+kill "$other"
 ! ip netns list | grep -q "^xc-srv-$INNER_SUFFIX\b" || fail "the inner test's namespace is left"
 [ ! -e "$inner_work" ] || fail "the inner test's work directory $inner_work is left"
 echo "ok - a failed test with a process ignoring SIGTERM: killed 2 s after the signal (said), status 1 kept," \
-	"namespace and work directory removed"
+	"namespace and work directory removed, a process not its own left alone"
