@@ -481,6 +481,13 @@ void attach_members(struct attachment *ifaces, size_t count, __u32 *member_ifind
 	}
 }
 
+/* What attach_check was doing, by the interface's arrival, when it failed. */
+static const char *const attaching[] = {
+	[IFACE_KNOWN] = "the xdpcast program was detached and re-attaching",
+	[IFACE_MADE_AGAIN] = "attaching the xdpcast program to the interface made again",
+	[IFACE_APPEARED] = "attaching the xdpcast program to the interface that appeared",
+};
+
 int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *slot_ifindex, char *detail,
 		 size_t len)
 {
@@ -519,11 +526,7 @@ int attach_check(int prog_fd, struct attachment *ifaces, size_t count, __u32 *sl
 		/* A new interface may have another driver: the mode is chosen as at the start. */
 		if (a->arrival == IFACE_KNOWN ? attach_fresh(a, prog_fd, a->mode, false, err, sizeof(err)) :
 		    attach_fresh(a, prog_fd, a->wanted_mode, a->fallback_to_skb, err, sizeof(err))) {
-			snprintf(detail, len, "%s: %s failed: %s", a->ifname,
-				 a->arrival == IFACE_KNOWN ? "the xdpcast program was detached and re-attaching" :
-				 a->arrival == IFACE_MADE_AGAIN ?
-				 "attaching the xdpcast program to the interface made again" :
-				 "attaching the xdpcast program to the interface that appeared", err);
+			snprintf(detail, len, "%s: %s failed: %s", a->ifname, attaching[a->arrival], err);
 			failed = -1;
 			continue;
 		}

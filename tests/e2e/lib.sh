@@ -50,7 +50,7 @@ cleanup() {
 	fi
 	# This shell's children only: the number of one already waited for
 	# (stop_xdpcastd's) may be another's process by now.
-	local ours=() pid deadline
+	local ours=() pid deadline grace=${CLEANUP_GRACE_S:-20}
 	for pid in "${PIDS[@]}"; do
 		[ "$(awk '$1 == "PPid:" {print $2}' "/proc/$pid/status" 2>/dev/null)" = $$ ] && ours+=("$pid")
 	done
@@ -60,14 +60,14 @@ cleanup() {
 	done
 	# A process still there CLEANUP_GRACE_S after the signal (a daemon hung
 	# in its stop) is killed: the cleanup, and the run, end.
-	deadline=$((SECONDS + ${CLEANUP_GRACE_S:-20}))
+	deadline=$((SECONDS + grace))
 	for pid in "${ours[@]}"; do
 		while running "$pid" && [ "$SECONDS" -lt "$deadline" ]; do
 			sleep 0.1
 		done
 		if running "$pid"; then
 			echo "cleanup: process $pid ($(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)) still running" \
-				"${CLEANUP_GRACE_S:-20} s after SIGTERM: killed" >&2
+				"$grace s after SIGTERM: killed" >&2
 			kill -KILL "$pid" 2>/dev/null
 		fi
 		wait "$pid" 2>/dev/null

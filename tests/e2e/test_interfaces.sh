@@ -31,6 +31,7 @@ start_xdpcastd --zone "$ZONE" --config "$WORK/xdpcastd.yaml" --iface veth-y --if
 status() { ctl status --json | json "$1"; }
 healthy() { [ "$(status 'v["healthy"]')" = True ]; }
 fast_path_detail() { ctl status --json | json '[c["error"] for c in v["checks"] if c["check"] == "fast_path"][0]'; }
+reattached() { status '[f["reattached"] for f in v["interfaces"] if f["name"] == "'"$1"'"][0]'; }
 ifindex_of() { srv cat "/sys/class/net/$1/ifindex"; }
 runs_ours() { srv ip -o link show "$1" | grep -q "prog/xdp id $(status 'v["program_id"]') "; }
 expected=$(cli kdig +short @$UNICAST4 www.example.test A)
@@ -77,7 +78,7 @@ wait_for "healthy again" healthy
 	fail "status shows the old ifindex of veth-s: $(ctl status | grep veth-s)"
 grep -q "veth-s: created again as ifindex $new_ifindex (was $old_ifindex)" "$WORK/xdpcastd.log" ||
 	fail "the re-attach to the new veth-s is not logged"
-[ "$(status '[f["reattached"] for f in v["interfaces"] if f["name"] == "veth-s"][0]')" = 1 ] ||
+[ "$(reattached veth-s)" = 1 ] ||
 	fail "veth-s made again is not counted once: $(ctl status | grep veth-s)"
 xdp_answers www.example.test A "$expected" ||
 	fail "an answer on the new veth-s: got '$XDP_GOT', not counted under veth-s: $(ctl stats | grep -E 'reason|dns_answer')"
@@ -127,8 +128,7 @@ grep -q "^interface veth-y (ifindex 0): not attached, no such interface since th
 	fail "status on veth-y missing: $(ctl status | grep veth-y)"
 header=$(srv "$BUILD/xdpcastctl" --pin-dir "$PIN_DIR" --control-socket "$WORK/none.sock" stats | head -1)
 [ "$(echo $header)" = "reason action (none) veth-s total" ] || fail "stats without the daemon, veth-y missing: $header"
-reattached_y() { status '[f["reattached"] for f in v["interfaces"] if f["name"] == "veth-y"][0]'; }
-before=$(reattached_y)
+before=$(reattached veth-y)
 # First with an MTU native XDP refuses, then made again as it should be.
 srv ip link add veth-y mtu 9000 type veth peer name veth-z mtu 9000
 srv ip link set veth-y up
@@ -144,7 +144,7 @@ grep -q "veth-y: appeared as ifindex [0-9]*; attaching" "$WORK/xdpcastd.log" &&
 	grep -q "veth-y: attached in native mode$" "$WORK/xdpcastd.log" ||
 	fail "the attach to veth-y is not logged: $(grep veth-y "$WORK/xdpcastd.log")"
 # Missing since this start: its first attach is no re-attach.
-[ "$(reattached_y)" = "$before" ] ||
+[ "$(reattached veth-y)" = "$before" ] ||
 	fail "veth-y's first attach counted as a re-attach ($before before): $(ctl status | grep veth-y)"
 echo "ok - a handover while veth-y was gone: the start took veth-s over, withdrawn until veth-y appeared (first refused for its MTU, then made again), then attached (not counted as a re-attach) and healthy"
 
