@@ -3,7 +3,8 @@
 # ignores SIGTERM (a daemon hung in its stop) still ends with its own
 # status; that process is killed CLEANUP_GRACE_S after the signal, which
 # is said, and the test's namespaces and work directory are removed. A
-# listed process that is no longer the test's child is left alone.
+# listed process that is no longer the test's child is left alone. And
+# end_loop_after, given a loop that already ended, goes on.
 source "$(dirname "$0")/lib.sh"
 
 INNER_SUFFIX=$SUFFIX-inner
@@ -39,3 +40,15 @@ kill "$other"
 [ ! -e "$inner_work" ] || fail "the inner test's work directory $inner_work is left"
 echo "ok - a failed test with a process ignoring SIGTERM: killed 2 s after the signal (said), status 1 kept," \
 	"namespace and work directory removed, a process not its own left alone"
+
+# A query loop's shell can end, and be reaped, before end_loop_after kills it.
+echo "1.0 192.0.2.1" > "$WORK/ended-loop.txt"
+true &
+ended=$!
+within 5 eval '! running $ended'
+# errexit as in a test's body (a status tested with || would turn it off).
+set +e
+(set -e; end_loop_after 192.0.2.1 "$WORK/ended-loop.txt" "$ended"; echo "went on") > "$WORK/ended-loop.out" 2>&1
+set -e
+grep -qx "went on" "$WORK/ended-loop.out" || fail "end_loop_after of a loop that ended: $(cat "$WORK/ended-loop.out")"
+echo "ok - end_loop_after of a loop that had already ended goes on"
