@@ -317,6 +317,10 @@ struct control_plane_state {
 	__u32 announced_known;
 	__u32 announced_count;
 	__u64 announced[XDPCAST_HANDOVER_PREFIXES];
+	/* The interface of each reattached by its name's hash: one gone at
+	 * the handover has no ifindex to be found by. 0: an older xdpcastd
+	 * wrote it, found by reattached_ifindex. */
+	__u64 reattached_name[XDPCAST_MAX_IFACES];
 };
 
 /*

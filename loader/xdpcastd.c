@@ -573,6 +573,14 @@ static void catchment_tick_due(struct loop_timer *timer)
 	tick_catchment_clock(d);
 }
 
+/* Whether entry k of the previous record's re-attach counts is a's. */
+static bool reattached_entry_of(const struct control_plane_state *previous, size_t k, const struct attachment *a)
+{
+	if (previous->reattached_name[k])
+		return previous->reattached_name[k] == hmap_hash_text(a->ifname);
+	return a->ifindex && previous->reattached_ifindex[k] == (__u32)a->ifindex;
+}
+
 /* The daemon's own counters go on from the previous daemon's, as the maps'
  * do (a version before they were in its map left 0: counted from now). */
 static void carry_counters(struct daemon *d, const struct control_plane_state *previous)
@@ -584,7 +592,7 @@ static void carry_counters(struct daemon *d, const struct control_plane_state *p
 	d->catalog_errors = previous->catalog_errors;
 	for (size_t i = 0; i < d->opts.iface_count; i++)
 		for (size_t k = 0; k < XDPCAST_MAX_IFACES; k++)
-			if (previous->reattached_ifindex[k] == (__u32)d->ifaces[i].ifindex)
+			if (reattached_entry_of(previous, k, &d->ifaces[i]))
 				d->ifaces[i].reattached = previous->reattached[k];
 }
 

@@ -406,6 +406,7 @@ static void test_control_plane(void **state)
 	assert_int_equal(cp.reload_failures, 2);
 	assert_int_equal(cp.catalog_errors, 1);
 	assert_int_equal(cp.reattached_ifindex[1], 7);
+	assert_int_equal(cp.reattached_name[1], hmap_hash_text("eth1"));
 	assert_int_equal(cp.reattached[1], 3);
 	assert_int_equal(cp.reattached[0], 0);
 	/* Every check by name, up or not, for a successor after a handover;

@@ -298,6 +298,7 @@ void state_control_plane(const struct pop_state *s, struct control_plane_state *
 	out->catalog_errors = s->catalog_errors;
 	for (size_t i = 0; i < s->iface_count; i++) {
 		out->reattached_ifindex[i] = s->ifaces[i].ifindex;
+		out->reattached_name[i] = hmap_hash_text(s->ifaces[i].name);
 		out->reattached[i] = s->ifaces[i].reattached;
 	}
 }
