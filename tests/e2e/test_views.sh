@@ -27,8 +27,8 @@ srv ip route add 203.0.113.0/24 via $CLIENT4
 srv ip -6 route add 2001:db8:2::/64 via $CLIENT6
 sed -e 's/^www             IN A    192.0.2.80$/www             IN A    192.0.2.180/' \
     -e 's/^www             IN AAAA 2001:db8:53::80$/www             IN AAAA 2001:db8:53::180/' \
-    -e '/^www             IN A    192.0.2.81$/d' "$DEFAULT_ZONE" > "$VIEW_ZONE"
-grep -q 192.0.2.180 "$VIEW_ZONE" || fail "the view's zone was not written"
+    -e '/^www             IN A    192.0.2.81$/d' -e '/^hinfo  /d' "$DEFAULT_ZONE" > "$VIEW_ZONE"
+grep -q 192.0.2.180 "$VIEW_ZONE" && ! grep -q "^hinfo " "$VIEW_ZONE" || fail "the view's zone was not written"
 printf '$ORIGIN second.test.\n@ 300 IN SOA ns1.example.test. h.example.test. 1 3600 600 86400 60\n@ 300 IN NS ns1.example.test.\nwww 300 IN A 192.0.2.77\n' > "$SECOND"
 KID=$WORK/kid.example.test.zone
 kid_zone() {            # kid_zone SERIAL ADDRESS
@@ -51,9 +51,15 @@ from $VIEW_CLIENT4 $ANYCAST4 www.second.test A 192.0.2.77
 from $VIEW_CLIENT6 $ANYCAST6 www.second.test A 192.0.2.77
 echo "ok - a zone the view does not load is answered from the default view"
 
+# hinfo is only in the default's zone: the view's clients never see it.
+from $CLIENT4 $ANYCAST4 hinfo.example.test HINFO '"PC" "Linux"'
+nxdomain=$(counter dns_nxdomain)
+from $VIEW_CLIENT4 $ANYCAST4 hinfo.example.test HINFO ""
+from $VIEW_CLIENT6 $ANYCAST6 hinfo.example.test HINFO ""
+[ "$(counter dns_nxdomain)" -eq $((nxdomain + 2)) ] || fail "hinfo from the view's clients: not the view's NXDOMAIN"
 from $VIEW_CLIENT4 $ANYCAST4 nothere.example.test A ""
 from $VIEW_CLIENT4 $ANYCAST4 mail.example.test A 192.0.2.25
-echo "ok - the view's zone answers its negatives and its other names itself"
+echo "ok - the view's zone answers its negatives and its other names itself (none of the default's names)"
 
 # One series per zone and view: the view's copy of a zone is not a duplicate.
 serials=$(http_get "http://$UNICAST4:9553/metrics" | grep '^xdpcast_zone_serial{')
