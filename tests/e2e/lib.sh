@@ -616,7 +616,9 @@ cpu_ms() {
 	echo $((ns / 1000000))
 }
 
+# counter REASON: the packets counted for REASON, over every interface
+# (the total column: a first interface's alone would miss the others').
 counter() {
 	"${XDPCASTCTL:-$BUILD/xdpcastctl}" --pin-dir "$PIN_DIR" --control-socket "$CONTROL_SOCKET" stats --all |
-		awk -v r="$1" '$1 == r {print $3}'
+		awk -v r="$1" '$1 == r {print $NF}'
 }
