@@ -21,12 +21,14 @@
 #include <bpf/libbpf.h>
 #include <libknot/libknot.h>
 
+#include "generation.h"
 #include "lookup.h"
 #include "packet.h"
 #include "prefix.h"
 #include "protection.h"
 #include "reasons.h"
 #include "stats.h"
+#include "temp_name.h"
 #include "test_program.h"
 
 #define TEST_ZONE "tests/zones/example.test.zone"
@@ -531,6 +533,48 @@ static void test_generation_swap(void **state)
 	run_fixture(www);
 }
 
+/* A client inside a view's prefix is answered from that view's zone
+ * alone (a name only the default's zone has is NXDOMAIN to it), others
+ * from the default's, IPv4 and IPv6. */
+static void test_views(void **state)
+{
+	static const char view_zone_text[] = "$ORIGIN example.test.\n$TTL 3600\n"
+					      "@ IN SOA ns1 hostmaster 7 7200 900 1209600 300\n@ IN NS ns1\n"
+					      "ns1 IN A 192.0.2.53\nwww IN A 192.0.2.180\n";
+	static const char *const view_prefixes[] = { "203.0.113.0/24", "2001:db8:2::/64" };
+	char path[TEMP_NAME_MAX], err[256], *default_zone = TEST_ZONE, *view_zone = path;
+	const struct view_zones views[] = { { &default_zone, 1 }, { &view_zone, 1 } };
+	const struct client_view in_view = { .view = 1 };
+	struct xdpcast_lpm_key keys[2];
+	int fd, views_fd = bpf_map__fd(skel->maps.xdpcast_views);
+
+	(void)state;
+	fd = mkstemp(temp_name(path, sizeof(path), "xdpcast-view-XXXXXX"));
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, view_zone_text, strlen(view_zone_text)), (ssize_t)strlen(view_zone_text));
+	close(fd);
+	assert_int_equal(test_program_publish_views(skel, views, 2, err, sizeof(err)), 0);
+	unlink(path);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(prefix_parse(view_prefixes[i], &keys[i], err, sizeof(err)), 0);
+		assert_int_equal(bpf_map_update_elem(views_fd, &keys[i], &in_view, BPF_ANY), 0);
+	}
+
+	run_fixture(&(struct fixture){ "the view's client: the view's answer",
+				       { .src = "203.0.113.2", .qname = "www.example.test." },
+				       XDP_TX, XDPCAST_dns_answer, { 1, 1, 1, "192.0.2.180" } });
+	run_fixture(&(struct fixture){ "the view's IPv6 client: a name only the default's zone has",
+				       { .family = 6, .src = "2001:db8:2::2", .qname = "mail.example.test." },
+				       XDP_TX, XDPCAST_dns_nxdomain,
+				       { 0, 1, 0, .rcode = KNOT_RCODE_NXDOMAIN,
+					 .first_authority = "\t300\tSOA\tns1.example.test. hostmaster.example.test. 7 " } });
+	run_fixture(&fixtures[0]);     /* another client: the default's */
+
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(bpf_map_delete_elem(views_fd, &keys[i]), 0);
+	assert_int_equal(test_program_publish(skel, TEST_ZONE, err, sizeof(err)), 0);
+}
+
 /* The program loads with every interface slot in use (test_program_load),
  * and counts a packet under its interface's slot, also after the daemon
  * wrote a new ifindex there (an interface made again under its name). */
@@ -702,6 +746,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_generation_swap),
+		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_interface_slots),
 		cmocka_unit_test(test_verifier_headroom),
 		cmocka_unit_test(test_lookup_reason_beside_other_test_runs),

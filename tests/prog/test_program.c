@@ -36,12 +36,19 @@ int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *
 int test_program_publish_zones(struct xdpcast_bpf *skel, const char *const *zone_files, size_t count, char *err,
 			       size_t errlen)
 {
-	struct view_zones views[] = { { (char **)zone_files, count } };
+	const struct view_zones views[] = { { (char **)zone_files, count } };
+
+	return test_program_publish_views(skel, views, 1, err, errlen);
+}
+
+int test_program_publish_views(struct xdpcast_bpf *skel, const struct view_zones *views, size_t view_count,
+			       char *err, size_t errlen)
+{
 	struct generation current = { 0 }, next;
 	int ret;
 
 	(void)skel;
-	if (generation_build(&next, views, 1, NULL, 0, NULL, err, errlen))
+	if (generation_build(&next, views, view_count, NULL, 0, NULL, err, errlen))
 		return -1;
 	ret = generation_apply(&current, &next, cache, TEST_POP, err, errlen);
 	generation_free(&next);
@@ -90,6 +97,9 @@ struct xdpcast_bpf *test_program_load(const char *zone_file, char *err, size_t e
 	 * no test run comes from (its packets arrive on the loopback device):
 	 * they count in the test-run slot. */
 	skel->rodata->iface_count = XDPCAST_MAX_IFACES;
+	/* The view lookup in, as with --view: the verifier walks it too; an
+	 * empty xdpcast_views leaves every client in the default view. */
+	skel->rodata->has_views = 1;
 	for (__u32 i = 0; i < XDPCAST_MAX_IFACES; i++)
 		skel->bss->iface_ifindex[i] = TEST_UNUSED_IFINDEX + i;
 	for (__u32 i = 0; i < XDPCAST_STATS_SLOTS; i++)

@@ -48,6 +48,11 @@ int test_program_publish(struct xdpcast_bpf *skel, const char *zone_file, char *
 /* The same for several zone files at once. */
 int test_program_publish_zones(struct xdpcast_bpf *skel, const char *const *zone_files, size_t count, char *err,
 			       size_t errlen);
+/* The same for the zone files of each view: views[0] the default's,
+ * views[i] those of the clients xdpcast_views leads to view i. */
+struct view_zones;
+int test_program_publish_views(struct xdpcast_bpf *skel, const struct view_zones *views, size_t view_count,
+			       char *err, size_t errlen);
 
 /* Packets counted per reason, summed over CPUs and interface slots. */
 void test_program_counts(struct xdpcast_bpf *skel, __u64 counts[XDPCAST_REASON_MAX]);
