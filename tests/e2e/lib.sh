@@ -616,6 +616,15 @@ cpu_ms() {
 	echo $((ns / 1000000))
 }
 
+# ctl_lacks PATTERN ARGS...: xdpcastctl ARGS answered, and no line of what
+# it printed matches PATTERN (grep's). A failed ctl is no absence: 2.
+ctl_lacks() {
+	local pattern=$1 out
+	shift
+	out=$(ctl "$@") || return 2
+	! grep -q -- "$pattern" <<< "$out"
+}
+
 # counter REASON: the packets counted for REASON, over every interface
 # (the total column: a first interface's alone would miss the others').
 counter() {

@@ -540,7 +540,7 @@ out=$(ctl --json withdraw 2001:db8:53::/48)
 json_documented "drain, undrain, withdraw" <<< "$out"
 # The file never held these withdrawals: undoing one needs no write.
 ctl undrain 2001:db8:53::/48 > /dev/null || fail "undrain of a withdraw never kept, the state file unwritable"
-grep -q "^anycast 2001:db8:53::/48: withdrawn (withdrawn by xdpcastctl" <<< "$(ctl status)" &&
+ctl_lacks "^anycast 2001:db8:53::/48: withdrawn (withdrawn by xdpcastctl" status ||
 	fail "still withdrawn after the undrain: $(ctl status)"
 # One the file holds: refused while it cannot be written.
 rm "$WORK/full"
@@ -560,7 +560,7 @@ rc=0; out=$(ctl undrain 2>&1) || rc=$?
 	fail "status after a partly refused undrain: $(ctl status)"
 rm "$WORK/full"
 ctl undrain > /dev/null || fail "undrain once the state file is writable"
-grep -q "withdrawn by xdpcastctl" <<< "$(ctl status)" && fail "still withdrawn after the undrain: $(ctl status)"
+ctl_lacks "withdrawn by xdpcastctl" status || fail "still withdrawn after the undrain: $(ctl status)"
 stop_xdpcastd
 echo "ok - withdraw with the state file unwritable: in effect, with a warning that it is not kept; its undrain needs no write, a kept one's is refused"
 
@@ -617,7 +617,7 @@ undrain2=$!
 wait_for "the second undrain asked" undrains_asked 2001:db8:53::/48 2
 [ ! -e "$WORK/stalled.over" ] || fail "the first write ended before the second undrain: the test proves nothing"
 wait "$undrain1" && wait "$undrain2" || fail "two undrains: $(cat "$WORK/undrain1.json" "$WORK/undrain2.json")"
-[ "$(json '"xdpcastctl" in str([p["why"] for p in v["prefixes"] if p["prefix"] == "2001:db8:53::/48"])' < "$WORK/undrain1.json")" = False ] ||
+[ "$(json '["xdpcastctl" in (p["why"] or "") for p in v["prefixes"] if p["prefix"] == "2001:db8:53::/48"]' < "$WORK/undrain1.json")" = "[False]" ] ||
 	fail "the first undrain answered with the prefix still withdrawn: $(cat "$WORK/undrain1.json")"
 stop_xdpcastd
 echo "ok - the state file written off the loop: status answered while a write was held; withdrawals in force at once, answered once kept; an undrain in force once kept"

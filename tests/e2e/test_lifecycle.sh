@@ -206,7 +206,7 @@ wait "$LOOP"
 lost=$(grep -c timeout "$WORK/loop.txt" || true)
 [ "$lost" -eq 0 ] || fail "stop and start: $lost queries lost"
 grep -q "taking over" "$WORK/xdpcastd.log" && fail "a start after a full stop took something over"
-ctl block list | grep -q "$BLOCKED4" && fail "a live block survived a full stop"
+ctl_lacks "$BLOCKED4" block list || fail "a live block survived a full stop"
 [ "$(bss every_key_until_ns)" = 0 ] || fail "a fresh start looks every key up: $(bss every_key_until_ns)"
 echo "ok - stop (SIGTERM) then start: 0 of $(wc -l < "$WORK/loop.txt") lost (NSD answered while nothing was attached); nothing carried over"
 

@@ -236,7 +236,7 @@ cycle() {
 	wait_for "member b.test served" served b.test
 	write_knot_conf
 	kctl reload
-	wait_for "member b.test gone" eval '! served b.test'
+	wait_for "member b.test gone" ctl_lacks "^zone b.test\. " status
 	# A new serial of the watched zone, renamed into place: the zone watch alone.
 	WATCHED_SERIAL=$((WATCHED_SERIAL + 1))
 	"$ROOT/tests/tools/names_zone.sh" watched.test 20 $WATCHED_SERIAL > "$WORK/watched.new"
