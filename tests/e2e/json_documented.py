@@ -99,6 +99,10 @@ def main():
     while text[at:].strip():
         at += len(text[at:]) - len(text[at:].lstrip())
         value, at = decoder.raw_decode(text, at)
+        # xdpcastctl's error reply ({"error": ...}) is no SECTION document:
+        # its "error" is a bold word of many sections (status's checks).
+        if name != "Errors" and isinstance(value, dict) and "error" in value and set(value) <= {"ok", "error"}:
+            sys.exit("%s: an error reply, not its document: %s" % (name, json.dumps(value)))
         walk(value, (), "", name)
         documents += 1
     if not documents:

@@ -141,11 +141,14 @@ dpkg-deb -e "$deb" "$WORK/scripts"
 printf '#!/bin/sh\necho "$(basename "$0") $*" >> %s/calls\n' "$WORK" > "$WORK/bin/systemctl"
 cp "$WORK/bin/systemctl" "$WORK/bin/systemd-tmpfiles"
 chmod +x "$WORK/bin/"*
+# A script that fails says so after its calls ("exit N"): dpkg would stop there.
 calls() {
+	local rc=0
 	: > "$WORK/calls"
 	unshare -m sh -c 'mount -t tmpfs tmpfs /run/systemd 2>/dev/null || mount -t tmpfs tmpfs /run &&
-		mkdir -p /run/systemd/system && exec env -u DPKG_ROOT PATH="$0:$PATH" sh "$@"' "$WORK/bin" "$@"
+		mkdir -p /run/systemd/system && exec env -u DPKG_ROOT PATH="$0:$PATH" sh "$@"' "$WORK/bin" "$@" || rc=$?
 	tr '\n' ';' < "$WORK/calls"
+	[ "$rc" -eq 0 ] || echo "exit $rc"
 }
 [ "$(calls "$WORK/scripts/postinst" configure)" = "systemd-tmpfiles --root=/ --create xdpcast.conf;systemctl --system daemon-reload;" ] ||
 	fail "postinst of a fresh install: $(cat "$WORK/calls")"
