@@ -115,11 +115,23 @@ echo "ok - a restart that changes the secret keeps the old one as the previous"
 # IPv6: the hash covers the client's 16 address bytes.
 cookie=$(fresh_cookie -6 @$ANYCAST6)
 [[ "$cookie" =~ ^[0-9a-f]{16}010000[0-9a-f]{26}$ ]] || fail "no server cookie over IPv6: '$cookie'"
+# twice6 [KDIG ARGS]: twice, over IPv6.
+twice6() {
+	cli kdig -6 +norec +time=1 +retry=0 "$@" @$ANYCAST6 www.example.test A www.example.test A 2>&1 |
+		grep -c "192.0.2.80" || true
+}
 drops=$(counter rrl_drop)
+before=$(counter dns_answer)
 for i in 1 2; do
-	[ "$(cli kdig -6 +norec +time=1 +retry=0 +cookie="$cookie" @$ANYCAST6 www.example.test A www.example.test A 2>&1 |
-		grep -c "192.0.2.80" || true)" -eq 2 ] || fail "an IPv6 query with our server cookie was limited"
+	[ "$(twice6 +cookie="$cookie")" -eq 2 ] || fail "an IPv6 query with our server cookie was limited"
 done
 [ "$(counter rrl_drop)" -eq "$drops" ] || fail "rrl_drop moved for IPv6 queries with our server cookie"
+# NSD behind answers with a cookie of the same secret too: only the counter
+# says these answers were XDP's.
+[ "$(counter dns_answer)" -eq $((before + 4)) ] || fail "the IPv6 cookie answers did not come from XDP"
+# The exemption is the cookie's: without it, or forged, RRL limits IPv6 too.
+drops=$(counter rrl_drop)
+[ "$(twice6 +cookie="${cookie:0:40}00000000")" -le 1 ] || fail "a forged server cookie was exempt from RRL over IPv6"
+[ "$(counter rrl_drop)" -gt "$drops" ] || fail "rrl_drop did not move for a forged cookie over IPv6"
 echo "ok - over IPv6, a server cookie is made and exempts its client from RRL"
 stop_xdpcastd

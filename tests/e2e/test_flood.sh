@@ -9,13 +9,14 @@ ZONE=$ROOT/tests/zones/example.test.zone
 LEGIT_QPS=300
 LEGIT_SECONDS=8
 SOURCE_BUCKETS=65536
+RRL_BUCKETS=32768       # not its default (65536), which a setting not applied would leave
 
 setup_network
 cat > "$WORK/flood.yaml" <<YAML
 rate_limit:
   source_buckets: $SOURCE_BUCKETS
 rrl:
-  buckets: $SOURCE_BUCKETS
+  buckets: $RRL_BUCKETS
 # The backend check over IPv4 only: NSD's IPv6 datagrams are counted below.
 health: {backend: $UNICAST4}
 YAML
@@ -111,9 +112,16 @@ reached "$outcomes" "$million" ||
 entries=$(bpftool map dump pinned "$PIN_DIR/xdpcast_source_buckets" | grep -c '"key":')
 rrl_entries=$(bpftool map dump pinned "$PIN_DIR/xdpcast_rrl" | grep -c '"key":')
 [ "$entries" -le "$SOURCE_BUCKETS" ] || fail "$entries source buckets, more than $SOURCE_BUCKETS"
-[ "$rrl_entries" -le "$SOURCE_BUCKETS" ] || fail "$rrl_entries RRL buckets, more than $SOURCE_BUCKETS"
+[ "$rrl_entries" -le "$RRL_BUCKETS" ] || fail "$rrl_entries RRL buckets, more than $RRL_BUCKETS"
+# A map never holds more than its max_entries, and a screened flood fills
+# neither (some thousands of entries): the bound is the map's size itself.
+max_entries() { bpftool -j map show pinned "$PIN_DIR/$1" | json 'v["max_entries"]'; }
+[ "$(max_entries xdpcast_source_buckets)" = "$SOURCE_BUCKETS" ] ||
+	fail "xdpcast_source_buckets holds up to $(max_entries xdpcast_source_buckets), rate_limit.source_buckets is $SOURCE_BUCKETS"
+[ "$(max_entries xdpcast_rrl)" = "$RRL_BUCKETS" ] ||
+	fail "xdpcast_rrl holds up to $(max_entries xdpcast_rrl), rrl.buckets is $RRL_BUCKETS"
 memlock=$(bpftool map show pinned "$PIN_DIR/xdpcast_source_buckets" | awk '/memlock/ {for (i = 1; i <= NF; i++) if ($i == "memlock") print $(i + 1)}')
 got=$(cli kdig +short +norec +time=2 +retry=0 @$ANYCAST4 www.example.test A | sort | tr '\n' ' ')
 [ "$got" = "192.0.2.80 192.0.2.81 " ] || fail "the legitimate client is not answered after the flood: '$got'"
-echo "ok - ${million% *} spoofed sources: $entries source buckets (of $SOURCE_BUCKETS, $memlock), $rrl_entries RRL buckets; legitimate client answered"
+echo "ok - ${million% *} spoofed sources: $entries source buckets (of $SOURCE_BUCKETS, $memlock), $rrl_entries RRL buckets (of $RRL_BUCKETS); legitimate client answered"
 stop_xdpcastd

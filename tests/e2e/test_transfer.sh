@@ -167,7 +167,12 @@ echo "ok - NOTIFY + IXFR: new answer from XDP ${notify_ms} ms after the commit; 
 wait_for "the backend check with serial 2" eval '[ "$(ctl status | grep -c "^check .* up$")" = 3 ]'
 echo "ok - NSD behind follows the same primary: backend serial check up at serial 2"
 
-# NOTIFYs that must not count: wrong key, unsigned from elsewhere.
+# NOTIFYs that must not count: wrong key, unsigned from elsewhere. The
+# primary is at our serial, so a refresh they caused would transfer
+# nothing: what shows one is the time stamped at each refresh.
+transferred_at() { ctl status --json | json 'v["transfers"][0]["transferred_at"]'; }
+refreshed=$(transferred_at)
+sleep 1.1       # a refresh now would stamp another second
 pri timeout 5 ldns-notify -z transfer.test -y "xfr:$WRONG:hmac-sha256" -p $NOTIFY_PORT -r 1 $POP_SIDE > /dev/null 2>&1 || true
 wait_for "the wrong key refused" log_has "NOTIFY for transfer.test. from $PRIMARY refused: its TSIG does not verify"
 cli ip route add 203.0.113.0/24 via $UNICAST4
@@ -175,6 +180,7 @@ cli timeout 5 ldns-notify -z transfer.test -p $NOTIFY_PORT -r 1 $POP_SIDE > /dev
 wait_for "the stranger refused" log_has "NOTIFY for transfer.test. from $CLIENT4 refused: not from the zone's primary"
 [ "$(grep -c "transfer.test.: IXFR\|transfer.test.: AXFR" "$WORK/xdpcastd.log")" -eq 2 ] ||
 	fail "a refused NOTIFY caused a transfer"
+[ "$(transferred_at)" = "$refreshed" ] || fail "a refused NOTIFY caused a refresh (transferred_at $refreshed -> $(transferred_at))"
 echo "ok - NOTIFY with a wrong TSIG key or from another host: refused, logged, no transfer"
 
 # Freshness: short SOA timers, then the primary goes away.
