@@ -878,7 +878,8 @@ static void test_source_levels_in_lanes(void **state)
  * messages are not bogons, nothing else from there is. */
 static void test_path_mtu_from_private_routers(void **state)
 {
-	static const char *const routers[] = { "10.1.2.3", "172.20.0.1", "192.168.1.1", "100.64.0.1", "fd00::1" };
+	static const char *const routers[] = { "10.1.2.3", "172.20.0.1", "172.31.255.1", "192.168.1.1", "100.64.0.1",
+					       "100.127.255.254", "fd00::1" };
 	static const char *const bogons[] = { "127.0.0.1", "169.254.1.1", "0.0.0.1", "192.0.2.9", "fe80::1",
 					      "2001:db8:53::9" };
 	struct protection p;
@@ -1142,7 +1143,7 @@ static void test_cookies(void **state)
 {
 	static const uint8_t client[COOKIE_CLIENT_LEN] = { 0x24, 0x64, 0xc4, 0xab, 0xcf, 0x10, 0xc9, 0x57 };
 	uint8_t cookie[COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN], tampered[COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN];
-	uint8_t secret_a[16], secret_b[16], addr[16], addr6[16], other_addr[16];
+	uint8_t secret_a[16], secret_b[16], zero_secret[16], addr[16], addr6[16], other_addr[16];
 	uint8_t longest[40] = { 0 };
 	struct query_spec with_client = { .src = "203.0.113.40", .qname = "www.example.test.", .edns_size = 1232,
 					  .cookie = client, .cookie_len = COOKIE_CLIENT_LEN };
@@ -1223,6 +1224,14 @@ static void test_cookies(void **state)
 	assert_true(server_cookie_valid(tampered + COOKIE_CLIENT_LEN, client, addr, 1, now, secret_b));
 	cookie_protection(SECRET_B, NULL);
 	run("once the previous secret is gone", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	/* Without a previous secret its slot holds zeros: a cookie anyone can
+	 * make with them proves nothing. */
+	memset(zero_secret, 0, sizeof(zero_secret));
+	memcpy(tampered, client, COOKIE_CLIENT_LEN);
+	server_cookie_make(tampered + COOKIE_CLIENT_LEN, client, addr, 1, now, zero_secret);
+	with_server.cookie = tampered;
+	run("a server cookie of a secret of zeros", &with_server, XDP_DROP, XDPCAST_rrl_drop, NULL);
+	with_server.cookie = cookie;
 
 	/* IPv6: the hash covers all 16 address bytes. */
 	with_client.family = 6;

@@ -150,7 +150,8 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 
 	if (v6) {
 		memset(ip, 0, 40);
-		ip[0] = 0x60;
+		put16(ip, 0x6000 | spec->traffic_class << 4 | (spec->flow_label >> 16 & 0xf));
+		put16(ip + 2, spec->flow_label & 0xffff);
 		ip[6] = spec->ipv6_ext_headers ? 0 /* hop-by-hop */ : spec->ipv6_dst_headers ? 60 :
 			spec->fragment ? 44 : proto;
 		ip[7] = spec->hop_limit ? spec->hop_limit : 64;
@@ -192,6 +193,8 @@ size_t build_query(const struct query_spec *spec, uint8_t *frame)
 
 		memset(ip, 0, ihl * 4);
 		ip[0] = 0x40 | ihl;
+		ip[1] = spec->traffic_class;
+		put16(ip + 4, spec->ip_id);
 		put16(ip + 6, spec->fragment ? 0x2000 : 0x4000);
 		ip[8] = 64;
 		ip[9] = proto;

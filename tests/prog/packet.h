@@ -26,6 +26,9 @@ struct query_spec {
 	uint8_t icmp_code;
 	int fragment;           /* IPv4 MF set, or an IPv6 fragment header */
 	int hop_limit;          /* IPv6 hop limit; default 64 */
+	uint8_t traffic_class;  /* IPv4 TOS, IPv6 traffic class (DSCP and ECN) */
+	uint32_t flow_label;    /* IPv6 */
+	uint16_t ip_id;         /* IPv4 identification */
 	const char *qname;      /* presentation format; case is kept */
 	uint16_t qtype;
 	uint16_t qclass;        /* default IN */

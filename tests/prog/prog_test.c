@@ -37,6 +37,7 @@
 /* Wire-format pieces of names over 255 octets: three 63-octet labels. */
 #define X63 "\077xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 #define NAME_192 X63 X63 X63
+#define X64 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 #define Y45 "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
 
 struct expect_answer {
@@ -154,6 +155,8 @@ static const struct fixture fixtures[] = {
 	  XDP_PASS, XDPCAST_dns_pass_miss },
 	{ "qtype ANY", { .qname = "www.example.test.", .qtype = KNOT_RRTYPE_ANY },
 	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "qtype 128, the first of the query-only types (NXNAME): userspace's", { .qname = "www.example.test.", .qtype = 128 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "qtype RRSIG (the server's: the cache holds no signatures' answer)",
 	  { .qname = "www.example.test.", .qtype = KNOT_RRTYPE_RRSIG },
 	  XDP_PASS, XDPCAST_dns_pass_other },
@@ -191,6 +194,10 @@ static const struct fixture fixtures[] = {
 	  XDP_PASS, XDPCAST_pass_other },
 	{ "router advertisement to an anycast address", { .family = 6, .src = "fe80::1", .proto = IPPROTO_ICMPV6, .icmp_type = 134, .hop_limit = 255 },
 	  XDP_PASS, XDPCAST_pass_other },
+	{ "router solicitation from a link-local host", { .family = 6, .src = "fe80::1", .proto = IPPROTO_ICMPV6, .icmp_type = 133, .hop_limit = 255 },
+	  XDP_PASS, XDPCAST_pass_other },
+	{ "redirect from a link-local router", { .family = 6, .src = "fe80::1", .proto = IPPROTO_ICMPV6, .icmp_type = 137, .hop_limit = 255 },
+	  XDP_PASS, XDPCAST_pass_other },
 	{ "neighbour advertisement from a global address", { .family = 6, .proto = IPPROTO_ICMPV6, .icmp_type = 136, .hop_limit = 255 },
 	  XDP_PASS, XDPCAST_pass_other },
 	/* ndisc_rcv() drops what a router forwarded (hop limit under 255) or
@@ -204,6 +211,24 @@ static const struct fixture fixtures[] = {
 	{ "NTP reply (reflection) to a high port", { .sport = 123, .dport = 40123, .qname = "www.example.test." },
 	  XDP_DROP, XDPCAST_drop_reflection },
 	{ "memcached reply (reflection), IPv6", { .family = 6, .sport = 11211, .dport = 80, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "qotd reply (reflection) to a high port", { .sport = 17, .dport = 40123, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "chargen reply (reflection) to a high port", { .family = 6, .sport = 19, .dport = 40123, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "portmap reply (reflection) to a high port", { .sport = 111, .dport = 40123, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "NetBIOS reply (reflection) to a high port", { .family = 6, .sport = 137, .dport = 40123, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "SNMP reply (reflection) to a high port", { .sport = 161, .dport = 40123, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "CLDAP reply (reflection) to a high port", { .family = 6, .sport = 389, .dport = 40123, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "SSDP reply (reflection) to a high port", { .sport = 1900, .dport = 40123, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "WS-Discovery reply (reflection) to a high port", { .family = 6, .sport = 3702, .dport = 40123, .qname = "www.example.test." },
+	  XDP_DROP, XDPCAST_drop_reflection },
+	{ "mDNS reply (reflection) to a high port", { .sport = 5353, .dport = 40123, .qname = "www.example.test." },
 	  XDP_DROP, XDPCAST_drop_reflection },
 	{ "DNS reply from port 53 to a high port", { .sport = 53, .dport = 33333, .qname = "www.example.test.", .flags = 0x8000 },
 	  XDP_DROP, XDPCAST_drop_reflection },
@@ -251,10 +276,14 @@ static const struct fixture fixtures[] = {
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "EDNS version 1: BADVERS, no sections, no NSID", { .qname = "www.example.test.", .edns_size = 1232, .edns_version = 1, .edns_nsid = 1 },
 	  XDP_TX, XDPCAST_dns_badvers, { 0, 0, 0, .edns = 1, .ext_rcode = 1, .not_authoritative = 1 } },
+	{ "BADVERS to DO=1: no DO bit in our OPT, as NSD", { .qname = "www.example.test.", .edns_size = 1232, .edns_version = 1, .edns_do = 1 },
+	  XDP_TX, XDPCAST_dns_badvers, { 0, 0, 0, .edns = 1, .ext_rcode = 1, .not_authoritative = 1 } },
 	{ "BADVERS keeps the query's CD, as NSD", { .qname = "www.example.test.", .flags = 0x0110, .edns_size = 1232, .edns_version = 1 },
 	  XDP_TX, XDPCAST_dns_badvers, { 0, 0, 0, .edns = 1, .ext_rcode = 1, .not_authoritative = 1, .ra_z_ad_cd = 0x10 } },
 	{ "BADVERS keeps AA, TC, RA and Z, clears AD", { .qname = "www.example.test.", .flags = 0x07e0, .edns_size = 1232, .edns_version = 1 },
 	  XDP_TX, XDPCAST_dns_badvers, { 0, 0, 0, .edns = 1, .ext_rcode = 1, .tc = 1, .ra_z_ad_cd = 0xc0 } },
+	{ "RD=0 (CD=1) is echoed as RD=0", { .qname = "www.example.test.", .flags = 0x0010 },
+	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80" } },
 	{ "an answer keeps none of CD, AA, TC, RA, Z, AD", { .qname = "www.example.test.", .flags = 0x07f0 },
 	  XDP_TX, XDPCAST_dns_answer, { 2, 2, 2, "192.0.2.80" } },
 	{ "NSID asked for: the PoP name", { .family = 6, .qname = "www.example.test.", .edns_size = 1232, .edns_nsid = 1 },
@@ -273,6 +302,8 @@ static const struct fixture fixtures[] = {
 	  XDP_TX, XDPCAST_dns_refused, { 0, 0, 0, .edns = 1, .nsid = TEST_POP, .ede = KNOT_EDNS_EDE_PROHIBITED, .rcode = KNOT_RCODE_REFUSED, .not_authoritative = 1 } },
 	{ "another CHAOS name", { .qname = "authors.bind.", .qtype = KNOT_RRTYPE_TXT, .qclass = KNOT_CLASS_CH },
 	  XDP_PASS, XDPCAST_dns_pass_miss },
+	{ "a label of 64 octets (0x40: an extended label type): NSD's FORMERR", { .raw_qname = 1, .qname = "\100" X64 "\007example\004test", .raw_qname_len = 1 + 64 + 14 },
+	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "compression pointer in the qname", { .raw_qname = 1, .qname = "\3www\xc0\x0c", .raw_qname_len = 6 },
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "qname runs past the end", { .qname = "www.example.test.", .dns_len = 20 },
@@ -352,6 +383,10 @@ static const struct fixture fixtures[] = {
 	{ "prog_fuzz's frame: EDNS UDP payload size 1 (servers differ on it)", { .hex =
 	  "02000000000102000000000288a80064810000650800450000490000400040114e39c6336402c0000235c9d300350035b308beef"
 	  "0100000100000000000103577757074578416d506c450474457354003a6200010000290001000000000000" },
+	  XDP_PASS, XDPCAST_dns_pass_other },
+	{ "OPT record whose owner is not the root (01 00 29 ...): NSD's FORMERR", { .hex =
+	  "0200000000010200000000020800450000490000400040114e39c6336402c00002359c40003500350a38beef"
+	  "0100000100000000000103777777076578616d706c650474657374000001000101002904d0000000000000" },
 	  XDP_PASS, XDPCAST_dns_pass_other },
 	{ "EDNS UDP payload size 511", { .family = 6, .qname = "www.example.test.", .edns_size = 511 },
 	  XDP_PASS, XDPCAST_dns_pass_other },
@@ -542,8 +577,12 @@ static void test_views(void **state)
 					      "@ IN SOA ns1 hostmaster 7 7200 900 1209600 300\n@ IN NS ns1\n"
 					      "ns1 IN A 192.0.2.53\nwww IN A 192.0.2.180\n";
 	static const char *const view_prefixes[] = { "203.0.113.0/24", "2001:db8:2::/64" };
-	char path[TEMP_NAME_MAX], err[256], *default_zone = TEST_ZONE, *view_zone = path;
-	const struct view_zones views[] = { { &default_zone, 1 }, { &view_zone, 1 } };
+	static const char other_zone_text[] = "$ORIGIN other.test.\n$TTL 3600\n"
+					       "@ IN SOA ns1 hostmaster 7 7200 900 1209600 300\n@ IN NS ns1\n"
+					       "ns1 IN A 192.0.2.54\nwww IN A 192.0.2.181\n";
+	char path[TEMP_NAME_MAX], other[TEMP_NAME_MAX], err[256], *view_zone = path;
+	char *default_zones[] = { TEST_ZONE, other };
+	const struct view_zones views[] = { { default_zones, 2 }, { &view_zone, 1 } };
 	const struct client_view in_view = { .view = 1 };
 	struct xdpcast_lpm_key keys[2];
 	int fd, views_fd = bpf_map__fd(skel->maps.xdpcast_views);
@@ -553,8 +592,13 @@ static void test_views(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, view_zone_text, strlen(view_zone_text)), (ssize_t)strlen(view_zone_text));
 	close(fd);
+	fd = mkstemp(temp_name(other, sizeof(other), "xdpcast-other-XXXXXX"));
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, other_zone_text, strlen(other_zone_text)), (ssize_t)strlen(other_zone_text));
+	close(fd);
 	assert_int_equal(test_program_publish_views(skel, views, 2, err, sizeof(err)), 0);
 	unlink(path);
+	unlink(other);
 	for (size_t i = 0; i < 2; i++) {
 		assert_int_equal(prefix_parse(view_prefixes[i], &keys[i], err, sizeof(err)), 0);
 		assert_int_equal(bpf_map_update_elem(views_fd, &keys[i], &in_view, BPF_ANY), 0);
@@ -569,6 +613,9 @@ static void test_views(void **state)
 				       { 0, 1, 0, .rcode = KNOT_RCODE_NXDOMAIN,
 					 .first_authority = "\t300\tSOA\tns1.example.test. hostmaster.example.test. 7 " } });
 	run_fixture(&fixtures[0]);     /* another client: the default's */
+	run_fixture(&(struct fixture){ "the view's client, a zone only the default view loads: the default's answer",
+				       { .src = "203.0.113.2", .qname = "www.other.test." },
+				       XDP_TX, XDPCAST_dns_answer, { 1, 1, 1, "192.0.2.181" } });
 
 	for (size_t i = 0; i < 2; i++)
 		assert_int_equal(bpf_map_delete_elem(views_fd, &keys[i]), 0);
@@ -741,6 +788,127 @@ static void test_lookup_destination(void **state)
 	close(fd);
 }
 
+/* One frame through the program: its verdict, the response in out. */
+static __u32 run_frame(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
+		    .data_size_out = FRAME_MAX, .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
+	*out_len = opts.data_size_out;
+	return opts.retval;
+}
+
+/* The response's IP header as the program writes it: the query's TOS
+ * (DSCP and ECN) kept, ID 0, DF, TTL 64, written in place and, with IPv4
+ * options to drop, built apart; over IPv6 the query's traffic class and
+ * flow label kept, hop limit 64. None is in the UDP checksum: only these
+ * bytes tell. */
+static void test_response_ip_header(void **state)
+{
+	uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX];
+	size_t in_len, out_len;
+
+	(void)state;
+	for (int option_bytes = 0; option_bytes <= 4; option_bytes += 4) {
+		in_len = build_query(&(struct query_spec){ .qname = "www.example.test.", .ipv4_option_bytes = option_bytes,
+							   .traffic_class = 0xb9, .ip_id = 0x1234 }, in);
+		assert_int_equal(run_frame(in, in_len, out, &out_len), XDP_TX);
+		assert_memory_equal(out + 14, "\x45\xb9", 2);
+		assert_int_equal(out[14 + 4] << 8 | out[14 + 5], 0);
+		assert_int_equal(out[14 + 6] << 8 | out[14 + 7], 0x4000);
+		assert_int_equal(out[14 + 8], 64);
+	}
+	in_len = build_query(&(struct query_spec){ .family = 6, .qname = "www.example.test.", .traffic_class = 0xb9,
+						   .flow_label = 0xabcde, .hop_limit = 60 }, in);
+	assert_int_equal(run_frame(in, in_len, out, &out_len), XDP_TX);
+	assert_memory_equal(out + 14, "\x6b\x9a\xbc\xde", 4);
+	assert_int_equal(out[14 + 7], 64);
+}
+
+/* A response whose UDP checksum comes to 0 is sent as 0xffff (RFC 768):
+ * 0 says "no checksum", which IPv6 forbids (RFC 8200 section 8.1). The
+ * client's source port is in the sum: the one that brings it to 0 is
+ * found from the checksum of another. */
+static void test_udp_checksum_never_zero(void **state)
+{
+	uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX];
+	struct query_spec q = { .family = 6, .qname = "www.example.test.", .sport = 40000 };
+	struct frame_info r;
+	size_t in_len, out_len;
+	uint32_t port;
+
+	(void)state;
+	in_len = build_query(&q, in);
+	assert_int_equal(run_frame(in, in_len, out, &out_len), XDP_TX);
+	assert_null(check_frame(out, out_len, FRAME_AS_SENT, &r));
+	/* Adding the checksum's value to the port brings the sum to 0xffff. */
+	port = 40000 + ((uint32_t)r.udp[6] << 8 | r.udp[7]);
+	port = (port & 0xffff) + (port >> 16);
+	q.sport = port;
+	in_len = build_query(&q, in);
+	assert_int_equal(run_frame(in, in_len, out, &out_len), XDP_TX);
+	assert_null(check_frame(out, out_len, FRAME_AS_SENT, &r));
+	assert_int_equal((uint32_t)r.udp[6] << 8 | r.udp[7], 0xffff);
+}
+
+/* A client's EDNS size over ours is taken as ours (1232, what NSD sends
+ * and what fits IPv6's minimum MTU): an answer over it is truncated,
+ * however much the client offers. The owner's long label leaves less
+ * room after the question than the answer needs. */
+static void test_edns_size_capped(void **state)
+{
+	char zone[4096], path[TEMP_NAME_MAX], err[256], qname[128];
+	char label[64], txt[251];
+	size_t at;
+	int fd;
+
+	(void)state;
+	memset(label, 'a', 63), label[63] = '\0';
+	memset(txt, 't', 250), txt[250] = '\0';
+	at = snprintf(zone, sizeof(zone), "$ORIGIN cap.test.\n$TTL 3600\n"
+		      "@ IN SOA ns1 hostmaster 1 7200 900 1209600 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n");
+	for (int i = 0; i < 4; i++)
+		at += snprintf(zone + at, sizeof(zone) - at, "big.%s IN TXT \"%d%s\"\n", label, i, txt + 1);
+	at += snprintf(zone + at, sizeof(zone) - at, "big.%s IN TXT \"%.100s\"\n", label, txt);
+	snprintf(qname, sizeof(qname), "big.%s.cap.test.", label);
+	fd = mkstemp(temp_name(path, sizeof(path), "xdpcast-cap-XXXXXX"));
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, zone, at), (ssize_t)at);
+	close(fd);
+	assert_int_equal(test_program_publish(skel, path, err, sizeof(err)), 0);
+	unlink(path);
+
+	run_fixture(&(struct fixture){ "EDNS 1232: the answer does not fit",
+				       { .qname = qname, .qtype = KNOT_RRTYPE_TXT, .edns_size = 1232 },
+				       XDP_TX, XDPCAST_dns_truncated, { 0, 0, 0, NULL, .tc = 1, .edns = 1 } });
+	run_fixture(&(struct fixture){ "EDNS 4096: ours is 1232, the answer does not fit either",
+				       { .family = 6, .qname = qname, .qtype = KNOT_RRTYPE_TXT, .edns_size = 4096 },
+				       XDP_TX, XDPCAST_dns_truncated, { 0, 0, 0, NULL, .tc = 1, .edns = 1 } });
+	assert_int_equal(test_program_publish(skel, TEST_ZONE, err, sizeof(err)), 0);
+}
+
+/* An NXDOMAIN proof to DO=1 in a zone signed with NSEC: the NSEC that
+ * covers the qname, and the one that denies the wildcard; when one NSEC
+ * does both (a name just after the apex: "-" sorts before "0.denial.test"),
+ * it is sent once. */
+static void test_nsec_proof_sent_once(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_int_equal(test_program_publish(skel, "tests/zones/denial.test.signed", err, sizeof(err)), 0);
+	run_fixture(&(struct fixture){ "NXDOMAIN, two NSECs: each with its RRSIG",
+				       { .qname = "b.denial.test.", .edns_size = 1232, .edns_do = 1 },
+				       XDP_TX, XDPCAST_dns_nxdomain,
+				       { 0, 6, 0, .edns = 1, .edns_do = 1, .rcode = KNOT_RCODE_NXDOMAIN, .first_authority = "\tSOA\t" } });
+	run_fixture(&(struct fixture){ "NXDOMAIN whose NSEC also denies the wildcard: sent once",
+				       { .qname = "-.denial.test.", .edns_size = 1232, .edns_do = 1 },
+				       XDP_TX, XDPCAST_dns_nxdomain,
+				       { 0, 4, 0, .edns = 1, .edns_do = 1, .rcode = KNOT_RCODE_NXDOMAIN, .first_authority = "\tSOA\t" } });
+	assert_int_equal(test_program_publish(skel, TEST_ZONE, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -751,6 +919,10 @@ int main(void)
 		cmocka_unit_test(test_verifier_headroom),
 		cmocka_unit_test(test_lookup_reason_beside_other_test_runs),
 		cmocka_unit_test(test_lookup_destination),
+		cmocka_unit_test(test_response_ip_header),
+		cmocka_unit_test(test_udp_checksum_never_zero),
+		cmocka_unit_test(test_edns_size_capped),
+		cmocka_unit_test(test_nsec_proof_sent_once),
 	};
 
 	return cmocka_run_group_tests_name("xdp program", tests, setup, teardown);
