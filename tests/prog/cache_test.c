@@ -69,13 +69,9 @@ static int teardown(void **state)
 static char *write_file(const char *text)
 {
 	char *path = malloc(TEMP_NAME_MAX);
-	int fd;
 
 	assert_non_null(path);
-	fd = mkstemp(temp_name(path, TEMP_NAME_MAX, "xdpcast-cache-XXXXXX"));
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
+	assert_non_null(temp_file(path, "xdpcast-cache-XXXXXX", text));
 	return path;
 }
 

@@ -212,24 +212,6 @@ static const struct fixture fixtures[] = {
 	  XDP_DROP, XDPCAST_drop_reflection },
 	{ "memcached reply (reflection), IPv6", { .family = 6, .sport = 11211, .dport = 80, .qname = "www.example.test." },
 	  XDP_DROP, XDPCAST_drop_reflection },
-	{ "qotd reply (reflection) to a high port", { .sport = 17, .dport = 40123, .qname = "www.example.test." },
-	  XDP_DROP, XDPCAST_drop_reflection },
-	{ "chargen reply (reflection) to a high port", { .family = 6, .sport = 19, .dport = 40123, .qname = "www.example.test." },
-	  XDP_DROP, XDPCAST_drop_reflection },
-	{ "portmap reply (reflection) to a high port", { .sport = 111, .dport = 40123, .qname = "www.example.test." },
-	  XDP_DROP, XDPCAST_drop_reflection },
-	{ "NetBIOS reply (reflection) to a high port", { .family = 6, .sport = 137, .dport = 40123, .qname = "www.example.test." },
-	  XDP_DROP, XDPCAST_drop_reflection },
-	{ "SNMP reply (reflection) to a high port", { .sport = 161, .dport = 40123, .qname = "www.example.test." },
-	  XDP_DROP, XDPCAST_drop_reflection },
-	{ "CLDAP reply (reflection) to a high port", { .family = 6, .sport = 389, .dport = 40123, .qname = "www.example.test." },
-	  XDP_DROP, XDPCAST_drop_reflection },
-	{ "SSDP reply (reflection) to a high port", { .sport = 1900, .dport = 40123, .qname = "www.example.test." },
-	  XDP_DROP, XDPCAST_drop_reflection },
-	{ "WS-Discovery reply (reflection) to a high port", { .family = 6, .sport = 3702, .dport = 40123, .qname = "www.example.test." },
-	  XDP_DROP, XDPCAST_drop_reflection },
-	{ "mDNS reply (reflection) to a high port", { .sport = 5353, .dport = 40123, .qname = "www.example.test." },
-	  XDP_DROP, XDPCAST_drop_reflection },
 	{ "DNS reply from port 53 to a high port", { .sport = 53, .dport = 33333, .qname = "www.example.test.", .flags = 0x8000 },
 	  XDP_DROP, XDPCAST_drop_reflection },
 	{ "query from source port 53 (old resolvers do that)", { .sport = 53, .qname = "www.example.test." },
@@ -518,30 +500,40 @@ static void check_answer(const struct fixture *f, const uint8_t *in, size_t in_l
 	knot_pkt_free(pkt);
 }
 
+/* One frame through the program: its verdict, the response in out. */
+static __u32 run_frame(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
+		    .data_size_out = FRAME_MAX, .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
+	*out_len = opts.data_size_out;
+	return opts.retval;
+}
+
 static void run_fixture(const struct fixture *f)
 {
 	uint8_t in[FRAME_MAX] = { 0 }, out[FRAME_MAX];
-	size_t in_len = build_query(&f->query, in);
+	size_t in_len = build_query(&f->query, in), out_len;
 	struct xdpcast_counter before[XDPCAST_REASON_MAX], after[XDPCAST_REASON_MAX];
 	const char *problem;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
-		    .data_size_out = sizeof(out), .repeat = 1);
+	__u32 verdict;
 
 	test_program_counters(skel, before);
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
+	verdict = run_frame(in, in_len, out, &out_len);
 	test_program_counters(skel, after);
 
-	if ((int)opts.retval != f->verdict)
-		fail_msg("%s: verdict %u, expected %d (%s)", f->description, opts.retval, f->verdict,
+	if ((int)verdict != f->verdict)
+		fail_msg("%s: verdict %u, expected %d (%s)", f->description, verdict, f->verdict,
 			 reason_names[f->reason]);
 	problem = test_program_counted_once(before, after, f->reason, in_len);     /* one exit, one counter */
 	if (problem)
 		fail_msg("%s: %s", f->description, problem);
 
 	if (f->verdict == XDP_TX) {
-		check_answer(f, in, in_len, out, opts.data_size_out);
+		check_answer(f, in, in_len, out, out_len);
 	} else {
-		assert_int_equal(opts.data_size_out, in_len);
+		assert_int_equal(out_len, in_len);
 		assert_memory_equal(out, in, in_len);
 	}
 }
@@ -553,6 +545,25 @@ static void test_fixtures(void **state)
 		print_message("  %s\n", fixtures[i].description);
 		run_fixture(&fixtures[i]);
 	}
+}
+
+/* Replies from the services floods reflect off (the NTP and memcached
+ * fixtures above besides), to a high port, over IPv4 and IPv6: dropped. */
+static void test_reflection_ports(void **state)
+{
+	static const uint16_t ports[] = { 17 /* qotd */, 19 /* chargen */, 111 /* portmap */, 137 /* NetBIOS */,
+					  161 /* SNMP */, 389 /* CLDAP */, 1900 /* SSDP */, 3702 /* WS-Discovery */,
+					  5353 /* mDNS */ };
+	char description[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+		for (int family = 4; family <= 6; family += 2) {
+			snprintf(description, sizeof(description), "a reply from port %u over IPv%d", ports[i], family);
+			run_fixture(&(struct fixture){ description, { .family = family, .sport = ports[i], .dport = 40123,
+								     .qname = "www.example.test." },
+						       XDP_DROP, XDPCAST_drop_reflection });
+		}
 }
 
 /* A new generation replaces the answers at once; an empty one answers nothing. */
@@ -585,17 +596,11 @@ static void test_views(void **state)
 	const struct view_zones views[] = { { default_zones, 2 }, { &view_zone, 1 } };
 	const struct client_view in_view = { .view = 1 };
 	struct xdpcast_lpm_key keys[2];
-	int fd, views_fd = bpf_map__fd(skel->maps.xdpcast_views);
+	int views_fd = bpf_map__fd(skel->maps.xdpcast_views);
 
 	(void)state;
-	fd = mkstemp(temp_name(path, sizeof(path), "xdpcast-view-XXXXXX"));
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, view_zone_text, strlen(view_zone_text)), (ssize_t)strlen(view_zone_text));
-	close(fd);
-	fd = mkstemp(temp_name(other, sizeof(other), "xdpcast-other-XXXXXX"));
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, other_zone_text, strlen(other_zone_text)), (ssize_t)strlen(other_zone_text));
-	close(fd);
+	assert_non_null(temp_file(path, "xdpcast-view-XXXXXX", view_zone_text));
+	assert_non_null(temp_file(other, "xdpcast-other-XXXXXX", other_zone_text));
 	assert_int_equal(test_program_publish_views(skel, views, 2, err, sizeof(err)), 0);
 	unlink(path);
 	unlink(other);
@@ -788,16 +793,6 @@ static void test_lookup_destination(void **state)
 	close(fd);
 }
 
-/* One frame through the program: its verdict, the response in out. */
-static __u32 run_frame(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = out,
-		    .data_size_out = FRAME_MAX, .repeat = 1);
-
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpcast), &opts), 0);
-	*out_len = opts.data_size_out;
-	return opts.retval;
-}
 
 /* The response's IP header as the program writes it: the query's TOS
  * (DSCP and ECN) kept, ID 0, DF, TTL 64, written in place and, with IPv4
@@ -861,7 +856,6 @@ static void test_edns_size_capped(void **state)
 	char zone[4096], path[TEMP_NAME_MAX], err[256], qname[128];
 	char label[64], txt[251];
 	size_t at;
-	int fd;
 
 	(void)state;
 	memset(label, 'a', 63), label[63] = '\0';
@@ -872,10 +866,7 @@ static void test_edns_size_capped(void **state)
 		at += snprintf(zone + at, sizeof(zone) - at, "big.%s IN TXT \"%d%s\"\n", label, i, txt + 1);
 	at += snprintf(zone + at, sizeof(zone) - at, "big.%s IN TXT \"%.100s\"\n", label, txt);
 	snprintf(qname, sizeof(qname), "big.%s.cap.test.", label);
-	fd = mkstemp(temp_name(path, sizeof(path), "xdpcast-cap-XXXXXX"));
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, zone, at), (ssize_t)at);
-	close(fd);
+	assert_non_null(temp_file(path, "xdpcast-cap-XXXXXX", zone));
 	assert_int_equal(test_program_publish(skel, path, err, sizeof(err)), 0);
 	unlink(path);
 
@@ -913,6 +904,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_reflection_ports),
 		cmocka_unit_test(test_generation_swap),
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_interface_slots),

@@ -10,6 +10,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static inline const char *temp_dir(void)
 {
@@ -30,6 +32,23 @@ static inline char *temp_name(char out[TEMP_NAME_MAX], size_t len, const char *n
 		abort();
 	}
 	return out;
+}
+
+/* A file holding `text`, made from the mkstemp template `name` in
+ * temp_dir(); its path in `out`, or NULL when it cannot be written. */
+static inline const char *temp_file(char out[TEMP_NAME_MAX], const char *name, const char *text)
+{
+	int fd = mkstemp(temp_name(out, TEMP_NAME_MAX, name));
+	ssize_t len = (ssize_t)strlen(text), written;
+
+	if (fd < 0)
+		return NULL;
+	written = write(fd, text, len);
+	close(fd);
+	if (written == len)
+		return out;
+	unlink(out);
+	return NULL;
 }
 
 #endif
